@@ -1,0 +1,120 @@
+# tcplens — plain Makefile.  `make help` lists the targets.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wvla -Wundef
+CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+OPT     ?= -O2 -g
+DEPFLAGS = -MMD -MP
+PKGS    := libpcap yaml-0.1 ncursesw
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lpcap -lyaml -lncursesw)
+INCLUDES := -I. -Idissectors -Ianalyzer -Ireports -Icapture -Icmd
+
+# BUILD selects the output tree; `make asan` sets it to build-asan.
+BUILD   ?= build
+SAN     ?=
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+# dissectors/ and analyzer/ depend on libc alone: they form the core that
+# unit tests and the fuzzer link against.
+CORE_SRCS := $(sort $(wildcard dissectors/*.c analyzer/*.c))
+APP_SRCS  := $(sort $(wildcard capture/*.c reports/*.c cmd/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_HELP := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)))
+
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+APP_OBJS  := $(APP_SRCS:%.c=$(BUILD)/obj/%.o)
+REPORT_OBJS := $(filter $(BUILD)/obj/reports/%,$(APP_OBJS))
+UNIT_HELP_OBJS := $(UNIT_HELP:%.c=$(BUILD)/obj/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BIN       := $(BUILD)/tcplens
+
+.PHONY: all help deps demo test check-tests asan asan-tests unit fuzz \
+        fuzz-smoke bench install uninstall clean lint golden-update lab
+all: $(BIN)
+
+# Keep unit-test objects between runs.
+.SECONDARY:
+
+help:
+	@echo "make            build $(BIN)"
+	@echo "make demo       install Debian packages, build, analyse the bundled capture"
+	@echo "make test       install Debian packages, build, run every test"
+	@echo "make asan       build with AddressSanitizer + UBSan into build-asan/"
+	@echo "make fuzz       run the libFuzzer harness (FUZZ_SECONDS=$(FUZZ_SECONDS))"
+	@echo "make bench      benchmark against libpcap, tcpdump and tshark"
+	@echo "make install    install binary and man page under PREFIX=$(PREFIX)"
+	@echo "make golden-update NAME=x   rewrite one golden expected output"
+
+$(BIN): $(CORE_OBJS) $(APP_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(CORE_OBJS) $(REPORT_OBJS) $(UNIT_HELP_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka $(PKG_LIBS) -lm
+
+unit: $(UNIT_BINS)
+
+deps:
+	@sh scripts/deps.sh test
+
+demo:
+	@sh scripts/deps.sh build
+	@$(MAKE) --no-print-directory all
+	./$(BIN) stats testdata/demo.pcap
+
+test:
+	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" OPT="-O1 -g" all unit
+	@sh tests/run.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" OPT="-O1 -g" all unit
+
+# libFuzzer needs clang; the harness links the libc-only core.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := build-fuzz/fuzz_decode
+$(FUZZ_BIN): tests/fuzz/fuzz_decode.c $(CORE_SRCS) $(wildcard dissectors/*.h analyzer/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all $(INCLUDES) -o $@ tests/fuzz/fuzz_decode.c $(CORE_SRCS)
+
+fuzz: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
+
+bench: all
+	@sh scripts/deps.sh bench
+	@sh bench/run.sh
+
+lint:
+	mandoc -Tlint -Wwarning man/tcplens.1
+
+golden-update: all
+	@sh tests/golden/run.sh --update $(NAME)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/tcplens
+	install -m 644 man/tcplens.1 $(DESTDIR)$(MANDIR)/man1/tcplens.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tcplens $(DESTDIR)$(MANDIR)/man1/tcplens.1
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find build build-asan -name '*.d' 2>/dev/null)

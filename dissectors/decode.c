@@ -1,0 +1,113 @@
+#include "decode.h"
+
+enum decode_status decode_packet(struct packet *pkt, enum link_type lt,
+				 const uint8_t *data, uint32_t cap_len,
+				 uint32_t wire_len)
+{
+	struct cursor c;
+
+	packet_reset(pkt);
+	pkt->link_type = lt;
+	pkt->cap_len = cap_len;
+	pkt->wire_len = wire_len;
+	cursor_init(&c, data, cap_len, wire_len);
+
+	switch (lt) {
+	case LINK_TYPE_ETHERNET:
+		return ethernet_decode(&c, pkt);
+	case LINK_TYPE_NULL:
+	case LINK_TYPE_LOOP:
+		return loopback_decode(&c, pkt, lt);
+	case LINK_TYPE_LINUX_SLL:
+		return sll_decode(&c, pkt);
+	case LINK_TYPE_LINUX_SLL2:
+		return sll2_decode(&c, pkt);
+	case LINK_TYPE_RAW:
+		packet_mark(pkt, PROTO_RAW_IP);
+		pkt->link.framing = FRAMING_RAW_IP;
+		return decode_ip_version(&c, pkt);
+	case LINK_TYPE_IPV4:
+		packet_mark(pkt, PROTO_RAW_IP);
+		pkt->link.framing = FRAMING_RAW_IP;
+		pkt->link.ethertype = ETHERTYPE_IPV4;
+		return ipv4_decode(&c, pkt);
+	case LINK_TYPE_IPV6:
+		packet_mark(pkt, PROTO_RAW_IP);
+		pkt->link.framing = FRAMING_RAW_IP;
+		pkt->link.ethertype = ETHERTYPE_IPV6;
+		return ipv6_decode(&c, pkt);
+	case LINK_TYPE_COUNT:
+		break;
+	}
+	return packet_stop(pkt, PROTO_COUNT, DECODE_UNSUPPORTED);
+}
+
+enum decode_status decode_ethertype(struct cursor *c, struct packet *pkt,
+				    uint16_t ethertype)
+{
+	pkt->link.ethertype = ethertype;
+	switch (ethertype) {
+	case ETHERTYPE_IPV4:
+		return ipv4_decode(c, pkt);
+	case ETHERTYPE_IPV6:
+		return ipv6_decode(c, pkt);
+	case ETHERTYPE_ARP:
+		return arp_decode(c, pkt, false);
+	case ETHERTYPE_RARP:
+		return arp_decode(c, pkt, true);
+	case ETHERTYPE_VLAN:
+	case ETHERTYPE_QINQ:
+	case ETHERTYPE_QINQ_OLD:
+		return vlan_decode(c, pkt, ethertype);
+	default:
+		return packet_stop(pkt, PROTO_COUNT, DECODE_UNSUPPORTED);
+	}
+}
+
+/* Raw IP links (and loopback) say nothing of the version: read the nibble. */
+enum decode_status decode_ip_version(struct cursor *c, struct packet *pkt)
+{
+	uint8_t first;
+
+	if (!cursor_peek_u8(c, 0, &first))
+		return packet_stop(pkt, PROTO_RAW_IP, cursor_fail(c));
+	switch (first >> 4) {
+	case 4:
+		pkt->link.ethertype = ETHERTYPE_IPV4;
+		return ipv4_decode(c, pkt);
+	case 6:
+		pkt->link.ethertype = ETHERTYPE_IPV6;
+		return ipv6_decode(c, pkt);
+	default:
+		return packet_stop(pkt, PROTO_RAW_IP, DECODE_UNSUPPORTED);
+	}
+}
+
+enum decode_status decode_transport(struct cursor *c, struct packet *pkt,
+				    uint8_t ip_proto)
+{
+	/*
+	 * A non-first fragment carries no transport header.  Its bytes are
+	 * left as payload; reassembly (a later layer) feeds the whole
+	 * datagram back through here.
+	 */
+	if (pkt->ip.is_fragment && pkt->ip.frag_offset != 0) {
+		pkt->payload = cursor_rest_view(c);
+		pkt->payload_wire_len = (uint32_t)pkt->ip.payload_len;
+		return DECODE_OK;
+	}
+	switch (ip_proto) {
+	case IPPROTO_NUM_TCP:
+		return tcp_decode(c, pkt);
+	case IPPROTO_NUM_UDP:
+		return udp_decode(c, pkt);
+	case IPPROTO_NUM_ICMP:
+		return icmp_decode(c, pkt);
+	case IPPROTO_NUM_ICMPV6:
+		return icmpv6_decode(c, pkt);
+	default:
+		pkt->payload = cursor_rest_view(c);
+		pkt->payload_wire_len = (uint32_t)pkt->ip.payload_len;
+		return packet_stop(pkt, PROTO_COUNT, DECODE_UNSUPPORTED);
+	}
+}

@@ -1,0 +1,86 @@
+/*
+ * Entry point of the decode layer and the hand-off between dissectors.
+ *
+ * Each dissector has the shape
+ *     enum decode_status X_decode(struct cursor *c, struct packet *pkt)
+ * reads its header through the cursor, fills its part of pkt, marks its
+ * protocol in pkt->protos_seen on entry, and hands the rest of the cursor
+ * to the next layer through an explicit dispatch on ethertype or protocol.
+ * On a truncated, malformed or unsupported layer it returns
+ * packet_stop(pkt, PROTO_X, status) and decoding ends there; everything
+ * decoded before stays valid.  No dissector allocates or prints.
+ */
+#ifndef TCPLENS_DECODE_H
+#define TCPLENS_DECODE_H
+
+#include <stdint.h>
+
+#include "cursor.h"
+#include "packet.h"
+
+/*
+ * Decodes one captured frame into *pkt (which it resets first, keeping
+ * nothing from a previous packet).  frame_no and ts are the caller's.
+ */
+enum decode_status decode_packet(struct packet *pkt, enum link_type lt,
+				 const uint8_t *data, uint32_t cap_len,
+				 uint32_t wire_len);
+
+/* Hand-offs (decode.c). */
+enum decode_status decode_ethertype(struct cursor *c, struct packet *pkt,
+				    uint16_t ethertype);
+enum decode_status decode_ip_version(struct cursor *c, struct packet *pkt);
+enum decode_status decode_transport(struct cursor *c, struct packet *pkt,
+				    uint8_t ip_proto);
+
+/* Link layer. */
+enum decode_status ethernet_decode(struct cursor *c, struct packet *pkt);
+enum decode_status llc_decode(struct cursor *c, struct packet *pkt);
+enum decode_status vlan_decode(struct cursor *c, struct packet *pkt,
+			       uint16_t tpid);
+enum decode_status sll_decode(struct cursor *c, struct packet *pkt);
+enum decode_status sll2_decode(struct cursor *c, struct packet *pkt);
+enum decode_status loopback_decode(struct cursor *c, struct packet *pkt,
+				   enum link_type lt);
+enum decode_status arp_decode(struct cursor *c, struct packet *pkt,
+			      bool is_rarp);
+
+/* Network layer. */
+enum decode_status ipv4_decode(struct cursor *c, struct packet *pkt);
+enum decode_status ipv6_decode(struct cursor *c, struct packet *pkt);
+
+/* Transport layer. */
+enum decode_status icmp_decode(struct cursor *c, struct packet *pkt);
+enum decode_status icmpv6_decode(struct cursor *c, struct packet *pkt);
+enum decode_status udp_decode(struct cursor *c, struct packet *pkt);
+enum decode_status tcp_decode(struct cursor *c, struct packet *pkt);
+
+/* Ethertypes and IP protocol numbers the dispatchers switch on. */
+enum {
+	ETHERTYPE_IPV4 = 0x0800,
+	ETHERTYPE_ARP = 0x0806,
+	ETHERTYPE_RARP = 0x8035,
+	ETHERTYPE_VLAN = 0x8100,
+	ETHERTYPE_QINQ = 0x88a8,
+	ETHERTYPE_QINQ_OLD = 0x9100,
+	ETHERTYPE_IPV6 = 0x86dd,
+};
+
+enum {
+	IPPROTO_NUM_HOPOPTS = 0,
+	IPPROTO_NUM_ICMP = 1,
+	IPPROTO_NUM_TCP = 6,
+	IPPROTO_NUM_UDP = 17,
+	IPPROTO_NUM_ROUTING = 43,
+	IPPROTO_NUM_FRAGMENT = 44,
+	IPPROTO_NUM_ESP = 50,
+	IPPROTO_NUM_AH = 51,
+	IPPROTO_NUM_ICMPV6 = 58,
+	IPPROTO_NUM_NONE = 59,
+	IPPROTO_NUM_DSTOPTS = 60,
+	IPPROTO_NUM_MOBILITY = 135,
+	IPPROTO_NUM_HIP = 139,
+	IPPROTO_NUM_SHIM6 = 140,
+};
+
+#endif

@@ -1,0 +1,105 @@
+#include "packet.h"
+
+#include <string.h>
+
+void packet_reset(struct packet *pkt)
+{
+	/*
+	 * The whole struct is ~600 bytes; clearing it keeps stale fields of
+	 * a previous packet from leaking into this one.
+	 */
+	memset(pkt, 0, sizeof(*pkt));
+}
+
+void packet_add_anomaly(struct packet *pkt, enum packet_anomaly a)
+{
+	if (pkt->anomaly_count < PACKET_MAX_ANOMALIES)
+		pkt->anomalies[pkt->anomaly_count++] = (uint8_t)a;
+	else if (pkt->anomalies_dropped < UINT8_MAX)
+		pkt->anomalies_dropped++;
+}
+
+bool packet_has_anomaly(const struct packet *pkt, enum packet_anomaly a)
+{
+	for (unsigned i = 0; i < pkt->anomaly_count; i++)
+		if (pkt->anomalies[i] == a)
+			return true;
+	return false;
+}
+
+static const char *const anomaly_keys[PKT_ANOM_COUNT] = {
+#define PACKET_ANOMALY_KEY(name, proto, key) [PKT_ANOM_##name] = key,
+	PACKET_ANOMALY_LIST(PACKET_ANOMALY_KEY)
+#undef PACKET_ANOMALY_KEY
+};
+
+static const enum proto anomaly_protos[PKT_ANOM_COUNT] = {
+#define PACKET_ANOMALY_PROTO(name, proto, key) [PKT_ANOM_##name] = proto,
+	PACKET_ANOMALY_LIST(PACKET_ANOMALY_PROTO)
+#undef PACKET_ANOMALY_PROTO
+};
+
+const char *packet_anomaly_key(enum packet_anomaly a)
+{
+	return (unsigned)a < PKT_ANOM_COUNT ? anomaly_keys[a] : "unknown";
+}
+
+enum proto packet_anomaly_proto(enum packet_anomaly a)
+{
+	return (unsigned)a < PKT_ANOM_COUNT ? anomaly_protos[a] : PROTO_COUNT;
+}
+
+const char *proto_name(enum proto p)
+{
+	static const char *const names[PROTO_COUNT] = {
+		[PROTO_ETHERNET] = "eth",      [PROTO_LLC] = "llc",
+		[PROTO_SNAP] = "snap",         [PROTO_VLAN] = "vlan",
+		[PROTO_LINUX_SLL] = "sll",     [PROTO_LINUX_SLL2] = "sll2",
+		[PROTO_LOOPBACK] = "loopback", [PROTO_RAW_IP] = "raw",
+		[PROTO_ARP] = "arp",           [PROTO_RARP] = "rarp",
+		[PROTO_IPV4] = "ipv4",         [PROTO_IPV6] = "ipv6",
+		[PROTO_ICMP] = "icmp",         [PROTO_ICMPV6] = "icmpv6",
+		[PROTO_UDP] = "udp",           [PROTO_TCP] = "tcp",
+	};
+	return (unsigned)p < PROTO_COUNT ? names[p] : "unknown";
+}
+
+const char *link_type_name(enum link_type lt)
+{
+	/* libpcap's names (pcap_datalink_val_to_name) for familiarity. */
+	static const char *const names[LINK_TYPE_COUNT] = {
+		[LINK_TYPE_ETHERNET] = "EN10MB",
+		[LINK_TYPE_NULL] = "NULL",
+		[LINK_TYPE_LOOP] = "LOOP",
+		[LINK_TYPE_RAW] = "RAW",
+		[LINK_TYPE_IPV4] = "IPV4",
+		[LINK_TYPE_IPV6] = "IPV6",
+		[LINK_TYPE_LINUX_SLL] = "LINUX_SLL",
+		[LINK_TYPE_LINUX_SLL2] = "LINUX_SLL2",
+	};
+	return (unsigned)lt < LINK_TYPE_COUNT ? names[lt] : "unknown";
+}
+
+const char *decode_status_name(enum decode_status st)
+{
+	switch (st) {
+	case DECODE_OK: return "ok";
+	case DECODE_TRUNCATED: return "truncated";
+	case DECODE_MALFORMED: return "malformed";
+	case DECODE_UNSUPPORTED: return "unsupported";
+	}
+	return "unknown";
+}
+
+const char *cksum_status_name(enum cksum_status st)
+{
+	switch (st) {
+	case CKSUM_NOT_CHECKED: return "not_checked";
+	case CKSUM_GOOD: return "good";
+	case CKSUM_BAD: return "bad";
+	case CKSUM_BAD_OFFLOADED: return "bad_offloaded";
+	case CKSUM_UNVERIFIABLE: return "unverifiable";
+	case CKSUM_ABSENT: return "absent";
+	}
+	return "unknown";
+}

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Installs the Debian packages tcplens needs.  Idempotent and quiet when
+# everything is there.  Usage: deps.sh build|test|bench|lab
+set -eu
+
+what=${1:-test}
+build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev"
+test="$build libcmocka-dev tshark clang mandoc python3 tcpdump"
+bench="$build tcpdump tshark nginx-light wrk iproute2 python3"
+lab="$build tcpdump iproute2 iptables ethtool python3 procps"
+
+case $what in
+build) pkgs=$build ;;
+test) pkgs=$test ;;
+bench) pkgs=$bench ;;
+lab) pkgs=$lab ;;
+*) echo "deps.sh: unknown set '$what' (build, test, bench, lab)" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tcplens: missing Debian packages:$missing" >&2
+	echo "run as root:  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y$missing" >&2
+	exit 1
+fi
+
+echo "tcplens: installing Debian packages:$missing" >&2
+# tshark asks whether non-root users may capture; answer no, do not prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,34 @@
+/* Shared helpers for the cmocka unit tests. */
+#ifndef TCPLENS_UNIT_HELPERS_H
+#define TCPLENS_UNIT_HELPERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+/*
+ * Decodes frame[0..cut) for every cut below len, twice: once as a
+ * snaplen-truncated capture (wire length = len), where no layer may be
+ * reported malformed, and once as a frame that really was that short
+ * (wire length = cut), where no layer may be reported truncated.  Both
+ * must never report DECODE_OK for a cut inside the headers ending at
+ * hdr_end (pass 0 to skip that check).  Runs under ASan in `make test`,
+ * so any read past the cut is caught.
+ */
+void unit_sweep_truncations(enum link_type lt, const uint8_t *frame,
+			    size_t len, size_t hdr_end);
+
+/* Decodes a whole frame (wire length = captured length). */
+enum decode_status unit_decode(struct packet *pkt, enum link_type lt,
+			       const uint8_t *frame, size_t len);
+
+/*
+ * Copies frame into a heap buffer of exactly len bytes so ASan catches
+ * any over-read, decodes, frees.
+ */
+enum decode_status unit_decode_exact(struct packet *pkt, enum link_type lt,
+				     const uint8_t *frame, size_t cap_len,
+				     size_t wire_len);
+
+#endif
