@@ -1,0 +1,170 @@
+#include "proto_stats.h"
+
+#include <string.h>
+
+void proto_stats_init(struct proto_stats *st, bool verify_checksums)
+{
+	memset(st, 0, sizeof(*st));
+	st->verify_checksums = verify_checksums;
+}
+
+const char *cksum_proto_name(enum cksum_proto p)
+{
+	static const char *const names[CKSUM_PROTO_COUNT] = {
+		[CKSUM_PROTO_IPV4] = "ipv4", [CKSUM_PROTO_TCP] = "tcp",
+		[CKSUM_PROTO_UDP] = "udp",   [CKSUM_PROTO_ICMP] = "icmp",
+		[CKSUM_PROTO_ICMPV6] = "icmpv6",
+	};
+	return (unsigned)p < CKSUM_PROTO_COUNT ? names[p] : "unknown";
+}
+
+static bool ts_before(struct pkt_time a, struct pkt_time b)
+{
+	return a.sec != b.sec ? a.sec < b.sec : a.nsec < b.nsec;
+}
+
+double proto_stats_duration(const struct proto_stats *st)
+{
+	if (!st->have_ts)
+		return 0.0;
+	return (double)(st->last_ts.sec - st->first_ts.sec) +
+	       ((double)st->last_ts.nsec - (double)st->first_ts.nsec) / 1e9;
+}
+
+static void count_time(struct proto_stats *st, struct pkt_time ts)
+{
+	if (!st->have_ts) {
+		st->first_ts = ts;
+		st->last_ts = ts;
+		st->have_ts = true;
+		return;
+	}
+	/*
+	 * Merged inputs come in order, but one file can itself hold frames
+	 * out of order (several capture threads); keep the true extremes.
+	 */
+	if (ts_before(ts, st->last_ts))
+		st->out_of_order_ts++;
+	else
+		st->last_ts = ts;
+	if (ts_before(ts, st->first_ts))
+		st->first_ts = ts;
+}
+
+static void count_unsupported_ethertype(struct proto_stats *st, uint16_t et)
+{
+	for (unsigned i = 0; i < PROTO_STATS_MAX_ETHERTYPES; i++) {
+		if (st->unsupported_ethertypes[i].frames == 0)
+			st->unsupported_ethertypes[i].ethertype = et;
+		if (st->unsupported_ethertypes[i].ethertype == et) {
+			st->unsupported_ethertypes[i].frames++;
+			return;
+		}
+	}
+	st->unsupported_ethertype_other++;
+}
+
+static bool has_network_layer(const struct packet *pkt)
+{
+	return packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6) ||
+	       packet_has(pkt, PROTO_ARP) || packet_has(pkt, PROTO_RARP);
+}
+
+static void count_unsupported(struct proto_stats *st, const struct packet *pkt)
+{
+	if (packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6))
+		st->unsupported_ip_proto[pkt->ip.proto]++;
+	else if (!has_network_layer(pkt) && pkt->link.ethertype != 0 &&
+		 pkt->status_proto == PROTO_COUNT)
+		count_unsupported_ethertype(st, pkt->link.ethertype);
+	else
+		st->unsupported_link++;
+}
+
+static void count_checksum(struct proto_stats *st, enum cksum_proto p,
+			   enum proto proto, enum cksum_status cs,
+			   bool *bad_at, enum proto *bad_proto)
+{
+	if (cs == CKSUM_NOT_CHECKED || (unsigned)cs >= CKSUM_STATUS_COUNT)
+		return;
+	st->cksum[p][cs]++;
+	if ((cs == CKSUM_BAD || cs == CKSUM_BAD_OFFLOADED) && !*bad_at) {
+		*bad_at = true;
+		*bad_proto = proto;
+	}
+}
+
+static void count_checksums(struct proto_stats *st, const struct packet *pkt)
+{
+	bool bad = false;
+	enum proto bad_proto = PROTO_COUNT;
+
+	if (packet_has(pkt, PROTO_IPV4))
+		count_checksum(st, CKSUM_PROTO_IPV4, PROTO_IPV4,
+			       pkt->ipv4.cksum, &bad, &bad_proto);
+	if (packet_has(pkt, PROTO_TCP))
+		count_checksum(st, CKSUM_PROTO_TCP, PROTO_TCP, pkt->tcp.cksum,
+			       &bad, &bad_proto);
+	if (packet_has(pkt, PROTO_UDP))
+		count_checksum(st, CKSUM_PROTO_UDP, PROTO_UDP, pkt->udp.cksum,
+			       &bad, &bad_proto);
+	if (packet_has(pkt, PROTO_ICMP))
+		count_checksum(st, CKSUM_PROTO_ICMP, PROTO_ICMP,
+			       pkt->icmp.cksum, &bad, &bad_proto);
+	if (packet_has(pkt, PROTO_ICMPV6))
+		count_checksum(st, CKSUM_PROTO_ICMPV6, PROTO_ICMPV6,
+			       pkt->icmp.cksum, &bad, &bad_proto);
+	/*
+	 * With verification on, a bad checksum makes the packet invalid at
+	 * that layer, as the receiving host would drop it; counted once per
+	 * frame, unless decoding already stopped for another reason.
+	 */
+	if (st->verify_checksums && bad && pkt->status == DECODE_OK)
+		st->malformed[bad_proto]++;
+}
+
+void proto_stats_add(struct proto_stats *st, const struct packet *pkt)
+{
+	st->frames++;
+	st->bytes_captured += pkt->cap_len;
+	st->bytes_wire += pkt->wire_len;
+	if (pkt->cap_len < pkt->wire_len)
+		st->snaplen_cut++;
+	count_time(st, pkt->ts);
+	if ((unsigned)pkt->link_type < LINK_TYPE_COUNT) {
+		st->link_types[pkt->link_type].frames++;
+		st->link_types[pkt->link_type].bytes += pkt->wire_len;
+	}
+	for (unsigned p = 0; p < PROTO_COUNT; p++) {
+		if (packet_has(pkt, (enum proto)p)) {
+			st->protos[p].frames++;
+			st->protos[p].bytes += pkt->wire_len;
+		}
+	}
+	if (pkt->link.vlan_count >= 2)
+		st->vlan_stacked++;
+	if (pkt->ip.is_fragment) {
+		st->ip_fragments++;
+		st->ip_first_fragments += pkt->ip.frag_offset == 0;
+	}
+	switch (pkt->status) {
+	case DECODE_OK:
+		break;
+	case DECODE_TRUNCATED:
+		if ((unsigned)pkt->status_proto < PROTO_COUNT)
+			st->truncated[pkt->status_proto]++;
+		break;
+	case DECODE_MALFORMED:
+		if ((unsigned)pkt->status_proto < PROTO_COUNT)
+			st->malformed[pkt->status_proto]++;
+		break;
+	case DECODE_UNSUPPORTED:
+		count_unsupported(st, pkt);
+		break;
+	}
+	for (unsigned i = 0; i < pkt->anomaly_count; i++)
+		if (pkt->anomalies[i] < PKT_ANOM_COUNT)
+			st->anomalies[pkt->anomalies[i]]++;
+	st->anomalies_dropped += pkt->anomalies_dropped;
+	count_checksums(st, pkt);
+}

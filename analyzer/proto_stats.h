@@ -1,0 +1,72 @@
+/*
+ * Protocol hierarchy counters: what `tcplens stats` reports.  A value you
+ * create and feed decoded packets to, like every analyzer part.
+ */
+#ifndef TCPLENS_PROTO_STATS_H
+#define TCPLENS_PROTO_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+struct frame_counter {
+	uint64_t frames;
+	uint64_t bytes; /* on the wire */
+};
+
+/* Protocols whose checksum is computed. */
+enum cksum_proto {
+	CKSUM_PROTO_IPV4,
+	CKSUM_PROTO_TCP,
+	CKSUM_PROTO_UDP,
+	CKSUM_PROTO_ICMP,
+	CKSUM_PROTO_ICMPV6,
+	CKSUM_PROTO_COUNT
+};
+
+#define PROTO_STATS_MAX_ETHERTYPES 16
+#define CKSUM_STATUS_COUNT (CKSUM_ABSENT + 1)
+
+struct proto_stats {
+	bool verify_checksums;   /* bad checksums count as malformed */
+
+	uint64_t frames;
+	uint64_t bytes_captured;
+	uint64_t bytes_wire;
+	bool have_ts;
+	struct pkt_time first_ts, last_ts;
+	uint64_t out_of_order_ts; /* a frame earlier than the one before */
+
+	struct frame_counter link_types[LINK_TYPE_COUNT];
+	struct frame_counter protos[PROTO_COUNT];
+	uint64_t vlan_stacked;    /* frames with two or more tags */
+	uint64_t ip_fragments, ip_first_fragments;
+
+	/* Where decoding stopped short: [proto][truncated, malformed]. */
+	uint64_t truncated[PROTO_COUNT];
+	uint64_t malformed[PROTO_COUNT];
+	uint64_t snaplen_cut;     /* frames with cap_len < wire_len */
+
+	/* Frames whose payload is a protocol tcplens does not decode. */
+	uint64_t unsupported_link;      /* e.g. STP over LLC, netlink */
+	uint64_t unsupported_ip_proto[256];
+	struct {
+		uint16_t ethertype;
+		uint64_t frames;
+	} unsupported_ethertypes[PROTO_STATS_MAX_ETHERTYPES];
+	uint64_t unsupported_ethertype_other; /* beyond the table */
+
+	uint64_t anomalies[PKT_ANOM_COUNT];
+	uint64_t anomalies_dropped; /* more per packet than the array held */
+	uint64_t cksum[CKSUM_PROTO_COUNT][CKSUM_STATUS_COUNT];
+};
+
+void proto_stats_init(struct proto_stats *st, bool verify_checksums);
+void proto_stats_add(struct proto_stats *st, const struct packet *pkt);
+
+const char *cksum_proto_name(enum cksum_proto p);
+/* Seconds between first and last frame; 0 with fewer than two. */
+double proto_stats_duration(const struct proto_stats *st);
+
+#endif

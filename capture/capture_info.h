@@ -1,0 +1,34 @@
+/*
+ * What is known about one capture input, in plain C types so reports can
+ * show it without depending on libpcap.
+ */
+#ifndef TCPLENS_CAPTURE_INFO_H
+#define TCPLENS_CAPTURE_INFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+enum capture_format {
+	CAPTURE_FORMAT_UNKNOWN, /* read from a pipe: not peeked at */
+	CAPTURE_FORMAT_PCAP,
+	CAPTURE_FORMAT_PCAPNG,
+};
+
+struct capture_input_info {
+	const char *path;          /* as given; "-" for standard input */
+	enum capture_format format;
+	bool nanosecond;           /* pcap file with the nanosecond magic */
+	enum link_type link_type;
+	int dlt;                   /* pcap's DLT_ value */
+	int snaplen;
+	uint64_t frames;           /* frames read (after the filter) */
+	/* Frame number (1-based, in this file) where reading broke, or 0. */
+	uint64_t broken_at_frame;
+	char broken_reason[256];
+};
+
+const char *capture_format_name(enum capture_format f);
+
+#endif

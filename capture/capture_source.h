@@ -1,0 +1,71 @@
+/*
+ * Offline capture input: one or more pcap/pcapng files (or "-" for
+ * standard input) read through libpcap and merged into one stream in
+ * timestamp order, with an optional BPF filter.
+ *
+ * The frame returned by capture_source_next() points into libpcap's
+ * buffer and is valid only until the next call: anything kept longer
+ * must be copied (pcap_next_ex(3PCAP)).
+ */
+#ifndef TCPLENS_CAPTURE_SOURCE_H
+#define TCPLENS_CAPTURE_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture_info.h"
+#include "packet.h"
+
+enum capture_error {
+	CAPTURE_OK = 0,
+	CAPTURE_ERR_OPEN,        /* missing, unreadable, a directory */
+	CAPTURE_ERR_FORMAT,      /* not a pcap or pcapng file */
+	CAPTURE_ERR_LINK_TYPE,   /* a link type tcplens does not decode */
+	CAPTURE_ERR_FILTER,      /* the BPF expression did not compile */
+	CAPTURE_ERR_NO_MEMORY,
+	CAPTURE_ERR_USAGE,       /* e.g. "-" given twice */
+};
+
+struct capture_frame {
+	const uint8_t *data;
+	uint32_t cap_len;
+	uint32_t wire_len;
+	struct pkt_time ts;
+	enum link_type link_type;
+	size_t input;            /* index into the inputs */
+};
+
+struct capture_source;
+
+/*
+ * Opens every input.  On failure returns NULL, sets *err and writes a
+ * one-line message naming the file and the problem into msg.
+ */
+struct capture_source *capture_source_open(const char *const *paths,
+					   size_t n_paths,
+					   const char *filter,
+					   enum capture_error *err,
+					   char *msg, size_t msg_len);
+void capture_source_free(struct capture_source *src);
+
+/*
+ * Next frame in timestamp order (ties keep input order): 1 with *out
+ * filled, 0 at the end of every input.  An input that breaks mid-way
+ * (truncated or corrupt record) ends there; its info says where and why,
+ * and capture_source_take_warning() returns the message once.
+ */
+int capture_source_next(struct capture_source *src, struct capture_frame *out);
+const char *capture_source_take_warning(struct capture_source *src);
+
+size_t capture_source_input_count(const struct capture_source *src);
+const struct capture_input_info *
+capture_source_input(const struct capture_source *src, size_t i);
+
+/* Bytes consumed and total over the regular files (for progress). */
+void capture_source_progress(const struct capture_source *src,
+			     uint64_t *done, uint64_t *total);
+
+/* The link types tcplens decodes, for error messages: "EN10MB, ...". */
+const char *capture_supported_link_types(void);
+
+#endif

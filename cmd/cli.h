@@ -1,0 +1,57 @@
+/*
+ * What the subcommands share: exit codes, the input loop that turns
+ * capture files into decoded packets, and messages.
+ */
+#ifndef TCPLENS_CLI_H
+#define TCPLENS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "capture_source.h"
+#include "packet.h"
+
+#define TCPLENS_VERSION "0.1.0"
+
+/* Documented in tcplens(1), EXIT STATUS; stable for runbooks. */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FINDINGS = 1,      /* `check`: findings at the level asked */
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_INPUT = 3,         /* file missing, unreadable, a directory */
+	CLI_EXIT_NOT_CAPTURE = 4,
+	CLI_EXIT_LINK_TYPE = 5,
+	CLI_EXIT_FILTER = 6,
+	CLI_EXIT_INTERNAL = 7,      /* output could not be written, no memory */
+};
+
+typedef void (*cli_packet_fn)(void *ctx, const struct packet *pkt);
+
+struct cli_input {
+	const char *const *paths;
+	size_t n_paths;
+	const char *filter;         /* NULL for none */
+	bool progress;              /* allowed; shown only on a terminal */
+};
+
+/*
+ * Opens the inputs, decodes every frame and hands it to fn.  Returns an
+ * exit code; on success *src_out holds the source (for its input info),
+ * to be freed by the caller.
+ */
+enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
+			     void *ctx, struct capture_source **src_out);
+
+/* Decimals for printing timestamps: 6 when all inputs are microsecond. */
+int cli_ts_decimals(const struct capture_source *src);
+
+/* "tcplens: " + message on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Flushes stdout; reports a write error as CLI_EXIT_INTERNAL. */
+enum cli_exit cli_finish_output(void);
+
+/* Subcommands. */
+int cmd_stats(int argc, char **argv);
+
+#endif

@@ -1,0 +1,148 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tcplens: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tcplens: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+enum cli_exit cli_finish_output(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write output: %s", strerror(errno));
+		return CLI_EXIT_INTERNAL;
+	}
+	return CLI_EXIT_OK;
+}
+
+static enum cli_exit exit_for(enum capture_error err)
+{
+	switch (err) {
+	case CAPTURE_OK: return CLI_EXIT_OK;
+	case CAPTURE_ERR_OPEN: return CLI_EXIT_INPUT;
+	case CAPTURE_ERR_FORMAT: return CLI_EXIT_NOT_CAPTURE;
+	case CAPTURE_ERR_LINK_TYPE: return CLI_EXIT_LINK_TYPE;
+	case CAPTURE_ERR_FILTER: return CLI_EXIT_FILTER;
+	case CAPTURE_ERR_USAGE: return CLI_EXIT_USAGE;
+	case CAPTURE_ERR_NO_MEMORY: return CLI_EXIT_INTERNAL;
+	}
+	return CLI_EXIT_INTERNAL;
+}
+
+int cli_ts_decimals(const struct capture_source *src)
+{
+	for (size_t i = 0; i < capture_source_input_count(src); i++) {
+		const struct capture_input_info *in = capture_source_input(src, i);
+
+		if (in->format != CAPTURE_FORMAT_PCAP || in->nanosecond)
+			return 9;
+	}
+	return 6;
+}
+
+/*
+ * Progress on a terminal only, at most five times a second.  Wall-clock
+ * time is fine here: it paces the display, never the analysis.
+ */
+struct progress {
+	bool on;
+	struct timespec last;
+	bool shown;
+};
+
+static void progress_tick(struct progress *p, const struct capture_source *src,
+			  uint64_t frames)
+{
+	struct timespec now;
+	uint64_t done, total;
+	double dt;
+
+	if (!p->on || (frames & 0x3fff) != 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	dt = (double)(now.tv_sec - p->last.tv_sec) +
+	     (double)(now.tv_nsec - p->last.tv_nsec) / 1e9;
+	if (dt < 0.2)
+		return;
+	p->last = now;
+	capture_source_progress(src, &done, &total);
+	if (total > 0)
+		fprintf(stderr, "\rtcplens: %" PRIu64 " frames, %3.0f%% ", frames,
+			100.0 * (double)done / (double)total);
+	else
+		fprintf(stderr, "\rtcplens: %" PRIu64 " frames ", frames);
+	p->shown = true;
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+}
+
+enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
+			     void *ctx, struct capture_source **src_out)
+{
+	char msg[768];
+	enum capture_error err;
+	struct capture_source *src;
+	struct capture_frame frame;
+	struct packet pkt;
+	struct progress progress = {0};
+	const char *warning;
+	uint64_t frame_no = 0;
+
+	*src_out = NULL;
+	src = capture_source_open(in->paths, in->n_paths, in->filter, &err,
+				  msg, sizeof(msg));
+	if (src == NULL) {
+		cli_error("%s", msg);
+		return exit_for(err);
+	}
+	progress.on = in->progress && isatty(STDERR_FILENO);
+	if (progress.on)
+		clock_gettime(CLOCK_MONOTONIC, &progress.last);
+	while (capture_source_next(src, &frame) == 1) {
+		decode_packet(&pkt, frame.link_type, frame.data, frame.cap_len,
+			      frame.wire_len);
+		pkt.frame_no = ++frame_no;
+		pkt.ts = frame.ts;
+		fn(ctx, &pkt);
+		progress_tick(&progress, src, frame_no);
+		if ((warning = capture_source_take_warning(src)) != NULL) {
+			progress_end(&progress);
+			cli_warning("%s", warning);
+		}
+	}
+	progress_end(&progress);
+	if ((warning = capture_source_take_warning(src)) != NULL)
+		cli_warning("%s", warning);
+	*src_out = src;
+	return CLI_EXIT_OK;
+}

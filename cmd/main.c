@@ -1,0 +1,52 @@
+/* tcplens: dispatch to a subcommand (one file each under cmd/). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char main_usage[] =
+	"Usage: tcplens COMMAND [OPTIONS] FILE...\n"
+	"Packet-capture analyzer and TCP diagnostics for pcap and pcapng files.\n"
+	"\n"
+	"Commands:\n"
+	"  stats      protocol hierarchy, frame and byte counts, decode problems\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help     show this help ('tcplens COMMAND --help' for a command)\n"
+	"  -V, --version  show the version\n"
+	"\n"
+	"Exit status: 0 ok, 1 findings (check), 2 usage, 3 unreadable file,\n"
+	"4 not a capture, 5 unsupported link type, 6 bad filter,\n"
+	"7 output or internal error.  See tcplens(1).\n";
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"stats", cmd_stats},
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(main_usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(main_usage, stdout);
+		return cli_finish_output();
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("tcplens %s\n", TCPLENS_VERSION);
+		return cli_finish_output();
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	cli_error("unknown command '%s'", argv[1]);
+	fputs("Try 'tcplens --help'.\n", stderr);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,206 @@
+/*
+ * JSON for `tcplens stats --format json`.  Every key is always present
+ * (zero counts included) so scripts need no existence checks; the keys
+ * are documented in tcplens(1) under STATS OUTPUT.
+ */
+#include "stats_report.h"
+
+#include <stdio.h>
+
+#include "json_writer.h"
+#include "time_format.h"
+
+double stats_report_pps(const struct proto_stats *st)
+{
+	double d = proto_stats_duration(st);
+
+	return d > 0 ? (double)st->frames / d : 0.0;
+}
+
+double stats_report_bps(const struct proto_stats *st)
+{
+	double d = proto_stats_duration(st);
+
+	return d > 0 ? (double)st->bytes_wire * 8.0 / d : 0.0;
+}
+
+static void write_inputs(struct json_writer *w, const struct stats_report *r)
+{
+	json_key(w, "inputs");
+	json_begin_array(w);
+	for (size_t i = 0; i < r->n_inputs; i++) {
+		const struct capture_input_info *in = r->inputs[i];
+
+		json_begin_object(w);
+		json_member_string(w, "file", in->path);
+		json_member_string(w, "format", capture_format_name(in->format));
+		json_member_string(w, "link_type", link_type_name(in->link_type));
+		json_member_uint(w, "dlt", (uint64_t)in->dlt);
+		json_member_uint(w, "snaplen", (uint64_t)in->snaplen);
+		json_member_uint(w, "frames", in->frames);
+		json_key(w, "broken_at_frame");
+		if (in->broken_at_frame != 0)
+			json_uint(w, in->broken_at_frame);
+		else
+			json_null(w);
+		json_key(w, "broken_reason");
+		json_string(w, in->broken_at_frame != 0 ? in->broken_reason : NULL);
+		json_end_object(w);
+	}
+	json_end_array(w);
+}
+
+static void write_time(struct json_writer *w, const char *key, bool have,
+		       struct pkt_time ts, int decimals)
+{
+	char buf[TIME_FORMAT_LEN];
+
+	json_key(w, key);
+	if (!have) {
+		json_null(w);
+		return;
+	}
+	time_format_iso(buf, sizeof(buf), ts, decimals);
+	json_string(w, buf);
+}
+
+static void write_counter(struct json_writer *w, const char *key,
+			  const struct frame_counter *c)
+{
+	json_key(w, key);
+	json_begin_object(w);
+	json_member_uint(w, "frames", c->frames);
+	json_member_uint(w, "bytes", c->bytes);
+	json_end_object(w);
+}
+
+static void write_protocols(struct json_writer *w, const struct proto_stats *st)
+{
+	json_key(w, "link_types");
+	json_begin_object(w);
+	for (unsigned i = 0; i < LINK_TYPE_COUNT; i++)
+		if (st->link_types[i].frames > 0)
+			write_counter(w, link_type_name((enum link_type)i),
+				      &st->link_types[i]);
+	json_end_object(w);
+
+	json_key(w, "protocols");
+	json_begin_object(w);
+	for (unsigned p = 0; p < PROTO_COUNT; p++)
+		write_counter(w, proto_name((enum proto)p), &st->protos[p]);
+	json_end_object(w);
+
+	json_key(w, "vlan");
+	json_begin_object(w);
+	json_member_uint(w, "tagged_frames", st->protos[PROTO_VLAN].frames);
+	json_member_uint(w, "stacked_frames", st->vlan_stacked);
+	json_end_object(w);
+
+	json_key(w, "ip_fragments");
+	json_begin_object(w);
+	json_member_uint(w, "frames", st->ip_fragments);
+	json_member_uint(w, "first", st->ip_first_fragments);
+	json_member_uint(w, "non_first", st->ip_fragments - st->ip_first_fragments);
+	json_end_object(w);
+}
+
+static void write_unsupported(struct json_writer *w, const struct proto_stats *st)
+{
+	char key[16];
+
+	json_key(w, "not_decoded");
+	json_begin_object(w);
+	json_member_uint(w, "link_payload", st->unsupported_link);
+	json_key(w, "ethertypes");
+	json_begin_object(w);
+	for (unsigned i = 0; i < PROTO_STATS_MAX_ETHERTYPES; i++) {
+		if (st->unsupported_ethertypes[i].frames == 0)
+			continue;
+		snprintf(key, sizeof(key), "0x%04x",
+			 st->unsupported_ethertypes[i].ethertype);
+		json_member_uint(w, key, st->unsupported_ethertypes[i].frames);
+	}
+	if (st->unsupported_ethertype_other > 0)
+		json_member_uint(w, "other", st->unsupported_ethertype_other);
+	json_end_object(w);
+	json_key(w, "ip_protocols");
+	json_begin_object(w);
+	for (unsigned i = 0; i < 256; i++) {
+		if (st->unsupported_ip_proto[i] == 0)
+			continue;
+		snprintf(key, sizeof(key), "%u", i);
+		json_member_uint(w, key, st->unsupported_ip_proto[i]);
+	}
+	json_end_object(w);
+	json_end_object(w);
+}
+
+static void write_errors(struct json_writer *w, const struct proto_stats *st)
+{
+	json_key(w, "decode_errors");
+	json_begin_object(w);
+	json_member_uint(w, "snaplen_cut_frames", st->snaplen_cut);
+	for (unsigned p = 0; p < PROTO_COUNT; p++) {
+		json_key(w, proto_name((enum proto)p));
+		json_begin_object(w);
+		json_member_uint(w, "truncated", st->truncated[p]);
+		json_member_uint(w, "malformed", st->malformed[p]);
+		json_end_object(w);
+	}
+	json_end_object(w);
+
+	json_key(w, "anomalies");
+	json_begin_object(w);
+	for (unsigned a = 0; a < PKT_ANOM_COUNT; a++)
+		json_member_uint(w, packet_anomaly_key((enum packet_anomaly)a),
+				 st->anomalies[a]);
+	json_end_object(w);
+}
+
+static void write_checksums(struct json_writer *w, const struct proto_stats *st)
+{
+	json_key(w, "checksums");
+	json_begin_object(w);
+	json_member_bool(w, "verified", st->verify_checksums);
+	for (unsigned p = 0; p < CKSUM_PROTO_COUNT; p++) {
+		const uint64_t *c = st->cksum[p];
+
+		json_key(w, cksum_proto_name((enum cksum_proto)p));
+		json_begin_object(w);
+		json_member_uint(w, "good", c[CKSUM_GOOD]);
+		json_member_uint(w, "bad", c[CKSUM_BAD]);
+		json_member_uint(w, "bad_offloaded", c[CKSUM_BAD_OFFLOADED]);
+		json_member_uint(w, "unverifiable", c[CKSUM_UNVERIFIABLE]);
+		json_member_uint(w, "absent", c[CKSUM_ABSENT]);
+		json_end_object(w);
+	}
+	json_end_object(w);
+}
+
+void stats_report_json(FILE *out, const struct stats_report *r)
+{
+	const struct proto_stats *st = r->stats;
+	struct json_writer w;
+
+	json_writer_init(&w, out, true);
+	json_begin_object(&w);
+	json_member_string(&w, "tcplens_stats_version", "1");
+	write_inputs(&w, r);
+	json_key(&w, "filter");
+	json_string(&w, r->filter);
+	json_member_uint(&w, "frames", st->frames);
+	json_member_uint(&w, "bytes_wire", st->bytes_wire);
+	json_member_uint(&w, "bytes_captured", st->bytes_captured);
+	write_time(&w, "first_ts", st->have_ts, st->first_ts, r->ts_decimals);
+	write_time(&w, "last_ts", st->have_ts, st->last_ts, r->ts_decimals);
+	json_member_double(&w, "duration_s", proto_stats_duration(st), 9);
+	json_member_double(&w, "avg_pps", stats_report_pps(st), 3);
+	json_member_double(&w, "avg_bps", stats_report_bps(st), 3);
+	json_member_uint(&w, "out_of_order_timestamps", st->out_of_order_ts);
+	write_protocols(&w, st);
+	write_unsupported(&w, st);
+	write_errors(&w, st);
+	write_checksums(&w, st);
+	json_end_object(&w);
+	json_finish(&w);
+}
