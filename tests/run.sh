@@ -1,0 +1,79 @@
+#!/bin/sh
+# Runs every test suite of `make test` and ends with "N passed, N failed".
+# Each suite prints one line per test: "PASS suite/name" or
+# "FAIL suite/name[: why]" (plus indented detail); this script counts them.
+# Expects `make all unit` to have built build/ and build-asan/.
+set -u
+cd "$(dirname "$0")/.."
+
+results=build/test-results.txt
+mkdir -p build
+: >"$results"
+
+record() {
+	# Reads suite output on stdin, echoes it and keeps the verdict lines.
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		PASS\ * | FAIL\ *) printf '%s\n' "$line" >>"$results" ;;
+		esac
+	done
+}
+
+# cmocka with TAP output: "ok 3 - name" / "not ok 3 - name".
+run_unit_dir() {
+	tree=$1
+	for bin in "$tree"/tests/test_*; do
+		[ -x "$bin" ] || continue
+		name=$(basename "$bin")
+		out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$bin" 2>&1)
+		rc=$?
+		printf '%s\n' "$out" | sed -n \
+			-e "s/^ok [0-9]* - \(.*\)/PASS unit$2\/$name\/\1/p" \
+			-e "s/^not ok [0-9]* - \(.*\)/FAIL unit$2\/$name\/\1/p"
+		if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'; then
+			echo "FAIL unit$2/$name: exited $rc without a failing test (crash?)"
+			printf '%s\n' "$out" | tail -20 | sed 's/^/    /'
+		elif [ $rc -ne 0 ]; then
+			printf '%s\n' "$out" | grep -v '^ok ' | sed 's/^/    /'
+		fi
+	done
+}
+
+section() { printf '\n== %s\n' "$1"; }
+
+section "unit tests"
+run_unit_dir build "" | record
+
+section "CLI golden tests"
+TCPLENS=build/tcplens sh tests/golden/run.sh | record
+
+section "CLI behaviour and documentation"
+TCPLENS=build/tcplens sh tests/cli/run.sh | record
+
+section "tshark cross-check"
+TCPLENS=build/tcplens sh tests/crosscheck/run.sh | record
+
+# The whole suite again under AddressSanitizer + UBSan.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+section "unit tests (ASan+UBSan)"
+run_unit_dir build-asan "-asan" | record
+section "CLI golden tests (ASan+UBSan)"
+TCPLENS=build-asan/tcplens GOLDEN_SUITE=golden-asan sh tests/golden/run.sh | record
+section "CLI behaviour (ASan+UBSan)"
+TCPLENS=build-asan/tcplens CLI_SUITE=cli-asan sh tests/cli/run.sh | record
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+section "fuzz smoke"
+sh tests/fuzz/run.sh build-fuzz/fuzz_decode "${FUZZ_SECONDS:-60}" | record
+
+passed=$(grep -c '^PASS ' "$results")
+failed=$(grep -c '^FAIL ' "$results")
+if [ "$failed" -gt 0 ]; then
+	printf '\nFailed:\n'
+	grep '^FAIL ' "$results" | sed 's/^/  /'
+fi
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
