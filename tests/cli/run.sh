@@ -1,0 +1,61 @@
+#!/bin/sh
+# CLI behaviour and documentation checks.  One PASS/FAIL line per check.
+set -u
+cd "$(dirname "$0")/../.."
+TCPLENS=${TCPLENS:-build/tcplens}
+S=${CLI_SUITE:-cli}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() { # name, then a command whose success is the verdict
+	name=$1
+	shift
+	if "$@" >"$tmp/out" 2>&1; then
+		echo "PASS $S/$name"
+	else
+		echo "FAIL $S/$name"
+		sed 's/^/    /' "$tmp/out" | tail -15
+	fi
+}
+
+man_lint() {
+	out=$(mandoc -Tlint -W warning man/tcplens.1 2>&1 | grep -v 'mandoc.db')
+	[ -z "$out" ] || { echo "$out"; return 1; }
+}
+check man-lint man_lint
+
+python3 tests/cli/doc_check.py
+
+same_output_twice() {
+	for f in testdata/*.pcap testdata/*.pcapng; do
+		[ -e "$f" ] || continue
+		case $f in testdata/bad-*) continue ;; esac
+		"$TCPLENS" stats -F json "$f" >"$tmp/a" 2>&1
+		"$TCPLENS" stats -F json "$f" >"$tmp/b" 2>&1
+		cmp -s "$tmp/a" "$tmp/b" || { echo "$f: output differs between runs"; return 1; }
+	done
+}
+check deterministic same_output_twice
+
+# Progress shows on a terminal only; script(1) gives the command a pty.
+progress_on_tty() {
+	slow="python3 tests/cli/slow_pcap.py 60000 0.6"
+	script -qec "$slow | $TCPLENS stats -F json - >/dev/null" /dev/null >"$tmp/tty" 2>&1
+	grep -q "$(printf '\r')tcplens: [0-9]* frames" "$tmp/tty" ||
+		{ echo "no progress line on a terminal:"; cat -v "$tmp/tty"; return 1; }
+	script -qec "$slow | $TCPLENS stats --no-progress -F json - >/dev/null" /dev/null >"$tmp/tty2" 2>&1
+	! grep -q "tcplens:" "$tmp/tty2" ||
+		{ echo "--no-progress still shows progress:"; cat -v "$tmp/tty2"; return 1; }
+	$slow | "$TCPLENS" stats - 2>"$tmp/err" >/dev/null
+	[ ! -s "$tmp/err" ] || { echo "progress written to a non-terminal:"; cat -v "$tmp/err"; return 1; }
+}
+if command -v script >/dev/null 2>&1; then
+	check progress-only-on-terminal progress_on_tty
+else
+	echo "FAIL $S/progress-only-on-terminal: script(1) not installed"
+fi
+
+readme_setup() {
+	grep -q 'make demo' README.md && grep -q 'make test' README.md
+}
+check readme-setup-commands readme_setup
