@@ -1,0 +1,106 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "json_writer.h"
+
+/* Runs fn against a memory stream and returns what it wrote. */
+static char *render(void (*fn)(struct json_writer *), bool pretty)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer w;
+
+	assert_non_null(f);
+	json_writer_init(&w, f, pretty);
+	fn(&w);
+	fclose(f);
+	return buf;
+}
+
+static void nested(struct json_writer *w)
+{
+	json_begin_object(w);
+	json_member_uint(w, "a", 1);
+	json_key(w, "b");
+	json_begin_array(w);
+	json_uint(w, 2);
+	json_string(w, "x");
+	json_null(w);
+	json_begin_object(w);
+	json_end_object(w);
+	json_end_array(w);
+	json_member_bool(w, "c", false);
+	json_member_double(w, "d", 1.5, 3);
+	json_end_object(w);
+}
+
+static void test_compact_nesting(void **state)
+{
+	char *s = render(nested, false);
+
+	(void)state;
+	assert_string_equal(s, "{\"a\":1,\"b\":[2,\"x\",null,{}],\"c\":false,\"d\":1.500}");
+	free(s);
+}
+
+static void test_pretty_nesting(void **state)
+{
+	char *s = render(nested, true);
+
+	(void)state;
+	assert_string_equal(s, "{\n  \"a\": 1,\n  \"b\": [\n    2,\n    \"x\",\n"
+			       "    null,\n    {}\n  ],\n  \"c\": false,\n"
+			       "  \"d\": 1.500\n}");
+	free(s);
+}
+
+static void escapes(struct json_writer *w)
+{
+	json_string(w, "q\"b\\n\n\t\x01\x7f\xc3\xa9");
+}
+
+static void test_string_escapes(void **state)
+{
+	char *s = render(escapes, false);
+
+	(void)state;
+	/* Control characters escaped; UTF-8 and DEL passed through. */
+	assert_string_equal(s, "\"q\\\"b\\\\n\\n\\t\\u0001\x7f\xc3\xa9\"");
+	free(s);
+}
+
+static void special_numbers(struct json_writer *w)
+{
+	json_begin_array(w);
+	json_double(w, 1.0 / 0.0, 3);
+	json_uint(w, UINT64_MAX);
+	json_int(w, INT64_MIN);
+	json_end_array(w);
+}
+
+static void test_numbers(void **state)
+{
+	char *s = render(special_numbers, false);
+
+	(void)state;
+	assert_string_equal(s, "[null,18446744073709551615,-9223372036854775808]");
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_compact_nesting),
+		cmocka_unit_test(test_pretty_nesting),
+		cmocka_unit_test(test_string_escapes),
+		cmocka_unit_test(test_numbers),
+	};
+	return cmocka_run_group_tests_name("json_writer", tests, NULL, NULL);
+}
