@@ -75,7 +75,12 @@ bool cursor_peek_be32(struct cursor *c, size_t rel, uint32_t *out);
  * parent had on the wire, after still filling *sub with what there is.
  */
 bool cursor_sub(const struct cursor *c, size_t n, struct cursor *sub);
-/* Limits this cursor's ends to the next n bytes (drops trailer/padding). */
+/*
+ * Limits this cursor's ends to the next n bytes (drops trailer/padding).
+ * When n is more than the wire had, returns false and leaves fail set to
+ * DECODE_MALFORMED, so a caller may report the bad declared length with
+ * cursor_fail() even though no read failed.
+ */
 bool cursor_limit(struct cursor *c, size_t n);
 
 #endif

@@ -25,7 +25,10 @@ enum decode_status unit_decode(struct packet *pkt, enum link_type lt,
 
 /*
  * Copies frame into a heap buffer of exactly len bytes so ASan catches
- * any over-read, decodes, frees.
+ * any over-read, decodes, frees.  The copy is gone on return: the views
+ * in *pkt (payload, header, options) must not be read afterwards; to
+ * compare their bytes, decode the caller's own buffer with decode_packet.
+ * unit_decode() has the same lifetime.
  */
 enum decode_status unit_decode_exact(struct packet *pkt, enum link_type lt,
 				     const uint8_t *frame, size_t cap_len,
