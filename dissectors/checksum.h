@@ -5,6 +5,7 @@
 #ifndef TCPLENS_CHECKSUM_H
 #define TCPLENS_CHECKSUM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cursor.h"

@@ -187,7 +187,10 @@ struct packet_ip {
 	uint32_t frag_offset;   /* in bytes */
 	uint32_t frag_id;
 	bool frag_more;
-	/* Upper-layer length as the IP header declares it. */
+	/*
+	 * Upper-layer length as the IP header declares it, or taken from
+	 * the frame when the header says 0 (IPv4 TSO, IPv6 BIG TCP).
+	 */
 	uint32_t payload_len;
 	struct byte_view header; /* the captured IP header incl. options/ext */
 };
@@ -220,10 +223,13 @@ struct icmp_quoted {
 	uint8_t ip_version;
 	struct ip_addr src, dst;
 	uint8_t proto;
-	bool has_ports;         /* first 8 transport bytes were there */
+	bool has_ports;         /* TCP/UDP ports were quoted (4 bytes) */
 	uint16_t sport, dport;
-	uint32_t tcp_seq;       /* when proto is TCP */
+	uint32_t tcp_seq;       /* when proto is TCP and transport_len is 8 */
 	uint16_t ip_id;         /* IPv4 id of the quoted datagram */
+	uint8_t transport_len;  /* transport bytes quoted and read, 0..8 */
+	uint8_t icmp_type;      /* quoted ICMP(v6), when transport_len >= 1 */
+	uint16_t icmp_id, icmp_seq; /* quoted echo, when transport_len is 8 */
 };
 
 struct packet_icmp {
@@ -289,7 +295,7 @@ struct packet_tcp {
 	enum cksum_status cksum;
 	uint32_t opts_present;  /* enum tcp_opt_present bits */
 	uint16_t mss;
-	uint8_t wscale;
+	uint8_t wscale;         /* capped at 14 as Linux does (RFC 7323 2.3) */
 	uint8_t sack_count;
 	struct tcp_sack_block sack[PACKET_MAX_SACK_BLOCKS];
 	uint32_t ts_val, ts_ecr;

@@ -1,0 +1,65 @@
+/* UDP (RFC 768); the checksum rules of RFC 8200 section 8.1 over IPv6. */
+#include "decode.h"
+
+#include "checksum.h"
+
+enum { UDP_HDR_LEN = 8 };
+
+/* Drop any link-layer padding the layer below left past the IP payload. */
+static void udp_clamp_to_ip(struct cursor *c, const struct packet *pkt)
+{
+	if (cursor_wire_remaining(c) > pkt->ip.payload_len)
+		cursor_limit(c, pkt->ip.payload_len);
+}
+
+static bool udp_read_header(struct cursor *c, struct packet_udp *u)
+{
+	return cursor_be16(c, &u->sport) && cursor_be16(c, &u->dport) &&
+	       cursor_be16(c, &u->length) && cursor_be16(c, &u->checksum);
+}
+
+/*
+ * Zero means "no checksum" over IPv4 (RFC 768).  Over IPv6 the checksum
+ * is mandatory (RFC 8200 section 8.1), so zero is wrong; the tunnel
+ * exception of RFC 6935/6936 needs per-port configuration we do not have.
+ */
+static enum cksum_status udp_checksum(const struct packet *pkt,
+				      struct byte_view datagram)
+{
+	const struct packet_udp *u = &pkt->udp;
+
+	if (u->checksum == 0)
+		return pkt->ip.version == 6 ? CKSUM_BAD : CKSUM_ABSENT;
+	return checksum_verify_transport(&pkt->ip, IPPROTO_NUM_UDP, datagram,
+					 u->length, u->checksum, true);
+}
+
+enum decode_status udp_decode(struct cursor *c, struct packet *pkt)
+{
+	struct packet_udp *u = &pkt->udp;
+	struct cursor whole;
+
+	packet_mark(pkt, PROTO_UDP);
+	udp_clamp_to_ip(c, pkt);
+	whole = *c;
+	if (!udp_read_header(c, u))
+		return packet_stop(pkt, PROTO_UDP, cursor_fail(c));
+	if (u->sport == 0 || u->dport == 0)
+		packet_add_anomaly(pkt, PKT_ANOM_UDP_PORT_ZERO);
+	if (u->length < UDP_HDR_LEN || u->length > pkt->ip.payload_len) {
+		packet_add_anomaly(pkt, PKT_ANOM_UDP_BAD_LENGTH);
+		return packet_stop(pkt, PROTO_UDP, DECODE_MALFORMED);
+	}
+	/*
+	 * Bytes past the UDP length are not UDP's (Wireshark and Linux's
+	 * udp_rcv() both trim to it); the IP layer declared more.
+	 */
+	if (u->length < pkt->ip.payload_len)
+		packet_add_anomaly(pkt, PKT_ANOM_UDP_LENGTH_SHORTER_THAN_IP);
+	cursor_limit(&whole, u->length);
+	cursor_limit(c, (size_t)u->length - UDP_HDR_LEN);
+	u->cksum = udp_checksum(pkt, cursor_rest_view(&whole));
+	pkt->payload_wire_len = (uint32_t)cursor_wire_remaining(c);
+	pkt->payload = cursor_rest_view(c);
+	return DECODE_OK;
+}
