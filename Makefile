@@ -98,7 +98,7 @@ fuzz: $(FUZZ_BIN)
 
 bench: all
 	@sh scripts/deps.sh bench
-	@sh bench/run.sh
+	@TCPLENS=$(BIN) sh bench/run.sh
 
 lint:
 	mandoc -Tlint -Wwarning man/tcplens.1

@@ -1,0 +1,105 @@
+#!/bin/sh
+# bench/run.sh - `make bench`: time tcplens against a bare libpcap loop,
+# tcpdump and tshark on one ~1M-packet capture.  See bench/README.md.
+#
+# Environment:
+#   BENCH_RUNS          runs per command                       5
+#   BENCH_RUNS_TSHARK   runs per tshark command (slow)         3
+#   TCPLENS             tcplens binary              build/tcplens
+#   BENCH_RECAPTURE=1   make a new capture (bench/make_capture.sh)
+#
+# Prints a table of medians and ratios to the bare loop, and the targets
+# with PASS/MISS.  A MISS is reported, not failed: the exit status is 0
+# unless something could not run at all.
+set -eu
+
+cd "$(dirname "$0")/.."
+work=bench/work
+mkdir -p "$work"
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+RUNS=${BENCH_RUNS:-5}
+RUNS_TSHARK=${BENCH_RUNS_TSHARK:-3}
+TCPLENS=${TCPLENS:-build/tcplens}
+PCAP=$work/bench.pcap
+PCAP_LOOP=$work/pcap_loop
+for v in "$RUNS" "$RUNS_TSHARK"; do
+	case $v in '' | *[!0-9]* | 0) die "BENCH_RUNS and BENCH_RUNS_TSHARK must be positive numbers" ;; esac
+done
+export RUNS RUNS_TSHARK TCPLENS PCAP PCAP_LOOP
+
+command -v python3 >/dev/null 2>&1 || die "python3 not found (run: sh scripts/deps.sh bench)"
+command -v pkg-config >/dev/null 2>&1 || die "pkg-config not found (run: sh scripts/deps.sh bench)"
+
+t0=$(date +%s)
+
+# ---- the baseline (a bare libpcap read loop) and the measuring helper -------
+# Rebuilt every time: two small files, well under a second.
+RUSAGE_RUN=$work/rusage_run
+pcap_flags=$(pkg-config --cflags --libs libpcap) || die "pkg-config does not know libpcap (libpcap-dev)"
+# shellcheck disable=SC2086
+${CC:-cc} -std=c17 -O2 -Wall -Wextra -o "$PCAP_LOOP" bench/pcap_loop.c $pcap_flags ||
+	die "cannot build $PCAP_LOOP"
+${CC:-cc} -std=c17 -O2 -Wall -Wextra -o "$RUSAGE_RUN" bench/rusage_run.c ||
+	die "cannot build $RUSAGE_RUN"
+
+# ---- the capture (made once, then reused) -----------------------------------
+PCAP_LOOP=$PCAP_LOOP bash bench/make_capture.sh || die "no capture: bench/make_capture.sh failed"
+
+# Warm the page cache so the first measured run does not pay for the disk;
+# counting the packets reads the file a second time through libpcap.
+cat "$PCAP" >/dev/null
+counted=$("$PCAP_LOOP" "$PCAP") || die "cannot read $PCAP"
+packets=${counted%% *}
+size=$(stat -c %s "$PCAP")
+export BENCH_PACKETS_IN_FILE="$packets"
+
+echo
+echo "tcplens benchmark  $(date '+%Y-%m-%d %H:%M %Z')  host $(uname -n), $(nproc) CPUs," \
+	"load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "capture: $PCAP  $packets packets, $size bytes ($((size / 1048576)) MiB)"
+if [ -f "$PCAP.info" ]; then
+	sed -n 's/^tcpdump: /capture: tcpdump /p' "$PCAP.info"
+fi
+if [ -x "$TCPLENS" ]; then
+	echo "tcplens: $TCPLENS ($("$TCPLENS" --version 2>/dev/null | head -n 1 || true))"
+else
+	echo "tcplens: $TCPLENS not built"
+fi
+echo "runs: $RUNS per command, $RUNS_TSHARK for tshark; stdout to /dev/null," \
+	"stderr to $work/logs/"
+echo
+
+# ---- what is measured ------------------------------------------------------
+# To add a command: one `cmd` line (the id names its row and its log file).
+# To add a target: one `target` line comparing medians of two ids:
+#   time|rss <= F REF : value / value(REF) <= F     (at most F times REF)
+#   time|rss >= F REF : value(REF) / value >= F     (F times faster / smaller)
+# $VARIABLES are expanded by measure.py from the environment; no shell runs
+# the commands.
+spec=$work/spec.txt
+cat >"$spec" <<'EOF'
+# kind   | id          | runs          | label                  | command
+cmd      | bare        | $RUNS         | bare libpcap loop      | $PCAP_LOOP $PCAP
+cmd      | stats       | $RUNS         | tcplens stats          | $TCPLENS stats $PCAP
+cmd      | tcpdump     | $RUNS         | tcpdump -nn -r         | tcpdump -nn -r $PCAP
+cmd      | tshark_phs  | $RUNS_TSHARK  | tshark -q -z io,phs    | tshark -q -z io,phs -r $PCAP
+base     | bare
+
+# kind   | id    | metric | op | factor | ref   | text
+target   | stats | time   | <= | 1.5    | bare  | tcplens stats: target <= 1.5x bare loop
+
+# Planned (tcplens flows):
+# cmd    | flows       | $RUNS         | tcplens flows          | $TCPLENS flows $PCAP
+# cmd    | tshark_conv | $RUNS_TSHARK  | tshark -q -z conv,tcp  | tshark -q -z conv,tcp -r $PCAP
+# target | flows | time | <= | 3   | bare        | tcplens flows: target <= 3x bare loop
+# target | flows | time | >= | 30  | tshark_conv | tcplens flows: target >= 30x faster than tshark conv,tcp
+# target | flows | rss  | <= | 0.1 | tshark_conv | tcplens flows: target memory <= 1/10 of tshark conv,tcp
+EOF
+
+BENCH_LOGDIR=$work/logs BENCH_RUSAGE_RUN=$RUSAGE_RUN python3 bench/measure.py "$spec" "$work/results.json" ||
+	die "measurement failed"
+
+echo
+echo "total $(($(date +%s) - t0)) s; per-run figures in $work/results.json"
