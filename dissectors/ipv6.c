@@ -3,8 +3,11 @@
  *
  * As for IPv4, the cursor is clamped to the declared length (40 bytes
  * plus Payload Length) so link padding is never payload.  The chain walk
- * is bounded by PACKET_MAX_IPV6_EXT headers, so no crafted chain can loop
- * (Suricata caps it the same way).
+ * cannot loop: every extension header consumes at least 8 bytes of the
+ * declared payload.  A chain longer than PACKET_MAX_IPV6_EXT headers is
+ * noted (no real stack sends one; RFC 8200 section 4.1 allows each header
+ * once, destination options twice) but still walked to its end, as
+ * Wireshark and Linux do, so the upper layer is still found.
  */
 #include "decode.h"
 
@@ -177,7 +180,12 @@ static enum decode_status ipv6_ext_consume(struct cursor *c,
 		return ipv6_malformed(pkt, PKT_ANOM_IPV6_EXT_BAD_LENGTH);
 	if (!cursor_skip(c, len))
 		return ipv6_stop(pkt, cursor_fail(c));
-	v6->ext_types[v6->ext_count++] = w->nh;
+	if (v6->ext_count < PACKET_MAX_IPV6_EXT)
+		v6->ext_types[v6->ext_count] = w->nh;
+	else if (v6->ext_count == PACKET_MAX_IPV6_EXT)
+		packet_add_anomaly(pkt, PKT_ANOM_IPV6_EXT_CHAIN_TOO_LONG);
+	if (v6->ext_count < UINT8_MAX)
+		v6->ext_count++;
 	v6->ext_len += (uint32_t)len;
 	w->left -= len;
 	w->nh = nh;
@@ -263,9 +271,6 @@ static enum decode_status ipv6_walk_ext(struct cursor *c, struct packet *pkt,
 
 	/* After a non-first fragment come data bytes, not headers. */
 	while (ipv6_is_ext(w->nh) && !ipv6_non_first_fragment(pkt)) {
-		if (pkt->ipv6.ext_count == PACKET_MAX_IPV6_EXT)
-			return ipv6_malformed(pkt,
-					      PKT_ANOM_IPV6_EXT_CHAIN_TOO_LONG);
 		/* RFC 8200 section 4.1: Hop-by-Hop only right after the base
 		 * header.  Linux drops it elsewhere; Wireshark flags it and
 		 * goes on, and so do we. */
