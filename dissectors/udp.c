@@ -46,6 +46,21 @@ enum decode_status udp_decode(struct cursor *c, struct packet *pkt)
 		return packet_stop(pkt, PROTO_UDP, cursor_fail(c));
 	if (u->sport == 0 || u->dport == 0)
 		packet_add_anomaly(pkt, PKT_ANOM_UDP_PORT_ZERO);
+	/*
+	 * A first fragment holds only part of the datagram the UDP length
+	 * covers: the length can be checked against the IP payload only
+	 * once the datagram is reassembled.
+	 */
+	if (pkt->ip.is_fragment) {
+		u->cksum = CKSUM_UNVERIFIABLE;
+		if (u->length < UDP_HDR_LEN) {
+			packet_add_anomaly(pkt, PKT_ANOM_UDP_BAD_LENGTH);
+			return packet_stop(pkt, PROTO_UDP, DECODE_MALFORMED);
+		}
+		pkt->payload_wire_len = (uint32_t)cursor_wire_remaining(c);
+		pkt->payload = cursor_rest_view(c);
+		return DECODE_OK;
+	}
 	if (u->length < UDP_HDR_LEN || u->length > pkt->ip.payload_len) {
 		packet_add_anomaly(pkt, PKT_ANOM_UDP_BAD_LENGTH);
 		return packet_stop(pkt, PROTO_UDP, DECODE_MALFORMED);

@@ -270,6 +270,50 @@ static void test_truncation_sweep(void **state)
 	}
 }
 
+/*
+ * The first fragment of a 4000-byte datagram: its UDP length (4000)
+ * covers bytes that come in later fragments, so it is no bad length,
+ * and the checksum cannot be verified before reassembly.
+ */
+static void test_first_fragment(void **state)
+{
+	/* sport 53000, dport 9, length 4000, checksum 0x1234, 4 data bytes */
+	static const uint8_t first[12] = {
+		0xcf, 0x08, 0x00, 0x09, 0x0f, 0xa0, 0x12, 0x34,
+		0xde, 0xad, 0xbe, 0xef,
+	};
+	struct packet pkt;
+	struct cursor c;
+	enum decode_status st;
+
+	(void)state;
+	udp_test_ip(&pkt, 4, sizeof(first));
+	pkt.ip.is_fragment = true;
+	pkt.ip.is_first_fragment = true;
+	pkt.ip.frag_more = true;
+	cursor_init(&c, first, sizeof(first), sizeof(first));
+	st = udp_decode(&c, &pkt);
+	assert_int_equal(st, DECODE_OK);
+	assert_int_equal(pkt.anomaly_count, 0);
+	assert_int_equal(pkt.udp.length, 4000);
+	assert_int_equal(pkt.udp.cksum, CKSUM_UNVERIFIABLE);
+	assert_int_equal(pkt.payload.len, 4);
+	assert_int_equal(pkt.payload_wire_len, 4);
+	/* Still too short to be UDP at all: malformed, fragment or not. */
+	udp_test_ip(&pkt, 4, sizeof(first));
+	pkt.ip.is_fragment = true;
+	{
+		uint8_t bad[12];
+
+		memcpy(bad, first, sizeof(bad));
+		bad[4] = 0;
+		bad[5] = 4; /* length 4 */
+		cursor_init(&c, bad, sizeof(bad), sizeof(bad));
+		assert_int_equal(udp_decode(&c, &pkt), DECODE_MALFORMED);
+		assert_true(packet_has_anomaly(&pkt, PKT_ANOM_UDP_BAD_LENGTH));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_ethernet_padding_ignored),
 		cmocka_unit_test(test_port_zero),
 		cmocka_unit_test(test_truncation_sweep),
+		cmocka_unit_test(test_first_fragment),
 	};
 	return cmocka_run_group_tests_name("udp", tests, NULL, NULL);
 }
