@@ -23,16 +23,21 @@ static bool ts_before(struct pkt_time a, struct pkt_time b)
 	return a.sec != b.sec ? a.sec < b.sec : a.nsec < b.nsec;
 }
 
-double proto_stats_duration(const struct proto_stats *st)
+int64_t proto_stats_duration_ns(const struct proto_stats *st)
 {
 	if (!st->have_ts)
-		return 0.0;
-	return (double)(st->last_ts.sec - st->first_ts.sec) +
-	       ((double)st->last_ts.nsec - (double)st->first_ts.nsec) / 1e9;
+		return 0;
+	/* Integer nanoseconds: a double would print .500230074 for .50023. */
+	return (st->last_ts.sec - st->first_ts.sec) * 1000000000 +
+	       ((int64_t)st->last_ts.nsec - (int64_t)st->first_ts.nsec);
 }
 
 static void count_time(struct proto_stats *st, struct pkt_time ts)
 {
+	if (ts.sec == 0 && ts.nsec == 0) {
+		st->frames_without_ts++;
+		return;
+	}
 	if (!st->have_ts) {
 		st->first_ts = ts;
 		st->last_ts = ts;

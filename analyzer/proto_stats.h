@@ -37,6 +37,12 @@ struct proto_stats {
 	bool have_ts;
 	struct pkt_time first_ts, last_ts;
 	uint64_t out_of_order_ts; /* a frame earlier than the one before */
+	/*
+	 * pcapng Simple Packet Blocks carry no timestamp; libpcap reports
+	 * 0.  Such frames are kept out of first/last/duration, as tshark
+	 * leaves their time empty.
+	 */
+	uint64_t frames_without_ts;
 
 	struct frame_counter link_types[LINK_TYPE_COUNT];
 	struct frame_counter protos[PROTO_COUNT];
@@ -66,7 +72,7 @@ void proto_stats_init(struct proto_stats *st, bool verify_checksums);
 void proto_stats_add(struct proto_stats *st, const struct packet *pkt);
 
 const char *cksum_proto_name(enum cksum_proto p);
-/* Seconds between first and last frame; 0 with fewer than two. */
-double proto_stats_duration(const struct proto_stats *st);
+/* Nanoseconds between first and last frame; 0 with fewer than two. */
+int64_t proto_stats_duration_ns(const struct proto_stats *st);
 
 #endif

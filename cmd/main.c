@@ -43,9 +43,16 @@ int main(int argc, char **argv)
 		printf("tcplens %s\n", TCPLENS_VERSION);
 		return cli_finish_output();
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		/* getopt prefixes its messages with argv[0]. */
+		static char prog[64];
+
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		snprintf(prog, sizeof(prog), "tcplens %s", commands[i].name);
+		argv[1] = prog;
+		return commands[i].run(argc - 1, argv + 1);
+	}
 	cli_error("unknown command '%s'", argv[1]);
 	fputs("Try 'tcplens --help'.\n", stderr);
 	return CLI_EXIT_USAGE;

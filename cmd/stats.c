@@ -68,6 +68,7 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 			} else {
 				cli_error("stats: unknown format '%s' (text, json)",
 					  optarg);
+				fputs("Try 'tcplens stats --help'.\n", stderr);
 				*exit_code = CLI_EXIT_USAGE;
 				return -1;
 			}

@@ -116,6 +116,19 @@ void json_double(struct json_writer *w, double v, int decimals)
 		fprintf(w->out, "%.*f", decimals, v);
 }
 
+void json_decimal(struct json_writer *w, int64_t units, int decimals)
+{
+	uint64_t scale = 1, mag;
+
+	before_item(w);
+	for (int i = 0; i < decimals; i++)
+		scale *= 10;
+	mag = units < 0 ? (uint64_t)0 - (uint64_t)units : (uint64_t)units;
+	fprintf(w->out, "%s%" PRIu64, units < 0 ? "-" : "", mag / scale);
+	if (decimals > 0)
+		fprintf(w->out, ".%0*" PRIu64, decimals, mag % scale);
+}
+
 void json_bool(struct json_writer *w, bool v)
 {
 	before_item(w);

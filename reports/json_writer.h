@@ -31,6 +31,8 @@ void json_uint(struct json_writer *w, uint64_t v);
 void json_int(struct json_writer *w, int64_t v);
 /* Fixed decimals so output never depends on %g rounding choices. */
 void json_double(struct json_writer *w, double v, int decimals);
+/* units / 10^decimals, printed exactly: json_decimal(w, 1500, 3) is 1.500. */
+void json_decimal(struct json_writer *w, int64_t units, int decimals);
 void json_bool(struct json_writer *w, bool v);
 void json_null(struct json_writer *w);
 /* Ends the document with a newline. */

@@ -12,14 +12,14 @@
 
 double stats_report_pps(const struct proto_stats *st)
 {
-	double d = proto_stats_duration(st);
+	double d = (double)proto_stats_duration_ns(st) / 1e9;
 
 	return d > 0 ? (double)st->frames / d : 0.0;
 }
 
 double stats_report_bps(const struct proto_stats *st)
 {
-	double d = proto_stats_duration(st);
+	double d = (double)proto_stats_duration_ns(st) / 1e9;
 
 	return d > 0 ? (double)st->bytes_wire * 8.0 / d : 0.0;
 }
@@ -193,10 +193,13 @@ void stats_report_json(FILE *out, const struct stats_report *r)
 	json_member_uint(&w, "bytes_captured", st->bytes_captured);
 	write_time(&w, "first_ts", st->have_ts, st->first_ts, r->ts_decimals);
 	write_time(&w, "last_ts", st->have_ts, st->last_ts, r->ts_decimals);
-	json_member_double(&w, "duration_s", proto_stats_duration(st), 9);
+	json_key(&w, "duration_s");
+	json_decimal(&w, proto_stats_duration_ns(st) /
+			     (r->ts_decimals == 6 ? 1000 : 1), r->ts_decimals);
 	json_member_double(&w, "avg_pps", stats_report_pps(st), 3);
 	json_member_double(&w, "avg_bps", stats_report_bps(st), 3);
 	json_member_uint(&w, "out_of_order_timestamps", st->out_of_order_ts);
+	json_member_uint(&w, "frames_without_timestamp", st->frames_without_ts);
 	write_protocols(&w, st);
 	write_unsupported(&w, st);
 	write_errors(&w, st);

@@ -37,11 +37,20 @@ static void write_inputs(FILE *out, const struct stats_report *r)
 			capture_format_name(in->format),
 			link_type_name(in->link_type), in->frames);
 		if (in->broken_at_frame != 0)
-			fprintf(out, "  %-15s  breaks off in frame %" PRIu64 ": %s\n",
+			fprintf(out, "  %-15s  breaks off in packet %" PRIu64 ": %s\n",
 				"", in->broken_at_frame, in->broken_reason);
 	}
 	if (r->filter != NULL)
 		fprintf(out, "  %-15s%s\n", "filter", r->filter);
+}
+
+static void write_duration(FILE *out, int64_t ns, int decimals)
+{
+	int64_t scale = decimals == 6 ? 1000000 : 1000000000;
+	int64_t units = decimals == 6 ? ns / 1000 : ns;
+
+	fprintf(out, "  %-15s%" PRId64 ".%0*" PRId64 " s\n", "duration",
+		units / scale, decimals, units % scale);
 }
 
 static void write_summary(FILE *out, const struct stats_report *r)
@@ -54,18 +63,24 @@ static void write_summary(FILE *out, const struct stats_report *r)
 	fprintf(out, "  %-15s%" PRIu64 "\n", "frames", st->frames);
 	fprintf(out, "  %-15s%" PRIu64 " on the wire, %" PRIu64 " captured\n",
 		"bytes", st->bytes_wire, st->bytes_captured);
-	if (!st->have_ts)
+	if (!st->have_ts) {
+		if (st->frames_without_ts > 0)
+			fprintf(out, "  %-15s%" PRIu64 " frames (pcapng simple packet blocks)\n",
+				"no timestamp", st->frames_without_ts);
 		return;
+	}
 	time_format_iso(first, sizeof(first), st->first_ts, r->ts_decimals);
 	time_format_iso(last, sizeof(last), st->last_ts, r->ts_decimals);
 	fprintf(out, "  %-15s%s\n", "first packet", first);
 	fprintf(out, "  %-15s%s\n", "last packet", last);
-	fprintf(out, "  %-15s%.*f s\n", "duration", r->ts_decimals,
-		proto_stats_duration(st));
+	write_duration(out, proto_stats_duration_ns(st), r->ts_decimals);
 	fprintf(out, "  %-15s%.2f packets/s, ", "average rate",
 		stats_report_pps(st));
 	write_rate(out, stats_report_bps(st));
 	fputc('\n', out);
+	if (st->frames_without_ts > 0)
+		fprintf(out, "  %-15s%" PRIu64 " frames (pcapng simple packet blocks)\n",
+			"no timestamp", st->frames_without_ts);
 	if (st->out_of_order_ts > 0)
 		fprintf(out, "  %-15s%" PRIu64 " frames earlier than the one before\n",
 			"out of order", st->out_of_order_ts);

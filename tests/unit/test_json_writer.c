@@ -82,6 +82,10 @@ static void special_numbers(struct json_writer *w)
 	json_double(w, 1.0 / 0.0, 3);
 	json_uint(w, UINT64_MAX);
 	json_int(w, INT64_MIN);
+	json_decimal(w, 1767225601500230000, 9);
+	json_decimal(w, -1500, 3);
+	json_decimal(w, 7, 0);
+	json_decimal(w, 5, 6);
 	json_end_array(w);
 }
 
@@ -90,7 +94,8 @@ static void test_numbers(void **state)
 	char *s = render(special_numbers, false);
 
 	(void)state;
-	assert_string_equal(s, "[null,18446744073709551615,-9223372036854775808]");
+	assert_string_equal(s, "[null,18446744073709551615,-9223372036854775808,"
+			       "1767225601.500230000,-1.500,7,0.000005]");
 	free(s);
 }
 

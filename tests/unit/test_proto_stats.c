@@ -53,8 +53,7 @@ static void test_counts_every_layer(void **state)
 	assert_int_equal(st->protos[PROTO_TCP].bytes, 1574);
 	assert_int_equal(st->protos[PROTO_UDP].frames, 0);
 	assert_int_equal(st->link_types[LINK_TYPE_ETHERNET].frames, 2);
-	assert_true(proto_stats_duration(st) > 2.499 &&
-		    proto_stats_duration(st) < 2.501);
+	assert_int_equal(proto_stats_duration_ns(st), 2500000000);
 	assert_int_equal(st->cksum[CKSUM_PROTO_TCP][CKSUM_GOOD], 2);
 	free(st);
 }
@@ -75,6 +74,29 @@ static void test_out_of_order_times_keep_extremes(void **state)
 	assert_int_equal(st->first_ts.sec, 49);
 	assert_int_equal(st->first_ts.nsec, 999999999);
 	assert_int_equal(st->last_ts.sec, 51);
+	free(st);
+}
+
+/* pcapng Simple Packet Blocks: libpcap gives them time 0. */
+static void test_frames_without_timestamp(void **state)
+{
+	struct proto_stats *st = new_stats(false);
+	struct packet p;
+
+	(void)state;
+	tcp_frame(&p, 0, 0);
+	proto_stats_add(st, &p);
+	assert_false(st->have_ts);
+	tcp_frame(&p, 1767225600, 500230000);
+	proto_stats_add(st, &p);
+	tcp_frame(&p, 0, 0);
+	proto_stats_add(st, &p);
+	tcp_frame(&p, 1767225601, 0);
+	proto_stats_add(st, &p);
+	assert_int_equal(st->frames_without_ts, 2);
+	assert_int_equal(st->out_of_order_ts, 0);
+	assert_int_equal(st->first_ts.sec, 1767225600);
+	assert_int_equal(proto_stats_duration_ns(st), 499770000);
 	free(st);
 }
 
@@ -181,6 +203,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_every_layer),
 		cmocka_unit_test(test_out_of_order_times_keep_extremes),
+		cmocka_unit_test(test_frames_without_timestamp),
 		cmocka_unit_test(test_stop_reasons),
 		cmocka_unit_test(test_unsupported_ethertypes_overflow),
 		cmocka_unit_test(test_unsupported_ip_protocol_and_link),
