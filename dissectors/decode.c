@@ -45,7 +45,10 @@ enum decode_status decode_packet(struct packet *pkt, enum link_type lt,
 enum decode_status decode_ethertype(struct cursor *c, struct packet *pkt,
 				    uint16_t ethertype)
 {
-	pkt->link.ethertype = ethertype;
+	/* A tag is not a network layer: the inner type is set past it. */
+	if (ethertype != ETHERTYPE_VLAN && ethertype != ETHERTYPE_QINQ &&
+	    ethertype != ETHERTYPE_QINQ_OLD)
+		pkt->link.ethertype = ethertype;
 	switch (ethertype) {
 	case ETHERTYPE_IPV4:
 		return ipv4_decode(c, pkt);

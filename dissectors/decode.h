@@ -35,6 +35,11 @@ enum decode_status decode_transport(struct cursor *c, struct packet *pkt,
 
 /* Link layer. */
 enum decode_status ethernet_decode(struct cursor *c, struct packet *pkt);
+/* The type-or-length field after the MACs or a VLAN tag; at is the
+ * layer a bad value is blamed on. */
+enum decode_status ethernet_decode_type_length(struct cursor *c,
+					       struct packet *pkt,
+					       uint16_t type_len, enum proto at);
 enum decode_status llc_decode(struct cursor *c, struct packet *pkt);
 enum decode_status vlan_decode(struct cursor *c, struct packet *pkt,
 			       uint16_t tpid);

@@ -25,7 +25,7 @@ static enum decode_status quoted_ipv4(struct cursor *c,
 {
 	struct icmp_quoted *q = &icmp->quoted;
 	uint8_t vihl;
-	uint16_t frag;
+	uint16_t frag = 0;
 
 	if (!cursor_peek_u8(c, 0, &vihl))
 		return DECODE_TRUNCATED;

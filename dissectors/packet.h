@@ -148,11 +148,13 @@ enum link_framing {
 struct packet_link {
 	enum link_framing framing;
 	uint16_t ethertype;     /* of the network layer, 0 when none */
-	bool has_mac;
+	bool has_mac_src;       /* Ethernet, and SLL with an Ethernet source */
+	bool has_mac_dst;       /* Ethernet only: cooked captures drop it */
 	uint8_t mac_src[6];
 	uint8_t mac_dst[6];
 	uint16_t eth_length;    /* 802.3 length field */
-	uint8_t llc_dsap, llc_ssap, llc_control;
+	uint8_t llc_dsap, llc_ssap;
+	uint8_t llc_control;    /* first byte of a 2-byte I/S-format control */
 	uint32_t snap_oui;
 	uint8_t vlan_count;
 	struct {
@@ -162,7 +164,7 @@ struct packet_link {
 	uint16_t sll_pkttype;   /* 0 host, 1 broadcast, 2 multicast, 3 other, 4 outgoing */
 	uint16_t sll_hatype;
 	uint32_t sll_ifindex;   /* SLL2 only */
-	uint32_t loopback_family; /* NULL/LOOP: AF_ value as captured */
+	uint32_t loopback_family; /* NULL/LOOP: AF_ value, byte order fixed */
 };
 
 struct packet_arp {

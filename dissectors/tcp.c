@@ -184,10 +184,11 @@ static void tcp_opt_experimental(struct cursor *body, struct packet *pkt,
 
 static void tcp_opt_wscale(struct cursor *body, struct packet *pkt)
 {
-	uint8_t shift;
+	uint8_t shift = 0;
 
 	tcp_opt_mark_once(pkt, TCP_OPT_HAS_WSCALE);
-	cursor_u8(body, &shift);
+	if (!cursor_u8(body, &shift))
+		return;
 	/* RFC 7323 section 2.3: log it, use 14 (Linux does the same). */
 	if (shift > TCP_WSCALE_MAX) {
 		packet_add_anomaly(pkt, PKT_ANOM_TCP_OPT_BAD_VALUE);
