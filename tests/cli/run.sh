@@ -55,6 +55,19 @@ else
 	echo "FAIL $S/progress-only-on-terminal: script(1) not installed"
 fi
 
+# The committed captures must be exactly what the generator writes.
+testdata_matches_generator() {
+	python3 testdata/gen/make_captures.py "$tmp/gen" >/dev/null
+	status=0
+	for f in "$tmp"/gen/*; do
+		gen_file=$(basename "$f")
+		cmp -s "$f" "testdata/$gen_file" ||
+			{ echo "testdata/$gen_file differs from the generator's output"; status=1; }
+	done
+	return $status
+}
+check testdata-matches-generator testdata_matches_generator
+
 readme_setup() {
 	grep -q 'make demo' README.md && grep -q 'make test' README.md
 }

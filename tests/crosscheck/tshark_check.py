@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Cross-checks tcplens's per-protocol frame counts against tshark's.
+
+For every capture in testdata/ (bad-* skipped) it compares the
+"protocols" frame counts of `tcplens stats --format json FILE` with counts
+made from tshark's frame.protocols, and prints one line per file:
+
+    PASS crosscheck/FILE
+    FAIL crosscheck/FILE: proto tcplens=N tshark=M ...
+
+It exits 1 if any file fails, 0 otherwise; without tshark it prints
+"SKIP crosscheck: tshark not installed" and exits 0.
+
+How tshark's frame.protocols is counted: tshark runs with IPv4/IPv6
+defragmentation and TCP desegmentation off, so each frame is dissected on
+its own (first fragments get a transport decode, later ones do not, as in
+tcplens).  For each frame, the names BEFORE the first transport token
+(tcp, udp, icmp, icmpv6) are taken, plus that token itself; the rest is
+ignored (a datagram quoted inside an ICMP error, application protocols,
+heuristic tunnels).  Each protocol counts a frame once, however many
+times its name appears in the frame.
+
+tshark name                  tcplens key(s)        why
+eth                          eth                   also 802.3 length frames
+llc                          llc                   802.2 LLC, with or without SNAP
+vlan, ieee8021ad             vlan                  tshark names an 802.1ad (0x88a8)
+                                                   S-tag "ieee8021ad", an 802.1Q tag
+                                                   "vlan"; tcplens counts a frame
+                                                   with at least one tag of either
+sll                          sll + sll2            tshark calls both "sll"
+null                         loopback              DLT_NULL and DLT_LOOP are both "null"
+raw, or first token ip/ipv6  raw                   LINKTYPE_RAW (101) is "raw";
+                                                   LINKTYPE_IPV4/IPV6 (228/229)
+                                                   frames start straight at "ip" /
+                                                   "ipv6" with no link token
+arp                          arp + rarp            one dissector for ARP and RARP
+ip                           ipv4
+ipv6, icmp, icmpv6, udp, tcp same names
+(lines)                      frames                total frames
+SNAP has no token of its own in tshark and is not compared.
+
+Environment: TCPLENS (default build/tcplens), TSHARK (default tshark),
+CROSSCHECK_SUITE (default crosscheck, the prefix of the verdict lines).
+Run from anywhere; paths are resolved against the repository root.
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SUITE = os.environ.get('CROSSCHECK_SUITE', 'crosscheck')
+TRANSPORT = ('tcp', 'udp', 'icmp', 'icmpv6')
+TSHARK_ARGS = ['-n', '-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE',
+               '-o', 'tcp.desegment_tcp_streams:FALSE',
+               '-T', 'fields', '-e', 'frame.protocols']
+
+# tshark token -> comparison key
+TOKEN_KEY = {
+    'eth': 'eth',
+    'llc': 'llc',
+    'vlan': 'vlan',
+    'ieee8021ad': 'vlan',
+    'sll': 'sll+sll2',
+    'null': 'loopback',
+    'raw': 'raw',
+    'arp': 'arp+rarp',
+    'ip': 'ipv4',
+    'ipv6': 'ipv6',
+    'icmp': 'icmp',
+    'icmpv6': 'icmpv6',
+    'udp': 'udp',
+    'tcp': 'tcp',
+}
+# comparison key -> tcplens "protocols" keys summed
+TCPLENS_KEYS = {
+    'eth': ('eth',),
+    'llc': ('llc',),
+    'vlan': ('vlan',),
+    'sll+sll2': ('sll', 'sll2'),
+    'loopback': ('loopback',),
+    'raw': ('raw',),
+    'arp+rarp': ('arp', 'rarp'),
+    'ipv4': ('ipv4',),
+    'ipv6': ('ipv6',),
+    'icmp': ('icmp',),
+    'icmpv6': ('icmpv6',),
+    'udp': ('udp',),
+    'tcp': ('tcp',),
+}
+ORDER = ['frames'] + list(TCPLENS_KEYS)
+
+
+def frame_keys(protocols):
+    """The comparison keys one frame.protocols string counts."""
+    tokens = protocols.strip().split(':') if protocols.strip() else []
+    keys = set()
+    if tokens and tokens[0] in ('ip', 'ipv6'):
+        keys.add('raw')       # LINKTYPE_IPV4 / LINKTYPE_IPV6: no link token
+    for tok in tokens:
+        if tok in TOKEN_KEY:
+            keys.add(TOKEN_KEY[tok])
+        if tok in TRANSPORT:
+            break
+    return keys
+
+
+def tshark_counts(tshark, path):
+    r = subprocess.run([tshark, '-r', path] + TSHARK_ARGS, capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        err = ' '.join(l for l in r.stderr.splitlines()
+                       if 'Running as user' not in l)
+        raise RuntimeError('tshark exited %d: %s' % (r.returncode, err[:200]))
+    counts = dict.fromkeys(ORDER, 0)
+    for line in r.stdout.splitlines():
+        counts['frames'] += 1
+        for k in frame_keys(line):
+            counts[k] += 1
+    return counts
+
+
+def tcplens_counts(tcplens, path):
+    r = subprocess.run([tcplens, 'stats', '--format', 'json', path],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError('tcplens exited %d: %s' % (r.returncode,
+                                                      r.stderr.strip()[:200]))
+    try:
+        doc = json.loads(r.stdout)
+        counts = {'frames': int(doc['frames'])}
+        protos = doc['protocols']
+        for key, names in TCPLENS_KEYS.items():
+            counts[key] = sum(int(protos[n]['frames']) for n in names)
+    except (ValueError, KeyError, TypeError) as e:
+        raise RuntimeError('tcplens JSON unusable: %s: %s' % (type(e).__name__, e))
+    return counts
+
+
+def main():
+    tshark = os.environ.get('TSHARK', 'tshark')
+    if shutil.which(tshark) is None:
+        print('SKIP crosscheck: tshark not installed')
+        return 0
+    tcplens = os.environ.get('TCPLENS', 'build/tcplens')
+    if not os.path.isabs(tcplens) and os.sep in tcplens:
+        tcplens = os.path.join(ROOT, tcplens)
+    os.chdir(ROOT)
+    files = sorted(glob.glob('testdata/*.pcap') + glob.glob('testdata/*.pcapng'))
+    files = [f for f in files if not os.path.basename(f).startswith('bad-')]
+    if not files:
+        print('FAIL %s: no captures in testdata/' % SUITE)
+        return 1
+    failed = 0
+    for path in files:
+        name = os.path.basename(path)
+        try:
+            ours = tcplens_counts(tcplens, path)
+            theirs = tshark_counts(tshark, path)
+        except (RuntimeError, OSError) as e:
+            print('FAIL %s/%s: %s' % (SUITE, name, e))
+            failed += 1
+            continue
+        diffs = ['%s tcplens=%d tshark=%d' % (k, ours[k], theirs[k])
+                 for k in ORDER if ours[k] != theirs[k]]
+        if diffs:
+            print('FAIL %s/%s: %s' % (SUITE, name, ' '.join(diffs)))
+            failed += 1
+        else:
+            print('PASS %s/%s' % (SUITE, name))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
