@@ -10,6 +10,10 @@ WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wvla -Wundef
 CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT     ?= -O2 -g
+# Link-time optimisation lets the checksum and dispatch code inline
+# across dissector files: about 5% of `tcplens stats` on the bench
+# capture.  Sanitizer and fuzz builds go without it.
+LTO     ?= -flto=auto
 DEPFLAGS = -MMD -MP
 PKGS    := libpcap yaml-0.1 ncursesw
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -19,8 +23,10 @@ INCLUDES := -I. -Idissectors -Ianalyzer -Ireports -Icapture -Icmd
 # BUILD selects the output tree; `make asan` sets it to build-asan.
 BUILD   ?= build
 SAN     ?=
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
-LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(LTO) $(SAN) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
+# --as-needed: libraries a build does not use yet (ncurses before the
+# dashboard exists) are not loaded at every start.
+LDFLAGS_ALL = $(SAN) $(LTO) $(OPT) -Wl,--as-needed $(LDFLAGS)
 
 # dissectors/ and analyzer/ depend on libc alone: they form the core that
 # unit tests and the fuzzer link against.
@@ -78,11 +84,11 @@ demo:
 test:
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory all unit
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" OPT="-O1 -g" all unit
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" OPT="-O1 -g" LTO= all unit
 	@sh tests/run.sh
 
 asan:
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" OPT="-O1 -g" all unit
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" OPT="-O1 -g" LTO= all unit
 
 # libFuzzer needs clang; the harness links the libc-only core.
 FUZZ_CC ?= clang

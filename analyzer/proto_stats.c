@@ -140,15 +140,19 @@ void proto_stats_add(struct proto_stats *st, const struct packet *pkt)
 		st->link_types[pkt->link_type].frames++;
 		st->link_types[pkt->link_type].bytes += pkt->wire_len;
 	}
-	for (unsigned p = 0; p < PROTO_COUNT; p++) {
-		if (packet_has(pkt, (enum proto)p)) {
+	/* Only the few protocols the frame has: this runs for every frame. */
+	for (uint32_t bits = pkt->protos_seen; bits != 0; bits &= bits - 1) {
+		unsigned p = (unsigned)__builtin_ctz(bits);
+
+		if (p < PROTO_COUNT) {
 			st->protos[p].frames++;
 			st->protos[p].bytes += pkt->wire_len;
 		}
 	}
 	if (pkt->link.vlan_count >= 2)
 		st->vlan_stacked++;
-	if (pkt->ip.is_fragment) {
+	if ((packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6)) &&
+	    pkt->ip.is_fragment) {
 		st->ip_fragments++;
 		st->ip_first_fragments += pkt->ip.frag_offset == 0;
 	}

@@ -8,11 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+enum { CAPTURE_READ_BUFFER = 1 << 20 };
+
 struct capture_input {
 	struct capture_input_info info;
 	pcap_t *pcap;
 	FILE *fp;
 	uint64_t size;           /* 0 when not a regular file */
+	char *read_buffer;       /* stdio's buffer: freed after the FILE */
 	bool done;
 	bool has_pending;        /* a frame is read and not yet returned */
 	bool returned_pending;   /* refill before comparing again */
@@ -109,6 +112,17 @@ static enum capture_error open_file(struct capture_input *in,
 			return CAPTURE_ERR_OPEN;
 		}
 	}
+	/*
+	 * libpcap reads record by record through stdio, which refills 4 KiB
+	 * at a time: a read() per ~30 packets.  A 1 MiB buffer makes that
+	 * one per ~7000 and takes the syscall cost off the per-packet path.
+	 * glibc ignores the size unless it is given the buffer itself.
+	 * Standard input keeps its own: it outlives this source.
+	 */
+	if (in->fp != stdin)
+		in->read_buffer = malloc(CAPTURE_READ_BUFFER);
+	if (in->read_buffer != NULL)
+		setvbuf(in->fp, in->read_buffer, _IOFBF, CAPTURE_READ_BUFFER);
 	if (fstat(fileno(in->fp), &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			snprintf(msg, msg_len, "%s: is a directory, not a capture file",
@@ -191,6 +205,7 @@ void capture_source_free(struct capture_source *src)
 			pcap_close(src->inputs[i].pcap);
 		else if (src->inputs[i].fp != NULL && src->inputs[i].fp != stdin)
 			fclose(src->inputs[i].fp);
+		free(src->inputs[i].read_buffer);
 	}
 	free(src->inputs);
 	free(src);
@@ -284,17 +299,28 @@ static void input_fill(struct capture_source *src, struct capture_input *in)
 	input_break(src, in);
 }
 
-static int64_t ts_ns_sec(const struct pcap_pkthdr *h)
-{
-	return (int64_t)h->ts.tv_sec;
-}
-
 static bool frame_before(const struct pcap_pkthdr *a,
 			 const struct pcap_pkthdr *b)
 {
-	if (ts_ns_sec(a) != ts_ns_sec(b))
-		return ts_ns_sec(a) < ts_ns_sec(b);
+	if (a->ts.tv_sec != b->ts.tv_sec)
+		return a->ts.tv_sec < b->ts.tv_sec;
 	return a->ts.tv_usec < b->ts.tv_usec;
+}
+
+static int emit_frame(struct capture_input *in, size_t i,
+		      struct capture_frame *out)
+{
+	in->returned_pending = true;
+	in->info.frames++;
+	out->data = in->data;
+	out->cap_len = in->hdr->caplen;
+	out->wire_len = in->hdr->len;
+	/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
+	out->ts.sec = (int64_t)in->hdr->ts.tv_sec;
+	out->ts.nsec = (uint32_t)in->hdr->ts.tv_usec;
+	out->link_type = in->info.link_type;
+	out->input = i;
+	return 1;
 }
 
 int capture_source_next(struct capture_source *src, struct capture_frame *out)
@@ -302,6 +328,13 @@ int capture_source_next(struct capture_source *src, struct capture_frame *out)
 	struct capture_input *best = NULL;
 	size_t best_i = 0;
 
+	/* The common case, one file: nothing to merge. */
+	if (src->n_inputs == 1) {
+		input_fill(src, &src->inputs[0]);
+		if (!src->inputs[0].has_pending || src->inputs[0].done)
+			return 0;
+		return emit_frame(&src->inputs[0], 0, out);
+	}
 	for (size_t i = 0; i < src->n_inputs; i++) {
 		struct capture_input *in = &src->inputs[i];
 
@@ -316,17 +349,7 @@ int capture_source_next(struct capture_source *src, struct capture_frame *out)
 	}
 	if (best == NULL)
 		return 0;
-	best->returned_pending = true;
-	best->info.frames++;
-	out->data = best->data;
-	out->cap_len = best->hdr->caplen;
-	out->wire_len = best->hdr->len;
-	/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
-	out->ts.sec = (int64_t)best->hdr->ts.tv_sec;
-	out->ts.nsec = (uint32_t)best->hdr->ts.tv_usec;
-	out->link_type = best->info.link_type;
-	out->input = best_i;
-	return 1;
+	return emit_frame(best, best_i, out);
 }
 
 const char *capture_source_take_warning(struct capture_source *src)

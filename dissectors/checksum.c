@@ -31,13 +31,16 @@ static uint64_t checksum_load64(const uint8_t *p)
 }
 
 /*
- * Adds each 64-bit word as its two 32-bit halves: every addition leaves
- * 31 bits of headroom in the accumulator, so no carry is lost for views
- * up to 2^33 bytes, and the carries are folded back once at the end.
+ * One's-complement addition of 64-bit words: the carry out of the top
+ * is added back in at once (end-around carry), as Linux's do_csum does.
+ * Compilers turn it into add + adc: half the work of splitting each word
+ * into 32-bit halves, and no length limit.
  */
-static uint64_t checksum_halves(uint64_t w)
+static uint64_t checksum_add64(uint64_t acc, uint64_t w)
 {
-	return (w & 0xffffffffu) + (w >> 32);
+	uint64_t r = acc + w;
+
+	return r + (r < w);
 }
 
 static uint64_t checksum_sum_native(const uint8_t *p, size_t len)
@@ -45,13 +48,14 @@ static uint64_t checksum_sum_native(const uint8_t *p, size_t len)
 	uint64_t acc = 0;
 	size_t i = 0;
 
-	for (; len - i >= 32; i += 32)
-		acc += checksum_halves(checksum_load64(p + i)) +
-		       checksum_halves(checksum_load64(p + i + 8)) +
-		       checksum_halves(checksum_load64(p + i + 16)) +
-		       checksum_halves(checksum_load64(p + i + 24));
+	for (; len - i >= 32; i += 32) {
+		acc = checksum_add64(acc, checksum_load64(p + i));
+		acc = checksum_add64(acc, checksum_load64(p + i + 8));
+		acc = checksum_add64(acc, checksum_load64(p + i + 16));
+		acc = checksum_add64(acc, checksum_load64(p + i + 24));
+	}
 	for (; len - i >= 8; i += 8)
-		acc += checksum_halves(checksum_load64(p + i));
+		acc = checksum_add64(acc, checksum_load64(p + i));
 	/*
 	 * The last 0..7 bytes as fixed-size loads: assembling them in a
 	 * stack word byte by byte and reloading it as 64 bits stalls on
@@ -63,28 +67,34 @@ static uint64_t checksum_sum_native(const uint8_t *p, size_t len)
 		uint32_t w;
 
 		memcpy(&w, p + i, sizeof(w));
-		acc += w;
+		acc = checksum_add64(acc, w);
 		i += 4;
 	}
 	if (len - i >= 2) {
 		uint16_t w;
 
 		memcpy(&w, p + i, sizeof(w));
-		acc += w;
+		acc = checksum_add64(acc, w);
 		i += 2;
 	}
 	/* An odd final byte is the high half of a zero-padded word (RFC 1071). */
 	if (i < len)
-		acc += checksum_host_is_little_endian() ? (uint64_t)p[i]
-							 : (uint64_t)p[i] << 8;
+		acc = checksum_add64(acc, checksum_host_is_little_endian()
+						  ? (uint64_t)p[i]
+						  : (uint64_t)p[i] << 8);
 	return acc;
 }
 
 uint16_t checksum_fold(uint64_t sum)
 {
-	/* End-around carry: at most four rounds for a 64-bit sum. */
-	while (sum >> 16)
-		sum = (sum & 0xffffu) + (sum >> 16);
+	/*
+	 * End-around carry, branch-free: 64 to 33 bits, to 17, to 16 plus
+	 * at most one carry, which the last step absorbs.
+	 */
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
 	return (uint16_t)sum;
 }
 
@@ -105,11 +115,14 @@ uint64_t checksum_add(uint64_t sum, struct byte_view v)
 	return sum + part;
 }
 
-static uint64_t checksum_add_bytes(uint64_t sum, const uint8_t *b, size_t n)
+/* Big-endian 16-bit words of an address: no fold or swap per call. */
+static uint64_t checksum_address_words(const uint8_t *b, size_t len)
 {
-	struct byte_view v = { b, n };
+	uint64_t sum = 0;
 
-	return checksum_add(sum, v);
+	for (size_t i = 0; i < len; i += 2)
+		sum += (uint64_t)b[i] << 8 | b[i + 1];
+	return sum;
 }
 
 /*
@@ -134,8 +147,8 @@ uint64_t checksum_pseudo_header(const struct packet_ip *ip, uint8_t proto,
 	default:
 		return 0;
 	}
-	sum = checksum_add_bytes(0, ip->src.bytes, alen);
-	sum = checksum_add_bytes(sum, ip->dst.bytes, alen);
+	sum = checksum_address_words(ip->src.bytes, alen) +
+	      checksum_address_words(ip->dst.bytes, alen);
 	return sum + (upper_len >> 16) + (upper_len & 0xffffu) + proto;
 }
 

@@ -31,6 +31,8 @@ enum {
 	TCPOPT_FASTOPEN = 34,      /* RFC 7413 */
 	TCPOPT_EXP1 = 253,         /* RFC 4727, shared through RFC 6994 */
 	TCPOPT_EXP2 = 254,
+	/* NOP, NOP, kind 8, length 10 as one big-endian word. */
+	TCPOPT_ALIGNED_TS_LEAD = 0x0101080a,
 };
 
 /* Fixed lengths (kind and length bytes included). */
@@ -40,6 +42,7 @@ enum {
 	TCPOLEN_SACK_PERM = 2,
 	TCPOLEN_SACK_BLOCK = 8,
 	TCPOLEN_TIMESTAMP = 10,
+	TCPOLEN_ALIGNED_TS = 12,   /* NOP, NOP, timestamps */
 	TCPOLEN_MD5 = 18,
 	TCPOLEN_USER_TIMEOUT = 4,
 	TCPOLEN_AO_MIN = 4,        /* kind, length, KeyID, RNextKeyID */
@@ -305,6 +308,26 @@ static enum decode_status tcp_walk_options(struct cursor *o,
 	return DECODE_OK;
 }
 
+/*
+ * Nearly every segment of an established Linux connection carries just
+ * NOP, NOP, timestamps (RFC 7323 appendix A's layout).  Linux recognises
+ * it with one 32-bit compare (tcp_parse_aligned_timestamp); so do we,
+ * and walk the options only when they are anything else.
+ */
+static bool tcp_aligned_timestamp(struct cursor *c, struct packet *pkt)
+{
+	struct packet_tcp *t = &pkt->tcp;
+	uint32_t lead;
+
+	if (t->data_offset != TCP_HDR_MIN + TCPOLEN_ALIGNED_TS ||
+	    !cursor_peek_be32(c, 0, &lead) || lead != TCPOPT_ALIGNED_TS_LEAD ||
+	    !cursor_peek_be32(c, 4, &t->ts_val) ||
+	    !cursor_peek_be32(c, 8, &t->ts_ecr))
+		return false;
+	t->opts_present |= TCP_OPT_HAS_NOP | TCP_OPT_HAS_TIMESTAMP;
+	return cursor_view(c, TCPOLEN_ALIGNED_TS, &t->options);
+}
+
 static enum decode_status tcp_options(struct cursor *c, struct packet *pkt)
 {
 	struct packet_tcp *t = &pkt->tcp;
@@ -312,7 +335,7 @@ static enum decode_status tcp_options(struct cursor *c, struct packet *pkt)
 	struct cursor o, view;
 	enum decode_status st;
 
-	if (opt_len == 0)
+	if (opt_len == 0 || tcp_aligned_timestamp(c, pkt))
 		return DECODE_OK;
 	cursor_sub(c, opt_len, &o);
 	view = o;

@@ -440,6 +440,42 @@ static void test_opt_basic(void **state)
 	tcp_assert_anomalies(&pkt, 0);
 }
 
+/*
+ * NOP, NOP, timestamps takes the aligned fast path; the same option
+ * reordered takes the full walk.  Both must give the same packet.
+ */
+static void test_opt_aligned_timestamp(void **state)
+{
+	static const uint8_t aligned[] = {
+		0x01, 0x01, 0x08, 0x0a, /* NOP, NOP, timestamps, len 10 */
+		0xde, 0xad, 0xbe, 0xef, /* TSval */
+		0x00, 0x00, 0x12, 0x34, /* TSecr */
+	};
+	static const uint8_t walked[] = {
+		0x08, 0x0a, 0xde, 0xad, /* timestamps, len 10, TSval.. */
+		0xbe, 0xef, 0x00, 0x00, /* ..TSval, TSecr.. */
+		0x12, 0x34, 0x01, 0x01, /* ..TSecr, NOP, NOP */
+	};
+	struct packet a, w;
+
+	(void)state;
+	assert_int_equal(tcp_run_opts(&a, TCP_FLAG_ACK, aligned, sizeof(aligned)),
+			 DECODE_OK);
+	assert_int_equal(tcp_run_opts(&w, TCP_FLAG_ACK, walked, sizeof(walked)),
+			 DECODE_OK);
+	assert_int_equal(a.tcp.opts_present,
+			 TCP_OPT_HAS_NOP | TCP_OPT_HAS_TIMESTAMP);
+	assert_int_equal(a.tcp.opts_present, w.tcp.opts_present);
+	assert_int_equal(a.tcp.ts_val, 0xdeadbeef);
+	assert_int_equal(a.tcp.ts_ecr, 0x1234);
+	assert_int_equal(a.tcp.ts_val, w.tcp.ts_val);
+	assert_int_equal(a.tcp.ts_ecr, w.tcp.ts_ecr);
+	assert_int_equal(a.tcp.options.len, 12);
+	assert_int_equal(a.tcp.data_offset, 32);
+	tcp_assert_anomalies(&a, 0);
+	tcp_assert_anomalies(&w, 0);
+}
+
 static void test_opt_sack_blocks(void **state)
 {
 	/* NOP, NOP, SACK with n blocks [1000n+1, 1000n+2), ... */
@@ -798,6 +834,7 @@ int main(void)
 		cmocka_unit_test(test_flag_combinations),
 		cmocka_unit_test(test_reserved_bits_and_ports),
 		cmocka_unit_test(test_opt_basic),
+		cmocka_unit_test(test_opt_aligned_timestamp),
 		cmocka_unit_test(test_opt_sack_blocks),
 		cmocka_unit_test(test_opt_md5_ao_mptcp),
 		cmocka_unit_test(test_opt_fastopen),
