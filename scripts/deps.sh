@@ -35,6 +35,13 @@ echo "tcplens: installing Debian packages:$missing" >&2
 # tshark asks whether non-root users may capture; answer no, do not prompt.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
+log=$(mktemp)
+# apt's progress and debconf notes go to the log, shown only on failure.
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >"$log" 2>&1; then
+	cat "$log" >&2
+	rm -f "$log"
+	echo "tcplens: installing$missing failed (see above)" >&2
+	exit 1
+fi
+rm -f "$log"

@@ -4,7 +4,7 @@
 # "FAIL suite/name[: why]" (plus indented detail); this script counts them.
 # Expects `make all unit` to have built build/ and build-asan/.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 results=build/test-results.txt
 mkdir -p build

@@ -1,7 +1,7 @@
 #!/bin/sh
 # CLI behaviour and documentation checks.  One PASS/FAIL line per check.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 TCPLENS=${TCPLENS:-build/tcplens}
 S=${CLI_SUITE:-cli}
 tmp=$(mktemp -d)

@@ -3,7 +3,7 @@
 # testdata/ (and the regression inputs in tests/fuzz/regressions/), runs
 # it for SECONDS.  Prints "PASS fuzz/decode" or "FAIL fuzz/decode".
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 bin=${1:-build-fuzz/fuzz_decode}
 seconds=${2:-60}
 
