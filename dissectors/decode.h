@@ -53,6 +53,8 @@ enum decode_status arp_decode(struct cursor *c, struct packet *pkt,
 /* Network layer. */
 enum decode_status ipv4_decode(struct cursor *c, struct packet *pkt);
 enum decode_status ipv6_decode(struct cursor *c, struct packet *pkt);
+/* An IPv6 extension header that precedes the upper layer? */
+bool ipv6_is_extension_header(uint8_t nh);
 
 /* Transport layer. */
 enum decode_status icmp_decode(struct cursor *c, struct packet *pkt);

@@ -52,24 +52,6 @@ static enum decode_status quoted_ipv4(struct cursor *c,
 	return DECODE_OK;
 }
 
-/* Extension headers that precede the transport header (RFC 8200 4.1). */
-static bool quoted_ipv6_is_ext(uint8_t nh)
-{
-	switch (nh) {
-	case IPPROTO_NUM_HOPOPTS:
-	case IPPROTO_NUM_ROUTING:
-	case IPPROTO_NUM_FRAGMENT:
-	case IPPROTO_NUM_AH:
-	case IPPROTO_NUM_DSTOPTS:
-	case IPPROTO_NUM_MOBILITY:
-	case IPPROTO_NUM_HIP:
-	case IPPROTO_NUM_SHIM6:
-		return true;
-	default:
-		return false; /* transport, ESP or No Next Header: stop */
-	}
-}
-
 /* Length of the extension header at c, or 0 when it was not quoted. */
 static size_t quoted_ipv6_ext_len(struct cursor *c, uint8_t nh,
 				  bool *has_transport)
@@ -98,7 +80,7 @@ static enum decode_status quoted_ipv6_walk(struct cursor *c,
 					   struct icmp_quoted *q,
 					   bool *has_transport)
 {
-	for (unsigned n = 0; quoted_ipv6_is_ext(q->proto); n++) {
+	for (unsigned n = 0; ipv6_is_extension_header(q->proto); n++) {
 		uint8_t next;
 		size_t len;
 
@@ -192,4 +174,23 @@ enum decode_status icmp_quoted_decode(struct cursor *c, uint8_t ip_version,
 		quoted_transport_fields(c, q, n);
 	}
 	return n < QUOTED_TRANSPORT_LEN ? DECODE_TRUNCATED : DECODE_OK;
+}
+
+void icmp_quoted_note(struct cursor *body, struct packet *pkt,
+		      uint8_t ip_version)
+{
+	bool v6 = ip_version == 6;
+
+	switch (icmp_quoted_decode(body, ip_version, &pkt->icmp)) {
+	case DECODE_TRUNCATED:
+		packet_add_anomaly(pkt, v6 ? PKT_ANOM_ICMPV6_INNER_TRUNCATED
+					   : PKT_ANOM_ICMP_INNER_TRUNCATED);
+		break;
+	case DECODE_MALFORMED:
+		packet_add_anomaly(pkt, v6 ? PKT_ANOM_ICMPV6_INNER_MALFORMED
+					   : PKT_ANOM_ICMP_INNER_MALFORMED);
+		break;
+	default:
+		break;
+	}
 }

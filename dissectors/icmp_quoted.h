@@ -26,4 +26,12 @@
 enum decode_status icmp_quoted_decode(struct cursor *c, uint8_t ip_version,
 				      struct packet_icmp *icmp);
 
+/*
+ * Decodes the quoted datagram of an ICMP(v6) error in body and notes a
+ * short or invalid quote as an anomaly of pkt: a short quote is the
+ * norm, not an error of the ICMP message, so the layer stays OK.
+ */
+void icmp_quoted_note(struct cursor *body, struct packet *pkt,
+		      uint8_t ip_version);
+
 #endif

@@ -50,21 +50,6 @@ static void icmpv6_read_rest(struct packet_icmp *m, uint32_t rest)
 	}
 }
 
-/* A short quote is the norm, not an error of this ICMPv6 message. */
-static void icmpv6_read_quoted(struct cursor *body, struct packet *pkt)
-{
-	switch (icmp_quoted_decode(body, 6, &pkt->icmp)) {
-	case DECODE_TRUNCATED:
-		packet_add_anomaly(pkt, PKT_ANOM_ICMPV6_INNER_TRUNCATED);
-		break;
-	case DECODE_MALFORMED:
-		packet_add_anomaly(pkt, PKT_ANOM_ICMPV6_INNER_MALFORMED);
-		break;
-	default:
-		break;
-	}
-}
-
 enum decode_status icmpv6_decode(struct cursor *c, struct packet *pkt)
 {
 	struct packet_icmp *m = &pkt->icmp;
@@ -89,6 +74,6 @@ enum decode_status icmpv6_decode(struct cursor *c, struct packet *pkt)
 	pkt->payload_wire_len = (uint32_t)cursor_wire_remaining(c);
 	pkt->payload = cursor_rest_view(c);
 	if (m->is_error)
-		icmpv6_read_quoted(&body, pkt);
+		icmp_quoted_note(&body, pkt, 6);
 	return DECODE_OK;
 }

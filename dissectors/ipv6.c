@@ -150,8 +150,11 @@ static void ipv6_payload_extent(struct cursor *c, struct packet *pkt,
 	w->nh = nh;
 }
 
-/* Headers the walk steps over; anything else is the upper layer. */
-static bool ipv6_is_ext(uint8_t nh)
+/*
+ * Headers the walk steps over (RFC 8200 section 4.1 and the IANA list);
+ * anything else, ESP and No Next Header included, ends the chain.
+ */
+bool ipv6_is_extension_header(uint8_t nh)
 {
 	switch (nh) {
 	case IPPROTO_NUM_HOPOPTS:
@@ -270,7 +273,7 @@ static enum decode_status ipv6_walk_ext(struct cursor *c, struct packet *pkt,
 	enum decode_status st;
 
 	/* After a non-first fragment come data bytes, not headers. */
-	while (ipv6_is_ext(w->nh) && !ipv6_non_first_fragment(pkt)) {
+	while (ipv6_is_extension_header(w->nh) && !ipv6_non_first_fragment(pkt)) {
 		/* RFC 8200 section 4.1: Hop-by-Hop only right after the base
 		 * header.  Linux drops it elsewhere; Wireshark flags it and
 		 * goes on, and so do we. */
