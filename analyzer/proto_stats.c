@@ -23,6 +23,20 @@ static bool ts_before(struct pkt_time a, struct pkt_time b)
 	return a.sec != b.sec ? a.sec < b.sec : a.nsec < b.nsec;
 }
 
+double proto_stats_pps(const struct proto_stats *st)
+{
+	double d = (double)proto_stats_duration_ns(st) / 1e9;
+
+	return d > 0 ? (double)st->frames / d : 0.0;
+}
+
+double proto_stats_bps(const struct proto_stats *st)
+{
+	double d = (double)proto_stats_duration_ns(st) / 1e9;
+
+	return d > 0 ? (double)st->bytes_wire * 8.0 / d : 0.0;
+}
+
 int64_t proto_stats_duration_ns(const struct proto_stats *st)
 {
 	if (!st->have_ts)
@@ -32,9 +46,11 @@ int64_t proto_stats_duration_ns(const struct proto_stats *st)
 	       ((int64_t)st->last_ts.nsec - (int64_t)st->first_ts.nsec);
 }
 
-static void count_time(struct proto_stats *st, struct pkt_time ts)
+static void count_time(struct proto_stats *st, const struct packet *pkt)
 {
-	if (ts.sec == 0 && ts.nsec == 0) {
+	struct pkt_time ts = pkt->ts;
+
+	if (!pkt->has_ts) {
 		st->frames_without_ts++;
 		return;
 	}
@@ -122,10 +138,27 @@ static void count_checksums(struct proto_stats *st, const struct packet *pkt)
 	/*
 	 * With verification on, a bad checksum makes the packet invalid at
 	 * that layer, as the receiving host would drop it; counted once per
-	 * frame, unless decoding already stopped for another reason.
+	 * frame, unless decoding already stopped short (truncated or
+	 * malformed) for another reason.
 	 */
-	if (st->verify_checksums && bad && pkt->status == DECODE_OK)
+	if (st->verify_checksums && bad &&
+	    (pkt->status == DECODE_OK || pkt->status == DECODE_UNSUPPORTED))
 		st->malformed[bad_proto]++;
+}
+
+/* Frames per anomaly: a key noted twice in one frame counts once. */
+static void count_anomalies(struct proto_stats *st, const struct packet *pkt)
+{
+	for (unsigned i = 0; i < pkt->anomaly_count; i++) {
+		bool seen = false;
+
+		for (unsigned j = 0; j < i && !seen; j++)
+			seen = pkt->anomalies[j] == pkt->anomalies[i];
+		if (!seen && pkt->anomalies[i] < PKT_ANOM_COUNT)
+			st->anomalies[pkt->anomalies[i]]++;
+	}
+	if (pkt->anomalies_dropped > 0)
+		st->frames_anomalies_dropped++;
 }
 
 void proto_stats_add(struct proto_stats *st, const struct packet *pkt)
@@ -135,7 +168,7 @@ void proto_stats_add(struct proto_stats *st, const struct packet *pkt)
 	st->bytes_wire += pkt->wire_len;
 	if (pkt->cap_len < pkt->wire_len)
 		st->snaplen_cut++;
-	count_time(st, pkt->ts);
+	count_time(st, pkt);
 	if ((unsigned)pkt->link_type < LINK_TYPE_COUNT) {
 		st->link_types[pkt->link_type].frames++;
 		st->link_types[pkt->link_type].bytes += pkt->wire_len;
@@ -171,9 +204,6 @@ void proto_stats_add(struct proto_stats *st, const struct packet *pkt)
 		count_unsupported(st, pkt);
 		break;
 	}
-	for (unsigned i = 0; i < pkt->anomaly_count; i++)
-		if (pkt->anomalies[i] < PKT_ANOM_COUNT)
-			st->anomalies[pkt->anomalies[i]]++;
-	st->anomalies_dropped += pkt->anomalies_dropped;
+	count_anomalies(st, pkt);
 	count_checksums(st, pkt);
 }

@@ -38,9 +38,8 @@ struct proto_stats {
 	struct pkt_time first_ts, last_ts;
 	uint64_t out_of_order_ts; /* a frame earlier than the one before */
 	/*
-	 * pcapng Simple Packet Blocks carry no timestamp; libpcap reports
-	 * 0.  Such frames are kept out of first/last/duration, as tshark
-	 * leaves their time empty.
+	 * Frames without a timestamp (pcapng simple packet blocks) are kept
+	 * out of first/last/duration, as tshark leaves their time empty.
 	 */
 	uint64_t frames_without_ts;
 
@@ -63,8 +62,9 @@ struct proto_stats {
 	} unsupported_ethertypes[PROTO_STATS_MAX_ETHERTYPES];
 	uint64_t unsupported_ethertype_other; /* beyond the table */
 
-	uint64_t anomalies[PKT_ANOM_COUNT];
-	uint64_t anomalies_dropped; /* more per packet than the array held */
+	uint64_t anomalies[PKT_ANOM_COUNT]; /* frames in which each was noted */
+	/* Frames with more anomalies than a packet can hold (some unseen). */
+	uint64_t frames_anomalies_dropped;
 	uint64_t cksum[CKSUM_PROTO_COUNT][CKSUM_STATUS_COUNT];
 };
 
@@ -74,5 +74,8 @@ void proto_stats_add(struct proto_stats *st, const struct packet *pkt);
 const char *cksum_proto_name(enum cksum_proto p);
 /* Nanoseconds between first and last frame; 0 with fewer than two. */
 int64_t proto_stats_duration_ns(const struct proto_stats *st);
+/* Frames per second and wire bits per second over that duration. */
+double proto_stats_pps(const struct proto_stats *st);
+double proto_stats_bps(const struct proto_stats *st);
 
 #endif

@@ -23,8 +23,13 @@ struct capture_input_info {
 	enum link_type link_type;
 	int dlt;                   /* pcap's DLT_ value */
 	int snaplen;
-	uint64_t frames;           /* frames read (after the filter) */
-	/* Frame number (1-based, in this file) where reading broke, or 0. */
+	uint64_t records;          /* packet records read from the file */
+	uint64_t frames;           /* of those, frames that passed the filter */
+	/* Records whose timestamp fraction was 1 s or more (normalised). */
+	uint64_t bad_timestamps;
+	/* Records captured longer than they were on the wire (clamped). */
+	uint64_t caplen_over_wire;
+	/* Record number (1-based, in this file) where reading broke, or 0. */
 	uint64_t broken_at_frame;
 	char broken_reason[256];
 };

@@ -1,3 +1,5 @@
+/* fopencookie(3), to replay the bytes peeked from a pipe. */
+#define _GNU_SOURCE
 #include "capture_source.h"
 
 #include <errno.h>
@@ -8,26 +10,35 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { CAPTURE_READ_BUFFER = 1 << 20 };
+enum {
+	CAPTURE_READ_BUFFER = 1 << 20,
+	CAPTURE_MAGIC_LEN = 4,
+	CAPTURE_NSEC_PER_SEC = 1000000000,
+};
 
 struct capture_input {
 	struct capture_input_info info;
 	pcap_t *pcap;
-	FILE *fp;
+	FILE *fp;                /* ours until libpcap takes it */
 	uint64_t size;           /* 0 when not a regular file */
 	char *read_buffer;       /* stdio's buffer: freed after the FILE */
+	bool is_regular;
+	dev_t dev;
+	ino_t ino;
+	struct bpf_program filter;
+	bool has_filter;
 	bool done;
 	bool has_pending;        /* a frame is read and not yet returned */
 	bool returned_pending;   /* refill before comparing again */
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
+	bool warning_pending;
+	char warning[512];
 };
 
 struct capture_source {
 	struct capture_input *inputs;
 	size_t n_inputs;
-	char warning[512];
-	bool warning_ready;
 };
 
 static const struct {
@@ -72,10 +83,9 @@ static const char *path_label(const char *path)
 	return strcmp(path, "-") == 0 ? "(standard input)" : path;
 }
 
-/* Looks at the first four bytes without moving the stream. */
-static enum capture_format peek_format(FILE *fp, bool *nanosecond)
+static enum capture_format format_of_magic(const unsigned char *m, size_t len,
+					   bool *nanosecond)
 {
-	unsigned char m[4];
 	static const unsigned char pcapng[4] = {0x0a, 0x0d, 0x0d, 0x0a};
 	static const unsigned char us_be[4] = {0xa1, 0xb2, 0xc3, 0xd4};
 	static const unsigned char us_le[4] = {0xd4, 0xc3, 0xb2, 0xa1};
@@ -83,7 +93,7 @@ static enum capture_format peek_format(FILE *fp, bool *nanosecond)
 	static const unsigned char ns_le[4] = {0x4d, 0x3c, 0xb2, 0xa1};
 
 	*nanosecond = false;
-	if (pread(fileno(fp), m, sizeof(m), 0) != (ssize_t)sizeof(m))
+	if (len < CAPTURE_MAGIC_LEN)
 		return CAPTURE_FORMAT_UNKNOWN;
 	if (memcmp(m, pcapng, 4) == 0)
 		return CAPTURE_FORMAT_PCAPNG;
@@ -96,10 +106,102 @@ static enum capture_format peek_format(FILE *fp, bool *nanosecond)
 	return CAPTURE_FORMAT_UNKNOWN;
 }
 
+/*
+ * A pipe cannot be rewound, so the magic read from it is handed back to
+ * libpcap through a stdio stream that replays it before the rest of the
+ * pipe.  The same input then gives the same output, piped or not.
+ */
+struct replay {
+	int fd;
+	FILE *owner;             /* closed with the stream; NULL for stdin */
+	unsigned char prefix[CAPTURE_MAGIC_LEN];
+	size_t len, pos;
+};
+
+static ssize_t replay_read(void *cookie, char *buf, size_t n)
+{
+	struct replay *r = cookie;
+	size_t got = 0;
+	ssize_t k;
+
+	while (got < n && r->pos < r->len)
+		buf[got++] = (char)r->prefix[r->pos++];
+	if (got == n)
+		return (ssize_t)got;
+	do
+		k = read(r->fd, buf + got, n - got);
+	while (k < 0 && errno == EINTR);
+	if (k < 0)
+		return got > 0 ? (ssize_t)got : -1;
+	return (ssize_t)(got + (size_t)k);
+}
+
+static int replay_close(void *cookie)
+{
+	struct replay *r = cookie;
+
+	if (r->owner != NULL)
+		fclose(r->owner);
+	free(r);
+	return 0;
+}
+
+static bool read_prefix(int fd, unsigned char *buf, size_t want, size_t *got)
+{
+	ssize_t k;
+
+	*got = 0;
+	while (*got < want) {
+		k = read(fd, buf + *got, want - *got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return false;
+		if (k == 0)
+			break;
+		*got += (size_t)k;
+	}
+	return true;
+}
+
+static enum capture_error open_stream(struct capture_input *in, char *msg,
+				      size_t msg_len)
+{
+	static const cookie_io_functions_t io = {
+		.read = replay_read, .close = replay_close,
+	};
+	struct replay *r = calloc(1, sizeof(*r));
+	FILE *fp;
+
+	if (r == NULL) {
+		snprintf(msg, msg_len, "out of memory");
+		return CAPTURE_ERR_NO_MEMORY;
+	}
+	r->fd = fileno(in->fp);
+	r->owner = in->fp == stdin ? NULL : in->fp;
+	if (!read_prefix(r->fd, r->prefix, CAPTURE_MAGIC_LEN, &r->len)) {
+		snprintf(msg, msg_len, "%s: cannot read: %s",
+			 path_label(in->info.path), strerror(errno));
+		free(r);
+		return CAPTURE_ERR_OPEN;
+	}
+	in->info.format = format_of_magic(r->prefix, r->len,
+					  &in->info.nanosecond);
+	fp = fopencookie(r, "r", io);
+	if (fp == NULL) {
+		snprintf(msg, msg_len, "out of memory");
+		free(r);
+		return CAPTURE_ERR_NO_MEMORY;
+	}
+	in->fp = fp; /* closing it closes the original too */
+	return CAPTURE_OK;
+}
+
 static enum capture_error open_file(struct capture_input *in,
 				    const char *path, char *msg,
 				    size_t msg_len)
 {
+	unsigned char magic[CAPTURE_MAGIC_LEN];
 	struct stat st;
 
 	if (strcmp(path, "-") == 0) {
@@ -112,29 +214,41 @@ static enum capture_error open_file(struct capture_input *in,
 			return CAPTURE_ERR_OPEN;
 		}
 	}
+	if (fstat(fileno(in->fp), &st) != 0) {
+		snprintf(msg, msg_len, "%s: cannot stat: %s", path_label(path),
+			 strerror(errno));
+		return CAPTURE_ERR_OPEN;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(msg, msg_len, "%s: is a directory, not a capture file",
+			 path_label(path));
+		return CAPTURE_ERR_OPEN;
+	}
+	in->dev = st.st_dev;
+	in->ino = st.st_ino;
+	in->is_regular = S_ISREG(st.st_mode);
+	if (!in->is_regular)
+		return open_stream(in, msg, msg_len);
+	in->size = (uint64_t)st.st_size;
+	if (pread(fileno(in->fp), magic, sizeof(magic), 0) == (ssize_t)sizeof(magic))
+		in->info.format = format_of_magic(magic, sizeof(magic),
+						  &in->info.nanosecond);
 	/*
 	 * libpcap reads record by record through stdio, which refills 4 KiB
 	 * at a time: a read() per ~30 packets.  A 1 MiB buffer makes that
 	 * one per ~7000 and takes the syscall cost off the per-packet path.
 	 * glibc ignores the size unless it is given the buffer itself.
-	 * Standard input keeps its own: it outlives this source.
 	 */
-	if (in->fp != stdin)
-		in->read_buffer = malloc(CAPTURE_READ_BUFFER);
+	in->read_buffer = malloc(CAPTURE_READ_BUFFER);
 	if (in->read_buffer != NULL)
 		setvbuf(in->fp, in->read_buffer, _IOFBF, CAPTURE_READ_BUFFER);
-	if (fstat(fileno(in->fp), &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			snprintf(msg, msg_len, "%s: is a directory, not a capture file",
-				 path_label(path));
-			return CAPTURE_ERR_OPEN;
-		}
-		if (S_ISREG(st.st_mode)) {
-			in->size = (uint64_t)st.st_size;
-			in->info.format = peek_format(in->fp, &in->info.nanosecond);
-		}
-	}
 	return CAPTURE_OK;
+}
+
+static void close_stream(FILE *fp)
+{
+	if (fp != NULL && fp != stdin)
+		fclose(fp);
 }
 
 static enum capture_error open_pcap(struct capture_input *in, char *msg,
@@ -149,14 +263,10 @@ static enum capture_error open_pcap(struct capture_input *in, char *msg,
 	in->pcap = pcap_fopen_offline_with_tstamp_precision(
 		in->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (in->pcap == NULL) {
-		/* pcap_close would have closed it; on failure we still own it. */
-		if (in->fp != stdin)
-			fclose(in->fp);
-		in->fp = NULL;
 		snprintf(msg, msg_len,
 			 "%s: not a pcap or pcapng capture file (%s)", label,
 			 errbuf[0] != '\0' ? errbuf : "unreadable header");
-		return CAPTURE_ERR_FORMAT;
+		return CAPTURE_ERR_FORMAT; /* in->fp is still ours to close */
 	}
 	in->fp = NULL; /* owned by libpcap now */
 	dlt = pcap_datalink(in->pcap);
@@ -174,25 +284,22 @@ static enum capture_error open_pcap(struct capture_input *in, char *msg,
 	return CAPTURE_OK;
 }
 
-static enum capture_error set_filter(struct capture_input *in,
-				     const char *filter, char *msg,
-				     size_t msg_len)
+/*
+ * The filter runs here (pcap_offline_filter) rather than inside libpcap
+ * (pcap_setfilter), so every record read is counted: a break is then
+ * reported at its record number in the file, filter or not.
+ */
+static enum capture_error compile_filter(struct capture_input *in,
+					 const char *filter, char *msg,
+					 size_t msg_len)
 {
-	struct bpf_program prog;
-
-	if (pcap_compile(in->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+	if (pcap_compile(in->pcap, &in->filter, filter, 1,
+			 PCAP_NETMASK_UNKNOWN) != 0) {
 		snprintf(msg, msg_len, "invalid filter expression '%s': %s",
 			 filter, pcap_geterr(in->pcap));
 		return CAPTURE_ERR_FILTER;
 	}
-	if (pcap_setfilter(in->pcap, &prog) != 0) {
-		snprintf(msg, msg_len, "%s: cannot apply filter '%s': %s",
-			 path_label(in->info.path), filter,
-			 pcap_geterr(in->pcap));
-		pcap_freecode(&prog);
-		return CAPTURE_ERR_FILTER;
-	}
-	pcap_freecode(&prog);
+	in->has_filter = true;
 	return CAPTURE_OK;
 }
 
@@ -201,23 +308,66 @@ void capture_source_free(struct capture_source *src)
 	if (src == NULL)
 		return;
 	for (size_t i = 0; i < src->n_inputs; i++) {
-		if (src->inputs[i].pcap != NULL)
-			pcap_close(src->inputs[i].pcap);
-		else if (src->inputs[i].fp != NULL && src->inputs[i].fp != stdin)
-			fclose(src->inputs[i].fp);
-		free(src->inputs[i].read_buffer);
+		struct capture_input *in = &src->inputs[i];
+
+		if (in->has_filter)
+			pcap_freecode(&in->filter);
+		if (in->pcap != NULL)
+			pcap_close(in->pcap);
+		else
+			close_stream(in->fp);
+		free(in->read_buffer);
 	}
 	free(src->inputs);
 	free(src);
 }
 
-static int count_stdin(const char *const *paths, size_t n)
+/*
+ * "-" twice, or "-" and /dev/stdin, or one pipe under two names: a
+ * stream can be read once, so the second would see nothing or garbage.
+ */
+static bool same_stream_twice(const struct capture_source *src, size_t last)
 {
-	int count = 0;
+	const struct capture_input *b = &src->inputs[last];
+
+	for (size_t i = 0; i < last; i++) {
+		const struct capture_input *a = &src->inputs[i];
+
+		if (!a->is_regular && !b->is_regular && a->dev == b->dev &&
+		    a->ino == b->ino)
+			return true;
+	}
+	return false;
+}
+
+static size_t count_stdin(const char *const *paths, size_t n)
+{
+	size_t count = 0;
 
 	for (size_t i = 0; i < n; i++)
 		count += strcmp(paths[i], "-") == 0;
 	return count;
+}
+
+static enum capture_error open_input(struct capture_source *src, size_t i,
+				     const char *path, const char *filter,
+				     char *msg, size_t msg_len)
+{
+	struct capture_input *in = &src->inputs[i];
+	enum capture_error err;
+
+	in->info.path = path;
+	err = open_file(in, path, msg, msg_len);
+	if (err == CAPTURE_OK && same_stream_twice(src, i)) {
+		snprintf(msg, msg_len, "%s: the same stream (standard input or "
+			 "a pipe) is given more than once", path_label(path));
+		err = CAPTURE_ERR_USAGE;
+	}
+	if (err == CAPTURE_OK)
+		err = open_pcap(in, msg, msg_len);
+	if (err == CAPTURE_OK && filter != NULL && filter[0] != '\0')
+		err = compile_filter(in, filter, msg, msg_len);
+	return err;
 }
 
 struct capture_source *capture_source_open(const char *const *paths,
@@ -226,33 +376,31 @@ struct capture_source *capture_source_open(const char *const *paths,
 					   enum capture_error *err,
 					   char *msg, size_t msg_len)
 {
-	struct capture_source *src = calloc(1, sizeof(*src));
+	struct capture_source *src;
 
 	*err = CAPTURE_OK;
-	if (src == NULL || n_paths == 0 ||
-	    (src->inputs = calloc(n_paths, sizeof(*src->inputs))) == NULL) {
-		snprintf(msg, msg_len, n_paths == 0 ? "no capture file given"
-						    : "out of memory");
-		*err = n_paths == 0 ? CAPTURE_ERR_USAGE : CAPTURE_ERR_NO_MEMORY;
-		capture_source_free(src);
+	if (n_paths == 0) {
+		snprintf(msg, msg_len, "no capture file given");
+		*err = CAPTURE_ERR_USAGE;
 		return NULL;
 	}
 	if (count_stdin(paths, n_paths) > 1) {
 		snprintf(msg, msg_len, "standard input ('-') given more than once");
 		*err = CAPTURE_ERR_USAGE;
-		capture_source_free(src);
 		return NULL;
 	}
+	src = calloc(1, sizeof(*src));
+	if (src == NULL ||
+	    (src->inputs = calloc(n_paths, sizeof(*src->inputs))) == NULL) {
+		snprintf(msg, msg_len, "out of memory");
+		*err = CAPTURE_ERR_NO_MEMORY;
+		free(src);
+		return NULL;
+	}
+	/* Every input is opened before any is read: a bad file fails first. */
 	for (size_t i = 0; i < n_paths && *err == CAPTURE_OK; i++) {
-		struct capture_input *in = &src->inputs[i];
-
 		src->n_inputs = i + 1;
-		in->info.path = paths[i];
-		*err = open_file(in, paths[i], msg, msg_len);
-		if (*err == CAPTURE_OK)
-			*err = open_pcap(in, msg, msg_len);
-		if (*err == CAPTURE_OK && filter != NULL && filter[0] != '\0')
-			*err = set_filter(in, filter, msg, msg_len);
+		*err = open_input(src, i, paths[i], filter, msg, msg_len);
 	}
 	if (*err != CAPTURE_OK) {
 		capture_source_free(src);
@@ -261,25 +409,25 @@ struct capture_source *capture_source_open(const char *const *paths,
 	return src;
 }
 
-static void input_break(struct capture_source *src, struct capture_input *in)
+static void input_break(struct capture_input *in)
 {
 	const char *why = pcap_geterr(in->pcap);
-	uint64_t at = in->info.frames + 1;
+	uint64_t at = in->info.records + 1;
 
 	in->info.broken_at_frame = at;
 	snprintf(in->info.broken_reason, sizeof(in->info.broken_reason), "%s",
 		 why);
-	snprintf(src->warning, sizeof(src->warning),
+	snprintf(in->warning, sizeof(in->warning),
 		 "%s: capture breaks off in packet %llu (%s); analysed the "
 		 "%llu packets before it",
 		 path_label(in->info.path), (unsigned long long)at, why,
 		 (unsigned long long)(at - 1));
-	src->warning_ready = true;
+	in->warning_pending = true;
 	in->done = true;
 }
 
-/* Makes sure the input holds its next frame, unless it has ended. */
-static void input_fill(struct capture_source *src, struct capture_input *in)
+/* Makes sure the input holds its next matching frame, unless it ended. */
+static void input_fill(struct capture_input *in)
 {
 	int rc;
 
@@ -287,24 +435,38 @@ static void input_fill(struct capture_source *src, struct capture_input *in)
 		return;
 	in->has_pending = false;
 	in->returned_pending = false;
-	rc = pcap_next_ex(in->pcap, &in->hdr, &in->data);
-	if (rc == 1) {
-		in->has_pending = true;
-		return;
+	while ((rc = pcap_next_ex(in->pcap, &in->hdr, &in->data)) == 1) {
+		in->info.records++;
+		if (!in->has_filter ||
+		    pcap_offline_filter(&in->filter, in->hdr, in->data) != 0) {
+			in->has_pending = true;
+			return;
+		}
 	}
-	if (rc == PCAP_ERROR_BREAK) {
+	if (rc == PCAP_ERROR_BREAK)
 		in->done = true;
-		return;
-	}
-	input_break(src, in);
+	else
+		input_break(in);
 }
 
-static bool frame_before(const struct pcap_pkthdr *a,
-			 const struct pcap_pkthdr *b)
+/*
+ * Opened with nanosecond precision, tv_usec holds nanoseconds.  A file
+ * can hold a fraction of a second or more there; it is carried into the
+ * seconds (as tshark does) and counted, rather than printed as 10.2000000.
+ */
+static struct pkt_time frame_time(struct capture_input *in)
 {
-	if (a->ts.tv_sec != b->ts.tv_sec)
-		return a->ts.tv_sec < b->ts.tv_sec;
-	return a->ts.tv_usec < b->ts.tv_usec;
+	struct pkt_time t;
+	uint64_t ns = (uint64_t)in->hdr->ts.tv_usec;
+
+	t.sec = (int64_t)in->hdr->ts.tv_sec;
+	if (ns >= CAPTURE_NSEC_PER_SEC) {
+		t.sec += (int64_t)(ns / CAPTURE_NSEC_PER_SEC);
+		ns %= CAPTURE_NSEC_PER_SEC;
+		in->info.bad_timestamps++;
+	}
+	t.nsec = (uint32_t)ns;
+	return t;
 }
 
 static int emit_frame(struct capture_input *in, size_t i,
@@ -315,12 +477,26 @@ static int emit_frame(struct capture_input *in, size_t i,
 	out->data = in->data;
 	out->cap_len = in->hdr->caplen;
 	out->wire_len = in->hdr->len;
-	/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
-	out->ts.sec = (int64_t)in->hdr->ts.tv_sec;
-	out->ts.nsec = (uint32_t)in->hdr->ts.tv_usec;
+	/* More captured than was on the wire cannot be: trust the bytes. */
+	if (out->cap_len > out->wire_len) {
+		out->wire_len = out->cap_len;
+		in->info.caplen_over_wire++;
+	}
+	out->ts = frame_time(in);
+	/* pcapng simple packet blocks have no time; libpcap gives 0. */
+	out->has_ts = !(in->info.format == CAPTURE_FORMAT_PCAPNG &&
+			out->ts.sec == 0 && out->ts.nsec == 0);
 	out->link_type = in->info.link_type;
 	out->input = i;
 	return 1;
+}
+
+static bool frame_before(const struct pcap_pkthdr *a,
+			 const struct pcap_pkthdr *b)
+{
+	if (a->ts.tv_sec != b->ts.tv_sec)
+		return a->ts.tv_sec < b->ts.tv_sec;
+	return a->ts.tv_usec < b->ts.tv_usec;
 }
 
 int capture_source_next(struct capture_source *src, struct capture_frame *out)
@@ -330,7 +506,7 @@ int capture_source_next(struct capture_source *src, struct capture_frame *out)
 
 	/* The common case, one file: nothing to merge. */
 	if (src->n_inputs == 1) {
-		input_fill(src, &src->inputs[0]);
+		input_fill(&src->inputs[0]);
 		if (!src->inputs[0].has_pending || src->inputs[0].done)
 			return 0;
 		return emit_frame(&src->inputs[0], 0, out);
@@ -338,7 +514,7 @@ int capture_source_next(struct capture_source *src, struct capture_frame *out)
 	for (size_t i = 0; i < src->n_inputs; i++) {
 		struct capture_input *in = &src->inputs[i];
 
-		input_fill(src, in);
+		input_fill(in);
 		if (!in->has_pending || in->done)
 			continue;
 		/* Strictly earlier only: ties keep the order files were given. */
@@ -354,10 +530,13 @@ int capture_source_next(struct capture_source *src, struct capture_frame *out)
 
 const char *capture_source_take_warning(struct capture_source *src)
 {
-	if (!src->warning_ready)
-		return NULL;
-	src->warning_ready = false;
-	return src->warning;
+	for (size_t i = 0; i < src->n_inputs; i++) {
+		if (src->inputs[i].warning_pending) {
+			src->inputs[i].warning_pending = false;
+			return src->inputs[i].warning;
+		}
+	}
+	return NULL;
 }
 
 size_t capture_source_input_count(const struct capture_source *src)

@@ -31,6 +31,11 @@ struct capture_frame {
 	uint32_t cap_len;
 	uint32_t wire_len;
 	struct pkt_time ts;
+	/*
+	 * false for pcapng simple packet blocks, which carry no time
+	 * (libpcap reports 0): such frames must not move any clock.
+	 */
+	bool has_ts;
 	enum link_type link_type;
 	size_t input;            /* index into the inputs */
 };
@@ -51,8 +56,10 @@ void capture_source_free(struct capture_source *src);
 /*
  * Next frame in timestamp order (ties keep input order): 1 with *out
  * filled, 0 at the end of every input.  An input that breaks mid-way
- * (truncated or corrupt record) ends there; its info says where and why,
- * and capture_source_take_warning() returns the message once.
+ * (truncated or corrupt record, a pcapng interface of another link type)
+ * ends there; its info says where and why, and
+ * capture_source_take_warning() returns each input's message once (call
+ * it until it returns NULL).
  */
 int capture_source_next(struct capture_source *src, struct capture_frame *out);
 const char *capture_source_take_warning(struct capture_source *src);

@@ -133,15 +133,16 @@ enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 			      frame.wire_len);
 		pkt.frame_no = ++frame_no;
 		pkt.ts = frame.ts;
+		pkt.has_ts = frame.has_ts;
 		fn(ctx, &pkt);
 		progress_tick(&progress, src, frame_no);
-		if ((warning = capture_source_take_warning(src)) != NULL) {
+		while ((warning = capture_source_take_warning(src)) != NULL) {
 			progress_end(&progress);
 			cli_warning("%s", warning);
 		}
 	}
 	progress_end(&progress);
-	if ((warning = capture_source_take_warning(src)) != NULL)
+	while ((warning = capture_source_take_warning(src)) != NULL)
 		cli_warning("%s", warning);
 	*src_out = src;
 	return CLI_EXIT_OK;

@@ -312,6 +312,7 @@ struct packet_tcp {
 struct packet {
 	uint64_t frame_no;      /* 1-based, across all inputs */
 	struct pkt_time ts;
+	bool has_ts;            /* false: no time in the file (pcapng SPB) */
 	uint32_t cap_len, wire_len;
 	enum link_type link_type;
 

@@ -10,20 +10,6 @@
 #include "json_writer.h"
 #include "time_format.h"
 
-double stats_report_pps(const struct proto_stats *st)
-{
-	double d = (double)proto_stats_duration_ns(st) / 1e9;
-
-	return d > 0 ? (double)st->frames / d : 0.0;
-}
-
-double stats_report_bps(const struct proto_stats *st)
-{
-	double d = (double)proto_stats_duration_ns(st) / 1e9;
-
-	return d > 0 ? (double)st->bytes_wire * 8.0 / d : 0.0;
-}
-
 static void write_inputs(struct json_writer *w, const struct stats_report *r)
 {
 	json_key(w, "inputs");
@@ -37,7 +23,10 @@ static void write_inputs(struct json_writer *w, const struct stats_report *r)
 		json_member_string(w, "link_type", link_type_name(in->link_type));
 		json_member_uint(w, "dlt", (uint64_t)in->dlt);
 		json_member_uint(w, "snaplen", (uint64_t)in->snaplen);
+		json_member_uint(w, "records", in->records);
 		json_member_uint(w, "frames", in->frames);
+		json_member_uint(w, "bad_timestamps", in->bad_timestamps);
+		json_member_uint(w, "caplen_over_wire", in->caplen_over_wire);
 		json_key(w, "broken_at_frame");
 		if (in->broken_at_frame != 0)
 			json_uint(w, in->broken_at_frame);
@@ -155,6 +144,8 @@ static void write_errors(struct json_writer *w, const struct proto_stats *st)
 		json_member_uint(w, packet_anomaly_key((enum packet_anomaly)a),
 				 st->anomalies[a]);
 	json_end_object(w);
+	json_member_uint(w, "frames_with_anomalies_dropped",
+			 st->frames_anomalies_dropped);
 }
 
 static void write_checksums(struct json_writer *w, const struct proto_stats *st)
@@ -196,8 +187,8 @@ void stats_report_json(FILE *out, const struct stats_report *r)
 	json_key(&w, "duration_s");
 	json_decimal(&w, proto_stats_duration_ns(st) /
 			     (r->ts_decimals == 6 ? 1000 : 1), r->ts_decimals);
-	json_member_double(&w, "avg_pps", stats_report_pps(st), 3);
-	json_member_double(&w, "avg_bps", stats_report_bps(st), 3);
+	json_member_double(&w, "avg_pps", proto_stats_pps(st), 3);
+	json_member_double(&w, "avg_bps", proto_stats_bps(st), 3);
 	json_member_uint(&w, "out_of_order_timestamps", st->out_of_order_ts);
 	json_member_uint(&w, "frames_without_timestamp", st->frames_without_ts);
 	write_protocols(&w, st);

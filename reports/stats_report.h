@@ -19,8 +19,4 @@ struct stats_report {
 void stats_report_text(FILE *out, const struct stats_report *r);
 void stats_report_json(FILE *out, const struct stats_report *r);
 
-/* Frames per second and bits per second over the capture's duration. */
-double stats_report_pps(const struct proto_stats *st);
-double stats_report_bps(const struct proto_stats *st);
-
 #endif

@@ -36,6 +36,18 @@ static void write_inputs(FILE *out, const struct stats_report *r)
 			i == 0 ? "input" : "", in->path,
 			capture_format_name(in->format),
 			link_type_name(in->link_type), in->frames);
+		if (in->frames != in->records)
+			fprintf(out, "  %-15s  %" PRIu64 " of %" PRIu64
+				" records matched the filter\n", "", in->frames,
+				in->records);
+		if (in->bad_timestamps > 0)
+			fprintf(out, "  %-15s  %" PRIu64 " timestamps had a fraction of"
+				" 1 s or more (carried into the seconds)\n", "",
+				in->bad_timestamps);
+		if (in->caplen_over_wire > 0)
+			fprintf(out, "  %-15s  %" PRIu64 " records captured longer than"
+				" their wire length (wire length raised)\n", "",
+				in->caplen_over_wire);
 		if (in->broken_at_frame != 0)
 			fprintf(out, "  %-15s  breaks off in packet %" PRIu64 ": %s\n",
 				"", in->broken_at_frame, in->broken_reason);
@@ -75,8 +87,8 @@ static void write_summary(FILE *out, const struct stats_report *r)
 	fprintf(out, "  %-15s%s\n", "last packet", last);
 	write_duration(out, proto_stats_duration_ns(st), r->ts_decimals);
 	fprintf(out, "  %-15s%.2f packets/s, ", "average rate",
-		stats_report_pps(st));
-	write_rate(out, stats_report_bps(st));
+		proto_stats_pps(st));
+	write_rate(out, proto_stats_bps(st));
 	fputc('\n', out);
 	if (st->frames_without_ts > 0)
 		fprintf(out, "  %-15s%" PRIu64 " frames (pcapng simple packet blocks)\n",
@@ -197,6 +209,10 @@ static void write_anomalies(FILE *out, const struct proto_stats *st)
 			packet_anomaly_key((enum packet_anomaly)a),
 			st->anomalies[a]);
 	}
+	if (st->frames_anomalies_dropped > 0)
+		fprintf(out, "  %" PRIu64 " frames had more than %d anomalies;"
+			" the rest were not recorded\n",
+			st->frames_anomalies_dropped, PACKET_MAX_ANOMALIES);
 }
 
 static void write_checksums(FILE *out, const struct proto_stats *st)

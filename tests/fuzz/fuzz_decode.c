@@ -42,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		decode_packet(&pkt, lt, copy, (uint32_t)len,
 			      (uint32_t)len + extra);
 		pkt.frame_no++;
+		pkt.has_ts = (extra & 2) != 0;
 		proto_stats_add(&st, &pkt);
 		free(copy);
 		off += len;

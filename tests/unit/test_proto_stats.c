@@ -23,6 +23,7 @@ static void tcp_frame(struct packet *p, int64_t sec, uint32_t nsec)
 	packet_reset(p);
 	p->ts.sec = sec;
 	p->ts.nsec = nsec;
+	p->has_ts = true;
 	p->cap_len = p->wire_len = 60;
 	p->link_type = LINK_TYPE_ETHERNET;
 	packet_mark(p, PROTO_ETHERNET);
@@ -77,19 +78,25 @@ static void test_out_of_order_times_keep_extremes(void **state)
 	free(st);
 }
 
-/* pcapng Simple Packet Blocks: libpcap gives them time 0. */
+/*
+ * pcapng Simple Packet Blocks have no time (has_ts false); a real time of
+ * 0 (1970) in a pcap file is still a time.
+ */
 static void test_frames_without_timestamp(void **state)
 {
 	struct proto_stats *st = new_stats(false);
+	struct proto_stats *epoch = new_stats(false);
 	struct packet p;
 
 	(void)state;
 	tcp_frame(&p, 0, 0);
+	p.has_ts = false;
 	proto_stats_add(st, &p);
 	assert_false(st->have_ts);
 	tcp_frame(&p, 1767225600, 500230000);
 	proto_stats_add(st, &p);
-	tcp_frame(&p, 0, 0);
+	tcp_frame(&p, 5, 0);
+	p.has_ts = false;
 	proto_stats_add(st, &p);
 	tcp_frame(&p, 1767225601, 0);
 	proto_stats_add(st, &p);
@@ -97,7 +104,12 @@ static void test_frames_without_timestamp(void **state)
 	assert_int_equal(st->out_of_order_ts, 0);
 	assert_int_equal(st->first_ts.sec, 1767225600);
 	assert_int_equal(proto_stats_duration_ns(st), 499770000);
+	tcp_frame(&p, 0, 0);
+	proto_stats_add(epoch, &p);
+	assert_true(epoch->have_ts);
+	assert_int_equal(epoch->frames_without_ts, 0);
 	free(st);
+	free(epoch);
 }
 
 static void test_stop_reasons(void **state)
@@ -178,6 +190,20 @@ static void test_checksums_errors_only_when_verifying(void **state)
 	/* Counted once per frame, at the lowest bad layer. */
 	assert_int_equal(verify->malformed[PROTO_IPV4], 1);
 	assert_int_equal(verify->malformed[PROTO_TCP], 0);
+	/* A payload tcplens does not decode (GRE) still has an IP header. */
+	tcp_frame(&p, 1, 0);
+	p.protos_seen &= ~(1u << PROTO_TCP);
+	p.ip.proto = 47;
+	p.ipv4.cksum = CKSUM_BAD;
+	packet_stop(&p, PROTO_COUNT, DECODE_UNSUPPORTED);
+	proto_stats_add(verify, &p);
+	assert_int_equal(verify->malformed[PROTO_IPV4], 2);
+	/* Already truncated elsewhere: not counted twice. */
+	tcp_frame(&p, 1, 0);
+	p.ipv4.cksum = CKSUM_BAD;
+	packet_stop(&p, PROTO_TCP, DECODE_TRUNCATED);
+	proto_stats_add(verify, &p);
+	assert_int_equal(verify->malformed[PROTO_IPV4], 2);
 	free(plain);
 	free(verify);
 }
@@ -192,9 +218,12 @@ static void test_anomalies_counted(void **state)
 	for (int i = 0; i < PACKET_MAX_ANOMALIES + 2; i++)
 		packet_add_anomaly(&p, PKT_ANOM_TCP_OPT_BAD_LENGTH);
 	proto_stats_add(st, &p);
-	assert_int_equal(st->anomalies[PKT_ANOM_TCP_OPT_BAD_LENGTH],
-			 PACKET_MAX_ANOMALIES);
-	assert_int_equal(st->anomalies_dropped, 2);
+	packet_add_anomaly(&p, PKT_ANOM_TCP_BAD_DATA_OFFSET);
+	proto_stats_add(st, &p);
+	/* Frames, not notes: the second frame counts once more. */
+	assert_int_equal(st->anomalies[PKT_ANOM_TCP_OPT_BAD_LENGTH], 2);
+	assert_int_equal(st->anomalies[PKT_ANOM_TCP_BAD_DATA_OFFSET], 0);
+	assert_int_equal(st->frames_anomalies_dropped, 2);
 	free(st);
 }
 
