@@ -21,11 +21,12 @@ static const char main_usage[] =
 
 struct command {
 	const char *name;
+	const char *prog; /* getopt prefixes its messages with argv[0] */
 	int (*run)(int argc, char **argv);
 };
 
 static const struct command commands[] = {
-	{"stats", cmd_stats},
+	{"stats", "tcplens stats", cmd_stats},
 };
 
 int main(int argc, char **argv)
@@ -44,13 +45,10 @@ int main(int argc, char **argv)
 		return cli_finish_output();
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		/* getopt prefixes its messages with argv[0]. */
-		static char prog[64];
-
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
-		snprintf(prog, sizeof(prog), "tcplens %s", commands[i].name);
-		argv[1] = prog;
+		/* getopt only reads argv[0]; it never writes through it. */
+		argv[1] = (char *)commands[i].prog;
 		return commands[i].run(argc - 1, argv + 1);
 	}
 	cli_error("unknown command '%s'", argv[1]);

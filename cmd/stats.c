@@ -55,7 +55,7 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 	o->verify_checksums = false;
 	o->progress = true;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+f:F:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			o->filter = optarg;

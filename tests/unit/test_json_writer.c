@@ -76,6 +76,30 @@ static void test_string_escapes(void **state)
 	free(s);
 }
 
+static void not_utf8(struct json_writer *w)
+{
+	json_begin_array(w);
+	json_string(w, "bad\xff.pcap");        /* a lone invalid byte */
+	json_string(w, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"); /* é € 😀 */
+	json_string(w, "\xc0\xaf");            /* overlong '/' */
+	json_string(w, "\xed\xa0\x80");        /* a UTF-16 surrogate */
+	json_string(w, "cut\xe2\x82");          /* a sequence cut by the end */
+	json_end_array(w);
+}
+
+static void test_not_utf8(void **state)
+{
+	char *s = render(not_utf8, false);
+
+	(void)state;
+	assert_string_equal(s, "[\"bad\\ufffd.pcap\","
+			       "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\","
+			       "\"\\ufffd\\ufffd\","
+			       "\"\\ufffd\\ufffd\\ufffd\","
+			       "\"cut\\ufffd\\ufffd\"]");
+	free(s);
+}
+
 static void special_numbers(struct json_writer *w)
 {
 	json_begin_array(w);
@@ -106,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_pretty_nesting),
 		cmocka_unit_test(test_string_escapes),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_not_utf8),
 	};
 	return cmocka_run_group_tests_name("json_writer", tests, NULL, NULL);
 }
