@@ -148,7 +148,8 @@ uint64_t checksum_pseudo_header(const struct packet_ip *ip, uint8_t proto,
 		return 0;
 	}
 	sum = checksum_address_words(ip->src.bytes, alen) +
-	      checksum_address_words(ip->dst.bytes, alen);
+	      checksum_address_words(ip->has_final_dst ? ip->final_dst
+						       : ip->dst.bytes, alen);
 	return sum + (upper_len >> 16) + (upper_len & 0xffffu) + proto;
 }
 

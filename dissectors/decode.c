@@ -114,3 +114,23 @@ enum decode_status decode_transport(struct cursor *c, struct packet *pkt,
 		return packet_stop(pkt, PROTO_COUNT, DECODE_UNSUPPORTED);
 	}
 }
+
+/*
+ * A transport header that runs past the end of a first fragment (RFC
+ * 1858's tiny fragment) is incomplete, not malformed: its rest comes in
+ * the next fragment, and the reassembled datagram decodes whole.  tshark
+ * likewise calls it unreassembled rather than malformed.  A snaplen cut
+ * (DECODE_TRUNCATED) stays what it is.
+ */
+bool decode_transport_split(struct cursor *whole, struct packet *pkt,
+			    enum decode_status why)
+{
+	if (!pkt->ip.is_fragment || why != DECODE_MALFORMED)
+		return false;
+	packet_add_anomaly(pkt, pkt->ip.version == 6
+					? PKT_ANOM_IPV6_TINY_FRAGMENT
+					: PKT_ANOM_IPV4_TINY_FRAGMENT);
+	pkt->payload_wire_len = (uint32_t)cursor_wire_remaining(whole);
+	pkt->payload = cursor_rest_view(whole);
+	return true;
+}

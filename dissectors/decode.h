@@ -32,6 +32,13 @@ enum decode_status decode_ethertype(struct cursor *c, struct packet *pkt,
 enum decode_status decode_ip_version(struct cursor *c, struct packet *pkt);
 enum decode_status decode_transport(struct cursor *c, struct packet *pkt,
 				    uint8_t ip_proto);
+/*
+ * For a transport dissector whose header ran out (why) at the cursor
+ * whole, set at the start of its header: true when that is a first
+ * fragment ending inside the header, noted, its bytes left as payload.
+ */
+bool decode_transport_split(struct cursor *whole, struct packet *pkt,
+			    enum decode_status why);
 
 /* Link layer. */
 enum decode_status ethernet_decode(struct cursor *c, struct packet *pkt);

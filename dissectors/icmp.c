@@ -66,14 +66,18 @@ enum decode_status icmp_decode(struct cursor *c, struct packet *pkt)
 	icmp_clamp_to_ip(c, pkt);
 	whole = *c;
 	if (!icmp_read_type(c, m))
-		return packet_stop(pkt, PROTO_ICMP, cursor_fail(c));
+		return decode_transport_split(&whole, pkt, cursor_fail(c))
+			       ? DECODE_OK
+			       : packet_stop(pkt, PROTO_ICMP, cursor_fail(c));
 	/* ICMPv4 has no pseudo-header (RFC 792). */
 	m->cksum = checksum_verify_transport(&pkt->ip, IPPROTO_NUM_ICMP,
 					     cursor_rest_view(&whole),
 					     pkt->ip.payload_len, m->checksum,
 					     false);
 	if (!cursor_be32(c, &rest))
-		return packet_stop(pkt, PROTO_ICMP, cursor_fail(c));
+		return decode_transport_split(&whole, pkt, cursor_fail(c))
+			       ? DECODE_OK
+			       : packet_stop(pkt, PROTO_ICMP, cursor_fail(c));
 	icmp_read_rest(m, rest);
 	body = *c;
 	pkt->payload_wire_len = (uint32_t)cursor_wire_remaining(c);

@@ -61,14 +61,18 @@ enum decode_status icmpv6_decode(struct cursor *c, struct packet *pkt)
 	icmpv6_clamp_to_ip(c, pkt);
 	whole = *c;
 	if (!icmpv6_read_type(c, m))
-		return packet_stop(pkt, PROTO_ICMPV6, cursor_fail(c));
+		return decode_transport_split(&whole, pkt, cursor_fail(c))
+			       ? DECODE_OK
+			       : packet_stop(pkt, PROTO_ICMPV6, cursor_fail(c));
 	/* Unlike ICMPv4, covered by the pseudo-header (RFC 4443 2.3). */
 	m->cksum = checksum_verify_transport(&pkt->ip, IPPROTO_NUM_ICMPV6,
 					     cursor_rest_view(&whole),
 					     pkt->ip.payload_len, m->checksum,
 					     true);
 	if (!cursor_be32(c, &rest))
-		return packet_stop(pkt, PROTO_ICMPV6, cursor_fail(c));
+		return decode_transport_split(&whole, pkt, cursor_fail(c))
+			       ? DECODE_OK
+			       : packet_stop(pkt, PROTO_ICMPV6, cursor_fail(c));
 	icmpv6_read_rest(m, rest);
 	body = *c;
 	pkt->payload_wire_len = (uint32_t)cursor_wire_remaining(c);

@@ -239,6 +239,35 @@ static enum decode_status ipv6_ext_fragment(struct cursor *c,
 }
 
 /*
+ * RFC 8200 section 8.1: with segments left, the transport checksum uses
+ * the final destination.  Type 0 (RFC 2460, deprecated but still on the
+ * wire) lists it last; type 2 (Mobile IPv6, RFC 6275) carries only it;
+ * the SRH (type 4, RFC 8754) lists segments in reverse, so it is first.
+ * All three start their addresses 8 bytes in.  Type 3 (RPL) compresses
+ * them and is not resolved.  Bytes not captured leave dst in use.
+ */
+static void ipv6_routing_final_dst(const struct cursor *c, struct packet *pkt,
+				   uint8_t hlen)
+{
+	struct cursor r = *c;
+	uint8_t type, left;
+	size_t addrs = hlen / 2, at;
+
+	if (!cursor_peek_u8(&r, 2, &type) || !cursor_peek_u8(&r, 3, &left) ||
+	    left == 0 || addrs == 0)
+		return;
+	if (type == 0)
+		at = 8 + (addrs - 1) * IPV6_ADDR_LEN;
+	else if (type == 2 || type == 4)
+		at = 8;
+	else
+		return;
+	if (cursor_skip(&r, at) &&
+	    cursor_copy(&r, pkt->ip.final_dst, IPV6_ADDR_LEN))
+		pkt->ip.has_final_dst = true;
+}
+
+/*
  * Every other extension header starts with next header and a length:
  * in 8-octet units not counting the first (RFC 8200 section 4.3; also
  * Mobility RFC 6275, HIP RFC 7401, Shim6 RFC 5533), but for AH in 4-octet
@@ -259,6 +288,8 @@ static enum decode_status ipv6_ext_generic(struct cursor *c,
 		len = ((size_t)hlen + 2) * 4;
 	else
 		len = ((size_t)hlen + 1) * 8;
+	if (w->nh == IPPROTO_NUM_ROUTING && len <= w->left)
+		ipv6_routing_final_dst(c, pkt, hlen);
 	return ipv6_ext_consume(c, pkt, w, nh, len);
 }
 

@@ -71,6 +71,7 @@ enum proto {
 	X(IPV4_RESERVED_FLAG, PROTO_IPV4, "ipv4.reserved_flag")              \
 	X(IPV4_DF_AND_FRAGMENT, PROTO_IPV4, "ipv4.df_and_fragment")          \
 	X(IPV4_ZERO_TTL, PROTO_IPV4, "ipv4.zero_ttl")                        \
+	X(IPV4_TINY_FRAGMENT, PROTO_IPV4, "ipv4.tiny_fragment")              \
 	X(IPV6_BAD_VERSION, PROTO_IPV6, "ipv6.bad_version")                  \
 	X(IPV6_PAYLOAD_LENGTH_OVER_FRAME, PROTO_IPV6, "ipv6.payload_length_over_frame") \
 	X(IPV6_JUMBOGRAM, PROTO_IPV6, "ipv6.jumbogram")                      \
@@ -78,6 +79,7 @@ enum proto {
 	X(IPV6_EXT_BAD_LENGTH, PROTO_IPV6, "ipv6.ext_bad_length")            \
 	X(IPV6_HOPOPT_NOT_FIRST, PROTO_IPV6, "ipv6.hopopt_not_first")        \
 	X(IPV6_ATOMIC_FRAGMENT, PROTO_IPV6, "ipv6.atomic_fragment")          \
+	X(IPV6_TINY_FRAGMENT, PROTO_IPV6, "ipv6.tiny_fragment")              \
 	X(ICMP_INNER_TRUNCATED, PROTO_ICMP, "icmp.inner_truncated")          \
 	X(ICMP_INNER_MALFORMED, PROTO_ICMP, "icmp.inner_malformed")          \
 	X(ICMPV6_INNER_TRUNCATED, PROTO_ICMPV6, "icmpv6.inner_truncated")    \
@@ -189,6 +191,13 @@ struct packet_ip {
 	uint32_t frag_offset;   /* in bytes */
 	uint32_t frag_id;
 	bool frag_more;
+	/*
+	 * IPv6 with a routing header that has segments left: the last
+	 * segment, which the upper-layer checksum covers instead of dst
+	 * (RFC 8200 section 8.1).
+	 */
+	bool has_final_dst;
+	uint8_t final_dst[16];
 	/*
 	 * Upper-layer length as the IP header declares it, or taken from
 	 * the frame when the header says 0 (IPv4 TSO, IPv6 BIG TCP).

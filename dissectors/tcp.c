@@ -361,12 +361,19 @@ enum decode_status tcp_decode(struct cursor *c, struct packet *pkt)
 	tcp_clamp_to_ip(c, pkt);
 	whole = *c;
 	if (!tcp_read_fixed(c, t))
-		return packet_stop(pkt, PROTO_TCP, cursor_fail(c));
+		return decode_transport_split(&whole, pkt, cursor_fail(c))
+			       ? DECODE_OK
+			       : packet_stop(pkt, PROTO_TCP, cursor_fail(c));
 	t->cksum = checksum_verify_transport(&pkt->ip, IPPROTO_NUM_TCP,
 					     cursor_rest_view(&whole),
 					     pkt->ip.payload_len, t->checksum,
 					     true);
 	tcp_check_fields(pkt);
+	/* Options split from the fixed header by fragmentation (RFC 1858). */
+	if (t->data_offset >= TCP_HDR_MIN &&
+	    (size_t)t->data_offset - TCP_HDR_MIN > cursor_wire_remaining(c) &&
+	    decode_transport_split(&whole, pkt, DECODE_MALFORMED))
+		return DECODE_OK;
 	if (t->data_offset < TCP_HDR_MIN ||
 	    (size_t)t->data_offset - TCP_HDR_MIN > cursor_wire_remaining(c)) {
 		packet_add_anomaly(pkt, PKT_ANOM_TCP_BAD_DATA_OFFSET);

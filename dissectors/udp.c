@@ -43,7 +43,9 @@ enum decode_status udp_decode(struct cursor *c, struct packet *pkt)
 	udp_clamp_to_ip(c, pkt);
 	whole = *c;
 	if (!udp_read_header(c, u))
-		return packet_stop(pkt, PROTO_UDP, cursor_fail(c));
+		return decode_transport_split(&whole, pkt, cursor_fail(c))
+			       ? DECODE_OK
+			       : packet_stop(pkt, PROTO_UDP, cursor_fail(c));
 	if (u->sport == 0 || u->dport == 0)
 		packet_add_anomaly(pkt, PKT_ANOM_UDP_PORT_ZERO);
 	/*

@@ -477,6 +477,41 @@ static void test_chain_length_guard(void **state)
 	assert_exp_payload(&pkt);
 }
 
+/*
+ * RFC 8200 section 8.1: the TCP checksum covers the final destination.
+ * v6_tcp's segment is checksummed for 2001:db8::2; here the packet is on
+ * its way to a middle segment, 2001:db8::99, with ::2 still to come.
+ */
+static void test_routing_header_final_destination(void **state)
+{
+	uint8_t body[24 + 20];
+	struct packet pkt;
+	size_t len;
+
+	(void)state;
+	/* SRH: next TCP, length 2 (24 bytes), type 4, segments left 1,
+	 * last entry 0, flags 0, tag 0, Segment List[0] = 2001:db8::2. */
+	memset(body, 0, sizeof(body));
+	body[0] = IPPROTO_NUM_TCP;
+	body[1] = 2;
+	body[2] = 4;
+	body[3] = 1;
+	memcpy(body + 8, v6_tcp + 24, 16);
+	memcpy(body + 24, v6_tcp + 40, 20);
+	len = v6_build(IPPROTO_NUM_ROUTING, body, sizeof(body), -1);
+	frame_buf[39] = 0x99; /* dst 2001:db8::99 */
+	decode_frame(&pkt, LINK_TYPE_IPV6, frame_buf, len);
+	assert_true(pkt.ip.has_final_dst);
+	assert_memory_equal(pkt.ip.final_dst, v6_tcp + 24, 16);
+	assert_int_equal(pkt.tcp.cksum, CKSUM_GOOD);
+	/* No segments left: the destination is dst itself, and the
+	 * segment's checksum (made for ::2) no longer matches. */
+	frame_buf[40 + 3] = 0;
+	decode_frame(&pkt, LINK_TYPE_IPV6, frame_buf, len);
+	assert_false(pkt.ip.has_final_dst);
+	assert_int_equal(pkt.tcp.cksum, CKSUM_BAD);
+}
+
 static void assert_ext_bad_length(uint8_t nh, const uint8_t *body,
 				  size_t len)
 {
@@ -686,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_no_next_header),
 		cmocka_unit_test(test_hbh_not_first),
 		cmocka_unit_test(test_chain_length_guard),
+		cmocka_unit_test(test_routing_header_final_destination),
 		cmocka_unit_test(test_ext_length_overrun),
 		cmocka_unit_test(test_ext_cut_by_capture),
 		cmocka_unit_test(test_jumbogram),

@@ -476,6 +476,51 @@ static void test_opt_aligned_timestamp(void **state)
 	tcp_assert_anomalies(&w, 0);
 }
 
+/* A first IPv4 fragment carrying seg[0..len) of a TCP header. */
+static enum decode_status tcp_run_first_fragment(struct packet *pkt,
+						 const uint8_t *seg,
+						 size_t len, bool fragment)
+{
+	struct cursor c;
+
+	tcp_test_ip(pkt, 4, (uint32_t)len);
+	pkt->ip.is_fragment = fragment;
+	pkt->ip.is_first_fragment = fragment;
+	pkt->ip.frag_more = fragment;
+	cursor_init(&c, seg, len, len);
+	return tcp_decode(&c, pkt);
+}
+
+/*
+ * RFC 1858's tiny fragment: a first fragment that ends inside the TCP
+ * header is incomplete, not malformed; the same bytes outside a
+ * fragment are malformed.
+ */
+static void test_tiny_first_fragment(void **state)
+{
+	struct packet pkt;
+
+	(void)state;
+	/* 8 bytes of linux_syn_v4: ports and sequence number only. */
+	assert_int_equal(tcp_run_first_fragment(&pkt, linux_syn_v4, 8, true),
+			 DECODE_OK);
+	assert_true(packet_has(&pkt, PROTO_TCP));
+	tcp_assert_anomalies(&pkt, 1, PKT_ANOM_IPV4_TINY_FRAGMENT);
+	assert_int_equal(pkt.payload.len, 8);
+	assert_int_equal(pkt.payload_wire_len, 8);
+	assert_int_equal(tcp_run_first_fragment(&pkt, linux_syn_v4, 8, false),
+			 DECODE_MALFORMED);
+	assert_int_equal(pkt.status_proto, PROTO_TCP);
+	/* The fixed header whole, its options (data offset 40) cut at 24. */
+	assert_int_equal(tcp_run_first_fragment(&pkt, linux_syn_v4, 24, true),
+			 DECODE_OK);
+	tcp_assert_anomalies(&pkt, 1, PKT_ANOM_IPV4_TINY_FRAGMENT);
+	assert_int_equal(pkt.tcp.dport, 80);
+	assert_int_equal(tcp_run_first_fragment(&pkt, linux_syn_v4, 24, false),
+			 DECODE_MALFORMED);
+	assert_true(packet_has_anomaly(&pkt, PKT_ANOM_TCP_BAD_DATA_OFFSET));
+}
+
 static void test_opt_sack_blocks(void **state)
 {
 	/* NOP, NOP, SACK with n blocks [1000n+1, 1000n+2), ... */
@@ -835,6 +880,7 @@ int main(void)
 		cmocka_unit_test(test_reserved_bits_and_ports),
 		cmocka_unit_test(test_opt_basic),
 		cmocka_unit_test(test_opt_aligned_timestamp),
+		cmocka_unit_test(test_tiny_first_fragment),
 		cmocka_unit_test(test_opt_sack_blocks),
 		cmocka_unit_test(test_opt_md5_ao_mptcp),
 		cmocka_unit_test(test_opt_fastopen),
