@@ -37,7 +37,7 @@ UNIT_HELP := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)))
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 APP_OBJS  := $(APP_SRCS:%.c=$(BUILD)/obj/%.o)
-REPORT_OBJS := $(filter $(BUILD)/obj/reports/% $(BUILD)/obj/capture/capture_info.o,$(APP_OBJS))
+REPORT_OBJS := $(filter $(BUILD)/obj/reports/% $(BUILD)/obj/capture/%,$(APP_OBJS))
 UNIT_HELP_OBJS := $(UNIT_HELP:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       := $(BUILD)/tcplens

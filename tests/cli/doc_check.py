@@ -50,8 +50,20 @@ def captures():
             yield os.path.join('testdata', name)
 
 
+def man_sy_words():
+    # Keys are documented as .Sy (bold) words in the mdoc source, so an
+    # ordinary English word ("frames", "bad") elsewhere does not count.
+    words = set()
+    for line in open('man/tcplens.1'):
+        m = re.match(r'\.(?:It )?Sy (.*)', line.strip())
+        if m:
+            words.update(w for w in re.split(r'[\s,]+', m.group(1)) if w)
+    return words
+
+
 def main():
     man = man_text()
+    sy = man_sy_words()
     helps = [subprocess.run([TCPLENS, '--help'], capture_output=True).stdout.decode()]
     helps += [subprocess.run([TCPLENS, c, '--help'], capture_output=True).stdout.decode() for c in COMMANDS]
     opts = set()
@@ -68,7 +80,7 @@ def main():
     if not keys:
         print('FAIL %s/json-keys-documented: no JSON output to check' % SUITE)
     else:
-        verdict('json-keys-documented', {k for k in keys if not re.search(r'\b%s\b' % re.escape(k), man)})
+        verdict('json-keys-documented', {k for k in keys if k not in sy})
 
     codes = set(re.findall(r'(\d) [a-z]', helps[0].split('Exit status:')[1]))
     section = man.split('\nEXIT STATUS\n')[1].split('\nEXAMPLES\n')[0]

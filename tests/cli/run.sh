@@ -37,6 +37,25 @@ same_output_twice() {
 }
 check deterministic same_output_twice
 
+# A file and the same bytes piped in give the same report.
+pipe_same_as_file() {
+	for f in testdata/demo.pcap testdata/eth-icmpv6.pcapng testdata/eth-icmp.pcap; do
+		"$TCPLENS" stats -F json "$f" | sed 's#"file": ".*"#"file": X#' >"$tmp/a"
+		cat "$f" | "$TCPLENS" stats -F json - | sed 's#"file": ".*"#"file": X#' >"$tmp/b"
+		cmp -s "$tmp/a" "$tmp/b" || { echo "$f: piped output differs:"; diff "$tmp/a" "$tmp/b"; return 1; }
+	done
+}
+check pipe-same-as-file pipe_same_as_file
+
+# One pipe under two names cannot be read twice: a usage error (2).
+stream_twice_refused() {
+	rc=0
+	cat testdata/demo.pcap | "$TCPLENS" stats - /dev/stdin >/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 2 ] || { echo "exit $rc, want 2"; cat "$tmp/err"; return 1; }
+	grep -q 'more than once' "$tmp/err" || { cat "$tmp/err"; return 1; }
+}
+check stream-twice-refused stream_twice_refused
+
 # Progress shows on a terminal only; script(1) gives the command a pty.
 progress_on_tty() {
 	slow="python3 tests/cli/slow_pcap.py 60000 0.6"

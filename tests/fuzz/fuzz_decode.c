@@ -4,7 +4,11 @@
  * (fragment reassembly, flows) are fuzzed across packets too:
  *
  *   input  := packet*
- *   packet := link_type:u8 cap_len:u16be wire_extra:u8 bytes[cap_len]
+ *   packet := link_type:u8 cap_len:u16be wire:u8 bytes[cap_len]
+ *
+ * wire below 0x80 is added to cap_len to give the wire length (a snaplen
+ * cut); from 0x80 its low 7 bits are taken off instead, since libpcap
+ * does deliver records captured longer than they were on the wire.
  *
  * Each packet is copied into an exact-size heap buffer, so ASan reports
  * any read past the captured end.
@@ -28,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (size - off >= 4) {
 		enum link_type lt = (enum link_type)(data[off] % LINK_TYPE_COUNT);
 		size_t len = (size_t)data[off + 1] << 8 | data[off + 2];
-		uint32_t extra = data[off + 3];
+		uint8_t wire = data[off + 3];
+		uint32_t wire_len;
 		uint8_t *copy;
 
 		off += 4;
@@ -39,10 +44,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		if (len > 0)
 			memcpy(copy, data + off, len);
-		decode_packet(&pkt, lt, copy, (uint32_t)len,
-			      (uint32_t)len + extra);
+		if (wire < 0x80)
+			wire_len = (uint32_t)len + wire;
+		else
+			wire_len = (uint32_t)len > (wire & 0x7fu)
+					   ? (uint32_t)len - (wire & 0x7fu) : 0;
+		decode_packet(&pkt, lt, copy, (uint32_t)len, wire_len);
 		pkt.frame_no++;
-		pkt.has_ts = (extra & 2) != 0;
+		pkt.ts.sec = (int64_t)off;
+		pkt.has_ts = (len & 1) == 0;
 		proto_stats_add(&st, &pkt);
 		free(copy);
 		off += len;

@@ -68,7 +68,7 @@ def main(src_dir, out_dir):
             for i, (lt, data, orig) in enumerate(frames):
                 if lt not in LINK or len(data) > 65535:
                     continue
-                extra = max(0, min(255, orig - len(data)))
+                extra = max(0, min(127, orig - len(data)))
                 seed = bytes([LINK[lt]]) + struct.pack('>H', len(data)) + bytes([extra]) + data
                 with open(os.path.join(out_dir, '%s-%04d' % (name, i)), 'wb') as f:
                     f.write(seed)
