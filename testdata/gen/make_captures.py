@@ -1167,6 +1167,58 @@ def cap_demo():
 # ---------------------------------------------------------------- bad files
 
 
+def cap_regressions():
+    """One frame per bug found in review, kept as a regression capture
+    (STYLE.md: every bug found becomes one)."""
+    c = Capture('regressions.pcap', 1, step_us=1000)
+    # 1-2. A TCP SYN whose header is split by fragmentation (RFC 1858's
+    # tiny fragment): 8 bytes in the first fragment, the rest after.
+    # Was: counted as a malformed TCP header.
+    seg = tcp(C4, S4, 40000, 80, 1000, 0, TCP_SYN,
+              opts=o_mss(1460) + NOP + o_ws(7) + o_sackperm())
+    ident = 0x7777
+    c.add(e4(M_CLIENT, M_ROUTER, C4, S4, 6, seg[:8], ident=ident, df=False,
+             mf=True))
+    c.add(e4(M_CLIENT, M_ROUTER, C4, S4, 6, seg[8:], ident=ident, df=False,
+             frag=8))
+    # 3. A UDP first fragment: its length covers the whole datagram.
+    # Was: udp.bad_length and malformed.
+    u = udp(C4, S4, 53000, 9, bytes(range(256)) * 4)
+    c.add(e4(M_CLIENT, M_ROUTER, C4, S4, 17, u[:512], ident=0x7778,
+             df=False, mf=True))
+    # 4. TCP behind an IPv6 segment routing header with a segment left:
+    # its checksum covers the final destination S6 (RFC 8200 8.1), not
+    # the current hop R6.  Was: reported as a bad checksum.
+    t6 = tcp(C6, S6, 40001, 443, 5000, 0, TCP_SYN, opts=o_mss(1440))
+    c.add(e6(M_CLIENT, M_ROUTER, C6, R6, 43, v6srh(6, [S6, R6], 1) + t6))
+    # 5. Two bad option lengths in one segment: one frame in the count.
+    # Was: counted twice under a "frames" heading.
+    bad = tcp(C4, S4, 40002, 80, 1, 1, TCP_ACK,
+              opts=b'\x02\x03\x05' + b'\x03\x04\x07\x00')
+    c.add(e4(M_CLIENT, M_ROUTER, C4, S4, 6, bad))
+    # 6. GRE (not decoded) under an IPv4 header with a bad checksum.
+    # Was: not counted as malformed under --verify-checksums.
+    c.add(e4(M_CLIENT, M_ROUTER, C4, S4, 47, b'\x00\x00\x08\x00' + bytes(24),
+             cksum=0x1234))
+    return c
+
+
+def odd_records():
+    """Records that are readable but wrong (review regressions): a
+    fraction of a second of 2,000,000 us, a record that claims 54 bytes
+    captured of 20 on the wire, and a plain-pcap time of 0 (1970, a real
+    time, not a missing one)."""
+    arp_frame = eth(BCAST, M_CLIENT, 0x0806,
+                    arp(1, M_CLIENT, C4, b'\x00' * 6, S4))
+    out = bytearray(struct.pack('<IHHiIII', 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+    sec = BASE_NS // 10**9
+    for ts_sec, ts_usec, data, orig in ((sec, 2000000, arp_frame, len(arp_frame)),
+                                        (sec + 3, 0, arp_frame[:54], 20),
+                                        (0, 0, arp_frame, len(arp_frame))):
+        out += struct.pack('<IIII', ts_sec, ts_usec, len(data), orig) + data
+    return bytes(out)
+
+
 def bad_files(outdir):
     written = {}
     good = Capture('bad-truncated-mid-packet.pcap', 1, step_us=1000)
@@ -1191,6 +1243,7 @@ def bad_files(outdir):
     written[unsup.name] = unsup.bytes()
     hdr = Capture('bad-truncated-header.pcap', 1).bytes()
     written['bad-truncated-header.pcap'] = hdr[:16]
+    written['odd-records.pcap'] = odd_records()
     for name, data in written.items():
         with open(os.path.join(outdir, name), 'wb') as f:
             f.write(data)
@@ -1200,7 +1253,8 @@ def bad_files(outdir):
 CAPTURES = (cap_tcp_options, cap_udp_checksums, cap_icmp, cap_icmpv6, cap_arp,
             cap_vlan, cap_8023, cap_padding, cap_sll, cap_sll2, cap_null,
             cap_loop, cap_raw, cap_ipv4_linktype, cap_ipv6_linktype,
-            cap_ipv4_opts_frags, cap_ipv6_ext, cap_edge, cap_demo)
+            cap_ipv4_opts_frags, cap_ipv6_ext, cap_edge, cap_demo,
+            cap_regressions)
 
 
 def main():
