@@ -99,7 +99,14 @@ $(FUZZ_BIN): tests/fuzz/fuzz_decode.c $(CORE_SRCS) $(wildcard dissectors/*.h ana
 	$(FUZZ_CC) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $(INCLUDES) -o $@ tests/fuzz/fuzz_decode.c $(CORE_SRCS)
 
-fuzz: $(FUZZ_BIN)
+FUZZ_CAPTURE_BIN := build-fuzz/fuzz_capture
+$(FUZZ_CAPTURE_BIN): tests/fuzz/fuzz_capture.c $(CORE_SRCS) $(wildcard capture/*.c capture/*.h dissectors/*.h analyzer/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all $(INCLUDES) -o $@ tests/fuzz/fuzz_capture.c \
+	  $(CORE_SRCS) $(wildcard capture/*.c) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN) $(FUZZ_CAPTURE_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
 
 bench: all
