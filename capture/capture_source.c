@@ -3,6 +3,7 @@
 #include "capture_source.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -454,12 +455,13 @@ static void input_fill(struct capture_input *in)
  * can hold a fraction of a second or more there; it is carried into the
  * seconds (as tshark does) and counted, rather than printed as 10.2000000.
  */
-static struct pkt_time frame_time(struct capture_input *in)
+static struct pkt_time frame_time(struct capture_input *in,
+				  const struct pcap_pkthdr *hdr)
 {
 	struct pkt_time t;
-	uint64_t ns = (uint64_t)in->hdr->ts.tv_usec;
+	uint64_t ns = (uint64_t)hdr->ts.tv_usec;
 
-	t.sec = (int64_t)in->hdr->ts.tv_sec;
+	t.sec = (int64_t)hdr->ts.tv_sec;
 	if (ns >= CAPTURE_NSEC_PER_SEC) {
 		t.sec += (int64_t)(ns / CAPTURE_NSEC_PER_SEC);
 		ns %= CAPTURE_NSEC_PER_SEC;
@@ -469,25 +471,32 @@ static struct pkt_time frame_time(struct capture_input *in)
 	return t;
 }
 
-static int emit_frame(struct capture_input *in, size_t i,
-		      struct capture_frame *out)
+static void frame_fill(struct capture_input *in, size_t i,
+		       const struct pcap_pkthdr *hdr, const u_char *data,
+		       struct capture_frame *out)
 {
-	in->returned_pending = true;
 	in->info.frames++;
-	out->data = in->data;
-	out->cap_len = in->hdr->caplen;
-	out->wire_len = in->hdr->len;
+	out->data = data;
+	out->cap_len = hdr->caplen;
+	out->wire_len = hdr->len;
 	/* More captured than was on the wire cannot be: trust the bytes. */
 	if (out->cap_len > out->wire_len) {
 		out->wire_len = out->cap_len;
 		in->info.caplen_over_wire++;
 	}
-	out->ts = frame_time(in);
+	out->ts = frame_time(in, hdr);
 	/* pcapng simple packet blocks have no time; libpcap gives 0. */
 	out->has_ts = !(in->info.format == CAPTURE_FORMAT_PCAPNG &&
 			out->ts.sec == 0 && out->ts.nsec == 0);
 	out->link_type = in->info.link_type;
 	out->input = i;
+}
+
+static int emit_frame(struct capture_input *in, size_t i,
+		      struct capture_frame *out)
+{
+	in->returned_pending = true;
+	frame_fill(in, i, in->hdr, in->data, out);
 	return 1;
 }
 
@@ -526,6 +535,70 @@ int capture_source_next(struct capture_source *src, struct capture_frame *out)
 	if (best == NULL)
 		return 0;
 	return emit_frame(best, best_i, out);
+}
+
+struct dispatch {
+	struct capture_input *in;
+	capture_frame_fn fn;
+	void *ctx;
+	size_t delivered;
+};
+
+static void dispatch_one(u_char *user, const struct pcap_pkthdr *hdr,
+			 const u_char *data)
+{
+	struct dispatch *d = (struct dispatch *)(void *)user;
+	struct capture_frame frame;
+
+	d->in->info.records++;
+	if (d->in->has_filter &&
+	    pcap_offline_filter(&d->in->filter, hdr, data) == 0)
+		return;
+	frame_fill(d->in, 0, hdr, data, &frame);
+	d->fn(d->ctx, &frame);
+	d->delivered++;
+}
+
+static size_t run_single(struct capture_input *in, capture_frame_fn fn,
+			 void *ctx, size_t max_frames)
+{
+	struct dispatch d = {in, fn, ctx, 0};
+	struct capture_frame frame;
+	int cnt = max_frames > INT_MAX ? INT_MAX : (int)max_frames;
+	int rc;
+
+	/* A frame capture_source_next() read but did not hand out yet. */
+	if (in->has_pending && !in->returned_pending && !in->done) {
+		emit_frame(in, 0, &frame);
+		fn(ctx, &frame);
+		return 1;
+	}
+	/* Filtered-out records count for cnt: go on until a frame or the end. */
+	while (!in->done && d.delivered == 0) {
+		rc = pcap_dispatch(in->pcap, cnt, dispatch_one, (u_char *)&d);
+		if (rc == 0 || rc == PCAP_ERROR_BREAK)
+			in->done = true;
+		else if (rc < 0)
+			input_break(in);
+	}
+	return d.delivered;
+}
+
+size_t capture_source_run(struct capture_source *src, capture_frame_fn fn,
+			  void *ctx, size_t max_frames)
+{
+	struct capture_frame frame;
+	size_t n = 0;
+
+	if (max_frames == 0)
+		return 0;
+	if (src->n_inputs == 1)
+		return run_single(&src->inputs[0], fn, ctx, max_frames);
+	while (n < max_frames && capture_source_next(src, &frame) == 1) {
+		fn(ctx, &frame);
+		n++;
+	}
+	return n;
 }
 
 const char *capture_source_take_warning(struct capture_source *src)

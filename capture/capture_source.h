@@ -62,6 +62,18 @@ void capture_source_free(struct capture_source *src);
  * it until it returns NULL).
  */
 int capture_source_next(struct capture_source *src, struct capture_frame *out);
+
+typedef void (*capture_frame_fn)(void *ctx, const struct capture_frame *frame);
+
+/*
+ * Hands up to max_frames frames, in the same order as
+ * capture_source_next(), to fn; returns how many, 0 at the end of every
+ * input.  The frame is valid only during the call.  With one input this
+ * runs libpcap's own loop (pcap_dispatch), much cheaper per packet than
+ * pulling frames one by one; it is how the CLI reads.
+ */
+size_t capture_source_run(struct capture_source *src, capture_frame_fn fn,
+			  void *ctx, size_t max_frames);
 const char *capture_source_take_warning(struct capture_source *src);
 
 size_t capture_source_input_count(const struct capture_source *src);

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,7 +84,7 @@ static void progress_tick(struct progress *p, const struct capture_source *src,
 	uint64_t done, total;
 	double dt;
 
-	if (!p->on || (frames & 0x3fff) != 0)
+	if (!p->on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	dt = (double)(now.tv_sec - p->last.tv_sec) +
@@ -106,17 +107,53 @@ static void progress_end(struct progress *p)
 		fputs("\r\033[K", stderr);
 }
 
+/* What the per-frame callback needs: decode, number, hand on. */
+struct cli_loop {
+	cli_packet_fn fn;
+	void *ctx;
+	uint64_t frame_no;
+	struct packet pkt;
+};
+
+static void cli_on_frame(void *arg, const struct capture_frame *frame)
+{
+	struct cli_loop *loop = arg;
+
+	decode_packet(&loop->pkt, frame->link_type, frame->data,
+		      frame->cap_len, frame->wire_len);
+	loop->pkt.frame_no = ++loop->frame_no;
+	loop->pkt.ts = frame->ts;
+	loop->pkt.has_ts = frame->has_ts;
+	loop->fn(loop->ctx, &loop->pkt);
+}
+
+static void print_warnings(struct capture_source *src, struct progress *p)
+{
+	const char *warning;
+
+	while ((warning = capture_source_take_warning(src)) != NULL) {
+		progress_end(p);
+		p->shown = false;
+		cli_warning("%s", warning);
+	}
+}
+
+/*
+ * Frames are read in batches of CLI_BATCH: between batches come the
+ * progress line and the warnings of inputs that broke off (the others
+ * go on); within one, libpcap's loop feeds frames straight to the
+ * decoder.
+ */
+enum { CLI_BATCH = 16384 };
+
 enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 			     void *ctx, struct capture_source **src_out)
 {
 	char msg[768];
 	enum capture_error err;
 	struct capture_source *src;
-	struct capture_frame frame;
-	struct packet pkt;
 	struct progress progress = {0};
-	const char *warning;
-	uint64_t frame_no = 0;
+	struct cli_loop *loop;
 
 	*src_out = NULL;
 	src = capture_source_open(in->paths, in->n_paths, in->filter, &err,
@@ -125,25 +162,24 @@ enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 		cli_error("%s", msg);
 		return exit_for(err);
 	}
+	loop = calloc(1, sizeof(*loop));
+	if (loop == NULL) {
+		capture_source_free(src);
+		cli_error("out of memory");
+		return CLI_EXIT_INTERNAL;
+	}
+	loop->fn = fn;
+	loop->ctx = ctx;
 	progress.on = in->progress && isatty(STDERR_FILENO);
 	if (progress.on)
 		clock_gettime(CLOCK_MONOTONIC, &progress.last);
-	while (capture_source_next(src, &frame) == 1) {
-		decode_packet(&pkt, frame.link_type, frame.data, frame.cap_len,
-			      frame.wire_len);
-		pkt.frame_no = ++frame_no;
-		pkt.ts = frame.ts;
-		pkt.has_ts = frame.has_ts;
-		fn(ctx, &pkt);
-		progress_tick(&progress, src, frame_no);
-		while ((warning = capture_source_take_warning(src)) != NULL) {
-			progress_end(&progress);
-			cli_warning("%s", warning);
-		}
+	while (capture_source_run(src, cli_on_frame, loop, CLI_BATCH) > 0) {
+		progress_tick(&progress, src, loop->frame_no);
+		print_warnings(src, &progress);
 	}
 	progress_end(&progress);
-	while ((warning = capture_source_take_warning(src)) != NULL)
-		cli_warning("%s", warning);
+	print_warnings(src, &progress);
+	free(loop);
 	*src_out = src;
 	return CLI_EXIT_OK;
 }

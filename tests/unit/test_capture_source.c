@@ -191,6 +191,69 @@ static void test_odd_records_normalised(void **state)
 	capture_source_free(src);
 }
 
+struct tags {
+	char seen[16];
+	size_t n;
+};
+
+static void collect_tag(void *ctx, const struct capture_frame *f)
+{
+	struct tags *t = ctx;
+
+	if (t->n + 1 < sizeof(t->seen))
+		t->seen[t->n++] = (char)f->data[14];
+}
+
+/* Batches of n through capture_source_run(), after pulling `pulled`. */
+static void run_batches(const char **paths, size_t n_paths,
+			const char *filter, size_t pulled, size_t batch,
+			char *out)
+{
+	struct capture_source *src = open_paths(paths, n_paths, filter);
+	struct capture_frame f;
+	struct tags t = {{0}, 0};
+
+	for (size_t i = 0; i < pulled && capture_source_next(src, &f) == 1; i++)
+		t.seen[t.n++] = (char)f.data[14];
+	while (capture_source_run(src, collect_tag, &t, batch) > 0)
+		;
+	assert_int_equal(capture_source_run(src, collect_tag, &t, batch), 0);
+	snprintf(out, sizeof(t.seen), "%s", t.seen);
+	capture_source_free(src);
+}
+
+/*
+ * The push loop (pcap_dispatch for one input) hands out exactly the
+ * frames, in the order, that pulling them one by one does.
+ */
+static void test_run_matches_next(void **state)
+{
+	static const struct record a[] = {
+		{1, 0, 60, 60, 'a', 0x0800}, {2, 0, 60, 60, 'b', 0x86dd},
+		{3, 0, 60, 60, 'c', 0x0800}, {5, 0, 60, 60, 'd', 0x0800},
+	};
+	static const struct record b[] = {
+		{2, 0, 60, 60, 'x', 0x0800}, {4, 0, 60, 60, 'y', 0x0800},
+	};
+	char pa[256], pb[256], got[16];
+	const char *one[1] = {pa};
+	const char *two[2] = {pa, pb};
+
+	(void)state;
+	snprintf(pa, sizeof(pa), "%s", write_pcap("r1.pcap", a, 4, 0));
+	snprintf(pb, sizeof(pb), "%s", write_pcap("r2.pcap", b, 2, 0));
+	for (size_t batch = 1; batch <= 5; batch++) {
+		run_batches(one, 1, NULL, 0, batch, got);
+		assert_string_equal(got, "abcd");
+		run_batches(one, 1, "ip", 0, batch, got);
+		assert_string_equal(got, "acd");
+		run_batches(one, 1, NULL, 1, batch, got);
+		assert_string_equal(got, "abcd");
+		run_batches(two, 2, NULL, 0, batch, got);
+		assert_string_equal(got, "abxcyd");
+	}
+}
+
 static void test_open_errors(void **state)
 {
 	static const struct record r[] = {{0, 0, 60, 60, 'x', 0x88b5}};
@@ -225,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_every_break_warned),
 		cmocka_unit_test(test_break_number_with_filter),
 		cmocka_unit_test(test_odd_records_normalised),
+		cmocka_unit_test(test_run_matches_next),
 		cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests_name("capture_source", tests, setup,
