@@ -5,11 +5,11 @@
 
 /*
  * RFC 1071 section 2(B): the one's-complement sum does not depend on byte
- * order.  Summing the view as native-order words and swapping the folded
- * result once gives the same value as summing big-endian 16-bit words, so
- * the bulk loop needs no per-byte shifts.  Sums returned by this module
- * are in network order: folded, they compare directly with a checksum
- * field read by cursor_be16().
+ * order.  Running sums are kept as native-order words, with no fold or
+ * swap until the end: checksum_fold() folds once and swaps once, giving
+ * the same value as summing big-endian 16-bit words, which compares
+ * directly with a checksum field read by cursor_be16().  Per-view folds
+ * and a byte loop over the addresses cost more than the summing itself.
  */
 
 static bool checksum_host_is_little_endian(void)
@@ -93,6 +93,8 @@ static uint64_t checksum_sum_native(const uint8_t *p, size_t len)
 
 uint16_t checksum_fold(uint64_t sum)
 {
+	uint16_t folded;
+
 	/*
 	 * End-around carry, branch-free: 64 to 33 bits, to 17, to 16 plus
 	 * at most one carry, which the last step absorbs.
@@ -101,7 +103,10 @@ uint16_t checksum_fold(uint64_t sum)
 	sum = (sum & 0xffffu) + (sum >> 16);
 	sum = (sum & 0xffffu) + (sum >> 16);
 	sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)sum;
+	folded = (uint16_t)sum;
+	if (checksum_host_is_little_endian())
+		folded = (uint16_t)(folded << 8 | folded >> 8);
+	return folded;
 }
 
 /*
@@ -111,52 +116,42 @@ uint16_t checksum_fold(uint64_t sum)
  */
 uint64_t checksum_add(uint64_t sum, struct byte_view v)
 {
-	uint16_t part;
-
 	if (v.ptr == NULL || v.len == 0)
 		return sum;
-	part = checksum_fold(checksum_sum_native(v.ptr, v.len));
-	if (checksum_host_is_little_endian())
-		part = (uint16_t)(part << 8 | part >> 8);
-	return sum + part;
-}
-
-/* Big-endian 16-bit words of an address: no fold or swap per call. */
-static uint64_t checksum_address_words(const uint8_t *b, size_t len)
-{
-	uint64_t sum = 0;
-
-	for (size_t i = 0; i < len; i += 2)
-		sum += (uint64_t)b[i] << 8 | b[i + 1];
-	return sum;
+	return checksum_add64(sum, checksum_sum_native(v.ptr, v.len));
 }
 
 /*
  * IPv4 (RFC 9293 section 3.1, RFC 768): src, dst, zero, protocol, 16-bit
  * length.  IPv6 (RFC 8200 section 8.1): src, dst, 32-bit length, three
  * zero bytes, next header.  As 16-bit words both reduce to the addresses
- * plus the length's halves plus the protocol.
+ * plus the length's halves plus the protocol, so IPv6's 8-byte tail
+ * serves both (an IPv4 length has no upper half).
  */
 uint64_t checksum_pseudo_header(const struct packet_ip *ip, uint8_t proto,
 				uint32_t upper_len)
 {
-	size_t alen;
-	uint64_t sum;
+	const uint8_t tail[8] = {
+		(uint8_t)(upper_len >> 24), (uint8_t)(upper_len >> 16),
+		(uint8_t)(upper_len >> 8), (uint8_t)upper_len, 0, 0, 0, proto,
+	};
+	const uint8_t *dst = ip->has_final_dst ? ip->final_dst : ip->dst.bytes;
+	uint64_t sum = checksum_load64(tail);
+	uint32_t s4, d4;
 
 	switch (ip->version) {
 	case 4:
-		alen = 4;
-		break;
+		memcpy(&s4, ip->src.bytes, sizeof(s4));
+		memcpy(&d4, dst, sizeof(d4));
+		return checksum_add64(checksum_add64(sum, s4), d4);
 	case 6:
-		alen = 16;
-		break;
+		sum = checksum_add64(sum, checksum_load64(ip->src.bytes));
+		sum = checksum_add64(sum, checksum_load64(ip->src.bytes + 8));
+		sum = checksum_add64(sum, checksum_load64(dst));
+		return checksum_add64(sum, checksum_load64(dst + 8));
 	default:
 		return 0;
 	}
-	sum = checksum_address_words(ip->src.bytes, alen) +
-	      checksum_address_words(ip->has_final_dst ? ip->final_dst
-						       : ip->dst.bytes, alen);
-	return sum + (upper_len >> 16) + (upper_len & 0xffffu) + proto;
 }
 
 enum cksum_status checksum_verify_transport(const struct packet_ip *ip,

@@ -11,9 +11,14 @@
 #include "cursor.h"
 #include "packet.h"
 
-/* One's-complement sum of a view, not folded or complemented. */
+/*
+ * Adds a view to a running one's-complement sum.  The running sum is
+ * opaque (native-order words, see checksum.c): only checksum_fold() makes
+ * it a value.  Each view is summed as if it started at an even offset.
+ */
 uint64_t checksum_add(uint64_t sum, struct byte_view v);
-/* Folds a running sum to 16 bits (not complemented). */
+/* The 16-bit sum in network order (as cursor_be16 reads a field), not
+ * complemented: 0xffff for data that includes a correct checksum. */
 uint16_t checksum_fold(uint64_t sum);
 /* Sum of the pseudo-header for the upper-layer protocol over ip. */
 uint64_t checksum_pseudo_header(const struct packet_ip *ip, uint8_t proto,
