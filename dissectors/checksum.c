@@ -122,6 +122,19 @@ uint64_t checksum_add(uint64_t sum, struct byte_view v)
 }
 
 /*
+ * The 8 bytes length(32, big-endian), 0, 0, 0, proto as one native word,
+ * computed rather than stored byte by byte and reloaded: that reload
+ * cannot be forwarded from the byte stores and stalled every packet.
+ */
+static uint64_t checksum_pseudo_tail(uint32_t upper_len, uint8_t proto)
+{
+	if (checksum_host_is_little_endian())
+		return (uint64_t)__builtin_bswap32(upper_len) |
+		       (uint64_t)proto << 56;
+	return (uint64_t)upper_len << 32 | proto;
+}
+
+/*
  * IPv4 (RFC 9293 section 3.1, RFC 768): src, dst, zero, protocol, 16-bit
  * length.  IPv6 (RFC 8200 section 8.1): src, dst, 32-bit length, three
  * zero bytes, next header.  As 16-bit words both reduce to the addresses
@@ -131,12 +144,8 @@ uint64_t checksum_add(uint64_t sum, struct byte_view v)
 uint64_t checksum_pseudo_header(const struct packet_ip *ip, uint8_t proto,
 				uint32_t upper_len)
 {
-	const uint8_t tail[8] = {
-		(uint8_t)(upper_len >> 24), (uint8_t)(upper_len >> 16),
-		(uint8_t)(upper_len >> 8), (uint8_t)upper_len, 0, 0, 0, proto,
-	};
 	const uint8_t *dst = ip->has_final_dst ? ip->final_dst : ip->dst.bytes;
-	uint64_t sum = checksum_load64(tail);
+	uint64_t sum = checksum_pseudo_tail(upper_len, proto);
 	uint32_t s4, d4;
 
 	switch (ip->version) {
