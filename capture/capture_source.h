@@ -28,7 +28,13 @@ enum capture_error {
 
 struct capture_frame {
 	const uint8_t *data;
+	/*
+	 * cap_len and wire_len are apart on purpose: side by side, the
+	 * compiler reads the two 4-byte stores back as one 8-byte load,
+	 * which the CPU cannot forward (a stall on every packet).
+	 */
 	uint32_t cap_len;
+	enum link_type link_type;
 	uint32_t wire_len;
 	struct pkt_time ts;
 	/*
@@ -36,7 +42,6 @@ struct capture_frame {
 	 * (libpcap reports 0): such frames must not move any clock.
 	 */
 	bool has_ts;
-	enum link_type link_type;
 	size_t input;            /* index into the inputs */
 };
 
