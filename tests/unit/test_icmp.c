@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "decode.h"
+#include "unit_helpers.h"
 
 /*
  * pkt->ip as the IPv4 dissector leaves it for an ICMP message from
@@ -17,14 +18,8 @@ static void icmp_test_ip(struct packet *pkt, uint32_t payload_len)
 	static const uint8_t src[4] = { 198, 51, 100, 2 };
 	static const uint8_t dst[4] = { 192, 0, 2, 1 };
 
-	packet_reset(pkt);
-	pkt->ip.version = 4;
-	pkt->ip.src.family = pkt->ip.dst.family = 4;
-	memcpy(pkt->ip.src.bytes, src, 4);
-	memcpy(pkt->ip.dst.bytes, dst, 4);
-	pkt->ip.proto = IPPROTO_NUM_ICMP;
+	unit_transport_ip(pkt, 4, IPPROTO_NUM_ICMP, src, dst, payload_len);
 	pkt->ip.ttl = 64;
-	pkt->ip.payload_len = payload_len;
 }
 
 /*

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "decode.h"
+#include "unit_helpers.h"
 
 /*
  * pkt->ip as the IPv6 dissector leaves it for an ICMPv6 message from
@@ -17,14 +18,8 @@ static void icmpv6_test_ip(struct packet *pkt, uint32_t payload_len)
 	static const uint8_t src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 	static const uint8_t dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 
-	packet_reset(pkt);
-	pkt->ip.version = 6;
-	pkt->ip.src.family = pkt->ip.dst.family = 6;
-	memcpy(pkt->ip.src.bytes, src, 16);
-	memcpy(pkt->ip.dst.bytes, dst, 16);
-	pkt->ip.proto = IPPROTO_NUM_ICMPV6;
+	unit_transport_ip(pkt, 6, IPPROTO_NUM_ICMPV6, src, dst, payload_len);
 	pkt->ip.ttl = 64;
-	pkt->ip.payload_len = payload_len;
 }
 
 /*

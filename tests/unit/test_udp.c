@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "decode.h"
+#include "unit_helpers.h"
 
 /*
  * pkt->ip as the IP dissectors leave it: 192.0.2.1 -> 198.51.100.2 or
@@ -20,18 +21,9 @@ static void udp_test_ip(struct packet *pkt, uint8_t version,
 	static const uint8_t v6_src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	static const uint8_t v6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 
-	packet_reset(pkt);
-	pkt->ip.version = version;
-	pkt->ip.src.family = pkt->ip.dst.family = version;
-	if (version == 4) {
-		memcpy(pkt->ip.src.bytes, v4_src, 4);
-		memcpy(pkt->ip.dst.bytes, v4_dst, 4);
-	} else {
-		memcpy(pkt->ip.src.bytes, v6_src, 16);
-		memcpy(pkt->ip.dst.bytes, v6_dst, 16);
-	}
-	pkt->ip.proto = IPPROTO_NUM_UDP;
-	pkt->ip.payload_len = payload_len;
+	unit_transport_ip(pkt, version, IPPROTO_NUM_UDP,
+			  version == 4 ? v4_src : v6_src,
+			  version == 4 ? v4_dst : v6_dst, payload_len);
 }
 
 /*

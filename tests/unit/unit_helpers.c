@@ -46,3 +46,18 @@ void unit_sweep_truncations(enum link_type lt, const uint8_t *frame,
 			assert_int_not_equal(st, DECODE_OK);
 	}
 }
+
+void unit_transport_ip(struct packet *pkt, uint8_t version, uint8_t proto,
+		       const uint8_t *src, const uint8_t *dst,
+		       uint32_t payload_len)
+{
+	size_t alen = version == 4 ? 4 : 16;
+
+	packet_reset(pkt);
+	pkt->ip.version = version;
+	pkt->ip.src.family = pkt->ip.dst.family = version;
+	memcpy(pkt->ip.src.bytes, src, alen);
+	memcpy(pkt->ip.dst.bytes, dst, alen);
+	pkt->ip.proto = proto;
+	pkt->ip.payload_len = payload_len;
+}

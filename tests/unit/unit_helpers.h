@@ -34,4 +34,13 @@ enum decode_status unit_decode_exact(struct packet *pkt, enum link_type lt,
 				     const uint8_t *frame, size_t cap_len,
 				     size_t wire_len);
 
+/*
+ * Fills pkt->ip as an IP dissector leaves it for a transport decoder
+ * called directly: version 4 or 6, the upper-layer protocol and length,
+ * and the addresses (4 or 16 bytes each).  The rest of pkt is reset.
+ */
+void unit_transport_ip(struct packet *pkt, uint8_t version, uint8_t proto,
+		       const uint8_t *src, const uint8_t *dst,
+		       uint32_t payload_len);
+
 #endif
