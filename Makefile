@@ -116,6 +116,13 @@ bench: all
 lint:
 	mandoc -Tlint -Wwarning man/tcplens.1
 
+# The real-traffic lab (root): regenerate every capture and truth file,
+# or only some with SCENARIOS="a b".
+lab:
+	@sh scripts/deps.sh lab
+	python3 testdata/lab/lab.py $(SCENARIOS)
+	python3 testdata/lab/make_readme.py
+
 golden-update: all
 	@sh tests/golden/run.sh --update $(NAME)
 

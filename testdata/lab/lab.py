@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""The real-traffic lab: Linux TCP between network namespaces, captured
+with tcpdump, with the kernel's own account of what happened beside it.
+
+Usage (as root):  python3 testdata/lab/lab.py [--out DIR] [--list] [NAME...]
+
+Each scenario runs in two fresh namespaces, a client and a server,
+joined by a veth pair (192.0.2.1/24 and 2001:db8::1 on the client,
+192.0.2.2/24 and 2001:db8::2 on the server: documentation ranges, which
+nothing routes).  tcpdump captures on the client's veth.  The scenario
+writes NAME.pcap and NAME.json:
+
+  scenario, description    what ran
+  hosts.ADDR               per host: its namespace role, `ss -tan` at
+                           the end (state counts and sockets) and the
+                           deltas of every TCP/IP counter the kernel
+                           keeps (/proc/net/snmp, netstat, snmp6) over
+                           the scenario, under nstat's names
+  capture                  file, interface, offloads on or off, packets
+                           captured, dropped by the kernel, TCP sequence
+                           gaps seen in the capture (0 for a complete one)
+  facts                    what the scenario itself knows (ports, counts)
+  expect                   what the analyzer must find (for the tests)
+
+A scenario whose capture dropped packets or shows sequence gaps is run
+again (up to three times), never used as it is.
+"""
+import argparse
+import json
+import os
+import re
+import shlex
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLI4, SRV4 = '192.0.2.1', '192.0.2.2'
+CLI6, SRV6 = '2001:db8::1', '2001:db8::2'
+
+
+def run(cmd, check=True, capture=True, timeout=120):
+    r = subprocess.run(cmd, shell=isinstance(cmd, str), check=False,
+                       stdout=subprocess.PIPE if capture else None,
+                       stderr=subprocess.PIPE if capture else None,
+                       timeout=timeout, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError('%s: exit %d: %s' % (cmd, r.returncode,
+                                                (r.stderr or '').strip()))
+    return r.stdout if capture else ''
+
+
+# --------------------------------------------------------------- truth
+def read_counters(ns):
+    """Every counter of /proc/net/snmp, netstat and snmp6, named as nstat
+    names them (TcpRetransSegs, TcpExtTCPSynRetrans, Ip6InReceives...)."""
+    out = {}
+    text = run(['ip', 'netns', 'exec', ns, 'cat', '/proc/net/snmp',
+                '/proc/net/netstat'])
+    lines = text.splitlines()
+    for head, vals in zip(lines[0::2], lines[1::2]):
+        hname, *keys = head.split()
+        vname, *values = vals.split()
+        if hname != vname:
+            continue
+        prefix = hname.rstrip(':')
+        for k, v in zip(keys, values):
+            try:
+                out[prefix + k] = int(v)
+            except ValueError:
+                pass
+    for line in run(['ip', 'netns', 'exec', ns, 'cat',
+                     '/proc/net/snmp6']).splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].lstrip('-').isdigit():
+            out[parts[0]] = int(parts[1])
+    return out
+
+
+def counter_deltas(before, after):
+    return {k: after[k] - before.get(k, 0) for k in sorted(after)
+            if after[k] != before.get(k, 0)}
+
+
+SS_STATES = {
+    'ESTAB': 'ESTABLISHED', 'SYN-SENT': 'SYN_SENT', 'SYN-RECV': 'SYN_RECV',
+    'FIN-WAIT-1': 'FIN_WAIT1', 'FIN-WAIT-2': 'FIN_WAIT2',
+    'TIME-WAIT': 'TIME_WAIT', 'CLOSE-WAIT': 'CLOSE_WAIT',
+    'LAST-ACK': 'LAST_ACK', 'LISTEN': 'LISTEN', 'CLOSING': 'CLOSING',
+    'UNCONN': 'CLOSED',
+}
+
+
+def read_sockets(ns):
+    """`ss -tan` in the namespace: every TCP socket with its RFC 793
+    state name (the names tcplens uses), local and peer address."""
+    socks = []
+    for line in run(['ip', 'netns', 'exec', ns, 'ss', '-tanH']).splitlines():
+        f = line.split()
+        if len(f) < 5:
+            continue
+        socks.append({'state': SS_STATES.get(f[0], f[0]), 'local': f[3],
+                      'peer': f[4]})
+    counts = {}
+    for s in socks:
+        counts[s['state']] = counts.get(s['state'], 0) + 1
+    return {'counts': dict(sorted(counts.items())), 'sockets': socks}
+
+
+# ------------------------------------------------------------- capture
+def pcap_tcp_gaps(path):
+    """TCP sequence gaps in a pcap (Ethernet, IPv4/IPv6): a segment that
+    starts past everything seen before in its direction.  A capture that
+    lost packets shows them; one with gaps is not used."""
+    data = open(path, 'rb').read()
+    if len(data) < 24:
+        return 0
+    endian = '<' if data[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
+    off, gaps, high = 24, 0, {}
+    while off + 16 <= len(data):
+        _, _, incl, orig = struct.unpack(endian + 'IIII', data[off:off + 16])
+        frame = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        seg = tcp_of_frame(frame)
+        if seg is None:
+            continue
+        key, seq, length, syn = seg
+        end = (seq + length) & 0xFFFFFFFF
+        if syn or key not in high:
+            high[key] = end
+            continue
+        if ((seq - high[key]) & 0xFFFFFFFF) < 0x80000000 and seq != high[key]:
+            gaps += 1
+        if ((end - high[key]) & 0xFFFFFFFF) < 0x80000000:
+            high[key] = end
+    return gaps
+
+
+def tcp_of_frame(frame):
+    if len(frame) < 14:
+        return None
+    etype = struct.unpack('!H', frame[12:14])[0]
+    ip = frame[14:]
+    if etype == 0x0800 and len(ip) >= 20 and ip[9] == 6:
+        ihl = (ip[0] & 15) * 4
+        total = struct.unpack('!H', ip[2:4])[0] or len(ip)
+        src, dst, l4 = ip[12:16], ip[16:20], ip[ihl:total]
+    elif etype == 0x86DD and len(ip) >= 40 and ip[6] == 6:
+        plen = struct.unpack('!H', ip[4:6])[0] or len(ip) - 40
+        src, dst, l4 = ip[8:24], ip[24:40], ip[40:40 + plen]
+    else:
+        return None
+    if len(l4) < 20:
+        return None
+    sport, dport, seq = struct.unpack('!HHI', l4[:8])
+    doff = (l4[12] >> 4) * 4
+    flags = l4[13]
+    length = len(l4) - doff + (1 if flags & 0x02 else 0) + (1 if flags & 0x01 else 0)
+    return (src, sport, dst, dport), seq, length, bool(flags & 0x02)
+
+
+class Capture:
+    def __init__(self, ns, iface, path):
+        self.path = path
+        self.err = path + '.err'
+        self.proc = subprocess.Popen(
+            ['ip', 'netns', 'exec', ns, 'tcpdump', '-i', iface, '-U',
+             '--immediate-mode', '-B', '8192', '-s', '0', '-w', path],
+            stdout=subprocess.DEVNULL, stderr=open(self.err, 'w'))
+        # tcpdump says "listening on" once the socket is open.
+        for _ in range(100):
+            if 'listening on' in open(self.err).read():
+                break
+            time.sleep(0.05)
+
+    def stop(self):
+        """Stop a second after the last packet: a capture stopped at once
+        silently loses its last buffered block."""
+        time.sleep(1.0)
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=10)
+        text = open(self.err).read()
+        os.unlink(self.err)
+        got = re.search(r'(\d+) packets? captured', text)
+        dropped = re.search(r'(\d+) packets? dropped by kernel', text)
+        return (int(got.group(1)) if got else -1,
+                int(dropped.group(1)) if dropped else -1)
+
+
+# ----------------------------------------------------------------- lab
+class Lab:
+    """Two namespaces, client and server, joined by a veth pair."""
+
+    def __init__(self, name, offloads=False, mtu=1500):
+        tag = '%d' % os.getpid()
+        self.ns = {'cli': 'tl%s-cli' % tag, 'srv': 'tl%s-srv' % tag}
+        self.name = name
+        self.offloads = offloads
+        self.procs = []
+        for ns in self.ns.values():
+            run(['ip', 'netns', 'add', ns])
+            run(['ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up'])
+        run(['ip', 'link', 'add', 'veth-c', 'netns', self.ns['cli'], 'type',
+             'veth', 'peer', 'name', 'veth-s', 'netns', self.ns['srv']])
+        for role, iface, a4, a6 in (('cli', 'veth-c', CLI4, CLI6),
+                                    ('srv', 'veth-s', SRV4, SRV6)):
+            ns = self.ns[role]
+            self.sh(role, 'ip link set %s mtu %d up' % (iface, mtu))
+            self.sh(role, 'ip addr add %s/24 dev %s' % (a4, iface))
+            # nodad: usable at once, no 2 s of duplicate detection.
+            self.sh(role, 'ip -6 addr add %s/64 dev %s nodad' % (a6, iface))
+            if not offloads:
+                # Wire-sized segments, filled checksums: what a tap sees.
+                self.sh(role, 'ethtool -K %s tso off gso off gro off '
+                        'tx off rx off' % iface, check=False)
+        self.counters0 = {r: read_counters(ns) for r, ns in self.ns.items()}
+
+    def sh(self, role, cmd, check=True, timeout=120):
+        return run(['ip', 'netns', 'exec', self.ns[role], 'sh', '-c', cmd],
+                   check=check, timeout=timeout)
+
+    def sysctl(self, role, key, value):
+        self.sh(role, 'sysctl -qw %s=%s' % (key, value))
+
+    def py(self, role, code, wait=True, timeout=120):
+        """Runs Python code in a namespace; in the background unless wait."""
+        p = subprocess.Popen(['ip', 'netns', 'exec', self.ns[role],
+                              sys.executable, '-c', code],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        if not wait:
+            self.procs.append(p)
+            return p
+        out, err = p.communicate(timeout=timeout)
+        if p.returncode != 0:
+            raise RuntimeError('%s python: exit %d: %s' % (role, p.returncode,
+                                                           err.strip()))
+        return out
+
+    def capture(self, path):
+        return Capture(self.ns['cli'], 'veth-c', path)
+
+    def truth(self):
+        hosts = {}
+        for role, (a4, a6) in (('cli', (CLI4, CLI6)), ('srv', (SRV4, SRV6))):
+            ns = self.ns[role]
+            hosts[a4] = {'role': 'client' if role == 'cli' else 'server',
+                         'also': a6,
+                         'ss': read_sockets(ns),
+                         'nstat': counter_deltas(self.counters0[role],
+                                                 read_counters(ns))}
+        return hosts
+
+    def close(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        for ns in self.ns.values():
+            run(['ip', 'netns', 'del', ns], check=False)
+
+
+# ------------------------------------------------------------ runner
+def load_scenarios():
+    sys.path.insert(0, HERE)
+    import scenarios  # noqa: E402  (testdata/lab/scenarios.py)
+    return scenarios.SCENARIOS
+
+
+def run_one(name, spec, outdir):
+    pcap = os.path.join(outdir, name + '.pcap')
+    for attempt in range(1, 4):
+        lab = Lab(name, offloads=spec.get('offloads', False),
+                  mtu=spec.get('mtu', 1500))
+        try:
+            cap = lab.capture(pcap)
+            facts, expect = spec['run'](lab)
+            packets, dropped = cap.stop()
+            hosts = lab.truth()
+        finally:
+            lab.close()
+        gaps = pcap_tcp_gaps(pcap)
+        if dropped == 0 and (gaps == 0 or spec.get('gaps_expected')):
+            break
+        print('  %s: attempt %d incomplete (dropped %d, gaps %d); again'
+              % (name, attempt, dropped, gaps), file=sys.stderr)
+    else:
+        raise RuntimeError('%s: no complete capture in 3 attempts' % name)
+    truth = {
+        'scenario': name,
+        'description': spec['doc'],
+        'kernel': run(['uname', '-r']).strip(),
+        'capture': {'file': name + '.pcap', 'interface': 'client veth',
+                    'offloads': spec.get('offloads', False),
+                    'packets': packets, 'dropped_by_kernel': dropped,
+                    'tcp_sequence_gaps': gaps},
+        'hosts': hosts,
+        'facts': facts,
+        'expect': expect,
+    }
+    with open(os.path.join(outdir, name + '.json'), 'w') as f:
+        json.dump(truth, f, indent=2, sort_keys=False)
+        f.write('\n')
+    return truth
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--out', default=HERE)
+    ap.add_argument('--list', action='store_true')
+    ap.add_argument('names', nargs='*')
+    args = ap.parse_args()
+    scen = load_scenarios()
+    if args.list:
+        for n, s in scen.items():
+            print('%-28s %s' % (n, s['doc']))
+        return 0
+    if os.geteuid() != 0:
+        print('lab.py: needs root (network namespaces, tcpdump)', file=sys.stderr)
+        return 1
+    names = args.names or list(scen)
+    unknown = [n for n in names if n not in scen]
+    if unknown:
+        print('lab.py: unknown scenario(s): %s' % ', '.join(unknown),
+              file=sys.stderr)
+        return 2
+    os.makedirs(args.out, exist_ok=True)
+    for n in names:
+        t0 = time.time()
+        truth = run_one(n, scen[n], args.out)
+        c = truth['capture']
+        print('%-28s %4d packets  %5.1f s  %s' % (
+            n, c['packets'], time.time() - t0,
+            ' '.join('%s:%s' % (h['role'], h['ss']['counts'])
+                     for h in truth['hosts'].values())))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
