@@ -43,7 +43,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       := $(BUILD)/tcplens
 
 .PHONY: all help deps demo test check-tests asan asan-tests unit fuzz \
-        fuzz-smoke bench install uninstall clean lint golden-update lab
+        fuzz-smoke bench install uninstall clean lint golden-update lab \
+        lab-check
 all: $(BIN)
 
 # Keep unit-test objects between runs.
@@ -122,6 +123,10 @@ lab:
 	@sh scripts/deps.sh lab
 	python3 testdata/lab/lab.py $(SCENARIOS)
 	python3 testdata/lab/make_readme.py
+
+# Reruns the scenarios fresh (root) and checks the kernel ends as recorded.
+lab-check:
+	@python3 testdata/lab/check.py $(SCENARIOS)
 
 golden-update: all
 	@sh tests/golden/run.sh --update $(NAME)

@@ -54,6 +54,15 @@ TCPLENS=build/tcplens sh tests/cli/run.sh | record
 section "tshark cross-check"
 TCPLENS=build/tcplens sh tests/crosscheck/run.sh | record
 
+# The lab's scenarios run fresh against the kernel (root and network
+# namespaces only, as in CI; LAB_CHECK=0 skips them).
+section "lab: fresh kernel truth"
+if [ "${LAB_CHECK:-1}" != 0 ]; then
+	python3 testdata/lab/check.py | record
+else
+	echo "SKIP lab: LAB_CHECK=0"
+fi
+
 # The whole suite again under AddressSanitizer + UBSan.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

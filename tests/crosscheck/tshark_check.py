@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cross-checks tcplens's per-protocol frame counts against tshark's.
 
-For every capture in testdata/ (bad-* skipped) it compares the
+For every capture in testdata/ and testdata/lab/ (bad-* skipped) it compares the
 "protocols" frame counts of `tcplens stats --format json FILE` with counts
 made from tshark's frame.protocols, and prints one line per file:
 
@@ -148,14 +148,15 @@ def main():
     if not os.path.isabs(tcplens) and os.sep in tcplens:
         tcplens = os.path.join(ROOT, tcplens)
     os.chdir(ROOT)
-    files = sorted(glob.glob('testdata/*.pcap') + glob.glob('testdata/*.pcapng'))
+    files = sorted(glob.glob('testdata/*.pcap') + glob.glob('testdata/*.pcapng') +
+                   glob.glob('testdata/lab/*.pcap'))
     files = [f for f in files if not os.path.basename(f).startswith('bad-')]
     if not files:
         print('FAIL %s: no captures in testdata/' % SUITE)
         return 1
     failed = 0
     for path in files:
-        name = os.path.basename(path)
+        name = os.path.relpath(path, 'testdata')
         try:
             ours = tcplens_counts(tcplens, path)
             theirs = tshark_counts(tshark, path)

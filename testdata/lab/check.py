@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Reruns lab scenarios fresh and checks them against the committed
+truth: the kernel must end in the same TCP states (ss -tan counts per
+host), and those must include what the scenario expects.  One line per
+scenario, "PASS lab/NAME" or "FAIL lab/NAME: why".  Needs root and
+network namespaces; without them it says SKIP and exits 0.
+
+When the analyzer can report end states, this is also where its answer
+is compared with the fresh kernel truth (issue 5).
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def can_run():
+    if os.geteuid() != 0:
+        return 'not root'
+    r = subprocess.run(['ip', 'netns', 'add', 'tlcheck%d' % os.getpid()],
+                       capture_output=True)
+    if r.returncode != 0:
+        return 'no network namespaces'
+    subprocess.run(['ip', 'netns', 'del', 'tlcheck%d' % os.getpid()])
+    return None
+
+
+def states(truth):
+    return {addr: h['ss']['counts'] for addr, h in truth['hosts'].items()}
+
+
+def check(name, fresh_dir):
+    committed = json.load(open(os.path.join(HERE, name + '.json')))
+    r = subprocess.run([sys.executable, os.path.join(HERE, 'lab.py'),
+                        '--out', fresh_dir, name], capture_output=True,
+                       text=True, timeout=600)
+    if r.returncode != 0:
+        return 'lab.py failed: %s' % (r.stderr.strip().splitlines() or ['?'])[-1]
+    fresh = json.load(open(os.path.join(fresh_dir, name + '.json')))
+    problems = []
+    if states(fresh) != states(committed):
+        problems.append('end states %s, committed %s' % (states(fresh),
+                                                        states(committed)))
+    for addr, want in committed['expect'].get('states_end', {}).items():
+        have = {}
+        for h_addr, h in fresh['hosts'].items():
+            if addr in (h_addr, h.get('also')):
+                have = h['ss']['counts']
+        for st, n in want.items():
+            if have.get(st, 0) != n:
+                problems.append('%s has %s %d, expected %d' %
+                                (addr, st, have.get(st, 0), n))
+    return '; '.join(problems)
+
+
+def main():
+    why = can_run()
+    if why:
+        print('SKIP lab: %s' % why)
+        return 0
+    names = sys.argv[1:] or sorted(
+        os.path.basename(p)[:-5] for p in glob.glob(os.path.join(HERE, '*.json')))
+    failed = 0
+    with tempfile.TemporaryDirectory() as d:
+        for n in names:
+            why = check(n, d)
+            print('FAIL lab/%s: %s' % (n, why) if why else 'PASS lab/%s' % n)
+            failed += bool(why)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
