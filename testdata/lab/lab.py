@@ -139,6 +139,20 @@ def pcap_tcp_gaps(path):
     return gaps
 
 
+def pcap_frame_sizes(path):
+    """Largest frame and frames over 1514 bytes: with offloads on, GSO
+    super-frames show up here."""
+    data = open(path, 'rb').read()
+    endian = '<' if data[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
+    off, largest, over = 24, 0, 0
+    while off + 16 <= len(data):
+        _, _, incl, orig = struct.unpack(endian + 'IIII', data[off:off + 16])
+        off += 16 + incl
+        largest = max(largest, orig)
+        over += orig > 1514
+    return largest, over
+
+
 def tcp_of_frame(frame):
     if len(frame) < 14:
         return None
@@ -283,6 +297,7 @@ def run_one(name, spec, outdir):
         finally:
             lab.close()
         gaps = pcap_tcp_gaps(pcap)
+        largest, over_mtu = pcap_frame_sizes(pcap)
         if dropped == 0 and (gaps == 0 or spec.get('gaps_expected')):
             break
         print('  %s: attempt %d incomplete (dropped %d, gaps %d); again'
@@ -296,7 +311,8 @@ def run_one(name, spec, outdir):
         'capture': {'file': name + '.pcap', 'interface': 'client veth',
                     'offloads': spec.get('offloads', False),
                     'packets': packets, 'dropped_by_kernel': dropped,
-                    'tcp_sequence_gaps': gaps},
+                    'tcp_sequence_gaps': gaps, 'largest_frame': largest,
+                    'frames_over_1514': over_mtu},
         'hosts': hosts,
         'facts': facts,
         'expect': expect,

@@ -17,7 +17,9 @@ KEY_COUNTERS = (
     'TcpExtListenOverflows', 'TcpExtListenDrops', 'TcpExtSyncookiesSent',
     'TcpExtTCPReqQFullDrop', 'TcpExtTCPAbortOnData', 'TcpExtTCPAbortOnClose',
     'TcpExtTCPAbortOnTimeout', 'TcpExtTCPAbortOnLinger',
-    'TcpExtTCPKeepAlive', 'TcpExtTCPWinProbe', 'TcpExtTCPSACKRecovery',
+    'TcpExtTCPKeepAlive', 'TcpExtTCPWinProbe', 'TcpExtTCPSackRecovery',
+    'TcpExtTCPDSACKRecvSegs', 'TcpExtTCPReqQFullDoCookies',
+    'TcpExtSyncookiesRecv', 'IpInAddrErrors', 'IpFragOKs', 'Ip6FragOKs',
     'IpFragCreates', 'IpReasmOKs', 'Ip6FragCreates', 'Ip6ReasmOKs',
     'IcmpOutDestUnreachs', 'Icmp6OutDestUnreachs',
 )
@@ -80,6 +82,11 @@ def fmt_expect(e):
             '%s %d' % kv for kv in st.items())))
     for addr, n in e.get('retransmissions', {}).items():
         parts.append('%d retransmissions from %s' % (n, addr))
+    known = ('conn_state', 'close_initiator', 'states_end',
+             'retransmissions', 'findings')
+    for k, v in e.items():
+        if k not in known:
+            parts.append('%s: %s' % (k, json.dumps(v, sort_keys=True)))
     findings = e.get('findings')
     if findings == []:
         parts.append('no warnings')

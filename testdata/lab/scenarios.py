@@ -172,9 +172,10 @@ for addr in (%r, %r):
 def syn_dropped(lab):
     # Measured here (Linux 6.18): tcp_syn_linear_timeouts (default 4)
     # retries at 1, 2, 3, 4, 5 s before backing off (7, 11, 19 s ...);
-    # older kernels double from 1 s.  tcp_syn_retries bounds the time, as
-    # if every retry had doubled (6: 1+2+...+64 = 127 s), not the number
-    # of SYNs.  4 here (31 s) keeps the scenario short.
+    # older kernels double from 1 s.  The kernel gives up after
+    # tcp_syn_retries + tcp_syn_linear_timeouts retransmissions: with the
+    # defaults (6 + 4) connect() fails at about 134 s; 4 here (4 + 4 = 8
+    # retransmissions, failing at about 36 s) keeps the scenario short.
     lab.sysctl('cli', 'net.ipv4.tcp_syn_retries', 4)
     lab.sh('srv', 'iptables -A INPUT -p tcp --dport 8004 --syn -j DROP')
     linear = lab.sh('cli', 'sysctl -n net.ipv4.tcp_syn_linear_timeouts',
