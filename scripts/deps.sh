@@ -5,7 +5,10 @@ set -eu
 
 what=${1:-test}
 build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev"
-test="$build libcmocka-dev tshark clang mandoc python3 tcpdump"
+# clang only recommends libclang-rt (libFuzzer, sanitizer runtimes), and we
+# install without recommends; the lab check in make test needs the lab set.
+test="$build libcmocka-dev tshark clang libclang-rt-dev mandoc python3 tcpdump
+      iproute2 iptables ethtool procps"
 bench="$build tcpdump tshark nginx-light wrk iproute2 python3"
 lab="$build tcpdump iproute2 iptables ethtool python3 procps"
 
