@@ -218,6 +218,11 @@ enum decode_status ipv4_decode(struct cursor *c, struct packet *pkt)
 	st = ipv4_parse_header(hdr, pkt, len);
 	if (st != DECODE_OK)
 		return st;
+	if (pkt->ip.is_fragment) {
+		struct cursor rest = *c;
+
+		pkt->ip.frag_data = cursor_rest_view(&rest);
+	}
 	st = decode_transport(c, pkt, pkt->ip.proto);
 	return over_frame ? ipv4_stop(pkt, DECODE_MALFORMED) : st;
 }

@@ -225,6 +225,7 @@ static enum decode_status ipv6_ext_fragment(struct cursor *c,
 					    struct packet *pkt,
 					    struct ipv6_walk *w)
 {
+	enum decode_status st;
 	uint8_t nh;
 	uint16_t offmf;
 	uint32_t id;
@@ -235,7 +236,15 @@ static enum decode_status ipv6_ext_fragment(struct cursor *c,
 	    !cursor_peek_be32(c, 4, &id))
 		return ipv6_stop(pkt, cursor_fail(c));
 	ipv6_set_fragment(pkt, offmf, id);
-	return ipv6_ext_consume(c, pkt, w, nh, IPV6_FRAG_HLEN);
+	st = ipv6_ext_consume(c, pkt, w, nh, IPV6_FRAG_HLEN);
+	if (st == DECODE_OK && pkt->ip.is_fragment) {
+		struct cursor rest = *c;
+
+		/* Limited to the payload the header declares. */
+		cursor_limit(&rest, w->left);
+		pkt->ip.frag_data = cursor_rest_view(&rest);
+	}
+	return st;
 }
 
 /*

@@ -204,6 +204,12 @@ struct packet_ip {
 	 */
 	uint32_t payload_len;
 	struct byte_view header; /* the captured IP header incl. options/ext */
+	/*
+	 * A fragment's share of the datagram, as captured: the bytes after
+	 * the IPv4 header, or after the IPv6 fragment header (the
+	 * fragmentable part, RFC 8200 section 4.5).  What reassembly joins.
+	 */
+	struct byte_view frag_data;
 };
 
 struct packet_ipv4 {

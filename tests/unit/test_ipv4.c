@@ -394,6 +394,9 @@ static void test_first_fragment(void **state)
 	assert_int_equal(pkt.ip.frag_id, 0xabcd);
 	/* The first fragment holds the transport header: dispatched. */
 	assert_true(packet_has(&pkt, PROTO_UDP));
+	/* Its share of the datagram starts at the UDP header. */
+	assert_int_equal(pkt.ip.frag_data.len, pkt.ip.payload_len);
+	assert_ptr_equal(pkt.ip.frag_data.ptr, pkt.ip.header.ptr + 20);
 }
 
 static void test_middle_and_last_fragment(void **state)
@@ -412,6 +415,7 @@ static void test_middle_and_last_fragment(void **state)
 	assert_false(packet_has(&pkt, PROTO_UDP));
 	assert_int_equal(pkt.payload.len, 8);
 	assert_int_equal(pkt.payload_wire_len, 8);
+	assert_int_equal(pkt.ip.frag_data.len, 8);
 
 	st = decode_frag(&pkt, 370); /* last: offset 370 * 8, no MF */
 	assert_int_equal(st, DECODE_OK);

@@ -301,6 +301,10 @@ static void test_chain_with_first_fragment(void **state)
 	assert_int_equal(pkt.ip.frag_id, 0xbad);
 	/* The first fragment holds the transport header: dispatched. */
 	assert_true(packet_has(&pkt, PROTO_UDP));
+	/* The fragmentable part: the DstOpts after the fragment header
+	 * (8 bytes) and the UDP header (8). */
+	assert_int_equal(pkt.ip.frag_data.len, 16);
+	assert_ptr_equal(pkt.ip.frag_data.ptr, pkt.ip.header.ptr + 72);
 }
 
 static void test_later_fragment(void **state)
@@ -323,6 +327,7 @@ static void test_later_fragment(void **state)
 	/* Data, not a UDP header. */
 	assert_false(packet_has(&pkt, PROTO_UDP));
 	assert_int_equal(pkt.payload.len, 8);
+	assert_int_equal(pkt.ip.frag_data.len, 8);
 
 	/* The last one: M clear. */
 	v6_build(IPPROTO_NUM_FRAGMENT, body_frag_later,
