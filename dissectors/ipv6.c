@@ -236,6 +236,7 @@ static enum decode_status ipv6_ext_fragment(struct cursor *c,
 	    !cursor_peek_be32(c, 4, &id))
 		return ipv6_stop(pkt, cursor_fail(c));
 	ipv6_set_fragment(pkt, offmf, id);
+	pkt->ipv6.frag_next_header = nh;
 	st = ipv6_ext_consume(c, pkt, w, nh, IPV6_FRAG_HLEN);
 	if (st == DECODE_OK && pkt->ip.is_fragment) {
 		struct cursor rest = *c;

@@ -232,6 +232,7 @@ struct packet_ipv6 {
 	uint8_t ext_types[PACKET_MAX_IPV6_EXT];
 	uint32_t ext_len;       /* bytes of extension headers */
 	bool has_fragment_header;
+	uint8_t frag_next_header; /* what the fragmentable part starts with */
 	bool atomic_fragment;   /* fragment header with offset 0 and M=0 */
 };
 

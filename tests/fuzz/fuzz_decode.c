@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "ip_defrag.h"
 #include "proto_stats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,10 +26,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct proto_stats st;
+	static struct defrag *defrag;
+	static struct packet whole;
 	struct packet pkt;
 	size_t off = 0;
 
 	proto_stats_init(&st, (size & 1) != 0);
+	if (defrag == NULL) {
+		struct defrag_config cfg;
+
+		/* Small, so the memory cap and eviction are reached too. */
+		defrag_config_defaults(&cfg);
+		cfg.memory_cap = 64 << 10;
+		defrag = defrag_new(&cfg);
+		if (defrag == NULL)
+			return 0;
+	}
 	while (size - off >= 4) {
 		enum link_type lt = (enum link_type)(data[off] % LINK_TYPE_COUNT);
 		size_t len = (size_t)data[off + 1] << 8 | data[off + 2];
@@ -54,8 +67,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkt.ts.sec = (int64_t)off;
 		pkt.has_ts = (len & 1) == 0;
 		proto_stats_add(&st, &pkt);
+		/* Fragments of several packets in one input are reassembled. */
+		if (packet_has(&pkt, PROTO_IPV4) || packet_has(&pkt, PROTO_IPV6))
+			if (pkt.ip.is_fragment &&
+			    defrag_add(defrag, &pkt, &whole) == DEFRAG_COMPLETE)
+				proto_stats_add(&st, &whole);
 		free(copy);
 		off += len;
 	}
+	defrag_flush(defrag);
 	return 0;
 }
