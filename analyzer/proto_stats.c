@@ -207,3 +207,31 @@ void proto_stats_add(struct proto_stats *st, const struct packet *pkt)
 	count_anomalies(st, pkt);
 	count_checksums(st, pkt);
 }
+
+void proto_stats_add_reassembled(struct proto_stats *st,
+				 const struct packet *whole)
+{
+	static const struct {
+		enum proto proto;
+		enum cksum_proto cproto;
+	} transports[] = {
+		{PROTO_TCP, CKSUM_PROTO_TCP}, {PROTO_UDP, CKSUM_PROTO_UDP},
+		{PROTO_ICMP, CKSUM_PROTO_ICMP}, {PROTO_ICMPV6, CKSUM_PROTO_ICMPV6},
+	};
+
+	st->reassembled_datagrams++;
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++) {
+		enum proto p = transports[i].proto;
+		enum cksum_status cs;
+
+		if (!packet_has(whole, p))
+			continue;
+		st->reassembled[p].frames++;
+		st->reassembled[p].bytes += whole->wire_len;
+		st->reassembled_payload[p] += whole->ip.payload_len;
+		cs = p == PROTO_TCP ? whole->tcp.cksum
+		     : p == PROTO_UDP ? whole->udp.cksum : whole->icmp.cksum;
+		if ((unsigned)cs < CKSUM_STATUS_COUNT)
+			st->reassembled_cksum[transports[i].cproto][cs]++;
+	}
+}

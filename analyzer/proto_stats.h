@@ -62,6 +62,16 @@ struct proto_stats {
 	} unsupported_ethertypes[PROTO_STATS_MAX_ETHERTYPES];
 	uint64_t unsupported_ethertype_other; /* beyond the table */
 
+	/*
+	 * Datagrams reassembled from fragments, by their transport protocol
+	 * (bytes: the datagram's IP length), and their transport checksums,
+	 * which a single fragment could not verify.
+	 */
+	struct frame_counter reassembled[PROTO_COUNT];
+	uint64_t reassembled_payload[PROTO_COUNT]; /* IP payload bytes */
+	uint64_t reassembled_datagrams;
+	uint64_t reassembled_cksum[CKSUM_PROTO_COUNT][CKSUM_STATUS_COUNT];
+
 	uint64_t anomalies[PKT_ANOM_COUNT]; /* frames in which each was noted */
 	/* Frames with more anomalies than a packet can hold (some unseen). */
 	uint64_t frames_anomalies_dropped;
@@ -70,6 +80,9 @@ struct proto_stats {
 
 void proto_stats_init(struct proto_stats *st, bool verify_checksums);
 void proto_stats_add(struct proto_stats *st, const struct packet *pkt);
+/* Counts a datagram reassembled from fragments (see ip_defrag.h). */
+void proto_stats_add_reassembled(struct proto_stats *st,
+				 const struct packet *whole);
 
 const char *cksum_proto_name(enum cksum_proto p);
 /* Nanoseconds between first and last frame; 0 with fewer than two. */

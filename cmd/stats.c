@@ -1,10 +1,12 @@
 /* tcplens stats: the protocol hierarchy of one or more captures. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "ip_defrag.h"
 #include "proto_stats.h"
 #include "stats_report.h"
 
@@ -16,6 +18,9 @@ static const char stats_usage[] =
 	"  -f, --filter EXPR       only frames matching the BPF expression\n"
 	"  -F, --format FORMAT     text (default) or json\n"
 	"      --verify-checksums  count frames with a bad checksum as malformed\n"
+	"      --frag-timeout SEC  drop unfinished IP datagrams after SEC seconds\n"
+	"                          of capture time (default 30 IPv4, 60 IPv6)\n"
+	"      --frag-memory MIB   buffer at most MIB MiB of fragments (default 64)\n"
 	"      --no-progress       no progress indicator on standard error\n"
 	"  -h, --help              show this help\n"
 	"\n"
@@ -29,9 +34,51 @@ struct stats_opts {
 	enum stats_format format;
 	bool verify_checksums;
 	bool progress;
+	struct defrag_config defrag;
 };
 
-enum { OPT_VERIFY_CHECKSUMS = 256, OPT_NO_PROGRESS };
+enum {
+	OPT_VERIFY_CHECKSUMS = 256,
+	OPT_NO_PROGRESS,
+	OPT_FRAG_TIMEOUT,
+	OPT_FRAG_MEMORY,
+};
+
+/* A whole number in [min, max], or false. */
+static bool parse_count(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_frag_option(int ch, const char *arg, struct stats_opts *o)
+{
+	long v;
+
+	if (ch == OPT_FRAG_TIMEOUT) {
+		if (!parse_count(arg, 1, 86400, &v)) {
+			cli_error("stats: --frag-timeout wants seconds, 1 to 86400, not '%s'",
+				  arg);
+			return false;
+		}
+		o->defrag.timeout_v4_ns = v * 1000000000LL;
+		o->defrag.timeout_v6_ns = v * 1000000000LL;
+		return true;
+	}
+	if (!parse_count(arg, 1, 65536, &v)) {
+		cli_error("stats: --frag-memory wants MiB, 1 to 65536, not '%s'", arg);
+		return false;
+	}
+	o->defrag.memory_cap = (size_t)v << 20;
+	return true;
+}
 
 /*
  * Returns the index of the first file argument, or -1 with *exit_code set
@@ -45,6 +92,8 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 		{"format", required_argument, NULL, 'F'},
 		{"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
 		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+		{"frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT},
+		{"frag-memory", required_argument, NULL, OPT_FRAG_MEMORY},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -54,6 +103,7 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 	o->format = STATS_FORMAT_TEXT;
 	o->verify_checksums = false;
 	o->progress = true;
+	defrag_config_defaults(&o->defrag);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -79,6 +129,14 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 		case OPT_NO_PROGRESS:
 			o->progress = false;
 			break;
+		case OPT_FRAG_TIMEOUT:
+		case OPT_FRAG_MEMORY:
+			if (!parse_frag_option(ch, optarg, o)) {
+				fputs("Try 'tcplens stats --help'.\n", stderr);
+				*exit_code = CLI_EXIT_USAGE;
+				return -1;
+			}
+			break;
 		case 'h':
 			fputs(stats_usage, stdout);
 			*exit_code = cli_finish_output();
@@ -92,13 +150,27 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 	return optind;
 }
 
-static void stats_on_packet(void *ctx, const struct packet *pkt)
+/* What the per-packet callback feeds: the counters and reassembly. */
+struct stats_ctx {
+	struct proto_stats st;
+	struct defrag *defrag;
+	struct packet whole;
+};
+
+static void stats_on_packet(void *arg, const struct packet *pkt)
 {
-	proto_stats_add(ctx, pkt);
+	struct stats_ctx *ctx = arg;
+
+	proto_stats_add(&ctx->st, pkt);
+	/* The reassembled datagram belongs to the frame that completed it. */
+	if ((packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6)) &&
+	    pkt->ip.is_fragment &&
+	    defrag_add(ctx->defrag, pkt, &ctx->whole) == DEFRAG_COMPLETE)
+		proto_stats_add_reassembled(&ctx->st, &ctx->whole);
 }
 
 static int stats_render(const struct stats_opts *o,
-			const struct proto_stats *st,
+			const struct stats_ctx *ctx,
 			const struct capture_source *src)
 {
 	const struct capture_input_info *inputs[256];
@@ -116,7 +188,8 @@ static int stats_render(const struct stats_opts *o,
 	}
 	for (size_t i = 0; i < n; i++)
 		list[i] = capture_source_input(src, i);
-	r.stats = st;
+	r.stats = &ctx->st;
+	r.defrag = defrag_get_stats(ctx->defrag);
 	r.inputs = list;
 	r.n_inputs = n;
 	r.ts_decimals = cli_ts_decimals(src);
@@ -136,7 +209,7 @@ int cmd_stats(int argc, char **argv)
 	struct stats_opts o;
 	struct cli_input in;
 	struct capture_source *src;
-	struct proto_stats *st;
+	struct stats_ctx *ctx;
 	int first, rc = CLI_EXIT_OK;
 
 	first = parse_stats_opts(argc, argv, &o, &rc);
@@ -147,21 +220,25 @@ int cmd_stats(int argc, char **argv)
 		fputs("Try 'tcplens stats --help'.\n", stderr);
 		return CLI_EXIT_USAGE;
 	}
-	/* ~50 KiB of counters: keep it off the stack. */
-	st = malloc(sizeof(*st));
-	if (st == NULL) {
+	/* ~60 KiB of counters: keep them off the stack. */
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL || (ctx->defrag = defrag_new(&o.defrag)) == NULL) {
+		free(ctx);
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
-	proto_stats_init(st, o.verify_checksums);
+	proto_stats_init(&ctx->st, o.verify_checksums);
 	in.paths = (const char *const *)&argv[first];
 	in.n_paths = (size_t)(argc - first);
 	in.filter = o.filter;
 	in.progress = o.progress;
-	rc = cli_run_inputs(&in, stats_on_packet, st, &src);
+	rc = cli_run_inputs(&in, stats_on_packet, ctx, &src);
+	/* Datagrams still open at the end of the capture never completed. */
+	defrag_flush(ctx->defrag);
 	if (rc == CLI_EXIT_OK)
-		rc = stats_render(&o, st, src);
+		rc = stats_render(&o, ctx, src);
 	capture_source_free(src);
-	free(st);
+	defrag_free(ctx->defrag);
+	free(ctx);
 	return rc;
 }

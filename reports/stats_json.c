@@ -148,22 +148,68 @@ static void write_errors(struct json_writer *w, const struct proto_stats *st)
 			 st->frames_anomalies_dropped);
 }
 
+static void write_cksum_counts(struct json_writer *w, const uint64_t *c)
+{
+	json_begin_object(w);
+	json_member_uint(w, "good", c[CKSUM_GOOD]);
+	json_member_uint(w, "bad", c[CKSUM_BAD]);
+	json_member_uint(w, "bad_offloaded", c[CKSUM_BAD_OFFLOADED]);
+	json_member_uint(w, "unverifiable", c[CKSUM_UNVERIFIABLE]);
+	json_member_uint(w, "absent", c[CKSUM_ABSENT]);
+	json_end_object(w);
+}
+
+static void write_reassembly(struct json_writer *w, const struct stats_report *r)
+{
+	static const enum proto transports[] = {PROTO_TCP, PROTO_UDP,
+						PROTO_ICMP, PROTO_ICMPV6};
+	static const enum cksum_proto ctransports[] = {
+		CKSUM_PROTO_TCP, CKSUM_PROTO_UDP, CKSUM_PROTO_ICMP,
+		CKSUM_PROTO_ICMPV6};
+	const struct defrag_stats *d = r->defrag;
+	const struct proto_stats *st = r->stats;
+
+	json_key(w, "ip_reassembly");
+	json_begin_object(w);
+	json_member_uint(w, "fragments", d->fragments);
+	json_member_uint(w, "reassembled", d->reassembled);
+	json_member_uint(w, "incomplete", d->incomplete);
+	json_member_uint(w, "incomplete_missing_bytes", d->incomplete_missing_bytes);
+	json_member_uint(w, "dropped_memory", d->dropped_memory);
+	json_member_uint(w, "not_captured", d->not_captured);
+	json_member_uint(w, "duplicates", d->duplicates);
+	json_member_uint(w, "overlaps_identical", d->overlaps_identical);
+	json_member_uint(w, "overlaps_conflicting", d->overlaps_conflicting);
+	json_member_uint(w, "discarded_overlap", d->discarded_overlap);
+	json_member_uint(w, "oversize", d->oversize);
+	json_member_uint(w, "inconsistent_length", d->inconsistent_length);
+	json_member_uint(w, "tiny_first", d->tiny_first);
+	json_member_uint(w, "memory_peak_bytes", d->memory_peak);
+	json_key(w, "transports");
+	json_begin_object(w);
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++) {
+		json_key(w, proto_name(transports[i]));
+		json_begin_object(w);
+		json_member_uint(w, "datagrams", st->reassembled[transports[i]].frames);
+		json_member_uint(w, "bytes", st->reassembled[transports[i]].bytes);
+		json_member_uint(w, "payload_bytes",
+				 st->reassembled_payload[transports[i]]);
+		json_key(w, "checksums");
+		write_cksum_counts(w, st->reassembled_cksum[ctransports[i]]);
+		json_end_object(w);
+	}
+	json_end_object(w);
+	json_end_object(w);
+}
+
 static void write_checksums(struct json_writer *w, const struct proto_stats *st)
 {
 	json_key(w, "checksums");
 	json_begin_object(w);
 	json_member_bool(w, "verified", st->verify_checksums);
 	for (unsigned p = 0; p < CKSUM_PROTO_COUNT; p++) {
-		const uint64_t *c = st->cksum[p];
-
 		json_key(w, cksum_proto_name((enum cksum_proto)p));
-		json_begin_object(w);
-		json_member_uint(w, "good", c[CKSUM_GOOD]);
-		json_member_uint(w, "bad", c[CKSUM_BAD]);
-		json_member_uint(w, "bad_offloaded", c[CKSUM_BAD_OFFLOADED]);
-		json_member_uint(w, "unverifiable", c[CKSUM_UNVERIFIABLE]);
-		json_member_uint(w, "absent", c[CKSUM_ABSENT]);
-		json_end_object(w);
+		write_cksum_counts(w, st->cksum[p]);
 	}
 	json_end_object(w);
 }
@@ -195,6 +241,7 @@ void stats_report_json(FILE *out, const struct stats_report *r)
 	write_unsupported(&w, st);
 	write_errors(&w, st);
 	write_checksums(&w, st);
+	write_reassembly(&w, r);
 	json_end_object(&w);
 	json_finish(&w);
 }

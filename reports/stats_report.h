@@ -6,10 +6,12 @@
 #include <stdio.h>
 
 #include "capture_info.h"
+#include "ip_defrag.h"
 #include "proto_stats.h"
 
 struct stats_report {
 	const struct proto_stats *stats;
+	const struct defrag_stats *defrag;
 	const struct capture_input_info *const *inputs;
 	size_t n_inputs;
 	int ts_decimals; /* 6 when every input had microsecond stamps */

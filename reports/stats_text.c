@@ -244,6 +244,48 @@ static void write_checksums(FILE *out, const struct proto_stats *st)
 	}
 }
 
+static void write_reassembly(FILE *out, const struct stats_report *r)
+{
+	const struct defrag_stats *d = r->defrag;
+	const struct proto_stats *st = r->stats;
+	static const enum proto transports[] = {PROTO_TCP, PROTO_UDP,
+						PROTO_ICMP, PROTO_ICMPV6};
+
+	if (d->fragments == 0)
+		return;
+	fprintf(out, "\nIP reassembly (as Linux does it)\n");
+	fprintf(out, "  %-26s%10" PRIu64 "\n", "fragments", d->fragments);
+	fprintf(out, "  %-26s%10" PRIu64 "\n", "datagrams reassembled",
+		d->reassembled);
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++) {
+		const struct frame_counter *c = &st->reassembled[transports[i]];
+
+		if (c->frames > 0)
+			fprintf(out, "    %-24s%10" PRIu64 " %12" PRIu64 " bytes\n",
+				proto_name(transports[i]), c->frames, c->bytes);
+	}
+	if (d->incomplete > 0)
+		fprintf(out, "  %-26s%10" PRIu64 "  (at least %" PRIu64
+			" bytes missing)\n", "incomplete", d->incomplete,
+			d->incomplete_missing_bytes);
+#define REASSEMBLY_ROW(label, v)                                              \
+	do {                                                                  \
+		if ((v) > 0)                                                  \
+			fprintf(out, "  %-26s%10" PRIu64 "\n", label,         \
+				(uint64_t)(v));                               \
+	} while (0)
+	REASSEMBLY_ROW("duplicates ignored", d->duplicates);
+	REASSEMBLY_ROW("overlaps, same bytes", d->overlaps_identical);
+	REASSEMBLY_ROW("overlaps, different bytes", d->overlaps_conflicting);
+	REASSEMBLY_ROW("discarded for overlap", d->discarded_overlap);
+	REASSEMBLY_ROW("over 65535 bytes", d->oversize);
+	REASSEMBLY_ROW("inconsistent length", d->inconsistent_length);
+	REASSEMBLY_ROW("tiny first fragment", d->tiny_first);
+	REASSEMBLY_ROW("cut by the snaplen", d->not_captured);
+	REASSEMBLY_ROW("dropped for memory", d->dropped_memory);
+#undef REASSEMBLY_ROW
+}
+
 void stats_report_text(FILE *out, const struct stats_report *r)
 {
 	write_summary(out, r);
@@ -252,4 +294,5 @@ void stats_report_text(FILE *out, const struct stats_report *r)
 	write_errors(out, r->stats);
 	write_anomalies(out, r->stats);
 	write_checksums(out, r->stats);
+	write_reassembly(out, r);
 }

@@ -139,6 +139,28 @@ def tcplens_counts(tcplens, path):
     return counts
 
 
+def reassembly(tshark, tcplens, path):
+    """Datagrams reassembled from IP fragments, and their payload bytes,
+    by tcplens and by tshark (defragmentation on): (ours, theirs), or
+    None when neither saw a fragment."""
+    r = subprocess.run([tcplens, 'stats', '--format', 'json', path],
+                       capture_output=True)
+    d = json.loads(r.stdout)['ip_reassembly']
+    if d['fragments'] == 0:
+        return None
+    ours = (d['reassembled'],
+            sum(t['payload_bytes'] for t in d['transports'].values()))
+    r = subprocess.run([tshark, '-r', path, '-n', '-o', 'ip.defragment:TRUE',
+                        '-o', 'ipv6.defragment:TRUE', '-Y',
+                        'ip.reassembled.length or ipv6.reassembled.length',
+                        '-T', 'fields', '-e', 'ip.reassembled.length',
+                        '-e', 'ipv6.reassembled.length'],
+                       capture_output=True, text=True)
+    lengths = [int(x) for line in r.stdout.splitlines()
+               for x in line.replace(',', '\t').split('\t') if x.strip()]
+    return ours, (len(lengths), sum(lengths))
+
+
 def main():
     tshark = os.environ.get('TSHARK', 'tshark')
     if shutil.which(tshark) is None:
@@ -171,6 +193,17 @@ def main():
             failed += 1
         else:
             print('PASS %s/%s' % (SUITE, name))
+        both = reassembly(tshark, tcplens, path)
+        if both is None:
+            continue
+        ours, theirs = both
+        if ours != theirs:
+            print('FAIL %s-reassembly/%s: datagrams, payload bytes: tcplens=%s '
+                  'tshark=%s' % (SUITE, name, ours, theirs))
+            failed += 1
+        else:
+            print('PASS %s-reassembly/%s (%d datagrams, %d bytes)'
+                  % (SUITE, name, ours[0], ours[1]))
     return 1 if failed else 0
 
 
