@@ -276,34 +276,50 @@ static bool reserve(struct defrag *d, struct defrag_dgram *g, uint32_t end,
 	return true;
 }
 
-/* Counts whether the overlapping bytes [from, to) equal what is there. */
+/* Counts whether the overlapping bytes [from, to) equal what is there,
+ * keeping the first few as evidence. */
 static void note_overlap(struct defrag *d, const struct defrag_dgram *g,
-			 struct byte_view frag, uint32_t offset, uint32_t from,
-			 uint32_t to)
+			 const struct packet *pkt, struct byte_view frag,
+			 uint32_t offset, uint32_t from, uint32_t to,
+			 bool discarded)
 {
-	if (memcmp(g->data + from, frag.ptr + (from - offset), to - from) == 0)
-		d->st.overlaps_identical++;
-	else
+	bool conflicting = memcmp(g->data + from, frag.ptr + (from - offset),
+				  to - from) != 0;
+
+	if (conflicting)
 		d->st.overlaps_conflicting++;
+	else
+		d->st.overlaps_identical++;
+	if (d->st.n_overlap_examples < DEFRAG_MAX_OVERLAP_EXAMPLES) {
+		struct defrag_overlap *o =
+			&d->st.overlap_examples[d->st.n_overlap_examples++];
+
+		o->frame_no = pkt->frame_no;
+		o->start = from;
+		o->end = to;
+		o->conflicting = conflicting;
+		o->discarded = discarded;
+	}
 }
 
 enum placement { PLACE_NEW, PLACE_DUPLICATE, PLACE_OVERLAP };
 
 static enum placement place(struct defrag *d, const struct defrag_dgram *g,
-			    struct byte_view frag, uint32_t offset,
-			    uint32_t end)
+			    const struct packet *pkt, struct byte_view frag,
+			    uint32_t offset, uint32_t end)
 {
 	for (uint32_t i = 0; i < g->n_ranges; i++) {
 		const struct defrag_range *r = &g->ranges[i];
 		uint32_t from, to;
+		bool dup;
 
 		if (end <= r->start || offset >= r->end)
 			continue;
 		from = offset > r->start ? offset : r->start;
 		to = end < r->end ? end : r->end;
-		note_overlap(d, g, frag, offset, from, to);
-		return offset >= r->start && end <= r->end ? PLACE_DUPLICATE
-							   : PLACE_OVERLAP;
+		dup = offset >= r->start && end <= r->end;
+		note_overlap(d, g, pkt, frag, offset, from, to, !dup);
+		return dup ? PLACE_DUPLICATE : PLACE_OVERLAP;
 	}
 	return PLACE_NEW;
 }
@@ -455,7 +471,7 @@ enum defrag_result defrag_add(struct defrag *d, const struct packet *pkt,
 	if (!accept_end(d, g, ip->frag_more, offset, &end))
 		return DEFRAG_DROPPED;
 	frag.len = end - offset;
-	switch (place(d, g, frag, offset, end)) {
+	switch (place(d, g, pkt, frag, offset, end)) {
 	case PLACE_DUPLICATE:
 		d->st.duplicates++;
 		return DEFRAG_DROPPED;

@@ -40,6 +40,16 @@ struct defrag_config {
 	size_t memory_cap;       /* bytes buffered at most; default 64 MiB */
 };
 
+#define DEFRAG_MAX_OVERLAP_EXAMPLES 8
+
+/* One overlap, for the evidence: which frame, which bytes. */
+struct defrag_overlap {
+	uint64_t frame_no;
+	uint32_t start, end;     /* in the datagram's fragmentable part */
+	bool conflicting;        /* the overlapping bytes differed */
+	bool discarded;          /* a partial overlap: datagram dropped */
+};
+
 struct defrag_stats {
 	uint64_t fragments;          /* fragments fed */
 	uint64_t reassembled;        /* datagrams completed */
@@ -57,6 +67,9 @@ struct defrag_stats {
 				      * transport header it starts */
 	size_t memory_in_use;
 	size_t memory_peak;
+	/* The first overlaps seen (DEFRAG_MAX_OVERLAP_EXAMPLES at most). */
+	struct defrag_overlap overlap_examples[DEFRAG_MAX_OVERLAP_EXAMPLES];
+	uint32_t n_overlap_examples;
 };
 
 enum defrag_result {

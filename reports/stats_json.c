@@ -185,6 +185,20 @@ static void write_reassembly(struct json_writer *w, const struct stats_report *r
 	json_member_uint(w, "inconsistent_length", d->inconsistent_length);
 	json_member_uint(w, "tiny_first", d->tiny_first);
 	json_member_uint(w, "memory_peak_bytes", d->memory_peak);
+	json_key(w, "overlap_examples");
+	json_begin_array(w);
+	for (uint32_t i = 0; i < d->n_overlap_examples; i++) {
+		const struct defrag_overlap *o = &d->overlap_examples[i];
+
+		json_begin_object(w);
+		json_member_uint(w, "frame", o->frame_no);
+		json_member_uint(w, "first_byte", o->start);
+		json_member_uint(w, "last_byte", o->end - 1);
+		json_member_bool(w, "conflicting", o->conflicting);
+		json_member_bool(w, "discarded", o->discarded);
+		json_end_object(w);
+	}
+	json_end_array(w);
 	json_key(w, "transports");
 	json_begin_object(w);
 	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++) {

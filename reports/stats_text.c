@@ -284,6 +284,14 @@ static void write_reassembly(FILE *out, const struct stats_report *r)
 	REASSEMBLY_ROW("cut by the snaplen", d->not_captured);
 	REASSEMBLY_ROW("dropped for memory", d->dropped_memory);
 #undef REASSEMBLY_ROW
+	for (uint32_t i = 0; i < d->n_overlap_examples; i++) {
+		const struct defrag_overlap *o = &d->overlap_examples[i];
+
+		fprintf(out, "  overlap in frame %" PRIu64 ": bytes %u-%u, %s%s\n",
+			o->frame_no, o->start, o->end - 1,
+			o->conflicting ? "different data" : "same data",
+			o->discarded ? ", datagram discarded" : ", ignored");
+	}
 }
 
 void stats_report_text(FILE *out, const struct stats_report *r)

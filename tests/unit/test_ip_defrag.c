@@ -179,6 +179,13 @@ static void test_partial_overlap_discards(void **state)
 	assert_int_equal(feed(f, 5, 1472, 1488, 1), DEFRAG_DROPPED);
 	assert_int_equal(st->discarded_overlap, 1);
 	assert_int_equal(st->overlaps_identical, 1);
+	/* The evidence: frame 2 overlapped bytes 1472..1480, discarding. */
+	assert_int_equal(st->n_overlap_examples, 1);
+	assert_int_equal(st->overlap_examples[0].frame_no, 2);
+	assert_int_equal(st->overlap_examples[0].start, 1472);
+	assert_int_equal(st->overlap_examples[0].end, 1480);
+	assert_false(st->overlap_examples[0].conflicting);
+	assert_true(st->overlap_examples[0].discarded);
 	/* What remains starts a new datagram that never completes. */
 	assert_int_equal(feed(f, 5, 2960, 48, 0), DEFRAG_HELD);
 	defrag_flush(f->d);
