@@ -59,6 +59,7 @@ TCPLENS=build/tcplens sh tests/crosscheck/run.sh | record
 section "lab: fresh kernel truth"
 if [ "${LAB_CHECK:-1}" != 0 ]; then
 	python3 testdata/lab/check.py | record
+	python3 testdata/lab/replay_fragments.py build/tcplens | record
 else
 	echo "SKIP lab: LAB_CHECK=0"
 fi

@@ -990,6 +990,75 @@ def cap_ipv4_opts_frags():
     return c
 
 
+def _frags4(proto, payload, ident, pieces):
+    """IPv4 fragments of payload: pieces is [(offset, length, more)]."""
+    return [eth(M_ROUTER, M_CLIENT, 0x0800,
+                ipv4(C4, S4, proto, payload[o:o + n], ident=ident, df=False,
+                     mf=m, frag=o)) for o, n, m in pieces]
+
+
+def cap_fragments():
+    """Reassembly cases the receiving host handles without overlap: every
+    datagram here completes, except the one missing its middle."""
+    c = Capture('eth-fragments.pcap', 1, step_us=100)
+    udp_dgram = udp(C4, S4, 5100, 9, text_body(2400 - 8, 21))
+    three = [(0, 800, True), (800, 800, True), (1600, 800, False)]
+    for i, order in enumerate(((0, 1, 2), (2, 1, 0), (1, 2, 0))):
+        fr = _frags4(17, udp_dgram, 0x4000 + i, three)
+        for k in order:                       # in order, reversed, shuffled
+            c.add(fr[k])
+    fr = _frags4(17, udp_dgram, 0x4010, three)
+    for k in (0, 1, 1, 2):                    # a duplicated middle
+        c.add(fr[k])
+    fr = _frags4(17, udp_dgram, 0x4011, three)
+    c.add(fr[0])                              # the middle never comes
+    c.add(fr[2])
+    echo = icmp_echo(8, 0x77, 1, bytes(i & 0xFF for i in range(1600 - 8)))
+    for f in _frags4(1, echo, 0x4020, [(0, 800, True), (800, 800, False)]):
+        c.add(f)
+    syn = tcp(C4, S4, 50200, 80, 0x2C000000, 0, TCP_SYN, 64240,
+              o_mss(1460) + NOP + o_ws(7) + o_sackperm())
+    for f in _frags4(6, syn, 0x4030, [(0, 16, True), (16, len(syn) - 16, False)]):
+        c.add(f)                              # TCP header split at 16 bytes
+    # IPv6: a 3000-byte UDP datagram in three fragments, reversed, and an
+    # atomic fragment (offset 0, M clear: a whole packet, RFC 6946).
+    u6 = udp(C6, S6, 5101, 9, text_body(3000 - 8, 22))
+    for o, n, m in ((2448, 552, False), (1224, 1224, True), (0, 1224, True)):
+        c.add(e6(M_CLIENT, M_ROUTER, C6, S6, 44,
+                 v6frag(17, o, m, 0x5000) + u6[o:o + n]))
+    c.add(e6(M_CLIENT, M_ROUTER, C6, S6, 44,
+             v6frag(58, 0, False, 0x5001) +
+             icmpv6(C6, S6, 128, 0, struct.pack('!HH', 9, 1), b'atomic')))
+    return c
+
+
+def cap_fragments_overlap():
+    """What the receiving Linux host discards: partial overlaps (same and
+    different bytes) and a datagram past 65535 bytes (ping of death)."""
+    c = Capture('eth-fragments-overlap.pcap', 1, step_us=100)
+    dgram = udp(C4, S4, 5200, 9, text_body(2400 - 8, 23))
+    for f in _frags4(17, dgram, 0x6000, [(0, 808, True), (800, 800, True),
+                                         (1600, 800, False)]):
+        c.add(f)                              # 8 bytes overlap, same data
+    fr = _frags4(17, dgram, 0x6001, [(0, 800, True), (1600, 800, False)])
+    bad = bytearray(dgram)
+    bad[792:800] = b'XXXXXXXX'
+    c.add(fr[0])
+    c.add(eth(M_ROUTER, M_CLIENT, 0x0800,      # 8 bytes overlap, other data
+              ipv4(C4, S4, 17, bytes(bad[792:1600]), ident=0x6001, df=False,
+                   mf=True, frag=792)))
+    c.add(fr[1])
+    # Ping of death: an echo whose last fragment ends past 65535 bytes.
+    echo = icmp_echo(8, 0x99, 1, bytes(1400))
+    c.add(eth(M_ROUTER, M_CLIENT, 0x0800,
+              ipv4(C4, S4, 1, echo[:1408], ident=0x6002, df=False, mf=True,
+                   frag=0)))
+    c.add(eth(M_ROUTER, M_CLIENT, 0x0800,
+              ipv4(C4, S4, 1, bytes(200), ident=0x6002, df=False, mf=False,
+                   frag=65400)))
+    return c
+
+
 def cap_ipv6_ext():
     c = Capture('eth-ipv6-ext-headers.pcap', 1, step_us=100)
     u = udp(C6, S6, 6000, 6001, b'hbh')
@@ -1254,7 +1323,7 @@ CAPTURES = (cap_tcp_options, cap_udp_checksums, cap_icmp, cap_icmpv6, cap_arp,
             cap_vlan, cap_8023, cap_padding, cap_sll, cap_sll2, cap_null,
             cap_loop, cap_raw, cap_ipv4_linktype, cap_ipv6_linktype,
             cap_ipv4_opts_frags, cap_ipv6_ext, cap_edge, cap_demo,
-            cap_regressions)
+            cap_regressions, cap_fragments, cap_fragments_overlap)
 
 
 def main():

@@ -139,6 +139,17 @@ def tcplens_counts(tcplens, path):
     return counts
 
 
+# Deliberate differences from tshark's reassembly, each pinned exactly
+# (tcplens, tshark), so the check still fails if either side changes.
+REASSEMBLY_DIFFERENCES = {
+    # Linux (since 4.19, RFC 5722 applied to IPv4) discards a datagram
+    # with a partial overlap; Wireshark reassembles it and flags the
+    # overlap.  Measured: replaying this capture into a Linux 6.18
+    # namespace delivered no datagram and counted ReasmFails 2.
+    'eth-fragments-overlap.pcap': ((0, 0), (2, 4800)),
+}
+
+
 def reassembly(tshark, tcplens, path):
     """Datagrams reassembled from IP fragments, and their payload bytes,
     by tcplens and by tshark (defragmentation on): (ours, theirs), or
@@ -197,6 +208,17 @@ def main():
         if both is None:
             continue
         ours, theirs = both
+        known = REASSEMBLY_DIFFERENCES.get(name)
+        if known is not None:
+            if (ours, theirs) == known:
+                print('PASS %s-reassembly/%s (the known difference: tcplens=%s '
+                      'tshark=%s)' % (SUITE, name, ours, theirs))
+            else:
+                print('FAIL %s-reassembly/%s: expected the known difference '
+                      '%s, got tcplens=%s tshark=%s' % (SUITE, name, known,
+                                                        ours, theirs))
+                failed += 1
+            continue
         if ours != theirs:
             print('FAIL %s-reassembly/%s: datagrams, payload bytes: tcplens=%s '
                   'tshark=%s' % (SUITE, name, ours, theirs))
