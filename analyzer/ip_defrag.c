@@ -32,6 +32,8 @@ struct defrag_dgram {
 	uint32_t data_cap;
 	struct defrag_range *ranges;
 	uint32_t n_ranges, ranges_cap;
+	uint64_t *frames;        /* of the fragments used, in arrival order */
+	uint32_t n_frames, frames_cap;
 	size_t charged;          /* bytes counted against the cap */
 	struct defrag_dgram *older, *newer; /* age list */
 	struct defrag_dgram *next_in_bucket;
@@ -44,6 +46,8 @@ struct defrag {
 	struct defrag_dgram *oldest, *newest;
 	/* The last datagram handed out; *whole's views point here. */
 	uint8_t out[DEFRAG_V4_HDR_MAX + DEFRAG_MAX_DATAGRAM];
+	uint64_t *out_frames;    /* its fragments' frame numbers */
+	size_t n_out_frames;
 };
 
 void defrag_config_defaults(struct defrag_config *cfg)
@@ -112,7 +116,8 @@ static void charge(struct defrag *d, struct defrag_dgram *g, size_t now)
 static size_t footprint(const struct defrag_dgram *g)
 {
 	return sizeof(*g) + g->data_cap +
-	       (size_t)g->ranges_cap * sizeof(struct defrag_range);
+	       (size_t)g->ranges_cap * sizeof(struct defrag_range) +
+	       (size_t)g->frames_cap * sizeof(uint64_t);
 }
 
 static void unlink_dgram(struct defrag *d, struct defrag_dgram *g)
@@ -135,6 +140,7 @@ static void unlink_dgram(struct defrag *d, struct defrag_dgram *g)
 	charge(d, g, 0);
 	free(g->data);
 	free(g->ranges);
+	free(g->frames);
 	free(g);
 }
 
@@ -184,12 +190,40 @@ void defrag_free(struct defrag *d)
 		return;
 	while (d->oldest != NULL)
 		unlink_dgram(d, d->oldest);
+	free(d->out_frames);
 	free(d);
 }
 
 const struct defrag_stats *defrag_get_stats(const struct defrag *d)
 {
 	return &d->st;
+}
+
+const uint64_t *defrag_completed_frames(const struct defrag *d, size_t *n)
+{
+	*n = d->n_out_frames;
+	return d->out_frames;
+}
+
+/* Remembers a fragment's frame; one fragment per range at most. */
+static bool add_frame(struct defrag *d, struct defrag_dgram *g, uint64_t frame)
+{
+	if (g->n_frames == g->frames_cap) {
+		uint32_t cap = g->frames_cap == 0 ? 8 : g->frames_cap * 2;
+		uint64_t *f;
+
+		if (d->st.memory_in_use + (cap - g->frames_cap) * sizeof(*f) >
+		    d->cfg.memory_cap)
+			return false;
+		f = realloc(g->frames, cap * sizeof(*f));
+		if (f == NULL)
+			return false;
+		g->frames = f;
+		g->frames_cap = cap;
+		charge(d, g, footprint(g));
+	}
+	g->frames[g->n_frames++] = frame;
+	return true;
 }
 
 static struct defrag_dgram *find_or_create(struct defrag *d,
@@ -487,6 +521,11 @@ enum defrag_result defrag_add(struct defrag *d, const struct packet *pkt,
 		unlink_dgram(d, g);
 		return DEFRAG_DROPPED;
 	}
+	if (!add_frame(d, g, pkt->frame_no)) {
+		d->st.dropped_memory++;
+		unlink_dgram(d, g);
+		return DEFRAG_DROPPED;
+	}
 	memcpy(g->data + offset, frag.ptr, frag.len);
 	add_range(g, offset, end);
 	if (offset == 0)
@@ -495,6 +534,12 @@ enum defrag_result defrag_add(struct defrag *d, const struct packet *pkt,
 	    g->ranges[0].start != 0 || g->ranges[0].end != g->known_end)
 		return DEFRAG_HELD;
 	emit(d, g, pkt, whole);
+	/* Hand the frame list over; the datagram is about to go. */
+	free(d->out_frames);
+	d->out_frames = g->frames;
+	d->n_out_frames = g->n_frames;
+	g->frames = NULL;
+	g->frames_cap = 0;
 	d->st.reassembled++;
 	unlink_dgram(d, g);
 	return DEFRAG_COMPLETE;

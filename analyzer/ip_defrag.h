@@ -101,4 +101,10 @@ void defrag_flush(struct defrag *d);
 
 const struct defrag_stats *defrag_get_stats(const struct defrag *d);
 
+/*
+ * The frame numbers of every fragment of the datagram last completed,
+ * in arrival order (duplicates ignored), valid until the next call.
+ */
+const uint64_t *defrag_completed_frames(const struct defrag *d, size_t *n);
+
 #endif

@@ -136,6 +136,16 @@ static void test_reversed_and_shuffled(void **state)
 	assert_int_equal(feed(f, 2, 1480, 1480, 1), DEFRAG_HELD);
 	assert_int_equal(feed(f, 2, 0, 1480, 1), DEFRAG_COMPLETE);
 	assert_whole(f, 3);
+	{
+		size_t n;
+		const uint64_t *fr = defrag_completed_frames(f->d, &n);
+
+		/* Every fragment's frame, in arrival order. */
+		assert_int_equal(n, 3);
+		assert_int_equal(fr[0], 1);
+		assert_int_equal(fr[1], 2);
+		assert_int_equal(fr[2], 3);
+	}
 	/* Middle, first, last; eight-byte pieces in between. */
 	assert_int_equal(feed(f, 3, 1480, 1480, 1), DEFRAG_HELD);
 	assert_int_equal(feed(f, 3, 0, 8, 1), DEFRAG_HELD);
@@ -165,6 +175,16 @@ static void test_duplicates(void **state)
 	feed(f, 4, 1480, 1480, 1);
 	assert_int_equal(feed(f, 4, 2960, 48, 0), DEFRAG_COMPLETE);
 	assert_whole(f, 5);
+	{
+		size_t n;
+		const uint64_t *fr = defrag_completed_frames(f->d, &n);
+
+		/* The two ignored duplicates (frames 2 and 3) are not listed. */
+		assert_int_equal(n, 3);
+		assert_int_equal(fr[0], 1);
+		assert_int_equal(fr[1], 4);
+		assert_int_equal(fr[2], 5);
+	}
 	feeder_free(f);
 }
 
