@@ -134,3 +134,9 @@ bool decode_transport_split(struct cursor *whole, struct packet *pkt,
 	pkt->payload = cursor_rest_view(whole);
 	return true;
 }
+
+void decode_clamp_to_ip(struct cursor *c, const struct packet *pkt)
+{
+	if (cursor_wire_remaining(c) > pkt->ip.payload_len)
+		cursor_limit(c, pkt->ip.payload_len);
+}

@@ -33,6 +33,13 @@ enum decode_status decode_ip_version(struct cursor *c, struct packet *pkt);
 enum decode_status decode_transport(struct cursor *c, struct packet *pkt,
 				    uint8_t ip_proto);
 /*
+ * Ends the cursor at the IP payload's declared end, so link-layer
+ * padding past it is never taken for transport bytes.  Each transport
+ * dissector does it first: they are also called directly, by reassembly
+ * and by tests, on cursors the IP layer did not clamp.
+ */
+void decode_clamp_to_ip(struct cursor *c, const struct packet *pkt);
+/*
  * For a transport dissector whose header ran out (why) at the cursor
  * whole, set at the start of its header: true when that is a first
  * fragment ending inside the header, noted, its bytes left as payload.

@@ -15,13 +15,6 @@ enum {
 	ICMP_CODE_FRAG_NEEDED = 4,
 };
 
-/* Drop any link-layer padding the layer below left past the IP payload. */
-static void icmp_clamp_to_ip(struct cursor *c, const struct packet *pkt)
-{
-	if (cursor_wire_remaining(c) > pkt->ip.payload_len)
-		cursor_limit(c, pkt->ip.payload_len);
-}
-
 static bool icmp_read_type(struct cursor *c, struct packet_icmp *m)
 {
 	return cursor_u8(c, &m->type) && cursor_u8(c, &m->code) &&
@@ -63,7 +56,7 @@ enum decode_status icmp_decode(struct cursor *c, struct packet *pkt)
 
 	packet_mark(pkt, PROTO_ICMP);
 	m->version = 4;
-	icmp_clamp_to_ip(c, pkt);
+	decode_clamp_to_ip(c, pkt);
 	whole = *c;
 	if (!icmp_read_type(c, m))
 		return decode_transport_split(&whole, pkt, cursor_fail(c))

@@ -13,13 +13,6 @@ enum {
 	ICMPV6_ECHO_REPLY = 129,
 };
 
-/* Drop any link-layer padding the layer below left past the IP payload. */
-static void icmpv6_clamp_to_ip(struct cursor *c, const struct packet *pkt)
-{
-	if (cursor_wire_remaining(c) > pkt->ip.payload_len)
-		cursor_limit(c, pkt->ip.payload_len);
-}
-
 static bool icmpv6_read_type(struct cursor *c, struct packet_icmp *m)
 {
 	return cursor_u8(c, &m->type) && cursor_u8(c, &m->code) &&
@@ -58,7 +51,7 @@ enum decode_status icmpv6_decode(struct cursor *c, struct packet *pkt)
 
 	packet_mark(pkt, PROTO_ICMPV6);
 	m->version = 6;
-	icmpv6_clamp_to_ip(c, pkt);
+	decode_clamp_to_ip(c, pkt);
 	whole = *c;
 	if (!icmpv6_read_type(c, m))
 		return decode_transport_split(&whole, pkt, cursor_fail(c))

@@ -51,16 +51,6 @@ enum {
 	TCPOLEN_EXP_MIN = 4,       /* kind, length, 16-bit ExID */
 };
 
-/*
- * Never read past what the IP header declared, even if the layer below
- * left Ethernet padding in the view.
- */
-static void tcp_clamp_to_ip(struct cursor *c, const struct packet *pkt)
-{
-	if (cursor_wire_remaining(c) > pkt->ip.payload_len)
-		cursor_limit(c, pkt->ip.payload_len);
-}
-
 static bool tcp_read_fixed(struct cursor *c, struct packet_tcp *t)
 {
 	uint8_t offset_reserved;
@@ -358,7 +348,7 @@ enum decode_status tcp_decode(struct cursor *c, struct packet *pkt)
 	enum decode_status st;
 
 	packet_mark(pkt, PROTO_TCP);
-	tcp_clamp_to_ip(c, pkt);
+	decode_clamp_to_ip(c, pkt);
 	whole = *c;
 	if (!tcp_read_fixed(c, t))
 		return decode_transport_split(&whole, pkt, cursor_fail(c))

@@ -5,13 +5,6 @@
 
 enum { UDP_HDR_LEN = 8 };
 
-/* Drop any link-layer padding the layer below left past the IP payload. */
-static void udp_clamp_to_ip(struct cursor *c, const struct packet *pkt)
-{
-	if (cursor_wire_remaining(c) > pkt->ip.payload_len)
-		cursor_limit(c, pkt->ip.payload_len);
-}
-
 static bool udp_read_header(struct cursor *c, struct packet_udp *u)
 {
 	return cursor_be16(c, &u->sport) && cursor_be16(c, &u->dport) &&
@@ -40,7 +33,7 @@ enum decode_status udp_decode(struct cursor *c, struct packet *pkt)
 	struct cursor whole;
 
 	packet_mark(pkt, PROTO_UDP);
-	udp_clamp_to_ip(c, pkt);
+	decode_clamp_to_ip(c, pkt);
 	whole = *c;
 	if (!udp_read_header(c, u))
 		return decode_transport_split(&whole, pkt, cursor_fail(c))
