@@ -264,6 +264,7 @@ struct packet_icmp {
 };
 
 struct packet_udp {
+	bool header_ok;         /* all 8 header bytes were read */
 	uint16_t sport, dport;
 	uint16_t length;
 	uint16_t checksum;
@@ -302,6 +303,11 @@ struct tcp_sack_block {
 };
 
 struct packet_tcp {
+	/*
+	 * The 20-byte fixed header was read: ports, sequence numbers, flags
+	 * and window are valid even if the options were then cut short.
+	 */
+	bool header_ok;
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t data_offset;    /* header length in bytes */

@@ -354,6 +354,7 @@ enum decode_status tcp_decode(struct cursor *c, struct packet *pkt)
 		return decode_transport_split(&whole, pkt, cursor_fail(c))
 			       ? DECODE_OK
 			       : packet_stop(pkt, PROTO_TCP, cursor_fail(c));
+	t->header_ok = true;
 	t->cksum = checksum_verify_transport(&pkt->ip, IPPROTO_NUM_TCP,
 					     cursor_rest_view(&whole),
 					     pkt->ip.payload_len, t->checksum,

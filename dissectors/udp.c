@@ -39,6 +39,7 @@ enum decode_status udp_decode(struct cursor *c, struct packet *pkt)
 		return decode_transport_split(&whole, pkt, cursor_fail(c))
 			       ? DECODE_OK
 			       : packet_stop(pkt, PROTO_UDP, cursor_fail(c));
+	u->header_ok = true;
 	if (u->sport == 0 || u->dport == 0)
 		packet_add_anomaly(pkt, PKT_ANOM_UDP_PORT_ZERO);
 	/*

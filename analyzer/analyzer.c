@@ -1,0 +1,586 @@
+#include "analyzer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow_table.h"
+
+#define NS_PER_SEC 1000000000LL
+
+struct analyzer {
+	struct analyzer_config cfg;
+	struct analyzer_sink sink;
+	struct flow_table *table;
+	struct defrag *defrag;
+	struct packet whole;        /* a reassembled datagram */
+	struct analyzer_stats stats;
+	int64_t now;
+};
+
+void analyzer_config_defaults(struct analyzer_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->tcp.time_wait_ns = 60 * NS_PER_SEC;
+	cfg->max_flows = 1000000;
+	/*
+	 * Five minutes outlasts the longest gap between SYN, SYN-ACK or FIN
+	 * retransmissions (TCP_RTO_MAX is 120 s), so a retrying handshake or
+	 * close is never cut in two.
+	 */
+	cfg->tcp_idle_ns = 300 * NS_PER_SEC;
+	/* Zeek's tcp_close_delay / tcp_reset_delay: catches stray segments. */
+	cfg->closed_linger_ns = 5 * NS_PER_SEC;
+	/* Zeek's udp_inactivity_timeout and icmp_inactivity_timeout. */
+	cfg->udp_idle_ns = 60 * NS_PER_SEC;
+	cfg->icmp_idle_ns = 60 * NS_PER_SEC;
+	defrag_config_defaults(&cfg->defrag);
+}
+
+struct analyzer *analyzer_new(const struct analyzer_config *cfg,
+			      const struct analyzer_sink *sink)
+{
+	struct analyzer *a = calloc(1, sizeof(*a));
+	struct flow_table_config tc;
+
+	if (a == NULL)
+		return NULL;
+	a->cfg = *cfg;
+	if (sink != NULL)
+		a->sink = *sink;
+	tc.max_flows = cfg->max_flows;
+	tc.timeout_ns[FLOW_LIST_TCP_OPEN] = FLOW_TIMEOUT_NONE;
+	tc.timeout_ns[FLOW_LIST_TCP_HALF_OPEN] = cfg->tcp_idle_ns;
+	tc.timeout_ns[FLOW_LIST_TCP_CLOSING] = cfg->tcp_idle_ns;
+	tc.timeout_ns[FLOW_LIST_TCP_TIME_WAIT] = cfg->tcp.time_wait_ns;
+	tc.timeout_ns[FLOW_LIST_TCP_CLOSED] = cfg->closed_linger_ns;
+	tc.timeout_ns[FLOW_LIST_UDP] = cfg->udp_idle_ns;
+	tc.timeout_ns[FLOW_LIST_ICMP] = cfg->icmp_idle_ns;
+	a->table = flow_table_new(&tc);
+	a->defrag = defrag_new(&cfg->defrag);
+	if (a->table == NULL || a->defrag == NULL) {
+		analyzer_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void analyzer_free(struct analyzer *a)
+{
+	if (a == NULL)
+		return;
+	flow_table_free(a->table);
+	defrag_free(a->defrag);
+	free(a);
+}
+
+/* ------------------------------------------------------------------ keys */
+
+/*
+ * Fills a direction-independent key; returns the slot (0 or 1) of the
+ * sender.  IPv4 addresses sit in the first 4 bytes, the rest zero.
+ */
+static int key_build(struct flow_key *k, const struct ip_addr *src,
+		     const struct ip_addr *dst, uint8_t proto, uint16_t sport,
+		     uint16_t dport)
+{
+	size_t alen = src->family == 4 ? 4 : 16;
+	int cmp = memcmp(src->bytes, dst->bytes, alen);
+	int sender = (cmp < 0 || (cmp == 0 && sport <= dport)) ? 0 : 1;
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->addr[sender], src->bytes, alen);
+	memcpy(k->addr[!sender], dst->bytes, alen);
+	k->port[sender] = sport;
+	k->port[!sender] = dport;
+	k->family = src->family;
+	k->proto = proto;
+	return sender;
+}
+
+/* IP header plus payload, as on the wire (Zeek's orig_ip_bytes). */
+static uint32_t ip_wire_len(const struct packet *pkt)
+{
+	if (pkt->ip.version == 4)
+		return (uint32_t)pkt->ipv4.ihl + pkt->ip.payload_len;
+	return 40u + pkt->ipv6.ext_len + pkt->ip.payload_len;
+}
+
+/* ------------------------------------------------------------- lifecycle */
+
+static enum flow_list tcp_list_for(const struct flow *f)
+{
+	const struct tcp_conn *c = &f->u.tcp;
+	bool tw = false, half = false, closing = false, closed_one = false;
+
+	for (int d = 0; d < 2; d++) {
+		switch (c->ep[d].state) {
+		case TCP_STATE_TIME_WAIT:
+			tw = true;
+			break;
+		case TCP_STATE_CLOSED:
+			closed_one = true;
+			break;
+		case TCP_STATE_LISTEN:
+		case TCP_STATE_SYN_SENT:
+		case TCP_STATE_SYN_RECV:
+			half = true;
+			break;
+		case TCP_STATE_FIN_WAIT1:
+		case TCP_STATE_CLOSING:
+		case TCP_STATE_LAST_ACK:
+			closing = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (tcp_conn_is_closed(f))
+		return tw ? FLOW_LIST_TCP_TIME_WAIT : FLOW_LIST_TCP_CLOSED;
+	if (half)
+		return FLOW_LIST_TCP_HALF_OPEN;
+	/*
+	 * A half-close (FIN_WAIT2 facing CLOSE_WAIT) can last as long as
+	 * the application wants: it stays with the open connections.
+	 */
+	if (closing || closed_one)
+		return FLOW_LIST_TCP_CLOSING;
+	return FLOW_LIST_TCP_OPEN;
+}
+
+static void flow_finalise(struct analyzer *a, struct flow *f,
+			  enum flow_end_reason why)
+{
+	if (flow_is_tcp(f)) {
+		tcp_conn_advance(f, &a->cfg.tcp, a->now);
+		tcp_conn_finish(f, why);
+	} else {
+		f->end_reason = (uint8_t)why;
+	}
+	switch (why) {
+	case FLOW_END_EVICTED: a->stats.flows_evicted++; break;
+	case FLOW_END_IDLE: a->stats.flows_idle++; break;
+	case FLOW_END_CLOSED: a->stats.flows_closed++; break;
+	case FLOW_END_REUSED: a->stats.flows_reused++; break;
+	default: break;
+	}
+	if (a->sink.on_flow_end != NULL)
+		a->sink.on_flow_end(a->sink.ctx, f);
+	flow_table_remove(a->table, f);
+}
+
+static void expire(struct analyzer *a, int64_t now)
+{
+	struct flow *f;
+
+	while ((f = flow_table_next_expired(a->table, now)) != NULL) {
+		bool done = f->list == FLOW_LIST_TCP_TIME_WAIT ||
+			    f->list == FLOW_LIST_TCP_CLOSED;
+
+		flow_finalise(a, f, done ? FLOW_END_CLOSED : FLOW_END_IDLE);
+	}
+}
+
+static struct flow *flow_create(struct analyzer *a, const struct flow_key *k,
+				uint64_t hash, enum flow_list list,
+				const struct packet *pkt, int orig_slot)
+{
+	struct flow *f = flow_table_insert(a->table, k, hash, list, a->now);
+
+	if (f == NULL) {
+		struct flow *old = flow_table_oldest(a->table);
+
+		if (old == NULL)
+			return NULL;
+		flow_finalise(a, old, FLOW_END_EVICTED);
+		f = flow_table_insert(a->table, k, hash, list, a->now);
+		if (f == NULL)
+			return NULL;
+	}
+	f->orig_slot = (uint8_t)orig_slot;
+	f->first_ts = a->now;
+	f->first_frame = pkt->frame_no;
+	zeek_conn_init(&f->zeek);
+	a->stats.flows_created++;
+	return f;
+}
+
+static void flow_count(struct flow *f, const struct packet *pkt, int dir)
+{
+	f->dir[dir].pkts++;
+	f->dir[dir].ip_bytes += ip_wire_len(pkt);
+	f->last_frame = pkt->frame_no;
+}
+
+/* -------------------------------------------------------------------- TCP */
+
+static struct zeek_segment zeek_segment_of(const struct packet *pkt, int dir,
+					   uint32_t seg_len,
+					   const struct tcp_seg_info *info)
+{
+	struct zeek_segment zs;
+
+	memset(&zs, 0, sizeof(zs));
+	zs.from_orig = dir == FLOW_ORIG;
+	zs.flags = pkt->tcp.flags;
+	zs.seq = pkt->tcp.seq;
+	zs.ack = pkt->tcp.ack;
+	zs.payload_len = seg_len;
+	zs.window = pkt->tcp.window;
+	zs.bad_checksum = false;
+	zs.retransmission = (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |
+					     TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION) |
+					     TCP_ANNOT_BIT(FAST_RETRANSMISSION))) != 0 &&
+			    seg_len > 0;
+	/* Zeek notes a gap on the side whose data was never seen. */
+	zs.peer_gap = (info->annots & TCP_ANNOT_BIT(ACK_LOST_SEGMENT)) != 0;
+	return zs;
+}
+
+static struct flow *tcp_flow_new(struct analyzer *a, const struct flow_key *k,
+				 uint64_t hash, const struct packet *pkt,
+				 int sender_slot)
+{
+	uint8_t fl = pkt->tcp.flags;
+	bool guessed = false;
+	int sender_dir;
+	struct flow *f;
+
+	if ((fl & (TCP_FLAG_SYN | TCP_FLAG_RST)) == TCP_FLAG_SYN)
+		sender_dir = (fl & TCP_FLAG_ACK) ? FLOW_RESP : FLOW_ORIG;
+	else {
+		sender_dir = tcp_conn_guess_orig(pkt->tcp.sport, pkt->tcp.dport);
+		guessed = true;
+	}
+	f = flow_create(a, k, hash, FLOW_LIST_TCP_HALF_OPEN, pkt,
+			sender_dir == FLOW_ORIG ? sender_slot : !sender_slot);
+	if (f == NULL)
+		return NULL;
+	tcp_conn_init(f, pkt, sender_dir, guessed, a->now);
+	/* Zeek counts the first packet's sender as originator; say so when not. */
+	if (sender_dir != FLOW_ORIG)
+		zeek_conn_flip(&f->zeek);
+	return f;
+}
+
+static void process_tcp(struct analyzer *a, const struct packet *pkt)
+{
+	const struct packet_tcp *t = &pkt->tcp;
+	struct tcp_seg_info info;
+	struct zeek_segment zs;
+	struct flow_key k;
+	struct flow *f;
+	bool reused = false;
+	uint32_t seg_len;
+	uint64_t hash;
+	int slot, dir;
+
+	if (!t->header_ok || t->data_offset < 20 ||
+	    t->data_offset > pkt->ip.payload_len) {
+		a->stats.tcp_unusable++;
+		return;
+	}
+	seg_len = pkt->ip.payload_len - t->data_offset;
+	slot = key_build(&k, &pkt->ip.src, &pkt->ip.dst, 6, t->sport, t->dport);
+	hash = flow_key_hash(&k);
+	f = flow_table_lookup(a->table, &k, hash);
+	if (f != NULL) {
+		dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
+		tcp_conn_advance(f, &a->cfg.tcp, a->now);
+		if (tcp_conn_is_new_attempt(f, pkt, dir)) {
+			reused = tcp_conn_reuse_time_wait(f, a->now);
+			flow_finalise(a, f, reused ? FLOW_END_REUSED
+						   : FLOW_END_CLOSED);
+			f = NULL;
+		}
+	}
+	if (f == NULL) {
+		f = tcp_flow_new(a, &k, hash, pkt, slot);
+		if (f == NULL)
+			return;
+		if (reused)
+			f->u.tcp.flags |= TCP_CONN_REUSED;
+		if (a->sink.on_flow_start != NULL)
+			a->sink.on_flow_start(a->sink.ctx, f);
+	}
+	dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
+	tcp_conn_on_segment(f, &a->cfg.tcp, pkt, seg_len, dir, a->now, &info);
+	if (reused && f->dir[0].pkts + f->dir[1].pkts == 0)
+		info.annots |= TCP_ANNOT_BIT(REUSED_PORTS);
+	flow_count(f, pkt, dir);
+	zs = zeek_segment_of(pkt, dir, seg_len, &info);
+	zeek_tcp_on_segment(&f->zeek, &zs);
+	flow_table_touch(a->table, f, tcp_list_for(f), a->now);
+	a->stats.tcp_segments++;
+	if (a->sink.on_tcp_segment != NULL)
+		a->sink.on_tcp_segment(a->sink.ctx, pkt, f, &info);
+}
+
+/* --------------------------------------------------------------- UDP, ICMP */
+
+static void datagram_seen(struct analyzer *a, struct flow *f,
+			  const struct packet *pkt, int dir, uint32_t payload,
+			  enum flow_list list)
+{
+	flow_count(f, pkt, dir);
+	if (list == FLOW_LIST_UDP)
+		zeek_udp_on_packet(&f->zeek, dir == FLOW_ORIG, payload);
+	else
+		zeek_icmp_on_packet(&f->zeek, dir == FLOW_ORIG);
+	flow_table_touch(a->table, f, list, a->now);
+	if (a->sink.on_datagram != NULL)
+		a->sink.on_datagram(a->sink.ctx, pkt, f, dir);
+}
+
+/* The originator of a new datagram flow: a well-known source port answers. */
+static int datagram_orig_dir(uint16_t sport, uint16_t dport)
+{
+	return (sport < 1024 && dport >= 1024) ? FLOW_RESP : FLOW_ORIG;
+}
+
+static struct flow *datagram_flow(struct analyzer *a, const struct packet *pkt,
+				  uint8_t proto, uint16_t sport,
+				  uint16_t dport, bool guess, int *dir_out)
+{
+	struct flow_key k;
+	struct flow *f;
+	uint64_t hash;
+	int slot = key_build(&k, &pkt->ip.src, &pkt->ip.dst, proto, sport,
+			     dport);
+	enum flow_list list = proto == 17 ? FLOW_LIST_UDP : FLOW_LIST_ICMP;
+
+	hash = flow_key_hash(&k);
+	f = flow_table_lookup(a->table, &k, hash);
+	if (f == NULL) {
+		int sender_dir = guess ? datagram_orig_dir(sport, dport)
+				       : FLOW_ORIG;
+
+		f = flow_create(a, &k, hash, list, pkt,
+				sender_dir == FLOW_ORIG ? slot : !slot);
+		if (f == NULL)
+			return NULL;
+		if (sender_dir != FLOW_ORIG)
+			zeek_conn_flip(&f->zeek);
+		if (a->sink.on_flow_start != NULL)
+			a->sink.on_flow_start(a->sink.ctx, f);
+	}
+	*dir_out = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
+	return f;
+}
+
+static void process_udp(struct analyzer *a, const struct packet *pkt)
+{
+	const struct packet_udp *u = &pkt->udp;
+	struct flow *f;
+	uint32_t payload;
+	int dir;
+
+	if (!u->header_ok) {
+		a->stats.untracked++;
+		return;
+	}
+	f = datagram_flow(a, pkt, 17, u->sport, u->dport, true, &dir);
+	if (f == NULL)
+		return;
+	payload = u->length >= 8 ? u->length - 8u : 0;
+	f->u.udp.payload[dir] += payload;
+	a->stats.udp_datagrams++;
+	datagram_seen(a, f, pkt, dir, payload, FLOW_LIST_UDP);
+}
+
+/* An ICMP error belongs to the flow whose datagram it quotes. */
+static bool icmp_error_attach(struct analyzer *a, const struct packet *pkt)
+{
+	const struct icmp_quoted *q = &pkt->icmp.quoted;
+	struct flow_key k;
+	struct flow *f;
+
+	if (!pkt->icmp.has_quoted || !q->has_ports ||
+	    (q->proto != 6 && q->proto != 17))
+		return false;
+	key_build(&k, &q->src, &q->dst, q->proto, q->sport, q->dport);
+	f = flow_table_lookup(a->table, &k, flow_key_hash(&k));
+	if (f == NULL)
+		return false;
+	f->icmp_errors++;
+	f->last_icmp_type = pkt->icmp.type;
+	f->last_icmp_code = pkt->icmp.code;
+	return true;
+}
+
+static void icmp_echo_seen(struct flow *f, const struct packet *pkt,
+			   int64_t now)
+{
+	struct icmp_flow *e = &f->u.icmp;
+	bool request = pkt->icmp.version == 4 ? pkt->icmp.type == 8
+					      : pkt->icmp.type == 128;
+
+	if (request) {
+		if (e->req_pending)
+			e->unanswered++;
+		e->req_pending = true;
+		e->last_req_seq = pkt->icmp.echo_seq;
+		e->last_req_ts = now;
+	} else if (e->req_pending && e->last_req_seq == pkt->icmp.echo_seq) {
+		int64_t rtt = now - e->last_req_ts;
+
+		e->req_pending = false;
+		if (rtt > 0) {
+			uint32_t us = (uint32_t)(rtt / 1000);
+
+			if (e->rtt.n == 0 || us < e->rtt.min_us)
+				e->rtt.min_us = us;
+			if (us > e->rtt.max_us)
+				e->rtt.max_us = us;
+			e->rtt.sum_us += us;
+			e->rtt.n++;
+		}
+	}
+}
+
+static void process_icmp(struct analyzer *a, const struct packet *pkt)
+{
+	const struct packet_icmp *m = &pkt->icmp;
+	struct flow *f;
+	uint16_t sp, dp;
+	bool new_flow;
+	int dir;
+
+	if (pkt->status != DECODE_OK &&
+	    (pkt->status_proto == PROTO_ICMP || pkt->status_proto == PROTO_ICMPV6) &&
+	    !m->is_error) {
+		a->stats.untracked++;
+		return;
+	}
+	a->stats.icmp_messages++;
+	if (m->is_error && icmp_error_attach(a, pkt)) {
+		a->stats.icmp_errors_matched++;
+		return;
+	}
+	if (m->is_error)
+		a->stats.icmp_errors_unmatched++;
+	/* Echo sessions by identifier; other messages as Zeek: type, code. */
+	sp = m->is_echo ? m->echo_id : m->type;
+	dp = m->is_echo ? m->echo_id : m->code;
+	f = datagram_flow(a, pkt, pkt->icmp.version == 4 ? 1 : 58, sp, dp,
+			  false, &dir);
+	if (f == NULL)
+		return;
+	new_flow = f->dir[0].pkts + f->dir[1].pkts == 0;
+	if (new_flow) {
+		f->u.icmp.type = m->type;
+		f->u.icmp.code = m->code;
+		f->u.icmp.echo = m->is_echo;
+	}
+	f->u.icmp.payload[dir] += pkt->payload_wire_len;
+	if (m->is_echo)
+		icmp_echo_seen(f, pkt, a->now);
+	datagram_seen(a, f, pkt, dir, pkt->payload_wire_len, FLOW_LIST_ICMP);
+}
+
+/* ------------------------------------------------------------------- feed */
+
+static void process_ip(struct analyzer *a, const struct packet *pkt)
+{
+	if (packet_has(pkt, PROTO_TCP))
+		process_tcp(a, pkt);
+	else if (packet_has(pkt, PROTO_UDP))
+		process_udp(a, pkt);
+	else if (packet_has(pkt, PROTO_ICMP) || packet_has(pkt, PROTO_ICMPV6))
+		process_icmp(a, pkt);
+	else
+		a->stats.untracked++;
+}
+
+void analyzer_feed(struct analyzer *a, const struct packet *pkt)
+{
+	a->stats.packets++;
+	if (pkt->has_ts) {
+		int64_t t = pkt->ts.sec * NS_PER_SEC + pkt->ts.nsec;
+
+		/* Timers never run backwards on a misordered frame. */
+		if (t > a->now)
+			a->now = t;
+	} else {
+		a->stats.no_timestamp++;
+	}
+	expire(a, a->now);
+	if (!packet_has(pkt, PROTO_IPV4) && !packet_has(pkt, PROTO_IPV6)) {
+		a->stats.untracked++;
+		return;
+	}
+	if (pkt->ip.is_fragment) {
+		if (defrag_add(a->defrag, pkt, &a->whole) == DEFRAG_COMPLETE)
+			process_ip(a, &a->whole);
+		return;
+	}
+	process_ip(a, pkt);
+}
+
+void analyzer_advance(struct analyzer *a, int64_t now)
+{
+	if (now > a->now)
+		a->now = now;
+	expire(a, a->now);
+}
+
+void analyzer_finish(struct analyzer *a)
+{
+	struct flow *f;
+
+	defrag_flush(a->defrag);
+	expire(a, a->now);
+	a->stats.peak_flows = flow_table_peak(a->table);
+	a->stats.memory_bytes = flow_table_memory(a->table);
+	while ((f = flow_table_oldest(a->table)) != NULL)
+		flow_finalise(a, f, FLOW_END_CAPTURE_END);
+}
+
+int64_t analyzer_now(const struct analyzer *a)
+{
+	return a->now;
+}
+
+struct foreach_ctx {
+	struct analyzer *a;
+	void (*fn)(void *ctx, const struct flow *f);
+	void *ctx;
+};
+
+static void foreach_one(void *arg, struct flow *f)
+{
+	struct foreach_ctx *fc = arg;
+
+	if (flow_is_tcp(f))
+		tcp_conn_advance(f, &fc->a->cfg.tcp, fc->a->now);
+	fc->fn(fc->ctx, f);
+}
+
+void analyzer_foreach_flow(struct analyzer *a,
+			   void (*fn)(void *ctx, const struct flow *f),
+			   void *ctx)
+{
+	struct foreach_ctx fc = {a, fn, ctx};
+
+	flow_table_foreach(a->table, foreach_one, &fc);
+}
+
+const struct analyzer_stats *analyzer_get_stats(struct analyzer *a)
+{
+	size_t peak = flow_table_peak(a->table);
+
+	if (peak > a->stats.peak_flows)
+		a->stats.peak_flows = peak;
+	if (flow_table_memory(a->table) > a->stats.memory_bytes)
+		a->stats.memory_bytes = flow_table_memory(a->table);
+	return &a->stats;
+}
+
+const struct defrag_stats *analyzer_defrag_stats(const struct analyzer *a)
+{
+	return defrag_get_stats(a->defrag);
+}
+
+const struct analyzer_config *analyzer_get_config(const struct analyzer *a)
+{
+	return &a->cfg;
+}

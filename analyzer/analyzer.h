@@ -1,0 +1,88 @@
+/*
+ * The analysis engine: create one with a configuration, feed it decoded
+ * packets in capture order, and it keeps the flow table, tracks every
+ * TCP connection and reports through the sink as things happen.  Files,
+ * live capture and tests drive it the same way; all its timers run on
+ * packet timestamps.
+ */
+#ifndef TCPLENS_ANALYZER_H
+#define TCPLENS_ANALYZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+#include "ip_defrag.h"
+#include "packet.h"
+#include "tcp_conn.h"
+
+struct analyzer_config {
+	struct tcp_config tcp;
+	uint32_t max_flows;         /* 1,000,000 */
+	int64_t tcp_idle_ns;        /* half-open and closing: 300 s */
+	int64_t closed_linger_ns;   /* both sides closed: 5 s for strays */
+	int64_t udp_idle_ns;        /* 60 s */
+	int64_t icmp_idle_ns;       /* 60 s */
+	struct defrag_config defrag;
+};
+
+/*
+ * What the engine reports.  Every callback may be NULL.  Flows passed
+ * are valid only during the call.
+ */
+struct analyzer_sink {
+	void *ctx;
+	void (*on_flow_start)(void *ctx, const struct flow *f);
+	/* Every TCP segment, after the tracker has seen it. */
+	void (*on_tcp_segment)(void *ctx, const struct packet *pkt,
+			       const struct flow *f,
+			       const struct tcp_seg_info *info);
+	/* Every UDP or ICMP packet of a flow. */
+	void (*on_datagram)(void *ctx, const struct packet *pkt,
+			    const struct flow *f, int dir);
+	/* The flow is final; it is released right after. */
+	void (*on_flow_end)(void *ctx, const struct flow *f);
+};
+
+struct analyzer_stats {
+	uint64_t packets;           /* fed */
+	uint64_t tcp_segments;      /* tracked */
+	uint64_t udp_datagrams;
+	uint64_t icmp_messages;
+	uint64_t untracked;         /* no IP, other protocols, or not decodable */
+	uint64_t tcp_unusable;      /* TCP header cut or invalid */
+	uint64_t no_timestamp;      /* frames without a time: previous used */
+	uint64_t flows_created;
+	uint64_t flows_evicted;     /* --max-flows reached */
+	uint64_t flows_idle;        /* idle timeout */
+	uint64_t flows_closed;      /* TCP closed, TIME_WAIT over */
+	uint64_t flows_reused;      /* a new SYN on a finished 4-tuple */
+	uint64_t icmp_errors_matched;   /* quoting a known flow */
+	uint64_t icmp_errors_unmatched;
+	size_t peak_flows;
+	size_t memory_bytes;        /* flow table and index at the end */
+};
+
+void analyzer_config_defaults(struct analyzer_config *cfg);
+struct analyzer *analyzer_new(const struct analyzer_config *cfg,
+			      const struct analyzer_sink *sink);
+void analyzer_free(struct analyzer *a);
+
+void analyzer_feed(struct analyzer *a, const struct packet *pkt);
+/* Runs the timers up to now without a packet (live capture). */
+void analyzer_advance(struct analyzer *a, int64_t now);
+/* End of input: every flow still in the table is finalised. */
+void analyzer_finish(struct analyzer *a);
+
+/* The time of the latest packet, ns since the epoch. */
+int64_t analyzer_now(const struct analyzer *a);
+/* Every live flow (for states, the dashboard); TIME_WAIT brought up to now. */
+void analyzer_foreach_flow(struct analyzer *a,
+			   void (*fn)(void *ctx, const struct flow *f),
+			   void *ctx);
+const struct analyzer_stats *analyzer_get_stats(struct analyzer *a);
+const struct defrag_stats *analyzer_defrag_stats(const struct analyzer *a);
+const struct analyzer_config *analyzer_get_config(const struct analyzer *a);
+
+#endif

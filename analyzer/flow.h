@@ -1,0 +1,230 @@
+/*
+ * One flow: a TCP connection, a UDP exchange, an ICMP echo session or
+ * an ICMP message stream between two endpoints.  Flows live in the flow
+ * table's pool; reports read them through this header and never touch
+ * packets.
+ *
+ * Direction 0 is the originator (the sender of the first SYN, or of the
+ * first datagram), 1 the responder, as in Zeek's conn.log.
+ */
+#ifndef TCPLENS_FLOW_H
+#define TCPLENS_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcp_state.h"
+#include "zeek_conn.h"
+
+enum { FLOW_ORIG = 0, FLOW_RESP = 1 };
+
+/*
+ * Both directions hash alike: the endpoint with the smaller
+ * (address, port) is stored first.
+ */
+struct flow_key {
+	uint8_t addr[2][16];
+	uint16_t port[2];
+	uint8_t family;         /* 4 or 6 */
+	uint8_t proto;          /* IP protocol number */
+	uint16_t zero;          /* padding, always 0: keys compare as bytes */
+};
+
+/* Why a flow was finalised. */
+enum flow_end_reason {
+	FLOW_END_NONE = 0,      /* still in the table */
+	FLOW_END_CLOSED,        /* TCP closed and TIME_WAIT over */
+	FLOW_END_IDLE,          /* idle timeout (half-open, closing, UDP, ICMP) */
+	FLOW_END_EVICTED,       /* --max-flows reached: least recently active */
+	FLOW_END_REUSED,        /* a new SYN replaced it on the same 4-tuple */
+	FLOW_END_CAPTURE_END,   /* still open when the capture ended */
+};
+
+/* How a TCP connection ended, as far as the wire tells. */
+enum tcp_close_kind {
+	TCP_CLOSE_OPEN = 0,     /* still open (or half-closed) */
+	TCP_CLOSE_FIN,          /* both FINs */
+	TCP_CLOSE_RST,
+	TCP_CLOSE_TIMEOUT,      /* went idle half-open or closing */
+};
+
+struct rtt_stats {
+	uint32_t n;
+	uint32_t min_us, max_us;
+	uint64_t sum_us;
+};
+
+/*
+ * tshark's per-direction analysis state (tcp_analyze_seq_flow_info_t
+ * and tcp_flow_t in packet-tcp.c), kept in its terms: raw sequence
+ * numbers, the raw window, and 0 meaning "unset" as tshark has it.
+ */
+struct tcp_seq_analysis {
+	uint32_t nextseq;
+	uint32_t maxseqtobeacked;
+	uint32_t lastack;
+	uint32_t window;        /* raw; 0xffffffff before the first segment */
+	uint32_t base_seq;
+	uint32_t lastacklen;
+	int32_t dupacknum;      /* -1: "ACKed unseen segment" already said */
+	int8_t win_scale;       /* -1 unknown, -2 known not to be in use */
+	uint8_t lastsegmentflags; /* TCP_SEQ_LAST_* of its previous segment */
+	bool is_first_ack;
+	bool base_set;
+	int64_t nextseq_ts;
+	int64_t lastack_ts;
+};
+
+enum tcp_endpoint_flag {
+	TCP_EP_SYN_SEEN = 1u << 0,      /* isn is valid */
+	TCP_EP_FIN_SEEN = 1u << 1,      /* fin_seq is valid */
+	TCP_EP_SEQ_VALID = 1u << 2,     /* high_seq is valid */
+	TCP_EP_ACK_VALID = 1u << 3,     /* last_ack is valid */
+	TCP_EP_SACK_PERM = 1u << 4,
+	TCP_EP_TIMESTAMPS = 1u << 5,
+	TCP_EP_WSCALE = 1u << 6,        /* offered a window scale */
+	TCP_EP_RST_SENT = 1u << 7,
+	TCP_EP_SYN_ACKED = 1u << 8,     /* its SYN was acknowledged */
+	TCP_EP_FIN_ACKED = 1u << 9,     /* its FIN was acknowledged */
+	TCP_EP_RTT_PROBE = 1u << 10,    /* rtt_probe_* describe a segment */
+	TCP_EP_HAS_MSS = 1u << 11,
+	TCP_EP_ZERO_WINDOW = 1u << 12,  /* it advertises a zero window now */
+	/* It retransmitted or probed and the peer has sent nothing since. */
+	TCP_EP_UNANSWERED = 1u << 13,
+};
+
+/*
+ * What one endpoint sent, and the analysis state tshark keeps per
+ * direction (tcp_analyze_seq_info), in the same terms.
+ */
+/* Sequence space the endpoint skipped, as far as the capture shows. */
+struct tcp_hole {
+	uint32_t start, end;    /* [start, end) */
+};
+
+#define TCP_MAX_HOLES 2
+#define TCP_MAX_SACK 2
+
+struct tcp_endpoint {
+	struct tcp_seq_analysis an; /* what it sent, as tshark follows it */
+	struct tcp_hole holes[TCP_MAX_HOLES];
+	/* The SACK blocks of its latest segment: what it holds beyond its ACK. */
+	struct tcp_hole sacked[TCP_MAX_SACK];
+	uint8_t hole_count;
+	uint8_t sack_count;
+	uint8_t state;          /* enum tcp_state */
+	uint8_t wscale;         /* offered shift, valid with TCP_EP_WSCALE */
+	uint16_t flags;         /* enum tcp_endpoint_flag */
+	uint16_t mss;
+	uint32_t isn;
+	uint32_t fin_seq;       /* sequence number of its FIN */
+	uint32_t high_seq;      /* highest seq + len sent, TCP_EP_SEQ_VALID */
+	uint32_t rtt_probe_end; /* ACK expected for the timed segment */
+	int64_t rtt_probe_ts;
+	int64_t zero_window_since;
+	int64_t zero_window_ns; /* total time it advertised zero window */
+	uint64_t seq_bytes;     /* unique payload bytes, from sequence space */
+	uint64_t retrans_bytes;
+	uint32_t retrans_segs;
+	uint32_t max_in_flight; /* bytes it had sent but not seen ACKed */
+	struct rtt_stats rtt;   /* its data acknowledged by the peer */
+};
+
+enum tcp_conn_flag {
+	TCP_CONN_ORIENT_GUESSED = 1u << 0, /* no SYN seen: heuristic */
+	TCP_CONN_MIDSTREAM = 1u << 1,      /* first segment had no SYN */
+	TCP_CONN_SIM_OPEN = 1u << 2,
+	TCP_CONN_SIM_CLOSE = 1u << 3,
+	TCP_CONN_CAPTURE_GAP = 1u << 4,    /* data ACKed that was never seen */
+	TCP_CONN_REUSED = 1u << 5,         /* started on a TIME_WAIT 4-tuple */
+	TCP_CONN_WSCALE_OK = 1u << 6,      /* both offered window scaling */
+	TCP_CONN_CLOSE_RECORDED = 1u << 7,
+};
+
+struct tcp_conn {
+	struct tcp_endpoint ep[2];
+	uint16_t flags;         /* enum tcp_conn_flag */
+	int8_t fin_first;       /* who sent the first FIN, or -1 */
+	int8_t rst_first;       /* who sent the first accepted RST, or -1 */
+	bool fins_before_rst;   /* both FINs came before that RST */
+	bool idle_expired;      /* finalised by an idle timeout */
+	int64_t syn_ts;         /* first SYN */
+	int64_t synack_ts;      /* first SYN-ACK */
+	int64_t ack_ts;         /* the ACK that completed the handshake */
+	int64_t ts_mru_syn;     /* tshark: the latest SYN without ACK */
+	int64_t ts_first_rtt;   /* tshark: its out-of-order threshold */
+	int64_t tw_since;       /* when an endpoint entered TIME_WAIT */
+	uint64_t gap_bytes;     /* ACKed but never captured (capture loss) */
+};
+
+struct udp_flow {
+	uint64_t payload[2];    /* UDP payload bytes per direction */
+};
+
+struct icmp_flow {
+	uint64_t payload[2];    /* ICMP bytes after the 4-byte header */
+	uint8_t type, code;     /* of the first message */
+	bool echo;
+	uint16_t last_req_seq;
+	bool req_pending;
+	int64_t last_req_ts;
+	struct rtt_stats rtt;   /* echo request -> reply */
+	uint32_t unanswered;
+};
+
+struct flow_dir {
+	uint64_t pkts;
+	uint64_t ip_bytes;      /* IP header and payload, as on the wire */
+};
+
+struct flow {
+	struct flow_key key;
+	uint8_t orig_slot;      /* which key endpoint is the originator */
+	uint8_t list;           /* timer list it is on (flow_table.c) */
+	uint8_t end_reason;     /* enum flow_end_reason */
+	uint8_t pad;
+	uint32_t table_idx;        /* its index in the flow table */
+	uint32_t lru_prev, lru_next;
+	int64_t first_ts, last_ts;      /* ns since the epoch */
+	uint64_t first_frame, last_frame;
+	struct flow_dir dir[2];
+	uint32_t icmp_errors;   /* ICMP errors quoting this flow */
+	uint8_t last_icmp_type, last_icmp_code;
+	struct zeek_conn zeek;
+	union {
+		struct tcp_conn tcp;
+		struct udp_flow udp;
+		struct icmp_flow icmp;
+	} u;
+};
+
+/* The originator's or responder's address/port of a flow. */
+static inline const uint8_t *flow_addr(const struct flow *f, int dir)
+{
+	return f->key.addr[dir == FLOW_ORIG ? f->orig_slot : !f->orig_slot];
+}
+
+static inline uint16_t flow_port(const struct flow *f, int dir)
+{
+	return f->key.port[dir == FLOW_ORIG ? f->orig_slot : !f->orig_slot];
+}
+
+static inline bool flow_is_tcp(const struct flow *f)
+{
+	return f->key.proto == 6;
+}
+
+/*
+ * The flow's uid: a hash of its key and first time, so it is stable for
+ * the same connection in the same capture (and not stored).
+ */
+uint64_t flow_uid(const struct flow *f);
+/* "C" followed by 11 base-62 digits of the uid: 13 bytes with the NUL. */
+#define FLOW_UID_LEN 13
+void flow_format_uid(uint64_t uid, char out[FLOW_UID_LEN]);
+
+const char *flow_end_reason_name(enum flow_end_reason r);
+const char *tcp_close_kind_name(enum tcp_close_kind k);
+const char *flow_proto_name(const struct flow *f); /* "tcp", "udp", "icmp" */
+
+#endif

@@ -1,0 +1,278 @@
+#include "flow_record.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tcp_conn.h"
+
+static void format_addr(const uint8_t *bytes, int family, char out[46])
+{
+	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, bytes, out, 46) == NULL)
+		snprintf(out, 46, "?");
+}
+
+static void record_tcp(struct flow_record *r, const struct flow *f)
+{
+	const struct tcp_conn *c = &f->u.tcp;
+
+	for (int d = 0; d < 2; d++) {
+		const struct tcp_endpoint *e = &c->ep[d];
+
+		r->bytes[d] = e->seq_bytes;
+		r->state[d] = e->state;
+		r->retrans[d] = e->retrans_segs;
+		r->retrans_bytes[d] = e->retrans_bytes;
+		r->data_rtt[d] = e->rtt;
+		r->syn_seen[d] = (e->flags & TCP_EP_SYN_SEEN) != 0;
+		r->has_mss[d] = (e->flags & TCP_EP_HAS_MSS) != 0;
+		r->mss[d] = e->mss;
+		r->has_wscale[d] = (e->flags & TCP_EP_WSCALE) != 0;
+		r->wscale[d] = e->wscale;
+		r->sack_perm[d] = (e->flags & TCP_EP_SACK_PERM) != 0;
+		r->timestamps[d] = (e->flags & TCP_EP_TIMESTAMPS) != 0;
+		r->max_in_flight[d] = e->max_in_flight;
+		r->zero_window_ns[d] = e->zero_window_ns;
+	}
+	r->wscale_used = (c->flags & TCP_CONN_WSCALE_OK) != 0;
+	r->missed_bytes = c->gap_bytes;
+	{
+		int initiator;
+
+		r->close_kind = (uint8_t)tcp_conn_close(f, &initiator);
+		r->close_initiator = (int8_t)initiator;
+	}
+	r->rtt_ns = (c->syn_ts && c->ack_ts > c->syn_ts) ? c->ack_ts - c->syn_ts : -1;
+	/* Responder side: SYN to SYN-ACK; originator side: SYN-ACK to ACK. */
+	r->handshake_rtt_ns[FLOW_RESP] =
+		(c->syn_ts && c->synack_ts > c->syn_ts) ? c->synack_ts - c->syn_ts : -1;
+	r->handshake_rtt_ns[FLOW_ORIG] =
+		(c->synack_ts && c->ack_ts > c->synack_ts) ? c->ack_ts - c->synack_ts : -1;
+	r->sim_open = (c->flags & TCP_CONN_SIM_OPEN) != 0;
+	r->sim_close = (c->flags & TCP_CONN_SIM_CLOSE) != 0;
+	r->reused = (c->flags & TCP_CONN_REUSED) != 0;
+	if (c->flags & TCP_CONN_ORIENT_GUESSED)
+		r->orientation = "guessed";
+	else if (c->flags & TCP_CONN_MIDSTREAM)
+		r->orientation = "synack";
+	else
+		r->orientation = "syn";
+	snprintf(r->conn_state, sizeof(r->conn_state), "%s",
+		 zeek_tcp_conn_state(&f->zeek, r->bytes[0], r->bytes[1]));
+}
+
+void flow_record_from_flow(struct flow_record *r, const struct flow *f)
+{
+	memset(r, 0, sizeof(*r));
+	flow_format_uid(flow_uid(f), r->uid);
+	format_addr(flow_addr(f, FLOW_ORIG), f->key.family, r->orig_h);
+	format_addr(flow_addr(f, FLOW_RESP), f->key.family, r->resp_h);
+	r->orig_p = flow_port(f, FLOW_ORIG);
+	r->resp_p = flow_port(f, FLOW_RESP);
+	r->proto = f->key.proto;
+	r->is_tcp = flow_is_tcp(f);
+	r->ts = f->first_ts;
+	r->duration = f->last_ts - f->first_ts;
+	for (int d = 0; d < 2; d++) {
+		r->pkts[d] = f->dir[d].pkts;
+		r->ip_bytes[d] = f->dir[d].ip_bytes;
+		r->bytes[d] = flow_is_tcp(f) ? 0 : f->key.proto == 17
+			? f->u.udp.payload[d] : f->u.icmp.payload[d];
+		r->handshake_rtt_ns[d] = -1;
+	}
+	r->close_initiator = -1;
+	r->rtt_ns = -1;
+	r->icmp_errors = f->icmp_errors;
+	r->first_frame = f->first_frame;
+	r->last_frame = f->last_frame;
+	r->end_reason = f->end_reason;
+	r->orientation = "first_packet";
+	snprintf(r->history, sizeof(r->history), "%s", zeek_conn_history(&f->zeek));
+	if (r->is_tcp) {
+		record_tcp(r, f);
+		return;
+	}
+	snprintf(r->conn_state, sizeof(r->conn_state), "%s",
+		 zeek_udp_conn_state(&f->zeek));
+	if (f->key.proto == 1 || f->key.proto == 58) {
+		/* Zeek's convention: type and code stand in for the ports. */
+		r->orig_p = f->u.icmp.type;
+		r->resp_p = f->u.icmp.code;
+		if (f->u.icmp.rtt.n > 0)
+			r->rtt_ns = (int64_t)(f->u.icmp.rtt.sum_us / f->u.icmp.rtt.n) * 1000;
+	}
+}
+
+/* ----------------------------------------------------------------- fields */
+
+static void v_str(struct field_value *v, const char *s)
+{
+	v->type = FIELD_STR;
+	v->s = s;
+}
+
+static void v_uint(struct field_value *v, uint64_t u)
+{
+	v->type = FIELD_UINT;
+	v->u = u;
+}
+
+static void v_bool(struct field_value *v, bool b)
+{
+	v->type = FIELD_BOOL;
+	v->b = b;
+}
+
+static void v_ms(struct field_value *v, int64_t ns)
+{
+	if (ns < 0) {
+		v->type = FIELD_NULL;
+		return;
+	}
+	v->type = FIELD_MS;
+	v->ns = ns;
+}
+
+static void v_rtt(struct field_value *v, const struct rtt_stats *s, int which)
+{
+	if (s->n == 0) {
+		v->type = FIELD_NULL;
+		return;
+	}
+	if (which == 0)
+		v_ms(v, (int64_t)s->min_us * 1000);
+	else if (which == 1)
+		v_ms(v, (int64_t)(s->sum_us / s->n) * 1000);
+	else
+		v_ms(v, (int64_t)s->max_us * 1000);
+}
+
+static const char *proto_key(uint8_t proto)
+{
+	switch (proto) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	default: return "icmp";
+	}
+}
+
+/* Fields every flow has. */
+static bool common_field(const struct flow_record *r, const char *k,
+			 struct field_value *v)
+{
+	if (strcmp(k, "uid") == 0) v_str(v, r->uid);
+	else if (strcmp(k, "proto") == 0) v_str(v, proto_key(r->proto));
+	else if (strcmp(k, "orig_h") == 0) v_str(v, r->orig_h);
+	else if (strcmp(k, "orig_p") == 0) v_uint(v, r->orig_p);
+	else if (strcmp(k, "resp_h") == 0) v_str(v, r->resp_h);
+	else if (strcmp(k, "resp_p") == 0) v_uint(v, r->resp_p);
+	else if (strcmp(k, "ts") == 0) { v->type = FIELD_TIME; v->ns = r->ts; }
+	else if (strcmp(k, "duration") == 0) { v->type = FIELD_SECONDS; v->ns = r->duration; }
+	else if (strcmp(k, "orig_pkts") == 0) v_uint(v, r->pkts[0]);
+	else if (strcmp(k, "resp_pkts") == 0) v_uint(v, r->pkts[1]);
+	else if (strcmp(k, "orig_bytes") == 0) v_uint(v, r->bytes[0]);
+	else if (strcmp(k, "resp_bytes") == 0) v_uint(v, r->bytes[1]);
+	else if (strcmp(k, "orig_ip_bytes") == 0) v_uint(v, r->ip_bytes[0]);
+	else if (strcmp(k, "resp_ip_bytes") == 0) v_uint(v, r->ip_bytes[1]);
+	else if (strcmp(k, "conn_state") == 0) v_str(v, r->conn_state);
+	else if (strcmp(k, "history") == 0) v_str(v, r->history);
+	else if (strcmp(k, "rtt_ms") == 0) v_ms(v, r->rtt_ns);
+	else if (strcmp(k, "icmp_errors") == 0) v_uint(v, r->icmp_errors);
+	else if (strcmp(k, "first_frame") == 0) v_uint(v, r->first_frame);
+	else if (strcmp(k, "last_frame") == 0) v_uint(v, r->last_frame);
+	else if (strcmp(k, "end") == 0) v_str(v, flow_end_reason_name(r->end_reason));
+	else if (strcmp(k, "orientation") == 0) v_str(v, r->orientation);
+	else return false;
+	return true;
+}
+
+static void side_field(const struct flow_record *r, int d, const char *k,
+		       struct field_value *v)
+{
+	if (strcmp(k, "state") == 0) v_str(v, tcp_state_name(r->state[d]));
+	else if (strcmp(k, "retrans") == 0) v_uint(v, r->retrans[d]);
+	else if (strcmp(k, "retrans_bytes") == 0) v_uint(v, r->retrans_bytes[d]);
+	else if (strcmp(k, "handshake_rtt_ms") == 0) v_ms(v, r->handshake_rtt_ns[d]);
+	else if (strcmp(k, "rtt_min_ms") == 0) v_rtt(v, &r->data_rtt[d], 0);
+	else if (strcmp(k, "rtt_avg_ms") == 0) v_rtt(v, &r->data_rtt[d], 1);
+	else if (strcmp(k, "rtt_max_ms") == 0) v_rtt(v, &r->data_rtt[d], 2);
+	else if (strcmp(k, "rtt_samples") == 0) v_uint(v, r->data_rtt[d].n);
+	else if (strcmp(k, "mss") == 0) {
+		if (r->has_mss[d]) v_uint(v, r->mss[d]); else v->type = FIELD_NULL;
+	} else if (strcmp(k, "wscale") == 0) {
+		if (r->has_wscale[d]) v_uint(v, r->wscale[d]); else v->type = FIELD_NULL;
+	} else if (strcmp(k, "sack_perm") == 0) {
+		if (r->syn_seen[d]) v_bool(v, r->sack_perm[d]); else v->type = FIELD_NULL;
+	} else if (strcmp(k, "timestamps") == 0) {
+		if (r->syn_seen[d]) v_bool(v, r->timestamps[d]); else v->type = FIELD_NULL;
+	} else if (strcmp(k, "max_in_flight") == 0) v_uint(v, r->max_in_flight[d]);
+	else if (strcmp(k, "zero_window_ms") == 0) v_ms(v, r->zero_window_ns[d]);
+	else v->type = FIELD_NULL;
+}
+
+static bool tcp_field(const struct flow_record *r, const char *k,
+		      struct field_value *v)
+{
+	if (strcmp(k, "close") == 0) v_str(v, tcp_close_kind_name(r->close_kind));
+	else if (strcmp(k, "close_initiator") == 0) {
+		if (r->close_initiator < 0) v->type = FIELD_NULL;
+		else v_str(v, r->close_initiator == FLOW_ORIG ? "orig" : "resp");
+	} else if (strcmp(k, "missed_bytes") == 0) v_uint(v, r->missed_bytes);
+	else if (strcmp(k, "wscale_used") == 0) {
+		if (r->syn_seen[0] && r->syn_seen[1]) v_bool(v, r->wscale_used);
+		else v->type = FIELD_NULL;
+	} else if (strcmp(k, "sack_used") == 0) {
+		if (r->syn_seen[0] && r->syn_seen[1]) v_bool(v, r->sack_perm[0] && r->sack_perm[1]);
+		else v->type = FIELD_NULL;
+	} else if (strcmp(k, "timestamps_used") == 0) {
+		if (r->syn_seen[0] && r->syn_seen[1]) v_bool(v, r->timestamps[0] && r->timestamps[1]);
+		else v->type = FIELD_NULL;
+	} else if (strcmp(k, "simultaneous_open") == 0) v_bool(v, r->sim_open);
+	else if (strcmp(k, "simultaneous_close") == 0) v_bool(v, r->sim_close);
+	else if (strcmp(k, "port_reused") == 0) v_bool(v, r->reused);
+	else if (strncmp(k, "orig_", 5) == 0) side_field(r, 0, k + 5, v);
+	else if (strncmp(k, "resp_", 5) == 0) side_field(r, 1, k + 5, v);
+	else return false;
+	return true;
+}
+
+static const char *const field_keys[] = {
+	"uid", "proto", "orig_h", "orig_p", "resp_h", "resp_p", "ts",
+	"duration", "orig_pkts", "resp_pkts", "orig_bytes", "resp_bytes",
+	"orig_ip_bytes", "resp_ip_bytes", "missed_bytes", "conn_state", "history",
+	"orig_state", "resp_state", "close", "close_initiator",
+	"orig_retrans", "resp_retrans", "orig_retrans_bytes",
+	"resp_retrans_bytes", "rtt_ms", "orig_handshake_rtt_ms",
+	"resp_handshake_rtt_ms", "orig_rtt_min_ms", "orig_rtt_avg_ms",
+	"orig_rtt_max_ms", "orig_rtt_samples", "resp_rtt_min_ms",
+	"resp_rtt_avg_ms", "resp_rtt_max_ms", "resp_rtt_samples", "orig_mss",
+	"resp_mss", "orig_wscale", "resp_wscale", "wscale_used",
+	"orig_sack_perm", "resp_sack_perm", "sack_used", "orig_timestamps",
+	"resp_timestamps", "timestamps_used", "orig_max_in_flight",
+	"resp_max_in_flight", "orig_zero_window_ms", "resp_zero_window_ms",
+	"simultaneous_open", "simultaneous_close", "port_reused",
+	"orientation", "icmp_errors", "first_frame", "last_frame", "end",
+};
+
+size_t flow_record_field_count(void)
+{
+	return sizeof(field_keys) / sizeof(field_keys[0]);
+}
+
+const char *flow_record_field_key(size_t i)
+{
+	return i < flow_record_field_count() ? field_keys[i] : NULL;
+}
+
+void flow_record_field(const struct flow_record *r, size_t i,
+		       struct field_value *v)
+{
+	const char *k = flow_record_field_key(i);
+
+	memset(v, 0, sizeof(*v));
+	v->type = FIELD_NULL;
+	if (k == NULL || common_field(r, k, v))
+		return;
+	if (r->is_tcp)
+		tcp_field(r, k, v);
+}

@@ -1,0 +1,76 @@
+/*
+ * The output view of one flow: every documented key of `tcplens flows`,
+ * computed once from the engine's struct flow, so the renderers (text,
+ * JSON, CSV, YAML, Zeek) only format.  The field table is the single
+ * list of keys, in output order; tcplens(1) documents each one.
+ */
+#ifndef TCPLENS_FLOW_RECORD_H
+#define TCPLENS_FLOW_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <stddef.h>
+
+#include "flow.h"
+
+enum field_type {
+	FIELD_NULL,     /* not applicable / unknown: JSON null, Zeek '-' */
+	FIELD_STR,
+	FIELD_UINT,
+	FIELD_BOOL,
+	FIELD_TIME,     /* ns since the epoch: seconds with decimals */
+	FIELD_SECONDS,  /* a duration in ns: seconds with decimals */
+	FIELD_MS,       /* a duration in ns: milliseconds, 3 decimals */
+};
+
+struct field_value {
+	enum field_type type;
+	const char *s;
+	uint64_t u;
+	int64_t ns;
+	bool b;
+};
+
+struct flow_record {
+	char uid[FLOW_UID_LEN];
+	char orig_h[46], resp_h[46];
+	uint16_t orig_p, resp_p;
+	uint8_t proto;          /* IP protocol number */
+	bool is_tcp;
+	int64_t ts, duration;
+	uint64_t pkts[2], bytes[2], ip_bytes[2];
+	uint64_t missed_bytes;
+	char conn_state[8];
+	char history[ZEEK_HISTORY_MAX + 1];
+	uint8_t state[2];       /* enum tcp_state, TCP only */
+	uint8_t close_kind;
+	int8_t close_initiator;
+	uint32_t retrans[2];
+	uint64_t retrans_bytes[2];
+	int64_t rtt_ns;         /* handshake (SYN to ACK) or ICMP echo avg; <0 none */
+	int64_t handshake_rtt_ns[2]; /* capture point to that side and back */
+	struct rtt_stats data_rtt[2];
+	bool has_mss[2], has_wscale[2], sack_perm[2], timestamps[2], syn_seen[2];
+	uint16_t mss[2];
+	uint8_t wscale[2];
+	bool wscale_used;
+	uint32_t max_in_flight[2];
+	int64_t zero_window_ns[2];
+	uint32_t icmp_errors;
+	uint64_t first_frame, last_frame;
+	uint8_t end_reason;
+	const char *orientation;
+	bool sim_open, sim_close, reused;
+};
+
+void flow_record_from_flow(struct flow_record *r, const struct flow *f);
+
+/* The fields, in output order. */
+size_t flow_record_field_count(void);
+const char *flow_record_field_key(size_t i);
+/* Zeek conn.log-only output uses these; NULL when not a conn.log field. */
+void flow_record_field(const struct flow_record *r, size_t i,
+		       struct field_value *v);
+
+#endif

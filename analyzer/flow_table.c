@@ -1,0 +1,352 @@
+#include "flow_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Flows come in chunks of FLOW_CHUNK; a chunk is never freed before the
+ * table, so a flow's address is stable and steady-state traffic does
+ * not allocate.  Index 0 means "none" in the lists and the hash slots.
+ */
+enum { FLOW_CHUNK_SHIFT = 12, FLOW_CHUNK = 1u << FLOW_CHUNK_SHIFT };
+
+struct flow_slot {
+	uint32_t idx;           /* flow index, 0 = empty */
+	uint32_t tag;           /* upper hash bits: skips most mismatches */
+};
+
+struct flow_list_head {
+	uint32_t head, tail;
+};
+
+struct flow_table {
+	struct flow_table_config cfg;
+	struct flow **chunks;
+	size_t n_chunks, chunks_cap;
+	uint32_t next_unused;   /* indices handed out so far (from 1) */
+	uint32_t free_head;     /* released flows, linked through lru_next */
+	struct flow_slot *slots;
+	size_t slot_mask;       /* slot count - 1, a power of two minus one */
+	size_t count, peak;
+	struct flow_list_head lists[FLOW_LIST_COUNT];
+};
+
+static struct flow *flow_at(const struct flow_table *t, uint32_t idx)
+{
+	return &t->chunks[(idx - 1) >> FLOW_CHUNK_SHIFT]
+			 [(idx - 1) & (FLOW_CHUNK - 1)];
+}
+
+/* Kept in the flow: recovering it from the chunk list would need a search. */
+static uint32_t flow_index(const struct flow *f)
+{
+	return f->table_idx;
+}
+
+uint64_t flow_key_hash(const struct flow_key *key)
+{
+	uint64_t w[5];
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+
+	_Static_assert(sizeof(*key) == sizeof(w), "flow_key is five words");
+	memcpy(w, key, sizeof(w));
+	for (int i = 0; i < 5; i++) {
+		h ^= w[i];
+		h *= 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 29);
+}
+
+static bool flow_key_equal(const struct flow_key *a, const struct flow_key *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+struct flow_table *flow_table_new(const struct flow_table_config *cfg)
+{
+	struct flow_table *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->cfg = *cfg;
+	t->slot_mask = 1024 - 1;
+	t->slots = calloc(t->slot_mask + 1, sizeof(*t->slots));
+	if (t->slots == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n_chunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
+	free(t->slots);
+	free(t);
+}
+
+static size_t slot_home(const struct flow_table *t, uint64_t hash)
+{
+	return (size_t)hash & t->slot_mask;
+}
+
+static uint32_t slot_tag(uint64_t hash)
+{
+	return (uint32_t)(hash >> 32);
+}
+
+struct flow *flow_table_lookup(struct flow_table *t,
+			       const struct flow_key *key, uint64_t hash)
+{
+	uint32_t tag = slot_tag(hash);
+
+	for (size_t i = slot_home(t, hash);; i = (i + 1) & t->slot_mask) {
+		const struct flow_slot *s = &t->slots[i];
+		struct flow *f;
+
+		if (s->idx == 0)
+			return NULL;
+		if (s->tag != tag)
+			continue;
+		f = flow_at(t, s->idx);
+		if (flow_key_equal(&f->key, key))
+			return f;
+	}
+}
+
+static void slot_put(struct flow_slot *slots, size_t mask, uint64_t hash,
+		     uint32_t idx)
+{
+	size_t i = (size_t)hash & mask;
+
+	while (slots[i].idx != 0)
+		i = (i + 1) & mask;
+	slots[i].idx = idx;
+	slots[i].tag = slot_tag(hash);
+}
+
+/* Doubles the index when it would pass half full: probes stay short. */
+static bool slots_grow(struct flow_table *t)
+{
+	size_t n = (t->slot_mask + 1) * 2;
+	struct flow_slot *s = calloc(n, sizeof(*s));
+
+	if (s == NULL)
+		return false;
+	for (size_t i = 0; i <= t->slot_mask; i++) {
+		uint32_t idx = t->slots[i].idx;
+
+		if (idx != 0)
+			slot_put(s, n - 1, flow_key_hash(&flow_at(t, idx)->key),
+				 idx);
+	}
+	free(t->slots);
+	t->slots = s;
+	t->slot_mask = n - 1;
+	return true;
+}
+
+/* Backward-shift deletion keeps every probe chain unbroken. */
+static void slot_delete(struct flow_table *t, uint32_t idx, uint64_t hash)
+{
+	size_t i = slot_home(t, hash);
+
+	while (t->slots[i].idx != idx)
+		i = (i + 1) & t->slot_mask;
+	for (;;) {
+		size_t j = (i + 1) & t->slot_mask;
+		size_t home;
+
+		t->slots[i].idx = 0;
+		for (;; j = (j + 1) & t->slot_mask) {
+			if (t->slots[j].idx == 0)
+				return;
+			home = slot_home(t, flow_key_hash(
+				&flow_at(t, t->slots[j].idx)->key));
+			/* Movable unless its home lies cyclically in (i, j]. */
+			if (i <= j ? (home <= i || home > j)
+				   : (home <= i && home > j))
+				break;
+		}
+		t->slots[i] = t->slots[j];
+		i = j;
+	}
+}
+
+static uint32_t flow_alloc(struct flow_table *t)
+{
+	uint32_t idx;
+
+	if (t->free_head != 0) {
+		idx = t->free_head;
+		t->free_head = flow_at(t, idx)->lru_next;
+		return idx;
+	}
+	if ((t->next_unused & (FLOW_CHUNK - 1)) == 0) {
+		if (t->n_chunks == t->chunks_cap) {
+			size_t cap = t->chunks_cap ? t->chunks_cap * 2 : 16;
+			struct flow **c = realloc(t->chunks, cap * sizeof(*c));
+
+			if (c == NULL)
+				return 0;
+			t->chunks = c;
+			t->chunks_cap = cap;
+		}
+		t->chunks[t->n_chunks] = malloc(FLOW_CHUNK * sizeof(struct flow));
+		if (t->chunks[t->n_chunks] == NULL)
+			return 0;
+		t->n_chunks++;
+	}
+	return ++t->next_unused;
+}
+
+static void list_unlink(struct flow_table *t, struct flow *f)
+{
+	struct flow_list_head *l = &t->lists[f->list];
+
+	if (f->lru_prev != 0)
+		flow_at(t, f->lru_prev)->lru_next = f->lru_next;
+	else
+		l->head = f->lru_next;
+	if (f->lru_next != 0)
+		flow_at(t, f->lru_next)->lru_prev = f->lru_prev;
+	else
+		l->tail = f->lru_prev;
+}
+
+static void list_append(struct flow_table *t, struct flow *f,
+			enum flow_list list)
+{
+	struct flow_list_head *l = &t->lists[list];
+	uint32_t idx = flow_index(f);
+
+	f->list = (uint8_t)list;
+	f->lru_next = 0;
+	f->lru_prev = l->tail;
+	if (l->tail != 0)
+		flow_at(t, l->tail)->lru_next = idx;
+	else
+		l->head = idx;
+	l->tail = idx;
+}
+
+struct flow *flow_table_insert(struct flow_table *t,
+			       const struct flow_key *key, uint64_t hash,
+			       enum flow_list list, int64_t now)
+{
+	struct flow *f;
+	uint32_t idx;
+
+	if (t->count >= t->cfg.max_flows)
+		return NULL;
+	if ((t->count + 1) * 2 > t->slot_mask + 1 && !slots_grow(t))
+		return NULL;
+	idx = flow_alloc(t);
+	if (idx == 0)
+		return NULL;
+	f = flow_at(t, idx);
+	memset(f, 0, sizeof(*f));
+	f->key = *key;
+	f->table_idx = idx;
+	f->last_ts = now;
+	slot_put(t->slots, t->slot_mask, hash, idx);
+	list_append(t, f, list);
+	if (++t->count > t->peak)
+		t->peak = t->count;
+	return f;
+}
+
+void flow_table_touch(struct flow_table *t, struct flow *f,
+		      enum flow_list list, int64_t now)
+{
+	f->last_ts = now;
+	if (f->list == list && t->lists[list].tail == flow_index(f))
+		return;
+	list_unlink(t, f);
+	list_append(t, f, list);
+}
+
+void flow_table_remove(struct flow_table *t, struct flow *f)
+{
+	uint32_t idx = flow_index(f);
+
+	list_unlink(t, f);
+	slot_delete(t, idx, flow_key_hash(&f->key));
+	f->lru_next = t->free_head;
+	t->free_head = idx;
+	t->count--;
+}
+
+struct flow *flow_table_next_expired(struct flow_table *t, int64_t now)
+{
+	for (int l = 0; l < FLOW_LIST_COUNT; l++) {
+		int64_t timeout = t->cfg.timeout_ns[l];
+		struct flow *f;
+
+		if (t->lists[l].head == 0 || timeout == FLOW_TIMEOUT_NONE)
+			continue;
+		f = flow_at(t, t->lists[l].head);
+		if (now - f->last_ts >= timeout)
+			return f;
+	}
+	return NULL;
+}
+
+struct flow *flow_table_oldest(struct flow_table *t)
+{
+	struct flow *best = NULL;
+
+	for (int l = 0; l < FLOW_LIST_COUNT; l++) {
+		struct flow *f;
+
+		if (t->lists[l].head == 0)
+			continue;
+		f = flow_at(t, t->lists[l].head);
+		if (best == NULL || f->last_ts < best->last_ts)
+			best = f;
+	}
+	return best;
+}
+
+void flow_table_foreach(struct flow_table *t,
+			void (*fn)(void *ctx, struct flow *f), void *ctx)
+{
+	for (int l = 0; l < FLOW_LIST_COUNT; l++) {
+		uint32_t idx = t->lists[l].head;
+
+		while (idx != 0) {
+			struct flow *f = flow_at(t, idx);
+
+			idx = f->lru_next; /* fn may not remove f, but be safe */
+			fn(ctx, f);
+		}
+	}
+}
+
+size_t flow_table_count(const struct flow_table *t)
+{
+	return t->count;
+}
+
+size_t flow_table_capacity(const struct flow_table *t)
+{
+	return t->cfg.max_flows;
+}
+
+size_t flow_table_peak(const struct flow_table *t)
+{
+	return t->peak;
+}
+
+size_t flow_table_memory(const struct flow_table *t)
+{
+	return sizeof(*t) + t->n_chunks * FLOW_CHUNK * sizeof(struct flow) +
+	       t->chunks_cap * sizeof(struct flow *) +
+	       (t->slot_mask + 1) * sizeof(struct flow_slot);
+}

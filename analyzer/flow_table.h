@@ -1,0 +1,69 @@
+/*
+ * The flow table: flows from a pool of fixed-size chunks (pointers stay
+ * valid until a flow is removed), found through an open-addressing hash
+ * over the direction-independent key, and kept on one of several lists
+ * ordered by last activity.  Each list has one idle timeout, so expiry
+ * only ever looks at list heads: constant work per packet.
+ */
+#ifndef TCPLENS_FLOW_TABLE_H
+#define TCPLENS_FLOW_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+enum flow_list {
+	FLOW_LIST_TCP_OPEN,      /* established: never idle-expired */
+	FLOW_LIST_TCP_HALF_OPEN, /* handshake not finished */
+	FLOW_LIST_TCP_CLOSING,   /* FIN or RST exchange under way */
+	FLOW_LIST_TCP_TIME_WAIT, /* an endpoint in TIME_WAIT, the other closed */
+	FLOW_LIST_TCP_CLOSED,    /* both closed: lingers for stray segments */
+	FLOW_LIST_UDP,
+	FLOW_LIST_ICMP,
+	FLOW_LIST_COUNT
+};
+
+#define FLOW_TIMEOUT_NONE INT64_MAX
+
+struct flow_table_config {
+	uint32_t max_flows;
+	int64_t timeout_ns[FLOW_LIST_COUNT];
+};
+
+struct flow_table;
+
+struct flow_table *flow_table_new(const struct flow_table_config *cfg);
+void flow_table_free(struct flow_table *t);
+
+uint64_t flow_key_hash(const struct flow_key *key);
+struct flow *flow_table_lookup(struct flow_table *t,
+			       const struct flow_key *key, uint64_t hash);
+/*
+ * A zeroed flow holding key, on list, last active now; NULL when the
+ * table is full (the caller evicts flow_table_oldest() first) or memory
+ * ran out.
+ */
+struct flow *flow_table_insert(struct flow_table *t,
+			       const struct flow_key *key, uint64_t hash,
+			       enum flow_list list, int64_t now);
+/* Moves f to the tail of list: it was active at now. */
+void flow_table_touch(struct flow_table *t, struct flow *f,
+		      enum flow_list list, int64_t now);
+void flow_table_remove(struct flow_table *t, struct flow *f);
+
+/* A flow whose list timeout has passed at now, or NULL. */
+struct flow *flow_table_next_expired(struct flow_table *t, int64_t now);
+/* The least recently active flow of all, or NULL when empty. */
+struct flow *flow_table_oldest(struct flow_table *t);
+/* Every flow in the table, in no particular order. */
+void flow_table_foreach(struct flow_table *t,
+			void (*fn)(void *ctx, struct flow *f), void *ctx);
+
+size_t flow_table_count(const struct flow_table *t);
+size_t flow_table_capacity(const struct flow_table *t); /* max_flows */
+size_t flow_table_peak(const struct flow_table *t);
+/* Bytes held by the pool and the hash index. */
+size_t flow_table_memory(const struct flow_table *t);
+
+#endif

@@ -1,0 +1,550 @@
+#include "tcp_conn.h"
+
+#include <string.h>
+
+#include "tcp_analysis.h"
+#include "tcp_refine.h"
+#include "tcp_seq.h"
+
+static bool ep_has(const struct tcp_endpoint *e, unsigned flag)
+{
+	return (e->flags & flag) != 0;
+}
+
+static void ep_set_state(struct tcp_endpoint *e, enum tcp_state s,
+			 int64_t now)
+{
+	(void)now;
+	e->state = (uint8_t)s;
+}
+
+int tcp_conn_guess_orig(uint16_t sport, uint16_t dport)
+{
+	/*
+	 * The responder is the well-known port, else the lower one: what
+	 * tshark's and Zeek's heuristics settle on for servers.  Returns
+	 * FLOW_ORIG when the sender of this segment is the originator.
+	 */
+	bool s_known = sport < 1024, d_known = dport < 1024;
+
+	if (s_known != d_known)
+		return d_known ? FLOW_ORIG : FLOW_RESP;
+	return dport <= sport ? FLOW_ORIG : FLOW_RESP;
+}
+
+void tcp_conn_init(struct flow *f, const struct packet *pkt, int dir,
+		   bool orient_guessed, int64_t now)
+{
+	struct tcp_conn *c = &f->u.tcp;
+	uint8_t fl = pkt->tcp.flags;
+
+	memset(c, 0, sizeof(*c));
+	c->fin_first = -1;
+	c->rst_first = -1;
+	tcp_analysis_init(&c->ep[0].an);
+	tcp_analysis_init(&c->ep[1].an);
+	if ((fl & TCP_FLAG_SYN) == 0 || (fl & TCP_FLAG_RST) != 0) {
+		/* Picked up mid-stream: both sides are assumed connected. */
+		c->flags |= TCP_CONN_MIDSTREAM;
+		c->ep[0].state = TCP_STATE_ESTABLISHED;
+		c->ep[1].state = TCP_STATE_ESTABLISHED;
+	} else if ((fl & TCP_FLAG_ACK) != 0) {
+		/* A SYN-ACK first: its sender is the responder. */
+		c->flags |= TCP_CONN_MIDSTREAM;
+		c->ep[!dir].state = TCP_STATE_SYN_SENT;
+		c->ep[dir].state = TCP_STATE_LISTEN;
+	}
+	if (orient_guessed)
+		c->flags |= TCP_CONN_ORIENT_GUESSED;
+	(void)now;
+}
+
+/* --------------------------------------------------------------- options */
+
+static void note_syn_options(struct tcp_endpoint *e, const struct packet *pkt)
+{
+	const struct packet_tcp *t = &pkt->tcp;
+
+	if (t->opts_present & TCP_OPT_HAS_MSS) {
+		e->flags |= TCP_EP_HAS_MSS;
+		e->mss = t->mss;
+	}
+	if (t->opts_present & TCP_OPT_HAS_WSCALE) {
+		e->flags |= TCP_EP_WSCALE;
+		e->wscale = t->wscale;
+	} else {
+		e->flags &= (uint16_t)~TCP_EP_WSCALE;
+	}
+	if (t->opts_present & TCP_OPT_HAS_SACK_PERM)
+		e->flags |= TCP_EP_SACK_PERM;
+	if (t->opts_present & TCP_OPT_HAS_TIMESTAMP)
+		e->flags |= TCP_EP_TIMESTAMPS;
+}
+
+/*
+ * RFC 7323 section 2.2: the shift applies only when both SYNs carried
+ * the option, and never to a SYN's own window.  -1 while unknown (no
+ * SYN from one side seen).
+ */
+static int window_shift(const struct tcp_conn *c, int dir)
+{
+	const struct tcp_endpoint *e = &c->ep[dir];
+
+	if (!ep_has(&c->ep[0], TCP_EP_SYN_SEEN) ||
+	    !ep_has(&c->ep[1], TCP_EP_SYN_SEEN))
+		return -1;
+	if (c->flags & TCP_CONN_WSCALE_OK)
+		return e->wscale;
+	return 0;
+}
+
+/* ----------------------------------------------------------------- states */
+
+/* E's ACK covers P's SYN or FIN: evidence that E received them. */
+static void on_ack_sent(struct tcp_conn *c, int dir, uint32_t ack, int64_t now)
+{
+	struct tcp_endpoint *e = &c->ep[dir], *p = &c->ep[!dir];
+
+	if (ep_has(p, TCP_EP_SYN_SEEN) && tcp_seq_after(ack, p->isn)) {
+		if (!ep_has(p, TCP_EP_SYN_ACKED)) {
+			p->flags |= TCP_EP_SYN_ACKED;
+			if (c->ack_ts == 0 && dir == FLOW_ORIG)
+				c->ack_ts = now;
+		}
+		if (e->state == TCP_STATE_SYN_SENT)
+			ep_set_state(e, TCP_STATE_ESTABLISHED, now);
+		if (p->state == TCP_STATE_SYN_RECV)
+			ep_set_state(p, TCP_STATE_ESTABLISHED, now);
+	}
+	if (ep_has(p, TCP_EP_FIN_SEEN) && tcp_seq_after(ack, p->fin_seq)) {
+		p->flags |= TCP_EP_FIN_ACKED;
+		/* P hears the ACK of its FIN (assumed). */
+		switch (p->state) {
+		case TCP_STATE_FIN_WAIT1:
+			ep_set_state(p, TCP_STATE_FIN_WAIT2, now);
+			break;
+		case TCP_STATE_CLOSING:
+			ep_set_state(p, TCP_STATE_TIME_WAIT, now);
+			break;
+		case TCP_STATE_LAST_ACK:
+			ep_set_state(p, TCP_STATE_CLOSED, now);
+			break;
+		default:
+			break;
+		}
+		/* E shows it received P's FIN. */
+		switch (e->state) {
+		case TCP_STATE_ESTABLISHED:
+		case TCP_STATE_SYN_RECV:
+		case TCP_STATE_SYN_SENT:
+			ep_set_state(e, TCP_STATE_CLOSE_WAIT, now);
+			break;
+		case TCP_STATE_FIN_WAIT1:
+			if (ep_has(e, TCP_EP_FIN_ACKED)) {
+				ep_set_state(e, TCP_STATE_TIME_WAIT, now);
+			} else {
+				ep_set_state(e, TCP_STATE_CLOSING, now);
+				c->flags |= TCP_CONN_SIM_CLOSE;
+			}
+			break;
+		case TCP_STATE_FIN_WAIT2:
+			ep_set_state(e, TCP_STATE_TIME_WAIT, now);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/*
+ * RFC 793 p. 37 and RFC 5961 section 3: a RST is acceptable in
+ * SYN_SENT when it acknowledges the SYN, elsewhere when its sequence
+ * number lies in the receive window.
+ */
+static bool rst_acceptable(const struct tcp_conn *c, int dir,
+			   const struct packet_tcp *t, int shift)
+{
+	const struct tcp_endpoint *e = &c->ep[dir], *p = &c->ep[!dir];
+	uint64_t wnd;
+
+	if (p->state == TCP_STATE_SYN_SENT)
+		return (t->flags & TCP_FLAG_ACK) && ep_has(p, TCP_EP_SYN_SEEN) &&
+		       t->ack == p->isn + 1;
+	if (!ep_has(e, TCP_EP_SEQ_VALID) || !ep_has(p, TCP_EP_ACK_VALID))
+		return true; /* nothing to judge it by */
+	wnd = (uint64_t)p->an.window << (shift > 0 ? shift : 0);
+	if (wnd == 0)
+		wnd = 1;
+	if (wnd > 0x7fffffff)
+		wnd = 0x7fffffff;
+	return tcp_seq_in(t->seq, p->an.lastack, p->an.lastack + (uint32_t)wnd) ||
+	       t->seq == e->high_seq;
+}
+
+/*
+ * A peer that has not acknowledged anything E sent since E began
+ * retransmitting or probing may be gone: its receipt of E's RST is then
+ * not assumed (it stays in its state, as a crashed or firewalled host).
+ */
+static bool peer_unresponsive(const struct tcp_endpoint *e)
+{
+	return ep_has(e, TCP_EP_UNANSWERED);
+}
+
+static void on_rst(struct tcp_conn *c, int dir, const struct packet_tcp *t,
+		   int64_t now, struct tcp_seg_info *info)
+{
+	struct tcp_endpoint *e = &c->ep[dir], *p = &c->ep[!dir];
+
+	if (!rst_acceptable(c, dir, t, window_shift(c, !dir))) {
+		info->annots |= TCP_ANNOT_BIT(RST_OUT_OF_WINDOW);
+		return;
+	}
+	e->flags |= TCP_EP_RST_SENT;
+	if (c->rst_first < 0) {
+		c->rst_first = (int8_t)dir;
+		c->fins_before_rst = ep_has(e, TCP_EP_FIN_SEEN) &&
+				     ep_has(p, TCP_EP_FIN_SEEN);
+	}
+	ep_set_state(e, TCP_STATE_CLOSED, now);
+	/*
+	 * Linux's default (net.ipv4.tcp_rfc1337=0) lets a RST end TIME_WAIT
+	 * too, so every state of the receiver closes.
+	 */
+	if (!peer_unresponsive(e))
+		ep_set_state(p, TCP_STATE_CLOSED, now);
+}
+
+static void on_fin_sent(struct tcp_conn *c, int dir, uint32_t fin_seq,
+			int64_t now)
+{
+	struct tcp_endpoint *e = &c->ep[dir];
+
+	if (ep_has(e, TCP_EP_FIN_SEEN))
+		return; /* a retransmitted FIN changes nothing */
+	e->flags |= TCP_EP_FIN_SEEN;
+	e->fin_seq = fin_seq;
+	if (c->fin_first < 0)
+		c->fin_first = (int8_t)dir;
+	switch (e->state) {
+	case TCP_STATE_ESTABLISHED:
+	case TCP_STATE_SYN_RECV:
+	case TCP_STATE_SYN_SENT:
+		ep_set_state(e, TCP_STATE_FIN_WAIT1, now);
+		break;
+	case TCP_STATE_CLOSE_WAIT:
+		ep_set_state(e, TCP_STATE_LAST_ACK, now);
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_syn_sent(struct tcp_conn *c, int dir, const struct packet *pkt,
+			int64_t now)
+{
+	struct tcp_endpoint *e = &c->ep[dir], *p = &c->ep[!dir];
+	bool ack = (pkt->tcp.flags & TCP_FLAG_ACK) != 0;
+
+	if (!ep_has(e, TCP_EP_SYN_SEEN)) {
+		e->flags |= TCP_EP_SYN_SEEN;
+		e->isn = pkt->tcp.seq;
+		note_syn_options(e, pkt);
+		if (ep_has(p, TCP_EP_SYN_SEEN) &&
+		    ep_has(e, TCP_EP_WSCALE) && ep_has(p, TCP_EP_WSCALE))
+			c->flags |= TCP_CONN_WSCALE_OK;
+	}
+	if (!ack) {
+		if (c->syn_ts == 0)
+			c->syn_ts = now;
+		if (e->state == TCP_STATE_CLOSED || e->state == TCP_STATE_LISTEN)
+			ep_set_state(e, TCP_STATE_SYN_SENT, now);
+		if (p->state == TCP_STATE_CLOSED)
+			ep_set_state(p, TCP_STATE_LISTEN, now);
+		else if (p->state == TCP_STATE_SYN_SENT && dir == FLOW_RESP)
+			c->flags |= TCP_CONN_SIM_OPEN;
+		return;
+	}
+	if (c->synack_ts == 0)
+		c->synack_ts = now;
+	/* Sending SYN-ACK shows it received the peer's SYN. */
+	if (e->state == TCP_STATE_SYN_SENT)
+		c->flags |= TCP_CONN_SIM_OPEN;
+	if (e->state == TCP_STATE_LISTEN || e->state == TCP_STATE_CLOSED ||
+	    e->state == TCP_STATE_SYN_SENT)
+		ep_set_state(e, TCP_STATE_SYN_RECV, now);
+}
+
+static void apply_states(struct tcp_conn *c, int dir, const struct packet *pkt,
+			 uint32_t seg_len, int64_t now,
+			 struct tcp_seg_info *info)
+{
+	const struct packet_tcp *t = &pkt->tcp;
+
+	if (t->flags & TCP_FLAG_RST) {
+		on_rst(c, dir, t, now, info);
+		return;
+	}
+	if (t->flags & TCP_FLAG_SYN)
+		on_syn_sent(c, dir, pkt, now);
+	if (t->flags & TCP_FLAG_ACK)
+		on_ack_sent(c, dir, t->ack, now);
+	if (t->flags & TCP_FLAG_FIN)
+		on_fin_sent(c, dir,
+			    t->seq + seg_len + ((t->flags & TCP_FLAG_SYN) ? 1 : 0),
+			    now);
+}
+
+/* ------------------------------------------------------------- accounting */
+
+static void rtt_add(struct rtt_stats *r, int64_t ns)
+{
+	uint32_t us = ns / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ns / 1000);
+
+	if (r->n == 0 || us < r->min_us)
+		r->min_us = us;
+	if (us > r->max_us)
+		r->max_us = us;
+	r->sum_us += us;
+	r->n++;
+}
+
+/*
+ * One RTT probe per direction at a time (as BSD's t_rtttime): a new
+ * segment is timed until the ACK that covers it.  Karn's rule: a probe
+ * whose data is retransmitted is dropped, never sampled.
+ */
+static void rtt_on_send(struct tcp_endpoint *e, const struct packet_tcp *t,
+			uint32_t end, bool resend, int64_t now)
+{
+	if (resend) {
+		if (ep_has(e, TCP_EP_RTT_PROBE) &&
+		    tcp_seq_before(t->seq, e->rtt_probe_end))
+			e->flags &= (uint16_t)~TCP_EP_RTT_PROBE;
+		return;
+	}
+	if (!ep_has(e, TCP_EP_RTT_PROBE) && tcp_seq_after(end, t->seq)) {
+		e->flags |= TCP_EP_RTT_PROBE;
+		e->rtt_probe_end = end;
+		e->rtt_probe_ts = now;
+	}
+}
+
+static int64_t rtt_on_ack(struct tcp_endpoint *p, const struct packet_tcp *t,
+			  int64_t now)
+{
+	int64_t rtt;
+
+	if ((t->flags & TCP_FLAG_ACK) == 0 || !ep_has(p, TCP_EP_RTT_PROBE) ||
+	    tcp_seq_before(t->ack, p->rtt_probe_end))
+		return 0;
+	p->flags &= (uint16_t)~TCP_EP_RTT_PROBE;
+	rtt = now - p->rtt_probe_ts;
+	if (rtt <= 0)
+		return 0;
+	rtt_add(&p->rtt, rtt);
+	return rtt;
+}
+
+static void track_zero_window(struct tcp_endpoint *e, const struct packet_tcp *t,
+			      int64_t now)
+{
+	bool zero = t->window == 0 &&
+		    (t->flags & (TCP_FLAG_SYN | TCP_FLAG_RST)) == 0;
+
+	if (zero && !ep_has(e, TCP_EP_ZERO_WINDOW)) {
+		e->flags |= TCP_EP_ZERO_WINDOW;
+		e->zero_window_since = now;
+	} else if (!zero && ep_has(e, TCP_EP_ZERO_WINDOW)) {
+		e->flags &= (uint16_t)~TCP_EP_ZERO_WINDOW;
+		e->zero_window_ns += now - e->zero_window_since;
+	}
+}
+
+/* Unique payload bytes and the highest sequence number sent. */
+static void advance_sent(struct tcp_endpoint *e, const struct packet_tcp *t,
+			 uint32_t seg_len, uint32_t end)
+{
+	/*
+	 * A RST occupies no sequence space, and an unacceptable one (out of
+	 * window, perhaps injected) must not move what comes next.
+	 */
+	if (t->flags & TCP_FLAG_RST)
+		return;
+	if (!ep_has(e, TCP_EP_SEQ_VALID)) {
+		e->seq_bytes += seg_len;
+		e->high_seq = end;
+		e->flags |= TCP_EP_SEQ_VALID;
+		return;
+	}
+	if (seg_len > 0) {
+		uint32_t from = tcp_seq_max(t->seq, e->high_seq);
+		uint32_t data_end = t->seq + seg_len;
+
+		if (tcp_seq_after(data_end, from))
+			e->seq_bytes += data_end - from;
+	}
+	if (tcp_seq_after(end, e->high_seq))
+		e->high_seq = end;
+}
+
+static void count_retransmission(struct tcp_endpoint *e,
+				 const struct tcp_seg_info *info,
+				 uint32_t seg_len)
+{
+	if (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |
+			    TCP_ANNOT_BIT(FAST_RETRANSMISSION) |
+			    TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION))) {
+		e->retrans_segs++;
+		e->retrans_bytes += seg_len;
+	}
+}
+
+/* ------------------------------------------------------------ entry points */
+
+void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
+			 const struct packet *pkt, uint32_t seg_len, int dir,
+			 int64_t now, struct tcp_seg_info *info)
+{
+	struct tcp_conn *c = &f->u.tcp;
+	struct tcp_endpoint *e = &c->ep[dir], *p = &c->ep[!dir];
+	const struct packet_tcp *t = &pkt->tcp;
+	uint32_t end = t->seq + seg_len +
+		       ((t->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) ? 1 : 0);
+	int shift;
+
+	tcp_conn_advance(f, cfg, now);
+	memset(info, 0, sizeof(*info));
+	info->dir = (uint8_t)dir;
+	info->seg_len = seg_len;
+	info->annots = tcp_analysis_segment(&e->an, &p->an, &c->ts_first_rtt,
+					    &c->ts_mru_syn, t, seg_len, now,
+					    &info->dup_ack_num);
+	info->annots = tcp_refine_annotations(e, p, t, seg_len, info->annots,
+					      &c->gap_bytes);
+	/* ACKed beyond anything the peer was seen to send: capture loss. */
+	if ((t->flags & TCP_FLAG_ACK) && ep_has(p, TCP_EP_SEQ_VALID) &&
+	    tcp_seq_after(t->ack, p->high_seq)) {
+		c->flags |= TCP_CONN_CAPTURE_GAP;
+		c->gap_bytes += t->ack - p->high_seq;
+		p->high_seq = t->ack;
+	}
+	count_retransmission(e, info, seg_len);
+	p->flags &= (uint16_t)~TCP_EP_UNANSWERED;
+	if (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |
+			    TCP_ANNOT_BIT(KEEP_ALIVE) |
+			    TCP_ANNOT_BIT(ZERO_WINDOW_PROBE)))
+		e->flags |= TCP_EP_UNANSWERED;
+	rtt_on_send(e, t, end,
+		    (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |
+				     TCP_ANNOT_BIT(OUT_OF_ORDER))) != 0, now);
+	info->ack_rtt_ns = rtt_on_ack(p, t, now);
+	advance_sent(e, t, seg_len, end);
+	track_zero_window(e, t, now);
+	apply_states(c, dir, pkt, seg_len, now, info);
+	if (t->flags & TCP_FLAG_ACK)
+		e->flags |= TCP_EP_ACK_VALID;
+	if ((c->ep[0].state == TCP_STATE_TIME_WAIT ||
+	     c->ep[1].state == TCP_STATE_TIME_WAIT) && c->tw_since == 0)
+		c->tw_since = now;
+	if (ep_has(p, TCP_EP_ACK_VALID) && tcp_seq_after(e->high_seq, p->an.lastack)) {
+		info->in_flight = e->high_seq - p->an.lastack;
+		if (info->in_flight > e->max_in_flight)
+			e->max_in_flight = (uint32_t)info->in_flight;
+	}
+	shift = (t->flags & TCP_FLAG_SYN) ? 0 : window_shift(c, dir);
+	info->win_shift = (int8_t)shift;
+	info->window = (uint64_t)t->window << (shift > 0 ? shift : 0);
+	info->rel_seq = ep_has(e, TCP_EP_SYN_SEEN) ? t->seq - e->isn
+						   : t->seq - e->an.base_seq;
+	info->rel_ack = ep_has(p, TCP_EP_SYN_SEEN) ? t->ack - p->isn
+						   : t->ack - p->an.base_seq;
+	info->state[0] = c->ep[0].state;
+	info->state[1] = c->ep[1].state;
+}
+
+void tcp_conn_advance(struct flow *f, const struct tcp_config *cfg,
+		      int64_t now)
+{
+	struct tcp_conn *c = &f->u.tcp;
+
+	if (c->tw_since == 0 || now - c->tw_since < cfg->time_wait_ns)
+		return;
+	for (int d = 0; d < 2; d++)
+		if (c->ep[d].state == TCP_STATE_TIME_WAIT)
+			c->ep[d].state = TCP_STATE_CLOSED;
+}
+
+bool tcp_conn_is_closed(const struct flow *f)
+{
+	for (int d = 0; d < 2; d++) {
+		uint8_t s = f->u.tcp.ep[d].state;
+
+		if (s != TCP_STATE_CLOSED && s != TCP_STATE_TIME_WAIT)
+			return false;
+	}
+	return true;
+}
+
+bool tcp_conn_is_new_attempt(const struct flow *f, const struct packet *pkt,
+			     int dir)
+{
+	/*
+	 * As tshark 4.0: a SYN whose sequence number is not the base of its
+	 * direction starts a new connection (a retried SYN keeps its ISN).
+	 */
+	return tcp_analysis_is_new_syn(&f->u.tcp.ep[dir].an, &pkt->tcp);
+}
+
+bool tcp_conn_reuse_time_wait(struct flow *f, int64_t now)
+{
+	bool found = false;
+
+	for (int d = 0; d < 2; d++) {
+		struct tcp_endpoint *e = &f->u.tcp.ep[d];
+
+		if (e->state == TCP_STATE_TIME_WAIT) {
+			ep_set_state(e, TCP_STATE_CLOSED, now);
+			found = true;
+		}
+	}
+	return found;
+}
+
+void tcp_conn_finish(struct flow *f, enum flow_end_reason why)
+{
+	struct tcp_conn *c = &f->u.tcp;
+
+	f->end_reason = (uint8_t)why;
+	for (int d = 0; d < 2; d++) {
+		struct tcp_endpoint *e = &c->ep[d];
+
+		if (ep_has(e, TCP_EP_ZERO_WINDOW)) {
+			e->zero_window_ns += f->last_ts - e->zero_window_since;
+			e->flags &= (uint16_t)~TCP_EP_ZERO_WINDOW;
+		}
+	}
+	c->idle_expired = why == FLOW_END_IDLE;
+}
+
+enum tcp_close_kind tcp_conn_close(const struct flow *f, int *initiator)
+{
+	const struct tcp_conn *c = &f->u.tcp;
+	bool both_fins = ep_has(&c->ep[0], TCP_EP_FIN_SEEN) &&
+			 ep_has(&c->ep[1], TCP_EP_FIN_SEEN);
+
+	/* FINs both ways before any RST: a RST after that is an incident. */
+	if (c->rst_first >= 0 && !c->fins_before_rst) {
+		*initiator = c->rst_first;
+		return TCP_CLOSE_RST;
+	}
+	*initiator = c->fin_first;
+	if (both_fins)
+		return TCP_CLOSE_FIN;
+	return c->idle_expired ? TCP_CLOSE_TIMEOUT : TCP_CLOSE_OPEN;
+}
+
+uint64_t tcp_conn_bytes(const struct flow *f, int dir)
+{
+	return f->u.tcp.ep[dir].seq_bytes;
+}

@@ -1,0 +1,80 @@
+/*
+ * The TCP connection tracker: both endpoints' RFC 793 states, the
+ * per-segment analysis (tshark's tcp.analysis flags), and the
+ * per-connection measurements of struct tcp_conn.
+ *
+ * How states are derived from the wire is documented in tcplens(1),
+ * "CONNECTION STATES": a send transition happens when the capture shows
+ * the segment; receipt of a SYN or FIN only once the receiver shows it
+ * (an ACK covering it); receipt of an ACK, or of an acceptable RST from
+ * a peer that has been answering, is assumed.
+ */
+#ifndef TCPLENS_TCP_CONN_H
+#define TCPLENS_TCP_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow.h"
+#include "packet.h"
+#include "tcp_annot.h"
+
+struct tcp_config {
+	int64_t time_wait_ns;   /* 2MSL: 60 s as Linux's TCP_TIMEWAIT_LEN */
+};
+
+/* What the tracker says about one segment. */
+struct tcp_seg_info {
+	uint8_t dir;            /* FLOW_ORIG or FLOW_RESP: who sent it */
+	uint8_t state[2];       /* both endpoints' states after it */
+	int8_t win_shift;       /* applied to window, -1 not known yet */
+	uint32_t annots;        /* 1u << enum tcp_annot */
+	uint32_t dup_ack_num;   /* with TCP_ANNOT_DUPLICATE_ACK */
+	uint32_t rel_seq, rel_ack; /* relative to each side's ISN */
+	uint32_t seg_len;       /* payload bytes on the wire */
+	uint64_t window;        /* advertised window in bytes (scaled) */
+	int64_t ack_rtt_ns;     /* RTT sample this ACK gave, 0 if none */
+	uint64_t in_flight;     /* sender's unacknowledged bytes after it */
+};
+
+/* Starts a connection on its first segment, sent by dir. */
+void tcp_conn_init(struct flow *f, const struct packet *pkt, int dir,
+		   bool orient_guessed, int64_t now);
+/* Feeds one segment sent by dir; fills *info. */
+void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
+			 const struct packet *pkt, uint32_t seg_len, int dir,
+			 int64_t now, struct tcp_seg_info *info);
+/* Moves TIME_WAIT endpoints to CLOSED once 2MSL has passed at now. */
+void tcp_conn_advance(struct flow *f, const struct tcp_config *cfg,
+		      int64_t now);
+/*
+ * True when a SYN without ACK from dir starts a new connection on this
+ * 4-tuple (the old one is over, or in TIME_WAIT: port reuse).
+ */
+bool tcp_conn_is_new_attempt(const struct flow *f, const struct packet *pkt,
+			     int dir);
+/*
+ * A new SYN arrived on this 4-tuple: an endpoint still in TIME_WAIT is
+ * replaced (Linux accepts such a SYN and kills the TIME_WAIT socket,
+ * tcp_timewait_state_process() -> TCP_TW_SYN).  True when one was.
+ */
+bool tcp_conn_reuse_time_wait(struct flow *f, int64_t now);
+/* The direction of the first segment given only the ports (no SYN). */
+int tcp_conn_guess_orig(uint16_t sport, uint16_t dport);
+/* True when both endpoints are CLOSED or in TIME_WAIT. */
+bool tcp_conn_is_closed(const struct flow *f);
+/* Settles close_kind when the flow is finalised. */
+void tcp_conn_finish(struct flow *f, enum flow_end_reason why);
+
+/*
+ * How the connection ended so far: RST when an accepted RST came before
+ * FINs both ways (its sender is the initiator), FIN when both FINs were
+ * seen (the first FIN's sender), TIMEOUT when it went idle half-open or
+ * closing, else OPEN (*initiator: the FIN sender of a half-close, or -1).
+ */
+enum tcp_close_kind tcp_conn_close(const struct flow *f, int *initiator);
+
+/* Payload bytes, from sequence numbers (retransmissions not counted). */
+uint64_t tcp_conn_bytes(const struct flow *f, int dir);
+
+#endif

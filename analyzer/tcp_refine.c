@@ -1,0 +1,151 @@
+#include "tcp_refine.h"
+
+#include <string.h>
+
+#include "tcp_annot.h"
+#include "tcp_analysis.h"
+#include "tcp_seq.h"
+
+#define A(x) TCP_ANNOT_BIT(x)
+
+static void hole_remove(struct tcp_endpoint *e, int i)
+{
+	memmove(&e->holes[i], &e->holes[i + 1],
+		(size_t)(e->hole_count - i - 1) * sizeof(e->holes[0]));
+	e->hole_count--;
+}
+
+static void hole_add(struct tcp_endpoint *e, uint32_t start, uint32_t end)
+{
+	/* The oldest hole gives way: its later fill reads as a resend. */
+	if (e->hole_count == TCP_MAX_HOLES)
+		hole_remove(e, 0);
+	e->holes[e->hole_count].start = start;
+	e->holes[e->hole_count].end = end;
+	e->hole_count++;
+}
+
+/* Bytes of [s, e) that lie inside a hole. */
+static uint32_t bytes_in_holes(const struct tcp_endpoint *ep, uint32_t s,
+			       uint32_t e)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < ep->hole_count; i++) {
+		uint32_t a = tcp_seq_max(s, ep->holes[i].start);
+		uint32_t b = tcp_seq_before(e, ep->holes[i].end) ? e
+								 : ep->holes[i].end;
+
+		if (tcp_seq_before(a, b))
+			n += b - a;
+	}
+	return n;
+}
+
+/* [s, e) arrived: the holes it covers are filled. */
+static void holes_fill(struct tcp_endpoint *ep, uint32_t s, uint32_t e)
+{
+	for (int i = 0; i < ep->hole_count;) {
+		struct tcp_hole *h = &ep->holes[i];
+
+		if (tcp_seq_before_eq(e, h->start) || tcp_seq_after_eq(s, h->end)) {
+			i++;
+		} else if (tcp_seq_before_eq(s, h->start) &&
+			   tcp_seq_after_eq(e, h->end)) {
+			hole_remove(ep, i);
+		} else if (tcp_seq_before_eq(s, h->start)) {
+			h->start = e;
+			i++;
+		} else if (tcp_seq_after_eq(e, h->end)) {
+			h->end = s;
+			i++;
+		} else {
+			uint32_t old_end = h->end;
+
+			h->end = s;
+			hole_add(ep, e, old_end);
+			i++;
+		}
+	}
+}
+
+/* The receiver ACKs past holes never filled: the capture lost them. */
+static void holes_acked(struct tcp_endpoint *ep, uint32_t ack,
+			uint64_t *missed)
+{
+	for (int i = 0; i < ep->hole_count;) {
+		struct tcp_hole *h = &ep->holes[i];
+
+		if (tcp_seq_after_eq(ack, h->end)) {
+			*missed += h->end - h->start;
+			hole_remove(ep, i);
+			continue;
+		}
+		if (tcp_seq_after(ack, h->start)) {
+			*missed += ack - h->start;
+			h->start = ack;
+		}
+		i++;
+	}
+}
+
+static void note_sack(struct tcp_endpoint *e, const struct packet_tcp *t)
+{
+	e->sack_count = 0;
+	if (!(t->opts_present & TCP_OPT_HAS_SACK))
+		return;
+	for (int i = 0; i < t->sack_count && e->sack_count < TCP_MAX_SACK; i++) {
+		e->sacked[e->sack_count].start = t->sack[i].left;
+		e->sacked[e->sack_count].end = t->sack[i].right;
+		e->sack_count++;
+	}
+}
+
+static bool sacked_by(const struct tcp_endpoint *rcv, uint32_t s, uint32_t e)
+{
+	for (int i = 0; i < rcv->sack_count; i++)
+		if (tcp_seq_after_eq(s, rcv->sacked[i].start) &&
+		    tcp_seq_before_eq(e, rcv->sacked[i].end))
+			return true;
+	return false;
+}
+
+static uint32_t refine_resend(struct tcp_endpoint *e,
+			      const struct tcp_endpoint *p, uint32_t seq,
+			      uint32_t end, uint32_t annots)
+{
+	uint32_t seen_end = tcp_seq_before(end, e->high_seq) ? end : e->high_seq;
+	bool seen_before = bytes_in_holes(e, seq, seen_end) < seen_end - seq;
+
+	if ((annots & A(OUT_OF_ORDER)) && seen_before)
+		annots = (annots & ~A(OUT_OF_ORDER)) | A(RETRANSMISSION);
+	if ((annots & A(RETRANSMISSION)) && !(annots & A(SPURIOUS_RETRANSMISSION)) &&
+	    sacked_by(p, seq, end))
+		annots |= A(SPURIOUS_RETRANSMISSION);
+	return annots;
+}
+
+uint32_t tcp_refine_annotations(struct tcp_endpoint *e, struct tcp_endpoint *p,
+				const struct packet_tcp *t, uint32_t seg_len,
+				uint32_t annots, uint64_t *missed_bytes)
+{
+	uint32_t end = t->seq + seg_len;
+
+	if (t->flags & TCP_FLAG_ACK) {
+		note_sack(e, t);
+		holes_acked(p, t->ack, missed_bytes);
+	}
+	if ((annots & A(KEEP_ALIVE)) && seg_len == 0 && p->an.window == 0) {
+		annots = (annots & ~A(KEEP_ALIVE)) | A(ZERO_WINDOW_PROBE);
+		e->an.lastsegmentflags = TCP_SEQ_LAST_ZERO_WINDOW_PROBE;
+	}
+	if (seg_len == 0 || !(e->flags & TCP_EP_SEQ_VALID))
+		return annots;
+	if (tcp_seq_after(t->seq, e->high_seq) && !(t->flags & TCP_FLAG_RST))
+		hole_add(e, e->high_seq, t->seq);
+	if (tcp_seq_before(t->seq, e->high_seq)) {
+		annots = refine_resend(e, p, t->seq, end, annots);
+		holes_fill(e, t->seq, end);
+	}
+	return annots;
+}

@@ -1,0 +1,30 @@
+/*
+ * Where tcplens's segment annotations differ from tshark's on purpose.
+ * tshark judges a resent segment only by time and the highest sequence
+ * number; tcplens also remembers which sequence ranges the capture
+ * never showed (holes) and what the receiver SACKed, so that:
+ *  - data seen before and sent again is a retransmission, even when it
+ *    comes within tshark's out-of-order threshold (the kernel counts it
+ *    in TcpRetransSegs; RACK resends within a few ms on fast paths);
+ *  - a retransmission of data the receiver already SACKed is spurious;
+ *  - a Linux zero-window probe (no data, one below the next sequence
+ *    number, sent to a zero window) is a zero-window probe, not the
+ *    keep-alive tshark calls it, and its answer a probe ACK;
+ *  - a hole the receiver ACKs without it ever being filled was lost by
+ *    the capture, not the network: counted as missed bytes.
+ * tests/crosscheck/tcp_analysis_check.py lists each case.
+ */
+#ifndef TCPLENS_TCP_REFINE_H
+#define TCPLENS_TCP_REFINE_H
+
+#include <stdint.h>
+
+#include "flow.h"
+#include "packet.h"
+
+/* e sent the segment, p is its peer; returns the refined annotations. */
+uint32_t tcp_refine_annotations(struct tcp_endpoint *e, struct tcp_endpoint *p,
+				const struct packet_tcp *t, uint32_t seg_len,
+				uint32_t annots, uint64_t *missed_bytes);
+
+#endif

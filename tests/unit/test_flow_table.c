@@ -1,0 +1,163 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "flow_table.h"
+
+#define NS 1000000000LL
+
+/* Flow n: 10.x.y.z:n -> 192.0.2.1:80, a distinct TCP key per n. */
+static struct flow_key key_of(uint32_t n)
+{
+	struct flow_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = 4;
+	k.proto = 6;
+	k.addr[0][0] = 10;
+	k.addr[0][1] = (uint8_t)(n >> 16);
+	k.addr[0][2] = (uint8_t)(n >> 8);
+	k.addr[0][3] = (uint8_t)n;
+	k.addr[1][0] = 192;
+	k.addr[1][2] = 2;
+	k.addr[1][3] = 1;
+	k.port[0] = (uint16_t)(n | 1024);
+	k.port[1] = 80;
+	return k;
+}
+
+static struct flow_table *table(uint32_t max)
+{
+	struct flow_table_config cfg;
+
+	cfg.max_flows = max;
+	for (int l = 0; l < FLOW_LIST_COUNT; l++)
+		cfg.timeout_ns[l] = 10 * NS;
+	cfg.timeout_ns[FLOW_LIST_TCP_OPEN] = FLOW_TIMEOUT_NONE;
+	return flow_table_new(&cfg);
+}
+
+static struct flow *insert(struct flow_table *t, uint32_t n,
+			   enum flow_list l, int64_t now)
+{
+	struct flow_key k = key_of(n);
+
+	return flow_table_insert(t, &k, flow_key_hash(&k), l, now);
+}
+
+static struct flow *lookup(struct flow_table *t, uint32_t n)
+{
+	struct flow_key k = key_of(n);
+
+	return flow_table_lookup(t, &k, flow_key_hash(&k));
+}
+
+/* 100k flows: all found, pointers stable while the index grows. */
+static void test_insert_lookup_many(void **state)
+{
+	struct flow_table *t = table(1000000);
+	struct flow *first;
+
+	(void)state;
+	first = insert(t, 0, FLOW_LIST_TCP_OPEN, 0);
+	assert_non_null(first);
+	for (uint32_t n = 1; n < 100000; n++)
+		assert_non_null(insert(t, n, FLOW_LIST_TCP_OPEN, n));
+	assert_int_equal(flow_table_count(t), 100000);
+	assert_ptr_equal(lookup(t, 0), first);
+	for (uint32_t n = 0; n < 100000; n += 997)
+		assert_int_equal(lookup(t, n)->key.port[0], (uint16_t)(n | 1024));
+	for (uint32_t n = 0; n < 100000; n++)
+		assert_non_null(lookup(t, n));
+	assert_null(lookup(t, 100000));
+	flow_table_free(t);
+}
+
+/*
+ * Removing flows from the middle of probe chains (backward shift) must
+ * leave every other flow reachable.
+ */
+static void test_remove_keeps_chains(void **state)
+{
+	struct flow_table *t = table(1000000);
+
+	(void)state;
+	for (uint32_t n = 0; n < 20000; n++)
+		insert(t, n, FLOW_LIST_UDP, n);
+	for (uint32_t n = 0; n < 20000; n += 3)
+		flow_table_remove(t, lookup(t, n));
+	for (uint32_t n = 0; n < 20000; n++) {
+		if (n % 3 == 0)
+			assert_null(lookup(t, n));
+		else
+			assert_non_null(lookup(t, n));
+	}
+	/* Freed slots are reused without growing the pool. */
+	{
+		size_t mem = flow_table_memory(t);
+
+		for (uint32_t n = 0; n < 20000; n += 3)
+			insert(t, n, FLOW_LIST_UDP, n);
+		assert_true(flow_table_memory(t) == mem);
+	}
+	assert_int_equal(flow_table_count(t), 20000);
+	flow_table_free(t);
+}
+
+/* Expiry looks at list heads: idle flows go, established ones never. */
+static void test_expiry_per_list(void **state)
+{
+	struct flow_table *t = table(100);
+	struct flow *open, *udp, *udp2, *f;
+
+	(void)state;
+	open = insert(t, 1, FLOW_LIST_TCP_OPEN, 0);
+	udp = insert(t, 2, FLOW_LIST_UDP, 1 * NS);
+	udp2 = insert(t, 3, FLOW_LIST_UDP, 2 * NS);
+	assert_null(flow_table_next_expired(t, 10 * NS));
+	/* Activity moves a flow behind the others. */
+	flow_table_touch(t, udp, FLOW_LIST_UDP, 5 * NS);
+	f = flow_table_next_expired(t, 12 * NS);
+	assert_ptr_equal(f, udp2);
+	flow_table_remove(t, f);
+	assert_null(flow_table_next_expired(t, 14 * NS));
+	assert_ptr_equal(flow_table_next_expired(t, 15 * NS), udp);
+	flow_table_remove(t, udp);
+	assert_null(flow_table_next_expired(t, 1000000 * NS));
+	assert_ptr_equal(flow_table_oldest(t), open);
+	flow_table_free(t);
+}
+
+/* At max_flows, insert refuses and the oldest of all lists is named. */
+static void test_cap_and_oldest(void **state)
+{
+	struct flow_table *t = table(3);
+	struct flow *a;
+
+	(void)state;
+	insert(t, 1, FLOW_LIST_TCP_OPEN, 5);
+	a = insert(t, 2, FLOW_LIST_UDP, 3);
+	insert(t, 3, FLOW_LIST_TCP_HALF_OPEN, 4);
+	assert_null(insert(t, 4, FLOW_LIST_UDP, 6));
+	assert_ptr_equal(flow_table_oldest(t), a);
+	flow_table_remove(t, a);
+	assert_non_null(insert(t, 4, FLOW_LIST_UDP, 6));
+	assert_int_equal(flow_table_peak(t), 3);
+	flow_table_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_insert_lookup_many),
+		cmocka_unit_test(test_remove_keeps_chains),
+		cmocka_unit_test(test_expiry_per_list),
+		cmocka_unit_test(test_cap_and_oldest),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
