@@ -431,7 +431,7 @@ static void icmp_echo_seen(struct flow *f, const struct packet *pkt,
 				e->rtt.min_us = us;
 			if (us > e->rtt.max_us)
 				e->rtt.max_us = us;
-			e->rtt.sum_us += us;
+			e->rtt_sum_us += us;
 			e->rtt.n++;
 		}
 	}
@@ -572,6 +572,8 @@ const struct analyzer_stats *analyzer_get_stats(struct analyzer *a)
 		a->stats.peak_flows = peak;
 	if (flow_table_memory(a->table) > a->stats.memory_bytes)
 		a->stats.memory_bytes = flow_table_memory(a->table);
+	a->stats.flow_bytes = sizeof(struct flow);
+	a->stats.index_bytes = flow_table_index_bytes(a->table);
 	return &a->stats;
 }
 

@@ -48,10 +48,10 @@ enum tcp_close_kind {
 	TCP_CLOSE_TIMEOUT,      /* went idle half-open or closing */
 };
 
+/* RTT samples; their sum is kept beside (keeps the struct 4-aligned). */
 struct rtt_stats {
 	uint32_t n;
 	uint32_t min_us, max_us;
-	uint64_t sum_us;
 };
 
 /*
@@ -64,15 +64,18 @@ struct tcp_seq_analysis {
 	uint32_t maxseqtobeacked;
 	uint32_t lastack;
 	uint32_t window;        /* raw; 0xffffffff before the first segment */
-	uint32_t base_seq;
-	uint32_t lastacklen;
+	uint32_t base_seq;      /* the ISN when its SYN was seen */
 	int32_t dupacknum;      /* -1: "ACKed unseen segment" already said */
+	/*
+	 * nextseqtime, kept as its distance before lastack_ts (4 bytes
+	 * instead of 8; saturates at 4.29 s, beyond any threshold it meets).
+	 */
+	uint32_t nextseq_age_ns;
 	int8_t win_scale;       /* -1 unknown, -2 known not to be in use */
 	uint8_t lastsegmentflags; /* TCP_SEQ_LAST_* of its previous segment */
 	bool is_first_ack;
 	bool base_set;
-	int64_t nextseq_ts;
-	int64_t lastack_ts;
+	int64_t lastack_ts;     /* lastacktime: when it last sent a segment */
 };
 
 enum tcp_endpoint_flag {
@@ -91,6 +94,7 @@ enum tcp_endpoint_flag {
 	TCP_EP_ZERO_WINDOW = 1u << 12,  /* it advertises a zero window now */
 	/* It retransmitted or probed and the peer has sent nothing since. */
 	TCP_EP_UNANSWERED = 1u << 13,
+	TCP_EP_HOLES_OVERFLOW = 1u << 14, /* a gap went untracked */
 };
 
 /*
@@ -102,29 +106,41 @@ struct tcp_hole {
 	uint32_t start, end;    /* [start, end) */
 };
 
-#define TCP_MAX_HOLES 2
-#define TCP_MAX_SACK 2
+/*
+ * One gap per direction is tracked at a time (what keeps a connection
+ * under 512 bytes); a second one opening before the first is filled or
+ * ACKed sets TCP_EP_HOLES_OVERFLOW, and missed_bytes is then a lower
+ * bound (flows reports missed_bytes_exact false).
+ */
+#define TCP_MAX_HOLES 1
 
+/*
+ * One endpoint of a connection: what it sent and its state.  Laid out
+ * so that a connection stays under 512 bytes with its index slot.
+ */
 struct tcp_endpoint {
 	struct tcp_seq_analysis an; /* what it sent, as tshark follows it */
 	struct tcp_hole holes[TCP_MAX_HOLES];
-	/* The SACK blocks of its latest segment: what it holds beyond its ACK. */
-	struct tcp_hole sacked[TCP_MAX_SACK];
-	uint8_t hole_count;
-	uint8_t sack_count;
+	/*
+	 * The first SACK block of its latest segment: the most recently
+	 * received data it holds beyond its ACK (RFC 2018 section 4).
+	 */
+	struct tcp_hole sacked;
 	uint8_t state;          /* enum tcp_state */
-	uint8_t wscale;         /* offered shift, valid with TCP_EP_WSCALE */
+	uint8_t wscale : 4;     /* offered shift (<= 14), with TCP_EP_WSCALE */
+	uint8_t hole_count : 2;
+	uint8_t has_sack : 1;   /* sacked is valid */
 	uint16_t flags;         /* enum tcp_endpoint_flag */
 	uint16_t mss;
-	uint32_t isn;
+	uint16_t seq_wraps;     /* high_seq went past base_seq this often */
+	int64_t zero_window_ns; /* total time it advertised zero window */
+	uint64_t retrans_bytes;
+	uint64_t rtt_sum_us;
 	uint32_t fin_seq;       /* sequence number of its FIN */
 	uint32_t high_seq;      /* highest seq + len sent, TCP_EP_SEQ_VALID */
 	uint32_t rtt_probe_end; /* ACK expected for the timed segment */
-	int64_t rtt_probe_ts;
-	int64_t zero_window_since;
-	int64_t zero_window_ns; /* total time it advertised zero window */
-	uint64_t seq_bytes;     /* unique payload bytes, from sequence space */
-	uint64_t retrans_bytes;
+	/* When it was sent, before an.lastack_ts (saturates at 4.29 s). */
+	uint32_t rtt_probe_age_ns;
 	uint32_t retrans_segs;
 	uint32_t max_in_flight; /* bytes it had sent but not seen ACKed */
 	struct rtt_stats rtt;   /* its data acknowledged by the peer */
@@ -138,7 +154,9 @@ enum tcp_conn_flag {
 	TCP_CONN_CAPTURE_GAP = 1u << 4,    /* data ACKed that was never seen */
 	TCP_CONN_REUSED = 1u << 5,         /* started on a TIME_WAIT 4-tuple */
 	TCP_CONN_WSCALE_OK = 1u << 6,      /* both offered window scaling */
-	TCP_CONN_CLOSE_RECORDED = 1u << 7,
+	TCP_CONN_HAS_SYN = 1u << 7,        /* syn_us is valid */
+	TCP_CONN_HAS_SYNACK = 1u << 8,     /* synack_us is valid */
+	TCP_CONN_HAS_ACK = 1u << 9,        /* ack_us is valid */
 };
 
 struct tcp_conn {
@@ -148,11 +166,12 @@ struct tcp_conn {
 	int8_t rst_first;       /* who sent the first accepted RST, or -1 */
 	bool fins_before_rst;   /* both FINs came before that RST */
 	bool idle_expired;      /* finalised by an idle timeout */
-	int64_t syn_ts;         /* first SYN */
-	int64_t synack_ts;      /* first SYN-ACK */
-	int64_t ack_ts;         /* the ACK that completed the handshake */
+	/* Handshake times, µs after the flow's first packet (saturating). */
+	uint32_t syn_us;        /* first SYN */
+	uint32_t synack_us;     /* first SYN-ACK */
+	uint32_t ack_us;        /* the ACK that completed the handshake */
 	int64_t ts_mru_syn;     /* tshark: the latest SYN without ACK */
-	int64_t ts_first_rtt;   /* tshark: its out-of-order threshold */
+	uint32_t ts_first_rtt;  /* tshark: its out-of-order threshold, ns */
 	int64_t tw_since;       /* when an endpoint entered TIME_WAIT */
 	uint64_t gap_bytes;     /* ACKed but never captured (capture loss) */
 };
@@ -169,6 +188,7 @@ struct icmp_flow {
 	bool req_pending;
 	int64_t last_req_ts;
 	struct rtt_stats rtt;   /* echo request -> reply */
+	uint64_t rtt_sum_us;
 	uint32_t unanswered;
 };
 
@@ -197,6 +217,12 @@ struct flow {
 		struct icmp_flow icmp;
 	} u;
 };
+
+/*
+ * tcplens(1) promises under 512 bytes per tracked connection with its
+ * index share (11 to 21 bytes at the index's load): keep it so.
+ */
+_Static_assert(sizeof(struct flow) <= 490, "a flow must stay small");
 
 /* The originator's or responder's address/port of a flow. */
 static inline const uint8_t *flow_addr(const struct flow *f, int dir)

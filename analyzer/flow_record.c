@@ -12,6 +12,16 @@ static void format_addr(const uint8_t *bytes, int family, char out[46])
 		snprintf(out, 46, "?");
 }
 
+/* The time from one handshake event to another, or -1. */
+static int64_t span_ns(const struct tcp_conn *c, unsigned has_a, uint32_t a,
+		       unsigned has_b, uint32_t b)
+{
+	if (!(c->flags & has_a) || !(c->flags & has_b) || b <= a ||
+	    b == UINT32_MAX)
+		return -1;
+	return (int64_t)(b - a) * 1000;
+}
+
 static void record_tcp(struct flow_record *r, const struct flow *f)
 {
 	const struct tcp_conn *c = &f->u.tcp;
@@ -19,11 +29,12 @@ static void record_tcp(struct flow_record *r, const struct flow *f)
 	for (int d = 0; d < 2; d++) {
 		const struct tcp_endpoint *e = &c->ep[d];
 
-		r->bytes[d] = e->seq_bytes;
+		r->bytes[d] = tcp_conn_bytes(f, d);
 		r->state[d] = e->state;
 		r->retrans[d] = e->retrans_segs;
 		r->retrans_bytes[d] = e->retrans_bytes;
 		r->data_rtt[d] = e->rtt;
+		r->data_rtt_sum_us[d] = e->rtt_sum_us;
 		r->syn_seen[d] = (e->flags & TCP_EP_SYN_SEEN) != 0;
 		r->has_mss[d] = (e->flags & TCP_EP_HAS_MSS) != 0;
 		r->mss[d] = e->mss;
@@ -42,12 +53,14 @@ static void record_tcp(struct flow_record *r, const struct flow *f)
 		r->close_kind = (uint8_t)tcp_conn_close(f, &initiator);
 		r->close_initiator = (int8_t)initiator;
 	}
-	r->rtt_ns = (c->syn_ts && c->ack_ts > c->syn_ts) ? c->ack_ts - c->syn_ts : -1;
+	r->rtt_ns = span_ns(c, TCP_CONN_HAS_SYN, c->syn_us, TCP_CONN_HAS_ACK,
+			    c->ack_us);
 	/* Responder side: SYN to SYN-ACK; originator side: SYN-ACK to ACK. */
-	r->handshake_rtt_ns[FLOW_RESP] =
-		(c->syn_ts && c->synack_ts > c->syn_ts) ? c->synack_ts - c->syn_ts : -1;
-	r->handshake_rtt_ns[FLOW_ORIG] =
-		(c->synack_ts && c->ack_ts > c->synack_ts) ? c->ack_ts - c->synack_ts : -1;
+	r->handshake_rtt_ns[FLOW_RESP] = span_ns(c, TCP_CONN_HAS_SYN, c->syn_us,
+						 TCP_CONN_HAS_SYNACK, c->synack_us);
+	r->handshake_rtt_ns[FLOW_ORIG] = span_ns(c, TCP_CONN_HAS_SYNACK,
+						 c->synack_us, TCP_CONN_HAS_ACK,
+						 c->ack_us);
 	r->sim_open = (c->flags & TCP_CONN_SIM_OPEN) != 0;
 	r->sim_close = (c->flags & TCP_CONN_SIM_CLOSE) != 0;
 	r->reused = (c->flags & TCP_CONN_REUSED) != 0;
@@ -87,7 +100,7 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f)
 	r->last_frame = f->last_frame;
 	r->end_reason = f->end_reason;
 	r->orientation = "first_packet";
-	snprintf(r->history, sizeof(r->history), "%s", zeek_conn_history(&f->zeek));
+	zeek_conn_history(&f->zeek, r->history);
 	if (r->is_tcp) {
 		record_tcp(r, f);
 		return;
@@ -99,7 +112,8 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f)
 		r->orig_p = f->u.icmp.type;
 		r->resp_p = f->u.icmp.code;
 		if (f->u.icmp.rtt.n > 0)
-			r->rtt_ns = (int64_t)(f->u.icmp.rtt.sum_us / f->u.icmp.rtt.n) * 1000;
+			r->rtt_ns = (int64_t)(f->u.icmp.rtt_sum_us /
+					      f->u.icmp.rtt.n) * 1000;
 	}
 }
 
@@ -133,7 +147,8 @@ static void v_ms(struct field_value *v, int64_t ns)
 	v->ns = ns;
 }
 
-static void v_rtt(struct field_value *v, const struct rtt_stats *s, int which)
+static void v_rtt(struct field_value *v, const struct rtt_stats *s,
+		  uint64_t sum_us, int which)
 {
 	if (s->n == 0) {
 		v->type = FIELD_NULL;
@@ -142,7 +157,7 @@ static void v_rtt(struct field_value *v, const struct rtt_stats *s, int which)
 	if (which == 0)
 		v_ms(v, (int64_t)s->min_us * 1000);
 	else if (which == 1)
-		v_ms(v, (int64_t)(s->sum_us / s->n) * 1000);
+		v_ms(v, (int64_t)(sum_us / s->n) * 1000);
 	else
 		v_ms(v, (int64_t)s->max_us * 1000);
 }
@@ -193,9 +208,9 @@ static void side_field(const struct flow_record *r, int d, const char *k,
 	else if (strcmp(k, "retrans") == 0) v_uint(v, r->retrans[d]);
 	else if (strcmp(k, "retrans_bytes") == 0) v_uint(v, r->retrans_bytes[d]);
 	else if (strcmp(k, "handshake_rtt_ms") == 0) v_ms(v, r->handshake_rtt_ns[d]);
-	else if (strcmp(k, "rtt_min_ms") == 0) v_rtt(v, &r->data_rtt[d], 0);
-	else if (strcmp(k, "rtt_avg_ms") == 0) v_rtt(v, &r->data_rtt[d], 1);
-	else if (strcmp(k, "rtt_max_ms") == 0) v_rtt(v, &r->data_rtt[d], 2);
+	else if (strcmp(k, "rtt_min_ms") == 0) v_rtt(v, &r->data_rtt[d], r->data_rtt_sum_us[d], 0);
+	else if (strcmp(k, "rtt_avg_ms") == 0) v_rtt(v, &r->data_rtt[d], r->data_rtt_sum_us[d], 1);
+	else if (strcmp(k, "rtt_max_ms") == 0) v_rtt(v, &r->data_rtt[d], r->data_rtt_sum_us[d], 2);
 	else if (strcmp(k, "rtt_samples") == 0) v_uint(v, r->data_rtt[d].n);
 	else if (strcmp(k, "mss") == 0) {
 		if (r->has_mss[d]) v_uint(v, r->mss[d]); else v->type = FIELD_NULL;

@@ -51,6 +51,7 @@ struct flow_record {
 	int64_t rtt_ns;         /* handshake (SYN to ACK) or ICMP echo avg; <0 none */
 	int64_t handshake_rtt_ns[2]; /* capture point to that side and back */
 	struct rtt_stats data_rtt[2];
+	uint64_t data_rtt_sum_us[2];
 	bool has_mss[2], has_wscale[2], sack_perm[2], timestamps[2], syn_seen[2];
 	uint16_t mss[2];
 	uint8_t wscale[2];

@@ -65,5 +65,7 @@ size_t flow_table_capacity(const struct flow_table *t); /* max_flows */
 size_t flow_table_peak(const struct flow_table *t);
 /* Bytes held by the pool and the hash index. */
 size_t flow_table_memory(const struct flow_table *t);
+/* Bytes of the hash index alone. */
+size_t flow_table_index_bytes(const struct flow_table *t);
 
 #endif

@@ -117,10 +117,10 @@ static uint32_t check_acked_unseen(struct tcp_seq_analysis *rev,
 static uint32_t check_resend(const struct tcp_seq_analysis *fwd,
 			     const struct tcp_seq_analysis *rev,
 			     const struct packet_tcp *t, uint32_t seglen,
-			     int64_t now, int64_t first_rtt, uint32_t fl)
+			     int64_t now, uint32_t first_rtt, uint32_t fl)
 {
 	uint32_t syn_fin = (t->flags & (F_SYN | F_FIN)) ? 1 : 0;
-	int64_t thres = first_rtt != 0 ? first_rtt : OOO_THRESHOLD_NS;
+	int64_t thres = first_rtt != 0 ? (int64_t)first_rtt : OOO_THRESHOLD_NS;
 	bool not_advanced;
 
 	if (seglen == 0 && !syn_fin)
@@ -137,10 +137,20 @@ static uint32_t check_resend(const struct tcp_seq_analysis *fwd,
 	if (not_advanced && rev->dupacknum >= 2 && rev->lastack == t->seq &&
 	    now - rev->lastack_ts < FAST_RETRANS_NS)
 		return A(FAST_RETRANSMISSION) | A(RETRANSMISSION);
-	if (not_advanced && now - fwd->nextseq_ts < thres &&
-	    (fwd->nextseq != t->seq + seglen + syn_fin || fwd->lastacklen == 0))
+	if (not_advanced &&
+	    now - fwd->lastack_ts + (int64_t)fwd->nextseq_age_ns < thres &&
+	    (fwd->nextseq != t->seq + seglen + syn_fin ||
+	     (fwd->lastsegmentflags & TCP_SEQ_LASTACKLEN_ZERO)))
 		return A(OUT_OF_ORDER);
 	return not_advanced ? A(RETRANSMISSION) : 0;
+}
+
+/* A distance in ns that saturates at 4.29 s instead of wrapping. */
+static uint32_t age_add(uint32_t age, int64_t delta)
+{
+	int64_t sum = (int64_t)age + (delta > 0 ? delta : 0);
+
+	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 }
 
 /* Step 3.13: what tshark remembers of this segment. */
@@ -156,11 +166,16 @@ static void update_forward(struct tcp_seq_analysis *fwd,
 	 * tshark adds the SYN/FIN only while fewer than 1000 segments are
 	 * unacknowledged; tcplens keeps no such list and always adds it.
 	 */
+	uint8_t lastacklen_zero = fwd->lastsegmentflags & TCP_SEQ_LASTACKLEN_ZERO;
+
 	if (!fwd->nextseq || tcp_seq_after(nextseq, fwd->nextseq + syn_fin))
-		fwd->lastacklen = seglen;
+		lastacklen_zero = seglen == 0 ? TCP_SEQ_LASTACKLEN_ZERO : 0;
 	if ((tcp_seq_after(nextseq, fwd->nextseq) || !fwd->nextseq) && !zwp) {
 		fwd->nextseq = nextseq;
-		fwd->nextseq_ts = now;
+		fwd->nextseq_age_ns = 0;
+	} else {
+		fwd->nextseq_age_ns = age_add(fwd->nextseq_age_ns,
+					      now - fwd->lastack_ts);
 	}
 	if ((t->seq == fwd->maxseqtobeacked || !fwd->maxseqtobeacked) && !zwp)
 		fwd->maxseqtobeacked = fwd->nextseq;
@@ -169,13 +184,14 @@ static void update_forward(struct tcp_seq_analysis *fwd,
 	fwd->lastack_ts = now;
 	fwd->lastsegmentflags =
 		(uint8_t)(((fl & A(KEEP_ALIVE)) ? TCP_SEQ_LAST_KEEP_ALIVE : 0) |
-			  (zwp ? TCP_SEQ_LAST_ZERO_WINDOW_PROBE : 0));
+			  (zwp ? TCP_SEQ_LAST_ZERO_WINDOW_PROBE : 0) |
+			  lastacklen_zero);
 }
 
 /* After the analysis: window scale, is_first_ack, the first RTT. */
 static void after_segment(struct tcp_seq_analysis *fwd,
 			  struct tcp_seq_analysis *rev,
-			  int64_t *first_rtt, int64_t *mru_syn,
+			  uint32_t *first_rtt, int64_t *mru_syn,
 			  const struct packet_tcp *t, int64_t now)
 {
 	if (t->opts_present & TCP_OPT_HAS_WSCALE)
@@ -196,12 +212,13 @@ static void after_segment(struct tcp_seq_analysis *fwd,
 		*mru_syn = now;
 	if ((t->flags & (F_SYN | F_ACK)) == F_ACK && *mru_syn != 0 &&
 	    *first_rtt == 0)
-		*first_rtt = now - *mru_syn;
+		*first_rtt = (uint32_t)(now - *mru_syn > UINT32_MAX
+						? UINT32_MAX : now - *mru_syn);
 }
 
 uint32_t tcp_analysis_segment(struct tcp_seq_analysis *fwd,
 			      struct tcp_seq_analysis *rev,
-			      int64_t *first_rtt, int64_t *mru_syn,
+			      uint32_t *first_rtt, int64_t *mru_syn,
 			      const struct packet_tcp *t, uint32_t seglen,
 			      int64_t now, uint32_t *dup_ack_num)
 {

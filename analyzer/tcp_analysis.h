@@ -17,6 +17,8 @@
 enum {
 	TCP_SEQ_LAST_KEEP_ALIVE = 1u << 0,
 	TCP_SEQ_LAST_ZERO_WINDOW_PROBE = 1u << 1,
+	/* tshark keeps lastacklen only to test it for 0: one bit does. */
+	TCP_SEQ_LASTACKLEN_ZERO = 1u << 7,
 };
 
 void tcp_analysis_init(struct tcp_seq_analysis *a);
@@ -31,12 +33,12 @@ bool tcp_analysis_is_new_syn(const struct tcp_seq_analysis *fwd,
 /*
  * Analyses one segment sent on fwd (rev is the other direction) and
  * updates both as tshark does; returns enum tcp_annot bits.
- * first_rtt and mru_syn are the conversation's ts_first_rtt and
- * ts_mru_syn.
+ * first_rtt and mru_syn are the conversation's ts_first_rtt (ns,
+ * saturating at 4.29 s) and ts_mru_syn.
  */
 uint32_t tcp_analysis_segment(struct tcp_seq_analysis *fwd,
 			      struct tcp_seq_analysis *rev,
-			      int64_t *first_rtt, int64_t *mru_syn,
+			      uint32_t *first_rtt, int64_t *mru_syn,
 			      const struct packet_tcp *t, uint32_t seglen,
 			      int64_t now, uint32_t *dup_ack_num);
 

@@ -1,10 +1,33 @@
 #include "tcp_conn.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "tcp_analysis.h"
 #include "tcp_refine.h"
 #include "tcp_seq.h"
+
+/* The flow a connection belongs to (it lives in the flow's union). */
+static const struct flow *conn_flow(const struct tcp_conn *c)
+{
+	return (const struct flow *)((const char *)c - offsetof(struct flow, u));
+}
+
+/* now as µs after the flow's first packet, saturating. */
+static uint32_t since_us(const struct tcp_conn *c, int64_t now)
+{
+	int64_t us = (now - conn_flow(c)->first_ts) / 1000;
+
+	return us < 0 ? 0 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+/* A distance in ns that saturates at 4.29 s instead of wrapping. */
+static uint32_t age_add(uint32_t age, int64_t delta)
+{
+	int64_t sum = (int64_t)age + (delta > 0 ? delta : 0);
+
+	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+}
 
 static bool ep_has(const struct tcp_endpoint *e, unsigned flag)
 {
@@ -105,11 +128,13 @@ static void on_ack_sent(struct tcp_conn *c, int dir, uint32_t ack, int64_t now)
 {
 	struct tcp_endpoint *e = &c->ep[dir], *p = &c->ep[!dir];
 
-	if (ep_has(p, TCP_EP_SYN_SEEN) && tcp_seq_after(ack, p->isn)) {
+	if (ep_has(p, TCP_EP_SYN_SEEN) && tcp_seq_after(ack, p->an.base_seq)) {
 		if (!ep_has(p, TCP_EP_SYN_ACKED)) {
 			p->flags |= TCP_EP_SYN_ACKED;
-			if (c->ack_ts == 0 && dir == FLOW_ORIG)
-				c->ack_ts = now;
+			if (!(c->flags & TCP_CONN_HAS_ACK) && dir == FLOW_ORIG) {
+				c->flags |= TCP_CONN_HAS_ACK;
+				c->ack_us = since_us(c, now);
+			}
 		}
 		if (e->state == TCP_STATE_SYN_SENT)
 			ep_set_state(e, TCP_STATE_ESTABLISHED, now);
@@ -169,7 +194,7 @@ static bool rst_acceptable(const struct tcp_conn *c, int dir,
 
 	if (p->state == TCP_STATE_SYN_SENT)
 		return (t->flags & TCP_FLAG_ACK) && ep_has(p, TCP_EP_SYN_SEEN) &&
-		       t->ack == p->isn + 1;
+		       t->ack == p->an.base_seq + 1;
 	if (!ep_has(e, TCP_EP_SEQ_VALID) || !ep_has(p, TCP_EP_ACK_VALID))
 		return true; /* nothing to judge it by */
 	wnd = (uint64_t)p->an.window << (shift > 0 ? shift : 0);
@@ -247,16 +272,18 @@ static void on_syn_sent(struct tcp_conn *c, int dir, const struct packet *pkt,
 	bool ack = (pkt->tcp.flags & TCP_FLAG_ACK) != 0;
 
 	if (!ep_has(e, TCP_EP_SYN_SEEN)) {
+		/* tcp_analysis set an.base_seq to this SYN's sequence number. */
 		e->flags |= TCP_EP_SYN_SEEN;
-		e->isn = pkt->tcp.seq;
 		note_syn_options(e, pkt);
 		if (ep_has(p, TCP_EP_SYN_SEEN) &&
 		    ep_has(e, TCP_EP_WSCALE) && ep_has(p, TCP_EP_WSCALE))
 			c->flags |= TCP_CONN_WSCALE_OK;
 	}
 	if (!ack) {
-		if (c->syn_ts == 0)
-			c->syn_ts = now;
+		if (!(c->flags & TCP_CONN_HAS_SYN)) {
+			c->flags |= TCP_CONN_HAS_SYN;
+			c->syn_us = since_us(c, now);
+		}
 		if (e->state == TCP_STATE_CLOSED || e->state == TCP_STATE_LISTEN)
 			ep_set_state(e, TCP_STATE_SYN_SENT, now);
 		if (p->state == TCP_STATE_CLOSED)
@@ -265,8 +292,10 @@ static void on_syn_sent(struct tcp_conn *c, int dir, const struct packet *pkt,
 			c->flags |= TCP_CONN_SIM_OPEN;
 		return;
 	}
-	if (c->synack_ts == 0)
-		c->synack_ts = now;
+	if (!(c->flags & TCP_CONN_HAS_SYNACK)) {
+		c->flags |= TCP_CONN_HAS_SYNACK;
+		c->synack_us = since_us(c, now);
+	}
 	/* Sending SYN-ACK shows it received the peer's SYN. */
 	if (e->state == TCP_STATE_SYN_SENT)
 		c->flags |= TCP_CONN_SIM_OPEN;
@@ -297,7 +326,7 @@ static void apply_states(struct tcp_conn *c, int dir, const struct packet *pkt,
 
 /* ------------------------------------------------------------- accounting */
 
-static void rtt_add(struct rtt_stats *r, int64_t ns)
+static void rtt_add(struct rtt_stats *r, uint64_t *sum_us, int64_t ns)
 {
 	uint32_t us = ns / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ns / 1000);
 
@@ -305,7 +334,7 @@ static void rtt_add(struct rtt_stats *r, int64_t ns)
 		r->min_us = us;
 	if (us > r->max_us)
 		r->max_us = us;
-	r->sum_us += us;
+	*sum_us += us;
 	r->n++;
 }
 
@@ -315,7 +344,7 @@ static void rtt_add(struct rtt_stats *r, int64_t ns)
  * whose data is retransmitted is dropped, never sampled.
  */
 static void rtt_on_send(struct tcp_endpoint *e, const struct packet_tcp *t,
-			uint32_t end, bool resend, int64_t now)
+			uint32_t end, bool resend)
 {
 	if (resend) {
 		if (ep_has(e, TCP_EP_RTT_PROBE) &&
@@ -326,10 +355,11 @@ static void rtt_on_send(struct tcp_endpoint *e, const struct packet_tcp *t,
 	if (!ep_has(e, TCP_EP_RTT_PROBE) && tcp_seq_after(end, t->seq)) {
 		e->flags |= TCP_EP_RTT_PROBE;
 		e->rtt_probe_end = end;
-		e->rtt_probe_ts = now;
+		e->rtt_probe_age_ns = 0; /* sent now, at an.lastack_ts */
 	}
 }
 
+/* RTTs of 4.29 s or more (the probe's age saturated) are not sampled. */
 static int64_t rtt_on_ack(struct tcp_endpoint *p, const struct packet_tcp *t,
 			  int64_t now)
 {
@@ -339,31 +369,55 @@ static int64_t rtt_on_ack(struct tcp_endpoint *p, const struct packet_tcp *t,
 	    tcp_seq_before(t->ack, p->rtt_probe_end))
 		return 0;
 	p->flags &= (uint16_t)~TCP_EP_RTT_PROBE;
-	rtt = now - p->rtt_probe_ts;
+	if (p->rtt_probe_age_ns == UINT32_MAX)
+		return 0;
+	rtt = now - p->an.lastack_ts + p->rtt_probe_age_ns;
 	if (rtt <= 0)
 		return 0;
-	rtt_add(&p->rtt, rtt);
+	rtt_add(&p->rtt, &p->rtt_sum_us, rtt);
 	return rtt;
 }
 
-static void track_zero_window(struct tcp_endpoint *e, const struct packet_tcp *t,
-			      int64_t now)
+/*
+ * Zero-window time is summed between packets: each gap between two
+ * packets of the flow counts for the endpoints advertising zero then.
+ */
+static void zero_window_elapse(struct flow *f, int64_t now)
 {
-	bool zero = t->window == 0 &&
-		    (t->flags & (TCP_FLAG_SYN | TCP_FLAG_RST)) == 0;
+	for (int d = 0; d < 2; d++) {
+		struct tcp_endpoint *e = &f->u.tcp.ep[d];
 
-	if (zero && !ep_has(e, TCP_EP_ZERO_WINDOW)) {
-		e->flags |= TCP_EP_ZERO_WINDOW;
-		e->zero_window_since = now;
-	} else if (!zero && ep_has(e, TCP_EP_ZERO_WINDOW)) {
-		e->flags &= (uint16_t)~TCP_EP_ZERO_WINDOW;
-		e->zero_window_ns += now - e->zero_window_since;
+		if (ep_has(e, TCP_EP_ZERO_WINDOW) && now > f->last_ts)
+			e->zero_window_ns += now - f->last_ts;
 	}
 }
 
-/* Unique payload bytes and the highest sequence number sent. */
+static void track_zero_window(struct tcp_endpoint *e, const struct packet_tcp *t)
+{
+	if (t->flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
+		return;
+	if (t->window == 0)
+		e->flags |= TCP_EP_ZERO_WINDOW;
+	else
+		e->flags &= (uint16_t)~TCP_EP_ZERO_WINDOW;
+}
+
+/*
+ * Moves the highest sequence number sent forward, counting each pass of
+ * the distance from the first data byte over 2^32 (tcp_conn_bytes).
+ */
+static void high_seq_advance(struct tcp_endpoint *e, uint32_t to)
+{
+	uint32_t first = e->an.base_seq + 1;
+
+	if (to - first < e->high_seq - first)
+		e->seq_wraps++;
+	e->high_seq = to;
+}
+
+/* The highest sequence number sent. */
 static void advance_sent(struct tcp_endpoint *e, const struct packet_tcp *t,
-			 uint32_t seg_len, uint32_t end)
+			 uint32_t end)
 {
 	/*
 	 * A RST occupies no sequence space, and an unacceptable one (out of
@@ -372,20 +426,12 @@ static void advance_sent(struct tcp_endpoint *e, const struct packet_tcp *t,
 	if (t->flags & TCP_FLAG_RST)
 		return;
 	if (!ep_has(e, TCP_EP_SEQ_VALID)) {
-		e->seq_bytes += seg_len;
 		e->high_seq = end;
 		e->flags |= TCP_EP_SEQ_VALID;
 		return;
 	}
-	if (seg_len > 0) {
-		uint32_t from = tcp_seq_max(t->seq, e->high_seq);
-		uint32_t data_end = t->seq + seg_len;
-
-		if (tcp_seq_after(data_end, from))
-			e->seq_bytes += data_end - from;
-	}
 	if (tcp_seq_after(end, e->high_seq))
-		e->high_seq = end;
+		high_seq_advance(e, end);
 }
 
 static void count_retransmission(struct tcp_endpoint *e,
@@ -414,6 +460,11 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 	int shift;
 
 	tcp_conn_advance(f, cfg, now);
+	zero_window_elapse(f, now);
+	/* The timed segment grows older by what passes before this one. */
+	if (ep_has(e, TCP_EP_RTT_PROBE) && e->an.lastack_ts != 0)
+		e->rtt_probe_age_ns = age_add(e->rtt_probe_age_ns,
+					      now - e->an.lastack_ts);
 	memset(info, 0, sizeof(*info));
 	info->dir = (uint8_t)dir;
 	info->seg_len = seg_len;
@@ -427,7 +478,7 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 	    tcp_seq_after(t->ack, p->high_seq)) {
 		c->flags |= TCP_CONN_CAPTURE_GAP;
 		c->gap_bytes += t->ack - p->high_seq;
-		p->high_seq = t->ack;
+		high_seq_advance(p, t->ack);
 	}
 	count_retransmission(e, info, seg_len);
 	p->flags &= (uint16_t)~TCP_EP_UNANSWERED;
@@ -437,10 +488,10 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 		e->flags |= TCP_EP_UNANSWERED;
 	rtt_on_send(e, t, end,
 		    (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |
-				     TCP_ANNOT_BIT(OUT_OF_ORDER))) != 0, now);
+				     TCP_ANNOT_BIT(OUT_OF_ORDER))) != 0);
 	info->ack_rtt_ns = rtt_on_ack(p, t, now);
-	advance_sent(e, t, seg_len, end);
-	track_zero_window(e, t, now);
+	advance_sent(e, t, end);
+	track_zero_window(e, t);
 	apply_states(c, dir, pkt, seg_len, now, info);
 	if (t->flags & TCP_FLAG_ACK)
 		e->flags |= TCP_EP_ACK_VALID;
@@ -455,10 +506,8 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 	shift = (t->flags & TCP_FLAG_SYN) ? 0 : window_shift(c, dir);
 	info->win_shift = (int8_t)shift;
 	info->window = (uint64_t)t->window << (shift > 0 ? shift : 0);
-	info->rel_seq = ep_has(e, TCP_EP_SYN_SEEN) ? t->seq - e->isn
-						   : t->seq - e->an.base_seq;
-	info->rel_ack = ep_has(p, TCP_EP_SYN_SEEN) ? t->ack - p->isn
-						   : t->ack - p->an.base_seq;
+	info->rel_seq = t->seq - e->an.base_seq;
+	info->rel_ack = t->ack - p->an.base_seq;
 	info->state[0] = c->ep[0].state;
 	info->state[1] = c->ep[1].state;
 }
@@ -516,14 +565,6 @@ void tcp_conn_finish(struct flow *f, enum flow_end_reason why)
 	struct tcp_conn *c = &f->u.tcp;
 
 	f->end_reason = (uint8_t)why;
-	for (int d = 0; d < 2; d++) {
-		struct tcp_endpoint *e = &c->ep[d];
-
-		if (ep_has(e, TCP_EP_ZERO_WINDOW)) {
-			e->zero_window_ns += f->last_ts - e->zero_window_since;
-			e->flags &= (uint16_t)~TCP_EP_ZERO_WINDOW;
-		}
-	}
 	c->idle_expired = why == FLOW_END_IDLE;
 }
 
@@ -546,5 +587,16 @@ enum tcp_close_kind tcp_conn_close(const struct flow *f, int *initiator)
 
 uint64_t tcp_conn_bytes(const struct flow *f, int dir)
 {
-	return f->u.tcp.ep[dir].seq_bytes;
+	const struct tcp_endpoint *e = &f->u.tcp.ep[dir];
+	uint64_t span;
+
+	if (!ep_has(e, TCP_EP_SEQ_VALID))
+		return 0;
+	span = ((uint64_t)e->seq_wraps << 32) |
+	       (uint32_t)(e->high_seq - (e->an.base_seq + 1));
+	/* The FIN takes a sequence number but carries no byte. */
+	if (ep_has(e, TCP_EP_FIN_SEEN) && span > 0 &&
+	    tcp_seq_after(e->high_seq, e->fin_seq))
+		span--;
+	return span;
 }

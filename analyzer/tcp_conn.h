@@ -74,7 +74,11 @@ void tcp_conn_finish(struct flow *f, enum flow_end_reason why);
  */
 enum tcp_close_kind tcp_conn_close(const struct flow *f, int *initiator);
 
-/* Payload bytes, from sequence numbers (retransmissions not counted). */
+/*
+ * Payload bytes from sequence numbers, as Zeek's orig_bytes: the span
+ * from the first data byte to the highest sent, so retransmissions count
+ * once and bytes the capture missed count too (see missed_bytes).
+ */
 uint64_t tcp_conn_bytes(const struct flow *f, int dir);
 
 #endif

@@ -17,9 +17,14 @@ static void hole_remove(struct tcp_endpoint *e, int i)
 
 static void hole_add(struct tcp_endpoint *e, uint32_t start, uint32_t end)
 {
-	/* The oldest hole gives way: its later fill reads as a resend. */
-	if (e->hole_count == TCP_MAX_HOLES)
-		hole_remove(e, 0);
+	/*
+	 * No room: the gaps already tracked stay (their fill and their ACK
+	 * are what they are waiting for); this one goes untracked.
+	 */
+	if (e->hole_count == TCP_MAX_HOLES) {
+		e->flags |= TCP_EP_HOLES_OVERFLOW;
+		return;
+	}
 	e->holes[e->hole_count].start = start;
 	e->holes[e->hole_count].end = end;
 	e->hole_count++;
@@ -91,23 +96,17 @@ static void holes_acked(struct tcp_endpoint *ep, uint32_t ack,
 
 static void note_sack(struct tcp_endpoint *e, const struct packet_tcp *t)
 {
-	e->sack_count = 0;
-	if (!(t->opts_present & TCP_OPT_HAS_SACK))
-		return;
-	for (int i = 0; i < t->sack_count && e->sack_count < TCP_MAX_SACK; i++) {
-		e->sacked[e->sack_count].start = t->sack[i].left;
-		e->sacked[e->sack_count].end = t->sack[i].right;
-		e->sack_count++;
+	e->has_sack = (t->opts_present & TCP_OPT_HAS_SACK) && t->sack_count > 0;
+	if (e->has_sack) {
+		e->sacked.start = t->sack[0].left;
+		e->sacked.end = t->sack[0].right;
 	}
 }
 
 static bool sacked_by(const struct tcp_endpoint *rcv, uint32_t s, uint32_t e)
 {
-	for (int i = 0; i < rcv->sack_count; i++)
-		if (tcp_seq_after_eq(s, rcv->sacked[i].start) &&
-		    tcp_seq_before_eq(e, rcv->sacked[i].end))
-			return true;
-	return false;
+	return rcv->has_sack && tcp_seq_after_eq(s, rcv->sacked.start) &&
+	       tcp_seq_before_eq(e, rcv->sacked.end);
 }
 
 static uint32_t refine_resend(struct tcp_endpoint *e,
@@ -137,7 +136,8 @@ uint32_t tcp_refine_annotations(struct tcp_endpoint *e, struct tcp_endpoint *p,
 	}
 	if ((annots & A(KEEP_ALIVE)) && seg_len == 0 && p->an.window == 0) {
 		annots = (annots & ~A(KEEP_ALIVE)) | A(ZERO_WINDOW_PROBE);
-		e->an.lastsegmentflags = TCP_SEQ_LAST_ZERO_WINDOW_PROBE;
+		e->an.lastsegmentflags = (uint8_t)(TCP_SEQ_LAST_ZERO_WINDOW_PROBE |
+			(e->an.lastsegmentflags & TCP_SEQ_LASTACKLEN_ZERO));
 	}
 	if (seg_len == 0 || !(e->flags & TCP_EP_SEQ_VALID))
 		return annots;

@@ -39,7 +39,7 @@
 
 #include <string.h>
 
-_Static_assert(sizeof(struct zeek_conn) <= 64, "zeek_conn lives in every flow");
+_Static_assert(sizeof(struct zeek_conn) <= 48, "zeek_conn lives in every flow");
 
 /* ----------------------------------------------------- packed bookkeeping */
 
@@ -180,22 +180,60 @@ static char role_case(char upper, unsigned ep)
 	return ep == 0 ? upper : (char)(upper - 'A' + 'a');
 }
 
+/* Every letter Zeek writes; a letter is stored as its index + 1. */
+static const char history_alphabet[] = "SHADFRCGTWIQXshadfrcgtwiqx^";
+
+static unsigned hist_get(const struct zeek_conn *zc, size_t i)
+{
+	size_t bit = i * 5;
+	unsigned v = zc->history[bit / 8];
+
+	if (bit / 8 + 1 < sizeof(zc->history))
+		v |= (unsigned)zc->history[bit / 8 + 1] << 8;
+	return (v >> (bit % 8)) & 31u;
+}
+
+static void hist_set(struct zeek_conn *zc, size_t i, unsigned code)
+{
+	size_t bit = i * 5;
+	unsigned v = (code & 31u) << (bit % 8);
+
+	zc->history[bit / 8] |= (uint8_t)v;
+	if (bit / 8 + 1 < sizeof(zc->history))
+		zc->history[bit / 8 + 1] |= (uint8_t)(v >> 8);
+}
+
+static size_t hist_len(const struct zeek_conn *zc)
+{
+	size_t n = 0;
+
+	while (n < ZEEK_HISTORY_MAX && hist_get(zc, n) != 0)
+		n++;
+	return n;
+}
+
 /* Session::AddHistory(), cut at ZEEK_HISTORY_MAX. */
 static void add_history(struct zeek_conn *zc, char c)
 {
-	size_t n = strlen(zc->history);
+	size_t n = hist_len(zc);
+	const char *at = strchr(history_alphabet, c);
 
-	if (n >= ZEEK_HISTORY_MAX) {
+	if (n >= ZEEK_HISTORY_MAX || at == NULL || c == '\0') {
 		flag_set(zc, O_TRUNC, true);
 		return;
 	}
-	zc->history[n] = c;
-	zc->history[n + 1] = '\0';
+	hist_set(zc, n, (unsigned)(at - history_alphabet) + 1);
 }
 
 static bool has_letter(const struct zeek_conn *zc, char c)
 {
-	return strchr(zc->history, c) != NULL;
+	const char *at = strchr(history_alphabet, c);
+	size_t n = hist_len(zc);
+
+	for (size_t i = 0; at != NULL && c != '\0' && i < n; i++)
+		if (hist_get(zc, i) == (unsigned)(at - history_alphabet) + 1)
+			return true;
+	return false;
 }
 
 /*
@@ -736,9 +774,12 @@ const char *zeek_tcp_conn_state(const struct zeek_conn *zc, uint64_t orig_size,
 	if (rs == ZEEK_TCP_RESET)
 		return resp_reset_state(os, osz, rsz);
 	if (os == ZEEK_TCP_RESET) {
+		char h[ZEEK_HISTORY_MAX + 1];
+
 		if (!inactive_or_partial(rs))
 			return "RSTO";
-		return rstos0_history(zc->history) ? "RSTOS0" : "OTH";
+		return rstos0_history(zeek_conn_history(zc, h)) ? "RSTOS0"
+								: "OTH";
 	}
 	if (rs == ZEEK_TCP_CLOSED && os == ZEEK_TCP_CLOSED)
 		return "SF";
@@ -769,9 +810,15 @@ const char *zeek_udp_conn_state(const struct zeek_conn *zc)
 	return r ? "SHR" : "OTH";
 }
 
-const char *zeek_conn_history(const struct zeek_conn *zc)
+const char *zeek_conn_history(const struct zeek_conn *zc,
+			      char buf[ZEEK_HISTORY_MAX + 1])
 {
-	return zc->history;
+	size_t n = hist_len(zc);
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = history_alphabet[hist_get(zc, i) - 1];
+	buf[n] = '\0';
+	return buf;
 }
 
 bool zeek_conn_history_truncated(const struct zeek_conn *zc)

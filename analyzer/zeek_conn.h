@@ -61,7 +61,7 @@ enum zeek_tcp_state {
 enum { ZEEK_UDP_INACTIVE = 0, ZEEK_UDP_ACTIVE = 1 };
 
 /* Longer histories are cut; zeek_conn_history_truncated() tells. */
-#define ZEEK_HISTORY_MAX 31
+#define ZEEK_HISTORY_MAX 24
 
 struct zeek_conn {
 	uint8_t state[2];      /* [0] Zeek's originator, [1] its responder */
@@ -72,7 +72,11 @@ struct zeek_conn {
 	 */
 	uint8_t packed[22];
 	uint32_t last_seq[2];  /* Zeek's TCP_Endpoint::last_seq */
-	char history[ZEEK_HISTORY_MAX + 1];
+	/*
+	 * The history letters, 5 bits each (the alphabet has fewer than 32
+	 * letters): 24 letters in 15 bytes instead of 25.
+	 */
+	uint8_t history[(ZEEK_HISTORY_MAX * 5 + 7) / 8];
 };
 
 /* TCP flags byte bits, as on the wire. */
@@ -145,7 +149,9 @@ const char *zeek_tcp_conn_state(const struct zeek_conn *zc, uint64_t orig_size,
 const char *zeek_udp_conn_state(const struct zeek_conn *zc);
 
 /* NUL-terminated, "" when empty (Zeek then logs "-"). */
-const char *zeek_conn_history(const struct zeek_conn *zc);
+/* The history into buf, which it returns ("" when empty). */
+const char *zeek_conn_history(const struct zeek_conn *zc,
+			      char buf[ZEEK_HISTORY_MAX + 1]);
 /* Letters were dropped because the history was full. */
 bool zeek_conn_history_truncated(const struct zeek_conn *zc);
 
