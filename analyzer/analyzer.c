@@ -79,21 +79,40 @@ void analyzer_free(struct analyzer *a)
  * Fills a direction-independent key; returns the slot (0 or 1) of the
  * sender.  IPv4 addresses sit in the first 4 bytes, the rest zero.
  */
+/* An address as two numbers that order like its bytes. */
+static void addr_words(const uint8_t *b, uint64_t w[2])
+{
+	memcpy(w, b, 16);
+	w[0] = __builtin_bswap64(w[0]);
+	w[1] = __builtin_bswap64(w[1]);
+}
+
+/*
+ * The decoders leave bytes 4 to 15 of an IPv4 address zero (the packet
+ * is cleared before each decode), so all 16 bytes copy and compare.
+ */
 static int key_build(struct flow_key *k, const struct ip_addr *src,
 		     const struct ip_addr *dst, uint8_t proto, uint16_t sport,
 		     uint16_t dport)
 {
-	size_t alen = src->family == 4 ? 4 : 16;
-	int cmp = memcmp(src->bytes, dst->bytes, alen);
-	int sender = (cmp < 0 || (cmp == 0 && sport <= dport)) ? 0 : 1;
+	uint64_t a[2], b[2];
+	int sender;
 
-	memset(k, 0, sizeof(*k));
-	memcpy(k->addr[sender], src->bytes, alen);
-	memcpy(k->addr[!sender], dst->bytes, alen);
+	addr_words(src->bytes, a);
+	addr_words(dst->bytes, b);
+	if (a[0] != b[0])
+		sender = a[0] < b[0] ? 0 : 1;
+	else if (a[1] != b[1])
+		sender = a[1] < b[1] ? 0 : 1;
+	else
+		sender = sport <= dport ? 0 : 1;
+	memcpy(k->addr[sender], src->bytes, 16);
+	memcpy(k->addr[!sender], dst->bytes, 16);
 	k->port[sender] = sport;
 	k->port[!sender] = dport;
 	k->family = src->family;
 	k->proto = proto;
+	k->zero = 0;
 	return sender;
 }
 
@@ -269,7 +288,7 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 	struct zeek_segment zs;
 	struct flow_key k;
 	struct flow *f;
-	bool reused = false;
+	bool reused = false, replaced = false;
 	uint32_t seg_len;
 	uint64_t hash;
 	int slot, dir;
@@ -287,9 +306,9 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 		dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
 		tcp_conn_advance(f, &a->cfg.tcp, a->now);
 		if (tcp_conn_is_new_attempt(f, pkt, dir)) {
+			replaced = true;
 			reused = tcp_conn_reuse_time_wait(f, a->now);
-			flow_finalise(a, f, reused ? FLOW_END_REUSED
-						   : FLOW_END_CLOSED);
+			flow_finalise(a, f, FLOW_END_REUSED);
 			f = NULL;
 		}
 	}
@@ -304,7 +323,11 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 	}
 	dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
 	tcp_conn_on_segment(f, &a->cfg.tcp, pkt, seg_len, dir, a->now, &info);
-	if (reused && f->dir[0].pkts + f->dir[1].pkts == 0)
+	/*
+	 * tshark's reused_ports: a SYN with a new ISN on a 4-tuple whose
+	 * earlier connection is still known (here: not yet finalised).
+	 */
+	if (replaced)
 		info.annots |= TCP_ANNOT_BIT(REUSED_PORTS);
 	flow_count(f, pkt, dir);
 	zs = zeek_segment_of(pkt, dir, seg_len, &info);
@@ -401,7 +424,8 @@ static bool icmp_error_attach(struct analyzer *a, const struct packet *pkt)
 	f = flow_table_lookup(a->table, &k, flow_key_hash(&k));
 	if (f == NULL)
 		return false;
-	f->icmp_errors++;
+	if (f->icmp_errors < UINT16_MAX)
+		f->icmp_errors++;
 	f->last_icmp_type = pkt->icmp.type;
 	f->last_icmp_code = pkt->icmp.code;
 	return true;
@@ -500,6 +524,8 @@ void analyzer_feed(struct analyzer *a, const struct packet *pkt)
 		/* Timers never run backwards on a misordered frame. */
 		if (t > a->now)
 			a->now = t;
+		if (a->stats.first_ts == 0 || t < a->stats.first_ts)
+			a->stats.first_ts = t;
 	} else {
 		a->stats.no_timestamp++;
 	}
@@ -572,6 +598,7 @@ const struct analyzer_stats *analyzer_get_stats(struct analyzer *a)
 		a->stats.peak_flows = peak;
 	if (flow_table_memory(a->table) > a->stats.memory_bytes)
 		a->stats.memory_bytes = flow_table_memory(a->table);
+	a->stats.last_ts = a->now;
 	a->stats.flow_bytes = sizeof(struct flow);
 	a->stats.index_bytes = flow_table_index_bytes(a->table);
 	return &a->stats;

@@ -53,6 +53,7 @@ struct analyzer_stats {
 	uint64_t untracked;         /* no IP, other protocols, or not decodable */
 	uint64_t tcp_unusable;      /* TCP header cut or invalid */
 	uint64_t no_timestamp;      /* frames without a time: previous used */
+	int64_t first_ts, last_ts;  /* first and latest packet time, ns */
 	uint64_t flows_created;
 	uint64_t flows_evicted;     /* --max-flows reached */
 	uint64_t flows_idle;        /* idle timeout */

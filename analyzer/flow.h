@@ -36,7 +36,7 @@ enum flow_end_reason {
 	FLOW_END_CLOSED,        /* TCP closed and TIME_WAIT over */
 	FLOW_END_IDLE,          /* idle timeout (half-open, closing, UDP, ICMP) */
 	FLOW_END_EVICTED,       /* --max-flows reached: least recently active */
-	FLOW_END_REUSED,        /* a new SYN replaced it on the same 4-tuple */
+	FLOW_END_REUSED,        /* a SYN with a new ISN replaced it */
 	FLOW_END_CAPTURE_END,   /* still open when the capture ended */
 };
 
@@ -167,7 +167,7 @@ struct tcp_conn {
 	bool fins_before_rst;   /* both FINs came before that RST */
 	bool idle_expired;      /* finalised by an idle timeout */
 	/* Handshake times, µs after the flow's first packet (saturating). */
-	uint32_t syn_us;        /* first SYN */
+	uint32_t syn_us;        /* the latest SYN before the first SYN-ACK */
 	uint32_t synack_us;     /* first SYN-ACK */
 	uint32_t ack_us;        /* the ACK that completed the handshake */
 	int64_t ts_mru_syn;     /* tshark: the latest SYN without ACK */
@@ -181,7 +181,7 @@ struct udp_flow {
 };
 
 struct icmp_flow {
-	uint64_t payload[2];    /* ICMP bytes after the 4-byte header */
+	uint64_t payload[2];    /* ICMP bytes after the 8-byte header */
 	uint8_t type, code;     /* of the first message */
 	bool echo;
 	uint16_t last_req_seq;
@@ -208,7 +208,7 @@ struct flow {
 	int64_t first_ts, last_ts;      /* ns since the epoch */
 	uint64_t first_frame, last_frame;
 	struct flow_dir dir[2];
-	uint32_t icmp_errors;   /* ICMP errors quoting this flow */
+	uint16_t icmp_errors;   /* ICMP errors quoting it (saturates) */
 	uint8_t last_icmp_type, last_icmp_code;
 	struct zeek_conn zeek;
 	union {
@@ -220,7 +220,7 @@ struct flow {
 
 /*
  * tcplens(1) promises under 512 bytes per tracked connection with its
- * index share (11 to 21 bytes at the index's load): keep it so.
+ * index share (5 to 11 bytes at the index's load): keep it so.
  */
 _Static_assert(sizeof(struct flow) <= 490, "a flow must stay small");
 

@@ -6,9 +6,26 @@
 
 #include "tcp_conn.h"
 
+/* Dotted quad without stdio: inet_ntop() costs a sprintf per address. */
+static void format_ipv4(const uint8_t *b, char *out)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
 static void format_addr(const uint8_t *bytes, int family, char out[46])
 {
-	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, bytes, out, 46) == NULL)
+	if (family == 4)
+		format_ipv4(bytes, out);
+	else if (inet_ntop(AF_INET6, bytes, out, 46) == NULL)
 		snprintf(out, 46, "?");
 }
 
@@ -47,6 +64,8 @@ static void record_tcp(struct flow_record *r, const struct flow *f)
 	}
 	r->wscale_used = (c->flags & TCP_CONN_WSCALE_OK) != 0;
 	r->missed_bytes = c->gap_bytes;
+	r->missed_exact = !((c->ep[0].flags | c->ep[1].flags) &
+			    TCP_EP_HOLES_OVERFLOW);
 	{
 		int initiator;
 
@@ -72,6 +91,27 @@ static void record_tcp(struct flow_record *r, const struct flow *f)
 		r->orientation = "syn";
 	snprintf(r->conn_state, sizeof(r->conn_state), "%s",
 		 zeek_tcp_conn_state(&f->zeek, r->bytes[0], r->bytes[1]));
+}
+
+/* Zeek's ICMP4_counterpart() / ICMP6_counterpart(), or -1. */
+static int icmp_counterpart(uint8_t proto, uint8_t type)
+{
+	static const uint8_t v4[][2] = {
+		{8, 0}, {0, 8}, {13, 14}, {14, 13}, {15, 16}, {16, 15},
+		{17, 18}, {18, 17}, {10, 9}, {9, 10},
+	};
+	static const uint8_t v6[][2] = {
+		{128, 129}, {129, 128}, {133, 134}, {134, 133}, {135, 136},
+		{136, 135}, {130, 131}, {131, 130}, {139, 140}, {140, 139},
+		{144, 145}, {145, 144},
+	};
+	const uint8_t (*t)[2] = proto == 1 ? v4 : v6;
+	size_t n = proto == 1 ? sizeof(v4) / sizeof(v4[0]) : sizeof(v6) / sizeof(v6[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (t[i][0] == type)
+			return t[i][1];
+	return -1;
 }
 
 void flow_record_from_flow(struct flow_record *r, const struct flow *f)
@@ -108,9 +148,15 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f)
 	snprintf(r->conn_state, sizeof(r->conn_state), "%s",
 		 zeek_udp_conn_state(&f->zeek));
 	if (f->key.proto == 1 || f->key.proto == 58) {
-		/* Zeek's convention: type and code stand in for the ports. */
+		/*
+		 * Zeek's convention: the type stands in for orig_p, and for
+		 * resp_p the type that answers it (ICMP_counterpart()), or the
+		 * code for a message nothing answers.
+		 */
+		int answer = icmp_counterpart(f->key.proto, f->u.icmp.type);
+
 		r->orig_p = f->u.icmp.type;
-		r->resp_p = f->u.icmp.code;
+		r->resp_p = answer >= 0 ? (uint16_t)answer : f->u.icmp.code;
 		if (f->u.icmp.rtt.n > 0)
 			r->rtt_ns = (int64_t)(f->u.icmp.rtt_sum_us /
 					      f->u.icmp.rtt.n) * 1000;
@@ -193,6 +239,8 @@ static bool common_field(const struct flow_record *r, const char *k,
 	else if (strcmp(k, "history") == 0) v_str(v, r->history);
 	else if (strcmp(k, "rtt_ms") == 0) v_ms(v, r->rtt_ns);
 	else if (strcmp(k, "icmp_errors") == 0) v_uint(v, r->icmp_errors);
+	/* As Zeek's conn.log: 0 where no stream could have gaps. */
+	else if (strcmp(k, "missed_bytes") == 0 && !r->is_tcp) v_uint(v, 0);
 	else if (strcmp(k, "first_frame") == 0) v_uint(v, r->first_frame);
 	else if (strcmp(k, "last_frame") == 0) v_uint(v, r->last_frame);
 	else if (strcmp(k, "end") == 0) v_str(v, flow_end_reason_name(r->end_reason));
@@ -233,6 +281,7 @@ static bool tcp_field(const struct flow_record *r, const char *k,
 		if (r->close_initiator < 0) v->type = FIELD_NULL;
 		else v_str(v, r->close_initiator == FLOW_ORIG ? "orig" : "resp");
 	} else if (strcmp(k, "missed_bytes") == 0) v_uint(v, r->missed_bytes);
+	else if (strcmp(k, "missed_bytes_exact") == 0) v_bool(v, r->missed_exact);
 	else if (strcmp(k, "wscale_used") == 0) {
 		if (r->syn_seen[0] && r->syn_seen[1]) v_bool(v, r->wscale_used);
 		else v->type = FIELD_NULL;
@@ -254,7 +303,7 @@ static bool tcp_field(const struct flow_record *r, const char *k,
 static const char *const field_keys[] = {
 	"uid", "proto", "orig_h", "orig_p", "resp_h", "resp_p", "ts",
 	"duration", "orig_pkts", "resp_pkts", "orig_bytes", "resp_bytes",
-	"orig_ip_bytes", "resp_ip_bytes", "missed_bytes", "conn_state", "history",
+	"orig_ip_bytes", "resp_ip_bytes", "missed_bytes", "missed_bytes_exact", "conn_state", "history",
 	"orig_state", "resp_state", "close", "close_initiator",
 	"orig_retrans", "resp_retrans", "orig_retrans_bytes",
 	"resp_retrans_bytes", "rtt_ms", "orig_handshake_rtt_ms",

@@ -41,6 +41,7 @@ struct flow_record {
 	int64_t ts, duration;
 	uint64_t pkts[2], bytes[2], ip_bytes[2];
 	uint64_t missed_bytes;
+	bool missed_exact;      /* no gap went untracked */
 	char conn_state[8];
 	char history[ZEEK_HISTORY_MAX + 1];
 	uint8_t state[2];       /* enum tcp_state, TCP only */

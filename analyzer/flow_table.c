@@ -10,10 +10,24 @@
  */
 enum { FLOW_CHUNK_SHIFT = 12, FLOW_CHUNK = 1u << FLOW_CHUNK_SHIFT };
 
+/*
+ * A slot: the flow index in the low bits (0 = empty), and 5 bits of the
+ * hash above, which skip 31 in 32 mismatching flows without touching
+ * them.  4 bytes a slot keeps the index at 5 to 11 bytes per flow.
+ */
+#define SLOT_IDX_BITS 27
+#define SLOT_IDX_MASK ((1u << SLOT_IDX_BITS) - 1)
+
+_Static_assert(100000000u <= SLOT_IDX_MASK, "--max-flows must fit a slot");
+
 struct flow_slot {
-	uint32_t idx;           /* flow index, 0 = empty */
-	uint32_t tag;           /* upper hash bits: skips most mismatches */
+	uint32_t v;
 };
+
+static uint32_t slot_idx(struct flow_slot s)
+{
+	return s.v & SLOT_IDX_MASK;
+}
 
 struct flow_list_head {
 	uint32_t head, tail;
@@ -29,6 +43,11 @@ struct flow_table {
 	size_t slot_mask;       /* slot count - 1, a power of two minus one */
 	size_t count, peak;
 	struct flow_list_head lists[FLOW_LIST_COUNT];
+	/*
+	 * No list head expires before this (a lower bound, made exact by a
+	 * scan once the clock reaches it): most packets pay one comparison.
+	 */
+	int64_t min_deadline;
 };
 
 static struct flow *flow_at(const struct flow_table *t, uint32_t idx)
@@ -71,6 +90,7 @@ struct flow_table *flow_table_new(const struct flow_table_config *cfg)
 	if (t == NULL)
 		return NULL;
 	t->cfg = *cfg;
+	t->min_deadline = INT64_MAX;
 	t->slot_mask = 1024 - 1;
 	t->slots = calloc(t->slot_mask + 1, sizeof(*t->slots));
 	if (t->slots == NULL) {
@@ -98,7 +118,7 @@ static size_t slot_home(const struct flow_table *t, uint64_t hash)
 
 static uint32_t slot_tag(uint64_t hash)
 {
-	return (uint32_t)(hash >> 32);
+	return (uint32_t)(hash >> 59) << SLOT_IDX_BITS;
 }
 
 struct flow *flow_table_lookup(struct flow_table *t,
@@ -107,14 +127,14 @@ struct flow *flow_table_lookup(struct flow_table *t,
 	uint32_t tag = slot_tag(hash);
 
 	for (size_t i = slot_home(t, hash);; i = (i + 1) & t->slot_mask) {
-		const struct flow_slot *s = &t->slots[i];
+		struct flow_slot s = t->slots[i];
 		struct flow *f;
 
-		if (s->idx == 0)
+		if (slot_idx(s) == 0)
 			return NULL;
-		if (s->tag != tag)
+		if ((s.v & ~SLOT_IDX_MASK) != tag)
 			continue;
-		f = flow_at(t, s->idx);
+		f = flow_at(t, slot_idx(s));
 		if (flow_key_equal(&f->key, key))
 			return f;
 	}
@@ -125,16 +145,14 @@ static void slot_put(struct flow_slot *slots, size_t mask, uint64_t hash,
 {
 	size_t i = (size_t)hash & mask;
 
-	while (slots[i].idx != 0)
+	while (slot_idx(slots[i]) != 0)
 		i = (i + 1) & mask;
-	slots[i].idx = idx;
-	slots[i].tag = slot_tag(hash);
+	slots[i].v = idx | slot_tag(hash);
 }
 
 /*
  * Doubles the index when it would pass three quarters full: probes stay
- * short (the tags skip most mismatches without touching the flow), and
- * the index costs 11 to 21 bytes per flow.
+ * short (the tags skip most mismatches without touching the flow).
  */
 static bool slots_grow(struct flow_table *t)
 {
@@ -144,7 +162,7 @@ static bool slots_grow(struct flow_table *t)
 	if (s == NULL)
 		return false;
 	for (size_t i = 0; i <= t->slot_mask; i++) {
-		uint32_t idx = t->slots[i].idx;
+		uint32_t idx = slot_idx(t->slots[i]);
 
 		if (idx != 0)
 			slot_put(s, n - 1, flow_key_hash(&flow_at(t, idx)->key),
@@ -161,18 +179,18 @@ static void slot_delete(struct flow_table *t, uint32_t idx, uint64_t hash)
 {
 	size_t i = slot_home(t, hash);
 
-	while (t->slots[i].idx != idx)
+	while (slot_idx(t->slots[i]) != idx)
 		i = (i + 1) & t->slot_mask;
 	for (;;) {
 		size_t j = (i + 1) & t->slot_mask;
 		size_t home;
 
-		t->slots[i].idx = 0;
+		t->slots[i].v = 0;
 		for (;; j = (j + 1) & t->slot_mask) {
-			if (t->slots[j].idx == 0)
+			if (slot_idx(t->slots[j]) == 0)
 				return;
 			home = slot_home(t, flow_key_hash(
-				&flow_at(t, t->slots[j].idx)->key));
+				&flow_at(t, slot_idx(t->slots[j]))->key));
 			/* Movable unless its home lies cyclically in (i, j]. */
 			if (i <= j ? (home <= i || home > j)
 				   : (home <= i && home > j))
@@ -214,6 +232,11 @@ static void list_unlink(struct flow_table *t, struct flow *f)
 {
 	struct flow_list_head *l = &t->lists[f->list];
 
+	/*
+	 * A head leaving makes min_deadline a lower bound (lists are in
+	 * order of activity, so the new head expires no earlier): still
+	 * safe, and made exact at the next scan.
+	 */
 	if (f->lru_prev != 0)
 		flow_at(t, f->lru_prev)->lru_next = f->lru_next;
 	else
@@ -233,10 +256,16 @@ static void list_append(struct flow_table *t, struct flow *f,
 	f->list = (uint8_t)list;
 	f->lru_next = 0;
 	f->lru_prev = l->tail;
-	if (l->tail != 0)
+	if (l->tail != 0) {
 		flow_at(t, l->tail)->lru_next = idx;
-	else
+	} else {
+		int64_t timeout = t->cfg.timeout_ns[list];
+
 		l->head = idx;
+		if (timeout != FLOW_TIMEOUT_NONE &&
+		    f->last_ts < t->min_deadline - timeout)
+			t->min_deadline = f->last_ts + timeout;
+	}
 	l->tail = idx;
 }
 
@@ -269,6 +298,7 @@ struct flow *flow_table_insert(struct flow_table *t,
 void flow_table_touch(struct flow_table *t, struct flow *f,
 		      enum flow_list list, int64_t now)
 {
+	/* A lone head moving on only makes min_deadline a lower bound. */
 	f->last_ts = now;
 	if (f->list == list && t->lists[list].tail == flow_index(f))
 		return;
@@ -287,8 +317,31 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 	t->count--;
 }
 
+static void deadline_update(struct flow_table *t)
+{
+	int64_t min = INT64_MAX;
+
+	for (int l = 0; l < FLOW_LIST_COUNT; l++) {
+		int64_t timeout = t->cfg.timeout_ns[l];
+		int64_t d;
+
+		if (t->lists[l].head == 0 || timeout == FLOW_TIMEOUT_NONE)
+			continue;
+		d = flow_at(t, t->lists[l].head)->last_ts;
+		d = d > INT64_MAX - timeout ? INT64_MAX : d + timeout;
+		if (d < min)
+			min = d;
+	}
+	t->min_deadline = min;
+}
+
 struct flow *flow_table_next_expired(struct flow_table *t, int64_t now)
 {
+	if (now < t->min_deadline)
+		return NULL;
+	deadline_update(t);
+	if (now < t->min_deadline)
+		return NULL;
 	for (int l = 0; l < FLOW_LIST_COUNT; l++) {
 		int64_t timeout = t->cfg.timeout_ns[l];
 		struct flow *f;

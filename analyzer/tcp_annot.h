@@ -25,8 +25,7 @@
 	X(KEEP_ALIVE, "keep_alive")                               \
 	X(KEEP_ALIVE_ACK, "keep_alive_ack")                       \
 	X(REUSED_PORTS, "reused_ports")                           \
-	X(RST_OUT_OF_WINDOW, "rst_out_of_window")                 \
-	X(DATA_AFTER_CLOSE, "data_after_close")
+	X(RST_OUT_OF_WINDOW, "rst_out_of_window")
 
 enum tcp_annot {
 #define TCP_ANNOT_ENUM(name, key) TCP_ANNOT_##name,

@@ -216,15 +216,11 @@ static bool peer_unresponsive(const struct tcp_endpoint *e)
 	return ep_has(e, TCP_EP_UNANSWERED);
 }
 
-static void on_rst(struct tcp_conn *c, int dir, const struct packet_tcp *t,
-		   int64_t now, struct tcp_seg_info *info)
+/* An acceptable RST (tcp_conn_on_segment sets the others aside). */
+static void on_rst(struct tcp_conn *c, int dir, int64_t now)
 {
 	struct tcp_endpoint *e = &c->ep[dir], *p = &c->ep[!dir];
 
-	if (!rst_acceptable(c, dir, t, window_shift(c, !dir))) {
-		info->annots |= TCP_ANNOT_BIT(RST_OUT_OF_WINDOW);
-		return;
-	}
 	e->flags |= TCP_EP_RST_SENT;
 	if (c->rst_first < 0) {
 		c->rst_first = (int8_t)dir;
@@ -280,7 +276,11 @@ static void on_syn_sent(struct tcp_conn *c, int dir, const struct packet *pkt,
 			c->flags |= TCP_CONN_WSCALE_OK;
 	}
 	if (!ack) {
-		if (!(c->flags & TCP_CONN_HAS_SYN)) {
+		/*
+		 * The latest SYN before the SYN-ACK: a retried SYN is what got
+		 * answered (tshark's ts_mru_syn, its initial RTT).
+		 */
+		if (!(c->flags & TCP_CONN_HAS_SYNACK)) {
 			c->flags |= TCP_CONN_HAS_SYN;
 			c->syn_us = since_us(c, now);
 		}
@@ -305,13 +305,12 @@ static void on_syn_sent(struct tcp_conn *c, int dir, const struct packet *pkt,
 }
 
 static void apply_states(struct tcp_conn *c, int dir, const struct packet *pkt,
-			 uint32_t seg_len, int64_t now,
-			 struct tcp_seg_info *info)
+			 uint32_t seg_len, int64_t now)
 {
 	const struct packet_tcp *t = &pkt->tcp;
 
 	if (t->flags & TCP_FLAG_RST) {
-		on_rst(c, dir, t, now, info);
+		on_rst(c, dir, now);
 		return;
 	}
 	if (t->flags & TCP_FLAG_SYN)
@@ -468,6 +467,22 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 	memset(info, 0, sizeof(*info));
 	info->dir = (uint8_t)dir;
 	info->seg_len = seg_len;
+	/*
+	 * A RST the receiver would not accept (out of window: stale, or
+	 * injected) is not part of the connection: tshark lets its sequence
+	 * number move what comes next (later data then reads as resent),
+	 * tcplens leaves the analysis alone.
+	 */
+	if ((t->flags & TCP_FLAG_RST) &&
+	    !rst_acceptable(c, dir, t, window_shift(c, !dir))) {
+		info->annots = TCP_ANNOT_BIT(RST_OUT_OF_WINDOW);
+		info->state[0] = c->ep[0].state;
+		info->state[1] = c->ep[1].state;
+		info->win_shift = -1;
+		info->rel_seq = t->seq - e->an.base_seq;
+		info->rel_ack = (t->flags & TCP_FLAG_ACK) ? t->ack - p->an.base_seq : 0;
+		return;
+	}
 	info->annots = tcp_analysis_segment(&e->an, &p->an, &c->ts_first_rtt,
 					    &c->ts_mru_syn, t, seg_len, now,
 					    &info->dup_ack_num);
@@ -492,7 +507,7 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 	info->ack_rtt_ns = rtt_on_ack(p, t, now);
 	advance_sent(e, t, end);
 	track_zero_window(e, t);
-	apply_states(c, dir, pkt, seg_len, now, info);
+	apply_states(c, dir, pkt, seg_len, now);
 	if (t->flags & TCP_FLAG_ACK)
 		e->flags |= TCP_EP_ACK_VALID;
 	if ((c->ep[0].state == TCP_STATE_TIME_WAIT ||
@@ -507,7 +522,7 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 	info->win_shift = (int8_t)shift;
 	info->window = (uint64_t)t->window << (shift > 0 ? shift : 0);
 	info->rel_seq = t->seq - e->an.base_seq;
-	info->rel_ack = t->ack - p->an.base_seq;
+	info->rel_ack = (t->flags & TCP_FLAG_ACK) ? t->ack - p->an.base_seq : 0;
 	info->state[0] = c->ep[0].state;
 	info->state[1] = c->ep[1].state;
 }

@@ -39,7 +39,7 @@
 
 #include <string.h>
 
-_Static_assert(sizeof(struct zeek_conn) <= 48, "zeek_conn lives in every flow");
+_Static_assert(sizeof(struct zeek_conn) <= 52, "zeek_conn lives in every flow");
 
 /* ----------------------------------------------------- packed bookkeeping */
 
@@ -203,13 +203,15 @@ static void hist_set(struct zeek_conn *zc, size_t i, unsigned code)
 		zc->history[bit / 8 + 1] |= (uint8_t)(v >> 8);
 }
 
+#define SEEN_LEN_SHIFT 27
+
+_Static_assert(sizeof(history_alphabet) - 1 <= SEEN_LEN_SHIFT,
+	       "every letter has a seen bit");
+_Static_assert(ZEEK_HISTORY_MAX < 32, "the length fits 5 bits");
+
 static size_t hist_len(const struct zeek_conn *zc)
 {
-	size_t n = 0;
-
-	while (n < ZEEK_HISTORY_MAX && hist_get(zc, n) != 0)
-		n++;
-	return n;
+	return zc->seen >> SEEN_LEN_SHIFT;
 }
 
 /* Session::AddHistory(), cut at ZEEK_HISTORY_MAX. */
@@ -217,23 +219,25 @@ static void add_history(struct zeek_conn *zc, char c)
 {
 	size_t n = hist_len(zc);
 	const char *at = strchr(history_alphabet, c);
+	unsigned code;
 
 	if (n >= ZEEK_HISTORY_MAX || at == NULL || c == '\0') {
 		flag_set(zc, O_TRUNC, true);
 		return;
 	}
-	hist_set(zc, n, (unsigned)(at - history_alphabet) + 1);
+	code = (unsigned)(at - history_alphabet);
+	hist_set(zc, n, code + 1);
+	zc->seen = (zc->seen & ((1u << SEEN_LEN_SHIFT) - 1)) | (1u << code) |
+		   (uint32_t)(n + 1) << SEEN_LEN_SHIFT;
 }
 
 static bool has_letter(const struct zeek_conn *zc, char c)
 {
 	const char *at = strchr(history_alphabet, c);
-	size_t n = hist_len(zc);
 
-	for (size_t i = 0; at != NULL && c != '\0' && i < n; i++)
-		if (hist_get(zc, i) == (unsigned)(at - history_alphabet) + 1)
-			return true;
-	return false;
+	if (at == NULL || c == '\0')
+		return false;
+	return (zc->seen >> (at - history_alphabet)) & 1u;
 }
 
 /*

@@ -73,6 +73,12 @@ struct zeek_conn {
 	uint8_t packed[22];
 	uint32_t last_seq[2];  /* Zeek's TCP_Endpoint::last_seq */
 	/*
+	 * Which letters the history holds (bit = index in the alphabet of
+	 * zeek_conn.c) and, in the top 5 bits, how many: the per-packet
+	 * "seen before?" tests then cost one AND instead of a scan.
+	 */
+	uint32_t seen;
+	/*
 	 * The history letters, 5 bits each (the alphabet has fewer than 32
 	 * letters): 24 letters in 15 bytes instead of 25.
 	 */
