@@ -53,5 +53,9 @@ enum cli_exit cli_finish_output(void);
 
 /* Subcommands. */
 int cmd_stats(int argc, char **argv);
+int cmd_follow(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_states(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 
 #endif

@@ -10,12 +10,17 @@ static const char main_usage[] =
 	"\n"
 	"Commands:\n"
 	"  stats      protocol hierarchy, frame and byte counts, decode problems\n"
+	"  flows      one record per connection: states, conn_state, retransmissions\n"
+	"  states     each host's TCP socket table (as ss -tan) from the wire\n"
+	"  timeline   the ladder of one connection's segments, with both states\n"
+	"  follow     one connection's byte stream, reassembled, gaps shown\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help     show this help ('tcplens COMMAND --help' for a command)\n"
 	"  -V, --version  show the version\n"
 	"\n"
-	"Exit status: 0 ok, 1 findings (check), 2 usage, 3 unreadable file,\n"
+	"Exit status: 0 ok, 1 findings (check) or no matching connection\n"
+	"(timeline, follow), 2 usage, 3 unreadable file,\n"
 	"4 not a capture, 5 unsupported link type, 6 bad filter,\n"
 	"7 output or internal error.  See tcplens(1).\n";
 
@@ -27,6 +32,10 @@ struct command {
 
 static const struct command commands[] = {
 	{"stats", "tcplens stats", cmd_stats},
+	{"flows", "tcplens flows", cmd_flows},
+	{"states", "tcplens states", cmd_states},
+	{"timeline", "tcplens timeline", cmd_timeline},
+	{"follow", "tcplens follow", cmd_follow},
 };
 
 int main(int argc, char **argv)

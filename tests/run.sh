@@ -56,6 +56,9 @@ TCPLENS=build/tcplens sh tests/crosscheck/run.sh | record
 
 # The lab's scenarios run fresh against the kernel (root and network
 # namespaces only, as in CI; LAB_CHECK=0 skips them).
+section "lab: TCP tracker against the committed kernel truth"
+TCPLENS=build/tcplens python3 tests/lab/tracker_check.py | record
+
 section "lab: fresh kernel truth"
 if [ "${LAB_CHECK:-1}" != 0 ]; then
 	python3 testdata/lab/check.py | record

@@ -1319,7 +1319,47 @@ def bad_files(outdir):
     return written
 
 
-CAPTURES = (cap_tcp_options, cap_udp_checksums, cap_icmp, cap_icmpv6, cap_arp,
+def cap_tcp_follow():
+    """What `tcplens follow` must get right: a request crossing the 2^32
+    sequence wrap, sent out of order, a retransmission with the same
+    bytes, one with different bytes (possible injection), then a
+    response whose first segment the snaplen cut and whose last segment
+    the capture lost (ACKed, never seen)."""
+    c = Capture('tcp-follow.pcap', 1, step_us=1000)
+    link = eth_link(M_CLIENT, M_SERVER)
+    k = TcpConn(C4, S4, 40001, 80, 0xFFFFFE00, 0x7FFFFF00, link, ts=False)
+    ci, si = 0xFFFFFE01, 0x7FFFFF01          # first data bytes
+    req = text_body(3000, 1)
+    m32 = 0xFFFFFFFF
+    c.add(k.seg('c', TCP_SYN, opts=k.syn_opts('c')))
+    c.add(k.seg('s', TCP_SYN | TCP_ACK, opts=k.syn_opts('s')))
+    c.add(k.seg('c', TCP_ACK, opts=b''))
+    c.add(k.seg('c', TCP_PSH | TCP_ACK, req[0:1000], opts=b'', seq=ci))
+    c.add(k.seg('c', TCP_PSH | TCP_ACK, req[2000:3000], opts=b'',
+                seq=(ci + 2000) & m32))                       # ahead of a hole
+    c.add(k.seg('c', TCP_PSH | TCP_ACK, req[1000:2000], opts=b'',
+                seq=(ci + 1000) & m32))                       # fills it
+    c.add(k.seg('c', TCP_PSH | TCP_ACK, req[500:1500], opts=b'',
+                seq=(ci + 500) & m32))                        # same bytes again
+    evil = bytearray(req[2500:3000])
+    evil[100:110] = b'INJECTED!!'
+    c.add(k.seg('c', TCP_PSH | TCP_ACK, bytes(evil), opts=b'',
+                seq=(ci + 2500) & m32))                       # different bytes
+    k.seq['c'] = (ci + 3000) & m32
+    c.add(k.seg('s', TCP_ACK, opts=b''))
+    resp = http_response(text_body(4000, 9))
+    k.seq['s'] = si
+    c.add(k.seg('s', TCP_ACK, resp[0:1400], opts=b''), caplen=14 + 20 + 20 + 600)
+    c.add(k.seg('s', TCP_ACK, resp[1400:2800], opts=b''))
+    k.seq['s'] = si + len(resp)                                # the rest: lost
+    c.add(k.seg('c', TCP_ACK, opts=b''))
+    c.add(k.seg('s', TCP_FIN | TCP_ACK, opts=b''))
+    c.add(k.seg('c', TCP_FIN | TCP_ACK, opts=b''))
+    c.add(k.seg('s', TCP_ACK, opts=b''))
+    return c
+
+
+CAPTURES = (cap_tcp_follow, cap_tcp_options, cap_udp_checksums, cap_icmp, cap_icmpv6, cap_arp,
             cap_vlan, cap_8023, cap_padding, cap_sll, cap_sll2, cap_null,
             cap_loop, cap_raw, cap_ipv4_linktype, cap_ipv6_linktype,
             cap_ipv4_opts_frags, cap_ipv6_ext, cap_edge, cap_demo,

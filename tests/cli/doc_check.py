@@ -2,12 +2,23 @@
 """Checks that the man page documents what the CLI has.
 
 - every long option printed by `tcplens --help` and each command's --help;
+- every command `tcplens --help` lists has an entry under COMMANDS;
 - every JSON key `tcplens stats --format json` prints on the testdata
   captures (keys of the dynamic objects link_types, not_decoded.ethertypes
   and not_decoded.ip_protocols excepted: their keys are values);
-- every exit status the usage text names.
+- every JSON key of `flows --format json`, `states --format json` and
+  `timeline --all --format json` on the testdata captures and on the lab's
+  (testdata/lab/*.pcap), as a .Sy word;
+- every value the flows and timeline records give to their enumerated keys
+  (proto, close, close_initiator, end, orientation, dir), as a quoted word
+  (.Qq) in the rendered page;
+- every annotation name (analyzer/tcp_annot.h), every TCP state name
+  (analyzer/tcp_state.h), every Zeek conn_state value and every history
+  letter (analyzer/zeek_conn.c), as .Sy words;
+- every exit status the usage texts name, under EXIT STATUS.
 Prints one PASS/FAIL line per check.
 """
+import glob
 import json
 import os
 import re
@@ -16,8 +27,19 @@ import sys
 
 TCPLENS = os.environ.get('TCPLENS', 'build/tcplens')
 SUITE = os.environ.get('CLI_SUITE', 'cli')
-COMMANDS = ['stats']
 DYNAMIC = {('link_types',), ('not_decoded', 'ethertypes'), ('not_decoded', 'ip_protocols')}
+# The analysis commands whose JSON keys must be documented, and how to run them.
+ANALYSIS_JSON = (
+    ('flows', ['flows', '--format', 'json']),
+    ('states', ['states', '--format', 'json']),
+    ('timeline', ['timeline', '--all', '--format', 'json']),
+)
+# Zeek's conn_state values (scripts/base/protocols/conn/main.zeek).
+CONN_STATES = ('S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0',
+               'RSTRH', 'SH', 'SHR', 'OTH')
+# Keys whose values are words the man page must explain.
+ENUM_KEYS = {'flows': ('proto', 'close', 'close_initiator', 'end', 'orientation'),
+             'timeline': ('dir',)}
 
 
 def man_text():
@@ -50,6 +72,10 @@ def captures():
             yield os.path.join('testdata', name)
 
 
+def lab_captures():
+    return sorted(glob.glob(os.path.join('testdata', 'lab', '*.pcap')))
+
+
 def man_sy_words():
     # Keys are documented as .Sy (bold) words in the mdoc source, so an
     # ordinary English word ("frames", "bad") elsewhere does not count.
@@ -61,16 +87,75 @@ def man_sy_words():
     return words
 
 
+def man_section(man, title):
+    """The rendered text of one section (up to the next section title)."""
+    m = re.search(r'^%s\n(.*?)(?=^[A-Z][A-Z ]+\n|\Z)' % re.escape(title), man, re.M | re.S)
+    return m.group(1) if m else ''
+
+
+def listed_commands(main_help):
+    """The command names under "Commands:" in `tcplens --help`."""
+    block = main_help.split('Commands:', 1)[1].split('\n\n', 1)[0] if 'Commands:' in main_help else ''
+    return [m.group(1) for m in re.finditer(r'^\s+([a-z][a-z-]*)\s', block, re.M)]
+
+
+def source_names(path, macro, pattern):
+    """The string literals a source file gives in the list macro MACRO."""
+    with open(path) as f:
+        text = f.read()
+    m = re.search(r'#define %s\(X\)(.*?)(?:\n\s*\n|\Z)' % macro, text, re.S)
+    return re.findall(pattern, m.group(1)) if m else []
+
+
+def check_json_keys(man, sy):
+    """JSON keys and enumerated values of the analysis commands."""
+    caps = list(captures()) + lab_captures()
+    values = {}
+    for name, args in ANALYSIS_JSON:
+        keys = set()
+        for cap in caps:
+            r = subprocess.run([TCPLENS] + args + [cap], capture_output=True)
+            if r.returncode != 0:
+                print('FAIL %s/%s-json-keys-documented: %s exits %d on %s'
+                      % (SUITE, name, ' '.join(args), r.returncode, cap))
+                keys = None
+                break
+            doc = json.loads(r.stdout)
+            keys.update(keys_of(doc))
+            for rec in doc.get('flows', []) + doc.get('segments', []):
+                for k in ENUM_KEYS.get(name, ()):
+                    if isinstance(rec.get(k), str):
+                        values.setdefault(name, set()).add(rec[k])
+        if keys is None:
+            continue
+        if not keys:
+            print('FAIL %s/%s-json-keys-documented: no JSON output to check' % (SUITE, name))
+        else:
+            verdict('%s-json-keys-documented' % name, {k for k in keys if k not in sy})
+    seen = set().union(*values.values()) if values else set()
+    if not seen:
+        print('FAIL %s/enum-values-documented: no values to check' % SUITE)
+    else:
+        verdict('enum-values-documented', {v for v in seen if '"%s"' % v not in man})
+
+
 def main():
     man = man_text()
     sy = man_sy_words()
-    helps = [subprocess.run([TCPLENS, '--help'], capture_output=True).stdout.decode()]
-    helps += [subprocess.run([TCPLENS, c, '--help'], capture_output=True).stdout.decode() for c in COMMANDS]
+    main_help = subprocess.run([TCPLENS, '--help'], capture_output=True).stdout.decode()
+    commands = listed_commands(main_help)
+    helps = [main_help]
+    helps += [subprocess.run([TCPLENS, c, '--help'], capture_output=True).stdout.decode() for c in commands]
     opts = set()
     for h in helps:
         opts.update(re.findall(r'(--[a-z][a-z-]*)', h))
     verdict('help-options-documented', {o for o in opts if o not in man})
-    verdict('commands-documented', {c for c in COMMANDS if c not in man})
+    section = man_section(man, 'COMMANDS')
+    if not commands:
+        print('FAIL %s/commands-documented: no commands in tcplens --help' % SUITE)
+    else:
+        verdict('commands-documented',
+                {c for c in commands if not re.search(r'^\s+%s\b' % re.escape(c), section, re.M)})
 
     keys = set()
     for cap in captures():
@@ -82,7 +167,31 @@ def main():
     else:
         verdict('json-keys-documented', {k for k in keys if k not in sy})
 
-    codes = set(re.findall(r'(\d) [a-z]', helps[0].split('Exit status:')[1]))
+    check_json_keys(man, sy)
+
+    annots = source_names('analyzer/tcp_annot.h', 'TCP_ANNOT_LIST', r'X\(\s*\w+\s*,\s*"([a-z_]+)"\s*\)')
+    if not annots:
+        print('FAIL %s/annotations-documented: no names in analyzer/tcp_annot.h' % SUITE)
+    else:
+        verdict('annotations-documented', {a for a in annots if a not in sy})
+    states = source_names('analyzer/tcp_state.h', 'TCP_STATE_LIST', r'X\(\s*\w+\s*,\s*"([A-Z_0-9]+)"\s*\)')
+    if len(states) != 11:
+        print('FAIL %s/tcp-states-documented: %d state names in analyzer/tcp_state.h, not 11'
+              % (SUITE, len(states)))
+    else:
+        verdict('tcp-states-documented', {s for s in states if s not in sy})
+    verdict('conn-states-documented', {s for s in CONN_STATES if s not in sy})
+    with open('analyzer/zeek_conn.c') as f:
+        alphabet = re.findall(r'history_alphabet\[\]\s*=\s*"([^"]+)"', f.read())
+    if not alphabet:
+        print('FAIL %s/history-letters-documented: no history_alphabet in analyzer/zeek_conn.c' % SUITE)
+    else:
+        verdict('history-letters-documented', {c for c in alphabet[0] if c not in sy})
+
+    codes = set()
+    for h in helps:
+        if 'Exit status:' in h:
+            codes.update(re.findall(r'(\d) [a-z]', h.split('Exit status:')[1]))
     section = man.split('\nEXIT STATUS\n')[1].split('\nEXAMPLES\n')[0]
     verdict('exit-codes-documented', {c for c in codes if not re.search(r'^\s+%s\s' % c, section, re.M)})
 

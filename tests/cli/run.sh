@@ -77,6 +77,7 @@ fi
 # The committed captures must be exactly what the generator writes.
 testdata_matches_generator() {
 	python3 testdata/gen/make_captures.py "$tmp/gen" >/dev/null
+	python3 testdata/gen/make_tcp_captures.py "$tmp/gen" >/dev/null
 	status=0
 	for f in "$tmp"/gen/*; do
 		gen_file=$(basename "$f")

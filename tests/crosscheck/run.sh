@@ -1,7 +1,15 @@
 #!/bin/sh
-# tshark cross-check: per-protocol frame counts of `tcplens stats` against
-# tshark's frame.protocols on every testdata capture.  One PASS/FAIL line
-# per capture (or one SKIP line without tshark); see tshark_check.py.
+# tshark cross-checks, one PASS/FAIL line per capture (or one SKIP line
+# without tshark):
+#   tshark_check.py         per-protocol frame counts of `tcplens stats`
+#                           against tshark's frame.protocols
+#   tcp_analysis_check.py   every TCP segment's annotations against
+#                           tshark's tcp.analysis flags, frame by frame,
+#                           with the deliberate differences listed
+# and the crafted-capture expectations of every TCP state transition
+# (tcp_states_check.py, no tshark needed).
 # TCPLENS selects the binary (default build/tcplens).
 cd "$(dirname "$0")/../.." || exit 7
-exec python3 tests/crosscheck/tshark_check.py "$@"
+python3 tests/crosscheck/tshark_check.py "$@"
+python3 tests/crosscheck/tcp_analysis_check.py
+python3 tests/crosscheck/tcp_states_check.py

@@ -1,0 +1,217 @@
+#include "cli_analysis.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NS_PER_SEC 1000000000LL
+
+const char cli_analysis_usage[] =
+	"  -f, --filter EXPR       only frames matching the BPF expression\n"
+	"      --time-wait SEC     TIME_WAIT length, 2MSL (default 60, as Linux)\n"
+	"      --max-flows N       flows tracked at once (default 1000000); the\n"
+	"                          least recently active is evicted and counted\n"
+	"      --tcp-timeout SEC   idle timeout of half-open and closing TCP\n"
+	"                          connections (default 300)\n"
+	"      --udp-timeout SEC   idle timeout of UDP flows (default 60)\n"
+	"      --icmp-timeout SEC  idle timeout of ICMP flows (default 60)\n"
+	"      --frag-timeout SEC  drop unfinished IP datagrams after SEC seconds\n"
+	"      --frag-memory MIB   buffer at most MIB MiB of fragments (default 64)\n"
+	"      --no-progress       no progress indicator on standard error\n";
+
+bool cli_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+void cli_analysis_defaults(struct cli_analysis_opts *o)
+{
+	o->filter = NULL;
+	o->progress = true;
+	analyzer_config_defaults(&o->cfg);
+}
+
+static int bad_value(const char *cmd, const char *opt, const char *want,
+		     const char *arg)
+{
+	cli_error("%s: --%s wants %s, not '%s'", cmd, opt, want, arg);
+	return -1;
+}
+
+int cli_analysis_option(int ch, const char *arg, const char *cmd,
+			struct cli_analysis_opts *o)
+{
+	long v;
+
+	switch (ch) {
+	case 'f':
+		o->filter = arg;
+		return 1;
+	case CLI_OPT_NO_PROGRESS:
+		o->progress = false;
+		return 1;
+	case CLI_OPT_TIME_WAIT:
+		if (!cli_parse_long(arg, 1, 86400, &v))
+			return bad_value(cmd, "time-wait", "seconds, 1 to 86400", arg);
+		o->cfg.tcp.time_wait_ns = v * NS_PER_SEC;
+		return 1;
+	case CLI_OPT_MAX_FLOWS:
+		if (!cli_parse_long(arg, 1, 100000000, &v))
+			return bad_value(cmd, "max-flows", "a count, 1 to 100000000", arg);
+		o->cfg.max_flows = (uint32_t)v;
+		return 1;
+	case CLI_OPT_TCP_TIMEOUT:
+	case CLI_OPT_UDP_TIMEOUT:
+	case CLI_OPT_ICMP_TIMEOUT:
+		if (!cli_parse_long(arg, 1, 86400 * 7, &v))
+			return bad_value(cmd, ch == CLI_OPT_TCP_TIMEOUT ? "tcp-timeout"
+					 : ch == CLI_OPT_UDP_TIMEOUT ? "udp-timeout"
+					 : "icmp-timeout",
+					 "seconds, 1 to 604800", arg);
+		if (ch == CLI_OPT_TCP_TIMEOUT)
+			o->cfg.tcp_idle_ns = v * NS_PER_SEC;
+		else if (ch == CLI_OPT_UDP_TIMEOUT)
+			o->cfg.udp_idle_ns = v * NS_PER_SEC;
+		else
+			o->cfg.icmp_idle_ns = v * NS_PER_SEC;
+		return 1;
+	case CLI_OPT_FRAG_TIMEOUT:
+		if (!cli_parse_long(arg, 1, 86400, &v))
+			return bad_value(cmd, "frag-timeout", "seconds, 1 to 86400", arg);
+		o->cfg.defrag.timeout_v4_ns = v * NS_PER_SEC;
+		o->cfg.defrag.timeout_v6_ns = v * NS_PER_SEC;
+		return 1;
+	case CLI_OPT_FRAG_MEMORY:
+		if (!cli_parse_long(arg, 1, 65536, &v))
+			return bad_value(cmd, "frag-memory", "MiB, 1 to 65536", arg);
+		o->cfg.defrag.memory_cap = (size_t)v << 20;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* "ADDR:PORT" or "[V6ADDR]:PORT" (a bare V6ADDR.PORT is not accepted). */
+static bool parse_endpoint(const char *s, size_t len, struct ip_addr *a,
+			   uint16_t *port)
+{
+	char buf[80];
+	const char *colon;
+	long p;
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+
+		if (close == NULL || close[1] != ':')
+			return false;
+		*close = '\0';
+		if (inet_pton(AF_INET6, buf + 1, a->bytes) != 1)
+			return false;
+		a->family = 6;
+		colon = close + 1;
+	} else {
+		char *c = strrchr(buf, ':');
+
+		if (c == NULL)
+			return false;
+		*c = '\0';
+		memset(a->bytes, 0, sizeof(a->bytes));
+		if (inet_pton(AF_INET, buf, a->bytes) != 1)
+			return false;
+		a->family = 4;
+		colon = c;
+	}
+	if (!cli_parse_long(colon + 1, 0, 65535, &p))
+		return false;
+	*port = (uint16_t)p;
+	return true;
+}
+
+bool flow_selector_parse(const char *s, struct flow_selector *sel)
+{
+	const char *dash;
+
+	memset(sel, 0, sizeof(*sel));
+	if (s[0] == 'C' && strlen(s) == FLOW_UID_LEN - 1 &&
+	    strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "abcdefghijklmnopqrstuvwxyz") == FLOW_UID_LEN - 1) {
+		sel->by_uid = true;
+		memcpy(sel->uid, s, FLOW_UID_LEN);
+		return true;
+	}
+	/* The dash between endpoints follows a port: the last ":digits-". */
+	for (dash = strchr(s, '-'); dash != NULL; dash = strchr(dash + 1, '-'))
+		if (parse_endpoint(s, (size_t)(dash - s), &sel->a, &sel->pa) &&
+		    parse_endpoint(dash + 1, strlen(dash + 1), &sel->b, &sel->pb))
+			return sel->a.family == sel->b.family;
+	return false;
+}
+
+static bool endpoint_is(const struct flow *f, int dir, const struct ip_addr *a,
+			uint16_t port)
+{
+	size_t alen = a->family == 4 ? 4 : 16;
+
+	return f->key.family == a->family && flow_port(f, dir) == port &&
+	       memcmp(flow_addr(f, dir), a->bytes, alen) == 0;
+}
+
+bool flow_selector_match(const struct flow_selector *sel,
+			 const struct flow *f)
+{
+	if (sel->by_uid) {
+		char uid[FLOW_UID_LEN];
+
+		flow_format_uid(flow_uid(f), uid);
+		return strcmp(uid, sel->uid) == 0;
+	}
+	return (endpoint_is(f, FLOW_ORIG, &sel->a, sel->pa) &&
+		endpoint_is(f, FLOW_RESP, &sel->b, sel->pb)) ||
+	       (endpoint_is(f, FLOW_ORIG, &sel->b, sel->pb) &&
+		endpoint_is(f, FLOW_RESP, &sel->a, sel->pa));
+}
+
+static void feed_packet(void *ctx, const struct packet *pkt)
+{
+	analyzer_feed(ctx, pkt);
+}
+
+enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
+			       char **paths, int n_paths,
+			       struct analyzer *a,
+			       struct capture_source **src_out)
+{
+	struct cli_input in;
+	enum cli_exit rc;
+
+	in.paths = (const char *const *)paths;
+	in.n_paths = (size_t)n_paths;
+	in.filter = o->filter;
+	in.progress = o->progress;
+	rc = cli_run_inputs(&in, feed_packet, a, src_out);
+	if (rc == CLI_EXIT_OK)
+		analyzer_finish(a);
+	return rc;
+}
+
+void cli_format_addr(const uint8_t *bytes, int family, char *out,
+		     size_t outlen)
+{
+	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, bytes, out,
+		      (socklen_t)outlen) == NULL)
+		snprintf(out, outlen, "?");
+}

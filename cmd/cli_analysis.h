@@ -1,0 +1,83 @@
+/*
+ * What the analysis commands (flows, states, timeline, follow) share:
+ * the engine options, the flow selector, and running the engine over
+ * the inputs.
+ */
+#ifndef TCPLENS_CLI_ANALYSIS_H
+#define TCPLENS_CLI_ANALYSIS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyzer.h"
+#include "cli.h"
+
+/* Option codes of the engine options, above any short option. */
+enum {
+	CLI_OPT_NO_PROGRESS = 300,
+	CLI_OPT_TIME_WAIT,
+	CLI_OPT_MAX_FLOWS,
+	CLI_OPT_TCP_TIMEOUT,
+	CLI_OPT_UDP_TIMEOUT,
+	CLI_OPT_ICMP_TIMEOUT,
+	CLI_OPT_FRAG_TIMEOUT,
+	CLI_OPT_FRAG_MEMORY,
+	CLI_OPT_FIRST_FREE,         /* commands number their own from here */
+};
+
+/* Spliced into each command's long options (ends with a NULL entry). */
+#define CLI_ANALYSIS_LONGOPTS                                             \
+	{"filter", required_argument, NULL, 'f'},                         \
+	{"no-progress", no_argument, NULL, CLI_OPT_NO_PROGRESS},          \
+	{"time-wait", required_argument, NULL, CLI_OPT_TIME_WAIT},        \
+	{"max-flows", required_argument, NULL, CLI_OPT_MAX_FLOWS},        \
+	{"tcp-timeout", required_argument, NULL, CLI_OPT_TCP_TIMEOUT},    \
+	{"udp-timeout", required_argument, NULL, CLI_OPT_UDP_TIMEOUT},    \
+	{"icmp-timeout", required_argument, NULL, CLI_OPT_ICMP_TIMEOUT},  \
+	{"frag-timeout", required_argument, NULL, CLI_OPT_FRAG_TIMEOUT},  \
+	{"frag-memory", required_argument, NULL, CLI_OPT_FRAG_MEMORY}
+
+/* The usage lines of those options, for each command's --help. */
+extern const char cli_analysis_usage[];
+
+struct cli_analysis_opts {
+	const char *filter;
+	bool progress;
+	struct analyzer_config cfg;
+};
+
+void cli_analysis_defaults(struct cli_analysis_opts *o);
+/*
+ * Handles ch if it is an engine option: returns 1 when handled, 0 when
+ * not an engine option, -1 after printing a usage error for cmd.
+ */
+int cli_analysis_option(int ch, const char *arg, const char *cmd,
+			struct cli_analysis_opts *o);
+
+/* --flow UID or ADDR:PORT-ADDR:PORT ([v6]:port for IPv6), either order. */
+struct flow_selector {
+	bool by_uid;
+	char uid[FLOW_UID_LEN];
+	struct ip_addr a, b;
+	uint16_t pa, pb;
+};
+
+bool flow_selector_parse(const char *s, struct flow_selector *sel);
+bool flow_selector_match(const struct flow_selector *sel,
+			 const struct flow *f);
+
+/* A whole number in [min, max], or false. */
+bool cli_parse_long(const char *s, long min, long max, long *out);
+
+/* Runs the engine over the input files, then analyzer_finish(). */
+enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
+			       char **paths, int n_paths,
+			       struct analyzer *a,
+			       struct capture_source **src_out);
+
+/* Formats an address as text (IPv6 compressed per RFC 5952). */
+void cli_format_addr(const uint8_t *bytes, int family, char *out,
+		     size_t outlen);
+
+#endif

@@ -1,0 +1,385 @@
+/* tcplens flows: one record per flow (connection, UDP exchange, ICMP). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_analysis.h"
+#include "flow_record.h"
+#include "flow_report.h"
+
+static const char flows_usage_head[] =
+	"Usage: tcplens flows [OPTIONS] FILE...\n"
+	"One record per flow: every TCP connection with both endpoints' final\n"
+	"states, Zeek's conn_state and history, retransmissions and RTT; UDP\n"
+	"and ICMP flows too.\n"
+	"\n"
+	"  -F, --format FORMAT     text (default), json, ndjson, csv, yaml, zeek\n"
+	"      --host ADDR         only flows with ADDR at either end\n"
+	"      --port N            only flows with port N at either end\n"
+	"      --proto PROTO       only tcp, udp or icmp flows\n"
+	"      --state NAME        only flows whose conn_state is NAME (SF, REJ...)\n"
+	"                          or with an endpoint in RFC 793 state NAME\n"
+	"      --sort KEY          start (default), duration, bytes, pkts, retrans;\n"
+	"                          none prints each flow as it ends, keeping no\n"
+	"                          records: memory follows the live connections\n";
+
+static const char flows_usage_tail[] =
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 ok, 2 usage, 3 unreadable file, 4 not a capture,\n"
+	"5 unsupported link type, 6 bad filter, 7 output or internal error.\n";
+
+enum flows_sort { SORT_START, SORT_DURATION, SORT_BYTES, SORT_PKTS, SORT_RETRANS, SORT_NONE };
+
+enum {
+	OPT_HOST = CLI_OPT_FIRST_FREE,
+	OPT_PORT,
+	OPT_PROTO,
+	OPT_STATE,
+	OPT_SORT,
+};
+
+struct flows_opts {
+	struct cli_analysis_opts an;
+	enum flow_format format;
+	bool has_host;
+	struct ip_addr host;
+	long port;              /* -1: any */
+	int proto;              /* 0: any */
+	const char *state;
+	enum flows_sort sort;
+};
+
+/* A record and the value it sorts by (qsort has no context argument). */
+struct flow_entry {
+	uint64_t sort;
+	struct flow_record rec;
+};
+
+/* What the sort moves: small, so qsort does not copy whole records. */
+struct flow_order {
+	uint64_t sort;
+	int64_t ts;
+	uint64_t first_frame;
+	size_t idx;
+};
+
+struct flows_ctx {
+	const struct flows_opts *o;
+	struct flow_entry *recs;
+	size_t n, cap;
+	bool oom;
+	struct flow_report rep;     /* --sort none: printed as flows end */
+	bool streaming;
+	struct analyzer *a;
+};
+
+static bool parse_host(const char *s, struct ip_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->bytes) == 1) {
+		a->family = 4;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, a->bytes) == 1) {
+		a->family = 6;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_sort(const char *s, enum flows_sort *out)
+{
+	static const char *const names[] = {"start", "duration", "bytes",
+					    "pkts", "retrans", "none"};
+
+	for (int i = 0; i < 6; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum flows_sort)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int usage_error(int *rc)
+{
+	fputs("Try 'tcplens flows --help'.\n", stderr);
+	*rc = CLI_EXIT_USAGE;
+	return -1;
+}
+
+static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
+{
+	long v;
+
+	switch (ch) {
+	case 'F':
+		if (!flow_format_parse(arg, &o->format)) {
+			cli_error("flows: unknown format '%s' (text, json, ndjson, csv, yaml, zeek)", arg);
+			return usage_error(rc);
+		}
+		return 0;
+	case OPT_HOST:
+		if (!parse_host(arg, &o->host)) {
+			cli_error("flows: --host wants an IPv4 or IPv6 address, not '%s'", arg);
+			return usage_error(rc);
+		}
+		o->has_host = true;
+		return 0;
+	case OPT_PORT:
+		if (!cli_parse_long(arg, 0, 65535, &v)) {
+			cli_error("flows: --port wants 0 to 65535, not '%s'", arg);
+			return usage_error(rc);
+		}
+		o->port = v;
+		return 0;
+	case OPT_PROTO:
+		o->proto = strcmp(arg, "tcp") == 0 ? 6 : strcmp(arg, "udp") == 0 ? 17
+			 : strcmp(arg, "icmp") == 0 ? 1 : -1;
+		if (o->proto < 0) {
+			cli_error("flows: --proto wants tcp, udp or icmp, not '%s'", arg);
+			return usage_error(rc);
+		}
+		return 0;
+	case OPT_STATE:
+		o->state = arg;
+		return 0;
+	case OPT_SORT:
+		if (!parse_sort(arg, &o->sort)) {
+			cli_error("flows: --sort wants start, duration, bytes, pkts, retrans or none, not '%s'", arg);
+			return usage_error(rc);
+		}
+		return 0;
+	default:
+		return usage_error(rc);
+	}
+}
+
+static bool is_conn_state(const char *s)
+{
+	static const char *const names[] = {
+		"S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0",
+		"RSTRH", "SH", "SHR", "OTH",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static int parse_flows_opts(int argc, char **argv, struct flows_opts *o,
+			    int *rc)
+{
+	static const struct option longopts[] = {
+		CLI_ANALYSIS_LONGOPTS,
+		{"format", required_argument, NULL, 'F'},
+		{"host", required_argument, NULL, OPT_HOST},
+		{"port", required_argument, NULL, OPT_PORT},
+		{"proto", required_argument, NULL, OPT_PROTO},
+		{"state", required_argument, NULL, OPT_STATE},
+		{"sort", required_argument, NULL, OPT_SORT},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	cli_analysis_defaults(&o->an);
+	o->port = -1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
+		int handled = cli_analysis_option(ch, optarg, "flows", &o->an);
+
+		if (handled < 0)
+			return usage_error(rc);
+		if (handled > 0)
+			continue;
+		if (ch == 'h') {
+			fputs(flows_usage_head, stdout);
+			fputs(cli_analysis_usage, stdout);
+			fputs(flows_usage_tail, stdout);
+			*rc = cli_finish_output();
+			return -1;
+		}
+		if (flows_option(ch, optarg, o, rc) < 0)
+			return -1;
+	}
+	if (o->state != NULL && tcp_state_from_name(o->state) < 0 &&
+	    !is_conn_state(o->state)) {
+		cli_error("flows: --state wants a conn_state (SF, S0, REJ...) or a TCP state (ESTABLISHED, CLOSE_WAIT...), not '%s'",
+			  o->state);
+		return usage_error(rc);
+	}
+	return optind;
+}
+
+static bool host_matches(const struct flows_opts *o, const struct flow *f)
+{
+	size_t alen = o->host.family == 4 ? 4 : 16;
+
+	return f->key.family == o->host.family &&
+	       (memcmp(f->key.addr[0], o->host.bytes, alen) == 0 ||
+		memcmp(f->key.addr[1], o->host.bytes, alen) == 0);
+}
+
+static bool record_matches(const struct flows_opts *o,
+			   const struct flow_record *r, const struct flow *f)
+{
+	if (o->has_host && !host_matches(o, f))
+		return false;
+	/* ICMP "ports" are its type and code, never a port number. */
+	if (o->port >= 0 && (r->proto == 1 || r->proto == 58 ||
+			     (r->orig_p != o->port && r->resp_p != o->port)))
+		return false;
+	if (o->proto != 0 && (o->proto == 1 ? (r->proto != 1 && r->proto != 58)
+					    : r->proto != o->proto))
+		return false;
+	if (o->state != NULL) {
+		int s = tcp_state_from_name(o->state);
+
+		if (s >= 0)
+			return r->is_tcp && (r->state[0] == s || r->state[1] == s);
+		return strcmp(r->conn_state, o->state) == 0;
+	}
+	return true;
+}
+
+/* Larger first for the metrics; 0 for all when sorting by start. */
+static uint64_t sort_value(enum flows_sort key, const struct flow_record *r)
+{
+	switch (key) {
+	case SORT_DURATION: return (uint64_t)r->duration;
+	case SORT_BYTES: return r->bytes[0] + r->bytes[1];
+	case SORT_PKTS: return r->pkts[0] + r->pkts[1];
+	case SORT_RETRANS: return (uint64_t)r->retrans[0] + r->retrans[1];
+	default: return 0;
+	}
+}
+
+static void flows_on_end(void *arg, const struct flow *f)
+{
+	struct flows_ctx *ctx = arg;
+	struct flow_record r;
+
+	flow_record_from_flow(&r, f);
+	if (!record_matches(ctx->o, &r, f))
+		return;
+	if (ctx->streaming) {
+		if (ctx->n++ == 0)
+			flow_report_begin(&ctx->rep, stdout, ctx->o->format,
+					  analyzer_get_stats(ctx->a)->first_ts);
+		flow_report_flow(&ctx->rep, &r);
+		return;
+	}
+	if (ctx->n == ctx->cap) {
+		size_t cap = ctx->cap ? ctx->cap * 2 : 1024;
+		struct flow_entry *p = realloc(ctx->recs, cap * sizeof(*p));
+
+		if (p == NULL) {
+			ctx->oom = true;
+			return;
+		}
+		ctx->recs = p;
+		ctx->cap = cap;
+	}
+	ctx->recs[ctx->n].sort = sort_value(ctx->o->sort, &r);
+	ctx->recs[ctx->n++].rec = r;
+}
+
+/*
+ * The key, then start time, then first frame (unique per flow): the same
+ * capture always sorts alike.
+ */
+static int compare_order(const void *pa, const void *pb)
+{
+	const struct flow_order *a = pa, *b = pb;
+
+	if (a->sort != b->sort)
+		return a->sort > b->sort ? -1 : 1;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	if (a->first_frame != b->first_frame)
+		return a->first_frame < b->first_frame ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Prints the kept records in order; false when out of memory. */
+static bool print_sorted(struct flows_ctx *ctx, struct flow_report *rep,
+			 enum flow_format format)
+{
+	struct flow_order *order = malloc((ctx->n ? ctx->n : 1) * sizeof(*order));
+
+	if (order == NULL)
+		return false;
+	for (size_t i = 0; i < ctx->n; i++) {
+		order[i].sort = ctx->recs[i].sort;
+		order[i].ts = ctx->recs[i].rec.ts;
+		order[i].first_frame = ctx->recs[i].rec.first_frame;
+		order[i].idx = i;
+	}
+	if (ctx->n > 1)
+		qsort(order, ctx->n, sizeof(*order), compare_order);
+	flow_report_begin(rep, stdout, format,
+			  analyzer_get_stats(ctx->a)->first_ts);
+	for (size_t i = 0; i < ctx->n; i++)
+		flow_report_flow(rep, &ctx->recs[order[i].idx].rec);
+	free(order);
+	return true;
+}
+
+int cmd_flows(int argc, char **argv)
+{
+	struct flows_opts o;
+	struct flows_ctx ctx = {0};
+	struct analyzer_sink sink = {0};
+	struct capture_source *src = NULL;
+	struct flow_report rep;
+	struct analyzer *a;
+	int first, rc = CLI_EXIT_OK;
+
+	first = parse_flows_opts(argc, argv, &o, &rc);
+	if (first < 0)
+		return rc;
+	if (first >= argc) {
+		cli_error("flows: no capture file given (use '-' for standard input)");
+		fputs("Try 'tcplens flows --help'.\n", stderr);
+		return CLI_EXIT_USAGE;
+	}
+	ctx.o = &o;
+	ctx.streaming = o.sort == SORT_NONE;
+	sink.ctx = &ctx;
+	sink.on_flow_end = flows_on_end;
+	a = analyzer_new(&o.an.cfg, &sink);
+	if (a == NULL) {
+		cli_error("out of memory");
+		return CLI_EXIT_INTERNAL;
+	}
+	ctx.a = a;
+	rc = cli_analysis_run(&o.an, &argv[first], argc - first, a, &src);
+	if (rc == CLI_EXIT_OK && ctx.oom) {
+		cli_error("out of memory keeping flow records");
+		rc = CLI_EXIT_INTERNAL;
+	}
+	if (rc == CLI_EXIT_OK && ctx.streaming) {
+		if (ctx.n == 0)
+			flow_report_begin(&ctx.rep, stdout, o.format,
+					  analyzer_get_stats(a)->first_ts);
+		flow_report_end(&ctx.rep, analyzer_get_stats(a), ctx.n);
+		rc = cli_finish_output();
+	} else if (rc == CLI_EXIT_OK) {
+		if (!print_sorted(&ctx, &rep, o.format)) {
+			cli_error("out of memory sorting flow records");
+			rc = CLI_EXIT_INTERNAL;
+		} else {
+			flow_report_end(&rep, analyzer_get_stats(a), ctx.n);
+			rc = cli_finish_output();
+		}
+	}
+	capture_source_free(src);
+	analyzer_free(a);
+	free(ctx.recs);
+	return rc;
+}

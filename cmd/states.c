@@ -1,0 +1,456 @@
+/* tcplens states: each host's socket table as the wire shows it. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli_analysis.h"
+#include "json_writer.h"
+#include "time_format.h"
+
+static const char states_usage_head[] =
+	"Usage: tcplens states [OPTIONS] FILE...\n"
+	"The TCP socket table each host would show (as `ss -tan`), rebuilt from\n"
+	"the wire at the end of the capture or at a given time: per host, the\n"
+	"count of connections in each state and the connections themselves.\n"
+	"\n"
+	"      --at TIME           the table at TIME: ISO 8601 UTC\n"
+	"                          (2026-01-01T00:00:05.25Z), seconds since the\n"
+	"                          epoch, or +SECONDS from the first packet\n"
+	"  -F, --format FORMAT     text (default) or json\n";
+
+static const char states_usage_tail[] =
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 ok, 2 usage, 3 unreadable file, 4 not a capture,\n"
+	"5 unsupported link type, 6 bad filter, 7 output or internal error.\n";
+
+#define NS_PER_SEC 1000000000LL
+
+enum { OPT_AT = CLI_OPT_FIRST_FREE };
+
+enum at_kind { AT_END, AT_ABSOLUTE, AT_RELATIVE };
+
+struct states_opts {
+	struct cli_analysis_opts an;
+	bool json;
+	enum at_kind at_kind;
+	int64_t at_ns;
+};
+
+/* One socket: an endpoint of a live connection, or a listener. */
+struct socket_row {
+	uint8_t family;
+	uint8_t host[16];
+	uint16_t port;
+	uint8_t state;
+	uint8_t peer[16];
+	uint16_t peer_port;
+	uint64_t uid;           /* 0 for a listener */
+};
+
+struct socket_table {
+	struct socket_row *rows;
+	size_t n, cap;
+	bool oom;
+};
+
+struct states_ctx {
+	struct analyzer *a;
+	struct states_opts *o;
+	int64_t first_ts;
+	bool have_first;
+	bool stopped;           /* a packet after --at was seen */
+	struct socket_table listeners;
+};
+
+static bool table_add(struct socket_table *t, const struct socket_row *r)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct socket_row *p = realloc(t->rows, cap * sizeof(*p));
+
+		if (p == NULL) {
+			t->oom = true;
+			return false;
+		}
+		t->rows = p;
+		t->cap = cap;
+	}
+	t->rows[t->n++] = *r;
+	return true;
+}
+
+/* ISO 8601 UTC, epoch seconds, or +seconds; decimals up to ns. */
+static bool parse_at(const char *s, struct states_opts *o)
+{
+	int y, mo, d, h, mi, sec, used = 0;
+	const char *frac;
+	int64_t whole, nsec = 0;
+	char *end;
+
+	if (s[0] == '+') {
+		o->at_kind = AT_RELATIVE;
+		s++;
+	} else {
+		o->at_kind = AT_ABSOLUTE;
+	}
+	if (o->at_kind == AT_ABSOLUTE &&
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+		   &used) == 6) {
+		struct tm tm = {0};
+
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = h;
+		tm.tm_min = mi;
+		tm.tm_sec = sec;
+		whole = (int64_t)timegm(&tm);
+		frac = s + used;
+	} else {
+		if (s[0] < '0' || s[0] > '9')
+			return false;
+		whole = strtoll(s, &end, 10);
+		frac = end;
+	}
+	if (*frac == '.') {
+		int64_t scale = NS_PER_SEC / 10;
+
+		for (frac++; *frac >= '0' && *frac <= '9'; frac++, scale /= 10)
+			nsec += (*frac - '0') * scale;
+	}
+	if (o->at_kind == AT_ABSOLUTE && used > 0 && *frac == 'Z')
+		frac++;
+	if (*frac != '\0')
+		return false;
+	o->at_ns = whole * NS_PER_SEC + nsec;
+	return true;
+}
+
+static int usage_error(int *rc)
+{
+	fputs("Try 'tcplens states --help'.\n", stderr);
+	*rc = CLI_EXIT_USAGE;
+	return -1;
+}
+
+static int parse_states_opts(int argc, char **argv, struct states_opts *o,
+			     int *rc)
+{
+	static const struct option longopts[] = {
+		CLI_ANALYSIS_LONGOPTS,
+		{"format", required_argument, NULL, 'F'},
+		{"at", required_argument, NULL, OPT_AT},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	cli_analysis_defaults(&o->an);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
+		int handled = cli_analysis_option(ch, optarg, "states", &o->an);
+
+		if (handled < 0)
+			return usage_error(rc);
+		if (handled > 0)
+			continue;
+		if (ch == 'F' && (strcmp(optarg, "text") == 0 ||
+				  strcmp(optarg, "json") == 0)) {
+			o->json = strcmp(optarg, "json") == 0;
+		} else if (ch == 'F') {
+			cli_error("states: unknown format '%s' (text, json)", optarg);
+			return usage_error(rc);
+		} else if (ch == OPT_AT) {
+			if (!parse_at(optarg, o)) {
+				cli_error("states: --at wants 2026-01-01T00:00:05Z, epoch seconds or +SECONDS, not '%s'", optarg);
+				return usage_error(rc);
+			}
+		} else if (ch == 'h') {
+			fputs(states_usage_head, stdout);
+			fputs(cli_analysis_usage, stdout);
+			fputs(states_usage_tail, stdout);
+			*rc = cli_finish_output();
+			return -1;
+		} else {
+			return usage_error(rc);
+		}
+	}
+	return optind;
+}
+
+/* A host:port that answered a SYN with SYN-ACK has a listening socket. */
+static void note_listener(void *arg, const struct packet *pkt,
+			  const struct flow *f, const struct tcp_seg_info *info)
+{
+	struct states_ctx *ctx = arg;
+	struct socket_row r = {0};
+	int d = info->dir;
+
+	if ((pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) !=
+		    (TCP_FLAG_SYN | TCP_FLAG_ACK) ||
+	    d != FLOW_RESP || (f->u.tcp.flags & TCP_CONN_SIM_OPEN))
+		return;
+	for (size_t i = 0; i < ctx->listeners.n; i++) {
+		const struct socket_row *l = &ctx->listeners.rows[i];
+
+		if (l->family == f->key.family && l->port == flow_port(f, d) &&
+		    memcmp(l->host, flow_addr(f, d), 16) == 0)
+			return;
+	}
+	r.family = f->key.family;
+	memcpy(r.host, flow_addr(f, d), 16);
+	r.port = flow_port(f, d);
+	r.state = TCP_STATE_LISTEN;
+	table_add(&ctx->listeners, &r);
+}
+
+static void states_on_packet(void *arg, const struct packet *pkt)
+{
+	struct states_ctx *ctx = arg;
+	int64_t t = pkt->ts.sec * NS_PER_SEC + pkt->ts.nsec;
+
+	if (ctx->stopped)
+		return;
+	if (pkt->has_ts && !ctx->have_first) {
+		ctx->have_first = true;
+		ctx->first_ts = t;
+		if (ctx->o->at_kind == AT_RELATIVE) {
+			ctx->o->at_ns += t;
+			ctx->o->at_kind = AT_ABSOLUTE;
+		}
+	}
+	if (ctx->o->at_kind == AT_ABSOLUTE && pkt->has_ts && t > ctx->o->at_ns) {
+		ctx->stopped = true;
+		return;
+	}
+	analyzer_feed(ctx->a, pkt);
+}
+
+/* Endpoints that hold a socket: not CLOSED, not a guessed listener. */
+static void collect_flow(void *arg, const struct flow *f)
+{
+	struct socket_table *t = arg;
+
+	if (!flow_is_tcp(f))
+		return;
+	for (int d = 0; d < 2; d++) {
+		struct socket_row r = {0};
+		uint8_t s = f->u.tcp.ep[d].state;
+
+		if (s == TCP_STATE_CLOSED || s == TCP_STATE_LISTEN)
+			continue;
+		r.family = f->key.family;
+		memcpy(r.host, flow_addr(f, d), 16);
+		r.port = flow_port(f, d);
+		r.state = s;
+		memcpy(r.peer, flow_addr(f, !d), 16);
+		r.peer_port = flow_port(f, !d);
+		r.uid = flow_uid(f);
+		table_add(t, &r);
+	}
+}
+
+static int compare_rows(const void *pa, const void *pb)
+{
+	const struct socket_row *a = pa, *b = pb;
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if ((c = memcmp(a->host, b->host, 16)) != 0)
+		return c;
+	if (a->state != b->state)
+		return a->state < b->state ? -1 : 1;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if ((c = memcmp(a->peer, b->peer, 16)) != 0)
+		return c;
+	return a->peer_port < b->peer_port ? -1 : a->peer_port > b->peer_port;
+}
+
+static void endpoint_text(char *buf, size_t len, const uint8_t *addr,
+			  int family, uint16_t port, bool any_port)
+{
+	char h[46];
+
+	cli_format_addr(addr, family, h, sizeof(h));
+	if (any_port)
+		snprintf(buf, len, family == 6 ? "[%s]:*" : "%s:*", h);
+	else
+		snprintf(buf, len, family == 6 ? "[%s]:%u" : "%s:%u", h, port);
+}
+
+static bool same_host(const struct socket_row *a, const struct socket_row *b)
+{
+	return a->family == b->family && memcmp(a->host, b->host, 16) == 0;
+}
+
+static void print_host_json(struct json_writer *w, const struct socket_row *rows,
+			    size_t n)
+{
+	uint64_t counts[TCP_STATE_COUNT] = {0};
+	char h[46], buf[80];
+
+	for (size_t i = 0; i < n; i++)
+		counts[rows[i].state]++;
+	cli_format_addr(rows[0].host, rows[0].family, h, sizeof(h));
+	json_begin_object(w);
+	json_member_string(w, "host", h);
+	json_key(w, "states");
+	json_begin_object(w);
+	for (int s = 0; s < TCP_STATE_COUNT; s++)
+		if (counts[s])
+			json_member_uint(w, tcp_state_name((enum tcp_state)s), counts[s]);
+	json_end_object(w);
+	json_key(w, "sockets");
+	json_begin_array(w);
+	for (size_t i = 0; i < n; i++) {
+		const struct socket_row *r = &rows[i];
+
+		json_begin_object(w);
+		json_member_string(w, "state", tcp_state_name(r->state));
+		endpoint_text(buf, sizeof(buf), r->host, r->family, r->port, false);
+		json_member_string(w, "local", buf);
+		endpoint_text(buf, sizeof(buf), r->peer, r->family, r->peer_port,
+			      r->uid == 0);
+		json_member_string(w, "peer", buf);
+		if (r->uid != 0) {
+			char uid[FLOW_UID_LEN];
+
+			flow_format_uid(r->uid, uid);
+			json_member_string(w, "uid", uid);
+		} else {
+			json_key(w, "uid");
+			json_null(w);
+		}
+		json_end_object(w);
+	}
+	json_end_array(w);
+	json_end_object(w);
+}
+
+static void print_host_text(const struct socket_row *rows, size_t n)
+{
+	uint64_t counts[TCP_STATE_COUNT] = {0};
+	char h[46], local[80], peer[80];
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++)
+		counts[rows[i].state]++;
+	cli_format_addr(rows[0].host, rows[0].family, h, sizeof(h));
+	printf("%s:", h);
+	for (int s = 0; s < TCP_STATE_COUNT; s++) {
+		if (counts[s]) {
+			printf("%s %s %" PRIu64, first ? "" : ",",
+			       tcp_state_name((enum tcp_state)s), counts[s]);
+			first = false;
+		}
+	}
+	printf("\n  %-12s %-47s %-47s %s\n", "State", "Local", "Peer", "uid");
+	for (size_t i = 0; i < n; i++) {
+		const struct socket_row *r = &rows[i];
+		char uid[FLOW_UID_LEN] = "-";
+
+		endpoint_text(local, sizeof(local), r->host, r->family, r->port, false);
+		endpoint_text(peer, sizeof(peer), r->peer, r->family, r->peer_port,
+			      r->uid == 0);
+		if (r->uid != 0)
+			flow_format_uid(r->uid, uid);
+		printf("  %-12s %-47s %-47s %s\n", tcp_state_name(r->state), local,
+		       peer, uid);
+	}
+}
+
+static void print_table(const struct states_opts *o, struct socket_table *t,
+			int64_t at)
+{
+	struct json_writer w;
+	char ts[TIME_FORMAT_LEN];
+	struct pkt_time pt = {at / NS_PER_SEC, (uint32_t)(at % NS_PER_SEC)};
+
+	time_format_iso(ts, sizeof(ts), pt, 9);
+	if (t->n > 1)
+		qsort(t->rows, t->n, sizeof(*t->rows), compare_rows);
+	if (o->json) {
+		json_writer_init(&w, stdout, true);
+		json_begin_object(&w);
+		json_member_string(&w, "at", ts);
+		json_key(&w, "hosts");
+		json_begin_array(&w);
+	} else {
+		printf("TCP sockets as the wire shows them at %s\n", ts);
+	}
+	for (size_t i = 0; i < t->n;) {
+		size_t j = i + 1;
+
+		while (j < t->n && same_host(&t->rows[i], &t->rows[j]))
+			j++;
+		if (o->json)
+			print_host_json(&w, &t->rows[i], j - i);
+		else
+			print_host_text(&t->rows[i], j - i);
+		i = j;
+	}
+	if (o->json) {
+		json_end_array(&w);
+		json_end_object(&w);
+		json_finish(&w);
+	}
+}
+
+int cmd_states(int argc, char **argv)
+{
+	struct states_opts o;
+	struct states_ctx ctx = {0};
+	struct analyzer_sink sink = {0};
+	struct socket_table table = {0};
+	struct capture_source *src = NULL;
+	struct cli_input in;
+	int64_t at;
+	int first, rc = CLI_EXIT_OK;
+
+	first = parse_states_opts(argc, argv, &o, &rc);
+	if (first < 0)
+		return rc;
+	if (first >= argc) {
+		cli_error("states: no capture file given (use '-' for standard input)");
+		usage_error(&rc);
+		return rc;
+	}
+	ctx.o = &o;
+	sink.ctx = &ctx;
+	sink.on_tcp_segment = note_listener;
+	ctx.a = analyzer_new(&o.an.cfg, &sink);
+	if (ctx.a == NULL) {
+		cli_error("out of memory");
+		return CLI_EXIT_INTERNAL;
+	}
+	in.paths = (const char *const *)&argv[first];
+	in.n_paths = (size_t)(argc - first);
+	in.filter = o.an.filter;
+	in.progress = o.an.progress;
+	rc = cli_run_inputs(&in, states_on_packet, &ctx, &src);
+	if (rc == CLI_EXIT_OK) {
+		at = o.at_kind == AT_ABSOLUTE ? o.at_ns : analyzer_now(ctx.a);
+		analyzer_advance(ctx.a, at);
+		analyzer_foreach_flow(ctx.a, collect_flow, &table);
+		for (size_t i = 0; i < ctx.listeners.n; i++)
+			table_add(&table, &ctx.listeners.rows[i]);
+		if (table.oom || ctx.listeners.oom) {
+			cli_error("out of memory");
+			rc = CLI_EXIT_INTERNAL;
+		} else {
+			print_table(&o, &table, at);
+			rc = cli_finish_output();
+		}
+	}
+	capture_source_free(src);
+	analyzer_free(ctx.a);
+	free(table.rows);
+	free(ctx.listeners.rows);
+	return rc;
+}

@@ -1,0 +1,317 @@
+/* tcplens timeline: the ladder of one TCP connection's segments. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_analysis.h"
+#include "json_writer.h"
+#include "tcp_annot.h"
+#include "time_format.h"
+
+static const char timeline_usage_head[] =
+	"Usage: tcplens timeline [OPTIONS] FILE... --flow UID|ADDR:PORT-ADDR:PORT\n"
+	"       tcplens timeline [OPTIONS] FILE... --all\n"
+	"A ladder of a TCP connection's segments: time, direction, flags,\n"
+	"relative seq/ack, length, window, options, both endpoints' states after\n"
+	"each segment, and tshark-style annotations.\n"
+	"\n"
+	"      --flow SEL          the connection: its uid, or both endpoints\n"
+	"                          (ADDR:PORT-ADDR:PORT, [V6ADDR]:PORT for IPv6)\n"
+	"      --all               every TCP segment of every connection\n"
+	"  -F, --format FORMAT     text (default), json or ndjson\n";
+
+static const char timeline_usage_tail[] =
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 ok, 1 no connection matches --flow, 2 usage,\n"
+	"3 unreadable file, 4 not a capture, 5 unsupported link type,\n"
+	"6 bad filter, 7 output or internal error.\n";
+
+enum timeline_format { TL_TEXT, TL_JSON, TL_NDJSON };
+
+enum { OPT_FLOW = CLI_OPT_FIRST_FREE, OPT_ALL };
+
+struct timeline_opts {
+	struct cli_analysis_opts an;
+	enum timeline_format format;
+	bool all;
+	bool has_sel;
+	const char *sel_text;
+	struct flow_selector sel;
+};
+
+struct timeline_ctx {
+	const struct timeline_opts *o;
+	struct json_writer jw;
+	uint64_t uid;           /* the followed connection, once seen */
+	bool found;
+	bool other_matches;     /* the selector matched a later connection */
+	uint64_t shown;
+};
+
+static int usage_error(int *rc)
+{
+	fputs("Try 'tcplens timeline --help'.\n", stderr);
+	*rc = CLI_EXIT_USAGE;
+	return -1;
+}
+
+static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
+			       int *rc)
+{
+	static const struct option longopts[] = {
+		CLI_ANALYSIS_LONGOPTS,
+		{"format", required_argument, NULL, 'F'},
+		{"flow", required_argument, NULL, OPT_FLOW},
+		{"all", no_argument, NULL, OPT_ALL},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	cli_analysis_defaults(&o->an);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
+		int handled = cli_analysis_option(ch, optarg, "timeline", &o->an);
+
+		if (handled < 0)
+			return usage_error(rc);
+		if (handled > 0)
+			continue;
+		switch (ch) {
+		case 'F':
+			if (strcmp(optarg, "text") == 0) o->format = TL_TEXT;
+			else if (strcmp(optarg, "json") == 0) o->format = TL_JSON;
+			else if (strcmp(optarg, "ndjson") == 0) o->format = TL_NDJSON;
+			else {
+				cli_error("timeline: unknown format '%s' (text, json, ndjson)", optarg);
+				return usage_error(rc);
+			}
+			break;
+		case OPT_FLOW:
+			if (!flow_selector_parse(optarg, &o->sel)) {
+				cli_error("timeline: --flow wants a uid (C and 11 letters or digits) or ADDR:PORT-ADDR:PORT, not '%s'", optarg);
+				return usage_error(rc);
+			}
+			o->has_sel = true;
+			o->sel_text = optarg;
+			break;
+		case OPT_ALL:
+			o->all = true;
+			break;
+		case 'h':
+			fputs(timeline_usage_head, stdout);
+			fputs(cli_analysis_usage, stdout);
+			fputs(timeline_usage_tail, stdout);
+			*rc = cli_finish_output();
+			return -1;
+		default:
+			return usage_error(rc);
+		}
+	}
+	if (o->all == o->has_sel) {
+		cli_error("timeline: give exactly one of --flow SEL and --all");
+		return usage_error(rc);
+	}
+	return optind;
+}
+
+static void flags_text(uint8_t f, char out[9])
+{
+	static const char letters[] = "FSRPAUEC";
+	int n = 0;
+
+	for (int i = 0; i < 8; i++)
+		if (f & (1u << i))
+			out[n++] = letters[i];
+	out[n] = '\0';
+}
+
+static void options_text(const struct packet_tcp *t, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (t->opts_present & TCP_OPT_HAS_MSS)
+		n += (size_t)snprintf(buf + n, len - n, "mss=%u ", t->mss);
+	if (n < len && (t->opts_present & TCP_OPT_HAS_WSCALE))
+		n += (size_t)snprintf(buf + n, len - n, "ws=%u ", t->wscale);
+	if (n < len && (t->opts_present & TCP_OPT_HAS_SACK_PERM))
+		n += (size_t)snprintf(buf + n, len - n, "sackOK ");
+	if (n < len && (t->opts_present & TCP_OPT_HAS_SACK))
+		n += (size_t)snprintf(buf + n, len - n, "sack=%u ", t->sack_count);
+	if (n < len && (t->opts_present & TCP_OPT_HAS_TIMESTAMP))
+		n += (size_t)snprintf(buf + n, len - n, "ts ");
+	if (n > 0 && n <= len)
+		buf[n - 1] = '\0';
+}
+
+static void annots_text(const struct tcp_seg_info *info, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < TCP_ANNOT_COUNT && n < len; i++) {
+		if (!(info->annots & (1u << i)))
+			continue;
+		if (i == TCP_ANNOT_DUPLICATE_ACK)
+			n += (size_t)snprintf(buf + n, len - n, "%sduplicate_ack#%u",
+					      n ? "," : "", info->dup_ack_num);
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+					      tcp_annot_key((enum tcp_annot)i));
+	}
+}
+
+static void emit_text(const struct packet *pkt, const struct flow *f,
+		      const struct tcp_seg_info *info, bool with_uid)
+{
+	char ts[TIME_FORMAT_LEN], fl[9], opts[64], ann[200], uid[FLOW_UID_LEN];
+
+	time_format_iso(ts, sizeof(ts), pkt->ts, 6);
+	flags_text(pkt->tcp.flags, fl);
+	options_text(&pkt->tcp, opts, sizeof(opts));
+	annots_text(info, ann, sizeof(ann));
+	flow_format_uid(flow_uid(f), uid);
+	if (with_uid)
+		printf("%s ", uid);
+	printf("%6" PRIu64 " %s %s %-6s seq=%-10u ack=%-10u len=%-5u win=%-7" PRIu64
+	       " %-11s %-11s %s%s%s\n",
+	       pkt->frame_no, ts, info->dir == FLOW_ORIG ? "-->" : "<--", fl,
+	       info->rel_seq, info->rel_ack, info->seg_len, info->window,
+	       tcp_state_name(info->state[0]), tcp_state_name(info->state[1]),
+	       opts, opts[0] && ann[0] ? " " : "", ann);
+}
+
+static void emit_json(struct json_writer *w, const struct packet *pkt,
+		      const struct flow *f, const struct tcp_seg_info *info)
+{
+	char ts[TIME_FORMAT_LEN], fl[9], uid[FLOW_UID_LEN], h[46];
+
+	time_format_iso(ts, sizeof(ts), pkt->ts, 9);
+	flags_text(pkt->tcp.flags, fl);
+	flow_format_uid(flow_uid(f), uid);
+	json_begin_object(w);
+	json_member_uint(w, "frame", pkt->frame_no);
+	json_member_string(w, "ts", ts);
+	json_member_string(w, "uid", uid);
+	cli_format_addr(flow_addr(f, FLOW_ORIG), f->key.family, h, sizeof(h));
+	json_member_string(w, "orig_h", h);
+	json_member_uint(w, "orig_p", flow_port(f, FLOW_ORIG));
+	cli_format_addr(flow_addr(f, FLOW_RESP), f->key.family, h, sizeof(h));
+	json_member_string(w, "resp_h", h);
+	json_member_uint(w, "resp_p", flow_port(f, FLOW_RESP));
+	json_member_string(w, "dir", info->dir == FLOW_ORIG ? "orig" : "resp");
+	json_member_string(w, "flags", fl);
+	json_member_uint(w, "seq", info->rel_seq);
+	json_member_uint(w, "ack", info->rel_ack);
+	json_member_uint(w, "len", info->seg_len);
+	json_member_uint(w, "win", info->window);
+	json_member_string(w, "orig_state", tcp_state_name(info->state[0]));
+	json_member_string(w, "resp_state", tcp_state_name(info->state[1]));
+	json_key(w, "annotations");
+	json_begin_array(w);
+	for (int i = 0; i < TCP_ANNOT_COUNT; i++)
+		if (info->annots & (1u << i))
+			json_string(w, tcp_annot_key((enum tcp_annot)i));
+	json_end_array(w);
+	if (info->annots & TCP_ANNOT_BIT(DUPLICATE_ACK))
+		json_member_uint(w, "dup_ack", info->dup_ack_num);
+	if (info->ack_rtt_ns > 0) {
+		json_key(w, "ack_rtt_ms");
+		json_decimal(w, info->ack_rtt_ns / 1000, 3);
+	}
+	json_end_object(w);
+}
+
+static bool wanted(struct timeline_ctx *ctx, const struct flow *f)
+{
+	if (ctx->o->all)
+		return true;
+	if (ctx->found)
+		return flow_uid(f) == ctx->uid;
+	if (!flow_selector_match(&ctx->o->sel, f))
+		return false;
+	ctx->found = true;
+	ctx->uid = flow_uid(f);
+	return true;
+}
+
+static void timeline_on_segment(void *arg, const struct packet *pkt,
+				const struct flow *f,
+				const struct tcp_seg_info *info)
+{
+	struct timeline_ctx *ctx = arg;
+
+	if (!wanted(ctx, f)) {
+		if (ctx->found && flow_selector_match(&ctx->o->sel, f))
+			ctx->other_matches = true;
+		return;
+	}
+	ctx->shown++;
+	switch (ctx->o->format) {
+	case TL_TEXT:
+		emit_text(pkt, f, info, ctx->o->all);
+		break;
+	case TL_JSON:
+		emit_json(&ctx->jw, pkt, f, info);
+		break;
+	case TL_NDJSON:
+		json_writer_init(&ctx->jw, stdout, false);
+		emit_json(&ctx->jw, pkt, f, info);
+		json_finish(&ctx->jw);
+		break;
+	}
+}
+
+int cmd_timeline(int argc, char **argv)
+{
+	struct timeline_opts o;
+	struct timeline_ctx ctx = {0};
+	struct analyzer_sink sink = {0};
+	struct capture_source *src = NULL;
+	struct analyzer *a;
+	int first, rc = CLI_EXIT_OK;
+
+	first = parse_timeline_opts(argc, argv, &o, &rc);
+	if (first < 0)
+		return rc;
+	if (first >= argc) {
+		cli_error("timeline: no capture file given (use '-' for standard input)");
+		usage_error(&rc);
+		return rc;
+	}
+	ctx.o = &o;
+	sink.ctx = &ctx;
+	sink.on_tcp_segment = timeline_on_segment;
+	a = analyzer_new(&o.an.cfg, &sink);
+	if (a == NULL) {
+		cli_error("out of memory");
+		return CLI_EXIT_INTERNAL;
+	}
+	if (o.format == TL_JSON) {
+		json_writer_init(&ctx.jw, stdout, true);
+		json_begin_object(&ctx.jw);
+		json_key(&ctx.jw, "segments");
+		json_begin_array(&ctx.jw);
+	}
+	rc = cli_analysis_run(&o.an, &argv[first], argc - first, a, &src);
+	if (o.format == TL_JSON) {
+		json_end_array(&ctx.jw);
+		json_end_object(&ctx.jw);
+		json_finish(&ctx.jw);
+	}
+	if (rc == CLI_EXIT_OK)
+		rc = cli_finish_output();
+	if (rc == CLI_EXIT_OK && !o.all && !ctx.found) {
+		cli_error("timeline: no TCP connection matches '%s'", o.sel_text);
+		rc = CLI_EXIT_FINDINGS;
+	}
+	if (rc == CLI_EXIT_OK && ctx.other_matches)
+		cli_warning("timeline: later connections on the same ports were left out; select them by uid (tcplens flows)");
+	capture_source_free(src);
+	analyzer_free(a);
+	return rc;
+}

@@ -1,0 +1,340 @@
+#include "flow_report.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "flow_report_yaml.h"
+#include "text_line.h"
+
+bool flow_format_parse(const char *s, enum flow_format *out)
+{
+	static const struct {
+		const char *name;
+		enum flow_format f;
+	} names[] = {
+		{"text", FLOW_FORMAT_TEXT}, {"json", FLOW_FORMAT_JSON},
+		{"ndjson", FLOW_FORMAT_NDJSON}, {"csv", FLOW_FORMAT_CSV},
+		{"yaml", FLOW_FORMAT_YAML}, {"zeek", FLOW_FORMAT_ZEEK},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i].name) == 0) {
+			*out = names[i].f;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ns as seconds with 6 decimals, exactly (no floating point). */
+static void format_seconds(int64_t ns, char *buf, size_t len)
+{
+	int64_t us = ns / 1000;
+	const char *sign = us < 0 ? "-" : "";
+
+	if (us < 0)
+		us = -us;
+	snprintf(buf, len, "%s%" PRId64 ".%06" PRId64, sign, us / 1000000,
+		 us % 1000000);
+}
+
+static void format_ms(int64_t ns, char *buf, size_t len)
+{
+	int64_t us = ns / 1000;
+
+	snprintf(buf, len, "%" PRId64 ".%03" PRId64, us / 1000, us % 1000);
+}
+
+void flow_report_value_text(const struct field_value *v, char *buf,
+			    size_t len, const char *null_text)
+{
+	switch (v->type) {
+	case FIELD_NULL: snprintf(buf, len, "%s", null_text); break;
+	case FIELD_STR: snprintf(buf, len, "%s", v->s); break;
+	case FIELD_UINT: snprintf(buf, len, "%" PRIu64, v->u); break;
+	case FIELD_BOOL: snprintf(buf, len, "%s", v->b ? "true" : "false"); break;
+	case FIELD_TIME:
+	case FIELD_SECONDS: format_seconds(v->ns, buf, len); break;
+	case FIELD_MS: format_ms(v->ns, buf, len); break;
+	}
+}
+
+/* ------------------------------------------------------------------- JSON */
+
+static void json_value(struct json_writer *w, const struct field_value *v)
+{
+	switch (v->type) {
+	case FIELD_NULL: json_null(w); break;
+	case FIELD_STR: json_string(w, v->s); break;
+	case FIELD_UINT: json_uint(w, v->u); break;
+	case FIELD_BOOL: json_bool(w, v->b); break;
+	case FIELD_TIME:
+	case FIELD_SECONDS: json_decimal(w, v->ns / 1000, 6); break;
+	case FIELD_MS: json_decimal(w, v->ns / 1000, 3); break;
+	}
+}
+
+static void json_flow(struct json_writer *w, const struct flow_record *rec)
+{
+	json_begin_object(w);
+	for (size_t i = 0; i < flow_record_field_count(); i++) {
+		struct field_value v;
+
+		flow_record_field(rec, i, &v);
+		json_key(w, flow_record_field_key(i));
+		json_value(w, &v);
+	}
+	json_end_object(w);
+}
+
+static void json_stats(struct json_writer *w, const struct analyzer_stats *st,
+		       size_t shown)
+{
+	json_key(w, "summary");
+	json_begin_object(w);
+	json_member_uint(w, "flows", st->flows_created);
+	json_member_uint(w, "shown", shown);
+	json_member_uint(w, "evicted", st->flows_evicted);
+	json_member_uint(w, "idle_expired", st->flows_idle);
+	json_member_uint(w, "reused", st->flows_reused);
+	json_member_uint(w, "peak_flows", st->peak_flows);
+	json_member_uint(w, "memory_bytes", st->memory_bytes);
+	json_member_uint(w, "flow_bytes", st->flow_bytes);
+	json_member_uint(w, "index_bytes", st->index_bytes);
+	json_member_uint(w, "tcp_segments", st->tcp_segments);
+	json_member_uint(w, "tcp_unusable", st->tcp_unusable);
+	json_member_uint(w, "udp_datagrams", st->udp_datagrams);
+	json_member_uint(w, "icmp_messages", st->icmp_messages);
+	json_member_uint(w, "icmp_errors_matched", st->icmp_errors_matched);
+	json_member_uint(w, "untracked", st->untracked);
+	json_end_object(w);
+}
+
+/* -------------------------------------------------------------- CSV, Zeek */
+
+static void csv_header(FILE *out)
+{
+	for (size_t i = 0; i < flow_record_field_count(); i++)
+		fprintf(out, "%s%s", i ? "," : "", flow_record_field_key(i));
+	fputc('\n', out);
+}
+
+/* Values never hold a comma or quote except history/addresses: none do. */
+static void csv_flow(FILE *out, const struct flow_record *rec)
+{
+	for (size_t i = 0; i < flow_record_field_count(); i++) {
+		struct field_value v;
+		char buf[64];
+
+		flow_record_field(rec, i, &v);
+		flow_report_value_text(&v, buf, sizeof(buf), "");
+		fprintf(out, "%s%s", i ? "," : "", buf);
+	}
+	fputc('\n', out);
+}
+
+/* Zeek's conn.log columns, with our key for each. */
+static const struct {
+	const char *zeek, *key, *type;
+} zeek_cols[] = {
+	{"ts", "ts", "time"}, {"uid", "uid", "string"},
+	{"id.orig_h", "orig_h", "addr"}, {"id.orig_p", "orig_p", "port"},
+	{"id.resp_h", "resp_h", "addr"}, {"id.resp_p", "resp_p", "port"},
+	{"proto", "proto", "enum"}, {"service", NULL, "string"},
+	{"duration", "duration", "interval"},
+	{"orig_bytes", "orig_bytes", "count"},
+	{"resp_bytes", "resp_bytes", "count"},
+	{"conn_state", "conn_state", "string"},
+	{"local_orig", NULL, "bool"}, {"local_resp", NULL, "bool"},
+	{"missed_bytes", "missed_bytes", "count"},
+	{"history", "history", "string"},
+	{"orig_pkts", "orig_pkts", "count"},
+	{"orig_ip_bytes", "orig_ip_bytes", "count"},
+	{"resp_pkts", "resp_pkts", "count"},
+	{"resp_ip_bytes", "resp_ip_bytes", "count"},
+	{"tunnel_parents", NULL, "set[string]"},
+};
+
+#define N_ZEEK_COLS (sizeof(zeek_cols) / sizeof(zeek_cols[0]))
+
+static void zeek_time(int64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000LL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d-%H-%M-%S", &tm);
+}
+
+static void zeek_header(FILE *out, int64_t first_ts)
+{
+	char when[32];
+
+	zeek_time(first_ts, when, sizeof(when));
+	fputs("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+	      "#unset_field\t-\n#path\tconn\n", out);
+	fprintf(out, "#open\t%s\n#fields", when);
+	for (size_t i = 0; i < N_ZEEK_COLS; i++)
+		fprintf(out, "\t%s", zeek_cols[i].zeek);
+	fputs("\n#types", out);
+	for (size_t i = 0; i < N_ZEEK_COLS; i++)
+		fprintf(out, "\t%s", zeek_cols[i].type);
+	fputc('\n', out);
+}
+
+static bool field_by_key(const struct flow_record *rec, const char *key,
+			 struct field_value *v)
+{
+	for (size_t i = 0; i < flow_record_field_count(); i++) {
+		if (strcmp(flow_record_field_key(i), key) == 0) {
+			flow_record_field(rec, i, v);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void zeek_flow(FILE *out, const struct flow_record *rec)
+{
+	for (size_t i = 0; i < N_ZEEK_COLS; i++) {
+		struct field_value v = {.type = FIELD_NULL};
+		char buf[64];
+
+		if (zeek_cols[i].key != NULL)
+			field_by_key(rec, zeek_cols[i].key, &v);
+		/*
+		 * Zeek's conn.log leaves duration and byte counts unset for a
+		 * connection of a single instant (set_conn: duration > 0).
+		 */
+		if (rec->duration == 0 && zeek_cols[i].key != NULL &&
+		    (strcmp(zeek_cols[i].key, "duration") == 0 ||
+		     strcmp(zeek_cols[i].key, "orig_bytes") == 0 ||
+		     strcmp(zeek_cols[i].key, "resp_bytes") == 0))
+			v.type = FIELD_NULL;
+		if (v.type == FIELD_STR && v.s[0] == '\0')
+			v.type = FIELD_NULL;
+		flow_report_value_text(&v, buf, sizeof(buf), "-");
+		fprintf(out, "%s%s", i ? "\t" : "", buf);
+	}
+	fputc('\n', out);
+}
+
+/* ------------------------------------------------------------------- text */
+
+static void text_header(FILE *out)
+{
+	fprintf(out, "%-12s %-5s %-44s %-11s %-11s %-6s %8s %10s %5s %s\n",
+		"UID", "PROTO", "ORIG -> RESP", "ORIG_STATE", "RESP_STATE",
+		"CONN", "PKTS", "BYTES", "RETX", "CLOSE");
+}
+
+/* "addr:port", "[v6addr]:port" */
+static void endpoint_text(struct text_line *l, const char *h, uint16_t p)
+{
+	bool v6 = strchr(h, ':') != NULL;
+
+	if (v6)
+		text_line_char(l, '[');
+	text_line_str(l, h, 0);
+	if (v6)
+		text_line_char(l, ']');
+	text_line_char(l, ':');
+	text_line_u64(l, p, 0);
+}
+
+static void text_flow(FILE *out, const struct flow_record *rec)
+{
+	struct text_line l;
+	size_t pair_start;
+
+	text_line_reset(&l);
+	text_line_str(&l, rec->uid, 13);
+	text_line_str(&l, rec->proto == 6 ? "tcp" : rec->proto == 17 ? "udp"
+							: "icmp", 6);
+	pair_start = l.n;
+	endpoint_text(&l, rec->orig_h, rec->orig_p);
+	text_line_str(&l, " -> ", 0);
+	endpoint_text(&l, rec->resp_h, rec->resp_p);
+	do
+		text_line_char(&l, ' ');
+	while (l.n < pair_start + 45);
+	text_line_str(&l, rec->is_tcp ? tcp_state_name(rec->state[0]) : "-", 12);
+	text_line_str(&l, rec->is_tcp ? tcp_state_name(rec->state[1]) : "-", 12);
+	text_line_str(&l, rec->conn_state, 6);
+	text_line_u64(&l, rec->pkts[0] + rec->pkts[1], 9);
+	text_line_u64(&l, rec->bytes[0] + rec->bytes[1], 11);
+	text_line_u64(&l, (uint64_t)rec->retrans[0] + rec->retrans[1], 6);
+	text_line_char(&l, ' ');
+	text_line_str(&l, rec->is_tcp ? tcp_close_kind_name(rec->close_kind)
+				      : "-", 0);
+	text_line_write(&l, out);
+}
+
+/* ---------------------------------------------------------------- driver */
+
+void flow_report_begin(struct flow_report *r, FILE *out,
+		       enum flow_format format, int64_t first_ts)
+{
+	memset(r, 0, sizeof(*r));
+	r->out = out;
+	r->format = format;
+	r->first_ts = first_ts;
+	switch (format) {
+	case FLOW_FORMAT_JSON:
+		json_writer_init(&r->jw, out, true);
+		json_begin_object(&r->jw);
+		json_key(&r->jw, "flows");
+		json_begin_array(&r->jw);
+		break;
+	case FLOW_FORMAT_CSV: csv_header(out); break;
+	case FLOW_FORMAT_ZEEK: zeek_header(out, first_ts); break;
+	case FLOW_FORMAT_TEXT: text_header(out); break;
+	case FLOW_FORMAT_YAML: flow_report_yaml_begin(r); break;
+	case FLOW_FORMAT_NDJSON: break;
+	}
+}
+
+void flow_report_flow(struct flow_report *r, const struct flow_record *rec)
+{
+	switch (r->format) {
+	case FLOW_FORMAT_JSON: json_flow(&r->jw, rec); break;
+	case FLOW_FORMAT_NDJSON:
+		json_writer_init(&r->jw, r->out, false);
+		json_flow(&r->jw, rec);
+		json_finish(&r->jw);
+		break;
+	case FLOW_FORMAT_CSV: csv_flow(r->out, rec); break;
+	case FLOW_FORMAT_ZEEK: zeek_flow(r->out, rec); break;
+	case FLOW_FORMAT_TEXT: text_flow(r->out, rec); break;
+	case FLOW_FORMAT_YAML: flow_report_yaml_flow(r, rec); break;
+	}
+}
+
+void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
+		     size_t shown)
+{
+	char when[32];
+
+	switch (r->format) {
+	case FLOW_FORMAT_JSON:
+		json_end_array(&r->jw);
+		json_stats(&r->jw, st, shown);
+		json_end_object(&r->jw);
+		json_finish(&r->jw);
+		break;
+	case FLOW_FORMAT_ZEEK:
+		/* Zeek writes its wall clock; a capture has its last packet. */
+		zeek_time(st->last_ts, when, sizeof(when));
+		fprintf(r->out, "#close\t%s\n", when);
+		break;
+	case FLOW_FORMAT_TEXT:
+		fprintf(r->out, "%zu flows shown of %" PRIu64 " (%" PRIu64
+			" evicted at --max-flows, peak %zu tracked at once)\n",
+			shown, st->flows_created, st->flows_evicted,
+			st->peak_flows);
+		break;
+	case FLOW_FORMAT_YAML: flow_report_yaml_end(r, st, shown); break;
+	default: break;
+	}
+}

@@ -1,0 +1,46 @@
+/*
+ * Renderers of `tcplens flows`: one interface (begin, flow, end) and one
+ * format each: text, json, ndjson, csv, zeek (conn.log TSV).  They only
+ * format what struct flow_record holds.
+ */
+#ifndef TCPLENS_FLOW_REPORT_H
+#define TCPLENS_FLOW_REPORT_H
+
+#include <stdio.h>
+
+#include "analyzer.h"
+#include "flow_record.h"
+#include "json_writer.h"
+
+enum flow_format {
+	FLOW_FORMAT_TEXT,
+	FLOW_FORMAT_JSON,
+	FLOW_FORMAT_NDJSON,
+	FLOW_FORMAT_CSV,
+	FLOW_FORMAT_YAML,
+	FLOW_FORMAT_ZEEK,
+};
+
+struct flow_report {
+	FILE *out;
+	enum flow_format format;
+	struct json_writer jw;
+	int64_t first_ts;       /* the zeek #open line: the first packet */
+	void *yaml;             /* the YAML emitter, when format is yaml */
+};
+
+/* Parses "text", "json", ...; false when unknown. */
+bool flow_format_parse(const char *s, enum flow_format *out);
+
+/* first_ts: the capture's first packet (the zeek #open line). */
+void flow_report_begin(struct flow_report *r, FILE *out,
+		       enum flow_format format, int64_t first_ts);
+void flow_report_flow(struct flow_report *r, const struct flow_record *rec);
+void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
+		     size_t shown);
+
+/* Shared by the renderers: a field value as text (Zeek/CSV/text style). */
+void flow_report_value_text(const struct field_value *v, char *buf,
+			    size_t len, const char *null_text);
+
+#endif
