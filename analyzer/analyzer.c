@@ -79,40 +79,47 @@ void analyzer_free(struct analyzer *a)
  * Fills a direction-independent key; returns the slot (0 or 1) of the
  * sender.  IPv4 addresses sit in the first 4 bytes, the rest zero.
  */
-/* An address as two numbers that order like its bytes. */
-static void addr_words(const uint8_t *b, uint64_t w[2])
-{
-	memcpy(w, b, 16);
-	w[0] = __builtin_bswap64(w[0]);
-	w[1] = __builtin_bswap64(w[1]);
-}
-
 /*
- * The decoders leave bytes 4 to 15 of an IPv4 address zero (the packet
- * is cleared before each decode), so all 16 bytes copy and compare.
+ * Builds the direction-independent key and its hash; returns the slot
+ * (0 or 1) of the sender.  The decoders leave bytes 4 to 15 of an IPv4
+ * address zero (the packet is cleared before each decode), so all 16
+ * bytes copy and compare.  The key is written as whole words and hashed
+ * from registers: reading back what narrower stores just wrote would
+ * stall (store forwarding).
  */
-static int key_build(struct flow_key *k, const struct ip_addr *src,
-		     const struct ip_addr *dst, uint8_t proto, uint16_t sport,
-		     uint16_t dport)
+static int key_build(struct flow_key *k, uint64_t *hash,
+		     const struct ip_addr *src, const struct ip_addr *dst,
+		     uint8_t proto, uint16_t sport, uint16_t dport)
 {
-	uint64_t a[2], b[2];
+	uint64_t s[2], d[2], w[FLOW_KEY_WORDS];
+	uint64_t s0, s1, d0, d1;
 	int sender;
 
-	addr_words(src->bytes, a);
-	addr_words(dst->bytes, b);
-	if (a[0] != b[0])
-		sender = a[0] < b[0] ? 0 : 1;
-	else if (a[1] != b[1])
-		sender = a[1] < b[1] ? 0 : 1;
+	memcpy(s, src->bytes, 16);
+	memcpy(d, dst->bytes, 16);
+	/* Big-endian values order like the bytes. */
+	s0 = __builtin_bswap64(s[0]);
+	s1 = __builtin_bswap64(s[1]);
+	d0 = __builtin_bswap64(d[0]);
+	d1 = __builtin_bswap64(d[1]);
+	if (s0 != d0)
+		sender = s0 < d0 ? 0 : 1;
+	else if (s1 != d1)
+		sender = s1 < d1 ? 0 : 1;
 	else
 		sender = sport <= dport ? 0 : 1;
-	memcpy(k->addr[sender], src->bytes, 16);
-	memcpy(k->addr[!sender], dst->bytes, 16);
-	k->port[sender] = sport;
-	k->port[!sender] = dport;
-	k->family = src->family;
-	k->proto = proto;
-	k->zero = 0;
+	w[sender * 2] = s[0];
+	w[sender * 2 + 1] = s[1];
+	w[!sender * 2] = d[0];
+	w[!sender * 2 + 1] = d[1];
+	/* port[0], port[1], family, proto, zero: little-endian in word 4. */
+	w[4] = (uint64_t)(sender ? dport : sport) |
+	       (uint64_t)(sender ? sport : dport) << 16 |
+	       (uint64_t)src->family << 32 | (uint64_t)proto << 40;
+	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+		       "word 4 is laid out for a little-endian host");
+	memcpy(k, w, sizeof(w));
+	*hash = flow_key_hash_words(w);
 	return sender;
 }
 
@@ -299,8 +306,8 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 		return;
 	}
 	seg_len = pkt->ip.payload_len - t->data_offset;
-	slot = key_build(&k, &pkt->ip.src, &pkt->ip.dst, 6, t->sport, t->dport);
-	hash = flow_key_hash(&k);
+	slot = key_build(&k, &hash, &pkt->ip.src, &pkt->ip.dst, 6, t->sport,
+			 t->dport);
 	f = flow_table_lookup(a->table, &k, hash);
 	if (f != NULL) {
 		dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
@@ -367,11 +374,10 @@ static struct flow *datagram_flow(struct analyzer *a, const struct packet *pkt,
 	struct flow_key k;
 	struct flow *f;
 	uint64_t hash;
-	int slot = key_build(&k, &pkt->ip.src, &pkt->ip.dst, proto, sport,
-			     dport);
+	int slot = key_build(&k, &hash, &pkt->ip.src, &pkt->ip.dst, proto,
+			     sport, dport);
 	enum flow_list list = proto == 17 ? FLOW_LIST_UDP : FLOW_LIST_ICMP;
 
-	hash = flow_key_hash(&k);
 	f = flow_table_lookup(a->table, &k, hash);
 	if (f == NULL) {
 		int sender_dir = guess ? datagram_orig_dir(sport, dport)
@@ -416,12 +422,13 @@ static bool icmp_error_attach(struct analyzer *a, const struct packet *pkt)
 	const struct icmp_quoted *q = &pkt->icmp.quoted;
 	struct flow_key k;
 	struct flow *f;
+	uint64_t hash;
 
 	if (!pkt->icmp.has_quoted || !q->has_ports ||
 	    (q->proto != 6 && q->proto != 17))
 		return false;
-	key_build(&k, &q->src, &q->dst, q->proto, q->sport, q->dport);
-	f = flow_table_lookup(a->table, &k, flow_key_hash(&k));
+	key_build(&k, &hash, &q->src, &q->dst, q->proto, q->sport, q->dport);
+	f = flow_table_lookup(a->table, &k, hash);
 	if (f == NULL)
 		return false;
 	if (f->icmp_errors < UINT16_MAX)

@@ -36,7 +36,11 @@ struct flow_table;
 struct flow_table *flow_table_new(const struct flow_table_config *cfg);
 void flow_table_free(struct flow_table *t);
 
+#define FLOW_KEY_WORDS 5
+
 uint64_t flow_key_hash(const struct flow_key *key);
+/* The same hash from the key's five 8-byte words (as memcpy'd). */
+uint64_t flow_key_hash_words(const uint64_t w[FLOW_KEY_WORDS]);
 struct flow *flow_table_lookup(struct flow_table *t,
 			       const struct flow_key *key, uint64_t hash);
 /*

@@ -183,6 +183,20 @@ static char role_case(char upper, unsigned ep)
 /* Every letter Zeek writes; a letter is stored as its index + 1. */
 static const char history_alphabet[] = "SHADFRCGTWIQXshadfrcgtwiqx^";
 
+/* Each letter's place in history_alphabet plus one (0: not a letter). */
+static const uint8_t history_code[128] = {
+	['S'] = 1, ['H'] = 2, ['A'] = 3, ['D'] = 4, ['F'] = 5, ['R'] = 6,
+	['C'] = 7, ['G'] = 8, ['T'] = 9, ['W'] = 10, ['I'] = 11, ['Q'] = 12,
+	['X'] = 13, ['s'] = 14, ['h'] = 15, ['a'] = 16, ['d'] = 17,
+	['f'] = 18, ['r'] = 19, ['c'] = 20, ['g'] = 21, ['t'] = 22,
+	['w'] = 23, ['i'] = 24, ['q'] = 25, ['x'] = 26, ['^'] = 27,
+};
+
+static unsigned letter_code(char c)
+{
+	return (unsigned char)c < 128 ? history_code[(unsigned char)c] : 0;
+}
+
 static unsigned hist_get(const struct zeek_conn *zc, size_t i)
 {
 	size_t bit = i * 5;
@@ -218,14 +232,13 @@ static size_t hist_len(const struct zeek_conn *zc)
 static void add_history(struct zeek_conn *zc, char c)
 {
 	size_t n = hist_len(zc);
-	const char *at = strchr(history_alphabet, c);
-	unsigned code;
+	unsigned code = letter_code(c);
 
-	if (n >= ZEEK_HISTORY_MAX || at == NULL || c == '\0') {
+	if (n >= ZEEK_HISTORY_MAX || code == 0) {
 		flag_set(zc, O_TRUNC, true);
 		return;
 	}
-	code = (unsigned)(at - history_alphabet);
+	code--;
 	hist_set(zc, n, code + 1);
 	zc->seen = (zc->seen & ((1u << SEEN_LEN_SHIFT) - 1)) | (1u << code) |
 		   (uint32_t)(n + 1) << SEEN_LEN_SHIFT;
@@ -233,11 +246,9 @@ static void add_history(struct zeek_conn *zc, char c)
 
 static bool has_letter(const struct zeek_conn *zc, char c)
 {
-	const char *at = strchr(history_alphabet, c);
+	unsigned code = letter_code(c);
 
-	if (at == NULL || c == '\0')
-		return false;
-	return (zc->seen >> (at - history_alphabet)) & 1u;
+	return code != 0 && ((zc->seen >> (code - 1)) & 1u);
 }
 
 /*

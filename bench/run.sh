@@ -85,21 +85,45 @@ cmd      | bare        | $RUNS         | bare libpcap loop      | $PCAP_LOOP $PC
 cmd      | stats       | $RUNS         | tcplens stats          | $TCPLENS stats $PCAP
 cmd      | tcpdump     | $RUNS         | tcpdump -nn -r         | tcpdump -nn -r $PCAP
 cmd      | tshark_phs  | $RUNS_TSHARK  | tshark -q -z io,phs    | tshark -q -z io,phs -r $PCAP
+cmd      | flows       | $RUNS         | tcplens flows          | $TCPLENS flows --no-progress $PCAP
+cmd      | tshark_conv | $RUNS_TSHARK  | tshark -q -z conv,tcp  | tshark -q -z conv,tcp -r $PCAP
 base     | bare
 
-# kind   | id    | metric | op | factor | ref   | text
-target   | stats | time   | <= | 1.5    | bare  | tcplens stats: target <= 1.5x bare loop
-
-# Planned (tcplens flows):
-# cmd    | flows       | $RUNS         | tcplens flows          | $TCPLENS flows $PCAP
-# cmd    | tshark_conv | $RUNS_TSHARK  | tshark -q -z conv,tcp  | tshark -q -z conv,tcp -r $PCAP
-# target | flows | time | <= | 3   | bare        | tcplens flows: target <= 3x bare loop
-# target | flows | time | >= | 30  | tshark_conv | tcplens flows: target >= 30x faster than tshark conv,tcp
-# target | flows | rss  | <= | 0.1 | tshark_conv | tcplens flows: target memory <= 1/10 of tshark conv,tcp
+# kind   | id    | metric | op | factor | ref         | text
+target   | stats | time   | <= | 1.5    | bare        | tcplens stats: target <= 1.5x bare loop
+target   | flows | time   | <= | 3      | bare        | tcplens flows: target <= 3x bare loop
+target   | flows | time   | >= | 30     | tshark_conv | tcplens flows: target >= 30x faster than tshark conv,tcp
+target   | flows | rss    | <= | 0.1    | tshark_conv | tcplens flows: target memory <= 1/10 of tshark conv,tcp
 EOF
 
 BENCH_LOGDIR=$work/logs BENCH_RUSAGE_RUN=$RUSAGE_RUN python3 bench/measure.py "$spec" "$work/results.json" ||
 	die "measurement failed"
+
+# ---- memory per tracked connection ------------------------------------------
+# A capture whose N connections are all still open at its end: the flow
+# table then holds N flows, and the peak RSS of `flows --sort none` (which
+# keeps no records) over that of `stats` (which keeps no flows) is what
+# tracking them costs.
+CONNS=${BENCH_CONNS:-200000}
+CONNS_PCAP=$work/conns-$CONNS.pcap
+[ -f "$CONNS_PCAP" ] || python3 bench/make_conns.py "$CONNS" "$CONNS_PCAP" ||
+	die "cannot write $CONNS_PCAP"
+rss_kb() {
+	"$RUSAGE_RUN" "$work/rss.txt" "$@" >/dev/null 2>&1 || die "cannot run $*"
+	cut -d' ' -f3 "$work/rss.txt"
+}
+with=$(rss_kb "$TCPLENS" flows --sort none -F ndjson --no-progress "$CONNS_PCAP")
+without=$(rss_kb "$TCPLENS" stats --no-progress "$CONNS_PCAP")
+engine=$("$TCPLENS" flows --sort none -F json --no-progress "$CONNS_PCAP" |
+	python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["memory_bytes"] // s["peak_flows"], s["flow_bytes"])')
+per_conn=$(( (with - without) * 1024 / CONNS ))
+verdict=PASS
+[ "$per_conn" -lt 512 ] || verdict=MISS
+echo
+echo "memory per tracked connection ($CONNS live, $CONNS_PCAP):"
+echo "  peak RSS: flows ${with} KiB, stats ${without} KiB -> ${per_conn} bytes per connection"
+echo "  engine: ${engine% *} bytes per connection (flow table and index), ${engine#* } bytes per flow record"
+echo "  $verdict tcplens flows: target < 512 bytes per tracked live connection"
 
 echo
 echo "total $(($(date +%s) - t0)) s; per-run figures in $work/results.json"

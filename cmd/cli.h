@@ -32,6 +32,9 @@ struct cli_input {
 	size_t n_paths;
 	const char *filter;         /* NULL for none */
 	bool progress;              /* allowed; shown only on a terminal */
+	/* Compute transport checksums (stats); analyses that do not report
+	 * them go without. */
+	bool checksums;
 };
 
 /*

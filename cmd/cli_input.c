@@ -111,6 +111,7 @@ static void progress_end(struct progress *p)
 struct cli_loop {
 	cli_packet_fn fn;
 	void *ctx;
+	bool checksums;
 	uint64_t frame_no;
 	struct packet pkt;
 };
@@ -119,8 +120,8 @@ static void cli_on_frame(void *arg, const struct capture_frame *frame)
 {
 	struct cli_loop *loop = arg;
 
-	decode_packet(&loop->pkt, frame->link_type, frame->data,
-		      frame->cap_len, frame->wire_len);
+	decode_packet_opt(&loop->pkt, frame->link_type, frame->data,
+			  frame->cap_len, frame->wire_len, loop->checksums);
 	loop->pkt.frame_no = ++loop->frame_no;
 	loop->pkt.ts = frame->ts;
 	loop->pkt.has_ts = frame->has_ts;
@@ -170,6 +171,7 @@ enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 	}
 	loop->fn = fn;
 	loop->ctx = ctx;
+	loop->checksums = in->checksums;
 	progress.on = in->progress && isatty(STDERR_FILENO);
 	if (progress.on)
 		clock_gettime(CLOCK_MONOTONIC, &progress.last);

@@ -232,6 +232,7 @@ int cmd_stats(int argc, char **argv)
 	in.n_paths = (size_t)(argc - first);
 	in.filter = o.filter;
 	in.progress = o.progress;
+	in.checksums = true;
 	rc = cli_run_inputs(&in, stats_on_packet, ctx, &src);
 	/* Datagrams still open at the end of the capture never completed. */
 	defrag_flush(ctx->defrag);

@@ -4,9 +4,17 @@ enum decode_status decode_packet(struct packet *pkt, enum link_type lt,
 				 const uint8_t *data, uint32_t cap_len,
 				 uint32_t wire_len)
 {
+	return decode_packet_opt(pkt, lt, data, cap_len, wire_len, true);
+}
+
+enum decode_status decode_packet_opt(struct packet *pkt, enum link_type lt,
+				     const uint8_t *data, uint32_t cap_len,
+				     uint32_t wire_len, bool checksums)
+{
 	struct cursor c;
 
 	packet_reset(pkt);
+	pkt->skip_checksums = !checksums;
 	pkt->link_type = lt;
 	pkt->cap_len = cap_len;
 	pkt->wire_len = wire_len;

@@ -63,10 +63,11 @@ enum decode_status icmp_decode(struct cursor *c, struct packet *pkt)
 			       ? DECODE_OK
 			       : packet_stop(pkt, PROTO_ICMP, cursor_fail(c));
 	/* ICMPv4 has no pseudo-header (RFC 792). */
-	m->cksum = checksum_verify_transport(&pkt->ip, IPPROTO_NUM_ICMP,
-					     cursor_rest_view(&whole),
-					     pkt->ip.payload_len, m->checksum,
-					     false);
+	if (!pkt->skip_checksums)
+		m->cksum = checksum_verify_transport(&pkt->ip, IPPROTO_NUM_ICMP,
+						     cursor_rest_view(&whole),
+						     pkt->ip.payload_len,
+						     m->checksum, false);
 	if (!cursor_be32(c, &rest))
 		return decode_transport_split(&whole, pkt, cursor_fail(c))
 			       ? DECODE_OK

@@ -58,10 +58,11 @@ enum decode_status icmpv6_decode(struct cursor *c, struct packet *pkt)
 			       ? DECODE_OK
 			       : packet_stop(pkt, PROTO_ICMPV6, cursor_fail(c));
 	/* Unlike ICMPv4, covered by the pseudo-header (RFC 4443 2.3). */
-	m->cksum = checksum_verify_transport(&pkt->ip, IPPROTO_NUM_ICMPV6,
-					     cursor_rest_view(&whole),
-					     pkt->ip.payload_len, m->checksum,
-					     true);
+	if (!pkt->skip_checksums)
+		m->cksum = checksum_verify_transport(&pkt->ip, IPPROTO_NUM_ICMPV6,
+						     cursor_rest_view(&whole),
+						     pkt->ip.payload_len,
+						     m->checksum, true);
 	if (!cursor_be32(c, &rest))
 		return decode_transport_split(&whole, pkt, cursor_fail(c))
 			       ? DECODE_OK

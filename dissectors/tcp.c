@@ -355,10 +355,11 @@ enum decode_status tcp_decode(struct cursor *c, struct packet *pkt)
 			       ? DECODE_OK
 			       : packet_stop(pkt, PROTO_TCP, cursor_fail(c));
 	t->header_ok = true;
-	t->cksum = checksum_verify_transport(&pkt->ip, IPPROTO_NUM_TCP,
-					     cursor_rest_view(&whole),
-					     pkt->ip.payload_len, t->checksum,
-					     true);
+	if (!pkt->skip_checksums)
+		t->cksum = checksum_verify_transport(&pkt->ip, IPPROTO_NUM_TCP,
+						     cursor_rest_view(&whole),
+						     pkt->ip.payload_len,
+						     t->checksum, true);
 	tcp_check_fields(pkt);
 	/* Options split from the fixed header by fragmentation (RFC 1858). */
 	if (t->data_offset >= TCP_HDR_MIN &&
