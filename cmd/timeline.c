@@ -46,7 +46,8 @@ struct timeline_ctx {
 	struct json_writer jw;
 	uint64_t uid;           /* the followed connection, once seen */
 	bool found;
-	bool other_matches;     /* the selector matched a later connection */
+	uint64_t others[8];     /* later connections the selector matched */
+	size_t n_others;        /* how many (only the first 8 are kept) */
 	uint64_t shown;
 };
 
@@ -239,6 +240,37 @@ static bool wanted(struct timeline_ctx *ctx, const struct flow *f)
 	return true;
 }
 
+static void note_other(struct timeline_ctx *ctx, uint64_t uid)
+{
+	size_t kept = ctx->n_others < 8 ? ctx->n_others : 8;
+
+	for (size_t i = 0; i < kept; i++)
+		if (ctx->others[i] == uid)
+			return;
+	if (ctx->n_others < 8)
+		ctx->others[ctx->n_others] = uid;
+	ctx->n_others++;
+}
+
+/* Names the later connections on the same ports, by uid. */
+static void warn_others(const struct timeline_ctx *ctx)
+{
+	char list[8 * (FLOW_UID_LEN + 2)] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < ctx->n_others && i < 8; i++) {
+		char uid[FLOW_UID_LEN];
+
+		flow_format_uid(ctx->others[i], uid);
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					i ? ", " : "", uid);
+	}
+	cli_warning("timeline: %zu later connection%s on the same ports left out "
+		    "(select by uid: %s%s)", ctx->n_others,
+		    ctx->n_others == 1 ? "" : "s", list,
+		    ctx->n_others > 8 ? ", ..." : "");
+}
+
 static void timeline_on_segment(void *arg, const struct packet *pkt,
 				const struct flow *f,
 				const struct tcp_seg_info *info)
@@ -247,7 +279,7 @@ static void timeline_on_segment(void *arg, const struct packet *pkt,
 
 	if (!wanted(ctx, f)) {
 		if (ctx->found && flow_selector_match(&ctx->o->sel, f))
-			ctx->other_matches = true;
+			note_other(ctx, flow_uid(f));
 		return;
 	}
 	ctx->shown++;
@@ -309,8 +341,8 @@ int cmd_timeline(int argc, char **argv)
 		cli_error("timeline: no TCP connection matches '%s'", o.sel_text);
 		rc = CLI_EXIT_FINDINGS;
 	}
-	if (rc == CLI_EXIT_OK && ctx.other_matches)
-		cli_warning("timeline: later connections on the same ports were left out; select them by uid (tcplens flows)");
+	if (rc == CLI_EXIT_OK && ctx.n_others > 0)
+		warn_others(&ctx);
 	capture_source_free(src);
 	analyzer_free(a);
 	return rc;
