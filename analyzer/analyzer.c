@@ -76,10 +76,6 @@ void analyzer_free(struct analyzer *a)
 /* ------------------------------------------------------------------ keys */
 
 /*
- * Fills a direction-independent key; returns the slot (0 or 1) of the
- * sender.  IPv4 addresses sit in the first 4 bytes, the rest zero.
- */
-/*
  * Builds the direction-independent key and its hash; returns the slot
  * (0 or 1) of the sender.  The decoders leave bytes 4 to 15 of an IPv4
  * address zero (the packet is cleared before each decode), so all 16
@@ -253,10 +249,8 @@ static struct zeek_segment zeek_segment_of(const struct packet *pkt, int dir,
 	zs.payload_len = seg_len;
 	zs.window = pkt->tcp.window;
 	zs.bad_checksum = false;
-	zs.retransmission = (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |
-					     TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION) |
-					     TCP_ANNOT_BIT(FAST_RETRANSMISSION))) != 0 &&
-			    seg_len > 0;
+	/* Zeek's 't' follows its own rule (zeek_conn.c), not ours. */
+	zs.retransmission = false;
 	/* Zeek notes a gap on the side whose data was never seen. */
 	zs.peer_gap = (info->annots & TCP_ANNOT_BIT(ACK_LOST_SEGMENT)) != 0;
 	return zs;
@@ -456,7 +450,8 @@ static void icmp_echo_seen(struct flow *f, const struct packet *pkt,
 
 		e->req_pending = false;
 		if (rtt > 0) {
-			uint32_t us = (uint32_t)(rtt / 1000);
+			uint32_t us = rtt / 1000 > UINT32_MAX ? UINT32_MAX
+							      : (uint32_t)(rtt / 1000);
 
 			if (e->rtt.n == 0 || us < e->rtt.min_us)
 				e->rtt.min_us = us;
@@ -526,7 +521,7 @@ void analyzer_feed(struct analyzer *a, const struct packet *pkt)
 {
 	a->stats.packets++;
 	if (pkt->has_ts) {
-		int64_t t = pkt->ts.sec * NS_PER_SEC + pkt->ts.nsec;
+		int64_t t = pkt_time_ns(pkt->ts);
 
 		/* Timers never run backwards on a misordered frame. */
 		if (t > a->now)

@@ -64,7 +64,7 @@ struct analyzer_stats {
 	size_t peak_flows;
 	size_t memory_bytes;        /* flow table and index at the end */
 	size_t flow_bytes;          /* one tracked flow (sizeof) */
-	size_t index_bytes;         /* the hash index: 8 bytes a slot */
+	size_t index_bytes;         /* the hash index: 4 bytes a slot */
 };
 
 void analyzer_config_defaults(struct analyzer_config *cfg);

@@ -97,10 +97,6 @@ enum tcp_endpoint_flag {
 	TCP_EP_HOLES_OVERFLOW = 1u << 14, /* a gap went untracked */
 };
 
-/*
- * What one endpoint sent, and the analysis state tshark keeps per
- * direction (tcp_analyze_seq_info), in the same terms.
- */
 /* Sequence space the endpoint skipped, as far as the capture shows. */
 struct tcp_hole {
 	uint32_t start, end;    /* [start, end) */
@@ -165,7 +161,6 @@ struct tcp_conn {
 	int8_t fin_first;       /* who sent the first FIN, or -1 */
 	int8_t rst_first;       /* who sent the first accepted RST, or -1 */
 	bool fins_before_rst;   /* both FINs came before that RST */
-	bool idle_expired;      /* finalised by an idle timeout */
 	/* Handshake times, µs after the flow's first packet (saturating). */
 	uint32_t syn_us;        /* the latest SYN before the first SYN-ACK */
 	uint32_t synack_us;     /* first SYN-ACK */

@@ -141,6 +141,7 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f)
 	r->end_reason = f->end_reason;
 	r->orientation = "first_packet";
 	zeek_conn_history(&f->zeek, r->history);
+	r->history_truncated = zeek_conn_history_truncated(&f->zeek);
 	if (r->is_tcp) {
 		record_tcp(r, f);
 		return;
@@ -237,6 +238,7 @@ static bool common_field(const struct flow_record *r, const char *k,
 	else if (strcmp(k, "resp_ip_bytes") == 0) v_uint(v, r->ip_bytes[1]);
 	else if (strcmp(k, "conn_state") == 0) v_str(v, r->conn_state);
 	else if (strcmp(k, "history") == 0) v_str(v, r->history);
+	else if (strcmp(k, "history_truncated") == 0) v_bool(v, r->history_truncated);
 	else if (strcmp(k, "rtt_ms") == 0) v_ms(v, r->rtt_ns);
 	else if (strcmp(k, "icmp_errors") == 0) v_uint(v, r->icmp_errors);
 	/* As Zeek's conn.log: 0 where no stream could have gaps. */
@@ -303,7 +305,7 @@ static bool tcp_field(const struct flow_record *r, const char *k,
 static const char *const field_keys[] = {
 	"uid", "proto", "orig_h", "orig_p", "resp_h", "resp_p", "ts",
 	"duration", "orig_pkts", "resp_pkts", "orig_bytes", "resp_bytes",
-	"orig_ip_bytes", "resp_ip_bytes", "missed_bytes", "missed_bytes_exact", "conn_state", "history",
+	"orig_ip_bytes", "resp_ip_bytes", "missed_bytes", "missed_bytes_exact", "conn_state", "history", "history_truncated",
 	"orig_state", "resp_state", "close", "close_initiator",
 	"orig_retrans", "resp_retrans", "orig_retrans_bytes",
 	"resp_retrans_bytes", "rtt_ms", "orig_handshake_rtt_ms",

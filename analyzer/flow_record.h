@@ -44,6 +44,7 @@ struct flow_record {
 	bool missed_exact;      /* no gap went untracked */
 	char conn_state[8];
 	char history[ZEEK_HISTORY_MAX + 1];
+	bool history_truncated; /* letters past ZEEK_HISTORY_MAX dropped */
 	uint8_t state[2];       /* enum tcp_state, TCP only */
 	uint8_t close_kind;
 	int8_t close_initiator;

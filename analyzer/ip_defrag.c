@@ -72,7 +72,7 @@ struct defrag *defrag_new(const struct defrag_config *cfg)
 
 static int64_t time_ns(struct pkt_time t)
 {
-	return t.sec * 1000000000 + (int64_t)t.nsec;
+	return pkt_time_ns(t);
 }
 
 static uint32_t key_hash(uint8_t version, uint8_t proto, uint32_t id,

@@ -145,14 +145,6 @@ static uint32_t check_resend(const struct tcp_seq_analysis *fwd,
 	return not_advanced ? A(RETRANSMISSION) : 0;
 }
 
-/* A distance in ns that saturates at 4.29 s instead of wrapping. */
-static uint32_t age_add(uint32_t age, int64_t delta)
-{
-	int64_t sum = (int64_t)age + (delta > 0 ? delta : 0);
-
-	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
-}
-
 /* Step 3.13: what tshark remembers of this segment. */
 static void update_forward(struct tcp_seq_analysis *fwd,
 			   const struct packet_tcp *t, uint32_t seglen,
@@ -174,7 +166,7 @@ static void update_forward(struct tcp_seq_analysis *fwd,
 		fwd->nextseq = nextseq;
 		fwd->nextseq_age_ns = 0;
 	} else {
-		fwd->nextseq_age_ns = age_add(fwd->nextseq_age_ns,
+		fwd->nextseq_age_ns = tcp_age_add(fwd->nextseq_age_ns,
 					      now - fwd->lastack_ts);
 	}
 	if ((t->seq == fwd->maxseqtobeacked || !fwd->maxseqtobeacked) && !zwp)

@@ -23,6 +23,14 @@ enum {
 
 void tcp_analysis_init(struct tcp_seq_analysis *a);
 
+/* A distance in ns that saturates at 4.29 s instead of wrapping. */
+static inline uint32_t tcp_age_add(uint32_t age, int64_t delta)
+{
+	int64_t sum = (int64_t)age + (delta > 0 ? delta : 0);
+
+	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+}
+
 /*
  * tshark 4.0 opens a new conversation for a SYN without ACK whose
  * sequence number differs from the base of that direction.

@@ -21,14 +21,6 @@ static uint32_t since_us(const struct tcp_conn *c, int64_t now)
 	return us < 0 ? 0 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
-/* A distance in ns that saturates at 4.29 s instead of wrapping. */
-static uint32_t age_add(uint32_t age, int64_t delta)
-{
-	int64_t sum = (int64_t)age + (delta > 0 ? delta : 0);
-
-	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
-}
-
 static bool ep_has(const struct tcp_endpoint *e, unsigned flag)
 {
 	return (e->flags & flag) != 0;
@@ -192,11 +184,18 @@ static bool rst_acceptable(const struct tcp_conn *c, int dir,
 	const struct tcp_endpoint *e = &c->ep[dir], *p = &c->ep[!dir];
 	uint64_t wnd;
 
+	/*
+	 * The receiver's ISN is known from its SYN, or from the SYN-ACK's
+	 * ACK when the capture began there (tshark's base_seq either way).
+	 */
 	if (p->state == TCP_STATE_SYN_SENT)
-		return (t->flags & TCP_FLAG_ACK) && ep_has(p, TCP_EP_SYN_SEEN) &&
+		return (t->flags & TCP_FLAG_ACK) && p->an.base_set &&
 		       t->ack == p->an.base_seq + 1;
 	if (!ep_has(e, TCP_EP_SEQ_VALID) || !ep_has(p, TCP_EP_ACK_VALID))
 		return true; /* nothing to judge it by */
+	/* A SYN's own window is never scaled (RFC 7323 section 2.2). */
+	if (p->an.is_first_ack)
+		shift = 0;
 	wnd = (uint64_t)p->an.window << (shift > 0 ? shift : 0);
 	if (wnd == 0)
 		wnd = 1;
@@ -425,7 +424,13 @@ static void advance_sent(struct tcp_endpoint *e, const struct packet_tcp *t,
 	if (t->flags & TCP_FLAG_RST)
 		return;
 	if (!ep_has(e, TCP_EP_SEQ_VALID)) {
-		e->high_seq = end;
+		/*
+		 * Never before the first data byte: mid-stream, the base may
+		 * come from the peer's ACK, and this side's first segment can
+		 * be a keep-alive one below it.
+		 */
+		e->high_seq = tcp_seq_before(end, e->an.base_seq + 1)
+				      ? e->an.base_seq + 1 : end;
 		e->flags |= TCP_EP_SEQ_VALID;
 		return;
 	}
@@ -460,10 +465,6 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 
 	tcp_conn_advance(f, cfg, now);
 	zero_window_elapse(f, now);
-	/* The timed segment grows older by what passes before this one. */
-	if (ep_has(e, TCP_EP_RTT_PROBE) && e->an.lastack_ts != 0)
-		e->rtt_probe_age_ns = age_add(e->rtt_probe_age_ns,
-					      now - e->an.lastack_ts);
 	memset(info, 0, sizeof(*info));
 	info->dir = (uint8_t)dir;
 	info->seg_len = seg_len;
@@ -483,9 +484,27 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 		info->rel_ack = (t->flags & TCP_FLAG_ACK) ? t->ack - p->an.base_seq : 0;
 		return;
 	}
+	/*
+	 * The timed segment grows older by what passed since the sender's
+	 * last segment (an.lastack_ts, which the analysis moves to now).
+	 */
+	if (ep_has(e, TCP_EP_RTT_PROBE) && e->an.lastack_ts != 0)
+		e->rtt_probe_age_ns = tcp_age_add(e->rtt_probe_age_ns,
+					      now - e->an.lastack_ts);
 	info->annots = tcp_analysis_segment(&e->an, &p->an, &c->ts_first_rtt,
 					    &c->ts_mru_syn, t, seg_len, now,
 					    &info->dup_ack_num);
+	/*
+	 * A SYN-ACK with a new ISN moved the sender's base (tshark keeps
+	 * the conversation): what was counted from the old ISN starts over.
+	 */
+	if ((info->annots & TCP_ANNOT_BIT(REUSED_PORTS)) &&
+	    (t->flags & TCP_FLAG_SYN)) {
+		e->flags &= (uint16_t)~(TCP_EP_SEQ_VALID | TCP_EP_RTT_PROBE |
+					TCP_EP_HOLES_OVERFLOW);
+		e->seq_wraps = 0;
+		e->hole_count = 0;
+	}
 	info->annots = tcp_refine_annotations(e, p, t, seg_len, info->annots,
 					      &c->gap_bytes);
 	/* ACKed beyond anything the peer was seen to send: capture loss. */
@@ -577,10 +596,7 @@ bool tcp_conn_reuse_time_wait(struct flow *f, int64_t now)
 
 void tcp_conn_finish(struct flow *f, enum flow_end_reason why)
 {
-	struct tcp_conn *c = &f->u.tcp;
-
 	f->end_reason = (uint8_t)why;
-	c->idle_expired = why == FLOW_END_IDLE;
 }
 
 enum tcp_close_kind tcp_conn_close(const struct flow *f, int *initiator)
@@ -597,7 +613,7 @@ enum tcp_close_kind tcp_conn_close(const struct flow *f, int *initiator)
 	*initiator = c->fin_first;
 	if (both_fins)
 		return TCP_CLOSE_FIN;
-	return c->idle_expired ? TCP_CLOSE_TIMEOUT : TCP_CLOSE_OPEN;
+	return f->end_reason == FLOW_END_IDLE ? TCP_CLOSE_TIMEOUT : TCP_CLOSE_OPEN;
 }
 
 uint64_t tcp_conn_bytes(const struct flow *f, int dir)
@@ -607,6 +623,7 @@ uint64_t tcp_conn_bytes(const struct flow *f, int dir)
 
 	if (!ep_has(e, TCP_EP_SEQ_VALID))
 		return 0;
+	/* high_seq - (base + 1) as a distance: high_seq never lies before. */
 	span = ((uint64_t)e->seq_wraps << 32) |
 	       (uint32_t)(e->high_seq - (e->an.base_seq + 1));
 	/* The FIN takes a sequence number but carries no byte. */

@@ -415,7 +415,7 @@ static void follow_flow_start(void *arg, const struct flow *f)
 static int64_t packet_ns(struct follow_ctx *c, const struct packet *pkt)
 {
 	if (pkt->has_ts)
-		c->last_ts = pkt->ts.sec * NS_PER_SEC + pkt->ts.nsec;
+		c->last_ts = pkt_time_ns(pkt->ts);
 	return c->last_ts;
 }
 

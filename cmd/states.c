@@ -211,7 +211,7 @@ static void note_listener(void *arg, const struct packet *pkt,
 static void states_on_packet(void *arg, const struct packet *pkt)
 {
 	struct states_ctx *ctx = arg;
-	int64_t t = pkt->ts.sec * NS_PER_SEC + pkt->ts.nsec;
+	int64_t t = pkt_time_ns(pkt->ts);
 
 	if (ctx->stopped)
 		return;

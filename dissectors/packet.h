@@ -362,6 +362,21 @@ struct packet {
 	uint8_t anomalies[PACKET_MAX_ANOMALIES]; /* enum packet_anomaly */
 };
 
+/*
+ * A time as ns since the epoch, saturating (pcapng's 64-bit timestamps
+ * can exceed what int64 ns hold: year 2262).
+ */
+static inline int64_t pkt_time_ns(struct pkt_time t)
+{
+	const int64_t max_sec = INT64_MAX / 1000000000 - 1;
+
+	if (t.sec > max_sec)
+		return INT64_MAX - 1000000000;
+	if (t.sec < -max_sec)
+		return INT64_MIN + 1000000000;
+	return t.sec * 1000000000 + (int64_t)t.nsec;
+}
+
 /* Resets the fields decode_packet() fills; cheap enough per packet. */
 void packet_reset(struct packet *pkt);
 

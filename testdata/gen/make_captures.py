@@ -1359,7 +1359,73 @@ def cap_tcp_follow():
     return c
 
 
-CAPTURES = (cap_tcp_follow, cap_tcp_options, cap_udp_checksums, cap_icmp, cap_icmpv6, cap_arp,
+def cap_tcp_regressions():
+    """Connections that once gave wrong answers (found in review), one
+    per 4-tuple, a second apart; see testdata/README.md."""
+    c = Capture('tcp-regressions.pcapng', 1, fmt='pcapng', tsresol=9)
+    syn, ack, fin, rst, psh = TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH
+
+    def seg(port, from_client, seq, ack_no, flags, payload=b'', gap_us=None,
+            win=64240):
+        if from_client:
+            l4 = tcp(C4, S4, port, 80, seq, ack_no, flags, win=win,
+                     payload=payload)
+            c.add(e4(M_CLIENT, M_SERVER, C4, S4, 6, l4), gap_us=gap_us)
+        else:
+            l4 = tcp(S4, C4, 80, port, seq, ack_no, flags, win=win,
+                     payload=payload)
+            c.add(e4(M_SERVER, M_CLIENT, S4, C4, 6, l4), gap_us=gap_us)
+
+    # Mid-stream, the server's first segment a keep-alive one below the
+    # byte the client ACKs: resp_bytes was 4 GiB + 5.
+    seg(41001, True, 1000, 5000, ack)
+    seg(41001, False, 4999, 1000, ack)
+    seg(41001, True, 1000, 5000, ack)
+    seg(41001, False, 5000, 1000, ack | psh, b'hello')
+    # A second SYN-ACK with a lower, then a higher new ISN: the bytes
+    # counted from the old ISN.
+    seg(41002, True, 100, 0, syn, gap_us=1000000)
+    seg(41002, False, 900000, 101, syn | ack)
+    seg(41002, False, 500000, 101, syn | ack)
+    seg(41002, True, 101, 500001, ack)
+    seg(41002, False, 500001, 101, ack | psh, b'x' * 10)
+    seg(41002, True, 101, 500011, ack)
+    seg(41003, True, 100, 0, syn, gap_us=1000000)
+    seg(41003, False, 500000, 101, syn | ack)
+    seg(41003, False, 900000, 101, syn | ack)
+    seg(41003, True, 101, 900001, ack)
+    seg(41003, False, 900001, 101, ack | psh, b'x' * 10)
+    # An out-of-window RST between data and its ACK: the RTT sample
+    # counted the time before the RST twice (1200 ms for 700).
+    seg(41004, True, 100, 0, syn, gap_us=1000000)
+    seg(41004, False, 700, 101, syn | ack, gap_us=10000)
+    seg(41004, True, 101, 701, ack, gap_us=10000)
+    seg(41004, True, 101, 701, ack | psh, b'a' * 100, gap_us=1000000)
+    seg(41004, True, 101 + 900000, 701, rst, gap_us=500000)
+    seg(41004, True, 201, 701, ack | psh, b'b' * 100, gap_us=100000)
+    seg(41004, False, 701, 201, ack, gap_us=100000)
+    seg(41004, False, 701, 301, ack, gap_us=1000)
+    # The capture starts at the SYN-ACK, the server then resets: the
+    # RST acknowledges the SYN and must close both sides.
+    seg(41005, False, 700, 101, syn | ack, gap_us=1000000)
+    seg(41005, False, 701, 101, rst | ack)
+    # A history longer than 24 letters: RSTs at ever new sequence
+    # numbers each add an R; the cut must be reported.
+    seg(41006, True, 100, 0, syn, gap_us=1000000)
+    seg(41006, False, 700, 101, syn | ack)
+    seg(41006, True, 101, 701, ack)
+    for i in range(26):
+        seg(41006, True, 101 + i * 1000, 701, rst)
+    # Last, a timestamp past what 64-bit nanoseconds hold (pcapng's
+    # 64-bit counter allows it): times saturate, nothing overflows.
+    seg(41007, True, 100, 0, syn, gap_us=1000000)
+    seg(41007, False, 700, 101, syn | ack)
+    t, d, o, i, spb = c.frames[-1]
+    c.frames[-1] = (t + (1 << 63) + 10**9, d, o, i, spb)
+    return c
+
+
+CAPTURES = (cap_tcp_follow, cap_tcp_regressions, cap_tcp_options, cap_udp_checksums, cap_icmp, cap_icmpv6, cap_arp,
             cap_vlan, cap_8023, cap_padding, cap_sll, cap_sll2, cap_null,
             cap_loop, cap_raw, cap_ipv4_linktype, cap_ipv6_linktype,
             cap_ipv4_opts_frags, cap_ipv6_ext, cap_edge, cap_demo,

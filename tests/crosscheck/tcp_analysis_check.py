@@ -122,6 +122,9 @@ DELIBERATE = [
     ('tcp-rst.pcap', 88, 'retransmission', '-',
      'an out-of-window RST (frame 82) does not move the expected sequence '
      'number: the FIN after it is new, not resent'),
+    ('tcp-regressions.pcapng', 21, 'retransmission', '-',
+     'an out-of-window RST (frame 20) does not move the expected sequence '
+     'number: the data after it is new, not resent'),
 ]
 
 
