@@ -81,6 +81,8 @@ demo:
 	@sh scripts/deps.sh build
 	@$(MAKE) --no-print-directory all
 	./$(BIN) stats testdata/demo.pcap
+	./$(BIN) flows testdata/demo.pcap
+	./$(BIN) states testdata/lab/close_wait_leak.pcap
 
 test:
 	@sh scripts/deps.sh test
