@@ -138,18 +138,18 @@ def _bulk(lab, srv, port, loss):
     return facts, expect
 
 
-@scenario('bulk transfer of 2 MiB with 2% random loss at the receiver: '
+@scenario('bulk transfer of 1 MiB with 2% random loss at the receiver: '
           'SACK, fast retransmits, the sender captured')
 def bulk_loss(lab):
     return _bulk(lab, SRV4, 9202, '0.02')
 
 
-@scenario('IPv6: bulk transfer of 2 MiB with 2% random loss at the receiver')
+@scenario('IPv6: bulk transfer of 1 MiB with 2% random loss at the receiver')
 def bulk_loss_v6(lab):
     return _bulk(lab, SRV6, 9203, '0.02')
 
 
-@scenario('bulk transfer of 2 MiB, no loss, offloads on: GSO super-frames '
+@scenario('bulk transfer of 1 MiB, no loss, offloads on: GSO super-frames '
           'larger than the MTU, checksums left to the NIC', offloads=True)
 def bulk_offloads(lab):
     facts, expect = _bulk(lab, SRV4, 9204, None)
