@@ -41,9 +41,16 @@ int64_t proto_stats_duration_ns(const struct proto_stats *st)
 {
 	if (!st->have_ts)
 		return 0;
-	/* Integer nanoseconds: a double would print .500230074 for .50023. */
-	return (st->last_ts.sec - st->first_ts.sec) * 1000000000 +
-	       ((int64_t)st->last_ts.nsec - (int64_t)st->first_ts.nsec);
+	int64_t d;
+
+	/*
+	 * Integer nanoseconds: a double would print .500230074 for .50023.
+	 * Times past what int64 ns hold saturate rather than overflow.
+	 */
+	if (__builtin_sub_overflow(pkt_time_ns(st->last_ts),
+				   pkt_time_ns(st->first_ts), &d))
+		return INT64_MAX;
+	return d;
 }
 
 static void count_time(struct proto_stats *st, const struct packet *pkt)

@@ -1,4 +1,5 @@
 /* tcplens states: each host's socket table as the wire shows it. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,9 +113,15 @@ static bool parse_at(const char *s, struct states_opts *o)
 	} else {
 		if (s[0] < '0' || s[0] > '9')
 			return false;
+		errno = 0;
 		whole = strtoll(s, &end, 10);
+		if (errno != 0)
+			return false;
 		frac = end;
 	}
+	/* Times int64 nanoseconds can hold (until 2262). */
+	if (whole > INT64_MAX / NS_PER_SEC - 1 || whole < -(INT64_MAX / NS_PER_SEC - 1))
+		return false;
 	if (*frac == '.') {
 		int64_t scale = NS_PER_SEC / 10;
 
@@ -219,7 +226,8 @@ static void states_on_packet(void *arg, const struct packet *pkt)
 		ctx->have_first = true;
 		ctx->first_ts = t;
 		if (ctx->o->at_kind == AT_RELATIVE) {
-			ctx->o->at_ns += t;
+			if (__builtin_add_overflow(ctx->o->at_ns, t, &ctx->o->at_ns))
+				ctx->o->at_ns = INT64_MAX;
 			ctx->o->at_kind = AT_ABSOLUTE;
 		}
 	}
