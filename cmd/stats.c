@@ -1,11 +1,11 @@
 /* tcplens stats: the protocol hierarchy of one or more captures. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_analysis.h"
 #include "ip_defrag.h"
 #include "proto_stats.h"
 #include "stats_report.h"
@@ -44,26 +44,12 @@ enum {
 	OPT_FRAG_MEMORY,
 };
 
-/* A whole number in [min, max], or false. */
-static bool parse_count(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 static bool parse_frag_option(int ch, const char *arg, struct stats_opts *o)
 {
 	long v;
 
 	if (ch == OPT_FRAG_TIMEOUT) {
-		if (!parse_count(arg, 1, 86400, &v)) {
+		if (!cli_parse_long(arg, 1, 86400, &v)) {
 			cli_error("stats: --frag-timeout wants seconds, 1 to 86400, not '%s'",
 				  arg);
 			return false;
@@ -72,7 +58,7 @@ static bool parse_frag_option(int ch, const char *arg, struct stats_opts *o)
 		o->defrag.timeout_v6_ns = v * 1000000000LL;
 		return true;
 	}
-	if (!parse_count(arg, 1, 65536, &v)) {
+	if (!cli_parse_long(arg, 1, 65536, &v)) {
 		cli_error("stats: --frag-memory wants MiB, 1 to 65536, not '%s'", arg);
 		return false;
 	}
