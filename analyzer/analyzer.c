@@ -605,13 +605,3 @@ const struct analyzer_stats *analyzer_get_stats(struct analyzer *a)
 	a->stats.index_bytes = flow_table_index_bytes(a->table);
 	return &a->stats;
 }
-
-const struct defrag_stats *analyzer_defrag_stats(const struct analyzer *a)
-{
-	return defrag_get_stats(a->defrag);
-}
-
-const struct analyzer_config *analyzer_get_config(const struct analyzer *a)
-{
-	return &a->cfg;
-}

@@ -85,7 +85,5 @@ void analyzer_foreach_flow(struct analyzer *a,
 			   void (*fn)(void *ctx, const struct flow *f),
 			   void *ctx);
 const struct analyzer_stats *analyzer_get_stats(struct analyzer *a);
-const struct defrag_stats *analyzer_defrag_stats(const struct analyzer *a);
-const struct analyzer_config *analyzer_get_config(const struct analyzer *a);
 
 #endif

@@ -410,11 +410,6 @@ size_t flow_table_count(const struct flow_table *t)
 	return t->count;
 }
 
-size_t flow_table_capacity(const struct flow_table *t)
-{
-	return t->cfg.max_flows;
-}
-
 size_t flow_table_peak(const struct flow_table *t)
 {
 	return t->peak;

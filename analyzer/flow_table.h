@@ -65,7 +65,6 @@ void flow_table_foreach(struct flow_table *t,
 			void (*fn)(void *ctx, struct flow *f), void *ctx);
 
 size_t flow_table_count(const struct flow_table *t);
-size_t flow_table_capacity(const struct flow_table *t); /* max_flows */
 size_t flow_table_peak(const struct flow_table *t);
 /* Bytes held by the pool and the hash index. */
 size_t flow_table_memory(const struct flow_table *t);

@@ -40,7 +40,11 @@ struct tcp_seg_info {
 /* Starts a connection on its first segment, sent by dir. */
 void tcp_conn_init(struct flow *f, const struct packet *pkt, int dir,
 		   bool orient_guessed, int64_t now);
-/* Feeds one segment sent by dir; fills *info. */
+/*
+ * Feeds one segment sent by dir; fills *info.  The caller has run
+ * tcp_conn_advance() to now (it needs the timers first, to tell a reused
+ * 4-tuple).
+ */
 void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 			 const struct packet *pkt, uint32_t seg_len, int dir,
 			 int64_t now, struct tcp_seg_info *info);
