@@ -23,10 +23,10 @@ INCLUDES := -I. -Idissectors -Ianalyzer -Ireports -Icapture -Icmd
 # BUILD selects the output tree; `make asan` sets it to build-asan.
 BUILD   ?= build
 SAN     ?=
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(LTO) $(SAN) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(LTO) $(SAN) -pthread $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
 # --as-needed: libraries a build does not use yet (ncurses before the
 # dashboard exists) are not loaded at every start.
-LDFLAGS_ALL = $(SAN) $(LTO) $(OPT) -Wl,--as-needed $(LDFLAGS)
+LDFLAGS_ALL = $(SAN) $(LTO) $(OPT) -pthread -Wl,--as-needed $(LDFLAGS)
 
 # dissectors/ and analyzer/ depend on libc alone: they form the core that
 # unit tests and the fuzzer link against.

@@ -35,6 +35,11 @@ struct cli_input {
 	/* Compute transport checksums (stats); analyses that do not report
 	 * them go without. */
 	bool checksums;
+	/*
+	 * Read and decode on a second thread (analyses: the engine is the
+	 * other half of the work); stats, which is all decoding, does not.
+	 */
+	bool pipelined;
 };
 
 /*

@@ -204,6 +204,7 @@ enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
 	in.progress = o->progress;
 	/* Nothing the analysis reports depends on them. */
 	in.checksums = false;
+	in.pipelined = true;
 	rc = cli_run_inputs(&in, feed_packet, a, src_out);
 	if (rc == CLI_EXIT_OK)
 		analyzer_finish(a);

@@ -442,6 +442,7 @@ int cmd_states(int argc, char **argv)
 	in.filter = o.an.filter;
 	in.progress = o.an.progress;
 	in.checksums = false;
+	in.pipelined = true;
 	rc = cli_run_inputs(&in, states_on_packet, &ctx, &src);
 	if (rc == CLI_EXIT_OK) {
 		at = o.at_kind == AT_ABSOLUTE ? o.at_ns : analyzer_now(ctx.a);

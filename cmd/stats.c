@@ -219,6 +219,7 @@ int cmd_stats(int argc, char **argv)
 	in.filter = o.filter;
 	in.progress = o.progress;
 	in.checksums = true;
+	in.pipelined = false;
 	rc = cli_run_inputs(&in, stats_on_packet, ctx, &src);
 	/* Datagrams still open at the end of the capture never completed. */
 	defrag_flush(ctx->defrag);

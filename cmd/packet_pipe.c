@@ -1,0 +1,193 @@
+#include "packet_pipe.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+/*
+ * Eight batches of 128: enough slack that neither thread waits on the
+ * other's jitter, small enough (about 650 KiB) not to show in the
+ * memory a tracked connection costs.  A sleeping thread is woken only
+ * once half the batches are ready for it, so a pipe whose two ends run
+ * at different speeds pays a wake-up every four batches, not every one.
+ */
+enum { PIPE_BATCHES = 8, PIPE_BATCH_PKTS = 128, PIPE_DATA_MIN = 32768 };
+
+struct pipe_batch {
+	size_t n;
+	size_t data_used, data_cap;
+	uint8_t *data;
+	struct packet pkts[PIPE_BATCH_PKTS];
+};
+
+struct packet_pipe {
+	pthread_mutex_t lock;
+	pthread_cond_t wake_producer, wake_consumer;
+	/* Counts of batches, under lock; batch k is batches[k % N]. */
+	uint64_t published, taken, released;
+	bool closed;
+	bool producer_waiting, consumer_waiting;
+	/* The producer's own: it fills batch `published`, when it has one. */
+	bool have_batch;
+	uint32_t reserved_len;
+	struct pipe_batch batches[PIPE_BATCHES];
+};
+
+struct packet_pipe *packet_pipe_new(void)
+{
+	struct packet_pipe *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	if (pthread_mutex_init(&p->lock, NULL) != 0) {
+		free(p);
+		return NULL;
+	}
+	if (pthread_cond_init(&p->wake_producer, NULL) != 0) {
+		pthread_mutex_destroy(&p->lock);
+		free(p);
+		return NULL;
+	}
+	if (pthread_cond_init(&p->wake_consumer, NULL) != 0) {
+		pthread_cond_destroy(&p->wake_producer);
+		pthread_mutex_destroy(&p->lock);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void packet_pipe_free(struct packet_pipe *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < PIPE_BATCHES; i++)
+		free(p->batches[i].data);
+	pthread_cond_destroy(&p->wake_consumer);
+	pthread_cond_destroy(&p->wake_producer);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* Under lock: wakes the consumer once half the batches wait for it. */
+static void wake_consumer_if_due(struct packet_pipe *p)
+{
+	if (p->consumer_waiting &&
+	    (p->closed || p->published - p->taken >= PIPE_BATCHES / 2)) {
+		p->consumer_waiting = false;
+		pthread_cond_signal(&p->wake_consumer);
+	}
+}
+
+static void publish(struct packet_pipe *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->published++;
+	wake_consumer_if_due(p);
+	pthread_mutex_unlock(&p->lock);
+	p->have_batch = false;
+}
+
+/* Waits until the next batch is free, and starts it. */
+static struct pipe_batch *next_batch(struct packet_pipe *p)
+{
+	struct pipe_batch *b;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->published - p->released >= PIPE_BATCHES) {
+		p->producer_waiting = true;
+		pthread_cond_wait(&p->wake_producer, &p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	b = &p->batches[p->published % PIPE_BATCHES];
+	b->n = 0;
+	b->data_used = 0;
+	p->have_batch = true;
+	return b;
+}
+
+static bool data_room(struct pipe_batch *b, uint32_t cap_len)
+{
+	size_t cap;
+	uint8_t *d;
+
+	if (b->data_cap - b->data_used >= cap_len)
+		return true;
+	/* Only an empty batch grows: a full one is published instead. */
+	cap = b->data_cap > PIPE_DATA_MIN ? b->data_cap : PIPE_DATA_MIN;
+	while (cap < cap_len)
+		cap *= 2;
+	d = realloc(b->data, cap);
+	if (d == NULL)
+		return false;
+	b->data = d;
+	b->data_cap = cap;
+	return true;
+}
+
+struct packet *packet_pipe_reserve(struct packet_pipe *p, uint32_t cap_len,
+				   uint8_t **data)
+{
+	struct pipe_batch *b = &p->batches[p->published % PIPE_BATCHES];
+
+	if (p->have_batch && b->n > 0 &&
+	    (b->n == PIPE_BATCH_PKTS || b->data_cap - b->data_used < cap_len))
+		publish(p);
+	if (!p->have_batch)
+		b = next_batch(p);
+	if (!data_room(b, cap_len))
+		return NULL;
+	*data = b->data + b->data_used;
+	p->reserved_len = cap_len;
+	return &b->pkts[b->n];
+}
+
+void packet_pipe_commit(struct packet_pipe *p)
+{
+	struct pipe_batch *b = &p->batches[p->published % PIPE_BATCHES];
+
+	b->data_used += p->reserved_len;
+	b->n++;
+}
+
+void packet_pipe_close(struct packet_pipe *p)
+{
+	if (p->have_batch && p->batches[p->published % PIPE_BATCHES].n > 0)
+		publish(p);
+	pthread_mutex_lock(&p->lock);
+	p->closed = true;
+	wake_consumer_if_due(p);
+	pthread_mutex_unlock(&p->lock);
+}
+
+bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n)
+{
+	struct pipe_batch *b;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->taken == p->published && !p->closed) {
+		p->consumer_waiting = true;
+		pthread_cond_wait(&p->wake_consumer, &p->lock);
+	}
+	if (p->taken == p->published) {
+		pthread_mutex_unlock(&p->lock);
+		return false;
+	}
+	b = &p->batches[p->taken++ % PIPE_BATCHES];
+	pthread_mutex_unlock(&p->lock);
+	*pkts = b->pkts;
+	*n = b->n;
+	return true;
+}
+
+void packet_pipe_release(struct packet_pipe *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->released++;
+	/* The producer waits for a batch: wake it once half are free. */
+	if (p->producer_waiting &&
+	    p->published - p->released <= PIPE_BATCHES / 2) {
+		p->producer_waiting = false;
+		pthread_cond_signal(&p->wake_producer);
+	}
+	pthread_mutex_unlock(&p->lock);
+}

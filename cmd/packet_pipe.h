@@ -1,0 +1,44 @@
+/*
+ * Decoded packets handed from one thread to another, in order.
+ *
+ * The reading thread copies each frame into a batch, decodes it there
+ * (so the packet's views point into the copy) and commits it; the
+ * analysing thread takes whole batches and gives them back.  Batches
+ * travel, not packets: one lock and, at most, one wake-up per batch.
+ * One producer and one consumer.
+ */
+#ifndef TCPLENS_PACKET_PIPE_H
+#define TCPLENS_PACKET_PIPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+struct packet_pipe;
+
+struct packet_pipe *packet_pipe_new(void);
+void packet_pipe_free(struct packet_pipe *p);
+
+/*
+ * Producer: room for one packet and cap_len bytes of frame, which the
+ * caller fills (*data) and decodes into the returned packet before
+ * packet_pipe_commit().  NULL when memory ran out.  Blocks while every
+ * batch is full.
+ */
+struct packet *packet_pipe_reserve(struct packet_pipe *p, uint32_t cap_len,
+				   uint8_t **data);
+void packet_pipe_commit(struct packet_pipe *p);
+/* Producer: no more packets; the consumer gets what is committed. */
+void packet_pipe_close(struct packet_pipe *p);
+
+/*
+ * Consumer: the next batch, *n packets at *pkts, valid until
+ * packet_pipe_release(); false once the producer closed and every
+ * batch was taken.
+ */
+bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n);
+void packet_pipe_release(struct packet_pipe *p);
+
+#endif
