@@ -8,7 +8,7 @@
 #include "cli_analysis.h"
 #include "flow_record.h"
 #include "flow_report.h"
-#include "flow_report_ordered.h"
+#include "flow_render_queue.h"
 
 static const char flows_usage_head[] =
 	"Usage: tcplens flows [OPTIONS] FILE...\n"
@@ -54,9 +54,9 @@ struct flows_opts {
 };
 
 /*
- * A flow kept for the end, and the value it sorts by.  The flow itself
- * is kept, not its record: rendering it is the costly part, and at the
- * end two threads share it (flow_report_ordered.c).
+ * json and yaml: a flow kept for the end, and the value it sorts by
+ * (the one-line formats keep their rendered line instead, in the
+ * render queue).
  */
 struct flow_entry {
 	uint64_t sort;
@@ -86,6 +86,8 @@ struct flows_ctx {
 	struct flow_entry **chunks;
 	size_t n, cap, n_chunks;
 	struct chunk_supply *supply; /* NULL: malloc() */
+	/* One-line formats, sorted: lines rendered as flows end. */
+	struct flow_render_queue *queue;
 	bool oom;
 	struct flow_report rep;     /* --sort none: printed as flows end */
 	bool streaming;
@@ -335,6 +337,11 @@ static void flows_on_end(void *arg, const struct flow *f)
 		flow_report_flow(&ctx->rep, &r);
 		return;
 	}
+	if (ctx->queue != NULL) {
+		if (!flow_render_queue_push(ctx->queue, f, sort))
+			ctx->oom = true;
+		return;
+	}
 	if (ctx->n == ctx->cap && !add_chunk(ctx)) {
 		ctx->oom = true;
 		return;
@@ -365,15 +372,10 @@ static int compare_order(const void *pa, const void *pb)
 static bool print_sorted(struct flows_ctx *ctx, struct flow_report *rep,
 			 enum flow_format format)
 {
-	size_t n = ctx->n ? ctx->n : 1;
-	struct flow_order *order = malloc(n * sizeof(*order));
-	const struct flow **flows = malloc(n * sizeof(*flows));
+	struct flow_order *order = malloc((ctx->n ? ctx->n : 1) * sizeof(*order));
 
-	if (order == NULL || flows == NULL) {
-		free(order);
-		free(flows);
+	if (order == NULL)
 		return false;
-	}
 	for (size_t i = 0; i < ctx->n; i++) {
 		const struct flow_entry *e = entry_at(ctx, i);
 
@@ -384,13 +386,15 @@ static bool print_sorted(struct flows_ctx *ctx, struct flow_report *rep,
 	}
 	if (ctx->n > 1)
 		qsort(order, ctx->n, sizeof(*order), compare_order);
-	for (size_t i = 0; i < ctx->n; i++)
-		flows[i] = &entry_at(ctx, order[i].idx)->flow;
-	free(order);
 	flow_report_begin(rep, stdout, format,
 			  analyzer_get_stats(ctx->a)->first_ts);
-	flow_report_flows(rep, flows, ctx->n);
-	free(flows);
+	for (size_t i = 0; i < ctx->n; i++) {
+		struct flow_record r;
+
+		flow_record_from_flow(&r, &entry_at(ctx, order[i].idx)->flow);
+		flow_report_flow(rep, &r);
+	}
+	free(order);
 	return true;
 }
 
@@ -422,8 +426,16 @@ int cmd_flows(int argc, char **argv)
 		return CLI_EXIT_INTERNAL;
 	}
 	ctx.a = a;
-	if (!ctx.streaming)
+	if (!ctx.streaming && flow_render_queue_supports(o.format)) {
+		ctx.queue = flow_render_queue_new(o.format);
+		if (ctx.queue == NULL) {
+			analyzer_free(a);
+			cli_error("out of memory");
+			return CLI_EXIT_INTERNAL;
+		}
+	} else if (!ctx.streaming) {
 		ctx.supply = chunk_supply_start(FLOW_CHUNK_BYTES);
+	}
 	rc = cli_analysis_run(&o.an, &argv[first], argc - first, a, &src);
 	chunk_supply_stop(ctx.supply);
 	ctx.supply = NULL;
@@ -437,6 +449,20 @@ int cmd_flows(int argc, char **argv)
 					  analyzer_get_stats(a)->first_ts);
 		flow_report_end(&ctx.rep, analyzer_get_stats(a), ctx.n);
 		rc = cli_finish_output();
+	} else if (rc == CLI_EXIT_OK && ctx.queue != NULL) {
+		long long shown;
+
+		flow_report_begin(&rep, stdout, o.format,
+				  analyzer_get_stats(a)->first_ts);
+		shown = flow_render_queue_write(ctx.queue, stdout);
+		if (shown < 0) {
+			cli_error("out of memory keeping flow records");
+			rc = CLI_EXIT_INTERNAL;
+		} else {
+			flow_report_end(&rep, analyzer_get_stats(a),
+					(size_t)shown);
+			rc = cli_finish_output();
+		}
 	} else if (rc == CLI_EXIT_OK) {
 		if (!print_sorted(&ctx, &rep, o.format)) {
 			cli_error("out of memory sorting flow records");
@@ -449,5 +475,6 @@ int cmd_flows(int argc, char **argv)
 	capture_source_free(src);
 	analyzer_free(a);
 	free_chunks(&ctx);
+	flow_render_queue_free(ctx.queue);
 	return rc;
 }

@@ -295,6 +295,14 @@ void flow_report_begin(struct flow_report *r, FILE *out,
 	}
 }
 
+void flow_report_rows_begin(struct flow_report *r, FILE *out,
+			    enum flow_format format)
+{
+	memset(r, 0, sizeof(*r));
+	r->out = out;
+	r->format = format;
+}
+
 void flow_report_flow(struct flow_report *r, const struct flow_record *rec)
 {
 	switch (r->format) {

@@ -36,6 +36,13 @@ bool flow_format_parse(const char *s, enum flow_format *out);
 void flow_report_begin(struct flow_report *r, FILE *out,
 		       enum flow_format format, int64_t first_ts);
 void flow_report_flow(struct flow_report *r, const struct flow_record *rec);
+/*
+ * Rows only, no header: for a one-line-per-flow format whose lines are
+ * gathered elsewhere (flow_render_queue.h) and put under the header of
+ * a report begun with flow_report_begin().
+ */
+void flow_report_rows_begin(struct flow_report *r, FILE *out,
+			    enum flow_format format);
 void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 		     size_t shown);
 

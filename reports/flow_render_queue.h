@@ -1,0 +1,42 @@
+/*
+ * `tcplens flows` sorted, in a one-line-per-flow format: each flow is
+ * rendered as it ends, by a helper thread that runs only on a core that
+ * would otherwise idle, and kept as its text line until the end, when
+ * the lines are written in order.  The engine's thread only copies the
+ * ended flow; the text kept is a fifth of the flow's size.
+ */
+#ifndef TCPLENS_FLOW_RENDER_QUEUE_H
+#define TCPLENS_FLOW_RENDER_QUEUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "flow.h"
+#include "flow_report.h"
+
+struct flow_render_queue;
+
+/* Whether format has one line per flow (text, csv, zeek, ndjson). */
+bool flow_render_queue_supports(enum flow_format format);
+
+/* NULL when memory ran out; without a helper thread it renders inline. */
+struct flow_render_queue *flow_render_queue_new(enum flow_format format);
+
+/*
+ * Queues f (copied) with the value it sorts by: larger first, then by
+ * start time, first frame and the order queued.  False when memory ran
+ * out (the flow is lost).
+ */
+bool flow_render_queue_push(struct flow_render_queue *q, const struct flow *f,
+			    uint64_t sort);
+
+/*
+ * Waits for every queued flow, then writes all lines to out in order;
+ * returns the number of flows, or -1 when memory ran out on the way.
+ */
+long long flow_render_queue_write(struct flow_render_queue *q, FILE *out);
+
+void flow_render_queue_free(struct flow_render_queue *q);
+
+#endif
