@@ -115,6 +115,11 @@ static void check_same(size_t n, unsigned sort_mod)
 		flows[i].first_ts = 1700000000000000000LL +
 				    (int64_t)((i * 7919) % n / 3) * 1000;
 		sort[i] = sort_mod ? (i * 31) % sort_mod : 0;
+		/* Times before 1970 and sort values in the top bytes too. */
+		if (sort_mod == 5 && i % 2 == 1) {
+			flows[i].first_ts = -flows[i].first_ts;
+			sort[i] <<= 56;
+		}
 	}
 	for (size_t k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
 		size_t la, lb;
