@@ -169,8 +169,9 @@ static enum flow_list tcp_list_for(const struct flow *f)
 	return FLOW_LIST_TCP_OPEN;
 }
 
-static void flow_finalise(struct analyzer *a, struct flow *f,
-			  enum flow_end_reason why)
+/* Ends f and tells the sink; the caller removes or recycles it. */
+static void flow_end(struct analyzer *a, struct flow *f,
+		     enum flow_end_reason why)
 {
 	if (flow_is_tcp(f)) {
 		tcp_conn_advance(f, &a->cfg.tcp, a->now);
@@ -187,6 +188,12 @@ static void flow_finalise(struct analyzer *a, struct flow *f,
 	}
 	if (a->sink.on_flow_end != NULL)
 		a->sink.on_flow_end(a->sink.ctx, f);
+}
+
+static void flow_finalise(struct analyzer *a, struct flow *f,
+			  enum flow_end_reason why)
+{
+	flow_end(a, f, why);
 	flow_table_remove(a->table, f);
 }
 
@@ -202,12 +209,20 @@ static void expire(struct analyzer *a, int64_t now)
 	}
 }
 
+/* A new flow on k; recycle: an ended flow on k, reused in place. */
 static struct flow *flow_create(struct analyzer *a, const struct flow_key *k,
 				uint64_t hash, enum flow_list list,
-				const struct packet *pkt, int orig_slot)
+				const struct packet *pkt, int orig_slot,
+				struct flow *recycle)
 {
-	struct flow *f = flow_table_insert(a->table, k, hash, list, a->now);
+	struct flow *f;
 
+	if (recycle != NULL) {
+		flow_table_recycle(a->table, recycle, list, a->now);
+		f = recycle;
+	} else {
+		f = flow_table_insert(a->table, k, hash, list, a->now);
+	}
 	if (f == NULL) {
 		struct flow *old = flow_table_oldest(a->table);
 
@@ -258,7 +273,7 @@ static struct zeek_segment zeek_segment_of(const struct packet *pkt, int dir,
 
 static struct flow *tcp_flow_new(struct analyzer *a, const struct flow_key *k,
 				 uint64_t hash, const struct packet *pkt,
-				 int sender_slot)
+				 int sender_slot, struct flow *recycle)
 {
 	uint8_t fl = pkt->tcp.flags;
 	bool guessed = false;
@@ -272,7 +287,8 @@ static struct flow *tcp_flow_new(struct analyzer *a, const struct flow_key *k,
 		guessed = true;
 	}
 	f = flow_create(a, k, hash, FLOW_LIST_TCP_HALF_OPEN, pkt,
-			sender_dir == FLOW_ORIG ? sender_slot : !sender_slot);
+			sender_dir == FLOW_ORIG ? sender_slot : !sender_slot,
+			recycle);
 	if (f == NULL)
 		return NULL;
 	tcp_conn_init(f, pkt, sender_dir, guessed, a->now);
@@ -288,8 +304,8 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 	struct tcp_seg_info info;
 	struct zeek_segment zs;
 	struct flow_key k;
-	struct flow *f;
-	bool reused = false, replaced = false;
+	struct flow *f, *ended = NULL;
+	bool reused = false;
 	uint32_t seg_len;
 	uint64_t hash;
 	int slot, dir;
@@ -307,14 +323,14 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 		dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
 		tcp_conn_advance(f, &a->cfg.tcp, a->now);
 		if (tcp_conn_is_new_attempt(f, pkt, dir)) {
-			replaced = true;
 			reused = tcp_conn_reuse_time_wait(f, a->now);
-			flow_finalise(a, f, FLOW_END_REUSED);
+			flow_end(a, f, FLOW_END_REUSED);
+			ended = f;
 			f = NULL;
 		}
 	}
 	if (f == NULL) {
-		f = tcp_flow_new(a, &k, hash, pkt, slot);
+		f = tcp_flow_new(a, &k, hash, pkt, slot, ended);
 		if (f == NULL)
 			return;
 		if (reused)
@@ -328,7 +344,7 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 	 * tshark's reused_ports: a SYN with a new ISN on a 4-tuple whose
 	 * earlier connection is still known (here: not yet finalised).
 	 */
-	if (replaced)
+	if (ended != NULL)
 		info.annots |= TCP_ANNOT_BIT(REUSED_PORTS);
 	flow_count(f, pkt, dir);
 	zs = zeek_segment_of(pkt, dir, seg_len, &info);
@@ -378,7 +394,7 @@ static struct flow *datagram_flow(struct analyzer *a, const struct packet *pkt,
 				       : FLOW_ORIG;
 
 		f = flow_create(a, &k, hash, list, pkt,
-				sender_dir == FLOW_ORIG ? slot : !slot);
+				sender_dir == FLOW_ORIG ? slot : !slot, NULL);
 		if (f == NULL)
 			return NULL;
 		if (sender_dir != FLOW_ORIG)

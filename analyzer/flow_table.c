@@ -325,6 +325,20 @@ void flow_table_touch(struct flow_table *t, struct flow *f,
 	list_append(t, f, list);
 }
 
+void flow_table_recycle(struct flow_table *t, struct flow *f,
+			enum flow_list list, int64_t now)
+{
+	struct flow_key key = f->key;
+	uint32_t idx = f->table_idx;
+
+	list_unlink(t, f);
+	memset(f, 0, sizeof(*f));
+	f->key = key;
+	f->table_idx = idx;
+	f->last_ts = now;
+	list_append(t, f, list);
+}
+
 void flow_table_remove(struct flow_table *t, struct flow *f)
 {
 	uint32_t idx = flow_index(f);

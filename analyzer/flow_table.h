@@ -55,6 +55,13 @@ struct flow *flow_table_insert(struct flow_table *t,
 void flow_table_touch(struct flow_table *t, struct flow *f,
 		      enum flow_list list, int64_t now);
 void flow_table_remove(struct flow_table *t, struct flow *f);
+/*
+ * Zeroes f for a new flow on the same key, last active now, on list: it
+ * keeps its place in the index (a port reused while in TIME_WAIT costs
+ * no removal and insertion).
+ */
+void flow_table_recycle(struct flow_table *t, struct flow *f,
+			enum flow_list list, int64_t now);
 
 /* A flow whose list timeout has passed at now, or NULL. */
 struct flow *flow_table_next_expired(struct flow_table *t, int64_t now);

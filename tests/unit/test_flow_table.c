@@ -150,6 +150,41 @@ static void test_cap_and_oldest(void **state)
 	flow_table_free(t);
 }
 
+/*
+ * A port reused in TIME_WAIT: the flow is zeroed in place, keeps its key
+ * and its index slot, and moves to the list and time given.
+ */
+static void test_recycle_in_place(void **state)
+{
+	struct flow_table *t = table(100);
+	struct flow *f, *other;
+
+	(void)state;
+	for (uint32_t n = 1; n <= 50; n++)
+		insert(t, n, FLOW_LIST_TCP_TIME_WAIT, n);
+	f = lookup(t, 7);
+	f->dir[0].pkts = 9;
+	f->first_ts = 7;
+	flow_table_recycle(t, f, FLOW_LIST_TCP_HALF_OPEN, 100 * NS);
+	assert_ptr_equal(lookup(t, 7), f);
+	assert_int_equal(f->dir[0].pkts, 0);
+	assert_int_equal(f->first_ts, 0);
+	assert_int_equal(f->last_ts, 100 * NS);
+	assert_int_equal(f->list, FLOW_LIST_TCP_HALF_OPEN);
+	assert_int_equal(flow_table_count(t), 50);
+	/* Every other flow expires from TIME_WAIT; f stays until its own. */
+	for (int n = 0; n < 49; n++) {
+		other = flow_table_next_expired(t, 50 * NS);
+		assert_non_null(other);
+		assert_ptr_not_equal(other, f);
+		flow_table_remove(t, other);
+	}
+	assert_null(flow_table_next_expired(t, 109 * NS));
+	assert_ptr_equal(flow_table_next_expired(t, 110 * NS), f);
+	assert_ptr_equal(lookup(t, 7), f);
+	flow_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_remove_keeps_chains),
 		cmocka_unit_test(test_expiry_per_list),
 		cmocka_unit_test(test_cap_and_oldest),
+		cmocka_unit_test(test_recycle_in_place),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
