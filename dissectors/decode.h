@@ -27,10 +27,10 @@ enum decode_status decode_packet(struct packet *pkt, enum link_type lt,
 				 uint32_t wire_len);
 
 /*
- * As decode_packet(), but the transport checksums (TCP, UDP, ICMP,
- * ICMPv6) are only computed when checksums is true: an analysis that
- * does not report them saves their cost (about a fifth of decoding).
- * They are then CKSUM_NOT_CHECKED.
+ * As decode_packet(), but the checksums (TCP, UDP, ICMP, ICMPv6 and the
+ * IPv4 header) are only computed when checksums is true: an analysis
+ * that does not report them saves their cost (about a fifth of
+ * decoding).  They are then CKSUM_NOT_CHECKED.
  */
 enum decode_status decode_packet_opt(struct packet *pkt, enum link_type lt,
 				     const uint8_t *data, uint32_t cap_len,

@@ -192,7 +192,8 @@ static enum decode_status ipv4_parse_header(struct byte_view hdr,
 	ipv4_set_fragment(pkt, frag);
 	if (ip->ttl == 0)
 		packet_add_anomaly(pkt, PKT_ANOM_IPV4_ZERO_TTL);
-	pkt->ipv4.cksum = ipv4_header_cksum(hdr);
+	if (!pkt->skip_checksums)
+		pkt->ipv4.cksum = ipv4_header_cksum(hdr);
 	return DECODE_OK;
 }
 

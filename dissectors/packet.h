@@ -337,7 +337,7 @@ struct packet {
 	bool has_ts;            /* false: no time in the file (pcapng SPB) */
 	uint32_t cap_len, wire_len;
 	enum link_type link_type;
-	bool skip_checksums;    /* decode_packet_opt() without checksums */
+	bool skip_checksums;    /* decode_packet_opt() without any checksum */
 
 	uint32_t protos_seen;   /* 1u << enum proto */
 	/* Where decoding stopped: DECODE_OK means it ran to the payload. */

@@ -518,6 +518,12 @@ static void test_header_checksum(void **state)
 	f[8] = 0x3f; /* TTL changed, checksum not updated */
 	decode_frame(&pkt, LINK_TYPE_IPV4, f, sizeof(f));
 	assert_int_equal(pkt.ipv4.cksum, CKSUM_BAD);
+	/* Without checksums (the analyses): not checked, fields all there. */
+	decode_packet_opt(&pkt, LINK_TYPE_IPV4, f, sizeof(f), sizeof(f), false);
+	assert_int_equal(pkt.ipv4.cksum, CKSUM_NOT_CHECKED);
+	assert_int_equal(pkt.tcp.cksum, CKSUM_NOT_CHECKED);
+	assert_int_equal(pkt.ipv4.checksum, 0x9d36);
+	assert_int_equal(pkt.ip.ttl, 0x3f);
 }
 
 int main(void)
