@@ -43,6 +43,17 @@ ${CC:-cc} -std=c17 -O2 -Wall -Wextra -o "$PCAP_LOOP" bench/pcap_loop.c $pcap_fla
 	die "cannot build $PCAP_LOOP"
 ${CC:-cc} -std=c17 -O2 -Wall -Wextra -o "$RUSAGE_RUN" bench/rusage_run.c ||
 	die "cannot build $RUSAGE_RUN"
+PINGPONG=$work/core_pingpong
+${CC:-cc} -std=c17 -O2 -Wall -Wextra -pthread -o "$PINGPONG" bench/core_pingpong.c ||
+	die "cannot build $PINGPONG"
+# The threaded analysis commands depend on how far apart the CPUs are;
+# a VM's host may move them between runs, so say it before and after.
+core_distance() {
+	if [ "$(nproc)" -ge 2 ]; then
+		echo "core-to-core round trip ($1): $(timeout 10 "$PINGPONG" 2>/dev/null || echo "?") ns" \
+			"(about 100 ns: close; 300 ns and more: far, threaded timings suffer)"
+	fi
+}
 
 # ---- the capture (made once, then reused) -----------------------------------
 PCAP_LOOP=$PCAP_LOOP bash bench/make_capture.sh || die "no capture: bench/make_capture.sh failed"
@@ -69,6 +80,7 @@ else
 fi
 echo "runs: $RUNS per command, $RUNS_TSHARK for tshark; stdout to /dev/null," \
 	"stderr to $work/logs/"
+core_distance before
 echo
 
 # ---- what is measured ------------------------------------------------------
@@ -98,6 +110,7 @@ EOF
 
 BENCH_LOGDIR=$work/logs BENCH_RUSAGE_RUN=$RUSAGE_RUN python3 bench/measure.py "$spec" "$work/results.json" ||
 	die "measurement failed"
+core_distance after
 
 # ---- memory per tracked connection ------------------------------------------
 # A capture whose N connections are all still open at its end: the flow
