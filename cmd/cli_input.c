@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <pthread.h>
+#include <sys/stat.h>
 
 #include "decode.h"
 #include "packet_pipe.h"
@@ -80,28 +81,43 @@ struct progress {
 	bool shown;
 };
 
-static void progress_tick(struct progress *p, const struct capture_source *src,
-			  uint64_t frames)
+/* Whether a progress line is due now (and then it counts as shown). */
+static bool progress_due(struct progress *p)
 {
 	struct timespec now;
-	uint64_t done, total;
 	double dt;
 
 	if (!p->on)
-		return;
+		return false;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	dt = (double)(now.tv_sec - p->last.tv_sec) +
 	     (double)(now.tv_nsec - p->last.tv_nsec) / 1e9;
 	if (dt < 0.2)
-		return;
+		return false;
 	p->last = now;
-	capture_source_progress(src, &done, &total);
+	return true;
+}
+
+static void progress_show(struct progress *p, uint64_t frames, uint64_t done,
+			  uint64_t total)
+{
 	if (total > 0)
 		fprintf(stderr, "\rtcplens: %" PRIu64 " frames, %3.0f%% ", frames,
 			100.0 * (double)done / (double)total);
 	else
 		fprintf(stderr, "\rtcplens: %" PRIu64 " frames ", frames);
 	p->shown = true;
+}
+
+static void progress_tick(struct progress *p, const struct capture_source *src,
+			  uint64_t frames)
+{
+	uint64_t done, total;
+
+	if (!progress_due(p))
+		return;
+	capture_source_progress(src, &done, &total);
+	progress_show(p, frames, done, total);
 }
 
 static void progress_end(struct progress *p)
@@ -200,13 +216,62 @@ static void read_all(struct reader *r)
 	print_warnings(r->src, &r->progress);
 }
 
+static void note(struct cli_loop *loop, const struct pipe_note *n)
+{
+	if (!loop->out_of_memory && !packet_pipe_note(loop->pipe, n))
+		loop->out_of_memory = true;
+}
+
+static void note_warnings(struct reader *r)
+{
+	const char *warning;
+
+	while ((warning = capture_source_take_warning(r->src)) != NULL) {
+		struct pipe_note n = {.text = warning};
+
+		note(r->loop, &n);
+	}
+}
+
+/*
+ * read_all() on the reading thread: progress and warnings go through
+ * the pipe as notes, and the analysing thread prints them in order.
+ */
 static void *reader_thread(void *arg)
 {
 	struct reader *r = arg;
+	struct cli_loop *loop = r->loop;
 
-	read_all(r);
-	packet_pipe_close(r->loop->pipe);
+	while (!loop->out_of_memory &&
+	       capture_source_run(r->src, r->on_frame, loop, CLI_BATCH) > 0) {
+		if (progress_due(&r->progress)) {
+			struct pipe_note n = {.is_progress = true,
+					      .frames = loop->frame_no};
+
+			capture_source_progress(r->src, &n.done, &n.total);
+			note(loop, &n);
+		}
+		note_warnings(r);
+	}
+	note_warnings(r);
+	packet_pipe_close(loop->pipe);
 	return NULL;
+}
+
+/* The analysing thread says what the reader noted. */
+static void say_notes(struct progress *shown, const struct pipe_note *notes,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (notes[i].is_progress) {
+			progress_show(shown, notes[i].frames, notes[i].done,
+				      notes[i].total);
+		} else {
+			progress_end(shown);
+			shown->shown = false;
+			cli_warning("%s", notes[i].text);
+		}
+	}
 }
 
 /*
@@ -218,27 +283,49 @@ static void *reader_thread(void *arg)
 static bool run_pipelined(struct reader *r)
 {
 	struct cli_loop *loop = r->loop;
+	struct progress shown = r->progress;
+	const struct pipe_note *notes;
 	pthread_t thread;
 	struct packet *pkts;
-	size_t n;
+	size_t n, n_notes;
 
 	loop->pipe = packet_pipe_new();
 	if (loop->pipe == NULL)
 		return false;
 	r->on_frame = cli_on_frame_piped;
 	if (pthread_create(&thread, NULL, reader_thread, r) != 0) {
+		r->on_frame = cli_on_frame;
 		packet_pipe_free(loop->pipe);
 		loop->pipe = NULL;
 		return false;
 	}
-	while (packet_pipe_take(loop->pipe, &pkts, &n)) {
+	while (packet_pipe_take(loop->pipe, &pkts, &n, &notes, &n_notes)) {
 		for (size_t i = 0; i < n; i++)
 			loop->fn(loop->ctx, &pkts[i]);
+		say_notes(&shown, notes, n_notes);
 		packet_pipe_release(loop->pipe);
 	}
 	pthread_join(thread, NULL);
+	progress_end(&shown);
 	packet_pipe_free(loop->pipe);
 	loop->pipe = NULL;
+	return true;
+}
+
+/*
+ * Pipelined only when every input is a regular file: a batch waits for
+ * 64 packets, so from standard input or a FIFO (tcpdump -U -w - | ...)
+ * output would lag behind a slow feed.
+ */
+static bool inputs_are_files(const struct cli_input *in)
+{
+	for (size_t i = 0; i < in->n_paths; i++) {
+		struct stat st;
+
+		if (strcmp(in->paths[i], "-") == 0 ||
+		    stat(in->paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return false;
+	}
 	return true;
 }
 
@@ -274,7 +361,7 @@ enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 	r.progress.on = in->progress && isatty(STDERR_FILENO);
 	if (r.progress.on)
 		clock_gettime(CLOCK_MONOTONIC, &r.progress.last);
-	if (!in->pipelined || !run_pipelined(&r))
+	if (!in->pipelined || !inputs_are_files(in) || !run_pipelined(&r))
 		read_all(&r);
 	oom = loop->out_of_memory;
 	free(loop);

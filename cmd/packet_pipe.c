@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * 24 batches of 64 packets (about 1 MiB).  A sleeping thread is woken
@@ -23,6 +24,8 @@ struct pipe_batch {
 	size_t n;
 	size_t data_used, data_cap;
 	uint8_t *data;
+	struct pipe_note *notes;        /* texts owned (strdup) */
+	size_t n_notes, notes_cap;
 	struct packet pkts[PIPE_BATCH_PKTS];
 };
 
@@ -63,12 +66,22 @@ struct packet_pipe *packet_pipe_new(void)
 	return p;
 }
 
+static void clear_notes(struct pipe_batch *b)
+{
+	for (size_t i = 0; i < b->n_notes; i++)
+		free((char *)b->notes[i].text);
+	b->n_notes = 0;
+}
+
 void packet_pipe_free(struct packet_pipe *p)
 {
 	if (p == NULL)
 		return;
-	for (size_t i = 0; i < PIPE_BATCHES; i++)
+	for (size_t i = 0; i < PIPE_BATCHES; i++) {
 		free(p->batches[i].data);
+		clear_notes(&p->batches[i]);
+		free(p->batches[i].notes);
+	}
 	pthread_cond_destroy(&p->wake_consumer);
 	pthread_cond_destroy(&p->wake_producer);
 	pthread_mutex_destroy(&p->lock);
@@ -108,6 +121,7 @@ static struct pipe_batch *next_batch(struct packet_pipe *p)
 	b = &p->batches[p->published % PIPE_BATCHES];
 	b->n = 0;
 	b->data_used = 0;
+	clear_notes(b);
 	p->have_batch = true;
 	return b;
 }
@@ -156,6 +170,31 @@ void packet_pipe_commit(struct packet_pipe *p)
 	b->n++;
 }
 
+bool packet_pipe_note(struct packet_pipe *p, const struct pipe_note *note)
+{
+	struct pipe_batch *b = p->have_batch
+		? &p->batches[p->published % PIPE_BATCHES] : next_batch(p);
+	struct pipe_note *n;
+
+	if (b->n_notes == b->notes_cap) {
+		size_t cap = b->notes_cap ? b->notes_cap * 2 : 4;
+
+		n = realloc(b->notes, cap * sizeof(*n));
+		if (n == NULL)
+			return false;
+		b->notes = n;
+		b->notes_cap = cap;
+	}
+	n = &b->notes[b->n_notes];
+	*n = *note;
+	if (note->text != NULL && (n->text = strdup(note->text)) == NULL)
+		return false;
+	b->n_notes++;
+	/* What the reader sends next comes after the note. */
+	publish(p);
+	return true;
+}
+
 void packet_pipe_close(struct packet_pipe *p)
 {
 	if (p->have_batch && p->batches[p->published % PIPE_BATCHES].n > 0)
@@ -166,7 +205,8 @@ void packet_pipe_close(struct packet_pipe *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n)
+bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n,
+		      const struct pipe_note **notes, size_t *n_notes)
 {
 	struct pipe_batch *b;
 
@@ -183,6 +223,8 @@ bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n)
 	pthread_mutex_unlock(&p->lock);
 	*pkts = b->pkts;
 	*n = b->n;
+	*notes = b->notes;
+	*n_notes = b->n_notes;
 	return true;
 }
 

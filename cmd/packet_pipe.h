@@ -34,11 +34,27 @@ void packet_pipe_commit(struct packet_pipe *p);
 void packet_pipe_close(struct packet_pipe *p);
 
 /*
- * Consumer: the next batch, *n packets at *pkts, valid until
- * packet_pipe_release(); false once the producer closed and every
- * batch was taken.
+ * What the producer has to say between two packets (a progress update,
+ * the warning of an input that broke off): the consumer says it after
+ * the packets committed before it, so messages keep their place among
+ * those the analysis prints, and only one thread writes to stderr.
  */
-bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n);
+struct pipe_note {
+	bool is_progress;
+	uint64_t frames, done, total;   /* progress: frames read, bytes */
+	const char *text;               /* a warning */
+};
+
+/* Producer: copies the note; false when memory ran out. */
+bool packet_pipe_note(struct packet_pipe *p, const struct pipe_note *note);
+
+/*
+ * Consumer: the next batch, *n packets at *pkts and then *n_notes notes,
+ * valid until packet_pipe_release(); false once the producer closed and
+ * every batch was taken.
+ */
+bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n,
+		      const struct pipe_note **notes, size_t *n_notes);
 void packet_pipe_release(struct packet_pipe *p);
 
 #endif

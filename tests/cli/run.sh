@@ -47,6 +47,18 @@ pipe_same_as_file() {
 }
 check pipe-same-as-file pipe_same_as_file
 
+# Read from a pipe, an analysis prints what it knows when it knows it:
+# the segments before a pause in the feed show during the pause.
+stdin_not_held_back() {
+	python3 tests/cli/slow_feed.py testdata/tcp-follow.pcap 4 3 |
+		stdbuf -oL "$TCPLENS" timeline --all - >"$tmp/tl" 2>&1 &
+	sleep 1.5
+	lines=$(wc -l <"$tmp/tl")
+	wait
+	[ "$lines" -ge 4 ] || { echo "$lines lines shown during the pause, want 4 or more"; cat "$tmp/tl"; return 1; }
+}
+check stdin-not-held-back stdin_not_held_back
+
 # One pipe under two names cannot be read twice: a usage error (2).
 stream_twice_refused() {
 	rc=0
