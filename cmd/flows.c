@@ -450,15 +450,15 @@ int cmd_flows(int argc, char **argv)
 		flow_report_end(&ctx.rep, analyzer_get_stats(a), ctx.n);
 		rc = cli_finish_output();
 	} else if (rc == CLI_EXIT_OK && ctx.queue != NULL) {
-		long long shown;
+		long long shown = flow_render_queue_finish(ctx.queue);
 
-		flow_report_begin(&rep, stdout, o.format,
-				  analyzer_get_stats(a)->first_ts);
-		shown = flow_render_queue_write(ctx.queue, stdout);
 		if (shown < 0) {
 			cli_error("out of memory keeping flow records");
 			rc = CLI_EXIT_INTERNAL;
 		} else {
+			flow_report_begin(&rep, stdout, o.format,
+					  analyzer_get_stats(a)->first_ts);
+			flow_render_queue_write(ctx.queue, stdout);
 			flow_report_end(&rep, analyzer_get_stats(a),
 					(size_t)shown);
 			rc = cli_finish_output();

@@ -27,11 +27,45 @@ struct line_ref {
 	uint32_t renderer;
 };
 
-/* One per rendering thread: lines go to its own memory stream. */
-struct renderer {
-	FILE *mem;
+/*
+ * Where a renderer's lines go: a buffer of ours behind a stdio stream
+ * (fopencookie).  open_memstream() was used first, but glibc's drops
+ * bytes silently when its buffer cannot grow and frees it when the
+ * final shrink fails; here a failed growth is an error stdio reports.
+ */
+struct line_buf {
 	char *buf;
-	size_t size;
+	size_t len, cap;
+	bool failed;
+};
+
+static ssize_t line_buf_write(void *cookie, const char *data, size_t size)
+{
+	struct line_buf *b = cookie;
+
+	if (size > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 65536;
+		char *p;
+
+		while (cap - b->len < size)
+			cap *= 2;
+		p = realloc(b->buf, cap);
+		if (p == NULL) {
+			b->failed = true;
+			return 0; /* stdio's error */
+		}
+		b->buf = p;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, data, size);
+	b->len += size;
+	return (ssize_t)size;
+}
+
+/* One per rendering thread: lines go to its own buffer. */
+struct renderer {
+	FILE *mem;              /* unbuffered: out.len is exact after each line */
+	struct line_buf out;
 	struct flow_report rep;
 	struct line_ref *refs;
 	size_t n, cap;
@@ -49,6 +83,7 @@ struct flow_render_queue {
 	uint64_t pushed;
 	bool sync_ready;        /* lock and wake initialised */
 	bool have_thread;
+	bool helper_started;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -56,6 +91,10 @@ struct flow_render_queue {
 	_Atomic uint64_t head, tail;
 	atomic_bool helper_waiting;
 	bool stop;              /* under lock */
+	/* After flow_render_queue_finish(): the lines in order. */
+	struct line_ref *all;
+	struct keyed *order, *spare;
+	size_t n_lines;
 	struct queued ring[RING];
 };
 
@@ -65,13 +104,18 @@ bool flow_render_queue_supports(enum flow_format format)
 	       format == FLOW_FORMAT_ZEEK || format == FLOW_FORMAT_NDJSON;
 }
 
-static void renderer_init(struct renderer *r, enum flow_format format)
+static bool renderer_init(struct renderer *r, enum flow_format format)
 {
+	cookie_io_functions_t io = {.write = line_buf_write};
+
 	memset(r, 0, sizeof(*r));
-	r->mem = open_memstream(&r->buf, &r->size);
-	r->failed = r->mem == NULL;
-	if (r->mem != NULL)
-		flow_report_rows_begin(&r->rep, r->mem, format);
+	r->mem = fopencookie(&r->out, "w", io);
+	if (r->mem == NULL || setvbuf(r->mem, NULL, _IONBF, 0) != 0) {
+		r->failed = true;
+		return false;
+	}
+	flow_report_rows_begin(&r->rep, r->mem, format);
+	return true;
 }
 
 static void render(struct renderer *r, const struct flow *f, uint64_t sort,
@@ -79,7 +123,7 @@ static void render(struct renderer *r, const struct flow *f, uint64_t sort,
 {
 	struct flow_record rec;
 	struct line_ref *ref;
-	long before, after;
+	size_t before;
 
 	if (r->failed)
 		return;
@@ -95,10 +139,9 @@ static void render(struct renderer *r, const struct flow *f, uint64_t sort,
 		r->cap = cap;
 	}
 	flow_record_from_flow(&rec, f);
-	before = ftell(r->mem);
+	before = r->out.len;
 	flow_report_flow(&r->rep, &rec);
-	after = ftell(r->mem);
-	if (before < 0 || after < before || ferror(r->mem)) {
+	if (r->out.failed || ferror(r->mem) || r->out.len - before > UINT32_MAX) {
 		r->failed = true;
 		return;
 	}
@@ -107,8 +150,8 @@ static void render(struct renderer *r, const struct flow *f, uint64_t sort,
 	ref->ts = f->first_ts;
 	ref->first_frame = f->first_frame;
 	ref->seq = seq;
-	ref->off = (size_t)before;
-	ref->len = (uint32_t)(after - before);
+	ref->off = before;
+	ref->len = (uint32_t)(r->out.len - before);
 	ref->renderer = id;
 }
 
@@ -153,8 +196,10 @@ struct flow_render_queue *flow_render_queue_new(enum flow_format format)
 
 	if (q == NULL)
 		return NULL;
-	renderer_init(&q->own, format);
-	renderer_init(&q->helper, format);
+	if (!renderer_init(&q->own, format)) {
+		flow_render_queue_free(q);
+		return NULL;
+	}
 	if (pthread_mutex_init(&q->lock, NULL) != 0) {
 		flow_render_queue_free(q);
 		return NULL;
@@ -165,7 +210,10 @@ struct flow_render_queue *flow_render_queue_new(enum flow_format format)
 		return NULL;
 	}
 	q->sync_ready = true;
-	q->have_thread = pthread_create(&q->thread, NULL, helper_main, q) == 0;
+	/* Without the helper's stream, the pushing thread renders alone. */
+	q->have_thread = renderer_init(&q->helper, format) &&
+			 pthread_create(&q->thread, NULL, helper_main, q) == 0;
+	q->helper_started = q->have_thread;
 	/*
 	 * The helper must never take a core from the reader or the engine:
 	 * it runs on what they leave idle.  Without SCHED_IDLE it still
@@ -309,7 +357,6 @@ static struct line_ref *merge_by_seq(const struct renderer *x,
 	return all;
 }
 
-/* Closes the stream so that buf and size hold every line. */
 static void renderer_close(struct renderer *r)
 {
 	if (r->mem != NULL && fclose(r->mem) != 0)
@@ -330,36 +377,34 @@ static void stop_helper(struct flow_render_queue *q)
 	q->have_thread = false;
 }
 
-long long flow_render_queue_write(struct flow_render_queue *q, FILE *out)
+long long flow_render_queue_finish(struct flow_render_queue *q)
 {
-	struct line_ref *all;
-	struct keyed *order, *spare = NULL;
-	const char *bufs[2];
 	size_t n;
 
 	stop_helper(q);
 	renderer_close(&q->own);
 	renderer_close(&q->helper);
-	if (q->own.failed || q->helper.failed)
+	/* A helper that never started was given nothing to lose. */
+	if (q->own.failed || (q->helper_started && q->helper.failed))
 		return -1;
 	n = q->own.n + q->helper.n;
-	all = merge_by_seq(&q->own, &q->helper);
-	order = all != NULL ? order_lines(all, n, &spare) : NULL;
-	if (order == NULL) {
-		free(all);
+	q->all = merge_by_seq(&q->own, &q->helper);
+	q->order = q->all != NULL ? order_lines(q->all, n, &q->spare) : NULL;
+	if (q->order == NULL)
 		return -1;
-	}
-	bufs[0] = q->own.buf;
-	bufs[1] = q->helper.buf;
-	for (size_t i = 0; i < n; i++) {
-		const struct line_ref *r = &all[order[i].idx];
+	q->n_lines = n;
+	return (long long)n;
+}
+
+void flow_render_queue_write(const struct flow_render_queue *q, FILE *out)
+{
+	const char *bufs[2] = {q->own.out.buf, q->helper.out.buf};
+
+	for (size_t i = 0; i < q->n_lines; i++) {
+		const struct line_ref *r = &q->all[q->order[i].idx];
 
 		fwrite(bufs[r->renderer] + r->off, 1, r->len, out);
 	}
-	free(order);
-	free(spare);
-	free(all);
-	return (long long)n;
 }
 
 void flow_render_queue_free(struct flow_render_queue *q)
@@ -373,8 +418,11 @@ void flow_render_queue_free(struct flow_render_queue *q)
 	}
 	renderer_close(&q->own);
 	renderer_close(&q->helper);
-	free(q->own.buf);
-	free(q->helper.buf);
+	free(q->own.out.buf);
+	free(q->helper.out.buf);
+	free(q->all);
+	free(q->order);
+	free(q->spare);
 	free(q->own.refs);
 	free(q->helper.refs);
 	free(q);

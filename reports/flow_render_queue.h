@@ -32,10 +32,13 @@ bool flow_render_queue_push(struct flow_render_queue *q, const struct flow *f,
 			    uint64_t sort);
 
 /*
- * Waits for every queued flow, then writes all lines to out in order;
- * returns the number of flows, or -1 when memory ran out on the way.
+ * Waits for every queued flow and puts the lines in order; returns the
+ * number of lines, or -1 when memory ran out on the way (checked before
+ * anything is written).
  */
-long long flow_render_queue_write(struct flow_render_queue *q, FILE *out);
+long long flow_render_queue_finish(struct flow_render_queue *q);
+/* After flow_render_queue_finish(): writes the lines to out in order. */
+void flow_render_queue_write(const struct flow_render_queue *q, FILE *out);
 
 void flow_render_queue_free(struct flow_render_queue *q);
 

@@ -94,7 +94,8 @@ static char *render_queued(enum flow_format format, const struct flow *flows,
 	assert_non_null(mem);
 	for (size_t i = 0; i < n; i++)
 		assert_true(flow_render_queue_push(q, &flows[i], sort[i]));
-	assert_int_equal(flow_render_queue_write(q, mem), (long long)n);
+	assert_int_equal(flow_render_queue_finish(q), (long long)n);
+	flow_render_queue_write(q, mem);
 	flow_render_queue_free(q);
 	assert_int_equal(fclose(mem), 0);
 	return text;
