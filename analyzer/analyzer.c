@@ -226,12 +226,15 @@ static struct flow *flow_create(struct analyzer *a, const struct flow_key *k,
 	if (f == NULL) {
 		struct flow *old = flow_table_oldest(a->table);
 
-		if (old == NULL)
+		/* Full at --max-flows: the least recently active one goes. */
+		if (old != NULL) {
+			flow_finalise(a, old, FLOW_END_EVICTED);
+			f = flow_table_insert(a->table, k, hash, list, a->now);
+		}
+		if (f == NULL) {
+			a->stats.no_memory++;
 			return NULL;
-		flow_finalise(a, old, FLOW_END_EVICTED);
-		f = flow_table_insert(a->table, k, hash, list, a->now);
-		if (f == NULL)
-			return NULL;
+		}
 	}
 	f->orig_slot = (uint8_t)orig_slot;
 	f->first_ts = a->now;

@@ -61,6 +61,8 @@ struct analyzer_stats {
 	uint64_t flows_reused;      /* a new SYN on a finished 4-tuple */
 	uint64_t icmp_errors_matched;   /* quoting a known flow */
 	uint64_t icmp_errors_unmatched;
+	/* Packets not tracked: no memory for a new flow (an error to report). */
+	uint64_t no_memory;
 	size_t peak_flows;
 	size_t memory_bytes;        /* flow table and index at the end */
 	size_t flow_bytes;          /* one tracked flow (sizeof) */

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,9 +207,21 @@ enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
 	in.checksums = false;
 	in.pipelined = true;
 	rc = cli_run_inputs(&in, feed_packet, a, src_out);
-	if (rc == CLI_EXIT_OK)
+	if (rc == CLI_EXIT_OK) {
 		analyzer_finish(a);
+		rc = cli_analysis_memory_check(a);
+	}
 	return rc;
+}
+
+enum cli_exit cli_analysis_memory_check(struct analyzer *a)
+{
+	uint64_t lost = analyzer_get_stats(a)->no_memory;
+
+	if (lost == 0)
+		return CLI_EXIT_OK;
+	cli_error("out of memory: %" PRIu64 " packets could not be tracked", lost);
+	return CLI_EXIT_INTERNAL;
 }
 
 void cli_format_addr(const uint8_t *bytes, int family, char *out,

@@ -80,4 +80,10 @@ enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
 void cli_format_addr(const uint8_t *bytes, int family, char *out,
 		     size_t outlen);
 
+/*
+ * CLI_EXIT_INTERNAL, with the message, when the analyzer had to leave
+ * packets untracked for want of memory: its answer would be wrong.
+ */
+enum cli_exit cli_analysis_memory_check(struct analyzer *a);
+
 #endif

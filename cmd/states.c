@@ -444,6 +444,8 @@ int cmd_states(int argc, char **argv)
 	in.checksums = false;
 	in.pipelined = true;
 	rc = cli_run_inputs(&in, states_on_packet, &ctx, &src);
+	if (rc == CLI_EXIT_OK)
+		rc = cli_analysis_memory_check(ctx.a);
 	if (rc == CLI_EXIT_OK) {
 		at = o.at_kind == AT_ABSOLUTE ? o.at_ns : analyzer_now(ctx.a);
 		analyzer_advance(ctx.a, at);
