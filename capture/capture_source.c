@@ -210,9 +210,12 @@ static enum capture_error open_file(struct capture_input *in,
 	} else {
 		in->fp = fopen(path, "rb");
 		if (in->fp == NULL) {
+			int e = errno;
+
 			snprintf(msg, msg_len, "%s: cannot open: %s", path,
-				 strerror(errno));
-			return CAPTURE_ERR_OPEN;
+				 strerror(e));
+			return e == ENOMEM ? CAPTURE_ERR_NO_MEMORY
+					   : CAPTURE_ERR_OPEN;
 		}
 	}
 	if (fstat(fileno(in->fp), &st) != 0) {
@@ -264,6 +267,16 @@ static enum capture_error open_pcap(struct capture_input *in, char *msg,
 	in->pcap = pcap_fopen_offline_with_tstamp_precision(
 		in->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (in->pcap == NULL) {
+		/*
+		 * libpcap says "out of memory" or "malloc: ..." when it could
+		 * not allocate: the file is not at fault.
+		 */
+		if (strstr(errbuf, "out of memory") != NULL ||
+		    strstr(errbuf, strerror(ENOMEM)) != NULL) {
+			snprintf(msg, msg_len, "%s: out of memory opening it",
+				 label);
+			return CAPTURE_ERR_NO_MEMORY;
+		}
 		snprintf(msg, msg_len,
 			 "%s: not a pcap or pcapng capture file (%s)", label,
 			 errbuf[0] != '\0' ? errbuf : "unreadable header");
