@@ -37,7 +37,8 @@ struct cli_input {
 	bool checksums;
 	/*
 	 * Read and decode on a second thread (analyses: the engine is the
-	 * other half of the work); stats, which is all decoding, does not.
+	 * other half of the work) when every input is a regular file;
+	 * stats, which is all decoding, does not.
 	 */
 	bool pipelined;
 };
