@@ -1,5 +1,6 @@
 /* tcplens flows: one record per flow (connection, UDP exchange, ICMP). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,10 +459,15 @@ int cmd_flows(int argc, char **argv)
 		} else {
 			flow_report_begin(&rep, stdout, o.format,
 					  analyzer_get_stats(a)->first_ts);
-			flow_render_queue_write(ctx.queue, stdout);
-			flow_report_end(&rep, analyzer_get_stats(a),
-					(size_t)shown);
-			rc = cli_finish_output();
+			if (!flow_render_queue_write(ctx.queue, stdout)) {
+				cli_error("cannot write output: %s",
+					  strerror(errno));
+				rc = CLI_EXIT_INTERNAL;
+			} else {
+				flow_report_end(&rep, analyzer_get_stats(a),
+						(size_t)shown);
+				rc = cli_finish_output();
+			}
 		}
 	} else if (rc == CLI_EXIT_OK) {
 		if (!print_sorted(&ctx, &rep, o.format)) {

@@ -37,8 +37,12 @@ bool flow_render_queue_push(struct flow_render_queue *q, const struct flow *f,
  * anything is written).
  */
 long long flow_render_queue_finish(struct flow_render_queue *q);
-/* After flow_render_queue_finish(): writes the lines to out in order. */
-void flow_render_queue_write(const struct flow_render_queue *q, FILE *out);
+/*
+ * After flow_render_queue_finish(): writes the lines to out in order
+ * (flushing out first, then to its file descriptor); false with errno
+ * set when writing failed.
+ */
+bool flow_render_queue_write(const struct flow_render_queue *q, FILE *out);
 
 void flow_render_queue_free(struct flow_render_queue *q);
 

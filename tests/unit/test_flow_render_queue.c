@@ -83,21 +83,39 @@ static char *render_in_order(enum flow_format format, struct flow *flows,
 	return text;
 }
 
+/* Through a real file (writev) and through a memory stream (stdio). */
 static char *render_queued(enum flow_format format, const struct flow *flows,
 			   const uint64_t *sort, size_t n, size_t *len)
 {
 	struct flow_render_queue *q = flow_render_queue_new(format);
-	char *text = NULL;
+	char *text = NULL, *from_file;
 	FILE *mem = open_memstream(&text, len);
+	FILE *file = tmpfile();
+	long size;
 
 	assert_non_null(q);
 	assert_non_null(mem);
+	assert_non_null(file);
 	for (size_t i = 0; i < n; i++)
 		assert_true(flow_render_queue_push(q, &flows[i], sort[i]));
 	assert_int_equal(flow_render_queue_finish(q), (long long)n);
-	flow_render_queue_write(q, mem);
+	assert_true(flow_render_queue_write(q, mem));
+	/* Something already buffered on the stream goes first. */
+	fputs("head\n", file);
+	assert_true(flow_render_queue_write(q, file));
 	flow_render_queue_free(q);
 	assert_int_equal(fclose(mem), 0);
+	size = ftell(file);
+	assert_true(size >= 5);
+	rewind(file);
+	from_file = malloc((size_t)size);
+	assert_non_null(from_file);
+	assert_int_equal(fread(from_file, 1, (size_t)size, file), (size_t)size);
+	assert_memory_equal(from_file, "head\n", 5);
+	assert_int_equal((size_t)size - 5, *len);
+	assert_memory_equal(from_file + 5, text, *len);
+	free(from_file);
+	fclose(file);
 	return text;
 }
 
