@@ -29,6 +29,17 @@ static void format_addr(const uint8_t *bytes, int family, char out[46])
 		snprintf(out, 46, "?");
 }
 
+/* A short name into a fixed field, without snprintf()'s format parsing. */
+static void copy_name(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* The time from one handshake event to another, or -1. */
 static int64_t span_ns(const struct tcp_conn *c, unsigned has_a, uint32_t a,
 		       unsigned has_b, uint32_t b)
@@ -89,8 +100,8 @@ static void record_tcp(struct flow_record *r, const struct flow *f)
 		r->orientation = "synack";
 	else
 		r->orientation = "syn";
-	snprintf(r->conn_state, sizeof(r->conn_state), "%s",
-		 zeek_tcp_conn_state(&f->zeek, r->bytes[0], r->bytes[1]));
+	copy_name(r->conn_state, sizeof(r->conn_state),
+		  zeek_tcp_conn_state(&f->zeek, r->bytes[0], r->bytes[1]));
 }
 
 /* Zeek's ICMP4_counterpart() / ICMP6_counterpart(), or -1. */
@@ -146,8 +157,8 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f)
 		record_tcp(r, f);
 		return;
 	}
-	snprintf(r->conn_state, sizeof(r->conn_state), "%s",
-		 zeek_udp_conn_state(&f->zeek));
+	copy_name(r->conn_state, sizeof(r->conn_state),
+		  zeek_udp_conn_state(&f->zeek));
 	if (f->key.proto == 1 || f->key.proto == 58) {
 		/*
 		 * Zeek's convention: the type stands in for orig_p, and for
