@@ -229,88 +229,164 @@ static const char *proto_key(uint8_t proto)
 	}
 }
 
-/* Fields every flow has. */
-static bool common_field(const struct flow_record *r, const char *k,
+/*
+ * The fields, in the order of their keys below: a field is found by its
+ * index with one switch (the renderers ask for every field of every
+ * flow; matching key strings cost dozens of strcmp() per field).
+ */
+enum field_id {
+	F_UID, F_PROTO, F_ORIG_H, F_ORIG_P, F_RESP_H, F_RESP_P, F_TS,
+	F_DURATION, F_ORIG_PKTS, F_RESP_PKTS, F_ORIG_BYTES, F_RESP_BYTES,
+	F_ORIG_IP_BYTES, F_RESP_IP_BYTES, F_MISSED_BYTES, F_MISSED_EXACT,
+	F_CONN_STATE, F_HISTORY, F_HISTORY_TRUNCATED,
+	F_ORIG_STATE, F_RESP_STATE, F_CLOSE, F_CLOSE_INITIATOR,
+	F_ORIG_RETRANS, F_RESP_RETRANS, F_ORIG_RETRANS_BYTES,
+	F_RESP_RETRANS_BYTES, F_RTT_MS, F_ORIG_HANDSHAKE_RTT_MS,
+	F_RESP_HANDSHAKE_RTT_MS, F_ORIG_RTT_MIN_MS, F_ORIG_RTT_AVG_MS,
+	F_ORIG_RTT_MAX_MS, F_ORIG_RTT_SAMPLES, F_RESP_RTT_MIN_MS,
+	F_RESP_RTT_AVG_MS, F_RESP_RTT_MAX_MS, F_RESP_RTT_SAMPLES, F_ORIG_MSS,
+	F_RESP_MSS, F_ORIG_WSCALE, F_RESP_WSCALE, F_WSCALE_USED,
+	F_ORIG_SACK_PERM, F_RESP_SACK_PERM, F_SACK_USED, F_ORIG_TIMESTAMPS,
+	F_RESP_TIMESTAMPS, F_TIMESTAMPS_USED, F_ORIG_MAX_IN_FLIGHT,
+	F_RESP_MAX_IN_FLIGHT, F_ORIG_ZERO_WINDOW_MS, F_RESP_ZERO_WINDOW_MS,
+	F_SIM_OPEN, F_SIM_CLOSE, F_PORT_REUSED,
+	F_ORIENTATION, F_ICMP_ERRORS, F_FIRST_FRAME, F_LAST_FRAME, F_END,
+	F_COUNT
+};
+
+/* Fields every flow has; false for the TCP-only ones. */
+static bool common_field(const struct flow_record *r, enum field_id id,
 			 struct field_value *v)
 {
-	if (strcmp(k, "uid") == 0) v_str(v, r->uid);
-	else if (strcmp(k, "proto") == 0) v_str(v, proto_key(r->proto));
-	else if (strcmp(k, "orig_h") == 0) v_str(v, r->orig_h);
-	else if (strcmp(k, "orig_p") == 0) v_uint(v, r->orig_p);
-	else if (strcmp(k, "resp_h") == 0) v_str(v, r->resp_h);
-	else if (strcmp(k, "resp_p") == 0) v_uint(v, r->resp_p);
-	else if (strcmp(k, "ts") == 0) { v->type = FIELD_TIME; v->ns = r->ts; }
-	else if (strcmp(k, "duration") == 0) { v->type = FIELD_SECONDS; v->ns = r->duration; }
-	else if (strcmp(k, "orig_pkts") == 0) v_uint(v, r->pkts[0]);
-	else if (strcmp(k, "resp_pkts") == 0) v_uint(v, r->pkts[1]);
-	else if (strcmp(k, "orig_bytes") == 0) v_uint(v, r->bytes[0]);
-	else if (strcmp(k, "resp_bytes") == 0) v_uint(v, r->bytes[1]);
-	else if (strcmp(k, "orig_ip_bytes") == 0) v_uint(v, r->ip_bytes[0]);
-	else if (strcmp(k, "resp_ip_bytes") == 0) v_uint(v, r->ip_bytes[1]);
-	else if (strcmp(k, "conn_state") == 0) v_str(v, r->conn_state);
-	else if (strcmp(k, "history") == 0) v_str(v, r->history);
-	else if (strcmp(k, "history_truncated") == 0) v_bool(v, r->history_truncated);
-	else if (strcmp(k, "rtt_ms") == 0) v_ms(v, r->rtt_ns);
-	else if (strcmp(k, "icmp_errors") == 0) v_uint(v, r->icmp_errors);
+	switch (id) {
+	case F_UID: v_str(v, r->uid); break;
+	case F_PROTO: v_str(v, proto_key(r->proto)); break;
+	case F_ORIG_H: v_str(v, r->orig_h); break;
+	case F_ORIG_P: v_uint(v, r->orig_p); break;
+	case F_RESP_H: v_str(v, r->resp_h); break;
+	case F_RESP_P: v_uint(v, r->resp_p); break;
+	case F_TS: v->type = FIELD_TIME; v->ns = r->ts; break;
+	case F_DURATION: v->type = FIELD_SECONDS; v->ns = r->duration; break;
+	case F_ORIG_PKTS: v_uint(v, r->pkts[0]); break;
+	case F_RESP_PKTS: v_uint(v, r->pkts[1]); break;
+	case F_ORIG_BYTES: v_uint(v, r->bytes[0]); break;
+	case F_RESP_BYTES: v_uint(v, r->bytes[1]); break;
+	case F_ORIG_IP_BYTES: v_uint(v, r->ip_bytes[0]); break;
+	case F_RESP_IP_BYTES: v_uint(v, r->ip_bytes[1]); break;
+	case F_CONN_STATE: v_str(v, r->conn_state); break;
+	case F_HISTORY: v_str(v, r->history); break;
+	case F_HISTORY_TRUNCATED: v_bool(v, r->history_truncated); break;
+	case F_RTT_MS: v_ms(v, r->rtt_ns); break;
+	case F_ICMP_ERRORS: v_uint(v, r->icmp_errors); break;
 	/* As Zeek's conn.log: 0 where no stream could have gaps. */
-	else if (strcmp(k, "missed_bytes") == 0 && !r->is_tcp) v_uint(v, 0);
-	else if (strcmp(k, "first_frame") == 0) v_uint(v, r->first_frame);
-	else if (strcmp(k, "last_frame") == 0) v_uint(v, r->last_frame);
-	else if (strcmp(k, "end") == 0) v_str(v, flow_end_reason_name(r->end_reason));
-	else if (strcmp(k, "orientation") == 0) v_str(v, r->orientation);
-	else return false;
+	case F_MISSED_BYTES:
+		if (r->is_tcp)
+			return false;
+		v_uint(v, 0);
+		break;
+	case F_FIRST_FRAME: v_uint(v, r->first_frame); break;
+	case F_LAST_FRAME: v_uint(v, r->last_frame); break;
+	case F_END: v_str(v, flow_end_reason_name(r->end_reason)); break;
+	case F_ORIENTATION: v_str(v, r->orientation); break;
+	default: return false;
+	}
 	return true;
 }
 
-static void side_field(const struct flow_record *r, int d, const char *k,
+/* An endpoint's own field: id and its orig_ twin share a meaning. */
+static void side_field(const struct flow_record *r, int d, enum field_id id,
 		       struct field_value *v)
 {
-	if (strcmp(k, "state") == 0) v_str(v, tcp_state_name(r->state[d]));
-	else if (strcmp(k, "retrans") == 0) v_uint(v, r->retrans[d]);
-	else if (strcmp(k, "retrans_bytes") == 0) v_uint(v, r->retrans_bytes[d]);
-	else if (strcmp(k, "handshake_rtt_ms") == 0) v_ms(v, r->handshake_rtt_ns[d]);
-	else if (strcmp(k, "rtt_min_ms") == 0) v_rtt(v, &r->data_rtt[d], r->data_rtt_sum_us[d], 0);
-	else if (strcmp(k, "rtt_avg_ms") == 0) v_rtt(v, &r->data_rtt[d], r->data_rtt_sum_us[d], 1);
-	else if (strcmp(k, "rtt_max_ms") == 0) v_rtt(v, &r->data_rtt[d], r->data_rtt_sum_us[d], 2);
-	else if (strcmp(k, "rtt_samples") == 0) v_uint(v, r->data_rtt[d].n);
-	else if (strcmp(k, "mss") == 0) {
+	switch (id) {
+	case F_ORIG_STATE: v_str(v, tcp_state_name(r->state[d])); break;
+	case F_ORIG_RETRANS: v_uint(v, r->retrans[d]); break;
+	case F_ORIG_RETRANS_BYTES: v_uint(v, r->retrans_bytes[d]); break;
+	case F_ORIG_HANDSHAKE_RTT_MS: v_ms(v, r->handshake_rtt_ns[d]); break;
+	case F_ORIG_RTT_MIN_MS: v_rtt(v, &r->data_rtt[d], r->data_rtt_sum_us[d], 0); break;
+	case F_ORIG_RTT_AVG_MS: v_rtt(v, &r->data_rtt[d], r->data_rtt_sum_us[d], 1); break;
+	case F_ORIG_RTT_MAX_MS: v_rtt(v, &r->data_rtt[d], r->data_rtt_sum_us[d], 2); break;
+	case F_ORIG_RTT_SAMPLES: v_uint(v, r->data_rtt[d].n); break;
+	case F_ORIG_MSS:
 		if (r->has_mss[d]) v_uint(v, r->mss[d]); else v->type = FIELD_NULL;
-	} else if (strcmp(k, "wscale") == 0) {
+		break;
+	case F_ORIG_WSCALE:
 		if (r->has_wscale[d]) v_uint(v, r->wscale[d]); else v->type = FIELD_NULL;
-	} else if (strcmp(k, "sack_perm") == 0) {
+		break;
+	case F_ORIG_SACK_PERM:
 		if (r->syn_seen[d]) v_bool(v, r->sack_perm[d]); else v->type = FIELD_NULL;
-	} else if (strcmp(k, "timestamps") == 0) {
+		break;
+	case F_ORIG_TIMESTAMPS:
 		if (r->syn_seen[d]) v_bool(v, r->timestamps[d]); else v->type = FIELD_NULL;
-	} else if (strcmp(k, "max_in_flight") == 0) v_uint(v, r->max_in_flight[d]);
-	else if (strcmp(k, "zero_window_ms") == 0) v_ms(v, r->zero_window_ns[d]);
-	else v->type = FIELD_NULL;
+		break;
+	case F_ORIG_MAX_IN_FLIGHT: v_uint(v, r->max_in_flight[d]); break;
+	case F_ORIG_ZERO_WINDOW_MS: v_ms(v, r->zero_window_ns[d]); break;
+	default: v->type = FIELD_NULL; break;
+	}
 }
 
-static bool tcp_field(const struct flow_record *r, const char *k,
+/* The orig_ twin of a resp_ field, or -1 for a field of no endpoint. */
+static int orig_twin(enum field_id id)
+{
+	switch (id) {
+	case F_ORIG_STATE: case F_ORIG_RETRANS: case F_ORIG_RETRANS_BYTES:
+	case F_ORIG_HANDSHAKE_RTT_MS: case F_ORIG_RTT_MIN_MS:
+	case F_ORIG_RTT_AVG_MS: case F_ORIG_RTT_MAX_MS: case F_ORIG_RTT_SAMPLES:
+	case F_ORIG_MSS: case F_ORIG_WSCALE: case F_ORIG_SACK_PERM:
+	case F_ORIG_TIMESTAMPS: case F_ORIG_MAX_IN_FLIGHT:
+	case F_ORIG_ZERO_WINDOW_MS:
+		return id;
+	case F_RESP_STATE: return F_ORIG_STATE;
+	case F_RESP_RETRANS: return F_ORIG_RETRANS;
+	case F_RESP_RETRANS_BYTES: return F_ORIG_RETRANS_BYTES;
+	case F_RESP_HANDSHAKE_RTT_MS: return F_ORIG_HANDSHAKE_RTT_MS;
+	case F_RESP_RTT_MIN_MS: return F_ORIG_RTT_MIN_MS;
+	case F_RESP_RTT_AVG_MS: return F_ORIG_RTT_AVG_MS;
+	case F_RESP_RTT_MAX_MS: return F_ORIG_RTT_MAX_MS;
+	case F_RESP_RTT_SAMPLES: return F_ORIG_RTT_SAMPLES;
+	case F_RESP_MSS: return F_ORIG_MSS;
+	case F_RESP_WSCALE: return F_ORIG_WSCALE;
+	case F_RESP_SACK_PERM: return F_ORIG_SACK_PERM;
+	case F_RESP_TIMESTAMPS: return F_ORIG_TIMESTAMPS;
+	case F_RESP_MAX_IN_FLIGHT: return F_ORIG_MAX_IN_FLIGHT;
+	case F_RESP_ZERO_WINDOW_MS: return F_ORIG_ZERO_WINDOW_MS;
+	default: return -1;
+	}
+}
+
+static void tcp_field(const struct flow_record *r, enum field_id id,
 		      struct field_value *v)
 {
-	if (strcmp(k, "close") == 0) v_str(v, tcp_close_kind_name(r->close_kind));
-	else if (strcmp(k, "close_initiator") == 0) {
+	bool both_syns = r->syn_seen[0] && r->syn_seen[1];
+	int twin = orig_twin(id);
+
+	if (twin >= 0) {
+		side_field(r, twin == (int)id ? 0 : 1, (enum field_id)twin, v);
+		return;
+	}
+	switch (id) {
+	case F_CLOSE: v_str(v, tcp_close_kind_name(r->close_kind)); break;
+	case F_CLOSE_INITIATOR:
 		if (r->close_initiator < 0) v->type = FIELD_NULL;
 		else v_str(v, r->close_initiator == FLOW_ORIG ? "orig" : "resp");
-	} else if (strcmp(k, "missed_bytes") == 0) v_uint(v, r->missed_bytes);
-	else if (strcmp(k, "missed_bytes_exact") == 0) v_bool(v, r->missed_exact);
-	else if (strcmp(k, "wscale_used") == 0) {
-		if (r->syn_seen[0] && r->syn_seen[1]) v_bool(v, r->wscale_used);
+		break;
+	case F_MISSED_BYTES: v_uint(v, r->missed_bytes); break;
+	case F_MISSED_EXACT: v_bool(v, r->missed_exact); break;
+	case F_WSCALE_USED:
+		if (both_syns) v_bool(v, r->wscale_used); else v->type = FIELD_NULL;
+		break;
+	case F_SACK_USED:
+		if (both_syns) v_bool(v, r->sack_perm[0] && r->sack_perm[1]);
 		else v->type = FIELD_NULL;
-	} else if (strcmp(k, "sack_used") == 0) {
-		if (r->syn_seen[0] && r->syn_seen[1]) v_bool(v, r->sack_perm[0] && r->sack_perm[1]);
+		break;
+	case F_TIMESTAMPS_USED:
+		if (both_syns) v_bool(v, r->timestamps[0] && r->timestamps[1]);
 		else v->type = FIELD_NULL;
-	} else if (strcmp(k, "timestamps_used") == 0) {
-		if (r->syn_seen[0] && r->syn_seen[1]) v_bool(v, r->timestamps[0] && r->timestamps[1]);
-		else v->type = FIELD_NULL;
-	} else if (strcmp(k, "simultaneous_open") == 0) v_bool(v, r->sim_open);
-	else if (strcmp(k, "simultaneous_close") == 0) v_bool(v, r->sim_close);
-	else if (strcmp(k, "port_reused") == 0) v_bool(v, r->reused);
-	else if (strncmp(k, "orig_", 5) == 0) side_field(r, 0, k + 5, v);
-	else if (strncmp(k, "resp_", 5) == 0) side_field(r, 1, k + 5, v);
-	else return false;
-	return true;
+		break;
+	case F_SIM_OPEN: v_bool(v, r->sim_open); break;
+	case F_SIM_CLOSE: v_bool(v, r->sim_close); break;
+	case F_PORT_REUSED: v_bool(v, r->reused); break;
+	default: v->type = FIELD_NULL; break;
+	}
 }
 
 static const char *const field_keys[] = {
@@ -331,6 +407,9 @@ static const char *const field_keys[] = {
 	"orientation", "icmp_errors", "first_frame", "last_frame", "end",
 };
 
+_Static_assert(sizeof(field_keys) / sizeof(field_keys[0]) == F_COUNT,
+	       "a key for every field id, in the same order");
+
 size_t flow_record_field_count(void)
 {
 	return sizeof(field_keys) / sizeof(field_keys[0]);
@@ -344,12 +423,10 @@ const char *flow_record_field_key(size_t i)
 void flow_record_field(const struct flow_record *r, size_t i,
 		       struct field_value *v)
 {
-	const char *k = flow_record_field_key(i);
-
 	memset(v, 0, sizeof(*v));
 	v->type = FIELD_NULL;
-	if (k == NULL || common_field(r, k, v))
+	if (i >= F_COUNT || common_field(r, (enum field_id)i, v))
 		return;
 	if (r->is_tcp)
-		tcp_field(r, k, v);
+		tcp_field(r, (enum field_id)i, v);
 }
