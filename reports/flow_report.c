@@ -27,37 +27,53 @@ bool flow_format_parse(const char *s, enum flow_format *out)
 	return false;
 }
 
-/* ns as seconds with 6 decimals, exactly (no floating point). */
-static void format_seconds(int64_t ns, char *buf, size_t len)
+/*
+ * A value as text, into a line, without stdio; times as seconds with 6
+ * decimals and durations in ms with 3, exactly (no floating point).
+ */
+static void line_value(struct text_line *l, const struct field_value *v,
+		       const char *null_text)
 {
-	int64_t us = ns / 1000;
-	const char *sign = us < 0 ? "-" : "";
+	int64_t us;
 
-	if (us < 0)
-		us = -us;
-	snprintf(buf, len, "%s%" PRId64 ".%06" PRId64, sign, us / 1000000,
-		 us % 1000000);
-}
-
-static void format_ms(int64_t ns, char *buf, size_t len)
-{
-	int64_t us = ns / 1000;
-
-	snprintf(buf, len, "%" PRId64 ".%03" PRId64, us / 1000, us % 1000);
+	switch (v->type) {
+	case FIELD_NULL: text_line_str(l, null_text, 0); break;
+	case FIELD_STR: text_line_str(l, v->s, 0); break;
+	case FIELD_UINT: text_line_u64(l, v->u, 0); break;
+	case FIELD_BOOL: text_line_str(l, v->b ? "true" : "false", 0); break;
+	case FIELD_TIME:
+	case FIELD_SECONDS:
+		us = v->ns / 1000;
+		if (us < 0) {
+			text_line_char(l, '-');
+			us = -us;
+		}
+		text_line_u64(l, (uint64_t)(us / 1000000), 0);
+		text_line_char(l, '.');
+		text_line_u64_zero(l, (uint64_t)(us % 1000000), 6);
+		break;
+	case FIELD_MS:
+		us = v->ns / 1000;
+		text_line_u64(l, (uint64_t)(us / 1000), 0);
+		text_line_char(l, '.');
+		text_line_u64_zero(l, (uint64_t)(us % 1000), 3);
+		break;
+	}
 }
 
 void flow_report_value_text(const struct field_value *v, char *buf,
 			    size_t len, const char *null_text)
 {
-	switch (v->type) {
-	case FIELD_NULL: snprintf(buf, len, "%s", null_text); break;
-	case FIELD_STR: snprintf(buf, len, "%s", v->s); break;
-	case FIELD_UINT: snprintf(buf, len, "%" PRIu64, v->u); break;
-	case FIELD_BOOL: snprintf(buf, len, "%s", v->b ? "true" : "false"); break;
-	case FIELD_TIME:
-	case FIELD_SECONDS: format_seconds(v->ns, buf, len); break;
-	case FIELD_MS: format_ms(v->ns, buf, len); break;
-	}
+	struct text_line l;
+	size_t n;
+
+	if (len == 0)
+		return;
+	text_line_reset(&l);
+	line_value(&l, v, null_text);
+	n = l.n < len - 1 ? l.n : len - 1;
+	memcpy(buf, l.buf, n);
+	buf[n] = '\0';
 }
 
 /* ------------------------------------------------------------------- JSON */
@@ -120,18 +136,25 @@ static void csv_header(FILE *out)
 	fputc('\n', out);
 }
 
-/* Values never hold a comma or quote except history/addresses: none do. */
+/*
+ * Values never hold a comma or quote except history/addresses: none do.
+ * Built as one line and written once (a stdio call per field was most
+ * of the cost once the process has threads and stdio locks).
+ */
 static void csv_flow(FILE *out, const struct flow_record *rec)
 {
+	struct text_line l;
+
+	text_line_reset(&l);
 	for (size_t i = 0; i < flow_record_field_count(); i++) {
 		struct field_value v;
-		char buf[64];
 
 		flow_record_field(rec, i, &v);
-		flow_report_value_text(&v, buf, sizeof(buf), "");
-		fprintf(out, "%s%s", i ? "," : "", buf);
+		if (i > 0)
+			text_line_char(&l, ',');
+		line_value(&l, &v, "");
 	}
-	fputc('\n', out);
+	text_line_write(&l, out);
 }
 
 /* Zeek's conn.log columns, with our key for each. */
@@ -197,9 +220,11 @@ static bool field_by_key(const struct flow_record *rec, const char *key,
 
 static void zeek_flow(FILE *out, const struct flow_record *rec)
 {
+	struct text_line l;
+
+	text_line_reset(&l);
 	for (size_t i = 0; i < N_ZEEK_COLS; i++) {
 		struct field_value v = {.type = FIELD_NULL};
-		char buf[64];
 
 		if (zeek_cols[i].key != NULL)
 			field_by_key(rec, zeek_cols[i].key, &v);
@@ -214,10 +239,11 @@ static void zeek_flow(FILE *out, const struct flow_record *rec)
 			v.type = FIELD_NULL;
 		if (v.type == FIELD_STR && v.s[0] == '\0')
 			v.type = FIELD_NULL;
-		flow_report_value_text(&v, buf, sizeof(buf), "-");
-		fprintf(out, "%s%s", i ? "\t" : "", buf);
+		if (i > 0)
+			text_line_char(&l, '\t');
+		line_value(&l, &v, "-");
 	}
-	fputc('\n', out);
+	text_line_write(&l, out);
 }
 
 /* ------------------------------------------------------------------- text */

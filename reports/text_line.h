@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TEXT_LINE_MAX 512
+/* Room for the longest row: a CSV flow with every field set, ~930 bytes. */
+#define TEXT_LINE_MAX 2048
 
 struct text_line {
 	size_t n;
@@ -55,6 +56,23 @@ static inline void text_line_u64(struct text_line *l, uint64_t v,
 	} while (v != 0);
 	while (width-- > k && l->n < TEXT_LINE_MAX - 1)
 		l->buf[l->n++] = ' ';
+	while (k > 0 && l->n < TEXT_LINE_MAX - 1)
+		l->buf[l->n++] = d[--k];
+}
+
+/* v with at least digits digits, zero-padded on the left. */
+static inline void text_line_u64_zero(struct text_line *l, uint64_t v,
+				      size_t digits)
+{
+	char d[20];
+	size_t k = 0;
+
+	do {
+		d[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (digits-- > k && l->n < TEXT_LINE_MAX - 1)
+		l->buf[l->n++] = '0';
 	while (k > 0 && l->n < TEXT_LINE_MAX - 1)
 		l->buf[l->n++] = d[--k];
 }
