@@ -43,9 +43,9 @@ static inline void text_line_char(struct text_line *l, char c)
 		l->buf[l->n++] = c;
 }
 
-/* v right-aligned in width (0: as is). */
-static inline void text_line_u64(struct text_line *l, uint64_t v,
-				 size_t width)
+/* v right-aligned in width (0: as is), padded on the left with pad. */
+static inline void text_line_u64_pad(struct text_line *l, uint64_t v,
+				     size_t width, char pad)
 {
 	char d[20];
 	size_t k = 0;
@@ -55,26 +55,23 @@ static inline void text_line_u64(struct text_line *l, uint64_t v,
 		v /= 10;
 	} while (v != 0);
 	while (width-- > k && l->n < TEXT_LINE_MAX - 1)
-		l->buf[l->n++] = ' ';
+		l->buf[l->n++] = pad;
 	while (k > 0 && l->n < TEXT_LINE_MAX - 1)
 		l->buf[l->n++] = d[--k];
+}
+
+/* v right-aligned in width (0: as is). */
+static inline void text_line_u64(struct text_line *l, uint64_t v,
+				 size_t width)
+{
+	text_line_u64_pad(l, v, width, ' ');
 }
 
 /* v with at least digits digits, zero-padded on the left. */
 static inline void text_line_u64_zero(struct text_line *l, uint64_t v,
 				      size_t digits)
 {
-	char d[20];
-	size_t k = 0;
-
-	do {
-		d[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (digits-- > k && l->n < TEXT_LINE_MAX - 1)
-		l->buf[l->n++] = '0';
-	while (k > 0 && l->n < TEXT_LINE_MAX - 1)
-		l->buf[l->n++] = d[--k];
+	text_line_u64_pad(l, v, digits, '0');
 }
 
 /* Ends the line with a newline and writes it. */
