@@ -231,3 +231,10 @@ void cli_format_addr(const uint8_t *bytes, int family, char *out,
 		      (socklen_t)outlen) == NULL)
 		snprintf(out, outlen, "?");
 }
+
+int cli_usage_error(const char *cmd, int *rc)
+{
+	fprintf(stderr, "Try 'tcplens %s --help'.\n", cmd);
+	*rc = CLI_EXIT_USAGE;
+	return -1;
+}

@@ -86,4 +86,7 @@ void cli_format_addr(const uint8_t *bytes, int family, char *out,
  */
 enum cli_exit cli_analysis_memory_check(struct analyzer *a);
 
+/* The hint after a usage error of subcommand cmd; sets *rc, returns -1. */
+int cli_usage_error(const char *cmd, int *rc);
+
 #endif

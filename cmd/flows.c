@@ -123,13 +123,6 @@ static bool parse_sort(const char *s, enum flows_sort *out)
 	return false;
 }
 
-static int usage_error(int *rc)
-{
-	fputs("Try 'tcplens flows --help'.\n", stderr);
-	*rc = CLI_EXIT_USAGE;
-	return -1;
-}
-
 static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
 {
 	long v;
@@ -138,20 +131,20 @@ static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
 	case 'F':
 		if (!flow_format_parse(arg, &o->format)) {
 			cli_error("flows: unknown format '%s' (text, json, ndjson, csv, yaml, zeek)", arg);
-			return usage_error(rc);
+			return cli_usage_error("flows", rc);
 		}
 		return 0;
 	case OPT_HOST:
 		if (!parse_host(arg, &o->host)) {
 			cli_error("flows: --host wants an IPv4 or IPv6 address, not '%s'", arg);
-			return usage_error(rc);
+			return cli_usage_error("flows", rc);
 		}
 		o->has_host = true;
 		return 0;
 	case OPT_PORT:
 		if (!cli_parse_long(arg, 0, 65535, &v)) {
 			cli_error("flows: --port wants 0 to 65535, not '%s'", arg);
-			return usage_error(rc);
+			return cli_usage_error("flows", rc);
 		}
 		o->port = v;
 		return 0;
@@ -160,7 +153,7 @@ static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
 			 : strcmp(arg, "icmp") == 0 ? 1 : -1;
 		if (o->proto < 0) {
 			cli_error("flows: --proto wants tcp, udp or icmp, not '%s'", arg);
-			return usage_error(rc);
+			return cli_usage_error("flows", rc);
 		}
 		return 0;
 	case OPT_STATE:
@@ -169,11 +162,11 @@ static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
 	case OPT_SORT:
 		if (!parse_sort(arg, &o->sort)) {
 			cli_error("flows: --sort wants start, duration, bytes, pkts, retrans or none, not '%s'", arg);
-			return usage_error(rc);
+			return cli_usage_error("flows", rc);
 		}
 		return 0;
 	default:
-		return usage_error(rc);
+		return cli_usage_error("flows", rc);
 	}
 }
 
@@ -214,7 +207,7 @@ static int parse_flows_opts(int argc, char **argv, struct flows_opts *o,
 		int handled = cli_analysis_option(ch, optarg, "flows", &o->an);
 
 		if (handled < 0)
-			return usage_error(rc);
+			return cli_usage_error("flows", rc);
 		if (handled > 0)
 			continue;
 		if (ch == 'h') {
@@ -231,7 +224,7 @@ static int parse_flows_opts(int argc, char **argv, struct flows_opts *o,
 	    !is_conn_state(o->state)) {
 		cli_error("flows: --state wants a conn_state (SF, S0, REJ...) or a TCP state (ESTABLISHED, CLOSE_WAIT...), not '%s'",
 			  o->state);
-		return usage_error(rc);
+		return cli_usage_error("flows", rc);
 	}
 	return optind;
 }

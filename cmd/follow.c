@@ -86,13 +86,6 @@ struct follow_ctx {
 
 /* ---------------------------------------------------------------- options */
 
-static int usage_error(int *rc)
-{
-	fputs("Try 'tcplens follow --help'.\n", stderr);
-	*rc = CLI_EXIT_USAGE;
-	return -1;
-}
-
 static int follow_option(int ch, const char *arg, struct follow_opts *o,
 			 int *rc)
 {
@@ -101,7 +94,7 @@ static int follow_option(int ch, const char *arg, struct follow_opts *o,
 		if (!flow_selector_parse(arg, &o->sel)) {
 			cli_error("follow: --flow wants a uid (C and 11 letters or digits) or ADDR:PORT-ADDR:PORT, not '%s'",
 				  arg);
-			return usage_error(rc);
+			return cli_usage_error("follow", rc);
 		}
 		o->flow_text = arg;
 		return 0;
@@ -111,7 +104,7 @@ static int follow_option(int ch, const char *arg, struct follow_opts *o,
 		       : strcmp(arg, "both") == 0 ? DIR_BOTH : -1;
 		if (o->dir < 0) {
 			cli_error("follow: --dir wants orig, resp or both, not '%s'", arg);
-			return usage_error(rc);
+			return cli_usage_error("follow", rc);
 		}
 		return 0;
 	case OPT_AS:
@@ -123,11 +116,11 @@ static int follow_option(int ch, const char *arg, struct follow_opts *o,
 			o->as = AS_RAW;
 		} else {
 			cli_error("follow: --as wants ascii, hex or raw, not '%s'", arg);
-			return usage_error(rc);
+			return cli_usage_error("follow", rc);
 		}
 		return 0;
 	default:
-		return usage_error(rc);
+		return cli_usage_error("follow", rc);
 	}
 }
 
@@ -154,7 +147,7 @@ static int parse_follow_opts(int argc, char **argv, struct follow_opts *o,
 		int handled = cli_analysis_option(ch, optarg, "follow", &o->an);
 
 		if (handled < 0)
-			return usage_error(rc);
+			return cli_usage_error("follow", rc);
 		if (handled > 0)
 			continue;
 		if (ch == 'h') {
@@ -169,11 +162,11 @@ static int parse_follow_opts(int argc, char **argv, struct follow_opts *o,
 	}
 	if (o->flow_text == NULL) {
 		cli_error("follow: which connection? --flow UID or --flow ADDR:PORT-ADDR:PORT");
-		return usage_error(rc);
+		return cli_usage_error("follow", rc);
 	}
 	if (o->as == AS_RAW && o->dir == DIR_BOTH) {
 		cli_error("follow: --as raw needs --dir orig or --dir resp: both directions in one byte stream could not be told apart");
-		return usage_error(rc);
+		return cli_usage_error("follow", rc);
 	}
 	return optind;
 }
@@ -575,7 +568,7 @@ int cmd_follow(int argc, char **argv)
 		return rc;
 	if (first >= argc) {
 		cli_error("follow: no capture file given (use '-' for standard input)");
-		usage_error(&rc);
+		cli_usage_error("follow", &rc);
 		return rc;
 	}
 	memset(&c, 0, sizeof(c));

@@ -136,13 +136,6 @@ static bool parse_at(const char *s, struct states_opts *o)
 	return true;
 }
 
-static int usage_error(int *rc)
-{
-	fputs("Try 'tcplens states --help'.\n", stderr);
-	*rc = CLI_EXIT_USAGE;
-	return -1;
-}
-
 static int parse_states_opts(int argc, char **argv, struct states_opts *o,
 			     int *rc)
 {
@@ -162,7 +155,7 @@ static int parse_states_opts(int argc, char **argv, struct states_opts *o,
 		int handled = cli_analysis_option(ch, optarg, "states", &o->an);
 
 		if (handled < 0)
-			return usage_error(rc);
+			return cli_usage_error("states", rc);
 		if (handled > 0)
 			continue;
 		if (ch == 'F' && (strcmp(optarg, "text") == 0 ||
@@ -170,11 +163,11 @@ static int parse_states_opts(int argc, char **argv, struct states_opts *o,
 			o->json = strcmp(optarg, "json") == 0;
 		} else if (ch == 'F') {
 			cli_error("states: unknown format '%s' (text, json)", optarg);
-			return usage_error(rc);
+			return cli_usage_error("states", rc);
 		} else if (ch == OPT_AT) {
 			if (!parse_at(optarg, o)) {
 				cli_error("states: --at wants 2026-01-01T00:00:05Z, epoch seconds or +SECONDS, not '%s'", optarg);
-				return usage_error(rc);
+				return cli_usage_error("states", rc);
 			}
 		} else if (ch == 'h') {
 			fputs(states_usage_head, stdout);
@@ -183,7 +176,7 @@ static int parse_states_opts(int argc, char **argv, struct states_opts *o,
 			*rc = cli_finish_output();
 			return -1;
 		} else {
-			return usage_error(rc);
+			return cli_usage_error("states", rc);
 		}
 	}
 	return optind;
@@ -426,7 +419,7 @@ int cmd_states(int argc, char **argv)
 		return rc;
 	if (first >= argc) {
 		cli_error("states: no capture file given (use '-' for standard input)");
-		usage_error(&rc);
+		cli_usage_error("states", &rc);
 		return rc;
 	}
 	ctx.o = &o;

@@ -51,13 +51,6 @@ struct timeline_ctx {
 	uint64_t shown;
 };
 
-static int usage_error(int *rc)
-{
-	fputs("Try 'tcplens timeline --help'.\n", stderr);
-	*rc = CLI_EXIT_USAGE;
-	return -1;
-}
-
 static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 			       int *rc)
 {
@@ -78,7 +71,7 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 		int handled = cli_analysis_option(ch, optarg, "timeline", &o->an);
 
 		if (handled < 0)
-			return usage_error(rc);
+			return cli_usage_error("timeline", rc);
 		if (handled > 0)
 			continue;
 		switch (ch) {
@@ -88,13 +81,13 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 			else if (strcmp(optarg, "ndjson") == 0) o->format = TL_NDJSON;
 			else {
 				cli_error("timeline: unknown format '%s' (text, json, ndjson)", optarg);
-				return usage_error(rc);
+				return cli_usage_error("timeline", rc);
 			}
 			break;
 		case OPT_FLOW:
 			if (!flow_selector_parse(optarg, &o->sel)) {
 				cli_error("timeline: --flow wants a uid (C and 11 letters or digits) or ADDR:PORT-ADDR:PORT, not '%s'", optarg);
-				return usage_error(rc);
+				return cli_usage_error("timeline", rc);
 			}
 			o->has_sel = true;
 			o->sel_text = optarg;
@@ -109,12 +102,12 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 			*rc = cli_finish_output();
 			return -1;
 		default:
-			return usage_error(rc);
+			return cli_usage_error("timeline", rc);
 		}
 	}
 	if (o->all == o->has_sel) {
 		cli_error("timeline: give exactly one of --flow SEL and --all");
-		return usage_error(rc);
+		return cli_usage_error("timeline", rc);
 	}
 	return optind;
 }
@@ -312,7 +305,7 @@ int cmd_timeline(int argc, char **argv)
 		return rc;
 	if (first >= argc) {
 		cli_error("timeline: no capture file given (use '-' for standard input)");
-		usage_error(&rc);
+		cli_usage_error("timeline", &rc);
 		return rc;
 	}
 	ctx.o = &o;
