@@ -104,26 +104,40 @@ static void json_flow(struct json_writer *w, const struct flow_record *rec)
 	json_end_object(w);
 }
 
+void flow_report_summary(const struct analyzer_stats *st, size_t shown,
+			 struct flow_summary_item out[FLOW_SUMMARY_ITEMS])
+{
+	const struct flow_summary_item items[FLOW_SUMMARY_ITEMS] = {
+		{"flows", st->flows_created},
+		{"shown", shown},
+		{"evicted", st->flows_evicted},
+		{"idle_expired", st->flows_idle},
+		{"reused", st->flows_reused},
+		{"peak_flows", st->peak_flows},
+		{"memory_bytes", st->memory_bytes},
+		{"flow_bytes", st->flow_bytes},
+		{"index_bytes", st->index_bytes},
+		{"tcp_segments", st->tcp_segments},
+		{"tcp_unusable", st->tcp_unusable},
+		{"udp_datagrams", st->udp_datagrams},
+		{"icmp_messages", st->icmp_messages},
+		{"icmp_errors_matched", st->icmp_errors_matched},
+		{"untracked", st->untracked},
+	};
+
+	memcpy(out, items, sizeof(items));
+}
+
 static void json_stats(struct json_writer *w, const struct analyzer_stats *st,
 		       size_t shown)
 {
+	struct flow_summary_item items[FLOW_SUMMARY_ITEMS];
+
+	flow_report_summary(st, shown, items);
 	json_key(w, "summary");
 	json_begin_object(w);
-	json_member_uint(w, "flows", st->flows_created);
-	json_member_uint(w, "shown", shown);
-	json_member_uint(w, "evicted", st->flows_evicted);
-	json_member_uint(w, "idle_expired", st->flows_idle);
-	json_member_uint(w, "reused", st->flows_reused);
-	json_member_uint(w, "peak_flows", st->peak_flows);
-	json_member_uint(w, "memory_bytes", st->memory_bytes);
-	json_member_uint(w, "flow_bytes", st->flow_bytes);
-	json_member_uint(w, "index_bytes", st->index_bytes);
-	json_member_uint(w, "tcp_segments", st->tcp_segments);
-	json_member_uint(w, "tcp_unusable", st->tcp_unusable);
-	json_member_uint(w, "udp_datagrams", st->udp_datagrams);
-	json_member_uint(w, "icmp_messages", st->icmp_messages);
-	json_member_uint(w, "icmp_errors_matched", st->icmp_errors_matched);
-	json_member_uint(w, "untracked", st->untracked);
+	for (size_t i = 0; i < FLOW_SUMMARY_ITEMS; i++)
+		json_member_uint(w, items[i].key, items[i].value);
 	json_end_object(w);
 }
 

@@ -6,6 +6,7 @@
 #ifndef TCPLENS_FLOW_REPORT_H
 #define TCPLENS_FLOW_REPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "analyzer.h"
@@ -45,6 +46,16 @@ void flow_report_rows_begin(struct flow_report *r, FILE *out,
 			    enum flow_format format);
 void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 		     size_t shown);
+
+/* The summary's keys and values, in order (json and yaml alike). */
+struct flow_summary_item {
+	const char *key;
+	uint64_t value;
+};
+
+#define FLOW_SUMMARY_ITEMS 15
+void flow_report_summary(const struct analyzer_stats *st, size_t shown,
+			 struct flow_summary_item out[FLOW_SUMMARY_ITEMS]);
 
 /* Shared by the renderers: a field value as text (Zeek/CSV/text style). */
 void flow_report_value_text(const struct field_value *v, char *buf,

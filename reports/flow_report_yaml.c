@@ -91,27 +91,16 @@ void flow_report_yaml_flow(struct flow_report *r, const struct flow_record *rec)
 void flow_report_yaml_end(struct flow_report *r, const struct analyzer_stats *st,
 			  size_t shown)
 {
+	struct flow_summary_item items[FLOW_SUMMARY_ITEMS];
 	yaml_event_t ev;
 
 	yaml_sequence_end_event_initialize(&ev);
 	emit(r, &ev);
 	scalar(r, "summary", false);
 	mapping(r, true);
-	member_uint(r, "flows", st->flows_created);
-	member_uint(r, "shown", shown);
-	member_uint(r, "evicted", st->flows_evicted);
-	member_uint(r, "idle_expired", st->flows_idle);
-	member_uint(r, "reused", st->flows_reused);
-	member_uint(r, "peak_flows", st->peak_flows);
-	member_uint(r, "memory_bytes", st->memory_bytes);
-	member_uint(r, "flow_bytes", st->flow_bytes);
-	member_uint(r, "index_bytes", st->index_bytes);
-	member_uint(r, "tcp_segments", st->tcp_segments);
-	member_uint(r, "tcp_unusable", st->tcp_unusable);
-	member_uint(r, "udp_datagrams", st->udp_datagrams);
-	member_uint(r, "icmp_messages", st->icmp_messages);
-	member_uint(r, "icmp_errors_matched", st->icmp_errors_matched);
-	member_uint(r, "untracked", st->untracked);
+	flow_report_summary(st, shown, items);
+	for (size_t i = 0; i < FLOW_SUMMARY_ITEMS; i++)
+		member_uint(r, items[i].key, items[i].value);
 	mapping(r, false);
 	mapping(r, false);
 	yaml_document_end_event_initialize(&ev, 1);
