@@ -18,7 +18,10 @@ writes NAME.pcap and NAME.json:
                            the scenario, under nstat's names
   capture                  file, interface, offloads on or off, packets
                            captured, dropped by the kernel, TCP sequence
-                           gaps seen in the capture (0 for a complete one)
+                           gaps seen in the capture (0 for a complete one),
+                           and the snaplen where a scenario cuts frames
+                           short (option snaplen: headers and options
+                           kept, payload cut, so a busy run stays small)
   facts                    what the scenario itself knows (ports, counts)
   expect                   what the analyzer must find (for the tests)
 
@@ -172,17 +175,20 @@ def tcp_of_frame(frame):
     sport, dport, seq = struct.unpack('!HHI', l4[:8])
     doff = (l4[12] >> 4) * 4
     flags = l4[13]
-    length = len(l4) - doff + (1 if flags & 0x02 else 0) + (1 if flags & 0x01 else 0)
+    # The payload length from the IP header, not from the bytes captured:
+    # a frame cut at the snaplen still carries its whole length there.
+    wire = total - ihl if etype == 0x0800 else plen
+    length = wire - doff + (1 if flags & 0x02 else 0) + (1 if flags & 0x01 else 0)
     return (src, sport, dst, dport), seq, length, bool(flags & 0x02)
 
 
 class Capture:
-    def __init__(self, ns, iface, path):
+    def __init__(self, ns, iface, path, snaplen=0):
         self.path = path
         self.err = path + '.err'
         self.proc = subprocess.Popen(
             ['ip', 'netns', 'exec', ns, 'tcpdump', '-i', iface, '-U',
-             '--immediate-mode', '-B', '8192', '-s', '0', '-w', path],
+             '--immediate-mode', '-B', '8192', '-s', str(snaplen), '-w', path],
             stdout=subprocess.DEVNULL, stderr=open(self.err, 'w'))
         # tcpdump says "listening on" once the socket is open.
         for _ in range(100):
@@ -214,6 +220,7 @@ class Lab:
         self.name = name
         self.offloads = offloads
         self.procs = []
+        self.cleanups = []      # called first by close(): orderly shutdowns
         for ns in self.ns.values():
             run(['ip', 'netns', 'add', ns])
             run(['ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up'])
@@ -254,8 +261,8 @@ class Lab:
                                                            err.strip()))
         return out
 
-    def capture(self, path):
-        return Capture(self.ns['cli'], 'veth-c', path)
+    def capture(self, path, snaplen=0):
+        return Capture(self.ns['cli'], 'veth-c', path, snaplen)
 
     def truth(self):
         hosts = {}
@@ -269,6 +276,11 @@ class Lab:
         return hosts
 
     def close(self):
+        for fn in self.cleanups:
+            try:
+                fn()
+            except Exception as e:          # still tear the lab down
+                print('  cleanup: %s' % e, file=sys.stderr)
         for p in self.procs:
             if p.poll() is None:
                 p.kill()
@@ -290,7 +302,7 @@ def run_one(name, spec, outdir):
         lab = Lab(name, offloads=spec.get('offloads', False),
                   mtu=spec.get('mtu', 1500))
         try:
-            cap = lab.capture(pcap)
+            cap = lab.capture(pcap, spec.get('snaplen', 0))
             facts, expect = spec['run'](lab)
             packets, dropped = cap.stop()
             hosts = lab.truth()
@@ -317,6 +329,8 @@ def run_one(name, spec, outdir):
         'facts': facts,
         'expect': expect,
     }
+    if spec.get('snaplen'):
+        truth['capture']['snaplen'] = spec['snaplen']
     with open(os.path.join(outdir, name + '.json'), 'w') as f:
         json.dump(truth, f, indent=2, sort_keys=False)
         f.write('\n')

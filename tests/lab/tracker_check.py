@@ -44,6 +44,14 @@ UNKNOWABLE = {
     ('syn_flood_no_cookies', '192.0.2.2', 'SYN_RECV'):
         'spoofed half-open connections dropped from the full SYN queue '
         'send nothing when they go',
+    ('port_scan', '192.0.2.1', 'SYN_SENT'):
+        'the scanner closes each unanswered socket 2.5 s after its SYN '
+        '(between the retries at 2 and 3 s); closing a SYN_SENT socket '
+        'sends nothing',
+    ('mtu_black_hole', '192.0.2.1', 'ESTABLISHED'):
+        'TCP_USER_TIMEOUT aborted the connection 8.2 s after the request '
+        'without sending anything: the last retransmission (6.5 s) looks '
+        'the same whether it gave up later or not',
 }
 
 
