@@ -448,6 +448,8 @@ static bool icmp_error_attach(struct analyzer *a, const struct packet *pkt)
 		f->icmp_errors++;
 	f->last_icmp_type = pkt->icmp.type;
 	f->last_icmp_code = pkt->icmp.code;
+	if (a->sink.on_icmp_error != NULL)
+		a->sink.on_icmp_error(a->sink.ctx, pkt, f);
 	return true;
 }
 
@@ -501,8 +503,11 @@ static void process_icmp(struct analyzer *a, const struct packet *pkt)
 		a->stats.icmp_errors_matched++;
 		return;
 	}
-	if (m->is_error)
+	if (m->is_error) {
 		a->stats.icmp_errors_unmatched++;
+		if (a->sink.on_icmp_error != NULL)
+			a->sink.on_icmp_error(a->sink.ctx, pkt, NULL);
+	}
 	/* Echo sessions by identifier; other messages as Zeek: type, code. */
 	sp = m->is_echo ? m->echo_id : m->type;
 	dp = m->is_echo ? m->echo_id : m->code;
@@ -556,8 +561,15 @@ void analyzer_feed(struct analyzer *a, const struct packet *pkt)
 		return;
 	}
 	if (pkt->ip.is_fragment) {
-		if (defrag_add(a->defrag, pkt, &a->whole) == DEFRAG_COMPLETE)
+		if (defrag_add(a->defrag, pkt, &a->whole) == DEFRAG_COMPLETE) {
+			if (a->sink.on_reassembled != NULL) {
+				size_t n;
+
+				defrag_completed_frames(a->defrag, &n);
+				a->sink.on_reassembled(a->sink.ctx, &a->whole, n);
+			}
 			process_ip(a, &a->whole);
+		}
 		return;
 	}
 	process_ip(a, pkt);
@@ -578,8 +590,15 @@ void analyzer_finish(struct analyzer *a)
 	expire(a, a->now);
 	a->stats.peak_flows = flow_table_peak(a->table);
 	a->stats.memory_bytes = flow_table_memory(a->table);
+	if (a->sink.on_capture_end != NULL)
+		a->sink.on_capture_end(a->sink.ctx, a->now);
 	while ((f = flow_table_oldest(a->table)) != NULL)
 		flow_finalise(a, f, FLOW_END_CAPTURE_END);
+}
+
+const struct defrag_stats *analyzer_defrag_stats(const struct analyzer *a)
+{
+	return defrag_get_stats(a->defrag);
 }
 
 int64_t analyzer_now(const struct analyzer *a)

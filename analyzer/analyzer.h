@@ -41,6 +41,17 @@ struct analyzer_sink {
 	/* Every UDP or ICMP packet of a flow. */
 	void (*on_datagram)(void *ctx, const struct packet *pkt,
 			    const struct flow *f, int dir);
+	/*
+	 * Every ICMP or ICMPv6 error; quoted is the flow whose datagram it
+	 * quotes, or NULL when none is known.
+	 */
+	void (*on_icmp_error)(void *ctx, const struct packet *pkt,
+			      const struct flow *quoted);
+	/* A datagram rebuilt from fragments, before it is analysed. */
+	void (*on_reassembled)(void *ctx, const struct packet *whole,
+			       size_t fragments);
+	/* analyzer_finish(): the capture ended at now; flows end next. */
+	void (*on_capture_end)(void *ctx, int64_t now);
 	/* The flow is final; it is released right after. */
 	void (*on_flow_end)(void *ctx, const struct flow *f);
 };
@@ -87,5 +98,7 @@ void analyzer_foreach_flow(struct analyzer *a,
 			   void (*fn)(void *ctx, const struct flow *f),
 			   void *ctx);
 const struct analyzer_stats *analyzer_get_stats(struct analyzer *a);
+/* Fragment reassembly's counts and anomalies. */
+const struct defrag_stats *analyzer_defrag_stats(const struct analyzer *a);
 
 #endif

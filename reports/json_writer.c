@@ -210,6 +210,9 @@ void json_decimal(struct json_writer *w, int64_t units, int decimals)
 	char buf[48];
 
 	before_item(w);
+	/* uint64 holds 19 decimals at most: more could not be exact. */
+	if (decimals > 19)
+		decimals = 19;
 	for (int i = 0; i < decimals; i++)
 		scale *= 10;
 	mag = units < 0 ? (uint64_t)0 - (uint64_t)units : (uint64_t)units;

@@ -1,0 +1,822 @@
+/*
+ * The detectors' core: side state per flow, subject groups and their
+ * hash index, evidence, firing, and the dispatch of the engine's events
+ * to the detector files.
+ */
+#include "detect_internal.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GROUP_CHUNK 256
+/* Findings of one id listed at most; further subjects are counted. */
+#define MAX_FINDINGS_PER_ID 100
+
+/* ------------------------------------------------------------ lifecycle */
+
+struct detectors *detectors_new(const struct detect_config *cfg,
+				const struct analyzer_config *engine,
+				const struct finding_sink *sink)
+{
+	struct detectors *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	d->cfg = *cfg;
+	d->engine = *engine;
+	if (sink != NULL)
+		d->sink = *sink;
+	/* The flow table hands out indexes up to max_flows (1-based). */
+	d->side_chunks = (size_t)engine->max_flows / DET_FLOW_CHUNK + 2;
+	d->side = calloc(d->side_chunks, sizeof(*d->side));
+	d->index_mask = 1023;
+	d->index = calloc(d->index_mask + 1, sizeof(*d->index));
+	if (d->side == NULL || d->index == NULL) {
+		detectors_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void detectors_free(struct detectors *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->side_chunks && d->side != NULL; i++)
+		free(d->side[i]);
+	free(d->side);
+	for (size_t i = 0; i < d->n_groups; i++) {
+		struct det_group *g = &d->groups[i / GROUP_CHUNK][i % GROUP_CHUNK];
+
+		free(g->set.slots);
+		free(g->fifo);
+	}
+	for (size_t i = 0; i < d->group_chunks; i++)
+		free(d->groups[i]);
+	free(d->groups);
+	free(d->index);
+	free(d->fired);
+	free(d->out);
+	free(d);
+}
+
+bool det_enabled(const struct detectors *d, enum finding_id id)
+{
+	return d->cfg.det[id].enabled;
+}
+
+int64_t det_now(const struct detectors *d)
+{
+	return d->now;
+}
+
+bool detectors_out_of_memory(const struct detectors *d)
+{
+	return d->oom;
+}
+
+uint64_t detectors_suppressed(const struct detectors *d)
+{
+	return d->suppressed;
+}
+
+/* ------------------------------------------------------------ hashing */
+
+uint32_t hash_bytes(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 29;
+	return (uint32_t)h | 1u; /* never 0: 0 marks a free slot */
+}
+
+bool hash_set_add(struct hash_set *s, uint32_t h, bool *oom)
+{
+	uint32_t i;
+
+	h |= 1u;
+	if (s->slots == NULL || (s->count + 1) * 4 > (s->mask + 1) * 3) {
+		uint32_t cap = s->slots == NULL ? 64 : (s->mask + 1) * 2;
+		uint32_t *slots;
+
+		/* A million distinct values are enough to tell any story. */
+		if (cap > (1u << 21) || (slots = calloc(cap, sizeof(*slots))) == NULL) {
+			if (s->slots == NULL || cap <= (1u << 21))
+				*oom = true;
+			return false;
+		}
+		for (uint32_t j = 0; s->slots != NULL && j <= s->mask; j++) {
+			uint32_t v = s->slots[j], k = v & (cap - 1);
+
+			if (v == 0)
+				continue;
+			while (slots[k] != 0)
+				k = (k + 1) & (cap - 1);
+			slots[k] = v;
+		}
+		free(s->slots);
+		s->slots = slots;
+		s->mask = cap - 1;
+	}
+	for (i = h & s->mask; s->slots[i] != 0; i = (i + 1) & s->mask)
+		if (s->slots[i] == h)
+			return false;
+	s->slots[i] = h;
+	s->count++;
+	return true;
+}
+
+/*
+ * Takes n (or adds -n) at the bucket holding t < start + width; returns
+ * what was taken.  Times before the window change nothing.
+ */
+static int64_t rate_sub_bucket(struct rate_ring *r, int64_t t, int64_t width,
+			       int64_t n)
+{
+	int64_t back = t >= r->start ? 0 : (r->start - t + width - 1) / width;
+	uint8_t b;
+
+	if (back >= RATE_BUCKETS)
+		return 0;
+	b = (uint8_t)((r->head + RATE_BUCKETS - back) % RATE_BUCKETS);
+	if (n > (int64_t)r->n[b])
+		n = r->n[b];
+	r->n[b] = (uint32_t)((int64_t)r->n[b] - n);
+	return n;
+}
+
+uint64_t rate_add(struct rate_ring *r, int64_t now, int64_t window_ns,
+		  uint32_t n)
+{
+	int64_t width = window_ns / RATE_BUCKETS;
+
+	if (width <= 0)
+		width = 1;
+	if (r->start != 0 && now < r->start - window_ns + width)
+		return r->sum;  /* older than the window: nothing to count */
+	if (r->start == 0 || now >= r->start + window_ns + width) {
+		memset(r->n, 0, sizeof(r->n));
+		r->sum = 0;
+		r->head = 0;
+		r->start = now;
+	}
+	while (now >= r->start + width) {
+		r->head = (uint8_t)((r->head + 1) % RATE_BUCKETS);
+		r->sum -= r->n[r->head];
+		r->n[r->head] = 0;
+		r->start += width;
+	}
+	if (now < r->start)
+		rate_sub_bucket(r, now, width, -(int64_t)n);
+	else
+		r->n[r->head] += n;
+	r->sum += n;
+	return r->sum;
+}
+
+void rate_sub(struct rate_ring *r, int64_t t, int64_t window_ns, uint32_t n)
+{
+	int64_t width = window_ns / RATE_BUCKETS;
+
+	if (width <= 0)
+		width = 1;
+	if (r->start == 0 || t >= r->start + width)
+		return;
+	r->sum -= rate_sub_bucket(r, t, width, n);
+}
+
+/* ------------------------------------------------------------ subjects */
+
+static void subject_clear(struct subject_key *k, enum finding_id id,
+			  const struct flow *f)
+{
+	memset(k, 0, sizeof(*k));
+	k->id = (uint8_t)id;
+	k->family = f->key.family;
+}
+
+void subject_host(struct subject_key *k, enum finding_id id,
+		  const struct flow *f, int dir)
+{
+	subject_clear(k, id, f);
+	memcpy(k->addr, flow_addr(f, dir), 16);
+}
+
+void subject_endpoint(struct subject_key *k, enum finding_id id,
+		      const struct flow *f, int dir)
+{
+	subject_host(k, id, f, dir);
+	k->has_port = 1;
+	k->port = flow_port(f, dir);
+}
+
+void subject_of_side(struct subject_key *k, enum finding_id id,
+		     const struct flow *f, int dir)
+{
+	if (dir == FLOW_RESP)
+		subject_endpoint(k, id, f, dir);
+	else
+		subject_host(k, id, f, dir);
+}
+
+void subject_add_party(struct subject_key *k, const struct flow *f, int dir)
+{
+	memcpy(k->addr2, flow_addr(f, dir), 16);
+}
+
+static void format_addr(int family, const uint8_t *addr, char *out,
+			size_t outlen)
+{
+	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, out,
+		      (socklen_t)outlen) == NULL)
+		snprintf(out, outlen, "?");
+}
+
+static void format_subject(const struct subject_key *k, char *out,
+			   size_t outlen)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	format_addr(k->family, k->addr, a, sizeof(a));
+	if (!k->has_port)
+		snprintf(out, outlen, "%s", a);
+	else if (k->family == 6)
+		snprintf(out, outlen, "[%s]:%u", a, k->port);
+	else
+		snprintf(out, outlen, "%s:%u", a, k->port);
+}
+
+/* ------------------------------------------------------------ groups */
+
+static struct det_group *group_at(struct detectors *d, uint32_t i)
+{
+	return &d->groups[i / GROUP_CHUNK][i % GROUP_CHUNK];
+}
+
+_Static_assert(sizeof(struct subject_key) == 40, "five words");
+
+/* A multiply-mix over the key's five words: cheaper than bytewise. */
+static uint32_t key_hash(const struct subject_key *k)
+{
+	uint64_t w[5], h = 0x9e3779b97f4a7c15ULL;
+
+	memcpy(w, k, sizeof(w));
+	for (int i = 0; i < 5; i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return (uint32_t)h;
+}
+
+static bool index_grow(struct detectors *d)
+{
+	size_t cap = (d->index_mask + 1) * 2;
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+
+	if (idx == NULL)
+		return false;
+	for (size_t i = 0; i < d->n_groups; i++) {
+		size_t s = key_hash(&group_at(d, (uint32_t)i)->key) & (cap - 1);
+
+		while (idx[s] != 0)
+			s = (s + 1) & (cap - 1);
+		idx[s] = (uint32_t)i + 1;
+	}
+	free(d->index);
+	d->index = idx;
+	d->index_mask = cap - 1;
+	return true;
+}
+
+struct det_group *group_find(struct detectors *d, const struct subject_key *k)
+{
+	/* Subjects repeat (one listener, one server): look there first. */
+	uint32_t *hot = &d->hot[(k->id * 2u + (k->aux & 1u)) % DET_HOT_SLOTS];
+	size_t s;
+
+	if (*hot != 0) {
+		struct det_group *g = group_at(d, *hot - 1);
+
+		if (memcmp(&g->key, k, sizeof(*k)) == 0)
+			return g;
+	}
+	for (s = key_hash(k) & d->index_mask; d->index[s] != 0;
+	     s = (s + 1) & d->index_mask) {
+		struct det_group *g = group_at(d, d->index[s] - 1);
+
+		if (memcmp(&g->key, k, sizeof(*k)) == 0) {
+			*hot = d->index[s];
+			return g;
+		}
+	}
+	return NULL;
+}
+
+struct det_group *group_get(struct detectors *d, const struct subject_key *k,
+			    int64_t now)
+{
+	struct det_group *g = group_find(d, k);
+	size_t s;
+
+	if (g != NULL)
+		return g;
+	if (d->n_groups >= MAX_GROUPS) {
+		d->groups_dropped++;
+		return NULL;
+	}
+	if ((d->n_groups + 1) * 4 > (d->index_mask + 1) * 3 && !index_grow(d))
+		goto oom;
+	if (d->n_groups == d->group_chunks * GROUP_CHUNK) {
+		struct det_group **chunks = realloc(
+			d->groups, (d->group_chunks + 1) * sizeof(*chunks));
+
+		if (chunks == NULL)
+			goto oom;
+		d->groups = chunks;
+		chunks[d->group_chunks] = calloc(GROUP_CHUNK, sizeof(**chunks));
+		if (chunks[d->group_chunks] == NULL)
+			goto oom;
+		d->group_chunks++;
+	}
+	g = group_at(d, (uint32_t)d->n_groups);
+	memset(g, 0, sizeof(*g));
+	g->key = *k;
+	g->number = (uint32_t)d->n_groups;
+	g->finding = -1;
+	g->first_ts = g->last_ts = now;
+	for (s = key_hash(k) & d->index_mask; d->index[s] != 0;
+	     s = (s + 1) & d->index_mask)
+		;
+	d->index[s] = (uint32_t)++d->n_groups;
+	return g;
+oom:
+	d->oom = true;
+	return NULL;
+}
+
+void group_touch(struct det_group *g, int64_t now)
+{
+	if (now < g->first_ts)
+		g->first_ts = now;
+	if (now > g->last_ts)
+		g->last_ts = now;
+}
+
+void group_add_flow(struct det_group *g, const struct flow *f)
+{
+	uint64_t uid = flow_uid(f);
+
+	for (int i = 0; i < g->n_flows; i++)
+		if (g->flows[i] == uid)
+			return;
+	g->flow_count++;
+	if (g->n_flows < FINDING_MAX_FLOWS)
+		g->flows[g->n_flows++] = uid;
+}
+
+void group_note_party(struct det_group *g, const uint8_t addr[16])
+{
+	if (!g->has_party) {
+		memcpy(g->party, addr, 16);
+		g->has_party = true;
+	} else if (memcmp(g->party, addr, 16) != 0) {
+		g->parties_mixed = true;
+	}
+}
+
+void group_add_frame(struct det_group *g, uint64_t frame)
+{
+	for (int i = 0; i < g->n_frames; i++)
+		if (g->frames[i] == frame)
+			return;
+	if (g->n_frames < FINDING_MAX_FRAMES)
+		g->frames[g->n_frames++] = frame;
+}
+
+/* tcpdump's flag letters, in its order. */
+static void format_tcp_flags(uint8_t fl, char *out)
+{
+	static const struct { uint8_t bit; char c; } map[] = {
+		{TCP_FLAG_SYN, 'S'}, {TCP_FLAG_FIN, 'F'}, {TCP_FLAG_PSH, 'P'},
+		{TCP_FLAG_RST, 'R'}, {TCP_FLAG_URG, 'U'}, {TCP_FLAG_ECE, 'E'},
+		{TCP_FLAG_CWR, 'W'}, {TCP_FLAG_ACK, '.'},
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (fl & map[i].bit)
+			out[n++] = map[i].c;
+	out[n] = '\0';
+	if (n == 0)
+		strcpy(out, "none");
+}
+
+static void format_endpoint(int family, const uint8_t *addr, uint16_t port,
+			    char *out, size_t outlen)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	format_addr(family, addr, a, sizeof(a));
+	snprintf(out, outlen, family == 6 ? "[%s]:%u" : "%s:%u", a, port);
+}
+
+void group_add_packet(struct det_group *g, const struct packet *pkt,
+		      const struct flow *f, const struct tcp_seg_info *info)
+{
+	char src[INET6_ADDRSTRLEN + 8], dst[INET6_ADDRSTRLEN + 8], fl[10];
+	int dir = info->dir;
+	char *out;
+
+	if (g->n_packets >= FINDING_MAX_PACKETS)
+		return;
+	format_endpoint(f->key.family, flow_addr(f, dir), flow_port(f, dir),
+			src, sizeof(src));
+	format_endpoint(f->key.family, flow_addr(f, !dir), flow_port(f, !dir),
+			dst, sizeof(dst));
+	format_tcp_flags(pkt->tcp.flags, fl);
+	out = g->packets[g->n_packets];
+	snprintf(out, FINDING_PACKET_LEN,
+		 "%s > %s [%s] seq %" PRIu32 " ack %" PRIu32
+		 " win %" PRIu64 " len %" PRIu32,
+		 src, dst, fl, info->rel_seq, info->rel_ack, info->window,
+		 info->seg_len);
+	g->packet_frames[g->n_packets++] = pkt->frame_no;
+	group_add_frame(g, pkt->frame_no);
+}
+
+/* ------------------------------------------------------------ findings */
+
+void finding_add_number(struct finding *out, const char *key, double v)
+{
+	struct finding_detail *dt;
+
+	if (out->n_details >= FINDING_MAX_DETAILS)
+		return;
+	dt = &out->details[out->n_details++];
+	dt->key = key;
+	dt->is_number = true;
+	dt->number = v;
+	snprintf(dt->text, sizeof(dt->text), "%.15g", v);
+}
+
+void finding_add_text(struct finding *out, const char *key, const char *v)
+{
+	struct finding_detail *dt;
+
+	if (out->n_details >= FINDING_MAX_DETAILS)
+		return;
+	dt = &out->details[out->n_details++];
+	dt->key = key;
+	dt->is_number = false;
+	snprintf(dt->text, sizeof(dt->text), "%s", v);
+}
+
+void format_duration(int64_t ns, char *out, size_t outlen)
+{
+	if (ns < NS_PER_SEC)
+		snprintf(out, outlen, "%.0f ms", (double)ns / NS_PER_MS);
+	else if (ns < 100 * NS_PER_SEC)
+		snprintf(out, outlen, "%.1f s", (double)ns / NS_PER_SEC);
+	else
+		snprintf(out, outlen, "%.0f s", (double)ns / NS_PER_SEC);
+}
+
+static void describe(const struct detectors *d, const struct det_group *g,
+		     struct finding *out)
+{
+	enum finding_id id = g->key.id;
+
+	memset(out, 0, sizeof(*out));
+	out->id = id;
+	out->severity = (enum finding_severity)d->cfg.det[id].severity;
+	format_subject(&g->key, out->subject, sizeof(out->subject));
+	out->first_ts = g->first_ts;
+	out->last_ts = g->last_ts;
+	out->value = (double)g->count;
+	out->threshold = g->threshold;
+	out->flow_count = g->flow_count;
+	out->n_flows = g->n_flows;
+	memcpy(out->flows, g->flows, sizeof(out->flows));
+	out->n_frames = g->n_frames;
+	memcpy(out->frames, g->frames, sizeof(out->frames));
+	out->n_packets = g->n_packets;
+	memcpy(out->packet_frames, g->packet_frames, sizeof(out->packet_frames));
+	memcpy(out->packets, g->packets, sizeof(out->packets));
+	switch (id) {
+	case FINDING_SYN_FLOOD:
+	case FINDING_SYN_UNANSWERED:
+	case FINDING_CONNECTION_REFUSED:
+	case FINDING_PORT_SCAN:
+		det_open_describe(g, out, &d->cfg);
+		break;
+	case FINDING_TIME_WAIT_ACCUMULATION:
+		det_close_describe_time_wait(
+			g, g->n[4] ? group_at((struct detectors *)d,
+					      (uint32_t)g->n[4] - 1) : NULL,
+			out, &d->cfg);
+		break;
+	case FINDING_CLOSE_WAIT_LEAK:
+	case FINDING_SHORT_CONNECTION_CHURN:
+		det_close_describe(g, out, &d->cfg);
+		break;
+	case FINDING_RST_STORM:
+	case FINDING_ABORTIVE_CLOSE:
+	case FINDING_HALF_OPEN:
+		det_reset_describe(g, out, &d->cfg);
+		break;
+	case FINDING_RETRANSMIT_BURST:
+	case FINDING_ZERO_WINDOW_STALL:
+	case FINDING_NAGLE_DELAYED_ACK:
+		det_transfer_describe(g, out, &d->cfg);
+		break;
+	case FINDING_ICMP_ERROR:
+	case FINDING_FRAGMENTATION:
+	case FINDING_CHECKSUM_ERRORS:
+		det_ip_describe(g, out, &d->cfg);
+		break;
+	case FINDING_COUNT:
+		break;
+	}
+}
+
+void group_fire(struct detectors *d, struct det_group *g)
+{
+	struct finding f;
+
+	if (g->finding >= 0)
+		return;
+	if (d->n_fired == d->fired_cap) {
+		size_t cap = d->fired_cap ? d->fired_cap * 2 : 64;
+		uint32_t *p = realloc(d->fired, cap * sizeof(*p));
+
+		if (p == NULL) {
+			d->oom = true;
+			return;
+		}
+		d->fired = p;
+		d->fired_cap = cap;
+	}
+	g->finding = (int32_t)d->n_fired;
+	d->fired[d->n_fired++] = g->number;
+	/* Live listeners hear of the first ones of each id only. */
+	if (d->fired_per_id[g->key.id]++ < MAX_FINDINGS_PER_ID &&
+	    d->sink.on_finding != NULL) {
+		describe(d, g, &f);
+		d->sink.on_finding(d->sink.ctx, &f);
+	}
+}
+
+static int finding_order(const void *pa, const void *pb)
+{
+	const struct finding *a = pa, *b = pb;
+
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if (a->first_ts != b->first_ts)
+		return a->first_ts < b->first_ts ? -1 : 1;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return strcmp(a->subject, b->subject);
+}
+
+/*
+ * A port scan's refused and unanswered attempts would each make a
+ * finding of their own, one per port tried: they are folded into the
+ * scan's finding instead, which counts them.
+ */
+static struct det_group *scanner_of(struct detectors *d,
+				    const struct det_group *g)
+{
+	struct subject_key k;
+	struct det_group *scan;
+
+	if (!g->has_party || g->parties_mixed)
+		return NULL;
+	switch (g->key.id) {
+	case FINDING_CONNECTION_REFUSED:
+	case FINDING_SYN_UNANSWERED:
+		break;
+	case FINDING_ABORTIVE_CLOSE:
+		if (g->key.aux == RST_REFUSED)
+			break;
+		return NULL;
+	default:
+		return NULL;
+	}
+	memset(&k, 0, sizeof(k));
+	k.id = FINDING_PORT_SCAN;
+	k.family = g->key.family;
+	memcpy(k.addr, g->party, 16);
+	scan = group_find(d, &k);
+	return scan != NULL && scan->finding >= 0 ? scan : NULL;
+}
+
+const struct finding *detectors_findings(struct detectors *d, size_t *n)
+{
+	struct finding *out = realloc(d->out, (d->n_fired + 1) * sizeof(*out));
+	uint32_t listed[FINDING_COUNT];
+	size_t kept = 0;
+
+	*n = 0;
+	if (out == NULL) {
+		d->oom = true;
+		return d->out;
+	}
+	d->out = out;
+	for (size_t i = 0; i < d->n_fired; i++) {
+		struct det_group *scan = scanner_of(d, group_at(d, d->fired[i]));
+
+		if (scan != NULL)
+			scan->n[4]++;
+	}
+	memset(listed, 0, sizeof(listed));
+	d->suppressed = 0;
+	for (size_t i = 0; i < d->n_fired; i++) {
+		struct det_group *g = group_at(d, d->fired[i]);
+
+		if (scanner_of(d, g) != NULL)
+			continue;
+		if (listed[g->key.id]++ >= MAX_FINDINGS_PER_ID) {
+			d->suppressed++;
+			continue;
+		}
+		describe(d, g, &out[kept++]);
+	}
+	for (size_t i = 0; i < d->n_fired; i++) {
+		struct det_group *scan = scanner_of(d, group_at(d, d->fired[i]));
+
+		if (scan != NULL)
+			scan->n[4] = 0;
+	}
+	qsort(out, kept, sizeof(*out), finding_order);
+	*n = kept;
+	return out;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static struct det_flow *side_make(struct detectors *d, const struct flow *f)
+{
+	size_t c = f->table_idx / DET_FLOW_CHUNK;
+	struct det_flow *df;
+
+	if (c >= d->side_chunks) {
+		d->oom = true;
+		return NULL;
+	}
+	if (d->side[c] == NULL) {
+		d->side[c] = calloc(DET_FLOW_CHUNK, sizeof(**d->side));
+		if (d->side[c] == NULL) {
+			d->oom = true;
+			return NULL;
+		}
+	}
+	df = &d->side[c][f->table_idx % DET_FLOW_CHUNK];
+	memset(df, 0, sizeof(*df));
+	df->flags = DF_LIVE;
+	df->last_data_dir = 2;
+	df->cw_dir = 2;
+	return df;
+}
+
+void detectors_on_flow_start(struct detectors *d, const struct flow *f)
+{
+	if (f->first_ts > d->now)
+		d->now = f->first_ts;
+	side_make(d, f);
+}
+
+void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
+			      const struct flow *f,
+			      const struct tcp_seg_info *info)
+{
+	struct det_flow *df = det_flow_of(d, f);
+
+	if (f->last_ts > d->now)
+		d->now = f->last_ts;
+	if (df == NULL || !(df->flags & DF_LIVE))
+		return;
+	det_open_on_segment(d, pkt, f, info, df);
+	det_close_on_segment(d, pkt, f, info, df);
+	det_reset_on_segment(d, pkt, f, info, df);
+	det_transfer_on_segment(d, pkt, f, info, df);
+	det_ip_on_tcp(d, pkt, f, info->dir);
+	df->state[0] = info->state[0];
+	df->state[1] = info->state[1];
+}
+
+void detectors_on_datagram(struct detectors *d, const struct packet *pkt,
+			   const struct flow *f, int dir)
+{
+	if (f->last_ts > d->now)
+		d->now = f->last_ts;
+	det_ip_on_datagram(d, pkt, f, dir);
+}
+
+void detectors_on_icmp_error(struct detectors *d, const struct packet *pkt,
+			     const struct flow *quoted)
+{
+	det_ip_on_icmp_error(d, pkt, quoted);
+}
+
+void detectors_on_reassembled(struct detectors *d, const struct packet *whole,
+			      size_t fragments)
+{
+	det_ip_on_reassembled(d, whole, fragments);
+}
+
+void detectors_on_capture_end(struct detectors *d, int64_t now)
+{
+	if (now > d->now)
+		d->now = now;
+}
+
+void detectors_on_flow_end(struct detectors *d, const struct flow *f)
+{
+	struct det_flow *df = det_flow_of(d, f);
+
+	if (df == NULL || !(df->flags & DF_LIVE))
+		return;
+	if (flow_is_tcp(f)) {
+		det_open_on_flow_end(d, f, df);
+		det_close_on_flow_end(d, f, df);
+		det_transfer_on_flow_end(d, f, df);
+	}
+	df->flags = 0;
+}
+
+void detectors_finish(struct detectors *d, const struct analyzer_stats *st,
+		      const struct defrag_stats *frag)
+{
+	if (st != NULL && st->last_ts > d->now)
+		d->now = st->last_ts;
+	det_ip_finish(d, frag);
+	d->finished = true;
+}
+
+/* ------------------------------------------------------------ the sink */
+
+static void sink_flow_start(void *ctx, const struct flow *f)
+{
+	detectors_on_flow_start(ctx, f);
+}
+
+static void sink_tcp_segment(void *ctx, const struct packet *pkt,
+			     const struct flow *f,
+			     const struct tcp_seg_info *info)
+{
+	detectors_on_tcp_segment(ctx, pkt, f, info);
+}
+
+static void sink_datagram(void *ctx, const struct packet *pkt,
+			  const struct flow *f, int dir)
+{
+	detectors_on_datagram(ctx, pkt, f, dir);
+}
+
+static void sink_icmp_error(void *ctx, const struct packet *pkt,
+			    const struct flow *quoted)
+{
+	detectors_on_icmp_error(ctx, pkt, quoted);
+}
+
+static void sink_reassembled(void *ctx, const struct packet *whole,
+			     size_t fragments)
+{
+	detectors_on_reassembled(ctx, whole, fragments);
+}
+
+static void sink_capture_end(void *ctx, int64_t now)
+{
+	detectors_on_capture_end(ctx, now);
+}
+
+static void sink_flow_end(void *ctx, const struct flow *f)
+{
+	detectors_on_flow_end(ctx, f);
+}
+
+struct analyzer_sink detectors_sink(struct detectors *d)
+{
+	struct analyzer_sink s = {
+		.ctx = d,
+		.on_flow_start = sink_flow_start,
+		.on_tcp_segment = sink_tcp_segment,
+		.on_datagram = sink_datagram,
+		.on_icmp_error = sink_icmp_error,
+		.on_reassembled = sink_reassembled,
+		.on_capture_end = sink_capture_end,
+		.on_flow_end = sink_flow_end,
+	};
+
+	return s;
+}

@@ -1,0 +1,105 @@
+/*
+ * The detectors: fed by the engine (through detectors_sink(), or by a
+ * sink that forwards to the detectors_on_* functions), they group what
+ * they see by subject and turn it into findings once a threshold is
+ * crossed.  A finding fires as soon as it is known (the finding sink
+ * hears of it then, for live use) and keeps being updated until the end;
+ * detectors_findings() gives every finding as it stands.
+ *
+ * All of it runs on the thread that feeds the analyzer.
+ */
+#ifndef TCPLENS_DETECT_H
+#define TCPLENS_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer.h"
+#include "detect_config.h"
+#include "finding.h"
+
+#define FINDING_SUBJECT_LEN 64
+#define FINDING_SUMMARY_LEN 320
+#define FINDING_MAX_DETAILS 8
+#define FINDING_MAX_FLOWS 8
+#define FINDING_MAX_FRAMES 8
+#define FINDING_MAX_PACKETS 3
+#define FINDING_PACKET_LEN 192
+
+/* A measured fact beside the value: "sources": 300, "kind": "fast". */
+struct finding_detail {
+	const char *key;
+	bool is_number;
+	double number;
+	char text[40];
+};
+
+struct finding {
+	enum finding_id id;
+	enum finding_severity severity;
+	/* "192.0.2.2:8005", "[2001:db8::2]:443", "192.0.2.1" or a flow uid. */
+	char subject[FINDING_SUBJECT_LEN];
+	int64_t first_ts, last_ts;      /* ns since the epoch */
+	double value, threshold;
+	const char *unit;               /* what value counts */
+	char summary[FINDING_SUMMARY_LEN];
+	struct finding_detail details[FINDING_MAX_DETAILS];
+	uint8_t n_details;
+	/* Evidence: the first flows and frames, a few packets as text. */
+	uint8_t n_flows, n_frames, n_packets;
+	uint64_t flow_count;            /* flows involved in all */
+	uint64_t flows[FINDING_MAX_FLOWS];      /* uids */
+	uint64_t frames[FINDING_MAX_FRAMES];
+	uint64_t packet_frames[FINDING_MAX_PACKETS];
+	char packets[FINDING_MAX_PACKETS][FINDING_PACKET_LEN];
+};
+
+struct finding_sink {
+	void *ctx;
+	/* A finding crossed its threshold (it is updated until the end). */
+	void (*on_finding)(void *ctx, const struct finding *f);
+};
+
+struct detectors;
+
+/* NULL when memory ran out.  sink may be NULL. */
+struct detectors *detectors_new(const struct detect_config *cfg,
+				const struct analyzer_config *engine,
+				const struct finding_sink *sink);
+void detectors_free(struct detectors *d);
+
+/* An analyzer sink whose callbacks feed d. */
+struct analyzer_sink detectors_sink(struct detectors *d);
+
+void detectors_on_flow_start(struct detectors *d, const struct flow *f);
+void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
+			      const struct flow *f,
+			      const struct tcp_seg_info *info);
+void detectors_on_datagram(struct detectors *d, const struct packet *pkt,
+			   const struct flow *f, int dir);
+void detectors_on_icmp_error(struct detectors *d, const struct packet *pkt,
+			     const struct flow *quoted);
+void detectors_on_reassembled(struct detectors *d, const struct packet *whole,
+			      size_t fragments);
+void detectors_on_capture_end(struct detectors *d, int64_t now);
+void detectors_on_flow_end(struct detectors *d, const struct flow *f);
+
+/*
+ * After analyzer_finish(): settles what only the whole capture tells
+ * (fragment anomalies from the engine's counts).
+ */
+void detectors_finish(struct detectors *d, const struct analyzer_stats *st,
+		      const struct defrag_stats *frag);
+
+/*
+ * Every finding, most severe first, then by first time; valid until the
+ * next call or detectors_free().
+ */
+const struct finding *detectors_findings(struct detectors *d, size_t *n);
+/* Subjects past the cap on findings of one id, which were not listed. */
+uint64_t detectors_suppressed(const struct detectors *d);
+/* True when a detector could not keep state for want of memory. */
+bool detectors_out_of_memory(const struct detectors *d);
+
+#endif

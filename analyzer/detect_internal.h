@@ -1,0 +1,281 @@
+/*
+ * What the detector files share (analyzer/detect*.c): the per-flow side
+ * state, the subject groups findings are built from, and the hooks each
+ * detector file gives the dispatcher in detect.c.  Not part of the
+ * analyzer's public surface: detect.h is.
+ */
+#ifndef TCPLENS_DETECT_INTERNAL_H
+#define TCPLENS_DETECT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect.h"
+
+#define NS_PER_SEC 1000000000LL
+#define NS_PER_MS 1000000LL
+
+/* What a group is about.  Keys compare as bytes: always zero them first. */
+struct subject_key {
+	uint8_t id;             /* enum finding_id */
+	uint8_t aux;            /* the detector's own: a cause, a kind */
+	uint8_t family;
+	uint8_t has_port;       /* 0: the subject is a host */
+	uint16_t port;
+	uint16_t port2;
+	uint8_t addr[16];
+	/* A second party where the grouping needs one (the sender). */
+	uint8_t addr2[16];
+};
+
+#define RATE_BUCKETS 10
+
+/* Counts in a sliding window of RATE_BUCKETS buckets. */
+struct rate_ring {
+	int64_t start;          /* of the newest bucket */
+	uint64_t sum;
+	uint32_t n[RATE_BUCKETS];
+	uint8_t head;
+};
+
+/* A set of 32-bit hashes (distinct sources, targets). */
+struct hash_set {
+	uint32_t *slots;        /* 0 marks a free slot */
+	uint32_t mask, count;
+};
+
+/*
+ * Everything one finding is computed from.  The counters' meaning is
+ * the detector's (each file says what n[] and t[] hold).
+ */
+struct det_group {
+	struct subject_key key;
+	uint32_t number;        /* its place among all groups */
+	int32_t finding;        /* its place among the fired, or -1 */
+	int64_t first_ts, last_ts;
+	uint64_t count;         /* the value, for most detectors */
+	uint64_t peak;
+	uint64_t n[8];
+	int64_t t[3];
+	double threshold;       /* what count was measured against */
+	/* A sequence of times (SYN retries) of one flow, for the evidence. */
+	uint64_t times_uid;
+	uint8_t n_times;
+	int64_t times[8];
+	/*
+	 * Attempts waiting to be judged (syn_flood): flow table index << 32
+	 * | ms since first_ts, oldest first, in a ring of fifo_cap.
+	 */
+	uint64_t *fifo;
+	uint32_t fifo_cap, fifo_head, fifo_len;
+	struct rate_ring ring;
+	struct hash_set set;
+	/*
+	 * The one other party (a source) seen so far, so findings about
+	 * a scanner's targets can be folded into its port_scan finding.
+	 */
+	uint8_t party[16];
+	bool has_party, parties_mixed;
+	/* Evidence. */
+	uint64_t flow_count;
+	uint8_t n_flows, n_frames, n_packets;
+	uint64_t flows[FINDING_MAX_FLOWS];
+	uint64_t frames[FINDING_MAX_FRAMES];
+	uint64_t packet_frames[FINDING_MAX_PACKETS];
+	char packets[FINDING_MAX_PACKETS][FINDING_PACKET_LEN];
+};
+
+enum det_flow_flag {
+	DF_LIVE = 1u << 0,              /* the entry belongs to a live flow */
+	DF_HANDSHAKE_DONE = 1u << 1,    /* both SYNs acknowledged */
+	DF_RST_CLASSIFIED = 1u << 2,
+	DF_SYN_FLOOD_COUNTED = 1u << 3, /* its attempt is in a syn_flood ring */
+	DF_DEAD_PEER = 1u << 4,         /* counted as a dead peer */
+	DF_HALF_OPEN = 1u << 5,         /* counted as half-open */
+	DF_SYNACK_RETRIED = 1u << 6,
+	DF_REFUSED = 1u << 7,
+	DF_SYN_PENDING = 1u << 8,       /* in a syn_flood fifo, not judged yet */
+};
+
+/* What the detectors remember of one live flow, beside struct flow. */
+struct det_flow {
+	uint8_t state[2];       /* both endpoints' states after its last segment */
+	uint16_t flags;         /* enum det_flow_flag */
+	uint8_t last_data_dir;  /* who sent data last; 2 = nobody yet */
+	uint8_t retx_run[2];    /* retransmissions in a row, the peer silent */
+	uint8_t big_run[2];     /* of them, larger than ever seen ACKed */
+	uint8_t ka_run[2];      /* keep-alives in a row, the peer silent */
+	uint8_t syn_retries;
+	uint8_t nagle_events;
+	uint8_t rst_cause;      /* enum rst_cause + 1 once classified */
+	uint8_t cw_dir;         /* the endpoint in CLOSE_WAIT */
+	uint8_t dack_dir;       /* the endpoint whose data a delayed ACK acked */
+	uint16_t max_len[2];    /* largest payload sent */
+	uint16_t max_len_acked[2]; /* largest payload seen acknowledged */
+	uint16_t last_len[2];   /* payload of its latest data segment */
+	uint16_t zw_probes;
+	uint32_t syn_check;     /* its syn_flood fifo entry's low half */
+	int64_t cw_since;       /* when an endpoint entered CLOSE_WAIT, or 0 */
+	int64_t zw_since[2];    /* zero window advertised since, or 0 */
+	int64_t dack_ts;        /* when that delayed ACK came, or 0 */
+	int64_t t_dack;         /* how late it was */
+	int64_t last_ts[2];     /* each side's latest segment */
+	uint8_t peer_dup[2];    /* the side's latest segment was a dup ACK or SACK */
+};
+
+#define DET_HOT_SLOTS (2 * FINDING_COUNT)
+
+struct detectors {
+	struct detect_config cfg;
+	struct analyzer_config engine;
+	struct finding_sink sink;
+	int64_t now;
+	bool oom;
+	/* Side state by flow table index, in chunks made on first use. */
+	struct det_flow **side;
+	size_t side_chunks;
+	/* Groups, in chunks (pointers stay valid), found through a hash. */
+	struct det_group **groups;
+	size_t n_groups, group_chunks;
+	uint32_t *index;        /* group number + 1, 0 free */
+	uint32_t hot[DET_HOT_SLOTS]; /* the latest found per id (+1, 0 none) */
+	uint64_t groups_dropped; /* subjects not tracked: MAX_GROUPS reached */
+	size_t index_mask;
+	/* Groups that fired, in the order they did. */
+	uint32_t *fired;
+	size_t n_fired, fired_cap;
+	uint32_t fired_per_id[FINDING_COUNT];
+	uint64_t suppressed;    /* left out of the last detectors_findings() */
+	struct finding *out;    /* detectors_findings() */
+	bool finished;
+	/* A datagram just rebuilt from fragments, until its flow is known. */
+	const struct packet *pending_whole;
+	size_t pending_frags;
+};
+
+#define DET_FLOW_CHUNK 4096
+/* Subjects tracked at most (about 1 KiB each). */
+#define MAX_GROUPS 65536
+
+/* The side state of a live flow (made at its start). */
+static inline struct det_flow *det_flow_of(struct detectors *d,
+					   const struct flow *f)
+{
+	size_t c = f->table_idx / DET_FLOW_CHUNK;
+
+	if (c >= d->side_chunks || d->side[c] == NULL)
+		return NULL;
+	return &d->side[c][f->table_idx % DET_FLOW_CHUNK];
+}
+
+/* detect.c: groups, evidence, findings. */
+void subject_host(struct subject_key *k, enum finding_id id,
+		  const struct flow *f, int dir);
+void subject_endpoint(struct subject_key *k, enum finding_id id,
+		      const struct flow *f, int dir);
+/* The endpoint when it serves (the responder), else its host. */
+void subject_of_side(struct subject_key *k, enum finding_id id,
+		     const struct flow *f, int dir);
+/* The second party: the host of dir. */
+void subject_add_party(struct subject_key *k, const struct flow *f, int dir);
+/* The group for k, made on first use (NULL: no memory). */
+struct det_group *group_get(struct detectors *d, const struct subject_key *k,
+			    int64_t now);
+/* The group for k if it exists. */
+struct det_group *group_find(struct detectors *d, const struct subject_key *k);
+void group_touch(struct det_group *g, int64_t now);
+void group_add_flow(struct det_group *g, const struct flow *f);
+void group_add_frame(struct det_group *g, uint64_t frame);
+/* Notes the source of what g counts (see party). */
+void group_note_party(struct det_group *g, const uint8_t addr[16]);
+void group_add_packet(struct det_group *g, const struct packet *pkt,
+		      const struct flow *f, const struct tcp_seg_info *info);
+/* Fires g's finding unless it has (the sink hears of it). */
+void group_fire(struct detectors *d, struct det_group *g);
+/* Adds n at now to a window of width window_ns; returns its sum. */
+uint64_t rate_add(struct rate_ring *r, int64_t now, int64_t window_ns,
+		  uint32_t n);
+/* Takes n back from the bucket that holds time t, if still in the window. */
+void rate_sub(struct rate_ring *r, int64_t t, int64_t window_ns, uint32_t n);
+/* True when h was not in the set yet (it is now). */
+bool hash_set_add(struct hash_set *s, uint32_t h, bool *oom);
+uint32_t hash_bytes(const void *p, size_t n);
+
+bool det_enabled(const struct detectors *d, enum finding_id id);
+int64_t det_now(const struct detectors *d);
+
+/*
+ * Each detector file's hooks.  on_segment runs for every TCP segment
+ * before the side state's states are updated (df->state is the state
+ * before it); on_flow_end with the flow final.
+ */
+void det_open_on_segment(struct detectors *d, const struct packet *pkt,
+			 const struct flow *f, const struct tcp_seg_info *info,
+			 struct det_flow *df);
+void det_open_on_flow_end(struct detectors *d, const struct flow *f,
+			  struct det_flow *df);
+void det_open_describe(const struct det_group *g, struct finding *out,
+		       const struct detect_config *cfg);
+
+void det_close_on_segment(struct detectors *d, const struct packet *pkt,
+			  const struct flow *f, const struct tcp_seg_info *info,
+			  struct det_flow *df);
+void det_close_on_flow_end(struct detectors *d, const struct flow *f,
+			   struct det_flow *df);
+void det_close_describe(const struct det_group *g, struct finding *out,
+			const struct detect_config *cfg);
+
+/* Why an endpoint sent its first RST (abortive_close's causes). */
+enum rst_cause {
+	RST_REFUSED,
+	RST_CLOSE_WITH_UNREAD_DATA,
+	RST_LINGER_ZERO,
+	RST_WRITE_AFTER_CLOSE,
+	RST_UNKNOWN_CONNECTION,
+	RST_OUT_OF_WINDOW,
+	RST_TIMEOUT,
+	RST_CAUSE_COUNT
+};
+
+const char *rst_cause_name(enum rst_cause c);
+
+void det_close_describe_time_wait(const struct det_group *g,
+				  const struct det_group *dest,
+				  struct finding *out,
+				  const struct detect_config *cfg);
+
+void det_reset_on_segment(struct detectors *d, const struct packet *pkt,
+			  const struct flow *f, const struct tcp_seg_info *info,
+			  struct det_flow *df);
+void det_reset_describe(const struct det_group *g, struct finding *out,
+			const struct detect_config *cfg);
+
+void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
+			     const struct flow *f,
+			     const struct tcp_seg_info *info,
+			     struct det_flow *df);
+void det_transfer_on_flow_end(struct detectors *d, const struct flow *f,
+			      struct det_flow *df);
+void det_transfer_describe(const struct det_group *g, struct finding *out,
+			   const struct detect_config *cfg);
+
+void det_ip_on_datagram(struct detectors *d, const struct packet *pkt,
+			const struct flow *f, int dir);
+void det_ip_on_tcp(struct detectors *d, const struct packet *pkt,
+		   const struct flow *f, int dir);
+void det_ip_on_icmp_error(struct detectors *d, const struct packet *pkt,
+			  const struct flow *quoted);
+void det_ip_on_reassembled(struct detectors *d, const struct packet *whole,
+			   size_t fragments);
+void det_ip_finish(struct detectors *d, const struct defrag_stats *frag);
+void det_ip_describe(const struct det_group *g, struct finding *out,
+		     const struct detect_config *cfg);
+
+/* Helpers for describe functions. */
+void finding_add_number(struct finding *out, const char *key, double v);
+void finding_add_text(struct finding *out, const char *key, const char *v);
+/* "1.25 s", "40 ms" */
+void format_duration(int64_t ns, char *out, size_t outlen);
+
+#endif

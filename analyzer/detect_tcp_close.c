@@ -1,0 +1,328 @@
+/*
+ * Detectors of how connections end: close_wait_leak,
+ * time_wait_accumulation and short_connection_churn.
+ *
+ * close_wait_leak groups by the endpoint in CLOSE_WAIT (host:port when
+ * it serves, else host): count = connections past min_age; n[0] still
+ * in CLOSE_WAIT when they ended or the capture did, n[1] closed late;
+ * t[0] the longest time in CLOSE_WAIT.
+ * time_wait_accumulation groups by the host holding TIME_WAIT: n[0]
+ * now, count = peak (at t[0]); n[1] entered as the passive side (the
+ * server closed first), n[2] as the active side; n[3] the most toward
+ * one destination, n[4] that destination's group + 1.  A helper group
+ * (aux 1) per holder and destination host:port counts the latter.
+ * short_connection_churn groups by server host:port and client host:
+ * ring = short connections by start, count = the most in the window;
+ * n[0] short connections in all, t[0] their total duration.
+ */
+#include "detect_internal.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ close_wait */
+
+static void close_wait_counted(struct detectors *d, const struct flow *f,
+			       int dir, int64_t age, bool still)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+
+	if (age < c->close_wait_leak.min_age_ns)
+		return;
+	subject_of_side(&k, FINDING_CLOSE_WAIT_LEAK, f, dir);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	g->count++;
+	g->n[still ? 0 : 1]++;
+	if (age > g->t[0])
+		g->t[0] = age;
+	g->threshold = c->close_wait_leak.min_connections;
+	group_touch(g, d->now - age);
+	group_touch(g, d->now);
+	group_add_flow(g, f);
+	if (g->count >= c->close_wait_leak.min_connections)
+		group_fire(d, g);
+}
+
+static void close_wait_transition(struct detectors *d, const struct flow *f,
+				  const struct tcp_seg_info *info,
+				  struct det_flow *df)
+{
+	for (int dir = 0; dir < 2; dir++) {
+		bool was = df->state[dir] == TCP_STATE_CLOSE_WAIT;
+		bool is = info->state[dir] == TCP_STATE_CLOSE_WAIT;
+
+		if (!was && is) {
+			df->cw_since = d->now;
+			df->cw_dir = (uint8_t)dir;
+		} else if (was && !is && df->cw_since != 0) {
+			close_wait_counted(d, f, dir, d->now - df->cw_since, false);
+			df->cw_since = 0;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ time_wait */
+
+static struct det_group *time_wait_dest(struct detectors *d,
+					const struct flow *f, int holder,
+					bool make)
+{
+	struct subject_key k;
+
+	subject_host(&k, FINDING_TIME_WAIT_ACCUMULATION, f, holder);
+	k.aux = 1;
+	memcpy(k.addr2, flow_addr(f, !holder), 16);
+	k.port2 = flow_port(f, !holder);
+	return make ? group_get(d, &k, d->now) : group_find(d, &k);
+}
+
+static void time_wait_enter(struct detectors *d, const struct flow *f,
+			    int holder)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g, *dest;
+
+	subject_host(&k, FINDING_TIME_WAIT_ACCUMULATION, f, holder);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	g->n[0]++;
+	g->n[holder == FLOW_RESP ? 1 : 2]++;
+	if (g->n[0] > g->count) {
+		g->count = g->n[0];
+		g->t[0] = d->now;
+	}
+	if (g->n_flows < FINDING_MAX_FLOWS)
+		group_add_flow(g, f);
+	/*
+	 * Ports run out toward one destination on the connecting side
+	 * only; a server's TIME_WAIT toward each client port is not.
+	 */
+	dest = holder == FLOW_ORIG ? time_wait_dest(d, f, holder, true) : NULL;
+	if (dest != NULL && ++dest->n[0] > g->n[3]) {
+		g->n[3] = dest->n[0];
+		g->n[4] = dest->number + 1;
+	}
+	g->threshold = c->time_wait_accumulation.min_connections;
+	if (g->n[0] >= c->time_wait_accumulation.min_connections) {
+		group_touch(g, d->now);
+		group_fire(d, g);
+	}
+}
+
+static void time_wait_leave(struct detectors *d, const struct flow *f,
+			    int holder)
+{
+	struct subject_key k;
+	struct det_group *g, *dest;
+
+	subject_host(&k, FINDING_TIME_WAIT_ACCUMULATION, f, holder);
+	g = group_find(d, &k);
+	if (g != NULL && g->n[0] > 0)
+		g->n[0]--;
+	dest = holder == FLOW_ORIG ? time_wait_dest(d, f, holder, false) : NULL;
+	if (dest != NULL && dest->n[0] > 0)
+		dest->n[0]--;
+}
+
+/* ------------------------------------------------------------ churn */
+
+static void churn_flow_end(struct detectors *d, const struct flow *f)
+{
+	const struct detect_config *c = &d->cfg;
+	const struct tcp_conn *t = &f->u.tcp;
+	int64_t dur = f->last_ts - f->first_ts;
+	struct subject_key k;
+	struct det_group *g;
+	uint64_t sum;
+	int initiator;
+
+	/* A whole connection, handshake to close, and a short one. */
+	if (!(t->flags & TCP_CONN_HAS_ACK) || (t->flags & TCP_CONN_MIDSTREAM) ||
+	    dur > c->short_connection_churn.max_duration_ns ||
+	    tcp_conn_close(f, &initiator) == TCP_CLOSE_OPEN)
+		return;
+	subject_endpoint(&k, FINDING_SHORT_CONNECTION_CHURN, f, FLOW_RESP);
+	subject_add_party(&k, f, FLOW_ORIG);
+	g = group_get(d, &k, f->first_ts);
+	if (g == NULL)
+		return;
+	g->n[0]++;
+	g->t[0] += dur;
+	sum = rate_add(&g->ring, f->first_ts,
+		       c->short_connection_churn.window_ns, 1);
+	if (sum > g->count)
+		g->count = sum;
+	g->threshold = c->short_connection_churn.min_connections;
+	if (g->n_flows < FINDING_MAX_FLOWS)
+		group_add_flow(g, f);
+	else
+		g->flow_count++;
+	if (sum >= c->short_connection_churn.min_connections) {
+		group_touch(g, f->first_ts);
+		group_touch(g, f->last_ts);
+		group_fire(d, g);
+	} else if (g->finding >= 0) {
+		group_touch(g, f->last_ts);
+	}
+}
+
+/* ------------------------------------------------------------ hooks */
+
+void det_close_on_segment(struct detectors *d, const struct packet *pkt,
+			  const struct flow *f, const struct tcp_seg_info *info,
+			  struct det_flow *df)
+{
+	(void)pkt;
+	if (info->state[0] == df->state[0] && info->state[1] == df->state[1])
+		return;
+	if (det_enabled(d, FINDING_CLOSE_WAIT_LEAK))
+		close_wait_transition(d, f, info, df);
+	if (!det_enabled(d, FINDING_TIME_WAIT_ACCUMULATION))
+		return;
+	for (int dir = 0; dir < 2; dir++) {
+		bool was = df->state[dir] == TCP_STATE_TIME_WAIT;
+		bool is = info->state[dir] == TCP_STATE_TIME_WAIT;
+
+		if (!was && is)
+			time_wait_enter(d, f, dir);
+		else if (was && !is)
+			time_wait_leave(d, f, dir);
+	}
+}
+
+void det_close_on_flow_end(struct detectors *d, const struct flow *f,
+			   struct det_flow *df)
+{
+	if (det_enabled(d, FINDING_CLOSE_WAIT_LEAK) && df->cw_since != 0 &&
+	    df->cw_dir < 2 &&
+	    f->u.tcp.ep[df->cw_dir].state == TCP_STATE_CLOSE_WAIT)
+		close_wait_counted(d, f, df->cw_dir, d->now - df->cw_since, true);
+	if (det_enabled(d, FINDING_TIME_WAIT_ACCUMULATION))
+		for (int dir = 0; dir < 2; dir++)
+			if (df->state[dir] == TCP_STATE_TIME_WAIT)
+				time_wait_leave(d, f, dir);
+	if (det_enabled(d, FINDING_SHORT_CONNECTION_CHURN))
+		churn_flow_end(d, f);
+}
+
+/* ------------------------------------------------------------ describe */
+
+static void format_key_endpoint(const struct subject_key *k, const uint8_t *a,
+				uint16_t port, bool with_port, char *out,
+				size_t outlen)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(k->family == 6 ? AF_INET6 : AF_INET, a, s, sizeof(s)) == NULL)
+		snprintf(s, sizeof(s), "?");
+	if (!with_port)
+		snprintf(out, outlen, "%s", s);
+	else
+		snprintf(out, outlen, k->family == 6 ? "[%s]:%u" : "%s:%u", s, port);
+}
+
+static void describe_time_wait(const struct det_group *g,
+			       const struct det_group *dest,
+			       struct finding *out,
+			       const struct detect_config *cfg)
+{
+	const uint32_t lo = cfg->time_wait_accumulation.port_range_low;
+	const uint32_t hi = cfg->time_wait_accumulation.port_range_high;
+	double range = hi >= lo ? (double)(hi - lo + 1) : 1;
+	double share = (double)g->n[3] / range;
+	bool server_side = g->n[1] > g->n[2];
+	char dst[INET6_ADDRSTRLEN + 8] = "";
+
+	if (dest != NULL)
+		format_key_endpoint(&dest->key, dest->key.addr2, dest->key.port2,
+				    true, dst, sizeof(dst));
+	out->unit = "connections in TIME_WAIT at the peak";
+	finding_add_number(out, "as_server", (double)g->n[1]);
+	finding_add_number(out, "as_client", (double)g->n[2]);
+	finding_add_text(out, "closes_first", server_side ? "server" : "client");
+	if (dest != NULL) {
+		finding_add_text(out, "top_destination", dst);
+		finding_add_number(out, "top_destination_count", (double)g->n[3]);
+		finding_add_number(out, "port_range_share", share);
+	}
+	/* A server that closes first, or a client running out of ports. */
+	if ((server_side || share >= cfg->time_wait_accumulation.port_share) &&
+	    out->severity < SEVERITY_WARNING)
+		out->severity = SEVERITY_WARNING;
+	snprintf(out->summary, sizeof(out->summary),
+		 "%s held %.0f connections in TIME_WAIT at once (threshold %.0f); "
+		 "it closed first as the %s on %llu of %llu connections%s%s%s",
+		 out->subject, out->value, out->threshold,
+		 server_side ? "server" : "client",
+		 (unsigned long long)(server_side ? g->n[1] : g->n[2]),
+		 (unsigned long long)(g->n[1] + g->n[2]),
+		 dest != NULL && !server_side ? "; most toward " : "",
+		 dest != NULL && !server_side ? dst : "",
+		 dest != NULL && !server_side && share >= 0.001
+			? " (a share of the ephemeral port range)" : "");
+}
+
+void det_close_describe(const struct det_group *g, struct finding *out,
+			const struct detect_config *cfg)
+{
+	char dur[24], min[24], peer[INET6_ADDRSTRLEN + 8];
+
+	switch (g->key.id) {
+	case FINDING_CLOSE_WAIT_LEAK:
+		format_duration(g->t[0], dur, sizeof(dur));
+		format_duration(cfg->close_wait_leak.min_age_ns, min, sizeof(min));
+		out->unit = "connections";
+		finding_add_number(out, "still_in_close_wait", (double)g->n[0]);
+		finding_add_number(out, "closed_late", (double)g->n[1]);
+		finding_add_number(out, "max_age_s", (double)g->t[0] / NS_PER_SEC);
+		snprintf(out->summary, sizeof(out->summary),
+			 "%.0f connection%s on %s received the peer's FIN and did "
+			 "not close for %s or more (longest %s); %llu still in "
+			 "CLOSE_WAIT at the end",
+			 out->value, out->value == 1 ? "" : "s", out->subject,
+			 min, dur, (unsigned long long)g->n[0]);
+		break;
+	case FINDING_TIME_WAIT_ACCUMULATION:
+		describe_time_wait(g, NULL, out, cfg);
+		break;
+	case FINDING_SHORT_CONNECTION_CHURN: {
+		char win[24];
+		double avg = g->n[0] ? (double)g->t[0] / (double)g->n[0] : 0;
+
+		format_duration(cfg->short_connection_churn.window_ns, win,
+				sizeof(win));
+		format_duration((int64_t)avg, dur, sizeof(dur));
+		format_key_endpoint(&g->key, g->key.addr2, 0, false, peer,
+				    sizeof(peer));
+		out->unit = "short connections in the window";
+		finding_add_text(out, "client", peer);
+		finding_add_number(out, "connections", (double)g->n[0]);
+		finding_add_number(out, "mean_duration_ms", avg / NS_PER_MS);
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s opened %.0f short connections to %s within %s "
+			 "(%llu in all, %s each on average): one request per "
+			 "connection where a persistent one would serve",
+			 peer, out->value, out->subject, win,
+			 (unsigned long long)g->n[0], dur);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* The destination helper group of a time_wait finding, for describe. */
+void det_close_describe_time_wait(const struct det_group *g,
+				  const struct det_group *dest,
+				  struct finding *out,
+				  const struct detect_config *cfg)
+{
+	describe_time_wait(g, dest, out, cfg);
+}

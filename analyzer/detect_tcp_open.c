@@ -1,0 +1,471 @@
+/*
+ * Detectors of connection attempts: syn_flood, syn_unanswered,
+ * connection_refused and port_scan.
+ *
+ * syn_flood groups by listener (host:port): ring = attempts still
+ * half-open, by the time they began; count = the most at once in the
+ * window; set = distinct sources of attempts that never completed;
+ * n[0] SYN-ACK retransmissions toward them, n[1] never answered,
+ * n[2] answered once and never retried (a cookie's signature),
+ * n[3] answered.
+ * syn_unanswered groups by destination host:port: count = connections;
+ * n[0] = SYN retransmissions in all; times = one connection's SYNs.
+ * connection_refused: count = refused attempts; n[0] distinct sources.
+ * port_scan groups by source host: set = distinct targets; n[0]
+ * attempts, n[1] failed ones, in the current window (t[0] its start);
+ * count = the most targets in one window.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_syn(const struct packet *pkt)
+{
+	return (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) ==
+	       TCP_FLAG_SYN;
+}
+
+static bool is_synack(const struct packet *pkt)
+{
+	return (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) ==
+	       (TCP_FLAG_SYN | TCP_FLAG_ACK);
+}
+
+static uint32_t addr_hash(const struct flow *f, int dir)
+{
+	return hash_bytes(flow_addr(f, dir), 16);
+}
+
+/* ------------------------------------------------------------ syn_flood */
+
+static struct det_group *flood_group(struct detectors *d, const struct flow *f,
+				     bool make)
+{
+	struct subject_key k;
+
+	subject_endpoint(&k, FINDING_SYN_FLOOD, f, FLOW_RESP);
+	return make ? group_get(d, &k, d->now) : group_find(d, &k);
+}
+
+/*
+ * An attempt is half-open once it has gone a second without completing:
+ * Linux's initial RTO, after which its SYN or SYN-ACK would be sent
+ * again.  Younger ones are only in flight, however many a busy listener
+ * has.
+ */
+#define HALF_OPEN_AFTER_NS NS_PER_SEC
+
+static void flood_count(struct detectors *d, struct det_group *g,
+			int64_t began, struct det_flow *df)
+{
+	const struct detect_config *c = &d->cfg;
+	uint64_t sum;
+
+	df->flags = (uint16_t)((df->flags & ~DF_SYN_PENDING) |
+			       DF_SYN_FLOOD_COUNTED);
+	sum = rate_add(&g->ring, began, c->syn_flood.window_ns, 1);
+	g->threshold = c->syn_flood.min_half_open;
+	if (sum > g->count)
+		g->count = sum;
+	if (sum >= c->syn_flood.min_half_open) {
+		group_touch(g, d->now);
+		group_fire(d, g);
+	}
+}
+
+/* Judges the attempts that have waited a second. */
+static void flood_judge(struct detectors *d, struct det_group *g)
+{
+	int64_t cut = d->now - HALF_OPEN_AFTER_NS - g->first_ts;
+
+	while (g->fifo_len > 0) {
+		uint64_t e = g->fifo[g->fifo_head];
+		uint32_t idx = (uint32_t)(e >> 32), ms = (uint32_t)e;
+		size_t c = idx / DET_FLOW_CHUNK;
+		struct det_flow *df;
+
+		if ((int64_t)ms * NS_PER_MS > cut)
+			break;
+		g->fifo_head = (g->fifo_head + 1) % g->fifo_cap;
+		g->fifo_len--;
+		if (c >= d->side_chunks || d->side[c] == NULL)
+			continue;
+		df = &d->side[c][idx % DET_FLOW_CHUNK];
+		if ((df->flags & (DF_LIVE | DF_SYN_PENDING)) ==
+			    (DF_LIVE | DF_SYN_PENDING) && df->syn_check == ms)
+			flood_count(d, g, g->first_ts + (int64_t)ms * NS_PER_MS, df);
+	}
+}
+
+static bool fifo_push(struct det_group *g, uint64_t e)
+{
+	if (g->fifo_len == g->fifo_cap) {
+		uint32_t cap = g->fifo_cap ? g->fifo_cap * 2 : 16;
+		uint64_t *p;
+
+		if (cap > (1u << 20) || (p = malloc(cap * sizeof(*p))) == NULL)
+			return false;
+		for (uint32_t i = 0; i < g->fifo_len; i++)
+			p[i] = g->fifo[(g->fifo_head + i) % g->fifo_cap];
+		free(g->fifo);
+		g->fifo = p;
+		g->fifo_cap = cap;
+		g->fifo_head = 0;
+	}
+	g->fifo[(g->fifo_head + g->fifo_len) % g->fifo_cap] = e;
+	g->fifo_len++;
+	return true;
+}
+
+static void flood_attempt(struct detectors *d, const struct flow *f,
+			  struct det_flow *df)
+{
+	struct det_group *g = flood_group(d, f, true);
+	int64_t rel;
+
+	if (g == NULL)
+		return;
+	flood_judge(d, g);
+	rel = (f->first_ts - g->first_ts) / NS_PER_MS;
+	if (rel < 0 || rel > UINT32_MAX)
+		return;
+	/* Without room in the queue it is judged when it ends. */
+	(void)fifo_push(g, (uint64_t)f->table_idx << 32 | (uint64_t)rel);
+	df->flags |= DF_SYN_PENDING;
+	df->syn_check = (uint32_t)rel;
+}
+
+/* The attempt completed (or was refused): it is not half-open. */
+static void flood_resolved(struct detectors *d, const struct flow *f,
+			   struct det_flow *df)
+{
+	struct det_group *g;
+
+	if (df->flags & DF_SYN_FLOOD_COUNTED) {
+		g = flood_group(d, f, false);
+		if (g != NULL)
+			rate_sub(&g->ring, f->first_ts,
+				 d->cfg.syn_flood.window_ns, 1);
+	}
+	df->flags &= (uint16_t)~(DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING);
+}
+
+static void flood_flow_end(struct detectors *d, const struct flow *f,
+			   struct det_flow *df)
+{
+	const struct tcp_conn *c = &f->u.tcp;
+	struct det_group *g = flood_group(d, f, false);
+
+	if (g == NULL)
+		return;
+	/* Still waiting when it ended: it never completed. */
+	if (df->flags & DF_SYN_PENDING)
+		flood_count(d, g, f->first_ts, df);
+	hash_set_add(&g->set, addr_hash(f, FLOW_ORIG), &d->oom);
+	if (df->flags & DF_SYNACK_RETRIED)
+		g->n[0] += c->ep[FLOW_RESP].retrans_segs;
+	if (!(c->flags & TCP_CONN_HAS_SYNACK))
+		g->n[1]++;
+	else if (!(df->flags & DF_SYNACK_RETRIED))
+		g->n[2]++;
+	if (c->flags & TCP_CONN_HAS_SYNACK)
+		g->n[3]++;
+	group_touch(g, f->last_ts);
+	group_add_flow(g, f);
+}
+
+/* ------------------------------------------------------------ syn_unanswered */
+
+static struct det_group *unanswered_group(struct detectors *d,
+					  const struct flow *f, bool make)
+{
+	struct subject_key k;
+
+	subject_endpoint(&k, FINDING_SYN_UNANSWERED, f, FLOW_RESP);
+	return make ? group_get(d, &k, d->now) : group_find(d, &k);
+}
+
+/* Keeps one connection's SYN times for the evidence. */
+static void unanswered_retry(struct detectors *d, const struct packet *pkt,
+			     const struct flow *f,
+			     const struct tcp_seg_info *info)
+{
+	struct det_group *g = unanswered_group(d, f, true);
+	uint64_t uid;
+
+	if (g == NULL)
+		return;
+	uid = flow_uid(f);
+	if (g->n_times == 0) {
+		g->times_uid = uid;
+		g->times[g->n_times++] = f->first_ts;
+	}
+	if (g->times_uid == uid && g->n_times < 8) {
+		g->times[g->n_times++] = d->now;
+		group_add_packet(g, pkt, f, info);
+	}
+}
+
+static void unanswered_flow_end(struct detectors *d, const struct flow *f,
+				struct det_flow *df)
+{
+	const struct detect_config *c = &d->cfg;
+	bool unanswered = f->dir[FLOW_RESP].pkts == 0 &&
+			  (f->u.tcp.ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
+			  !(f->u.tcp.flags & TCP_CONN_MIDSTREAM) &&
+			  df->syn_retries >= c->syn_unanswered.min_retries;
+	struct det_group *g;
+
+	if (df->syn_retries == 0)
+		return;
+	g = unanswered_group(d, f, unanswered);
+	if (g == NULL)
+		return;
+	if (!unanswered) {
+		/* Answered after all: its retry times are no evidence. */
+		if (g->times_uid == flow_uid(f)) {
+			g->n_times = 0;
+			g->n_packets = 0;
+			g->n_frames = 0;
+		}
+		return;
+	}
+	g->count++;
+	g->n[0] += df->syn_retries;
+	g->threshold = 1;
+	group_note_party(g, flow_addr(f, FLOW_ORIG));
+	group_touch(g, f->first_ts);
+	group_touch(g, f->last_ts);
+	group_add_flow(g, f);
+	group_fire(d, g);
+}
+
+/* ------------------------------------------------------------ refused */
+
+static void refused(struct detectors *d, const struct packet *pkt,
+		    const struct flow *f, const struct tcp_seg_info *info)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+
+	subject_endpoint(&k, FINDING_CONNECTION_REFUSED, f, FLOW_RESP);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	g->count++;
+	if (hash_set_add(&g->set, addr_hash(f, FLOW_ORIG), &d->oom))
+		g->n[0]++;
+	group_note_party(g, flow_addr(f, FLOW_ORIG));
+	g->threshold = c->connection_refused.min_attempts;
+	group_touch(g, d->now);
+	group_add_flow(g, f);
+	group_add_packet(g, pkt, f, info);
+	if (g->count >= c->connection_refused.min_attempts)
+		group_fire(d, g);
+}
+
+/* ------------------------------------------------------------ port_scan */
+
+static void scan_attempt(struct detectors *d, const struct flow *f,
+			 bool failed)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+	uint8_t target[18];
+
+	subject_host(&k, FINDING_PORT_SCAN, f, FLOW_ORIG);
+	/* Only sources that fail get a group: success alone is no scan. */
+	g = failed ? group_get(d, &k, f->first_ts) : group_find(d, &k);
+	if (g == NULL)
+		return;
+	if (g->t[0] == 0 || f->first_ts - g->t[0] > c->port_scan.window_ns) {
+		/* A new window: what came long before is another story. */
+		free(g->set.slots);
+		memset(&g->set, 0, sizeof(g->set));
+		g->n[0] = g->n[1] = 0;
+		g->t[0] = f->first_ts;
+	}
+	memcpy(target, flow_addr(f, FLOW_RESP), 16);
+	target[16] = (uint8_t)(flow_port(f, FLOW_RESP) >> 8);
+	target[17] = (uint8_t)flow_port(f, FLOW_RESP);
+	hash_set_add(&g->set, hash_bytes(target, sizeof(target)), &d->oom);
+	g->n[0]++;
+	if (failed)
+		g->n[1]++;
+	if (g->set.count > g->count) {
+		g->count = g->set.count;
+		g->n[2] = g->n[0];
+		g->n[3] = g->n[1];
+	}
+	g->threshold = c->port_scan.min_targets;
+	if (g->set.count >= c->port_scan.min_targets &&
+	    (double)g->n[1] >= c->port_scan.min_failed_share * (double)g->n[0]) {
+		group_touch(g, f->first_ts);
+		group_touch(g, f->last_ts);
+		if (g->n_flows < FINDING_MAX_FLOWS)
+			group_add_flow(g, f);
+		else
+			g->flow_count++;
+		group_fire(d, g);
+	}
+}
+
+/* ------------------------------------------------------------ hooks */
+
+void det_open_on_segment(struct detectors *d, const struct packet *pkt,
+			 const struct flow *f, const struct tcp_seg_info *info,
+			 struct det_flow *df)
+{
+	const struct tcp_conn *c = &f->u.tcp;
+	uint8_t fl = pkt->tcp.flags;
+
+	if (!(fl & (TCP_FLAG_SYN | TCP_FLAG_RST)) &&
+	    (df->flags & DF_HANDSHAKE_DONE))
+		return;
+	if (is_syn(pkt) && info->dir == FLOW_ORIG) {
+		if (info->annots & TCP_ANNOT_BIT(RETRANSMISSION)) {
+			if (df->syn_retries < UINT8_MAX)
+				df->syn_retries++;
+			if (f->dir[FLOW_RESP].pkts == 0 &&
+			    det_enabled(d, FINDING_SYN_UNANSWERED))
+				unanswered_retry(d, pkt, f, info);
+		} else if (!(df->flags & (DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING)) &&
+			   f->dir[FLOW_ORIG].pkts == 1 &&
+			   det_enabled(d, FINDING_SYN_FLOOD)) {
+			flood_attempt(d, f, df);
+		}
+		return;
+	}
+	if (is_synack(pkt) && info->dir == FLOW_RESP &&
+	    (info->annots & TCP_ANNOT_BIT(RETRANSMISSION)))
+		df->flags |= DF_SYNACK_RETRIED;
+	if (!(df->flags & DF_HANDSHAKE_DONE) && (c->flags & TCP_CONN_HAS_ACK) &&
+	    (c->ep[FLOW_RESP].flags & TCP_EP_SYN_ACKED)) {
+		df->flags |= DF_HANDSHAKE_DONE;
+		flood_resolved(d, f, df);
+	}
+	if ((fl & TCP_FLAG_RST) && !(df->flags & DF_HANDSHAKE_DONE)) {
+		if (info->dir == FLOW_RESP && !(c->flags & TCP_CONN_HAS_SYNACK) &&
+		    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
+		    !(df->flags & DF_REFUSED)) {
+			df->flags |= DF_REFUSED;
+			if (det_enabled(d, FINDING_CONNECTION_REFUSED))
+				refused(d, pkt, f, info);
+			if (det_enabled(d, FINDING_PORT_SCAN))
+				scan_attempt(d, f, true);
+		}
+		flood_resolved(d, f, df);
+	}
+}
+
+void det_open_on_flow_end(struct detectors *d, const struct flow *f,
+			  struct det_flow *df)
+{
+	const struct tcp_conn *c = &f->u.tcp;
+
+	if (df->flags & (DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING))
+		flood_flow_end(d, f, df);
+	if (det_enabled(d, FINDING_SYN_UNANSWERED))
+		unanswered_flow_end(d, f, df);
+	/* Attempts of a possible scan: refused ones were counted already. */
+	if (det_enabled(d, FINDING_PORT_SCAN) &&
+	    !(c->flags & TCP_CONN_MIDSTREAM) && !(df->flags & DF_REFUSED) &&
+	    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
+	    !(c->flags & TCP_CONN_SIM_OPEN))
+		scan_attempt(d, f, f->dir[FLOW_RESP].pkts == 0);
+}
+
+/* ------------------------------------------------------------ describe */
+
+static void describe_flood(const struct det_group *g, struct finding *out,
+			   const struct detect_config *cfg)
+{
+	char win[24];
+	const char *cookies = g->n[2] > g->n[0] && g->n[2] > g->n[1]
+		? "likely" : g->n[3] == 0 ? "unknown" : "not seen";
+
+	format_duration(cfg->syn_flood.window_ns, win, sizeof(win));
+	out->unit = "half-open attempts in the window";
+	finding_add_number(out, "sources", (double)g->set.count);
+	finding_add_number(out, "synack_retransmissions", (double)g->n[0]);
+	finding_add_number(out, "syns_unanswered", (double)g->n[1]);
+	finding_add_number(out, "synacks_never_retried", (double)g->n[2]);
+	finding_add_text(out, "syncookies", cookies);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f connection attempts toward %s were half-open within %s "
+		 "(threshold %.0f), from %u distinct sources; %llu never got a "
+		 "SYN-ACK, %llu SYN-ACKs were retransmitted; syncookies: %s",
+		 out->value, out->subject, win, out->threshold,
+		 g->set.count, (unsigned long long)g->n[1],
+		 (unsigned long long)g->n[0], cookies);
+}
+
+static void describe_unanswered(const struct det_group *g, struct finding *out)
+{
+	char times[120] = "";
+	size_t used = 0;
+
+	for (int i = 1; i < g->n_times && used < sizeof(times); i++)
+		used += (size_t)snprintf(times + used, sizeof(times) - used,
+					 "%s+%.1f", i > 1 ? ", " : "",
+					 (double)(g->times[i] - g->times[0]) / NS_PER_SEC);
+	out->unit = "connections";
+	finding_add_number(out, "syn_retransmissions", (double)g->n[0]);
+	if (g->n_times > 1)
+		finding_add_text(out, "retry_times", times);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f connection attempt%s to %s got no answer at all; the SYN "
+		 "was sent %llu more time%s%s%s%s",
+		 out->value, out->value == 1 ? "" : "s", out->subject,
+		 (unsigned long long)g->n[0], g->n[0] == 1 ? "" : "s",
+		 g->n_times > 1 ? " (one connection's retries at " : "",
+		 g->n_times > 1 ? times : "", g->n_times > 1 ? " s)" : "");
+}
+
+void det_open_describe(const struct det_group *g, struct finding *out,
+		       const struct detect_config *cfg)
+{
+	switch (g->key.id) {
+	case FINDING_SYN_FLOOD:
+		describe_flood(g, out, cfg);
+		break;
+	case FINDING_SYN_UNANSWERED:
+		describe_unanswered(g, out);
+		break;
+	case FINDING_CONNECTION_REFUSED:
+		out->unit = "refused attempts";
+		finding_add_number(out, "sources", (double)g->n[0]);
+		snprintf(out->summary, sizeof(out->summary),
+			 "%.0f connection attempt%s to %s %s answered with RST, "
+			 "from %llu source%s: nothing listens there",
+			 out->value, out->value == 1 ? "" : "s", out->subject,
+			 out->value == 1 ? "was" : "were",
+			 (unsigned long long)g->n[0],
+			 g->n[0] == 1 ? "" : "s");
+		break;
+	case FINDING_PORT_SCAN: {
+		char win[24];
+
+		format_duration(cfg->port_scan.window_ns, win, sizeof(win));
+		out->unit = "distinct host:ports tried";
+		finding_add_number(out, "targets", (double)g->count);
+		finding_add_number(out, "attempts", (double)g->n[2]);
+		finding_add_number(out, "failed", (double)g->n[3]);
+		finding_add_number(out, "folded_findings", (double)g->n[4]);
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s tried %.0f distinct host:ports within %s; %llu of "
+			 "%llu attempts were refused or unanswered (%llu per-port "
+			 "findings about them are folded in here)",
+			 out->subject, out->value, win,
+			 (unsigned long long)g->n[3], (unsigned long long)g->n[2],
+			 (unsigned long long)g->n[4]);
+		break;
+	}
+	default:
+		break;
+	}
+}

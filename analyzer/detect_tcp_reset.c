@@ -1,0 +1,235 @@
+/*
+ * Detectors of resets and forgotten connections: abortive_close,
+ * rst_storm and half_open.
+ *
+ * abortive_close groups by the RST's sender (host:port when it serves,
+ * else host) and cause (aux): count = connections reset so.
+ * rst_storm groups by the connections' server host:port: ring = RSTs
+ * in the window, count = the most; n[cause] the mix of the connections'
+ * first RSTs; t[0] when the peak was.
+ * half_open groups by server host:port: count = connections; n[0]
+ * keep-alives unanswered, n[1] RSTs for a connection the sender no
+ * longer had.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const cause_names[RST_CAUSE_COUNT] = {
+	[RST_REFUSED] = "refused",
+	[RST_CLOSE_WITH_UNREAD_DATA] = "close_with_unread_data",
+	[RST_LINGER_ZERO] = "linger_zero",
+	[RST_WRITE_AFTER_CLOSE] = "write_after_close",
+	[RST_UNKNOWN_CONNECTION] = "unknown_connection",
+	[RST_OUT_OF_WINDOW] = "out_of_window",
+	[RST_TIMEOUT] = "timeout",
+};
+
+const char *rst_cause_name(enum rst_cause c)
+{
+	return (unsigned)c < RST_CAUSE_COUNT ? cause_names[c] : "unknown";
+}
+
+/*
+ * What the wire says about why the endpoint reset.  Linux answers a SYN
+ * to a closed port with RST (refused); sends RST|ACK when close() finds
+ * unread data, or with SO_LINGER 0, or when it gives up after
+ * retransmissions or keep-alives; resets data arriving after its own
+ * close(); and answers a segment for no socket at all with a bare RST
+ * (no ACK flag) whose sequence number is the segment's ACK.
+ */
+static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
+			       const struct tcp_seg_info *info,
+			       const struct det_flow *df)
+{
+	const struct tcp_conn *c = &f->u.tcp;
+	int s = info->dir;
+	const struct tcp_endpoint *ep = &c->ep[s];
+
+	if (s == FLOW_RESP && !(c->flags & TCP_CONN_HAS_SYNACK) &&
+	    !(df->flags & DF_HANDSHAKE_DONE))
+		return RST_REFUSED;
+	if (info->annots & TCP_ANNOT_BIT(RST_OUT_OF_WINDOW))
+		return RST_OUT_OF_WINDOW;
+	if (ep->flags & TCP_EP_FIN_SEEN)
+		return RST_WRITE_AFTER_CLOSE;
+	if (ep->flags & TCP_EP_UNANSWERED)
+		return RST_TIMEOUT;
+	if (!(pkt->tcp.flags & TCP_FLAG_ACK))
+		return RST_UNKNOWN_CONNECTION;
+	/* The peer's data was the last word, and no answer came. */
+	if (df->last_data_dir == !s &&
+	    (s == FLOW_RESP || f->dir[s].pkts <= 2 || df->max_len[s] == 0))
+		return RST_CLOSE_WITH_UNREAD_DATA;
+	return RST_LINGER_ZERO;
+}
+
+static void abortive(struct detectors *d, const struct packet *pkt,
+		     const struct flow *f, const struct tcp_seg_info *info,
+		     enum rst_cause cause)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+
+	subject_of_side(&k, FINDING_ABORTIVE_CLOSE, f, info->dir);
+	k.aux = (uint8_t)cause;
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	g->count++;
+	group_note_party(g, flow_addr(f, !info->dir));
+	g->threshold = c->abortive_close.min_count;
+	group_touch(g, d->now);
+	group_add_flow(g, f);
+	group_add_packet(g, pkt, f, info);
+	if (g->count >= c->abortive_close.min_count)
+		group_fire(d, g);
+}
+
+static void storm(struct detectors *d, const struct packet *pkt,
+		  const struct flow *f, const struct tcp_seg_info *info,
+		  int cause, bool first)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+	uint64_t sum;
+
+	subject_endpoint(&k, FINDING_RST_STORM, f, FLOW_RESP);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	if (first && cause >= 0)
+		g->n[cause]++;
+	sum = rate_add(&g->ring, d->now, c->rst_storm.window_ns, 1);
+	if (sum > g->count) {
+		g->count = sum;
+		g->t[0] = d->now;
+	}
+	g->threshold = c->rst_storm.min_rsts;
+	if (g->finding >= 0 || sum >= c->rst_storm.min_rsts) {
+		group_touch(g, d->now);
+		if (g->n_flows < FINDING_MAX_FLOWS)
+			group_add_flow(g, f);
+		else
+			g->flow_count++;
+		group_add_packet(g, pkt, f, info);
+		group_fire(d, g);
+	}
+}
+
+static void half_open(struct detectors *d, const struct flow *f,
+		      struct det_flow *df, int why)
+{
+	struct subject_key k;
+	struct det_group *g;
+
+	if (df->flags & DF_HALF_OPEN)
+		return;
+	df->flags |= DF_HALF_OPEN;
+	subject_endpoint(&k, FINDING_HALF_OPEN, f, FLOW_RESP);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	g->count++;
+	g->n[why]++;
+	g->threshold = 1;
+	group_touch(g, f->last_ts);
+	group_touch(g, d->now);
+	group_add_flow(g, f);
+	group_fire(d, g);
+}
+
+void det_reset_on_segment(struct detectors *d, const struct packet *pkt,
+			  const struct flow *f, const struct tcp_seg_info *info,
+			  struct det_flow *df)
+{
+	int s = info->dir;
+
+	/* Anything from the peer answers this side's keep-alives. */
+	df->ka_run[!s] = 0;
+	if (info->annots & TCP_ANNOT_BIT(KEEP_ALIVE)) {
+		if (df->ka_run[s] < UINT8_MAX)
+			df->ka_run[s]++;
+		if (df->ka_run[s] >= d->cfg.half_open.min_probes &&
+		    det_enabled(d, FINDING_HALF_OPEN))
+			half_open(d, f, df, 0);
+	}
+	if (!(pkt->tcp.flags & TCP_FLAG_RST))
+		return;
+	if (df->rst_cause == 0) {
+		enum rst_cause cause = classify(pkt, f, info, df);
+
+		df->rst_cause = (uint8_t)(cause + 1);
+		if (det_enabled(d, FINDING_ABORTIVE_CLOSE))
+			abortive(d, pkt, f, info, cause);
+		if (cause == RST_UNKNOWN_CONNECTION &&
+		    det_enabled(d, FINDING_HALF_OPEN)) {
+			struct subject_key k;
+
+			half_open(d, f, df, 1);
+			subject_endpoint(&k, FINDING_HALF_OPEN, f, FLOW_RESP);
+			if (group_find(d, &k) != NULL)
+				group_add_packet(group_find(d, &k), pkt, f, info);
+		}
+		if (det_enabled(d, FINDING_RST_STORM))
+			storm(d, pkt, f, info, (int)cause, true);
+		return;
+	}
+	if (det_enabled(d, FINDING_RST_STORM))
+		storm(d, pkt, f, info, df->rst_cause - 1, false);
+}
+
+void det_reset_describe(const struct det_group *g, struct finding *out,
+			const struct detect_config *cfg)
+{
+	switch (g->key.id) {
+	case FINDING_ABORTIVE_CLOSE:
+		out->unit = "connections reset";
+		finding_add_text(out, "cause", rst_cause_name(g->key.aux));
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s reset %.0f connection%s (cause: %s)",
+			 out->subject, out->value, out->value == 1 ? "" : "s",
+			 rst_cause_name(g->key.aux));
+		break;
+	case FINDING_RST_STORM: {
+		char win[24], mix[160] = "";
+		size_t used = 0;
+
+		format_duration(cfg->rst_storm.window_ns, win, sizeof(win));
+		for (int i = 0; i < RST_CAUSE_COUNT; i++) {
+			if (g->n[i] == 0)
+				continue;
+			finding_add_number(out, cause_names[i], (double)g->n[i]);
+			if (used < sizeof(mix))
+				used += (size_t)snprintf(mix + used, sizeof(mix) - used,
+							 "%s%s %llu", used ? ", " : "",
+							 cause_names[i],
+							 (unsigned long long)g->n[i]);
+		}
+		out->unit = "RSTs in the window";
+		snprintf(out->summary, sizeof(out->summary),
+			 "%.0f RSTs on connections to %s within %s (threshold "
+			 "%.0f); connections by cause: %s",
+			 out->value, out->subject, win, out->threshold,
+			 mix[0] ? mix : "none classified");
+		break;
+	}
+	case FINDING_HALF_OPEN:
+		out->unit = "connections";
+		finding_add_number(out, "keepalives_unanswered", (double)g->n[0]);
+		finding_add_number(out, "rst_unknown_connection", (double)g->n[1]);
+		snprintf(out->summary, sizeof(out->summary),
+			 "%.0f connection%s to %s kept by one side only: %llu "
+			 "with keep-alives left unanswered, %llu reset by a peer "
+			 "that no longer knew %s",
+			 out->value, out->value == 1 ? "" : "s", out->subject,
+			 (unsigned long long)g->n[0], (unsigned long long)g->n[1],
+			 g->n[1] == 1 ? "it" : "them");
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,420 @@
+/*
+ * Detectors of data transfer trouble: retransmit_burst,
+ * zero_window_stall and nagle_delayed_ack.
+ *
+ * retransmit_burst groups by server host:port and sender host (addr2):
+ * ring = retransmissions in the window, count = the most; n[0] timeout,
+ * n[1] fast, n[2] spurious retransmissions; n[3] connections that hit
+ * an MTU black hole, n[4] connections whose peer went dead; n[5] the
+ * largest retransmitted payload; t[0] the worst connection's share
+ * (parts per million).
+ * zero_window_stall groups by the receiver (host:port when it serves,
+ * else host): count = stalls past min_duration; n[0] probes; t[0] the
+ * longest, t[1] the total.
+ * nagle_delayed_ack groups by server host:port: count = segments held
+ * back; n[0] connections; t[0] the total ACK delay.
+ */
+#include "detect_internal.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tcp_seq.h"
+
+#define RETRANSMITTED (TCP_ANNOT_BIT(RETRANSMISSION) |                  \
+		       TCP_ANNOT_BIT(FAST_RETRANSMISSION) |             \
+		       TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION))
+#define PROBES (TCP_ANNOT_BIT(KEEP_ALIVE) | TCP_ANNOT_BIT(ZERO_WINDOW_PROBE))
+
+enum retx_kind { RETX_TIMEOUT, RETX_FAST, RETX_SPURIOUS };
+
+/* ------------------------------------------------------------ retransmit */
+
+static struct det_group *retx_group(struct detectors *d, const struct flow *f,
+				    int sender)
+{
+	struct subject_key k;
+
+	subject_endpoint(&k, FINDING_RETRANSMIT_BURST, f, FLOW_RESP);
+	subject_add_party(&k, f, sender);
+	return group_get(d, &k, d->now);
+}
+
+/* A run of timeouts with the peer silent: a dead peer or a black hole. */
+static void retx_stuck(struct detectors *d, const struct packet *pkt,
+		       const struct flow *f, const struct tcp_seg_info *info,
+		       struct det_flow *df, struct det_group *g)
+{
+	int s = info->dir;
+	bool black_hole = df->big_run[s] >= d->cfg.retransmit_burst.dead_peer_retries;
+
+	df->flags |= DF_DEAD_PEER;
+	g->n[black_hole ? 3 : 4]++;
+	group_add_packet(g, pkt, f, info);
+	group_add_flow(g, f);
+	group_touch(g, d->now);
+	group_fire(d, g);
+}
+
+static void retransmission(struct detectors *d, const struct packet *pkt,
+			   const struct flow *f,
+			   const struct tcp_seg_info *info,
+			   struct det_flow *df)
+{
+	const struct detect_config *c = &d->cfg;
+	const struct tcp_conn *t = &f->u.tcp;
+	int s = info->dir;
+	uint32_t an = info->annots;
+	/*
+	 * Fast (loss recovery) when the peer's latest segment, within the
+	 * 200 ms Linux waits at least before a timeout, asked for it with a
+	 * duplicate ACK or SACK blocks; tshark's fast_retransmission only
+	 * sees the three-dupack case, not SACK recovery.
+	 */
+	bool asked = df->peer_dup[!s] && df->last_ts[!s] != 0 &&
+		     d->now - df->last_ts[!s] < 200 * NS_PER_MS;
+	enum retx_kind kind = (an & TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION))
+		? RETX_SPURIOUS
+		: ((an & TCP_ANNOT_BIT(FAST_RETRANSMISSION)) || asked)
+		? RETX_FAST : RETX_TIMEOUT;
+	struct det_group *g = retx_group(d, f, s);
+	uint64_t sum, sent = f->dir[s].pkts ? f->dir[s].pkts : 1;
+	double share = (double)t->ep[s].retrans_segs / (double)sent;
+
+	if (kind == RETX_TIMEOUT) {
+		if (df->retx_run[s] < UINT8_MAX)
+			df->retx_run[s]++;
+		if (info->seg_len >= c->retransmit_burst.black_hole_size &&
+		    info->seg_len > df->max_len_acked[s]) {
+			if (df->big_run[s] < UINT8_MAX)
+				df->big_run[s]++;
+		} else {
+			df->big_run[s] = 0;
+		}
+	}
+	if (g == NULL)
+		return;
+	g->n[kind]++;
+	if (info->seg_len > g->n[5])
+		g->n[5] = info->seg_len;
+	if (share * 1e6 > (double)g->t[0])
+		g->t[0] = (int64_t)(share * 1e6);
+	sum = rate_add(&g->ring, d->now, c->retransmit_burst.window_ns, 1);
+	if (sum > g->count)
+		g->count = sum;
+	g->threshold = c->retransmit_burst.min_retransmissions;
+	if (!(df->flags & DF_DEAD_PEER) &&
+	    df->retx_run[s] >= c->retransmit_burst.dead_peer_retries &&
+	    (t->ep[s].flags & TCP_EP_UNANSWERED)) {
+		retx_stuck(d, pkt, f, info, df, g);
+		return;
+	}
+	if (g->finding >= 0 ||
+	    (sum >= c->retransmit_burst.min_retransmissions &&
+	     share >= c->retransmit_burst.min_share)) {
+		group_touch(g, d->now);
+		if (g->n_flows < FINDING_MAX_FLOWS)
+			group_add_flow(g, f);
+		group_add_packet(g, pkt, f, info);
+		group_fire(d, g);
+	}
+}
+
+/* ------------------------------------------------------------ zero window */
+
+static void stall_counted(struct detectors *d, const struct flow *f, int r,
+			  int64_t dur, struct det_flow *df)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+
+	if (dur < c->zero_window_stall.min_duration_ns)
+		return;
+	subject_of_side(&k, FINDING_ZERO_WINDOW_STALL, f, r);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	g->count++;
+	g->n[0] += df->zw_probes;
+	if (dur > g->t[0])
+		g->t[0] = dur;
+	g->t[1] += dur;
+	g->threshold = (double)c->zero_window_stall.min_duration_ns / NS_PER_SEC;
+	group_touch(g, df->zw_since[r]);
+	group_touch(g, df->zw_since[r] + dur);
+	group_add_flow(g, f);
+	group_fire(d, g);
+}
+
+static void zero_window(struct detectors *d, const struct packet *pkt,
+			const struct flow *f, const struct tcp_seg_info *info,
+			struct det_flow *df)
+{
+	int s = info->dir;
+
+	if (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
+		return;
+	if (info->window == 0 && df->zw_since[s] == 0) {
+		df->zw_since[s] = d->now;
+		df->zw_probes = 0;
+	} else if (info->window != 0 && df->zw_since[s] != 0) {
+		stall_counted(d, f, s, d->now - df->zw_since[s], df);
+		df->zw_since[s] = 0;
+	}
+	if ((info->annots & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE)) &&
+	    df->zw_since[!s] != 0 && df->zw_probes < UINT16_MAX)
+		df->zw_probes++;
+}
+
+/* ------------------------------------------------------------ Nagle */
+
+/* The connection's shortest round trip seen, ns (0: none yet). */
+static int64_t base_rtt(const struct tcp_conn *t, int s)
+{
+	int64_t best = 0;
+
+	if ((t->flags & TCP_CONN_HAS_SYNACK) && (t->flags & TCP_CONN_HAS_SYN) &&
+	    t->synack_us > t->syn_us)
+		best = (int64_t)(t->synack_us - t->syn_us) * 1000;
+	if ((t->flags & TCP_CONN_HAS_ACK) && (t->flags & TCP_CONN_HAS_SYNACK) &&
+	    t->ack_us > t->synack_us) {
+		int64_t v = (int64_t)(t->ack_us - t->synack_us) * 1000;
+
+		if (best == 0 || v < best)
+			best = v;
+	}
+	if (t->ep[s].rtt.n >= 2 &&
+	    (best == 0 || (int64_t)t->ep[s].rtt.min_us * 1000 < best))
+		best = (int64_t)t->ep[s].rtt.min_us * 1000;
+	return best;
+}
+
+static uint32_t mss_toward(const struct tcp_conn *t, int s)
+{
+	/* What s may send: the MSS its peer announced, else RFC 9293's 536. */
+	return (t->ep[!s].flags & TCP_EP_HAS_MSS) ? t->ep[!s].mss : 536;
+}
+
+static void nagle_event(struct detectors *d, const struct flow *f,
+			struct det_flow *df, int64_t delay)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+
+	subject_endpoint(&k, FINDING_NAGLE_DELAYED_ACK, f, FLOW_RESP);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	g->count++;
+	if (df->nagle_events++ == 0)
+		g->n[0]++;
+	g->t[0] += delay;
+	g->threshold = c->nagle_delayed_ack.min_events;
+	group_touch(g, d->now);
+	group_add_flow(g, f);
+	group_add_frame(g, f->last_frame);
+	if (g->count >= c->nagle_delayed_ack.min_events)
+		group_fire(d, g);
+}
+
+static void nagle(struct detectors *d, const struct packet *pkt,
+		  const struct flow *f, const struct tcp_seg_info *info,
+		  struct det_flow *df)
+{
+	const struct detect_config *c = &d->cfg;
+	const struct tcp_conn *t = &f->u.tcp;
+	int s = info->dir;
+	uint32_t len = info->seg_len;
+
+	if (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST))
+		return;
+	if (df->dack_ts != 0 && df->dack_dir == s) {
+		int64_t since = d->now - df->dack_ts;
+		int64_t base = base_rtt(t, s);
+
+		/* Sent the moment the ACK came: it had been waiting for it. */
+		if (len > 0 && len < mss_toward(t, s) &&
+		    !(info->annots & RETRANSMITTED) &&
+		    since <= 2 * base + NS_PER_MS)
+			nagle_event(d, f, df, df->t_dack);
+		df->dack_ts = 0;
+	}
+	/* A pure ACK, late, for a small segment of the peer's. */
+	if (len == 0 && info->ack_rtt_ns >= c->nagle_delayed_ack.min_delay_ns &&
+	    info->ack_rtt_ns <= c->nagle_delayed_ack.max_delay_ns &&
+	    df->last_data_dir == !s && df->last_len[!s] > 0 &&
+	    df->last_len[!s] < mss_toward(t, !s)) {
+		int64_t base = base_rtt(t, !s);
+
+		if (base > 0 && info->ack_rtt_ns >= 4 * base) {
+			df->dack_ts = d->now;
+			df->dack_dir = (uint8_t)!s;
+			df->t_dack = info->ack_rtt_ns;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ hooks */
+
+static void bookkeeping(const struct detectors *d, const struct packet *pkt,
+			const struct flow *f, const struct tcp_seg_info *info,
+			struct det_flow *df)
+{
+	const struct tcp_conn *t = &f->u.tcp;
+	int s = info->dir, p = !s;
+
+	df->last_ts[s] = d->now;
+	df->peer_dup[s] = (info->annots & TCP_ANNOT_BIT(DUPLICATE_ACK)) ||
+			  pkt->tcp.sack_count > 0;
+	/* Anything from s answers the peer: its silent runs end. */
+	df->retx_run[p] = 0;
+	if (info->seg_len > 0) {
+		uint16_t len = info->seg_len > UINT16_MAX ? UINT16_MAX
+							  : (uint16_t)info->seg_len;
+
+		df->last_data_dir = (uint8_t)s;
+		df->last_len[s] = len;
+		if (len > df->max_len[s])
+			df->max_len[s] = len;
+	}
+	/* s has acknowledged all the peer sent: every size so far got through. */
+	if ((t->ep[p].flags & TCP_EP_SEQ_VALID) &&
+	    (t->ep[s].flags & TCP_EP_ACK_VALID) &&
+	    tcp_seq_after_eq(t->ep[s].an.lastack, t->ep[p].high_seq)) {
+		df->max_len_acked[p] = df->max_len[p];
+		df->big_run[p] = 0;
+	}
+}
+
+void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
+			     const struct flow *f,
+			     const struct tcp_seg_info *info,
+			     struct det_flow *df)
+{
+	uint32_t an = info->annots;
+
+	if ((an & RETRANSMITTED) && !(an & PROBES) &&
+	    !(pkt->tcp.flags & TCP_FLAG_SYN) &&
+	    det_enabled(d, FINDING_RETRANSMIT_BURST))
+		retransmission(d, pkt, f, info, df);
+	if ((info->window == 0 || df->zw_since[info->dir] != 0 ||
+	     (an & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE))) &&
+	    det_enabled(d, FINDING_ZERO_WINDOW_STALL))
+		zero_window(d, pkt, f, info, df);
+	if (det_enabled(d, FINDING_NAGLE_DELAYED_ACK))
+		nagle(d, pkt, f, info, df);
+	bookkeeping(d, pkt, f, info, df);
+}
+
+void det_transfer_on_flow_end(struct detectors *d, const struct flow *f,
+			      struct det_flow *df)
+{
+	int64_t end = f->end_reason == FLOW_END_CAPTURE_END ? d->now : f->last_ts;
+
+	if (!det_enabled(d, FINDING_ZERO_WINDOW_STALL))
+		return;
+	for (int r = 0; r < 2; r++)
+		if (df->zw_since[r] != 0 && end > df->zw_since[r])
+			stall_counted(d, f, r, end - df->zw_since[r], df);
+}
+
+/* ------------------------------------------------------------ describe */
+
+static void describe_retx(const struct det_group *g, struct finding *out,
+			  const struct detect_config *cfg)
+{
+	static const char *const kinds[] = {"timeout", "fast", "spurious"};
+	char sender[INET6_ADDRSTRLEN], win[24];
+	const char *kind;
+	int top = 0;
+
+	if (inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, g->key.addr2,
+		      sender, sizeof(sender)) == NULL)
+		snprintf(sender, sizeof(sender), "?");
+	for (int i = 1; i < 3; i++)
+		if (g->n[i] > g->n[top])
+			top = i;
+	kind = g->n[3] ? "mtu_black_hole" : g->n[4] ? "dead_peer" : kinds[top];
+	format_duration(cfg->retransmit_burst.window_ns, win, sizeof(win));
+	out->unit = "retransmissions in the window";
+	finding_add_text(out, "kind", kind);
+	finding_add_text(out, "sender", sender);
+	finding_add_number(out, "timeout", (double)g->n[0]);
+	finding_add_number(out, "fast", (double)g->n[1]);
+	finding_add_number(out, "spurious", (double)g->n[2]);
+	finding_add_number(out, "max_share", (double)g->t[0] / 1e6);
+	if (g->n[3] || g->n[4])
+		finding_add_number(out, "stuck_connections",
+				   (double)(g->n[3] + g->n[4]));
+	if (g->n[3])
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s kept retransmitting segments of up to %llu bytes "
+			 "toward %s that were never acknowledged, while smaller "
+			 "ones had passed: an MTU black hole (%llu timeout "
+			 "retransmissions)",
+			 sender, (unsigned long long)g->n[5], out->subject,
+			 (unsigned long long)g->n[0]);
+	else if (g->n[4])
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s retransmitted to %s with back-off and never heard "
+			 "back: the peer is dead or unreachable (%llu connection%s,"
+			 " %llu timeout retransmissions)",
+			 sender, out->subject, (unsigned long long)g->n[4],
+			 g->n[4] == 1 ? "" : "s", (unsigned long long)g->n[0]);
+	else
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s retransmitted %.0f segments toward %s within %s "
+			 "(threshold %.0f): %llu fast, %llu after a timeout, %llu "
+			 "spurious; up to %.1f%% of a connection's segments",
+			 sender, out->value, out->subject, win, out->threshold,
+			 (unsigned long long)g->n[1], (unsigned long long)g->n[0],
+			 (unsigned long long)g->n[2], (double)g->t[0] / 1e4);
+}
+
+void det_transfer_describe(const struct det_group *g, struct finding *out,
+			   const struct detect_config *cfg)
+{
+	char a[24], b[24], min[24];
+
+	switch (g->key.id) {
+	case FINDING_RETRANSMIT_BURST:
+		describe_retx(g, out, cfg);
+		break;
+	case FINDING_ZERO_WINDOW_STALL:
+		format_duration(g->t[0], a, sizeof(a));
+		format_duration(g->t[1], b, sizeof(b));
+		format_duration(cfg->zero_window_stall.min_duration_ns, min,
+				sizeof(min));
+		out->unit = "stalls";
+		finding_add_number(out, "longest_s", (double)g->t[0] / NS_PER_SEC);
+		finding_add_number(out, "total_s", (double)g->t[1] / NS_PER_SEC);
+		finding_add_number(out, "probes", (double)g->n[0]);
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s advertised a zero window %.0f time%s for %s or more "
+			 "(longest %s, %s in all; %llu window probes): it stopped "
+			 "reading",
+			 out->subject, out->value, out->value == 1 ? "" : "s",
+			 min, a, b, (unsigned long long)g->n[0]);
+		break;
+	case FINDING_NAGLE_DELAYED_ACK: {
+		double avg = g->count ? (double)g->t[0] / (double)g->count : 0;
+
+		format_duration((int64_t)avg, a, sizeof(a));
+		out->unit = "segments held back";
+		finding_add_number(out, "connections", (double)g->n[0]);
+		finding_add_number(out, "mean_delay_ms", avg / NS_PER_MS);
+		snprintf(out->summary, sizeof(out->summary),
+			 "%.0f small segments on %llu connection%s to %s waited "
+			 "for a delayed ACK (%s on average) before they could be "
+			 "sent",
+			 out->value, (unsigned long long)g->n[0],
+			 g->n[0] == 1 ? "" : "s", out->subject, a);
+		break;
+	}
+	default:
+		break;
+	}
+}

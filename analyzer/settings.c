@@ -1,0 +1,382 @@
+#include "settings.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NS_PER_SEC 1000000000LL
+#define ENGINE(field) offsetof(struct settings, engine.field)
+#define DETECT(field) offsetof(struct settings, detect.field)
+
+/* Each detector's enabled and severity entries. */
+#define SWITCHES(name, ID)                                                  \
+	{name, "enabled", SETTING_BOOL, 0, 1,                               \
+	 DETECT(det[ID].enabled), "run this detector"},                     \
+	{name, "severity", SETTING_SEVERITY, 0, SEVERITY_CRITICAL,          \
+	 DETECT(det[ID].severity), "severity of its findings"}
+
+static const struct setting table[] = {
+	{"engine", "time_wait", SETTING_SECONDS, 1, 86400, ENGINE(tcp.time_wait_ns),
+	 "TIME_WAIT length, 2MSL (Linux: a fixed 60 s)"},
+	{"engine", "tcp_timeout", SETTING_SECONDS, 1, 604800, ENGINE(tcp_idle_ns),
+	 "idle timeout of half-open and closing TCP connections"},
+	{"engine", "udp_timeout", SETTING_SECONDS, 1, 604800, ENGINE(udp_idle_ns),
+	 "idle timeout of UDP flows"},
+	{"engine", "icmp_timeout", SETTING_SECONDS, 1, 604800, ENGINE(icmp_idle_ns),
+	 "idle timeout of ICMP flows"},
+	{"engine", "frag_timeout_ipv4", SETTING_SECONDS, 1, 86400,
+	 ENGINE(defrag.timeout_v4_ns),
+	 "drop unfinished IPv4 datagrams after this long (Linux ipfrag_time: 30)"},
+	{"engine", "frag_timeout_ipv6", SETTING_SECONDS, 1, 86400,
+	 ENGINE(defrag.timeout_v6_ns),
+	 "drop unfinished IPv6 datagrams after this long (Linux: 60)"},
+	{"engine", "frag_memory", SETTING_MIB, 1, 65536, ENGINE(defrag.memory_cap),
+	 "MiB of fragments buffered at most"},
+	{"engine", "max_flows", SETTING_COUNT, 1, 100000000, ENGINE(max_flows),
+	 "flows tracked at once; the least recently active is evicted"},
+
+	SWITCHES("syn_flood", FINDING_SYN_FLOOD),
+	{"syn_flood", "window", SETTING_SECONDS, 1, 3600,
+	 DETECT(syn_flood.window_ns), "sliding window the attempts are counted in"},
+	{"syn_flood", "min_half_open", SETTING_COUNT, 1, 1e9,
+	 DETECT(syn_flood.min_half_open),
+	 "half-open attempts toward one listener within the window"},
+
+	SWITCHES("syn_unanswered", FINDING_SYN_UNANSWERED),
+	{"syn_unanswered", "min_retries", SETTING_COUNT, 1, 100,
+	 DETECT(syn_unanswered.min_retries),
+	 "SYN retransmissions without any answer before a connection counts"},
+
+	SWITCHES("connection_refused", FINDING_CONNECTION_REFUSED),
+	{"connection_refused", "min_attempts", SETTING_COUNT, 1, 1e9,
+	 DETECT(connection_refused.min_attempts),
+	 "refused attempts toward one host:port"},
+
+	SWITCHES("close_wait_leak", FINDING_CLOSE_WAIT_LEAK),
+	{"close_wait_leak", "min_age", SETTING_SECONDS, 0.001, 86400,
+	 DETECT(close_wait_leak.min_age_ns),
+	 "time in CLOSE_WAIT (or until the capture ends) that counts as a leak"},
+	{"close_wait_leak", "min_connections", SETTING_COUNT, 1, 1e9,
+	 DETECT(close_wait_leak.min_connections),
+	 "leaking connections on one host:port"},
+
+	SWITCHES("time_wait_accumulation", FINDING_TIME_WAIT_ACCUMULATION),
+	{"time_wait_accumulation", "min_connections", SETTING_COUNT, 1, 1e9,
+	 DETECT(time_wait_accumulation.min_connections),
+	 "TIME_WAIT connections held at once by one host"},
+	{"time_wait_accumulation", "port_range_low", SETTING_COUNT, 1, 65535,
+	 DETECT(time_wait_accumulation.port_range_low),
+	 "first ephemeral port (net.ipv4.ip_local_port_range)"},
+	{"time_wait_accumulation", "port_range_high", SETTING_COUNT, 1, 65535,
+	 DETECT(time_wait_accumulation.port_range_high),
+	 "last ephemeral port"},
+	{"time_wait_accumulation", "port_share", SETTING_SHARE, 0.001, 1,
+	 DETECT(time_wait_accumulation.port_share),
+	 "share of the port range held toward one destination: warning"},
+
+	SWITCHES("rst_storm", FINDING_RST_STORM),
+	{"rst_storm", "window", SETTING_SECONDS, 1, 3600,
+	 DETECT(rst_storm.window_ns), "sliding window the RSTs are counted in"},
+	{"rst_storm", "min_rsts", SETTING_COUNT, 1, 1e9, DETECT(rst_storm.min_rsts),
+	 "RSTs sent or received by one host or host:port within the window"},
+
+	SWITCHES("abortive_close", FINDING_ABORTIVE_CLOSE),
+	{"abortive_close", "min_count", SETTING_COUNT, 1, 1e9,
+	 DETECT(abortive_close.min_count),
+	 "RSTs of one cause from one host or host:port"},
+
+	SWITCHES("retransmit_burst", FINDING_RETRANSMIT_BURST),
+	{"retransmit_burst", "window", SETTING_SECONDS, 1, 3600,
+	 DETECT(retransmit_burst.window_ns),
+	 "sliding window the retransmissions are counted in"},
+	{"retransmit_burst", "min_retransmissions", SETTING_COUNT, 1, 1e9,
+	 DETECT(retransmit_burst.min_retransmissions),
+	 "retransmitted segments from one sender toward one host:port in the window"},
+	{"retransmit_burst", "min_share", SETTING_SHARE, 0, 1,
+	 DETECT(retransmit_burst.min_share),
+	 "and at least this share of its data segments in the window"},
+	{"retransmit_burst", "dead_peer_retries", SETTING_COUNT, 1, 100,
+	 DETECT(retransmit_burst.dead_peer_retries),
+	 "timeout retransmissions in a row with no answer: a dead peer"},
+	{"retransmit_burst", "black_hole_size", SETTING_COUNT, 68, 65535,
+	 DETECT(retransmit_burst.black_hole_size),
+	 "payload bytes from which unanswered retransmissions suggest an MTU black hole"},
+
+	SWITCHES("zero_window_stall", FINDING_ZERO_WINDOW_STALL),
+	{"zero_window_stall", "min_duration", SETTING_SECONDS, 0.001, 86400,
+	 DETECT(zero_window_stall.min_duration_ns),
+	 "time a receiver advertises a zero window"},
+
+	SWITCHES("half_open", FINDING_HALF_OPEN),
+	{"half_open", "min_probes", SETTING_COUNT, 1, 100,
+	 DETECT(half_open.min_probes),
+	 "keep-alive probes in a row with no answer"},
+
+	SWITCHES("port_scan", FINDING_PORT_SCAN),
+	{"port_scan", "window", SETTING_SECONDS, 1, 86400,
+	 DETECT(port_scan.window_ns), "sliding window the targets are counted in"},
+	{"port_scan", "min_targets", SETTING_COUNT, 2, 1e9,
+	 DETECT(port_scan.min_targets),
+	 "distinct host:ports one source tries within the window"},
+	{"port_scan", "min_failed_share", SETTING_SHARE, 0, 1,
+	 DETECT(port_scan.min_failed_share),
+	 "share of those attempts refused or unanswered"},
+
+	SWITCHES("icmp_error", FINDING_ICMP_ERROR),
+	{"icmp_error", "min_count", SETTING_COUNT, 1, 1e9,
+	 DETECT(icmp_error.min_count),
+	 "ICMP errors of one kind about one host:port"},
+
+	SWITCHES("fragmentation", FINDING_FRAGMENTATION),
+	{"fragmentation", "min_datagrams", SETTING_COUNT, 1, 1e9,
+	 DETECT(fragmentation.min_datagrams),
+	 "fragmented datagrams to or from one host"},
+
+	SWITCHES("nagle_delayed_ack", FINDING_NAGLE_DELAYED_ACK),
+	{"nagle_delayed_ack", "min_delay", SETTING_SECONDS, 0.001, 10,
+	 DETECT(nagle_delayed_ack.min_delay_ns),
+	 "shortest ACK delay that counts (Linux delays ACKs 40 ms at least)"},
+	{"nagle_delayed_ack", "max_delay", SETTING_SECONDS, 0.001, 10,
+	 DETECT(nagle_delayed_ack.max_delay_ns),
+	 "longest ACK delay that counts (Linux: 200 ms, others up to 500 ms)"},
+	{"nagle_delayed_ack", "min_events", SETTING_COUNT, 1, 1e9,
+	 DETECT(nagle_delayed_ack.min_events),
+	 "segments held back until a delayed ACK, toward one host:port"},
+
+	SWITCHES("checksum_errors", FINDING_CHECKSUM_ERRORS),
+	{"checksum_errors", "verify", SETTING_BOOL, 0, 1,
+	 DETECT(checksum_errors.verify),
+	 "verify every checksum and report any bad one (costs time); otherwise only when bad checksums come from two hosts or more"},
+	{"checksum_errors", "min_count", SETTING_COUNT, 1, 1e9,
+	 DETECT(checksum_errors.min_count),
+	 "bad checksums from one host"},
+
+	SWITCHES("short_connection_churn", FINDING_SHORT_CONNECTION_CHURN),
+	{"short_connection_churn", "window", SETTING_SECONDS, 1, 86400,
+	 DETECT(short_connection_churn.window_ns),
+	 "sliding window the connections are counted in"},
+	{"short_connection_churn", "min_connections", SETTING_COUNT, 2, 1e9,
+	 DETECT(short_connection_churn.min_connections),
+	 "short connections from one host to one host:port within the window"},
+	{"short_connection_churn", "max_duration", SETTING_SECONDS, 0.001, 3600,
+	 DETECT(short_connection_churn.max_duration_ns),
+	 "a connection this short (handshake to close) counts"},
+};
+
+/* Pairs whose first value may not exceed the second. */
+static const struct {
+	const char *section, *low, *high;
+} ordered[] = {
+	{"time_wait_accumulation", "port_range_low", "port_range_high"},
+	{"nagle_delayed_ack", "min_delay", "max_delay"},
+};
+
+const struct setting *settings_table(size_t *n)
+{
+	*n = sizeof(table) / sizeof(table[0]);
+	return table;
+}
+
+const struct setting *settings_find(const char *section, const char *key)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(table[i].section, section) == 0 &&
+		    strcmp(table[i].key, key) == 0)
+			return &table[i];
+	return NULL;
+}
+
+bool settings_section_exists(const char *section)
+{
+	enum finding_id id;
+
+	return strcmp(section, "engine") == 0 || finding_id_parse(section, &id);
+}
+
+bool settings_check_order(const struct settings *s,
+			  const struct setting **low,
+			  const struct setting **high)
+{
+	for (size_t i = 0; i < sizeof(ordered) / sizeof(ordered[0]); i++) {
+		const struct setting *l = settings_find(ordered[i].section,
+							ordered[i].low);
+		const struct setting *h = settings_find(ordered[i].section,
+							ordered[i].high);
+
+		if (settings_get(s, l) > settings_get(s, h)) {
+			*low = l;
+			*high = h;
+			return false;
+		}
+	}
+	return true;
+}
+
+static void detect_defaults(struct detect_config *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (int i = 0; i < FINDING_COUNT; i++) {
+		d->det[i].enabled = true;
+		d->det[i].severity = (uint8_t)finding_default_severity(i);
+	}
+	d->syn_flood.window_ns = 10 * NS_PER_SEC;
+	d->syn_flood.min_half_open = 100;
+	d->syn_unanswered.min_retries = 2;
+	d->connection_refused.min_attempts = 1;
+	d->close_wait_leak.min_age_ns = 1 * NS_PER_SEC;
+	d->close_wait_leak.min_connections = 1;
+	d->time_wait_accumulation.min_connections = 20;
+	d->time_wait_accumulation.port_range_low = 32768;
+	d->time_wait_accumulation.port_range_high = 60999;
+	d->time_wait_accumulation.port_share = 0.5;
+	d->rst_storm.window_ns = 10 * NS_PER_SEC;
+	d->rst_storm.min_rsts = 100;
+	d->abortive_close.min_count = 1;
+	d->retransmit_burst.window_ns = 10 * NS_PER_SEC;
+	d->retransmit_burst.min_retransmissions = 10;
+	d->retransmit_burst.min_share = 0.01;
+	d->retransmit_burst.dead_peer_retries = 3;
+	d->retransmit_burst.black_hole_size = 1200;
+	d->zero_window_stall.min_duration_ns = 1 * NS_PER_SEC;
+	d->half_open.min_probes = 3;
+	d->port_scan.window_ns = 60 * NS_PER_SEC;
+	d->port_scan.min_targets = 50;
+	d->port_scan.min_failed_share = 0.8;
+	d->icmp_error.min_count = 1;
+	d->fragmentation.min_datagrams = 1;
+	d->nagle_delayed_ack.min_delay_ns = 30 * NS_PER_SEC / 1000;
+	d->nagle_delayed_ack.max_delay_ns = 600 * NS_PER_SEC / 1000;
+	d->nagle_delayed_ack.min_events = 3;
+	d->checksum_errors.verify = false;
+	d->checksum_errors.min_count = 1;
+	d->short_connection_churn.window_ns = 60 * NS_PER_SEC;
+	d->short_connection_churn.min_connections = 100;
+	d->short_connection_churn.max_duration_ns = 1 * NS_PER_SEC;
+}
+
+void settings_defaults(struct settings *s)
+{
+	analyzer_config_defaults(&s->engine);
+	detect_defaults(&s->detect);
+}
+
+double settings_get(const struct settings *s, const struct setting *e)
+{
+	const char *p = (const char *)s + e->offset;
+	int64_t ns;
+	uint32_t u;
+	size_t z;
+	double d;
+
+	switch (e->type) {
+	case SETTING_BOOL:
+		return *(const bool *)p ? 1 : 0;
+	case SETTING_SEVERITY:
+		return *(const uint8_t *)p;
+	case SETTING_COUNT:
+		memcpy(&u, p, sizeof(u));
+		return u;
+	case SETTING_SECONDS:
+		memcpy(&ns, p, sizeof(ns));
+		return (double)ns / NS_PER_SEC;
+	case SETTING_SHARE:
+		memcpy(&d, p, sizeof(d));
+		return d;
+	case SETTING_MIB:
+		memcpy(&z, p, sizeof(z));
+		return (double)(z >> 20);
+	}
+	return 0;
+}
+
+bool settings_set(struct settings *s, const struct setting *e, double v)
+{
+	char *p = (char *)s + e->offset;
+
+	if (!(v >= e->min && v <= e->max))
+		return false;
+	switch (e->type) {
+	case SETTING_BOOL:
+		*(bool *)p = v != 0;
+		return true;
+	case SETTING_SEVERITY:
+		*(uint8_t *)p = (uint8_t)v;
+		return true;
+	case SETTING_COUNT: {
+		uint32_t u = (uint32_t)v;
+
+		if ((double)u != v)
+			return false;
+		memcpy(p, &u, sizeof(u));
+		return true;
+	}
+	case SETTING_SECONDS: {
+		/* Nanoseconds are the finest a capture's time can be. */
+		int64_t ns = (int64_t)llround(v * NS_PER_SEC);
+
+		memcpy(p, &ns, sizeof(ns));
+		return true;
+	}
+	case SETTING_SHARE:
+		memcpy(p, &v, sizeof(v));
+		return true;
+	case SETTING_MIB: {
+		size_t z;
+
+		if (v != floor(v))
+			return false;
+		z = (size_t)v << 20;
+		memcpy(p, &z, sizeof(z));
+		return true;
+	}
+	}
+	return false;
+}
+
+void settings_format(const struct settings *s, const struct setting *e,
+		     char *out, size_t outlen)
+{
+	double v = settings_get(s, e);
+
+	switch (e->type) {
+	case SETTING_BOOL:
+		snprintf(out, outlen, "%s", v != 0 ? "true" : "false");
+		break;
+	case SETTING_SEVERITY:
+		snprintf(out, outlen, "%s", finding_severity_name((int)v));
+		break;
+	case SETTING_COUNT:
+	case SETTING_MIB:
+		snprintf(out, outlen, "%.0f", v);
+		break;
+	case SETTING_SECONDS:
+	case SETTING_SHARE:
+		/* Shortest form that reads back to the same value. */
+		snprintf(out, outlen, "%.15g", v);
+		break;
+	}
+}
+
+void settings_format_range(const struct setting *e, char *out,
+			   size_t outlen)
+{
+	switch (e->type) {
+	case SETTING_BOOL:
+		snprintf(out, outlen, "true or false");
+		break;
+	case SETTING_SEVERITY:
+		snprintf(out, outlen, "info, warning or critical");
+		break;
+	case SETTING_COUNT:
+	case SETTING_SHARE:
+		snprintf(out, outlen, "%.15g to %.15g", e->min, e->max);
+		break;
+	case SETTING_SECONDS:
+		snprintf(out, outlen, "%.15g to %.15g seconds", e->min, e->max);
+		break;
+	case SETTING_MIB:
+		snprintf(out, outlen, "%.15g to %.15g MiB", e->min, e->max);
+		break;
+	}
+}

@@ -1,0 +1,79 @@
+/*
+ * Everything a configuration file can set: the engine's timeouts and
+ * memory caps and every detector's switches and thresholds, described by
+ * one table.  The YAML loader, `tcplens config --defaults` and the man
+ * page follow the table, so a key cannot exist in one and not the others.
+ */
+#ifndef TCPLENS_SETTINGS_H
+#define TCPLENS_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analyzer.h"
+#include "detect_config.h"
+
+struct settings {
+	struct analyzer_config engine;
+	struct detect_config detect;
+};
+
+enum setting_type {
+	SETTING_BOOL,           /* true / false */
+	SETTING_SEVERITY,       /* info, warning, critical */
+	SETTING_COUNT,          /* a whole number (uint32_t field) */
+	SETTING_SECONDS,        /* a number of seconds, decimals allowed (int64 ns) */
+	SETTING_SHARE,          /* a fraction from 0 to 1 (double) */
+	SETTING_MIB,            /* mebibytes (size_t bytes) */
+};
+
+struct setting {
+	/* "engine", or the detector's finding id ("syn_flood"). */
+	const char *section;
+	const char *key;
+	enum setting_type type;
+	/* Accepted range, in the file's unit (seconds, count, share, MiB). */
+	double min, max;
+	size_t offset;          /* of the field in struct settings */
+	const char *doc;        /* one line, for the commented defaults */
+};
+
+/* The table, in the order `config --defaults` prints it. */
+const struct setting *settings_table(size_t *n);
+/* The entry for section.key, or NULL. */
+const struct setting *settings_find(const char *section, const char *key);
+/* True when section is "engine" or a finding id. */
+bool settings_section_exists(const char *section);
+
+void settings_defaults(struct settings *s);
+
+/* A numeric setting's value in the file's unit (bool: 0/1, severity: enum). */
+double settings_get(const struct settings *s, const struct setting *e);
+/*
+ * Stores v (file units); false when v is out of range or, for a count,
+ * not whole.  The caller checks the type (bool, severity) beforehand.
+ */
+bool settings_set(struct settings *s, const struct setting *e, double v);
+
+/*
+ * Some settings bound others (a port range's low end, a minimum delay):
+ * true when *s keeps every such pair in order, else false with the
+ * first pair out of order in *low and *high.
+ */
+bool settings_check_order(const struct settings *s,
+			  const struct setting **low,
+			  const struct setting **high);
+
+/* The value as the file writes it: "true", "warning", "10", "0.5". */
+void settings_format(const struct settings *s, const struct setting *e,
+		     char *out, size_t outlen);
+
+/*
+ * What the file accepts for e, as comments and messages say it:
+ * "true or false", "info, warning or critical", "1 to 3600 seconds",
+ * "0.001 to 1", "1 to 65536 MiB".
+ */
+void settings_format_range(const struct setting *e, char *out,
+			   size_t outlen);
+
+#endif
