@@ -38,6 +38,8 @@ UNIT_HELP := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 APP_OBJS  := $(APP_SRCS:%.c=$(BUILD)/obj/%.o)
 REPORT_OBJS := $(filter $(BUILD)/obj/reports/% $(BUILD)/obj/capture/%,$(APP_OBJS))
+# The configuration file's reader and writer (libyaml, no other cmd/ code).
+CONFIG_OBJS := $(filter $(BUILD)/obj/cmd/config_file.o $(BUILD)/obj/cmd/config_write.o,$(APP_OBJS))
 UNIT_HELP_OBJS := $(UNIT_HELP:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       := $(BUILD)/tcplens
@@ -68,7 +70,7 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(CORE_OBJS) $(REPORT_OBJS) $(UNIT_HELP_OBJS)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(CORE_OBJS) $(REPORT_OBJS) $(CONFIG_OBJS) $(UNIT_HELP_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka $(PKG_LIBS) -lm
 

@@ -66,5 +66,6 @@ int cmd_follow(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_states(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 #endif

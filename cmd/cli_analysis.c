@@ -7,7 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "settings.h"
+
 #define NS_PER_SEC 1000000000LL
+
+/* Which engine options the command line gave (struct cli_analysis_opts.given). */
+enum {
+	GIVEN_TIME_WAIT = 1u << 0,
+	GIVEN_MAX_FLOWS = 1u << 1,
+	GIVEN_TCP_TIMEOUT = 1u << 2,
+	GIVEN_UDP_TIMEOUT = 1u << 3,
+	GIVEN_ICMP_TIMEOUT = 1u << 4,
+	GIVEN_FRAG_TIMEOUT = 1u << 5,
+	GIVEN_FRAG_MEMORY = 1u << 6,
+};
 
 const char cli_analysis_usage[] =
 	"  -f, --filter EXPR       only frames matching the BPF expression\n"
@@ -20,6 +33,10 @@ const char cli_analysis_usage[] =
 	"      --icmp-timeout SEC  idle timeout of ICMP flows (default 60)\n"
 	"      --frag-timeout SEC  drop unfinished IP datagrams after SEC seconds\n"
 	"      --frag-memory MIB   buffer at most MIB MiB of fragments (default 64)\n"
+	"      --config FILE       read the engine and detector settings from FILE\n"
+	"                          (default: the first found of $TCPLENS_CONFIG,\n"
+	"                          ~/.config/tcplens/config.yaml and\n"
+	"                          /etc/tcplens/config.yaml; see tcplens(1))\n"
 	"      --no-progress       no progress indicator on standard error\n";
 
 bool cli_parse_long(const char *s, long min, long max, long *out)
@@ -37,9 +54,15 @@ bool cli_parse_long(const char *s, long min, long max, long *out)
 
 void cli_analysis_defaults(struct cli_analysis_opts *o)
 {
+	struct settings s;
+
 	o->filter = NULL;
 	o->progress = true;
-	analyzer_config_defaults(&o->cfg);
+	o->config = NULL;
+	o->given = 0;
+	settings_defaults(&s);
+	o->cfg = s.engine;
+	o->detect = s.detect;
 }
 
 static int bad_value(const char *cmd, const char *opt, const char *want,
@@ -61,15 +84,20 @@ int cli_analysis_option(int ch, const char *arg, const char *cmd,
 	case CLI_OPT_NO_PROGRESS:
 		o->progress = false;
 		return 1;
+	case CLI_OPT_CONFIG:
+		o->config = arg;
+		return 1;
 	case CLI_OPT_TIME_WAIT:
 		if (!cli_parse_long(arg, 1, 86400, &v))
 			return bad_value(cmd, "time-wait", "seconds, 1 to 86400", arg);
 		o->cfg.tcp.time_wait_ns = v * NS_PER_SEC;
+		o->given |= GIVEN_TIME_WAIT;
 		return 1;
 	case CLI_OPT_MAX_FLOWS:
 		if (!cli_parse_long(arg, 1, 100000000, &v))
 			return bad_value(cmd, "max-flows", "a count, 1 to 100000000", arg);
 		o->cfg.max_flows = (uint32_t)v;
+		o->given |= GIVEN_MAX_FLOWS;
 		return 1;
 	case CLI_OPT_TCP_TIMEOUT:
 	case CLI_OPT_UDP_TIMEOUT:
@@ -79,27 +107,82 @@ int cli_analysis_option(int ch, const char *arg, const char *cmd,
 					 : ch == CLI_OPT_UDP_TIMEOUT ? "udp-timeout"
 					 : "icmp-timeout",
 					 "seconds, 1 to 604800", arg);
-		if (ch == CLI_OPT_TCP_TIMEOUT)
+		if (ch == CLI_OPT_TCP_TIMEOUT) {
 			o->cfg.tcp_idle_ns = v * NS_PER_SEC;
-		else if (ch == CLI_OPT_UDP_TIMEOUT)
+			o->given |= GIVEN_TCP_TIMEOUT;
+		} else if (ch == CLI_OPT_UDP_TIMEOUT) {
 			o->cfg.udp_idle_ns = v * NS_PER_SEC;
-		else
+			o->given |= GIVEN_UDP_TIMEOUT;
+		} else {
 			o->cfg.icmp_idle_ns = v * NS_PER_SEC;
+			o->given |= GIVEN_ICMP_TIMEOUT;
+		}
 		return 1;
 	case CLI_OPT_FRAG_TIMEOUT:
 		if (!cli_parse_long(arg, 1, 86400, &v))
 			return bad_value(cmd, "frag-timeout", "seconds, 1 to 86400", arg);
 		o->cfg.defrag.timeout_v4_ns = v * NS_PER_SEC;
 		o->cfg.defrag.timeout_v6_ns = v * NS_PER_SEC;
+		o->given |= GIVEN_FRAG_TIMEOUT;
 		return 1;
 	case CLI_OPT_FRAG_MEMORY:
 		if (!cli_parse_long(arg, 1, 65536, &v))
 			return bad_value(cmd, "frag-memory", "MiB, 1 to 65536", arg);
 		o->cfg.defrag.memory_cap = (size_t)v << 20;
+		o->given |= GIVEN_FRAG_MEMORY;
 		return 1;
 	default:
 		return 0;
 	}
+}
+
+enum cli_exit cli_config_exit(enum config_status st)
+{
+	switch (st) {
+	case CONFIG_OK: return CLI_EXIT_OK;
+	case CONFIG_INVALID: return CLI_EXIT_USAGE;
+	case CONFIG_UNREADABLE: return CLI_EXIT_INPUT;
+	case CONFIG_NO_MEMORY: return CLI_EXIT_INTERNAL;
+	}
+	return CLI_EXIT_INTERNAL;
+}
+
+int cli_analysis_load_config(struct cli_analysis_opts *o, int *rc)
+{
+	char used[CONFIG_PATH_MAX], err[1024];
+	const struct analyzer_config cl = o->cfg;
+	struct analyzer_config *c;
+	struct settings s;
+	enum config_status st;
+
+	st = config_file_read(o->config, &s, used, sizeof(used), err,
+			      sizeof(err));
+	if (st != CONFIG_OK) {
+		cli_error("%s", err);
+		*rc = cli_config_exit(st);
+		return -1;
+	}
+	/* The command line wins over the file. */
+	c = &s.engine;
+	if (o->given & GIVEN_TIME_WAIT)
+		c->tcp.time_wait_ns = cl.tcp.time_wait_ns;
+	if (o->given & GIVEN_MAX_FLOWS)
+		c->max_flows = cl.max_flows;
+	if (o->given & GIVEN_TCP_TIMEOUT)
+		c->tcp_idle_ns = cl.tcp_idle_ns;
+	if (o->given & GIVEN_UDP_TIMEOUT)
+		c->udp_idle_ns = cl.udp_idle_ns;
+	if (o->given & GIVEN_ICMP_TIMEOUT)
+		c->icmp_idle_ns = cl.icmp_idle_ns;
+	if (o->given & GIVEN_FRAG_TIMEOUT) {
+		c->defrag.timeout_v4_ns = cl.defrag.timeout_v4_ns;
+		c->defrag.timeout_v6_ns = cl.defrag.timeout_v6_ns;
+	}
+	if (o->given & GIVEN_FRAG_MEMORY)
+		c->defrag.memory_cap = cl.defrag.memory_cap;
+	o->cfg = *c;
+	o->detect = s.detect;
+	return 0;
 }
 
 /* "ADDR:PORT" or "[V6ADDR]:PORT" (a bare V6ADDR.PORT is not accepted). */

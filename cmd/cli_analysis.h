@@ -12,6 +12,8 @@
 
 #include "analyzer.h"
 #include "cli.h"
+#include "config_file.h"
+#include "detect_config.h"
 
 /* Option codes of the engine options, above any short option. */
 enum {
@@ -23,6 +25,7 @@ enum {
 	CLI_OPT_ICMP_TIMEOUT,
 	CLI_OPT_FRAG_TIMEOUT,
 	CLI_OPT_FRAG_MEMORY,
+	CLI_OPT_CONFIG,
 	CLI_OPT_FIRST_FREE,         /* commands number their own from here */
 };
 
@@ -36,7 +39,8 @@ enum {
 	{"udp-timeout", required_argument, NULL, CLI_OPT_UDP_TIMEOUT},    \
 	{"icmp-timeout", required_argument, NULL, CLI_OPT_ICMP_TIMEOUT},  \
 	{"frag-timeout", required_argument, NULL, CLI_OPT_FRAG_TIMEOUT},  \
-	{"frag-memory", required_argument, NULL, CLI_OPT_FRAG_MEMORY}
+	{"frag-memory", required_argument, NULL, CLI_OPT_FRAG_MEMORY},    \
+	{"config", required_argument, NULL, CLI_OPT_CONFIG}
 
 /* The usage lines of those options, for each command's --help. */
 extern const char cli_analysis_usage[];
@@ -45,15 +49,33 @@ struct cli_analysis_opts {
 	const char *filter;
 	bool progress;
 	struct analyzer_config cfg;
+	struct detect_config detect;
+	const char *config;         /* --config FILE; NULL: the search path */
+	unsigned given;             /* engine options on the command line */
 };
 
+/* The built-in defaults; no file is read yet. */
 void cli_analysis_defaults(struct cli_analysis_opts *o);
 /*
- * Handles ch if it is an engine option: returns 1 when handled, 0 when
- * not an engine option, -1 after printing a usage error for cmd.
+ * Handles ch if it is an engine option (or --config): returns 1 when
+ * handled, 0 when not an engine option, -1 after printing a usage error
+ * for cmd.
  */
 int cli_analysis_option(int ch, const char *arg, const char *cmd,
 			struct cli_analysis_opts *o);
+/*
+ * Called after the command's option loop: reads the configuration file
+ * (--config, else the search path of config_file_locate()) into o->cfg
+ * and o->detect, the engine options given on the command line winning
+ * whatever their place.  Returns 0, or -1 with the error printed and *rc
+ * set (2 invalid, 3 unreadable, 7 no memory).  Reading after the loop
+ * lets getopt alone parse the arguments (--conf, --config=FILE, a
+ * filter that reads "--config"), and --help work with a broken file.
+ */
+int cli_analysis_load_config(struct cli_analysis_opts *o, int *rc);
+
+/* The exit status for a configuration that could not be read. */
+enum cli_exit cli_config_exit(enum config_status st);
 
 /* --flow UID or ADDR:PORT-ADDR:PORT ([v6]:port for IPv6), either order. */
 struct flow_selector {

@@ -226,6 +226,8 @@ static int parse_flows_opts(int argc, char **argv, struct flows_opts *o,
 			  o->state);
 		return cli_usage_error("flows", rc);
 	}
+	if (cli_analysis_load_config(&o->an, rc) < 0)
+		return -1;
 	return optind;
 }
 

@@ -168,6 +168,8 @@ static int parse_follow_opts(int argc, char **argv, struct follow_opts *o,
 		cli_error("follow: --as raw needs --dir orig or --dir resp: both directions in one byte stream could not be told apart");
 		return cli_usage_error("follow", rc);
 	}
+	if (cli_analysis_load_config(&o->an, rc) < 0)
+		return -1;
 	return optind;
 }
 

@@ -14,6 +14,7 @@ static const char main_usage[] =
 	"  states     each host's TCP socket table (as ss -tan) from the wire\n"
 	"  timeline   the ladder of one connection's segments, with both states\n"
 	"  follow     one connection's byte stream, reassembled, gaps shown\n"
+	"  config     the configuration file: print the defaults, show or check it\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help     show this help ('tcplens COMMAND --help' for a command)\n"
@@ -36,6 +37,7 @@ static const struct command commands[] = {
 	{"states", "tcplens states", cmd_states},
 	{"timeline", "tcplens timeline", cmd_timeline},
 	{"follow", "tcplens follow", cmd_follow},
+	{"config", "tcplens config", cmd_config},
 };
 
 int main(int argc, char **argv)

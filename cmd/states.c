@@ -179,6 +179,8 @@ static int parse_states_opts(int argc, char **argv, struct states_opts *o,
 			return cli_usage_error("states", rc);
 		}
 	}
+	if (cli_analysis_load_config(&o->an, rc) < 0)
+		return -1;
 	return optind;
 }
 

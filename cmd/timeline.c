@@ -109,6 +109,8 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 		cli_error("timeline: give exactly one of --flow SEL and --all");
 		return cli_usage_error("timeline", rc);
 	}
+	if (cli_analysis_load_config(&o->an, rc) < 0)
+		return -1;
 	return optind;
 }
 

@@ -7,6 +7,10 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 results=build/test-results.txt
+# A developer's own configuration file (~/.config/tcplens/config.yaml,
+# $TCPLENS_CONFIG) must not change any result: /dev/null reads as the
+# defaults.
+export TCPLENS_CONFIG=/dev/null
 mkdir -p build
 : >"$results"
 

@@ -15,10 +15,14 @@
 - every annotation name (analyzer/tcp_annot.h), every TCP state name
   (analyzer/tcp_state.h), every Zeek conn_state value and every history
   letter (analyzer/zeek_conn.c), as .Sy words;
-- every exit status the usage texts name, under EXIT STATUS.
+- every exit status the usage texts name, under EXIT STATUS;
+- every configuration key `tcplens config --defaults` prints (the
+  settings table), with its default and range, in the list under
+  CONFIGURATION that scripts/man_config.py writes: the list is up to date.
 Prints one PASS/FAIL line per check.
 """
 import glob
+import importlib.util
 import json
 import os
 import re
@@ -139,6 +143,35 @@ def check_json_keys(man, sy):
         verdict('enum-values-documented', {v for v in seen if '"%s"' % v not in man})
 
 
+def check_config_keys():
+    """The generated list of configuration keys matches the binary's table."""
+    spec = importlib.util.spec_from_file_location('man_config', 'scripts/man_config.py')
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    r = subprocess.run([TCPLENS, 'config', '--defaults'], capture_output=True,
+                       env=dict(os.environ, TCPLENS_CONFIG='/dev/null'))
+    if r.returncode != 0:
+        print('FAIL %s/config-keys-documented: config --defaults exits %d' % (SUITE, r.returncode))
+        return
+    sections = gen.parse_defaults(r.stdout.decode())
+    if sum(len(entries) for _, _, entries in sections) == 0:
+        print('FAIL %s/config-keys-documented: no keys in config --defaults' % SUITE)
+        return
+    with open('man/tcplens.1') as f:
+        _, region, _ = gen.split_man(f.read())
+    want = gen.render(sections)
+    if region == want:
+        print('PASS %s/config-keys-documented' % SUITE)
+        return
+    # Name what is missing or different, key by key, where a key's line shows it.
+    lines = set(region.split('\n'))
+    stale = ['%s.%s' % (name, key) for name, _, entries in sections for key, default, rng, _ in entries
+             if '.It Sy %s Pq %s' % (key, gen.macro_words('default %s; %s' % (default, rng))) not in lines]
+    print('FAIL %s/config-keys-documented: the key list under CONFIGURATION in man/tcplens.1 is '
+          'out of date (run python3 scripts/man_config.py)%s'
+          % (SUITE, ': ' + ', '.join(stale) if stale else ''))
+
+
 def main():
     man = man_text()
     sy = man_sy_words()
@@ -194,6 +227,8 @@ def main():
             codes.update(re.findall(r'(\d) [a-z]', h.split('Exit status:')[1]))
     section = man.split('\nEXIT STATUS\n')[1].split('\nEXAMPLES\n')[0]
     verdict('exit-codes-documented', {c for c in codes if not re.search(r'^\s+%s\s' % c, section, re.M)})
+
+    check_config_keys()
 
 
 if __name__ == '__main__':

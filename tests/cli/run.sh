@@ -4,6 +4,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 TCPLENS=${TCPLENS:-build/tcplens}
 S=${CLI_SUITE:-cli}
+# A developer's own configuration file must not change any result.
+export TCPLENS_CONFIG=/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -105,3 +107,140 @@ readme_setup() {
 	grep -q 'make demo' README.md && grep -q 'make test' README.md
 }
 check readme-setup-commands readme_setup
+
+# ---------------------------------------------------------- configuration
+
+# `config --defaults` loads back as the defaults: `--check` accepts it
+# and `--show` of it prints it again, under its own first lines.
+config_round_trip() {
+	"$TCPLENS" config --defaults >"$tmp/defaults.yaml" || return 1
+	out=$("$TCPLENS" config --check --config "$tmp/defaults.yaml") || return 1
+	[ "$out" = "$tmp/defaults.yaml: ok" ] || { echo "check says: $out"; return 1; }
+	"$TCPLENS" config --defaults | "$TCPLENS" config --check --config /dev/stdin >/dev/null || return 1
+	"$TCPLENS" config --show --config "$tmp/defaults.yaml" >"$tmp/shown.yaml" || return 1
+	head -1 "$tmp/shown.yaml" | grep -qF "# Read from $tmp/defaults.yaml" ||
+		{ head -1 "$tmp/shown.yaml"; return 1; }
+	tail -n +3 "$tmp/shown.yaml" | diff "$tmp/defaults.yaml" - || return 1
+	"$TCPLENS" config --show | head -1 | grep -qF '# Read from /dev/null' || return 1
+	awk 'length > 80 { print FILENAME ": " $0; bad = 1 } END { exit bad }' "$tmp/defaults.yaml"
+}
+check config-defaults-round-trip config_round_trip
+
+# Each bad file gives exactly this line and exit 2, from `config --check`
+# and from an analysis command alike.
+config_bad_files() {
+	status=0
+	while IFS='|' read -r file want; do
+		for cmd in config flows; do
+			rc=0
+			if [ "$cmd" = config ]; then
+				"$TCPLENS" config --check --config "testdata/config/$file" \
+					>/dev/null 2>"$tmp/err" || rc=$?
+			else
+				"$TCPLENS" flows --config "testdata/config/$file" \
+					testdata/demo.pcap >/dev/null 2>"$tmp/err" || rc=$?
+			fi
+			got=$(cat "$tmp/err")
+			if [ "$rc" -ne 2 ] || [ "$got" != "tcplens: testdata/config/$file:$want" ]; then
+				echo "$cmd $file: exit $rc"
+				echo "  got:  $got"
+				echo "  want: tcplens: testdata/config/$file:$want"
+				status=1
+			fi
+		done
+	done <<-'EOF'
+	unknown-key.yaml|4:3: engine.max_flow: unknown key (did you mean max_flows?)
+	unknown-detector.yaml|3:3: detectors.syn_flod: unknown detector (did you mean syn_flood?)
+	wrong-type.yaml|4:14: detectors.half_open.enabled: expected true or false, not 'yes'
+	out-of-range.yaml|5:13: detectors.syn_flood.window: 0 is out of range (1 to 3600 seconds)
+	syntax-error.yaml|4:2: YAML syntax error: did not find expected key (while parsing a block mapping at 2:1)
+	duplicate-key.yaml|5:3: engine.time_wait: duplicate key (first given at 3:3)
+	not-a-mapping.yaml|3:14: detectors.rst_storm: expected a mapping, not a scalar
+	EOF
+	return $status
+}
+check config-bad-files config_bad_files
+
+# An explicit file that cannot be read is exit 3, naming it; so is a
+# missing $TCPLENS_CONFIG.  No implicit file is no error.
+config_missing_file() {
+	want="tcplens: testdata/config/missing.yaml: cannot open: No such file or directory"
+	for cmd in config flows states; do
+		rc=0
+		if [ "$cmd" = config ]; then
+			"$TCPLENS" config --check --config testdata/config/missing.yaml \
+				>/dev/null 2>"$tmp/err" || rc=$?
+		else
+			"$TCPLENS" "$cmd" --config testdata/config/missing.yaml testdata/demo.pcap \
+				>/dev/null 2>"$tmp/err" || rc=$?
+		fi
+		[ "$rc" -eq 3 ] && [ "$(cat "$tmp/err")" = "$want" ] ||
+			{ echo "$cmd: exit $rc, stderr:"; cat "$tmp/err"; return 1; }
+	done
+	rc=0
+	TCPLENS_CONFIG=testdata/config/missing.yaml "$TCPLENS" flows testdata/demo.pcap \
+		>/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 3 ] && [ "$(cat "$tmp/err")" = "$want" ] ||
+		{ echo "TCPLENS_CONFIG: exit $rc, stderr:"; cat "$tmp/err"; return 1; }
+	mkdir -p "$tmp/empty-home"
+	out=$(env -u TCPLENS_CONFIG HOME="$tmp/empty-home" XDG_CONFIG_HOME="$tmp/empty-home" \
+		"$TCPLENS" config --show) || return 1
+	case $out in
+	"# No configuration file found; defaults."* | "# Read from /etc/tcplens/config.yaml"*) ;;
+	*) echo "$out" | head -3; return 1 ;;
+	esac
+}
+check config-missing-file config_missing_file
+
+# The search path: $TCPLENS_CONFIG before $XDG_CONFIG_HOME/tcplens/config.yaml.
+config_search_path() {
+	mkdir -p "$tmp/xdg/tcplens"
+	cp testdata/config/time-wait.yaml "$tmp/xdg/tcplens/config.yaml"
+	out=$(env -u TCPLENS_CONFIG XDG_CONFIG_HOME="$tmp/xdg" "$TCPLENS" config --check) || return 1
+	[ "$out" = "$tmp/xdg/tcplens/config.yaml: ok" ] || { echo "XDG: $out"; return 1; }
+	mkdir -p "$tmp/home/.config"
+	ln -s "$tmp/xdg/tcplens" "$tmp/home/.config/tcplens"
+	out=$(env -u TCPLENS_CONFIG -u XDG_CONFIG_HOME HOME="$tmp/home" "$TCPLENS" config --check) || return 1
+	[ "$out" = "$tmp/home/.config/tcplens/config.yaml: ok" ] || { echo "HOME: $out"; return 1; }
+	out=$(TCPLENS_CONFIG=testdata/config/out-of-range.yaml XDG_CONFIG_HOME="$tmp/xdg" \
+		"$TCPLENS" config --check 2>&1) && { echo "TCPLENS_CONFIG not read first: $out"; return 1; }
+	case $out in *out-of-range.yaml*) ;; *) echo "$out"; return 1 ;; esac
+}
+check config-search-path config_search_path
+
+# An analysis command takes engine.time_wait from the file; --time-wait
+# on the command line wins, before or after --config.
+config_engine_time_wait() {
+	cap=testdata/lab/time_wait_pileup.pcap
+	"$TCPLENS" flows -F json "$cap" >"$tmp/default.json" || return 1
+	"$TCPLENS" flows -F json --time-wait 1 "$cap" >"$tmp/tw1.json" || return 1
+	! cmp -s "$tmp/default.json" "$tmp/tw1.json" || { echo "--time-wait 1 changes nothing"; return 1; }
+	"$TCPLENS" flows -F json --config testdata/config/time-wait.yaml "$cap" >"$tmp/file.json" || return 1
+	cmp -s "$tmp/tw1.json" "$tmp/file.json" || { echo "engine.time_wait: 1 not applied"; return 1; }
+	TCPLENS_CONFIG=testdata/config/time-wait.yaml "$TCPLENS" flows -F json "$cap" >"$tmp/env.json" || return 1
+	cmp -s "$tmp/tw1.json" "$tmp/env.json" || { echo "TCPLENS_CONFIG not applied"; return 1; }
+	"$TCPLENS" flows -F json --time-wait 60 --config testdata/config/time-wait.yaml "$cap" >"$tmp/o1.json" || return 1
+	"$TCPLENS" flows -F json --config=testdata/config/time-wait.yaml "$cap" --time-wait 60 >"$tmp/o2.json" || return 1
+	cmp -s "$tmp/default.json" "$tmp/o1.json" && cmp -s "$tmp/default.json" "$tmp/o2.json" ||
+		{ echo "--time-wait does not override the file"; return 1; }
+	# states too: its TIME_WAIT sockets are gone after 1 s.
+	"$TCPLENS" states -F json "$cap" >"$tmp/st0.json" || return 1
+	"$TCPLENS" states -F json --config testdata/config/time-wait.yaml "$cap" >"$tmp/st1.json" || return 1
+	"$TCPLENS" states -F json --time-wait 1 "$cap" >"$tmp/st2.json" || return 1
+	! cmp -s "$tmp/st0.json" "$tmp/st1.json" && cmp -s "$tmp/st1.json" "$tmp/st2.json" ||
+		{ echo "states: engine.time_wait not applied"; return 1; }
+}
+check config-engine-time-wait config_engine_time_wait
+
+# Usage errors of `config`: exit 2 and the hint.
+config_usage() {
+	for args in "" "--defaults --show" "--check extra.yaml" "--defaults --config x.yaml" "--bogus"; do
+		rc=0
+		# shellcheck disable=SC2086  # args is words on purpose
+		"$TCPLENS" config $args >/dev/null 2>"$tmp/err" || rc=$?
+		[ "$rc" -eq 2 ] && grep -qx "Try 'tcplens config --help'." "$tmp/err" ||
+			{ echo "config $args: exit $rc"; cat "$tmp/err"; return 1; }
+	done
+	"$TCPLENS" config --help | grep -q '^Usage: tcplens config'
+}
+check config-usage config_usage

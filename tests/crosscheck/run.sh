@@ -10,6 +10,8 @@
 # (tcp_states_check.py, no tshark needed).
 # TCPLENS selects the binary (default build/tcplens).
 cd "$(dirname "$0")/../.." || exit 7
+# No developer's configuration file: /dev/null reads as the defaults.
+export TCPLENS_CONFIG=/dev/null
 python3 tests/crosscheck/tshark_check.py "$@"
 python3 tests/crosscheck/tcp_analysis_check.py
 python3 tests/crosscheck/tcp_states_check.py

@@ -8,7 +8,8 @@
 #
 # Each line of tests/golden/cases.txt is NAME<TAB>ARGS (format described
 # at the top of that file).  The case runs `$TCPLENS ARGS` from the
-# repository root with TZ=UTC LC_ALL=C, standard input /dev/null unless
+# repository root with TZ=UTC LC_ALL=C TCPLENS_CONFIG=/dev/null (no
+# configuration file), standard input /dev/null unless
 # the case says otherwise, and its result is compared with
 # tests/golden/expected/NAME.out:
 #
@@ -38,6 +39,8 @@ EXPECTED=tests/golden/expected
 TIMEOUT=${GOLDEN_TIMEOUT:-60}
 TAB=$(printf '\t')
 export TZ=UTC LC_ALL=C
+# No developer's configuration file: /dev/null reads as the defaults.
+export TCPLENS_CONFIG=/dev/null
 unset LANG LANGUAGE 2>/dev/null || true
 
 update=0
