@@ -580,6 +580,8 @@ void analyzer_advance(struct analyzer *a, int64_t now)
 	if (now > a->now)
 		a->now = now;
 	expire(a, a->now);
+	if (a->sink.on_time != NULL)
+		a->sink.on_time(a->sink.ctx, a->now);
 }
 
 void analyzer_finish(struct analyzer *a)

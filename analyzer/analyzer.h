@@ -50,6 +50,8 @@ struct analyzer_sink {
 	/* A datagram rebuilt from fragments, before it is analysed. */
 	void (*on_reassembled)(void *ctx, const struct packet *whole,
 			       size_t fragments);
+	/* analyzer_advance(): time moved on to now without a packet. */
+	void (*on_time)(void *ctx, int64_t now);
 	/* analyzer_finish(): the capture ended at now; flows end next. */
 	void (*on_capture_end)(void *ctx, int64_t now);
 	/* The flow is final; it is released right after. */

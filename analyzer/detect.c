@@ -53,12 +53,14 @@ void detectors_free(struct detectors *d)
 
 		free(g->set.slots);
 		free(g->fifo);
+		count_map_free(&g->counts);
 	}
 	for (size_t i = 0; i < d->group_chunks; i++)
 		free(d->groups[i]);
 	free(d->groups);
 	free(d->index);
 	free(d->fired);
+	free(d->waiting);
 	free(d->out);
 	free(d);
 }
@@ -151,6 +153,74 @@ static int64_t rate_sub_bucket(struct rate_ring *r, int64_t t, int64_t width,
 		n = r->n[b];
 	r->n[b] = (uint32_t)((int64_t)r->n[b] - n);
 	return n;
+}
+
+static bool count_map_grow(struct count_map *m)
+{
+	uint32_t cap = m->keys == NULL ? 64 : (m->mask + 1) * 2;
+	uint32_t *keys, *counts;
+
+	/* Keys whose count fell to 0 are dropped, so live ones may not grow. */
+	if (m->keys != NULL && m->live * 4 < (m->mask + 1))
+		cap = m->mask + 1;
+	if (cap > (1u << 22))
+		return false;
+	keys = calloc(cap, sizeof(*keys));
+	counts = calloc(cap, sizeof(*counts));
+	if (keys == NULL || counts == NULL) {
+		free(keys);
+		free(counts);
+		return false;
+	}
+	m->used = 0;
+	for (uint32_t i = 0; m->keys != NULL && i <= m->mask; i++) {
+		uint32_t k;
+
+		if (m->counts[i] == 0)
+			continue;
+		for (k = m->keys[i] & (cap - 1); keys[k] != 0; k = (k + 1) & (cap - 1))
+			;
+		keys[k] = m->keys[i];
+		counts[k] = m->counts[i];
+		m->used++;
+	}
+	free(m->keys);
+	free(m->counts);
+	m->keys = keys;
+	m->counts = counts;
+	m->mask = cap - 1;
+	return true;
+}
+
+bool count_map_add(struct count_map *m, uint32_t h, int delta)
+{
+	uint32_t i;
+
+	h |= 1u;
+	if ((m->keys == NULL || (m->used + 1) * 4 > (m->mask + 1) * 3) &&
+	    !count_map_grow(m))
+		return false;
+	for (i = h & m->mask; m->keys[i] != 0 && m->keys[i] != h;
+	     i = (i + 1) & m->mask)
+		;
+	if (m->keys[i] == 0) {
+		if (delta < 0)
+			return true;
+		m->keys[i] = h;
+		m->used++;
+	}
+	if (delta > 0 && m->counts[i]++ == 0)
+		m->live++;
+	else if (delta < 0 && m->counts[i] > 0 && --m->counts[i] == 0)
+		m->live--;
+	return true;
+}
+
+void count_map_free(struct count_map *m)
+{
+	free(m->keys);
+	free(m->counts);
+	memset(m, 0, sizeof(*m));
 }
 
 uint64_t rate_add(struct rate_ring *r, int64_t now, int64_t window_ns,
@@ -259,6 +329,11 @@ static void format_subject(const struct subject_key *k, char *out,
 static struct det_group *group_at(struct detectors *d, uint32_t i)
 {
 	return &d->groups[i / GROUP_CHUNK][i % GROUP_CHUNK];
+}
+
+struct det_group *group_by_number(struct detectors *d, uint32_t n)
+{
+	return group_at(d, n);
 }
 
 _Static_assert(sizeof(struct subject_key) == 40, "five words");
@@ -657,7 +732,8 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 		if (scan != NULL)
 			scan->n[4] = 0;
 	}
-	qsort(out, kept, sizeof(*out), finding_order);
+	if (kept > 1)
+		qsort(out, kept, sizeof(*out), finding_order);
 	*n = kept;
 	return out;
 }
@@ -688,10 +764,26 @@ static struct det_flow *side_make(struct detectors *d, const struct flow *f)
 	return df;
 }
 
+/* Capture time moved on to now: run what waits on time alone. */
+static void advance(struct detectors *d, int64_t now)
+{
+	if (now > d->now)
+		d->now = now;
+	if (d->now < d->next_tick)
+		return;
+	d->next_tick = d->now + DET_TICK_NS;
+	if (d->n_waiting > 0)
+		det_open_tick(d);
+}
+
+void detectors_advance(struct detectors *d, int64_t now)
+{
+	advance(d, now);
+}
+
 void detectors_on_flow_start(struct detectors *d, const struct flow *f)
 {
-	if (f->first_ts > d->now)
-		d->now = f->first_ts;
+	advance(d, f->first_ts);
 	side_make(d, f);
 }
 
@@ -701,8 +793,7 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 {
 	struct det_flow *df = det_flow_of(d, f);
 
-	if (f->last_ts > d->now)
-		d->now = f->last_ts;
+	advance(d, f->last_ts);
 	if (df == NULL || !(df->flags & DF_LIVE))
 		return;
 	det_open_on_segment(d, pkt, f, info, df);
@@ -717,8 +808,7 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 void detectors_on_datagram(struct detectors *d, const struct packet *pkt,
 			   const struct flow *f, int dir)
 {
-	if (f->last_ts > d->now)
-		d->now = f->last_ts;
+	advance(d, f->last_ts);
 	det_ip_on_datagram(d, pkt, f, dir);
 }
 
@@ -795,6 +885,11 @@ static void sink_reassembled(void *ctx, const struct packet *whole,
 	detectors_on_reassembled(ctx, whole, fragments);
 }
 
+static void sink_time(void *ctx, int64_t now)
+{
+	detectors_advance(ctx, now);
+}
+
 static void sink_capture_end(void *ctx, int64_t now)
 {
 	detectors_on_capture_end(ctx, now);
@@ -814,6 +909,7 @@ struct analyzer_sink detectors_sink(struct detectors *d)
 		.on_datagram = sink_datagram,
 		.on_icmp_error = sink_icmp_error,
 		.on_reassembled = sink_reassembled,
+		.on_time = sink_time,
 		.on_capture_end = sink_capture_end,
 		.on_flow_end = sink_flow_end,
 	};

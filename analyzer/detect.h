@@ -82,6 +82,8 @@ void detectors_on_icmp_error(struct detectors *d, const struct packet *pkt,
 			     const struct flow *quoted);
 void detectors_on_reassembled(struct detectors *d, const struct packet *whole,
 			      size_t fragments);
+/* Capture time reached now without a packet (live capture, idle). */
+void detectors_advance(struct detectors *d, int64_t now);
 void detectors_on_capture_end(struct detectors *d, int64_t now);
 void detectors_on_flow_end(struct detectors *d, const struct flow *f);
 

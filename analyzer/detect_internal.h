@@ -45,6 +45,12 @@ struct hash_set {
 	uint32_t mask, count;
 };
 
+/* Counts per 32-bit hash; live is how many have a count above 0. */
+struct count_map {
+	uint32_t *keys, *counts;        /* key 0 marks a free slot */
+	uint32_t mask, used, live;
+};
+
 /*
  * Everything one finding is computed from.  The counters' meaning is
  * the detector's (each file says what n[] and t[] hold).
@@ -69,8 +75,10 @@ struct det_group {
 	 */
 	uint64_t *fifo;
 	uint32_t fifo_cap, fifo_head, fifo_len;
+	bool waiting;           /* on the detectors' waiting list */
 	struct rate_ring ring;
 	struct hash_set set;
+	struct count_map counts;
 	/*
 	 * The one other party (a source) seen so far, so findings about
 	 * a scanner's targets can be folded into its port_scan finding.
@@ -117,10 +125,17 @@ struct det_flow {
 	uint16_t zw_probes;
 	uint32_t syn_check;     /* its syn_flood fifo entry's low half */
 	int64_t cw_since;       /* when an endpoint entered CLOSE_WAIT, or 0 */
+	uint64_t cw_frame;      /* the segment that put it there */
 	int64_t zw_since[2];    /* zero window advertised since, or 0 */
 	int64_t dack_ts;        /* when that delayed ACK came, or 0 */
 	int64_t t_dack;         /* how late it was */
 	int64_t last_ts[2];     /* each side's latest segment */
+	/*
+	 * Data segments and retransmissions per side in the two latest
+	 * halves of retransmit_burst's window, [side][0 older, 1 newer].
+	 */
+	int64_t share_start;    /* of the newer half */
+	uint16_t segs[2][2], retx[2][2];
 	uint8_t peer_dup[2];    /* the side's latest segment was a dup ACK or SACK */
 };
 
@@ -149,12 +164,21 @@ struct detectors {
 	uint64_t suppressed;    /* left out of the last detectors_findings() */
 	struct finding *out;    /* detectors_findings() */
 	bool finished;
+	/*
+	 * Listeners (syn_flood groups) with attempts waiting to be judged,
+	 * looked at every DET_TICK_NS of capture time even when no new SYN
+	 * comes, so a flood's finding does not wait for its flows to end.
+	 */
+	uint32_t *waiting;
+	size_t n_waiting, waiting_cap;
+	int64_t next_tick;
 	/* A datagram just rebuilt from fragments, until its flow is known. */
 	const struct packet *pending_whole;
 	size_t pending_frags;
 };
 
 #define DET_FLOW_CHUNK 4096
+#define DET_TICK_NS (100 * NS_PER_MS)
 /* Subjects tracked at most (about 1 KiB each). */
 #define MAX_GROUPS 65536
 
@@ -182,6 +206,8 @@ void subject_add_party(struct subject_key *k, const struct flow *f, int dir);
 /* The group for k, made on first use (NULL: no memory). */
 struct det_group *group_get(struct detectors *d, const struct subject_key *k,
 			    int64_t now);
+/* The group numbered n (struct det_group's number). */
+struct det_group *group_by_number(struct detectors *d, uint32_t n);
 /* The group for k if it exists. */
 struct det_group *group_find(struct detectors *d, const struct subject_key *k);
 void group_touch(struct det_group *g, int64_t now);
@@ -201,6 +227,9 @@ void rate_sub(struct rate_ring *r, int64_t t, int64_t window_ns, uint32_t n);
 /* True when h was not in the set yet (it is now). */
 bool hash_set_add(struct hash_set *s, uint32_t h, bool *oom);
 uint32_t hash_bytes(const void *p, size_t n);
+/* Adds delta (+1 or -1) to h's count; false when memory ran out. */
+bool count_map_add(struct count_map *m, uint32_t h, int delta);
+void count_map_free(struct count_map *m);
 
 bool det_enabled(const struct detectors *d, enum finding_id id);
 int64_t det_now(const struct detectors *d);
@@ -217,6 +246,8 @@ void det_open_on_flow_end(struct detectors *d, const struct flow *f,
 			  struct det_flow *df);
 void det_open_describe(const struct det_group *g, struct finding *out,
 		       const struct detect_config *cfg);
+/* Judges the attempts that have waited long enough (every tick). */
+void det_open_tick(struct detectors *d);
 
 void det_close_on_segment(struct detectors *d, const struct packet *pkt,
 			  const struct flow *f, const struct tcp_seg_info *info,

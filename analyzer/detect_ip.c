@@ -135,18 +135,26 @@ static void bad_checksum(struct detectors *d, const struct packet *pkt)
 	total = group_get(d, &all, d->now);
 	if (g == NULL || total == NULL)
 		return;
-	if (g->count++ == 0)
-		total->n[0]++;
+	if (g->count++ == 0 && total->n[0]++ == 0)
+		total->n[1] = g->number + 1;    /* the first host, for later */
 	g->threshold = c->checksum_errors.min_count;
 	group_touch(g, d->now);
 	group_add_frame(g, pkt->frame_no);
 	/*
 	 * One host's bad checksums alone are most likely its own offloaded
-	 * packets seen before the NIC: only report them when asked to.
+	 * packets seen before the NIC: only report them when asked to, or
+	 * once a second host has them too (then the first one as well).
 	 */
-	if (g->count >= c->checksum_errors.min_count &&
-	    (c->checksum_errors.verify || total->n[0] >= 2))
+	if (!c->checksum_errors.verify && total->n[0] < 2)
+		return;
+	if (g->count >= c->checksum_errors.min_count)
 		group_fire(d, g);
+	if (total->n[1] != 0) {
+		struct det_group *first = group_by_number(d, (uint32_t)total->n[1] - 1);
+
+		if (first->count >= c->checksum_errors.min_count)
+			group_fire(d, first);
+	}
 }
 
 static bool checksum_bad(const struct packet *pkt)

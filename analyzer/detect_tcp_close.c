@@ -24,7 +24,8 @@
 /* ------------------------------------------------------------ close_wait */
 
 static void close_wait_counted(struct detectors *d, const struct flow *f,
-			       int dir, int64_t age, bool still)
+			       const struct det_flow *df, int dir, int64_t age,
+			       bool still)
 {
 	const struct detect_config *c = &d->cfg;
 	struct subject_key k;
@@ -44,11 +45,13 @@ static void close_wait_counted(struct detectors *d, const struct flow *f,
 	group_touch(g, d->now - age);
 	group_touch(g, d->now);
 	group_add_flow(g, f);
+	group_add_frame(g, df->cw_frame);
 	if (g->count >= c->close_wait_leak.min_connections)
 		group_fire(d, g);
 }
 
-static void close_wait_transition(struct detectors *d, const struct flow *f,
+static void close_wait_transition(struct detectors *d, const struct packet *pkt,
+				  const struct flow *f,
 				  const struct tcp_seg_info *info,
 				  struct det_flow *df)
 {
@@ -58,9 +61,11 @@ static void close_wait_transition(struct detectors *d, const struct flow *f,
 
 		if (!was && is) {
 			df->cw_since = d->now;
+			df->cw_frame = pkt->frame_no;
 			df->cw_dir = (uint8_t)dir;
 		} else if (was && !is && df->cw_since != 0) {
-			close_wait_counted(d, f, dir, d->now - df->cw_since, false);
+			close_wait_counted(d, f, df, dir, d->now - df->cw_since,
+					   false);
 			df->cw_since = 0;
 		}
 	}
@@ -179,11 +184,10 @@ void det_close_on_segment(struct detectors *d, const struct packet *pkt,
 			  const struct flow *f, const struct tcp_seg_info *info,
 			  struct det_flow *df)
 {
-	(void)pkt;
 	if (info->state[0] == df->state[0] && info->state[1] == df->state[1])
 		return;
 	if (det_enabled(d, FINDING_CLOSE_WAIT_LEAK))
-		close_wait_transition(d, f, info, df);
+		close_wait_transition(d, pkt, f, info, df);
 	if (!det_enabled(d, FINDING_TIME_WAIT_ACCUMULATION))
 		return;
 	for (int dir = 0; dir < 2; dir++) {
@@ -203,7 +207,8 @@ void det_close_on_flow_end(struct detectors *d, const struct flow *f,
 	if (det_enabled(d, FINDING_CLOSE_WAIT_LEAK) && df->cw_since != 0 &&
 	    df->cw_dir < 2 &&
 	    f->u.tcp.ep[df->cw_dir].state == TCP_STATE_CLOSE_WAIT)
-		close_wait_counted(d, f, df->cw_dir, d->now - df->cw_since, true);
+		close_wait_counted(d, f, df, df->cw_dir, d->now - df->cw_since,
+				   true);
 	if (det_enabled(d, FINDING_TIME_WAIT_ACCUMULATION))
 		for (int dir = 0; dir < 2; dir++)
 			if (df->state[dir] == TCP_STATE_TIME_WAIT)
@@ -238,7 +243,7 @@ static void describe_time_wait(const struct det_group *g,
 	double range = hi >= lo ? (double)(hi - lo + 1) : 1;
 	double share = (double)g->n[3] / range;
 	bool server_side = g->n[1] > g->n[2];
-	char dst[INET6_ADDRSTRLEN + 8] = "";
+	char dst[INET6_ADDRSTRLEN + 8] = "", toward[INET6_ADDRSTRLEN + 80] = "";
 
 	if (dest != NULL)
 		format_key_endpoint(&dest->key, dest->key.addr2, dest->key.port2,
@@ -256,17 +261,17 @@ static void describe_time_wait(const struct det_group *g,
 	if ((server_side || share >= cfg->time_wait_accumulation.port_share) &&
 	    out->severity < SEVERITY_WARNING)
 		out->severity = SEVERITY_WARNING;
+	if (dest != NULL && !server_side)
+		snprintf(toward, sizeof(toward),
+			 "; at most %llu toward %s, %.1f%% of the ports %u-%u",
+			 (unsigned long long)g->n[3], dst, 100 * share, lo, hi);
 	snprintf(out->summary, sizeof(out->summary),
 		 "%s held %.0f connections in TIME_WAIT at once (threshold %.0f); "
-		 "it closed first as the %s on %llu of %llu connections%s%s%s",
+		 "it closed first as the %s on %llu of %llu connections%s",
 		 out->subject, out->value, out->threshold,
 		 server_side ? "server" : "client",
 		 (unsigned long long)(server_side ? g->n[1] : g->n[2]),
-		 (unsigned long long)(g->n[1] + g->n[2]),
-		 dest != NULL && !server_side ? "; most toward " : "",
-		 dest != NULL && !server_side ? dst : "",
-		 dest != NULL && !server_side && share >= 0.001
-			? " (a share of the ephemeral port range)" : "");
+		 (unsigned long long)(g->n[1] + g->n[2]), toward);
 }
 
 void det_close_describe(const struct det_group *g, struct finding *out,

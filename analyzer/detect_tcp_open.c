@@ -11,9 +11,10 @@
  * syn_unanswered groups by destination host:port: count = connections;
  * n[0] = SYN retransmissions in all; times = one connection's SYNs.
  * connection_refused: count = refused attempts; n[0] distinct sources.
- * port_scan groups by source host: set = distinct targets; n[0]
- * attempts, n[1] failed ones, in the current window (t[0] its start);
- * count = the most targets in one window.
+ * port_scan groups by source host: counts = targets with an attempt in
+ * the sliding window (fifo holds the attempts); n[0] attempts, n[1]
+ * failed ones in the window; count = the most targets at once, n[2] and
+ * n[3] the attempts and failures then.
  */
 #include "detect_internal.h"
 
@@ -119,6 +120,42 @@ static bool fifo_push(struct det_group *g, uint64_t e)
 	return true;
 }
 
+/* Puts g on the list the tick looks at (at most once). */
+static void waiting_add(struct detectors *d, struct det_group *g)
+{
+	if (g->waiting)
+		return;
+	if (d->n_waiting == d->waiting_cap) {
+		size_t cap = d->waiting_cap ? d->waiting_cap * 2 : 16;
+		uint32_t *p = realloc(d->waiting, cap * sizeof(*p));
+
+		if (p == NULL) {
+			d->oom = true;
+			return;
+		}
+		d->waiting = p;
+		d->waiting_cap = cap;
+	}
+	d->waiting[d->n_waiting++] = g->number;
+	g->waiting = true;
+}
+
+void det_open_tick(struct detectors *d)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->n_waiting; i++) {
+		struct det_group *g = group_by_number(d, d->waiting[i]);
+
+		flood_judge(d, g);
+		if (g->fifo_len > 0)
+			d->waiting[kept++] = d->waiting[i];
+		else
+			g->waiting = false;
+	}
+	d->n_waiting = kept;
+}
+
 static void flood_attempt(struct detectors *d, const struct flow *f,
 			  struct det_flow *df)
 {
@@ -131,6 +168,8 @@ static void flood_attempt(struct detectors *d, const struct flow *f,
 	rel = (f->first_ts - g->first_ts) / NS_PER_MS;
 	if (rel < 0 || rel > UINT32_MAX)
 		return;
+	if (g->fifo_len == 0)
+		waiting_add(d, g);
 	/* Without room in the queue it is judged when it ends. */
 	(void)fifo_push(g, (uint64_t)f->table_idx << 32 | (uint64_t)rel);
 	df->flags |= DF_SYN_PENDING;
@@ -269,6 +308,28 @@ static void refused(struct detectors *d, const struct packet *pkt,
 
 /* ------------------------------------------------------------ port_scan */
 
+/*
+ * Distinct targets in a sliding window: every attempt is queued with its
+ * target and time; targets count while an attempt on them is in the
+ * window.  Entries: target hash << 32 | ms since first_ts << 1 | failed.
+ */
+static void scan_expire(struct det_group *g, int64_t now, int64_t window)
+{
+	while (g->fifo_len > 0) {
+		uint64_t e = g->fifo[g->fifo_head];
+		int64_t t = g->first_ts + (int64_t)((e >> 1) & 0x7fffffff) * NS_PER_MS;
+
+		if (t > now - window)
+			break;
+		g->fifo_head = (g->fifo_head + 1) % g->fifo_cap;
+		g->fifo_len--;
+		count_map_add(&g->counts, (uint32_t)(e >> 32), -1);
+		g->n[0]--;
+		if (e & 1)
+			g->n[1]--;
+	}
+}
+
 static void scan_attempt(struct detectors *d, const struct flow *f,
 			 bool failed)
 {
@@ -276,33 +337,38 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 	struct subject_key k;
 	struct det_group *g;
 	uint8_t target[18];
+	uint32_t h;
+	int64_t ms;
 
 	subject_host(&k, FINDING_PORT_SCAN, f, FLOW_ORIG);
 	/* Only sources that fail get a group: success alone is no scan. */
 	g = failed ? group_get(d, &k, f->first_ts) : group_find(d, &k);
 	if (g == NULL)
 		return;
-	if (g->t[0] == 0 || f->first_ts - g->t[0] > c->port_scan.window_ns) {
-		/* A new window: what came long before is another story. */
-		free(g->set.slots);
-		memset(&g->set, 0, sizeof(g->set));
-		g->n[0] = g->n[1] = 0;
-		g->t[0] = f->first_ts;
-	}
+	scan_expire(g, f->first_ts, c->port_scan.window_ns);
 	memcpy(target, flow_addr(f, FLOW_RESP), 16);
 	target[16] = (uint8_t)(flow_port(f, FLOW_RESP) >> 8);
 	target[17] = (uint8_t)flow_port(f, FLOW_RESP);
-	hash_set_add(&g->set, hash_bytes(target, sizeof(target)), &d->oom);
+	h = hash_bytes(target, sizeof(target));
+	ms = (f->first_ts - g->first_ts) / NS_PER_MS;
+	if (ms < 0)
+		ms = 0;
+	if (ms > 0x7fffffff || !fifo_push(g, (uint64_t)h << 32 |
+					  (uint64_t)ms << 1 | (failed ? 1 : 0)) ||
+	    !count_map_add(&g->counts, h, 1)) {
+		d->oom = true;
+		return;
+	}
 	g->n[0]++;
 	if (failed)
 		g->n[1]++;
-	if (g->set.count > g->count) {
-		g->count = g->set.count;
+	if (g->counts.live > g->count) {
+		g->count = g->counts.live;
 		g->n[2] = g->n[0];
 		g->n[3] = g->n[1];
 	}
 	g->threshold = c->port_scan.min_targets;
-	if (g->set.count >= c->port_scan.min_targets &&
+	if (g->counts.live >= c->port_scan.min_targets &&
 	    (double)g->n[1] >= c->port_scan.min_failed_share * (double)g->n[0]) {
 		group_touch(g, f->first_ts);
 		group_touch(g, f->last_ts);

@@ -6,8 +6,8 @@
  * ring = retransmissions in the window, count = the most; n[0] timeout,
  * n[1] fast, n[2] spurious retransmissions; n[3] connections that hit
  * an MTU black hole, n[4] connections whose peer went dead; n[5] the
- * largest retransmitted payload; t[0] the worst connection's share
- * (parts per million).
+ * largest retransmitted payload; t[0] the worst connection's share of
+ * retransmitted data segments within the window (parts per million).
  * zero_window_stall groups by the receiver (host:port when it serves,
  * else host): count = stalls past min_duration; n[0] probes; t[0] the
  * longest, t[1] the total.
@@ -79,8 +79,14 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 		: ((an & TCP_ANNOT_BIT(FAST_RETRANSMISSION)) || asked)
 		? RETX_FAST : RETX_TIMEOUT;
 	struct det_group *g = retx_group(d, f, s);
-	uint64_t sum, sent = f->dir[s].pkts ? f->dir[s].pkts : 1;
-	double share = (double)t->ep[s].retrans_segs / (double)sent;
+	uint64_t sum;
+	double share;
+
+	if (df->retx[s][1] < UINT16_MAX)
+		df->retx[s][1]++;
+	share = (double)(df->retx[s][0] + df->retx[s][1]) /
+		(double)(df->segs[s][0] + df->segs[s][1] > 0
+			 ? df->segs[s][0] + df->segs[s][1] : 1);
 
 	if (kind == RETX_TIMEOUT) {
 		if (df->retx_run[s] < UINT8_MAX)
@@ -170,21 +176,31 @@ static void zero_window(struct detectors *d, const struct packet *pkt,
 
 /* ------------------------------------------------------------ Nagle */
 
-/* The connection's shortest round trip seen, ns (0: none yet). */
+/*
+ * The handshake's round trip from the capture point through one side
+ * (ns, 0 when unknown): SYN to SYN-ACK goes through the responder,
+ * SYN-ACK to ACK through the originator.  Captured at the client, the
+ * first is the whole path and the second almost nothing.
+ */
+static int64_t handshake_leg(const struct tcp_conn *t, int via)
+{
+	if (via == FLOW_RESP)
+		return (t->flags & TCP_CONN_HAS_SYN) &&
+		       (t->flags & TCP_CONN_HAS_SYNACK) && t->synack_us > t->syn_us
+		       ? (int64_t)(t->synack_us - t->syn_us) * 1000 : 0;
+	return (t->flags & TCP_CONN_HAS_SYNACK) && (t->flags & TCP_CONN_HAS_ACK) &&
+	       t->ack_us > t->synack_us
+	       ? (int64_t)(t->ack_us - t->synack_us) * 1000 : 0;
+}
+
+/*
+ * The shortest round trip seen through s's peer: what an ACK from the
+ * peer for s's data takes without any delay (0: none known yet).
+ */
 static int64_t base_rtt(const struct tcp_conn *t, int s)
 {
-	int64_t best = 0;
+	int64_t best = handshake_leg(t, !s);
 
-	if ((t->flags & TCP_CONN_HAS_SYNACK) && (t->flags & TCP_CONN_HAS_SYN) &&
-	    t->synack_us > t->syn_us)
-		best = (int64_t)(t->synack_us - t->syn_us) * 1000;
-	if ((t->flags & TCP_CONN_HAS_ACK) && (t->flags & TCP_CONN_HAS_SYNACK) &&
-	    t->ack_us > t->synack_us) {
-		int64_t v = (int64_t)(t->ack_us - t->synack_us) * 1000;
-
-		if (best == 0 || v < best)
-			best = v;
-	}
 	if (t->ep[s].rtt.n >= 2 &&
 	    (best == 0 || (int64_t)t->ep[s].rtt.min_us * 1000 < best))
 		best = (int64_t)t->ep[s].rtt.min_us * 1000;
@@ -233,7 +249,8 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 		return;
 	if (df->dack_ts != 0 && df->dack_dir == s) {
 		int64_t since = d->now - df->dack_ts;
-		int64_t base = base_rtt(t, s);
+		/* From the ACK passing the capture point to s and back. */
+		int64_t base = handshake_leg(t, s);
 
 		/* Sent the moment the ACK came: it had been waiting for it. */
 		if (len > 0 && len < mss_toward(t, s) &&
@@ -289,12 +306,42 @@ static void bookkeeping(const struct detectors *d, const struct packet *pkt,
 	}
 }
 
+/*
+ * Counts s's data segments in the two halves of the window, so a
+ * connection's retransmitted share is measured over the window rather
+ * than its whole life (where a long clean start would hide any burst).
+ */
+static void share_count(const struct detectors *d, int s, struct det_flow *df)
+{
+	int64_t half = d->cfg.retransmit_burst.window_ns / 2;
+
+	if (d->now - df->share_start >= half) {
+		if (d->now - df->share_start >= 2 * half) {
+			memset(df->segs, 0, sizeof(df->segs));
+			memset(df->retx, 0, sizeof(df->retx));
+			df->share_start = d->now;
+		} else {
+			for (int i = 0; i < 2; i++) {
+				df->segs[i][0] = df->segs[i][1];
+				df->retx[i][0] = df->retx[i][1];
+				df->segs[i][1] = df->retx[i][1] = 0;
+			}
+			df->share_start += half;
+		}
+	}
+	if (df->segs[s][1] < UINT16_MAX)
+		df->segs[s][1]++;
+}
+
 void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
 			     const struct flow *f,
 			     const struct tcp_seg_info *info,
 			     struct det_flow *df)
 {
 	uint32_t an = info->annots;
+
+	if (info->seg_len > 0 && det_enabled(d, FINDING_RETRANSMIT_BURST))
+		share_count(d, info->dir, df);
 
 	if ((an & RETRANSMITTED) && !(an & PROBES) &&
 	    !(pkt->tcp.flags & TCP_FLAG_SYN) &&

@@ -194,7 +194,8 @@ static int row_order(const void *pa, const void *pb)
 const struct host_state_row *host_states_rows(struct host_states *hs,
 					      size_t *n)
 {
-	qsort(hs->rows, hs->n, sizeof(hs->rows[0]), row_order);
+	if (hs->n > 1)
+		qsort(hs->rows, hs->n, sizeof(hs->rows[0]), row_order);
 	/* Sorting moved the rows: the index is rebuilt when next needed. */
 	free(hs->index);
 	hs->index = NULL;

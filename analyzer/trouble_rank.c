@@ -156,7 +156,8 @@ static int row_order(const void *pa, const void *pb)
 
 const struct trouble_row *trouble_rank_rows(struct trouble_rank *tr, size_t *n)
 {
-	qsort(tr->rows, tr->n, sizeof(tr->rows[0]), row_order);
+	if (tr->n > 1)
+		qsort(tr->rows, tr->n, sizeof(tr->rows[0]), row_order);
 	find_min(tr);
 	*n = tr->n;
 	return tr->rows;

@@ -1,7 +1,9 @@
 /*
  * libFuzzer entry point over the whole decode path, the statistics and
- * the analysis engine (flows, TCP tracking, output records) it feeds.  One input holds several packets, so later stateful layers
- * (fragment reassembly, flows) are fuzzed across packets too:
+ * the analysis engine (flows, TCP tracking, output records, detectors
+ * and their findings) it feeds.  One input holds several packets, so
+ * later stateful layers (fragment reassembly, flows, detector groups)
+ * are fuzzed across packets too:
  *
  *   input  := packet*
  *   packet := link_type:u8 cap_len:u16be wire:u8 bytes[cap_len]
@@ -19,31 +21,58 @@
 
 #include "analyzer.h"
 #include "decode.h"
+#include "detect.h"
+#include "settings.h"
 #include "flow_record.h"
 #include "ip_defrag.h"
 #include "proto_stats.h"
 
-/* Every flow is turned into its output record and every field read. */
+/*
+ * Every flow is turned into its output record and every field read; the
+ * detectors see everything the engine reports.
+ */
 static void fuzz_on_flow_end(void *ctx, const struct flow *f)
 {
 	struct flow_record r;
 	struct field_value v;
 
-	(void)ctx;
 	flow_record_from_flow(&r, f);
 	for (size_t i = 0; i < flow_record_field_count(); i++)
 		flow_record_field(&r, i, &v);
+	detectors_on_flow_end(ctx, f);
+}
+
+/* Low thresholds, so every detector fires on small inputs. */
+static struct detectors *fuzz_detectors(const struct analyzer_config *engine)
+{
+	struct settings s;
+	struct detect_config *c = &s.detect;
+
+	settings_defaults(&s);
+	c->syn_flood.min_half_open = 2;
+	c->time_wait_accumulation.min_connections = 1;
+	c->rst_storm.min_rsts = 2;
+	c->retransmit_burst.min_retransmissions = 1;
+	c->retransmit_burst.min_share = 0;
+	c->port_scan.min_targets = 2;
+	c->nagle_delayed_ack.min_events = 1;
+	c->short_connection_churn.min_connections = 2;
+	c->checksum_errors.verify = true;
+	return detectors_new(c, engine, NULL);
 }
 
 /* The engine, small enough that eviction and every timer are reached. */
-static struct analyzer *fuzz_analyzer(void)
+static struct analyzer *fuzz_analyzer(struct detectors **det)
 {
 	static struct analyzer *a;
+	static struct detectors *d;
 	struct analyzer_config cfg;
-	struct analyzer_sink sink = {0};
+	struct analyzer_sink sink;
 
-	if (a != NULL)
+	if (a != NULL) {
+		*det = d;
 		return a;
+	}
 	analyzer_config_defaults(&cfg);
 	cfg.max_flows = 16;
 	cfg.tcp.time_wait_ns = 3000000000LL;
@@ -51,8 +80,13 @@ static struct analyzer *fuzz_analyzer(void)
 	cfg.udp_idle_ns = 2000000000LL;
 	cfg.icmp_idle_ns = 2000000000LL;
 	cfg.defrag.memory_cap = 64 << 10;
+	d = fuzz_detectors(&cfg);
+	if (d == NULL)
+		return NULL;
+	sink = detectors_sink(d);
 	sink.on_flow_end = fuzz_on_flow_end;
 	a = analyzer_new(&cfg, &sink);
+	*det = d;
 	return a;
 }
 
@@ -64,7 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct defrag *defrag;
 	static struct packet whole;
 	struct packet pkt;
-	struct analyzer *an = fuzz_analyzer();
+	struct detectors *det = NULL;
+	struct analyzer *an = fuzz_analyzer(&det);
 	size_t off = 0;
 
 	proto_stats_init(&st, (size & 1) != 0);
@@ -115,7 +150,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += len;
 	}
 	defrag_flush(defrag);
-	if (an != NULL)
+	if (an != NULL) {
+		size_t n;
+
 		analyzer_finish(an);
+		detectors_finish(det, analyzer_get_stats(an),
+				 analyzer_defrag_stats(an));
+		detectors_findings(det, &n);
+	}
 	return 0;
 }

@@ -1,0 +1,1489 @@
+/*
+ * The detectors, driven through the real engine: packets are built as
+ * bytes (unit_packets.c), decoded, fed to an analyzer whose sink is the
+ * detectors', and the findings are read back at the end.  Every case
+ * checks the id, subject, severity, value and details it expects, and
+ * that nothing else fired; the negative cases check that nothing did.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "analyzer.h"
+#include "detect.h"
+#include "settings.h"
+#include "unit_packets.h"
+
+#define US(x) ((int64_t)(x) * 1000)
+#define MS(x) ((int64_t)(x) * 1000000)
+#define SEC(x) ((int64_t)(x) * 1000000000)
+/* 2026-01-01T00:00:00Z: time 0 of every test. */
+#define EPOCH_NS (1767225600LL * 1000000000LL)
+
+#define SYN TCP_FLAG_SYN
+#define ACK TCP_FLAG_ACK
+#define FIN TCP_FLAG_FIN
+#define RST TCP_FLAG_RST
+#define PSH TCP_FLAG_PSH
+
+#define assert_num(got, want) assert_float_equal((got), (want), 1e-3)
+
+/* ------------------------------------------------------------ the run */
+
+/* One engine with its detectors, made by each test's setup. */
+struct run {
+	struct settings s;      /* defaults; a test may change them first */
+	struct detectors *det;
+	struct analyzer *a;
+	struct unit_wire w;
+	const struct finding *f;
+	size_t n;
+};
+
+static int run_setup(void **state)
+{
+	struct run *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return -1;
+	settings_defaults(&r->s);
+	*state = r;
+	return 0;
+}
+
+static int run_teardown(void **state)
+{
+	struct run *r = *state;
+
+	analyzer_free(r->a);
+	detectors_free(r->det);
+	free(r);
+	return 0;
+}
+
+/* Starts the engine with the settings as the test left them. */
+static struct unit_wire *run_start(struct run *r)
+{
+	struct analyzer_sink sink;
+
+	r->det = detectors_new(&r->s.detect, &r->s.engine, NULL);
+	assert_non_null(r->det);
+	sink = detectors_sink(r->det);
+	r->a = analyzer_new(&r->s.engine, &sink);
+	assert_non_null(r->a);
+	r->w.a = r->a;
+	r->w.epoch_ns = EPOCH_NS;
+	return &r->w;
+}
+
+/* End of capture, as the CLI ends it; the findings go to r->f. */
+static void run_end(struct run *r)
+{
+	analyzer_finish(r->a);
+	detectors_finish(r->det, analyzer_get_stats(r->a),
+			 analyzer_defrag_stats(r->a));
+	assert_false(detectors_out_of_memory(r->det));
+	r->f = detectors_findings(r->det, &r->n);
+}
+
+/* What fired (the first 12), on stderr, when a test is about to fail. */
+static void dump_findings(const struct run *r)
+{
+	fprintf(stderr, "findings (%zu):\n", r->n);
+	for (size_t i = 0; i < r->n && i < 12; i++) {
+		const struct finding *f = &r->f[i];
+
+		fprintf(stderr, "  %s %s %s value %g:",
+			finding_severity_name(f->severity),
+			finding_id_name(f->id), f->subject, f->value);
+		for (int j = 0; j < f->n_details; j++)
+			fprintf(stderr, " %s=%s", f->details[j].key,
+				f->details[j].text);
+		fputc('\n', stderr);
+	}
+}
+
+static void expect_count(const struct run *r, size_t n)
+{
+	if (r->n != n)
+		dump_findings(r);
+	assert_int_equal(r->n, n);
+}
+
+static size_t count_of(const struct run *r, enum finding_id id)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		k += r->f[i].id == id;
+	return k;
+}
+
+static const struct finding *find(const struct run *r, enum finding_id id,
+				  const char *subject)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->f[i].id == id && strcmp(r->f[i].subject, subject) == 0)
+			return &r->f[i];
+	return NULL;
+}
+
+/* The finding of id on subject, which must be there. */
+static const struct finding *expect_finding(const struct run *r,
+					    enum finding_id id,
+					    const char *subject)
+{
+	const struct finding *f = find(r, id, subject);
+
+	if (f == NULL) {
+		fprintf(stderr, "no %s on %s\n", finding_id_name(id), subject);
+		dump_findings(r);
+	}
+	assert_non_null(f);
+	return f;
+}
+
+static const struct finding_detail *detail_of(const struct finding *f,
+					      const char *key)
+{
+	for (int i = 0; i < f->n_details; i++)
+		if (strcmp(f->details[i].key, key) == 0)
+			return &f->details[i];
+	fprintf(stderr, "%s on %s has no detail %s\n", finding_id_name(f->id),
+		f->subject, key);
+	fail();
+	return NULL;
+}
+
+static double detail_number(const struct finding *f, const char *key)
+{
+	const struct finding_detail *d = detail_of(f, key);
+
+	assert_true(d->is_number);
+	return d->number;
+}
+
+static const char *detail_text(const struct finding *f, const char *key)
+{
+	const struct finding_detail *d = detail_of(f, key);
+
+	assert_false(d->is_number);
+	return d->text;
+}
+
+/* ------------------------------------------------------------ connections */
+
+enum { CLI = 0, SRV = 1 };
+
+/* One TCP connection's two ends and their next sequence numbers. */
+struct conn {
+	struct unit_wire *w;
+	char addr[2][INET6_ADDRSTRLEN];
+	uint16_t port[2];
+	uint32_t nxt[2];
+	uint16_t win[2];
+	const struct unit_tcp_opts *syn_opts; /* on SYN and SYN-ACK */
+};
+
+/* MSS 1460 and SACK permitted, as Linux offers them. */
+static const struct unit_tcp_opts linux_syn = {
+	.mss = 1460, .sack_perm = true,
+};
+
+static void conn_init(struct conn *c, struct unit_wire *w, const char *cli,
+		      uint16_t cport, const char *srv, uint16_t sport)
+{
+	memset(c, 0, sizeof(*c));
+	c->w = w;
+	snprintf(c->addr[CLI], sizeof(c->addr[CLI]), "%s", cli);
+	snprintf(c->addr[SRV], sizeof(c->addr[SRV]), "%s", srv);
+	c->port[CLI] = cport;
+	c->port[SRV] = sport;
+	/* A different ISN per client port, far from wrapping. */
+	c->nxt[CLI] = 0x10000000u + (uint32_t)cport * 4096u;
+	c->nxt[SRV] = 0x60000000u + (uint32_t)cport * 4096u;
+	c->win[CLI] = c->win[SRV] = 65535;
+	c->syn_opts = &linux_syn;
+}
+
+/* A segment from side with the numbers given (ack only with ACK). */
+static void conn_seg(struct conn *c, int side, int64_t t, uint8_t flags,
+		     uint32_t seq, uint32_t ack, uint32_t len,
+		     const struct unit_tcp_opts *opts)
+{
+	struct unit_tcp seg = {
+		.src = c->addr[side], .dst = c->addr[!side],
+		.sport = c->port[side], .dport = c->port[!side],
+		.flags = flags, .seq = seq,
+		.ack = (flags & ACK) ? ack : 0,
+		.win = c->win[side], .payload_len = len, .opts = opts,
+	};
+
+	unit_wire_tcp(c->w, t, &seg);
+}
+
+/*
+ * The next segment from side: at its next sequence number, acknowledging
+ * all the peer sent.  Returns its sequence number.
+ */
+static uint32_t conn_send(struct conn *c, int side, int64_t t, uint8_t flags,
+			  uint32_t len)
+{
+	uint32_t seq = c->nxt[side];
+
+	conn_seg(c, side, t, flags, seq, c->nxt[!side], len,
+		 (flags & SYN) ? c->syn_opts : NULL);
+	c->nxt[side] += len + ((flags & (SYN | FIN)) ? 1 : 0);
+	return seq;
+}
+
+/* SYN at t, the SYN-ACK synack_after it, the ACK ack_after that. */
+static void conn_open(struct conn *c, int64_t t, int64_t synack_after,
+		      int64_t ack_after)
+{
+	conn_send(c, CLI, t, SYN, 0);
+	conn_send(c, SRV, t + synack_after, SYN | ACK, 0);
+	conn_send(c, CLI, t + synack_after + ack_after, ACK, 0);
+}
+
+/* A request and its response, 1 and 2 ms after t, and the client's ACK. */
+static void conn_exchange(struct conn *c, int64_t t)
+{
+	conn_send(c, CLI, t + MS(1), PSH | ACK, 100);
+	conn_send(c, SRV, t + MS(2), PSH | ACK, 300);
+	conn_send(c, CLI, t + MS(2) + US(50), ACK, 0);
+}
+
+/*
+ * One attempt from src:sport to dst:dport at t, refused with RST|ACK
+ * (sequence 0, as Linux answers a SYN to a closed port).
+ */
+static void feed_refused(struct unit_wire *w, const char *src,
+			 uint16_t sport, const char *dst, uint16_t dport,
+			 int64_t t)
+{
+	struct conn c;
+
+	conn_init(&c, w, src, sport, dst, dport);
+	conn_send(&c, CLI, t, SYN, 0);
+	conn_seg(&c, SRV, t + US(100), RST | ACK, 0, c.nxt[CLI], 0, NULL);
+}
+
+/* ------------------------------------------------------------ syn_flood */
+
+/*
+ * Each of sources hosts sends one SYN, 13 ms apart (150 within 2 s);
+ * the listener answers every one, and none completes.
+ */
+static void feed_half_open_sources(struct unit_wire *w, int sources)
+{
+	for (int i = 0; i < sources; i++) {
+		char src[32];
+		struct conn c;
+
+		snprintf(src, sizeof(src), "10.1.%d.%d", i / 100, i % 100 + 1);
+		conn_init(&c, w, src, 40000, "10.0.0.1", 80);
+		conn_send(&c, CLI, MS(13) * i, SYN, 0);
+		conn_send(&c, SRV, MS(13) * i + US(300), SYN | ACK, 0);
+	}
+}
+
+static void test_syn_flood_half_open_from_150_sources(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_half_open_sources(run_start(r), 150);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_SYN_FLOOD, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_CRITICAL);
+	assert_num(f->value, 150);
+	assert_num(f->threshold, 100);
+	assert_num(detail_number(f, "sources"), 150);
+	assert_num(detail_number(f, "syns_unanswered"), 0);
+	assert_num(detail_number(f, "synacks_never_retried"), 150);
+	assert_string_equal(detail_text(f, "syncookies"), "likely");
+}
+
+/* What a live consumer (the dashboard) hears, and when. */
+struct heard {
+	int calls;
+	enum finding_id id;
+	char subject[FINDING_SUBJECT_LEN];
+	uint64_t packets_then;  /* packets the engine had been fed */
+	struct analyzer *a;
+};
+
+static void hear(void *ctx, const struct finding *f)
+{
+	struct heard *h = ctx;
+
+	if (h->calls++ == 0) {
+		h->id = f->id;
+		snprintf(h->subject, sizeof(h->subject), "%s", f->subject);
+		h->packets_then = analyzer_get_stats(h->a)->packets;
+	}
+}
+
+/* An engine whose detectors tell h of every finding as it fires. */
+static struct unit_wire *run_start_heard(struct run *r, struct heard *h)
+{
+	struct finding_sink fs = {.ctx = h, .on_finding = hear};
+	struct analyzer_sink sink;
+
+	r->det = detectors_new(&r->s.detect, &r->s.engine, &fs);
+	assert_non_null(r->det);
+	sink = detectors_sink(r->det);
+	r->a = analyzer_new(&r->s.engine, &sink);
+	assert_non_null(r->a);
+	h->a = r->a;
+	r->w.a = r->a;
+	r->w.epoch_ns = EPOCH_NS;
+	return &r->w;
+}
+
+/*
+ * A finding reaches the finding sink as it fires, while packets are still
+ * coming, not at the end: a flood of 250 half-open attempts over 3.2 s is
+ * known half-open a second after each began, so it fires during the feed,
+ * and only once.
+ */
+static void test_findings_fire_while_the_capture_is_read(void **state)
+{
+	struct run *r = *state;
+	struct heard h = {0};
+	uint64_t fed;
+
+	feed_half_open_sources(run_start_heard(r, &h), 250);
+	fed = analyzer_get_stats(r->a)->packets;
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.id, FINDING_SYN_FLOOD);
+	assert_string_equal(h.subject, "10.0.0.1:80");
+	assert_true(h.packets_then < fed);
+	run_end(r);
+	assert_int_equal(h.calls, 1);
+	expect_count(r, 1);
+}
+
+/*
+ * Once the flood stops, time alone judges the attempts still waiting: a
+ * packet of another connection later on, or analyzer_advance() in live
+ * capture, fires it without waiting for the flows to end.
+ */
+static void test_syn_flood_fires_on_time_after_the_flood_stops(void **state)
+{
+	struct run *r = *state;
+	struct heard h = {0};
+	struct unit_wire *w = run_start_heard(r, &h);
+
+	feed_half_open_sources(w, 150);
+	assert_int_equal(h.calls, 0);
+	analyzer_advance(r->a, EPOCH_NS + SEC(4));
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.id, FINDING_SYN_FLOOD);
+	run_end(r);
+	assert_int_equal(h.calls, 1);
+	expect_count(r, 1);
+	assert_num(expect_finding(r, FINDING_SYN_FLOOD, "10.0.0.1:80")->value, 150);
+}
+
+static void test_syn_flood_not_for_busy_listener_completing_handshakes(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+
+	/* 1000 handshakes within 1 s, each done in 200 µs. */
+	for (int i = 0; i < 1000; i++) {
+		char src[32];
+		struct conn c;
+
+		snprintf(src, sizeof(src), "10.2.%d.%d", i / 200, i % 200 + 1);
+		conn_init(&c, w, src, 40000, "10.0.0.1", 80);
+		conn_open(&c, MS(1) * i, US(100), US(100));
+	}
+	run_end(r);
+	expect_count(r, 0);
+}
+
+static void test_syn_flood_not_for_slow_handshakes_in_flight(void **state)
+{
+	enum { N = 1000 };
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	struct conn *c = calloc(N, sizeof(*c));
+
+	/*
+	 * One attempt a millisecond for 1 s on a 400 ms path (SYN-ACK 200 ms
+	 * after the SYN, ACK 200 ms later): some 400 are in flight at any
+	 * time, but each completes before it is a second old.  Tick k sends
+	 * the SYN of attempt k, the SYN-ACK of k - 200 and the ACK of k - 400.
+	 */
+	assert_non_null(c);
+	for (int i = 0; i < N; i++) {
+		char src[32];
+
+		snprintf(src, sizeof(src), "10.3.%d.%d", i / 200, i % 200 + 1);
+		conn_init(&c[i], w, src, 40000, "10.0.0.1", 80);
+	}
+	for (int k = 0; k < N + 400; k++) {
+		if (k < N)
+			conn_send(&c[k], CLI, MS(k), SYN, 0);
+		if (k >= 200 && k - 200 < N)
+			conn_send(&c[k - 200], SRV, MS(k) + US(10), SYN | ACK, 0);
+		if (k >= 400)
+			conn_send(&c[k - 400], CLI, MS(k) + US(20), ACK, 0);
+	}
+	free(c);
+	run_end(r);
+	expect_count(r, 0);
+}
+
+static void test_syn_flood_min_half_open_from_config(void **state)
+{
+	struct run *r = *state;
+
+	r->s.detect.syn_flood.min_half_open = 200;
+	feed_half_open_sources(run_start(r), 150);
+	run_end(r);
+	expect_count(r, 0);
+}
+
+/* ------------------------------------------------------------ syn_unanswered */
+
+static void test_syn_unanswered_after_three_retries(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct conn c;
+	uint32_t isn;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	isn = conn_send(&c, CLI, 0, SYN, 0);
+	for (int k = 1; k <= 3; k++)
+		conn_seg(&c, CLI, SEC(k), SYN, isn, 0, 0, &linux_syn);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_SYN_UNANSWERED, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 1);
+	assert_num(detail_number(f, "syn_retransmissions"), 3);
+	assert_string_equal(detail_text(f, "retry_times"), "+1.0, +2.0, +3.0");
+	assert_int_equal(f->n_packets, 3);
+}
+
+static void test_syn_unanswered_not_when_answered_after_two_retries(void **state)
+{
+	struct run *r = *state;
+	struct conn c;
+	uint32_t isn;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	isn = conn_send(&c, CLI, 0, SYN, 0);
+	conn_seg(&c, CLI, SEC(1), SYN, isn, 0, 0, &linux_syn);
+	conn_seg(&c, CLI, SEC(3), SYN, isn, 0, 0, &linux_syn);
+	conn_send(&c, SRV, SEC(3) + US(100), SYN | ACK, 0);
+	conn_send(&c, CLI, SEC(3) + US(200), ACK, 0);
+	run_end(r);
+	expect_count(r, 0);
+}
+
+/* ------------------------------------------------------------ refused */
+
+static void test_connection_refused_and_abortive_close_refused(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_refused(run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80, 0);
+	run_end(r);
+	expect_count(r, 2);
+	f = expect_finding(r, FINDING_CONNECTION_REFUSED, "10.0.0.1:80");
+	assert_ptr_equal(f, &r->f[0]);  /* the warning first */
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 1);
+	assert_num(detail_number(f, "sources"), 1);
+	/* Evidence: the RST, frame 2. */
+	assert_int_equal(f->n_packets, 1);
+	assert_int_equal(f->packet_frames[0], 2);
+	assert_non_null(strstr(f->packets[0], "10.0.0.1:80 > 10.0.0.2:40000 [R.]"));
+	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_INFO);
+	assert_num(f->value, 1);
+	assert_string_equal(detail_text(f, "cause"), "refused");
+}
+
+/* ------------------------------------------------------------ port_scan */
+
+/*
+ * 10.0.0.66 tries ports first_port.. of 10.0.0.1 from one source port,
+ * as nmap does, one every spacing from t0; every one is refused.
+ */
+static void feed_scan(struct unit_wire *w, int64_t t0, int first_port,
+		      int ports, int64_t spacing)
+{
+	for (int i = 0; i < ports; i++)
+		feed_refused(w, "10.0.0.66", 45000, "10.0.0.1",
+			     (uint16_t)(first_port + i), t0 + spacing * i);
+}
+
+static void test_port_scan_folds_the_refused_ports(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_scan(run_start(r), 0, 1000, 60, MS(10));
+	run_end(r);
+	/* One finding: the 60 refused and 60 abortive_close ones folded in. */
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_PORT_SCAN, "10.0.0.66");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 60);
+	assert_num(detail_number(f, "targets"), 60);
+	assert_num(detail_number(f, "attempts"), 60);
+	assert_num(detail_number(f, "failed"), 60);
+	assert_num(detail_number(f, "folded_findings"), 120);
+	assert_int_equal(count_of(r, FINDING_CONNECTION_REFUSED), 0);
+	assert_int_equal(count_of(r, FINDING_ABORTIVE_CLOSE), 0);
+}
+
+static void test_port_scan_not_for_ten_refused_ports(void **state)
+{
+	struct run *r = *state;
+
+	feed_scan(run_start(r), 0, 1000, 10, MS(10));
+	run_end(r);
+	expect_count(r, 20);
+	assert_int_equal(count_of(r, FINDING_PORT_SCAN), 0);
+	assert_int_equal(count_of(r, FINDING_CONNECTION_REFUSED), 10);
+	assert_int_equal(count_of(r, FINDING_ABORTIVE_CLOSE), 10);
+	expect_finding(r, FINDING_CONNECTION_REFUSED, "10.0.0.1:1000");
+	expect_finding(r, FINDING_CONNECTION_REFUSED, "10.0.0.1:1009");
+}
+
+/*
+ * BUG (reported, not fixed here): port_scan.window is documented as a
+ * sliding window, but scan_attempt() in detect_tcp_open.c counts in
+ * tumbling windows that start at the first attempt and restart once an
+ * attempt comes more than a window later.  Here one port is tried at
+ * 0 s and 50 more between 50 s and 69.6 s: 50 targets within 20 s, yet
+ * the window begun at 0 s holds 27 of them and the next one 24, so no
+ * port_scan fires (and 51 connection_refused findings are listed).
+ */
+static void test_port_scan_window_slides(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	const struct finding *f;
+
+	feed_scan(w, 0, 999, 1, 0);
+	feed_scan(w, SEC(50), 1000, 50, MS(400));
+	run_end(r);
+	f = expect_finding(r, FINDING_PORT_SCAN, "10.0.0.66");
+	assert_true(f->value >= 50);
+}
+
+/* ------------------------------------------------------------ rst_storm */
+
+static void test_rst_storm_from_120_refused_attempts(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	const struct finding *f;
+
+	for (int i = 0; i < 120; i++)
+		feed_refused(w, "10.0.0.2", (uint16_t)(40000 + i), "10.0.0.1", 80,
+			     MS(50) * i);
+	run_end(r);
+	/* One port tried: no scan, one finding per kind. */
+	expect_count(r, 3);
+	f = expect_finding(r, FINDING_RST_STORM, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 120);
+	assert_num(detail_number(f, "refused"), 120);
+	f = expect_finding(r, FINDING_CONNECTION_REFUSED, "10.0.0.1:80");
+	assert_num(f->value, 120);
+	assert_num(detail_number(f, "sources"), 1);
+	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
+	assert_num(f->value, 120);
+}
+
+static void test_rst_storm_not_for_99_refused_attempts(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+
+	for (int i = 0; i < 99; i++)
+		feed_refused(w, "10.0.0.2", (uint16_t)(40000 + i), "10.0.0.1", 80,
+			     MS(50) * i);
+	run_end(r);
+	expect_count(r, 2);
+	assert_int_equal(count_of(r, FINDING_RST_STORM), 0);
+}
+
+/* ------------------------------------------------------------ close_wait_leak */
+
+/*
+ * The client closes at 20 ms and the server ACKs its FIN; the server
+ * sends its own FIN server_fin_after that (never when negative).  An
+ * unrelated datagram 2 s after the ACK keeps the capture going.
+ */
+static void feed_close_wait(struct unit_wire *w, int64_t server_fin_after)
+{
+	struct conn c;
+
+	conn_init(&c, w, "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	conn_exchange(&c, MS(5));
+	conn_send(&c, CLI, MS(20), FIN | ACK, 0);
+	conn_send(&c, SRV, MS(21), ACK, 0);
+	if (server_fin_after >= 0) {
+		conn_send(&c, SRV, MS(21) + server_fin_after, FIN | ACK, 0);
+		conn_send(&c, CLI, MS(21) + server_fin_after + US(100), ACK, 0);
+	}
+	unit_feed_udp(w, MS(21) + SEC(2), "10.9.0.1", 5000, "10.9.0.2", 5001, 10);
+}
+
+static void test_close_wait_leak_on_the_server(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_close_wait(run_start(r), -1);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_CLOSE_WAIT_LEAK, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 1);
+	assert_num(detail_number(f, "still_in_close_wait"), 1);
+	assert_num(detail_number(f, "closed_late"), 0);
+	assert_num(detail_number(f, "max_age_s"), 2);
+}
+
+static void test_close_wait_leak_not_when_server_closes_100ms_later(void **state)
+{
+	struct run *r = *state;
+
+	feed_close_wait(run_start(r), MS(100));
+	run_end(r);
+	expect_count(r, 0);
+}
+
+static void test_close_wait_leak_min_age_from_config(void **state)
+{
+	struct run *r = *state;
+
+	r->s.detect.close_wait_leak.min_age_ns = SEC(5);
+	feed_close_wait(run_start(r), -1);
+	run_end(r);
+	expect_count(r, 0);
+}
+
+static void test_close_wait_leak_disabled(void **state)
+{
+	struct run *r = *state;
+
+	r->s.detect.det[FINDING_CLOSE_WAIT_LEAK].enabled = false;
+	feed_close_wait(run_start(r), -1);
+	run_end(r);
+	expect_count(r, 0);
+}
+
+static void test_close_wait_leak_severity_override(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	r->s.detect.det[FINDING_CLOSE_WAIT_LEAK].severity = SEVERITY_CRITICAL;
+	feed_close_wait(run_start(r), -1);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_CLOSE_WAIT_LEAK, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_CRITICAL);
+}
+
+/* ------------------------------------------------------------ time_wait, churn */
+
+/*
+ * n complete connections from 10.0.0.2 to 10.0.0.1:80, one every
+ * spacing: handshake, request, response, then the closes, the server's
+ * FIN first when server_first.
+ */
+static void feed_short_connections(struct unit_wire *w, int n,
+				   int64_t spacing, bool server_first)
+{
+	int closer = server_first ? SRV : CLI;
+
+	for (int i = 0; i < n; i++) {
+		int64_t t = spacing * i;
+		struct conn c;
+
+		conn_init(&c, w, "10.0.0.2", (uint16_t)(40000 + i), "10.0.0.1", 80);
+		conn_open(&c, t, US(100), US(100));
+		conn_exchange(&c, t);
+		conn_send(&c, closer, t + MS(3), FIN | ACK, 0);
+		conn_send(&c, !closer, t + MS(4), FIN | ACK, 0);
+		conn_send(&c, closer, t + MS(5), ACK, 0);
+	}
+}
+
+static void test_time_wait_on_server_closing_first_is_warning(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_short_connections(run_start(r), 25, MS(50), true);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_TIME_WAIT_ACCUMULATION, "10.0.0.1");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 25);
+	assert_string_equal(detail_text(f, "closes_first"), "server");
+	assert_num(detail_number(f, "as_server"), 25);
+	assert_num(detail_number(f, "as_client"), 0);
+}
+
+static void test_time_wait_on_client_closing_first_is_info(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_short_connections(run_start(r), 25, MS(50), false);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_TIME_WAIT_ACCUMULATION, "10.0.0.2");
+	assert_int_equal(f->severity, SEVERITY_INFO);
+	assert_num(f->value, 25);
+	assert_string_equal(detail_text(f, "closes_first"), "client");
+	assert_num(detail_number(f, "as_client"), 25);
+	assert_string_equal(detail_text(f, "top_destination"), "10.0.0.1:80");
+	assert_num(detail_number(f, "top_destination_count"), 25);
+}
+
+static void test_time_wait_not_for_ten_connections(void **state)
+{
+	struct run *r = *state;
+
+	feed_short_connections(run_start(r), 10, MS(50), true);
+	run_end(r);
+	expect_count(r, 0);
+}
+
+static void test_short_connection_churn_120_in_10s(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_short_connections(run_start(r), 120, MS(80), false);
+	run_end(r);
+	/* The client's 120 TIME_WAITs are a finding of their own. */
+	expect_count(r, 2);
+	expect_finding(r, FINDING_TIME_WAIT_ACCUMULATION, "10.0.0.2");
+	f = expect_finding(r, FINDING_SHORT_CONNECTION_CHURN, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_INFO);
+	assert_num(f->value, 120);
+	assert_string_equal(detail_text(f, "client"), "10.0.0.2");
+	assert_num(detail_number(f, "connections"), 120);
+	assert_num(detail_number(f, "mean_duration_ms"), 5);
+}
+
+static void test_short_connection_churn_not_for_50(void **state)
+{
+	struct run *r = *state;
+
+	feed_short_connections(run_start(r), 50, MS(80), false);
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_SHORT_CONNECTION_CHURN), 0);
+	expect_count(r, 1);
+	expect_finding(r, FINDING_TIME_WAIT_ACCUMULATION, "10.0.0.2");
+}
+
+/* ------------------------------------------------------------ retransmit_burst */
+
+/* Timeout back-off after the first send: 0.2, 0.6, 1.4 and 3 s. */
+static const int64_t backoff[] = {MS(200), MS(600), MS(1400), MS(3000)};
+
+static void test_retransmit_burst_dead_peer(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct conn c;
+	uint32_t seq;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	seq = conn_send(&c, CLI, MS(10), PSH | ACK, 100);
+	for (int k = 0; k < 4; k++)
+		conn_seg(&c, CLI, MS(10) + backoff[k], PSH | ACK, seq,
+			 c.nxt[SRV], 100, NULL);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_RETRANSMIT_BURST, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 4);
+	assert_string_equal(detail_text(f, "kind"), "dead_peer");
+	assert_string_equal(detail_text(f, "sender"), "10.0.0.2");
+	assert_num(detail_number(f, "timeout"), 4);
+	assert_num(detail_number(f, "stuck_connections"), 1);
+}
+
+static void test_retransmit_burst_mtu_black_hole(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct conn c;
+	uint32_t seq;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	/* Small segments get through and are acknowledged... */
+	conn_send(&c, CLI, MS(10), PSH | ACK, 100);
+	conn_send(&c, SRV, MS(11), ACK, 0);
+	conn_send(&c, CLI, MS(20), PSH | ACK, 100);
+	conn_send(&c, SRV, MS(21), ACK, 0);
+	/* ...a full-sized one never does. */
+	seq = conn_send(&c, CLI, MS(30), ACK, 1448);
+	for (int k = 0; k < 4; k++)
+		conn_seg(&c, CLI, MS(30) + backoff[k], ACK, seq, c.nxt[SRV],
+			 1448, NULL);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_RETRANSMIT_BURST, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_string_equal(detail_text(f, "kind"), "mtu_black_hole");
+	assert_string_equal(detail_text(f, "sender"), "10.0.0.2");
+	assert_num(detail_number(f, "stuck_connections"), 1);
+}
+
+/*
+ * A download from 10.0.0.1:80 whose 1448-byte segments the client ACKs
+ * one by one.  After a lost segment the client ACKs the hole with a SACK
+ * block for what came after it (duplicate ACKs), and after dupacks of
+ * them the server resends the lost segment, which the client ACKs with
+ * everything after it.  One SACK is enough for Linux (RACK); tshark
+ * calls a resend fast only after two duplicate ACKs.
+ */
+struct bulk {
+	struct conn c;
+	int dupacks;
+	int since_loss;         /* segments since the lost one; -1: none lost */
+	uint32_t hole;          /* the lost segment's sequence number */
+	int losses;
+};
+
+static void bulk_open(struct bulk *b, struct unit_wire *w, int dupacks)
+{
+	memset(b, 0, sizeof(*b));
+	b->dupacks = dupacks;
+	b->since_loss = -1;
+	conn_init(&b->c, w, "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&b->c, 0, US(100), US(100));
+	conn_send(&b->c, CLI, MS(5), PSH | ACK, 100);
+}
+
+/* The next segment at t, lost when lose is (and no loss is pending). */
+static void bulk_segment(struct bulk *b, int64_t t, bool lose)
+{
+	struct conn *c = &b->c;
+	uint32_t seq = conn_send(c, SRV, t, ACK, 1448);
+	struct unit_tcp_opts sack = {.n_sack = 1};
+
+	if (b->since_loss < 0 && lose) {
+		b->since_loss = 0;
+		b->hole = seq;
+		b->losses++;
+		return;
+	}
+	if (b->since_loss < 0) {
+		conn_send(c, CLI, t + US(100), ACK, 0);
+		return;
+	}
+	sack.sack[0].left = b->hole + 1448;
+	sack.sack[0].right = c->nxt[SRV];
+	conn_seg(c, CLI, t + US(100), ACK, c->nxt[CLI], b->hole, 0, &sack);
+	if (++b->since_loss == b->dupacks) {
+		conn_seg(c, SRV, t + US(200), ACK, b->hole, c->nxt[CLI], 1448, NULL);
+		conn_send(c, CLI, t + US(300), ACK, 0);
+		b->since_loss = -1;
+	}
+}
+
+/*
+ * n_segs segments 1 ms apart; segment 10 of each period is lost, up to
+ * max_losses.
+ */
+static void feed_bulk_with_losses(struct unit_wire *w, int n_segs,
+				  int period, int max_losses, int dupacks)
+{
+	struct bulk b;
+
+	bulk_open(&b, w, dupacks);
+	for (int i = 0; i < n_segs; i++)
+		bulk_segment(&b, MS(10) + MS(1) * i,
+			     i % period == 10 && b.losses < max_losses);
+}
+
+/* Recovery on the first SACK: fast by the SACK, not by tshark's rule. */
+static void test_retransmit_burst_fast_after_sack(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_bulk_with_losses(run_start(r), 600, 30, 20, 1);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_RETRANSMIT_BURST, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 20);
+	assert_string_equal(detail_text(f, "kind"), "fast");
+	assert_string_equal(detail_text(f, "sender"), "10.0.0.1");
+	assert_num(detail_number(f, "fast"), 20);
+	assert_num(detail_number(f, "timeout"), 0);
+	assert_num(detail_number(f, "spurious"), 0);
+}
+
+static void test_retransmit_burst_fast_after_three_dupacks(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_bulk_with_losses(run_start(r), 600, 30, 20, 3);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_RETRANSMIT_BURST, "10.0.0.1:80");
+	assert_num(f->value, 20);
+	assert_string_equal(detail_text(f, "kind"), "fast");
+	assert_num(detail_number(f, "fast"), 20);
+}
+
+static void test_retransmit_burst_not_for_3_in_1000(void **state)
+{
+	struct run *r = *state;
+
+	feed_bulk_with_losses(run_start(r), 1000, 300, 3, 3);
+	run_end(r);
+	expect_count(r, 0);
+}
+
+static void test_retransmit_burst_not_for_9_in_150(void **state)
+{
+	struct run *r = *state;
+
+	/* A high share (6%), but fewer than min_retransmissions (10). */
+	feed_bulk_with_losses(run_start(r), 150, 15, 9, 3);
+	run_end(r);
+	expect_count(r, 0);
+}
+
+static void test_retransmit_burst_not_below_one_percent(void **state)
+{
+	struct run *r = *state;
+
+	/* 12 retransmissions, but under 1% of the connection's segments. */
+	feed_bulk_with_losses(run_start(r), 1500, 120, 12, 3);
+	run_end(r);
+	expect_count(r, 0);
+}
+
+/*
+ * BUG (reported, not fixed here): retransmit_burst.min_share is
+ * documented as a share of the sender's data segments in the window,
+ * but retransmission() in detect_tcp_transfer.c divides the connection's
+ * retransmissions of all time by every packet it ever sent.  Here 10000
+ * clean segments (10 s) come first; 20 s later 300 segments, 10 ms
+ * apart, lose 20: 6% of what was sent in the window, 0.2% of the whole
+ * connection, so nothing fires.  A long-lived connection can then never
+ * show a burst of loss.
+ */
+static void test_retransmit_burst_share_is_within_the_window(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct bulk b;
+
+	bulk_open(&b, run_start(r), 3);
+	for (int i = 0; i < 10000; i++)
+		bulk_segment(&b, MS(10) + MS(1) * i, false);
+	for (int i = 0; i < 300; i++)
+		bulk_segment(&b, SEC(30) + MS(10) * i, i % 15 == 5);
+	assert_int_equal(b.losses, 20);
+	run_end(r);
+	f = expect_finding(r, FINDING_RETRANSMIT_BURST, "10.0.0.1:80");
+	assert_num(f->value, 20);
+	assert_string_equal(detail_text(f, "kind"), "fast");
+}
+
+/* ------------------------------------------------------------ zero_window_stall */
+
+/*
+ * The client uploads; the server's application stops reading and its
+ * window stays 0 for stall, while the client probes every 200 ms as
+ * Linux does (one byte below what it sent, no data), then opens.
+ */
+static void feed_zero_window(struct unit_wire *w, int64_t stall)
+{
+	struct conn c;
+	int64_t t0 = MS(11), t;
+
+	conn_init(&c, w, "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	for (int k = 0; k < 4; k++)
+		conn_send(&c, CLI, MS(10) + US(100) * k, ACK, 1448);
+	c.win[SRV] = 0;
+	conn_send(&c, SRV, t0, ACK, 0);
+	for (t = t0 + MS(200); t < t0 + stall; t += MS(600)) {
+		conn_seg(&c, CLI, t, ACK, c.nxt[CLI] - 1, c.nxt[SRV], 0, NULL);
+		conn_send(&c, SRV, t + US(100), ACK, 0);
+	}
+	c.win[SRV] = 65535;
+	conn_send(&c, SRV, t0 + stall, ACK, 0);
+	conn_send(&c, CLI, t0 + stall + US(100), ACK, 1448);
+	conn_send(&c, SRV, t0 + stall + US(200), ACK, 0);
+}
+
+static void test_zero_window_stall_two_seconds(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_zero_window(run_start(r), SEC(2));
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_ZERO_WINDOW_STALL, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 1);
+	assert_num(detail_number(f, "longest_s"), 2);
+	/* Probes at +0.2, +0.8 and +1.4 s. */
+	assert_num(detail_number(f, "probes"), 3);
+}
+
+static void test_zero_window_stall_not_for_300ms(void **state)
+{
+	struct run *r = *state;
+
+	feed_zero_window(run_start(r), MS(300));
+	run_end(r);
+	expect_count(r, 0);
+}
+
+/* ------------------------------------------------------------ abortive_close */
+
+static void test_abortive_close_unknown_connection_is_half_open(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct conn c;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	conn_exchange(&c, MS(5));
+	/*
+	 * The server restarted and forgot the connection: the client's next
+	 * request gets a bare RST carrying that request's ACK number.
+	 */
+	conn_send(&c, CLI, SEC(30), PSH | ACK, 100);
+	conn_seg(&c, SRV, SEC(30) + US(100), RST, c.nxt[SRV], 0, 0, NULL);
+	run_end(r);
+	expect_count(r, 2);
+	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_INFO);
+	assert_string_equal(detail_text(f, "cause"), "unknown_connection");
+	f = expect_finding(r, FINDING_HALF_OPEN, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 1);
+	assert_num(detail_number(f, "rst_unknown_connection"), 1);
+	assert_num(detail_number(f, "keepalives_unanswered"), 0);
+}
+
+static void test_abortive_close_write_after_close(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct conn c;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	conn_exchange(&c, MS(5));
+	conn_send(&c, SRV, MS(10), FIN | ACK, 0);
+	/* The client writes after the server's close: Linux resets. */
+	conn_send(&c, CLI, MS(11), PSH | ACK, 100);
+	conn_seg(&c, SRV, MS(11) + US(100), RST, c.nxt[SRV], 0, 0, NULL);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
+	assert_string_equal(detail_text(f, "cause"), "write_after_close");
+	assert_num(f->value, 1);
+}
+
+static void test_abortive_close_with_unread_data(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct conn c;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	conn_send(&c, CLI, MS(10), PSH | ACK, 100);
+	/* The server closes without reading the request: RST|ACK. */
+	conn_send(&c, SRV, MS(15), RST | ACK, 0);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
+	assert_string_equal(detail_text(f, "cause"), "close_with_unread_data");
+	assert_num(f->value, 1);
+}
+
+/* ------------------------------------------------------------ half_open */
+
+/*
+ * An idle connection whose client sends three keep-alives, 1 s apart, as
+ * Linux does (sequence one below what it sent, no data); the server
+ * ACKs each when answer is true.
+ */
+static void feed_keepalives(struct unit_wire *w, bool answer)
+{
+	struct conn c;
+
+	conn_init(&c, w, "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	conn_exchange(&c, MS(5));
+	for (int k = 0; k < 3; k++) {
+		conn_seg(&c, CLI, SEC(60 + k), ACK, c.nxt[CLI] - 1, c.nxt[SRV], 0,
+			 NULL);
+		if (answer)
+			conn_send(&c, SRV, SEC(60 + k) + US(100), ACK, 0);
+	}
+}
+
+static void test_half_open_after_unanswered_keepalives(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_keepalives(run_start(r), false);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_HALF_OPEN, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 1);
+	assert_num(detail_number(f, "keepalives_unanswered"), 1);
+	assert_num(detail_number(f, "rst_unknown_connection"), 0);
+}
+
+static void test_half_open_not_when_keepalives_answered(void **state)
+{
+	struct run *r = *state;
+
+	feed_keepalives(run_start(r), true);
+	run_end(r);
+	expect_count(r, 0);
+}
+
+/* ------------------------------------------------------------ nagle_delayed_ack */
+
+/*
+ * Four requests written in two parts: the header (100 bytes) goes at
+ * once, the ACK for it comes ack_after later, the body (50 bytes, held
+ * back by Nagle until then) 50 µs after that ACK; the response comes
+ * rtt after the body and the client ACKs it at once.  The handshake's
+ * SYN-ACK comes synack_after the SYN, its ACK ack_leg after that.
+ */
+static void feed_write_write_read(struct unit_wire *w, int64_t synack_after,
+				  int64_t ack_leg, int64_t ack_after,
+				  int64_t rtt)
+{
+	struct conn c;
+
+	conn_init(&c, w, "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, synack_after, ack_leg);
+	for (int i = 1; i <= 4; i++) {
+		int64_t t = SEC(i);
+
+		conn_send(&c, CLI, t, PSH | ACK, 100);
+		conn_send(&c, SRV, t + ack_after, ACK, 0);
+		conn_send(&c, CLI, t + ack_after + US(50), PSH | ACK, 50);
+		conn_send(&c, SRV, t + ack_after + US(50) + rtt, PSH | ACK, 200);
+		conn_send(&c, CLI, t + ack_after + US(100) + rtt, ACK, 0);
+	}
+}
+
+static void test_nagle_delayed_ack_on_a_fast_path(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	/* A 50 µs round trip; the server delays its ACKs 40 ms. */
+	feed_write_write_read(run_start(r), US(25), US(25), MS(40), US(50));
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_NAGLE_DELAYED_ACK, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_INFO);
+	assert_num(f->value, 4);
+	assert_num(detail_number(f, "connections"), 1);
+	assert_num(detail_number(f, "mean_delay_ms"), 40);
+}
+
+static void test_nagle_not_on_a_40ms_path_captured_midway(void **state)
+{
+	struct run *r = *state;
+
+	/* Every ACK takes the 40 ms round trip; the capture is halfway. */
+	feed_write_write_read(run_start(r), MS(20), MS(20), MS(40), MS(40));
+	run_end(r);
+	expect_count(r, 0);
+}
+
+/*
+ * BUG (reported, not fixed here): the same 40 ms path captured on the
+ * client.  The SYN-ACK comes 40 ms after the SYN but the client's ACK
+ * 50 µs after the SYN-ACK, and base_rtt() in detect_tcp_transfer.c
+ * takes the smaller of the two handshake legs as the round trip: 50 µs.
+ * A 40 ms ACK then reads as 800 times the round trip, a delayed ACK,
+ * though it is the path's own RTT.  This test fails until base_rtt()
+ * uses the leg through the ACKing peer (SYN to SYN-ACK for the client's
+ * data, SYN-ACK to ACK for the server's).
+ */
+static void test_nagle_not_on_a_40ms_path_captured_at_the_client(void **state)
+{
+	struct run *r = *state;
+
+	feed_write_write_read(run_start(r), MS(40), US(50), MS(40), MS(40));
+	run_end(r);
+	expect_count(r, 0);
+}
+
+/* ------------------------------------------------------------ icmp_error */
+
+static void test_icmp_port_unreachable_for_udp(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	uint8_t dgram[128], icmp[8 + 28], frame[128];
+	const struct finding *f;
+	size_t n;
+
+	unit_feed_udp(w, 0, "10.0.0.2", 40000, "10.0.0.1", 53, 30);
+	/* Type 3 code 3, then the datagram's IPv4 header and 8 bytes. */
+	n = unit_udp_build(dgram, sizeof(dgram), "10.0.0.2", 40000, "10.0.0.1",
+			   53, 30);
+	assert_true(n >= 28);
+	memset(icmp, 0, sizeof(icmp));
+	icmp[0] = 3;
+	icmp[1] = 3;
+	memcpy(icmp + 8, dgram, 28);
+	n = unit_ip_build(frame, sizeof(frame), "10.0.0.1", "10.0.0.2", 1, icmp,
+			  sizeof(icmp), 2);
+	unit_wire_feed(w, US(200), LINK_TYPE_IPV4, frame, n);
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_ICMP_ERROR, "10.0.0.1:53");
+	assert_int_equal(f->severity, SEVERITY_INFO);
+	assert_num(f->value, 1);
+	assert_string_equal(detail_text(f, "message"), "port unreachable");
+	assert_num(detail_number(f, "type"), 3);
+	assert_num(detail_number(f, "code"), 3);
+	assert_num(detail_number(f, "flows"), 1);
+}
+
+/* ------------------------------------------------------------ checksum_errors */
+
+/* A UDP datagram from src whose checksum was damaged on the way. */
+static void feed_bad_checksum(struct unit_wire *w, int64_t t, const char *src)
+{
+	uint8_t frame[128];
+	size_t n = unit_udp_build(frame, sizeof(frame), src, 5000, "10.0.0.1",
+				  53, 20);
+
+	frame[20 + 6] ^= 0x5a;
+	unit_wire_feed(w, t, LINK_TYPE_IPV4, frame, n);
+}
+
+static void test_checksum_errors_not_from_one_host_alone(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+
+	/* Likely its own offloaded packets, captured before the NIC. */
+	feed_bad_checksum(w, 0, "10.0.0.7");
+	feed_bad_checksum(w, MS(1), "10.0.0.7");
+	run_end(r);
+	expect_count(r, 0);
+}
+
+static void test_checksum_errors_from_one_host_when_verifying(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	r->s.detect.checksum_errors.verify = true;
+	feed_bad_checksum(run_start(r), 0, "10.0.0.7");
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_CHECKSUM_ERRORS, "10.0.0.7");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 1);
+}
+
+/*
+ * BUG (reported, not fixed here): once bad checksums come from a second
+ * host, bad_checksum() in detect_ip.c fires that host's finding only:
+ * the first host's group crossed min_count earlier, while one host
+ * alone did not count, and is never looked at again unless it sends
+ * another bad packet.  Both hosts should be reported.
+ */
+static void test_checksum_errors_from_two_hosts_reports_both(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+
+	feed_bad_checksum(w, 0, "10.0.0.7");
+	feed_bad_checksum(w, MS(1), "10.0.0.8");
+	run_end(r);
+	expect_finding(r, FINDING_CHECKSUM_ERRORS, "10.0.0.8");
+	expect_finding(r, FINDING_CHECKSUM_ERRORS, "10.0.0.7");
+	expect_count(r, 2);
+}
+
+/* ------------------------------------------------------------ IPv6 */
+
+static void test_ipv6_subject_is_bracketed(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_refused(run_start(r), "2001:db8::2", 40000, "2001:db8::1", 443, 0);
+	run_end(r);
+	expect_count(r, 2);
+	f = expect_finding(r, FINDING_CONNECTION_REFUSED, "[2001:db8::1]:443");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_non_null(strstr(f->packets[0],
+			       "[2001:db8::1]:443 > [2001:db8::2]:40000 [R.]"));
+	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "[2001:db8::1]:443");
+	assert_string_equal(detail_text(f, "cause"), "refused");
+}
+
+/* ------------------------------------------------------------ robustness */
+
+static uint32_t xorshift(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/*
+ * Random bytes, every cut of a SYN with options (as the capture cut it
+ * and as really that short), and SYNs with random bytes flipped, all
+ * through the same path; then a refused connection must still be found.
+ */
+static void test_garbage_and_truncated_headers_do_not_crash(void **state)
+{
+	static const enum link_type lts[] = {
+		LINK_TYPE_IPV4, LINK_TYPE_IPV6, LINK_TYPE_RAW,
+	};
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	struct unit_tcp syn = {
+		.src = "10.0.0.5", .dst = "10.0.0.6", .sport = 40000,
+		.dport = 80, .flags = SYN, .seq = 1000, .win = 65535,
+		.opts = &linux_syn,
+	};
+	uint8_t buf[256], frame[256];
+	uint32_t seed = 0x2545f491u;
+	int64_t t = 0;
+	size_t n;
+
+	for (int i = 0; i < 200; i++, t += US(10)) {
+		size_t len = xorshift(&seed) % sizeof(buf);
+
+		for (size_t j = 0; j < len; j++)
+			buf[j] = (uint8_t)xorshift(&seed);
+		/* Half of them start as an IPv4 or IPv6 header would. */
+		if (len > 0 && i % 2 == 0)
+			buf[0] = (uint8_t)(i % 4 == 0 ? 0x45 : 0x60);
+		unit_wire_feed(w, t, lts[i % 3], buf, len);
+	}
+	n = unit_tcp_build(frame, sizeof(frame), &syn);
+	for (size_t cut = 0; cut < n; cut++, t += US(10)) {
+		unit_wire_feed_cut(w, t, LINK_TYPE_IPV4, frame, cut, n);
+		unit_wire_feed(w, t, LINK_TYPE_IPV4, frame, cut);
+	}
+	for (int i = 0; i < 200; i++, t += US(10)) {
+		memcpy(buf, frame, n);
+		for (int k = 0; k < 3; k++)
+			buf[xorshift(&seed) % n] = (uint8_t)xorshift(&seed);
+		unit_wire_feed(w, t, LINK_TYPE_IPV4, buf, n);
+	}
+	assert_int_equal(analyzer_get_stats(r->a)->packets, 200 + 2 * n + 200);
+	assert_true(analyzer_get_stats(r->a)->tcp_unusable > 0);
+	feed_refused(w, "10.7.0.2", 40000, "10.7.0.1", 80, t + MS(1));
+	run_end(r);
+	expect_finding(r, FINDING_CONNECTION_REFUSED, "10.7.0.1:80");
+}
+
+/* ------------------------------------------------------------ main */
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, run_setup, run_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_syn_flood_half_open_from_150_sources),
+		T(test_findings_fire_while_the_capture_is_read),
+		T(test_syn_flood_fires_on_time_after_the_flood_stops),
+		T(test_syn_flood_not_for_busy_listener_completing_handshakes),
+		T(test_syn_flood_not_for_slow_handshakes_in_flight),
+		T(test_syn_flood_min_half_open_from_config),
+		T(test_syn_unanswered_after_three_retries),
+		T(test_syn_unanswered_not_when_answered_after_two_retries),
+		T(test_connection_refused_and_abortive_close_refused),
+		T(test_port_scan_folds_the_refused_ports),
+		T(test_port_scan_not_for_ten_refused_ports),
+		T(test_port_scan_window_slides),
+		T(test_rst_storm_from_120_refused_attempts),
+		T(test_rst_storm_not_for_99_refused_attempts),
+		T(test_close_wait_leak_on_the_server),
+		T(test_close_wait_leak_not_when_server_closes_100ms_later),
+		T(test_close_wait_leak_min_age_from_config),
+		T(test_close_wait_leak_disabled),
+		T(test_close_wait_leak_severity_override),
+		T(test_time_wait_on_server_closing_first_is_warning),
+		T(test_time_wait_on_client_closing_first_is_info),
+		T(test_time_wait_not_for_ten_connections),
+		T(test_short_connection_churn_120_in_10s),
+		T(test_short_connection_churn_not_for_50),
+		T(test_retransmit_burst_dead_peer),
+		T(test_retransmit_burst_mtu_black_hole),
+		T(test_retransmit_burst_fast_after_sack),
+		T(test_retransmit_burst_fast_after_three_dupacks),
+		T(test_retransmit_burst_not_for_3_in_1000),
+		T(test_retransmit_burst_not_for_9_in_150),
+		T(test_retransmit_burst_not_below_one_percent),
+		T(test_retransmit_burst_share_is_within_the_window),
+		T(test_zero_window_stall_two_seconds),
+		T(test_zero_window_stall_not_for_300ms),
+		T(test_abortive_close_unknown_connection_is_half_open),
+		T(test_abortive_close_write_after_close),
+		T(test_abortive_close_with_unread_data),
+		T(test_half_open_after_unanswered_keepalives),
+		T(test_half_open_not_when_keepalives_answered),
+		T(test_nagle_delayed_ack_on_a_fast_path),
+		T(test_nagle_not_on_a_40ms_path_captured_midway),
+		T(test_nagle_not_on_a_40ms_path_captured_at_the_client),
+		T(test_icmp_port_unreachable_for_udp),
+		T(test_checksum_errors_not_from_one_host_alone),
+		T(test_checksum_errors_from_one_host_when_verifying),
+		T(test_checksum_errors_from_two_hosts_reports_both),
+		T(test_ipv6_subject_is_bracketed),
+		T(test_garbage_and_truncated_headers_do_not_crash),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
