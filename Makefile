@@ -84,7 +84,7 @@ demo:
 	@$(MAKE) --no-print-directory all
 	./$(BIN) stats testdata/demo.pcap
 	./$(BIN) flows testdata/demo.pcap
-	./$(BIN) states testdata/lab/close_wait_leak.pcap
+	./$(BIN) report testdata/lab/close_wait_leak.pcap
 
 test:
 	@sh scripts/deps.sh test
@@ -119,7 +119,7 @@ bench: all
 	@TCPLENS=$(BIN) sh bench/run.sh
 
 lint:
-	mandoc -Tlint -Wwarning man/tcplens.1
+	mandoc -Tlint -Wwarning man/tcplens.1 man/tcplens-diagnostics.7
 
 # The real-traffic lab (root): regenerate every capture and truth file,
 # or only some with SCENARIOS="a b".
@@ -136,12 +136,14 @@ golden-update: all
 	@sh tests/golden/run.sh --update $(NAME)
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/tcplens
 	install -m 644 man/tcplens.1 $(DESTDIR)$(MANDIR)/man1/tcplens.1
+	install -m 644 man/tcplens-diagnostics.7 $(DESTDIR)$(MANDIR)/man7/tcplens-diagnostics.7
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/tcplens $(DESTDIR)$(MANDIR)/man1/tcplens.1
+	rm -f $(DESTDIR)$(BINDIR)/tcplens $(DESTDIR)$(MANDIR)/man1/tcplens.1 \
+	      $(DESTDIR)$(MANDIR)/man7/tcplens-diagnostics.7
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -67,5 +67,7 @@ int cmd_flows(int argc, char **argv);
 int cmd_states(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -60,6 +60,7 @@ void cli_analysis_defaults(struct cli_analysis_opts *o)
 	o->progress = true;
 	o->config = NULL;
 	o->given = 0;
+	o->checksums = false;
 	settings_defaults(&s);
 	o->cfg = s.engine;
 	o->detect = s.detect;
@@ -286,8 +287,8 @@ enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
 	in.n_paths = (size_t)n_paths;
 	in.filter = o->filter;
 	in.progress = o->progress;
-	/* Nothing the analysis reports depends on them. */
-	in.checksums = false;
+	/* Only the checksum_errors detector (report, check) asks for them. */
+	in.checksums = o->checksums;
 	in.pipelined = true;
 	rc = cli_run_inputs(&in, feed_packet, a, src_out);
 	if (rc == CLI_EXIT_OK) {

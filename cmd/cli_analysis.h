@@ -51,6 +51,8 @@ struct cli_analysis_opts {
 	struct analyzer_config cfg;
 	struct detect_config detect;
 	const char *config;         /* --config FILE; NULL: the search path */
+	/* Compute checksums (report, check: the checksum_errors detector). */
+	bool checksums;
 	unsigned given;             /* engine options on the command line */
 };
 

@@ -1,14 +1,18 @@
 /* tcplens: dispatch to a subcommand (one file each under cmd/). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
 static const char main_usage[] =
 	"Usage: tcplens COMMAND [OPTIONS] FILE...\n"
+	"       tcplens FILE...   (the same as tcplens report FILE...)\n"
 	"Packet-capture analyzer and TCP diagnostics for pcap and pcapng files.\n"
 	"\n"
 	"Commands:\n"
+	"  report     what is wrong: findings with evidence and advice, host states\n"
+	"  check      the findings one per line; exit 1 when any reach --fail-on\n"
 	"  stats      protocol hierarchy, frame and byte counts, decode problems\n"
 	"  flows      one record per connection: states, conn_state, retransmissions\n"
 	"  states     each host's TCP socket table (as ss -tan) from the wire\n"
@@ -32,6 +36,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"report", "tcplens report", cmd_report},
+	{"check", "tcplens check", cmd_check},
 	{"stats", "tcplens stats", cmd_stats},
 	{"flows", "tcplens flows", cmd_flows},
 	{"states", "tcplens states", cmd_states},
@@ -61,6 +67,11 @@ int main(int argc, char **argv)
 		/* getopt only reads argv[0]; it never writes through it. */
 		argv[1] = (char *)commands[i].prog;
 		return commands[i].run(argc - 1, argv + 1);
+	}
+	/* `tcplens FILE...`: a capture where a command would be is a report. */
+	if (argv[1][0] != '-' && access(argv[1], F_OK) == 0) {
+		argv[0] = (char *)"tcplens report";
+		return cmd_report(argc, argv);
 	}
 	cli_error("unknown command '%s'", argv[1]);
 	fputs("Try 'tcplens --help'.\n", stderr);

@@ -62,6 +62,8 @@ TCPLENS=build/tcplens sh tests/crosscheck/run.sh | record
 # namespaces only, as in CI; LAB_CHECK=0 skips them).
 section "lab: TCP tracker against the committed kernel truth"
 TCPLENS=build/tcplens python3 tests/lab/tracker_check.py | record
+section "lab: findings against the committed kernel truth"
+TCPLENS=build/tcplens python3 tests/lab/findings_check.py | record
 
 section "lab: fresh kernel truth"
 if [ "${LAB_CHECK:-1}" != 0 ]; then
@@ -80,6 +82,8 @@ section "CLI golden tests (ASan+UBSan)"
 TCPLENS=build-asan/tcplens GOLDEN_SUITE=golden-asan sh tests/golden/run.sh | record
 section "CLI behaviour (ASan+UBSan)"
 TCPLENS=build-asan/tcplens CLI_SUITE=cli-asan sh tests/cli/run.sh | record
+section "lab: findings (ASan+UBSan)"
+TCPLENS=build-asan/tcplens FINDINGS_SUITE=lab-findings-asan python3 tests/lab/findings_check.py | record
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 section "fuzz smoke"

@@ -16,6 +16,10 @@
   (analyzer/tcp_state.h), every Zeek conn_state value and every history
   letter (analyzer/zeek_conn.c), as .Sy words;
 - every exit status the usage texts name, under EXIT STATUS;
+- every key of `tcplens report --format json` on the testdata and lab
+  captures, every finding id (analyzer/finding.c) as a subsection, and
+  every detail key each finding carries within its subsection, in
+  man/tcplens-diagnostics.7 (the runbook);
 - every configuration key `tcplens config --defaults` prints (the
   settings table), with its default and range, in the list under
   CONFIGURATION that scripts/man_config.py writes: the list is up to date.
@@ -143,6 +147,78 @@ def check_json_keys(man, sy):
         verdict('enum-values-documented', {v for v in seen if '"%s"' % v not in man})
 
 
+DIAGNOSTICS = 'man/tcplens-diagnostics.7'
+# Objects whose keys are values: finding details (checked per finding)
+# and a host's state counts (state names).
+REPORT_DYNAMIC = {'details', 'states'}
+
+
+def report_keys(node, keys, details, parent=None):
+    if isinstance(node, dict):
+        if 'id' in node and isinstance(node.get('details'), dict):
+            details.setdefault(node['id'], set()).update(node['details'])
+        for k, v in node.items():
+            keys.add(k)
+            if k not in REPORT_DYNAMIC:
+                report_keys(v, keys, details, k)
+    elif isinstance(node, list):
+        for v in node:
+            report_keys(v, keys, details, parent)
+
+
+def diagnostics_subsections():
+    """Finding subsections of the runbook: title -> mdoc source."""
+    text = open(DIAGNOSTICS).read()
+    parts = re.split(r'^\.Ss (\S+)$', text, flags=re.M)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def check_report_keys():
+    """The report's keys, finding ids and details, in the runbook."""
+    keys, details = set(), {}
+    for cap in list(captures()) + lab_captures():
+        r = subprocess.run([TCPLENS, 'report', '--format', 'json', '--no-progress', cap],
+                           capture_output=True)
+        if r.returncode != 0:
+            print('FAIL %s/report-keys-documented: report exits %d on %s'
+                  % (SUITE, r.returncode, cap))
+            return
+        report_keys(json.loads(r.stdout), keys, details)
+    source = open(DIAGNOSTICS).read()
+    words = set(re.findall(r'[A-Za-z_]+', ' '.join(
+        l for l in source.split('\n') if re.match(r'\.(It )?(Cm|Sy|Pq Cm)', l))))
+    if not keys:
+        print('FAIL %s/report-keys-documented: no JSON output to check' % SUITE)
+    else:
+        missing = {k for k in keys if k not in words}
+        if missing:
+            print('FAIL %s/report-keys-documented: not in %s: %s'
+                  % (SUITE, DIAGNOSTICS, ', '.join(sorted(missing))))
+        else:
+            print('PASS %s/report-keys-documented' % SUITE)
+    subs = diagnostics_subsections()
+    ids = re.findall(r'^\[FINDING_[A-Z_]+\] = \{\n\t"([a-z_]+)"',
+                     open('analyzer/finding.c').read(), re.M)
+    if not ids:
+        print('FAIL %s/finding-ids-documented: no ids found in analyzer/finding.c' % SUITE)
+    else:
+        missing = [i for i in ids if i not in subs]
+        if missing:
+            print('FAIL %s/finding-ids-documented: no subsection in %s: %s'
+                  % (SUITE, DIAGNOSTICS, ', '.join(missing)))
+        else:
+            print('PASS %s/finding-ids-documented' % SUITE)
+    missing = sorted('%s.%s' % (i, k) for i, ks in details.items() for k in ks
+                     if not re.search(r'\b%s\b' % re.escape(k), subs.get(i, '')))
+    if not details:
+        print('FAIL %s/finding-details-documented: no findings to check' % SUITE)
+    elif missing:
+        print('FAIL %s/finding-details-documented: not in their subsection of %s: %s'
+              % (SUITE, DIAGNOSTICS, ', '.join(missing)))
+    else:
+        print('PASS %s/finding-details-documented' % SUITE)
+
+
 def check_config_keys():
     """The generated list of configuration keys matches the binary's table."""
     spec = importlib.util.spec_from_file_location('man_config', 'scripts/man_config.py')
@@ -229,6 +305,7 @@ def main():
     verdict('exit-codes-documented', {c for c in codes if not re.search(r'^\s+%s\s' % c, section, re.M)})
 
     check_config_keys()
+    check_report_keys()
 
 
 if __name__ == '__main__':

@@ -21,7 +21,7 @@ check() { # name, then a command whose success is the verdict
 }
 
 man_lint() {
-	out=$(mandoc -Tlint -W warning man/tcplens.1 2>&1 | grep -v 'mandoc.db')
+	out=$(mandoc -Tlint -W warning man/tcplens.1 man/tcplens-diagnostics.7 2>&1 | grep -v 'mandoc.db')
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 check man-lint man_lint
@@ -244,3 +244,103 @@ config_usage() {
 	"$TCPLENS" config --help | grep -q '^Usage: tcplens config'
 }
 check config-usage config_usage
+
+# check: the exit status says whether any finding reaches --fail-on.
+check_exit_codes() {
+	lab=testdata/lab
+	for want in "0 handshake_client_close" "1 close_wait_leak" \
+		"0 close_wait_leak --fail-on critical" "1 syn_flood_cookies --fail-on critical" \
+		"1 nagle_delayed_ack --fail-on info" "0 nagle_delayed_ack" \
+		"0 normal_nginx_wrk --fail-on warning"; do
+		set -- $want
+		rc=0
+		"$TCPLENS" check "$lab/$2.pcap" ${3:-} ${4:-} >"$tmp/out" 2>"$tmp/err" || rc=$?
+		[ "$rc" -eq "$1" ] || { echo "check $2 ${3:-} ${4:-}: exit $rc, want $1"; cat "$tmp/out" "$tmp/err"; return 1; }
+	done
+	# One line per finding: "SEVERITY id subject: summary".
+	"$TCPLENS" check "$lab/close_wait_leak.pcap" >"$tmp/out" || true
+	grep -qx 'WARNING close_wait_leak 192.0.2.2:8005: 40 connections .*' "$tmp/out" ||
+		{ echo "unexpected check line:"; cat "$tmp/out"; return 1; }
+	rc=0
+	"$TCPLENS" check --fail-on bogus "$lab/refused.pcap" 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 2 ] && grep -q "fail-on wants info, warning or critical" "$tmp/err" || { echo "--fail-on bogus: $rc"; return 1; }
+	rc=0
+	"$TCPLENS" check "$tmp/missing.pcap" 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 3 ] || { echo "missing file: exit $rc"; return 1; }
+	rc=0
+	"$TCPLENS" check testdata/bad-not-a-capture.pcap 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 4 ] || { echo "not a capture: exit $rc"; return 1; }
+}
+check check-exit-codes check_exit_codes
+
+# report: text fits 80 columns; `tcplens FILE` is `tcplens report FILE`.
+report_layout() {
+	for f in testdata/lab/*.pcap testdata/*.pcap testdata/*.pcapng; do
+		case $f in testdata/bad-*) continue ;; esac
+		"$TCPLENS" report --no-progress "$f" >"$tmp/r" || { echo "report $f failed"; return 1; }
+		awk -v f="$f" 'length($0) > 80 { print f ": " length($0) " columns: " $0; bad = 1 } END { exit bad }' "$tmp/r" || return 1
+	done
+	"$TCPLENS" testdata/lab/close_wait_leak.pcap >"$tmp/bare" || return 1
+	"$TCPLENS" report testdata/lab/close_wait_leak.pcap >"$tmp/full" || return 1
+	cmp -s "$tmp/bare" "$tmp/full" || { echo "tcplens FILE differs from tcplens report FILE"; return 1; }
+	rc=0
+	"$TCPLENS" no-such-command 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 2 ] && grep -q "unknown command 'no-such-command'" "$tmp/err" ||
+		{ echo "a typo must stay a usage error, not a missing file: $rc"; return 1; }
+}
+check report-layout report_layout
+
+# JSON and YAML carry the same document.
+report_formats_agree() {
+	for f in testdata/lab/syn_flood_cookies.pcap testdata/lab/port_scan.pcap testdata/lab/udp_fragments.pcap; do
+		"$TCPLENS" report -F json "$f" >"$tmp/j" || return 1
+		"$TCPLENS" report -F yaml "$f" >"$tmp/y" || return 1
+		python3 -c 'import json, sys, yaml
+j = json.load(open(sys.argv[1])); y = yaml.safe_load(open(sys.argv[2]))
+sys.exit(0 if j == y and j["findings"] else 1)' "$tmp/j" "$tmp/y" || { echo "$f: json and yaml differ"; return 1; }
+	done
+}
+if python3 -c 'import yaml' 2>/dev/null; then
+	check report-json-yaml-agree report_formats_agree
+else
+	echo "FAIL $S/report-json-yaml-agree: python3-yaml not installed"
+fi
+
+# Colour: on a terminal only (auto), never with NO_COLOR, as asked otherwise.
+report_colour() {
+	f=testdata/lab/close_wait_leak.pcap
+	esc=$(printf '\033')
+	"$TCPLENS" report "$f" | grep -q "$esc" && { echo "colour in a pipe"; return 1; }
+	"$TCPLENS" report --color always "$f" | grep -q "$esc\[33mWARNING" || { echo "--color always: no colour"; return 1; }
+	"$TCPLENS" check --color always "$f" | grep -q "$esc" || { echo "check --color always: no colour"; return 1; }
+	script -qec "$TCPLENS report $f" /dev/null >"$tmp/tty" 2>&1
+	grep -q "$esc\[33mWARNING" "$tmp/tty" || { echo "no colour on a terminal"; return 1; }
+	NO_COLOR=1 script -qec "$TCPLENS report $f" /dev/null >"$tmp/tty" 2>&1
+	grep -q "$esc\[33m" "$tmp/tty" && { echo "colour despite NO_COLOR"; return 1; }
+	script -qec "$TCPLENS report --color never $f" /dev/null >"$tmp/tty" 2>&1
+	! grep -q "$esc\[33m" "$tmp/tty" || { echo "colour despite --color never"; return 1; }
+}
+if command -v script >/dev/null 2>&1; then
+	check report-colour report_colour
+else
+	echo "FAIL $S/report-colour: script(1) not installed"
+fi
+
+# Configuration reaches the detectors: off, thresholds and severity.
+report_config() {
+	f=testdata/lab/close_wait_leak.pcap
+	printf 'detectors:\n  close_wait_leak:\n    enabled: false\n' >"$tmp/off.yaml"
+	"$TCPLENS" check --config "$tmp/off.yaml" "$f" >"$tmp/out" || { echo "disabled detector still fails check"; return 1; }
+	[ ! -s "$tmp/out" ] || { echo "disabled detector still reports"; cat "$tmp/out"; return 1; }
+	printf 'detectors:\n  close_wait_leak:\n    severity: critical\n' >"$tmp/crit.yaml"
+	rc=0
+	"$TCPLENS" check --fail-on critical --config "$tmp/crit.yaml" "$f" >"$tmp/out" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q '^CRITICAL close_wait_leak' "$tmp/out" || { echo "severity not applied"; return 1; }
+	printf 'detectors:\n  close_wait_leak:\n    min_connections: 41\n' >"$tmp/high.yaml"
+	"$TCPLENS" check --config "$tmp/high.yaml" "$f" >"$tmp/out" || { echo "threshold 41 still fires on 40"; return 1; }
+	printf 'detectors:\n  close_wait_leak:\n    min_connections: 40\n' >"$tmp/edge.yaml"
+	rc=0
+	"$TCPLENS" check --config "$tmp/edge.yaml" "$f" >"$tmp/out" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "threshold 40 does not fire on 40"; return 1; }
+}
+check report-config report_config

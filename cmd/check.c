@@ -1,0 +1,110 @@
+/* tcplens check: findings one per line, the exit status says if any matter. */
+#include <stdio.h>
+#include <string.h>
+
+#include "diagnose.h"
+
+static const char check_usage_head[] =
+	"Usage: tcplens check [OPTIONS] FILE...\n"
+	"The findings of `tcplens report`, one per line (SEVERITY id subject:\n"
+	"summary), for runbooks and CI: the exit status says whether any reached\n"
+	"the level given.\n"
+	"\n"
+	"      --fail-on LEVEL     info, warning (default) or critical\n"
+	"      --color WHEN        auto (default), always or never\n";
+
+static const char check_usage_tail[] =
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 no finding at the level, 1 findings at the level or\n"
+	"above, 2 usage or invalid configuration, 3 unreadable file, 4 not a\n"
+	"capture, 5 unsupported link type, 6 bad filter, 7 output or internal\n"
+	"error.\n";
+
+enum { OPT_FAIL_ON = CLI_OPT_FIRST_FREE, OPT_COLOR };
+
+struct check_opts {
+	struct cli_analysis_opts an;
+	enum finding_severity fail_on;
+	enum color_mode color;
+};
+
+static int parse_check_opts(int argc, char **argv, struct check_opts *o,
+			    int *rc)
+{
+	static const struct option longopts[] = {
+		CLI_ANALYSIS_LONGOPTS,
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	cli_analysis_defaults(&o->an);
+	o->fail_on = SEVERITY_WARNING;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		int handled = cli_analysis_option(ch, optarg, "check", &o->an);
+
+		if (handled < 0)
+			return cli_usage_error("check", rc);
+		if (handled > 0)
+			continue;
+		if (ch == OPT_FAIL_ON) {
+			if (!finding_severity_parse(optarg, &o->fail_on)) {
+				cli_error("check: --fail-on wants info, warning or critical, not '%s'",
+					  optarg);
+				return cli_usage_error("check", rc);
+			}
+		} else if (ch == OPT_COLOR) {
+			if (!color_mode_parse(optarg, &o->color)) {
+				cli_error("check: --color wants auto, always or never, not '%s'",
+					  optarg);
+				return cli_usage_error("check", rc);
+			}
+		} else if (ch == 'h') {
+			fputs(check_usage_head, stdout);
+			fputs(cli_analysis_usage, stdout);
+			fputs(check_usage_tail, stdout);
+			*rc = cli_finish_output();
+			return -1;
+		} else {
+			return cli_usage_error("check", rc);
+		}
+	}
+	if (cli_analysis_load_config(&o->an, rc) < 0)
+		return -1;
+	return optind;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_opts o;
+	struct diagnosis d;
+	int first, rc = CLI_EXIT_OK;
+	size_t failing = 0;
+
+	first = parse_check_opts(argc, argv, &o, &rc);
+	if (first < 0)
+		return rc;
+	if (first >= argc) {
+		cli_error("check: no capture file given (use '-' for standard input)");
+		fputs("Try 'tcplens check --help'.\n", stderr);
+		return CLI_EXIT_USAGE;
+	}
+	rc = diagnose_run(&o.an, 0, &argv[first], argc - first, &d);
+	if (rc == CLI_EXIT_OK) {
+		diagnosis_render_lines(stdout, &d.view, SEVERITY_INFO,
+				       color_wanted(o.color));
+		for (size_t i = 0; i < d.view.n_findings; i++)
+			if (d.view.findings[i].severity >= o.fail_on)
+				failing++;
+		rc = cli_finish_output();
+		if (rc == CLI_EXIT_OK && failing > 0)
+			rc = CLI_EXIT_FINDINGS;
+	}
+	diagnosis_free(&d);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * What report and check share: one run of the engine with the detectors,
+ * the host state table and the trouble ranking attached, and the result
+ * in the form the renderers take.
+ */
+#ifndef TCPLENS_DIAGNOSE_H
+#define TCPLENS_DIAGNOSE_H
+
+#include "cli_analysis.h"
+#include "detect.h"
+#include "diagnosis_report.h"
+#include "host_states.h"
+#include "trouble_rank.h"
+
+struct diagnosis {
+	struct analyzer *a;
+	struct detectors *det;
+	struct host_states *hosts;
+	struct trouble_rank *rank;
+	struct capture_source *src;
+	struct diagnosis_view view;
+};
+
+/*
+ * Runs the inputs through the engine and the detectors; on CLI_EXIT_OK
+ * d->view holds everything a report shows.  diagnosis_free() in any case.
+ */
+enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
+			   char **paths, int n_paths, struct diagnosis *d);
+void diagnosis_free(struct diagnosis *d);
+
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+/* --color auto|always|never; false for anything else. */
+bool color_mode_parse(const char *s, enum color_mode *out);
+/*
+ * Whether to colour standard output: always, never, or (auto) when it
+ * is a terminal, TERM is not "dumb" and NO_COLOR is unset or empty
+ * (https://no-color.org).
+ */
+bool color_wanted(enum color_mode m);
+
+#endif

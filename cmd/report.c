@@ -1,0 +1,127 @@
+/* tcplens report: what is wrong in a capture, with evidence and advice. */
+#include <stdio.h>
+#include <string.h>
+
+#include "diagnose.h"
+
+static const char report_usage_head[] =
+	"Usage: tcplens report [OPTIONS] FILE...\n"
+	"       tcplens FILE...\n"
+	"What is wrong in the capture: a summary, the findings by severity, each\n"
+	"with its evidence, what is happening and what to do, each host's sockets\n"
+	"at the end, and the connections with the most trouble.\n"
+	"\n"
+	"  -F, --format FORMAT     text (default), json or yaml\n"
+	"      --color WHEN        auto (default: on a terminal, unless NO_COLOR\n"
+	"                          is set), always or never\n"
+	"      --top N             connections in the trouble table (default 10)\n";
+
+static const char report_usage_tail[] =
+	"  -h, --help              show this help\n"
+	"\n"
+	"Exit status: 0 ok (whatever was found; see tcplens check), 2 usage or\n"
+	"invalid configuration, 3 unreadable file, 4 not a capture, 5 unsupported\n"
+	"link type, 6 bad filter, 7 output or internal error.\n";
+
+enum { OPT_COLOR = CLI_OPT_FIRST_FREE, OPT_TOP };
+
+struct report_opts {
+	struct cli_analysis_opts an;
+	enum doc_format doc;
+	bool text;
+	enum color_mode color;
+	long top;
+};
+
+static int parse_report_opts(int argc, char **argv, struct report_opts *o,
+			     int *rc)
+{
+	static const struct option longopts[] = {
+		CLI_ANALYSIS_LONGOPTS,
+		{"format", required_argument, NULL, 'F'},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"top", required_argument, NULL, OPT_TOP},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	cli_analysis_defaults(&o->an);
+	o->text = true;
+	o->top = 10;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
+		int handled = cli_analysis_option(ch, optarg, "report", &o->an);
+
+		if (handled < 0)
+			return cli_usage_error("report", rc);
+		if (handled > 0)
+			continue;
+		if (ch == 'F') {
+			o->text = strcmp(optarg, "text") == 0;
+			if (strcmp(optarg, "json") == 0) {
+				o->doc = DOC_JSON;
+			} else if (strcmp(optarg, "yaml") == 0) {
+				o->doc = DOC_YAML;
+			} else if (!o->text) {
+				cli_error("report: unknown format '%s' (text, json, yaml)",
+					  optarg);
+				return cli_usage_error("report", rc);
+			}
+		} else if (ch == OPT_COLOR) {
+			if (!color_mode_parse(optarg, &o->color)) {
+				cli_error("report: --color wants auto, always or never, not '%s'",
+					  optarg);
+				return cli_usage_error("report", rc);
+			}
+		} else if (ch == OPT_TOP) {
+			if (!cli_parse_long(optarg, 0, 1000, &o->top)) {
+				cli_error("report: --top wants a count, 0 to 1000, not '%s'",
+					  optarg);
+				return cli_usage_error("report", rc);
+			}
+		} else if (ch == 'h') {
+			fputs(report_usage_head, stdout);
+			fputs(cli_analysis_usage, stdout);
+			fputs(report_usage_tail, stdout);
+			*rc = cli_finish_output();
+			return -1;
+		} else {
+			return cli_usage_error("report", rc);
+		}
+	}
+	if (cli_analysis_load_config(&o->an, rc) < 0)
+		return -1;
+	return optind;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts o;
+	struct diagnosis d;
+	int first, rc = CLI_EXIT_OK;
+
+	first = parse_report_opts(argc, argv, &o, &rc);
+	if (first < 0)
+		return rc;
+	if (first >= argc) {
+		cli_error("report: no capture file given (use '-' for standard input)");
+		fputs("Try 'tcplens report --help'.\n", stderr);
+		return CLI_EXIT_USAGE;
+	}
+	rc = diagnose_run(&o.an, (size_t)o.top, &argv[first], argc - first, &d);
+	if (rc == CLI_EXIT_OK) {
+		if (o.text) {
+			diagnosis_render_text(stdout, &d.view, color_wanted(o.color));
+		} else if (!diagnosis_render_doc(stdout, &d.view, o.doc)) {
+			cli_error("report: cannot write the %s document",
+				  o.doc == DOC_JSON ? "JSON" : "YAML");
+			rc = CLI_EXIT_INTERNAL;
+		}
+		if (rc == CLI_EXIT_OK)
+			rc = cli_finish_output();
+	}
+	diagnosis_free(&d);
+	return rc;
+}

@@ -1,0 +1,518 @@
+#include "diagnosis_report.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "time_format.h"
+
+#define WIDTH 80
+/* Hosts the text lists, busiest first; the documents list them all. */
+#define TEXT_HOSTS 20
+#define NS_PER_SEC 1000000000LL
+
+static const char *const severity_color[] = {
+	[SEVERITY_INFO] = "\033[36m",
+	[SEVERITY_WARNING] = "\033[33m",
+	[SEVERITY_CRITICAL] = "\033[1;31m",
+};
+static const char color_reset[] = "\033[0m";
+
+static void format_time(int64_t ns, int decimals, char *out, size_t outlen)
+{
+	struct pkt_time t;
+
+	t.sec = ns / NS_PER_SEC;
+	t.nsec = (uint32_t)(ns % NS_PER_SEC);
+	if (ns < 0 && t.nsec != 0) {
+		t.sec--;
+		t.nsec = (uint32_t)(ns % NS_PER_SEC + NS_PER_SEC);
+	}
+	time_format_iso(out, outlen, t, decimals);
+}
+
+static void format_endpoint(uint8_t family, const uint8_t *addr, uint16_t port,
+			    char *out, size_t outlen)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	snprintf(out, outlen, family == 6 ? "[%s]:%u" : "%s:%u", a, port);
+}
+
+static void format_host(uint8_t family, const uint8_t *addr, char *out,
+			size_t outlen)
+{
+	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, out,
+		      (socklen_t)outlen) == NULL)
+		snprintf(out, outlen, "?");
+}
+
+static void upper(const char *s, char *out, size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+	out[i] = '\0';
+}
+
+/*
+ * Writes text after a label of its own, wrapped at WIDTH with every line
+ * after the first indented by indent.  col is where the text starts.
+ */
+static void wrap(FILE *out, const char *text, size_t col, size_t indent)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t room = WIDTH > col ? WIDTH - col : 20;
+		size_t len = strlen(p), cut = len;
+
+		if (len > room) {
+			cut = room;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0) {     /* one long word: let it overflow */
+				cut = strcspn(p, " ");
+			}
+		}
+		fprintf(out, "%.*s\n", (int)cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		if (*p != '\0')
+			fprintf(out, "%*s", (int)indent, "");
+		col = indent;
+	}
+}
+
+/* ------------------------------------------------------------ text */
+
+static void text_summary(FILE *out, const struct diagnosis_view *v)
+{
+	const struct analyzer_stats *st = v->stats;
+	char a[TIME_FORMAT_LEN], b[TIME_FORMAT_LEN], line[400];
+	size_t by[3] = {0, 0, 0};
+
+	for (size_t i = 0; i < v->n_findings; i++)
+		by[v->findings[i].severity]++;
+	fprintf(out, "tcplens report:");
+	for (size_t i = 0; i < v->n_inputs; i++)
+		fprintf(out, " %s", v->inputs[i]);
+	fputc('\n', out);
+	if (st->packets > 0 && st->first_ts != 0) {
+		format_time(st->first_ts, v->ts_decimals, a, sizeof(a));
+		format_time(st->last_ts, v->ts_decimals, b, sizeof(b));
+		snprintf(line, sizeof(line), "%" PRIu64 " packets from %s to %s "
+			 "(%.3f s)", st->packets, a, b,
+			 (double)(st->last_ts - st->first_ts) / NS_PER_SEC);
+	} else {
+		snprintf(line, sizeof(line), "%" PRIu64 " packets", st->packets);
+	}
+	fprintf(out, "  capture   ");
+	wrap(out, line, 12, 12);
+	snprintf(line, sizeof(line), "%" PRIu64 " flows (peak %zu at once); "
+		 "%" PRIu64 " TCP segments, %" PRIu64 " UDP datagrams, %" PRIu64
+		 " ICMP messages; %" PRIu64 " packets not analysed",
+		 st->flows_created, st->peak_flows, st->tcp_segments,
+		 st->udp_datagrams, st->icmp_messages,
+		 st->untracked + st->tcp_unusable);
+	fprintf(out, "            ");
+	wrap(out, line, 12, 12);
+	if (v->n_findings == 0)
+		snprintf(line, sizeof(line), "none");
+	else
+		snprintf(line, sizeof(line), "%zu critical, %zu warning, %zu info",
+			 by[SEVERITY_CRITICAL], by[SEVERITY_WARNING],
+			 by[SEVERITY_INFO]);
+	fprintf(out, "  findings  %s", line);
+	if (v->suppressed > 0)
+		fprintf(out, " (%" PRIu64 " more subjects not listed)",
+			v->suppressed);
+	fputc('\n', out);
+}
+
+static void text_evidence(FILE *out, const struct finding *f)
+{
+	char line[600], uid[FLOW_UID_LEN];
+	size_t used = 0;
+
+	if (f->n_flows > 0) {
+		used = (size_t)snprintf(line, sizeof(line), "%" PRIu64 " flow%s:",
+					f->flow_count, f->flow_count == 1 ? "" : "s");
+		for (int i = 0; i < f->n_flows && used < sizeof(line); i++) {
+			flow_format_uid(f->flows[i], uid);
+			used += (size_t)snprintf(line + used, sizeof(line) - used,
+						 " %s", uid);
+		}
+		if (f->flow_count > f->n_flows && used < sizeof(line))
+			snprintf(line + used, sizeof(line) - used, " (+%" PRIu64
+				 " more)", f->flow_count - f->n_flows);
+		fprintf(out, "    evidence  ");
+		wrap(out, line, 14, 14);
+	}
+	if (f->n_frames > 0) {
+		used = (size_t)snprintf(line, sizeof(line), "frames");
+		for (int i = 0; i < f->n_frames && used < sizeof(line); i++)
+			used += (size_t)snprintf(line + used, sizeof(line) - used,
+						 "%s %" PRIu64, i ? "," : "",
+						 f->frames[i]);
+		fprintf(out, "%s", f->n_flows > 0 ? "              " : "    evidence  ");
+		wrap(out, line, 14, 14);
+	}
+	for (int i = 0; i < f->n_packets; i++) {
+		snprintf(line, sizeof(line), "#%" PRIu64 " %s", f->packet_frames[i],
+			 f->packets[i]);
+		fprintf(out, "              ");
+		wrap(out, line, 14, 16);
+	}
+}
+
+static void text_finding(FILE *out, const struct finding *f, int decimals,
+			 bool color)
+{
+	char sev[16], a[TIME_FORMAT_LEN], b[TIME_FORMAT_LEN], line[400];
+
+	upper(finding_severity_name(f->severity), sev, sizeof(sev));
+	fputc('\n', out);
+	if (color)
+		fprintf(out, "%s%-8s%s", severity_color[f->severity], sev,
+			color_reset);
+	else
+		fprintf(out, "%-8s", sev);
+	fprintf(out, " %s  %s\n", finding_id_name(f->id), f->subject);
+	fprintf(out, "  ");
+	wrap(out, finding_title(f->id), 2, 2);
+	fprintf(out, "  ");
+	wrap(out, f->summary, 2, 2);
+	format_time(f->first_ts, decimals, a, sizeof(a));
+	format_time(f->last_ts, decimals, b, sizeof(b));
+	snprintf(line, sizeof(line), "%.15g %s (threshold %.15g), %s to %s",
+		 f->value, f->unit ? f->unit : "", f->threshold, a, b);
+	fprintf(out, "    measured  ");
+	wrap(out, line, 14, 14);
+	text_evidence(out, f);
+	fprintf(out, "    why       ");
+	wrap(out, finding_explanation(f->id), 14, 14);
+	fprintf(out, "    do        ");
+	wrap(out, finding_advice(f->id), 14, 14);
+}
+
+static void text_hosts(FILE *out, const struct diagnosis_view *v)
+{
+	char host[INET6_ADDRSTRLEN], line[600];
+
+	if (v->n_hosts == 0)
+		return;
+	fprintf(out, "\nSOCKETS AT THE END OF THE CAPTURE (each host, as ss -tan "
+		"would count them)\n");
+	for (size_t i = 0; i < v->n_hosts; i++) {
+		const struct host_state_row *r = &v->hosts[i];
+		size_t used = 0;
+
+		if (i == TEXT_HOSTS) {
+			uint64_t rest = 0;
+
+			for (size_t j = i; j < v->n_hosts; j++)
+				rest += v->hosts[j].total;
+			fprintf(out, "  (%zu more hosts with %" PRIu64 " sockets: "
+				"see -F json or tcplens states)\n",
+				v->n_hosts - i, rest);
+			break;
+		}
+
+		format_host(r->family, r->addr, host, sizeof(host));
+		line[0] = '\0';
+		for (int s = 0; s < TCP_STATE_COUNT && used < sizeof(line); s++)
+			if (r->count[s] > 0)
+				used += (size_t)snprintf(line + used, sizeof(line) - used,
+							 "%s%s %u", used ? ", " : "",
+							 tcp_state_name(s), r->count[s]);
+		fprintf(out, "  %-24s ", host);
+		wrap(out, line, 27, 27);
+	}
+}
+
+static void reasons_text(uint32_t reasons, char *out, size_t outlen)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (uint32_t bit = 1; bit <= TROUBLE_CAPTURE_LOSS && used < outlen;
+	     bit <<= 1)
+		if (reasons & bit)
+			used += (size_t)snprintf(out + used, outlen - used, "%s%s",
+						 used ? ", " : "",
+						 trouble_reason_name(bit));
+}
+
+static void text_top(FILE *out, const struct diagnosis_view *v)
+{
+	char uid[FLOW_UID_LEN], a[64], b[64], why[160], line[400];
+
+	if (v->n_top == 0)
+		return;
+	fprintf(out, "\nCONNECTIONS WITH THE MOST TROUBLE\n");
+	for (size_t i = 0; i < v->n_top; i++) {
+		const struct trouble_row *r = &v->top[i];
+
+		flow_format_uid(r->uid, uid);
+		format_endpoint(r->family, r->orig, r->orig_port, a, sizeof(a));
+		format_endpoint(r->family, r->resp, r->resp_port, b, sizeof(b));
+		reasons_text(r->reasons, why, sizeof(why));
+		fprintf(out, "  %2zu. %s  %s > %s\n", i + 1, uid, a, b);
+		snprintf(line, sizeof(line), "%s, %s/%s at the end, %.3f s, "
+			 "%u+%u retransmissions; %s",
+			 r->conn_state, tcp_state_name(r->state[0]),
+			 tcp_state_name(r->state[1]),
+			 (double)r->duration_ns / NS_PER_SEC, r->retrans[0],
+			 r->retrans[1], why);
+		fprintf(out, "      ");
+		wrap(out, line, 6, 6);
+	}
+}
+
+void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
+			   bool color)
+{
+	text_summary(out, v);
+	for (size_t i = 0; i < v->n_findings; i++)
+		text_finding(out, &v->findings[i], v->ts_decimals, color);
+	text_hosts(out, v);
+	text_top(out, v);
+}
+
+size_t diagnosis_render_lines(FILE *out, const struct diagnosis_view *v,
+			      enum finding_severity min, bool color)
+{
+	char sev[16];
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->n_findings; i++) {
+		const struct finding *f = &v->findings[i];
+
+		if (f->severity < min)
+			continue;
+		upper(finding_severity_name(f->severity), sev, sizeof(sev));
+		if (color)
+			fprintf(out, "%s%s%s", severity_color[f->severity], sev,
+				color_reset);
+		else
+			fputs(sev, out);
+		fprintf(out, " %s %s: %s\n", finding_id_name(f->id), f->subject,
+			f->summary);
+		n++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------ JSON, YAML */
+
+static void doc_time(struct doc_writer *w, int64_t ns, int decimals)
+{
+	if (decimals == 9)
+		doc_decimal(w, ns, 9);
+	else
+		doc_decimal(w, ns / 1000, 6);
+}
+
+static void doc_capture(struct doc_writer *w, const struct diagnosis_view *v)
+{
+	const struct analyzer_stats *st = v->stats;
+
+	doc_key(w, "capture");
+	doc_begin_object(w);
+	doc_key(w, "inputs");
+	doc_begin_array(w);
+	for (size_t i = 0; i < v->n_inputs; i++)
+		doc_string(w, v->inputs[i]);
+	doc_end_array(w);
+	doc_member_uint(w, "packets", st->packets);
+	doc_key(w, "first_ts");
+	if (st->packets > 0)
+		doc_time(w, st->first_ts, v->ts_decimals);
+	else
+		doc_null(w);
+	doc_key(w, "last_ts");
+	if (st->packets > 0)
+		doc_time(w, st->last_ts, v->ts_decimals);
+	else
+		doc_null(w);
+	doc_member_uint(w, "flows", st->flows_created);
+	doc_member_uint(w, "peak_flows", st->peak_flows);
+	doc_member_uint(w, "tcp_segments", st->tcp_segments);
+	doc_member_uint(w, "udp_datagrams", st->udp_datagrams);
+	doc_member_uint(w, "icmp_messages", st->icmp_messages);
+	doc_member_uint(w, "not_analysed", st->untracked + st->tcp_unusable);
+	doc_end_object(w);
+}
+
+static void doc_evidence(struct doc_writer *w, const struct finding *f)
+{
+	char uid[FLOW_UID_LEN];
+
+	doc_key(w, "evidence");
+	doc_begin_object(w);
+	doc_member_uint(w, "flow_count", f->flow_count);
+	doc_key(w, "flows");
+	doc_begin_array(w);
+	for (int i = 0; i < f->n_flows; i++) {
+		flow_format_uid(f->flows[i], uid);
+		doc_string(w, uid);
+	}
+	doc_end_array(w);
+	doc_key(w, "frames");
+	doc_begin_array(w);
+	for (int i = 0; i < f->n_frames; i++)
+		doc_uint(w, f->frames[i]);
+	doc_end_array(w);
+	doc_key(w, "packets");
+	doc_begin_array(w);
+	for (int i = 0; i < f->n_packets; i++) {
+		doc_begin_object(w);
+		doc_member_uint(w, "frame", f->packet_frames[i]);
+		doc_member_string(w, "summary", f->packets[i]);
+		doc_end_object(w);
+	}
+	doc_end_array(w);
+	doc_end_object(w);
+}
+
+/* Whole numbers print as integers, others with 6 decimals. */
+static void doc_number(struct doc_writer *w, double v)
+{
+	if (v == (double)(int64_t)v && v > -9e15 && v < 9e15)
+		doc_int(w, (int64_t)v);
+	else
+		doc_double(w, v, 6);
+}
+
+static void doc_finding(struct doc_writer *w, const struct finding *f,
+			int decimals)
+{
+	doc_begin_object(w);
+	doc_member_string(w, "id", finding_id_name(f->id));
+	doc_member_string(w, "severity", finding_severity_name(f->severity));
+	doc_member_string(w, "subject", f->subject);
+	doc_key(w, "first_ts");
+	doc_time(w, f->first_ts, decimals);
+	doc_key(w, "last_ts");
+	doc_time(w, f->last_ts, decimals);
+	doc_key(w, "value");
+	doc_number(w, f->value);
+	doc_key(w, "threshold");
+	doc_number(w, f->threshold);
+	doc_member_string(w, "unit", f->unit ? f->unit : "");
+	doc_member_string(w, "title", finding_title(f->id));
+	doc_member_string(w, "summary", f->summary);
+	doc_key(w, "details");
+	doc_begin_object(w);
+	for (int i = 0; i < f->n_details; i++) {
+		doc_key(w, f->details[i].key);
+		if (f->details[i].is_number)
+			doc_number(w, f->details[i].number);
+		else
+			doc_string(w, f->details[i].text);
+	}
+	doc_end_object(w);
+	doc_evidence(w, f);
+	doc_member_string(w, "explanation", finding_explanation(f->id));
+	doc_member_string(w, "advice", finding_advice(f->id));
+	doc_end_object(w);
+}
+
+static void doc_hosts(struct doc_writer *w, const struct diagnosis_view *v)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	doc_key(w, "hosts");
+	doc_begin_array(w);
+	for (size_t i = 0; i < v->n_hosts; i++) {
+		const struct host_state_row *r = &v->hosts[i];
+
+		format_host(r->family, r->addr, host, sizeof(host));
+		doc_begin_object(w);
+		doc_member_string(w, "host", host);
+		doc_key(w, "states");
+		doc_begin_object(w);
+		for (int s = 0; s < TCP_STATE_COUNT; s++)
+			if (r->count[s] > 0)
+				doc_member_uint(w, tcp_state_name(s), r->count[s]);
+		doc_end_object(w);
+		doc_end_object(w);
+	}
+	doc_end_array(w);
+}
+
+static void doc_top(struct doc_writer *w, const struct diagnosis_view *v)
+{
+	char uid[FLOW_UID_LEN], host[INET6_ADDRSTRLEN];
+
+	doc_key(w, "top_connections");
+	doc_begin_array(w);
+	for (size_t i = 0; i < v->n_top; i++) {
+		const struct trouble_row *r = &v->top[i];
+
+		flow_format_uid(r->uid, uid);
+		doc_begin_object(w);
+		doc_member_string(w, "uid", uid);
+		format_host(r->family, r->orig, host, sizeof(host));
+		doc_member_string(w, "orig_h", host);
+		doc_member_uint(w, "orig_p", r->orig_port);
+		format_host(r->family, r->resp, host, sizeof(host));
+		doc_member_string(w, "resp_h", host);
+		doc_member_uint(w, "resp_p", r->resp_port);
+		doc_key(w, "ts");
+		doc_time(w, r->first_ts, v->ts_decimals);
+		doc_key(w, "duration");
+		doc_decimal(w, r->duration_ns / 1000, 6);
+		doc_member_string(w, "conn_state", r->conn_state);
+		doc_member_string(w, "orig_state", tcp_state_name(r->state[0]));
+		doc_member_string(w, "resp_state", tcp_state_name(r->state[1]));
+		doc_member_uint(w, "orig_retrans", r->retrans[0]);
+		doc_member_uint(w, "resp_retrans", r->retrans[1]);
+		doc_key(w, "zero_window");
+		doc_decimal(w, r->zero_window_ns / 1000, 6);
+		doc_member_uint(w, "score", r->score);
+		doc_key(w, "reasons");
+		doc_begin_array(w);
+		for (uint32_t bit = 1; bit <= TROUBLE_CAPTURE_LOSS; bit <<= 1)
+			if (r->reasons & bit)
+				doc_string(w, trouble_reason_name(bit));
+		doc_end_array(w);
+		doc_end_object(w);
+	}
+	doc_end_array(w);
+}
+
+bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
+			  enum doc_format format)
+{
+	struct doc_writer w;
+	size_t by[3] = {0, 0, 0};
+
+	if (!doc_writer_init(&w, out, format))
+		return false;
+	for (size_t i = 0; i < v->n_findings; i++)
+		by[v->findings[i].severity]++;
+	doc_begin_object(&w);
+	doc_capture(&w, v);
+	doc_key(&w, "summary");
+	doc_begin_object(&w);
+	doc_member_uint(&w, "critical", by[SEVERITY_CRITICAL]);
+	doc_member_uint(&w, "warning", by[SEVERITY_WARNING]);
+	doc_member_uint(&w, "info", by[SEVERITY_INFO]);
+	doc_member_uint(&w, "not_listed", v->suppressed);
+	doc_end_object(&w);
+	doc_key(&w, "findings");
+	doc_begin_array(&w);
+	for (size_t i = 0; i < v->n_findings; i++)
+		doc_finding(&w, &v->findings[i], v->ts_decimals);
+	doc_end_array(&w);
+	doc_hosts(&w, v);
+	doc_top(&w, v);
+	doc_end_object(&w);
+	return doc_writer_finish(&w);
+}

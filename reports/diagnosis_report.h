@@ -1,0 +1,47 @@
+/*
+ * The diagnosis as `tcplens report` and `tcplens check` print it: the
+ * capture summary, the findings with evidence and advice, each host's
+ * socket table and the connections that went worst.  Renderers read
+ * only this view; nothing here touches packets.
+ */
+#ifndef TCPLENS_DIAGNOSIS_REPORT_H
+#define TCPLENS_DIAGNOSIS_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "analyzer.h"
+#include "detect.h"
+#include "doc_writer.h"
+#include "host_states.h"
+#include "trouble_rank.h"
+
+struct diagnosis_view {
+	const char *const *inputs;
+	size_t n_inputs;
+	const struct analyzer_stats *stats;
+	int ts_decimals;                /* 6 or 9 */
+	const struct finding *findings; /* most severe first */
+	size_t n_findings;
+	uint64_t suppressed;            /* subjects left out (too many) */
+	const struct host_state_row *hosts;
+	size_t n_hosts;
+	const struct trouble_row *top;
+	size_t n_top;
+};
+
+/* For people: 80 columns; colour is the caller's choice (a terminal). */
+void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
+			   bool color);
+/* JSON or YAML; false when the document could not be written. */
+bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
+			  enum doc_format format);
+/*
+ * `check`: one line per finding at min or above, "SEVERITY id subject:
+ * summary".  Returns how many were printed.
+ */
+size_t diagnosis_render_lines(FILE *out, const struct diagnosis_view *v,
+			      enum finding_severity min, bool color);
+
+#endif

@@ -1,0 +1,227 @@
+#include "doc_writer.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+static void emit(struct doc_writer *w, yaml_event_t *ev)
+{
+	if (w->yaml != NULL && !yaml_emitter_emit(w->yaml, ev))
+		w->failed = true;
+}
+
+static void yaml_scalar(struct doc_writer *w, const char *s, bool quoted)
+{
+	yaml_event_t ev;
+
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
+				     (int)strlen(s), !quoted, quoted,
+				     quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+					    : YAML_PLAIN_SCALAR_STYLE);
+	emit(w, &ev);
+}
+
+bool doc_writer_init(struct doc_writer *w, FILE *out, enum doc_format format)
+{
+	yaml_emitter_t *em;
+	yaml_event_t ev;
+
+	memset(w, 0, sizeof(*w));
+	w->format = format;
+	if (format == DOC_JSON) {
+		json_writer_init(&w->json, out, true);
+		return true;
+	}
+	em = calloc(1, sizeof(*em));
+	if (em == NULL || !yaml_emitter_initialize(em)) {
+		free(em);
+		return false;
+	}
+	yaml_emitter_set_output_file(em, out);
+	yaml_emitter_set_unicode(em, 1);
+	yaml_emitter_set_width(em, 80);
+	w->yaml = em;
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	emit(w, &ev);
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	emit(w, &ev);
+	return true;
+}
+
+bool doc_writer_finish(struct doc_writer *w)
+{
+	yaml_event_t ev;
+	bool ok;
+
+	if (w->format == DOC_JSON) {
+		json_finish(&w->json);
+		return true;
+	}
+	yaml_document_end_event_initialize(&ev, 1);
+	emit(w, &ev);
+	yaml_stream_end_event_initialize(&ev);
+	emit(w, &ev);
+	ok = !w->failed && yaml_emitter_flush(w->yaml);
+	yaml_emitter_delete(w->yaml);
+	free(w->yaml);
+	w->yaml = NULL;
+	return ok;
+}
+
+void doc_begin_object(struct doc_writer *w)
+{
+	yaml_event_t ev;
+
+	if (w->format == DOC_JSON) {
+		json_begin_object(&w->json);
+		return;
+	}
+	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+					    YAML_BLOCK_MAPPING_STYLE);
+	emit(w, &ev);
+}
+
+void doc_end_object(struct doc_writer *w)
+{
+	yaml_event_t ev;
+
+	if (w->format == DOC_JSON) {
+		json_end_object(&w->json);
+		return;
+	}
+	yaml_mapping_end_event_initialize(&ev);
+	emit(w, &ev);
+}
+
+void doc_begin_array(struct doc_writer *w)
+{
+	yaml_event_t ev;
+
+	if (w->format == DOC_JSON) {
+		json_begin_array(&w->json);
+		return;
+	}
+	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+					     YAML_BLOCK_SEQUENCE_STYLE);
+	emit(w, &ev);
+}
+
+void doc_end_array(struct doc_writer *w)
+{
+	yaml_event_t ev;
+
+	if (w->format == DOC_JSON) {
+		json_end_array(&w->json);
+		return;
+	}
+	yaml_sequence_end_event_initialize(&ev);
+	emit(w, &ev);
+}
+
+void doc_key(struct doc_writer *w, const char *key)
+{
+	if (w->format == DOC_JSON)
+		json_key(&w->json, key);
+	else
+		yaml_scalar(w, key, false);
+}
+
+void doc_string(struct doc_writer *w, const char *s)
+{
+	if (w->format == DOC_JSON)
+		json_string(&w->json, s);
+	else
+		yaml_scalar(w, s, true);
+}
+
+void doc_uint(struct doc_writer *w, uint64_t v)
+{
+	char buf[24];
+
+	if (w->format == DOC_JSON) {
+		json_uint(&w->json, v);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	yaml_scalar(w, buf, false);
+}
+
+void doc_int(struct doc_writer *w, int64_t v)
+{
+	char buf[24];
+
+	if (w->format == DOC_JSON) {
+		json_int(&w->json, v);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	yaml_scalar(w, buf, false);
+}
+
+void doc_double(struct doc_writer *w, double v, int decimals)
+{
+	char buf[64];
+
+	if (w->format == DOC_JSON) {
+		json_double(&w->json, v, decimals);
+		return;
+	}
+	if (!isfinite(v))
+		v = 0;
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	yaml_scalar(w, buf, false);
+}
+
+void doc_decimal(struct doc_writer *w, int64_t units, int decimals)
+{
+	char buf[40];
+	int64_t scale = 1;
+	uint64_t a;
+
+	if (w->format == DOC_JSON) {
+		json_decimal(&w->json, units, decimals);
+		return;
+	}
+	if (decimals > 18)
+		decimals = 18;
+	for (int i = 0; i < decimals; i++)
+		scale *= 10;
+	a = units < 0 ? (uint64_t)0 - (uint64_t)units : (uint64_t)units;
+	if (decimals == 0)
+		snprintf(buf, sizeof(buf), "%s%" PRIu64, units < 0 ? "-" : "", a);
+	else
+		snprintf(buf, sizeof(buf), "%s%" PRIu64 ".%0*" PRIu64,
+			 units < 0 ? "-" : "", a / (uint64_t)scale, decimals,
+			 a % (uint64_t)scale);
+	yaml_scalar(w, buf, false);
+}
+
+void doc_bool(struct doc_writer *w, bool v)
+{
+	if (w->format == DOC_JSON)
+		json_bool(&w->json, v);
+	else
+		yaml_scalar(w, v ? "true" : "false", false);
+}
+
+void doc_null(struct doc_writer *w)
+{
+	if (w->format == DOC_JSON)
+		json_null(&w->json);
+	else
+		yaml_scalar(w, "null", false);
+}
+
+void doc_member_string(struct doc_writer *w, const char *key, const char *s)
+{
+	doc_key(w, key);
+	doc_string(w, s);
+}
+
+void doc_member_uint(struct doc_writer *w, const char *key, uint64_t v)
+{
+	doc_key(w, key);
+	doc_uint(w, v);
+}

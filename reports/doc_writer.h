@@ -1,0 +1,49 @@
+/*
+ * One writer for the structured formats: a renderer says what to write
+ * (objects, arrays, keys, values) once, and it comes out as JSON or as
+ * YAML.  JSON goes through json_writer; YAML through libyaml's emitter,
+ * with every string quoted so nothing reads back as a number or bool.
+ */
+#ifndef TCPLENS_DOC_WRITER_H
+#define TCPLENS_DOC_WRITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json_writer.h"
+
+enum doc_format { DOC_JSON, DOC_YAML };
+
+struct doc_writer {
+	enum doc_format format;
+	struct json_writer json;
+	void *yaml;             /* yaml_emitter_t */
+	bool failed;
+};
+
+/* False when the YAML emitter could not be set up (no memory). */
+bool doc_writer_init(struct doc_writer *w, FILE *out, enum doc_format format);
+/* Ends the document; false when anything could not be emitted. */
+bool doc_writer_finish(struct doc_writer *w);
+
+void doc_begin_object(struct doc_writer *w);
+void doc_end_object(struct doc_writer *w);
+void doc_begin_array(struct doc_writer *w);
+void doc_end_array(struct doc_writer *w);
+void doc_key(struct doc_writer *w, const char *key);
+void doc_string(struct doc_writer *w, const char *s);
+void doc_uint(struct doc_writer *w, uint64_t v);
+void doc_int(struct doc_writer *w, int64_t v);
+/* v with a fixed number of decimals. */
+void doc_double(struct doc_writer *w, double v, int decimals);
+/* units / 10^decimals, exactly. */
+void doc_decimal(struct doc_writer *w, int64_t units, int decimals);
+void doc_bool(struct doc_writer *w, bool v);
+void doc_null(struct doc_writer *w);
+
+/* "key": value shorthands. */
+void doc_member_string(struct doc_writer *w, const char *key, const char *s);
+void doc_member_uint(struct doc_writer *w, const char *key, uint64_t v);
+
+#endif
