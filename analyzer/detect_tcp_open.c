@@ -213,6 +213,7 @@ static void flood_flow_end(struct detectors *d, const struct flow *f,
 		g->n[3]++;
 	group_touch(g, f->last_ts);
 	group_add_flow(g, f);
+	group_add_frame(g, f->first_frame);
 }
 
 /* ------------------------------------------------------------ syn_unanswered */
