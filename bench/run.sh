@@ -27,7 +27,10 @@ PCAP_LOOP=$work/pcap_loop
 for v in "$RUNS" "$RUNS_TSHARK"; do
 	case $v in '' | *[!0-9]* | 0) die "BENCH_RUNS and BENCH_RUNS_TSHARK must be positive numbers" ;; esac
 done
-export RUNS RUNS_TSHARK TCPLENS PCAP PCAP_LOOP
+DETECTORS_OFF=bench/detectors-off.yaml
+# A developer's own configuration must not change what is measured.
+TCPLENS_CONFIG=/dev/null
+export RUNS RUNS_TSHARK TCPLENS PCAP PCAP_LOOP DETECTORS_OFF TCPLENS_CONFIG
 
 command -v python3 >/dev/null 2>&1 || die "python3 not found (run: sh scripts/deps.sh bench)"
 command -v pkg-config >/dev/null 2>&1 || die "pkg-config not found (run: sh scripts/deps.sh bench)"
@@ -99,6 +102,8 @@ cmd      | tcpdump     | $RUNS         | tcpdump -nn -r         | tcpdump -nn -r
 cmd      | tshark_phs  | $RUNS_TSHARK  | tshark -q -z io,phs    | tshark -q -z io,phs -r $PCAP
 cmd      | flows       | $RUNS         | tcplens flows          | $TCPLENS flows --no-progress $PCAP
 cmd      | tshark_conv | $RUNS_TSHARK  | tshark -q -z conv,tcp  | tshark -q -z conv,tcp -r $PCAP
+cmd      | report      | $RUNS         | tcplens report         | $TCPLENS report --no-progress -F json $PCAP
+cmd      | report_off  | $RUNS         | report, detectors off  | $TCPLENS report --no-progress -F json --config $DETECTORS_OFF $PCAP
 base     | bare
 
 # kind   | id    | metric | op | factor | ref         | text
@@ -106,11 +111,25 @@ target   | stats | time   | <= | 1.5    | bare        | tcplens stats: target <=
 target   | flows | time   | <= | 3      | bare        | tcplens flows: target <= 3x bare loop
 target   | flows | time   | >= | 30     | tshark_conv | tcplens flows: target >= 30x faster than tshark conv,tcp
 target   | flows | rss    | <= | 0.1    | tshark_conv | tcplens flows: target memory <= 1/10 of tshark conv,tcp
+target   | report | time  | <= | 1.2    | flows       | tcplens report: target <= 1.2x flows (the detectors add at most 20%)
 EOF
 
 BENCH_LOGDIR=$work/logs BENCH_RUSAGE_RUN=$RUSAGE_RUN python3 bench/measure.py "$spec" "$work/results.json" ||
 	die "measurement failed"
 core_distance after
+
+# What the detectors cost by themselves: report with them against report
+# with every one switched off, as a share of flows (the same engine run
+# with its own output).
+python3 - "$work/results.json" <<'PY'
+import json, sys
+rows = {r["id"]: r for r in json.load(open(sys.argv[1]))["commands"]}
+med = lambda i: rows[i]["wall"]  # measure.py keeps medians
+on, off, flows = med("report"), med("report_off"), med("flows")
+print("  detectors: report %.3f s, with every detector off %.3f s: %+.1f ms,"
+      " %.1f%% of flows (%.3f s)" % (on, off, (on - off) * 1e3,
+                                      100 * (on - off) / flows, flows))
+PY
 
 # ---- memory per tracked connection ------------------------------------------
 # A capture whose N connections are all still open at its end: the flow
