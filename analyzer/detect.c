@@ -60,7 +60,9 @@ void detectors_free(struct detectors *d)
 	free(d->groups);
 	free(d->index);
 	free(d->fired);
-	free(d->waiting);
+	free(d->pending);
+	count_map_free(&d->churn_seen);
+	count_map_free(&d->rst_seen);
 	free(d->out);
 	free(d);
 }
@@ -83,6 +85,11 @@ bool detectors_out_of_memory(const struct detectors *d)
 uint64_t detectors_suppressed(const struct detectors *d)
 {
 	return d->suppressed;
+}
+
+uint64_t detectors_not_tracked(const struct detectors *d)
+{
+	return d->groups_dropped;
 }
 
 /* ------------------------------------------------------------ hashing */
@@ -155,6 +162,9 @@ static int64_t rate_sub_bucket(struct rate_ring *r, int64_t t, int64_t width,
 	return n;
 }
 
+/* Keys a map holds at most (16 MiB of slots); past that, new ones wait. */
+#define COUNT_MAP_MAX (1u << 21)
+
 static bool count_map_grow(struct count_map *m)
 {
 	uint32_t cap = m->keys == NULL ? 64 : (m->mask + 1) * 2;
@@ -163,8 +173,6 @@ static bool count_map_grow(struct count_map *m)
 	/* Keys whose count fell to 0 are dropped, so live ones may not grow. */
 	if (m->keys != NULL && m->live * 4 < (m->mask + 1))
 		cap = m->mask + 1;
-	if (cap > (1u << 22))
-		return false;
 	keys = calloc(cap, sizeof(*keys));
 	counts = calloc(cap, sizeof(*counts));
 	if (keys == NULL || counts == NULL) {
@@ -192,11 +200,22 @@ static bool count_map_grow(struct count_map *m)
 	return true;
 }
 
-bool count_map_add(struct count_map *m, uint32_t h, int delta)
+bool count_map_add(struct count_map *m, uint32_t h, int delta,
+		   uint32_t *count)
 {
 	uint32_t i;
 
+	if (count != NULL)
+		*count = 0;
 	h |= 1u;
+	/* Full: a new key is not counted (the caller sees 0), no error. */
+	if (m->keys != NULL && m->live >= COUNT_MAP_MAX && delta > 0) {
+		for (i = h & m->mask; m->keys[i] != 0 && m->keys[i] != h;
+		     i = (i + 1) & m->mask)
+			;
+		if (m->keys[i] == 0 || m->counts[i] == 0)
+			return true;
+	}
 	if ((m->keys == NULL || (m->used + 1) * 4 > (m->mask + 1) * 3) &&
 	    !count_map_grow(m))
 		return false;
@@ -213,6 +232,8 @@ bool count_map_add(struct count_map *m, uint32_t h, int delta)
 		m->live++;
 	else if (delta < 0 && m->counts[i] > 0 && --m->counts[i] == 0)
 		m->live--;
+	if (count != NULL)
+		*count = m->counts[i];
 	return true;
 }
 
@@ -594,11 +615,6 @@ static void describe(const struct detectors *d, const struct det_group *g,
 		det_open_describe(g, out, &d->cfg);
 		break;
 	case FINDING_TIME_WAIT_ACCUMULATION:
-		det_close_describe_time_wait(
-			g, g->n[4] ? group_at((struct detectors *)d,
-					      (uint32_t)g->n[4] - 1) : NULL,
-			out, &d->cfg);
-		break;
 	case FINDING_CLOSE_WAIT_LEAK:
 	case FINDING_SHORT_CONNECTION_CHURN:
 		det_close_describe(g, out, &d->cfg);
@@ -697,7 +713,10 @@ static struct det_group *scanner_of(struct detectors *d,
 
 const struct finding *detectors_findings(struct detectors *d, size_t *n)
 {
-	struct finding *out = realloc(d->out, (d->n_fired + 1) * sizeof(*out));
+	/* At most MAX_FINDINGS_PER_ID of each id are described. */
+	size_t room = d->n_fired < (size_t)MAX_FINDINGS_PER_ID * FINDING_COUNT
+		      ? d->n_fired : (size_t)MAX_FINDINGS_PER_ID * FINDING_COUNT;
+	struct finding *out = realloc(d->out, (room + 1) * sizeof(*out));
 	uint32_t listed[FINDING_COUNT];
 	size_t kept = 0;
 
@@ -761,6 +780,7 @@ static struct det_flow *side_make(struct detectors *d, const struct flow *f)
 	df->flags = DF_LIVE;
 	df->last_data_dir = 2;
 	df->cw_dir = 2;
+	df->stuck_dir = 2;
 	return df;
 }
 
@@ -772,7 +792,7 @@ static void advance(struct detectors *d, int64_t now)
 	if (d->now < d->next_tick)
 		return;
 	d->next_tick = d->now + DET_TICK_NS;
-	if (d->n_waiting > 0)
+	if (d->pending_len > 0)
 		det_open_tick(d);
 }
 

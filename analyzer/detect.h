@@ -32,7 +32,7 @@ struct finding_detail {
 	const char *key;
 	bool is_number;
 	double number;
-	char text[40];
+	char text[96];
 };
 
 struct finding {
@@ -103,5 +103,10 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n);
 uint64_t detectors_suppressed(const struct detectors *d);
 /* True when a detector could not keep state for want of memory. */
 bool detectors_out_of_memory(const struct detectors *d);
+/*
+ * Subjects not tracked because the detectors already kept as many as
+ * they may (65,536): what they would have found is missing.
+ */
+uint64_t detectors_not_tracked(const struct detectors *d);
 
 #endif

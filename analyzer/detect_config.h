@@ -23,6 +23,7 @@ struct detect_config {
 	struct {
 		int64_t window_ns;
 		uint32_t min_half_open;
+		uint32_t min_sources;
 	} syn_flood;
 	struct {
 		uint32_t min_retries;

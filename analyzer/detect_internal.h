@@ -69,13 +69,9 @@ struct det_group {
 	uint64_t times_uid;
 	uint8_t n_times;
 	int64_t times[8];
-	/*
-	 * Attempts waiting to be judged (syn_flood): flow table index << 32
-	 * | ms since first_ts, oldest first, in a ring of fifo_cap.
-	 */
+	/* port_scan's attempts in its window (see detect_tcp_open.c). */
 	uint64_t *fifo;
 	uint32_t fifo_cap, fifo_head, fifo_len;
-	bool waiting;           /* on the detectors' waiting list */
 	struct rate_ring ring;
 	struct hash_set set;
 	struct count_map counts;
@@ -103,7 +99,9 @@ enum det_flow_flag {
 	DF_HALF_OPEN = 1u << 5,         /* counted as half-open */
 	DF_SYNACK_RETRIED = 1u << 6,
 	DF_REFUSED = 1u << 7,
-	DF_SYN_PENDING = 1u << 8,       /* in a syn_flood fifo, not judged yet */
+	DF_SYN_PENDING = 1u << 8,       /* waiting to be judged half-open */
+	DF_SYNACK_SEEN = 1u << 9,       /* the listener answered its SYN */
+	DF_OUTAGE = 1u << 10,           /* was stuck, and the peer came back */
 };
 
 /* What the detectors remember of one live flow, beside struct flow. */
@@ -123,7 +121,12 @@ struct det_flow {
 	uint16_t max_len_acked[2]; /* largest payload seen acknowledged */
 	uint16_t last_len[2];   /* payload of its latest data segment */
 	uint16_t zw_probes;
-	uint32_t syn_check;     /* its syn_flood fifo entry's low half */
+	uint32_t syn_check;     /* its pending entry's low half */
+	/* The listener it tried (syn_flood), and its source's hash. */
+	uint8_t listener[16];
+	uint16_t listener_port;
+	uint8_t listener_family;
+	uint32_t source_hash;
 	int64_t cw_since;       /* when an endpoint entered CLOSE_WAIT, or 0 */
 	uint64_t cw_frame;      /* the segment that put it there */
 	int64_t zw_since[2];    /* zero window advertised since, or 0 */
@@ -131,11 +134,18 @@ struct det_flow {
 	int64_t t_dack;         /* how late it was */
 	int64_t last_ts[2];     /* each side's latest segment */
 	/*
-	 * Data segments and retransmissions per side in the two latest
-	 * halves of retransmit_burst's window, [side][0 older, 1 newer].
+	 * Payload bytes sent and resent per side in the two latest halves
+	 * of retransmit_burst's window, [side][0 older, 1 newer]: bytes, so
+	 * a TSO super-frame counts for what it carries.
 	 */
 	int64_t share_start;    /* of the newer half */
-	uint16_t segs[2][2], retx[2][2];
+	uint32_t segs[2][2], retx[2][2];
+	uint32_t max_end[2];    /* relative end of the largest segment sent */
+	/* A run of timeouts with the peer silent, judged when the peer
+	 * speaks again (an outage) or the connection ends (dead). */
+	uint8_t stuck_dir;      /* 2: none */
+	bool stuck_black_hole;
+	uint64_t stuck_frame;
 	uint8_t peer_dup[2];    /* the side's latest segment was a dup ACK or SACK */
 };
 
@@ -165,13 +175,23 @@ struct detectors {
 	struct finding *out;    /* detectors_findings() */
 	bool finished;
 	/*
-	 * Listeners (syn_flood groups) with attempts waiting to be judged,
-	 * looked at every DET_TICK_NS of capture time even when no new SYN
-	 * comes, so a flood's finding does not wait for its flows to end.
+	 * Connection attempts waiting to be judged half-open (syn_flood):
+	 * flow table index << 32 | ms since pending_base, oldest first.
+	 * Looked at on every new attempt and every DET_TICK_NS of capture
+	 * time, so a flood's finding does not wait for its flows to end;
+	 * a listener gets a group only once an attempt to it is half-open.
 	 */
-	uint32_t *waiting;
-	size_t n_waiting, waiting_cap;
+	uint64_t *pending;
+	size_t pending_cap, pending_head, pending_len;
+	int64_t pending_base;
 	int64_t next_tick;
+	/*
+	 * Short connections per client and service before they earn a
+	 * group (short_connection_churn): a client that talks to many
+	 * services once each must not fill the detectors' subjects.
+	 */
+	struct count_map churn_seen;
+	struct count_map rst_seen;      /* the same for rst_storm */
 	/* A datagram just rebuilt from fragments, until its flow is known. */
 	const struct packet *pending_whole;
 	size_t pending_frags;
@@ -227,8 +247,12 @@ void rate_sub(struct rate_ring *r, int64_t t, int64_t window_ns, uint32_t n);
 /* True when h was not in the set yet (it is now). */
 bool hash_set_add(struct hash_set *s, uint32_t h, bool *oom);
 uint32_t hash_bytes(const void *p, size_t n);
-/* Adds delta (+1 or -1) to h's count; false when memory ran out. */
-bool count_map_add(struct count_map *m, uint32_t h, int delta);
+/*
+ * Adds delta (+1 or -1) to h's count, and gives the new count (count may
+ * be NULL); false when memory ran out.
+ */
+bool count_map_add(struct count_map *m, uint32_t h, int delta,
+		   uint32_t *count);
 void count_map_free(struct count_map *m);
 
 bool det_enabled(const struct detectors *d, enum finding_id id);
@@ -266,15 +290,11 @@ enum rst_cause {
 	RST_UNKNOWN_CONNECTION,
 	RST_OUT_OF_WINDOW,
 	RST_TIMEOUT,
+	RST_HANDSHAKE_ABORTED,
 	RST_CAUSE_COUNT
 };
 
 const char *rst_cause_name(enum rst_cause c);
-
-void det_close_describe_time_wait(const struct det_group *g,
-				  const struct det_group *dest,
-				  struct finding *out,
-				  const struct detect_config *cfg);
 
 void det_reset_on_segment(struct detectors *d, const struct packet *pkt,
 			  const struct flow *f, const struct tcp_seg_info *info,

@@ -8,12 +8,15 @@
  * t[0] the longest time in CLOSE_WAIT.
  * time_wait_accumulation groups by the host holding TIME_WAIT: n[0]
  * now, count = peak (at t[0]); n[1] entered as the passive side (the
- * server closed first), n[2] as the active side; n[3] the most toward
- * one destination, n[4] that destination's group + 1.  A helper group
- * (aux 1) per holder and destination host:port counts the latter.
- * short_connection_churn groups by server host:port and client host:
- * ring = short connections by start, count = the most in the window;
- * n[0] short connections in all, t[0] their total duration.
+ * server closed first), n[2] as the active side; counts = the client
+ * side's TIME_WAIT per destination host:port; n[3] the most toward one,
+ * that destination in party and n[4] (port).
+ * short_connection_churn groups by server host:port and client host,
+ * from the tenth short connection between them on (the detectors'
+ * churn_seen counts until then; the group starts with them, their
+ * durations taken as the tenth's): ring = short connections by start,
+ * count = the most in the window; n[0] short connections in all, t[0]
+ * their total duration.
  */
 #include "detect_internal.h"
 
@@ -73,17 +76,15 @@ static void close_wait_transition(struct detectors *d, const struct packet *pkt,
 
 /* ------------------------------------------------------------ time_wait */
 
-static struct det_group *time_wait_dest(struct detectors *d,
-					const struct flow *f, int holder,
-					bool make)
+/* The destination a client's TIME_WAIT holds ports toward (host:port). */
+static uint32_t time_wait_dest(const struct flow *f, int holder)
 {
-	struct subject_key k;
+	uint8_t dest[18];
 
-	subject_host(&k, FINDING_TIME_WAIT_ACCUMULATION, f, holder);
-	k.aux = 1;
-	memcpy(k.addr2, flow_addr(f, !holder), 16);
-	k.port2 = flow_port(f, !holder);
-	return make ? group_get(d, &k, d->now) : group_find(d, &k);
+	memcpy(dest, flow_addr(f, !holder), 16);
+	dest[16] = (uint8_t)(flow_port(f, !holder) >> 8);
+	dest[17] = (uint8_t)flow_port(f, !holder);
+	return hash_bytes(dest, sizeof(dest));
 }
 
 static void time_wait_enter(struct detectors *d, const struct flow *f,
@@ -91,7 +92,8 @@ static void time_wait_enter(struct detectors *d, const struct flow *f,
 {
 	const struct detect_config *c = &d->cfg;
 	struct subject_key k;
-	struct det_group *g, *dest;
+	struct det_group *g;
+	uint32_t toward;
 
 	subject_host(&k, FINDING_TIME_WAIT_ACCUMULATION, f, holder);
 	g = group_get(d, &k, d->now);
@@ -105,14 +107,21 @@ static void time_wait_enter(struct detectors *d, const struct flow *f,
 	}
 	if (g->n_flows < FINDING_MAX_FLOWS)
 		group_add_flow(g, f);
+	else
+		g->flow_count++;
 	/*
 	 * Ports run out toward one destination on the connecting side
 	 * only; a server's TIME_WAIT toward each client port is not.
 	 */
-	dest = holder == FLOW_ORIG ? time_wait_dest(d, f, holder, true) : NULL;
-	if (dest != NULL && ++dest->n[0] > g->n[3]) {
-		g->n[3] = dest->n[0];
-		g->n[4] = dest->number + 1;
+	if (holder == FLOW_ORIG) {
+		if (!count_map_add(&g->counts, time_wait_dest(f, holder), 1,
+				   &toward))
+			d->oom = true;
+		if (toward > g->n[3]) {
+			g->n[3] = toward;
+			memcpy(g->party, flow_addr(f, !holder), 16);
+			g->n[4] = flow_port(f, !holder);
+		}
 	}
 	g->threshold = c->time_wait_accumulation.min_connections;
 	if (g->n[0] >= c->time_wait_accumulation.min_connections) {
@@ -125,18 +134,21 @@ static void time_wait_leave(struct detectors *d, const struct flow *f,
 			    int holder)
 {
 	struct subject_key k;
-	struct det_group *g, *dest;
+	struct det_group *g;
 
 	subject_host(&k, FINDING_TIME_WAIT_ACCUMULATION, f, holder);
 	g = group_find(d, &k);
-	if (g != NULL && g->n[0] > 0)
+	if (g == NULL)
+		return;
+	if (g->n[0] > 0)
 		g->n[0]--;
-	dest = holder == FLOW_ORIG ? time_wait_dest(d, f, holder, false) : NULL;
-	if (dest != NULL && dest->n[0] > 0)
-		dest->n[0]--;
+	if (holder == FLOW_ORIG)
+		count_map_add(&g->counts, time_wait_dest(f, holder), -1, NULL);
 }
 
 /* ------------------------------------------------------------ churn */
+
+#define CHURN_GROUP_AFTER 10
 
 static void churn_flow_end(struct detectors *d, const struct flow *f)
 {
@@ -146,6 +158,7 @@ static void churn_flow_end(struct detectors *d, const struct flow *f)
 	struct subject_key k;
 	struct det_group *g;
 	uint64_t sum;
+	uint32_t n = 1;
 	int initiator;
 
 	/* A whole connection, handshake to close, and a short one. */
@@ -155,13 +168,25 @@ static void churn_flow_end(struct detectors *d, const struct flow *f)
 		return;
 	subject_endpoint(&k, FINDING_SHORT_CONNECTION_CHURN, f, FLOW_RESP);
 	subject_add_party(&k, f, FLOW_ORIG);
-	g = group_get(d, &k, f->first_ts);
-	if (g == NULL)
-		return;
-	g->n[0]++;
-	g->t[0] += dur;
+	g = group_find(d, &k);
+	if (g == NULL) {
+		/* A group from the tenth connection on, seeded with them all. */
+		uint32_t seen;
+
+		if (!count_map_add(&d->churn_seen, hash_bytes(&k, sizeof(k)), 1,
+				   &seen))
+			d->oom = true;
+		if (seen < CHURN_GROUP_AFTER)
+			return;
+		g = group_get(d, &k, f->first_ts);
+		if (g == NULL)
+			return;
+		n = seen;
+	}
+	g->n[0] += n;
+	g->t[0] += dur * (int64_t)n;
 	sum = rate_add(&g->ring, f->first_ts,
-		       c->short_connection_churn.window_ns, 1);
+		       c->short_connection_churn.window_ns, n);
 	if (sum > g->count)
 		g->count = sum;
 	g->threshold = c->short_connection_churn.min_connections;
@@ -184,6 +209,13 @@ void det_close_on_segment(struct detectors *d, const struct packet *pkt,
 			  const struct flow *f, const struct tcp_seg_info *info,
 			  struct det_flow *df)
 {
+	/*
+	 * An endpoint still sending after the peer's FIN is a half-close
+	 * at work (shutdown(SHUT_WR) on the other side), not a leak: only
+	 * its idle time in CLOSE_WAIT counts.
+	 */
+	if (df->cw_since != 0 && info->dir == df->cw_dir && info->seg_len > 0)
+		df->cw_since = d->now;
 	if (info->state[0] == df->state[0] && info->state[1] == df->state[1])
 		return;
 	if (det_enabled(d, FINDING_CLOSE_WAIT_LEAK))
@@ -233,11 +265,10 @@ static void format_key_endpoint(const struct subject_key *k, const uint8_t *a,
 		snprintf(out, outlen, k->family == 6 ? "[%s]:%u" : "%s:%u", s, port);
 }
 
-static void describe_time_wait(const struct det_group *g,
-			       const struct det_group *dest,
-			       struct finding *out,
+static void describe_time_wait(const struct det_group *g, struct finding *out,
 			       const struct detect_config *cfg)
 {
+	bool dest = g->n[3] > 0;
 	const uint32_t lo = cfg->time_wait_accumulation.port_range_low;
 	const uint32_t hi = cfg->time_wait_accumulation.port_range_high;
 	double range = hi >= lo ? (double)(hi - lo + 1) : 1;
@@ -245,23 +276,27 @@ static void describe_time_wait(const struct det_group *g,
 	bool server_side = g->n[1] > g->n[2];
 	char dst[INET6_ADDRSTRLEN + 8] = "", toward[INET6_ADDRSTRLEN + 80] = "";
 
-	if (dest != NULL)
-		format_key_endpoint(&dest->key, dest->key.addr2, dest->key.port2,
-				    true, dst, sizeof(dst));
+	if (dest)
+		format_key_endpoint(&g->key, g->party, (uint16_t)g->n[4], true,
+				    dst, sizeof(dst));
 	out->unit = "connections in TIME_WAIT at the peak";
 	finding_add_number(out, "as_server", (double)g->n[1]);
 	finding_add_number(out, "as_client", (double)g->n[2]);
 	finding_add_text(out, "closes_first", server_side ? "server" : "client");
-	if (dest != NULL) {
+	if (dest) {
 		finding_add_text(out, "top_destination", dst);
 		finding_add_number(out, "top_destination_count", (double)g->n[3]);
 		finding_add_number(out, "port_range_share", share);
 	}
-	/* A server that closes first, or a client running out of ports. */
-	if ((server_side || share >= cfg->time_wait_accumulation.port_share) &&
+	/*
+	 * Ports running out toward one destination break new connections;
+	 * a server closing first (keep-alive timeouts, HTTP/1.0) costs it
+	 * little, so that stays at the configured severity.
+	 */
+	if (!server_side && share >= cfg->time_wait_accumulation.port_share &&
 	    out->severity < SEVERITY_WARNING)
 		out->severity = SEVERITY_WARNING;
-	if (dest != NULL && !server_side)
+	if (dest && !server_side)
 		snprintf(toward, sizeof(toward),
 			 "; at most %llu toward %s, %.1f%% of the ports %u-%u",
 			 (unsigned long long)g->n[3], dst, 100 * share, lo, hi);
@@ -295,7 +330,7 @@ void det_close_describe(const struct det_group *g, struct finding *out,
 			 min, dur, (unsigned long long)g->n[0]);
 		break;
 	case FINDING_TIME_WAIT_ACCUMULATION:
-		describe_time_wait(g, NULL, out, cfg);
+		describe_time_wait(g, out, cfg);
 		break;
 	case FINDING_SHORT_CONNECTION_CHURN: {
 		char win[24];
@@ -321,13 +356,4 @@ void det_close_describe(const struct det_group *g, struct finding *out,
 	default:
 		break;
 	}
-}
-
-/* The destination helper group of a time_wait finding, for describe. */
-void det_close_describe_time_wait(const struct det_group *g,
-				  const struct det_group *dest,
-				  struct finding *out,
-				  const struct detect_config *cfg)
-{
-	describe_time_wait(g, dest, out, cfg);
 }

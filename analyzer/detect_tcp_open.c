@@ -2,17 +2,19 @@
  * Detectors of connection attempts: syn_flood, syn_unanswered,
  * connection_refused and port_scan.
  *
- * syn_flood groups by listener (host:port): ring = attempts still
- * half-open, by the time they began; count = the most at once in the
- * window; set = distinct sources of attempts that never completed;
- * n[0] SYN-ACK retransmissions toward them, n[1] never answered,
- * n[2] answered once and never retried (a cookie's signature),
- * n[3] answered.
+ * syn_flood groups by listener (host:port), made once an attempt to it
+ * is half-open: ring = half-open attempts by the time they began; count
+ * = the most in the window; counts = the sources of those half-open now;
+ * set = the sources of attempts that never completed; n[5] half-open
+ * attempts the listener answered; at their end, n[0] SYN-ACK retransmissions toward
+ * them, n[1] never answered, n[2] answered once and never retried (a
+ * cookie's signature), n[3] answered.
  * syn_unanswered groups by destination host:port: count = connections;
  * n[0] = SYN retransmissions in all; times = one connection's SYNs.
  * connection_refused: count = refused attempts; n[0] distinct sources.
  * port_scan groups by source host: counts = targets with an attempt in
- * the sliding window (fifo holds the attempts); n[0] attempts, n[1]
+ * the sliding window (fifo holds the attempts, t[1] their base time);
+ * n[0] attempts, n[1]
  * failed ones in the window; count = the most targets at once, n[2] and
  * n[3] the attempts and failures then.
  */
@@ -41,12 +43,18 @@ static uint32_t addr_hash(const struct flow *f, int dir)
 
 /* ------------------------------------------------------------ syn_flood */
 
-static struct det_group *flood_group(struct detectors *d, const struct flow *f,
+static struct det_group *flood_group(struct detectors *d, uint8_t family,
+				     const uint8_t addr[16], uint16_t port,
 				     bool make)
 {
 	struct subject_key k;
 
-	subject_endpoint(&k, FINDING_SYN_FLOOD, f, FLOW_RESP);
+	memset(&k, 0, sizeof(k));
+	k.id = FINDING_SYN_FLOOD;
+	k.family = family;
+	k.has_port = 1;
+	k.port = port;
+	memcpy(k.addr, addr, 16);
 	return make ? group_get(d, &k, d->now) : group_find(d, &k);
 }
 
@@ -54,126 +62,118 @@ static struct det_group *flood_group(struct detectors *d, const struct flow *f,
  * An attempt is half-open once it has gone a second without completing:
  * Linux's initial RTO, after which its SYN or SYN-ACK would be sent
  * again.  Younger ones are only in flight, however many a busy listener
- * has.
+ * has, and so are those the capture cut short.
  */
 #define HALF_OPEN_AFTER_NS NS_PER_SEC
 
-static void flood_count(struct detectors *d, struct det_group *g,
-			int64_t began, struct det_flow *df)
+/* A flood: the listener answers (its queue fills) or many sources send. */
+static bool flood_fires(const struct detect_config *c, const struct det_group *g,
+			uint64_t sum)
+{
+	return sum >= c->syn_flood.min_half_open &&
+	       (g->n[5] > 0 || g->counts.live >= c->syn_flood.min_sources ||
+		g->set.count >= c->syn_flood.min_sources);
+}
+
+static void flood_count(struct detectors *d, struct det_flow *df,
+			uint8_t family, int64_t began)
 {
 	const struct detect_config *c = &d->cfg;
+	struct det_group *g = flood_group(d, family, df->listener,
+					  df->listener_port, true);
 	uint64_t sum;
 
 	df->flags = (uint16_t)((df->flags & ~DF_SYN_PENDING) |
 			       DF_SYN_FLOOD_COUNTED);
+	if (g == NULL)
+		return;
+	if (!count_map_add(&g->counts, df->source_hash, 1, NULL))
+		d->oom = true;
+	if (df->flags & DF_SYNACK_SEEN)
+		g->n[5]++;
 	sum = rate_add(&g->ring, began, c->syn_flood.window_ns, 1);
 	g->threshold = c->syn_flood.min_half_open;
 	if (sum > g->count)
 		g->count = sum;
-	if (sum >= c->syn_flood.min_half_open) {
+	if (g->finding >= 0 || flood_fires(c, g, sum)) {
+		group_touch(g, began);
 		group_touch(g, d->now);
 		group_fire(d, g);
 	}
 }
 
 /* Judges the attempts that have waited a second. */
-static void flood_judge(struct detectors *d, struct det_group *g)
+void det_open_tick(struct detectors *d)
 {
-	int64_t cut = d->now - HALF_OPEN_AFTER_NS - g->first_ts;
+	int64_t cut = d->now - HALF_OPEN_AFTER_NS - d->pending_base;
 
-	while (g->fifo_len > 0) {
-		uint64_t e = g->fifo[g->fifo_head];
+	while (d->pending_len > 0) {
+		uint64_t e = d->pending[d->pending_head];
 		uint32_t idx = (uint32_t)(e >> 32), ms = (uint32_t)e;
 		size_t c = idx / DET_FLOW_CHUNK;
 		struct det_flow *df;
 
 		if ((int64_t)ms * NS_PER_MS > cut)
 			break;
-		g->fifo_head = (g->fifo_head + 1) % g->fifo_cap;
-		g->fifo_len--;
+		d->pending_head = (d->pending_head + 1) % d->pending_cap;
+		d->pending_len--;
 		if (c >= d->side_chunks || d->side[c] == NULL)
 			continue;
 		df = &d->side[c][idx % DET_FLOW_CHUNK];
+		/* Still the same attempt, still waiting. */
 		if ((df->flags & (DF_LIVE | DF_SYN_PENDING)) ==
 			    (DF_LIVE | DF_SYN_PENDING) && df->syn_check == ms)
-			flood_count(d, g, g->first_ts + (int64_t)ms * NS_PER_MS, df);
+			flood_count(d, df, df->listener_family,
+				    d->pending_base + (int64_t)ms * NS_PER_MS);
 	}
 }
 
-static bool fifo_push(struct det_group *g, uint64_t e)
+/* False when no memory was left; the attempt is judged when it ends. */
+static bool pending_push(struct detectors *d, uint64_t e)
 {
-	if (g->fifo_len == g->fifo_cap) {
-		uint32_t cap = g->fifo_cap ? g->fifo_cap * 2 : 16;
-		uint64_t *p;
+	if (d->pending_len == d->pending_cap) {
+		size_t cap = d->pending_cap ? d->pending_cap * 2 : 256;
+		uint64_t *p = malloc(cap * sizeof(*p));
 
-		if (cap > (1u << 20) || (p = malloc(cap * sizeof(*p))) == NULL)
+		if (p == NULL)
 			return false;
-		for (uint32_t i = 0; i < g->fifo_len; i++)
-			p[i] = g->fifo[(g->fifo_head + i) % g->fifo_cap];
-		free(g->fifo);
-		g->fifo = p;
-		g->fifo_cap = cap;
-		g->fifo_head = 0;
+		for (size_t i = 0; i < d->pending_len; i++)
+			p[i] = d->pending[(d->pending_head + i) % d->pending_cap];
+		free(d->pending);
+		d->pending = p;
+		d->pending_cap = cap;
+		d->pending_head = 0;
 	}
-	g->fifo[(g->fifo_head + g->fifo_len) % g->fifo_cap] = e;
-	g->fifo_len++;
+	d->pending[(d->pending_head + d->pending_len) % d->pending_cap] = e;
+	d->pending_len++;
 	return true;
-}
-
-/* Puts g on the list the tick looks at (at most once). */
-static void waiting_add(struct detectors *d, struct det_group *g)
-{
-	if (g->waiting)
-		return;
-	if (d->n_waiting == d->waiting_cap) {
-		size_t cap = d->waiting_cap ? d->waiting_cap * 2 : 16;
-		uint32_t *p = realloc(d->waiting, cap * sizeof(*p));
-
-		if (p == NULL) {
-			d->oom = true;
-			return;
-		}
-		d->waiting = p;
-		d->waiting_cap = cap;
-	}
-	d->waiting[d->n_waiting++] = g->number;
-	g->waiting = true;
-}
-
-void det_open_tick(struct detectors *d)
-{
-	size_t kept = 0;
-
-	for (size_t i = 0; i < d->n_waiting; i++) {
-		struct det_group *g = group_by_number(d, d->waiting[i]);
-
-		flood_judge(d, g);
-		if (g->fifo_len > 0)
-			d->waiting[kept++] = d->waiting[i];
-		else
-			g->waiting = false;
-	}
-	d->n_waiting = kept;
 }
 
 static void flood_attempt(struct detectors *d, const struct flow *f,
 			  struct det_flow *df)
 {
-	struct det_group *g = flood_group(d, f, true);
 	int64_t rel;
 
-	if (g == NULL)
-		return;
-	flood_judge(d, g);
-	rel = (f->first_ts - g->first_ts) / NS_PER_MS;
-	if (rel < 0 || rel > UINT32_MAX)
-		return;
-	if (g->fifo_len == 0)
-		waiting_add(d, g);
-	/* Without room in the queue it is judged when it ends. */
-	(void)fifo_push(g, (uint64_t)f->table_idx << 32 | (uint64_t)rel);
+	det_open_tick(d);
+	if (d->pending_len == 0)
+		d->pending_base = f->first_ts;
+	rel = (f->first_ts - d->pending_base) / NS_PER_MS;
+	if (rel < 0)
+		rel = 0;
+	if (rel > UINT32_MAX) {
+		/* 49 days on: what waits is long judged; start again. */
+		d->pending_len = 0;
+		d->pending_base = f->first_ts;
+		rel = 0;
+	}
+	memcpy(df->listener, flow_addr(f, FLOW_RESP), 16);
+	df->listener_port = flow_port(f, FLOW_RESP);
+	df->listener_family = f->key.family;
+	df->source_hash = addr_hash(f, FLOW_ORIG);
 	df->flags |= DF_SYN_PENDING;
 	df->syn_check = (uint32_t)rel;
+	/* Without room in the queue it is judged when it ends. */
+	(void)pending_push(d, (uint64_t)f->table_idx << 32 | (uint64_t)rel);
 }
 
 /* The attempt completed (or was refused): it is not half-open. */
@@ -183,10 +183,13 @@ static void flood_resolved(struct detectors *d, const struct flow *f,
 	struct det_group *g;
 
 	if (df->flags & DF_SYN_FLOOD_COUNTED) {
-		g = flood_group(d, f, false);
-		if (g != NULL)
+		g = flood_group(d, f->key.family, df->listener, df->listener_port,
+				false);
+		if (g != NULL) {
 			rate_sub(&g->ring, f->first_ts,
 				 d->cfg.syn_flood.window_ns, 1);
+			count_map_add(&g->counts, df->source_hash, -1, NULL);
+		}
 	}
 	df->flags &= (uint16_t)~(DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING);
 }
@@ -195,14 +198,19 @@ static void flood_flow_end(struct detectors *d, const struct flow *f,
 			   struct det_flow *df)
 {
 	const struct tcp_conn *c = &f->u.tcp;
-	struct det_group *g = flood_group(d, f, false);
+	struct det_group *g;
 
+	/* Never completed, and old enough to be more than in flight. */
+	if ((df->flags & DF_SYN_PENDING) &&
+	    d->now - f->first_ts >= HALF_OPEN_AFTER_NS)
+		flood_count(d, df, f->key.family, f->first_ts);
+	if (!(df->flags & DF_SYN_FLOOD_COUNTED))
+		return;
+	g = flood_group(d, f->key.family, df->listener, df->listener_port, false);
 	if (g == NULL)
 		return;
-	/* Still waiting when it ended: it never completed. */
-	if (df->flags & DF_SYN_PENDING)
-		flood_count(d, g, f->first_ts, df);
-	hash_set_add(&g->set, addr_hash(f, FLOW_ORIG), &d->oom);
+	/* Sources of attempts that never completed, as reported. */
+	hash_set_add(&g->set, df->source_hash, &d->oom);
 	if (df->flags & DF_SYNACK_RETRIED)
 		g->n[0] += c->ep[FLOW_RESP].retrans_segs;
 	if (!(c->flags & TCP_CONN_HAS_SYNACK))
@@ -214,6 +222,9 @@ static void flood_flow_end(struct detectors *d, const struct flow *f,
 	group_touch(g, f->last_ts);
 	group_add_flow(g, f);
 	group_add_frame(g, f->first_frame);
+	/* Sources can only add up now: check again. */
+	if (g->finding < 0 && flood_fires(&d->cfg, g, g->count))
+		group_fire(d, g);
 }
 
 /* ------------------------------------------------------------ syn_unanswered */
@@ -312,23 +323,55 @@ static void refused(struct detectors *d, const struct packet *pkt,
 /*
  * Distinct targets in a sliding window: every attempt is queued with its
  * target and time; targets count while an attempt on them is in the
- * window.  Entries: target hash << 32 | ms since first_ts << 1 | failed.
+ * window.  Entries: target hash << 32 | ms since t[1] << 1 | failed.
  */
+#define SCAN_QUEUE_MAX (1u << 20)
+
+static void scan_pop(struct det_group *g)
+{
+	uint64_t e = g->fifo[g->fifo_head];
+
+	g->fifo_head = (g->fifo_head + 1) % g->fifo_cap;
+	g->fifo_len--;
+	count_map_add(&g->counts, (uint32_t)(e >> 32), -1, NULL);
+	g->n[0]--;
+	if (e & 1)
+		g->n[1]--;
+}
+
 static void scan_expire(struct det_group *g, int64_t now, int64_t window)
 {
 	while (g->fifo_len > 0) {
 		uint64_t e = g->fifo[g->fifo_head];
-		int64_t t = g->first_ts + (int64_t)((e >> 1) & 0x7fffffff) * NS_PER_MS;
+		int64_t t = g->t[1] + (int64_t)((e >> 1) & 0x7fffffff) * NS_PER_MS;
 
 		if (t > now - window)
 			break;
-		g->fifo_head = (g->fifo_head + 1) % g->fifo_cap;
-		g->fifo_len--;
-		count_map_add(&g->counts, (uint32_t)(e >> 32), -1);
-		g->n[0]--;
-		if (e & 1)
-			g->n[1]--;
+		scan_pop(g);
 	}
+}
+
+/* False when no memory was left. */
+static bool scan_push(struct det_group *g, uint64_t e)
+{
+	if (g->fifo_len == SCAN_QUEUE_MAX)
+		scan_pop(g);    /* a million attempts in the window: enough */
+	if (g->fifo_len == g->fifo_cap) {
+		uint32_t cap = g->fifo_cap ? g->fifo_cap * 2 : 16;
+		uint64_t *p = malloc(cap * sizeof(*p));
+
+		if (p == NULL)
+			return false;
+		for (uint32_t i = 0; i < g->fifo_len; i++)
+			p[i] = g->fifo[(g->fifo_head + i) % g->fifo_cap];
+		free(g->fifo);
+		g->fifo = p;
+		g->fifo_cap = cap;
+		g->fifo_head = 0;
+	}
+	g->fifo[(g->fifo_head + g->fifo_len) % g->fifo_cap] = e;
+	g->fifo_len++;
+	return true;
 }
 
 static void scan_attempt(struct detectors *d, const struct flow *f,
@@ -347,16 +390,24 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 	if (g == NULL)
 		return;
 	scan_expire(g, f->first_ts, c->port_scan.window_ns);
+	if (g->fifo_len == 0)
+		g->t[1] = f->first_ts;
+	ms = (f->first_ts - g->t[1]) / NS_PER_MS;
+	if (ms < 0)
+		ms = 0;
+	if (ms > 0x7fffffff) {
+		/* 24 days on: everything queued is out of any window. */
+		while (g->fifo_len > 0)
+			scan_pop(g);
+		g->t[1] = f->first_ts;
+		ms = 0;
+	}
 	memcpy(target, flow_addr(f, FLOW_RESP), 16);
 	target[16] = (uint8_t)(flow_port(f, FLOW_RESP) >> 8);
 	target[17] = (uint8_t)flow_port(f, FLOW_RESP);
 	h = hash_bytes(target, sizeof(target));
-	ms = (f->first_ts - g->first_ts) / NS_PER_MS;
-	if (ms < 0)
-		ms = 0;
-	if (ms > 0x7fffffff || !fifo_push(g, (uint64_t)h << 32 |
-					  (uint64_t)ms << 1 | (failed ? 1 : 0)) ||
-	    !count_map_add(&g->counts, h, 1)) {
+	if (!scan_push(g, (uint64_t)h << 32 | (uint64_t)ms << 1 | (failed ? 1 : 0)) ||
+	    !count_map_add(&g->counts, h, 1, NULL)) {
 		d->oom = true;
 		return;
 	}
@@ -407,9 +458,11 @@ void det_open_on_segment(struct detectors *d, const struct packet *pkt,
 		}
 		return;
 	}
-	if (is_synack(pkt) && info->dir == FLOW_RESP &&
-	    (info->annots & TCP_ANNOT_BIT(RETRANSMISSION)))
-		df->flags |= DF_SYNACK_RETRIED;
+	if (is_synack(pkt) && info->dir == FLOW_RESP) {
+		df->flags |= DF_SYNACK_SEEN;
+		if (info->annots & TCP_ANNOT_BIT(RETRANSMISSION))
+			df->flags |= DF_SYNACK_RETRIED;
+	}
 	if (!(df->flags & DF_HANDSHAKE_DONE) && (c->flags & TCP_CONN_HAS_ACK) &&
 	    (c->ep[FLOW_RESP].flags & TCP_EP_SYN_ACKED)) {
 		df->flags |= DF_HANDSHAKE_DONE;

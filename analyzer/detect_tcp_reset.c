@@ -4,9 +4,10 @@
  *
  * abortive_close groups by the RST's sender (host:port when it serves,
  * else host) and cause (aux): count = connections reset so.
- * rst_storm groups by the connections' server host:port: ring = RSTs
- * in the window, count = the most; n[cause] the mix of the connections'
- * first RSTs; t[0] when the peak was.
+ * rst_storm groups by the connections' server host:port: ring =
+ * connections reset in the window, count = the most; n[cause] their
+ * causes (the first nine, counted in the detectors' rst_seen before the
+ * group is made, are taken as the tenth's cause); t[0] when the peak was.
  * half_open groups by server host:port: count = connections; n[0]
  * keep-alives unanswered, n[1] RSTs for a connection the sender no
  * longer had.
@@ -16,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tcp_seq.h"
+
 static const char *const cause_names[RST_CAUSE_COUNT] = {
 	[RST_REFUSED] = "refused",
 	[RST_CLOSE_WITH_UNREAD_DATA] = "close_with_unread_data",
@@ -24,6 +27,7 @@ static const char *const cause_names[RST_CAUSE_COUNT] = {
 	[RST_UNKNOWN_CONNECTION] = "unknown_connection",
 	[RST_OUT_OF_WINDOW] = "out_of_window",
 	[RST_TIMEOUT] = "timeout",
+	[RST_HANDSHAKE_ABORTED] = "handshake_aborted",
 };
 
 const char *rst_cause_name(enum rst_cause c)
@@ -50,6 +54,13 @@ static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
 	if (s == FLOW_RESP && !(c->flags & TCP_CONN_HAS_SYNACK) &&
 	    !(df->flags & DF_HANDSHAKE_DONE))
 		return RST_REFUSED;
+	/*
+	 * The client gave up before the handshake completed (a connect
+	 * timeout, the losing address of Happy Eyeballs, a SYN scan): its
+	 * socket is gone, so the SYN-ACK draws a RST.
+	 */
+	if (s == FLOW_ORIG && !(df->flags & DF_HANDSHAKE_DONE))
+		return RST_HANDSHAKE_ABORTED;
 	if (info->annots & TCP_ANNOT_BIT(RST_OUT_OF_WINDOW))
 		return RST_OUT_OF_WINDOW;
 	if (ep->flags & TCP_EP_FIN_SEEN)
@@ -58,6 +69,11 @@ static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
 		return RST_TIMEOUT;
 	if (!(pkt->tcp.flags & TCP_FLAG_ACK))
 		return RST_UNKNOWN_CONNECTION;
+	/* Data of the peer's not yet acknowledged: it arrived, or was on its way. */
+	if ((c->ep[!s].flags & TCP_EP_SEQ_VALID) &&
+	    (c->ep[s].flags & TCP_EP_ACK_VALID) &&
+	    tcp_seq_after(c->ep[!s].high_seq, c->ep[s].an.lastack))
+		return RST_CLOSE_WITH_UNREAD_DATA;
 	/* The peer's data was the last word, and no answer came. */
 	if (df->last_data_dir == !s &&
 	    (s == FLOW_RESP || f->dir[s].pkts <= 2 || df->max_len[s] == 0))
@@ -88,22 +104,40 @@ static void abortive(struct detectors *d, const struct packet *pkt,
 		group_fire(d, g);
 }
 
+#define STORM_GROUP_AFTER 10
+
 static void storm(struct detectors *d, const struct packet *pkt,
 		  const struct flow *f, const struct tcp_seg_info *info,
-		  int cause, bool first)
+		  int cause)
 {
 	const struct detect_config *c = &d->cfg;
 	struct subject_key k;
 	struct det_group *g;
 	uint64_t sum;
+	uint32_t n = 1;
 
 	subject_endpoint(&k, FINDING_RST_STORM, f, FLOW_RESP);
-	g = group_get(d, &k, d->now);
-	if (g == NULL)
-		return;
-	if (first && cause >= 0)
-		g->n[cause]++;
-	sum = rate_add(&g->ring, d->now, c->rst_storm.window_ns, 1);
+	g = group_find(d, &k);
+	if (g == NULL) {
+		/*
+		 * A group from the tenth reset connection of a service on, so
+		 * a client resetting once toward many services does not fill
+		 * the detectors' subjects; the first nine are seeded in now.
+		 */
+		uint32_t seen;
+
+		if (!count_map_add(&d->rst_seen, hash_bytes(&k, sizeof(k)), 1,
+				   &seen))
+			d->oom = true;
+		if (seen < STORM_GROUP_AFTER)
+			return;
+		g = group_get(d, &k, d->now);
+		if (g == NULL)
+			return;
+		n = seen;
+	}
+	g->n[cause] += n;
+	sum = rate_add(&g->ring, d->now, c->rst_storm.window_ns, n);
 	if (sum > g->count) {
 		g->count = sum;
 		g->t[0] = d->now;
@@ -174,12 +208,13 @@ void det_reset_on_segment(struct detectors *d, const struct packet *pkt,
 			if (group_find(d, &k) != NULL)
 				group_add_packet(group_find(d, &k), pkt, f, info);
 		}
+		/*
+		 * Connections, not segments: after one reset Linux answers
+		 * every segment still in flight with another RST.
+		 */
 		if (det_enabled(d, FINDING_RST_STORM))
-			storm(d, pkt, f, info, (int)cause, true);
-		return;
+			storm(d, pkt, f, info, (int)cause);
 	}
-	if (det_enabled(d, FINDING_RST_STORM))
-		storm(d, pkt, f, info, df->rst_cause - 1, false);
 }
 
 void det_reset_describe(const struct det_group *g, struct finding *out,
@@ -209,10 +244,10 @@ void det_reset_describe(const struct det_group *g, struct finding *out,
 							 cause_names[i],
 							 (unsigned long long)g->n[i]);
 		}
-		out->unit = "RSTs in the window";
+		out->unit = "connections reset in the window";
 		snprintf(out->summary, sizeof(out->summary),
-			 "%.0f RSTs on connections to %s within %s (threshold "
-			 "%.0f); connections by cause: %s",
+			 "%.0f connections to %s were reset within %s (threshold "
+			 "%.0f); by cause: %s",
 			 out->value, out->subject, win, out->threshold,
 			 mix[0] ? mix : "none classified");
 		break;

@@ -41,17 +41,30 @@ static struct det_group *retx_group(struct detectors *d, const struct flow *f,
 	return group_get(d, &k, d->now);
 }
 
-/* A run of timeouts with the peer silent: a dead peer or a black hole. */
+/*
+ * A run of timeouts with the peer silent: a dead peer or a black hole if
+ * the connection ends that way, an outage if the peer speaks again.
+ */
 static void retx_stuck(struct detectors *d, const struct packet *pkt,
-		       const struct flow *f, const struct tcp_seg_info *info,
-		       struct det_flow *df, struct det_group *g)
+		       const struct tcp_seg_info *info, struct det_flow *df)
 {
-	int s = info->dir;
-	bool black_hole = df->big_run[s] >= d->cfg.retransmit_burst.dead_peer_retries;
-
 	df->flags |= DF_DEAD_PEER;
-	g->n[black_hole ? 3 : 4]++;
-	group_add_packet(g, pkt, f, info);
+	df->stuck_dir = info->dir;
+	df->stuck_black_hole =
+		df->big_run[info->dir] >= d->cfg.retransmit_burst.dead_peer_retries;
+	df->stuck_frame = pkt->frame_no;
+}
+
+/* The connection ended still stuck: the verdict stands. */
+static void stuck_confirmed(struct detectors *d, const struct flow *f,
+			    struct det_flow *df)
+{
+	struct det_group *g = retx_group(d, f, df->stuck_dir);
+
+	if (g == NULL)
+		return;
+	g->n[df->stuck_black_hole ? 3 : 4]++;
+	group_add_frame(g, df->stuck_frame);
 	group_add_flow(g, f);
 	group_touch(g, d->now);
 	group_fire(d, g);
@@ -82,11 +95,13 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	uint64_t sum;
 	double share;
 
-	if (df->retx[s][1] < UINT16_MAX)
-		df->retx[s][1]++;
-	share = (double)(df->retx[s][0] + df->retx[s][1]) /
-		(double)(df->segs[s][0] + df->segs[s][1] > 0
-			 ? df->segs[s][0] + df->segs[s][1] : 1);
+	if (df->retx[s][1] <= UINT32_MAX - info->seg_len)
+		df->retx[s][1] += info->seg_len;
+	share = (double)df->retx[s][0] + df->retx[s][1];
+	share /= (double)df->segs[s][0] + df->segs[s][1] > 0
+		 ? (double)df->segs[s][0] + df->segs[s][1] : 1;
+	if (share > 1)
+		share = 1;
 
 	if (kind == RETX_TIMEOUT) {
 		if (df->retx_run[s] < UINT8_MAX)
@@ -112,10 +127,8 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	g->threshold = c->retransmit_burst.min_retransmissions;
 	if (!(df->flags & DF_DEAD_PEER) &&
 	    df->retx_run[s] >= c->retransmit_burst.dead_peer_retries &&
-	    (t->ep[s].flags & TCP_EP_UNANSWERED)) {
-		retx_stuck(d, pkt, f, info, df, g);
-		return;
-	}
+	    (t->ep[s].flags & TCP_EP_UNANSWERED))
+		retx_stuck(d, pkt, info, df);
 	if (g->finding >= 0 ||
 	    (sum >= c->retransmit_burst.min_retransmissions &&
 	     share >= c->retransmit_burst.min_share)) {
@@ -288,22 +301,31 @@ static void bookkeeping(const struct detectors *d, const struct packet *pkt,
 			  pkt->tcp.sack_count > 0;
 	/* Anything from s answers the peer: its silent runs end. */
 	df->retx_run[p] = 0;
+	if (df->stuck_dir == p) {
+		/* The peer was not dead after all: an outage it survived. */
+		df->stuck_dir = 2;
+		df->flags = (uint16_t)((df->flags & ~DF_DEAD_PEER) | DF_OUTAGE);
+	}
 	if (info->seg_len > 0) {
 		uint16_t len = info->seg_len > UINT16_MAX ? UINT16_MAX
 							  : (uint16_t)info->seg_len;
 
 		df->last_data_dir = (uint8_t)s;
 		df->last_len[s] = len;
-		if (len > df->max_len[s])
+		if (len > df->max_len[s]) {
 			df->max_len[s] = len;
+			df->max_end[s] = info->rel_seq + info->seg_len;
+		}
 	}
-	/* s has acknowledged all the peer sent: every size so far got through. */
+	/* s acknowledged the peer's largest segment: that size gets through. */
+	if ((pkt->tcp.flags & TCP_FLAG_ACK) && df->max_len[p] > df->max_len_acked[p] &&
+	    tcp_seq_after_eq(info->rel_ack, df->max_end[p]))
+		df->max_len_acked[p] = df->max_len[p];
+	/* s has acknowledged all the peer sent: no run of big ones is stuck. */
 	if ((t->ep[p].flags & TCP_EP_SEQ_VALID) &&
 	    (t->ep[s].flags & TCP_EP_ACK_VALID) &&
-	    tcp_seq_after_eq(t->ep[s].an.lastack, t->ep[p].high_seq)) {
-		df->max_len_acked[p] = df->max_len[p];
+	    tcp_seq_after_eq(t->ep[s].an.lastack, t->ep[p].high_seq))
 		df->big_run[p] = 0;
-	}
 }
 
 /*
@@ -311,7 +333,8 @@ static void bookkeeping(const struct detectors *d, const struct packet *pkt,
  * connection's retransmitted share is measured over the window rather
  * than its whole life (where a long clean start would hide any burst).
  */
-static void share_count(const struct detectors *d, int s, struct det_flow *df)
+static void share_count(const struct detectors *d, int s, uint32_t len,
+			struct det_flow *df)
 {
 	int64_t half = d->cfg.retransmit_burst.window_ns / 2;
 
@@ -329,8 +352,8 @@ static void share_count(const struct detectors *d, int s, struct det_flow *df)
 			df->share_start += half;
 		}
 	}
-	if (df->segs[s][1] < UINT16_MAX)
-		df->segs[s][1]++;
+	if (df->segs[s][1] <= UINT32_MAX - len)
+		df->segs[s][1] += len;
 }
 
 void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
@@ -341,10 +364,12 @@ void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
 	uint32_t an = info->annots;
 
 	if (info->seg_len > 0 && det_enabled(d, FINDING_RETRANSMIT_BURST))
-		share_count(d, info->dir, df);
+		share_count(d, info->dir, info->seg_len, df);
 
+	/* Data (or a FIN) sent again: an empty ACK is no retransmission. */
 	if ((an & RETRANSMITTED) && !(an & PROBES) &&
 	    !(pkt->tcp.flags & TCP_FLAG_SYN) &&
+	    (info->seg_len > 0 || (pkt->tcp.flags & TCP_FLAG_FIN)) &&
 	    det_enabled(d, FINDING_RETRANSMIT_BURST))
 		retransmission(d, pkt, f, info, df);
 	if ((info->window == 0 || df->zw_since[info->dir] != 0 ||
@@ -361,6 +386,8 @@ void det_transfer_on_flow_end(struct detectors *d, const struct flow *f,
 {
 	int64_t end = f->end_reason == FLOW_END_CAPTURE_END ? d->now : f->last_ts;
 
+	if (df->stuck_dir < 2 && det_enabled(d, FINDING_RETRANSMIT_BURST))
+		stuck_confirmed(d, f, df);
 	if (!det_enabled(d, FINDING_ZERO_WINDOW_STALL))
 		return;
 	for (int r = 0; r < 2; r++)
@@ -398,24 +425,25 @@ static void describe_retx(const struct det_group *g, struct finding *out,
 				   (double)(g->n[3] + g->n[4]));
 	if (g->n[3])
 		snprintf(out->summary, sizeof(out->summary),
-			 "%s kept retransmitting segments of up to %llu bytes "
-			 "toward %s that were never acknowledged, while smaller "
-			 "ones had passed: an MTU black hole (%llu timeout "
+			 "%s kept retransmitting segments of up to %llu bytes on "
+			 "connections of %s that were never acknowledged, while "
+			 "smaller ones had passed: an MTU black hole (%llu timeout "
 			 "retransmissions)",
 			 sender, (unsigned long long)g->n[5], out->subject,
 			 (unsigned long long)g->n[0]);
 	else if (g->n[4])
 		snprintf(out->summary, sizeof(out->summary),
-			 "%s retransmitted to %s with back-off and never heard "
-			 "back: the peer is dead or unreachable (%llu connection%s,"
-			 " %llu timeout retransmissions)",
+			 "%s retransmitted with back-off on connections of %s and "
+			 "never heard back: the peer is dead or unreachable (%llu "
+			 "connection%s, %llu timeout retransmissions)",
 			 sender, out->subject, (unsigned long long)g->n[4],
 			 g->n[4] == 1 ? "" : "s", (unsigned long long)g->n[0]);
 	else
 		snprintf(out->summary, sizeof(out->summary),
-			 "%s retransmitted %.0f segments toward %s within %s "
-			 "(threshold %.0f): %llu fast, %llu after a timeout, %llu "
-			 "spurious; up to %.1f%% of a connection's segments",
+			 "%s retransmitted %.0f segments on connections of %s "
+			 "within %s (threshold %.0f): %llu fast, %llu after a "
+			 "timeout, %llu spurious; up to %.1f%% of a connection's "
+			 "bytes in the window",
 			 sender, out->value, out->subject, win, out->threshold,
 			 (unsigned long long)g->n[1], (unsigned long long)g->n[0],
 			 (unsigned long long)g->n[2], (double)g->t[0] / 1e4);

@@ -42,6 +42,9 @@ static const struct setting table[] = {
 	{"syn_flood", "min_half_open", SETTING_COUNT, 1, 1e9,
 	 DETECT(syn_flood.min_half_open),
 	 "half-open attempts toward one listener within the window"},
+	{"syn_flood", "min_sources", SETTING_COUNT, 1, 1e9,
+	 DETECT(syn_flood.min_sources),
+	 "or distinct sources, when the listener answered none of them"},
 
 	SWITCHES("syn_unanswered", FINDING_SYN_UNANSWERED),
 	{"syn_unanswered", "min_retries", SETTING_COUNT, 1, 100,
@@ -79,7 +82,7 @@ static const struct setting table[] = {
 	{"rst_storm", "window", SETTING_SECONDS, 1, 3600,
 	 DETECT(rst_storm.window_ns), "sliding window the RSTs are counted in"},
 	{"rst_storm", "min_rsts", SETTING_COUNT, 1, 1e9, DETECT(rst_storm.min_rsts),
-	 "RSTs sent or received by one host or host:port within the window"},
+	 "connections reset (first RST) on one server host:port within the window"},
 
 	SWITCHES("abortive_close", FINDING_ABORTIVE_CLOSE),
 	{"abortive_close", "min_count", SETTING_COUNT, 1, 1e9,
@@ -95,7 +98,7 @@ static const struct setting table[] = {
 	 "retransmitted segments from one sender toward one host:port in the window"},
 	{"retransmit_burst", "min_share", SETTING_SHARE, 0, 1,
 	 DETECT(retransmit_burst.min_share),
-	 "and at least this share of its data segments in the window"},
+	 "and at least this share of a connection's bytes resent in the window"},
 	{"retransmit_burst", "dead_peer_retries", SETTING_COUNT, 1, 100,
 	 DETECT(retransmit_burst.dead_peer_retries),
 	 "timeout retransmissions in a row with no answer: a dead peer"},
@@ -147,7 +150,7 @@ static const struct setting table[] = {
 	SWITCHES("checksum_errors", FINDING_CHECKSUM_ERRORS),
 	{"checksum_errors", "verify", SETTING_BOOL, 0, 1,
 	 DETECT(checksum_errors.verify),
-	 "verify every checksum and report any bad one (costs time); otherwise only when bad checksums come from two hosts or more"},
+	 "report bad checksums from a single host too (otherwise only once two hosts or more have them: one alone is most likely its own checksum offload)"},
 	{"checksum_errors", "min_count", SETTING_COUNT, 1, 1e9,
 	 DETECT(checksum_errors.min_count),
 	 "bad checksums from one host"},
@@ -222,6 +225,7 @@ static void detect_defaults(struct detect_config *d)
 	}
 	d->syn_flood.window_ns = 10 * NS_PER_SEC;
 	d->syn_flood.min_half_open = 100;
+	d->syn_flood.min_sources = 10;
 	d->syn_unanswered.min_retries = 2;
 	d->connection_refused.min_attempts = 1;
 	d->close_wait_leak.min_age_ns = 1 * NS_PER_SEC;

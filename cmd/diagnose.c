@@ -114,6 +114,7 @@ enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 	d->view.ts_decimals = cli_ts_decimals(d->src);
 	d->view.findings = detectors_findings(d->det, &d->view.n_findings);
 	d->view.suppressed = detectors_suppressed(d->det);
+	d->view.not_tracked = detectors_not_tracked(d->det);
 	d->view.hosts = host_states_rows(d->hosts, &d->view.n_hosts);
 	d->view.top = trouble_rank_rows(d->rank, &d->view.n_top);
 	return CLI_EXIT_OK;

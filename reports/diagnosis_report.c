@@ -132,6 +132,13 @@ static void text_summary(FILE *out, const struct diagnosis_view *v)
 		fprintf(out, " (%" PRIu64 " more subjects not listed)",
 			v->suppressed);
 	fputc('\n', out);
+	if (v->not_tracked > 0) {
+		snprintf(line, sizeof(line), "the detectors kept their limit of "
+			 "65,536 subjects: %" PRIu64 " more were not tracked, so "
+			 "findings may be missing", v->not_tracked);
+		fprintf(out, "  warning   ");
+		wrap(out, line, 12, 12);
+	}
 }
 
 static void text_evidence(FILE *out, const struct finding *f)
@@ -505,6 +512,7 @@ bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
 	doc_member_uint(&w, "warning", by[SEVERITY_WARNING]);
 	doc_member_uint(&w, "info", by[SEVERITY_INFO]);
 	doc_member_uint(&w, "not_listed", v->suppressed);
+	doc_member_uint(&w, "not_tracked", v->not_tracked);
 	doc_end_object(&w);
 	doc_key(&w, "findings");
 	doc_begin_array(&w);

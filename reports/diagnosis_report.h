@@ -25,6 +25,7 @@ struct diagnosis_view {
 	const struct finding *findings; /* most severe first */
 	size_t n_findings;
 	uint64_t suppressed;            /* subjects left out (too many) */
+	uint64_t not_tracked;           /* subjects past the detectors' cap */
 	const struct host_state_row *hosts;
 	size_t n_hosts;
 	const struct trouble_row *top;

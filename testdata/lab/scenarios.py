@@ -165,7 +165,9 @@ for addr in (%r, %r):
     return ({'server_port': 8099, 'attempts': 2, 'families': ['ipv4', 'ipv6']},
             {'conn_state': 'REJ',
              'findings': [{'id': 'connection_refused',
-                           'subject': '%s:8099' % SRV4}]})
+                           'subject': '%s:8099' % SRV4},
+                          {'id': 'connection_refused',
+                           'subject': '[%s]:8099' % SRV6}]})
 
 
 @scenario('SYN dropped by a firewall: the client retries until the kernel gives up')

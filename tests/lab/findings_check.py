@@ -9,9 +9,10 @@ wrote from what the kernels said:
              and every other key of the expectation (value, kind, cause,
              sender, sources, targets, datagrams) equal to the finding's
              value or to its detail of that name
-  quiet      no finding at warning or critical whose id the scenario does
-             not expect (a false positive); for the normal-traffic
-             scenarios (expect.normal) no warning or critical at all
+  quiet      no finding at warning or critical that the scenario does not
+             expect, by id and subject (a false positive); for the
+             normal-traffic scenarios (expect.normal) no warning or
+             critical at all
 
 Prints a table (scenario, expected finding, found, false positives) and
 PASS/FAIL lines for tests/run.sh.  TCPLENS selects the binary,
@@ -77,9 +78,12 @@ def check(name, truth, pcap):
             found = 'no'
             problems.append('%s not found' % describe(want))
         rows.append((describe(want), found))
-    wanted_ids = {w['id'] for w in wanted}
+    # Loud findings must each be one the scenario expects: same id and
+    # subject (a right id on a wrong subject is a false positive too).
     false = [f for f in findings if f['severity'] in LOUD and
-             (expect.get('normal') or f['id'] not in wanted_ids)]
+             (expect.get('normal') or
+              not any(w['id'] == f['id'] and w['subject'] == f['subject']
+                      for w in wanted))]
     for f in false:
         problems.append('false positive: %s %s on %s: %s' % (
             f['severity'], f['id'], f['subject'], f['summary']))

@@ -222,7 +222,7 @@ static const struct error_case error_cases[] = {
 	 "t.yaml:3:5: detectors.syn_flood.windw: unknown key (did you mean window?)", CONFIG_INVALID},
 	{"detectors:\n  syn_flood:\n    time_wait: 3\n",
 	 "t.yaml:3:5: detectors.syn_flood.time_wait: unknown key (known: enabled, "
-	 "severity, window, min_half_open)", CONFIG_INVALID},
+	 "severity, window, min_half_open, min_sources)", CONFIG_INVALID},
 	{"syn_flood:\n  window: 3\n",
 	 "t.yaml:1:1: syn_flood: unknown section (did you mean detectors.syn_flood?)", CONFIG_INVALID},
 	{"time_wait: 3\n",

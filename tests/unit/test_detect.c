@@ -300,6 +300,8 @@ static void test_syn_flood_half_open_from_150_sources(void **state)
 	const struct finding *f;
 
 	feed_half_open_sources(run_start(r), 150);
+	/* The capture goes on past the flood: every attempt is a second old. */
+	analyzer_advance(r->a, EPOCH_NS + SEC(4));
 	run_end(r);
 	expect_count(r, 1);
 	f = expect_finding(r, FINDING_SYN_FLOOD, "10.0.0.1:80");
@@ -733,7 +735,11 @@ static void feed_short_connections(struct unit_wire *w, int n,
 	}
 }
 
-static void test_time_wait_on_server_closing_first_is_warning(void **state)
+/*
+ * A server closing first (keep-alive timeouts, HTTP/1.0) holds TIME_WAIT
+ * at little cost: info, as configured, not raised.
+ */
+static void test_time_wait_on_server_closing_first_is_info(void **state)
 {
 	struct run *r = *state;
 	const struct finding *f;
@@ -742,11 +748,27 @@ static void test_time_wait_on_server_closing_first_is_warning(void **state)
 	run_end(r);
 	expect_count(r, 1);
 	f = expect_finding(r, FINDING_TIME_WAIT_ACCUMULATION, "10.0.0.1");
-	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_int_equal(f->severity, SEVERITY_INFO);
 	assert_num(f->value, 25);
 	assert_string_equal(detail_text(f, "closes_first"), "server");
 	assert_num(detail_number(f, "as_server"), 25);
 	assert_num(detail_number(f, "as_client"), 0);
+}
+
+/* A client holding most of its ports toward one service: warning. */
+static void test_time_wait_warning_when_ports_run_short(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	/* 100 ports of 32768-32967: a share of 0.5 at 100. */
+	r->s.detect.time_wait_accumulation.port_range_high = 32967;
+	feed_short_connections(run_start(r), 100, MS(5), false);
+	run_end(r);
+	f = expect_finding(r, FINDING_TIME_WAIT_ACCUMULATION, "10.0.0.2");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_string_equal(detail_text(f, "top_destination"), "10.0.0.1:80");
+	assert_num(detail_number(f, "top_destination_count"), 100);
 }
 
 static void test_time_wait_on_client_closing_first_is_info(void **state)
@@ -1432,11 +1454,239 @@ static void test_garbage_and_truncated_headers_do_not_crash(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, run_setup, run_teardown)
 
+/* ------------------------------------------------------------ review cases */
+
+/*
+ * A busy healthy listener (2000 new connections a second, 50 ms round
+ * trip) whose capture stops mid-handshake: the attempts the end cuts
+ * short were only in flight.
+ */
+static void test_syn_flood_not_when_the_capture_cuts_handshakes(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	static struct conn c[3000];
+
+	/*
+	 * In time order: attempt i's SYN at 0.5 ms * i, its SYN-ACK 25 ms
+	 * and its ACK 50 ms later; the capture ends at 1.5 s.
+	 */
+	for (int64_t t = 0; t < MS(1500); t += US(500)) {
+		int i = (int)(t / US(500));
+		char src[32];
+
+		snprintf(src, sizeof(src), "10.2.%d.%d", i / 250, i % 250 + 1);
+		conn_init(&c[i], w, src, 40000, "10.0.0.1", 443);
+		if (i >= 100)
+			conn_send(&c[i - 100], CLI, t, ACK, 0);
+		conn_send(&c[i], CLI, t, SYN, 0);
+		if (i >= 50)
+			conn_send(&c[i - 50], SRV, t + US(1), SYN | ACK, 0);
+	}
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_SYN_FLOOD), 0);
+}
+
+/*
+ * One client retrying a backend that is down (no SYN-ACK, one source) is
+ * syn_unanswered, not a flood.
+ */
+static void test_syn_flood_not_for_one_client_and_a_dead_backend(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	static struct conn c[150];
+
+	/* Attempt i at 100 ms * i, retried 1 s and 3 s later, in time order. */
+	for (int64_t t = 0; t < MS(100) * 150 + SEC(3); t += MS(100)) {
+		int i = (int)(t / MS(100));
+
+		if (i >= 30)
+			conn_seg(&c[i - 30], CLI, t, SYN, c[i - 30].nxt[CLI], 0, 0,
+				 &linux_syn);
+		if (i >= 10 && i - 10 < 150)
+			conn_seg(&c[i - 10], CLI, t + US(1), SYN,
+				 c[i - 10].nxt[CLI], 0, 0, &linux_syn);
+		if (i < 150) {
+			conn_init(&c[i], w, "10.0.0.2", (uint16_t)(40000 + i),
+				  "10.0.0.9", 5432);
+			conn_seg(&c[i], CLI, t + US(2), SYN, c[i].nxt[CLI], 0, 0,
+				 &linux_syn);
+		}
+	}
+	analyzer_advance(r->a, EPOCH_NS + SEC(30));
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_SYN_FLOOD), 0);
+	assert_num(expect_finding(r, FINDING_SYN_UNANSWERED, "10.0.0.9:5432")->value,
+		   150);
+}
+
+/*
+ * A client that gave up before the SYN-ACK (a connect timeout, Happy
+ * Eyeballs) answers it with a bare RST: an aborted handshake, not a
+ * half-open connection.
+ */
+static void test_rst_to_a_syn_ack_is_handshake_aborted(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct conn c;
+	uint32_t ack;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 443);
+	conn_send(&c, CLI, 0, SYN, 0);
+	conn_send(&c, SRV, MS(300), SYN | ACK, 0);
+	ack = c.nxt[SRV];
+	conn_seg(&c, CLI, MS(301), RST, c.nxt[CLI], ack, 0, NULL);
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_HALF_OPEN), 0);
+	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.2");
+	assert_string_equal(detail_text(f, "cause"), "handshake_aborted");
+}
+
+/*
+ * One aborted download: after the client's RST, every server segment in
+ * flight draws another RST.  One connection reset is no storm.
+ */
+static void test_rst_storm_counts_connections_not_segments(void **state)
+{
+	struct run *r = *state;
+	struct conn c;
+	uint32_t rst_seq;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	conn_send(&c, CLI, MS(1), PSH | ACK, 100);
+	for (int i = 0; i < 20; i++)
+		conn_send(&c, SRV, MS(2) + US(10) * i, ACK, 1448);
+	rst_seq = c.nxt[CLI];
+	conn_seg(&c, CLI, MS(3), RST | ACK, rst_seq, c.nxt[SRV], 0, NULL);
+	for (int i = 0; i < 150; i++) {
+		conn_send(&c, SRV, MS(4) + US(10) * i, ACK, 1448);
+		conn_seg(&c, CLI, MS(4) + US(10) * i + US(5), RST, rst_seq, 0, 0,
+			 NULL);
+	}
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_RST_STORM), 0);
+}
+
+/*
+ * The peer dies in the middle of a bulk transfer whose full-size
+ * segments it had been acknowledging: a dead peer, not an MTU black hole.
+ */
+static void test_dead_peer_mid_bulk_is_not_a_black_hole(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct conn c;
+	uint32_t seq = 0;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	for (int i = 0; i < 200; i++) {
+		conn_send(&c, CLI, MS(1) + US(100) * i, ACK, 1448);
+		/* Delayed ACKs: every second segment, never all of them. */
+		if (i % 2 == 1)
+			conn_seg(&c, SRV, MS(1) + US(100) * i + US(50), ACK,
+				 c.nxt[SRV], c.nxt[CLI] - 1448, 0, NULL);
+	}
+	seq = conn_send(&c, CLI, MS(30), ACK, 1448);
+	for (int k = 0; k < 4; k++)
+		conn_seg(&c, CLI, MS(30) + backoff[k], ACK, seq, c.nxt[SRV], 1448,
+			 NULL);
+	run_end(r);
+	f = expect_finding(r, FINDING_RETRANSMIT_BURST, "10.0.0.1:80");
+	assert_string_equal(detail_text(f, "kind"), "dead_peer");
+}
+
+/*
+ * An outage of a few seconds that the connection survives: the peer
+ * answers after the fourth timeout.  No dead peer.
+ */
+static void test_outage_survived_is_no_dead_peer(void **state)
+{
+	struct run *r = *state;
+	struct conn c;
+	uint32_t seq;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	seq = conn_send(&c, CLI, MS(10), PSH | ACK, 100);
+	for (int k = 0; k < 4; k++)
+		conn_seg(&c, CLI, MS(10) + backoff[k], PSH | ACK, seq,
+			 c.nxt[SRV], 100, NULL);
+	conn_send(&c, SRV, MS(10) + backoff[3] + MS(1), ACK, 0);
+	conn_send(&c, SRV, SEC(4), PSH | ACK, 300);
+	conn_send(&c, CLI, SEC(4) + MS(1), FIN | ACK, 0);
+	conn_send(&c, SRV, SEC(4) + MS(2), FIN | ACK, 0);
+	conn_send(&c, CLI, SEC(4) + MS(3), ACK, 0);
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_RETRANSMIT_BURST), 0);
+}
+
+/*
+ * A half-close at work: the client shut down its sending side and the
+ * server streams for 3 s before closing.  CLOSE_WAIT, but no leak.
+ */
+static void test_close_wait_not_while_the_server_still_sends(void **state)
+{
+	struct run *r = *state;
+	struct conn c;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 873);
+	conn_open(&c, 0, US(100), US(100));
+	conn_send(&c, CLI, MS(1), PSH | ACK, 100);
+	conn_send(&c, CLI, MS(2), FIN | ACK, 0);
+	for (int i = 0; i < 300; i++) {
+		conn_send(&c, SRV, MS(3) + MS(10) * i, ACK, 1000);
+		conn_send(&c, CLI, MS(3) + MS(10) * i + US(50), ACK, 0);
+	}
+	conn_send(&c, SRV, SEC(3) + MS(10), FIN | ACK, 0);
+	conn_send(&c, CLI, SEC(3) + MS(11), ACK, 0);
+	analyzer_advance(r->a, EPOCH_NS + SEC(6));
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_CLOSE_WAIT_LEAK), 0);
+}
+
+/*
+ * A sender captured before TSO splits its data: 8,000-byte frames (as
+ * large as the test frames go), and a dozen 100-byte retransmissions:
+ * 0.08% of the bytes is no burst, though it is 6% of the frames.
+ */
+static void test_retransmit_share_is_in_bytes_under_tso(void **state)
+{
+	struct run *r = *state;
+	struct conn c;
+	uint32_t first;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	first = c.nxt[CLI];
+	for (int i = 0; i < 200; i++) {
+		conn_send(&c, CLI, MS(1) + MS(2) * i, ACK, 8000);
+		if (i % 16 == 5)
+			conn_seg(&c, CLI, MS(1) + MS(2) * i + US(500), ACK,
+				 first + 8000u * (uint32_t)(i - 1), c.nxt[SRV],
+				 100, NULL);
+		conn_send(&c, SRV, MS(1) + MS(2) * i + US(900), ACK, 0);
+	}
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_RETRANSMIT_BURST), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_syn_flood_half_open_from_150_sources),
 		T(test_findings_fire_while_the_capture_is_read),
+		T(test_syn_flood_not_when_the_capture_cuts_handshakes),
+		T(test_syn_flood_not_for_one_client_and_a_dead_backend),
+		T(test_rst_to_a_syn_ack_is_handshake_aborted),
+		T(test_rst_storm_counts_connections_not_segments),
+		T(test_dead_peer_mid_bulk_is_not_a_black_hole),
+		T(test_outage_survived_is_no_dead_peer),
+		T(test_close_wait_not_while_the_server_still_sends),
+		T(test_retransmit_share_is_in_bytes_under_tso),
 		T(test_syn_flood_fires_on_time_after_the_flood_stops),
 		T(test_syn_flood_not_for_busy_listener_completing_handshakes),
 		T(test_syn_flood_not_for_slow_handshakes_in_flight),
@@ -1454,7 +1704,8 @@ int main(void)
 		T(test_close_wait_leak_min_age_from_config),
 		T(test_close_wait_leak_disabled),
 		T(test_close_wait_leak_severity_override),
-		T(test_time_wait_on_server_closing_first_is_warning),
+		T(test_time_wait_on_server_closing_first_is_info),
+		T(test_time_wait_warning_when_ports_run_short),
 		T(test_time_wait_on_client_closing_first_is_info),
 		T(test_time_wait_not_for_ten_connections),
 		T(test_short_connection_churn_120_in_10s),
