@@ -570,13 +570,10 @@ static void test_port_scan_not_for_ten_refused_ports(void **state)
 }
 
 /*
- * BUG (reported, not fixed here): port_scan.window is documented as a
- * sliding window, but scan_attempt() in detect_tcp_open.c counts in
- * tumbling windows that start at the first attempt and restart once an
- * attempt comes more than a window later.  Here one port is tried at
- * 0 s and 50 more between 50 s and 69.6 s: 50 targets within 20 s, yet
- * the window begun at 0 s holds 27 of them and the next one 24, so no
- * port_scan fires (and 51 connection_refused findings are listed).
+ * port_scan.window slides: one port is tried at 0 s and 50 more between
+ * 50 s and 69.6 s, 50 targets within 20 s.  Tumbling windows begun at
+ * the first attempt would split them 27 and 24 and miss the scan (and
+ * list 51 connection_refused findings instead).
  */
 static void test_port_scan_window_slides(void **state)
 {
@@ -1014,14 +1011,11 @@ static void test_retransmit_burst_not_below_one_percent(void **state)
 }
 
 /*
- * BUG (reported, not fixed here): retransmit_burst.min_share is
- * documented as a share of the sender's data segments in the window,
- * but retransmission() in detect_tcp_transfer.c divides the connection's
- * retransmissions of all time by every packet it ever sent.  Here 10000
- * clean segments (10 s) come first; 20 s later 300 segments, 10 ms
- * apart, lose 20: 6% of what was sent in the window, 0.2% of the whole
- * connection, so nothing fires.  A long-lived connection can then never
- * show a burst of loss.
+ * retransmit_burst.min_share is a share of what was sent in the window:
+ * 10000 clean segments (10 s) come first; 20 s later 300 segments, 10 ms
+ * apart, lose 20: 6% of the window, 0.2% of the whole connection.  A
+ * share over the connection's life would let a long-lived connection
+ * never show a burst of loss.
  */
 static void test_retransmit_burst_share_is_within_the_window(void **state)
 {
@@ -1262,14 +1256,11 @@ static void test_nagle_not_on_a_40ms_path_captured_midway(void **state)
 }
 
 /*
- * BUG (reported, not fixed here): the same 40 ms path captured on the
- * client.  The SYN-ACK comes 40 ms after the SYN but the client's ACK
- * 50 µs after the SYN-ACK, and base_rtt() in detect_tcp_transfer.c
- * takes the smaller of the two handshake legs as the round trip: 50 µs.
- * A 40 ms ACK then reads as 800 times the round trip, a delayed ACK,
- * though it is the path's own RTT.  This test fails until base_rtt()
- * uses the leg through the ACKing peer (SYN to SYN-ACK for the client's
- * data, SYN-ACK to ACK for the server's).
+ * The same 40 ms path captured on the client: the SYN-ACK comes 40 ms
+ * after the SYN but the client's ACK 50 µs after the SYN-ACK.  Taking
+ * the smaller handshake leg as the round trip (50 µs) would read every
+ * 40 ms ACK as delayed; the round trip is taken through the ACKing peer
+ * (SYN to SYN-ACK for the client's data).
  */
 static void test_nagle_not_on_a_40ms_path_captured_at_the_client(void **state)
 {
@@ -1353,11 +1344,9 @@ static void test_checksum_errors_from_one_host_when_verifying(void **state)
 }
 
 /*
- * BUG (reported, not fixed here): once bad checksums come from a second
- * host, bad_checksum() in detect_ip.c fires that host's finding only:
- * the first host's group crossed min_count earlier, while one host
- * alone did not count, and is never looked at again unless it sends
- * another bad packet.  Both hosts should be reported.
+ * Once bad checksums come from a second host, both hosts are reported:
+ * the first one's count crossed min_count while one host alone did not
+ * count, and it must not wait for another bad packet of its own.
  */
 static void test_checksum_errors_from_two_hosts_reports_both(void **state)
 {
