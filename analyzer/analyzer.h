@@ -29,11 +29,16 @@ struct analyzer_config {
 
 /*
  * What the engine reports.  Every callback may be NULL.  Flows passed
- * are valid only during the call.
+ * are valid only during the call, and read-only but for sink_mark.
  */
 struct analyzer_sink {
 	void *ctx;
 	void (*on_flow_start)(void *ctx, const struct flow *f);
+	/*
+	 * A segment of f is about to be tracked: the sink may start
+	 * fetching what it keeps beside f, while the tracker works.
+	 */
+	void (*on_flow_prefetch)(void *ctx, const struct flow *f);
 	/* Every TCP segment, after the tracker has seen it. */
 	void (*on_tcp_segment)(void *ctx, const struct packet *pkt,
 			       const struct flow *f,

@@ -104,6 +104,32 @@ enum det_flow_flag {
 	DF_OUTAGE = 1u << 10,           /* was stuck, and the peer came back */
 };
 
+/*
+ * Bits of struct flow's sink_mark: what a flow's end needs without
+ * fetching its side state, which by then has long left the cache.
+ */
+enum det_mark {
+	DM_SIDE_WORK = 1u << 0,         /* the side state has work for the end */
+	DM_TIME_WAIT_0 = 1u << 1,       /* its originator's TIME_WAIT is counted */
+	DM_TIME_WAIT_1 = 1u << 2,       /* its responder's */
+	/* Passing states most connections leave again before they end. */
+	DM_CLOSE_WAIT = 1u << 3,        /* an endpoint is in CLOSE_WAIT */
+	DM_ZERO_WINDOW = 1u << 4,       /* a side advertises a zero window */
+	DM_SYN = 1u << 5,               /* its attempt waits, or was half-open */
+};
+#define DM_SIDE_ANY (DM_SIDE_WORK | DM_CLOSE_WAIT | DM_ZERO_WINDOW | DM_SYN)
+
+static inline void det_mark(const struct flow *f, uint8_t bits)
+{
+	/* sink_mark is the sink's to write (analyzer.h). */
+	((struct flow *)f)->sink_mark |= bits;
+}
+
+static inline void det_unmark(const struct flow *f, uint8_t bits)
+{
+	((struct flow *)f)->sink_mark &= (uint8_t)~bits;
+}
+
 /* What the detectors remember of one live flow, beside struct flow. */
 struct det_flow {
 	uint8_t state[2];       /* both endpoints' states after its last segment */
@@ -121,7 +147,7 @@ struct det_flow {
 	uint16_t max_len_acked[2]; /* largest payload seen acknowledged */
 	uint16_t last_len[2];   /* payload of its latest data segment */
 	uint16_t zw_probes;
-	uint32_t syn_check;     /* its pending entry's low half */
+	uint32_t syn_check;     /* its pending entry's number */
 	/* The listener it tried (syn_flood), and its source's hash. */
 	uint8_t listener[16];
 	uint16_t listener_port;
@@ -153,6 +179,8 @@ struct det_flow {
 
 struct detectors {
 	struct detect_config cfg;
+	/* Any detector that follows TCP connections is on (else no work). */
+	bool tcp_on;
 	struct analyzer_config engine;
 	struct finding_sink sink;
 	int64_t now;
@@ -176,14 +204,19 @@ struct detectors {
 	bool finished;
 	/*
 	 * Connection attempts waiting to be judged half-open (syn_flood):
-	 * flow table index << 32 | ms since pending_base, oldest first.
+	 * flow table index << 32 | ms since pending_base, oldest first; 0
+	 * once the attempt completed or ended (so judging it touches
+	 * nothing: most complete within a round trip).
 	 * Looked at on every new attempt and every DET_TICK_NS of capture
 	 * time, so a flood's finding does not wait for its flows to end;
 	 * a listener gets a group only once an attempt to it is half-open.
 	 */
 	uint64_t *pending;
 	size_t pending_cap, pending_head, pending_len;
+	uint32_t pending_seq;   /* the head entry's number; entries count on */
 	int64_t pending_base;
+	/* Sources with a port_scan group, by hash bit: most have none. */
+	uint64_t scan_sources[1024];
 	int64_t next_tick;
 	/*
 	 * Short connections per client and service before they earn a

@@ -63,6 +63,7 @@ static void close_wait_transition(struct detectors *d, const struct packet *pkt,
 		bool is = info->state[dir] == TCP_STATE_CLOSE_WAIT;
 
 		if (!was && is) {
+			det_mark(f, DM_CLOSE_WAIT);
 			df->cw_since = d->now;
 			df->cw_frame = pkt->frame_no;
 			df->cw_dir = (uint8_t)dir;
@@ -70,6 +71,7 @@ static void close_wait_transition(struct detectors *d, const struct packet *pkt,
 			close_wait_counted(d, f, df, dir, d->now - df->cw_since,
 					   false);
 			df->cw_since = 0;
+			det_unmark(f, DM_CLOSE_WAIT);
 		}
 	}
 }
@@ -226,25 +228,30 @@ void det_close_on_segment(struct detectors *d, const struct packet *pkt,
 		bool was = df->state[dir] == TCP_STATE_TIME_WAIT;
 		bool is = info->state[dir] == TCP_STATE_TIME_WAIT;
 
-		if (!was && is)
+		uint8_t bit = dir == FLOW_ORIG ? DM_TIME_WAIT_0 : DM_TIME_WAIT_1;
+
+		if (!was && is) {
 			time_wait_enter(d, f, dir);
-		else if (was && !is)
+			det_mark(f, bit);
+		} else if (was && !is && (f->sink_mark & bit)) {
 			time_wait_leave(d, f, dir);
+			det_unmark(f, bit);
+		}
 	}
 }
 
 void det_close_on_flow_end(struct detectors *d, const struct flow *f,
 			   struct det_flow *df)
 {
-	if (det_enabled(d, FINDING_CLOSE_WAIT_LEAK) && df->cw_since != 0 &&
-	    df->cw_dir < 2 &&
+	if (df != NULL && det_enabled(d, FINDING_CLOSE_WAIT_LEAK) &&
+	    df->cw_since != 0 && df->cw_dir < 2 &&
 	    f->u.tcp.ep[df->cw_dir].state == TCP_STATE_CLOSE_WAIT)
 		close_wait_counted(d, f, df, df->cw_dir, d->now - df->cw_since,
 				   true);
-	if (det_enabled(d, FINDING_TIME_WAIT_ACCUMULATION))
-		for (int dir = 0; dir < 2; dir++)
-			if (df->state[dir] == TCP_STATE_TIME_WAIT)
-				time_wait_leave(d, f, dir);
+	if (f->sink_mark & DM_TIME_WAIT_0)
+		time_wait_leave(d, f, FLOW_ORIG);
+	if (f->sink_mark & DM_TIME_WAIT_1)
+		time_wait_leave(d, f, FLOW_RESP);
 	if (det_enabled(d, FINDING_SHORT_CONNECTION_CHURN))
 		churn_flow_end(d, f);
 }

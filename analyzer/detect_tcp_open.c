@@ -113,19 +113,28 @@ void det_open_tick(struct detectors *d)
 		size_t c = idx / DET_FLOW_CHUNK;
 		struct det_flow *df;
 
-		if ((int64_t)ms * NS_PER_MS > cut)
+		if (e != 0 && (int64_t)ms * NS_PER_MS > cut)
 			break;
 		d->pending_head = (d->pending_head + 1) % d->pending_cap;
 		d->pending_len--;
-		if (c >= d->side_chunks || d->side[c] == NULL)
+		d->pending_seq++;
+		if (e == 0 || c >= d->side_chunks || d->side[c] == NULL)
 			continue;
 		df = &d->side[c][idx % DET_FLOW_CHUNK];
-		/* Still the same attempt, still waiting. */
 		if ((df->flags & (DF_LIVE | DF_SYN_PENDING)) ==
-			    (DF_LIVE | DF_SYN_PENDING) && df->syn_check == ms)
+			    (DF_LIVE | DF_SYN_PENDING))
 			flood_count(d, df, df->listener_family,
 				    d->pending_base + (int64_t)ms * NS_PER_MS);
 	}
+}
+
+/* The attempt is settled: its entry will be skipped untouched. */
+static void pending_cancel(struct detectors *d, struct det_flow *df)
+{
+	uint32_t off = df->syn_check - d->pending_seq;
+
+	if ((df->flags & DF_SYN_PENDING) && off < d->pending_len)
+		d->pending[(d->pending_head + off) % d->pending_cap] = 0;
 }
 
 /* False when no memory was left; the attempt is judged when it ends. */
@@ -162,6 +171,7 @@ static void flood_attempt(struct detectors *d, const struct flow *f,
 		rel = 0;
 	if (rel > UINT32_MAX) {
 		/* 49 days on: what waits is long judged; start again. */
+		d->pending_seq += (uint32_t)d->pending_len;
 		d->pending_len = 0;
 		d->pending_base = f->first_ts;
 		rel = 0;
@@ -170,10 +180,12 @@ static void flood_attempt(struct detectors *d, const struct flow *f,
 	df->listener_port = flow_port(f, FLOW_RESP);
 	df->listener_family = f->key.family;
 	df->source_hash = addr_hash(f, FLOW_ORIG);
-	df->flags |= DF_SYN_PENDING;
-	df->syn_check = (uint32_t)rel;
 	/* Without room in the queue it is judged when it ends. */
-	(void)pending_push(d, (uint64_t)f->table_idx << 32 | (uint64_t)rel);
+	det_mark(f, DM_SYN);
+	df->flags |= DF_SYN_PENDING;
+	df->syn_check = d->pending_seq + (uint32_t)d->pending_len;
+	if (!pending_push(d, (uint64_t)f->table_idx << 32 | (uint64_t)rel))
+		df->syn_check = d->pending_seq - 1;     /* matches no entry */
 }
 
 /* The attempt completed (or was refused): it is not half-open. */
@@ -191,7 +203,9 @@ static void flood_resolved(struct detectors *d, const struct flow *f,
 			count_map_add(&g->counts, df->source_hash, -1, NULL);
 		}
 	}
+	pending_cancel(d, df);
 	df->flags &= (uint16_t)~(DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING);
+	det_unmark(f, DM_SYN);
 }
 
 static void flood_flow_end(struct detectors *d, const struct flow *f,
@@ -201,6 +215,7 @@ static void flood_flow_end(struct detectors *d, const struct flow *f,
 	struct det_group *g;
 
 	/* Never completed, and old enough to be more than in flight. */
+	pending_cancel(d, df);
 	if ((df->flags & DF_SYN_PENDING) &&
 	    d->now - f->first_ts >= HALF_OPEN_AFTER_NS)
 		flood_count(d, df, f->key.family, f->first_ts);
@@ -384,11 +399,16 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 	uint32_t h;
 	int64_t ms;
 
-	subject_host(&k, FINDING_PORT_SCAN, f, FLOW_ORIG);
+	uint32_t bit = addr_hash(f, FLOW_ORIG) % (64 * 1024);
+
 	/* Only sources that fail get a group: success alone is no scan. */
+	if (!failed && !(d->scan_sources[bit / 64] & 1ull << (bit % 64)))
+		return;
+	subject_host(&k, FINDING_PORT_SCAN, f, FLOW_ORIG);
 	g = failed ? group_get(d, &k, f->first_ts) : group_find(d, &k);
 	if (g == NULL)
 		return;
+	d->scan_sources[bit / 64] |= 1ull << (bit % 64);
 	scan_expire(g, f->first_ts, c->port_scan.window_ns);
 	if (g->fifo_len == 0)
 		g->t[1] = f->first_ts;
@@ -446,6 +466,7 @@ void det_open_on_segment(struct detectors *d, const struct packet *pkt,
 		return;
 	if (is_syn(pkt) && info->dir == FLOW_ORIG) {
 		if (info->annots & TCP_ANNOT_BIT(RETRANSMISSION)) {
+			det_mark(f, DM_SIDE_WORK);
 			if (df->syn_retries < UINT8_MAX)
 				df->syn_retries++;
 			if (f->dir[FLOW_RESP].pkts == 0 &&
@@ -473,6 +494,7 @@ void det_open_on_segment(struct detectors *d, const struct packet *pkt,
 		    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
 		    !(df->flags & DF_REFUSED)) {
 			df->flags |= DF_REFUSED;
+			det_mark(f, DM_SIDE_WORK);
 			if (det_enabled(d, FINDING_CONNECTION_REFUSED))
 				refused(d, pkt, f, info);
 			if (det_enabled(d, FINDING_PORT_SCAN))
@@ -487,13 +509,14 @@ void det_open_on_flow_end(struct detectors *d, const struct flow *f,
 {
 	const struct tcp_conn *c = &f->u.tcp;
 
-	if (df->flags & (DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING))
+	if (df != NULL && (df->flags & (DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING)))
 		flood_flow_end(d, f, df);
-	if (det_enabled(d, FINDING_SYN_UNANSWERED))
+	if (df != NULL && det_enabled(d, FINDING_SYN_UNANSWERED))
 		unanswered_flow_end(d, f, df);
 	/* Attempts of a possible scan: refused ones were counted already. */
 	if (det_enabled(d, FINDING_PORT_SCAN) &&
-	    !(c->flags & TCP_CONN_MIDSTREAM) && !(df->flags & DF_REFUSED) &&
+	    !(c->flags & TCP_CONN_MIDSTREAM) &&
+	    !(df != NULL && (df->flags & DF_REFUSED)) &&
 	    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
 	    !(c->flags & TCP_CONN_SIM_OPEN))
 		scan_attempt(d, f, f->dir[FLOW_RESP].pkts == 0);

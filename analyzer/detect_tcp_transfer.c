@@ -46,10 +46,12 @@ static struct det_group *retx_group(struct detectors *d, const struct flow *f,
  * the connection ends that way, an outage if the peer speaks again.
  */
 static void retx_stuck(struct detectors *d, const struct packet *pkt,
-		       const struct tcp_seg_info *info, struct det_flow *df)
+		       const struct flow *f, const struct tcp_seg_info *info,
+		       struct det_flow *df)
 {
 	df->flags |= DF_DEAD_PEER;
 	df->stuck_dir = info->dir;
+	det_mark(f, DM_SIDE_WORK);
 	df->stuck_black_hole =
 		df->big_run[info->dir] >= d->cfg.retransmit_burst.dead_peer_retries;
 	df->stuck_frame = pkt->frame_no;
@@ -128,7 +130,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	if (!(df->flags & DF_DEAD_PEER) &&
 	    df->retx_run[s] >= c->retransmit_burst.dead_peer_retries &&
 	    (t->ep[s].flags & TCP_EP_UNANSWERED))
-		retx_stuck(d, pkt, info, df);
+		retx_stuck(d, pkt, f, info, df);
 	if (g->finding >= 0 ||
 	    (sum >= c->retransmit_burst.min_retransmissions &&
 	     share >= c->retransmit_burst.min_share)) {
@@ -176,11 +178,14 @@ static void zero_window(struct detectors *d, const struct packet *pkt,
 	if (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
 		return;
 	if (info->window == 0 && df->zw_since[s] == 0) {
+		det_mark(f, DM_ZERO_WINDOW);
 		df->zw_since[s] = d->now;
 		df->zw_probes = 0;
 	} else if (info->window != 0 && df->zw_since[s] != 0) {
 		stall_counted(d, f, s, d->now - df->zw_since[s], df);
 		df->zw_since[s] = 0;
+		if (df->zw_since[!s] == 0)
+			det_unmark(f, DM_ZERO_WINDOW);
 	}
 	if ((info->annots & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE)) &&
 	    df->zw_since[!s] != 0 && df->zw_probes < UINT16_MAX)
@@ -386,6 +391,8 @@ void det_transfer_on_flow_end(struct detectors *d, const struct flow *f,
 {
 	int64_t end = f->end_reason == FLOW_END_CAPTURE_END ? d->now : f->last_ts;
 
+	if (df == NULL)
+		return;
 	if (df->stuck_dir < 2 && det_enabled(d, FINDING_RETRANSMIT_BURST))
 		stuck_confirmed(d, f, df);
 	if (!det_enabled(d, FINDING_ZERO_WINDOW_STALL))

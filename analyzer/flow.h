@@ -197,7 +197,12 @@ struct flow {
 	uint8_t orig_slot;      /* which key endpoint is the originator */
 	uint8_t list;           /* timer list it is on (flow_table.c) */
 	uint8_t end_reason;     /* enum flow_end_reason */
-	uint8_t pad;
+	/*
+	 * The sink's own bits, zeroed with the flow: the one byte of a flow
+	 * a sink may write (through a cast), so that what it keeps beside
+	 * the flow need not be fetched for flows with nothing in it.
+	 */
+	uint8_t sink_mark;
 	uint32_t table_idx;        /* its index in the flow table */
 	uint32_t lru_prev, lru_next;
 	int64_t first_ts, last_ts;      /* ns since the epoch */

@@ -111,24 +111,28 @@ target   | stats | time   | <= | 1.5    | bare        | tcplens stats: target <=
 target   | flows | time   | <= | 3      | bare        | tcplens flows: target <= 3x bare loop
 target   | flows | time   | >= | 30     | tshark_conv | tcplens flows: target >= 30x faster than tshark conv,tcp
 target   | flows | rss    | <= | 0.1    | tshark_conv | tcplens flows: target memory <= 1/10 of tshark conv,tcp
-target   | report | time  | <= | 1.2    | flows       | tcplens report: target <= 1.2x flows (the detectors add at most 20%)
 EOF
 
 BENCH_LOGDIR=$work/logs BENCH_RUSAGE_RUN=$RUSAGE_RUN python3 bench/measure.py "$spec" "$work/results.json" ||
 	die "measurement failed"
 core_distance after
 
-# What the detectors cost by themselves: report with them against report
-# with every one switched off, as a share of flows (the same engine run
-# with its own output).
+# Issue 6's target: the detectors add at most 20% to flows' time.  What
+# they add is report with them against report with every one switched off
+# (no side state, no dispatch, no checksums: the engine and report's own
+# tables), taken as a share of flows.  report against flows is printed
+# beside it (report has no per-flow output; flows renders on a helper).
 python3 - "$work/results.json" <<'PY'
 import json, sys
 rows = {r["id"]: r for r in json.load(open(sys.argv[1]))["commands"]}
 med = lambda i: rows[i]["wall"]  # measure.py keeps medians
 on, off, flows = med("report"), med("report_off"), med("flows")
-print("  detectors: report %.3f s, with every detector off %.3f s: %+.1f ms,"
-      " %.1f%% of flows (%.3f s)" % (on, off, (on - off) * 1e3,
-                                      100 * (on - off) / flows, flows))
+share = (on - off) / flows
+print("  %s tcplens report: target detectors add <= 20%% of flows: report %.3f s,"
+      " every detector off %.3f s: %+.1f ms = %.1f%% of flows (%.3f s);"
+      " report = %.2fx flows" % ("PASS" if share <= 0.20 else "MISS", on, off,
+                                 (on - off) * 1e3, 100 * share, flows,
+                                 on / flows))
 PY
 
 # ---- memory per tracked connection ------------------------------------------

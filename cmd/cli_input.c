@@ -283,6 +283,14 @@ static void say_notes(struct progress *shown, const struct pipe_note *notes,
 static bool run_pipelined(struct reader *r)
 {
 	struct cli_loop *loop = r->loop;
+	/*
+	 * Copied out: the reader thread writes loop->frame_no for every
+	 * frame, and reading fn and ctx from a line it keeps dirty cost the
+	 * engine a cache-line round trip per packet (flows +10%, depending
+	 * only on where the stack put loop).
+	 */
+	cli_packet_fn fn = loop->fn;
+	void *ctx = loop->ctx;
 	struct progress shown = r->progress;
 	const struct pipe_note *notes;
 	pthread_t thread;
@@ -301,7 +309,7 @@ static bool run_pipelined(struct reader *r)
 	}
 	while (packet_pipe_take(loop->pipe, &pkts, &n, &notes, &n_notes)) {
 		for (size_t i = 0; i < n; i++)
-			loop->fn(loop->ctx, &pkts[i]);
+			fn(ctx, &pkts[i]);
 		say_notes(&shown, notes, n_notes);
 		packet_pipe_release(loop->pipe);
 	}
