@@ -322,8 +322,6 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 	slot = key_build(&k, &hash, &pkt->ip.src, &pkt->ip.dst, 6, t->sport,
 			 t->dport);
 	f = flow_table_lookup(a->table, &k, hash);
-	if (f != NULL && a->sink.on_flow_prefetch != NULL)
-		a->sink.on_flow_prefetch(a->sink.ctx, f);
 	if (f != NULL) {
 		dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
 		tcp_conn_advance(f, &a->cfg.tcp, a->now);

@@ -34,11 +34,6 @@ struct analyzer_config {
 struct analyzer_sink {
 	void *ctx;
 	void (*on_flow_start)(void *ctx, const struct flow *f);
-	/*
-	 * A segment of f is about to be tracked: the sink may start
-	 * fetching what it keeps beside f, while the tracker works.
-	 */
-	void (*on_flow_prefetch)(void *ctx, const struct flow *f);
 	/* Every TCP segment, after the tracker has seen it. */
 	void (*on_tcp_segment)(void *ctx, const struct packet *pkt,
 			       const struct flow *f,

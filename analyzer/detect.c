@@ -811,14 +811,6 @@ void detectors_advance(struct detectors *d, int64_t now)
 	advance(d, now);
 }
 
-void detectors_prefetch(struct detectors *d, const struct flow *f)
-{
-	size_t c = f->table_idx / DET_FLOW_CHUNK;
-
-	if (d->tcp_on && c < d->side_chunks && d->side[c] != NULL)
-		__builtin_prefetch(&d->side[c][f->table_idx % DET_FLOW_CHUNK], 1);
-}
-
 void detectors_on_flow_start(struct detectors *d, const struct flow *f)
 {
 	advance(d, f->first_ts);
@@ -907,11 +899,6 @@ static void sink_flow_start(void *ctx, const struct flow *f)
 	detectors_on_flow_start(ctx, f);
 }
 
-static void sink_prefetch(void *ctx, const struct flow *f)
-{
-	detectors_prefetch(ctx, f);
-}
-
 static void sink_tcp_segment(void *ctx, const struct packet *pkt,
 			     const struct flow *f,
 			     const struct tcp_seg_info *info)
@@ -957,7 +944,6 @@ struct analyzer_sink detectors_sink(struct detectors *d)
 	struct analyzer_sink s = {
 		.ctx = d,
 		.on_flow_start = sink_flow_start,
-		.on_flow_prefetch = sink_prefetch,
 		.on_tcp_segment = sink_tcp_segment,
 		.on_datagram = sink_datagram,
 		.on_icmp_error = sink_icmp_error,

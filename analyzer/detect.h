@@ -73,8 +73,6 @@ void detectors_free(struct detectors *d);
 struct analyzer_sink detectors_sink(struct detectors *d);
 
 void detectors_on_flow_start(struct detectors *d, const struct flow *f);
-/* Starts fetching f's side state (a segment of f comes next). */
-void detectors_prefetch(struct detectors *d, const struct flow *f);
 void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 			      const struct flow *f,
 			      const struct tcp_seg_info *info);

@@ -36,10 +36,11 @@ bool host_states_out_of_memory(const struct host_states *hs)
 
 static size_t addr_hash(uint8_t family, const uint8_t *addr)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ family;
+	uint64_t w[2], h = 0x9e3779b97f4a7c15ULL ^ family;
 
-	for (int i = 0; i < 16; i++)
-		h = (h ^ addr[i]) * 0x100000001b3ULL;
+	memcpy(w, addr, 16);
+	h = (h ^ w[0]) * 0xff51afd7ed558ccdULL;
+	h = (h ^ (h >> 32) ^ w[1]) * 0xc4ceb9fe1a85ec53ULL;
 	return (size_t)(h ^ (h >> 31));
 }
 

@@ -13,13 +13,6 @@ static void on_flow_start(void *ctx, const struct flow *f)
 	detectors_on_flow_start(d->det, f);
 }
 
-static void on_flow_prefetch(void *ctx, const struct flow *f)
-{
-	struct diagnosis *d = ctx;
-
-	detectors_prefetch(d->det, f);
-}
-
 static void on_tcp_segment(void *ctx, const struct packet *pkt,
 			   const struct flow *f,
 			   const struct tcp_seg_info *info)
@@ -83,7 +76,6 @@ enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 	struct analyzer_sink sink = {
 		.ctx = d,
 		.on_flow_start = on_flow_start,
-		.on_flow_prefetch = on_flow_prefetch,
 		.on_tcp_segment = on_tcp_segment,
 		.on_datagram = on_datagram,
 		.on_icmp_error = on_icmp_error,
