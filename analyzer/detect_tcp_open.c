@@ -12,10 +12,10 @@
  * syn_unanswered groups by destination host:port: count = connections;
  * n[0] = SYN retransmissions in all; times = one connection's SYNs.
  * connection_refused: count = refused attempts; n[0] distinct sources.
- * port_scan groups by source host: counts = targets with an attempt in
- * the sliding window (fifo holds the attempts, t[1] their base time);
- * n[0] attempts, n[1]
- * failed ones in the window; count = the most targets at once, n[2] and
+ * port_scan groups by source host: counts = targets of failed attempts
+ * in the sliding window (fifo holds those attempts, t[1] their base
+ * time; n[1] how many); ring = successful attempts in the window, each
+ * taken as one target more; count = the most targets at once, n[2] and
  * n[3] the attempts and failures then.
  */
 #include "detect_internal.h"
@@ -336,9 +336,10 @@ static void refused(struct detectors *d, const struct packet *pkt,
 /* ------------------------------------------------------------ port_scan */
 
 /*
- * Distinct targets in a sliding window: every attempt is queued with its
- * target and time; targets count while an attempt on them is in the
- * window.  Entries: target hash << 32 | ms since t[1] << 1 | failed.
+ * Distinct targets of failed attempts in a sliding window: each is
+ * queued with its target and time; a target counts while an attempt on
+ * it is in the window.  Entries: target hash << 32 | ms since t[1] << 1
+ * | 1.
  */
 #define SCAN_QUEUE_MAX (1u << 20)
 
@@ -349,9 +350,7 @@ static void scan_pop(struct det_group *g)
 	g->fifo_head = (g->fifo_head + 1) % g->fifo_cap;
 	g->fifo_len--;
 	count_map_add(&g->counts, (uint32_t)(e >> 32), -1, NULL);
-	g->n[0]--;
-	if (e & 1)
-		g->n[1]--;
+	g->n[1]--;
 }
 
 static void scan_expire(struct det_group *g, int64_t now, int64_t window)
@@ -393,13 +392,13 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 			 bool failed)
 {
 	const struct detect_config *c = &d->cfg;
+	uint32_t bit = addr_hash(f, FLOW_ORIG) % (64 * 1024);
 	struct subject_key k;
 	struct det_group *g;
 	uint8_t target[18];
+	uint64_t ok, targets, attempts;
 	uint32_t h;
 	int64_t ms;
-
-	uint32_t bit = addr_hash(f, FLOW_ORIG) % (64 * 1024);
 
 	/* Only sources that fail get a group: success alone is no scan. */
 	if (!failed && !(d->scan_sources[bit / 64] & 1ull << (bit % 64)))
@@ -409,6 +408,15 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 	if (g == NULL)
 		return;
 	d->scan_sources[bit / 64] |= 1ull << (bit % 64);
+	/*
+	 * Successes are only counted (a scanner finds few open ports, and
+	 * a busy client of one service would otherwise queue them all);
+	 * each is taken as a target of its own.
+	 */
+	ok = rate_add(&g->ring, f->first_ts, c->port_scan.window_ns,
+		      failed ? 0 : 1);
+	if (!failed)
+		return;
 	scan_expire(g, f->first_ts, c->port_scan.window_ns);
 	if (g->fifo_len == 0)
 		g->t[1] = f->first_ts;
@@ -426,22 +434,22 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 	target[16] = (uint8_t)(flow_port(f, FLOW_RESP) >> 8);
 	target[17] = (uint8_t)flow_port(f, FLOW_RESP);
 	h = hash_bytes(target, sizeof(target));
-	if (!scan_push(g, (uint64_t)h << 32 | (uint64_t)ms << 1 | (failed ? 1 : 0)) ||
+	if (!scan_push(g, (uint64_t)h << 32 | (uint64_t)ms << 1 | 1) ||
 	    !count_map_add(&g->counts, h, 1, NULL)) {
 		d->oom = true;
 		return;
 	}
-	g->n[0]++;
-	if (failed)
-		g->n[1]++;
-	if (g->counts.live > g->count) {
-		g->count = g->counts.live;
-		g->n[2] = g->n[0];
+	g->n[1]++;
+	targets = g->counts.live + ok;
+	attempts = g->n[1] + ok;
+	if (targets > g->count) {
+		g->count = targets;
+		g->n[2] = attempts;
 		g->n[3] = g->n[1];
 	}
 	g->threshold = c->port_scan.min_targets;
-	if (g->counts.live >= c->port_scan.min_targets &&
-	    (double)g->n[1] >= c->port_scan.min_failed_share * (double)g->n[0]) {
+	if (targets >= c->port_scan.min_targets &&
+	    (double)g->n[1] >= c->port_scan.min_failed_share * (double)attempts) {
 		group_touch(g, f->first_ts);
 		group_touch(g, f->last_ts);
 		if (g->n_flows < FINDING_MAX_FLOWS)
