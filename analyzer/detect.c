@@ -469,6 +469,24 @@ oom:
 	return NULL;
 }
 
+struct det_group *group_earned(struct detectors *d, struct count_map *seen,
+			       const struct subject_key *k, uint32_t after,
+			       int64_t now, uint32_t *n)
+{
+	struct det_group *g = group_find(d, k);
+	uint32_t count;
+
+	*n = 1;
+	if (g != NULL)
+		return g;
+	if (!count_map_add(seen, hash_bytes(k, sizeof(*k)), 1, &count))
+		d->oom = true;
+	if (count < after)
+		return NULL;
+	*n = count;
+	return group_get(d, k, now);
+}
+
 void group_touch(struct det_group *g, int64_t now)
 {
 	if (now < g->first_ts)
@@ -889,7 +907,6 @@ void detectors_finish(struct detectors *d, const struct analyzer_stats *st,
 	if (st != NULL && st->last_ts > d->now)
 		d->now = st->last_ts;
 	det_ip_finish(d, frag);
-	d->finished = true;
 }
 
 /* ------------------------------------------------------------ the sink */

@@ -61,7 +61,6 @@ struct det_group {
 	int32_t finding;        /* its place among the fired, or -1 */
 	int64_t first_ts, last_ts;
 	uint64_t count;         /* the value, for most detectors */
-	uint64_t peak;
 	uint64_t n[8];
 	int64_t t[3];
 	double threshold;       /* what count was measured against */
@@ -101,7 +100,6 @@ enum det_flow_flag {
 	DF_REFUSED = 1u << 7,
 	DF_SYN_PENDING = 1u << 8,       /* waiting to be judged half-open */
 	DF_SYNACK_SEEN = 1u << 9,       /* the listener answered its SYN */
-	DF_OUTAGE = 1u << 10,           /* was stuck, and the peer came back */
 };
 
 /*
@@ -201,7 +199,6 @@ struct detectors {
 	uint32_t fired_per_id[FINDING_COUNT];
 	uint64_t suppressed;    /* left out of the last detectors_findings() */
 	struct finding *out;    /* detectors_findings() */
-	bool finished;
 	/*
 	 * Connection attempts waiting to be judged half-open (syn_flood):
 	 * flow table index << 32 | ms since pending_base, oldest first; 0
@@ -261,6 +258,15 @@ struct det_group *group_get(struct detectors *d, const struct subject_key *k,
 			    int64_t now);
 /* The group numbered n (struct det_group's number). */
 struct det_group *group_by_number(struct detectors *d, uint32_t n);
+/*
+ * The group for k, once seen has counted `after` events for it: before
+ * that NULL (the event is only counted), then the group, made, with *n
+ * the events it stands for (all counted so far, or 1 afterwards).  For
+ * subjects most of which only ever count once or twice.
+ */
+struct det_group *group_earned(struct detectors *d, struct count_map *seen,
+			       const struct subject_key *k, uint32_t after,
+			       int64_t now, uint32_t *n);
 /* The group for k if it exists. */
 struct det_group *group_find(struct detectors *d, const struct subject_key *k);
 void group_touch(struct det_group *g, int64_t now);

@@ -160,7 +160,7 @@ static void churn_flow_end(struct detectors *d, const struct flow *f)
 	struct subject_key k;
 	struct det_group *g;
 	uint64_t sum;
-	uint32_t n = 1;
+	uint32_t n;
 	int initiator;
 
 	/* A whole connection, handshake to close, and a short one. */
@@ -170,21 +170,11 @@ static void churn_flow_end(struct detectors *d, const struct flow *f)
 		return;
 	subject_endpoint(&k, FINDING_SHORT_CONNECTION_CHURN, f, FLOW_RESP);
 	subject_add_party(&k, f, FLOW_ORIG);
-	g = group_find(d, &k);
-	if (g == NULL) {
-		/* A group from the tenth connection on, seeded with them all. */
-		uint32_t seen;
-
-		if (!count_map_add(&d->churn_seen, hash_bytes(&k, sizeof(k)), 1,
-				   &seen))
-			d->oom = true;
-		if (seen < CHURN_GROUP_AFTER)
-			return;
-		g = group_get(d, &k, f->first_ts);
-		if (g == NULL)
-			return;
-		n = seen;
-	}
+	/* A group from the tenth connection on, seeded with them all. */
+	g = group_earned(d, &d->churn_seen, &k, CHURN_GROUP_AFTER, f->first_ts,
+			 &n);
+	if (g == NULL)
+		return;
 	g->n[0] += n;
 	g->t[0] += dur * (int64_t)n;
 	sum = rate_add(&g->ring, f->first_ts,

@@ -114,28 +114,17 @@ static void storm(struct detectors *d, const struct packet *pkt,
 	struct subject_key k;
 	struct det_group *g;
 	uint64_t sum;
-	uint32_t n = 1;
+	uint32_t n;
 
 	subject_endpoint(&k, FINDING_RST_STORM, f, FLOW_RESP);
-	g = group_find(d, &k);
-	if (g == NULL) {
-		/*
-		 * A group from the tenth reset connection of a service on, so
-		 * a client resetting once toward many services does not fill
-		 * the detectors' subjects; the first nine are seeded in now.
-		 */
-		uint32_t seen;
-
-		if (!count_map_add(&d->rst_seen, hash_bytes(&k, sizeof(k)), 1,
-				   &seen))
-			d->oom = true;
-		if (seen < STORM_GROUP_AFTER)
-			return;
-		g = group_get(d, &k, d->now);
-		if (g == NULL)
-			return;
-		n = seen;
-	}
+	/*
+	 * A group from the tenth reset connection of a service on, so a
+	 * client resetting once toward many services does not fill the
+	 * detectors' subjects; the first nine are seeded in then.
+	 */
+	g = group_earned(d, &d->rst_seen, &k, STORM_GROUP_AFTER, d->now, &n);
+	if (g == NULL)
+		return;
 	g->n[cause] += n;
 	sum = rate_add(&g->ring, d->now, c->rst_storm.window_ns, n);
 	if (sum > g->count) {

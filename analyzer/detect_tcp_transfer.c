@@ -309,7 +309,7 @@ static void bookkeeping(const struct detectors *d, const struct packet *pkt,
 	if (df->stuck_dir == p) {
 		/* The peer was not dead after all: an outage it survived. */
 		df->stuck_dir = 2;
-		df->flags = (uint16_t)((df->flags & ~DF_DEAD_PEER) | DF_OUTAGE);
+		df->flags &= (uint16_t)~DF_DEAD_PEER;
 	}
 	if (info->seg_len > 0) {
 		uint16_t len = info->seg_len > UINT16_MAX ? UINT16_MAX
