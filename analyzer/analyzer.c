@@ -48,6 +48,7 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg,
 	if (sink != NULL)
 		a->sink = *sink;
 	tc.max_flows = cfg->max_flows;
+	tc.sink_bytes = sink != NULL ? sink->flow_storage : 0;
 	tc.timeout_ns[FLOW_LIST_TCP_OPEN] = FLOW_TIMEOUT_NONE;
 	tc.timeout_ns[FLOW_LIST_TCP_HALF_OPEN] = cfg->tcp_idle_ns;
 	tc.timeout_ns[FLOW_LIST_TCP_CLOSING] = cfg->tcp_idle_ns;
@@ -641,7 +642,7 @@ const struct analyzer_stats *analyzer_get_stats(struct analyzer *a)
 	if (flow_table_memory(a->table) > a->stats.memory_bytes)
 		a->stats.memory_bytes = flow_table_memory(a->table);
 	a->stats.last_ts = a->now;
-	a->stats.flow_bytes = sizeof(struct flow);
+	a->stats.flow_bytes = flow_table_flow_bytes(a->table);
 	a->stats.index_bytes = flow_table_index_bytes(a->table);
 	return &a->stats;
 }

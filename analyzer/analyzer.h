@@ -56,6 +56,11 @@ struct analyzer_sink {
 	void (*on_capture_end)(void *ctx, int64_t now);
 	/* The flow is final; it is released right after. */
 	void (*on_flow_end)(void *ctx, const struct flow *f);
+	/*
+	 * Bytes of storage the sink keeps in every flow, zeroed with it:
+	 * flow_sink_storage(f), the sink's to write.  0: none.
+	 */
+	size_t flow_storage;
 };
 
 struct analyzer_stats {
@@ -78,7 +83,7 @@ struct analyzer_stats {
 	uint64_t no_memory;
 	size_t peak_flows;
 	size_t memory_bytes;        /* flow table and index at the end */
-	size_t flow_bytes;          /* one tracked flow (sizeof) */
+	size_t flow_bytes;          /* one tracked flow, with its sink storage */
 	size_t index_bytes;         /* the hash index: 4 bytes a slot */
 };
 

@@ -33,12 +33,9 @@ struct detectors *detectors_new(const struct detect_config *cfg,
 			d->tcp_on = true;
 	if (sink != NULL)
 		d->sink = *sink;
-	/* The flow table hands out indexes up to max_flows (1-based). */
-	d->side_chunks = (size_t)engine->max_flows / DET_FLOW_CHUNK + 2;
-	d->side = calloc(d->side_chunks, sizeof(*d->side));
 	d->index_mask = 1023;
 	d->index = calloc(d->index_mask + 1, sizeof(*d->index));
-	if (d->side == NULL || d->index == NULL) {
+	if (d->index == NULL) {
 		detectors_free(d);
 		return NULL;
 	}
@@ -49,9 +46,6 @@ void detectors_free(struct detectors *d)
 {
 	if (d == NULL)
 		return;
-	for (size_t i = 0; i < d->side_chunks && d->side != NULL; i++)
-		free(d->side[i]);
-	free(d->side);
 	for (size_t i = 0; i < d->n_groups; i++) {
 		struct det_group *g = &d->groups[i / GROUP_CHUNK][i % GROUP_CHUNK];
 
@@ -787,29 +781,15 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 
 /* ------------------------------------------------------------ dispatch */
 
-static struct det_flow *side_make(struct detectors *d, const struct flow *f)
+/* The side state starts zeroed, with the flow. */
+static void side_make(struct detectors *d, const struct flow *f)
 {
-	size_t c = f->table_idx / DET_FLOW_CHUNK;
-	struct det_flow *df;
+	struct det_flow *df = det_flow_of(d, f);
 
-	if (c >= d->side_chunks) {
-		d->oom = true;
-		return NULL;
-	}
-	if (d->side[c] == NULL) {
-		d->side[c] = calloc(DET_FLOW_CHUNK, sizeof(**d->side));
-		if (d->side[c] == NULL) {
-			d->oom = true;
-			return NULL;
-		}
-	}
-	df = &d->side[c][f->table_idx % DET_FLOW_CHUNK];
-	memset(df, 0, sizeof(*df));
 	df->flags = DF_LIVE;
 	df->last_data_dir = 2;
 	df->cw_dir = 2;
 	df->stuck_dir = 2;
-	return df;
 }
 
 /* Capture time moved on to now: run what waits on time alone. */
@@ -956,6 +936,11 @@ static void sink_flow_end(void *ctx, const struct flow *f)
 	detectors_on_flow_end(ctx, f);
 }
 
+size_t detectors_flow_storage(const struct detectors *d)
+{
+	return d->tcp_on ? sizeof(struct det_flow) : 0;
+}
+
 struct analyzer_sink detectors_sink(struct detectors *d)
 {
 	struct analyzer_sink s = {
@@ -968,6 +953,7 @@ struct analyzer_sink detectors_sink(struct detectors *d)
 		.on_time = sink_time,
 		.on_capture_end = sink_capture_end,
 		.on_flow_end = sink_flow_end,
+		.flow_storage = detectors_flow_storage(d),
 	};
 
 	return s;

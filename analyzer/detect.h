@@ -71,6 +71,12 @@ void detectors_free(struct detectors *d);
 
 /* An analyzer sink whose callbacks feed d. */
 struct analyzer_sink detectors_sink(struct detectors *d);
+/*
+ * The per-flow storage d keeps in the analyzer's flows: a sink that
+ * forwards to the detectors_on_* functions must ask for this much
+ * (struct analyzer_sink's flow_storage).
+ */
+size_t detectors_flow_storage(const struct detectors *d);
 
 void detectors_on_flow_start(struct detectors *d, const struct flow *f);
 void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,

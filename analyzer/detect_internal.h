@@ -100,6 +100,7 @@ enum det_flow_flag {
 	DF_REFUSED = 1u << 7,
 	DF_SYN_PENDING = 1u << 8,       /* waiting to be judged half-open */
 	DF_SYNACK_SEEN = 1u << 9,       /* the listener answered its SYN */
+	DF_DACK = 1u << 10,             /* dack_ts holds a delayed ACK */
 };
 
 /*
@@ -128,52 +129,69 @@ static inline void det_unmark(const struct flow *f, uint8_t bits)
 	((struct flow *)f)->sink_mark &= (uint8_t)~bits;
 }
 
-/* What the detectors remember of one live flow, beside struct flow. */
+/*
+ * What the detectors remember of one live flow, beside struct flow.
+ * Every segment reads and writes the first cache line only; the rest is
+ * reached through a flag or a sink_mark bit saying it holds something
+ * (a zero window, CLOSE_WAIT, a delayed ACK, a pending attempt).  On a
+ * busy capture each line touched is a cache miss per new connection.
+ */
 struct det_flow {
+	/* The line every segment touches. */
 	uint8_t state[2];       /* both endpoints' states after its last segment */
 	uint16_t flags;         /* enum det_flow_flag */
 	uint8_t last_data_dir;  /* who sent data last; 2 = nobody yet */
+	uint8_t stuck_dir;      /* a run of timeouts, peer silent: 2 none */
+	uint8_t cw_dir;         /* the endpoint in CLOSE_WAIT */
+	uint8_t dack_dir;       /* the endpoint whose data a delayed ACK acked */
 	uint8_t retx_run[2];    /* retransmissions in a row, the peer silent */
 	uint8_t big_run[2];     /* of them, larger than ever seen ACKed */
 	uint8_t ka_run[2];      /* keep-alives in a row, the peer silent */
+	uint8_t peer_dup[2];    /* the side's latest segment was a dup ACK or SACK */
 	uint8_t syn_retries;
 	uint8_t nagle_events;
 	uint8_t rst_cause;      /* enum rst_cause + 1 once classified */
-	uint8_t cw_dir;         /* the endpoint in CLOSE_WAIT */
-	uint8_t dack_dir;       /* the endpoint whose data a delayed ACK acked */
+	bool stuck_black_hole;
 	uint16_t max_len[2];    /* largest payload sent */
 	uint16_t max_len_acked[2]; /* largest payload seen acknowledged */
 	uint16_t last_len[2];   /* payload of its latest data segment */
+	uint32_t max_end[2];    /* relative end of the largest segment sent */
+	/*
+	 * Payload bytes sent per side in the two latest halves of
+	 * retransmit_burst's window, [side][0 older, 1 newer]: bytes, so a
+	 * TSO super-frame counts for what it carries (retx: resent).
+	 */
+	uint32_t segs[2][2];
+	int64_t share_start;    /* of the newer half */
+
+	/* Reached only when a flag or mark says so. */
 	uint16_t zw_probes;
-	uint32_t syn_check;     /* its pending entry's number */
-	/* The listener it tried (syn_flood), and its source's hash. */
-	uint8_t listener[16];
 	uint16_t listener_port;
 	uint8_t listener_family;
+	uint32_t syn_check;     /* its pending entry's number */
+	/* The listener it tried (syn_flood), and its source's hash. */
 	uint32_t source_hash;
+	uint8_t listener[16];
+	uint32_t retx[2][2];
 	int64_t cw_since;       /* when an endpoint entered CLOSE_WAIT, or 0 */
 	uint64_t cw_frame;      /* the segment that put it there */
 	int64_t zw_since[2];    /* zero window advertised since, or 0 */
-	int64_t dack_ts;        /* when that delayed ACK came, or 0 */
+	int64_t dack_ts;        /* when that delayed ACK came (DF_DACK) */
 	int64_t t_dack;         /* how late it was */
-	int64_t last_ts[2];     /* each side's latest segment */
-	/*
-	 * Payload bytes sent and resent per side in the two latest halves
-	 * of retransmit_burst's window, [side][0 older, 1 newer]: bytes, so
-	 * a TSO super-frame counts for what it carries.
-	 */
-	int64_t share_start;    /* of the newer half */
-	uint32_t segs[2][2], retx[2][2];
-	uint32_t max_end[2];    /* relative end of the largest segment sent */
-	/* A run of timeouts with the peer silent, judged when the peer
-	 * speaks again (an outage) or the connection ends (dead). */
-	uint8_t stuck_dir;      /* 2: none */
-	bool stuck_black_hole;
+	int64_t dup_ts[2];      /* of the side's latest segment, if peer_dup */
 	uint64_t stuck_frame;
-	uint8_t peer_dup[2];    /* the side's latest segment was a dup ACK or SACK */
-};
+} __attribute__((aligned(64)));
+
+_Static_assert(offsetof(struct det_flow, zw_probes) == 64,
+	       "what every segment touches fits one cache line");
 
 #define DET_HOT_SLOTS (2 * FINDING_COUNT)
+
+/* A connection attempt waiting to be judged half-open (syn_flood). */
+struct pending_attempt {
+	struct det_flow *df;    /* NULL: settled, skip it */
+	uint32_t ms;            /* its start, since pending_base */
+};
 
 struct detectors {
 	struct detect_config cfg;
@@ -183,9 +201,6 @@ struct detectors {
 	struct finding_sink sink;
 	int64_t now;
 	bool oom;
-	/* Side state by flow table index, in chunks made on first use. */
-	struct det_flow **side;
-	size_t side_chunks;
 	/* Groups, in chunks (pointers stay valid), found through a hash. */
 	struct det_group **groups;
 	size_t n_groups, group_chunks;
@@ -201,14 +216,14 @@ struct detectors {
 	struct finding *out;    /* detectors_findings() */
 	/*
 	 * Connection attempts waiting to be judged half-open (syn_flood):
-	 * flow table index << 32 | ms since pending_base, oldest first; 0
+	 * its side state and ms since pending_base, oldest first; df NULL
 	 * once the attempt completed or ended (so judging it touches
 	 * nothing: most complete within a round trip).
 	 * Looked at on every new attempt and every DET_TICK_NS of capture
 	 * time, so a flood's finding does not wait for its flows to end;
 	 * a listener gets a group only once an attempt to it is half-open.
 	 */
-	uint64_t *pending;
+	struct pending_attempt *pending;
 	size_t pending_cap, pending_head, pending_len;
 	uint32_t pending_seq;   /* the head entry's number; entries count on */
 	int64_t pending_base;
@@ -227,20 +242,22 @@ struct detectors {
 	size_t pending_frags;
 };
 
-#define DET_FLOW_CHUNK 4096
 #define DET_TICK_NS (100 * NS_PER_MS)
 /* Subjects tracked at most (about 1 KiB each). */
 #define MAX_GROUPS 65536
 
-/* The side state of a live flow (made at its start). */
+_Static_assert(_Alignof(struct det_flow) <= FLOW_SINK_ALIGN,
+	       "the flow's sink storage is aligned enough");
+
+/*
+ * The side state of a TCP flow: the analyzer keeps it in the flow
+ * (detectors_flow_storage()), zeroed with it, made at its start.
+ */
 static inline struct det_flow *det_flow_of(struct detectors *d,
 					   const struct flow *f)
 {
-	size_t c = f->table_idx / DET_FLOW_CHUNK;
-
-	if (c >= d->side_chunks || d->side[c] == NULL)
-		return NULL;
-	return &d->side[c][f->table_idx % DET_FLOW_CHUNK];
+	(void)d;
+	return flow_sink_storage(f);
 }
 
 /* detect.c: groups, evidence, findings. */

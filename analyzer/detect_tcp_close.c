@@ -206,7 +206,8 @@ void det_close_on_segment(struct detectors *d, const struct packet *pkt,
 	 * at work (shutdown(SHUT_WR) on the other side), not a leak: only
 	 * its idle time in CLOSE_WAIT counts.
 	 */
-	if (df->cw_since != 0 && info->dir == df->cw_dir && info->seg_len > 0)
+	if ((f->sink_mark & DM_CLOSE_WAIT) && df->cw_since != 0 &&
+	    info->dir == df->cw_dir && info->seg_len > 0)
 		df->cw_since = d->now;
 	if (info->state[0] == df->state[0] && info->state[1] == df->state[1])
 		return;

@@ -108,19 +108,17 @@ void det_open_tick(struct detectors *d)
 	int64_t cut = d->now - HALF_OPEN_AFTER_NS - d->pending_base;
 
 	while (d->pending_len > 0) {
-		uint64_t e = d->pending[d->pending_head];
-		uint32_t idx = (uint32_t)(e >> 32), ms = (uint32_t)e;
-		size_t c = idx / DET_FLOW_CHUNK;
-		struct det_flow *df;
+		struct pending_attempt e = d->pending[d->pending_head];
+		struct det_flow *df = e.df;
+		uint32_t ms = e.ms;
 
-		if (e != 0 && (int64_t)ms * NS_PER_MS > cut)
+		if (df != NULL && (int64_t)ms * NS_PER_MS > cut)
 			break;
 		d->pending_head = (d->pending_head + 1) % d->pending_cap;
 		d->pending_len--;
 		d->pending_seq++;
-		if (e == 0 || c >= d->side_chunks || d->side[c] == NULL)
+		if (df == NULL)
 			continue;
-		df = &d->side[c][idx % DET_FLOW_CHUNK];
 		if ((df->flags & (DF_LIVE | DF_SYN_PENDING)) ==
 			    (DF_LIVE | DF_SYN_PENDING))
 			flood_count(d, df, df->listener_family,
@@ -134,15 +132,15 @@ static void pending_cancel(struct detectors *d, struct det_flow *df)
 	uint32_t off = df->syn_check - d->pending_seq;
 
 	if ((df->flags & DF_SYN_PENDING) && off < d->pending_len)
-		d->pending[(d->pending_head + off) % d->pending_cap] = 0;
+		d->pending[(d->pending_head + off) % d->pending_cap].df = NULL;
 }
 
 /* False when no memory was left; the attempt is judged when it ends. */
-static bool pending_push(struct detectors *d, uint64_t e)
+static bool pending_push(struct detectors *d, struct pending_attempt e)
 {
 	if (d->pending_len == d->pending_cap) {
 		size_t cap = d->pending_cap ? d->pending_cap * 2 : 256;
-		uint64_t *p = malloc(cap * sizeof(*p));
+		struct pending_attempt *p = malloc(cap * sizeof(*p));
 
 		if (p == NULL)
 			return false;
@@ -184,7 +182,7 @@ static void flood_attempt(struct detectors *d, const struct flow *f,
 	det_mark(f, DM_SYN);
 	df->flags |= DF_SYN_PENDING;
 	df->syn_check = d->pending_seq + (uint32_t)d->pending_len;
-	if (!pending_push(d, (uint64_t)f->table_idx << 32 | (uint64_t)rel))
+	if (!pending_push(d, (struct pending_attempt){df, (uint32_t)rel}))
 		df->syn_check = d->pending_seq - 1;     /* matches no entry */
 }
 

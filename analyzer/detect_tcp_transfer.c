@@ -87,8 +87,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	 * duplicate ACK or SACK blocks; tshark's fast_retransmission only
 	 * sees the three-dupack case, not SACK recovery.
 	 */
-	bool asked = df->peer_dup[!s] && df->last_ts[!s] != 0 &&
-		     d->now - df->last_ts[!s] < 200 * NS_PER_MS;
+	bool asked = df->peer_dup[!s] && d->now - df->dup_ts[!s] < 200 * NS_PER_MS;
 	enum retx_kind kind = (an & TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION))
 		? RETX_SPURIOUS
 		: ((an & TCP_ANNOT_BIT(FAST_RETRANSMISSION)) || asked)
@@ -265,7 +264,7 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 
 	if (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST))
 		return;
-	if (df->dack_ts != 0 && df->dack_dir == s) {
+	if ((df->flags & DF_DACK) && df->dack_dir == s) {
 		int64_t since = d->now - df->dack_ts;
 		/* From the ACK passing the capture point to s and back. */
 		int64_t base = handshake_leg(t, s);
@@ -275,7 +274,7 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 		    !(info->annots & RETRANSMITTED) &&
 		    since <= 2 * base + NS_PER_MS)
 			nagle_event(d, f, df, df->t_dack);
-		df->dack_ts = 0;
+		df->flags &= (uint16_t)~DF_DACK;
 	}
 	/* A pure ACK, late, for a small segment of the peer's. */
 	if (len == 0 && info->ack_rtt_ns >= c->nagle_delayed_ack.min_delay_ns &&
@@ -285,6 +284,7 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 		int64_t base = base_rtt(t, !s);
 
 		if (base > 0 && info->ack_rtt_ns >= 4 * base) {
+			df->flags |= DF_DACK;
 			df->dack_ts = d->now;
 			df->dack_dir = (uint8_t)!s;
 			df->t_dack = info->ack_rtt_ns;
@@ -301,9 +301,10 @@ static void bookkeeping(const struct detectors *d, const struct packet *pkt,
 	const struct tcp_conn *t = &f->u.tcp;
 	int s = info->dir, p = !s;
 
-	df->last_ts[s] = d->now;
 	df->peer_dup[s] = (info->annots & TCP_ANNOT_BIT(DUPLICATE_ACK)) ||
 			  pkt->tcp.sack_count > 0;
+	if (df->peer_dup[s])
+		df->dup_ts[s] = d->now;
 	/* Anything from s answers the peer: its silent runs end. */
 	df->retx_run[p] = 0;
 	if (df->stuck_dir == p) {
@@ -377,7 +378,8 @@ void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
 	    (info->seg_len > 0 || (pkt->tcp.flags & TCP_FLAG_FIN)) &&
 	    det_enabled(d, FINDING_RETRANSMIT_BURST))
 		retransmission(d, pkt, f, info, df);
-	if ((info->window == 0 || df->zw_since[info->dir] != 0 ||
+	if ((info->window == 0 ||
+	     ((f->sink_mark & DM_ZERO_WINDOW) && df->zw_since[info->dir] != 0) ||
 	     (an & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE))) &&
 	    det_enabled(d, FINDING_ZERO_WINDOW_STALL))
 		zero_window(d, pkt, f, info, df);

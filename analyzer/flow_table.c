@@ -35,7 +35,13 @@ struct flow_list_head {
 
 struct flow_table {
 	struct flow_table_config cfg;
-	struct flow **chunks;
+	/*
+	 * A flow's bytes in its chunk: the flow alone, or with the sink's
+	 * storage behind it (cache-line aligned, so the sink's hot line is
+	 * one line).  Zeroed with the flow.
+	 */
+	size_t stride, zeroed;
+	char **chunks;
 	size_t n_chunks, chunks_cap;
 	uint32_t next_unused;   /* indices handed out so far (from 1) */
 	uint32_t free_head;     /* released flows, linked through lru_next */
@@ -52,8 +58,8 @@ struct flow_table {
 
 static struct flow *flow_at(const struct flow_table *t, uint32_t idx)
 {
-	return &t->chunks[(idx - 1) >> FLOW_CHUNK_SHIFT]
-			 [(idx - 1) & (FLOW_CHUNK - 1)];
+	return (struct flow *)(t->chunks[(idx - 1) >> FLOW_CHUNK_SHIFT] +
+			       ((idx - 1) & (FLOW_CHUNK - 1)) * t->stride);
 }
 
 /* Kept in the flow: recovering it from the chunk list would need a search. */
@@ -109,6 +115,12 @@ struct flow_table *flow_table_new(const struct flow_table_config *cfg)
 	if (t == NULL)
 		return NULL;
 	t->cfg = *cfg;
+	t->stride = sizeof(struct flow);
+	if (cfg->sink_bytes > 0)
+		t->stride = FLOW_SINK_OFFSET +
+			    (cfg->sink_bytes + FLOW_SINK_ALIGN - 1) /
+			    FLOW_SINK_ALIGN * FLOW_SINK_ALIGN;
+	t->zeroed = cfg->sink_bytes > 0 ? t->stride : sizeof(struct flow);
 	t->min_deadline = INT64_MAX;
 	t->slot_mask = 1024 - 1;
 	t->slots = calloc(t->slot_mask + 1, sizeof(*t->slots));
@@ -232,14 +244,16 @@ static uint32_t flow_alloc(struct flow_table *t)
 	if ((t->next_unused & (FLOW_CHUNK - 1)) == 0) {
 		if (t->n_chunks == t->chunks_cap) {
 			size_t cap = t->chunks_cap ? t->chunks_cap * 2 : 16;
-			struct flow **c = realloc(t->chunks, cap * sizeof(*c));
+			char **c = realloc(t->chunks, cap * sizeof(*c));
 
 			if (c == NULL)
 				return 0;
 			t->chunks = c;
 			t->chunks_cap = cap;
 		}
-		t->chunks[t->n_chunks] = malloc(FLOW_CHUNK * sizeof(struct flow));
+		t->chunks[t->n_chunks] = t->cfg.sink_bytes > 0
+			? aligned_alloc(FLOW_SINK_ALIGN, FLOW_CHUNK * t->stride)
+			: malloc(FLOW_CHUNK * t->stride);
 		if (t->chunks[t->n_chunks] == NULL)
 			return 0;
 		t->n_chunks++;
@@ -303,7 +317,7 @@ struct flow *flow_table_insert(struct flow_table *t,
 	if (idx == 0)
 		return NULL;
 	f = flow_at(t, idx);
-	memset(f, 0, sizeof(*f));
+	memset(f, 0, t->zeroed);
 	f->key = *key;
 	f->table_idx = idx;
 	f->last_ts = now;
@@ -332,7 +346,7 @@ void flow_table_recycle(struct flow_table *t, struct flow *f,
 	uint32_t idx = f->table_idx;
 
 	list_unlink(t, f);
-	memset(f, 0, sizeof(*f));
+	memset(f, 0, t->zeroed);
 	f->key = key;
 	f->table_idx = idx;
 	f->last_ts = now;
@@ -429,10 +443,15 @@ size_t flow_table_peak(const struct flow_table *t)
 	return t->peak;
 }
 
+size_t flow_table_flow_bytes(const struct flow_table *t)
+{
+	return t->stride;
+}
+
 size_t flow_table_memory(const struct flow_table *t)
 {
-	return sizeof(*t) + t->n_chunks * FLOW_CHUNK * sizeof(struct flow) +
-	       t->chunks_cap * sizeof(struct flow *) +
+	return sizeof(*t) + t->n_chunks * FLOW_CHUNK * t->stride +
+	       t->chunks_cap * sizeof(*t->chunks) +
 	       (t->slot_mask + 1) * sizeof(struct flow_slot);
 }
 

@@ -29,6 +29,8 @@ enum flow_list {
 struct flow_table_config {
 	uint32_t max_flows;
 	int64_t timeout_ns[FLOW_LIST_COUNT];
+	/* Bytes each flow carries for the sink, at FLOW_SINK_OFFSET (0: none). */
+	size_t sink_bytes;
 };
 
 struct flow_table;
@@ -73,6 +75,8 @@ void flow_table_foreach(struct flow_table *t,
 
 size_t flow_table_count(const struct flow_table *t);
 size_t flow_table_peak(const struct flow_table *t);
+/* What one flow takes in the table, with the sink's storage. */
+size_t flow_table_flow_bytes(const struct flow_table *t);
 /* Bytes held by the pool and the hash index. */
 size_t flow_table_memory(const struct flow_table *t);
 /* Bytes of the hash index alone. */

@@ -90,6 +90,8 @@ enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 	d->det = detectors_new(&o->detect, &o->cfg, NULL);
 	d->hosts = host_states_new();
 	d->rank = trouble_rank_new(top_n);
+	if (d->det != NULL)
+		sink.flow_storage = detectors_flow_storage(d->det);
 	d->a = analyzer_new(&o->cfg, &sink);
 	if (d->det == NULL || d->hosts == NULL || d->rank == NULL || d->a == NULL) {
 		cli_error("out of memory");
