@@ -115,6 +115,12 @@ enum det_mark {
 	DM_CLOSE_WAIT = 1u << 3,        /* an endpoint is in CLOSE_WAIT */
 	DM_ZERO_WINDOW = 1u << 4,       /* a side advertises a zero window */
 	DM_SYN = 1u << 5,               /* its attempt waits, or was half-open */
+	/*
+	 * What the end of a normal connection is judged on (churn, a scan's
+	 * successes), set while the tracker's state is still in the cache.
+	 */
+	DM_OPENED = 1u << 6,    /* a whole handshake: SYN, SYN-ACK, ACK */
+	DM_CLOSED = 1u << 7,    /* closed by FINs or a RST (tcp_conn_close) */
 };
 #define DM_SIDE_ANY (DM_SIDE_WORK | DM_CLOSE_WAIT | DM_ZERO_WINDOW | DM_SYN)
 

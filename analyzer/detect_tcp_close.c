@@ -152,21 +152,32 @@ static void time_wait_leave(struct detectors *d, const struct flow *f,
 
 #define CHURN_GROUP_AFTER 10
 
+/* A whole connection, handshake to close. */
+static bool churn_whole(const struct flow *f)
+{
+	const struct tcp_conn *t = &f->u.tcp;
+	int initiator;
+
+	/* Most: known from the marks, the tracker's state being cold now. */
+	if (f->sink_mark & DM_OPENED)
+		return (f->sink_mark & DM_CLOSED) ||
+		       f->end_reason == FLOW_END_IDLE;
+	return (t->flags & TCP_CONN_HAS_ACK) &&
+	       !(t->flags & TCP_CONN_MIDSTREAM) &&
+	       tcp_conn_close(f, &initiator) != TCP_CLOSE_OPEN;
+}
+
 static void churn_flow_end(struct detectors *d, const struct flow *f)
 {
 	const struct detect_config *c = &d->cfg;
-	const struct tcp_conn *t = &f->u.tcp;
 	int64_t dur = f->last_ts - f->first_ts;
 	struct subject_key k;
 	struct det_group *g;
 	uint64_t sum;
 	uint32_t n;
-	int initiator;
 
-	/* A whole connection, handshake to close, and a short one. */
-	if (!(t->flags & TCP_CONN_HAS_ACK) || (t->flags & TCP_CONN_MIDSTREAM) ||
-	    dur > c->short_connection_churn.max_duration_ns ||
-	    tcp_conn_close(f, &initiator) == TCP_CLOSE_OPEN)
+	/* A whole connection and a short one. */
+	if (dur > c->short_connection_churn.max_duration_ns || !churn_whole(f))
 		return;
 	subject_endpoint(&k, FINDING_SHORT_CONNECTION_CHURN, f, FLOW_RESP);
 	subject_add_party(&k, f, FLOW_ORIG);
@@ -201,6 +212,13 @@ void det_close_on_segment(struct detectors *d, const struct packet *pkt,
 			  const struct flow *f, const struct tcp_seg_info *info,
 			  struct det_flow *df)
 {
+	int initiator;
+
+	/* Once closed, a connection stays closed (tcp_conn_close). */
+	if ((pkt->tcp.flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) &&
+	    !(f->sink_mark & DM_CLOSED) &&
+	    tcp_conn_close(f, &initiator) != TCP_CLOSE_OPEN)
+		det_mark(f, DM_CLOSED);
 	/*
 	 * An endpoint still sending after the peer's FIN is a half-close
 	 * at work (shutdown(SHUT_WR) on the other side), not a leak: only

@@ -494,6 +494,10 @@ void det_open_on_segment(struct detectors *d, const struct packet *pkt,
 	    (c->ep[FLOW_RESP].flags & TCP_EP_SYN_ACKED)) {
 		df->flags |= DF_HANDSHAKE_DONE;
 		flood_resolved(d, f, df);
+		if (!(c->flags & (TCP_CONN_MIDSTREAM | TCP_CONN_SIM_OPEN)) &&
+		    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
+		    !(df->flags & DF_REFUSED))
+			det_mark(f, DM_OPENED);
 	}
 	if ((fl & TCP_FLAG_RST) && !(df->flags & DF_HANDSHAKE_DONE)) {
 		if (info->dir == FLOW_RESP && !(c->flags & TCP_CONN_HAS_SYNACK) &&
@@ -519,9 +523,15 @@ void det_open_on_flow_end(struct detectors *d, const struct flow *f,
 		flood_flow_end(d, f, df);
 	if (df != NULL && det_enabled(d, FINDING_SYN_UNANSWERED))
 		unanswered_flow_end(d, f, df);
+	if (!det_enabled(d, FINDING_PORT_SCAN))
+		return;
+	/* Answered (most): decided without the tracker's state, cold by now. */
+	if (f->sink_mark & DM_OPENED) {
+		scan_attempt(d, f, false);
+		return;
+	}
 	/* Attempts of a possible scan: refused ones were counted already. */
-	if (det_enabled(d, FINDING_PORT_SCAN) &&
-	    !(c->flags & TCP_CONN_MIDSTREAM) &&
+	if (!(c->flags & TCP_CONN_MIDSTREAM) &&
 	    !(df != NULL && (df->flags & DF_REFUSED)) &&
 	    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
 	    !(c->flags & TCP_CONN_SIM_OPEN))
