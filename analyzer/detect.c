@@ -12,6 +12,8 @@
 #include <string.h>
 
 #define GROUP_CHUNK 256
+/* Flow extensions per chunk (the pool's pointers stay valid). */
+enum { EXT_CHUNK = 1024 };
 /* Findings of one id listed at most; further subjects are counted. */
 #define MAX_FINDINGS_PER_ID 100
 
@@ -59,6 +61,9 @@ void detectors_free(struct detectors *d)
 	free(d->index);
 	free(d->fired);
 	free(d->pending);
+	for (size_t i = 0; i * EXT_CHUNK < d->n_ext; i++)
+		free(d->ext_chunks[i]);
+	free(d->ext_chunks);
 	count_map_free(&d->churn_seen);
 	count_map_free(&d->rst_seen);
 	free(d->out);
@@ -779,6 +784,98 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 	return out;
 }
 
+/* ------------------------------------------------------------ extensions */
+
+static struct det_flow_ext *ext_at(struct detectors *d, uint32_t n)
+{
+	return &d->ext_chunks[n / EXT_CHUNK][n % EXT_CHUNK];
+}
+
+struct det_flow_ext *det_ext_of(struct detectors *d, const struct det_flow *df)
+{
+	return df->ext != 0 ? ext_at(d, df->ext - 1) : NULL;
+}
+
+/* A zeroed extension's number + 1 (0: no memory): the latest freed first,
+ * so the few in use at once stay in the cache. */
+static uint32_t ext_alloc(struct detectors *d)
+{
+	uint32_t n;
+
+	if (d->ext_free != 0) {
+		n = d->ext_free;
+		d->ext_free = ext_at(d, n - 1)->next_free;
+	} else {
+		if (d->n_ext >= UINT32_MAX - 1)
+			return 0;
+		if (d->n_ext % EXT_CHUNK == 0) {
+			size_t c = d->n_ext / EXT_CHUNK;
+
+			if (c == d->ext_chunks_cap) {
+				size_t cap = c ? c * 2 : 16;
+				struct det_flow_ext **chunks = realloc(
+					d->ext_chunks, cap * sizeof(*chunks));
+
+				if (chunks == NULL)
+					return 0;
+				d->ext_chunks = chunks;
+				d->ext_chunks_cap = cap;
+			}
+			d->ext_chunks[c] = malloc(EXT_CHUNK * sizeof(**d->ext_chunks));
+			if (d->ext_chunks[c] == NULL)
+				return 0;
+		}
+		n = (uint32_t)++d->n_ext;
+	}
+	memset(ext_at(d, n - 1), 0, sizeof(struct det_flow_ext));
+	return n;
+}
+
+static void ext_release(struct detectors *d, struct det_flow *df)
+{
+	if (df->ext == 0)
+		return;
+	ext_at(d, df->ext - 1)->next_free = d->ext_free;
+	d->ext_free = df->ext;
+	df->ext = 0;
+}
+
+struct det_flow_ext *det_ext_get(struct detectors *d, const struct flow *f,
+				 struct det_flow *df, uint8_t mark)
+{
+	if (df->ext == 0) {
+		df->ext = ext_alloc(d);
+		if (df->ext == 0) {
+			d->oom = true;
+			return NULL;
+		}
+	}
+	det_mark(f, mark);
+	return ext_at(d, df->ext - 1);
+}
+
+static bool ext_idle(const struct det_flow *df, const struct det_flow_ext *e)
+{
+	return !(df->flags & DF_DACK) && !df->peer_dup[0] && !df->peer_dup[1] &&
+	       df->stuck_dir == 2 && e->cw_since == 0 && e->zw_since[0] == 0 &&
+	       e->zw_since[1] == 0 && e->segs_old[0] == 0 &&
+	       e->segs_old[1] == 0 && e->retx[0][0] == 0 && e->retx[0][1] == 0 &&
+	       e->retx[1][0] == 0 && e->retx[1][1] == 0;
+}
+
+void det_ext_settle(struct detectors *d, const struct flow *f,
+		    struct det_flow *df)
+{
+	struct det_flow_ext *e = det_ext_of(d, df);
+
+	if (e == NULL)
+		return;
+	if (ext_idle(df, e))
+		ext_release(d, df);
+	else if (!(f->sink_mark & DM_SIDE_ANY))
+		det_mark(f, DM_SIDE_WORK);
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 /* The side state starts zeroed, with the flow. */
@@ -877,8 +974,10 @@ void detectors_on_flow_end(struct detectors *d, const struct flow *f)
 	det_open_on_flow_end(d, f, df);
 	det_close_on_flow_end(d, f, df);
 	det_transfer_on_flow_end(d, f, df);
-	if (df != NULL)
+	if (df != NULL) {
+		ext_release(d, df);
 		df->flags = 0;
+	}
 }
 
 void detectors_finish(struct detectors *d, const struct analyzer_stats *st,

@@ -136,49 +136,55 @@ static inline void det_unmark(const struct flow *f, uint8_t bits)
 }
 
 /*
- * What the detectors remember of one live flow, beside struct flow.
- * Every segment reads and writes the first cache line only; the rest is
- * reached through a flag or a sink_mark bit saying it holds something
- * (a zero window, CLOSE_WAIT, a delayed ACK, a pending attempt).  On a
- * busy capture each line touched is a cache miss per new connection.
+ * What the detectors remember of one live flow: one cache line, kept in
+ * the flow (detectors_flow_storage()), read and written by every segment.
+ * Every byte more per flow is paid on every connection, in cache misses
+ * on the flow table; what only some connections need (a CLOSE_WAIT, a
+ * zero window, retransmissions) is in a struct det_flow_ext, taken from
+ * a pool while in use.
  */
 struct det_flow {
-	/* The line every segment touches. */
 	uint8_t state[2];       /* both endpoints' states after its last segment */
 	uint16_t flags;         /* enum det_flow_flag */
 	uint8_t last_data_dir;  /* who sent data last; 2 = nobody yet */
 	uint8_t stuck_dir;      /* a run of timeouts, peer silent: 2 none */
 	uint8_t cw_dir;         /* the endpoint in CLOSE_WAIT */
 	uint8_t dack_dir;       /* the endpoint whose data a delayed ACK acked */
+	uint8_t syn_retries;
+	uint8_t rst_cause;      /* enum rst_cause + 1 once classified */
 	uint8_t retx_run[2];    /* retransmissions in a row, the peer silent */
 	uint8_t big_run[2];     /* of them, larger than ever seen ACKed */
 	uint8_t ka_run[2];      /* keep-alives in a row, the peer silent */
-	uint8_t peer_dup[2];    /* the side's latest segment was a dup ACK or SACK */
-	uint8_t syn_retries;
-	uint8_t nagle_events;
-	uint8_t rst_cause;      /* enum rst_cause + 1 once classified */
-	bool stuck_black_hole;
 	uint16_t max_len[2];    /* largest payload sent */
 	uint16_t max_len_acked[2]; /* largest payload seen acknowledged */
 	uint16_t last_len[2];   /* payload of its latest data segment */
+	uint32_t ext;           /* its struct det_flow_ext's number + 1; 0 none */
 	uint32_t max_end[2];    /* relative end of the largest segment sent */
 	/*
-	 * Payload bytes sent per side in the two latest halves of
-	 * retransmit_burst's window, [side][0 older, 1 newer]: bytes, so a
-	 * TSO super-frame counts for what it carries (retx: resent).
+	 * Payload bytes sent per side in the newer half of retransmit_burst's
+	 * window (the older half and what was resent are in the extension):
+	 * bytes, so a TSO super-frame counts for what it carries.
 	 */
-	uint32_t segs[2][2];
+	uint32_t segs[2];
+	uint32_t syn_check;     /* its pending entry's number (syn_flood) */
+	uint8_t peer_dup[2];    /* the side's latest segment was a dup ACK or SACK */
+	bool stuck_black_hole;
+	uint8_t nagle_events;
 	int64_t share_start;    /* of the newer half */
+} __attribute__((aligned(64)));
 
-	/* Reached only when a flag or mark says so. */
+_Static_assert(sizeof(struct det_flow) == 64, "one cache line per flow");
+
+/*
+ * The rest of a flow's side state, for the connections that need it.
+ * Invariant: a flow with an extension has a DM_SIDE_ANY bit in its
+ * sink_mark, so its end finds and frees it.
+ */
+struct det_flow_ext {
+	uint32_t segs_old[2];   /* bytes sent in the older half of the window */
+	uint32_t retx[2][2];    /* resent, [side][0 older, 1 newer half] */
 	uint16_t zw_probes;
-	uint16_t listener_port;
-	uint8_t listener_family;
-	uint32_t syn_check;     /* its pending entry's number */
-	/* The listener it tried (syn_flood), and its source's hash. */
-	uint32_t source_hash;
-	uint8_t listener[16];
-	uint32_t retx[2][2];
+	uint32_t next_free;     /* in the pool's free list */
 	int64_t cw_since;       /* when an endpoint entered CLOSE_WAIT, or 0 */
 	uint64_t cw_frame;      /* the segment that put it there */
 	int64_t zw_since[2];    /* zero window advertised since, or 0 */
@@ -186,10 +192,7 @@ struct det_flow {
 	int64_t t_dack;         /* how late it was */
 	int64_t dup_ts[2];      /* of the side's latest segment, if peer_dup */
 	uint64_t stuck_frame;
-} __attribute__((aligned(64)));
-
-_Static_assert(offsetof(struct det_flow, zw_probes) == 64,
-	       "what every segment touches fits one cache line");
+};
 
 #define DET_HOT_SLOTS (2 * FINDING_COUNT)
 
@@ -207,6 +210,10 @@ struct detectors {
 	struct finding_sink sink;
 	int64_t now;
 	bool oom;
+	/* Flow extensions, in chunks, with a free list (number + 1, 0 end). */
+	struct det_flow_ext **ext_chunks;
+	size_t n_ext, ext_chunks_cap;
+	uint32_t ext_free;
 	/* Groups, in chunks (pointers stay valid), found through a hash. */
 	struct det_group **groups;
 	size_t n_groups, group_chunks;
@@ -265,6 +272,29 @@ static inline struct det_flow *det_flow_of(struct detectors *d,
 	(void)d;
 	return flow_sink_storage(f);
 }
+
+/* The flow whose storage df is. */
+static inline const struct flow *det_flow_owner(const struct det_flow *df)
+{
+	return (const struct flow *)((const char *)df - FLOW_SINK_OFFSET);
+}
+
+/* detect.c: the flow extensions. */
+/* df's extension, or NULL. */
+struct det_flow_ext *det_ext_of(struct detectors *d, const struct det_flow *df);
+/*
+ * df's extension, made zeroed if it has none (NULL: no memory).  mark is
+ * the sink_mark bit that keeps it found at the flow's end: the caller's
+ * own (DM_CLOSE_WAIT, DM_ZERO_WINDOW, set before) or DM_SIDE_WORK.
+ */
+struct det_flow_ext *det_ext_get(struct detectors *d, const struct flow *f,
+				 struct det_flow *df, uint8_t mark);
+/*
+ * After a user of the extension let go (and cleared its own mark):
+ * frees it when nothing in it is in use, else keeps it found.
+ */
+void det_ext_settle(struct detectors *d, const struct flow *f,
+		    struct det_flow *df);
 
 /* detect.c: groups, evidence, findings. */
 void subject_host(struct subject_key *k, enum finding_id id,

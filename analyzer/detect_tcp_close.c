@@ -27,7 +27,7 @@
 /* ------------------------------------------------------------ close_wait */
 
 static void close_wait_counted(struct detectors *d, const struct flow *f,
-			       const struct det_flow *df, int dir, int64_t age,
+			       const struct det_flow_ext *e, int dir, int64_t age,
 			       bool still)
 {
 	const struct detect_config *c = &d->cfg;
@@ -48,7 +48,7 @@ static void close_wait_counted(struct detectors *d, const struct flow *f,
 	group_touch(g, d->now - age);
 	group_touch(g, d->now);
 	group_add_flow(g, f);
-	group_add_frame(g, df->cw_frame);
+	group_add_frame(g, e->cw_frame);
 	if (g->count >= c->close_wait_leak.min_connections)
 		group_fire(d, g);
 }
@@ -61,17 +61,22 @@ static void close_wait_transition(struct detectors *d, const struct packet *pkt,
 	for (int dir = 0; dir < 2; dir++) {
 		bool was = df->state[dir] == TCP_STATE_CLOSE_WAIT;
 		bool is = info->state[dir] == TCP_STATE_CLOSE_WAIT;
+		struct det_flow_ext *e;
 
 		if (!was && is) {
-			det_mark(f, DM_CLOSE_WAIT);
-			df->cw_since = d->now;
-			df->cw_frame = pkt->frame_no;
+			e = det_ext_get(d, f, df, DM_CLOSE_WAIT);
+			if (e == NULL)
+				continue;
+			e->cw_since = d->now;
+			e->cw_frame = pkt->frame_no;
 			df->cw_dir = (uint8_t)dir;
-		} else if (was && !is && df->cw_since != 0) {
-			close_wait_counted(d, f, df, dir, d->now - df->cw_since,
+		} else if (was && !is && (e = det_ext_of(d, df)) != NULL &&
+			   e->cw_since != 0) {
+			close_wait_counted(d, f, e, dir, d->now - e->cw_since,
 					   false);
-			df->cw_since = 0;
+			e->cw_since = 0;
 			det_unmark(f, DM_CLOSE_WAIT);
+			det_ext_settle(d, f, df);
 		}
 	}
 }
@@ -212,6 +217,7 @@ void det_close_on_segment(struct detectors *d, const struct packet *pkt,
 			  const struct flow *f, const struct tcp_seg_info *info,
 			  struct det_flow *df)
 {
+	struct det_flow_ext *e;
 	int initiator;
 
 	/* Once closed, a connection stays closed (tcp_conn_close). */
@@ -224,9 +230,10 @@ void det_close_on_segment(struct detectors *d, const struct packet *pkt,
 	 * at work (shutdown(SHUT_WR) on the other side), not a leak: only
 	 * its idle time in CLOSE_WAIT counts.
 	 */
-	if ((f->sink_mark & DM_CLOSE_WAIT) && df->cw_since != 0 &&
-	    info->dir == df->cw_dir && info->seg_len > 0)
-		df->cw_since = d->now;
+	if ((f->sink_mark & DM_CLOSE_WAIT) && info->dir == df->cw_dir &&
+	    info->seg_len > 0 && (e = det_ext_of(d, df)) != NULL &&
+	    e->cw_since != 0)
+		e->cw_since = d->now;
 	if (info->state[0] == df->state[0] && info->state[1] == df->state[1])
 		return;
 	if (det_enabled(d, FINDING_CLOSE_WAIT_LEAK))
@@ -252,10 +259,12 @@ void det_close_on_segment(struct detectors *d, const struct packet *pkt,
 void det_close_on_flow_end(struct detectors *d, const struct flow *f,
 			   struct det_flow *df)
 {
-	if (df != NULL && det_enabled(d, FINDING_CLOSE_WAIT_LEAK) &&
-	    df->cw_since != 0 && df->cw_dir < 2 &&
+	const struct det_flow_ext *e = df != NULL ? det_ext_of(d, df) : NULL;
+
+	if (e != NULL && det_enabled(d, FINDING_CLOSE_WAIT_LEAK) &&
+	    e->cw_since != 0 && df->cw_dir < 2 &&
 	    f->u.tcp.ep[df->cw_dir].state == TCP_STATE_CLOSE_WAIT)
-		close_wait_counted(d, f, df, df->cw_dir, d->now - df->cw_since,
+		close_wait_counted(d, f, e, df->cw_dir, d->now - e->cw_since,
 				   true);
 	if (f->sink_mark & DM_TIME_WAIT_0)
 		time_wait_leave(d, f, FLOW_ORIG);

@@ -43,18 +43,13 @@ static uint32_t addr_hash(const struct flow *f, int dir)
 
 /* ------------------------------------------------------------ syn_flood */
 
-static struct det_group *flood_group(struct detectors *d, uint8_t family,
-				     const uint8_t addr[16], uint16_t port,
+/* The listener f tried. */
+static struct det_group *flood_group(struct detectors *d, const struct flow *f,
 				     bool make)
 {
 	struct subject_key k;
 
-	memset(&k, 0, sizeof(k));
-	k.id = FINDING_SYN_FLOOD;
-	k.family = family;
-	k.has_port = 1;
-	k.port = port;
-	memcpy(k.addr, addr, 16);
+	subject_endpoint(&k, FINDING_SYN_FLOOD, f, FLOW_RESP);
 	return make ? group_get(d, &k, d->now) : group_find(d, &k);
 }
 
@@ -76,18 +71,18 @@ static bool flood_fires(const struct detect_config *c, const struct det_group *g
 }
 
 static void flood_count(struct detectors *d, struct det_flow *df,
-			uint8_t family, int64_t began)
+			int64_t began)
 {
 	const struct detect_config *c = &d->cfg;
-	struct det_group *g = flood_group(d, family, df->listener,
-					  df->listener_port, true);
+	const struct flow *f = det_flow_owner(df);
+	struct det_group *g = flood_group(d, f, true);
 	uint64_t sum;
 
 	df->flags = (uint16_t)((df->flags & ~DF_SYN_PENDING) |
 			       DF_SYN_FLOOD_COUNTED);
 	if (g == NULL)
 		return;
-	if (!count_map_add(&g->counts, df->source_hash, 1, NULL))
+	if (!count_map_add(&g->counts, addr_hash(f, FLOW_ORIG), 1, NULL))
 		d->oom = true;
 	if (df->flags & DF_SYNACK_SEEN)
 		g->n[5]++;
@@ -121,7 +116,7 @@ void det_open_tick(struct detectors *d)
 			continue;
 		if ((df->flags & (DF_LIVE | DF_SYN_PENDING)) ==
 			    (DF_LIVE | DF_SYN_PENDING))
-			flood_count(d, df, df->listener_family,
+			flood_count(d, df,
 				    d->pending_base + (int64_t)ms * NS_PER_MS);
 	}
 }
@@ -174,10 +169,6 @@ static void flood_attempt(struct detectors *d, const struct flow *f,
 		d->pending_base = f->first_ts;
 		rel = 0;
 	}
-	memcpy(df->listener, flow_addr(f, FLOW_RESP), 16);
-	df->listener_port = flow_port(f, FLOW_RESP);
-	df->listener_family = f->key.family;
-	df->source_hash = addr_hash(f, FLOW_ORIG);
 	/* Without room in the queue it is judged when it ends. */
 	det_mark(f, DM_SYN);
 	df->flags |= DF_SYN_PENDING;
@@ -193,12 +184,12 @@ static void flood_resolved(struct detectors *d, const struct flow *f,
 	struct det_group *g;
 
 	if (df->flags & DF_SYN_FLOOD_COUNTED) {
-		g = flood_group(d, f->key.family, df->listener, df->listener_port,
-				false);
+		g = flood_group(d, f, false);
 		if (g != NULL) {
 			rate_sub(&g->ring, f->first_ts,
 				 d->cfg.syn_flood.window_ns, 1);
-			count_map_add(&g->counts, df->source_hash, -1, NULL);
+			count_map_add(&g->counts, addr_hash(f, FLOW_ORIG), -1,
+				      NULL);
 		}
 	}
 	pending_cancel(d, df);
@@ -216,14 +207,14 @@ static void flood_flow_end(struct detectors *d, const struct flow *f,
 	pending_cancel(d, df);
 	if ((df->flags & DF_SYN_PENDING) &&
 	    d->now - f->first_ts >= HALF_OPEN_AFTER_NS)
-		flood_count(d, df, f->key.family, f->first_ts);
+		flood_count(d, df, f->first_ts);
 	if (!(df->flags & DF_SYN_FLOOD_COUNTED))
 		return;
-	g = flood_group(d, f->key.family, df->listener, df->listener_port, false);
+	g = flood_group(d, f, false);
 	if (g == NULL)
 		return;
 	/* Sources of attempts that never completed, as reported. */
-	hash_set_add(&g->set, df->source_hash, &d->oom);
+	hash_set_add(&g->set, addr_hash(f, FLOW_ORIG), &d->oom);
 	if (df->flags & DF_SYNACK_RETRIED)
 		g->n[0] += c->ep[FLOW_RESP].retrans_segs;
 	if (!(c->flags & TCP_CONN_HAS_SYNACK))

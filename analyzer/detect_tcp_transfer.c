@@ -49,12 +49,15 @@ static void retx_stuck(struct detectors *d, const struct packet *pkt,
 		       const struct flow *f, const struct tcp_seg_info *info,
 		       struct det_flow *df)
 {
+	struct det_flow_ext *e = det_ext_get(d, f, df, DM_SIDE_WORK);
+
 	df->flags |= DF_DEAD_PEER;
 	df->stuck_dir = info->dir;
 	det_mark(f, DM_SIDE_WORK);
 	df->stuck_black_hole =
 		df->big_run[info->dir] >= d->cfg.retransmit_burst.dead_peer_retries;
-	df->stuck_frame = pkt->frame_no;
+	if (e != NULL)
+		e->stuck_frame = pkt->frame_no;
 }
 
 /* The connection ended still stuck: the verdict stands. */
@@ -62,11 +65,13 @@ static void stuck_confirmed(struct detectors *d, const struct flow *f,
 			    struct det_flow *df)
 {
 	struct det_group *g = retx_group(d, f, df->stuck_dir);
+	const struct det_flow_ext *e = det_ext_of(d, df);
 
 	if (g == NULL)
 		return;
 	g->n[df->stuck_black_hole ? 3 : 4]++;
-	group_add_frame(g, df->stuck_frame);
+	if (e != NULL)
+		group_add_frame(g, e->stuck_frame);
 	group_add_flow(g, f);
 	group_touch(g, d->now);
 	group_fire(d, g);
@@ -87,7 +92,9 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	 * duplicate ACK or SACK blocks; tshark's fast_retransmission only
 	 * sees the three-dupack case, not SACK recovery.
 	 */
-	bool asked = df->peer_dup[!s] && d->now - df->dup_ts[!s] < 200 * NS_PER_MS;
+	struct det_flow_ext *e = det_ext_get(d, f, df, DM_SIDE_WORK);
+	bool asked = df->peer_dup[!s] && e != NULL &&
+		     d->now - e->dup_ts[!s] < 200 * NS_PER_MS;
 	enum retx_kind kind = (an & TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION))
 		? RETX_SPURIOUS
 		: ((an & TCP_ANNOT_BIT(FAST_RETRANSMISSION)) || asked)
@@ -96,13 +103,17 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	uint64_t sum;
 	double share;
 
-	if (df->retx[s][1] <= UINT32_MAX - info->seg_len)
-		df->retx[s][1] += info->seg_len;
-	share = (double)df->retx[s][0] + df->retx[s][1];
-	share /= (double)df->segs[s][0] + df->segs[s][1] > 0
-		 ? (double)df->segs[s][0] + df->segs[s][1] : 1;
-	if (share > 1)
-		share = 1;
+	share = 0;
+	if (e != NULL) {
+		double sent = (double)e->segs_old[s] + df->segs[s];
+
+		if (e->retx[s][1] <= UINT32_MAX - info->seg_len)
+			e->retx[s][1] += info->seg_len;
+		share = (double)e->retx[s][0] + e->retx[s][1];
+		share /= sent > 0 ? sent : 1;
+		if (share > 1)
+			share = 1;
+	}
 
 	if (kind == RETX_TIMEOUT) {
 		if (df->retx_run[s] < UINT8_MAX)
@@ -144,7 +155,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 /* ------------------------------------------------------------ zero window */
 
 static void stall_counted(struct detectors *d, const struct flow *f, int r,
-			  int64_t dur, struct det_flow *df)
+			  int64_t dur, const struct det_flow_ext *e)
 {
 	const struct detect_config *c = &d->cfg;
 	struct subject_key k;
@@ -157,13 +168,13 @@ static void stall_counted(struct detectors *d, const struct flow *f, int r,
 	if (g == NULL)
 		return;
 	g->count++;
-	g->n[0] += df->zw_probes;
+	g->n[0] += e->zw_probes;
 	if (dur > g->t[0])
 		g->t[0] = dur;
 	g->t[1] += dur;
 	g->threshold = (double)c->zero_window_stall.min_duration_ns / NS_PER_SEC;
-	group_touch(g, df->zw_since[r]);
-	group_touch(g, df->zw_since[r] + dur);
+	group_touch(g, e->zw_since[r]);
+	group_touch(g, e->zw_since[r] + dur);
 	group_add_flow(g, f);
 	group_fire(d, g);
 }
@@ -173,22 +184,28 @@ static void zero_window(struct detectors *d, const struct packet *pkt,
 			struct det_flow *df)
 {
 	int s = info->dir;
+	struct det_flow_ext *e = det_ext_of(d, df);
 
 	if (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
 		return;
-	if (info->window == 0 && df->zw_since[s] == 0) {
-		det_mark(f, DM_ZERO_WINDOW);
-		df->zw_since[s] = d->now;
-		df->zw_probes = 0;
-	} else if (info->window != 0 && df->zw_since[s] != 0) {
-		stall_counted(d, f, s, d->now - df->zw_since[s], df);
-		df->zw_since[s] = 0;
-		if (df->zw_since[!s] == 0)
+	if (info->window == 0 && (e == NULL || e->zw_since[s] == 0)) {
+		e = det_ext_get(d, f, df, DM_ZERO_WINDOW);
+		if (e == NULL)
+			return;
+		e->zw_since[s] = d->now;
+		e->zw_probes = 0;
+	} else if (info->window != 0 && e != NULL && e->zw_since[s] != 0) {
+		stall_counted(d, f, s, d->now - e->zw_since[s], e);
+		e->zw_since[s] = 0;
+		if (e->zw_since[!s] == 0) {
 			det_unmark(f, DM_ZERO_WINDOW);
+			det_ext_settle(d, f, df);
+			e = det_ext_of(d, df);
+		}
 	}
-	if ((info->annots & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE)) &&
-	    df->zw_since[!s] != 0 && df->zw_probes < UINT16_MAX)
-		df->zw_probes++;
+	if ((info->annots & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE)) && e != NULL &&
+	    e->zw_since[!s] != 0 && e->zw_probes < UINT16_MAX)
+		e->zw_probes++;
 }
 
 /* ------------------------------------------------------------ Nagle */
@@ -264,8 +281,11 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 
 	if (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST))
 		return;
-	if ((df->flags & DF_DACK) && df->dack_dir == s) {
-		int64_t since = d->now - df->dack_ts;
+	struct det_flow_ext *e;
+
+	if ((df->flags & DF_DACK) && df->dack_dir == s &&
+	    (e = det_ext_of(d, df)) != NULL) {
+		int64_t since = d->now - e->dack_ts;
 		/* From the ACK passing the capture point to s and back. */
 		int64_t base = handshake_leg(t, s);
 
@@ -273,7 +293,7 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 		if (len > 0 && len < mss_toward(t, s) &&
 		    !(info->annots & RETRANSMITTED) &&
 		    since <= 2 * base + NS_PER_MS)
-			nagle_event(d, f, df, df->t_dack);
+			nagle_event(d, f, df, e->t_dack);
 		df->flags &= (uint16_t)~DF_DACK;
 	}
 	/* A pure ACK, late, for a small segment of the peer's. */
@@ -283,18 +303,19 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 	    df->last_len[!s] < mss_toward(t, !s)) {
 		int64_t base = base_rtt(t, !s);
 
-		if (base > 0 && info->ack_rtt_ns >= 4 * base) {
+		if (base > 0 && info->ack_rtt_ns >= 4 * base &&
+		    (e = det_ext_get(d, f, df, DM_SIDE_WORK)) != NULL) {
 			df->flags |= DF_DACK;
-			df->dack_ts = d->now;
+			e->dack_ts = d->now;
 			df->dack_dir = (uint8_t)!s;
-			df->t_dack = info->ack_rtt_ns;
+			e->t_dack = info->ack_rtt_ns;
 		}
 	}
 }
 
 /* ------------------------------------------------------------ hooks */
 
-static void bookkeeping(const struct detectors *d, const struct packet *pkt,
+static void bookkeeping(struct detectors *d, const struct packet *pkt,
 			const struct flow *f, const struct tcp_seg_info *info,
 			struct det_flow *df)
 {
@@ -303,8 +324,14 @@ static void bookkeeping(const struct detectors *d, const struct packet *pkt,
 
 	df->peer_dup[s] = (info->annots & TCP_ANNOT_BIT(DUPLICATE_ACK)) ||
 			  pkt->tcp.sack_count > 0;
-	if (df->peer_dup[s])
-		df->dup_ts[s] = d->now;
+	if (df->peer_dup[s]) {
+		struct det_flow_ext *e = det_ext_get(d, f, df, DM_SIDE_WORK);
+
+		if (e != NULL)
+			e->dup_ts[s] = d->now;
+		else
+			df->peer_dup[s] = 0;
+	}
 	/* Anything from s answers the peer: its silent runs end. */
 	df->retx_run[p] = 0;
 	if (df->stuck_dir == p) {
@@ -339,27 +366,38 @@ static void bookkeeping(const struct detectors *d, const struct packet *pkt,
  * connection's retransmitted share is measured over the window rather
  * than its whole life (where a long clean start would hide any burst).
  */
-static void share_count(const struct detectors *d, int s, uint32_t len,
-			struct det_flow *df)
+static void share_count(struct detectors *d, const struct flow *f, int s,
+			uint32_t len, struct det_flow *df)
 {
 	int64_t half = d->cfg.retransmit_burst.window_ns / 2;
+	struct det_flow_ext *e;
 
 	if (d->now - df->share_start >= half) {
+		e = det_ext_of(d, df);
 		if (d->now - df->share_start >= 2 * half) {
 			memset(df->segs, 0, sizeof(df->segs));
-			memset(df->retx, 0, sizeof(df->retx));
+			if (e != NULL) {
+				memset(e->segs_old, 0, sizeof(e->segs_old));
+				memset(e->retx, 0, sizeof(e->retx));
+			}
 			df->share_start = d->now;
 		} else {
+			/* The older half now holds something: keep it. */
+			if (e == NULL && (df->segs[0] != 0 || df->segs[1] != 0))
+				e = det_ext_get(d, f, df, DM_SIDE_WORK);
 			for (int i = 0; i < 2; i++) {
-				df->segs[i][0] = df->segs[i][1];
-				df->retx[i][0] = df->retx[i][1];
-				df->segs[i][1] = df->retx[i][1] = 0;
+				if (e != NULL) {
+					e->segs_old[i] = df->segs[i];
+					e->retx[i][0] = e->retx[i][1];
+					e->retx[i][1] = 0;
+				}
+				df->segs[i] = 0;
 			}
 			df->share_start += half;
 		}
 	}
-	if (df->segs[s][1] <= UINT32_MAX - len)
-		df->segs[s][1] += len;
+	if (df->segs[s] <= UINT32_MAX - len)
+		df->segs[s] += len;
 }
 
 void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
@@ -370,7 +408,7 @@ void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
 	uint32_t an = info->annots;
 
 	if (info->seg_len > 0 && det_enabled(d, FINDING_RETRANSMIT_BURST))
-		share_count(d, info->dir, info->seg_len, df);
+		share_count(d, f, info->dir, info->seg_len, df);
 
 	/* Data (or a FIN) sent again: an empty ACK is no retransmission. */
 	if ((an & RETRANSMITTED) && !(an & PROBES) &&
@@ -378,8 +416,7 @@ void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
 	    (info->seg_len > 0 || (pkt->tcp.flags & TCP_FLAG_FIN)) &&
 	    det_enabled(d, FINDING_RETRANSMIT_BURST))
 		retransmission(d, pkt, f, info, df);
-	if ((info->window == 0 ||
-	     ((f->sink_mark & DM_ZERO_WINDOW) && df->zw_since[info->dir] != 0) ||
+	if ((info->window == 0 || (f->sink_mark & DM_ZERO_WINDOW) ||
 	     (an & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE))) &&
 	    det_enabled(d, FINDING_ZERO_WINDOW_STALL))
 		zero_window(d, pkt, f, info, df);
@@ -392,16 +429,18 @@ void det_transfer_on_flow_end(struct detectors *d, const struct flow *f,
 			      struct det_flow *df)
 {
 	int64_t end = f->end_reason == FLOW_END_CAPTURE_END ? d->now : f->last_ts;
+	const struct det_flow_ext *e;
 
 	if (df == NULL)
 		return;
 	if (df->stuck_dir < 2 && det_enabled(d, FINDING_RETRANSMIT_BURST))
 		stuck_confirmed(d, f, df);
-	if (!det_enabled(d, FINDING_ZERO_WINDOW_STALL))
+	e = det_ext_of(d, df);
+	if (e == NULL || !det_enabled(d, FINDING_ZERO_WINDOW_STALL))
 		return;
 	for (int r = 0; r < 2; r++)
-		if (df->zw_since[r] != 0 && end > df->zw_since[r])
-			stall_counted(d, f, r, end - df->zw_since[r], df);
+		if (e->zw_since[r] != 0 && end > e->zw_since[r])
+			stall_counted(d, f, r, end - e->zw_since[r], e);
 }
 
 /* ------------------------------------------------------------ describe */
