@@ -196,6 +196,14 @@ struct det_flow_ext {
 
 #define DET_HOT_SLOTS (2 * FINDING_COUNT)
 
+/* A group remembered by its parties' addresses (struct detectors). */
+struct group_memo {
+	uint32_t number;        /* the group's number + 1; 0: none yet */
+	uint8_t family;
+	uint16_t port;
+	uint8_t addr[16], addr2[16];
+};
+
 /* A connection attempt waiting to be judged half-open (syn_flood). */
 struct pending_attempt {
 	struct det_flow *df;    /* NULL: settled, skip it */
@@ -250,6 +258,13 @@ struct detectors {
 	 */
 	struct count_map churn_seen;
 	struct count_map rst_seen;      /* the same for rst_storm */
+	/*
+	 * The latest group of time_wait_accumulation and of
+	 * short_connection_churn, for the next connection of the same
+	 * parties: a busy pair opens thousands in a row, and matching the
+	 * flow's addresses costs less than building the key to look up.
+	 */
+	struct group_memo tw_memo, churn_memo;
 	/* A datagram just rebuilt from fragments, until its flow is known. */
 	const struct packet *pending_whole;
 	size_t pending_frags;

@@ -81,6 +81,51 @@ static void close_wait_transition(struct detectors *d, const struct packet *pkt,
 	}
 }
 
+/* ------------------------------------------------------------ memos */
+
+/* m's group if it is for host a (and b:port, when b is given). */
+static struct det_group *memo_match(struct detectors *d,
+				    const struct group_memo *m,
+				    const struct flow *f, const uint8_t *a,
+				    const uint8_t *b, uint16_t port)
+{
+	if (m->number == 0 || m->family != f->key.family || m->port != port ||
+	    memcmp(m->addr, a, 16) != 0 ||
+	    (b != NULL && memcmp(m->addr2, b, 16) != 0))
+		return NULL;
+	return group_by_number(d, m->number - 1);
+}
+
+static void memo_keep(struct group_memo *m, const struct det_group *g,
+		      const struct flow *f, const uint8_t *a, const uint8_t *b,
+		      uint16_t port)
+{
+	m->number = g->number + 1;
+	m->family = f->key.family;
+	m->port = port;
+	memcpy(m->addr, a, 16);
+	if (b != NULL)
+		memcpy(m->addr2, b, 16);
+}
+
+/* The group of the host holding TIME_WAIT (made if make). */
+static struct det_group *time_wait_group(struct detectors *d,
+					 const struct flow *f, int holder,
+					 bool make)
+{
+	const uint8_t *a = flow_addr(f, holder);
+	struct det_group *g = memo_match(d, &d->tw_memo, f, a, NULL, 0);
+	struct subject_key k;
+
+	if (g != NULL)
+		return g;
+	subject_host(&k, FINDING_TIME_WAIT_ACCUMULATION, f, holder);
+	g = make ? group_get(d, &k, d->now) : group_find(d, &k);
+	if (g != NULL)
+		memo_keep(&d->tw_memo, g, f, a, NULL, 0);
+	return g;
+}
+
 /* ------------------------------------------------------------ time_wait */
 
 /* The destination a client's TIME_WAIT holds ports toward (host:port). */
@@ -98,12 +143,9 @@ static void time_wait_enter(struct detectors *d, const struct flow *f,
 			    int holder)
 {
 	const struct detect_config *c = &d->cfg;
-	struct subject_key k;
-	struct det_group *g;
+	struct det_group *g = time_wait_group(d, f, holder, true);
 	uint32_t toward;
 
-	subject_host(&k, FINDING_TIME_WAIT_ACCUMULATION, f, holder);
-	g = group_get(d, &k, d->now);
 	if (g == NULL)
 		return;
 	g->n[0]++;
@@ -140,11 +182,8 @@ static void time_wait_enter(struct detectors *d, const struct flow *f,
 static void time_wait_leave(struct detectors *d, const struct flow *f,
 			    int holder)
 {
-	struct subject_key k;
-	struct det_group *g;
+	struct det_group *g = time_wait_group(d, f, holder, false);
 
-	subject_host(&k, FINDING_TIME_WAIT_ACCUMULATION, f, holder);
-	g = group_find(d, &k);
 	if (g == NULL)
 		return;
 	if (g->n[0] > 0)
@@ -181,16 +220,26 @@ static void churn_flow_end(struct detectors *d, const struct flow *f)
 	uint64_t sum;
 	uint32_t n;
 
+	const uint8_t *server = flow_addr(f, FLOW_RESP);
+	const uint8_t *client = flow_addr(f, FLOW_ORIG);
+	uint16_t port = flow_port(f, FLOW_RESP);
+
 	/* A whole connection and a short one. */
 	if (dur > c->short_connection_churn.max_duration_ns || !churn_whole(f))
 		return;
-	subject_endpoint(&k, FINDING_SHORT_CONNECTION_CHURN, f, FLOW_RESP);
-	subject_add_party(&k, f, FLOW_ORIG);
-	/* A group from the tenth connection on, seeded with them all. */
-	g = group_earned(d, &d->churn_seen, &k, CHURN_GROUP_AFTER, f->first_ts,
-			 &n);
-	if (g == NULL)
-		return;
+	n = 1;
+	g = memo_match(d, &d->churn_memo, f, server, client, port);
+	if (g == NULL) {
+		subject_endpoint(&k, FINDING_SHORT_CONNECTION_CHURN, f,
+				 FLOW_RESP);
+		subject_add_party(&k, f, FLOW_ORIG);
+		/* A group from the tenth connection on, seeded with them all. */
+		g = group_earned(d, &d->churn_seen, &k, CHURN_GROUP_AFTER,
+				 f->first_ts, &n);
+		if (g == NULL)
+			return;
+		memo_keep(&d->churn_memo, g, f, server, client, port);
+	}
 	g->n[0] += n;
 	g->t[0] += dur * (int64_t)n;
 	sum = rate_add(&g->ring, f->first_ts,
