@@ -5,6 +5,9 @@
 # Environment:
 #   BENCH_RUNS          runs per command                       5
 #   BENCH_RUNS_TSHARK   runs per tshark command (slow)         3
+#   BENCH_RUNS_DETECT   runs of flows, report and report with the
+#                       detectors off (their share is a difference
+#                       of medians: it needs more runs)             11
 #   TCPLENS             tcplens binary              build/tcplens
 #   BENCH_RECAPTURE=1   make a new capture (bench/make_capture.sh)
 #
@@ -21,16 +24,17 @@ die() { echo "bench: $*" >&2; exit 1; }
 
 RUNS=${BENCH_RUNS:-5}
 RUNS_TSHARK=${BENCH_RUNS_TSHARK:-3}
+RUNS_DETECT=${BENCH_RUNS_DETECT:-11}
 TCPLENS=${TCPLENS:-build/tcplens}
 PCAP=$work/bench.pcap
 PCAP_LOOP=$work/pcap_loop
-for v in "$RUNS" "$RUNS_TSHARK"; do
-	case $v in '' | *[!0-9]* | 0) die "BENCH_RUNS and BENCH_RUNS_TSHARK must be positive numbers" ;; esac
+for v in "$RUNS" "$RUNS_TSHARK" "$RUNS_DETECT"; do
+	case $v in '' | *[!0-9]* | 0) die "BENCH_RUNS, BENCH_RUNS_TSHARK and BENCH_RUNS_DETECT must be positive numbers" ;; esac
 done
 DETECTORS_OFF=bench/detectors-off.yaml
 # A developer's own configuration must not change what is measured.
 TCPLENS_CONFIG=/dev/null
-export RUNS RUNS_TSHARK TCPLENS PCAP PCAP_LOOP DETECTORS_OFF TCPLENS_CONFIG
+export RUNS RUNS_TSHARK RUNS_DETECT TCPLENS PCAP PCAP_LOOP DETECTORS_OFF TCPLENS_CONFIG
 
 command -v python3 >/dev/null 2>&1 || die "python3 not found (run: sh scripts/deps.sh bench)"
 command -v pkg-config >/dev/null 2>&1 || die "pkg-config not found (run: sh scripts/deps.sh bench)"
@@ -81,7 +85,7 @@ if [ -x "$TCPLENS" ]; then
 else
 	echo "tcplens: $TCPLENS not built"
 fi
-echo "runs: $RUNS per command, $RUNS_TSHARK for tshark; stdout to /dev/null," \
+echo "runs: $RUNS per command, $RUNS_TSHARK for tshark, $RUNS_DETECT for flows and report; stdout to /dev/null," \
 	"stderr to $work/logs/"
 core_distance before
 echo
@@ -100,10 +104,10 @@ cmd      | bare        | $RUNS         | bare libpcap loop      | $PCAP_LOOP $PC
 cmd      | stats       | $RUNS         | tcplens stats          | $TCPLENS stats $PCAP
 cmd      | tcpdump     | $RUNS         | tcpdump -nn -r         | tcpdump -nn -r $PCAP
 cmd      | tshark_phs  | $RUNS_TSHARK  | tshark -q -z io,phs    | tshark -q -z io,phs -r $PCAP
-cmd      | flows       | $RUNS         | tcplens flows          | $TCPLENS flows --no-progress $PCAP
+cmd      | flows       | $RUNS_DETECT  | tcplens flows          | $TCPLENS flows --no-progress $PCAP
 cmd      | tshark_conv | $RUNS_TSHARK  | tshark -q -z conv,tcp  | tshark -q -z conv,tcp -r $PCAP
-cmd      | report      | $RUNS         | tcplens report         | $TCPLENS report --no-progress -F json $PCAP
-cmd      | report_off  | $RUNS         | report, detectors off  | $TCPLENS report --no-progress -F json --config $DETECTORS_OFF $PCAP
+cmd      | report      | $RUNS_DETECT  | tcplens report         | $TCPLENS report --no-progress -F json $PCAP
+cmd      | report_off  | $RUNS_DETECT  | report, detectors off  | $TCPLENS report --no-progress -F json --config $DETECTORS_OFF $PCAP
 base     | bare
 
 # kind   | id    | metric | op | factor | ref         | text
