@@ -84,6 +84,7 @@ void det_ip_on_reassembled(struct detectors *d, const struct packet *whole,
 	d->pending_frags = fragments;
 }
 
+DET_COLD
 static void fragmented(struct detectors *d, const struct packet *pkt,
 		       const struct flow *f, size_t fragments)
 {
@@ -117,6 +118,7 @@ static void fragmented(struct detectors *d, const struct packet *pkt,
 
 /* ------------------------------------------------------------ checksums */
 
+DET_COLD
 static void bad_checksum(struct detectors *d, const struct packet *pkt)
 {
 	const struct detect_config *c = &d->cfg;

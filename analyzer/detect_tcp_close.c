@@ -26,6 +26,7 @@
 
 /* ------------------------------------------------------------ close_wait */
 
+DET_COLD
 static void close_wait_counted(struct detectors *d, const struct flow *f,
 			       const struct det_flow_ext *e, int dir, int64_t age,
 			       bool still)

@@ -70,6 +70,7 @@ static bool flood_fires(const struct detect_config *c, const struct det_group *g
 		g->set.count >= c->syn_flood.min_sources);
 }
 
+DET_COLD
 static void flood_count(struct detectors *d, struct det_flow *df,
 			int64_t began)
 {
@@ -197,6 +198,7 @@ static void flood_resolved(struct detectors *d, const struct flow *f,
 	det_unmark(f, DM_SYN);
 }
 
+DET_COLD
 static void flood_flow_end(struct detectors *d, const struct flow *f,
 			   struct det_flow *df)
 {
@@ -243,6 +245,7 @@ static struct det_group *unanswered_group(struct detectors *d,
 }
 
 /* Keeps one connection's SYN times for the evidence. */
+DET_COLD
 static void unanswered_retry(struct detectors *d, const struct packet *pkt,
 			     const struct flow *f,
 			     const struct tcp_seg_info *info)
@@ -263,6 +266,7 @@ static void unanswered_retry(struct detectors *d, const struct packet *pkt,
 	}
 }
 
+DET_COLD
 static void unanswered_flow_end(struct detectors *d, const struct flow *f,
 				struct det_flow *df)
 {
@@ -299,6 +303,7 @@ static void unanswered_flow_end(struct detectors *d, const struct flow *f,
 
 /* ------------------------------------------------------------ refused */
 
+DET_COLD
 static void refused(struct detectors *d, const struct packet *pkt,
 		    const struct flow *f, const struct tcp_seg_info *info)
 {

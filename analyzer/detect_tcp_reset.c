@@ -43,6 +43,7 @@ const char *rst_cause_name(enum rst_cause c)
  * close(); and answers a segment for no socket at all with a bare RST
  * (no ACK flag) whose sequence number is the segment's ACK.
  */
+DET_COLD
 static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
 			       const struct tcp_seg_info *info,
 			       const struct det_flow *df)
@@ -81,6 +82,7 @@ static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
 	return RST_LINGER_ZERO;
 }
 
+DET_COLD
 static void abortive(struct detectors *d, const struct packet *pkt,
 		     const struct flow *f, const struct tcp_seg_info *info,
 		     enum rst_cause cause)
@@ -106,6 +108,7 @@ static void abortive(struct detectors *d, const struct packet *pkt,
 
 #define STORM_GROUP_AFTER 10
 
+DET_COLD
 static void storm(struct detectors *d, const struct packet *pkt,
 		  const struct flow *f, const struct tcp_seg_info *info,
 		  int cause)
@@ -143,6 +146,7 @@ static void storm(struct detectors *d, const struct packet *pkt,
 	}
 }
 
+DET_COLD
 static void half_open(struct detectors *d, const struct flow *f,
 		      struct det_flow *df, int why)
 {

@@ -45,6 +45,7 @@ static struct det_group *retx_group(struct detectors *d, const struct flow *f,
  * A run of timeouts with the peer silent: a dead peer or a black hole if
  * the connection ends that way, an outage if the peer speaks again.
  */
+DET_COLD
 static void retx_stuck(struct detectors *d, const struct packet *pkt,
 		       const struct flow *f, const struct tcp_seg_info *info,
 		       struct det_flow *df)
@@ -61,6 +62,7 @@ static void retx_stuck(struct detectors *d, const struct packet *pkt,
 }
 
 /* The connection ended still stuck: the verdict stands. */
+DET_COLD
 static void stuck_confirmed(struct detectors *d, const struct flow *f,
 			    struct det_flow *df)
 {
@@ -77,6 +79,7 @@ static void stuck_confirmed(struct detectors *d, const struct flow *f,
 	group_fire(d, g);
 }
 
+DET_COLD
 static void retransmission(struct detectors *d, const struct packet *pkt,
 			   const struct flow *f,
 			   const struct tcp_seg_info *info,
@@ -154,6 +157,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 
 /* ------------------------------------------------------------ zero window */
 
+DET_COLD
 static void stall_counted(struct detectors *d, const struct flow *f, int r,
 			  int64_t dur, const struct det_flow_ext *e)
 {
@@ -179,6 +183,7 @@ static void stall_counted(struct detectors *d, const struct flow *f, int r,
 	group_fire(d, g);
 }
 
+DET_COLD
 static void zero_window(struct detectors *d, const struct packet *pkt,
 			const struct flow *f, const struct tcp_seg_info *info,
 			struct det_flow *df)
@@ -247,6 +252,7 @@ static uint32_t mss_toward(const struct tcp_conn *t, int s)
 	return (t->ep[!s].flags & TCP_EP_HAS_MSS) ? t->ep[!s].mss : 536;
 }
 
+DET_COLD
 static void nagle_event(struct detectors *d, const struct flow *f,
 			struct det_flow *df, int64_t delay)
 {
