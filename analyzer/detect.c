@@ -12,8 +12,6 @@
 #include <string.h>
 
 #define GROUP_CHUNK 256
-/* Flow extensions per chunk (the pool's pointers stay valid). */
-enum { EXT_CHUNK = 1024 };
 /* Findings of one id listed at most; further subjects are counted. */
 #define MAX_FINDINGS_PER_ID 100
 
@@ -61,7 +59,7 @@ void detectors_free(struct detectors *d)
 	free(d->index);
 	free(d->fired);
 	free(d->pending);
-	for (size_t i = 0; i * EXT_CHUNK < d->n_ext; i++)
+	for (size_t i = 0; i * DET_EXT_CHUNK < d->n_ext; i++)
 		free(d->ext_chunks[i]);
 	free(d->ext_chunks);
 	count_map_free(&d->churn_seen);
@@ -788,7 +786,7 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 
 static struct det_flow_ext *ext_at(struct detectors *d, uint32_t n)
 {
-	return &d->ext_chunks[n / EXT_CHUNK][n % EXT_CHUNK];
+	return &d->ext_chunks[n / DET_EXT_CHUNK][n % DET_EXT_CHUNK];
 }
 
 struct det_flow_ext *det_ext_of(struct detectors *d, const struct det_flow *df)
@@ -808,8 +806,8 @@ static uint32_t ext_alloc(struct detectors *d)
 	} else {
 		if (d->n_ext >= UINT32_MAX - 1)
 			return 0;
-		if (d->n_ext % EXT_CHUNK == 0) {
-			size_t c = d->n_ext / EXT_CHUNK;
+		if (d->n_ext % DET_EXT_CHUNK == 0) {
+			size_t c = d->n_ext / DET_EXT_CHUNK;
 
 			if (c == d->ext_chunks_cap) {
 				size_t cap = c ? c * 2 : 16;
@@ -821,7 +819,7 @@ static uint32_t ext_alloc(struct detectors *d)
 				d->ext_chunks = chunks;
 				d->ext_chunks_cap = cap;
 			}
-			d->ext_chunks[c] = malloc(EXT_CHUNK * sizeof(**d->ext_chunks));
+			d->ext_chunks[c] = malloc(DET_EXT_CHUNK * sizeof(**d->ext_chunks));
 			if (d->ext_chunks[c] == NULL)
 				return 0;
 		}

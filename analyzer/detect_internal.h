@@ -296,6 +296,9 @@ static inline struct det_flow *det_flow_of(struct detectors *d,
 	return flow_sink_storage(f);
 }
 
+/* Flow extensions per chunk of the pool (their addresses stay valid). */
+#define DET_EXT_CHUNK 1024
+
 /* The flow whose storage df is. */
 static inline const struct flow *det_flow_owner(const struct det_flow *df)
 {

@@ -17,6 +17,8 @@
 
 #include "analyzer.h"
 #include "detect.h"
+/* White-box: the flow extensions' pool (test_flow_extension_*). */
+#include "detect_internal.h"
 #include "settings.h"
 #include "unit_packets.h"
 
@@ -705,6 +707,61 @@ static void test_close_wait_leak_severity_override(void **state)
 	expect_count(r, 1);
 	f = expect_finding(r, FINDING_CLOSE_WAIT_LEAK, "10.0.0.1:80");
 	assert_int_equal(f->severity, SEVERITY_CRITICAL);
+}
+
+/* ------------------------------------------------------------ flow extensions */
+
+/* Extensions made and not in the pool's free list. */
+static size_t extensions_in_use(struct detectors *d)
+{
+	size_t free_n = 0;
+
+	for (uint32_t n = d->ext_free; n != 0;
+	     n = d->ext_chunks[(n - 1) / DET_EXT_CHUNK]
+				  [(n - 1) % DET_EXT_CHUNK].next_free)
+		free_n++;
+	return d->n_ext - free_n;
+}
+
+/*
+ * A connection's CLOSE_WAIT takes an extension and gives it back when it
+ * ends: a thousand connections in a row, each through a millisecond of
+ * CLOSE_WAIT (the client ACKs the server's FIN, then closes), share one,
+ * and none is left when the flows end.
+ */
+static void test_flow_extension_back_after_close_wait(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+
+	for (int i = 0; i < 1000; i++) {
+		int64_t t = MS(10) * i;
+		struct conn c;
+
+		conn_init(&c, w, "10.0.0.2", (uint16_t)(40000 + i), "10.0.0.1", 80);
+		conn_open(&c, t, US(100), US(100));
+		conn_exchange(&c, t);
+		conn_send(&c, SRV, t + MS(3), FIN | ACK, 0);
+		conn_send(&c, CLI, t + MS(3) + US(100), ACK, 0);
+		conn_send(&c, CLI, t + MS(4), FIN | ACK, 0);
+		conn_send(&c, SRV, t + MS(5), ACK, 0);
+	}
+	assert_true(r->det->n_ext >= 1);
+	assert_true(r->det->n_ext <= 2);
+	run_end(r);
+	assert_int_equal(extensions_in_use(r->det), 0);
+}
+
+/* Still in CLOSE_WAIT at its end: the flow's end frees it. */
+static void test_flow_extension_freed_at_flow_end(void **state)
+{
+	struct run *r = *state;
+
+	feed_close_wait(run_start(r), -1);
+	assert_int_equal(extensions_in_use(r->det), 1);
+	run_end(r);
+	assert_int_equal(extensions_in_use(r->det), 0);
+	expect_finding(r, FINDING_CLOSE_WAIT_LEAK, "10.0.0.1:80");
 }
 
 /* ------------------------------------------------------------ time_wait, churn */
@@ -1693,6 +1750,8 @@ int main(void)
 		T(test_close_wait_leak_min_age_from_config),
 		T(test_close_wait_leak_disabled),
 		T(test_close_wait_leak_severity_override),
+		T(test_flow_extension_back_after_close_wait),
+		T(test_flow_extension_freed_at_flow_end),
 		T(test_time_wait_on_server_closing_first_is_info),
 		T(test_time_wait_warning_when_ports_run_short),
 		T(test_time_wait_on_client_closing_first_is_info),
