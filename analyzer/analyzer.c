@@ -40,7 +40,7 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg,
 			      const struct analyzer_sink *sink)
 {
 	struct analyzer *a = calloc(1, sizeof(*a));
-	struct flow_table_config tc;
+	struct flow_table_config tc = {0};
 
 	if (a == NULL)
 		return NULL;

@@ -30,15 +30,21 @@ static struct flow_key key_of(uint32_t n)
 	return k;
 }
 
-static struct flow_table *table(uint32_t max)
+static struct flow_table *table_with(uint32_t max, size_t sink_bytes)
 {
-	struct flow_table_config cfg;
+	struct flow_table_config cfg = {0};
 
 	cfg.max_flows = max;
+	cfg.sink_bytes = sink_bytes;
 	for (int l = 0; l < FLOW_LIST_COUNT; l++)
 		cfg.timeout_ns[l] = 10 * NS;
 	cfg.timeout_ns[FLOW_LIST_TCP_OPEN] = FLOW_TIMEOUT_NONE;
 	return flow_table_new(&cfg);
+}
+
+static struct flow_table *table(uint32_t max)
+{
+	return table_with(max, 0);
 }
 
 static struct flow *insert(struct flow_table *t, uint32_t n,
@@ -185,6 +191,38 @@ static void test_recycle_in_place(void **state)
 	flow_table_free(t);
 }
 
+/*
+ * The sink's storage: behind each flow, cache-line aligned, its own for
+ * every flow, and zeroed again when a slot is reused or recycled.
+ */
+static void test_sink_storage(void **state)
+{
+	struct flow_table *t = table_with(1000, 64);
+	struct flow *f[100];
+
+	(void)state;
+	assert_int_equal(flow_table_flow_bytes(t),
+			 FLOW_SINK_OFFSET + 64);
+	for (uint32_t n = 0; n < 100; n++) {
+		f[n] = insert(t, n, FLOW_LIST_TCP_OPEN, n);
+		assert_non_null(f[n]);
+		assert_int_equal((uintptr_t)flow_sink_storage(f[n]) % 64, 0);
+		memset(flow_sink_storage(f[n]), 0xa5, 64);
+	}
+	/* Nothing written to one flow's storage reached another flow. */
+	for (uint32_t n = 0; n < 100; n++)
+		assert_int_equal(lookup(t, n)->key.port[0],
+				 (uint16_t)(n | 1024));
+	flow_table_remove(t, f[7]);
+	f[7] = insert(t, 1000, FLOW_LIST_TCP_OPEN, 200);
+	assert_int_equal(((uint8_t *)flow_sink_storage(f[7]))[0], 0);
+	assert_int_equal(((uint8_t *)flow_sink_storage(f[7]))[63], 0);
+	flow_table_recycle(t, f[8], FLOW_LIST_TCP_OPEN, 300);
+	assert_int_equal(((uint8_t *)flow_sink_storage(f[8]))[0], 0);
+	assert_int_equal(((uint8_t *)flow_sink_storage(f[8]))[63], 0);
+	flow_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_expiry_per_list),
 		cmocka_unit_test(test_cap_and_oldest),
 		cmocka_unit_test(test_recycle_in_place),
+		cmocka_unit_test(test_sink_storage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
