@@ -42,6 +42,11 @@ struct trouble_rank;
 struct trouble_rank *trouble_rank_new(size_t top_n);
 void trouble_rank_free(struct trouble_rank *tr);
 void trouble_rank_on_flow_end(struct trouble_rank *tr, const struct flow *f);
+/*
+ * Starts fetching what trouble_rank_on_flow_end() reads of f: call it
+ * first thing at a flow's end, and do the rest of the flow's end before.
+ */
+void trouble_rank_prefetch(const struct flow *f);
 /* Worst first; valid until the next call. */
 const struct trouble_row *trouble_rank_rows(struct trouble_rank *tr, size_t *n);
 /* "retransmissions", "reset", ... for reason bit r. */

@@ -66,6 +66,7 @@ static void on_flow_end(void *ctx, const struct flow *f)
 {
 	struct diagnosis *d = ctx;
 
+	trouble_rank_prefetch(f);
 	detectors_on_flow_end(d->det, f);
 	trouble_rank_on_flow_end(d->rank, f);
 }
