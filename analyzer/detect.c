@@ -876,12 +876,11 @@ void det_ext_settle(struct detectors *d, const struct flow *f,
 
 /* ------------------------------------------------------------ dispatch */
 
-/* The side state starts zeroed, with the flow. */
+/* The side state starts zeroed, with the flow: only the "nobody" dirs. */
 static void side_make(struct detectors *d, const struct flow *f)
 {
 	struct det_flow *df = det_flow_of(d, f);
 
-	df->flags = DF_LIVE;
 	df->last_data_dir = 2;
 	df->cw_dir = 2;
 	df->stuck_dir = 2;
@@ -923,8 +922,6 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 		return;
 	}
 	df = det_flow_of(d, f);
-	if (df == NULL || !(df->flags & DF_LIVE))
-		return;
 	det_open_on_segment(d, pkt, f, info, df);
 	det_close_on_segment(d, pkt, f, info, df);
 	det_reset_on_segment(d, pkt, f, info, df);
@@ -967,15 +964,11 @@ void detectors_on_flow_end(struct detectors *d, const struct flow *f)
 		return;
 	/* Most flows leave nothing in their side state: leave it cold. */
 	df = (f->sink_mark & DM_SIDE_ANY) ? det_flow_of(d, f) : NULL;
-	if (df != NULL && !(df->flags & DF_LIVE))
-		df = NULL;
 	det_open_on_flow_end(d, f, df);
 	det_close_on_flow_end(d, f, df);
 	det_transfer_on_flow_end(d, f, df);
-	if (df != NULL) {
+	if (df != NULL)
 		ext_release(d, df);
-		df->flags = 0;
-	}
 }
 
 void detectors_finish(struct detectors *d, const struct analyzer_stats *st,

@@ -98,7 +98,6 @@ struct det_group {
 };
 
 enum det_flow_flag {
-	DF_LIVE = 1u << 0,              /* the entry belongs to a live flow */
 	DF_HANDSHAKE_DONE = 1u << 1,    /* both SYNs acknowledged */
 	DF_RST_CLASSIFIED = 1u << 2,
 	DF_SYN_FLOOD_COUNTED = 1u << 3, /* its attempt is in a syn_flood ring */

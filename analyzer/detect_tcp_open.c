@@ -115,8 +115,8 @@ void det_open_tick(struct detectors *d)
 		d->pending_seq++;
 		if (df == NULL)
 			continue;
-		if ((df->flags & (DF_LIVE | DF_SYN_PENDING)) ==
-			    (DF_LIVE | DF_SYN_PENDING))
+		/* A live entry's flow is live: its end cancels the entry. */
+		if (df->flags & DF_SYN_PENDING)
 			flood_count(d, df,
 				    d->pending_base + (int64_t)ms * NS_PER_MS);
 	}
