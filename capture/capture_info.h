@@ -25,7 +25,10 @@ struct capture_input_info {
 	int snaplen;
 	uint64_t records;          /* packet records read from the file */
 	uint64_t frames;           /* of those, frames that passed the filter */
-	/* Records whose timestamp fraction was 1 s or more (normalised). */
+	/*
+	 * Records whose time is corrupt: a fraction of 1 s or more, or past
+	 * PKT_TIME_MAX_SEC.  Normalised for display, never trusted.
+	 */
 	uint64_t bad_timestamps;
 	/* Records captured longer than they were on the wire (clamped). */
 	uint64_t caplen_over_wire;

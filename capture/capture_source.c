@@ -464,22 +464,59 @@ static void input_fill(struct capture_input *in)
 }
 
 /*
- * Opened with nanosecond precision, tv_usec holds nanoseconds.  A file
- * can hold a fraction of a second or more there; it is carried into the
- * seconds (as tshark does) and counted, rather than printed as 10.2000000.
+ * libpcap reads a classic pcap record's two 32-bit time fields as signed
+ * (struct pcap_sf_pkthdr) and sign-extends them into the 64-bit
+ * timeval, although pcap-savefile(5) defines them as unsigned: seconds
+ * at or after 2^31 (2038) come out negative, and so does a fraction
+ * field at or above 2^31, multiplied by 1000 when a microsecond file is
+ * read at nanosecond precision.  The unsigned value is recovered from
+ * the file's own resolution.  pcapng times are computed from an
+ * unsigned 64-bit count and are never negative.
  */
-static struct pkt_time frame_time(struct capture_input *in,
-				  const struct pcap_pkthdr *hdr)
+static uint64_t record_seconds(const struct pcap_pkthdr *hdr)
+{
+	int64_t sec = (int64_t)hdr->ts.tv_sec;
+
+	return sec < 0 ? (uint64_t)(sec + ((int64_t)1 << 32)) : (uint64_t)sec;
+}
+
+static uint64_t record_fraction_ns(const struct capture_input *in,
+				   const struct pcap_pkthdr *hdr)
+{
+	int64_t ns = (int64_t)hdr->ts.tv_usec;
+	int64_t scale = in->info.nanosecond ? 1 : 1000;
+
+	return ns < 0 ? (uint64_t)(ns + ((int64_t)1 << 32) * scale)
+		      : (uint64_t)ns;
+}
+
+/*
+ * Opened with nanosecond precision, tv_usec holds nanoseconds.  A file
+ * can hold a fraction of a second or more there, or (pcapng) a time past
+ * PKT_TIME_MAX_SEC.  Either is a corrupt record: the fraction is
+ * carried into the seconds (as tshark shows it) and the time past the
+ * limit held there, so that every difference of two times fits in
+ * 64-bit nanoseconds; *corrupt tells the caller not to trust the time.
+ */
+static struct pkt_time record_time(const struct capture_input *in,
+				   const struct pcap_pkthdr *hdr, bool *corrupt)
 {
 	struct pkt_time t;
-	uint64_t ns = (uint64_t)hdr->ts.tv_usec;
+	uint64_t sec = record_seconds(hdr);
+	uint64_t ns = record_fraction_ns(in, hdr);
 
-	t.sec = (int64_t)hdr->ts.tv_sec;
+	*corrupt = false;
 	if (ns >= CAPTURE_NSEC_PER_SEC) {
-		t.sec += (int64_t)(ns / CAPTURE_NSEC_PER_SEC);
+		sec += ns / CAPTURE_NSEC_PER_SEC;
 		ns %= CAPTURE_NSEC_PER_SEC;
-		in->info.bad_timestamps++;
+		*corrupt = true;
 	}
+	if (sec > PKT_TIME_MAX_SEC) {
+		sec = PKT_TIME_MAX_SEC;
+		ns = 0;
+		*corrupt = true;
+	}
+	t.sec = (int64_t)sec;
 	t.nsec = (uint32_t)ns;
 	return t;
 }
@@ -488,6 +525,8 @@ static void frame_fill(struct capture_input *in, size_t i,
 		       const struct pcap_pkthdr *hdr, const u_char *data,
 		       struct capture_frame *out)
 {
+	bool corrupt_time;
+
 	in->info.frames++;
 	out->data = data;
 	out->cap_len = hdr->caplen;
@@ -497,10 +536,17 @@ static void frame_fill(struct capture_input *in, size_t i,
 		out->wire_len = out->cap_len;
 		in->info.caplen_over_wire++;
 	}
-	out->ts = frame_time(in, hdr);
-	/* pcapng simple packet blocks have no time; libpcap gives 0. */
-	out->has_ts = !(in->info.format == CAPTURE_FORMAT_PCAPNG &&
+	out->ts = record_time(in, hdr, &corrupt_time);
+	/*
+	 * pcapng simple packet blocks have no time; libpcap gives 0.  A
+	 * corrupt time is no better: one frame 2,147 s ahead would expire
+	 * every connection around it.  Either frame moves no clock.
+	 */
+	out->has_ts = !corrupt_time &&
+		      !(in->info.format == CAPTURE_FORMAT_PCAPNG &&
 			out->ts.sec == 0 && out->ts.nsec == 0);
+	if (corrupt_time)
+		in->info.bad_timestamps++;
 	out->link_type = in->info.link_type;
 	out->input = i;
 }
@@ -513,12 +559,17 @@ static int emit_frame(struct capture_input *in, size_t i,
 	return 1;
 }
 
-static bool frame_before(const struct pcap_pkthdr *a,
-			 const struct pcap_pkthdr *b)
+/* Merge order by the times the frames will carry, not the raw fields. */
+static bool frame_before(const struct capture_input *a,
+			 const struct capture_input *b)
 {
-	if (a->ts.tv_sec != b->ts.tv_sec)
-		return a->ts.tv_sec < b->ts.tv_sec;
-	return a->ts.tv_usec < b->ts.tv_usec;
+	bool unused;
+	struct pkt_time ta = record_time(a, a->hdr, &unused);
+	struct pkt_time tb = record_time(b, b->hdr, &unused);
+
+	if (ta.sec != tb.sec)
+		return ta.sec < tb.sec;
+	return ta.nsec < tb.nsec;
 }
 
 int capture_source_next(struct capture_source *src, struct capture_frame *out)
@@ -540,7 +591,7 @@ int capture_source_next(struct capture_source *src, struct capture_frame *out)
 		if (!in->has_pending || in->done)
 			continue;
 		/* Strictly earlier only: ties keep the order files were given. */
-		if (best == NULL || frame_before(in->hdr, best->hdr)) {
+		if (best == NULL || frame_before(in, best)) {
 			best = in;
 			best_i = i;
 		}

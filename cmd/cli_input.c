@@ -174,7 +174,9 @@ static void cli_on_frame_piped(void *arg, const struct capture_frame *frame)
 		loop->out_of_memory = true;
 		return;
 	}
-	memcpy(copy, frame->data, frame->cap_len);
+	/* A record can hold no bytes at all; libpcap may then give no data. */
+	if (frame->cap_len > 0)
+		memcpy(copy, frame->data, frame->cap_len);
 	decode_frame(loop, pkt, frame, copy);
 	packet_pipe_commit(loop->pipe);
 }
@@ -337,6 +339,20 @@ static bool inputs_are_files(const struct cli_input *in)
 	return true;
 }
 
+/* Said once per input, after the frames: how many times were not used. */
+static void warn_corrupt_times(const struct capture_source *src)
+{
+	for (size_t i = 0; i < capture_source_input_count(src); i++) {
+		const struct capture_input_info *in = capture_source_input(src, i);
+
+		if (in->bad_timestamps > 0)
+			cli_warning("%s: %" PRIu64 " record%s had a corrupt time (a fraction of a second of 1 s or more, or past 2106); %s analysed at the time of the frame before",
+				    in->path, in->bad_timestamps,
+				    in->bad_timestamps == 1 ? "" : "s",
+				    in->bad_timestamps == 1 ? "it was" : "they were");
+	}
+}
+
 enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 			     void *ctx, struct capture_source **src_out)
 {
@@ -378,6 +394,7 @@ enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 		cli_error("out of memory copying frames");
 		return CLI_EXIT_INTERNAL;
 	}
+	warn_corrupt_times(src);
 	*src_out = src;
 	return CLI_EXIT_OK;
 }

@@ -131,7 +131,8 @@ static bool data_room(struct pipe_batch *b, uint32_t cap_len)
 	size_t cap;
 	uint8_t *d;
 
-	if (b->data_cap - b->data_used >= cap_len)
+	/* A zero-length first frame still gets a buffer to point into. */
+	if (b->data != NULL && b->data_cap - b->data_used >= cap_len)
 		return true;
 	/* Only an empty batch grows: a full one is published instead. */
 	cap = b->data_cap > PIPE_DATA_MIN ? b->data_cap : PIPE_DATA_MIN;

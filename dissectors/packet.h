@@ -363,17 +363,21 @@ struct packet {
 };
 
 /*
- * A time as ns since the epoch, saturating (pcapng's 64-bit timestamps
- * can exceed what int64 ns hold: year 2262).
+ * The latest time a capture can carry: just past classic pcap's unsigned
+ * 32-bit seconds (2106).  Later pcapng times are held here by the
+ * capture source and counted as bad.  Every time stays within
+ * +-PKT_TIME_MAX_SEC, so the difference of any two, and a time plus any
+ * configured duration, fit in int64 nanoseconds.
  */
+#define PKT_TIME_MAX_SEC INT64_C(4300000000)
+
+/* A time as ns since the epoch, held within +-PKT_TIME_MAX_SEC. */
 static inline int64_t pkt_time_ns(struct pkt_time t)
 {
-	const int64_t max_sec = INT64_MAX / 1000000000 - 1;
-
-	if (t.sec > max_sec)
-		return INT64_MAX - 1000000000;
-	if (t.sec < -max_sec)
-		return INT64_MIN + 1000000000;
+	if (t.sec >= PKT_TIME_MAX_SEC)
+		return PKT_TIME_MAX_SEC * 1000000000;
+	if (t.sec <= -PKT_TIME_MAX_SEC)
+		return -PKT_TIME_MAX_SEC * 1000000000;
 	return t.sec * 1000000000 + (int64_t)t.nsec;
 }
 

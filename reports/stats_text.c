@@ -41,8 +41,8 @@ static void write_inputs(FILE *out, const struct stats_report *r)
 				" records matched the filter\n", "", in->frames,
 				in->records);
 		if (in->bad_timestamps > 0)
-			fprintf(out, "  %-15s  %" PRIu64 " timestamps had a fraction of"
-				" 1 s or more (carried into the seconds)\n", "",
+			fprintf(out, "  %-15s  %" PRIu64 " records had a corrupt time"
+				" (a fraction of 1 s or more, or past 2106): not used\n", "",
 				in->bad_timestamps);
 		if (in->caplen_over_wire > 0)
 			fprintf(out, "  %-15s  %" PRIu64 " records captured longer than"
@@ -77,7 +77,7 @@ static void write_summary(FILE *out, const struct stats_report *r)
 		"bytes", st->bytes_wire, st->bytes_captured);
 	if (!st->have_ts) {
 		if (st->frames_without_ts > 0)
-			fprintf(out, "  %-15s%" PRIu64 " frames (pcapng simple packet blocks)\n",
+			fprintf(out, "  %-15s%" PRIu64 " frames (pcapng simple packet blocks, corrupt times)\n",
 				"no timestamp", st->frames_without_ts);
 		return;
 	}
@@ -91,7 +91,7 @@ static void write_summary(FILE *out, const struct stats_report *r)
 	write_rate(out, proto_stats_bps(st));
 	fputc('\n', out);
 	if (st->frames_without_ts > 0)
-		fprintf(out, "  %-15s%" PRIu64 " frames (pcapng simple packet blocks)\n",
+		fprintf(out, "  %-15s%" PRIu64 " frames (pcapng simple packet blocks, corrupt times)\n",
 			"no timestamp", st->frames_without_ts);
 	if (st->out_of_order_ts > 0)
 		fprintf(out, "  %-15s%" PRIu64 " frames earlier than the one before\n",

@@ -1288,6 +1288,103 @@ def odd_records():
     return bytes(out)
 
 
+def raw_pcap(records, nano=False):
+    """A classic pcap file from (ts_sec, ts_frac, frame) records, the two
+    time fields written as given (unsigned 32-bit, as pcap-savefile(5)
+    defines them), however odd."""
+    magic = 0xA1B23C4D if nano else 0xA1B2C3D4
+    out = bytearray(struct.pack('<IHHiIII', magic, 2, 4, 0, 0, 262144, 1))
+    for ts_sec, ts_frac, data in records:
+        out += struct.pack('<IIII', ts_sec, ts_frac, len(data), len(data)) + data
+    return bytes(out)
+
+
+def odd_times_syn_flood():
+    """A SYN flood (150 spoofed sources, 10 ms apart, each SYN answered
+    by a SYN-ACK and never ACKed; the listener's SYN-ACKs are retried a
+    second later) in which one SYN's microsecond field reads 0x80000000:
+    a corrupt time, 2,147 s past its second, not 584 years (libpcap reads
+    the field as signed).  The flood must still be found."""
+    link = eth_link(M_CLIENT, M_SERVER)
+    base_us = (BASE_NS // 10**9) * 10**6
+    conns = [TcpConn(ip4('203.0.113.%d' % (i + 1)), S4, 40000 + i, 80,
+                     0x1000000 * (i + 1), 0x7000000 + i, link, ts=False)
+             for i in range(150)]
+    timed = []
+    for i, k in enumerate(conns):
+        t = base_us + i * 10000
+        timed.append((t, 0x80000000 if i == 75 else None,
+                      k.seg('c', TCP_SYN, opts=o_mss(1460))))
+        synack = k.seg('s', TCP_SYN | TCP_ACK, opts=o_mss(1460), advance=False)
+        timed.append((t + 50, None, synack))
+        timed.append((t + 1000050, None, synack))
+    timed.sort(key=lambda r: r[0])
+    return raw_pcap([(t // 10**6, t % 10**6 if bad is None else bad, data)
+                     for t, bad, data in timed])
+
+
+def odd_times_extremes():
+    """Valid times at the two ends of classic pcap's range, in an order
+    no clock gives: a TCP connection whose handshake is in 1970, its data
+    in 2106 and its close in 1970 again, then UDP, ICMP and IP fragments
+    jumping between the two.  No difference of two times may overflow."""
+    link = eth_link(M_CLIENT, M_SERVER)
+    k = TcpConn(C4, S4, 42000, 80, 0x10, 0x20, link)
+    late = 0xFFFFFFFF
+    frames = [(0, 1, k.seg('c', TCP_SYN, opts=k.syn_opts('c'))),
+              (late, 999999, k.seg('s', TCP_SYN | TCP_ACK,
+                                   opts=k.syn_opts('s'))),
+              (0, 2, k.seg('c', TCP_ACK)),
+              (late, 0, k.seg('c', TCP_PSH | TCP_ACK, b'x' * 100)),
+              (1, 0, k.seg('s', TCP_ACK)),
+              (late, 5, k.seg('c', TCP_FIN | TCP_ACK)),
+              (0, 0, k.seg('s', TCP_FIN | TCP_ACK)),
+              (late, 1, k.seg('c', TCP_ACK))]
+    dns = udp(C4, DNS4, 53001, 53, b'\x12\x34' + bytes(10))
+    frames += [(late, 7, eth(M_ROUTER, M_CLIENT, 0x0800, ipv4(C4, DNS4, 17, dns))),
+               (0, 7, eth(M_CLIENT, M_ROUTER, 0x0800,
+                          ipv4(DNS4, C4, 17, udp(DNS4, C4, 53, 53001,
+                                                 b'\x12\x34' + bytes(10)))))]
+    big = udp(C4, S4, 53002, 9999, bytes(2000))
+    frames += [(late - 1, 0, eth(M_SERVER, M_CLIENT, 0x0800,
+                                  ipv4(C4, S4, 17, big[:1480], ident=0x77,
+                                       df=False, mf=True))),
+               (2, 0, eth(M_SERVER, M_CLIENT, 0x0800,
+                          ipv4(C4, S4, 17, big[1480:], ident=0x77,
+                               df=False, frag=1480)))]
+    return raw_pcap(frames)
+
+
+def odd_zero_length():
+    """A first record that holds no bytes (captured length 0 of 60 on the
+    wire, as in tcpdump's olsr-oobr-2.pcap), then a TCP handshake: the
+    empty frame is a truncated one, and copying it must not touch a null
+    pointer."""
+    link = eth_link(M_CLIENT, M_SERVER)
+    k = TcpConn(C4, S4, 41000, 80, 0x1000, 0x2000, link, ts=False)
+    sec = BASE_NS // 10**9
+    out = bytearray(raw_pcap([]))
+    out += struct.pack('<IIII', sec, 0, 0, 60)
+    out += raw_pcap([(sec, 1000, k.seg('c', TCP_SYN, opts=o_mss(1460))),
+                     (sec, 2000, k.seg('s', TCP_SYN | TCP_ACK,
+                                       opts=o_mss(1460))),
+                     (sec, 3000, k.seg('c', TCP_ACK))])[24:]
+    return bytes(out)
+
+
+def odd_times_y2038():
+    """Times at and after 2^31 seconds (2038-01-19T03:14:08Z) and the
+    last second classic pcap can hold (2106-02-07T06:28:15Z), in a
+    nanosecond file, one with a fraction field of 0xFFFFFFFF ns: all
+    unsigned, never 1901."""
+    arp_frame = eth(BCAST, M_CLIENT, 0x0806,
+                    arp(1, M_CLIENT, C4, b'\x00' * 6, S4))
+    return raw_pcap([(0x7FFFFFFF, 999999999, arp_frame),
+                     (0x80000000, 0, arp_frame),
+                     (0x80000000, 0xFFFFFFFF, arp_frame),
+                     (0xFFFFFFFF, 5, arp_frame)], nano=True)
+
+
 def bad_files(outdir):
     written = {}
     good = Capture('bad-truncated-mid-packet.pcap', 1, step_us=1000)
@@ -1313,6 +1410,10 @@ def bad_files(outdir):
     hdr = Capture('bad-truncated-header.pcap', 1).bytes()
     written['bad-truncated-header.pcap'] = hdr[:16]
     written['odd-records.pcap'] = odd_records()
+    written['odd-times-syn-flood.pcap'] = odd_times_syn_flood()
+    written['odd-times-y2038.pcap'] = odd_times_y2038()
+    written['odd-zero-length.pcap'] = odd_zero_length()
+    written['odd-times-extremes.pcap'] = odd_times_extremes()
     for name, data in written.items():
         with open(os.path.join(outdir, name), 'wb') as f:
             f.write(data)

@@ -191,6 +191,45 @@ static void test_odd_records_normalised(void **state)
 	capture_source_free(src);
 }
 
+/*
+ * The time fields are unsigned (pcap-savefile(5)): seconds past 2^31
+ * are 2038 and later, not 1901; a fraction field past 2^31 moves a
+ * frame 2,147 s, not 584 years, and its time is not trusted.
+ */
+static void test_unsigned_time_fields(void **state)
+{
+	static const struct record r[] = {
+		{0x80000000u, 0, 60, 60, 'a', 0x88b5},
+		{0xFFFFFFFFu, 999999, 60, 60, 'b', 0x88b5},
+		{100, 0x80000000u, 60, 60, 'c', 0x88b5},
+		{100, 0xFFFFFFFFu, 60, 60, 'd', 0x88b5},
+	};
+	const char *paths[1];
+	struct capture_source *src;
+	struct capture_frame f;
+
+	(void)state;
+	paths[0] = write_pcap("t.pcap", r, 4, 0);
+	src = open_paths(paths, 1, NULL);
+	assert_int_equal(capture_source_next(src, &f), 1);
+	assert_int_equal(f.ts.sec, INT64_C(2147483648));
+	assert_true(f.has_ts);
+	assert_int_equal(capture_source_next(src, &f), 1);
+	assert_int_equal(f.ts.sec, INT64_C(4294967295));
+	assert_int_equal(f.ts.nsec, 999999000);
+	assert_true(f.has_ts);
+	assert_int_equal(capture_source_next(src, &f), 1);
+	assert_int_equal(f.ts.sec, 100 + 2147);
+	assert_int_equal(f.ts.nsec, 483648000);
+	assert_false(f.has_ts);
+	assert_int_equal(capture_source_next(src, &f), 1);
+	assert_int_equal(f.ts.sec, 100 + 4294);
+	assert_int_equal(f.ts.nsec, 967295000);
+	assert_false(f.has_ts);
+	assert_int_equal(capture_source_input(src, 0)->bad_timestamps, 2);
+	capture_source_free(src);
+}
+
 struct tags {
 	char seen[16];
 	size_t n;
@@ -288,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_every_break_warned),
 		cmocka_unit_test(test_break_number_with_filter),
 		cmocka_unit_test(test_odd_records_normalised),
+		cmocka_unit_test(test_unsigned_time_fields),
 		cmocka_unit_test(test_run_matches_next),
 		cmocka_unit_test(test_open_errors),
 	};
