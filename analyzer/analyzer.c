@@ -182,6 +182,7 @@ static void flow_end(struct analyzer *a, struct flow *f,
 	}
 	switch (why) {
 	case FLOW_END_EVICTED: a->stats.flows_evicted++; break;
+	case FLOW_END_NO_MEMORY: a->stats.flows_evicted_no_memory++; break;
 	case FLOW_END_IDLE: a->stats.flows_idle++; break;
 	case FLOW_END_CLOSED: a->stats.flows_closed++; break;
 	case FLOW_END_REUSED: a->stats.flows_reused++; break;
@@ -226,10 +227,18 @@ static struct flow *flow_create(struct analyzer *a, const struct flow_key *k,
 	}
 	if (f == NULL) {
 		struct flow *old = flow_table_oldest(a->table);
+		/*
+		 * Full at --max-flows, or memory ran out: either way the least
+		 * recently active flow goes, but only the first was asked for.
+		 * The second is counted apart, for the run to say its results
+		 * are incomplete.
+		 */
+		enum flow_end_reason why =
+			flow_table_count(a->table) >= a->cfg.max_flows
+			? FLOW_END_EVICTED : FLOW_END_NO_MEMORY;
 
-		/* Full at --max-flows: the least recently active one goes. */
 		if (old != NULL) {
-			flow_finalise(a, old, FLOW_END_EVICTED);
+			flow_finalise(a, old, why);
 			f = flow_table_insert(a->table, k, hash, list, a->now);
 		}
 		if (f == NULL) {

@@ -74,6 +74,8 @@ struct analyzer_stats {
 	int64_t first_ts, last_ts;  /* first and latest packet time, ns */
 	uint64_t flows_created;
 	uint64_t flows_evicted;     /* --max-flows reached */
+	/* Ended early because memory ran out: the results are incomplete. */
+	uint64_t flows_evicted_no_memory;
 	uint64_t flows_idle;        /* idle timeout */
 	uint64_t flows_closed;      /* TCP closed, TIME_WAIT over */
 	uint64_t flows_reused;      /* a new SYN on a finished 4-tuple */

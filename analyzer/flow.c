@@ -36,6 +36,7 @@ const char *flow_end_reason_name(enum flow_end_reason r)
 	case FLOW_END_EVICTED: return "evicted";
 	case FLOW_END_REUSED: return "reused";
 	case FLOW_END_CAPTURE_END: return "capture_end";
+	case FLOW_END_NO_MEMORY: return "no_memory";
 	}
 	return "?";
 }

@@ -300,11 +300,19 @@ enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
 
 enum cli_exit cli_analysis_memory_check(struct analyzer *a)
 {
-	uint64_t lost = analyzer_get_stats(a)->no_memory;
+	const struct analyzer_stats *st = analyzer_get_stats(a);
 
-	if (lost == 0)
+	if (st->no_memory == 0 && st->flows_evicted_no_memory == 0)
 		return CLI_EXIT_OK;
-	cli_error("out of memory: %" PRIu64 " packets could not be tracked", lost);
+	if (st->flows_evicted_no_memory > 0 && st->no_memory > 0)
+		cli_error("out of memory: %" PRIu64 " flows were ended early to make room (not --max-flows) and %" PRIu64 " packets could not be tracked; the results are incomplete",
+			  st->flows_evicted_no_memory, st->no_memory);
+	else if (st->flows_evicted_no_memory > 0)
+		cli_error("out of memory: %" PRIu64 " flows were ended early to make room (not --max-flows); the results are incomplete",
+			  st->flows_evicted_no_memory);
+	else
+		cli_error("out of memory: %" PRIu64 " packets could not be tracked; the results are incomplete",
+			  st->no_memory);
 	return CLI_EXIT_INTERNAL;
 }
 

@@ -27,7 +27,7 @@ static const char main_usage[] =
 	"Exit status: 0 ok, 1 findings (check) or no matching connection\n"
 	"(timeline, follow), 2 usage, 3 unreadable file,\n"
 	"4 not a capture, 5 unsupported link type, 6 bad filter,\n"
-	"7 output or internal error.  See tcplens(1).\n";
+	"7 output error or out of memory (results incomplete).  See tcplens(1).\n";
 
 struct command {
 	const char *name;

@@ -53,7 +53,7 @@ struct flow_summary_item {
 	uint64_t value;
 };
 
-#define FLOW_SUMMARY_ITEMS 15
+#define FLOW_SUMMARY_ITEMS 16
 void flow_report_summary(const struct analyzer_stats *st, size_t shown,
 			 struct flow_summary_item out[FLOW_SUMMARY_ITEMS]);
 

@@ -55,6 +55,9 @@ TCPLENS=build/tcplens sh tests/golden/run.sh | record
 section "CLI behaviour and documentation"
 TCPLENS=build/tcplens sh tests/cli/run.sh | record
 
+section "out of memory: never a silent answer"
+TCPLENS=build/tcplens sh tests/cli/memory_limits.sh | record
+
 section "tshark cross-check"
 TCPLENS=build/tcplens sh tests/crosscheck/run.sh | record
 
