@@ -15,26 +15,57 @@
 #include "decode.h"
 #include "packet_pipe.h"
 
+/*
+ * One line on stderr whatever the message holds: a file name with a
+ * newline, an escape sequence or a tab in it is shown as \n, \033, \t,
+ * so it can neither forge a second line nor drive the terminal.
+ */
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+	char line[1024];
+	char *text = line;
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n >= (int)sizeof(line) && (text = malloc((size_t)n + 1)) != NULL)
+		vsnprintf(text, (size_t)n + 1, fmt, again);
+	else if (text == NULL)
+		text = line;
+	va_end(again);
+	fputs(prefix, stderr);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '\n')
+			fputs("\\n", stderr);
+		else if (*p == '\t')
+			fputs("\\t", stderr);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\%03o", *p);
+		else
+			fputc(*p, stderr);
+	}
+	fputc('\n', stderr);
+	if (text != line)
+		free(text);
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("tcplens: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("tcplens: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_warning(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("tcplens: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("tcplens: warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 enum cli_exit cli_finish_output(void)

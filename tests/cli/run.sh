@@ -103,6 +103,20 @@ testdata_matches_generator() {
 }
 check testdata-matches-generator testdata_matches_generator
 
+# A file name is shown with its control characters escaped: one line,
+# and nothing that drives the terminal (issue 19).
+error_names_escaped() {
+	bad=$(printf 'x\033[31m\ty\nz.pcap')
+	rc=0
+	"$TCPLENS" stats "$bad" >/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 3 ] || { echo "exit $rc, want 3"; return 1; }
+	[ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "not one line:"; cat -v "$tmp/err"; return 1; }
+	grep -q "$(printf '\033')" "$tmp/err" && { echo "raw escape:"; cat -v "$tmp/err"; return 1; }
+	grep -qF 'x\033[31m\ty\nz.pcap: cannot open' "$tmp/err" ||
+		{ echo "name not shown escaped:"; cat -v "$tmp/err"; return 1; }
+}
+check error-names-escaped error_names_escaped
+
 readme_setup() {
 	grep -q 'make demo' README.md && grep -q 'make test' README.md
 }
