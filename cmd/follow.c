@@ -28,7 +28,8 @@ static const char follow_usage_head[] =
 	"                          (default)\n"
 	"      --as FORMAT         ascii (default) or hex, as tshark's follow; raw\n"
 	"                          writes the bytes as they are (needs --dir orig\n"
-	"                          or resp; gaps and overlaps go to stderr)\n";
+	"                          or resp; gaps and overlaps go to stderr, the\n"
+	"                          first 10 of each listed, the rest counted)\n";
 
 static const char follow_usage_tail[] =
 	"  -h, --help              show this help\n"
@@ -40,6 +41,15 @@ static const char follow_usage_tail[] =
 #define NS_PER_SEC 1000000000LL
 /* Other connections on the same 4-tuple named on stderr; more are counted. */
 #define MAX_OTHERS 8
+/*
+ * --as raw lists the first RAW_LISTED gaps of its direction on stderr,
+ * and as many differing overlaps; the others are counted in one line at
+ * the end.  Ten show where the trouble starts and what it looks like; a
+ * capture cut by its snaplen has a gap in every segment, and a line for
+ * each buried stderr (300,000 for one transfer).  --as hex shows every
+ * one in place.
+ */
+#define RAW_LISTED 10
 /* The separator tshark's follow prints around a stream. */
 static const char separator[] =
 	"===================================================================\n";
@@ -72,6 +82,10 @@ struct follow_ctx {
 	const char *other_proto;        /* the selector named a UDP/ICMP flow */
 	size_t n_others;
 	char others[MAX_OTHERS][FLOW_UID_LEN];
+	/* --as raw, per direction: gaps and overlaps seen, bytes of those
+	 * past the first RAW_LISTED (which were not listed). */
+	uint64_t raw_gaps[2], raw_gap_bytes_unlisted[2];
+	uint64_t raw_overlaps[2], raw_overlap_bytes_unlisted[2];
 	/*
 	 * The chunk being gathered: consecutive data of one direction that
 	 * became readable at the same moment (a segment and the held data
@@ -318,8 +332,11 @@ static void on_gap(void *arg, int dir, uint64_t off, uint64_t len,
 			   : "not in the capture";
 
 	if (c->o->as == AS_RAW) {
-		cli_warning("follow: %s: gap of %" PRIu64 " bytes at offset %" PRIu64 ": %s",
-			    dir_name(dir), len, off, what);
+		if (c->raw_gaps[dir]++ < RAW_LISTED)
+			cli_warning("follow: %s: gap of %" PRIu64 " bytes at offset %" PRIu64 ": %s",
+				    dir_name(dir), len, off, what);
+		else
+			c->raw_gap_bytes_unlisted[dir] += len;
 		return;
 	}
 	flush_chunk(c);
@@ -331,8 +348,11 @@ static void on_conflict(void *arg, int dir, uint64_t off, uint64_t len)
 	struct follow_ctx *c = arg;
 
 	if (c->o->as == AS_RAW) {
-		cli_warning("follow: %s: overlap at offset %" PRIu64 ", %" PRIu64 " bytes differ: possible injection",
-			    dir_name(dir), off, len);
+		if (c->raw_overlaps[dir]++ < RAW_LISTED)
+			cli_warning("follow: %s: overlap at offset %" PRIu64 ", %" PRIu64 " bytes differ: possible injection",
+				    dir_name(dir), off, len);
+		else
+			c->raw_overlap_bytes_unlisted[dir] += len;
 		return;
 	}
 	flush_chunk(c);
@@ -502,6 +522,24 @@ static void report_others(const struct follow_ctx *c)
 		list, c->uid_text);
 }
 
+/* --as raw: the gaps and overlaps past the first RAW_LISTED, counted. */
+static void report_raw_unlisted(const struct follow_ctx *c, int d)
+{
+	uint64_t gaps = c->raw_gaps[d] > RAW_LISTED
+			? c->raw_gaps[d] - RAW_LISTED : 0;
+	uint64_t overlaps = c->raw_overlaps[d] > RAW_LISTED
+			    ? c->raw_overlaps[d] - RAW_LISTED : 0;
+
+	if (gaps > 0)
+		cli_warning("follow: %s: %" PRIu64 " more gap%s (%" PRIu64 " bytes) not listed; --as hex shows each in place",
+			    dir_name(d), gaps, gaps == 1 ? "" : "s",
+			    c->raw_gap_bytes_unlisted[d]);
+	if (overlaps > 0)
+		cli_warning("follow: %s: %" PRIu64 " more overlap%s (%" PRIu64 " bytes differ) not listed; --as hex shows each in place",
+			    dir_name(d), overlaps, overlaps == 1 ? "" : "s",
+			    c->raw_overlap_bytes_unlisted[d]);
+}
+
 /* Counters worth a word: what the output alone does not tell. */
 static void report_stream_limits(const struct follow_ctx *c)
 {
@@ -510,6 +548,7 @@ static void report_stream_limits(const struct follow_ctx *c)
 
 		if (c->st[d] == NULL)
 			continue;
+		report_raw_unlisted(c, d);
 		st = tcp_stream_get_stats(c->st[d]);
 		if (st->hold_overflows > 0)
 			cli_warning("follow: %s: out-of-order data went past the 4 MiB hold limit %" PRIu64 " time%s; the holes were given up as gaps",

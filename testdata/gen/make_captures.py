@@ -1460,6 +1460,48 @@ def cap_tcp_follow():
     return c
 
 
+def cap_tcp_follow_snaplen():
+    """Many gaps and overlaps in one connection, for what `tcplens follow
+    --as raw` writes on standard error: captured with a snaplen of 96
+    bytes, so each of the server's 40 full-size data segments keeps only
+    42 bytes of payload (40 gaps); the client's 15 short lines fit, and
+    each is sent again with 4 bytes changed (15 differing overlaps)."""
+    snap = 96
+    c = Capture('tcp-follow-snaplen.pcap', 1, snaplen=snap, step_us=200)
+    link = eth_link(M_CLIENT, M_SERVER)
+    k = TcpConn(C4, S4, 40002, 80, 0x1C000000, 0x5E000000, link, ts=False)
+
+    def add(frame, gap_us=None):
+        c.add(frame, gap_us=gap_us, caplen=min(snap, len(frame)))
+    add(k.seg('c', TCP_SYN, opts=k.syn_opts('c')), 0)
+    add(k.seg('s', TCP_SYN | TCP_ACK, opts=k.syn_opts('s')), 20000)
+    add(k.seg('c', TCP_ACK, opts=b''))
+    # 15 request lines of 40 bytes (54 + 40 fit in 96), then, 200 ms
+    # later (a retransmission to tshark too, not out of order), each again
+    # with bytes 10-13 changed: 15 overlaps of 4 differing bytes.
+    lines = [('GET /chunk/%02d HTTP/1.1' % i).encode()
+             .ljust(39) + b'\n' for i in range(15)]
+    start = k.seq['c']
+    for ln in lines:
+        add(k.seg('c', TCP_PSH | TCP_ACK, ln, opts=b''))
+    for i, ln in enumerate(lines):
+        evil = ln[:10] + b'XXXX' + ln[14:]
+        add(k.seg('c', TCP_PSH | TCP_ACK, evil, opts=b'',
+                  seq=(start + 40 * i) & 0xFFFFFFFF),
+            200000 if i == 0 else None)
+    add(k.seg('s', TCP_ACK, opts=b''), 20000)
+    # 39 segments of 1448 bytes and one of 1000, each cut to 42 bytes.
+    resp = text_body(39 * 1448 + 1000, 13)
+    for n, off in enumerate(range(0, len(resp), 1448)):
+        add(k.seg('s', TCP_ACK, resp[off:off + 1448], opts=b''))
+        if n % 2 == 1 or off + 1448 >= len(resp):
+            add(k.seg('c', TCP_ACK, opts=b''), 50)
+    add(k.seg('c', TCP_FIN | TCP_ACK, opts=b''), 3000)
+    add(k.seg('s', TCP_FIN | TCP_ACK, opts=b''), 20000)
+    add(k.seg('c', TCP_ACK, opts=b''), 50)
+    return c
+
+
 def cap_tcp_regressions():
     """Connections that once gave wrong answers (found in review), one
     per 4-tuple, a second apart; see testdata/README.md."""
@@ -1526,7 +1568,8 @@ def cap_tcp_regressions():
     return c
 
 
-CAPTURES = (cap_tcp_follow, cap_tcp_regressions, cap_tcp_options, cap_udp_checksums, cap_icmp, cap_icmpv6, cap_arp,
+CAPTURES = (cap_tcp_follow, cap_tcp_follow_snaplen, cap_tcp_regressions,
+            cap_tcp_options, cap_udp_checksums, cap_icmp, cap_icmpv6, cap_arp,
             cap_vlan, cap_8023, cap_padding, cap_sll, cap_sll2, cap_null,
             cap_loop, cap_raw, cap_ipv4_linktype, cap_ipv6_linktype,
             cap_ipv4_opts_frags, cap_ipv6_ext, cap_edge, cap_demo,

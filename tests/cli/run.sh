@@ -116,6 +116,38 @@ error_names_escaped() {
 		{ echo "name not shown escaped:"; cat -v "$tmp/err"; return 1; }
 }
 check error-names-escaped error_names_escaped
+# follow --as raw lists the first 10 gaps and differing overlaps of its
+# direction on stderr, then one line counting the others: together they
+# are exactly the ones --as hex shows in place (40 gaps in resp, 15
+# overlaps in orig, tcp-follow-snaplen.pcap).
+follow_raw_bounded() {
+	f=testdata/tcp-follow-snaplen.pcap
+	sel=192.0.2.10:40002-198.51.100.20:80
+	for expect in 'orig 0 0 15 60' 'resp 40 55792 0 0'; do
+		dir=${expect%% *}
+		"$TCPLENS" follow --flow $sel --dir $dir --as hex "$f" >"$tmp/hex" 2>&1 ||
+			{ cat "$tmp/hex"; return 1; }
+		"$TCPLENS" follow --flow $sel --dir $dir --as raw "$f" >/dev/null 2>"$tmp/err" ||
+			{ cat "$tmp/err"; return 1; }
+		want=$(awk '/\[gap of/ { g++; gb += $3 }
+			/\[overlap at/ { o++; ob += $5 }
+			END { print g + 0, gb + 0, o + 0, ob + 0 }' "$tmp/hex")
+		got=$(awk '!/^tcplens: / { print "not a tcplens line: " $0; exit 1 }
+			/: gap of / { g++; gb += $7; lg++ }
+			/: overlap at / { o++; ob += $9; lo++ }
+			/ more gaps? \(/ { sub(/\(/, "", $8); g += $5; gb += $8; sg++ }
+			/ more overlaps? \(/ { sub(/\(/, "", $8); o += $5; ob += $8; so++ }
+			END { if (lg > 10 || lo > 10 || sg > 1 || so > 1 || NR > 22) {
+				print NR " lines: " lg + 0 " gaps and " lo + 0 " overlaps listed, " sg + 0 " and " so + 0 " summaries"; exit 1 }
+			      print g + 0, gb + 0, o + 0, ob + 0 }' "$tmp/err") ||
+			{ echo "$dir: $got"; return 1; }
+		[ "$want" = "${expect#* }" ] ||
+			{ echo "$dir: --as hex shows '$want', the capture has '${expect#* }' (gaps, bytes, overlaps, bytes)"; return 1; }
+		[ "$got" = "$want" ] ||
+			{ echo "$dir: stderr counts '$got', --as hex shows '$want'"; cat "$tmp/err"; return 1; }
+	done
+}
+check follow-raw-bounded follow_raw_bounded
 
 readme_setup() {
 	grep -q 'make demo' README.md && grep -q 'make test' README.md
