@@ -270,6 +270,61 @@ bool flow_selector_match(const struct flow_selector *sel,
 		endpoint_is(f, FLOW_RESP, &sel->a, sel->pa));
 }
 
+/*
+ * At the flow's start, not at each segment: a later connection counts
+ * once however many segments it has, and a flow starts exactly once.
+ */
+enum flow_pick_verdict flow_pick_on_start(struct flow_pick *p,
+					  const struct flow_selector *sel,
+					  const struct flow *f)
+{
+	if (!flow_selector_match(sel, f))
+		return FLOW_PICK_NONE;
+	if (!flow_is_tcp(f)) {
+		p->other_proto = flow_proto_name(f);
+		return FLOW_PICK_NONE;
+	}
+	if (!p->found) {
+		p->found = true;
+		p->uid = flow_uid(f);
+		return FLOW_PICK_FIRST;
+	}
+	if (p->n_later < FLOW_PICK_NAMED)
+		p->later[p->n_later] = flow_uid(f);
+	p->n_later++;
+	return FLOW_PICK_LATER;
+}
+
+void flow_pick_warn_later(const struct flow_pick *p, const char *cmd,
+			  const char *sel_text, const char *did)
+{
+	char list[FLOW_PICK_NAMED * (FLOW_UID_LEN + 2) + 32];
+	char first[FLOW_UID_LEN];
+	size_t k = 0, named = p->n_later < FLOW_PICK_NAMED ? p->n_later
+							   : FLOW_PICK_NAMED;
+
+	if (p->n_later == 0)
+		return;
+	list[0] = '\0';
+	for (size_t i = 0; i < named && k < sizeof(list); i++) {
+		char uid[FLOW_UID_LEN];
+		int w;
+
+		flow_format_uid(p->later[i], uid);
+		w = snprintf(list + k, sizeof(list) - k, "%s%s",
+			     i > 0 ? ", " : "", uid);
+		if (w > 0)
+			k += (size_t)w;
+	}
+	if (p->n_later > named && k < sizeof(list))
+		snprintf(list + k, sizeof(list) - k, " and %zu more",
+			 p->n_later - named);
+	flow_format_uid(p->uid, first);
+	cli_warning("%s: '%s' matches %zu later connection%s on the same 4-tuple (%s); %s the first, %s; pick another with --flow UID",
+		    cmd, sel_text, p->n_later, p->n_later == 1 ? "" : "s",
+		    list, did, first);
+}
+
 static void feed_packet(void *ctx, const struct packet *pkt)
 {
 	analyzer_feed(ctx, pkt);

@@ -91,6 +91,40 @@ bool flow_selector_parse(const char *s, struct flow_selector *sel);
 bool flow_selector_match(const struct flow_selector *sel,
 			 const struct flow *f);
 
+/*
+ * The connection a selector picks (timeline, follow): the first TCP
+ * connection it matches.  A 4-tuple may carry several connections one
+ * after another (a port reused after TIME_WAIT); each later one is
+ * counted once, at its start, and the first FLOW_PICK_NAMED are kept to
+ * be named.  Zeroed before the run.
+ */
+#define FLOW_PICK_NAMED 8
+
+struct flow_pick {
+	bool found;
+	uint64_t uid;                   /* the connection picked */
+	const char *other_proto;        /* the selector matched a UDP/ICMP flow */
+	size_t n_later;
+	uint64_t later[FLOW_PICK_NAMED];
+};
+
+enum flow_pick_verdict {
+	FLOW_PICK_NONE,                 /* not the selector's, or not TCP */
+	FLOW_PICK_FIRST,                /* the connection picked */
+	FLOW_PICK_LATER,                /* a later one on the same 4-tuple */
+};
+
+/* From the engine's on_flow_start, for every flow. */
+enum flow_pick_verdict flow_pick_on_start(struct flow_pick *p,
+					  const struct flow_selector *sel,
+					  const struct flow *f);
+/*
+ * One warning naming the later connections, when there are any: cmd's
+ * output shows only the first ("followed", "showed": what cmd did).
+ */
+void flow_pick_warn_later(const struct flow_pick *p, const char *cmd,
+			  const char *sel_text, const char *did);
+
 /* A whole number in [min, max], or false. */
 bool cli_parse_long(const char *s, long min, long max, long *out);
 

@@ -39,8 +39,6 @@ static const char follow_usage_tail[] =
 	"6 bad filter, 7 output or internal error.\n";
 
 #define NS_PER_SEC 1000000000LL
-/* Other connections on the same 4-tuple named on stderr; more are counted. */
-#define MAX_OTHERS 8
 /*
  * --as raw lists the first RAW_LISTED gaps of its direction on stderr,
  * and as many differing overlaps; the others are counted in one line at
@@ -73,15 +71,13 @@ struct follow_opts {
 
 struct follow_ctx {
 	const struct follow_opts *o;
-	bool found, done, oom;
+	struct flow_pick pick;          /* .found: the flow is followed */
+	bool done, oom;
 	/* The flow followed: its slot is not reused before on_flow_end. */
 	const struct flow *flow;
 	char uid_text[FLOW_UID_LEN];
 	struct tcp_stream *st[2];
 	int64_t last_ts;
-	const char *other_proto;        /* the selector named a UDP/ICMP flow */
-	size_t n_others;
-	char others[MAX_OTHERS][FLOW_UID_LEN];
 	/* --as raw, per direction: gaps and overlaps seen, bytes of those
 	 * past the first RAW_LISTED (which were not listed). */
 	uint64_t raw_gaps[2], raw_gap_bytes_unlisted[2];
@@ -394,7 +390,6 @@ static void start_following(struct follow_ctx *c, const struct flow *f)
 		.on_conflict = on_conflict,
 	};
 
-	c->found = true;
 	c->flow = f;
 	flow_format_uid(flow_uid(f), c->uid_text);
 	for (int d = 0; d < 2; d++) {
@@ -412,19 +407,8 @@ static void follow_flow_start(void *arg, const struct flow *f)
 {
 	struct follow_ctx *c = arg;
 
-	if (!flow_selector_match(&c->o->sel, f))
-		return;
-	if (!flow_is_tcp(f)) {
-		c->other_proto = flow_proto_name(f);
-		return;
-	}
-	if (!c->found) {
+	if (flow_pick_on_start(&c->pick, &c->o->sel, f) == FLOW_PICK_FIRST)
 		start_following(c, f);
-		return;
-	}
-	if (c->n_others < MAX_OTHERS)
-		flow_format_uid(flow_uid(f), c->others[c->n_others]);
-	c->n_others++;
 }
 
 static int64_t packet_ns(struct follow_ctx *c, const struct packet *pkt)
@@ -443,7 +427,7 @@ static void follow_segment(void *arg, const struct packet *pkt,
 	int64_t ts;
 	size_t cap;
 
-	if (!c->found || c->done || f != c->flow)
+	if (!c->pick.found || c->done || f != c->flow)
 		return;
 	ts = packet_ns(c, pkt);
 	/* The ACK first: it tells what the peer had before this segment. */
@@ -462,7 +446,7 @@ static void follow_flow_end(void *arg, const struct flow *f)
 {
 	struct follow_ctx *c = arg;
 
-	if (!c->found || c->done || f != c->flow)
+	if (!c->pick.found || c->done || f != c->flow)
 		return;
 	c->done = true;
 	for (int d = 0; d < 2; d++)
@@ -491,35 +475,12 @@ static void report_not_found(const struct follow_ctx *c, char **paths,
 			break;
 		k += (size_t)w;
 	}
-	if (c->other_proto != NULL)
+	if (c->pick.other_proto != NULL)
 		cli_error("follow: no TCP connection matches '%s' in %s (it names a %s flow)",
-			  c->o->flow_text, files, c->other_proto);
+			  c->o->flow_text, files, c->pick.other_proto);
 	else
 		cli_error("follow: no TCP connection matches '%s' in %s",
 			  c->o->flow_text, files);
-}
-
-static void report_others(const struct follow_ctx *c)
-{
-	char list[MAX_OTHERS * (FLOW_UID_LEN + 2) + 32];
-	size_t k = 0, shown = c->n_others < MAX_OTHERS ? c->n_others
-						       : MAX_OTHERS;
-
-	list[0] = '\0';
-	for (size_t i = 0; i < shown; i++) {
-		int w = snprintf(list + k, sizeof(list) - k, "%s%s",
-				 i > 0 ? ", " : "", c->others[i]);
-
-		if (w > 0)
-			k += (size_t)w;
-	}
-	if (c->n_others > shown)
-		snprintf(list + k, sizeof(list) - k, " and %zu more",
-			 c->n_others - shown);
-	fprintf(stderr,
-		"tcplens: follow: '%s' matches %zu later connection%s on the same 4-tuple (%s); followed the first, %s; pick another with --flow UID\n",
-		c->o->flow_text, c->n_others, c->n_others == 1 ? "" : "s",
-		list, c->uid_text);
 }
 
 /* --as raw: the gaps and overlaps past the first RAW_LISTED, counted. */
@@ -586,14 +547,13 @@ static int follow_run(const struct follow_opts *o, char **paths, int n,
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
-	if (!c->found) {
+	if (!c->pick.found) {
 		report_not_found(c, paths, n);
 		return CLI_EXIT_FINDINGS;
 	}
 	/* The stream first, then the notes about it, on a terminal too. */
 	rc = cli_finish_output();
-	if (c->n_others > 0)
-		report_others(c);
+	flow_pick_warn_later(&c->pick, "follow", o->flow_text, "followed");
 	report_stream_limits(c);
 	return rc;
 }

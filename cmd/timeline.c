@@ -44,10 +44,7 @@ struct timeline_opts {
 struct timeline_ctx {
 	const struct timeline_opts *o;
 	struct json_writer jw;
-	uint64_t uid;           /* the followed connection, once seen */
-	bool found;
-	uint64_t others[8];     /* later connections the selector matched */
-	size_t n_others;        /* how many (only the first 8 are kept) */
+	struct flow_pick pick;  /* --flow: the connection shown */
 	uint64_t shown;
 };
 
@@ -222,48 +219,11 @@ static void emit_json(struct json_writer *w, const struct packet *pkt,
 	json_end_object(w);
 }
 
-static bool wanted(struct timeline_ctx *ctx, const struct flow *f)
+static void timeline_flow_start(void *arg, const struct flow *f)
 {
-	if (ctx->o->all)
-		return true;
-	if (ctx->found)
-		return flow_uid(f) == ctx->uid;
-	if (!flow_selector_match(&ctx->o->sel, f))
-		return false;
-	ctx->found = true;
-	ctx->uid = flow_uid(f);
-	return true;
-}
+	struct timeline_ctx *ctx = arg;
 
-static void note_other(struct timeline_ctx *ctx, uint64_t uid)
-{
-	size_t kept = ctx->n_others < 8 ? ctx->n_others : 8;
-
-	for (size_t i = 0; i < kept; i++)
-		if (ctx->others[i] == uid)
-			return;
-	if (ctx->n_others < 8)
-		ctx->others[ctx->n_others] = uid;
-	ctx->n_others++;
-}
-
-/* Names the later connections on the same ports, by uid. */
-static void warn_others(const struct timeline_ctx *ctx)
-{
-	char list[8 * (FLOW_UID_LEN + 2)] = "";
-	size_t len = 0;
-
-	for (size_t i = 0; i < ctx->n_others && i < 8; i++) {
-		char uid[FLOW_UID_LEN];
-
-		flow_format_uid(ctx->others[i], uid);
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-					i ? ", " : "", uid);
-	}
-	cli_warning("timeline: %zu later connection%s on the same ports left out "
-		    "(select by uid: %s%s)", ctx->n_others,
-		    ctx->n_others == 1 ? "" : "s", list,
-		    ctx->n_others > 8 ? ", ..." : "");
+	flow_pick_on_start(&ctx->pick, &ctx->o->sel, f);
 }
 
 static void timeline_on_segment(void *arg, const struct packet *pkt,
@@ -272,11 +232,9 @@ static void timeline_on_segment(void *arg, const struct packet *pkt,
 {
 	struct timeline_ctx *ctx = arg;
 
-	if (!wanted(ctx, f)) {
-		if (ctx->found && flow_selector_match(&ctx->o->sel, f))
-			note_other(ctx, flow_uid(f));
+	if (!ctx->o->all &&
+	    !(ctx->pick.found && flow_uid(f) == ctx->pick.uid))
 		return;
-	}
 	ctx->shown++;
 	switch (ctx->o->format) {
 	case TL_TEXT:
@@ -312,6 +270,8 @@ int cmd_timeline(int argc, char **argv)
 	}
 	ctx.o = &o;
 	sink.ctx = &ctx;
+	if (!o.all)
+		sink.on_flow_start = timeline_flow_start;
 	sink.on_tcp_segment = timeline_on_segment;
 	a = analyzer_new(&o.an.cfg, &sink);
 	if (a == NULL) {
@@ -332,12 +292,12 @@ int cmd_timeline(int argc, char **argv)
 	}
 	if (rc == CLI_EXIT_OK)
 		rc = cli_finish_output();
-	if (rc == CLI_EXIT_OK && !o.all && !ctx.found) {
+	if (rc == CLI_EXIT_OK && !o.all && !ctx.pick.found) {
 		cli_error("timeline: no TCP connection matches '%s'", o.sel_text);
 		rc = CLI_EXIT_FINDINGS;
 	}
-	if (rc == CLI_EXIT_OK && ctx.n_others > 0)
-		warn_others(&ctx);
+	if (rc == CLI_EXIT_OK)
+		flow_pick_warn_later(&ctx.pick, "timeline", o.sel_text, "showed");
 	capture_source_free(src);
 	analyzer_free(a);
 	return rc;

@@ -1502,6 +1502,36 @@ def cap_tcp_follow_snaplen():
     return c
 
 
+def cap_tcp_reused_4tuple():
+    """One 4-tuple, 20 connections one after another, a second apart: a
+    client that binds its source port and reuses it while the last
+    connection is in TIME_WAIT (Linux tcp_tw_reuse, timestamps on, each
+    new ISN above the old one's end).  Each: handshake, GET, a
+    two-segment response, client close."""
+    c = Capture('tcp-reused-4tuple.pcap', 1, step_us=100)
+    link = eth_link(M_CLIENT, M_SERVER)
+    for i in range(20):
+        k = TcpConn(C4, S4, 45000, 80, 0x10000000 + i * 0x01000000,
+                    0x60000000 + i * 0x00100000, link,
+                    ts_base=(1000000 + i * 1000, 5000000 + i * 1000))
+        c.add(k.seg('c', TCP_SYN, opts=k.syn_opts('c')),
+              gap_us=0 if i == 0 else 1000000)
+        c.add(k.seg('s', TCP_SYN | TCP_ACK, opts=k.syn_opts('s')),
+              gap_us=20000)
+        c.add(k.seg('c', TCP_ACK))
+        c.add(k.seg('c', TCP_PSH | TCP_ACK,
+                    http_get('www.example.com', '/poll/%d' % i)))
+        c.add(k.seg('s', TCP_ACK), gap_us=20000)
+        resp = http_response(text_body(2000, 20 + i))
+        c.add(k.seg('s', TCP_ACK, resp[:1448]))
+        c.add(k.seg('s', TCP_PSH | TCP_ACK, resp[1448:]))
+        c.add(k.seg('c', TCP_ACK))
+        c.add(k.seg('c', TCP_FIN | TCP_ACK), gap_us=2000)
+        c.add(k.seg('s', TCP_FIN | TCP_ACK), gap_us=20000)
+        c.add(k.seg('c', TCP_ACK))
+    return c
+
+
 def cap_tcp_regressions():
     """Connections that once gave wrong answers (found in review), one
     per 4-tuple, a second apart; see testdata/README.md."""
@@ -1568,8 +1598,9 @@ def cap_tcp_regressions():
     return c
 
 
-CAPTURES = (cap_tcp_follow, cap_tcp_follow_snaplen, cap_tcp_regressions,
-            cap_tcp_options, cap_udp_checksums, cap_icmp, cap_icmpv6, cap_arp,
+CAPTURES = (cap_tcp_follow, cap_tcp_follow_snaplen, cap_tcp_reused_4tuple,
+            cap_tcp_regressions, cap_tcp_options, cap_udp_checksums, cap_icmp,
+            cap_icmpv6, cap_arp,
             cap_vlan, cap_8023, cap_padding, cap_sll, cap_sll2, cap_null,
             cap_loop, cap_raw, cap_ipv4_linktype, cap_ipv6_linktype,
             cap_ipv4_opts_frags, cap_ipv6_ext, cap_edge, cap_demo,
