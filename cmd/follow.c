@@ -501,9 +501,14 @@ static void report_raw_unlisted(const struct follow_ctx *c, int d)
 			    c->raw_overlap_bytes_unlisted[d]);
 }
 
-/* Counters worth a word: what the output alone does not tell. */
-static void report_stream_limits(const struct follow_ctx *c)
+/*
+ * Counters worth a word: what the output alone does not tell.  False
+ * when memory ran out: the stream shown is then incomplete (exit 7).
+ */
+static bool report_stream_limits(const struct follow_ctx *c)
 {
+	bool complete = true;
+
 	for (int d = 0; d < 2; d++) {
 		const struct tcp_stream_stats *st;
 
@@ -515,10 +520,13 @@ static void report_stream_limits(const struct follow_ctx *c)
 			cli_warning("follow: %s: out-of-order data went past the 4 MiB hold limit %" PRIu64 " time%s; the holes were given up as gaps",
 				    dir_name(d), st->hold_overflows,
 				    st->hold_overflows == 1 ? "" : "s");
-		if (st->nomem_bytes > 0)
-			cli_warning("follow: %s: out of memory: %" PRIu64 " out-of-order bytes were not held",
-				    dir_name(d), st->nomem_bytes);
+		if (st->nomem_bytes > 0) {
+			cli_error("follow: %s: out of memory: %" PRIu64 " out-of-order bytes were not held; the stream shown is incomplete",
+				  dir_name(d), st->nomem_bytes);
+			complete = false;
+		}
 	}
+	return complete;
 }
 
 static int follow_run(const struct follow_opts *o, char **paths, int n,
@@ -554,7 +562,8 @@ static int follow_run(const struct follow_opts *o, char **paths, int n,
 	/* The stream first, then the notes about it, on a terminal too. */
 	rc = cli_finish_output();
 	flow_pick_warn_later(&c->pick, "follow", o->flow_text, "followed");
-	report_stream_limits(c);
+	if (!report_stream_limits(c) && rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_INTERNAL;
 	return rc;
 }
 

@@ -116,6 +116,7 @@ error_names_escaped() {
 		{ echo "name not shown escaped:"; cat -v "$tmp/err"; return 1; }
 }
 check error-names-escaped error_names_escaped
+
 # follow --as raw lists the first 10 gaps and differing overlaps of its
 # direction on stderr, then one line counting the others: together they
 # are exactly the ones --as hex shows in place (40 gaps in resp, 15
