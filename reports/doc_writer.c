@@ -6,6 +6,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "utf8_text.h"
+
 static void emit(struct doc_writer *w, yaml_event_t *ev)
 {
 	if (w->yaml != NULL && !yaml_emitter_emit(w->yaml, ev))
@@ -15,12 +17,16 @@ static void emit(struct doc_writer *w, yaml_event_t *ev)
 static void yaml_scalar(struct doc_writer *w, const char *s, bool quoted)
 {
 	yaml_event_t ev;
+	/* libyaml refuses bytes that are not UTF-8: as JSON, U+FFFD. */
+	char *repaired = utf8_text_is_valid(s) ? NULL : utf8_text_repair(s);
+	const char *text = repaired != NULL ? repaired : s;
 
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
-				     (int)strlen(s), !quoted, quoted,
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text,
+				     (int)strlen(text), !quoted, quoted,
 				     quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
 					    : YAML_PLAIN_SCALAR_STYLE);
 	emit(w, &ev);
+	free(repaired);
 }
 
 bool doc_writer_init(struct doc_writer *w, FILE *out, enum doc_format format)

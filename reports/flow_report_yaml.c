@@ -5,6 +5,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "utf8_text.h"
+
 /*
  * libyaml does the quoting and escaping: strings are always quoted, so
  * an address or a history can never be read back as a number or bool.
@@ -20,12 +22,16 @@ static void emit(struct flow_report *r, yaml_event_t *ev)
 static void scalar(struct flow_report *r, const char *s, bool quoted)
 {
 	yaml_event_t ev;
+	/* libyaml refuses bytes that are not UTF-8: as JSON, U+FFFD. */
+	char *repaired = utf8_text_is_valid(s) ? NULL : utf8_text_repair(s);
+	const char *text = repaired != NULL ? repaired : s;
 
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
-				     (int)strlen(s), !quoted, quoted,
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text,
+				     (int)strlen(text), !quoted, quoted,
 				     quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
 					    : YAML_PLAIN_SCALAR_STYLE);
 	emit(r, &ev);
+	free(repaired);
 }
 
 static void mapping(struct flow_report *r, bool start)

@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <math.h>
 
+#include "utf8_text.h"
+
 /*
  * Character by character without stdio's lock: once a process has a
  * second thread, every fputc() takes the stream's lock, and JSON is
@@ -80,41 +82,6 @@ void json_begin_object(struct json_writer *w) { open_container(w, '{'); }
 void json_end_object(struct json_writer *w) { close_container(w, '}'); }
 void json_begin_array(struct json_writer *w) { open_container(w, '['); }
 void json_end_array(struct json_writer *w) { close_container(w, ']'); }
-
-/*
- * Length of the well-formed UTF-8 sequence at p (RFC 3629 table 3.7 of
- * Unicode: no overlongs, no surrogates, nothing past U+10FFFF), or 0.
- */
-static size_t utf8_sequence_len(const unsigned char *p)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
 
 /*
  * File names and filter expressions are bytes, not text: a byte that is

@@ -150,6 +150,33 @@ follow_raw_bounded() {
 }
 check follow-raw-bounded follow_raw_bounded
 
+# A file name that is not UTF-8 is bytes, not text: every JSON and YAML
+# document stays valid and shows each bad byte as U+FFFD (issue 19).
+non_utf8_file_names() {
+	bad="$tmp/$(printf 'cap\377\376')"
+	cp testdata/demo.pcap "$bad"
+	for args in "stats -F json" "flows -F json" "flows -F yaml" "states -F json" \
+		"timeline --all -F json" "report -F json" "report -F yaml"; do
+		named=0
+		case $args in stats* | report*) named=1 ;; esac
+		rc=0
+		# shellcheck disable=SC2086  # args is words on purpose
+		"$TCPLENS" $args "$bad" >"$tmp/doc" 2>"$tmp/err" || rc=$?
+		[ "$rc" -eq 0 ] || { echo "$args: exit $rc"; cat "$tmp/err"; return 1; }
+		python3 -c 'import json, sys, yaml
+text = open(sys.argv[1], encoding="utf-8").read()
+doc = json.loads(text) if sys.argv[2] == "json" else yaml.safe_load(text)
+named = "cap\ufffd\ufffd" in json.dumps(doc, ensure_ascii=False)
+sys.exit(0 if named or sys.argv[3] == "0" else 1)' "$tmp/doc" "${args##* }" "$named" ||
+			{ echo "$args: not a valid document naming cap\ufffd\ufffd"; head -5 "$tmp/doc"; return 1; }
+	done
+}
+if python3 -c 'import yaml' 2>/dev/null; then
+	check non-utf8-file-names non_utf8_file_names
+else
+	echo "FAIL $S/non-utf8-file-names: python3-yaml not installed"
+fi
+
 readme_setup() {
 	grep -q 'make demo' README.md && grep -q 'make test' README.md
 }
