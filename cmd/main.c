@@ -68,8 +68,14 @@ int main(int argc, char **argv)
 		argv[1] = (char *)commands[i].prog;
 		return commands[i].run(argc - 1, argv + 1);
 	}
-	/* `tcplens FILE...`: a capture where a command would be is a report. */
-	if (argv[1][0] != '-' && access(argv[1], F_OK) == 0) {
+	/*
+	 * `tcplens FILE...`: a capture where a command would be is a report.
+	 * What is not a command name is a file name when it exists or looks
+	 * like one (a '/' or a '.'): `tcplens missing.pcap` is then a missing
+	 * file (exit 3), and only a bare word stays an unknown command.
+	 */
+	if (argv[1][0] != '-' &&
+	    (access(argv[1], F_OK) == 0 || strpbrk(argv[1], "/.") != NULL)) {
 		argv[0] = (char *)"tcplens report";
 		return cmd_report(argc, argv);
 	}
