@@ -45,24 +45,27 @@ static int parse_check_opts(int argc, char **argv, struct check_opts *o,
 	cli_analysis_defaults(&o->an);
 	o->fail_on = SEVERITY_WARNING;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
 		int handled = cli_analysis_option(ch, optarg, "check", &o->an);
 
-		if (handled < 0)
-			return cli_usage_error("check", rc);
+		if (ch == '?' || ch == ':')
+			return cli_option_error("check", ch, argv, longopts, rc);
+
+		if (handled < 0) {
+			*rc = CLI_EXIT_USAGE;
+			return -1;
+		}
 		if (handled > 0)
 			continue;
 		if (ch == OPT_FAIL_ON) {
 			if (!finding_severity_parse(optarg, &o->fail_on)) {
-				cli_error("check: --fail-on wants info, warning or critical, not '%s'",
+				return cli_usage("check", rc, "check: --fail-on wants info, warning or critical, not '%s'",
 					  optarg);
-				return cli_usage_error("check", rc);
 			}
 		} else if (ch == OPT_COLOR) {
 			if (!color_mode_parse(optarg, &o->color)) {
-				cli_error("check: --color wants auto, always or never, not '%s'",
+				return cli_usage("check", rc, "check: --color wants auto, always or never, not '%s'",
 					  optarg);
-				return cli_usage_error("check", rc);
 			}
 		} else if (ch == 'h') {
 			fputs(check_usage_head, stdout);
@@ -71,7 +74,7 @@ static int parse_check_opts(int argc, char **argv, struct check_opts *o,
 			*rc = cli_finish_output();
 			return -1;
 		} else {
-			return cli_usage_error("check", rc);
+			return cli_usage("check", rc, "check: unexpected option");
 		}
 	}
 	if (cli_analysis_load_config(&o->an, rc) < 0)
@@ -90,8 +93,7 @@ int cmd_check(int argc, char **argv)
 	if (first < 0)
 		return rc;
 	if (first >= argc) {
-		cli_error("check: no capture file given (use '-' for standard input)");
-		fputs("Try 'tcplens check --help'.\n", stderr);
+		cli_usage("check", NULL, "check: no capture file given (use '-' for standard input)");
 		return CLI_EXIT_USAGE;
 	}
 	rc = diagnose_run(&o.an, 0, &argv[first], argc - first, &d);

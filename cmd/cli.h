@@ -57,6 +57,21 @@ int cli_ts_decimals(const struct capture_source *src);
 /* "tcplens: " + message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A usage error as one line: "tcplens: MESSAGE; try 'tcplens CMD --help'"
+ * (CMD NULL: 'tcplens --help').  Sets *rc to CLI_EXIT_USAGE unless rc
+ * is NULL; returns -1.
+ */
+int cli_usage(const char *cmd, int *rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct option;
+/*
+ * getopt_long's error (ch '?' or ':'; opterr is 0 and optstring starts
+ * with ':') as one cli_usage() line: an unknown or ambiguous option, a
+ * missing value, a value given to an option that takes none.
+ */
+int cli_option_error(const char *cmd, int ch, char *const argv[],
+		     const struct option *longopts, int *rc);
 /* Flushes stdout; reports a write error as CLI_EXIT_INTERNAL. */
 enum cli_exit cli_finish_output(void);
 

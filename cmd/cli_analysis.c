@@ -69,8 +69,8 @@ void cli_analysis_defaults(struct cli_analysis_opts *o)
 static int bad_value(const char *cmd, const char *opt, const char *want,
 		     const char *arg)
 {
-	cli_error("%s: --%s wants %s, not '%s'", cmd, opt, want, arg);
-	return -1;
+	return cli_usage(cmd, NULL, "%s: --%s wants %s, not '%s'", cmd, opt,
+			 want, arg);
 }
 
 int cli_analysis_option(int ch, const char *arg, const char *cmd,
@@ -379,9 +379,3 @@ void cli_format_addr(const uint8_t *bytes, int family, char *out,
 		snprintf(out, outlen, "?");
 }
 
-int cli_usage_error(const char *cmd, int *rc)
-{
-	fprintf(stderr, "Try 'tcplens %s --help'.\n", cmd);
-	*rc = CLI_EXIT_USAGE;
-	return -1;
-}

@@ -61,7 +61,7 @@ void cli_analysis_defaults(struct cli_analysis_opts *o);
 /*
  * Handles ch if it is an engine option (or --config): returns 1 when
  * handled, 0 when not an engine option, -1 after printing a usage error
- * for cmd.
+ * for cmd (the caller then exits CLI_EXIT_USAGE).
  */
 int cli_analysis_option(int ch, const char *arg, const char *cmd,
 			struct cli_analysis_opts *o);
@@ -143,8 +143,5 @@ void cli_format_addr(const uint8_t *bytes, int family, char *out,
  * packets untracked for want of memory: its answer would be wrong.
  */
 enum cli_exit cli_analysis_memory_check(struct analyzer *a);
-
-/* The hint after a usage error of subcommand cmd; sets *rc, returns -1. */
-int cli_usage_error(const char *cmd, int *rc);
 
 #endif

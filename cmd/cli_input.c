@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <getopt.h>
+
 #include <pthread.h>
 #include <sys/stat.h>
 
@@ -66,6 +68,83 @@ void cli_warning(const char *fmt, ...)
 	va_start(ap, fmt);
 	say("tcplens: warning: ", fmt, ap);
 	va_end(ap);
+}
+
+/* say() over a message already formatted. */
+static void say_text(const char *prefix, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void say_text(const char *prefix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(prefix, fmt, ap);
+	va_end(ap);
+}
+
+int cli_usage(const char *cmd, int *rc, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	say_text("tcplens: ", "%s; try 'tcplens%s%s --help'", msg,
+		 cmd != NULL ? " " : "", cmd != NULL ? cmd : "");
+	if (rc != NULL)
+		*rc = CLI_EXIT_USAGE;
+	return -1;
+}
+
+/* The long options name begins, when there is more than one. */
+static bool ambiguous(const char *name, size_t len,
+		      const struct option *longopts, char *list, size_t size)
+{
+	size_t n = 0, k = 0;
+
+	list[0] = '\0';
+	for (const struct option *o = longopts; o != NULL && o->name != NULL; o++) {
+		if (strncmp(o->name, name, len) != 0)
+			continue;
+		if (strlen(o->name) == len)
+			return false;
+		if (k < size) {
+			int w = snprintf(list + k, size - k, "%s--%s",
+					 n > 0 ? ", " : "", o->name);
+
+			k += w > 0 ? (size_t)w : 0;
+		}
+		n++;
+	}
+	return n > 1;
+}
+
+int cli_option_error(const char *cmd, int ch, char *const argv[],
+		     const struct option *longopts, int *rc)
+{
+	const char *arg = argv[optind - 1];
+	char shortopt[3] = {'-', (char)optopt, '\0'};
+	bool is_long = strncmp(arg, "--", 2) == 0;
+	size_t len = strcspn(arg, "=");
+	char list[256];
+
+	/* A short option's letter is optopt; argv may be further on. */
+	if (!is_long && optopt != 0) {
+		arg = shortopt;
+		len = 2;
+	}
+	if (ch == ':')
+		return cli_usage(cmd, rc, "%s: option '%.*s' needs a value",
+				 cmd, (int)len, arg);
+	if (is_long && optopt != 0)
+		return cli_usage(cmd, rc, "%s: option '%.*s' takes no value",
+				 cmd, (int)len, arg);
+	if (is_long && ambiguous(arg + 2, len - 2, longopts, list, sizeof(list)))
+		return cli_usage(cmd, rc, "%s: option '%.*s' is ambiguous (%s)",
+				 cmd, (int)len, arg, list);
+	return cli_usage(cmd, rc, "%s: unknown option '%.*s'", cmd, (int)len,
+			 arg);
 }
 
 enum cli_exit cli_finish_output(void)

@@ -33,11 +33,6 @@ enum config_action { ACTION_NONE, ACTION_DEFAULTS, ACTION_SHOW, ACTION_CHECK };
 
 enum { OPT_DEFAULTS = 1000, OPT_SHOW, OPT_CHECK, OPT_CONFIG };
 
-static int usage_error(int *rc)
-{
-	return cli_usage_error("config", rc);
-}
-
 /* The action asked for, or ACTION_NONE after a usage error or --help. */
 static enum config_action parse_config_opts(int argc, char **argv,
 					    const char **path, int *rc)
@@ -55,9 +50,13 @@ static enum config_action parse_config_opts(int argc, char **argv,
 
 	*path = NULL;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		enum config_action a = ACTION_NONE;
 
+		if (ch == '?' || ch == ':') {
+			cli_option_error("config", ch, argv, longopts, rc);
+			return ACTION_NONE;
+		}
 		switch (ch) {
 		case OPT_DEFAULTS: a = ACTION_DEFAULTS; break;
 		case OPT_SHOW: a = ACTION_SHOW; break;
@@ -70,28 +69,24 @@ static enum config_action parse_config_opts(int argc, char **argv,
 			*rc = cli_finish_output();
 			return ACTION_NONE;
 		default:
-			usage_error(rc);
+			cli_usage("config", rc, "config: unexpected option");
 			return ACTION_NONE;
 		}
 		if (action != ACTION_NONE && action != a) {
-			cli_error("config: give one of --defaults, --show and --check");
-			usage_error(rc);
+			cli_usage("config", rc, "config: give one of --defaults, --show and --check");
 			return ACTION_NONE;
 		}
 		action = a;
 	}
 	if (optind < argc) {
-		cli_error("config: unexpected argument '%s' (the file goes with --config)",
+		cli_usage("config", rc, "config: unexpected argument '%s' (the file goes with --config)",
 			  argv[optind]);
-		usage_error(rc);
 		return ACTION_NONE;
 	}
 	if (action == ACTION_NONE) {
-		cli_error("config: what to do? --defaults, --show or --check");
-		usage_error(rc);
+		cli_usage("config", rc, "config: what to do? --defaults, --show or --check");
 	} else if (action == ACTION_DEFAULTS && *path != NULL) {
-		cli_error("config: --defaults reads no file; --config goes with --show or --check");
-		usage_error(rc);
+		cli_usage("config", rc, "config: --defaults reads no file; --config goes with --show or --check");
 		action = ACTION_NONE;
 	}
 	return action;

@@ -130,21 +130,18 @@ static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
 	switch (ch) {
 	case 'F':
 		if (!flow_format_parse(arg, &o->format)) {
-			cli_error("flows: unknown format '%s' (text, json, ndjson, csv, yaml, zeek)", arg);
-			return cli_usage_error("flows", rc);
+			return cli_usage("flows", rc, "flows: unknown format '%s' (text, json, ndjson, csv, yaml, zeek)", arg);
 		}
 		return 0;
 	case OPT_HOST:
 		if (!parse_host(arg, &o->host)) {
-			cli_error("flows: --host wants an IPv4 or IPv6 address, not '%s'", arg);
-			return cli_usage_error("flows", rc);
+			return cli_usage("flows", rc, "flows: --host wants an IPv4 or IPv6 address, not '%s'", arg);
 		}
 		o->has_host = true;
 		return 0;
 	case OPT_PORT:
 		if (!cli_parse_long(arg, 0, 65535, &v)) {
-			cli_error("flows: --port wants 0 to 65535, not '%s'", arg);
-			return cli_usage_error("flows", rc);
+			return cli_usage("flows", rc, "flows: --port wants 0 to 65535, not '%s'", arg);
 		}
 		o->port = v;
 		return 0;
@@ -152,8 +149,7 @@ static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
 		o->proto = strcmp(arg, "tcp") == 0 ? 6 : strcmp(arg, "udp") == 0 ? 17
 			 : strcmp(arg, "icmp") == 0 ? 1 : -1;
 		if (o->proto < 0) {
-			cli_error("flows: --proto wants tcp, udp or icmp, not '%s'", arg);
-			return cli_usage_error("flows", rc);
+			return cli_usage("flows", rc, "flows: --proto wants tcp, udp or icmp, not '%s'", arg);
 		}
 		return 0;
 	case OPT_STATE:
@@ -161,12 +157,11 @@ static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
 		return 0;
 	case OPT_SORT:
 		if (!parse_sort(arg, &o->sort)) {
-			cli_error("flows: --sort wants start, duration, bytes, pkts, retrans or none, not '%s'", arg);
-			return cli_usage_error("flows", rc);
+			return cli_usage("flows", rc, "flows: --sort wants start, duration, bytes, pkts, retrans or none, not '%s'", arg);
 		}
 		return 0;
 	default:
-		return cli_usage_error("flows", rc);
+		return cli_usage("flows", rc, "flows: unexpected option");
 	}
 }
 
@@ -203,11 +198,16 @@ static int parse_flows_opts(int argc, char **argv, struct flows_opts *o,
 	cli_analysis_defaults(&o->an);
 	o->port = -1;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
 		int handled = cli_analysis_option(ch, optarg, "flows", &o->an);
 
-		if (handled < 0)
-			return cli_usage_error("flows", rc);
+		if (ch == '?' || ch == ':')
+			return cli_option_error("flows", ch, argv, longopts, rc);
+
+		if (handled < 0) {
+			*rc = CLI_EXIT_USAGE;
+			return -1;
+		}
 		if (handled > 0)
 			continue;
 		if (ch == 'h') {
@@ -222,9 +222,8 @@ static int parse_flows_opts(int argc, char **argv, struct flows_opts *o,
 	}
 	if (o->state != NULL && tcp_state_from_name(o->state) < 0 &&
 	    !is_conn_state(o->state)) {
-		cli_error("flows: --state wants a conn_state (SF, S0, REJ...) or a TCP state (ESTABLISHED, CLOSE_WAIT...), not '%s'",
+		return cli_usage("flows", rc, "flows: --state wants a conn_state (SF, S0, REJ...) or a TCP state (ESTABLISHED, CLOSE_WAIT...), not '%s'",
 			  o->state);
-		return cli_usage_error("flows", rc);
 	}
 	if (cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
@@ -408,8 +407,7 @@ int cmd_flows(int argc, char **argv)
 	if (first < 0)
 		return rc;
 	if (first >= argc) {
-		cli_error("flows: no capture file given (use '-' for standard input)");
-		fputs("Try 'tcplens flows --help'.\n", stderr);
+		cli_usage("flows", NULL, "flows: no capture file given (use '-' for standard input)");
 		return CLI_EXIT_USAGE;
 	}
 	ctx.o = &o;

@@ -102,9 +102,8 @@ static int follow_option(int ch, const char *arg, struct follow_opts *o,
 	switch (ch) {
 	case OPT_FLOW:
 		if (!flow_selector_parse(arg, &o->sel)) {
-			cli_error("follow: --flow wants a uid (C and 11 letters or digits) or ADDR:PORT-ADDR:PORT, not '%s'",
+			return cli_usage("follow", rc, "follow: --flow wants a uid (C and 11 letters or digits) or ADDR:PORT-ADDR:PORT, not '%s'",
 				  arg);
-			return cli_usage_error("follow", rc);
 		}
 		o->flow_text = arg;
 		return 0;
@@ -113,8 +112,7 @@ static int follow_option(int ch, const char *arg, struct follow_opts *o,
 		       : strcmp(arg, "resp") == 0 ? FLOW_RESP
 		       : strcmp(arg, "both") == 0 ? DIR_BOTH : -1;
 		if (o->dir < 0) {
-			cli_error("follow: --dir wants orig, resp or both, not '%s'", arg);
-			return cli_usage_error("follow", rc);
+			return cli_usage("follow", rc, "follow: --dir wants orig, resp or both, not '%s'", arg);
 		}
 		return 0;
 	case OPT_AS:
@@ -125,12 +123,11 @@ static int follow_option(int ch, const char *arg, struct follow_opts *o,
 		} else if (strcmp(arg, "raw") == 0) {
 			o->as = AS_RAW;
 		} else {
-			cli_error("follow: --as wants ascii, hex or raw, not '%s'", arg);
-			return cli_usage_error("follow", rc);
+			return cli_usage("follow", rc, "follow: --as wants ascii, hex or raw, not '%s'", arg);
 		}
 		return 0;
 	default:
-		return cli_usage_error("follow", rc);
+		return cli_usage("follow", rc, "follow: unexpected option");
 	}
 }
 
@@ -153,11 +150,16 @@ static int parse_follow_opts(int argc, char **argv, struct follow_opts *o,
 	o->dir = DIR_BOTH;
 	o->as = AS_ASCII;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
 		int handled = cli_analysis_option(ch, optarg, "follow", &o->an);
 
-		if (handled < 0)
-			return cli_usage_error("follow", rc);
+		if (ch == '?' || ch == ':')
+			return cli_option_error("follow", ch, argv, longopts, rc);
+
+		if (handled < 0) {
+			*rc = CLI_EXIT_USAGE;
+			return -1;
+		}
 		if (handled > 0)
 			continue;
 		if (ch == 'h') {
@@ -171,12 +173,10 @@ static int parse_follow_opts(int argc, char **argv, struct follow_opts *o,
 			return -1;
 	}
 	if (o->flow_text == NULL) {
-		cli_error("follow: which connection? --flow UID or --flow ADDR:PORT-ADDR:PORT");
-		return cli_usage_error("follow", rc);
+		return cli_usage("follow", rc, "follow: which connection? --flow UID or --flow ADDR:PORT-ADDR:PORT");
 	}
 	if (o->as == AS_RAW && o->dir == DIR_BOTH) {
-		cli_error("follow: --as raw needs --dir orig or --dir resp: both directions in one byte stream could not be told apart");
-		return cli_usage_error("follow", rc);
+		return cli_usage("follow", rc, "follow: --as raw needs --dir orig or --dir resp: both directions in one byte stream could not be told apart");
 	}
 	if (cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
@@ -577,8 +577,7 @@ int cmd_follow(int argc, char **argv)
 	if (first < 0)
 		return rc;
 	if (first >= argc) {
-		cli_error("follow: no capture file given (use '-' for standard input)");
-		cli_usage_error("follow", &rc);
+		cli_usage("follow", &rc, "follow: no capture file given (use '-' for standard input)");
 		return rc;
 	}
 	memset(&c, 0, sizeof(c));

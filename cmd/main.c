@@ -3,6 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <getopt.h>
+
 #include "cli.h"
 
 static const char main_usage[] =
@@ -48,6 +50,8 @@ static const struct command commands[] = {
 
 int main(int argc, char **argv)
 {
+	/* Each command says getopt's errors itself, as one line. */
+	opterr = 0;
 	if (argc < 2) {
 		fputs(main_usage, stderr);
 		return CLI_EXIT_USAGE;
@@ -79,7 +83,21 @@ int main(int argc, char **argv)
 		argv[0] = (char *)"tcplens report";
 		return cmd_report(argc, argv);
 	}
-	cli_error("unknown command '%s'", argv[1]);
-	fputs("Try 'tcplens --help'.\n", stderr);
+	if (argv[1][0] == '-') {
+		cli_usage(NULL, NULL, "unknown option '%s' (options go after the command)",
+			  argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		size_t n = strlen(argv[1]);
+
+		/* "stat", "flow", "state": a command cut short. */
+		if (n >= 3 && strncmp(argv[1], commands[i].name, n) == 0) {
+			cli_usage(NULL, NULL, "unknown command '%s' (did you mean %s?)",
+				  argv[1], commands[i].name);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	cli_usage(NULL, NULL, "unknown command '%s'", argv[1]);
 	return CLI_EXIT_USAGE;
 }

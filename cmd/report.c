@@ -51,11 +51,16 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o,
 	o->text = true;
 	o->top = 10;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
 		int handled = cli_analysis_option(ch, optarg, "report", &o->an);
 
-		if (handled < 0)
-			return cli_usage_error("report", rc);
+		if (ch == '?' || ch == ':')
+			return cli_option_error("report", ch, argv, longopts, rc);
+
+		if (handled < 0) {
+			*rc = CLI_EXIT_USAGE;
+			return -1;
+		}
 		if (handled > 0)
 			continue;
 		if (ch == 'F') {
@@ -65,21 +70,18 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o,
 			} else if (strcmp(optarg, "yaml") == 0) {
 				o->doc = DOC_YAML;
 			} else if (!o->text) {
-				cli_error("report: unknown format '%s' (text, json, yaml)",
+				return cli_usage("report", rc, "report: unknown format '%s' (text, json, yaml)",
 					  optarg);
-				return cli_usage_error("report", rc);
 			}
 		} else if (ch == OPT_COLOR) {
 			if (!color_mode_parse(optarg, &o->color)) {
-				cli_error("report: --color wants auto, always or never, not '%s'",
+				return cli_usage("report", rc, "report: --color wants auto, always or never, not '%s'",
 					  optarg);
-				return cli_usage_error("report", rc);
 			}
 		} else if (ch == OPT_TOP) {
 			if (!cli_parse_long(optarg, 0, 1000, &o->top)) {
-				cli_error("report: --top wants a count, 0 to 1000, not '%s'",
+				return cli_usage("report", rc, "report: --top wants a count, 0 to 1000, not '%s'",
 					  optarg);
-				return cli_usage_error("report", rc);
 			}
 		} else if (ch == 'h') {
 			fputs(report_usage_head, stdout);
@@ -88,7 +90,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o,
 			*rc = cli_finish_output();
 			return -1;
 		} else {
-			return cli_usage_error("report", rc);
+			return cli_usage("report", rc, "report: unexpected option");
 		}
 	}
 	if (cli_analysis_load_config(&o->an, rc) < 0)
@@ -106,8 +108,7 @@ int cmd_report(int argc, char **argv)
 	if (first < 0)
 		return rc;
 	if (first >= argc) {
-		cli_error("report: no capture file given (use '-' for standard input)");
-		fputs("Try 'tcplens report --help'.\n", stderr);
+		cli_usage("report", NULL, "report: no capture file given (use '-' for standard input)");
 		return CLI_EXIT_USAGE;
 	}
 	rc = diagnose_run(&o.an, (size_t)o.top, &argv[first], argc - first, &d);

@@ -151,23 +151,26 @@ static int parse_states_opts(int argc, char **argv, struct states_opts *o,
 	memset(o, 0, sizeof(*o));
 	cli_analysis_defaults(&o->an);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
 		int handled = cli_analysis_option(ch, optarg, "states", &o->an);
 
-		if (handled < 0)
-			return cli_usage_error("states", rc);
+		if (ch == '?' || ch == ':')
+			return cli_option_error("states", ch, argv, longopts, rc);
+
+		if (handled < 0) {
+			*rc = CLI_EXIT_USAGE;
+			return -1;
+		}
 		if (handled > 0)
 			continue;
 		if (ch == 'F' && (strcmp(optarg, "text") == 0 ||
 				  strcmp(optarg, "json") == 0)) {
 			o->json = strcmp(optarg, "json") == 0;
 		} else if (ch == 'F') {
-			cli_error("states: unknown format '%s' (text, json)", optarg);
-			return cli_usage_error("states", rc);
+			return cli_usage("states", rc, "states: unknown format '%s' (text, json)", optarg);
 		} else if (ch == OPT_AT) {
 			if (!parse_at(optarg, o)) {
-				cli_error("states: --at wants 2026-01-01T00:00:05Z, epoch seconds or +SECONDS, not '%s'", optarg);
-				return cli_usage_error("states", rc);
+				return cli_usage("states", rc, "states: --at wants 2026-01-01T00:00:05Z, epoch seconds or +SECONDS, not '%s'", optarg);
 			}
 		} else if (ch == 'h') {
 			fputs(states_usage_head, stdout);
@@ -176,7 +179,7 @@ static int parse_states_opts(int argc, char **argv, struct states_opts *o,
 			*rc = cli_finish_output();
 			return -1;
 		} else {
-			return cli_usage_error("states", rc);
+			return cli_usage("states", rc, "states: unexpected option");
 		}
 	}
 	if (cli_analysis_load_config(&o->an, rc) < 0)
@@ -420,8 +423,7 @@ int cmd_states(int argc, char **argv)
 	if (first < 0)
 		return rc;
 	if (first >= argc) {
-		cli_error("states: no capture file given (use '-' for standard input)");
-		cli_usage_error("states", &rc);
+		cli_usage("states", &rc, "states: no capture file given (use '-' for standard input)");
 		return rc;
 	}
 	ctx.o = &o;

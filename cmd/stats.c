@@ -50,7 +50,7 @@ static bool parse_frag_option(int ch, const char *arg, struct stats_opts *o)
 
 	if (ch == OPT_FRAG_TIMEOUT) {
 		if (!cli_parse_long(arg, 1, 86400, &v)) {
-			cli_error("stats: --frag-timeout wants seconds, 1 to 86400, not '%s'",
+			cli_usage("stats", NULL, "stats: --frag-timeout wants seconds, 1 to 86400, not '%s'",
 				  arg);
 			return false;
 		}
@@ -59,7 +59,7 @@ static bool parse_frag_option(int ch, const char *arg, struct stats_opts *o)
 		return true;
 	}
 	if (!cli_parse_long(arg, 1, 65536, &v)) {
-		cli_error("stats: --frag-memory wants MiB, 1 to 65536, not '%s'", arg);
+		cli_usage("stats", NULL, "stats: --frag-memory wants MiB, 1 to 65536, not '%s'", arg);
 		return false;
 	}
 	o->defrag.memory_cap = (size_t)v << 20;
@@ -91,7 +91,9 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 	o->progress = true;
 	defrag_config_defaults(&o->defrag);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			return cli_option_error("stats", ch, argv, longopts, exit_code);
 		switch (ch) {
 		case 'f':
 			o->filter = optarg;
@@ -102,9 +104,8 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 			} else if (strcmp(optarg, "json") == 0) {
 				o->format = STATS_FORMAT_JSON;
 			} else {
-				cli_error("stats: unknown format '%s' (text, json)",
+				cli_usage("stats", NULL, "stats: unknown format '%s' (text, json)",
 					  optarg);
-				fputs("Try 'tcplens stats --help'.\n", stderr);
 				*exit_code = CLI_EXIT_USAGE;
 				return -1;
 			}
@@ -118,7 +119,6 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 		case OPT_FRAG_TIMEOUT:
 		case OPT_FRAG_MEMORY:
 			if (!parse_frag_option(ch, optarg, o)) {
-				fputs("Try 'tcplens stats --help'.\n", stderr);
 				*exit_code = CLI_EXIT_USAGE;
 				return -1;
 			}
@@ -128,9 +128,7 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 			*exit_code = cli_finish_output();
 			return -1;
 		default:
-			fputs("Try 'tcplens stats --help'.\n", stderr);
-			*exit_code = CLI_EXIT_USAGE;
-			return -1;
+			return cli_usage("stats", exit_code, "stats: unexpected option");
 		}
 	}
 	return optind;
@@ -202,8 +200,7 @@ int cmd_stats(int argc, char **argv)
 	if (first < 0)
 		return rc;
 	if (first >= argc) {
-		cli_error("stats: no capture file given (use '-' for standard input)");
-		fputs("Try 'tcplens stats --help'.\n", stderr);
+		cli_usage("stats", NULL, "stats: no capture file given (use '-' for standard input)");
 		return CLI_EXIT_USAGE;
 	}
 	/* ~60 KiB of counters: keep them off the stack. */

@@ -64,11 +64,16 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 	memset(o, 0, sizeof(*o));
 	cli_analysis_defaults(&o->an);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:F:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
 		int handled = cli_analysis_option(ch, optarg, "timeline", &o->an);
 
-		if (handled < 0)
-			return cli_usage_error("timeline", rc);
+		if (ch == '?' || ch == ':')
+			return cli_option_error("timeline", ch, argv, longopts, rc);
+
+		if (handled < 0) {
+			*rc = CLI_EXIT_USAGE;
+			return -1;
+		}
 		if (handled > 0)
 			continue;
 		switch (ch) {
@@ -77,14 +82,12 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 			else if (strcmp(optarg, "json") == 0) o->format = TL_JSON;
 			else if (strcmp(optarg, "ndjson") == 0) o->format = TL_NDJSON;
 			else {
-				cli_error("timeline: unknown format '%s' (text, json, ndjson)", optarg);
-				return cli_usage_error("timeline", rc);
+				return cli_usage("timeline", rc, "timeline: unknown format '%s' (text, json, ndjson)", optarg);
 			}
 			break;
 		case OPT_FLOW:
 			if (!flow_selector_parse(optarg, &o->sel)) {
-				cli_error("timeline: --flow wants a uid (C and 11 letters or digits) or ADDR:PORT-ADDR:PORT, not '%s'", optarg);
-				return cli_usage_error("timeline", rc);
+				return cli_usage("timeline", rc, "timeline: --flow wants a uid (C and 11 letters or digits) or ADDR:PORT-ADDR:PORT, not '%s'", optarg);
 			}
 			o->has_sel = true;
 			o->sel_text = optarg;
@@ -99,12 +102,11 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 			*rc = cli_finish_output();
 			return -1;
 		default:
-			return cli_usage_error("timeline", rc);
+			return cli_usage("timeline", rc, "timeline: unexpected option");
 		}
 	}
 	if (o->all == o->has_sel) {
-		cli_error("timeline: give exactly one of --flow SEL and --all");
-		return cli_usage_error("timeline", rc);
+		return cli_usage("timeline", rc, "timeline: give exactly one of --flow SEL and --all");
 	}
 	if (cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
@@ -264,8 +266,7 @@ int cmd_timeline(int argc, char **argv)
 	if (first < 0)
 		return rc;
 	if (first >= argc) {
-		cli_error("timeline: no capture file given (use '-' for standard input)");
-		cli_usage_error("timeline", &rc);
+		cli_usage("timeline", &rc, "timeline: no capture file given (use '-' for standard input)");
 		return rc;
 	}
 	ctx.o = &o;

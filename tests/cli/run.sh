@@ -177,6 +177,29 @@ else
 	echo "FAIL $S/non-utf8-file-names: python3-yaml not installed"
 fi
 
+# Every usage error is one line with its hint, exit 2 (issue 19): an
+# unknown option, a missing value, a bad value, no file, for every command.
+usage_errors_one_line() {
+	for cmd in stats flows states timeline follow report check; do
+		for args in "--bogus x.pcap" "-f" "--max-flows 0 x.pcap" "--frag-timeout 0 x.pcap" ""; do
+			rc=0
+			# shellcheck disable=SC2086  # args is words on purpose
+			"$TCPLENS" $cmd $args </dev/null >/dev/null 2>"$tmp/err" || rc=$?
+			lines=$(wc -l <"$tmp/err")
+			[ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] &&
+				grep -q "^tcplens: .*; try 'tcplens $cmd --help'\$" "$tmp/err" ||
+				{ echo "$cmd $args: exit $rc, $lines lines:"; cat "$tmp/err"; return 1; }
+		done
+	done
+	for args in "frobnicate" "-x"; do
+		rc=0
+		"$TCPLENS" $args >/dev/null 2>"$tmp/err" || rc=$?
+		[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] ||
+			{ echo "tcplens $args: exit $rc:"; cat "$tmp/err"; return 1; }
+	done
+}
+check usage-errors-one-line usage_errors_one_line
+
 readme_setup() {
 	grep -q 'make demo' README.md && grep -q 'make test' README.md
 }
@@ -312,7 +335,8 @@ config_usage() {
 		rc=0
 		# shellcheck disable=SC2086  # args is words on purpose
 		"$TCPLENS" config $args >/dev/null 2>"$tmp/err" || rc=$?
-		[ "$rc" -eq 2 ] && grep -qx "Try 'tcplens config --help'." "$tmp/err" ||
+		[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+			grep -q "^tcplens: config: .*; try 'tcplens config --help'\$" "$tmp/err" ||
 			{ echo "config $args: exit $rc"; cat "$tmp/err"; return 1; }
 	done
 	"$TCPLENS" config --help | grep -q '^Usage: tcplens config'
