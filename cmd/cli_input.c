@@ -12,6 +12,7 @@
 #include <getopt.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 
 #include "decode.h"
@@ -315,17 +316,36 @@ struct reader {
 	struct cli_loop *loop;
 	struct progress progress;
 	capture_frame_fn on_frame;
+	/*
+	 * Set by the analysing thread when standard output failed (a full
+	 * disk): reading stops at the next batch instead of analysing the
+	 * rest for nothing.
+	 */
+	atomic_bool output_failed;
 };
+
+/*
+ * Whether what was printed so far could not be written.  A command
+ * streams its output (timeline, follow, flows --sort none) through
+ * stdio, whose error flag says so once a buffer failed to go out.
+ */
+static bool output_failed(void)
+{
+	return ferror(stdout) != 0;
+}
 
 /* Every frame of every input, with progress and warnings between batches. */
 static void read_all(struct reader *r)
 {
-	while (capture_source_run(r->src, r->on_frame, r->loop, CLI_BATCH) > 0) {
+	while (!output_failed() &&
+	       capture_source_run(r->src, r->on_frame, r->loop, CLI_BATCH) > 0) {
 		progress_tick(&r->progress, r->src, r->loop->frame_no);
 		print_warnings(r->src, &r->progress);
 	}
 	progress_end(&r->progress);
 	print_warnings(r->src, &r->progress);
+	if (output_failed())
+		atomic_store(&r->output_failed, true);
 }
 
 static void note(struct cli_loop *loop, const struct pipe_note *n)
@@ -354,7 +374,7 @@ static void *reader_thread(void *arg)
 	struct reader *r = arg;
 	struct cli_loop *loop = r->loop;
 
-	while (!loop->out_of_memory &&
+	while (!loop->out_of_memory && !atomic_load(&r->output_failed) &&
 	       capture_source_run(r->src, r->on_frame, loop, CLI_BATCH) > 0) {
 		if (progress_due(&r->progress)) {
 			struct pipe_note n = {.is_progress = true,
@@ -419,10 +439,15 @@ static bool run_pipelined(struct reader *r)
 		loop->pipe = NULL;
 		return false;
 	}
+	/* After an output failure the pipe is drained, not analysed. */
 	while (packet_pipe_take(loop->pipe, &pkts, &n, &notes, &n_notes)) {
-		for (size_t i = 0; i < n; i++)
-			fn(ctx, &pkts[i]);
-		say_notes(&shown, notes, n_notes);
+		if (!atomic_load(&r->output_failed)) {
+			for (size_t i = 0; i < n; i++)
+				fn(ctx, &pkts[i]);
+			say_notes(&shown, notes, n_notes);
+			if (output_failed())
+				atomic_store(&r->output_failed, true);
+		}
 		packet_pipe_release(loop->pipe);
 	}
 	pthread_join(thread, NULL);
@@ -499,6 +524,14 @@ enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 		read_all(&r);
 	oom = loop->out_of_memory;
 	free(loop);
+	if (atomic_load(&r.output_failed)) {
+		capture_source_free(src);
+		/* Flushing again reports why (errno) the output failed. */
+		fflush(stdout);
+		cli_error("cannot write output: %s; stopped reading the capture",
+			  strerror(errno));
+		return CLI_EXIT_INTERNAL;
+	}
 	if (oom) {
 		capture_source_free(src);
 		cli_error("out of memory copying frames");

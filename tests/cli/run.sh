@@ -200,6 +200,24 @@ usage_errors_one_line() {
 }
 check usage-errors-one-line usage_errors_one_line
 
+# When standard output fails (a full disk), a command stops reading its
+# capture and exits 7 at once, not after analysing the rest for nothing
+# (issue 19): the feeder gets to write only a small part of a million
+# SYNs before tcplens goes away.
+write_error_stops_reading() {
+	[ -w /dev/full ] || { echo "no /dev/full"; return 1; }
+	python3 tests/cli/endless_syns.py 1000000 "$tmp/count" |
+		{ "$TCPLENS" timeline --all - >/dev/full 2>"$tmp/err" || echo $? >"$tmp/rc"; }
+	rc=$(cat "$tmp/rc" 2>/dev/null || echo 0)
+	written=$(cat "$tmp/count")
+	[ "$rc" -eq 7 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+		grep -q '^tcplens: cannot write output: No space left on device' "$tmp/err" ||
+		{ echo "exit $rc:"; cat "$tmp/err"; return 1; }
+	[ "$written" -lt 100000 ] ||
+		{ echo "the feeder wrote $written SYNs: tcplens kept reading after its output failed"; return 1; }
+}
+check write-error-stops-reading write_error_stops_reading
+
 readme_setup() {
 	grep -q 'make demo' README.md && grep -q 'make test' README.md
 }
