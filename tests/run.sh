@@ -85,6 +85,8 @@ section "CLI golden tests (ASan+UBSan)"
 TCPLENS=build-asan/tcplens GOLDEN_SUITE=golden-asan sh tests/golden/run.sh | record
 section "CLI behaviour (ASan+UBSan)"
 TCPLENS=build-asan/tcplens CLI_SUITE=cli-asan sh tests/cli/run.sh | record
+section "every command over every capture (ASan+UBSan)"
+TCPLENS=build-asan/tcplens sh tests/cli/sanitizer_sweep.sh | record
 section "lab: findings (ASan+UBSan)"
 TCPLENS=build-asan/tcplens FINDINGS_SUITE=lab-findings-asan python3 tests/lab/findings_check.py | record
 unset ASAN_OPTIONS UBSAN_OPTIONS
