@@ -6,21 +6,17 @@ checks: the capture is small on disk, the engine's state is large.
 
     python3 tests/cli/many_syns.py N OUT.pcap
 """
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', '..', 'testdata', 'gen'))
+from make_captures import csum  # noqa: E402
 
 ETH = b'\x00\x00\x5e\x00\x53\x20\x00\x00\x5e\x00\x53\x10\x08\x00'
 DST = bytes([198, 51, 100, 20])
 SEC0 = 1767225600
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b'\x00'
-    s = sum(struct.unpack('!%dH' % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def header():
