@@ -11,7 +11,10 @@
 
 #include "finding.h"
 
-/* A configuration is a few kilobytes: a larger file is something else. */
+/*
+ * A configuration is a few kilobytes: a larger file is something else.
+ * A whole number of MiB, as the message names it (tcplens(1): 1 MiB).
+ */
 #define CONFIG_MAX_BYTES (1u << 20)
 /* Longer than any section or key name, so a cut name never matches. */
 #define NAME_LEN 64
@@ -760,21 +763,27 @@ enum config_status config_file_load(const char *path, struct settings *s,
 			 path);
 		goto out;
 	}
-	/* Read as a stream: /dev/null, /dev/stdin and pipes have no size. */
+	/*
+	 * Read as a stream: /dev/null, /dev/stdin and pipes have no size.
+	 * The buffer grows to one byte past the limit at most: a file that
+	 * fills that byte is too large, whatever follows.
+	 */
 	for (;;) {
 		size_t got;
 
 		if (len == cap) {
 			char *nb;
 
-			if (cap > CONFIG_MAX_BYTES) {
+			if (len > CONFIG_MAX_BYTES) {
 				snprintf(err, errlen,
-					 "%s: larger than 1 MiB: not a configuration file",
-					 path);
+					 "%s: larger than %u MiB: not a configuration file",
+					 path, CONFIG_MAX_BYTES >> 20);
 				st = CONFIG_INVALID;
 				goto out;
 			}
 			cap = cap == 0 ? 4096 : cap * 2;
+			if (cap > CONFIG_MAX_BYTES + 1)
+				cap = CONFIG_MAX_BYTES + 1;
 			nb = realloc(buf, cap);
 			if (nb == NULL) {
 				snprintf(err, errlen, "%s: out of memory", path);

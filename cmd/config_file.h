@@ -51,7 +51,10 @@ enum config_status config_file_parse(const char *name, const char *text,
 				     size_t len, struct settings *s,
 				     char *err, size_t errlen);
 
-/* The same for the file at path. */
+/*
+ * The same for the file at path; one larger than 1 MiB is CONFIG_INVALID
+ * before any of it is parsed.
+ */
 enum config_status config_file_load(const char *path, struct settings *s,
 				    char *err, size_t errlen);
 

@@ -276,6 +276,43 @@ config_bad_files() {
 }
 check config-bad-files config_bad_files
 
+# The size limit the man page gives (1 MiB): a file of exactly that is
+# read, one byte more is refused with one line and exit 2, from a file and
+# from a pipe alike (which has no size to look at beforehand).
+config_size_limit() {
+	limit=1048576
+	# Comment lines of 63 '#' and a newline, then a last one to fill up.
+	awk -v n="$limit" 'BEGIN { l = sprintf("%63s", ""); gsub(/ /, "#", l)
+		for (i = 0; i + 64 <= n - 2; i += 64) print l
+		r = n - i - 1; s = sprintf("%*s", r, ""); gsub(/ /, "#", s); print s }' >"$tmp/limit.yaml"
+	size=$(wc -c <"$tmp/limit.yaml")
+	[ "$size" -eq "$limit" ] || { echo "test file of $size bytes, want $limit"; return 1; }
+	out=$("$TCPLENS" config --check --config "$tmp/limit.yaml") || { echo "exactly 1 MiB refused"; return 1; }
+	[ "$out" = "$tmp/limit.yaml: ok" ] || { echo "check says: $out"; return 1; }
+	"$TCPLENS" config --check --config /dev/stdin <"$tmp/limit.yaml" >/dev/null ||
+		{ echo "exactly 1 MiB refused from a pipe"; return 1; }
+	for extra in 1 1048576; do
+		cp "$tmp/limit.yaml" "$tmp/over.yaml"
+		head -c "$extra" "$tmp/limit.yaml" >>"$tmp/over.yaml"
+		for src in file pipe; do
+			rc=0
+			if [ $src = file ]; then
+				cfg=$tmp/over.yaml
+				"$TCPLENS" config --check --config "$cfg" >/dev/null 2>"$tmp/err" || rc=$?
+			else
+				cfg=/dev/stdin
+				cat "$tmp/over.yaml" | "$TCPLENS" config --check --config "$cfg" \
+					>/dev/null 2>"$tmp/err" || rc=$?
+			fi
+			got=$(cat "$tmp/err")
+			want="tcplens: $cfg: larger than 1 MiB: not a configuration file"
+			[ "$rc" -eq 2 ] && [ "$got" = "$want" ] ||
+				{ echo "1 MiB + $extra bytes ($src): exit $rc, $got"; return 1; }
+		done
+	done
+}
+check config-size-limit config_size_limit
+
 # An explicit file that cannot be read is exit 3, naming it; so is a
 # missing $TCPLENS_CONFIG.  No implicit file is no error.
 config_missing_file() {
