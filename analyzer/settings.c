@@ -3,9 +3,12 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NS_PER_SEC 1000000000LL
+/* A share's finest step is 1 / SHARE_STEPS: 15 decimals. */
+#define SHARE_STEPS 1e15
 #define ENGINE(field) offsetof(struct settings, engine.field)
 #define DETECT(field) offsetof(struct settings, detect.field)
 
@@ -322,9 +325,22 @@ bool settings_set(struct settings *s, const struct setting *e, double v)
 		memcpy(p, &ns, sizeof(ns));
 		return true;
 	}
-	case SETTING_SHARE:
+	case SETTING_SHARE: {
+		/*
+		 * A share is a whole number of 1e-15 (15 decimals, DBL_DIG):
+		 * every such value prints back to its own digits, which the
+		 * file reads to the same double.  k / 1e15 is the double
+		 * nearest k * 1e-15, so v on that grid gives v back.
+		 */
+		double k = nearbyint(v * SHARE_STEPS);
+
+		if (k / SHARE_STEPS != v)
+			return false;
+		if (v == 0)
+			v = 0;          /* -0 is stored, and printed, as 0 */
 		memcpy(p, &v, sizeof(v));
 		return true;
+	}
 	case SETTING_MIB: {
 		size_t z;
 
@@ -336,6 +352,78 @@ bool settings_set(struct settings *s, const struct setting *e, double v)
 	}
 	}
 	return false;
+}
+
+/*
+ * v in plain decimal notation, with the fewest significant digits that
+ * strtod reads back to v itself ("0.00001", "0.1", "1000000000").  Never
+ * "1e-05", as %g would print it: YAML 1.1 reads that as a string, so
+ * another tool reading the file would not see a number.
+ */
+static void format_decimal(double v, char *out, size_t outlen)
+{
+	char sci[40], digits[24], buf[400];
+	const char *p = sci;
+	int prec, nd = 0, point;
+	size_t n = 0;
+
+	if (!isfinite(v)) {             /* no setting's range lets one in */
+		snprintf(out, outlen, "%g", v);
+		return;
+	}
+	/* 17 significant digits tell any two doubles apart. */
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(sci, sizeof(sci), "%.*e", prec - 1, v);
+		if (strtod(sci, NULL) == v)
+			break;
+	}
+	/* sci is "-D.DDDe-XX": its digits, then where the point goes. */
+	if (*p == '-') {
+		buf[n++] = '-';
+		p++;
+	}
+	for (; *p != 'e'; p++)
+		if (*p != '.')
+			digits[nd++] = *p;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	point = (int)strtol(p + 1, NULL, 10) + 1;
+	if (point <= 0) {
+		buf[n++] = '0';
+		buf[n++] = '.';
+		for (; point < 0; point++)
+			buf[n++] = '0';
+		memcpy(buf + n, digits, (size_t)nd);
+		n += (size_t)nd;
+	} else {
+		for (int i = 0; i < nd || i < point; i++) {
+			if (i == point)
+				buf[n++] = '.';
+			buf[n++] = i < nd ? digits[i] : '0';
+		}
+	}
+	buf[n] = '\0';
+	snprintf(out, outlen, "%s", buf);
+}
+
+/* Nanoseconds as seconds, exactly: "60", "0.03", "1.000000001". */
+static void format_seconds(int64_t ns, char *out, size_t outlen)
+{
+	uint64_t m = ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns;
+	uint64_t whole = m / NS_PER_SEC, frac = m % NS_PER_SEC;
+	char f[16];
+	int fl;
+
+	if (frac == 0) {
+		snprintf(out, outlen, "%s%llu", ns < 0 ? "-" : "",
+			 (unsigned long long)whole);
+		return;
+	}
+	fl = snprintf(f, sizeof(f), "%09llu", (unsigned long long)frac);
+	while (fl > 0 && f[fl - 1] == '0')
+		f[--fl] = '\0';
+	snprintf(out, outlen, "%s%llu.%s", ns < 0 ? "-" : "",
+		 (unsigned long long)whole, f);
 }
 
 void settings_format(const struct settings *s, const struct setting *e,
@@ -354,10 +442,16 @@ void settings_format(const struct settings *s, const struct setting *e,
 	case SETTING_MIB:
 		snprintf(out, outlen, "%.0f", v);
 		break;
-	case SETTING_SECONDS:
+	case SETTING_SECONDS: {
+		int64_t ns;
+
+		/* From the nanoseconds: a double's division could round. */
+		memcpy(&ns, (const char *)s + e->offset, sizeof(ns));
+		format_seconds(ns, out, outlen);
+		break;
+	}
 	case SETTING_SHARE:
-		/* Shortest form that reads back to the same value. */
-		snprintf(out, outlen, "%.15g", v);
+		format_decimal(v, out, outlen);
 		break;
 	}
 }
@@ -365,6 +459,10 @@ void settings_format(const struct settings *s, const struct setting *e,
 void settings_format_range(const struct setting *e, char *out,
 			   size_t outlen)
 {
+	char lo[32], hi[32];
+
+	format_decimal(e->min, lo, sizeof(lo));
+	format_decimal(e->max, hi, sizeof(hi));
 	switch (e->type) {
 	case SETTING_BOOL:
 		snprintf(out, outlen, "true or false");
@@ -374,13 +472,13 @@ void settings_format_range(const struct setting *e, char *out,
 		break;
 	case SETTING_COUNT:
 	case SETTING_SHARE:
-		snprintf(out, outlen, "%.15g to %.15g", e->min, e->max);
+		snprintf(out, outlen, "%s to %s", lo, hi);
 		break;
 	case SETTING_SECONDS:
-		snprintf(out, outlen, "%.15g to %.15g seconds", e->min, e->max);
+		snprintf(out, outlen, "%s to %s seconds", lo, hi);
 		break;
 	case SETTING_MIB:
-		snprintf(out, outlen, "%.15g to %.15g MiB", e->min, e->max);
+		snprintf(out, outlen, "%s to %s MiB", lo, hi);
 		break;
 	}
 }

@@ -51,7 +51,9 @@ void settings_defaults(struct settings *s);
 double settings_get(const struct settings *s, const struct setting *e);
 /*
  * Stores v (file units); false when v is out of range or, for a count,
- * not whole.  The caller checks the type (bool, severity) beforehand.
+ * not whole, or for a share finer than 15 decimals (so that every share
+ * stored prints back exactly).  The caller checks the type (bool,
+ * severity) beforehand.
  */
 bool settings_set(struct settings *s, const struct setting *e, double v);
 
@@ -64,7 +66,11 @@ bool settings_check_order(const struct settings *s,
 			  const struct setting **low,
 			  const struct setting **high);
 
-/* The value as the file writes it: "true", "warning", "10", "0.5". */
+/*
+ * The value as the file writes it: "true", "warning", "10", "0.5",
+ * "0.00001".  Numbers are plain decimals, never with an exponent, and
+ * read back (config_file.h) to exactly the value stored.
+ */
 void settings_format(const struct settings *s, const struct setting *e,
 		     char *out, size_t outlen);
 

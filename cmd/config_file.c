@@ -393,39 +393,84 @@ static const char *expected(enum setting_type t)
 enum number_form { NUMBER_OK, NUMBER_BAD, NUMBER_LEADING_ZERO };
 
 /*
- * A number as this file writes it: -?DIGITS, and with decimals allowed
- * -?DIGITS.DIGITS.  No exponent, sign "+", "_", hex, octal, .inf or .nan:
- * YAML 1.1 and 1.2 read some of those differently, and a person editing
- * the file never needs them.  A leading zero ("010") is refused, being
- * octal in YAML 1.1.  *decimals counts the digits after the point.
+ * An exponent saturates here: further than any scalar has digits, so the
+ * decimals counted below stay right (and the value out of every range).
+ */
+#define EXPONENT_MAX 1000000000000000LL
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * A number: -?DIGITS for a whole one; with decimals allowed,
+ * -?DIGITS(.DIGITS)?([eE][-+]?DIGITS)?, a float in YAML 1.2's core
+ * schema.  The exponent is taken although YAML 1.1 reads "1e-05" (no
+ * point) as a string: people write small thresholds so, the key says a
+ * number is meant, and config_write never prints one.  No sign "+", "_",
+ * hex, octal, ".5", ".inf" or ".nan": the two YAML versions read some of
+ * those differently, and a person editing the file never needs them.  A
+ * leading zero ("010") is refused, being octal in YAML 1.1.  *decimals
+ * counts the decimals of the value, trailing zeros aside: 2 for "0.050"
+ * and "5e-2".
  */
 static enum number_form parse_number(const char *s, bool decimals_allowed,
-				     double *v, int *decimals)
+				     double *v, long long *decimals)
 {
-	const char *p = s;
-	const char *digits;
+	const char *p = s, *digits, *int_end, *frac = NULL, *frac_end = NULL;
+	const char *last = NULL;        /* the last digit other than 0 */
+	long long exponent = 0;
 
 	if (*p == '-')
 		p++;
 	digits = p;
-	while (*p >= '0' && *p <= '9')
+	while (is_digit(*p))
 		p++;
 	if (p == digits)
 		return NUMBER_BAD;
-	*decimals = 0;
+	int_end = p;
 	if (*p == '.' && decimals_allowed) {
-		const char *frac = ++p;
-
-		while (*p >= '0' && *p <= '9')
+		frac = ++p;
+		while (is_digit(*p))
 			p++;
 		if (p == frac)
 			return NUMBER_BAD;
-		*decimals = (int)(p - frac);
+		frac_end = p;
+	}
+	if ((*p == 'e' || *p == 'E') && decimals_allowed) {
+		bool negative = false;
+
+		p++;
+		if (*p == '+' || *p == '-')
+			negative = *p++ == '-';
+		if (!is_digit(*p))
+			return NUMBER_BAD;
+		for (; is_digit(*p); p++)
+			if (exponent < EXPONENT_MAX)
+				exponent = exponent * 10 + (*p - '0');
+		if (negative)
+			exponent = -exponent;
 	}
 	if (*p != '\0')
 		return NUMBER_BAD;
-	if (digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9')
+	if (digits[0] == '0' && is_digit(digits[1]))
 		return NUMBER_LEADING_ZERO;
+	/* Decimals: where the last significant digit sits, less the exponent. */
+	for (const char *q = frac_end != NULL ? frac_end : int_end; q > digits;) {
+		q--;
+		if (q != int_end && *q != '0') {        /* int_end: the point */
+			last = q;
+			break;
+		}
+	}
+	*decimals = 0;
+	if (last != NULL) {
+		long long d = last > int_end ? (long long)(last - int_end)
+					     : -(long long)(int_end - 1 - last);
+
+		*decimals = d - exponent > 0 ? d - exponent : 0;
+	}
 	/* The grammar above is strtod's too, and the C locale is in force. */
 	*v = strtod(s, NULL);
 	return NUMBER_OK;
@@ -459,9 +504,10 @@ static bool set_scalar(struct loader *l, const struct setting *e,
 	const char *v = (const char *)ev->data.scalar.value;
 	bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	char range[96];
+	char shown[SHOW_LEN + 8];
 	double num = 0;
-	int decimals = 0;
-	int max_decimals;
+	long long decimals = 0;
+	long long max_decimals;
 
 	if (strlen(v) != ev->data.scalar.length)
 		return wrong_type(l, ev, path, e, "");
@@ -491,22 +537,22 @@ static bool set_scalar(struct loader *l, const struct setting *e,
 		if (f != NUMBER_OK)
 			return wrong_type(l, ev, path, e, "");
 		/*
-		 * Seconds are kept in nanoseconds and shares printed with 15
-		 * significant digits: finer decimals would not read back.
+		 * Seconds are kept in nanoseconds and shares to 15 decimals
+		 * (settings_set): finer decimals would be rounded away.
 		 */
 		max_decimals = e->type == SETTING_SECONDS ? 9 : 15;
-		if (decimals > max_decimals)
+		if (decimals > max_decimals) {
+			show(v, ev->data.scalar.length, shown, sizeof(shown));
 			return fail(l, ev->start_mark, path,
-				    "%s has more than %d decimals%s", v,
+				    "%s has more than %lld decimals%s", shown,
 				    max_decimals,
 				    e->type == SETTING_SECONDS ?
 				    " (nanoseconds are the finest)" : "");
+		}
 		break;
 	}
 	}
 	if (!settings_set(&l->s, e, num)) {
-		char shown[SHOW_LEN + 8];
-
 		show(v, ev->data.scalar.length, shown, sizeof(shown));
 		settings_format_range(e, range, sizeof(range));
 		return fail(l, ev->start_mark, path, "%s is out of range (%s)",

@@ -241,6 +241,54 @@ config_round_trip() {
 }
 check config-defaults-round-trip config_round_trip
 
+# "section.key value" for every key a configuration file sets.
+config_values() {
+	awk '/^[a-z_]+:/ { top = $1; sub(/:$/, "", top); sec = top; next }
+		/^  [a-z_0-9]+:$/ { sec = top "." $1; sub(/:$/, "", sec); next }
+		/^ +[a-z_0-9]+: [^ #]/ { k = $1; sub(/:$/, "", k); print sec "." k, $2 }' "$1"
+}
+
+# Every seconds and share key set to an awkward value (the finest
+# decimal, a range's end less a nanosecond, fifteen digits, 0.00001 that
+# %g prints as 1e-05): `config --show` prints each exactly as given, in a
+# file that `config --check` accepts and whose `--show` is the same text.
+config_show_round_trip() {
+	"$TCPLENS" config --defaults | awk '
+		function sec_min(r,   a, f) {   # the range start plus 1 ns
+			split(r, a, "."); f = a[2]; while (length(f) < 8) f = f "0"
+			return a[1] "." f "1" }
+		function sec_max(r) { return (r - 1) ".999999999" }
+		/^ +[a-z_0-9]+: [^ ]+ +# .* seconds$/ {
+			n++; v = n % 2 ? sec_min($4) : sec_max($6)
+			sub(/: [^ ]+/, ": " v); print; next }
+		/^ +[a-z_0-9]+: [^ ]+ +# [0-9.]+ to 1$/ {
+			m++; v = m % 2 ? "0.00001" : "0.000000000000001"
+			if ($4 != "0") v = "0.123456789012345"
+			sub(/: [^ ]+/, ": " v); print; next }
+		{ print }' >"$tmp/awkward.yaml"
+	[ "$(grep -c -e '0\.00001 ' -e '\.999999999 ' -e '\.00*1 ' "$tmp/awkward.yaml")" -ge 10 ] ||
+		{ echo "too few awkward values written:"; cat "$tmp/awkward.yaml"; return 1; }
+	"$TCPLENS" config --show --config "$tmp/awkward.yaml" >"$tmp/shown1.yaml" || return 1
+	config_values "$tmp/awkward.yaml" >"$tmp/want.txt"
+	config_values "$tmp/shown1.yaml" >"$tmp/got.txt"
+	[ "$(wc -l <"$tmp/want.txt")" -eq "$(grep -c '^ *[a-z_0-9]*: [^ #]' "$tmp/awkward.yaml")" ] ||
+		{ echo "keys not all found:"; cat "$tmp/want.txt"; return 1; }
+	diff "$tmp/want.txt" "$tmp/got.txt" || { echo "--show changed the values above"; return 1; }
+	out=$("$TCPLENS" config --check --config "$tmp/shown1.yaml" 2>&1) ||
+		{ echo "--show output refused: $out"; return 1; }
+	"$TCPLENS" config --show --config "$tmp/shown1.yaml" >"$tmp/shown2.yaml" || return 1
+	tail -n +2 "$tmp/shown1.yaml" >"$tmp/a"
+	tail -n +2 "$tmp/shown2.yaml" >"$tmp/b"
+	diff "$tmp/a" "$tmp/b" || { echo "--show of --show differs"; return 1; }
+	# YAML 1.2 floats are read too, and printed plain.
+	printf 'detectors:\n  port_scan:\n    min_failed_share: 1e-05\n    window: 1.5E+2\n' >"$tmp/exp.yaml"
+	"$TCPLENS" config --show --config "$tmp/exp.yaml" >"$tmp/shown3.yaml" || return 1
+	config_values "$tmp/shown3.yaml" | grep -qx 'detectors.port_scan.min_failed_share 0.00001' &&
+		config_values "$tmp/shown3.yaml" | grep -qx 'detectors.port_scan.window 150' ||
+		{ echo "exponents:"; config_values "$tmp/shown3.yaml" | grep port_scan; return 1; }
+}
+check config-show-round-trip config_show_round_trip
+
 # Each bad file gives exactly this line and exit 2, from `config --check`
 # and from an analysis command alike.
 config_bad_files() {

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,7 +149,7 @@ static void test_changed_round_trip(void **state)
 	free(text);
 }
 
-/* Settings are formatted with %.15g: any nanosecond count reads back. */
+/* Seconds are formatted from the nanoseconds: any count reads back. */
 static void test_seconds_round_trip(void **state)
 {
 	size_t n;
@@ -194,6 +195,101 @@ static void test_seconds_round_trip(void **state)
 					 t[i].section, t[i].key, (long long)ns, val);
 		}
 	}
+}
+
+/* A file setting e alone to the text val. */
+static void one_key_text(const struct setting *e, const char *val, char *out,
+			 size_t outlen)
+{
+	if (strcmp(e->section, "engine") == 0)
+		snprintf(out, outlen, "engine:\n  %s: %s\n", e->key, val);
+	else
+		snprintf(out, outlen, "detectors:\n  %s:\n    %s: %s\n",
+			 e->section, e->key, val);
+}
+
+/*
+ * Shares print as plain decimals that read back to the same double: the
+ * awkward ones (%g printed 0.00001 as 1e-05, which the file refused) and
+ * any number of 1e-15 steps.  Issue 19.
+ */
+static void test_share_round_trip(void **state)
+{
+	static const char *const awkward[] = {
+		"0.00001", "0.000000000000001", "0.123456789012345",
+		"0.999999999999999", "0.1", "0.3", "0.001", "1", "0",
+	};
+	size_t n;
+	const struct setting *t = settings_table(&n);
+	uint64_t x = 2463534242u;       /* xorshift64 seed */
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		const struct setting *e = &t[i];
+
+		if (e->type != SETTING_SHARE)
+			continue;
+		for (int k = 0; k < 3000; k++) {
+			struct settings s, back;
+			char want[32], val[64], text[256], err[512];
+			double v;
+
+			if (k < (int)(sizeof(awkward) / sizeof(awkward[0]))) {
+				snprintf(want, sizeof(want), "%s", awkward[k]);
+			} else {
+				/* 0.DDD with 1 to 15 random decimals. */
+				int digits = 1 + k % 15;
+
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				snprintf(want, sizeof(want), "0.%0*llu", digits,
+					 (unsigned long long)(x % 1000000000000000u) %
+					 (unsigned long long)pow(10, digits));
+				/* As written: no trailing zeros, nor point. */
+				while (want[strlen(want) - 1] == '0')
+					want[strlen(want) - 1] = '\0';
+				if (want[strlen(want) - 1] == '.')
+					want[strlen(want) - 1] = '\0';
+			}
+			v = strtod(want, NULL);
+			if (v < e->min)
+				continue;
+			settings_defaults(&s);
+			assert_true(settings_set(&s, e, v));
+			settings_format(&s, e, val, sizeof(val));
+			if (strcmp(val, want) != 0)
+				fail_msg("%s.%s = %s printed as %s", e->section,
+					 e->key, want, val);
+			one_key_text(e, val, text, sizeof(text));
+			if (parse(text, &back, err, sizeof(err)) != CONFIG_OK)
+				fail_msg("%s.%s = %s: %s", e->section, e->key, val, err);
+			if (memcmp((char *)&back + e->offset, &v, sizeof(v)) != 0)
+				fail_msg("%s.%s: %s reads back as %.17g", e->section,
+					 e->key, val, settings_get(&back, e));
+		}
+	}
+}
+
+/* A share finer than 15 decimals could not print back: never stored. */
+static void test_share_grid(void **state)
+{
+	const struct setting *e = settings_find("retransmit_burst", "min_share");
+	struct settings s;
+	double v;
+
+	(void)state;
+	assert_non_null(e);
+	settings_defaults(&s);
+	assert_false(settings_set(&s, e, 0.1 + 0.2));  /* 0.30000000000000004 */
+	assert_false(settings_set(&s, e, 1e-16));
+	assert_false(settings_set(&s, e, 5e-324));
+	assert_true(s.detect.retransmit_burst.min_share == 0.01);
+	assert_true(settings_set(&s, e, 0.3));
+	/* -0 is stored as 0, so that it prints "0", not "-0". */
+	assert_true(settings_set(&s, e, -0.0));
+	v = s.detect.retransmit_burst.min_share;
+	assert_false(signbit(v));
 }
 
 struct error_case {
@@ -246,8 +342,21 @@ static const struct error_case error_cases[] = {
 	 "t.yaml:2:14: engine.time_wait: expected a number of seconds, not the quoted string \"10\"", CONFIG_INVALID},
 	{"engine:\n  time_wait: 10s\n",
 	 "t.yaml:2:14: engine.time_wait: expected a number of seconds, not '10s'", CONFIG_INVALID},
-	{"engine:\n  time_wait: 1e3\n",
-	 "t.yaml:2:14: engine.time_wait: expected a number of seconds, not '1e3'", CONFIG_INVALID},
+	{"engine:\n  time_wait: 1e\n",
+	 "t.yaml:2:14: engine.time_wait: expected a number of seconds, not '1e'", CONFIG_INVALID},
+	{"engine:\n  time_wait: 1e+\n",
+	 "t.yaml:2:14: engine.time_wait: expected a number of seconds, not '1e+'", CONFIG_INVALID},
+	{"engine:\n  time_wait: 1.e3\n",
+	 "t.yaml:2:14: engine.time_wait: expected a number of seconds, not '1.e3'", CONFIG_INVALID},
+	{"engine:\n  time_wait: 1e3.5\n",
+	 "t.yaml:2:14: engine.time_wait: expected a number of seconds, not '1e3.5'", CONFIG_INVALID},
+	{"engine:\n  time_wait: +5\n",
+	 "t.yaml:2:14: engine.time_wait: expected a number of seconds, not '+5'", CONFIG_INVALID},
+	{"engine:\n  time_wait: 010e1\n",
+	 "t.yaml:2:14: engine.time_wait: expected a number of seconds, not '010e1' (a leading zero is octal in YAML 1.1)", CONFIG_INVALID},
+	/* An exponent makes a float in YAML 1.2, never a whole number. */
+	{"engine:\n  max_flows: 1e3\n",
+	 "t.yaml:2:14: engine.max_flows: expected a whole number, not '1e3'", CONFIG_INVALID},
 	{"engine:\n  time_wait: .5\n",
 	 "t.yaml:2:14: engine.time_wait: expected a number of seconds, not '.5'", CONFIG_INVALID},
 	{"engine:\n  time_wait:\n",
@@ -291,6 +400,19 @@ static const struct error_case error_cases[] = {
 	 "t.yaml:2:14: engine.time_wait: 1.0000000001 has more than 9 decimals (nanoseconds are the finest)", CONFIG_INVALID},
 	{"detectors:\n  port_scan:\n    min_failed_share: 0.1234567890123456\n",
 	 "t.yaml:3:23: detectors.port_scan.min_failed_share: 0.1234567890123456 has more than 15 decimals", CONFIG_INVALID},
+	/* The value's decimals count, however written. */
+	{"engine:\n  time_wait: 1.5e-9\n",
+	 "t.yaml:2:14: engine.time_wait: 1.5e-9 has more than 9 decimals (nanoseconds are the finest)", CONFIG_INVALID},
+	{"engine:\n  time_wait: 10000000001e-10\n",
+	 "t.yaml:2:14: engine.time_wait: 10000000001e-10 has more than 9 decimals (nanoseconds are the finest)", CONFIG_INVALID},
+	{"detectors:\n  port_scan:\n    min_failed_share: 1e-16\n",
+	 "t.yaml:3:23: detectors.port_scan.min_failed_share: 1e-16 has more than 15 decimals", CONFIG_INVALID},
+	{"detectors:\n  port_scan:\n    min_failed_share: 1e-99999999999999999999999\n",
+	 "t.yaml:3:23: detectors.port_scan.min_failed_share: 1e-99999999999999999999999 has more than 15 decimals", CONFIG_INVALID},
+	{"detectors:\n  port_scan:\n    min_failed_share: 1e99999999999999999999999\n",
+	 "t.yaml:3:23: detectors.port_scan.min_failed_share: 1e99999999999999999999999 is out of range (0 to 1)", CONFIG_INVALID},
+	{"detectors:\n  port_scan:\n    min_failed_share: 1E1\n",
+	 "t.yaml:3:23: detectors.port_scan.min_failed_share: 1E1 is out of range (0 to 1)", CONFIG_INVALID},
 	/* Ordered pairs: reported at the one given last. */
 	{"detectors:\n  nagle_delayed_ack:\n    max_delay: 0.01\n",
 	 "t.yaml:3:5: detectors.nagle_delayed_ack.max_delay: 0.01 is below min_delay (0.03)", CONFIG_INVALID},
@@ -414,6 +536,25 @@ static void test_values(void **state)
 	assert_int_equal(parse("engine:\n  time_wait: 1.000000001\n", &s, err,
 			       sizeof(err)), CONFIG_OK);
 	assert_true(s.engine.tcp.time_wait_ns == 1000000001);
+	/* Trailing zeros are not decimals that count. */
+	assert_int_equal(parse("engine:\n  time_wait: 1.000000001000\n", &s, err,
+			       sizeof(err)), CONFIG_OK);
+	assert_true(s.engine.tcp.time_wait_ns == 1000000001);
+	/* YAML 1.2 floats: an exponent, either case, either sign. */
+	assert_int_equal(parse("engine:\n  time_wait: 1e3\n  tcp_timeout: 1.5E+2\n"
+			       "detectors:\n  port_scan:\n    min_failed_share: 1e-05\n"
+			       "  retransmit_burst:\n    min_share: 25e-3\n"
+			       "  nagle_delayed_ack:\n    min_delay: 40000000e-9\n",
+			       &s, err, sizeof(err)), CONFIG_OK);
+	assert_true(s.engine.tcp.time_wait_ns == 1000 * 1000000000LL);
+	assert_true(s.engine.tcp_idle_ns == 150 * 1000000000LL);
+	assert_true(s.detect.port_scan.min_failed_share == 0.00001);
+	assert_true(s.detect.retransmit_burst.min_share == 0.025);
+	assert_true(s.detect.nagle_delayed_ack.min_delay_ns == 40000000);
+	assert_int_equal(parse("engine:\n  time_wait: 0e99999999999999999999\n", &s,
+			       err, sizeof(err)), CONFIG_INVALID);
+	assert_string_equal(err, "t.yaml:2:14: engine.time_wait: 0e99999999999999999999 "
+			    "is out of range (1 to 86400 seconds)");
 	/* A count with decimals is refused, even a whole one. */
 	assert_int_equal(parse("detectors:\n  half_open:\n    min_probes: 3.0\n",
 			       &s, err, sizeof(err)), CONFIG_INVALID);
@@ -505,6 +646,8 @@ int main(void)
 		cmocka_unit_test(test_defaults_round_trip),
 		cmocka_unit_test(test_changed_round_trip),
 		cmocka_unit_test(test_seconds_round_trip),
+		cmocka_unit_test(test_share_round_trip),
+		cmocka_unit_test(test_share_grid),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_range_edges),
 		cmocka_unit_test(test_values),
