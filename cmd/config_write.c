@@ -29,6 +29,67 @@ static const char detectors_intro[] =
 	"The detectors: whether each runs, the severity of its findings, and "
 	"its thresholds.";
 
+/*
+ * The length of the UTF-8 character at p[0..len) when a YAML comment can
+ * hold it, else 0.  A comment ends at a line break, which YAML 1.1 (and
+ * libyaml) counts NEL, U+2028 and U+2029 among, and the reader refuses
+ * control characters and bytes that are not UTF-8 anywhere in the file.
+ */
+static size_t comment_char_len(const unsigned char *p, size_t len)
+{
+	unsigned long cp;
+	size_t n;
+
+	if (p[0] >= 0x20 && p[0] < 0x7f)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	cp = p[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and past U+10FFFF are not UTF-8. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	if (cp < 0xa0 || cp == 0x2028 || cp == 0x2029 || cp == 0xfeff ||
+	    cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return n;
+}
+
+/*
+ * text[0..len) into a comment: what a comment cannot hold (a newline in
+ * the file name `config --show` names, bytes that are not UTF-8) as '?',
+ * so that the file still reads back.
+ */
+static void put_comment_text(FILE *out, const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = comment_char_len(p + i, len - i);
+
+		if (n == 0) {
+			fputc('?', out);
+			i++;
+		} else {
+			fwrite(p + i, 1, n, out);
+			i += n;
+		}
+	}
+}
+
 /* text as "# " lines at indent, wrapped at WIDTH columns between words. */
 static void write_comment(FILE *out, int indent, const char *text)
 {
@@ -48,7 +109,9 @@ static void write_comment(FILE *out, int indent, const char *text)
 		/* Trailing spaces would make a line differ from the text. */
 		while (cut > 0 && p[cut - 1] == ' ')
 			cut--;
-		fprintf(out, "%*s# %.*s\n", indent, "", (int)cut, p);
+		fprintf(out, "%*s# ", indent, "");
+		put_comment_text(out, p, cut);
+		fputc('\n', out);
 		p += cut;
 		while (*p == ' ')
 			p++;

@@ -289,6 +289,20 @@ config_show_round_trip() {
 }
 check config-show-round-trip config_show_round_trip
 
+# `config --show` names the file it read in a comment: a newline or a
+# byte that is not UTF-8 in that name must not break the file it prints.
+config_show_odd_name() {
+	for n in "$(printf 'new\nline.yaml')" "$(printf 'not\377utf8.yaml')"; do
+		cp testdata/config/time-wait.yaml "$tmp/$n" || return 1
+		"$TCPLENS" config --show --config "$tmp/$n" >"$tmp/odd.yaml" || return 1
+		out=$("$TCPLENS" config --check --config "$tmp/odd.yaml" 2>&1) ||
+			{ echo "--show output refused: $out"; return 1; }
+		head -1 "$tmp/odd.yaml" | grep -q '^# Read from .*?.*yaml, over the defaults\.$' ||
+			{ head -2 "$tmp/odd.yaml"; return 1; }
+	done
+}
+check config-show-odd-name config_show_odd_name
+
 # Each bad file gives exactly this line and exit 2, from `config --check`
 # and from an analysis command alike.
 config_bad_files() {

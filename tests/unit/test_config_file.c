@@ -292,6 +292,55 @@ static void test_share_grid(void **state)
 	assert_false(signbit(v));
 }
 
+/*
+ * `config --show` names the file it read in its first comment: a name
+ * with a newline, a YAML 1.1 line break (NEL, U+2028) or bytes that are
+ * not UTF-8 must not break the file.
+ */
+static void test_first_line_sanitized(void **state)
+{
+	static const char *const names[] = {
+		/* newline, CR, tab; bytes that are never UTF-8; NEL */
+		"a\nb", "a\rb", "a\tb", "a\xff\xfe", "a\xc2\x85" "b",
+		/* U+2028, U+2029; an overlong '/'; a surrogate */
+		"a\xe2\x80\xa8" "b\xe2\x80\xa9", "a\xc0\xaf" "b", "a\xed\xa0\x80" "b",
+		/* BOM; C1 CSI; past U+10FFFF; cut short; DEL */
+		"a\xef\xbb\xbf" "b", "a\xc2\x9b" "b", "a\xf4\x90\x80\x80", "a\xe2\x82",
+		"\xc3", "a\x7f",
+	};
+	struct settings s, def;
+	char line[128], err[512];
+
+	(void)state;
+	settings_defaults(&def);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *text;
+
+		snprintf(line, sizeof(line), "Read from %s, over the defaults.",
+			 names[i]);
+		text = written(&def, line);
+		if (parse(text, &s, err, sizeof(err)) != CONFIG_OK)
+			fail_msg("name %zu: %s", i, err);
+		assert_same_settings(&s, &def);
+		assert_true(strncmp(text, "# Read from a", 13) == 0 ||
+			    strncmp(text, "# Read from ?", 13) == 0);
+		free(text);
+	}
+	/* What a comment can hold stays as it is. */
+	{
+		char *text = written(&def, "Read from caf\xc3\xa9 \xe2\x82\xac"
+				     "\xf0\x9f\x98\x80, over the defaults.");
+
+		assert_true(strncmp(text, "# Read from caf\xc3\xa9 \xe2\x82\xac"
+				    "\xf0\x9f\x98\x80, over", 26) == 0);
+		free(text);
+		text = written(&def, "Read from a\nb, over the defaults.");
+		assert_true(strncmp(text, "# Read from a?b, over the defaults.\n",
+				    35) == 0);
+		free(text);
+	}
+}
+
 struct error_case {
 	const char *text;
 	const char *err;
@@ -648,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_seconds_round_trip),
 		cmocka_unit_test(test_share_round_trip),
 		cmocka_unit_test(test_share_grid),
+		cmocka_unit_test(test_first_line_sanitized),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_range_edges),
 		cmocka_unit_test(test_values),
