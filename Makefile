@@ -39,7 +39,8 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 APP_OBJS  := $(APP_SRCS:%.c=$(BUILD)/obj/%.o)
 REPORT_OBJS := $(filter $(BUILD)/obj/reports/% $(BUILD)/obj/capture/%,$(APP_OBJS))
 # The configuration file's reader and writer (libyaml, no other cmd/ code).
-CONFIG_OBJS := $(filter $(BUILD)/obj/cmd/config_file.o $(BUILD)/obj/cmd/config_write.o,$(APP_OBJS))
+CONFIG_SRCS := cmd/config_file.c cmd/config_write.c
+CONFIG_OBJS := $(CONFIG_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_HELP_OBJS := $(UNIT_HELP:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       := $(BUILD)/tcplens
@@ -57,7 +58,7 @@ help:
 	@echo "make demo       install Debian packages, build, analyse the bundled capture"
 	@echo "make test       install Debian packages, build, run every test"
 	@echo "make asan       build with AddressSanitizer + UBSan into build-asan/"
-	@echo "make fuzz       run the libFuzzer harness (FUZZ_SECONDS=$(FUZZ_SECONDS))"
+	@echo "make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS=$(FUZZ_SECONDS) in all)"
 	@echo "make bench      benchmark against libpcap, tcpdump and tshark"
 	@echo "make install    install binary and man page under PREFIX=$(PREFIX)"
 	@echo "make golden-update NAME=x   rewrite one golden expected output"
@@ -111,7 +112,17 @@ $(FUZZ_CAPTURE_BIN): tests/fuzz/fuzz_capture.c $(CORE_SRCS) $(wildcard capture/*
 	  -fno-sanitize-recover=all $(INCLUDES) -o $@ tests/fuzz/fuzz_capture.c \
 	  $(CORE_SRCS) $(wildcard capture/*.c) $(PKG_LIBS)
 
-fuzz: $(FUZZ_BIN) $(FUZZ_CAPTURE_BIN)
+# The configuration file's reader and writer: libyaml, and the core for
+# the settings table.
+FUZZ_CONFIG_BIN := build-fuzz/fuzz_config
+YAML_LIBS = $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+$(FUZZ_CONFIG_BIN): tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(CORE_SRCS) $(wildcard cmd/config_*.h dissectors/*.h analyzer/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all $(INCLUDES) -o $@ tests/fuzz/fuzz_config.c \
+	  $(CONFIG_SRCS) $(CORE_SRCS) $(YAML_LIBS)
+
+fuzz: $(FUZZ_BIN) $(FUZZ_CAPTURE_BIN) $(FUZZ_CONFIG_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
 
 bench: all
