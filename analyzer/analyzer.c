@@ -594,14 +594,19 @@ void analyzer_advance(struct analyzer *a, int64_t now)
 		a->sink.on_time(a->sink.ctx, a->now);
 }
 
-void analyzer_finish(struct analyzer *a)
+void analyzer_settle(struct analyzer *a)
 {
-	struct flow *f;
-
 	defrag_flush(a->defrag);
 	expire(a, a->now);
 	a->stats.peak_flows = flow_table_peak(a->table);
 	a->stats.memory_bytes = flow_table_memory(a->table);
+}
+
+void analyzer_finish(struct analyzer *a)
+{
+	struct flow *f;
+
+	analyzer_settle(a);
 	if (a->sink.on_capture_end != NULL)
 		a->sink.on_capture_end(a->sink.ctx, a->now);
 	while ((f = flow_table_oldest(a->table)) != NULL)

@@ -97,7 +97,16 @@ void analyzer_free(struct analyzer *a);
 void analyzer_feed(struct analyzer *a, const struct packet *pkt);
 /* Runs the timers up to now without a packet (live capture). */
 void analyzer_advance(struct analyzer *a, int64_t now);
-/* End of input: every flow still in the table is finalised. */
+/*
+ * End of input, first half: incomplete fragments are given up and the
+ * flows whose timeout has passed end; the others stay, to be read as the
+ * capture left them (analyzer_foreach_flow).  Idempotent.
+ */
+void analyzer_settle(struct analyzer *a);
+/*
+ * End of input: analyzer_settle(), on_capture_end, then every flow still
+ * in the table is finalised.
+ */
 void analyzer_finish(struct analyzer *a);
 
 /* The time of the latest packet, ns since the epoch. */

@@ -330,13 +330,17 @@ static void feed_packet(void *ctx, const struct packet *pkt)
 	analyzer_feed(ctx, pkt);
 }
 
-enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
-			       char **paths, int n_paths,
-			       struct analyzer *a,
-			       struct capture_source **src_out)
+static void feed_engine(void *ctx, const struct packet *pkt)
+{
+	engine_feed(ctx, pkt);
+}
+
+/* The input files through fn(ctx, packet), as the options say. */
+static enum cli_exit run_inputs(const struct cli_analysis_opts *o,
+				char **paths, int n_paths, cli_packet_fn fn,
+				void *ctx, struct capture_source **src_out)
 {
 	struct cli_input in;
-	enum cli_exit rc;
 
 	in.paths = (const char *const *)paths;
 	in.n_paths = (size_t)n_paths;
@@ -345,10 +349,34 @@ enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
 	/* Only the checksum_errors detector (report, check) asks for them. */
 	in.checksums = o->checksums;
 	in.pipelined = true;
-	rc = cli_run_inputs(&in, feed_packet, a, src_out);
+	return cli_run_inputs(&in, fn, ctx, src_out);
+}
+
+enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
+			       char **paths, int n_paths,
+			       struct analyzer *a,
+			       struct capture_source **src_out)
+{
+	enum cli_exit rc = run_inputs(o, paths, n_paths, feed_packet, a,
+				      src_out);
+
 	if (rc == CLI_EXIT_OK) {
 		analyzer_finish(a);
 		rc = cli_analysis_memory_check(a);
+	}
+	return rc;
+}
+
+enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,
+			     char **paths, int n_paths, struct engine *e,
+			     struct capture_source **src_out)
+{
+	enum cli_exit rc = run_inputs(o, paths, n_paths, feed_engine, e,
+				      src_out);
+
+	if (rc == CLI_EXIT_OK) {
+		engine_finish(e);
+		rc = cli_analysis_memory_check(engine_analyzer(e));
 	}
 	return rc;
 }

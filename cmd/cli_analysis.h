@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "config_file.h"
 #include "detect_config.h"
+#include "engine.h"
 
 /* Option codes of the engine options, above any short option. */
 enum {
@@ -128,11 +129,15 @@ void flow_pick_warn_later(const struct flow_pick *p, const char *cmd,
 /* A whole number in [min, max], or false. */
 bool cli_parse_long(const char *s, long min, long max, long *out);
 
-/* Runs the engine over the input files, then analyzer_finish(). */
+/* Runs the analyzer over the input files, then analyzer_finish(). */
 enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
 			       char **paths, int n_paths,
 			       struct analyzer *a,
 			       struct capture_source **src_out);
+/* The same with the whole engine: engine_finish() at the end. */
+enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,
+			     char **paths, int n_paths, struct engine *e,
+			     struct capture_source **src_out);
 
 /* Formats an address as text (IPv6 compressed per RFC 5952). */
 void cli_format_addr(const uint8_t *bytes, int family, char *out,

@@ -1,22 +1,16 @@
 /*
- * What report and check share: one run of the engine with the detectors,
- * the host state table and the trouble ranking attached, and the result
- * in the form the renderers take.
+ * What report and check share: one run of the engine (analyzer/engine.h)
+ * over the inputs, and its results in the form the renderers take.
  */
 #ifndef TCPLENS_DIAGNOSE_H
 #define TCPLENS_DIAGNOSE_H
 
 #include "cli_analysis.h"
-#include "detect.h"
 #include "diagnosis_report.h"
-#include "host_states.h"
-#include "trouble_rank.h"
+#include "engine.h"
 
 struct diagnosis {
-	struct analyzer *a;
-	struct detectors *det;
-	struct host_states *hosts;
-	struct trouble_rank *rank;
+	struct engine *e;
 	struct capture_source *src;
 	struct diagnosis_view view;
 };
