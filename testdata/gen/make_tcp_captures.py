@@ -1033,8 +1033,74 @@ def file_ipv6():
     return F
 
 
+SAR = SYN | ACK | RST
+
+
+def file_socket_table():
+    F = File('tcp-socket-table.pcap',
+             'the socket-table rule (which host holds which socket, as ss '
+             '-tan lists them): a SYN answered by SYN|ACK|RST that '
+             'acknowledges it (a refusal: no listener), the same with a '
+             'wrong ACK (ignored), and listeners on two adjacent ports of '
+             'one host (two LISTEN sockets)')
+
+    # Kernel truth for the first two cases, measured on Linux 6.18 between
+    # two lab namespaces (testdata/lab/lab.py): the server namespace had
+    # no listener, its kernel's own RSTs were dropped, and the SYN|ACK|RST
+    # was crafted there.  Linux itself never sends one: a listener answers
+    # a SYN with SYN|ACK (tcp_v4_send_synack), a closed port with RST|ACK
+    # (tcp_v4_send_reset).
+    f = F.flow('syn_ack_rst_refused',
+               conn(C4, S4, 47001, 8101, 0xB0000000, 0xB1000000),
+               'SYN answered by SYN|ACK|RST acknowledging it: '
+               'tcp_rcv_synsent_state_process() checks the ACK, then takes '
+               'the RST (tcp_reset): connect() fails with ECONNREFUSED',
+               gap_us=0,
+               note='kernel: connect() ECONNREFUSED after 5 ms, client '
+                    'TcpAttemptFails 1; ss -tan empty on both hosts.  No '
+                    'LISTEN for the server: `states` listed one (it took any '
+                    'SYN+ACK as an answer) while `report` did not.  '
+                    'conn_state RSTR: Zeek takes the SYN+ACK first (both '
+                    'ESTABLISHED), then the RST')
+    f.add('c', SYN, 'SS', 'LI')
+    f.add('s', SAR, 'CL', 'CL', opts=b'', gap=RTT_US)
+    f.end('CL', 'CL', 'RSTR', 'rst', 'resp')
+
+    f = F.flow('syn_ack_rst_bad_ack',
+               conn(C4, S4, 47002, 8102, 0xB2000000, 0xB3000000),
+               'SYN answered by SYN|ACK|RST whose ACK is the ISN, not ISN+1: '
+               'unacceptable in SYN_SENT, dropped; the SYN is resent 10 ms '
+               'later (the RST shortens the retransmission timer) and after '
+               '1 s, never answered',
+               note='kernel: the same 10 ms resend, then 1 s; ss -tan '
+                    'SYN_SENT on the client, nothing on the server.  No '
+                    'LISTEN for the server (`states` listed one).  '
+                    'conn_state RSTR as in syn_ack_rst_refused: Zeek moves '
+                    'its endpoints on any SYN+ACK and RST, whatever the ACK')
+    isn = f.seq('c')
+    f.add('c', SYN, 'SS', 'LI')
+    f.add('s', SAR, 'SS', 'LI', opts=b'', ack=isn, gap=RTT_US)
+    f.add('c', SYN, 'SS', 'LI', seq=isn, gap=10000, ann=['retransmission'])
+    f.add('c', SYN, 'SS', 'LI', seq=isn, gap=1000000,
+          ann=['retransmission'])
+    f.end('SS', 'LI', 'RSTR', 'open', None)
+
+    for i, port in enumerate((8080, 8081)):
+        f = F.flow('listener_port_%d' % port,
+                   conn(C4, S4, 47003 + i, port, 0xB4000000 + i * 0x1000000,
+                        0xB6000000 + i * 0x1000000),
+                   'a connection to port %d of the server, closed by the '
+                   'client: with the next case, listeners on two ports that '
+                   'differ in the low bit, which ss -tan lists as two '
+                   'LISTEN sockets (`report` counted them as one)' % port)
+        handshake(f)
+        client_close_4way(f)
+        f.end('TW', 'CL', 'SF', 'fin', 'orig')
+    return F
+
+
 FILES = (file_states, file_rst, file_syn, file_time_wait, file_seq,
-         file_midstream, file_ipv6)
+         file_midstream, file_ipv6, file_socket_table)
 
 
 # ---------------------------------------------------------------- tshark
