@@ -26,9 +26,7 @@ static void on_tcp_segment(void *ctx, const struct packet *pkt,
 	struct engine *e = ctx;
 
 	detectors_on_tcp_segment(e->det, pkt, f, info);
-	/* Listeners are known from handshakes only. */
-	if (pkt->tcp.flags & TCP_FLAG_SYN)
-		host_states_on_segment(e->hosts, pkt, f, info);
+	host_states_on_segment(e->hosts, pkt, f, info);
 }
 
 static void on_datagram(void *ctx, const struct packet *pkt,
@@ -125,11 +123,6 @@ void engine_advance(struct engine *e, int64_t now)
 	analyzer_advance(e->a, now);
 }
 
-static void count_host_states(void *ctx, const struct flow *f)
-{
-	host_states_add_flow(ctx, f);
-}
-
 void engine_finish(struct engine *e)
 {
 	if (e->finished)
@@ -137,7 +130,7 @@ void engine_finish(struct engine *e)
 	e->finished = true;
 	analyzer_settle(e->a);
 	detectors_on_capture_end(e->det, analyzer_now(e->a));
-	analyzer_foreach_flow(e->a, count_host_states, e->hosts);
+	host_states_take(e->hosts, e->a);
 	analyzer_finish(e->a);
 	detectors_finish(e->det, analyzer_get_stats(e->a),
 			 analyzer_defrag_stats(e->a));

@@ -4,13 +4,17 @@
 #include <string.h>
 
 struct host_states {
+	/* Listeners seen, in the order they showed, and their exact set. */
+	struct host_socket *listeners;
+	size_t n_listeners, cap_listeners;
+	uint32_t *listener_index;       /* listener + 1 by hash, 0 free */
+	size_t listener_mask;
+	/* The last table taken, sorted; its rows once asked for. */
+	struct host_socket *sockets;
+	size_t n_sockets, cap_sockets;
 	struct host_state_row *rows;
-	size_t n, cap;
-	uint32_t *index;        /* row + 1 by address hash, 0 free */
-	size_t index_mask;
-	/* Listeners seen, as 64-bit hashes of host:port (0 free). */
-	uint64_t *listeners;
-	size_t listeners_mask, n_listeners;
+	size_t n_rows;
+	bool rows_valid;
 	bool oom;
 };
 
@@ -23,9 +27,10 @@ void host_states_free(struct host_states *hs)
 {
 	if (hs == NULL)
 		return;
-	free(hs->rows);
-	free(hs->index);
 	free(hs->listeners);
+	free(hs->listener_index);
+	free(hs->sockets);
+	free(hs->rows);
 	free(hs);
 }
 
@@ -34,9 +39,11 @@ bool host_states_out_of_memory(const struct host_states *hs)
 	return hs->oom;
 }
 
-static size_t addr_hash(uint8_t family, const uint8_t *addr)
+/* ------------------------------------------------------------- listeners */
+
+static size_t listener_hash(uint8_t family, const uint8_t *addr, uint16_t port)
 {
-	uint64_t w[2], h = 0x9e3779b97f4a7c15ULL ^ family;
+	uint64_t w[2], h = 0x9e3779b97f4a7c15ULL ^ family ^ ((uint64_t)port << 8);
 
 	memcpy(w, addr, 16);
 	h = (h ^ w[0]) * 0xff51afd7ed558ccdULL;
@@ -44,141 +51,179 @@ static size_t addr_hash(uint8_t family, const uint8_t *addr)
 	return (size_t)(h ^ (h >> 31));
 }
 
-static bool index_rebuild(struct host_states *hs, size_t cap)
+static bool same_listener(const struct host_socket *l, uint8_t family,
+			  const uint8_t *addr, uint16_t port)
 {
+	return l->family == family && l->port == port &&
+	       memcmp(l->addr, addr, 16) == 0;
+}
+
+static bool listener_index_grow(struct host_states *hs)
+{
+	size_t cap = hs->listener_index ? (hs->listener_mask + 1) * 2 : 64;
 	uint32_t *idx = calloc(cap, sizeof(*idx));
 
 	if (idx == NULL)
 		return false;
-	for (size_t i = 0; i < hs->n; i++) {
-		size_t s = addr_hash(hs->rows[i].family, hs->rows[i].addr) & (cap - 1);
+	for (size_t i = 0; i < hs->n_listeners; i++) {
+		const struct host_socket *l = &hs->listeners[i];
+		size_t s = listener_hash(l->family, l->addr, l->port) & (cap - 1);
 
 		while (idx[s] != 0)
 			s = (s + 1) & (cap - 1);
 		idx[s] = (uint32_t)i + 1;
 	}
-	free(hs->index);
-	hs->index = idx;
-	hs->index_mask = cap - 1;
+	free(hs->listener_index);
+	hs->listener_index = idx;
+	hs->listener_mask = cap - 1;
 	return true;
 }
 
-static struct host_state_row *row_for(struct host_states *hs, uint8_t family,
-				      const uint8_t *addr)
+/* Adds the listener host:port unless it is known: ss lists each once. */
+static void listener_add(struct host_states *hs, uint8_t family,
+			 const uint8_t *addr, uint16_t port)
 {
+	struct host_socket *l;
 	size_t s;
 
-	if (hs->index == NULL && !index_rebuild(hs, 64))
+	if ((hs->listener_index == NULL ||
+	     (hs->n_listeners + 1) * 4 > (hs->listener_mask + 1) * 3) &&
+	    !listener_index_grow(hs))
 		goto oom;
-	for (s = addr_hash(family, addr) & hs->index_mask; hs->index[s] != 0;
-	     s = (s + 1) & hs->index_mask) {
-		struct host_state_row *r = &hs->rows[hs->index[s] - 1];
-
-		if (r->family == family && memcmp(r->addr, addr, 16) == 0)
-			return r;
-	}
-	if (hs->n == hs->cap) {
-		size_t cap = hs->cap ? hs->cap * 2 : 16;
-		struct host_state_row *p = realloc(hs->rows, cap * sizeof(*p));
+	for (s = listener_hash(family, addr, port) & hs->listener_mask;
+	     hs->listener_index[s] != 0; s = (s + 1) & hs->listener_mask)
+		if (same_listener(&hs->listeners[hs->listener_index[s] - 1],
+				  family, addr, port))
+			return;
+	if (hs->n_listeners == hs->cap_listeners) {
+		size_t cap = hs->cap_listeners ? hs->cap_listeners * 2 : 16;
+		struct host_socket *p = realloc(hs->listeners, cap * sizeof(*p));
 
 		if (p == NULL)
 			goto oom;
-		hs->rows = p;
-		hs->cap = cap;
+		hs->listeners = p;
+		hs->cap_listeners = cap;
 	}
-	memset(&hs->rows[hs->n], 0, sizeof(hs->rows[0]));
-	hs->rows[hs->n].family = family;
-	memcpy(hs->rows[hs->n].addr, addr, 16);
-	hs->n++;
-	if (hs->n * 4 > (hs->index_mask + 1) * 3) {
-		if (!index_rebuild(hs, (hs->index_mask + 1) * 2))
-			goto oom;
-	} else {
-		hs->index[s] = (uint32_t)hs->n;
-	}
-	return &hs->rows[hs->n - 1];
+	l = &hs->listeners[hs->n_listeners];
+	memset(l, 0, sizeof(*l));
+	l->family = family;
+	l->state = TCP_STATE_LISTEN;
+	l->port = port;
+	memcpy(l->addr, addr, 16);
+	hs->listener_index[s] = (uint32_t)++hs->n_listeners;
+	return;
 oom:
 	hs->oom = true;
-	return NULL;
-}
-
-/* True when the listener was not known yet (it is now). */
-static bool listener_add(struct host_states *hs, uint64_t h)
-{
-	size_t s;
-
-	h |= 1;
-	if (hs->listeners == NULL ||
-	    (hs->n_listeners + 1) * 4 > (hs->listeners_mask + 1) * 3) {
-		size_t cap = hs->listeners ? (hs->listeners_mask + 1) * 2 : 64;
-		uint64_t *p = calloc(cap, sizeof(*p));
-
-		if (p == NULL) {
-			hs->oom = true;
-			return false;
-		}
-		for (size_t i = 0; hs->listeners && i <= hs->listeners_mask; i++) {
-			uint64_t v = hs->listeners[i];
-
-			if (v == 0)
-				continue;
-			for (s = v & (cap - 1); p[s] != 0; s = (s + 1) & (cap - 1))
-				;
-			p[s] = v;
-		}
-		free(hs->listeners);
-		hs->listeners = p;
-		hs->listeners_mask = cap - 1;
-	}
-	for (s = h & hs->listeners_mask; hs->listeners[s] != 0;
-	     s = (s + 1) & hs->listeners_mask)
-		if (hs->listeners[s] == h)
-			return false;
-	hs->listeners[s] = h;
-	hs->n_listeners++;
-	return true;
 }
 
 void host_states_on_segment(struct host_states *hs, const struct packet *pkt,
 			    const struct flow *f,
 			    const struct tcp_seg_info *info)
 {
-	const uint8_t *addr = flow_addr(f, FLOW_RESP);
-	uint16_t port = flow_port(f, FLOW_RESP);
-	struct host_state_row *r;
-	uint64_t h;
-
+	/*
+	 * A SYN-ACK shows a listener: Linux sends one only from a request
+	 * socket a listener made (or a SYN cookie, also a listener's).
+	 * With RST set it is a refusal (see host_states.h), and in a
+	 * simultaneous open the SYN-ACK comes from a connecting socket.
+	 */
 	if ((pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) !=
 		    (TCP_FLAG_SYN | TCP_FLAG_ACK) ||
 	    info->dir != FLOW_RESP || (f->u.tcp.flags & TCP_CONN_SIM_OPEN))
 		return;
-	h = (uint64_t)addr_hash(f->key.family, addr) * 0x9e3779b97f4a7c15ULL ^ port;
-	if (!listener_add(hs, h))
+	listener_add(hs, f->key.family, flow_addr(f, FLOW_RESP),
+		     flow_port(f, FLOW_RESP));
+}
+
+/* ----------------------------------------------------------------- tables */
+
+static void socket_add(struct host_states *hs, const struct host_socket *s)
+{
+	if (hs->n_sockets == hs->cap_sockets) {
+		size_t cap = hs->cap_sockets ? hs->cap_sockets * 2 : 256;
+		struct host_socket *p = realloc(hs->sockets, cap * sizeof(*p));
+
+		if (p == NULL) {
+			hs->oom = true;
+			return;
+		}
+		hs->sockets = p;
+		hs->cap_sockets = cap;
+	}
+	hs->sockets[hs->n_sockets++] = *s;
+}
+
+/*
+ * Endpoints that hold a socket: not CLOSED, and not LISTEN (the receiver
+ * of an unanswered SYN; a listener that answered is in hs->listeners).
+ */
+static void take_flow(void *arg, const struct flow *f)
+{
+	struct host_states *hs = arg;
+
+	if (!flow_is_tcp(f))
 		return;
-	r = row_for(hs, f->key.family, addr);
-	if (r != NULL) {
-		r->count[TCP_STATE_LISTEN]++;
-		r->total++;
+	for (int d = 0; d < 2; d++) {
+		struct host_socket s;
+		uint8_t st = f->u.tcp.ep[d].state;
+
+		if (st == TCP_STATE_CLOSED || st == TCP_STATE_LISTEN ||
+		    st >= TCP_STATE_COUNT)
+			continue;
+		memset(&s, 0, sizeof(s));
+		s.family = f->key.family;
+		s.state = st;
+		s.port = flow_port(f, d);
+		memcpy(s.addr, flow_addr(f, d), 16);
+		memcpy(s.peer, flow_addr(f, !d), 16);
+		s.peer_port = flow_port(f, !d);
+		s.uid = flow_uid(f);
+		socket_add(hs, &s);
 	}
 }
 
-void host_states_add_flow(struct host_states *hs, const struct flow *f)
+static bool same_host(const struct host_socket *a, const struct host_socket *b)
 {
-	if (!flow_is_tcp(f))
-		return;
-	for (int dir = 0; dir < 2; dir++) {
-		uint8_t s = f->u.tcp.ep[dir].state;
-		struct host_state_row *r;
+	return a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
+}
 
-		if (s == TCP_STATE_CLOSED || s == TCP_STATE_LISTEN ||
-		    s >= TCP_STATE_COUNT)
-			continue;
-		r = row_for(hs, f->key.family, flow_addr(f, dir));
-		if (r != NULL) {
-			r->count[s]++;
-			r->total++;
-		}
-	}
+static int socket_order(const void *pa, const void *pb)
+{
+	const struct host_socket *a = pa, *b = pb;
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if ((c = memcmp(a->addr, b->addr, 16)) != 0)
+		return c;
+	if (a->state != b->state)
+		return a->state < b->state ? -1 : 1;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if ((c = memcmp(a->peer, b->peer, 16)) != 0)
+		return c;
+	if (a->peer_port != b->peer_port)
+		return a->peer_port < b->peer_port ? -1 : 1;
+	/* The same 4-tuple twice (other VLANs): the older connection first. */
+	return a->uid < b->uid ? -1 : a->uid > b->uid;
+}
+
+void host_states_take(struct host_states *hs, struct analyzer *a)
+{
+	hs->n_sockets = 0;
+	hs->rows_valid = false;
+	analyzer_foreach_flow(a, take_flow, hs);
+	for (size_t i = 0; i < hs->n_listeners; i++)
+		socket_add(hs, &hs->listeners[i]);
+	if (hs->n_sockets > 1)
+		qsort(hs->sockets, hs->n_sockets, sizeof(hs->sockets[0]),
+		      socket_order);
+}
+
+const struct host_socket *host_states_sockets(struct host_states *hs,
+					      size_t *n)
+{
+	*n = hs->n_sockets;
+	return hs->sockets;
 }
 
 static int row_order(const void *pa, const void *pb)
@@ -195,11 +240,36 @@ static int row_order(const void *pa, const void *pb)
 const struct host_state_row *host_states_rows(struct host_states *hs,
 					      size_t *n)
 {
-	if (hs->n > 1)
-		qsort(hs->rows, hs->n, sizeof(hs->rows[0]), row_order);
-	/* Sorting moved the rows: the index is rebuilt when next needed. */
-	free(hs->index);
-	hs->index = NULL;
-	*n = hs->n;
+	if (!hs->rows_valid) {
+		size_t hosts = 0;
+
+		free(hs->rows);
+		hs->rows = NULL;
+		hs->n_rows = 0;
+		for (size_t i = 0; i < hs->n_sockets; i++)
+			if (i == 0 || !same_host(&hs->sockets[i - 1], &hs->sockets[i]))
+				hosts++;
+		if (hosts > 0 && (hs->rows = calloc(hosts, sizeof(*hs->rows))) == NULL) {
+			hs->oom = true;
+			hosts = 0;
+		}
+		for (size_t i = 0; i < hs->n_sockets && hosts > 0; i++) {
+			const struct host_socket *s = &hs->sockets[i];
+			struct host_state_row *r;
+
+			if (i == 0 || !same_host(&hs->sockets[i - 1], s)) {
+				r = &hs->rows[hs->n_rows++];
+				r->family = s->family;
+				memcpy(r->addr, s->addr, 16);
+			}
+			r = &hs->rows[hs->n_rows - 1];
+			r->count[s->state]++;
+			r->total++;
+		}
+		if (hs->n_rows > 1)
+			qsort(hs->rows, hs->n_rows, sizeof(hs->rows[0]), row_order);
+		hs->rows_valid = true;
+	}
+	*n = hs->n_rows;
 	return hs->rows;
 }

@@ -1,8 +1,25 @@
 /*
- * Each host's TCP socket table in counts, as `ss -tan` would sum it:
- * endpoints of live connections by state, and the listeners seen
- * answering a SYN.  Fed with flows (at the end of a capture, or at any
- * moment from analyzer_foreach_flow) and with SYN-ACK segments.
+ * Each host's TCP socket table as `ss -tan` would show it, rebuilt from
+ * the wire: the one rule `tcplens states`, `tcplens report` and the
+ * dashboard share.  A host holds
+ *
+ *   - a socket for each endpoint of a live connection, in its state,
+ *     unless that state is CLOSED (no socket) or LISTEN (the inferred
+ *     responder of a SYN nobody answered: its host has shown no socket);
+ *   - one LISTEN socket per address and port that answered a SYN with a
+ *     SYN-ACK, RST bit clear, outside a simultaneous open.
+ *
+ * A SYN|ACK|RST is a refusal, not an answer: no Linux listener sends one
+ * (a listener answers a SYN with SYN|ACK, tcp_v4_send_synack(); a port
+ * without one with RST|ACK, tcp_v4_send_reset()), and the client's
+ * tcp_rcv_synsent_state_process() takes an acceptable one as a RST:
+ * connect() fails with ECONNREFUSED and no socket is left on either side
+ * (measured on 6.18: see testdata/README.md, tcp-socket-table.pcap).
+ *
+ * Use: host_states_on_segment() from the analyzer's on_tcp_segment for
+ * every segment; then host_states_take() whenever a table is wanted; then
+ * host_states_sockets() or host_states_rows().  engine.c wires it so for
+ * report and check, cmd/states.c for states.
  */
 #ifndef TCPLENS_HOST_STATES_H
 #define TCPLENS_HOST_STATES_H
@@ -11,8 +28,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tcp_conn.h"
+#include "analyzer.h"
 
+/* One socket: an endpoint of a live connection, or a listener. */
+struct host_socket {
+	uint8_t family;
+	uint8_t state;          /* enum tcp_state */
+	uint16_t port;
+	uint8_t addr[16];       /* the host's address */
+	uint8_t peer[16];       /* zero for a listener */
+	uint16_t peer_port;     /* 0 for a listener */
+	uint64_t uid;           /* the connection's; 0 for a listener */
+};
+
+/* One host's sockets in counts. */
 struct host_state_row {
 	uint8_t family;
 	uint8_t addr[16];
@@ -25,19 +54,37 @@ struct host_states;
 struct host_states *host_states_new(void);
 void host_states_free(struct host_states *hs);
 
-/* A SYN-ACK from a listener (its host:port holds a LISTEN socket). */
+/*
+ * Every TCP segment, from analyzer_sink.on_tcp_segment: a SYN-ACK that
+ * answers a SYN shows a listener on its sender's address and port, which
+ * then stays in every table taken after.
+ */
 void host_states_on_segment(struct host_states *hs, const struct packet *pkt,
 			    const struct flow *f,
 			    const struct tcp_seg_info *info);
-/* Counts both endpoints of a live TCP flow, CLOSED ones aside. */
-void host_states_add_flow(struct host_states *hs, const struct flow *f);
 
 /*
- * The rows, busiest host first (then by address); valid until the next
- * call.  *n is their number.
+ * The table at the engine's present time (analyzer_now(a)), TIME_WAIT
+ * brought up to it; it replaces the one taken before.  The table at a
+ * time T is taken after feeding every packet up to T and none after, and
+ * analyzer_advance(a, T).  Call it between packets; at the end of input,
+ * after analyzer_settle() and before analyzer_finish() ends the flows.
+ */
+void host_states_take(struct host_states *hs, struct analyzer *a);
+
+/*
+ * The sockets of the last table taken, by host (family, address), then
+ * state, port, peer address and port; valid until the next take.
+ */
+const struct host_socket *host_states_sockets(struct host_states *hs,
+					      size_t *n);
+/*
+ * The same in counts per host, the host with most sockets first (then
+ * by family and address); valid until the next take.
  */
 const struct host_state_row *host_states_rows(struct host_states *hs,
 					      size_t *n);
+/* Memory ran out: the tables taken since are incomplete. */
 bool host_states_out_of_memory(const struct host_states *hs);
 
 #endif

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli_analysis.h"
+#include "host_states.h"
 #include "json_writer.h"
 #include "time_format.h"
 
@@ -40,48 +41,14 @@ struct states_opts {
 	int64_t at_ns;
 };
 
-/* One socket: an endpoint of a live connection, or a listener. */
-struct socket_row {
-	uint8_t family;
-	uint8_t host[16];
-	uint16_t port;
-	uint8_t state;
-	uint8_t peer[16];
-	uint16_t peer_port;
-	uint64_t uid;           /* 0 for a listener */
-};
-
-struct socket_table {
-	struct socket_row *rows;
-	size_t n, cap;
-	bool oom;
-};
-
 struct states_ctx {
 	struct analyzer *a;
 	struct states_opts *o;
 	int64_t first_ts;
 	bool have_first;
 	bool stopped;           /* a packet after --at was seen */
-	struct socket_table listeners;
+	struct host_states *hosts;
 };
-
-static bool table_add(struct socket_table *t, const struct socket_row *r)
-{
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct socket_row *p = realloc(t->rows, cap * sizeof(*p));
-
-		if (p == NULL) {
-			t->oom = true;
-			return false;
-		}
-		t->rows = p;
-		t->cap = cap;
-	}
-	t->rows[t->n++] = *r;
-	return true;
-}
 
 /* ISO 8601 UTC, epoch seconds, or +seconds; decimals up to ns. */
 static bool parse_at(const char *s, struct states_opts *o)
@@ -187,32 +154,6 @@ static int parse_states_opts(int argc, char **argv, struct states_opts *o,
 	return optind;
 }
 
-/* A host:port that answered a SYN with SYN-ACK has a listening socket. */
-static void note_listener(void *arg, const struct packet *pkt,
-			  const struct flow *f, const struct tcp_seg_info *info)
-{
-	struct states_ctx *ctx = arg;
-	struct socket_row r = {0};
-	int d = info->dir;
-
-	if ((pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) !=
-		    (TCP_FLAG_SYN | TCP_FLAG_ACK) ||
-	    d != FLOW_RESP || (f->u.tcp.flags & TCP_CONN_SIM_OPEN))
-		return;
-	for (size_t i = 0; i < ctx->listeners.n; i++) {
-		const struct socket_row *l = &ctx->listeners.rows[i];
-
-		if (l->family == f->key.family && l->port == flow_port(f, d) &&
-		    memcmp(l->host, flow_addr(f, d), 16) == 0)
-			return;
-	}
-	r.family = f->key.family;
-	memcpy(r.host, flow_addr(f, d), 16);
-	r.port = flow_port(f, d);
-	r.state = TCP_STATE_LISTEN;
-	table_add(&ctx->listeners, &r);
-}
-
 static void states_on_packet(void *arg, const struct packet *pkt)
 {
 	struct states_ctx *ctx = arg;
@@ -236,48 +177,6 @@ static void states_on_packet(void *arg, const struct packet *pkt)
 	analyzer_feed(ctx->a, pkt);
 }
 
-/* Endpoints that hold a socket: not CLOSED, not a guessed listener. */
-static void collect_flow(void *arg, const struct flow *f)
-{
-	struct socket_table *t = arg;
-
-	if (!flow_is_tcp(f))
-		return;
-	for (int d = 0; d < 2; d++) {
-		struct socket_row r = {0};
-		uint8_t s = f->u.tcp.ep[d].state;
-
-		if (s == TCP_STATE_CLOSED || s == TCP_STATE_LISTEN)
-			continue;
-		r.family = f->key.family;
-		memcpy(r.host, flow_addr(f, d), 16);
-		r.port = flow_port(f, d);
-		r.state = s;
-		memcpy(r.peer, flow_addr(f, !d), 16);
-		r.peer_port = flow_port(f, !d);
-		r.uid = flow_uid(f);
-		table_add(t, &r);
-	}
-}
-
-static int compare_rows(const void *pa, const void *pb)
-{
-	const struct socket_row *a = pa, *b = pb;
-	int c;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if ((c = memcmp(a->host, b->host, 16)) != 0)
-		return c;
-	if (a->state != b->state)
-		return a->state < b->state ? -1 : 1;
-	if (a->port != b->port)
-		return a->port < b->port ? -1 : 1;
-	if ((c = memcmp(a->peer, b->peer, 16)) != 0)
-		return c;
-	return a->peer_port < b->peer_port ? -1 : a->peer_port > b->peer_port;
-}
-
 static void endpoint_text(char *buf, size_t len, const uint8_t *addr,
 			  int family, uint16_t port, bool any_port)
 {
@@ -290,20 +189,20 @@ static void endpoint_text(char *buf, size_t len, const uint8_t *addr,
 		snprintf(buf, len, family == 6 ? "[%s]:%u" : "%s:%u", h, port);
 }
 
-static bool same_host(const struct socket_row *a, const struct socket_row *b)
+static bool same_host(const struct host_socket *a, const struct host_socket *b)
 {
-	return a->family == b->family && memcmp(a->host, b->host, 16) == 0;
+	return a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
 }
 
-static void print_host_json(struct json_writer *w, const struct socket_row *rows,
-			    size_t n)
+static void print_host_json(struct json_writer *w,
+			    const struct host_socket *rows, size_t n)
 {
 	uint64_t counts[TCP_STATE_COUNT] = {0};
 	char h[46], buf[80];
 
 	for (size_t i = 0; i < n; i++)
 		counts[rows[i].state]++;
-	cli_format_addr(rows[0].host, rows[0].family, h, sizeof(h));
+	cli_format_addr(rows[0].addr, rows[0].family, h, sizeof(h));
 	json_begin_object(w);
 	json_member_string(w, "host", h);
 	json_key(w, "states");
@@ -315,11 +214,11 @@ static void print_host_json(struct json_writer *w, const struct socket_row *rows
 	json_key(w, "sockets");
 	json_begin_array(w);
 	for (size_t i = 0; i < n; i++) {
-		const struct socket_row *r = &rows[i];
+		const struct host_socket *r = &rows[i];
 
 		json_begin_object(w);
 		json_member_string(w, "state", tcp_state_name(r->state));
-		endpoint_text(buf, sizeof(buf), r->host, r->family, r->port, false);
+		endpoint_text(buf, sizeof(buf), r->addr, r->family, r->port, false);
 		json_member_string(w, "local", buf);
 		endpoint_text(buf, sizeof(buf), r->peer, r->family, r->peer_port,
 			      r->uid == 0);
@@ -339,7 +238,7 @@ static void print_host_json(struct json_writer *w, const struct socket_row *rows
 	json_end_object(w);
 }
 
-static void print_host_text(const struct socket_row *rows, size_t n)
+static void print_host_text(const struct host_socket *rows, size_t n)
 {
 	uint64_t counts[TCP_STATE_COUNT] = {0};
 	char h[46], local[80], peer[80];
@@ -347,7 +246,7 @@ static void print_host_text(const struct socket_row *rows, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		counts[rows[i].state]++;
-	cli_format_addr(rows[0].host, rows[0].family, h, sizeof(h));
+	cli_format_addr(rows[0].addr, rows[0].family, h, sizeof(h));
 	printf("%s:", h);
 	for (int s = 0; s < TCP_STATE_COUNT; s++) {
 		if (counts[s]) {
@@ -358,10 +257,10 @@ static void print_host_text(const struct socket_row *rows, size_t n)
 	}
 	printf("\n  %-12s %-47s %-47s %s\n", "State", "Local", "Peer", "uid");
 	for (size_t i = 0; i < n; i++) {
-		const struct socket_row *r = &rows[i];
+		const struct host_socket *r = &rows[i];
 		char uid[FLOW_UID_LEN] = "-";
 
-		endpoint_text(local, sizeof(local), r->host, r->family, r->port, false);
+		endpoint_text(local, sizeof(local), r->addr, r->family, r->port, false);
 		endpoint_text(peer, sizeof(peer), r->peer, r->family, r->peer_port,
 			      r->uid == 0);
 		if (r->uid != 0)
@@ -371,16 +270,15 @@ static void print_host_text(const struct socket_row *rows, size_t n)
 	}
 }
 
-static void print_table(const struct states_opts *o, struct socket_table *t,
-			int64_t at)
+/* The sockets come sorted by host (host_states_sockets). */
+static void print_table(const struct states_opts *o,
+			const struct host_socket *rows, size_t n, int64_t at)
 {
 	struct json_writer w;
 	char ts[TIME_FORMAT_LEN];
 	struct pkt_time pt = {at / NS_PER_SEC, (uint32_t)(at % NS_PER_SEC)};
 
 	time_format_iso(ts, sizeof(ts), pt, 9);
-	if (t->n > 1)
-		qsort(t->rows, t->n, sizeof(*t->rows), compare_rows);
 	if (o->json) {
 		json_writer_init(&w, stdout, true);
 		json_begin_object(&w);
@@ -390,15 +288,15 @@ static void print_table(const struct states_opts *o, struct socket_table *t,
 	} else {
 		printf("TCP sockets as the wire shows them at %s\n", ts);
 	}
-	for (size_t i = 0; i < t->n;) {
+	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 
-		while (j < t->n && same_host(&t->rows[i], &t->rows[j]))
+		while (j < n && same_host(&rows[i], &rows[j]))
 			j++;
 		if (o->json)
-			print_host_json(&w, &t->rows[i], j - i);
+			print_host_json(&w, &rows[i], j - i);
 		else
-			print_host_text(&t->rows[i], j - i);
+			print_host_text(&rows[i], j - i);
 		i = j;
 	}
 	if (o->json) {
@@ -408,14 +306,24 @@ static void print_table(const struct states_opts *o, struct socket_table *t,
 	}
 }
 
+static void states_on_tcp_segment(void *arg, const struct packet *pkt,
+				  const struct flow *f,
+				  const struct tcp_seg_info *info)
+{
+	struct states_ctx *ctx = arg;
+
+	host_states_on_segment(ctx->hosts, pkt, f, info);
+}
+
 int cmd_states(int argc, char **argv)
 {
 	struct states_opts o;
 	struct states_ctx ctx = {0};
 	struct analyzer_sink sink = {0};
-	struct socket_table table = {0};
 	struct capture_source *src = NULL;
 	struct cli_input in;
+	const struct host_socket *rows;
+	size_t n;
 	int64_t at;
 	int first, rc = CLI_EXIT_OK;
 
@@ -428,11 +336,13 @@ int cmd_states(int argc, char **argv)
 	}
 	ctx.o = &o;
 	sink.ctx = &ctx;
-	sink.on_tcp_segment = note_listener;
+	sink.on_tcp_segment = states_on_tcp_segment;
+	ctx.hosts = host_states_new();
 	ctx.a = analyzer_new(&o.an.cfg, &sink);
-	if (ctx.a == NULL) {
+	if (ctx.a == NULL || ctx.hosts == NULL) {
 		cli_error("out of memory");
-		return CLI_EXIT_INTERNAL;
+		rc = CLI_EXIT_INTERNAL;
+		goto out;
 	}
 	in.paths = (const char *const *)&argv[first];
 	in.n_paths = (size_t)(argc - first);
@@ -444,22 +354,22 @@ int cmd_states(int argc, char **argv)
 	if (rc == CLI_EXIT_OK)
 		rc = cli_analysis_memory_check(ctx.a);
 	if (rc == CLI_EXIT_OK) {
+		/* The packets up to --at were fed, none after: the table then. */
 		at = o.at_kind == AT_ABSOLUTE ? o.at_ns : analyzer_now(ctx.a);
 		analyzer_advance(ctx.a, at);
-		analyzer_foreach_flow(ctx.a, collect_flow, &table);
-		for (size_t i = 0; i < ctx.listeners.n; i++)
-			table_add(&table, &ctx.listeners.rows[i]);
-		if (table.oom || ctx.listeners.oom) {
+		host_states_take(ctx.hosts, ctx.a);
+		rows = host_states_sockets(ctx.hosts, &n);
+		if (host_states_out_of_memory(ctx.hosts)) {
 			cli_error("out of memory");
 			rc = CLI_EXIT_INTERNAL;
 		} else {
-			print_table(&o, &table, at);
+			print_table(&o, rows, n, at);
 			rc = cli_finish_output();
 		}
 	}
+out:
 	capture_source_free(src);
 	analyzer_free(ctx.a);
-	free(table.rows);
-	free(ctx.listeners.rows);
+	host_states_free(ctx.hosts);
 	return rc;
 }
