@@ -136,9 +136,13 @@ struct tcp_endpoint {
 	uint32_t fin_seq;       /* sequence number of its FIN */
 	uint32_t high_seq;      /* highest seq + len sent, TCP_EP_SEQ_VALID */
 	uint32_t rtt_probe_end; /* ACK expected for the timed segment */
-	/* When it was sent, before an.lastack_ts (saturates at 4.29 s). */
-	uint32_t rtt_probe_age_ns;
 	uint32_t retrans_segs;
+	/*
+	 * When the timed segment was sent: a whole timestamp, so that any
+	 * round trip is sampled (satellite links, bufferbloat, up to and
+	 * past Linux's 120 s RTO ceiling).
+	 */
+	int64_t rtt_probe_ts;
 	uint32_t max_in_flight; /* bytes it had sent but not seen ACKed */
 	struct rtt_stats rtt;   /* its data acknowledged by the peer */
 };

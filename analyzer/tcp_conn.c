@@ -342,7 +342,7 @@ static void rtt_add(struct rtt_stats *r, uint64_t *sum_us, int64_t ns)
  * whose data is retransmitted is dropped, never sampled.
  */
 static void rtt_on_send(struct tcp_endpoint *e, const struct packet_tcp *t,
-			uint32_t end, bool resend)
+			uint32_t end, bool resend, int64_t now)
 {
 	if (resend) {
 		if (ep_has(e, TCP_EP_RTT_PROBE) &&
@@ -353,11 +353,10 @@ static void rtt_on_send(struct tcp_endpoint *e, const struct packet_tcp *t,
 	if (!ep_has(e, TCP_EP_RTT_PROBE) && tcp_seq_after(end, t->seq)) {
 		e->flags |= TCP_EP_RTT_PROBE;
 		e->rtt_probe_end = end;
-		e->rtt_probe_age_ns = 0; /* sent now, at an.lastack_ts */
+		e->rtt_probe_ts = now;
 	}
 }
 
-/* RTTs of 4.29 s or more (the probe's age saturated) are not sampled. */
 static int64_t rtt_on_ack(struct tcp_endpoint *p, const struct packet_tcp *t,
 			  int64_t now)
 {
@@ -367,9 +366,7 @@ static int64_t rtt_on_ack(struct tcp_endpoint *p, const struct packet_tcp *t,
 	    tcp_seq_before(t->ack, p->rtt_probe_end))
 		return 0;
 	p->flags &= (uint16_t)~TCP_EP_RTT_PROBE;
-	if (p->rtt_probe_age_ns == UINT32_MAX)
-		return 0;
-	rtt = now - p->an.lastack_ts + p->rtt_probe_age_ns;
+	rtt = now - p->rtt_probe_ts;
 	if (rtt <= 0)
 		return 0;
 	rtt_add(&p->rtt, &p->rtt_sum_us, rtt);
@@ -484,13 +481,6 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 		info->rel_ack = (t->flags & TCP_FLAG_ACK) ? t->ack - p->an.base_seq : 0;
 		return;
 	}
-	/*
-	 * The timed segment grows older by what passed since the sender's
-	 * last segment (an.lastack_ts, which the analysis moves to now).
-	 */
-	if (ep_has(e, TCP_EP_RTT_PROBE) && e->an.lastack_ts != 0)
-		e->rtt_probe_age_ns = tcp_age_add(e->rtt_probe_age_ns,
-					      now - e->an.lastack_ts);
 	info->annots = tcp_analysis_segment(&e->an, &p->an, &c->ts_first_rtt,
 					    &c->ts_mru_syn, t, seg_len, now,
 					    &info->dup_ack_num);
@@ -522,7 +512,7 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 		e->flags |= TCP_EP_UNANSWERED;
 	rtt_on_send(e, t, end,
 		    (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |
-				     TCP_ANNOT_BIT(OUT_OF_ORDER))) != 0);
+				     TCP_ANNOT_BIT(OUT_OF_ORDER))) != 0, now);
 	info->ack_rtt_ns = rtt_on_ack(p, t, now);
 	advance_sent(e, t, end);
 	track_zero_window(e, t);
