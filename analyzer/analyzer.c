@@ -304,7 +304,7 @@ static struct flow *tcp_flow_new(struct analyzer *a, const struct flow_key *k,
 			recycle);
 	if (f == NULL)
 		return NULL;
-	tcp_conn_init(f, pkt, sender_dir, guessed, a->now);
+	tcp_conn_init(f, pkt, sender_dir, guessed);
 	/* Zeek counts the first packet's sender as originator; say so when not. */
 	if (sender_dir != FLOW_ORIG)
 		zeek_conn_flip(&f->zeek);
@@ -336,7 +336,7 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 		dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
 		tcp_conn_advance(f, &a->cfg.tcp, a->now);
 		if (tcp_conn_is_new_attempt(f, pkt, dir)) {
-			reused = tcp_conn_reuse_time_wait(f, a->now);
+			reused = tcp_conn_reuse_time_wait(f);
 			flow_end(a, f, FLOW_END_REUSED);
 			ended = f;
 			f = NULL;
@@ -352,7 +352,7 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 			a->sink.on_flow_start(a->sink.ctx, f);
 	}
 	dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
-	tcp_conn_on_segment(f, &a->cfg.tcp, pkt, seg_len, dir, a->now, &info);
+	tcp_conn_on_segment(f, pkt, seg_len, dir, a->now, &info);
 	/*
 	 * tshark's reused_ports: a SYN with a new ISN on a 4-tuple whose
 	 * earlier connection is still known (here: not yet finalised).

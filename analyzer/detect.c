@@ -877,9 +877,9 @@ void det_ext_settle(struct detectors *d, const struct flow *f,
 /* ------------------------------------------------------------ dispatch */
 
 /* The side state starts zeroed, with the flow: only the "nobody" dirs. */
-static void side_make(struct detectors *d, const struct flow *f)
+static void side_make(const struct flow *f)
 {
-	struct det_flow *df = det_flow_of(d, f);
+	struct det_flow *df = det_flow_of(f);
 
 	df->last_data_dir = 2;
 	df->cw_dir = 2;
@@ -907,7 +907,7 @@ void detectors_on_flow_start(struct detectors *d, const struct flow *f)
 {
 	advance(d, f->first_ts);
 	if (d->tcp_on && flow_is_tcp(f))
-		side_make(d, f);
+		side_make(f);
 }
 
 void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
@@ -921,7 +921,7 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 		det_ip_on_tcp(d, pkt, f, info->dir);
 		return;
 	}
-	df = det_flow_of(d, f);
+	df = det_flow_of(f);
 	det_open_on_segment(d, pkt, f, info, df);
 	det_close_on_segment(d, pkt, f, info, df);
 	det_reset_on_segment(d, pkt, f, info, df);
@@ -963,7 +963,7 @@ void detectors_on_flow_end(struct detectors *d, const struct flow *f)
 	if (!d->tcp_on || !flow_is_tcp(f))
 		return;
 	/* Most flows leave nothing in their side state: leave it cold. */
-	df = (f->sink_mark & DM_SIDE_ANY) ? det_flow_of(d, f) : NULL;
+	df = (f->sink_mark & DM_SIDE_ANY) ? det_flow_of(f) : NULL;
 	det_open_on_flow_end(d, f, df);
 	det_close_on_flow_end(d, f, df);
 	det_transfer_on_flow_end(d, f, df);

@@ -288,10 +288,8 @@ _Static_assert(_Alignof(struct det_flow) <= FLOW_SINK_ALIGN,
  * The side state of a TCP flow: the analyzer keeps it in the flow
  * (detectors_flow_storage()), zeroed with it, made at its start.
  */
-static inline struct det_flow *det_flow_of(struct detectors *d,
-					   const struct flow *f)
+static inline struct det_flow *det_flow_of(const struct flow *f)
 {
-	(void)d;
 	return flow_sink_storage(f);
 }
 

@@ -26,10 +26,8 @@ static bool ep_has(const struct tcp_endpoint *e, unsigned flag)
 	return (e->flags & flag) != 0;
 }
 
-static void ep_set_state(struct tcp_endpoint *e, enum tcp_state s,
-			 int64_t now)
+static void ep_set_state(struct tcp_endpoint *e, enum tcp_state s)
 {
-	(void)now;
 	e->state = (uint8_t)s;
 }
 
@@ -48,7 +46,7 @@ int tcp_conn_guess_orig(uint16_t sport, uint16_t dport)
 }
 
 void tcp_conn_init(struct flow *f, const struct packet *pkt, int dir,
-		   bool orient_guessed, int64_t now)
+		   bool orient_guessed)
 {
 	struct tcp_conn *c = &f->u.tcp;
 	uint8_t fl = pkt->tcp.flags;
@@ -71,7 +69,6 @@ void tcp_conn_init(struct flow *f, const struct packet *pkt, int dir,
 	}
 	if (orient_guessed)
 		c->flags |= TCP_CONN_ORIENT_GUESSED;
-	(void)now;
 }
 
 /* --------------------------------------------------------------- options */
@@ -129,22 +126,22 @@ static void on_ack_sent(struct tcp_conn *c, int dir, uint32_t ack, int64_t now)
 			}
 		}
 		if (e->state == TCP_STATE_SYN_SENT)
-			ep_set_state(e, TCP_STATE_ESTABLISHED, now);
+			ep_set_state(e, TCP_STATE_ESTABLISHED);
 		if (p->state == TCP_STATE_SYN_RECV)
-			ep_set_state(p, TCP_STATE_ESTABLISHED, now);
+			ep_set_state(p, TCP_STATE_ESTABLISHED);
 	}
 	if (ep_has(p, TCP_EP_FIN_SEEN) && tcp_seq_after(ack, p->fin_seq)) {
 		p->flags |= TCP_EP_FIN_ACKED;
 		/* P hears the ACK of its FIN (assumed). */
 		switch (p->state) {
 		case TCP_STATE_FIN_WAIT1:
-			ep_set_state(p, TCP_STATE_FIN_WAIT2, now);
+			ep_set_state(p, TCP_STATE_FIN_WAIT2);
 			break;
 		case TCP_STATE_CLOSING:
-			ep_set_state(p, TCP_STATE_TIME_WAIT, now);
+			ep_set_state(p, TCP_STATE_TIME_WAIT);
 			break;
 		case TCP_STATE_LAST_ACK:
-			ep_set_state(p, TCP_STATE_CLOSED, now);
+			ep_set_state(p, TCP_STATE_CLOSED);
 			break;
 		default:
 			break;
@@ -154,18 +151,18 @@ static void on_ack_sent(struct tcp_conn *c, int dir, uint32_t ack, int64_t now)
 		case TCP_STATE_ESTABLISHED:
 		case TCP_STATE_SYN_RECV:
 		case TCP_STATE_SYN_SENT:
-			ep_set_state(e, TCP_STATE_CLOSE_WAIT, now);
+			ep_set_state(e, TCP_STATE_CLOSE_WAIT);
 			break;
 		case TCP_STATE_FIN_WAIT1:
 			if (ep_has(e, TCP_EP_FIN_ACKED)) {
-				ep_set_state(e, TCP_STATE_TIME_WAIT, now);
+				ep_set_state(e, TCP_STATE_TIME_WAIT);
 			} else {
-				ep_set_state(e, TCP_STATE_CLOSING, now);
+				ep_set_state(e, TCP_STATE_CLOSING);
 				c->flags |= TCP_CONN_SIM_CLOSE;
 			}
 			break;
 		case TCP_STATE_FIN_WAIT2:
-			ep_set_state(e, TCP_STATE_TIME_WAIT, now);
+			ep_set_state(e, TCP_STATE_TIME_WAIT);
 			break;
 		default:
 			break;
@@ -216,7 +213,7 @@ static bool peer_unresponsive(const struct tcp_endpoint *e)
 }
 
 /* An acceptable RST (tcp_conn_on_segment sets the others aside). */
-static void on_rst(struct tcp_conn *c, int dir, int64_t now)
+static void on_rst(struct tcp_conn *c, int dir)
 {
 	struct tcp_endpoint *e = &c->ep[dir], *p = &c->ep[!dir];
 
@@ -226,17 +223,16 @@ static void on_rst(struct tcp_conn *c, int dir, int64_t now)
 		c->fins_before_rst = ep_has(e, TCP_EP_FIN_SEEN) &&
 				     ep_has(p, TCP_EP_FIN_SEEN);
 	}
-	ep_set_state(e, TCP_STATE_CLOSED, now);
+	ep_set_state(e, TCP_STATE_CLOSED);
 	/*
 	 * Linux's default (net.ipv4.tcp_rfc1337=0) lets a RST end TIME_WAIT
 	 * too, so every state of the receiver closes.
 	 */
 	if (!peer_unresponsive(e))
-		ep_set_state(p, TCP_STATE_CLOSED, now);
+		ep_set_state(p, TCP_STATE_CLOSED);
 }
 
-static void on_fin_sent(struct tcp_conn *c, int dir, uint32_t fin_seq,
-			int64_t now)
+static void on_fin_sent(struct tcp_conn *c, int dir, uint32_t fin_seq)
 {
 	struct tcp_endpoint *e = &c->ep[dir];
 
@@ -250,10 +246,10 @@ static void on_fin_sent(struct tcp_conn *c, int dir, uint32_t fin_seq,
 	case TCP_STATE_ESTABLISHED:
 	case TCP_STATE_SYN_RECV:
 	case TCP_STATE_SYN_SENT:
-		ep_set_state(e, TCP_STATE_FIN_WAIT1, now);
+		ep_set_state(e, TCP_STATE_FIN_WAIT1);
 		break;
 	case TCP_STATE_CLOSE_WAIT:
-		ep_set_state(e, TCP_STATE_LAST_ACK, now);
+		ep_set_state(e, TCP_STATE_LAST_ACK);
 		break;
 	default:
 		break;
@@ -284,9 +280,9 @@ static void on_syn_sent(struct tcp_conn *c, int dir, const struct packet *pkt,
 			c->syn_us = since_us(c, now);
 		}
 		if (e->state == TCP_STATE_CLOSED || e->state == TCP_STATE_LISTEN)
-			ep_set_state(e, TCP_STATE_SYN_SENT, now);
+			ep_set_state(e, TCP_STATE_SYN_SENT);
 		if (p->state == TCP_STATE_CLOSED)
-			ep_set_state(p, TCP_STATE_LISTEN, now);
+			ep_set_state(p, TCP_STATE_LISTEN);
 		else if (p->state == TCP_STATE_SYN_SENT && dir == FLOW_RESP)
 			c->flags |= TCP_CONN_SIM_OPEN;
 		return;
@@ -300,7 +296,7 @@ static void on_syn_sent(struct tcp_conn *c, int dir, const struct packet *pkt,
 		c->flags |= TCP_CONN_SIM_OPEN;
 	if (e->state == TCP_STATE_LISTEN || e->state == TCP_STATE_CLOSED ||
 	    e->state == TCP_STATE_SYN_SENT)
-		ep_set_state(e, TCP_STATE_SYN_RECV, now);
+		ep_set_state(e, TCP_STATE_SYN_RECV);
 }
 
 static void apply_states(struct tcp_conn *c, int dir, const struct packet *pkt,
@@ -309,7 +305,7 @@ static void apply_states(struct tcp_conn *c, int dir, const struct packet *pkt,
 	const struct packet_tcp *t = &pkt->tcp;
 
 	if (t->flags & TCP_FLAG_RST) {
-		on_rst(c, dir, now);
+		on_rst(c, dir);
 		return;
 	}
 	if (t->flags & TCP_FLAG_SYN)
@@ -318,8 +314,7 @@ static void apply_states(struct tcp_conn *c, int dir, const struct packet *pkt,
 		on_ack_sent(c, dir, t->ack, now);
 	if (t->flags & TCP_FLAG_FIN)
 		on_fin_sent(c, dir,
-			    t->seq + seg_len + ((t->flags & TCP_FLAG_SYN) ? 1 : 0),
-			    now);
+			    t->seq + seg_len + ((t->flags & TCP_FLAG_SYN) ? 1 : 0));
 }
 
 /* ------------------------------------------------------------- accounting */
@@ -449,9 +444,9 @@ static void count_retransmission(struct tcp_endpoint *e,
 
 /* ------------------------------------------------------------ entry points */
 
-void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
-			 const struct packet *pkt, uint32_t seg_len, int dir,
-			 int64_t now, struct tcp_seg_info *info)
+void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
+			 uint32_t seg_len, int dir, int64_t now,
+			 struct tcp_seg_info *info)
 {
 	struct tcp_conn *c = &f->u.tcp;
 	struct tcp_endpoint *e = &c->ep[dir], *p = &c->ep[!dir];
@@ -460,7 +455,6 @@ void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
 		       ((t->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) ? 1 : 0);
 	int shift;
 
-	(void)cfg;
 	zero_window_elapse(f, now);
 	memset(info, 0, sizeof(*info));
 	info->dir = (uint8_t)dir;
@@ -569,7 +563,7 @@ bool tcp_conn_is_new_attempt(const struct flow *f, const struct packet *pkt,
 	return tcp_analysis_is_new_syn(&f->u.tcp.ep[dir].an, &pkt->tcp);
 }
 
-bool tcp_conn_reuse_time_wait(struct flow *f, int64_t now)
+bool tcp_conn_reuse_time_wait(struct flow *f)
 {
 	bool found = false;
 
@@ -577,7 +571,7 @@ bool tcp_conn_reuse_time_wait(struct flow *f, int64_t now)
 		struct tcp_endpoint *e = &f->u.tcp.ep[d];
 
 		if (e->state == TCP_STATE_TIME_WAIT) {
-			ep_set_state(e, TCP_STATE_CLOSED, now);
+			ep_set_state(e, TCP_STATE_CLOSED);
 			found = true;
 		}
 	}

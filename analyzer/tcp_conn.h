@@ -39,15 +39,15 @@ struct tcp_seg_info {
 
 /* Starts a connection on its first segment, sent by dir. */
 void tcp_conn_init(struct flow *f, const struct packet *pkt, int dir,
-		   bool orient_guessed, int64_t now);
+		   bool orient_guessed);
 /*
  * Feeds one segment sent by dir; fills *info.  The caller has run
  * tcp_conn_advance() to now (it needs the timers first, to tell a reused
  * 4-tuple).
  */
-void tcp_conn_on_segment(struct flow *f, const struct tcp_config *cfg,
-			 const struct packet *pkt, uint32_t seg_len, int dir,
-			 int64_t now, struct tcp_seg_info *info);
+void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
+			 uint32_t seg_len, int dir, int64_t now,
+			 struct tcp_seg_info *info);
 /* Moves TIME_WAIT endpoints to CLOSED once 2MSL has passed at now. */
 void tcp_conn_advance(struct flow *f, const struct tcp_config *cfg,
 		      int64_t now);
@@ -62,7 +62,7 @@ bool tcp_conn_is_new_attempt(const struct flow *f, const struct packet *pkt,
  * replaced (Linux accepts such a SYN and kills the TIME_WAIT socket,
  * tcp_timewait_state_process() -> TCP_TW_SYN).  True when one was.
  */
-bool tcp_conn_reuse_time_wait(struct flow *f, int64_t now);
+bool tcp_conn_reuse_time_wait(struct flow *f);
 /* The direction of the first segment given only the ports (no SYN). */
 int tcp_conn_guess_orig(uint16_t sport, uint16_t dport);
 /* True when both endpoints are CLOSED or in TIME_WAIT. */
