@@ -17,17 +17,19 @@ static void hole_remove(struct tcp_endpoint *e, int i)
 
 static void hole_add(struct tcp_endpoint *e, uint32_t start, uint32_t end)
 {
+	unsigned n = e->hole_count;
+
 	/*
 	 * No room: the gaps already tracked stay (their fill and their ACK
 	 * are what they are waiting for); this one goes untracked.
 	 */
-	if (e->hole_count == TCP_MAX_HOLES) {
+	if (n >= TCP_MAX_HOLES) {
 		e->flags |= TCP_EP_HOLES_OVERFLOW;
 		return;
 	}
-	e->holes[e->hole_count].start = start;
-	e->holes[e->hole_count].end = end;
-	e->hole_count++;
+	e->holes[n].start = start;
+	e->holes[n].end = end;
+	e->hole_count = n + 1;
 }
 
 /* Bytes of [s, e) that lie inside a hole. */
