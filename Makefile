@@ -157,6 +157,6 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man7/tcplens-diagnostics.7
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-werror
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

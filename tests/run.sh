@@ -46,6 +46,11 @@ run_unit_dir() {
 
 section() { printf '\n== %s\n' "$1"; }
 
+# STYLE.md: warning-free with and without LTO, each checked in a tree
+# of its own built with -Werror.
+section "warning-free builds (LTO and not)"
+sh tests/warnings/run.sh | record
+
 section "unit tests"
 run_unit_dir build "" | record
 
