@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 # One capture: every command, each judged on its exit status and stderr.
 sweep_one() {
 	f=$1
-	name=$(echo "$f" | sed 's#^\.\./shared/captures/##; s#/#_#g')
+	name=$(echo "$f" | sed 's#^.*shared/captures/##; s#/#_#g')
 	err="$tmp/$name.err"
 	uid=$("$TCPLENS" flows -F csv --proto tcp "$f" 2>/dev/null | sed -n '2s/,.*//p')
 	for args in "stats" "stats -F json --verify-checksums" "flows -F json" \
@@ -50,10 +50,17 @@ if [ "${1:-}" = --one ]; then
 	sweep_one "$2"
 	exit 0
 fi
+# The corpus lies beside the repository (as CI lays it out), or beside
+# the one this clone was made from (a check in a clone under /tmp).
+shared=../shared/captures
+origin=$(git config --get remote.origin.url 2>/dev/null)
+if [ ! -d "$shared" ] && [ -n "$origin" ] && [ -d "$origin/../shared/captures" ]; then
+	shared="$origin/../shared/captures"
+fi
 {
 	ls testdata/*.pcap testdata/*.pcapng testdata/lab/*.pcap
-	[ -d ../shared/captures ] && find ../shared/captures -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort
+	[ -d "$shared" ] && find "$shared" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort
 } | xargs -P "$(nproc 2>/dev/null || echo 2)" -n 1 sh "$0" --one
-if [ ! -d ../shared/captures ]; then
+if [ ! -d "$shared" ]; then
 	echo "FAIL $S/shared-captures: ../shared/captures is not there"
 fi
