@@ -15,6 +15,33 @@
 /* Findings of one id listed at most; further subjects are counted. */
 #define MAX_FINDINGS_PER_ID 100
 
+/* The units, in the order their hooks run. */
+static const struct detector_ops *const det_units[] = {
+	&det_open_ops, &det_close_ops, &det_reset_ops, &det_transfer_ops,
+	&det_ip_ops,
+};
+#define N_UNITS (sizeof(det_units) / sizeof(det_units[0]))
+
+/* The unit that owns finding id. */
+static const struct detector_ops *unit_of(enum finding_id id)
+{
+	for (size_t u = 0; u < N_UNITS; u++)
+		for (uint8_t i = 0; i < det_units[u]->n_ids; i++)
+			if (det_units[u]->ids[i] == id)
+				return det_units[u];
+	return NULL;
+}
+
+/* Any unit that follows TCP connections has a finding on. */
+static bool any_tcp_unit_on(const struct detect_config *cfg)
+{
+	for (size_t u = 0; u < N_UNITS; u++)
+		for (uint8_t i = 0; det_units[u]->tcp && i < det_units[u]->n_ids; i++)
+			if (cfg->det[det_units[u]->ids[i]].enabled)
+				return true;
+	return false;
+}
+
 /* ------------------------------------------------------------ lifecycle */
 
 struct detectors *detectors_new(const struct detect_config *cfg,
@@ -27,10 +54,7 @@ struct detectors *detectors_new(const struct detect_config *cfg,
 		return NULL;
 	d->cfg = *cfg;
 	d->engine = *engine;
-	for (int i = 0; i < FINDING_COUNT; i++)
-		if (cfg->det[i].enabled && i != FINDING_ICMP_ERROR &&
-		    i != FINDING_FRAGMENTATION && i != FINDING_CHECKSUM_ERRORS)
-			d->tcp_on = true;
+	d->tcp_on = any_tcp_unit_on(cfg);
 	if (sink != NULL)
 		d->sink = *sink;
 	d->index_mask = 1023;
@@ -632,36 +656,7 @@ static void describe(const struct detectors *d, const struct det_group *g,
 	out->n_packets = g->n_packets;
 	memcpy(out->packet_frames, g->packet_frames, sizeof(out->packet_frames));
 	memcpy(out->packets, g->packets, sizeof(out->packets));
-	switch (id) {
-	case FINDING_SYN_FLOOD:
-	case FINDING_SYN_UNANSWERED:
-	case FINDING_CONNECTION_REFUSED:
-	case FINDING_PORT_SCAN:
-		det_open_describe(g, out, &d->cfg);
-		break;
-	case FINDING_TIME_WAIT_ACCUMULATION:
-	case FINDING_CLOSE_WAIT_LEAK:
-	case FINDING_SHORT_CONNECTION_CHURN:
-		det_close_describe(g, out, &d->cfg);
-		break;
-	case FINDING_RST_STORM:
-	case FINDING_ABORTIVE_CLOSE:
-	case FINDING_HALF_OPEN:
-		det_reset_describe(g, out, &d->cfg);
-		break;
-	case FINDING_RETRANSMIT_BURST:
-	case FINDING_ZERO_WINDOW_STALL:
-	case FINDING_NAGLE_DELAYED_ACK:
-		det_transfer_describe(g, out, &d->cfg);
-		break;
-	case FINDING_ICMP_ERROR:
-	case FINDING_FRAGMENTATION:
-	case FINDING_CHECKSUM_ERRORS:
-		det_ip_describe(g, out, &d->cfg);
-		break;
-	case FINDING_COUNT:
-		break;
-	}
+	unit_of(id)->describe(g, out, &d->cfg);
 }
 
 void group_fire(struct detectors *d, struct det_group *g)
@@ -876,6 +871,15 @@ void det_ext_settle(struct detectors *d, const struct flow *f,
 
 /* ------------------------------------------------------------ dispatch */
 
+/* Every TCP, UDP and ICMP packet of a flow, to the units that look. */
+static void packet_seen(struct detectors *d, const struct packet *pkt,
+			const struct flow *f)
+{
+	for (size_t u = 0; u < N_UNITS; u++)
+		if (det_units[u]->on_packet != NULL)
+			det_units[u]->on_packet(d, pkt, f);
+}
+
 /* The side state starts zeroed, with the flow: only the "nobody" dirs. */
 static void side_make(const struct flow *f)
 {
@@ -894,8 +898,9 @@ static void advance(struct detectors *d, int64_t now)
 	if (d->now < d->next_tick)
 		return;
 	d->next_tick = d->now + DET_TICK_NS;
-	if (d->pending_len > 0)
-		det_open_tick(d);
+	for (size_t u = 0; u < N_UNITS; u++)
+		if (det_units[u]->sweep != NULL)
+			det_units[u]->sweep(d);
 }
 
 void detectors_advance(struct detectors *d, int64_t now)
@@ -918,15 +923,14 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 
 	advance(d, f->last_ts);
 	if (!d->tcp_on) {
-		det_ip_on_tcp(d, pkt, f, info->dir);
+		packet_seen(d, pkt, f);
 		return;
 	}
 	df = det_flow_of(f);
-	det_open_on_segment(d, pkt, f, info, df);
-	det_close_on_segment(d, pkt, f, info, df);
-	det_reset_on_segment(d, pkt, f, info, df);
-	det_transfer_on_segment(d, pkt, f, info, df);
-	det_ip_on_tcp(d, pkt, f, info->dir);
+	for (size_t u = 0; u < N_UNITS; u++)
+		if (det_units[u]->on_segment != NULL)
+			det_units[u]->on_segment(d, pkt, f, info, df);
+	packet_seen(d, pkt, f);
 	df->state[0] = info->state[0];
 	df->state[1] = info->state[1];
 }
@@ -934,20 +938,25 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 void detectors_on_datagram(struct detectors *d, const struct packet *pkt,
 			   const struct flow *f, int dir)
 {
+	(void)dir;
 	advance(d, f->last_ts);
-	det_ip_on_datagram(d, pkt, f, dir);
+	packet_seen(d, pkt, f);
 }
 
 void detectors_on_icmp_error(struct detectors *d, const struct packet *pkt,
 			     const struct flow *quoted)
 {
-	det_ip_on_icmp_error(d, pkt, quoted);
+	for (size_t u = 0; u < N_UNITS; u++)
+		if (det_units[u]->on_icmp_error != NULL)
+			det_units[u]->on_icmp_error(d, pkt, quoted);
 }
 
 void detectors_on_reassembled(struct detectors *d, const struct packet *whole,
 			      size_t fragments)
 {
-	det_ip_on_reassembled(d, whole, fragments);
+	for (size_t u = 0; u < N_UNITS; u++)
+		if (det_units[u]->on_reassembled != NULL)
+			det_units[u]->on_reassembled(d, whole, fragments);
 }
 
 void detectors_on_capture_end(struct detectors *d, int64_t now)
@@ -964,9 +973,9 @@ void detectors_on_flow_end(struct detectors *d, const struct flow *f)
 		return;
 	/* Most flows leave nothing in their side state: leave it cold. */
 	df = (f->sink_mark & DM_SIDE_ANY) ? det_flow_of(f) : NULL;
-	det_open_on_flow_end(d, f, df);
-	det_close_on_flow_end(d, f, df);
-	det_transfer_on_flow_end(d, f, df);
+	for (size_t u = 0; u < N_UNITS; u++)
+		if (det_units[u]->on_flow_end != NULL)
+			det_units[u]->on_flow_end(d, f, df);
 	if (df != NULL)
 		ext_release(d, df);
 }
@@ -976,7 +985,9 @@ void detectors_finish(struct detectors *d, const struct analyzer_stats *st,
 {
 	if (st != NULL && st->last_ts > d->now)
 		d->now = st->last_ts;
-	det_ip_finish(d, frag);
+	for (size_t u = 0; u < N_UNITS; u++)
+		if (det_units[u]->finish != NULL)
+			det_units[u]->finish(d, frag);
 }
 
 /* ------------------------------------------------------------ the sink */

@@ -374,27 +374,53 @@ bool det_enabled(const struct detectors *d, enum finding_id id);
 int64_t det_now(const struct detectors *d);
 
 /*
- * Each detector file's hooks.  on_segment runs for every TCP segment
- * before the side state's states are updated (df->state is the state
- * before it); on_flow_end with the flow final.
+ * One detector unit: the findings it owns and its hooks, all optional.
+ * The dispatcher in detect.c calls every unit's hook in the order of
+ * det_units[] (a unit may read side state an earlier one set).
+ *
+ *   on_segment   every TCP segment of a tracked flow, before the side
+ *                state's states are updated (df->state is the state
+ *                before it); only when some TCP unit is on
+ *   on_flow_end  a TCP flow is final; df is NULL when its sink_mark has
+ *                no DM_SIDE_ANY bit (nothing waits in the side state)
+ *   on_packet    every TCP, UDP and ICMP packet of a flow
+ *   sweep        capture time moved past a tick (DET_TICK_NS): judge
+ *                what waits on time alone, without a packet
+ *   finish       the capture ended; settle what only all of it tells
+ *   describe     fills out's measured part for one of its groups
+ *   ongoing      whether a fired group's condition still holds at now
+ *                (NULL: while events keep coming, see detect.c)
  */
-void det_open_on_segment(struct detectors *d, const struct packet *pkt,
-			 const struct flow *f, const struct tcp_seg_info *info,
-			 struct det_flow *df);
-void det_open_on_flow_end(struct detectors *d, const struct flow *f,
-			  struct det_flow *df);
-void det_open_describe(const struct det_group *g, struct finding *out,
-		       const struct detect_config *cfg);
-/* Judges the attempts that have waited long enough (every tick). */
-void det_open_tick(struct detectors *d);
-
-void det_close_on_segment(struct detectors *d, const struct packet *pkt,
-			  const struct flow *f, const struct tcp_seg_info *info,
-			  struct det_flow *df);
-void det_close_on_flow_end(struct detectors *d, const struct flow *f,
-			   struct det_flow *df);
-void det_close_describe(const struct det_group *g, struct finding *out,
+struct detector_ops {
+	const char *name;
+	enum finding_id ids[4];
+	uint8_t n_ids;
+	bool tcp;               /* follows TCP connections (side state) */
+	void (*on_segment)(struct detectors *d, const struct packet *pkt,
+			   const struct flow *f,
+			   const struct tcp_seg_info *info, struct det_flow *df);
+	void (*on_flow_end)(struct detectors *d, const struct flow *f,
+			    struct det_flow *df);
+	void (*on_packet)(struct detectors *d, const struct packet *pkt,
+			  const struct flow *f);
+	void (*on_icmp_error)(struct detectors *d, const struct packet *pkt,
+			      const struct flow *quoted);
+	void (*on_reassembled)(struct detectors *d, const struct packet *whole,
+			       size_t fragments);
+	void (*sweep)(struct detectors *d);
+	void (*finish)(struct detectors *d, const struct defrag_stats *frag);
+	void (*describe)(const struct det_group *g, struct finding *out,
+			 const struct detect_config *cfg);
+	bool (*ongoing)(const struct det_group *g, int64_t now,
 			const struct detect_config *cfg);
+};
+
+/* The units, one per detector file. */
+extern const struct detector_ops det_open_ops;     /* detect_tcp_open.c */
+extern const struct detector_ops det_close_ops;    /* detect_tcp_close.c */
+extern const struct detector_ops det_reset_ops;    /* detect_tcp_reset.c */
+extern const struct detector_ops det_transfer_ops; /* detect_tcp_transfer.c */
+extern const struct detector_ops det_ip_ops;       /* detect_ip.c */
 
 /* Why an endpoint sent its first RST (abortive_close's causes). */
 enum rst_cause {
@@ -410,33 +436,6 @@ enum rst_cause {
 };
 
 const char *rst_cause_name(enum rst_cause c);
-
-void det_reset_on_segment(struct detectors *d, const struct packet *pkt,
-			  const struct flow *f, const struct tcp_seg_info *info,
-			  struct det_flow *df);
-void det_reset_describe(const struct det_group *g, struct finding *out,
-			const struct detect_config *cfg);
-
-void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
-			     const struct flow *f,
-			     const struct tcp_seg_info *info,
-			     struct det_flow *df);
-void det_transfer_on_flow_end(struct detectors *d, const struct flow *f,
-			      struct det_flow *df);
-void det_transfer_describe(const struct det_group *g, struct finding *out,
-			   const struct detect_config *cfg);
-
-void det_ip_on_datagram(struct detectors *d, const struct packet *pkt,
-			const struct flow *f, int dir);
-void det_ip_on_tcp(struct detectors *d, const struct packet *pkt,
-		   const struct flow *f, int dir);
-void det_ip_on_icmp_error(struct detectors *d, const struct packet *pkt,
-			  const struct flow *quoted);
-void det_ip_on_reassembled(struct detectors *d, const struct packet *whole,
-			   size_t fragments);
-void det_ip_finish(struct detectors *d, const struct defrag_stats *frag);
-void det_ip_describe(const struct det_group *g, struct finding *out,
-		     const struct detect_config *cfg);
 
 /* Helpers for describe functions. */
 void finding_add_number(struct finding *out, const char *key, double v);

@@ -31,8 +31,8 @@ static bool icmp_is_frag_needed(const struct packet *pkt)
 				      : pkt->icmp.type == 2;
 }
 
-void det_ip_on_icmp_error(struct detectors *d, const struct packet *pkt,
-			  const struct flow *quoted)
+static void ip_on_icmp_error(struct detectors *d, const struct packet *pkt,
+			     const struct flow *quoted)
 {
 	const struct icmp_quoted *q = &pkt->icmp.quoted;
 	const struct detect_config *c = &d->cfg;
@@ -77,8 +77,8 @@ void det_ip_on_icmp_error(struct detectors *d, const struct packet *pkt,
 
 /* ------------------------------------------------------------ fragments */
 
-void det_ip_on_reassembled(struct detectors *d, const struct packet *whole,
-			   size_t fragments)
+static void ip_on_reassembled(struct detectors *d, const struct packet *whole,
+			      size_t fragments)
 {
 	d->pending_whole = whole;
 	d->pending_frags = fragments;
@@ -180,17 +180,9 @@ static void packet_seen(struct detectors *d, const struct packet *pkt,
 		bad_checksum(d, pkt);
 }
 
-void det_ip_on_tcp(struct detectors *d, const struct packet *pkt,
-		   const struct flow *f, int dir)
+static void ip_on_packet(struct detectors *d, const struct packet *pkt,
+			 const struct flow *f)
 {
-	(void)dir;
-	packet_seen(d, pkt, f);
-}
-
-void det_ip_on_datagram(struct detectors *d, const struct packet *pkt,
-			const struct flow *f, int dir)
-{
-	(void)dir;
 	packet_seen(d, pkt, f);
 }
 
@@ -222,7 +214,7 @@ static void anomalies(struct detectors *d, const struct defrag_stats *st)
 	group_fire(d, g);
 }
 
-void det_ip_finish(struct detectors *d, const struct defrag_stats *frag)
+static void ip_finish(struct detectors *d, const struct defrag_stats *frag)
 {
 	if (frag != NULL && det_enabled(d, FINDING_FRAGMENTATION))
 		anomalies(d, frag);
@@ -331,8 +323,8 @@ static void describe_fragments(const struct det_group *g, struct finding *out)
 		 (unsigned long long)g->n[4]);
 }
 
-void det_ip_describe(const struct det_group *g, struct finding *out,
-		     const struct detect_config *cfg)
+static void ip_describe(const struct det_group *g, struct finding *out,
+			const struct detect_config *cfg)
 {
 	(void)cfg;
 	switch (g->key.id) {
@@ -354,3 +346,15 @@ void det_ip_describe(const struct det_group *g, struct finding *out,
 		break;
 	}
 }
+
+const struct detector_ops det_ip_ops = {
+	.name = "IP and ICMP",
+	.ids = {FINDING_ICMP_ERROR, FINDING_FRAGMENTATION,
+		FINDING_CHECKSUM_ERRORS},
+	.n_ids = 3,
+	.on_packet = ip_on_packet,
+	.on_icmp_error = ip_on_icmp_error,
+	.on_reassembled = ip_on_reassembled,
+	.finish = ip_finish,
+	.describe = ip_describe,
+};

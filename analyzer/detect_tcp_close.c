@@ -263,9 +263,9 @@ static void churn_flow_end(struct detectors *d, const struct flow *f)
 
 /* ------------------------------------------------------------ hooks */
 
-void det_close_on_segment(struct detectors *d, const struct packet *pkt,
-			  const struct flow *f, const struct tcp_seg_info *info,
-			  struct det_flow *df)
+static void close_on_segment(struct detectors *d, const struct packet *pkt,
+			     const struct flow *f, const struct tcp_seg_info *info,
+			     struct det_flow *df)
 {
 	struct det_flow_ext *e;
 	int initiator;
@@ -306,8 +306,8 @@ void det_close_on_segment(struct detectors *d, const struct packet *pkt,
 	}
 }
 
-void det_close_on_flow_end(struct detectors *d, const struct flow *f,
-			   struct det_flow *df)
+static void close_on_flow_end(struct detectors *d, const struct flow *f,
+			      struct det_flow *df)
 {
 	const struct det_flow_ext *e = df != NULL ? det_ext_of(d, df) : NULL;
 
@@ -384,8 +384,8 @@ static void describe_time_wait(const struct det_group *g, struct finding *out,
 		 (unsigned long long)(g->n[1] + g->n[2]), toward);
 }
 
-void det_close_describe(const struct det_group *g, struct finding *out,
-			const struct detect_config *cfg)
+static void close_describe(const struct det_group *g, struct finding *out,
+			   const struct detect_config *cfg)
 {
 	char dur[24], min[24], peer[INET6_ADDRSTRLEN + 8];
 
@@ -432,3 +432,14 @@ void det_close_describe(const struct det_group *g, struct finding *out,
 		break;
 	}
 }
+
+const struct detector_ops det_close_ops = {
+	.name = "connection close",
+	.ids = {FINDING_TIME_WAIT_ACCUMULATION, FINDING_CLOSE_WAIT_LEAK,
+		FINDING_SHORT_CONNECTION_CHURN},
+	.n_ids = 3,
+	.tcp = true,
+	.on_segment = close_on_segment,
+	.on_flow_end = close_on_flow_end,
+	.describe = close_describe,
+};

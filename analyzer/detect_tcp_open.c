@@ -99,7 +99,7 @@ static void flood_count(struct detectors *d, struct det_flow *df,
 }
 
 /* Judges the attempts that have waited a second. */
-void det_open_tick(struct detectors *d)
+static void open_tick(struct detectors *d)
 {
 	int64_t cut = d->now - HALF_OPEN_AFTER_NS - d->pending_base;
 
@@ -157,7 +157,7 @@ static void flood_attempt(struct detectors *d, const struct flow *f,
 {
 	int64_t rel;
 
-	det_open_tick(d);
+	open_tick(d);
 	if (d->pending_len == 0)
 		d->pending_base = f->first_ts;
 	rel = (f->first_ts - d->pending_base) / NS_PER_MS;
@@ -456,9 +456,9 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 
 /* ------------------------------------------------------------ hooks */
 
-void det_open_on_segment(struct detectors *d, const struct packet *pkt,
-			 const struct flow *f, const struct tcp_seg_info *info,
-			 struct det_flow *df)
+static void open_on_segment(struct detectors *d, const struct packet *pkt,
+			    const struct flow *f, const struct tcp_seg_info *info,
+			    struct det_flow *df)
 {
 	const struct tcp_conn *c = &f->u.tcp;
 	uint8_t fl = pkt->tcp.flags;
@@ -510,8 +510,8 @@ void det_open_on_segment(struct detectors *d, const struct packet *pkt,
 	}
 }
 
-void det_open_on_flow_end(struct detectors *d, const struct flow *f,
-			  struct det_flow *df)
+static void open_on_flow_end(struct detectors *d, const struct flow *f,
+			     struct det_flow *df)
 {
 	const struct tcp_conn *c = &f->u.tcp;
 
@@ -581,8 +581,8 @@ static void describe_unanswered(const struct det_group *g, struct finding *out)
 		 g->n_times > 1 ? times : "", g->n_times > 1 ? " s)" : "");
 }
 
-void det_open_describe(const struct det_group *g, struct finding *out,
-		       const struct detect_config *cfg)
+static void open_describe(const struct det_group *g, struct finding *out,
+			  const struct detect_config *cfg)
 {
 	switch (g->key.id) {
 	case FINDING_SYN_FLOOD:
@@ -624,3 +624,21 @@ void det_open_describe(const struct det_group *g, struct finding *out,
 		break;
 	}
 }
+
+static void open_sweep(struct detectors *d)
+{
+	if (d->pending_len > 0)
+		open_tick(d);
+}
+
+const struct detector_ops det_open_ops = {
+	.name = "connection setup",
+	.ids = {FINDING_SYN_FLOOD, FINDING_SYN_UNANSWERED,
+		FINDING_CONNECTION_REFUSED, FINDING_PORT_SCAN},
+	.n_ids = 4,
+	.tcp = true,
+	.on_segment = open_on_segment,
+	.on_flow_end = open_on_flow_end,
+	.sweep = open_sweep,
+	.describe = open_describe,
+};

@@ -169,9 +169,9 @@ static void half_open(struct detectors *d, const struct flow *f,
 	group_fire(d, g);
 }
 
-void det_reset_on_segment(struct detectors *d, const struct packet *pkt,
-			  const struct flow *f, const struct tcp_seg_info *info,
-			  struct det_flow *df)
+static void reset_on_segment(struct detectors *d, const struct packet *pkt,
+			     const struct flow *f, const struct tcp_seg_info *info,
+			     struct det_flow *df)
 {
 	int s = info->dir;
 
@@ -210,8 +210,8 @@ void det_reset_on_segment(struct detectors *d, const struct packet *pkt,
 	}
 }
 
-void det_reset_describe(const struct det_group *g, struct finding *out,
-			const struct detect_config *cfg)
+static void reset_describe(const struct det_group *g, struct finding *out,
+			   const struct detect_config *cfg)
 {
 	switch (g->key.id) {
 	case FINDING_ABORTIVE_CLOSE:
@@ -261,3 +261,12 @@ void det_reset_describe(const struct det_group *g, struct finding *out,
 		break;
 	}
 }
+
+const struct detector_ops det_reset_ops = {
+	.name = "resets",
+	.ids = {FINDING_RST_STORM, FINDING_ABORTIVE_CLOSE, FINDING_HALF_OPEN},
+	.n_ids = 3,
+	.tcp = true,
+	.on_segment = reset_on_segment,
+	.describe = reset_describe,
+};

@@ -406,10 +406,10 @@ static void share_count(struct detectors *d, const struct flow *f, int s,
 		df->segs[s] += len;
 }
 
-void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
-			     const struct flow *f,
-			     const struct tcp_seg_info *info,
-			     struct det_flow *df)
+static void transfer_on_segment(struct detectors *d, const struct packet *pkt,
+				const struct flow *f,
+				const struct tcp_seg_info *info,
+				struct det_flow *df)
 {
 	uint32_t an = info->annots;
 
@@ -431,8 +431,8 @@ void det_transfer_on_segment(struct detectors *d, const struct packet *pkt,
 	bookkeeping(d, pkt, f, info, df);
 }
 
-void det_transfer_on_flow_end(struct detectors *d, const struct flow *f,
-			      struct det_flow *df)
+static void transfer_on_flow_end(struct detectors *d, const struct flow *f,
+				 struct det_flow *df)
 {
 	int64_t end = f->end_reason == FLOW_END_CAPTURE_END ? d->now : f->last_ts;
 	const struct det_flow_ext *e;
@@ -503,8 +503,8 @@ static void describe_retx(const struct det_group *g, struct finding *out,
 			 (unsigned long long)g->n[2], (double)g->t[0] / 1e4);
 }
 
-void det_transfer_describe(const struct det_group *g, struct finding *out,
-			   const struct detect_config *cfg)
+static void transfer_describe(const struct det_group *g, struct finding *out,
+			      const struct detect_config *cfg)
 {
 	char a[24], b[24], min[24];
 
@@ -547,3 +547,14 @@ void det_transfer_describe(const struct det_group *g, struct finding *out,
 		break;
 	}
 }
+
+const struct detector_ops det_transfer_ops = {
+	.name = "data transfer",
+	.ids = {FINDING_RETRANSMIT_BURST, FINDING_ZERO_WINDOW_STALL,
+		FINDING_NAGLE_DELAYED_ACK},
+	.n_ids = 3,
+	.tcp = true,
+	.on_segment = transfer_on_segment,
+	.on_flow_end = transfer_on_flow_end,
+	.describe = transfer_describe,
+};
