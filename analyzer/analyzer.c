@@ -17,6 +17,13 @@ struct analyzer {
 	int64_t now;
 };
 
+/* What the sink may write of f. */
+static struct flow_sink_area sink_area(const struct analyzer *a,
+				       struct flow *f)
+{
+	return flow_sink_area_of(f, a->sink.flow_storage != 0);
+}
+
 void analyzer_config_defaults(struct analyzer_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -189,7 +196,7 @@ static void flow_end(struct analyzer *a, struct flow *f,
 	default: break;
 	}
 	if (a->sink.on_flow_end != NULL)
-		a->sink.on_flow_end(a->sink.ctx, f);
+		a->sink.on_flow_end(a->sink.ctx, f, sink_area(a, f));
 }
 
 static void flow_finalise(struct analyzer *a, struct flow *f,
@@ -349,7 +356,7 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 		if (reused)
 			f->u.tcp.flags |= TCP_CONN_REUSED;
 		if (a->sink.on_flow_start != NULL)
-			a->sink.on_flow_start(a->sink.ctx, f);
+			a->sink.on_flow_start(a->sink.ctx, f, sink_area(a, f));
 	}
 	dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
 	tcp_conn_on_segment(f, pkt, seg_len, dir, a->now, &info);
@@ -365,7 +372,8 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 	flow_table_touch(a->table, f, tcp_list_for(f), a->now);
 	a->stats.tcp_segments++;
 	if (a->sink.on_tcp_segment != NULL)
-		a->sink.on_tcp_segment(a->sink.ctx, pkt, f, &info);
+		a->sink.on_tcp_segment(a->sink.ctx, pkt, f, &info,
+				       sink_area(a, f));
 }
 
 /* --------------------------------------------------------------- UDP, ICMP */
@@ -381,7 +389,7 @@ static void datagram_seen(struct analyzer *a, struct flow *f,
 		zeek_icmp_on_packet(&f->zeek, dir == FLOW_ORIG);
 	flow_table_touch(a->table, f, list, a->now);
 	if (a->sink.on_datagram != NULL)
-		a->sink.on_datagram(a->sink.ctx, pkt, f, dir);
+		a->sink.on_datagram(a->sink.ctx, pkt, f, dir, sink_area(a, f));
 }
 
 /* The originator of a new datagram flow: a well-known source port answers. */
@@ -413,7 +421,7 @@ static struct flow *datagram_flow(struct analyzer *a, const struct packet *pkt,
 		if (sender_dir != FLOW_ORIG)
 			zeek_conn_flip(&f->zeek);
 		if (a->sink.on_flow_start != NULL)
-			a->sink.on_flow_start(a->sink.ctx, f);
+			a->sink.on_flow_start(a->sink.ctx, f, sink_area(a, f));
 	}
 	*dir_out = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
 	return f;

@@ -29,18 +29,22 @@ struct analyzer_config {
 
 /*
  * What the engine reports.  Every callback may be NULL.  Flows passed
- * are valid only during the call, and read-only but for sink_mark.
+ * are valid only during the call, and read-only: what a sink may write
+ * of a flow comes with it as its struct flow_sink_area.
  */
 struct analyzer_sink {
 	void *ctx;
-	void (*on_flow_start)(void *ctx, const struct flow *f);
+	void (*on_flow_start)(void *ctx, const struct flow *f,
+			      struct flow_sink_area area);
 	/* Every TCP segment, after the tracker has seen it. */
 	void (*on_tcp_segment)(void *ctx, const struct packet *pkt,
 			       const struct flow *f,
-			       const struct tcp_seg_info *info);
+			       const struct tcp_seg_info *info,
+			       struct flow_sink_area area);
 	/* Every UDP or ICMP packet of a flow. */
 	void (*on_datagram)(void *ctx, const struct packet *pkt,
-			    const struct flow *f, int dir);
+			    const struct flow *f, int dir,
+			    struct flow_sink_area area);
 	/*
 	 * Every ICMP or ICMPv6 error; quoted is the flow whose datagram it
 	 * quotes, or NULL when none is known.
@@ -55,10 +59,11 @@ struct analyzer_sink {
 	/* analyzer_finish(): the capture ended at now; flows end next. */
 	void (*on_capture_end)(void *ctx, int64_t now);
 	/* The flow is final; it is released right after. */
-	void (*on_flow_end)(void *ctx, const struct flow *f);
+	void (*on_flow_end)(void *ctx, const struct flow *f,
+			    struct flow_sink_area area);
 	/*
 	 * Bytes of storage the sink keeps in every flow, zeroed with it:
-	 * flow_sink_storage(f), the sink's to write.  0: none.
+	 * the area's storage, the sink's to write.  0: none.
 	 */
 	size_t flow_storage;
 };

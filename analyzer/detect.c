@@ -635,6 +635,20 @@ void format_duration(int64_t ns, char *out, size_t outlen)
 		snprintf(out, outlen, "%.0f s", (double)ns / NS_PER_SEC);
 }
 
+bool det_quiet_since(const struct det_group *g, int64_t now, int64_t ns)
+{
+	return now - g->last_ts >= ns;
+}
+
+static bool ongoing(const struct detectors *d, const struct det_group *g)
+{
+	const struct detector_ops *u = unit_of(g->key.id);
+
+	if (u->ongoing != NULL)
+		return u->ongoing(g, d->now, &d->cfg);
+	return !det_quiet_since(g, d->now, DET_QUIET_NS);
+}
+
 static void describe(const struct detectors *d, const struct det_group *g,
 		     struct finding *out)
 {
@@ -643,6 +657,8 @@ static void describe(const struct detectors *d, const struct det_group *g,
 	memset(out, 0, sizeof(*out));
 	out->id = id;
 	out->severity = (enum finding_severity)d->cfg.det[id].severity;
+	out->key = g->number;
+	out->ongoing = ongoing(d, g);
 	format_subject(&g->key, out->subject, sizeof(out->subject));
 	out->first_ts = g->first_ts;
 	out->last_ts = g->last_ts;
@@ -833,8 +849,8 @@ static void ext_release(struct detectors *d, struct det_flow *df)
 	df->ext = 0;
 }
 
-struct det_flow_ext *det_ext_get(struct detectors *d, const struct flow *f,
-				 struct det_flow *df, uint8_t mark)
+struct det_flow_ext *det_ext_get(struct detectors *d, struct det_flow *df,
+				 uint8_t mark)
 {
 	if (df->ext == 0) {
 		df->ext = ext_alloc(d);
@@ -843,7 +859,7 @@ struct det_flow_ext *det_ext_get(struct detectors *d, const struct flow *f,
 			return NULL;
 		}
 	}
-	det_mark(f, mark);
+	det_mark(d, mark);
 	return ext_at(d, df->ext - 1);
 }
 
@@ -856,8 +872,7 @@ static bool ext_idle(const struct det_flow *df, const struct det_flow_ext *e)
 	       e->retx[1][0] == 0 && e->retx[1][1] == 0;
 }
 
-void det_ext_settle(struct detectors *d, const struct flow *f,
-		    struct det_flow *df)
+void det_ext_settle(struct detectors *d, struct det_flow *df)
 {
 	struct det_flow_ext *e = det_ext_of(d, df);
 
@@ -865,8 +880,8 @@ void det_ext_settle(struct detectors *d, const struct flow *f,
 		return;
 	if (ext_idle(df, e))
 		ext_release(d, df);
-	else if (!(f->sink_mark & DM_SIDE_ANY))
-		det_mark(f, DM_SIDE_WORK);
+	else if (!(*d->mark & DM_SIDE_ANY))
+		det_mark(d, DM_SIDE_WORK);
 }
 
 /* ------------------------------------------------------------ dispatch */
@@ -881,10 +896,8 @@ static void packet_seen(struct detectors *d, const struct packet *pkt,
 }
 
 /* The side state starts zeroed, with the flow: only the "nobody" dirs. */
-static void side_make(const struct flow *f)
+static void side_make(struct det_flow *df)
 {
-	struct det_flow *df = det_flow_of(f);
-
 	df->last_data_dir = 2;
 	df->cw_dir = 2;
 	df->stuck_dir = 2;
@@ -908,16 +921,18 @@ void detectors_advance(struct detectors *d, int64_t now)
 	advance(d, now);
 }
 
-void detectors_on_flow_start(struct detectors *d, const struct flow *f)
+void detectors_on_flow_start(struct detectors *d, const struct flow *f,
+			     struct flow_sink_area area)
 {
 	advance(d, f->first_ts);
 	if (d->tcp_on && flow_is_tcp(f))
-		side_make(f);
+		side_make(area.storage);
 }
 
 void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 			      const struct flow *f,
-			      const struct tcp_seg_info *info)
+			      const struct tcp_seg_info *info,
+			      struct flow_sink_area area)
 {
 	struct det_flow *df;
 
@@ -926,10 +941,12 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 		packet_seen(d, pkt, f);
 		return;
 	}
-	df = det_flow_of(f);
+	df = area.storage;
+	d->mark = area.mark;
 	for (size_t u = 0; u < N_UNITS; u++)
 		if (det_units[u]->on_segment != NULL)
 			det_units[u]->on_segment(d, pkt, f, info, df);
+	d->mark = NULL;
 	packet_seen(d, pkt, f);
 	df->state[0] = info->state[0];
 	df->state[1] = info->state[1];
@@ -965,17 +982,20 @@ void detectors_on_capture_end(struct detectors *d, int64_t now)
 		d->now = now;
 }
 
-void detectors_on_flow_end(struct detectors *d, const struct flow *f)
+void detectors_on_flow_end(struct detectors *d, const struct flow *f,
+			   struct flow_sink_area area)
 {
 	struct det_flow *df;
 
 	if (!d->tcp_on || !flow_is_tcp(f))
 		return;
 	/* Most flows leave nothing in their side state: leave it cold. */
-	df = (f->sink_mark & DM_SIDE_ANY) ? det_flow_of(f) : NULL;
+	df = (*area.mark & DM_SIDE_ANY) ? area.storage : NULL;
+	d->mark = area.mark;
 	for (size_t u = 0; u < N_UNITS; u++)
 		if (det_units[u]->on_flow_end != NULL)
 			det_units[u]->on_flow_end(d, f, df);
+	d->mark = NULL;
 	if (df != NULL)
 		ext_release(d, df);
 }
@@ -992,21 +1012,25 @@ void detectors_finish(struct detectors *d, const struct analyzer_stats *st,
 
 /* ------------------------------------------------------------ the sink */
 
-static void sink_flow_start(void *ctx, const struct flow *f)
+static void sink_flow_start(void *ctx, const struct flow *f,
+			    struct flow_sink_area area)
 {
-	detectors_on_flow_start(ctx, f);
+	detectors_on_flow_start(ctx, f, area);
 }
 
 static void sink_tcp_segment(void *ctx, const struct packet *pkt,
 			     const struct flow *f,
-			     const struct tcp_seg_info *info)
+			     const struct tcp_seg_info *info,
+			     struct flow_sink_area area)
 {
-	detectors_on_tcp_segment(ctx, pkt, f, info);
+	detectors_on_tcp_segment(ctx, pkt, f, info, area);
 }
 
 static void sink_datagram(void *ctx, const struct packet *pkt,
-			  const struct flow *f, int dir)
+			  const struct flow *f, int dir,
+			  struct flow_sink_area area)
 {
+	(void)area;
 	detectors_on_datagram(ctx, pkt, f, dir);
 }
 
@@ -1032,9 +1056,10 @@ static void sink_capture_end(void *ctx, int64_t now)
 	detectors_on_capture_end(ctx, now);
 }
 
-static void sink_flow_end(void *ctx, const struct flow *f)
+static void sink_flow_end(void *ctx, const struct flow *f,
+			  struct flow_sink_area area)
 {
-	detectors_on_flow_end(ctx, f);
+	detectors_on_flow_end(ctx, f, area);
 }
 
 size_t detectors_flow_storage(const struct detectors *d)

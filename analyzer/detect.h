@@ -38,6 +38,14 @@ struct finding_detail {
 struct finding {
 	enum finding_id id;
 	enum finding_severity severity;
+	/* Its subject's number: the same finding keeps it while d lives. */
+	uint32_t key;
+	/*
+	 * Whether its condition still held at the latest capture time the
+	 * detectors saw (its detector's rule; for most, events in the last
+	 * DET_QUIET_NS or the detector's window).
+	 */
+	bool ongoing;
 	/* "192.0.2.2:8005", "[2001:db8::2]:443", "192.0.2.1" or a flow uid. */
 	char subject[FINDING_SUBJECT_LEN];
 	int64_t first_ts, last_ts;      /* ns since the epoch */
@@ -78,10 +86,16 @@ struct analyzer_sink detectors_sink(struct detectors *d);
  */
 size_t detectors_flow_storage(const struct detectors *d);
 
-void detectors_on_flow_start(struct detectors *d, const struct flow *f);
+/*
+ * The per-flow hooks take the flow's struct flow_sink_area as the
+ * analyzer handed it over, with storage detectors_flow_storage() bytes.
+ */
+void detectors_on_flow_start(struct detectors *d, const struct flow *f,
+			     struct flow_sink_area area);
 void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 			      const struct flow *f,
-			      const struct tcp_seg_info *info);
+			      const struct tcp_seg_info *info,
+			      struct flow_sink_area area);
 void detectors_on_datagram(struct detectors *d, const struct packet *pkt,
 			   const struct flow *f, int dir);
 void detectors_on_icmp_error(struct detectors *d, const struct packet *pkt,
@@ -91,7 +105,8 @@ void detectors_on_reassembled(struct detectors *d, const struct packet *whole,
 /* Capture time reached now without a packet (live capture, idle). */
 void detectors_advance(struct detectors *d, int64_t now);
 void detectors_on_capture_end(struct detectors *d, int64_t now);
-void detectors_on_flow_end(struct detectors *d, const struct flow *f);
+void detectors_on_flow_end(struct detectors *d, const struct flow *f,
+			   struct flow_sink_area area);
 
 /*
  * After analyzer_finish(): settles what only the whole capture tells

@@ -131,16 +131,6 @@ enum det_mark {
 };
 #define DM_SIDE_ANY (DM_SIDE_WORK | DM_CLOSE_WAIT | DM_ZERO_WINDOW | DM_SYN)
 
-static inline void det_mark(const struct flow *f, uint8_t bits)
-{
-	/* sink_mark is the sink's to write (analyzer.h). */
-	((struct flow *)f)->sink_mark |= bits;
-}
-
-static inline void det_unmark(const struct flow *f, uint8_t bits)
-{
-	((struct flow *)f)->sink_mark &= (uint8_t)~bits;
-}
 
 /*
  * What the detectors remember of one live flow: one cache line, kept in
@@ -272,25 +262,37 @@ struct detectors {
 	 * flow's addresses costs less than building the key to look up.
 	 */
 	struct group_memo tw_memo, churn_memo;
+	/*
+	 * The sink_mark of the flow whose segment or end is being handed
+	 * to the units (struct flow_sink_area); NULL between events.
+	 */
+	uint8_t *mark;
 	/* A datagram just rebuilt from fragments, until its flow is known. */
 	const struct packet *pending_whole;
 	size_t pending_frags;
 };
 
 #define DET_TICK_NS (100 * NS_PER_MS)
+/*
+ * A finding with no event for this long is over, unless its detector
+ * says otherwise (struct detector_ops's ongoing).
+ */
+#define DET_QUIET_NS (60 * NS_PER_SEC)
 /* Subjects tracked at most (about 1 KiB each). */
 #define MAX_GROUPS 65536
 
 _Static_assert(_Alignof(struct det_flow) <= FLOW_SINK_ALIGN,
 	       "the flow's sink storage is aligned enough");
 
-/*
- * The side state of a TCP flow: the analyzer keeps it in the flow
- * (detectors_flow_storage()), zeroed with it, made at its start.
- */
-static inline struct det_flow *det_flow_of(const struct flow *f)
+/* Marks the flow being handed to the units (its segment or its end). */
+static inline void det_mark(struct detectors *d, uint8_t bits)
 {
-	return flow_sink_storage(f);
+	*d->mark |= bits;
+}
+
+static inline void det_unmark(struct detectors *d, uint8_t bits)
+{
+	*d->mark &= (uint8_t)~bits;
 }
 
 /* Flow extensions per chunk of the pool (their addresses stay valid). */
@@ -310,14 +312,13 @@ struct det_flow_ext *det_ext_of(struct detectors *d, const struct det_flow *df);
  * the sink_mark bit that keeps it found at the flow's end: the caller's
  * own (DM_CLOSE_WAIT, DM_ZERO_WINDOW, set before) or DM_SIDE_WORK.
  */
-struct det_flow_ext *det_ext_get(struct detectors *d, const struct flow *f,
-				 struct det_flow *df, uint8_t mark);
+struct det_flow_ext *det_ext_get(struct detectors *d, struct det_flow *df,
+				 uint8_t mark);
 /*
  * After a user of the extension let go (and cleared its own mark):
  * frees it when nothing in it is in use, else keeps it found.
  */
-void det_ext_settle(struct detectors *d, const struct flow *f,
-		    struct det_flow *df);
+void det_ext_settle(struct detectors *d, struct det_flow *df);
 
 /* detect.c: groups, evidence, findings. */
 void subject_host(struct subject_key *k, enum finding_id id,
@@ -436,6 +437,9 @@ enum rst_cause {
 };
 
 const char *rst_cause_name(enum rst_cause c);
+
+/* True when g has had no event in the ns before now. */
+bool det_quiet_since(const struct det_group *g, int64_t now, int64_t ns);
 
 /* Helpers for describe functions. */
 void finding_add_number(struct finding *out, const char *key, double v);

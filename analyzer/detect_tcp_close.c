@@ -65,7 +65,7 @@ static void close_wait_transition(struct detectors *d, const struct packet *pkt,
 		struct det_flow_ext *e;
 
 		if (!was && is) {
-			e = det_ext_get(d, f, df, DM_CLOSE_WAIT);
+			e = det_ext_get(d, df, DM_CLOSE_WAIT);
 			if (e == NULL)
 				continue;
 			e->cw_since = d->now;
@@ -76,8 +76,8 @@ static void close_wait_transition(struct detectors *d, const struct packet *pkt,
 			close_wait_counted(d, f, e, dir, d->now - e->cw_since,
 					   false);
 			e->cw_since = 0;
-			det_unmark(f, DM_CLOSE_WAIT);
-			det_ext_settle(d, f, df);
+			det_unmark(d, DM_CLOSE_WAIT);
+			det_ext_settle(d, df);
 		}
 	}
 }
@@ -274,7 +274,7 @@ static void close_on_segment(struct detectors *d, const struct packet *pkt,
 	if ((pkt->tcp.flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) &&
 	    !(f->sink_mark & DM_CLOSED) &&
 	    tcp_conn_close(f, &initiator) != TCP_CLOSE_OPEN)
-		det_mark(f, DM_CLOSED);
+		det_mark(d, DM_CLOSED);
 	/*
 	 * An endpoint still sending after the peer's FIN is a half-close
 	 * at work (shutdown(SHUT_WR) on the other side), not a leak: only
@@ -298,10 +298,10 @@ static void close_on_segment(struct detectors *d, const struct packet *pkt,
 
 		if (!was && is) {
 			time_wait_enter(d, f, dir);
-			det_mark(f, bit);
+			det_mark(d, bit);
 		} else if (was && !is && (f->sink_mark & bit)) {
 			time_wait_leave(d, f, dir);
-			det_unmark(f, bit);
+			det_unmark(d, bit);
 		}
 	}
 }
@@ -433,6 +433,15 @@ static void close_describe(const struct det_group *g, struct finding *out,
 	}
 }
 
+static bool close_ongoing(const struct det_group *g, int64_t now,
+			  const struct detect_config *cfg)
+{
+	if (g->key.id == FINDING_SHORT_CONNECTION_CHURN)
+		return !det_quiet_since(
+			g, now, cfg->short_connection_churn.window_ns);
+	return !det_quiet_since(g, now, DET_QUIET_NS);
+}
+
 const struct detector_ops det_close_ops = {
 	.name = "connection close",
 	.ids = {FINDING_TIME_WAIT_ACCUMULATION, FINDING_CLOSE_WAIT_LEAK,
@@ -442,4 +451,5 @@ const struct detector_ops det_close_ops = {
 	.on_segment = close_on_segment,
 	.on_flow_end = close_on_flow_end,
 	.describe = close_describe,
+	.ongoing = close_ongoing,
 };

@@ -171,7 +171,7 @@ static void flood_attempt(struct detectors *d, const struct flow *f,
 		rel = 0;
 	}
 	/* Without room in the queue it is judged when it ends. */
-	det_mark(f, DM_SYN);
+	det_mark(d, DM_SYN);
 	df->flags |= DF_SYN_PENDING;
 	df->syn_check = d->pending_seq + (uint32_t)d->pending_len;
 	if (!pending_push(d, (struct pending_attempt){df, (uint32_t)rel}))
@@ -195,7 +195,7 @@ static void flood_resolved(struct detectors *d, const struct flow *f,
 	}
 	pending_cancel(d, df);
 	df->flags &= (uint16_t)~(DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING);
-	det_unmark(f, DM_SYN);
+	det_unmark(d, DM_SYN);
 }
 
 DET_COLD
@@ -468,7 +468,7 @@ static void open_on_segment(struct detectors *d, const struct packet *pkt,
 		return;
 	if (is_syn(pkt) && info->dir == FLOW_ORIG) {
 		if (info->annots & TCP_ANNOT_BIT(RETRANSMISSION)) {
-			det_mark(f, DM_SIDE_WORK);
+			det_mark(d, DM_SIDE_WORK);
 			if (df->syn_retries < UINT8_MAX)
 				df->syn_retries++;
 			if (f->dir[FLOW_RESP].pkts == 0 &&
@@ -493,14 +493,14 @@ static void open_on_segment(struct detectors *d, const struct packet *pkt,
 		if (!(c->flags & (TCP_CONN_MIDSTREAM | TCP_CONN_SIM_OPEN)) &&
 		    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
 		    !(df->flags & DF_REFUSED))
-			det_mark(f, DM_OPENED);
+			det_mark(d, DM_OPENED);
 	}
 	if ((fl & TCP_FLAG_RST) && !(df->flags & DF_HANDSHAKE_DONE)) {
 		if (info->dir == FLOW_RESP && !(c->flags & TCP_CONN_HAS_SYNACK) &&
 		    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
 		    !(df->flags & DF_REFUSED)) {
 			df->flags |= DF_REFUSED;
-			det_mark(f, DM_SIDE_WORK);
+			det_mark(d, DM_SIDE_WORK);
 			if (det_enabled(d, FINDING_CONNECTION_REFUSED))
 				refused(d, pkt, f, info);
 			if (det_enabled(d, FINDING_PORT_SCAN))
@@ -631,6 +631,20 @@ static void open_sweep(struct detectors *d)
 		open_tick(d);
 }
 
+/* A flood or a scan is over once a window passes without an attempt. */
+static bool open_ongoing(const struct det_group *g, int64_t now,
+			 const struct detect_config *cfg)
+{
+	switch (g->key.id) {
+	case FINDING_SYN_FLOOD:
+		return !det_quiet_since(g, now, cfg->syn_flood.window_ns);
+	case FINDING_PORT_SCAN:
+		return !det_quiet_since(g, now, cfg->port_scan.window_ns);
+	default:
+		return !det_quiet_since(g, now, DET_QUIET_NS);
+	}
+}
+
 const struct detector_ops det_open_ops = {
 	.name = "connection setup",
 	.ids = {FINDING_SYN_FLOOD, FINDING_SYN_UNANSWERED,
@@ -641,4 +655,5 @@ const struct detector_ops det_open_ops = {
 	.on_flow_end = open_on_flow_end,
 	.sweep = open_sweep,
 	.describe = open_describe,
+	.ongoing = open_ongoing,
 };

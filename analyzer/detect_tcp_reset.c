@@ -262,6 +262,14 @@ static void reset_describe(const struct det_group *g, struct finding *out,
 	}
 }
 
+static bool reset_ongoing(const struct det_group *g, int64_t now,
+			  const struct detect_config *cfg)
+{
+	if (g->key.id == FINDING_RST_STORM)
+		return !det_quiet_since(g, now, cfg->rst_storm.window_ns);
+	return !det_quiet_since(g, now, DET_QUIET_NS);
+}
+
 const struct detector_ops det_reset_ops = {
 	.name = "resets",
 	.ids = {FINDING_RST_STORM, FINDING_ABORTIVE_CLOSE, FINDING_HALF_OPEN},
@@ -269,4 +277,5 @@ const struct detector_ops det_reset_ops = {
 	.tcp = true,
 	.on_segment = reset_on_segment,
 	.describe = reset_describe,
+	.ongoing = reset_ongoing,
 };

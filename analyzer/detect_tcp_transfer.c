@@ -47,14 +47,13 @@ static struct det_group *retx_group(struct detectors *d, const struct flow *f,
  */
 DET_COLD
 static void retx_stuck(struct detectors *d, const struct packet *pkt,
-		       const struct flow *f, const struct tcp_seg_info *info,
-		       struct det_flow *df)
+		       const struct tcp_seg_info *info, struct det_flow *df)
 {
-	struct det_flow_ext *e = det_ext_get(d, f, df, DM_SIDE_WORK);
+	struct det_flow_ext *e = det_ext_get(d, df, DM_SIDE_WORK);
 
 	df->flags |= DF_DEAD_PEER;
 	df->stuck_dir = info->dir;
-	det_mark(f, DM_SIDE_WORK);
+	det_mark(d, DM_SIDE_WORK);
 	df->stuck_black_hole =
 		df->big_run[info->dir] >= d->cfg.retransmit_burst.dead_peer_retries;
 	if (e != NULL)
@@ -95,7 +94,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	 * duplicate ACK or SACK blocks; tshark's fast_retransmission only
 	 * sees the three-dupack case, not SACK recovery.
 	 */
-	struct det_flow_ext *e = det_ext_get(d, f, df, DM_SIDE_WORK);
+	struct det_flow_ext *e = det_ext_get(d, df, DM_SIDE_WORK);
 	bool asked = df->peer_dup[!s] && e != NULL &&
 		     d->now - e->dup_ts[!s] < 200 * NS_PER_MS;
 	enum retx_kind kind = (an & TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION))
@@ -143,7 +142,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	if (!(df->flags & DF_DEAD_PEER) &&
 	    df->retx_run[s] >= c->retransmit_burst.dead_peer_retries &&
 	    (t->ep[s].flags & TCP_EP_UNANSWERED))
-		retx_stuck(d, pkt, f, info, df);
+		retx_stuck(d, pkt, info, df);
 	if (g->finding >= 0 ||
 	    (sum >= c->retransmit_burst.min_retransmissions &&
 	     share >= c->retransmit_burst.min_share)) {
@@ -194,7 +193,7 @@ static void zero_window(struct detectors *d, const struct packet *pkt,
 	if (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
 		return;
 	if (info->window == 0 && (e == NULL || e->zw_since[s] == 0)) {
-		e = det_ext_get(d, f, df, DM_ZERO_WINDOW);
+		e = det_ext_get(d, df, DM_ZERO_WINDOW);
 		if (e == NULL)
 			return;
 		e->zw_since[s] = d->now;
@@ -203,8 +202,8 @@ static void zero_window(struct detectors *d, const struct packet *pkt,
 		stall_counted(d, f, s, d->now - e->zw_since[s], e);
 		e->zw_since[s] = 0;
 		if (e->zw_since[!s] == 0) {
-			det_unmark(f, DM_ZERO_WINDOW);
-			det_ext_settle(d, f, df);
+			det_unmark(d, DM_ZERO_WINDOW);
+			det_ext_settle(d, df);
 			e = det_ext_of(d, df);
 		}
 	}
@@ -310,7 +309,7 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 		int64_t base = base_rtt(t, !s);
 
 		if (base > 0 && info->ack_rtt_ns >= 4 * base &&
-		    (e = det_ext_get(d, f, df, DM_SIDE_WORK)) != NULL) {
+		    (e = det_ext_get(d, df, DM_SIDE_WORK)) != NULL) {
 			df->flags |= DF_DACK;
 			e->dack_ts = d->now;
 			df->dack_dir = (uint8_t)!s;
@@ -331,7 +330,7 @@ static void bookkeeping(struct detectors *d, const struct packet *pkt,
 	df->peer_dup[s] = (info->annots & TCP_ANNOT_BIT(DUPLICATE_ACK)) ||
 			  pkt->tcp.sack_count > 0;
 	if (df->peer_dup[s]) {
-		struct det_flow_ext *e = det_ext_get(d, f, df, DM_SIDE_WORK);
+		struct det_flow_ext *e = det_ext_get(d, df, DM_SIDE_WORK);
 
 		if (e != NULL)
 			e->dup_ts[s] = d->now;
@@ -372,8 +371,8 @@ static void bookkeeping(struct detectors *d, const struct packet *pkt,
  * connection's retransmitted share is measured over the window rather
  * than its whole life (where a long clean start would hide any burst).
  */
-static void share_count(struct detectors *d, const struct flow *f, int s,
-			uint32_t len, struct det_flow *df)
+static void share_count(struct detectors *d, int s, uint32_t len,
+			struct det_flow *df)
 {
 	int64_t half = d->cfg.retransmit_burst.window_ns / 2;
 	struct det_flow_ext *e;
@@ -390,7 +389,7 @@ static void share_count(struct detectors *d, const struct flow *f, int s,
 		} else {
 			/* The older half now holds something: keep it. */
 			if (e == NULL && (df->segs[0] != 0 || df->segs[1] != 0))
-				e = det_ext_get(d, f, df, DM_SIDE_WORK);
+				e = det_ext_get(d, df, DM_SIDE_WORK);
 			for (int i = 0; i < 2; i++) {
 				if (e != NULL) {
 					e->segs_old[i] = df->segs[i];
@@ -414,7 +413,7 @@ static void transfer_on_segment(struct detectors *d, const struct packet *pkt,
 	uint32_t an = info->annots;
 
 	if (info->seg_len > 0 && det_enabled(d, FINDING_RETRANSMIT_BURST))
-		share_count(d, f, info->dir, info->seg_len, df);
+		share_count(d, info->dir, info->seg_len, df);
 
 	/* Data (or a FIN) sent again: an empty ACK is no retransmission. */
 	if ((an & RETRANSMITTED) && !(an & PROBES) &&
@@ -548,6 +547,15 @@ static void transfer_describe(const struct det_group *g, struct finding *out,
 	}
 }
 
+static bool transfer_ongoing(const struct det_group *g, int64_t now,
+			     const struct detect_config *cfg)
+{
+	if (g->key.id == FINDING_RETRANSMIT_BURST)
+		return !det_quiet_since(g, now,
+					cfg->retransmit_burst.window_ns);
+	return !det_quiet_since(g, now, DET_QUIET_NS);
+}
+
 const struct detector_ops det_transfer_ops = {
 	.name = "data transfer",
 	.ids = {FINDING_RETRANSMIT_BURST, FINDING_ZERO_WINDOW_STALL,
@@ -557,4 +565,5 @@ const struct detector_ops det_transfer_ops = {
 	.on_segment = transfer_on_segment,
 	.on_flow_end = transfer_on_flow_end,
 	.describe = transfer_describe,
+	.ongoing = transfer_ongoing,
 };

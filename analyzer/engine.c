@@ -1,40 +1,67 @@
-#include "engine.h"
+#include "engine_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-struct engine {
-	struct analyzer *a;
-	struct detectors *det;
-	struct host_states *hosts;
-	struct trouble_rank *rank;
-	bool finished;
-};
+/* Consumers' storage in a flow starts at a multiple of this. */
+#define CONSUMER_ALIGN 16
+
+/* Consumer i's storage in a flow's sink area. */
+static void *consumer_storage(const struct engine *e, size_t i,
+			      struct flow_sink_area area)
+{
+	if (e->consumers[i].flow_storage == 0)
+		return NULL;
+	return (char *)area.storage + e->consumer_at[i];
+}
 
 /* ------------------------------------------------- the analyzer's sink */
 
-static void on_flow_start(void *ctx, const struct flow *f)
+static void on_flow_start(void *ctx, const struct flow *f,
+			  struct flow_sink_area area)
 {
 	struct engine *e = ctx;
 
-	detectors_on_flow_start(e->det, f);
+	if (e->det != NULL)
+		detectors_on_flow_start(e->det, f, area);
+	for (size_t i = 0; i < e->n_consumers; i++)
+		if (e->consumers[i].on_flow_start != NULL)
+			e->consumers[i].on_flow_start(
+				e->consumers[i].ctx, f,
+				consumer_storage(e, i, area));
 }
 
 static void on_tcp_segment(void *ctx, const struct packet *pkt,
 			   const struct flow *f,
-			   const struct tcp_seg_info *info)
+			   const struct tcp_seg_info *info,
+			   struct flow_sink_area area)
 {
 	struct engine *e = ctx;
 
-	detectors_on_tcp_segment(e->det, pkt, f, info);
-	host_states_on_segment(e->hosts, pkt, f, info);
+	if (e->det != NULL)
+		detectors_on_tcp_segment(e->det, pkt, f, info, area);
+	if (e->hosts != NULL)
+		host_states_on_segment(e->hosts, pkt, f, info);
+	for (size_t i = 0; i < e->n_consumers; i++)
+		if (e->consumers[i].on_tcp_segment != NULL)
+			e->consumers[i].on_tcp_segment(
+				e->consumers[i].ctx, pkt, f, info,
+				consumer_storage(e, i, area));
 }
 
 static void on_datagram(void *ctx, const struct packet *pkt,
-			const struct flow *f, int dir)
+			const struct flow *f, int dir,
+			struct flow_sink_area area)
 {
 	struct engine *e = ctx;
 
-	detectors_on_datagram(e->det, pkt, f, dir);
+	if (e->det != NULL)
+		detectors_on_datagram(e->det, pkt, f, dir);
+	for (size_t i = 0; i < e->n_consumers; i++)
+		if (e->consumers[i].on_datagram != NULL)
+			e->consumers[i].on_datagram(
+				e->consumers[i].ctx, pkt, f, dir,
+				consumer_storage(e, i, area));
 }
 
 static void on_icmp_error(void *ctx, const struct packet *pkt,
@@ -42,7 +69,12 @@ static void on_icmp_error(void *ctx, const struct packet *pkt,
 {
 	struct engine *e = ctx;
 
-	detectors_on_icmp_error(e->det, pkt, quoted);
+	if (e->det != NULL)
+		detectors_on_icmp_error(e->det, pkt, quoted);
+	for (size_t i = 0; i < e->n_consumers; i++)
+		if (e->consumers[i].on_icmp_error != NULL)
+			e->consumers[i].on_icmp_error(e->consumers[i].ctx, pkt,
+						      quoted);
 }
 
 static void on_reassembled(void *ctx, const struct packet *whole,
@@ -50,31 +82,91 @@ static void on_reassembled(void *ctx, const struct packet *whole,
 {
 	struct engine *e = ctx;
 
-	detectors_on_reassembled(e->det, whole, fragments);
+	if (e->det != NULL)
+		detectors_on_reassembled(e->det, whole, fragments);
 }
 
 static void on_time(void *ctx, int64_t now)
 {
 	struct engine *e = ctx;
 
-	detectors_advance(e->det, now);
+	if (e->det != NULL)
+		detectors_advance(e->det, now);
 }
 
-static void on_flow_end(void *ctx, const struct flow *f)
+static void on_flow_end(void *ctx, const struct flow *f,
+			struct flow_sink_area area)
 {
 	struct engine *e = ctx;
 
 	/* The ranking reads the flow after the detectors: start the load. */
-	trouble_rank_prefetch(f);
-	detectors_on_flow_end(e->det, f);
-	trouble_rank_on_flow_end(e->rank, f);
+	if (e->rank != NULL)
+		trouble_rank_prefetch(f);
+	if (e->det != NULL)
+		detectors_on_flow_end(e->det, f, area);
+	if (e->rank != NULL)
+		trouble_rank_on_flow_end(e->rank, f);
+	for (size_t i = 0; i < e->n_consumers; i++)
+		if (e->consumers[i].on_flow_end != NULL)
+			e->consumers[i].on_flow_end(
+				e->consumers[i].ctx, f,
+				consumer_storage(e, i, area));
+}
+
+static void on_finding(void *ctx, const struct finding *finding)
+{
+	struct engine *e = ctx;
+
+	for (size_t i = 0; i < e->n_consumers; i++)
+		if (e->consumers[i].on_finding != NULL)
+			e->consumers[i].on_finding(e->consumers[i].ctx, finding);
 }
 
 /* ----------------------------------------------------------- the engine */
 
+/*
+ * The detectors' side state first (it wants the area's 64-byte
+ * alignment), then each consumer's; the total, or 0 when none asked.
+ */
+static size_t lay_out_storage(struct engine *e)
+{
+	size_t at = e->det != NULL ? detectors_flow_storage(e->det) : 0;
+
+	for (size_t i = 0; i < e->n_consumers; i++) {
+		size_t want = e->consumers[i].flow_storage;
+
+		at = (at + CONSUMER_ALIGN - 1) / CONSUMER_ALIGN * CONSUMER_ALIGN;
+		e->consumer_at[i] = at;
+		at += want;
+	}
+	return at;
+}
+
+static bool make_parts(struct engine *e, const struct engine_config *cfg)
+{
+	struct finding_sink fs = {.ctx = e, .on_finding = on_finding};
+
+	if (cfg->parts & ENGINE_DETECTORS) {
+		e->det = detectors_new(&cfg->detect, &cfg->analyzer, &fs);
+		if (e->det == NULL)
+			return false;
+	}
+	if (cfg->parts & ENGINE_SOCKETS) {
+		e->hosts = host_states_new();
+		if (e->hosts == NULL)
+			return false;
+	}
+	if (cfg->parts & ENGINE_RANKING) {
+		e->rank = trouble_rank_new(cfg->top_n);
+		if (e->rank == NULL)
+			return false;
+	}
+	return true;
+}
+
 struct engine *engine_new(const struct engine_config *cfg)
 {
-	struct engine *e = calloc(1, sizeof(*e));
+	struct engine *e;
 	struct analyzer_sink sink = {
 		.on_flow_start = on_flow_start,
 		.on_tcp_segment = on_tcp_segment,
@@ -85,16 +177,21 @@ struct engine *engine_new(const struct engine_config *cfg)
 		.on_flow_end = on_flow_end,
 	};
 
+	if (cfg->n_consumers > ENGINE_MAX_CONSUMERS)
+		return NULL;
+	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return NULL;
+	e->top_n = cfg->top_n;
+	e->n_consumers = cfg->n_consumers;
+	if (cfg->n_consumers > 0)
+		memcpy(e->consumers, cfg->consumers,
+		       cfg->n_consumers * sizeof(*cfg->consumers));
 	sink.ctx = e;
-	e->det = detectors_new(&cfg->detect, &cfg->analyzer, NULL);
-	e->hosts = host_states_new();
-	e->rank = trouble_rank_new(cfg->top_n);
-	if (e->det != NULL)
-		sink.flow_storage = detectors_flow_storage(e->det);
-	if (e->det != NULL && e->hosts != NULL && e->rank != NULL)
+	if (make_parts(e, cfg)) {
+		sink.flow_storage = lay_out_storage(e);
 		e->a = analyzer_new(&cfg->analyzer, &sink);
+	}
 	if (e->a == NULL) {
 		engine_free(e);
 		return NULL;
@@ -110,6 +207,7 @@ void engine_free(struct engine *e)
 	detectors_free(e->det);
 	host_states_free(e->hosts);
 	trouble_rank_free(e->rank);
+	trouble_rank_free(e->snap_rank);
 	free(e);
 }
 
@@ -129,24 +227,32 @@ void engine_finish(struct engine *e)
 		return;
 	e->finished = true;
 	analyzer_settle(e->a);
-	detectors_on_capture_end(e->det, analyzer_now(e->a));
-	host_states_take(e->hosts, e->a);
+	if (e->det != NULL)
+		detectors_on_capture_end(e->det, analyzer_now(e->a));
+	if (e->hosts != NULL)
+		host_states_take(e->hosts, e->a);
 	analyzer_finish(e->a);
-	detectors_finish(e->det, analyzer_get_stats(e->a),
-			 analyzer_defrag_stats(e->a));
+	if (e->det != NULL)
+		detectors_finish(e->det, analyzer_get_stats(e->a),
+				 analyzer_defrag_stats(e->a));
 }
 
 bool engine_results(struct engine *e, struct engine_results *out)
 {
+	memset(out, 0, sizeof(*out));
 	out->stats = analyzer_get_stats(e->a);
 	out->defrag = analyzer_defrag_stats(e->a);
-	out->findings = detectors_findings(e->det, &out->n_findings);
-	out->suppressed = detectors_suppressed(e->det);
-	out->not_tracked = detectors_not_tracked(e->det);
-	out->hosts = host_states_rows(e->hosts, &out->n_hosts);
-	out->top = trouble_rank_rows(e->rank, &out->n_top);
-	return !detectors_out_of_memory(e->det) &&
-	       !host_states_out_of_memory(e->hosts);
+	if (e->det != NULL) {
+		out->findings = detectors_findings(e->det, &out->n_findings);
+		out->suppressed = detectors_suppressed(e->det);
+		out->not_tracked = detectors_not_tracked(e->det);
+	}
+	if (e->hosts != NULL)
+		out->hosts = host_states_rows(e->hosts, &out->n_hosts);
+	if (e->rank != NULL)
+		out->top = trouble_rank_rows(e->rank, &out->n_top);
+	return !(e->det != NULL && detectors_out_of_memory(e->det)) &&
+	       !(e->hosts != NULL && host_states_out_of_memory(e->hosts));
 }
 
 struct analyzer *engine_analyzer(struct engine *e)

@@ -204,8 +204,8 @@ struct flow {
 	uint8_t end_reason;     /* enum flow_end_reason */
 	/*
 	 * The sink's own bits, zeroed with the flow: the one byte of a flow
-	 * a sink may write (through a cast), so that what it keeps beside
-	 * the flow need not be fetched for flows with nothing in it.
+	 * a sink may write (struct flow_sink_area), so that what it keeps
+	 * beside the flow need not be fetched for flows with nothing in it.
 	 */
 	uint8_t sink_mark;
 	uint32_t table_idx;        /* its index in the flow table */
@@ -241,10 +241,26 @@ _Static_assert(sizeof(struct flow) <= 490, "a flow must stay small");
 	((sizeof(struct flow) + FLOW_SINK_ALIGN - 1) / FLOW_SINK_ALIGN * \
 	 FLOW_SINK_ALIGN)
 
-/* The sink's storage of f: only for a sink that asked for it. */
-static inline void *flow_sink_storage(const struct flow *f)
+/*
+ * What a sink may write in a flow it is told of: the flow's sink_mark and
+ * the storage it asked for.  The analyzer hands it over with the flow, so
+ * the flow itself stays read-only to every sink.
+ */
+struct flow_sink_area {
+	uint8_t *mark;
+	void *storage;          /* NULL when the sink asked for none */
+};
+
+/* The area of f: for the analyzer, which owns the flows (and tests). */
+static inline struct flow_sink_area flow_sink_area_of(struct flow *f,
+						      bool has_storage)
 {
-	return (char *)f + FLOW_SINK_OFFSET;
+	struct flow_sink_area area = {
+		.mark = &f->sink_mark,
+		.storage = has_storage ? (char *)f + FLOW_SINK_OFFSET : NULL,
+	};
+
+	return area;
 }
 
 /* The originator's or responder's address/port of a flow. */

@@ -145,23 +145,58 @@ static void find_min(struct trouble_rank *tr)
 			tr->min = i;
 }
 
-void trouble_rank_on_flow_end(struct trouble_rank *tr, const struct flow *f)
+/* The row to write a connection of this score into, or NULL. */
+static struct trouble_row *slot_for(struct trouble_rank *tr, uint64_t score)
 {
+	if (tr->n < tr->cap)
+		return &tr->rows[tr->n++];
+	if (tr->cap > 0 && score > tr->rows[tr->min].score)
+		return &tr->rows[tr->min];
+	return NULL;
+}
+
+static void add_flow(struct trouble_rank *tr, const struct flow *f,
+		     bool live)
+{
+	struct trouble_row *r;
 	uint32_t reasons;
 	uint64_t score;
 
 	if (!flow_is_tcp(f) || tr->cap == 0)
 		return;
 	score = score_of(f, &reasons);
-	if (score == 0)
+	if (score == 0 || (r = slot_for(tr, score)) == NULL)
 		return;
-	if (tr->n < tr->cap) {
-		fill_row(&tr->rows[tr->n++], f, score, reasons);
-		find_min(tr);
-	} else if (score > tr->rows[tr->min].score) {
-		fill_row(&tr->rows[tr->min], f, score, reasons);
-		find_min(tr);
-	}
+	fill_row(r, f, score, reasons);
+	r->live = live;
+	find_min(tr);
+}
+
+void trouble_rank_on_flow_end(struct trouble_rank *tr, const struct flow *f)
+{
+	add_flow(tr, f, false);
+}
+
+void trouble_rank_add_live(struct trouble_rank *tr, const struct flow *f)
+{
+	add_flow(tr, f, true);
+}
+
+void trouble_rank_clear(struct trouble_rank *tr)
+{
+	tr->n = 0;
+	tr->min = 0;
+}
+
+void trouble_rank_add_row(struct trouble_rank *tr,
+			  const struct trouble_row *row)
+{
+	struct trouble_row *r = slot_for(tr, row->score);
+
+	if (r == NULL)
+		return;
+	*r = *row;
+	find_min(tr);
 }
 
 static int row_order(const void *pa, const void *pb)

@@ -7,6 +7,7 @@
 #ifndef TCPLENS_TROUBLE_RANK_H
 #define TCPLENS_TROUBLE_RANK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ struct trouble_row {
 	int64_t zero_window_ns;         /* both sides */
 	uint32_t reasons;               /* enum trouble_reason */
 	uint64_t score;
+	bool live;                      /* still open (a snapshot's row) */
 };
 
 struct trouble_rank;
@@ -42,6 +44,14 @@ struct trouble_rank;
 struct trouble_rank *trouble_rank_new(size_t top_n);
 void trouble_rank_free(struct trouble_rank *tr);
 void trouble_rank_on_flow_end(struct trouble_rank *tr, const struct flow *f);
+/*
+ * For a snapshot's ranking of live and ended connections together:
+ * empties tr, then takes rows already ranked and live flows as they are.
+ */
+void trouble_rank_clear(struct trouble_rank *tr);
+void trouble_rank_add_row(struct trouble_rank *tr,
+			  const struct trouble_row *row);
+void trouble_rank_add_live(struct trouble_rank *tr, const struct flow *f);
 /*
  * Starts fetching what trouble_rank_on_flow_end() reads of f: call it
  * first thing at a flow's end, and do the rest of the flow's end before.

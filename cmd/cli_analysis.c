@@ -325,11 +325,6 @@ void flow_pick_warn_later(const struct flow_pick *p, const char *cmd,
 		    list, did, first);
 }
 
-static void feed_packet(void *ctx, const struct packet *pkt)
-{
-	analyzer_feed(ctx, pkt);
-}
-
 static void feed_engine(void *ctx, const struct packet *pkt)
 {
 	engine_feed(ctx, pkt);
@@ -350,21 +345,6 @@ static enum cli_exit run_inputs(const struct cli_analysis_opts *o,
 	in.checksums = o->checksums;
 	in.pipelined = true;
 	return cli_run_inputs(&in, fn, ctx, src_out);
-}
-
-enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
-			       char **paths, int n_paths,
-			       struct analyzer *a,
-			       struct capture_source **src_out)
-{
-	enum cli_exit rc = run_inputs(o, paths, n_paths, feed_packet, a,
-				      src_out);
-
-	if (rc == CLI_EXIT_OK) {
-		analyzer_finish(a);
-		rc = cli_analysis_memory_check(a);
-	}
-	return rc;
 }
 
 enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,

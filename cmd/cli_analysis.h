@@ -129,12 +129,10 @@ void flow_pick_warn_later(const struct flow_pick *p, const char *cmd,
 /* A whole number in [min, max], or false. */
 bool cli_parse_long(const char *s, long min, long max, long *out);
 
-/* Runs the analyzer over the input files, then analyzer_finish(). */
-enum cli_exit cli_analysis_run(const struct cli_analysis_opts *o,
-			       char **paths, int n_paths,
-			       struct analyzer *a,
-			       struct capture_source **src_out);
-/* The same with the whole engine: engine_finish() at the end. */
+/*
+ * Feeds the input files to the engine, then engine_finish() and the
+ * memory check (CLI_EXIT_INTERNAL when flows were lost for want of it).
+ */
 enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,
 			     char **paths, int n_paths, struct engine *e,
 			     struct capture_source **src_out);

@@ -9,7 +9,7 @@
 enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 			   char **paths, int n_paths, struct diagnosis *d)
 {
-	struct engine_config cfg;
+	struct engine_config cfg = {.parts = ENGINE_ALL};
 	struct engine_results r;
 	struct cli_analysis_opts an;
 	enum cli_exit rc;

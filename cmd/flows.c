@@ -310,13 +310,14 @@ static bool needs_record(const struct flows_opts *o)
 	       o->sort != SORT_START;
 }
 
-static void flows_on_end(void *arg, const struct flow *f)
+static void flows_on_end(void *arg, const struct flow *f, void *storage)
 {
 	struct flows_ctx *ctx = arg;
 	struct flow_record r;
 	struct flow_entry *e;
 	uint64_t sort = 0;
 
+	(void)storage;
 	if (ctx->streaming || needs_record(ctx->o)) {
 		flow_record_from_flow(&r, f);
 		if (!record_matches(ctx->o, &r, f))
@@ -397,9 +398,11 @@ int cmd_flows(int argc, char **argv)
 {
 	struct flows_opts o;
 	struct flows_ctx ctx = {0};
-	struct analyzer_sink sink = {0};
 	struct capture_source *src = NULL;
 	struct flow_report rep;
+	struct engine_config cfg = {0};
+	struct engine_consumer keep = {0};
+	struct engine *e;
 	struct analyzer *a;
 	int first, rc = CLI_EXIT_OK;
 
@@ -412,25 +415,29 @@ int cmd_flows(int argc, char **argv)
 	}
 	ctx.o = &o;
 	ctx.streaming = o.sort == SORT_NONE;
-	sink.ctx = &ctx;
-	sink.on_flow_end = flows_on_end;
-	a = analyzer_new(&o.an.cfg, &sink);
-	if (a == NULL) {
+	keep.ctx = &ctx;
+	keep.on_flow_end = flows_on_end;
+	cfg.analyzer = o.an.cfg;
+	cfg.consumers = &keep;
+	cfg.n_consumers = 1;
+	e = engine_new(&cfg);
+	if (e == NULL) {
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
+	a = engine_analyzer(e);
 	ctx.a = a;
 	if (!ctx.streaming && flow_render_queue_supports(o.format)) {
 		ctx.queue = flow_render_queue_new(o.format);
 		if (ctx.queue == NULL) {
-			analyzer_free(a);
+			engine_free(e);
 			cli_error("out of memory");
 			return CLI_EXIT_INTERNAL;
 		}
 	} else if (!ctx.streaming) {
 		ctx.supply = chunk_supply_start(FLOW_CHUNK_BYTES);
 	}
-	rc = cli_analysis_run(&o.an, &argv[first], argc - first, a, &src);
+	rc = cli_engine_run(&o.an, &argv[first], argc - first, e, &src);
 	chunk_supply_stop(ctx.supply);
 	ctx.supply = NULL;
 	if (rc == CLI_EXIT_OK && ctx.oom) {
@@ -472,7 +479,7 @@ int cmd_flows(int argc, char **argv)
 		}
 	}
 	capture_source_free(src);
-	analyzer_free(a);
+	engine_free(e);
 	free_chunks(&ctx);
 	flow_render_queue_free(ctx.queue);
 	return rc;

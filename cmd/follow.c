@@ -403,10 +403,12 @@ static void start_following(struct follow_ctx *c, const struct flow *f)
 		print_header(c, f);
 }
 
-static void follow_flow_start(void *arg, const struct flow *f)
+static void follow_flow_start(void *arg, const struct flow *f,
+			      void *storage)
 {
 	struct follow_ctx *c = arg;
 
+	(void)storage;
 	if (flow_pick_on_start(&c->pick, &c->o->sel, f) == FLOW_PICK_FIRST)
 		start_following(c, f);
 }
@@ -419,7 +421,8 @@ static int64_t packet_ns(struct follow_ctx *c, const struct packet *pkt)
 }
 
 static void follow_segment(void *arg, const struct packet *pkt,
-			   const struct flow *f, const struct tcp_seg_info *info)
+			   const struct flow *f, const struct tcp_seg_info *info,
+			   void *storage)
 {
 	struct follow_ctx *c = arg;
 	const struct packet_tcp *t = &pkt->tcp;
@@ -427,6 +430,7 @@ static void follow_segment(void *arg, const struct packet *pkt,
 	int64_t ts;
 	size_t cap;
 
+	(void)storage;
 	if (!c->pick.found || c->done || f != c->flow)
 		return;
 	ts = packet_ns(c, pkt);
@@ -442,10 +446,11 @@ static void follow_segment(void *arg, const struct packet *pkt,
 			   info->seg_len, ts);
 }
 
-static void follow_flow_end(void *arg, const struct flow *f)
+static void follow_flow_end(void *arg, const struct flow *f, void *storage)
 {
 	struct follow_ctx *c = arg;
 
+	(void)storage;
 	if (!c->pick.found || c->done || f != c->flow)
 		return;
 	c->done = true;
@@ -532,23 +537,28 @@ static bool report_stream_limits(const struct follow_ctx *c)
 static int follow_run(const struct follow_opts *o, char **paths, int n,
 		      struct follow_ctx *c)
 {
-	struct analyzer_sink sink = {
+	struct engine_consumer stream = {
 		.ctx = c,
 		.on_flow_start = follow_flow_start,
 		.on_tcp_segment = follow_segment,
 		.on_flow_end = follow_flow_end,
 	};
+	struct engine_config cfg = {
+		.analyzer = o->an.cfg,
+		.consumers = &stream,
+		.n_consumers = 1,
+	};
 	struct capture_source *src = NULL;
-	struct analyzer *a = analyzer_new(&o->an.cfg, &sink);
+	struct engine *e = engine_new(&cfg);
 	int rc;
 
-	if (a == NULL) {
+	if (e == NULL) {
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
-	rc = cli_analysis_run(&o->an, paths, n, a, &src);
+	rc = cli_engine_run(&o->an, paths, n, e, &src);
 	capture_source_free(src);
-	analyzer_free(a);
+	engine_free(e);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	if (c->oom) {

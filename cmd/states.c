@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "cli_analysis.h"
-#include "host_states.h"
+#include "engine.h"
 #include "json_writer.h"
 #include "time_format.h"
 
@@ -42,12 +42,11 @@ struct states_opts {
 };
 
 struct states_ctx {
-	struct analyzer *a;
+	struct engine *e;
 	struct states_opts *o;
 	int64_t first_ts;
 	bool have_first;
 	bool stopped;           /* a packet after --at was seen */
-	struct host_states *hosts;
 };
 
 /* ISO 8601 UTC, epoch seconds, or +seconds; decimals up to ns. */
@@ -174,7 +173,7 @@ static void states_on_packet(void *arg, const struct packet *pkt)
 		ctx->stopped = true;
 		return;
 	}
-	analyzer_feed(ctx->a, pkt);
+	engine_feed(ctx->e, pkt);
 }
 
 static void endpoint_text(char *buf, size_t len, const uint8_t *addr,
@@ -306,24 +305,14 @@ static void print_table(const struct states_opts *o,
 	}
 }
 
-static void states_on_tcp_segment(void *arg, const struct packet *pkt,
-				  const struct flow *f,
-				  const struct tcp_seg_info *info)
-{
-	struct states_ctx *ctx = arg;
-
-	host_states_on_segment(ctx->hosts, pkt, f, info);
-}
-
 int cmd_states(int argc, char **argv)
 {
 	struct states_opts o;
 	struct states_ctx ctx = {0};
-	struct analyzer_sink sink = {0};
+	struct engine_config cfg = {0};
+	struct engine_snapshot snap;
 	struct capture_source *src = NULL;
 	struct cli_input in;
-	const struct host_socket *rows;
-	size_t n;
 	int64_t at;
 	int first, rc = CLI_EXIT_OK;
 
@@ -335,11 +324,11 @@ int cmd_states(int argc, char **argv)
 		return rc;
 	}
 	ctx.o = &o;
-	sink.ctx = &ctx;
-	sink.on_tcp_segment = states_on_tcp_segment;
-	ctx.hosts = host_states_new();
-	ctx.a = analyzer_new(&o.an.cfg, &sink);
-	if (ctx.a == NULL || ctx.hosts == NULL) {
+	cfg.analyzer = o.an.cfg;
+	cfg.parts = ENGINE_SOCKETS;
+	engine_snapshot_init(&snap, SNAPSHOT_SOCKETS);
+	ctx.e = engine_new(&cfg);
+	if (ctx.e == NULL) {
 		cli_error("out of memory");
 		rc = CLI_EXIT_INTERNAL;
 		goto out;
@@ -352,24 +341,23 @@ int cmd_states(int argc, char **argv)
 	in.pipelined = true;
 	rc = cli_run_inputs(&in, states_on_packet, &ctx, &src);
 	if (rc == CLI_EXIT_OK)
-		rc = cli_analysis_memory_check(ctx.a);
+		rc = cli_analysis_memory_check(engine_analyzer(ctx.e));
 	if (rc == CLI_EXIT_OK) {
 		/* The packets up to --at were fed, none after: the table then. */
-		at = o.at_kind == AT_ABSOLUTE ? o.at_ns : analyzer_now(ctx.a);
-		analyzer_advance(ctx.a, at);
-		host_states_take(ctx.hosts, ctx.a);
-		rows = host_states_sockets(ctx.hosts, &n);
-		if (host_states_out_of_memory(ctx.hosts)) {
+		at = o.at_kind == AT_ABSOLUTE ? o.at_ns
+					      : analyzer_now(engine_analyzer(ctx.e));
+		engine_advance(ctx.e, at);
+		if (!engine_snapshot_take(ctx.e, &snap)) {
 			cli_error("out of memory");
 			rc = CLI_EXIT_INTERNAL;
 		} else {
-			print_table(&o, rows, n, at);
+			print_table(&o, snap.sockets, snap.n_sockets, at);
 			rc = cli_finish_output();
 		}
 	}
 out:
 	capture_source_free(src);
-	analyzer_free(ctx.a);
-	host_states_free(ctx.hosts);
+	engine_free(ctx.e);
+	engine_snapshot_free(&snap);
 	return rc;
 }

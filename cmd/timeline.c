@@ -221,19 +221,22 @@ static void emit_json(struct json_writer *w, const struct packet *pkt,
 	json_end_object(w);
 }
 
-static void timeline_flow_start(void *arg, const struct flow *f)
+static void timeline_flow_start(void *arg, const struct flow *f,
+				void *storage)
 {
 	struct timeline_ctx *ctx = arg;
 
+	(void)storage;
 	flow_pick_on_start(&ctx->pick, &ctx->o->sel, f);
 }
 
 static void timeline_on_segment(void *arg, const struct packet *pkt,
 				const struct flow *f,
-				const struct tcp_seg_info *info)
+				const struct tcp_seg_info *info, void *storage)
 {
 	struct timeline_ctx *ctx = arg;
 
+	(void)storage;
 	if (!ctx->o->all &&
 	    !(ctx->pick.found && flow_uid(f) == ctx->pick.uid))
 		return;
@@ -257,9 +260,10 @@ int cmd_timeline(int argc, char **argv)
 {
 	struct timeline_opts o;
 	struct timeline_ctx ctx = {0};
-	struct analyzer_sink sink = {0};
+	struct engine_consumer shown = {0};
+	struct engine_config cfg = {0};
 	struct capture_source *src = NULL;
-	struct analyzer *a;
+	struct engine *e;
 	int first, rc = CLI_EXIT_OK;
 
 	first = parse_timeline_opts(argc, argv, &o, &rc);
@@ -270,12 +274,15 @@ int cmd_timeline(int argc, char **argv)
 		return rc;
 	}
 	ctx.o = &o;
-	sink.ctx = &ctx;
+	shown.ctx = &ctx;
 	if (!o.all)
-		sink.on_flow_start = timeline_flow_start;
-	sink.on_tcp_segment = timeline_on_segment;
-	a = analyzer_new(&o.an.cfg, &sink);
-	if (a == NULL) {
+		shown.on_flow_start = timeline_flow_start;
+	shown.on_tcp_segment = timeline_on_segment;
+	cfg.analyzer = o.an.cfg;
+	cfg.consumers = &shown;
+	cfg.n_consumers = 1;
+	e = engine_new(&cfg);
+	if (e == NULL) {
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
@@ -285,7 +292,7 @@ int cmd_timeline(int argc, char **argv)
 		json_key(&ctx.jw, "segments");
 		json_begin_array(&ctx.jw);
 	}
-	rc = cli_analysis_run(&o.an, &argv[first], argc - first, a, &src);
+	rc = cli_engine_run(&o.an, &argv[first], argc - first, e, &src);
 	if (o.format == TL_JSON) {
 		json_end_array(&ctx.jw);
 		json_end_object(&ctx.jw);
@@ -300,6 +307,6 @@ int cmd_timeline(int argc, char **argv)
 	if (rc == CLI_EXIT_OK)
 		flow_pick_warn_later(&ctx.pick, "timeline", o.sel_text, "showed");
 	capture_source_free(src);
-	analyzer_free(a);
+	engine_free(e);
 	return rc;
 }

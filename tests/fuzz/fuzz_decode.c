@@ -31,7 +31,8 @@
  * Every flow is turned into its output record and every field read; the
  * detectors see everything the engine reports.
  */
-static void fuzz_on_flow_end(void *ctx, const struct flow *f)
+static void fuzz_on_flow_end(void *ctx, const struct flow *f,
+			     struct flow_sink_area area)
 {
 	struct flow_record r;
 	struct field_value v;
@@ -39,7 +40,7 @@ static void fuzz_on_flow_end(void *ctx, const struct flow *f)
 	flow_record_from_flow(&r, f);
 	for (size_t i = 0; i < flow_record_field_count(); i++)
 		flow_record_field(&r, i, &v);
-	detectors_on_flow_end(ctx, f);
+	detectors_on_flow_end(ctx, f, area);
 }
 
 /* Low thresholds, so every detector fires on small inputs. */

@@ -20,7 +20,7 @@
 static struct engine *engine_default(void)
 {
 	struct settings s;
-	struct engine_config cfg;
+	struct engine_config cfg = {.parts = ENGINE_ALL};
 
 	settings_defaults(&s);
 	cfg.analyzer = s.engine;
@@ -29,8 +29,12 @@ static struct engine *engine_default(void)
 	return engine_new(&cfg);
 }
 
-/* Feeds the first max frames of path; returns the time of the last. */
-static int64_t feed_file(struct engine *e, const char *path, uint64_t max)
+/*
+ * Feeds frames skip + 1 to skip + max of path (numbered as in the file);
+ * returns the time of the last fed.
+ */
+static int64_t feed_frames(struct engine *e, const char *path, uint64_t skip,
+			   uint64_t max)
 {
 	const char *paths[1] = {path};
 	enum capture_error err;
@@ -43,10 +47,12 @@ static int64_t feed_file(struct engine *e, const char *path, uint64_t max)
 	int64_t last = 0;
 
 	assert_non_null(src);
-	while (n < max && capture_source_next(src, &frame) == 1) {
+	while (n < skip + max && capture_source_next(src, &frame) == 1) {
+		if (++n <= skip)
+			continue;
 		decode_packet(&pkt, frame.link_type, frame.data, frame.cap_len,
 			      frame.wire_len);
-		pkt.frame_no = ++n;
+		pkt.frame_no = n;
 		pkt.ts = frame.ts;
 		pkt.has_ts = frame.has_ts;
 		if (frame.has_ts)
@@ -55,6 +61,12 @@ static int64_t feed_file(struct engine *e, const char *path, uint64_t max)
 	}
 	capture_source_free(src);
 	return last;
+}
+
+/* The first max frames of path. */
+static int64_t feed_file(struct engine *e, const char *path, uint64_t max)
+{
+	return feed_frames(e, path, 0, max);
 }
 
 static const struct finding *find(const struct engine_results *r,
@@ -124,6 +136,257 @@ static void test_flood_known_before_the_end(void **state)
 	engine_free(e);
 }
 
+/* The finding of id in a snapshot, with how many there are of it. */
+static const struct engine_finding *snap_find(const struct engine_snapshot *s,
+					      enum finding_id id, int *count)
+{
+	const struct engine_finding *hit = NULL;
+
+	*count = 0;
+	for (size_t i = 0; i < s->n_findings; i++)
+		if (s->findings[i].finding.id == id) {
+			hit = &s->findings[i];
+			(*count)++;
+		}
+	return hit;
+}
+
+/*
+ * Mid-capture, a snapshot holds the live connections with both
+ * endpoints' states, each host's sockets and the live ranking; after the
+ * end, no live flow is left and the sockets are those the capture left.
+ */
+static void test_snapshot_mid_capture(void **state)
+{
+	struct engine *e = engine_default();
+	struct engine_snapshot s;
+	uint32_t close_wait = 0, cw_flows = 0;
+	bool live_row = false;
+
+	(void)state;
+	assert_non_null(e);
+	engine_snapshot_init(&s, SNAPSHOT_ALL);
+	feed_file(e, "testdata/lab/close_wait_leak.pcap", 283);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_false(s.finished);
+	assert_int_equal(s.counters.packets, 283);
+	assert_true(s.n_flows >= 40);
+	for (size_t i = 0; i < s.n_flows; i++) {
+		if (i > 0)
+			assert_true(s.flows[i - 1].first_ts <= s.flows[i].first_ts);
+		if (s.flows[i].proto == 6 &&
+		    s.flows[i].state[1] == TCP_STATE_CLOSE_WAIT)
+			cw_flows++;
+	}
+	assert_int_equal(cw_flows, 40);
+	for (size_t i = 0; i < s.n_sockets; i++)
+		if (s.sockets[i].state == TCP_STATE_CLOSE_WAIT)
+			close_wait++;
+	assert_int_equal(close_wait, 40);
+	assert_true(s.n_hosts >= 2);
+	assert_true(s.n_top > 0 && s.n_top <= 5);
+	for (size_t i = 0; i < s.n_top; i++)
+		if (s.top[i].live && (s.top[i].reasons & TROUBLE_CLOSE_WAIT))
+			live_row = true;
+	assert_true(live_row);
+
+	feed_frames(e, "testdata/lab/close_wait_leak.pcap", 283, UINT64_MAX);
+	engine_finish(e);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_true(s.finished);
+	assert_int_equal(s.n_flows, 0);
+	close_wait = 0;
+	for (size_t i = 0; i < s.n_sockets; i++)
+		if (s.sockets[i].state == TCP_STATE_CLOSE_WAIT)
+			close_wait++;
+	assert_int_equal(close_wait, 40);
+	for (size_t i = 0; i < s.n_top; i++)
+		assert_false(s.top[i].live);
+	engine_snapshot_free(&s);
+	engine_free(e);
+}
+
+/*
+ * A finding is new once, then the same until its measures move, then
+ * resolved once its condition stops holding: one entry all along.
+ */
+static void test_findings_lifecycle(void **state)
+{
+	struct engine *e = engine_default();
+	struct engine_snapshot s;
+	const struct engine_finding *f;
+	int64_t last;
+	uint32_t key;
+	int n;
+
+	(void)state;
+	assert_non_null(e);
+	engine_snapshot_init(&s, SNAPSHOT_FINDINGS);
+	last = feed_file(e, "testdata/odd-times-syn-flood.pcap", 200);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_null(snap_find(&s, FINDING_SYN_FLOOD, &n));
+	assert_int_equal(s.n_flows, 0);         /* not asked for */
+
+	engine_advance(e, last + 2 * INT64_C(1000000000));
+	assert_true(engine_snapshot_take(e, &s));
+	f = snap_find(&s, FINDING_SYN_FLOOD, &n);
+	assert_non_null(f);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->change, FINDING_CHANGE_NEW);
+	assert_true(f->finding.ongoing);
+	assert_int_equal(s.findings_by_severity[SEVERITY_CRITICAL], 1);
+	key = f->finding.key;
+
+	assert_true(engine_snapshot_take(e, &s));
+	f = snap_find(&s, FINDING_SYN_FLOOD, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->change, FINDING_CHANGE_SAME);
+	assert_int_equal(f->finding.key, key);
+
+	/* A window (10 s) and more without an attempt: the flood is over. */
+	engine_advance(e, last + 30 * INT64_C(1000000000));
+	assert_true(engine_snapshot_take(e, &s));
+	f = snap_find(&s, FINDING_SYN_FLOOD, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->change, FINDING_CHANGE_RESOLVED);
+	assert_false(f->finding.ongoing);
+	assert_int_equal(f->finding.key, key);
+	assert_int_equal(s.findings_by_severity[SEVERITY_CRITICAL], 0);
+
+	assert_true(engine_snapshot_take(e, &s));
+	f = snap_find(&s, FINDING_SYN_FLOOD, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->change, FINDING_CHANGE_SAME);
+	engine_snapshot_free(&s);
+	engine_free(e);
+}
+
+/* A consumer that counts each TCP flow's segments in its own storage. */
+struct seg_counter {
+	size_t storage;
+	uint64_t ends, mismatches, segments, findings;
+	uintptr_t seen_at[2];   /* lowest and highest storage address + size */
+};
+
+static void counter_segment(void *ctx, const struct packet *pkt,
+			    const struct flow *f,
+			    const struct tcp_seg_info *info, void *storage)
+{
+	struct seg_counter *c = ctx;
+	uint64_t n;
+
+	(void)pkt;
+	(void)f;
+	(void)info;
+	assert_non_null(storage);
+	assert_int_equal((uintptr_t)storage % 16, 0);
+	memcpy(&n, storage, sizeof(n));
+	n++;
+	memcpy(storage, &n, sizeof(n));
+	/* The rest of the storage is the consumer's: fill it all. */
+	memset((char *)storage + sizeof(n), 0x5a, c->storage - sizeof(n));
+	c->segments++;
+}
+
+static void counter_end(void *ctx, const struct flow *f, void *storage)
+{
+	struct seg_counter *c = ctx;
+	uint64_t n;
+
+	if (!flow_is_tcp(f))
+		return;
+	memcpy(&n, storage, sizeof(n));
+	c->ends++;
+	if (n != f->dir[0].pkts + f->dir[1].pkts)
+		c->mismatches++;
+}
+
+static void counter_finding(void *ctx, const struct finding *finding)
+{
+	(void)finding;
+	((struct seg_counter *)ctx)->findings++;
+}
+
+/*
+ * Two consumers beside the detectors, each with storage of its own in
+ * every flow: neither disturbs the other nor the detectors' findings.
+ */
+static void test_consumers_own_storage(void **state)
+{
+	struct settings st;
+	struct seg_counter a = {.storage = 8}, b = {.storage = 40};
+	struct engine_consumer cons[2] = {
+		{.ctx = &a, .on_tcp_segment = counter_segment,
+		 .on_flow_end = counter_end, .on_finding = counter_finding,
+		 .flow_storage = 8},
+		{.ctx = &b, .on_tcp_segment = counter_segment,
+		 .on_flow_end = counter_end, .flow_storage = 40},
+	};
+	struct engine_config cfg = {.parts = ENGINE_ALL, .top_n = 5,
+				    .consumers = cons, .n_consumers = 2};
+	struct engine *plain = engine_default(), *e;
+	struct engine_results r, rp;
+
+	(void)state;
+	settings_defaults(&st);
+	cfg.analyzer = st.engine;
+	cfg.detect = st.detect;
+	e = engine_new(&cfg);
+	assert_non_null(e);
+	assert_non_null(plain);
+	feed_file(e, "testdata/lab/close_wait_leak.pcap", UINT64_MAX);
+	feed_file(plain, "testdata/lab/close_wait_leak.pcap", UINT64_MAX);
+	engine_finish(e);
+	engine_finish(plain);
+	assert_true(engine_results(e, &r));
+	assert_true(engine_results(plain, &rp));
+	assert_true(a.ends >= 40);
+	assert_int_equal(a.ends, b.ends);
+	assert_int_equal(a.mismatches, 0);
+	assert_int_equal(b.mismatches, 0);
+	assert_int_equal(a.segments, r.stats->tcp_segments);
+	assert_int_equal(r.n_findings, rp.n_findings);
+	assert_true(a.findings >= 1);
+	assert_int_equal(b.findings, 0);
+	for (size_t i = 0; i < r.n_findings; i++) {
+		assert_int_equal(r.findings[i].id, rp.findings[i].id);
+		assert_true(r.findings[i].value == rp.findings[i].value);
+	}
+	engine_free(e);
+	engine_free(plain);
+}
+
+/* Without its parts the engine is a flow tracker and its consumers. */
+static void test_no_parts(void **state)
+{
+	struct settings st;
+	struct seg_counter a = {.storage = 16};
+	struct engine_consumer c = {.ctx = &a,
+				    .on_tcp_segment = counter_segment,
+				    .on_flow_end = counter_end,
+				    .flow_storage = 16};
+	struct engine_config cfg = {.consumers = &c, .n_consumers = 1};
+	struct engine_config too_many = {.n_consumers = ENGINE_MAX_CONSUMERS + 1};
+	struct engine_results r;
+	struct engine *e;
+
+	(void)state;
+	settings_defaults(&st);
+	cfg.analyzer = st.engine;
+	assert_null(engine_new(&too_many));
+	e = engine_new(&cfg);
+	assert_non_null(e);
+	feed_file(e, "testdata/lab/close_wait_leak.pcap", UINT64_MAX);
+	engine_finish(e);
+	assert_true(engine_results(e, &r));
+	assert_int_equal(r.n_findings, 0);
+	assert_int_equal(r.n_hosts, 0);
+	assert_int_equal(r.n_top, 0);
+	assert_true(a.ends >= 40);
+	assert_int_equal(a.mismatches, 0);
+	engine_free(e);
+}
+
 static void test_free_null(void **state)
 {
 	(void)state;
@@ -135,6 +398,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_close_wait_leak),
 		cmocka_unit_test(test_flood_known_before_the_end),
+		cmocka_unit_test(test_snapshot_mid_capture),
+		cmocka_unit_test(test_findings_lifecycle),
+		cmocka_unit_test(test_consumers_own_storage),
+		cmocka_unit_test(test_no_parts),
 		cmocka_unit_test(test_free_null),
 	};
 

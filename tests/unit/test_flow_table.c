@@ -206,8 +206,8 @@ static void test_sink_storage(void **state)
 	for (uint32_t n = 0; n < 100; n++) {
 		f[n] = insert(t, n, FLOW_LIST_TCP_OPEN, n);
 		assert_non_null(f[n]);
-		assert_int_equal((uintptr_t)flow_sink_storage(f[n]) % 64, 0);
-		memset(flow_sink_storage(f[n]), 0xa5, 64);
+		assert_int_equal((uintptr_t)flow_sink_area_of(f[n], true).storage % 64, 0);
+		memset(flow_sink_area_of(f[n], true).storage, 0xa5, 64);
 	}
 	/* Nothing written to one flow's storage reached another flow. */
 	for (uint32_t n = 0; n < 100; n++)
@@ -215,11 +215,11 @@ static void test_sink_storage(void **state)
 				 (uint16_t)(n | 1024));
 	flow_table_remove(t, f[7]);
 	f[7] = insert(t, 1000, FLOW_LIST_TCP_OPEN, 200);
-	assert_int_equal(((uint8_t *)flow_sink_storage(f[7]))[0], 0);
-	assert_int_equal(((uint8_t *)flow_sink_storage(f[7]))[63], 0);
+	assert_int_equal(((uint8_t *)flow_sink_area_of(f[7], true).storage)[0], 0);
+	assert_int_equal(((uint8_t *)flow_sink_area_of(f[7], true).storage)[63], 0);
 	flow_table_recycle(t, f[8], FLOW_LIST_TCP_OPEN, 300);
-	assert_int_equal(((uint8_t *)flow_sink_storage(f[8]))[0], 0);
-	assert_int_equal(((uint8_t *)flow_sink_storage(f[8]))[63], 0);
+	assert_int_equal(((uint8_t *)flow_sink_area_of(f[8], true).storage)[0], 0);
+	assert_int_equal(((uint8_t *)flow_sink_area_of(f[8], true).storage)[63], 0);
 	flow_table_free(t);
 }
 

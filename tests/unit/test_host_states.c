@@ -44,10 +44,12 @@ struct run {
 };
 
 static void on_segment(void *ctx, const struct packet *pkt,
-		       const struct flow *f, const struct tcp_seg_info *info)
+		       const struct flow *f, const struct tcp_seg_info *info,
+		       struct flow_sink_area area)
 {
 	struct run *r = ctx;
 
+	(void)area;
 	host_states_on_segment(r->hs, pkt, f, info);
 }
 

@@ -39,10 +39,12 @@ struct conn_seen {
 
 static void conn_on_segment(void *ctx, const struct packet *pkt,
 			    const struct flow *f,
-			    const struct tcp_seg_info *info)
+			    const struct tcp_seg_info *info,
+			    struct flow_sink_area area)
 {
 	struct conn_seen *s = ctx;
 
+	(void)area;
 	(void)pkt;
 	(void)f;
 	if (info->ack_rtt_ns == 0)
@@ -51,10 +53,12 @@ static void conn_on_segment(void *ctx, const struct packet *pkt,
 	s->samples[s->n_samples++] = info->ack_rtt_ns;
 }
 
-static void conn_on_flow_end(void *ctx, const struct flow *f)
+static void conn_on_flow_end(void *ctx, const struct flow *f,
+			     struct flow_sink_area area)
 {
 	struct conn_seen *s = ctx;
 
+	(void)area;
 	s->flows_ended++;
 	for (int d = 0; d < 2; d++) {
 		s->rtt[d] = f->u.tcp.ep[d].rtt;

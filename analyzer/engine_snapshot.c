@@ -1,0 +1,272 @@
+/*
+ * Snapshots: the engine's state copied out between feeds, so a consumer
+ * on another thread (the dashboard, an exporter) reads it while the
+ * engine goes on.  Each take reuses the snapshot's memory; findings are
+ * matched to the previous take by key to mark how each changed.
+ */
+#include "engine_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp_conn.h"
+
+void engine_snapshot_init(struct engine_snapshot *s, unsigned parts)
+{
+	memset(s, 0, sizeof(*s));
+	s->parts = parts;
+}
+
+void engine_snapshot_free(struct engine_snapshot *s)
+{
+	free(s->flows);
+	free(s->sockets);
+	free(s->hosts);
+	free(s->findings);
+	free(s->top);
+	engine_snapshot_init(s, s->parts);
+}
+
+/* Makes *p hold at least n items of size bytes; false: no memory. */
+static bool reserve(void *p, size_t *cap, size_t n, size_t size)
+{
+	void **arr = p;
+	void *grown;
+	size_t want = *cap ? *cap : 16;
+
+	if (n <= *cap)
+		return true;
+	while (want < n)
+		want *= 2;
+	grown = realloc(*arr, want * size);
+	if (grown == NULL)
+		return false;
+	*arr = grown;
+	*cap = want;
+	return true;
+}
+
+/* ------------------------------------------------------------ flows */
+
+struct flow_copy {
+	struct engine_snapshot *s;
+	struct trouble_rank *rank;      /* live flows go in too, or NULL */
+	size_t counted;
+	bool oom;
+};
+
+static void count_flow(void *ctx, const struct flow *f)
+{
+	(void)f;
+	((struct flow_copy *)ctx)->counted++;
+}
+
+static void copy_row(struct engine_flow_row *r, const struct flow *f)
+{
+	memset(r, 0, sizeof(*r));
+	r->uid = flow_uid(f);
+	r->family = f->key.family;
+	r->proto = f->key.proto;
+	memcpy(r->orig, flow_addr(f, FLOW_ORIG), 16);
+	memcpy(r->resp, flow_addr(f, FLOW_RESP), 16);
+	r->orig_port = flow_port(f, FLOW_ORIG);
+	r->resp_port = flow_port(f, FLOW_RESP);
+	r->first_ts = f->first_ts;
+	r->last_ts = f->last_ts;
+	for (int d = 0; d < 2; d++) {
+		r->pkts[d] = f->dir[d].pkts;
+		r->bytes[d] = f->dir[d].ip_bytes;
+	}
+	if (flow_is_tcp(f)) {
+		for (int d = 0; d < 2; d++) {
+			r->state[d] = f->u.tcp.ep[d].state;
+			r->retrans[d] = f->u.tcp.ep[d].retrans_segs;
+		}
+	}
+}
+
+static void copy_flow(void *ctx, const struct flow *f)
+{
+	struct flow_copy *fc = ctx;
+
+	if (fc->rank != NULL)
+		trouble_rank_add_live(fc->rank, f);
+	if (!(fc->s->parts & SNAPSHOT_FLOWS))
+		return;
+	if (fc->s->n_flows >= fc->s->cap_flows) {
+		fc->oom = true;         /* flows came since they were counted */
+		return;
+	}
+	copy_row(&fc->s->flows[fc->s->n_flows++], f);
+}
+
+static int flow_row_order(const void *pa, const void *pb)
+{
+	const struct engine_flow_row *a = pa, *b = pb;
+
+	if (a->first_ts != b->first_ts)
+		return a->first_ts < b->first_ts ? -1 : 1;
+	return a->uid < b->uid ? -1 : a->uid > b->uid;
+}
+
+/* The ended connections' ranking, to which live ones are added. */
+static struct trouble_rank *live_ranking(struct engine *e)
+{
+	const struct trouble_row *rows;
+	size_t n;
+
+	if (e->rank == NULL)
+		return NULL;
+	if (e->snap_rank == NULL &&
+	    (e->snap_rank = trouble_rank_new(e->top_n)) == NULL)
+		return NULL;
+	trouble_rank_clear(e->snap_rank);
+	rows = trouble_rank_rows(e->rank, &n);
+	for (size_t i = 0; i < n; i++)
+		trouble_rank_add_row(e->snap_rank, &rows[i]);
+	return e->snap_rank;
+}
+
+static bool take_flows(struct engine *e, struct engine_snapshot *s)
+{
+	struct flow_copy fc = {.s = s};
+
+	s->n_flows = 0;
+	if (!(s->parts & (SNAPSHOT_FLOWS | SNAPSHOT_RANKING)))
+		return true;
+	if (s->parts & SNAPSHOT_FLOWS) {
+		analyzer_foreach_flow(e->a, count_flow, &fc);
+		if (!reserve(&s->flows, &s->cap_flows, fc.counted,
+			     sizeof(*s->flows)))
+			return false;
+	}
+	if (s->parts & SNAPSHOT_RANKING) {
+		fc.rank = live_ranking(e);
+		if (e->rank != NULL && fc.rank == NULL)
+			return false;
+	}
+	analyzer_foreach_flow(e->a, copy_flow, &fc);
+	if (s->n_flows > 1)
+		qsort(s->flows, s->n_flows, sizeof(*s->flows), flow_row_order);
+	return !fc.oom;
+}
+
+/* ------------------------------------------------------------ sockets */
+
+static bool take_sockets(struct engine *e, struct engine_snapshot *s)
+{
+	const struct host_socket *sk;
+	const struct host_state_row *rows;
+	size_t n_sk, n_rows;
+
+	s->n_sockets = s->n_hosts = 0;
+	if (e->hosts == NULL || !(s->parts & SNAPSHOT_SOCKETS))
+		return true;
+	/* After the end the table stays as the capture left it. */
+	if (!e->finished)
+		host_states_take(e->hosts, e->a);
+	sk = host_states_sockets(e->hosts, &n_sk);
+	rows = host_states_rows(e->hosts, &n_rows);
+	if (host_states_out_of_memory(e->hosts) ||
+	    !reserve(&s->sockets, &s->cap_sockets, n_sk, sizeof(*sk)) ||
+	    !reserve(&s->hosts, &s->cap_hosts, n_rows, sizeof(*rows)))
+		return false;
+	if (n_sk > 0)
+		memcpy(s->sockets, sk, n_sk * sizeof(*sk));
+	if (n_rows > 0)
+		memcpy(s->hosts, rows, n_rows * sizeof(*rows));
+	s->n_sockets = n_sk;
+	s->n_hosts = n_rows;
+	return true;
+}
+
+/* ------------------------------------------------------------ findings */
+
+/* The finding keyed key in the previous take, or NULL. */
+static const struct engine_finding *previous(const struct engine_finding *old,
+					     size_t n_old, uint32_t key)
+{
+	for (size_t i = 0; i < n_old; i++)
+		if (old[i].finding.key == key)
+			return &old[i];
+	return NULL;
+}
+
+static enum finding_change change_of(const struct engine_finding *was,
+				     const struct finding *now)
+{
+	if (was == NULL)
+		return FINDING_CHANGE_NEW;
+	if (was->finding.ongoing && !now->ongoing)
+		return FINDING_CHANGE_RESOLVED;
+	if (was->finding.value != now->value ||
+	    was->finding.last_ts != now->last_ts ||
+	    was->finding.flow_count != now->flow_count ||
+	    was->finding.ongoing != now->ongoing)
+		return FINDING_CHANGE_UPDATED;
+	return FINDING_CHANGE_SAME;
+}
+
+static bool take_findings(struct engine *e, struct engine_snapshot *s)
+{
+	struct engine_finding *fresh;
+	const struct finding *list;
+	size_t n;
+
+	memset(s->findings_by_severity, 0, sizeof(s->findings_by_severity));
+	if (e->det == NULL || !(s->parts & SNAPSHOT_FINDINGS)) {
+		s->n_findings = 0;
+		return true;
+	}
+	list = detectors_findings(e->det, &n);
+	if (detectors_out_of_memory(e->det))
+		return false;
+	fresh = malloc((n ? n : 1) * sizeof(*fresh));
+	if (fresh == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		fresh[i].finding = list[i];
+		fresh[i].change = change_of(
+			previous(s->findings, s->n_findings, list[i].key),
+			&list[i]);
+		if (list[i].ongoing && list[i].severity <= SEVERITY_CRITICAL)
+			s->findings_by_severity[list[i].severity]++;
+	}
+	free(s->findings);
+	s->findings = fresh;
+	s->n_findings = n;
+	s->cap_findings = n;
+	s->suppressed = detectors_suppressed(e->det);
+	s->not_tracked = detectors_not_tracked(e->det);
+	return true;
+}
+
+/* ------------------------------------------------------------ ranking */
+
+static bool take_ranking(struct engine *e, struct engine_snapshot *s)
+{
+	struct trouble_rank *tr = e->finished ? e->rank : e->snap_rank;
+	const struct trouble_row *rows;
+	size_t n;
+
+	s->n_top = 0;
+	if (tr == NULL || !(s->parts & SNAPSHOT_RANKING))
+		return true;
+	rows = trouble_rank_rows(tr, &n);
+	if (!reserve(&s->top, &s->cap_top, n, sizeof(*rows)))
+		return false;
+	if (n > 0)
+		memcpy(s->top, rows, n * sizeof(*rows));
+	s->n_top = n;
+	return true;
+}
+
+bool engine_snapshot_take(struct engine *e, struct engine_snapshot *s)
+{
+	s->at = analyzer_now(e->a);
+	s->finished = e->finished;
+	s->counters = *analyzer_get_stats(e->a);
+	s->defrag = *analyzer_defrag_stats(e->a);
+	return take_flows(e, s) && take_sockets(e, s) &&
+	       take_findings(e, s) && take_ranking(e, s);
+}
