@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the list of configuration keys into man/tcplens.1.
+"""Writes the list of configuration keys into man/tcplens-config.1.
 
 The list (CONFIGURATION: every key with its default, accepted range and
 meaning) is rendered from `tcplens config --defaults`, which prints the
@@ -18,7 +18,7 @@ import subprocess
 import sys
 import textwrap
 
-MAN = 'man/tcplens.1'
+MAN = 'man/tcplens-config.1'
 BEGIN = '.\\" BEGIN CONFIG KEYS'
 END = '.\\" END CONFIG KEYS'
 VALUE = re.compile(r'^( +)([a-z0-9_]+): (\S+)(?: +# (.*))?$')

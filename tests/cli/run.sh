@@ -21,7 +21,7 @@ check() { # name, then a command whose success is the verdict
 }
 
 man_lint() {
-	out=$(mandoc -Tlint -W warning man/tcplens.1 man/tcplens-diagnostics.7 2>&1 | grep -v 'mandoc.db')
+	out=$(mandoc -Tlint -W warning man/*.1 man/*.7 2>&1 | grep -v 'mandoc.db')
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 check man-lint man_lint
