@@ -44,6 +44,9 @@ CONFIG_OBJS := $(CONFIG_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_HELP_OBJS := $(UNIT_HELP:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       := $(BUILD)/tcplens
+# tcplens(1), a page per command (tcplens-flows.1 ...) and the runbook, 7.
+MAN1      := $(sort $(wildcard man/*.1))
+MAN7      := $(sort $(wildcard man/*.7))
 
 .PHONY: all help deps demo test check-tests asan asan-tests unit fuzz \
         fuzz-smoke bench install uninstall clean lint golden-update lab \
@@ -60,7 +63,7 @@ help:
 	@echo "make asan       build with AddressSanitizer + UBSan into build-asan/"
 	@echo "make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS=$(FUZZ_SECONDS) in all)"
 	@echo "make bench      benchmark against libpcap, tcpdump and tshark"
-	@echo "make install    install binary and man page under PREFIX=$(PREFIX)"
+	@echo "make install    install binary and man pages under PREFIX=$(PREFIX)"
 	@echo "make golden-update NAME=x   rewrite one golden expected output"
 
 $(BIN): $(CORE_OBJS) $(APP_OBJS)
@@ -130,7 +133,7 @@ bench: all
 	@TCPLENS=$(BIN) sh bench/run.sh
 
 lint:
-	mandoc -Tlint -Wwarning man/tcplens.1 man/tcplens-diagnostics.7
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
 
 # The real-traffic lab (root): regenerate every capture and truth file,
 # or only some with SCENARIOS="a b".
@@ -149,12 +152,13 @@ golden-update: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/tcplens
-	install -m 644 man/tcplens.1 $(DESTDIR)$(MANDIR)/man1/tcplens.1
-	install -m 644 man/tcplens-diagnostics.7 $(DESTDIR)$(MANDIR)/man7/tcplens-diagnostics.7
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/tcplens $(DESTDIR)$(MANDIR)/man1/tcplens.1 \
-	      $(DESTDIR)$(MANDIR)/man7/tcplens-diagnostics.7
+	rm -f $(DESTDIR)$(BINDIR)/tcplens \
+	      $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) \
+	      $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
 
 clean:
 	rm -rf build build-asan build-fuzz build-werror
