@@ -20,7 +20,7 @@ static const char header[] =
 	"# Every key is optional: a key left out keeps the default written here.\n"
 	"# Options on the command line (--time-wait ...) win over the file.\n"
 	"# To check a file: tcplens config --check --config FILE\n"
-	"# See CONFIGURATION in tcplens(1).\n";
+	"# See CONFIGURATION in tcplens-config(1).\n";
 
 static const char engine_intro[] =
 	"The analysis engine, which every command but stats runs.";
