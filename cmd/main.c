@@ -1,9 +1,12 @@
 /* tcplens: dispatch to a subcommand (one file each under cmd/). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <getopt.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 
@@ -26,6 +29,10 @@ static const char main_usage[] =
 	"  -h, --help     show this help ('tcplens COMMAND --help' for a command)\n"
 	"  -V, --version  show the version\n"
 	"\n"
+	"Manual: 'tcplens help' opens tcplens(1), 'tcplens help COMMAND' the\n"
+	"command's page, tcplens-COMMAND(1), and 'tcplens help diagnostics' the\n"
+	"findings' runbook, tcplens-diagnostics(7).\n"
+	"\n"
 	"Exit status: 0 ok, 1 findings (check) or no matching connection\n"
 	"(timeline, follow), 2 usage, 3 unreadable file,\n"
 	"4 not a capture, 5 unsupported link type, 6 bad filter,\n"
@@ -47,6 +54,122 @@ static const struct command commands[] = {
 	{"follow", "tcplens follow", cmd_follow},
 	{"config", "tcplens config", cmd_config},
 };
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* The command a word cut short names ("stat", "flow", "state"), or NULL. */
+static const struct command *command_cut_short(const char *word)
+{
+	size_t n = strlen(word);
+
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (n >= 3 && strncmp(word, commands[i].name, n) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+enum man_page { MAN_PAGE_FOUND, MAN_PAGE_MISSING, MAN_NOT_INSTALLED };
+
+/* Whether man(1) finds the page: `man -w SECTION PAGE`, its output dropped. */
+static enum man_page man_finds(const char *section, const char *page)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return MAN_PAGE_MISSING;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execlp("man", "man", "-w", section, page, (char *)NULL);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return MAN_PAGE_MISSING;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return MAN_PAGE_FOUND;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return MAN_NOT_INSTALLED;
+	return MAN_PAGE_MISSING;
+}
+
+/*
+ * `tcplens help [COMMAND]` opens the command's manual page, as `git help`
+ * does: man(1) replaces this process.  Without man, or when man does not
+ * find the page, the command's usage stands in for it (the top-level
+ * usage for tcplens(1)), with a line on stderr that the page is not
+ * installed; either way the exit status is 0.
+ */
+static int help(int argc, char **argv)
+{
+	const char *topic = argc > 2 ? argv[2] : NULL;
+	const struct command *cmd = NULL;
+	const char *section = "1";
+	char page[64] = "tcplens";
+	enum man_page found;
+	const char *why;
+	int rc;
+
+	if (argc > 3) {
+		cli_usage(NULL, NULL, "help: one command at most, not '%s' too", argv[3]);
+		return CLI_EXIT_USAGE;
+	}
+	if (topic != NULL && topic[0] == '-') {
+		cli_usage(NULL, NULL, "help: unknown option '%s'", topic);
+		return CLI_EXIT_USAGE;
+	}
+	if (topic != NULL && strcmp(topic, "diagnostics") == 0) {
+		snprintf(page, sizeof(page), "tcplens-diagnostics");
+		section = "7";
+	} else if (topic != NULL && strcmp(topic, "help") != 0) {
+		for (size_t i = 0; i < N_COMMANDS && cmd == NULL; i++)
+			if (strcmp(topic, commands[i].name) == 0)
+				cmd = &commands[i];
+		if (cmd == NULL) {
+			const struct command *near = command_cut_short(topic);
+
+			if (near != NULL)
+				cli_usage(NULL, NULL, "help: unknown command '%s' (did you mean %s?)",
+					  topic, near->name);
+			else
+				cli_usage(NULL, NULL, "help: unknown command '%s'", topic);
+			return CLI_EXIT_USAGE;
+		}
+		snprintf(page, sizeof(page), "tcplens-%s", cmd->name);
+	}
+
+	found = man_finds(section, page);
+	if (found == MAN_PAGE_FOUND) {
+		execlp("man", "man", section, page, (char *)NULL);
+		found = MAN_NOT_INSTALLED; /* gone since man -w ran */
+	}
+	why = found == MAN_NOT_INSTALLED ? " (no man command)" : "";
+	if (cmd != NULL) {
+		/* The command prints its usage for --help and reads nothing. */
+		char *help_argv[] = {(char *)cmd->prog, (char *)"--help", NULL};
+
+		rc = cmd->run(2, help_argv);
+	} else {
+		if (*section == '1')
+			fputs(main_usage, stdout);
+		rc = cli_finish_output();
+	}
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (*section != '1')    /* tcplens-diagnostics(7): no usage stands in */
+		cli_error("the manual page %s(%s) is not installed%s", page, section, why);
+	else
+		cli_error("the manual page %s(%s) is not installed%s; shown instead: tcplens%s%s --help",
+			  page, section, why, cmd != NULL ? " " : "", cmd != NULL ? cmd->name : "");
+	return CLI_EXIT_OK;
+}
 
 int main(int argc, char **argv)
 {
@@ -56,16 +179,17 @@ int main(int argc, char **argv)
 		fputs(main_usage, stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(main_usage, stdout);
 		return cli_finish_output();
 	}
+	if (strcmp(argv[1], "help") == 0)
+		return help(argc, argv);
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("tcplens %s\n", TCPLENS_VERSION);
 		return cli_finish_output();
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; i < N_COMMANDS; i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
 		/* getopt only reads argv[0]; it never writes through it. */
@@ -88,15 +212,11 @@ int main(int argc, char **argv)
 			  argv[1]);
 		return CLI_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		size_t n = strlen(argv[1]);
-
-		/* "stat", "flow", "state": a command cut short. */
-		if (n >= 3 && strncmp(argv[1], commands[i].name, n) == 0) {
-			cli_usage(NULL, NULL, "unknown command '%s' (did you mean %s?)",
-				  argv[1], commands[i].name);
-			return CLI_EXIT_USAGE;
-		}
+	/* "stat", "flow", "state": a command cut short. */
+	if (command_cut_short(argv[1]) != NULL) {
+		cli_usage(NULL, NULL, "unknown command '%s' (did you mean %s?)",
+			  argv[1], command_cut_short(argv[1])->name);
+		return CLI_EXIT_USAGE;
 	}
 	cli_usage(NULL, NULL, "unknown command '%s'", argv[1]);
 	return CLI_EXIT_USAGE;
