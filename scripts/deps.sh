@@ -7,7 +7,7 @@ what=${1:-test}
 build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev"
 # clang only recommends libclang-rt (libFuzzer, sanitizer runtimes), and we
 # install without recommends; the lab check in make test needs the lab set.
-test="$build libcmocka-dev tshark clang libclang-rt-dev mandoc python3 tcpdump
+test="$build libcmocka-dev tshark clang libclang-rt-dev mandoc man-db python3 tcpdump
       iproute2 iptables ethtool procps nginx-light wrk"
 bench="$build tcpdump tshark nginx-light wrk iproute2 python3"
 # nginx-light and wrk: the lab's normal_nginx_wrk scenario runs them.

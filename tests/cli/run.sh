@@ -23,10 +23,97 @@ check() { # name, then a command whose success is the verdict
 man_lint() {
 	out=$(mandoc -Tlint -W warning man/*.1 man/*.7 2>&1 | grep -v 'mandoc.db')
 	[ -z "$out" ] || { echo "$out"; return 1; }
+	# man(1) (man-db) renders with groff, which finds other faults.
+	if command -v groff >/dev/null 2>&1; then
+		for page in man/*.1 man/*.7; do
+			out=$(groff -mandoc -Tutf8 -z -ww "$page" 2>&1)
+			[ -z "$out" ] || { echo "$page: $out"; return 1; }
+		done
+	fi
 }
 check man-lint man_lint
 
 python3 tests/cli/doc_check.py
+
+# `make install` into $1 (a DESTDIR), PREFIX=/usr, whatever make runs us.
+install_into() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		make --no-print-directory -s install DESTDIR="$1" PREFIX=/usr >"$tmp/make.out" 2>&1 ||
+		{ cat "$tmp/make.out"; return 1; }
+}
+
+# make install puts tcplens(1), one page per command the usage lists and
+# tcplens-diagnostics(7) in place, and make uninstall takes them all away.
+man_install() {
+	install_into "$tmp/inst" || return 1
+	{
+		echo usr/bin/tcplens
+		echo usr/share/man/man1/tcplens.1
+		"$TCPLENS" --help | awk '/^Commands:/ { on = 1; next } on && !NF { exit }
+			on { print "usr/share/man/man1/tcplens-" $1 ".1" }'
+		echo usr/share/man/man7/tcplens-diagnostics.7
+	} | sort >"$tmp/want"
+	[ "$(wc -l <"$tmp/want")" -gt 4 ] || { echo "no commands in tcplens --help"; return 1; }
+	(cd "$tmp/inst" && find . -type f | sed 's#^\./##' | sort) >"$tmp/got"
+	diff "$tmp/want" "$tmp/got" || { echo "(< the usage's commands, > installed)"; return 1; }
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		make --no-print-directory -s uninstall DESTDIR="$tmp/inst" PREFIX=/usr || return 1
+	left=$(find "$tmp/inst" -type f)
+	[ -z "$left" ] || { echo "left by make uninstall: $left"; return 1; }
+}
+check man-install man_install
+
+# `tcplens help CMD` shows the installed page through man(1), as git help.
+help_shows_page() {
+	command -v man >/dev/null 2>&1 ||
+		{ echo "man(1) not installed (scripts/deps.sh test installs man-db)"; return 1; }
+	install_into "$tmp/pages" || return 1
+	for want in "flows tcplens-flows" "diagnostics tcplens-diagnostics" " tcplens"; do
+		topic=${want% *}
+		rc=0
+		# shellcheck disable=SC2086  # no topic: tcplens help alone
+		MANPATH=$tmp/pages/usr/share/man MANPAGER=cat PAGER=cat \
+			"$TCPLENS" help $topic >"$tmp/page" 2>"$tmp/err" || rc=$?
+		[ "$rc" -eq 0 ] || { echo "help $topic: exit $rc"; cat "$tmp/err"; return 1; }
+		sed -n '/^NAME/,/^[A-Z]/p' "$tmp/page" | grep -q "^ *${want#* } " ||
+			{ echo "help $topic: no NAME line for ${want#* }:"; head -8 "$tmp/page"; return 1; }
+	done
+}
+check help-shows-page help_shows_page
+
+# Without man, or where man finds no page, `tcplens help CMD` prints
+# `tcplens CMD --help` and one line saying the page is not installed.
+help_falls_back() {
+	mkdir -p "$tmp/no-man" "$tmp/no-pages"
+	set -- "PATH=$tmp/no-man"
+	command -v man >/dev/null 2>&1 && set -- "$@" "MANPATH=$tmp/no-pages"
+	for env in "$@"; do
+		for topic in flows ""; do
+			"$TCPLENS" ${topic:-} --help >"$tmp/want" || return 1
+			page=tcplens${topic:+-$topic}
+			rc=0
+			# shellcheck disable=SC2086  # no topic: tcplens help alone
+			env "$env" "$TCPLENS" help $topic >"$tmp/got" 2>"$tmp/err" || rc=$?
+			[ "$rc" -eq 0 ] || { echo "$env help $topic: exit $rc"; cat "$tmp/err"; return 1; }
+			cmp -s "$tmp/want" "$tmp/got" ||
+				{ echo "$env help $topic: not the --help text:"; diff "$tmp/want" "$tmp/got" | head; return 1; }
+			[ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+				grep -q "^tcplens: the manual page $page(1) is not installed" "$tmp/err" ||
+				{ echo "$env help $topic: stderr:"; cat "$tmp/err"; return 1; }
+		done
+	done
+}
+check help-falls-back help_falls_back
+
+# An unknown command is a usage error: one line naming it, exit 2.
+help_unknown_command() {
+	rc=0
+	"$TCPLENS" help nosuch >"$tmp/out" 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+		grep -q "^tcplens: help: unknown command 'nosuch'; try 'tcplens --help'\$" "$tmp/err" ||
+		{ echo "exit $rc:"; cat "$tmp/out" "$tmp/err"; return 1; }
+}
+check help-unknown-command help_unknown_command
 
 same_output_twice() {
 	for f in testdata/*.pcap testdata/*.pcapng; do
