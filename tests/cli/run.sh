@@ -425,7 +425,7 @@ config_bad_files() {
 }
 check config-bad-files config_bad_files
 
-# The size limit the man page gives (1 MiB): a file of exactly that is
+# The size limit tcplens-config(1) gives (1 MiB): a file of exactly that is
 # read, one byte more is refused with one line and exit 2, from a file and
 # from a pipe alike (which has no size to look at beforehand).
 config_size_limit() {

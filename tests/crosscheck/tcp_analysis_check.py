@@ -113,7 +113,7 @@ TSHARK_FIELDS = ['frame.number'] + ['tcp.analysis.' + f for f in FLAGS] + [DUPNU
 # (capture basename, frame, tshark flags, tcplens flags, reason category)
 # Flags are canonical strings: sorted names, comma-joined, "-" for none, the
 # duplicate ACK number as "duplicate_ack#N" (e.g. "duplicate_ack#2").
-# Keep this list sorted by capture and frame; the man page quotes
+# Keep this list sorted by capture and frame; tcplens-timeline(1) quotes
 # `--list-deliberate`.
 DELIBERATE = [
     ('tcp-rst.pcap', 84, 'retransmission', '-',
