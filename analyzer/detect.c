@@ -766,7 +766,7 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 		struct det_group *scan = scanner_of(d, group_at(d, d->fired[i]));
 
 		if (scan != NULL)
-			scan->n[4]++;
+			scan->folded++;
 	}
 	memset(listed, 0, sizeof(listed));
 	d->suppressed = 0;
@@ -785,7 +785,7 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 		struct det_group *scan = scanner_of(d, group_at(d, d->fired[i]));
 
 		if (scan != NULL)
-			scan->n[4] = 0;
+			scan->folded = 0;
 	}
 	if (kept > 1)
 		qsort(out, kept, sizeof(*out), finding_order);

@@ -60,8 +60,21 @@ struct count_map {
 };
 
 /*
- * Everything one finding is computed from.  The counters' meaning is
- * the detector's (each file says what n[] and t[] hold).
+ * Room for a detector's own state in each of its groups: nine words,
+ * for the largest need (rst_storm's connections per cause and its peak
+ * time).  The detector file declares a struct per finding, next to the
+ * code that uses it, and reaches it through DET_GROUP_STATE_ACCESSORS.
+ */
+#define DET_GROUP_STATE_SIZE 72
+
+union det_group_state {
+	uint64_t align_;        /* the detectors' structs hold 64-bit counts */
+	unsigned char bytes[DET_GROUP_STATE_SIZE];
+};
+
+/*
+ * Everything one finding is computed from: what every finding has, and
+ * in state what its detector counts (see its file).
  */
 struct det_group {
 	struct subject_key key;
@@ -69,8 +82,14 @@ struct det_group {
 	int32_t finding;        /* its place among the fired, or -1 */
 	int64_t first_ts, last_ts;
 	uint64_t count;         /* the value, for most detectors */
+	union det_group_state state;
 	uint64_t n[8];
 	int64_t t[3];
+	/*
+	 * Findings folded into this one (a port scan's, see scanner_of() in
+	 * detect.c), while detectors_findings() describes them.
+	 */
+	uint32_t folded;
 	double threshold;       /* what count was measured against */
 	/* A sequence of times (SYN retries) of one flow, for the evidence. */
 	uint64_t times_uid;
@@ -96,6 +115,29 @@ struct det_group {
 	uint64_t packet_frames[FINDING_MAX_PACKETS];
 	char packets[FINDING_MAX_PACKETS][FINDING_PACKET_LEN];
 };
+
+/*
+ * Defines of(g) and of_const(g), which give g's state as the detector's
+ * own type; the compiler checks that it fits.  All the groups of one
+ * finding (of one aux, where a finding has two kinds of group) use the
+ * same type, so the state is never read as another.  Used once per type
+ * in the detector's file:
+ *
+ *   DET_GROUP_STATE_ACCESSORS(struct close_wait_state, close_wait_of,
+ *                             close_wait_of_const);
+ */
+#define DET_GROUP_STATE_ACCESSORS(type, of, of_const)                    \
+	static inline type *of(struct det_group *g)                      \
+	{                                                                \
+		return (type *)(void *)g->state.bytes;                   \
+	}                                                                \
+	static inline const type *of_const(const struct det_group *g)    \
+	{                                                                \
+		return (const type *)(const void *)g->state.bytes;       \
+	}                                                                \
+	_Static_assert(sizeof(type) <= DET_GROUP_STATE_SIZE &&            \
+		       _Alignof(type) <= _Alignof(union det_group_state), \
+		       #type " fits a group's state")
 
 enum det_flow_flag {
 	DF_HANDSHAKE_DONE = 1u << 1,    /* both SYNs acknowledged */

@@ -610,14 +610,14 @@ static void open_describe(const struct det_group *g, struct finding *out,
 		finding_add_number(out, "targets", (double)g->count);
 		finding_add_number(out, "attempts", (double)g->n[2]);
 		finding_add_number(out, "failed", (double)g->n[3]);
-		finding_add_number(out, "folded_findings", (double)g->n[4]);
+		finding_add_number(out, "folded_findings", (double)g->folded);
 		snprintf(out->summary, sizeof(out->summary),
 			 "%s tried %.0f distinct host:ports within %s; %llu of "
 			 "%llu attempts were refused or unanswered (%llu per-port "
 			 "findings about them are folded in here)",
 			 out->subject, out->value, win,
 			 (unsigned long long)g->n[3], (unsigned long long)g->n[2],
-			 (unsigned long long)g->n[4]);
+			 (unsigned long long)g->folded);
 		break;
 	}
 	default:
