@@ -3,26 +3,60 @@
  * time_wait_accumulation and short_connection_churn.
  *
  * close_wait_leak groups by the endpoint in CLOSE_WAIT (host:port when
- * it serves, else host): count = connections past min_age; n[0] still
- * in CLOSE_WAIT when they ended or the capture did, n[1] closed late;
- * t[0] the longest time in CLOSE_WAIT.
- * time_wait_accumulation groups by the host holding TIME_WAIT: n[0]
- * now, count = peak (at t[0]); n[1] entered as the passive side (the
- * server closed first), n[2] as the active side; counts = the client
- * side's TIME_WAIT per destination host:port; n[3] the most toward one,
- * that destination in party and n[4] (port).
+ * it serves, else host): count = connections past min_age.
+ * time_wait_accumulation groups by the host holding TIME_WAIT: count =
+ * the most at once; counts = the client side's TIME_WAIT per
+ * destination host:port.
  * short_connection_churn groups by server host:port and client host,
  * from the tenth short connection between them on (the detectors'
  * churn_seen counts until then; the group starts with them, their
  * durations taken as the tenth's): ring = short connections by start,
- * count = the most in the window; n[0] short connections in all, t[0]
- * their total duration.
+ * count = the most in the window.
+ * What else each one counts is in its group state below.
  */
 #include "detect_internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+
+/* close_wait_leak's group state. */
+struct close_wait_state {
+	/* Still in CLOSE_WAIT when they ended or the capture did. */
+	uint64_t still_open;
+	uint64_t closed_late;   /* closed after min_age in CLOSE_WAIT */
+	int64_t max_age_ns;     /* the longest time in CLOSE_WAIT */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct close_wait_state, close_wait_of,
+			  close_wait_of_const);
+
+/* time_wait_accumulation's group state. */
+struct time_wait_state {
+	uint64_t held;          /* connections in TIME_WAIT now */
+	int64_t peak_ts;        /* when count (the most held) was reached */
+	/* Entered as the passive side (the server closed first). */
+	uint64_t as_server;
+	uint64_t as_client;     /* entered as the active side */
+	/*
+	 * The destination (host:port) the client side held the most ports
+	 * in TIME_WAIT toward, and how many at most (0: none yet).
+	 */
+	uint64_t top_dest_count;
+	uint16_t top_dest_port;
+	uint8_t top_dest_addr[16];
+};
+
+DET_GROUP_STATE_ACCESSORS(struct time_wait_state, time_wait_of,
+			  time_wait_of_const);
+
+/* short_connection_churn's group state. */
+struct churn_state {
+	uint64_t connections;   /* short connections in all */
+	int64_t total_ns;       /* their total duration */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct churn_state, churn_of, churn_of_const);
 
 /* ------------------------------------------------------------ close_wait */
 
@@ -34,6 +68,7 @@ static void close_wait_counted(struct detectors *d, const struct flow *f,
 	const struct detect_config *c = &d->cfg;
 	struct subject_key k;
 	struct det_group *g;
+	struct close_wait_state *s;
 
 	if (age < c->close_wait_leak.min_age_ns)
 		return;
@@ -41,10 +76,14 @@ static void close_wait_counted(struct detectors *d, const struct flow *f,
 	g = group_get(d, &k, d->now);
 	if (g == NULL)
 		return;
+	s = close_wait_of(g);
 	g->count++;
-	g->n[still ? 0 : 1]++;
-	if (age > g->t[0])
-		g->t[0] = age;
+	if (still)
+		s->still_open++;
+	else
+		s->closed_late++;
+	if (age > s->max_age_ns)
+		s->max_age_ns = age;
 	g->threshold = c->close_wait_leak.min_connections;
 	group_touch(g, d->now - age);
 	group_touch(g, d->now);
@@ -145,15 +184,20 @@ static void time_wait_enter(struct detectors *d, const struct flow *f,
 {
 	const struct detect_config *c = &d->cfg;
 	struct det_group *g = time_wait_group(d, f, holder, true);
+	struct time_wait_state *s;
 	uint32_t toward;
 
 	if (g == NULL)
 		return;
-	g->n[0]++;
-	g->n[holder == FLOW_RESP ? 1 : 2]++;
-	if (g->n[0] > g->count) {
-		g->count = g->n[0];
-		g->t[0] = d->now;
+	s = time_wait_of(g);
+	s->held++;
+	if (holder == FLOW_RESP)
+		s->as_server++;
+	else
+		s->as_client++;
+	if (s->held > g->count) {
+		g->count = s->held;
+		s->peak_ts = d->now;
 	}
 	if (g->n_flows < FINDING_MAX_FLOWS)
 		group_add_flow(g, f);
@@ -167,14 +211,14 @@ static void time_wait_enter(struct detectors *d, const struct flow *f,
 		if (!count_map_add(&g->counts, time_wait_dest(f, holder), 1,
 				   &toward))
 			d->oom = true;
-		if (toward > g->n[3]) {
-			g->n[3] = toward;
-			memcpy(g->party, flow_addr(f, !holder), 16);
-			g->n[4] = flow_port(f, !holder);
+		if (toward > s->top_dest_count) {
+			s->top_dest_count = toward;
+			memcpy(s->top_dest_addr, flow_addr(f, !holder), 16);
+			s->top_dest_port = flow_port(f, !holder);
 		}
 	}
 	g->threshold = c->time_wait_accumulation.min_connections;
-	if (g->n[0] >= c->time_wait_accumulation.min_connections) {
+	if (s->held >= c->time_wait_accumulation.min_connections) {
 		group_touch(g, d->now);
 		group_fire(d, g);
 	}
@@ -187,8 +231,8 @@ static void time_wait_leave(struct detectors *d, const struct flow *f,
 
 	if (g == NULL)
 		return;
-	if (g->n[0] > 0)
-		g->n[0]--;
+	if (time_wait_of(g)->held > 0)
+		time_wait_of(g)->held--;
 	if (holder == FLOW_ORIG)
 		count_map_add(&g->counts, time_wait_dest(f, holder), -1, NULL);
 }
@@ -218,6 +262,7 @@ static void churn_flow_end(struct detectors *d, const struct flow *f)
 	int64_t dur = f->last_ts - f->first_ts;
 	struct subject_key k;
 	struct det_group *g;
+	struct churn_state *s;
 	uint64_t sum;
 	uint32_t n;
 
@@ -241,8 +286,9 @@ static void churn_flow_end(struct detectors *d, const struct flow *f)
 			return;
 		memo_keep(&d->churn_memo, g, f, server, client, port);
 	}
-	g->n[0] += n;
-	g->t[0] += dur * (int64_t)n;
+	s = churn_of(g);
+	s->connections += n;
+	s->total_ns += dur * (int64_t)n;
 	sum = rate_add(&g->ring, f->first_ts,
 		       c->short_connection_churn.window_ns, n);
 	if (sum > g->count)
@@ -343,24 +389,27 @@ static void format_key_endpoint(const struct subject_key *k, const uint8_t *a,
 static void describe_time_wait(const struct det_group *g, struct finding *out,
 			       const struct detect_config *cfg)
 {
-	bool dest = g->n[3] > 0;
+	const struct time_wait_state *s = time_wait_of_const(g);
+	bool dest = s->top_dest_count > 0;
 	const uint32_t lo = cfg->time_wait_accumulation.port_range_low;
 	const uint32_t hi = cfg->time_wait_accumulation.port_range_high;
 	double range = hi >= lo ? (double)(hi - lo + 1) : 1;
-	double share = (double)g->n[3] / range;
-	bool server_side = g->n[1] > g->n[2];
+	double share = (double)s->top_dest_count / range;
+	bool server_side = s->as_server > s->as_client;
+	uint64_t closed_first = server_side ? s->as_server : s->as_client;
 	char dst[INET6_ADDRSTRLEN + 8] = "", toward[INET6_ADDRSTRLEN + 80] = "";
 
 	if (dest)
-		format_key_endpoint(&g->key, g->party, (uint16_t)g->n[4], true,
-				    dst, sizeof(dst));
+		format_key_endpoint(&g->key, s->top_dest_addr, s->top_dest_port,
+				    true, dst, sizeof(dst));
 	out->unit = "connections in TIME_WAIT at the peak";
-	finding_add_number(out, "as_server", (double)g->n[1]);
-	finding_add_number(out, "as_client", (double)g->n[2]);
+	finding_add_number(out, "as_server", (double)s->as_server);
+	finding_add_number(out, "as_client", (double)s->as_client);
 	finding_add_text(out, "closes_first", server_side ? "server" : "client");
 	if (dest) {
 		finding_add_text(out, "top_destination", dst);
-		finding_add_number(out, "top_destination_count", (double)g->n[3]);
+		finding_add_number(out, "top_destination_count",
+				   (double)s->top_dest_count);
 		finding_add_number(out, "port_range_share", share);
 	}
 	/*
@@ -374,60 +423,77 @@ static void describe_time_wait(const struct det_group *g, struct finding *out,
 	if (dest && !server_side)
 		snprintf(toward, sizeof(toward),
 			 "; at most %llu toward %s, %.1f%% of the ports %u-%u",
-			 (unsigned long long)g->n[3], dst, 100 * share, lo, hi);
+			 (unsigned long long)s->top_dest_count, dst,
+			 100 * share, lo, hi);
 	snprintf(out->summary, sizeof(out->summary),
 		 "%s held %.0f connections in TIME_WAIT at once (threshold %.0f); "
 		 "it closed first as the %s on %llu of %llu connections%s",
 		 out->subject, out->value, out->threshold,
 		 server_side ? "server" : "client",
-		 (unsigned long long)(server_side ? g->n[1] : g->n[2]),
-		 (unsigned long long)(g->n[1] + g->n[2]), toward);
+		 (unsigned long long)closed_first,
+		 (unsigned long long)(s->as_server + s->as_client), toward);
+}
+
+static void describe_close_wait(const struct det_group *g,
+				struct finding *out,
+				const struct detect_config *cfg)
+{
+	const struct close_wait_state *s = close_wait_of_const(g);
+	char dur[24], min[24];
+
+	format_duration(s->max_age_ns, dur, sizeof(dur));
+	format_duration(cfg->close_wait_leak.min_age_ns, min, sizeof(min));
+	out->unit = "connections";
+	finding_add_number(out, "still_in_close_wait", (double)s->still_open);
+	finding_add_number(out, "closed_late", (double)s->closed_late);
+	finding_add_number(out, "max_age_s",
+			   (double)s->max_age_ns / NS_PER_SEC);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f connection%s on %s received the peer's FIN and did "
+		 "not close for %s or more (longest %s); %llu still in "
+		 "CLOSE_WAIT at the end",
+		 out->value, out->value == 1 ? "" : "s", out->subject,
+		 min, dur, (unsigned long long)s->still_open);
+}
+
+static void describe_churn(const struct det_group *g, struct finding *out,
+			   const struct detect_config *cfg)
+{
+	const struct churn_state *s = churn_of_const(g);
+	char dur[24], win[24], peer[INET6_ADDRSTRLEN + 8];
+	double avg = s->connections
+		? (double)s->total_ns / (double)s->connections : 0;
+
+	format_duration(cfg->short_connection_churn.window_ns, win,
+			sizeof(win));
+	format_duration((int64_t)avg, dur, sizeof(dur));
+	format_key_endpoint(&g->key, g->key.addr2, 0, false, peer,
+			    sizeof(peer));
+	out->unit = "short connections in the window";
+	finding_add_text(out, "client", peer);
+	finding_add_number(out, "connections", (double)s->connections);
+	finding_add_number(out, "mean_duration_ms", avg / NS_PER_MS);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%s opened %.0f short connections to %s within %s "
+		 "(%llu in all, %s each on average): one request per "
+		 "connection where a persistent one would serve",
+		 peer, out->value, out->subject, win,
+		 (unsigned long long)s->connections, dur);
 }
 
 static void close_describe(const struct det_group *g, struct finding *out,
 			   const struct detect_config *cfg)
 {
-	char dur[24], min[24], peer[INET6_ADDRSTRLEN + 8];
-
 	switch (g->key.id) {
 	case FINDING_CLOSE_WAIT_LEAK:
-		format_duration(g->t[0], dur, sizeof(dur));
-		format_duration(cfg->close_wait_leak.min_age_ns, min, sizeof(min));
-		out->unit = "connections";
-		finding_add_number(out, "still_in_close_wait", (double)g->n[0]);
-		finding_add_number(out, "closed_late", (double)g->n[1]);
-		finding_add_number(out, "max_age_s", (double)g->t[0] / NS_PER_SEC);
-		snprintf(out->summary, sizeof(out->summary),
-			 "%.0f connection%s on %s received the peer's FIN and did "
-			 "not close for %s or more (longest %s); %llu still in "
-			 "CLOSE_WAIT at the end",
-			 out->value, out->value == 1 ? "" : "s", out->subject,
-			 min, dur, (unsigned long long)g->n[0]);
+		describe_close_wait(g, out, cfg);
 		break;
 	case FINDING_TIME_WAIT_ACCUMULATION:
 		describe_time_wait(g, out, cfg);
 		break;
-	case FINDING_SHORT_CONNECTION_CHURN: {
-		char win[24];
-		double avg = g->n[0] ? (double)g->t[0] / (double)g->n[0] : 0;
-
-		format_duration(cfg->short_connection_churn.window_ns, win,
-				sizeof(win));
-		format_duration((int64_t)avg, dur, sizeof(dur));
-		format_key_endpoint(&g->key, g->key.addr2, 0, false, peer,
-				    sizeof(peer));
-		out->unit = "short connections in the window";
-		finding_add_text(out, "client", peer);
-		finding_add_number(out, "connections", (double)g->n[0]);
-		finding_add_number(out, "mean_duration_ms", avg / NS_PER_MS);
-		snprintf(out->summary, sizeof(out->summary),
-			 "%s opened %.0f short connections to %s within %s "
-			 "(%llu in all, %s each on average): one request per "
-			 "connection where a persistent one would serve",
-			 peer, out->value, out->subject, win,
-			 (unsigned long long)g->n[0], dur);
+	case FINDING_SHORT_CONNECTION_CHURN:
+		describe_churn(g, out, cfg);
 		break;
-	}
 	default:
 		break;
 	}
