@@ -5,24 +5,64 @@
  * syn_flood groups by listener (host:port), made once an attempt to it
  * is half-open: ring = half-open attempts by the time they began; count
  * = the most in the window; counts = the sources of those half-open now;
- * set = the sources of attempts that never completed; n[5] half-open
- * attempts the listener answered; at their end, n[0] SYN-ACK retransmissions toward
- * them, n[1] never answered, n[2] answered once and never retried (a
- * cookie's signature), n[3] answered.
+ * set = the sources of attempts that never completed.
  * syn_unanswered groups by destination host:port: count = connections;
- * n[0] = SYN retransmissions in all; times = one connection's SYNs.
- * connection_refused: count = refused attempts; n[0] distinct sources.
+ * times = one connection's SYNs.
+ * connection_refused groups by destination host:port: count = refused
+ * attempts; set = their sources.
  * port_scan groups by source host: counts = targets of failed attempts
- * in the sliding window (fifo holds those attempts, t[1] their base
- * time; n[1] how many); ring = successful attempts in the window, each
- * taken as one target more; count = the most targets at once, n[2] and
- * n[3] the attempts and failures then.
+ * in the sliding window (fifo holds those attempts); ring = successful
+ * attempts in the window, each taken as one target more; count = the
+ * most targets at once.
+ * What else each one counts is in its group state below.
  */
 #include "detect_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* syn_flood's group state. */
+struct syn_flood_state {
+	/* Half-open attempts the listener answered (its queue filled). */
+	uint64_t answered_half_open;
+	/* Counted as each half-open attempt ends (flood_flow_end): */
+	uint64_t synack_retransmissions; /* the listener's, toward it */
+	uint64_t never_answered;        /* no SYN-ACK came */
+	/* Answered once and never retried: a SYN cookie's signature. */
+	uint64_t never_retried;
+	uint64_t answered;              /* a SYN-ACK came */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct syn_flood_state, syn_flood_of,
+			  syn_flood_of_const);
+
+/* syn_unanswered's group state. */
+struct syn_unanswered_state {
+	uint64_t syn_retransmissions;   /* in all its connections */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct syn_unanswered_state, syn_unanswered_of,
+			  syn_unanswered_of_const);
+
+/* connection_refused's group state. */
+struct refused_state {
+	uint64_t sources;       /* distinct ones */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct refused_state, refused_of,
+			  refused_of_const);
+
+/* port_scan's group state. */
+struct port_scan_state {
+	int64_t queue_base;     /* the time its queued attempts count from */
+	uint64_t failed;        /* failed attempts queued in the window */
+	uint64_t peak_attempts; /* attempts in the window when count peaked */
+	uint64_t peak_failed;   /* of them, refused or unanswered */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct port_scan_state, port_scan_of,
+			  port_scan_of_const);
 
 static bool is_syn(const struct packet *pkt)
 {
@@ -66,7 +106,8 @@ static bool flood_fires(const struct detect_config *c, const struct det_group *g
 			uint64_t sum)
 {
 	return sum >= c->syn_flood.min_half_open &&
-	       (g->n[5] > 0 || g->counts.live >= c->syn_flood.min_sources ||
+	       (syn_flood_of_const(g)->answered_half_open > 0 ||
+		g->counts.live >= c->syn_flood.min_sources ||
 		g->set.count >= c->syn_flood.min_sources);
 }
 
@@ -86,7 +127,7 @@ static void flood_count(struct detectors *d, struct det_flow *df,
 	if (!count_map_add(&g->counts, addr_hash(f, FLOW_ORIG), 1, NULL))
 		d->oom = true;
 	if (df->flags & DF_SYNACK_SEEN)
-		g->n[5]++;
+		syn_flood_of(g)->answered_half_open++;
 	sum = rate_add(&g->ring, began, c->syn_flood.window_ns, 1);
 	g->threshold = c->syn_flood.min_half_open;
 	if (sum > g->count)
@@ -204,6 +245,7 @@ static void flood_flow_end(struct detectors *d, const struct flow *f,
 {
 	const struct tcp_conn *c = &f->u.tcp;
 	struct det_group *g;
+	struct syn_flood_state *s;
 
 	/* Never completed, and old enough to be more than in flight. */
 	pending_cancel(d, df);
@@ -215,16 +257,17 @@ static void flood_flow_end(struct detectors *d, const struct flow *f,
 	g = flood_group(d, f, false);
 	if (g == NULL)
 		return;
+	s = syn_flood_of(g);
 	/* Sources of attempts that never completed, as reported. */
 	hash_set_add(&g->set, addr_hash(f, FLOW_ORIG), &d->oom);
 	if (df->flags & DF_SYNACK_RETRIED)
-		g->n[0] += c->ep[FLOW_RESP].retrans_segs;
+		s->synack_retransmissions += c->ep[FLOW_RESP].retrans_segs;
 	if (!(c->flags & TCP_CONN_HAS_SYNACK))
-		g->n[1]++;
+		s->never_answered++;
 	else if (!(df->flags & DF_SYNACK_RETRIED))
-		g->n[2]++;
+		s->never_retried++;
 	if (c->flags & TCP_CONN_HAS_SYNACK)
-		g->n[3]++;
+		s->answered++;
 	group_touch(g, f->last_ts);
 	group_add_flow(g, f);
 	group_add_frame(g, f->first_frame);
@@ -292,7 +335,7 @@ static void unanswered_flow_end(struct detectors *d, const struct flow *f,
 		return;
 	}
 	g->count++;
-	g->n[0] += df->syn_retries;
+	syn_unanswered_of(g)->syn_retransmissions += df->syn_retries;
 	g->threshold = 1;
 	group_note_party(g, flow_addr(f, FLOW_ORIG));
 	group_touch(g, f->first_ts);
@@ -317,7 +360,7 @@ static void refused(struct detectors *d, const struct packet *pkt,
 		return;
 	g->count++;
 	if (hash_set_add(&g->set, addr_hash(f, FLOW_ORIG), &d->oom))
-		g->n[0]++;
+		refused_of(g)->sources++;
 	group_note_party(g, flow_addr(f, FLOW_ORIG));
 	g->threshold = c->connection_refused.min_attempts;
 	group_touch(g, d->now);
@@ -332,8 +375,8 @@ static void refused(struct detectors *d, const struct packet *pkt,
 /*
  * Distinct targets of failed attempts in a sliding window: each is
  * queued with its target and time; a target counts while an attempt on
- * it is in the window.  Entries: target hash << 32 | ms since t[1] << 1
- * | 1.
+ * it is in the window.  Entries: target hash << 32 | ms since the
+ * state's queue_base << 1 | 1.
  */
 #define SCAN_QUEUE_MAX (1u << 20)
 
@@ -344,14 +387,16 @@ static void scan_pop(struct det_group *g)
 	g->fifo_head = (g->fifo_head + 1) % g->fifo_cap;
 	g->fifo_len--;
 	count_map_add(&g->counts, (uint32_t)(e >> 32), -1, NULL);
-	g->n[1]--;
+	port_scan_of(g)->failed--;
 }
 
 static void scan_expire(struct det_group *g, int64_t now, int64_t window)
 {
+	int64_t base = port_scan_of(g)->queue_base;
+
 	while (g->fifo_len > 0) {
 		uint64_t e = g->fifo[g->fifo_head];
-		int64_t t = g->t[1] + (int64_t)((e >> 1) & 0x7fffffff) * NS_PER_MS;
+		int64_t t = base + (int64_t)((e >> 1) & 0x7fffffff) * NS_PER_MS;
 
 		if (t > now - window)
 			break;
@@ -389,6 +434,7 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 	uint32_t bit = addr_hash(f, FLOW_ORIG) % (64 * 1024);
 	struct subject_key k;
 	struct det_group *g;
+	struct port_scan_state *s;
 	uint8_t target[18];
 	uint64_t ok, targets, attempts;
 	uint32_t h;
@@ -401,6 +447,7 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 	g = failed ? group_get(d, &k, f->first_ts) : group_find(d, &k);
 	if (g == NULL)
 		return;
+	s = port_scan_of(g);
 	d->scan_sources[bit / 64] |= 1ull << (bit % 64);
 	/*
 	 * Successes are only counted (a scanner finds few open ports, and
@@ -413,15 +460,15 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 		return;
 	scan_expire(g, f->first_ts, c->port_scan.window_ns);
 	if (g->fifo_len == 0)
-		g->t[1] = f->first_ts;
-	ms = (f->first_ts - g->t[1]) / NS_PER_MS;
+		s->queue_base = f->first_ts;
+	ms = (f->first_ts - s->queue_base) / NS_PER_MS;
 	if (ms < 0)
 		ms = 0;
 	if (ms > 0x7fffffff) {
 		/* 24 days on: everything queued is out of any window. */
 		while (g->fifo_len > 0)
 			scan_pop(g);
-		g->t[1] = f->first_ts;
+		s->queue_base = f->first_ts;
 		ms = 0;
 	}
 	memcpy(target, flow_addr(f, FLOW_RESP), 16);
@@ -433,17 +480,18 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 		d->oom = true;
 		return;
 	}
-	g->n[1]++;
+	s->failed++;
 	targets = g->counts.live + ok;
-	attempts = g->n[1] + ok;
+	attempts = s->failed + ok;
 	if (targets > g->count) {
 		g->count = targets;
-		g->n[2] = attempts;
-		g->n[3] = g->n[1];
+		s->peak_attempts = attempts;
+		s->peak_failed = s->failed;
 	}
 	g->threshold = c->port_scan.min_targets;
 	if (targets >= c->port_scan.min_targets &&
-	    (double)g->n[1] >= c->port_scan.min_failed_share * (double)attempts) {
+	    (double)s->failed >=
+		    c->port_scan.min_failed_share * (double)attempts) {
 		group_touch(g, f->first_ts);
 		group_touch(g, f->last_ts);
 		if (g->n_flows < FINDING_MAX_FLOWS)
@@ -539,28 +587,33 @@ static void open_on_flow_end(struct detectors *d, const struct flow *f,
 static void describe_flood(const struct det_group *g, struct finding *out,
 			   const struct detect_config *cfg)
 {
+	const struct syn_flood_state *s = syn_flood_of_const(g);
 	char win[24];
-	const char *cookies = g->n[2] > g->n[0] && g->n[2] > g->n[1]
-		? "likely" : g->n[3] == 0 ? "unknown" : "not seen";
+	const char *cookies = s->never_retried > s->synack_retransmissions &&
+			      s->never_retried > s->never_answered ? "likely"
+			      : s->answered == 0 ? "unknown" : "not seen";
 
 	format_duration(cfg->syn_flood.window_ns, win, sizeof(win));
 	out->unit = "half-open attempts in the window";
 	finding_add_number(out, "sources", (double)g->set.count);
-	finding_add_number(out, "synack_retransmissions", (double)g->n[0]);
-	finding_add_number(out, "syns_unanswered", (double)g->n[1]);
-	finding_add_number(out, "synacks_never_retried", (double)g->n[2]);
+	finding_add_number(out, "synack_retransmissions",
+			   (double)s->synack_retransmissions);
+	finding_add_number(out, "syns_unanswered", (double)s->never_answered);
+	finding_add_number(out, "synacks_never_retried",
+			   (double)s->never_retried);
 	finding_add_text(out, "syncookies", cookies);
 	snprintf(out->summary, sizeof(out->summary),
 		 "%.0f connection attempts toward %s were half-open within %s "
 		 "(threshold %.0f), from %u distinct sources; %llu never got a "
 		 "SYN-ACK, %llu SYN-ACKs were retransmitted; syncookies: %s",
 		 out->value, out->subject, win, out->threshold,
-		 g->set.count, (unsigned long long)g->n[1],
-		 (unsigned long long)g->n[0], cookies);
+		 g->set.count, (unsigned long long)s->never_answered,
+		 (unsigned long long)s->synack_retransmissions, cookies);
 }
 
 static void describe_unanswered(const struct det_group *g, struct finding *out)
 {
+	uint64_t retries = syn_unanswered_of_const(g)->syn_retransmissions;
 	char times[120] = "";
 	size_t used = 0;
 
@@ -569,16 +622,52 @@ static void describe_unanswered(const struct det_group *g, struct finding *out)
 					 "%s+%.1f", i > 1 ? ", " : "",
 					 (double)(g->times[i] - g->times[0]) / NS_PER_SEC);
 	out->unit = "connections";
-	finding_add_number(out, "syn_retransmissions", (double)g->n[0]);
+	finding_add_number(out, "syn_retransmissions", (double)retries);
 	if (g->n_times > 1)
 		finding_add_text(out, "retry_times", times);
 	snprintf(out->summary, sizeof(out->summary),
 		 "%.0f connection attempt%s to %s got no answer at all; the SYN "
 		 "was sent %llu more time%s%s%s%s",
 		 out->value, out->value == 1 ? "" : "s", out->subject,
-		 (unsigned long long)g->n[0], g->n[0] == 1 ? "" : "s",
+		 (unsigned long long)retries, retries == 1 ? "" : "s",
 		 g->n_times > 1 ? " (one connection's retries at " : "",
 		 g->n_times > 1 ? times : "", g->n_times > 1 ? " s)" : "");
+}
+
+static void describe_refused(const struct det_group *g, struct finding *out)
+{
+	uint64_t sources = refused_of_const(g)->sources;
+
+	out->unit = "refused attempts";
+	finding_add_number(out, "sources", (double)sources);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f connection attempt%s to %s %s answered with RST, "
+		 "from %llu source%s: nothing listens there",
+		 out->value, out->value == 1 ? "" : "s", out->subject,
+		 out->value == 1 ? "was" : "were",
+		 (unsigned long long)sources, sources == 1 ? "" : "s");
+}
+
+static void describe_scan(const struct det_group *g, struct finding *out,
+			  const struct detect_config *cfg)
+{
+	const struct port_scan_state *s = port_scan_of_const(g);
+	char win[24];
+
+	format_duration(cfg->port_scan.window_ns, win, sizeof(win));
+	out->unit = "distinct host:ports tried";
+	finding_add_number(out, "targets", (double)g->count);
+	finding_add_number(out, "attempts", (double)s->peak_attempts);
+	finding_add_number(out, "failed", (double)s->peak_failed);
+	finding_add_number(out, "folded_findings", (double)g->folded);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%s tried %.0f distinct host:ports within %s; %llu of "
+		 "%llu attempts were refused or unanswered (%llu per-port "
+		 "findings about them are folded in here)",
+		 out->subject, out->value, win,
+		 (unsigned long long)s->peak_failed,
+		 (unsigned long long)s->peak_attempts,
+		 (unsigned long long)g->folded);
 }
 
 static void open_describe(const struct det_group *g, struct finding *out,
@@ -592,34 +681,11 @@ static void open_describe(const struct det_group *g, struct finding *out,
 		describe_unanswered(g, out);
 		break;
 	case FINDING_CONNECTION_REFUSED:
-		out->unit = "refused attempts";
-		finding_add_number(out, "sources", (double)g->n[0]);
-		snprintf(out->summary, sizeof(out->summary),
-			 "%.0f connection attempt%s to %s %s answered with RST, "
-			 "from %llu source%s: nothing listens there",
-			 out->value, out->value == 1 ? "" : "s", out->subject,
-			 out->value == 1 ? "was" : "were",
-			 (unsigned long long)g->n[0],
-			 g->n[0] == 1 ? "" : "s");
+		describe_refused(g, out);
 		break;
-	case FINDING_PORT_SCAN: {
-		char win[24];
-
-		format_duration(cfg->port_scan.window_ns, win, sizeof(win));
-		out->unit = "distinct host:ports tried";
-		finding_add_number(out, "targets", (double)g->count);
-		finding_add_number(out, "attempts", (double)g->n[2]);
-		finding_add_number(out, "failed", (double)g->n[3]);
-		finding_add_number(out, "folded_findings", (double)g->folded);
-		snprintf(out->summary, sizeof(out->summary),
-			 "%s tried %.0f distinct host:ports within %s; %llu of "
-			 "%llu attempts were refused or unanswered (%llu per-port "
-			 "findings about them are folded in here)",
-			 out->subject, out->value, win,
-			 (unsigned long long)g->n[3], (unsigned long long)g->n[2],
-			 (unsigned long long)g->folded);
+	case FINDING_PORT_SCAN:
+		describe_scan(g, out, cfg);
 		break;
-	}
 	default:
 		break;
 	}
