@@ -5,12 +5,9 @@
  * abortive_close groups by the RST's sender (host:port when it serves,
  * else host) and cause (aux): count = connections reset so.
  * rst_storm groups by the connections' server host:port: ring =
- * connections reset in the window, count = the most; n[cause] their
- * causes (the first nine, counted in the detectors' rst_seen before the
- * group is made, are taken as the tenth's cause); t[0] when the peak was.
- * half_open groups by server host:port: count = connections; n[0]
- * keep-alives unanswered, n[1] RSTs for a connection the sender no
- * longer had.
+ * connections reset in the window, count = the most.
+ * half_open groups by server host:port: count = connections.
+ * What else each one counts is in its group state below.
  */
 #include "detect_internal.h"
 
@@ -18,6 +15,36 @@
 #include <string.h>
 
 #include "tcp_seq.h"
+
+/* rst_storm's group state. */
+struct rst_storm_state {
+	/*
+	 * Connections reset, by cause (the first nine, counted in the
+	 * detectors' rst_seen before the group is made, are taken as the
+	 * tenth's cause).
+	 */
+	uint64_t by_cause[RST_CAUSE_COUNT];
+	int64_t peak_ts;        /* when count (the most in the window) was */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct rst_storm_state, rst_storm_of,
+			  rst_storm_of_const);
+
+/* half_open's group state: connections by what showed them half-open. */
+struct half_open_state {
+	uint64_t keepalives_unanswered;
+	/* Reset by a peer that no longer had the connection. */
+	uint64_t unknown_connection_rsts;
+};
+
+DET_GROUP_STATE_ACCESSORS(struct half_open_state, half_open_of,
+			  half_open_of_const);
+
+/* What showed a connection half-open. */
+enum half_open_sign {
+	HALF_OPEN_KEEPALIVES,   /* its keep-alives went unanswered */
+	HALF_OPEN_UNKNOWN_RST,  /* its peer reset it as unknown */
+};
 
 static const char *const cause_names[RST_CAUSE_COUNT] = {
 	[RST_REFUSED] = "refused",
@@ -116,6 +143,7 @@ static void storm(struct detectors *d, const struct packet *pkt,
 	const struct detect_config *c = &d->cfg;
 	struct subject_key k;
 	struct det_group *g;
+	struct rst_storm_state *s;
 	uint64_t sum;
 	uint32_t n;
 
@@ -128,11 +156,12 @@ static void storm(struct detectors *d, const struct packet *pkt,
 	g = group_earned(d, &d->rst_seen, &k, STORM_GROUP_AFTER, d->now, &n);
 	if (g == NULL)
 		return;
-	g->n[cause] += n;
+	s = rst_storm_of(g);
+	s->by_cause[cause] += n;
 	sum = rate_add(&g->ring, d->now, c->rst_storm.window_ns, n);
 	if (sum > g->count) {
 		g->count = sum;
-		g->t[0] = d->now;
+		s->peak_ts = d->now;
 	}
 	g->threshold = c->rst_storm.min_rsts;
 	if (g->finding >= 0 || sum >= c->rst_storm.min_rsts) {
@@ -148,7 +177,7 @@ static void storm(struct detectors *d, const struct packet *pkt,
 
 DET_COLD
 static void half_open(struct detectors *d, const struct flow *f,
-		      struct det_flow *df, int why)
+		      struct det_flow *df, enum half_open_sign sign)
 {
 	struct subject_key k;
 	struct det_group *g;
@@ -161,7 +190,10 @@ static void half_open(struct detectors *d, const struct flow *f,
 	if (g == NULL)
 		return;
 	g->count++;
-	g->n[why]++;
+	if (sign == HALF_OPEN_KEEPALIVES)
+		half_open_of(g)->keepalives_unanswered++;
+	else
+		half_open_of(g)->unknown_connection_rsts++;
 	g->threshold = 1;
 	group_touch(g, f->last_ts);
 	group_touch(g, d->now);
@@ -182,7 +214,7 @@ static void reset_on_segment(struct detectors *d, const struct packet *pkt,
 			df->ka_run[s]++;
 		if (df->ka_run[s] >= d->cfg.half_open.min_probes &&
 		    det_enabled(d, FINDING_HALF_OPEN))
-			half_open(d, f, df, 0);
+			half_open(d, f, df, HALF_OPEN_KEEPALIVES);
 	}
 	if (!(pkt->tcp.flags & TCP_FLAG_RST))
 		return;
@@ -196,7 +228,7 @@ static void reset_on_segment(struct detectors *d, const struct packet *pkt,
 		    det_enabled(d, FINDING_HALF_OPEN)) {
 			struct subject_key k;
 
-			half_open(d, f, df, 1);
+			half_open(d, f, df, HALF_OPEN_UNKNOWN_RST);
 			subject_endpoint(&k, FINDING_HALF_OPEN, f, FLOW_RESP);
 			if (group_find(d, &k) != NULL)
 				group_add_packet(group_find(d, &k), pkt, f, info);
@@ -208,6 +240,53 @@ static void reset_on_segment(struct detectors *d, const struct packet *pkt,
 		if (det_enabled(d, FINDING_RST_STORM))
 			storm(d, pkt, f, info, (int)cause);
 	}
+}
+
+static void describe_storm(const struct det_group *g, struct finding *out,
+			   const struct detect_config *cfg)
+{
+	const struct rst_storm_state *s = rst_storm_of_const(g);
+	char win[24], mix[160] = "";
+	size_t used = 0;
+
+	format_duration(cfg->rst_storm.window_ns, win, sizeof(win));
+	for (int i = 0; i < RST_CAUSE_COUNT; i++) {
+		unsigned long long reset = s->by_cause[i];
+
+		if (reset == 0)
+			continue;
+		finding_add_number(out, cause_names[i], (double)reset);
+		if (used < sizeof(mix))
+			used += (size_t)snprintf(mix + used, sizeof(mix) - used,
+						 "%s%s %llu", used ? ", " : "",
+						 cause_names[i], reset);
+	}
+	out->unit = "connections reset in the window";
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f connections to %s were reset within %s (threshold "
+		 "%.0f); by cause: %s",
+		 out->value, out->subject, win, out->threshold,
+		 mix[0] ? mix : "none classified");
+}
+
+static void describe_half_open(const struct det_group *g,
+			       struct finding *out)
+{
+	const struct half_open_state *s = half_open_of_const(g);
+
+	out->unit = "connections";
+	finding_add_number(out, "keepalives_unanswered",
+			   (double)s->keepalives_unanswered);
+	finding_add_number(out, "rst_unknown_connection",
+			   (double)s->unknown_connection_rsts);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f connection%s to %s kept by one side only: %llu "
+		 "with keep-alives left unanswered, %llu reset by a peer "
+		 "that no longer knew %s",
+		 out->value, out->value == 1 ? "" : "s", out->subject,
+		 (unsigned long long)s->keepalives_unanswered,
+		 (unsigned long long)s->unknown_connection_rsts,
+		 s->unknown_connection_rsts == 1 ? "it" : "them");
 }
 
 static void reset_describe(const struct det_group *g, struct finding *out,
@@ -222,40 +301,11 @@ static void reset_describe(const struct det_group *g, struct finding *out,
 			 out->subject, out->value, out->value == 1 ? "" : "s",
 			 rst_cause_name(g->key.aux));
 		break;
-	case FINDING_RST_STORM: {
-		char win[24], mix[160] = "";
-		size_t used = 0;
-
-		format_duration(cfg->rst_storm.window_ns, win, sizeof(win));
-		for (int i = 0; i < RST_CAUSE_COUNT; i++) {
-			if (g->n[i] == 0)
-				continue;
-			finding_add_number(out, cause_names[i], (double)g->n[i]);
-			if (used < sizeof(mix))
-				used += (size_t)snprintf(mix + used, sizeof(mix) - used,
-							 "%s%s %llu", used ? ", " : "",
-							 cause_names[i],
-							 (unsigned long long)g->n[i]);
-		}
-		out->unit = "connections reset in the window";
-		snprintf(out->summary, sizeof(out->summary),
-			 "%.0f connections to %s were reset within %s (threshold "
-			 "%.0f); by cause: %s",
-			 out->value, out->subject, win, out->threshold,
-			 mix[0] ? mix : "none classified");
+	case FINDING_RST_STORM:
+		describe_storm(g, out, cfg);
 		break;
-	}
 	case FINDING_HALF_OPEN:
-		out->unit = "connections";
-		finding_add_number(out, "keepalives_unanswered", (double)g->n[0]);
-		finding_add_number(out, "rst_unknown_connection", (double)g->n[1]);
-		snprintf(out->summary, sizeof(out->summary),
-			 "%.0f connection%s to %s kept by one side only: %llu "
-			 "with keep-alives left unanswered, %llu reset by a peer "
-			 "that no longer knew %s",
-			 out->value, out->value == 1 ? "" : "s", out->subject,
-			 (unsigned long long)g->n[0], (unsigned long long)g->n[1],
-			 g->n[1] == 1 ? "it" : "them");
+		describe_half_open(g, out);
 		break;
 	default:
 		break;
