@@ -3,16 +3,12 @@
  * zero_window_stall and nagle_delayed_ack.
  *
  * retransmit_burst groups by server host:port and sender host (addr2):
- * ring = retransmissions in the window, count = the most; n[0] timeout,
- * n[1] fast, n[2] spurious retransmissions; n[3] connections that hit
- * an MTU black hole, n[4] connections whose peer went dead; n[5] the
- * largest retransmitted payload; t[0] the worst connection's share of
- * retransmitted data segments within the window (parts per million).
+ * ring = retransmissions in the window, count = the most.
  * zero_window_stall groups by the receiver (host:port when it serves,
- * else host): count = stalls past min_duration; n[0] probes; t[0] the
- * longest, t[1] the total.
+ * else host): count = stalls past min_duration.
  * nagle_delayed_ack groups by server host:port: count = segments held
- * back; n[0] connections; t[0] the total ACK delay.
+ * back.
+ * What else each one counts is in its group state below.
  */
 #include "detect_internal.h"
 
@@ -27,7 +23,41 @@
 		       TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION))
 #define PROBES (TCP_ANNOT_BIT(KEEP_ALIVE) | TCP_ANNOT_BIT(ZERO_WINDOW_PROBE))
 
-enum retx_kind { RETX_TIMEOUT, RETX_FAST, RETX_SPURIOUS };
+enum retx_kind { RETX_TIMEOUT, RETX_FAST, RETX_SPURIOUS, RETX_KIND_COUNT };
+
+/* retransmit_burst's group state. */
+struct retransmit_state {
+	uint64_t by_kind[RETX_KIND_COUNT];      /* retransmissions */
+	uint64_t black_holes;   /* connections that hit an MTU black hole */
+	uint64_t dead_peers;    /* connections whose peer went dead */
+	uint64_t max_len;       /* the largest retransmitted payload */
+	/*
+	 * The worst connection's share of its data resent within the
+	 * window, in parts per million.
+	 */
+	int64_t max_share_ppm;
+};
+
+DET_GROUP_STATE_ACCESSORS(struct retransmit_state, retransmit_of,
+			  retransmit_of_const);
+
+/* zero_window_stall's group state. */
+struct zero_window_state {
+	uint64_t probes;        /* zero window probes during the stalls */
+	int64_t longest_ns;
+	int64_t total_ns;
+};
+
+DET_GROUP_STATE_ACCESSORS(struct zero_window_state, zero_window_of,
+			  zero_window_of_const);
+
+/* nagle_delayed_ack's group state. */
+struct nagle_state {
+	uint64_t connections;
+	int64_t total_delay_ns; /* of the ACKs the segments waited for */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct nagle_state, nagle_of, nagle_of_const);
 
 /* ------------------------------------------------------------ retransmit */
 
@@ -70,7 +100,10 @@ static void stuck_confirmed(struct detectors *d, const struct flow *f,
 
 	if (g == NULL)
 		return;
-	g->n[df->stuck_black_hole ? 3 : 4]++;
+	if (df->stuck_black_hole)
+		retransmit_of(g)->black_holes++;
+	else
+		retransmit_of(g)->dead_peers++;
 	if (e != NULL)
 		group_add_frame(g, e->stuck_frame);
 	group_add_flow(g, f);
@@ -102,6 +135,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 		: ((an & TCP_ANNOT_BIT(FAST_RETRANSMISSION)) || asked)
 		? RETX_FAST : RETX_TIMEOUT;
 	struct det_group *g = retx_group(d, f, s);
+	struct retransmit_state *rs;
 	uint64_t sum;
 	double share;
 
@@ -130,11 +164,12 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	}
 	if (g == NULL)
 		return;
-	g->n[kind]++;
-	if (info->seg_len > g->n[5])
-		g->n[5] = info->seg_len;
-	if (share * 1e6 > (double)g->t[0])
-		g->t[0] = (int64_t)(share * 1e6);
+	rs = retransmit_of(g);
+	rs->by_kind[kind]++;
+	if (info->seg_len > rs->max_len)
+		rs->max_len = info->seg_len;
+	if (share * 1e6 > (double)rs->max_share_ppm)
+		rs->max_share_ppm = (int64_t)(share * 1e6);
 	sum = rate_add(&g->ring, d->now, c->retransmit_burst.window_ns, 1);
 	if (sum > g->count)
 		g->count = sum;
@@ -163,6 +198,7 @@ static void stall_counted(struct detectors *d, const struct flow *f, int r,
 	const struct detect_config *c = &d->cfg;
 	struct subject_key k;
 	struct det_group *g;
+	struct zero_window_state *s;
 
 	if (dur < c->zero_window_stall.min_duration_ns)
 		return;
@@ -170,11 +206,12 @@ static void stall_counted(struct detectors *d, const struct flow *f, int r,
 	g = group_get(d, &k, d->now);
 	if (g == NULL)
 		return;
+	s = zero_window_of(g);
 	g->count++;
-	g->n[0] += e->zw_probes;
-	if (dur > g->t[0])
-		g->t[0] = dur;
-	g->t[1] += dur;
+	s->probes += e->zw_probes;
+	if (dur > s->longest_ns)
+		s->longest_ns = dur;
+	s->total_ns += dur;
 	g->threshold = (double)c->zero_window_stall.min_duration_ns / NS_PER_SEC;
 	group_touch(g, e->zw_since[r]);
 	group_touch(g, e->zw_since[r] + dur);
@@ -265,8 +302,8 @@ static void nagle_event(struct detectors *d, const struct flow *f,
 		return;
 	g->count++;
 	if (df->nagle_events++ == 0)
-		g->n[0]++;
-	g->t[0] += delay;
+		nagle_of(g)->connections++;
+	nagle_of(g)->total_delay_ns += delay;
 	g->threshold = c->nagle_delayed_ack.min_events;
 	group_touch(g, d->now);
 	group_add_flow(g, f);
@@ -450,47 +487,29 @@ static void transfer_on_flow_end(struct detectors *d, const struct flow *f,
 
 /* ------------------------------------------------------------ describe */
 
-static void describe_retx(const struct det_group *g, struct finding *out,
-			  const struct detect_config *cfg)
+/* The summary of a retransmit_burst finding whose details are filled. */
+static void summarize_retx(const struct retransmit_state *s,
+			   struct finding *out, const char *sender,
+			   const char *win)
 {
-	static const char *const kinds[] = {"timeout", "fast", "spurious"};
-	char sender[INET6_ADDRSTRLEN], win[24];
-	const char *kind;
-	int top = 0;
+	unsigned long long timeout = s->by_kind[RETX_TIMEOUT];
 
-	if (inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, g->key.addr2,
-		      sender, sizeof(sender)) == NULL)
-		snprintf(sender, sizeof(sender), "?");
-	for (int i = 1; i < 3; i++)
-		if (g->n[i] > g->n[top])
-			top = i;
-	kind = g->n[3] ? "mtu_black_hole" : g->n[4] ? "dead_peer" : kinds[top];
-	format_duration(cfg->retransmit_burst.window_ns, win, sizeof(win));
-	out->unit = "retransmissions in the window";
-	finding_add_text(out, "kind", kind);
-	finding_add_text(out, "sender", sender);
-	finding_add_number(out, "timeout", (double)g->n[0]);
-	finding_add_number(out, "fast", (double)g->n[1]);
-	finding_add_number(out, "spurious", (double)g->n[2]);
-	finding_add_number(out, "max_share", (double)g->t[0] / 1e6);
-	if (g->n[3] || g->n[4])
-		finding_add_number(out, "stuck_connections",
-				   (double)(g->n[3] + g->n[4]));
-	if (g->n[3])
+	if (s->black_holes)
 		snprintf(out->summary, sizeof(out->summary),
 			 "%s kept retransmitting segments of up to %llu bytes on "
 			 "connections of %s that were never acknowledged, while "
 			 "smaller ones had passed: an MTU black hole (%llu timeout "
 			 "retransmissions)",
-			 sender, (unsigned long long)g->n[5], out->subject,
-			 (unsigned long long)g->n[0]);
-	else if (g->n[4])
+			 sender, (unsigned long long)s->max_len, out->subject,
+			 timeout);
+	else if (s->dead_peers)
 		snprintf(out->summary, sizeof(out->summary),
 			 "%s retransmitted with back-off on connections of %s and "
 			 "never heard back: the peer is dead or unreachable (%llu "
 			 "connection%s, %llu timeout retransmissions)",
-			 sender, out->subject, (unsigned long long)g->n[4],
-			 g->n[4] == 1 ? "" : "s", (unsigned long long)g->n[0]);
+			 sender, out->subject,
+			 (unsigned long long)s->dead_peers,
+			 s->dead_peers == 1 ? "" : "s", timeout);
 	else
 		snprintf(out->summary, sizeof(out->summary),
 			 "%s retransmitted %.0f segments on connections of %s "
@@ -498,50 +517,100 @@ static void describe_retx(const struct det_group *g, struct finding *out,
 			 "timeout, %llu spurious; up to %.1f%% of a connection's "
 			 "bytes in the window",
 			 sender, out->value, out->subject, win, out->threshold,
-			 (unsigned long long)g->n[1], (unsigned long long)g->n[0],
-			 (unsigned long long)g->n[2], (double)g->t[0] / 1e4);
+			 (unsigned long long)s->by_kind[RETX_FAST], timeout,
+			 (unsigned long long)s->by_kind[RETX_SPURIOUS],
+			 (double)s->max_share_ppm / 1e4);
+}
+
+static void describe_retx(const struct det_group *g, struct finding *out,
+			  const struct detect_config *cfg)
+{
+	static const char *const kinds[RETX_KIND_COUNT] = {
+		[RETX_TIMEOUT] = "timeout", [RETX_FAST] = "fast",
+		[RETX_SPURIOUS] = "spurious",
+	};
+	const struct retransmit_state *s = retransmit_of_const(g);
+	char sender[INET6_ADDRSTRLEN], win[24];
+	const char *kind;
+	int top = 0;
+
+	if (inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, g->key.addr2,
+		      sender, sizeof(sender)) == NULL)
+		snprintf(sender, sizeof(sender), "?");
+	for (int i = 1; i < RETX_KIND_COUNT; i++)
+		if (s->by_kind[i] > s->by_kind[top])
+			top = i;
+	kind = s->black_holes ? "mtu_black_hole"
+	       : s->dead_peers ? "dead_peer" : kinds[top];
+	format_duration(cfg->retransmit_burst.window_ns, win, sizeof(win));
+	out->unit = "retransmissions in the window";
+	finding_add_text(out, "kind", kind);
+	finding_add_text(out, "sender", sender);
+	for (int i = 0; i < RETX_KIND_COUNT; i++)
+		finding_add_number(out, kinds[i], (double)s->by_kind[i]);
+	finding_add_number(out, "max_share", (double)s->max_share_ppm / 1e6);
+	if (s->black_holes || s->dead_peers)
+		finding_add_number(out, "stuck_connections",
+				   (double)(s->black_holes + s->dead_peers));
+	summarize_retx(s, out, sender, win);
+}
+
+static void describe_zero_window(const struct det_group *g,
+				 struct finding *out,
+				 const struct detect_config *cfg)
+{
+	const struct zero_window_state *s = zero_window_of_const(g);
+	char longest[24], total[24], min[24];
+
+	format_duration(s->longest_ns, longest, sizeof(longest));
+	format_duration(s->total_ns, total, sizeof(total));
+	format_duration(cfg->zero_window_stall.min_duration_ns, min,
+			sizeof(min));
+	out->unit = "stalls";
+	finding_add_number(out, "longest_s",
+			   (double)s->longest_ns / NS_PER_SEC);
+	finding_add_number(out, "total_s", (double)s->total_ns / NS_PER_SEC);
+	finding_add_number(out, "probes", (double)s->probes);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%s advertised a zero window %.0f time%s for %s or more "
+		 "(longest %s, %s in all; %llu window probes): it stopped "
+		 "reading",
+		 out->subject, out->value, out->value == 1 ? "" : "s",
+		 min, longest, total, (unsigned long long)s->probes);
+}
+
+static void describe_nagle(const struct det_group *g, struct finding *out)
+{
+	const struct nagle_state *s = nagle_of_const(g);
+	double avg = g->count
+		? (double)s->total_delay_ns / (double)g->count : 0;
+	char mean[24];
+
+	format_duration((int64_t)avg, mean, sizeof(mean));
+	out->unit = "segments held back";
+	finding_add_number(out, "connections", (double)s->connections);
+	finding_add_number(out, "mean_delay_ms", avg / NS_PER_MS);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f small segments on %llu connection%s to %s waited "
+		 "for a delayed ACK (%s on average) before they could be "
+		 "sent",
+		 out->value, (unsigned long long)s->connections,
+		 s->connections == 1 ? "" : "s", out->subject, mean);
 }
 
 static void transfer_describe(const struct det_group *g, struct finding *out,
 			      const struct detect_config *cfg)
 {
-	char a[24], b[24], min[24];
-
 	switch (g->key.id) {
 	case FINDING_RETRANSMIT_BURST:
 		describe_retx(g, out, cfg);
 		break;
 	case FINDING_ZERO_WINDOW_STALL:
-		format_duration(g->t[0], a, sizeof(a));
-		format_duration(g->t[1], b, sizeof(b));
-		format_duration(cfg->zero_window_stall.min_duration_ns, min,
-				sizeof(min));
-		out->unit = "stalls";
-		finding_add_number(out, "longest_s", (double)g->t[0] / NS_PER_SEC);
-		finding_add_number(out, "total_s", (double)g->t[1] / NS_PER_SEC);
-		finding_add_number(out, "probes", (double)g->n[0]);
-		snprintf(out->summary, sizeof(out->summary),
-			 "%s advertised a zero window %.0f time%s for %s or more "
-			 "(longest %s, %s in all; %llu window probes): it stopped "
-			 "reading",
-			 out->subject, out->value, out->value == 1 ? "" : "s",
-			 min, a, b, (unsigned long long)g->n[0]);
+		describe_zero_window(g, out, cfg);
 		break;
-	case FINDING_NAGLE_DELAYED_ACK: {
-		double avg = g->count ? (double)g->t[0] / (double)g->count : 0;
-
-		format_duration((int64_t)avg, a, sizeof(a));
-		out->unit = "segments held back";
-		finding_add_number(out, "connections", (double)g->n[0]);
-		finding_add_number(out, "mean_delay_ms", avg / NS_PER_MS);
-		snprintf(out->summary, sizeof(out->summary),
-			 "%.0f small segments on %llu connection%s to %s waited "
-			 "for a delayed ACK (%s on average) before they could be "
-			 "sent",
-			 out->value, (unsigned long long)g->n[0],
-			 g->n[0] == 1 ? "" : "s", out->subject, a);
+	case FINDING_NAGLE_DELAYED_ACK:
+		describe_nagle(g, out);
 		break;
-	}
 	default:
 		break;
 	}
