@@ -3,17 +3,14 @@
  *
  * icmp_error groups by the quoted datagram's destination (host:port
  * when ports were quoted) and the message (type and code in port2):
- * count = errors; n[0] the flows they hit; n[1] the smallest MTU a
- * "fragmentation needed" or "packet too big" gave; the sender of the
- * first error in addr2.
+ * count = errors; the sender of the first error in addr2.
  * fragmentation groups by the pair of hosts a reassembled datagram went
- * between (aux 0, the lower address first): count = datagrams, n[0]
- * fragments, n[1] the largest, n[2] and n[3] datagrams received by the
- * first and the second host; capture-wide (aux 1, has_port 2) for the anomalies the
- * reassembly counted: n[0] overlaps, n[1] conflicting, n[2] incomplete,
- * n[3] tiny first fragments, n[4] oversize or inconsistent.
+ * between (aux 0, the lower address first): count = datagrams; and one
+ * capture-wide group (aux 1, has_port 2) for the anomalies the
+ * reassembly counted: count = all of them.
  * checksum_errors groups by source host: count = bad checksums; a
- * capture-wide group (has_port 2) counts the sources (n[0]).
+ * capture-wide group (aux 1, has_port 2) counts the sources.
+ * What else each one counts is in its group state below.
  */
 #include "detect_internal.h"
 
@@ -22,6 +19,51 @@
 #include <string.h>
 
 #define SUBJECT_CAPTURE 2       /* has_port value: the whole capture */
+
+/* icmp_error's group state. */
+struct icmp_error_state {
+	uint64_t flows;         /* the known flows the errors hit */
+	/*
+	 * The smallest next-hop MTU a "fragmentation needed" or "packet
+	 * too big" gave (0: none).
+	 */
+	uint64_t min_mtu;
+};
+
+DET_GROUP_STATE_ACCESSORS(struct icmp_error_state, icmp_error_of,
+			  icmp_error_of_const);
+
+/* fragmentation's state for a pair of hosts (aux 0). */
+struct fragment_pair_state {
+	uint64_t fragments;
+	uint64_t max_size;      /* the largest datagram reassembled */
+	uint64_t to_first;      /* datagrams received by the key's addr */
+	uint64_t to_second;     /* by its addr2 */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct fragment_pair_state, fragment_pair_of,
+			  fragment_pair_of_const);
+
+/* fragmentation's capture-wide state (aux 1): the reassembly's anomalies. */
+struct fragment_anomaly_state {
+	uint64_t overlaps;
+	uint64_t overlaps_conflicting;  /* with different bytes */
+	uint64_t incomplete;    /* datagrams never completed */
+	uint64_t tiny_first;    /* tiny first fragments */
+	uint64_t malformed;     /* oversize or of inconsistent length */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct fragment_anomaly_state, fragment_anomaly_of,
+			  fragment_anomaly_of_const);
+
+/* checksum_errors' capture-wide state (aux 1). */
+struct checksum_total_state {
+	uint64_t sources;       /* hosts with bad checksums */
+	uint32_t first_host;    /* the first one's group number + 1 */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct checksum_total_state, checksum_total_of,
+			  checksum_total_of_const);
 
 /* ------------------------------------------------------------ icmp_error */
 
@@ -38,6 +80,7 @@ static void ip_on_icmp_error(struct detectors *d, const struct packet *pkt,
 	const struct detect_config *c = &d->cfg;
 	struct subject_key k;
 	struct det_group *g;
+	struct icmp_error_state *s;
 	int64_t now = pkt->has_ts ? pkt_time_ns(pkt->ts) : d->now;
 
 	if (!det_enabled(d, FINDING_ICMP_ERROR) || !pkt->icmp.has_quoted)
@@ -55,6 +98,7 @@ static void ip_on_icmp_error(struct detectors *d, const struct packet *pkt,
 	g = group_get(d, &k, d->now);
 	if (g == NULL)
 		return;
+	s = icmp_error_of(g);
 	if (g->count == 0)
 		memcpy(g->key.addr2, pkt->ip.src.bytes, 16);
 	g->count++;
@@ -63,11 +107,11 @@ static void ip_on_icmp_error(struct detectors *d, const struct packet *pkt,
 
 		group_add_flow(g, quoted);
 		if (g->flow_count != before)
-			g->n[0]++;
+			s->flows++;
 	}
 	if (icmp_is_frag_needed(pkt) && pkt->icmp.mtu != 0 &&
-	    (g->n[1] == 0 || pkt->icmp.mtu < g->n[1]))
-		g->n[1] = pkt->icmp.mtu;
+	    (s->min_mtu == 0 || pkt->icmp.mtu < s->min_mtu))
+		s->min_mtu = pkt->icmp.mtu;
 	g->threshold = c->icmp_error.min_count;
 	group_touch(g, d->now);
 	group_add_frame(g, pkt->frame_no);
@@ -93,6 +137,7 @@ static void fragmented(struct detectors *d, const struct packet *pkt,
 	bool dst_first = memcmp(dst, src, 16) < 0;
 	struct subject_key k;
 	struct det_group *g;
+	struct fragment_pair_state *s;
 	uint32_t size = pkt->ip.payload_len + (uint32_t)pkt->ip.header.len;
 
 	memset(&k, 0, sizeof(k));
@@ -103,11 +148,15 @@ static void fragmented(struct detectors *d, const struct packet *pkt,
 	g = group_get(d, &k, d->now);
 	if (g == NULL)
 		return;
+	s = fragment_pair_of(g);
 	g->count++;
-	g->n[0] += fragments;
-	g->n[dst_first ? 2 : 3]++;
-	if (size > g->n[1])
-		g->n[1] = size;
+	s->fragments += fragments;
+	if (dst_first)
+		s->to_first++;
+	else
+		s->to_second++;
+	if (size > s->max_size)
+		s->max_size = size;
 	g->threshold = c->fragmentation.min_datagrams;
 	group_touch(g, d->now);
 	group_add_flow(g, f);
@@ -124,6 +173,7 @@ static void bad_checksum(struct detectors *d, const struct packet *pkt)
 	const struct detect_config *c = &d->cfg;
 	struct subject_key k, all;
 	struct det_group *g, *total;
+	struct checksum_total_state *s;
 
 	memset(&k, 0, sizeof(k));
 	k.id = FINDING_CHECKSUM_ERRORS;
@@ -137,8 +187,9 @@ static void bad_checksum(struct detectors *d, const struct packet *pkt)
 	total = group_get(d, &all, d->now);
 	if (g == NULL || total == NULL)
 		return;
-	if (g->count++ == 0 && total->n[0]++ == 0)
-		total->n[1] = g->number + 1;    /* the first host, for later */
+	s = checksum_total_of(total);
+	if (g->count++ == 0 && s->sources++ == 0)
+		s->first_host = g->number + 1;  /* for later */
 	g->threshold = c->checksum_errors.min_count;
 	group_touch(g, d->now);
 	group_add_frame(g, pkt->frame_no);
@@ -147,12 +198,12 @@ static void bad_checksum(struct detectors *d, const struct packet *pkt)
 	 * packets seen before the NIC: only report them when asked to, or
 	 * once a second host has them too (then the first one as well).
 	 */
-	if (!c->checksum_errors.verify && total->n[0] < 2)
+	if (!c->checksum_errors.verify && s->sources < 2)
 		return;
 	if (g->count >= c->checksum_errors.min_count)
 		group_fire(d, g);
-	if (total->n[1] != 0) {
-		struct det_group *first = group_by_number(d, (uint32_t)total->n[1] - 1);
+	if (s->first_host != 0) {
+		struct det_group *first = group_by_number(d, s->first_host - 1);
 
 		if (first->count >= c->checksum_errors.min_count)
 			group_fire(d, first);
@@ -190,6 +241,7 @@ static void anomalies(struct detectors *d, const struct defrag_stats *st)
 {
 	struct subject_key k;
 	struct det_group *g;
+	struct fragment_anomaly_state *s;
 	uint64_t overlaps = st->overlaps_identical + st->overlaps_conflicting;
 
 	if (overlaps + st->incomplete + st->tiny_first + st->oversize +
@@ -202,12 +254,13 @@ static void anomalies(struct detectors *d, const struct defrag_stats *st)
 	g = group_get(d, &k, d->now);
 	if (g == NULL)
 		return;
-	g->n[0] = overlaps;
-	g->n[1] = st->overlaps_conflicting;
-	g->n[2] = st->incomplete;
-	g->n[3] = st->tiny_first;
-	g->n[4] = st->oversize + st->inconsistent_length;
-	g->count = overlaps + st->incomplete + st->tiny_first + g->n[4];
+	s = fragment_anomaly_of(g);
+	s->overlaps = overlaps;
+	s->overlaps_conflicting = st->overlaps_conflicting;
+	s->incomplete = st->incomplete;
+	s->tiny_first = st->tiny_first;
+	s->malformed = st->oversize + st->inconsistent_length;
+	g->count = overlaps + st->incomplete + st->tiny_first + s->malformed;
 	g->threshold = 1;
 	for (uint32_t i = 0; i < st->n_overlap_examples; i++)
 		group_add_frame(g, st->overlap_examples[i].frame_no);
@@ -262,6 +315,7 @@ static const char *icmp_message(uint8_t version, uint8_t type, uint8_t code)
 
 static void describe_icmp(const struct det_group *g, struct finding *out)
 {
+	const struct icmp_error_state *s = icmp_error_of_const(g);
 	uint8_t type = (uint8_t)(g->key.port2 >> 8), code = (uint8_t)g->key.port2;
 	const char *msg = icmp_message(g->key.aux, type, code);
 
@@ -269,58 +323,77 @@ static void describe_icmp(const struct det_group *g, struct finding *out)
 	finding_add_text(out, "message", msg);
 	finding_add_number(out, "type", type);
 	finding_add_number(out, "code", code);
-	finding_add_number(out, "flows", (double)g->n[0]);
-	if (g->n[1])
-		finding_add_number(out, "mtu", (double)g->n[1]);
+	finding_add_number(out, "flows", (double)s->flows);
+	if (s->min_mtu)
+		finding_add_number(out, "mtu", (double)s->min_mtu);
 	snprintf(out->summary, sizeof(out->summary),
 		 "%.0f %s %s (%s type %u code %u) about datagrams to %s, hitting "
 		 "%llu known flow%s%s%.0llu",
 		 out->value, g->key.aux == 6 ? "ICMPv6" : "ICMP",
 		 out->value == 1 ? "error" : "errors", msg, type, code,
-		 out->subject, (unsigned long long)g->n[0],
-		 g->n[0] == 1 ? "" : "s", g->n[1] ? "; next-hop MTU " : "",
-		 (unsigned long long)g->n[1]);
+		 out->subject, (unsigned long long)s->flows,
+		 s->flows == 1 ? "" : "s", s->min_mtu ? "; next-hop MTU " : "",
+		 (unsigned long long)s->min_mtu);
 }
 
-static void describe_fragments(const struct det_group *g, struct finding *out)
+/* A pair's: named after the host that received most of the datagrams. */
+static void describe_fragment_pair(const struct det_group *g,
+				   struct finding *out)
 {
-	if (g->key.aux == 0) {
-		/* Named after the host that received most of them. */
-		const uint8_t *host = g->n[3] > g->n[2] ? g->key.addr2 : g->key.addr;
-		const uint8_t *peer = host == g->key.addr ? g->key.addr2 : g->key.addr;
-		char p[INET6_ADDRSTRLEN];
+	const struct fragment_pair_state *s = fragment_pair_of_const(g);
+	const uint8_t *host = s->to_second > s->to_first ? g->key.addr2
+							 : g->key.addr;
+	const uint8_t *peer = host == g->key.addr ? g->key.addr2 : g->key.addr;
+	char p[INET6_ADDRSTRLEN];
 
-		inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, host,
-			  out->subject, sizeof(out->subject));
-		inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, peer, p, sizeof(p));
-		out->unit = "datagrams reassembled";
-		finding_add_text(out, "peer", p);
-		finding_add_number(out, "datagrams", (double)g->count);
-		finding_add_number(out, "fragments", (double)g->n[0]);
-		finding_add_number(out, "max_size", (double)g->n[1]);
-		snprintf(out->summary, sizeof(out->summary),
-			 "%.0f datagram%s between %s and %s arrived in %llu "
-			 "fragments (up to %llu bytes): larger than the path MTU",
-			 out->value, out->value == 1 ? "" : "s", out->subject, p,
-			 (unsigned long long)g->n[0], (unsigned long long)g->n[1]);
-		return;
-	}
+	inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, host,
+		  out->subject, sizeof(out->subject));
+	inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, peer, p, sizeof(p));
+	out->unit = "datagrams reassembled";
+	finding_add_text(out, "peer", p);
+	finding_add_number(out, "datagrams", (double)g->count);
+	finding_add_number(out, "fragments", (double)s->fragments);
+	finding_add_number(out, "max_size", (double)s->max_size);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f datagram%s between %s and %s arrived in %llu "
+		 "fragments (up to %llu bytes): larger than the path MTU",
+		 out->value, out->value == 1 ? "" : "s", out->subject, p,
+		 (unsigned long long)s->fragments,
+		 (unsigned long long)s->max_size);
+}
+
+static void describe_fragment_anomalies(const struct det_group *g,
+					struct finding *out)
+{
+	const struct fragment_anomaly_state *s = fragment_anomaly_of_const(g);
+
 	snprintf(out->subject, sizeof(out->subject), "capture");
 	if (out->severity < SEVERITY_WARNING)
 		out->severity = SEVERITY_WARNING;
 	out->unit = "fragment anomalies";
-	finding_add_number(out, "overlaps", (double)g->n[0]);
-	finding_add_number(out, "overlaps_conflicting", (double)g->n[1]);
-	finding_add_number(out, "incomplete", (double)g->n[2]);
-	finding_add_number(out, "tiny_first", (double)g->n[3]);
-	finding_add_number(out, "malformed", (double)g->n[4]);
+	finding_add_number(out, "overlaps", (double)s->overlaps);
+	finding_add_number(out, "overlaps_conflicting",
+			   (double)s->overlaps_conflicting);
+	finding_add_number(out, "incomplete", (double)s->incomplete);
+	finding_add_number(out, "tiny_first", (double)s->tiny_first);
+	finding_add_number(out, "malformed", (double)s->malformed);
 	snprintf(out->summary, sizeof(out->summary),
 		 "fragment anomalies: %llu overlapping fragments (%llu with "
 		 "conflicting bytes), %llu datagrams never completed, %llu tiny "
 		 "first fragments, %llu oversize or inconsistent",
-		 (unsigned long long)g->n[0], (unsigned long long)g->n[1],
-		 (unsigned long long)g->n[2], (unsigned long long)g->n[3],
-		 (unsigned long long)g->n[4]);
+		 (unsigned long long)s->overlaps,
+		 (unsigned long long)s->overlaps_conflicting,
+		 (unsigned long long)s->incomplete,
+		 (unsigned long long)s->tiny_first,
+		 (unsigned long long)s->malformed);
+}
+
+static void describe_fragments(const struct det_group *g, struct finding *out)
+{
+	if (g->key.aux == 0)
+		describe_fragment_pair(g, out);
+	else
+		describe_fragment_anomalies(g, out);
 }
 
 static void ip_describe(const struct det_group *g, struct finding *out,
