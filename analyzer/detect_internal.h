@@ -83,8 +83,6 @@ struct det_group {
 	int64_t first_ts, last_ts;
 	uint64_t count;         /* the value, for most detectors */
 	union det_group_state state;
-	uint64_t n[8];
-	int64_t t[3];
 	/*
 	 * Findings folded into this one (a port scan's, see scanner_of() in
 	 * detect.c), while detectors_findings() describes them.
