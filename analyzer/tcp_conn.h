@@ -18,6 +18,8 @@
 #include "flow.h"
 #include "packet.h"
 #include "tcp_annot.h"
+#include "tcp_seq.h"
+#include "tcp_state.h"
 
 struct tcp_config {
 	int64_t time_wait_ns;   /* 2MSL: 60 s as Linux's TCP_TIMEWAIT_LEN */
@@ -84,5 +86,142 @@ enum tcp_close_kind tcp_conn_close(const struct flow *f, int *initiator);
  * once and bytes the capture missed count too (see missed_bytes).
  */
 uint64_t tcp_conn_bytes(const struct flow *f, int dir);
+
+/*
+ * Questions about a TCP flow's connection, as of its latest segment, for
+ * code outside the tracker (the detectors): the tracker's endpoint flags
+ * and fields stay its own.  Inline, because the detectors ask on every
+ * segment: each compiles to the loads of the fields it reads.
+ */
+
+/* dir's state, as its TCP would hold it. */
+static inline enum tcp_state tcp_conn_state(const struct flow *f, int dir)
+{
+	return (enum tcp_state)f->u.tcp.ep[dir].state;
+}
+
+/* The capture missed the first SYN: it began with another segment. */
+static inline bool tcp_conn_midstream(const struct flow *f)
+{
+	return (f->u.tcp.flags & TCP_CONN_MIDSTREAM) != 0;
+}
+
+/* Both ends sent a SYN before either saw the other's (RFC 9293 3.5). */
+static inline bool tcp_conn_simultaneous_open(const struct flow *f)
+{
+	return (f->u.tcp.flags & TCP_CONN_SIM_OPEN) != 0;
+}
+
+/* dir sent a SYN (its ISN is known). */
+static inline bool tcp_conn_saw_syn(const struct flow *f, int dir)
+{
+	return (f->u.tcp.ep[dir].flags & TCP_EP_SYN_SEEN) != 0;
+}
+
+/* A SYN-ACK was seen. */
+static inline bool tcp_conn_saw_synack(const struct flow *f)
+{
+	return (f->u.tcp.flags & TCP_CONN_HAS_SYNACK) != 0;
+}
+
+/* The originator acknowledged the responder's SYN: the handshake's ACK. */
+static inline bool tcp_conn_saw_handshake_ack(const struct flow *f)
+{
+	return (f->u.tcp.flags & TCP_CONN_HAS_ACK) != 0;
+}
+
+/* dir's peer acknowledged dir's SYN. */
+static inline bool tcp_conn_syn_acked(const struct flow *f, int dir)
+{
+	return (f->u.tcp.ep[dir].flags & TCP_EP_SYN_ACKED) != 0;
+}
+
+/* dir sent a FIN. */
+static inline bool tcp_conn_saw_fin(const struct flow *f, int dir)
+{
+	return (f->u.tcp.ep[dir].flags & TCP_EP_FIN_SEEN) != 0;
+}
+
+/* dir retransmitted or probed, and its peer has sent nothing since. */
+static inline bool tcp_conn_unanswered(const struct flow *f, int dir)
+{
+	return (f->u.tcp.ep[dir].flags & TCP_EP_UNANSWERED) != 0;
+}
+
+/* Segments dir sent again. */
+static inline uint32_t tcp_conn_retrans_segs(const struct flow *f, int dir)
+{
+	return f->u.tcp.ep[dir].retrans_segs;
+}
+
+/*
+ * dir's peer has sent data that dir has not acknowledged.  False when
+ * either is not known yet (what the peer sent, or dir's ACK).
+ */
+static inline bool tcp_conn_unacked_by(const struct flow *f, int dir)
+{
+	const struct tcp_endpoint *e = &f->u.tcp.ep[dir];
+	const struct tcp_endpoint *p = &f->u.tcp.ep[!dir];
+
+	return (p->flags & TCP_EP_SEQ_VALID) && (e->flags & TCP_EP_ACK_VALID) &&
+	       tcp_seq_after(p->high_seq, e->an.lastack);
+}
+
+/*
+ * dir has acknowledged all its peer sent.  False, as above, when either
+ * is not known yet.
+ */
+static inline bool tcp_conn_all_acked_by(const struct flow *f, int dir)
+{
+	const struct tcp_endpoint *e = &f->u.tcp.ep[dir];
+	const struct tcp_endpoint *p = &f->u.tcp.ep[!dir];
+
+	return (p->flags & TCP_EP_SEQ_VALID) && (e->flags & TCP_EP_ACK_VALID) &&
+	       tcp_seq_after_eq(e->an.lastack, p->high_seq);
+}
+
+/*
+ * The most dir may send in a segment: the MSS its peer announced, else
+ * 536, RFC 9293 3.7.1's default for IPv4 (taken for IPv6 too).
+ */
+static inline uint32_t tcp_conn_send_mss(const struct flow *f, int dir)
+{
+	const struct tcp_endpoint *p = &f->u.tcp.ep[!dir];
+
+	return (p->flags & TCP_EP_HAS_MSS) ? p->mss : 536;
+}
+
+/* Round-trip samples of dir's data (its peer's ACKs timed). */
+static inline uint32_t tcp_conn_rtt_samples(const struct flow *f, int dir)
+{
+	return f->u.tcp.ep[dir].rtt.n;
+}
+
+/* The shortest of them, in ns (0 with no sample). */
+static inline int64_t tcp_conn_rtt_min_ns(const struct flow *f, int dir)
+{
+	return (int64_t)f->u.tcp.ep[dir].rtt.min_us * 1000;
+}
+
+/*
+ * The handshake's round trip from the capture point through one side
+ * (ns, 0 when unknown): SYN to SYN-ACK goes through the responder,
+ * SYN-ACK to ACK through the originator.  Captured at the client, the
+ * first is the whole path and the second almost nothing.
+ */
+static inline int64_t tcp_conn_handshake_leg_ns(const struct flow *f,
+						int via)
+{
+	const struct tcp_conn *c = &f->u.tcp;
+
+	if (via == FLOW_RESP)
+		return (c->flags & TCP_CONN_HAS_SYN) &&
+		       (c->flags & TCP_CONN_HAS_SYNACK) &&
+		       c->synack_us > c->syn_us
+		       ? (int64_t)(c->synack_us - c->syn_us) * 1000 : 0;
+	return (c->flags & TCP_CONN_HAS_SYNACK) &&
+	       (c->flags & TCP_CONN_HAS_ACK) && c->ack_us > c->synack_us
+	       ? (int64_t)(c->ack_us - c->synack_us) * 1000 : 0;
+}
 
 #endif

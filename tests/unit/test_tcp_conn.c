@@ -1,8 +1,9 @@
 /*
- * The TCP tracker's RTT samples, driven through the real engine: the
- * segments are built as bytes (unit_packets.c), decoded and fed to an
- * analyzer whose sink keeps every ACK's sample and, at the end, the
- * connection's per-direction RTT statistics.
+ * The TCP tracker, driven through the real engine: the segments are
+ * built as bytes (unit_packets.c), decoded and fed to an analyzer whose
+ * sink keeps every ACK's RTT sample and, at the end, the connection's
+ * per-direction RTT statistics; or, for the accessors of tcp_conn.h,
+ * what each one answered after every segment.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "unit_packets.h"
 
 #define US(x) ((int64_t)(x) * 1000)
+#define MS(x) ((int64_t)(x) * 1000000)
 #define SEC(x) ((int64_t)(x) * 1000000000)
 /* 2026-01-01T00:00:00Z: time 0 of every test. */
 #define EPOCH_NS (1767225600LL * 1000000000LL)
@@ -168,12 +170,332 @@ static void test_rtt_hundred_seconds(void **state)
 	conn_assert_samples(SEC(100));
 }
 
+/* ------------------------------------------------------------ accessors */
+
+/* What the accessors of tcp_conn.h answered after one segment. */
+struct conn_answers {
+	enum tcp_state state[2];
+	bool midstream, sim_open, saw_synack, saw_handshake_ack;
+	bool saw_syn[2], syn_acked[2], saw_fin[2], unanswered[2];
+	bool unacked_by[2], all_acked_by[2];
+	uint32_t retrans_segs[2], send_mss[2], rtt_samples[2];
+	int64_t rtt_min_ns[2], handshake_leg_ns[2];
+};
+
+/* The answers after each segment of one connection, in order. */
+struct conn_asked {
+	struct conn_answers after[16];
+	size_t n;
+};
+
+static void ask_sides(struct conn_answers *a, const struct flow *f)
+{
+	for (int d = 0; d < 2; d++) {
+		a->state[d] = tcp_conn_state(f, d);
+		a->saw_syn[d] = tcp_conn_saw_syn(f, d);
+		a->syn_acked[d] = tcp_conn_syn_acked(f, d);
+		a->saw_fin[d] = tcp_conn_saw_fin(f, d);
+		a->unanswered[d] = tcp_conn_unanswered(f, d);
+		a->unacked_by[d] = tcp_conn_unacked_by(f, d);
+		a->all_acked_by[d] = tcp_conn_all_acked_by(f, d);
+		a->retrans_segs[d] = tcp_conn_retrans_segs(f, d);
+		a->send_mss[d] = tcp_conn_send_mss(f, d);
+		a->rtt_samples[d] = tcp_conn_rtt_samples(f, d);
+		a->rtt_min_ns[d] = tcp_conn_rtt_min_ns(f, d);
+		a->handshake_leg_ns[d] = tcp_conn_handshake_leg_ns(f, d);
+	}
+}
+
+static void ask_on_segment(void *ctx, const struct packet *pkt,
+			   const struct flow *f,
+			   const struct tcp_seg_info *info,
+			   struct flow_sink_area area)
+{
+	struct conn_asked *s = ctx;
+	struct conn_answers *a;
+
+	(void)pkt;
+	(void)info;
+	(void)area;
+	assert_true(s->n < sizeof(s->after) / sizeof(s->after[0]));
+	a = &s->after[s->n++];
+	a->midstream = tcp_conn_midstream(f);
+	a->sim_open = tcp_conn_simultaneous_open(f);
+	a->saw_synack = tcp_conn_saw_synack(f);
+	a->saw_handshake_ack = tcp_conn_saw_handshake_ack(f);
+	ask_sides(a, f);
+}
+
+static void ask_begin(struct unit_wire *w, struct conn_asked *s)
+{
+	struct analyzer_config cfg;
+	struct analyzer_sink sink = {
+		.ctx = s,
+		.on_tcp_segment = ask_on_segment,
+	};
+
+	memset(s, 0, sizeof(*s));
+	memset(w, 0, sizeof(*w));
+	w->epoch_ns = EPOCH_NS;
+	analyzer_config_defaults(&cfg);
+	w->a = analyzer_new(&cfg, &sink);
+	assert_non_null(w->a);
+}
+
+static void ask_end(struct unit_wire *w)
+{
+	analyzer_finish(w->a);
+	analyzer_free(w->a);
+}
+
+/*
+ * The handshake, captured beside the client: its SYN at 0, the SYN-ACK
+ * 10 ms later, its ACK 100 µs after that.  With mss, each side announces
+ * one: 1460 the client, 1400 the server.
+ */
+static void ask_handshake(struct unit_wire *w, bool mss)
+{
+	const struct unit_tcp_opts cli_opts = { .mss = 1460 };
+	const struct unit_tcp_opts srv_opts = { .mss = 1400 };
+	struct unit_tcp syn = {
+		.src = CLI, .dst = SRV, .sport = CLI_PORT, .dport = SRV_PORT,
+		.flags = TCP_FLAG_SYN, .seq = CLI_ISN, .win = 65535,
+		.opts = mss ? &cli_opts : NULL,
+	};
+	struct unit_tcp synack = {
+		.src = SRV, .dst = CLI, .sport = SRV_PORT, .dport = CLI_PORT,
+		.flags = TCP_FLAG_SYN | TCP_FLAG_ACK, .seq = SRV_ISN,
+		.ack = CLI_ISN + 1, .win = 65535,
+		.opts = mss ? &srv_opts : NULL,
+	};
+
+	unit_wire_tcp(w, 0, &syn);
+	unit_wire_tcp(w, MS(10), &synack);
+	unit_feed_tcp(w, MS(10) + US(100), CLI, CLI_PORT, SRV, SRV_PORT,
+		      TCP_FLAG_ACK, CLI_ISN + 1, SRV_ISN + 1, 65535, 0);
+}
+
+/* Each step of the handshake answers what it showed, and no more. */
+static void test_ask_handshake(void **state)
+{
+	struct conn_asked s;
+	struct unit_wire w;
+	const struct conn_answers *a = s.after;
+
+	(void)state;
+	ask_begin(&w, &s);
+	ask_handshake(&w, true);
+	ask_end(&w);
+	assert_int_equal(s.n, 3);
+	/* The SYN. */
+	assert_false(a[0].midstream);
+	assert_true(a[0].saw_syn[FLOW_ORIG]);
+	assert_false(a[0].saw_syn[FLOW_RESP]);
+	assert_false(a[0].saw_synack);
+	assert_false(a[0].syn_acked[FLOW_ORIG]);
+	assert_false(a[0].saw_handshake_ack);
+	assert_int_equal(a[0].state[FLOW_ORIG], TCP_STATE_SYN_SENT);
+	assert_int_equal(a[0].state[FLOW_RESP], TCP_STATE_LISTEN);
+	assert_int_equal(a[0].handshake_leg_ns[FLOW_RESP], 0);
+	/* The SYN-ACK: the client's SYN is acknowledged, not the server's. */
+	assert_true(a[1].saw_synack);
+	assert_true(a[1].saw_syn[FLOW_RESP]);
+	assert_true(a[1].syn_acked[FLOW_ORIG]);
+	assert_false(a[1].syn_acked[FLOW_RESP]);
+	assert_false(a[1].saw_handshake_ack);
+	assert_int_equal(a[1].handshake_leg_ns[FLOW_RESP], MS(10));
+	assert_int_equal(a[1].handshake_leg_ns[FLOW_ORIG], 0);
+	/* The ACK. */
+	assert_true(a[2].saw_handshake_ack);
+	assert_true(a[2].syn_acked[FLOW_RESP]);
+	assert_false(a[2].midstream);
+	assert_false(a[2].sim_open);
+	assert_int_equal(a[2].state[FLOW_ORIG], TCP_STATE_ESTABLISHED);
+	assert_int_equal(a[2].state[FLOW_RESP], TCP_STATE_ESTABLISHED);
+	assert_int_equal(a[2].handshake_leg_ns[FLOW_RESP], MS(10));
+	assert_int_equal(a[2].handshake_leg_ns[FLOW_ORIG], US(100));
+	/* Each side may send what the other announced. */
+	assert_int_equal(a[2].send_mss[FLOW_ORIG], 1400);
+	assert_int_equal(a[2].send_mss[FLOW_RESP], 1460);
+	for (int d = 0; d < 2; d++) {
+		assert_false(a[2].saw_fin[d]);
+		assert_false(a[2].unanswered[d]);
+		assert_int_equal(a[2].retrans_segs[d], 0);
+	}
+}
+
+/* Unacknowledged data, its ACK, and the RTT samples the ACKs gave. */
+static void test_ask_data_and_acks(void **state)
+{
+	struct conn_asked s;
+	struct unit_wire w;
+	const struct conn_answers *a = s.after;
+
+	(void)state;
+	ask_begin(&w, &s);
+	ask_handshake(&w, true);
+	unit_feed_tcp(&w, MS(11), CLI, CLI_PORT, SRV, SRV_PORT,
+		      TCP_FLAG_ACK | TCP_FLAG_PSH, CLI_ISN + 1, SRV_ISN + 1,
+		      65535, 100);
+	unit_feed_tcp(&w, MS(21), SRV, SRV_PORT, CLI, CLI_PORT, TCP_FLAG_ACK,
+		      SRV_ISN + 1, CLI_ISN + 101, 65535, 0);
+	ask_end(&w);
+	assert_int_equal(s.n, 5);
+	/* Before any ACK of the server's, neither question has an answer. */
+	for (int d = 0; d < 2; d++) {
+		assert_false(a[0].unacked_by[d]);
+		assert_false(a[0].all_acked_by[d]);
+	}
+	/* The data is out, unacknowledged; the client has ACKed the SYN. */
+	assert_true(a[3].unacked_by[FLOW_RESP]);
+	assert_false(a[3].all_acked_by[FLOW_RESP]);
+	assert_false(a[3].unacked_by[FLOW_ORIG]);
+	assert_true(a[3].all_acked_by[FLOW_ORIG]);
+	/* Its ACK. */
+	assert_false(a[4].unacked_by[FLOW_RESP]);
+	assert_true(a[4].all_acked_by[FLOW_RESP]);
+	/* The SYN's and the data's round trips, and the SYN-ACK's. */
+	assert_int_equal(a[4].rtt_samples[FLOW_ORIG], 2);
+	assert_int_equal(a[4].rtt_min_ns[FLOW_ORIG], MS(10));
+	assert_int_equal(a[4].rtt_samples[FLOW_RESP], 1);
+	assert_int_equal(a[4].rtt_min_ns[FLOW_RESP], US(100));
+}
+
+/* The client closes first: its FIN, then the server in CLOSE_WAIT. */
+static void test_ask_fin_and_close_wait(void **state)
+{
+	struct conn_asked s;
+	struct unit_wire w;
+	const struct conn_answers *a = s.after;
+
+	(void)state;
+	ask_begin(&w, &s);
+	ask_handshake(&w, true);
+	unit_feed_tcp(&w, MS(20), CLI, CLI_PORT, SRV, SRV_PORT,
+		      TCP_FLAG_FIN | TCP_FLAG_ACK, CLI_ISN + 1, SRV_ISN + 1,
+		      65535, 0);
+	unit_feed_tcp(&w, MS(30), SRV, SRV_PORT, CLI, CLI_PORT, TCP_FLAG_ACK,
+		      SRV_ISN + 1, CLI_ISN + 2, 65535, 0);
+	ask_end(&w);
+	assert_int_equal(s.n, 5);
+	assert_true(a[3].saw_fin[FLOW_ORIG]);
+	assert_false(a[3].saw_fin[FLOW_RESP]);
+	assert_int_equal(a[3].state[FLOW_ORIG], TCP_STATE_FIN_WAIT1);
+	assert_int_equal(a[4].state[FLOW_ORIG], TCP_STATE_FIN_WAIT2);
+	assert_int_equal(a[4].state[FLOW_RESP], TCP_STATE_CLOSE_WAIT);
+}
+
+/* A segment sent again goes unanswered until the peer speaks. */
+static void test_ask_retransmission_unanswered(void **state)
+{
+	struct conn_asked s;
+	struct unit_wire w;
+	const struct conn_answers *a = s.after;
+
+	(void)state;
+	ask_begin(&w, &s);
+	ask_handshake(&w, true);
+	for (int i = 0; i < 2; i++)
+		unit_feed_tcp(&w, MS(20) + i * MS(300), CLI, CLI_PORT, SRV,
+			      SRV_PORT, TCP_FLAG_ACK | TCP_FLAG_PSH,
+			      CLI_ISN + 1, SRV_ISN + 1, 65535, 100);
+	unit_feed_tcp(&w, MS(330), SRV, SRV_PORT, CLI, CLI_PORT, TCP_FLAG_ACK,
+		      SRV_ISN + 1, CLI_ISN + 101, 65535, 0);
+	ask_end(&w);
+	assert_int_equal(s.n, 6);
+	assert_false(a[3].unanswered[FLOW_ORIG]);
+	assert_int_equal(a[3].retrans_segs[FLOW_ORIG], 0);
+	assert_true(a[4].unanswered[FLOW_ORIG]);
+	assert_false(a[4].unanswered[FLOW_RESP]);
+	assert_int_equal(a[4].retrans_segs[FLOW_ORIG], 1);
+	assert_int_equal(a[4].retrans_segs[FLOW_RESP], 0);
+	assert_false(a[5].unanswered[FLOW_ORIG]);
+}
+
+/* Picked up after the SYN: by data, or by the SYN-ACK. */
+static void test_ask_midstream(void **state)
+{
+	struct conn_asked s;
+	struct unit_wire w;
+	const struct conn_answers *a = s.after;
+
+	(void)state;
+	ask_begin(&w, &s);
+	unit_feed_tcp(&w, 0, CLI, CLI_PORT, SRV, SRV_PORT,
+		      TCP_FLAG_ACK | TCP_FLAG_PSH, CLI_ISN + 1, SRV_ISN + 1,
+		      65535, 100);
+	ask_end(&w);
+	assert_int_equal(s.n, 1);
+	assert_true(a[0].midstream);
+	assert_false(a[0].saw_syn[FLOW_ORIG]);
+	assert_false(a[0].saw_syn[FLOW_RESP]);
+	assert_false(a[0].saw_synack);
+	assert_false(a[0].saw_handshake_ack);
+	assert_int_equal(a[0].handshake_leg_ns[FLOW_ORIG], 0);
+	assert_int_equal(a[0].handshake_leg_ns[FLOW_RESP], 0);
+
+	ask_begin(&w, &s);
+	unit_feed_tcp(&w, 0, SRV, SRV_PORT, CLI, CLI_PORT,
+		      TCP_FLAG_SYN | TCP_FLAG_ACK, SRV_ISN, CLI_ISN + 1, 65535,
+		      0);
+	ask_end(&w);
+	assert_int_equal(s.n, 1);
+	assert_true(a[0].midstream);
+	assert_true(a[0].saw_synack);
+	assert_true(a[0].saw_syn[FLOW_RESP]);
+	assert_false(a[0].saw_syn[FLOW_ORIG]);
+}
+
+/* Both send a SYN before either has seen the other's. */
+static void test_ask_simultaneous_open(void **state)
+{
+	struct conn_asked s;
+	struct unit_wire w;
+	const struct conn_answers *a = s.after;
+
+	(void)state;
+	ask_begin(&w, &s);
+	unit_feed_tcp(&w, 0, CLI, CLI_PORT, SRV, SRV_PORT, TCP_FLAG_SYN,
+		      CLI_ISN, 0, 65535, 0);
+	unit_feed_tcp(&w, MS(1), SRV, SRV_PORT, CLI, CLI_PORT, TCP_FLAG_SYN,
+		      SRV_ISN, 0, 65535, 0);
+	ask_end(&w);
+	assert_int_equal(s.n, 2);
+	assert_false(a[0].sim_open);
+	assert_true(a[1].sim_open);
+	assert_true(a[1].saw_syn[FLOW_ORIG]);
+	assert_true(a[1].saw_syn[FLOW_RESP]);
+	assert_false(a[1].saw_synack);
+}
+
+/* No MSS announced: each side may send 536 bytes a segment. */
+static void test_ask_default_mss(void **state)
+{
+	struct conn_asked s;
+	struct unit_wire w;
+
+	(void)state;
+	ask_begin(&w, &s);
+	ask_handshake(&w, false);
+	ask_end(&w);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.after[2].send_mss[FLOW_ORIG], 536);
+	assert_int_equal(s.after[2].send_mss[FLOW_RESP], 536);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rtt_one_second),
 		cmocka_unit_test(test_rtt_five_seconds),
 		cmocka_unit_test(test_rtt_hundred_seconds),
+		cmocka_unit_test(test_ask_handshake),
+		cmocka_unit_test(test_ask_data_and_acks),
+		cmocka_unit_test(test_ask_fin_and_close_wait),
+		cmocka_unit_test(test_ask_retransmission_unanswered),
+		cmocka_unit_test(test_ask_midstream),
+		cmocka_unit_test(test_ask_simultaneous_open),
+		cmocka_unit_test(test_ask_default_mss),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
