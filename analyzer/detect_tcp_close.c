@@ -244,15 +244,13 @@ static void time_wait_leave(struct detectors *d, const struct flow *f,
 /* A whole connection, handshake to close. */
 static bool churn_whole(const struct flow *f)
 {
-	const struct tcp_conn *t = &f->u.tcp;
 	int initiator;
 
 	/* Most: known from the marks, the tracker's state being cold now. */
 	if (f->sink_mark & DM_OPENED)
 		return (f->sink_mark & DM_CLOSED) ||
 		       f->end_reason == FLOW_END_IDLE;
-	return (t->flags & TCP_CONN_HAS_ACK) &&
-	       !(t->flags & TCP_CONN_MIDSTREAM) &&
+	return tcp_conn_saw_handshake_ack(f) && !tcp_conn_midstream(f) &&
 	       tcp_conn_close(f, &initiator) != TCP_CLOSE_OPEN;
 }
 
@@ -359,7 +357,7 @@ static void close_on_flow_end(struct detectors *d, const struct flow *f,
 
 	if (e != NULL && det_enabled(d, FINDING_CLOSE_WAIT_LEAK) &&
 	    e->cw_since != 0 && df->cw_dir < 2 &&
-	    f->u.tcp.ep[df->cw_dir].state == TCP_STATE_CLOSE_WAIT)
+	    tcp_conn_state(f, df->cw_dir) == TCP_STATE_CLOSE_WAIT)
 		close_wait_counted(d, f, e, df->cw_dir, d->now - e->cw_since,
 				   true);
 	if (f->sink_mark & DM_TIME_WAIT_0)

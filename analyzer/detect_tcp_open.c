@@ -243,7 +243,6 @@ DET_COLD
 static void flood_flow_end(struct detectors *d, const struct flow *f,
 			   struct det_flow *df)
 {
-	const struct tcp_conn *c = &f->u.tcp;
 	struct det_group *g;
 	struct syn_flood_state *s;
 
@@ -261,12 +260,13 @@ static void flood_flow_end(struct detectors *d, const struct flow *f,
 	/* Sources of attempts that never completed, as reported. */
 	hash_set_add(&g->set, addr_hash(f, FLOW_ORIG), &d->oom);
 	if (df->flags & DF_SYNACK_RETRIED)
-		s->synack_retransmissions += c->ep[FLOW_RESP].retrans_segs;
-	if (!(c->flags & TCP_CONN_HAS_SYNACK))
+		s->synack_retransmissions +=
+			tcp_conn_retrans_segs(f, FLOW_RESP);
+	if (!tcp_conn_saw_synack(f))
 		s->never_answered++;
 	else if (!(df->flags & DF_SYNACK_RETRIED))
 		s->never_retried++;
-	if (c->flags & TCP_CONN_HAS_SYNACK)
+	if (tcp_conn_saw_synack(f))
 		s->answered++;
 	group_touch(g, f->last_ts);
 	group_add_flow(g, f);
@@ -315,8 +315,8 @@ static void unanswered_flow_end(struct detectors *d, const struct flow *f,
 {
 	const struct detect_config *c = &d->cfg;
 	bool unanswered = f->dir[FLOW_RESP].pkts == 0 &&
-			  (f->u.tcp.ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
-			  !(f->u.tcp.flags & TCP_CONN_MIDSTREAM) &&
+			  tcp_conn_saw_syn(f, FLOW_ORIG) &&
+			  !tcp_conn_midstream(f) &&
 			  df->syn_retries >= c->syn_unanswered.min_retries;
 	struct det_group *g;
 
@@ -508,7 +508,6 @@ static void open_on_segment(struct detectors *d, const struct packet *pkt,
 			    const struct flow *f, const struct tcp_seg_info *info,
 			    struct det_flow *df)
 {
-	const struct tcp_conn *c = &f->u.tcp;
 	uint8_t fl = pkt->tcp.flags;
 
 	if (!(fl & (TCP_FLAG_SYN | TCP_FLAG_RST)) &&
@@ -534,18 +533,18 @@ static void open_on_segment(struct detectors *d, const struct packet *pkt,
 		if (info->annots & TCP_ANNOT_BIT(RETRANSMISSION))
 			df->flags |= DF_SYNACK_RETRIED;
 	}
-	if (!(df->flags & DF_HANDSHAKE_DONE) && (c->flags & TCP_CONN_HAS_ACK) &&
-	    (c->ep[FLOW_RESP].flags & TCP_EP_SYN_ACKED)) {
+	if (!(df->flags & DF_HANDSHAKE_DONE) && tcp_conn_saw_handshake_ack(f) &&
+	    tcp_conn_syn_acked(f, FLOW_RESP)) {
 		df->flags |= DF_HANDSHAKE_DONE;
 		flood_resolved(d, f, df);
-		if (!(c->flags & (TCP_CONN_MIDSTREAM | TCP_CONN_SIM_OPEN)) &&
-		    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
+		if (!tcp_conn_midstream(f) && !tcp_conn_simultaneous_open(f) &&
+		    tcp_conn_saw_syn(f, FLOW_ORIG) &&
 		    !(df->flags & DF_REFUSED))
 			det_mark(d, DM_OPENED);
 	}
 	if ((fl & TCP_FLAG_RST) && !(df->flags & DF_HANDSHAKE_DONE)) {
-		if (info->dir == FLOW_RESP && !(c->flags & TCP_CONN_HAS_SYNACK) &&
-		    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
+		if (info->dir == FLOW_RESP && !tcp_conn_saw_synack(f) &&
+		    tcp_conn_saw_syn(f, FLOW_ORIG) &&
 		    !(df->flags & DF_REFUSED)) {
 			df->flags |= DF_REFUSED;
 			det_mark(d, DM_SIDE_WORK);
@@ -561,8 +560,6 @@ static void open_on_segment(struct detectors *d, const struct packet *pkt,
 static void open_on_flow_end(struct detectors *d, const struct flow *f,
 			     struct det_flow *df)
 {
-	const struct tcp_conn *c = &f->u.tcp;
-
 	if (df != NULL && (df->flags & (DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING)))
 		flood_flow_end(d, f, df);
 	if (df != NULL && det_enabled(d, FINDING_SYN_UNANSWERED))
@@ -575,10 +572,9 @@ static void open_on_flow_end(struct detectors *d, const struct flow *f,
 		return;
 	}
 	/* Attempts of a possible scan: refused ones were counted already. */
-	if (!(c->flags & TCP_CONN_MIDSTREAM) &&
+	if (!tcp_conn_midstream(f) &&
 	    !(df != NULL && (df->flags & DF_REFUSED)) &&
-	    (c->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
-	    !(c->flags & TCP_CONN_SIM_OPEN))
+	    tcp_conn_saw_syn(f, FLOW_ORIG) && !tcp_conn_simultaneous_open(f))
 		scan_attempt(d, f, f->dir[FLOW_RESP].pkts == 0);
 }
 

@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tcp_seq.h"
-
 /* rst_storm's group state. */
 struct rst_storm_state {
 	/*
@@ -75,11 +73,9 @@ static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
 			       const struct tcp_seg_info *info,
 			       const struct det_flow *df)
 {
-	const struct tcp_conn *c = &f->u.tcp;
 	int s = info->dir;
-	const struct tcp_endpoint *ep = &c->ep[s];
 
-	if (s == FLOW_RESP && !(c->flags & TCP_CONN_HAS_SYNACK) &&
+	if (s == FLOW_RESP && !tcp_conn_saw_synack(f) &&
 	    !(df->flags & DF_HANDSHAKE_DONE))
 		return RST_REFUSED;
 	/*
@@ -91,16 +87,14 @@ static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
 		return RST_HANDSHAKE_ABORTED;
 	if (info->annots & TCP_ANNOT_BIT(RST_OUT_OF_WINDOW))
 		return RST_OUT_OF_WINDOW;
-	if (ep->flags & TCP_EP_FIN_SEEN)
+	if (tcp_conn_saw_fin(f, s))
 		return RST_WRITE_AFTER_CLOSE;
-	if (ep->flags & TCP_EP_UNANSWERED)
+	if (tcp_conn_unanswered(f, s))
 		return RST_TIMEOUT;
 	if (!(pkt->tcp.flags & TCP_FLAG_ACK))
 		return RST_UNKNOWN_CONNECTION;
 	/* Data of the peer's not yet acknowledged: it arrived, or was on its way. */
-	if ((c->ep[!s].flags & TCP_EP_SEQ_VALID) &&
-	    (c->ep[s].flags & TCP_EP_ACK_VALID) &&
-	    tcp_seq_after(c->ep[!s].high_seq, c->ep[s].an.lastack))
+	if (tcp_conn_unacked_by(f, s))
 		return RST_CLOSE_WITH_UNREAD_DATA;
 	/* The peer's data was the last word, and no answer came. */
 	if (df->last_data_dir == !s &&

@@ -118,7 +118,6 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 			   struct det_flow *df)
 {
 	const struct detect_config *c = &d->cfg;
-	const struct tcp_conn *t = &f->u.tcp;
 	int s = info->dir;
 	uint32_t an = info->annots;
 	/*
@@ -176,7 +175,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	g->threshold = c->retransmit_burst.min_retransmissions;
 	if (!(df->flags & DF_DEAD_PEER) &&
 	    df->retx_run[s] >= c->retransmit_burst.dead_peer_retries &&
-	    (t->ep[s].flags & TCP_EP_UNANSWERED))
+	    tcp_conn_unanswered(f, s))
 		retx_stuck(d, pkt, info, df);
 	if (g->finding >= 0 ||
 	    (sum >= c->retransmit_burst.min_retransmissions &&
@@ -252,40 +251,17 @@ static void zero_window(struct detectors *d, const struct packet *pkt,
 /* ------------------------------------------------------------ Nagle */
 
 /*
- * The handshake's round trip from the capture point through one side
- * (ns, 0 when unknown): SYN to SYN-ACK goes through the responder,
- * SYN-ACK to ACK through the originator.  Captured at the client, the
- * first is the whole path and the second almost nothing.
- */
-static int64_t handshake_leg(const struct tcp_conn *t, int via)
-{
-	if (via == FLOW_RESP)
-		return (t->flags & TCP_CONN_HAS_SYN) &&
-		       (t->flags & TCP_CONN_HAS_SYNACK) && t->synack_us > t->syn_us
-		       ? (int64_t)(t->synack_us - t->syn_us) * 1000 : 0;
-	return (t->flags & TCP_CONN_HAS_SYNACK) && (t->flags & TCP_CONN_HAS_ACK) &&
-	       t->ack_us > t->synack_us
-	       ? (int64_t)(t->ack_us - t->synack_us) * 1000 : 0;
-}
-
-/*
  * The shortest round trip seen through s's peer: what an ACK from the
  * peer for s's data takes without any delay (0: none known yet).
  */
-static int64_t base_rtt(const struct tcp_conn *t, int s)
+static int64_t base_rtt(const struct flow *f, int s)
 {
-	int64_t best = handshake_leg(t, !s);
+	int64_t best = tcp_conn_handshake_leg_ns(f, !s);
 
-	if (t->ep[s].rtt.n >= 2 &&
-	    (best == 0 || (int64_t)t->ep[s].rtt.min_us * 1000 < best))
-		best = (int64_t)t->ep[s].rtt.min_us * 1000;
+	if (tcp_conn_rtt_samples(f, s) >= 2 &&
+	    (best == 0 || tcp_conn_rtt_min_ns(f, s) < best))
+		best = tcp_conn_rtt_min_ns(f, s);
 	return best;
-}
-
-static uint32_t mss_toward(const struct tcp_conn *t, int s)
-{
-	/* What s may send: the MSS its peer announced, else RFC 9293's 536. */
-	return (t->ep[!s].flags & TCP_EP_HAS_MSS) ? t->ep[!s].mss : 536;
 }
 
 DET_COLD
@@ -317,7 +293,6 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 		  struct det_flow *df)
 {
 	const struct detect_config *c = &d->cfg;
-	const struct tcp_conn *t = &f->u.tcp;
 	int s = info->dir;
 	uint32_t len = info->seg_len;
 
@@ -329,10 +304,10 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 	    (e = det_ext_of(d, df)) != NULL) {
 		int64_t since = d->now - e->dack_ts;
 		/* From the ACK passing the capture point to s and back. */
-		int64_t base = handshake_leg(t, s);
+		int64_t base = tcp_conn_handshake_leg_ns(f, s);
 
 		/* Sent the moment the ACK came: it had been waiting for it. */
-		if (len > 0 && len < mss_toward(t, s) &&
+		if (len > 0 && len < tcp_conn_send_mss(f, s) &&
 		    !(info->annots & RETRANSMITTED) &&
 		    since <= 2 * base + NS_PER_MS)
 			nagle_event(d, f, df, e->t_dack);
@@ -342,8 +317,8 @@ static void nagle(struct detectors *d, const struct packet *pkt,
 	if (len == 0 && info->ack_rtt_ns >= c->nagle_delayed_ack.min_delay_ns &&
 	    info->ack_rtt_ns <= c->nagle_delayed_ack.max_delay_ns &&
 	    df->last_data_dir == !s && df->last_len[!s] > 0 &&
-	    df->last_len[!s] < mss_toward(t, !s)) {
-		int64_t base = base_rtt(t, !s);
+	    df->last_len[!s] < tcp_conn_send_mss(f, !s)) {
+		int64_t base = base_rtt(f, !s);
 
 		if (base > 0 && info->ack_rtt_ns >= 4 * base &&
 		    (e = det_ext_get(d, df, DM_SIDE_WORK)) != NULL) {
@@ -361,7 +336,6 @@ static void bookkeeping(struct detectors *d, const struct packet *pkt,
 			const struct flow *f, const struct tcp_seg_info *info,
 			struct det_flow *df)
 {
-	const struct tcp_conn *t = &f->u.tcp;
 	int s = info->dir, p = !s;
 
 	df->peer_dup[s] = (info->annots & TCP_ANNOT_BIT(DUPLICATE_ACK)) ||
@@ -397,9 +371,7 @@ static void bookkeeping(struct detectors *d, const struct packet *pkt,
 	    tcp_seq_after_eq(info->rel_ack, df->max_end[p]))
 		df->max_len_acked[p] = df->max_len[p];
 	/* s has acknowledged all the peer sent: no run of big ones is stuck. */
-	if ((t->ep[p].flags & TCP_EP_SEQ_VALID) &&
-	    (t->ep[s].flags & TCP_EP_ACK_VALID) &&
-	    tcp_seq_after_eq(t->ep[s].an.lastack, t->ep[p].high_seq))
+	if (tcp_conn_all_acked_by(f, s))
 		df->big_run[p] = 0;
 }
 
