@@ -83,6 +83,7 @@ void detectors_free(struct detectors *d)
 	free(d->index);
 	free(d->fired);
 	free(d->pending);
+	free(d->cw_watch);
 	for (size_t i = 0; i * DET_EXT_CHUNK < d->n_ext; i++)
 		free(d->ext_chunks[i]);
 	free(d->ext_chunks);
@@ -779,7 +780,16 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 			d->suppressed++;
 			continue;
 		}
-		describe(d, g, &out[kept++]);
+		describe(d, g, &out[kept]);
+		/*
+		 * Fired on what was seen live and then undone (an attempt
+		 * answered after all): nothing is left to report.
+		 */
+		if (out[kept].value == 0 && !out[kept].ongoing) {
+			listed[g->key.id]--;
+			continue;
+		}
+		kept++;
 	}
 	for (size_t i = 0; i < d->n_fired; i++) {
 		struct det_group *scan = scanner_of(d, group_at(d, d->fired[i]));

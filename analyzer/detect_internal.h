@@ -224,6 +224,7 @@ struct det_flow_ext {
 	uint32_t next_free;     /* in the pool's free list */
 	int64_t cw_since;       /* when an endpoint entered CLOSE_WAIT, or 0 */
 	uint64_t cw_frame;      /* the segment that put it there */
+	uint64_t cw_watch;      /* its close-wait watch entry's number + 1 */
 	int64_t zw_since[2];    /* zero window advertised since, or 0 */
 	int64_t dack_ts;        /* when that delayed ACK came (DF_DACK) */
 	int64_t t_dack;         /* how late it was */
@@ -239,6 +240,13 @@ struct group_memo {
 	uint8_t family;
 	uint16_t port;
 	uint8_t addr[16], addr2[16];
+};
+
+/* A flow in CLOSE_WAIT (close_wait_leak's watch). */
+struct close_wait_watch {
+	struct det_flow *df;    /* NULL: it left CLOSE_WAIT or ended */
+	int64_t since;          /* its idle time in CLOSE_WAIT began */
+	uint32_t group;         /* its group's number + 1 once past min_age */
 };
 
 /* A connection attempt waiting to be judged half-open (syn_flood). */
@@ -281,6 +289,15 @@ struct detectors {
 	 * time, so a flood's finding does not wait for its flows to end;
 	 * a listener gets a group only once an attempt to it is half-open.
 	 */
+	/*
+	 * close_wait_leak's watch (detect_tcp_close.c): the flows in
+	 * CLOSE_WAIT by the time they entered it, so that a sweep counts
+	 * those past min_age while they still are, not at their end.
+	 */
+	struct close_wait_watch *cw_watch;
+	size_t cw_cap, cw_head, cw_len;
+	size_t cw_judged;       /* entries before it were judged */
+	uint64_t cw_base;       /* the number of the entry at index 0 */
 	struct pending_attempt *pending;
 	size_t pending_cap, pending_head, pending_len;
 	uint32_t pending_seq;   /* the head entry's number; entries count on */

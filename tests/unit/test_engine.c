@@ -16,6 +16,7 @@
 #include "decode.h"
 #include "engine.h"
 #include "settings.h"
+#include "unit_packets.h"
 
 static struct engine *engine_default(void)
 {
@@ -261,6 +262,99 @@ static void test_findings_lifecycle(void **state)
 	engine_free(e);
 }
 
+#define SEC INT64_C(1000000000)
+
+/* The handshake of 192.0.2.1:40000 to 192.0.2.2:80, then the client's FIN. */
+static void open_then_client_fin(struct unit_wire *w)
+{
+	unit_feed_tcp(w, 0, "192.0.2.1", 40000, "192.0.2.2", 80,
+		      TCP_FLAG_SYN, 100, 0, 65535, 0);
+	unit_feed_tcp(w, 1000000, "192.0.2.2", 80, "192.0.2.1", 40000,
+		      TCP_FLAG_SYN | TCP_FLAG_ACK, 500, 101, 65535, 0);
+	unit_feed_tcp(w, 2000000, "192.0.2.1", 40000, "192.0.2.2", 80,
+		      TCP_FLAG_ACK, 101, 501, 65535, 0);
+	unit_feed_tcp(w, 3000000, "192.0.2.1", 40000, "192.0.2.2", 80,
+		      TCP_FLAG_FIN | TCP_FLAG_ACK, 101, 501, 65535, 0);
+	unit_feed_tcp(w, 4000000, "192.0.2.2", 80, "192.0.2.1", 40000,
+		      TCP_FLAG_ACK, 501, 102, 65535, 0);
+}
+
+/*
+ * A server idle in CLOSE_WAIT is a leak once min_age (1 s) passes, with
+ * the connection still open: live mode sees it then, and sees it resolve
+ * when the server closes, one finding all along.
+ */
+static void test_close_wait_live(void **state)
+{
+	struct engine *e = engine_default();
+	struct unit_wire w = {0};
+	struct engine_snapshot s;
+	struct engine_results r;
+	const struct engine_finding *f;
+	int n;
+
+	(void)state;
+	assert_non_null(e);
+	w.a = engine_analyzer(e);
+	w.epoch_ns = 1700000000 * SEC;
+	engine_snapshot_init(&s, SNAPSHOT_FINDINGS | SNAPSHOT_SOCKETS);
+	open_then_client_fin(&w);
+	engine_advance(e, w.epoch_ns + SEC / 2);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_null(snap_find(&s, FINDING_CLOSE_WAIT_LEAK, &n));
+	assert_int_equal(s.n_sockets, 3);       /* and the listener */
+
+	engine_advance(e, w.epoch_ns + 2 * SEC);
+	assert_true(engine_snapshot_take(e, &s));
+	f = snap_find(&s, FINDING_CLOSE_WAIT_LEAK, &n);
+	assert_non_null(f);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->change, FINDING_CHANGE_NEW);
+	assert_true(f->finding.ongoing);
+	assert_true(f->finding.value == 1);
+	assert_string_equal(f->finding.subject, "192.0.2.2:80");
+	assert_non_null(strstr(f->finding.summary, "1 still in CLOSE_WAIT now"));
+
+	unit_feed_tcp(&w, 3 * SEC, "192.0.2.2", 80, "192.0.2.1", 40000,
+		      TCP_FLAG_FIN | TCP_FLAG_ACK, 501, 102, 65535, 0);
+	unit_feed_tcp(&w, 3 * SEC + 1000000, "192.0.2.1", 40000, "192.0.2.2",
+		      80, TCP_FLAG_ACK, 102, 502, 65535, 0);
+	assert_true(engine_snapshot_take(e, &s));
+	f = snap_find(&s, FINDING_CLOSE_WAIT_LEAK, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->change, FINDING_CHANGE_RESOLVED);
+	assert_false(f->finding.ongoing);
+	assert_true(f->finding.value == 1);     /* closed late: still counted */
+
+	engine_finish(e);
+	assert_true(engine_results(e, &r));
+	assert_non_null(find(&r, FINDING_CLOSE_WAIT_LEAK));
+	engine_snapshot_free(&s);
+	engine_free(e);
+}
+
+/* A CLOSE_WAIT shorter than min_age is no leak, live or at the end. */
+static void test_close_wait_short(void **state)
+{
+	struct engine *e = engine_default();
+	struct unit_wire w = {0};
+	struct engine_results r;
+
+	(void)state;
+	assert_non_null(e);
+	w.a = engine_analyzer(e);
+	w.epoch_ns = 1700000000 * SEC;
+	open_then_client_fin(&w);
+	engine_advance(e, w.epoch_ns + SEC / 2);
+	unit_feed_tcp(&w, SEC / 2 + 1, "192.0.2.2", 80, "192.0.2.1", 40000,
+		      TCP_FLAG_FIN | TCP_FLAG_ACK, 501, 102, 65535, 0);
+	engine_advance(e, w.epoch_ns + 5 * SEC);
+	engine_finish(e);
+	assert_true(engine_results(e, &r));
+	assert_null(find(&r, FINDING_CLOSE_WAIT_LEAK));
+	engine_free(e);
+}
+
 /* A consumer that counts each TCP flow's segments in its own storage. */
 struct seg_counter {
 	size_t storage;
@@ -400,6 +494,8 @@ int main(void)
 		cmocka_unit_test(test_flood_known_before_the_end),
 		cmocka_unit_test(test_snapshot_mid_capture),
 		cmocka_unit_test(test_findings_lifecycle),
+		cmocka_unit_test(test_close_wait_live),
+		cmocka_unit_test(test_close_wait_short),
 		cmocka_unit_test(test_consumers_own_storage),
 		cmocka_unit_test(test_no_parts),
 		cmocka_unit_test(test_free_null),
