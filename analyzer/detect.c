@@ -680,8 +680,10 @@ void group_fire(struct detectors *d, struct det_group *g)
 {
 	struct finding f;
 
-	if (g->finding >= 0)
+	if (g->finding >= 0) {
+		g->provisional = false;
 		return;
+	}
 	if (d->n_fired == d->fired_cap) {
 		size_t cap = d->fired_cap ? d->fired_cap * 2 : 64;
 		uint32_t *p = realloc(d->fired, cap * sizeof(*p));
@@ -701,6 +703,27 @@ void group_fire(struct detectors *d, struct det_group *g)
 		describe(d, g, &f);
 		d->sink.on_finding(d->sink.ctx, &f);
 	}
+}
+
+void group_fire_live(struct detectors *d, struct det_group *g)
+{
+	if (g->finding >= 0)
+		return;
+	group_fire(d, g);
+	g->provisional = g->finding >= 0;
+}
+
+/*
+ * Fired on what was seen live only, and all of that was undone (an
+ * attempt answered after all, a peer that spoke again): nothing is left
+ * to report.
+ */
+static bool withdrawn(const struct det_group *g)
+{
+	const struct detector_ops *u = unit_of(g->key.id);
+
+	return g->provisional &&
+	       !(u->live_pending != NULL && u->live_pending(g));
 }
 
 static int finding_order(const void *pa, const void *pb)
@@ -727,7 +750,7 @@ static struct det_group *scanner_of(struct detectors *d,
 	struct subject_key k;
 	struct det_group *scan;
 
-	if (!g->has_party || g->parties_mixed)
+	if (!g->has_party || g->parties_mixed || withdrawn(g))
 		return NULL;
 	switch (g->key.id) {
 	case FINDING_CONNECTION_REFUSED:
@@ -774,22 +797,13 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 	for (size_t i = 0; i < d->n_fired; i++) {
 		struct det_group *g = group_at(d, d->fired[i]);
 
-		if (scanner_of(d, g) != NULL)
+		if (scanner_of(d, g) != NULL || withdrawn(g))
 			continue;
 		if (listed[g->key.id]++ >= MAX_FINDINGS_PER_ID) {
 			d->suppressed++;
 			continue;
 		}
-		describe(d, g, &out[kept]);
-		/*
-		 * Fired on what was seen live and then undone (an attempt
-		 * answered after all): nothing is left to report.
-		 */
-		if (out[kept].value == 0 && !out[kept].ongoing) {
-			listed[g->key.id]--;
-			continue;
-		}
-		kept++;
+		describe(d, g, &out[kept++]);
 	}
 	for (size_t i = 0; i < d->n_fired; i++) {
 		struct det_group *scan = scanner_of(d, group_at(d, d->fired[i]));

@@ -88,6 +88,7 @@ struct det_group {
 	 * detect.c), while detectors_findings() describes them.
 	 */
 	uint32_t folded;
+	bool provisional;       /* fired by group_fire_live() only */
 	double threshold;       /* what count was measured against */
 	/* A sequence of times (SYN retries) of one flow, for the evidence. */
 	uint64_t times_uid;
@@ -148,6 +149,10 @@ enum det_flow_flag {
 	DF_SYN_PENDING = 1u << 8,       /* waiting to be judged half-open */
 	DF_SYNACK_SEEN = 1u << 9,       /* the listener answered its SYN */
 	DF_DACK = 1u << 10,             /* dack_ts holds a delayed ACK */
+	/* Retried min_retries times with no answer yet: counted live. */
+	DF_SYN_WAITING = 1u << 11,
+	/* Stuck (stuck_dir), counted live in its retransmit_burst group. */
+	DF_STUCK_LIVE = 1u << 12,
 };
 
 /*
@@ -412,6 +417,13 @@ void group_add_packet(struct det_group *g, const struct packet *pkt,
 		      const struct flow *f, const struct tcp_seg_info *info);
 /* Fires g's finding unless it has (the sink hears of it). */
 void group_fire(struct detectors *d, struct det_group *g);
+/*
+ * Fires g's finding on what is seen live only (a connection still in
+ * CLOSE_WAIT, an attempt still retrying): provisional until group_fire()
+ * confirms it, withdrawn from the list if its detector's live_pending
+ * says all of it was undone.
+ */
+void group_fire_live(struct detectors *d, struct det_group *g);
 /* Adds n at now to a window of width window_ns; returns its sum. */
 uint64_t rate_add(struct rate_ring *r, int64_t now, int64_t window_ns,
 		  uint32_t n);
@@ -448,6 +460,8 @@ int64_t det_now(const struct detectors *d);
  *   describe     fills out's measured part for one of its groups
  *   ongoing      whether a fired group's condition still holds at now
  *                (NULL: while events keep coming, see detect.c)
+ *   live_pending whether g counts live what is not settled yet (for
+ *                group_fire_live(); NULL: never)
  */
 struct detector_ops {
 	const char *name;
@@ -471,6 +485,8 @@ struct detector_ops {
 			 const struct detect_config *cfg);
 	bool (*ongoing)(const struct det_group *g, int64_t now,
 			const struct detect_config *cfg);
+	/* g counts something live that is not settled yet. */
+	bool (*live_pending)(const struct det_group *g);
 };
 
 /* The units, one per detector file. */

@@ -182,7 +182,7 @@ static void watch_past_age(struct detectors *d, struct close_wait_watch *w)
 	g->threshold = c->close_wait_leak.min_connections;
 	if (g->count + close_wait_of(g)->past_age_now >=
 	    c->close_wait_leak.min_connections)
-		group_fire(d, g);
+		group_fire_live(d, g);
 }
 
 /*
@@ -643,6 +643,12 @@ static bool close_ongoing(const struct det_group *g, int64_t now,
 	}
 }
 
+static bool close_live_pending(const struct det_group *g)
+{
+	return g->key.id == FINDING_CLOSE_WAIT_LEAK &&
+	       close_wait_of_const(g)->past_age_now > 0;
+}
+
 const struct detector_ops det_close_ops = {
 	.name = "connection close",
 	.ids = {FINDING_TIME_WAIT_ACCUMULATION, FINDING_CLOSE_WAIT_LEAK,
@@ -654,4 +660,5 @@ const struct detector_ops det_close_ops = {
 	.sweep = close_sweep,
 	.describe = close_describe,
 	.ongoing = close_ongoing,
+	.live_pending = close_live_pending,
 };

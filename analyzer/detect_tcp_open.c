@@ -40,6 +40,13 @@ DET_GROUP_STATE_ACCESSORS(struct syn_flood_state, syn_flood_of,
 /* syn_unanswered's group state. */
 struct syn_unanswered_state {
 	uint64_t syn_retransmissions;   /* in all its connections */
+	/*
+	 * Attempts retried min_retries times with no answer, still live
+	 * (DF_SYN_WAITING), and their retries so far: counted when they
+	 * end, or dropped if an answer comes.
+	 */
+	uint64_t waiting_now;
+	uint64_t waiting_retries;
 };
 
 DET_GROUP_STATE_ACCESSORS(struct syn_unanswered_state, syn_unanswered_of,
@@ -289,9 +296,13 @@ static struct det_group *unanswered_group(struct detectors *d,
 
 /* Keeps one connection's SYN times for the evidence. */
 DET_COLD
+static void unanswered_waiting(struct detectors *d, const struct flow *f,
+			       struct det_flow *df, struct det_group *g);
+
 static void unanswered_retry(struct detectors *d, const struct packet *pkt,
 			     const struct flow *f,
-			     const struct tcp_seg_info *info)
+			     const struct tcp_seg_info *info,
+			     struct det_flow *df)
 {
 	struct det_group *g = unanswered_group(d, f, true);
 	uint64_t uid;
@@ -307,9 +318,48 @@ static void unanswered_retry(struct detectors *d, const struct packet *pkt,
 		g->times[g->n_times++] = d->now;
 		group_add_packet(g, pkt, f, info);
 	}
+	unanswered_waiting(d, f, df, g);
 }
 
 DET_COLD
+/*
+ * The attempt has been retried min_retries times and nothing came back:
+ * it counts now, so a live capture need not wait for the flow's end.
+ */
+static void unanswered_waiting(struct detectors *d, const struct flow *f,
+			       struct det_flow *df, struct det_group *g)
+{
+	struct syn_unanswered_state *s = syn_unanswered_of(g);
+
+	if (df->flags & DF_SYN_WAITING) {
+		s->waiting_retries++;
+		return;
+	}
+	if (df->syn_retries < d->cfg.syn_unanswered.min_retries ||
+	    !tcp_conn_saw_syn(f, FLOW_ORIG) || tcp_conn_midstream(f))
+		return;
+	df->flags |= DF_SYN_WAITING;
+	s->waiting_now++;
+	s->waiting_retries += df->syn_retries;
+	g->threshold = 1;
+	group_fire_live(d, g);
+}
+
+/* A waiting attempt was answered, or ended: it no longer counts live. */
+static void unanswered_settled(struct detectors *d, const struct flow *f,
+			       struct det_flow *df)
+{
+	struct det_group *g = unanswered_group(d, f, false);
+	struct syn_unanswered_state *s;
+
+	df->flags &= (uint16_t)~DF_SYN_WAITING;
+	if (g == NULL)
+		return;
+	s = syn_unanswered_of(g);
+	s->waiting_now--;
+	s->waiting_retries -= df->syn_retries;
+}
+
 static void unanswered_flow_end(struct detectors *d, const struct flow *f,
 				struct det_flow *df)
 {
@@ -320,6 +370,8 @@ static void unanswered_flow_end(struct detectors *d, const struct flow *f,
 			  df->syn_retries >= c->syn_unanswered.min_retries;
 	struct det_group *g;
 
+	if (df->flags & DF_SYN_WAITING)
+		unanswered_settled(d, f, df);
 	if (df->syn_retries == 0)
 		return;
 	g = unanswered_group(d, f, unanswered);
@@ -510,6 +562,8 @@ static void open_on_segment(struct detectors *d, const struct packet *pkt,
 {
 	uint8_t fl = pkt->tcp.flags;
 
+	if ((df->flags & DF_SYN_WAITING) && info->dir == FLOW_RESP)
+		unanswered_settled(d, f, df);
 	if (!(fl & (TCP_FLAG_SYN | TCP_FLAG_RST)) &&
 	    (df->flags & DF_HANDSHAKE_DONE))
 		return;
@@ -520,7 +574,7 @@ static void open_on_segment(struct detectors *d, const struct packet *pkt,
 				df->syn_retries++;
 			if (f->dir[FLOW_RESP].pkts == 0 &&
 			    det_enabled(d, FINDING_SYN_UNANSWERED))
-				unanswered_retry(d, pkt, f, info);
+				unanswered_retry(d, pkt, f, info, df);
 		} else if (!(df->flags & (DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING)) &&
 			   f->dir[FLOW_ORIG].pkts == 1 &&
 			   det_enabled(d, FINDING_SYN_FLOOD)) {
@@ -609,7 +663,8 @@ static void describe_flood(const struct det_group *g, struct finding *out,
 
 static void describe_unanswered(const struct det_group *g, struct finding *out)
 {
-	uint64_t retries = syn_unanswered_of_const(g)->syn_retransmissions;
+	const struct syn_unanswered_state *s = syn_unanswered_of_const(g);
+	uint64_t retries = s->syn_retransmissions + s->waiting_retries;
 	char times[120] = "";
 	size_t used = 0;
 
@@ -618,6 +673,7 @@ static void describe_unanswered(const struct det_group *g, struct finding *out)
 					 "%s+%.1f", i > 1 ? ", " : "",
 					 (double)(g->times[i] - g->times[0]) / NS_PER_SEC);
 	out->unit = "connections";
+	out->value = (double)(g->count + s->waiting_now);
 	finding_add_number(out, "syn_retransmissions", (double)retries);
 	if (g->n_times > 1)
 		finding_add_text(out, "retry_times", times);
@@ -628,6 +684,13 @@ static void describe_unanswered(const struct det_group *g, struct finding *out)
 		 (unsigned long long)retries, retries == 1 ? "" : "s",
 		 g->n_times > 1 ? " (one connection's retries at " : "",
 		 g->n_times > 1 ? times : "", g->n_times > 1 ? " s)" : "");
+	if (s->waiting_now > 0) {
+		size_t len = strlen(out->summary);
+
+		snprintf(out->summary + len, sizeof(out->summary) - len,
+			 "; %llu still retrying",
+			 (unsigned long long)s->waiting_now);
+	}
 }
 
 static void describe_refused(const struct det_group *g, struct finding *out)
@@ -702,9 +765,19 @@ static bool open_ongoing(const struct det_group *g, int64_t now,
 		return !det_quiet_since(g, now, cfg->syn_flood.window_ns);
 	case FINDING_PORT_SCAN:
 		return !det_quiet_since(g, now, cfg->port_scan.window_ns);
+	case FINDING_SYN_UNANSWERED:
+		/* Attempts still retrying, or ones that failed lately. */
+		return syn_unanswered_of_const(g)->waiting_now > 0 ||
+		       !det_quiet_since(g, now, DET_QUIET_NS);
 	default:
 		return !det_quiet_since(g, now, DET_QUIET_NS);
 	}
+}
+
+static bool open_live_pending(const struct det_group *g)
+{
+	return g->key.id == FINDING_SYN_UNANSWERED &&
+	       syn_unanswered_of_const(g)->waiting_now > 0;
 }
 
 const struct detector_ops det_open_ops = {
@@ -718,4 +791,5 @@ const struct detector_ops det_open_ops = {
 	.sweep = open_sweep,
 	.describe = open_describe,
 	.ongoing = open_ongoing,
+	.live_pending = open_live_pending,
 };

@@ -30,6 +30,11 @@ struct retransmit_state {
 	uint64_t by_kind[RETX_KIND_COUNT];      /* retransmissions */
 	uint64_t black_holes;   /* connections that hit an MTU black hole */
 	uint64_t dead_peers;    /* connections whose peer went dead */
+	/*
+	 * Connections stuck now (DF_STUCK_LIVE), peer still silent: each
+	 * becomes a black hole or a dead peer if it ends so.
+	 */
+	uint64_t stuck_now;
 	uint64_t max_len;       /* the largest retransmitted payload */
 	/*
 	 * The worst connection's share of its data resent within the
@@ -77,10 +82,15 @@ static struct det_group *retx_group(struct detectors *d, const struct flow *f,
  */
 DET_COLD
 static void retx_stuck(struct detectors *d, const struct packet *pkt,
-		       const struct tcp_seg_info *info, struct det_flow *df)
+		       const struct tcp_seg_info *info, struct det_flow *df,
+		       struct det_group *g)
 {
 	struct det_flow_ext *e = det_ext_get(d, df, DM_SIDE_WORK);
 
+	/* Live, it counts now: its verdict waits for the end. */
+	df->flags |= DF_STUCK_LIVE;
+	retransmit_of(g)->stuck_now++;
+	group_fire_live(d, g);
 	df->flags |= DF_DEAD_PEER;
 	df->stuck_dir = info->dir;
 	det_mark(d, DM_SIDE_WORK);
@@ -90,14 +100,30 @@ static void retx_stuck(struct detectors *d, const struct packet *pkt,
 		e->stuck_frame = pkt->frame_no;
 }
 
+/* The stuck connection no longer counts live: it ended or recovered. */
+static void stuck_settled(struct detectors *d, const struct flow *f,
+			  struct det_flow *df)
+{
+	struct det_group *g;
+
+	if (!(df->flags & DF_STUCK_LIVE))
+		return;
+	df->flags &= (uint16_t)~DF_STUCK_LIVE;
+	g = retx_group(d, f, df->stuck_dir);
+	if (g != NULL)
+		retransmit_of(g)->stuck_now--;
+}
+
 /* The connection ended still stuck: the verdict stands. */
 DET_COLD
 static void stuck_confirmed(struct detectors *d, const struct flow *f,
 			    struct det_flow *df)
 {
-	struct det_group *g = retx_group(d, f, df->stuck_dir);
+	struct det_group *g;
 	const struct det_flow_ext *e = det_ext_of(d, df);
 
+	stuck_settled(d, f, df);
+	g = retx_group(d, f, df->stuck_dir);
 	if (g == NULL)
 		return;
 	if (df->stuck_black_hole)
@@ -176,8 +202,8 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	if (!(df->flags & DF_DEAD_PEER) &&
 	    df->retx_run[s] >= c->retransmit_burst.dead_peer_retries &&
 	    tcp_conn_unanswered(f, s))
-		retx_stuck(d, pkt, info, df);
-	if (g->finding >= 0 ||
+		retx_stuck(d, pkt, info, df, g);
+	if ((g->finding >= 0 && !g->provisional) ||
 	    (sum >= c->retransmit_burst.min_retransmissions &&
 	     share >= c->retransmit_burst.min_share)) {
 		group_touch(g, d->now);
@@ -352,6 +378,7 @@ static void bookkeeping(struct detectors *d, const struct packet *pkt,
 	df->retx_run[p] = 0;
 	if (df->stuck_dir == p) {
 		/* The peer was not dead after all: an outage it survived. */
+		stuck_settled(d, f, df);
 		df->stuck_dir = 2;
 		df->flags &= (uint16_t)~DF_DEAD_PEER;
 	}
@@ -482,6 +509,15 @@ static void summarize_retx(const struct retransmit_state *s,
 			 sender, out->subject,
 			 (unsigned long long)s->dead_peers,
 			 s->dead_peers == 1 ? "" : "s", timeout);
+	else if (s->stuck_now)
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s is retransmitting with back-off on connections of "
+			 "%s and has heard nothing back: the peer is dead, "
+			 "unreachable or in an outage (%llu connection%s still "
+			 "waiting, %llu timeout retransmissions)",
+			 sender, out->subject,
+			 (unsigned long long)s->stuck_now,
+			 s->stuck_now == 1 ? "" : "s", timeout);
 	else
 		snprintf(out->summary, sizeof(out->summary),
 			 "%s retransmitted %.0f segments on connections of %s "
@@ -513,7 +549,7 @@ static void describe_retx(const struct det_group *g, struct finding *out,
 		if (s->by_kind[i] > s->by_kind[top])
 			top = i;
 	kind = s->black_holes ? "mtu_black_hole"
-	       : s->dead_peers ? "dead_peer" : kinds[top];
+	       : s->dead_peers || s->stuck_now ? "dead_peer" : kinds[top];
 	format_duration(cfg->retransmit_burst.window_ns, win, sizeof(win));
 	out->unit = "retransmissions in the window";
 	finding_add_text(out, "kind", kind);
@@ -521,9 +557,10 @@ static void describe_retx(const struct det_group *g, struct finding *out,
 	for (int i = 0; i < RETX_KIND_COUNT; i++)
 		finding_add_number(out, kinds[i], (double)s->by_kind[i]);
 	finding_add_number(out, "max_share", (double)s->max_share_ppm / 1e6);
-	if (s->black_holes || s->dead_peers)
+	if (s->black_holes || s->dead_peers || s->stuck_now)
 		finding_add_number(out, "stuck_connections",
-				   (double)(s->black_holes + s->dead_peers));
+				   (double)(s->black_holes + s->dead_peers +
+					    s->stuck_now));
 	summarize_retx(s, out, sender, win);
 }
 
@@ -592,9 +629,16 @@ static bool transfer_ongoing(const struct det_group *g, int64_t now,
 			     const struct detect_config *cfg)
 {
 	if (g->key.id == FINDING_RETRANSMIT_BURST)
-		return !det_quiet_since(g, now,
+		return retransmit_of_const(g)->stuck_now > 0 ||
+		       !det_quiet_since(g, now,
 					cfg->retransmit_burst.window_ns);
 	return !det_quiet_since(g, now, DET_QUIET_NS);
+}
+
+static bool transfer_live_pending(const struct det_group *g)
+{
+	return g->key.id == FINDING_RETRANSMIT_BURST &&
+	       retransmit_of_const(g)->stuck_now > 0;
 }
 
 const struct detector_ops det_transfer_ops = {
@@ -607,4 +651,5 @@ const struct detector_ops det_transfer_ops = {
 	.on_flow_end = transfer_on_flow_end,
 	.describe = transfer_describe,
 	.ongoing = transfer_ongoing,
+	.live_pending = transfer_live_pending,
 };

@@ -133,6 +133,11 @@ enum finding_change {
 	FINDING_CHANGE_UPDATED,     /* its measures moved */
 	FINDING_CHANGE_SAME,
 	FINDING_CHANGE_RESOLVED,    /* its condition stopped holding */
+	/*
+	 * Seen live only, then all of it undone (an attempt answered after
+	 * all): listed this once, as last taken, and gone from the next.
+	 */
+	FINDING_CHANGE_WITHDRAWN,
 };
 
 struct engine_finding {

@@ -207,11 +207,40 @@ static enum finding_change change_of(const struct engine_finding *was,
 	return FINDING_CHANGE_SAME;
 }
 
+/* The current list's entry keyed key, or NULL. */
+static const struct finding *current(const struct finding *list, size_t n,
+				     uint32_t key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i].key == key)
+			return &list[i];
+	return NULL;
+}
+
+/* Those of the previous take the list no longer has, marked withdrawn. */
+static size_t carry_withdrawn(const struct engine_snapshot *s,
+			      const struct finding *list, size_t n,
+			      struct engine_finding *out)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->n_findings; i++) {
+		if (s->findings[i].change == FINDING_CHANGE_WITHDRAWN ||
+		    current(list, n, s->findings[i].finding.key) != NULL)
+			continue;
+		out[kept] = s->findings[i];
+		out[kept].finding.ongoing = false;
+		out[kept].change = FINDING_CHANGE_WITHDRAWN;
+		kept++;
+	}
+	return kept;
+}
+
 static bool take_findings(struct engine *e, struct engine_snapshot *s)
 {
 	struct engine_finding *fresh;
 	const struct finding *list;
-	size_t n;
+	size_t n, gone, cap;
 
 	memset(s->findings_by_severity, 0, sizeof(s->findings_by_severity));
 	if (e->det == NULL || !(s->parts & SNAPSHOT_FINDINGS)) {
@@ -221,9 +250,11 @@ static bool take_findings(struct engine *e, struct engine_snapshot *s)
 	list = detectors_findings(e->det, &n);
 	if (detectors_out_of_memory(e->det))
 		return false;
-	fresh = malloc((n ? n : 1) * sizeof(*fresh));
+	cap = n + s->n_findings + 1;
+	fresh = malloc(cap * sizeof(*fresh));
 	if (fresh == NULL)
 		return false;
+	gone = carry_withdrawn(s, list, n, fresh + n);
 	for (size_t i = 0; i < n; i++) {
 		fresh[i].finding = list[i];
 		fresh[i].change = change_of(
@@ -234,8 +265,8 @@ static bool take_findings(struct engine *e, struct engine_snapshot *s)
 	}
 	free(s->findings);
 	s->findings = fresh;
-	s->n_findings = n;
-	s->cap_findings = n;
+	s->n_findings = n + gone;
+	s->cap_findings = cap;
 	s->suppressed = detectors_suppressed(e->det);
 	s->not_tracked = detectors_not_tracked(e->det);
 	return true;

@@ -355,6 +355,139 @@ static void test_close_wait_short(void **state)
 	engine_free(e);
 }
 
+/* A SYN from 192.0.2.1:40001 to 192.0.2.2:81 at 0 s, retried at 1 and 3 s. */
+static void syn_retried_twice(struct unit_wire *w)
+{
+	for (int i = 0; i < 3; i++)
+		unit_feed_tcp(w, (int64_t[]){0, SEC, 3 * SEC}[i], "192.0.2.1",
+			      40001, "192.0.2.2", 81, TCP_FLAG_SYN, 7000, 0,
+			      65535, 0);
+}
+
+/*
+ * A SYN retried twice with no answer is known at once, while it still
+ * retries; answered after all, it is withdrawn once and gone after, and
+ * the end of input reports nothing.
+ */
+static void test_syn_unanswered_live(void **state)
+{
+	struct engine *e = engine_default();
+	struct unit_wire w = {0};
+	struct engine_snapshot s;
+	struct engine_results r;
+	const struct engine_finding *f;
+	int n;
+
+	(void)state;
+	assert_non_null(e);
+	w.a = engine_analyzer(e);
+	w.epoch_ns = 1700000000 * SEC;
+	engine_snapshot_init(&s, SNAPSHOT_FINDINGS);
+	syn_retried_twice(&w);
+	assert_true(engine_snapshot_take(e, &s));
+	f = snap_find(&s, FINDING_SYN_UNANSWERED, &n);
+	assert_non_null(f);
+	assert_int_equal(f->change, FINDING_CHANGE_NEW);
+	assert_true(f->finding.ongoing);
+	assert_true(f->finding.value == 1);
+	assert_non_null(strstr(f->finding.summary, "1 still retrying"));
+
+	unit_feed_tcp(&w, 3 * SEC + 1000000, "192.0.2.2", 81, "192.0.2.1",
+		      40001, TCP_FLAG_SYN | TCP_FLAG_ACK, 9000, 7001, 65535, 0);
+	assert_true(engine_snapshot_take(e, &s));
+	f = snap_find(&s, FINDING_SYN_UNANSWERED, &n);
+	assert_non_null(f);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->change, FINDING_CHANGE_WITHDRAWN);
+	assert_false(f->finding.ongoing);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_null(snap_find(&s, FINDING_SYN_UNANSWERED, &n));
+
+	engine_finish(e);
+	assert_true(engine_results(e, &r));
+	assert_null(find(&r, FINDING_SYN_UNANSWERED));
+	engine_snapshot_free(&s);
+	engine_free(e);
+}
+
+/* Never answered, the live finding is the one the end reports. */
+static void test_syn_unanswered_confirmed(void **state)
+{
+	struct engine *e = engine_default();
+	struct unit_wire w = {0};
+	struct engine_results r;
+	const struct finding *f;
+
+	(void)state;
+	assert_non_null(e);
+	w.a = engine_analyzer(e);
+	w.epoch_ns = 1700000000 * SEC;
+	syn_retried_twice(&w);
+	engine_finish(e);
+	assert_true(engine_results(e, &r));
+	f = find(&r, FINDING_SYN_UNANSWERED);
+	assert_non_null(f);
+	assert_true(f->value == 1);
+	assert_null(strstr(f->summary, "still retrying"));
+	engine_free(e);
+}
+
+/*
+ * Data from the client that the server never acknowledges, resent with
+ * back-off: after three resends the peer is taken for dead, live; when
+ * it speaks again the finding is withdrawn (3 resends are under the
+ * burst threshold of 10).
+ */
+static void test_dead_peer_live(void **state)
+{
+	struct engine *e = engine_default();
+	struct unit_wire w = {0};
+	struct engine_snapshot s;
+	struct engine_results r;
+	const struct engine_finding *f;
+	int64_t t = 3000000;
+	int n;
+
+	(void)state;
+	assert_non_null(e);
+	w.a = engine_analyzer(e);
+	w.epoch_ns = 1700000000 * SEC;
+	engine_snapshot_init(&s, SNAPSHOT_FINDINGS);
+	unit_feed_tcp(&w, 0, "192.0.2.1", 40002, "192.0.2.2", 82,
+		      TCP_FLAG_SYN, 100, 0, 65535, 0);
+	unit_feed_tcp(&w, 1000000, "192.0.2.2", 82, "192.0.2.1", 40002,
+		      TCP_FLAG_SYN | TCP_FLAG_ACK, 500, 101, 65535, 0);
+	unit_feed_tcp(&w, 2000000, "192.0.2.1", 40002, "192.0.2.2", 82,
+		      TCP_FLAG_ACK, 101, 501, 65535, 0);
+	unit_feed_tcp(&w, 2500000, "192.0.2.1", 40002, "192.0.2.2", 82,
+		      TCP_FLAG_ACK | TCP_FLAG_PSH, 101, 501, 65535, 100);
+	unit_feed_tcp(&w, 2600000, "192.0.2.2", 82, "192.0.2.1", 40002,
+		      TCP_FLAG_ACK, 501, 201, 65535, 0);
+	for (int i = 0; i < 4; i++) {
+		unit_feed_tcp(&w, t, "192.0.2.1", 40002, "192.0.2.2", 82,
+			      TCP_FLAG_ACK | TCP_FLAG_PSH, 201, 501, 65535, 100);
+		t += (INT64_C(200000000) << i);
+	}
+	assert_true(engine_snapshot_take(e, &s));
+	f = snap_find(&s, FINDING_RETRANSMIT_BURST, &n);
+	assert_non_null(f);
+	assert_int_equal(f->change, FINDING_CHANGE_NEW);
+	assert_true(f->finding.ongoing);
+	assert_non_null(strstr(f->finding.summary, "heard nothing back"));
+
+	unit_feed_tcp(&w, t, "192.0.2.2", 82, "192.0.2.1", 40002,
+		      TCP_FLAG_ACK, 501, 301, 65535, 0);
+	assert_true(engine_snapshot_take(e, &s));
+	f = snap_find(&s, FINDING_RETRANSMIT_BURST, &n);
+	assert_non_null(f);
+	assert_int_equal(f->change, FINDING_CHANGE_WITHDRAWN);
+	engine_finish(e);
+	assert_true(engine_results(e, &r));
+	assert_null(find(&r, FINDING_RETRANSMIT_BURST));
+	engine_snapshot_free(&s);
+	engine_free(e);
+}
+
 /* A consumer that counts each TCP flow's segments in its own storage. */
 struct seg_counter {
 	size_t storage;
@@ -496,6 +629,9 @@ int main(void)
 		cmocka_unit_test(test_findings_lifecycle),
 		cmocka_unit_test(test_close_wait_live),
 		cmocka_unit_test(test_close_wait_short),
+		cmocka_unit_test(test_syn_unanswered_live),
+		cmocka_unit_test(test_syn_unanswered_confirmed),
+		cmocka_unit_test(test_dead_peer_live),
 		cmocka_unit_test(test_consumers_own_storage),
 		cmocka_unit_test(test_no_parts),
 		cmocka_unit_test(test_free_null),
