@@ -12,162 +12,166 @@
 #define ENGINE(field) offsetof(struct settings, engine.field)
 #define DETECT(field) offsetof(struct settings, detect.field)
 
+/* A severity row's default: the one the finding catalog gives it. */
+#define SETTING_CATALOG_SEVERITY (-1)
+
 /* Each detector's enabled and severity entries. */
 #define SWITCHES(name, ID)                                                  \
 	{name, "enabled", SETTING_BOOL, 0, 1,                               \
-	 DETECT(det[ID].enabled), "run this detector"},                     \
+	 DETECT(det[ID].enabled), "run this detector", 1},                  \
 	{name, "severity", SETTING_SEVERITY, 0, SEVERITY_CRITICAL,          \
-	 DETECT(det[ID].severity), "severity of its findings"}
+	 DETECT(det[ID].severity), "severity of its findings",              \
+	 SETTING_CATALOG_SEVERITY}
 
 static const struct setting table[] = {
 	{"engine", "time_wait", SETTING_SECONDS, 1, 86400, ENGINE(tcp.time_wait_ns),
-	 "TIME_WAIT length, 2MSL (Linux: a fixed 60 s)"},
+	 "TIME_WAIT length, 2MSL (Linux: a fixed 60 s)", 60},
 	{"engine", "tcp_timeout", SETTING_SECONDS, 1, 604800, ENGINE(tcp_idle_ns),
-	 "idle timeout of half-open and closing TCP connections"},
+	 "idle timeout of half-open and closing TCP connections", 300},
 	{"engine", "udp_timeout", SETTING_SECONDS, 1, 604800, ENGINE(udp_idle_ns),
-	 "idle timeout of UDP flows"},
+	 "idle timeout of UDP flows", 60},
 	{"engine", "icmp_timeout", SETTING_SECONDS, 1, 604800, ENGINE(icmp_idle_ns),
-	 "idle timeout of ICMP flows"},
+	 "idle timeout of ICMP flows", 60},
 	{"engine", "frag_timeout_ipv4", SETTING_SECONDS, 1, 86400,
 	 ENGINE(defrag.timeout_v4_ns),
-	 "drop unfinished IPv4 datagrams after this long (Linux ipfrag_time: 30)"},
+	 "drop unfinished IPv4 datagrams after this long (Linux ipfrag_time: 30)", 30},
 	{"engine", "frag_timeout_ipv6", SETTING_SECONDS, 1, 86400,
 	 ENGINE(defrag.timeout_v6_ns),
-	 "drop unfinished IPv6 datagrams after this long (Linux: 60)"},
+	 "drop unfinished IPv6 datagrams after this long (Linux: 60)", 60},
 	{"engine", "frag_memory", SETTING_MIB, 1, 65536, ENGINE(defrag.memory_cap),
-	 "MiB of fragments buffered at most"},
+	 "MiB of fragments buffered at most", 64},
 	{"engine", "max_flows", SETTING_COUNT, 1, 100000000, ENGINE(max_flows),
-	 "flows tracked at once; the least recently active is evicted"},
+	 "flows tracked at once; the least recently active is evicted", 1000000},
 
 	SWITCHES("syn_flood", FINDING_SYN_FLOOD),
 	{"syn_flood", "window", SETTING_SECONDS, 1, 3600,
-	 DETECT(syn_flood.window_ns), "sliding window the attempts are counted in"},
+	 DETECT(syn_flood.window_ns), "sliding window the attempts are counted in", 10},
 	{"syn_flood", "min_half_open", SETTING_COUNT, 1, 1e9,
 	 DETECT(syn_flood.min_half_open),
-	 "half-open attempts toward one listener within the window"},
+	 "half-open attempts toward one listener within the window", 100},
 	{"syn_flood", "min_sources", SETTING_COUNT, 1, 1e9,
 	 DETECT(syn_flood.min_sources),
-	 "or distinct sources, when the listener answered none of them"},
+	 "or distinct sources, when the listener answered none of them", 10},
 
 	SWITCHES("syn_unanswered", FINDING_SYN_UNANSWERED),
 	{"syn_unanswered", "min_retries", SETTING_COUNT, 1, 100,
 	 DETECT(syn_unanswered.min_retries),
-	 "SYN retransmissions without any answer before a connection counts"},
+	 "SYN retransmissions without any answer before a connection counts", 2},
 
 	SWITCHES("connection_refused", FINDING_CONNECTION_REFUSED),
 	{"connection_refused", "min_attempts", SETTING_COUNT, 1, 1e9,
 	 DETECT(connection_refused.min_attempts),
-	 "refused attempts toward one host:port"},
+	 "refused attempts toward one host:port", 1},
 
 	SWITCHES("close_wait_leak", FINDING_CLOSE_WAIT_LEAK),
 	{"close_wait_leak", "min_age", SETTING_SECONDS, 0.001, 86400,
 	 DETECT(close_wait_leak.min_age_ns),
-	 "time in CLOSE_WAIT (or until the capture ends) that counts as a leak"},
+	 "time in CLOSE_WAIT (or until the capture ends) that counts as a leak", 1},
 	{"close_wait_leak", "min_connections", SETTING_COUNT, 1, 1e9,
 	 DETECT(close_wait_leak.min_connections),
-	 "leaking connections on one host:port"},
+	 "leaking connections on one host:port", 1},
 
 	SWITCHES("time_wait_accumulation", FINDING_TIME_WAIT_ACCUMULATION),
 	{"time_wait_accumulation", "min_connections", SETTING_COUNT, 1, 1e9,
 	 DETECT(time_wait_accumulation.min_connections),
-	 "TIME_WAIT connections held at once by one host"},
+	 "TIME_WAIT connections held at once by one host", 20},
 	{"time_wait_accumulation", "port_range_low", SETTING_COUNT, 1, 65535,
 	 DETECT(time_wait_accumulation.port_range_low),
-	 "first ephemeral port (net.ipv4.ip_local_port_range)"},
+	 "first ephemeral port (net.ipv4.ip_local_port_range)", 32768},
 	{"time_wait_accumulation", "port_range_high", SETTING_COUNT, 1, 65535,
 	 DETECT(time_wait_accumulation.port_range_high),
-	 "last ephemeral port"},
+	 "last ephemeral port", 60999},
 	{"time_wait_accumulation", "port_share", SETTING_SHARE, 0.001, 1,
 	 DETECT(time_wait_accumulation.port_share),
-	 "share of the port range held toward one destination: warning"},
+	 "share of the port range held toward one destination: warning", 0.5},
 
 	SWITCHES("rst_storm", FINDING_RST_STORM),
 	{"rst_storm", "window", SETTING_SECONDS, 1, 3600,
-	 DETECT(rst_storm.window_ns), "sliding window the RSTs are counted in"},
+	 DETECT(rst_storm.window_ns), "sliding window the RSTs are counted in", 10},
 	{"rst_storm", "min_rsts", SETTING_COUNT, 1, 1e9, DETECT(rst_storm.min_rsts),
-	 "connections reset (first RST) on one server host:port within the window"},
+	 "connections reset (first RST) on one server host:port within the window", 100},
 
 	SWITCHES("abortive_close", FINDING_ABORTIVE_CLOSE),
 	{"abortive_close", "min_count", SETTING_COUNT, 1, 1e9,
 	 DETECT(abortive_close.min_count),
-	 "RSTs of one cause from one host or host:port"},
+	 "RSTs of one cause from one host or host:port", 1},
 
 	SWITCHES("retransmit_burst", FINDING_RETRANSMIT_BURST),
 	{"retransmit_burst", "window", SETTING_SECONDS, 1, 3600,
 	 DETECT(retransmit_burst.window_ns),
-	 "sliding window the retransmissions are counted in"},
+	 "sliding window the retransmissions are counted in", 10},
 	{"retransmit_burst", "min_retransmissions", SETTING_COUNT, 1, 1e9,
 	 DETECT(retransmit_burst.min_retransmissions),
-	 "retransmitted segments from one sender toward one host:port in the window"},
+	 "retransmitted segments from one sender toward one host:port in the window", 10},
 	{"retransmit_burst", "min_share", SETTING_SHARE, 0, 1,
 	 DETECT(retransmit_burst.min_share),
-	 "and at least this share of a connection's bytes resent in the window"},
+	 "and at least this share of a connection's bytes resent in the window", 0.01},
 	{"retransmit_burst", "dead_peer_retries", SETTING_COUNT, 1, 100,
 	 DETECT(retransmit_burst.dead_peer_retries),
-	 "timeout retransmissions in a row with no answer: a dead peer"},
+	 "timeout retransmissions in a row with no answer: a dead peer", 3},
 	{"retransmit_burst", "black_hole_size", SETTING_COUNT, 68, 65535,
 	 DETECT(retransmit_burst.black_hole_size),
-	 "payload bytes from which unanswered retransmissions suggest an MTU black hole"},
+	 "payload bytes from which unanswered retransmissions suggest an MTU black hole", 1200},
 
 	SWITCHES("zero_window_stall", FINDING_ZERO_WINDOW_STALL),
 	{"zero_window_stall", "min_duration", SETTING_SECONDS, 0.001, 86400,
 	 DETECT(zero_window_stall.min_duration_ns),
-	 "time a receiver advertises a zero window"},
+	 "time a receiver advertises a zero window", 1},
 
 	SWITCHES("half_open", FINDING_HALF_OPEN),
 	{"half_open", "min_probes", SETTING_COUNT, 1, 100,
 	 DETECT(half_open.min_probes),
-	 "keep-alive probes in a row with no answer"},
+	 "keep-alive probes in a row with no answer", 3},
 
 	SWITCHES("port_scan", FINDING_PORT_SCAN),
 	{"port_scan", "window", SETTING_SECONDS, 1, 86400,
-	 DETECT(port_scan.window_ns), "sliding window the targets are counted in"},
+	 DETECT(port_scan.window_ns), "sliding window the targets are counted in", 60},
 	{"port_scan", "min_targets", SETTING_COUNT, 2, 1e9,
 	 DETECT(port_scan.min_targets),
-	 "distinct host:ports one source tries within the window"},
+	 "distinct host:ports one source tries within the window", 50},
 	{"port_scan", "min_failed_share", SETTING_SHARE, 0, 1,
 	 DETECT(port_scan.min_failed_share),
-	 "share of those attempts refused or unanswered"},
+	 "share of those attempts refused or unanswered", 0.8},
 
 	SWITCHES("icmp_error", FINDING_ICMP_ERROR),
 	{"icmp_error", "min_count", SETTING_COUNT, 1, 1e9,
 	 DETECT(icmp_error.min_count),
-	 "ICMP errors of one kind about one host:port"},
+	 "ICMP errors of one kind about one host:port", 1},
 
 	SWITCHES("fragmentation", FINDING_FRAGMENTATION),
 	{"fragmentation", "min_datagrams", SETTING_COUNT, 1, 1e9,
 	 DETECT(fragmentation.min_datagrams),
-	 "fragmented datagrams to or from one host"},
+	 "fragmented datagrams to or from one host", 1},
 
 	SWITCHES("nagle_delayed_ack", FINDING_NAGLE_DELAYED_ACK),
 	{"nagle_delayed_ack", "min_delay", SETTING_SECONDS, 0.001, 10,
 	 DETECT(nagle_delayed_ack.min_delay_ns),
-	 "shortest ACK delay that counts (Linux delays ACKs 40 ms at least)"},
+	 "shortest ACK delay that counts (Linux delays ACKs 40 ms at least)", 0.03},
 	{"nagle_delayed_ack", "max_delay", SETTING_SECONDS, 0.001, 10,
 	 DETECT(nagle_delayed_ack.max_delay_ns),
-	 "longest ACK delay that counts (Linux: 200 ms, others up to 500 ms)"},
+	 "longest ACK delay that counts (Linux: 200 ms, others up to 500 ms)", 0.6},
 	{"nagle_delayed_ack", "min_events", SETTING_COUNT, 1, 1e9,
 	 DETECT(nagle_delayed_ack.min_events),
-	 "segments held back until a delayed ACK, toward one host:port"},
+	 "segments held back until a delayed ACK, toward one host:port", 3},
 
 	SWITCHES("checksum_errors", FINDING_CHECKSUM_ERRORS),
 	{"checksum_errors", "verify", SETTING_BOOL, 0, 1,
 	 DETECT(checksum_errors.verify),
-	 "report bad checksums from a single host too (otherwise only once two hosts or more have them: one alone is most likely its own checksum offload)"},
+	 "report bad checksums from a single host too (otherwise only once two hosts or more have them: one alone is most likely its own checksum offload)", 0},
 	{"checksum_errors", "min_count", SETTING_COUNT, 1, 1e9,
 	 DETECT(checksum_errors.min_count),
-	 "bad checksums from one host"},
+	 "bad checksums from one host", 1},
 
 	SWITCHES("short_connection_churn", FINDING_SHORT_CONNECTION_CHURN),
 	{"short_connection_churn", "window", SETTING_SECONDS, 1, 86400,
 	 DETECT(short_connection_churn.window_ns),
-	 "sliding window the connections are counted in"},
+	 "sliding window the connections are counted in", 60},
 	{"short_connection_churn", "min_connections", SETTING_COUNT, 2, 1e9,
 	 DETECT(short_connection_churn.min_connections),
-	 "short connections from one host to one host:port within the window"},
+	 "short connections from one host to one host:port within the window", 100},
 	{"short_connection_churn", "max_duration", SETTING_SECONDS, 0.001, 3600,
 	 DETECT(short_connection_churn.max_duration_ns),
-	 "a connection this short (handshake to close) counts"},
+	 "a connection this short (handshake to close) counts", 1},
 };
 
 /* Pairs whose first value may not exceed the second. */
@@ -219,53 +223,28 @@ bool settings_check_order(const struct settings *s,
 	return true;
 }
 
-static void detect_defaults(struct detect_config *d)
+/* Every detector's setting at its row's default. */
+static void detect_defaults(struct settings *s)
 {
-	memset(d, 0, sizeof(*d));
-	for (int i = 0; i < FINDING_COUNT; i++) {
-		d->det[i].enabled = true;
-		d->det[i].severity = (uint8_t)finding_default_severity(i);
+	memset(&s->detect, 0, sizeof(s->detect));
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		const struct setting *e = &table[i];
+		enum finding_id id;
+
+		if (strcmp(e->section, "engine") == 0)
+			continue;
+		if (e->type == SETTING_SEVERITY && e->def < 0 &&
+		    finding_id_parse(e->section, &id))
+			settings_set(s, e, finding_default_severity(id));
+		else
+			settings_set(s, e, e->def);
 	}
-	d->syn_flood.window_ns = 10 * NS_PER_SEC;
-	d->syn_flood.min_half_open = 100;
-	d->syn_flood.min_sources = 10;
-	d->syn_unanswered.min_retries = 2;
-	d->connection_refused.min_attempts = 1;
-	d->close_wait_leak.min_age_ns = 1 * NS_PER_SEC;
-	d->close_wait_leak.min_connections = 1;
-	d->time_wait_accumulation.min_connections = 20;
-	d->time_wait_accumulation.port_range_low = 32768;
-	d->time_wait_accumulation.port_range_high = 60999;
-	d->time_wait_accumulation.port_share = 0.5;
-	d->rst_storm.window_ns = 10 * NS_PER_SEC;
-	d->rst_storm.min_rsts = 100;
-	d->abortive_close.min_count = 1;
-	d->retransmit_burst.window_ns = 10 * NS_PER_SEC;
-	d->retransmit_burst.min_retransmissions = 10;
-	d->retransmit_burst.min_share = 0.01;
-	d->retransmit_burst.dead_peer_retries = 3;
-	d->retransmit_burst.black_hole_size = 1200;
-	d->zero_window_stall.min_duration_ns = 1 * NS_PER_SEC;
-	d->half_open.min_probes = 3;
-	d->port_scan.window_ns = 60 * NS_PER_SEC;
-	d->port_scan.min_targets = 50;
-	d->port_scan.min_failed_share = 0.8;
-	d->icmp_error.min_count = 1;
-	d->fragmentation.min_datagrams = 1;
-	d->nagle_delayed_ack.min_delay_ns = 30 * NS_PER_SEC / 1000;
-	d->nagle_delayed_ack.max_delay_ns = 600 * NS_PER_SEC / 1000;
-	d->nagle_delayed_ack.min_events = 3;
-	d->checksum_errors.verify = false;
-	d->checksum_errors.min_count = 1;
-	d->short_connection_churn.window_ns = 60 * NS_PER_SEC;
-	d->short_connection_churn.min_connections = 100;
-	d->short_connection_churn.max_duration_ns = 1 * NS_PER_SEC;
 }
 
 void settings_defaults(struct settings *s)
 {
 	analyzer_config_defaults(&s->engine);
-	detect_defaults(&s->detect);
+	detect_defaults(s);
 }
 
 double settings_get(const struct settings *s, const struct setting *e)

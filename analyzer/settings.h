@@ -36,6 +36,12 @@ struct setting {
 	double min, max;
 	size_t offset;          /* of the field in struct settings */
 	const char *doc;        /* one line, for the commented defaults */
+	/*
+	 * The default, in the file's unit (a severity's is the finding
+	 * catalog's).  The engine's rows say what analyzer_config_defaults()
+	 * sets, which also sets what no file may change.
+	 */
+	double def;
 };
 
 /* The table, in the order `config --defaults` prints it. */

@@ -688,10 +688,47 @@ static void test_files(void **state)
 	rmdir(dir);
 }
 
+/*
+ * Each row's default is what settings_defaults() gives, the engine's
+ * (from analyzer_config_defaults()) included, and the detectors' are
+ * the values tcplens(1) documents for a few of them.
+ */
+static void test_row_defaults(void **state)
+{
+	struct settings s;
+	const struct setting *t;
+	enum finding_id id;
+	size_t n;
+
+	(void)state;
+	settings_defaults(&s);
+	t = settings_table(&n);
+	for (size_t i = 0; i < n; i++) {
+		double want = t[i].def;
+
+		if (t[i].type == SETTING_SEVERITY) {
+			assert_true(finding_id_parse(t[i].section, &id));
+			want = finding_default_severity(id);
+		}
+		if (settings_get(&s, &t[i]) != want)
+			fail_msg("%s.%s: default %g, row says %g", t[i].section,
+				 t[i].key, settings_get(&s, &t[i]), want);
+	}
+	assert_int_equal(s.engine.tcp.time_wait_ns, INT64_C(60000000000));
+	assert_int_equal(s.detect.nagle_delayed_ack.min_delay_ns, 30000000);
+	assert_int_equal(s.detect.time_wait_accumulation.port_range_high, 60999);
+	assert_true(s.detect.retransmit_burst.min_share == 0.01);
+	assert_false(s.detect.checksum_errors.verify);
+	assert_true(s.detect.det[FINDING_SYN_FLOOD].enabled);
+	assert_int_equal(s.detect.det[FINDING_SYN_FLOOD].severity,
+			 SEVERITY_CRITICAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_is_defaults),
+		cmocka_unit_test(test_row_defaults),
 		cmocka_unit_test(test_defaults_round_trip),
 		cmocka_unit_test(test_changed_round_trip),
 		cmocka_unit_test(test_seconds_round_trip),
