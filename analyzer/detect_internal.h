@@ -489,12 +489,17 @@ struct detector_ops {
 	bool (*live_pending)(const struct det_group *g);
 };
 
-/* The units, one per detector file. */
-extern const struct detector_ops det_open_ops;     /* detect_tcp_open.c */
-extern const struct detector_ops det_close_ops;    /* detect_tcp_close.c */
-extern const struct detector_ops det_reset_ops;    /* detect_tcp_reset.c */
-extern const struct detector_ops det_transfer_ops; /* detect_tcp_transfer.c */
-extern const struct detector_ops det_ip_ops;       /* detect_ip.c */
+/* The units, one per detector file (detect_tcp_open.c, ...). */
+extern const struct detector_ops det_open_ops;
+extern const struct detector_ops det_close_ops;
+extern const struct detector_ops det_reset_ops;
+extern const struct detector_ops det_transfer_ops;
+extern const struct detector_ops det_icmp_error_ops;
+extern const struct detector_ops det_fragmentation_ops;
+extern const struct detector_ops det_checksum_errors_ops;
+
+/* A group's has_port when its subject is the whole capture. */
+#define SUBJECT_CAPTURE 2
 
 /* Why an endpoint sent its first RST (abortive_close's causes). */
 enum rst_cause {

@@ -1,0 +1,202 @@
+/*
+ * fragmentation groups by the pair of hosts a reassembled datagram went
+ * between (aux 0, the lower address first): count = datagrams; and one
+ * capture-wide group (aux 1, has_port SUBJECT_CAPTURE) for the anomalies
+ * the reassembly counted: count = all of them.
+ */
+#include "detect_internal.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+/* fragmentation's state for a pair of hosts (aux 0). */
+struct fragment_pair_state {
+	uint64_t fragments;
+	uint64_t max_size;      /* the largest datagram reassembled */
+	uint64_t to_first;      /* datagrams received by the key's addr */
+	uint64_t to_second;     /* by its addr2 */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct fragment_pair_state, fragment_pair_of,
+			  fragment_pair_of_const);
+
+/* fragmentation's capture-wide state (aux 1): the reassembly's anomalies. */
+struct fragment_anomaly_state {
+	uint64_t overlaps;
+	uint64_t overlaps_conflicting;  /* with different bytes */
+	uint64_t incomplete;    /* datagrams never completed */
+	uint64_t tiny_first;    /* tiny first fragments */
+	uint64_t malformed;     /* oversize or of inconsistent length */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct fragment_anomaly_state, fragment_anomaly_of,
+			  fragment_anomaly_of_const);
+
+/* ------------------------------------------------------------ hooks */
+
+static void fragments_on_reassembled(struct detectors *d,
+				     const struct packet *whole, size_t fragments)
+{
+	d->pending_whole = whole;
+	d->pending_frags = fragments;
+}
+
+DET_COLD
+static void fragmented(struct detectors *d, const struct packet *pkt,
+		       const struct flow *f, size_t fragments)
+{
+	const struct detect_config *c = &d->cfg;
+	const uint8_t *dst = pkt->ip.dst.bytes, *src = pkt->ip.src.bytes;
+	bool dst_first = memcmp(dst, src, 16) < 0;
+	struct subject_key k;
+	struct det_group *g;
+	struct fragment_pair_state *s;
+	uint32_t size = pkt->ip.payload_len + (uint32_t)pkt->ip.header.len;
+
+	memset(&k, 0, sizeof(k));
+	k.id = FINDING_FRAGMENTATION;
+	k.family = f->key.family;
+	memcpy(k.addr, dst_first ? dst : src, 16);
+	memcpy(k.addr2, dst_first ? src : dst, 16);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	s = fragment_pair_of(g);
+	g->count++;
+	s->fragments += fragments;
+	if (dst_first)
+		s->to_first++;
+	else
+		s->to_second++;
+	if (size > s->max_size)
+		s->max_size = size;
+	g->threshold = c->fragmentation.min_datagrams;
+	group_touch(g, d->now);
+	group_add_flow(g, f);
+	group_add_frame(g, pkt->frame_no);
+	if (g->count >= c->fragmentation.min_datagrams)
+		group_fire(d, g);
+}
+
+/* The datagram rebuilt just before is the one now seen with its flow. */
+static void fragments_on_packet(struct detectors *d, const struct packet *pkt,
+				const struct flow *f)
+{
+	if (d->pending_frags != 0 && pkt == d->pending_whole && f != NULL) {
+		if (det_enabled(d, FINDING_FRAGMENTATION))
+			fragmented(d, pkt, f, d->pending_frags);
+		d->pending_frags = 0;
+	}
+}
+
+static void anomalies(struct detectors *d, const struct defrag_stats *st)
+{
+	struct subject_key k;
+	struct det_group *g;
+	struct fragment_anomaly_state *s;
+	uint64_t overlaps = st->overlaps_identical + st->overlaps_conflicting;
+
+	if (overlaps + st->incomplete + st->tiny_first + st->oversize +
+		    st->inconsistent_length == 0)
+		return;
+	memset(&k, 0, sizeof(k));
+	k.id = FINDING_FRAGMENTATION;
+	k.aux = 1;
+	k.has_port = SUBJECT_CAPTURE;
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	s = fragment_anomaly_of(g);
+	s->overlaps = overlaps;
+	s->overlaps_conflicting = st->overlaps_conflicting;
+	s->incomplete = st->incomplete;
+	s->tiny_first = st->tiny_first;
+	s->malformed = st->oversize + st->inconsistent_length;
+	g->count = overlaps + st->incomplete + st->tiny_first + s->malformed;
+	g->threshold = 1;
+	for (uint32_t i = 0; i < st->n_overlap_examples; i++)
+		group_add_frame(g, st->overlap_examples[i].frame_no);
+	group_fire(d, g);
+}
+
+static void fragments_finish(struct detectors *d,
+			     const struct defrag_stats *frag)
+{
+	if (frag != NULL && det_enabled(d, FINDING_FRAGMENTATION))
+		anomalies(d, frag);
+}
+
+/* ------------------------------------------------------------ describe */
+
+/* A pair's: named after the host that received most of the datagrams. */
+static void describe_fragment_pair(const struct det_group *g,
+				   struct finding *out)
+{
+	const struct fragment_pair_state *s = fragment_pair_of_const(g);
+	const uint8_t *host = s->to_second > s->to_first ? g->key.addr2
+							 : g->key.addr;
+	const uint8_t *peer = host == g->key.addr ? g->key.addr2 : g->key.addr;
+	char p[INET6_ADDRSTRLEN];
+
+	inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, host,
+		  out->subject, sizeof(out->subject));
+	inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, peer, p, sizeof(p));
+	out->unit = "datagrams reassembled";
+	finding_add_text(out, "peer", p);
+	finding_add_number(out, "datagrams", (double)g->count);
+	finding_add_number(out, "fragments", (double)s->fragments);
+	finding_add_number(out, "max_size", (double)s->max_size);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f datagram%s between %s and %s arrived in %llu "
+		 "fragments (up to %llu bytes): larger than the path MTU",
+		 out->value, out->value == 1 ? "" : "s", out->subject, p,
+		 (unsigned long long)s->fragments,
+		 (unsigned long long)s->max_size);
+}
+
+static void describe_fragment_anomalies(const struct det_group *g,
+					struct finding *out)
+{
+	const struct fragment_anomaly_state *s = fragment_anomaly_of_const(g);
+
+	snprintf(out->subject, sizeof(out->subject), "capture");
+	if (out->severity < SEVERITY_WARNING)
+		out->severity = SEVERITY_WARNING;
+	out->unit = "fragment anomalies";
+	finding_add_number(out, "overlaps", (double)s->overlaps);
+	finding_add_number(out, "overlaps_conflicting",
+			   (double)s->overlaps_conflicting);
+	finding_add_number(out, "incomplete", (double)s->incomplete);
+	finding_add_number(out, "tiny_first", (double)s->tiny_first);
+	finding_add_number(out, "malformed", (double)s->malformed);
+	snprintf(out->summary, sizeof(out->summary),
+		 "fragment anomalies: %llu overlapping fragments (%llu with "
+		 "conflicting bytes), %llu datagrams never completed, %llu tiny "
+		 "first fragments, %llu oversize or inconsistent",
+		 (unsigned long long)s->overlaps,
+		 (unsigned long long)s->overlaps_conflicting,
+		 (unsigned long long)s->incomplete,
+		 (unsigned long long)s->tiny_first,
+		 (unsigned long long)s->malformed);
+}
+
+static void fragments_describe(const struct det_group *g, struct finding *out,
+			       const struct detect_config *cfg)
+{
+	(void)cfg;
+	if (g->key.aux == 0)
+		describe_fragment_pair(g, out);
+	else
+		describe_fragment_anomalies(g, out);
+}
+
+const struct detector_ops det_fragmentation_ops = {
+	.name = "fragmentation",
+	.ids = {FINDING_FRAGMENTATION},
+	.n_ids = 1,
+	.on_packet = fragments_on_packet,
+	.on_reassembled = fragments_on_reassembled,
+	.finish = fragments_finish,
+	.describe = fragments_describe,
+};

@@ -1,0 +1,150 @@
+/*
+ * icmp_error: ICMP and ICMPv6 errors about datagrams, grouped by the
+ * quoted datagram's destination (host:port when ports were quoted) and
+ * the message (type and code in port2): count = errors; the sender of
+ * the first error in addr2.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* icmp_error's group state. */
+struct icmp_error_state {
+	uint64_t flows;         /* the known flows the errors hit */
+	/*
+	 * The smallest next-hop MTU a "fragmentation needed" or "packet
+	 * too big" gave (0: none).
+	 */
+	uint64_t min_mtu;
+};
+
+DET_GROUP_STATE_ACCESSORS(struct icmp_error_state, icmp_error_of,
+			  icmp_error_of_const);
+
+/* ------------------------------------------------------------ hooks */
+
+static bool icmp_is_frag_needed(const struct packet *pkt)
+{
+	return pkt->icmp.version == 4 ? pkt->icmp.type == 3 && pkt->icmp.code == 4
+				      : pkt->icmp.type == 2;
+}
+
+static void icmp_on_error(struct detectors *d, const struct packet *pkt,
+			  const struct flow *quoted)
+{
+	const struct icmp_quoted *q = &pkt->icmp.quoted;
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+	struct icmp_error_state *s;
+	int64_t now = pkt->has_ts ? pkt_time_ns(pkt->ts) : d->now;
+
+	if (!det_enabled(d, FINDING_ICMP_ERROR) || !pkt->icmp.has_quoted)
+		return;
+	if (now > d->now)
+		d->now = now;
+	memset(&k, 0, sizeof(k));
+	k.id = FINDING_ICMP_ERROR;
+	k.aux = pkt->icmp.version;
+	k.family = q->dst.family;
+	memcpy(k.addr, q->dst.bytes, 16);
+	k.has_port = q->has_ports;
+	k.port = q->has_ports ? q->dport : 0;
+	k.port2 = (uint16_t)(pkt->icmp.type << 8 | pkt->icmp.code);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	s = icmp_error_of(g);
+	if (g->count == 0)
+		memcpy(g->key.addr2, pkt->ip.src.bytes, 16);
+	g->count++;
+	if (quoted != NULL) {
+		uint64_t before = g->flow_count;
+
+		group_add_flow(g, quoted);
+		if (g->flow_count != before)
+			s->flows++;
+	}
+	if (icmp_is_frag_needed(pkt) && pkt->icmp.mtu != 0 &&
+	    (s->min_mtu == 0 || pkt->icmp.mtu < s->min_mtu))
+		s->min_mtu = pkt->icmp.mtu;
+	g->threshold = c->icmp_error.min_count;
+	group_touch(g, d->now);
+	group_add_frame(g, pkt->frame_no);
+	if (g->count >= c->icmp_error.min_count)
+		group_fire(d, g);
+}
+
+/* ------------------------------------------------------------ describe */
+
+static const char *icmp_message(uint8_t version, uint8_t type, uint8_t code)
+{
+	if (version == 4 && type == 3) {
+		static const char *const unreach[] = {
+			"network unreachable", "host unreachable",
+			"protocol unreachable", "port unreachable",
+			"fragmentation needed", "source route failed",
+			"destination network unknown", "destination host unknown",
+			"source host isolated", "network administratively prohibited",
+			"host administratively prohibited",
+			"network unreachable for TOS", "host unreachable for TOS",
+			"communication administratively prohibited",
+			"host precedence violation", "precedence cutoff in effect",
+		};
+
+		return code < 16 ? unreach[code] : "destination unreachable";
+	}
+	if (version == 4)
+		return type == 11 ? (code == 0 ? "TTL exceeded in transit"
+					       : "fragment reassembly time exceeded")
+		       : type == 12 ? "parameter problem" : "ICMP error";
+	if (type == 1) {
+		static const char *const unreach6[] = {
+			"no route to destination",
+			"communication administratively prohibited",
+			"beyond scope of source address", "address unreachable",
+			"port unreachable", "source address failed policy",
+			"reject route to destination",
+		};
+
+		return code < 7 ? unreach6[code] : "destination unreachable";
+	}
+	return type == 2 ? "packet too big"
+	       : type == 3 ? (code == 0 ? "hop limit exceeded in transit"
+					: "fragment reassembly time exceeded")
+	       : type == 4 ? "parameter problem" : "ICMPv6 error";
+}
+
+static void icmp_describe(const struct det_group *g, struct finding *out,
+			  const struct detect_config *cfg)
+{
+	const struct icmp_error_state *s = icmp_error_of_const(g);
+	uint8_t type = (uint8_t)(g->key.port2 >> 8), code = (uint8_t)g->key.port2;
+	const char *msg = icmp_message(g->key.aux, type, code);
+
+	(void)cfg;
+	out->unit = "ICMP errors";
+	finding_add_text(out, "message", msg);
+	finding_add_number(out, "type", type);
+	finding_add_number(out, "code", code);
+	finding_add_number(out, "flows", (double)s->flows);
+	if (s->min_mtu)
+		finding_add_number(out, "mtu", (double)s->min_mtu);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f %s %s (%s type %u code %u) about datagrams to %s, hitting "
+		 "%llu known flow%s%s%.0llu",
+		 out->value, g->key.aux == 6 ? "ICMPv6" : "ICMP",
+		 out->value == 1 ? "error" : "errors", msg, type, code,
+		 out->subject, (unsigned long long)s->flows,
+		 s->flows == 1 ? "" : "s", s->min_mtu ? "; next-hop MTU " : "",
+		 (unsigned long long)s->min_mtu);
+}
+
+const struct detector_ops det_icmp_error_ops = {
+	.name = "icmp_error",
+	.ids = {FINDING_ICMP_ERROR},
+	.n_ids = 1,
+	.on_icmp_error = icmp_on_error,
+	.describe = icmp_describe,
+};
