@@ -1,33 +1,8 @@
 #include "flow_record.h"
 
-#include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "tcp_conn.h"
-
-/* Dotted quad without stdio: inet_ntop() costs a sprintf per address. */
-static void format_ipv4(const uint8_t *b, char *out)
-{
-	for (int i = 0; i < 4; i++) {
-		unsigned v = b[i];
-
-		if (v >= 100)
-			*out++ = (char)('0' + v / 100);
-		if (v >= 10)
-			*out++ = (char)('0' + v / 10 % 10);
-		*out++ = (char)('0' + v % 10);
-		*out++ = i < 3 ? '.' : '\0';
-	}
-}
-
-static void format_addr(const uint8_t *bytes, int family, char out[46])
-{
-	if (family == 4)
-		format_ipv4(bytes, out);
-	else if (inet_ntop(AF_INET6, bytes, out, 46) == NULL)
-		snprintf(out, 46, "?");
-}
 
 /* A short name into a fixed field, without snprintf()'s format parsing. */
 static void copy_name(char *dst, size_t size, const char *src)
@@ -129,8 +104,10 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f)
 {
 	memset(r, 0, sizeof(*r));
 	flow_format_uid(flow_uid(f), r->uid);
-	format_addr(flow_addr(f, FLOW_ORIG), f->key.family, r->orig_h);
-	format_addr(flow_addr(f, FLOW_RESP), f->key.family, r->resp_h);
+	addr_format(f->key.family, flow_addr(f, FLOW_ORIG), r->orig_h,
+		    sizeof(r->orig_h));
+	addr_format(f->key.family, flow_addr(f, FLOW_RESP), r->resp_h,
+		    sizeof(r->resp_h));
 	r->orig_p = flow_port(f, FLOW_ORIG);
 	r->resp_p = flow_port(f, FLOW_RESP);
 	r->proto = f->key.proto;

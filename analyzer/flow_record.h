@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "addr_format.h"
 #include "flow.h"
 
 enum field_type {
@@ -34,7 +35,7 @@ struct field_value {
 
 struct flow_record {
 	char uid[FLOW_UID_LEN];
-	char orig_h[46], resp_h[46];
+	char orig_h[ADDR_FORMAT_LEN], resp_h[ADDR_FORMAT_LEN];
 	uint16_t orig_p, resp_p;
 	uint8_t proto;          /* IP protocol number */
 	bool is_tcp;

@@ -378,12 +378,3 @@ enum cli_exit cli_analysis_memory_check(struct analyzer *a)
 			  st->no_memory);
 	return CLI_EXIT_INTERNAL;
 }
-
-void cli_format_addr(const uint8_t *bytes, int family, char *out,
-		     size_t outlen)
-{
-	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, bytes, out,
-		      (socklen_t)outlen) == NULL)
-		snprintf(out, outlen, "?");
-}
-

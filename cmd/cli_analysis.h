@@ -137,10 +137,6 @@ enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,
 			     char **paths, int n_paths, struct engine *e,
 			     struct capture_source **src_out);
 
-/* Formats an address as text (IPv6 compressed per RFC 5952). */
-void cli_format_addr(const uint8_t *bytes, int family, char *out,
-		     size_t outlen);
-
 /*
  * CLI_EXIT_INTERNAL, with the message, when the analyzer had to leave
  * packets untracked for want of memory: its answer would be wrong.

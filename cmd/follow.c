@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr_format.h"
 #include "cli_analysis.h"
 #include "tcp_stream.h"
 
@@ -358,24 +359,14 @@ static void on_conflict(void *arg, int dir, uint64_t off, uint64_t len)
 
 /* ---------------------------------------------------------- engine sink */
 
-static void format_endpoint(const struct flow *f, int dir, char *out,
-			    size_t outlen)
-{
-	char addr[64];
-
-	cli_format_addr(flow_addr(f, dir), f->key.family, addr, sizeof(addr));
-	if (f->key.family == 6)
-		snprintf(out, outlen, "[%s]:%u", addr, flow_port(f, dir));
-	else
-		snprintf(out, outlen, "%s:%u", addr, flow_port(f, dir));
-}
-
 static void print_header(const struct follow_ctx *c, const struct flow *f)
 {
-	char ep[2][80];
+	char ep[2][ADDR_FORMAT_ENDPOINT_LEN];
 
-	format_endpoint(f, FLOW_ORIG, ep[0], sizeof(ep[0]));
-	format_endpoint(f, FLOW_RESP, ep[1], sizeof(ep[1]));
+	addr_format_endpoint(f->key.family, flow_addr(f, FLOW_ORIG),
+			     flow_port(f, FLOW_ORIG), ep[0], sizeof(ep[0]));
+	addr_format_endpoint(f->key.family, flow_addr(f, FLOW_RESP),
+			     flow_port(f, FLOW_RESP), ep[1], sizeof(ep[1]));
 	printf("\n%sFollow: tcp,%s\nFlow: %s\nNode 0: %s\nNode 1: %s\n",
 	       separator, c->o->as == AS_HEX ? "hex" : "ascii", c->uid_text,
 	       ep[0], ep[1]);

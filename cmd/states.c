@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "addr_format.h"
 #include "cli_analysis.h"
 #include "engine.h"
 #include "json_writer.h"
@@ -176,16 +177,12 @@ static void states_on_packet(void *arg, const struct packet *pkt)
 	engine_feed(ctx->e, pkt);
 }
 
+/* A socket's end: a listener's peer has no port yet, "*" as ss shows. */
 static void endpoint_text(char *buf, size_t len, const uint8_t *addr,
 			  int family, uint16_t port, bool any_port)
 {
-	char h[46];
-
-	cli_format_addr(addr, family, h, sizeof(h));
-	if (any_port)
-		snprintf(buf, len, family == 6 ? "[%s]:*" : "%s:*", h);
-	else
-		snprintf(buf, len, family == 6 ? "[%s]:%u" : "%s:%u", h, port);
+	addr_format_endpoint(family, addr, any_port ? ADDR_FORMAT_ANY_PORT : port,
+			     buf, len);
 }
 
 static bool same_host(const struct host_socket *a, const struct host_socket *b)
@@ -197,11 +194,11 @@ static void print_host_json(struct json_writer *w,
 			    const struct host_socket *rows, size_t n)
 {
 	uint64_t counts[TCP_STATE_COUNT] = {0};
-	char h[46], buf[80];
+	char h[ADDR_FORMAT_LEN], buf[ADDR_FORMAT_ENDPOINT_LEN];
 
 	for (size_t i = 0; i < n; i++)
 		counts[rows[i].state]++;
-	cli_format_addr(rows[0].addr, rows[0].family, h, sizeof(h));
+	addr_format(rows[0].family, rows[0].addr, h, sizeof(h));
 	json_begin_object(w);
 	json_member_string(w, "host", h);
 	json_key(w, "states");
@@ -240,12 +237,13 @@ static void print_host_json(struct json_writer *w,
 static void print_host_text(const struct host_socket *rows, size_t n)
 {
 	uint64_t counts[TCP_STATE_COUNT] = {0};
-	char h[46], local[80], peer[80];
+	char h[ADDR_FORMAT_LEN], local[ADDR_FORMAT_ENDPOINT_LEN];
+	char peer[ADDR_FORMAT_ENDPOINT_LEN];
 	bool first = true;
 
 	for (size_t i = 0; i < n; i++)
 		counts[rows[i].state]++;
-	cli_format_addr(rows[0].addr, rows[0].family, h, sizeof(h));
+	addr_format(rows[0].family, rows[0].addr, h, sizeof(h));
 	printf("%s:", h);
 	for (int s = 0; s < TCP_STATE_COUNT; s++) {
 		if (counts[s]) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr_format.h"
 #include "cli_analysis.h"
 #include "json_writer.h"
 #include "tcp_annot.h"
@@ -183,7 +184,8 @@ static void emit_text(const struct packet *pkt, const struct flow *f,
 static void emit_json(struct json_writer *w, const struct packet *pkt,
 		      const struct flow *f, const struct tcp_seg_info *info)
 {
-	char ts[TIME_FORMAT_LEN], fl[9], uid[FLOW_UID_LEN], h[46];
+	char ts[TIME_FORMAT_LEN], fl[9], uid[FLOW_UID_LEN];
+	char h[ADDR_FORMAT_LEN];
 
 	time_format_iso(ts, sizeof(ts), pkt->ts, 9);
 	flags_text(pkt->tcp.flags, fl);
@@ -192,10 +194,10 @@ static void emit_json(struct json_writer *w, const struct packet *pkt,
 	json_member_uint(w, "frame", pkt->frame_no);
 	json_member_string(w, "ts", ts);
 	json_member_string(w, "uid", uid);
-	cli_format_addr(flow_addr(f, FLOW_ORIG), f->key.family, h, sizeof(h));
+	addr_format(f->key.family, flow_addr(f, FLOW_ORIG), h, sizeof(h));
 	json_member_string(w, "orig_h", h);
 	json_member_uint(w, "orig_p", flow_port(f, FLOW_ORIG));
-	cli_format_addr(flow_addr(f, FLOW_RESP), f->key.family, h, sizeof(h));
+	addr_format(f->key.family, flow_addr(f, FLOW_RESP), h, sizeof(h));
 	json_member_string(w, "resp_h", h);
 	json_member_uint(w, "resp_p", flow_port(f, FLOW_RESP));
 	json_member_string(w, "dir", info->dir == FLOW_ORIG ? "orig" : "resp");

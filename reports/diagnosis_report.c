@@ -1,9 +1,9 @@
 #include "diagnosis_report.h"
 
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
 
+#include "addr_format.h"
 #include "time_format.h"
 
 #define WIDTH 80
@@ -29,24 +29,6 @@ static void format_time(int64_t ns, int decimals, char *out, size_t outlen)
 		t.nsec = (uint32_t)(ns % NS_PER_SEC + NS_PER_SEC);
 	}
 	time_format_iso(out, outlen, t, decimals);
-}
-
-static void format_endpoint(uint8_t family, const uint8_t *addr, uint16_t port,
-			    char *out, size_t outlen)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, a, sizeof(a)) == NULL)
-		snprintf(a, sizeof(a), "?");
-	snprintf(out, outlen, family == 6 ? "[%s]:%u" : "%s:%u", a, port);
-}
-
-static void format_host(uint8_t family, const uint8_t *addr, char *out,
-			size_t outlen)
-{
-	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, out,
-		      (socklen_t)outlen) == NULL)
-		snprintf(out, outlen, "?");
 }
 
 static void upper(const char *s, char *out, size_t outlen)
@@ -209,7 +191,7 @@ static void text_finding(FILE *out, const struct finding *f, int decimals,
 
 static void text_hosts(FILE *out, const struct diagnosis_view *v)
 {
-	char host[INET6_ADDRSTRLEN], line[600];
+	char host[ADDR_FORMAT_LEN], line[600];
 
 	if (v->n_hosts == 0)
 		return;
@@ -230,7 +212,7 @@ static void text_hosts(FILE *out, const struct diagnosis_view *v)
 			break;
 		}
 
-		format_host(r->family, r->addr, host, sizeof(host));
+		addr_format(r->family, r->addr, host, sizeof(host));
 		line[0] = '\0';
 		for (int s = 0; s < TCP_STATE_COUNT && used < sizeof(line); s++)
 			if (r->count[s] > 0)
@@ -257,7 +239,8 @@ static void reasons_text(uint32_t reasons, char *out, size_t outlen)
 
 static void text_top(FILE *out, const struct diagnosis_view *v)
 {
-	char uid[FLOW_UID_LEN], a[64], b[64], why[160], line[400];
+	char uid[FLOW_UID_LEN], a[ADDR_FORMAT_ENDPOINT_LEN];
+	char b[ADDR_FORMAT_ENDPOINT_LEN], why[160], line[400];
 
 	if (v->n_top == 0)
 		return;
@@ -266,8 +249,8 @@ static void text_top(FILE *out, const struct diagnosis_view *v)
 		const struct trouble_row *r = &v->top[i];
 
 		flow_format_uid(r->uid, uid);
-		format_endpoint(r->family, r->orig, r->orig_port, a, sizeof(a));
-		format_endpoint(r->family, r->resp, r->resp_port, b, sizeof(b));
+		addr_format_endpoint(r->family, r->orig, r->orig_port, a, sizeof(a));
+		addr_format_endpoint(r->family, r->resp, r->resp_port, b, sizeof(b));
 		reasons_text(r->reasons, why, sizeof(why));
 		fprintf(out, "  %2zu. %s  %s > %s\n", i + 1, uid, a, b);
 		snprintf(line, sizeof(line), "%s, %s/%s at the end, %.3f s, "
@@ -432,14 +415,14 @@ static void doc_finding(struct doc_writer *w, const struct finding *f,
 
 static void doc_hosts(struct doc_writer *w, const struct diagnosis_view *v)
 {
-	char host[INET6_ADDRSTRLEN];
+	char host[ADDR_FORMAT_LEN];
 
 	doc_key(w, "hosts");
 	doc_begin_array(w);
 	for (size_t i = 0; i < v->n_hosts; i++) {
 		const struct host_state_row *r = &v->hosts[i];
 
-		format_host(r->family, r->addr, host, sizeof(host));
+		addr_format(r->family, r->addr, host, sizeof(host));
 		doc_begin_object(w);
 		doc_member_string(w, "host", host);
 		doc_key(w, "states");
@@ -455,7 +438,7 @@ static void doc_hosts(struct doc_writer *w, const struct diagnosis_view *v)
 
 static void doc_top(struct doc_writer *w, const struct diagnosis_view *v)
 {
-	char uid[FLOW_UID_LEN], host[INET6_ADDRSTRLEN];
+	char uid[FLOW_UID_LEN], host[ADDR_FORMAT_LEN];
 
 	doc_key(w, "top_connections");
 	doc_begin_array(w);
@@ -465,10 +448,10 @@ static void doc_top(struct doc_writer *w, const struct diagnosis_view *v)
 		flow_format_uid(r->uid, uid);
 		doc_begin_object(w);
 		doc_member_string(w, "uid", uid);
-		format_host(r->family, r->orig, host, sizeof(host));
+		addr_format(r->family, r->orig, host, sizeof(host));
 		doc_member_string(w, "orig_h", host);
 		doc_member_uint(w, "orig_p", r->orig_port);
-		format_host(r->family, r->resp, host, sizeof(host));
+		addr_format(r->family, r->resp, host, sizeof(host));
 		doc_member_string(w, "resp_h", host);
 		doc_member_uint(w, "resp_p", r->resp_port);
 		doc_key(w, "ts");
