@@ -7,6 +7,7 @@
 
 #include "chunk_supply.h"
 #include "cli_analysis.h"
+#include "flow_order.h"
 #include "flow_record.h"
 #include "flow_report.h"
 #include "flow_render_queue.h"
@@ -62,14 +63,6 @@ struct flows_opts {
 struct flow_entry {
 	uint64_t sort;
 	struct flow flow;
-};
-
-/* What the sort moves: small, so qsort does not copy whole records. */
-struct flow_order {
-	uint64_t sort;
-	int64_t ts;
-	uint64_t first_frame;
-	size_t idx;
 };
 
 /*
@@ -347,47 +340,32 @@ static void flows_on_end(void *arg, const struct flow *f, void *storage)
 	e->flow = *f;
 }
 
-/*
- * The key, then start time, then first frame (unique per flow): the same
- * capture always sorts alike.
- */
-static int compare_order(const void *pa, const void *pb)
-{
-	const struct flow_order *a = pa, *b = pb;
-
-	if (a->sort != b->sort)
-		return a->sort > b->sort ? -1 : 1;
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	if (a->first_frame != b->first_frame)
-		return a->first_frame < b->first_frame ? -1 : 1;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
 /* Prints the kept flows in order; false when out of memory. */
 static bool print_sorted(struct flows_ctx *ctx, struct flow_report *rep,
 			 enum flow_format format)
 {
-	struct flow_order *order = malloc((ctx->n ? ctx->n : 1) * sizeof(*order));
+	struct flow_order_key *keys = malloc((ctx->n ? ctx->n : 1) * sizeof(*keys));
+	size_t *order;
 
-	if (order == NULL)
+	if (keys == NULL)
 		return false;
 	for (size_t i = 0; i < ctx->n; i++) {
 		const struct flow_entry *e = entry_at(ctx, i);
 
-		order[i].sort = e->sort;
-		order[i].ts = e->flow.first_ts;
-		order[i].first_frame = e->flow.first_frame;
-		order[i].idx = i;
+		keys[i].sort = e->sort;
+		keys[i].ts = e->flow.first_ts;
+		keys[i].first_frame = e->flow.first_frame;
 	}
-	if (ctx->n > 1)
-		qsort(order, ctx->n, sizeof(*order), compare_order);
+	order = flow_order_sort(keys, ctx->n, sizeof(*keys));
+	free(keys);
+	if (order == NULL)
+		return false;
 	flow_report_begin(rep, stdout, format,
 			  analyzer_get_stats(ctx->a)->first_ts);
 	for (size_t i = 0; i < ctx->n; i++) {
 		struct flow_record r;
 
-		flow_record_from_flow(&r, &entry_at(ctx, order[i].idx)->flow);
+		flow_record_from_flow(&r, &entry_at(ctx, order[i])->flow);
 		flow_report_flow(rep, &r);
 	}
 	free(order);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "flow_order.h"
 #include "flow_record.h"
 
 /*
@@ -21,9 +22,7 @@ enum { RING = 512, WAKE_AT = RING / 4 };
 
 /* Where a rendered line is, and what it sorts by. */
 struct line_ref {
-	uint64_t sort;
-	int64_t ts;
-	uint64_t first_frame;
+	struct flow_order_key key;
 	uint64_t seq;
 	size_t off;
 	uint32_t len;
@@ -97,7 +96,7 @@ struct flow_render_queue {
 	bool stop;              /* under lock */
 	/* After flow_render_queue_finish(): the lines in order. */
 	struct line_ref *all;
-	struct keyed *order, *spare;
+	size_t *order;          /* indices into all */
 	size_t n_lines;
 	struct queued ring[RING];
 };
@@ -159,9 +158,9 @@ static void render(struct renderer *r, const struct flow *f, uint64_t sort,
 		return;
 	}
 	ref = &r->refs[r->n++];
-	ref->sort = sort;
-	ref->ts = f->first_ts;
-	ref->first_frame = f->first_frame;
+	ref->key.sort = sort;
+	ref->key.ts = f->first_ts;
+	ref->key.first_frame = f->first_frame;
 	ref->seq = seq;
 	ref->off = before;
 	ref->len = (uint32_t)(r->out.len - before);
@@ -263,98 +262,6 @@ bool flow_render_queue_push(struct flow_render_queue *q, const struct flow *f,
 	return !q->own.failed;
 }
 
-/* A sort key and the line it belongs to. */
-struct keyed {
-	uint64_t key;
-	size_t idx;
-};
-
-/*
- * Stable LSD radix sort of a[0..n) by key, 11 bits at a time, skipping
- * the digits every key shares (start times of one capture share their
- * top 30 bits): five passes on the bench capture where bytes took eight.
- * b is scratch.  Returns the array that holds the result.
- */
-enum { RADIX_BITS = 11, RADIX = 1 << RADIX_BITS };
-
-static struct keyed *radix_sort(struct keyed *a, struct keyed *b, size_t n)
-{
-	uint64_t differ = 0;
-
-	for (size_t i = 1; i < n; i++)
-		differ |= a[i].key ^ a[0].key;
-	for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
-		size_t count[RADIX] = {0}, sum = 0;
-		struct keyed *t;
-
-		if (((differ >> shift) & (RADIX - 1)) == 0)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			count[(a[i].key >> shift) & (RADIX - 1)]++;
-		for (size_t k = 0; k < RADIX; k++) {
-			size_t c = count[k];
-
-			count[k] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			b[count[(a[i].key >> shift) & (RADIX - 1)]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
-enum sort_part { BY_FIRST_FRAME, BY_TS, BY_SORT_DESC };
-
-static uint64_t part_key(const struct line_ref *r, enum sort_part part)
-{
-	switch (part) {
-	case BY_FIRST_FRAME: return r->first_frame;
-	/* Signed to unsigned, order kept. */
-	case BY_TS: return (uint64_t)r->ts ^ (1ULL << 63);
-	case BY_SORT_DESC: return ~r->sort;
-	}
-	return 0;
-}
-
-/*
- * The lines' order: larger sort value first, then start time, first
- * frame, and the order pushed.  refs must come in the order pushed; each
- * stable pass then sorts by a more significant part (100,000 lines: 2 ms,
- * where qsort took 9).  Returns a permutation of indices into refs, or
- * NULL when memory ran out.
- */
-static struct keyed *order_lines(const struct line_ref *refs, size_t n,
-				 struct keyed **spare)
-{
-	static const enum sort_part parts[] = {
-		BY_FIRST_FRAME, BY_TS, BY_SORT_DESC,
-	};
-	struct keyed *a = malloc((n ? n : 1) * sizeof(*a));
-	struct keyed *b = malloc((n ? n : 1) * sizeof(*b));
-
-	if (a == NULL || b == NULL) {
-		free(a);
-		free(b);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		a[i].idx = i;
-	for (size_t p = 0; p < sizeof(parts) / sizeof(parts[0]); p++) {
-		struct keyed *sorted;
-
-		for (size_t i = 0; i < n; i++)
-			a[i].key = part_key(&refs[a[i].idx], parts[p]);
-		sorted = radix_sort(a, b, n);
-		b = sorted == a ? b : a;
-		a = sorted;
-	}
-	*spare = b;
-	return a;
-}
-
 /* Both renderers' lines, in the order pushed. */
 static struct line_ref *merge_by_seq(const struct renderer *x,
 				     const struct renderer *y)
@@ -404,8 +311,11 @@ long long flow_render_queue_finish(struct flow_render_queue *q)
 	if (q->own.failed || (q->helper_started && q->helper.failed))
 		return -1;
 	n = q->own.n + q->helper.n;
+	/* In the order pushed: the order's ties go by the index. */
 	q->all = merge_by_seq(&q->own, &q->helper);
-	q->order = q->all != NULL ? order_lines(q->all, n, &q->spare) : NULL;
+	q->order = q->all != NULL ? flow_order_sort(&q->all[0].key, n,
+						     sizeof(q->all[0]))
+				  : NULL;
 	if (q->order == NULL)
 		return -1;
 	q->n_lines = n;
@@ -455,7 +365,7 @@ bool flow_render_queue_write(const struct flow_render_queue *q, FILE *out)
 
 	if (fd < 0) { /* a memory stream: no descriptor to write to */
 		for (size_t i = 0; i < q->n_lines; i++) {
-			const struct line_ref *r = &q->all[q->order[i].idx];
+			const struct line_ref *r = &q->all[q->order[i]];
 
 			fwrite(bufs[r->renderer] + r->off, 1, r->len, out);
 		}
@@ -464,7 +374,7 @@ bool flow_render_queue_write(const struct flow_render_queue *q, FILE *out)
 	if (fflush(out) != 0)
 		return false;
 	for (size_t i = 0; i < q->n_lines; i++) {
-		const struct line_ref *r = &q->all[q->order[i].idx];
+		const struct line_ref *r = &q->all[q->order[i]];
 		char *line = bufs[r->renderer] + r->off;
 
 		/* Lines that follow each other in a buffer go as one. */
@@ -499,7 +409,6 @@ void flow_render_queue_free(struct flow_render_queue *q)
 	free(q->helper.out.buf);
 	free(q->all);
 	free(q->order);
-	free(q->spare);
 	free(q->own.refs);
 	free(q->helper.refs);
 	free(q);

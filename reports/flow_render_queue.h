@@ -24,9 +24,9 @@ bool flow_render_queue_supports(enum flow_format format);
 struct flow_render_queue *flow_render_queue_new(enum flow_format format);
 
 /*
- * Queues f (copied) with the value it sorts by: larger first, then by
- * start time, first frame and the order queued.  False when memory ran
- * out (the flow is lost).
+ * Queues f (copied) with the value it sorts by; the lines come out in
+ * flow_order.h's order, ties in the order queued.  False when memory
+ * ran out (the flow is lost).
  */
 bool flow_render_queue_push(struct flow_render_queue *q, const struct flow *f,
 			    uint64_t sort);
