@@ -29,6 +29,23 @@ static void yaml_scalar(struct doc_writer *w, const char *s, bool quoted)
 	free(repaired);
 }
 
+static bool is_json(const struct doc_writer *w)
+{
+	return w->format != DOC_YAML;
+}
+
+/*
+ * After each JSON value: in NDJSON, a value that ends at the top level
+ * ends its line, and the next starts a document of its own (no comma).
+ */
+static void json_value_done(struct doc_writer *w)
+{
+	if (w->format == DOC_NDJSON && w->json.depth == 0) {
+		json_finish(&w->json);
+		json_writer_init(&w->json, w->json.out, false);
+	}
+}
+
 bool doc_writer_init(struct doc_writer *w, FILE *out, enum doc_format format)
 {
 	yaml_emitter_t *em;
@@ -36,13 +53,14 @@ bool doc_writer_init(struct doc_writer *w, FILE *out, enum doc_format format)
 
 	memset(w, 0, sizeof(*w));
 	w->format = format;
-	if (format == DOC_JSON) {
-		json_writer_init(&w->json, out, true);
+	if (is_json(w)) {
+		json_writer_init(&w->json, out, format == DOC_JSON);
 		return true;
 	}
 	em = calloc(1, sizeof(*em));
 	if (em == NULL || !yaml_emitter_initialize(em)) {
 		free(em);
+		w->failed = true;
 		return false;
 	}
 	yaml_emitter_set_output_file(em, out);
@@ -61,10 +79,12 @@ bool doc_writer_finish(struct doc_writer *w)
 	yaml_event_t ev;
 	bool ok;
 
-	if (w->format == DOC_JSON) {
+	if (w->format == DOC_JSON)
 		json_finish(&w->json);
+	if (is_json(w))
 		return true;
-	}
+	if (w->yaml == NULL)
+		return false;
 	yaml_document_end_event_initialize(&ev, 1);
 	emit(w, &ev);
 	yaml_stream_end_event_initialize(&ev);
@@ -80,7 +100,7 @@ void doc_begin_object(struct doc_writer *w)
 {
 	yaml_event_t ev;
 
-	if (w->format == DOC_JSON) {
+	if (is_json(w)) {
 		json_begin_object(&w->json);
 		return;
 	}
@@ -93,8 +113,9 @@ void doc_end_object(struct doc_writer *w)
 {
 	yaml_event_t ev;
 
-	if (w->format == DOC_JSON) {
+	if (is_json(w)) {
 		json_end_object(&w->json);
+		json_value_done(w);
 		return;
 	}
 	yaml_mapping_end_event_initialize(&ev);
@@ -105,7 +126,7 @@ void doc_begin_array(struct doc_writer *w)
 {
 	yaml_event_t ev;
 
-	if (w->format == DOC_JSON) {
+	if (is_json(w)) {
 		json_begin_array(&w->json);
 		return;
 	}
@@ -118,8 +139,9 @@ void doc_end_array(struct doc_writer *w)
 {
 	yaml_event_t ev;
 
-	if (w->format == DOC_JSON) {
+	if (is_json(w)) {
 		json_end_array(&w->json);
+		json_value_done(w);
 		return;
 	}
 	yaml_sequence_end_event_initialize(&ev);
@@ -128,7 +150,7 @@ void doc_end_array(struct doc_writer *w)
 
 void doc_key(struct doc_writer *w, const char *key)
 {
-	if (w->format == DOC_JSON)
+	if (is_json(w))
 		json_key(&w->json, key);
 	else
 		yaml_scalar(w, key, false);
@@ -136,18 +158,23 @@ void doc_key(struct doc_writer *w, const char *key)
 
 void doc_string(struct doc_writer *w, const char *s)
 {
-	if (w->format == DOC_JSON)
+	if (is_json(w)) {
 		json_string(&w->json, s);
-	else
+		json_value_done(w);
+	} else if (s == NULL) {
+		yaml_scalar(w, "null", false);
+	} else {
 		yaml_scalar(w, s, true);
+	}
 }
 
 void doc_uint(struct doc_writer *w, uint64_t v)
 {
 	char buf[24];
 
-	if (w->format == DOC_JSON) {
+	if (is_json(w)) {
 		json_uint(&w->json, v);
+		json_value_done(w);
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%" PRIu64, v);
@@ -158,8 +185,9 @@ void doc_int(struct doc_writer *w, int64_t v)
 {
 	char buf[24];
 
-	if (w->format == DOC_JSON) {
+	if (is_json(w)) {
 		json_int(&w->json, v);
+		json_value_done(w);
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%" PRId64, v);
@@ -170,8 +198,9 @@ void doc_double(struct doc_writer *w, double v, int decimals)
 {
 	char buf[64];
 
-	if (w->format == DOC_JSON) {
+	if (is_json(w)) {
 		json_double(&w->json, v, decimals);
+		json_value_done(w);
 		return;
 	}
 	if (!isfinite(v))
@@ -186,8 +215,9 @@ void doc_decimal(struct doc_writer *w, int64_t units, int decimals)
 	int64_t scale = 1;
 	uint64_t a;
 
-	if (w->format == DOC_JSON) {
+	if (is_json(w)) {
 		json_decimal(&w->json, units, decimals);
+		json_value_done(w);
 		return;
 	}
 	if (decimals > 18)
@@ -206,18 +236,22 @@ void doc_decimal(struct doc_writer *w, int64_t units, int decimals)
 
 void doc_bool(struct doc_writer *w, bool v)
 {
-	if (w->format == DOC_JSON)
+	if (is_json(w)) {
 		json_bool(&w->json, v);
-	else
+		json_value_done(w);
+	} else {
 		yaml_scalar(w, v ? "true" : "false", false);
+	}
 }
 
 void doc_null(struct doc_writer *w)
 {
-	if (w->format == DOC_JSON)
+	if (is_json(w)) {
 		json_null(&w->json);
-	else
+		json_value_done(w);
+	} else {
 		yaml_scalar(w, "null", false);
+	}
 }
 
 void doc_member_string(struct doc_writer *w, const char *key, const char *s)
@@ -230,4 +264,17 @@ void doc_member_uint(struct doc_writer *w, const char *key, uint64_t v)
 {
 	doc_key(w, key);
 	doc_uint(w, v);
+}
+
+void doc_member_double(struct doc_writer *w, const char *key, double v,
+		       int decimals)
+{
+	doc_key(w, key);
+	doc_double(w, v, decimals);
+}
+
+void doc_member_bool(struct doc_writer *w, const char *key, bool v)
+{
+	doc_key(w, key);
+	doc_bool(w, v);
 }

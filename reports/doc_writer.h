@@ -1,8 +1,11 @@
 /*
  * One writer for the structured formats: a renderer says what to write
- * (objects, arrays, keys, values) once, and it comes out as JSON or as
- * YAML.  JSON goes through json_writer; YAML through libyaml's emitter,
- * with every string quoted so nothing reads back as a number or bool.
+ * (objects, arrays, keys, values) once, and it comes out as JSON, as
+ * NDJSON or as YAML.  JSON goes through json_writer, indented, as one
+ * document; NDJSON is compact JSON with each top-level value a document
+ * on a line of its own; YAML goes through libyaml's emitter, with every
+ * string quoted so nothing reads back as a number or bool.  Every
+ * structured output of every command is written through here.
  */
 #ifndef TCPLENS_DOC_WRITER_H
 #define TCPLENS_DOC_WRITER_H
@@ -13,7 +16,7 @@
 
 #include "json_writer.h"
 
-enum doc_format { DOC_JSON, DOC_YAML };
+enum doc_format { DOC_JSON, DOC_NDJSON, DOC_YAML };
 
 struct doc_writer {
 	enum doc_format format;
@@ -22,9 +25,15 @@ struct doc_writer {
 	bool failed;
 };
 
-/* False when the YAML emitter could not be set up (no memory). */
+/*
+ * False when the YAML emitter could not be set up (no memory): the
+ * writer then writes nothing, and doc_writer_finish() says false.
+ */
 bool doc_writer_init(struct doc_writer *w, FILE *out, enum doc_format format);
-/* Ends the document; false when anything could not be emitted. */
+/*
+ * Ends the document (JSON: its newline; NDJSON: nothing, each line was
+ * ended with its value); false when anything could not be emitted.
+ */
 bool doc_writer_finish(struct doc_writer *w);
 
 void doc_begin_object(struct doc_writer *w);
@@ -32,6 +41,7 @@ void doc_end_object(struct doc_writer *w);
 void doc_begin_array(struct doc_writer *w);
 void doc_end_array(struct doc_writer *w);
 void doc_key(struct doc_writer *w, const char *key);
+/* s NULL: null. */
 void doc_string(struct doc_writer *w, const char *s);
 void doc_uint(struct doc_writer *w, uint64_t v);
 void doc_int(struct doc_writer *w, int64_t v);
@@ -45,5 +55,8 @@ void doc_null(struct doc_writer *w);
 /* "key": value shorthands. */
 void doc_member_string(struct doc_writer *w, const char *key, const char *s);
 void doc_member_uint(struct doc_writer *w, const char *key, uint64_t v);
+void doc_member_double(struct doc_writer *w, const char *key, double v,
+		       int decimals);
+void doc_member_bool(struct doc_writer *w, const char *key, bool v);
 
 #endif
