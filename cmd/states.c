@@ -8,8 +8,8 @@
 
 #include "addr_format.h"
 #include "cli_analysis.h"
+#include "doc_writer.h"
 #include "engine.h"
-#include "json_writer.h"
 #include "time_format.h"
 
 static const char states_usage_head[] =
@@ -190,7 +190,7 @@ static bool same_host(const struct host_socket *a, const struct host_socket *b)
 	return a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
 }
 
-static void print_host_json(struct json_writer *w,
+static void print_host_doc(struct doc_writer *w,
 			    const struct host_socket *rows, size_t n)
 {
 	uint64_t counts[TCP_STATE_COUNT] = {0};
@@ -199,39 +199,39 @@ static void print_host_json(struct json_writer *w,
 	for (size_t i = 0; i < n; i++)
 		counts[rows[i].state]++;
 	addr_format(rows[0].family, rows[0].addr, h, sizeof(h));
-	json_begin_object(w);
-	json_member_string(w, "host", h);
-	json_key(w, "states");
-	json_begin_object(w);
+	doc_begin_object(w);
+	doc_member_string(w, "host", h);
+	doc_key(w, "states");
+	doc_begin_object(w);
 	for (int s = 0; s < TCP_STATE_COUNT; s++)
 		if (counts[s])
-			json_member_uint(w, tcp_state_name((enum tcp_state)s), counts[s]);
-	json_end_object(w);
-	json_key(w, "sockets");
-	json_begin_array(w);
+			doc_member_uint(w, tcp_state_name((enum tcp_state)s), counts[s]);
+	doc_end_object(w);
+	doc_key(w, "sockets");
+	doc_begin_array(w);
 	for (size_t i = 0; i < n; i++) {
 		const struct host_socket *r = &rows[i];
 
-		json_begin_object(w);
-		json_member_string(w, "state", tcp_state_name(r->state));
+		doc_begin_object(w);
+		doc_member_string(w, "state", tcp_state_name(r->state));
 		endpoint_text(buf, sizeof(buf), r->addr, r->family, r->port, false);
-		json_member_string(w, "local", buf);
+		doc_member_string(w, "local", buf);
 		endpoint_text(buf, sizeof(buf), r->peer, r->family, r->peer_port,
 			      r->uid == 0);
-		json_member_string(w, "peer", buf);
+		doc_member_string(w, "peer", buf);
 		if (r->uid != 0) {
 			char uid[FLOW_UID_LEN];
 
 			flow_format_uid(r->uid, uid);
-			json_member_string(w, "uid", uid);
+			doc_member_string(w, "uid", uid);
 		} else {
-			json_key(w, "uid");
-			json_null(w);
+			doc_key(w, "uid");
+			doc_null(w);
 		}
-		json_end_object(w);
+		doc_end_object(w);
 	}
-	json_end_array(w);
-	json_end_object(w);
+	doc_end_array(w);
+	doc_end_object(w);
 }
 
 static void print_host_text(const struct host_socket *rows, size_t n)
@@ -271,17 +271,17 @@ static void print_host_text(const struct host_socket *rows, size_t n)
 static void print_table(const struct states_opts *o,
 			const struct host_socket *rows, size_t n, int64_t at)
 {
-	struct json_writer w;
+	struct doc_writer w;
 	char ts[TIME_FORMAT_LEN];
 	struct pkt_time pt = {at / NS_PER_SEC, (uint32_t)(at % NS_PER_SEC)};
 
 	time_format_iso(ts, sizeof(ts), pt, 9);
 	if (o->json) {
-		json_writer_init(&w, stdout, true);
-		json_begin_object(&w);
-		json_member_string(&w, "at", ts);
-		json_key(&w, "hosts");
-		json_begin_array(&w);
+		doc_writer_init(&w, stdout, DOC_JSON);
+		doc_begin_object(&w);
+		doc_member_string(&w, "at", ts);
+		doc_key(&w, "hosts");
+		doc_begin_array(&w);
 	} else {
 		printf("TCP sockets as the wire shows them at %s\n", ts);
 	}
@@ -291,15 +291,15 @@ static void print_table(const struct states_opts *o,
 		while (j < n && same_host(&rows[i], &rows[j]))
 			j++;
 		if (o->json)
-			print_host_json(&w, &rows[i], j - i);
+			print_host_doc(&w, &rows[i], j - i);
 		else
 			print_host_text(&rows[i], j - i);
 		i = j;
 	}
 	if (o->json) {
-		json_end_array(&w);
-		json_end_object(&w);
-		json_finish(&w);
+		doc_end_array(&w);
+		doc_end_object(&w);
+		doc_writer_finish(&w);
 	}
 }
 
