@@ -6,7 +6,7 @@
 
 #include "addr_format.h"
 #include "cli_analysis.h"
-#include "json_writer.h"
+#include "doc_writer.h"
 #include "tcp_annot.h"
 #include "time_format.h"
 
@@ -44,7 +44,7 @@ struct timeline_opts {
 
 struct timeline_ctx {
 	const struct timeline_opts *o;
-	struct json_writer jw;
+	struct doc_writer doc;  /* json and ndjson */
 	struct flow_pick pick;  /* --flow: the connection shown */
 	uint64_t shown;
 };
@@ -181,7 +181,7 @@ static void emit_text(const struct packet *pkt, const struct flow *f,
 	       opts, opts[0] && ann[0] ? " " : "", ann);
 }
 
-static void emit_json(struct json_writer *w, const struct packet *pkt,
+static void emit_doc(struct doc_writer *w, const struct packet *pkt,
 		      const struct flow *f, const struct tcp_seg_info *info)
 {
 	char ts[TIME_FORMAT_LEN], fl[9], uid[FLOW_UID_LEN];
@@ -190,37 +190,37 @@ static void emit_json(struct json_writer *w, const struct packet *pkt,
 	time_format_iso(ts, sizeof(ts), pkt->ts, 9);
 	flags_text(pkt->tcp.flags, fl);
 	flow_format_uid(flow_uid(f), uid);
-	json_begin_object(w);
-	json_member_uint(w, "frame", pkt->frame_no);
-	json_member_string(w, "ts", ts);
-	json_member_string(w, "uid", uid);
+	doc_begin_object(w);
+	doc_member_uint(w, "frame", pkt->frame_no);
+	doc_member_string(w, "ts", ts);
+	doc_member_string(w, "uid", uid);
 	addr_format(f->key.family, flow_addr(f, FLOW_ORIG), h, sizeof(h));
-	json_member_string(w, "orig_h", h);
-	json_member_uint(w, "orig_p", flow_port(f, FLOW_ORIG));
+	doc_member_string(w, "orig_h", h);
+	doc_member_uint(w, "orig_p", flow_port(f, FLOW_ORIG));
 	addr_format(f->key.family, flow_addr(f, FLOW_RESP), h, sizeof(h));
-	json_member_string(w, "resp_h", h);
-	json_member_uint(w, "resp_p", flow_port(f, FLOW_RESP));
-	json_member_string(w, "dir", info->dir == FLOW_ORIG ? "orig" : "resp");
-	json_member_string(w, "flags", fl);
-	json_member_uint(w, "seq", info->rel_seq);
-	json_member_uint(w, "ack", info->rel_ack);
-	json_member_uint(w, "len", info->seg_len);
-	json_member_uint(w, "win", info->window);
-	json_member_string(w, "orig_state", tcp_state_name(info->state[0]));
-	json_member_string(w, "resp_state", tcp_state_name(info->state[1]));
-	json_key(w, "annotations");
-	json_begin_array(w);
+	doc_member_string(w, "resp_h", h);
+	doc_member_uint(w, "resp_p", flow_port(f, FLOW_RESP));
+	doc_member_string(w, "dir", info->dir == FLOW_ORIG ? "orig" : "resp");
+	doc_member_string(w, "flags", fl);
+	doc_member_uint(w, "seq", info->rel_seq);
+	doc_member_uint(w, "ack", info->rel_ack);
+	doc_member_uint(w, "len", info->seg_len);
+	doc_member_uint(w, "win", info->window);
+	doc_member_string(w, "orig_state", tcp_state_name(info->state[0]));
+	doc_member_string(w, "resp_state", tcp_state_name(info->state[1]));
+	doc_key(w, "annotations");
+	doc_begin_array(w);
 	for (int i = 0; i < TCP_ANNOT_COUNT; i++)
 		if (info->annots & (1u << i))
-			json_string(w, tcp_annot_key((enum tcp_annot)i));
-	json_end_array(w);
+			doc_string(w, tcp_annot_key((enum tcp_annot)i));
+	doc_end_array(w);
 	if (info->annots & TCP_ANNOT_BIT(DUPLICATE_ACK))
-		json_member_uint(w, "dup_ack", info->dup_ack_num);
+		doc_member_uint(w, "dup_ack", info->dup_ack_num);
 	if (info->ack_rtt_ns > 0) {
-		json_key(w, "ack_rtt_ms");
-		json_decimal(w, info->ack_rtt_ns / 1000, 3);
+		doc_key(w, "ack_rtt_ms");
+		doc_decimal(w, info->ack_rtt_ns / 1000, 3);
 	}
-	json_end_object(w);
+	doc_end_object(w);
 }
 
 static void timeline_flow_start(void *arg, const struct flow *f,
@@ -248,12 +248,8 @@ static void timeline_on_segment(void *arg, const struct packet *pkt,
 		emit_text(pkt, f, info, ctx->o->all);
 		break;
 	case TL_JSON:
-		emit_json(&ctx->jw, pkt, f, info);
-		break;
 	case TL_NDJSON:
-		json_writer_init(&ctx->jw, stdout, false);
-		emit_json(&ctx->jw, pkt, f, info);
-		json_finish(&ctx->jw);
+		emit_doc(&ctx->doc, pkt, f, info);
 		break;
 	}
 }
@@ -288,18 +284,21 @@ int cmd_timeline(int argc, char **argv)
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
+	if (o.format != TL_TEXT)
+		doc_writer_init(&ctx.doc, stdout,
+				o.format == TL_JSON ? DOC_JSON : DOC_NDJSON);
 	if (o.format == TL_JSON) {
-		json_writer_init(&ctx.jw, stdout, true);
-		json_begin_object(&ctx.jw);
-		json_key(&ctx.jw, "segments");
-		json_begin_array(&ctx.jw);
+		doc_begin_object(&ctx.doc);
+		doc_key(&ctx.doc, "segments");
+		doc_begin_array(&ctx.doc);
 	}
 	rc = cli_engine_run(&o.an, &argv[first], argc - first, e, &src);
 	if (o.format == TL_JSON) {
-		json_end_array(&ctx.jw);
-		json_end_object(&ctx.jw);
-		json_finish(&ctx.jw);
+		doc_end_array(&ctx.doc);
+		doc_end_object(&ctx.doc);
 	}
+	if (o.format != TL_TEXT)
+		doc_writer_finish(&ctx.doc);
 	if (rc == CLI_EXIT_OK)
 		rc = cli_finish_output();
 	if (rc == CLI_EXIT_OK && !o.all && !ctx.pick.found) {
