@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "flow_report_yaml.h"
 #include "text_line.h"
 
 bool flow_format_parse(const char *s, enum flow_format *out)
@@ -61,85 +60,67 @@ static void line_value(struct text_line *l, const struct field_value *v,
 	}
 }
 
-void flow_report_value_text(const struct field_value *v, char *buf,
-			    size_t len, const char *null_text)
-{
-	struct text_line l;
-	size_t n;
+/* ------------------------------------------------- JSON, NDJSON and YAML */
 
-	if (len == 0)
-		return;
-	text_line_reset(&l);
-	line_value(&l, v, null_text);
-	n = l.n < len - 1 ? l.n : len - 1;
-	memcpy(buf, l.buf, n);
-	buf[n] = '\0';
-}
-
-/* ------------------------------------------------------------------- JSON */
-
-static void json_value(struct json_writer *w, const struct field_value *v)
+static void doc_value(struct doc_writer *w, const struct field_value *v)
 {
 	switch (v->type) {
-	case FIELD_NULL: json_null(w); break;
-	case FIELD_STR: json_string(w, v->s); break;
-	case FIELD_UINT: json_uint(w, v->u); break;
-	case FIELD_BOOL: json_bool(w, v->b); break;
+	case FIELD_NULL: doc_null(w); break;
+	case FIELD_STR: doc_string(w, v->s); break;
+	case FIELD_UINT: doc_uint(w, v->u); break;
+	case FIELD_BOOL: doc_bool(w, v->b); break;
 	case FIELD_TIME:
-	case FIELD_SECONDS: json_decimal(w, v->ns / 1000, 6); break;
-	case FIELD_MS: json_decimal(w, v->ns / 1000, 3); break;
+	case FIELD_SECONDS: doc_decimal(w, v->ns / 1000, 6); break;
+	case FIELD_MS: doc_decimal(w, v->ns / 1000, 3); break;
 	}
 }
 
-static void json_flow(struct json_writer *w, const struct flow_record *rec)
+static void doc_flow(struct doc_writer *w, const struct flow_record *rec)
 {
-	json_begin_object(w);
+	doc_begin_object(w);
 	for (size_t i = 0; i < flow_record_field_count(); i++) {
 		struct field_value v;
 
 		flow_record_field(rec, i, &v);
-		json_key(w, flow_record_field_key(i));
-		json_value(w, &v);
+		doc_key(w, flow_record_field_key(i));
+		doc_value(w, &v);
 	}
-	json_end_object(w);
+	doc_end_object(w);
 }
 
-void flow_report_summary(const struct analyzer_stats *st, size_t shown,
-			 struct flow_summary_item out[FLOW_SUMMARY_ITEMS])
+static void doc_summary(struct doc_writer *w, const struct analyzer_stats *st,
+			size_t shown)
 {
-	const struct flow_summary_item items[FLOW_SUMMARY_ITEMS] = {
-		{"flows", st->flows_created},
-		{"shown", shown},
-		{"evicted", st->flows_evicted},
-		{"evicted_no_memory", st->flows_evicted_no_memory},
-		{"idle_expired", st->flows_idle},
-		{"reused", st->flows_reused},
-		{"peak_flows", st->peak_flows},
-		{"memory_bytes", st->memory_bytes},
-		{"flow_bytes", st->flow_bytes},
-		{"index_bytes", st->index_bytes},
-		{"tcp_segments", st->tcp_segments},
-		{"tcp_unusable", st->tcp_unusable},
-		{"udp_datagrams", st->udp_datagrams},
-		{"icmp_messages", st->icmp_messages},
-		{"icmp_errors_matched", st->icmp_errors_matched},
-		{"untracked", st->untracked},
-	};
-
-	memcpy(out, items, sizeof(items));
+	doc_key(w, "summary");
+	doc_begin_object(w);
+	doc_member_uint(w, "flows", st->flows_created);
+	doc_member_uint(w, "shown", shown);
+	doc_member_uint(w, "evicted", st->flows_evicted);
+	doc_member_uint(w, "evicted_no_memory", st->flows_evicted_no_memory);
+	doc_member_uint(w, "idle_expired", st->flows_idle);
+	doc_member_uint(w, "reused", st->flows_reused);
+	doc_member_uint(w, "peak_flows", st->peak_flows);
+	doc_member_uint(w, "memory_bytes", st->memory_bytes);
+	doc_member_uint(w, "flow_bytes", st->flow_bytes);
+	doc_member_uint(w, "index_bytes", st->index_bytes);
+	doc_member_uint(w, "tcp_segments", st->tcp_segments);
+	doc_member_uint(w, "tcp_unusable", st->tcp_unusable);
+	doc_member_uint(w, "udp_datagrams", st->udp_datagrams);
+	doc_member_uint(w, "icmp_messages", st->icmp_messages);
+	doc_member_uint(w, "icmp_errors_matched", st->icmp_errors_matched);
+	doc_member_uint(w, "untracked", st->untracked);
+	doc_end_object(w);
 }
 
-static void json_stats(struct json_writer *w, const struct analyzer_stats *st,
-		       size_t shown)
+/* The doc_writer format of a structured flow format; false for others. */
+static bool doc_format_of(enum flow_format format, enum doc_format *out)
 {
-	struct flow_summary_item items[FLOW_SUMMARY_ITEMS];
-
-	flow_report_summary(st, shown, items);
-	json_key(w, "summary");
-	json_begin_object(w);
-	for (size_t i = 0; i < FLOW_SUMMARY_ITEMS; i++)
-		json_member_uint(w, items[i].key, items[i].value);
-	json_end_object(w);
+	switch (format) {
+	case FLOW_FORMAT_JSON: *out = DOC_JSON; return true;
+	case FLOW_FORMAT_NDJSON: *out = DOC_NDJSON; return true;
+	case FLOW_FORMAT_YAML: *out = DOC_YAML; return true;
+	default: return false;
+	}
 }
 
 /* -------------------------------------------------------------- CSV, Zeek */
@@ -314,49 +295,47 @@ static void text_flow(FILE *out, const struct flow_record *rec)
 
 /* ---------------------------------------------------------------- driver */
 
-void flow_report_begin(struct flow_report *r, FILE *out,
-		       enum flow_format format, int64_t first_ts)
+void flow_report_rows_begin(struct flow_report *r, FILE *out,
+			    enum flow_format format)
 {
+	enum doc_format doc;
+
 	memset(r, 0, sizeof(*r));
 	r->out = out;
 	r->format = format;
+	/* A YAML emitter that could not be set up writes nothing. */
+	if (doc_format_of(format, &doc))
+		doc_writer_init(&r->doc, out, doc);
+}
+
+void flow_report_begin(struct flow_report *r, FILE *out,
+		       enum flow_format format, int64_t first_ts)
+{
+	flow_report_rows_begin(r, out, format);
 	r->first_ts = first_ts;
 	switch (format) {
 	case FLOW_FORMAT_JSON:
-		json_writer_init(&r->jw, out, true);
-		json_begin_object(&r->jw);
-		json_key(&r->jw, "flows");
-		json_begin_array(&r->jw);
+	case FLOW_FORMAT_YAML:
+		doc_begin_object(&r->doc);
+		doc_key(&r->doc, "flows");
+		doc_begin_array(&r->doc);
 		break;
 	case FLOW_FORMAT_CSV: csv_header(out); break;
 	case FLOW_FORMAT_ZEEK: zeek_header(out, first_ts); break;
 	case FLOW_FORMAT_TEXT: text_header(out); break;
-	case FLOW_FORMAT_YAML: flow_report_yaml_begin(r); break;
 	case FLOW_FORMAT_NDJSON: break;
 	}
-}
-
-void flow_report_rows_begin(struct flow_report *r, FILE *out,
-			    enum flow_format format)
-{
-	memset(r, 0, sizeof(*r));
-	r->out = out;
-	r->format = format;
 }
 
 void flow_report_flow(struct flow_report *r, const struct flow_record *rec)
 {
 	switch (r->format) {
-	case FLOW_FORMAT_JSON: json_flow(&r->jw, rec); break;
+	case FLOW_FORMAT_JSON:
 	case FLOW_FORMAT_NDJSON:
-		json_writer_init(&r->jw, r->out, false);
-		json_flow(&r->jw, rec);
-		json_finish(&r->jw);
-		break;
+	case FLOW_FORMAT_YAML: doc_flow(&r->doc, rec); break;
 	case FLOW_FORMAT_CSV: csv_flow(r->out, rec); break;
 	case FLOW_FORMAT_ZEEK: zeek_flow(r->out, rec); break;
 	case FLOW_FORMAT_TEXT: text_flow(r->out, rec); break;
-	case FLOW_FORMAT_YAML: flow_report_yaml_flow(r, rec); break;
 	}
 }
 
@@ -367,10 +346,14 @@ void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 
 	switch (r->format) {
 	case FLOW_FORMAT_JSON:
-		json_end_array(&r->jw);
-		json_stats(&r->jw, st, shown);
-		json_end_object(&r->jw);
-		json_finish(&r->jw);
+	case FLOW_FORMAT_YAML:
+		doc_end_array(&r->doc);
+		doc_summary(&r->doc, st, shown);
+		doc_end_object(&r->doc);
+		doc_writer_finish(&r->doc);
+		break;
+	case FLOW_FORMAT_NDJSON:
+		doc_writer_finish(&r->doc);
 		break;
 	case FLOW_FORMAT_ZEEK:
 		/* Zeek writes its wall clock; a capture has its last packet. */
@@ -383,7 +366,6 @@ void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 			shown, st->flows_created, st->flows_evicted,
 			st->peak_flows);
 		break;
-	case FLOW_FORMAT_YAML: flow_report_yaml_end(r, st, shown); break;
-	default: break;
+	case FLOW_FORMAT_CSV: break;
 	}
 }

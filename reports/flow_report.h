@@ -1,7 +1,8 @@
 /*
  * Renderers of `tcplens flows`: one interface (begin, flow, end) and one
- * format each: text, json, ndjson, csv, zeek (conn.log TSV).  They only
- * format what struct flow_record holds.
+ * format each: text, csv, zeek (conn.log TSV), and json, ndjson and
+ * yaml, which go through doc_writer.  They only format what struct
+ * flow_record holds.
  */
 #ifndef TCPLENS_FLOW_REPORT_H
 #define TCPLENS_FLOW_REPORT_H
@@ -10,8 +11,8 @@
 #include <stdio.h>
 
 #include "analyzer.h"
+#include "doc_writer.h"
 #include "flow_record.h"
-#include "json_writer.h"
 
 enum flow_format {
 	FLOW_FORMAT_TEXT,
@@ -25,9 +26,8 @@ enum flow_format {
 struct flow_report {
 	FILE *out;
 	enum flow_format format;
-	struct json_writer jw;
+	struct doc_writer doc;  /* json, ndjson, yaml */
 	int64_t first_ts;       /* the zeek #open line: the first packet */
-	void *yaml;             /* the YAML emitter, when format is yaml */
 };
 
 /* Parses "text", "json", ...; false when unknown. */
@@ -46,19 +46,5 @@ void flow_report_rows_begin(struct flow_report *r, FILE *out,
 			    enum flow_format format);
 void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 		     size_t shown);
-
-/* The summary's keys and values, in order (json and yaml alike). */
-struct flow_summary_item {
-	const char *key;
-	uint64_t value;
-};
-
-#define FLOW_SUMMARY_ITEMS 16
-void flow_report_summary(const struct analyzer_stats *st, size_t shown,
-			 struct flow_summary_item out[FLOW_SUMMARY_ITEMS]);
-
-/* Shared by the renderers: a field value as text (Zeek/CSV/text style). */
-void flow_report_value_text(const struct field_value *v, char *buf,
-			    size_t len, const char *null_text);
 
 #endif
