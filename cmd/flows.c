@@ -7,6 +7,7 @@
 
 #include "chunk_supply.h"
 #include "cli_analysis.h"
+#include "cli_options.h"
 #include "flow_order.h"
 #include "flow_record.h"
 #include "flow_report.h"
@@ -34,6 +35,15 @@ static const char flows_usage_tail[] =
 	"Exit status: 0 ok, 2 usage, 3 unreadable file, 4 not a capture,\n"
 	"5 unsupported link type, 6 bad filter, 7 output or internal error.\n";
 
+/* Every format there is: -F's list in the help above. */
+#define FLOWS_FORMATS                                                      \
+	(OUTPUT_FORMAT_SET(OUTPUT_FORMAT_TEXT) |                           \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_JSON) |                           \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_NDJSON) |                         \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_CSV) |                            \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_YAML) |                           \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_ZEEK))
+
 enum flows_sort { SORT_START, SORT_DURATION, SORT_BYTES, SORT_PKTS, SORT_RETRANS, SORT_NONE };
 
 enum {
@@ -46,7 +56,7 @@ enum {
 
 struct flows_opts {
 	struct cli_analysis_opts an;
-	enum flow_format format;
+	enum output_format format;
 	bool has_host;
 	struct ip_addr host;
 	long port;              /* -1: any */
@@ -122,10 +132,8 @@ static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
 
 	switch (ch) {
 	case 'F':
-		if (!flow_format_parse(arg, &o->format)) {
-			return cli_usage("flows", rc, "flows: unknown format '%s' (text, json, ndjson, csv, yaml, zeek)", arg);
-		}
-		return 0;
+		return cli_format_option("flows", arg, FLOWS_FORMATS, &o->format,
+					 rc);
 	case OPT_HOST:
 		if (!parse_host(arg, &o->host)) {
 			return cli_usage("flows", rc, "flows: --host wants an IPv4 or IPv6 address, not '%s'", arg);
@@ -342,7 +350,7 @@ static void flows_on_end(void *arg, const struct flow *f, void *storage)
 
 /* Prints the kept flows in order; false when out of memory. */
 static bool print_sorted(struct flows_ctx *ctx, struct flow_report *rep,
-			 enum flow_format format)
+			 enum output_format format)
 {
 	struct flow_order_key *keys = malloc((ctx->n ? ctx->n : 1) * sizeof(*keys));
 	size_t *order;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "diagnose.h"
 
 static const char report_usage_head[] =
@@ -25,10 +26,14 @@ static const char report_usage_tail[] =
 
 enum { OPT_COLOR = CLI_OPT_FIRST_FREE, OPT_TOP };
 
+#define REPORT_FORMATS                                                     \
+	(OUTPUT_FORMAT_SET(OUTPUT_FORMAT_TEXT) |                           \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_JSON) |                           \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_YAML))
+
 struct report_opts {
 	struct cli_analysis_opts an;
-	enum doc_format doc;
-	bool text;
+	enum output_format format;
 	enum color_mode color;
 	long top;
 };
@@ -48,7 +53,6 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o,
 
 	memset(o, 0, sizeof(*o));
 	cli_analysis_defaults(&o->an);
-	o->text = true;
 	o->top = 10;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
@@ -64,15 +68,9 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o,
 		if (handled > 0)
 			continue;
 		if (ch == 'F') {
-			o->text = strcmp(optarg, "text") == 0;
-			if (strcmp(optarg, "json") == 0) {
-				o->doc = DOC_JSON;
-			} else if (strcmp(optarg, "yaml") == 0) {
-				o->doc = DOC_YAML;
-			} else if (!o->text) {
-				return cli_usage("report", rc, "report: unknown format '%s' (text, json, yaml)",
-					  optarg);
-			}
+			if (cli_format_option("report", optarg, REPORT_FORMATS,
+					      &o->format, rc) < 0)
+				return -1;
 		} else if (ch == OPT_COLOR) {
 			if (!color_mode_parse(optarg, &o->color)) {
 				return cli_usage("report", rc, "report: --color wants auto, always or never, not '%s'",
@@ -102,6 +100,7 @@ int cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
 	struct diagnosis d;
+	enum doc_format doc;
 	int first, rc = CLI_EXIT_OK;
 
 	first = parse_report_opts(argc, argv, &o, &rc);
@@ -113,11 +112,11 @@ int cmd_report(int argc, char **argv)
 	}
 	rc = diagnose_run(&o.an, (size_t)o.top, &argv[first], argc - first, &d);
 	if (rc == CLI_EXIT_OK) {
-		if (o.text) {
+		if (!output_format_doc(o.format, &doc)) {
 			diagnosis_render_text(stdout, &d.view, color_wanted(o.color));
-		} else if (!diagnosis_render_doc(stdout, &d.view, o.doc)) {
+		} else if (!diagnosis_render_doc(stdout, &d.view, doc)) {
 			cli_error("report: cannot write the %s document",
-				  o.doc == DOC_JSON ? "JSON" : "YAML");
+				  doc == DOC_JSON ? "JSON" : "YAML");
 			rc = CLI_EXIT_INTERNAL;
 		}
 		if (rc == CLI_EXIT_OK)

@@ -8,6 +8,7 @@
 
 #include "addr_format.h"
 #include "cli_analysis.h"
+#include "cli_options.h"
 #include "doc_writer.h"
 #include "engine.h"
 #include "time_format.h"
@@ -35,9 +36,13 @@ enum { OPT_AT = CLI_OPT_FIRST_FREE };
 
 enum at_kind { AT_END, AT_ABSOLUTE, AT_RELATIVE };
 
+#define STATES_FORMATS                                                     \
+	(OUTPUT_FORMAT_SET(OUTPUT_FORMAT_TEXT) |                           \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_JSON))
+
 struct states_opts {
 	struct cli_analysis_opts an;
-	bool json;
+	enum output_format format;
 	enum at_kind at_kind;
 	int64_t at_ns;
 };
@@ -130,11 +135,10 @@ static int parse_states_opts(int argc, char **argv, struct states_opts *o,
 		}
 		if (handled > 0)
 			continue;
-		if (ch == 'F' && (strcmp(optarg, "text") == 0 ||
-				  strcmp(optarg, "json") == 0)) {
-			o->json = strcmp(optarg, "json") == 0;
-		} else if (ch == 'F') {
-			return cli_usage("states", rc, "states: unknown format '%s' (text, json)", optarg);
+		if (ch == 'F') {
+			if (cli_format_option("states", optarg, STATES_FORMATS,
+					      &o->format, rc) < 0)
+				return -1;
 		} else if (ch == OPT_AT) {
 			if (!parse_at(optarg, o)) {
 				return cli_usage("states", rc, "states: --at wants 2026-01-01T00:00:05Z, epoch seconds or +SECONDS, not '%s'", optarg);
@@ -276,7 +280,7 @@ static void print_table(const struct states_opts *o,
 	struct pkt_time pt = {at / NS_PER_SEC, (uint32_t)(at % NS_PER_SEC)};
 
 	time_format_iso(ts, sizeof(ts), pt, 9);
-	if (o->json) {
+	if (o->format == OUTPUT_FORMAT_JSON) {
 		doc_writer_init(&w, stdout, DOC_JSON);
 		doc_begin_object(&w);
 		doc_member_string(&w, "at", ts);
@@ -290,13 +294,13 @@ static void print_table(const struct states_opts *o,
 
 		while (j < n && same_host(&rows[i], &rows[j]))
 			j++;
-		if (o->json)
+		if (o->format == OUTPUT_FORMAT_JSON)
 			print_host_doc(&w, &rows[i], j - i);
 		else
 			print_host_text(&rows[i], j - i);
 		i = j;
 	}
-	if (o->json) {
+	if (o->format == OUTPUT_FORMAT_JSON) {
 		doc_end_array(&w);
 		doc_end_object(&w);
 		doc_writer_finish(&w);

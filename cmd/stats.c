@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cli_analysis.h"
+#include "cli_options.h"
 #include "ip_defrag.h"
 #include "proto_stats.h"
 #include "stats_report.h"
@@ -27,11 +28,13 @@ static const char stats_usage[] =
 	"Exit status: 0 ok, 2 usage, 3 unreadable file, 4 not a capture,\n"
 	"5 unsupported link type, 6 bad filter, 7 output or internal error.\n";
 
-enum stats_format { STATS_FORMAT_TEXT, STATS_FORMAT_JSON };
+#define STATS_FORMATS                                                      \
+	(OUTPUT_FORMAT_SET(OUTPUT_FORMAT_TEXT) |                           \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_JSON))
 
 struct stats_opts {
 	const char *filter;
-	enum stats_format format;
+	enum output_format format;
 	bool verify_checksums;
 	bool progress;
 	struct defrag_config defrag;
@@ -86,7 +89,7 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 	int ch;
 
 	o->filter = NULL;
-	o->format = STATS_FORMAT_TEXT;
+	o->format = OUTPUT_FORMAT_TEXT;
 	o->verify_checksums = false;
 	o->progress = true;
 	defrag_config_defaults(&o->defrag);
@@ -99,16 +102,9 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 			o->filter = optarg;
 			break;
 		case 'F':
-			if (strcmp(optarg, "text") == 0) {
-				o->format = STATS_FORMAT_TEXT;
-			} else if (strcmp(optarg, "json") == 0) {
-				o->format = STATS_FORMAT_JSON;
-			} else {
-				cli_usage("stats", NULL, "stats: unknown format '%s' (text, json)",
-					  optarg);
-				*exit_code = CLI_EXIT_USAGE;
+			if (cli_format_option("stats", optarg, STATS_FORMATS,
+					      &o->format, exit_code) < 0)
 				return -1;
-			}
 			break;
 		case OPT_VERIFY_CHECKSUMS:
 			o->verify_checksums = true;
@@ -178,7 +174,7 @@ static int stats_render(const struct stats_opts *o,
 	r.n_inputs = n;
 	r.ts_decimals = cli_ts_decimals(src);
 	r.filter = o->filter;
-	if (o->format == STATS_FORMAT_JSON)
+	if (o->format == OUTPUT_FORMAT_JSON)
 		stats_report_json(stdout, &r);
 	else
 		stats_report_text(stdout, &r);

@@ -6,6 +6,7 @@
 
 #include "addr_format.h"
 #include "cli_analysis.h"
+#include "cli_options.h"
 #include "doc_writer.h"
 #include "tcp_annot.h"
 #include "time_format.h"
@@ -29,13 +30,16 @@ static const char timeline_usage_tail[] =
 	"3 unreadable file, 4 not a capture, 5 unsupported link type,\n"
 	"6 bad filter, 7 output or internal error.\n";
 
-enum timeline_format { TL_TEXT, TL_JSON, TL_NDJSON };
+#define TIMELINE_FORMATS                                                   \
+	(OUTPUT_FORMAT_SET(OUTPUT_FORMAT_TEXT) |                           \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_JSON) |                           \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_NDJSON))
 
 enum { OPT_FLOW = CLI_OPT_FIRST_FREE, OPT_ALL };
 
 struct timeline_opts {
 	struct cli_analysis_opts an;
-	enum timeline_format format;
+	enum output_format format;
 	bool all;
 	bool has_sel;
 	const char *sel_text;
@@ -79,12 +83,9 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 			continue;
 		switch (ch) {
 		case 'F':
-			if (strcmp(optarg, "text") == 0) o->format = TL_TEXT;
-			else if (strcmp(optarg, "json") == 0) o->format = TL_JSON;
-			else if (strcmp(optarg, "ndjson") == 0) o->format = TL_NDJSON;
-			else {
-				return cli_usage("timeline", rc, "timeline: unknown format '%s' (text, json, ndjson)", optarg);
-			}
+			if (cli_format_option("timeline", optarg, TIMELINE_FORMATS,
+					      &o->format, rc) < 0)
+				return -1;
 			break;
 		case OPT_FLOW:
 			if (!flow_selector_parse(optarg, &o->sel)) {
@@ -243,15 +244,10 @@ static void timeline_on_segment(void *arg, const struct packet *pkt,
 	    !(ctx->pick.found && flow_uid(f) == ctx->pick.uid))
 		return;
 	ctx->shown++;
-	switch (ctx->o->format) {
-	case TL_TEXT:
+	if (ctx->o->format == OUTPUT_FORMAT_TEXT)
 		emit_text(pkt, f, info, ctx->o->all);
-		break;
-	case TL_JSON:
-	case TL_NDJSON:
+	else
 		emit_doc(&ctx->doc, pkt, f, info);
-		break;
-	}
 }
 
 int cmd_timeline(int argc, char **argv)
@@ -262,6 +258,7 @@ int cmd_timeline(int argc, char **argv)
 	struct engine_config cfg = {0};
 	struct capture_source *src = NULL;
 	struct engine *e;
+	enum doc_format doc;
 	int first, rc = CLI_EXIT_OK;
 
 	first = parse_timeline_opts(argc, argv, &o, &rc);
@@ -284,20 +281,19 @@ int cmd_timeline(int argc, char **argv)
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
-	if (o.format != TL_TEXT)
-		doc_writer_init(&ctx.doc, stdout,
-				o.format == TL_JSON ? DOC_JSON : DOC_NDJSON);
-	if (o.format == TL_JSON) {
+	if (output_format_doc(o.format, &doc))
+		doc_writer_init(&ctx.doc, stdout, doc);
+	if (o.format == OUTPUT_FORMAT_JSON) {
 		doc_begin_object(&ctx.doc);
 		doc_key(&ctx.doc, "segments");
 		doc_begin_array(&ctx.doc);
 	}
 	rc = cli_engine_run(&o.an, &argv[first], argc - first, e, &src);
-	if (o.format == TL_JSON) {
+	if (o.format == OUTPUT_FORMAT_JSON) {
 		doc_end_array(&ctx.doc);
 		doc_end_object(&ctx.doc);
 	}
-	if (o.format != TL_TEXT)
+	if (o.format != OUTPUT_FORMAT_TEXT)
 		doc_writer_finish(&ctx.doc);
 	if (rc == CLI_EXIT_OK)
 		rc = cli_finish_output();

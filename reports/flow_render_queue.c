@@ -101,13 +101,13 @@ struct flow_render_queue {
 	struct queued ring[RING];
 };
 
-bool flow_render_queue_supports(enum flow_format format)
+bool flow_render_queue_supports(enum output_format format)
 {
-	return format == FLOW_FORMAT_TEXT || format == FLOW_FORMAT_CSV ||
-	       format == FLOW_FORMAT_ZEEK || format == FLOW_FORMAT_NDJSON;
+	return format == OUTPUT_FORMAT_TEXT || format == OUTPUT_FORMAT_CSV ||
+	       format == OUTPUT_FORMAT_ZEEK || format == OUTPUT_FORMAT_NDJSON;
 }
 
-static bool renderer_init(struct renderer *r, enum flow_format format)
+static bool renderer_init(struct renderer *r, enum output_format format)
 {
 	cookie_io_functions_t io = {.write = line_buf_write};
 
@@ -118,7 +118,7 @@ static bool renderer_init(struct renderer *r, enum flow_format format)
 	 * buffer.  The other formats write field by field: buffered, and
 	 * flushed after each flow (both measured on the bench capture).
 	 */
-	r->buffered = format != FLOW_FORMAT_TEXT;
+	r->buffered = format != OUTPUT_FORMAT_TEXT;
 	if (r->mem == NULL ||
 	    setvbuf(r->mem, NULL, r->buffered ? _IOFBF : _IONBF, 8192) != 0) {
 		r->failed = true;
@@ -201,7 +201,7 @@ static void *helper_main(void *arg)
 	return NULL;
 }
 
-struct flow_render_queue *flow_render_queue_new(enum flow_format format)
+struct flow_render_queue *flow_render_queue_new(enum output_format format)
 {
 	struct flow_render_queue *q = calloc(1, sizeof(*q));
 	struct sched_param idle = {0};

@@ -18,10 +18,10 @@
 struct flow_render_queue;
 
 /* Whether format has one line per flow (text, csv, zeek, ndjson). */
-bool flow_render_queue_supports(enum flow_format format);
+bool flow_render_queue_supports(enum output_format format);
 
 /* NULL when memory ran out; without a helper thread it renders inline. */
-struct flow_render_queue *flow_render_queue_new(enum flow_format format);
+struct flow_render_queue *flow_render_queue_new(enum output_format format);
 
 /*
  * Queues f (copied) with the value it sorts by; the lines come out in

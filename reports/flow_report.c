@@ -6,26 +6,6 @@
 
 #include "text_line.h"
 
-bool flow_format_parse(const char *s, enum flow_format *out)
-{
-	static const struct {
-		const char *name;
-		enum flow_format f;
-	} names[] = {
-		{"text", FLOW_FORMAT_TEXT}, {"json", FLOW_FORMAT_JSON},
-		{"ndjson", FLOW_FORMAT_NDJSON}, {"csv", FLOW_FORMAT_CSV},
-		{"yaml", FLOW_FORMAT_YAML}, {"zeek", FLOW_FORMAT_ZEEK},
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(s, names[i].name) == 0) {
-			*out = names[i].f;
-			return true;
-		}
-	}
-	return false;
-}
-
 /*
  * A value as text, into a line, without stdio; times as seconds with 6
  * decimals and durations in ms with 3, exactly (no floating point).
@@ -110,17 +90,6 @@ static void doc_summary(struct doc_writer *w, const struct analyzer_stats *st,
 	doc_member_uint(w, "icmp_errors_matched", st->icmp_errors_matched);
 	doc_member_uint(w, "untracked", st->untracked);
 	doc_end_object(w);
-}
-
-/* The doc_writer format of a structured flow format; false for others. */
-static bool doc_format_of(enum flow_format format, enum doc_format *out)
-{
-	switch (format) {
-	case FLOW_FORMAT_JSON: *out = DOC_JSON; return true;
-	case FLOW_FORMAT_NDJSON: *out = DOC_NDJSON; return true;
-	case FLOW_FORMAT_YAML: *out = DOC_YAML; return true;
-	default: return false;
-	}
 }
 
 /* -------------------------------------------------------------- CSV, Zeek */
@@ -296,7 +265,7 @@ static void text_flow(FILE *out, const struct flow_record *rec)
 /* ---------------------------------------------------------------- driver */
 
 void flow_report_rows_begin(struct flow_report *r, FILE *out,
-			    enum flow_format format)
+			    enum output_format format)
 {
 	enum doc_format doc;
 
@@ -304,38 +273,38 @@ void flow_report_rows_begin(struct flow_report *r, FILE *out,
 	r->out = out;
 	r->format = format;
 	/* A YAML emitter that could not be set up writes nothing. */
-	if (doc_format_of(format, &doc))
+	if (output_format_doc(format, &doc))
 		doc_writer_init(&r->doc, out, doc);
 }
 
 void flow_report_begin(struct flow_report *r, FILE *out,
-		       enum flow_format format, int64_t first_ts)
+		       enum output_format format, int64_t first_ts)
 {
 	flow_report_rows_begin(r, out, format);
 	r->first_ts = first_ts;
 	switch (format) {
-	case FLOW_FORMAT_JSON:
-	case FLOW_FORMAT_YAML:
+	case OUTPUT_FORMAT_JSON:
+	case OUTPUT_FORMAT_YAML:
 		doc_begin_object(&r->doc);
 		doc_key(&r->doc, "flows");
 		doc_begin_array(&r->doc);
 		break;
-	case FLOW_FORMAT_CSV: csv_header(out); break;
-	case FLOW_FORMAT_ZEEK: zeek_header(out, first_ts); break;
-	case FLOW_FORMAT_TEXT: text_header(out); break;
-	case FLOW_FORMAT_NDJSON: break;
+	case OUTPUT_FORMAT_CSV: csv_header(out); break;
+	case OUTPUT_FORMAT_ZEEK: zeek_header(out, first_ts); break;
+	case OUTPUT_FORMAT_TEXT: text_header(out); break;
+	case OUTPUT_FORMAT_NDJSON: break;
 	}
 }
 
 void flow_report_flow(struct flow_report *r, const struct flow_record *rec)
 {
 	switch (r->format) {
-	case FLOW_FORMAT_JSON:
-	case FLOW_FORMAT_NDJSON:
-	case FLOW_FORMAT_YAML: doc_flow(&r->doc, rec); break;
-	case FLOW_FORMAT_CSV: csv_flow(r->out, rec); break;
-	case FLOW_FORMAT_ZEEK: zeek_flow(r->out, rec); break;
-	case FLOW_FORMAT_TEXT: text_flow(r->out, rec); break;
+	case OUTPUT_FORMAT_JSON:
+	case OUTPUT_FORMAT_NDJSON:
+	case OUTPUT_FORMAT_YAML: doc_flow(&r->doc, rec); break;
+	case OUTPUT_FORMAT_CSV: csv_flow(r->out, rec); break;
+	case OUTPUT_FORMAT_ZEEK: zeek_flow(r->out, rec); break;
+	case OUTPUT_FORMAT_TEXT: text_flow(r->out, rec); break;
 	}
 }
 
@@ -345,27 +314,27 @@ void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 	char when[32];
 
 	switch (r->format) {
-	case FLOW_FORMAT_JSON:
-	case FLOW_FORMAT_YAML:
+	case OUTPUT_FORMAT_JSON:
+	case OUTPUT_FORMAT_YAML:
 		doc_end_array(&r->doc);
 		doc_summary(&r->doc, st, shown);
 		doc_end_object(&r->doc);
 		doc_writer_finish(&r->doc);
 		break;
-	case FLOW_FORMAT_NDJSON:
+	case OUTPUT_FORMAT_NDJSON:
 		doc_writer_finish(&r->doc);
 		break;
-	case FLOW_FORMAT_ZEEK:
+	case OUTPUT_FORMAT_ZEEK:
 		/* Zeek writes its wall clock; a capture has its last packet. */
 		zeek_time(st->last_ts, when, sizeof(when));
 		fprintf(r->out, "#close\t%s\n", when);
 		break;
-	case FLOW_FORMAT_TEXT:
+	case OUTPUT_FORMAT_TEXT:
 		fprintf(r->out, "%zu flows shown of %" PRIu64 " (%" PRIu64
 			" evicted at --max-flows, peak %zu tracked at once)\n",
 			shown, st->flows_created, st->flows_evicted,
 			st->peak_flows);
 		break;
-	case FLOW_FORMAT_CSV: break;
+	case OUTPUT_FORMAT_CSV: break;
 	}
 }

@@ -13,29 +13,18 @@
 #include "analyzer.h"
 #include "doc_writer.h"
 #include "flow_record.h"
-
-enum flow_format {
-	FLOW_FORMAT_TEXT,
-	FLOW_FORMAT_JSON,
-	FLOW_FORMAT_NDJSON,
-	FLOW_FORMAT_CSV,
-	FLOW_FORMAT_YAML,
-	FLOW_FORMAT_ZEEK,
-};
+#include "output_format.h"
 
 struct flow_report {
 	FILE *out;
-	enum flow_format format;
+	enum output_format format;
 	struct doc_writer doc;  /* json, ndjson, yaml */
 	int64_t first_ts;       /* the zeek #open line: the first packet */
 };
 
-/* Parses "text", "json", ...; false when unknown. */
-bool flow_format_parse(const char *s, enum flow_format *out);
-
 /* first_ts: the capture's first packet (the zeek #open line). */
 void flow_report_begin(struct flow_report *r, FILE *out,
-		       enum flow_format format, int64_t first_ts);
+		       enum output_format format, int64_t first_ts);
 void flow_report_flow(struct flow_report *r, const struct flow_record *rec);
 /*
  * Rows only, no header: for a one-line-per-flow format whose lines are
@@ -43,7 +32,7 @@ void flow_report_flow(struct flow_report *r, const struct flow_record *rec);
  * a report begun with flow_report_begin().
  */
 void flow_report_rows_begin(struct flow_report *r, FILE *out,
-			    enum flow_format format);
+			    enum output_format format);
 void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 		     size_t shown);
 

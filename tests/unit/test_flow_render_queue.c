@@ -45,7 +45,7 @@ static struct flow *make_flows(size_t n)
 }
 
 /* What the queue must produce: each flow rendered in turn, in order. */
-static char *render_in_order(enum flow_format format, struct flow *flows,
+static char *render_in_order(enum output_format format, struct flow *flows,
 			     const uint64_t *sort, size_t n, size_t *len)
 {
 	struct flow_report rep;
@@ -84,7 +84,7 @@ static char *render_in_order(enum flow_format format, struct flow *flows,
 }
 
 /* Through a real file (writev) and through a memory stream (stdio). */
-static char *render_queued(enum flow_format format, const struct flow *flows,
+static char *render_queued(enum output_format format, const struct flow *flows,
 			   const uint64_t *sort, size_t n, size_t *len)
 {
 	struct flow_render_queue *q = flow_render_queue_new(format);
@@ -121,9 +121,9 @@ static char *render_queued(enum flow_format format, const struct flow *flows,
 
 static void check_same(size_t n, unsigned sort_mod)
 {
-	static const enum flow_format formats[] = {
-		FLOW_FORMAT_TEXT, FLOW_FORMAT_CSV, FLOW_FORMAT_ZEEK,
-		FLOW_FORMAT_NDJSON,
+	static const enum output_format formats[] = {
+		OUTPUT_FORMAT_TEXT, OUTPUT_FORMAT_CSV, OUTPUT_FORMAT_ZEEK,
+		OUTPUT_FORMAT_NDJSON,
 	};
 	struct flow *flows = make_flows(n);
 	uint64_t *sort = calloc(n, sizeof(*sort));
@@ -174,10 +174,10 @@ static void test_many_flows(void **state)
 static void test_supports(void **state)
 {
 	(void)state;
-	assert_true(flow_render_queue_supports(FLOW_FORMAT_TEXT));
-	assert_true(flow_render_queue_supports(FLOW_FORMAT_NDJSON));
-	assert_false(flow_render_queue_supports(FLOW_FORMAT_JSON));
-	assert_false(flow_render_queue_supports(FLOW_FORMAT_YAML));
+	assert_true(flow_render_queue_supports(OUTPUT_FORMAT_TEXT));
+	assert_true(flow_render_queue_supports(OUTPUT_FORMAT_NDJSON));
+	assert_false(flow_render_queue_supports(OUTPUT_FORMAT_JSON));
+	assert_false(flow_render_queue_supports(OUTPUT_FORMAT_YAML));
 }
 
 int main(void)
