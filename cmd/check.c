@@ -2,9 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "diagnose.h"
 
-static const char check_usage_head[] =
+static const char check_usage[] =
 	"Usage: tcplens check [OPTIONS] FILE...\n"
 	"The findings of `tcplens report`, one per line (SEVERITY id subject:\n"
 	"summary), for runbooks and CI: the exit status says whether any reached\n"
@@ -13,9 +14,7 @@ static const char check_usage_head[] =
 	"      --fail-on LEVEL     info, warning (default) or critical\n"
 	"      --color WHEN        auto (default), always or never\n";
 
-static const char check_usage_tail[] =
-	"  -h, --help              show this help\n"
-	"\n"
+static const char check_exit_status[] =
 	"Exit status: 0 no finding at the level, 1 findings at the level or\n"
 	"above, 2 usage or invalid configuration, 3 unreadable file, 4 not a\n"
 	"capture, 5 unsupported link type, 6 bad filter, 7 output or internal\n"
@@ -29,57 +28,50 @@ struct check_opts {
 	enum color_mode color;
 };
 
+static int check_option(void *opts, int ch, const char *arg, int *rc)
+{
+	struct check_opts *o = opts;
+
+	if (ch == OPT_FAIL_ON) {
+		if (!finding_severity_parse(arg, &o->fail_on)) {
+			return cli_usage("check", rc, "check: --fail-on wants info, warning or critical, not '%s'",
+				  arg);
+		}
+	} else if (!color_mode_parse(arg, &o->color)) { /* --color */
+		return cli_usage("check", rc, "check: --color wants auto, always or never, not '%s'",
+			  arg);
+	}
+	return 0;
+}
+
+static const struct option check_longopts[] = {
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_command check_command = {
+	.name = "check",
+	.usage = check_usage,
+	.exit_status = check_exit_status,
+	.common = CLI_COMMON_ENGINE,
+	.options = check_longopts,
+	.option = check_option,
+};
+
 static int parse_check_opts(int argc, char **argv, struct check_opts *o,
 			    int *rc)
 {
-	static const struct option longopts[] = {
-		CLI_ANALYSIS_LONGOPTS,
-		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
-		{"color", required_argument, NULL, OPT_COLOR},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
+	int first;
 
 	memset(o, 0, sizeof(*o));
 	cli_analysis_defaults(&o->an);
 	o->fail_on = SEVERITY_WARNING;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
-		int handled = cli_analysis_option(ch, optarg, "check", &o->an);
-
-		if (ch == '?' || ch == ':')
-			return cli_option_error("check", ch, argv, longopts, rc);
-
-		if (handled < 0) {
-			*rc = CLI_EXIT_USAGE;
-			return -1;
-		}
-		if (handled > 0)
-			continue;
-		if (ch == OPT_FAIL_ON) {
-			if (!finding_severity_parse(optarg, &o->fail_on)) {
-				return cli_usage("check", rc, "check: --fail-on wants info, warning or critical, not '%s'",
-					  optarg);
-			}
-		} else if (ch == OPT_COLOR) {
-			if (!color_mode_parse(optarg, &o->color)) {
-				return cli_usage("check", rc, "check: --color wants auto, always or never, not '%s'",
-					  optarg);
-			}
-		} else if (ch == 'h') {
-			fputs(check_usage_head, stdout);
-			fputs(cli_analysis_usage, stdout);
-			fputs(check_usage_tail, stdout);
-			*rc = cli_finish_output();
-			return -1;
-		} else {
-			return cli_usage("check", rc, "check: unexpected option");
-		}
-	}
-	if (cli_analysis_load_config(&o->an, rc) < 0)
+	first = cli_options_parse(&check_command, argc, argv, &o->an, NULL, o,
+				  rc);
+	if (first < 0 || cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
-	return optind;
+	return first;
 }
 
 int cmd_check(int argc, char **argv)

@@ -30,7 +30,10 @@ enum {
 	CLI_OPT_FIRST_FREE,         /* commands number their own from here */
 };
 
-/* Spliced into each command's long options (ends with a NULL entry). */
+/*
+ * The engine options' long options, which cli_options_parse() puts
+ * first for a command with CLI_COMMON_ENGINE (no NULL entry at the end).
+ */
 #define CLI_ANALYSIS_LONGOPTS                                             \
 	{"filter", required_argument, NULL, 'f'},                         \
 	{"no-progress", no_argument, NULL, CLI_OPT_NO_PROGRESS},          \
@@ -43,7 +46,7 @@ enum {
 	{"frag-memory", required_argument, NULL, CLI_OPT_FRAG_MEMORY},    \
 	{"config", required_argument, NULL, CLI_OPT_CONFIG}
 
-/* The usage lines of those options, for each command's --help. */
+/* Their lines in --help, which cli_options_parse() prints. */
 extern const char cli_analysis_usage[];
 
 struct cli_analysis_opts {

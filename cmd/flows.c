@@ -13,7 +13,7 @@
 #include "flow_report.h"
 #include "flow_render_queue.h"
 
-static const char flows_usage_head[] =
+static const char flows_usage[] =
 	"Usage: tcplens flows [OPTIONS] FILE...\n"
 	"One record per flow: every TCP connection with both endpoints' final\n"
 	"states, Zeek's conn_state and history, retransmissions and RTT; UDP\n"
@@ -28,12 +28,6 @@ static const char flows_usage_head[] =
 	"      --sort KEY          start (default), duration, bytes, pkts, retrans;\n"
 	"                          none prints each flow as it ends, keeping no\n"
 	"                          records: memory follows the live connections\n";
-
-static const char flows_usage_tail[] =
-	"  -h, --help              show this help\n"
-	"\n"
-	"Exit status: 0 ok, 2 usage, 3 unreadable file, 4 not a capture,\n"
-	"5 unsupported link type, 6 bad filter, 7 output or internal error.\n";
 
 /* Every format there is: -F's list in the help above. */
 #define FLOWS_FORMATS                                                      \
@@ -126,14 +120,12 @@ static bool parse_sort(const char *s, enum flows_sort *out)
 	return false;
 }
 
-static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
+static int flows_option(void *opts, int ch, const char *arg, int *rc)
 {
+	struct flows_opts *o = opts;
 	long v;
 
 	switch (ch) {
-	case 'F':
-		return cli_format_option("flows", arg, FLOWS_FORMATS, &o->format,
-					 rc);
 	case OPT_HOST:
 		if (!parse_host(arg, &o->host)) {
 			return cli_usage("flows", rc, "flows: --host wants an IPv4 or IPv6 address, not '%s'", arg);
@@ -161,9 +153,8 @@ static int flows_option(int ch, const char *arg, struct flows_opts *o, int *rc)
 			return cli_usage("flows", rc, "flows: --sort wants start, duration, bytes, pkts, retrans or none, not '%s'", arg);
 		}
 		return 0;
-	default:
-		return cli_usage("flows", rc, "flows: unexpected option");
 	}
+	return 0;
 }
 
 static bool is_conn_state(const char *s)
@@ -179,48 +170,37 @@ static bool is_conn_state(const char *s)
 	return false;
 }
 
+static const struct option flows_longopts[] = {
+	{"host", required_argument, NULL, OPT_HOST},
+	{"port", required_argument, NULL, OPT_PORT},
+	{"proto", required_argument, NULL, OPT_PROTO},
+	{"state", required_argument, NULL, OPT_STATE},
+	{"sort", required_argument, NULL, OPT_SORT},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_command flows_command = {
+	.name = "flows",
+	.usage = flows_usage,
+	.exit_status = cli_exit_status_help,
+	.common = CLI_COMMON_ENGINE,
+	.formats = FLOWS_FORMATS,
+	.options = flows_longopts,
+	.option = flows_option,
+};
+
 static int parse_flows_opts(int argc, char **argv, struct flows_opts *o,
 			    int *rc)
 {
-	static const struct option longopts[] = {
-		CLI_ANALYSIS_LONGOPTS,
-		{"format", required_argument, NULL, 'F'},
-		{"host", required_argument, NULL, OPT_HOST},
-		{"port", required_argument, NULL, OPT_PORT},
-		{"proto", required_argument, NULL, OPT_PROTO},
-		{"state", required_argument, NULL, OPT_STATE},
-		{"sort", required_argument, NULL, OPT_SORT},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
+	int first;
 
 	memset(o, 0, sizeof(*o));
 	cli_analysis_defaults(&o->an);
 	o->port = -1;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
-		int handled = cli_analysis_option(ch, optarg, "flows", &o->an);
-
-		if (ch == '?' || ch == ':')
-			return cli_option_error("flows", ch, argv, longopts, rc);
-
-		if (handled < 0) {
-			*rc = CLI_EXIT_USAGE;
-			return -1;
-		}
-		if (handled > 0)
-			continue;
-		if (ch == 'h') {
-			fputs(flows_usage_head, stdout);
-			fputs(cli_analysis_usage, stdout);
-			fputs(flows_usage_tail, stdout);
-			*rc = cli_finish_output();
-			return -1;
-		}
-		if (flows_option(ch, optarg, o, rc) < 0)
-			return -1;
-	}
+	first = cli_options_parse(&flows_command, argc, argv, &o->an,
+				  &o->format, o, rc);
+	if (first < 0)
+		return -1;
 	if (o->state != NULL && tcp_state_from_name(o->state) < 0 &&
 	    !is_conn_state(o->state)) {
 		return cli_usage("flows", rc, "flows: --state wants a conn_state (SF, S0, REJ...) or a TCP state (ESTABLISHED, CLOSE_WAIT...), not '%s'",
@@ -228,7 +208,7 @@ static int parse_flows_opts(int argc, char **argv, struct flows_opts *o,
 	}
 	if (cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
-	return optind;
+	return first;
 }
 
 static bool host_matches(const struct flows_opts *o, const struct flow *f)

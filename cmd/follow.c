@@ -13,9 +13,10 @@
 
 #include "addr_format.h"
 #include "cli_analysis.h"
+#include "cli_options.h"
 #include "tcp_stream.h"
 
-static const char follow_usage_head[] =
+static const char follow_usage[] =
 	"Usage: tcplens follow --flow SEL [OPTIONS] FILE...\n"
 	"The byte stream of one TCP connection as the receiving application read\n"
 	"it: in sequence order, retransmitted bytes once (the first copy wins),\n"
@@ -32,9 +33,7 @@ static const char follow_usage_head[] =
 	"                          or resp; gaps and overlaps go to stderr, the\n"
 	"                          first 10 of each listed, the rest counted)\n";
 
-static const char follow_usage_tail[] =
-	"  -h, --help              show this help\n"
-	"\n"
+static const char follow_exit_status[] =
 	"Exit status: 0 ok, 1 no TCP connection matches SEL, 2 usage,\n"
 	"3 unreadable file, 4 not a capture, 5 unsupported link type,\n"
 	"6 bad filter, 7 output or internal error.\n";
@@ -97,9 +96,10 @@ struct follow_ctx {
 
 /* ---------------------------------------------------------------- options */
 
-static int follow_option(int ch, const char *arg, struct follow_opts *o,
-			 int *rc)
+static int follow_option(void *opts, int ch, const char *arg, int *rc)
 {
+	struct follow_opts *o = opts;
+
 	switch (ch) {
 	case OPT_FLOW:
 		if (!flow_selector_parse(arg, &o->sel)) {
@@ -127,52 +127,40 @@ static int follow_option(int ch, const char *arg, struct follow_opts *o,
 			return cli_usage("follow", rc, "follow: --as wants ascii, hex or raw, not '%s'", arg);
 		}
 		return 0;
-	default:
-		return cli_usage("follow", rc, "follow: unexpected option");
 	}
+	return 0;
 }
+
+static const struct option follow_longopts[] = {
+	{"flow", required_argument, NULL, OPT_FLOW},
+	{"dir", required_argument, NULL, OPT_DIR},
+	{"as", required_argument, NULL, OPT_AS},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_command follow_command = {
+	.name = "follow",
+	.usage = follow_usage,
+	.exit_status = follow_exit_status,
+	.common = CLI_COMMON_ENGINE,
+	.options = follow_longopts,
+	.option = follow_option,
+};
 
 /* Returns the index of the first file, or -1 with *rc set. */
 static int parse_follow_opts(int argc, char **argv, struct follow_opts *o,
 			     int *rc)
 {
-	static const struct option longopts[] = {
-		CLI_ANALYSIS_LONGOPTS,
-		{"flow", required_argument, NULL, OPT_FLOW},
-		{"dir", required_argument, NULL, OPT_DIR},
-		{"as", required_argument, NULL, OPT_AS},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
+	int first;
 
 	memset(o, 0, sizeof(*o));
 	cli_analysis_defaults(&o->an);
 	o->dir = DIR_BOTH;
 	o->as = AS_ASCII;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
-		int handled = cli_analysis_option(ch, optarg, "follow", &o->an);
-
-		if (ch == '?' || ch == ':')
-			return cli_option_error("follow", ch, argv, longopts, rc);
-
-		if (handled < 0) {
-			*rc = CLI_EXIT_USAGE;
-			return -1;
-		}
-		if (handled > 0)
-			continue;
-		if (ch == 'h') {
-			fputs(follow_usage_head, stdout);
-			fputs(cli_analysis_usage, stdout);
-			fputs(follow_usage_tail, stdout);
-			*rc = cli_finish_output();
-			return -1;
-		}
-		if (follow_option(ch, optarg, o, rc) < 0)
-			return -1;
-	}
+	first = cli_options_parse(&follow_command, argc, argv, &o->an, NULL, o,
+				  rc);
+	if (first < 0)
+		return -1;
 	if (o->flow_text == NULL) {
 		return cli_usage("follow", rc, "follow: which connection? --flow UID or --flow ADDR:PORT-ADDR:PORT");
 	}
@@ -181,7 +169,7 @@ static int parse_follow_opts(int argc, char **argv, struct follow_opts *o,
 	}
 	if (cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
-	return optind;
+	return first;
 }
 
 /* ----------------------------------------------------------------- output */

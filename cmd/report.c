@@ -5,7 +5,7 @@
 #include "cli_options.h"
 #include "diagnose.h"
 
-static const char report_usage_head[] =
+static const char report_usage[] =
 	"Usage: tcplens report [OPTIONS] FILE...\n"
 	"       tcplens FILE...\n"
 	"What is wrong in the capture: a summary, the findings by severity, each\n"
@@ -17,9 +17,7 @@ static const char report_usage_head[] =
 	"                          is set), always or never\n"
 	"      --top N             connections in the trouble table (default 10)\n";
 
-static const char report_usage_tail[] =
-	"  -h, --help              show this help\n"
-	"\n"
+static const char report_exit_status[] =
 	"Exit status: 0 ok (whatever was found; see tcplens check), 2 usage or\n"
 	"invalid configuration, 3 unreadable file, 4 not a capture, 5 unsupported\n"
 	"link type, 6 bad filter, 7 output or internal error.\n";
@@ -38,62 +36,51 @@ struct report_opts {
 	long top;
 };
 
+static int report_option(void *opts, int ch, const char *arg, int *rc)
+{
+	struct report_opts *o = opts;
+
+	if (ch == OPT_COLOR) {
+		if (!color_mode_parse(arg, &o->color)) {
+			return cli_usage("report", rc, "report: --color wants auto, always or never, not '%s'",
+				  arg);
+		}
+	} else if (!cli_parse_long(arg, 0, 1000, &o->top)) { /* --top */
+		return cli_usage("report", rc, "report: --top wants a count, 0 to 1000, not '%s'",
+			  arg);
+	}
+	return 0;
+}
+
+static const struct option report_longopts[] = {
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"top", required_argument, NULL, OPT_TOP},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_command report_command = {
+	.name = "report",
+	.usage = report_usage,
+	.exit_status = report_exit_status,
+	.common = CLI_COMMON_ENGINE,
+	.formats = REPORT_FORMATS,
+	.options = report_longopts,
+	.option = report_option,
+};
+
 static int parse_report_opts(int argc, char **argv, struct report_opts *o,
 			     int *rc)
 {
-	static const struct option longopts[] = {
-		CLI_ANALYSIS_LONGOPTS,
-		{"format", required_argument, NULL, 'F'},
-		{"color", required_argument, NULL, OPT_COLOR},
-		{"top", required_argument, NULL, OPT_TOP},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
+	int first;
 
 	memset(o, 0, sizeof(*o));
 	cli_analysis_defaults(&o->an);
 	o->top = 10;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
-		int handled = cli_analysis_option(ch, optarg, "report", &o->an);
-
-		if (ch == '?' || ch == ':')
-			return cli_option_error("report", ch, argv, longopts, rc);
-
-		if (handled < 0) {
-			*rc = CLI_EXIT_USAGE;
-			return -1;
-		}
-		if (handled > 0)
-			continue;
-		if (ch == 'F') {
-			if (cli_format_option("report", optarg, REPORT_FORMATS,
-					      &o->format, rc) < 0)
-				return -1;
-		} else if (ch == OPT_COLOR) {
-			if (!color_mode_parse(optarg, &o->color)) {
-				return cli_usage("report", rc, "report: --color wants auto, always or never, not '%s'",
-					  optarg);
-			}
-		} else if (ch == OPT_TOP) {
-			if (!cli_parse_long(optarg, 0, 1000, &o->top)) {
-				return cli_usage("report", rc, "report: --top wants a count, 0 to 1000, not '%s'",
-					  optarg);
-			}
-		} else if (ch == 'h') {
-			fputs(report_usage_head, stdout);
-			fputs(cli_analysis_usage, stdout);
-			fputs(report_usage_tail, stdout);
-			*rc = cli_finish_output();
-			return -1;
-		} else {
-			return cli_usage("report", rc, "report: unexpected option");
-		}
-	}
-	if (cli_analysis_load_config(&o->an, rc) < 0)
+	first = cli_options_parse(&report_command, argc, argv, &o->an,
+				  &o->format, o, rc);
+	if (first < 0 || cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
-	return optind;
+	return first;
 }
 
 int cmd_report(int argc, char **argv)

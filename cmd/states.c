@@ -13,7 +13,7 @@
 #include "engine.h"
 #include "time_format.h"
 
-static const char states_usage_head[] =
+static const char states_usage[] =
 	"Usage: tcplens states [OPTIONS] FILE...\n"
 	"The TCP socket table each host would show (as `ss -tan`), rebuilt from\n"
 	"the wire at the end of the capture or at a given time: per host, the\n"
@@ -23,12 +23,6 @@ static const char states_usage_head[] =
 	"                          (2026-01-01T00:00:05.25Z), seconds since the\n"
 	"                          epoch, or +SECONDS from the first packet\n"
 	"  -F, --format FORMAT     text (default) or json\n";
-
-static const char states_usage_tail[] =
-	"  -h, --help              show this help\n"
-	"\n"
-	"Exit status: 0 ok, 2 usage, 3 unreadable file, 4 not a capture,\n"
-	"5 unsupported link type, 6 bad filter, 7 output or internal error.\n";
 
 #define NS_PER_SEC 1000000000LL
 
@@ -108,54 +102,41 @@ static bool parse_at(const char *s, struct states_opts *o)
 	return true;
 }
 
+static int states_option(void *opts, int ch, const char *arg, int *rc)
+{
+	(void)ch; /* --at, the only one */
+	if (!parse_at(arg, opts))
+		return cli_usage("states", rc, "states: --at wants 2026-01-01T00:00:05Z, epoch seconds or +SECONDS, not '%s'", arg);
+	return 0;
+}
+
+static const struct option states_longopts[] = {
+	{"at", required_argument, NULL, OPT_AT},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_command states_command = {
+	.name = "states",
+	.usage = states_usage,
+	.exit_status = cli_exit_status_help,
+	.common = CLI_COMMON_ENGINE,
+	.formats = STATES_FORMATS,
+	.options = states_longopts,
+	.option = states_option,
+};
+
 static int parse_states_opts(int argc, char **argv, struct states_opts *o,
 			     int *rc)
 {
-	static const struct option longopts[] = {
-		CLI_ANALYSIS_LONGOPTS,
-		{"format", required_argument, NULL, 'F'},
-		{"at", required_argument, NULL, OPT_AT},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
+	int first;
 
 	memset(o, 0, sizeof(*o));
 	cli_analysis_defaults(&o->an);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
-		int handled = cli_analysis_option(ch, optarg, "states", &o->an);
-
-		if (ch == '?' || ch == ':')
-			return cli_option_error("states", ch, argv, longopts, rc);
-
-		if (handled < 0) {
-			*rc = CLI_EXIT_USAGE;
-			return -1;
-		}
-		if (handled > 0)
-			continue;
-		if (ch == 'F') {
-			if (cli_format_option("states", optarg, STATES_FORMATS,
-					      &o->format, rc) < 0)
-				return -1;
-		} else if (ch == OPT_AT) {
-			if (!parse_at(optarg, o)) {
-				return cli_usage("states", rc, "states: --at wants 2026-01-01T00:00:05Z, epoch seconds or +SECONDS, not '%s'", optarg);
-			}
-		} else if (ch == 'h') {
-			fputs(states_usage_head, stdout);
-			fputs(cli_analysis_usage, stdout);
-			fputs(states_usage_tail, stdout);
-			*rc = cli_finish_output();
-			return -1;
-		} else {
-			return cli_usage("states", rc, "states: unexpected option");
-		}
-	}
-	if (cli_analysis_load_config(&o->an, rc) < 0)
+	first = cli_options_parse(&states_command, argc, argv, &o->an,
+				  &o->format, o, rc);
+	if (first < 0 || cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
-	return optind;
+	return first;
 }
 
 static void states_on_packet(void *arg, const struct packet *pkt)

@@ -11,7 +11,7 @@
 #include "tcp_annot.h"
 #include "time_format.h"
 
-static const char timeline_usage_head[] =
+static const char timeline_usage[] =
 	"Usage: tcplens timeline [OPTIONS] FILE... --flow UID|ADDR:PORT-ADDR:PORT\n"
 	"       tcplens timeline [OPTIONS] FILE... --all\n"
 	"A ladder of a TCP connection's segments: time, direction, flags,\n"
@@ -23,9 +23,7 @@ static const char timeline_usage_head[] =
 	"      --all               every TCP segment of every connection\n"
 	"  -F, --format FORMAT     text (default), json or ndjson\n";
 
-static const char timeline_usage_tail[] =
-	"  -h, --help              show this help\n"
-	"\n"
+static const char timeline_exit_status[] =
 	"Exit status: 0 ok, 1 no connection matches --flow, 2 usage,\n"
 	"3 unreadable file, 4 not a capture, 5 unsupported link type,\n"
 	"6 bad filter, 7 output or internal error.\n";
@@ -53,66 +51,55 @@ struct timeline_ctx {
 	uint64_t shown;
 };
 
+static int timeline_option(void *opts, int ch, const char *arg, int *rc)
+{
+	struct timeline_opts *o = opts;
+
+	if (ch == OPT_ALL) {
+		o->all = true;
+		return 0;
+	}
+	if (!flow_selector_parse(arg, &o->sel)) {
+		return cli_usage("timeline", rc, "timeline: --flow wants a uid (C and 11 letters or digits) or ADDR:PORT-ADDR:PORT, not '%s'", arg);
+	}
+	o->has_sel = true;
+	o->sel_text = arg;
+	return 0;
+}
+
+static const struct option timeline_longopts[] = {
+	{"flow", required_argument, NULL, OPT_FLOW},
+	{"all", no_argument, NULL, OPT_ALL},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_command timeline_command = {
+	.name = "timeline",
+	.usage = timeline_usage,
+	.exit_status = timeline_exit_status,
+	.common = CLI_COMMON_ENGINE,
+	.formats = TIMELINE_FORMATS,
+	.options = timeline_longopts,
+	.option = timeline_option,
+};
+
 static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 			       int *rc)
 {
-	static const struct option longopts[] = {
-		CLI_ANALYSIS_LONGOPTS,
-		{"format", required_argument, NULL, 'F'},
-		{"flow", required_argument, NULL, OPT_FLOW},
-		{"all", no_argument, NULL, OPT_ALL},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
+	int first;
 
 	memset(o, 0, sizeof(*o));
 	cli_analysis_defaults(&o->an);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
-		int handled = cli_analysis_option(ch, optarg, "timeline", &o->an);
-
-		if (ch == '?' || ch == ':')
-			return cli_option_error("timeline", ch, argv, longopts, rc);
-
-		if (handled < 0) {
-			*rc = CLI_EXIT_USAGE;
-			return -1;
-		}
-		if (handled > 0)
-			continue;
-		switch (ch) {
-		case 'F':
-			if (cli_format_option("timeline", optarg, TIMELINE_FORMATS,
-					      &o->format, rc) < 0)
-				return -1;
-			break;
-		case OPT_FLOW:
-			if (!flow_selector_parse(optarg, &o->sel)) {
-				return cli_usage("timeline", rc, "timeline: --flow wants a uid (C and 11 letters or digits) or ADDR:PORT-ADDR:PORT, not '%s'", optarg);
-			}
-			o->has_sel = true;
-			o->sel_text = optarg;
-			break;
-		case OPT_ALL:
-			o->all = true;
-			break;
-		case 'h':
-			fputs(timeline_usage_head, stdout);
-			fputs(cli_analysis_usage, stdout);
-			fputs(timeline_usage_tail, stdout);
-			*rc = cli_finish_output();
-			return -1;
-		default:
-			return cli_usage("timeline", rc, "timeline: unexpected option");
-		}
-	}
+	first = cli_options_parse(&timeline_command, argc, argv, &o->an,
+				  &o->format, o, rc);
+	if (first < 0)
+		return -1;
 	if (o->all == o->has_sel) {
 		return cli_usage("timeline", rc, "timeline: give exactly one of --flow SEL and --all");
 	}
 	if (cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
-	return optind;
+	return first;
 }
 
 static void flags_text(uint8_t f, char out[9])
