@@ -1,9 +1,9 @@
 /* tcplens config: print the default configuration, show or check a file. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli_analysis.h"
+#include "cli_options.h"
 #include "config_file.h"
 #include "config_write.h"
 
@@ -23,9 +23,9 @@ static const char config_usage[] =
 	"                          first found of $TCPLENS_CONFIG,\n"
 	"                          $XDG_CONFIG_HOME/tcplens/config.yaml\n"
 	"                          (~/.config/tcplens/config.yaml) and\n"
-	"                          /etc/tcplens/config.yaml\n"
-	"  -h, --help              show this help\n"
-	"\n"
+	"                          /etc/tcplens/config.yaml\n";
+
+static const char config_exit_status[] =
 	"Exit status: 0 ok, 2 usage or invalid configuration, 3 unreadable file,\n"
 	"7 output error.\n";
 
@@ -33,63 +33,68 @@ enum config_action { ACTION_NONE, ACTION_DEFAULTS, ACTION_SHOW, ACTION_CHECK };
 
 enum { OPT_DEFAULTS = 1000, OPT_SHOW, OPT_CHECK, OPT_CONFIG };
 
+struct config_opts {
+	enum config_action action;
+	const char *path;       /* --config FILE */
+};
+
+static int config_option(void *opts, int ch, const char *arg, int *rc)
+{
+	struct config_opts *o = opts;
+	enum config_action a;
+
+	if (ch == OPT_CONFIG) {
+		o->path = arg;
+		return 0;
+	}
+	a = ch == OPT_DEFAULTS ? ACTION_DEFAULTS
+	  : ch == OPT_SHOW ? ACTION_SHOW : ACTION_CHECK;
+	if (o->action != ACTION_NONE && o->action != a)
+		return cli_usage("config", rc, "config: give one of --defaults, --show and --check");
+	o->action = a;
+	return 0;
+}
+
+static const struct option config_longopts[] = {
+	{"defaults", no_argument, NULL, OPT_DEFAULTS},
+	{"show", no_argument, NULL, OPT_SHOW},
+	{"check", no_argument, NULL, OPT_CHECK},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_command config_command = {
+	.name = "config",
+	.usage = config_usage,
+	.exit_status = config_exit_status,
+	.common = CLI_COMMON_NONE,
+	.options = config_longopts,
+	.option = config_option,
+};
+
 /* The action asked for, or ACTION_NONE after a usage error or --help. */
 static enum config_action parse_config_opts(int argc, char **argv,
 					    const char **path, int *rc)
 {
-	static const struct option longopts[] = {
-		{"defaults", no_argument, NULL, OPT_DEFAULTS},
-		{"show", no_argument, NULL, OPT_SHOW},
-		{"check", no_argument, NULL, OPT_CHECK},
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	enum config_action action = ACTION_NONE;
-	int ch;
+	struct config_opts o = {ACTION_NONE, NULL};
+	int first = cli_options_parse(&config_command, argc, argv, NULL, NULL,
+				      &o, rc);
 
-	*path = NULL;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		enum config_action a = ACTION_NONE;
-
-		if (ch == '?' || ch == ':') {
-			cli_option_error("config", ch, argv, longopts, rc);
-			return ACTION_NONE;
-		}
-		switch (ch) {
-		case OPT_DEFAULTS: a = ACTION_DEFAULTS; break;
-		case OPT_SHOW: a = ACTION_SHOW; break;
-		case OPT_CHECK: a = ACTION_CHECK; break;
-		case OPT_CONFIG:
-			*path = optarg;
-			continue;
-		case 'h':
-			fputs(config_usage, stdout);
-			*rc = cli_finish_output();
-			return ACTION_NONE;
-		default:
-			cli_usage("config", rc, "config: unexpected option");
-			return ACTION_NONE;
-		}
-		if (action != ACTION_NONE && action != a) {
-			cli_usage("config", rc, "config: give one of --defaults, --show and --check");
-			return ACTION_NONE;
-		}
-		action = a;
-	}
-	if (optind < argc) {
+	*path = o.path;
+	if (first < 0)
+		return ACTION_NONE;
+	if (first < argc) {
 		cli_usage("config", rc, "config: unexpected argument '%s' (the file goes with --config)",
-			  argv[optind]);
+			  argv[first]);
 		return ACTION_NONE;
 	}
-	if (action == ACTION_NONE) {
+	if (o.action == ACTION_NONE) {
 		cli_usage("config", rc, "config: what to do? --defaults, --show or --check");
-	} else if (action == ACTION_DEFAULTS && *path != NULL) {
+	} else if (o.action == ACTION_DEFAULTS && o.path != NULL) {
 		cli_usage("config", rc, "config: --defaults reads no file; --config goes with --show or --check");
-		action = ACTION_NONE;
+		return ACTION_NONE;
 	}
-	return action;
+	return o.action;
 }
 
 int cmd_config(int argc, char **argv)

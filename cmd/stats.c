@@ -22,52 +22,56 @@ static const char stats_usage[] =
 	"      --frag-timeout SEC  drop unfinished IP datagrams after SEC seconds\n"
 	"                          of capture time (default 30 IPv4, 60 IPv6)\n"
 	"      --frag-memory MIB   buffer at most MIB MiB of fragments (default 64)\n"
-	"      --no-progress       no progress indicator on standard error\n"
-	"  -h, --help              show this help\n"
-	"\n"
-	"Exit status: 0 ok, 2 usage, 3 unreadable file, 4 not a capture,\n"
-	"5 unsupported link type, 6 bad filter, 7 output or internal error.\n";
+	"      --no-progress       no progress indicator on standard error\n";
 
 #define STATS_FORMATS                                                      \
 	(OUTPUT_FORMAT_SET(OUTPUT_FORMAT_TEXT) |                           \
 	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_JSON))
 
+/*
+ * -f, --no-progress and the --frag-* options are the engine options of
+ * the analysis commands (the rest of the engine does not run here).
+ */
 struct stats_opts {
-	const char *filter;
+	struct cli_analysis_opts an;
 	enum output_format format;
 	bool verify_checksums;
-	bool progress;
-	struct defrag_config defrag;
 };
 
-enum {
-	OPT_VERIFY_CHECKSUMS = 256,
-	OPT_NO_PROGRESS,
-	OPT_FRAG_TIMEOUT,
-	OPT_FRAG_MEMORY,
-};
+enum { OPT_VERIFY_CHECKSUMS = CLI_OPT_FIRST_FREE };
 
-static bool parse_frag_option(int ch, const char *arg, struct stats_opts *o)
+static int stats_option(void *opts, int ch, const char *arg, int *rc)
 {
-	long v;
+	struct stats_opts *o = opts;
 
-	if (ch == OPT_FRAG_TIMEOUT) {
-		if (!cli_parse_long(arg, 1, 86400, &v)) {
-			cli_usage("stats", NULL, "stats: --frag-timeout wants seconds, 1 to 86400, not '%s'",
-				  arg);
-			return false;
-		}
-		o->defrag.timeout_v4_ns = v * 1000000000LL;
-		o->defrag.timeout_v6_ns = v * 1000000000LL;
-		return true;
+	if (ch == OPT_VERIFY_CHECKSUMS) {
+		o->verify_checksums = true;
+		return 0;
 	}
-	if (!cli_parse_long(arg, 1, 65536, &v)) {
-		cli_usage("stats", NULL, "stats: --frag-memory wants MiB, 1 to 65536, not '%s'", arg);
-		return false;
+	if (cli_analysis_option(ch, arg, "stats", &o->an) < 0) {
+		*rc = CLI_EXIT_USAGE;
+		return -1;
 	}
-	o->defrag.memory_cap = (size_t)v << 20;
-	return true;
+	return 0;
 }
+
+static const struct option stats_longopts[] = {
+	{"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
+	{"no-progress", no_argument, NULL, CLI_OPT_NO_PROGRESS},
+	{"frag-timeout", required_argument, NULL, CLI_OPT_FRAG_TIMEOUT},
+	{"frag-memory", required_argument, NULL, CLI_OPT_FRAG_MEMORY},
+	{NULL, 0, NULL, 0},
+};
+
+static const struct cli_command stats_command = {
+	.name = "stats",
+	.usage = stats_usage,
+	.exit_status = cli_exit_status_help,
+	.common = CLI_COMMON_FILTER,
+	.formats = STATS_FORMATS,
+	.options = stats_longopts,
+	.option = stats_option,
+};
 
 /*
  * Returns the index of the first file argument, or -1 with *exit_code set
@@ -76,58 +80,10 @@ static bool parse_frag_option(int ch, const char *arg, struct stats_opts *o)
 static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 			    int *exit_code)
 {
-	static const struct option longopts[] = {
-		{"filter", required_argument, NULL, 'f'},
-		{"format", required_argument, NULL, 'F'},
-		{"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
-		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-		{"frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT},
-		{"frag-memory", required_argument, NULL, OPT_FRAG_MEMORY},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-
-	o->filter = NULL;
-	o->format = OUTPUT_FORMAT_TEXT;
-	o->verify_checksums = false;
-	o->progress = true;
-	defrag_config_defaults(&o->defrag);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":f:F:h", longopts, NULL)) != -1) {
-		if (ch == '?' || ch == ':')
-			return cli_option_error("stats", ch, argv, longopts, exit_code);
-		switch (ch) {
-		case 'f':
-			o->filter = optarg;
-			break;
-		case 'F':
-			if (cli_format_option("stats", optarg, STATS_FORMATS,
-					      &o->format, exit_code) < 0)
-				return -1;
-			break;
-		case OPT_VERIFY_CHECKSUMS:
-			o->verify_checksums = true;
-			break;
-		case OPT_NO_PROGRESS:
-			o->progress = false;
-			break;
-		case OPT_FRAG_TIMEOUT:
-		case OPT_FRAG_MEMORY:
-			if (!parse_frag_option(ch, optarg, o)) {
-				*exit_code = CLI_EXIT_USAGE;
-				return -1;
-			}
-			break;
-		case 'h':
-			fputs(stats_usage, stdout);
-			*exit_code = cli_finish_output();
-			return -1;
-		default:
-			return cli_usage("stats", exit_code, "stats: unexpected option");
-		}
-	}
-	return optind;
+	memset(o, 0, sizeof(*o));
+	cli_analysis_defaults(&o->an);
+	return cli_options_parse(&stats_command, argc, argv, &o->an,
+				 &o->format, o, exit_code);
 }
 
 /* What the per-packet callback feeds: the counters and reassembly. */
@@ -173,7 +129,7 @@ static int stats_render(const struct stats_opts *o,
 	r.inputs = list;
 	r.n_inputs = n;
 	r.ts_decimals = cli_ts_decimals(src);
-	r.filter = o->filter;
+	r.filter = o->an.filter;
 	if (o->format == OUTPUT_FORMAT_JSON)
 		stats_report_json(stdout, &r);
 	else
@@ -201,7 +157,7 @@ int cmd_stats(int argc, char **argv)
 	}
 	/* ~60 KiB of counters: keep them off the stack. */
 	ctx = calloc(1, sizeof(*ctx));
-	if (ctx == NULL || (ctx->defrag = defrag_new(&o.defrag)) == NULL) {
+	if (ctx == NULL || (ctx->defrag = defrag_new(&o.an.cfg.defrag)) == NULL) {
 		free(ctx);
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
@@ -209,8 +165,8 @@ int cmd_stats(int argc, char **argv)
 	proto_stats_init(&ctx->st, o.verify_checksums);
 	in.paths = (const char *const *)&argv[first];
 	in.n_paths = (size_t)(argc - first);
-	in.filter = o.filter;
-	in.progress = o.progress;
+	in.filter = o.an.filter;
+	in.progress = o.an.progress;
 	in.checksums = true;
 	in.pipelined = false;
 	rc = cli_run_inputs(&in, stats_on_packet, ctx, &src);
