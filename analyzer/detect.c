@@ -5,11 +5,12 @@
  */
 #include "detect_internal.h"
 
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "addr_format.h"
 
 #define GROUP_CHUNK 256
 /* Findings of one id listed at most; further subjects are counted. */
@@ -355,26 +356,13 @@ void subject_add_party(struct subject_key *k, const struct flow *f, int dir)
 	memcpy(k->addr2, flow_addr(f, dir), 16);
 }
 
-static void format_addr(int family, const uint8_t *addr, char *out,
-			size_t outlen)
-{
-	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, out,
-		      (socklen_t)outlen) == NULL)
-		snprintf(out, outlen, "?");
-}
-
 static void format_subject(const struct subject_key *k, char *out,
 			   size_t outlen)
 {
-	char a[INET6_ADDRSTRLEN];
-
-	format_addr(k->family, k->addr, a, sizeof(a));
-	if (!k->has_port)
-		snprintf(out, outlen, "%s", a);
-	else if (k->family == 6)
-		snprintf(out, outlen, "[%s]:%u", a, k->port);
+	if (k->has_port)
+		addr_format_endpoint(k->family, k->addr, k->port, out, outlen);
 	else
-		snprintf(out, outlen, "%s:%u", a, k->port);
+		addr_format(k->family, k->addr, out, outlen);
 }
 
 /* ------------------------------------------------------------ groups */
@@ -566,28 +554,20 @@ static void format_tcp_flags(uint8_t fl, char *out)
 		strcpy(out, "none");
 }
 
-static void format_endpoint(int family, const uint8_t *addr, uint16_t port,
-			    char *out, size_t outlen)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	format_addr(family, addr, a, sizeof(a));
-	snprintf(out, outlen, family == 6 ? "[%s]:%u" : "%s:%u", a, port);
-}
-
 void group_add_packet(struct det_group *g, const struct packet *pkt,
 		      const struct flow *f, const struct tcp_seg_info *info)
 {
-	char src[INET6_ADDRSTRLEN + 8], dst[INET6_ADDRSTRLEN + 8], fl[10];
+	char src[ADDR_FORMAT_ENDPOINT_LEN], dst[ADDR_FORMAT_ENDPOINT_LEN];
+	char fl[10];
 	int dir = info->dir;
 	char *out;
 
 	if (g->n_packets >= FINDING_MAX_PACKETS)
 		return;
-	format_endpoint(f->key.family, flow_addr(f, dir), flow_port(f, dir),
-			src, sizeof(src));
-	format_endpoint(f->key.family, flow_addr(f, !dir), flow_port(f, !dir),
-			dst, sizeof(dst));
+	addr_format_endpoint(f->key.family, flow_addr(f, dir), flow_port(f, dir),
+			     src, sizeof(src));
+	addr_format_endpoint(f->key.family, flow_addr(f, !dir),
+			     flow_port(f, !dir), dst, sizeof(dst));
 	format_tcp_flags(pkt->tcp.flags, fl);
 	out = g->packets[g->n_packets];
 	snprintf(out, FINDING_PACKET_LEN,

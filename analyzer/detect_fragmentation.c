@@ -6,9 +6,10 @@
  */
 #include "detect_internal.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "addr_format.h"
 
 /* fragmentation's state for a pair of hosts (aux 0). */
 struct fragment_pair_state {
@@ -137,11 +138,10 @@ static void describe_fragment_pair(const struct det_group *g,
 	const uint8_t *host = s->to_second > s->to_first ? g->key.addr2
 							 : g->key.addr;
 	const uint8_t *peer = host == g->key.addr ? g->key.addr2 : g->key.addr;
-	char p[INET6_ADDRSTRLEN];
+	char p[ADDR_FORMAT_LEN];
 
-	inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, host,
-		  out->subject, sizeof(out->subject));
-	inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, peer, p, sizeof(p));
+	addr_format(g->key.family, host, out->subject, sizeof(out->subject));
+	addr_format(g->key.family, peer, p, sizeof(p));
 	out->unit = "datagrams reassembled";
 	finding_add_text(out, "peer", p);
 	finding_add_number(out, "datagrams", (double)g->count);

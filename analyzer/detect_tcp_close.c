@@ -16,10 +16,11 @@
  */
 #include "detect_internal.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "addr_format.h"
 
 /* close_wait_leak's group state. */
 struct close_wait_state {
@@ -496,14 +497,10 @@ static void format_key_endpoint(const struct subject_key *k, const uint8_t *a,
 				uint16_t port, bool with_port, char *out,
 				size_t outlen)
 {
-	char s[INET6_ADDRSTRLEN];
-
-	if (inet_ntop(k->family == 6 ? AF_INET6 : AF_INET, a, s, sizeof(s)) == NULL)
-		snprintf(s, sizeof(s), "?");
-	if (!with_port)
-		snprintf(out, outlen, "%s", s);
+	if (with_port)
+		addr_format_endpoint(k->family, a, port, out, outlen);
 	else
-		snprintf(out, outlen, k->family == 6 ? "[%s]:%u" : "%s:%u", s, port);
+		addr_format(k->family, a, out, outlen);
 }
 
 static void describe_time_wait(const struct det_group *g, struct finding *out,
@@ -517,7 +514,7 @@ static void describe_time_wait(const struct det_group *g, struct finding *out,
 	double share = (double)s->top_dest_count / range;
 	bool server_side = s->as_server > s->as_client;
 	uint64_t closed_first = server_side ? s->as_server : s->as_client;
-	char dst[INET6_ADDRSTRLEN + 8] = "", toward[INET6_ADDRSTRLEN + 80] = "";
+	char dst[ADDR_FORMAT_ENDPOINT_LEN] = "", toward[ADDR_FORMAT_LEN + 80] = "";
 
 	if (dest)
 		format_key_endpoint(&g->key, s->top_dest_addr, s->top_dest_port,
@@ -584,7 +581,7 @@ static void describe_churn(const struct det_group *g, struct finding *out,
 			   const struct detect_config *cfg)
 {
 	const struct churn_state *s = churn_of_const(g);
-	char dur[24], win[24], peer[INET6_ADDRSTRLEN + 8];
+	char dur[24], win[24], peer[ADDR_FORMAT_ENDPOINT_LEN];
 	double avg = s->connections
 		? (double)s->total_ns / (double)s->connections : 0;
 

@@ -12,10 +12,10 @@
  */
 #include "detect_internal.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "addr_format.h"
 #include "tcp_seq.h"
 
 #define RETRANSMITTED (TCP_ANNOT_BIT(RETRANSMISSION) |                  \
@@ -538,13 +538,11 @@ static void describe_retx(const struct det_group *g, struct finding *out,
 		[RETX_SPURIOUS] = "spurious",
 	};
 	const struct retransmit_state *s = retransmit_of_const(g);
-	char sender[INET6_ADDRSTRLEN], win[24];
+	char sender[ADDR_FORMAT_LEN], win[24];
 	const char *kind;
 	int top = 0;
 
-	if (inet_ntop(g->key.family == 6 ? AF_INET6 : AF_INET, g->key.addr2,
-		      sender, sizeof(sender)) == NULL)
-		snprintf(sender, sizeof(sender), "?");
+	addr_format(g->key.family, g->key.addr2, sender, sizeof(sender));
 	for (int i = 1; i < RETX_KIND_COUNT; i++)
 		if (s->by_kind[i] > s->by_kind[top])
 			top = i;
