@@ -224,8 +224,8 @@ struct flow {
 };
 
 /*
- * tcplens(1) promises under 512 bytes per tracked connection with its
- * index share (5 to 11 bytes at the index's load): keep it so.
+ * make bench's target is under 512 bytes per tracked connection with
+ * its index share (5 to 11 bytes at the index's load): keep it so.
  */
 _Static_assert(sizeof(struct flow) <= 490, "a flow must stay small");
 

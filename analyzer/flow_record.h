@@ -2,7 +2,7 @@
  * The output view of one flow: every documented key of `tcplens flows`,
  * computed once from the engine's struct flow, so the renderers (text,
  * JSON, CSV, YAML, Zeek) only format.  The field table is the single
- * list of keys, in output order; tcplens(1) documents each one.
+ * list of keys, in output order; tcplens-flows(1) documents each one.
  */
 #ifndef TCPLENS_FLOW_RECORD_H
 #define TCPLENS_FLOW_RECORD_H

@@ -1,7 +1,7 @@
 /*
  * Per-segment annotations.  The first fifteen have tshark's meanings and
  * its field names (tcp.analysis.<name>); the differences we make on
- * purpose are listed in tcplens(1) and checked by
+ * purpose are listed in tcplens-timeline(1) and checked by
  * tests/crosscheck/tcp_analysis_check.py.  X(NAME, "key").
  */
 #ifndef TCPLENS_TCP_ANNOT_H

@@ -3,7 +3,7 @@
  * per-segment analysis (tshark's tcp.analysis flags), and the
  * per-connection measurements of struct tcp_conn.
  *
- * How states are derived from the wire is documented in tcplens(1),
+ * How states are derived from the wire is documented in tcplens-states(1),
  * "CONNECTION STATES": a send transition happens when the capture shows
  * the segment; receipt of a SYN or FIN only once the receiver shows it
  * (an ACK covering it); receipt of an ACK, or of an acceptable RST from

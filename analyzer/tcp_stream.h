@@ -3,7 +3,7 @@
  * order the receiving application read them, from the segments a
  * capture shows in whatever order, copies and pieces they came in.
  *
- * Policy (tcplens(1), "follow"):
+ * Policy (tcplens-follow(1)):
  *
  * - Sequence space.  Stream offset 0 is the byte after the SYN (ISN+1);
  *   when the SYN was not captured, the first byte the capture shows:

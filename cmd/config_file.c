@@ -13,7 +13,7 @@
 
 /*
  * A configuration is a few kilobytes: a larger file is something else.
- * A whole number of MiB, as the message names it (tcplens(1): 1 MiB).
+ * A whole number of MiB, as the message names it (tcplens-config(1): 1 MiB).
  */
 #define CONFIG_MAX_BYTES (1u << 20)
 /* Longer than any section or key name, so a cut name never matches. */

@@ -2,7 +2,7 @@
  * JSON for `tcplens stats --format json`, written through doc_writer
  * as every structured output is.  Every key is always present (zero
  * counts included) so scripts need no existence checks; the keys are
- * documented in tcplens(1) under STATS OUTPUT.
+ * documented in tcplens-stats(1) under OUTPUT.
  */
 #include "stats_report.h"
 
