@@ -18,7 +18,8 @@
 
 /* The units, in the order their hooks run. */
 static const struct detector_ops *const det_units[] = {
-	&det_open_ops, &det_close_ops, &det_reset_ops, &det_transfer_ops,
+	&det_open_ops, &det_close_wait_ops, &det_time_wait_ops, &det_churn_ops,
+	&det_reset_ops, &det_transfer_ops,
 	&det_icmp_error_ops, &det_fragmentation_ops, &det_checksum_errors_ops,
 };
 #define N_UNITS (sizeof(det_units) / sizeof(det_units[0]))
@@ -495,6 +496,30 @@ struct det_group *group_earned(struct detectors *d, struct count_map *seen,
 		return NULL;
 	*n = count;
 	return group_get(d, k, now);
+}
+
+struct det_group *group_memo_match(struct detectors *d,
+				   const struct group_memo *m,
+				   const struct flow *f, const uint8_t *a,
+				   const uint8_t *b, uint16_t port)
+{
+	if (m->number == 0 || m->family != f->key.family || m->port != port ||
+	    memcmp(m->addr, a, 16) != 0 ||
+	    (b != NULL && memcmp(m->addr2, b, 16) != 0))
+		return NULL;
+	return group_by_number(d, m->number - 1);
+}
+
+void group_memo_keep(struct group_memo *m, const struct det_group *g,
+		     const struct flow *f, const uint8_t *a, const uint8_t *b,
+		     uint16_t port)
+{
+	m->number = g->number + 1;
+	m->family = f->key.family;
+	m->port = port;
+	memcpy(m->addr, a, 16);
+	if (b != NULL)
+		memcpy(m->addr2, b, 16);
 }
 
 void group_touch(struct det_group *g, int64_t now)

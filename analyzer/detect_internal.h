@@ -408,6 +408,15 @@ struct det_group *group_earned(struct detectors *d, struct count_map *seen,
 			       int64_t now, uint32_t *n);
 /* The group for k if it exists. */
 struct det_group *group_find(struct detectors *d, const struct subject_key *k);
+/* m's group if it is for host a (and b:port, when b is given), or NULL. */
+struct det_group *group_memo_match(struct detectors *d,
+				   const struct group_memo *m,
+				   const struct flow *f, const uint8_t *a,
+				   const uint8_t *b, uint16_t port);
+/* Remembers g as the group of host a (and b:port) in m. */
+void group_memo_keep(struct group_memo *m, const struct det_group *g,
+		     const struct flow *f, const uint8_t *a, const uint8_t *b,
+		     uint16_t port);
 void group_touch(struct det_group *g, int64_t now);
 void group_add_flow(struct det_group *g, const struct flow *f);
 void group_add_frame(struct det_group *g, uint64_t frame);
@@ -491,7 +500,9 @@ struct detector_ops {
 
 /* The units, one per detector file (detect_tcp_open.c, ...). */
 extern const struct detector_ops det_open_ops;
-extern const struct detector_ops det_close_ops;
+extern const struct detector_ops det_close_wait_ops;
+extern const struct detector_ops det_time_wait_ops;
+extern const struct detector_ops det_churn_ops;
 extern const struct detector_ops det_reset_ops;
 extern const struct detector_ops det_transfer_ops;
 extern const struct detector_ops det_icmp_error_ops;

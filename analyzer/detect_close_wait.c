@@ -1,0 +1,299 @@
+/*
+ * close_wait_leak: an endpoint that got its peer's FIN and does not close
+ * (an application that never calls close()).  Groups by the endpoint in
+ * CLOSE_WAIT (host:port when it serves, else host): count = connections
+ * idle in CLOSE_WAIT past min_age, counted when they leave it or end;
+ * live, a watch of those still in it counts them as they pass min_age.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* close_wait_leak's group state. */
+struct close_wait_state {
+	/* Still in CLOSE_WAIT when they ended or the capture did. */
+	uint64_t still_open;
+	uint64_t closed_late;   /* closed after min_age in CLOSE_WAIT */
+	int64_t max_age_ns;     /* the longest time in CLOSE_WAIT */
+	/*
+	 * In CLOSE_WAIT past min_age now, not counted yet: each is counted
+	 * (still_open or closed_late) when it leaves CLOSE_WAIT or ends.
+	 */
+	uint64_t past_age_now;
+};
+
+DET_GROUP_STATE_ACCESSORS(struct close_wait_state, close_wait_of,
+			  close_wait_of_const);
+
+/* ------------------------------------------------------------ counting */
+
+DET_COLD
+static void close_wait_counted(struct detectors *d, const struct flow *f,
+			       const struct det_flow_ext *e, int dir, int64_t age,
+			       bool still)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+	struct close_wait_state *s;
+
+	if (age < c->close_wait_leak.min_age_ns)
+		return;
+	subject_of_side(&k, FINDING_CLOSE_WAIT_LEAK, f, dir);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	s = close_wait_of(g);
+	g->count++;
+	if (still)
+		s->still_open++;
+	else
+		s->closed_late++;
+	if (age > s->max_age_ns)
+		s->max_age_ns = age;
+	g->threshold = c->close_wait_leak.min_connections;
+	group_touch(g, d->now - age);
+	group_touch(g, d->now);
+	group_add_flow(g, f);
+	group_add_frame(g, e->cw_frame);
+	if (g->count >= c->close_wait_leak.min_connections)
+		group_fire(d, g);
+}
+
+/* ------------------------------------------------------------ the watch */
+
+static struct close_wait_watch *watch_at(struct detectors *d, uint64_t n)
+{
+	return &d->cw_watch[n - d->cw_base];
+}
+
+/* Room for one more entry at the end; false: no memory. */
+static bool watch_room(struct detectors *d)
+{
+	struct close_wait_watch *grown;
+	size_t cap;
+
+	if (d->cw_len < d->cw_cap)
+		return true;
+	if (d->cw_head > 0) {
+		memmove(d->cw_watch, d->cw_watch + d->cw_head,
+			(d->cw_len - d->cw_head) * sizeof(*d->cw_watch));
+		d->cw_base += d->cw_head;
+		d->cw_len -= d->cw_head;
+		d->cw_judged -= d->cw_head;
+		d->cw_head = 0;
+		if (d->cw_len < d->cw_cap)
+			return true;
+	}
+	cap = d->cw_cap ? d->cw_cap * 2 : 64;
+	grown = realloc(d->cw_watch, cap * sizeof(*grown));
+	if (grown == NULL)
+		return false;
+	d->cw_watch = grown;
+	d->cw_cap = cap;
+	return true;
+}
+
+/* Watches df's endpoint idle in CLOSE_WAIT since e->cw_since. */
+static void watch_start(struct detectors *d, struct det_flow *df,
+			struct det_flow_ext *e)
+{
+	if (!watch_room(d)) {
+		d->oom = true;
+		return;
+	}
+	d->cw_watch[d->cw_len] = (struct close_wait_watch){df, e->cw_since, 0};
+	e->cw_watch = d->cw_base + d->cw_len + 1;
+	d->cw_len++;
+}
+
+/* df's endpoint is no longer idle in CLOSE_WAIT: forget its entry. */
+static void watch_stop(struct detectors *d, struct det_flow_ext *e)
+{
+	struct close_wait_watch *w;
+
+	if (e->cw_watch == 0)
+		return;
+	w = watch_at(d, e->cw_watch - 1);
+	if (w->group != 0)
+		close_wait_of(group_by_number(d, w->group - 1))->past_age_now--;
+	w->df = NULL;
+	e->cw_watch = 0;
+	while (d->cw_head < d->cw_len && d->cw_watch[d->cw_head].df == NULL)
+		d->cw_head++;
+	if (d->cw_judged < d->cw_head)
+		d->cw_judged = d->cw_head;
+}
+
+/* An entry whose endpoint has idled min_age: its group counts it now. */
+DET_COLD
+static void watch_past_age(struct detectors *d, struct close_wait_watch *w)
+{
+	const struct flow *f = det_flow_owner(w->df);
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+
+	subject_of_side(&k, FINDING_CLOSE_WAIT_LEAK, f, w->df->cw_dir);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	w->group = g->number + 1;
+	close_wait_of(g)->past_age_now++;
+	g->threshold = c->close_wait_leak.min_connections;
+	if (g->count + close_wait_of(g)->past_age_now >=
+	    c->close_wait_leak.min_connections)
+		group_fire_live(d, g);
+}
+
+/*
+ * Every tick: the endpoints idle in CLOSE_WAIT for min_age count toward
+ * a leak while they still are, so a live capture sees it without waiting
+ * for the connections to end.  Entries are judged in the order they
+ * came, each once.
+ */
+static void close_wait_sweep(struct detectors *d)
+{
+	int64_t min_age = d->cfg.close_wait_leak.min_age_ns;
+
+	while (d->cw_judged < d->cw_len) {
+		struct close_wait_watch *w = &d->cw_watch[d->cw_judged];
+
+		if (w->df != NULL && d->now - w->since < min_age)
+			break;
+		if (w->df != NULL)
+			watch_past_age(d, w);
+		d->cw_judged++;
+	}
+}
+
+static void close_wait_transition(struct detectors *d, const struct packet *pkt,
+				  const struct flow *f,
+				  const struct tcp_seg_info *info,
+				  struct det_flow *df)
+{
+	for (int dir = 0; dir < 2; dir++) {
+		bool was = df->state[dir] == TCP_STATE_CLOSE_WAIT;
+		bool is = info->state[dir] == TCP_STATE_CLOSE_WAIT;
+		struct det_flow_ext *e;
+
+		if (!was && is) {
+			e = det_ext_get(d, df, DM_CLOSE_WAIT);
+			if (e == NULL)
+				continue;
+			e->cw_since = d->now;
+			e->cw_frame = pkt->frame_no;
+			df->cw_dir = (uint8_t)dir;
+			watch_start(d, df, e);
+		} else if (was && !is && (e = det_ext_of(d, df)) != NULL &&
+			   e->cw_since != 0) {
+			close_wait_counted(d, f, e, dir, d->now - e->cw_since,
+					   false);
+			watch_stop(d, e);
+			e->cw_since = 0;
+			det_unmark(d, DM_CLOSE_WAIT);
+			det_ext_settle(d, df);
+		}
+	}
+}
+
+/* ------------------------------------------------------------ hooks */
+
+static void close_wait_on_segment(struct detectors *d,
+				  const struct packet *pkt,
+				  const struct flow *f,
+				  const struct tcp_seg_info *info,
+				  struct det_flow *df)
+{
+	struct det_flow_ext *e;
+
+	/*
+	 * An endpoint still sending after the peer's FIN is a half-close
+	 * at work (shutdown(SHUT_WR) on the other side), not a leak: only
+	 * its idle time in CLOSE_WAIT counts.
+	 */
+	if ((f->sink_mark & DM_CLOSE_WAIT) && info->dir == df->cw_dir &&
+	    info->seg_len > 0 && (e = det_ext_of(d, df)) != NULL &&
+	    e->cw_since != 0) {
+		e->cw_since = d->now;
+		if (e->cw_watch != 0) {
+			watch_stop(d, e);
+			watch_start(d, df, e);
+		}
+	}
+	if (info->state[0] == df->state[0] && info->state[1] == df->state[1])
+		return;
+	if (det_enabled(d, FINDING_CLOSE_WAIT_LEAK))
+		close_wait_transition(d, pkt, f, info, df);
+}
+
+static void close_wait_on_flow_end(struct detectors *d, const struct flow *f,
+				   struct det_flow *df)
+{
+	struct det_flow_ext *e = df != NULL ? det_ext_of(d, df) : NULL;
+
+	if (e != NULL && det_enabled(d, FINDING_CLOSE_WAIT_LEAK) &&
+	    e->cw_since != 0 && df->cw_dir < 2 &&
+	    tcp_conn_state(f, df->cw_dir) == TCP_STATE_CLOSE_WAIT)
+		close_wait_counted(d, f, e, df->cw_dir, d->now - e->cw_since,
+				   true);
+	if (e != NULL)
+		watch_stop(d, e);
+}
+
+/* ------------------------------------------------------------ describe */
+
+static void close_wait_describe(const struct det_group *g,
+				struct finding *out,
+				const struct detect_config *cfg)
+{
+	const struct close_wait_state *s = close_wait_of_const(g);
+	/* Live, those past min_age now are still in CLOSE_WAIT too. */
+	uint64_t still = s->still_open + s->past_age_now;
+	char dur[24], min[24];
+
+	format_duration(s->max_age_ns, dur, sizeof(dur));
+	format_duration(cfg->close_wait_leak.min_age_ns, min, sizeof(min));
+	out->unit = "connections";
+	out->value = (double)(g->count + s->past_age_now);
+	finding_add_number(out, "still_in_close_wait", (double)still);
+	finding_add_number(out, "closed_late", (double)s->closed_late);
+	finding_add_number(out, "max_age_s",
+			   (double)s->max_age_ns / NS_PER_SEC);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f connection%s on %s received the peer's FIN and did "
+		 "not close for %s or more (longest %s); %llu still in "
+		 "CLOSE_WAIT %s",
+		 out->value, out->value == 1 ? "" : "s", out->subject,
+		 min, dur, (unsigned long long)still,
+		 s->past_age_now > 0 ? "now" : "at the end");
+}
+
+/* A leak holds while an endpoint of it idles in CLOSE_WAIT past min_age. */
+static bool close_wait_ongoing(const struct det_group *g, int64_t now,
+			       const struct detect_config *cfg)
+{
+	(void)now;
+	(void)cfg;
+	return close_wait_of_const(g)->past_age_now > 0;
+}
+
+static bool close_wait_live_pending(const struct det_group *g)
+{
+	return close_wait_of_const(g)->past_age_now > 0;
+}
+
+const struct detector_ops det_close_wait_ops = {
+	.name = "close_wait_leak",
+	.ids = {FINDING_CLOSE_WAIT_LEAK},
+	.n_ids = 1,
+	.tcp = true,
+	.on_segment = close_wait_on_segment,
+	.on_flow_end = close_wait_on_flow_end,
+	.sweep = close_wait_sweep,
+	.describe = close_wait_describe,
+	.ongoing = close_wait_ongoing,
+	.live_pending = close_wait_live_pending,
+};
