@@ -19,7 +19,8 @@
 /* The units, in the order their hooks run. */
 static const struct detector_ops *const det_units[] = {
 	&det_open_ops, &det_close_wait_ops, &det_time_wait_ops, &det_churn_ops,
-	&det_reset_ops, &det_transfer_ops,
+	&det_rst_cause_ops, &det_abortive_close_ops, &det_half_open_ops,
+	&det_rst_storm_ops, &det_transfer_ops,
 	&det_icmp_error_ops, &det_fragmentation_ops, &det_checksum_errors_ops,
 };
 #define N_UNITS (sizeof(det_units) / sizeof(det_units[0]))

@@ -329,6 +329,11 @@ struct detectors {
 	 * to the units (struct flow_sink_area); NULL between events.
 	 */
 	uint8_t *mark;
+	/*
+	 * The segment being dispatched is its flow's first RST: its enum
+	 * rst_cause + 1 (detect_rst_cause.c); 0 otherwise.
+	 */
+	uint8_t first_rst;
 	/* A datagram just rebuilt from fragments, until its flow is known. */
 	const struct packet *pending_whole;
 	size_t pending_frags;
@@ -503,7 +508,10 @@ extern const struct detector_ops det_open_ops;
 extern const struct detector_ops det_close_wait_ops;
 extern const struct detector_ops det_time_wait_ops;
 extern const struct detector_ops det_churn_ops;
-extern const struct detector_ops det_reset_ops;
+extern const struct detector_ops det_rst_cause_ops;
+extern const struct detector_ops det_abortive_close_ops;
+extern const struct detector_ops det_half_open_ops;
+extern const struct detector_ops det_rst_storm_ops;
 extern const struct detector_ops det_transfer_ops;
 extern const struct detector_ops det_icmp_error_ops;
 extern const struct detector_ops det_fragmentation_ops;

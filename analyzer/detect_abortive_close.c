@@ -1,0 +1,64 @@
+/*
+ * abortive_close groups by the RST's sender (host:port when it serves,
+ * else host) and its cause (aux, detect_rst_cause.c): count =
+ * connections reset so.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+
+DET_COLD
+static void abortive(struct detectors *d, const struct packet *pkt,
+		     const struct flow *f, const struct tcp_seg_info *info,
+		     enum rst_cause cause)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+
+	subject_of_side(&k, FINDING_ABORTIVE_CLOSE, f, info->dir);
+	k.aux = (uint8_t)cause;
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	g->count++;
+	group_note_party(g, flow_addr(f, !info->dir));
+	g->threshold = c->abortive_close.min_count;
+	group_touch(g, d->now);
+	group_add_flow(g, f);
+	group_add_packet(g, pkt, f, info);
+	if (g->count >= c->abortive_close.min_count)
+		group_fire(d, g);
+}
+
+static void abortive_on_segment(struct detectors *d,
+				const struct packet *pkt,
+				const struct flow *f,
+				const struct tcp_seg_info *info,
+				struct det_flow *df)
+{
+	(void)df;
+	if (d->first_rst != 0 && det_enabled(d, FINDING_ABORTIVE_CLOSE))
+		abortive(d, pkt, f, info, (enum rst_cause)(d->first_rst - 1));
+}
+
+static void abortive_describe(const struct det_group *g, struct finding *out,
+			      const struct detect_config *cfg)
+{
+	(void)cfg;
+	out->unit = "connections reset";
+	finding_add_text(out, "cause", rst_cause_name(g->key.aux));
+	snprintf(out->summary, sizeof(out->summary),
+		 "%s reset %.0f connection%s (cause: %s)",
+		 out->subject, out->value, out->value == 1 ? "" : "s",
+		 rst_cause_name(g->key.aux));
+}
+
+const struct detector_ops det_abortive_close_ops = {
+	.name = "abortive_close",
+	.ids = {FINDING_ABORTIVE_CLOSE},
+	.n_ids = 1,
+	.tcp = true,
+	.on_segment = abortive_on_segment,
+	.describe = abortive_describe,
+};

@@ -1,0 +1,88 @@
+/*
+ * Why an endpoint sent its flow's first RST (enum rst_cause), judged once
+ * per flow from what the wire showed before it.  Not a detector: the
+ * unit runs before abortive_close, half_open and rst_storm, which read
+ * the verdict for the segment at hand in d->first_rst.
+ */
+#include "detect_internal.h"
+
+static const char *const cause_names[RST_CAUSE_COUNT] = {
+	[RST_REFUSED] = "refused",
+	[RST_CLOSE_WITH_UNREAD_DATA] = "close_with_unread_data",
+	[RST_LINGER_ZERO] = "linger_zero",
+	[RST_WRITE_AFTER_CLOSE] = "write_after_close",
+	[RST_UNKNOWN_CONNECTION] = "unknown_connection",
+	[RST_OUT_OF_WINDOW] = "out_of_window",
+	[RST_TIMEOUT] = "timeout",
+	[RST_HANDSHAKE_ABORTED] = "handshake_aborted",
+};
+
+const char *rst_cause_name(enum rst_cause c)
+{
+	return (unsigned)c < RST_CAUSE_COUNT ? cause_names[c] : "unknown";
+}
+
+/*
+ * What the wire says about why the endpoint reset.  Linux answers a SYN
+ * to a closed port with RST (refused); sends RST|ACK when close() finds
+ * unread data, or with SO_LINGER 0, or when it gives up after
+ * retransmissions or keep-alives; resets data arriving after its own
+ * close(); and answers a segment for no socket at all with a bare RST
+ * (no ACK flag) whose sequence number is the segment's ACK.
+ */
+DET_COLD
+static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
+			       const struct tcp_seg_info *info,
+			       const struct det_flow *df)
+{
+	int s = info->dir;
+
+	if (s == FLOW_RESP && !tcp_conn_saw_synack(f) &&
+	    !(df->flags & DF_HANDSHAKE_DONE))
+		return RST_REFUSED;
+	/*
+	 * The client gave up before the handshake completed (a connect
+	 * timeout, the losing address of Happy Eyeballs, a SYN scan): its
+	 * socket is gone, so the SYN-ACK draws a RST.
+	 */
+	if (s == FLOW_ORIG && !(df->flags & DF_HANDSHAKE_DONE))
+		return RST_HANDSHAKE_ABORTED;
+	if (info->annots & TCP_ANNOT_BIT(RST_OUT_OF_WINDOW))
+		return RST_OUT_OF_WINDOW;
+	if (tcp_conn_saw_fin(f, s))
+		return RST_WRITE_AFTER_CLOSE;
+	if (tcp_conn_unanswered(f, s))
+		return RST_TIMEOUT;
+	if (!(pkt->tcp.flags & TCP_FLAG_ACK))
+		return RST_UNKNOWN_CONNECTION;
+	/* Data of the peer's not yet acknowledged: it arrived, or was on its way. */
+	if (tcp_conn_unacked_by(f, s))
+		return RST_CLOSE_WITH_UNREAD_DATA;
+	/* The peer's data was the last word, and no answer came. */
+	if (df->last_data_dir == !s &&
+	    (s == FLOW_RESP || f->dir[s].pkts <= 2 || df->max_len[s] == 0))
+		return RST_CLOSE_WITH_UNREAD_DATA;
+	return RST_LINGER_ZERO;
+}
+
+static void rst_cause_on_segment(struct detectors *d,
+				 const struct packet *pkt,
+				 const struct flow *f,
+				 const struct tcp_seg_info *info,
+				 struct det_flow *df)
+{
+	enum rst_cause cause;
+
+	d->first_rst = 0;
+	if (!(pkt->tcp.flags & TCP_FLAG_RST) || df->rst_cause != 0)
+		return;
+	cause = classify(pkt, f, info, df);
+	df->rst_cause = (uint8_t)(cause + 1);
+	d->first_rst = (uint8_t)(cause + 1);
+}
+
+const struct detector_ops det_rst_cause_ops = {
+	.name = "rst causes",
+	.tcp = true,
+	.on_segment = rst_cause_on_segment,
+};

@@ -1,0 +1,122 @@
+/*
+ * rst_storm groups by the connections' server host:port: ring =
+ * connections reset in the window (each counted once, at its first RST),
+ * count = the most.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+
+/* rst_storm's group state. */
+struct rst_storm_state {
+	/*
+	 * Connections reset, by cause (the first nine, counted in the
+	 * detectors' rst_seen before the group is made, are taken as the
+	 * tenth's cause).
+	 */
+	uint64_t by_cause[RST_CAUSE_COUNT];
+	int64_t peak_ts;        /* when count (the most in the window) was */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct rst_storm_state, rst_storm_of,
+			  rst_storm_of_const);
+
+#define STORM_GROUP_AFTER 10
+
+DET_COLD
+static void storm(struct detectors *d, const struct packet *pkt,
+		  const struct flow *f, const struct tcp_seg_info *info,
+		  int cause)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+	struct rst_storm_state *s;
+	uint64_t sum;
+	uint32_t n;
+
+	subject_endpoint(&k, FINDING_RST_STORM, f, FLOW_RESP);
+	/*
+	 * A group from the tenth reset connection of a service on, so a
+	 * client resetting once toward many services does not fill the
+	 * detectors' subjects; the first nine are seeded in then.
+	 */
+	g = group_earned(d, &d->rst_seen, &k, STORM_GROUP_AFTER, d->now, &n);
+	if (g == NULL)
+		return;
+	s = rst_storm_of(g);
+	s->by_cause[cause] += n;
+	sum = rate_add(&g->ring, d->now, c->rst_storm.window_ns, n);
+	if (sum > g->count) {
+		g->count = sum;
+		s->peak_ts = d->now;
+	}
+	g->threshold = c->rst_storm.min_rsts;
+	if (g->finding >= 0 || sum >= c->rst_storm.min_rsts) {
+		group_touch(g, d->now);
+		if (g->n_flows < FINDING_MAX_FLOWS)
+			group_add_flow(g, f);
+		else
+			g->flow_count++;
+		group_add_packet(g, pkt, f, info);
+		group_fire(d, g);
+	}
+}
+
+/*
+ * Connections, not segments: after one reset Linux answers every segment
+ * still in flight with another RST.
+ */
+static void storm_on_segment(struct detectors *d, const struct packet *pkt,
+			     const struct flow *f,
+			     const struct tcp_seg_info *info,
+			     struct det_flow *df)
+{
+	(void)df;
+	if (d->first_rst != 0 && det_enabled(d, FINDING_RST_STORM))
+		storm(d, pkt, f, info, d->first_rst - 1);
+}
+
+static void storm_describe(const struct det_group *g, struct finding *out,
+			   const struct detect_config *cfg)
+{
+	const struct rst_storm_state *s = rst_storm_of_const(g);
+	char win[24], mix[160] = "";
+	size_t used = 0;
+
+	format_duration(cfg->rst_storm.window_ns, win, sizeof(win));
+	for (int i = 0; i < RST_CAUSE_COUNT; i++) {
+		unsigned long long reset = s->by_cause[i];
+
+		if (reset == 0)
+			continue;
+		finding_add_number(out, rst_cause_name((enum rst_cause)i), (double)reset);
+		if (used < sizeof(mix))
+			used += (size_t)snprintf(mix + used, sizeof(mix) - used,
+						 "%s%s %llu", used ? ", " : "",
+						 rst_cause_name((enum rst_cause)i), reset);
+	}
+	out->unit = "connections reset in the window";
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f connections to %s were reset within %s (threshold "
+		 "%.0f); by cause: %s",
+		 out->value, out->subject, win, out->threshold,
+		 mix[0] ? mix : "none classified");
+}
+
+/* A storm is over once a window passes without a reset. */
+static bool storm_ongoing(const struct det_group *g, int64_t now,
+			  const struct detect_config *cfg)
+{
+	return !det_quiet_since(g, now, cfg->rst_storm.window_ns);
+}
+
+const struct detector_ops det_rst_storm_ops = {
+	.name = "rst_storm",
+	.ids = {FINDING_RST_STORM},
+	.n_ids = 1,
+	.tcp = true,
+	.on_segment = storm_on_segment,
+	.describe = storm_describe,
+	.ongoing = storm_ongoing,
+};
