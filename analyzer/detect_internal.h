@@ -295,7 +295,7 @@ struct detectors {
 	 * a listener gets a group only once an attempt to it is half-open.
 	 */
 	/*
-	 * close_wait_leak's watch (detect_tcp_close.c): the flows in
+	 * close_wait_leak's watch (detect_close_wait.c): the flows in
 	 * CLOSE_WAIT by the time they entered it, so that a sweep counts
 	 * those past min_age while they still are, not at their end.
 	 */
