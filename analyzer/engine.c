@@ -230,7 +230,7 @@ void engine_finish(struct engine *e)
 	if (e->det != NULL)
 		detectors_on_capture_end(e->det, analyzer_now(e->a));
 	if (e->hosts != NULL)
-		host_states_take(e->hosts, e->a);
+		host_states_take_counts(e->hosts, e->a);
 	analyzer_finish(e->a);
 	if (e->det != NULL)
 		detectors_finish(e->det, analyzer_get_stats(e->a),

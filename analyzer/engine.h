@@ -171,7 +171,8 @@ struct engine_snapshot {
 	uint32_t findings_by_severity[3];       /* ongoing ones */
 	struct engine_flow_row *flows;          /* live, oldest first */
 	size_t n_flows;
-	struct host_socket *sockets;            /* each host's, by host */
+	/* Each host's, by host; after engine_finish() counted in hosts only. */
+	struct host_socket *sockets;
 	size_t n_sockets;
 	struct host_state_row *hosts;           /* most sockets first */
 	size_t n_hosts;

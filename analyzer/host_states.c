@@ -13,7 +13,10 @@ struct host_states {
 	struct host_socket *sockets;
 	size_t n_sockets, cap_sockets;
 	struct host_state_row *rows;
-	size_t n_rows;
+	size_t n_rows, cap_rows;
+	/* host_states_take_counts(): each host's row + 1 by hash, 0 free. */
+	uint32_t *row_index;
+	size_t row_mask;
 	bool rows_valid;
 	bool oom;
 };
@@ -31,6 +34,7 @@ void host_states_free(struct host_states *hs)
 	free(hs->listener_index);
 	free(hs->sockets);
 	free(hs->rows);
+	free(hs->row_index);
 	free(hs);
 }
 
@@ -156,29 +160,35 @@ static void socket_add(struct host_states *hs, const struct host_socket *s)
  * Endpoints that hold a socket: not CLOSED, and not LISTEN (the receiver
  * of an unanswered SYN; a listener that answered is in hs->listeners).
  */
+static bool endpoint_socket(const struct flow *f, int d,
+			    struct host_socket *s)
+{
+	uint8_t st = f->u.tcp.ep[d].state;
+
+	if (st == TCP_STATE_CLOSED || st == TCP_STATE_LISTEN ||
+	    st >= TCP_STATE_COUNT)
+		return false;
+	memset(s, 0, sizeof(*s));
+	s->family = f->key.family;
+	s->state = st;
+	s->port = flow_port(f, d);
+	memcpy(s->addr, flow_addr(f, d), 16);
+	memcpy(s->peer, flow_addr(f, !d), 16);
+	s->peer_port = flow_port(f, !d);
+	s->uid = flow_uid(f);
+	return true;
+}
+
 static void take_flow(void *arg, const struct flow *f)
 {
 	struct host_states *hs = arg;
+	struct host_socket s;
 
 	if (!flow_is_tcp(f))
 		return;
-	for (int d = 0; d < 2; d++) {
-		struct host_socket s;
-		uint8_t st = f->u.tcp.ep[d].state;
-
-		if (st == TCP_STATE_CLOSED || st == TCP_STATE_LISTEN ||
-		    st >= TCP_STATE_COUNT)
-			continue;
-		memset(&s, 0, sizeof(s));
-		s.family = f->key.family;
-		s.state = st;
-		s.port = flow_port(f, d);
-		memcpy(s.addr, flow_addr(f, d), 16);
-		memcpy(s.peer, flow_addr(f, !d), 16);
-		s.peer_port = flow_port(f, !d);
-		s.uid = flow_uid(f);
-		socket_add(hs, &s);
-	}
+	for (int d = 0; d < 2; d++)
+		if (endpoint_socket(f, d, &s))
+			socket_add(hs, &s);
 }
 
 static bool same_host(const struct host_socket *a, const struct host_socket *b)
@@ -211,6 +221,7 @@ void host_states_take(struct host_states *hs, struct analyzer *a)
 {
 	hs->n_sockets = 0;
 	hs->rows_valid = false;
+	hs->n_rows = 0;
 	analyzer_foreach_flow(a, take_flow, hs);
 	for (size_t i = 0; i < hs->n_listeners; i++)
 		socket_add(hs, &hs->listeners[i]);
@@ -245,7 +256,7 @@ const struct host_state_row *host_states_rows(struct host_states *hs,
 
 		free(hs->rows);
 		hs->rows = NULL;
-		hs->n_rows = 0;
+		hs->n_rows = hs->cap_rows = 0;
 		for (size_t i = 0; i < hs->n_sockets; i++)
 			if (i == 0 || !same_host(&hs->sockets[i - 1], &hs->sockets[i]))
 				hosts++;
@@ -272,4 +283,102 @@ const struct host_state_row *host_states_rows(struct host_states *hs,
 	}
 	*n = hs->n_rows;
 	return hs->rows;
+}
+
+/* ------------------------------------------------------- counts only */
+
+static bool row_index_grow(struct host_states *hs)
+{
+	size_t cap = hs->row_index ? (hs->row_mask + 1) * 2 : 256;
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+
+	if (idx == NULL)
+		return false;
+	for (size_t i = 0; i < hs->n_rows; i++) {
+		const struct host_state_row *r = &hs->rows[i];
+		size_t s = listener_hash(r->family, r->addr, 0) & (cap - 1);
+
+		while (idx[s] != 0)
+			s = (s + 1) & (cap - 1);
+		idx[s] = (uint32_t)i + 1;
+	}
+	free(hs->row_index);
+	hs->row_index = idx;
+	hs->row_mask = cap - 1;
+	return true;
+}
+
+/* The row of the host (family, addr), made on first use; NULL: no memory. */
+static struct host_state_row *row_of(struct host_states *hs, uint8_t family,
+				     const uint8_t *addr)
+{
+	struct host_state_row *r;
+	size_t s;
+
+	if ((hs->row_index == NULL ||
+	     (hs->n_rows + 1) * 4 > (hs->row_mask + 1) * 3) &&
+	    !row_index_grow(hs))
+		return NULL;
+	for (s = listener_hash(family, addr, 0) & hs->row_mask;
+	     hs->row_index[s] != 0; s = (s + 1) & hs->row_mask) {
+		r = &hs->rows[hs->row_index[s] - 1];
+		if (r->family == family && memcmp(r->addr, addr, 16) == 0)
+			return r;
+	}
+	if (hs->n_rows == hs->cap_rows) {
+		size_t cap = hs->cap_rows ? hs->cap_rows * 2 : 64;
+		struct host_state_row *p = realloc(hs->rows, cap * sizeof(*p));
+
+		if (p == NULL)
+			return NULL;
+		hs->rows = p;
+		hs->cap_rows = cap;
+	}
+	r = &hs->rows[hs->n_rows];
+	memset(r, 0, sizeof(*r));
+	r->family = family;
+	memcpy(r->addr, addr, 16);
+	hs->row_index[s] = (uint32_t)++hs->n_rows;
+	return r;
+}
+
+static void count_socket(struct host_states *hs, const struct host_socket *s)
+{
+	struct host_state_row *r = row_of(hs, s->family, s->addr);
+
+	if (r == NULL) {
+		hs->oom = true;
+		return;
+	}
+	r->count[s->state]++;
+	r->total++;
+}
+
+static void count_flow(void *arg, const struct flow *f)
+{
+	struct host_states *hs = arg;
+	struct host_socket s;
+
+	if (!flow_is_tcp(f))
+		return;
+	for (int d = 0; d < 2; d++) {
+		if (!endpoint_socket(f, d, &s))
+			continue;
+		count_socket(hs, &s);
+	}
+}
+
+void host_states_take_counts(struct host_states *hs, struct analyzer *a)
+{
+	hs->n_sockets = 0;
+	hs->n_rows = 0;
+	if (hs->row_index != NULL)
+		memset(hs->row_index, 0,
+		       (hs->row_mask + 1) * sizeof(*hs->row_index));
+	analyzer_foreach_flow(a, count_flow, hs);
+	for (size_t i = 0; i < hs->n_listeners; i++)
+		count_socket(hs, &hs->listeners[i]);
+	if (hs->n_rows > 1)
+		qsort(hs->rows, hs->n_rows, sizeof(hs->rows[0]), row_order);
+	hs->rows_valid = true;
 }

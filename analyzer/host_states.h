@@ -73,6 +73,12 @@ void host_states_on_segment(struct host_states *hs, const struct packet *pkt,
 void host_states_take(struct host_states *hs, struct analyzer *a);
 
 /*
+ * The same table in counts per host only (host_states_rows()), without
+ * keeping each socket (host_states_sockets() gives none): what a report
+ * at the end needs, in memory per host rather than per socket.
+ */
+void host_states_take_counts(struct host_states *hs, struct analyzer *a);
+/*
  * The sockets of the last table taken, by host (family, address), then
  * state, port, peer address and port; valid until the next take.
  */
