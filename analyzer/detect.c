@@ -20,7 +20,8 @@
 static const struct detector_ops *const det_units[] = {
 	&det_open_ops, &det_close_wait_ops, &det_time_wait_ops, &det_churn_ops,
 	&det_rst_cause_ops, &det_abortive_close_ops, &det_half_open_ops,
-	&det_rst_storm_ops, &det_transfer_ops,
+	&det_rst_storm_ops, &det_retransmit_burst_ops, &det_zero_window_ops,
+	&det_nagle_ops, &det_transfer_facts_ops,
 	&det_icmp_error_ops, &det_fragmentation_ops, &det_checksum_errors_ops,
 };
 #define N_UNITS (sizeof(det_units) / sizeof(det_units[0]))

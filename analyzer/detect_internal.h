@@ -340,6 +340,14 @@ struct detectors {
 };
 
 #define DET_TICK_NS (100 * NS_PER_MS)
+
+/* Data sent again, of any kind (tcp_annot.h). */
+#define DET_RETRANSMITTED (TCP_ANNOT_BIT(RETRANSMISSION) |              \
+			   TCP_ANNOT_BIT(FAST_RETRANSMISSION) |         \
+			   TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION))
+/* Probes, which resend a byte or none on purpose. */
+#define DET_PROBES (TCP_ANNOT_BIT(KEEP_ALIVE) |                          \
+		    TCP_ANNOT_BIT(ZERO_WINDOW_PROBE))
 /*
  * A finding with no event for this long is over, unless its detector
  * says otherwise (struct detector_ops's ongoing).
@@ -512,7 +520,10 @@ extern const struct detector_ops det_rst_cause_ops;
 extern const struct detector_ops det_abortive_close_ops;
 extern const struct detector_ops det_half_open_ops;
 extern const struct detector_ops det_rst_storm_ops;
-extern const struct detector_ops det_transfer_ops;
+extern const struct detector_ops det_retransmit_burst_ops;
+extern const struct detector_ops det_zero_window_ops;
+extern const struct detector_ops det_nagle_ops;
+extern const struct detector_ops det_transfer_facts_ops;
 extern const struct detector_ops det_icmp_error_ops;
 extern const struct detector_ops det_fragmentation_ops;
 extern const struct detector_ops det_checksum_errors_ops;

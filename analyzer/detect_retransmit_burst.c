@@ -1,0 +1,361 @@
+/*
+ * retransmit_burst groups by server host:port and sender host (addr2):
+ * ring = retransmissions in the window, count = the most.  A sender
+ * whose peer stays silent through dead_peer_retries resends is stuck:
+ * live it counts at once; at the flow's end it is a dead peer or an MTU
+ * black hole.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr_format.h"
+
+enum retx_kind { RETX_TIMEOUT, RETX_FAST, RETX_SPURIOUS, RETX_KIND_COUNT };
+
+/* retransmit_burst's group state. */
+struct retransmit_state {
+	uint64_t by_kind[RETX_KIND_COUNT];      /* retransmissions */
+	uint64_t black_holes;   /* connections that hit an MTU black hole */
+	uint64_t dead_peers;    /* connections whose peer went dead */
+	/*
+	 * Connections stuck now (DF_STUCK_LIVE), peer still silent: each
+	 * becomes a black hole or a dead peer if it ends so.
+	 */
+	uint64_t stuck_now;
+	uint64_t max_len;       /* the largest retransmitted payload */
+	/*
+	 * The worst connection's share of its data resent within the
+	 * window, in parts per million.
+	 */
+	int64_t max_share_ppm;
+};
+
+DET_GROUP_STATE_ACCESSORS(struct retransmit_state, retransmit_of,
+			  retransmit_of_const);
+
+/* ------------------------------------------------------------ counting */
+
+static struct det_group *retx_group(struct detectors *d, const struct flow *f,
+				    int sender)
+{
+	struct subject_key k;
+
+	subject_endpoint(&k, FINDING_RETRANSMIT_BURST, f, FLOW_RESP);
+	subject_add_party(&k, f, sender);
+	return group_get(d, &k, d->now);
+}
+
+/*
+ * A run of timeouts with the peer silent: a dead peer or a black hole if
+ * the connection ends that way, an outage if the peer speaks again.
+ */
+DET_COLD
+static void retx_stuck(struct detectors *d, const struct packet *pkt,
+		       const struct tcp_seg_info *info, struct det_flow *df,
+		       struct det_group *g)
+{
+	struct det_flow_ext *e = det_ext_get(d, df, DM_SIDE_WORK);
+
+	/* Live, it counts now: its verdict waits for the end. */
+	df->flags |= DF_STUCK_LIVE;
+	retransmit_of(g)->stuck_now++;
+	group_fire_live(d, g);
+	df->flags |= DF_DEAD_PEER;
+	df->stuck_dir = info->dir;
+	det_mark(d, DM_SIDE_WORK);
+	df->stuck_black_hole =
+		df->big_run[info->dir] >= d->cfg.retransmit_burst.dead_peer_retries;
+	if (e != NULL)
+		e->stuck_frame = pkt->frame_no;
+}
+
+/* The stuck connection no longer counts live: it ended or recovered. */
+static void stuck_settled(struct detectors *d, const struct flow *f,
+			  struct det_flow *df)
+{
+	struct det_group *g;
+
+	if (!(df->flags & DF_STUCK_LIVE))
+		return;
+	df->flags &= (uint16_t)~DF_STUCK_LIVE;
+	g = retx_group(d, f, df->stuck_dir);
+	if (g != NULL)
+		retransmit_of(g)->stuck_now--;
+}
+
+/* The connection ended still stuck: the verdict stands. */
+DET_COLD
+static void stuck_confirmed(struct detectors *d, const struct flow *f,
+			    struct det_flow *df)
+{
+	struct det_group *g;
+	const struct det_flow_ext *e = det_ext_of(d, df);
+
+	stuck_settled(d, f, df);
+	g = retx_group(d, f, df->stuck_dir);
+	if (g == NULL)
+		return;
+	if (df->stuck_black_hole)
+		retransmit_of(g)->black_holes++;
+	else
+		retransmit_of(g)->dead_peers++;
+	if (e != NULL)
+		group_add_frame(g, e->stuck_frame);
+	group_add_flow(g, f);
+	group_touch(g, d->now);
+	group_fire(d, g);
+}
+
+DET_COLD
+static void retransmission(struct detectors *d, const struct packet *pkt,
+			   const struct flow *f,
+			   const struct tcp_seg_info *info,
+			   struct det_flow *df)
+{
+	const struct detect_config *c = &d->cfg;
+	int s = info->dir;
+	uint32_t an = info->annots;
+	/*
+	 * Fast (loss recovery) when the peer's latest segment, within the
+	 * 200 ms Linux waits at least before a timeout, asked for it with a
+	 * duplicate ACK or SACK blocks; tshark's fast_retransmission only
+	 * sees the three-dupack case, not SACK recovery.
+	 */
+	struct det_flow_ext *e = det_ext_get(d, df, DM_SIDE_WORK);
+	bool asked = df->peer_dup[!s] && e != NULL &&
+		     d->now - e->dup_ts[!s] < 200 * NS_PER_MS;
+	enum retx_kind kind = (an & TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION))
+		? RETX_SPURIOUS
+		: ((an & TCP_ANNOT_BIT(FAST_RETRANSMISSION)) || asked)
+		? RETX_FAST : RETX_TIMEOUT;
+	struct det_group *g = retx_group(d, f, s);
+	struct retransmit_state *rs;
+	uint64_t sum;
+	double share;
+
+	share = 0;
+	if (e != NULL) {
+		double sent = (double)e->segs_old[s] + df->segs[s];
+
+		if (e->retx[s][1] <= UINT32_MAX - info->seg_len)
+			e->retx[s][1] += info->seg_len;
+		share = (double)e->retx[s][0] + e->retx[s][1];
+		share /= sent > 0 ? sent : 1;
+		if (share > 1)
+			share = 1;
+	}
+
+	if (kind == RETX_TIMEOUT) {
+		if (df->retx_run[s] < UINT8_MAX)
+			df->retx_run[s]++;
+		if (info->seg_len >= c->retransmit_burst.black_hole_size &&
+		    info->seg_len > df->max_len_acked[s]) {
+			if (df->big_run[s] < UINT8_MAX)
+				df->big_run[s]++;
+		} else {
+			df->big_run[s] = 0;
+		}
+	}
+	if (g == NULL)
+		return;
+	rs = retransmit_of(g);
+	rs->by_kind[kind]++;
+	if (info->seg_len > rs->max_len)
+		rs->max_len = info->seg_len;
+	if (share * 1e6 > (double)rs->max_share_ppm)
+		rs->max_share_ppm = (int64_t)(share * 1e6);
+	sum = rate_add(&g->ring, d->now, c->retransmit_burst.window_ns, 1);
+	if (sum > g->count)
+		g->count = sum;
+	g->threshold = c->retransmit_burst.min_retransmissions;
+	if (!(df->flags & DF_DEAD_PEER) &&
+	    df->retx_run[s] >= c->retransmit_burst.dead_peer_retries &&
+	    tcp_conn_unanswered(f, s))
+		retx_stuck(d, pkt, info, df, g);
+	if ((g->finding >= 0 && !g->provisional) ||
+	    (sum >= c->retransmit_burst.min_retransmissions &&
+	     share >= c->retransmit_burst.min_share)) {
+		group_touch(g, d->now);
+		if (g->n_flows < FINDING_MAX_FLOWS)
+			group_add_flow(g, f);
+		group_add_packet(g, pkt, f, info);
+		group_fire(d, g);
+	}
+}
+
+/*
+ * Counts s's data segments in the two halves of the window, so a
+ * connection's retransmitted share is measured over the window rather
+ * than its whole life (where a long clean start would hide any burst).
+ */
+static void share_count(struct detectors *d, int s, uint32_t len,
+			struct det_flow *df)
+{
+	int64_t half = d->cfg.retransmit_burst.window_ns / 2;
+	struct det_flow_ext *e;
+
+	if (d->now - df->share_start >= half) {
+		e = det_ext_of(d, df);
+		if (d->now - df->share_start >= 2 * half) {
+			memset(df->segs, 0, sizeof(df->segs));
+			if (e != NULL) {
+				memset(e->segs_old, 0, sizeof(e->segs_old));
+				memset(e->retx, 0, sizeof(e->retx));
+			}
+			df->share_start = d->now;
+		} else {
+			/* The older half now holds something: keep it. */
+			if (e == NULL && (df->segs[0] != 0 || df->segs[1] != 0))
+				e = det_ext_get(d, df, DM_SIDE_WORK);
+			for (int i = 0; i < 2; i++) {
+				if (e != NULL) {
+					e->segs_old[i] = df->segs[i];
+					e->retx[i][0] = e->retx[i][1];
+					e->retx[i][1] = 0;
+				}
+				df->segs[i] = 0;
+			}
+			df->share_start += half;
+		}
+	}
+	if (df->segs[s] <= UINT32_MAX - len)
+		df->segs[s] += len;
+}
+
+/* ------------------------------------------------------------ hooks */
+
+static void retx_on_segment(struct detectors *d, const struct packet *pkt,
+			    const struct flow *f,
+			    const struct tcp_seg_info *info,
+			    struct det_flow *df)
+{
+	uint32_t an = info->annots;
+
+	if (info->seg_len > 0 && det_enabled(d, FINDING_RETRANSMIT_BURST))
+		share_count(d, info->dir, info->seg_len, df);
+	/* Data (or a FIN) sent again: an empty ACK is no retransmission. */
+	if ((an & DET_RETRANSMITTED) && !(an & DET_PROBES) &&
+	    !(pkt->tcp.flags & TCP_FLAG_SYN) &&
+	    (info->seg_len > 0 || (pkt->tcp.flags & TCP_FLAG_FIN)) &&
+	    det_enabled(d, FINDING_RETRANSMIT_BURST))
+		retransmission(d, pkt, f, info, df);
+	if (df->stuck_dir == !info->dir) {
+		/* The peer was not dead after all: an outage it survived. */
+		stuck_settled(d, f, df);
+		df->stuck_dir = 2;
+		df->flags &= (uint16_t)~DF_DEAD_PEER;
+	}
+}
+
+static void retx_on_flow_end(struct detectors *d, const struct flow *f,
+			     struct det_flow *df)
+{
+	if (df != NULL && df->stuck_dir < 2 &&
+	    det_enabled(d, FINDING_RETRANSMIT_BURST))
+		stuck_confirmed(d, f, df);
+}
+
+/* ------------------------------------------------------------ describe */
+
+/* The summary of a retransmit_burst finding whose details are filled. */
+static void summarize_retx(const struct retransmit_state *s,
+			   struct finding *out, const char *sender,
+			   const char *win)
+{
+	unsigned long long timeout = s->by_kind[RETX_TIMEOUT];
+
+	if (s->black_holes)
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s kept retransmitting segments of up to %llu bytes on "
+			 "connections of %s that were never acknowledged, while "
+			 "smaller ones had passed: an MTU black hole (%llu timeout "
+			 "retransmissions)",
+			 sender, (unsigned long long)s->max_len, out->subject,
+			 timeout);
+	else if (s->dead_peers)
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s retransmitted with back-off on connections of %s and "
+			 "never heard back: the peer is dead or unreachable (%llu "
+			 "connection%s, %llu timeout retransmissions)",
+			 sender, out->subject,
+			 (unsigned long long)s->dead_peers,
+			 s->dead_peers == 1 ? "" : "s", timeout);
+	else if (s->stuck_now)
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s is retransmitting with back-off on connections of "
+			 "%s and has heard nothing back: the peer is dead, "
+			 "unreachable or in an outage (%llu connection%s still "
+			 "waiting, %llu timeout retransmissions)",
+			 sender, out->subject,
+			 (unsigned long long)s->stuck_now,
+			 s->stuck_now == 1 ? "" : "s", timeout);
+	else
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s retransmitted %.0f segments on connections of %s "
+			 "within %s (threshold %.0f): %llu fast, %llu after a "
+			 "timeout, %llu spurious; up to %.1f%% of a connection's "
+			 "bytes in the window",
+			 sender, out->value, out->subject, win, out->threshold,
+			 (unsigned long long)s->by_kind[RETX_FAST], timeout,
+			 (unsigned long long)s->by_kind[RETX_SPURIOUS],
+			 (double)s->max_share_ppm / 1e4);
+}
+
+static void retx_describe(const struct det_group *g, struct finding *out,
+			  const struct detect_config *cfg)
+{
+	static const char *const kinds[RETX_KIND_COUNT] = {
+		[RETX_TIMEOUT] = "timeout", [RETX_FAST] = "fast",
+		[RETX_SPURIOUS] = "spurious",
+	};
+	const struct retransmit_state *s = retransmit_of_const(g);
+	char sender[ADDR_FORMAT_LEN], win[24];
+	const char *kind;
+	int top = 0;
+
+	addr_format(g->key.family, g->key.addr2, sender, sizeof(sender));
+	for (int i = 1; i < RETX_KIND_COUNT; i++)
+		if (s->by_kind[i] > s->by_kind[top])
+			top = i;
+	kind = s->black_holes ? "mtu_black_hole"
+	       : s->dead_peers || s->stuck_now ? "dead_peer" : kinds[top];
+	format_duration(cfg->retransmit_burst.window_ns, win, sizeof(win));
+	out->unit = "retransmissions in the window";
+	finding_add_text(out, "kind", kind);
+	finding_add_text(out, "sender", sender);
+	for (int i = 0; i < RETX_KIND_COUNT; i++)
+		finding_add_number(out, kinds[i], (double)s->by_kind[i]);
+	finding_add_number(out, "max_share", (double)s->max_share_ppm / 1e6);
+	if (s->black_holes || s->dead_peers || s->stuck_now)
+		finding_add_number(out, "stuck_connections",
+				   (double)(s->black_holes + s->dead_peers +
+					    s->stuck_now));
+	summarize_retx(s, out, sender, win);
+}
+
+/* A burst holds through its window, or while a connection is stuck. */
+static bool retx_ongoing(const struct det_group *g, int64_t now,
+			 const struct detect_config *cfg)
+{
+	return retransmit_of_const(g)->stuck_now > 0 ||
+	       !det_quiet_since(g, now, cfg->retransmit_burst.window_ns);
+}
+
+static bool retx_live_pending(const struct det_group *g)
+{
+	return retransmit_of_const(g)->stuck_now > 0;
+}
+
+const struct detector_ops det_retransmit_burst_ops = {
+	.name = "retransmit_burst",
+	.ids = {FINDING_RETRANSMIT_BURST},
+	.n_ids = 1,
+	.tcp = true,
+	.on_segment = retx_on_segment,
+	.on_flow_end = retx_on_flow_end,
+	.describe = retx_describe,
+	.ongoing = retx_ongoing,
+	.live_pending = retx_live_pending,
+};

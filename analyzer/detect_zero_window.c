@@ -1,0 +1,143 @@
+/*
+ * zero_window_stall groups by the receiver (host:port when it serves,
+ * else host): count = stalls, a zero window advertised for min_duration
+ * or more.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+
+/* zero_window_stall's group state. */
+struct zero_window_state {
+	uint64_t probes;        /* zero window probes during the stalls */
+	int64_t longest_ns;
+	int64_t total_ns;
+};
+
+DET_GROUP_STATE_ACCESSORS(struct zero_window_state, zero_window_of,
+			  zero_window_of_const);
+
+/* ------------------------------------------------------------ counting */
+
+DET_COLD
+static void stall_counted(struct detectors *d, const struct flow *f, int r,
+			  int64_t dur, const struct det_flow_ext *e)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+	struct zero_window_state *s;
+
+	if (dur < c->zero_window_stall.min_duration_ns)
+		return;
+	subject_of_side(&k, FINDING_ZERO_WINDOW_STALL, f, r);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	s = zero_window_of(g);
+	g->count++;
+	s->probes += e->zw_probes;
+	if (dur > s->longest_ns)
+		s->longest_ns = dur;
+	s->total_ns += dur;
+	g->threshold = (double)c->zero_window_stall.min_duration_ns / NS_PER_SEC;
+	group_touch(g, e->zw_since[r]);
+	group_touch(g, e->zw_since[r] + dur);
+	group_add_flow(g, f);
+	group_fire(d, g);
+}
+
+DET_COLD
+static void zero_window(struct detectors *d, const struct packet *pkt,
+			const struct flow *f, const struct tcp_seg_info *info,
+			struct det_flow *df)
+{
+	int s = info->dir;
+	struct det_flow_ext *e = det_ext_of(d, df);
+
+	if (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
+		return;
+	if (info->window == 0 && (e == NULL || e->zw_since[s] == 0)) {
+		e = det_ext_get(d, df, DM_ZERO_WINDOW);
+		if (e == NULL)
+			return;
+		e->zw_since[s] = d->now;
+		e->zw_probes = 0;
+	} else if (info->window != 0 && e != NULL && e->zw_since[s] != 0) {
+		stall_counted(d, f, s, d->now - e->zw_since[s], e);
+		e->zw_since[s] = 0;
+		if (e->zw_since[!s] == 0) {
+			det_unmark(d, DM_ZERO_WINDOW);
+			det_ext_settle(d, df);
+			e = det_ext_of(d, df);
+		}
+	}
+	if ((info->annots & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE)) && e != NULL &&
+	    e->zw_since[!s] != 0 && e->zw_probes < UINT16_MAX)
+		e->zw_probes++;
+}
+
+/* ------------------------------------------------------------ hooks */
+
+static void zero_window_on_segment(struct detectors *d,
+				   const struct packet *pkt,
+				   const struct flow *f,
+				   const struct tcp_seg_info *info,
+				   struct det_flow *df)
+{
+	if ((info->window == 0 || (f->sink_mark & DM_ZERO_WINDOW) ||
+	     (info->annots & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE))) &&
+	    det_enabled(d, FINDING_ZERO_WINDOW_STALL))
+		zero_window(d, pkt, f, info, df);
+}
+
+/* A stall still on at the end counts up to then. */
+static void zero_window_on_flow_end(struct detectors *d, const struct flow *f,
+				    struct det_flow *df)
+{
+	int64_t end = f->end_reason == FLOW_END_CAPTURE_END ? d->now : f->last_ts;
+	const struct det_flow_ext *e;
+
+	if (df == NULL || !det_enabled(d, FINDING_ZERO_WINDOW_STALL) ||
+	    (e = det_ext_of(d, df)) == NULL)
+		return;
+	for (int r = 0; r < 2; r++)
+		if (e->zw_since[r] != 0 && end > e->zw_since[r])
+			stall_counted(d, f, r, end - e->zw_since[r], e);
+}
+
+/* ------------------------------------------------------------ describe */
+
+static void zero_window_describe(const struct det_group *g,
+				 struct finding *out,
+				 const struct detect_config *cfg)
+{
+	const struct zero_window_state *s = zero_window_of_const(g);
+	char longest[24], total[24], min[24];
+
+	format_duration(s->longest_ns, longest, sizeof(longest));
+	format_duration(s->total_ns, total, sizeof(total));
+	format_duration(cfg->zero_window_stall.min_duration_ns, min,
+			sizeof(min));
+	out->unit = "stalls";
+	finding_add_number(out, "longest_s",
+			   (double)s->longest_ns / NS_PER_SEC);
+	finding_add_number(out, "total_s", (double)s->total_ns / NS_PER_SEC);
+	finding_add_number(out, "probes", (double)s->probes);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%s advertised a zero window %.0f time%s for %s or more "
+		 "(longest %s, %s in all; %llu window probes): it stopped "
+		 "reading",
+		 out->subject, out->value, out->value == 1 ? "" : "s",
+		 min, longest, total, (unsigned long long)s->probes);
+}
+
+const struct detector_ops det_zero_window_ops = {
+	.name = "zero_window_stall",
+	.ids = {FINDING_ZERO_WINDOW_STALL},
+	.n_ids = 1,
+	.tcp = true,
+	.on_segment = zero_window_on_segment,
+	.on_flow_end = zero_window_on_flow_end,
+	.describe = zero_window_describe,
+};
