@@ -18,7 +18,8 @@
 
 /* The units, in the order their hooks run. */
 static const struct detector_ops *const det_units[] = {
-	&det_open_ops, &det_close_wait_ops, &det_time_wait_ops, &det_churn_ops,
+	&det_handshake_ops, &det_syn_flood_ops, &det_syn_unanswered_ops,
+	&det_connection_refused_ops, &det_port_scan_ops, &det_close_wait_ops, &det_time_wait_ops, &det_churn_ops,
 	&det_rst_cause_ops, &det_abortive_close_ops, &det_half_open_ops,
 	&det_rst_storm_ops, &det_retransmit_burst_ops, &det_zero_window_ops,
 	&det_nagle_ops, &det_transfer_facts_ops,

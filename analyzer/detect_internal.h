@@ -254,6 +254,15 @@ struct close_wait_watch {
 	uint32_t group;         /* its group's number + 1 once past min_age */
 };
 
+/* What a segment did to its connection's setup (detect_handshake.c). */
+enum attempt_event {
+	ATTEMPT_SYN = 1u << 0,          /* the client's first SYN */
+	ATTEMPT_SYN_RETRY = 1u << 1,    /* its SYN sent again */
+	ATTEMPT_COMPLETED = 1u << 2,    /* the handshake completed now */
+	ATTEMPT_RST_EARLY = 1u << 3,    /* a RST before it completed */
+	ATTEMPT_REFUSED = 1u << 4,      /* that RST, the server's: refused */
+};
+
 /* A connection attempt waiting to be judged half-open (syn_flood). */
 struct pending_attempt {
 	struct det_flow *df;    /* NULL: settled, skip it */
@@ -334,6 +343,8 @@ struct detectors {
 	 * rst_cause + 1 (detect_rst_cause.c); 0 otherwise.
 	 */
 	uint8_t first_rst;
+	/* What it did to its connection's setup (enum attempt_event bits). */
+	uint8_t attempt;
 	/* A datagram just rebuilt from fragments, until its flow is known. */
 	const struct packet *pending_whole;
 	size_t pending_frags;
@@ -454,6 +465,11 @@ void rate_sub(struct rate_ring *r, int64_t t, int64_t window_ns, uint32_t n);
 /* True when h was not in the set yet (it is now). */
 bool hash_set_add(struct hash_set *s, uint32_t h, bool *oom);
 uint32_t hash_bytes(const void *p, size_t n);
+/* A hash of the address of f's side dir (sources, targets). */
+static inline uint32_t det_addr_hash(const struct flow *f, int dir)
+{
+	return hash_bytes(flow_addr(f, dir), 16);
+}
 /*
  * Adds delta (+1 or -1) to h's count, and gives the new count (count may
  * be NULL); false when memory ran out.
@@ -512,7 +528,11 @@ struct detector_ops {
 };
 
 /* The units, one per detector file (detect_tcp_open.c, ...). */
-extern const struct detector_ops det_open_ops;
+extern const struct detector_ops det_handshake_ops;
+extern const struct detector_ops det_syn_flood_ops;
+extern const struct detector_ops det_syn_unanswered_ops;
+extern const struct detector_ops det_connection_refused_ops;
+extern const struct detector_ops det_port_scan_ops;
 extern const struct detector_ops det_close_wait_ops;
 extern const struct detector_ops det_time_wait_ops;
 extern const struct detector_ops det_churn_ops;

@@ -1,0 +1,80 @@
+/*
+ * connection_refused groups by destination host:port: count = attempts
+ * the server refused with a RST; set = their sources.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+
+/* connection_refused's group state. */
+struct refused_state {
+	uint64_t sources;       /* distinct ones */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct refused_state, refused_of,
+			  refused_of_const);
+
+/* ------------------------------------------------------------ hooks */
+
+DET_COLD
+static void refused(struct detectors *d, const struct packet *pkt,
+		    const struct flow *f, const struct tcp_seg_info *info)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key k;
+	struct det_group *g;
+
+	subject_endpoint(&k, FINDING_CONNECTION_REFUSED, f, FLOW_RESP);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	g->count++;
+	if (hash_set_add(&g->set, det_addr_hash(f, FLOW_ORIG), &d->oom))
+		refused_of(g)->sources++;
+	group_note_party(g, flow_addr(f, FLOW_ORIG));
+	g->threshold = c->connection_refused.min_attempts;
+	group_touch(g, d->now);
+	group_add_flow(g, f);
+	group_add_packet(g, pkt, f, info);
+	if (g->count >= c->connection_refused.min_attempts)
+		group_fire(d, g);
+}
+
+static void refused_on_segment(struct detectors *d, const struct packet *pkt,
+			       const struct flow *f,
+			       const struct tcp_seg_info *info,
+			       struct det_flow *df)
+{
+	(void)df;
+	if ((d->attempt & ATTEMPT_REFUSED) &&
+	    det_enabled(d, FINDING_CONNECTION_REFUSED))
+		refused(d, pkt, f, info);
+}
+
+/* ------------------------------------------------------------ describe */
+
+static void refused_describe(const struct det_group *g,
+			     struct finding *out,
+			     const struct detect_config *cfg)
+{
+	uint64_t sources = refused_of_const(g)->sources;
+
+	(void)cfg;
+	out->unit = "refused attempts";
+	finding_add_number(out, "sources", (double)sources);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f connection attempt%s to %s %s answered with RST, "
+		 "from %llu source%s: nothing listens there",
+		 out->value, out->value == 1 ? "" : "s", out->subject,
+		 out->value == 1 ? "was" : "were",
+		 (unsigned long long)sources, sources == 1 ? "" : "s");
+}
+
+const struct detector_ops det_connection_refused_ops = {
+	.name = "connection_refused",
+	.ids = {FINDING_CONNECTION_REFUSED},
+	.n_ids = 1,
+	.tcp = true,
+	.on_segment = refused_on_segment,
+	.describe = refused_describe,
+};

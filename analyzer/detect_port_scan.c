@@ -1,0 +1,227 @@
+/*
+ * port_scan groups by source host: counts = targets of failed attempts
+ * in the sliding window (fifo holds those attempts); ring = successful
+ * attempts in the window, each taken as one target more; count = the
+ * most targets at once.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* port_scan's group state. */
+struct port_scan_state {
+	int64_t queue_base;     /* the time its queued attempts count from */
+	uint64_t failed;        /* failed attempts queued in the window */
+	uint64_t peak_attempts; /* attempts in the window when count peaked */
+	uint64_t peak_failed;   /* of them, refused or unanswered */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct port_scan_state, port_scan_of,
+			  port_scan_of_const);
+
+/* ------------------------------------------------------------ counting */
+
+/*
+ * Distinct targets of failed attempts in a sliding window: each is
+ * queued with its target and time; a target counts while an attempt on
+ * it is in the window.  Entries: target hash << 32 | ms since the
+ * state's queue_base << 1 | 1.
+ */
+#define SCAN_QUEUE_MAX (1u << 20)
+
+static void scan_pop(struct det_group *g)
+{
+	uint64_t e = g->fifo[g->fifo_head];
+
+	g->fifo_head = (g->fifo_head + 1) % g->fifo_cap;
+	g->fifo_len--;
+	count_map_add(&g->counts, (uint32_t)(e >> 32), -1, NULL);
+	port_scan_of(g)->failed--;
+}
+
+static void scan_expire(struct det_group *g, int64_t now, int64_t window)
+{
+	int64_t base = port_scan_of(g)->queue_base;
+
+	while (g->fifo_len > 0) {
+		uint64_t e = g->fifo[g->fifo_head];
+		int64_t t = base + (int64_t)((e >> 1) & 0x7fffffff) * NS_PER_MS;
+
+		if (t > now - window)
+			break;
+		scan_pop(g);
+	}
+}
+
+/* False when no memory was left. */
+static bool scan_push(struct det_group *g, uint64_t e)
+{
+	if (g->fifo_len == SCAN_QUEUE_MAX)
+		scan_pop(g);    /* a million attempts in the window: enough */
+	if (g->fifo_len == g->fifo_cap) {
+		uint32_t cap = g->fifo_cap ? g->fifo_cap * 2 : 16;
+		uint64_t *p = malloc(cap * sizeof(*p));
+
+		if (p == NULL)
+			return false;
+		for (uint32_t i = 0; i < g->fifo_len; i++)
+			p[i] = g->fifo[(g->fifo_head + i) % g->fifo_cap];
+		free(g->fifo);
+		g->fifo = p;
+		g->fifo_cap = cap;
+		g->fifo_head = 0;
+	}
+	g->fifo[(g->fifo_head + g->fifo_len) % g->fifo_cap] = e;
+	g->fifo_len++;
+	return true;
+}
+
+static void scan_attempt(struct detectors *d, const struct flow *f,
+			 bool failed)
+{
+	const struct detect_config *c = &d->cfg;
+	uint32_t bit = det_addr_hash(f, FLOW_ORIG) % (64 * 1024);
+	struct subject_key k;
+	struct det_group *g;
+	struct port_scan_state *s;
+	uint8_t target[18];
+	uint64_t ok, targets, attempts;
+	uint32_t h;
+	int64_t ms;
+
+	/* Only sources that fail get a group: success alone is no scan. */
+	if (!failed && !(d->scan_sources[bit / 64] & 1ull << (bit % 64)))
+		return;
+	subject_host(&k, FINDING_PORT_SCAN, f, FLOW_ORIG);
+	g = failed ? group_get(d, &k, f->first_ts) : group_find(d, &k);
+	if (g == NULL)
+		return;
+	s = port_scan_of(g);
+	d->scan_sources[bit / 64] |= 1ull << (bit % 64);
+	/*
+	 * Successes are only counted (a scanner finds few open ports, and
+	 * a busy client of one service would otherwise queue them all);
+	 * each is taken as a target of its own.
+	 */
+	ok = rate_add(&g->ring, f->first_ts, c->port_scan.window_ns,
+		      failed ? 0 : 1);
+	if (!failed)
+		return;
+	scan_expire(g, f->first_ts, c->port_scan.window_ns);
+	if (g->fifo_len == 0)
+		s->queue_base = f->first_ts;
+	ms = (f->first_ts - s->queue_base) / NS_PER_MS;
+	if (ms < 0)
+		ms = 0;
+	if (ms > 0x7fffffff) {
+		/* 24 days on: everything queued is out of any window. */
+		while (g->fifo_len > 0)
+			scan_pop(g);
+		s->queue_base = f->first_ts;
+		ms = 0;
+	}
+	memcpy(target, flow_addr(f, FLOW_RESP), 16);
+	target[16] = (uint8_t)(flow_port(f, FLOW_RESP) >> 8);
+	target[17] = (uint8_t)flow_port(f, FLOW_RESP);
+	h = hash_bytes(target, sizeof(target));
+	if (!scan_push(g, (uint64_t)h << 32 | (uint64_t)ms << 1 | 1) ||
+	    !count_map_add(&g->counts, h, 1, NULL)) {
+		d->oom = true;
+		return;
+	}
+	s->failed++;
+	targets = g->counts.live + ok;
+	attempts = s->failed + ok;
+	if (targets > g->count) {
+		g->count = targets;
+		s->peak_attempts = attempts;
+		s->peak_failed = s->failed;
+	}
+	g->threshold = c->port_scan.min_targets;
+	if (targets >= c->port_scan.min_targets &&
+	    (double)s->failed >=
+		    c->port_scan.min_failed_share * (double)attempts) {
+		group_touch(g, f->first_ts);
+		group_touch(g, f->last_ts);
+		if (g->n_flows < FINDING_MAX_FLOWS)
+			group_add_flow(g, f);
+		else
+			g->flow_count++;
+		group_fire(d, g);
+	}
+}
+
+/* ------------------------------------------------------------ hooks */
+
+static void scan_on_segment(struct detectors *d, const struct packet *pkt,
+			    const struct flow *f,
+			    const struct tcp_seg_info *info,
+			    struct det_flow *df)
+{
+	(void)pkt;
+	(void)info;
+	(void)df;
+	if ((d->attempt & ATTEMPT_REFUSED) && det_enabled(d, FINDING_PORT_SCAN))
+		scan_attempt(d, f, true);
+}
+
+static void scan_on_flow_end(struct detectors *d, const struct flow *f,
+			     struct det_flow *df)
+{
+	if (!det_enabled(d, FINDING_PORT_SCAN))
+		return;
+	/* Answered (most): decided without the tracker's state, cold by now. */
+	if (f->sink_mark & DM_OPENED) {
+		scan_attempt(d, f, false);
+		return;
+	}
+	/* Attempts of a possible scan: refused ones were counted already. */
+	if (!tcp_conn_midstream(f) &&
+	    !(df != NULL && (df->flags & DF_REFUSED)) &&
+	    tcp_conn_saw_syn(f, FLOW_ORIG) && !tcp_conn_simultaneous_open(f))
+		scan_attempt(d, f, f->dir[FLOW_RESP].pkts == 0);
+}
+
+/* ------------------------------------------------------------ describe */
+
+static void scan_describe(const struct det_group *g, struct finding *out,
+			  const struct detect_config *cfg)
+{
+	const struct port_scan_state *s = port_scan_of_const(g);
+	char win[24];
+
+	format_duration(cfg->port_scan.window_ns, win, sizeof(win));
+	out->unit = "distinct host:ports tried";
+	finding_add_number(out, "targets", (double)g->count);
+	finding_add_number(out, "attempts", (double)s->peak_attempts);
+	finding_add_number(out, "failed", (double)s->peak_failed);
+	finding_add_number(out, "folded_findings", (double)g->folded);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%s tried %.0f distinct host:ports within %s; %llu of "
+		 "%llu attempts were refused or unanswered (%llu per-port "
+		 "findings about them are folded in here)",
+		 out->subject, out->value, win,
+		 (unsigned long long)s->peak_failed,
+		 (unsigned long long)s->peak_attempts,
+		 (unsigned long long)g->folded);
+}
+
+/* A scan is over once a window passes without an attempt. */
+static bool scan_ongoing(const struct det_group *g, int64_t now,
+			 const struct detect_config *cfg)
+{
+	return !det_quiet_since(g, now, cfg->port_scan.window_ns);
+}
+
+const struct detector_ops det_port_scan_ops = {
+	.name = "port_scan",
+	.ids = {FINDING_PORT_SCAN},
+	.n_ids = 1,
+	.tcp = true,
+	.on_segment = scan_on_segment,
+	.on_flow_end = scan_on_flow_end,
+	.describe = scan_describe,
+	.ongoing = scan_ongoing,
+};

@@ -1,0 +1,298 @@
+/*
+ * syn_flood groups by listener (host:port), made once an attempt to it
+ * is half-open: ring = half-open attempts by the time they began; count
+ * = the most in the window; counts = the sources of those half-open now;
+ * set = the sources of attempts that never completed.
+ */
+#include "detect_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* syn_flood's group state. */
+struct syn_flood_state {
+	/* Half-open attempts the listener answered (its queue filled). */
+	uint64_t answered_half_open;
+	/* Counted as each half-open attempt ends (flood_flow_end): */
+	uint64_t synack_retransmissions; /* the listener's, toward it */
+	uint64_t never_answered;        /* no SYN-ACK came */
+	/* Answered once and never retried: a SYN cookie's signature. */
+	uint64_t never_retried;
+	uint64_t answered;              /* a SYN-ACK came */
+};
+
+DET_GROUP_STATE_ACCESSORS(struct syn_flood_state, syn_flood_of,
+			  syn_flood_of_const);
+
+/* ------------------------------------------------------------ counting */
+
+/* The listener f tried. */
+static struct det_group *flood_group(struct detectors *d, const struct flow *f,
+				     bool make)
+{
+	struct subject_key k;
+
+	subject_endpoint(&k, FINDING_SYN_FLOOD, f, FLOW_RESP);
+	return make ? group_get(d, &k, d->now) : group_find(d, &k);
+}
+
+/*
+ * An attempt is half-open once it has gone a second without completing:
+ * Linux's initial RTO, after which its SYN or SYN-ACK would be sent
+ * again.  Younger ones are only in flight, however many a busy listener
+ * has, and so are those the capture cut short.
+ */
+#define HALF_OPEN_AFTER_NS NS_PER_SEC
+
+/* A flood: the listener answers (its queue fills) or many sources send. */
+static bool flood_fires(const struct detect_config *c,
+			const struct det_group *g, uint64_t sum)
+{
+	return sum >= c->syn_flood.min_half_open &&
+	       (syn_flood_of_const(g)->answered_half_open > 0 ||
+		g->counts.live >= c->syn_flood.min_sources ||
+		g->set.count >= c->syn_flood.min_sources);
+}
+
+DET_COLD
+static void flood_count(struct detectors *d, struct det_flow *df,
+			int64_t began)
+{
+	const struct detect_config *c = &d->cfg;
+	const struct flow *f = det_flow_owner(df);
+	struct det_group *g = flood_group(d, f, true);
+	uint64_t sum;
+
+	df->flags = (uint16_t)((df->flags & ~DF_SYN_PENDING) |
+			       DF_SYN_FLOOD_COUNTED);
+	if (g == NULL)
+		return;
+	if (!count_map_add(&g->counts, det_addr_hash(f, FLOW_ORIG), 1, NULL))
+		d->oom = true;
+	if (df->flags & DF_SYNACK_SEEN)
+		syn_flood_of(g)->answered_half_open++;
+	sum = rate_add(&g->ring, began, c->syn_flood.window_ns, 1);
+	g->threshold = c->syn_flood.min_half_open;
+	if (sum > g->count)
+		g->count = sum;
+	if (g->finding >= 0 || flood_fires(c, g, sum)) {
+		group_touch(g, began);
+		group_touch(g, d->now);
+		group_fire(d, g);
+	}
+}
+
+/* Judges the attempts that have waited a second. */
+static void flood_tick(struct detectors *d)
+{
+	int64_t cut = d->now - HALF_OPEN_AFTER_NS - d->pending_base;
+
+	while (d->pending_len > 0) {
+		struct pending_attempt e = d->pending[d->pending_head];
+		struct det_flow *df = e.df;
+		uint32_t ms = e.ms;
+
+		if (df != NULL && (int64_t)ms * NS_PER_MS > cut)
+			break;
+		d->pending_head = (d->pending_head + 1) % d->pending_cap;
+		d->pending_len--;
+		d->pending_seq++;
+		if (df == NULL)
+			continue;
+		/* A live entry's flow is live: its end cancels the entry. */
+		if (df->flags & DF_SYN_PENDING)
+			flood_count(d, df,
+				    d->pending_base + (int64_t)ms * NS_PER_MS);
+	}
+}
+
+/* The attempt is settled: its entry will be skipped untouched. */
+static void pending_cancel(struct detectors *d, struct det_flow *df)
+{
+	uint32_t off = df->syn_check - d->pending_seq;
+
+	if ((df->flags & DF_SYN_PENDING) && off < d->pending_len)
+		d->pending[(d->pending_head + off) % d->pending_cap].df = NULL;
+}
+
+/* False when no memory was left; the attempt is judged when it ends. */
+static bool pending_push(struct detectors *d, struct pending_attempt e)
+{
+	if (d->pending_len == d->pending_cap) {
+		size_t cap = d->pending_cap ? d->pending_cap * 2 : 256;
+		struct pending_attempt *p = malloc(cap * sizeof(*p));
+
+		if (p == NULL)
+			return false;
+		for (size_t i = 0; i < d->pending_len; i++)
+			p[i] = d->pending[(d->pending_head + i) % d->pending_cap];
+		free(d->pending);
+		d->pending = p;
+		d->pending_cap = cap;
+		d->pending_head = 0;
+	}
+	d->pending[(d->pending_head + d->pending_len) % d->pending_cap] = e;
+	d->pending_len++;
+	return true;
+}
+
+static void flood_attempt(struct detectors *d, const struct flow *f,
+			  struct det_flow *df)
+{
+	int64_t rel;
+
+	flood_tick(d);
+	if (d->pending_len == 0)
+		d->pending_base = f->first_ts;
+	rel = (f->first_ts - d->pending_base) / NS_PER_MS;
+	if (rel < 0)
+		rel = 0;
+	if (rel > UINT32_MAX) {
+		/* 49 days on: what waits is long judged; start again. */
+		d->pending_seq += (uint32_t)d->pending_len;
+		d->pending_len = 0;
+		d->pending_base = f->first_ts;
+		rel = 0;
+	}
+	/* Without room in the queue it is judged when it ends. */
+	det_mark(d, DM_SYN);
+	df->flags |= DF_SYN_PENDING;
+	df->syn_check = d->pending_seq + (uint32_t)d->pending_len;
+	if (!pending_push(d, (struct pending_attempt){df, (uint32_t)rel}))
+		df->syn_check = d->pending_seq - 1;     /* matches no entry */
+}
+
+/* The attempt completed (or was refused): it is not half-open. */
+static void flood_resolved(struct detectors *d, const struct flow *f,
+			   struct det_flow *df)
+{
+	struct det_group *g;
+
+	if (df->flags & DF_SYN_FLOOD_COUNTED) {
+		g = flood_group(d, f, false);
+		if (g != NULL) {
+			rate_sub(&g->ring, f->first_ts,
+				 d->cfg.syn_flood.window_ns, 1);
+			count_map_add(&g->counts, det_addr_hash(f, FLOW_ORIG), -1,
+				      NULL);
+		}
+	}
+	pending_cancel(d, df);
+	df->flags &= (uint16_t)~(DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING);
+	det_unmark(d, DM_SYN);
+}
+
+DET_COLD
+static void flood_flow_end(struct detectors *d, const struct flow *f,
+			   struct det_flow *df)
+{
+	struct det_group *g;
+	struct syn_flood_state *s;
+
+	/* Never completed, and old enough to be more than in flight. */
+	pending_cancel(d, df);
+	if ((df->flags & DF_SYN_PENDING) &&
+	    d->now - f->first_ts >= HALF_OPEN_AFTER_NS)
+		flood_count(d, df, f->first_ts);
+	if (!(df->flags & DF_SYN_FLOOD_COUNTED))
+		return;
+	g = flood_group(d, f, false);
+	if (g == NULL)
+		return;
+	s = syn_flood_of(g);
+	/* Sources of attempts that never completed, as reported. */
+	hash_set_add(&g->set, det_addr_hash(f, FLOW_ORIG), &d->oom);
+	if (df->flags & DF_SYNACK_RETRIED)
+		s->synack_retransmissions +=
+			tcp_conn_retrans_segs(f, FLOW_RESP);
+	if (!tcp_conn_saw_synack(f))
+		s->never_answered++;
+	else if (!(df->flags & DF_SYNACK_RETRIED))
+		s->never_retried++;
+	if (tcp_conn_saw_synack(f))
+		s->answered++;
+	group_touch(g, f->last_ts);
+	group_add_flow(g, f);
+	group_add_frame(g, f->first_frame);
+	/* Sources can only add up now: check again. */
+	if (g->finding < 0 && flood_fires(&d->cfg, g, g->count))
+		group_fire(d, g);
+}
+
+/* ------------------------------------------------------------ hooks */
+
+static void flood_on_segment(struct detectors *d, const struct packet *pkt,
+			     const struct flow *f,
+			     const struct tcp_seg_info *info,
+			     struct det_flow *df)
+{
+	(void)pkt;
+	(void)info;
+	if ((d->attempt & ATTEMPT_SYN) &&
+	    !(df->flags & (DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING)) &&
+	    f->dir[FLOW_ORIG].pkts == 1 && det_enabled(d, FINDING_SYN_FLOOD))
+		flood_attempt(d, f, df);
+	if (d->attempt & (ATTEMPT_COMPLETED | ATTEMPT_RST_EARLY))
+		flood_resolved(d, f, df);
+}
+
+static void flood_on_flow_end(struct detectors *d, const struct flow *f,
+			      struct det_flow *df)
+{
+	if (df != NULL && (df->flags & (DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING)))
+		flood_flow_end(d, f, df);
+}
+
+static void flood_sweep(struct detectors *d)
+{
+	if (d->pending_len > 0)
+		flood_tick(d);
+}
+
+/* ------------------------------------------------------------ describe */
+
+static void flood_describe(const struct det_group *g, struct finding *out,
+			   const struct detect_config *cfg)
+{
+	const struct syn_flood_state *s = syn_flood_of_const(g);
+	char win[24];
+	const char *cookies = s->never_retried > s->synack_retransmissions &&
+			      s->never_retried > s->never_answered ? "likely"
+			      : s->answered == 0 ? "unknown" : "not seen";
+
+	format_duration(cfg->syn_flood.window_ns, win, sizeof(win));
+	out->unit = "half-open attempts in the window";
+	finding_add_number(out, "sources", (double)g->set.count);
+	finding_add_number(out, "synack_retransmissions",
+			   (double)s->synack_retransmissions);
+	finding_add_number(out, "syns_unanswered", (double)s->never_answered);
+	finding_add_number(out, "synacks_never_retried",
+			   (double)s->never_retried);
+	finding_add_text(out, "syncookies", cookies);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%.0f connection attempts toward %s were half-open within %s "
+		 "(threshold %.0f), from %u distinct sources; %llu never got a "
+		 "SYN-ACK, %llu SYN-ACKs were retransmitted; syncookies: %s",
+		 out->value, out->subject, win, out->threshold,
+		 g->set.count, (unsigned long long)s->never_answered,
+		 (unsigned long long)s->synack_retransmissions, cookies);
+}
+
+/* A flood is over once a window passes without a half-open attempt. */
+static bool flood_ongoing(const struct det_group *g, int64_t now,
+			  const struct detect_config *cfg)
+{
+	return !det_quiet_since(g, now, cfg->syn_flood.window_ns);
+}
+
+const struct detector_ops det_syn_flood_ops = {
+	.name = "syn_flood",
+	.ids = {FINDING_SYN_FLOOD},
+	.n_ids = 1,
+	.tcp = true,
+	.on_segment = flood_on_segment,
+	.on_flow_end = flood_on_flow_end,
+	.sweep = flood_sweep,
+	.describe = flood_describe,
+	.ongoing = flood_ongoing,
+};
