@@ -27,6 +27,29 @@ static const struct detector_ops *const det_units[] = {
 };
 #define N_UNITS (sizeof(det_units) / sizeof(det_units[0]))
 
+_Static_assert(N_UNITS <= DET_MAX_UNITS, "room for every unit's hooks");
+
+/* Gathers the units' per-packet hooks (struct detectors). */
+static void gather_hooks(struct detectors *d)
+{
+	for (size_t u = 0; u < N_UNITS; u++) {
+		const struct detector_ops *o = det_units[u];
+
+		if (o->on_segment != NULL)
+			d->seg_hooks[d->n_seg_hooks++] =
+				(struct det_segment_hook){o->on_segment,
+							  o->segments};
+		if (o->on_packet != NULL)
+			d->packet_hooks[d->n_packet_hooks++] = o->on_packet;
+		if (o->on_flow_end != NULL)
+			d->flow_end_hooks[d->n_flow_end_hooks++] = o->on_flow_end;
+	}
+	for (unsigned kind = 0; kind < SEG_KINDS; kind++)
+		for (uint8_t i = 0; i < d->n_seg_hooks; i++)
+			if (d->seg_hooks[i].segments & kind)
+				d->seg_list[kind][d->seg_list_len[kind]++] = i;
+}
+
 /* The unit that owns finding id. */
 static const struct detector_ops *unit_of(enum finding_id id)
 {
@@ -60,6 +83,7 @@ struct detectors *detectors_new(const struct detect_config *cfg,
 	d->cfg = *cfg;
 	d->engine = *engine;
 	d->tcp_on = any_tcp_unit_on(cfg);
+	gather_hooks(d);
 	if (sink != NULL)
 		d->sink = *sink;
 	d->index_mask = 1023;
@@ -922,9 +946,43 @@ void det_ext_settle(struct detectors *d, struct det_flow *df)
 static void packet_seen(struct detectors *d, const struct packet *pkt,
 			const struct flow *f)
 {
-	for (size_t u = 0; u < N_UNITS; u++)
-		if (det_units[u]->on_packet != NULL)
-			det_units[u]->on_packet(d, pkt, f);
+	for (uint8_t i = 0; i < d->n_packet_hooks; i++)
+		d->packet_hooks[i](d, pkt, f);
+}
+
+/* What kind of segment it is, for the units' segments masks. */
+static uint8_t segment_kind(const struct packet *pkt, const struct flow *f,
+			    const struct tcp_seg_info *info,
+			    const struct det_flow *df)
+{
+	uint8_t fl = pkt->tcp.flags, k = SEG_ANY;
+
+	if ((fl & (TCP_FLAG_SYN | TCP_FLAG_RST)) ||
+	    !(df->flags & DF_HANDSHAKE_DONE))
+		k |= SEG_SETUP;
+	for (int dir = 0; dir < 2; dir++) {
+		if (info->state[dir] == df->state[dir])
+			continue;
+		if (info->state[dir] == TCP_STATE_CLOSE_WAIT ||
+		    df->state[dir] == TCP_STATE_CLOSE_WAIT)
+			k |= SEG_CLOSE_WAIT;
+		if (info->state[dir] == TCP_STATE_TIME_WAIT ||
+		    df->state[dir] == TCP_STATE_TIME_WAIT)
+			k |= SEG_TIME_WAIT;
+	}
+	if ((info->annots & TCP_ANNOT_BIT(KEEP_ALIVE)) ||
+	    df->ka_run[!info->dir] != 0)
+		k |= SEG_KEEPALIVE;
+	if (fl & (TCP_FLAG_FIN | TCP_FLAG_RST))
+		k |= SEG_FIN_RST;
+	if (fl & TCP_FLAG_RST)
+		k |= SEG_RST;
+	if (f->sink_mark & DM_CLOSE_WAIT)
+		k |= SEG_CLOSE_WAIT;
+	if (info->window == 0 || (f->sink_mark & DM_ZERO_WINDOW) ||
+	    (info->annots & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE)))
+		k |= SEG_ZERO_WINDOW;
+	return k;
 }
 
 /* The side state starts zeroed, with the flow: only the "nobody" dirs. */
@@ -967,6 +1025,7 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 			      struct flow_sink_area area)
 {
 	struct det_flow *df;
+	uint8_t seen;
 
 	advance(d, f->last_ts);
 	if (!d->tcp_on) {
@@ -975,9 +1034,11 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 	}
 	df = area.storage;
 	d->mark = area.mark;
-	for (size_t u = 0; u < N_UNITS; u++)
-		if (det_units[u]->on_segment != NULL)
-			det_units[u]->on_segment(d, pkt, f, info, df);
+	d->attempt = 0;
+	d->first_rst = 0;
+	seen = segment_kind(pkt, f, info, df);
+	for (uint8_t i = 0; i < d->seg_list_len[seen]; i++)
+		d->seg_hooks[d->seg_list[seen][i]].fn(d, pkt, f, info, df);
 	d->mark = NULL;
 	packet_seen(d, pkt, f);
 	df->state[0] = info->state[0];
@@ -1024,9 +1085,8 @@ void detectors_on_flow_end(struct detectors *d, const struct flow *f,
 	/* Most flows leave nothing in their side state: leave it cold. */
 	df = (*area.mark & DM_SIDE_ANY) ? area.storage : NULL;
 	d->mark = area.mark;
-	for (size_t u = 0; u < N_UNITS; u++)
-		if (det_units[u]->on_flow_end != NULL)
-			det_units[u]->on_flow_end(d, f, df);
+	for (uint8_t i = 0; i < d->n_flow_end_hooks; i++)
+		d->flow_end_hooks[i](d, f, df);
 	d->mark = NULL;
 	if (df != NULL)
 		ext_release(d, df);

@@ -59,6 +59,7 @@ const struct detector_ops det_abortive_close_ops = {
 	.ids = {FINDING_ABORTIVE_CLOSE},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_RST,
 	.on_segment = abortive_on_segment,
 	.describe = abortive_describe,
 };

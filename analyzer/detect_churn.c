@@ -152,6 +152,7 @@ const struct detector_ops det_churn_ops = {
 	.ids = {FINDING_SHORT_CONNECTION_CHURN},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_FIN_RST,
 	.on_segment = churn_on_segment,
 	.on_flow_end = churn_on_flow_end,
 	.describe = churn_describe,

@@ -290,6 +290,7 @@ const struct detector_ops det_close_wait_ops = {
 	.ids = {FINDING_CLOSE_WAIT_LEAK},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_CLOSE_WAIT,
 	.on_segment = close_wait_on_segment,
 	.on_flow_end = close_wait_on_flow_end,
 	.sweep = close_wait_sweep,

@@ -75,6 +75,7 @@ const struct detector_ops det_connection_refused_ops = {
 	.ids = {FINDING_CONNECTION_REFUSED},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_SETUP,
 	.on_segment = refused_on_segment,
 	.describe = refused_describe,
 };

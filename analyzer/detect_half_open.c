@@ -105,6 +105,7 @@ const struct detector_ops det_half_open_ops = {
 	.ids = {FINDING_HALF_OPEN},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_KEEPALIVE | SEG_RST,
 	.on_segment = half_open_on_segment,
 	.describe = half_open_describe,
 };

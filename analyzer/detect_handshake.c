@@ -54,7 +54,6 @@ static void handshake_on_segment(struct detectors *d,
 {
 	uint8_t fl = pkt->tcp.flags;
 
-	d->attempt = 0;
 	if (!(fl & (TCP_FLAG_SYN | TCP_FLAG_RST)) &&
 	    (df->flags & DF_HANDSHAKE_DONE))
 		return;
@@ -83,5 +82,6 @@ static void handshake_on_segment(struct detectors *d,
 const struct detector_ops det_handshake_ops = {
 	.name = "handshake facts",
 	.tcp = true,
+	.segments = SEG_SETUP,
 	.on_segment = handshake_on_segment,
 };

@@ -269,8 +269,59 @@ struct pending_attempt {
 	uint32_t ms;            /* its start, since pending_base */
 };
 
+/*
+ * Which segments a unit's on_segment wants (struct detector_ops's
+ * segments): most segments of an established connection interest only
+ * a few units, and a bit test is cheaper than a call that returns.
+ */
+enum det_segment {
+	SEG_SETUP = 1u << 0,    /* SYN or RST, or before the handshake completed */
+	SEG_FIN_RST = 1u << 1,
+	SEG_RST = 1u << 2,
+	/* An endpoint enters or leaves CLOSE_WAIT, or one is in it. */
+	SEG_CLOSE_WAIT = 1u << 3,
+	SEG_TIME_WAIT = 1u << 4,        /* an endpoint enters or leaves it */
+	/* A zero window advertised, probed, or one still open. */
+	SEG_ZERO_WINDOW = 1u << 5,
+	/* A keep-alive, or the first word after unanswered ones. */
+	SEG_KEEPALIVE = 1u << 6,
+	SEG_ANY = 1u << 7,      /* set on every segment */
+	SEG_EVERY = 0xff,
+};
+#define SEG_KINDS 256           /* values a segment's kind takes */
+
+/* Units a detectors value runs at most (det_units[] in detect.c). */
+#define DET_MAX_UNITS 32
+
+/* A unit's on_segment and the segments it wants, in dispatch order. */
+struct det_segment_hook {
+	void (*fn)(struct detectors *d, const struct packet *pkt,
+		   const struct flow *f, const struct tcp_seg_info *info,
+		   struct det_flow *df);
+	uint8_t segments;
+};
+
 struct detectors {
 	struct detect_config cfg;
+	/*
+	 * The units' per-packet hooks, gathered once in det_units[] order
+	 * without the units that have none: every packet walks these.
+	 */
+	struct det_segment_hook seg_hooks[DET_MAX_UNITS];
+	void (*packet_hooks[DET_MAX_UNITS])(struct detectors *d,
+					    const struct packet *pkt,
+					    const struct flow *f);
+	void (*flow_end_hooks[DET_MAX_UNITS])(struct detectors *d,
+					      const struct flow *f,
+					      struct det_flow *df);
+	uint8_t n_seg_hooks, n_packet_hooks, n_flow_end_hooks;
+	/*
+	 * For each kind of segment (enum det_segment bits, SEG_ANY always
+	 * set), the seg_hooks that want it, in order: the per-segment
+	 * dispatch calls those and tests no other.
+	 */
+	uint8_t seg_list[SEG_KINDS][DET_MAX_UNITS];
+	uint8_t seg_list_len[SEG_KINDS];
 	/* Any detector that follows TCP connections is on (else no work). */
 	bool tcp_on;
 	struct analyzer_config engine;
@@ -506,6 +557,11 @@ struct detector_ops {
 	enum finding_id ids[4];
 	uint8_t n_ids;
 	bool tcp;               /* follows TCP connections (side state) */
+	/*
+	 * The enum det_segment bits of the segments on_segment is called
+	 * for (SEG_EVERY: all); a unit with an on_segment must set them.
+	 */
+	uint8_t segments;
 	void (*on_segment)(struct detectors *d, const struct packet *pkt,
 			   const struct flow *f,
 			   const struct tcp_seg_info *info, struct det_flow *df);

@@ -126,6 +126,7 @@ const struct detector_ops det_nagle_ops = {
 	.ids = {FINDING_NAGLE_DELAYED_ACK},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_EVERY,
 	.on_segment = nagle_on_segment,
 	.describe = nagle_describe,
 };

@@ -220,6 +220,7 @@ const struct detector_ops det_port_scan_ops = {
 	.ids = {FINDING_PORT_SCAN},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_SETUP,
 	.on_segment = scan_on_segment,
 	.on_flow_end = scan_on_flow_end,
 	.describe = scan_describe,

@@ -353,6 +353,7 @@ const struct detector_ops det_retransmit_burst_ops = {
 	.ids = {FINDING_RETRANSMIT_BURST},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_EVERY,
 	.on_segment = retx_on_segment,
 	.on_flow_end = retx_on_flow_end,
 	.describe = retx_describe,

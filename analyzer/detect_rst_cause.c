@@ -73,7 +73,6 @@ static void rst_cause_on_segment(struct detectors *d,
 {
 	enum rst_cause cause;
 
-	d->first_rst = 0;
 	if (!(pkt->tcp.flags & TCP_FLAG_RST) || df->rst_cause != 0)
 		return;
 	cause = classify(pkt, f, info, df);
@@ -84,5 +83,6 @@ static void rst_cause_on_segment(struct detectors *d,
 const struct detector_ops det_rst_cause_ops = {
 	.name = "rst causes",
 	.tcp = true,
+	.segments = SEG_RST,
 	.on_segment = rst_cause_on_segment,
 };

@@ -116,6 +116,7 @@ const struct detector_ops det_rst_storm_ops = {
 	.ids = {FINDING_RST_STORM},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_RST,
 	.on_segment = storm_on_segment,
 	.describe = storm_describe,
 	.ongoing = storm_ongoing,

@@ -290,6 +290,7 @@ const struct detector_ops det_syn_flood_ops = {
 	.ids = {FINDING_SYN_FLOOD},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_SETUP,
 	.on_segment = flood_on_segment,
 	.on_flow_end = flood_on_flow_end,
 	.sweep = flood_sweep,

@@ -215,6 +215,7 @@ const struct detector_ops det_syn_unanswered_ops = {
 	.ids = {FINDING_SYN_UNANSWERED},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_SETUP,
 	.on_segment = unanswered_on_segment,
 	.on_flow_end = unanswered_on_flow_end,
 	.describe = unanswered_describe,

@@ -221,6 +221,7 @@ const struct detector_ops det_time_wait_ops = {
 	.ids = {FINDING_TIME_WAIT_ACCUMULATION},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_TIME_WAIT,
 	.on_segment = time_wait_on_segment,
 	.on_flow_end = time_wait_on_flow_end,
 	.describe = time_wait_describe,

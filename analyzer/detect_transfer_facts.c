@@ -52,5 +52,6 @@ static void facts_on_segment(struct detectors *d, const struct packet *pkt,
 const struct detector_ops det_transfer_facts_ops = {
 	.name = "transfer facts",
 	.tcp = true,
+	.segments = SEG_EVERY,
 	.on_segment = facts_on_segment,
 };

@@ -137,6 +137,7 @@ const struct detector_ops det_zero_window_ops = {
 	.ids = {FINDING_ZERO_WINDOW_STALL},
 	.n_ids = 1,
 	.tcp = true,
+	.segments = SEG_ZERO_WINDOW,
 	.on_segment = zero_window_on_segment,
 	.on_flow_end = zero_window_on_flow_end,
 	.describe = zero_window_describe,
