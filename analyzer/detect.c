@@ -16,14 +16,17 @@
 /* Findings of one id listed at most; further subjects are counted. */
 #define MAX_FINDINGS_PER_ID 100
 
-/* The units, in the order their hooks run. */
+/*
+ * The detectors, in the order their hooks run (between the facts the
+ * dispatcher works out before and after them: detectors_on_tcp_segment()).
+ */
 static const struct detector_ops *const det_units[] = {
-	&det_handshake_ops, &det_syn_flood_ops, &det_syn_unanswered_ops,
-	&det_connection_refused_ops, &det_port_scan_ops, &det_close_wait_ops, &det_time_wait_ops, &det_churn_ops,
-	&det_rst_cause_ops, &det_abortive_close_ops, &det_half_open_ops,
+	&det_syn_flood_ops, &det_syn_unanswered_ops, &det_connection_refused_ops,
+	&det_port_scan_ops, &det_close_wait_ops, &det_time_wait_ops,
+	&det_churn_ops, &det_abortive_close_ops, &det_half_open_ops,
 	&det_rst_storm_ops, &det_retransmit_burst_ops, &det_zero_window_ops,
-	&det_nagle_ops, &det_transfer_facts_ops,
-	&det_icmp_error_ops, &det_fragmentation_ops, &det_checksum_errors_ops,
+	&det_nagle_ops, &det_icmp_error_ops, &det_fragmentation_ops,
+	&det_checksum_errors_ops,
 };
 #define N_UNITS (sizeof(det_units) / sizeof(det_units[0]))
 
@@ -1037,8 +1040,13 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 	d->attempt = 0;
 	d->first_rst = 0;
 	seen = segment_kind(pkt, f, info, df);
+	if (seen & SEG_SETUP)
+		det_handshake_facts(d, pkt, f, info, df);
+	if (seen & SEG_RST)
+		det_rst_cause(d, pkt, f, info, df);
 	for (uint8_t i = 0; i < d->seg_list_len[seen]; i++)
 		d->seg_hooks[d->seg_list[seen][i]].fn(d, pkt, f, info, df);
+	det_transfer_facts(d, pkt, f, info, df);
 	d->mark = NULL;
 	packet_seen(d, pkt, f);
 	df->state[0] = info->state[0];

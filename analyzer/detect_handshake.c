@@ -2,8 +2,8 @@
  * What a segment did to its connection's setup, for the detectors of
  * connection attempts (syn_flood, syn_unanswered, connection_refused,
  * port_scan): the side state's handshake flags and marks, and the
- * segment's events in d->attempt.  Not a detector: the unit runs before
- * them.
+ * segment's events in d->attempt.  Not a detector: the dispatcher calls
+ * it first, for every segment of connection setup (SEG_SETUP).
  */
 #include "detect_internal.h"
 
@@ -46,11 +46,9 @@ static void early_rst(struct detectors *d, const struct flow *f,
 	}
 }
 
-static void handshake_on_segment(struct detectors *d,
-				 const struct packet *pkt,
-				 const struct flow *f,
-				 const struct tcp_seg_info *info,
-				 struct det_flow *df)
+void det_handshake_facts(struct detectors *d, const struct packet *pkt,
+			 const struct flow *f, const struct tcp_seg_info *info,
+			 struct det_flow *df)
 {
 	uint8_t fl = pkt->tcp.flags;
 
@@ -78,10 +76,3 @@ static void handshake_on_segment(struct detectors *d,
 	if ((fl & TCP_FLAG_RST) && !(df->flags & DF_HANDSHAKE_DONE))
 		early_rst(d, f, info, df);
 }
-
-const struct detector_ops det_handshake_ops = {
-	.name = "handshake facts",
-	.tcp = true,
-	.segments = SEG_SETUP,
-	.on_segment = handshake_on_segment,
-};

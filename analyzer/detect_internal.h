@@ -584,7 +584,6 @@ struct detector_ops {
 };
 
 /* The units, one per detector file (detect_tcp_open.c, ...). */
-extern const struct detector_ops det_handshake_ops;
 extern const struct detector_ops det_syn_flood_ops;
 extern const struct detector_ops det_syn_unanswered_ops;
 extern const struct detector_ops det_connection_refused_ops;
@@ -592,14 +591,29 @@ extern const struct detector_ops det_port_scan_ops;
 extern const struct detector_ops det_close_wait_ops;
 extern const struct detector_ops det_time_wait_ops;
 extern const struct detector_ops det_churn_ops;
-extern const struct detector_ops det_rst_cause_ops;
 extern const struct detector_ops det_abortive_close_ops;
 extern const struct detector_ops det_half_open_ops;
 extern const struct detector_ops det_rst_storm_ops;
 extern const struct detector_ops det_retransmit_burst_ops;
 extern const struct detector_ops det_zero_window_ops;
 extern const struct detector_ops det_nagle_ops;
-extern const struct detector_ops det_transfer_facts_ops;
+
+/*
+ * What several detectors read of a segment and its connection, worked
+ * out by the dispatcher itself, around the detectors' hooks: the
+ * connection setup's events (d->attempt) for a SEG_SETUP segment and a
+ * first RST's cause (d->first_rst) before them, the transfer facts
+ * (last data, largest segments, silence) after them.
+ */
+void det_handshake_facts(struct detectors *d, const struct packet *pkt,
+			 const struct flow *f, const struct tcp_seg_info *info,
+			 struct det_flow *df);
+void det_rst_cause(struct detectors *d, const struct packet *pkt,
+		   const struct flow *f, const struct tcp_seg_info *info,
+		   struct det_flow *df);
+void det_transfer_facts(struct detectors *d, const struct packet *pkt,
+			const struct flow *f, const struct tcp_seg_info *info,
+			struct det_flow *df);
 extern const struct detector_ops det_icmp_error_ops;
 extern const struct detector_ops det_fragmentation_ops;
 extern const struct detector_ops det_checksum_errors_ops;

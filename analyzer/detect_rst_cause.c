@@ -1,8 +1,9 @@
 /*
  * Why an endpoint sent its flow's first RST (enum rst_cause), judged once
  * per flow from what the wire showed before it.  Not a detector: the
- * unit runs before abortive_close, half_open and rst_storm, which read
- * the verdict for the segment at hand in d->first_rst.
+ * dispatcher calls it for every RST before the detectors run, and
+ * abortive_close, half_open and rst_storm read the verdict for the
+ * segment at hand in d->first_rst.
  */
 #include "detect_internal.h"
 
@@ -65,11 +66,9 @@ static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
 	return RST_LINGER_ZERO;
 }
 
-static void rst_cause_on_segment(struct detectors *d,
-				 const struct packet *pkt,
-				 const struct flow *f,
-				 const struct tcp_seg_info *info,
-				 struct det_flow *df)
+void det_rst_cause(struct detectors *d, const struct packet *pkt,
+		   const struct flow *f, const struct tcp_seg_info *info,
+		   struct det_flow *df)
 {
 	enum rst_cause cause;
 
@@ -79,10 +78,3 @@ static void rst_cause_on_segment(struct detectors *d,
 	df->rst_cause = (uint8_t)(cause + 1);
 	d->first_rst = (uint8_t)(cause + 1);
 }
-
-const struct detector_ops det_rst_cause_ops = {
-	.name = "rst causes",
-	.tcp = true,
-	.segments = SEG_RST,
-	.on_segment = rst_cause_on_segment,
-};

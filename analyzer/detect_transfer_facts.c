@@ -3,17 +3,15 @@
  * past, brought up to date after every segment, once the detectors have
  * seen it: who sent data last and how much, the largest segments sent and
  * acknowledged, the peer's duplicate ACKs, the runs of silence.  Not a
- * detector: the unit runs after retransmit_burst, zero_window_stall and
- * nagle_delayed_ack.
+ * detector: the dispatcher calls it for every segment after them all.
  */
 #include "detect_internal.h"
 
 #include "tcp_seq.h"
 
-static void facts_on_segment(struct detectors *d, const struct packet *pkt,
-			     const struct flow *f,
-			     const struct tcp_seg_info *info,
-			     struct det_flow *df)
+void det_transfer_facts(struct detectors *d, const struct packet *pkt,
+			const struct flow *f, const struct tcp_seg_info *info,
+			struct det_flow *df)
 {
 	int s = info->dir, p = !s;
 
@@ -48,10 +46,3 @@ static void facts_on_segment(struct detectors *d, const struct packet *pkt,
 	if (tcp_conn_all_acked_by(f, s))
 		df->big_run[p] = 0;
 }
-
-const struct detector_ops det_transfer_facts_ops = {
-	.name = "transfer facts",
-	.tcp = true,
-	.segments = SEG_EVERY,
-	.on_segment = facts_on_segment,
-};
