@@ -49,7 +49,8 @@ static void gather_hooks(struct detectors *d)
 	}
 	for (unsigned kind = 0; kind < SEG_KINDS; kind++)
 		for (uint8_t i = 0; i < d->n_seg_hooks; i++)
-			if (d->seg_hooks[i].segments & kind)
+			if (d->seg_hooks[i].segments == SEG_EVERY ||
+			    (d->seg_hooks[i].segments & kind))
 				d->seg_list[kind][d->seg_list_len[kind]++] = i;
 }
 
@@ -954,11 +955,12 @@ static void packet_seen(struct detectors *d, const struct packet *pkt,
 }
 
 /* What kind of segment it is, for the units' segments masks. */
-static uint8_t segment_kind(const struct packet *pkt, const struct flow *f,
-			    const struct tcp_seg_info *info,
-			    const struct det_flow *df)
+static uint16_t segment_kind(const struct packet *pkt, const struct flow *f,
+			     const struct tcp_seg_info *info,
+			     const struct det_flow *df)
 {
-	uint8_t fl = pkt->tcp.flags, k = SEG_ANY;
+	uint8_t fl = pkt->tcp.flags;
+	uint16_t k = 0;
 
 	if ((fl & (TCP_FLAG_SYN | TCP_FLAG_RST)) ||
 	    !(df->flags & DF_HANDSHAKE_DONE))
@@ -985,6 +987,12 @@ static uint8_t segment_kind(const struct packet *pkt, const struct flow *f,
 	if (info->window == 0 || (f->sink_mark & DM_ZERO_WINDOW) ||
 	    (info->annots & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE)))
 		k |= SEG_ZERO_WINDOW;
+	if (info->seg_len > 0 || (info->annots & DET_RETRANSMITTED) ||
+	    df->stuck_dir == !info->dir)
+		k |= SEG_TRANSFER;
+	if ((df->flags & DF_DACK) ||
+	    (info->seg_len == 0 && info->ack_rtt_ns > 0))
+		k |= SEG_ACK_TIMED;
 	return k;
 }
 
@@ -1028,7 +1036,7 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 			      struct flow_sink_area area)
 {
 	struct det_flow *df;
-	uint8_t seen;
+	uint16_t seen;
 
 	advance(d, f->last_ts);
 	if (!d->tcp_on) {

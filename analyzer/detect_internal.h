@@ -285,20 +285,26 @@ enum det_segment {
 	SEG_ZERO_WINDOW = 1u << 5,
 	/* A keep-alive, or the first word after unanswered ones. */
 	SEG_KEEPALIVE = 1u << 6,
-	SEG_ANY = 1u << 7,      /* set on every segment */
-	SEG_EVERY = 0xff,
+	/*
+	 * Data, data sent again, or the first word to a sender whose peer
+	 * had gone silent (retransmit_burst's).
+	 */
+	SEG_TRANSFER = 1u << 7,
+	/* A pure ACK that timed a segment, or a delayed ACK being watched. */
+	SEG_ACK_TIMED = 1u << 8,
+	SEG_EVERY = 0x1ff,      /* every segment, plain ones included */
 };
-#define SEG_KINDS 256           /* values a segment's kind takes */
+#define SEG_KINDS 512           /* values a segment's kind takes */
 
 /* Units a detectors value runs at most (det_units[] in detect.c). */
-#define DET_MAX_UNITS 32
+#define DET_MAX_UNITS 24
 
 /* A unit's on_segment and the segments it wants, in dispatch order. */
 struct det_segment_hook {
 	void (*fn)(struct detectors *d, const struct packet *pkt,
 		   const struct flow *f, const struct tcp_seg_info *info,
 		   struct det_flow *df);
-	uint8_t segments;
+	uint16_t segments;
 };
 
 struct detectors {
@@ -316,9 +322,9 @@ struct detectors {
 					      struct det_flow *df);
 	uint8_t n_seg_hooks, n_packet_hooks, n_flow_end_hooks;
 	/*
-	 * For each kind of segment (enum det_segment bits, SEG_ANY always
-	 * set), the seg_hooks that want it, in order: the per-segment
-	 * dispatch calls those and tests no other.
+	 * For each kind of segment (enum det_segment bits), the seg_hooks
+	 * that want it, in order: the per-segment dispatch calls those and
+	 * tests no other.
 	 */
 	uint8_t seg_list[SEG_KINDS][DET_MAX_UNITS];
 	uint8_t seg_list_len[SEG_KINDS];
@@ -561,7 +567,7 @@ struct detector_ops {
 	 * The enum det_segment bits of the segments on_segment is called
 	 * for (SEG_EVERY: all); a unit with an on_segment must set them.
 	 */
-	uint8_t segments;
+	uint16_t segments;
 	void (*on_segment)(struct detectors *d, const struct packet *pkt,
 			   const struct flow *f,
 			   const struct tcp_seg_info *info, struct det_flow *df);

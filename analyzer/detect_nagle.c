@@ -126,7 +126,7 @@ const struct detector_ops det_nagle_ops = {
 	.ids = {FINDING_NAGLE_DELAYED_ACK},
 	.n_ids = 1,
 	.tcp = true,
-	.segments = SEG_EVERY,
+	.segments = SEG_ACK_TIMED,
 	.on_segment = nagle_on_segment,
 	.describe = nagle_describe,
 };
