@@ -1,8 +1,7 @@
 /*
  * icmp_error: ICMP and ICMPv6 errors about datagrams, grouped by the
  * quoted datagram's destination (host:port when ports were quoted) and
- * the message (type and code in port2): count = errors; the sender of
- * the first error in addr2.
+ * the message (type and code in port2): count = errors.
  */
 #include "detect_internal.h"
 
@@ -56,8 +55,6 @@ static void icmp_on_error(struct detectors *d, const struct packet *pkt,
 	if (g == NULL)
 		return;
 	s = icmp_error_of(g);
-	if (g->count == 0)
-		memcpy(g->key.addr2, pkt->ip.src.bytes, 16);
 	g->count++;
 	if (quoted != NULL) {
 		uint64_t before = g->flow_count;

@@ -1330,15 +1330,12 @@ static void test_nagle_not_on_a_40ms_path_captured_at_the_client(void **state)
 
 /* ------------------------------------------------------------ icmp_error */
 
-static void test_icmp_port_unreachable_for_udp(void **state)
+/* 10.0.0.1's port unreachable about the datagram 10.0.0.2:40000 > :53. */
+static void feed_port_unreachable(struct unit_wire *w, int64_t t)
 {
-	struct run *r = *state;
-	struct unit_wire *w = run_start(r);
 	uint8_t dgram[128], icmp[8 + 28], frame[128];
-	const struct finding *f;
 	size_t n;
 
-	unit_feed_udp(w, 0, "10.0.0.2", 40000, "10.0.0.1", 53, 30);
 	/* Type 3 code 3, then the datagram's IPv4 header and 8 bytes. */
 	n = unit_udp_build(dgram, sizeof(dgram), "10.0.0.2", 40000, "10.0.0.1",
 			   53, 30);
@@ -1349,7 +1346,17 @@ static void test_icmp_port_unreachable_for_udp(void **state)
 	memcpy(icmp + 8, dgram, 28);
 	n = unit_ip_build(frame, sizeof(frame), "10.0.0.1", "10.0.0.2", 1, icmp,
 			  sizeof(icmp), 2);
-	unit_wire_feed(w, US(200), LINK_TYPE_IPV4, frame, n);
+	unit_wire_feed(w, t, LINK_TYPE_IPV4, frame, n);
+}
+
+static void test_icmp_port_unreachable_for_udp(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	const struct finding *f;
+
+	unit_feed_udp(w, 0, "10.0.0.2", 40000, "10.0.0.1", 53, 30);
+	feed_port_unreachable(w, US(200));
 	run_end(r);
 	expect_count(r, 1);
 	f = expect_finding(r, FINDING_ICMP_ERROR, "10.0.0.1:53");
@@ -1358,6 +1365,28 @@ static void test_icmp_port_unreachable_for_udp(void **state)
 	assert_string_equal(detail_text(f, "message"), "port unreachable");
 	assert_num(detail_number(f, "type"), 3);
 	assert_num(detail_number(f, "code"), 3);
+	assert_num(detail_number(f, "flows"), 1);
+}
+
+/*
+ * Errors of one kind about one destination are one finding that counts
+ * them (a group's key must not change once made, or each error after
+ * the first made a finding of its own).
+ */
+static void test_icmp_errors_about_one_subject_are_one_finding(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	const struct finding *f;
+
+	unit_feed_udp(w, 0, "10.0.0.2", 40000, "10.0.0.1", 53, 30);
+	feed_port_unreachable(w, US(200));
+	feed_port_unreachable(w, MS(1));
+	feed_port_unreachable(w, MS(2));
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_ICMP_ERROR, "10.0.0.1:53");
+	assert_num(f->value, 3);
 	assert_num(detail_number(f, "flows"), 1);
 }
 
@@ -1720,6 +1749,7 @@ static void test_retransmit_share_is_in_bytes_under_tso(void **state)
 	assert_int_equal(count_of(r, FINDING_RETRANSMIT_BURST), 0);
 }
 
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1777,6 +1807,7 @@ int main(void)
 		T(test_nagle_not_on_a_40ms_path_captured_midway),
 		T(test_nagle_not_on_a_40ms_path_captured_at_the_client),
 		T(test_icmp_port_unreachable_for_udp),
+		T(test_icmp_errors_about_one_subject_are_one_finding),
 		T(test_checksum_errors_not_from_one_host_alone),
 		T(test_checksum_errors_from_one_host_when_verifying),
 		T(test_checksum_errors_from_two_hosts_reports_both),
