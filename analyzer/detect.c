@@ -12,7 +12,6 @@
 
 #include "addr_format.h"
 
-#define GROUP_CHUNK 256
 /* Findings of one id listed at most; further subjects are counted. */
 #define MAX_FINDINGS_PER_ID 100
 
@@ -54,8 +53,7 @@ static void gather_hooks(struct detectors *d)
 				d->seg_list[kind][d->seg_list_len[kind]++] = i;
 }
 
-/* The unit that owns finding id. */
-static const struct detector_ops *unit_of(enum finding_id id)
+const struct detector_ops *detect_unit_of(enum finding_id id)
 {
 	for (size_t u = 0; u < N_UNITS; u++)
 		for (uint8_t i = 0; i < det_units[u]->n_ids; i++)
@@ -104,7 +102,7 @@ void detectors_free(struct detectors *d)
 	if (d == NULL)
 		return;
 	for (size_t i = 0; i < d->n_groups; i++) {
-		struct det_group *g = &d->groups[i / GROUP_CHUNK][i % GROUP_CHUNK];
+		struct det_group *g = &d->groups[i / DET_GROUP_CHUNK][i % DET_GROUP_CHUNK];
 
 		free(g->set.slots);
 		free(g->fifo);
@@ -302,6 +300,16 @@ bool count_map_add(struct count_map *m, uint32_t h, int delta,
 	return true;
 }
 
+uint32_t count_map_get(const struct count_map *m, uint32_t h)
+{
+	h |= 1u;
+	for (uint32_t i = h & m->mask; m->keys != NULL && m->keys[i] != 0;
+	     i = (i + 1) & m->mask)
+		if (m->keys[i] == h)
+			return m->counts[i];
+	return 0;
+}
+
 void count_map_free(struct count_map *m)
 {
 	free(m->keys);
@@ -401,7 +409,7 @@ static void format_subject(const struct subject_key *k, char *out,
 
 static struct det_group *group_at(struct detectors *d, uint32_t i)
 {
-	return &d->groups[i / GROUP_CHUNK][i % GROUP_CHUNK];
+	return &d->groups[i / DET_GROUP_CHUNK][i % DET_GROUP_CHUNK];
 }
 
 struct det_group *group_by_number(struct detectors *d, uint32_t n)
@@ -483,14 +491,14 @@ struct det_group *group_get(struct detectors *d, const struct subject_key *k,
 	}
 	if ((d->n_groups + 1) * 4 > (d->index_mask + 1) * 3 && !index_grow(d))
 		goto oom;
-	if (d->n_groups == d->group_chunks * GROUP_CHUNK) {
+	if (d->n_groups == d->group_chunks * DET_GROUP_CHUNK) {
 		struct det_group **chunks = realloc(
 			d->groups, (d->group_chunks + 1) * sizeof(*chunks));
 
 		if (chunks == NULL)
 			goto oom;
 		d->groups = chunks;
-		chunks[d->group_chunks] = calloc(GROUP_CHUNK, sizeof(**chunks));
+		chunks[d->group_chunks] = calloc(DET_GROUP_CHUNK, sizeof(**chunks));
 		if (chunks[d->group_chunks] == NULL)
 			goto oom;
 		d->group_chunks++;
@@ -679,7 +687,7 @@ bool det_quiet_since(const struct det_group *g, int64_t now, int64_t ns)
 
 static bool ongoing(const struct detectors *d, const struct det_group *g)
 {
-	const struct detector_ops *u = unit_of(g->key.id);
+	const struct detector_ops *u = detect_unit_of(g->key.id);
 
 	if (u->ongoing != NULL)
 		return u->ongoing(g, d->now, &d->cfg);
@@ -709,7 +717,7 @@ static void describe(const struct detectors *d, const struct det_group *g,
 	out->n_packets = g->n_packets;
 	memcpy(out->packet_frames, g->packet_frames, sizeof(out->packet_frames));
 	memcpy(out->packets, g->packets, sizeof(out->packets));
-	unit_of(id)->describe(g, out, &d->cfg);
+	detect_unit_of(id)->describe(g, out, &d->cfg);
 }
 
 void group_fire(struct detectors *d, struct det_group *g)
@@ -756,7 +764,7 @@ void group_fire_live(struct detectors *d, struct det_group *g)
  */
 static bool withdrawn(const struct det_group *g)
 {
-	const struct detector_ops *u = unit_of(g->key.id);
+	const struct detector_ops *u = detect_unit_of(g->key.id);
 
 	return g->provisional &&
 	       !(u->live_pending != NULL && u->live_pending(g));

@@ -116,6 +116,17 @@ void detectors_finish(struct detectors *d, const struct analyzer_stats *st,
 		      const struct defrag_stats *frag);
 
 /*
+ * Folds from's counts into into's, for detectors values that saw
+ * different flows of one capture (shards split by flow): each subject's
+ * counters, sets and windows are merged and judged against the
+ * thresholds again, as one value fed every flow would have (peaks within
+ * a window as of the merge; see detect_merge.c).  Both have the same
+ * configuration; from is unchanged.  False when memory ran out (into
+ * is then incomplete, as detectors_out_of_memory() also says).
+ */
+bool detectors_merge(struct detectors *into, const struct detectors *from);
+
+/*
  * Every finding, most severe first, then by first time; valid until the
  * next call or detectors_free().
  */

@@ -54,6 +54,15 @@ static void abortive_describe(const struct det_group *g, struct finding *out,
 		 rst_cause_name(g->key.aux));
 }
 
+/* ------------------------------------------------------------ merge */
+
+static enum det_verdict abortive_verdict(struct detectors *d,
+					 const struct det_group *g)
+{
+	return g->count >= d->cfg.abortive_close.min_count ? DET_FIRES
+							   : DET_QUIET;
+}
+
 const struct detector_ops det_abortive_close_ops = {
 	.name = "abortive_close",
 	.ids = {FINDING_ABORTIVE_CLOSE},
@@ -62,4 +71,5 @@ const struct detector_ops det_abortive_close_ops = {
 	.segments = SEG_RST,
 	.on_segment = abortive_on_segment,
 	.describe = abortive_describe,
+	.verdict = abortive_verdict,
 };

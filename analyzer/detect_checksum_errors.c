@@ -92,10 +92,69 @@ static void checksums_describe(const struct det_group *g, struct finding *out,
 		 out->value, out->subject);
 }
 
+/* ------------------------------------------------------------ merge */
+
+/* The capture-wide group's key. */
+static void checksum_total_key(struct subject_key *all)
+{
+	memset(all, 0, sizeof(*all));
+	all->id = FINDING_CHECKSUM_ERRORS;
+	all->has_port = SUBJECT_CAPTURE;
+	all->aux = 1;
+}
+
+static enum det_verdict checksums_verdict(struct detectors *d,
+					  const struct det_group *g)
+{
+	const struct detect_config *c = &d->cfg;
+	struct subject_key all;
+	const struct det_group *total;
+	uint64_t sources = 0;
+
+	if (g->key.aux == 1 || g->count < c->checksum_errors.min_count)
+		return DET_QUIET;
+	checksum_total_key(&all);
+	total = group_find(d, &all);
+	if (total != NULL)
+		sources = checksum_total_of_const(total)->sources;
+	return c->checksum_errors.verify || sources >= 2 ? DET_FIRES : DET_QUIET;
+}
+
+/*
+ * The capture-wide group counts hosts: a host both sides saw counts
+ * once, so it is counted as a host's group is merged, not summed.
+ */
+static void checksums_merge(struct detectors *d, struct det_group *into,
+			    const struct det_group *from)
+{
+	struct subject_key all;
+	struct det_group *total, *first = NULL;
+	struct checksum_total_state *s;
+
+	if (into->key.aux == 1)
+		return;
+	checksum_total_key(&all);
+	if (into->count == 0 && from->count > 0 &&
+	    (total = group_get(d, &all, d->now)) != NULL) {
+		s = checksum_total_of(total);
+		if (s->sources++ == 0)
+			s->first_host = into->number + 1;
+		else if (s->sources == 2)
+			first = group_by_number(d, s->first_host - 1);
+	}
+	into->count += from->count;
+	/* A second host: the first one's are no offload artefact either. */
+	if (first != NULL && first != into &&
+	    checksums_verdict(d, first) == DET_FIRES)
+		group_fire(d, first);
+}
+
 const struct detector_ops det_checksum_errors_ops = {
 	.name = "checksum_errors",
 	.ids = {FINDING_CHECKSUM_ERRORS},
 	.n_ids = 1,
 	.on_packet = checksums_on_packet,
 	.describe = checksums_describe,
+	.merge = checksums_merge,
+	.verdict = checksums_verdict,
 };

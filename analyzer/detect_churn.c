@@ -147,6 +147,30 @@ static bool churn_ongoing(const struct det_group *g, int64_t now,
 	return !det_quiet_since(g, now, cfg->short_connection_churn.window_ns);
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer churn_reducers[] = {
+	DET_REDUCE(struct churn_state, connections, DET_SUM),
+	DET_REDUCE(struct churn_state, total_ns, DET_SUM),
+};
+
+static void churn_merge(struct detectors *d, struct det_group *into,
+			const struct det_group *from)
+{
+	rate_merge(&into->ring, &from->ring,
+		   d->cfg.short_connection_churn.window_ns);
+	det_merge_peak(into, from, into->ring.sum);
+	det_reduce(into, from, churn_reducers,
+		   sizeof(churn_reducers) / sizeof(churn_reducers[0]));
+}
+
+static enum det_verdict churn_verdict(struct detectors *d,
+				      const struct det_group *g)
+{
+	return g->count >= d->cfg.short_connection_churn.min_connections
+		? DET_FIRES : DET_QUIET;
+}
+
 const struct detector_ops det_churn_ops = {
 	.name = "short_connection_churn",
 	.ids = {FINDING_SHORT_CONNECTION_CHURN},
@@ -157,4 +181,6 @@ const struct detector_ops det_churn_ops = {
 	.on_flow_end = churn_on_flow_end,
 	.describe = churn_describe,
 	.ongoing = churn_ongoing,
+	.merge = churn_merge,
+	.verdict = churn_verdict,
 };

@@ -285,6 +285,35 @@ static bool close_wait_live_pending(const struct det_group *g)
 	return close_wait_of_const(g)->past_age_now > 0;
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer close_wait_reducers[] = {
+	DET_REDUCE(struct close_wait_state, still_open, DET_SUM),
+	DET_REDUCE(struct close_wait_state, closed_late, DET_SUM),
+	DET_REDUCE(struct close_wait_state, max_age_ns, DET_MAX),
+	DET_REDUCE(struct close_wait_state, past_age_now, DET_SUM),
+};
+
+static void close_wait_merge(struct detectors *d, struct det_group *into,
+				const struct det_group *from)
+{
+	(void)d;
+	into->count += from->count;
+	det_reduce(into, from, close_wait_reducers,
+		   sizeof(close_wait_reducers) / sizeof(close_wait_reducers[0]));
+}
+
+static enum det_verdict close_wait_verdict(struct detectors *d,
+					   const struct det_group *g)
+{
+	uint32_t min = d->cfg.close_wait_leak.min_connections;
+
+	if (g->count >= min)
+		return DET_FIRES;
+	return g->count + close_wait_of_const(g)->past_age_now >= min
+		? DET_FIRES_LIVE : DET_QUIET;
+}
+
 const struct detector_ops det_close_wait_ops = {
 	.name = "close_wait_leak",
 	.ids = {FINDING_CLOSE_WAIT_LEAK},
@@ -297,4 +326,6 @@ const struct detector_ops det_close_wait_ops = {
 	.describe = close_wait_describe,
 	.ongoing = close_wait_ongoing,
 	.live_pending = close_wait_live_pending,
+	.merge = close_wait_merge,
+	.verdict = close_wait_verdict,
 };

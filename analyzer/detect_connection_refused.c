@@ -70,6 +70,24 @@ static void refused_describe(const struct det_group *g,
 		 (unsigned long long)sources, sources == 1 ? "" : "s");
 }
 
+/* ------------------------------------------------------------ merge */
+
+static void refused_merge(struct detectors *d, struct det_group *into,
+				const struct det_group *from)
+{
+	(void)d;
+	into->count += from->count;
+	/* Distinct sources: the union of both sides' sets. */
+	refused_of(into)->sources = into->set.count;
+}
+
+static enum det_verdict refused_verdict(struct detectors *d,
+					const struct det_group *g)
+{
+	return g->count >= d->cfg.connection_refused.min_attempts ? DET_FIRES
+								  : DET_QUIET;
+}
+
 const struct detector_ops det_connection_refused_ops = {
 	.name = "connection_refused",
 	.ids = {FINDING_CONNECTION_REFUSED},
@@ -78,4 +96,6 @@ const struct detector_ops det_connection_refused_ops = {
 	.segments = SEG_SETUP,
 	.on_segment = refused_on_segment,
 	.describe = refused_describe,
+	.merge = refused_merge,
+	.verdict = refused_verdict,
 };

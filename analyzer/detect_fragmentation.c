@@ -191,6 +191,50 @@ static void fragments_describe(const struct det_group *g, struct finding *out,
 		describe_fragment_anomalies(g, out);
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer fragment_pair_reducers[] = {
+	DET_REDUCE(struct fragment_pair_state, fragments, DET_SUM),
+	DET_REDUCE(struct fragment_pair_state, max_size, DET_MAX),
+	DET_REDUCE(struct fragment_pair_state, to_first, DET_SUM),
+	DET_REDUCE(struct fragment_pair_state, to_second, DET_SUM),
+};
+
+/*
+ * The reassembly's anomalies: each side's own reassembly saw its own
+ * fragments (shards split before reassembly split by addresses).
+ */
+static const struct det_reducer fragment_anomaly_reducers[] = {
+	DET_REDUCE(struct fragment_anomaly_state, overlaps, DET_SUM),
+	DET_REDUCE(struct fragment_anomaly_state, overlaps_conflicting, DET_SUM),
+	DET_REDUCE(struct fragment_anomaly_state, incomplete, DET_SUM),
+	DET_REDUCE(struct fragment_anomaly_state, tiny_first, DET_SUM),
+	DET_REDUCE(struct fragment_anomaly_state, malformed, DET_SUM),
+};
+
+static void fragments_merge(struct detectors *d, struct det_group *into,
+				const struct det_group *from)
+{
+	(void)d;
+	into->count += from->count;
+	if (into->key.aux == 1)
+		det_reduce(into, from, fragment_anomaly_reducers,
+			   sizeof(fragment_anomaly_reducers) /
+				   sizeof(fragment_anomaly_reducers[0]));
+	else
+		det_reduce(into, from, fragment_pair_reducers,
+			   sizeof(fragment_pair_reducers) /
+				   sizeof(fragment_pair_reducers[0]));
+}
+
+static enum det_verdict fragments_verdict(struct detectors *d,
+					  const struct det_group *g)
+{
+	uint32_t min = g->key.aux == 1 ? 1 : d->cfg.fragmentation.min_datagrams;
+
+	return g->count >= min ? DET_FIRES : DET_QUIET;
+}
+
 const struct detector_ops det_fragmentation_ops = {
 	.name = "fragmentation",
 	.ids = {FINDING_FRAGMENTATION},
@@ -199,4 +243,6 @@ const struct detector_ops det_fragmentation_ops = {
 	.on_reassembled = fragments_on_reassembled,
 	.finish = fragments_finish,
 	.describe = fragments_describe,
+	.merge = fragments_merge,
+	.verdict = fragments_verdict,
 };

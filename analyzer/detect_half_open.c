@@ -100,6 +100,30 @@ static void half_open_describe(const struct det_group *g,
 		 s->unknown_connection_rsts == 1 ? "it" : "them");
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer half_open_reducers[] = {
+	DET_REDUCE(struct half_open_state, keepalives_unanswered, DET_SUM),
+	DET_REDUCE(struct half_open_state, unknown_connection_rsts, DET_SUM),
+};
+
+static void half_open_merge(struct detectors *d, struct det_group *into,
+				const struct det_group *from)
+{
+	(void)d;
+	into->count += from->count;
+	det_reduce(into, from, half_open_reducers,
+		   sizeof(half_open_reducers) / sizeof(half_open_reducers[0]));
+}
+
+/* Each half-open connection is a finding's worth. */
+static enum det_verdict half_open_verdict(struct detectors *d,
+					  const struct det_group *g)
+{
+	(void)d;
+	return g->count > 0 ? DET_FIRES : DET_QUIET;
+}
+
 const struct detector_ops det_half_open_ops = {
 	.name = "half_open",
 	.ids = {FINDING_HALF_OPEN},
@@ -108,4 +132,6 @@ const struct detector_ops det_half_open_ops = {
 	.segments = SEG_KEEPALIVE | SEG_RST,
 	.on_segment = half_open_on_segment,
 	.describe = half_open_describe,
+	.merge = half_open_merge,
+	.verdict = half_open_verdict,
 };

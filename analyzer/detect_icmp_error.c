@@ -138,10 +138,34 @@ static void icmp_describe(const struct det_group *g, struct finding *out,
 		 (unsigned long long)s->min_mtu);
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer icmp_error_reducers[] = {
+	DET_REDUCE(struct icmp_error_state, flows, DET_SUM),
+	DET_REDUCE(struct icmp_error_state, min_mtu, DET_MIN_SET),
+};
+
+static void icmp_merge(struct detectors *d, struct det_group *into,
+			const struct det_group *from)
+{
+	(void)d;
+	into->count += from->count;
+	det_reduce(into, from, icmp_error_reducers,
+		   sizeof(icmp_error_reducers) / sizeof(icmp_error_reducers[0]));
+}
+
+static enum det_verdict icmp_verdict(struct detectors *d,
+				     const struct det_group *g)
+{
+	return g->count >= d->cfg.icmp_error.min_count ? DET_FIRES : DET_QUIET;
+}
+
 const struct detector_ops det_icmp_error_ops = {
 	.name = "icmp_error",
 	.ids = {FINDING_ICMP_ERROR},
 	.n_ids = 1,
 	.on_icmp_error = icmp_on_error,
 	.describe = icmp_describe,
+	.merge = icmp_merge,
+	.verdict = icmp_verdict,
 };

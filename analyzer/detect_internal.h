@@ -421,6 +421,8 @@ struct detectors {
  * says otherwise (struct detector_ops's ongoing).
  */
 #define DET_QUIET_NS (60 * NS_PER_SEC)
+/* Groups per chunk (struct detectors's groups). */
+#define DET_GROUP_CHUNK 256
 /* Subjects tracked at most (about 1 KiB each). */
 #define MAX_GROUPS 65536
 
@@ -533,10 +535,55 @@ static inline uint32_t det_addr_hash(const struct flow *f, int dir)
  */
 bool count_map_add(struct count_map *m, uint32_t h, int delta,
 		   uint32_t *count);
+/* h's count (0: none). */
+uint32_t count_map_get(const struct count_map *m, uint32_t h);
 void count_map_free(struct count_map *m);
+/*
+ * Merges (detect_merge.c): into gets from's values too; false when memory
+ * ran out.  A ring's buckets are added at their start times, so the
+ * merged window is exact to a bucket (a tenth of the window).
+ */
+void rate_merge(struct rate_ring *into, const struct rate_ring *from,
+		int64_t window_ns);
+bool hash_set_merge(struct hash_set *into, const struct hash_set *from);
+bool count_map_merge(struct count_map *into, const struct count_map *from);
 
 bool det_enabled(const struct detectors *d, enum finding_id id);
 int64_t det_now(const struct detectors *d);
+
+/* What a merged group's counts say (struct detector_ops's verdict). */
+enum det_verdict {
+	DET_QUIET,              /* below its threshold */
+	DET_FIRES,              /* a finding */
+	DET_FIRES_LIVE,         /* a finding on what is live only */
+};
+
+/* How a counter of a group's state merges (struct det_reducer). */
+enum det_reduce {
+	DET_SUM,                /* counted on both sides */
+	DET_MAX,
+	DET_MIN_SET,            /* the smaller of those not 0 (0: none yet) */
+};
+
+/* One counter, or an array of them, of 64-bit integers in a state. */
+struct det_reducer {
+	uint8_t offset, n;
+	uint8_t how;            /* enum det_reduce */
+};
+
+#define DET_REDUCE(type, field, how)                                     \
+	{offsetof(type, field), sizeof(((type *)0)->field) / 8, how}
+
+/* Folds from's counters into into's state, by the table's rules. */
+void det_reduce(struct det_group *into, const struct det_group *from,
+		const struct det_reducer *table, size_t n);
+/*
+ * A peak (the most at once) after a merge: the larger of both sides'
+ * and of what the merged state counts now; returns which one won
+ * (0 into's, 1 from's, 2 now's), for a unit that notes when.
+ */
+int det_merge_peak(struct det_group *into, const struct det_group *from,
+		   uint64_t now_value);
 
 /*
  * One detector unit: the findings it owns and its hooks, all optional.
@@ -587,6 +634,20 @@ struct detector_ops {
 			const struct detect_config *cfg);
 	/* g counts something live that is not settled yet. */
 	bool (*live_pending)(const struct det_group *g);
+	/*
+	 * Merging two detectors values that saw different flows of one
+	 * capture (detectors_merge(), detect_merge.c), as Zeek's SumStats
+	 * merges its reducers.  The common fields are merged first (times,
+	 * set, counts, parties, evidence); merge then folds from's ring
+	 * (whose window it knows) and state into into's (DET_REDUCE()
+	 * tables for its counters) and sets into->count (NULL: no state,
+	 * count sums).  verdict tells whether the merged group now crosses
+	 * its threshold (NULL: never).
+	 */
+	void (*merge)(struct detectors *d, struct det_group *into,
+		      const struct det_group *from);
+	enum det_verdict (*verdict)(struct detectors *d,
+				    const struct det_group *g);
 };
 
 /* The units, one per detector file (detect_tcp_open.c, ...). */
@@ -623,6 +684,9 @@ void det_transfer_facts(struct detectors *d, const struct packet *pkt,
 extern const struct detector_ops det_icmp_error_ops;
 extern const struct detector_ops det_fragmentation_ops;
 extern const struct detector_ops det_checksum_errors_ops;
+
+/* The unit that owns finding id (NULL: none). */
+const struct detector_ops *detect_unit_of(enum finding_id id);
 
 /* A group's has_port when its subject is the whole capture. */
 #define SUBJECT_CAPTURE 2

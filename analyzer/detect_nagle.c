@@ -121,6 +121,29 @@ static void nagle_describe(const struct det_group *g, struct finding *out,
 		 s->connections == 1 ? "" : "s", out->subject, mean);
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer nagle_reducers[] = {
+	DET_REDUCE(struct nagle_state, connections, DET_SUM),
+	DET_REDUCE(struct nagle_state, total_delay_ns, DET_SUM),
+};
+
+static void nagle_merge(struct detectors *d, struct det_group *into,
+			const struct det_group *from)
+{
+	(void)d;
+	into->count += from->count;
+	det_reduce(into, from, nagle_reducers,
+		   sizeof(nagle_reducers) / sizeof(nagle_reducers[0]));
+}
+
+static enum det_verdict nagle_verdict(struct detectors *d,
+				      const struct det_group *g)
+{
+	return g->count >= d->cfg.nagle_delayed_ack.min_events ? DET_FIRES
+							       : DET_QUIET;
+}
+
 const struct detector_ops det_nagle_ops = {
 	.name = "nagle_delayed_ack",
 	.ids = {FINDING_NAGLE_DELAYED_ACK},
@@ -129,4 +152,6 @@ const struct detector_ops det_nagle_ops = {
 	.segments = SEG_ACK_TIMED,
 	.on_segment = nagle_on_segment,
 	.describe = nagle_describe,
+	.merge = nagle_merge,
+	.verdict = nagle_verdict,
 };

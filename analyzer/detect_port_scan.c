@@ -215,6 +215,98 @@ static bool scan_ongoing(const struct det_group *g, int64_t now,
 	return !det_quiet_since(g, now, cfg->port_scan.window_ns);
 }
 
+/* ------------------------------------------------------------ merge */
+
+/* Queued attempt i (from the head) of g: its time and its entry. */
+static int64_t scan_entry_time(const struct det_group *g, uint32_t i)
+{
+	uint64_t e = g->fifo[(g->fifo_head + i) % g->fifo_cap];
+
+	return port_scan_of_const(g)->queue_base +
+	       (int64_t)((e >> 1) & 0x7fffffff) * NS_PER_MS;
+}
+
+/* Both queues in one, by time, counted from the older base. */
+static bool scan_merge_queues(struct det_group *into,
+			      const struct det_group *from)
+{
+	struct port_scan_state *s = port_scan_of(into);
+	uint32_t n = into->fifo_len + from->fifo_len, a = 0, b = 0;
+	int64_t base = s->queue_base;
+	uint64_t *q;
+
+	if (from->fifo_len == 0)
+		return true;
+	if (into->fifo_len == 0 ||
+	    port_scan_of_const(from)->queue_base < base)
+		base = port_scan_of_const(from)->queue_base;
+	q = malloc((n < 16 ? 16 : n) * sizeof(*q));
+	if (q == NULL)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		bool take_a = b >= from->fifo_len ||
+			      (a < into->fifo_len &&
+			       scan_entry_time(into, a) <= scan_entry_time(from, b));
+		const struct det_group *src = take_a ? into : from;
+		uint32_t at = take_a ? a++ : b++;
+		uint64_t e = src->fifo[(src->fifo_head + at) % src->fifo_cap];
+		int64_t ms = (scan_entry_time(src, at) - base) / NS_PER_MS;
+
+		q[i] = (e >> 32) << 32 | (uint64_t)(ms & 0x7fffffff) << 1 | 1;
+	}
+	free(into->fifo);
+	into->fifo = q;
+	into->fifo_cap = n < 16 ? 16 : n;
+	into->fifo_head = 0;
+	into->fifo_len = n;
+	s->queue_base = base;
+	return true;
+}
+
+/*
+ * The count maps were merged with the groups' common parts; the queues
+ * are merged by time, then what fell out of the window goes.
+ */
+static void scan_merge(struct detectors *d, struct det_group *into,
+		       const struct det_group *from)
+{
+	struct port_scan_state *s = port_scan_of(into);
+	const struct port_scan_state *o = port_scan_of_const(from);
+	int64_t window = d->cfg.port_scan.window_ns;
+	uint64_t ok;
+
+	rate_merge(&into->ring, &from->ring, window);
+	s->failed += o->failed;
+	if (!scan_merge_queues(into, from))
+		d->oom = true;
+	if (into->fifo_len > 0)
+		scan_expire(into, scan_entry_time(into, into->fifo_len - 1),
+			    window);
+	ok = into->ring.sum;
+	switch (det_merge_peak(into, from, into->counts.live + ok)) {
+	case 1:
+		s->peak_attempts = o->peak_attempts;
+		s->peak_failed = o->peak_failed;
+		break;
+	case 2:
+		s->peak_attempts = s->failed + ok;
+		s->peak_failed = s->failed;
+		break;
+	}
+}
+
+static enum det_verdict scan_verdict(struct detectors *d,
+				     const struct det_group *g)
+{
+	const struct port_scan_state *s = port_scan_of_const(g);
+
+	return g->count >= d->cfg.port_scan.min_targets &&
+		       (double)s->peak_failed >=
+			       d->cfg.port_scan.min_failed_share *
+				       (double)s->peak_attempts
+		? DET_FIRES : DET_QUIET;
+}
+
 const struct detector_ops det_port_scan_ops = {
 	.name = "port_scan",
 	.ids = {FINDING_PORT_SCAN},
@@ -225,4 +317,6 @@ const struct detector_ops det_port_scan_ops = {
 	.on_flow_end = scan_on_flow_end,
 	.describe = scan_describe,
 	.ongoing = scan_ongoing,
+	.merge = scan_merge,
+	.verdict = scan_verdict,
 };

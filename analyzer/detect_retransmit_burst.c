@@ -348,6 +348,42 @@ static bool retx_live_pending(const struct det_group *g)
 	return retransmit_of_const(g)->stuck_now > 0;
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer retx_reducers[] = {
+	DET_REDUCE(struct retransmit_state, by_kind, DET_SUM),
+	DET_REDUCE(struct retransmit_state, black_holes, DET_SUM),
+	DET_REDUCE(struct retransmit_state, dead_peers, DET_SUM),
+	DET_REDUCE(struct retransmit_state, stuck_now, DET_SUM),
+	DET_REDUCE(struct retransmit_state, max_len, DET_MAX),
+	DET_REDUCE(struct retransmit_state, max_share_ppm, DET_MAX),
+};
+
+static void retx_merge(struct detectors *d, struct det_group *into,
+		       const struct det_group *from)
+{
+	rate_merge(&into->ring, &from->ring, d->cfg.retransmit_burst.window_ns);
+	det_merge_peak(into, from, into->ring.sum);
+	det_reduce(into, from, retx_reducers,
+		   sizeof(retx_reducers) / sizeof(retx_reducers[0]));
+}
+
+/*
+ * A burst needs the count and one connection's share at once, which
+ * only the side that saw that connection could tell: a merge confirms
+ * those, and adds the connections confirmed stuck.
+ */
+static enum det_verdict retx_verdict(struct detectors *d,
+				     const struct det_group *g)
+{
+	const struct retransmit_state *s = retransmit_of_const(g);
+
+	(void)d;
+	if (s->black_holes + s->dead_peers > 0)
+		return DET_FIRES;
+	return s->stuck_now > 0 ? DET_FIRES_LIVE : DET_QUIET;
+}
+
 const struct detector_ops det_retransmit_burst_ops = {
 	.name = "retransmit_burst",
 	.ids = {FINDING_RETRANSMIT_BURST},
@@ -359,4 +395,6 @@ const struct detector_ops det_retransmit_burst_ops = {
 	.describe = retx_describe,
 	.ongoing = retx_ongoing,
 	.live_pending = retx_live_pending,
+	.merge = retx_merge,
+	.verdict = retx_verdict,
 };

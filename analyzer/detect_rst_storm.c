@@ -111,6 +111,36 @@ static bool storm_ongoing(const struct det_group *g, int64_t now,
 	return !det_quiet_since(g, now, cfg->rst_storm.window_ns);
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer storm_reducers[] = {
+	DET_REDUCE(struct rst_storm_state, by_cause, DET_SUM),
+};
+
+static void storm_merge(struct detectors *d, struct det_group *into,
+			const struct det_group *from)
+{
+	struct rst_storm_state *s = rst_storm_of(into);
+
+	rate_merge(&into->ring, &from->ring, d->cfg.rst_storm.window_ns);
+	switch (det_merge_peak(into, from, into->ring.sum)) {
+	case 1:
+		s->peak_ts = rst_storm_of_const(from)->peak_ts;
+		break;
+	case 2:
+		s->peak_ts = into->last_ts;
+		break;
+	}
+	det_reduce(into, from, storm_reducers,
+		   sizeof(storm_reducers) / sizeof(storm_reducers[0]));
+}
+
+static enum det_verdict storm_verdict(struct detectors *d,
+				      const struct det_group *g)
+{
+	return g->count >= d->cfg.rst_storm.min_rsts ? DET_FIRES : DET_QUIET;
+}
+
 const struct detector_ops det_rst_storm_ops = {
 	.name = "rst_storm",
 	.ids = {FINDING_RST_STORM},
@@ -120,4 +150,6 @@ const struct detector_ops det_rst_storm_ops = {
 	.on_segment = storm_on_segment,
 	.describe = storm_describe,
 	.ongoing = storm_ongoing,
+	.merge = storm_merge,
+	.verdict = storm_verdict,
 };

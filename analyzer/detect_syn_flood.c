@@ -285,6 +285,31 @@ static bool flood_ongoing(const struct det_group *g, int64_t now,
 	return !det_quiet_since(g, now, cfg->syn_flood.window_ns);
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer flood_reducers[] = {
+	DET_REDUCE(struct syn_flood_state, answered_half_open, DET_SUM),
+	DET_REDUCE(struct syn_flood_state, synack_retransmissions, DET_SUM),
+	DET_REDUCE(struct syn_flood_state, never_answered, DET_SUM),
+	DET_REDUCE(struct syn_flood_state, never_retried, DET_SUM),
+	DET_REDUCE(struct syn_flood_state, answered, DET_SUM),
+};
+
+static void flood_merge(struct detectors *d, struct det_group *into,
+			const struct det_group *from)
+{
+	rate_merge(&into->ring, &from->ring, d->cfg.syn_flood.window_ns);
+	det_merge_peak(into, from, into->ring.sum);
+	det_reduce(into, from, flood_reducers,
+		   sizeof(flood_reducers) / sizeof(flood_reducers[0]));
+}
+
+static enum det_verdict flood_verdict(struct detectors *d,
+				      const struct det_group *g)
+{
+	return flood_fires(&d->cfg, g, g->count) ? DET_FIRES : DET_QUIET;
+}
+
 const struct detector_ops det_syn_flood_ops = {
 	.name = "syn_flood",
 	.ids = {FINDING_SYN_FLOOD},
@@ -296,4 +321,6 @@ const struct detector_ops det_syn_flood_ops = {
 	.sweep = flood_sweep,
 	.describe = flood_describe,
 	.ongoing = flood_ongoing,
+	.merge = flood_merge,
+	.verdict = flood_verdict,
 };

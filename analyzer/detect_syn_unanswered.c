@@ -210,6 +210,34 @@ static bool unanswered_live_pending(const struct det_group *g)
 	return syn_unanswered_of_const(g)->waiting_now > 0;
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer unanswered_reducers[] = {
+	DET_REDUCE(struct syn_unanswered_state, syn_retransmissions, DET_SUM),
+	DET_REDUCE(struct syn_unanswered_state, waiting_now, DET_SUM),
+	DET_REDUCE(struct syn_unanswered_state, waiting_retries, DET_SUM),
+};
+
+static void unanswered_merge(struct detectors *d, struct det_group *into,
+				const struct det_group *from)
+{
+	(void)d;
+	into->count += from->count;
+	det_reduce(into, from, unanswered_reducers,
+		   sizeof(unanswered_reducers) / sizeof(unanswered_reducers[0]));
+}
+
+/* Each attempt never answered is a finding's worth; one retrying, live. */
+static enum det_verdict unanswered_verdict(struct detectors *d,
+					   const struct det_group *g)
+{
+	(void)d;
+	if (g->count > 0)
+		return DET_FIRES;
+	return syn_unanswered_of_const(g)->waiting_now > 0 ? DET_FIRES_LIVE
+							   : DET_QUIET;
+}
+
 const struct detector_ops det_syn_unanswered_ops = {
 	.name = "syn_unanswered",
 	.ids = {FINDING_SYN_UNANSWERED},
@@ -221,4 +249,6 @@ const struct detector_ops det_syn_unanswered_ops = {
 	.describe = unanswered_describe,
 	.ongoing = unanswered_ongoing,
 	.live_pending = unanswered_live_pending,
+	.merge = unanswered_merge,
+	.verdict = unanswered_verdict,
 };

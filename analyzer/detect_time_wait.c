@@ -51,15 +51,21 @@ static struct det_group *time_wait_group(struct detectors *d,
 
 /* ------------------------------------------------------------ time_wait */
 
-/* The destination a client's TIME_WAIT holds ports toward (host:port). */
-static uint32_t time_wait_dest(const struct flow *f, int holder)
+/* A destination's key in a group's counts (host:port). */
+static uint32_t dest_hash(const uint8_t addr[16], uint16_t port)
 {
 	uint8_t dest[18];
 
-	memcpy(dest, flow_addr(f, !holder), 16);
-	dest[16] = (uint8_t)(flow_port(f, !holder) >> 8);
-	dest[17] = (uint8_t)flow_port(f, !holder);
+	memcpy(dest, addr, 16);
+	dest[16] = (uint8_t)(port >> 8);
+	dest[17] = (uint8_t)port;
 	return hash_bytes(dest, sizeof(dest));
+}
+
+/* The destination a client's TIME_WAIT holds ports toward. */
+static uint32_t time_wait_dest(const struct flow *f, int holder)
+{
+	return dest_hash(flow_addr(f, !holder), flow_port(f, !holder));
 }
 
 static void time_wait_enter(struct detectors *d, const struct flow *f,
@@ -216,6 +222,54 @@ static bool time_wait_ongoing(const struct det_group *g, int64_t now,
 	       cfg->time_wait_accumulation.min_connections;
 }
 
+/* ------------------------------------------------------------ merge */
+
+static const struct det_reducer time_wait_reducers[] = {
+	DET_REDUCE(struct time_wait_state, held, DET_SUM),
+	DET_REDUCE(struct time_wait_state, as_server, DET_SUM),
+	DET_REDUCE(struct time_wait_state, as_client, DET_SUM),
+};
+
+/*
+ * Held now sums (the sides held different connections); the most held
+ * and the top destination are the larger of both sides' and of now's.
+ */
+static void time_wait_merge(struct detectors *d, struct det_group *into,
+			    const struct det_group *from)
+{
+	struct time_wait_state *s = time_wait_of(into);
+	const struct time_wait_state *o = time_wait_of_const(from);
+	uint64_t top;
+
+	(void)d;
+	det_reduce(into, from, time_wait_reducers,
+		   sizeof(time_wait_reducers) / sizeof(time_wait_reducers[0]));
+	switch (det_merge_peak(into, from, s->held)) {
+	case 1:
+		s->peak_ts = o->peak_ts;
+		break;
+	case 2:
+		s->peak_ts = into->last_ts;
+		break;
+	}
+	if (o->top_dest_count > s->top_dest_count) {
+		s->top_dest_count = o->top_dest_count;
+		s->top_dest_port = o->top_dest_port;
+		memcpy(s->top_dest_addr, o->top_dest_addr, 16);
+	}
+	top = count_map_get(&into->counts,
+			    dest_hash(s->top_dest_addr, s->top_dest_port));
+	if (s->top_dest_count != 0 && top > s->top_dest_count)
+		s->top_dest_count = top;
+}
+
+static enum det_verdict time_wait_verdict(struct detectors *d,
+					  const struct det_group *g)
+{
+	return g->count >= d->cfg.time_wait_accumulation.min_connections
+		? DET_FIRES : DET_QUIET;
+}
+
 const struct detector_ops det_time_wait_ops = {
 	.name = "time_wait_accumulation",
 	.ids = {FINDING_TIME_WAIT_ACCUMULATION},
@@ -226,4 +280,6 @@ const struct detector_ops det_time_wait_ops = {
 	.on_flow_end = time_wait_on_flow_end,
 	.describe = time_wait_describe,
 	.ongoing = time_wait_ongoing,
+	.merge = time_wait_merge,
+	.verdict = time_wait_verdict,
 };

@@ -259,3 +259,10 @@ struct analyzer *engine_analyzer(struct engine *e)
 {
 	return e->a;
 }
+
+bool engine_merge_findings(struct engine *into, const struct engine *from)
+{
+	if (into->det == NULL || from->det == NULL)
+		return true;
+	return detectors_merge(into->det, from->det);
+}

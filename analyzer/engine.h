@@ -110,6 +110,17 @@ void engine_finish(struct engine *e);
  */
 bool engine_results(struct engine *e, struct engine_results *out);
 
+/*
+ * Shards: engines of one configuration fed different flows of one
+ * capture (split by flow, as the cores of a multi-core capture would
+ * be), each finished or advanced to the same moment.  Folds from's
+ * detectors' counts into into's (detectors_merge()), so into's results
+ * and snapshots list the findings of the whole capture.  Counters,
+ * socket tables and the ranking are each shard's own.  False when
+ * memory ran out (into's findings are then incomplete).
+ */
+bool engine_merge_findings(struct engine *into, const struct engine *from);
+
 /* The analyzer inside, for its counters and memory check. */
 struct analyzer *engine_analyzer(struct engine *e);
 

@@ -1749,10 +1749,61 @@ static void test_retransmit_share_is_in_bytes_under_tso(void **state)
 	assert_int_equal(count_of(r, FINDING_RETRANSMIT_BURST), 0);
 }
 
+/* ------------------------------------------------------------ merging */
+
+/*
+ * The reducers merge as if one had counted everything: a window's
+ * events split in two rings, sets and count maps by halves.
+ */
+static void test_reducers_merge(void **state)
+{
+	struct rate_ring whole = {0}, odd = {0}, even = {0};
+	struct hash_set all = {0}, a = {0}, b = {0};
+	struct count_map m_all = {0}, m_a = {0}, m_b = {0};
+	int64_t win = SEC(10);
+	bool oom = false;
+
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		int64_t t = EPOCH_NS + MS(250) * i;
+
+		rate_add(&whole, t, win, 1);
+		rate_add(i % 2 ? &odd : &even, t, win, 1);
+	}
+	rate_merge(&odd, &even, win);
+	assert_int_equal(odd.sum, 40);
+	assert_int_equal(odd.sum, whole.sum);
+	/* Later events push the merged window on as they do the whole's. */
+	assert_int_equal(rate_add(&odd, EPOCH_NS + SEC(14), win, 1),
+			 rate_add(&whole, EPOCH_NS + SEC(14), win, 1));
+	for (uint32_t h = 1; h <= 300; h++) {
+		hash_set_add(&all, h * 2654435761u, &oom);
+		hash_set_add(h % 3 ? &a : &b, h * 2654435761u, &oom);
+		/* A source seen on both sides counts once. */
+		if (h % 5 == 0)
+			hash_set_add(&b, h * 2654435761u, &oom);
+		count_map_add(&m_all, h % 7 + 1, 1, NULL);
+		count_map_add(h % 2 ? &m_a : &m_b, h % 7 + 1, 1, NULL);
+	}
+	assert_true(hash_set_merge(&a, &b));
+	assert_int_equal(a.count, all.count);
+	assert_true(count_map_merge(&m_a, &m_b));
+	assert_int_equal(m_a.live, m_all.live);
+	for (uint32_t k = 1; k <= 7; k++)
+		assert_int_equal(count_map_get(&m_a, k), count_map_get(&m_all, k));
+	assert_false(oom);
+	free(all.slots);
+	free(a.slots);
+	free(b.slots);
+	count_map_free(&m_all);
+	count_map_free(&m_a);
+	count_map_free(&m_b);
+}
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_reducers_merge),
 		T(test_syn_flood_half_open_from_150_sources),
 		T(test_findings_fire_while_the_capture_is_read),
 		T(test_syn_flood_not_when_the_capture_cuts_handshakes),

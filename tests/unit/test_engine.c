@@ -620,6 +620,218 @@ static void test_free_null(void **state)
 	engine_free(NULL);
 }
 
+/* ------------------------------------------------------------ shards */
+
+/* A symmetric hash of two endpoints. */
+static uint64_t pair_hash(const uint8_t *x, const uint8_t *y, uint16_t px,
+			  uint16_t py)
+{
+	uint64_t a = 0, b = 0, h;
+
+	for (int i = 0; i < 16; i++) {
+		a = a * 131 + x[i];
+		b = b * 131 + y[i];
+	}
+	h = (a ^ b) + (uint64_t)(px ^ py) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return h ^ (h >> 32);
+}
+
+/*
+ * Which of n shards a packet goes to: its flow's, the same both ways, as
+ * a NIC's symmetric receive-side scaling picks a core; an ICMP error
+ * goes with the flow it quotes (as Suricata looks that flow up), and
+ * fragments by their addresses alone, having no ports to go by.
+ */
+static unsigned shard_of(const struct packet *pkt, unsigned n)
+{
+	const struct icmp_quoted *q = &pkt->icmp.quoted;
+	uint16_t pa = 0, pb = 0;
+
+	if (packet_has(pkt, PROTO_ICMP) || packet_has(pkt, PROTO_ICMPV6)) {
+		if (pkt->icmp.has_quoted)
+			return (unsigned)(pair_hash(q->src.bytes, q->dst.bytes,
+						    q->has_ports ? q->sport : 0,
+						    q->has_ports ? q->dport : 0) %
+					  n);
+	} else if (!pkt->ip.is_fragment && packet_has(pkt, PROTO_TCP)) {
+		pa = pkt->tcp.sport;
+		pb = pkt->tcp.dport;
+	} else if (!pkt->ip.is_fragment && packet_has(pkt, PROTO_UDP)) {
+		pa = pkt->udp.sport;
+		pb = pkt->udp.dport;
+	}
+	return (unsigned)(pair_hash(pkt->ip.src.bytes, pkt->ip.dst.bytes, pa,
+				    pb) % n);
+}
+
+#define SHARDS 2
+
+/* path's packets into one engine and, split by flow, into SHARDS. */
+static int64_t feed_sharded(const char *path, struct engine *whole,
+			    struct engine *shard[SHARDS], uint64_t fed[SHARDS])
+{
+	int64_t last = 0;
+	const char *paths[1] = {path};
+	enum capture_error err;
+	char msg[256];
+	struct capture_source *src =
+		capture_source_open(paths, 1, NULL, &err, msg, sizeof(msg));
+	struct capture_frame frame;
+	struct packet pkt;
+	uint64_t n = 0;
+
+	assert_non_null(src);
+	while (capture_source_next(src, &frame) == 1) {
+		unsigned k;
+
+		decode_packet(&pkt, frame.link_type, frame.data, frame.cap_len,
+			      frame.wire_len);
+		pkt.frame_no = ++n;
+		pkt.ts = frame.ts;
+		pkt.has_ts = frame.has_ts;
+		if (frame.has_ts && pkt_time_ns(frame.ts) > last)
+			last = pkt_time_ns(frame.ts);
+		engine_feed(whole, &pkt);
+		k = shard_of(&pkt, SHARDS);
+		fed[k]++;
+		engine_feed(shard[k], &pkt);
+	}
+	capture_source_free(src);
+	return last;
+}
+
+static const struct finding *find_subject(const struct engine_results *r,
+					  const struct finding *like)
+{
+	for (size_t i = 0; i < r->n_findings; i++)
+		if (r->findings[i].id == like->id &&
+		    strcmp(r->findings[i].subject, like->subject) == 0 &&
+		    r->findings[i].details[0].number == like->details[0].number)
+			return &r->findings[i];
+	for (size_t i = 0; i < r->n_findings; i++)
+		if (r->findings[i].id == like->id &&
+		    strcmp(r->findings[i].subject, like->subject) == 0)
+			return &r->findings[i];
+	return NULL;
+}
+
+/* Findings whose value is the most counted at once (a window, held now). */
+static bool counts_a_peak(enum finding_id id)
+{
+	return id == FINDING_SYN_FLOOD || id == FINDING_RST_STORM ||
+	       id == FINDING_PORT_SCAN || id == FINDING_RETRANSMIT_BURST ||
+	       id == FINDING_SHORT_CONNECTION_CHURN ||
+	       id == FINDING_TIME_WAIT_ACCUMULATION;
+}
+
+/* The largest value any shard found for like's subject alone (0: none). */
+static double shard_value(struct engine *shard, const struct finding *like)
+{
+	struct engine_results r;
+	const struct finding *f;
+
+	assert_true(engine_results(shard, &r));
+	f = find_subject(&r, like);
+	return f != NULL ? f->value : 0;
+}
+
+/*
+ * Shards split by flow, each advanced to the capture's end, then merged,
+ * find what one engine fed the whole capture finds: the same subjects
+ * and severities; the same values where they are sums (connections,
+ * attempts, resets of a cause); a peak (the most in a window, the most
+ * held at once) at least every shard's own and at most the whole's,
+ * since the shards' peaks need not have come at once (merging as often
+ * as a window's buckets turn keeps it close).  Listed evidence is what
+ * the shards listed once their own part had crossed the threshold.
+ */
+static void check_shards_agree(const char *path)
+{
+	struct engine *whole = engine_default(), *shard[SHARDS];
+	struct engine_results one, merged;
+	uint64_t fed[SHARDS] = {0};
+	double own[64][SHARDS];
+
+	for (int k = 0; k < SHARDS; k++) {
+		shard[k] = engine_default();
+		assert_non_null(shard[k]);
+	}
+	int64_t end = feed_sharded(path, whole, shard, fed);
+
+	engine_finish(whole);
+	assert_true(engine_results(whole, &one));
+	assert_true(one.n_findings > 0 && one.n_findings <= 64);
+	for (int k = 0; k < SHARDS; k++) {
+		/* Every shard's capture ends when the whole capture does. */
+		engine_advance(shard[k], end);
+		engine_finish(shard[k]);
+		/* A real split: each shard saw a good part of the packets. */
+		if (fed[k] * 10 <= fed[0] + fed[1])
+			fail_msg("%s: shard %d got %llu of %llu packets", path,
+				 k, (unsigned long long)fed[k],
+				 (unsigned long long)(fed[0] + fed[1]));
+		for (size_t i = 0; i < one.n_findings; i++)
+			own[i][k] = shard_value(shard[k], &one.findings[i]);
+	}
+	for (int k = 1; k < SHARDS; k++)
+		assert_true(engine_merge_findings(shard[0], shard[k]));
+	assert_true(engine_results(shard[0], &merged));
+	if (merged.n_findings != one.n_findings)
+		fail_msg("%s: %zu findings, %zu merged", path, one.n_findings,
+			 merged.n_findings);
+	for (size_t i = 0; i < one.n_findings; i++) {
+		const struct finding *a = &one.findings[i];
+		const struct finding *b = find_subject(&merged, a);
+
+		if (b == NULL)
+			fail_msg("%s: %s %s missing when merged", path,
+				 finding_id_name(a->id), a->subject);
+		if (b->severity != a->severity)
+			fail_msg("%s: %s %s: severity %d, merged %d", path,
+				 finding_id_name(a->id), a->subject,
+				 a->severity, b->severity);
+		if (!counts_a_peak(a->id) ? b->value != a->value
+		    : b->value > a->value || b->value < own[i][0] ||
+		      b->value < own[i][1])
+			fail_msg("%s: %s %s: %g, merged %g (shards %g, %g)",
+				 path, finding_id_name(a->id), a->subject,
+				 a->value, b->value, own[i][0], own[i][1]);
+		if (b->flow_count > a->flow_count ||
+		    (!counts_a_peak(a->id) && b->flow_count != a->flow_count))
+			fail_msg("%s: %s %s: %llu flows, merged %llu", path,
+				 finding_id_name(a->id), a->subject,
+				 (unsigned long long)a->flow_count,
+				 (unsigned long long)b->flow_count);
+	}
+	for (int k = 0; k < SHARDS; k++)
+		engine_free(shard[k]);
+	engine_free(whole);
+}
+
+static void test_shards_merge(void **state)
+{
+	static const char *const captures[] = {
+		"testdata/lab/syn_flood_no_cookies.pcap",
+		"testdata/lab/syn_flood_cookies.pcap",
+		"testdata/lab/rst_storm.pcap",
+		"testdata/lab/port_scan.pcap",
+		"testdata/lab/time_wait_pileup.pcap",
+		"testdata/lab/short_connection_churn.pcap",
+		"testdata/lab/close_wait_leak.pcap",
+		"testdata/lab/refused.pcap",
+		"testdata/lab/normal_nginx_wrk.pcap",
+		"testdata/real-any.pcap",
+		"testdata/tcp-socket-table.pcap",
+		"testdata/demo.pcap",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(captures) / sizeof(captures[0]); i++)
+		check_shards_agree(captures[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +847,7 @@ int main(void)
 		cmocka_unit_test(test_consumers_own_storage),
 		cmocka_unit_test(test_no_parts),
 		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_shards_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
