@@ -115,15 +115,15 @@ $(FUZZ_CAPTURE_BIN): tests/fuzz/fuzz_capture.c $(CORE_SRCS) $(wildcard capture/*
 	  -fno-sanitize-recover=all $(INCLUDES) -o $@ tests/fuzz/fuzz_capture.c \
 	  $(CORE_SRCS) $(wildcard capture/*.c) $(PKG_LIBS)
 
-# The configuration file's reader and writer: libyaml, and the core for
-# the settings table.
+# The configuration file's reader and writer: libyaml, the core for the
+# settings table, and the UTF-8 check its comments share with reports.
 FUZZ_CONFIG_BIN := build-fuzz/fuzz_config
 YAML_LIBS = $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
-$(FUZZ_CONFIG_BIN): tests/fuzz/fuzz_config.c $(CONFIG_SRCS) $(CORE_SRCS) $(wildcard cmd/config_*.h dissectors/*.h analyzer/*.h)
+$(FUZZ_CONFIG_BIN): tests/fuzz/fuzz_config.c $(CONFIG_SRCS) reports/utf8_text.c $(CORE_SRCS) $(wildcard cmd/config_*.h reports/utf8_text.h dissectors/*.h analyzer/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $(INCLUDES) -o $@ tests/fuzz/fuzz_config.c \
-	  $(CONFIG_SRCS) $(CORE_SRCS) $(YAML_LIBS)
+	  $(CONFIG_SRCS) reports/utf8_text.c $(CORE_SRCS) $(YAML_LIBS)
 
 fuzz: $(FUZZ_BIN) $(FUZZ_CAPTURE_BIN) $(FUZZ_CONFIG_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)

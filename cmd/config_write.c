@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "finding.h"
+#include "utf8_text.h"
 
 #define WIDTH 80
 /* Where the comment beside a value starts: past "    key: value". */
@@ -30,40 +31,23 @@ static const char detectors_intro[] =
 	"its thresholds.";
 
 /*
- * The length of the UTF-8 character at p[0..len) when a YAML comment can
- * hold it, else 0.  A comment ends at a line break, which YAML 1.1 (and
+ * The length of the UTF-8 character at p[0..len) (within a NUL-terminated
+ * string) when a YAML comment can hold it, else 0.  A comment ends at a line break, which YAML 1.1 (and
  * libyaml) counts NEL, U+2028 and U+2029 among, and the reader refuses
  * control characters and bytes that are not UTF-8 anywhere in the file.
  */
 static size_t comment_char_len(const unsigned char *p, size_t len)
 {
+	size_t n = utf8_sequence_len(p);
 	unsigned long cp;
-	size_t n;
 
-	if (p[0] >= 0x20 && p[0] < 0x7f)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
+	if (n == 0 || n > len || (n == 1 && (p[0] < 0x20 || p[0] == 0x7f)))
 		return 0;
-	if (n > len)
-		return 0;
-	cp = p[0] & (0x7f >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
+	cp = n == 1 ? p[0] : p[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++)
 		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and past U+10FFFF are not UTF-8. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	if (cp < 0xa0 || cp == 0x2028 || cp == 0x2029 || cp == 0xfeff ||
-	    cp == 0xfffe || cp == 0xffff)
+	if ((cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0xfeff || cp == 0xfffe || cp == 0xffff)
 		return 0;
 	return n;
 }
