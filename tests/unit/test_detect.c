@@ -22,12 +22,6 @@
 #include "settings.h"
 #include "unit_packets.h"
 
-#define US(x) ((int64_t)(x) * 1000)
-#define MS(x) ((int64_t)(x) * 1000000)
-#define SEC(x) ((int64_t)(x) * 1000000000)
-/* 2026-01-01T00:00:00Z: time 0 of every test. */
-#define EPOCH_NS (1767225600LL * 1000000000LL)
-
 #define SYN TCP_FLAG_SYN
 #define ACK TCP_FLAG_ACK
 #define FIN TCP_FLAG_FIN
@@ -79,8 +73,7 @@ static struct unit_wire *run_start(struct run *r)
 	sink = detectors_sink(r->det);
 	r->a = analyzer_new(&r->s.engine, &sink);
 	assert_non_null(r->a);
-	r->w.a = r->a;
-	r->w.epoch_ns = EPOCH_NS;
+	r->w = unit_wire_into(r->a);
 	return &r->w;
 }
 
@@ -348,8 +341,7 @@ static struct unit_wire *run_start_heard(struct run *r, struct heard *h)
 	r->a = analyzer_new(&r->s.engine, &sink);
 	assert_non_null(r->a);
 	h->a = r->a;
-	r->w.a = r->a;
-	r->w.epoch_ns = EPOCH_NS;
+	r->w = unit_wire_into(r->a);
 	return &r->w;
 }
 

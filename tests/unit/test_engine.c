@@ -262,8 +262,6 @@ static void test_findings_lifecycle(void **state)
 	engine_free(e);
 }
 
-#define SEC INT64_C(1000000000)
-
 /* The handshake of 192.0.2.1:40000 to 192.0.2.2:80, then the client's FIN. */
 static void open_then_client_fin(struct unit_wire *w)
 {
@@ -296,15 +294,15 @@ static void test_close_wait_live(void **state)
 	(void)state;
 	assert_non_null(e);
 	w.a = engine_analyzer(e);
-	w.epoch_ns = 1700000000 * SEC;
+	w.epoch_ns = SEC(1700000000);
 	engine_snapshot_init(&s, SNAPSHOT_FINDINGS | SNAPSHOT_SOCKETS);
 	open_then_client_fin(&w);
-	engine_advance(e, w.epoch_ns + SEC / 2);
+	engine_advance(e, w.epoch_ns + MS(500));
 	assert_true(engine_snapshot_take(e, &s));
 	assert_null(snap_find(&s, FINDING_CLOSE_WAIT_LEAK, &n));
 	assert_int_equal(s.n_sockets, 3);       /* and the listener */
 
-	engine_advance(e, w.epoch_ns + 2 * SEC);
+	engine_advance(e, w.epoch_ns + SEC(2));
 	assert_true(engine_snapshot_take(e, &s));
 	f = snap_find(&s, FINDING_CLOSE_WAIT_LEAK, &n);
 	assert_non_null(f);
@@ -315,9 +313,9 @@ static void test_close_wait_live(void **state)
 	assert_string_equal(f->finding.subject, "192.0.2.2:80");
 	assert_non_null(strstr(f->finding.summary, "1 still in CLOSE_WAIT now"));
 
-	unit_feed_tcp(&w, 3 * SEC, "192.0.2.2", 80, "192.0.2.1", 40000,
+	unit_feed_tcp(&w, SEC(3), "192.0.2.2", 80, "192.0.2.1", 40000,
 		      TCP_FLAG_FIN | TCP_FLAG_ACK, 501, 102, 65535, 0);
-	unit_feed_tcp(&w, 3 * SEC + 1000000, "192.0.2.1", 40000, "192.0.2.2",
+	unit_feed_tcp(&w, SEC(3) + MS(1), "192.0.2.1", 40000, "192.0.2.2",
 		      80, TCP_FLAG_ACK, 102, 502, 65535, 0);
 	assert_true(engine_snapshot_take(e, &s));
 	f = snap_find(&s, FINDING_CLOSE_WAIT_LEAK, &n);
@@ -343,12 +341,12 @@ static void test_close_wait_short(void **state)
 	(void)state;
 	assert_non_null(e);
 	w.a = engine_analyzer(e);
-	w.epoch_ns = 1700000000 * SEC;
+	w.epoch_ns = SEC(1700000000);
 	open_then_client_fin(&w);
-	engine_advance(e, w.epoch_ns + SEC / 2);
-	unit_feed_tcp(&w, SEC / 2 + 1, "192.0.2.2", 80, "192.0.2.1", 40000,
+	engine_advance(e, w.epoch_ns + MS(500));
+	unit_feed_tcp(&w, MS(500) + 1, "192.0.2.2", 80, "192.0.2.1", 40000,
 		      TCP_FLAG_FIN | TCP_FLAG_ACK, 501, 102, 65535, 0);
-	engine_advance(e, w.epoch_ns + 5 * SEC);
+	engine_advance(e, w.epoch_ns + SEC(5));
 	engine_finish(e);
 	assert_true(engine_results(e, &r));
 	assert_null(find(&r, FINDING_CLOSE_WAIT_LEAK));
@@ -359,7 +357,7 @@ static void test_close_wait_short(void **state)
 static void syn_retried_twice(struct unit_wire *w)
 {
 	for (int i = 0; i < 3; i++)
-		unit_feed_tcp(w, (int64_t[]){0, SEC, 3 * SEC}[i], "192.0.2.1",
+		unit_feed_tcp(w, (int64_t[]){0, SEC(1), SEC(3)}[i], "192.0.2.1",
 			      40001, "192.0.2.2", 81, TCP_FLAG_SYN, 7000, 0,
 			      65535, 0);
 }
@@ -381,7 +379,7 @@ static void test_syn_unanswered_live(void **state)
 	(void)state;
 	assert_non_null(e);
 	w.a = engine_analyzer(e);
-	w.epoch_ns = 1700000000 * SEC;
+	w.epoch_ns = SEC(1700000000);
 	engine_snapshot_init(&s, SNAPSHOT_FINDINGS);
 	syn_retried_twice(&w);
 	assert_true(engine_snapshot_take(e, &s));
@@ -392,7 +390,7 @@ static void test_syn_unanswered_live(void **state)
 	assert_true(f->finding.value == 1);
 	assert_non_null(strstr(f->finding.summary, "1 still retrying"));
 
-	unit_feed_tcp(&w, 3 * SEC + 1000000, "192.0.2.2", 81, "192.0.2.1",
+	unit_feed_tcp(&w, SEC(3) + MS(1), "192.0.2.2", 81, "192.0.2.1",
 		      40001, TCP_FLAG_SYN | TCP_FLAG_ACK, 9000, 7001, 65535, 0);
 	assert_true(engine_snapshot_take(e, &s));
 	f = snap_find(&s, FINDING_SYN_UNANSWERED, &n);
@@ -421,7 +419,7 @@ static void test_syn_unanswered_confirmed(void **state)
 	(void)state;
 	assert_non_null(e);
 	w.a = engine_analyzer(e);
-	w.epoch_ns = 1700000000 * SEC;
+	w.epoch_ns = SEC(1700000000);
 	syn_retried_twice(&w);
 	engine_finish(e);
 	assert_true(engine_results(e, &r));
@@ -451,7 +449,7 @@ static void test_dead_peer_live(void **state)
 	(void)state;
 	assert_non_null(e);
 	w.a = engine_analyzer(e);
-	w.epoch_ns = 1700000000 * SEC;
+	w.epoch_ns = SEC(1700000000);
 	engine_snapshot_init(&s, SNAPSHOT_FINDINGS);
 	unit_feed_tcp(&w, 0, "192.0.2.1", 40002, "192.0.2.2", 82,
 		      TCP_FLAG_SYN, 100, 0, 65535, 0);

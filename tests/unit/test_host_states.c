@@ -20,11 +20,6 @@
 #include "host_states.h"
 #include "unit_packets.h"
 
-#define MS(x) ((int64_t)(x) * 1000000)
-#define SEC(x) ((int64_t)(x) * 1000000000)
-/* 2026-01-01T00:00:00Z: time 0 of every test. */
-#define EPOCH_NS (1767225600LL * 1000000000LL)
-
 #define SYN TCP_FLAG_SYN
 #define ACK TCP_FLAG_ACK
 #define FIN TCP_FLAG_FIN
@@ -68,8 +63,7 @@ static int run_setup(void **state)
 	r->a = analyzer_new(&cfg, &sink);
 	if (r->hs == NULL || r->a == NULL)
 		return -1;
-	r->w.a = r->a;
-	r->w.epoch_ns = EPOCH_NS;
+	r->w = unit_wire_into(r->a);
 	*state = r;
 	return 0;
 }

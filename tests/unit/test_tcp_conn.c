@@ -16,12 +16,6 @@
 #include "analyzer.h"
 #include "unit_packets.h"
 
-#define US(x) ((int64_t)(x) * 1000)
-#define MS(x) ((int64_t)(x) * 1000000)
-#define SEC(x) ((int64_t)(x) * 1000000000)
-/* 2026-01-01T00:00:00Z: time 0 of every test. */
-#define EPOCH_NS (1767225600LL * 1000000000LL)
-
 #define CLI "192.0.2.1"
 #define SRV "198.51.100.2"
 #define CLI_PORT 40000
@@ -86,13 +80,13 @@ static void conn_feed_long_path(struct conn_seen *s, int64_t rtt)
 		.on_tcp_segment = conn_on_segment,
 		.on_flow_end = conn_on_flow_end,
 	};
-	struct unit_wire w = { .epoch_ns = EPOCH_NS };
+	struct unit_wire w;
 	const int segs = 30, per_rtt = 10;
 	int64_t step = rtt / per_rtt, t0;
 
 	memset(s, 0, sizeof(*s));
 	analyzer_config_defaults(&cfg);
-	w.a = analyzer_new(&cfg, &sink);
+	w = unit_wire_into(analyzer_new(&cfg, &sink));
 	assert_non_null(w.a);
 	/* The handshake: the SYN-ACK one rtt after the SYN. */
 	unit_feed_tcp(&w, 0, CLI, CLI_PORT, SRV, SRV_PORT, TCP_FLAG_SYN,
@@ -235,10 +229,8 @@ static void ask_begin(struct unit_wire *w, struct conn_asked *s)
 	};
 
 	memset(s, 0, sizeof(*s));
-	memset(w, 0, sizeof(*w));
-	w->epoch_ns = EPOCH_NS;
 	analyzer_config_defaults(&cfg);
-	w->a = analyzer_new(&cfg, &sink);
+	*w = unit_wire_into(analyzer_new(&cfg, &sink));
 	assert_non_null(w->a);
 }
 

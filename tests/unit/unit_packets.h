@@ -15,6 +15,13 @@
 #include "analyzer.h"
 #include "packet.h"
 
+/* Times on the test's clock, in ns. */
+#define US(x) ((int64_t)(x) * 1000)
+#define MS(x) ((int64_t)(x) * 1000000)
+#define SEC(x) ((int64_t)(x) * 1000000000)
+/* 2026-01-01T00:00:00Z: time 0 of every test. */
+#define EPOCH_NS (1767225600LL * 1000000000LL)
+
 /* Where fed packets go. */
 struct unit_wire {
 	struct analyzer *a;
@@ -22,6 +29,12 @@ struct unit_wire {
 	uint64_t frames;        /* fed so far: the next is frames + 1 */
 	int64_t last_ns;        /* the latest time fed: it may not go back */
 };
+
+/* A wire into a, its clock starting at EPOCH_NS, no frame fed yet. */
+static inline struct unit_wire unit_wire_into(struct analyzer *a)
+{
+	return (struct unit_wire){.a = a, .epoch_ns = EPOCH_NS};
+}
 
 /* TCP options, for SYNs and SACKs.  All zero: none. */
 struct unit_tcp_opts {
