@@ -182,10 +182,19 @@ static const struct {
 	{"nagle_delayed_ack", "min_delay", "max_delay"},
 };
 
-const struct setting *settings_table(size_t *n)
+size_t settings_count(void)
 {
-	*n = sizeof(table) / sizeof(table[0]);
-	return table;
+	return sizeof(table) / sizeof(table[0]);
+}
+
+const struct setting *settings_at(size_t i)
+{
+	return i < settings_count() ? &table[i] : NULL;
+}
+
+size_t settings_index(const struct setting *e)
+{
+	return (size_t)(e - table);
 }
 
 const struct setting *settings_find(const char *section, const char *key)

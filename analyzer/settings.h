@@ -44,8 +44,15 @@ struct setting {
 	double def;
 };
 
-/* The table, in the order `config --defaults` prints it. */
-const struct setting *settings_table(size_t *n);
+/*
+ * The rows, in the order `config --defaults` prints them: the engine's,
+ * then each detector's.  settings_at(i) for i below settings_count(),
+ * else NULL.
+ */
+size_t settings_count(void);
+const struct setting *settings_at(size_t i);
+/* e's place among the rows: settings_at(settings_index(e)) is e. */
+size_t settings_index(const struct setting *e);
 /* The entry for section.key, or NULL. */
 const struct setting *settings_find(const char *section, const char *key);
 /* True when section is "engine" or a finding id. */

@@ -39,9 +39,7 @@ struct loader {
 	const char *text;
 	size_t len;
 	struct settings s;          /* the working copy, committed on success */
-	const struct setting *table;
-	size_t n;
-	struct seen *entry;         /* n: one per table entry */
+	struct seen *entry;         /* one per row, by settings_index() */
 	struct seen section[SECTION_COUNT];
 	struct seen detector[FINDING_COUNT];
 	enum config_status status;
@@ -595,6 +593,7 @@ static bool parse_settings(struct loader *l, const char *section,
 		return node == NODE_EMPTY;
 	while ((r = next_key(l, path, key, &at)) > 0) {
 		const struct setting *e = settings_find(section, key);
+		struct seen *seen;
 		char hint[600];
 
 		key_path(kp, path, key);
@@ -603,17 +602,18 @@ static bool parse_settings(struct loader *l, const char *section,
 
 			if (strcmp(section, "engine") != 0 ||
 			    !hint_elsewhere(key, hint, sizeof(hint))) {
-				for (size_t i = 0; i < l->n; i++)
-					if (strcmp(l->table[i].section, section) == 0)
-						candidates_add(&c, l->table[i].key);
+				for (size_t i = 0; i < settings_count(); i++)
+					if (strcmp(settings_at(i)->section, section) == 0)
+						candidates_add(&c, settings_at(i)->key);
 				candidates_hint(&c, hint, sizeof(hint));
 			}
 			return fail(l, at, kp, "unknown key %s", hint);
 		}
-		if (l->entry[e - l->table].seen)
-			return duplicate(l, at, kp, &l->entry[e - l->table]);
-		l->entry[e - l->table].seen = true;
-		l->entry[e - l->table].at = at;
+		seen = &l->entry[settings_index(e)];
+		if (seen->seen)
+			return duplicate(l, at, kp, seen);
+		seen->seen = true;
+		seen->at = at;
 		if (!parse_value(l, e, kp))
 			return false;
 	}
@@ -743,8 +743,8 @@ static bool check_order(struct loader *l)
 
 	if (settings_check_order(&l->s, &lo, &hi))
 		return true;
-	sl = &l->entry[lo - l->table];
-	sh = &l->entry[hi - l->table];
+	sl = &l->entry[settings_index(lo)];
+	sh = &l->entry[settings_index(hi)];
 	settings_format(&l->s, lo, lv, sizeof(lv));
 	settings_format(&l->s, hi, hv, sizeof(hv));
 	if (sh->seen && (!sl->seen || sh->at.index > sl->at.index)) {
@@ -769,8 +769,7 @@ enum config_status config_file_parse(const char *name, const char *text,
 	l.s = *s;
 	l.err = err;
 	l.errlen = errlen;
-	l.table = settings_table(&l.n);
-	l.entry = calloc(l.n, sizeof(*l.entry));
+	l.entry = calloc(settings_count(), sizeof(*l.entry));
 	if (l.entry == NULL || !yaml_parser_initialize(&l.parser)) {
 		free(l.entry);
 		snprintf(err, errlen, "%s: out of memory", name);

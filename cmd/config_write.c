@@ -139,21 +139,19 @@ void config_write(FILE *out, const struct settings *s,
 		  const char *first_line)
 {
 	struct settings def;
-	const struct setting *t;
-	size_t n;
 	const char *section = "";
 
 	settings_defaults(&def);
-	t = settings_table(&n);
 	if (first_line != NULL) {
 		write_comment(out, 0, first_line);
 		fputs("#\n", out);
 	}
 	fputs(header, out);
-	for (size_t i = 0; i < n; i++) {
-		bool engine = strcmp(t[i].section, "engine") == 0;
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i);
+		bool engine = strcmp(e->section, "engine") == 0;
 
-		if (strcmp(t[i].section, section) != 0) {
+		if (strcmp(e->section, section) != 0) {
 			enum finding_id id;
 
 			fputc('\n', out);
@@ -166,12 +164,12 @@ void config_write(FILE *out, const struct settings *s,
 					write_comment(out, 0, detectors_intro);
 					fputs("detectors:\n\n", out);
 				}
-				if (finding_id_parse(t[i].section, &id))
+				if (finding_id_parse(e->section, &id))
 					write_comment(out, 2, finding_title(id));
-				fprintf(out, "  %s:\n", t[i].section);
+				fprintf(out, "  %s:\n", e->section);
 			}
-			section = t[i].section;
+			section = e->section;
 		}
-		write_entry(out, s, &def, &t[i], engine ? 2 : 4);
+		write_entry(out, s, &def, e, engine ? 2 : 4);
 	}
 }

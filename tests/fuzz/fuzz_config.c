@@ -23,10 +23,10 @@
  *
  *   input := 0xff (index:u8 value:u64le)*
  *
- * index picks a table entry (modulo its length) and value its value in
- * range, or with its top bit set any double's bits (which settings_set
- * must refuse unless it can be written back).  The settings then go
- * through the same round trip from write(A).
+ * index picks a row (settings_at(), modulo their count) and value its
+ * value in range, or with its top bit set any double's bits (which
+ * settings_set must refuse unless it can be written back).  The settings
+ * then go through the same round trip from write(A).
  */
 #include <math.h>
 #include <stdint.h>
@@ -75,17 +75,17 @@ static size_t fuzz_field_size(const struct setting *e)
 static void fuzz_assert_same(const struct settings *a,
 			     const struct settings *b, const char *what)
 {
-	size_t n;
-	const struct setting *t = settings_table(&n);
 	char msg[256];
 
-	for (size_t i = 0; i < n; i++) {
-		if (memcmp((const char *)a + t[i].offset,
-			   (const char *)b + t[i].offset,
-			   fuzz_field_size(&t[i])) != 0) {
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i);
+
+		if (memcmp((const char *)a + e->offset,
+			   (const char *)b + e->offset,
+			   fuzz_field_size(e)) != 0) {
 			snprintf(msg, sizeof(msg), "%s.%s: %.17g, then %.17g",
-				 t[i].section, t[i].key, settings_get(a, &t[i]),
-				 settings_get(b, &t[i]));
+				 e->section, e->key, settings_get(a, e),
+				 settings_get(b, e));
 			fuzz_die(what, msg);
 		}
 	}
@@ -187,9 +187,7 @@ static double fuzz_value(const struct setting *e, uint64_t r)
 static void fuzz_values(const uint8_t *data, size_t size)
 {
 	struct settings a;
-	const struct setting *lo, *hi;
-	size_t n;
-	const struct setting *t = settings_table(&n);
+	const struct setting *e, *lo, *hi;
 
 	fuzz_defaults(&a);
 	for (size_t i = 0; i + 9 <= size; i += 9) {
@@ -197,7 +195,8 @@ static void fuzz_values(const uint8_t *data, size_t size)
 
 		for (int k = 8; k >= 1; k--)
 			r = r << 8 | data[i + (size_t)k];
-		settings_set(&a, &t[data[i] % n], fuzz_value(&t[data[i] % n], r));
+		e = settings_at(data[i] % settings_count());
+		settings_set(&a, e, fuzz_value(e, r));
 	}
 	/* Out of order, the reader refuses it, rightly. */
 	if (!settings_check_order(&a, &lo, &hi))

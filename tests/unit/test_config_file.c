@@ -27,14 +27,13 @@ static enum config_status parse(const char *text, struct settings *s,
 static void assert_same_settings(const struct settings *a,
 				 const struct settings *b)
 {
-	size_t n;
-	const struct setting *t = settings_table(&n);
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i);
 
-	for (size_t i = 0; i < n; i++) {
-		if (settings_get(a, &t[i]) != settings_get(b, &t[i]))
-			fail_msg("%s.%s: %.17g, want %.17g", t[i].section,
-				 t[i].key, settings_get(a, &t[i]),
-				 settings_get(b, &t[i]));
+		if (settings_get(a, e) != settings_get(b, e))
+			fail_msg("%s.%s: %.17g, want %.17g", e->section,
+				 e->key, settings_get(a, e),
+				 settings_get(b, e));
 	}
 	/* And the bytes: nothing the table does not cover may change. */
 	assert_memory_equal(&a->engine, &b->engine, sizeof(a->engine));
@@ -94,15 +93,13 @@ static void test_defaults_round_trip(void **state)
 	assert_same_settings(&s, &def);
 	/* Every key is written, and no line passes 80 columns. */
 	{
-		size_t n;
-		const struct setting *t = settings_table(&n);
-
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < settings_count(); i++) {
+			const struct setting *e = settings_at(i);
 			char want[96];
 
 			snprintf(want, sizeof(want), "\n%s%s: ",
-				 strcmp(t[i].section, "engine") == 0 ? "  " : "    ",
-				 t[i].key);
+				 strcmp(e->section, "engine") == 0 ? "  " : "    ",
+				 e->key);
 			assert_non_null(strstr(text, want));
 		}
 		for (const char *line = text; *line != '\0';) {
@@ -123,22 +120,21 @@ static void test_defaults_round_trip(void **state)
 static void test_changed_round_trip(void **state)
 {
 	struct settings s, back;
-	size_t n;
-	const struct setting *t = settings_table(&n);
 	char err[512];
 	char *text;
 
 	(void)state;
 	settings_defaults(&s);
-	for (size_t i = 0; i < n; i++) {
-		double v = t[i].type == SETTING_BOOL ? 1 - settings_get(&s, &t[i])
-			 : t[i].type == SETTING_SEVERITY ? 0 : t[i].max;
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i);
+		double v = e->type == SETTING_BOOL ? 1 - settings_get(&s, e)
+			 : e->type == SETTING_SEVERITY ? 0 : e->max;
 
 		/* Keep the ordered pairs in order: lows at their minimum. */
-		if (strcmp(t[i].key, "port_range_low") == 0 ||
-		    strcmp(t[i].key, "min_delay") == 0)
-			v = t[i].min;
-		assert_true(settings_set(&s, &t[i], v));
+		if (strcmp(e->key, "port_range_low") == 0 ||
+		    strcmp(e->key, "min_delay") == 0)
+			v = e->min;
+		assert_true(settings_set(&s, e, v));
 	}
 	text = written(&s, "Read from test, over the defaults.");
 	assert_non_null(strstr(text, "# Read from test, over the defaults.\n"));
@@ -152,18 +148,17 @@ static void test_changed_round_trip(void **state)
 /* Seconds are formatted from the nanoseconds: any count reads back. */
 static void test_seconds_round_trip(void **state)
 {
-	size_t n;
-	const struct setting *t = settings_table(&n);
 	uint64_t x = 88172645463325252u;      /* xorshift64 seed */
 
 	(void)state;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i);
 		int64_t lo, hi;
 
-		if (t[i].type != SETTING_SECONDS)
+		if (e->type != SETTING_SECONDS)
 			continue;
-		lo = (int64_t)(t[i].min * 1e9);
-		hi = (int64_t)(t[i].max * 1e9);
+		lo = (int64_t)(e->min * 1e9);
+		hi = (int64_t)(e->max * 1e9);
 		for (int k = 0; k < 2000; k++) {
 			struct settings s, back;
 			int64_t ns;
@@ -174,25 +169,25 @@ static void test_seconds_round_trip(void **state)
 			x ^= x << 17;
 			ns = k == 0 ? lo : k == 1 ? hi : lo + (int64_t)(x % (uint64_t)(hi - lo + 1));
 			settings_defaults(&s);
-			memcpy((char *)&s + t[i].offset, &ns, sizeof(ns));
-			settings_format(&s, &t[i], val, sizeof(val));
-			if (strcmp(t[i].section, "engine") == 0)
+			memcpy((char *)&s + e->offset, &ns, sizeof(ns));
+			settings_format(&s, e, val, sizeof(val));
+			if (strcmp(e->section, "engine") == 0)
 				snprintf(text, sizeof(text), "engine:\n  %s: %s\n",
-					 t[i].key, val);
+					 e->key, val);
 			else
 				snprintf(text, sizeof(text),
 					 "detectors:\n  %s:\n    %s: %s\n",
-					 t[i].section, t[i].key, val);
+					 e->section, e->key, val);
 			if (parse(text, &back, err, sizeof(err)) != CONFIG_OK) {
 				/* An ordered pair pushed out of order is fine. */
 				if (strstr(err, " is below ") != NULL ||
 				    strstr(err, " is above ") != NULL)
 					continue;
-				fail_msg("%s.%s = %s: %s", t[i].section, t[i].key, val, err);
+				fail_msg("%s.%s = %s: %s", e->section, e->key, val, err);
 			}
-			if (memcmp((char *)&back + t[i].offset, &ns, sizeof(ns)) != 0)
+			if (memcmp((char *)&back + e->offset, &ns, sizeof(ns)) != 0)
 				fail_msg("%s.%s: %lld ns written as %s reads back otherwise",
-					 t[i].section, t[i].key, (long long)ns, val);
+					 e->section, e->key, (long long)ns, val);
 		}
 	}
 }
@@ -219,13 +214,11 @@ static void test_share_round_trip(void **state)
 		"0.00001", "0.000000000000001", "0.123456789012345",
 		"0.999999999999999", "0.1", "0.3", "0.001", "1", "0",
 	};
-	size_t n;
-	const struct setting *t = settings_table(&n);
 	uint64_t x = 2463534242u;       /* xorshift64 seed */
 
 	(void)state;
-	for (size_t i = 0; i < n; i++) {
-		const struct setting *e = &t[i];
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i);
 
 		if (e->type != SETTING_SHARE)
 			continue;
@@ -528,12 +521,9 @@ static void edge_text(const struct setting *e, double v, char *out,
 
 static void test_range_edges(void **state)
 {
-	size_t n;
-	const struct setting *t = settings_table(&n);
-
 	(void)state;
-	for (size_t i = 0; i < n; i++) {
-		const struct setting *e = &t[i];
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i);
 		/* Just outside: one unit for whole numbers, a step below the
 		 * finest decimal otherwise. */
 		double step = e->type == SETTING_COUNT || e->type == SETTING_MIB ? 1 : 0.0001;
@@ -696,23 +686,21 @@ static void test_files(void **state)
 static void test_row_defaults(void **state)
 {
 	struct settings s;
-	const struct setting *t;
 	enum finding_id id;
-	size_t n;
 
 	(void)state;
 	settings_defaults(&s);
-	t = settings_table(&n);
-	for (size_t i = 0; i < n; i++) {
-		double want = t[i].def;
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i);
+		double want = e->def;
 
-		if (t[i].type == SETTING_SEVERITY) {
-			assert_true(finding_id_parse(t[i].section, &id));
+		if (e->type == SETTING_SEVERITY) {
+			assert_true(finding_id_parse(e->section, &id));
 			want = finding_default_severity(id);
 		}
-		if (settings_get(&s, &t[i]) != want)
-			fail_msg("%s.%s: default %g, row says %g", t[i].section,
-				 t[i].key, settings_get(&s, &t[i]), want);
+		if (settings_get(&s, e) != want)
+			fail_msg("%s.%s: default %g, row says %g", e->section,
+				 e->key, settings_get(&s, e), want);
 	}
 	assert_int_equal(s.engine.tcp.time_wait_ns, INT64_C(60000000000));
 	assert_int_equal(s.detect.nagle_delayed_ack.min_delay_ns, 30000000);
