@@ -23,6 +23,29 @@ static enum config_status parse(const char *text, struct settings *s,
 	return config_file_parse("t.yaml", text, strlen(text), s, err, errlen);
 }
 
+/* A setting's value as the file writes it (seconds, a count, a share, 0/1). */
+static double get(const struct settings *s, const char *section,
+		  const char *key)
+{
+	const struct setting *e = settings_find(section, key);
+
+	assert_non_null(e);
+	return settings_get(s, e);
+}
+
+/* A duration's nanoseconds, as stored. */
+static int64_t get_ns(const struct settings *s, const char *section,
+		      const char *key)
+{
+	const struct setting *e = settings_find(section, key);
+	int64_t ns;
+
+	assert_non_null(e);
+	assert_int_equal(e->type, SETTING_SECONDS);
+	memcpy(&ns, (const char *)s + e->offset, sizeof(ns));
+	return ns;
+}
+
 /* Every setting of a equals b's, compared as the file reads them. */
 static void assert_same_settings(const struct settings *a,
 				 const struct settings *b)
@@ -277,11 +300,11 @@ static void test_share_grid(void **state)
 	assert_false(settings_set(&s, e, 0.1 + 0.2));  /* 0.30000000000000004 */
 	assert_false(settings_set(&s, e, 1e-16));
 	assert_false(settings_set(&s, e, 5e-324));
-	assert_true(s.detect.retransmit_burst.min_share == 0.01);
+	assert_true(settings_get(&s, e) == 0.01);
 	assert_true(settings_set(&s, e, 0.3));
 	/* -0 is stored as 0, so that it prints "0", not "-0". */
 	assert_true(settings_set(&s, e, -0.0));
-	v = s.detect.retransmit_burst.min_share;
+	v = settings_get(&s, e);
 	assert_false(signbit(v));
 }
 
@@ -570,8 +593,8 @@ static void test_values(void **state)
 	/* Seconds take decimals, to the nanosecond. */
 	assert_int_equal(parse("detectors:\n  nagle_delayed_ack:\n    min_delay: 0.04\n"
 			       "    max_delay: 0.2\n", &s, err, sizeof(err)), CONFIG_OK);
-	assert_true(s.detect.nagle_delayed_ack.min_delay_ns == 40000000);
-	assert_true(s.detect.nagle_delayed_ack.max_delay_ns == 200000000);
+	assert_true(get_ns(&s, "nagle_delayed_ack", "min_delay") == 40000000);
+	assert_true(get_ns(&s, "nagle_delayed_ack", "max_delay") == 200000000);
 	assert_int_equal(parse("engine:\n  time_wait: 1.000000001\n", &s, err,
 			       sizeof(err)), CONFIG_OK);
 	assert_true(s.engine.tcp.time_wait_ns == 1000000001);
@@ -587,9 +610,9 @@ static void test_values(void **state)
 			       &s, err, sizeof(err)), CONFIG_OK);
 	assert_true(s.engine.tcp.time_wait_ns == 1000 * 1000000000LL);
 	assert_true(s.engine.tcp_idle_ns == 150 * 1000000000LL);
-	assert_true(s.detect.port_scan.min_failed_share == 0.00001);
-	assert_true(s.detect.retransmit_burst.min_share == 0.025);
-	assert_true(s.detect.nagle_delayed_ack.min_delay_ns == 40000000);
+	assert_true(get(&s, "port_scan", "min_failed_share") == 0.00001);
+	assert_true(get(&s, "retransmit_burst", "min_share") == 0.025);
+	assert_true(get_ns(&s, "nagle_delayed_ack", "min_delay") == 40000000);
 	assert_int_equal(parse("engine:\n  time_wait: 0e99999999999999999999\n", &s,
 			       err, sizeof(err)), CONFIG_INVALID);
 	assert_string_equal(err, "t.yaml:2:14: engine.time_wait: 0e99999999999999999999 "
@@ -605,7 +628,7 @@ static void test_values(void **state)
 			       &s, err, sizeof(err)), CONFIG_OK);
 	assert_false(s.detect.det[FINDING_HALF_OPEN].enabled);
 	assert_int_equal(s.detect.det[FINDING_HALF_OPEN].severity, SEVERITY_CRITICAL);
-	assert_true(s.detect.checksum_errors.verify);
+	assert_true(get(&s, "checksum_errors", "verify") == 1);
 	assert_true(s.detect.det[FINDING_SYN_FLOOD].enabled);
 	assert_true(s.engine.defrag.memory_cap == (size_t)1 << 20);
 	assert_int_equal(s.engine.max_flows, 7);
@@ -616,7 +639,7 @@ static void test_values(void **state)
 	assert_int_equal(parse("{engine: {time_wait: 5}, detectors: {rst_storm: {min_rsts: 9}}}\n",
 			       &s, err, sizeof(err)), CONFIG_OK);
 	assert_true(s.engine.tcp.time_wait_ns == 5000000000);
-	assert_int_equal(s.detect.rst_storm.min_rsts, 9);
+	assert_true(get(&s, "rst_storm", "min_rsts") == 9);
 }
 
 /* Files: missing, a directory, and the search path. */
@@ -703,10 +726,10 @@ static void test_row_defaults(void **state)
 				 e->key, settings_get(&s, e), want);
 	}
 	assert_int_equal(s.engine.tcp.time_wait_ns, INT64_C(60000000000));
-	assert_int_equal(s.detect.nagle_delayed_ack.min_delay_ns, 30000000);
-	assert_int_equal(s.detect.time_wait_accumulation.port_range_high, 60999);
-	assert_true(s.detect.retransmit_burst.min_share == 0.01);
-	assert_false(s.detect.checksum_errors.verify);
+	assert_int_equal(get_ns(&s, "nagle_delayed_ack", "min_delay"), 30000000);
+	assert_true(get(&s, "time_wait_accumulation", "port_range_high") == 60999);
+	assert_true(get(&s, "retransmit_burst", "min_share") == 0.01);
+	assert_true(get(&s, "checksum_errors", "verify") == 0);
 	assert_true(s.detect.det[FINDING_SYN_FLOOD].enabled);
 	assert_int_equal(s.detect.det[FINDING_SYN_FLOOD].severity,
 			 SEVERITY_CRITICAL);

@@ -42,6 +42,16 @@ struct run {
 	size_t n;
 };
 
+/* Sets section.key (in the file's unit: seconds, a count, 0/1). */
+static void run_set(struct run *r, const char *section, const char *key,
+		    double v)
+{
+	const struct setting *e = settings_find(section, key);
+
+	assert_non_null(e);
+	assert_true(settings_set(&r->s, e, v));
+}
+
 static int run_setup(void **state)
 {
 	struct run *r = calloc(1, sizeof(*r));
@@ -445,7 +455,7 @@ static void test_syn_flood_min_half_open_from_config(void **state)
 {
 	struct run *r = *state;
 
-	r->s.detect.syn_flood.min_half_open = 200;
+	run_set(r, "syn_flood", "min_half_open", 200);
 	feed_half_open_sources(run_start(r), 150);
 	run_end(r);
 	expect_count(r, 0);
@@ -672,7 +682,7 @@ static void test_close_wait_leak_min_age_from_config(void **state)
 {
 	struct run *r = *state;
 
-	r->s.detect.close_wait_leak.min_age_ns = SEC(5);
+	run_set(r, "close_wait_leak", "min_age", 5);
 	feed_close_wait(run_start(r), -1);
 	run_end(r);
 	expect_count(r, 0);
@@ -808,7 +818,7 @@ static void test_time_wait_warning_when_ports_run_short(void **state)
 	const struct finding *f;
 
 	/* 100 ports of 32768-32967: a share of 0.5 at 100. */
-	r->s.detect.time_wait_accumulation.port_range_high = 32967;
+	run_set(r, "time_wait_accumulation", "port_range_high", 32967);
 	feed_short_connections(run_start(r), 100, MS(5), false);
 	run_end(r);
 	f = expect_finding(r, FINDING_TIME_WAIT_ACCUMULATION, "10.0.0.2");
@@ -1412,7 +1422,7 @@ static void test_checksum_errors_from_one_host_when_verifying(void **state)
 	struct run *r = *state;
 	const struct finding *f;
 
-	r->s.detect.checksum_errors.verify = true;
+	run_set(r, "checksum_errors", "verify", 1);
 	feed_bad_checksum(run_start(r), 0, "10.0.0.7");
 	run_end(r);
 	expect_count(r, 1);
