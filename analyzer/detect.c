@@ -62,6 +62,18 @@ const struct detector_ops *detect_unit_of(enum finding_id id)
 	return NULL;
 }
 
+const struct setting *detectors_settings_rows(enum finding_id id, size_t *n)
+{
+	const struct detector_ops *u = detect_unit_of(id);
+
+	if (u == NULL || u->ids[0] != id) {
+		*n = 0;
+		return NULL;
+	}
+	*n = u->n_settings;
+	return u->settings;
+}
+
 /* Any unit that follows TCP connections has a finding on. */
 static bool any_tcp_unit_on(const struct detect_config *cfg)
 {

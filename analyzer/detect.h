@@ -77,6 +77,16 @@ struct detectors *detectors_new(const struct detect_config *cfg,
 				const struct finding_sink *sink);
 void detectors_free(struct detectors *d);
 
+struct setting;
+
+/*
+ * The configuration rows (settings.h) of finding id's detector, as its
+ * own file gives them: its switches, then its thresholds.  A detector
+ * that owns several findings gives all its rows at the first of them
+ * and none at the others.  settings.c lists them, in catalog order.
+ */
+const struct setting *detectors_settings_rows(enum finding_id id, size_t *n);
+
 /* An analyzer sink whose callbacks feed d. */
 struct analyzer_sink detectors_sink(struct detectors *d);
 /*

@@ -7,12 +7,31 @@
 
 #include <stdio.h>
 
+/* Thresholds of abortive_close, in its cfg->unit[] block. */
+struct abortive_close_settings {
+	uint32_t min_count;
+};
+
+DET_SETTINGS_ACCESSORS(struct abortive_close_settings, FINDING_ABORTIVE_CLOSE,
+		       abortive_close_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting abortive_close_rows[] = {
+	DET_SWITCHES("abortive_close", FINDING_ABORTIVE_CLOSE),
+	{.section = "abortive_close", .key = "min_count",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 1,
+	 .offset = DET_SETTING_AT(FINDING_ABORTIVE_CLOSE,
+				  struct abortive_close_settings, min_count),
+	 .doc = "RSTs of one cause from one host or host:port"},
+};
+
 DET_COLD
 static void abortive(struct detectors *d, const struct packet *pkt,
 		     const struct flow *f, const struct tcp_seg_info *info,
 		     enum rst_cause cause)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct abortive_close_settings *c =
+		abortive_close_settings_of(&d->cfg);
 	struct subject_key k;
 	struct det_group *g;
 
@@ -23,11 +42,11 @@ static void abortive(struct detectors *d, const struct packet *pkt,
 		return;
 	g->count++;
 	group_note_party(g, flow_addr(f, !info->dir));
-	g->threshold = c->abortive_close.min_count;
+	g->threshold = c->min_count;
 	group_touch(g, d->now);
 	group_add_flow(g, f);
 	group_add_packet(g, pkt, f, info);
-	if (g->count >= c->abortive_close.min_count)
+	if (g->count >= c->min_count)
 		group_fire(d, g);
 }
 
@@ -59,14 +78,18 @@ static void abortive_describe(const struct det_group *g, struct finding *out,
 static enum det_verdict abortive_verdict(struct detectors *d,
 					 const struct det_group *g)
 {
-	return g->count >= d->cfg.abortive_close.min_count ? DET_FIRES
-							   : DET_QUIET;
+	const struct abortive_close_settings *c =
+		abortive_close_settings_of(&d->cfg);
+
+	return g->count >= c->min_count ? DET_FIRES : DET_QUIET;
 }
 
 const struct detector_ops det_abortive_close_ops = {
 	.name = "abortive_close",
 	.ids = {FINDING_ABORTIVE_CLOSE},
 	.n_ids = 1,
+	.settings = abortive_close_rows,
+	.n_settings = DET_ROWS(abortive_close_rows),
 	.tcp = true,
 	.segments = SEG_RST,
 	.on_segment = abortive_on_segment,

@@ -8,6 +8,32 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Thresholds of checksum_errors, in its cfg->unit[] block. */
+struct checksum_settings {
+	bool verify;
+	uint32_t min_count;
+};
+
+DET_SETTINGS_ACCESSORS(struct checksum_settings, FINDING_CHECKSUM_ERRORS,
+		       checksum_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting checksum_rows[] = {
+	DET_SWITCHES("checksum_errors", FINDING_CHECKSUM_ERRORS),
+	{.section = "checksum_errors", .key = "verify",
+	 .type = SETTING_BOOL, .min = 0, .max = 1, .def = 0,
+	 .offset = DET_SETTING_AT(FINDING_CHECKSUM_ERRORS,
+				  struct checksum_settings, verify),
+	 .doc = "report bad checksums from a single host too (otherwise only "
+		"once two hosts or more have them: one alone is most likely "
+		"its own checksum offload)"},
+	{.section = "checksum_errors", .key = "min_count",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 1,
+	 .offset = DET_SETTING_AT(FINDING_CHECKSUM_ERRORS,
+				  struct checksum_settings, min_count),
+	 .doc = "bad checksums from one host"},
+};
+
 /* checksum_errors' capture-wide state (aux 1). */
 struct checksum_total_state {
 	uint64_t sources;       /* hosts with bad checksums */
@@ -22,7 +48,7 @@ DET_GROUP_STATE_ACCESSORS(struct checksum_total_state, checksum_total_of,
 DET_COLD
 static void bad_checksum(struct detectors *d, const struct packet *pkt)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct checksum_settings *c = checksum_settings_of(&d->cfg);
 	struct subject_key k, all;
 	struct det_group *g, *total;
 	struct checksum_total_state *s;
@@ -42,7 +68,7 @@ static void bad_checksum(struct detectors *d, const struct packet *pkt)
 	s = checksum_total_of(total);
 	if (g->count++ == 0 && s->sources++ == 0)
 		s->first_host = g->number + 1;  /* for later */
-	g->threshold = c->checksum_errors.min_count;
+	g->threshold = c->min_count;
 	group_touch(g, d->now);
 	group_add_frame(g, pkt->frame_no);
 	/*
@@ -50,14 +76,14 @@ static void bad_checksum(struct detectors *d, const struct packet *pkt)
 	 * packets seen before the NIC: only report them when asked to, or
 	 * once a second host has them too (then the first one as well).
 	 */
-	if (!c->checksum_errors.verify && s->sources < 2)
+	if (!c->verify && s->sources < 2)
 		return;
-	if (g->count >= c->checksum_errors.min_count)
+	if (g->count >= c->min_count)
 		group_fire(d, g);
 	if (s->first_host != 0) {
 		struct det_group *first = group_by_number(d, s->first_host - 1);
 
-		if (first->count >= c->checksum_errors.min_count)
+		if (first->count >= c->min_count)
 			group_fire(d, first);
 	}
 }
@@ -106,18 +132,18 @@ static void checksum_total_key(struct subject_key *all)
 static enum det_verdict checksums_verdict(struct detectors *d,
 					  const struct det_group *g)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct checksum_settings *c = checksum_settings_of(&d->cfg);
 	struct subject_key all;
 	const struct det_group *total;
 	uint64_t sources = 0;
 
-	if (g->key.aux == 1 || g->count < c->checksum_errors.min_count)
+	if (g->key.aux == 1 || g->count < c->min_count)
 		return DET_QUIET;
 	checksum_total_key(&all);
 	total = group_find(d, &all);
 	if (total != NULL)
 		sources = checksum_total_of_const(total)->sources;
-	return c->checksum_errors.verify || sources >= 2 ? DET_FIRES : DET_QUIET;
+	return c->verify || sources >= 2 ? DET_FIRES : DET_QUIET;
 }
 
 /*
@@ -153,6 +179,8 @@ const struct detector_ops det_checksum_errors_ops = {
 	.name = "checksum_errors",
 	.ids = {FINDING_CHECKSUM_ERRORS},
 	.n_ids = 1,
+	.settings = checksum_rows,
+	.n_settings = DET_ROWS(checksum_rows),
 	.on_packet = checksums_on_packet,
 	.describe = checksums_describe,
 	.merge = checksums_merge,

@@ -12,6 +12,37 @@
 
 #include "addr_format.h"
 
+/* Thresholds of short_connection_churn, in its cfg->unit[] block. */
+struct churn_settings {
+	int64_t window_ns;
+	uint32_t min_connections;
+	int64_t max_duration_ns;
+};
+
+DET_SETTINGS_ACCESSORS(struct churn_settings, FINDING_SHORT_CONNECTION_CHURN,
+		       churn_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting churn_rows[] = {
+	DET_SWITCHES("short_connection_churn", FINDING_SHORT_CONNECTION_CHURN),
+	{.section = "short_connection_churn", .key = "window",
+	 .type = SETTING_SECONDS, .min = 1, .max = 86400, .def = 60,
+	 .offset = DET_SETTING_AT(FINDING_SHORT_CONNECTION_CHURN,
+				  struct churn_settings, window_ns),
+	 .doc = "sliding window the connections are counted in"},
+	{.section = "short_connection_churn", .key = "min_connections",
+	 .type = SETTING_COUNT, .min = 2, .max = 1e9, .def = 100,
+	 .offset = DET_SETTING_AT(FINDING_SHORT_CONNECTION_CHURN,
+				  struct churn_settings, min_connections),
+	 .doc = "short connections from one host to one host:port within the "
+		"window"},
+	{.section = "short_connection_churn", .key = "max_duration",
+	 .type = SETTING_SECONDS, .min = 0.001, .max = 3600, .def = 1,
+	 .offset = DET_SETTING_AT(FINDING_SHORT_CONNECTION_CHURN,
+				  struct churn_settings, max_duration_ns),
+	 .doc = "a connection this short (handshake to close) counts"},
+};
+
 /* short_connection_churn's group state. */
 struct churn_state {
 	uint64_t connections;   /* short connections in all */
@@ -39,7 +70,7 @@ static bool churn_whole(const struct flow *f)
 
 static void churn_flow_end(struct detectors *d, const struct flow *f)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct churn_settings *c = churn_settings_of(&d->cfg);
 	int64_t dur = f->last_ts - f->first_ts;
 	struct subject_key k;
 	struct det_group *g;
@@ -52,7 +83,7 @@ static void churn_flow_end(struct detectors *d, const struct flow *f)
 	uint16_t port = flow_port(f, FLOW_RESP);
 
 	/* A whole connection and a short one. */
-	if (dur > c->short_connection_churn.max_duration_ns || !churn_whole(f))
+	if (dur > c->max_duration_ns || !churn_whole(f))
 		return;
 	n = 1;
 	g = group_memo_match(d, &d->churn_memo, f, server, client, port);
@@ -71,15 +102,15 @@ static void churn_flow_end(struct detectors *d, const struct flow *f)
 	s->connections += n;
 	s->total_ns += dur * (int64_t)n;
 	sum = rate_add(&g->ring, f->first_ts,
-		       c->short_connection_churn.window_ns, n);
+		       c->window_ns, n);
 	if (sum > g->count)
 		g->count = sum;
-	g->threshold = c->short_connection_churn.min_connections;
+	g->threshold = c->min_connections;
 	if (g->n_flows < FINDING_MAX_FLOWS)
 		group_add_flow(g, f);
 	else
 		g->flow_count++;
-	if (sum >= c->short_connection_churn.min_connections) {
+	if (sum >= c->min_connections) {
 		group_touch(g, f->first_ts);
 		group_touch(g, f->last_ts);
 		group_fire(d, g);
@@ -124,7 +155,7 @@ static void churn_describe(const struct det_group *g, struct finding *out,
 	double avg = s->connections
 		? (double)s->total_ns / (double)s->connections : 0;
 
-	format_duration(cfg->short_connection_churn.window_ns, win,
+	format_duration(churn_settings_of(cfg)->window_ns, win,
 			sizeof(win));
 	format_duration((int64_t)avg, dur, sizeof(dur));
 	addr_format(g->key.family, g->key.addr2, peer, sizeof(peer));
@@ -144,7 +175,7 @@ static void churn_describe(const struct det_group *g, struct finding *out,
 static bool churn_ongoing(const struct det_group *g, int64_t now,
 			  const struct detect_config *cfg)
 {
-	return !det_quiet_since(g, now, cfg->short_connection_churn.window_ns);
+	return !det_quiet_since(g, now, churn_settings_of(cfg)->window_ns);
 }
 
 /* ------------------------------------------------------------ merge */
@@ -158,7 +189,7 @@ static void churn_merge(struct detectors *d, struct det_group *into,
 			const struct det_group *from)
 {
 	rate_merge(&into->ring, &from->ring,
-		   d->cfg.short_connection_churn.window_ns);
+		   churn_settings_of(&d->cfg)->window_ns);
 	det_merge_peak(into, from, into->ring.sum);
 	det_reduce(into, from, churn_reducers,
 		   sizeof(churn_reducers) / sizeof(churn_reducers[0]));
@@ -167,7 +198,7 @@ static void churn_merge(struct detectors *d, struct det_group *into,
 static enum det_verdict churn_verdict(struct detectors *d,
 				      const struct det_group *g)
 {
-	return g->count >= d->cfg.short_connection_churn.min_connections
+	return g->count >= churn_settings_of(&d->cfg)->min_connections
 		? DET_FIRES : DET_QUIET;
 }
 
@@ -175,6 +206,8 @@ const struct detector_ops det_churn_ops = {
 	.name = "short_connection_churn",
 	.ids = {FINDING_SHORT_CONNECTION_CHURN},
 	.n_ids = 1,
+	.settings = churn_rows,
+	.n_settings = DET_ROWS(churn_rows),
 	.tcp = true,
 	.segments = SEG_FIN_RST,
 	.on_segment = churn_on_segment,

@@ -11,6 +11,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Thresholds of close_wait_leak, in its cfg->unit[] block. */
+struct close_wait_settings {
+	int64_t min_age_ns;
+	uint32_t min_connections;
+};
+
+DET_SETTINGS_ACCESSORS(struct close_wait_settings, FINDING_CLOSE_WAIT_LEAK,
+		       close_wait_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting close_wait_rows[] = {
+	DET_SWITCHES("close_wait_leak", FINDING_CLOSE_WAIT_LEAK),
+	{.section = "close_wait_leak", .key = "min_age",
+	 .type = SETTING_SECONDS, .min = 0.001, .max = 86400, .def = 1,
+	 .offset = DET_SETTING_AT(FINDING_CLOSE_WAIT_LEAK,
+				  struct close_wait_settings, min_age_ns),
+	 .doc = "time in CLOSE_WAIT (or until the capture ends) that counts "
+		"as a leak"},
+	{.section = "close_wait_leak", .key = "min_connections",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 1,
+	 .offset = DET_SETTING_AT(FINDING_CLOSE_WAIT_LEAK,
+				  struct close_wait_settings, min_connections),
+	 .doc = "leaking connections on one host:port"},
+};
+
 /* close_wait_leak's group state. */
 struct close_wait_state {
 	/* Still in CLOSE_WAIT when they ended or the capture did. */
@@ -34,12 +59,12 @@ static void close_wait_counted(struct detectors *d, const struct flow *f,
 			       const struct det_flow_ext *e, int dir, int64_t age,
 			       bool still)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct close_wait_settings *c = close_wait_settings_of(&d->cfg);
 	struct subject_key k;
 	struct det_group *g;
 	struct close_wait_state *s;
 
-	if (age < c->close_wait_leak.min_age_ns)
+	if (age < c->min_age_ns)
 		return;
 	subject_of_side(&k, FINDING_CLOSE_WAIT_LEAK, f, dir);
 	g = group_get(d, &k, d->now);
@@ -53,12 +78,12 @@ static void close_wait_counted(struct detectors *d, const struct flow *f,
 		s->closed_late++;
 	if (age > s->max_age_ns)
 		s->max_age_ns = age;
-	g->threshold = c->close_wait_leak.min_connections;
+	g->threshold = c->min_connections;
 	group_touch(g, d->now - age);
 	group_touch(g, d->now);
 	group_add_flow(g, f);
 	group_add_frame(g, e->cw_frame);
-	if (g->count >= c->close_wait_leak.min_connections)
+	if (g->count >= c->min_connections)
 		group_fire(d, g);
 }
 
@@ -132,7 +157,7 @@ DET_COLD
 static void watch_past_age(struct detectors *d, struct close_wait_watch *w)
 {
 	const struct flow *f = det_flow_owner(w->df);
-	const struct detect_config *c = &d->cfg;
+	const struct close_wait_settings *c = close_wait_settings_of(&d->cfg);
 	struct subject_key k;
 	struct det_group *g;
 
@@ -142,9 +167,9 @@ static void watch_past_age(struct detectors *d, struct close_wait_watch *w)
 		return;
 	w->group = g->number + 1;
 	close_wait_of(g)->past_age_now++;
-	g->threshold = c->close_wait_leak.min_connections;
+	g->threshold = c->min_connections;
 	if (g->count + close_wait_of(g)->past_age_now >=
-	    c->close_wait_leak.min_connections)
+	    c->min_connections)
 		group_fire_live(d, g);
 }
 
@@ -156,7 +181,7 @@ static void watch_past_age(struct detectors *d, struct close_wait_watch *w)
  */
 static void close_wait_sweep(struct detectors *d)
 {
-	int64_t min_age = d->cfg.close_wait_leak.min_age_ns;
+	int64_t min_age = close_wait_settings_of(&d->cfg)->min_age_ns;
 
 	while (d->cw_judged < d->cw_len) {
 		struct close_wait_watch *w = &d->cw_watch[d->cw_judged];
@@ -255,7 +280,8 @@ static void close_wait_describe(const struct det_group *g,
 	char dur[24], min[24];
 
 	format_duration(s->max_age_ns, dur, sizeof(dur));
-	format_duration(cfg->close_wait_leak.min_age_ns, min, sizeof(min));
+	format_duration(close_wait_settings_of(cfg)->min_age_ns, min,
+			sizeof(min));
 	out->unit = "connections";
 	out->value = (double)(g->count + s->past_age_now);
 	finding_add_number(out, "still_in_close_wait", (double)still);
@@ -306,7 +332,7 @@ static void close_wait_merge(struct detectors *d, struct det_group *into,
 static enum det_verdict close_wait_verdict(struct detectors *d,
 					   const struct det_group *g)
 {
-	uint32_t min = d->cfg.close_wait_leak.min_connections;
+	uint32_t min = close_wait_settings_of(&d->cfg)->min_connections;
 
 	if (g->count >= min)
 		return DET_FIRES;
@@ -318,6 +344,8 @@ const struct detector_ops det_close_wait_ops = {
 	.name = "close_wait_leak",
 	.ids = {FINDING_CLOSE_WAIT_LEAK},
 	.n_ids = 1,
+	.settings = close_wait_rows,
+	.n_settings = DET_ROWS(close_wait_rows),
 	.tcp = true,
 	.segments = SEG_CLOSE_WAIT,
 	.on_segment = close_wait_on_segment,

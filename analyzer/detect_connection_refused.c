@@ -6,6 +6,24 @@
 
 #include <stdio.h>
 
+/* Thresholds of connection_refused, in its cfg->unit[] block. */
+struct refused_settings {
+	uint32_t min_attempts;
+};
+
+DET_SETTINGS_ACCESSORS(struct refused_settings, FINDING_CONNECTION_REFUSED,
+		       refused_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting refused_rows[] = {
+	DET_SWITCHES("connection_refused", FINDING_CONNECTION_REFUSED),
+	{.section = "connection_refused", .key = "min_attempts",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 1,
+	 .offset = DET_SETTING_AT(FINDING_CONNECTION_REFUSED,
+				  struct refused_settings, min_attempts),
+	 .doc = "refused attempts toward one host:port"},
+};
+
 /* connection_refused's group state. */
 struct refused_state {
 	uint64_t sources;       /* distinct ones */
@@ -20,7 +38,7 @@ DET_COLD
 static void refused(struct detectors *d, const struct packet *pkt,
 		    const struct flow *f, const struct tcp_seg_info *info)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct refused_settings *c = refused_settings_of(&d->cfg);
 	struct subject_key k;
 	struct det_group *g;
 
@@ -32,11 +50,11 @@ static void refused(struct detectors *d, const struct packet *pkt,
 	if (hash_set_add(&g->set, det_addr_hash(f, FLOW_ORIG), &d->oom))
 		refused_of(g)->sources++;
 	group_note_party(g, flow_addr(f, FLOW_ORIG));
-	g->threshold = c->connection_refused.min_attempts;
+	g->threshold = c->min_attempts;
 	group_touch(g, d->now);
 	group_add_flow(g, f);
 	group_add_packet(g, pkt, f, info);
-	if (g->count >= c->connection_refused.min_attempts)
+	if (g->count >= c->min_attempts)
 		group_fire(d, g);
 }
 
@@ -84,14 +102,17 @@ static void refused_merge(struct detectors *d, struct det_group *into,
 static enum det_verdict refused_verdict(struct detectors *d,
 					const struct det_group *g)
 {
-	return g->count >= d->cfg.connection_refused.min_attempts ? DET_FIRES
-								  : DET_QUIET;
+	const struct refused_settings *c = refused_settings_of(&d->cfg);
+
+	return g->count >= c->min_attempts ? DET_FIRES : DET_QUIET;
 }
 
 const struct detector_ops det_connection_refused_ops = {
 	.name = "connection_refused",
 	.ids = {FINDING_CONNECTION_REFUSED},
 	.n_ids = 1,
+	.settings = refused_rows,
+	.n_settings = DET_ROWS(refused_rows),
 	.tcp = true,
 	.segments = SEG_SETUP,
 	.on_segment = refused_on_segment,

@@ -11,6 +11,24 @@
 
 #include "addr_format.h"
 
+/* Thresholds of fragmentation, in its cfg->unit[] block. */
+struct fragmentation_settings {
+	uint32_t min_datagrams;
+};
+
+DET_SETTINGS_ACCESSORS(struct fragmentation_settings, FINDING_FRAGMENTATION,
+		       fragmentation_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting fragmentation_rows[] = {
+	DET_SWITCHES("fragmentation", FINDING_FRAGMENTATION),
+	{.section = "fragmentation", .key = "min_datagrams",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 1,
+	 .offset = DET_SETTING_AT(FINDING_FRAGMENTATION,
+				  struct fragmentation_settings, min_datagrams),
+	 .doc = "fragmented datagrams to or from one host"},
+};
+
 /* fragmentation's state for a pair of hosts (aux 0). */
 struct fragment_pair_state {
 	uint64_t fragments;
@@ -47,7 +65,8 @@ DET_COLD
 static void fragmented(struct detectors *d, const struct packet *pkt,
 		       const struct flow *f, size_t fragments)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct fragmentation_settings *c =
+		fragmentation_settings_of(&d->cfg);
 	const uint8_t *dst = pkt->ip.dst.bytes, *src = pkt->ip.src.bytes;
 	bool dst_first = memcmp(dst, src, 16) < 0;
 	struct subject_key k;
@@ -72,11 +91,11 @@ static void fragmented(struct detectors *d, const struct packet *pkt,
 		s->to_second++;
 	if (size > s->max_size)
 		s->max_size = size;
-	g->threshold = c->fragmentation.min_datagrams;
+	g->threshold = c->min_datagrams;
 	group_touch(g, d->now);
 	group_add_flow(g, f);
 	group_add_frame(g, pkt->frame_no);
-	if (g->count >= c->fragmentation.min_datagrams)
+	if (g->count >= c->min_datagrams)
 		group_fire(d, g);
 }
 
@@ -230,7 +249,8 @@ static void fragments_merge(struct detectors *d, struct det_group *into,
 static enum det_verdict fragments_verdict(struct detectors *d,
 					  const struct det_group *g)
 {
-	uint32_t min = g->key.aux == 1 ? 1 : d->cfg.fragmentation.min_datagrams;
+	uint32_t min = g->key.aux == 1
+		? 1 : fragmentation_settings_of(&d->cfg)->min_datagrams;
 
 	return g->count >= min ? DET_FIRES : DET_QUIET;
 }
@@ -239,6 +259,8 @@ const struct detector_ops det_fragmentation_ops = {
 	.name = "fragmentation",
 	.ids = {FINDING_FRAGMENTATION},
 	.n_ids = 1,
+	.settings = fragmentation_rows,
+	.n_settings = DET_ROWS(fragmentation_rows),
 	.on_packet = fragments_on_packet,
 	.on_reassembled = fragments_on_reassembled,
 	.finish = fragments_finish,

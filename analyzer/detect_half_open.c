@@ -7,6 +7,24 @@
 
 #include <stdio.h>
 
+/* Thresholds of half_open, in its cfg->unit[] block. */
+struct half_open_settings {
+	uint32_t min_probes;
+};
+
+DET_SETTINGS_ACCESSORS(struct half_open_settings, FINDING_HALF_OPEN,
+		       half_open_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting half_open_rows[] = {
+	DET_SWITCHES("half_open", FINDING_HALF_OPEN),
+	{.section = "half_open", .key = "min_probes",
+	 .type = SETTING_COUNT, .min = 1, .max = 100, .def = 3,
+	 .offset = DET_SETTING_AT(FINDING_HALF_OPEN,
+				  struct half_open_settings, min_probes),
+	 .doc = "keep-alive probes in a row with no answer"},
+};
+
 /* half_open's group state: connections by what showed them half-open. */
 struct half_open_state {
 	uint64_t keepalives_unanswered;
@@ -62,7 +80,8 @@ static void half_open_on_segment(struct detectors *d,
 	if (info->annots & TCP_ANNOT_BIT(KEEP_ALIVE)) {
 		if (df->ka_run[s] < UINT8_MAX)
 			df->ka_run[s]++;
-		if (df->ka_run[s] >= d->cfg.half_open.min_probes &&
+		if (df->ka_run[s] >=
+			half_open_settings_of(&d->cfg)->min_probes &&
 		    det_enabled(d, FINDING_HALF_OPEN))
 			half_open(d, f, df, HALF_OPEN_KEEPALIVES);
 	}
@@ -128,6 +147,8 @@ const struct detector_ops det_half_open_ops = {
 	.name = "half_open",
 	.ids = {FINDING_HALF_OPEN},
 	.n_ids = 1,
+	.settings = half_open_rows,
+	.n_settings = DET_ROWS(half_open_rows),
 	.tcp = true,
 	.segments = SEG_KEEPALIVE | SEG_RST,
 	.on_segment = half_open_on_segment,

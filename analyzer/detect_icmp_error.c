@@ -8,6 +8,24 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Thresholds of icmp_error, in its cfg->unit[] block. */
+struct icmp_error_settings {
+	uint32_t min_count;
+};
+
+DET_SETTINGS_ACCESSORS(struct icmp_error_settings, FINDING_ICMP_ERROR,
+		       icmp_error_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting icmp_error_rows[] = {
+	DET_SWITCHES("icmp_error", FINDING_ICMP_ERROR),
+	{.section = "icmp_error", .key = "min_count",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 1,
+	 .offset = DET_SETTING_AT(FINDING_ICMP_ERROR,
+				  struct icmp_error_settings, min_count),
+	 .doc = "ICMP errors of one kind about one host:port"},
+};
+
 /* icmp_error's group state. */
 struct icmp_error_state {
 	uint64_t flows;         /* the known flows the errors hit */
@@ -33,7 +51,7 @@ static void icmp_on_error(struct detectors *d, const struct packet *pkt,
 			  const struct flow *quoted)
 {
 	const struct icmp_quoted *q = &pkt->icmp.quoted;
-	const struct detect_config *c = &d->cfg;
+	const struct icmp_error_settings *c = icmp_error_settings_of(&d->cfg);
 	struct subject_key k;
 	struct det_group *g;
 	struct icmp_error_state *s;
@@ -66,10 +84,10 @@ static void icmp_on_error(struct detectors *d, const struct packet *pkt,
 	if (icmp_is_frag_needed(pkt) && pkt->icmp.mtu != 0 &&
 	    (s->min_mtu == 0 || pkt->icmp.mtu < s->min_mtu))
 		s->min_mtu = pkt->icmp.mtu;
-	g->threshold = c->icmp_error.min_count;
+	g->threshold = c->min_count;
 	group_touch(g, d->now);
 	group_add_frame(g, pkt->frame_no);
-	if (g->count >= c->icmp_error.min_count)
+	if (g->count >= c->min_count)
 		group_fire(d, g);
 }
 
@@ -157,13 +175,17 @@ static void icmp_merge(struct detectors *d, struct det_group *into,
 static enum det_verdict icmp_verdict(struct detectors *d,
 				     const struct det_group *g)
 {
-	return g->count >= d->cfg.icmp_error.min_count ? DET_FIRES : DET_QUIET;
+	const struct icmp_error_settings *c = icmp_error_settings_of(&d->cfg);
+
+	return g->count >= c->min_count ? DET_FIRES : DET_QUIET;
 }
 
 const struct detector_ops det_icmp_error_ops = {
 	.name = "icmp_error",
 	.ids = {FINDING_ICMP_ERROR},
 	.n_ids = 1,
+	.settings = icmp_error_rows,
+	.n_settings = DET_ROWS(icmp_error_rows),
 	.on_icmp_error = icmp_on_error,
 	.describe = icmp_describe,
 	.merge = icmp_merge,

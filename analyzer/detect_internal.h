@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "detect.h"
+#include "settings.h"
 
 /*
  * For what most connections never reach (a retransmission, a zero window,
@@ -137,6 +138,45 @@ struct det_group {
 	_Static_assert(sizeof(type) <= DET_GROUP_STATE_SIZE &&            \
 		       _Alignof(type) <= _Alignof(union det_group_state), \
 		       #type " fits a group's state")
+
+/*
+ * Defines of(cfg), which gives finding ID's thresholds (cfg->unit[ID])
+ * as its detector's own type; the compiler checks that it fits.  Used
+ * once in the detector's file, beside the struct:
+ *
+ *   DET_SETTINGS_ACCESSORS(struct nagle_settings, FINDING_NAGLE_DELAYED_ACK,
+ *                          nagle_settings_of);
+ *
+ * The call is a constant offset from cfg: a plain load on the hot path.
+ */
+#define DET_SETTINGS_ACCESSORS(type, ID, of)                              \
+	static inline const type *of(const struct detect_config *c)       \
+	{                                                                 \
+		return (const type *)(const void *)c->unit[ID].bytes;     \
+	}                                                                 \
+	_Static_assert(sizeof(type) <= DET_SETTINGS_SIZE &&               \
+		       _Alignof(type) <= _Alignof(union detector_settings), \
+		       #type " fits a detector's settings")
+
+/*
+ * A detector's rows (struct setting), in its file: DET_SWITCHES (enabled
+ * and severity, named by the finding) first, then one per field of its
+ * thresholds' struct, stored at DET_SETTING_AT(ID, type, field).  Its ops
+ * table takes them with their count, DET_ROWS(rows).
+ */
+#define DET_SWITCHES(name, ID)                                            \
+	{.section = name, .key = "enabled", .type = SETTING_BOOL,         \
+	 .min = 0, .max = 1, .def = 1,                                    \
+	 .offset = offsetof(struct settings, detect.det[ID].enabled),     \
+	 .doc = "run this detector"},                                     \
+	{.section = name, .key = "severity", .type = SETTING_SEVERITY,    \
+	 .min = 0, .max = SEVERITY_CRITICAL,                              \
+	 .def = SETTING_CATALOG_SEVERITY,                                 \
+	 .offset = offsetof(struct settings, detect.det[ID].severity),    \
+	 .doc = "severity of its findings"}
+#define DET_SETTING_AT(ID, type, field)                                   \
+	(offsetof(struct settings, detect.unit[ID]) + offsetof(type, field))
+#define DET_ROWS(rows) (sizeof(rows) / sizeof((rows)[0]))
 
 enum det_flow_flag {
 	DF_HANDSHAKE_DONE = 1u << 1,    /* both SYNs acknowledged */
@@ -609,6 +649,12 @@ struct detector_ops {
 	const char *name;
 	enum finding_id ids[4];
 	uint8_t n_ids;
+	/*
+	 * Its rows in the configuration file, section by section in the
+	 * order of ids (DET_SWITCHES, then its thresholds' rows).
+	 */
+	const struct setting *settings;
+	size_t n_settings;
 	bool tcp;               /* follows TCP connections (side state) */
 	/*
 	 * The enum det_segment bits of the segments on_segment is called

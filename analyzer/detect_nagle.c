@@ -7,6 +7,38 @@
 
 #include <stdio.h>
 
+/* Thresholds of nagle_delayed_ack, in its cfg->unit[] block. */
+struct nagle_settings {
+	int64_t min_delay_ns;
+	int64_t max_delay_ns;
+	uint32_t min_events;
+};
+
+DET_SETTINGS_ACCESSORS(struct nagle_settings, FINDING_NAGLE_DELAYED_ACK,
+		       nagle_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting nagle_rows[] = {
+	DET_SWITCHES("nagle_delayed_ack", FINDING_NAGLE_DELAYED_ACK),
+	{.section = "nagle_delayed_ack", .key = "min_delay",
+	 .type = SETTING_SECONDS, .min = 0.001, .max = 10, .def = 0.03,
+	 .offset = DET_SETTING_AT(FINDING_NAGLE_DELAYED_ACK,
+				  struct nagle_settings, min_delay_ns),
+	 .doc = "shortest ACK delay that counts (Linux delays ACKs 40 ms at "
+		"least)"},
+	{.section = "nagle_delayed_ack", .key = "max_delay",
+	 .type = SETTING_SECONDS, .min = 0.001, .max = 10, .def = 0.6,
+	 .offset = DET_SETTING_AT(FINDING_NAGLE_DELAYED_ACK,
+				  struct nagle_settings, max_delay_ns),
+	 .doc = "longest ACK delay that counts (Linux: 200 ms, others up to "
+		"500 ms)"},
+	{.section = "nagle_delayed_ack", .key = "min_events",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 3,
+	 .offset = DET_SETTING_AT(FINDING_NAGLE_DELAYED_ACK,
+				  struct nagle_settings, min_events),
+	 .doc = "segments held back until a delayed ACK, toward one host:port"},
+};
+
 /* nagle_delayed_ack's group state. */
 struct nagle_state {
 	uint64_t connections;
@@ -35,7 +67,7 @@ DET_COLD
 static void nagle_event(struct detectors *d, const struct flow *f,
 			struct det_flow *df, int64_t delay)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct nagle_settings *c = nagle_settings_of(&d->cfg);
 	struct subject_key k;
 	struct det_group *g;
 
@@ -47,11 +79,11 @@ static void nagle_event(struct detectors *d, const struct flow *f,
 	if (df->nagle_events++ == 0)
 		nagle_of(g)->connections++;
 	nagle_of(g)->total_delay_ns += delay;
-	g->threshold = c->nagle_delayed_ack.min_events;
+	g->threshold = c->min_events;
 	group_touch(g, d->now);
 	group_add_flow(g, f);
 	group_add_frame(g, f->last_frame);
-	if (g->count >= c->nagle_delayed_ack.min_events)
+	if (g->count >= c->min_events)
 		group_fire(d, g);
 }
 
@@ -60,7 +92,7 @@ static void nagle_on_segment(struct detectors *d, const struct packet *pkt,
 			     const struct tcp_seg_info *info,
 			     struct det_flow *df)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct nagle_settings *c = nagle_settings_of(&d->cfg);
 	int s = info->dir;
 	uint32_t len = info->seg_len;
 
@@ -82,8 +114,8 @@ static void nagle_on_segment(struct detectors *d, const struct packet *pkt,
 		df->flags &= (uint16_t)~DF_DACK;
 	}
 	/* A pure ACK, late, for a small segment of the peer's. */
-	if (len == 0 && info->ack_rtt_ns >= c->nagle_delayed_ack.min_delay_ns &&
-	    info->ack_rtt_ns <= c->nagle_delayed_ack.max_delay_ns &&
+	if (len == 0 && info->ack_rtt_ns >= c->min_delay_ns &&
+	    info->ack_rtt_ns <= c->max_delay_ns &&
 	    df->last_data_dir == !s && df->last_len[!s] > 0 &&
 	    df->last_len[!s] < tcp_conn_send_mss(f, !s)) {
 		int64_t base = base_rtt(f, !s);
@@ -140,14 +172,17 @@ static void nagle_merge(struct detectors *d, struct det_group *into,
 static enum det_verdict nagle_verdict(struct detectors *d,
 				      const struct det_group *g)
 {
-	return g->count >= d->cfg.nagle_delayed_ack.min_events ? DET_FIRES
-							       : DET_QUIET;
+	const struct nagle_settings *c = nagle_settings_of(&d->cfg);
+
+	return g->count >= c->min_events ? DET_FIRES : DET_QUIET;
 }
 
 const struct detector_ops det_nagle_ops = {
 	.name = "nagle_delayed_ack",
 	.ids = {FINDING_NAGLE_DELAYED_ACK},
 	.n_ids = 1,
+	.settings = nagle_rows,
+	.n_settings = DET_ROWS(nagle_rows),
 	.tcp = true,
 	.segments = SEG_ACK_TIMED,
 	.on_segment = nagle_on_segment,

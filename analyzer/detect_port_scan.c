@@ -10,6 +10,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Thresholds of port_scan, in its cfg->unit[] block. */
+struct port_scan_settings {
+	int64_t window_ns;
+	uint32_t min_targets;
+	double min_failed_share;
+};
+
+DET_SETTINGS_ACCESSORS(struct port_scan_settings, FINDING_PORT_SCAN,
+		       port_scan_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting port_scan_rows[] = {
+	DET_SWITCHES("port_scan", FINDING_PORT_SCAN),
+	{.section = "port_scan", .key = "window",
+	 .type = SETTING_SECONDS, .min = 1, .max = 86400, .def = 60,
+	 .offset = DET_SETTING_AT(FINDING_PORT_SCAN,
+				  struct port_scan_settings, window_ns),
+	 .doc = "sliding window the targets are counted in"},
+	{.section = "port_scan", .key = "min_targets",
+	 .type = SETTING_COUNT, .min = 2, .max = 1e9, .def = 50,
+	 .offset = DET_SETTING_AT(FINDING_PORT_SCAN,
+				  struct port_scan_settings, min_targets),
+	 .doc = "distinct host:ports one source tries within the window"},
+	{.section = "port_scan", .key = "min_failed_share",
+	 .type = SETTING_SHARE, .min = 0, .max = 1, .def = 0.8,
+	 .offset = DET_SETTING_AT(FINDING_PORT_SCAN,
+				  struct port_scan_settings, min_failed_share),
+	 .doc = "share of those attempts refused or unanswered"},
+};
+
 /* port_scan's group state. */
 struct port_scan_state {
 	int64_t queue_base;     /* the time its queued attempts count from */
@@ -81,7 +111,7 @@ static bool scan_push(struct det_group *g, uint64_t e)
 static void scan_attempt(struct detectors *d, const struct flow *f,
 			 bool failed)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct port_scan_settings *c = port_scan_settings_of(&d->cfg);
 	uint32_t bit = det_addr_hash(f, FLOW_ORIG) % (64 * 1024);
 	struct subject_key k;
 	struct det_group *g;
@@ -105,11 +135,11 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 	 * a busy client of one service would otherwise queue them all);
 	 * each is taken as a target of its own.
 	 */
-	ok = rate_add(&g->ring, f->first_ts, c->port_scan.window_ns,
+	ok = rate_add(&g->ring, f->first_ts, c->window_ns,
 		      failed ? 0 : 1);
 	if (!failed)
 		return;
-	scan_expire(g, f->first_ts, c->port_scan.window_ns);
+	scan_expire(g, f->first_ts, c->window_ns);
 	if (g->fifo_len == 0)
 		s->queue_base = f->first_ts;
 	ms = (f->first_ts - s->queue_base) / NS_PER_MS;
@@ -139,10 +169,10 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 		s->peak_attempts = attempts;
 		s->peak_failed = s->failed;
 	}
-	g->threshold = c->port_scan.min_targets;
-	if (targets >= c->port_scan.min_targets &&
+	g->threshold = c->min_targets;
+	if (targets >= c->min_targets &&
 	    (double)s->failed >=
-		    c->port_scan.min_failed_share * (double)attempts) {
+		    c->min_failed_share * (double)attempts) {
 		group_touch(g, f->first_ts);
 		group_touch(g, f->last_ts);
 		if (g->n_flows < FINDING_MAX_FLOWS)
@@ -192,7 +222,8 @@ static void scan_describe(const struct det_group *g, struct finding *out,
 	const struct port_scan_state *s = port_scan_of_const(g);
 	char win[24];
 
-	format_duration(cfg->port_scan.window_ns, win, sizeof(win));
+	format_duration(port_scan_settings_of(cfg)->window_ns, win,
+			sizeof(win));
 	out->unit = "distinct host:ports tried";
 	finding_add_number(out, "targets", (double)g->count);
 	finding_add_number(out, "attempts", (double)s->peak_attempts);
@@ -212,7 +243,7 @@ static void scan_describe(const struct det_group *g, struct finding *out,
 static bool scan_ongoing(const struct det_group *g, int64_t now,
 			 const struct detect_config *cfg)
 {
-	return !det_quiet_since(g, now, cfg->port_scan.window_ns);
+	return !det_quiet_since(g, now, port_scan_settings_of(cfg)->window_ns);
 }
 
 /* ------------------------------------------------------------ merge */
@@ -272,7 +303,7 @@ static void scan_merge(struct detectors *d, struct det_group *into,
 {
 	struct port_scan_state *s = port_scan_of(into);
 	const struct port_scan_state *o = port_scan_of_const(from);
-	int64_t window = d->cfg.port_scan.window_ns;
+	int64_t window = port_scan_settings_of(&d->cfg)->window_ns;
 	uint64_t ok;
 
 	rate_merge(&into->ring, &from->ring, window);
@@ -298,12 +329,12 @@ static void scan_merge(struct detectors *d, struct det_group *into,
 static enum det_verdict scan_verdict(struct detectors *d,
 				     const struct det_group *g)
 {
+	const struct port_scan_settings *c = port_scan_settings_of(&d->cfg);
 	const struct port_scan_state *s = port_scan_of_const(g);
 
-	return g->count >= d->cfg.port_scan.min_targets &&
+	return g->count >= c->min_targets &&
 		       (double)s->peak_failed >=
-			       d->cfg.port_scan.min_failed_share *
-				       (double)s->peak_attempts
+			       c->min_failed_share * (double)s->peak_attempts
 		? DET_FIRES : DET_QUIET;
 }
 
@@ -311,6 +342,8 @@ const struct detector_ops det_port_scan_ops = {
 	.name = "port_scan",
 	.ids = {FINDING_PORT_SCAN},
 	.n_ids = 1,
+	.settings = port_scan_rows,
+	.n_settings = DET_ROWS(port_scan_rows),
 	.tcp = true,
 	.segments = SEG_SETUP,
 	.on_segment = scan_on_segment,

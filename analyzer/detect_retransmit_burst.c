@@ -12,6 +12,53 @@
 
 #include "addr_format.h"
 
+/* Thresholds of retransmit_burst, in its cfg->unit[] block. */
+struct retransmit_settings {
+	int64_t window_ns;
+	uint32_t min_retransmissions;
+	double min_share;
+	uint32_t dead_peer_retries;
+	uint32_t black_hole_size;
+};
+
+DET_SETTINGS_ACCESSORS(struct retransmit_settings, FINDING_RETRANSMIT_BURST,
+		       retransmit_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting retransmit_rows[] = {
+	DET_SWITCHES("retransmit_burst", FINDING_RETRANSMIT_BURST),
+	{.section = "retransmit_burst", .key = "window",
+	 .type = SETTING_SECONDS, .min = 1, .max = 3600, .def = 10,
+	 .offset = DET_SETTING_AT(FINDING_RETRANSMIT_BURST,
+				  struct retransmit_settings, window_ns),
+	 .doc = "sliding window the retransmissions are counted in"},
+	{.section = "retransmit_burst", .key = "min_retransmissions",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 10,
+	 .offset = DET_SETTING_AT(FINDING_RETRANSMIT_BURST,
+				  struct retransmit_settings,
+				  min_retransmissions),
+	 .doc = "retransmitted segments from one sender toward one host:port "
+		"in the window"},
+	{.section = "retransmit_burst", .key = "min_share",
+	 .type = SETTING_SHARE, .min = 0, .max = 1, .def = 0.01,
+	 .offset = DET_SETTING_AT(FINDING_RETRANSMIT_BURST,
+				  struct retransmit_settings, min_share),
+	 .doc = "and at least this share of a connection's bytes resent in "
+		"the window"},
+	{.section = "retransmit_burst", .key = "dead_peer_retries",
+	 .type = SETTING_COUNT, .min = 1, .max = 100, .def = 3,
+	 .offset = DET_SETTING_AT(FINDING_RETRANSMIT_BURST,
+				  struct retransmit_settings,
+				  dead_peer_retries),
+	 .doc = "timeout retransmissions in a row with no answer: a dead peer"},
+	{.section = "retransmit_burst", .key = "black_hole_size",
+	 .type = SETTING_COUNT, .min = 68, .max = 65535, .def = 1200,
+	 .offset = DET_SETTING_AT(FINDING_RETRANSMIT_BURST,
+				  struct retransmit_settings, black_hole_size),
+	 .doc = "payload bytes from which unanswered retransmissions suggest "
+		"an MTU black hole"},
+};
+
 enum retx_kind { RETX_TIMEOUT, RETX_FAST, RETX_SPURIOUS, RETX_KIND_COUNT };
 
 /* retransmit_burst's group state. */
@@ -66,7 +113,8 @@ static void retx_stuck(struct detectors *d, const struct packet *pkt,
 	df->stuck_dir = info->dir;
 	det_mark(d, DM_SIDE_WORK);
 	df->stuck_black_hole =
-		df->big_run[info->dir] >= d->cfg.retransmit_burst.dead_peer_retries;
+		df->big_run[info->dir] >=
+		retransmit_settings_of(&d->cfg)->dead_peer_retries;
 	if (e != NULL)
 		e->stuck_frame = pkt->frame_no;
 }
@@ -114,7 +162,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 			   const struct tcp_seg_info *info,
 			   struct det_flow *df)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct retransmit_settings *c = retransmit_settings_of(&d->cfg);
 	int s = info->dir;
 	uint32_t an = info->annots;
 	/*
@@ -150,7 +198,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	if (kind == RETX_TIMEOUT) {
 		if (df->retx_run[s] < UINT8_MAX)
 			df->retx_run[s]++;
-		if (info->seg_len >= c->retransmit_burst.black_hole_size &&
+		if (info->seg_len >= c->black_hole_size &&
 		    info->seg_len > df->max_len_acked[s]) {
 			if (df->big_run[s] < UINT8_MAX)
 				df->big_run[s]++;
@@ -166,17 +214,17 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 		rs->max_len = info->seg_len;
 	if (share * 1e6 > (double)rs->max_share_ppm)
 		rs->max_share_ppm = (int64_t)(share * 1e6);
-	sum = rate_add(&g->ring, d->now, c->retransmit_burst.window_ns, 1);
+	sum = rate_add(&g->ring, d->now, c->window_ns, 1);
 	if (sum > g->count)
 		g->count = sum;
-	g->threshold = c->retransmit_burst.min_retransmissions;
+	g->threshold = c->min_retransmissions;
 	if (!(df->flags & DF_DEAD_PEER) &&
-	    df->retx_run[s] >= c->retransmit_burst.dead_peer_retries &&
+	    df->retx_run[s] >= c->dead_peer_retries &&
 	    tcp_conn_unanswered(f, s))
 		retx_stuck(d, pkt, info, df, g);
 	if ((g->finding >= 0 && !g->provisional) ||
-	    (sum >= c->retransmit_burst.min_retransmissions &&
-	     share >= c->retransmit_burst.min_share)) {
+	    (sum >= c->min_retransmissions &&
+	     share >= c->min_share)) {
 		group_touch(g, d->now);
 		if (g->n_flows < FINDING_MAX_FLOWS)
 			group_add_flow(g, f);
@@ -193,7 +241,7 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 static void share_count(struct detectors *d, int s, uint32_t len,
 			struct det_flow *df)
 {
-	int64_t half = d->cfg.retransmit_burst.window_ns / 2;
+	int64_t half = retransmit_settings_of(&d->cfg)->window_ns / 2;
 	struct det_flow_ext *e;
 
 	if (d->now - df->share_start >= half) {
@@ -321,7 +369,8 @@ static void retx_describe(const struct det_group *g, struct finding *out,
 			top = i;
 	kind = s->black_holes ? "mtu_black_hole"
 	       : s->dead_peers || s->stuck_now ? "dead_peer" : kinds[top];
-	format_duration(cfg->retransmit_burst.window_ns, win, sizeof(win));
+	format_duration(retransmit_settings_of(cfg)->window_ns, win,
+			sizeof(win));
 	out->unit = "retransmissions in the window";
 	finding_add_text(out, "kind", kind);
 	finding_add_text(out, "sender", sender);
@@ -340,7 +389,7 @@ static bool retx_ongoing(const struct det_group *g, int64_t now,
 			 const struct detect_config *cfg)
 {
 	return retransmit_of_const(g)->stuck_now > 0 ||
-	       !det_quiet_since(g, now, cfg->retransmit_burst.window_ns);
+	       !det_quiet_since(g, now, retransmit_settings_of(cfg)->window_ns);
 }
 
 static bool retx_live_pending(const struct det_group *g)
@@ -362,7 +411,8 @@ static const struct det_reducer retx_reducers[] = {
 static void retx_merge(struct detectors *d, struct det_group *into,
 		       const struct det_group *from)
 {
-	rate_merge(&into->ring, &from->ring, d->cfg.retransmit_burst.window_ns);
+	rate_merge(&into->ring, &from->ring,
+		   retransmit_settings_of(&d->cfg)->window_ns);
 	det_merge_peak(into, from, into->ring.sum);
 	det_reduce(into, from, retx_reducers,
 		   sizeof(retx_reducers) / sizeof(retx_reducers[0]));
@@ -388,6 +438,8 @@ const struct detector_ops det_retransmit_burst_ops = {
 	.name = "retransmit_burst",
 	.ids = {FINDING_RETRANSMIT_BURST},
 	.n_ids = 1,
+	.settings = retransmit_rows,
+	.n_settings = DET_ROWS(retransmit_rows),
 	.tcp = true,
 	.segments = SEG_TRANSFER,
 	.on_segment = retx_on_segment,

@@ -7,6 +7,31 @@
 
 #include <stdio.h>
 
+/* Thresholds of rst_storm, in its cfg->unit[] block. */
+struct rst_storm_settings {
+	int64_t window_ns;
+	uint32_t min_rsts;
+};
+
+DET_SETTINGS_ACCESSORS(struct rst_storm_settings, FINDING_RST_STORM,
+		       rst_storm_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting rst_storm_rows[] = {
+	DET_SWITCHES("rst_storm", FINDING_RST_STORM),
+	{.section = "rst_storm", .key = "window",
+	 .type = SETTING_SECONDS, .min = 1, .max = 3600, .def = 10,
+	 .offset = DET_SETTING_AT(FINDING_RST_STORM,
+				  struct rst_storm_settings, window_ns),
+	 .doc = "sliding window the RSTs are counted in"},
+	{.section = "rst_storm", .key = "min_rsts",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 100,
+	 .offset = DET_SETTING_AT(FINDING_RST_STORM,
+				  struct rst_storm_settings, min_rsts),
+	 .doc = "connections reset (first RST) on one server host:port within "
+		"the window"},
+};
+
 /* rst_storm's group state. */
 struct rst_storm_state {
 	/*
@@ -28,7 +53,7 @@ static void storm(struct detectors *d, const struct packet *pkt,
 		  const struct flow *f, const struct tcp_seg_info *info,
 		  int cause)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct rst_storm_settings *c = rst_storm_settings_of(&d->cfg);
 	struct subject_key k;
 	struct det_group *g;
 	struct rst_storm_state *s;
@@ -46,13 +71,13 @@ static void storm(struct detectors *d, const struct packet *pkt,
 		return;
 	s = rst_storm_of(g);
 	s->by_cause[cause] += n;
-	sum = rate_add(&g->ring, d->now, c->rst_storm.window_ns, n);
+	sum = rate_add(&g->ring, d->now, c->window_ns, n);
 	if (sum > g->count) {
 		g->count = sum;
 		s->peak_ts = d->now;
 	}
-	g->threshold = c->rst_storm.min_rsts;
-	if (g->finding >= 0 || sum >= c->rst_storm.min_rsts) {
+	g->threshold = c->min_rsts;
+	if (g->finding >= 0 || sum >= c->min_rsts) {
 		group_touch(g, d->now);
 		if (g->n_flows < FINDING_MAX_FLOWS)
 			group_add_flow(g, f);
@@ -84,7 +109,8 @@ static void storm_describe(const struct det_group *g, struct finding *out,
 	char win[24], mix[160] = "";
 	size_t used = 0;
 
-	format_duration(cfg->rst_storm.window_ns, win, sizeof(win));
+	format_duration(rst_storm_settings_of(cfg)->window_ns, win,
+			sizeof(win));
 	for (int i = 0; i < RST_CAUSE_COUNT; i++) {
 		unsigned long long reset = s->by_cause[i];
 
@@ -108,7 +134,7 @@ static void storm_describe(const struct det_group *g, struct finding *out,
 static bool storm_ongoing(const struct det_group *g, int64_t now,
 			  const struct detect_config *cfg)
 {
-	return !det_quiet_since(g, now, cfg->rst_storm.window_ns);
+	return !det_quiet_since(g, now, rst_storm_settings_of(cfg)->window_ns);
 }
 
 /* ------------------------------------------------------------ merge */
@@ -122,7 +148,8 @@ static void storm_merge(struct detectors *d, struct det_group *into,
 {
 	struct rst_storm_state *s = rst_storm_of(into);
 
-	rate_merge(&into->ring, &from->ring, d->cfg.rst_storm.window_ns);
+	rate_merge(&into->ring, &from->ring,
+		   rst_storm_settings_of(&d->cfg)->window_ns);
 	switch (det_merge_peak(into, from, into->ring.sum)) {
 	case 1:
 		s->peak_ts = rst_storm_of_const(from)->peak_ts;
@@ -138,13 +165,17 @@ static void storm_merge(struct detectors *d, struct det_group *into,
 static enum det_verdict storm_verdict(struct detectors *d,
 				      const struct det_group *g)
 {
-	return g->count >= d->cfg.rst_storm.min_rsts ? DET_FIRES : DET_QUIET;
+	const struct rst_storm_settings *c = rst_storm_settings_of(&d->cfg);
+
+	return g->count >= c->min_rsts ? DET_FIRES : DET_QUIET;
 }
 
 const struct detector_ops det_rst_storm_ops = {
 	.name = "rst_storm",
 	.ids = {FINDING_RST_STORM},
 	.n_ids = 1,
+	.settings = rst_storm_rows,
+	.n_settings = DET_ROWS(rst_storm_rows),
 	.tcp = true,
 	.segments = SEG_RST,
 	.on_segment = storm_on_segment,

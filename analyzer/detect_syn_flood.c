@@ -9,6 +9,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Thresholds of syn_flood, in its cfg->unit[] block. */
+struct syn_flood_settings {
+	int64_t window_ns;
+	uint32_t min_half_open;
+	uint32_t min_sources;
+};
+
+DET_SETTINGS_ACCESSORS(struct syn_flood_settings, FINDING_SYN_FLOOD,
+		       syn_flood_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting syn_flood_rows[] = {
+	DET_SWITCHES("syn_flood", FINDING_SYN_FLOOD),
+	{.section = "syn_flood", .key = "window",
+	 .type = SETTING_SECONDS, .min = 1, .max = 3600, .def = 10,
+	 .offset = DET_SETTING_AT(FINDING_SYN_FLOOD,
+				  struct syn_flood_settings, window_ns),
+	 .doc = "sliding window the attempts are counted in"},
+	{.section = "syn_flood", .key = "min_half_open",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 100,
+	 .offset = DET_SETTING_AT(FINDING_SYN_FLOOD,
+				  struct syn_flood_settings, min_half_open),
+	 .doc = "half-open attempts toward one listener within the window"},
+	{.section = "syn_flood", .key = "min_sources",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 10,
+	 .offset = DET_SETTING_AT(FINDING_SYN_FLOOD,
+				  struct syn_flood_settings, min_sources),
+	 .doc = "or distinct sources, when the listener answered none of them"},
+};
+
 /* syn_flood's group state. */
 struct syn_flood_state {
 	/* Half-open attempts the listener answered (its queue filled). */
@@ -45,20 +75,20 @@ static struct det_group *flood_group(struct detectors *d, const struct flow *f,
 #define HALF_OPEN_AFTER_NS NS_PER_SEC
 
 /* A flood: the listener answers (its queue fills) or many sources send. */
-static bool flood_fires(const struct detect_config *c,
+static bool flood_fires(const struct syn_flood_settings *c,
 			const struct det_group *g, uint64_t sum)
 {
-	return sum >= c->syn_flood.min_half_open &&
+	return sum >= c->min_half_open &&
 	       (syn_flood_of_const(g)->answered_half_open > 0 ||
-		g->counts.live >= c->syn_flood.min_sources ||
-		g->set.count >= c->syn_flood.min_sources);
+		g->counts.live >= c->min_sources ||
+		g->set.count >= c->min_sources);
 }
 
 DET_COLD
 static void flood_count(struct detectors *d, struct det_flow *df,
 			int64_t began)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct syn_flood_settings *c = syn_flood_settings_of(&d->cfg);
 	const struct flow *f = det_flow_owner(df);
 	struct det_group *g = flood_group(d, f, true);
 	uint64_t sum;
@@ -71,8 +101,8 @@ static void flood_count(struct detectors *d, struct det_flow *df,
 		d->oom = true;
 	if (df->flags & DF_SYNACK_SEEN)
 		syn_flood_of(g)->answered_half_open++;
-	sum = rate_add(&g->ring, began, c->syn_flood.window_ns, 1);
-	g->threshold = c->syn_flood.min_half_open;
+	sum = rate_add(&g->ring, began, c->window_ns, 1);
+	g->threshold = c->min_half_open;
 	if (sum > g->count)
 		g->count = sum;
 	if (g->finding >= 0 || flood_fires(c, g, sum)) {
@@ -172,7 +202,7 @@ static void flood_resolved(struct detectors *d, const struct flow *f,
 		g = flood_group(d, f, false);
 		if (g != NULL) {
 			rate_sub(&g->ring, f->first_ts,
-				 d->cfg.syn_flood.window_ns, 1);
+				 syn_flood_settings_of(&d->cfg)->window_ns, 1);
 			count_map_add(&g->counts, det_addr_hash(f, FLOW_ORIG), -1,
 				      NULL);
 		}
@@ -215,7 +245,8 @@ static void flood_flow_end(struct detectors *d, const struct flow *f,
 	group_add_flow(g, f);
 	group_add_frame(g, f->first_frame);
 	/* Sources can only add up now: check again. */
-	if (g->finding < 0 && flood_fires(&d->cfg, g, g->count))
+	if (g->finding < 0 &&
+	    flood_fires(syn_flood_settings_of(&d->cfg), g, g->count))
 		group_fire(d, g);
 }
 
@@ -260,7 +291,8 @@ static void flood_describe(const struct det_group *g, struct finding *out,
 			      s->never_retried > s->never_answered ? "likely"
 			      : s->answered == 0 ? "unknown" : "not seen";
 
-	format_duration(cfg->syn_flood.window_ns, win, sizeof(win));
+	format_duration(syn_flood_settings_of(cfg)->window_ns, win,
+			sizeof(win));
 	out->unit = "half-open attempts in the window";
 	finding_add_number(out, "sources", (double)g->set.count);
 	finding_add_number(out, "synack_retransmissions",
@@ -282,7 +314,7 @@ static void flood_describe(const struct det_group *g, struct finding *out,
 static bool flood_ongoing(const struct det_group *g, int64_t now,
 			  const struct detect_config *cfg)
 {
-	return !det_quiet_since(g, now, cfg->syn_flood.window_ns);
+	return !det_quiet_since(g, now, syn_flood_settings_of(cfg)->window_ns);
 }
 
 /* ------------------------------------------------------------ merge */
@@ -298,7 +330,8 @@ static const struct det_reducer flood_reducers[] = {
 static void flood_merge(struct detectors *d, struct det_group *into,
 			const struct det_group *from)
 {
-	rate_merge(&into->ring, &from->ring, d->cfg.syn_flood.window_ns);
+	rate_merge(&into->ring, &from->ring,
+		   syn_flood_settings_of(&d->cfg)->window_ns);
 	det_merge_peak(into, from, into->ring.sum);
 	det_reduce(into, from, flood_reducers,
 		   sizeof(flood_reducers) / sizeof(flood_reducers[0]));
@@ -307,13 +340,16 @@ static void flood_merge(struct detectors *d, struct det_group *into,
 static enum det_verdict flood_verdict(struct detectors *d,
 				      const struct det_group *g)
 {
-	return flood_fires(&d->cfg, g, g->count) ? DET_FIRES : DET_QUIET;
+	return flood_fires(syn_flood_settings_of(&d->cfg), g, g->count)
+		? DET_FIRES : DET_QUIET;
 }
 
 const struct detector_ops det_syn_flood_ops = {
 	.name = "syn_flood",
 	.ids = {FINDING_SYN_FLOOD},
 	.n_ids = 1,
+	.settings = syn_flood_rows,
+	.n_settings = DET_ROWS(syn_flood_rows),
 	.tcp = true,
 	.segments = SEG_SETUP,
 	.on_segment = flood_on_segment,

@@ -9,6 +9,25 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Thresholds of syn_unanswered, in its cfg->unit[] block. */
+struct syn_unanswered_settings {
+	uint32_t min_retries;
+};
+
+DET_SETTINGS_ACCESSORS(struct syn_unanswered_settings, FINDING_SYN_UNANSWERED,
+		       syn_unanswered_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting syn_unanswered_rows[] = {
+	DET_SWITCHES("syn_unanswered", FINDING_SYN_UNANSWERED),
+	{.section = "syn_unanswered", .key = "min_retries",
+	 .type = SETTING_COUNT, .min = 1, .max = 100, .def = 2,
+	 .offset = DET_SETTING_AT(FINDING_SYN_UNANSWERED,
+				  struct syn_unanswered_settings, min_retries),
+	 .doc = "SYN retransmissions without any answer before a connection "
+		"counts"},
+};
+
 /* syn_unanswered's group state. */
 struct syn_unanswered_state {
 	uint64_t syn_retransmissions;   /* in all its connections */
@@ -76,7 +95,8 @@ static void unanswered_waiting(struct detectors *d, const struct flow *f,
 		s->waiting_retries++;
 		return;
 	}
-	if (df->syn_retries < d->cfg.syn_unanswered.min_retries ||
+	if (df->syn_retries <
+		syn_unanswered_settings_of(&d->cfg)->min_retries ||
 	    !tcp_conn_saw_syn(f, FLOW_ORIG) || tcp_conn_midstream(f))
 		return;
 	df->flags |= DF_SYN_WAITING;
@@ -104,11 +124,12 @@ static void unanswered_settled(struct detectors *d, const struct flow *f,
 static void unanswered_flow_end(struct detectors *d, const struct flow *f,
 				struct det_flow *df)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct syn_unanswered_settings *c =
+		syn_unanswered_settings_of(&d->cfg);
 	bool unanswered = f->dir[FLOW_RESP].pkts == 0 &&
 			  tcp_conn_saw_syn(f, FLOW_ORIG) &&
 			  !tcp_conn_midstream(f) &&
-			  df->syn_retries >= c->syn_unanswered.min_retries;
+			  df->syn_retries >= c->min_retries;
 	struct det_group *g;
 
 	if (df->flags & DF_SYN_WAITING)
@@ -242,6 +263,8 @@ const struct detector_ops det_syn_unanswered_ops = {
 	.name = "syn_unanswered",
 	.ids = {FINDING_SYN_UNANSWERED},
 	.n_ids = 1,
+	.settings = syn_unanswered_rows,
+	.n_settings = DET_ROWS(syn_unanswered_rows),
 	.tcp = true,
 	.segments = SEG_SETUP,
 	.on_segment = unanswered_on_segment,

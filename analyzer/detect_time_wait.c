@@ -10,6 +10,41 @@
 
 #include "addr_format.h"
 
+/* Thresholds of time_wait_accumulation, in its cfg->unit[] block. */
+struct time_wait_settings {
+	uint32_t min_connections;
+	uint32_t port_range_low, port_range_high;
+	double port_share;
+};
+
+DET_SETTINGS_ACCESSORS(struct time_wait_settings,
+		       FINDING_TIME_WAIT_ACCUMULATION, time_wait_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting time_wait_rows[] = {
+	DET_SWITCHES("time_wait_accumulation", FINDING_TIME_WAIT_ACCUMULATION),
+	{.section = "time_wait_accumulation", .key = "min_connections",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 20,
+	 .offset = DET_SETTING_AT(FINDING_TIME_WAIT_ACCUMULATION,
+				  struct time_wait_settings, min_connections),
+	 .doc = "TIME_WAIT connections held at once by one host"},
+	{.section = "time_wait_accumulation", .key = "port_range_low",
+	 .type = SETTING_COUNT, .min = 1, .max = 65535, .def = 32768,
+	 .offset = DET_SETTING_AT(FINDING_TIME_WAIT_ACCUMULATION,
+				  struct time_wait_settings, port_range_low),
+	 .doc = "first ephemeral port (net.ipv4.ip_local_port_range)"},
+	{.section = "time_wait_accumulation", .key = "port_range_high",
+	 .type = SETTING_COUNT, .min = 1, .max = 65535, .def = 60999,
+	 .offset = DET_SETTING_AT(FINDING_TIME_WAIT_ACCUMULATION,
+				  struct time_wait_settings, port_range_high),
+	 .doc = "last ephemeral port"},
+	{.section = "time_wait_accumulation", .key = "port_share",
+	 .type = SETTING_SHARE, .min = 0.001, .max = 1, .def = 0.5,
+	 .offset = DET_SETTING_AT(FINDING_TIME_WAIT_ACCUMULATION,
+				  struct time_wait_settings, port_share),
+	 .doc = "share of the port range held toward one destination: warning"},
+};
+
 /* time_wait_accumulation's group state. */
 struct time_wait_state {
 	uint64_t held;          /* connections in TIME_WAIT now */
@@ -71,7 +106,7 @@ static uint32_t time_wait_dest(const struct flow *f, int holder)
 static void time_wait_enter(struct detectors *d, const struct flow *f,
 			    int holder)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct time_wait_settings *c = time_wait_settings_of(&d->cfg);
 	struct det_group *g = time_wait_group(d, f, holder, true);
 	struct time_wait_state *s;
 	uint32_t toward;
@@ -106,8 +141,8 @@ static void time_wait_enter(struct detectors *d, const struct flow *f,
 			s->top_dest_port = flow_port(f, !holder);
 		}
 	}
-	g->threshold = c->time_wait_accumulation.min_connections;
-	if (s->held >= c->time_wait_accumulation.min_connections) {
+	g->threshold = c->min_connections;
+	if (s->held >= c->min_connections) {
 		group_touch(g, d->now);
 		group_fire(d, g);
 	}
@@ -170,8 +205,8 @@ static void time_wait_describe(const struct det_group *g, struct finding *out,
 {
 	const struct time_wait_state *s = time_wait_of_const(g);
 	bool dest = s->top_dest_count > 0;
-	const uint32_t lo = cfg->time_wait_accumulation.port_range_low;
-	const uint32_t hi = cfg->time_wait_accumulation.port_range_high;
+	const uint32_t lo = time_wait_settings_of(cfg)->port_range_low;
+	const uint32_t hi = time_wait_settings_of(cfg)->port_range_high;
 	double range = hi >= lo ? (double)(hi - lo + 1) : 1;
 	double share = (double)s->top_dest_count / range;
 	bool server_side = s->as_server > s->as_client;
@@ -196,7 +231,7 @@ static void time_wait_describe(const struct det_group *g, struct finding *out,
 	 * a server closing first (keep-alive timeouts, HTTP/1.0) costs it
 	 * little, so that stays at the configured severity.
 	 */
-	if (!server_side && share >= cfg->time_wait_accumulation.port_share &&
+	if (!server_side && share >= time_wait_settings_of(cfg)->port_share &&
 	    out->severity < SEVERITY_WARNING)
 		out->severity = SEVERITY_WARNING;
 	if (dest && !server_side)
@@ -219,7 +254,7 @@ static bool time_wait_ongoing(const struct det_group *g, int64_t now,
 {
 	(void)now;
 	return time_wait_of_const(g)->held >=
-	       cfg->time_wait_accumulation.min_connections;
+	       time_wait_settings_of(cfg)->min_connections;
 }
 
 /* ------------------------------------------------------------ merge */
@@ -266,7 +301,7 @@ static void time_wait_merge(struct detectors *d, struct det_group *into,
 static enum det_verdict time_wait_verdict(struct detectors *d,
 					  const struct det_group *g)
 {
-	return g->count >= d->cfg.time_wait_accumulation.min_connections
+	return g->count >= time_wait_settings_of(&d->cfg)->min_connections
 		? DET_FIRES : DET_QUIET;
 }
 
@@ -274,6 +309,8 @@ const struct detector_ops det_time_wait_ops = {
 	.name = "time_wait_accumulation",
 	.ids = {FINDING_TIME_WAIT_ACCUMULATION},
 	.n_ids = 1,
+	.settings = time_wait_rows,
+	.n_settings = DET_ROWS(time_wait_rows),
 	.tcp = true,
 	.segments = SEG_TIME_WAIT,
 	.on_segment = time_wait_on_segment,

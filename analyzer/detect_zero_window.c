@@ -7,6 +7,24 @@
 
 #include <stdio.h>
 
+/* Thresholds of zero_window_stall, in its cfg->unit[] block. */
+struct zero_window_settings {
+	int64_t min_duration_ns;
+};
+
+DET_SETTINGS_ACCESSORS(struct zero_window_settings, FINDING_ZERO_WINDOW_STALL,
+		       zero_window_settings_of);
+
+/* Their rows in the configuration file (settings.h). */
+static const struct setting zero_window_rows[] = {
+	DET_SWITCHES("zero_window_stall", FINDING_ZERO_WINDOW_STALL),
+	{.section = "zero_window_stall", .key = "min_duration",
+	 .type = SETTING_SECONDS, .min = 0.001, .max = 86400, .def = 1,
+	 .offset = DET_SETTING_AT(FINDING_ZERO_WINDOW_STALL,
+				  struct zero_window_settings, min_duration_ns),
+	 .doc = "time a receiver advertises a zero window"},
+};
+
 /* zero_window_stall's group state. */
 struct zero_window_state {
 	uint64_t probes;        /* zero window probes during the stalls */
@@ -23,12 +41,12 @@ DET_COLD
 static void stall_counted(struct detectors *d, const struct flow *f, int r,
 			  int64_t dur, const struct det_flow_ext *e)
 {
-	const struct detect_config *c = &d->cfg;
+	const struct zero_window_settings *c = zero_window_settings_of(&d->cfg);
 	struct subject_key k;
 	struct det_group *g;
 	struct zero_window_state *s;
 
-	if (dur < c->zero_window_stall.min_duration_ns)
+	if (dur < c->min_duration_ns)
 		return;
 	subject_of_side(&k, FINDING_ZERO_WINDOW_STALL, f, r);
 	g = group_get(d, &k, d->now);
@@ -40,7 +58,7 @@ static void stall_counted(struct detectors *d, const struct flow *f, int r,
 	if (dur > s->longest_ns)
 		s->longest_ns = dur;
 	s->total_ns += dur;
-	g->threshold = (double)c->zero_window_stall.min_duration_ns / NS_PER_SEC;
+	g->threshold = (double)c->min_duration_ns / NS_PER_SEC;
 	group_touch(g, e->zw_since[r]);
 	group_touch(g, e->zw_since[r] + dur);
 	group_add_flow(g, f);
@@ -117,7 +135,7 @@ static void zero_window_describe(const struct det_group *g,
 
 	format_duration(s->longest_ns, longest, sizeof(longest));
 	format_duration(s->total_ns, total, sizeof(total));
-	format_duration(cfg->zero_window_stall.min_duration_ns, min,
+	format_duration(zero_window_settings_of(cfg)->min_duration_ns, min,
 			sizeof(min));
 	out->unit = "stalls";
 	finding_add_number(out, "longest_s",
@@ -161,6 +179,8 @@ const struct detector_ops det_zero_window_ops = {
 	.name = "zero_window_stall",
 	.ids = {FINDING_ZERO_WINDOW_STALL},
 	.n_ids = 1,
+	.settings = zero_window_rows,
+	.n_settings = DET_ROWS(zero_window_rows),
 	.tcp = true,
 	.segments = SEG_ZERO_WINDOW,
 	.on_segment = zero_window_on_segment,

@@ -6,24 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect.h"
+
 #define NS_PER_SEC 1000000000LL
 /* A share's finest step is 1 / SHARE_STEPS: 15 decimals. */
 #define SHARE_STEPS 1e15
 #define ENGINE(field) offsetof(struct settings, engine.field)
-#define DETECT(field) offsetof(struct settings, detect.field)
 
-/* A severity row's default: the one the finding catalog gives it. */
-#define SETTING_CATALOG_SEVERITY (-1)
-
-/* Each detector's enabled and severity entries. */
-#define SWITCHES(name, ID)                                                  \
-	{name, "enabled", SETTING_BOOL, 0, 1,                               \
-	 DETECT(det[ID].enabled), "run this detector", 1},                  \
-	{name, "severity", SETTING_SEVERITY, 0, SEVERITY_CRITICAL,          \
-	 DETECT(det[ID].severity), "severity of its findings",              \
-	 SETTING_CATALOG_SEVERITY}
-
-static const struct setting table[] = {
+/* The engine's rows; each detector's are in its own file. */
+static const struct setting engine_rows[] = {
 	{"engine", "time_wait", SETTING_SECONDS, 1, 86400, ENGINE(tcp.time_wait_ns),
 	 "TIME_WAIT length, 2MSL (Linux: a fixed 60 s)", 60},
 	{"engine", "tcp_timeout", SETTING_SECONDS, 1, 604800, ENGINE(tcp_idle_ns),
@@ -42,137 +33,8 @@ static const struct setting table[] = {
 	 "MiB of fragments buffered at most", 64},
 	{"engine", "max_flows", SETTING_COUNT, 1, 100000000, ENGINE(max_flows),
 	 "flows tracked at once; the least recently active is evicted", 1000000},
-
-	SWITCHES("syn_flood", FINDING_SYN_FLOOD),
-	{"syn_flood", "window", SETTING_SECONDS, 1, 3600,
-	 DETECT(syn_flood.window_ns), "sliding window the attempts are counted in", 10},
-	{"syn_flood", "min_half_open", SETTING_COUNT, 1, 1e9,
-	 DETECT(syn_flood.min_half_open),
-	 "half-open attempts toward one listener within the window", 100},
-	{"syn_flood", "min_sources", SETTING_COUNT, 1, 1e9,
-	 DETECT(syn_flood.min_sources),
-	 "or distinct sources, when the listener answered none of them", 10},
-
-	SWITCHES("syn_unanswered", FINDING_SYN_UNANSWERED),
-	{"syn_unanswered", "min_retries", SETTING_COUNT, 1, 100,
-	 DETECT(syn_unanswered.min_retries),
-	 "SYN retransmissions without any answer before a connection counts", 2},
-
-	SWITCHES("connection_refused", FINDING_CONNECTION_REFUSED),
-	{"connection_refused", "min_attempts", SETTING_COUNT, 1, 1e9,
-	 DETECT(connection_refused.min_attempts),
-	 "refused attempts toward one host:port", 1},
-
-	SWITCHES("close_wait_leak", FINDING_CLOSE_WAIT_LEAK),
-	{"close_wait_leak", "min_age", SETTING_SECONDS, 0.001, 86400,
-	 DETECT(close_wait_leak.min_age_ns),
-	 "time in CLOSE_WAIT (or until the capture ends) that counts as a leak", 1},
-	{"close_wait_leak", "min_connections", SETTING_COUNT, 1, 1e9,
-	 DETECT(close_wait_leak.min_connections),
-	 "leaking connections on one host:port", 1},
-
-	SWITCHES("time_wait_accumulation", FINDING_TIME_WAIT_ACCUMULATION),
-	{"time_wait_accumulation", "min_connections", SETTING_COUNT, 1, 1e9,
-	 DETECT(time_wait_accumulation.min_connections),
-	 "TIME_WAIT connections held at once by one host", 20},
-	{"time_wait_accumulation", "port_range_low", SETTING_COUNT, 1, 65535,
-	 DETECT(time_wait_accumulation.port_range_low),
-	 "first ephemeral port (net.ipv4.ip_local_port_range)", 32768},
-	{"time_wait_accumulation", "port_range_high", SETTING_COUNT, 1, 65535,
-	 DETECT(time_wait_accumulation.port_range_high),
-	 "last ephemeral port", 60999},
-	{"time_wait_accumulation", "port_share", SETTING_SHARE, 0.001, 1,
-	 DETECT(time_wait_accumulation.port_share),
-	 "share of the port range held toward one destination: warning", 0.5},
-
-	SWITCHES("rst_storm", FINDING_RST_STORM),
-	{"rst_storm", "window", SETTING_SECONDS, 1, 3600,
-	 DETECT(rst_storm.window_ns), "sliding window the RSTs are counted in", 10},
-	{"rst_storm", "min_rsts", SETTING_COUNT, 1, 1e9, DETECT(rst_storm.min_rsts),
-	 "connections reset (first RST) on one server host:port within the window", 100},
-
-	SWITCHES("abortive_close", FINDING_ABORTIVE_CLOSE),
-	{"abortive_close", "min_count", SETTING_COUNT, 1, 1e9,
-	 DETECT(abortive_close.min_count),
-	 "RSTs of one cause from one host or host:port", 1},
-
-	SWITCHES("retransmit_burst", FINDING_RETRANSMIT_BURST),
-	{"retransmit_burst", "window", SETTING_SECONDS, 1, 3600,
-	 DETECT(retransmit_burst.window_ns),
-	 "sliding window the retransmissions are counted in", 10},
-	{"retransmit_burst", "min_retransmissions", SETTING_COUNT, 1, 1e9,
-	 DETECT(retransmit_burst.min_retransmissions),
-	 "retransmitted segments from one sender toward one host:port in the window", 10},
-	{"retransmit_burst", "min_share", SETTING_SHARE, 0, 1,
-	 DETECT(retransmit_burst.min_share),
-	 "and at least this share of a connection's bytes resent in the window", 0.01},
-	{"retransmit_burst", "dead_peer_retries", SETTING_COUNT, 1, 100,
-	 DETECT(retransmit_burst.dead_peer_retries),
-	 "timeout retransmissions in a row with no answer: a dead peer", 3},
-	{"retransmit_burst", "black_hole_size", SETTING_COUNT, 68, 65535,
-	 DETECT(retransmit_burst.black_hole_size),
-	 "payload bytes from which unanswered retransmissions suggest an MTU black hole", 1200},
-
-	SWITCHES("zero_window_stall", FINDING_ZERO_WINDOW_STALL),
-	{"zero_window_stall", "min_duration", SETTING_SECONDS, 0.001, 86400,
-	 DETECT(zero_window_stall.min_duration_ns),
-	 "time a receiver advertises a zero window", 1},
-
-	SWITCHES("half_open", FINDING_HALF_OPEN),
-	{"half_open", "min_probes", SETTING_COUNT, 1, 100,
-	 DETECT(half_open.min_probes),
-	 "keep-alive probes in a row with no answer", 3},
-
-	SWITCHES("port_scan", FINDING_PORT_SCAN),
-	{"port_scan", "window", SETTING_SECONDS, 1, 86400,
-	 DETECT(port_scan.window_ns), "sliding window the targets are counted in", 60},
-	{"port_scan", "min_targets", SETTING_COUNT, 2, 1e9,
-	 DETECT(port_scan.min_targets),
-	 "distinct host:ports one source tries within the window", 50},
-	{"port_scan", "min_failed_share", SETTING_SHARE, 0, 1,
-	 DETECT(port_scan.min_failed_share),
-	 "share of those attempts refused or unanswered", 0.8},
-
-	SWITCHES("icmp_error", FINDING_ICMP_ERROR),
-	{"icmp_error", "min_count", SETTING_COUNT, 1, 1e9,
-	 DETECT(icmp_error.min_count),
-	 "ICMP errors of one kind about one host:port", 1},
-
-	SWITCHES("fragmentation", FINDING_FRAGMENTATION),
-	{"fragmentation", "min_datagrams", SETTING_COUNT, 1, 1e9,
-	 DETECT(fragmentation.min_datagrams),
-	 "fragmented datagrams to or from one host", 1},
-
-	SWITCHES("nagle_delayed_ack", FINDING_NAGLE_DELAYED_ACK),
-	{"nagle_delayed_ack", "min_delay", SETTING_SECONDS, 0.001, 10,
-	 DETECT(nagle_delayed_ack.min_delay_ns),
-	 "shortest ACK delay that counts (Linux delays ACKs 40 ms at least)", 0.03},
-	{"nagle_delayed_ack", "max_delay", SETTING_SECONDS, 0.001, 10,
-	 DETECT(nagle_delayed_ack.max_delay_ns),
-	 "longest ACK delay that counts (Linux: 200 ms, others up to 500 ms)", 0.6},
-	{"nagle_delayed_ack", "min_events", SETTING_COUNT, 1, 1e9,
-	 DETECT(nagle_delayed_ack.min_events),
-	 "segments held back until a delayed ACK, toward one host:port", 3},
-
-	SWITCHES("checksum_errors", FINDING_CHECKSUM_ERRORS),
-	{"checksum_errors", "verify", SETTING_BOOL, 0, 1,
-	 DETECT(checksum_errors.verify),
-	 "report bad checksums from a single host too (otherwise only once two hosts or more have them: one alone is most likely its own checksum offload)", 0},
-	{"checksum_errors", "min_count", SETTING_COUNT, 1, 1e9,
-	 DETECT(checksum_errors.min_count),
-	 "bad checksums from one host", 1},
-
-	SWITCHES("short_connection_churn", FINDING_SHORT_CONNECTION_CHURN),
-	{"short_connection_churn", "window", SETTING_SECONDS, 1, 86400,
-	 DETECT(short_connection_churn.window_ns),
-	 "sliding window the connections are counted in", 60},
-	{"short_connection_churn", "min_connections", SETTING_COUNT, 2, 1e9,
-	 DETECT(short_connection_churn.min_connections),
-	 "short connections from one host to one host:port within the window", 100},
-	{"short_connection_churn", "max_duration", SETTING_SECONDS, 0.001, 3600,
-	 DETECT(short_connection_churn.max_duration_ns),
-	 "a connection this short (handshake to close) counts", 1},
 };
+#define N_ENGINE (sizeof(engine_rows) / sizeof(engine_rows[0]))
 
 /* Pairs whose first value may not exceed the second. */
 static const struct {
@@ -184,26 +46,77 @@ static const struct {
 
 size_t settings_count(void)
 {
-	return sizeof(table) / sizeof(table[0]);
+	size_t total = N_ENGINE;
+
+	for (int id = 0; id < FINDING_COUNT; id++) {
+		size_t n;
+
+		detectors_settings_rows((enum finding_id)id, &n);
+		total += n;
+	}
+	return total;
 }
 
 const struct setting *settings_at(size_t i)
 {
-	return i < settings_count() ? &table[i] : NULL;
+	if (i < N_ENGINE)
+		return &engine_rows[i];
+	i -= N_ENGINE;
+	for (int id = 0; id < FINDING_COUNT; id++) {
+		size_t n;
+		const struct setting *rows =
+			detectors_settings_rows((enum finding_id)id, &n);
+
+		if (i < n)
+			return &rows[i];
+		i -= n;
+	}
+	return NULL;
 }
 
 size_t settings_index(const struct setting *e)
 {
-	return (size_t)(e - table);
+	size_t base = N_ENGINE;
+
+	for (size_t i = 0; i < N_ENGINE; i++)
+		if (e == &engine_rows[i])
+			return i;
+	for (int id = 0; id < FINDING_COUNT; id++) {
+		size_t n;
+		const struct setting *rows =
+			detectors_settings_rows((enum finding_id)id, &n);
+
+		for (size_t i = 0; i < n; i++)
+			if (e == &rows[i])
+				return base + i;
+		base += n;
+	}
+	return base;
+}
+
+/* The row section.key among n rows, or NULL. */
+static const struct setting *find_in(const struct setting *rows, size_t n,
+				     const char *section, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].section, section) == 0 &&
+		    strcmp(rows[i].key, key) == 0)
+			return &rows[i];
+	return NULL;
 }
 
 const struct setting *settings_find(const char *section, const char *key)
 {
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strcmp(table[i].section, section) == 0 &&
-		    strcmp(table[i].key, key) == 0)
-			return &table[i];
-	return NULL;
+	const struct setting *e = find_in(engine_rows, N_ENGINE, section, key);
+
+	for (int id = 0; e == NULL && id < FINDING_COUNT; id++) {
+		size_t n;
+		const struct setting *rows =
+			detectors_settings_rows((enum finding_id)id, &n);
+
+		e = find_in(rows, n, section, key);
+	}
+	return e;
 }
 
 bool settings_section_exists(const char *section)
@@ -236,13 +149,12 @@ bool settings_check_order(const struct settings *s,
 static void detect_defaults(struct settings *s)
 {
 	memset(&s->detect, 0, sizeof(s->detect));
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		const struct setting *e = &table[i];
+	for (size_t i = N_ENGINE; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i);
 		enum finding_id id;
 
-		if (strcmp(e->section, "engine") == 0)
-			continue;
-		if (e->type == SETTING_SEVERITY && e->def < 0 &&
+		if (e->type == SETTING_SEVERITY &&
+		    e->def == SETTING_CATALOG_SEVERITY &&
 		    finding_id_parse(e->section, &id))
 			settings_set(s, e, finding_default_severity(id));
 		else

@@ -1,8 +1,11 @@
 /*
  * Everything a configuration file can set: the engine's timeouts and
- * memory caps and every detector's switches and thresholds, described by
- * one table.  The YAML loader, `tcplens config --defaults` and the man
- * page follow the table, so a key cannot exist in one and not the others.
+ * memory caps and every detector's switches and thresholds, each
+ * described by one row (struct setting).  The engine's rows are in
+ * settings.c; a detector's are in its own file (struct detector_ops's
+ * settings, detect_internal.h), beside the struct they describe.  The
+ * YAML loader, `tcplens config --defaults` and the man page all follow
+ * the rows, so a key cannot exist in one and not the others.
  */
 #ifndef TCPLENS_SETTINGS_H
 #define TCPLENS_SETTINGS_H
@@ -37,17 +40,21 @@ struct setting {
 	size_t offset;          /* of the field in struct settings */
 	const char *doc;        /* one line, for the commented defaults */
 	/*
-	 * The default, in the file's unit (a severity's is the finding
-	 * catalog's).  The engine's rows say what analyzer_config_defaults()
-	 * sets, which also sets what no file may change.
+	 * The default, in the file's unit, or for a severity
+	 * SETTING_CATALOG_SEVERITY.  The engine's rows say what
+	 * analyzer_config_defaults() sets, which also sets what no file may
+	 * change.
 	 */
 	double def;
 };
 
+/* A severity row's default: the one the finding catalog gives it. */
+#define SETTING_CATALOG_SEVERITY (-1)
+
 /*
  * The rows, in the order `config --defaults` prints them: the engine's,
- * then each detector's.  settings_at(i) for i below settings_count(),
- * else NULL.
+ * then each detector's, in catalog order (enum finding_id).
+ * settings_at(i) for i below settings_count(), else NULL.
  */
 size_t settings_count(void);
 const struct setting *settings_at(size_t i);

@@ -1,6 +1,6 @@
 /*
  * The configuration file: where it is looked for and how it is read.
- * The file is YAML, laid out as the settings table (analyzer/settings.h):
+ * The file is YAML, laid out as the settings' rows (analyzer/settings.h):
  *
  *   engine:
  *     time_wait: 60
@@ -9,9 +9,9 @@
  *       enabled: true
  *       window: 10
  *
- * Every key is optional and merges over the defaults.  Anything the table
- * does not know, a value of the wrong type or out of range is an error of
- * one line, "FILE:LINE:COLUMN: key.path: problem", never a silent default.
+ * Every key is optional and merges over the defaults.  Anything no row
+ * names, a value of the wrong type or out of range is an error of one
+ * line, "FILE:LINE:COLUMN: key.path: problem", never a silent default.
  */
 #ifndef TCPLENS_CONFIG_FILE_H
 #define TCPLENS_CONFIG_FILE_H

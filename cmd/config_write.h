@@ -12,10 +12,10 @@
 
 /*
  * Writes s to out: a header comment (first_line, when not NULL, opens it),
- * then each section and key in the settings table's order, each key under
- * its doc line with its accepted range beside it, and the default where
- * s differs from it.  Lines stay within 80 columns.  Write errors are
- * left to the caller (ferror).
+ * then each section and key in the order of the settings' rows
+ * (settings_at()), each key under its doc line with its accepted range
+ * beside it, and the default where s differs from it.  Lines stay
+ * within 80 columns.  Write errors are left to the caller (ferror).
  */
 void config_write(FILE *out, const struct settings *s,
 		  const char *first_line);

@@ -2,8 +2,9 @@
 """Writes the list of configuration keys into man/tcplens-config.1.
 
 The list (CONFIGURATION: every key with its default, accepted range and
-meaning) is rendered from `tcplens config --defaults`, which prints the
-settings table (analyzer/settings.c) itself, and goes between the lines
+meaning) is rendered from `tcplens config --defaults`, which prints every
+setting's row (analyzer/settings.h: the engine's are in settings.c, each
+detector's in its own file), and goes between the lines
 ".\\" BEGIN CONFIG KEYS" and ".\\" END CONFIG KEYS" of the man page.
 
     python3 scripts/man_config.py           rewrite the list

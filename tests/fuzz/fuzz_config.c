@@ -91,7 +91,7 @@ static void fuzz_assert_same(const struct settings *a,
 	}
 	if (memcmp(&a->engine, &b->engine, sizeof(a->engine)) != 0 ||
 	    memcmp(&a->detect, &b->detect, sizeof(a->detect)) != 0)
-		fuzz_die(what, "bytes outside the settings table differ");
+		fuzz_die(what, "bytes no row covers differ");
 }
 
 /* config_write's text for s, in a heap string of *len bytes. */

@@ -58,7 +58,7 @@ static void assert_same_settings(const struct settings *a,
 				 e->key, settings_get(a, e),
 				 settings_get(b, e));
 	}
-	/* And the bytes: nothing the table does not cover may change. */
+	/* And the bytes: nothing the rows do not cover may change. */
 	assert_memory_equal(&a->engine, &b->engine, sizeof(a->engine));
 	assert_memory_equal(&a->detect, &b->detect, sizeof(a->detect));
 }
@@ -735,11 +735,87 @@ static void test_row_defaults(void **state)
 			 SEVERITY_CRITICAL);
 }
 
+/* The bytes a row's field takes in struct settings. */
+static size_t field_size(const struct setting *e)
+{
+	switch (e->type) {
+	case SETTING_BOOL: return sizeof(bool);
+	case SETTING_SEVERITY: return sizeof(uint8_t);
+	case SETTING_COUNT: return sizeof(uint32_t);
+	case SETTING_SECONDS: return sizeof(int64_t);
+	case SETTING_SHARE: return sizeof(double);
+	case SETTING_MIB: return sizeof(size_t);
+	}
+	return 0;
+}
+
+/* [off, end) lies within [start, start + size). */
+static bool within(size_t off, size_t end, size_t start, size_t size)
+{
+	return off >= start && end <= start + size;
+}
+
+/*
+ * The rows come from settings.c (the engine's) and the detector files:
+ * each finding has its switches, each row writes only its own section's
+ * part of struct settings (a detector's det[id] and unit[id]) and no
+ * other row's bytes, and every row has its one place in the walk.
+ */
+static void test_rows_in_their_block(void **state)
+{
+	(void)state;
+	for (int id = 0; id < FINDING_COUNT; id++) {
+		const char *name = finding_id_name((enum finding_id)id);
+
+		assert_non_null(settings_find(name, "enabled"));
+		assert_non_null(settings_find(name, "severity"));
+	}
+	assert_null(settings_at(settings_count()));
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i);
+		size_t end = e->offset + field_size(e);
+		enum finding_id id;
+		bool inside;
+
+		assert_int_equal(settings_index(e), i);
+		assert_true(settings_find(e->section, e->key) == e);
+		if (strcmp(e->section, "engine") == 0) {
+			inside = within(e->offset, end,
+					offsetof(struct settings, engine),
+					sizeof(struct analyzer_config));
+		} else {
+			size_t det, unit;
+
+			assert_true(finding_id_parse(e->section, &id));
+			det = offsetof(struct settings, detect.det) +
+			      (size_t)id * sizeof(struct detector_common);
+			unit = offsetof(struct settings, detect.unit) +
+			       (size_t)id * sizeof(union detector_settings);
+			inside = within(e->offset, end, det,
+					sizeof(struct detector_common)) ||
+				 within(e->offset, end, unit,
+					sizeof(union detector_settings));
+		}
+		if (!inside)
+			fail_msg("%s.%s: its field is outside its section's part",
+				 e->section, e->key);
+		for (size_t j = 0; j < i; j++) {
+			const struct setting *o = settings_at(j);
+
+			if (e->offset < o->offset + field_size(o) &&
+			    o->offset < end)
+				fail_msg("%s.%s and %s.%s share bytes", e->section,
+					 e->key, o->section, o->key);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_is_defaults),
 		cmocka_unit_test(test_row_defaults),
+		cmocka_unit_test(test_rows_in_their_block),
 		cmocka_unit_test(test_defaults_round_trip),
 		cmocka_unit_test(test_changed_round_trip),
 		cmocka_unit_test(test_seconds_round_trip),
