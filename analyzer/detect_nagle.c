@@ -24,6 +24,7 @@ static const struct setting nagle_rows[] = {
 	 .type = SETTING_SECONDS, .min = 0.001, .max = 10, .def = 0.03,
 	 .offset = DET_SETTING_AT(FINDING_NAGLE_DELAYED_ACK,
 				  struct nagle_settings, min_delay_ns),
+	 .not_above = "max_delay",
 	 .doc = "shortest ACK delay that counts (Linux delays ACKs 40 ms at "
 		"least)"},
 	{.section = "nagle_delayed_ack", .key = "max_delay",

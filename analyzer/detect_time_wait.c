@@ -32,6 +32,7 @@ static const struct setting time_wait_rows[] = {
 	 .type = SETTING_COUNT, .min = 1, .max = 65535, .def = 32768,
 	 .offset = DET_SETTING_AT(FINDING_TIME_WAIT_ACCUMULATION,
 				  struct time_wait_settings, port_range_low),
+	 .not_above = "port_range_high",
 	 .doc = "first ephemeral port (net.ipv4.ip_local_port_range)"},
 	{.section = "time_wait_accumulation", .key = "port_range_high",
 	 .type = SETTING_COUNT, .min = 1, .max = 65535, .def = 60999,

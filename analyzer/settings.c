@@ -15,34 +15,41 @@
 
 /* The engine's rows; each detector's are in its own file. */
 static const struct setting engine_rows[] = {
-	{"engine", "time_wait", SETTING_SECONDS, 1, 86400, ENGINE(tcp.time_wait_ns),
-	 "TIME_WAIT length, 2MSL (Linux: a fixed 60 s)", 60},
-	{"engine", "tcp_timeout", SETTING_SECONDS, 1, 604800, ENGINE(tcp_idle_ns),
-	 "idle timeout of half-open and closing TCP connections", 300},
-	{"engine", "udp_timeout", SETTING_SECONDS, 1, 604800, ENGINE(udp_idle_ns),
-	 "idle timeout of UDP flows", 60},
-	{"engine", "icmp_timeout", SETTING_SECONDS, 1, 604800, ENGINE(icmp_idle_ns),
-	 "idle timeout of ICMP flows", 60},
-	{"engine", "frag_timeout_ipv4", SETTING_SECONDS, 1, 86400,
-	 ENGINE(defrag.timeout_v4_ns),
-	 "drop unfinished IPv4 datagrams after this long (Linux ipfrag_time: 30)", 30},
-	{"engine", "frag_timeout_ipv6", SETTING_SECONDS, 1, 86400,
-	 ENGINE(defrag.timeout_v6_ns),
-	 "drop unfinished IPv6 datagrams after this long (Linux: 60)", 60},
-	{"engine", "frag_memory", SETTING_MIB, 1, 65536, ENGINE(defrag.memory_cap),
-	 "MiB of fragments buffered at most", 64},
-	{"engine", "max_flows", SETTING_COUNT, 1, 100000000, ENGINE(max_flows),
-	 "flows tracked at once; the least recently active is evicted", 1000000},
+	{.section = "engine", .key = "time_wait",
+	 .type = SETTING_SECONDS, .min = 1, .max = 86400, .def = 60,
+	 .offset = ENGINE(tcp.time_wait_ns),
+	 .doc = "TIME_WAIT length, 2MSL (Linux: a fixed 60 s)"},
+	{.section = "engine", .key = "tcp_timeout",
+	 .type = SETTING_SECONDS, .min = 1, .max = 604800, .def = 300,
+	 .offset = ENGINE(tcp_idle_ns),
+	 .doc = "idle timeout of half-open and closing TCP connections"},
+	{.section = "engine", .key = "udp_timeout",
+	 .type = SETTING_SECONDS, .min = 1, .max = 604800, .def = 60,
+	 .offset = ENGINE(udp_idle_ns),
+	 .doc = "idle timeout of UDP flows"},
+	{.section = "engine", .key = "icmp_timeout",
+	 .type = SETTING_SECONDS, .min = 1, .max = 604800, .def = 60,
+	 .offset = ENGINE(icmp_idle_ns),
+	 .doc = "idle timeout of ICMP flows"},
+	{.section = "engine", .key = "frag_timeout_ipv4",
+	 .type = SETTING_SECONDS, .min = 1, .max = 86400, .def = 30,
+	 .offset = ENGINE(defrag.timeout_v4_ns),
+	 .doc = "drop unfinished IPv4 datagrams after this long (Linux "
+		"ipfrag_time: 30)"},
+	{.section = "engine", .key = "frag_timeout_ipv6",
+	 .type = SETTING_SECONDS, .min = 1, .max = 86400, .def = 60,
+	 .offset = ENGINE(defrag.timeout_v6_ns),
+	 .doc = "drop unfinished IPv6 datagrams after this long (Linux: 60)"},
+	{.section = "engine", .key = "frag_memory",
+	 .type = SETTING_MIB, .min = 1, .max = 65536, .def = 64,
+	 .offset = ENGINE(defrag.memory_cap),
+	 .doc = "MiB of fragments buffered at most"},
+	{.section = "engine", .key = "max_flows",
+	 .type = SETTING_COUNT, .min = 1, .max = 100000000, .def = 1000000,
+	 .offset = ENGINE(max_flows),
+	 .doc = "flows tracked at once; the least recently active is evicted"},
 };
 #define N_ENGINE (sizeof(engine_rows) / sizeof(engine_rows[0]))
-
-/* Pairs whose first value may not exceed the second. */
-static const struct {
-	const char *section, *low, *high;
-} ordered[] = {
-	{"time_wait_accumulation", "port_range_low", "port_range_high"},
-	{"nagle_delayed_ack", "min_delay", "max_delay"},
-};
 
 size_t settings_count(void)
 {
@@ -130,13 +137,13 @@ bool settings_check_order(const struct settings *s,
 			  const struct setting **low,
 			  const struct setting **high)
 {
-	for (size_t i = 0; i < sizeof(ordered) / sizeof(ordered[0]); i++) {
-		const struct setting *l = settings_find(ordered[i].section,
-							ordered[i].low);
-		const struct setting *h = settings_find(ordered[i].section,
-							ordered[i].high);
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *l = settings_at(i), *h;
 
-		if (settings_get(s, l) > settings_get(s, h)) {
+		if (l->not_above == NULL)
+			continue;
+		h = settings_find(l->section, l->not_above);
+		if (h != NULL && settings_get(s, l) > settings_get(s, h)) {
 			*low = l;
 			*high = h;
 			return false;

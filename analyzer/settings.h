@@ -46,6 +46,11 @@ struct setting {
 	 * change.
 	 */
 	double def;
+	/*
+	 * The key of the same section whose value this one may not exceed
+	 * (a port range's low end names its high end), or NULL.
+	 */
+	const char *not_above;
 };
 
 /* A severity row's default: the one the finding catalog gives it. */
@@ -78,9 +83,10 @@ double settings_get(const struct settings *s, const struct setting *e);
 bool settings_set(struct settings *s, const struct setting *e, double v);
 
 /*
- * Some settings bound others (a port range's low end, a minimum delay):
- * true when *s keeps every such pair in order, else false with the
- * first pair out of order in *low and *high.
+ * Some settings bound others (a port range's low end, a minimum delay:
+ * their rows' not_above): true when *s keeps every such pair in order,
+ * else false with the first pair out of order, in row order, in *low
+ * and *high.
  */
 bool settings_check_order(const struct settings *s,
 			  const struct setting **low,

@@ -154,8 +154,7 @@ static void test_changed_round_trip(void **state)
 			 : e->type == SETTING_SEVERITY ? 0 : e->max;
 
 		/* Keep the ordered pairs in order: lows at their minimum. */
-		if (strcmp(e->key, "port_range_low") == 0 ||
-		    strcmp(e->key, "min_delay") == 0)
+		if (e->not_above != NULL)
 			v = e->min;
 		assert_true(settings_set(&s, e, v));
 	}
@@ -810,12 +809,43 @@ static void test_rows_in_their_block(void **state)
 	}
 }
 
+/*
+ * A row that may not exceed another names a key of its own section and
+ * type, whose default it keeps below.
+ */
+static void test_not_above(void **state)
+{
+	struct settings s;
+	const struct setting *lo, *hi;
+
+	(void)state;
+	settings_defaults(&s);
+	for (size_t i = 0; i < settings_count(); i++) {
+		const struct setting *e = settings_at(i), *h;
+
+		if (e->not_above == NULL)
+			continue;
+		h = settings_find(e->section, e->not_above);
+		if (h == NULL || h == e || h->type != e->type)
+			fail_msg("%s.%s: not above %s, no other key of its type",
+				 e->section, e->key, e->not_above);
+		assert_true(e->def <= h->def);
+	}
+	assert_string_equal(settings_find("time_wait_accumulation",
+					  "port_range_low")->not_above,
+			    "port_range_high");
+	assert_string_equal(settings_find("nagle_delayed_ack",
+					  "min_delay")->not_above, "max_delay");
+	assert_true(settings_check_order(&s, &lo, &hi));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_is_defaults),
 		cmocka_unit_test(test_row_defaults),
 		cmocka_unit_test(test_rows_in_their_block),
+		cmocka_unit_test(test_not_above),
 		cmocka_unit_test(test_defaults_round_trip),
 		cmocka_unit_test(test_changed_round_trip),
 		cmocka_unit_test(test_seconds_round_trip),
