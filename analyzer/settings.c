@@ -51,14 +51,28 @@ static const struct setting engine_rows[] = {
 };
 #define N_ENGINE (sizeof(engine_rows) / sizeof(engine_rows[0]))
 
+/*
+ * The rows by block, in the order they are listed: block 0 is the
+ * engine's, block 1 + id finding id's detector's (none at a detector's
+ * later findings).
+ */
+#define N_BLOCKS (1 + FINDING_COUNT)
+
+static const struct setting *block(int b, size_t *n)
+{
+	if (b == 0) {
+		*n = N_ENGINE;
+		return engine_rows;
+	}
+	return detectors_settings_rows((enum finding_id)(b - 1), n);
+}
+
 size_t settings_count(void)
 {
-	size_t total = N_ENGINE;
+	size_t total = 0, n;
 
-	for (int id = 0; id < FINDING_COUNT; id++) {
-		size_t n;
-
-		detectors_settings_rows((enum finding_id)id, &n);
+	for (int b = 0; b < N_BLOCKS; b++) {
+		block(b, &n);
 		total += n;
 	}
 	return total;
@@ -66,13 +80,9 @@ size_t settings_count(void)
 
 const struct setting *settings_at(size_t i)
 {
-	if (i < N_ENGINE)
-		return &engine_rows[i];
-	i -= N_ENGINE;
-	for (int id = 0; id < FINDING_COUNT; id++) {
+	for (int b = 0; b < N_BLOCKS; b++) {
 		size_t n;
-		const struct setting *rows =
-			detectors_settings_rows((enum finding_id)id, &n);
+		const struct setting *rows = block(b, &n);
 
 		if (i < n)
 			return &rows[i];
@@ -83,15 +93,11 @@ const struct setting *settings_at(size_t i)
 
 size_t settings_index(const struct setting *e)
 {
-	size_t base = N_ENGINE;
+	size_t base = 0;
 
-	for (size_t i = 0; i < N_ENGINE; i++)
-		if (e == &engine_rows[i])
-			return i;
-	for (int id = 0; id < FINDING_COUNT; id++) {
+	for (int b = 0; b < N_BLOCKS; b++) {
 		size_t n;
-		const struct setting *rows =
-			detectors_settings_rows((enum finding_id)id, &n);
+		const struct setting *rows = block(b, &n);
 
 		for (size_t i = 0; i < n; i++)
 			if (e == &rows[i])
@@ -114,12 +120,11 @@ static const struct setting *find_in(const struct setting *rows, size_t n,
 
 const struct setting *settings_find(const char *section, const char *key)
 {
-	const struct setting *e = find_in(engine_rows, N_ENGINE, section, key);
+	const struct setting *e = NULL;
 
-	for (int id = 0; e == NULL && id < FINDING_COUNT; id++) {
+	for (int b = 0; e == NULL && b < N_BLOCKS; b++) {
 		size_t n;
-		const struct setting *rows =
-			detectors_settings_rows((enum finding_id)id, &n);
+		const struct setting *rows = block(b, &n);
 
 		e = find_in(rows, n, section, key);
 	}
@@ -137,16 +142,22 @@ bool settings_check_order(const struct settings *s,
 			  const struct setting **low,
 			  const struct setting **high)
 {
-	for (size_t i = 0; i < settings_count(); i++) {
-		const struct setting *l = settings_at(i), *h;
+	for (int b = 0; b < N_BLOCKS; b++) {
+		size_t n;
+		const struct setting *rows = block(b, &n);
 
-		if (l->not_above == NULL)
-			continue;
-		h = settings_find(l->section, l->not_above);
-		if (h != NULL && settings_get(s, l) > settings_get(s, h)) {
-			*low = l;
-			*high = h;
-			return false;
+		for (size_t i = 0; i < n; i++) {
+			const struct setting *l = &rows[i], *h;
+
+			if (l->not_above == NULL)
+				continue;
+			/* A section's rows are all in one block. */
+			h = find_in(rows, n, l->section, l->not_above);
+			if (h != NULL && settings_get(s, l) > settings_get(s, h)) {
+				*low = l;
+				*high = h;
+				return false;
+			}
 		}
 	}
 	return true;
@@ -156,16 +167,21 @@ bool settings_check_order(const struct settings *s,
 static void detect_defaults(struct settings *s)
 {
 	memset(&s->detect, 0, sizeof(s->detect));
-	for (size_t i = N_ENGINE; i < settings_count(); i++) {
-		const struct setting *e = settings_at(i);
-		enum finding_id id;
+	for (int b = 1; b < N_BLOCKS; b++) {
+		size_t n;
+		const struct setting *rows = block(b, &n);
 
-		if (e->type == SETTING_SEVERITY &&
-		    e->def == SETTING_CATALOG_SEVERITY &&
-		    finding_id_parse(e->section, &id))
-			settings_set(s, e, finding_default_severity(id));
-		else
-			settings_set(s, e, e->def);
+		for (size_t i = 0; i < n; i++) {
+			const struct setting *e = &rows[i];
+			enum finding_id id;
+
+			if (e->type == SETTING_SEVERITY &&
+			    e->def == SETTING_CATALOG_SEVERITY &&
+			    finding_id_parse(e->section, &id))
+				settings_set(s, e, finding_default_severity(id));
+			else
+				settings_set(s, e, e->def);
+		}
 	}
 }
 

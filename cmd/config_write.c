@@ -140,6 +140,7 @@ void config_write(FILE *out, const struct settings *s,
 {
 	struct settings def;
 	const char *section = "";
+	size_t n = settings_count();
 
 	settings_defaults(&def);
 	if (first_line != NULL) {
@@ -147,7 +148,7 @@ void config_write(FILE *out, const struct settings *s,
 		fputs("#\n", out);
 	}
 	fputs(header, out);
-	for (size_t i = 0; i < settings_count(); i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct setting *e = settings_at(i);
 		bool engine = strcmp(e->section, "engine") == 0;
 

@@ -76,8 +76,9 @@ static void fuzz_assert_same(const struct settings *a,
 			     const struct settings *b, const char *what)
 {
 	char msg[256];
+	size_t n = settings_count();
 
-	for (size_t i = 0; i < settings_count(); i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct setting *e = settings_at(i);
 
 		if (memcmp((const char *)a + e->offset,
@@ -188,6 +189,7 @@ static void fuzz_values(const uint8_t *data, size_t size)
 {
 	struct settings a;
 	const struct setting *e, *lo, *hi;
+	size_t n = settings_count();
 
 	fuzz_defaults(&a);
 	for (size_t i = 0; i + 9 <= size; i += 9) {
@@ -195,7 +197,7 @@ static void fuzz_values(const uint8_t *data, size_t size)
 
 		for (int k = 8; k >= 1; k--)
 			r = r << 8 | data[i + (size_t)k];
-		e = settings_at(data[i] % settings_count());
+		e = settings_at(data[i] % n);
 		settings_set(&a, e, fuzz_value(e, r));
 	}
 	/* Out of order, the reader refuses it, rightly. */
