@@ -160,7 +160,8 @@ static void checksums_merge(struct detectors *d, struct det_group *into,
 	if (into->key.aux == 1)
 		return;
 	checksum_total_key(&all);
-	if (into->count == 0 && from->count > 0 &&
+	/* New to into: its count is from's alone (counts sum first). */
+	if (into->count == from->count && from->count > 0 &&
 	    (total = group_get(d, &all, d->now)) != NULL) {
 		s = checksum_total_of(total);
 		if (s->sources++ == 0)
@@ -168,7 +169,6 @@ static void checksums_merge(struct detectors *d, struct det_group *into,
 		else if (s->sources == 2)
 			first = group_by_number(d, s->first_host - 1);
 	}
-	into->count += from->count;
 	/* A second host: the first one's are no offload artefact either. */
 	if (first != NULL && first != into &&
 	    checksums_verdict(d, first) == DET_FIRES)

@@ -191,8 +191,6 @@ static void churn_merge(struct detectors *d, struct det_group *into,
 	rate_merge(&into->ring, &from->ring,
 		   churn_settings_of(&d->cfg)->window_ns);
 	det_merge_peak(into, from, into->ring.sum);
-	det_reduce(into, from, churn_reducers,
-		   sizeof(churn_reducers) / sizeof(churn_reducers[0]));
 }
 
 static enum det_verdict churn_verdict(struct detectors *d,
@@ -214,6 +212,8 @@ const struct detector_ops det_churn_ops = {
 	.on_flow_end = churn_on_flow_end,
 	.describe = churn_describe,
 	.ongoing = churn_ongoing,
+	DET_REDUCERS(churn_reducers),
+	.count_peaks = true,
 	.merge = churn_merge,
 	.verdict = churn_verdict,
 };

@@ -320,15 +320,6 @@ static const struct det_reducer close_wait_reducers[] = {
 	DET_REDUCE(struct close_wait_state, past_age_now, DET_SUM),
 };
 
-static void close_wait_merge(struct detectors *d, struct det_group *into,
-				const struct det_group *from)
-{
-	(void)d;
-	into->count += from->count;
-	det_reduce(into, from, close_wait_reducers,
-		   sizeof(close_wait_reducers) / sizeof(close_wait_reducers[0]));
-}
-
 static enum det_verdict close_wait_verdict(struct detectors *d,
 					   const struct det_group *g)
 {
@@ -354,6 +345,6 @@ const struct detector_ops det_close_wait_ops = {
 	.describe = close_wait_describe,
 	.ongoing = close_wait_ongoing,
 	.live_pending = close_wait_live_pending,
-	.merge = close_wait_merge,
+	DET_REDUCERS(close_wait_reducers),
 	.verdict = close_wait_verdict,
 };

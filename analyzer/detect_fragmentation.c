@@ -235,7 +235,6 @@ static void fragments_merge(struct detectors *d, struct det_group *into,
 				const struct det_group *from)
 {
 	(void)d;
-	into->count += from->count;
 	if (into->key.aux == 1)
 		det_reduce(into, from, fragment_anomaly_reducers,
 			   sizeof(fragment_anomaly_reducers) /

@@ -126,15 +126,6 @@ static const struct det_reducer half_open_reducers[] = {
 	DET_REDUCE(struct half_open_state, unknown_connection_rsts, DET_SUM),
 };
 
-static void half_open_merge(struct detectors *d, struct det_group *into,
-				const struct det_group *from)
-{
-	(void)d;
-	into->count += from->count;
-	det_reduce(into, from, half_open_reducers,
-		   sizeof(half_open_reducers) / sizeof(half_open_reducers[0]));
-}
-
 /* Each half-open connection is a finding's worth. */
 static enum det_verdict half_open_verdict(struct detectors *d,
 					  const struct det_group *g)
@@ -153,6 +144,6 @@ const struct detector_ops det_half_open_ops = {
 	.segments = SEG_KEEPALIVE | SEG_RST,
 	.on_segment = half_open_on_segment,
 	.describe = half_open_describe,
-	.merge = half_open_merge,
+	DET_REDUCERS(half_open_reducers),
 	.verdict = half_open_verdict,
 };

@@ -163,15 +163,6 @@ static const struct det_reducer icmp_error_reducers[] = {
 	DET_REDUCE(struct icmp_error_state, min_mtu, DET_MIN_SET),
 };
 
-static void icmp_merge(struct detectors *d, struct det_group *into,
-			const struct det_group *from)
-{
-	(void)d;
-	into->count += from->count;
-	det_reduce(into, from, icmp_error_reducers,
-		   sizeof(icmp_error_reducers) / sizeof(icmp_error_reducers[0]));
-}
-
 static enum det_verdict icmp_verdict(struct detectors *d,
 				     const struct det_group *g)
 {
@@ -188,6 +179,6 @@ const struct detector_ops det_icmp_error_ops = {
 	.n_settings = DET_ROWS(icmp_error_rows),
 	.on_icmp_error = icmp_on_error,
 	.describe = icmp_describe,
-	.merge = icmp_merge,
+	DET_REDUCERS(icmp_error_reducers),
 	.verdict = icmp_verdict,
 };

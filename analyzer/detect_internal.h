@@ -614,6 +614,10 @@ struct det_reducer {
 #define DET_REDUCE(type, field, how)                                     \
 	{offsetof(type, field), sizeof(((type *)0)->field) / 8, how}
 
+/* An ops table's reducers and their number. */
+#define DET_REDUCERS(table)                                              \
+	.reducers = (table), .n_reducers = sizeof(table) / sizeof((table)[0])
+
 /* Folds from's counters into into's state, by the table's rules. */
 void det_reduce(struct det_group *into, const struct det_group *from,
 		const struct det_reducer *table, size_t n);
@@ -684,12 +688,16 @@ struct detector_ops {
 	 * Merging two detectors values that saw different flows of one
 	 * capture (detectors_merge(), detect_merge.c), as Zeek's SumStats
 	 * merges its reducers.  The common fields are merged first (times,
-	 * set, counts, parties, evidence); merge then folds from's ring
-	 * (whose window it knows) and state into into's (DET_REDUCE()
-	 * tables for its counters) and sets into->count (NULL: no state,
-	 * count sums).  verdict tells whether the merged group now crosses
-	 * its threshold (NULL: never).
+	 * set, counts, parties, evidence), then count sums unless
+	 * count_peaks, then the state's counters by the reducers table
+	 * (DET_REDUCERS()), then merge does what is left (a window, whose
+	 * width it knows; a peak, which it sets into->count to).  verdict
+	 * tells whether the merged group now crosses its threshold (NULL:
+	 * never).
 	 */
+	const struct det_reducer *reducers;
+	uint8_t n_reducers;
+	bool count_peaks;       /* count is the most at once: merge sets it */
 	void (*merge)(struct detectors *d, struct det_group *into,
 		      const struct det_group *from);
 	enum det_verdict (*verdict)(struct detectors *d,

@@ -265,10 +265,11 @@ static bool merge_group(struct detectors *d, const struct det_group *from,
 	was_fired = g->finding >= 0;
 	was_provisional = g->provisional;
 	ok = merge_common(g, from);
+	if (!u->count_peaks)
+		g->count += from->count;
+	det_reduce(g, from, u->reducers, u->n_reducers);
 	if (u->merge != NULL)
 		u->merge(d, g, from);
-	else
-		g->count += from->count;
 	merge_fired(d, g, from, was_fired, was_provisional);
 	return ok;
 }

@@ -161,15 +161,6 @@ static const struct det_reducer nagle_reducers[] = {
 	DET_REDUCE(struct nagle_state, total_delay_ns, DET_SUM),
 };
 
-static void nagle_merge(struct detectors *d, struct det_group *into,
-			const struct det_group *from)
-{
-	(void)d;
-	into->count += from->count;
-	det_reduce(into, from, nagle_reducers,
-		   sizeof(nagle_reducers) / sizeof(nagle_reducers[0]));
-}
-
 static enum det_verdict nagle_verdict(struct detectors *d,
 				      const struct det_group *g)
 {
@@ -188,6 +179,6 @@ const struct detector_ops det_nagle_ops = {
 	.segments = SEG_ACK_TIMED,
 	.on_segment = nagle_on_segment,
 	.describe = nagle_describe,
-	.merge = nagle_merge,
+	DET_REDUCERS(nagle_reducers),
 	.verdict = nagle_verdict,
 };

@@ -350,6 +350,7 @@ const struct detector_ops det_port_scan_ops = {
 	.on_flow_end = scan_on_flow_end,
 	.describe = scan_describe,
 	.ongoing = scan_ongoing,
+	.count_peaks = true,
 	.merge = scan_merge,
 	.verdict = scan_verdict,
 };

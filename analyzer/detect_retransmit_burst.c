@@ -414,8 +414,6 @@ static void retx_merge(struct detectors *d, struct det_group *into,
 	rate_merge(&into->ring, &from->ring,
 		   retransmit_settings_of(&d->cfg)->window_ns);
 	det_merge_peak(into, from, into->ring.sum);
-	det_reduce(into, from, retx_reducers,
-		   sizeof(retx_reducers) / sizeof(retx_reducers[0]));
 }
 
 /*
@@ -447,6 +445,8 @@ const struct detector_ops det_retransmit_burst_ops = {
 	.describe = retx_describe,
 	.ongoing = retx_ongoing,
 	.live_pending = retx_live_pending,
+	DET_REDUCERS(retx_reducers),
+	.count_peaks = true,
 	.merge = retx_merge,
 	.verdict = retx_verdict,
 };

@@ -158,8 +158,6 @@ static void storm_merge(struct detectors *d, struct det_group *into,
 		s->peak_ts = into->last_ts;
 		break;
 	}
-	det_reduce(into, from, storm_reducers,
-		   sizeof(storm_reducers) / sizeof(storm_reducers[0]));
 }
 
 static enum det_verdict storm_verdict(struct detectors *d,
@@ -181,6 +179,8 @@ const struct detector_ops det_rst_storm_ops = {
 	.on_segment = storm_on_segment,
 	.describe = storm_describe,
 	.ongoing = storm_ongoing,
+	DET_REDUCERS(storm_reducers),
+	.count_peaks = true,
 	.merge = storm_merge,
 	.verdict = storm_verdict,
 };

@@ -333,8 +333,6 @@ static void flood_merge(struct detectors *d, struct det_group *into,
 	rate_merge(&into->ring, &from->ring,
 		   syn_flood_settings_of(&d->cfg)->window_ns);
 	det_merge_peak(into, from, into->ring.sum);
-	det_reduce(into, from, flood_reducers,
-		   sizeof(flood_reducers) / sizeof(flood_reducers[0]));
 }
 
 static enum det_verdict flood_verdict(struct detectors *d,
@@ -357,6 +355,8 @@ const struct detector_ops det_syn_flood_ops = {
 	.sweep = flood_sweep,
 	.describe = flood_describe,
 	.ongoing = flood_ongoing,
+	DET_REDUCERS(flood_reducers),
+	.count_peaks = true,
 	.merge = flood_merge,
 	.verdict = flood_verdict,
 };

@@ -239,15 +239,6 @@ static const struct det_reducer unanswered_reducers[] = {
 	DET_REDUCE(struct syn_unanswered_state, waiting_retries, DET_SUM),
 };
 
-static void unanswered_merge(struct detectors *d, struct det_group *into,
-				const struct det_group *from)
-{
-	(void)d;
-	into->count += from->count;
-	det_reduce(into, from, unanswered_reducers,
-		   sizeof(unanswered_reducers) / sizeof(unanswered_reducers[0]));
-}
-
 /* Each attempt never answered is a finding's worth; one retrying, live. */
 static enum det_verdict unanswered_verdict(struct detectors *d,
 					   const struct det_group *g)
@@ -272,6 +263,6 @@ const struct detector_ops det_syn_unanswered_ops = {
 	.describe = unanswered_describe,
 	.ongoing = unanswered_ongoing,
 	.live_pending = unanswered_live_pending,
-	.merge = unanswered_merge,
+	DET_REDUCERS(unanswered_reducers),
 	.verdict = unanswered_verdict,
 };

@@ -278,8 +278,6 @@ static void time_wait_merge(struct detectors *d, struct det_group *into,
 	uint64_t top;
 
 	(void)d;
-	det_reduce(into, from, time_wait_reducers,
-		   sizeof(time_wait_reducers) / sizeof(time_wait_reducers[0]));
 	switch (det_merge_peak(into, from, s->held)) {
 	case 1:
 		s->peak_ts = o->peak_ts;
@@ -318,6 +316,8 @@ const struct detector_ops det_time_wait_ops = {
 	.on_flow_end = time_wait_on_flow_end,
 	.describe = time_wait_describe,
 	.ongoing = time_wait_ongoing,
+	DET_REDUCERS(time_wait_reducers),
+	.count_peaks = true,
 	.merge = time_wait_merge,
 	.verdict = time_wait_verdict,
 };

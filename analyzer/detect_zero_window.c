@@ -158,15 +158,6 @@ static const struct det_reducer zero_window_reducers[] = {
 	DET_REDUCE(struct zero_window_state, total_ns, DET_SUM),
 };
 
-static void zero_window_merge(struct detectors *d, struct det_group *into,
-				const struct det_group *from)
-{
-	(void)d;
-	into->count += from->count;
-	det_reduce(into, from, zero_window_reducers,
-		   sizeof(zero_window_reducers) / sizeof(zero_window_reducers[0]));
-}
-
 /* Each stall long enough is a finding's worth. */
 static enum det_verdict zero_window_verdict(struct detectors *d,
 					    const struct det_group *g)
@@ -186,6 +177,6 @@ const struct detector_ops det_zero_window_ops = {
 	.on_segment = zero_window_on_segment,
 	.on_flow_end = zero_window_on_flow_end,
 	.describe = zero_window_describe,
-	.merge = zero_window_merge,
+	DET_REDUCERS(zero_window_reducers),
 	.verdict = zero_window_verdict,
 };
