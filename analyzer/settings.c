@@ -185,6 +185,19 @@ static void detect_defaults(struct settings *s)
 	}
 }
 
+size_t settings_field_size(const struct setting *e)
+{
+	switch (e->type) {
+	case SETTING_BOOL: return sizeof(bool);
+	case SETTING_SEVERITY: return sizeof(uint8_t);
+	case SETTING_COUNT: return sizeof(uint32_t);
+	case SETTING_SECONDS: return sizeof(int64_t);
+	case SETTING_SHARE: return sizeof(double);
+	case SETTING_MIB: return sizeof(size_t);
+	}
+	return 0;
+}
+
 void settings_defaults(struct settings *s)
 {
 	analyzer_config_defaults(&s->engine);

@@ -72,6 +72,9 @@ bool settings_section_exists(const char *section);
 
 void settings_defaults(struct settings *s);
 
+/* The bytes e's field takes in struct settings (for its type). */
+size_t settings_field_size(const struct setting *e);
+
 /* A numeric setting's value in the file's unit (bool: 0/1, severity: enum). */
 double settings_get(const struct settings *s, const struct setting *e);
 /*

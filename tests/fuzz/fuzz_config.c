@@ -57,20 +57,6 @@ static void fuzz_defaults(struct settings *s)
 	settings_defaults(s);
 }
 
-/* The bytes a setting's field takes in struct settings. */
-static size_t fuzz_field_size(const struct setting *e)
-{
-	switch (e->type) {
-	case SETTING_BOOL: return sizeof(bool);
-	case SETTING_SEVERITY: return sizeof(uint8_t);
-	case SETTING_COUNT: return sizeof(uint32_t);
-	case SETTING_SECONDS: return sizeof(int64_t);
-	case SETTING_SHARE: return sizeof(double);
-	case SETTING_MIB: return sizeof(size_t);
-	}
-	return 0;
-}
-
 /* a and b hold the same settings, byte for byte; else abort naming one. */
 static void fuzz_assert_same(const struct settings *a,
 			     const struct settings *b, const char *what)
@@ -83,7 +69,7 @@ static void fuzz_assert_same(const struct settings *a,
 
 		if (memcmp((const char *)a + e->offset,
 			   (const char *)b + e->offset,
-			   fuzz_field_size(e)) != 0) {
+			   settings_field_size(e)) != 0) {
 			snprintf(msg, sizeof(msg), "%s.%s: %.17g, then %.17g",
 				 e->section, e->key, settings_get(a, e),
 				 settings_get(b, e));

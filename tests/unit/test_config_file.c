@@ -734,20 +734,6 @@ static void test_row_defaults(void **state)
 			 SEVERITY_CRITICAL);
 }
 
-/* The bytes a row's field takes in struct settings. */
-static size_t field_size(const struct setting *e)
-{
-	switch (e->type) {
-	case SETTING_BOOL: return sizeof(bool);
-	case SETTING_SEVERITY: return sizeof(uint8_t);
-	case SETTING_COUNT: return sizeof(uint32_t);
-	case SETTING_SECONDS: return sizeof(int64_t);
-	case SETTING_SHARE: return sizeof(double);
-	case SETTING_MIB: return sizeof(size_t);
-	}
-	return 0;
-}
-
 /* [off, end) lies within [start, start + size). */
 static bool within(size_t off, size_t end, size_t start, size_t size)
 {
@@ -772,7 +758,7 @@ static void test_rows_in_their_block(void **state)
 	assert_null(settings_at(settings_count()));
 	for (size_t i = 0; i < settings_count(); i++) {
 		const struct setting *e = settings_at(i);
-		size_t end = e->offset + field_size(e);
+		size_t end = e->offset + settings_field_size(e);
 		enum finding_id id;
 		bool inside;
 
@@ -801,7 +787,7 @@ static void test_rows_in_their_block(void **state)
 		for (size_t j = 0; j < i; j++) {
 			const struct setting *o = settings_at(j);
 
-			if (e->offset < o->offset + field_size(o) &&
+			if (e->offset < o->offset + settings_field_size(o) &&
 			    o->offset < end)
 				fail_msg("%s.%s and %s.%s share bytes", e->section,
 					 e->key, o->section, o->key);

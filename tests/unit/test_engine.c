@@ -31,11 +31,12 @@ static struct engine *engine_default(void)
 }
 
 /*
- * Feeds frames skip + 1 to skip + max of path (numbered as in the file);
- * returns the time of the last fed.
+ * Hands frames skip + 1 to skip + max of path (numbered as in the file),
+ * decoded, to fn; returns the time of the last.
  */
-static int64_t feed_frames(struct engine *e, const char *path, uint64_t skip,
-			   uint64_t max)
+static int64_t each_frame(const char *path, uint64_t skip, uint64_t max,
+			  void (*fn)(void *ctx, const struct packet *pkt),
+			  void *ctx)
 {
 	const char *paths[1] = {path};
 	enum capture_error err;
@@ -58,10 +59,22 @@ static int64_t feed_frames(struct engine *e, const char *path, uint64_t skip,
 		pkt.has_ts = frame.has_ts;
 		if (frame.has_ts)
 			last = pkt_time_ns(frame.ts);
-		engine_feed(e, &pkt);
+		fn(ctx, &pkt);
 	}
 	capture_source_free(src);
 	return last;
+}
+
+static void feed_one(void *ctx, const struct packet *pkt)
+{
+	engine_feed(ctx, pkt);
+}
+
+/* Feeds frames skip + 1 to skip + max of path; the last one's time. */
+static int64_t feed_frames(struct engine *e, const char *path, uint64_t skip,
+			   uint64_t max)
+{
+	return each_frame(path, skip, max, feed_one, e);
 }
 
 /* The first max frames of path. */
@@ -667,37 +680,19 @@ static unsigned shard_of(const struct packet *pkt, unsigned n)
 #define SHARDS 2
 
 /* path's packets into one engine and, split by flow, into SHARDS. */
-static int64_t feed_sharded(const char *path, struct engine *whole,
-			    struct engine *shard[SHARDS], uint64_t fed[SHARDS])
+struct sharded {
+	struct engine *whole, *shard[SHARDS];
+	uint64_t fed[SHARDS];
+};
+
+static void feed_sharded_one(void *ctx, const struct packet *pkt)
 {
-	int64_t last = 0;
-	const char *paths[1] = {path};
-	enum capture_error err;
-	char msg[256];
-	struct capture_source *src =
-		capture_source_open(paths, 1, NULL, &err, msg, sizeof(msg));
-	struct capture_frame frame;
-	struct packet pkt;
-	uint64_t n = 0;
+	struct sharded *sh = ctx;
+	unsigned k = shard_of(pkt, SHARDS);
 
-	assert_non_null(src);
-	while (capture_source_next(src, &frame) == 1) {
-		unsigned k;
-
-		decode_packet(&pkt, frame.link_type, frame.data, frame.cap_len,
-			      frame.wire_len);
-		pkt.frame_no = ++n;
-		pkt.ts = frame.ts;
-		pkt.has_ts = frame.has_ts;
-		if (frame.has_ts && pkt_time_ns(frame.ts) > last)
-			last = pkt_time_ns(frame.ts);
-		engine_feed(whole, &pkt);
-		k = shard_of(&pkt, SHARDS);
-		fed[k]++;
-		engine_feed(shard[k], &pkt);
-	}
-	capture_source_free(src);
-	return last;
+	engine_feed(sh->whole, pkt);
+	sh->fed[k]++;
+	engine_feed(sh->shard[k], pkt);
 }
 
 static const struct finding *find_subject(const struct engine_results *r,
@@ -747,17 +742,18 @@ static double shard_value(struct engine *shard, const struct finding *like)
  */
 static void check_shards_agree(const char *path)
 {
-	struct engine *whole = engine_default(), *shard[SHARDS];
+	struct sharded sh = {.whole = engine_default()};
+	struct engine *whole = sh.whole, **shard = sh.shard;
+	const uint64_t *fed = sh.fed;
 	struct engine_results one, merged;
-	uint64_t fed[SHARDS] = {0};
 	double own[64][SHARDS];
+	int64_t end;
 
 	for (int k = 0; k < SHARDS; k++) {
 		shard[k] = engine_default();
 		assert_non_null(shard[k]);
 	}
-	int64_t end = feed_sharded(path, whole, shard, fed);
-
+	end = each_frame(path, 0, UINT64_MAX, feed_sharded_one, &sh);
 	engine_finish(whole);
 	assert_true(engine_results(whole, &one));
 	assert_true(one.n_findings > 0 && one.n_findings <= 64);
