@@ -164,18 +164,41 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 	return true;
 }
 
+/*
+ * The analyzer's hooks that some part or consumer listens to; the others
+ * are left NULL, so the analyzer skips their calls (flows, which only
+ * keeps each flow at its end, is told of no packet).
+ */
+static struct analyzer_sink engine_sink(struct engine *e)
+{
+	bool det = e->det != NULL;
+	bool start = det, segment = det || e->hosts != NULL, datagram = det,
+	     icmp = det, end = det || e->rank != NULL;
+	struct analyzer_sink sink = {.ctx = e};
+
+	for (size_t i = 0; i < e->n_consumers; i++) {
+		const struct engine_consumer *c = &e->consumers[i];
+
+		start |= c->on_flow_start != NULL;
+		segment |= c->on_tcp_segment != NULL;
+		datagram |= c->on_datagram != NULL;
+		icmp |= c->on_icmp_error != NULL;
+		end |= c->on_flow_end != NULL;
+	}
+	sink.on_flow_start = start ? on_flow_start : NULL;
+	sink.on_tcp_segment = segment ? on_tcp_segment : NULL;
+	sink.on_datagram = datagram ? on_datagram : NULL;
+	sink.on_icmp_error = icmp ? on_icmp_error : NULL;
+	sink.on_reassembled = det ? on_reassembled : NULL;
+	sink.on_time = det ? on_time : NULL;
+	sink.on_flow_end = end ? on_flow_end : NULL;
+	return sink;
+}
+
 struct engine *engine_new(const struct engine_config *cfg)
 {
 	struct engine *e;
-	struct analyzer_sink sink = {
-		.on_flow_start = on_flow_start,
-		.on_tcp_segment = on_tcp_segment,
-		.on_datagram = on_datagram,
-		.on_icmp_error = on_icmp_error,
-		.on_reassembled = on_reassembled,
-		.on_time = on_time,
-		.on_flow_end = on_flow_end,
-	};
+	struct analyzer_sink sink;
 
 	if (cfg->n_consumers > ENGINE_MAX_CONSUMERS)
 		return NULL;
@@ -187,8 +210,8 @@ struct engine *engine_new(const struct engine_config *cfg)
 	if (cfg->n_consumers > 0)
 		memcpy(e->consumers, cfg->consumers,
 		       cfg->n_consumers * sizeof(*cfg->consumers));
-	sink.ctx = e;
 	if (make_parts(e, cfg)) {
+		sink = engine_sink(e);
 		sink.flow_storage = lay_out_storage(e);
 		e->a = analyzer_new(&cfg->analyzer, &sink);
 	}
