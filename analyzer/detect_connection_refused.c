@@ -114,7 +114,8 @@ const struct detector_ops det_connection_refused_ops = {
 	.settings = refused_rows,
 	.n_settings = DET_ROWS(refused_rows),
 	.tcp = true,
-	.segments = SEG_SETUP,
+	/* A refusal (ATTEMPT_REFUSED) is a RST. */
+	.segments = SEG_RST,
 	.on_segment = refused_on_segment,
 	.describe = refused_describe,
 	.merge = refused_merge,

@@ -345,7 +345,8 @@ const struct detector_ops det_port_scan_ops = {
 	.settings = port_scan_rows,
 	.n_settings = DET_ROWS(port_scan_rows),
 	.tcp = true,
-	.segments = SEG_SETUP,
+	/* A refusal (ATTEMPT_REFUSED) is a RST. */
+	.segments = SEG_RST,
 	.on_segment = scan_on_segment,
 	.on_flow_end = scan_on_flow_end,
 	.describe = scan_describe,
