@@ -42,7 +42,9 @@ static void gather_hooks(struct detectors *d)
 				(struct det_segment_hook){o->on_segment,
 							  o->segments};
 		if (o->on_packet != NULL)
-			d->packet_hooks[d->n_packet_hooks++] = o->on_packet;
+			d->packet_hooks[d->n_packet_hooks++] =
+				(struct det_packet_hook){o->on_packet,
+							 o->packets};
 		if (o->on_flow_end != NULL)
 			d->flow_end_hooks[d->n_flow_end_hooks++] = o->on_flow_end;
 	}
@@ -966,12 +968,40 @@ void det_ext_settle(struct detectors *d, struct det_flow *df)
 
 /* ------------------------------------------------------------ dispatch */
 
-/* Every TCP, UDP and ICMP packet of a flow, to the units that look. */
-static void packet_seen(struct detectors *d, const struct packet *pkt,
-			const struct flow *f)
+/* What kind of packet it is, for the units' packets masks. */
+static uint8_t packet_kind(const struct detectors *d, const struct packet *pkt)
+{
+	uint8_t k = 0;
+
+	if (!pkt->skip_checksums &&
+	    (pkt->ipv4.cksum == CKSUM_BAD || pkt->tcp.cksum == CKSUM_BAD ||
+	     pkt->udp.cksum == CKSUM_BAD || pkt->icmp.cksum == CKSUM_BAD))
+		k |= PKT_CHECKSUM_BAD;
+	if (d->pending_frags != 0 && pkt == d->pending_whole)
+		k |= PKT_REASSEMBLED;
+	return k;
+}
+
+/* A packet of one of the kinds, to the units that want that kind. */
+static void packet_to_units(struct detectors *d, const struct packet *pkt,
+			    const struct flow *f, uint8_t kind)
 {
 	for (uint8_t i = 0; i < d->n_packet_hooks; i++)
-		d->packet_hooks[i](d, pkt, f);
+		if (d->packet_hooks[i].packets & kind)
+			d->packet_hooks[i].fn(d, pkt, f);
+}
+
+/*
+ * Every TCP, UDP and ICMP packet of a flow: the test is inlined, the
+ * units are called for the few packets that are of a kind.
+ */
+static inline void packet_seen(struct detectors *d, const struct packet *pkt,
+			       const struct flow *f)
+{
+	uint8_t kind = packet_kind(d, pkt);
+
+	if (kind != 0)
+		packet_to_units(d, pkt, f, kind);
 }
 
 /* What kind of segment it is, for the units' segments masks. */

@@ -88,18 +88,12 @@ static void bad_checksum(struct detectors *d, const struct packet *pkt)
 	}
 }
 
-static bool checksum_bad(const struct packet *pkt)
-{
-	return pkt->ipv4.cksum == CKSUM_BAD || pkt->tcp.cksum == CKSUM_BAD ||
-	       pkt->udp.cksum == CKSUM_BAD || pkt->icmp.cksum == CKSUM_BAD;
-}
-
+/* Only a packet with a bad checksum comes here (PKT_CHECKSUM_BAD). */
 static void checksums_on_packet(struct detectors *d, const struct packet *pkt,
 				const struct flow *f)
 {
 	(void)f;
-	if (!pkt->skip_checksums && checksum_bad(pkt) &&
-	    det_enabled(d, FINDING_CHECKSUM_ERRORS))
+	if (det_enabled(d, FINDING_CHECKSUM_ERRORS))
 		bad_checksum(d, pkt);
 }
 
@@ -181,6 +175,7 @@ const struct detector_ops det_checksum_errors_ops = {
 	.n_ids = 1,
 	.settings = checksum_rows,
 	.n_settings = DET_ROWS(checksum_rows),
+	.packets = PKT_CHECKSUM_BAD,
 	.on_packet = checksums_on_packet,
 	.describe = checksums_describe,
 	.merge = checksums_merge,

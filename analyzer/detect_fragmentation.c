@@ -260,6 +260,7 @@ const struct detector_ops det_fragmentation_ops = {
 	.n_ids = 1,
 	.settings = fragmentation_rows,
 	.n_settings = DET_ROWS(fragmentation_rows),
+	.packets = PKT_REASSEMBLED,
 	.on_packet = fragments_on_packet,
 	.on_reassembled = fragments_on_reassembled,
 	.finish = fragments_finish,

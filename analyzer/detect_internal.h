@@ -336,6 +336,26 @@ enum det_segment {
 };
 #define SEG_KINDS 512           /* values a segment's kind takes */
 
+/*
+ * Which packets a unit's on_packet wants (struct detector_ops's
+ * packets): nearly every packet is neither kind and is handed to no
+ * unit at all.
+ */
+enum det_packet {
+	/* A layer's checksum is wrong (not an offload artefact). */
+	PKT_CHECKSUM_BAD = 1u << 0,
+	/* The datagram just rebuilt from fragments (on_reassembled). */
+	PKT_REASSEMBLED = 1u << 1,
+	PKT_EVERY = 0x3,
+};
+
+/* A unit's on_packet and the packets it wants, in dispatch order. */
+struct det_packet_hook {
+	void (*fn)(struct detectors *d, const struct packet *pkt,
+		   const struct flow *f);
+	uint8_t packets;
+};
+
 /* Units a detectors value runs at most (det_units[] in detect.c). */
 #define DET_MAX_UNITS 24
 
@@ -354,9 +374,7 @@ struct detectors {
 	 * without the units that have none: every packet walks these.
 	 */
 	struct det_segment_hook seg_hooks[DET_MAX_UNITS];
-	void (*packet_hooks[DET_MAX_UNITS])(struct detectors *d,
-					    const struct packet *pkt,
-					    const struct flow *f);
+	struct det_packet_hook packet_hooks[DET_MAX_UNITS];
 	void (*flow_end_hooks[DET_MAX_UNITS])(struct detectors *d,
 					      const struct flow *f,
 					      struct det_flow *df);
@@ -639,7 +657,8 @@ int det_merge_peak(struct det_group *into, const struct det_group *from,
  *                before it); only when some TCP unit is on
  *   on_flow_end  a TCP flow is final; df is NULL when its sink_mark has
  *                no DM_SIDE_ANY bit (nothing waits in the side state)
- *   on_packet    every TCP, UDP and ICMP packet of a flow
+ *   on_packet    the TCP, UDP and ICMP packets of a flow it asks for
+ *                (packets)
  *   sweep        capture time moved past a tick (DET_TICK_NS): judge
  *                what waits on time alone, without a packet
  *   finish       the capture ended; settle what only all of it tells
@@ -670,6 +689,11 @@ struct detector_ops {
 			   const struct tcp_seg_info *info, struct det_flow *df);
 	void (*on_flow_end)(struct detectors *d, const struct flow *f,
 			    struct det_flow *df);
+	/*
+	 * The enum det_packet bits of the packets on_packet is called for;
+	 * a unit with an on_packet must set them.
+	 */
+	uint8_t packets;
 	void (*on_packet)(struct detectors *d, const struct packet *pkt,
 			  const struct flow *f);
 	void (*on_icmp_error)(struct detectors *d, const struct packet *pkt,
