@@ -1012,9 +1012,6 @@ static uint16_t segment_kind(const struct packet *pkt, const struct flow *f,
 	uint8_t fl = pkt->tcp.flags;
 	uint16_t k = 0;
 
-	if ((fl & (TCP_FLAG_SYN | TCP_FLAG_RST)) ||
-	    !(df->flags & DF_HANDSHAKE_DONE))
-		k |= SEG_SETUP;
 	for (int dir = 0; dir < 2; dir++) {
 		if (info->state[dir] == df->state[dir])
 			continue;
@@ -1044,6 +1041,27 @@ static uint16_t segment_kind(const struct packet *pkt, const struct flow *f,
 	    (info->seg_len == 0 && info->ack_rtt_ns > 0))
 		k |= SEG_ACK_TIMED;
 	return k;
+}
+
+/* A SYN or RST, or any segment before the handshake completed. */
+static bool setup_segment(const struct packet *pkt, const struct det_flow *df)
+{
+	return (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_RST)) ||
+	       !(df->flags & DF_HANDSHAKE_DONE);
+}
+
+/*
+ * SEG_ATTEMPT, once det_handshake_facts() has judged a setup segment: most
+ * (the SYN-ACK, a plain retransmission) are no event of the attempt.
+ */
+static uint16_t attempt_kind(const struct detectors *d,
+			     const struct tcp_seg_info *info,
+			     const struct det_flow *df)
+{
+	if (d->attempt != 0 ||
+	    ((df->flags & DF_SYN_WAITING) && info->dir == FLOW_RESP))
+		return SEG_ATTEMPT;
+	return 0;
 }
 
 /* The side state starts zeroed, with the flow: only the "nobody" dirs. */
@@ -1106,8 +1124,10 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 	d->attempt = 0;
 	d->first_rst = 0;
 	seen = segment_kind(pkt, f, info, df);
-	if (seen & SEG_SETUP)
+	if (setup_segment(pkt, df)) {
 		det_handshake_facts(d, pkt, f, info, df);
+		seen |= attempt_kind(d, info, df);
+	}
 	if (seen & SEG_RST)
 		det_rst_cause(d, pkt, f, info, df);
 	for (uint8_t i = 0; i < d->seg_list_len[seen]; i++)

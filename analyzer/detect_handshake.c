@@ -3,7 +3,9 @@
  * connection attempts (syn_flood, syn_unanswered, connection_refused,
  * port_scan): the side state's handshake flags and marks, and the
  * segment's events in d->attempt.  Not a detector: the dispatcher calls
- * it first, for every segment of connection setup (SEG_SETUP).
+ * it first, for every segment of connection setup (a SYN or RST, or any
+ * before the handshake completed), and hands the segments with an event
+ * to the detectors as SEG_ATTEMPT.
  */
 #include "detect_internal.h"
 

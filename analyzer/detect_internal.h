@@ -315,7 +315,11 @@ struct pending_attempt {
  * a few units, and a bit test is cheaper than a call that returns.
  */
 enum det_segment {
-	SEG_SETUP = 1u << 0,    /* SYN or RST, or before the handshake completed */
+	/*
+	 * An event of a connection attempt (d->attempt, see
+	 * det_handshake_facts()), or the first answer to one still retrying.
+	 */
+	SEG_ATTEMPT = 1u << 0,
 	SEG_FIN_RST = 1u << 1,
 	SEG_RST = 1u << 2,
 	/* An endpoint enters or leaves CLOSE_WAIT, or one is in it. */
@@ -746,7 +750,8 @@ extern const struct detector_ops det_nagle_ops;
 /*
  * What several detectors read of a segment and its connection, worked
  * out by the dispatcher itself, around the detectors' hooks: the
- * connection setup's events (d->attempt) for a SEG_SETUP segment and a
+ * connection setup's events (d->attempt) for a segment of the setup (a
+ * SYN or RST, or any before the handshake completed) and a
  * first RST's cause (d->first_rst) before them, the transfer facts
  * (last data, largest segments, silence) after them.
  */
