@@ -1037,8 +1037,9 @@ static uint16_t segment_kind(const struct packet *pkt, const struct flow *f,
 	if (info->seg_len > 0 || (info->annots & DET_RETRANSMITTED) ||
 	    df->stuck_dir == !info->dir)
 		k |= SEG_TRANSFER;
-	if ((df->flags & DF_DACK) ||
-	    (info->seg_len == 0 && info->ack_rtt_ns > 0))
+	if (!(fl & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) &&
+	    ((df->flags & DF_DACK) ||
+	     (info->seg_len == 0 && info->ack_rtt_ns > 0)))
 		k |= SEG_ACK_TIMED;
 	return k;
 }

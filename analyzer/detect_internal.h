@@ -334,7 +334,10 @@ enum det_segment {
 	 * had gone silent (retransmit_burst's).
 	 */
 	SEG_TRANSFER = 1u << 7,
-	/* A pure ACK that timed a segment, or a delayed ACK being watched. */
+	/*
+	 * A pure ACK that timed a segment, or any segment while a delayed
+	 * ACK is watched; never a SYN, FIN or RST.
+	 */
 	SEG_ACK_TIMED = 1u << 8,
 	SEG_EVERY = 0x1ff,      /* every segment, plain ones included */
 };

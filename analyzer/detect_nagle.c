@@ -96,10 +96,10 @@ static void nagle_on_segment(struct detectors *d, const struct packet *pkt,
 	const struct nagle_settings *c = nagle_settings_of(&d->cfg);
 	int s = info->dir;
 	uint32_t len = info->seg_len;
-
-	if (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST))
-		return;
 	struct det_flow_ext *e;
+
+	/* No SYN, FIN or RST comes here (SEG_ACK_TIMED). */
+	(void)pkt;
 
 	if ((df->flags & DF_DACK) && df->dack_dir == s &&
 	    (e = det_ext_of(d, df)) != NULL) {
