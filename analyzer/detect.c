@@ -45,8 +45,12 @@ static void gather_hooks(struct detectors *d)
 			d->packet_hooks[d->n_packet_hooks++] =
 				(struct det_packet_hook){o->on_packet,
 							 o->packets};
+		if (o->on_flow_end != NULL && !o->end_needs_side)
+			d->flow_end_hooks[0][d->n_flow_end_hooks[0]++] =
+				o->on_flow_end;
 		if (o->on_flow_end != NULL)
-			d->flow_end_hooks[d->n_flow_end_hooks++] = o->on_flow_end;
+			d->flow_end_hooks[1][d->n_flow_end_hooks[1]++] =
+				o->on_flow_end;
 	}
 	for (unsigned kind = 0; kind < SEG_KINDS; kind++)
 		for (uint8_t i = 0; i < d->n_seg_hooks; i++)
@@ -1174,14 +1178,16 @@ void detectors_on_flow_end(struct detectors *d, const struct flow *f,
 			   struct flow_sink_area area)
 {
 	struct det_flow *df;
+	bool side;
 
 	if (!d->tcp_on || !flow_is_tcp(f))
 		return;
 	/* Most flows leave nothing in their side state: leave it cold. */
-	df = (*area.mark & DM_SIDE_ANY) ? area.storage : NULL;
+	side = (*area.mark & DM_SIDE_ANY) != 0;
+	df = side ? area.storage : NULL;
 	d->mark = area.mark;
-	for (uint8_t i = 0; i < d->n_flow_end_hooks; i++)
-		d->flow_end_hooks[i](d, f, df);
+	for (uint8_t i = 0; i < d->n_flow_end_hooks[side]; i++)
+		d->flow_end_hooks[side][i](d, f, df);
 	d->mark = NULL;
 	if (df != NULL)
 		ext_release(d, df);

@@ -341,6 +341,7 @@ const struct detector_ops det_close_wait_ops = {
 	.segments = SEG_CLOSE_WAIT,
 	.on_segment = close_wait_on_segment,
 	.on_flow_end = close_wait_on_flow_end,
+	.end_needs_side = true,
 	.sweep = close_wait_sweep,
 	.describe = close_wait_describe,
 	.ongoing = close_wait_ongoing,

@@ -382,10 +382,15 @@ struct detectors {
 	 */
 	struct det_segment_hook seg_hooks[DET_MAX_UNITS];
 	struct det_packet_hook packet_hooks[DET_MAX_UNITS];
-	void (*flow_end_hooks[DET_MAX_UNITS])(struct detectors *d,
-					      const struct flow *f,
-					      struct det_flow *df);
-	uint8_t n_seg_hooks, n_packet_hooks, n_flow_end_hooks;
+	/*
+	 * The on_flow_end hooks for a flow without work in its side state
+	 * ([0]: the units without end_needs_side) and for one with ([1]:
+	 * all), each in det_units[] order.
+	 */
+	void (*flow_end_hooks[2][DET_MAX_UNITS])(struct detectors *d,
+						 const struct flow *f,
+						 struct det_flow *df);
+	uint8_t n_seg_hooks, n_packet_hooks, n_flow_end_hooks[2];
 	/*
 	 * For each kind of segment (enum det_segment bits), the seg_hooks
 	 * that want it, in order: the per-segment dispatch calls those and
@@ -663,7 +668,8 @@ int det_merge_peak(struct det_group *into, const struct det_group *from,
  *                state's states are updated (df->state is the state
  *                before it); only when some TCP unit is on
  *   on_flow_end  a TCP flow is final; df is NULL when its sink_mark has
- *                no DM_SIDE_ANY bit (nothing waits in the side state)
+ *                no DM_SIDE_ANY bit (nothing waits in the side state),
+ *                and then a unit with end_needs_side is not called
  *   on_packet    the TCP, UDP and ICMP packets of a flow it asks for
  *                (packets)
  *   sweep        capture time moved past a tick (DET_TICK_NS): judge
@@ -696,6 +702,11 @@ struct detector_ops {
 			   const struct tcp_seg_info *info, struct det_flow *df);
 	void (*on_flow_end)(struct detectors *d, const struct flow *f,
 			    struct det_flow *df);
+	/*
+	 * on_flow_end has nothing to do for a flow whose side state has no
+	 * work (df NULL), as for most flows: it is not called for those.
+	 */
+	bool end_needs_side;
 	/*
 	 * The enum det_packet bits of the packets on_packet is called for;
 	 * a unit with an on_packet must set them.

@@ -442,6 +442,7 @@ const struct detector_ops det_retransmit_burst_ops = {
 	.segments = SEG_TRANSFER,
 	.on_segment = retx_on_segment,
 	.on_flow_end = retx_on_flow_end,
+	.end_needs_side = true,
 	.describe = retx_describe,
 	.ongoing = retx_ongoing,
 	.live_pending = retx_live_pending,

@@ -352,6 +352,7 @@ const struct detector_ops det_syn_flood_ops = {
 	.segments = SEG_ATTEMPT,
 	.on_segment = flood_on_segment,
 	.on_flow_end = flood_on_flow_end,
+	.end_needs_side = true,
 	.sweep = flood_sweep,
 	.describe = flood_describe,
 	.ongoing = flood_ongoing,

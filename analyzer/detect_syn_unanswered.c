@@ -260,6 +260,7 @@ const struct detector_ops det_syn_unanswered_ops = {
 	.segments = SEG_ATTEMPT,
 	.on_segment = unanswered_on_segment,
 	.on_flow_end = unanswered_on_flow_end,
+	.end_needs_side = true,
 	.describe = unanswered_describe,
 	.ongoing = unanswered_ongoing,
 	.live_pending = unanswered_live_pending,

@@ -176,6 +176,7 @@ const struct detector_ops det_zero_window_ops = {
 	.segments = SEG_ZERO_WINDOW,
 	.on_segment = zero_window_on_segment,
 	.on_flow_end = zero_window_on_flow_end,
+	.end_needs_side = true,
 	.describe = zero_window_describe,
 	DET_REDUCERS(zero_window_reducers),
 	.verdict = zero_window_verdict,
