@@ -1008,38 +1008,54 @@ static inline void packet_seen(struct detectors *d, const struct packet *pkt,
 		packet_to_units(d, pkt, f, kind);
 }
 
-/* What kind of segment it is, for the units' segments masks. */
+/* The kinds of a segment on which an endpoint enters or leaves a state. */
+static const uint16_t state_change_kind[TCP_STATE_COUNT] = {
+	[TCP_STATE_CLOSE_WAIT] = SEG_CLOSE_WAIT,
+	[TCP_STATE_TIME_WAIT] = SEG_TIME_WAIT,
+};
+
+/* The annotations that make a segment of a kind on their own. */
+#define KIND_ANNOTS (TCP_ANNOT_BIT(KEEP_ALIVE) |                          \
+		     TCP_ANNOT_BIT(ZERO_WINDOW_PROBE) | DET_RETRANSMITTED)
+
+/*
+ * What kind of segment it is, for the units' segments masks.  Grouped by
+ * what is read, the rare (annotations, marks) behind one test each.
+ */
 static uint16_t segment_kind(const struct packet *pkt, const struct flow *f,
 			     const struct tcp_seg_info *info,
 			     const struct det_flow *df)
 {
 	uint8_t fl = pkt->tcp.flags;
+	uint32_t an = info->annots;
+	int peer = !info->dir;
 	uint16_t k = 0;
 
-	for (int dir = 0; dir < 2; dir++) {
-		if (info->state[dir] == df->state[dir])
-			continue;
-		if (info->state[dir] == TCP_STATE_CLOSE_WAIT ||
-		    df->state[dir] == TCP_STATE_CLOSE_WAIT)
-			k |= SEG_CLOSE_WAIT;
-		if (info->state[dir] == TCP_STATE_TIME_WAIT ||
-		    df->state[dir] == TCP_STATE_TIME_WAIT)
-			k |= SEG_TIME_WAIT;
-	}
-	if ((info->annots & TCP_ANNOT_BIT(KEEP_ALIVE)) ||
-	    df->ka_run[!info->dir] != 0)
-		k |= SEG_KEEPALIVE;
+	for (int dir = 0; dir < 2; dir++)
+		if (info->state[dir] != df->state[dir])
+			k |= state_change_kind[info->state[dir]] |
+			     state_change_kind[df->state[dir]];
 	if (fl & (TCP_FLAG_FIN | TCP_FLAG_RST))
-		k |= SEG_FIN_RST;
-	if (fl & TCP_FLAG_RST)
-		k |= SEG_RST;
-	if (f->sink_mark & DM_CLOSE_WAIT)
-		k |= SEG_CLOSE_WAIT;
-	if (info->window == 0 || (f->sink_mark & DM_ZERO_WINDOW) ||
-	    (info->annots & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE)))
+		k |= (fl & TCP_FLAG_RST) ? SEG_FIN_RST | SEG_RST : SEG_FIN_RST;
+	if (an & KIND_ANNOTS) {
+		if (an & TCP_ANNOT_BIT(KEEP_ALIVE))
+			k |= SEG_KEEPALIVE;
+		if (an & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE))
+			k |= SEG_ZERO_WINDOW;
+		if (an & DET_RETRANSMITTED)
+			k |= SEG_TRANSFER;
+	}
+	if (f->sink_mark & (DM_CLOSE_WAIT | DM_ZERO_WINDOW)) {
+		if (f->sink_mark & DM_CLOSE_WAIT)
+			k |= SEG_CLOSE_WAIT;
+		if (f->sink_mark & DM_ZERO_WINDOW)
+			k |= SEG_ZERO_WINDOW;
+	}
+	if (df->ka_run[peer] != 0)
+		k |= SEG_KEEPALIVE;
+	if (info->window == 0)
 		k |= SEG_ZERO_WINDOW;
-	if (info->seg_len > 0 || (info->annots & DET_RETRANSMITTED) ||
-	    df->stuck_dir == !info->dir)
+	if (info->seg_len > 0 || df->stuck_dir == peer)
 		k |= SEG_TRANSFER;
 	if (!(fl & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) &&
 	    ((df->flags & DF_DACK) ||
