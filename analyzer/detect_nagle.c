@@ -88,21 +88,17 @@ static void nagle_event(struct detectors *d, const struct flow *f,
 		group_fire(d, g);
 }
 
-static void nagle_on_segment(struct detectors *d, const struct packet *pkt,
-			     const struct flow *f,
+/* s sends while a delayed ACK of its peer's is watched (DF_DACK). */
+DET_COLD
+static void nagle_after_dack(struct detectors *d, const struct flow *f,
 			     const struct tcp_seg_info *info,
 			     struct det_flow *df)
 {
-	const struct nagle_settings *c = nagle_settings_of(&d->cfg);
 	int s = info->dir;
 	uint32_t len = info->seg_len;
-	struct det_flow_ext *e;
+	struct det_flow_ext *e = det_ext_of(d, df);
 
-	/* No SYN, FIN or RST comes here (SEG_ACK_TIMED). */
-	(void)pkt;
-
-	if ((df->flags & DF_DACK) && df->dack_dir == s &&
-	    (e = det_ext_of(d, df)) != NULL) {
+	if (e != NULL) {
 		int64_t since = d->now - e->dack_ts;
 		/* From the ACK passing the capture point to s and back. */
 		int64_t base = tcp_conn_handshake_leg_ns(f, s);
@@ -114,10 +110,23 @@ static void nagle_on_segment(struct detectors *d, const struct packet *pkt,
 			nagle_event(d, f, df, e->t_dack);
 		df->flags &= (uint16_t)~DF_DACK;
 	}
-	/* A pure ACK, late, for a small segment of the peer's. */
-	if (len == 0 && info->ack_rtt_ns >= c->min_delay_ns &&
-	    info->ack_rtt_ns <= c->max_delay_ns &&
-	    df->last_data_dir == !s && df->last_len[!s] > 0 &&
+}
+
+/*
+ * A pure ACK, late: watched if it was for a small segment of the peer's.
+ * Not DET_COLD: on a long path most ACKs come this late.  Out of line
+ * all the same, so the hook's tests save no registers for the ACKs that
+ * do not.
+ */
+__attribute__((noinline))
+static void nagle_late_ack(struct detectors *d, const struct flow *f,
+			   const struct tcp_seg_info *info,
+			   struct det_flow *df)
+{
+	int s = info->dir;
+	struct det_flow_ext *e;
+
+	if (df->last_data_dir == !s && df->last_len[!s] > 0 &&
 	    df->last_len[!s] < tcp_conn_send_mss(f, !s)) {
 		int64_t base = base_rtt(f, !s);
 
@@ -129,6 +138,22 @@ static void nagle_on_segment(struct detectors *d, const struct packet *pkt,
 			e->t_dack = info->ack_rtt_ns;
 		}
 	}
+}
+
+static void nagle_on_segment(struct detectors *d, const struct packet *pkt,
+			     const struct flow *f,
+			     const struct tcp_seg_info *info,
+			     struct det_flow *df)
+{
+	const struct nagle_settings *c = nagle_settings_of(&d->cfg);
+
+	/* No SYN, FIN or RST comes here (SEG_ACK_TIMED). */
+	(void)pkt;
+	if ((df->flags & DF_DACK) && df->dack_dir == info->dir)
+		nagle_after_dack(d, f, info, df);
+	if (info->seg_len == 0 && info->ack_rtt_ns >= c->min_delay_ns &&
+	    info->ack_rtt_ns <= c->max_delay_ns)
+		nagle_late_ack(d, f, info, df);
 }
 
 /* ------------------------------------------------------------ describe */

@@ -59,6 +59,7 @@ DET_COLD
 static void unanswered_waiting(struct detectors *d, const struct flow *f,
 			       struct det_flow *df, struct det_group *g);
 
+DET_COLD
 static void unanswered_retry(struct detectors *d, const struct packet *pkt,
 			     const struct flow *f,
 			     const struct tcp_seg_info *info,
@@ -107,6 +108,7 @@ static void unanswered_waiting(struct detectors *d, const struct flow *f,
 }
 
 /* A waiting attempt was answered, or ended: it no longer counts live. */
+DET_COLD
 static void unanswered_settled(struct detectors *d, const struct flow *f,
 			       struct det_flow *df)
 {
