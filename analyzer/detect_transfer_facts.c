@@ -42,7 +42,10 @@ void det_transfer_facts(struct detectors *d, const struct packet *pkt,
 	if ((pkt->tcp.flags & TCP_FLAG_ACK) && df->max_len[p] > df->max_len_acked[p] &&
 	    tcp_seq_after_eq(info->rel_ack, df->max_end[p]))
 		df->max_len_acked[p] = df->max_len[p];
-	/* s has acknowledged all the peer sent: no run of big ones is stuck. */
-	if (tcp_conn_all_acked_by(f, s))
+	/*
+	 * s has acknowledged all the peer sent: no run of big ones is stuck.
+	 * Asked of the tracker only while the peer has such a run (rarely).
+	 */
+	if (df->big_run[p] != 0 && tcp_conn_all_acked_by(f, s))
 		df->big_run[p] = 0;
 }
