@@ -1151,7 +1151,7 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 	}
 	if (seen & SEG_RST)
 		det_rst_cause(d, pkt, f, info, df);
-	for (uint8_t i = 0; i < d->seg_list_len[seen]; i++)
+	for (uint8_t i = 0, n = d->seg_list_len[seen]; i < n; i++)
 		d->seg_hooks[d->seg_list[seen][i]].fn(d, pkt, f, info, df);
 	det_transfer_facts(d, pkt, f, info, df);
 	d->mark = NULL;
@@ -1202,7 +1202,7 @@ void detectors_on_flow_end(struct detectors *d, const struct flow *f,
 	side = (*area.mark & DM_SIDE_ANY) != 0;
 	df = side ? area.storage : NULL;
 	d->mark = area.mark;
-	for (uint8_t i = 0; i < d->n_flow_end_hooks[side]; i++)
+	for (uint8_t i = 0, n = d->n_flow_end_hooks[side]; i < n; i++)
 		d->flow_end_hooks[side][i](d, f, df);
 	d->mark = NULL;
 	if (df != NULL)
