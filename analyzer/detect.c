@@ -1072,17 +1072,21 @@ static bool setup_segment(const struct packet *pkt, const struct det_flow *df)
 }
 
 /*
- * SEG_ATTEMPT, once det_handshake_facts() has judged a setup segment: most
- * (the SYN-ACK, a plain retransmission) are no event of the attempt.
+ * SEG_ATTEMPT and SEG_SYN_RETRY, once det_handshake_facts() has judged a
+ * setup segment: most (the SYN-ACK, a plain retransmission) are neither.
  */
 static uint16_t attempt_kind(const struct detectors *d,
 			     const struct tcp_seg_info *info,
 			     const struct det_flow *df)
 {
-	if (d->attempt != 0 ||
+	uint16_t k = 0;
+
+	if (d->attempt & (ATTEMPT_SYN | ATTEMPT_COMPLETED | ATTEMPT_RST_EARLY))
+		k |= SEG_ATTEMPT;
+	if ((d->attempt & ATTEMPT_SYN_RETRY) ||
 	    ((df->flags & DF_SYN_WAITING) && info->dir == FLOW_RESP))
-		return SEG_ATTEMPT;
-	return 0;
+		k |= SEG_SYN_RETRY;
+	return k;
 }
 
 /* The side state starts zeroed, with the flow: only the "nobody" dirs. */

@@ -5,7 +5,7 @@
  * segment's events in d->attempt.  Not a detector: the dispatcher calls
  * it first, for every segment of connection setup (a SYN or RST, or any
  * before the handshake completed), and hands the segments with an event
- * to the detectors as SEG_ATTEMPT.
+ * to the detectors as SEG_ATTEMPT, SEG_SYN_RETRY or (a refusal) SEG_RST.
  */
 #include "detect_internal.h"
 

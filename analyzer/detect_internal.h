@@ -316,8 +316,8 @@ struct pending_attempt {
  */
 enum det_segment {
 	/*
-	 * An event of a connection attempt (d->attempt, see
-	 * det_handshake_facts()), or the first answer to one still retrying.
+	 * A connection attempt's first SYN, its handshake completed, or a
+	 * RST before that (d->attempt, see det_handshake_facts()).
 	 */
 	SEG_ATTEMPT = 1u << 0,
 	SEG_FIN_RST = 1u << 1,
@@ -339,9 +339,14 @@ enum det_segment {
 	 * ACK is watched; never a SYN, FIN or RST.
 	 */
 	SEG_ACK_TIMED = 1u << 8,
-	SEG_EVERY = 0x1ff,      /* every segment, plain ones included */
+	/*
+	 * The client's SYN sent again (ATTEMPT_SYN_RETRY), or the first
+	 * answer to an attempt that retried (syn_unanswered's).
+	 */
+	SEG_SYN_RETRY = 1u << 9,
+	SEG_EVERY = 0x3ff,      /* every segment, plain ones included */
 };
-#define SEG_KINDS 512           /* values a segment's kind takes */
+#define SEG_KINDS 1024          /* values a segment's kind takes */
 
 /*
  * Which packets a unit's on_packet wants (struct detector_ops's
