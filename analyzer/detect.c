@@ -1045,10 +1045,10 @@ static uint16_t segment_kind(const struct packet *pkt, const struct flow *f,
 		if (an & DET_RETRANSMITTED)
 			k |= SEG_TRANSFER;
 	}
-	if (f->sink_mark & (DM_CLOSE_WAIT | DM_ZERO_WINDOW)) {
-		if (f->sink_mark & DM_CLOSE_WAIT)
+	if (det_marked(f, DM_CLOSE_WAIT | DM_ZERO_WINDOW)) {
+		if (det_marked(f, DM_CLOSE_WAIT))
 			k |= SEG_CLOSE_WAIT;
-		if (f->sink_mark & DM_ZERO_WINDOW)
+		if (det_marked(f, DM_ZERO_WINDOW))
 			k |= SEG_ZERO_WINDOW;
 	}
 	if (df->ka_run[peer] != 0)

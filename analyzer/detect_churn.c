@@ -61,8 +61,8 @@ static bool churn_whole(const struct flow *f)
 	int initiator;
 
 	/* Most: known from the marks, the tracker's state being cold now. */
-	if (f->sink_mark & DM_OPENED)
-		return (f->sink_mark & DM_CLOSED) ||
+	if (det_marked(f, DM_OPENED))
+		return det_marked(f, DM_CLOSED) ||
 		       f->end_reason == FLOW_END_IDLE;
 	return tcp_conn_saw_handshake_ack(f) && !tcp_conn_midstream(f) &&
 	       tcp_conn_close(f, &initiator) != TCP_CLOSE_OPEN;
@@ -132,7 +132,7 @@ static void churn_on_segment(struct detectors *d, const struct packet *pkt,
 	(void)info;
 	(void)df;
 	if ((pkt->tcp.flags & (TCP_FLAG_FIN | TCP_FLAG_RST)) &&
-	    !(f->sink_mark & DM_CLOSED) &&
+	    !det_marked(f, DM_CLOSED) &&
 	    tcp_conn_close(f, &initiator) != TCP_CLOSE_OPEN)
 		det_mark(d, DM_CLOSED);
 }

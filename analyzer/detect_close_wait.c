@@ -239,7 +239,7 @@ static void close_wait_on_segment(struct detectors *d,
 	 * at work (shutdown(SHUT_WR) on the other side), not a leak: only
 	 * its idle time in CLOSE_WAIT counts.
 	 */
-	if ((f->sink_mark & DM_CLOSE_WAIT) && info->dir == df->cw_dir &&
+	if (det_marked(f, DM_CLOSE_WAIT) && info->dir == df->cw_dir &&
 	    info->seg_len > 0 && (e = det_ext_of(d, df)) != NULL &&
 	    e->cw_since != 0) {
 		e->cw_since = d->now;

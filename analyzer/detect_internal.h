@@ -504,6 +504,17 @@ struct detectors {
 _Static_assert(_Alignof(struct det_flow) <= FLOW_SINK_ALIGN,
 	       "the flow's sink storage is aligned enough");
 
+/*
+ * The flow marks (enum det_mark) are the cache API with the extensions
+ * below: units read a flow's marks with det_marked(), which costs no
+ * side-state fetch, and set or clear them on the flow being handed to
+ * them with det_mark() and det_unmark().
+ */
+static inline bool det_marked(const struct flow *f, uint8_t bits)
+{
+	return (f->sink_mark & bits) != 0;
+}
+
 /* Marks the flow being handed to the units (its segment or its end). */
 static inline void det_mark(struct detectors *d, uint8_t bits)
 {

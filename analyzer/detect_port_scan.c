@@ -203,7 +203,7 @@ static void scan_on_flow_end(struct detectors *d, const struct flow *f,
 	if (!det_enabled(d, FINDING_PORT_SCAN))
 		return;
 	/* Answered (most): decided without the tracker's state, cold by now. */
-	if (f->sink_mark & DM_OPENED) {
+	if (det_marked(f, DM_OPENED)) {
 		scan_attempt(d, f, false);
 		return;
 	}

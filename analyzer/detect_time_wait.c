@@ -182,7 +182,7 @@ static void time_wait_on_segment(struct detectors *d,
 		if (!was && is) {
 			time_wait_enter(d, f, dir);
 			det_mark(d, bit);
-		} else if (was && !is && (f->sink_mark & bit)) {
+		} else if (was && !is && det_marked(f, bit)) {
 			time_wait_leave(d, f, dir);
 			det_unmark(d, bit);
 		}
@@ -193,9 +193,9 @@ static void time_wait_on_flow_end(struct detectors *d, const struct flow *f,
 				  struct det_flow *df)
 {
 	(void)df;
-	if (f->sink_mark & DM_TIME_WAIT_0)
+	if (det_marked(f, DM_TIME_WAIT_0))
 		time_wait_leave(d, f, FLOW_ORIG);
-	if (f->sink_mark & DM_TIME_WAIT_1)
+	if (det_marked(f, DM_TIME_WAIT_1))
 		time_wait_leave(d, f, FLOW_RESP);
 }
 

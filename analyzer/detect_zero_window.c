@@ -103,7 +103,7 @@ static void zero_window_on_segment(struct detectors *d,
 				   const struct tcp_seg_info *info,
 				   struct det_flow *df)
 {
-	if ((info->window == 0 || (f->sink_mark & DM_ZERO_WINDOW) ||
+	if ((info->window == 0 || det_marked(f, DM_ZERO_WINDOW) ||
 	     (info->annots & TCP_ANNOT_BIT(ZERO_WINDOW_PROBE))) &&
 	    det_enabled(d, FINDING_ZERO_WINDOW_STALL))
 		zero_window(d, pkt, f, info, df);
