@@ -50,7 +50,7 @@ MAN7      := $(sort $(wildcard man/*.7))
 
 .PHONY: all help deps demo test check-tests asan asan-tests unit fuzz \
         fuzz-smoke bench install uninstall clean lint golden-update lab \
-        lab-check
+        lab-check identity
 all: $(BIN)
 
 # Keep unit-test objects between runs.
@@ -65,6 +65,7 @@ help:
 	@echo "make bench      benchmark against libpcap, tcpdump and tshark"
 	@echo "make install    install binary and man pages under PREFIX=$(PREFIX)"
 	@echo "make golden-update NAME=x   rewrite one golden expected output"
+	@echo "make identity REV=commit    same output as commit, every command and capture"
 
 $(BIN): $(CORE_OBJS) $(APP_OBJS)
 	@mkdir -p $(@D)
@@ -148,6 +149,11 @@ lab-check:
 
 golden-update: all
 	@sh tests/golden/run.sh --update $(NAME)
+
+# A refactor that must not change any output: every command and format on
+# every capture against REV's (default: tests/identity/BASE).
+identity: all
+	@TCPLENS=$(BIN) sh tests/identity/run.sh $(REV)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
