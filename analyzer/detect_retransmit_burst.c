@@ -195,7 +195,11 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 			share = 1;
 	}
 
-	if (kind == RETX_TIMEOUT) {
+	/*
+	 * A dead peer is judged on data: a bare FIN resent after the data
+	 * was all delivered tells only that the close went unanswered.
+	 */
+	if (kind == RETX_TIMEOUT && info->seg_len > 0) {
 		if (df->retx_run[s] < UINT8_MAX)
 			df->retx_run[s]++;
 		if (info->seg_len >= c->black_hole_size &&

@@ -1677,6 +1677,29 @@ static void test_dead_peer_mid_bulk_is_not_a_black_hole(void **state)
 }
 
 /*
+ * The data was delivered and acknowledged; only the client's FIN goes
+ * unanswered, sent again with back-off: the close, not a dead peer.
+ */
+static void test_unanswered_fin_is_no_dead_peer(void **state)
+{
+	struct run *r = *state;
+	struct conn c;
+	uint32_t seq;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	conn_send(&c, CLI, MS(10), PSH | ACK, 100);
+	conn_send(&c, SRV, MS(11), PSH | ACK, 3000);
+	conn_send(&c, CLI, MS(12), ACK, 0);
+	seq = conn_send(&c, CLI, MS(20), FIN | ACK, 0);
+	for (int k = 0; k < 4; k++)
+		conn_seg(&c, CLI, MS(20) + backoff[k], FIN | ACK, seq,
+			 c.nxt[SRV], 0, NULL);
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_RETRANSMIT_BURST), 0);
+}
+
+/*
  * An outage of a few seconds that the connection survives: the peer
  * answers after the fourth timeout.  No dead peer.
  */
@@ -1814,6 +1837,7 @@ int main(void)
 		T(test_rst_storm_counts_connections_not_segments),
 		T(test_dead_peer_mid_bulk_is_not_a_black_hole),
 		T(test_outage_survived_is_no_dead_peer),
+		T(test_unanswered_fin_is_no_dead_peer),
 		T(test_close_wait_not_while_the_server_still_sends),
 		T(test_retransmit_share_is_in_bytes_under_tso),
 		T(test_syn_flood_fires_on_time_after_the_flood_stops),
