@@ -8,6 +8,7 @@
 
 enum {
 	DEFRAG_BUCKETS = 4096,
+	DEFRAG_DONE = 64,       /* completed datagrams remembered */
 	DEFRAG_V4_HDR_MAX = 60,
 	DEFRAG_V6_HDR = 40,
 	DEFRAG_GROW = 4096,
@@ -39,8 +40,24 @@ struct defrag_dgram {
 	struct defrag_dgram *next_in_bucket;
 };
 
+/*
+ * A datagram completed lately: a fragment of it arriving within
+ * DEFRAG_DUPLICATE_NS is a copy (a capture on both sides of a router, or
+ * -i any), not the start of a datagram that will never complete.
+ */
+struct defrag_done {
+	uint8_t version, proto;
+	uint32_t id;
+	uint8_t src[16], dst[16];
+	int64_t at_ns;
+};
+
+#define DEFRAG_DUPLICATE_NS 1000000000LL
+
 struct defrag {
 	struct defrag_config cfg;
+	struct defrag_done done[DEFRAG_DONE];
+	uint32_t done_next;
 	struct defrag_stats st;
 	struct defrag_dgram *buckets[DEFRAG_BUCKETS];
 	struct defrag_dgram *oldest, *newest;
@@ -226,18 +243,67 @@ static bool add_frame(struct defrag *d, struct defrag_dgram *g, uint64_t frame)
 	return true;
 }
 
+/* The datagram pkt is a fragment of, if one is being reassembled. */
+static struct defrag_dgram *find(const struct defrag *d,
+				 const struct packet *pkt)
+{
+	const struct packet_ip *ip = &pkt->ip;
+	struct defrag_dgram *g;
+
+	for (g = d->buckets[key_hash(ip->version, ip->proto, ip->frag_id,
+				     ip->src.bytes, ip->dst.bytes)];
+	     g != NULL; g = g->next_in_bucket)
+		if (key_match(g, ip->version, ip->proto, ip->frag_id,
+			      ip->src.bytes, ip->dst.bytes))
+			return g;
+	return NULL;
+}
+
+/* Remembers g as completed now (a ring of the latest). */
+static void remember_done(struct defrag *d, const struct defrag_dgram *g,
+			  int64_t now)
+{
+	struct defrag_done *e = &d->done[d->done_next++ % DEFRAG_DONE];
+
+	e->version = g->version;
+	e->proto = g->proto;
+	e->id = g->id;
+	memcpy(e->src, g->src, sizeof(e->src));
+	memcpy(e->dst, g->dst, sizeof(e->dst));
+	e->at_ns = now;
+}
+
+/* pkt is a fragment of a datagram completed under a second ago. */
+static bool completed_lately(const struct defrag *d, const struct packet *pkt)
+{
+	const struct packet_ip *ip = &pkt->ip;
+	size_t alen = ip->version == 4 ? 4 : 16;
+	int64_t now = time_ns(pkt->ts);
+
+	for (uint32_t i = 0; i < DEFRAG_DONE; i++) {
+		const struct defrag_done *e = &d->done[i];
+
+		if (e->version != 0 && now - e->at_ns <= DEFRAG_DUPLICATE_NS &&
+		    now >= e->at_ns && e->version == ip->version &&
+		    e->id == ip->frag_id &&
+		    (ip->version == 6 || e->proto == ip->proto) &&
+		    memcmp(e->src, ip->src.bytes, alen) == 0 &&
+		    memcmp(e->dst, ip->dst.bytes, alen) == 0)
+			return true;
+	}
+	return false;
+}
+
 static struct defrag_dgram *find_or_create(struct defrag *d,
 					   const struct packet *pkt)
 {
 	const struct packet_ip *ip = &pkt->ip;
 	uint32_t b = key_hash(ip->version, ip->proto, ip->frag_id,
 			      ip->src.bytes, ip->dst.bytes);
-	struct defrag_dgram *g;
+	struct defrag_dgram *g = find(d, pkt);
 
-	for (g = d->buckets[b]; g != NULL; g = g->next_in_bucket)
-		if (key_match(g, ip->version, ip->proto, ip->frag_id,
-			      ip->src.bytes, ip->dst.bytes))
-			return g;
+	if (g != NULL)
+		return g;
 	while (d->st.memory_in_use + sizeof(*g) > d->cfg.memory_cap &&
 	       d->oldest != NULL) {
 		d->st.dropped_memory++;
@@ -310,16 +376,19 @@ static bool reserve(struct defrag *d, struct defrag_dgram *g, uint32_t end,
 	return true;
 }
 
-/* Counts whether the overlapping bytes [from, to) equal what is there,
- * keeping the first few as evidence. */
-static void note_overlap(struct defrag *d, const struct defrag_dgram *g,
-			 const struct packet *pkt, struct byte_view frag,
-			 uint32_t offset, uint32_t from, uint32_t to,
+/* Whether the bytes [from, to) of frag (at offset) differ from g's. */
+static bool overlap_conflicts(const struct defrag_dgram *g,
+			      struct byte_view frag, uint32_t offset,
+			      uint32_t from, uint32_t to)
+{
+	return memcmp(g->data + from, frag.ptr + (from - offset), to - from) != 0;
+}
+
+/* Counts an overlap [from, to), keeping the first few as evidence. */
+static void note_overlap(struct defrag *d, const struct packet *pkt,
+			 uint32_t from, uint32_t to, bool conflicting,
 			 bool discarded)
 {
-	bool conflicting = memcmp(g->data + from, frag.ptr + (from - offset),
-				  to - from) != 0;
-
 	if (conflicting)
 		d->st.overlaps_conflicting++;
 	else
@@ -345,14 +414,17 @@ static enum placement place(struct defrag *d, const struct defrag_dgram *g,
 	for (uint32_t i = 0; i < g->n_ranges; i++) {
 		const struct defrag_range *r = &g->ranges[i];
 		uint32_t from, to;
-		bool dup;
+		bool dup, conflicting;
 
 		if (end <= r->start || offset >= r->end)
 			continue;
 		from = offset > r->start ? offset : r->start;
 		to = end < r->end ? end : r->end;
 		dup = offset >= r->start && end <= r->end;
-		note_overlap(d, g, pkt, frag, offset, from, to, !dup);
+		conflicting = overlap_conflicts(g, frag, offset, from, to);
+		/* A copy of bytes already held is a duplicate, no overlap. */
+		if (!dup || conflicting)
+			note_overlap(d, pkt, from, to, conflicting, !dup);
 		return dup ? PLACE_DUPLICATE : PLACE_OVERLAP;
 	}
 	return PLACE_NEW;
@@ -447,32 +519,45 @@ static void emit(struct defrag *d, const struct defrag_dgram *g,
 	whole->has_ts = pkt->has_ts;
 }
 
-/* The length rules of ip_frag_queue(); false drops the fragment. */
-static bool accept_end(struct defrag *d, struct defrag_dgram *g,
-		       bool more, uint32_t offset, uint32_t *end)
+enum end_verdict {
+	END_OK,
+	END_EMPTY,      /* nothing left of the fragment: dropped */
+	END_CORRUPT,    /* contradicts the datagram: all of it dropped */
+};
+
+/*
+ * The length rules of ip_frag_queue() and ip6_frag_queue(): a last
+ * fragment that contradicts the known end, or data past it, kills the
+ * whole datagram (their discard_qp); an IPv6 fragment not a multiple
+ * of 8 bytes is dropped alone (answered with a parameter problem).
+ */
+static enum end_verdict accept_end(struct defrag *d, struct defrag_dgram *g,
+				   bool more, uint32_t offset, uint32_t *end)
 {
 	if (!more) {
 		if (*end < g->known_end || (g->last_in && *end != g->known_end))
-			goto inconsistent;
+			goto corrupt;
 		g->last_in = true;
 		g->known_end = *end;
 	} else {
 		/* Non-last fragments carry multiples of 8 bytes. */
 		if (*end & 7u) {
-			if (g->version == 6)
-				goto inconsistent;
+			if (g->version == 6) {
+				d->st.inconsistent_length++;
+				return END_EMPTY;
+			}
 			*end &= ~7u;
 		}
 		if (*end > g->known_end) {
 			if (g->last_in)
-				goto inconsistent;
+				goto corrupt;
 			g->known_end = *end;
 		}
 	}
-	return *end > offset;
-inconsistent:
+	return *end > offset ? END_OK : END_EMPTY;
+corrupt:
 	d->st.inconsistent_length++;
-	return false;
+	return END_CORRUPT;
 }
 
 enum defrag_result defrag_add(struct defrag *d, const struct packet *pkt,
@@ -499,11 +584,23 @@ enum defrag_result defrag_add(struct defrag *d, const struct packet *pkt,
 		d->st.oversize++;
 		return DEFRAG_DROPPED;
 	}
+	if (find(d, pkt) == NULL && completed_lately(d, pkt)) {
+		d->st.duplicates++;
+		return DEFRAG_DROPPED;
+	}
 	g = find_or_create(d, pkt);
 	if (g == NULL)
 		return DEFRAG_DROPPED;
-	if (!accept_end(d, g, ip->frag_more, offset, &end))
+	switch (accept_end(d, g, ip->frag_more, offset, &end)) {
+	case END_OK:
+		break;
+	case END_EMPTY:
 		return DEFRAG_DROPPED;
+	case END_CORRUPT:
+		/* As Linux: the whole datagram goes, counted once, here. */
+		unlink_dgram(d, g);
+		return DEFRAG_DROPPED;
+	}
 	frag.len = end - offset;
 	switch (place(d, g, pkt, frag, offset, end)) {
 	case PLACE_DUPLICATE:
@@ -541,6 +638,7 @@ enum defrag_result defrag_add(struct defrag *d, const struct packet *pkt,
 	g->frames = NULL;
 	g->frames_cap = 0;
 	d->st.reassembled++;
+	remember_done(d, g, time_ns(pkt->ts));
 	unlink_dgram(d, g);
 	return DEFRAG_COMPLETE;
 }

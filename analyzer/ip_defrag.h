@@ -11,9 +11,14 @@
  *     duplicate: ignored, the data first received stays;
  *   - any other overlap discards the whole datagram;
  *   - a last fragment whose end contradicts what is known, or data past
- *     a known end, is dropped (ip_frag_queue()'s "corrupted" cases).
+ *     a known end, discards the whole datagram (ip_frag_queue()'s
+ *     "corrupted" cases), counted as inconsistent and not incomplete.
  *
- * Every overlap is counted, as identical or conflicting bytes.  A
+ * A duplicate with the same bytes is counted as a duplicate, and so is
+ * a fragment of a datagram completed under a second before (the copies
+ * a capture on both sides of a router, or on -i any, holds), so that
+ * neither shows as an overlap or a datagram that never completed.  Every
+ * other overlap is counted, as identical or conflicting bytes.  A
  * datagram not completed within the timeout (capture time: 30 s for
  * IPv4 as net.ipv4.ipfrag_time, 60 s for IPv6 as ip6frag_time) is
  * counted incomplete with the bytes it was missing.  Buffered memory is
@@ -57,7 +62,8 @@ struct defrag_stats {
 	uint64_t incomplete_missing_bytes; /* at least (an unseen end) */
 	uint64_t dropped_memory;     /* datagrams evicted under the cap */
 	uint64_t not_captured;       /* fragments cut by the snaplen */
-	uint64_t duplicates;         /* wholly inside received data */
+	/* Wholly inside received data, or of a datagram just completed. */
+	uint64_t duplicates;
 	uint64_t overlaps_identical; /* overlapping bytes were equal */
 	uint64_t overlaps_conflicting;
 	uint64_t discarded_overlap;  /* datagrams dropped for an overlap */

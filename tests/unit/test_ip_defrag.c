@@ -163,9 +163,10 @@ static void test_duplicates(void **state)
 
 	(void)state;
 	feed(f, 4, 0, 1480, 1);
+	/* A copy (the same bytes): a duplicate, no overlap. */
 	assert_int_equal(feed(f, 4, 0, 1480, 1), DEFRAG_DROPPED);
 	assert_int_equal(st->duplicates, 1);
-	assert_int_equal(st->overlaps_identical, 1);
+	assert_int_equal(st->overlaps_identical, 0);
 	/* Different bytes inside a received run: still a duplicate
 	 * (Linux ignores it without comparing); noted as conflicting. */
 	make_udp_datagram(9);
@@ -185,6 +186,34 @@ static void test_duplicates(void **state)
 		assert_int_equal(fr[1], 4);
 		assert_int_equal(fr[2], 5);
 	}
+	feeder_free(f);
+}
+
+/*
+ * A capture on both sides of a router holds every fragment twice: the
+ * copies after the datagram completed are duplicates, not the start of
+ * a datagram that never completes.  A second later the same id is a new
+ * datagram (ids wrap on a busy pair).
+ */
+static void test_copies_after_completion(void **state)
+{
+	struct feeder *f = feeder_new(0);
+	const struct defrag_stats *st = defrag_get_stats(f->d);
+
+	(void)state;
+	make_udp_datagram(1);
+	feed(f, 6, 0, 1480, 1);
+	feed(f, 6, 1480, 1480, 1);
+	assert_int_equal(feed(f, 6, 2960, 48, 0), DEFRAG_COMPLETE);
+	assert_int_equal(feed(f, 6, 2960, 48, 0), DEFRAG_DROPPED);
+	assert_int_equal(feed(f, 6, 1480, 1480, 1), DEFRAG_DROPPED);
+	assert_int_equal(st->duplicates, 2);
+	f->sec += 2;
+	assert_int_equal(feed(f, 6, 0, 1480, 1), DEFRAG_HELD);
+	defrag_flush(f->d);
+	assert_int_equal(st->reassembled, 1);
+	assert_int_equal(st->incomplete, 1);
+	assert_int_equal(st->overlaps_identical + st->overlaps_conflicting, 0);
 	feeder_free(f);
 }
 
@@ -242,13 +271,19 @@ static void test_length_rules(void **state)
 	const struct defrag_stats *st = defrag_get_stats(f->d);
 
 	(void)state;
-	/* Two different ends. */
+	/* Two different ends: the whole datagram goes, as in Linux. */
+	feed(f, 9, 0, 1480, 1);
 	feed(f, 9, 2960, 48, 0);
 	assert_int_equal(feed(f, 9, 2960, 40, 0), DEFRAG_DROPPED);
 	assert_int_equal(st->inconsistent_length, 1);
 	/* Data past a known end. */
-	assert_int_equal(feed(f, 9, 3008, 8, 1), DEFRAG_DROPPED);
+	feed(f, 12, 2960, 48, 0);
+	assert_int_equal(feed(f, 12, 3008, 8, 1), DEFRAG_DROPPED);
 	assert_int_equal(st->inconsistent_length, 2);
+	/* Counted once: neither is left to time out as incomplete too. */
+	assert_int_equal(st->memory_in_use, 0);
+	defrag_flush(f->d);
+	assert_int_equal(st->incomplete, 0);
 	/* Past 65535 bytes with the header: a ping of death. */
 	assert_int_equal(feed(f, 10, 65512, 8, 0), DEFRAG_DROPPED);
 	assert_int_equal(st->oversize, 1);
@@ -348,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_in_order),
 		cmocka_unit_test(test_reversed_and_shuffled),
 		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_copies_after_completion),
 		cmocka_unit_test(test_partial_overlap_discards),
 		cmocka_unit_test(test_missing_middle_and_timeout),
 		cmocka_unit_test(test_length_rules),
