@@ -598,13 +598,14 @@ void analyzer_advance(struct analyzer *a, int64_t now)
 	if (now > a->now)
 		a->now = now;
 	expire(a, a->now);
+	defrag_expire_ns(a->defrag, a->now);
 	if (a->sink.on_time != NULL)
 		a->sink.on_time(a->sink.ctx, a->now);
 }
 
 void analyzer_settle(struct analyzer *a)
 {
-	defrag_flush(a->defrag);
+	defrag_flush(a->defrag, a->now);
 	expire(a, a->now);
 	a->stats.peak_flows = flow_table_peak(a->table);
 	a->stats.memory_bytes = flow_table_memory(a->table);

@@ -45,6 +45,7 @@ struct fragment_anomaly_state {
 	uint64_t overlaps;
 	uint64_t overlaps_conflicting;  /* with different bytes */
 	uint64_t incomplete;    /* datagrams never completed */
+	uint64_t at_end;        /* of them, still open when the capture ended */
 	uint64_t tiny_first;    /* tiny first fragments */
 	uint64_t malformed;     /* oversize or of inconsistent length */
 };
@@ -131,6 +132,7 @@ static void anomalies(struct detectors *d, const struct defrag_stats *st)
 	s->overlaps = overlaps;
 	s->overlaps_conflicting = st->overlaps_conflicting;
 	s->incomplete = st->incomplete;
+	s->at_end = st->incomplete_at_end;
 	s->tiny_first = st->tiny_first;
 	s->malformed = st->oversize + st->inconsistent_length;
 	g->count = overlaps + st->incomplete + st->tiny_first + s->malformed;
@@ -174,30 +176,61 @@ static void describe_fragment_pair(const struct det_group *g,
 		 (unsigned long long)s->max_size);
 }
 
+/*
+ * Appends ", N thing(s) rest" to out (the first without the comma) when
+ * n > 0: thing takes an "s" unless n is 1.
+ */
+static size_t add_part(char *out, size_t len, size_t used, uint64_t n,
+		       const char *thing, const char *rest)
+{
+	if (n == 0 || used >= len)
+		return used;
+	return used + (size_t)snprintf(out + used, len - used, "%s%llu %s%s%s",
+				       used > 0 ? ", " : "",
+				       (unsigned long long)n, thing,
+				       n == 1 ? "" : "s", rest);
+}
+
+/*
+ * Overlaps, tiny first fragments, malformed ones and datagrams that
+ * timed out are a warning; datagrams still open when the capture ended
+ * only may have lost their other fragments to the capture's end.
+ */
 static void describe_fragment_anomalies(const struct det_group *g,
 					struct finding *out)
 {
 	const struct fragment_anomaly_state *s = fragment_anomaly_of_const(g);
+	uint64_t timed_out = s->incomplete - s->at_end;
+	char parts[sizeof(out->summary) - 32] = "";
+	size_t used = 0;
 
 	snprintf(out->subject, sizeof(out->subject), "capture");
-	if (out->severity < SEVERITY_WARNING)
+	if ((s->overlaps || s->tiny_first || s->malformed || timed_out) &&
+	    out->severity < SEVERITY_WARNING)
 		out->severity = SEVERITY_WARNING;
 	out->unit = "fragment anomalies";
 	finding_add_number(out, "overlaps", (double)s->overlaps);
 	finding_add_number(out, "overlaps_conflicting",
 			   (double)s->overlaps_conflicting);
 	finding_add_number(out, "incomplete", (double)s->incomplete);
+	finding_add_number(out, "incomplete_at_end", (double)s->at_end);
 	finding_add_number(out, "tiny_first", (double)s->tiny_first);
 	finding_add_number(out, "malformed", (double)s->malformed);
-	snprintf(out->summary, sizeof(out->summary),
-		 "fragment anomalies: %llu overlapping fragments (%llu with "
-		 "conflicting bytes), %llu datagrams never completed, %llu tiny "
-		 "first fragments, %llu oversize or inconsistent",
-		 (unsigned long long)s->overlaps,
-		 (unsigned long long)s->overlaps_conflicting,
-		 (unsigned long long)s->incomplete,
-		 (unsigned long long)s->tiny_first,
-		 (unsigned long long)s->malformed);
+	used = add_part(parts, sizeof(parts), used,
+			s->overlaps - s->overlaps_conflicting,
+			"overlapping fragment", " with the same bytes");
+	used = add_part(parts, sizeof(parts), used, s->overlaps_conflicting,
+			"overlapping fragment", " with conflicting bytes");
+	used = add_part(parts, sizeof(parts), used, timed_out, "datagram",
+			" never completed within the reassembly timeout");
+	used = add_part(parts, sizeof(parts), used, s->at_end, "datagram",
+			" still incomplete when the capture ended");
+	used = add_part(parts, sizeof(parts), used, s->tiny_first,
+			"tiny first fragment", "");
+	add_part(parts, sizeof(parts), used, s->malformed,
+		 "oversize or inconsistent fragment", "");
+	snprintf(out->summary, sizeof(out->summary), "fragment anomalies: %s",
+		 parts);
 }
 
 static void fragments_describe(const struct det_group *g, struct finding *out,
@@ -227,6 +260,7 @@ static const struct det_reducer fragment_anomaly_reducers[] = {
 	DET_REDUCE(struct fragment_anomaly_state, overlaps, DET_SUM),
 	DET_REDUCE(struct fragment_anomaly_state, overlaps_conflicting, DET_SUM),
 	DET_REDUCE(struct fragment_anomaly_state, incomplete, DET_SUM),
+	DET_REDUCE(struct fragment_anomaly_state, at_end, DET_SUM),
 	DET_REDUCE(struct fragment_anomaly_state, tiny_first, DET_SUM),
 	DET_REDUCE(struct fragment_anomaly_state, malformed, DET_SUM),
 };

@@ -181,8 +181,11 @@ static void end_incomplete(struct defrag *d, struct defrag_dgram *g)
 
 void defrag_expire(struct defrag *d, struct pkt_time now)
 {
-	int64_t t = time_ns(now);
+	defrag_expire_ns(d, time_ns(now));
+}
 
+void defrag_expire_ns(struct defrag *d, int64_t t)
+{
 	/* The age list is in order of first fragment: stop at a young one. */
 	while (d->oldest != NULL) {
 		struct defrag_dgram *g = d->oldest;
@@ -195,10 +198,13 @@ void defrag_expire(struct defrag *d, struct pkt_time now)
 	}
 }
 
-void defrag_flush(struct defrag *d)
+void defrag_flush(struct defrag *d, int64_t end_ns)
 {
-	while (d->oldest != NULL)
+	defrag_expire_ns(d, end_ns);
+	while (d->oldest != NULL) {
+		d->st.incomplete_at_end++;
 		end_incomplete(d, d->oldest);
+	}
 }
 
 void defrag_free(struct defrag *d)

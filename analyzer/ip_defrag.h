@@ -59,6 +59,11 @@ struct defrag_stats {
 	uint64_t fragments;          /* fragments fed */
 	uint64_t reassembled;        /* datagrams completed */
 	uint64_t incomplete;         /* timed out or still open at the end */
+	/*
+	 * Of them, still open when the capture ended, within the timeout:
+	 * their other fragments may only be missing from the capture.
+	 */
+	uint64_t incomplete_at_end;
 	uint64_t incomplete_missing_bytes; /* at least (an unseen end) */
 	uint64_t dropped_memory;     /* datagrams evicted under the cap */
 	uint64_t not_captured;       /* fragments cut by the snaplen */
@@ -102,8 +107,12 @@ enum defrag_result defrag_add(struct defrag *d, const struct packet *pkt,
 
 /* Ends datagrams older than their timeout at capture time now. */
 void defrag_expire(struct defrag *d, struct pkt_time now);
-/* Ends every datagram still open (the end of the capture). */
-void defrag_flush(struct defrag *d);
+void defrag_expire_ns(struct defrag *d, int64_t now_ns);
+/*
+ * The end of the capture at end_ns: datagrams past their timeout by then
+ * end as timed out, the others as still open (incomplete_at_end).
+ */
+void defrag_flush(struct defrag *d, int64_t end_ns);
 
 const struct defrag_stats *defrag_get_stats(const struct defrag *d);
 

@@ -91,6 +91,7 @@ struct stats_ctx {
 	struct proto_stats st;
 	struct defrag *defrag;
 	struct packet whole;
+	int64_t last_ns;        /* the latest packet time: the capture's end */
 };
 
 static void stats_on_packet(void *arg, const struct packet *pkt)
@@ -98,6 +99,8 @@ static void stats_on_packet(void *arg, const struct packet *pkt)
 	struct stats_ctx *ctx = arg;
 
 	proto_stats_add(&ctx->st, pkt);
+	if (pkt->has_ts && pkt_time_ns(pkt->ts) > ctx->last_ns)
+		ctx->last_ns = pkt_time_ns(pkt->ts);
 	/* The reassembled datagram belongs to the frame that completed it. */
 	if ((packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6)) &&
 	    pkt->ip.is_fragment &&
@@ -171,7 +174,7 @@ int cmd_stats(int argc, char **argv)
 	in.pipelined = false;
 	rc = cli_run_inputs(&in, stats_on_packet, ctx, &src);
 	/* Datagrams still open at the end of the capture never completed. */
-	defrag_flush(ctx->defrag);
+	defrag_flush(ctx->defrag, ctx->last_ns);
 	if (rc == CLI_EXIT_OK)
 		rc = stats_render(&o, ctx, src);
 	capture_source_free(src);

@@ -176,6 +176,7 @@ static void write_reassembly(struct doc_writer *w, const struct stats_report *r)
 	doc_member_uint(w, "reassembled", d->reassembled);
 	doc_member_uint(w, "incomplete", d->incomplete);
 	doc_member_uint(w, "incomplete_missing_bytes", d->incomplete_missing_bytes);
+	doc_member_uint(w, "incomplete_at_end", d->incomplete_at_end);
 	doc_member_uint(w, "dropped_memory", d->dropped_memory);
 	doc_member_uint(w, "not_captured", d->not_captured);
 	doc_member_uint(w, "duplicates", d->duplicates);

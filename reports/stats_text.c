@@ -268,6 +268,9 @@ static void write_reassembly(FILE *out, const struct stats_report *r)
 		fprintf(out, "  %-26s%10" PRIu64 "  (at least %" PRIu64
 			" bytes missing)\n", "incomplete", d->incomplete,
 			d->incomplete_missing_bytes);
+	if (d->incomplete_at_end > 0)
+		fprintf(out, "    %-24s%10" PRIu64 "\n",
+			"open at capture end", d->incomplete_at_end);
 #define REASSEMBLY_ROW(label, v)                                              \
 	do {                                                                  \
 		if ((v) > 0)                                                  \

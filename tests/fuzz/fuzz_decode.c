@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(copy);
 		off += len;
 	}
-	defrag_flush(defrag);
+	defrag_flush(defrag, 0);
 	if (an != NULL) {
 		size_t n;
 

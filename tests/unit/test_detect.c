@@ -1392,6 +1392,67 @@ static void test_icmp_errors_about_one_subject_are_one_finding(void **state)
 	assert_num(detail_number(f, "flows"), 1);
 }
 
+/* ------------------------------------------------------------ fragmentation */
+
+/* The first 1480 bytes of a 3000-byte UDP datagram, IPv4 id 77. */
+static void feed_first_fragment(struct unit_wire *w, int64_t t)
+{
+	uint8_t frame[UNIT_FRAME_MAX];
+	uint32_t sum = 0;
+
+	unit_udp_build(frame, sizeof(frame), "10.0.0.2", 5000, "10.0.0.1", 53,
+		       3000);
+	frame[2] = (20 + 1480) >> 8;
+	frame[3] = (uint8_t)(20 + 1480);
+	frame[4] = 0;
+	frame[5] = 77;
+	frame[6] = 0x20;        /* more fragments, offset 0 */
+	frame[7] = 0;
+	frame[10] = frame[11] = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)frame[i] << 8 | frame[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	frame[10] = (uint8_t)(~sum >> 8);
+	frame[11] = (uint8_t)~sum;
+	unit_wire_feed(w, t, LINK_TYPE_IPV4, frame, 20 + 1480);
+}
+
+/*
+ * A datagram whose first fragment is the last thing in the capture may
+ * only have lost the rest to the capture's end: info, and said so.
+ */
+static void test_fragments_open_at_the_end_are_info(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_first_fragment(run_start(r), 0);
+	run_end(r);
+	f = expect_finding(r, FINDING_FRAGMENTATION, "capture");
+	assert_int_equal(f->severity, SEVERITY_INFO);
+	assert_num(detail_number(f, "incomplete"), 1);
+	assert_num(detail_number(f, "incomplete_at_end"), 1);
+	assert_non_null(strstr(f->summary, "still incomplete when the capture "
+				       "ended"));
+}
+
+/* One that the reassembly timeout (30 s) ended is a warning. */
+static void test_fragments_timed_out_are_a_warning(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	const struct finding *f;
+
+	feed_first_fragment(w, 0);
+	unit_feed_udp(w, SEC(31), "10.0.0.2", 5001, "10.0.0.1", 53, 40);
+	run_end(r);
+	f = expect_finding(r, FINDING_FRAGMENTATION, "capture");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(detail_number(f, "incomplete_at_end"), 0);
+	assert_non_null(strstr(f->summary, "within the reassembly timeout"));
+}
+
 /* ------------------------------------------------------------ checksum_errors */
 
 /* A UDP datagram from src whose checksum was damaged on the way. */
@@ -1883,6 +1944,8 @@ int main(void)
 		T(test_nagle_delayed_ack_on_a_fast_path),
 		T(test_nagle_not_on_a_40ms_path_captured_midway),
 		T(test_nagle_not_on_a_40ms_path_captured_at_the_client),
+		T(test_fragments_open_at_the_end_are_info),
+		T(test_fragments_timed_out_are_a_warning),
 		T(test_icmp_port_unreachable_for_udp),
 		T(test_icmp_errors_about_one_subject_are_one_finding),
 		T(test_checksum_errors_not_from_one_host_alone),

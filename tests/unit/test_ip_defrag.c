@@ -210,7 +210,7 @@ static void test_copies_after_completion(void **state)
 	assert_int_equal(st->duplicates, 2);
 	f->sec += 2;
 	assert_int_equal(feed(f, 6, 0, 1480, 1), DEFRAG_HELD);
-	defrag_flush(f->d);
+	defrag_flush(f->d, f->sec * 1000000000LL);
 	assert_int_equal(st->reassembled, 1);
 	assert_int_equal(st->incomplete, 1);
 	assert_int_equal(st->overlaps_identical + st->overlaps_conflicting, 0);
@@ -237,7 +237,7 @@ static void test_partial_overlap_discards(void **state)
 	assert_true(st->overlap_examples[0].discarded);
 	/* What remains starts a new datagram that never completes. */
 	assert_int_equal(feed(f, 5, 2960, 48, 0), DEFRAG_HELD);
-	defrag_flush(f->d);
+	defrag_flush(f->d, f->sec * 1000000000LL);
 	assert_int_equal(st->reassembled, 0);
 	assert_int_equal(st->incomplete, 1);
 	assert_int_equal(st->memory_in_use, 0);
@@ -260,7 +260,7 @@ static void test_missing_middle_and_timeout(void **state)
 	feed(f, 8, 0, 1480, 1);
 	assert_int_equal(st->incomplete, 1);
 	assert_int_equal(st->incomplete_missing_bytes, 1480);
-	defrag_flush(f->d);
+	defrag_flush(f->d, f->sec * 1000000000LL);
 	assert_int_equal(st->incomplete, 3);
 	feeder_free(f);
 }
@@ -282,7 +282,7 @@ static void test_length_rules(void **state)
 	assert_int_equal(st->inconsistent_length, 2);
 	/* Counted once: neither is left to time out as incomplete too. */
 	assert_int_equal(st->memory_in_use, 0);
-	defrag_flush(f->d);
+	defrag_flush(f->d, f->sec * 1000000000LL);
 	assert_int_equal(st->incomplete, 0);
 	/* Past 65535 bytes with the header: a ping of death. */
 	assert_int_equal(feed(f, 10, 65512, 8, 0), DEFRAG_DROPPED);
