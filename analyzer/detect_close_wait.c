@@ -15,6 +15,7 @@
 struct close_wait_settings {
 	int64_t min_age_ns;
 	uint32_t min_connections;
+	uint32_t min_at_once;
 };
 
 DET_SETTINGS_ACCESSORS(struct close_wait_settings, FINDING_CLOSE_WAIT_LEAK,
@@ -34,6 +35,13 @@ static const struct setting close_wait_rows[] = {
 	 .offset = DET_SETTING_AT(FINDING_CLOSE_WAIT_LEAK,
 				  struct close_wait_settings, min_connections),
 	 .doc = "leaking connections on one host:port"},
+	{.section = "close_wait_leak", .key = "min_at_once",
+	 .type = SETTING_COUNT, .min = 1, .max = 1e9, .def = 10,
+	 .offset = DET_SETTING_AT(FINDING_CLOSE_WAIT_LEAK,
+				  struct close_wait_settings, min_at_once),
+	 .doc = "idle past min_age at once on one host:port: a warning even "
+		"when each closed in the end (fewer, all closed: a slow "
+		"close, info)"},
 };
 
 /* close_wait_leak's group state. */
@@ -47,6 +55,7 @@ struct close_wait_state {
 	 * (still_open or closed_late) when it leaves CLOSE_WAIT or ends.
 	 */
 	uint64_t past_age_now;
+	uint64_t peak_at_once;  /* the most past min_age at once */
 };
 
 DET_GROUP_STATE_ACCESSORS(struct close_wait_state, close_wait_of,
@@ -166,7 +175,8 @@ static void watch_past_age(struct detectors *d, struct close_wait_watch *w)
 	if (g == NULL)
 		return;
 	w->group = g->number + 1;
-	close_wait_of(g)->past_age_now++;
+	if (++close_wait_of(g)->past_age_now > close_wait_of(g)->peak_at_once)
+		close_wait_of(g)->peak_at_once = close_wait_of(g)->past_age_now;
 	g->threshold = c->min_connections;
 	if (g->count + close_wait_of(g)->past_age_now >=
 	    c->min_connections)
@@ -270,24 +280,43 @@ static void close_wait_on_flow_end(struct detectors *d, const struct flow *f,
 
 /* ------------------------------------------------------------ describe */
 
+/*
+ * A leak is CLOSE_WAIT that lasts: still there when the connection or
+ * the capture ended, or many at once.  A few that closed in the end
+ * are a slow close (an HTTP server finishing its response after the
+ * client's half-close): info.
+ */
 static void close_wait_describe(const struct det_group *g,
 				struct finding *out,
 				const struct detect_config *cfg)
 {
 	const struct close_wait_state *s = close_wait_of_const(g);
+	const struct close_wait_settings *c = close_wait_settings_of(cfg);
 	/* Live, those past min_age now are still in CLOSE_WAIT too. */
 	uint64_t still = s->still_open + s->past_age_now;
+	uint64_t at_once = s->peak_at_once > still ? s->peak_at_once : still;
 	char dur[24], min[24];
 
 	format_duration(s->max_age_ns, dur, sizeof(dur));
-	format_duration(close_wait_settings_of(cfg)->min_age_ns, min,
-			sizeof(min));
+	format_duration(c->min_age_ns, min, sizeof(min));
 	out->unit = "connections";
 	out->value = (double)(g->count + s->past_age_now);
 	finding_add_number(out, "still_in_close_wait", (double)still);
 	finding_add_number(out, "closed_late", (double)s->closed_late);
 	finding_add_number(out, "max_age_s",
 			   (double)s->max_age_ns / NS_PER_SEC);
+	finding_add_number(out, "most_at_once", (double)at_once);
+	if (still == 0 && at_once < c->min_at_once) {
+		if (out->severity > SEVERITY_INFO)
+			out->severity = SEVERITY_INFO;
+		snprintf(out->summary, sizeof(out->summary),
+			 "%.0f connection%s on %s stayed in CLOSE_WAIT %s or "
+			 "more after the peer's FIN (longest %s), then closed: "
+			 "a slow close, not a leak",
+			 out->value, out->value == 1 ? "" : "s", out->subject,
+			 min, dur);
+		return;
+	}
 	snprintf(out->summary, sizeof(out->summary),
 		 "%.0f connection%s on %s received the peer's FIN and did "
 		 "not close for %s or more (longest %s); %llu still in "
@@ -318,6 +347,7 @@ static const struct det_reducer close_wait_reducers[] = {
 	DET_REDUCE(struct close_wait_state, closed_late, DET_SUM),
 	DET_REDUCE(struct close_wait_state, max_age_ns, DET_MAX),
 	DET_REDUCE(struct close_wait_state, past_age_now, DET_SUM),
+	DET_REDUCE(struct close_wait_state, peak_at_once, DET_MAX),
 };
 
 static enum det_verdict close_wait_verdict(struct detectors *d,

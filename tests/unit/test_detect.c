@@ -678,6 +678,54 @@ static void test_close_wait_leak_not_when_server_closes_100ms_later(void **state
 	expect_count(r, 0);
 }
 
+/*
+ * The server closes 1.5 s after the client's FIN: past min_age, but it
+ * closed: a slow close (as an HTTP server finishing its response after
+ * the client's half-close), info, and said so.
+ */
+static void test_close_wait_slow_close_is_info(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+
+	feed_close_wait(run_start(r), MS(1500));
+	run_end(r);
+	expect_count(r, 1);
+	f = expect_finding(r, FINDING_CLOSE_WAIT_LEAK, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_INFO);
+	assert_num(detail_number(f, "closed_late"), 1);
+	assert_num(detail_number(f, "still_in_close_wait"), 0);
+	assert_non_null(strstr(f->summary, "a slow close, not a leak"));
+}
+
+/* Twelve at once idle in CLOSE_WAIT for 1.5 s: a warning though all closed. */
+static void test_close_wait_many_at_once_is_a_warning(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	struct conn c[12];
+	const struct finding *f;
+
+	for (int i = 0; i < 12; i++) {
+		conn_init(&c[i], w, "10.0.0.2", (uint16_t)(40000 + i), "10.0.0.1",
+			  80);
+		conn_open(&c[i], MS(10) * i, US(100), US(100));
+	}
+	for (int i = 0; i < 12; i++) {
+		conn_send(&c[i], CLI, MS(200) + MS(2) * i, FIN | ACK, 0);
+		conn_send(&c[i], SRV, MS(201) + MS(2) * i, ACK, 0);
+	}
+	for (int i = 0; i < 12; i++) {
+		conn_send(&c[i], SRV, MS(1700) + MS(2) * i, FIN | ACK, 0);
+		conn_send(&c[i], CLI, MS(1701) + MS(2) * i, ACK, 0);
+	}
+	run_end(r);
+	f = expect_finding(r, FINDING_CLOSE_WAIT_LEAK, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 12);
+	assert_num(detail_number(f, "most_at_once"), 12);
+}
+
 static void test_close_wait_leak_min_age_from_config(void **state)
 {
 	struct run *r = *state;
@@ -1915,6 +1963,8 @@ int main(void)
 		T(test_rst_storm_not_for_99_refused_attempts),
 		T(test_close_wait_leak_on_the_server),
 		T(test_close_wait_leak_not_when_server_closes_100ms_later),
+		T(test_close_wait_slow_close_is_info),
+		T(test_close_wait_many_at_once_is_a_warning),
 		T(test_close_wait_leak_min_age_from_config),
 		T(test_close_wait_leak_disabled),
 		T(test_close_wait_leak_severity_override),
