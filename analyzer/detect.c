@@ -1076,6 +1076,7 @@ static bool setup_segment(const struct packet *pkt, const struct det_flow *df)
  * setup segment: most (the SYN-ACK, a plain retransmission) are neither.
  */
 static uint16_t attempt_kind(const struct detectors *d,
+			     const struct packet *pkt,
 			     const struct tcp_seg_info *info,
 			     const struct det_flow *df)
 {
@@ -1083,8 +1084,11 @@ static uint16_t attempt_kind(const struct detectors *d,
 
 	if (d->attempt & (ATTEMPT_SYN | ATTEMPT_COMPLETED | ATTEMPT_RST_EARLY))
 		k |= SEG_ATTEMPT;
+	/* The answer: the server's, or the client's ACK of a SYN-ACK. */
 	if ((d->attempt & ATTEMPT_SYN_RETRY) ||
-	    ((df->flags & DF_SYN_WAITING) && info->dir == FLOW_RESP))
+	    ((df->flags & DF_SYN_WAITING) &&
+	     (info->dir == FLOW_RESP ||
+	      (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_ACK)))
 		k |= SEG_SYN_RETRY;
 	return k;
 }
@@ -1151,7 +1155,7 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 	seen = segment_kind(pkt, f, info, df);
 	if (setup_segment(pkt, df)) {
 		det_handshake_facts(d, pkt, f, info, df);
-		seen |= attempt_kind(d, info, df);
+		seen |= attempt_kind(d, pkt, info, df);
 	}
 	if (seen & SEG_RST)
 		det_rst_cause(d, pkt, f, info, df);

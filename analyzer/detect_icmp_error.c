@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "icmp_message.h"
+
 /* Thresholds of icmp_error, in its cfg->unit[] block. */
 struct icmp_error_settings {
 	uint32_t min_count;
@@ -93,50 +95,13 @@ static void icmp_on_error(struct detectors *d, const struct packet *pkt,
 
 /* ------------------------------------------------------------ describe */
 
-static const char *icmp_message(uint8_t version, uint8_t type, uint8_t code)
-{
-	if (version == 4 && type == 3) {
-		static const char *const unreach[] = {
-			"network unreachable", "host unreachable",
-			"protocol unreachable", "port unreachable",
-			"fragmentation needed", "source route failed",
-			"destination network unknown", "destination host unknown",
-			"source host isolated", "network administratively prohibited",
-			"host administratively prohibited",
-			"network unreachable for TOS", "host unreachable for TOS",
-			"communication administratively prohibited",
-			"host precedence violation", "precedence cutoff in effect",
-		};
-
-		return code < 16 ? unreach[code] : "destination unreachable";
-	}
-	if (version == 4)
-		return type == 11 ? (code == 0 ? "TTL exceeded in transit"
-					       : "fragment reassembly time exceeded")
-		       : type == 12 ? "parameter problem" : "ICMP error";
-	if (type == 1) {
-		static const char *const unreach6[] = {
-			"no route to destination",
-			"communication administratively prohibited",
-			"beyond scope of source address", "address unreachable",
-			"port unreachable", "source address failed policy",
-			"reject route to destination",
-		};
-
-		return code < 7 ? unreach6[code] : "destination unreachable";
-	}
-	return type == 2 ? "packet too big"
-	       : type == 3 ? (code == 0 ? "hop limit exceeded in transit"
-					: "fragment reassembly time exceeded")
-	       : type == 4 ? "parameter problem" : "ICMPv6 error";
-}
 
 static void icmp_describe(const struct det_group *g, struct finding *out,
 			  const struct detect_config *cfg)
 {
 	const struct icmp_error_state *s = icmp_error_of_const(g);
 	uint8_t type = (uint8_t)(g->key.port2 >> 8), code = (uint8_t)g->key.port2;
-	const char *msg = icmp_message(g->key.aux, type, code);
+	const char *msg = icmp_message_name(g->key.aux, type, code);
 
 	(void)cfg;
 	out->unit = "ICMP errors";

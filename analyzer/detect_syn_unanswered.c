@@ -1,13 +1,18 @@
 /*
  * syn_unanswered groups by destination host:port: count = connections
- * whose SYN was sent again min_retries times with no answer at all;
+ * whose SYN was sent again min_retries times with no TCP answer;
  * times = one connection's SYNs.  Live, an attempt counts as soon as it
- * has retried so often, and is withdrawn if an answer comes.
+ * has retried so often, and is withdrawn if an answer comes.  An answer
+ * is anything from the server, or the client's ACK (the SYN-ACK reached
+ * it though the capture missed it).  ICMP errors about the attempt are
+ * no TCP answer but say why: they are counted and named.
  */
 #include "detect_internal.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "icmp_message.h"
 
 /* Thresholds of syn_unanswered, in its cfg->unit[] block. */
 struct syn_unanswered_settings {
@@ -38,12 +43,21 @@ struct syn_unanswered_state {
 	 */
 	uint64_t waiting_now;
 	uint64_t waiting_retries;
+	/* Of the counted, those ICMP errors answered, and the last error. */
+	uint64_t icmp_answered;
+	uint8_t icmp_version, icmp_type, icmp_code;
 };
 
 DET_GROUP_STATE_ACCESSORS(struct syn_unanswered_state, syn_unanswered_of,
 			  syn_unanswered_of_const);
 
 /* ------------------------------------------------------------ counting */
+
+/* Something answered the attempt: the server, or the client's ACK. */
+static bool answered(const struct flow *f)
+{
+	return f->dir[FLOW_RESP].pkts > 0 || tcp_conn_sent_ack(f, FLOW_ORIG);
+}
 
 static struct det_group *unanswered_group(struct detectors *d,
 					  const struct flow *f, bool make)
@@ -128,7 +142,7 @@ static void unanswered_flow_end(struct detectors *d, const struct flow *f,
 {
 	const struct syn_unanswered_settings *c =
 		syn_unanswered_settings_of(&d->cfg);
-	bool unanswered = f->dir[FLOW_RESP].pkts == 0 &&
+	bool unanswered = !answered(f) &&
 			  tcp_conn_saw_syn(f, FLOW_ORIG) &&
 			  !tcp_conn_midstream(f) &&
 			  df->syn_retries >= c->min_retries;
@@ -152,6 +166,14 @@ static void unanswered_flow_end(struct detectors *d, const struct flow *f,
 	}
 	g->count++;
 	syn_unanswered_of(g)->syn_retransmissions += df->syn_retries;
+	if (f->icmp_errors > 0) {
+		struct syn_unanswered_state *s = syn_unanswered_of(g);
+
+		s->icmp_answered++;
+		s->icmp_version = f->key.family;
+		s->icmp_type = f->last_icmp_type;
+		s->icmp_code = f->last_icmp_code;
+	}
 	g->threshold = 1;
 	group_note_party(g, flow_addr(f, FLOW_ORIG));
 	group_touch(g, f->first_ts);
@@ -168,9 +190,9 @@ static void unanswered_on_segment(struct detectors *d,
 				  const struct tcp_seg_info *info,
 				  struct det_flow *df)
 {
-	if ((df->flags & DF_SYN_WAITING) && info->dir == FLOW_RESP)
+	if ((df->flags & DF_SYN_WAITING) && answered(f))
 		unanswered_settled(d, f, df);
-	if ((d->attempt & ATTEMPT_SYN_RETRY) && f->dir[FLOW_RESP].pkts == 0 &&
+	if ((d->attempt & ATTEMPT_SYN_RETRY) && !answered(f) &&
 	    det_enabled(d, FINDING_SYN_UNANSWERED))
 		unanswered_retry(d, pkt, f, info, df);
 }
@@ -204,12 +226,26 @@ static void unanswered_describe(const struct det_group *g,
 	if (g->n_times > 1)
 		finding_add_text(out, "retry_times", times);
 	snprintf(out->summary, sizeof(out->summary),
-		 "%.0f connection attempt%s to %s got no answer at all; the SYN "
+		 "%.0f connection attempt%s to %s got no %sanswer%s; the SYN "
 		 "was sent %llu more time%s%s%s%s",
 		 out->value, out->value == 1 ? "" : "s", out->subject,
+		 s->icmp_answered > 0 ? "TCP " : "",
+		 s->icmp_answered > 0 ? "" : " at all",
 		 (unsigned long long)retries, retries == 1 ? "" : "s",
 		 g->n_times > 1 ? " (one connection's retries at " : "",
 		 g->n_times > 1 ? times : "", g->n_times > 1 ? " s)" : "");
+	if (s->icmp_answered > 0) {
+		const char *msg = icmp_message_name(s->icmp_version,
+						    s->icmp_type, s->icmp_code);
+		size_t len = strlen(out->summary);
+
+		finding_add_number(out, "icmp_answered",
+				   (double)s->icmp_answered);
+		finding_add_text(out, "icmp_message", msg);
+		snprintf(out->summary + len, sizeof(out->summary) - len,
+			 "; %llu drew ICMP errors instead (%s): the path "
+			 "says why", (unsigned long long)s->icmp_answered, msg);
+	}
 	if (s->waiting_now > 0) {
 		size_t len = strlen(out->summary);
 
@@ -235,10 +271,26 @@ static bool unanswered_live_pending(const struct det_group *g)
 
 /* ------------------------------------------------------------ merge */
 
+/* The ICMP error named: either side's, into's first. */
+static void unanswered_merge(struct detectors *d, struct det_group *into,
+			     const struct det_group *from)
+{
+	struct syn_unanswered_state *s = syn_unanswered_of(into);
+	const struct syn_unanswered_state *o = syn_unanswered_of_const(from);
+
+	(void)d;
+	if (s->icmp_version == 0) {
+		s->icmp_version = o->icmp_version;
+		s->icmp_type = o->icmp_type;
+		s->icmp_code = o->icmp_code;
+	}
+}
+
 static const struct det_reducer unanswered_reducers[] = {
 	DET_REDUCE(struct syn_unanswered_state, syn_retransmissions, DET_SUM),
 	DET_REDUCE(struct syn_unanswered_state, waiting_now, DET_SUM),
 	DET_REDUCE(struct syn_unanswered_state, waiting_retries, DET_SUM),
+	DET_REDUCE(struct syn_unanswered_state, icmp_answered, DET_SUM),
 };
 
 /* Each attempt never answered is a finding's worth; one retrying, live. */
@@ -267,5 +319,6 @@ const struct detector_ops det_syn_unanswered_ops = {
 	.ongoing = unanswered_ongoing,
 	.live_pending = unanswered_live_pending,
 	DET_REDUCERS(unanswered_reducers),
+	.merge = unanswered_merge,
 	.verdict = unanswered_verdict,
 };

@@ -136,6 +136,15 @@ static inline bool tcp_conn_syn_acked(const struct flow *f, int dir)
 	return (f->u.tcp.ep[dir].flags & TCP_EP_SYN_ACKED) != 0;
 }
 
+/*
+ * dir acknowledged something: it heard from its peer (a client's ACK
+ * after its SYN proves a SYN-ACK reached it, captured or not).
+ */
+static inline bool tcp_conn_sent_ack(const struct flow *f, int dir)
+{
+	return (f->u.tcp.ep[dir].flags & TCP_EP_ACK_VALID) != 0;
+}
+
 /* dir sent a FIN. */
 static inline bool tcp_conn_saw_fin(const struct flow *f, int dir)
 {

@@ -1440,6 +1440,72 @@ static void test_icmp_errors_about_one_subject_are_one_finding(void **state)
 	assert_num(detail_number(f, "flows"), 1);
 }
 
+/* ------------------------------------------------------------ syn_unanswered */
+
+/*
+ * A capture of the client's side only (a SPAN of one direction): its
+ * SYN twice, then its ACK and data, which prove the SYN-ACK came.
+ */
+static void test_syn_unanswered_not_when_the_client_acks(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+
+	unit_feed_tcp(w, 0, "10.0.0.2", 40000, "10.0.0.1", 80, SYN, 1000, 0,
+		      65160, 0);
+	unit_feed_tcp(w, SEC(1), "10.0.0.2", 40000, "10.0.0.1", 80, SYN, 1000,
+		      0, 65160, 0);
+	unit_feed_tcp(w, SEC(3), "10.0.0.2", 40000, "10.0.0.1", 80, SYN, 1000,
+		      0, 65160, 0);
+	unit_feed_tcp(w, SEC(3) + MS(1), "10.0.0.2", 40000, "10.0.0.1", 80,
+		      ACK, 1001, 5001, 502, 0);
+	unit_feed_tcp(w, SEC(3) + MS(2), "10.0.0.2", 40000, "10.0.0.1", 80,
+		      PSH | ACK, 1001, 5001, 502, 100);
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_SYN_UNANSWERED), 0);
+}
+
+/* Router 10.0.0.254's host unreachable about a SYN of 10.0.0.2:40000. */
+static void feed_host_unreachable(struct unit_wire *w, int64_t t)
+{
+	struct unit_tcp syn = {
+		.src = "10.0.0.2", .dst = "10.0.0.1", .sport = 40000,
+		.dport = 80, .flags = SYN, .seq = 1000, .win = 65160,
+	};
+	uint8_t quoted[64], icmp[8 + 28], frame[128];
+	size_t n = unit_tcp_build(quoted, sizeof(quoted), &syn);
+
+	assert_true(n >= 28);
+	memset(icmp, 0, sizeof(icmp));
+	icmp[0] = 3;
+	icmp[1] = 1;
+	memcpy(icmp + 8, quoted, 28);
+	n = unit_ip_build(frame, sizeof(frame), "10.0.0.254", "10.0.0.2", 1,
+			  icmp, sizeof(icmp), 2);
+	unit_wire_feed(w, t, LINK_TYPE_IPV4, frame, n);
+}
+
+/* Each SYN drew a host unreachable: no TCP answer, and the path says why. */
+static void test_syn_unanswered_names_the_icmp_answer(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	const struct finding *f;
+
+	for (int i = 0; i < 3; i++) {
+		unit_feed_tcp(w, SEC(i * i), "10.0.0.2", 40000, "10.0.0.1", 80,
+			      SYN, 1000, 0, 65160, 0);
+		feed_host_unreachable(w, SEC(i * i) + MS(3));
+	}
+	run_end(r);
+	f = expect_finding(r, FINDING_SYN_UNANSWERED, "10.0.0.1:80");
+	assert_num(detail_number(f, "icmp_answered"), 1);
+	assert_string_equal(detail_text(f, "icmp_message"), "host unreachable");
+	assert_non_null(strstr(f->summary, "got no TCP answer"));
+	assert_non_null(strstr(f->summary, "drew ICMP errors instead "
+				       "(host unreachable)"));
+}
+
 /* ------------------------------------------------------------ fragmentation */
 
 /* The first 1480 bytes of a 3000-byte UDP datagram, IPv4 id 77. */
@@ -1994,6 +2060,8 @@ int main(void)
 		T(test_nagle_delayed_ack_on_a_fast_path),
 		T(test_nagle_not_on_a_40ms_path_captured_midway),
 		T(test_nagle_not_on_a_40ms_path_captured_at_the_client),
+		T(test_syn_unanswered_not_when_the_client_acks),
+		T(test_syn_unanswered_names_the_icmp_answer),
 		T(test_fragments_open_at_the_end_are_info),
 		T(test_fragments_timed_out_are_a_warning),
 		T(test_icmp_port_unreachable_for_udp),
