@@ -7,6 +7,9 @@
  */
 #include "detect_internal.h"
 
+/* How soon after its start a listener's reset still means before accept(). */
+#define RST_ACCEPT_WINDOW_NS (3 * NS_PER_SEC)
+
 static const char *const cause_names[RST_CAUSE_COUNT] = {
 	[RST_REFUSED] = "refused",
 	[RST_CLOSE_WITH_UNREAD_DATA] = "close_with_unread_data",
@@ -47,6 +50,19 @@ static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
 	 * socket is gone, so the SYN-ACK draws a RST.
 	 */
 	if (s == FLOW_ORIG && !(df->flags & DF_HANDSHAKE_DONE))
+		return RST_HANDSHAKE_ABORTED;
+	/*
+	 * The listener answered, then reset with a bare RST before the
+	 * handshake completed or before its application sent a byte, within
+	 * seconds: it knew the connection and dropped it before accept()
+	 * (a full accept queue with tcp_abort_on_overflow answers the
+	 * final ACK so), which is no peer that forgot it.
+	 */
+	if (s == FLOW_RESP && !(pkt->tcp.flags & TCP_FLAG_ACK) &&
+	    df->max_len[FLOW_RESP] == 0 &&
+	    !tcp_conn_saw_fin(f, s) &&
+	    (!(df->flags & DF_HANDSHAKE_DONE) ||
+	     f->last_ts - f->first_ts < RST_ACCEPT_WINDOW_NS))
 		return RST_HANDSHAKE_ABORTED;
 	if (info->annots & TCP_ANNOT_BIT(RST_OUT_OF_WINDOW))
 		return RST_OUT_OF_WINDOW;

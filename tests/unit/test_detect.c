@@ -1262,6 +1262,27 @@ static void test_abortive_close_with_unread_data(void **state)
 	assert_num(f->value, 1);
 }
 
+/*
+ * The listener completes the handshake, then answers the client's first
+ * segment with a bare RST: a full accept queue with tcp_abort_on_overflow
+ * does so.  It knew the connection: no half-open peer.
+ */
+static void test_listener_reset_after_its_synack_is_no_half_open(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct conn c;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(100), US(100));
+	conn_send(&c, CLI, US(300), PSH | ACK, 100);
+	conn_seg(&c, SRV, US(400), RST, c.nxt[SRV], 0, 0, NULL);
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_HALF_OPEN), 0);
+	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
+	assert_string_equal(detail_text(f, "cause"), "handshake_aborted");
+}
+
 /* ------------------------------------------------------------ half_open */
 
 /*
@@ -2055,6 +2076,7 @@ int main(void)
 		T(test_abortive_close_unknown_connection_is_half_open),
 		T(test_abortive_close_write_after_close),
 		T(test_abortive_close_with_unread_data),
+		T(test_listener_reset_after_its_synack_is_no_half_open),
 		T(test_half_open_after_unanswered_keepalives),
 		T(test_half_open_not_when_keepalives_answered),
 		T(test_nagle_delayed_ack_on_a_fast_path),
