@@ -67,10 +67,19 @@ static void abortive_describe(const struct det_group *g, struct finding *out,
 	(void)cfg;
 	out->unit = "connections reset";
 	finding_add_text(out, "cause", rst_cause_name(g->key.aux));
-	snprintf(out->summary, sizeof(out->summary),
-		 "%s reset %.0f connection%s (cause: %s)",
-		 out->subject, out->value, out->value == 1 ? "" : "s",
-		 rst_cause_name(g->key.aux));
+	/* An unacceptable RST resets nothing: its receiver drops it. */
+	if (g->key.aux == RST_OUT_OF_WINDOW)
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s sent a RST on %.0f connection%s that the peer "
+			 "would not accept (cause: out_of_window: stale or "
+			 "injected); it resets nothing",
+			 out->subject, out->value,
+			 out->value == 1 ? "" : "s");
+	else
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s reset %.0f connection%s (cause: %s)",
+			 out->subject, out->value, out->value == 1 ? "" : "s",
+			 rst_cause_name(g->key.aux));
 }
 
 /* ------------------------------------------------------------ merge */

@@ -75,6 +75,11 @@ void det_handshake_facts(struct detectors *d, const struct packet *pkt,
 		    !(df->flags & DF_REFUSED))
 			det_mark(d, DM_OPENED);
 	}
-	if ((fl & TCP_FLAG_RST) && !(df->flags & DF_HANDSHAKE_DONE))
+	/*
+	 * A RST the client's TCP would not accept (in SYN_SENT, one that
+	 * does not acknowledge the SYN) ends nothing: acceptability first.
+	 */
+	if ((fl & TCP_FLAG_RST) && !(df->flags & DF_HANDSHAKE_DONE) &&
+	    !(info->annots & TCP_ANNOT_BIT(RST_OUT_OF_WINDOW)))
 		early_rst(d, f, info, df);
 }

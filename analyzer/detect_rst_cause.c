@@ -41,6 +41,9 @@ static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
 {
 	int s = info->dir;
 
+	/* One its receiver would not accept ends nothing, whatever came. */
+	if (info->annots & TCP_ANNOT_BIT(RST_OUT_OF_WINDOW))
+		return RST_OUT_OF_WINDOW;
 	if (s == FLOW_RESP && !tcp_conn_saw_synack(f) &&
 	    !(df->flags & DF_HANDSHAKE_DONE))
 		return RST_REFUSED;
@@ -64,8 +67,6 @@ static enum rst_cause classify(const struct packet *pkt, const struct flow *f,
 	    (!(df->flags & DF_HANDSHAKE_DONE) ||
 	     f->last_ts - f->first_ts < RST_ACCEPT_WINDOW_NS))
 		return RST_HANDSHAKE_ABORTED;
-	if (info->annots & TCP_ANNOT_BIT(RST_OUT_OF_WINDOW))
-		return RST_OUT_OF_WINDOW;
 	if (tcp_conn_saw_fin(f, s))
 		return RST_WRITE_AFTER_CLOSE;
 	if (tcp_conn_unanswered(f, s))

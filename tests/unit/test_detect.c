@@ -1283,6 +1283,32 @@ static void test_listener_reset_after_its_synack_is_no_half_open(void **state)
 	assert_string_equal(detail_text(f, "cause"), "handshake_aborted");
 }
 
+/*
+ * A RST|ACK that does not acknowledge the SYN, then the connection
+ * completes and carries data: Linux drops such a RST in SYN_SENT, so
+ * nothing was refused (acceptability comes first).
+ */
+static void test_unacceptable_rst_is_no_refusal(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct conn c;
+	uint32_t isn;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	isn = c.nxt[CLI];
+	conn_send(&c, CLI, 0, SYN, 0);
+	conn_seg(&c, SRV, US(100), RST | ACK, 0, isn + 7, 0, NULL);
+	conn_seg(&c, SRV, MS(1), SYN | ACK, c.nxt[SRV], c.nxt[CLI], 0, NULL);
+	c.nxt[SRV]++;
+	conn_send(&c, CLI, MS(1) + US(100), ACK, 0);
+	conn_exchange(&c, MS(2));
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_CONNECTION_REFUSED), 0);
+	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
+	assert_string_equal(detail_text(f, "cause"), "out_of_window");
+}
+
 /* ------------------------------------------------------------ half_open */
 
 /*
@@ -2077,6 +2103,7 @@ int main(void)
 		T(test_abortive_close_write_after_close),
 		T(test_abortive_close_with_unread_data),
 		T(test_listener_reset_after_its_synack_is_no_half_open),
+		T(test_unacceptable_rst_is_no_refusal),
 		T(test_half_open_after_unanswered_keepalives),
 		T(test_half_open_not_when_keepalives_answered),
 		T(test_nagle_delayed_ack_on_a_fast_path),
