@@ -36,7 +36,7 @@ enum flow_end_reason {
 	FLOW_END_CLOSED,        /* TCP closed and TIME_WAIT over */
 	FLOW_END_IDLE,          /* idle timeout (half-open, closing, UDP, ICMP) */
 	FLOW_END_EVICTED,       /* --max-flows reached: least recently active */
-	FLOW_END_REUSED,        /* a SYN with a new ISN replaced it */
+	FLOW_END_REUSED,        /* a new connection's SYN replaced it */
 	FLOW_END_CAPTURE_END,   /* still open when the capture ended */
 	FLOW_END_NO_MEMORY,     /* memory ran out: least recently active */
 };

@@ -299,8 +299,29 @@ static void on_syn_sent(struct tcp_conn *c, int dir, const struct packet *pkt,
 		ep_set_state(e, TCP_STATE_SYN_RECV);
 }
 
+/*
+ * RFC 9293 section 3.10.7.3: an endpoint whose SYN is not acknowledged
+ * yet takes only an ACK in (ISN, SND.NXT].  Any other, such as the
+ * challenge ACK a peer still holding an old connection on the 4-tuple
+ * sends (RFC 5961 section 4.2), acknowledges nothing of this one: the
+ * receiver answers it with a RST.
+ */
+static bool ack_acknowledges(const struct tcp_conn *c, int dir,
+			     const struct packet_tcp *t)
+{
+	const struct tcp_endpoint *p = &c->ep[!dir];
+
+	if ((t->flags & TCP_FLAG_ACK) == 0)
+		return false;
+	if (!ep_has(p, TCP_EP_SYN_SEEN) || ep_has(p, TCP_EP_SYN_ACKED) ||
+	    !ep_has(p, TCP_EP_SEQ_VALID))
+		return true;
+	return tcp_seq_after(t->ack, p->an.base_seq) &&
+	       tcp_seq_before_eq(t->ack, p->high_seq);
+}
+
 static void apply_states(struct tcp_conn *c, int dir, const struct packet *pkt,
-			 uint32_t seg_len, int64_t now)
+			 uint32_t seg_len, bool acks, int64_t now)
 {
 	const struct packet_tcp *t = &pkt->tcp;
 
@@ -310,7 +331,7 @@ static void apply_states(struct tcp_conn *c, int dir, const struct packet *pkt,
 	}
 	if (t->flags & TCP_FLAG_SYN)
 		on_syn_sent(c, dir, pkt, now);
-	if (t->flags & TCP_FLAG_ACK)
+	if (acks)
 		on_ack_sent(c, dir, t->ack, now);
 	if (t->flags & TCP_FLAG_FIN)
 		on_fin_sent(c, dir,
@@ -453,6 +474,7 @@ void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
 	const struct packet_tcp *t = &pkt->tcp;
 	uint32_t end = t->seq + seg_len +
 		       ((t->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) ? 1 : 0);
+	bool acks;
 	int shift;
 
 	zero_window_elapse(f, now);
@@ -489,10 +511,11 @@ void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
 		e->seq_wraps = 0;
 		e->hole_count = 0;
 	}
+	acks = ack_acknowledges(c, dir, t);
 	info->annots = tcp_refine_annotations(e, p, t, seg_len, info->annots,
 					      &c->gap_bytes);
 	/* ACKed beyond anything the peer was seen to send: capture loss. */
-	if ((t->flags & TCP_FLAG_ACK) && ep_has(p, TCP_EP_SEQ_VALID) &&
+	if (acks && ep_has(p, TCP_EP_SEQ_VALID) &&
 	    tcp_seq_after(t->ack, p->high_seq)) {
 		c->flags |= TCP_CONN_CAPTURE_GAP;
 		c->gap_bytes += t->ack - p->high_seq;
@@ -507,10 +530,10 @@ void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
 	rtt_on_send(e, t, end,
 		    (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |
 				     TCP_ANNOT_BIT(OUT_OF_ORDER))) != 0, now);
-	info->ack_rtt_ns = rtt_on_ack(p, t, now);
+	info->ack_rtt_ns = acks ? rtt_on_ack(p, t, now) : 0;
 	advance_sent(e, t, end);
 	track_zero_window(e, t);
-	apply_states(c, dir, pkt, seg_len, now);
+	apply_states(c, dir, pkt, seg_len, acks, now);
 	if (t->flags & TCP_FLAG_ACK)
 		e->flags |= TCP_EP_ACK_VALID;
 	if ((c->ep[0].state == TCP_STATE_TIME_WAIT ||
@@ -556,11 +579,26 @@ bool tcp_conn_is_closed(const struct flow *f)
 bool tcp_conn_is_new_attempt(const struct flow *f, const struct packet *pkt,
 			     int dir)
 {
+	const struct tcp_conn *c = &f->u.tcp;
+
+	if ((pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) !=
+	    TCP_FLAG_SYN)
+		return false;
 	/*
 	 * As tshark 4.0: a SYN whose sequence number is not the base of its
 	 * direction starts a new connection (a retried SYN keeps its ISN).
 	 */
-	return tcp_analysis_is_new_syn(&f->u.tcp.ep[dir].an, &pkt->tcp);
+	if (tcp_analysis_is_new_syn(&c->ep[dir].an, &pkt->tcp))
+		return true;
+	/*
+	 * Once the connection was reset, or closed both ways, even the same
+	 * ISN opens a new one, as Zeek's IsReuse() has it for a closed
+	 * connection: a client whose SYN met a stale peer's challenge ACK
+	 * resets that peer and retries the same SYN, and Windows retries a
+	 * refused SYN; sequence numbers from before the RST mean nothing to
+	 * the new handshake.
+	 */
+	return c->rst_first >= 0 || tcp_conn_is_closed(f);
 }
 
 bool tcp_conn_reuse_time_wait(struct flow *f)

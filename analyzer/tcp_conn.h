@@ -55,7 +55,8 @@ void tcp_conn_advance(struct flow *f, const struct tcp_config *cfg,
 		      int64_t now);
 /*
  * True when a SYN without ACK from dir starts a new connection on this
- * 4-tuple (the old one is over, or in TIME_WAIT: port reuse).
+ * 4-tuple: its ISN is not the one dir sent before, or the old connection
+ * was reset or closed both ways (TIME_WAIT included: port reuse).
  */
 bool tcp_conn_is_new_attempt(const struct flow *f, const struct packet *pkt,
 			     int dir);

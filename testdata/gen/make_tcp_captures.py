@@ -1099,8 +1099,93 @@ def file_socket_table():
     return F
 
 
+RESET_SYN_WHY = ('tshark keeps one conversation for a SYN with the ISN it '
+                 'saw before, even after a RST; the RST ended that '
+                 'connection (Zeek logs a new one), so this SYN opens a '
+                 'new connection and resends nothing')
+RESET_STALE_SEQ_WHY = ('tshark keeps the sequence number of the stale '
+                       'connection\'s challenge ACK as the highest the '
+                       'server sent, so the new connection\'s data and FIN '
+                       'look resent')
+
+
+def file_reset_retry():
+    F = File('tcp-reset-retry.pcap',
+             'a SYN after a RST on the same 4-tuple and with the same ISN: '
+             'a new connection, not a retransmission in the old one')
+
+    # The server still holds an old connection on this 4-tuple (the client
+    # rebooted): it answers the SYN with a challenge ACK from that old
+    # connection (RFC 5961 4.2, tcp_send_challenge_ack), whose sequence and
+    # acknowledgment numbers lie nowhere near the new ones.  The client, in
+    # SYN_SENT, answers the unacceptable ACK with a RST at SEQ=SEG.ACK
+    # (RFC 9293 3.10.7.3), which kills the stale connection, and its SYN
+    # retransmission 1 s later (the same connect(), the same ISN) meets
+    # the listener.
+    stale_seq, stale_ack = 0xE3A1F000, 0x33441000
+    k = conn(C4, S4, 48001, 80, 0xC0000000, 0xD0000000)
+    f = F.flow('stale_peer_challenge_ack', k,
+               'SYN answered by a stale connection\'s challenge ACK, which '
+               'acknowledges 0x33441000 - 0xC0000001 bytes the client never '
+               'sent; the client resets it (RST at the ACK\'s number)',
+               gap_us=0,
+               note='the challenge ACK acknowledges nothing of this '
+                    'connection: no capture loss, the SYN not acknowledged.  '
+                    'conn_state as Zeek: the RST from the originator after '
+                    'the responder\'s ACK')
+    isn = f.seq('c')
+    f.add('c', SYN, 'SS', 'LI')
+    f.add('s', ACK, 'SS', 'LI', seq=stale_seq, ack=stale_ack, gap=RTT_US,
+          ann=['ack_lost_segment'])
+    f.add('c', RST, 'CL', 'CL', opts=b'', seq=stale_ack, gap=100)
+    f.end('CL', 'CL', 'RSTOS0', 'rst', 'orig')
+    f = F.flow('stale_peer_retried_syn', k,
+               'the SYN retried 1 s later with the same ISN: after the RST '
+               'it starts a new connection (new uid), which carries a '
+               'request and response and closes normally',
+               gap_us=1000000)
+    n = f.add('c', SYN, 'SS', 'LI', seq=isn, ann=['reused_ports'])
+    f.differs(n, ['retransmission'], RESET_SYN_WHY)
+    n = f.add('s', SA, 'SS', 'SR', gap=RTT_US)
+    f.differs(n, ['retransmission', 'reused_ports'],
+              'tshark keeps the old conversation, so the SYN-ACK is a '
+              'retransmission of the stale ACK it sent before: it was not '
+              'sent before')
+    f.add('c', ACK, 'ES', 'ES', gap=100)
+    f.add('c', PA, 'ES', 'ES', get('www.example.com'), gap=100)
+    n = f.add('s', PA, 'ES', 'ES', mc.http_response(body(600, 11)),
+              gap=RTT_US)
+    f.differs(n, ['retransmission'], RESET_STALE_SEQ_WHY)
+    f.add('c', ACK, 'ES', 'ES', gap=100)
+    f.add('c', FA, 'FW1', 'ES', gap=1000)
+    f.add('s', ACK, 'FW2', 'CW', gap=RTT_US)
+    n = f.add('s', FA, 'FW2', 'LA', gap=500)
+    f.differs(n, ['retransmission'], RESET_STALE_SEQ_WHY)
+    f.add('c', ACK, 'TW', 'CL', gap=100)
+    f.end('TW', 'CL', 'SF', 'fin', 'orig')
+
+    # Windows retries a refused SYN (twice, about 0.5 s apart) with the
+    # same ISN; each attempt is refused again.
+    k = conn(C4, S4, 48002, 8443, 0xC1000000, 0)
+    isn = k.seq['c']
+    for i in range(3):
+        f = F.flow('refused_retry_%d' % (i + 1), k,
+                   'SYN to a closed port, refused by RST|ACK%s'
+                   % ('' if i == 0 else ': retried with the same ISN, a new '
+                      'connection after the RST'),
+                   gap_us=1000000 if i == 0 else 500000)
+        n = f.add('c', SYN, 'SS', 'LI', seq=isn,
+                  ann=['reused_ports'] if i else None)
+        if i:
+            f.differs(n, ['retransmission'], RESET_SYN_WHY)
+        f.add('s', RA, 'CL', 'CL', opts=b'', seq=0, ack=isn + 1, gap=RTT_US)
+        f.end('CL', 'CL', 'REJ', 'rst', 'resp')
+    return F
+
+
 FILES = (file_states, file_rst, file_syn, file_time_wait, file_seq,
-         file_midstream, file_ipv6, file_socket_table)
+         file_midstream, file_ipv6, file_socket_table,
+         file_reset_retry)
 
 
 # ---------------------------------------------------------------- tshark

@@ -116,6 +116,24 @@ TSHARK_FIELDS = ['frame.number'] + ['tcp.analysis.' + f for f in FLAGS] + [DUPNU
 # Keep this list sorted by capture and frame; tcplens-timeline(1) quotes
 # `--list-deliberate`.
 DELIBERATE = [
+    ('tcp-reset-retry.pcap', 4, 'retransmission', 'reused_ports',
+     'a SYN after a RST opens a new connection even with the ISN seen '
+     'before (Zeek\'s rule): not a retransmission'),
+    ('tcp-reset-retry.pcap', 5, 'retransmission,reused_ports', '-',
+     'the SYN-ACK of that new connection: tshark measures it against the '
+     'stale challenge ACK the server sent before the RST'),
+    ('tcp-reset-retry.pcap', 8, 'retransmission', '-',
+     'the new connection\'s data, measured by tshark against the stale '
+     'challenge ACK\'s sequence number'),
+    ('tcp-reset-retry.pcap', 12, 'retransmission', '-',
+     'the new connection\'s FIN, measured by tshark against the stale '
+     'challenge ACK\'s sequence number'),
+    ('tcp-reset-retry.pcap', 16, 'retransmission', 'reused_ports',
+     'a refused SYN retried with the same ISN (as Windows does) opens a '
+     'new connection after the RST: not a retransmission'),
+    ('tcp-reset-retry.pcap', 18, 'retransmission', 'reused_ports',
+     'a refused SYN retried with the same ISN (as Windows does) opens a '
+     'new connection after the RST: not a retransmission'),
     ('tcp-rst.pcap', 84, 'retransmission', '-',
      'an out-of-window RST (frame 82) does not move the expected sequence '
      'number: the data after it is new, not resent'),

@@ -475,6 +475,136 @@ static void test_ask_default_mss(void **state)
 	assert_int_equal(s.after[2].send_mss[FLOW_RESP], 536);
 }
 
+/* ------------------------------------------- connections and capture loss */
+
+/* What one flow held when it ended. */
+struct conn_end {
+	uint64_t first_frame;
+	uint64_t bytes[2], missed;
+	uint32_t retrans_segs[2];
+	enum tcp_state state[2];
+	char history[ZEEK_HISTORY_MAX + 1];
+};
+
+/* Every segment's annotations and every flow's end, in order. */
+struct conn_log {
+	uint32_t annots[64];     /* by frame - 1 */
+	size_t n_segs;
+	struct conn_end ends[8];
+	size_t n_ends;
+};
+
+static void log_on_segment(void *ctx, const struct packet *pkt,
+			   const struct flow *f,
+			   const struct tcp_seg_info *info,
+			   struct flow_sink_area area)
+{
+	struct conn_log *s = ctx;
+
+	(void)f;
+	(void)area;
+	assert_true(pkt->frame_no >= 1 && pkt->frame_no <= 64);
+	s->annots[pkt->frame_no - 1] = info->annots;
+	s->n_segs++;
+}
+
+static void log_on_flow_end(void *ctx, const struct flow *f,
+			    struct flow_sink_area area)
+{
+	struct conn_log *s = ctx;
+	struct conn_end *e;
+
+	(void)area;
+	assert_true(s->n_ends < sizeof(s->ends) / sizeof(s->ends[0]));
+	e = &s->ends[s->n_ends++];
+	e->first_frame = f->first_frame;
+	e->missed = f->u.tcp.gap_bytes;
+	for (int d = 0; d < 2; d++) {
+		e->bytes[d] = tcp_conn_bytes(f, d);
+		e->retrans_segs[d] = tcp_conn_retrans_segs(f, d);
+		e->state[d] = tcp_conn_state(f, d);
+	}
+	zeek_conn_history(&f->zeek, e->history);
+}
+
+static void log_begin(struct unit_wire *w, struct conn_log *s)
+{
+	struct analyzer_config cfg;
+	struct analyzer_sink sink = {
+		.ctx = s,
+		.on_tcp_segment = log_on_segment,
+		.on_flow_end = log_on_flow_end,
+	};
+
+	memset(s, 0, sizeof(*s));
+	analyzer_config_defaults(&cfg);
+	*w = unit_wire_into(analyzer_new(&cfg, &sink));
+	assert_non_null(w->a);
+}
+
+static void log_end(struct unit_wire *w)
+{
+	analyzer_finish(w->a);
+	analyzer_free(w->a);
+}
+
+static bool annotated(const struct conn_log *s, uint64_t frame,
+		      enum tcp_annot a)
+{
+	return (s->annots[frame - 1] & (1u << a)) != 0;
+}
+
+/*
+ * The server still holds an old connection on the 4-tuple: it answers
+ * the SYN with that connection's challenge ACK, the client resets it
+ * and retries the same SYN a second later, which the listener takes.
+ * The challenge ACK acknowledges nothing of the new connection (it once
+ * made 0x33441000 - 1001 bytes "missed"), and the retried SYN opens a
+ * connection of its own, whose data is new (it was once resent data of
+ * the first).
+ */
+static void test_syn_after_rst_is_a_new_connection(void **state)
+{
+	struct conn_log s;
+	struct unit_wire w;
+
+	(void)state;
+	log_begin(&w, &s);
+	unit_feed_tcp(&w, 0, CLI, CLI_PORT, SRV, SRV_PORT, TCP_FLAG_SYN,
+		      CLI_ISN, 0, 65535, 0);
+	unit_feed_tcp(&w, MS(10), SRV, SRV_PORT, CLI, CLI_PORT, TCP_FLAG_ACK,
+		      0xE3A1F000u, 0x33441000u, 509, 0);
+	unit_feed_tcp(&w, MS(10) + US(100), CLI, CLI_PORT, SRV, SRV_PORT,
+		      TCP_FLAG_RST, 0x33441000u, 0, 0, 0);
+	unit_feed_tcp(&w, SEC(1), CLI, CLI_PORT, SRV, SRV_PORT, TCP_FLAG_SYN,
+		      CLI_ISN, 0, 65535, 0);
+	unit_feed_tcp(&w, SEC(1) + MS(10), SRV, SRV_PORT, CLI, CLI_PORT,
+		      TCP_FLAG_SYN | TCP_FLAG_ACK, SRV_ISN, CLI_ISN + 1, 65535,
+		      0);
+	unit_feed_tcp(&w, SEC(1) + MS(11), CLI, CLI_PORT, SRV, SRV_PORT,
+		      TCP_FLAG_ACK | TCP_FLAG_PSH, CLI_ISN + 1, SRV_ISN + 1,
+		      65535, 100);
+	unit_feed_tcp(&w, SEC(1) + MS(12), SRV, SRV_PORT, CLI, CLI_PORT,
+		      TCP_FLAG_ACK | TCP_FLAG_PSH, SRV_ISN + 1, CLI_ISN + 101,
+		      65535, 300);
+	log_end(&w);
+	assert_int_equal(s.n_ends, 2);
+	assert_int_equal(s.ends[0].first_frame, 1);
+	assert_int_equal(s.ends[0].missed, 0);
+	assert_int_equal(s.ends[0].bytes[FLOW_ORIG], 0);
+	assert_int_equal(s.ends[0].state[FLOW_ORIG], TCP_STATE_CLOSED);
+	assert_string_equal(s.ends[0].history, "SaR");
+	assert_int_equal(s.ends[1].first_frame, 4);
+	assert_true(annotated(&s, 4, TCP_ANNOT_REUSED_PORTS));
+	assert_false(annotated(&s, 4, TCP_ANNOT_RETRANSMISSION));
+	assert_int_equal(s.ends[1].bytes[FLOW_ORIG], 100);
+	assert_int_equal(s.ends[1].bytes[FLOW_RESP], 300);
+	assert_int_equal(s.ends[1].missed, 0);
+	for (int d = 0; d < 2; d++)
+		assert_int_equal(s.ends[1].retrans_segs[d], 0);
+	assert_int_equal(s.ends[1].state[FLOW_ORIG], TCP_STATE_ESTABLISHED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_ask_midstream),
 		cmocka_unit_test(test_ask_simultaneous_open),
 		cmocka_unit_test(test_ask_default_mss),
+		cmocka_unit_test(test_syn_after_rst_is_a_new_connection),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
