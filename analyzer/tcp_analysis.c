@@ -137,10 +137,14 @@ static uint32_t check_resend(const struct tcp_seq_analysis *fwd,
 	if (not_advanced && rev->dupacknum >= 2 && rev->lastack == t->seq &&
 	    now - rev->lastack_ts < FAST_RETRANS_NS)
 		return A(FAST_RETRANSMISSION) | A(RETRANSMISSION);
+	/*
+	 * A segment that ends where the highest one ended is that one sent
+	 * again, never out of order: a SYN, SYN-ACK or FIN resent within the
+	 * threshold too (tshark 4.0 calls them retransmissions).
+	 */
 	if (not_advanced &&
 	    now - fwd->lastack_ts + (int64_t)fwd->nextseq_age_ns < thres &&
-	    (fwd->nextseq != t->seq + seglen + syn_fin ||
-	     (fwd->lastsegmentflags & TCP_SEQ_LASTACKLEN_ZERO)))
+	    fwd->nextseq != t->seq + seglen + syn_fin)
 		return A(OUT_OF_ORDER);
 	return not_advanced ? A(RETRANSMISSION) : 0;
 }
@@ -150,18 +154,14 @@ static void update_forward(struct tcp_seq_analysis *fwd,
 			   const struct packet_tcp *t, uint32_t seglen,
 			   int64_t now, uint32_t fl)
 {
-	uint32_t syn_fin = (t->flags & (F_SYN | F_FIN)) ? 1 : 0;
-	uint32_t nextseq = t->seq + seglen + syn_fin;
-	bool zwp = (fl & A(ZERO_WINDOW_PROBE)) != 0;
-
 	/*
 	 * tshark adds the SYN/FIN only while fewer than 1000 segments are
 	 * unacknowledged; tcplens keeps no such list and always adds it.
 	 */
-	uint8_t lastacklen_zero = fwd->lastsegmentflags & TCP_SEQ_LASTACKLEN_ZERO;
+	uint32_t syn_fin = (t->flags & (F_SYN | F_FIN)) ? 1 : 0;
+	uint32_t nextseq = t->seq + seglen + syn_fin;
+	bool zwp = (fl & A(ZERO_WINDOW_PROBE)) != 0;
 
-	if (!fwd->nextseq || tcp_seq_after(nextseq, fwd->nextseq + syn_fin))
-		lastacklen_zero = seglen == 0 ? TCP_SEQ_LASTACKLEN_ZERO : 0;
 	if ((tcp_seq_after(nextseq, fwd->nextseq) || !fwd->nextseq) && !zwp) {
 		fwd->nextseq = nextseq;
 		fwd->nextseq_age_ns = 0;
@@ -176,8 +176,7 @@ static void update_forward(struct tcp_seq_analysis *fwd,
 	fwd->lastack_ts = now;
 	fwd->lastsegmentflags =
 		(uint8_t)(((fl & A(KEEP_ALIVE)) ? TCP_SEQ_LAST_KEEP_ALIVE : 0) |
-			  (zwp ? TCP_SEQ_LAST_ZERO_WINDOW_PROBE : 0) |
-			  lastacklen_zero);
+			  (zwp ? TCP_SEQ_LAST_ZERO_WINDOW_PROBE : 0));
 }
 
 /* After the analysis: window scale, is_first_ack, the first RTT. */

@@ -17,8 +17,6 @@
 enum {
 	TCP_SEQ_LAST_KEEP_ALIVE = 1u << 0,
 	TCP_SEQ_LAST_ZERO_WINDOW_PROBE = 1u << 1,
-	/* tshark keeps lastacklen only to test it for 0: one bit does. */
-	TCP_SEQ_LASTACKLEN_ZERO = 1u << 7,
 };
 
 void tcp_analysis_init(struct tcp_seq_analysis *a);

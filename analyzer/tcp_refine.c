@@ -138,8 +138,7 @@ uint32_t tcp_refine_annotations(struct tcp_endpoint *e, struct tcp_endpoint *p,
 	}
 	if ((annots & A(KEEP_ALIVE)) && seg_len == 0 && p->an.window == 0) {
 		annots = (annots & ~A(KEEP_ALIVE)) | A(ZERO_WINDOW_PROBE);
-		e->an.lastsegmentflags = (uint8_t)(TCP_SEQ_LAST_ZERO_WINDOW_PROBE |
-			(e->an.lastsegmentflags & TCP_SEQ_LASTACKLEN_ZERO));
+		e->an.lastsegmentflags = TCP_SEQ_LAST_ZERO_WINDOW_PROBE;
 	}
 	if (seg_len == 0 || !(e->flags & TCP_EP_SEQ_VALID))
 		return annots;

@@ -1183,9 +1183,66 @@ def file_reset_retry():
     return F
 
 
+def file_resent_syn_fin():
+    F = File('tcp-syn-fin-resent.pcap',
+             'a SYN-ACK, a SYN and a FIN sent again within the out-of-order '
+             'threshold: retransmissions, as tshark says')
+
+    f = F.flow('synack_resent_2ms',
+               conn(C4, S4, 48101, 80, 0xC2000000, 0xD2000000),
+               'the SYN-ACK sent again 2 ms after the first, before any '
+               'round trip is known (tshark\'s threshold is then 3 ms); '
+               'then the ACK, a request, a response and a client close.  '
+               'Found in public captures (testdata/real/)',
+               gap_us=0)
+    f.add('c', SYN, 'SS', 'LI')
+    sisn = f.seq('s')
+    f.add('s', SA, 'SS', 'SR', gap=RTT_US)
+    f.add('s', SA, 'SS', 'SR', seq=sisn, gap=2000, ann=['retransmission'])
+    f.add('c', ACK, 'ES', 'ES', gap=100)
+    request_response(f, seed=12)
+    client_close_4way(f)
+    f.end('TW', 'CL', 'SF', 'fin', 'orig')
+
+    f = F.flow('syn_resent_1ms',
+               conn(C4, S4, 48102, 80, 0xC3000000, 0xD3000000),
+               'the SYN sent twice 1 ms apart (a client with a short first '
+               'timeout), answered once; left open')
+    isn = f.seq('c')
+    f.add('c', SYN, 'SS', 'LI')
+    f.add('c', SYN, 'SS', 'LI', seq=isn, gap=1000, ann=['retransmission'])
+    handshake_rest(f)
+    f.end('ES', 'ES', 'S1', 'open', None)
+
+    f = F.flow('fin_resent_5ms',
+               conn(C4, S4, 48103, 80, 0xC4000000, 0xD4000000),
+               'the server speaks first (a banner) and the client, which '
+               'sent no data, closes: its FIN sent again 5 ms later, within '
+               'the handshake\'s 20 ms round trip (tshark\'s threshold); '
+               'then the server\'s FIN-ACK and the last ACK')
+    handshake(f)
+    f.add('s', PA, 'ES', 'ES', b'220 mail.example.com ESMTP ready\r\n',
+          gap=1000)
+    f.add('c', ACK, 'ES', 'ES', gap=100)
+    fin_seq = f.seq('c')
+    f.add('c', FA, 'FW1', 'ES', gap=1000)
+    f.add('c', FA, 'FW1', 'ES', seq=fin_seq, gap=5000,
+          ann=['retransmission'])
+    f.add('s', FA, 'FW2', 'LA', gap=RTT_US - 5000)
+    f.add('c', ACK, 'TW', 'CL', gap=100)
+    f.end('TW', 'CL', 'SF', 'fin', 'orig')
+    return F
+
+
+def handshake_rest(f):
+    """The SYN-ACK and the ACK after the SYN(s) a case sent itself."""
+    f.add('s', SA, 'SS', 'SR', gap=RTT_US)
+    f.add('c', ACK, 'ES', 'ES', gap=100)
+
+
 FILES = (file_states, file_rst, file_syn, file_time_wait, file_seq,
          file_midstream, file_ipv6, file_socket_table,
-         file_reset_retry)
+         file_reset_retry, file_resent_syn_fin)
 
 
 # ---------------------------------------------------------------- tshark

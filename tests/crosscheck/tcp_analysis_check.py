@@ -3,7 +3,8 @@
 tcp.analysis.* flags, frame by frame.
 
 For every capture given on the command line (default: testdata/*.pcap,
-testdata/*.pcapng and testdata/lab/*.pcap, bad-* skipped) it runs
+testdata/*.pcapng, testdata/lab/*.pcap and testdata/real/*.pcap, bad-*
+skipped) it runs
 
     tshark -n -r FILE -Y tcp -T fields -e frame.number -e tcp.analysis.<flag>...
     $TCPLENS timeline --all --format ndjson FILE
@@ -299,7 +300,8 @@ def display_name(path):
 def default_files():
     files = sorted(glob.glob(os.path.join(ROOT, 'testdata', '*.pcap')) +
                    glob.glob(os.path.join(ROOT, 'testdata', '*.pcapng')) +
-                   glob.glob(os.path.join(ROOT, 'testdata', 'lab', '*.pcap')))
+                   glob.glob(os.path.join(ROOT, 'testdata', 'lab', '*.pcap')) +
+                   glob.glob(os.path.join(ROOT, 'testdata', 'real', '*.pcap')))
     return [f for f in files if not os.path.basename(f).startswith('bad-')]
 
 
