@@ -42,6 +42,22 @@ static void set_bases(struct tcp_seq_analysis *fwd,
 	}
 }
 
+/* The out-of-order threshold: the handshake's round trip once known. */
+static int64_t ooo_threshold(uint32_t first_rtt)
+{
+	return first_rtt != 0 ? (int64_t)first_rtt : OOO_THRESHOLD_NS;
+}
+
+bool tcp_analysis_within_ooo_time(const struct tcp_seq_analysis *fwd,
+				  uint32_t first_rtt)
+{
+	/*
+	 * update_forward() left the segment's distance from the highest one
+	 * (nextseqtime) in nextseq_age_ns, as check_resend() computed it.
+	 */
+	return (int64_t)fwd->nextseq_age_ns < ooo_threshold(first_rtt);
+}
+
 /* Steps 3.1 to 3.9: the checks on what this direction sent. */
 static uint32_t check_forward(struct tcp_seq_analysis *fwd,
 			      const struct tcp_seq_analysis *rev,
@@ -120,7 +136,7 @@ static uint32_t check_resend(const struct tcp_seq_analysis *fwd,
 			     int64_t now, uint32_t first_rtt, uint32_t fl)
 {
 	uint32_t syn_fin = (t->flags & (F_SYN | F_FIN)) ? 1 : 0;
-	int64_t thres = first_rtt != 0 ? (int64_t)first_rtt : OOO_THRESHOLD_NS;
+	int64_t thres = ooo_threshold(first_rtt);
 	bool not_advanced;
 
 	if (seglen == 0 && !syn_fin)

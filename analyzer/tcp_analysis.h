@@ -37,6 +37,15 @@ bool tcp_analysis_is_new_syn(const struct tcp_seq_analysis *fwd,
 			     const struct packet_tcp *t);
 
 /*
+ * After tcp_analysis_segment() took a segment from fwd that did not
+ * advance its sequence: it came within tshark's out-of-order threshold
+ * of the highest segment (the time test of the out_of_order check).
+ * first_rtt as for tcp_analysis_segment().
+ */
+bool tcp_analysis_within_ooo_time(const struct tcp_seq_analysis *fwd,
+				  uint32_t first_rtt);
+
+/*
  * Analyses one segment sent on fwd (rev is the other direction) and
  * updates both as tshark does; returns enum tcp_annot bits.
  * first_rtt and mru_syn are the conversation's ts_first_rtt (ns,

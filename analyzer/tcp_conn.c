@@ -513,7 +513,7 @@ void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
 	}
 	acks = ack_acknowledges(c, dir, t);
 	info->annots = tcp_refine_annotations(e, p, t, seg_len, info->annots,
-					      &c->gap_bytes);
+					      c->ts_first_rtt, &c->gap_bytes);
 	/* ACKed beyond anything the peer was seen to send: capture loss. */
 	if (acks && ep_has(p, TCP_EP_SEQ_VALID) &&
 	    tcp_seq_after(t->ack, p->high_seq)) {

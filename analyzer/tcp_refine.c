@@ -113,13 +113,22 @@ static bool sacked_by(const struct tcp_endpoint *rcv, uint32_t s, uint32_t e)
 
 static uint32_t refine_resend(struct tcp_endpoint *e,
 			      const struct tcp_endpoint *p, uint32_t seq,
-			      uint32_t end, uint32_t annots)
+			      uint32_t end, uint32_t annots, bool in_ooo_time)
 {
 	uint32_t seen_end = tcp_seq_before(end, e->high_seq) ? end : e->high_seq;
 	bool seen_before = bytes_in_holes(e, seq, seen_end) < seen_end - seq;
+	uint32_t resent = annots & (A(RETRANSMISSION) | A(FAST_RETRANSMISSION) |
+				    A(SPURIOUS_RETRANSMISSION));
 
 	if ((annots & A(OUT_OF_ORDER)) && seen_before)
 		annots = (annots & ~A(OUT_OF_ORDER)) | A(RETRANSMISSION);
+	/*
+	 * The first copy the capture shows of bytes a FIN or an ACK already
+	 * skipped, within the threshold: overtaken, not resent.  tshark says
+	 * retransmission only because it ends where that segment ended.
+	 */
+	else if (!seen_before && in_ooo_time && resent == A(RETRANSMISSION))
+		annots = (annots & ~A(RETRANSMISSION)) | A(OUT_OF_ORDER);
 	if ((annots & A(RETRANSMISSION)) && !(annots & A(SPURIOUS_RETRANSMISSION)) &&
 	    sacked_by(p, seq, end))
 		annots |= A(SPURIOUS_RETRANSMISSION);
@@ -128,7 +137,8 @@ static uint32_t refine_resend(struct tcp_endpoint *e,
 
 uint32_t tcp_refine_annotations(struct tcp_endpoint *e, struct tcp_endpoint *p,
 				const struct packet_tcp *t, uint32_t seg_len,
-				uint32_t annots, uint64_t *missed_bytes)
+				uint32_t annots, uint32_t first_rtt,
+				uint64_t *missed_bytes)
 {
 	uint32_t end = t->seq + seg_len;
 
@@ -140,12 +150,19 @@ uint32_t tcp_refine_annotations(struct tcp_endpoint *e, struct tcp_endpoint *p,
 		annots = (annots & ~A(KEEP_ALIVE)) | A(ZERO_WINDOW_PROBE);
 		e->an.lastsegmentflags = TCP_SEQ_LAST_ZERO_WINDOW_PROBE;
 	}
-	if (seg_len == 0 || !(e->flags & TCP_EP_SEQ_VALID))
+	if (!(e->flags & TCP_EP_SEQ_VALID))
 		return annots;
+	/*
+	 * The sequence number jumped: the bytes between were sent and the
+	 * capture has not shown them.  A FIN or a bare ACK jumps too when
+	 * the data before it was missed.
+	 */
 	if (tcp_seq_after(t->seq, e->high_seq) && !(t->flags & TCP_FLAG_RST))
 		hole_add(e, e->high_seq, t->seq);
-	if (tcp_seq_before(t->seq, e->high_seq)) {
-		annots = refine_resend(e, p, t->seq, end, annots);
+	if (seg_len > 0 && tcp_seq_before(t->seq, e->high_seq)) {
+		annots = refine_resend(e, p, t->seq, end, annots,
+				       tcp_analysis_within_ooo_time(&e->an,
+								    first_rtt));
 		holes_fill(e, t->seq, end);
 	}
 	return annots;

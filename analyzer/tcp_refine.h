@@ -6,6 +6,8 @@
  *  - data seen before and sent again is a retransmission, even when it
  *    comes within tshark's out-of-order threshold (the kernel counts it
  *    in TcpRetransSegs; RACK resends within a few ms on fast paths);
+ *  - the first copy of data a FIN or a bare ACK skipped, within that
+ *    threshold, is out of order (tshark: a retransmission of the FIN);
  *  - a retransmission of data the receiver already SACKed is spurious;
  *  - a Linux zero-window probe (no data, one below the next sequence
  *    number, sent to a zero window) is a zero-window probe, not the
@@ -22,9 +24,14 @@
 #include "flow.h"
 #include "packet.h"
 
-/* e sent the segment, p is its peer; returns the refined annotations. */
+/*
+ * e sent the segment, p is its peer; returns the refined annotations.
+ * first_rtt: the connection's tshark out-of-order threshold (ns, 0
+ * before the handshake's round trip is known).
+ */
 uint32_t tcp_refine_annotations(struct tcp_endpoint *e, struct tcp_endpoint *p,
 				const struct packet_tcp *t, uint32_t seg_len,
-				uint32_t annots, uint64_t *missed_bytes);
+				uint32_t annots, uint32_t first_rtt,
+				uint64_t *missed_bytes);
 
 #endif

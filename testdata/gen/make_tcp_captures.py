@@ -1234,6 +1234,81 @@ def file_resent_syn_fin():
     return F
 
 
+def file_seq_jump():
+    F = File('tcp-seq-jump.pcap',
+             'a FIN or a bare ACK whose sequence number jumps over data the '
+             'capture has not shown: a hole, counted as missed bytes once '
+             'the peer acknowledges it, or filled by a late first copy')
+
+    f = F.flow('fin_ahead_of_its_data',
+               conn(C4, S4, 48201, 80, 0xC5000000, 0xD5000000),
+               'the server\'s last 96 bytes and its FIN come in one segment, '
+               'but the capture shows a bare FIN at the end of them 1 µs '
+               'earlier (as in testdata/real/many-protocols-resends.pcap, '
+               'frames 68 and 69): the data segment is the first copy, out '
+               'of order; nothing is missed',
+               gap_us=0)
+    handshake(f)
+    f.add('c', PA, 'ES', 'ES', get('www.example.com'), gap=100)
+    resp = mc.http_response(body(1096 - 80, 14)).ljust(1096, b' ')
+    f.add('s', ACK, 'ES', 'ES', resp[:1000], gap=RTT_US)
+    tail_seq = f.seq('s')
+    f.add('s', FA, 'ES', 'FW1', seq=tail_seq + 96, gap=200,
+          ann=['lost_segment'])
+    n = f.add('s', FPA, 'ES', 'FW1', resp[1000:], gap=1,
+              ann=['out_of_order'])
+    f.differs(n, ['retransmission'], FIN_AHEAD_WHY)
+    f.add('c', ACK, 'CW', 'FW2', gap=100)
+    f.add('c', FA, 'LA', 'FW2', gap=300)
+    f.add('s', ACK, 'CL', 'TW', gap=RTT_US)
+    f.end('CL', 'TW', 'SF', 'fin', 'resp')
+
+    f = F.flow('fin_after_capture_loss',
+               conn(C4, S4, 48202, 80, 0xC6000000, 0xD6000000),
+               'the server\'s second 1000-byte segment never reaches the '
+               'capture; its bare FIN after it does, and the client '
+               'acknowledges everything: 1000 bytes missed by the capture '
+               '(Zeek: a content gap, history g)')
+    handshake(f)
+    f.add('c', PA, 'ES', 'ES', get('www.example.com'), gap=100)
+    resp = mc.http_response(body(2000 - 80, 15)).ljust(2000, b' ')
+    f.add('s', ACK, 'ES', 'ES', resp[:1000], gap=RTT_US)
+    f.lost('s', PA, resp[1000:])
+    f.add('s', FA, 'ES', 'FW1', gap=200, ann=['lost_segment'])
+    f.add('c', ACK, 'CW', 'FW2', gap=100, ann=['ack_lost_segment'])
+    f.add('c', FA, 'LA', 'FW2', gap=300)
+    f.add('s', ACK, 'CL', 'TW', gap=RTT_US)
+    f.end('CL', 'TW', 'SF', 'fin', 'resp')
+
+    f = F.flow('ack_after_capture_loss',
+               conn(C4, S4, 48203, 80, 0xC7000000, 0xD7000000),
+               'a POST with "Expect: 100-continue": its headers, the '
+               'server\'s 100 Continue, the 1000-byte body the capture '
+               'misses, then the client\'s bare ACK of the 100 Continue '
+               'after that body; the server\'s answer acknowledges the body: '
+               '1000 bytes missed (history G)')
+    handshake(f)
+    f.add('c', PA, 'ES', 'ES',
+          b'POST /upload HTTP/1.1\r\nHost: www.example.com\r\n'
+          b'Content-Length: 1000\r\nExpect: 100-continue\r\n\r\n',
+          gap=100)
+    f.add('s', PA, 'ES', 'ES', b'HTTP/1.1 100 Continue\r\n\r\n', gap=RTT_US)
+    f.lost('c', PA, body(1000, 16))
+    f.add('c', ACK, 'ES', 'ES', gap=100, ann=['lost_segment'])
+    f.add('s', PA, 'ES', 'ES', mc.http_response(body(200, 17)), gap=RTT_US,
+          ann=['ack_lost_segment'])
+    f.add('c', ACK, 'ES', 'ES', gap=100)
+    client_close_4way(f)
+    f.end('TW', 'CL', 'SF', 'fin', 'orig')
+    return F
+
+
+FIN_AHEAD_WHY = ('the bytes before the FIN were never seen: this is their '
+                 'first copy, within the out-of-order threshold; tshark '
+                 'calls it a retransmission of the FIN because it ends '
+                 'where the bare FIN ended')
+
+
 def handshake_rest(f):
     """The SYN-ACK and the ACK after the SYN(s) a case sent itself."""
     f.add('s', SA, 'SS', 'SR', gap=RTT_US)
@@ -1242,7 +1317,7 @@ def handshake_rest(f):
 
 FILES = (file_states, file_rst, file_syn, file_time_wait, file_seq,
          file_midstream, file_ipv6, file_socket_table,
-         file_reset_retry, file_resent_syn_fin)
+         file_reset_retry, file_resent_syn_fin, file_seq_jump)
 
 
 # ---------------------------------------------------------------- tshark

@@ -117,6 +117,9 @@ TSHARK_FIELDS = ['frame.number'] + ['tcp.analysis.' + f for f in FLAGS] + [DUPNU
 # Keep this list sorted by capture and frame; tcplens-timeline(1) quotes
 # `--list-deliberate`.
 DELIBERATE = [
+    ('many-protocols-resends.pcap', 69, 'retransmission', 'out_of_order',
+     'the first copy of 96 bytes a bare FIN (frame 68) skipped 1 us before: '
+     'out of order; tshark calls it a retransmission of that FIN'),
     ('tcp-reset-retry.pcap', 4, 'retransmission', 'reused_ports',
      'a SYN after a RST opens a new connection even with the ISN seen '
      'before (Zeek\'s rule): not a retransmission'),
@@ -135,6 +138,9 @@ DELIBERATE = [
     ('tcp-reset-retry.pcap', 18, 'retransmission', 'reused_ports',
      'a refused SYN retried with the same ISN (as Windows does) opens a '
      'new connection after the RST: not a retransmission'),
+    ('tcp-seq-jump.pcap', 7, 'retransmission', 'out_of_order',
+     'the first copy of 96 bytes a bare FIN (frame 6) skipped 1 us before: '
+     'out of order; tshark calls it a retransmission of that FIN'),
     ('tcp-rst.pcap', 84, 'retransmission', '-',
      'an out-of-window RST (frame 82) does not move the expected sequence '
      'number: the data after it is new, not resent'),

@@ -605,6 +605,83 @@ static void test_syn_after_rst_is_a_new_connection(void **state)
 	assert_int_equal(s.ends[1].state[FLOW_ORIG], TCP_STATE_ESTABLISHED);
 }
 
+/* The handshake between CLI and SRV at 0, 10 ms and 10.1 ms. */
+static void log_handshake(struct unit_wire *w)
+{
+	unit_feed_tcp(w, 0, CLI, CLI_PORT, SRV, SRV_PORT, TCP_FLAG_SYN,
+		      CLI_ISN, 0, 65535, 0);
+	unit_feed_tcp(w, MS(10), SRV, SRV_PORT, CLI, CLI_PORT,
+		      TCP_FLAG_SYN | TCP_FLAG_ACK, SRV_ISN, CLI_ISN + 1, 65535,
+		      0);
+	unit_feed_tcp(w, MS(10) + US(100), CLI, CLI_PORT, SRV, SRV_PORT,
+		      TCP_FLAG_ACK, CLI_ISN + 1, SRV_ISN + 1, 65535, 0);
+}
+
+/*
+ * A FIN, then a bare ACK, whose sequence numbers jump over data the
+ * capture never showed: each opens a hole, and the peer's ACK past it
+ * makes those bytes missed (once 0: only data jumped).
+ */
+static void test_zero_length_jump_opens_a_hole(void **state)
+{
+	struct conn_log s;
+	struct unit_wire w;
+
+	(void)state;
+	log_begin(&w, &s);
+	log_handshake(&w);
+	/* The server: 1000 bytes seen, 1000 not, its FIN after them. */
+	unit_feed_tcp(&w, MS(20), SRV, SRV_PORT, CLI, CLI_PORT,
+		      TCP_FLAG_ACK, SRV_ISN + 1, CLI_ISN + 1, 65535, 1000);
+	unit_feed_tcp(&w, MS(21), SRV, SRV_PORT, CLI, CLI_PORT,
+		      TCP_FLAG_FIN | TCP_FLAG_ACK, SRV_ISN + 2001, CLI_ISN + 1,
+		      65535, 0);
+	unit_feed_tcp(&w, MS(22), CLI, CLI_PORT, SRV, SRV_PORT, TCP_FLAG_ACK,
+		      CLI_ISN + 1, SRV_ISN + 2002, 65535, 0);
+	/* The client: 500 bytes not seen, a bare ACK after them, its ACK. */
+	unit_feed_tcp(&w, MS(30), CLI, CLI_PORT, SRV, SRV_PORT, TCP_FLAG_ACK,
+		      CLI_ISN + 501, SRV_ISN + 2002, 65535, 0);
+	unit_feed_tcp(&w, MS(40), SRV, SRV_PORT, CLI, CLI_PORT, TCP_FLAG_ACK,
+		      SRV_ISN + 2002, CLI_ISN + 501, 65535, 0);
+	log_end(&w);
+	assert_int_equal(s.n_ends, 1);
+	assert_int_equal(s.ends[0].missed, 1500);
+	assert_int_equal(s.ends[0].bytes[FLOW_RESP], 2000);
+	assert_int_equal(s.ends[0].bytes[FLOW_ORIG], 500);
+}
+
+/*
+ * The capture shows the FIN 1 µs before the data it skipped: that data
+ * is its first copy, out of order (tshark: a retransmission of the FIN);
+ * the same data once more, later, is a retransmission.
+ */
+static void test_first_copy_after_fin_is_out_of_order(void **state)
+{
+	struct conn_log s;
+	struct unit_wire w;
+
+	(void)state;
+	log_begin(&w, &s);
+	log_handshake(&w);
+	unit_feed_tcp(&w, MS(20), SRV, SRV_PORT, CLI, CLI_PORT,
+		      TCP_FLAG_ACK, SRV_ISN + 1, CLI_ISN + 1, 65535, 1000);
+	unit_feed_tcp(&w, MS(21), SRV, SRV_PORT, CLI, CLI_PORT,
+		      TCP_FLAG_FIN | TCP_FLAG_ACK, SRV_ISN + 1097, CLI_ISN + 1,
+		      65535, 0);
+	unit_feed_tcp(&w, MS(21) + US(1), SRV, SRV_PORT, CLI, CLI_PORT,
+		      TCP_FLAG_FIN | TCP_FLAG_ACK | TCP_FLAG_PSH, SRV_ISN + 1001,
+		      CLI_ISN + 1, 65535, 96);
+	unit_feed_tcp(&w, MS(300), SRV, SRV_PORT, CLI, CLI_PORT,
+		      TCP_FLAG_FIN | TCP_FLAG_ACK | TCP_FLAG_PSH, SRV_ISN + 1001,
+		      CLI_ISN + 1, 65535, 96);
+	log_end(&w);
+	assert_true(annotated(&s, 6, TCP_ANNOT_OUT_OF_ORDER));
+	assert_false(annotated(&s, 6, TCP_ANNOT_RETRANSMISSION));
+	assert_true(annotated(&s, 7, TCP_ANNOT_RETRANSMISSION));
+	assert_int_equal(s.ends[0].retrans_segs[FLOW_RESP], 1);
+	assert_int_equal(s.ends[0].missed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +696,8 @@ int main(void)
 		cmocka_unit_test(test_ask_simultaneous_open),
 		cmocka_unit_test(test_ask_default_mss),
 		cmocka_unit_test(test_syn_after_rst_is_a_new_connection),
+		cmocka_unit_test(test_zero_length_jump_opens_a_hole),
+		cmocka_unit_test(test_first_copy_after_fin_is_out_of_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
