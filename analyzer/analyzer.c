@@ -287,7 +287,7 @@ static struct zeek_segment zeek_segment_of(const struct packet *pkt, int dir,
 	/* Zeek's 't' follows its own rule (zeek_conn.c), not ours. */
 	zs.retransmission = false;
 	/* Zeek notes a gap on the side whose data was never seen. */
-	zs.peer_gap = (info->annots & TCP_ANNOT_BIT(ACK_LOST_SEGMENT)) != 0;
+	zs.peer_gaps = info->peer_gaps;
 	return zs;
 }
 

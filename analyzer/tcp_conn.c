@@ -451,6 +451,28 @@ static void advance_sent(struct tcp_endpoint *e, const struct packet_tcp *t,
 		high_seq_advance(e, end);
 }
 
+/*
+ * dir acknowledged up to ack: the peer's bytes below it that the capture
+ * never showed were missed by the capture, not lost (the receiver has
+ * them).  Counts them and the content gaps they make, as Zeek's
+ * reassembler does on an ACK: one per hole passed, and one for data
+ * acknowledged beyond anything seen.
+ */
+static void count_capture_loss(struct tcp_conn *c, int dir, uint32_t ack,
+			       struct tcp_seg_info *info)
+{
+	struct tcp_endpoint *p = &c->ep[!dir];
+	uint32_t gaps = tcp_refine_holes_acked(p, ack, &c->gap_bytes);
+
+	if (ep_has(p, TCP_EP_SEQ_VALID) && tcp_seq_after(ack, p->high_seq)) {
+		c->flags |= TCP_CONN_CAPTURE_GAP;
+		c->gap_bytes += ack - p->high_seq;
+		high_seq_advance(p, ack);
+		gaps++;
+	}
+	info->peer_gaps = (uint8_t)(gaps > UINT8_MAX ? UINT8_MAX : gaps);
+}
+
 static void count_retransmission(struct tcp_endpoint *e,
 				 const struct tcp_seg_info *info,
 				 uint32_t seg_len)
@@ -512,15 +534,10 @@ void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
 		e->hole_count = 0;
 	}
 	acks = ack_acknowledges(c, dir, t);
+	if (acks)
+		count_capture_loss(c, dir, t->ack, info);
 	info->annots = tcp_refine_annotations(e, p, t, seg_len, info->annots,
-					      c->ts_first_rtt, &c->gap_bytes);
-	/* ACKed beyond anything the peer was seen to send: capture loss. */
-	if (acks && ep_has(p, TCP_EP_SEQ_VALID) &&
-	    tcp_seq_after(t->ack, p->high_seq)) {
-		c->flags |= TCP_CONN_CAPTURE_GAP;
-		c->gap_bytes += t->ack - p->high_seq;
-		high_seq_advance(p, t->ack);
-	}
+					      c->ts_first_rtt);
 	count_retransmission(e, info, seg_len);
 	p->flags &= (uint16_t)~TCP_EP_UNANSWERED;
 	if (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |

@@ -36,6 +36,12 @@ struct tcp_seg_info {
 	uint32_t seg_len;       /* payload bytes on the wire */
 	uint64_t window;        /* advertised window in bytes (scaled) */
 	int64_t ack_rtt_ns;     /* RTT sample this ACK gave, 0 if none */
+	/*
+	 * Content gaps in the peer's data this ACK passed (Zeek's Gap()
+	 * calls): holes, or parts of holes, it acknowledged, and data
+	 * acknowledged beyond anything seen.  Their bytes are missed_bytes.
+	 */
+	uint8_t peer_gaps;
 	uint64_t in_flight;     /* sender's unacknowledged bytes after it */
 };
 

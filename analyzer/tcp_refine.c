@@ -76,24 +76,28 @@ static void holes_fill(struct tcp_endpoint *ep, uint32_t s, uint32_t e)
 	}
 }
 
-/* The receiver ACKs past holes never filled: the capture lost them. */
-static void holes_acked(struct tcp_endpoint *ep, uint32_t ack,
-			uint64_t *missed)
+uint32_t tcp_refine_holes_acked(struct tcp_endpoint *ep, uint32_t ack,
+				uint64_t *missed_bytes)
 {
+	uint32_t gaps = 0;
+
 	for (int i = 0; i < ep->hole_count;) {
 		struct tcp_hole *h = &ep->holes[i];
 
 		if (tcp_seq_after_eq(ack, h->end)) {
-			*missed += h->end - h->start;
+			*missed_bytes += h->end - h->start;
+			gaps++;
 			hole_remove(ep, i);
 			continue;
 		}
 		if (tcp_seq_after(ack, h->start)) {
-			*missed += ack - h->start;
+			*missed_bytes += ack - h->start;
+			gaps++;
 			h->start = ack;
 		}
 		i++;
 	}
+	return gaps;
 }
 
 static void note_sack(struct tcp_endpoint *e, const struct packet_tcp *t)
@@ -135,17 +139,15 @@ static uint32_t refine_resend(struct tcp_endpoint *e,
 	return annots;
 }
 
-uint32_t tcp_refine_annotations(struct tcp_endpoint *e, struct tcp_endpoint *p,
+uint32_t tcp_refine_annotations(struct tcp_endpoint *e,
+				const struct tcp_endpoint *p,
 				const struct packet_tcp *t, uint32_t seg_len,
-				uint32_t annots, uint32_t first_rtt,
-				uint64_t *missed_bytes)
+				uint32_t annots, uint32_t first_rtt)
 {
 	uint32_t end = t->seq + seg_len;
 
-	if (t->flags & TCP_FLAG_ACK) {
+	if (t->flags & TCP_FLAG_ACK)
 		note_sack(e, t);
-		holes_acked(p, t->ack, missed_bytes);
-	}
 	if ((annots & A(KEEP_ALIVE)) && seg_len == 0 && p->an.window == 0) {
 		annots = (annots & ~A(KEEP_ALIVE)) | A(ZERO_WINDOW_PROBE);
 		e->an.lastsegmentflags = TCP_SEQ_LAST_ZERO_WINDOW_PROBE;

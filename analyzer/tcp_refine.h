@@ -29,9 +29,19 @@
  * first_rtt: the connection's tshark out-of-order threshold (ns, 0
  * before the handshake's round trip is known).
  */
-uint32_t tcp_refine_annotations(struct tcp_endpoint *e, struct tcp_endpoint *p,
+uint32_t tcp_refine_annotations(struct tcp_endpoint *e,
+				const struct tcp_endpoint *p,
 				const struct packet_tcp *t, uint32_t seg_len,
-				uint32_t annots, uint32_t first_rtt,
+				uint32_t annots, uint32_t first_rtt);
+
+/*
+ * ep's peer acknowledged up to ack: the bytes of ep's holes below it
+ * reached the peer though the capture never showed them.  Adds them to
+ * *missed_bytes and returns how many content gaps that makes: one per
+ * hole, or part of one, the ACK passed (Zeek's Gap() calls, which its
+ * history letters G and g count).
+ */
+uint32_t tcp_refine_holes_acked(struct tcp_endpoint *ep, uint32_t ack,
 				uint64_t *missed_bytes);
 
 #endif

@@ -31,7 +31,7 @@
  *
  * Not reproduced: the 'x' letter (analysis limits exceeded; not a packet
  * property), and the analysis Zeek's reassembler does to find gaps:
- * the caller reports gaps (content_gap, peer_gap).  Zeek only reassembles
+ * the caller reports the gaps each ACK passes (peer_gaps).  Zeek only reassembles
  * connections that have an application analyzer or are being inspected
  * by DPD, so it only finds gaps there.
  */
@@ -695,10 +695,8 @@ void zeek_tcp_on_segment(struct zeek_conn *zc, const struct zeek_segment *seg)
 	update_last_seq(zc, ep, &p);
 	ep = update_state_machine(zc, ep, &p);
 	/* After the state machine, as Process() calls AckReceived(). */
-	if (seg->peer_gap)
+	for (unsigned i = 0; i < seg->peer_gaps; i++)
 		content_gap(zc, 1 - ep);
-	if (seg->content_gap)
-		content_gap(zc, ep);
 }
 
 /*

@@ -103,15 +103,15 @@ struct zeek_segment {
 	 * also counts keep-alives and out-of-order segments.
 	 */
 	bool retransmission;
-	/* A gap in this segment's sender's data was found just now. */
-	bool content_gap;
 	/*
-	 * This segment acknowledges peer data that was never seen (as
-	 * Wireshark's "ACKed segment that wasn't captured"): Zeek's 'g' for
-	 * the peer, found exactly this way (peer->AckReceived() in
-	 * TCPSessionAdapter::Process()).
+	 * Content gaps this segment's ACK passed in the peer's data: holes
+	 * (or parts of holes) and data acknowledged beyond anything seen.
+	 * Zeek's reassembler finds them exactly this way, one Gap() each
+	 * (peer->AckReceived() in TCPSessionAdapter::Process(), then
+	 * TCP_Reassembler::Undelivered()), and each counts towards the
+	 * peer's G/g letter.
 	 */
-	bool peer_gap;
+	uint8_t peer_gaps;
 };
 
 void zeek_conn_init(struct zeek_conn *zc);

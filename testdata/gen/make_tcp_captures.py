@@ -1303,6 +1303,79 @@ def file_seq_jump():
     return F
 
 
+def file_content_gaps():
+    F = File('tcp-content-gaps.pcap',
+             'content gaps as Zeek counts them (history G/g): one per hole '
+             'an ACK passes, not one per "ACKed segment that wasn\'t '
+             'captured"')
+
+    f = F.flow('hole_filled_then_acked',
+               conn(C4, S4, 48301, 80, 0xC8000000, 0xD8000000),
+               'the server\'s 2nd segment reaches the capture after the '
+               '3rd, 1 ms late (out of order); the client\'s ACK of all '
+               'three passes no gap: nothing was missed, no g',
+               gap_us=0)
+    handshake(f)
+    f.add('c', PA, 'ES', 'ES', get('www.example.com'), gap=100)
+    resp = mc.http_response(body(3000 - 80, 18)).ljust(3000, b' ')
+    seq0 = f.seq('s')
+    f.add('s', ACK, 'ES', 'ES', resp[:1000], gap=RTT_US)
+    f.add('s', ACK, 'ES', 'ES', resp[2000:], seq=seq0 + 2000, gap=200,
+          ann=['lost_segment'])
+    f.add('s', ACK, 'ES', 'ES', resp[1000:2000], seq=seq0 + 1000,
+          gap=1000, ann=['out_of_order'])
+    f.lost('s', ACK, resp[1000:])    # the helper's sequence number
+    f.add('c', ACK, 'ES', 'ES', gap=100)
+    client_close_4way(f)
+    f.end('TW', 'CL', 'SF', 'fin', 'orig')
+
+    f = F.flow('ten_gaps_five_acked_unseen',
+               conn(C4, S4, 48302, 80, 0xC9000000, 0xD9000000),
+               'five times: two server segments the capture misses, a '
+               'third it shows, the client\'s ACK of the first missed one '
+               'and then of all three.  Each ACK passes a gap (Zeek: 10 '
+               'gaps, g at the 1st and the 10th), tshark says "ACKed '
+               'unseen" once a round (5)')
+    handshake(f)
+    f.add('c', PA, 'ES', 'ES', get('www.example.com', '/gaps'), gap=100)
+    for i in range(5):
+        seg = body(3000, 20 + i)
+        f.lost('s', ACK, seg[:1000])
+        mid = f.seq('s')
+        f.lost('s', ACK, seg[1000:2000])
+        f.add('s', ACK, 'ES', 'ES', seg[2000:], gap=RTT_US if i == 0 else
+              1000, ann=['lost_segment'])
+        f.add('c', ACK, 'ES', 'ES', ack=mid, gap=100,
+              ann=['ack_lost_segment'])
+        f.add('c', ACK, 'ES', 'ES', gap=100)
+    client_close_4way(f)
+    f.end('TW', 'CL', 'SF', 'fin', 'orig')
+
+    f = F.flow('hole_and_beyond_in_one_ack',
+               conn(C4, S4, 48303, 80, 0xCA000000, 0xDA000000),
+               'the server\'s 2nd and 4th segments never reach the '
+               'capture; one ACK of the client covers all four: two gaps '
+               '(the hole, and the data beyond the 3rd), 2000 bytes '
+               'missed.  tshark says "ACKed unseen" on that ACK, again on '
+               'the client\'s FIN and on its last ACK, and "previous '
+               'segment not captured" on the server\'s ACK of the FIN')
+    handshake(f)
+    f.add('c', PA, 'ES', 'ES', get('www.example.com'), gap=100)
+    resp = mc.http_response(body(4000 - 80, 19)).ljust(4000, b' ')
+    f.add('s', ACK, 'ES', 'ES', resp[:1000], gap=RTT_US)
+    f.lost('s', ACK, resp[1000:2000])
+    f.add('s', ACK, 'ES', 'ES', resp[2000:3000], gap=200,
+          ann=['lost_segment'])
+    f.lost('s', PA, resp[3000:])
+    f.add('c', ACK, 'ES', 'ES', gap=100, ann=['ack_lost_segment'])
+    f.add('c', FA, 'FW1', 'ES', gap=1000, ann=['ack_lost_segment'])
+    f.add('s', ACK, 'FW2', 'CW', gap=RTT_US, ann=['lost_segment'])
+    f.add('s', FA, 'FW2', 'LA', gap=500)
+    f.add('c', ACK, 'TW', 'CL', gap=100, ann=['ack_lost_segment'])
+    f.end('TW', 'CL', 'SF', 'fin', 'orig')
+    return F
+
+
 FIN_AHEAD_WHY = ('the bytes before the FIN were never seen: this is their '
                  'first copy, within the out-of-order threshold; tshark '
                  'calls it a retransmission of the FIN because it ends '
@@ -1317,7 +1390,8 @@ def handshake_rest(f):
 
 FILES = (file_states, file_rst, file_syn, file_time_wait, file_seq,
          file_midstream, file_ipv6, file_socket_table,
-         file_reset_retry, file_resent_syn_fin, file_seq_jump)
+         file_reset_retry, file_resent_syn_fin, file_seq_jump,
+         file_content_gaps)
 
 
 # ---------------------------------------------------------------- tshark
