@@ -98,7 +98,11 @@ enum tcp_endpoint_flag {
 	TCP_EP_HOLES_OVERFLOW = 1u << 14, /* a gap went untracked */
 };
 
-/* Sequence space the endpoint skipped, as far as the capture shows. */
+/*
+ * Sequence space whose bytes the capture does not hold: skipped by the
+ * endpoint's segments as far as the capture shows, or sent in segments
+ * whose payload the snapshot length cut (tcp_endpoint.holes_cut).
+ */
 struct tcp_hole {
 	uint32_t start, end;    /* [start, end) */
 };
@@ -110,6 +114,8 @@ struct tcp_hole {
  * bound (flows reports missed_bytes_exact false).
  */
 #define TCP_MAX_HOLES 1
+/* holes_cut has a bit per hole in the byte's last free bit. */
+_Static_assert(TCP_MAX_HOLES <= 1, "tcp_endpoint.holes_cut needs room");
 
 /*
  * One endpoint of a connection: what it sent and its state.  Laid out
@@ -127,6 +133,12 @@ struct tcp_endpoint {
 	uint8_t wscale : 4;     /* offered shift (<= 14), with TCP_EP_WSCALE */
 	uint8_t hole_count : 2;
 	uint8_t has_sack : 1;   /* sacked is valid */
+	/*
+	 * Bit i: holes[i] holds bytes of segments the capture showed but
+	 * whose payload the snapshot length cut (their sequence space was
+	 * seen; their bytes, as far as missed_bytes goes, were not).
+	 */
+	uint8_t holes_cut : TCP_MAX_HOLES;
 	uint16_t flags;         /* enum tcp_endpoint_flag */
 	uint16_t mss;
 	uint16_t seq_wraps;     /* high_seq went past base_seq this often */
@@ -173,7 +185,11 @@ struct tcp_conn {
 	int64_t ts_mru_syn;     /* tshark: the latest SYN without ACK */
 	uint32_t ts_first_rtt;  /* tshark: its out-of-order threshold, ns */
 	int64_t tw_since;       /* when an endpoint entered TIME_WAIT */
-	uint64_t gap_bytes;     /* ACKed but never captured (capture loss) */
+	/*
+	 * ACKed but not in the capture: never seen (capture loss), or cut
+	 * by the snapshot length (Zeek's missed_bytes counts both).
+	 */
+	uint64_t gap_bytes;
 };
 
 struct udp_flow {

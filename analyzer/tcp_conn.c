@@ -453,24 +453,29 @@ static void advance_sent(struct tcp_endpoint *e, const struct packet_tcp *t,
 
 /*
  * dir acknowledged up to ack: the peer's bytes below it that the capture
- * never showed were missed by the capture, not lost (the receiver has
+ * does not hold were missed by the capture, not lost (the receiver has
  * them).  Counts them and the content gaps they make, as Zeek's
  * reassembler does on an ACK: one per hole passed, and one for data
- * acknowledged beyond anything seen.
+ * acknowledged beyond anything seen.  Bytes the snapshot length cut
+ * count (Zeek's missed_bytes), but are not capture loss.
  */
 static void count_capture_loss(struct tcp_conn *c, int dir, uint32_t ack,
 			       struct tcp_seg_info *info)
 {
 	struct tcp_endpoint *p = &c->ep[!dir];
-	uint32_t gaps = tcp_refine_holes_acked(p, ack, &c->gap_bytes);
+	struct tcp_gaps_acked g = {0};
 
+	tcp_refine_holes_acked(p, ack, &g);
 	if (ep_has(p, TCP_EP_SEQ_VALID) && tcp_seq_after(ack, p->high_seq)) {
-		c->flags |= TCP_CONN_CAPTURE_GAP;
-		c->gap_bytes += ack - p->high_seq;
+		g.bytes += ack - p->high_seq;
+		g.gaps++;
+		g.unseen = true;
 		high_seq_advance(p, ack);
-		gaps++;
 	}
-	info->peer_gaps = (uint8_t)(gaps > UINT8_MAX ? UINT8_MAX : gaps);
+	c->gap_bytes += g.bytes;
+	if (g.unseen)
+		c->flags |= TCP_CONN_CAPTURE_GAP;
+	info->peer_gaps = (uint8_t)(g.gaps > UINT8_MAX ? UINT8_MAX : g.gaps);
 }
 
 static void count_retransmission(struct tcp_endpoint *e,
@@ -536,8 +541,9 @@ void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
 	acks = ack_acknowledges(c, dir, t);
 	if (acks)
 		count_capture_loss(c, dir, t->ack, info);
-	info->annots = tcp_refine_annotations(e, p, t, seg_len, info->annots,
-					      c->ts_first_rtt);
+	info->annots = tcp_refine_annotations(e, p, t, seg_len,
+					      pkt->payload.len < seg_len,
+					      info->annots, c->ts_first_rtt);
 	count_retransmission(e, info, seg_len);
 	p->flags &= (uint16_t)~TCP_EP_UNANSWERED;
 	if (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |

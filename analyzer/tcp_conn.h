@@ -152,6 +152,15 @@ static inline bool tcp_conn_sent_ack(const struct flow *f, int dir)
 	return (f->u.tcp.ep[dir].flags & TCP_EP_ACK_VALID) != 0;
 }
 
+/*
+ * The peer acknowledged data the capture never showed at all (capture
+ * loss), not only payload the snapshot length cut.
+ */
+static inline bool tcp_conn_capture_lost(const struct flow *f)
+{
+	return (f->u.tcp.flags & TCP_CONN_CAPTURE_GAP) != 0;
+}
+
 /* dir sent a FIN. */
 static inline bool tcp_conn_saw_fin(const struct flow *f, int dir)
 {

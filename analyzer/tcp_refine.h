@@ -13,12 +13,14 @@
  *    number, sent to a zero window) is a zero-window probe, not the
  *    keep-alive tshark calls it, and its answer a probe ACK;
  *  - a hole the receiver ACKs without it ever being filled was lost by
- *    the capture, not the network: counted as missed bytes.
+ *    the capture, not the network: counted as missed bytes, and so are
+ *    bytes the snapshot length cut from the segments that carried them.
  * tests/crosscheck/tcp_analysis_check.py lists each case.
  */
 #ifndef TCPLENS_TCP_REFINE_H
 #define TCPLENS_TCP_REFINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "flow.h"
@@ -26,22 +28,31 @@
 
 /*
  * e sent the segment, p is its peer; returns the refined annotations.
- * first_rtt: the connection's tshark out-of-order threshold (ns, 0
- * before the handshake's round trip is known).
+ * payload_cut: the snapshot length cut its payload (fewer than seg_len
+ * bytes captured).  first_rtt: the connection's tshark out-of-order
+ * threshold (ns, 0 before the handshake's round trip is known).
  */
 uint32_t tcp_refine_annotations(struct tcp_endpoint *e,
 				const struct tcp_endpoint *p,
 				const struct packet_tcp *t, uint32_t seg_len,
-				uint32_t annots, uint32_t first_rtt);
+				bool payload_cut, uint32_t annots,
+				uint32_t first_rtt);
+
+/* What an ACK passed in the holes of its receiver's data. */
+struct tcp_gaps_acked {
+	uint32_t gaps;          /* holes or parts of holes: Zeek's Gap() calls */
+	uint64_t bytes;         /* their bytes: missed_bytes */
+	bool unseen;            /* some were never seen at all (not cut) */
+};
 
 /*
  * ep's peer acknowledged up to ack: the bytes of ep's holes below it
- * reached the peer though the capture never showed them.  Adds them to
- * *missed_bytes and returns how many content gaps that makes: one per
- * hole, or part of one, the ACK passed (Zeek's Gap() calls, which its
- * history letters G and g count).
+ * reached the peer though the capture does not hold them.  Adds them,
+ * and the content gaps they make (one per hole, or part of one, the ACK
+ * passed: the calls of Zeek's Gap(), which its history letters G and g
+ * count), to *out.
  */
-uint32_t tcp_refine_holes_acked(struct tcp_endpoint *ep, uint32_t ack,
-				uint64_t *missed_bytes);
+void tcp_refine_holes_acked(struct tcp_endpoint *ep, uint32_t ack,
+			    struct tcp_gaps_acked *out);
 
 #endif

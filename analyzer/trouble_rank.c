@@ -85,7 +85,7 @@ static uint64_t score_of(const struct flow *f, uint32_t *reasons)
 		*reasons |= TROUBLE_CLOSE_WAIT;
 		score += 10;
 	}
-	if (t->gap_bytes > 0)
+	if (tcp_conn_capture_lost(f))
 		*reasons |= TROUBLE_CAPTURE_LOSS;
 	return score;
 }
@@ -108,7 +108,7 @@ void trouble_rank_prefetch(const struct flow *f)
 	__builtin_prefetch(&t->ep[0].retrans_segs);
 	__builtin_prefetch(&t->ep[1].zero_window_ns);
 	__builtin_prefetch(&t->ep[1].retrans_segs);
-	__builtin_prefetch(&t->gap_bytes);
+	__builtin_prefetch(&t->flags);
 }
 
 static void fill_row(struct trouble_row *r, const struct flow *f,

@@ -484,6 +484,7 @@ struct conn_end {
 	uint32_t retrans_segs[2];
 	enum tcp_state state[2];
 	char history[ZEEK_HISTORY_MAX + 1];
+	bool capture_lost;
 };
 
 /* Every segment's annotations and every flow's end, in order. */
@@ -525,6 +526,7 @@ static void log_on_flow_end(void *ctx, const struct flow *f,
 		e->state[d] = tcp_conn_state(f, d);
 	}
 	zeek_conn_history(&f->zeek, e->history);
+	e->capture_lost = tcp_conn_capture_lost(f);
 }
 
 static void log_begin(struct unit_wire *w, struct conn_log *s)
@@ -646,6 +648,7 @@ static void test_zero_length_jump_opens_a_hole(void **state)
 	log_end(&w);
 	assert_int_equal(s.n_ends, 1);
 	assert_int_equal(s.ends[0].missed, 1500);
+	assert_true(s.ends[0].capture_lost);
 	assert_int_equal(s.ends[0].bytes[FLOW_RESP], 2000);
 	assert_int_equal(s.ends[0].bytes[FLOW_ORIG], 500);
 }
@@ -682,6 +685,59 @@ static void test_first_copy_after_fin_is_out_of_order(void **state)
 	assert_int_equal(s.ends[0].missed, 0);
 }
 
+/* A server segment of len bytes whose payload the capture cut to 40. */
+static void feed_server_cut(struct unit_wire *w, int64_t t, uint32_t seq,
+			    uint32_t len)
+{
+	uint8_t frame[UNIT_FRAME_MAX];
+	struct unit_tcp seg = {
+		.src = SRV, .dst = CLI, .sport = SRV_PORT, .dport = CLI_PORT,
+		.flags = TCP_FLAG_ACK, .seq = seq, .ack = CLI_ISN + 1,
+		.win = 65535, .payload_len = len,
+	};
+	size_t n = unit_tcp_build(frame, sizeof(frame), &seg);
+
+	/* 20 bytes of IPv4 and 20 of TCP header, then 40 of payload. */
+	unit_wire_feed_cut(w, t, LINK_TYPE_IPV4, frame, 80, n);
+}
+
+/*
+ * Payload the snapshot length cut is missed once acknowledged, as Zeek
+ * counts it (its reassembler never takes a cut segment), unless a whole
+ * copy came first; it is no capture loss (the segment was seen), and a
+ * copy of a cut segment is a retransmission, its bytes were seen.
+ */
+static void test_snaplen_cut_payload_is_missed(void **state)
+{
+	struct conn_log s;
+	struct unit_wire w;
+	uint32_t base = SRV_ISN + 1;
+
+	(void)state;
+	log_begin(&w, &s);
+	log_handshake(&w);
+	/* Frames 4-6: cut, whole, the ACK of both: 1000 missed, one g. */
+	feed_server_cut(&w, MS(20), base, 1000);
+	unit_feed_tcp(&w, MS(21), SRV, SRV_PORT, CLI, CLI_PORT, TCP_FLAG_ACK,
+		      base + 1000, CLI_ISN + 1, 65535, 1000);
+	unit_feed_tcp(&w, MS(22), CLI, CLI_PORT, SRV, SRV_PORT, TCP_FLAG_ACK,
+		      CLI_ISN + 1, base + 2000, 65535, 0);
+	/* Frames 7-9: cut, then whole 1 ms later, the ACK: nothing missed. */
+	feed_server_cut(&w, MS(30), base + 2000, 1000);
+	unit_feed_tcp(&w, MS(31), SRV, SRV_PORT, CLI, CLI_PORT, TCP_FLAG_ACK,
+		      base + 2000, CLI_ISN + 1, 65535, 1000);
+	unit_feed_tcp(&w, MS(32), CLI, CLI_PORT, SRV, SRV_PORT, TCP_FLAG_ACK,
+		      CLI_ISN + 1, base + 3000, 65535, 0);
+	log_end(&w);
+	assert_int_equal(s.n_ends, 1);
+	assert_true(annotated(&s, 8, TCP_ANNOT_RETRANSMISSION));
+	assert_false(annotated(&s, 8, TCP_ANNOT_OUT_OF_ORDER));
+	assert_int_equal(s.ends[0].missed, 1000);
+	assert_int_equal(s.ends[0].bytes[FLOW_RESP], 3000);
+	assert_string_equal(s.ends[0].history, "ShAdgt");
+	assert_false(s.ends[0].capture_lost);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -698,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_syn_after_rst_is_a_new_connection),
 		cmocka_unit_test(test_zero_length_jump_opens_a_hole),
 		cmocka_unit_test(test_first_copy_after_fin_is_out_of_order),
+		cmocka_unit_test(test_snaplen_cut_payload_is_missed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
