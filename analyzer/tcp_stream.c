@@ -347,9 +347,12 @@ static bool held_reserve(struct tcp_stream *s, uint64_t end)
 	return ring_grow(&s->held, cap, s->ranges, s->n_ranges);
 }
 
-/* Compares bytes held already with a new copy: the first copy stays. */
+/*
+ * Compares bytes held already with a new copy; with replace, the new
+ * copy takes their place.
+ */
 static void hold_compare(struct tcp_stream *s, uint64_t pos,
-			 const uint8_t *p, size_t n)
+			 const uint8_t *p, size_t n, bool replace)
 {
 	uint64_t first = 0, diffs;
 
@@ -357,11 +360,27 @@ static void hold_compare(struct tcp_stream *s, uint64_t pos,
 	diffs = ring_diff(&s->held, pos, p, n, &first);
 	if (diffs > 0)
 		report_conflict(s, first, diffs);
+	if (replace)
+		ring_write(&s->held, pos, p, n);
+}
+
+/*
+ * Linux's out-of-order queue (tcp_data_queue_ofo()): a new segment that
+ * starts below a queued one, or at the same number and ends past it,
+ * replaces it (or is read before it, where they overlap); any other
+ * overlapping copy is dropped.  Held pieces that touch are merged here,
+ * so the piece stands for the first of them.
+ */
+static bool held_loses_to(const struct range *piece, uint64_t off,
+			  uint64_t end)
+{
+	return off < piece->start || (off == piece->start && end > piece->end);
 }
 
 /*
  * Holds n captured bytes at off, inside (next, next + max_held): parts
- * already held are compared, the others copied in.
+ * already held are compared (and replaced, as Linux would), the others
+ * copied in.
  */
 static void hold(struct tcp_stream *s, uint64_t off, const uint8_t *p,
 		 size_t n)
@@ -379,7 +398,8 @@ static void hold(struct tcp_stream *s, uint64_t off, const uint8_t *p,
 
 		if (i < s->n_ranges && s->ranges[i].start <= pos) {
 			stop = min_u64(s->ranges[i].end, end);
-			hold_compare(s, pos, p + (pos - off), (size_t)(stop - pos));
+			hold_compare(s, pos, p + (pos - off), (size_t)(stop - pos),
+				     held_loses_to(&s->ranges[i], off, end));
 			i++;
 		} else {
 			if (i < s->n_ranges && s->ranges[i].start < end)
@@ -393,6 +413,38 @@ static void hold(struct tcp_stream *s, uint64_t off, const uint8_t *p,
 	range_add(s, off, end);
 	if (s->held_bytes > s->st.peak_held)
 		s->st.peak_held = s->held_bytes;
+}
+
+/*
+ * An in-order segment p, at off, moved next over held pieces: Linux
+ * queued it whole and drops, or trims, the out-of-order copies below its
+ * end (tcp_data_queue(), then tcp_ofo_queue()), so the application reads
+ * its bytes, not theirs.  Held data was never acknowledged (the
+ * receiver's ACK past it would have delivered it): the receiver took
+ * this copy.  The held ones are compared with it.
+ */
+static void held_superseded(struct tcp_stream *s, uint64_t off,
+			    const uint8_t *p)
+{
+	while (s->n_ranges > 0 && s->ranges[0].start < s->next) {
+		struct range *r = &s->ranges[0];
+		uint64_t stop = min_u64(r->end, s->next), first = 0, diffs;
+		size_t n = (size_t)(stop - r->start);
+
+		s->st.overlap_bytes += n;
+		diffs = ring_diff(&s->held, r->start, p + (r->start - off), n,
+				  &first);
+		if (diffs > 0)
+			report_conflict(s, first, diffs);
+		s->held_bytes -= n;
+		if (stop < r->end) {
+			r->start = stop;
+			break;
+		}
+		s->n_ranges--;
+		memmove(s->ranges, s->ranges + 1,
+			s->n_ranges * sizeof(s->ranges[0]));
+	}
 }
 
 /*
@@ -412,9 +464,8 @@ static void store(struct tcp_stream *s, uint64_t off, const uint8_t *p,
 		} else if (off == s->next) {
 			/* In order: straight from the packet, no copy. */
 			k = n;
-			if (s->n_ranges > 0)
-				k = min_u64(k, s->ranges[0].start - off);
 			deliver(s, p, (size_t)k, ts);
+			held_superseded(s, off, p);
 			deliver_ready(s, ts);
 		} else if (off >= room) {
 			give_up(s, off + min_u64(n, s->cfg.max_held) -

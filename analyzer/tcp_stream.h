@@ -14,13 +14,20 @@
  *   comparison goes through tcp_seq.h, so a stream may wrap past 2^32;
  *   offsets are 64-bit.
  *
- * - First copy wins.  A byte seen twice keeps its first copy, as Linux
- *   does: tcp_data_queue() and tcp_data_queue_ofo() keep what is already
- *   queued and trim the retransmitted overlap away.  An overlap whose
- *   bytes differ from the first copy is reported (on_conflict) as a
+ * - The copy the receiver read, as Linux picks it.  A byte delivered in
+ *   order keeps its first copy: tcp_data_queue() trims the retransmitted
+ *   overlap away.  A byte held out of order was never acknowledged (the
+ *   peer's ACK past it delivers it, the receiver having read that copy):
+ *   a segment that fills the hole before it and covers it is queued
+ *   whole, and the held copy dropped or trimmed (tcp_ofo_queue()), so the
+ *   later copy is read.  Between two out-of-order copies, the one whose
+ *   segment starts lower wins, the one at the same number only if it
+ *   goes further, as tcp_data_queue_ofo() keeps them (held pieces that
+ *   touch are merged: the piece's start stands for the first of them).
+ *   An overlap whose bytes differ is reported (on_conflict) as a
  *   possible injection: retransmissions of TCP carry the same bytes, so
- *   a difference means someone else wrote into the stream (or the first
- *   copy was corrupted).  Delivered bytes are kept for this comparison
+ *   a difference means someone else wrote into the stream (or a copy
+ *   was corrupted).  Delivered bytes are kept for this comparison
  *   up to `history` bytes back; older overlaps are counted unchecked.
  *   A one-byte segment just before the next expected byte is a
  *   keep-alive (RFC 9293 section 3.8.4 allows one garbage octet) and is

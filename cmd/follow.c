@@ -19,7 +19,7 @@
 static const char follow_usage[] =
 	"Usage: tcplens follow --flow SEL [OPTIONS] FILE...\n"
 	"The byte stream of one TCP connection as the receiving application read\n"
-	"it: in sequence order, retransmitted bytes once (the first copy wins),\n"
+	"it: in sequence order, retransmitted bytes once (the copy Linux reads),\n"
 	"bytes the capture missed shown as gaps, overlaps that differ reported.\n"
 	"\n"
 	"      --flow SEL          the connection: a uid from 'tcplens flows', or\n"

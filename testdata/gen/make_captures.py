@@ -1460,6 +1460,45 @@ def cap_tcp_follow():
     return c
 
 
+def cap_tcp_follow_overlap():
+    """Which copy of an overlap the receiver read (issue 14): a request
+    whose last 500 bytes first come out of order with different bytes,
+    then in a segment that fills the hole and covers them; and the same
+    where the receiver's ACK took the out-of-order copy before the other
+    one came."""
+    c = Capture('tcp-follow-overlap.pcap', 1, step_us=1000)
+    link = eth_link(M_CLIENT, M_SERVER)
+    req = text_body(1500, 21)
+    forged = bytearray(req[1000:1500])
+    forged[200:216] = b'FORGED-COPY-HERE'
+    for port, acked_first in ((40011, False), (40012, True)):
+        k = TcpConn(C4, S4, port, 80, 0x10000000 + port, 0x20000000 + port,
+                    link, ts=False)
+        ci = k.seq['c'] + 1
+        c.add(k.seg('c', TCP_SYN, opts=k.syn_opts('c')))
+        c.add(k.seg('s', TCP_SYN | TCP_ACK, opts=k.syn_opts('s')))
+        c.add(k.seg('c', TCP_ACK, opts=b''))
+        c.add(k.seg('c', TCP_PSH | TCP_ACK, req[0:500], opts=b'', seq=ci))
+        c.add(k.seg('c', TCP_PSH | TCP_ACK, bytes(forged), opts=b'',
+                    seq=ci + 1000))                        # out of order
+        if acked_first:
+            # The receiver had [500, 1000) (the capture missed it) and
+            # took the out-of-order copy: its ACK covers both.
+            c.add(k.seg('s', TCP_ACK, opts=b'', ack=ci + 1500))
+        else:
+            c.add(k.seg('s', TCP_ACK, opts=b'', ack=ci + 500))   # dup ACK
+        c.add(k.seg('c', TCP_PSH | TCP_ACK, req[500:1500], opts=b'',
+                    seq=ci + 500))                          # fills, covers
+        k.seq['c'] = ci + 1500
+        c.add(k.seg('s', TCP_ACK, opts=b''))
+        c.add(k.seg('s', TCP_PSH | TCP_ACK,
+                    http_response(text_body(200, 22)), opts=b''))
+        c.add(k.seg('c', TCP_FIN | TCP_ACK, opts=b''))
+        c.add(k.seg('s', TCP_FIN | TCP_ACK, opts=b''))
+        c.add(k.seg('c', TCP_ACK, opts=b''))
+    return c
+
+
 def cap_tcp_follow_snaplen():
     """Many gaps and overlaps in one connection, for what `tcplens follow
     --as raw` writes on standard error: captured with a snaplen of 96
@@ -1598,7 +1637,10 @@ def cap_tcp_regressions():
     return c
 
 
-CAPTURES = (cap_tcp_follow, cap_tcp_follow_snaplen, cap_tcp_reused_4tuple,
+# The files after the last of these (bad_files(), the odd-* captures) go
+# on from its IP ID: add new ones before it.
+CAPTURES = (cap_tcp_follow, cap_tcp_follow_snaplen, cap_tcp_follow_overlap,
+            cap_tcp_reused_4tuple,
             cap_tcp_regressions, cap_tcp_options, cap_udp_checksums, cap_icmp,
             cap_icmpv6, cap_arp,
             cap_vlan, cap_8023, cap_padding, cap_sll, cap_sll2, cap_null,

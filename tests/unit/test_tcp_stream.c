@@ -273,6 +273,117 @@ static void test_overlap_different_bytes(void **state)
 	fx_free(&fx);
 }
 
+/* len bytes of the pattern at off with every byte flipped: a forgery. */
+static void forged_seg(struct fixture *fx, uint64_t off, size_t len)
+{
+	uint8_t forged[512];
+
+	assert_true(len <= sizeof(forged));
+	memcpy(forged, pattern(off, len), len);
+	for (size_t i = 0; i < len; i++)
+		forged[i] ^= 0xff;
+	tcp_stream_segment(fx->s, seq_of(fx, off), 0, forged, len,
+			   (uint32_t)len, ++fx->ts);
+}
+
+/* The delivered bytes [at, at + len) are the forgery of offset from. */
+static void assert_forged(const struct recorder *r, size_t at, uint64_t from,
+			  size_t len)
+{
+	assert_true(at + len <= r->len);
+	for (size_t i = 0; i < len; i++) {
+		uint8_t want = (uint8_t)(pat(from + i) ^ 0xffu);
+		uint8_t got = r->bytes[at + i];
+
+		if (got != want)
+			fail_msg("byte %zu: 0x%02x, want the forged 0x%02x",
+				 at + i, got, want);
+	}
+}
+
+/*
+ * A copy held out of order, never acknowledged, then a segment that
+ * fills the hole before it and covers it: Linux queues the hole-filling
+ * segment and drops (or trims) the held copy (tcp_data_queue(), then
+ * tcp_ofo_queue()), so its bytes are read; the difference is reported.
+ */
+static void test_hole_filling_copy_wins(void **state)
+{
+	struct fixture fx;
+
+	(void)state;
+	fx_init(&fx, 1000, NULL);
+	syn(&fx);
+	seg(&fx, 0, 100, 0);
+	forged_seg(&fx, 200, 100);      /* held: [100, 200) missing */
+	seg(&fx, 100, 250, 0);          /* fills the hole, covers the copy */
+	assert_int_equal(fx.rec.len, 350);
+	assert_pattern(&fx.rec, 0, 0, 350);
+	assert_int_equal(fx.rec.n_conflicts, 1);
+	assert_int_equal(fx.rec.conflicts[0].off, 200);
+	assert_int_equal(fx.rec.conflicts[0].len, 100);
+	/* Covering only part of the held copy: the rest of it is read. */
+	forged_seg(&fx, 450, 100);
+	seg(&fx, 350, 150, 0);
+	tcp_stream_finish(fx.s, ++fx.ts);
+	assert_int_equal(fx.rec.len, 550);
+	assert_pattern(&fx.rec, 350, 350, 150);
+	assert_forged(&fx.rec, 500, 500, 50);
+	assert_int_equal(tcp_stream_get_stats(fx.s)->overlap_bytes, 100 + 50);
+	fx_free(&fx);
+}
+
+/*
+ * The receiver's ACK passed the held copy before the other came: it
+ * read the held copy (the hole before it is a gap, the capture missed
+ * it), and the later one is a differing overlap; the first copy stays.
+ */
+static void test_acked_copy_stays(void **state)
+{
+	struct fixture fx;
+
+	(void)state;
+	fx_init(&fx, 2000, NULL);
+	syn(&fx);
+	seg(&fx, 0, 100, 0);
+	forged_seg(&fx, 200, 100);
+	ack(&fx, 300);
+	seg(&fx, 100, 250, 0);
+	tcp_stream_finish(fx.s, ++fx.ts);
+	assert_int_equal(fx.rec.n_gaps, 1);
+	assert_int_equal(fx.rec.len, 250);      /* 350 minus the gap */
+	assert_forged(&fx.rec, 100, 200, 100);
+	assert_pattern(&fx.rec, 200, 300, 50);
+	assert_int_equal(fx.rec.n_conflicts, 1);
+	fx_free(&fx);
+}
+
+/*
+ * Two copies both out of order: the one that starts lower in sequence is
+ * read where they overlap (Linux's out-of-order queue replaces a copy a
+ * new segment starts below); one that starts inside the held copy, or
+ * at it without going further, is dropped.
+ */
+static void test_out_of_order_copies(void **state)
+{
+	struct fixture fx;
+
+	(void)state;
+	fx_init(&fx, 3000, NULL);
+	syn(&fx);
+	forged_seg(&fx, 200, 100);
+	seg(&fx, 150, 200, 0);          /* starts lower: replaces it */
+	forged_seg(&fx, 300, 100);      /* starts inside: its overlap dropped */
+	forged_seg(&fx, 150, 200);      /* same start, no further: dropped */
+	seg(&fx, 0, 150, 0);
+	tcp_stream_finish(fx.s, ++fx.ts);
+	assert_int_equal(fx.rec.len, 400);
+	assert_pattern(&fx.rec, 0, 0, 350);
+	assert_forged(&fx.rec, 350, 350, 50);
+	assert_int_equal(fx.rec.n_conflicts, 3);
+	fx_free(&fx);
+}
+
 static void test_gap_never_filled(void **state)
 {
 	struct fixture fx;
@@ -632,6 +743,9 @@ int main(void)
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_retransmission_same_bytes),
 		cmocka_unit_test(test_overlap_different_bytes),
+		cmocka_unit_test(test_hole_filling_copy_wins),
+		cmocka_unit_test(test_acked_copy_stays),
+		cmocka_unit_test(test_out_of_order_copies),
 		cmocka_unit_test(test_gap_never_filled),
 		cmocka_unit_test(test_wraparound),
 		cmocka_unit_test(test_long_stream_wraps),
