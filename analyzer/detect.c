@@ -25,7 +25,7 @@ static const struct detector_ops *const det_units[] = {
 	&det_churn_ops, &det_abortive_close_ops, &det_half_open_ops,
 	&det_rst_storm_ops, &det_retransmit_burst_ops, &det_zero_window_ops,
 	&det_nagle_ops, &det_icmp_error_ops, &det_fragmentation_ops,
-	&det_checksum_errors_ops,
+	&det_checksum_errors_ops, &det_accept_queue_ops,
 };
 #define N_UNITS (sizeof(det_units) / sizeof(det_units[0]))
 
@@ -859,7 +859,8 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 	for (size_t i = 0; i < d->n_fired; i++) {
 		struct det_group *g = group_at(d, d->fired[i]);
 
-		if (scanner_of(d, g) != NULL || withdrawn(g))
+		if (scanner_of(d, g) != NULL || withdrawn(g) ||
+		    det_accept_queue_explains(d, g) != NULL)
 			continue;
 		if (listed[g->key.id]++ >= MAX_FINDINGS_PER_ID) {
 			d->suppressed++;
@@ -1085,7 +1086,7 @@ static uint16_t attempt_kind(const struct detectors *d,
 	if (d->attempt & (ATTEMPT_SYN | ATTEMPT_COMPLETED | ATTEMPT_RST_EARLY))
 		k |= SEG_ATTEMPT;
 	/* The answer: the server's, or the client's ACK of a SYN-ACK. */
-	if ((d->attempt & ATTEMPT_SYN_RETRY) ||
+	if ((d->attempt & (ATTEMPT_SYN_RETRY | ATTEMPT_SYNACK_AGAIN)) ||
 	    ((df->flags & DF_SYN_WAITING) &&
 	     (info->dir == FLOW_RESP ||
 	      (pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_ACK)))

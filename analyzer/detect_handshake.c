@@ -5,7 +5,8 @@
  * segment's events in d->attempt.  Not a detector: the dispatcher calls
  * it first, for every segment of connection setup (a SYN or RST, or any
  * before the handshake completed), and hands the segments with an event
- * to the detectors as SEG_ATTEMPT, SEG_SYN_RETRY or (a refusal) SEG_RST.
+ * to the detectors as SEG_ATTEMPT, SEG_SYN_RETRY (a SYN, or a SYN-ACK,
+ * sent again) or (a refusal) SEG_RST.
  */
 #include "detect_internal.h"
 
@@ -65,6 +66,10 @@ void det_handshake_facts(struct detectors *d, const struct packet *pkt,
 		df->flags |= DF_SYNACK_SEEN;
 		if (info->annots & TCP_ANNOT_BIT(RETRANSMISSION))
 			df->flags |= DF_SYNACK_RETRIED;
+		/* The client had acknowledged it: its ACK was not taken. */
+		if ((info->annots & TCP_ANNOT_BIT(RETRANSMISSION)) &&
+		    (df->flags & DF_HANDSHAKE_DONE))
+			d->attempt |= ATTEMPT_SYNACK_AGAIN;
 	}
 	if (!(df->flags & DF_HANDSHAKE_DONE) && tcp_conn_saw_handshake_ack(f) &&
 	    tcp_conn_syn_acked(f, FLOW_RESP)) {

@@ -193,6 +193,8 @@ enum det_flow_flag {
 	DF_SYN_WAITING = 1u << 11,
 	/* Stuck (stuck_dir), counted live in its retransmit_burst group. */
 	DF_STUCK_LIVE = 1u << 12,
+	/* Refused by a full accept queue (accept_queue_overflow). */
+	DF_AQ_REFUSED = 1u << 13,
 };
 
 /*
@@ -301,6 +303,11 @@ enum attempt_event {
 	ATTEMPT_COMPLETED = 1u << 2,    /* the handshake completed now */
 	ATTEMPT_RST_EARLY = 1u << 3,    /* a RST before it completed */
 	ATTEMPT_REFUSED = 1u << 4,      /* that RST, the server's: refused */
+	/*
+	 * The server sent its SYN-ACK again after the client had
+	 * acknowledged it: it did not take the client's ACK.
+	 */
+	ATTEMPT_SYNACK_AGAIN = 1u << 5,
 };
 
 /* A connection attempt waiting to be judged half-open (syn_flood). */
@@ -340,8 +347,10 @@ enum det_segment {
 	 */
 	SEG_ACK_TIMED = 1u << 8,
 	/*
-	 * The client's SYN sent again (ATTEMPT_SYN_RETRY), or the first
-	 * answer to an attempt that retried (syn_unanswered's).
+	 * The client's SYN sent again (ATTEMPT_SYN_RETRY), the first
+	 * answer to an attempt that retried (syn_unanswered's), or the
+	 * server's SYN-ACK sent again after the client's ACK
+	 * (ATTEMPT_SYNACK_AGAIN).
 	 */
 	SEG_SYN_RETRY = 1u << 9,
 	SEG_EVERY = 0x3ff,      /* every segment, plain ones included */
@@ -458,6 +467,11 @@ struct detectors {
 	 */
 	struct count_map churn_seen;
 	struct count_map rst_seen;      /* the same for rst_storm */
+	/*
+	 * Listeners with an accept_queue_overflow group: until one refuses
+	 * an attempt, no flow's end asks for one.
+	 */
+	uint32_t aq_listeners;
 	/*
 	 * The latest group of time_wait_accumulation and of
 	 * short_connection_churn, for the next connection of the same
@@ -776,6 +790,7 @@ extern const struct detector_ops det_rst_storm_ops;
 extern const struct detector_ops det_retransmit_burst_ops;
 extern const struct detector_ops det_zero_window_ops;
 extern const struct detector_ops det_nagle_ops;
+extern const struct detector_ops det_accept_queue_ops;
 
 /*
  * What several detectors read of a segment and its connection, worked
@@ -797,6 +812,14 @@ void det_transfer_facts(struct detectors *d, const struct packet *pkt,
 extern const struct detector_ops det_icmp_error_ops;
 extern const struct detector_ops det_fragmentation_ops;
 extern const struct detector_ops det_checksum_errors_ops;
+
+/*
+ * The accept_queue_overflow group whose finding explains g's (a
+ * syn_unanswered or retransmit_burst finding about the same listener's
+ * refused attempts), or NULL: detectors_findings() folds g into it.
+ */
+const struct det_group *det_accept_queue_explains(struct detectors *d,
+						  const struct det_group *g);
 
 /* The unit that owns finding id (NULL: none). */
 const struct detector_ops *detect_unit_of(enum finding_id id);

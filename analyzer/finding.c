@@ -284,6 +284,33 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"response; size pools for the load. See time_wait_accumulation when "
 	"ports run short.",
 },
+[FINDING_ACCEPT_QUEUE_OVERFLOW] = {
+	"accept_queue_overflow", SEVERITY_WARNING,
+	"a listener's accept queue is full: the application stopped accepting",
+	"The listener is alive (it completed handshakes) but refuses new "
+	"connections: the kernel finished handshakes the application never "
+	"took with accept(), their requests acknowledged and never answered, "
+	"until the accept queue held the listen() backlog plus one. From then "
+	"on Linux drops every new SYN (the client retries at 1, 2, 3, 4 and "
+	"5 s), and ignores the final ACK of a handshake already under way (the "
+	"listener sends its SYN-ACK again after the client's ACK), or answers "
+	"it with a RST when net.ipv4.tcp_abort_on_overflow=1. The backlog is "
+	"the smaller of the listen() argument and net.core.somaxconn (4096 by "
+	"default). A hung or overloaded application (a blocked accept loop, "
+	"all workers busy) is the usual cause; a small backlog makes a burst "
+	"overflow it too.",
+	"Fix the application's accept loop first: find why it stopped taking "
+	"connections (stack dumps, a full worker pool, a blocking call in the "
+	"loop) and accept in a dedicated thread or event loop. On the server, "
+	"ss -ltn shows the listener's Recv-Q (connections queued now) against "
+	"its Send-Q (the backlog): a Recv-Q of Send-Q + 1 is a full queue. "
+	"nstat -az TcpExtListenOverflows TcpExtListenDrops counts the refusals. "
+	"Raise the listen() backlog together with net.core.somaxconn only for "
+	"bursts: a bigger queue does not help an application that does not "
+	"accept. net.ipv4.tcp_abort_on_overflow=1 only changes the symptom: "
+	"clients get a RST at once instead of retrying, and a short stall "
+	"then fails connections the retry would have saved.",
+},
 };
 
 static const char *const severity_names[] = {

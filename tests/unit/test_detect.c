@@ -500,6 +500,226 @@ static void test_syn_unanswered_not_when_answered_after_two_retries(void **state
 	expect_count(r, 0);
 }
 
+/* ------------------------------------------------------- accept_queue_overflow */
+
+/*
+ * n clients of 10.0.0.1:80 (ports from 41000), 10 ms apart from t0, each
+ * completing its handshake and sending a request the listener ACKs and
+ * never answers: a listener whose application does not accept.
+ */
+static void feed_queued(struct unit_wire *w, int n, int64_t t0)
+{
+	for (int i = 0; i < n; i++) {
+		struct conn c;
+		int64_t t = t0 + MS(10) * i;
+
+		conn_init(&c, w, "10.0.0.2", (uint16_t)(41000 + i), "10.0.0.1", 80);
+		conn_open(&c, t, US(100), US(100));
+		conn_send(&c, CLI, t + MS(1), PSH | ACK, 100);
+		conn_send(&c, SRV, t + MS(1) + US(50), ACK, 0);
+	}
+}
+
+/*
+ * n clients (ports from 42000), 10 ms apart from t0, whose SYN is never
+ * answered: sent again at 1, 2, 3, 4 and 5 s, as Linux 6.5+ retries.
+ */
+static void feed_syns_dropped(struct unit_wire *w, int n, int64_t t0)
+{
+	struct conn c[32];
+	uint32_t isn[32];
+
+	assert_true(n <= 32);
+	for (int k = 0; k <= 5; k++) {
+		for (int i = 0; i < n; i++) {
+			int64_t t = t0 + MS(10) * i + SEC(k);
+
+			if (k == 0) {
+				conn_init(&c[i], w, "10.0.0.2",
+					  (uint16_t)(42000 + i), "10.0.0.1", 80);
+				isn[i] = conn_send(&c[i], CLI, t, SYN, 0);
+			} else {
+				conn_seg(&c[i], CLI, t, SYN, isn[i], 0, 0,
+					 &linux_syn);
+			}
+		}
+	}
+}
+
+/*
+ * Three clients (ports from 43000) get their SYN-ACK at t0, before the
+ * queue fills (the caller fills it next); gated_refused() then sends
+ * their requests, the handshake's ACK, when it is full.
+ */
+struct gated {
+	struct conn c[3];
+	uint32_t cli_isn[3], srv_isn[3], req[3];
+};
+
+static void gated_open(struct gated *g, struct unit_wire *w, int64_t t0)
+{
+	for (int i = 0; i < 3; i++) {
+		conn_init(&g->c[i], w, "10.0.0.2", (uint16_t)(43000 + i),
+			  "10.0.0.1", 80);
+		g->cli_isn[i] = conn_send(&g->c[i], CLI, t0 + US(100) * i, SYN, 0);
+		g->srv_isn[i] = conn_send(&g->c[i], SRV, t0 + US(100) * i + US(50),
+					  SYN | ACK, 0);
+	}
+}
+
+/*
+ * The requests arrive at ack_at (200 ms) into the full queue.  Reset:
+ * the listener answers each with a bare RST.  Else it ignores them and
+ * sends its SYN-ACK again 1 s after the first, the client ACKs that,
+ * and resends its request at 0.6, 1.4, 3.0 and 6.2 s.
+ */
+static void gated_refused(struct gated *g, int64_t ack_at, bool reset)
+{
+	static const int64_t resend_ms[] = {600, 1400, 3000, 6200};
+
+	for (int i = 0; i < 3; i++) {
+		g->req[i] = conn_send(&g->c[i], CLI, ack_at + US(100) * i,
+				      PSH | ACK, 100);
+		if (reset)
+			conn_seg(&g->c[i], SRV, ack_at + US(100) * i + US(30),
+				 RST, g->srv_isn[i] + 1, 0, 0, NULL);
+	}
+	for (size_t k = 0; !reset && k < 4; k++) {
+		for (int i = 0; k == 1 && i < 3; i++) {
+			int64_t t = SEC(1) + US(100) * i;
+
+			conn_seg(&g->c[i], SRV, t, SYN | ACK, g->srv_isn[i],
+				 g->cli_isn[i] + 1, 0, &linux_syn);
+			conn_seg(&g->c[i], CLI, t + US(20), ACK,
+				 g->req[i] + 100, g->srv_isn[i] + 1, 0, NULL);
+		}
+		for (int i = 0; i < 3; i++)
+			conn_seg(&g->c[i], CLI, MS(resend_ms[k]) + US(100) * i,
+				 PSH | ACK, g->req[i], g->srv_isn[i] + 1, 100,
+				 NULL);
+	}
+}
+
+static void test_accept_queue_syns_dropped(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct unit_wire *w = run_start(r);
+
+	feed_queued(w, 5, 0);
+	feed_syns_dropped(w, 25, MS(100));
+	run_end(r);
+	f = expect_finding(r, FINDING_ACCEPT_QUEUE_OVERFLOW, "10.0.0.1:80");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 25);
+	assert_num(detail_number(f, "completed"), 5);
+	assert_num(detail_number(f, "syns_dropped"), 25);
+	assert_num(detail_number(f, "acks_dropped"), 0);
+	assert_num(detail_number(f, "resets"), 0);
+	assert_num(detail_number(f, "inferred_backlog"), 4);
+	assert_num(detail_number(f, "waiting_unread"), 5);
+	/* It replaces syn_unanswered for the listener: nothing else fires. */
+	assert_int_equal(count_of(r, FINDING_SYN_UNANSWERED), 0);
+	expect_count(r, 1);
+	/* Evidence: the first dropped SYNs sent again. */
+	assert_int_equal(f->n_packets, 3);
+	assert_non_null(strstr(f->packets[0], "10.0.0.2:42000 > 10.0.0.1:80 [S]"));
+}
+
+static void test_accept_queue_final_acks_dropped(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct unit_wire *w = run_start(r);
+
+	struct gated g;
+
+	gated_open(&g, w, 0);
+	feed_queued(w, 5, MS(1));
+	gated_refused(&g, MS(200), false);
+	run_end(r);
+	f = expect_finding(r, FINDING_ACCEPT_QUEUE_OVERFLOW, "10.0.0.1:80");
+	assert_num(f->value, 3);
+	assert_num(detail_number(f, "acks_dropped"), 3);
+	assert_num(detail_number(f, "completed"), 5);
+	assert_num(detail_number(f, "inferred_backlog"), 4);
+	/* The clients' resent requests are its symptom, not a burst of loss. */
+	assert_int_equal(count_of(r, FINDING_RETRANSMIT_BURST), 0);
+	expect_count(r, 1);
+}
+
+static void test_accept_queue_abort_on_overflow(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	struct unit_wire *w = run_start(r);
+
+	struct gated g;
+
+	gated_open(&g, w, 0);
+	feed_queued(w, 5, MS(1));
+	gated_refused(&g, MS(200), true);
+	run_end(r);
+	f = expect_finding(r, FINDING_ACCEPT_QUEUE_OVERFLOW, "10.0.0.1:80");
+	assert_num(detail_number(f, "resets"), 3);
+	assert_num(detail_number(f, "inferred_backlog"), 4);
+	/* The listener knew the connections: it refused them, forgot none. */
+	assert_int_equal(count_of(r, FINDING_HALF_OPEN), 0);
+	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
+	assert_string_equal(detail_text(f, "cause"), "handshake_aborted");
+	expect_count(r, 2);
+}
+
+/* A dead host or a firewall: nothing ever answered, so no queue to blame. */
+static void test_accept_queue_not_for_a_dead_host(void **state)
+{
+	struct run *r = *state;
+
+	feed_syns_dropped(run_start(r), 25, 0);
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_ACCEPT_QUEUE_OVERFLOW), 0);
+	assert_num(expect_finding(r, FINDING_SYN_UNANSWERED, "10.0.0.1:80")->value,
+		   25);
+	expect_count(r, 1);
+}
+
+/*
+ * A listener that answered every request it took, then fell silent (a
+ * firewall rule, a host gone): no connection waited in a queue.
+ */
+static void test_accept_queue_not_when_every_request_was_answered(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+
+	for (int i = 0; i < 5; i++) {
+		struct conn c;
+
+		conn_init(&c, w, "10.0.0.2", (uint16_t)(41000 + i), "10.0.0.1", 80);
+		conn_open(&c, MS(10) * i, US(100), US(100));
+		conn_exchange(&c, MS(10) * i);
+	}
+	feed_syns_dropped(w, 25, MS(100));
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_ACCEPT_QUEUE_OVERFLOW), 0);
+	expect_finding(r, FINDING_SYN_UNANSWERED, "10.0.0.1:80");
+}
+
+static void test_accept_queue_min_refused(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w;
+
+	run_set(r, "accept_queue_overflow", "min_refused", 3);
+	w = run_start(r);
+	feed_queued(w, 5, 0);
+	feed_syns_dropped(w, 2, MS(100));
+	run_end(r);
+	/* Two refusals are below it: the generic finding stays. */
+	assert_int_equal(count_of(r, FINDING_ACCEPT_QUEUE_OVERFLOW), 0);
+	expect_finding(r, FINDING_SYN_UNANSWERED, "10.0.0.1:80");
+}
+
 /* ------------------------------------------------------------ refused */
 
 static void test_connection_refused_and_abortive_close_refused(void **state)
@@ -2068,6 +2288,12 @@ int main(void)
 		T(test_syn_flood_min_half_open_from_config),
 		T(test_syn_unanswered_after_three_retries),
 		T(test_syn_unanswered_not_when_answered_after_two_retries),
+		T(test_accept_queue_syns_dropped),
+		T(test_accept_queue_final_acks_dropped),
+		T(test_accept_queue_abort_on_overflow),
+		T(test_accept_queue_not_for_a_dead_host),
+		T(test_accept_queue_not_when_every_request_was_answered),
+		T(test_accept_queue_min_refused),
 		T(test_connection_refused_and_abortive_close_refused),
 		T(test_port_scan_folds_the_refused_ports),
 		T(test_port_scan_not_for_ten_refused_ports),

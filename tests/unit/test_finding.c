@@ -14,6 +14,7 @@ static const char *const expected_ids[] = {
 	"abortive_close", "retransmit_burst", "zero_window_stall",
 	"half_open", "port_scan", "icmp_error", "fragmentation",
 	"nagle_delayed_ack", "checksum_errors", "short_connection_churn",
+	"accept_queue_overflow",
 };
 
 static void test_ids_and_names(void **state)
