@@ -193,7 +193,10 @@ except (socket.timeout, TimeoutError, OSError) as e:
              'tcp_syn_linear_timeouts': int(linear) if linear else None},
             {'conn_state': 'S0',
              'findings': [{'id': 'syn_unanswered',
-                           'subject': '%s:8004' % SRV4}]})
+                           'subject': '%s:8004' % SRV4}],
+             # Nothing ever answered: no listener to blame.
+             'absent': [{'id': 'accept_queue_overflow',
+                         'subject': '%s:8004' % SRV4}]})
 
 
 @scenario('CLOSE_WAIT leak: the server reads EOF on 40 connections and never closes them')
@@ -311,7 +314,8 @@ for addr, fam in ((%r, socket.AF_INET), (%r, socket.AF_INET6)):
 
 # More scenarios live in group modules, each registering into SCENARIOS
 # when imported; a module that is not there yet is skipped.
-for _group in ('scenarios_state', 'scenarios_loss', 'scenarios_findings'):
+for _group in ('scenarios_state', 'scenarios_loss', 'scenarios_findings',
+               'scenarios_accept'):
     try:
         __import__(_group)
     except ModuleNotFoundError as e:

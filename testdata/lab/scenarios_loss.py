@@ -481,4 +481,6 @@ except (socket.timeout, TimeoutError, OSError) as e:
             {'conn_state': 'S0',
              'retransmissions': {CLI6: cli.get('TcpRetransSegs', 0)},
              'findings': [{'id': 'syn_unanswered',
-                           'subject': '[%s]:%d' % (SRV6, port)}]})
+                           'subject': '[%s]:%d' % (SRV6, port)}],
+             'absent': [{'id': 'accept_queue_overflow',
+                         'subject': '[%s]:%d' % (SRV6, port)}]})

@@ -13,6 +13,9 @@ wrote from what the kernels said:
              expect, by id and subject (a false positive); for the
              normal-traffic scenarios (expect.normal) no warning or
              critical at all
+  absent     no finding at any severity with the id and subject of an
+             entry of expect.absent (one finding that must replace
+             another: accept_queue_overflow, not syn_unanswered)
 
 Prints a table (scenario, expected finding, found, false positives) and
 PASS/FAIL lines for tests/run.sh.  TCPLENS selects the binary,
@@ -87,6 +90,11 @@ def check(name, truth, pcap):
     for f in false:
         problems.append('false positive: %s %s on %s: %s' % (
             f['severity'], f['id'], f['subject'], f['summary']))
+    for gone in expect.get('absent', []):
+        for f in findings:
+            if f['id'] == gone['id'] and f['subject'] == gone['subject']:
+                problems.append('must be absent: %s %s on %s: %s' % (
+                    f['severity'], f['id'], f['subject'], f['summary']))
     if not wanted:
         rows.append(('nothing at warning or critical' if expect.get('normal')
                      else '(none)', '-'))

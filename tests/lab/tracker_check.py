@@ -48,6 +48,9 @@ UNKNOWABLE = {
         'the scanner closes each unanswered socket 2.5 s after its SYN '
         '(between the retries at 2 and 3 s); closing a SYN_SENT socket '
         'sends nothing',
+    ('accept_queue_syn_drop', '192.0.2.1', 'SYN_SENT'):
+        'the 25 dropped clients gave up (tcp_syn_retries 2) 2 s after '
+        'their last SYN retry without sending anything; ss was read after',
     ('mtu_black_hole', '192.0.2.1', 'ESTABLISHED'):
         'TCP_USER_TIMEOUT aborted the connection 8.2 s after the request '
         'without sending anything: the last retransmission (6.5 s) looks '
