@@ -9,6 +9,13 @@ Server ports 9401..9499.
   a request.  The queue takes backlog + 1 = 5 handshakes; every later
   SYN is dropped by the listener (tcp_conn_request: the accept queue is
   full), and the clients retry at 1, 2, 3, 4 and 5 s.
+- accept_queue_ack_drop: the queue fills between three clients' SYN-ACK
+  and their final ACK (the client's own firewall holds back all but
+  their SYNs while five others complete): the listener drops the ACK
+  (tcp_check_req, tcp_abort_on_overflow 0) and retransmits its SYN-ACK
+  after it.
+- accept_queue_abort: the same with tcp_abort_on_overflow 1: the
+  listener answers the final ACK with a RST.
 
 Each records the kernel's own count of the overflows: nstat -saz
 TcpExtListenOverflows TcpExtListenDrops in the server's namespace (new
@@ -195,3 +202,131 @@ def accept_queue_syn_drop(lab):
                            'inferred_backlog': BACKLOG,
                            'waiting_unread': QUEUED}],
              'absent': [{'id': 'syn_unanswered', 'subject': listener}]})
+
+
+# ------------------------------------------- final ACKs dropped or reset
+# Three clients, bound to GATED_PORTS, complete their side of the
+# handshake while their own firewall lets only their SYNs out; then five
+# others fill the queue, and the firewall opens.  Three: the listener's
+# SYN queue is bounded by the backlog too, and a fourth request waiting
+# in it beside a filling client's would turn that client's SYN-ACK into
+# a SYN cookie.
+GATED = 3
+GATED_PORTS = '41001:41003'
+GATED_CLIENTS = '''
+gated, filled = [], []
+for i in range(%d):
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.bind((%r, 41001 + i))
+    c.connect((%r, %d))             # returns on the SYN-ACK
+    c.sendall(%r)                   # held back with the final ACK
+    gated.append(c)
+print('gated', flush=True)
+sys.stdin.readline()
+for i in range(%d):
+    c = connect(%r, %d)
+    c.sendall(%r)
+    filled.append(c)
+    time.sleep(0.02)
+print('filled', flush=True)
+hold()
+'''
+# What the listener does with the gated clients' retransmissions is
+# watched this long: its SYN-ACK retransmissions at 1, 3 and 7 s.
+ACK_DROP_WATCH = 9.0
+
+
+def _gated_run(lab, port, abort):
+    lab.sysctl('srv', 'net.ipv4.tcp_abort_on_overflow', 1 if abort else 0)
+    rule = ('OUTPUT -p tcp -d %s --dport %d --sport %s ! --syn -j DROP'
+            % (SRV4, port, GATED_PORTS))
+    lab.sh('cli', 'iptables -w -A ' + rule)
+    server(lab, NEVER_ACCEPTS % (SRV4, port, BACKLOG))
+    sniff = Sniffer(lab)
+    t0 = time.time()
+    cli = _start_client(lab, GATED_CLIENTS % (
+        GATED, CLI4, SRV4, port, REQUEST, QUEUED, SRV4, port, REQUEST))
+    line(cli, 10)
+    cli.stdin.write('go\n')
+    cli.stdin.flush()
+    line(cli, 10)
+    lab.sh('cli', 'iptables -w -D ' + rule)
+    t_open = time.time() - t0
+    time.sleep(max(0.0, ACK_DROP_WATCH - (time.time() - t0)))
+    counters = _nstat(lab)
+    queue = _listener(lab, port)
+    flows = _flows(sniff.stop(), port)
+    gated = {sp: fl for sp, fl in flows.items() if 41001 <= sp < 41001 + GATED}
+    filled = [sp for sp, fl in flows.items()
+              if sp not in gated and _completed(fl)]
+    # Every gated segment past the SYN reached a full queue.
+    reached = sum(1 for fl in gated.values() for p in fl
+                  if p['out'] and p['flags'] != 'S')
+    synack_after_ack = sum(
+        1 for fl in gated.values()
+        if any(not p['out'] and p['flags'] == 'SA' and
+               any(q['out'] and 'A' in q['flags'] and q['t'] < p['t']
+                   for q in fl) for p in fl))
+    resets = sum(1 for fl in gated.values()
+                 if any(not p['out'] and 'R' in p['flags'] for p in fl))
+    problems = []
+    if len(gated) != GATED or len(filled) != QUEUED:
+        problems.append('%d gated, %d filled' % (len(gated), len(filled)))
+    if counters.get('TcpExtListenOverflows') != reached:
+        problems.append('nstat %s, %d gated segments reached the listener'
+                        % (counters, reached))
+    if abort and resets != GATED:
+        problems.append('%d of the gated clients reset' % resets)
+    if not abort and (synack_after_ack != GATED or resets):
+        problems.append('%d SYN-ACKs again after the ACK, %d resets'
+                        % (synack_after_ack, resets))
+    if problems:
+        raise RuntimeError('%s: %s' % ('accept_queue_abort' if abort else
+                                       'accept_queue_ack_drop',
+                                       '; '.join(problems)))
+    facts = {'server_port': port, 'listen_backlog': BACKLOG,
+             'tcp_abort_on_overflow': 1 if abort else 0,
+             'gated_clients': GATED, 'filling_clients': QUEUED,
+             'gate_opened_after_s': round(t_open, 2),
+             'watched_seconds': ACK_DROP_WATCH,
+             'gated_segments_reached_listener': reached,
+             'gated_with_synack_after_their_ack': synack_after_ack,
+             'gated_reset': resets,
+             'server_nstat': counters,
+             'server_listener_ss': queue}
+    return facts
+
+
+def _gated_expect(port, abort, facts):
+    listener = '%s:%d' % (SRV4, port)
+    want = {'id': 'accept_queue_overflow', 'subject': listener,
+            'completed': QUEUED, 'inferred_backlog': BACKLOG,
+            'waiting_unread': QUEUED}
+    want['resets' if abort else 'acks_dropped'] = GATED
+    srv_end = {'ESTABLISHED': QUEUED, 'LISTEN': 1}
+    if not abort:
+        srv_end['SYN_RECV'] = GATED
+    # The clients' resent requests are no burst of loss, and the
+    # listener's RSTs no peer that forgot its connections.
+    return {'states_end': {SRV4: srv_end},
+            'findings': [want],
+            'absent': [{'id': 'syn_unanswered', 'subject': listener},
+                       {'id': 'half_open' if abort else 'retransmit_burst',
+                        'subject': listener}]}
+
+
+@scenario('accept queue full, final ACKs dropped: listen(4), never accept(); '
+          'three clients get their SYN-ACK, five others fill the queue, then '
+          'the three ACK with their request: dropped, the SYN-ACK sent again')
+def accept_queue_ack_drop(lab):
+    port = 9402
+    facts = _gated_run(lab, port, abort=False)
+    return facts, _gated_expect(port, False, facts)
+
+
+@scenario('accept queue full, tcp_abort_on_overflow 1: as accept_queue_ack_drop, '
+          'but the listener answers the three final ACKs with a RST')
+def accept_queue_abort(lab):
+    port = 9403
+    facts = _gated_run(lab, port, abort=True)
+    return facts, _gated_expect(port, True, facts)
