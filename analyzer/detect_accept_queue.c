@@ -73,7 +73,7 @@ static struct det_group *aq_group(struct detectors *d, const struct flow *f,
 static int64_t aq_handshake_done_at(const struct flow *f)
 {
 	return tcp_conn_saw_handshake_ack(f)
-		? f->first_ts + (int64_t)f->u.tcp.ack_us * 1000 : f->last_ts;
+		? tcp_conn_handshake_ack_ts(f) : f->last_ts;
 }
 
 static uint64_t aq_refused_total(const struct accept_queue_state *s)

@@ -137,6 +137,12 @@ static inline bool tcp_conn_saw_handshake_ack(const struct flow *f)
 	return (f->u.tcp.flags & TCP_CONN_HAS_ACK) != 0;
 }
 
+/* When the handshake's ACK was seen; valid if tcp_conn_saw_handshake_ack(). */
+static inline int64_t tcp_conn_handshake_ack_ts(const struct flow *f)
+{
+	return f->first_ts + (int64_t)f->u.tcp.ack_us * 1000;
+}
+
 /* dir's peer acknowledged dir's SYN. */
 static inline bool tcp_conn_syn_acked(const struct flow *f, int dir)
 {
