@@ -10,6 +10,9 @@
 
 #include "packet.h"
 
+/* Link types of skipped pcapng interfaces told apart. */
+#define CAPTURE_MAX_SKIPPED_LINKS 4
+
 enum capture_format {
 	CAPTURE_FORMAT_UNKNOWN, /* read from a pipe: not peeked at */
 	CAPTURE_FORMAT_PCAP,
@@ -35,6 +38,34 @@ struct capture_input_info {
 	/* Record number (1-based, in this file) where reading broke, or 0. */
 	uint64_t broken_at_frame;
 	char broken_reason[256];
+	/*
+	 * Bytes of a regular file left unread after the break: frames the
+	 * analysis never saw, though how many cannot be known.
+	 */
+	uint64_t unread_bytes;
+	uint64_t file_bytes;       /* size of a regular file, else 0 */
+	/*
+	 * pcapng: records on interfaces of a link type tcplens does not
+	 * decode, skipped unread; by link type for the first
+	 * CAPTURE_MAX_SKIPPED_LINKS types, the others in the total only.
+	 */
+	uint64_t unsupported_link_records;
+	struct capture_skipped_link {
+		int dlt;
+		uint64_t records;
+	} skipped_links[CAPTURE_MAX_SKIPPED_LINKS];
+	uint8_t n_skipped_links;
+	/* pcapng: records of an interface the filter does not compile for. */
+	uint64_t unfiltered_records;
+	uint32_t interfaces;       /* pcapng interfaces described (pcap: 1) */
+	/*
+	 * pcapng interface statistics (the latest block of each interface,
+	 * summed): packets the interface (isb_ifdrop) and the capturing OS
+	 * (isb_osdrop) dropped, which never reached the file.
+	 */
+	uint32_t interfaces_with_stats;
+	bool has_ifdrop, has_osdrop;
+	uint64_t ifdrop, osdrop;
 };
 
 const char *capture_format_name(enum capture_format f);

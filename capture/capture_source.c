@@ -11,28 +11,57 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pcapng_reader.h"
+
 enum {
 	CAPTURE_READ_BUFFER = 1 << 20,
 	CAPTURE_MAGIC_LEN = 4,
 	CAPTURE_NSEC_PER_SEC = 1000000000,
 };
 
+/* A filter compiled for one link type of a pcapng file's interfaces. */
+struct link_filter {
+	int dlt;
+	bool ok;                 /* it compiled */
+	struct bpf_program prog;
+};
+
+/* A pcapng interface as the reading side sees it. */
+struct input_iface {
+	bool supported;
+	enum link_type link_type;
+	int dlt;
+	int filter;              /* index in the input's filters, or -1 */
+};
+
 struct capture_input {
 	struct capture_input_info info;
-	pcap_t *pcap;
+	pcap_t *pcap;            /* classic pcap files: libpcap reads them */
+	/* pcapng files: read here, each interface with its link type */
+	struct pcapng_reader *ng;
 	FILE *fp;                /* ours until libpcap takes it */
 	uint64_t size;           /* 0 when not a regular file */
 	char *read_buffer;       /* stdio's buffer: freed after the FILE */
 	bool is_regular;
 	dev_t dev;
 	ino_t ino;
+	const char *filter_text; /* NULL or "" for none */
 	struct bpf_program filter;
 	bool has_filter;
+	struct input_iface *ifaces;
+	size_t n_ifaces;
+	struct link_filter *filters;
+	size_t n_filters;
+	/* The first record, read at open to learn the interfaces. */
+	bool has_ahead;
+	enum pcapng_result ahead_res;
+	struct pcapng_record ahead;
 	bool done;
 	bool has_pending;        /* a frame is read and not yet returned */
 	bool returned_pending;   /* refill before comparing again */
-	struct pcap_pkthdr *hdr;
+	struct pcap_pkthdr *hdr; /* libpcap's pending record */
 	const u_char *data;
+	struct capture_frame pending; /* pcapng's, not yet counted */
 	bool warning_pending;
 	char warning[512];
 };
@@ -77,6 +106,27 @@ static bool link_type_from_dlt(int dlt, enum link_type *lt)
 		}
 	}
 	return false;
+}
+
+/*
+ * pcapng files hold LINKTYPE_ values, which are the DLT_ values except
+ * for raw IP: LINKTYPE_RAW is 101 where DLT_RAW is 12 (14 on OpenBSD).
+ * libpcap maps it the same way for classic pcap files.
+ */
+static int dlt_of_linktype(uint32_t linktype)
+{
+	enum { LINKTYPE_RAW = 101 };
+
+	if (linktype == LINKTYPE_RAW)
+		return DLT_RAW;
+	return linktype > INT_MAX ? -1 : (int)linktype;
+}
+
+const char *capture_link_type_name(int dlt)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+
+	return name != NULL ? name : "unknown";
 }
 
 static const char *path_label(const char *path)
@@ -317,6 +367,166 @@ static enum capture_error compile_filter(struct capture_input *in,
 	return CAPTURE_OK;
 }
 
+/* ------------------------------------------------------------ pcapng */
+
+/*
+ * The filter compiled for dlt, shared by every interface of that link
+ * type: its index, or -1 when memory ran out.  A filter that does not
+ * compile for the type is kept too, with ok false, and its message in
+ * msg.
+ */
+static int link_filter_for(struct capture_input *in, int dlt, uint32_t snaplen,
+			   char *msg, size_t msg_len)
+{
+	struct link_filter *lf;
+	pcap_t *dead;
+
+	for (size_t i = 0; i < in->n_filters; i++)
+		if (in->filters[i].dlt == dlt)
+			return (int)i;
+	lf = realloc(in->filters, (in->n_filters + 1) * sizeof(*lf));
+	if (lf == NULL)
+		return -1;
+	in->filters = lf;
+	lf = &in->filters[in->n_filters];
+	memset(lf, 0, sizeof(*lf));
+	lf->dlt = dlt;
+	/* A filter's accepting return is the snaplen: it must not be 0. */
+	dead = pcap_open_dead(dlt, snaplen != 0 && snaplen <= INT_MAX
+				   ? (int)snaplen : 262144);
+	if (dead == NULL)
+		return -1;
+	lf->ok = pcap_compile(dead, &lf->prog, in->filter_text, 1,
+			      PCAP_NETMASK_UNKNOWN) == 0;
+	if (!lf->ok)
+		snprintf(msg, msg_len, "invalid filter expression '%s' for link "
+			 "type %d: %s", in->filter_text, dlt, pcap_geterr(dead));
+	pcap_close(dead);
+	return (int)in->n_filters++;
+}
+
+/*
+ * Interface idx of the file, set up on first use with its link type and
+ * filter; NULL when memory ran out.  A filter that does not compile for
+ * it leaves msg set.
+ */
+static struct input_iface *input_iface(struct capture_input *in, size_t idx,
+				       char *msg, size_t msg_len)
+{
+	while (in->n_ifaces <= idx) {
+		const struct pcapng_interface *pi =
+			pcapng_reader_interface(in->ng, in->n_ifaces);
+		struct input_iface *ifc;
+		size_t cap = in->n_ifaces + 1;
+
+		ifc = realloc(in->ifaces, cap * sizeof(*ifc));
+		if (ifc == NULL || pi == NULL) {
+			if (ifc != NULL)
+				in->ifaces = ifc;
+			return NULL;
+		}
+		in->ifaces = ifc;
+		ifc = &in->ifaces[in->n_ifaces];
+		ifc->dlt = dlt_of_linktype(pi->link_type);
+		ifc->supported = link_type_from_dlt(ifc->dlt, &ifc->link_type);
+		ifc->filter = -1;
+		if (ifc->supported && in->filter_text != NULL &&
+		    in->filter_text[0] != '\0') {
+			ifc->filter = link_filter_for(in, ifc->dlt, pi->snaplen,
+						      msg, msg_len);
+			if (ifc->filter < 0)
+				return NULL;
+		}
+		in->n_ifaces++;
+	}
+	return &in->ifaces[idx];
+}
+
+/*
+ * What a file's interfaces say when it opens: those described before
+ * its first packet.  A file with none, or with only link types tcplens
+ * does not decode, fails as a classic pcap file of such a type would.
+ */
+static enum capture_error check_interfaces(struct capture_input *in,
+					   char *msg, size_t msg_len)
+{
+	const char *label = path_label(in->info.path);
+	size_t n = pcapng_reader_interface_count(in->ng);
+	const struct pcapng_interface *first = pcapng_reader_interface(in->ng, 0);
+	bool any = false;
+	char why[300] = "";
+
+	if (n == 0) {
+		snprintf(msg, msg_len, "%s: not a pcap or pcapng capture file (%s)",
+			 label, in->ahead_res == PCAPNG_BROKEN
+			 ? pcapng_reader_error(in->ng)
+			 : "no interface description block");
+		return CAPTURE_ERR_FORMAT;
+	}
+	in->info.dlt = dlt_of_linktype(first->link_type);
+	in->info.snaplen = first->snaplen > INT_MAX ? INT_MAX
+						    : (int)first->snaplen;
+	for (size_t i = 0; i < n; i++) {
+		struct input_iface *ifc = input_iface(in, i, why, sizeof(why));
+
+		if (ifc == NULL) {
+			snprintf(msg, msg_len, "%s: out of memory opening it", label);
+			return CAPTURE_ERR_NO_MEMORY;
+		}
+		if (why[0] != '\0') {
+			snprintf(msg, msg_len, "%s", why);
+			return CAPTURE_ERR_FILTER;
+		}
+		if (ifc->supported && !any)
+			in->info.link_type = ifc->link_type;
+		any |= ifc->supported;
+	}
+	if (!any) {
+		const char *name = pcap_datalink_val_to_name(in->info.dlt);
+
+		snprintf(msg, msg_len,
+			 "%s: unsupported link type %d (%s); supported: %s",
+			 label, in->info.dlt, name != NULL ? name : "unknown",
+			 capture_supported_link_types());
+		return CAPTURE_ERR_LINK_TYPE;
+	}
+	return CAPTURE_OK;
+}
+
+/*
+ * pcapng files are read here rather than by libpcap, which (1.10) stops
+ * at the first interface whose link type or snaplen differs from the
+ * first one's.  The first record is read at once: the interfaces
+ * described before it are what the file is.
+ */
+static enum capture_error open_pcapng(struct capture_input *in,
+				      const char *filter, char *msg,
+				      size_t msg_len)
+{
+	const char *label = path_label(in->info.path);
+	enum pcapng_result res;
+
+	in->filter_text = filter;
+	in->ng = pcapng_reader_new(in->fp);
+	res = in->ng == NULL ? PCAPNG_NO_MEMORY : pcapng_reader_start(in->ng);
+	if (res == PCAPNG_RECORD) {
+		res = pcapng_reader_next(in->ng, &in->ahead);
+		in->ahead_res = res;
+		in->has_ahead = true;
+	}
+	if (res == PCAPNG_NO_MEMORY) {
+		snprintf(msg, msg_len, "%s: out of memory opening it", label);
+		return CAPTURE_ERR_NO_MEMORY;
+	}
+	if (!in->has_ahead) {
+		snprintf(msg, msg_len, "%s: not a pcap or pcapng capture file (%s)",
+			 label, pcapng_reader_error(in->ng));
+		return CAPTURE_ERR_FORMAT;
+	}
+	in->info.interfaces = (uint32_t)pcapng_reader_interface_count(in->ng);
+	return check_interfaces(in, msg, msg_len);
+}
+
 void capture_source_free(struct capture_source *src)
 {
 	if (src == NULL)
@@ -326,6 +536,12 @@ void capture_source_free(struct capture_source *src)
 
 		if (in->has_filter)
 			pcap_freecode(&in->filter);
+		for (size_t k = 0; k < in->n_filters; k++)
+			if (in->filters[k].ok)
+				pcap_freecode(&in->filters[k].prog);
+		free(in->filters);
+		free(in->ifaces);
+		pcapng_reader_free(in->ng);
 		if (in->pcap != NULL)
 			pcap_close(in->pcap);
 		else
@@ -377,6 +593,10 @@ static enum capture_error open_input(struct capture_source *src, size_t i,
 			 "a pipe) is given more than once", path_label(path));
 		err = CAPTURE_ERR_USAGE;
 	}
+	in->info.file_bytes = in->size;
+	in->info.interfaces = 1;
+	if (err == CAPTURE_OK && in->info.format == CAPTURE_FORMAT_PCAPNG)
+		return open_pcapng(in, filter, msg, msg_len);
 	if (err == CAPTURE_OK)
 		err = open_pcap(in, msg, msg_len);
 	if (err == CAPTURE_OK && filter != NULL && filter[0] != '\0')
@@ -423,14 +643,24 @@ struct capture_source *capture_source_open(const char *const *paths,
 	return src;
 }
 
-static void input_break(struct capture_input *in)
+/* The input's stream, whoever reads it. */
+static FILE *input_stream(const struct capture_input *in)
 {
-	const char *why = pcap_geterr(in->pcap);
+	return in->pcap != NULL ? pcap_file(in->pcap) : in->fp;
+}
+
+/* The input ended early, for why: the rest of the file is unread. */
+static void input_break(struct capture_input *in, const char *why)
+{
 	uint64_t at = in->info.records + 1;
+	FILE *fp = input_stream(in);
+	long pos = fp != NULL && in->is_regular ? ftell(fp) : -1;
 
 	in->info.broken_at_frame = at;
 	snprintf(in->info.broken_reason, sizeof(in->info.broken_reason), "%s",
 		 why);
+	if (pos >= 0 && (uint64_t)pos < in->size)
+		in->info.unread_bytes = in->size - (uint64_t)pos;
 	snprintf(in->warning, sizeof(in->warning),
 		 "%s: capture breaks off in packet %llu (%s); analysed the "
 		 "%llu packets before it",
@@ -441,14 +671,10 @@ static void input_break(struct capture_input *in)
 }
 
 /* Makes sure the input holds its next matching frame, unless it ended. */
-static void input_fill(struct capture_input *in)
+static void pcap_fill(struct capture_input *in)
 {
 	int rc;
 
-	if (in->done || (in->has_pending && !in->returned_pending))
-		return;
-	in->has_pending = false;
-	in->returned_pending = false;
 	while ((rc = pcap_next_ex(in->pcap, &in->hdr, &in->data)) == 1) {
 		in->info.records++;
 		if (!in->has_filter ||
@@ -460,7 +686,141 @@ static void input_fill(struct capture_input *in)
 	if (rc == PCAP_ERROR_BREAK)
 		in->done = true;
 	else
-		input_break(in);
+		input_break(in, pcap_geterr(in->pcap));
+}
+
+/* ------------------------------------------------------- pcapng records */
+
+/* The interface statistics, summed into the input's info at its end. */
+static void ng_sum_stats(struct capture_input *in)
+{
+	struct capture_input_info *info = &in->info;
+	size_t n = pcapng_reader_interface_count(in->ng);
+
+	info->interfaces = (uint32_t)n;
+	info->interfaces_with_stats = 0;
+	info->ifdrop = info->osdrop = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct pcapng_interface *pi = pcapng_reader_interface(in->ng, i);
+
+		info->interfaces_with_stats += pi->has_stats;
+		if (pi->has_ifdrop) {
+			info->has_ifdrop = true;
+			info->ifdrop += pi->ifdrop;
+		}
+		if (pi->has_osdrop) {
+			info->has_osdrop = true;
+			info->osdrop += pi->osdrop;
+		}
+	}
+}
+
+static void ng_end(struct capture_input *in, enum pcapng_result res)
+{
+	ng_sum_stats(in);
+	if (res == PCAPNG_END)
+		in->done = true;
+	else
+		input_break(in, res == PCAPNG_NO_MEMORY
+			    ? "out of memory reading a block"
+			    : pcapng_reader_error(in->ng));
+}
+
+static void ng_skip_link(struct capture_input *in, int dlt)
+{
+	struct capture_input_info *info = &in->info;
+	size_t k;
+
+	info->unsupported_link_records++;
+	for (k = 0; k < info->n_skipped_links; k++)
+		if (info->skipped_links[k].dlt == dlt)
+			break;
+	if (k == CAPTURE_MAX_SKIPPED_LINKS)
+		return;          /* counted in the total only */
+	if (k == info->n_skipped_links) {
+		info->n_skipped_links++;
+		info->skipped_links[k].dlt = dlt;
+	}
+	info->skipped_links[k].records++;
+}
+
+static bool ng_matches(struct capture_input *in, const struct input_iface *ifc,
+		       const struct pcapng_record *rec)
+{
+	const struct link_filter *lf;
+	struct pcap_pkthdr hdr;
+
+	if (ifc->filter < 0)
+		return true;
+	lf = &in->filters[ifc->filter];
+	if (!lf->ok) {
+		in->info.unfiltered_records++;
+		return false;
+	}
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.caplen = rec->cap_len;
+	hdr.len = rec->wire_len;
+	return pcap_offline_filter(&lf->prog, &hdr, rec->data) != 0;
+}
+
+/* The next record into in->pending, as far as the file goes. */
+static void ng_fill(struct capture_input *in)
+{
+	struct pcapng_record rec;
+	enum pcapng_result res;
+	struct input_iface *ifc;
+	char why[300];
+
+	for (;;) {
+		if (in->has_ahead) {
+			in->has_ahead = false;
+			res = in->ahead_res;
+			rec = in->ahead;
+		} else {
+			res = pcapng_reader_next(in->ng, &rec);
+		}
+		if (res != PCAPNG_RECORD) {
+			ng_end(in, res);
+			return;
+		}
+		in->info.records++;
+		why[0] = '\0';
+		ifc = input_iface(in, rec.interface, why, sizeof(why));
+		if (ifc == NULL) {
+			ng_end(in, PCAPNG_NO_MEMORY);
+			return;
+		}
+		if (!ifc->supported) {
+			ng_skip_link(in, ifc->dlt);
+			continue;
+		}
+		if (!ng_matches(in, ifc, &rec))
+			continue;
+		in->pending.data = rec.data;
+		in->pending.cap_len = rec.cap_len;
+		in->pending.wire_len = rec.wire_len;
+		in->pending.link_type = ifc->link_type;
+		in->pending.ts = rec.ts;
+		/* A simple packet block has no time, a corrupt one none we trust. */
+		in->pending.has_ts = rec.has_ts && !rec.ts_corrupt;
+		if (rec.ts_corrupt)
+			in->info.bad_timestamps++;
+		in->has_pending = true;
+		return;
+	}
+}
+
+/* Makes sure the input holds its next matching frame, unless it ended. */
+static void input_fill(struct capture_input *in)
+{
+	if (in->done || (in->has_pending && !in->returned_pending))
+		return;
+	in->has_pending = false;
+	in->returned_pending = false;
+	if (in->ng != NULL)
+		ng_fill(in);
+	else
+		pcap_fill(in);
 }
 
 /*
@@ -521,51 +881,70 @@ static struct pkt_time record_time(const struct capture_input *in,
 	return t;
 }
 
+/* What every frame handed out is counted for, whoever read it. */
+static void frame_count(struct capture_input *in, struct capture_frame *out)
+{
+	in->info.frames++;
+	/* More captured than was on the wire cannot be: trust the bytes. */
+	if (out->cap_len > out->wire_len) {
+		out->wire_len = out->cap_len;
+		in->info.caplen_over_wire++;
+	}
+}
+
 static void frame_fill(struct capture_input *in, size_t i,
 		       const struct pcap_pkthdr *hdr, const u_char *data,
 		       struct capture_frame *out)
 {
 	bool corrupt_time;
 
-	in->info.frames++;
 	out->data = data;
 	out->cap_len = hdr->caplen;
 	out->wire_len = hdr->len;
-	/* More captured than was on the wire cannot be: trust the bytes. */
-	if (out->cap_len > out->wire_len) {
-		out->wire_len = out->cap_len;
-		in->info.caplen_over_wire++;
-	}
 	out->ts = record_time(in, hdr, &corrupt_time);
 	/*
-	 * pcapng simple packet blocks have no time; libpcap gives 0.  A
-	 * corrupt time is no better: one frame 2,147 s ahead would expire
-	 * every connection around it.  Either frame moves no clock.
+	 * A corrupt time is no better than none: one frame 2,147 s ahead
+	 * would expire every connection around it.  The frame moves no
+	 * clock.
 	 */
-	out->has_ts = !corrupt_time &&
-		      !(in->info.format == CAPTURE_FORMAT_PCAPNG &&
-			out->ts.sec == 0 && out->ts.nsec == 0);
+	out->has_ts = !corrupt_time;
 	if (corrupt_time)
 		in->info.bad_timestamps++;
 	out->link_type = in->info.link_type;
 	out->input = i;
+	frame_count(in, out);
 }
 
 static int emit_frame(struct capture_input *in, size_t i,
 		      struct capture_frame *out)
 {
 	in->returned_pending = true;
-	frame_fill(in, i, in->hdr, in->data, out);
+	if (in->ng != NULL) {
+		*out = in->pending;
+		out->input = i;
+		frame_count(in, out);
+	} else {
+		frame_fill(in, i, in->hdr, in->data, out);
+	}
 	return 1;
+}
+
+/* The time the input's pending frame will carry. */
+static struct pkt_time pending_time(const struct capture_input *in)
+{
+	bool unused;
+
+	if (in->ng != NULL)
+		return in->pending.ts;
+	return record_time(in, in->hdr, &unused);
 }
 
 /* Merge order by the times the frames will carry, not the raw fields. */
 static bool frame_before(const struct capture_input *a,
 			 const struct capture_input *b)
 {
-	bool unused;
-	struct pkt_time ta = record_time(a, a->hdr, &unused);
-	struct pkt_time tb = record_time(b, b->hdr, &unused);
+	struct pkt_time ta = pending_time(a);
+	struct pkt_time tb = pending_time(b);
 
 	if (ta.sec != tb.sec)
 		return ta.sec < tb.sec;
@@ -623,6 +1002,24 @@ static void dispatch_one(u_char *user, const struct pcap_pkthdr *hdr,
 	d->delivered++;
 }
 
+/* pcapng: the records as ng_fill() finds them, straight to fn. */
+static size_t run_single_ng(struct capture_input *in, capture_frame_fn fn,
+			    void *ctx, size_t max_frames)
+{
+	struct capture_frame frame;
+	size_t n = 0;
+
+	while (n < max_frames) {
+		input_fill(in);
+		if (!in->has_pending || in->done)
+			break;
+		emit_frame(in, 0, &frame);
+		fn(ctx, &frame);
+		n++;
+	}
+	return n;
+}
+
 static size_t run_single(struct capture_input *in, capture_frame_fn fn,
 			 void *ctx, size_t max_frames)
 {
@@ -631,6 +1028,8 @@ static size_t run_single(struct capture_input *in, capture_frame_fn fn,
 	int cnt = max_frames > INT_MAX ? INT_MAX : (int)max_frames;
 	int rc;
 
+	if (in->ng != NULL)
+		return run_single_ng(in, fn, ctx, max_frames);
 	/* A frame capture_source_next() read but did not hand out yet. */
 	if (in->has_pending && !in->returned_pending && !in->done) {
 		emit_frame(in, 0, &frame);
@@ -643,7 +1042,7 @@ static size_t run_single(struct capture_input *in, capture_frame_fn fn,
 		if (rc == 0 || rc == PCAP_ERROR_BREAK)
 			in->done = true;
 		else if (rc < 0)
-			input_break(in);
+			input_break(in, pcap_geterr(in->pcap));
 	}
 	return d.delivered;
 }
@@ -697,10 +1096,10 @@ void capture_source_progress(const struct capture_source *src,
 		FILE *fp;
 		long pos;
 
-		if (in->size == 0 || in->pcap == NULL)
+		if (in->size == 0 || (in->pcap == NULL && in->ng == NULL))
 			continue;
 		*total += in->size;
-		fp = pcap_file(in->pcap);
+		fp = input_stream(in);
 		pos = fp != NULL ? ftell(fp) : -1;
 		*done += in->done ? in->size : (pos > 0 ? (uint64_t)pos : 0);
 	}

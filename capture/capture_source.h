@@ -1,7 +1,12 @@
 /*
  * Offline capture input: one or more pcap/pcapng files (or "-" for
- * standard input) read through libpcap and merged into one stream in
- * timestamp order, with an optional BPF filter.
+ * standard input) merged into one stream in timestamp order, with an
+ * optional BPF filter.  libpcap reads classic pcap files; pcapng files
+ * are read by pcapng_reader.c, so that every interface keeps its own
+ * link type (libpcap 1.10 stops at the first interface that differs),
+ * and each frame carries the link type of its interface.  Frames on an
+ * interface of a link type tcplens does not decode are skipped and
+ * counted in the input's info.
  *
  * The frame returned by capture_source_next() points into libpcap's
  * buffer and is valid only until the next call: anything kept longer
@@ -49,7 +54,11 @@ struct capture_source;
 
 /*
  * Opens every input.  On failure returns NULL, sets *err and writes a
- * one-line message naming the file and the problem into msg.
+ * one-line message naming the file and the problem into msg.  A pcapng
+ * file fails with CAPTURE_ERR_LINK_TYPE when none of the interfaces
+ * described before its first packet has a link type tcplens decodes,
+ * and with CAPTURE_ERR_FILTER when the filter does not compile for one
+ * of them (a later interface's frames are then left out and counted).
  */
 struct capture_source *capture_source_open(const char *const *paths,
 					   size_t n_paths,
@@ -61,8 +70,8 @@ void capture_source_free(struct capture_source *src);
 /*
  * Next frame in timestamp order (ties keep input order): 1 with *out
  * filled, 0 at the end of every input.  An input that breaks mid-way
- * (truncated or corrupt record, a pcapng interface of another link type)
- * ends there; its info says where and why, and
+ * (a truncated or corrupt record or block) ends there; its info says
+ * where and why, and
  * capture_source_take_warning() returns each input's message once (call
  * it until it returns NULL).
  */
@@ -88,6 +97,9 @@ capture_source_input(const struct capture_source *src, size_t i);
 /* Bytes consumed and total over the regular files (for progress). */
 void capture_source_progress(const struct capture_source *src,
 			     uint64_t *done, uint64_t *total);
+
+/* libpcap's name of a DLT_ value ("NFLOG"), or "unknown". */
+const char *capture_link_type_name(int dlt);
 
 /* The link types tcplens decodes, for error messages: "EN10MB, ...". */
 const char *capture_supported_link_types(void);

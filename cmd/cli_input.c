@@ -474,12 +474,37 @@ static bool inputs_are_files(const struct cli_input *in)
 	return true;
 }
 
+/* pcapng records left unread, by link type: one warning per type. */
+static void warn_skipped_links(const struct capture_input_info *in)
+{
+	uint64_t listed = 0, rest;
+
+	for (size_t k = 0; k < in->n_skipped_links; k++) {
+		const struct capture_skipped_link *sk = &in->skipped_links[k];
+
+		listed += sk->records;
+		cli_warning("%s: %" PRIu64 " record%s on interfaces of link type %d (%s) not analysed: tcplens does not decode it",
+			    in->path, sk->records, sk->records == 1 ? "" : "s",
+			    sk->dlt, capture_link_type_name(sk->dlt));
+	}
+	rest = in->unsupported_link_records - listed;
+	if (rest > 0)
+		cli_warning("%s: %" PRIu64 " more record%s on interfaces of other link types not analysed",
+			    in->path, rest, rest == 1 ? "" : "s");
+	if (in->unfiltered_records > 0)
+		cli_warning("%s: %" PRIu64 " record%s left out: the filter does not compile for the link type of %s interface",
+			    in->path, in->unfiltered_records,
+			    in->unfiltered_records == 1 ? "" : "s",
+			    in->unfiltered_records == 1 ? "its" : "their");
+}
+
 /* Said once per input, after the frames: how many times were not used. */
 static void warn_corrupt_times(const struct capture_source *src)
 {
 	for (size_t i = 0; i < capture_source_input_count(src); i++) {
 		const struct capture_input_info *in = capture_source_input(src, i);
 
+		warn_skipped_links(in);
 		if (in->bad_timestamps > 0)
 			cli_warning("%s: %" PRIu64 " record%s had a corrupt time (a fraction of a second of 1 s or more, or past 2106); %s analysed at the time of the frame before",
 				    in->path, in->bad_timestamps,

@@ -64,7 +64,7 @@ run decode "$decode_bin" $((seconds / 2)) "$seeds" 4096
 files=build-fuzz/seeds-capture
 rm -rf "$files"
 mkdir -p "$files"
-cp testdata/*.pcap testdata/*.pcapng "$files"/
+cp testdata/*.pcap testdata/*.pcapng testdata/real/*.pcap* "$files"/
 run capture "$capture_bin" $((seconds / 4)) "$files" 16384
 
 # Configuration files: the bad ones of the CLI tests, the defaults as
