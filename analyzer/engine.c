@@ -42,6 +42,8 @@ static void on_tcp_segment(void *ctx, const struct packet *pkt,
 		detectors_on_tcp_segment(e->det, pkt, f, info, area);
 	if (e->hosts != NULL)
 		host_states_on_segment(e->hosts, pkt, f, info);
+	if (e->quality != NULL)
+		capture_quality_on_segment(e->quality, info);
 	for (size_t i = 0; i < e->n_consumers; i++)
 		if (e->consumers[i].on_tcp_segment != NULL)
 			e->consumers[i].on_tcp_segment(
@@ -106,6 +108,8 @@ static void on_flow_end(void *ctx, const struct flow *f,
 		detectors_on_flow_end(e->det, f, area);
 	if (e->rank != NULL)
 		trouble_rank_on_flow_end(e->rank, f);
+	if (e->quality != NULL)
+		capture_quality_on_flow_end(e->quality, f);
 	for (size_t i = 0; i < e->n_consumers; i++)
 		if (e->consumers[i].on_flow_end != NULL)
 			e->consumers[i].on_flow_end(
@@ -161,6 +165,11 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 		if (e->rank == NULL)
 			return false;
 	}
+	if (cfg->parts & ENGINE_QUALITY) {
+		e->quality = capture_quality_new();
+		if (e->quality == NULL)
+			return false;
+	}
 	return true;
 }
 
@@ -171,9 +180,9 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
  */
 static struct analyzer_sink engine_sink(struct engine *e)
 {
-	bool det = e->det != NULL;
-	bool start = det, segment = det || e->hosts != NULL, datagram = det,
-	     icmp = det, end = det || e->rank != NULL;
+	bool det = e->det != NULL, quality = e->quality != NULL;
+	bool start = det, segment = det || e->hosts != NULL || quality,
+	     datagram = det, icmp = det, end = det || e->rank != NULL || quality;
 	struct analyzer_sink sink = {.ctx = e};
 
 	for (size_t i = 0; i < e->n_consumers; i++) {
@@ -231,12 +240,22 @@ void engine_free(struct engine *e)
 	host_states_free(e->hosts);
 	trouble_rank_free(e->rank);
 	trouble_rank_free(e->snap_rank);
+	capture_quality_free(e->quality);
 	free(e);
 }
 
 void engine_feed(struct engine *e, const struct packet *pkt)
 {
+	if (e->quality != NULL)
+		capture_quality_on_packet(e->quality, pkt);
 	analyzer_feed(e->a, pkt);
+}
+
+void engine_set_source_facts(struct engine *e,
+			     const struct quality_source_facts *facts)
+{
+	if (e->quality != NULL)
+		capture_quality_set_source(e->quality, facts);
 }
 
 void engine_advance(struct engine *e, int64_t now)
@@ -274,6 +293,8 @@ bool engine_results(struct engine *e, struct engine_results *out)
 		out->hosts = host_states_rows(e->hosts, &out->n_hosts);
 	if (e->rank != NULL)
 		out->top = trouble_rank_rows(e->rank, &out->n_top);
+	if (e->quality != NULL)
+		out->quality = capture_quality_report(e->quality);
 	return !(e->det != NULL && detectors_out_of_memory(e->det)) &&
 	       !(e->hosts != NULL && host_states_out_of_memory(e->hosts));
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "analyzer.h"
+#include "capture_quality.h"
 #include "detect.h"
 #include "host_states.h"
 #include "ip_defrag.h"
@@ -63,7 +64,9 @@ enum engine_part {
 	ENGINE_DETECTORS = 1u << 0,     /* findings */
 	ENGINE_SOCKETS = 1u << 1,       /* each host's socket table */
 	ENGINE_RANKING = 1u << 2,       /* the trouble ranking */
-	ENGINE_ALL = ENGINE_DETECTORS | ENGINE_SOCKETS | ENGINE_RANKING,
+	ENGINE_QUALITY = 1u << 3,       /* the capture's quality */
+	ENGINE_ALL = ENGINE_DETECTORS | ENGINE_SOCKETS | ENGINE_RANKING |
+		     ENGINE_QUALITY,
 };
 
 struct engine_config {
@@ -87,6 +90,8 @@ struct engine_results {
 	size_t n_hosts;
 	const struct trouble_row *top;          /* most trouble first */
 	size_t n_top;
+	/* NULL without ENGINE_QUALITY */
+	const struct capture_quality_report *quality;
 };
 
 struct engine;
@@ -103,6 +108,13 @@ void engine_advance(struct engine *e, int64_t now);
  * the flows still open end.
  */
 void engine_finish(struct engine *e);
+
+/*
+ * What the capture source knew of the frames it never handed on and of
+ * its interfaces' drops (ENGINE_QUALITY), once the input is read.
+ */
+void engine_set_source_facts(struct engine *e,
+			     const struct quality_source_facts *facts);
 
 /*
  * After engine_finish(): false when memory ran out somewhere (the

@@ -12,6 +12,7 @@ struct engine {
 	struct detectors *det;          /* NULL without ENGINE_DETECTORS */
 	struct host_states *hosts;      /* NULL without ENGINE_SOCKETS */
 	struct trouble_rank *rank;      /* NULL without ENGINE_RANKING */
+	struct capture_quality *quality; /* NULL without ENGINE_QUALITY */
 	/* A snapshot's ranking of live and ended connections, once needed. */
 	struct trouble_rank *snap_rank;
 	size_t top_n;

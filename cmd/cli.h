@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "capture_quality.h"
 #include "capture_source.h"
 #include "packet.h"
 
@@ -50,6 +51,16 @@ struct cli_input {
  */
 enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 			     void *ctx, struct capture_source **src_out);
+
+/*
+ * What the inputs' info says the capture quality must know: the frames
+ * never handed on (pcapng interfaces of link types not decoded, records
+ * the filter could not be compiled for, the rest of a file after a
+ * break) and the pcapng interface drop counts, summed over the inputs.
+ * The one place that reads those counters.
+ */
+void cli_quality_facts(const struct capture_source *src,
+		       struct quality_source_facts *out);
 
 /* Decimals for printing timestamps: 6 when all inputs are microsecond. */
 int cli_ts_decimals(const struct capture_source *src);

@@ -354,7 +354,11 @@ enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,
 	enum cli_exit rc = run_inputs(o, paths, n_paths, feed_engine, e,
 				      src_out);
 
+	struct quality_source_facts facts;
+
 	if (rc == CLI_EXIT_OK) {
+		cli_quality_facts(*src_out, &facts);
+		engine_set_source_facts(e, &facts);
 		engine_finish(e);
 		rc = cli_analysis_memory_check(engine_analyzer(e));
 	}

@@ -171,6 +171,47 @@ static enum cli_exit exit_for(enum capture_error err)
 	return CLI_EXIT_INTERNAL;
 }
 
+static void facts_add_links(const struct capture_input_info *in,
+			    struct quality_source_facts *out)
+{
+	for (size_t k = 0; k < in->n_skipped_links; k++) {
+		const struct capture_skipped_link *sk = &in->skipped_links[k];
+		size_t j;
+
+		for (j = 0; j < out->n_links; j++)
+			if (out->links[j].dlt == sk->dlt)
+				break;
+		if (j == out->n_links && j < QUALITY_MAX_LINKS) {
+			out->links[j].dlt = sk->dlt;
+			out->links[j].name = capture_link_type_name(sk->dlt);
+			out->n_links++;
+		}
+		if (j < QUALITY_MAX_LINKS)
+			out->links[j].records += sk->records;
+	}
+	out->unsupported_link_records += in->unsupported_link_records;
+}
+
+void cli_quality_facts(const struct capture_source *src,
+		       struct quality_source_facts *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < capture_source_input_count(src); i++) {
+		const struct capture_input_info *in = capture_source_input(src, i);
+
+		facts_add_links(in, out);
+		out->unfiltered_records += in->unfiltered_records;
+		out->broken_inputs += in->broken_at_frame != 0;
+		out->unread_bytes += in->unread_bytes;
+		out->file_bytes += in->file_bytes;
+		out->interfaces_with_stats += in->interfaces_with_stats;
+		out->has_ifdrop |= in->has_ifdrop;
+		out->has_osdrop |= in->has_osdrop;
+		out->ifdrop += in->ifdrop;
+		out->osdrop += in->osdrop;
+	}
+}
+
 int cli_ts_decimals(const struct capture_source *src)
 {
 	for (size_t i = 0; i < capture_source_input_count(src); i++) {

@@ -45,6 +45,7 @@ enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 	d->view.n_hosts = r.n_hosts;
 	d->view.top = r.top;
 	d->view.n_top = r.n_top;
+	d->view.quality = r.quality;
 	return CLI_EXIT_OK;
 }
 

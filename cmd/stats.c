@@ -90,6 +90,7 @@ static int parse_stats_opts(int argc, char **argv, struct stats_opts *o,
 struct stats_ctx {
 	struct proto_stats st;
 	struct defrag *defrag;
+	struct capture_quality *quality;
 	struct packet whole;
 	int64_t last_ns;        /* the latest packet time: the capture's end */
 };
@@ -101,6 +102,7 @@ static void stats_on_packet(void *arg, const struct packet *pkt)
 	proto_stats_add(&ctx->st, pkt);
 	if (pkt->has_ts && pkt_time_ns(pkt->ts) > ctx->last_ns)
 		ctx->last_ns = pkt_time_ns(pkt->ts);
+	capture_quality_on_packet(ctx->quality, pkt);
 	/* The reassembled datagram belongs to the frame that completed it. */
 	if ((packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6)) &&
 	    pkt->ip.is_fragment &&
@@ -109,13 +111,14 @@ static void stats_on_packet(void *arg, const struct packet *pkt)
 }
 
 static int stats_render(const struct stats_opts *o,
-			const struct stats_ctx *ctx,
+			struct stats_ctx *ctx,
 			const struct capture_source *src)
 {
 	const struct capture_input_info *inputs[256];
 	size_t n = capture_source_input_count(src);
 	const struct capture_input_info **list = inputs;
 	struct stats_report r;
+	struct quality_source_facts facts;
 	int rc;
 
 	if (n > sizeof(inputs) / sizeof(inputs[0])) {
@@ -133,6 +136,9 @@ static int stats_render(const struct stats_opts *o,
 	r.n_inputs = n;
 	r.ts_decimals = cli_ts_decimals(src);
 	r.filter = o->an.filter;
+	cli_quality_facts(src, &facts);
+	capture_quality_set_source(ctx->quality, &facts);
+	r.quality = capture_quality_report(ctx->quality);
 	if (o->format == OUTPUT_FORMAT_JSON)
 		stats_report_json(stdout, &r);
 	else
@@ -160,7 +166,10 @@ int cmd_stats(int argc, char **argv)
 	}
 	/* ~60 KiB of counters: keep them off the stack. */
 	ctx = calloc(1, sizeof(*ctx));
-	if (ctx == NULL || (ctx->defrag = defrag_new(&o.an.cfg.defrag)) == NULL) {
+	if (ctx == NULL || (ctx->defrag = defrag_new(&o.an.cfg.defrag)) == NULL ||
+	    (ctx->quality = capture_quality_new()) == NULL) {
+		if (ctx != NULL)
+			defrag_free(ctx->defrag);
 		free(ctx);
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
@@ -179,6 +188,7 @@ int cmd_stats(int argc, char **argv)
 		rc = stats_render(&o, ctx, src);
 	capture_source_free(src);
 	defrag_free(ctx->defrag);
+	capture_quality_free(ctx->quality);
 	free(ctx);
 	return rc;
 }

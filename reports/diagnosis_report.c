@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "addr_format.h"
+#include "quality_report.h"
+#include "text_wrap.h"
 #include "time_format.h"
 
-#define WIDTH 80
 /* Hosts the text lists, busiest first; the documents list them all. */
 #define TEXT_HOSTS 20
 #define NS_PER_SEC 1000000000LL
@@ -41,33 +42,19 @@ static void upper(const char *s, char *out, size_t outlen)
 }
 
 /*
- * Writes text after a label of its own, wrapped at WIDTH with every line
- * after the first indented by indent.  col is where the text starts.
+ * Frames not analysed: those the analyzer left out, and those never
+ * read (pcapng interfaces of link types not decoded), which only the
+ * capture quality knows of.
  */
-static void wrap(FILE *out, const char *text, size_t col, size_t indent)
+static uint64_t not_analysed(const struct diagnosis_view *v)
 {
-	const char *p = text;
+	const struct analyzer_stats *st = v->stats;
+	uint64_t n = st->untracked + st->tcp_unusable;
 
-	while (*p != '\0') {
-		size_t room = WIDTH > col ? WIDTH - col : 20;
-		size_t len = strlen(p), cut = len;
-
-		if (len > room) {
-			cut = room;
-			while (cut > 0 && p[cut] != ' ')
-				cut--;
-			if (cut == 0) {     /* one long word: let it overflow */
-				cut = strcspn(p, " ");
-			}
-		}
-		fprintf(out, "%.*s\n", (int)cut, p);
-		p += cut;
-		while (*p == ' ')
-			p++;
-		if (*p != '\0')
-			fprintf(out, "%*s", (int)indent, "");
-		col = indent;
-	}
+	if (v->quality != NULL)
+		n += v->quality->by_reason[QUALITY_UNSUPPORTED_LINK] +
+		     v->quality->by_reason[QUALITY_UNFILTERED];
+	return n;
 }
 
 /* ------------------------------------------------------------ text */
@@ -94,15 +81,14 @@ static void text_summary(FILE *out, const struct diagnosis_view *v)
 		snprintf(line, sizeof(line), "%" PRIu64 " packets", st->packets);
 	}
 	fprintf(out, "  capture   ");
-	wrap(out, line, 12, 12);
+	text_wrap(out, line, 12, 12);
 	snprintf(line, sizeof(line), "%" PRIu64 " flows (peak %zu at once); "
 		 "%" PRIu64 " TCP segments, %" PRIu64 " UDP datagrams, %" PRIu64
 		 " ICMP messages; %" PRIu64 " packets not analysed",
 		 st->flows_created, st->peak_flows, st->tcp_segments,
-		 st->udp_datagrams, st->icmp_messages,
-		 st->untracked + st->tcp_unusable);
+		 st->udp_datagrams, st->icmp_messages, not_analysed(v));
 	fprintf(out, "            ");
-	wrap(out, line, 12, 12);
+	text_wrap(out, line, 12, 12);
 	if (v->n_findings == 0)
 		snprintf(line, sizeof(line), "none");
 	else
@@ -119,7 +105,7 @@ static void text_summary(FILE *out, const struct diagnosis_view *v)
 			 "65,536 subjects: %" PRIu64 " more were not tracked, so "
 			 "findings may be missing", v->not_tracked);
 		fprintf(out, "  warning   ");
-		wrap(out, line, 12, 12);
+		text_wrap(out, line, 12, 12);
 	}
 }
 
@@ -140,7 +126,7 @@ static void text_evidence(FILE *out, const struct finding *f)
 			snprintf(line + used, sizeof(line) - used, " (+%" PRIu64
 				 " more)", f->flow_count - f->n_flows);
 		fprintf(out, "    evidence  ");
-		wrap(out, line, 14, 14);
+		text_wrap(out, line, 14, 14);
 	}
 	if (f->n_frames > 0) {
 		used = (size_t)snprintf(line, sizeof(line), "frames");
@@ -149,13 +135,13 @@ static void text_evidence(FILE *out, const struct finding *f)
 						 "%s %" PRIu64, i ? "," : "",
 						 f->frames[i]);
 		fprintf(out, "%s", f->n_flows > 0 ? "              " : "    evidence  ");
-		wrap(out, line, 14, 14);
+		text_wrap(out, line, 14, 14);
 	}
 	for (int i = 0; i < f->n_packets; i++) {
 		snprintf(line, sizeof(line), "#%" PRIu64 " %s", f->packet_frames[i],
 			 f->packets[i]);
 		fprintf(out, "              ");
-		wrap(out, line, 14, 16);
+		text_wrap(out, line, 14, 16);
 	}
 }
 
@@ -173,20 +159,20 @@ static void text_finding(FILE *out, const struct finding *f, int decimals,
 		fprintf(out, "%-8s", sev);
 	fprintf(out, " %s  %s\n", finding_id_name(f->id), f->subject);
 	fprintf(out, "  ");
-	wrap(out, finding_title(f->id), 2, 2);
+	text_wrap(out, finding_title(f->id), 2, 2);
 	fprintf(out, "  ");
-	wrap(out, f->summary, 2, 2);
+	text_wrap(out, f->summary, 2, 2);
 	format_time(f->first_ts, decimals, a, sizeof(a));
 	format_time(f->last_ts, decimals, b, sizeof(b));
 	snprintf(line, sizeof(line), "%.15g %s (threshold %.15g), %s to %s",
 		 f->value, f->unit ? f->unit : "", f->threshold, a, b);
 	fprintf(out, "    measured  ");
-	wrap(out, line, 14, 14);
+	text_wrap(out, line, 14, 14);
 	text_evidence(out, f);
 	fprintf(out, "    why       ");
-	wrap(out, finding_explanation(f->id), 14, 14);
+	text_wrap(out, finding_explanation(f->id), 14, 14);
 	fprintf(out, "    do        ");
-	wrap(out, finding_advice(f->id), 14, 14);
+	text_wrap(out, finding_advice(f->id), 14, 14);
 }
 
 static void text_hosts(FILE *out, const struct diagnosis_view *v)
@@ -220,7 +206,7 @@ static void text_hosts(FILE *out, const struct diagnosis_view *v)
 							 "%s%s %u", used ? ", " : "",
 							 tcp_state_name(s), r->count[s]);
 		fprintf(out, "  %-24s ", host);
-		wrap(out, line, 27, 27);
+		text_wrap(out, line, 27, 27);
 	}
 }
 
@@ -260,7 +246,7 @@ static void text_top(FILE *out, const struct diagnosis_view *v)
 			 (double)r->duration_ns / NS_PER_SEC, r->retrans[0],
 			 r->retrans[1], why);
 		fprintf(out, "      ");
-		wrap(out, line, 6, 6);
+		text_wrap(out, line, 6, 6);
 	}
 }
 
@@ -268,6 +254,10 @@ void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 			   bool color)
 {
 	text_summary(out, v);
+	if (v->quality != NULL) {
+		fprintf(out, "\nCAPTURE QUALITY\n");
+		quality_render_text(out, v->quality, true);
+	}
 	for (size_t i = 0; i < v->n_findings; i++)
 		text_finding(out, &v->findings[i], v->ts_decimals, color);
 	text_hosts(out, v);
@@ -335,7 +325,7 @@ static void doc_capture(struct doc_writer *w, const struct diagnosis_view *v)
 	doc_member_uint(w, "tcp_segments", st->tcp_segments);
 	doc_member_uint(w, "udp_datagrams", st->udp_datagrams);
 	doc_member_uint(w, "icmp_messages", st->icmp_messages);
-	doc_member_uint(w, "not_analysed", st->untracked + st->tcp_unusable);
+	doc_member_uint(w, "not_analysed", not_analysed(v));
 	doc_end_object(w);
 }
 
@@ -489,6 +479,8 @@ bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
 		by[v->findings[i].severity]++;
 	doc_begin_object(&w);
 	doc_capture(&w, v);
+	if (v->quality != NULL)
+		quality_render_doc(&w, v->quality, true);
 	doc_key(&w, "summary");
 	doc_begin_object(&w);
 	doc_member_uint(&w, "critical", by[SEVERITY_CRITICAL]);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "analyzer.h"
+#include "capture_quality.h"
 #include "detect.h"
 #include "doc_writer.h"
 #include "host_states.h"
@@ -30,6 +31,8 @@ struct diagnosis_view {
 	size_t n_hosts;
 	const struct trouble_row *top;
 	size_t n_top;
+	/* The capture's quality; NULL when not judged. */
+	const struct capture_quality_report *quality;
 };
 
 /* For people: 80 columns; colour is the caller's choice (a terminal). */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "capture_info.h"
+#include "capture_quality.h"
 #include "ip_defrag.h"
 #include "proto_stats.h"
 
@@ -16,6 +17,7 @@ struct stats_report {
 	size_t n_inputs;
 	int ts_decimals; /* 6 when every input had microsecond stamps */
 	const char *filter; /* NULL when none */
+	const struct capture_quality_report *quality;
 };
 
 void stats_report_text(FILE *out, const struct stats_report *r);

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "quality_report.h"
 #include "time_format.h"
 
 static double percent(uint64_t part, uint64_t whole)
@@ -300,6 +301,8 @@ static void write_reassembly(FILE *out, const struct stats_report *r)
 void stats_report_text(FILE *out, const struct stats_report *r)
 {
 	write_summary(out, r);
+	fputs("\nCapture quality\n", out);
+	quality_render_text(out, r->quality, false);
 	write_protocols(out, r->stats);
 	write_not_decoded(out, r->stats);
 	write_errors(out, r->stats);

@@ -284,7 +284,7 @@ def check_report_keys():
             return
         report_keys(json.loads(r.stdout), keys, details)
     source = open(DIAGNOSTICS).read()
-    words = set(re.findall(r'[A-Za-z_]+', ' '.join(
+    words = set(re.findall(r'[A-Za-z0-9_]+', ' '.join(
         l for l in source.split('\n') if re.match(r'\.(It )?(Cm|Sy|Pq Cm)', l))))
     if not keys:
         print('FAIL %s/report-keys-documented: no JSON output to check' % SUITE)

@@ -1,0 +1,198 @@
+/*
+ * Why a frame was not analysed: the one place that reads what the
+ * decoders left undecoded (the link's ethertype, the IP protocol, the
+ * UDP port of a tunnel).  When a decoder learns an encapsulation, its
+ * frames come out analysed and leave these tables unread.
+ */
+#include "quality_internal.h"
+
+#include <string.h>
+
+struct code_name {
+	uint32_t code;
+	const char *name;
+	bool encap;                 /* carries traffic of its own */
+};
+
+/*
+ * Ethertypes the Ethernet decoder hands back undecoded.  Encapsulations
+ * first: what they carry is traffic the analysis does not see.
+ */
+static const struct code_name ethertypes[] = {
+	{0x8847, "MPLS", true},
+	{0x8848, "MPLS multicast", true},
+	{0x8864, "PPPoE session", true},
+	{0x88e7, "802.1ah PBB", true},
+	{0x8903, "Cisco FabricPath", true},
+	{0x8926, "VN-Tag", true},
+	{0x6558, "transparent Ethernet bridging", true},
+	{0x88be, "ERSPAN", true},
+	{0x22eb, "ERSPAN type III", true},
+	{0x88e5, "MACsec", true},
+	{0x0806, "ARP", false},
+	{0x8035, "RARP", false},
+	{0x8863, "PPPoE discovery", false},
+	{0x88cc, "LLDP", false},
+	{0x888e, "EAPOL", false},
+	{0x0842, "Wake-on-LAN", false},
+	{0x8137, "IPX", false},
+	{0x8809, "slow protocols (LACP)", false},
+	{0x88f7, "PTP", false},
+	{0x9000, "Ethernet loopback", false},
+};
+
+/* IP protocols other than TCP, UDP, ICMP and ICMPv6. */
+static const struct code_name ip_protos[] = {
+	{4, "IP in IP", true},
+	{41, "IPv6 in IP (6in4)", true},
+	{47, "GRE", true},
+	{97, "EtherIP", true},
+	{115, "L2TPv3", true},
+	{137, "MPLS in IP", true},
+	{2, "IGMP", false},
+	{33, "DCCP", false},
+	{50, "ESP", false},
+	{51, "AH", false},
+	{89, "OSPF", false},
+	{103, "PIM", false},
+	{112, "VRRP", false},
+	{132, "SCTP", false},
+	{136, "UDP-Lite", false},
+};
+
+/* UDP ports of tunnels: the outer datagram is analysed, not the inside. */
+static const struct code_name tunnel_ports[] = {
+	{4789, "VXLAN", true},
+	{8472, "VXLAN (Linux's former default port)", true},
+	{6081, "Geneve", true},
+	{2152, "GTP-U", true},
+	{3544, "Teredo", true},
+	{5072, "AYIYA", true},
+	{4341, "LISP", true},
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct code_name *lookup(const struct code_name *t, size_t n,
+				      uint32_t code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].code == code)
+			return &t[i];
+	return NULL;
+}
+
+static void set(struct quality_detail *what, enum quality_reason reason,
+		enum quality_code_kind kind, uint32_t code, const char *name)
+{
+	what->reason = reason;
+	what->kind = kind;
+	what->code = code;
+	what->name = name;
+	what->frames = 0;
+}
+
+static bool decode_failed(const struct packet *pkt)
+{
+	return pkt->status == DECODE_TRUNCATED || pkt->status == DECODE_MALFORMED;
+}
+
+/* A frame without IPv4 or IPv6: why. */
+static void classify_link(const struct packet *pkt, struct quality_detail *what)
+{
+	const struct code_name *e;
+
+	if (packet_has(pkt, PROTO_ARP) || packet_has(pkt, PROTO_RARP)) {
+		bool rarp = packet_has(pkt, PROTO_RARP);
+
+		set(what, QUALITY_NON_IP, QUALITY_CODE_ETHERTYPE,
+		    rarp ? 0x8035 : 0x0806, rarp ? "RARP" : "ARP");
+		return;
+	}
+	if (decode_failed(pkt)) {
+		set(what, QUALITY_MALFORMED, QUALITY_CODE_NONE, 0,
+		    proto_name(pkt->status_proto));
+		return;
+	}
+	if (pkt->link.ethertype != 0) {
+		e = lookup(ethertypes, N_OF(ethertypes), pkt->link.ethertype);
+		set(what, e != NULL && e->encap ? QUALITY_UNDECODED_ENCAP
+						: QUALITY_NON_IP,
+		    QUALITY_CODE_ETHERTYPE, pkt->link.ethertype,
+		    e != NULL ? e->name : NULL);
+		return;
+	}
+	set(what, QUALITY_NON_IP, QUALITY_CODE_NONE, 0,
+	    "link payload (LLC, STP, CDP ...)");
+}
+
+/* IP carrying none of TCP, UDP, ICMP: its protocol, or a broken header. */
+static void classify_ip_other(const struct packet *pkt,
+			      struct quality_detail *what)
+{
+	const struct code_name *p;
+
+	if (decode_failed(pkt) && (pkt->status_proto == PROTO_IPV4 ||
+				   pkt->status_proto == PROTO_IPV6)) {
+		set(what, QUALITY_MALFORMED, QUALITY_CODE_NONE, 0,
+		    proto_name(pkt->status_proto));
+		return;
+	}
+	p = lookup(ip_protos, N_OF(ip_protos), pkt->ip.proto);
+	set(what, p != NULL && p->encap ? QUALITY_UNDECODED_ENCAP
+					: QUALITY_OTHER_IP_PROTOCOL,
+	    QUALITY_CODE_IP_PROTO, pkt->ip.proto, p != NULL ? p->name : NULL);
+}
+
+/* A tunnel's UDP port, by destination first (VXLAN's source is random). */
+static const struct code_name *tunnel_of(const struct packet_udp *u)
+{
+	const struct code_name *t = lookup(tunnel_ports, N_OF(tunnel_ports),
+					   u->dport);
+
+	return t != NULL ? t : lookup(tunnel_ports, N_OF(tunnel_ports), u->sport);
+}
+
+bool quality_classify(const struct packet *pkt, bool *analysed,
+		      struct quality_detail *what)
+{
+	const struct code_name *t;
+
+	*analysed = false;
+	if (!packet_has(pkt, PROTO_IPV4) && !packet_has(pkt, PROTO_IPV6)) {
+		classify_link(pkt, what);
+		return true;
+	}
+	*analysed = true;
+	if (pkt->ip.is_fragment)
+		return false;
+	if (packet_has(pkt, PROTO_TCP)) {
+		const struct packet_tcp *tcp = &pkt->tcp;
+
+		if (tcp->header_ok && tcp->data_offset >= 20 &&
+		    tcp->data_offset <= pkt->ip.payload_len)
+			return false;
+	} else if (packet_has(pkt, PROTO_UDP)) {
+		if (pkt->udp.header_ok) {
+			t = tunnel_of(&pkt->udp);
+			if (t == NULL)
+				return false;
+			set(what, QUALITY_TUNNEL_PAYLOAD, QUALITY_CODE_UDP_PORT,
+			    t->code, t->name);
+			return true;
+		}
+	} else if (packet_has(pkt, PROTO_ICMP) || packet_has(pkt, PROTO_ICMPV6)) {
+		if (pkt->status == DECODE_OK || pkt->icmp.is_error ||
+		    (pkt->status_proto != PROTO_ICMP &&
+		     pkt->status_proto != PROTO_ICMPV6))
+			return false;
+	} else {
+		*analysed = false;
+		classify_ip_other(pkt, what);
+		return true;
+	}
+	*analysed = false;
+	set(what, QUALITY_MALFORMED, QUALITY_CODE_NONE, 0,
+	    proto_name(pkt->status_proto));
+	return true;
+}

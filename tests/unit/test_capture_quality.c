@@ -1,0 +1,286 @@
+/*
+ * The capture-quality judgement (analyzer/capture_quality.c) on crafted
+ * packets fed through an engine with only that part: duplicates and
+ * what is not one, one-sided connections, capture loss, coverage by
+ * reason, edits, offload and snaplen.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "decode.h"
+#include "engine.h"
+#include "unit_packets.h"
+
+struct rig {
+	struct engine *e;
+	uint64_t frames;
+};
+
+static void rig_open(struct rig *r)
+{
+	struct engine_config cfg = {.parts = ENGINE_QUALITY};
+
+	analyzer_config_defaults(&cfg.analyzer);
+	memset(r, 0, sizeof(*r));
+	r->e = engine_new(&cfg);
+	assert_non_null(r->e);
+}
+
+static const struct capture_quality_report *rig_close(struct rig *r)
+{
+	struct engine_results res;
+
+	engine_finish(r->e);
+	assert_true(engine_results(r->e, &res));
+	assert_non_null(res.quality);
+	return res.quality;
+}
+
+/* Decodes (checksums verified) and feeds one frame at t_us. */
+static void feed_cut(struct rig *r, int64_t t_us, enum link_type lt,
+		     const uint8_t *frame, size_t cap, size_t wire)
+{
+	struct packet pkt;
+	int64_t ns = EPOCH_NS + US(t_us);
+
+	decode_packet_opt(&pkt, lt, frame, cap, wire, true);
+	pkt.frame_no = ++r->frames;
+	pkt.ts.sec = ns / 1000000000;
+	pkt.ts.nsec = (uint32_t)(ns % 1000000000);
+	pkt.has_ts = true;
+	engine_feed(r->e, &pkt);
+}
+
+static void feed(struct rig *r, int64_t t_us, const uint8_t *frame, size_t len)
+{
+	feed_cut(r, t_us, unit_frame_link_type(frame, len), frame, len, len);
+}
+
+static size_t tcp(uint8_t *buf, const char *src, uint16_t sport,
+		  const char *dst, uint16_t dport, uint8_t flags, uint32_t seq,
+		  uint32_t ack, uint32_t len)
+{
+	struct unit_tcp seg = {src, dst, sport, dport, flags, seq, ack, 1000,
+			       len, NULL};
+
+	return unit_tcp_build(buf, UNIT_FRAME_MAX, &seg);
+}
+
+#define A TCP_FLAG_ACK
+#define S TCP_FLAG_SYN
+#define P TCP_FLAG_PSH
+
+/*
+ * A data segment captured twice 50 us apart is one duplicate, also
+ * when a router lowered the TTL of the copy; sent again after its peer
+ * spoke, or 2 ms later, it is a retransmission; bare ACKs alike are no
+ * copies.
+ */
+static void test_duplicates(void **state)
+{
+	uint8_t seg[UNIT_FRAME_MAX], copy[UNIT_FRAME_MAX], ack[UNIT_FRAME_MAX];
+	size_t n, k;
+	const struct capture_quality_report *q;
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	n = tcp(seg, "192.0.2.1", 40000, "198.51.100.2", 80, A | P, 1000, 1, 100);
+	k = tcp(ack, "198.51.100.2", 80, "192.0.2.1", 40000, A, 1, 1000, 0);
+	memcpy(copy, seg, n);
+	copy[8] = 63;                       /* TTL, one hop later */
+	feed(&r, 0, seg, n);                /* 1 */
+	feed(&r, 50, copy, n);              /* 2: copy of 1 */
+	feed(&r, 60, ack, k);               /* 3: the peer speaks */
+	feed(&r, 160, seg, n);              /* 4: sent again: retransmission */
+	feed(&r, 3000, seg, n);             /* 5: 2.8 ms later */
+	feed(&r, 3010, ack, k);             /* 6, 7: bare ACKs alike */
+	feed(&r, 3011, ack, k);
+	q = rig_close(&r);
+	assert_int_equal(q->duplicates, 1);
+	assert_int_equal(q->tcp_duplicates, 1);
+	assert_int_equal(q->n_dup_examples, 1);
+	assert_int_equal(q->dup_frames[0], 2);
+	assert_int_equal(q->dup_of[0], 1);
+	engine_free(r.e);
+}
+
+/*
+ * One connection whose client acknowledges a SYN-ACK the capture never
+ * held, one seen both ways, one SYN never answered (proves nothing):
+ * one of two judged is one-sided, "partly".
+ */
+static void test_direction(void **state)
+{
+	uint8_t b[UNIT_FRAME_MAX];
+	const struct capture_quality_report *q;
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	feed(&r, 0, b, tcp(b, "192.0.2.1", 40001, "198.51.100.2", 80, S, 100, 0, 0));
+	feed(&r, 900, b, tcp(b, "192.0.2.1", 40001, "198.51.100.2", 80, A, 101, 5001, 0));
+	feed(&r, 1000, b, tcp(b, "192.0.2.1", 40001, "198.51.100.2", 80, A | P, 101, 5001, 50));
+	feed(&r, 2000, b, tcp(b, "192.0.2.1", 40002, "198.51.100.2", 80, S, 200, 0, 0));
+	feed(&r, 2100, b, tcp(b, "198.51.100.2", 80, "192.0.2.1", 40002, S | A, 7000, 201, 0));
+	feed(&r, 2200, b, tcp(b, "192.0.2.1", 40002, "198.51.100.2", 80, A, 201, 7001, 0));
+	feed(&r, 3000, b, tcp(b, "192.0.2.1", 40003, "198.51.100.2", 81, S, 300, 0, 0));
+	q = rig_close(&r);
+	assert_int_equal(q->tcp_flows, 3);
+	assert_int_equal(q->two_sided_flows, 1);
+	assert_int_equal(q->one_sided_flows, 1);
+	assert_int_equal(q->direction, QUALITY_DIRECTION_PARTLY);
+	engine_free(r.e);
+}
+
+/* 1000 bytes the client acknowledges that the capture never held. */
+static void test_capture_loss(void **state)
+{
+	uint8_t b[UNIT_FRAME_MAX];
+	const struct capture_quality_report *q;
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	feed(&r, 0, b, tcp(b, "192.0.2.1", 40001, "198.51.100.2", 80, S, 100, 0, 0));
+	feed(&r, 100, b, tcp(b, "198.51.100.2", 80, "192.0.2.1", 40001, S | A, 5000, 101, 0));
+	feed(&r, 200, b, tcp(b, "192.0.2.1", 40001, "198.51.100.2", 80, A, 101, 5001, 0));
+	feed(&r, 300, b, tcp(b, "198.51.100.2", 80, "192.0.2.1", 40001, A, 5001, 101, 1000));
+	/* 6001..7000 never captured */
+	feed(&r, 400, b, tcp(b, "198.51.100.2", 80, "192.0.2.1", 40001, A, 7001, 101, 1000));
+	feed(&r, 500, b, tcp(b, "192.0.2.1", 40001, "198.51.100.2", 80, A, 101, 8001, 0));
+	q = rig_close(&r);
+	assert_true(q->capture_loss);
+	assert_int_equal(q->missed_bytes, 1000);
+	assert_int_equal(q->flows_with_loss, 1);
+	assert_int_equal(q->n_top_loss, 1);
+	assert_int_equal(q->top_loss[0].missed_bytes, 1000);
+	assert_int_equal(q->direction, QUALITY_DIRECTION_TWO_SIDED);
+	engine_free(r.e);
+}
+
+/* Ethernet to 00:00:5e:00:53:02 from ...:01, then the ethertype. */
+static size_t eth(uint8_t *b, uint16_t ethertype, size_t payload)
+{
+	static const uint8_t hdr[12] = {0, 0, 0x5e, 0, 0x53, 2,
+					0, 0, 0x5e, 0, 0x53, 1};
+
+	memcpy(b, hdr, sizeof(hdr));
+	b[12] = (uint8_t)(ethertype >> 8);
+	b[13] = (uint8_t)ethertype;
+	memset(b + 14, 0, payload);
+	return 14 + payload;
+}
+
+/*
+ * Coverage by reason: MPLS (an encapsulation), ARP (hides nothing),
+ * IGMP (another IP protocol), GRE (an encapsulation in IP), VXLAN
+ * (analysed as outer UDP, its inside hidden), and three records the
+ * capture source skipped on an NFLOG interface.
+ */
+static void test_coverage(void **state)
+{
+	uint8_t b[UNIT_FRAME_MAX], l4[8] = {0x11, 0, 0, 0, 0, 0, 0, 0};
+	struct quality_source_facts facts = {0};
+	const struct capture_quality_report *q;
+	struct rig r;
+	size_t n;
+
+	(void)state;
+	rig_open(&r);
+	/* MPLS label 16, bottom of stack, then 40 bytes nobody reads */
+	n = eth(b, 0x8847, 44);
+	b[14] = 0x00; b[15] = 0x01; b[16] = 0x01; b[17] = 0x40;
+	feed_cut(&r, 0, LINK_TYPE_ETHERNET, b, n, n);
+	n = eth(b, 0x0806, 28);
+	b[14] = 0; b[15] = 1; b[16] = 8; b[17] = 0; b[18] = 6; b[19] = 4;
+	b[21] = 1;
+	feed_cut(&r, 10, LINK_TYPE_ETHERNET, b, n, n);
+	feed(&r, 20, b, unit_ip_build(b, sizeof(b), "192.0.2.1", "224.0.0.22",
+				      2, l4, sizeof(l4), -1));
+	feed(&r, 30, b, unit_ip_build(b, sizeof(b), "192.0.2.1", "198.51.100.9",
+				      47, l4, sizeof(l4), -1));
+	feed(&r, 40, b, unit_udp_build(b, sizeof(b), "192.0.2.1", 51000,
+				       "198.51.100.9", 4789, 50));
+	facts.unsupported_link_records = 3;
+	facts.n_links = 1;
+	facts.links[0].dlt = 239;
+	facts.links[0].name = "NFLOG";
+	facts.links[0].records = 3;
+	engine_set_source_facts(r.e, &facts);
+	q = rig_close(&r);
+	assert_int_equal(q->frames, 8);
+	assert_int_equal(q->analysed, 1);           /* the VXLAN datagram */
+	assert_int_equal(q->not_analysed, 7);
+	assert_int_equal(q->by_reason[QUALITY_UNDECODED_ENCAP], 2);
+	assert_int_equal(q->by_reason[QUALITY_NON_IP], 1);
+	assert_int_equal(q->by_reason[QUALITY_OTHER_IP_PROTOCOL], 1);
+	assert_int_equal(q->by_reason[QUALITY_TUNNEL_PAYLOAD], 1);
+	assert_int_equal(q->by_reason[QUALITY_UNSUPPORTED_LINK], 3);
+	assert_int_equal(q->hidden, 6);
+	assert_int_equal(q->n_details, 6);
+	assert_string_equal(q->details[0].name, "MPLS");
+	assert_int_equal(q->details[0].code, 0x8847);
+	assert_string_equal(q->details[3].name, "GRE");
+	assert_string_equal(q->details[4].name, "VXLAN");
+	assert_string_equal(q->details[5].name, "NFLOG");
+	engine_free(r.e);
+}
+
+/*
+ * A sender that sums TCP itself yet sends IPv4 checksums of 0 has had
+ * them zeroed (an edit); beside a TCP sum that is not right either, a
+ * zeroed IPv4 checksum is not called an edit (offload, as far as the
+ * packets tell).  TTL 0, port 0, TCP to a group address; a frame cut by
+ * the snaplen.
+ */
+static void test_edits_offload_snaplen(void **state)
+{
+	uint8_t b[UNIT_FRAME_MAX];
+	const struct capture_quality_report *q;
+	struct rig r;
+	size_t n;
+
+	(void)state;
+	rig_open(&r);
+	n = tcp(b, "192.0.2.1", 40001, "198.51.100.2", 80, A, 1, 1, 0);
+	b[10] = b[11] = 0;                  /* IPv4 checksum zeroed */
+	feed(&r, 0, b, n);
+	n = tcp(b, "192.0.2.7", 40001, "198.51.100.2", 80, A, 1, 1, 0);
+	b[10] = b[11] = 0;
+	b[20 + 16] = 0x12;                  /* TCP sum: neither right nor 0 */
+	b[20 + 17] = 0x34;
+	feed(&r, 10, b, n);
+	n = tcp(b, "192.0.2.1", 40001, "198.51.100.2", 80, A, 1, 1, 0);
+	b[8] = 0;                           /* TTL 0 */
+	feed(&r, 20, b, n);
+	feed(&r, 30, b, tcp(b, "192.0.2.1", 0, "198.51.100.2", 80, A, 1, 1, 0));
+	feed(&r, 40, b, tcp(b, "192.0.2.1", 40001, "224.0.0.1", 80, A, 1, 1, 0));
+	n = tcp(b, "192.0.2.1", 40009, "198.51.100.2", 80, A, 1, 1, 1000);
+	feed_cut(&r, 50, LINK_TYPE_IPV4, b, 100, n);
+	q = rig_close(&r);
+	assert_int_equal(q->ipv4_cksum_zeroed, 1);
+	assert_int_equal(q->ipv4_cksum_offloaded, 1);
+	assert_int_equal(q->ttl_zero, 1);
+	assert_int_equal(q->port_zero, 1);
+	assert_int_equal(q->impossible_addresses, 1);
+	assert_int_equal(q->snaplen_cut, 1);
+	assert_int_equal(q->bytes_not_captured, n - 100);
+	engine_free(r.e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_direction),
+		cmocka_unit_test(test_capture_loss),
+		cmocka_unit_test(test_coverage),
+		cmocka_unit_test(test_edits_offload_snaplen),
+	};
+	return cmocka_run_group_tests_name("capture_quality", tests, NULL, NULL);
+}
