@@ -299,8 +299,10 @@ void capture_quality_on_packet(struct capture_quality *q,
 		r->bytes_not_captured += pkt->wire_len - pkt->cap_len;
 	}
 	note_time(q, pkt);
-	if (quality_classify(pkt, &analysed, &what))
+	if (quality_classify(pkt, &analysed, &what)) {
+		what.first_frame = pkt->frame_no;
 		note_reason(r, &what, analysed, 1);
+	}
 	r->analysed += analysed;
 	if (packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6)) {
 		note_ip(q, pkt);

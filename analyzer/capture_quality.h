@@ -74,6 +74,7 @@ struct quality_detail {
 	uint32_t code;
 	const char *name;           /* "MPLS", "IGMP", "NFLOG" ...; NULL unknown */
 	uint64_t frames;
+	uint64_t first_frame;       /* its first frame's number; 0 unread */
 };
 
 /*

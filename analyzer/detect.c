@@ -26,6 +26,7 @@ static const struct detector_ops *const det_units[] = {
 	&det_rst_storm_ops, &det_retransmit_burst_ops, &det_zero_window_ops,
 	&det_nagle_ops, &det_icmp_error_ops, &det_fragmentation_ops,
 	&det_checksum_errors_ops, &det_accept_queue_ops,
+	&det_capture_coverage_ops,
 };
 #define N_UNITS (sizeof(det_units) / sizeof(det_units[0]))
 

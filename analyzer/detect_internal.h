@@ -812,6 +812,7 @@ void det_transfer_facts(struct detectors *d, const struct packet *pkt,
 extern const struct detector_ops det_icmp_error_ops;
 extern const struct detector_ops det_fragmentation_ops;
 extern const struct detector_ops det_checksum_errors_ops;
+extern const struct detector_ops det_capture_coverage_ops;
 
 /*
  * The accept_queue_overflow group whose finding explains g's (a

@@ -215,6 +215,7 @@ struct engine *engine_new(const struct engine_config *cfg)
 	if (e == NULL)
 		return NULL;
 	e->top_n = cfg->top_n;
+	e->cfg_detect = cfg->detect;
 	e->n_consumers = cfg->n_consumers;
 	if (cfg->n_consumers > 0)
 		memcpy(e->consumers, cfg->consumers,
@@ -241,6 +242,9 @@ void engine_free(struct engine *e)
 	trouble_rank_free(e->rank);
 	trouble_rank_free(e->snap_rank);
 	capture_quality_free(e->quality);
+	if (e->policy != NULL)
+		free(e->policy->findings);
+	free(e->policy);
 	free(e);
 }
 
@@ -279,6 +283,28 @@ void engine_finish(struct engine *e)
 				 analyzer_defrag_stats(e->a));
 }
 
+/* The findings as the capture's quality leaves them, into out. */
+static bool apply_quality(struct engine *e, struct engine_results *out)
+{
+	struct finding *room;
+
+	if (e->policy == NULL && (e->policy = calloc(1, sizeof(*e->policy))) == NULL)
+		return false;
+	room = realloc(e->policy->findings,
+		       (out->n_findings + 1) * sizeof(*room));
+	if (room == NULL)
+		return false;
+	e->policy->findings = room;
+	quality_policy_apply(&e->cfg_detect, out->quality, out->stats,
+			     out->findings, out->n_findings, e->policy);
+	out->findings = e->policy->findings;
+	out->n_findings = e->policy->n_findings;
+	out->adjusted = e->policy->adjusted;
+	out->n_adjusted = e->policy->n_adjusted;
+	out->adjusted_more = e->policy->n_more;
+	return true;
+}
+
 bool engine_results(struct engine *e, struct engine_results *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -295,6 +321,8 @@ bool engine_results(struct engine *e, struct engine_results *out)
 		out->top = trouble_rank_rows(e->rank, &out->n_top);
 	if (e->quality != NULL)
 		out->quality = capture_quality_report(e->quality);
+	if (e->quality != NULL && e->det != NULL && !apply_quality(e, out))
+		return false;
 	return !(e->det != NULL && detectors_out_of_memory(e->det)) &&
 	       !(e->hosts != NULL && host_states_out_of_memory(e->hosts));
 }

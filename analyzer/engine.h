@@ -30,6 +30,7 @@
 #include "analyzer.h"
 #include "capture_quality.h"
 #include "detect.h"
+#include "quality_policy.h"
 #include "host_states.h"
 #include "ip_defrag.h"
 #include "trouble_rank.h"
@@ -92,6 +93,14 @@ struct engine_results {
 	size_t n_top;
 	/* NULL without ENGINE_QUALITY */
 	const struct capture_quality_report *quality;
+	/*
+	 * With ENGINE_QUALITY and ENGINE_DETECTORS, findings are those the
+	 * capture's quality leaves (quality_policy.h): capture_coverage
+	 * added, others downgraded or withheld, each change listed here.
+	 */
+	const struct quality_adjustment *adjusted;
+	size_t n_adjusted;
+	uint64_t adjusted_more;     /* changes past the list */
 };
 
 struct engine;

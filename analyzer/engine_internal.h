@@ -6,6 +6,7 @@
 #define TCPLENS_ENGINE_INTERNAL_H
 
 #include "engine.h"
+#include "quality_policy.h"
 
 struct engine {
 	struct analyzer *a;
@@ -13,6 +14,9 @@ struct engine {
 	struct host_states *hosts;      /* NULL without ENGINE_SOCKETS */
 	struct trouble_rank *rank;      /* NULL without ENGINE_RANKING */
 	struct capture_quality *quality; /* NULL without ENGINE_QUALITY */
+	/* The findings as the capture's quality leaves them (results). */
+	struct quality_policy_result *policy;
+	struct detect_config cfg_detect;
 	/* A snapshot's ranking of live and ended connections, once needed. */
 	struct trouble_rank *snap_rank;
 	size_t top_n;

@@ -311,6 +311,24 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"clients get a RST at once instead of retrying, and a short stall "
 	"then fails connections the retry would have saved.",
 },
+[FINDING_CAPTURE_COVERAGE] = {
+	"capture_coverage", SEVERITY_WARNING,
+	"part of the capture could not be analysed",
+	"A share of the capture's frames hides traffic tcplens could not see: "
+	"they carry an encapsulation it does not decode (MPLS, PPPoE session, "
+	"GRE, 6in4, the inside of a VXLAN, Geneve or GTP-U tunnel), come from "
+	"a pcapng interface of a link type it does not decode, or were never "
+	"read because the file breaks off. No finding covers what is inside "
+	"them: that the report raises nothing else says nothing about that "
+	"traffic.",
+	"Look at the frames in the evidence with tshark (tshark -r FILE -V -Y "
+	"'frame.number == N') to see what they carry. Capture where the "
+	"traffic is not encapsulated: on the host, on the tunnel's own "
+	"interface (the VXLAN or GRE device, a pod's veth), or with "
+	"tcpdump -i any on Linux, which writes cooked frames tcplens reads. A "
+	"file that breaks off was copied while still being written, or cut: "
+	"copy it again once tcpdump has stopped.",
+},
 };
 
 static const char *const severity_names[] = {

@@ -16,8 +16,9 @@ static const char check_usage[] =
 
 static const char check_exit_status[] =
 	"Exit status: 0 no finding at the level, 1 findings at the level or\n"
-	"above, 2 usage or invalid configuration, 3 unreadable file, 4 not a\n"
-	"capture, 5 unsupported link type, 6 bad filter, 7 output or internal\n"
+	"above (a capture that could not be analysed is one: capture_coverage,\n"
+	"a warning), 2 usage or invalid configuration, 3 unreadable file, 4 not\n"
+	"a capture, 5 unsupported link type, 6 bad filter, 7 output or internal\n"
 	"error.\n";
 
 enum { OPT_FAIL_ON = CLI_OPT_FIRST_FREE, OPT_COLOR };

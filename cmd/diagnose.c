@@ -46,6 +46,9 @@ enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 	d->view.top = r.top;
 	d->view.n_top = r.n_top;
 	d->view.quality = r.quality;
+	d->view.adjusted = r.adjusted;
+	d->view.n_adjusted = r.n_adjusted;
+	d->view.adjusted_more = r.adjusted_more;
 	return CLI_EXIT_OK;
 }
 

@@ -8,9 +8,11 @@
 static const char report_usage[] =
 	"Usage: tcplens report [OPTIONS] FILE...\n"
 	"       tcplens FILE...\n"
-	"What is wrong in the capture: a summary, the findings by severity, each\n"
-	"with its evidence, what is happening and what to do, each host's sockets\n"
-	"at the end, and the connections with the most trouble.\n"
+	"What is wrong in the capture: a summary, the capture's quality (one-sided,\n"
+	"loss, duplicates, snaplen, edits, offload, what was not analysed), the\n"
+	"findings by severity, each with its evidence, what is happening and what\n"
+	"to do, each host's sockets at the end, and the connections with the most\n"
+	"trouble.\n"
 	"\n"
 	"  -F, --format FORMAT     text (default), json or yaml\n"
 	"      --color WHEN        auto (default: on a terminal, unless NO_COLOR\n"
@@ -18,9 +20,11 @@ static const char report_usage[] =
 	"      --top N             connections in the trouble table (default 10)\n";
 
 static const char report_exit_status[] =
-	"Exit status: 0 ok (whatever was found; see tcplens check), 2 usage or\n"
-	"invalid configuration, 3 unreadable file, 4 not a capture, 5 unsupported\n"
-	"link type, 6 bad filter, 7 output or internal error.\n";
+	"Exit status: 0 ok (whatever was found, a capture that could not be\n"
+	"analysed included: the report leads with capture_coverage, on which\n"
+	"tcplens check fails), 2 usage or invalid configuration, 3 unreadable\n"
+	"file, 4 not a capture, 5 unsupported link type, 6 bad filter, 7 output\n"
+	"or internal error.\n";
 
 enum { OPT_COLOR = CLI_OPT_FIRST_FREE, OPT_TOP };
 

@@ -255,8 +255,11 @@ void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 {
 	text_summary(out, v);
 	if (v->quality != NULL) {
+		struct quality_changes c = {v->adjusted, v->n_adjusted,
+					    v->adjusted_more};
+
 		fprintf(out, "\nCAPTURE QUALITY\n");
-		quality_render_text(out, v->quality, true);
+		quality_render_text(out, v->quality, true, &c);
 	}
 	for (size_t i = 0; i < v->n_findings; i++)
 		text_finding(out, &v->findings[i], v->ts_decimals, color);
@@ -479,8 +482,12 @@ bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
 		by[v->findings[i].severity]++;
 	doc_begin_object(&w);
 	doc_capture(&w, v);
-	if (v->quality != NULL)
-		quality_render_doc(&w, v->quality, true);
+	if (v->quality != NULL) {
+		struct quality_changes c = {v->adjusted, v->n_adjusted,
+					    v->adjusted_more};
+
+		quality_render_doc(&w, v->quality, true, &c);
+	}
 	doc_key(&w, "summary");
 	doc_begin_object(&w);
 	doc_member_uint(&w, "critical", by[SEVERITY_CRITICAL]);

@@ -14,6 +14,7 @@
 #include "analyzer.h"
 #include "capture_quality.h"
 #include "detect.h"
+#include "quality_policy.h"
 #include "doc_writer.h"
 #include "host_states.h"
 #include "trouble_rank.h"
@@ -33,6 +34,10 @@ struct diagnosis_view {
 	size_t n_top;
 	/* The capture's quality; NULL when not judged. */
 	const struct capture_quality_report *quality;
+	/* The findings it downgraded or withheld, and why. */
+	const struct quality_adjustment *adjusted;
+	size_t n_adjusted;
+	uint64_t adjusted_more;
 };
 
 /* For people: 80 columns; colour is the caller's choice (a terminal). */

@@ -283,8 +283,35 @@ static void text_coverage(FILE *out, const struct capture_quality_report *q)
 	put(out, "coverage", &p);
 }
 
+static void text_changes(FILE *out, const struct quality_changes *c)
+{
+	struct para p = {.n = 0};
+
+	if (c->n == 0) {
+		say(&p, "none downgraded or withheld");
+		put(out, "findings", &p);
+		return;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const struct quality_adjustment *a = &c->list[i];
+
+		say(&p, "%s %s %s", finding_id_name(a->id), a->subject,
+		    a->withheld ? "withheld" : "downgraded");
+		if (!a->withheld)
+			say(&p, " from %s to %s", finding_severity_name(a->from),
+			    finding_severity_name(a->to));
+		say(&p, ": %s", a->reason);
+		put(out, i == 0 ? "findings" : "", &p);
+	}
+	if (c->more > 0) {
+		say(&p, "and %llu more findings changed alike",
+		    (unsigned long long)c->more);
+		put(out, "", &p);
+	}
+}
+
 void quality_render_text(FILE *out, const struct capture_quality_report *q,
-			 bool flows)
+			 bool flows, const struct quality_changes *changes)
 {
 	if (flows)
 		text_direction(out, q);
@@ -294,6 +321,8 @@ void quality_render_text(FILE *out, const struct capture_quality_report *q,
 	text_edits(out, q);
 	text_offload(out, q);
 	text_coverage(out, q);
+	if (changes != NULL)
+		text_changes(out, changes);
 }
 
 /* ------------------------------------------------------------ JSON, YAML */
@@ -453,8 +482,29 @@ static void doc_coverage(struct doc_writer *w,
 	doc_end_object(w);
 }
 
+static void doc_changes(struct doc_writer *w, const struct quality_changes *c)
+{
+	doc_key(w, "adjusted");
+	doc_begin_array(w);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct quality_adjustment *a = &c->list[i];
+
+		doc_begin_object(w);
+		doc_member_string(w, "id", finding_id_name(a->id));
+		doc_member_string(w, "subject", a->subject);
+		doc_member_string(w, "from", finding_severity_name(a->from));
+		doc_member_string(w, "to", a->withheld
+				  ? "withheld" : finding_severity_name(a->to));
+		doc_member_string(w, "reason", a->reason);
+		doc_end_object(w);
+	}
+	doc_end_array(w);
+	doc_member_uint(w, "adjusted_not_listed", c->more);
+}
+
 void quality_render_doc(struct doc_writer *w,
-			const struct capture_quality_report *q, bool flows)
+			const struct capture_quality_report *q, bool flows,
+			const struct quality_changes *changes)
 {
 	doc_key(w, "capture_quality");
 	doc_begin_object(w);
@@ -464,5 +514,7 @@ void quality_render_doc(struct doc_writer *w,
 	doc_duplicates(w, q);
 	doc_simple(w, q);
 	doc_coverage(w, q);
+	if (changes != NULL)
+		doc_changes(w, changes);
 	doc_end_object(w);
 }

@@ -13,16 +13,29 @@
 
 #include "capture_quality.h"
 #include "doc_writer.h"
+#include "quality_policy.h"
+
+/* The findings the quality changed (report only). */
+struct quality_changes {
+	const struct quality_adjustment *list;
+	size_t n;
+	uint64_t more;              /* past the list */
+};
 
 /*
- * The section's text, under the caller's heading.  flows false: the command tracked no connection
- * (stats), so direction and capture loss are not judged.
+ * The section's text, under the caller's heading.  flows false: the
+ * command tracked no connection (stats), so direction and capture loss
+ * are not judged.  changes NULL: no findings to speak of (stats).
  */
 void quality_render_text(FILE *out, const struct capture_quality_report *q,
-			 bool flows);
-/* "capture_quality": {...}, as a member of the caller's object. */
+			 bool flows, const struct quality_changes *changes);
+/*
+ * "capture_quality": {...}, as a member of the caller's object; with
+ * changes (report), its "adjusted" list.
+ */
 void quality_render_doc(struct doc_writer *w,
-			const struct capture_quality_report *q, bool flows);
+			const struct capture_quality_report *q, bool flows,
+			const struct quality_changes *changes);
 
 /* Each aspect's verdict, as both formats give it ("one_sided" ...). */
 const char *quality_loss_verdict(const struct capture_quality_report *q);

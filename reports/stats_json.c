@@ -254,7 +254,7 @@ void stats_report_json(FILE *out, const struct stats_report *r)
 	doc_member_double(&w, "avg_bps", proto_stats_bps(st), 3);
 	doc_member_uint(&w, "out_of_order_timestamps", st->out_of_order_ts);
 	doc_member_uint(&w, "frames_without_timestamp", st->frames_without_ts);
-	quality_render_doc(&w, r->quality, false);
+	quality_render_doc(&w, r->quality, false, NULL);
 	write_protocols(&w, st);
 	write_unsupported(&w, st);
 	write_errors(&w, st);

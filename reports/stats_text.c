@@ -302,7 +302,7 @@ void stats_report_text(FILE *out, const struct stats_report *r)
 {
 	write_summary(out, r);
 	fputs("\nCapture quality\n", out);
-	quality_render_text(out, r->quality, false);
+	quality_render_text(out, r->quality, false, NULL);
 	write_protocols(out, r->stats);
 	write_not_decoded(out, r->stats);
 	write_errors(out, r->stats);

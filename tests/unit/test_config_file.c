@@ -378,7 +378,7 @@ static const struct error_case error_cases[] = {
 	 "time_wait_accumulation, rst_storm, abortive_close, retransmit_burst, "
 	 "zero_window_stall, half_open, port_scan, icmp_error, fragmentation, "
 	 "nagle_delayed_ack, checksum_errors, short_connection_churn, "
-	 "accept_queue_overflow)", CONFIG_INVALID},
+	 "accept_queue_overflow, capture_coverage)", CONFIG_INVALID},
 	{"detectors:\n  syn_flood:\n    windw: 3\n",
 	 "t.yaml:3:5: detectors.syn_flood.windw: unknown key (did you mean window?)", CONFIG_INVALID},
 	{"detectors:\n  syn_flood:\n    time_wait: 3\n",

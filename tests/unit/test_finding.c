@@ -15,6 +15,7 @@ static const char *const expected_ids[] = {
 	"half_open", "port_scan", "icmp_error", "fragmentation",
 	"nagle_delayed_ack", "checksum_errors", "short_connection_churn",
 	"accept_queue_overflow",
+	"capture_coverage",
 };
 
 static void test_ids_and_names(void **state)
