@@ -135,7 +135,8 @@ static void describe(const struct capture_quality_report *q,
 
 		d->key = "hidden_by";
 		d->is_number = false;
-		snprintf(d->text, sizeof(d->text), "%s", what);
+		snprintf(d->text, sizeof(d->text), "%.*s",
+			 (int)sizeof(d->text) - 1, what);
 	}
 }
 

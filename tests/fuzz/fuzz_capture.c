@@ -16,26 +16,37 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "capture_quality.h"
 #include "capture_source.h"
 #include "decode.h"
 #include "proto_stats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+struct counts {
+	struct proto_stats st;
+	struct capture_quality *quality;
+	uint64_t frames;
+};
+
+/* Decoded, counted, and judged by the capture quality (duplicates ...). */
 static void count_frame(void *ctx, const struct capture_frame *f)
 {
-	struct proto_stats *st = ctx;
+	struct counts *c = ctx;
 	struct packet pkt;
 
 	decode_packet(&pkt, f->link_type, f->data, f->cap_len, f->wire_len);
 	pkt.ts = f->ts;
 	pkt.has_ts = f->has_ts;
-	proto_stats_add(st, &pkt);
+	pkt.frame_no = ++c->frames;
+	proto_stats_add(&c->st, &pkt);
+	if (c->quality != NULL)
+		capture_quality_on_packet(c->quality, &pkt);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct proto_stats st;
+	static struct counts c;
 	struct capture_source *src;
 	struct capture_frame f;
 	enum capture_error err;
@@ -50,21 +61,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	proto_stats_init(&st, (size & 1) != 0);
+	proto_stats_init(&c.st, (size & 1) != 0);
+	c.frames = 0;
+	c.quality = capture_quality_new();
 	/* An odd size reads the file twice, to fuzz the merge as well. */
 	src = capture_source_open(paths, 1 + (size & 1), NULL, &err, msg,
 				  sizeof(msg));
 	if (src != NULL) {
 		if ((size & 1) == 0) {
-			while (capture_source_run(src, count_frame, &st, 7) > 0)
+			while (capture_source_run(src, count_frame, &c, 7) > 0)
 				;
 		}
 		while (capture_source_next(src, &f) == 1)
-			count_frame(&st, &f);
+			count_frame(&c, &f);
 		while (capture_source_take_warning(src) != NULL)
 			;
 		capture_source_free(src);
 	}
+	if (c.quality != NULL)
+		capture_quality_report(c.quality);
+	capture_quality_free(c.quality);
 	close(fd);
 	return 0;
 }
