@@ -351,6 +351,7 @@ void capture_quality_on_flow_end(struct capture_quality *q,
 {
 	struct capture_quality_report *r = &q->r;
 	const struct tcp_conn *c;
+	uint64_t lost;
 	int only;
 
 	if (!flow_is_tcp(f))
@@ -364,10 +365,11 @@ void capture_quality_on_flow_end(struct capture_quality *q,
 		if (c->ep[only].flags & TCP_EP_ACK_VALID)
 			r->one_sided_flows++;
 	}
-	if (c->gap_bytes > 0) {
+	lost = tcp_conn_bytes_lost(f);
+	if (lost > 0) {
 		r->flows_with_loss++;
-		r->missed_bytes += c->gap_bytes;
-		keep_top_loss(r, flow_uid(f), c->gap_bytes);
+		r->missed_bytes += lost;
+		keep_top_loss(r, flow_uid(f), lost);
 	}
 }
 

@@ -182,14 +182,15 @@ struct tcp_conn {
 	uint32_t syn_us;        /* the latest SYN before the first SYN-ACK */
 	uint32_t synack_us;     /* first SYN-ACK */
 	uint32_t ack_us;        /* the ACK that completed the handshake */
-	int64_t ts_mru_syn;     /* tshark: the latest SYN without ACK */
 	uint32_t ts_first_rtt;  /* tshark: its out-of-order threshold, ns */
+	int64_t ts_mru_syn;     /* tshark: the latest SYN without ACK */
 	int64_t tw_since;       /* when an endpoint entered TIME_WAIT */
 	/*
 	 * ACKed but not in the capture: never seen (capture loss), or cut
 	 * by the snapshot length (Zeek's missed_bytes counts both).
 	 */
 	uint64_t gap_bytes;
+	uint64_t cut_bytes;     /* of gap_bytes, those the snapshot length cut */
 };
 
 struct udp_flow {

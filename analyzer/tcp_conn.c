@@ -473,6 +473,7 @@ static void count_capture_loss(struct tcp_conn *c, int dir, uint32_t ack,
 		high_seq_advance(p, ack);
 	}
 	c->gap_bytes += g.bytes;
+	c->cut_bytes += g.cut_bytes;
 	if (g.unseen)
 		c->flags |= TCP_CONN_CAPTURE_GAP;
 	info->peer_gaps = (uint8_t)(g.gaps > UINT8_MAX ? UINT8_MAX : g.gaps);

@@ -167,6 +167,15 @@ static inline bool tcp_conn_capture_lost(const struct flow *f)
 	return (f->u.tcp.flags & TCP_CONN_CAPTURE_GAP) != 0;
 }
 
+/*
+ * Bytes the receivers acknowledged that the capture never showed at all:
+ * capture loss, without the payload the snapshot length cut.
+ */
+static inline uint64_t tcp_conn_bytes_lost(const struct flow *f)
+{
+	return f->u.tcp.gap_bytes - f->u.tcp.cut_bytes;
+}
+
 /* dir sent a FIN. */
 static inline bool tcp_conn_saw_fin(const struct flow *f, int dir)
 {

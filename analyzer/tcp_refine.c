@@ -112,7 +112,11 @@ void tcp_refine_holes_acked(struct tcp_endpoint *ep, uint32_t ack,
 		bool whole = tcp_seq_after_eq(ack, h->end);
 
 		if (whole || tcp_seq_after(ack, h->start)) {
-			out->bytes += (whole ? h->end : ack) - h->start;
+			uint32_t n = (whole ? h->end : ack) - h->start;
+
+			out->bytes += n;
+			if (hole_is_cut(ep, i))
+				out->cut_bytes += n;
 			out->gaps++;
 			out->unseen |= !hole_is_cut(ep, i);
 		}

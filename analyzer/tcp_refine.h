@@ -42,6 +42,7 @@ uint32_t tcp_refine_annotations(struct tcp_endpoint *e,
 struct tcp_gaps_acked {
 	uint32_t gaps;          /* holes or parts of holes: Zeek's Gap() calls */
 	uint64_t bytes;         /* their bytes: missed_bytes */
+	uint64_t cut_bytes;     /* of those, cut by the snapshot length */
 	bool unseen;            /* some were never seen at all (not cut) */
 };
 

@@ -485,6 +485,7 @@ struct conn_end {
 	enum tcp_state state[2];
 	char history[ZEEK_HISTORY_MAX + 1];
 	bool capture_lost;
+	uint64_t lost;          /* tcp_conn_bytes_lost() */
 };
 
 /* Every segment's annotations and every flow's end, in order. */
@@ -527,6 +528,7 @@ static void log_on_flow_end(void *ctx, const struct flow *f,
 	}
 	zeek_conn_history(&f->zeek, e->history);
 	e->capture_lost = tcp_conn_capture_lost(f);
+	e->lost = tcp_conn_bytes_lost(f);
 }
 
 static void log_begin(struct unit_wire *w, struct conn_log *s)
@@ -649,6 +651,7 @@ static void test_zero_length_jump_opens_a_hole(void **state)
 	assert_int_equal(s.n_ends, 1);
 	assert_int_equal(s.ends[0].missed, 1500);
 	assert_true(s.ends[0].capture_lost);
+	assert_int_equal(s.ends[0].lost, 1500);
 	assert_int_equal(s.ends[0].bytes[FLOW_RESP], 2000);
 	assert_int_equal(s.ends[0].bytes[FLOW_ORIG], 500);
 }
@@ -736,6 +739,7 @@ static void test_snaplen_cut_payload_is_missed(void **state)
 	assert_int_equal(s.ends[0].bytes[FLOW_RESP], 3000);
 	assert_string_equal(s.ends[0].history, "ShAdgt");
 	assert_false(s.ends[0].capture_lost);
+	assert_int_equal(s.ends[0].lost, 0);
 }
 
 int main(void)
