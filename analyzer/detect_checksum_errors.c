@@ -2,8 +2,20 @@
  * checksum_errors groups by source host: count = bad checksums; a
  * capture-wide group (aux 1, has_port SUBJECT_CAPTURE) counts the
  * sources, since one host alone is most likely its own checksum offload.
+ *
+ * A frame damaged on the wire fails its FCS and is dropped by the
+ * receiving NIC before any capture sees it, so a bad checksum in a
+ * capture is most often the capture's: offload, or a trace edited after
+ * it was taken.  Each host's bad sums are sorted by the mark that tells:
+ * zeroed fields (an editor or anonymiser cleared them), and transport
+ * sums that differ from the pseudo-header sum by one constant, frame
+ * after frame (offload whose addresses were rewritten afterwards: the
+ * constant is the difference of the old and new addresses' sums).
  */
 #include "detect_internal.h"
+
+#include "checksum.h"
+#include "decode.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +46,22 @@ static const struct setting checksum_rows[] = {
 	 .doc = "bad checksums from one host"},
 };
 
+/* A host's bad checksums, by what explains them. */
+struct checksum_host_state {
+	uint64_t zeroed;        /* a bad field that reads 0x0000 */
+	uint64_t transport;     /* bad TCP or UDP sums, not zeroed */
+	/*
+	 * The first bad transport sum's distance from the pseudo-header
+	 * sum, both ways (a stack stores the sum or its complement), and
+	 * how many bad sums since kept the same distance.
+	 */
+	uint64_t same_minus, same_plus;
+	uint16_t minus, plus;
+};
+
+DET_GROUP_STATE_ACCESSORS(struct checksum_host_state, checksum_host_of,
+			  checksum_host_of_const);
+
 /* checksum_errors' capture-wide state (aux 1). */
 struct checksum_total_state {
 	uint64_t sources;       /* hosts with bad checksums */
@@ -44,6 +72,66 @@ DET_GROUP_STATE_ACCESSORS(struct checksum_total_state, checksum_total_of,
 			  checksum_total_of_const);
 
 /* ------------------------------------------------------------ hooks */
+
+/* a - b and a + b in one's-complement arithmetic, folded. */
+static uint16_t ones_add(uint16_t a, uint16_t b)
+{
+	uint32_t x = (uint32_t)a + b;
+
+	return (uint16_t)((x & 0xffffu) + (x >> 16));
+}
+
+/* The bad transport sum's field, its upper-layer length and protocol. */
+static bool bad_transport(const struct packet *pkt, uint16_t *field,
+			  uint32_t *len, uint8_t *proto)
+{
+	if (pkt->tcp.cksum == CKSUM_BAD) {
+		*field = pkt->tcp.checksum;
+		*len = pkt->ip.payload_len;
+		*proto = IPPROTO_NUM_TCP;
+		return true;
+	}
+	if (pkt->udp.cksum == CKSUM_BAD) {
+		*field = pkt->udp.checksum;
+		*len = pkt->udp.length;
+		*proto = IPPROTO_NUM_UDP;
+		return true;
+	}
+	return false;
+}
+
+/* Sorts one bad packet of the host's into what explains it. */
+static void classify(struct checksum_host_state *h, const struct packet *pkt)
+{
+	uint16_t field, partial, minus, plus;
+	uint32_t len;
+	uint8_t proto;
+
+	if ((pkt->ipv4.cksum == CKSUM_BAD && pkt->ipv4.checksum == 0) ||
+	    (pkt->tcp.cksum == CKSUM_BAD && pkt->tcp.checksum == 0) ||
+	    (pkt->udp.cksum == CKSUM_BAD && pkt->udp.checksum == 0)) {
+		h->zeroed++;
+		return;
+	}
+	if (!bad_transport(pkt, &field, &len, &proto))
+		return;
+	partial = checksum_fold(checksum_pseudo_header(&pkt->ip, proto, len));
+	minus = ones_add(field, (uint16_t)~partial);
+	plus = ones_add(field, partial);
+	if (h->transport++ == 0) {
+		h->minus = minus;
+		h->plus = plus;
+	}
+	h->same_minus += minus == h->minus;
+	h->same_plus += plus == h->plus;
+}
+
+/* Every bad sum of the host's kept one distance: offload, rewritten. */
+static bool offload_rewritten(const struct checksum_host_state *h)
+{
+	return h->transport >= 2 &&
+	       (h->same_minus == h->transport || h->same_plus == h->transport);
+}
 
 DET_COLD
 static void bad_checksum(struct detectors *d, const struct packet *pkt)
@@ -66,6 +154,7 @@ static void bad_checksum(struct detectors *d, const struct packet *pkt)
 	if (g == NULL || total == NULL)
 		return;
 	s = checksum_total_of(total);
+	classify(checksum_host_of(g), pkt);
 	if (g->count++ == 0 && s->sources++ == 0)
 		s->first_host = g->number + 1;  /* for later */
 	g->threshold = c->min_count;
@@ -88,12 +177,25 @@ static void bad_checksum(struct detectors *d, const struct packet *pkt)
 	}
 }
 
+/*
+ * A zeroed IPv4 header sum beside a TCP or UDP sum left to the NIC, and
+ * nothing else bad: the sender offloads both (Windows does), as
+ * capture_quality judges it too.
+ */
+static bool ipv4_sum_offloaded(const struct packet *pkt)
+{
+	return pkt->ipv4.cksum == CKSUM_BAD && pkt->ipv4.checksum == 0 &&
+	       (pkt->tcp.cksum == CKSUM_BAD_OFFLOADED ||
+		pkt->udp.cksum == CKSUM_BAD_OFFLOADED) &&
+	       pkt->tcp.cksum != CKSUM_BAD && pkt->udp.cksum != CKSUM_BAD;
+}
+
 /* Only a packet with a bad checksum comes here (PKT_CHECKSUM_BAD). */
 static void checksums_on_packet(struct detectors *d, const struct packet *pkt,
 				const struct flow *f)
 {
 	(void)f;
-	if (det_enabled(d, FINDING_CHECKSUM_ERRORS))
+	if (det_enabled(d, FINDING_CHECKSUM_ERRORS) && !ipv4_sum_offloaded(pkt))
 		bad_checksum(d, pkt);
 }
 
@@ -102,14 +204,31 @@ static void checksums_on_packet(struct detectors *d, const struct packet *pkt,
 static void checksums_describe(const struct det_group *g, struct finding *out,
 			       const struct detect_config *cfg)
 {
-	(void)g;
+	const struct checksum_host_state *h = checksum_host_of_const(g);
+	const char *why;
+
 	(void)cfg;
 	out->unit = "bad checksums";
+	finding_add_number(out, "zeroed", (double)h->zeroed);
+	finding_add_number(out, "offload_rewritten",
+			   offload_rewritten(h) ? (double)h->transport : 0);
+	if (h->zeroed == (uint64_t)g->count)
+		why = "every one zeroed: the trace was edited or anonymised "
+		      "after capture";
+	else if (offload_rewritten(h) &&
+		 h->zeroed + h->transport == (uint64_t)g->count)
+		why = "each differs from the pseudo-header sum by one constant: "
+		      "checksum offload in a trace whose addresses were "
+		      "rewritten afterwards";
+	else
+		why = "most likely the capture's (offload on a virtual or "
+		      "tunnel interface, or a trace edited after capture); a "
+		      "receiver whose counters (nstat TcpInCsumErrors, "
+		      "UdpInCsumErrors) stay at 0 never saw them";
 	snprintf(out->summary, sizeof(out->summary),
-		 "%.0f packets from %s had a wrong checksum (not a "
-		 "checksum-offload artefact): corruption on the path or "
-		 "a faulty NIC or driver",
-		 out->value, out->subject);
+		 "%.0f packet%s from %s had a wrong checksum (%llu zeroed); %s",
+		 out->value, out->value == 1 ? "" : "s", out->subject,
+		 (unsigned long long)h->zeroed, why);
 }
 
 /* ------------------------------------------------------------ merge */
@@ -141,6 +260,25 @@ static enum det_verdict checksums_verdict(struct detectors *d,
 }
 
 /*
+ * A host's sums seen by two engines: the distances stay one constant
+ * only if both saw the same.
+ */
+static void host_merge(struct checksum_host_state *into,
+		       const struct checksum_host_state *from)
+{
+	into->zeroed += from->zeroed;
+	if (from->transport == 0)
+		return;
+	if (into->transport == 0) {
+		into->minus = from->minus;
+		into->plus = from->plus;
+	}
+	into->same_minus += from->minus == into->minus ? from->same_minus : 0;
+	into->same_plus += from->plus == into->plus ? from->same_plus : 0;
+	into->transport += from->transport;
+}
+
+/*
  * The capture-wide group counts hosts: a host both sides saw counts
  * once, so it is counted as a host's group is merged, not summed.
  */
@@ -153,6 +291,7 @@ static void checksums_merge(struct detectors *d, struct det_group *into,
 
 	if (into->key.aux == 1)
 		return;
+	host_merge(checksum_host_of(into), checksum_host_of_const(from));
 	checksum_total_key(&all);
 	/* New to into: its count is from's alone (counts sum first). */
 	if (into->count == from->count && from->count > 0 &&

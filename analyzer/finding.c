@@ -259,19 +259,28 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"its next read.",
 },
 [FINDING_CHECKSUM_ERRORS] = {
-	"checksum_errors", SEVERITY_WARNING,
+	"checksum_errors", SEVERITY_INFO,
 	"segments with bad checksums from other hosts",
-	"Segments with bad checksums arrived from hosts other than the one "
-	"that captured (bad checksums on the capturing host's own outgoing "
-	"packets are checksum offload: the network card fills them in after "
-	"the capture point). Real errors mean corruption on the path: a faulty "
-	"card, cable or switch port, or a middlebox that rewrites packets "
-	"badly.",
-	"Check the interface counters on both ends (ethtool -S, ip -s link: "
-	"receive CRC errors), cables and switch ports, and capture at another "
-	"point of the path to find where the corruption happens. If only the "
-	"capturing host's own packets are flagged, it is offload: capture with "
-	"it off (ethtool -K IFACE tx off) or ignore it.",
+	"Segments with bad checksums came from hosts other than the one that "
+	"captured. A frame damaged on a link fails its Ethernet FCS and is "
+	"dropped by the receiving NIC before any capture sees it, so a bad "
+	"IP or TCP checksum in a capture is most often the capture's own: "
+	"checksum offload (the sending NIC, or a veth, bridge or tunnel "
+	"device, fills the sum in after the capture point), or a trace edited "
+	"or anonymised afterwards (zeroed sums; addresses rewritten without "
+	"fixing them, which leaves every sum off by one constant). Real damage "
+	"is rare: a middlebox that rewrites packets badly, or memory or driver "
+	"faults after the NIC checked the frame; then the receiver drops the "
+	"segments and the sender retransmits them.",
+	"Look for the receiver's side of it: if it acknowledged the data, or "
+	"nstat -az TcpInCsumErrors UdpInCsumErrors stays at 0 on it, the "
+	"network delivered the packets intact and the capture (offload or an "
+	"edited trace) is the cause. Only if the receiver's counters grow, and "
+	"the sender retransmits, check the path: ip -s link and ethtool -S on "
+	"both ends (receive CRC errors), NAT or load-balancer rewriting, and "
+	"a capture at another point. To capture without offload artefacts, "
+	"capture on the receiver, or turn offload off while capturing "
+	"(ethtool -K IFACE tx off rx off).",
 },
 [FINDING_SHORT_CONNECTION_CHURN] = {
 	"short_connection_churn", SEVERITY_INFO,

@@ -1869,8 +1869,114 @@ static void test_checksum_errors_from_one_host_when_verifying(void **state)
 	run_end(r);
 	expect_count(r, 1);
 	f = expect_finding(r, FINDING_CHECKSUM_ERRORS, "10.0.0.7");
-	assert_int_equal(f->severity, SEVERITY_WARNING);
+	/* A damaged frame fails its FCS before any capture: info. */
+	assert_int_equal(f->severity, SEVERITY_INFO);
 	assert_num(f->value, 1);
+	assert_num(detail_number(f, "zeroed"), 0);
+	assert_non_null(strstr(f->summary, "most likely the capture's"));
+}
+
+/* Big-endian 16-bit words of p summed, one's complement, folded. */
+static uint16_t words_sum(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * A datagram of len payload bytes from src, sent with checksum offload
+ * from 10.9.9.9 (the field holds the pseudo-header sum of the original
+ * addresses), its source then rewritten to src with the IPv4 header sum
+ * fixed and the UDP one not: what an anonymiser does to such a trace.
+ */
+static void feed_offloaded_rewritten(struct unit_wire *w, int64_t t,
+				     const char *src, uint32_t len)
+{
+	static const uint8_t orig[4] = {10, 9, 9, 9};
+	uint8_t frame[256], pseudo[12] = {0};
+	size_t n = unit_udp_build(frame, sizeof(frame), "10.9.9.9", 5000,
+				  "10.0.0.1", 53, len);
+	uint16_t partial;
+
+	memcpy(pseudo, orig, 4);
+	memcpy(pseudo + 4, frame + 16, 4);
+	pseudo[9] = 17;
+	pseudo[10] = (uint8_t)((8 + len) >> 8);
+	pseudo[11] = (uint8_t)(8 + len);
+	partial = words_sum(0, pseudo, sizeof(pseudo));
+	frame[20 + 6] = (uint8_t)(partial >> 8);
+	frame[20 + 7] = (uint8_t)partial;
+	assert_int_equal(inet_pton(AF_INET, src, frame + 12), 1);
+	frame[10] = frame[11] = 0;
+	partial = (uint16_t)~words_sum(0, frame, 20);
+	frame[10] = (uint8_t)(partial >> 8);
+	frame[11] = (uint8_t)partial;
+	unit_wire_feed(w, t, LINK_TYPE_IPV4, frame, n);
+}
+
+/*
+ * Sums all off from the pseudo-header's by one constant, whatever the
+ * length and payload: offload in a trace rewritten afterwards.
+ */
+static void test_checksum_errors_offload_rewritten(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w;
+	const struct finding *f;
+
+	run_set(r, "checksum_errors", "verify", 1);
+	w = run_start(r);
+	feed_offloaded_rewritten(w, 0, "192.0.2.7", 20);
+	feed_offloaded_rewritten(w, MS(1), "192.0.2.7", 100);
+	feed_offloaded_rewritten(w, MS(2), "192.0.2.7", 7);
+	run_end(r);
+	f = expect_finding(r, FINDING_CHECKSUM_ERRORS, "192.0.2.7");
+	assert_int_equal(f->severity, SEVERITY_INFO);
+	assert_num(f->value, 3);
+	assert_num(detail_number(f, "offload_rewritten"), 3);
+	assert_non_null(strstr(f->summary, "rewritten afterwards"));
+}
+
+/* Damaged sums keep no constant distance: no offload is claimed. */
+static void test_checksum_errors_damage_is_no_offload(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w;
+	const struct finding *f;
+
+	run_set(r, "checksum_errors", "verify", 1);
+	w = run_start(r);
+	feed_bad_checksum(w, 0, "10.0.0.7");
+	feed_offloaded_rewritten(w, MS(1), "10.0.0.7", 30);
+	run_end(r);
+	f = expect_finding(r, FINDING_CHECKSUM_ERRORS, "10.0.0.7");
+	assert_num(detail_number(f, "offload_rewritten"), 0);
+}
+
+/* IPv4 header sums zeroed beside correct UDP sums: an edited trace. */
+static void test_checksum_errors_zeroed_is_an_edit(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w;
+	const struct finding *f;
+	uint8_t frame[128];
+	size_t n;
+
+	run_set(r, "checksum_errors", "verify", 1);
+	w = run_start(r);
+	for (int i = 0; i < 3; i++) {
+		n = unit_udp_build(frame, sizeof(frame), "192.0.2.9", 5000,
+				   "10.0.0.1", 53, 20);
+		frame[10] = frame[11] = 0;
+		unit_wire_feed(w, MS(i), LINK_TYPE_IPV4, frame, n);
+	}
+	run_end(r);
+	f = expect_finding(r, FINDING_CHECKSUM_ERRORS, "192.0.2.9");
+	assert_num(detail_number(f, "zeroed"), 3);
+	assert_non_null(strstr(f->summary, "edited or anonymised"));
 }
 
 /*
@@ -2343,6 +2449,9 @@ int main(void)
 		T(test_icmp_errors_about_one_subject_are_one_finding),
 		T(test_checksum_errors_not_from_one_host_alone),
 		T(test_checksum_errors_from_one_host_when_verifying),
+		T(test_checksum_errors_offload_rewritten),
+		T(test_checksum_errors_damage_is_no_offload),
+		T(test_checksum_errors_zeroed_is_an_edit),
 		T(test_checksum_errors_from_two_hosts_reports_both),
 		T(test_ipv6_subject_is_bracketed),
 		T(test_garbage_and_truncated_headers_do_not_crash),
