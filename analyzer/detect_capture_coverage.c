@@ -10,7 +10,10 @@
  * ARP, STP, IGMP and other traffic that is not TCP, UDP or ICMP hides
  * nothing a person needs: the 31 public captures surveyed for issue 14
  * made only of such frames (unit tests of ARP, STP, VRRP ...) would
- * all warn under a plain "10% not analysed" rule.
+ * all warn under a plain "10% not analysed" rule.  Yet a report that
+ * says "findings none" about a capture it mostly did not analyse reads
+ * as "nothing wrong": when most frames were not analysed for any
+ * reason, an info finding says so and names the biggest kind.
  */
 #include "detect_internal.h"
 
@@ -59,14 +62,17 @@ static void detail_number(struct finding *f, const char *key, double v)
 	d->number = v;
 }
 
-/* "10 PPPoE session (ethertype 0x8864)" for the biggest hiding kind. */
-static const struct quality_detail *biggest_hiding(
-	const struct capture_quality_report *q)
+/*
+ * "10 PPPoE session (ethertype 0x8864)": the biggest kind of frames not
+ * analysed, of those that hide traffic only when hiding.
+ */
+static const struct quality_detail *biggest(
+	const struct capture_quality_report *q, bool hiding)
 {
 	const struct quality_detail *best = NULL;
 
 	for (size_t i = 0; i < q->n_details; i++)
-		if (quality_reason_hides(q->details[i].reason) &&
+		if ((!hiding || quality_reason_hides(q->details[i].reason)) &&
 		    (best == NULL || q->details[i].frames > best->frames))
 			best = &q->details[i];
 	return best;
@@ -140,6 +146,42 @@ static void describe(const struct capture_quality_report *q,
 	}
 }
 
+static void start(struct finding *out, const struct analyzer_stats *st)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = FINDING_CAPTURE_COVERAGE;
+	snprintf(out->subject, sizeof(out->subject), "capture");
+	out->first_ts = st->first_ts;
+	out->last_ts = st->last_ts;
+}
+
+/*
+ * Most frames not analysed, none of them hiding traffic (ARP, STP,
+ * other IP protocols, malformed headers): info, so that the report
+ * never says "findings none" alone about them.
+ */
+static void describe_unanalysed(const struct capture_quality_report *q,
+				struct finding *out)
+{
+	const struct quality_detail *big = biggest(q, false);
+	char what[120] = "frames of kinds past the list";
+
+	if (big != NULL)
+		name_of(big, what, sizeof(what));
+	out->severity = SEVERITY_INFO;
+	out->value = share(q->not_analysed, q->frames) * 100;
+	out->threshold = 50;
+	out->unit = "% of the capture not analysed";
+	snprintf(out->summary, sizeof(out->summary),
+		 "%llu of %llu frames (%.0f%%) were not analysed, most of them "
+		 "%llu %s (%s): they carry no TCP, UDP or ICMP traffic tcplens "
+		 "could read, and no finding covers them",
+		 (unsigned long long)q->not_analysed,
+		 (unsigned long long)q->frames, out->value,
+		 (unsigned long long)(big != NULL ? big->frames : q->not_analysed),
+		 what, big != NULL ? quality_reason_key(big->reason) : "other");
+}
+
 bool capture_coverage_judge(const struct detect_config *cfg,
 			    const struct capture_quality_report *q,
 			    const struct analyzer_stats *st,
@@ -150,19 +192,21 @@ bool capture_coverage_judge(const struct detect_config *cfg,
 	double unread = share(q->unread_bytes, q->file_bytes);
 	double worst = hidden > unread ? hidden : unread;
 
-	if (!cfg->det[FINDING_CAPTURE_COVERAGE].enabled ||
-	    (q->hidden == 0 && q->unread_bytes == 0) || worst < min)
+	if (!cfg->det[FINDING_CAPTURE_COVERAGE].enabled)
 		return false;
-	memset(out, 0, sizeof(*out));
-	out->id = FINDING_CAPTURE_COVERAGE;
-	out->severity = cfg->det[FINDING_CAPTURE_COVERAGE].severity;
-	snprintf(out->subject, sizeof(out->subject), "capture");
-	out->first_ts = st->first_ts;
-	out->last_ts = st->last_ts;
-	out->value = worst * 100;
-	out->threshold = min * 100;
-	out->unit = "% of the capture hidden";
-	describe(q, biggest_hiding(q), hidden, unread, out);
+	if ((q->hidden == 0 && q->unread_bytes == 0) || worst < min) {
+		if (q->frames == 0 || q->not_analysed * 2 <= q->frames)
+			return false;
+		start(out, st);
+		describe_unanalysed(q, out);
+	} else {
+		start(out, st);
+		out->severity = cfg->det[FINDING_CAPTURE_COVERAGE].severity;
+		out->value = worst * 100;
+		out->threshold = min * 100;
+		out->unit = "% of the capture hidden";
+		describe(q, biggest(q, true), hidden, unread, out);
+	}
 	detail_number(out, "frames", (double)q->frames);
 	detail_number(out, "hidden_frames", (double)q->hidden);
 	detail_number(out, "unread_bytes", (double)q->unread_bytes);

@@ -188,11 +188,25 @@ static void test_capture_coverage(void **state)
 	q.details[0].frames = 1;
 	apply(&run, &cfg, &q, NULL, 0);
 	assert_int_equal(run.r.n_findings, 0);
-	/* 31 ARP frames, nothing else: nothing hidden. */
+	/*
+	 * 31 ARP frames, nothing else: nothing hidden, no warning; but not
+	 * "findings none" alone about a capture mostly not analysed.
+	 */
 	memset(&q, 0, sizeof(q));
 	q.frames = q.not_analysed = q.by_reason[QUALITY_NON_IP] = 31;
+	q.n_details = 1;
+	q.details[0] = (struct quality_detail){QUALITY_NON_IP,
+		QUALITY_CODE_ETHERTYPE, 0x0806, "ARP", 31, 1};
+	apply(&run, &cfg, &q, NULL, 0);
+	assert_int_equal(run.r.n_findings, 1);
+	assert_int_equal(run.r.findings[0].severity, SEVERITY_INFO);
+	assert_non_null(strstr(run.r.findings[0].summary,
+			       "31 ARP (ethertype 0x0806) (non_ip)"));
+	/* 31 ARP frames beside 40 analysed: nothing to say. */
+	q.frames = 71;
 	apply(&run, &cfg, &q, NULL, 0);
 	assert_int_equal(run.r.n_findings, 0);
+	memset(&q, 0, sizeof(q));
 	/* Half of the file never read after a break. */
 	q.unread_bytes = 5000;
 	q.file_bytes = 10000;
