@@ -63,6 +63,9 @@ TCPLENS=build/tcplens sh tests/cli/run.sh | record
 section "out of memory: never a silent answer"
 TCPLENS=build/tcplens sh tests/cli/memory_limits.sh | record
 
+section "regression corpus: public captures, their expected findings"
+TCPLENS=build/tcplens python3 tests/corpus/check.py | record
+
 section "tshark cross-check"
 TCPLENS=build/tcplens sh tests/crosscheck/run.sh | record
 
