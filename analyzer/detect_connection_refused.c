@@ -1,6 +1,9 @@
 /*
  * connection_refused groups by destination host:port: count = attempts
- * the server refused with a RST; set = their sources.
+ * the server refused with a RST; set = their sources.  A service that
+ * accepted connections after its last refusal was starting or
+ * restarting (BGP and OpenFlow peers retry until it listens): that is
+ * info, the refusals are over.
  */
 #include "detect_internal.h"
 
@@ -27,6 +30,8 @@ static const struct setting refused_rows[] = {
 /* connection_refused's group state. */
 struct refused_state {
 	uint64_t sources;       /* distinct ones */
+	uint64_t accepted_after;        /* handshakes completed after one */
+	int64_t last_refusal, last_accept;
 };
 
 DET_GROUP_STATE_ACCESSORS(struct refused_state, refused_of,
@@ -47,6 +52,7 @@ static void refused(struct detectors *d, const struct packet *pkt,
 	if (g == NULL)
 		return;
 	g->count++;
+	refused_of(g)->last_refusal = d->now;
 	if (hash_set_add(&g->set, det_addr_hash(f, FLOW_ORIG), &d->oom))
 		refused_of(g)->sources++;
 	group_note_party(g, flow_addr(f, FLOW_ORIG));
@@ -58,15 +64,36 @@ static void refused(struct detectors *d, const struct packet *pkt,
 		group_fire(d, g);
 }
 
+/* A handshake to a service that refused before completed now. */
+DET_COLD
+static void accepted(struct detectors *d, const struct flow *f)
+{
+	struct subject_key k;
+	struct det_group *g;
+	struct refused_state *s;
+
+	subject_endpoint(&k, FINDING_CONNECTION_REFUSED, f, FLOW_RESP);
+	g = group_find(d, &k);
+	if (g == NULL)
+		return;
+	s = refused_of(g);
+	s->accepted_after++;
+	s->last_accept = d->now;
+}
+
 static void refused_on_segment(struct detectors *d, const struct packet *pkt,
 			       const struct flow *f,
 			       const struct tcp_seg_info *info,
 			       struct det_flow *df)
 {
 	(void)df;
-	if ((d->attempt & ATTEMPT_REFUSED) &&
-	    det_enabled(d, FINDING_CONNECTION_REFUSED))
+	if (!det_enabled(d, FINDING_CONNECTION_REFUSED))
+		return;
+	if (d->attempt & ATTEMPT_REFUSED)
 		refused(d, pkt, f, info);
+	else if ((d->attempt & ATTEMPT_COMPLETED) &&
+		 d->fired_per_id[FINDING_CONNECTION_REFUSED] > 0)
+		accepted(d, f);
 }
 
 /* ------------------------------------------------------------ describe */
@@ -75,11 +102,28 @@ static void refused_describe(const struct det_group *g,
 			     struct finding *out,
 			     const struct detect_config *cfg)
 {
-	uint64_t sources = refused_of_const(g)->sources;
+	const struct refused_state *s = refused_of_const(g);
+	uint64_t sources = s->sources;
 
 	(void)cfg;
 	out->unit = "refused attempts";
 	finding_add_number(out, "sources", (double)sources);
+	finding_add_number(out, "accepted_after", (double)s->accepted_after);
+	if (s->accepted_after > 0 && s->last_accept > s->last_refusal) {
+		if (out->severity > SEVERITY_INFO)
+			out->severity = SEVERITY_INFO;
+		snprintf(out->summary, sizeof(out->summary),
+			 "%.0f connection attempt%s to %s %s answered with RST, "
+			 "from %llu source%s, then it accepted %llu connection%s: "
+			 "the service was starting or restarting, and listens "
+			 "since",
+			 out->value, out->value == 1 ? "" : "s", out->subject,
+			 out->value == 1 ? "was" : "were",
+			 (unsigned long long)sources, sources == 1 ? "" : "s",
+			 (unsigned long long)s->accepted_after,
+			 s->accepted_after == 1 ? "" : "s");
+		return;
+	}
 	snprintf(out->summary, sizeof(out->summary),
 		 "%.0f connection attempt%s to %s %s answered with RST, "
 		 "from %llu source%s: nothing listens there",
@@ -99,6 +143,12 @@ static void refused_merge(struct detectors *d, struct det_group *into,
 	refused_of(into)->sources = into->set.count;
 }
 
+static const struct det_reducer refused_reducers[] = {
+	DET_REDUCE(struct refused_state, accepted_after, DET_SUM),
+	DET_REDUCE(struct refused_state, last_refusal, DET_MAX),
+	DET_REDUCE(struct refused_state, last_accept, DET_MAX),
+};
+
 static enum det_verdict refused_verdict(struct detectors *d,
 					const struct det_group *g)
 {
@@ -114,10 +164,11 @@ const struct detector_ops det_connection_refused_ops = {
 	.settings = refused_rows,
 	.n_settings = DET_ROWS(refused_rows),
 	.tcp = true,
-	/* A refusal (ATTEMPT_REFUSED) is a RST. */
-	.segments = SEG_RST,
+	/* A refusal (ATTEMPT_REFUSED) is a RST; an accept, SEG_ATTEMPT. */
+	.segments = SEG_RST | SEG_ATTEMPT,
 	.on_segment = refused_on_segment,
 	.describe = refused_describe,
+	DET_REDUCERS(refused_reducers),
 	.merge = refused_merge,
 	.verdict = refused_verdict,
 };

@@ -722,6 +722,55 @@ static void test_accept_queue_min_refused(void **state)
 
 /* ------------------------------------------------------------ refused */
 
+/* A connection from src:sport to 10.0.0.1:179 at t, completed. */
+static void feed_accepted(struct unit_wire *w, uint16_t sport, int64_t t)
+{
+	struct conn c;
+
+	conn_init(&c, w, "10.0.0.2", sport, "10.0.0.1", 179);
+	conn_open(&c, t, US(100), US(100));
+	conn_exchange(&c, t);
+}
+
+/*
+ * A BGP peer retries every few seconds until its neighbour listens: the
+ * refusals are over once it accepts, a transient condition (info).
+ */
+static void test_connection_refused_then_accepted_is_info(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	const struct finding *f;
+
+	for (int i = 0; i < 3; i++)
+		feed_refused(w, "10.0.0.2", (uint16_t)(40000 + i), "10.0.0.1",
+			     179, MS(5000) * i);
+	feed_accepted(w, 40010, MS(15000));
+	run_end(r);
+	f = expect_finding(r, FINDING_CONNECTION_REFUSED, "10.0.0.1:179");
+	assert_int_equal(f->severity, SEVERITY_INFO);
+	assert_num(f->value, 3);
+	assert_num(detail_number(f, "accepted_after"), 1);
+	assert_non_null(strstr(f->summary, "starting or restarting"));
+}
+
+/* Refused again after it accepted: not over, a warning. */
+static void test_connection_refused_after_accepting_stays(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	const struct finding *f;
+
+	feed_refused(w, "10.0.0.2", 40000, "10.0.0.1", 179, 0);
+	feed_accepted(w, 40010, MS(1000));
+	feed_refused(w, "10.0.0.2", 40001, "10.0.0.1", 179, MS(2000));
+	run_end(r);
+	f = expect_finding(r, FINDING_CONNECTION_REFUSED, "10.0.0.1:179");
+	assert_int_equal(f->severity, SEVERITY_WARNING);
+	assert_num(f->value, 2);
+	assert_null(strstr(f->summary, "starting"));
+}
+
 static void test_connection_refused_and_abortive_close_refused(void **state)
 {
 	struct run *r = *state;
@@ -2400,6 +2449,8 @@ int main(void)
 		T(test_accept_queue_not_for_a_dead_host),
 		T(test_accept_queue_not_when_every_request_was_answered),
 		T(test_accept_queue_min_refused),
+		T(test_connection_refused_then_accepted_is_info),
+		T(test_connection_refused_after_accepting_stays),
 		T(test_connection_refused_and_abortive_close_refused),
 		T(test_port_scan_folds_the_refused_ports),
 		T(test_port_scan_not_for_ten_refused_ports),
