@@ -17,10 +17,20 @@ const char *icmp_message_name(uint8_t version, uint8_t type, uint8_t code)
 
 		return code < 16 ? unreach[code] : "destination unreachable";
 	}
+	if (version == 4 && type == 5) {
+		static const char *const redirect[] = {
+			"redirect for network", "redirect for host",
+			"redirect for TOS and network",
+			"redirect for TOS and host",
+		};
+
+		return code < 4 ? redirect[code] : "redirect";
+	}
 	if (version == 4)
 		return type == 11 ? (code == 0 ? "TTL exceeded in transit"
 					       : "fragment reassembly time exceeded")
-		       : type == 12 ? "parameter problem" : "ICMP error";
+		       : type == 12 ? "parameter problem"
+		       : type == 4 ? "source quench" : "ICMP error";
 	if (type == 1) {
 		static const char *const unreach6[] = {
 			"no route to destination",

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "decode.h"
+#include "icmp_message.h"
 #include "unit_helpers.h"
 
 /*
@@ -372,10 +373,24 @@ static void test_truncation_sweep(void **state)
 	}
 }
 
+/* Each error named as tcpdump words it, redirects and quench too. */
+static void test_message_names(void **state)
+{
+	(void)state;
+	assert_string_equal(icmp_message_name(4, 3, 3), "port unreachable");
+	assert_string_equal(icmp_message_name(4, 5, 1), "redirect for host");
+	assert_string_equal(icmp_message_name(4, 5, 9), "redirect");
+	assert_string_equal(icmp_message_name(4, 4, 0), "source quench");
+	assert_string_equal(icmp_message_name(4, 11, 0), "TTL exceeded in transit");
+	assert_string_equal(icmp_message_name(4, 40, 0), "ICMP error");
+	assert_string_equal(icmp_message_name(6, 2, 0), "packet too big");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo_request),
+		cmocka_unit_test(test_message_names),
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_port_unreachable_udp),
 		cmocka_unit_test(test_frag_needed_tcp),
