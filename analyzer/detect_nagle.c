@@ -151,6 +151,12 @@ static void nagle_on_segment(struct detectors *d, const struct packet *pkt,
 	(void)pkt;
 	if ((df->flags & DF_DACK) && df->dack_dir == info->dir)
 		nagle_after_dack(d, f, info, df);
+	/*
+	 * The peer sent data after its delayed ACK: what s sends next
+	 * answers that, it was not held back.
+	 */
+	else if ((df->flags & DF_DACK) && info->seg_len > 0)
+		df->flags &= (uint16_t)~DF_DACK;
 	if (info->seg_len == 0 && info->ack_rtt_ns >= c->min_delay_ns &&
 	    info->ack_rtt_ns <= c->max_delay_ns)
 		nagle_late_ack(d, f, info, df);

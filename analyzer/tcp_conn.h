@@ -221,14 +221,23 @@ static inline bool tcp_conn_all_acked_by(const struct flow *f, int dir)
 }
 
 /*
- * The most dir may send in a segment: the MSS its peer announced, else
- * 536, RFC 9293 3.7.1's default for IPv4 (taken for IPv6 too).
+ * The payload of a full-sized segment from dir: the MSS its peer
+ * announced (else 536, RFC 9293 3.7.1's default for IPv4, taken for
+ * IPv6 too), no more than its own (its MTU bounds what it sends), less
+ * the 12 bytes the timestamp option takes in every segment once both
+ * offered it (Linux's mss_cache: 1448 on a 1500-byte MTU).
  */
 static inline uint32_t tcp_conn_send_mss(const struct flow *f, int dir)
 {
+	const struct tcp_endpoint *e = &f->u.tcp.ep[dir];
 	const struct tcp_endpoint *p = &f->u.tcp.ep[!dir];
+	uint32_t mss = (p->flags & TCP_EP_HAS_MSS) ? p->mss : 536;
 
-	return (p->flags & TCP_EP_HAS_MSS) ? p->mss : 536;
+	if ((e->flags & TCP_EP_HAS_MSS) && e->mss < mss)
+		mss = e->mss;
+	if ((e->flags & p->flags & TCP_EP_TIMESTAMPS) && mss > 12)
+		mss -= 12;
+	return mss;
 }
 
 /* Round-trip samples of dir's data (its peer's ACKs timed). */

@@ -1694,6 +1694,60 @@ static void test_nagle_not_on_a_40ms_path_captured_at_the_client(void **state)
 	expect_count(r, 0);
 }
 
+/* Linux's SYN options with timestamps: every segment carries 12 bytes. */
+static const struct unit_tcp_opts linux_syn_ts = {
+	.mss = 1460, .sack_perm = true, .has_ts = true, .ts_val = 1,
+};
+
+/*
+ * A bulk sender with timestamps: 1448 bytes is a full segment (1460 less
+ * the option), so one ACKed late and the next sent at once is no Nagle
+ * hold-back: the survey's false findings on public captures.
+ */
+static void test_nagle_not_on_full_segments_with_timestamps(void **state)
+{
+	struct run *r = *state;
+	struct conn c;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	c.syn_opts = &linux_syn_ts;
+	conn_open(&c, 0, US(25), US(25));
+	for (int i = 1; i <= 4; i++) {
+		int64_t t = SEC(i);
+
+		conn_send(&c, CLI, t, ACK, 1448);
+		conn_send(&c, SRV, t + MS(40), ACK, 0);
+		conn_send(&c, CLI, t + MS(40) + US(50), ACK, 1448);
+		conn_send(&c, SRV, t + MS(41), ACK, 0);
+	}
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_NAGLE_DELAYED_ACK), 0);
+}
+
+/*
+ * The server answers right after its late ACK: the client's next small
+ * segment replies to that, it was not waiting for the ACK.
+ */
+static void test_nagle_not_when_the_peer_spoke_in_between(void **state)
+{
+	struct run *r = *state;
+	struct conn c;
+
+	conn_init(&c, run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80);
+	conn_open(&c, 0, US(25), US(25));
+	for (int i = 1; i <= 4; i++) {
+		int64_t t = SEC(i);
+
+		conn_send(&c, CLI, t, PSH | ACK, 100);
+		conn_send(&c, SRV, t + MS(40), ACK, 0);
+		conn_send(&c, SRV, t + MS(40) + US(10), PSH | ACK, 200);
+		conn_send(&c, CLI, t + MS(40) + US(50), PSH | ACK, 50);
+		conn_send(&c, SRV, t + MS(41), ACK, 0);
+	}
+	run_end(r);
+	assert_int_equal(count_of(r, FINDING_NAGLE_DELAYED_ACK), 0);
+}
+
 /* ------------------------------------------------------------ icmp_error */
 
 /* 10.0.0.1's port unreachable about the datagram 10.0.0.2:40000 > :53. */
@@ -2491,6 +2545,8 @@ int main(void)
 		T(test_half_open_not_when_keepalives_answered),
 		T(test_nagle_delayed_ack_on_a_fast_path),
 		T(test_nagle_not_on_a_40ms_path_captured_midway),
+		T(test_nagle_not_on_full_segments_with_timestamps),
+		T(test_nagle_not_when_the_peer_spoke_in_between),
 		T(test_nagle_not_on_a_40ms_path_captured_at_the_client),
 		T(test_syn_unanswered_not_when_the_client_acks),
 		T(test_syn_unanswered_names_the_icmp_answer),

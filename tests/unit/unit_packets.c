@@ -131,6 +131,15 @@ static size_t tcp_options(uint8_t *p, const struct unit_tcp_opts *o)
 		p[n++] = 3;
 		p[n++] = o->wscale;
 	}
+	if (o->has_ts) {
+		p[n++] = 1;
+		p[n++] = 1;
+		p[n++] = 8;
+		p[n++] = 10;
+		put32(p + n, o->ts_val);
+		put32(p + n + 4, o->ts_ecr);
+		n += 8;
+	}
 	if (o->n_sack > 0) {
 		assert_true(o->n_sack <= 3);
 		p[n++] = 1;

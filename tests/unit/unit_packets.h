@@ -42,6 +42,8 @@ struct unit_tcp_opts {
 	bool sack_perm;
 	bool has_wscale;
 	uint8_t wscale;
+	bool has_ts;            /* timestamps: 10 bytes, 12 with padding */
+	uint32_t ts_val, ts_ecr;
 	uint8_t n_sack;         /* up to 3 blocks */
 	struct {
 		uint32_t left, right;
