@@ -151,13 +151,25 @@ static void fragments_finish(struct detectors *d,
 
 /* ------------------------------------------------------------ describe */
 
-/* A pair's: named after the host that received most of the datagrams. */
+/* A group or broadcast address: no host to name (IPv4 224/4 and up). */
+static bool addr_is_group(uint8_t family, const uint8_t *a)
+{
+	return family == 4 ? a[0] >= 224 : a[0] == 0xff;
+}
+
+/*
+ * A pair's: named after the host that received most of the datagrams,
+ * or the sender when those went to a multicast or broadcast address.
+ */
 static void describe_fragment_pair(const struct det_group *g,
 				   struct finding *out)
 {
 	const struct fragment_pair_state *s = fragment_pair_of_const(g);
 	const uint8_t *host = s->to_second > s->to_first ? g->key.addr2
 							 : g->key.addr;
+
+	if (addr_is_group(g->key.family, host))
+		host = host == g->key.addr ? g->key.addr2 : g->key.addr;
 	const uint8_t *peer = host == g->key.addr ? g->key.addr2 : g->key.addr;
 	char p[ADDR_FORMAT_LEN];
 
@@ -170,7 +182,9 @@ static void describe_fragment_pair(const struct det_group *g,
 	finding_add_number(out, "max_size", (double)s->max_size);
 	snprintf(out->summary, sizeof(out->summary),
 		 "%.0f datagram%s between %s and %s arrived in %llu "
-		 "fragments (up to %llu bytes): larger than the path MTU",
+		 "fragments (up to %llu bytes): sent larger than the path "
+		 "MTU, by design for NFS over UDP or large DNS answers, a "
+		 "risk where fragments are lost or filtered",
 		 out->value, out->value == 1 ? "" : "s", out->subject, p,
 		 (unsigned long long)s->fragments,
 		 (unsigned long long)s->max_size);
