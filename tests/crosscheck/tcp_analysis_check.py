@@ -192,7 +192,7 @@ RULES = [
     ('the answer to a zero-window probe is a probe ACK',
      rule_linux_zwp_ack, ('zero_window.pcap',)),
     ('data seen before and sent again is a retransmission, not out of order',
-     rule_resend_seen_before, ('bulk_loss.pcap',)),
+     rule_resend_seen_before, ('bulk_loss.pcap', 'Bgp_open_malformed.pcap')),
 ]
 
 
