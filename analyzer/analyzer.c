@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "flow_table.h"
+#include "frame_dups.h"
 
 #define NS_PER_SEC 1000000000LL
 
@@ -12,6 +13,7 @@ struct analyzer {
 	struct analyzer_sink sink;
 	struct flow_table *table;
 	struct defrag *defrag;
+	struct frame_dups *dups;
 	struct packet whole;        /* a reassembled datagram */
 	struct analyzer_stats stats;
 	int64_t now;
@@ -65,7 +67,8 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg,
 	tc.timeout_ns[FLOW_LIST_ICMP] = cfg->icmp_idle_ns;
 	a->table = flow_table_new(&tc);
 	a->defrag = defrag_new(&cfg->defrag);
-	if (a->table == NULL || a->defrag == NULL) {
+	a->dups = frame_dups_new();
+	if (a->table == NULL || a->defrag == NULL || a->dups == NULL) {
 		analyzer_free(a);
 		return NULL;
 	}
@@ -78,6 +81,7 @@ void analyzer_free(struct analyzer *a)
 		return;
 	flow_table_free(a->table);
 	defrag_free(a->defrag);
+	frame_dups_free(a->dups);
 	free(a);
 }
 
@@ -545,6 +549,52 @@ static void process_icmp(struct analyzer *a, const struct packet *pkt)
 	datagram_seen(a, f, pkt, dir, pkt->payload_wire_len, FLOW_LIST_ICMP);
 }
 
+/* ----------------------------------------------------------------- copies */
+
+/*
+ * A frame captured twice (frame_dups.h) is one packet on the wire: its
+ * TCP or UDP flow counts it as a frame, and as a duplicate, and nothing
+ * else sees it: no retransmission, no step of the TCP tracker, tshark's
+ * analysis or Zeek's history, no detector.  A fragment's copy stays out
+ * of reassembly (it would be an overlap, or after its datagram completed
+ * a new datagram that never completes).  True when the copy was taken
+ * care of; an ICMP message, or a copy whose flow is gone, is analysed as
+ * any frame.
+ */
+static bool copy_absorb(struct analyzer *a, const struct packet *pkt)
+{
+	struct flow_key k;
+	struct flow *f;
+	uint64_t hash;
+	uint16_t sport, dport;
+	uint8_t proto;
+	int slot;
+
+	if (pkt->ip.is_fragment)
+		return true;
+	if (packet_has(pkt, PROTO_TCP) && pkt->tcp.header_ok) {
+		proto = 6;
+		sport = pkt->tcp.sport;
+		dport = pkt->tcp.dport;
+	} else if (packet_has(pkt, PROTO_UDP) && pkt->udp.header_ok) {
+		proto = 17;
+		sport = pkt->udp.sport;
+		dport = pkt->udp.dport;
+	} else {
+		return false;
+	}
+	slot = key_build(&k, &hash, &pkt->ip.src, &pkt->ip.dst, proto, sport,
+			 dport);
+	f = flow_table_lookup(a->table, &k, hash);
+	if (f == NULL)
+		return false;
+	flow_count(f, pkt, slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP);
+	if (f->duplicates < UINT32_MAX)
+		f->duplicates++;
+	a->stats.duplicates++;
+	return true;
+}
+
 /* ------------------------------------------------------------------- feed */
 
 static void process_ip(struct analyzer *a, const struct packet *pkt)
@@ -559,8 +609,11 @@ static void process_ip(struct analyzer *a, const struct packet *pkt)
 		a->stats.untracked++;
 }
 
-void analyzer_feed(struct analyzer *a, const struct packet *pkt)
+uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
 {
+	/* Every frame, before it changes anything: a copy changes nothing. */
+	uint64_t copy_of = frame_dups_check(a->dups, pkt);
+
 	a->stats.packets++;
 	if (pkt->has_ts) {
 		int64_t t = pkt_time_ns(pkt->ts);
@@ -576,8 +629,10 @@ void analyzer_feed(struct analyzer *a, const struct packet *pkt)
 	expire(a, a->now);
 	if (!packet_has(pkt, PROTO_IPV4) && !packet_has(pkt, PROTO_IPV6)) {
 		a->stats.untracked++;
-		return;
+		return copy_of;
 	}
+	if (copy_of != 0 && copy_absorb(a, pkt))
+		return copy_of;
 	if (pkt->ip.is_fragment) {
 		if (defrag_add(a->defrag, pkt, &a->whole) == DEFRAG_COMPLETE) {
 			if (a->sink.on_reassembled != NULL) {
@@ -588,9 +643,10 @@ void analyzer_feed(struct analyzer *a, const struct packet *pkt)
 			}
 			process_ip(a, &a->whole);
 		}
-		return;
+		return copy_of;
 	}
 	process_ip(a, pkt);
+	return copy_of;
 }
 
 void analyzer_advance(struct analyzer *a, int64_t now)

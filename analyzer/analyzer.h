@@ -76,6 +76,8 @@ struct analyzer_stats {
 	uint64_t untracked;         /* no IP, other protocols, or not decodable */
 	uint64_t tcp_unusable;      /* TCP header cut or invalid */
 	uint64_t no_timestamp;      /* frames without a time: previous used */
+	/* copies of an earlier frame, analysed no further (frame_dups.h) */
+	uint64_t duplicates;
 	int64_t first_ts, last_ts;  /* first and latest packet time, ns */
 	uint64_t flows_created;
 	uint64_t flows_evicted;     /* --max-flows reached */
@@ -99,7 +101,12 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg,
 			      const struct analyzer_sink *sink);
 void analyzer_free(struct analyzer *a);
 
-void analyzer_feed(struct analyzer *a, const struct packet *pkt);
+/*
+ * Returns the earlier frame pkt is a copy of (frame_dups.h), or 0.  A
+ * copy is counted in its flow (packets, bytes, duplicates) and
+ * analysed no further: no retransmission, no tracker step, no sink call.
+ */
+uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt);
 /* Runs the timers up to now without a packet (live capture). */
 void analyzer_advance(struct analyzer *a, int64_t now);
 /*

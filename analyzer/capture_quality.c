@@ -35,7 +35,6 @@ struct capture_quality {
 	struct cksum_host hosts[QUALITY_CKSUM_HOSTS];
 	size_t n_hosts, last_host;
 	uint64_t zeroed_unplaced;   /* senders past the table: offload */
-	struct quality_dups dups;
 };
 
 struct capture_quality *capture_quality_new(void)
@@ -270,10 +269,10 @@ static void note_time(struct capture_quality *q, const struct packet *pkt)
 	q->have_prev_ts = true;
 }
 
-static void note_duplicate(struct capture_quality *q, const struct packet *pkt)
+static void note_duplicate(struct capture_quality *q, const struct packet *pkt,
+			   uint64_t of)
 {
 	struct capture_quality_report *r = &q->r;
-	uint64_t of = quality_dups_check(&q->dups, pkt);
 
 	if (of == 0)
 		return;
@@ -287,7 +286,7 @@ static void note_duplicate(struct capture_quality *q, const struct packet *pkt)
 }
 
 void capture_quality_on_packet(struct capture_quality *q,
-			       const struct packet *pkt)
+			       const struct packet *pkt, uint64_t copy_of)
 {
 	struct capture_quality_report *r = &q->r;
 	struct quality_detail what;
@@ -306,7 +305,7 @@ void capture_quality_on_packet(struct capture_quality *q,
 	r->analysed += analysed;
 	if (packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6)) {
 		note_ip(q, pkt);
-		note_duplicate(q, pkt);
+		note_duplicate(q, pkt, copy_of);
 	}
 }
 

@@ -22,8 +22,9 @@
  *               link type not decoded, frames never read) apart from
  *               those that hide nothing (ARP, STP, IGMP ...).
  *
- * Nothing here allocates per packet: duplicates are found with a hash
- * of each frame's decoded fields in a fixed table.  Libc only.
+ * Nothing here allocates per packet.  Duplicates are found once per
+ * frame, by the analyzer (frame_dups.h), which leaves them out of its
+ * analysis; this module is told which frame each repeats.  Libc only.
  */
 #ifndef TCPLENS_CAPTURE_QUALITY_H
 #define TCPLENS_CAPTURE_QUALITY_H
@@ -33,11 +34,12 @@
 #include <stdint.h>
 
 #include "flow.h"
+#include "frame_dups.h"
 #include "packet.h"
 #include "tcp_conn.h"
 
 /* Frames this close with the same decoded bytes are one frame twice. */
-#define QUALITY_DUP_WINDOW_NS 1000000
+#define QUALITY_DUP_WINDOW_NS FRAME_DUP_WINDOW_NS
 
 /* Why a frame was not analysed (or, for a tunnel, not all of it). */
 enum quality_reason {
@@ -174,9 +176,12 @@ struct capture_quality;
 struct capture_quality *capture_quality_new(void);
 void capture_quality_free(struct capture_quality *q);
 
-/* Every frame as decoded, in capture order. */
+/*
+ * Every frame as decoded, in capture order, with the earlier frame it
+ * repeats (frame_dups_check(); 0: none).
+ */
 void capture_quality_on_packet(struct capture_quality *q,
-			       const struct packet *pkt);
+			       const struct packet *pkt, uint64_t copy_of);
 /* Every TCP segment after the tracker saw it. */
 void capture_quality_on_segment(struct capture_quality *q,
 				const struct tcp_seg_info *info);

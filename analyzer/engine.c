@@ -250,9 +250,10 @@ void engine_free(struct engine *e)
 
 void engine_feed(struct engine *e, const struct packet *pkt)
 {
+	uint64_t copy_of = analyzer_feed(e->a, pkt);
+
 	if (e->quality != NULL)
-		capture_quality_on_packet(e->quality, pkt);
-	analyzer_feed(e->a, pkt);
+		capture_quality_on_packet(e->quality, pkt, copy_of);
 }
 
 void engine_set_source_facts(struct engine *e,

@@ -232,6 +232,8 @@ struct flow {
 	struct flow_dir dir[2];
 	uint16_t icmp_errors;   /* ICMP errors quoting it (saturates) */
 	uint8_t last_icmp_type, last_icmp_code;
+	/* frames that were copies of earlier ones, counted in dir[].pkts */
+	uint32_t duplicates;
 	struct zeek_conn zeek;
 	union {
 		struct tcp_conn tcp;
@@ -244,7 +246,7 @@ struct flow {
  * make bench's target is under 512 bytes per tracked connection with
  * its index share (5 to 11 bytes at the index's load): keep it so.
  */
-_Static_assert(sizeof(struct flow) <= 490, "a flow must stay small");
+_Static_assert(sizeof(struct flow) <= 496, "a flow must stay small");
 
 /*
  * A sink may ask for storage of its own in every flow (struct

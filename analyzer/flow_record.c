@@ -124,6 +124,7 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f)
 	r->close_initiator = -1;
 	r->rtt_ns = -1;
 	r->icmp_errors = f->icmp_errors;
+	r->duplicates = f->duplicates;
 	r->first_frame = f->first_frame;
 	r->last_frame = f->last_frame;
 	r->end_reason = f->end_reason;
@@ -218,7 +219,7 @@ enum field_id {
 	F_CONN_STATE, F_HISTORY, F_HISTORY_TRUNCATED,
 	F_ORIG_STATE, F_RESP_STATE, F_CLOSE, F_CLOSE_INITIATOR,
 	F_ORIG_RETRANS, F_RESP_RETRANS, F_ORIG_RETRANS_BYTES,
-	F_RESP_RETRANS_BYTES, F_RTT_MS, F_ORIG_HANDSHAKE_RTT_MS,
+	F_RESP_RETRANS_BYTES, F_DUPLICATES, F_RTT_MS, F_ORIG_HANDSHAKE_RTT_MS,
 	F_RESP_HANDSHAKE_RTT_MS, F_ORIG_RTT_MIN_MS, F_ORIG_RTT_AVG_MS,
 	F_ORIG_RTT_MAX_MS, F_ORIG_RTT_SAMPLES, F_RESP_RTT_MIN_MS,
 	F_RESP_RTT_AVG_MS, F_RESP_RTT_MAX_MS, F_RESP_RTT_SAMPLES, F_ORIG_MSS,
@@ -255,6 +256,7 @@ static bool common_field(const struct flow_record *r, enum field_id id,
 	case F_HISTORY_TRUNCATED: v_bool(v, r->history_truncated); break;
 	case F_RTT_MS: v_ms(v, r->rtt_ns); break;
 	case F_ICMP_ERRORS: v_uint(v, r->icmp_errors); break;
+	case F_DUPLICATES: v_uint(v, r->duplicates); break;
 	/* As Zeek's conn.log: 0 where no stream could have gaps. */
 	case F_MISSED_BYTES:
 		if (r->is_tcp)
@@ -372,7 +374,7 @@ static const char *const field_keys[] = {
 	"orig_ip_bytes", "resp_ip_bytes", "missed_bytes", "missed_bytes_exact", "conn_state", "history", "history_truncated",
 	"orig_state", "resp_state", "close", "close_initiator",
 	"orig_retrans", "resp_retrans", "orig_retrans_bytes",
-	"resp_retrans_bytes", "rtt_ms", "orig_handshake_rtt_ms",
+	"resp_retrans_bytes", "duplicates", "rtt_ms", "orig_handshake_rtt_ms",
 	"resp_handshake_rtt_ms", "orig_rtt_min_ms", "orig_rtt_avg_ms",
 	"orig_rtt_max_ms", "orig_rtt_samples", "resp_rtt_min_ms",
 	"resp_rtt_avg_ms", "resp_rtt_max_ms", "resp_rtt_samples", "orig_mss",

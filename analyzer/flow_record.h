@@ -62,6 +62,7 @@ struct flow_record {
 	uint32_t max_in_flight[2];
 	int64_t zero_window_ns[2];
 	uint32_t icmp_errors;
+	uint32_t duplicates;    /* frames that were copies of earlier ones */
 	uint64_t first_frame, last_frame;
 	uint8_t end_reason;
 	const char *orientation;

@@ -22,6 +22,27 @@ static void note(struct quality_policy_result *out, const struct finding *f,
 }
 
 /*
+ * Whether the capture's loss may be what f counts.  Missed bytes are
+ * known per connection: when every connection with loss is listed
+ * (top_loss) and every flow of f is too, loss elsewhere leaves f alone.
+ * Interface drops belong to no connection: they touch every finding.
+ */
+static bool loss_touches(const struct capture_quality_report *q,
+			 const struct finding *f)
+{
+	if (!q->capture_loss)
+		return false;
+	if (q->ifdrop > 0 || q->osdrop > 0 || q->flows_with_loss > q->n_top_loss ||
+	    f->n_flows == 0 || f->flow_count > f->n_flows)
+		return true;
+	for (size_t i = 0; i < f->n_flows; i++)
+		for (size_t j = 0; j < q->n_top_loss; j++)
+			if (f->flows[i] == q->top_loss[j].uid)
+				return true;
+	return false;
+}
+
+/*
  * What the capture cannot support of a finding: its reason, and
  * whether to withhold it (else it goes to info).  NULL: it stands.
  */
@@ -32,13 +53,10 @@ static const char *doubt(const struct capture_quality_report *q,
 	*withhold = false;
 	switch (f->id) {
 	case FINDING_RETRANSMIT_BURST:
-		if (q->tcp_duplicates > 0) {
-			snprintf(buf, len, "the capture holds %llu TCP segment%s "
-				 "captured twice, which count as retransmissions",
-				 (unsigned long long)q->tcp_duplicates,
-				 q->tcp_duplicates == 1 ? "" : "s");
-			return buf;
-		}
+		/*
+		 * Frames captured twice never reach the detectors
+		 * (frame_dups.h): they no longer cast doubt on a burst.
+		 */
 		if (q->time_zero > 0) {
 			snprintf(buf, len, "%llu frame%s dated "
 				 "1970-01-01T00:00:00Z: the capture's times were "
@@ -47,7 +65,7 @@ static const char *doubt(const struct capture_quality_report *q,
 				 q->time_zero == 1 ? " is" : "s are");
 			return buf;
 		}
-		if (q->capture_loss) {
+		if (loss_touches(q, f)) {
 			snprintf(buf, len, "the capture misses %llu byte%s the "
 				 "receivers acknowledged (capture loss): what "
 				 "looks lost or resent may be the capture's",

@@ -6,11 +6,13 @@
  *   capture_coverage    raised when the frames that hide traffic
  *                       (undecoded encapsulations, link types not
  *                       decoded, records never read) reach its share;
- *   retransmit_burst    to info on a capture with TCP duplicates (a
- *                       copy counts as a retransmission), frames at
- *                       time 0 (edited times: no back-off to measure)
- *                       or capture loss (what is missing may be the
- *                       capture's);
+ *   retransmit_burst    to info on a capture with frames at time 0
+ *                       (edited times: no back-off to measure), or
+ *                       with capture loss on its own connections or
+ *                       interface drops (what is missing may be the
+ *                       capture's); frames captured twice are no
+ *                       reason: they never count as retransmissions
+ *                       (frame_dups.h);
  *   syn_unanswered      withheld on a one-sided capture (the answers
  *                       travel the way it does not hold), to info on a
  *                       partly one-sided one;

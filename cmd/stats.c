@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cli_analysis.h"
 #include "cli_options.h"
+#include "frame_dups.h"
 #include "ip_defrag.h"
 #include "proto_stats.h"
 #include "stats_report.h"
@@ -91,6 +92,7 @@ struct stats_ctx {
 	struct proto_stats st;
 	struct defrag *defrag;
 	struct capture_quality *quality;
+	struct frame_dups *dups;
 	struct packet whole;
 	int64_t last_ns;        /* the latest packet time: the capture's end */
 };
@@ -102,7 +104,8 @@ static void stats_on_packet(void *arg, const struct packet *pkt)
 	proto_stats_add(&ctx->st, pkt);
 	if (pkt->has_ts && pkt_time_ns(pkt->ts) > ctx->last_ns)
 		ctx->last_ns = pkt_time_ns(pkt->ts);
-	capture_quality_on_packet(ctx->quality, pkt);
+	capture_quality_on_packet(ctx->quality, pkt,
+				  frame_dups_check(ctx->dups, pkt));
 	/* The reassembled datagram belongs to the frame that completed it. */
 	if ((packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6)) &&
 	    pkt->ip.is_fragment &&
@@ -167,9 +170,12 @@ int cmd_stats(int argc, char **argv)
 	/* ~60 KiB of counters: keep them off the stack. */
 	ctx = calloc(1, sizeof(*ctx));
 	if (ctx == NULL || (ctx->defrag = defrag_new(&o.an.cfg.defrag)) == NULL ||
-	    (ctx->quality = capture_quality_new()) == NULL) {
-		if (ctx != NULL)
+	    (ctx->quality = capture_quality_new()) == NULL ||
+	    (ctx->dups = frame_dups_new()) == NULL) {
+		if (ctx != NULL) {
 			defrag_free(ctx->defrag);
+			capture_quality_free(ctx->quality);
+		}
 		free(ctx);
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
@@ -189,6 +195,7 @@ int cmd_stats(int argc, char **argv)
 	capture_source_free(src);
 	defrag_free(ctx->defrag);
 	capture_quality_free(ctx->quality);
+	frame_dups_free(ctx->dups);
 	free(ctx);
 	return rc;
 }

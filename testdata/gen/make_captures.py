@@ -1639,7 +1639,54 @@ def cap_tcp_regressions():
 
 # The files after the last of these (bad_files(), the odd-* captures) go
 # on from its IP ID: add new ones before it.
-CAPTURES = (cap_tcp_follow, cap_tcp_follow_snaplen, cap_tcp_follow_overlap,
+
+def cap_tcp_duplicates():
+    """Frames captured two to four times at one timestamp, as `tcpdump -i
+    any` or a merge of overlapping captures gives them, on one connection,
+    beside real timeout retransmissions on another (issue 14, 3.2)."""
+    c = Capture('tcp-duplicates.pcap', 1, step_us=1000)
+    link = eth_link(M_CLIENT, M_ROUTER)
+
+    def twice(data, n, gap_us=1000):
+        c.add(data, gap_us=gap_us)
+        for _ in range(n - 1):
+            c.add(data, gap_us=0)
+
+    # 192.0.2.10 -> 198.51.100.20:80: every SYN, SYN-ACK, data segment
+    # and FIN captured 2, 3 or 4 times; the client's bare ACKs once.
+    k = TcpConn(C4, S4, 41000, 80, 0x11000000, 0x21000000, link)
+    twice(k.seg('c', TCP_SYN, opts=k.syn_opts('c')), 2)
+    twice(k.seg('s', TCP_SYN | TCP_ACK, opts=k.syn_opts('s')), 2, 20000)
+    c.add(k.seg('c', TCP_ACK), gap_us=100)
+    twice(k.seg('c', TCP_PSH | TCP_ACK, http_get('www.example.com', '/dup')),
+          3, 100)
+    for i in range(12):
+        twice(k.seg('s', TCP_ACK, text_body(1000, 40 + i)), 2 + i % 3,
+              20000 if i == 0 else 200)
+        if i % 2 == 1:
+            c.add(k.seg('c', TCP_ACK), gap_us=100)
+    twice(k.seg('c', TCP_FIN | TCP_ACK), 2, 5000)
+    twice(k.seg('s', TCP_FIN | TCP_ACK), 2, 20000)
+    c.add(k.seg('c', TCP_ACK), gap_us=100)
+
+    # 192.0.2.11 -> 198.51.100.21:80: the response's first segment is
+    # resent with back-off (0.2, 0.4, 0.8, 1.6 s) and never acknowledged:
+    # real timeout retransmissions, each captured once.
+    k = TcpConn(C4B, S4B, 41001, 80, 0x12000000, 0x22000000,
+                eth_link(M_OTHER, M_ROUTER))
+    c.add(k.seg('c', TCP_SYN, opts=k.syn_opts('c')), gap_us=100000)
+    c.add(k.seg('s', TCP_SYN | TCP_ACK, opts=k.syn_opts('s')), gap_us=20000)
+    c.add(k.seg('c', TCP_ACK), gap_us=100)
+    c.add(k.seg('c', TCP_PSH | TCP_ACK, http_get('www.example.com', '/')),
+          gap_us=100)
+    seq = k.seq['s']
+    payload = text_body(1000, 60)
+    c.add(k.seg('s', TCP_ACK, payload), gap_us=20000)
+    for rto in (200000, 400000, 800000, 1600000):
+        c.add(k.seg('s', TCP_ACK, payload, seq=seq), gap_us=rto)
+    return c
+
+CAPTURES = (cap_tcp_duplicates, cap_tcp_follow, cap_tcp_follow_snaplen, cap_tcp_follow_overlap,
             cap_tcp_reused_4tuple,
             cap_tcp_regressions, cap_tcp_options, cap_udp_checksums, cap_icmp,
             cap_icmpv6, cap_arp,

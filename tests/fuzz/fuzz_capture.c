@@ -26,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct counts {
 	struct proto_stats st;
 	struct capture_quality *quality;
+	struct frame_dups *dups;
 	uint64_t frames;
 };
 
@@ -40,8 +41,9 @@ static void count_frame(void *ctx, const struct capture_frame *f)
 	pkt.has_ts = f->has_ts;
 	pkt.frame_no = ++c->frames;
 	proto_stats_add(&c->st, &pkt);
-	if (c->quality != NULL)
-		capture_quality_on_packet(c->quality, &pkt);
+	if (c->quality != NULL && c->dups != NULL)
+		capture_quality_on_packet(c->quality, &pkt,
+					  frame_dups_check(c->dups, &pkt));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -64,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	proto_stats_init(&c.st, (size & 1) != 0);
 	c.frames = 0;
 	c.quality = capture_quality_new();
+	c.dups = frame_dups_new();
 	/* An odd size reads the file twice, to fuzz the merge as well. */
 	src = capture_source_open(paths, 1 + (size & 1), NULL, &err, msg,
 				  sizeof(msg));
@@ -81,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (c.quality != NULL)
 		capture_quality_report(c.quality);
 	capture_quality_free(c.quality);
+	frame_dups_free(c.dups);
 	close(fd);
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "decode.h"
 #include "engine.h"
+#include "settings.h"
 #include "unit_packets.h"
 
 struct rig {
@@ -106,6 +107,99 @@ static void test_duplicates(void **state)
 	assert_int_equal(q->n_dup_examples, 1);
 	assert_int_equal(q->dup_frames[0], 2);
 	assert_int_equal(q->dup_of[0], 1);
+	engine_free(r.e);
+}
+
+/* What a consumer saw of the engine's analysis, for the copies' test. */
+struct seen {
+	uint64_t segments, retrans, duplicates, pkts, udp_pkts, udp_dups;
+};
+
+static void seen_segment(void *ctx, const struct packet *pkt,
+			 const struct flow *f, const struct tcp_seg_info *info,
+			 void *storage)
+{
+	(void)pkt;
+	(void)f;
+	(void)info;
+	(void)storage;
+	((struct seen *)ctx)->segments++;
+}
+
+static void seen_end(void *ctx, const struct flow *f, void *storage)
+{
+	struct seen *s = ctx;
+
+	(void)storage;
+	if (!flow_is_tcp(f)) {
+		s->udp_pkts = f->dir[0].pkts + f->dir[1].pkts;
+		s->udp_dups = f->duplicates;
+		return;
+	}
+	s->retrans = f->u.tcp.ep[0].retrans_segs + f->u.tcp.ep[1].retrans_segs;
+	s->duplicates = f->duplicates;
+	s->pkts = f->dir[0].pkts + f->dir[1].pkts;
+}
+
+/*
+ * Issue 14, 3.2: a SYN, a SYN-ACK and a data segment captured 2 to 3
+ * times at one timestamp (-i any) are no retransmissions: the copies
+ * reach no part of the analysis, the flow counts them as frames and as
+ * duplicates, and the capture's quality counts each once.  A UDP
+ * datagram alike.  Then the segment sent again after its peer spoke is
+ * a retransmission.
+ */
+static void test_copies_not_analysed(void **state)
+{
+	uint8_t syn[UNIT_FRAME_MAX], synack[UNIT_FRAME_MAX], b[UNIT_FRAME_MAX];
+	uint8_t data[UNIT_FRAME_MAX], dgram[UNIT_FRAME_MAX];
+	size_t ns, nsa, nd, nu;
+	struct seen seen = {0};
+	struct engine_consumer c = {.ctx = &seen, .on_tcp_segment = seen_segment,
+				    .on_flow_end = seen_end};
+	struct engine_config cfg = {.parts = ENGINE_ALL, .consumers = &c,
+				    .n_consumers = 1};
+	struct engine_results res;
+	struct settings defaults;
+	struct rig r;
+
+	(void)state;
+	settings_defaults(&defaults);
+	cfg.analyzer = defaults.engine;
+	cfg.detect = defaults.detect;
+	memset(&r, 0, sizeof(r));
+	r.e = engine_new(&cfg);
+	assert_non_null(r.e);
+	ns = tcp(syn, "192.0.2.1", 40010, "198.51.100.2", 80, S, 100, 0, 0);
+	nsa = tcp(synack, "198.51.100.2", 80, "192.0.2.1", 40010, S | A, 900, 101, 0);
+	nd = tcp(data, "192.0.2.1", 40010, "198.51.100.2", 80, A | P, 101, 901, 100);
+	nu = unit_udp_build(dgram, UNIT_FRAME_MAX, "192.0.2.1", 5353,
+			    "198.51.100.2", 53, 40);
+	feed(&r, 0, syn, ns);               /* 1 */
+	feed(&r, 0, syn, ns);               /* 2: copy of 1 */
+	feed(&r, 100, synack, nsa);         /* 3 */
+	feed(&r, 100, synack, nsa);         /* 4: copy of 3 */
+	feed(&r, 200, b, tcp(b, "192.0.2.1", 40010, "198.51.100.2", 80, A, 101, 901, 0));
+	feed(&r, 300, data, nd);            /* 6 */
+	feed(&r, 300, data, nd);            /* 7, 8: copies of 6 */
+	feed(&r, 300, data, nd);
+	feed(&r, 400, dgram, nu);           /* 9 */
+	feed(&r, 400, dgram, nu);           /* 10: copy of 9 */
+	feed(&r, 500, b, tcp(b, "198.51.100.2", 80, "192.0.2.1", 40010, A, 901, 101, 0));
+	feed(&r, 600, data, nd);            /* 12: resent after the peer spoke */
+	engine_finish(r.e);
+	assert_true(engine_results(r.e, &res));
+	assert_int_equal(res.quality->duplicates, 5);
+	assert_int_equal(res.quality->tcp_duplicates, 4);
+	assert_int_equal(res.stats->duplicates, 5);
+	assert_int_equal(res.stats->tcp_segments, 6);
+	assert_int_equal(res.stats->udp_datagrams, 1);
+	assert_int_equal(seen.segments, 6);
+	assert_int_equal(seen.retrans, 1);
+	assert_int_equal(seen.duplicates, 4);
+	assert_int_equal(seen.pkts, 10);
+	assert_int_equal(seen.udp_pkts, 2);
+	assert_int_equal(seen.udp_dups, 1);
 	engine_free(r.e);
 }
 
@@ -277,6 +371,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_copies_not_analysed),
 		cmocka_unit_test(test_direction),
 		cmocka_unit_test(test_capture_loss),
 		cmocka_unit_test(test_coverage),

@@ -2070,9 +2070,10 @@ static void test_checksum_errors_zeroed_is_an_edit(void **state)
 
 	run_set(r, "checksum_errors", "verify", 1);
 	w = run_start(r);
+	/* Three queries from three ports: the same one thrice is a copy. */
 	for (int i = 0; i < 3; i++) {
-		n = unit_udp_build(frame, sizeof(frame), "192.0.2.9", 5000,
-				   "10.0.0.1", 53, 20);
+		n = unit_udp_build(frame, sizeof(frame), "192.0.2.9",
+				   (uint16_t)(5000 + i), "10.0.0.1", 53, 20);
 		frame[10] = frame[11] = 0;
 		unit_wire_feed(w, MS(i), LINK_TYPE_IPV4, frame, n);
 	}
