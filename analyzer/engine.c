@@ -316,8 +316,10 @@ bool engine_results(struct engine *e, struct engine_results *out)
 		out->suppressed = detectors_suppressed(e->det);
 		out->not_tracked = detectors_not_tracked(e->det);
 	}
-	if (e->hosts != NULL)
+	if (e->hosts != NULL) {
 		out->hosts = host_states_rows(e->hosts, &out->n_hosts);
+		out->hosts_left_out = host_states_summary(e->hosts);
+	}
 	if (e->rank != NULL)
 		out->top = trouble_rank_rows(e->rank, &out->n_top);
 	if (e->quality != NULL)

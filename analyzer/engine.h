@@ -89,6 +89,7 @@ struct engine_results {
 	uint64_t not_tracked;       /* flows the detectors could not follow */
 	const struct host_state_row *hosts;     /* sockets at the end */
 	size_t n_hosts;
+	struct host_states_summary hosts_left_out;  /* not in hosts */
 	const struct trouble_row *top;          /* most trouble first */
 	size_t n_top;
 	/* NULL without ENGINE_QUALITY */
@@ -208,6 +209,7 @@ struct engine_snapshot {
 	size_t n_sockets;
 	struct host_state_row *hosts;           /* most sockets first */
 	size_t n_hosts;
+	struct host_states_summary hosts_left_out;  /* of sockets and hosts */
 	struct engine_finding *findings;        /* most severe first */
 	size_t n_findings;
 	struct trouble_row *top;                /* live and ended, worst first */

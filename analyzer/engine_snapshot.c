@@ -177,6 +177,7 @@ static bool take_sockets(struct engine *e, struct engine_snapshot *s)
 		memcpy(s->hosts, rows, n_rows * sizeof(*rows));
 	s->n_sockets = n_sk;
 	s->n_hosts = n_rows;
+	s->hosts_left_out = host_states_summary(e->hosts);
 	return true;
 }
 

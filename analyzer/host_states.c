@@ -3,6 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define NS_PER_SEC 1000000000LL
+/* Linux's first SYN-ACK timeout (TCP_TIMEOUT_INIT), doubled per resend. */
+#define SYNACK_RTO_NS NS_PER_SEC
+/* Resends past which the timeout no longer matters (TCP_RTO_MAX 120 s). */
+#define SYNACK_MAX_DOUBLINGS 7
+
 struct host_states {
 	/* Listeners seen, in the order they showed, and their exact set. */
 	struct host_socket *listeners;
@@ -19,6 +25,9 @@ struct host_states {
 	size_t row_mask;
 	bool rows_valid;
 	bool oom;
+	/* The table being taken: its time, and what it leaves out. */
+	int64_t now;
+	struct host_states_summary sum;
 };
 
 struct host_states *host_states_new(void)
@@ -36,6 +45,11 @@ void host_states_free(struct host_states *hs)
 	free(hs->rows);
 	free(hs->row_index);
 	free(hs);
+}
+
+struct host_states_summary host_states_summary(const struct host_states *hs)
+{
+	return hs->sum;
 }
 
 bool host_states_out_of_memory(const struct host_states *hs)
@@ -157,17 +171,47 @@ static void socket_add(struct host_states *hs, const struct host_socket *s)
 }
 
 /*
- * Endpoints that hold a socket: not CLOSED, and not LISTEN (the receiver
- * of an unanswered SYN; a listener that answered is in hs->listeners).
+ * Whether a SYN_RECV endpoint still holds a request socket at now: its
+ * SYN-ACK's timer (1 s, doubled per resend) has not run out since the
+ * flow's last packet.  Past it with no resend: a SYN cookie (never
+ * resent) or a request whose resends are used up or that the full
+ * queue pruned; either way the kernel holds nothing.  The timer fires
+ * late by up to a few percent (the timer wheel rounds up: 24 ms at 1 s,
+ * 96 ms at 4 s in the lab's syn_flood_cookies), so a request whose
+ * resend is due in the capture's last moments may be missed: the
+ * count is an estimate, and says so.
  */
-static bool endpoint_socket(const struct flow *f, int d,
-			    struct host_socket *s)
+static bool syn_recv_held(const struct flow *f, int d, int64_t now)
+{
+	uint32_t resent = f->u.tcp.ep[d].retrans_segs;
+	int64_t timeout;
+
+	if (resent > SYNACK_MAX_DOUBLINGS)
+		resent = SYNACK_MAX_DOUBLINGS;
+	timeout = SYNACK_RTO_NS << resent;
+	return now - f->last_ts <= timeout;
+}
+
+/*
+ * Endpoints that hold a socket: not CLOSED, and not LISTEN (the receiver
+ * of an unanswered SYN; a listener that answered is in hs->listeners),
+ * nor SYN_RECV without a request socket (syn_recv_held(), counted).
+ */
+static bool endpoint_socket(struct host_states *hs, const struct flow *f,
+			    int d, struct host_socket *s)
 {
 	uint8_t st = f->u.tcp.ep[d].state;
 
 	if (st == TCP_STATE_CLOSED || st == TCP_STATE_LISTEN ||
 	    st >= TCP_STATE_COUNT)
 		return false;
+	if (st == TCP_STATE_SYN_RECV) {
+		hs->sum.syn_recv_seen++;
+		if (!syn_recv_held(f, d, hs->now)) {
+			hs->sum.syn_recv_gone++;
+			return false;
+		}
+	}
 	memset(s, 0, sizeof(*s));
 	s->family = f->key.family;
 	s->state = st;
@@ -187,7 +231,7 @@ static void take_flow(void *arg, const struct flow *f)
 	if (!flow_is_tcp(f))
 		return;
 	for (int d = 0; d < 2; d++)
-		if (endpoint_socket(f, d, &s))
+		if (endpoint_socket(hs, f, d, &s))
 			socket_add(hs, &s);
 }
 
@@ -217,17 +261,61 @@ static int socket_order(const void *pa, const void *pb)
 	return a->uid < b->uid ? -1 : a->uid > b->uid;
 }
 
+/* Sockets [i, end) of one host; end returned. */
+static size_t host_end(const struct host_socket *s, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < n && same_host(&s[i], &s[j]))
+		j++;
+	return j;
+}
+
+static bool only_syn_sent(const struct host_socket *s, size_t i, size_t end)
+{
+	for (; i < end; i++)
+		if (s[i].state != TCP_STATE_SYN_SENT)
+			return false;
+	return true;
+}
+
+/* The sorted sockets without those of hosts holding only SYN_SENT. */
+static void summarise_syn_only(struct host_states *hs)
+{
+	struct host_socket *s = hs->sockets;
+	size_t n = hs->n_sockets, hosts = 0, kept = 0;
+
+	for (size_t i = 0; i < n; i = host_end(s, n, i))
+		hosts += only_syn_sent(s, i, host_end(s, n, i));
+	if (hosts < HOST_STATES_SYN_ONLY_HOSTS)
+		return;
+	for (size_t i = 0, end; i < n; i = end) {
+		end = host_end(s, n, i);
+		if (only_syn_sent(s, i, end)) {
+			hs->sum.syn_only_hosts++;
+			hs->sum.syn_only_sockets += (uint32_t)(end - i);
+			continue;
+		}
+		memmove(&s[kept], &s[i], (end - i) * sizeof(*s));
+		kept += end - i;
+	}
+	hs->n_sockets = kept;
+}
+
 void host_states_take(struct host_states *hs, struct analyzer *a)
 {
 	hs->n_sockets = 0;
 	hs->rows_valid = false;
 	hs->n_rows = 0;
+	memset(&hs->sum, 0, sizeof(hs->sum));
+	hs->now = analyzer_now(a);
 	analyzer_foreach_flow(a, take_flow, hs);
 	for (size_t i = 0; i < hs->n_listeners; i++)
 		socket_add(hs, &hs->listeners[i]);
 	if (hs->n_sockets > 1)
 		qsort(hs->sockets, hs->n_sockets, sizeof(hs->sockets[0]),
 		      socket_order);
+	summarise_syn_only(hs);
 }
 
 const struct host_socket *host_states_sockets(struct host_states *hs,
@@ -362,22 +450,48 @@ static void count_flow(void *arg, const struct flow *f)
 	if (!flow_is_tcp(f))
 		return;
 	for (int d = 0; d < 2; d++) {
-		if (!endpoint_socket(f, d, &s))
+		if (!endpoint_socket(hs, f, d, &s))
 			continue;
 		count_socket(hs, &s);
 	}
+}
+
+/* The rows without those of hosts holding only SYN_SENT. */
+static void summarise_syn_only_rows(struct host_states *hs)
+{
+	size_t hosts = 0, kept = 0;
+
+	for (size_t i = 0; i < hs->n_rows; i++)
+		hosts += hs->rows[i].count[TCP_STATE_SYN_SENT] == hs->rows[i].total;
+	if (hosts < HOST_STATES_SYN_ONLY_HOSTS)
+		return;
+	for (size_t i = 0; i < hs->n_rows; i++) {
+		const struct host_state_row *r = &hs->rows[i];
+
+		if (r->count[TCP_STATE_SYN_SENT] == r->total) {
+			hs->sum.syn_only_hosts++;
+			hs->sum.syn_only_sockets += r->total;
+			continue;
+		}
+		hs->rows[kept++] = *r;
+	}
+	hs->n_rows = kept;
 }
 
 void host_states_take_counts(struct host_states *hs, struct analyzer *a)
 {
 	hs->n_sockets = 0;
 	hs->n_rows = 0;
+	memset(&hs->sum, 0, sizeof(hs->sum));
+	hs->now = analyzer_now(a);
 	if (hs->row_index != NULL)
 		memset(hs->row_index, 0,
 		       (hs->row_mask + 1) * sizeof(*hs->row_index));
 	analyzer_foreach_flow(a, count_flow, hs);
 	for (size_t i = 0; i < hs->n_listeners; i++)
 		count_socket(hs, &hs->listeners[i]);
+	/* The index is rebuilt at the next take: rows move here. */
+	summarise_syn_only_rows(hs);
 	if (hs->n_rows > 1)
 		qsort(hs->rows, hs->n_rows, sizeof(hs->rows[0]), row_order);
 	hs->rows_valid = true;

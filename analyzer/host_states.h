@@ -16,6 +16,21 @@
  * connect() fails with ECONNREFUSED and no socket is left on either side
  * (measured on 6.18: see testdata/README.md, tcp-socket-table.pcap).
  *
+ * Two things the wire shows that no kernel holds are left out, and
+ * counted in struct host_states_summary:
+ *
+ *   - SYN_RECV whose SYN-ACK the listener never sent again after its
+ *     timer (1 s, doubled per resend: Linux's reqsk_timer_handler()) or
+ *     stopped resending (tcp_synack_retries used up): a request socket
+ *     is resent until it goes, a SYN cookie's SYN-ACK never is and no
+ *     socket stands behind it.  What is counted is an estimate: a
+ *     SYN-ACK younger than its first timer is counted as held.
+ *   - hosts whose only sockets are SYN_SENT, when there are at least
+ *     HOST_STATES_SYN_ONLY_HOSTS of them: sources that sent SYNs and
+ *     completed nothing still open, as the spoofed sources of a SYN
+ *     flood do.  Fewer are listed as any host (a client whose connect
+ *     is unanswered).
+ *
  * Use: host_states_on_segment() from the analyzer's on_tcp_segment for
  * every segment; then host_states_take() whenever a table is wanted; then
  * host_states_sockets() or host_states_rows().  engine.c wires it so for
@@ -47,6 +62,17 @@ struct host_state_row {
 	uint8_t addr[16];
 	uint32_t count[TCP_STATE_COUNT];
 	uint32_t total;         /* sockets, listeners included */
+};
+
+/* Hosts holding only SYN_SENT sockets are summed up from this many on. */
+#define HOST_STATES_SYN_ONLY_HOSTS 10
+
+/* What the last table taken left out (see above). */
+struct host_states_summary {
+	uint32_t syn_only_hosts;    /* hosts with only SYN_SENT sockets */
+	uint32_t syn_only_sockets;  /* their sockets */
+	uint32_t syn_recv_seen;     /* endpoints the wire shows in SYN_RECV */
+	uint32_t syn_recv_gone;     /* of those, estimated to hold no socket */
 };
 
 struct host_states;
@@ -90,6 +116,8 @@ const struct host_socket *host_states_sockets(struct host_states *hs,
  */
 const struct host_state_row *host_states_rows(struct host_states *hs,
 					      size_t *n);
+/* What the last table taken left out of its hosts and sockets. */
+struct host_states_summary host_states_summary(const struct host_states *hs);
 /* Memory ran out: the tables taken since are incomplete. */
 bool host_states_out_of_memory(const struct host_states *hs);
 

@@ -155,6 +155,22 @@ static struct trouble_row *slot_for(struct trouble_rank *tr, uint64_t score)
 	return NULL;
 }
 
+/*
+ * A connection whose originator sent SYNs (maybe a RST) and never an
+ * ACK, though the responder answered with a SYN-ACK: a spoofed source
+ * of a SYN flood, or a scanner.  Thousands of them would fill the
+ * ranking with the SYN-ACKs the listener resent; the syn_flood and
+ * port_scan findings speak for them.
+ */
+static bool syn_only_source(const struct flow *f)
+{
+	const struct tcp_conn *t = &f->u.tcp;
+
+	return (t->flags & TCP_CONN_HAS_SYNACK) &&
+	       (t->ep[FLOW_ORIG].flags & TCP_EP_SYN_SEEN) &&
+	       !(t->ep[FLOW_ORIG].flags & TCP_EP_ACK_VALID);
+}
+
 static void add_flow(struct trouble_rank *tr, const struct flow *f,
 		     bool live)
 {
@@ -162,7 +178,7 @@ static void add_flow(struct trouble_rank *tr, const struct flow *f,
 	uint32_t reasons;
 	uint64_t score;
 
-	if (!flow_is_tcp(f) || tr->cap == 0)
+	if (!flow_is_tcp(f) || tr->cap == 0 || syn_only_source(f))
 		return;
 	score = score_of(f, &reasons);
 	if (score == 0 || (r = slot_for(tr, score)) == NULL)

@@ -2,7 +2,9 @@
  * The connections that went worst, for a report's closing table: each
  * TCP connection gets a trouble score when it ends (retransmissions,
  * resets, refusal, silence, zero-window time, a close never finished)
- * and the highest few are kept.
+ * and the highest few are kept.  A connection whose originator sent
+ * only SYNs though a SYN-ACK answered (a SYN flood's spoofed source, a
+ * scanner) is never ranked: the findings count those.
  */
 #ifndef TCPLENS_TROUBLE_RANK_H
 #define TCPLENS_TROUBLE_RANK_H

@@ -18,6 +18,9 @@ static const char states_usage[] =
 	"The TCP socket table each host would show (as `ss -tan`), rebuilt from\n"
 	"the wire at the end of the capture or at a given time: per host, the\n"
 	"count of connections in each state and the connections themselves.\n"
+	"SYN_RECV is an estimate (a SYN-ACK not resent in time holds no socket:\n"
+	"a SYN cookie); ten or more hosts holding only SYN_SENT sockets (SYN\n"
+	"flood sources) are summed up in one line.\n"
 	"\n"
 	"      --at TIME           the table at TIME: ISO 8601 UTC\n"
 	"                          (2026-01-01T00:00:05.25Z), seconds since the\n"
@@ -252,9 +255,38 @@ static void print_host_text(const struct host_socket *rows, size_t n)
 	}
 }
 
+/* What the table leaves out, after it (host_states.h says why). */
+static void print_left_out_text(const struct host_states_summary *l)
+{
+	if (l->syn_only_hosts > 0)
+		printf("%" PRIu32 " hosts left out holding only SYN_SENT sockets "
+		       "(%" PRIu32 "): sources that sent SYNs and completed "
+		       "nothing, as spoofed SYN-flood sources\n",
+		       l->syn_only_hosts, l->syn_only_sockets);
+	if (l->syn_recv_gone > 0)
+		printf("SYN_RECV is an estimate: %" PRIu32 " of the %" PRIu32
+		       " the wire shows are left out, their SYN-ACK not sent "
+		       "again when its timer (1 s, doubled per resend) ran out: "
+		       "SYN cookies, or requests given up\n",
+		       l->syn_recv_gone, l->syn_recv_seen);
+}
+
+static void print_left_out_doc(struct doc_writer *w,
+			       const struct host_states_summary *l)
+{
+	doc_key(w, "left_out");
+	doc_begin_object(w);
+	doc_member_uint(w, "syn_only_hosts", l->syn_only_hosts);
+	doc_member_uint(w, "syn_only_sockets", l->syn_only_sockets);
+	doc_member_uint(w, "syn_recv_seen", l->syn_recv_seen);
+	doc_member_uint(w, "syn_recv_not_held", l->syn_recv_gone);
+	doc_end_object(w);
+}
+
 /* The sockets come sorted by host (host_states_sockets). */
 static void print_table(const struct states_opts *o,
-			const struct host_socket *rows, size_t n, int64_t at)
+			const struct host_socket *rows, size_t n, int64_t at,
+			const struct host_states_summary *left_out)
 {
 	struct doc_writer w;
 	char ts[TIME_FORMAT_LEN];
@@ -283,8 +315,11 @@ static void print_table(const struct states_opts *o,
 	}
 	if (o->format == OUTPUT_FORMAT_JSON) {
 		doc_end_array(&w);
+		print_left_out_doc(&w, left_out);
 		doc_end_object(&w);
 		doc_writer_finish(&w);
+	} else {
+		print_left_out_text(left_out);
 	}
 }
 
@@ -334,7 +369,8 @@ int cmd_states(int argc, char **argv)
 			cli_error("out of memory");
 			rc = CLI_EXIT_INTERNAL;
 		} else {
-			print_table(&o, snap.sockets, snap.n_sockets, at);
+			print_table(&o, snap.sockets, snap.n_sockets, at,
+				    &snap.hosts_left_out);
 			rc = cli_finish_output();
 		}
 	}

@@ -175,11 +175,36 @@ static void text_finding(FILE *out, const struct finding *f, int decimals,
 	text_wrap(out, finding_advice(f->id), 14, 14);
 }
 
+/* What the socket table leaves out (host_states.h says why). */
+static void text_hosts_left_out(FILE *out, const struct host_states_summary *l)
+{
+	char line[400];
+
+	if (l->syn_only_hosts > 0) {
+		snprintf(line, sizeof(line), "%" PRIu32 " hosts left out holding "
+			 "only SYN_SENT sockets (%" PRIu32 "): sources that sent "
+			 "SYNs and completed nothing, as spoofed SYN-flood sources",
+			 l->syn_only_hosts, l->syn_only_sockets);
+		fputs("  ", out);
+		text_wrap(out, line, 2, 2);
+	}
+	if (l->syn_recv_gone > 0) {
+		snprintf(line, sizeof(line), "SYN_RECV is an estimate: %" PRIu32
+			 " of the %" PRIu32 " the wire shows are left out, their "
+			 "SYN-ACK not sent again when its timer (1 s, doubled per "
+			 "resend) ran out: SYN cookies, or requests given up",
+			 l->syn_recv_gone, l->syn_recv_seen);
+		fputs("  ", out);
+		text_wrap(out, line, 2, 2);
+	}
+}
+
 static void text_hosts(FILE *out, const struct diagnosis_view *v)
 {
 	char host[ADDR_FORMAT_LEN], line[600];
 
-	if (v->n_hosts == 0)
+	if (v->n_hosts == 0 && v->hosts_left_out.syn_only_hosts == 0 &&
+	    v->hosts_left_out.syn_recv_gone == 0)
 		return;
 	fprintf(out, "\nSOCKETS AT THE END OF THE CAPTURE (each host, as ss -tan "
 		"would count them)\n");
@@ -208,6 +233,7 @@ static void text_hosts(FILE *out, const struct diagnosis_view *v)
 		fprintf(out, "  %-24s ", host);
 		text_wrap(out, line, 27, 27);
 	}
+	text_hosts_left_out(out, &v->hosts_left_out);
 }
 
 static void reasons_text(uint32_t reasons, char *out, size_t outlen)
@@ -427,6 +453,13 @@ static void doc_hosts(struct doc_writer *w, const struct diagnosis_view *v)
 		doc_end_object(w);
 	}
 	doc_end_array(w);
+	doc_key(w, "hosts_left_out");
+	doc_begin_object(w);
+	doc_member_uint(w, "syn_only_hosts", v->hosts_left_out.syn_only_hosts);
+	doc_member_uint(w, "syn_only_sockets", v->hosts_left_out.syn_only_sockets);
+	doc_member_uint(w, "syn_recv_seen", v->hosts_left_out.syn_recv_seen);
+	doc_member_uint(w, "syn_recv_not_held", v->hosts_left_out.syn_recv_gone);
+	doc_end_object(w);
 }
 
 static void doc_top(struct doc_writer *w, const struct diagnosis_view *v)

@@ -30,6 +30,7 @@ struct diagnosis_view {
 	uint64_t not_tracked;           /* subjects past the detectors' cap */
 	const struct host_state_row *hosts;
 	size_t n_hosts;
+	struct host_states_summary hosts_left_out;
 	const struct trouble_row *top;
 	size_t n_top;
 	/* The capture's quality; NULL when not judged. */
