@@ -186,6 +186,16 @@ def rule_resend_seen_before(capture, frame, ts, tl, ctx):
     return ts == {'out_of_order'} and tl == {'retransmission'}
 
 
+def rule_captured_twice(capture, frame, ts, tl, ctx):
+    """A frame that repeats an earlier one (the same datagram within
+    milliseconds, the peer silent in between: -i any, a SPAN of both
+    directions, a merge) is a copy the capture made, not a segment sent
+    again: tcplens counts it in the flow's duplicates and analyses nothing
+    of it; tshark has no such check (editcap -D removes them) and calls
+    it a retransmission."""
+    return ts == {'retransmission'} and tl == set()
+
+
 RULES = [
     ('tshark calls a Linux zero-window probe a keep-alive',
      rule_linux_zwp_called_keepalive, ('zero_window.pcap',)),
@@ -193,6 +203,8 @@ RULES = [
      rule_linux_zwp_ack, ('zero_window.pcap',)),
     ('data seen before and sent again is a retransmission, not out of order',
      rule_resend_seen_before, ('bulk_loss.pcap', 'Bgp_open_malformed.pcap')),
+    ('a frame captured twice is a copy, not a retransmission',
+     rule_captured_twice, ('tcp-duplicates.pcap',)),
 ]
 
 
