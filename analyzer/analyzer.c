@@ -589,8 +589,10 @@ static bool copy_absorb(struct analyzer *a, const struct packet *pkt)
 	if (f == NULL)
 		return false;
 	flow_count(f, pkt, slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP);
-	if (f->duplicates < UINT32_MAX)
-		f->duplicates++;
+	if (proto == 6 && f->u.tcp.duplicates < UINT16_MAX)
+		f->u.tcp.duplicates++;
+	else if (proto == 17 && f->u.udp.duplicates < UINT32_MAX)
+		f->u.udp.duplicates++;
 	a->stats.duplicates++;
 	return true;
 }

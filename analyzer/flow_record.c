@@ -124,7 +124,7 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f)
 	r->close_initiator = -1;
 	r->rtt_ns = -1;
 	r->icmp_errors = f->icmp_errors;
-	r->duplicates = f->duplicates;
+	r->duplicates = flow_duplicates(f);
 	r->first_frame = f->first_frame;
 	r->last_frame = f->last_frame;
 	r->end_reason = f->end_reason;

@@ -133,11 +133,11 @@ static void seen_end(void *ctx, const struct flow *f, void *storage)
 	(void)storage;
 	if (!flow_is_tcp(f)) {
 		s->udp_pkts = f->dir[0].pkts + f->dir[1].pkts;
-		s->udp_dups = f->duplicates;
+		s->udp_dups = flow_duplicates(f);
 		return;
 	}
 	s->retrans = f->u.tcp.ep[0].retrans_segs + f->u.tcp.ep[1].retrans_segs;
-	s->duplicates = f->duplicates;
+	s->duplicates = flow_duplicates(f);
 	s->pkts = f->dir[0].pkts + f->dir[1].pkts;
 }
 
