@@ -61,6 +61,9 @@ static const struct setting retransmit_rows[] = {
 
 enum retx_kind { RETX_TIMEOUT, RETX_FAST, RETX_SPURIOUS, RETX_KIND_COUNT };
 
+/* Linux's TCP_RTO_MIN: no retransmission timer fires sooner. */
+#define RETX_RTO_MIN_NS (200 * NS_PER_MS)
+
 /* retransmit_burst's group state. */
 struct retransmit_state {
 	uint64_t by_kind[RETX_KIND_COUNT];      /* retransmissions */
@@ -72,6 +75,8 @@ struct retransmit_state {
 	 */
 	uint64_t stuck_now;
 	uint64_t max_len;       /* the largest retransmitted payload */
+	/* The longest run of unanswered timeout retransmissions of data. */
+	uint64_t max_run;
 	/*
 	 * The worst connection's share of its data resent within the
 	 * window, in parts per million.
@@ -167,16 +172,22 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 	uint32_t an = info->annots;
 	/*
 	 * Fast (loss recovery) when the peer's latest segment, within the
-	 * 200 ms Linux waits at least before a timeout, asked for it with a
-	 * duplicate ACK or SACK blocks; tshark's fast_retransmission only
-	 * sees the three-dupack case, not SACK recovery.
+	 * 200 ms Linux waits at least before a timeout (TCP_RTO_MIN), asked
+	 * for it with a duplicate ACK or SACK blocks; tshark's
+	 * fast_retransmission only sees the three-dupack case, not SACK
+	 * recovery.  A copy sent sooner than that after both the sender's
+	 * previous segment and the peer's latest cannot be a timeout either:
+	 * RACK, a tail loss probe, or copies with no time between them
+	 * (edited captures).
 	 */
 	struct det_flow_ext *e = det_ext_get(d, df, DM_SIDE_WORK);
 	bool asked = df->peer_dup[!s] && e != NULL &&
-		     d->now - e->dup_ts[!s] < 200 * NS_PER_MS;
+		     d->now - e->dup_ts[!s] < RETX_RTO_MIN_NS;
+	bool early = info->sender_quiet_ns < RETX_RTO_MIN_NS &&
+		     info->peer_quiet_ns < RETX_RTO_MIN_NS;
 	enum retx_kind kind = (an & TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION))
 		? RETX_SPURIOUS
-		: ((an & TCP_ANNOT_BIT(FAST_RETRANSMISSION)) || asked)
+		: ((an & TCP_ANNOT_BIT(FAST_RETRANSMISSION)) || asked || early)
 		? RETX_FAST : RETX_TIMEOUT;
 	struct det_group *g = retx_group(d, f, s);
 	struct retransmit_state *rs;
@@ -214,6 +225,8 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 		return;
 	rs = retransmit_of(g);
 	rs->by_kind[kind]++;
+	if (tcp_conn_unanswered(f, s) && df->retx_run[s] > rs->max_run)
+		rs->max_run = df->retx_run[s];
 	if (info->seg_len > rs->max_len)
 		rs->max_len = info->seg_len;
 	if (share * 1e6 > (double)rs->max_share_ppm)
@@ -343,16 +356,16 @@ static void summarize_retx(const struct retransmit_state *s,
 			 sender, out->subject,
 			 (unsigned long long)s->stuck_now,
 			 s->stuck_now == 1 ? "" : "s", timeout);
-	else
-		snprintf(out->summary, sizeof(out->summary),
+	else if (snprintf(out->summary, sizeof(out->summary),
 			 "%s retransmitted %.0f segments on connections of %s "
-			 "within %s (threshold %.0f): %llu fast, %llu after a "
-			 "timeout, %llu spurious; up to %.1f%% of a connection's "
-			 "bytes in the window",
+			 "within %s at the peak (threshold %.0f), up to %.1f%% "
+			 "of a connection's bytes in the window; over the whole "
+			 "capture %llu fast, %llu after a timeout, %llu spurious",
 			 sender, out->value, out->subject, win, out->threshold,
+			 (double)s->max_share_ppm / 1e4,
 			 (unsigned long long)s->by_kind[RETX_FAST], timeout,
-			 (unsigned long long)s->by_kind[RETX_SPURIOUS],
-			 (double)s->max_share_ppm / 1e4);
+			 (unsigned long long)s->by_kind[RETX_SPURIOUS]) < 0)
+		out->summary[0] = '\0';
 }
 
 static void retx_describe(const struct det_group *g, struct finding *out,
@@ -376,6 +389,15 @@ static void retx_describe(const struct det_group *g, struct finding *out,
 	format_duration(retransmit_settings_of(cfg)->window_ns, win,
 			sizeof(win));
 	out->unit = "retransmissions in the window";
+	if (s->black_holes || s->dead_peers || s->stuck_now) {
+		/*
+		 * A stuck verdict rests on its run, not on the burst count:
+		 * show the number that met its threshold.
+		 */
+		out->unit = "timeout retransmissions in a row, unanswered";
+		out->value = (double)s->max_run;
+		out->threshold = retransmit_settings_of(cfg)->dead_peer_retries;
+	}
 	finding_add_text(out, "kind", kind);
 	finding_add_text(out, "sender", sender);
 	for (int i = 0; i < RETX_KIND_COUNT; i++)
@@ -409,6 +431,7 @@ static const struct det_reducer retx_reducers[] = {
 	DET_REDUCE(struct retransmit_state, dead_peers, DET_SUM),
 	DET_REDUCE(struct retransmit_state, stuck_now, DET_SUM),
 	DET_REDUCE(struct retransmit_state, max_len, DET_MAX),
+	DET_REDUCE(struct retransmit_state, max_run, DET_MAX),
 	DET_REDUCE(struct retransmit_state, max_share_ppm, DET_MAX),
 };
 

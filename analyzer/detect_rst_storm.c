@@ -77,12 +77,18 @@ static void storm(struct detectors *d, const struct packet *pkt,
 		s->peak_ts = d->now;
 	}
 	g->threshold = c->min_rsts;
+	/*
+	 * Every reset connection is among its flows, the seeded ones and
+	 * those before the threshold too: the evidence's flow count then
+	 * agrees with the connections the summary counts.
+	 */
+	g->flow_count += n - 1;
+	if (g->n_flows < FINDING_MAX_FLOWS)
+		group_add_flow(g, f);
+	else
+		g->flow_count++;
 	if (g->finding >= 0 || sum >= c->min_rsts) {
 		group_touch(g, d->now);
-		if (g->n_flows < FINDING_MAX_FLOWS)
-			group_add_flow(g, f);
-		else
-			g->flow_count++;
 		group_add_packet(g, pkt, f, info);
 		group_fire(d, g);
 	}

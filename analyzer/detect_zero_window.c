@@ -1,7 +1,7 @@
 /*
  * zero_window_stall groups by the receiver (host:port when it serves,
  * else host): count = stalls, a zero window advertised for min_duration
- * or more.
+ * or more; its value is the longest, in seconds, as its threshold.
  */
 #include "detect_internal.h"
 
@@ -137,7 +137,13 @@ static void zero_window_describe(const struct det_group *g,
 	format_duration(s->total_ns, total, sizeof(total));
 	format_duration(zero_window_settings_of(cfg)->min_duration_ns, min,
 			sizeof(min));
-	out->unit = "stalls";
+	/*
+	 * The threshold is a duration, so the value is one too: the longest
+	 * stall, which met it; the count of stalls is in the summary.
+	 */
+	out->unit = "seconds, the longest zero-window stall";
+	out->value = (double)((s->longest_ns + 500000) / 1000000) / 1e3;
+	finding_add_number(out, "stalls", (double)g->count);
 	finding_add_number(out, "longest_s",
 			   (double)s->longest_ns / NS_PER_SEC);
 	finding_add_number(out, "total_s", (double)s->total_ns / NS_PER_SEC);
@@ -146,7 +152,7 @@ static void zero_window_describe(const struct det_group *g,
 		 "%s advertised a zero window %.0f time%s for %s or more "
 		 "(longest %s, %s in all; %llu window probes): it stopped "
 		 "reading",
-		 out->subject, out->value, out->value == 1 ? "" : "s",
+		 out->subject, (double)g->count, g->count == 1 ? "" : "s",
 		 min, longest, total, (unsigned long long)s->probes);
 }
 

@@ -525,6 +525,9 @@ void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
 		info->rel_ack = (t->flags & TCP_FLAG_ACK) ? t->ack - p->an.base_seq : 0;
 		return;
 	}
+	info->sender_quiet_ns = now - e->an.lastack_ts;
+	info->peer_quiet_ns = now - (p->an.lastack_ts > f->first_ts
+				     ? p->an.lastack_ts : f->first_ts);
 	info->annots = tcp_analysis_segment(&e->an, &p->an, &c->ts_first_rtt,
 					    &c->ts_mru_syn, t, seg_len, now,
 					    &info->dup_ack_num);

@@ -37,6 +37,14 @@ struct tcp_seg_info {
 	uint64_t window;        /* advertised window in bytes (scaled) */
 	int64_t ack_rtt_ns;     /* RTT sample this ACK gave, 0 if none */
 	/*
+	 * Time since the sender's previous segment (meaningful on a segment
+	 * sent again, never the sender's first), and since the peer's latest
+	 * (the connection's first segment when the peer sent none): a
+	 * retransmission sooner than the minimum RTO after both cannot be a
+	 * timeout.
+	 */
+	int64_t sender_quiet_ns, peer_quiet_ns;
+	/*
 	 * Content gaps in the peer's data this ACK passed (Zeek's Gap()
 	 * calls): holes, or parts of holes, it acknowledged, and data
 	 * acknowledged beyond anything seen.  Their bytes are missed_bytes.

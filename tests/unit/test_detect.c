@@ -1449,7 +1449,10 @@ static void test_zero_window_stall_two_seconds(void **state)
 	expect_count(r, 1);
 	f = expect_finding(r, FINDING_ZERO_WINDOW_STALL, "10.0.0.1:80");
 	assert_int_equal(f->severity, SEVERITY_WARNING);
-	assert_num(f->value, 1);
+	/* The value is seconds, as the threshold (1 s) is; one stall. */
+	assert_num(f->value, 2);
+	assert_true(f->value >= f->threshold);
+	assert_num(detail_number(f, "stalls"), 1);
 	assert_num(detail_number(f, "longest_s"), 2);
 	/* Probes at +0.2, +0.8 and +1.4 s. */
 	assert_num(detail_number(f, "probes"), 3);

@@ -829,6 +829,59 @@ static void test_shards_merge(void **state)
 		check_shards_agree(captures[i]);
 }
 
+/*
+ * A fired finding shows a value that met its threshold (issue 14 item 9:
+ * "measured 1 (threshold 10)" on a dead peer, "1 stalls (threshold 1)"
+ * where the threshold was seconds; 500 connections reset, "401 flows").
+ */
+static void test_value_meets_threshold(void **state)
+{
+	static const char *const captures[] = {
+		"testdata/lab/peer_crash.pcap",
+		"testdata/lab/mtu_black_hole.pcap",
+		"testdata/lab/zero_window.pcap",
+		"testdata/lab/bulk_loss.pcap",
+		"testdata/lab/keepalive_dead_peer.pcap",
+		"testdata/lab/close_wait_leak.pcap",
+		"testdata/lab/port_scan.pcap",
+		"testdata/lab/refused.pcap",
+		"testdata/lab/syn_flood_cookies.pcap",
+		"testdata/lab/rst_storm.pcap",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(captures) / sizeof(captures[0]); i++) {
+		struct engine *e = engine_default();
+		struct engine_results r;
+
+		assert_non_null(e);
+		feed_file(e, captures[i], UINT64_MAX);
+		engine_finish(e);
+		assert_true(engine_results(e, &r));
+		assert_true(r.n_findings > 0);
+		for (size_t k = 0; k < r.n_findings; k++)
+			if (r.findings[k].value < r.findings[k].threshold)
+				fail_msg("%s: %s %s: %g %s (threshold %g)",
+					 captures[i],
+					 finding_id_name(r.findings[k].id),
+					 r.findings[k].subject,
+					 r.findings[k].value,
+					 r.findings[k].unit,
+					 r.findings[k].threshold);
+		/* Its flows are the connections it says were reset. */
+		for (size_t k = 0; k < r.n_findings; k++)
+			if (r.findings[k].id == FINDING_RST_STORM &&
+			    (double)r.findings[k].flow_count <
+			    r.findings[k].value)
+				fail_msg("%s: rst_storm: %g connections reset "
+					 "on %llu flows", captures[i],
+					 r.findings[k].value,
+					 (unsigned long long)
+					 r.findings[k].flow_count);
+		engine_free(e);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -845,6 +898,7 @@ int main(void)
 		cmocka_unit_test(test_no_parts),
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_shards_merge),
+		cmocka_unit_test(test_value_meets_threshold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
