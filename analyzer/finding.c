@@ -16,16 +16,20 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"connection attempts toward one listener pile up half-open",
 	"Many connection attempts toward one listener never complete: SYN-ACKs "
 	"go unacknowledged (typical of spoofed sources) or SYNs go unanswered, "
-	"from many sources at once. The listener's SYN queue "
-	"(net.ipv4.tcp_max_syn_backlog, 2048 by default) fills and new clients, "
-	"legitimate ones included, are dropped, or answered with SYN cookies once "
-	"it overflows (net.ipv4.tcp_syncookies=1, the default). A cookie SYN-ACK "
+	"from many sources at once. The listener's SYN queue (bounded by its "
+	"listen() backlog and net.core.somaxconn, and by "
+	"net.ipv4.tcp_max_syn_backlog, whose default depends on the host's "
+	"memory) fills and new clients, legitimate ones included, are dropped, "
+	"or answered with SYN cookies once it overflows "
+	"(net.ipv4.tcp_syncookies=1, the default). A cookie SYN-ACK "
 	"is sent once and never retransmitted, so SYN-ACK retries toward a "
 	"source mean its request still fitted in the queue.",
 	"Keep net.ipv4.tcp_syncookies=1 on any listener reachable from outside. "
-	"Raise net.ipv4.tcp_max_syn_backlog (for example to 8192) and "
-	"net.core.somaxconn together with the application's listen() backlog: "
-	"the accept queue is the smaller of the two. Lower "
+	"Raise the application's listen() backlog together with "
+	"net.core.somaxconn (4096 by default): the accept queue is the smaller "
+	"of the two, and on current kernels the SYN queue follows the same "
+	"backlog, so net.ipv4.tcp_max_syn_backlog alone (sysctl shows this "
+	"host's value) changes little. Lower "
 	"net.ipv4.tcp_synack_retries from 5 to 2 so half-open entries leave the "
 	"queue sooner. A large flood has to be filtered upstream (rate limits, "
 	"a SYN proxy, a scrubbing service); the host cannot out-filter it. "
@@ -35,9 +39,12 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 [FINDING_SYN_UNANSWERED] = {
 	"syn_unanswered", SEVERITY_WARNING,
 	"a client's SYN is retried with back-off and never answered",
-	"A client sent a SYN and retried it with exponential back-off (with "
-	"net.ipv4.tcp_syn_retries=6, about 1, 3, 7, 15, 31 and 63 s after the "
-	"first) without any answer. The SYN is dropped on the way or at the "
+	"A client sent a SYN and retried it without any answer. Current Linux "
+	"kernels (6.5 and later: net.ipv4.tcp_syn_retries=6, "
+	"net.ipv4.tcp_syn_linear_timeouts=4) retry at 1, 2, 3, 4 and 5 s, then "
+	"back off at 7, 11, 19, 35 and 68 s after the first SYN; older kernels "
+	"back off from the start, at 1, 3, 7, 15, 31 and 63 s. The SYN is "
+	"dropped on the way or at the "
 	"server: a firewall that drops silently, a host that is down or "
 	"unreachable, a wrong address, or a listener whose queues are full.",
 	"Find where the SYN is lost: capture on the server "
@@ -46,9 +53,9 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"iptables -S, nft list ruleset) for DROP rules. If it arrives at a busy "
 	"server, check nstat -az TcpExtListenOverflows TcpExtListenDrops and the "
 	"accept queue (ss -ltn). In clients, set a connect timeout: with the "
-	"default six retries a connect() takes about 127 s to fail; "
-	"net.ipv4.tcp_syn_retries=3 (about 15 s) shortens it for every "
-	"connection of the host.",
+	"defaults a connect() takes about 134 s to fail on current kernels "
+	"(about 127 s on older ones); lowering net.ipv4.tcp_syn_retries "
+	"shortens it for every connection of the host.",
 },
 [FINDING_CONNECTION_REFUSED] = {
 	"connection_refused", SEVERITY_WARNING,
@@ -340,6 +347,55 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 },
 };
 
+/* Kinds whose cause differs from their id's paragraphs. */
+static const struct finding_kind_text {
+	enum finding_id id;
+	const char *kind;
+	const char *explanation;
+	const char *advice;
+} kind_catalog[] = {
+	{FINDING_RETRANSMIT_BURST, "dead_peer",
+	 "The sender retransmitted the same data after timeouts, the timeout "
+	 "doubling each time (from about RTT + 200 ms on Linux), and the peer "
+	 "never answered: it is gone or unreachable, not slow. A crashed or "
+	 "powered-off host, a cable or link down, a route or firewall change, or "
+	 "a NAT or conntrack entry that expired. Linux keeps trying until "
+	 "net.ipv4.tcp_retries2 (15, about 15 to 30 minutes) gives up, silently "
+	 "(no RST); meanwhile the application's writes pile up and reads block.",
+	 "Find out what happened to the peer: is the host up (ping, the "
+	 "orchestrator's events), is there a route (ip route get ADDRESS), did "
+	 "a firewall or middlebox drop the connection's state (conntrack -L, "
+	 "the balancer's idle timeout). So the application learns in seconds "
+	 "rather than after tcp_retries2, set TCP_USER_TIMEOUT on the socket, or "
+	 "enable TCP keepalive (TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT) for "
+	 "idle connections; keepalive alone does not end a connection with data "
+	 "outstanding. Count with nstat -az TcpExtTCPTimeouts."},
+	{FINDING_RETRANSMIT_BURST, "mtu_black_hole",
+	 "Full-size segments were retransmitted after timeouts and never "
+	 "acknowledged, while smaller segments of the same connection got "
+	 "through: a path MTU black hole. A link on the path has a smaller MTU "
+	 "(a tunnel, VPN or overlay), and the ICMP 'fragmentation needed' or "
+	 "ICMPv6 'packet too big' that would tell the sender is filtered.",
+	 "Let ICMP 'fragmentation needed' (type 3 code 4) and ICMPv6 'packet too "
+	 "big' (type 2) through firewalls and security groups, clamp the MSS on "
+	 "tunnels (iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN "
+	 "-j TCPMSS --clamp-mss-to-pmtu), or set net.ipv4.tcp_mtu_probing=1 on "
+	 "the sender. tracepath ADDRESS shows the path MTU."},
+};
+
+static const struct finding_kind_text *kind_text_of(enum finding_id id,
+						      const char *kind)
+{
+	if (kind == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(kind_catalog) / sizeof(kind_catalog[0]);
+	     i++)
+		if (kind_catalog[i].id == id &&
+		    strcmp(kind_catalog[i].kind, kind) == 0)
+			return &kind_catalog[i];
+	return NULL;
+}
+
 static const char *const severity_names[] = {
 	[SEVERITY_INFO] = "info",
 	[SEVERITY_WARNING] = "warning",
@@ -411,4 +467,18 @@ const char *finding_advice(enum finding_id id)
 	const struct finding_text *t = text_of(id);
 
 	return t != NULL ? t->advice : NULL;
+}
+
+const char *finding_kind_explanation(enum finding_id id, const char *kind)
+{
+	const struct finding_kind_text *k = kind_text_of(id, kind);
+
+	return k != NULL ? k->explanation : finding_explanation(id);
+}
+
+const char *finding_kind_advice(enum finding_id id, const char *kind)
+{
+	const struct finding_kind_text *k = kind_text_of(id, kind);
+
+	return k != NULL ? k->advice : finding_advice(id);
 }

@@ -61,5 +61,12 @@ const char *finding_title(enum finding_id id);
 const char *finding_explanation(enum finding_id id);
 /* One paragraph: what to change and what to check next. */
 const char *finding_advice(enum finding_id id);
+/*
+ * The same paragraphs for a finding of one kind (its details' "kind", or
+ * NULL): a kind whose cause is another has its own (a dead peer is no
+ * packet loss); any other kind gets its id's.
+ */
+const char *finding_kind_explanation(enum finding_id id, const char *kind);
+const char *finding_kind_advice(enum finding_id id, const char *kind);
 
 #endif

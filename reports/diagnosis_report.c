@@ -109,6 +109,16 @@ static void text_summary(FILE *out, const struct diagnosis_view *v)
 	}
 }
 
+/* Its details' "kind", which may have paragraphs of its own; NULL none. */
+static const char *finding_kind(const struct finding *f)
+{
+	for (int i = 0; i < f->n_details; i++)
+		if (!f->details[i].is_number &&
+		    strcmp(f->details[i].key, "kind") == 0)
+			return f->details[i].text;
+	return NULL;
+}
+
 static void text_evidence(FILE *out, const struct finding *f)
 {
 	char line[600], uid[FLOW_UID_LEN];
@@ -170,9 +180,9 @@ static void text_finding(FILE *out, const struct finding *f, int decimals,
 	text_wrap(out, line, 14, 14);
 	text_evidence(out, f);
 	fprintf(out, "    why       ");
-	text_wrap(out, finding_explanation(f->id), 14, 14);
+	text_wrap(out, finding_kind_explanation(f->id, finding_kind(f)), 14, 14);
 	fprintf(out, "    do        ");
-	text_wrap(out, finding_advice(f->id), 14, 14);
+	text_wrap(out, finding_kind_advice(f->id, finding_kind(f)), 14, 14);
 }
 
 /* What the socket table leaves out (host_states.h says why). */
@@ -427,8 +437,10 @@ static void doc_finding(struct doc_writer *w, const struct finding *f,
 	}
 	doc_end_object(w);
 	doc_evidence(w, f);
-	doc_member_string(w, "explanation", finding_explanation(f->id));
-	doc_member_string(w, "advice", finding_advice(f->id));
+	doc_member_string(w, "explanation",
+			  finding_kind_explanation(f->id, finding_kind(f)));
+	doc_member_string(w, "advice",
+			  finding_kind_advice(f->id, finding_kind(f)));
 	doc_end_object(w);
 }
 

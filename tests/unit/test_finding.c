@@ -116,6 +116,48 @@ static void test_no_harmful_advice(void **state)
 	}
 }
 
+/*
+ * Dated numbers the advice once gave (issue 14 item 10,
+ * LINUX-TCP-FACTS): the SYN schedule is linear first on current kernels,
+ * tcp_max_syn_backlog's default depends on memory, and a dead peer is no
+ * packet loss.
+ */
+static void test_advice_is_current(void **state)
+{
+	static const char *const dated[] = {
+		"tcp_max_syn_backlog, 2048", "tcp_max_syn_backlog (2048",
+		"backlog, 128", "backlog, 256", "backlog, 1024",
+		"retried it with exponential back-off",
+		"takes about 127 s to fail;",
+	};
+	const char *why = finding_kind_explanation(FINDING_RETRANSMIT_BURST,
+						   "dead_peer");
+	const char *todo = finding_kind_advice(FINDING_RETRANSMIT_BURST,
+					       "dead_peer");
+
+	(void)state;
+	for (int i = 0; i < FINDING_COUNT; i++)
+		for (size_t k = 0; k < sizeof(dated) / sizeof(dated[0]); k++) {
+			assert_false(has(finding_explanation((enum finding_id)i),
+					 dated[k]));
+			assert_false(has(finding_advice((enum finding_id)i),
+					 dated[k]));
+		}
+	assert_true(has(finding_explanation(FINDING_SYN_UNANSWERED),
+			"1, 2, 3, 4 and 5 s"));
+	assert_true(has(finding_explanation(FINDING_SYN_FLOOD),
+			"depends on the host's memory"));
+	assert_false(has(why, "loss"));
+	assert_false(has(todo, "loss"));
+	assert_false(has(todo, "ethtool"));
+	/* Other kinds keep the id's paragraphs. */
+	assert_string_equal(finding_kind_advice(FINDING_RETRANSMIT_BURST,
+						"fast"),
+			    finding_advice(FINDING_RETRANSMIT_BURST));
+	assert_string_equal(finding_kind_advice(FINDING_RETRANSMIT_BURST, NULL),
+			    finding_advice(FINDING_RETRANSMIT_BURST));
+}
+
 /* What the issue asks each piece of advice to name. */
 static void test_advice_names_the_knobs(void **state)
 {
@@ -158,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_every_text_present),
 		cmocka_unit_test(test_no_harmful_advice),
 		cmocka_unit_test(test_advice_names_the_knobs),
+		cmocka_unit_test(test_advice_is_current),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
