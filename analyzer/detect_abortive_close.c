@@ -75,6 +75,17 @@ static void abortive_describe(const struct det_group *g, struct finding *out,
 			 "injected); it resets nothing",
 			 out->subject, out->value,
 			 out->value == 1 ? "" : "s");
+	else if (g->key.aux == RST_CLOSE_WITH_UNREAD_DATA)
+		/*
+		 * SO_LINGER {1, 0} with data unread gives the same RST, and
+		 * the same TcpExtTCPAbortOnData: the wire cannot tell them.
+		 */
+		snprintf(out->summary, sizeof(out->summary),
+			 "%s reset %.0f connection%s (cause: %s: a close with "
+			 "unread data or SO_LINGER 0, which the wire cannot tell "
+			 "apart)",
+			 out->subject, out->value, out->value == 1 ? "" : "s",
+			 rst_cause_name(g->key.aux));
 	else
 		snprintf(out->summary, sizeof(out->summary),
 			 "%s reset %.0f connection%s (cause: %s)",

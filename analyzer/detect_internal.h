@@ -273,6 +273,7 @@ struct det_flow_ext {
 	uint64_t cw_frame;      /* the segment that put it there */
 	uint64_t cw_watch;      /* its close-wait watch entry's number + 1 */
 	int64_t zw_since[2];    /* zero window advertised since, or 0 */
+	uint64_t zw_frame[2];   /* the segment that advertised it first */
 	int64_t dack_ts;        /* when that delayed ACK came (DF_DACK) */
 	int64_t t_dack;         /* how late it was */
 	int64_t dup_ts[2];      /* of the side's latest segment, if peer_dup */

@@ -40,12 +40,18 @@ static const struct setting port_scan_rows[] = {
 	 .doc = "share of those attempts refused or unanswered"},
 };
 
+/* Open ports a finding lists by number; the rest are counted. */
+#define SCAN_OPEN_LISTED 8
+
 /* port_scan's group state. */
 struct port_scan_state {
 	int64_t queue_base;     /* the time its queued attempts count from */
 	uint64_t failed;        /* failed attempts queued in the window */
 	uint64_t peak_attempts; /* attempts in the window when count peaked */
 	uint64_t peak_failed;   /* of them, refused or unanswered */
+	/* Attempts its targets answered with a SYN-ACK: open ports found. */
+	uint64_t open;
+	uint16_t open_ports[SCAN_OPEN_LISTED]; /* the first distinct ones */
 };
 
 DET_GROUP_STATE_ACCESSORS(struct port_scan_state, port_scan_of,
@@ -108,6 +114,19 @@ static bool scan_push(struct det_group *g, uint64_t e)
 	return true;
 }
 
+/* A target answered with a SYN-ACK: its port is open. */
+static void scan_open_port(struct port_scan_state *s, uint16_t port)
+{
+	int i;
+
+	s->open++;
+	for (i = 0; i < SCAN_OPEN_LISTED && s->open_ports[i] != 0; i++)
+		if (s->open_ports[i] == port)
+			return;
+	if (i < SCAN_OPEN_LISTED)
+		s->open_ports[i] = port;
+}
+
 static void scan_attempt(struct detectors *d, const struct flow *f,
 			 bool failed)
 {
@@ -137,8 +156,11 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 	 */
 	ok = rate_add(&g->ring, f->first_ts, c->window_ns,
 		      failed ? 0 : 1);
-	if (!failed)
+	if (!failed) {
+		if (tcp_conn_saw_synack(f))
+			scan_open_port(s, flow_port(f, FLOW_RESP));
 		return;
+	}
 	scan_expire(g, f->first_ts, c->window_ns);
 	if (g->fifo_len == 0)
 		s->queue_base = f->first_ts;
@@ -220,7 +242,8 @@ static void scan_describe(const struct det_group *g, struct finding *out,
 			  const struct detect_config *cfg)
 {
 	const struct port_scan_state *s = port_scan_of_const(g);
-	char win[24];
+	char win[24], ports[SCAN_OPEN_LISTED * 6 + 1] = "";
+	size_t used = 0;
 
 	format_duration(port_scan_settings_of(cfg)->window_ns, win,
 			sizeof(win));
@@ -229,14 +252,22 @@ static void scan_describe(const struct det_group *g, struct finding *out,
 	finding_add_number(out, "attempts", (double)s->peak_attempts);
 	finding_add_number(out, "failed", (double)s->peak_failed);
 	finding_add_number(out, "folded_findings", (double)g->folded);
+	finding_add_number(out, "open", (double)s->open);
+	for (int i = 0; i < SCAN_OPEN_LISTED && s->open_ports[i] != 0; i++)
+		used += (size_t)snprintf(ports + used, sizeof(ports) - used,
+					 "%s%u", used ? " " : "",
+					 (unsigned)s->open_ports[i]);
+	finding_add_text(out, "open_ports", ports);
 	snprintf(out->summary, sizeof(out->summary),
 		 "%s tried %.0f distinct host:ports within %s; %llu of "
 		 "%llu attempts were refused or unanswered (%llu per-port "
-		 "findings about them are folded in here)",
+		 "findings about them are folded in here); %llu answered "
+		 "with a SYN-ACK (open)%s%s",
 		 out->subject, out->value, win,
 		 (unsigned long long)s->peak_failed,
 		 (unsigned long long)s->peak_attempts,
-		 (unsigned long long)g->folded);
+		 (unsigned long long)g->folded,
+		 (unsigned long long)s->open, used ? ", ports " : "", ports);
 }
 
 /* A scan is over once a window passes without an attempt. */
@@ -308,6 +339,11 @@ static void scan_merge(struct detectors *d, struct det_group *into,
 
 	rate_merge(&into->ring, &from->ring, window);
 	s->failed += o->failed;
+	for (int i = 0; i < SCAN_OPEN_LISTED && o->open_ports[i] != 0; i++) {
+		scan_open_port(s, o->open_ports[i]);
+		s->open--;
+	}
+	s->open += o->open;
 	if (!scan_merge_queues(into, from))
 		d->oom = true;
 	if (into->fifo_len > 0)

@@ -6,6 +6,9 @@
 #include "detect_internal.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#include "addr_format.h"
 
 /* Thresholds of zero_window_stall, in its cfg->unit[] block. */
 struct zero_window_settings {
@@ -30,6 +33,14 @@ struct zero_window_state {
 	uint64_t probes;        /* zero window probes during the stalls */
 	int64_t longest_ns;
 	int64_t total_ns;
+	/*
+	 * The longest stall's connection: the receiver's port and the
+	 * service (the responder's host:port) it stalled.
+	 */
+	uint16_t receiver_port;
+	uint16_t service_port;
+	uint8_t service_family;
+	uint8_t service_addr[16];
 };
 
 DET_GROUP_STATE_ACCESSORS(struct zero_window_state, zero_window_of,
@@ -39,7 +50,8 @@ DET_GROUP_STATE_ACCESSORS(struct zero_window_state, zero_window_of,
 
 DET_COLD
 static void stall_counted(struct detectors *d, const struct flow *f, int r,
-			  int64_t dur, const struct det_flow_ext *e)
+			  int64_t dur, const struct det_flow_ext *e,
+			  uint64_t reopened_frame)
 {
 	const struct zero_window_settings *c = zero_window_settings_of(&d->cfg);
 	struct subject_key k;
@@ -55,13 +67,22 @@ static void stall_counted(struct detectors *d, const struct flow *f, int r,
 	s = zero_window_of(g);
 	g->count++;
 	s->probes += e->zw_probes;
-	if (dur > s->longest_ns)
+	if (dur > s->longest_ns) {
 		s->longest_ns = dur;
+		s->receiver_port = flow_port(f, r);
+		s->service_port = flow_port(f, FLOW_RESP);
+		s->service_family = f->key.family;
+		memcpy(s->service_addr, flow_addr(f, FLOW_RESP), 16);
+	}
 	s->total_ns += dur;
 	g->threshold = (double)c->min_duration_ns / NS_PER_SEC;
 	group_touch(g, e->zw_since[r]);
 	group_touch(g, e->zw_since[r] + dur);
 	group_add_flow(g, f);
+	/* Where it closed, and where it opened again (0: it never did). */
+	group_add_frame(g, e->zw_frame[r]);
+	if (reopened_frame != 0)
+		group_add_frame(g, reopened_frame);
 	group_fire(d, g);
 }
 
@@ -80,9 +101,11 @@ static void zero_window(struct detectors *d, const struct packet *pkt,
 		if (e == NULL)
 			return;
 		e->zw_since[s] = d->now;
+		e->zw_frame[s] = pkt->frame_no;
 		e->zw_probes = 0;
 	} else if (info->window != 0 && e != NULL && e->zw_since[s] != 0) {
-		stall_counted(d, f, s, d->now - e->zw_since[s], e);
+		stall_counted(d, f, s, d->now - e->zw_since[s], e,
+			      pkt->frame_no);
 		e->zw_since[s] = 0;
 		if (e->zw_since[!s] == 0) {
 			det_unmark(d, DM_ZERO_WINDOW);
@@ -121,7 +144,7 @@ static void zero_window_on_flow_end(struct detectors *d, const struct flow *f,
 		return;
 	for (int r = 0; r < 2; r++)
 		if (e->zw_since[r] != 0 && end > e->zw_since[r])
-			stall_counted(d, f, r, end - e->zw_since[r], e);
+			stall_counted(d, f, r, end - e->zw_since[r], e, 0);
 }
 
 /* ------------------------------------------------------------ describe */
@@ -132,6 +155,8 @@ static void zero_window_describe(const struct det_group *g,
 {
 	const struct zero_window_state *s = zero_window_of_const(g);
 	char longest[24], total[24], min[24];
+	char receiver[ADDR_FORMAT_LEN + 8];
+	char service[ADDR_FORMAT_LEN + 8], where[2 * ADDR_FORMAT_LEN + 48] = "";
 
 	format_duration(s->longest_ns, longest, sizeof(longest));
 	format_duration(s->total_ns, total, sizeof(total));
@@ -148,12 +173,22 @@ static void zero_window_describe(const struct det_group *g,
 			   (double)s->longest_ns / NS_PER_SEC);
 	finding_add_number(out, "total_s", (double)s->total_ns / NS_PER_SEC);
 	finding_add_number(out, "probes", (double)s->probes);
+	addr_format_endpoint(g->key.family, g->key.addr, s->receiver_port,
+			     receiver, sizeof(receiver));
+	addr_format_endpoint(s->service_family, s->service_addr,
+			     s->service_port, service, sizeof(service));
+	finding_add_text(out, "receiver", receiver);
+	finding_add_text(out, "service", service);
+	/* A client receiving names the service it stopped reading from. */
+	if (strcmp(receiver, service) != 0)
+		snprintf(where, sizeof(where), " (as %s on a connection of %s)",
+			 receiver, service);
 	snprintf(out->summary, sizeof(out->summary),
 		 "%s advertised a zero window %.0f time%s for %s or more "
-		 "(longest %s, %s in all; %llu window probes): it stopped "
+		 "(longest %s%s, %s in all; %llu window probes): it stopped "
 		 "reading",
 		 out->subject, (double)g->count, g->count == 1 ? "" : "s",
-		 min, longest, total, (unsigned long long)s->probes);
+		 min, longest, where, total, (unsigned long long)s->probes);
 }
 
 /* ------------------------------------------------------------ merge */

@@ -142,8 +142,10 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"connections ended by RST instead of FIN, by cause",
 	"A connection ended with a RST rather than an orderly close. Causes, as "
 	"classified: a refused connection (RST to a SYN); a close with unread "
-	"data (Linux resets a connection closed while received data is still "
-	"unread); an abort with SO_LINGER {1, 0}; a write after the peer closed "
+	"data or with SO_LINGER {1, 0} (Linux resets a connection closed while "
+	"received data is still unread, and SO_LINGER 0 resets it too: the "
+	"wire cannot tell the two apart); an abort with SO_LINGER {1, 0} and "
+	"nothing unread; a write after the peer closed "
 	"(data arriving at a closed socket draws a RST, and the writer then sees "
 	"EPIPE, 'broken pipe', or ECONNRESET); a segment for a connection the "
 	"host does not know (the peer restarted: half-open); or an "

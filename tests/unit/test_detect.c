@@ -1453,6 +1453,10 @@ static void test_zero_window_stall_two_seconds(void **state)
 	assert_num(f->value, 2);
 	assert_true(f->value >= f->threshold);
 	assert_num(detail_number(f, "stalls"), 1);
+	/* Evidence: where it closed and where it opened; the service. */
+	assert_int_equal(f->n_frames, 2);
+	assert_string_equal(detail_text(f, "receiver"), "10.0.0.1:80");
+	assert_string_equal(detail_text(f, "service"), "10.0.0.1:80");
 	assert_num(detail_number(f, "longest_s"), 2);
 	/* Probes at +0.2, +0.8 and +1.4 s. */
 	assert_num(detail_number(f, "probes"), 3);
@@ -1532,6 +1536,9 @@ static void test_abortive_close_with_unread_data(void **state)
 	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
 	assert_string_equal(detail_text(f, "cause"), "close_with_unread_data");
 	assert_num(f->value, 1);
+	/* SO_LINGER 0 looks the same on the wire: the summary says both. */
+	assert_non_null(strstr(f->summary,
+			       "a close with unread data or SO_LINGER 0"));
 }
 
 /*

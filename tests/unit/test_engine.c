@@ -882,6 +882,34 @@ static void test_value_meets_threshold(void **state)
 	}
 }
 
+/* port_scan names the ports that answered with a SYN-ACK (tshark: 80, 22). */
+static void test_port_scan_names_open_ports(void **state)
+{
+	struct engine *e = engine_default();
+	struct engine_results r;
+	bool seen = false;
+
+	(void)state;
+	assert_non_null(e);
+	feed_file(e, "testdata/lab/port_scan.pcap", UINT64_MAX);
+	engine_finish(e);
+	assert_true(engine_results(e, &r));
+	for (size_t k = 0; k < r.n_findings; k++) {
+		const struct finding *f = &r.findings[k];
+
+		if (f->id != FINDING_PORT_SCAN)
+			continue;
+		seen = true;
+		for (int i = 0; i < f->n_details; i++)
+			if (strcmp(f->details[i].key, "open_ports") == 0)
+				assert_string_equal(f->details[i].text,
+						    "80 22");
+		assert_non_null(strstr(f->summary, "ports 80 22"));
+	}
+	assert_true(seen);
+	engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -899,6 +927,7 @@ int main(void)
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_shards_merge),
 		cmocka_unit_test(test_value_meets_threshold),
+		cmocka_unit_test(test_port_scan_names_open_ports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
