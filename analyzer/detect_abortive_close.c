@@ -56,9 +56,17 @@ static void abortive_on_segment(struct detectors *d,
 				const struct tcp_seg_info *info,
 				struct det_flow *df)
 {
+	enum rst_cause cause = (enum rst_cause)(d->first_rst - 1);
+
 	(void)df;
-	if (d->first_rst != 0 && det_enabled(d, FINDING_ABORTIVE_CLOSE))
-		abortive(d, pkt, f, info, (enum rst_cause)(d->first_rst - 1));
+	/*
+	 * A RST refusing a SYN is connection_refused's finding: the same
+	 * RST reported again as an abortive close says nothing new.
+	 */
+	if (d->first_rst != 0 && det_enabled(d, FINDING_ABORTIVE_CLOSE) &&
+	    !(cause == RST_REFUSED &&
+	      det_enabled(d, FINDING_CONNECTION_REFUSED)))
+		abortive(d, pkt, f, info, cause);
 }
 
 static void abortive_describe(const struct det_group *g, struct finding *out,

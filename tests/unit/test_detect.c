@@ -771,14 +771,14 @@ static void test_connection_refused_after_accepting_stays(void **state)
 	assert_null(strstr(f->summary, "starting"));
 }
 
-static void test_connection_refused_and_abortive_close_refused(void **state)
+static void test_connection_refused_not_also_abortive(void **state)
 {
 	struct run *r = *state;
 	const struct finding *f;
 
 	feed_refused(run_start(r), "10.0.0.2", 40000, "10.0.0.1", 80, 0);
 	run_end(r);
-	expect_count(r, 2);
+	expect_count(r, 1);
 	f = expect_finding(r, FINDING_CONNECTION_REFUSED, "10.0.0.1:80");
 	assert_ptr_equal(f, &r->f[0]);  /* the warning first */
 	assert_int_equal(f->severity, SEVERITY_WARNING);
@@ -788,10 +788,8 @@ static void test_connection_refused_and_abortive_close_refused(void **state)
 	assert_int_equal(f->n_packets, 1);
 	assert_int_equal(f->packet_frames[0], 2);
 	assert_non_null(strstr(f->packets[0], "10.0.0.1:80 > 10.0.0.2:40000 [R.]"));
-	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
-	assert_int_equal(f->severity, SEVERITY_INFO);
-	assert_num(f->value, 1);
-	assert_string_equal(detail_text(f, "cause"), "refused");
+	/* The same RST is no abortive_close too (issue 14 item 14). */
+	assert_int_equal(count_of(r, FINDING_ABORTIVE_CLOSE), 0);
 }
 
 /* ------------------------------------------------------------ port_scan */
@@ -815,7 +813,7 @@ static void test_port_scan_folds_the_refused_ports(void **state)
 
 	feed_scan(run_start(r), 0, 1000, 60, MS(10));
 	run_end(r);
-	/* One finding: the 60 refused and 60 abortive_close ones folded in. */
+	/* One finding: the 60 refused ones folded in. */
 	expect_count(r, 1);
 	f = expect_finding(r, FINDING_PORT_SCAN, "10.0.0.66");
 	assert_int_equal(f->severity, SEVERITY_WARNING);
@@ -823,7 +821,7 @@ static void test_port_scan_folds_the_refused_ports(void **state)
 	assert_num(detail_number(f, "targets"), 60);
 	assert_num(detail_number(f, "attempts"), 60);
 	assert_num(detail_number(f, "failed"), 60);
-	assert_num(detail_number(f, "folded_findings"), 120);
+	assert_num(detail_number(f, "folded_findings"), 60);
 	assert_int_equal(count_of(r, FINDING_CONNECTION_REFUSED), 0);
 	assert_int_equal(count_of(r, FINDING_ABORTIVE_CLOSE), 0);
 }
@@ -834,10 +832,10 @@ static void test_port_scan_not_for_ten_refused_ports(void **state)
 
 	feed_scan(run_start(r), 0, 1000, 10, MS(10));
 	run_end(r);
-	expect_count(r, 20);
+	expect_count(r, 10);
 	assert_int_equal(count_of(r, FINDING_PORT_SCAN), 0);
 	assert_int_equal(count_of(r, FINDING_CONNECTION_REFUSED), 10);
-	assert_int_equal(count_of(r, FINDING_ABORTIVE_CLOSE), 10);
+	assert_int_equal(count_of(r, FINDING_ABORTIVE_CLOSE), 0);
 	expect_finding(r, FINDING_CONNECTION_REFUSED, "10.0.0.1:1000");
 	expect_finding(r, FINDING_CONNECTION_REFUSED, "10.0.0.1:1009");
 }
@@ -873,8 +871,8 @@ static void test_rst_storm_from_120_refused_attempts(void **state)
 		feed_refused(w, "10.0.0.2", (uint16_t)(40000 + i), "10.0.0.1", 80,
 			     MS(50) * i);
 	run_end(r);
-	/* One port tried: no scan, one finding per kind. */
-	expect_count(r, 3);
+	/* One port tried: no scan; the refusals are not also abortive. */
+	expect_count(r, 2);
 	f = expect_finding(r, FINDING_RST_STORM, "10.0.0.1:80");
 	assert_int_equal(f->severity, SEVERITY_WARNING);
 	assert_num(f->value, 120);
@@ -882,8 +880,7 @@ static void test_rst_storm_from_120_refused_attempts(void **state)
 	f = expect_finding(r, FINDING_CONNECTION_REFUSED, "10.0.0.1:80");
 	assert_num(f->value, 120);
 	assert_num(detail_number(f, "sources"), 1);
-	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "10.0.0.1:80");
-	assert_num(f->value, 120);
+	assert_int_equal(count_of(r, FINDING_ABORTIVE_CLOSE), 0);
 }
 
 static void test_rst_storm_not_for_99_refused_attempts(void **state)
@@ -895,7 +892,7 @@ static void test_rst_storm_not_for_99_refused_attempts(void **state)
 		feed_refused(w, "10.0.0.2", (uint16_t)(40000 + i), "10.0.0.1", 80,
 			     MS(50) * i);
 	run_end(r);
-	expect_count(r, 2);
+	expect_count(r, 1);
 	assert_int_equal(count_of(r, FINDING_RST_STORM), 0);
 }
 
@@ -2120,13 +2117,11 @@ static void test_ipv6_subject_is_bracketed(void **state)
 
 	feed_refused(run_start(r), "2001:db8::2", 40000, "2001:db8::1", 443, 0);
 	run_end(r);
-	expect_count(r, 2);
+	expect_count(r, 1);
 	f = expect_finding(r, FINDING_CONNECTION_REFUSED, "[2001:db8::1]:443");
 	assert_int_equal(f->severity, SEVERITY_WARNING);
 	assert_non_null(strstr(f->packets[0],
 			       "[2001:db8::1]:443 > [2001:db8::2]:40000 [R.]"));
-	f = expect_finding(r, FINDING_ABORTIVE_CLOSE, "[2001:db8::1]:443");
-	assert_string_equal(detail_text(f, "cause"), "refused");
 }
 
 /* ------------------------------------------------------------ robustness */
@@ -2516,7 +2511,7 @@ int main(void)
 		T(test_accept_queue_min_refused),
 		T(test_connection_refused_then_accepted_is_info),
 		T(test_connection_refused_after_accepting_stays),
-		T(test_connection_refused_and_abortive_close_refused),
+		T(test_connection_refused_not_also_abortive),
 		T(test_port_scan_folds_the_refused_ports),
 		T(test_port_scan_not_for_ten_refused_ports),
 		T(test_port_scan_window_slides),
