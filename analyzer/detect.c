@@ -415,6 +415,21 @@ void subject_add_party(struct subject_key *k, const struct flow *f, int dir)
 	memcpy(k->addr2, flow_addr(f, dir), 16);
 }
 
+static void place_of(const struct subject_key *k, struct finding_place *p)
+{
+	static const uint8_t none[16];
+
+	memset(p, 0, sizeof(*p));
+	if (k->has_port == SUBJECT_CAPTURE || k->family == 0)
+		return;
+	p->family = k->family;
+	memcpy(p->addr, k->addr, 16);
+	p->has_port = k->has_port == 1;
+	p->port = p->has_port ? k->port : 0;
+	p->has_party = memcmp(k->addr2, none, 16) != 0;
+	memcpy(p->party, k->addr2, 16);
+}
+
 static void format_subject(const struct subject_key *k, char *out,
 			   size_t outlen)
 {
@@ -724,6 +739,7 @@ static void describe(const struct detectors *d, const struct det_group *g,
 	out->key = g->number;
 	out->ongoing = ongoing(d, g);
 	format_subject(&g->key, out->subject, sizeof(out->subject));
+	place_of(&g->key, &out->place);
 	out->first_ts = g->first_ts;
 	out->last_ts = g->last_ts;
 	out->value = (double)g->count;
