@@ -973,7 +973,8 @@ static bool ext_idle(const struct det_flow *df, const struct det_flow_ext *e)
 	       df->stuck_dir == 2 && e->cw_since == 0 && e->zw_since[0] == 0 &&
 	       e->zw_since[1] == 0 && e->segs_old[0] == 0 &&
 	       e->segs_old[1] == 0 && e->retx[0][0] == 0 && e->retx[0][1] == 0 &&
-	       e->retx[1][0] == 0 && e->retx[1][1] == 0;
+	       e->retx[1][0] == 0 && e->retx[1][1] == 0 &&
+	       e->cksum_retx[0] == 0 && e->cksum_retx[1] == 0;
 }
 
 void det_ext_settle(struct detectors *d, struct det_flow *df)
@@ -1180,8 +1181,12 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 	for (uint8_t i = 0, n = d->seg_list_len[seen]; i < n; i++)
 		d->seg_hooks[d->seg_list[seen][i]].fn(d, pkt, f, info, df);
 	det_transfer_facts(d, pkt, f, info, df);
-	d->mark = NULL;
+	d->side = df;
+	d->side_seg = info;
 	packet_seen(d, pkt, f);
+	d->side = NULL;
+	d->side_seg = NULL;
+	d->mark = NULL;
 	df->state[0] = info->state[0];
 	df->state[1] = info->state[1];
 }
