@@ -193,24 +193,37 @@ static void text_tshark(FILE *out, const struct finding *f,
 	text_wrap(out, cmd, 14, 14);
 }
 
-static void text_finding(FILE *out, const struct finding *f, int decimals,
-			 const struct finding_context *ctx, bool color)
+static const char *finding_why(const struct finding *f)
 {
-	char advice[FINDING_ADVICE_LEN];
-	char sev[16], a[TIME_FORMAT_LEN], b[TIME_FORMAT_LEN], line[400];
+	return finding_kind_explanation(f->id, finding_kind(f));
+}
 
-	upper(finding_severity_name(f->severity), sev, sizeof(sev));
-	fputc('\n', out);
-	if (color)
-		fprintf(out, "%s%-8s%s", severity_color[f->severity], sev,
-			color_reset);
-	else
-		fprintf(out, "%-8s", sev);
-	fprintf(out, " %s  %s\n", finding_id_name(f->id), f->subject);
-	fprintf(out, "  ");
-	text_wrap(out, finding_title(f->id), 2, 2);
-	fprintf(out, "  ");
-	text_wrap(out, f->summary, 2, 2);
+static const char *finding_do(const struct finding *f)
+{
+	return finding_kind_advice(f->id, finding_kind(f));
+}
+
+/*
+ * Findings print in groups whose why and do are the same text: one per
+ * severity (a subject a capture's quality downgraded reads under its
+ * new severity), id, and kind with paragraphs of its own.
+ */
+static bool finding_same_group(const struct finding *a,
+			       const struct finding *b)
+{
+	return a->severity == b->severity && a->id == b->id &&
+	       strcmp(finding_why(a), finding_why(b)) == 0 &&
+	       strcmp(finding_do(a), finding_do(b)) == 0;
+}
+
+/* What one subject measured: its summary, numbers, evidence, tshark. */
+static void text_subject(FILE *out, const struct finding *f, int decimals,
+			 const struct finding_context *ctx, int indent)
+{
+	char a[TIME_FORMAT_LEN], b[TIME_FORMAT_LEN], line[400];
+
+	fprintf(out, "%*s", indent, "");
+	text_wrap(out, f->summary, indent, indent);
 	format_time(f->first_ts, decimals, a, sizeof(a));
 	format_time(f->last_ts, decimals, b, sizeof(b));
 	snprintf(line, sizeof(line), "%.15g %s (threshold %.15g), %s to %s",
@@ -219,11 +232,87 @@ static void text_finding(FILE *out, const struct finding *f, int decimals,
 	text_wrap(out, line, 14, 14);
 	text_evidence(out, f);
 	text_tshark(out, f, ctx);
-	fprintf(out, "    why       ");
-	text_wrap(out, finding_kind_explanation(f->id, finding_kind(f)), 14, 14);
-	fprintf(out, "    do        ");
-	text_wrap(out, finding_fill(finding_kind_advice(f->id, finding_kind(f)),
-				   f, ctx, advice, sizeof(advice)), 14, 14);
+}
+
+/*
+ * The group's do, filled with its subjects' values only when every
+ * subject gives the same command; otherwise the placeholders stay words.
+ */
+static const char *text_group_advice(const struct finding *f, size_t n,
+				     const struct finding_context *ctx,
+				     char *out, size_t outlen)
+{
+	char other[FINDING_ADVICE_LEN];
+
+	finding_fill(finding_do(f), f, ctx, out, outlen);
+	for (size_t i = 1; i < n; i++) {
+		if (!finding_same_group(&f[0], &f[i]))
+			continue;
+		finding_fill(finding_do(&f[i]), &f[i], ctx, other,
+			     sizeof(other));
+		if (strcmp(out, other) != 0)
+			return finding_fill(finding_do(f), NULL, ctx, out,
+					    outlen);
+	}
+	return out;
+}
+
+/*
+ * One group: its header, title, why and do once, and each subject
+ * under it; a group of one subject keeps the subject on the header.
+ */
+static void text_group(FILE *out, const struct finding *f, size_t n,
+		       int decimals, const struct finding_context *ctx,
+		       bool color)
+{
+	char sev[16], advice[FINDING_ADVICE_LEN];
+	size_t members = 0;
+
+	for (size_t i = 0; i < n; i++)
+		members += finding_same_group(&f[0], &f[i]);
+	upper(finding_severity_name(f->severity), sev, sizeof(sev));
+	fputc('\n', out);
+	if (color)
+		fprintf(out, "%s%-8s%s", severity_color[f->severity], sev,
+			color_reset);
+	else
+		fprintf(out, "%-8s", sev);
+	if (members == 1)
+		fprintf(out, " %s  %s\n", finding_id_name(f->id), f->subject);
+	else
+		fprintf(out, " %s  %zu subjects\n", finding_id_name(f->id),
+			members);
+	fprintf(out, "  ");
+	text_wrap(out, finding_title(f->id), 2, 2);
+	for (size_t i = 0; i < n; i++) {
+		if (!finding_same_group(&f[0], &f[i]))
+			continue;
+		if (members > 1)
+			fprintf(out, "  - %s\n", f[i].subject);
+		text_subject(out, &f[i], decimals, ctx, members > 1 ? 4 : 2);
+	}
+	/* Under several subjects, level with them: it is for them all. */
+	fprintf(out, members > 1 ? "  why         " : "    why       ");
+	text_wrap(out, finding_why(f), 14, 14);
+	fprintf(out, members > 1 ? "  do          " : "    do        ");
+	text_wrap(out, text_group_advice(f, n, ctx, advice, sizeof(advice)),
+		  14, 14);
+}
+
+/* Groups in the order of their first finding (most severe first). */
+static void text_findings(FILE *out, const struct diagnosis_view *v,
+			  const struct finding_context *ctx, bool color)
+{
+	for (size_t i = 0; i < v->n_findings; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = finding_same_group(&v->findings[j],
+						  &v->findings[i]);
+		if (!seen)
+			text_group(out, &v->findings[i], v->n_findings - i,
+				   v->ts_decimals, ctx, color);
+	}
 }
 
 /* What the socket table leaves out (host_states.h says why). */
@@ -340,9 +429,7 @@ void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 		fprintf(out, "\nCAPTURE QUALITY\n");
 		quality_render_text(out, v->quality, true, &c);
 	}
-	for (size_t i = 0; i < v->n_findings; i++)
-		text_finding(out, &v->findings[i], v->ts_decimals, &ctx,
-			     color);
+	text_findings(out, v, &ctx, color);
 	text_hosts(out, v);
 	text_top(out, v);
 }
@@ -484,10 +571,10 @@ static void doc_finding(struct doc_writer *w, const struct finding *f,
 	doc_end_object(w);
 	doc_evidence(w, f);
 	doc_member_string(w, "explanation",
-			  finding_kind_explanation(f->id, finding_kind(f)));
+			  finding_why(f));
 	doc_member_string(w, "advice",
-			  finding_fill(finding_kind_advice(f->id, finding_kind(f)),
-				       f, ctx, advice, sizeof(advice)));
+			  finding_fill(finding_do(f), f, ctx, advice,
+				       sizeof(advice)));
 	doc_member_string(w, "tshark_filter",
 			  finding_tshark_filter(f, filter, sizeof(filter)));
 	doc_end_object(w);

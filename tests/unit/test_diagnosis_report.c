@@ -1,0 +1,163 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "diagnosis_report.h"
+
+#define SEC 1000000000LL
+#define T0 (1700000000LL * SEC)
+
+static const char *const inputs[] = {"x.pcap"};
+
+/* A finding as the detectors would give it: id, severity, subject, times. */
+static struct finding make_finding(enum finding_id id,
+				   enum finding_severity sev,
+				   const char *subject, int64_t from,
+				   int64_t to, bool ongoing)
+{
+	struct finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.id = id;
+	f.severity = sev;
+	f.ongoing = ongoing;
+	snprintf(f.subject, sizeof(f.subject), "%s", subject);
+	snprintf(f.summary, sizeof(f.summary), "summary of %s", subject);
+	f.first_ts = T0 + from;
+	f.last_ts = T0 + to;
+	f.value = 1;
+	f.threshold = 1;
+	f.unit = "attempts";
+	return f;
+}
+
+static char *render_text(const struct finding *f, size_t n,
+			 const struct trouble_row *top, size_t n_top)
+{
+	struct analyzer_stats st;
+	struct diagnosis_view v;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	memset(&st, 0, sizeof(st));
+	st.packets = 100;
+	st.first_ts = T0;
+	st.last_ts = T0 + 80 * SEC;
+	memset(&v, 0, sizeof(v));
+	v.inputs = inputs;
+	v.n_inputs = 1;
+	v.stats = &st;
+	v.ts_decimals = 6;
+	v.findings = f;
+	v.n_findings = n;
+	v.top = top;
+	v.n_top = n_top;
+	diagnosis_render_text(out, &v, false);
+	fclose(out);
+	return buf;
+}
+
+static size_t count(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(text, needle); p != NULL;
+	     p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * Two subjects of one id at one severity share one why and do; a third
+ * downgraded to info is a group of its own, after the warnings.
+ */
+static void test_why_and_do_once_per_group(void **state)
+{
+	struct finding f[3];
+	char *text;
+
+	(void)state;
+	f[0] = make_finding(FINDING_CONNECTION_REFUSED, SEVERITY_WARNING,
+			    "192.0.2.2:8099", 1 * SEC, 2 * SEC, false);
+	f[1] = make_finding(FINDING_CONNECTION_REFUSED, SEVERITY_WARNING,
+			    "[2001:db8::2]:8099", 3 * SEC, 4 * SEC, false);
+	f[2] = make_finding(FINDING_CONNECTION_REFUSED, SEVERITY_INFO,
+			    "192.0.2.3:25", 5 * SEC, 6 * SEC, false);
+	text = render_text(f, 3, NULL, 0);
+	assert_int_equal(count(text, "why  "), 2);
+	assert_int_equal(count(text, "do  "), 2);
+	assert_int_equal(count(text, finding_title(FINDING_CONNECTION_REFUSED)),
+			 2);
+	assert_non_null(strstr(text, "WARNING  connection_refused  2 subjects\n"));
+	assert_non_null(strstr(text, "  - 192.0.2.2:8099\n"
+				     "    summary of 192.0.2.2:8099\n"));
+	assert_non_null(strstr(text, "  - [2001:db8::2]:8099\n"));
+	assert_non_null(strstr(text, "INFO     connection_refused  192.0.2.3:25\n"));
+	assert_true(strstr(text, "WARNING  connection_refused") <
+		    strstr(text, "INFO     connection_refused"));
+	free(text);
+}
+
+/* Subjects of one group need not be next to each other in the list. */
+static void test_group_gathers_interleaved_subjects(void **state)
+{
+	struct finding f[3];
+	char *text;
+
+	(void)state;
+	f[0] = make_finding(FINDING_CONNECTION_REFUSED, SEVERITY_WARNING,
+			    "192.0.2.2:8099", 1 * SEC, 2 * SEC, false);
+	f[1] = make_finding(FINDING_SYN_UNANSWERED, SEVERITY_WARNING,
+			    "192.0.2.9:443", 2 * SEC, 3 * SEC, false);
+	f[2] = make_finding(FINDING_CONNECTION_REFUSED, SEVERITY_WARNING,
+			    "192.0.2.4:8099", 3 * SEC, 4 * SEC, false);
+	text = render_text(f, 3, NULL, 0);
+	assert_int_equal(count(text, "connection_refused"), 1);
+	assert_true(strstr(text, "  - 192.0.2.4:8099") <
+		    strstr(text, "syn_unanswered"));
+	free(text);
+}
+
+/* A group's do names a value only when all its subjects give the same. */
+static void test_group_advice_fills_common_values(void **state)
+{
+	struct finding f[2];
+	char *text;
+
+	(void)state;
+	f[0] = make_finding(FINDING_CONNECTION_REFUSED, SEVERITY_WARNING,
+			    "192.0.2.2:8099", 1 * SEC, 2 * SEC, false);
+	f[0].place.family = 4;
+	f[0].place.has_port = true;
+	f[0].place.port = 8099;
+	memcpy(f[0].place.addr, (const uint8_t[]){192, 0, 2, 2}, 4);
+	text = render_text(f, 1, NULL, 0);
+	assert_non_null(strstr(text, "'sport = :8099'"));
+	free(text);
+	f[1] = f[0];
+	snprintf(f[1].subject, sizeof(f[1].subject), "192.0.2.2:8100");
+	f[1].place.port = 8100;
+	text = render_text(f, 2, NULL, 0);
+	assert_non_null(strstr(text, "'sport = :PORT'"));
+	assert_null(strstr(text, "'sport = :8099'"));
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_why_and_do_once_per_group),
+		cmocka_unit_test(test_group_gathers_interleaved_subjects),
+		cmocka_unit_test(test_group_advice_fills_common_values),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
