@@ -389,30 +389,99 @@ static void reasons_text(uint32_t reasons, char *out, size_t outlen)
 						 trouble_reason_name(bit));
 }
 
-static void text_top(FILE *out, const struct diagnosis_view *v)
+static size_t trouble_addr_len(const struct trouble_row *r)
+{
+	return r->family == 6 ? 16 : 4;
+}
+
+/*
+ * Whether two ranked connections read alike but for their uid, client
+ * and duration: a SYN flood's (spoofed sources) or a client's many
+ * attempts at one service, one entry.
+ */
+static bool trouble_rows_alike(const struct trouble_row *a,
+			       const struct trouble_row *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->resp, b->resp, trouble_addr_len(a)) == 0 &&
+	       a->resp_port == b->resp_port &&
+	       strcmp(a->conn_state, b->conn_state) == 0 &&
+	       a->state[0] == b->state[0] && a->state[1] == b->state[1] &&
+	       a->retrans[0] == b->retrans[0] &&
+	       a->retrans[1] == b->retrans[1] && a->reasons == b->reasons;
+}
+
+/* The distinct client addresses of n rows. */
+static size_t trouble_clients(const struct trouble_row *r, size_t n)
+{
+	size_t distinct = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < i && memcmp(r[j].orig, r[i].orig,
+				       trouble_addr_len(&r[i])) != 0)
+			j++;
+		distinct += j == i;
+	}
+	return distinct;
+}
+
+/* Ranks first to first + n - 1, alike: one entry, durations a range. */
+static void text_top_entry(FILE *out, const struct trouble_row *r,
+			   size_t first, size_t n)
 {
 	char uid[FLOW_UID_LEN], a[ADDR_FORMAT_ENDPOINT_LEN];
-	char b[ADDR_FORMAT_ENDPOINT_LEN], why[160], line[400];
+	char b[ADDR_FORMAT_ENDPOINT_LEN], why[160], dur[64], line[400];
+	int64_t lo = r[0].duration_ns, hi = r[0].duration_ns;
+	size_t clients;
+
+	for (size_t i = 1; i < n; i++) {
+		lo = r[i].duration_ns < lo ? r[i].duration_ns : lo;
+		hi = r[i].duration_ns > hi ? r[i].duration_ns : hi;
+	}
+	flow_format_uid(r->uid, uid);
+	addr_format_endpoint(r->family, r->orig,
+			     n > 1 ? ADDR_FORMAT_ANY_PORT : r->orig_port, a,
+			     sizeof(a));
+	clients = trouble_clients(r, n);
+	if (clients > 1)
+		snprintf(a, sizeof(a), "%zu clients", clients);
+	addr_format_endpoint(r->family, r->resp, r->resp_port, b, sizeof(b));
+	if (n == 1) {
+		fprintf(out, "  %2zu. %s  %s > %s\n", first, uid, a, b);
+	} else {
+		snprintf(line, sizeof(line), "%zu-%zu. %zu connections like "
+			 "%s  %s > %s", first, first + n - 1, n, uid, a, b);
+		fprintf(out, "  ");
+		text_wrap(out, line, 2, 6);
+	}
+	snprintf(dur, sizeof(dur), "%.3f", (double)lo / NS_PER_SEC);
+	if (hi != lo)
+		snprintf(dur + strlen(dur), sizeof(dur) - strlen(dur),
+			 " to %.3f", (double)hi / NS_PER_SEC);
+	reasons_text(r->reasons, why, sizeof(why));
+	snprintf(line, sizeof(line), "%s, %s/%s at the end, %s s, "
+		 "%u+%u retransmissions%s; %s",
+		 r->conn_state, tcp_state_name(r->state[0]),
+		 tcp_state_name(r->state[1]), dur, r->retrans[0],
+		 r->retrans[1], n > 1 ? " each" : "", why);
+	fprintf(out, "      ");
+	text_wrap(out, line, 6, 6);
+}
+
+static void text_top(FILE *out, const struct diagnosis_view *v)
+{
+	size_t n;
 
 	if (v->n_top == 0)
 		return;
 	fprintf(out, "\nCONNECTIONS WITH THE MOST TROUBLE\n");
-	for (size_t i = 0; i < v->n_top; i++) {
-		const struct trouble_row *r = &v->top[i];
-
-		flow_format_uid(r->uid, uid);
-		addr_format_endpoint(r->family, r->orig, r->orig_port, a, sizeof(a));
-		addr_format_endpoint(r->family, r->resp, r->resp_port, b, sizeof(b));
-		reasons_text(r->reasons, why, sizeof(why));
-		fprintf(out, "  %2zu. %s  %s > %s\n", i + 1, uid, a, b);
-		snprintf(line, sizeof(line), "%s, %s/%s at the end, %.3f s, "
-			 "%u+%u retransmissions; %s",
-			 r->conn_state, tcp_state_name(r->state[0]),
-			 tcp_state_name(r->state[1]),
-			 (double)r->duration_ns / NS_PER_SEC, r->retrans[0],
-			 r->retrans[1], why);
-		fprintf(out, "      ");
-		text_wrap(out, line, 6, 6);
+	for (size_t i = 0; i < v->n_top; i += n) {
+		for (n = 1; i + n < v->n_top &&
+			    trouble_rows_alike(&v->top[i], &v->top[i + n]); n++)
+			;
+		text_top_entry(out, &v->top[i], i + 1, n);
 	}
 }
 

@@ -151,12 +151,64 @@ static void test_group_advice_fills_common_values(void **state)
 	free(text);
 }
 
+/* A ranked connection from 192.0.2.<client>:<port> to 192.0.2.2:80. */
+static struct trouble_row make_row(uint64_t uid, uint8_t client,
+				   uint16_t port, const char *state,
+				   int64_t duration_ns)
+{
+	struct trouble_row r;
+
+	memset(&r, 0, sizeof(r));
+	r.uid = uid;
+	r.family = 4;
+	memcpy(r.orig, (const uint8_t[]){192, 0, 2, client}, 4);
+	memcpy(r.resp, (const uint8_t[]){192, 0, 2, 2}, 4);
+	r.orig_port = port;
+	r.resp_port = 80;
+	snprintf(r.conn_state, sizeof(r.conn_state), "%s", state);
+	r.reasons = TROUBLE_UNANSWERED;
+	r.duration_ns = duration_ns;
+	r.score = 1000 - uid;
+	return r;
+}
+
+/*
+ * Consecutive connections alike but for uid, client and duration are
+ * one entry with their ranks and count; one that differs breaks the run
+ * and keeps its rank.
+ */
+static void test_trouble_list_groups_alike_rows(void **state)
+{
+	struct trouble_row top[6];
+	char *text;
+
+	(void)state;
+	top[0] = make_row(1, 1, 40001, "S0", 1000000);
+	top[1] = make_row(2, 1, 40002, "S0", 3000000);
+	top[2] = make_row(3, 1, 40003, "S0", 2000000);
+	top[3] = make_row(4, 1, 40004, "REJ", 0);
+	top[4] = make_row(5, 7, 40005, "S0", 0);
+	top[5] = make_row(6, 8, 40006, "S0", 0);
+	text = render_text(NULL, 0, top, 6);
+	assert_non_null(strstr(text, "  1-3. 3 connections like "));
+	assert_non_null(strstr(text, "  192.0.2.1:* > 192.0.2.2:80\n"
+				     "      S0, CLOSED/CLOSED at the end, 0.001 to "
+				     "0.003 s, 0+0 retransmissions each;"));
+	assert_non_null(strstr(text, "   4. "));
+	assert_non_null(strstr(text, "192.0.2.1:40004 > 192.0.2.2:80\n"));
+	assert_non_null(strstr(text, "  5-6. 2 connections like "));
+	assert_non_null(strstr(text, "  2 clients > 192.0.2.2:80\n"));
+	assert_int_equal(count(text, "connections like"), 2);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_why_and_do_once_per_group),
 		cmocka_unit_test(test_group_gathers_interleaved_subjects),
 		cmocka_unit_test(test_group_advice_fills_common_values),
+		cmocka_unit_test(test_trouble_list_groups_alike_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
