@@ -10,6 +10,7 @@ static const char report_usage[] =
 	"       tcplens FILE...\n"
 	"What is wrong in the capture: a summary, the capture's quality (one-sided,\n"
 	"loss, duplicates, snaplen, edits, offload, what was not analysed), the\n"
+	"incident (services affected, time window, ongoing or recovered), the\n"
 	"findings by severity, each with its evidence, what is happening and what\n"
 	"to do (said once for all subjects of one finding id and severity), each\n"
 	"host's sockets at the end, and the connections with the most trouble\n"

@@ -5,6 +5,7 @@
 
 #include "addr_format.h"
 #include "finding_commands.h"
+#include "incident_summary.h"
 #include "quality_report.h"
 #include "text_wrap.h"
 #include "time_format.h"
@@ -498,6 +499,7 @@ void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 		fprintf(out, "\nCAPTURE QUALITY\n");
 		quality_render_text(out, v->quality, true, &c);
 	}
+	incident_render_text(out, v);
 	text_findings(out, v, &ctx, color);
 	text_hosts(out, v);
 	text_top(out, v);
@@ -739,6 +741,7 @@ bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
 
 		quality_render_doc(&w, v->quality, true, &c);
 	}
+	incident_render_doc(&w, v);
 	doc_key(&w, "summary");
 	doc_begin_object(&w);
 	doc_member_uint(&w, "critical", by[SEVERITY_CRITICAL]);

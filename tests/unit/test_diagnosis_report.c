@@ -120,9 +120,9 @@ static void test_group_gathers_interleaved_subjects(void **state)
 	f[2] = make_finding(FINDING_CONNECTION_REFUSED, SEVERITY_WARNING,
 			    "192.0.2.4:8099", 3 * SEC, 4 * SEC, false);
 	text = render_text(f, 3, NULL, 0);
-	assert_int_equal(count(text, "connection_refused"), 1);
+	assert_int_equal(count(text, "WARNING  connection_refused"), 1);
 	assert_true(strstr(text, "  - 192.0.2.4:8099") <
-		    strstr(text, "syn_unanswered"));
+		    strstr(text, "WARNING  syn_unanswered"));
 	free(text);
 }
 
@@ -202,6 +202,103 @@ static void test_trouble_list_groups_alike_rows(void **state)
 	free(text);
 }
 
+static char *incident_of(const struct finding *f, size_t n)
+{
+	char *text = render_text(f, n, NULL, 0);
+	char *start = strstr(text, "\nINCIDENT\n");
+	char *end;
+
+	assert_non_null(start);
+	end = strstr(start + 1, "\n\n");
+	if (end != NULL)
+		end[1] = '\0';
+	memmove(text, start + 1, strlen(start + 1) + 1);
+	return text;
+}
+
+/*
+ * Services most affected first (worst severity, then most findings),
+ * capped; the window as offsets of the 80 s capture; info not counted.
+ */
+static void test_incident_services_and_window(void **state)
+{
+	struct finding f[9];
+	char *text;
+
+	(void)state;
+	f[0] = make_finding(FINDING_SYN_FLOOD, SEVERITY_CRITICAL,
+			    "192.0.2.9:443", 30 * SEC, 40 * SEC, false);
+	for (int i = 1; i < 7; i++) {
+		char subject[32];
+
+		snprintf(subject, sizeof(subject), "192.0.2.%d:80", i);
+		f[i] = make_finding(FINDING_CONNECTION_REFUSED,
+				    SEVERITY_WARNING, subject,
+				    12 * SEC + i * SEC / 10, 20 * SEC, false);
+	}
+	f[7] = make_finding(FINDING_RST_STORM, SEVERITY_WARNING,
+			    "192.0.2.6:80", 73 * SEC, 73 * SEC, false);
+	f[8] = make_finding(FINDING_CHECKSUM_ERRORS, SEVERITY_INFO,
+			    "192.0.2.200", 1 * SEC, 79 * SEC, true);
+	text = incident_of(f, 9);
+	assert_string_equal(text,
+		"INCIDENT\n"
+		"  affected  192.0.2.9:443 (syn_flood), 192.0.2.6:80 "
+		"(connection_refused and 1\n"
+		"            more), 192.0.2.1:80 (connection_refused), "
+		"192.0.2.2:80\n"
+		"            (connection_refused), 192.0.2.3:80 "
+		"(connection_refused) and 2 more\n"
+		"  window    +12.1 s to +73.0 s of 80.0 s\n"
+		"  state     recovered: nothing for the last 7.0 s of the "
+		"capture\n");
+	free(text);
+}
+
+/* The detectors' ongoing wins; a last sign at the end cannot tell. */
+static void test_incident_state(void **state)
+{
+	struct finding f[2];
+	char *text;
+
+	(void)state;
+	f[0] = make_finding(FINDING_HALF_OPEN, SEVERITY_WARNING,
+			    "192.0.2.2:22", 1 * SEC, 2 * SEC, false);
+	f[1] = make_finding(FINDING_SYN_FLOOD, SEVERITY_CRITICAL,
+			    "192.0.2.2:80", 1 * SEC, 50 * SEC, true);
+	text = incident_of(f, 2);
+	assert_non_null(strstr(text, "still ongoing at the capture's end: 1 of "
+				     "2 findings, as"));
+	free(text);
+	f[1] = make_finding(FINDING_CLOSE_WAIT_LEAK, SEVERITY_WARNING,
+			    "192.0.2.2:80", 1 * SEC, 80 * SEC - SEC / 2, false);
+	text = incident_of(f, 2);
+	assert_non_null(strstr(text, "seen until the capture's end (0.500 s "
+				     "before it)"));
+	free(text);
+}
+
+/* Nothing at warning: one line; poor coverage says the line is limited. */
+static void test_incident_nothing(void **state)
+{
+	struct finding f[2];
+	char *text;
+
+	(void)state;
+	f[0] = make_finding(FINDING_CHECKSUM_ERRORS, SEVERITY_INFO,
+			    "192.0.2.200", 1 * SEC, 79 * SEC, true);
+	text = incident_of(f, 1);
+	assert_string_equal(text, "INCIDENT\n  nothing at warning or above\n");
+	free(text);
+	f[1] = make_finding(FINDING_CAPTURE_COVERAGE, SEVERITY_INFO,
+			    "capture", 0, 80 * SEC, false);
+	text = incident_of(f, 2);
+	assert_non_null(strstr(text, "nothing at warning or above, but much of "
+				     "the capture"));
+	assert_non_null(strstr(text, "limited by it\n"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +306,9 @@ int main(void)
 		cmocka_unit_test(test_group_gathers_interleaved_subjects),
 		cmocka_unit_test(test_group_advice_fills_common_values),
 		cmocka_unit_test(test_trouble_list_groups_alike_rows),
+		cmocka_unit_test(test_incident_services_and_window),
+		cmocka_unit_test(test_incident_state),
+		cmocka_unit_test(test_incident_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
