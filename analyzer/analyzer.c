@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "flow_table.h"
 #include "frame_dups.h"
 
@@ -599,16 +600,41 @@ static bool copy_absorb(struct analyzer *a, const struct packet *pkt)
 
 /* ------------------------------------------------------------------- feed */
 
+/*
+ * By the innermost IP header's protocol: a tunnelled packet has the
+ * outer transport's bit set too (VXLAN's UDP around an inner ICMP).
+ */
 static void process_ip(struct analyzer *a, const struct packet *pkt)
 {
-	if (packet_has(pkt, PROTO_TCP))
-		process_tcp(a, pkt);
-	else if (packet_has(pkt, PROTO_UDP))
-		process_udp(a, pkt);
-	else if (packet_has(pkt, PROTO_ICMP) || packet_has(pkt, PROTO_ICMPV6))
-		process_icmp(a, pkt);
-	else
-		a->stats.untracked++;
+	switch (pkt->ip.proto) {
+	case IPPROTO_NUM_TCP:
+		if (packet_has(pkt, PROTO_TCP)) {
+			process_tcp(a, pkt);
+			return;
+		}
+		break;
+	case IPPROTO_NUM_UDP:
+		if (packet_has(pkt, PROTO_UDP)) {
+			process_udp(a, pkt);
+			return;
+		}
+		break;
+	case IPPROTO_NUM_ICMP:
+		if (packet_has(pkt, PROTO_ICMP)) {
+			process_icmp(a, pkt);
+			return;
+		}
+		break;
+	case IPPROTO_NUM_ICMPV6:
+		if (packet_has(pkt, PROTO_ICMPV6)) {
+			process_icmp(a, pkt);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	a->stats.untracked++;
 }
 
 uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)

@@ -127,6 +127,18 @@ static void count_checksums(struct proto_stats *st, const struct packet *pkt)
 	bool bad = false;
 	enum proto bad_proto = PROTO_COUNT;
 
+	/* A tunnel's outer headers, outermost first, as a receiver checks. */
+	for (unsigned i = 0; i < pkt->encap_count; i++) {
+		const struct packet_encap *e = &pkt->encaps[i];
+
+		count_checksum(st, CKSUM_PROTO_IPV4, PROTO_IPV4,
+			       (enum cksum_status)e->outer_ip_cksum, &bad,
+			       &bad_proto);
+		count_checksum(st, CKSUM_PROTO_UDP, PROTO_UDP,
+			       (enum cksum_status)e->outer_udp_cksum, &bad,
+			       &bad_proto);
+	}
+
 	if (packet_has(pkt, PROTO_IPV4))
 		count_checksum(st, CKSUM_PROTO_IPV4, PROTO_IPV4,
 			       pkt->ipv4.cksum, &bad, &bad_proto);
@@ -181,8 +193,8 @@ void proto_stats_add(struct proto_stats *st, const struct packet *pkt)
 		st->link_types[pkt->link_type].bytes += pkt->wire_len;
 	}
 	/* Only the few protocols the frame has: this runs for every frame. */
-	for (uint32_t bits = pkt->protos_seen; bits != 0; bits &= bits - 1) {
-		unsigned p = (unsigned)__builtin_ctz(bits);
+	for (uint64_t bits = pkt->protos_seen; bits != 0; bits &= bits - 1) {
+		unsigned p = (unsigned)__builtin_ctzll(bits);
 
 		if (p < PROTO_COUNT) {
 			st->protos[p].frames++;

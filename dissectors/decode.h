@@ -57,6 +57,28 @@ void decode_clamp_to_ip(struct cursor *c, const struct packet *pkt);
 bool decode_transport_split(struct cursor *whole, struct packet *pkt,
 			    enum decode_status why);
 
+/*
+ * Encapsulation (encap.c).  encap_push() records a link-layer framing's
+ * layer, encap_push_tunnel() a tunnel's, with the outer IP (and UDP)
+ * header the packet holds now; both return NULL, with ENCAP_TOO_DEEP
+ * noted, when PACKET_MAX_ENCAPS layers are there already, and the
+ * caller stops unsupported.  The encap_decode_*() hand-offs clear the
+ * network and transport parts for the inner headers, then decode them:
+ * by ethertype (IPv4 and IPv6 only, else unsupported at self), by the IP
+ * version nibble, or as an Ethernet frame, or by any ethertype.
+ */
+struct packet_encap *encap_push(struct packet *pkt, enum encap_kind kind);
+struct packet_encap *encap_push_tunnel(struct packet *pkt,
+				       enum encap_kind kind);
+enum decode_status encap_decode_ip(struct cursor *c, struct packet *pkt,
+				   enum proto self, uint16_t ethertype);
+enum decode_status encap_decode_ip_by_version(struct cursor *c,
+					      struct packet *pkt,
+					      enum proto self);
+enum decode_status encap_decode_ethernet(struct cursor *c, struct packet *pkt);
+enum decode_status encap_decode_ethertype(struct cursor *c, struct packet *pkt,
+					  uint16_t ethertype);
+
 /* Link layer. */
 enum decode_status ethernet_decode(struct cursor *c, struct packet *pkt);
 /* The type-or-length field after the MACs or a VLAN tag; at is the

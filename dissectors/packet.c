@@ -1,14 +1,17 @@
 #include "packet.h"
 
+#include <stddef.h>
 #include <string.h>
 
 void packet_reset(struct packet *pkt)
 {
 	/*
-	 * The whole struct is ~600 bytes; clearing it keeps stale fields of
-	 * a previous packet from leaking into this one.
+	 * The struct up to the encapsulation entries is ~600 bytes;
+	 * clearing it keeps stale fields of a previous packet from leaking
+	 * into this one.  The entries (another ~250) are not cleared: only
+	 * the first encap_count are read, and each is filled whole.
 	 */
-	memset(pkt, 0, sizeof(*pkt));
+	memset(pkt, 0, offsetof(struct packet, encaps));
 }
 
 void packet_add_anomaly(struct packet *pkt, enum packet_anomaly a)
@@ -89,6 +92,41 @@ const char *decode_status_name(enum decode_status st)
 	case DECODE_UNSUPPORTED: return "unsupported";
 	}
 	return "unknown";
+}
+
+const char *encap_kind_name(enum encap_kind k)
+{
+	static const char *const names[ENCAP_KIND_COUNT] = {
+		[ENCAP_NONE] = "none",         [ENCAP_MPLS] = "mpls",
+		[ENCAP_PPPOE] = "pppoe",       [ENCAP_PBB] = "pbb",
+		[ENCAP_FABRICPATH] = "fabricpath",
+		[ENCAP_VNTAG] = "vntag",       [ENCAP_GRE] = "gre",
+		[ENCAP_ERSPAN] = "erspan",     [ENCAP_VXLAN] = "vxlan",
+		[ENCAP_GENEVE] = "geneve",     [ENCAP_IP_IN_IP] = "ipip",
+		[ENCAP_GTP_U] = "gtpu",        [ENCAP_TEREDO] = "teredo",
+		[ENCAP_AYIYA] = "ayiya",
+	};
+	return (unsigned)k < ENCAP_KIND_COUNT ? names[k] : "unknown";
+}
+
+/* RFC 2003 (IPv4 in IPv4, protocol 4), RFC 4213 (IPv6 in IPv4, 41). */
+const char *encap_name(const struct packet_encap *e)
+{
+	bool v6_outer = e->src.family == 6, v6_inner = e->outer_proto == 41;
+
+	if (e->kind != ENCAP_IP_IN_IP)
+		return encap_kind_name((enum encap_kind)e->kind);
+	if (v6_outer)
+		return v6_inner ? "6in6" : "4in6";
+	return v6_inner ? "6in4" : "ipip";
+}
+
+const struct packet_encap *packet_innermost_tunnel(const struct packet *pkt)
+{
+	for (unsigned i = pkt->encap_count; i > 0; i--)
+		if (pkt->encaps[i - 1].src.family != 0)
+			return &pkt->encaps[i - 1];
+	return NULL;
 }
 
 const char *cksum_status_name(enum cksum_status st)
