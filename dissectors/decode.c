@@ -44,6 +44,22 @@ enum decode_status decode_packet_opt(struct packet *pkt, enum link_type lt,
 		pkt->link.framing = FRAMING_RAW_IP;
 		pkt->link.ethertype = ETHERTYPE_IPV6;
 		return ipv6_decode(&c, pkt);
+	case LINK_TYPE_PPP:
+		return ppp_decode(&c, pkt);
+	case LINK_TYPE_PPP_HDLC:
+		return ppp_hdlc_decode(&c, pkt);
+	case LINK_TYPE_C_HDLC:
+		return chdlc_decode(&c, pkt);
+	case LINK_TYPE_IEEE802_11: {
+		/* Link type 105 carries no FCS (pcap-linktype(7)). */
+		static const struct ieee80211_radio plain = {0};
+
+		return ieee80211_decode(&c, pkt, &plain);
+	}
+	case LINK_TYPE_IEEE802_11_RADIOTAP:
+		return radiotap_decode(&c, pkt);
+	case LINK_TYPE_PPI:
+		return ppi_decode(&c, pkt);
 	case LINK_TYPE_COUNT:
 		break;
 	}
@@ -70,6 +86,17 @@ enum decode_status decode_ethertype(struct cursor *c, struct packet *pkt,
 	case ETHERTYPE_QINQ:
 	case ETHERTYPE_QINQ_OLD:
 		return vlan_decode(c, pkt, ethertype);
+	case ETHERTYPE_MPLS:
+	case ETHERTYPE_MPLS_MULTICAST:
+		return mpls_decode(c, pkt);
+	case ETHERTYPE_PPPOE_SESSION:
+		return pppoe_decode(c, pkt);
+	case ETHERTYPE_PBB_ITAG:
+		return pbb_decode(c, pkt);
+	case ETHERTYPE_FABRICPATH:
+		return fabricpath_decode(c, pkt);
+	case ETHERTYPE_VNTAG:
+		return vntag_decode(c, pkt);
 	default:
 		return packet_stop(pkt, PROTO_COUNT, DECODE_UNSUPPORTED);
 	}

@@ -95,6 +95,28 @@ enum decode_status loopback_decode(struct cursor *c, struct packet *pkt,
 				   enum link_type lt);
 enum decode_status arp_decode(struct cursor *c, struct packet *pkt,
 			      bool is_rarp);
+enum decode_status ppp_decode(struct cursor *c, struct packet *pkt);
+enum decode_status ppp_hdlc_decode(struct cursor *c, struct packet *pkt);
+/* PPP's protocol field and what it carries (PPPoE, GRE, the links). */
+enum decode_status ppp_decode_protocol(struct cursor *c, struct packet *pkt);
+enum decode_status chdlc_decode(struct cursor *c, struct packet *pkt);
+/* What the radio header (radiotap, PPI) says of the 802.11 frame. */
+struct ieee80211_radio {
+	bool has_fcs;           /* the frame ends with its 4-byte FCS */
+	bool data_pad;          /* the body is 4-aligned after the header */
+	bool bad_fcs;           /* the receiver found the FCS wrong */
+};
+enum decode_status ieee80211_decode(struct cursor *c, struct packet *pkt,
+				    const struct ieee80211_radio *radio);
+enum decode_status radiotap_decode(struct cursor *c, struct packet *pkt);
+enum decode_status ppi_decode(struct cursor *c, struct packet *pkt);
+
+/* Link-layer encapsulations, each behind its ethertype. */
+enum decode_status mpls_decode(struct cursor *c, struct packet *pkt);
+enum decode_status pppoe_decode(struct cursor *c, struct packet *pkt);
+enum decode_status pbb_decode(struct cursor *c, struct packet *pkt);
+enum decode_status fabricpath_decode(struct cursor *c, struct packet *pkt);
+enum decode_status vntag_decode(struct cursor *c, struct packet *pkt);
 
 /* Network layer. */
 enum decode_status ipv4_decode(struct cursor *c, struct packet *pkt);
@@ -117,6 +139,12 @@ enum {
 	ETHERTYPE_QINQ = 0x88a8,
 	ETHERTYPE_QINQ_OLD = 0x9100,
 	ETHERTYPE_IPV6 = 0x86dd,
+	ETHERTYPE_MPLS = 0x8847,
+	ETHERTYPE_MPLS_MULTICAST = 0x8848,
+	ETHERTYPE_PPPOE_SESSION = 0x8864,
+	ETHERTYPE_PBB_ITAG = 0x88e7,
+	ETHERTYPE_FABRICPATH = 0x8903,
+	ETHERTYPE_VNTAG = 0x8926,
 };
 
 enum {

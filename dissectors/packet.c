@@ -59,6 +59,11 @@ const char *proto_name(enum proto p)
 		[PROTO_SNAP] = "snap",         [PROTO_VLAN] = "vlan",
 		[PROTO_LINUX_SLL] = "sll",     [PROTO_LINUX_SLL2] = "sll2",
 		[PROTO_LOOPBACK] = "loopback", [PROTO_RAW_IP] = "raw",
+		[PROTO_PPP] = "ppp",           [PROTO_CHDLC] = "chdlc",
+		[PROTO_RADIOTAP] = "radiotap", [PROTO_PPI] = "ppi",
+		[PROTO_WLAN] = "wlan",         [PROTO_VNTAG] = "vntag",
+		[PROTO_FABRICPATH] = "fabricpath", [PROTO_PBB] = "pbb",
+		[PROTO_PPPOE] = "pppoe",       [PROTO_MPLS] = "mpls",
 		[PROTO_ARP] = "arp",           [PROTO_RARP] = "rarp",
 		[PROTO_IPV4] = "ipv4",         [PROTO_IPV6] = "ipv6",
 		[PROTO_ICMP] = "icmp",         [PROTO_ICMPV6] = "icmpv6",
@@ -79,6 +84,12 @@ const char *link_type_name(enum link_type lt)
 		[LINK_TYPE_IPV6] = "IPV6",
 		[LINK_TYPE_LINUX_SLL] = "LINUX_SLL",
 		[LINK_TYPE_LINUX_SLL2] = "LINUX_SLL2",
+		[LINK_TYPE_PPP] = "PPP",
+		[LINK_TYPE_PPP_HDLC] = "PPP_SERIAL",
+		[LINK_TYPE_C_HDLC] = "C_HDLC",
+		[LINK_TYPE_IEEE802_11] = "IEEE802_11",
+		[LINK_TYPE_IEEE802_11_RADIOTAP] = "IEEE802_11_RADIO",
+		[LINK_TYPE_PPI] = "PPI",
 	};
 	return (unsigned)lt < LINK_TYPE_COUNT ? names[lt] : "unknown";
 }

@@ -33,6 +33,12 @@ enum link_type {
 	LINK_TYPE_IPV6,
 	LINK_TYPE_LINUX_SLL,
 	LINK_TYPE_LINUX_SLL2,
+	LINK_TYPE_PPP,       /* PPP, optionally with HDLC address/control */
+	LINK_TYPE_PPP_HDLC,  /* PPP in HDLC-like framing (RFC 1662) */
+	LINK_TYPE_C_HDLC,    /* Cisco HDLC */
+	LINK_TYPE_IEEE802_11,
+	LINK_TYPE_IEEE802_11_RADIOTAP,
+	LINK_TYPE_PPI,       /* per-packet information, then 802.11 */
 	LINK_TYPE_COUNT
 };
 
@@ -50,6 +56,16 @@ enum proto {
 	PROTO_LINUX_SLL2,
 	PROTO_LOOPBACK,
 	PROTO_RAW_IP,
+	PROTO_PPP,
+	PROTO_CHDLC,
+	PROTO_RADIOTAP,
+	PROTO_PPI,
+	PROTO_WLAN,             /* IEEE 802.11 */
+	PROTO_VNTAG,
+	PROTO_FABRICPATH,
+	PROTO_PBB,
+	PROTO_PPPOE,            /* the session stage, 0x8864 */
+	PROTO_MPLS,
 	PROTO_ARP,
 	PROTO_RARP,
 	PROTO_IPV4,
@@ -103,7 +119,10 @@ enum proto {
 	X(TCP_BAD_FLAG_COMBINATION, PROTO_TCP, "tcp.bad_flag_combination")   \
 	X(TCP_PORT_ZERO, PROTO_TCP, "tcp.port_zero")                         \
 	X(UDP_PORT_ZERO, PROTO_UDP, "udp.port_zero")                         \
-	X(ENCAP_TOO_DEEP, PROTO_COUNT, "encap.too_deep")
+	X(ENCAP_TOO_DEEP, PROTO_COUNT, "encap.too_deep")                     \
+	X(PPPOE_BAD_HEADER, PROTO_PPPOE, "pppoe.bad_header")                 \
+	X(PPPOE_LENGTH_OVER_FRAME, PROTO_PPPOE, "pppoe.length_over_frame")   \
+	X(WLAN_BAD_FCS, PROTO_WLAN, "wlan.bad_fcs")
 
 enum packet_anomaly {
 #define PACKET_ANOMALY_ENUM(name, proto, key) PKT_ANOM_##name,
@@ -225,6 +244,9 @@ enum link_framing {
 	FRAMING_LINUX_SLL2,
 	FRAMING_LOOPBACK,
 	FRAMING_RAW_IP,
+	FRAMING_PPP,
+	FRAMING_CISCO_HDLC,
+	FRAMING_IEEE80211,
 };
 
 struct packet_link {
@@ -247,6 +269,14 @@ struct packet_link {
 	uint16_t sll_hatype;
 	uint32_t sll_ifindex;   /* SLL2 only */
 	uint32_t loopback_family; /* NULL/LOOP: AF_ value, byte order fixed */
+	uint16_t ppp_protocol;  /* PPP's protocol field, 0 when none */
+	/*
+	 * IEEE 802.11: frame control's type (4 when its version is not 0),
+	 * subtype and flags octet.
+	 */
+	uint8_t wlan_type, wlan_subtype, wlan_flags;
+	uint8_t wlan_fragment;  /* fragment number (sequence control) */
+	bool wlan_amsdu;        /* QoS control: the body is an A-MSDU */
 };
 
 struct packet_arp {
