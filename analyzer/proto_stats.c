@@ -144,6 +144,13 @@ static bool proto_has_payload_count(enum proto p)
 	case PROTO_PBB:
 	case PROTO_PPPOE:
 	case PROTO_MPLS:
+	case PROTO_GRE:
+	case PROTO_ERSPAN:
+	case PROTO_VXLAN:
+	case PROTO_GENEVE:
+	case PROTO_GTP:
+	case PROTO_TEREDO:
+	case PROTO_AYIYA:
 		return true;
 	default:
 		return false;

@@ -10,6 +10,11 @@
  * as if it had travelled alone.  Link-layer framings (MPLS, PPPoE ...)
  * only add their entry: nothing network-level has been decoded yet.
  *
+ * A tunnel's entry is pushed only when its payload is about to be
+ * decoded: an entry always means the outer headers were cleared, so
+ * nothing (a checksum, a flow) is counted for both the entry and the
+ * packet's own fields.
+ *
  * The depth cap (PACKET_MAX_ENCAPS) bounds the recursion through nested
  * tunnels: the dissectors call back into ipv4_decode/ethernet_decode.
  */
@@ -109,6 +114,21 @@ enum decode_status encap_decode_ip_by_version(struct cursor *c,
 	default:
 		return packet_stop(pkt, self, DECODE_UNSUPPORTED);
 	}
+}
+
+enum decode_status encap_udp_unsure(struct cursor *c, struct packet *pkt,
+				    enum proto self)
+{
+	if (cursor_fail(c) != DECODE_TRUNCATED)
+		return DECODE_OK;
+	packet_mark(pkt, self);
+	return packet_stop(pkt, self, DECODE_TRUNCATED);
+}
+
+enum decode_status encap_decode_ppp(struct cursor *c, struct packet *pkt)
+{
+	encap_clear_inner(pkt);
+	return ppp_decode_framed(c, pkt);
 }
 
 enum decode_status encap_decode_ethernet(struct cursor *c, struct packet *pkt)

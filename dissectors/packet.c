@@ -68,6 +68,10 @@ const char *proto_name(enum proto p)
 		[PROTO_IPV4] = "ipv4",         [PROTO_IPV6] = "ipv6",
 		[PROTO_ICMP] = "icmp",         [PROTO_ICMPV6] = "icmpv6",
 		[PROTO_UDP] = "udp",           [PROTO_TCP] = "tcp",
+		[PROTO_GRE] = "gre",           [PROTO_ERSPAN] = "erspan",
+		[PROTO_VXLAN] = "vxlan",       [PROTO_GENEVE] = "geneve",
+		[PROTO_GTP] = "gtp",           [PROTO_TEREDO] = "teredo",
+		[PROTO_AYIYA] = "ayiya",
 	};
 	return (unsigned)p < PROTO_COUNT ? names[p] : "unknown";
 }

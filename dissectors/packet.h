@@ -74,6 +74,13 @@ enum proto {
 	PROTO_ICMPV6,
 	PROTO_UDP,
 	PROTO_TCP,
+	PROTO_GRE,
+	PROTO_ERSPAN,
+	PROTO_VXLAN,
+	PROTO_GENEVE,
+	PROTO_GTP,              /* GTP-U */
+	PROTO_TEREDO,
+	PROTO_AYIYA,
 	PROTO_COUNT
 };
 
@@ -122,7 +129,9 @@ enum proto {
 	X(ENCAP_TOO_DEEP, PROTO_COUNT, "encap.too_deep")                     \
 	X(PPPOE_BAD_HEADER, PROTO_PPPOE, "pppoe.bad_header")                 \
 	X(PPPOE_LENGTH_OVER_FRAME, PROTO_PPPOE, "pppoe.length_over_frame")   \
-	X(WLAN_BAD_FCS, PROTO_WLAN, "wlan.bad_fcs")
+	X(WLAN_BAD_FCS, PROTO_WLAN, "wlan.bad_fcs")                           \
+	X(GRE_BAD_VERSION, PROTO_GRE, "gre.bad_version")                     \
+	X(GTP_BAD_LENGTH, PROTO_GTP, "gtp.bad_length")
 
 enum packet_anomaly {
 #define PACKET_ANOMALY_ENUM(name, proto, key) PKT_ANOM_##name,

@@ -74,14 +74,19 @@ static bool ppp_skip_hdlc(struct cursor *c)
 	return true;
 }
 
-enum decode_status ppp_decode(struct cursor *c, struct packet *pkt)
+enum decode_status ppp_decode_framed(struct cursor *c, struct packet *pkt)
 {
-	pkt->link.framing = FRAMING_PPP;
 	if (!ppp_skip_hdlc(c)) {
 		packet_mark(pkt, PROTO_PPP);
 		return packet_stop(pkt, PROTO_PPP, cursor_fail(c));
 	}
 	return ppp_decode_protocol(c, pkt);
+}
+
+enum decode_status ppp_decode(struct cursor *c, struct packet *pkt)
+{
+	pkt->link.framing = FRAMING_PPP;
+	return ppp_decode_framed(c, pkt);
 }
 
 /*
