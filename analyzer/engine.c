@@ -224,6 +224,8 @@ struct engine *engine_new(const struct engine_config *cfg)
 		sink = engine_sink(e);
 		sink.flow_storage = lay_out_storage(e);
 		e->a = analyzer_new(&cfg->analyzer, &sink);
+		if (e->a != NULL && e->det != NULL)
+			detectors_set_tunnels(e->det, analyzer_tunnels(e->a));
 	}
 	if (e->a == NULL) {
 		engine_free(e);

@@ -44,6 +44,7 @@ static void encap_take_outer_ip(struct packet_encap *e,
 	e->dst = pkt->ip.dst;
 	e->outer_proto = pkt->ip.proto;
 	e->outer_ip_len = (uint32_t)pkt->ip.header.len + pkt->ip.payload_len;
+	e->outer_hdr_len = (uint16_t)pkt->ip.header.len;
 	if (pkt->ip.version == 4)
 		e->outer_ip_cksum = (uint8_t)pkt->ipv4.cksum;
 	if (pkt->ip.proto == IPPROTO_NUM_UDP) {

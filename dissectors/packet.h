@@ -235,6 +235,7 @@ struct packet_encap {
 	uint16_t sport, dport;
 	uint32_t id, id2;
 	uint32_t outer_ip_len;  /* outer IP header and payload, on the wire */
+	uint16_t outer_hdr_len; /* of it, the IP header with options */
 	struct ip_addr src, dst;
 };
 

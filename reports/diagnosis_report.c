@@ -155,6 +155,23 @@ static void text_evidence(FILE *out, const struct finding *f)
 	}
 }
 
+/*
+ * The id and subject after the severity (8 columns); a subject in a
+ * tunnel that would pass 80 columns has its tunnel on a line of its own.
+ */
+static void text_subject(FILE *out, const struct finding *f)
+{
+	const char *id = finding_id_name(f->id);
+	const char *in = strstr(f->subject, " in ");
+
+	if (in == NULL || 8 + 1 + strlen(id) + 2 + strlen(f->subject) <= 80) {
+		fprintf(out, " %s  %s\n", id, f->subject);
+		return;
+	}
+	fprintf(out, " %s  %.*s\n", id, (int)(in - f->subject), f->subject);
+	fprintf(out, "  %s\n", in + 1);
+}
+
 static void text_finding(FILE *out, const struct finding *f, int decimals,
 			 bool color)
 {
@@ -167,7 +184,7 @@ static void text_finding(FILE *out, const struct finding *f, int decimals,
 			color_reset);
 	else
 		fprintf(out, "%-8s", sev);
-	fprintf(out, " %s  %s\n", finding_id_name(f->id), f->subject);
+	text_subject(out, f);
 	fprintf(out, "  ");
 	text_wrap(out, finding_title(f->id), 2, 2);
 	fprintf(out, "  ");

@@ -141,7 +141,7 @@ static const struct {
 	{"orig_ip_bytes", "orig_ip_bytes", "count"},
 	{"resp_pkts", "resp_pkts", "count"},
 	{"resp_ip_bytes", "resp_ip_bytes", "count"},
-	{"tunnel_parents", NULL, "set[string]"},
+	{"tunnel_parents", "tunnel", "set[string]"},
 };
 
 #define N_ZEEK_COLS (sizeof(zeek_cols) / sizeof(zeek_cols[0]))
@@ -241,8 +241,7 @@ static void text_flow(FILE *out, const struct flow_record *rec)
 
 	text_line_reset(&l);
 	text_line_str(&l, rec->uid, 13);
-	text_line_str(&l, rec->proto == 6 ? "tcp" : rec->proto == 17 ? "udp"
-							: "icmp", 6);
+	text_line_str(&l, flow_record_proto_name(rec), 6);
 	pair_start = l.n;
 	endpoint_text(&l, rec->orig_h, rec->orig_p);
 	text_line_str(&l, " -> ", 0);
@@ -259,6 +258,19 @@ static void text_flow(FILE *out, const struct flow_record *rec)
 	text_line_char(&l, ' ');
 	text_line_str(&l, rec->is_tcp ? tcp_close_kind_name(rec->close_kind)
 				      : "-", 0);
+	/* Only tunnelled flows have more: other lines stay as they were. */
+	if (rec->in_tunnel) {
+		text_line_str(&l, " in ", 0);
+		text_line_str(&l, rec->tunnel_type, 0);
+		text_line_char(&l, ' ');
+		text_line_str(&l, rec->tunnel_orig_h, 0);
+		text_line_char(&l, '-');
+		text_line_str(&l, rec->tunnel_resp_h, 0);
+		if (rec->has_tunnel_id) {
+			text_line_str(&l, " id ", 0);
+			text_line_u64(&l, rec->tunnel_id, 0);
+		}
+	}
 	text_line_write(&l, out);
 }
 
