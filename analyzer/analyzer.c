@@ -686,12 +686,35 @@ static void tunnel_flow_seen(struct analyzer *a, const struct packet *pkt,
 }
 
 /*
+ * Whether a tunnel's inner flows are told apart by it.  IPv6 transition
+ * tunnels (6in4 and 6to4, 6in6, Teredo, AYIYA) carry IPv6's global
+ * addresses, often asymmetrically: a 6to4 or Teredo relay answers from
+ * another address than the one it was sent to (testdata/real/
+ * pcpp-6in4-ftp.pcap), so a conversation would part in two.  The
+ * overlays (GRE, ERSPAN, VXLAN, Geneve, IPv4 in IP, GTP-U) carry address
+ * spaces that may overlap: those separate.
+ */
+static bool tunnel_separates(const struct packet_encap *e)
+{
+	switch (e->kind) {
+	case ENCAP_TEREDO:
+	case ENCAP_AYIYA:
+		return false;
+	case ENCAP_IP_IN_IP:
+		return e->outer_proto != IPPROTO_NUM_IPV6;
+	default:
+		return true;
+	}
+}
+
+/*
  * Names every tunnel layer of pkt, outermost first, each within the one
  * before, and counts the packet in the flow of each from counted_from on
  * (a datagram rebuilt from fragments: its fragments were counted in the
- * tunnels they came through, ip_defrag.c put those layers first).  The innermost id, or false
- * when a tunnel could not be named (the table is full): its traffic is
- * then not tracked, rather than merged with another tunnel's.
+ * tunnels they came through, ip_defrag.c put those layers first).
+ * *out: the innermost tunnel that separates its flows, 0 for none.
+ * False when a tunnel could not be named (the table is full): its
+ * traffic is then not tracked, rather than merged with another's.
  */
 static bool tunnels_resolve(struct analyzer *a, const struct packet *pkt,
 			    unsigned counted_from, uint16_t *out)
@@ -713,7 +736,8 @@ static bool tunnels_resolve(struct analyzer *a, const struct packet *pkt,
 			a->stats.tunnels++;
 		if (i >= counted_from)
 			tunnel_flow_seen(a, pkt, e, id);
-		*out = id;
+		if (tunnel_separates(e))
+			*out = id;
 	}
 	return true;
 }

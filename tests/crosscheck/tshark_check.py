@@ -37,7 +37,17 @@ arp                          arp + rarp            one dissector for ARP and RAR
 ip                           ipv4
 ipv6, icmp, icmpv6, udp, tcp same names
 (lines)                      frames                total frames
-SNAP has no token of its own in tshark and is not compared.
+mpls, ppp, chdlc, vntag,     the same names        the link framings and tunnels
+wlan, radiotap, ppi, gre,
+erspan, vxlan, geneve, gtp,
+teredo, ayiya
+pppoes                       pppoe                 the session stage
+ieee8021ah                   pbb
+cfp                          fabricpath
+SNAP has no token of its own in tshark and is not compared.  After udp,
+a UDP tunnel's token (vxlan, geneve, gtp, teredo, ayiya) does not end
+the frame: the tunnel and what it carries are counted too.
+testdata/real/pcpp-*.pcap (public samples) are checked as well.
 
 Environment: TCPLENS (default build/tcplens), TSHARK (default tshark),
 CROSSCHECK_SUITE (default crosscheck, the prefix of the verdict lines).
@@ -73,7 +83,27 @@ TOKEN_KEY = {
     'icmpv6': 'icmpv6',
     'udp': 'udp',
     'tcp': 'tcp',
+    'mpls': 'mpls',
+    'pppoes': 'pppoe',
+    'ppp': 'ppp',
+    'chdlc': 'chdlc',
+    'ieee8021ah': 'pbb',
+    'cfp': 'fabricpath',
+    'vntag': 'vntag',
+    'wlan': 'wlan',
+    'radiotap': 'radiotap',
+    'ppi': 'ppi',
+    'gre': 'gre',
+    'erspan': 'erspan',
+    'vxlan': 'vxlan',
+    'geneve': 'geneve',
+    'gtp': 'gtp',
+    'teredo': 'teredo',
+    'ayiya': 'ayiya',
 }
+# Tunnels over UDP: what follows them is the traffic they carry, counted
+# as tcplens counts it (a frame's protocols, outer and inner, once each).
+UDP_TUNNELS = ('vxlan', 'geneve', 'gtp', 'teredo', 'ayiya')
 # comparison key -> tcplens "protocols" keys summed
 TCPLENS_KEYS = {
     'eth': ('eth',),
@@ -89,6 +119,23 @@ TCPLENS_KEYS = {
     'icmpv6': ('icmpv6',),
     'udp': ('udp',),
     'tcp': ('tcp',),
+    'mpls': ('mpls',),
+    'pppoe': ('pppoe',),
+    'ppp': ('ppp',),
+    'chdlc': ('chdlc',),
+    'pbb': ('pbb',),
+    'fabricpath': ('fabricpath',),
+    'vntag': ('vntag',),
+    'wlan': ('wlan',),
+    'radiotap': ('radiotap',),
+    'ppi': ('ppi',),
+    'gre': ('gre',),
+    'erspan': ('erspan',),
+    'vxlan': ('vxlan',),
+    'geneve': ('geneve',),
+    'gtp': ('gtp',),
+    'teredo': ('teredo',),
+    'ayiya': ('ayiya',),
 }
 ORDER = ['frames'] + list(TCPLENS_KEYS)
 
@@ -99,10 +146,12 @@ def frame_keys(protocols):
     keys = set()
     if tokens and tokens[0] in ('ip', 'ipv6'):
         keys.add('raw')       # LINKTYPE_IPV4 / LINKTYPE_IPV6: no link token
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok in TOKEN_KEY:
             keys.add(TOKEN_KEY[tok])
-        if tok in TRANSPORT:
+        if tok in TRANSPORT and not (
+                tok == 'udp' and i + 1 < len(tokens) and
+                tokens[i + 1] in UDP_TUNNELS):
             break
     return keys
 
@@ -182,7 +231,8 @@ def main():
         tcplens = os.path.join(ROOT, tcplens)
     os.chdir(ROOT)
     files = sorted(glob.glob('testdata/*.pcap') + glob.glob('testdata/*.pcapng') +
-                   glob.glob('testdata/lab/*.pcap'))
+                   glob.glob('testdata/lab/*.pcap') +
+                   glob.glob('testdata/real/pcpp-*.pcap'))
     files = [f for f in files if not os.path.basename(f).startswith('bad-')]
     if not files:
         print('FAIL %s: no captures in testdata/' % SUITE)
