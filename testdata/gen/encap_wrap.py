@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Wraps every frame of an Ethernet capture in an encapsulation.
 
-    /usr/bin/python3 testdata/gen/encap_wrap.py KIND IN.pcap OUT.pcap [ID]
+    /usr/bin/python3 testdata/gen/encap_wrap.py [--snaplen N] KIND IN.pcap OUT.pcap [ID]
 
 Needs scapy (Debian: python3-scapy).  Each frame keeps its timestamp;
 what it carries is unchanged, so tcplens' flows, states and findings for
@@ -20,7 +20,9 @@ Geneve source ports (a hash of the inner flow), GTP-U TEIDs and MPLS
 labels; the ids that name a tunnel (VNI, GRE key, ERSPAN session) do not.
 ID (default 300 for VXLAN, 7 for Geneve, 1234 or 77 for the GRE keys, 42
 for ERSPAN) replaces the id that names the tunnel, to build captures of
-several tenants.  Deterministic: no clock, no randomness.
+several tenants.  --snaplen N keeps the first N bytes of each wrapped
+frame, as a capture with that snapshot length would (the fuzz seeds cut
+in the tunnel headers).  Deterministic: no clock, no randomness.
 """
 import struct
 import sys
@@ -131,6 +133,19 @@ def wrap(kind, frame, side, seq):
         gre = bytes([0x30, 0, etype >> 8, etype & 0xff]) + tid(77).to_bytes(4, 'big')
         gre += seq.to_bytes(4, 'big')
         return bytes(outer_eth(side, outer_ip(side, 47, Raw(gre + ip))))
+    if kind == 'gre-mpls':
+        # MPLS over GRE (RFC 4023): a label per direction, as a PE pushes it.
+        gre = bytes([0, 0, 0x88, 0x47]) + bytes(MPLS(label=200 + side, s=1, ttl=64))
+        return bytes(outer_eth(side, outer_ip(side, 47, Raw(gre + ip))))
+    if kind == 'pptp':
+        # PPTP's enhanced GRE (RFC 2637): version 1, the key field holds
+        # the payload length and the peer's call id, which differ by
+        # direction; PPP in HDLC-like framing.
+        ppp = bytes([0xff, 0x03, 0x00, 0x57 if v6 else 0x21]) + ip
+        call = 0x4000 if side == 0 else 0x5000
+        gre = bytes([0x30, 0x01, 0x88, 0x0b]) + len(ppp).to_bytes(2, 'big')
+        gre += call.to_bytes(2, 'big') + seq.to_bytes(4, 'big')
+        return bytes(outer_eth(side, outer_ip(side, 47, Raw(gre + ppp))))
     if kind == 'ipip':
         return bytes(outer_eth(side, outer_ip(side, 41 if v6 else 4, Raw(ip))))
     if kind == 'ip-in-ip6':
@@ -184,16 +199,21 @@ def wrap(kind, frame, side, seq):
 
 def main():
     global TUNNEL_ID
-    if len(sys.argv) not in (4, 5):
+    args = sys.argv[1:]
+    snaplen = 262144
+    if args[:1] == ['--snaplen'] and len(args) > 1:
+        snaplen = int(args[1])
+        args = args[2:]
+    if len(args) not in (3, 4):
         raise SystemExit(__doc__)
-    kind, src, dst = sys.argv[1:4]
-    if len(sys.argv) == 5:
-        TUNNEL_ID = int(sys.argv[4])
+    kind, src, dst = args[:3]
+    if len(args) == 4:
+        TUNNEL_ID = int(args[3])
     conf.verb = 0
     first = None
     out = open(dst, 'wb')
     # Classic pcap, microseconds, little-endian, as the lab's captures.
-    out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144,
+    out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, snaplen,
                           LINK.get(kind, 1)))
     seq = 0
     for frame, meta in RawPcapReader(src):
@@ -209,8 +229,8 @@ def main():
         w = wrap(kind, frame, side, seq)
         if w is None:
             continue
-        out.write(struct.pack('<IIII', meta.sec, meta.usec, len(w), len(w)))
-        out.write(w)
+        out.write(struct.pack('<IIII', meta.sec, meta.usec, min(len(w), snaplen), len(w)))
+        out.write(w[:snaplen])
     out.close()
 
 

@@ -30,7 +30,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TCPLENS = os.environ.get('TCPLENS', os.path.join(ROOT, 'build/tcplens'))
 SCAPY_PY = '/usr/bin/python3'
-KINDS = ('vxlan geneve gre gre-key gre-teb erspan1 erspan2 erspan3 ipip teredo '
+KINDS = ('vxlan geneve gre gre-key gre-teb gre-mpls pptp erspan1 erspan2 erspan3 ipip teredo '
          'ip-in-ip6 mpls mpls-pw pppoe pbb fabricpath vntag gtpu ayiya '
          'ppp ppp-hdlc chdlc wlan-radiotap wlan-ppi').split()
 CAPTURES = 'close_wait_leak refused bulk_loss close_wait_leak_v6'.split()
