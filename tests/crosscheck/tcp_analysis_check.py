@@ -117,6 +117,12 @@ TSHARK_FIELDS = ['frame.number'] + ['tcp.analysis.' + f for f in FLAGS] + [DUPNU
 # Keep this list sorted by capture and frame; tcplens-timeline(1) quotes
 # `--list-deliberate`.
 DELIBERATE = [
+    ('encap-vxlan-tenants.pcap', 6, 'retransmission', '-',
+     'the same SYN in another tunnel (VNI 301 after 300): tshark keys TCP '
+     'conversations by addresses and ports alone, tcplens by tunnel too'),
+    ('encap-vxlan-tenants.pcap', 14, 'retransmission', '-',
+     'the same IPv6 SYN in another tunnel (VNI 301 after 300): tshark keys '
+     'TCP conversations by addresses and ports alone, tcplens by tunnel too'),
     ('many-protocols-resends.pcap', 69, 'retransmission', 'out_of_order',
      'the first copy of 96 bytes a bare FIN (frame 68) skipped 1 us before: '
      'out of order; tshark calls it a retransmission of that FIN'),
