@@ -208,7 +208,9 @@ RULES = [
     ('the answer to a zero-window probe is a probe ACK',
      rule_linux_zwp_ack, ('zero_window.pcap',)),
     ('data seen before and sent again is a retransmission, not out of order',
-     rule_resend_seen_before, ('bulk_loss.pcap', 'Bgp_open_malformed.pcap')),
+     rule_resend_seen_before, ('bulk_loss.pcap', 'Bgp_open_malformed.pcap',
+                               'vxlan_bulk_loss.pcap',
+                               'vxlan_bulk_loss.vx0.pcap')),
     ('a frame captured twice is a copy, not a retransmission',
      rule_captured_twice, ('tcp-duplicates.pcap',)),
 ]
