@@ -589,11 +589,11 @@ static bool copy_absorb(struct analyzer *a, const struct packet *pkt,
 
 	if (pkt->ip.is_fragment)
 		return true;
-	if (packet_has(pkt, PROTO_TCP) && pkt->tcp.header_ok) {
+	if (packet_inner_has(pkt, PROTO_TCP) && pkt->tcp.header_ok) {
 		proto = 6;
 		sport = pkt->tcp.sport;
 		dport = pkt->tcp.dport;
-	} else if (packet_has(pkt, PROTO_UDP) && pkt->udp.header_ok) {
+	} else if (packet_inner_has(pkt, PROTO_UDP) && pkt->udp.header_ok) {
 		proto = 17;
 		sport = pkt->udp.sport;
 		dport = pkt->udp.dport;

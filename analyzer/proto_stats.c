@@ -107,7 +107,7 @@ const char *wlan_skip_name(enum wlan_skip w)
 }
 
 /* In the order ieee80211.c tests them (IEEE 802.11-2020 9.2.4.1). */
-static enum wlan_skip wlan_skip_of(const struct packet_link *l)
+enum wlan_skip wlan_skip_of(const struct packet_link *l)
 {
 	if (l->wlan_type == 0)
 		return WLAN_SKIP_MANAGEMENT;

@@ -40,6 +40,8 @@ enum wlan_skip {
 };
 
 const char *wlan_skip_name(enum wlan_skip w);
+/* Why ieee80211.c left the body of the 802.11 frame l is the link of. */
+enum wlan_skip wlan_skip_of(const struct packet_link *l);
 #define CKSUM_STATUS_COUNT (CKSUM_ABSENT + 1)
 
 struct proto_stats {

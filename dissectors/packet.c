@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "decode.h"
+
 void packet_reset(struct packet *pkt)
 {
 	/*
@@ -142,6 +144,30 @@ const struct packet_encap *packet_innermost_tunnel(const struct packet *pkt)
 		if (pkt->encaps[i - 1].src.family != 0)
 			return &pkt->encaps[i - 1];
 	return NULL;
+}
+
+bool packet_inner_has(const struct packet *pkt, enum proto p)
+{
+	const struct packet_ip *ip = &pkt->ip;
+
+	if (!packet_has(pkt, p) || packet_innermost_tunnel(pkt) == NULL)
+		return packet_has(pkt, p);
+	switch (p) {
+	case PROTO_IPV4:
+		return ip->version == 4;
+	case PROTO_IPV6:
+		return ip->version == 6;
+	case PROTO_TCP:
+		return ip->version != 0 && ip->proto == IPPROTO_NUM_TCP;
+	case PROTO_UDP:
+		return ip->version != 0 && ip->proto == IPPROTO_NUM_UDP;
+	case PROTO_ICMP:
+		return ip->version != 0 && ip->proto == IPPROTO_NUM_ICMP;
+	case PROTO_ICMPV6:
+		return ip->version != 0 && ip->proto == IPPROTO_NUM_ICMPV6;
+	default:
+		return true;
+	}
 }
 
 const char *cksum_status_name(enum cksum_status st)

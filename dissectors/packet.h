@@ -549,5 +549,14 @@ const char *encap_kind_name(enum encap_kind k);
 const char *encap_name(const struct packet_encap *e);
 /* The innermost tunnel layer (one with IP endpoints), or NULL. */
 const struct packet_encap *packet_innermost_tunnel(const struct packet *pkt);
+/*
+ * Whether the traffic the frame carries has protocol p: packet_has()
+ * for a frame that went through no tunnel, whose protocol bits are its
+ * only network and transport layers; past a tunnel the bits hold its
+ * outer IPv4/IPv6 and UDP too, and IPv4, IPv6, TCP, UDP, ICMP and ICMPv6
+ * are the innermost IP header's (pkt->ip, pkt->tcp ...), or none when
+ * the tunnel carried something else (ARP in VXLAN).
+ */
+bool packet_inner_has(const struct packet *pkt, enum proto p);
 
 #endif

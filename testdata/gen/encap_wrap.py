@@ -35,7 +35,7 @@ A4, B4 = '203.0.113.10', '203.0.113.20'
 A6, B6 = '2001:db8:ff::a', '2001:db8:ff::b'
 MAC_A, MAC_B = '00:00:5e:00:53:a0', '00:00:5e:00:53:b0'
 
-ETH_TUNNELS = {'vxlan', 'geneve', 'gre-teb', 'erspan1', 'erspan2', 'erspan3',
+ETH_TUNNELS = {'vxlan', 'vxlan-8472', 'geneve', 'gre-teb', 'erspan1', 'erspan2', 'erspan3',
                'pbb', 'fabricpath', 'vntag', 'mpls-pw'}
 LINK = {'ppp': 9, 'ppp-hdlc': 50, 'chdlc': 104, 'wlan-radiotap': 127,
         'wlan-ppi': 192}
@@ -82,10 +82,12 @@ def wrap(kind, frame, side, seq):
     """The wrapped frame as bytes, or None to drop it."""
     ip, etype = inner_ip(frame)
     h = flow_hash(frame)
-    if kind in ('vxlan', 'geneve'):
-        if kind == 'vxlan':
+    if kind in ('vxlan', 'vxlan-8472', 'geneve'):
+        if kind.startswith('vxlan'):
             hdr = bytes([0x08, 0, 0, 0]) + tid(300).to_bytes(3, 'big') + bytes(1)
-            port = 4789
+            # 8472: Linux's default when no dstport is given, flannel's
+            # port; tcplens decodes VXLAN on 4789 only, as tshark does.
+            port = 8472 if kind == 'vxlan-8472' else 4789
         else:
             hdr = bytes([0x01, 0, 0x65, 0x58]) + tid(7).to_bytes(3, 'big')
             hdr += bytes([0, 1, 2, 3, 0])
