@@ -21,7 +21,7 @@
 #include "tunnel_table.h"
 
 #define FINDING_SUBJECT_LEN 160
-#define FINDING_SUMMARY_LEN 320
+#define FINDING_SUMMARY_LEN 512
 #define FINDING_MAX_DETAILS 8
 #define FINDING_MAX_FLOWS 8
 #define FINDING_MAX_FRAMES 8
