@@ -17,7 +17,8 @@ capture of the same traffic, tunnelled or not:
   frames      with same_frames=False (the wrapping dropped or added frames
               that are no flow's: ARP on a PPP link, the underlay's own
               ARP) frame numbers, packet counts and the frames no flow
-              took are left out
+              took (the report's coverage of the capture but the frames
+              analysed and hidden) are left out
   memory      the flow table's memory (the tunnel table is in it)
 
 first_difference(a, b, tolerance) names the first place two views differ;
@@ -112,6 +113,12 @@ class Analysis:
             capture[k] -= n
         report = norm(report)
         report['capture'] = capture
+        coverage = report.get('capture_quality', {}).get('coverage')
+        if coverage is not None and not same_frames:
+            # Of the frames no flow took (ARP) only what hides traffic.
+            for k in ('verdict', 'frames', 'not_analysed', 'details'):
+                coverage.pop(k, None)
+            coverage['reasons'].pop('non_ip')
         # Equally scored connections are ordered by uid.
         report['top_connections'].sort(key=lambda c: c['uid'])
         return {
