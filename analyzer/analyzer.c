@@ -656,15 +656,22 @@ static void process_ip(struct analyzer *a, const struct packet *pkt,
 
 /* ---------------------------------------------------------------- tunnels */
 
-/* The tunnel's own flow counts the packet, by the outer header's sender. */
+/*
+ * The tunnel's own flow counts the packet, by the outer header's sender.
+ * A named tunnel's key holds its id; an unnamed one's (flow.h) the
+ * tunnel it runs in, and its kind in the ports.
+ */
 static void tunnel_flow_seen(struct analyzer *a, const struct packet *pkt,
-			     const struct packet_encap *e, uint16_t id)
+			     const struct packet_encap *e, uint16_t id,
+			     bool named)
 {
 	struct flow_key k;
 	struct flow *f;
 	uint64_t hash;
+	uint16_t kind = named ? 0
+			      : flow_tunnel_unnamed_port(e->kind, e->outer_proto);
 	int slot = key_build(&k, &hash, &e->src, &e->dst, FLOW_PROTO_TUNNEL,
-			     0, 0, id);
+			     kind, kind, id);
 	uint32_t payload = e->outer_ip_len - e->outer_hdr_len;
 	int dir;
 
@@ -708,13 +715,16 @@ static bool tunnel_separates(const struct packet_encap *e)
 }
 
 /*
- * Names every tunnel layer of pkt, outermost first, each within the one
- * before, and counts the packet in the flow of each from counted_from on
- * (a datagram rebuilt from fragments: its fragments were counted in the
- * tunnels they came through, ip_defrag.c put those layers first).
+ * Names every tunnel layer of pkt that separates its flows, outermost
+ * first, each within the one before, and counts the packet in the flow
+ * of each layer from counted_from on (a datagram rebuilt from fragments:
+ * its fragments were counted in the tunnels they came through,
+ * ip_defrag.c put those layers first).  The others take no id: ids are
+ * a bounded budget (TUNNEL_TABLE_MAX) only the separating ones need.
  * *out: the innermost tunnel that separates its flows, 0 for none.
- * False when a tunnel could not be named (the table is full): its
- * traffic is then not tracked, rather than merged with another's.
+ * False when such a tunnel could not be named (the table is full): its
+ * traffic is then not analysed (analyzer_stats.tunnels_untracked),
+ * rather than merged with another tenant's.
  */
 static bool tunnels_resolve(struct analyzer *a, const struct packet *pkt,
 			    unsigned counted_from, uint16_t *out)
@@ -727,6 +737,11 @@ static bool tunnels_resolve(struct analyzer *a, const struct packet *pkt,
 
 		if (e->src.family == 0)
 			continue;
+		if (!tunnel_separates(e)) {
+			if (i >= counted_from)
+				tunnel_flow_seen(a, pkt, e, *out, false);
+			continue;
+		}
 		id = tunnel_table_intern(a->tunnels, *out, e, &created);
 		if (id == 0) {
 			a->stats.tunnels_untracked++;
@@ -735,9 +750,8 @@ static bool tunnels_resolve(struct analyzer *a, const struct packet *pkt,
 		if (created)
 			a->stats.tunnels++;
 		if (i >= counted_from)
-			tunnel_flow_seen(a, pkt, e, id);
-		if (tunnel_separates(e))
-			*out = id;
+			tunnel_flow_seen(a, pkt, e, id, true);
+		*out = id;
 	}
 	return true;
 }

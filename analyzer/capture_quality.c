@@ -57,6 +57,7 @@ const char *quality_reason_key(enum quality_reason r)
 		[QUALITY_OTHER_IP_PROTOCOL] = "other_ip_protocol",
 		[QUALITY_MALFORMED] = "malformed",
 		[QUALITY_UNFILTERED] = "unfiltered",
+		[QUALITY_TUNNEL_TABLE_FULL] = "tunnel_table_full",
 	};
 	return (unsigned)r < QUALITY_REASON_COUNT ? keys[r] : "unknown";
 }
@@ -75,7 +76,8 @@ const char *quality_direction_key(enum quality_direction d)
 bool quality_reason_hides(enum quality_reason r)
 {
 	return r == QUALITY_UNSUPPORTED_LINK || r == QUALITY_UNDECODED_ENCAP ||
-	       r == QUALITY_TUNNEL_PAYLOAD || r == QUALITY_UNFILTERED;
+	       r == QUALITY_TUNNEL_PAYLOAD || r == QUALITY_UNFILTERED ||
+	       r == QUALITY_TUNNEL_TABLE_FULL;
 }
 
 /* ---------------------------------------------------------------- coverage */
@@ -285,12 +287,12 @@ static void note_duplicate(struct capture_quality *q, const struct packet *pkt,
 	}
 }
 
-void capture_quality_on_packet(struct capture_quality *q,
-			       const struct packet *pkt, uint64_t copy_of)
+static void note_frame(struct capture_quality *q, const struct packet *pkt,
+		       uint64_t copy_of, bool tunnel_refused)
 {
 	struct capture_quality_report *r = &q->r;
 	struct quality_detail what;
-	bool analysed;
+	bool analysed, noted;
 
 	r->frames++;
 	if (pkt->cap_len < pkt->wire_len) {
@@ -298,7 +300,16 @@ void capture_quality_on_packet(struct capture_quality *q,
 		r->bytes_not_captured += pkt->wire_len - pkt->cap_len;
 	}
 	note_time(q, pkt);
-	if (quality_classify(pkt, &analysed, &what)) {
+	noted = quality_classify(pkt, &analysed, &what);
+	if (tunnel_refused) {
+		what.reason = QUALITY_TUNNEL_TABLE_FULL;
+		what.kind = QUALITY_CODE_NONE;
+		what.code = 0;
+		what.name = "in tunnels past the tunnel table's limit";
+		analysed = false;
+		noted = true;
+	}
+	if (noted) {
 		what.first_frame = pkt->frame_no;
 		note_reason(r, &what, analysed, 1);
 	}
@@ -308,6 +319,19 @@ void capture_quality_on_packet(struct capture_quality *q,
 		note_ip(q, pkt);
 		note_duplicate(q, pkt, copy_of);
 	}
+}
+
+void capture_quality_on_packet(struct capture_quality *q,
+			       const struct packet *pkt, uint64_t copy_of)
+{
+	note_frame(q, pkt, copy_of, false);
+}
+
+void capture_quality_on_untracked_tunnel(struct capture_quality *q,
+					 const struct packet *pkt,
+					 uint64_t copy_of)
+{
+	note_frame(q, pkt, copy_of, true);
 }
 
 /* ---------------------------------------------------- direction and loss */

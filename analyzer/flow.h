@@ -26,7 +26,9 @@ enum { FLOW_ORIG = 0, FLOW_RESP = 1 };
  * came through, 0 for none: inner flows of different tunnels with the
  * same 5-tuple are different flows.  A tunnel is itself a flow (as
  * Zeek's tunnel.log has it): proto FLOW_PROTO_TUNNEL, its outer
- * endpoints, ports 0, and tunnel its own id.
+ * endpoints, ports 0, and tunnel its own id.  A tunnel that does not
+ * separate its flows (6to4, Teredo, AYIYA) has no id: its key holds
+ * the tunnel it runs in, and both ports flow_tunnel_unnamed_port().
  */
 struct flow_key {
 	uint8_t addr[2][16];
@@ -38,6 +40,13 @@ struct flow_key {
 
 /* IP protocol 0 is IPv6's hop-by-hop header: never a flow's. */
 #define FLOW_PROTO_TUNNEL 0
+
+/* An unnamed tunnel's ports: its kind and outer IP protocol, never 0. */
+static inline uint16_t flow_tunnel_unnamed_port(uint8_t kind,
+						uint8_t outer_proto)
+{
+	return (uint16_t)(kind << 8 | outer_proto);
+}
 
 /* Why a flow was finalised. */
 enum flow_end_reason {
@@ -308,8 +317,11 @@ static inline const uint8_t *flow_addr(const struct flow *f, int dir)
 	return f->key.addr[dir == FLOW_ORIG ? f->orig_slot : !f->orig_slot];
 }
 
+/* A tunnel has no port: an unnamed one's key ports hold its kind. */
 static inline uint16_t flow_port(const struct flow *f, int dir)
 {
+	if (f->key.proto == FLOW_PROTO_TUNNEL)
+		return 0;
 	return f->key.port[dir == FLOW_ORIG ? f->orig_slot : !f->orig_slot];
 }
 

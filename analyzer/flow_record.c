@@ -106,7 +106,12 @@ static void record_tunnel(struct flow_record *r, const struct flow *f,
 	const struct tunnel_info *self = NULL, *in;
 	uint16_t in_id = f->key.tunnel;
 
-	if (flow_is_tunnel(f)) {
+	if (flow_is_tunnel(f) && f->key.port[0] != 0) {
+		/* Unnamed (flow.h): the key holds its kind and its parent. */
+		r->self_type = tunnel_kind_name((uint8_t)(f->key.port[0] >> 8),
+						(uint8_t)f->key.port[0],
+						f->key.family);
+	} else if (flow_is_tunnel(f)) {
 		self = tunnel_table_get(tunnels, f->key.tunnel);
 		r->self_type = self != NULL ? tunnel_info_kind_name(self)
 					    : "tunnel";

@@ -65,15 +65,21 @@ uint64_t tunnel_table_refused(const struct tunnel_table *t)
 	return t->refused;
 }
 
-const char *tunnel_info_kind_name(const struct tunnel_info *ti)
+const char *tunnel_kind_name(uint8_t kind, uint8_t outer_proto,
+			     uint8_t family)
 {
 	struct packet_encap e;
 
 	memset(&e, 0, sizeof(e));
-	e.kind = ti->kind;
-	e.outer_proto = ti->outer_proto;
-	e.src.family = ti->family;
+	e.kind = kind;
+	e.outer_proto = outer_proto;
+	e.src.family = family;
 	return encap_name(&e);
+}
+
+const char *tunnel_info_kind_name(const struct tunnel_info *ti)
+{
+	return tunnel_kind_name(ti->kind, ti->outer_proto, ti->family);
 }
 
 /* The identity of e in parent: endpoints in order, the shared id. */

@@ -55,5 +55,8 @@ const struct tunnel_info *tunnel_table_get(const struct tunnel_table *t,
 uint64_t tunnel_table_refused(const struct tunnel_table *t);
 /* "vxlan", "6in4" ...: the name of the tunnel's kind, as encap_name(). */
 const char *tunnel_info_kind_name(const struct tunnel_info *ti);
+/* The same from a kind, the outer IP protocol and the outer family. */
+const char *tunnel_kind_name(uint8_t kind, uint8_t outer_proto,
+			     uint8_t family);
 
 #endif

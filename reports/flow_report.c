@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "text_line.h"
+#include "tunnel_table.h"
 
 /*
  * A value as text, into a line, without stdio; times as seconds with 6
@@ -89,6 +90,8 @@ static void doc_summary(struct doc_writer *w, const struct analyzer_stats *st,
 	doc_member_uint(w, "icmp_messages", st->icmp_messages);
 	doc_member_uint(w, "icmp_errors_matched", st->icmp_errors_matched);
 	doc_member_uint(w, "untracked", st->untracked);
+	doc_member_uint(w, "tunnels", st->tunnels);
+	doc_member_uint(w, "tunnels_untracked", st->tunnels_untracked);
 	doc_end_object(w);
 }
 
@@ -346,6 +349,11 @@ void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 			" evicted at --max-flows, peak %zu tracked at once)\n",
 			shown, st->flows_created, st->flows_evicted,
 			st->peak_flows);
+		/* Never silent: these packets are in no flow shown. */
+		if (st->tunnels_untracked > 0)
+			fprintf(r->out, "%" PRIu64 " packets not analysed: "
+				"their tunnels were past the %u told apart\n",
+				st->tunnels_untracked, TUNNEL_TABLE_MAX);
 		break;
 	case OUTPUT_FORMAT_CSV: break;
 	}

@@ -100,6 +100,8 @@ class Analysis:
         summary = norm(self.flows['summary'])
         for k in ('flows', 'shown', 'peak_flows'):
             summary[k] -= n
+        # The tunnels told apart: what the wrapping added.
+        summary.pop('tunnels', None)
         report = dict(self.report)
         capture = norm(report.pop('capture'))
         capture.pop('inputs')
