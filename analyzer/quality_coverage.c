@@ -176,6 +176,10 @@ static bool classify_payload(const struct packet *pkt,
 		set(what, QUALITY_UNDECODED_ENCAP, QUALITY_CODE_NONE, 0,
 		    "Geneve carrying neither Ethernet nor IP");
 		return true;
+	case PROTO_GTP:
+		set(what, QUALITY_UNDECODED_ENCAP, QUALITY_CODE_NONE, 0,
+		    "GTP-U carrying neither IPv4 nor IPv6");
+		return true;
 	case PROTO_PPI:
 		set(what, QUALITY_UNDECODED_ENCAP, QUALITY_CODE_NONE, 0,
 		    "PPI carrying neither 802.11 nor Ethernet");

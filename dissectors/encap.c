@@ -105,6 +105,8 @@ enum decode_status encap_decode_ip_by_version(struct cursor *c,
 {
 	uint8_t first;
 
+	/* The entry is pushed: the outer headers go, whatever follows. */
+	encap_clear_inner(pkt);
 	if (!cursor_peek_u8(c, 0, &first))
 		return packet_stop(pkt, self, cursor_fail(c));
 	switch (first >> 4) {

@@ -13,6 +13,8 @@
  */
 #include "decode.h"
 
+#include <string.h>
+
 enum {
 	ERSPAN_II_LEN = 8,
 	ERSPAN_III_LEN = 12,
@@ -43,14 +45,18 @@ static bool erspan_read(struct cursor *c, unsigned type,
 enum decode_status erspan_decode(struct cursor *c, struct packet *pkt,
 				 unsigned type)
 {
-	struct packet_encap *e;
+	struct packet_encap hdr, *e;
 
 	packet_mark(pkt, PROTO_ERSPAN);
+	/* Entered once its header is read (encap.c: an entry, no outer). */
+	memset(&hdr, 0, sizeof(hdr));
+	if (!erspan_read(c, type, &hdr))
+		return packet_stop(pkt, PROTO_ERSPAN, cursor_fail(c));
 	e = encap_push_tunnel(pkt, ENCAP_ERSPAN);
 	if (e == NULL)
 		return packet_stop(pkt, PROTO_ERSPAN, DECODE_UNSUPPORTED);
 	e->version = (uint8_t)type;
-	if (!erspan_read(c, type, e))
-		return packet_stop(pkt, PROTO_ERSPAN, cursor_fail(c));
+	e->id = hdr.id;
+	e->flags |= hdr.flags;
 	return encap_decode_ethernet(c, pkt);
 }

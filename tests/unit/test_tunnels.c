@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "decode.h"
+#include "quality_internal.h"
 #include "unit_helpers.h"
 
 /*
@@ -338,6 +339,46 @@ static void test_gtpu(void **state)
 			       sizeof(gtpu));
 }
 
+/*
+ * A tunnel entry means its outer headers are gone: a G-PDU carrying
+ * neither IPv4 nor IPv6 leaves no outer UDP to be a flow, and is not
+ * analysed; an ERSPAN header cut short is no entry, the outer GRE stays.
+ */
+static void test_entry_clears_outer(void **state)
+{
+	static const uint8_t erspan3[] = {
+		ETH(0x0800), OUTER4(86, 47), 0x00, 0x00, 0x22, 0xeb,
+		0x20, 0x64, 0x00, 0x2b,     /* version 2; session 43 */
+		0x00, 0x00,                 /* cut inside the timestamp */
+	};
+	uint8_t f[sizeof(gtpu)];
+	struct quality_detail what;
+	struct packet pkt;
+	bool analysed;
+
+	(void)state;
+	memcpy(f, gtpu, sizeof(f));
+	f[14 + 20 + 8 + 16] = 0x00;     /* the payload's first nibble */
+	assert_int_equal(unit_decode(&pkt, LINK_TYPE_ETHERNET, f, sizeof(f)),
+			 DECODE_UNSUPPORTED);
+	assert_int_equal(pkt.status_proto, PROTO_GTP);
+	assert_int_equal(pkt.encap_count, 1);
+	assert_int_equal(pkt.ip.version, 0);
+	assert_false(pkt.udp.header_ok);
+	assert_true(quality_classify(&pkt, &analysed, &what));
+	assert_false(analysed);
+	assert_int_equal(what.reason, QUALITY_UNDECODED_ENCAP);
+	assert_string_equal(what.name, "GTP-U carrying neither IPv4 nor IPv6");
+
+	unit_decode_exact(&pkt, LINK_TYPE_ETHERNET, erspan3, sizeof(erspan3),
+			  14 + 86);
+	assert_int_equal(pkt.status, DECODE_TRUNCATED);
+	assert_int_equal(pkt.status_proto, PROTO_ERSPAN);
+	assert_int_equal(pkt.encap_count, 0);
+	assert_int_equal(pkt.ip.version, 4);
+	assert_int_equal(pkt.ip.proto, IPPROTO_NUM_GRE);
+}
+
 /* An echo request: GTP, not entered; a length past the datagram. */
 static void test_gtpu_echo_and_bad_length(void **state)
 {
@@ -436,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_geneve),
 		cmocka_unit_test(test_gtpu),
 		cmocka_unit_test(test_gtpu_echo_and_bad_length),
+		cmocka_unit_test(test_entry_clears_outer),
 		cmocka_unit_test(test_teredo_with_origin),
 		cmocka_unit_test(test_ayiya),
 		cmocka_unit_test(test_nesting_cap),
