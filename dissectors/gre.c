@@ -25,6 +25,8 @@ enum {
 	GRE_PROTO_ERSPAN_II = 0x88be,   /* type I without, II with sequence */
 	GRE_PROTO_ERSPAN_III = 0x22eb,
 	GRE_PPTP_CALL_MASK = 0xffff,
+	GRE_NVGRE_VSID_SHIFT = 8,
+	GRE_NVGRE_FLOWID_MASK = 0xff,
 };
 
 struct gre_header {
@@ -49,18 +51,30 @@ static bool gre_read(struct cursor *c, struct gre_header *h)
 	return true;
 }
 
+/*
+ * NVGRE (RFC 7637 section 3.2) splits Ethernet's key: the 24-bit VSID
+ * names the virtual network both ways, the 8-bit FlowID is entropy
+ * each end picks per flow, so it names nothing and is only recorded.
+ */
 static void gre_record(struct packet_encap *e, const struct gre_header *h)
 {
 	unsigned version = h->flags & GRE_VERSION_MASK;
+	bool nvgre = version == 0 && h->proto == GRE_PROTO_TEB;
 
 	e->version = (uint8_t)version;
 	if (h->flags & GRE_FLAG_K) {
 		e->flags |= ENCAP_HAS_ID;
-		e->id = version == 1 ? (h->key & GRE_PPTP_CALL_MASK) : h->key;
+		e->id = version == 1 ? (h->key & GRE_PPTP_CALL_MASK)
+		      : nvgre ? h->key >> GRE_NVGRE_VSID_SHIFT : h->key;
 		if (version == 0)
 			e->flags |= ENCAP_ID_SHARED;
+		if (nvgre) {
+			e->flags |= ENCAP_HAS_ID2;
+			e->id2 = h->key & GRE_NVGRE_FLOWID_MASK;
+		}
 	}
 	if (h->flags & GRE_FLAG_S) {
+		e->flags &= (uint8_t)~ENCAP_HAS_ID2;
 		e->flags |= ENCAP_HAS_SEQ;
 		e->id2 = h->seq;
 	}

@@ -220,7 +220,8 @@ enum encap_flag {
  * id and id2 by kind: MPLS the bottom and the top label of the stack
  * (count labels); PPPoE the session id; PBB the I-SID; FabricPath the
  * destination and source switch ids; VN-Tag the destination and source
- * virtual interfaces; GRE the key and the sequence number; ERSPAN the
+ * virtual interfaces; GRE the key (Ethernet over GRE, NVGRE: the VSID,
+ * and the FlowID in id2) and the sequence number; ERSPAN the
  * session id (version: its type, 1 to 3); VXLAN and Geneve the VNI;
  * GTP-U the TEID.
  */

@@ -94,6 +94,32 @@ static void test_gre_key_sequence(void **state)
 			       sizeof(gre_key_seq), sizeof(gre_key_seq));
 }
 
+/*
+ * NVGRE (RFC 7637): the key is VSID 0x001234 and FlowID 0x11, which the
+ * other direction picks anew: the VSID alone names the tunnel.
+ */
+static void test_nvgre_vsid(void **state)
+{
+	static const uint8_t f[] = {
+		ETH(0x0800), OUTER4(70, 47),
+		0x20, 0x00, 0x65, 0x58,     /* K; transparent Ethernet */
+		0x00, 0x12, 0x34, 0x11,     /* VSID 0x1234, FlowID 0x11 */
+		ETH(0x0800), IP_UDP,
+	};
+	const struct packet_encap *e;
+	struct packet pkt;
+
+	(void)state;
+	unit_decode(&pkt, LINK_TYPE_ETHERNET, f, sizeof(f));
+	check_inner(&pkt, 4);
+	e = check_tunnel(&pkt, ENCAP_GRE);
+	assert_int_equal(e->id, 0x1234);
+	assert_int_equal(e->id2, 0x11);
+	assert_int_equal(e->flags & (ENCAP_HAS_ID | ENCAP_HAS_ID2 |
+				     ENCAP_ID_SHARED | ENCAP_HAS_SEQ),
+			 ENCAP_HAS_ID | ENCAP_HAS_ID2 | ENCAP_ID_SHARED);
+}
+
 /* Ethernet over GRE (transparent bridging), and a protocol left. */
 static void test_gre_teb_and_unknown(void **state)
 {
@@ -466,6 +492,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gre_key_sequence),
 		cmocka_unit_test(test_gre_teb_and_unknown),
+		cmocka_unit_test(test_nvgre_vsid),
 		cmocka_unit_test(test_gre_pptp),
 		cmocka_unit_test(test_gre_bad_version),
 		cmocka_unit_test(test_erspan_types),
