@@ -25,24 +25,35 @@ enum {
 	GTP_MSG_GPDU = 255,
 };
 
-/* Extension headers; at most as many as the length allows. */
-static bool gtpu_skip_extensions(struct cursor *c, uint8_t next)
+/*
+ * Extension headers; at most as many as the length allows.  A length
+ * of 0 is invalid (29.281 section 5.2.1) and would never advance.
+ */
+static enum decode_status gtpu_skip_extensions(struct cursor *c,
+					       struct packet *pkt,
+					       uint8_t next)
 {
 	uint8_t units;
 
 	while (next != 0) {
-		if (!cursor_u8(c, &units) || units == 0 ||
-		    !cursor_skip(c, (size_t)units * 4 - 2) ||
+		if (!cursor_u8(c, &units))
+			return cursor_fail(c);
+		if (units == 0) {
+			packet_add_anomaly(pkt, PKT_ANOM_GTP_BAD_EXTENSION);
+			return DECODE_MALFORMED;
+		}
+		if (!cursor_skip(c, (size_t)units * 4 - 2) ||
 		    !cursor_u8(c, &next))
-			return false;
+			return cursor_fail(c);
 	}
-	return true;
+	return DECODE_OK;
 }
 
 
 enum decode_status gtpu_decode(struct cursor *c, struct packet *pkt)
 {
 	struct packet_encap *e;
+	enum decode_status st;
 	uint8_t flags, type, next = 0;
 	uint16_t len;
 	uint32_t teid;
@@ -61,9 +72,11 @@ enum decode_status gtpu_decode(struct cursor *c, struct packet *pkt)
 		return packet_stop(pkt, PROTO_GTP, DECODE_MALFORMED);
 	}
 	if ((flags & GTP_FLAGS_ESPN) &&
-	    (!cursor_skip(c, GTP_OPTIONAL_LEN - 1) || !cursor_u8(c, &next) ||
-	     !((flags & GTP_FLAG_E) ? gtpu_skip_extensions(c, next) : true)))
+	    (!cursor_skip(c, GTP_OPTIONAL_LEN - 1) || !cursor_u8(c, &next)))
 		return packet_stop(pkt, PROTO_GTP, cursor_fail(c));
+	if ((flags & GTP_FLAG_E) &&
+	    (st = gtpu_skip_extensions(c, pkt, next)) != DECODE_OK)
+		return packet_stop(pkt, PROTO_GTP, st);
 	/* Path management and signalling stay with the outer UDP. */
 	if (type != GTP_MSG_GPDU)
 		return packet_stop(pkt, PROTO_GTP, DECODE_UNSUPPORTED);

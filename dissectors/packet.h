@@ -131,7 +131,8 @@ enum proto {
 	X(PPPOE_LENGTH_OVER_FRAME, PROTO_PPPOE, "pppoe.length_over_frame")   \
 	X(WLAN_BAD_FCS, PROTO_WLAN, "wlan.bad_fcs")                           \
 	X(GRE_BAD_VERSION, PROTO_GRE, "gre.bad_version")                     \
-	X(GTP_BAD_LENGTH, PROTO_GTP, "gtp.bad_length")
+	X(GTP_BAD_LENGTH, PROTO_GTP, "gtp.bad_length")                       \
+	X(GTP_BAD_EXTENSION, PROTO_GTP, "gtp.bad_extension")
 
 enum packet_anomaly {
 #define PACKET_ANOMALY_ENUM(name, proto, key) PKT_ANOM_##name,

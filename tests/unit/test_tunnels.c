@@ -423,6 +423,14 @@ static void test_gtpu_echo_and_bad_length(void **state)
 	assert_int_equal(unit_decode(&pkt, LINK_TYPE_ETHERNET, f, sizeof(f)),
 			 DECODE_MALFORMED);
 	assert_true(packet_has_anomaly(&pkt, PKT_ANOM_GTP_BAD_LENGTH));
+	/* An extension header of length 0: broken, not plain UDP. */
+	memcpy(f, gtpu, sizeof(f));
+	f[14 + 20 + 8 + 12] = 0x00;
+	assert_int_equal(unit_decode(&pkt, LINK_TYPE_ETHERNET, f, sizeof(f)),
+			 DECODE_MALFORMED);
+	assert_int_equal(pkt.status_proto, PROTO_GTP);
+	assert_true(packet_has_anomaly(&pkt, PKT_ANOM_GTP_BAD_EXTENSION));
+	assert_int_equal(pkt.encap_count, 0);
 }
 
 static void test_teredo_with_origin(void **state)
