@@ -1,5 +1,6 @@
 #include "tunnel_table.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,12 @@ enum {
 
 struct tunnel_table {
 	struct tunnel_info *chunks[TUNNEL_CHUNKS];
-	uint32_t count;         /* ids 1..count are given out */
+	/*
+	 * Ids 1..count are given out.  Stored with release after the entry
+	 * is written, loaded with acquire by tunnel_table_get(): another
+	 * thread (flow_render_queue.c) that sees an id sees its entry.
+	 */
+	_Atomic uint32_t count;
 	uint16_t *index;        /* ids; 0 marks a free slot */
 	uint32_t index_mask;
 	uint64_t refused;
@@ -55,7 +61,8 @@ static struct tunnel_info *entry_at(const struct tunnel_table *t, uint32_t id)
 const struct tunnel_info *tunnel_table_get(const struct tunnel_table *t,
 					   uint16_t id)
 {
-	if (t == NULL || id == 0 || id > t->count)
+	if (t == NULL || id == 0 ||
+	    id > atomic_load_explicit(&t->count, memory_order_acquire))
 		return NULL;
 	return entry_at(t, id);
 }
@@ -139,11 +146,12 @@ static uint32_t identity_hash(const struct tunnel_info *ti)
 static bool index_grow(struct tunnel_table *t)
 {
 	uint32_t cap = (t->index_mask + 1) * 2;
+	uint32_t n = atomic_load_explicit(&t->count, memory_order_relaxed);
 	uint16_t *idx = calloc(cap, sizeof(*idx));
 
 	if (idx == NULL)
 		return false;
-	for (uint32_t id = 1; id <= t->count; id++) {
+	for (uint32_t id = 1; id <= n; id++) {
 		uint32_t s = identity_hash(entry_at(t, id)) & (cap - 1);
 
 		while (idx[s] != 0)
@@ -158,7 +166,8 @@ static bool index_grow(struct tunnel_table *t)
 
 static uint16_t tunnel_add(struct tunnel_table *t, const struct tunnel_info *ti)
 {
-	uint32_t id = t->count + 1, s;
+	uint32_t id = atomic_load_explicit(&t->count, memory_order_relaxed) + 1;
+	uint32_t s;
 
 	if (id > TUNNEL_TABLE_MAX)
 		return 0;
@@ -175,7 +184,7 @@ static uint16_t tunnel_add(struct tunnel_table *t, const struct tunnel_info *ti)
 	     s = (s + 1) & t->index_mask)
 		;
 	t->index[s] = (uint16_t)id;
-	t->count = id;
+	atomic_store_explicit(&t->count, id, memory_order_release);
 	return (uint16_t)id;
 }
 
