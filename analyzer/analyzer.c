@@ -574,8 +574,9 @@ static void process_icmp(struct analyzer *a, const struct packet *pkt,
  * analysis or Zeek's history, no detector.  A fragment's copy stays out
  * of reassembly (it would be an overlap, or after its datagram completed
  * a new datagram that never completes).  True when the copy was taken
- * care of; an ICMP message, or a copy whose flow is gone, is analysed as
- * any frame.
+ * care of; an ICMP error's copy is counted and goes no further (it would
+ * count twice toward the errors of the flow it quotes); another ICMP
+ * message, or a copy whose flow is gone, is analysed as any frame.
  */
 static bool copy_absorb(struct analyzer *a, const struct packet *pkt,
 			uint16_t tun)
@@ -589,6 +590,13 @@ static bool copy_absorb(struct analyzer *a, const struct packet *pkt,
 
 	if (pkt->ip.is_fragment)
 		return true;
+	if (packet_inner_has(pkt, PROTO_ICMP) ||
+	    packet_inner_has(pkt, PROTO_ICMPV6)) {
+		if (!pkt->icmp.is_error)
+			return false;
+		a->stats.duplicates++;
+		return true;
+	}
 	if (packet_inner_has(pkt, PROTO_TCP) && pkt->tcp.header_ok) {
 		proto = 6;
 		sport = pkt->tcp.sport;

@@ -416,6 +416,21 @@ void subject_add_party(struct subject_key *k, const struct flow *f, int dir)
 	memcpy(k->addr2, flow_addr(f, dir), 16);
 }
 
+static void place_of(const struct subject_key *k, struct finding_place *p)
+{
+	static const uint8_t none[16];
+
+	memset(p, 0, sizeof(*p));
+	if (k->has_port == SUBJECT_CAPTURE || k->family == 0)
+		return;
+	p->family = k->family;
+	memcpy(p->addr, k->addr, 16);
+	p->has_port = k->has_port == 1;
+	p->port = p->has_port ? k->port : 0;
+	p->has_party = memcmp(k->addr2, none, 16) != 0;
+	memcpy(p->party, k->addr2, 16);
+}
+
 /* " in vxlan 203.0.113.10-203.0.113.20 id 300": where the subject lives. */
 static void format_tunnel(const struct tunnel_info *t, char *out,
 			  size_t outlen)
@@ -755,6 +770,7 @@ static void describe(const struct detectors *d, const struct det_group *g,
 	out->key = g->number;
 	out->ongoing = ongoing(d, g);
 	format_subject(d, &g->key, out->subject, sizeof(out->subject));
+	place_of(&g->key, &out->place);
 	out->first_ts = g->first_ts;
 	out->last_ts = g->last_ts;
 	out->value = (double)g->count;
@@ -988,7 +1004,8 @@ static bool ext_idle(const struct det_flow *df, const struct det_flow_ext *e)
 	       df->stuck_dir == 2 && e->cw_since == 0 && e->zw_since[0] == 0 &&
 	       e->zw_since[1] == 0 && e->segs_old[0] == 0 &&
 	       e->segs_old[1] == 0 && e->retx[0][0] == 0 && e->retx[0][1] == 0 &&
-	       e->retx[1][0] == 0 && e->retx[1][1] == 0;
+	       e->retx[1][0] == 0 && e->retx[1][1] == 0 &&
+	       e->cksum_retx[0] == 0 && e->cksum_retx[1] == 0;
 }
 
 void det_ext_settle(struct detectors *d, struct det_flow *df)
@@ -1195,8 +1212,12 @@ void detectors_on_tcp_segment(struct detectors *d, const struct packet *pkt,
 	for (uint8_t i = 0, n = d->seg_list_len[seen]; i < n; i++)
 		d->seg_hooks[d->seg_list[seen][i]].fn(d, pkt, f, info, df);
 	det_transfer_facts(d, pkt, f, info, df);
-	d->mark = NULL;
+	d->side = df;
+	d->side_seg = info;
 	packet_seen(d, pkt, f);
+	d->side = NULL;
+	d->side_seg = NULL;
+	d->mark = NULL;
 	df->state[0] = info->state[0];
 	df->state[1] = info->state[1];
 }

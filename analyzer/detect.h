@@ -36,6 +36,20 @@ struct finding_detail {
 	char text[96];
 };
 
+/*
+ * The subject as values a command can take (finding_commands.h fills the
+ * advice's placeholders and the tshark filter from them).
+ */
+struct finding_place {
+	uint8_t family;         /* 4 or 6; 0: the subject is no host */
+	bool has_port;
+	/* The grouping's second party: the client, the sender (by id). */
+	bool has_party;
+	uint16_t port;
+	uint8_t addr[16];
+	uint8_t party[16];
+};
+
 struct finding {
 	enum finding_id id;
 	enum finding_severity severity;
@@ -49,6 +63,7 @@ struct finding {
 	bool ongoing;
 	/* "192.0.2.2:8005", "[2001:db8::2]:443", "192.0.2.1" or a flow uid. */
 	char subject[FINDING_SUBJECT_LEN];
+	struct finding_place place;
 	int64_t first_ts, last_ts;      /* ns since the epoch */
 	double value, threshold;
 	const char *unit;               /* what value counts */

@@ -11,6 +11,11 @@
  * sums that differ from the pseudo-header sum by one constant, frame
  * after frame (offload whose addresses were rewritten afterwards: the
  * constant is the difference of the old and new addresses' sums).
+ *
+ * The receiver tells too: a TCP segment whose data it acknowledged
+ * without the sender sending it again arrived intact (a receiver drops a
+ * segment whose sum is wrong), so its bad sum is the capture's.  Each
+ * connection that carried bad-sum data is judged once it ends.
  */
 #include "detect_internal.h"
 
@@ -57,6 +62,12 @@ struct checksum_host_state {
 	 */
 	uint64_t same_minus, same_plus;
 	uint16_t minus, plus;
+	/*
+	 * Connections whose bad-sum data the receiver acknowledged without
+	 * a resend, and those where it was sent again or not all
+	 * acknowledged by the end.
+	 */
+	uint32_t conns_acked, conns_unconfirmed;
 };
 
 DET_GROUP_STATE_ACCESSORS(struct checksum_host_state, checksum_host_of,
@@ -190,13 +201,68 @@ static bool ipv4_sum_offloaded(const struct packet *pkt)
 	       pkt->tcp.cksum != CKSUM_BAD && pkt->udp.cksum != CKSUM_BAD;
 }
 
+/*
+ * A TCP segment with data and a bad sum: remember how many times its
+ * sender had resent so far, to tell at the end whether it sent again.
+ */
+static void watch_segment(struct detectors *d, const struct flow *f)
+{
+	const struct tcp_seg_info *info = d->side_seg;
+	struct det_flow_ext *e;
+
+	if (d->side == NULL || info == NULL || info->seg_len == 0)
+		return;
+	e = det_ext_get(d, d->side, DM_SIDE_WORK);
+	if (e != NULL)
+		e->cksum_retx[info->dir] =
+			tcp_conn_retrans_segs(f, info->dir) + 1;
+}
+
 /* Only a packet with a bad checksum comes here (PKT_CHECKSUM_BAD). */
 static void checksums_on_packet(struct detectors *d, const struct packet *pkt,
 				const struct flow *f)
 {
-	(void)f;
-	if (det_enabled(d, FINDING_CHECKSUM_ERRORS) && !ipv4_sum_offloaded(pkt))
-		bad_checksum(d, pkt);
+	if (!det_enabled(d, FINDING_CHECKSUM_ERRORS) || ipv4_sum_offloaded(pkt))
+		return;
+	bad_checksum(d, pkt);
+	watch_segment(d, f);
+}
+
+/* The receiver's verdict on dir's bad-sum data, in dir's host group. */
+static void judge_connection(struct detectors *d, const struct flow *f,
+			     int dir, uint32_t retx_then)
+{
+	struct subject_key k;
+	struct det_group *g;
+	struct checksum_host_state *h;
+
+	memset(&k, 0, sizeof(k));
+	k.id = FINDING_CHECKSUM_ERRORS;
+	k.family = f->key.family;
+	memcpy(k.addr, flow_addr(f, dir), 16);
+	g = group_find(d, &k);
+	if (g == NULL)
+		return;
+	h = checksum_host_of(g);
+	if (tcp_conn_retrans_segs(f, dir) + 1 == retx_then &&
+	    tcp_conn_all_acked_by(f, !dir))
+		h->conns_acked++;
+	else
+		h->conns_unconfirmed++;
+}
+
+static void checksums_flow_end(struct detectors *d, const struct flow *f,
+			       struct det_flow *df)
+{
+	struct det_flow_ext *e = det_ext_of(d, df);
+
+	if (e == NULL)
+		return;
+	for (int dir = 0; dir < 2; dir++)
+		if (e->cksum_retx[dir] != 0) {
+			judge_connection(d, f, dir, e->cksum_retx[dir]);
+			e->cksum_retx[dir] = 0;
+		}
 }
 
 /* ------------------------------------------------------------ describe */
@@ -212,6 +278,9 @@ static void checksums_describe(const struct det_group *g, struct finding *out,
 	finding_add_number(out, "zeroed", (double)h->zeroed);
 	finding_add_number(out, "offload_rewritten",
 			   offload_rewritten(h) ? (double)h->transport : 0);
+	finding_add_number(out, "acked_connections", (double)h->conns_acked);
+	finding_add_number(out, "unconfirmed_connections",
+			   (double)h->conns_unconfirmed);
 	if (h->zeroed == (uint64_t)g->count)
 		why = "every one zeroed: the trace was edited or anonymised "
 		      "after capture";
@@ -220,6 +289,15 @@ static void checksums_describe(const struct det_group *g, struct finding *out,
 		why = "each differs from the pseudo-header sum by one constant: "
 		      "checksum offload in a trace whose addresses were "
 		      "rewritten afterwards";
+	else if (h->conns_unconfirmed > 0 && h->conns_acked == 0)
+		why = "the sender sent that data again or it was never all "
+		      "acknowledged, as when a receiver drops a bad segment: "
+		      "check the receiver's nstat TcpInCsumErrors before "
+		      "blaming the capture";
+	else if (h->conns_acked > 0 && h->conns_unconfirmed == 0)
+		why = "the receivers acknowledged their data without it being "
+		      "sent again: it arrived intact, and the sums are the "
+		      "capture's (offload, or a trace edited after capture)";
 	else
 		why = "most likely the capture's (offload on a virtual or "
 		      "tunnel interface, or a trace edited after capture); a "
@@ -267,6 +345,8 @@ static void host_merge(struct checksum_host_state *into,
 		       const struct checksum_host_state *from)
 {
 	into->zeroed += from->zeroed;
+	into->conns_acked += from->conns_acked;
+	into->conns_unconfirmed += from->conns_unconfirmed;
 	if (from->transport == 0)
 		return;
 	if (into->transport == 0) {
@@ -316,6 +396,8 @@ const struct detector_ops det_checksum_errors_ops = {
 	.n_settings = DET_ROWS(checksum_rows),
 	.packets = PKT_CHECKSUM_BAD,
 	.on_packet = checksums_on_packet,
+	.on_flow_end = checksums_flow_end,
+	.end_needs_side = true,
 	.describe = checksums_describe,
 	.merge = checksums_merge,
 	.verdict = checksums_verdict,

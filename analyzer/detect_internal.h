@@ -284,6 +284,12 @@ struct det_flow_ext {
 	int64_t t_dack;         /* how late it was */
 	int64_t dup_ts[2];      /* of the side's latest segment, if peer_dup */
 	uint64_t stuck_frame;
+	/*
+	 * checksum_errors: the side's retransmissions as of its latest data
+	 * segment with a bad checksum, + 1 (0: none): one more at the end
+	 * means it was sent again, as a receiver that dropped it needs.
+	 */
+	uint32_t cksum_retx[2];
 };
 
 #define DET_HOT_SLOTS (2 * FINDING_COUNT)
@@ -493,6 +499,13 @@ struct detectors {
 	 * to the units (struct flow_sink_area); NULL between events.
 	 */
 	uint8_t *mark;
+	/*
+	 * The TCP segment whose packet hooks run, as the tracker saw it,
+	 * and its flow's side state (its on_packet units see them with
+	 * mark); NULL otherwise.
+	 */
+	const struct tcp_seg_info *side_seg;
+	struct det_flow *side;
 	/*
 	 * The segment being dispatched is its flow's first RST: its enum
 	 * rst_cause + 1 (detect_rst_cause.c); 0 otherwise.

@@ -33,7 +33,8 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"net.ipv4.tcp_synack_retries from 5 to 2 so half-open entries leave the "
 	"queue sooner. A large flood has to be filtered upstream (rate limits, "
 	"a SYN proxy, a scrubbing service); the host cannot out-filter it. "
-	"Check on the server: ss -ltn (Recv-Q against Send-Q on the listener), "
+	"Check on the server[[ (ADDRESS)]]: ss -ltn[[ 'sport = :PORT']] (Recv-Q "
+	"against Send-Q on the listener), "
 	"nstat -az TcpExtSyncookiesSent TcpExtListenOverflows TcpExtListenDrops.",
 },
 [FINDING_SYN_UNANSWERED] = {
@@ -47,12 +48,13 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"dropped on the way or at the "
 	"server: a firewall that drops silently, a host that is down or "
 	"unreachable, a wrong address, or a listener whose queues are full.",
-	"Find where the SYN is lost: capture on the server "
-	"(tcpdump -ni any 'tcp[tcpflags] & tcp-syn != 0 and host CLIENT') to see "
+	"Find where the SYN is lost: capture on the server[[ (ADDRESS)]] "
+	"(tcpdump -ni any 'tcp[tcpflags] & tcp-syn != 0[[ and port PORT]]') to "
+	"see "
 	"whether it arrives, and check filters on the path (security groups, "
 	"iptables -S, nft list ruleset) for DROP rules. If it arrives at a busy "
 	"server, check nstat -az TcpExtListenOverflows TcpExtListenDrops and the "
-	"accept queue (ss -ltn). In clients, set a connect timeout: with the "
+	"accept queue (ss -ltn[[ 'sport = :PORT']]). In clients, set a connect timeout: with the "
 	"defaults a connect() takes about 134 s to fail on current kernels "
 	"(about 127 s on older ones); lowering net.ipv4.tcp_syn_retries "
 	"shortens it for every connection of the host.",
@@ -64,9 +66,10 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"nothing listens there (the service is down, restarting, or bound to "
 	"another address, port or address family), or a firewall rejects with "
 	"a TCP reset.",
-	"Check that the service runs and listens where clients connect: "
-	"ss -ltnp 'sport = :PORT' on the server (0.0.0.0 or :: against "
-	"127.0.0.1 or one address; IPv4 against IPv6). Look for reject rules "
+	"Check that the service runs and listens where clients connect: on "
+	"the server[[ ADDRESS]], ss -ltnp[[ 'sport = :PORT']] shows its "
+	"listening sockets (0.0.0.0 or :: against 127.0.0.1 or one address; "
+	"IPv4 against IPv6). Look for reject rules "
 	"(iptables -S, nft list ruleset: 'reject with tcp reset'). For a service "
 	"that restarts, have clients retry with back-off, and hand the listening "
 	"socket over (socket activation, SO_REUSEPORT) so the port is never "
@@ -87,7 +90,8 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"Fix the close path: close the socket when read() returns 0 (EOF) and "
 	"on every error path; make pools validate or evict connections the peer "
 	"has closed; give handlers read timeouts so a stuck one still closes. "
-	"Confirm on the host: ss -tan state close-wait, counted per local port "
+	"Confirm on the host[[ (ADDRESS)]]: ss -tan state close-wait"
+	"[[ '( sport = :PORT )']], counted per local port "
 	"with ss -Htan state close-wait | awk '{print $3}' | sort | uniq -c, and "
 	"the owning process with ss -tanp state close-wait or "
 	"lsof -i -sTCP:CLOSE_WAIT. No sysctl shortens CLOSE_WAIT; restarting the "
@@ -134,7 +138,8 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"middlebox idle timeouts shorter than the connections' idle time (and "
 	"keepalive under them); out-of-window, look for the sender. Count on "
 	"the hosts: nstat -az TcpOutRsts TcpEstabResets TcpExtTCPAbortOnData "
-	"TcpExtTCPAbortOnClose. tcpdump -ni any 'tcp[tcpflags] & tcp-rst != 0' "
+	"TcpExtTCPAbortOnClose. tcpdump -ni any 'tcp[tcpflags] & tcp-rst != 0"
+	"[[ and port PORT]]' "
 	"shows who sends them.",
 },
 [FINDING_ABORTIVE_CLOSE] = {
@@ -157,7 +162,8 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"For RSTs to unknown connections, check peer restarts and NAT, load "
 	"balancer and conntrack timeouts (conntrack -S, the balancer's idle "
 	"timeout) and keep connections alive below them. "
-	"tcpdump -ni any 'tcp[tcpflags] & tcp-rst != 0' shows who sends them.",
+	"tcpdump -ni any 'tcp[tcpflags] & tcp-rst != 0[[ and port PORT]]' shows "
+	"who sends them.",
 },
 [FINDING_RETRANSMIT_BURST] = {
 	"retransmit_burst", SEVERITY_WARNING,
@@ -193,7 +199,8 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"data). The value is how long the window stayed closed.",
 	"Find why the receiving application does not read: blocked on a lock, "
 	"a slow disk or a downstream dependency, or its only thread busy "
-	"elsewhere (ss -tmi on the receiver shows Recv-Q and the buffers; "
+	"elsewhere (ss -tmi[[ 'sport = :PORT']] on the receiver[[ (ADDRESS)]] "
+	"shows Recv-Q and the buffers; "
 	"top -H and stack dumps show what the process does). Larger receive "
 	"buffers (net.ipv4.tcp_rmem, SO_RCVBUF) only postpone the stall: fix "
 	"the reader, or push back on the sender at the application level.",
@@ -319,9 +326,9 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"overflow it too.",
 	"Fix the application's accept loop first: find why it stopped taking "
 	"connections (stack dumps, a full worker pool, a blocking call in the "
-	"loop) and accept in a dedicated thread or event loop. On the server, "
-	"ss -ltn shows the listener's Recv-Q (connections queued now) against "
-	"its Send-Q (the backlog): a Recv-Q of Send-Q + 1 is a full queue. "
+	"loop) and accept in a dedicated thread or event loop. On the server"
+	"[[ (ADDRESS)]], ss -ltn[[ 'sport = :PORT']] shows the listener's "
+	"Recv-Q (connections queued now) against its Send-Q (the backlog): a Recv-Q of Send-Q + 1 is a full queue. "
 	"nstat -az TcpExtListenOverflows TcpExtListenDrops counts the refusals. "
 	"Raise the listen() backlog together with net.core.somaxconn only for "
 	"bursts: a bigger queue does not help an application that does not "
@@ -340,7 +347,7 @@ static const struct finding_text catalog[FINDING_COUNT] = {
 	"them: that the report raises nothing else says nothing about that "
 	"traffic.",
 	"Look at the frames in the evidence with tshark (tshark -r FILE -V -Y "
-	"'frame.number == N') to see what they carry. Capture where the "
+	"'frame.number == FRAME') to see what they carry. Capture where the "
 	"traffic is not encapsulated: on the host, on the tunnel's own "
 	"interface (the VXLAN or GRE device, a pod's veth), or with "
 	"tcpdump -i any on Linux, which writes cooked frames tcplens reads. A "

@@ -42,6 +42,16 @@ static bool loss_touches(const struct capture_quality_report *q,
 	return false;
 }
 
+/* f's number detail key, or -1 when it has none. */
+static double detail_number(const struct finding *f, const char *key)
+{
+	for (int i = 0; i < f->n_details; i++)
+		if (f->details[i].is_number &&
+		    strcmp(f->details[i].key, key) == 0)
+			return f->details[i].number;
+	return -1;
+}
+
 /*
  * What the capture cannot support of a finding: its reason, and
  * whether to withhold it (else it goes to info).  NULL: it stands.
@@ -97,6 +107,13 @@ static const char *doubt(const struct capture_quality_report *q,
 		if (q->cksum_offloaded + q->ipv4_cksum_offloaded > 0) {
 			snprintf(buf, len, "the capture ran on a sending host "
 				 "that leaves checksums to its NIC (offload)");
+			return buf;
+		}
+		if (detail_number(f, "acked_connections") > 0 &&
+		    detail_number(f, "unconfirmed_connections") == 0) {
+			snprintf(buf, len, "the receivers acknowledged the data "
+				 "of every bad segment without it being sent "
+				 "again: it arrived intact");
 			return buf;
 		}
 		return NULL;

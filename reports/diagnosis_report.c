@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "addr_format.h"
+#include "finding_commands.h"
 #include "quality_report.h"
 #include "text_wrap.h"
 #include "time_format.h"
@@ -172,9 +173,47 @@ static void text_subject(FILE *out, const struct finding *f)
 	fprintf(out, "  %s\n", in + 1);
 }
 
-static void text_finding(FILE *out, const struct finding *f, int decimals,
-			 bool color)
+/* Past this, "tshark -r FILE" takes a line of its own. */
+#define TSHARK_READ_MAX 48
+
+/* The capture file a command can name: the only input, if one. */
+static struct finding_context context_of(const struct diagnosis_view *v)
 {
+	struct finding_context c = {v->n_inputs == 1 ? v->inputs[0] : NULL};
+
+	return c;
+}
+
+/*
+ * "tshark -r FILE -Y '...'": the command that shows f's evidence.  It
+ * wraps only inside the quotes (a filter reads line breaks as spaces),
+ * or after a backslash when the file's name is long, so that it still
+ * pastes into a shell as one command.
+ */
+static void text_tshark(FILE *out, const struct finding *f,
+			const struct finding_context *ctx)
+{
+	char filter[FINDING_FILTER_LEN], cmd[FINDING_FILTER_LEN + 64];
+	char read[FINDING_FILTER_LEN];
+
+	if (finding_tshark_filter(f, filter, sizeof(filter))[0] == '\0')
+		return;
+	finding_fill("tshark -r FILE", f, ctx, read, sizeof(read));
+	fprintf(out, "    tshark    ");
+	if (strlen(read) > TSHARK_READ_MAX) {
+		fprintf(out, "%s \\\n              ", read);
+		read[0] = '\0';
+	} else {
+		strcat(read, " ");
+	}
+	snprintf(cmd, sizeof(cmd), "%s-Y '%s'", read, filter);
+	text_wrap(out, cmd, 14, 14);
+}
+
+static void text_finding(FILE *out, const struct finding *f, int decimals,
+			 const struct finding_context *ctx, bool color)
+{
+	char advice[FINDING_ADVICE_LEN];
 	char sev[16], a[TIME_FORMAT_LEN], b[TIME_FORMAT_LEN], line[400];
 
 	upper(finding_severity_name(f->severity), sev, sizeof(sev));
@@ -196,10 +235,12 @@ static void text_finding(FILE *out, const struct finding *f, int decimals,
 	fprintf(out, "    measured  ");
 	text_wrap(out, line, 14, 14);
 	text_evidence(out, f);
+	text_tshark(out, f, ctx);
 	fprintf(out, "    why       ");
 	text_wrap(out, finding_kind_explanation(f->id, finding_kind(f)), 14, 14);
 	fprintf(out, "    do        ");
-	text_wrap(out, finding_kind_advice(f->id, finding_kind(f)), 14, 14);
+	text_wrap(out, finding_fill(finding_kind_advice(f->id, finding_kind(f)),
+				   f, ctx, advice, sizeof(advice)), 14, 14);
 }
 
 /* What the socket table leaves out (host_states.h says why). */
@@ -306,6 +347,8 @@ static void text_top(FILE *out, const struct diagnosis_view *v)
 void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 			   bool color)
 {
+	struct finding_context ctx = context_of(v);
+
 	text_summary(out, v);
 	if (v->quality != NULL) {
 		struct quality_changes c = {v->adjusted, v->n_adjusted,
@@ -315,7 +358,8 @@ void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 		quality_render_text(out, v->quality, true, &c);
 	}
 	for (size_t i = 0; i < v->n_findings; i++)
-		text_finding(out, &v->findings[i], v->ts_decimals, color);
+		text_finding(out, &v->findings[i], v->ts_decimals, &ctx,
+			     color);
 	text_hosts(out, v);
 	text_top(out, v);
 }
@@ -426,8 +470,10 @@ static void doc_number(struct doc_writer *w, double v)
 }
 
 static void doc_finding(struct doc_writer *w, const struct finding *f,
-			int decimals)
+			int decimals, const struct finding_context *ctx)
 {
+	char advice[FINDING_ADVICE_LEN], filter[FINDING_FILTER_LEN];
+
 	doc_begin_object(w);
 	doc_member_string(w, "id", finding_id_name(f->id));
 	doc_member_string(w, "severity", finding_severity_name(f->severity));
@@ -457,7 +503,10 @@ static void doc_finding(struct doc_writer *w, const struct finding *f,
 	doc_member_string(w, "explanation",
 			  finding_kind_explanation(f->id, finding_kind(f)));
 	doc_member_string(w, "advice",
-			  finding_kind_advice(f->id, finding_kind(f)));
+			  finding_fill(finding_kind_advice(f->id, finding_kind(f)),
+				       f, ctx, advice, sizeof(advice)));
+	doc_member_string(w, "tshark_filter",
+			  finding_tshark_filter(f, filter, sizeof(filter)));
 	doc_end_object(w);
 }
 
@@ -535,6 +584,7 @@ static void doc_top(struct doc_writer *w, const struct diagnosis_view *v)
 bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
 			  enum doc_format format)
 {
+	struct finding_context ctx = context_of(v);
 	struct doc_writer w;
 	size_t by[3] = {0, 0, 0};
 
@@ -561,7 +611,7 @@ bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
 	doc_key(&w, "findings");
 	doc_begin_array(&w);
 	for (size_t i = 0; i < v->n_findings; i++)
-		doc_finding(&w, &v->findings[i], v->ts_decimals);
+		doc_finding(&w, &v->findings[i], v->ts_decimals, &ctx);
 	doc_end_array(&w);
 	doc_hosts(&w, v);
 	doc_top(&w, v);

@@ -1388,10 +1388,59 @@ def handshake_rest(f):
     f.add('c', ACK, 'ES', 'ES', gap=100)
 
 
+def file_bad_checksums():
+    F = File('tcp-bad-checksums.pcap',
+             'segments with wrong TCP checksums from three hosts: two whose '
+             'receiver acknowledged the data without a resend (it arrived '
+             'intact: the sums are the capture\'s), one sent again after '
+             'a timeout (the receiver dropped it)')
+
+    f = F.flow('client_sum_acked',
+               conn(C4, S4, 48201, 80, 0xC5000000, 0xD5000000),
+               'the request carries a wrong TCP checksum; the server '
+               'acknowledges it and answers')
+    handshake(f)
+    f.add('c', PA, 'ES', 'ES', get('www.example.com'), gap=100,
+          cksum=0x1234)
+    f.add('s', PA, 'ES', 'ES', mc.http_response(body(300, 21)), gap=RTT_US)
+    f.add('c', ACK, 'ES', 'ES', gap=100)
+    client_close_4way(f)
+    f.end('TW', 'CL', 'SF', 'fin', 'orig')
+
+    f = F.flow('server_sum_acked',
+               conn(C4B, S4, 48202, 80, 0xC6000000, 0xD6000000),
+               'the response carries a wrong TCP checksum; the client '
+               'acknowledges it')
+    handshake(f)
+    f.add('c', PA, 'ES', 'ES', get('www.example.com'), gap=100)
+    f.add('s', PA, 'ES', 'ES', mc.http_response(body(300, 22)), gap=RTT_US,
+          cksum=0x4321)
+    f.add('c', ACK, 'ES', 'ES', gap=100)
+    client_close_4way(f)
+    f.end('TW', 'CL', 'SF', 'fin', 'orig')
+
+    f = F.flow('client_sum_resent',
+               conn(C4B, S4B, 48203, 80, 0xC7000000, 0xD7000000),
+               'the request carries a wrong TCP checksum and goes '
+               'unacknowledged; the client sends it again after 200 ms '
+               'with a right one, and the server answers that')
+    handshake(f)
+    req = get('www.example.com')
+    seq = f.seq('c')
+    f.add('c', PA, 'ES', 'ES', req, gap=100, cksum=0x1111)
+    f.add('c', PA, 'ES', 'ES', req, seq=seq, gap=200000,
+          ann=['retransmission'])
+    f.add('s', PA, 'ES', 'ES', mc.http_response(body(300, 23)), gap=RTT_US)
+    f.add('c', ACK, 'ES', 'ES', gap=100)
+    client_close_4way(f)
+    f.end('TW', 'CL', 'SF', 'fin', 'orig')
+    return F
+
+
 FILES = (file_states, file_rst, file_syn, file_time_wait, file_seq,
          file_midstream, file_ipv6, file_socket_table,
          file_reset_retry, file_resent_syn_fin, file_seq_jump,
-         file_content_gaps)
+         file_content_gaps, file_bad_checksums)
 
 
 # ---------------------------------------------------------------- tshark

@@ -6,6 +6,8 @@
 #   tcp_analysis_check.py   every TCP segment's annotations against
 #                           tshark's tcp.analysis flags, frame by frame,
 #                           with the deliberate differences listed
+#   filters_check.py        each finding's tshark_filter selects its
+#                           evidence frames in tshark
 # and the crafted-capture expectations of every TCP state transition
 # (tcp_states_check.py, no tshark needed).
 # TCPLENS selects the binary (default build/tcplens).
@@ -15,3 +17,4 @@ export TCPLENS_CONFIG=/dev/null
 python3 tests/crosscheck/tshark_check.py "$@"
 python3 tests/crosscheck/tcp_analysis_check.py
 python3 tests/crosscheck/tcp_states_check.py
+python3 tests/crosscheck/filters_check.py

@@ -1808,13 +1808,32 @@ static void test_icmp_errors_about_one_subject_are_one_finding(void **state)
 
 	unit_feed_udp(w, 0, "10.0.0.2", 40000, "10.0.0.1", 53, 30);
 	feed_port_unreachable(w, US(200));
-	feed_port_unreachable(w, MS(1));
-	feed_port_unreachable(w, MS(2));
+	feed_port_unreachable(w, MS(10));
+	feed_port_unreachable(w, MS(20));
 	run_end(r);
 	expect_count(r, 1);
 	f = expect_finding(r, FINDING_ICMP_ERROR, "10.0.0.1:53");
 	assert_num(f->value, 3);
 	assert_num(detail_number(f, "flows"), 1);
+}
+
+/*
+ * One error captured twice (tcpdump -i any, a merge) is one error: the
+ * copy is a duplicate of the capture and adds nothing to the finding.
+ */
+static void test_icmp_error_copy_counts_once(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	const struct finding *f;
+
+	unit_feed_udp(w, 0, "10.0.0.2", 40000, "10.0.0.1", 53, 30);
+	feed_port_unreachable(w, US(200));
+	feed_port_unreachable(w, US(200));
+	run_end(r);
+	f = expect_finding(r, FINDING_ICMP_ERROR, "10.0.0.1:53");
+	assert_num(f->value, 1);
+	assert_int_equal(analyzer_get_stats(r->a)->duplicates, 1);
 }
 
 /* ------------------------------------------------------------ syn_unanswered */
@@ -2560,6 +2579,7 @@ int main(void)
 		T(test_fragments_timed_out_are_a_warning),
 		T(test_icmp_port_unreachable_for_udp),
 		T(test_icmp_errors_about_one_subject_are_one_finding),
+		T(test_icmp_error_copy_counts_once),
 		T(test_checksum_errors_not_from_one_host_alone),
 		T(test_checksum_errors_from_one_host_when_verifying),
 		T(test_checksum_errors_offload_rewritten),
