@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "flow_table.h"
 #include "frame_dups.h"
+#include "tunnel_table.h"
 
 #define NS_PER_SEC 1000000000LL
 
@@ -12,6 +14,7 @@ struct analyzer {
 	struct analyzer_config cfg;
 	struct analyzer_sink sink;
 	struct flow_table *table;
+	struct tunnel_table *tunnels;
 	struct defrag *defrag;
 	struct frame_dups *dups;
 	struct packet whole;        /* a reassembled datagram */
@@ -65,10 +68,14 @@ struct analyzer *analyzer_new(const struct analyzer_config *cfg,
 	tc.timeout_ns[FLOW_LIST_TCP_CLOSED] = cfg->closed_linger_ns;
 	tc.timeout_ns[FLOW_LIST_UDP] = cfg->udp_idle_ns;
 	tc.timeout_ns[FLOW_LIST_ICMP] = cfg->icmp_idle_ns;
+	/* A tunnel outlasts the longest TCP retry gap, as its flows do. */
+	tc.timeout_ns[FLOW_LIST_TUNNEL] = cfg->tcp_idle_ns;
 	a->table = flow_table_new(&tc);
+	a->tunnels = tunnel_table_new();
 	a->defrag = defrag_new(&cfg->defrag);
 	a->dups = frame_dups_new();
-	if (a->table == NULL || a->defrag == NULL || a->dups == NULL) {
+	if (a->table == NULL || a->tunnels == NULL || a->defrag == NULL ||
+	    a->dups == NULL) {
 		analyzer_free(a);
 		return NULL;
 	}
@@ -80,6 +87,7 @@ void analyzer_free(struct analyzer *a)
 	if (a == NULL)
 		return;
 	flow_table_free(a->table);
+	tunnel_table_free(a->tunnels);
 	defrag_free(a->defrag);
 	frame_dups_free(a->dups);
 	free(a);
@@ -97,7 +105,8 @@ void analyzer_free(struct analyzer *a)
  */
 static int key_build(struct flow_key *k, uint64_t *hash,
 		     const struct ip_addr *src, const struct ip_addr *dst,
-		     uint8_t proto, uint16_t sport, uint16_t dport)
+		     uint8_t proto, uint16_t sport, uint16_t dport,
+		     uint16_t tunnel)
 {
 	uint64_t s[2], d[2], w[FLOW_KEY_WORDS];
 	uint64_t s0, s1, d0, d1;
@@ -120,10 +129,11 @@ static int key_build(struct flow_key *k, uint64_t *hash,
 	w[sender * 2 + 1] = s[1];
 	w[!sender * 2] = d[0];
 	w[!sender * 2 + 1] = d[1];
-	/* port[0], port[1], family, proto, zero: little-endian in word 4. */
+	/* port[0], port[1], family, proto, tunnel: little-endian in word 4. */
 	w[4] = (uint64_t)(sender ? dport : sport) |
 	       (uint64_t)(sender ? sport : dport) << 16 |
-	       (uint64_t)src->family << 32 | (uint64_t)proto << 40;
+	       (uint64_t)src->family << 32 | (uint64_t)proto << 40 |
+	       (uint64_t)tunnel << 48;
 	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 		       "word 4 is laid out for a little-endian host");
 	memcpy(k, w, sizeof(w));
@@ -322,7 +332,8 @@ static struct flow *tcp_flow_new(struct analyzer *a, const struct flow_key *k,
 	return f;
 }
 
-static void process_tcp(struct analyzer *a, const struct packet *pkt)
+static void process_tcp(struct analyzer *a, const struct packet *pkt,
+			uint16_t tun)
 {
 	const struct packet_tcp *t = &pkt->tcp;
 	struct tcp_seg_info info;
@@ -341,7 +352,7 @@ static void process_tcp(struct analyzer *a, const struct packet *pkt)
 	}
 	seg_len = pkt->ip.payload_len - t->data_offset;
 	slot = key_build(&k, &hash, &pkt->ip.src, &pkt->ip.dst, 6, t->sport,
-			 t->dport);
+			 t->dport, tun);
 	f = flow_table_lookup(a->table, &k, hash);
 	if (f != NULL) {
 		dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
@@ -404,13 +415,14 @@ static int datagram_orig_dir(uint16_t sport, uint16_t dport)
 
 static struct flow *datagram_flow(struct analyzer *a, const struct packet *pkt,
 				  uint8_t proto, uint16_t sport,
-				  uint16_t dport, bool guess, int *dir_out)
+				  uint16_t dport, bool guess, uint16_t tun,
+				  int *dir_out)
 {
 	struct flow_key k;
 	struct flow *f;
 	uint64_t hash;
 	int slot = key_build(&k, &hash, &pkt->ip.src, &pkt->ip.dst, proto,
-			     sport, dport);
+			     sport, dport, tun);
 	enum flow_list list = proto == 17 ? FLOW_LIST_UDP : FLOW_LIST_ICMP;
 
 	f = flow_table_lookup(a->table, &k, hash);
@@ -431,7 +443,8 @@ static struct flow *datagram_flow(struct analyzer *a, const struct packet *pkt,
 	return f;
 }
 
-static void process_udp(struct analyzer *a, const struct packet *pkt)
+static void process_udp(struct analyzer *a, const struct packet *pkt,
+			uint16_t tun)
 {
 	const struct packet_udp *u = &pkt->udp;
 	struct flow *f;
@@ -442,7 +455,7 @@ static void process_udp(struct analyzer *a, const struct packet *pkt)
 		a->stats.untracked++;
 		return;
 	}
-	f = datagram_flow(a, pkt, 17, u->sport, u->dport, true, &dir);
+	f = datagram_flow(a, pkt, 17, u->sport, u->dport, true, tun, &dir);
 	if (f == NULL)
 		return;
 	payload = u->length >= 8 ? u->length - 8u : 0;
@@ -452,7 +465,8 @@ static void process_udp(struct analyzer *a, const struct packet *pkt)
 }
 
 /* An ICMP error belongs to the flow whose datagram it quotes. */
-static bool icmp_error_attach(struct analyzer *a, const struct packet *pkt)
+static bool icmp_error_attach(struct analyzer *a, const struct packet *pkt,
+			      uint16_t tun)
 {
 	const struct icmp_quoted *q = &pkt->icmp.quoted;
 	struct flow_key k;
@@ -462,7 +476,8 @@ static bool icmp_error_attach(struct analyzer *a, const struct packet *pkt)
 	if (!pkt->icmp.has_quoted || !q->has_ports ||
 	    (q->proto != 6 && q->proto != 17))
 		return false;
-	key_build(&k, &hash, &q->src, &q->dst, q->proto, q->sport, q->dport);
+	key_build(&k, &hash, &q->src, &q->dst, q->proto, q->sport, q->dport,
+		  tun);
 	f = flow_table_lookup(a->table, &k, hash);
 	if (f == NULL)
 		return false;
@@ -506,7 +521,8 @@ static void icmp_echo_seen(struct flow *f, const struct packet *pkt,
 	}
 }
 
-static void process_icmp(struct analyzer *a, const struct packet *pkt)
+static void process_icmp(struct analyzer *a, const struct packet *pkt,
+			 uint16_t tun)
 {
 	const struct packet_icmp *m = &pkt->icmp;
 	struct flow *f;
@@ -521,7 +537,7 @@ static void process_icmp(struct analyzer *a, const struct packet *pkt)
 		return;
 	}
 	a->stats.icmp_messages++;
-	if (m->is_error && icmp_error_attach(a, pkt)) {
+	if (m->is_error && icmp_error_attach(a, pkt, tun)) {
 		a->stats.icmp_errors_matched++;
 		return;
 	}
@@ -534,7 +550,7 @@ static void process_icmp(struct analyzer *a, const struct packet *pkt)
 	sp = m->is_echo ? m->echo_id : m->type;
 	dp = m->is_echo ? m->echo_id : m->code;
 	f = datagram_flow(a, pkt, pkt->icmp.version == 4 ? 1 : 58, sp, dp,
-			  false, &dir);
+			  false, tun, &dir);
 	if (f == NULL)
 		return;
 	new_flow = f->dir[0].pkts + f->dir[1].pkts == 0;
@@ -562,7 +578,8 @@ static void process_icmp(struct analyzer *a, const struct packet *pkt)
  * count twice toward the errors of the flow it quotes); another ICMP
  * message, or a copy whose flow is gone, is analysed as any frame.
  */
-static bool copy_absorb(struct analyzer *a, const struct packet *pkt)
+static bool copy_absorb(struct analyzer *a, const struct packet *pkt,
+			uint16_t tun)
 {
 	struct flow_key k;
 	struct flow *f;
@@ -573,17 +590,18 @@ static bool copy_absorb(struct analyzer *a, const struct packet *pkt)
 
 	if (pkt->ip.is_fragment)
 		return true;
-	if (packet_has(pkt, PROTO_ICMP) || packet_has(pkt, PROTO_ICMPV6)) {
+	if (packet_inner_has(pkt, PROTO_ICMP) ||
+	    packet_inner_has(pkt, PROTO_ICMPV6)) {
 		if (!pkt->icmp.is_error)
 			return false;
 		a->stats.duplicates++;
 		return true;
 	}
-	if (packet_has(pkt, PROTO_TCP) && pkt->tcp.header_ok) {
+	if (packet_inner_has(pkt, PROTO_TCP) && pkt->tcp.header_ok) {
 		proto = 6;
 		sport = pkt->tcp.sport;
 		dport = pkt->tcp.dport;
-	} else if (packet_has(pkt, PROTO_UDP) && pkt->udp.header_ok) {
+	} else if (packet_inner_has(pkt, PROTO_UDP) && pkt->udp.header_ok) {
 		proto = 17;
 		sport = pkt->udp.sport;
 		dport = pkt->udp.dport;
@@ -591,7 +609,7 @@ static bool copy_absorb(struct analyzer *a, const struct packet *pkt)
 		return false;
 	}
 	slot = key_build(&k, &hash, &pkt->ip.src, &pkt->ip.dst, proto, sport,
-			 dport);
+			 dport, tun);
 	f = flow_table_lookup(a->table, &k, hash);
 	if (f == NULL)
 		return false;
@@ -606,22 +624,151 @@ static bool copy_absorb(struct analyzer *a, const struct packet *pkt)
 
 /* ------------------------------------------------------------------- feed */
 
-static void process_ip(struct analyzer *a, const struct packet *pkt)
+/*
+ * By the innermost IP header's protocol: a tunnelled packet has the
+ * outer transport's bit set too (VXLAN's UDP around an inner ICMP).
+ */
+static void process_ip(struct analyzer *a, const struct packet *pkt,
+		       uint16_t tun)
 {
-	if (packet_has(pkt, PROTO_TCP))
-		process_tcp(a, pkt);
-	else if (packet_has(pkt, PROTO_UDP))
-		process_udp(a, pkt);
-	else if (packet_has(pkt, PROTO_ICMP) || packet_has(pkt, PROTO_ICMPV6))
-		process_icmp(a, pkt);
-	else
-		a->stats.untracked++;
+	switch (pkt->ip.proto) {
+	case IPPROTO_NUM_TCP:
+		if (packet_has(pkt, PROTO_TCP)) {
+			process_tcp(a, pkt, tun);
+			return;
+		}
+		break;
+	case IPPROTO_NUM_UDP:
+		if (packet_has(pkt, PROTO_UDP)) {
+			process_udp(a, pkt, tun);
+			return;
+		}
+		break;
+	case IPPROTO_NUM_ICMP:
+		if (packet_has(pkt, PROTO_ICMP)) {
+			process_icmp(a, pkt, tun);
+			return;
+		}
+		break;
+	case IPPROTO_NUM_ICMPV6:
+		if (packet_has(pkt, PROTO_ICMPV6)) {
+			process_icmp(a, pkt, tun);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	a->stats.untracked++;
+}
+
+/* ---------------------------------------------------------------- tunnels */
+
+/*
+ * The tunnel's own flow counts the packet, by the outer header's sender.
+ * A named tunnel's key holds its id; an unnamed one's (flow.h) the
+ * tunnel it runs in, and its kind in the ports.
+ */
+static void tunnel_flow_seen(struct analyzer *a, const struct packet *pkt,
+			     const struct packet_encap *e, uint16_t id,
+			     bool named)
+{
+	struct flow_key k;
+	struct flow *f;
+	uint64_t hash;
+	uint16_t kind = named ? 0
+			      : flow_tunnel_unnamed_port(e->kind, e->outer_proto);
+	int slot = key_build(&k, &hash, &e->src, &e->dst, FLOW_PROTO_TUNNEL,
+			     kind, kind, id);
+	uint32_t payload = e->outer_ip_len - e->outer_hdr_len;
+	int dir;
+
+	f = flow_table_lookup(a->table, &k, hash);
+	if (f == NULL) {
+		f = flow_create(a, &k, hash, FLOW_LIST_TUNNEL, pkt, slot, NULL);
+		if (f == NULL)
+			return;
+		if (a->sink.on_flow_start != NULL)
+			a->sink.on_flow_start(a->sink.ctx, f, sink_area(a, f));
+	}
+	dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
+	f->dir[dir].pkts++;
+	f->dir[dir].ip_bytes += e->outer_ip_len;
+	f->last_frame = pkt->frame_no;
+	f->u.tunnel.payload[dir] += payload;
+	zeek_udp_on_packet(&f->zeek, dir == FLOW_ORIG, payload);
+	flow_table_touch(a->table, f, FLOW_LIST_TUNNEL, a->now);
+}
+
+/*
+ * Whether a tunnel's inner flows are told apart by it.  IPv6 transition
+ * tunnels (6in4 and 6to4, 6in6, Teredo, AYIYA) carry IPv6's global
+ * addresses, often asymmetrically: a 6to4 or Teredo relay answers from
+ * another address than the one it was sent to (testdata/real/
+ * pcpp-6in4-ftp.pcap), so a conversation would part in two.  The
+ * overlays (GRE, ERSPAN, VXLAN, Geneve, IPv4 in IP, GTP-U) carry address
+ * spaces that may overlap: those separate.
+ */
+static bool tunnel_separates(const struct packet_encap *e)
+{
+	switch (e->kind) {
+	case ENCAP_TEREDO:
+	case ENCAP_AYIYA:
+		return false;
+	case ENCAP_IP_IN_IP:
+		return e->outer_proto != IPPROTO_NUM_IPV6;
+	default:
+		return true;
+	}
+}
+
+/*
+ * Names every tunnel layer of pkt that separates its flows, outermost
+ * first, each within the one before, and counts the packet in the flow
+ * of each layer from counted_from on (a datagram rebuilt from fragments:
+ * its fragments were counted in the tunnels they came through,
+ * ip_defrag.c put those layers first).  The others take no id: ids are
+ * a bounded budget (TUNNEL_TABLE_MAX) only the separating ones need.
+ * *out: the innermost tunnel that separates its flows, 0 for none.
+ * False when such a tunnel could not be named (the table is full): its
+ * traffic is then not analysed (analyzer_stats.tunnels_untracked),
+ * rather than merged with another tenant's.
+ */
+static bool tunnels_resolve(struct analyzer *a, const struct packet *pkt,
+			    unsigned counted_from, uint16_t *out)
+{
+	*out = 0;
+	for (unsigned i = 0; i < pkt->encap_count; i++) {
+		const struct packet_encap *e = &pkt->encaps[i];
+		bool created;
+		uint16_t id;
+
+		if (e->src.family == 0)
+			continue;
+		if (!tunnel_separates(e)) {
+			if (i >= counted_from)
+				tunnel_flow_seen(a, pkt, e, *out, false);
+			continue;
+		}
+		id = tunnel_table_intern(a->tunnels, *out, e, &created);
+		if (id == 0) {
+			a->stats.tunnels_untracked++;
+			return false;
+		}
+		if (created)
+			a->stats.tunnels++;
+		if (i >= counted_from)
+			tunnel_flow_seen(a, pkt, e, id, true);
+		*out = id;
+	}
+	return true;
 }
 
 uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
 {
 	/* Every frame, before it changes anything: a copy changes nothing. */
 	uint64_t copy_of = frame_dups_check(a->dups, pkt);
+	uint16_t tun = 0;
 
 	a->stats.packets++;
 	if (pkt->has_ts) {
@@ -636,11 +783,15 @@ uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
 		a->stats.no_timestamp++;
 	}
 	expire(a, a->now);
-	if (!packet_has(pkt, PROTO_IPV4) && !packet_has(pkt, PROTO_IPV6)) {
+	if (!tunnels_resolve(a, pkt, 0, &tun)) {
 		a->stats.untracked++;
 		return copy_of;
 	}
-	if (copy_of != 0 && copy_absorb(a, pkt))
+	if (pkt->ip.version == 0) {
+		a->stats.untracked++;
+		return copy_of;
+	}
+	if (copy_of != 0 && copy_absorb(a, pkt, tun))
 		return copy_of;
 	if (pkt->ip.is_fragment) {
 		if (defrag_add(a->defrag, pkt, &a->whole) == DEFRAG_COMPLETE) {
@@ -650,12 +801,25 @@ uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
 				defrag_completed_frames(a->defrag, &n);
 				a->sink.on_reassembled(a->sink.ctx, &a->whole, n);
 			}
-			process_ip(a, &a->whole);
+			/*
+			 * The rebuilt datagram holds the fragments' tunnel
+			 * layers (ip_defrag.c keeps them), and its own.
+			 */
+			if (tunnels_resolve(a, &a->whole, pkt->encap_count,
+					    &tun))
+				process_ip(a, &a->whole, tun);
+			else
+				a->stats.untracked++;
 		}
 		return copy_of;
 	}
-	process_ip(a, pkt);
+	process_ip(a, pkt, tun);
 	return copy_of;
+}
+
+const struct tunnel_table *analyzer_tunnels(const struct analyzer *a)
+{
+	return a->tunnels;
 }
 
 void analyzer_advance(struct analyzer *a, int64_t now)

@@ -16,6 +16,7 @@
 #include "ip_defrag.h"
 #include "packet.h"
 #include "tcp_conn.h"
+#include "tunnel_table.h"
 
 struct analyzer_config {
 	struct tcp_config tcp;
@@ -86,6 +87,9 @@ struct analyzer_stats {
 	uint64_t flows_idle;        /* idle timeout */
 	uint64_t flows_closed;      /* TCP closed, TIME_WAIT over */
 	uint64_t flows_reused;      /* a new SYN on a finished 4-tuple */
+	uint64_t tunnels;           /* tunnels named (tunnel_table.h) */
+	/* Packets of tunnels past the table's limit: not tracked. */
+	uint64_t tunnels_untracked;
 	uint64_t icmp_errors_matched;   /* quoting a known flow */
 	uint64_t icmp_errors_unmatched;
 	/* Packets not tracked: no memory for a new flow (an error to report). */
@@ -128,6 +132,8 @@ void analyzer_foreach_flow(struct analyzer *a,
 			   void (*fn)(void *ctx, const struct flow *f),
 			   void *ctx);
 const struct analyzer_stats *analyzer_get_stats(struct analyzer *a);
+/* The tunnels named so far: what a flow's key.tunnel stands for. */
+const struct tunnel_table *analyzer_tunnels(const struct analyzer *a);
 /* Fragment reassembly's counts and anomalies. */
 const struct defrag_stats *analyzer_defrag_stats(const struct analyzer *a);
 

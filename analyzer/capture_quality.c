@@ -57,6 +57,7 @@ const char *quality_reason_key(enum quality_reason r)
 		[QUALITY_OTHER_IP_PROTOCOL] = "other_ip_protocol",
 		[QUALITY_MALFORMED] = "malformed",
 		[QUALITY_UNFILTERED] = "unfiltered",
+		[QUALITY_TUNNEL_TABLE_FULL] = "tunnel_table_full",
 	};
 	return (unsigned)r < QUALITY_REASON_COUNT ? keys[r] : "unknown";
 }
@@ -75,7 +76,8 @@ const char *quality_direction_key(enum quality_direction d)
 bool quality_reason_hides(enum quality_reason r)
 {
 	return r == QUALITY_UNSUPPORTED_LINK || r == QUALITY_UNDECODED_ENCAP ||
-	       r == QUALITY_TUNNEL_PAYLOAD || r == QUALITY_UNFILTERED;
+	       r == QUALITY_TUNNEL_PAYLOAD || r == QUALITY_UNFILTERED ||
+	       r == QUALITY_TUNNEL_TABLE_FULL;
 }
 
 /* ---------------------------------------------------------------- coverage */
@@ -139,24 +141,24 @@ static bool addresses_impossible(const struct packet *pkt)
 
 	if (addr_group(&ip->src) || addr_unspecified(&ip->dst))
 		return true;
-	return packet_has(pkt, PROTO_TCP) &&
+	return packet_inner_has(pkt, PROTO_TCP) &&
 	       (addr_unspecified(&ip->src) || addr_group(&ip->dst));
 }
 
 static bool port_zero(const struct packet *pkt)
 {
-	if (packet_has(pkt, PROTO_TCP) && pkt->tcp.header_ok)
+	if (packet_inner_has(pkt, PROTO_TCP) && pkt->tcp.header_ok)
 		return pkt->tcp.sport == 0 || pkt->tcp.dport == 0;
-	if (packet_has(pkt, PROTO_UDP) && pkt->udp.header_ok)
+	if (packet_inner_has(pkt, PROTO_UDP) && pkt->udp.header_ok)
 		return pkt->udp.sport == 0 || pkt->udp.dport == 0;
 	return false;
 }
 
 static enum cksum_status transport_cksum(const struct packet *pkt)
 {
-	if (packet_has(pkt, PROTO_TCP))
+	if (packet_inner_has(pkt, PROTO_TCP))
 		return pkt->tcp.cksum;
-	if (packet_has(pkt, PROTO_UDP))
+	if (packet_inner_has(pkt, PROTO_UDP))
 		return pkt->udp.cksum;
 	return CKSUM_NOT_CHECKED;
 }
@@ -200,17 +202,17 @@ static void note_checksums(struct capture_quality *q, const struct packet *pkt)
 	enum cksum_status ts = transport_cksum(pkt);
 	struct cksum_host *h;
 
-	if (packet_has(pkt, PROTO_IPV4) && pkt->ipv4.cksum == CKSUM_BAD &&
+	if (packet_inner_has(pkt, PROTO_IPV4) && pkt->ipv4.cksum == CKSUM_BAD &&
 	    pkt->ipv4.checksum == 0) {
 		h = cksum_host(q, &pkt->ip.src);
 		if (h == NULL)
 			q->zeroed_unplaced++;
-		else if (ts == CKSUM_GOOD && packet_has(pkt, PROTO_TCP))
+		else if (ts == CKSUM_GOOD && packet_inner_has(pkt, PROTO_TCP))
 			h->zeroed_good++;
 		else
 			h->zeroed_other++;
 	}
-	if (packet_has(pkt, PROTO_TCP) && pkt->tcp.cksum == CKSUM_BAD &&
+	if (packet_inner_has(pkt, PROTO_TCP) && pkt->tcp.cksum == CKSUM_BAD &&
 	    pkt->tcp.checksum == 0)
 		q->r.transport_cksum_zeroed++;
 	if (ts == CKSUM_BAD_OFFLOADED) {
@@ -277,7 +279,7 @@ static void note_duplicate(struct capture_quality *q, const struct packet *pkt,
 	if (of == 0)
 		return;
 	r->duplicates++;
-	if (packet_has(pkt, PROTO_TCP))
+	if (packet_inner_has(pkt, PROTO_TCP))
 		r->tcp_duplicates++;
 	if (r->n_dup_examples < QUALITY_MAX_EXAMPLES) {
 		r->dup_frames[r->n_dup_examples] = pkt->frame_no;
@@ -285,12 +287,12 @@ static void note_duplicate(struct capture_quality *q, const struct packet *pkt,
 	}
 }
 
-void capture_quality_on_packet(struct capture_quality *q,
-			       const struct packet *pkt, uint64_t copy_of)
+static void note_frame(struct capture_quality *q, const struct packet *pkt,
+		       uint64_t copy_of, bool tunnel_refused)
 {
 	struct capture_quality_report *r = &q->r;
 	struct quality_detail what;
-	bool analysed;
+	bool analysed, noted;
 
 	r->frames++;
 	if (pkt->cap_len < pkt->wire_len) {
@@ -298,15 +300,38 @@ void capture_quality_on_packet(struct capture_quality *q,
 		r->bytes_not_captured += pkt->wire_len - pkt->cap_len;
 	}
 	note_time(q, pkt);
-	if (quality_classify(pkt, &analysed, &what)) {
+	noted = quality_classify(pkt, &analysed, &what);
+	if (tunnel_refused) {
+		what.reason = QUALITY_TUNNEL_TABLE_FULL;
+		what.kind = QUALITY_CODE_NONE;
+		what.code = 0;
+		what.name = "in tunnels past the tunnel table's limit";
+		analysed = false;
+		noted = true;
+	}
+	if (noted) {
 		what.first_frame = pkt->frame_no;
 		note_reason(r, &what, analysed, 1);
 	}
 	r->analysed += analysed;
-	if (packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6)) {
+	if (packet_inner_has(pkt, PROTO_IPV4) ||
+	    packet_inner_has(pkt, PROTO_IPV6)) {
 		note_ip(q, pkt);
 		note_duplicate(q, pkt, copy_of);
 	}
+}
+
+void capture_quality_on_packet(struct capture_quality *q,
+			       const struct packet *pkt, uint64_t copy_of)
+{
+	note_frame(q, pkt, copy_of, false);
+}
+
+void capture_quality_on_untracked_tunnel(struct capture_quality *q,
+					 const struct packet *pkt,
+					 uint64_t copy_of)
+{
+	note_frame(q, pkt, copy_of, true);
 }
 
 /* ---------------------------------------------------- direction and loss */

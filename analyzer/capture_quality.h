@@ -57,6 +57,8 @@ enum quality_reason {
 	QUALITY_MALFORMED,
 	/* records skipped because the filter does not compile for them */
 	QUALITY_UNFILTERED,
+	/* in a tunnel past the tunnel table's limit (tunnel_table.h) */
+	QUALITY_TUNNEL_TABLE_FULL,
 	QUALITY_REASON_COUNT
 };
 
@@ -182,6 +184,14 @@ void capture_quality_free(struct capture_quality *q);
  */
 void capture_quality_on_packet(struct capture_quality *q,
 			       const struct packet *pkt, uint64_t copy_of);
+/*
+ * Instead of capture_quality_on_packet(): a frame the analyzer could
+ * not follow into its tunnel, the tunnel table being full.  Not
+ * analysed, and it may hide anything.
+ */
+void capture_quality_on_untracked_tunnel(struct capture_quality *q,
+					 const struct packet *pkt,
+					 uint64_t copy_of);
 /* Every TCP segment after the tracker saw it. */
 void capture_quality_on_segment(struct capture_quality *q,
 				const struct tcp_seg_info *info);

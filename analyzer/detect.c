@@ -384,6 +384,7 @@ static void subject_clear(struct subject_key *k, enum finding_id id,
 	memset(k, 0, sizeof(*k));
 	k->id = (uint8_t)id;
 	k->family = f->key.family;
+	k->tunnel = f->key.tunnel;
 }
 
 void subject_host(struct subject_key *k, enum finding_id id,
@@ -430,13 +431,41 @@ static void place_of(const struct subject_key *k, struct finding_place *p)
 	memcpy(p->party, k->addr2, 16);
 }
 
-static void format_subject(const struct subject_key *k, char *out,
+/* " in vxlan 203.0.113.10-203.0.113.20 id 300": where the subject lives. */
+static void format_tunnel(const struct tunnel_info *t, char *out,
+			  size_t outlen)
+{
+	char a[ADDR_FORMAT_LEN], b[ADDR_FORMAT_LEN];
+	size_t len = strlen(out);
+
+	if (t == NULL || len >= outlen)
+		return;
+	addr_format(t->family, t->addr[0], a, sizeof(a));
+	addr_format(t->family, t->addr[1], b, sizeof(b));
+	if (t->flags & ENCAP_ID_SHARED)
+		snprintf(out + len, outlen - len, " in %s %s-%s id %" PRIu32,
+			 tunnel_info_kind_name(t), a, b, t->id);
+	else
+		snprintf(out + len, outlen - len, " in %s %s-%s",
+			 tunnel_info_kind_name(t), a, b);
+}
+
+static void format_subject(const struct detectors *d,
+			   const struct subject_key *k, char *out,
 			   size_t outlen)
 {
 	if (k->has_port)
 		addr_format_endpoint(k->family, k->addr, k->port, out, outlen);
 	else
 		addr_format(k->family, k->addr, out, outlen);
+	if (k->tunnel != 0)
+		format_tunnel(tunnel_table_get(d->tunnels, k->tunnel), out,
+			      outlen);
+}
+
+void detectors_set_tunnels(struct detectors *d, const struct tunnel_table *t)
+{
+	d->tunnels = t;
 }
 
 /* ------------------------------------------------------------ groups */
@@ -451,15 +480,15 @@ struct det_group *group_by_number(struct detectors *d, uint32_t n)
 	return group_at(d, n);
 }
 
-_Static_assert(sizeof(struct subject_key) == 40, "five words");
+_Static_assert(sizeof(struct subject_key) == 48, "six words");
 
-/* A multiply-mix over the key's five words: cheaper than bytewise. */
+/* A multiply-mix over the key's six words: cheaper than bytewise. */
 static uint32_t key_hash(const struct subject_key *k)
 {
-	uint64_t w[5], h = 0x9e3779b97f4a7c15ULL;
+	uint64_t w[6], h = 0x9e3779b97f4a7c15ULL;
 
 	memcpy(w, k, sizeof(w));
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		h ^= w[i];
 		h *= 0xff51afd7ed558ccdULL;
 		h ^= h >> 32;
@@ -577,6 +606,7 @@ struct det_group *group_memo_match(struct detectors *d,
 				   const uint8_t *b, uint16_t port)
 {
 	if (m->number == 0 || m->family != f->key.family || m->port != port ||
+	    m->tunnel != f->key.tunnel ||
 	    memcmp(m->addr, a, 16) != 0 ||
 	    (b != NULL && memcmp(m->addr2, b, 16) != 0))
 		return NULL;
@@ -589,6 +619,7 @@ void group_memo_keep(struct group_memo *m, const struct det_group *g,
 {
 	m->number = g->number + 1;
 	m->family = f->key.family;
+	m->tunnel = f->key.tunnel;
 	m->port = port;
 	memcpy(m->addr, a, 16);
 	if (b != NULL)
@@ -738,7 +769,7 @@ static void describe(const struct detectors *d, const struct det_group *g,
 	out->severity = (enum finding_severity)d->cfg.det[id].severity;
 	out->key = g->number;
 	out->ongoing = ongoing(d, g);
-	format_subject(&g->key, out->subject, sizeof(out->subject));
+	format_subject(d, &g->key, out->subject, sizeof(out->subject));
 	place_of(&g->key, &out->place);
 	out->first_ts = g->first_ts;
 	out->last_ts = g->last_ts;

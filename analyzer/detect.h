@@ -18,9 +18,10 @@
 #include "analyzer.h"
 #include "detect_config.h"
 #include "finding.h"
+#include "tunnel_table.h"
 
-#define FINDING_SUBJECT_LEN 64
-#define FINDING_SUMMARY_LEN 320
+#define FINDING_SUBJECT_LEN 160
+#define FINDING_SUMMARY_LEN 512
 #define FINDING_MAX_DETAILS 8
 #define FINDING_MAX_FLOWS 8
 #define FINDING_MAX_FRAMES 8
@@ -91,6 +92,11 @@ struct detectors *detectors_new(const struct detect_config *cfg,
 				const struct analyzer_config *engine,
 				const struct finding_sink *sink);
 void detectors_free(struct detectors *d);
+/*
+ * What the flows' tunnel ids stand for, to name a subject's tunnel in
+ * its findings (analyzer_tunnels()); without it they are not named.
+ */
+void detectors_set_tunnels(struct detectors *d, const struct tunnel_table *t);
 
 struct setting;
 

@@ -78,6 +78,7 @@ static void fragmented(struct detectors *d, const struct packet *pkt,
 	memset(&k, 0, sizeof(k));
 	k.id = FINDING_FRAGMENTATION;
 	k.family = f->key.family;
+	k.tunnel = f->key.tunnel;
 	memcpy(k.addr, dst_first ? dst : src, 16);
 	memcpy(k.addr2, dst_first ? src : dst, 16);
 	g = group_get(d, &k, d->now);

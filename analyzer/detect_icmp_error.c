@@ -71,6 +71,8 @@ static void icmp_on_error(struct detectors *d, const struct packet *pkt,
 	k.has_port = q->has_ports;
 	k.port = q->has_ports ? q->dport : 0;
 	k.port2 = (uint16_t)(pkt->icmp.type << 8 | pkt->icmp.code);
+	/* Known only through the flow it quotes. */
+	k.tunnel = quoted != NULL ? quoted->key.tunnel : 0;
 	g = group_get(d, &k, d->now);
 	if (g == NULL)
 		return;

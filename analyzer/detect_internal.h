@@ -36,6 +36,12 @@ struct subject_key {
 	uint8_t addr[16];
 	/* A second party where the grouping needs one (the sender). */
 	uint8_t addr2[16];
+	/*
+	 * The tunnel the subject lives in (flow_key's tunnel): the same
+	 * address in two tenants' networks is two subjects.
+	 */
+	uint16_t tunnel;
+	uint16_t zero[3];       /* padding, always 0: keys compare as bytes */
 };
 
 #define RATE_BUCKETS 10
@@ -291,6 +297,7 @@ struct det_flow_ext {
 /* A group remembered by its parties' addresses (struct detectors). */
 struct group_memo {
 	uint32_t number;        /* the group's number + 1; 0: none yet */
+	uint16_t tunnel;
 	uint8_t family;
 	uint16_t port;
 	uint8_t addr[16], addr2[16];
@@ -397,6 +404,7 @@ struct det_segment_hook {
 
 struct detectors {
 	struct detect_config cfg;
+	const struct tunnel_table *tunnels; /* NULL: tunnels not named */
 	/*
 	 * The units' per-packet hooks, gathered once in det_units[] order
 	 * without the units that have none: every packet walks these.

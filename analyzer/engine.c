@@ -224,6 +224,8 @@ struct engine *engine_new(const struct engine_config *cfg)
 		sink = engine_sink(e);
 		sink.flow_storage = lay_out_storage(e);
 		e->a = analyzer_new(&cfg->analyzer, &sink);
+		if (e->a != NULL && e->det != NULL)
+			detectors_set_tunnels(e->det, analyzer_tunnels(e->a));
 	}
 	if (e->a == NULL) {
 		engine_free(e);
@@ -250,9 +252,15 @@ void engine_free(struct engine *e)
 
 void engine_feed(struct engine *e, const struct packet *pkt)
 {
+	const struct analyzer_stats *st = analyzer_get_stats(e->a);
+	uint64_t refused = st->tunnels_untracked;
 	uint64_t copy_of = analyzer_feed(e->a, pkt);
 
-	if (e->quality != NULL)
+	if (e->quality == NULL)
+		return;
+	if (st->tunnels_untracked != refused)
+		capture_quality_on_untracked_tunnel(e->quality, pkt, copy_of);
+	else
 		capture_quality_on_packet(e->quality, pkt, copy_of);
 }
 

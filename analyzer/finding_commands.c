@@ -208,7 +208,9 @@ const char *finding_fill(const char *text, const struct finding *f,
 
 /*
  * Each id's filter: its kind of packet, then the subject's parts, each
- * dropped when the subject lacks it.  IP is ip or ipv6; PARTY the
+ * dropped when the subject lacks it (tshark calls some resent bytes
+ * out of order: tests/crosscheck/tcp_analysis_check.py lists when).
+ * IP is ip or ipv6; PARTY the
  * grouping's second party; FRAMES the evidence frames.  Checked against
  * tshark on the lab's captures (tests/crosscheck/filters.py): each
  * selects its finding's evidence frames.
@@ -230,7 +232,8 @@ static const char *const filter_of[FINDING_COUNT] = {
 	"[[ && tcp.port == PORT]]",
 [FINDING_RETRANSMIT_BURST] = "(tcp.analysis.retransmission || "
 	"tcp.analysis.fast_retransmission || "
-	"tcp.analysis.spurious_retransmission)[[ && IP.addr == ADDRESS]]"
+	"tcp.analysis.spurious_retransmission || tcp.analysis.out_of_order)"
+	"[[ && IP.addr == ADDRESS]]"
 	"[[ && tcp.port == PORT]][[ && IP.src == PARTY]]",
 [FINDING_ZERO_WINDOW_STALL] = "(tcp.window_size_value == 0 || "
 	"tcp.analysis.zero_window_probe || tcp.analysis.zero_window_probe_ack || "

@@ -1,16 +1,39 @@
 #include "flow.h"
 
+#include <string.h>
+
 #include "flow_table.h"
 
-uint64_t flow_uid(const struct flow *f)
+static uint64_t uid_mix(uint64_t h)
 {
-	uint64_t h = flow_key_hash(&f->key) ^ (uint64_t)f->first_ts;
-
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	return h ^ (h >> 33);
+}
+
+uint64_t flow_uid(const struct flow *f)
+{
+	if (flow_is_tunnel(f))
+		return uid_mix(flow_key_hash(&f->key));
+	return uid_mix(flow_key_hash(&f->key) ^ (uint64_t)f->first_ts);
+}
+
+/* The key the analyzer gives a tunnel's flow (analyzer.c key_build()). */
+uint64_t flow_tunnel_uid(uint8_t family, const uint8_t a[16],
+			 const uint8_t b[16], uint16_t id)
+{
+	struct flow_key k;
+	bool a_first = memcmp(a, b, 16) <= 0;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.addr[0], a_first ? a : b, 16);
+	memcpy(k.addr[1], a_first ? b : a, 16);
+	k.family = family;
+	k.proto = FLOW_PROTO_TUNNEL;
+	k.tunnel = id;
+	return uid_mix(flow_key_hash(&k));
 }
 
 void flow_format_uid(uint64_t uid, char out[FLOW_UID_LEN])
@@ -59,6 +82,7 @@ const char *flow_proto_name(const struct flow *f)
 	case 17: return "udp";
 	case 1:
 	case 58: return "icmp";
+	case FLOW_PROTO_TUNNEL: return "tunnel";
 	}
 	return "other";
 }

@@ -21,14 +21,32 @@ enum { FLOW_ORIG = 0, FLOW_RESP = 1 };
 /*
  * Both directions hash alike: the endpoint with the smaller
  * (address, port) is stored first.
+ *
+ * tunnel is the id (tunnel_table.h) of the tunnel the flow's packets
+ * came through, 0 for none: inner flows of different tunnels with the
+ * same 5-tuple are different flows.  A tunnel is itself a flow (as
+ * Zeek's tunnel.log has it): proto FLOW_PROTO_TUNNEL, its outer
+ * endpoints, ports 0, and tunnel its own id.  A tunnel that does not
+ * separate its flows (6to4, Teredo, AYIYA) has no id: its key holds
+ * the tunnel it runs in, and both ports flow_tunnel_unnamed_port().
  */
 struct flow_key {
 	uint8_t addr[2][16];
 	uint16_t port[2];
 	uint8_t family;         /* 4 or 6 */
-	uint8_t proto;          /* IP protocol number */
-	uint16_t zero;          /* padding, always 0: keys compare as bytes */
+	uint8_t proto;          /* IP protocol number, or FLOW_PROTO_TUNNEL */
+	uint16_t tunnel;        /* 0: none; keys compare as bytes */
 };
+
+/* IP protocol 0 is IPv6's hop-by-hop header: never a flow's. */
+#define FLOW_PROTO_TUNNEL 0
+
+/* An unnamed tunnel's ports: its kind and outer IP protocol, never 0. */
+static inline uint16_t flow_tunnel_unnamed_port(uint8_t kind,
+						uint8_t outer_proto)
+{
+	return (uint16_t)(kind << 8 | outer_proto);
+}
 
 /* Why a flow was finalised. */
 enum flow_end_reason {
@@ -216,6 +234,11 @@ struct icmp_flow {
 	uint32_t unanswered;
 };
 
+/* A tunnel's own flow: outer IP payload bytes per direction. */
+struct tunnel_flow {
+	uint64_t payload[2];
+};
+
 struct flow_dir {
 	uint64_t pkts;
 	uint64_t ip_bytes;      /* IP header and payload, as on the wire */
@@ -244,6 +267,7 @@ struct flow {
 		struct tcp_conn tcp;
 		struct udp_flow udp;
 		struct icmp_flow icmp;
+		struct tunnel_flow tunnel;
 	} u;
 };
 
@@ -293,8 +317,11 @@ static inline const uint8_t *flow_addr(const struct flow *f, int dir)
 	return f->key.addr[dir == FLOW_ORIG ? f->orig_slot : !f->orig_slot];
 }
 
+/* A tunnel has no port: an unnamed one's key ports hold its kind. */
 static inline uint16_t flow_port(const struct flow *f, int dir)
 {
+	if (f->key.proto == FLOW_PROTO_TUNNEL)
+		return 0;
 	return f->key.port[dir == FLOW_ORIG ? f->orig_slot : !f->orig_slot];
 }
 
@@ -310,17 +337,28 @@ static inline uint32_t flow_duplicates(const struct flow *f)
 	       : f->key.proto == 17 ? f->u.udp.duplicates : 0;
 }
 
+static inline bool flow_is_tunnel(const struct flow *f)
+{
+	return f->key.proto == FLOW_PROTO_TUNNEL;
+}
+
 /*
  * The flow's uid: a hash of its key and first time, so it is stable for
- * the same connection in the same capture (and not stored).
+ * the same connection in the same capture (and not stored).  A tunnel's
+ * own flow hashes its key alone: the uid names the tunnel, which its
+ * inner flows refer to (flow_tunnel_uid()), as Zeek's tunnel_parents.
  */
 uint64_t flow_uid(const struct flow *f);
+/* The uid of the flow of the tunnel id whose endpoints are a and b. */
+uint64_t flow_tunnel_uid(uint8_t family, const uint8_t a[16],
+			 const uint8_t b[16], uint16_t id);
 /* "C" followed by 11 base-62 digits of the uid: 13 bytes with the NUL. */
 #define FLOW_UID_LEN 13
 void flow_format_uid(uint64_t uid, char out[FLOW_UID_LEN]);
 
 const char *flow_end_reason_name(enum flow_end_reason r);
 const char *tcp_close_kind_name(enum tcp_close_kind k);
-const char *flow_proto_name(const struct flow *f); /* "tcp", "udp", "icmp" */
+/* "tcp", "udp", "icmp", "tunnel" */
+const char *flow_proto_name(const struct flow *f);
 
 #endif

@@ -100,7 +100,45 @@ static int icmp_counterpart(uint8_t proto, uint8_t type)
 	return -1;
 }
 
-void flow_record_from_flow(struct flow_record *r, const struct flow *f)
+static void record_tunnel(struct flow_record *r, const struct flow *f,
+			  const struct tunnel_table *tunnels)
+{
+	const struct tunnel_info *self = NULL, *in;
+	uint16_t in_id = f->key.tunnel;
+
+	if (flow_is_tunnel(f) && f->key.port[0] != 0) {
+		/* Unnamed (flow.h): the key holds its kind and its parent. */
+		r->self_type = tunnel_kind_name((uint8_t)(f->key.port[0] >> 8),
+						(uint8_t)f->key.port[0],
+						f->key.family);
+	} else if (flow_is_tunnel(f)) {
+		self = tunnel_table_get(tunnels, f->key.tunnel);
+		r->self_type = self != NULL ? tunnel_info_kind_name(self)
+					    : "tunnel";
+		if (self != NULL && (self->flags & ENCAP_ID_SHARED)) {
+			r->has_encap_id = true;
+			r->encap_id = self->id;
+		}
+		in_id = self != NULL ? self->parent : 0;
+	}
+	in = tunnel_table_get(tunnels, in_id);
+	if (in == NULL)
+		return;
+	r->in_tunnel = true;
+	flow_format_uid(flow_tunnel_uid(in->family, in->addr[0], in->addr[1],
+					in_id),
+			r->tunnel_uid);
+	r->tunnel_type = tunnel_info_kind_name(in);
+	addr_format(in->family, in->addr[0], r->tunnel_orig_h,
+		    sizeof(r->tunnel_orig_h));
+	addr_format(in->family, in->addr[1], r->tunnel_resp_h,
+		    sizeof(r->tunnel_resp_h));
+	r->has_tunnel_id = (in->flags & ENCAP_ID_SHARED) != 0;
+	r->tunnel_id = in->id;
+}
+
+void flow_record_from_flow(struct flow_record *r, const struct flow *f,
+			   const struct tunnel_table *tunnels)
 {
 	memset(r, 0, sizeof(*r));
 	flow_format_uid(flow_uid(f), r->uid);
@@ -117,8 +155,10 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f)
 	for (int d = 0; d < 2; d++) {
 		r->pkts[d] = f->dir[d].pkts;
 		r->ip_bytes[d] = f->dir[d].ip_bytes;
-		r->bytes[d] = flow_is_tcp(f) ? 0 : f->key.proto == 17
-			? f->u.udp.payload[d] : f->u.icmp.payload[d];
+		r->bytes[d] = flow_is_tcp(f) ? 0
+			: flow_is_tunnel(f) ? f->u.tunnel.payload[d]
+			: f->key.proto == 17 ? f->u.udp.payload[d]
+			: f->u.icmp.payload[d];
 		r->handshake_rtt_ns[d] = -1;
 	}
 	r->close_initiator = -1;
@@ -131,6 +171,7 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f)
 	r->orientation = "first_packet";
 	zeek_conn_history(&f->zeek, r->history);
 	r->history_truncated = zeek_conn_history_truncated(&f->zeek);
+	record_tunnel(r, f, tunnels);
 	if (r->is_tcp) {
 		record_tcp(r, f);
 		return;
@@ -198,9 +239,11 @@ static void v_rtt(struct field_value *v, const struct rtt_stats *s,
 		v_ms(v, (int64_t)s->max_us * 1000);
 }
 
-static const char *proto_key(uint8_t proto)
+const char *flow_record_proto_name(const struct flow_record *r)
 {
-	switch (proto) {
+	if (r->self_type != NULL)
+		return r->self_type;
+	switch (r->proto) {
 	case 6: return "tcp";
 	case 17: return "udp";
 	default: return "icmp";
@@ -229,6 +272,8 @@ enum field_id {
 	F_RESP_MAX_IN_FLIGHT, F_ORIG_ZERO_WINDOW_MS, F_RESP_ZERO_WINDOW_MS,
 	F_SIM_OPEN, F_SIM_CLOSE, F_PORT_REUSED,
 	F_ORIENTATION, F_ICMP_ERRORS, F_FIRST_FRAME, F_LAST_FRAME, F_END,
+	F_TUNNEL, F_TUNNEL_TYPE, F_TUNNEL_ORIG_H, F_TUNNEL_RESP_H, F_TUNNEL_ID,
+	F_ENCAP_ID,
 	F_COUNT
 };
 
@@ -238,7 +283,7 @@ static bool common_field(const struct flow_record *r, enum field_id id,
 {
 	switch (id) {
 	case F_UID: v_str(v, r->uid); break;
-	case F_PROTO: v_str(v, proto_key(r->proto)); break;
+	case F_PROTO: v_str(v, flow_record_proto_name(r)); break;
 	case F_ORIG_H: v_str(v, r->orig_h); break;
 	case F_ORIG_P: v_uint(v, r->orig_p); break;
 	case F_RESP_H: v_str(v, r->resp_h); break;
@@ -267,6 +312,24 @@ static bool common_field(const struct flow_record *r, enum field_id id,
 	case F_LAST_FRAME: v_uint(v, r->last_frame); break;
 	case F_END: v_str(v, flow_end_reason_name(r->end_reason)); break;
 	case F_ORIENTATION: v_str(v, r->orientation); break;
+	case F_TUNNEL:
+		if (r->in_tunnel) v_str(v, r->tunnel_uid);
+		break;
+	case F_TUNNEL_TYPE:
+		if (r->in_tunnel) v_str(v, r->tunnel_type);
+		break;
+	case F_TUNNEL_ORIG_H:
+		if (r->in_tunnel) v_str(v, r->tunnel_orig_h);
+		break;
+	case F_TUNNEL_RESP_H:
+		if (r->in_tunnel) v_str(v, r->tunnel_resp_h);
+		break;
+	case F_TUNNEL_ID:
+		if (r->has_tunnel_id) v_uint(v, r->tunnel_id);
+		break;
+	case F_ENCAP_ID:
+		if (r->has_encap_id) v_uint(v, r->encap_id);
+		break;
 	default: return false;
 	}
 	return true;
@@ -384,6 +447,8 @@ static const char *const field_keys[] = {
 	"resp_max_in_flight", "orig_zero_window_ms", "resp_zero_window_ms",
 	"simultaneous_open", "simultaneous_close", "port_reused",
 	"orientation", "icmp_errors", "first_frame", "last_frame", "end",
+	"tunnel", "tunnel_type", "tunnel_orig_h", "tunnel_resp_h", "tunnel_id",
+	"encap_id",
 };
 
 _Static_assert(sizeof(field_keys) / sizeof(field_keys[0]) == F_COUNT,

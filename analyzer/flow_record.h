@@ -14,6 +14,7 @@
 
 #include "addr_format.h"
 #include "flow.h"
+#include "tunnel_table.h"
 
 enum field_type {
 	FIELD_NULL,     /* not applicable / unknown: JSON null, Zeek '-' */
@@ -67,9 +68,31 @@ struct flow_record {
 	uint8_t end_reason;
 	const char *orientation;
 	bool sim_open, sim_close, reused;
+	/*
+	 * The tunnel the flow came through (for a tunnel's own flow, the
+	 * one it runs in): its uid, type, outer endpoints and shared id.
+	 */
+	bool in_tunnel;
+	char tunnel_uid[FLOW_UID_LEN];
+	const char *tunnel_type;
+	char tunnel_orig_h[ADDR_FORMAT_LEN], tunnel_resp_h[ADDR_FORMAT_LEN];
+	bool has_tunnel_id;
+	uint32_t tunnel_id;
+	/* A tunnel's own flow: its type (the proto), the id naming it. */
+	const char *self_type;
+	bool has_encap_id;
+	uint32_t encap_id;
 };
 
-void flow_record_from_flow(struct flow_record *r, const struct flow *f);
+/*
+ * tunnels: what the flow keys' tunnel ids stand for (analyzer_tunnels());
+ * NULL leaves the tunnel fields null.
+ */
+void flow_record_from_flow(struct flow_record *r, const struct flow *f,
+			   const struct tunnel_table *tunnels);
+
+/* "tcp", "udp", "icmp", or a tunnel's own flow's type ("vxlan" ...). */
+const char *flow_record_proto_name(const struct flow_record *r);
 
 /* The fields, in output order. */
 size_t flow_record_field_count(void);

@@ -21,6 +21,7 @@ enum flow_list {
 	FLOW_LIST_TCP_CLOSED,    /* both closed: lingers for stray segments */
 	FLOW_LIST_UDP,
 	FLOW_LIST_ICMP,
+	FLOW_LIST_TUNNEL,        /* a tunnel's own flow */
 	FLOW_LIST_COUNT
 };
 

@@ -128,6 +128,31 @@ static uint64_t sum_ip(const struct packet *pkt, uint64_t src, uint64_t dst)
 	       id * K(0x38495ab5f1c3a2e1);
 }
 
+/*
+ * The tunnels a datagram came through, as one word the same both ways
+ * (ends summed, ids that name the tunnel both ways): the same inner
+ * datagram in another tunnel is another flow's (two tenants' VNIs, or
+ * -i any on a VTEP, which holds each packet on the underlay and on the
+ * VXLAN device), no copy to leave out of its own.  0 for none.
+ */
+static uint64_t sum_tunnels(const struct packet *pkt)
+{
+	uint64_t h = 0;
+
+	for (unsigned i = 0; i < pkt->encap_count; i++) {
+		const struct packet_encap *e = &pkt->encaps[i];
+		uint64_t id = e->flags & ENCAP_ID_SHARED ? e->id : 0;
+
+		if (e->src.family == 0)
+			continue;
+		h = (h + (fold_addr(&e->src) + fold_addr(&e->dst)) *
+			     K(0x9fb21c651e98df25) +
+		     ((uint64_t)e->kind << 32 | id) * K(0xd6e8feb86659fd93)) *
+		    K(0xa0761d6478bd642f);
+	}
+	return h;
+}
+
 /* A TCP direction's slot: src and dst as given (not sorted). */
 static uint64_t hash_direction(uint64_t src, uint64_t dst, uint16_t sport,
 			       uint16_t dport)
@@ -142,7 +167,7 @@ static uint64_t sum_transport(const struct packet *pkt)
 
 	if (pkt->ip.is_fragment && pkt->ip.frag_offset != 0)
 		return sum_view(pkt->payload);
-	if (packet_has(pkt, PROTO_TCP)) {
+	if (packet_inner_has(pkt, PROTO_TCP)) {
 		const struct packet_tcp *t = &pkt->tcp;
 
 		h = ((uint64_t)t->sport << 48 | (uint64_t)t->dport << 32 |
@@ -153,11 +178,12 @@ static uint64_t sum_transport(const struct packet *pkt)
 		for (uint8_t i = 0; i < t->sack_count && i < PACKET_MAX_SACK_BLOCKS; i++)
 			h += ((uint64_t)t->sack[i].left << 32 | t->sack[i].right) *
 			     K(0xe7037ed1a0b428db) * (2u * i + 1);
-	} else if (packet_has(pkt, PROTO_UDP)) {
+	} else if (packet_inner_has(pkt, PROTO_UDP)) {
 		h = ((uint64_t)pkt->udp.sport << 32 |
 		     (uint64_t)pkt->udp.dport << 16 | pkt->udp.length) *
 		    K(0x8ebc6af09c88c6e3);
-	} else if (packet_has(pkt, PROTO_ICMP) || packet_has(pkt, PROTO_ICMPV6)) {
+	} else if (packet_inner_has(pkt, PROTO_ICMP) ||
+		   packet_inner_has(pkt, PROTO_ICMPV6)) {
 		h = ((uint64_t)pkt->icmp.type << 40 |
 		     (uint64_t)pkt->icmp.code << 32 |
 		     (uint64_t)pkt->icmp.echo_id << 16 | pkt->icmp.echo_seq) *
@@ -176,7 +202,7 @@ static bool dup_comparable(const struct packet *pkt)
 	if (pkt->ip.version == 6 &&
 	    memcmp(pkt->ip.src.bytes, unspecified, sizeof(unspecified)) == 0)
 		return false;
-	if (packet_has(pkt, PROTO_TCP) && !pkt->ip.is_fragment &&
+	if (packet_inner_has(pkt, PROTO_TCP) && !pkt->ip.is_fragment &&
 	    pkt->payload_wire_len == 0 &&
 	    !(pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)))
 		return false;
@@ -201,15 +227,16 @@ static uint64_t direction_turn(struct frame_dups *d, const struct packet *pkt,
 uint64_t frame_dups_check(struct frame_dups *d, const struct packet *pkt)
 {
 	struct dup_slot *s;
-	uint64_t h, src, dst, peer_spoke = 0;
+	uint64_t h, src, dst, tun, peer_spoke = 0;
 	int64_t ts;
 
-	if (!pkt->has_ts ||
-	    (!packet_has(pkt, PROTO_IPV4) && !packet_has(pkt, PROTO_IPV6)))
+	if (!pkt->has_ts || (!packet_inner_has(pkt, PROTO_IPV4) &&
+			     !packet_inner_has(pkt, PROTO_IPV6)))
 		return 0;
-	src = fold_addr(&pkt->ip.src);
-	dst = fold_addr(&pkt->ip.dst);
-	if (packet_has(pkt, PROTO_TCP) && pkt->tcp.header_ok)
+	tun = sum_tunnels(pkt);
+	src = fold_addr(&pkt->ip.src) ^ tun;
+	dst = fold_addr(&pkt->ip.dst) ^ tun;
+	if (packet_inner_has(pkt, PROTO_TCP) && pkt->tcp.header_ok)
 		peer_spoke = direction_turn(d, pkt, src, dst);
 	if (!dup_comparable(pkt))
 		return 0;

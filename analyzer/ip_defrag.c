@@ -21,6 +21,10 @@ struct defrag_range {
 struct defrag_dgram {
 	uint8_t version, proto;
 	uint32_t id;
+	uint32_t ctx;            /* the tunnels it came through (tunnel_ctx) */
+	/* Those tunnels' layers, for the rebuilt datagram to keep. */
+	uint8_t encap_count;
+	struct packet_encap encaps[PACKET_MAX_ENCAPS];
 	uint8_t src[16], dst[16];
 	int64_t first_ns;
 	uint32_t known_end;      /* highest end seen, or the last's end */
@@ -48,6 +52,7 @@ struct defrag_dgram {
 struct defrag_done {
 	uint8_t version, proto;
 	uint32_t id;
+	uint32_t ctx;
 	uint8_t src[16], dst[16];
 	int64_t at_ns;
 };
@@ -92,8 +97,34 @@ static int64_t time_ns(struct pkt_time t)
 	return pkt_time_ns(t);
 }
 
+/*
+ * The tunnels a fragment came through, as a number: fragments of
+ * different tunnels (overlapping tenant address spaces) are never
+ * joined.  The outer UDP ports are left out: a VXLAN sender's source
+ * port hashes the inner flow, which a non-first fragment does not show.
+ */
+static uint32_t tunnel_ctx(const struct packet *pkt)
+{
+	uint32_t h = 2166136261u;
+
+	for (unsigned i = 0; i < pkt->encap_count; i++) {
+		const struct packet_encap *e = &pkt->encaps[i];
+		uint32_t id = (e->flags & ENCAP_ID_SHARED) ? e->id : 0;
+
+		if (e->src.family == 0)
+			continue;
+		h = (h ^ e->kind) * 16777619u;
+		h = (h ^ e->outer_proto) * 16777619u;
+		for (int b = 0; b < 16; b++)
+			h = (h ^ e->src.bytes[b] ^ (uint32_t)e->dst.bytes[b] << 8) *
+			    16777619u;
+		h = (h ^ id) * 16777619u;
+	}
+	return h;
+}
+
 static uint32_t key_hash(uint8_t version, uint8_t proto, uint32_t id,
-			 const uint8_t *src, const uint8_t *dst)
+			 const uint8_t *src, const uint8_t *dst, uint32_t ctx)
 {
 	/* FNV-1a: a fragment flood is bounded by the memory cap, not the
 	 * hash, so a keyed hash buys nothing here. */
@@ -107,17 +138,18 @@ static uint32_t key_hash(uint8_t version, uint8_t proto, uint32_t id,
 	h = (h ^ proto) * 16777619u;
 	h = (h ^ id) * 16777619u;
 	h = (h ^ (id >> 16)) * 16777619u;
+	h = (h ^ ctx) * 16777619u;
 	return (h ^ version) % DEFRAG_BUCKETS;
 }
 
 static bool key_match(const struct defrag_dgram *g, uint8_t version,
 		      uint8_t proto, uint32_t id, const uint8_t *src,
-		      const uint8_t *dst)
+		      const uint8_t *dst, uint32_t ctx)
 {
 	size_t alen = version == 4 ? 4 : 16;
 
 	/* IPv6 has no protocol in its key (RFC 8200 section 4.5). */
-	return g->version == version && g->id == id &&
+	return g->version == version && g->id == id && g->ctx == ctx &&
 	       (version == 6 || g->proto == proto) &&
 	       memcmp(g->src, src, alen) == 0 && memcmp(g->dst, dst, alen) == 0;
 }
@@ -140,7 +172,8 @@ static size_t footprint(const struct defrag_dgram *g)
 static void unlink_dgram(struct defrag *d, struct defrag_dgram *g)
 {
 	struct defrag_dgram **pp = &d->buckets[key_hash(g->version, g->proto,
-						       g->id, g->src, g->dst)];
+						       g->id, g->src, g->dst,
+						       g->ctx)];
 
 	while (*pp != NULL && *pp != g)
 		pp = &(*pp)->next_in_bucket;
@@ -256,11 +289,13 @@ static struct defrag_dgram *find(const struct defrag *d,
 	const struct packet_ip *ip = &pkt->ip;
 	struct defrag_dgram *g;
 
+	uint32_t ctx = tunnel_ctx(pkt);
+
 	for (g = d->buckets[key_hash(ip->version, ip->proto, ip->frag_id,
-				     ip->src.bytes, ip->dst.bytes)];
+				     ip->src.bytes, ip->dst.bytes, ctx)];
 	     g != NULL; g = g->next_in_bucket)
 		if (key_match(g, ip->version, ip->proto, ip->frag_id,
-			      ip->src.bytes, ip->dst.bytes))
+			      ip->src.bytes, ip->dst.bytes, ctx))
 			return g;
 	return NULL;
 }
@@ -274,6 +309,7 @@ static void remember_done(struct defrag *d, const struct defrag_dgram *g,
 	e->version = g->version;
 	e->proto = g->proto;
 	e->id = g->id;
+	e->ctx = g->ctx;
 	memcpy(e->src, g->src, sizeof(e->src));
 	memcpy(e->dst, g->dst, sizeof(e->dst));
 	e->at_ns = now;
@@ -291,7 +327,7 @@ static bool completed_lately(const struct defrag *d, const struct packet *pkt)
 
 		if (e->version != 0 && now - e->at_ns <= DEFRAG_DUPLICATE_NS &&
 		    now >= e->at_ns && e->version == ip->version &&
-		    e->id == ip->frag_id &&
+		    e->id == ip->frag_id && e->ctx == tunnel_ctx(pkt) &&
 		    (ip->version == 6 || e->proto == ip->proto) &&
 		    memcmp(e->src, ip->src.bytes, alen) == 0 &&
 		    memcmp(e->dst, ip->dst.bytes, alen) == 0)
@@ -304,8 +340,9 @@ static struct defrag_dgram *find_or_create(struct defrag *d,
 					   const struct packet *pkt)
 {
 	const struct packet_ip *ip = &pkt->ip;
+	uint32_t ctx = tunnel_ctx(pkt);
 	uint32_t b = key_hash(ip->version, ip->proto, ip->frag_id,
-			      ip->src.bytes, ip->dst.bytes);
+			      ip->src.bytes, ip->dst.bytes, ctx);
 	struct defrag_dgram *g = find(d, pkt);
 
 	if (g != NULL)
@@ -323,6 +360,10 @@ static struct defrag_dgram *find_or_create(struct defrag *d,
 	g->version = ip->version;
 	g->proto = ip->proto;
 	g->id = ip->frag_id;
+	g->ctx = ctx;
+	g->encap_count = pkt->encap_count;
+	memcpy(g->encaps, pkt->encaps,
+	       pkt->encap_count * sizeof(struct packet_encap));
 	memcpy(g->src, ip->src.bytes, sizeof(g->src));
 	memcpy(g->dst, ip->dst.bytes, sizeof(g->dst));
 	g->first_ns = time_ns(pkt->ts);
@@ -492,6 +533,26 @@ static void keep_header(struct defrag *d, struct defrag_dgram *g,
 		d->st.tiny_first++;
 }
 
+/*
+ * The fragments' tunnel layers go before the datagram's own (a tunnel
+ * it carries): the layers past PACKET_MAX_ENCAPS are dropped, noted.
+ */
+static void prepend_encaps(struct packet *whole, const struct defrag_dgram *g)
+{
+	unsigned own = whole->encap_count, n = g->encap_count;
+
+	if (n == 0)
+		return;
+	if (n + own > PACKET_MAX_ENCAPS) {
+		packet_add_anomaly(whole, PKT_ANOM_ENCAP_TOO_DEEP);
+		own = PACKET_MAX_ENCAPS - n;
+	}
+	memmove(&whole->encaps[n], &whole->encaps[0],
+		own * sizeof(struct packet_encap));
+	memcpy(&whole->encaps[0], g->encaps, n * sizeof(struct packet_encap));
+	whole->encap_count = (uint8_t)(n + own);
+}
+
 /* Header + data into d->out, fields fixed, then decoded into *whole. */
 static void emit(struct defrag *d, const struct defrag_dgram *g,
 		 const struct packet *pkt, struct packet *whole)
@@ -520,6 +581,7 @@ static void emit(struct defrag *d, const struct defrag_dgram *g,
 	}
 	decode_packet(whole, g->version == 4 ? LINK_TYPE_IPV4 : LINK_TYPE_IPV6,
 		      h, total, total);
+	prepend_encaps(whole, g);
 	whole->frame_no = pkt->frame_no;
 	whole->ts = pkt->ts;
 	whole->has_ts = pkt->has_ts;

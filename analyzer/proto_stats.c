@@ -92,21 +92,91 @@ static void count_unsupported_ethertype(struct proto_stats *st, uint16_t et)
 	st->unsupported_ethertype_other++;
 }
 
-static bool has_network_layer(const struct packet *pkt)
+const char *wlan_skip_name(enum wlan_skip w)
 {
-	return packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6) ||
-	       packet_has(pkt, PROTO_ARP) || packet_has(pkt, PROTO_RARP);
+	static const char *const names[WLAN_SKIP_COUNT] = {
+		[WLAN_SKIP_MANAGEMENT] = "management",
+		[WLAN_SKIP_CONTROL] = "control",
+		[WLAN_SKIP_NO_BODY] = "no_body",
+		[WLAN_SKIP_PROTECTED] = "protected",
+		[WLAN_SKIP_FRAGMENT] = "fragment",
+		[WLAN_SKIP_AMSDU] = "amsdu",
+		[WLAN_SKIP_OTHER] = "other",
+	};
+	return (unsigned)w < WLAN_SKIP_COUNT ? names[w] : "unknown";
 }
 
+/* In the order ieee80211.c tests them (IEEE 802.11-2020 9.2.4.1). */
+enum wlan_skip wlan_skip_of(const struct packet_link *l)
+{
+	if (l->wlan_type == 0)
+		return WLAN_SKIP_MANAGEMENT;
+	if (l->wlan_type == 1 || l->wlan_type == 3)
+		return WLAN_SKIP_CONTROL;
+	if (l->wlan_type != 2)
+		return WLAN_SKIP_OTHER;
+	if (l->wlan_subtype & 0x04)
+		return WLAN_SKIP_NO_BODY;
+	if (l->wlan_flags & 0x40)
+		return WLAN_SKIP_PROTECTED;
+	if ((l->wlan_flags & 0x04) || l->wlan_fragment != 0)
+		return WLAN_SKIP_FRAGMENT;
+	if (l->wlan_amsdu)
+		return WLAN_SKIP_AMSDU;
+	return WLAN_SKIP_OTHER;
+}
+
+/*
+ * The link framings and encapsulations whose payload can be what stops
+ * decoding (counted in unsupported_payload).  The older link layers
+ * (LLC, SLL, loopback ...) count as unsupported_link, as they did.
+ */
+static bool proto_has_payload_count(enum proto p)
+{
+	switch (p) {
+	case PROTO_PPP:
+	case PROTO_CHDLC:
+	case PROTO_RADIOTAP:
+	case PROTO_PPI:
+	case PROTO_WLAN:
+	case PROTO_VNTAG:
+	case PROTO_FABRICPATH:
+	case PROTO_PBB:
+	case PROTO_PPPOE:
+	case PROTO_MPLS:
+	case PROTO_GRE:
+	case PROTO_ERSPAN:
+	case PROTO_VXLAN:
+	case PROTO_GENEVE:
+	case PROTO_GTP:
+	case PROTO_TEREDO:
+	case PROTO_AYIYA:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Where decoding stopped: an encapsulation's payload, an IP protocol
+ * (the innermost IP header's: a tunnel's outer one was cleared), an
+ * ethertype nothing decodes, or some other link payload.
+ */
 static void count_unsupported(struct proto_stats *st, const struct packet *pkt)
 {
-	if (packet_has(pkt, PROTO_IPV4) || packet_has(pkt, PROTO_IPV6))
+	enum proto at = pkt->status_proto;
+
+	if (proto_has_payload_count(at)) {
+		st->unsupported_payload[at]++;
+		if (at == PROTO_WLAN)
+			st->wlan_skipped[wlan_skip_of(&pkt->link)]++;
+	} else if (pkt->ip.version != 0) {
 		st->unsupported_ip_proto[pkt->ip.proto]++;
-	else if (!has_network_layer(pkt) && pkt->link.ethertype != 0 &&
-		 pkt->status_proto == PROTO_COUNT)
+	} else if (at == PROTO_COUNT && pkt->link.ethertype != 0) {
 		count_unsupported_ethertype(st, pkt->link.ethertype);
-	else
+	} else {
 		st->unsupported_link++;
+	}
 }
 
 static void count_checksum(struct proto_stats *st, enum cksum_proto p,
@@ -126,6 +196,18 @@ static void count_checksums(struct proto_stats *st, const struct packet *pkt)
 {
 	bool bad = false;
 	enum proto bad_proto = PROTO_COUNT;
+
+	/* A tunnel's outer headers, outermost first, as a receiver checks. */
+	for (unsigned i = 0; i < pkt->encap_count; i++) {
+		const struct packet_encap *e = &pkt->encaps[i];
+
+		count_checksum(st, CKSUM_PROTO_IPV4, PROTO_IPV4,
+			       (enum cksum_status)e->outer_ip_cksum, &bad,
+			       &bad_proto);
+		count_checksum(st, CKSUM_PROTO_UDP, PROTO_UDP,
+			       (enum cksum_status)e->outer_udp_cksum, &bad,
+			       &bad_proto);
+	}
 
 	if (packet_has(pkt, PROTO_IPV4))
 		count_checksum(st, CKSUM_PROTO_IPV4, PROTO_IPV4,
@@ -181,8 +263,8 @@ void proto_stats_add(struct proto_stats *st, const struct packet *pkt)
 		st->link_types[pkt->link_type].bytes += pkt->wire_len;
 	}
 	/* Only the few protocols the frame has: this runs for every frame. */
-	for (uint32_t bits = pkt->protos_seen; bits != 0; bits &= bits - 1) {
-		unsigned p = (unsigned)__builtin_ctz(bits);
+	for (uint64_t bits = pkt->protos_seen; bits != 0; bits &= bits - 1) {
+		unsigned p = (unsigned)__builtin_ctzll(bits);
 
 		if (p < PROTO_COUNT) {
 			st->protos[p].frames++;

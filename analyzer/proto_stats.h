@@ -26,6 +26,22 @@ enum cksum_proto {
 };
 
 #define PROTO_STATS_MAX_ETHERTYPES 16
+
+/* Why an 802.11 frame's body was not decoded. */
+enum wlan_skip {
+	WLAN_SKIP_MANAGEMENT,
+	WLAN_SKIP_CONTROL,      /* and extension frames */
+	WLAN_SKIP_NO_BODY,      /* Null, QoS Null, CF-Ack ... */
+	WLAN_SKIP_PROTECTED,    /* encrypted */
+	WLAN_SKIP_FRAGMENT,
+	WLAN_SKIP_AMSDU,
+	WLAN_SKIP_OTHER,        /* another protocol version */
+	WLAN_SKIP_COUNT
+};
+
+const char *wlan_skip_name(enum wlan_skip w);
+/* Why ieee80211.c left the body of the 802.11 frame l is the link of. */
+enum wlan_skip wlan_skip_of(const struct packet_link *l);
 #define CKSUM_STATUS_COUNT (CKSUM_ABSENT + 1)
 
 struct proto_stats {
@@ -61,6 +77,16 @@ struct proto_stats {
 		uint64_t frames;
 	} unsupported_ethertypes[PROTO_STATS_MAX_ETHERTYPES];
 	uint64_t unsupported_ethertype_other; /* beyond the table */
+	/*
+	 * Frames whose decoding stopped at a link framing or encapsulation
+	 * tcplens decodes, because what it carried is not decoded (a PPP
+	 * control protocol, an MPLS payload that is neither IP nor an
+	 * Ethernet pseudowire, a GRE protocol, a GTP message other than
+	 * user data, a tunnel nested deeper than PACKET_MAX_ENCAPS ...),
+	 * by that protocol.  IEEE 802.11's also by why (wlan_skipped).
+	 */
+	uint64_t unsupported_payload[PROTO_COUNT];
+	uint64_t wlan_skipped[WLAN_SKIP_COUNT];
 
 	/*
 	 * Datagrams reassembled from fragments, by their transport protocol

@@ -89,12 +89,19 @@ static const struct {
 #if defined(DLT_LINUX_SLL2)
 	{DLT_LINUX_SLL2, LINK_TYPE_LINUX_SLL2},
 #endif
+	{DLT_PPP, LINK_TYPE_PPP},
+	{DLT_PPP_SERIAL, LINK_TYPE_PPP_HDLC},
+	{DLT_C_HDLC, LINK_TYPE_C_HDLC},
+	{DLT_IEEE802_11, LINK_TYPE_IEEE802_11},
+	{DLT_IEEE802_11_RADIO, LINK_TYPE_IEEE802_11_RADIOTAP},
+	{DLT_PPI, LINK_TYPE_PPI},
 };
 
 const char *capture_supported_link_types(void)
 {
 	return "EN10MB (Ethernet), LINUX_SLL, LINUX_SLL2, NULL, LOOP, RAW, "
-	       "IPV4, IPV6";
+	       "IPV4, IPV6, PPP, PPP_SERIAL, C_HDLC, IEEE802_11, "
+	       "IEEE802_11_RADIO, PPI";
 }
 
 static bool link_type_from_dlt(int dlt, enum link_type *lt)

@@ -300,7 +300,7 @@ static void flows_on_end(void *arg, const struct flow *f, void *storage)
 
 	(void)storage;
 	if (ctx->streaming || needs_record(ctx->o)) {
-		flow_record_from_flow(&r, f);
+		flow_record_from_flow(&r, f, analyzer_tunnels(ctx->a));
 		if (!record_matches(ctx->o, &r, f))
 			return;
 		sort = sort_value(ctx->o->sort, &r);
@@ -353,7 +353,8 @@ static bool print_sorted(struct flows_ctx *ctx, struct flow_report *rep,
 	for (size_t i = 0; i < ctx->n; i++) {
 		struct flow_record r;
 
-		flow_record_from_flow(&r, &entry_at(ctx, order[i])->flow);
+		flow_record_from_flow(&r, &entry_at(ctx, order[i])->flow,
+				      analyzer_tunnels(ctx->a));
 		flow_report_flow(rep, &r);
 	}
 	free(order);
@@ -394,7 +395,8 @@ int cmd_flows(int argc, char **argv)
 	a = engine_analyzer(e);
 	ctx.a = a;
 	if (!ctx.streaming && flow_render_queue_supports(o.format)) {
-		ctx.queue = flow_render_queue_new(o.format);
+		ctx.queue = flow_render_queue_new(o.format,
+						  analyzer_tunnels(a));
 		if (ctx.queue == NULL) {
 			engine_free(e);
 			cli_error("out of memory");

@@ -51,6 +51,7 @@ struct cursor {
  * cursor_view(n)          a view of the next n captured bytes, advance
  * cursor_rest_view()      a view of everything captured from here
  * cursor_peek_*(rel)      read at an offset from here, without moving
+ *                         (u8, be16, be32, le16, le32)
  * cursor_sub(n)           a new cursor over the next n bytes (a header's
  *                         declared length); false, with fail MALFORMED,
  *                         when n is more than the wire had, after still
@@ -155,6 +156,29 @@ static inline bool cursor_peek_be32(struct cursor *c, size_t rel, uint32_t *out)
 	p = c->base + c->off + rel;
 	*out = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	       (uint32_t)p[2] << 8 | p[3];
+	return true;
+}
+
+static inline bool cursor_peek_le16(struct cursor *c, size_t rel, uint16_t *out)
+{
+	const uint8_t *p;
+
+	if (!cursor_check(c, rel, 2))
+		return false;
+	p = c->base + c->off + rel;
+	*out = (uint16_t)((unsigned)p[1] << 8 | p[0]);
+	return true;
+}
+
+static inline bool cursor_peek_le32(struct cursor *c, size_t rel, uint32_t *out)
+{
+	const uint8_t *p;
+
+	if (!cursor_check(c, rel, 4))
+		return false;
+	p = c->base + c->off + rel;
+	*out = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[1] << 8 | p[0];
 	return true;
 }
 

@@ -44,6 +44,22 @@ enum decode_status decode_packet_opt(struct packet *pkt, enum link_type lt,
 		pkt->link.framing = FRAMING_RAW_IP;
 		pkt->link.ethertype = ETHERTYPE_IPV6;
 		return ipv6_decode(&c, pkt);
+	case LINK_TYPE_PPP:
+		return ppp_decode(&c, pkt);
+	case LINK_TYPE_PPP_HDLC:
+		return ppp_hdlc_decode(&c, pkt);
+	case LINK_TYPE_C_HDLC:
+		return chdlc_decode(&c, pkt);
+	case LINK_TYPE_IEEE802_11: {
+		/* Link type 105 carries no FCS (pcap-linktype(7)). */
+		static const struct ieee80211_radio plain = {0};
+
+		return ieee80211_decode(&c, pkt, &plain);
+	}
+	case LINK_TYPE_IEEE802_11_RADIOTAP:
+		return radiotap_decode(&c, pkt);
+	case LINK_TYPE_PPI:
+		return ppi_decode(&c, pkt);
 	case LINK_TYPE_COUNT:
 		break;
 	}
@@ -70,6 +86,17 @@ enum decode_status decode_ethertype(struct cursor *c, struct packet *pkt,
 	case ETHERTYPE_QINQ:
 	case ETHERTYPE_QINQ_OLD:
 		return vlan_decode(c, pkt, ethertype);
+	case ETHERTYPE_MPLS:
+	case ETHERTYPE_MPLS_MULTICAST:
+		return mpls_decode(c, pkt);
+	case ETHERTYPE_PPPOE_SESSION:
+		return pppoe_decode(c, pkt);
+	case ETHERTYPE_PBB_ITAG:
+		return pbb_decode(c, pkt);
+	case ETHERTYPE_FABRICPATH:
+		return fabricpath_decode(c, pkt);
+	case ETHERTYPE_VNTAG:
+		return vntag_decode(c, pkt);
 	default:
 		return packet_stop(pkt, PROTO_COUNT, DECODE_UNSUPPORTED);
 	}
@@ -110,6 +137,20 @@ enum decode_status decode_transport(struct cursor *c, struct packet *pkt,
 	switch (ip_proto) {
 	case IPPROTO_NUM_TCP:
 		return tcp_decode(c, pkt);
+	case IPPROTO_NUM_GRE:
+	case IPPROTO_NUM_IPIP:
+	case IPPROTO_NUM_IPV6:
+		/*
+		 * A tunnel is entered once its datagram is whole: reassembly
+		 * decodes it again.  Its first fragment is only a fragment.
+		 */
+		if (pkt->ip.is_fragment) {
+			pkt->payload = cursor_rest_view(c);
+			pkt->payload_wire_len = (uint32_t)pkt->ip.payload_len;
+			return DECODE_OK;
+		}
+		return ip_proto == IPPROTO_NUM_GRE ? gre_decode(c, pkt)
+						   : ipip_decode(c, pkt, ip_proto);
 	case IPPROTO_NUM_UDP:
 		return udp_decode(c, pkt);
 	case IPPROTO_NUM_ICMP:
@@ -121,6 +162,28 @@ enum decode_status decode_transport(struct cursor *c, struct packet *pkt,
 		pkt->payload_wire_len = (uint32_t)pkt->ip.payload_len;
 		return packet_stop(pkt, PROTO_COUNT, DECODE_UNSUPPORTED);
 	}
+}
+
+/*
+ * By port, as Wireshark registers them: VXLAN and Geneve by the
+ * destination only (the source port is the sender's flow hash), the
+ * others by either.
+ */
+enum decode_status udp_decode_tunnel(struct cursor *c, struct packet *pkt)
+{
+	uint16_t sp = pkt->udp.sport, dp = pkt->udp.dport;
+
+	if (dp == UDP_PORT_VXLAN)
+		return vxlan_decode(c, pkt);
+	if (dp == UDP_PORT_GENEVE)
+		return geneve_decode(c, pkt);
+	if (sp == UDP_PORT_GTP_U || dp == UDP_PORT_GTP_U)
+		return gtpu_decode(c, pkt);
+	if (sp == UDP_PORT_TEREDO || dp == UDP_PORT_TEREDO)
+		return teredo_decode(c, pkt);
+	if (sp == UDP_PORT_AYIYA || dp == UDP_PORT_AYIYA)
+		return ayiya_decode(c, pkt);
+	return DECODE_OK;
 }
 
 /*

@@ -57,6 +57,37 @@ void decode_clamp_to_ip(struct cursor *c, const struct packet *pkt);
 bool decode_transport_split(struct cursor *whole, struct packet *pkt,
 			    enum decode_status why);
 
+/*
+ * Encapsulation (encap.c).  encap_push() records a link-layer framing's
+ * layer, encap_push_tunnel() a tunnel's, with the outer IP (and UDP)
+ * header the packet holds now; both return NULL, with ENCAP_TOO_DEEP
+ * noted, when PACKET_MAX_ENCAPS layers are there already, and the
+ * caller stops unsupported.  The encap_decode_*() hand-offs clear the
+ * network and transport parts for the inner headers, then decode them:
+ * by ethertype (IPv4 and IPv6 only, else unsupported at self), by the IP
+ * version nibble, or as an Ethernet frame, or by any ethertype.
+ */
+struct packet_encap *encap_push(struct packet *pkt, enum encap_kind kind);
+struct packet_encap *encap_push_tunnel(struct packet *pkt,
+				       enum encap_kind kind);
+enum decode_status encap_decode_ip(struct cursor *c, struct packet *pkt,
+				   enum proto self, uint16_t ethertype);
+enum decode_status encap_decode_ip_by_version(struct cursor *c,
+					      struct packet *pkt,
+					      enum proto self);
+enum decode_status encap_decode_ethernet(struct cursor *c, struct packet *pkt);
+/* PPP, its address and control octets optional (GRE: PPTP). */
+enum decode_status encap_decode_ppp(struct cursor *c, struct packet *pkt);
+/*
+ * A UDP tunnel's header that the cursor could not read: truncated by
+ * the capture, it is the tunnel's (marked, stopped truncated at self);
+ * too short on the wire, it is no tunnel and the datagram stays UDP.
+ */
+enum decode_status encap_udp_unsure(struct cursor *c, struct packet *pkt,
+				    enum proto self);
+enum decode_status encap_decode_ethertype(struct cursor *c, struct packet *pkt,
+					  uint16_t ethertype);
+
 /* Link layer. */
 enum decode_status ethernet_decode(struct cursor *c, struct packet *pkt);
 /* The type-or-length field after the MACs or a VLAN tag; at is the
@@ -73,6 +104,50 @@ enum decode_status loopback_decode(struct cursor *c, struct packet *pkt,
 				   enum link_type lt);
 enum decode_status arp_decode(struct cursor *c, struct packet *pkt,
 			      bool is_rarp);
+enum decode_status ppp_decode(struct cursor *c, struct packet *pkt);
+enum decode_status ppp_hdlc_decode(struct cursor *c, struct packet *pkt);
+/* PPP's protocol field and what it carries (PPPoE, GRE, the links). */
+enum decode_status ppp_decode_protocol(struct cursor *c, struct packet *pkt);
+/* The address and control octets when there, then the protocol. */
+enum decode_status ppp_decode_framed(struct cursor *c, struct packet *pkt);
+enum decode_status chdlc_decode(struct cursor *c, struct packet *pkt);
+/* What the radio header (radiotap, PPI) says of the 802.11 frame. */
+struct ieee80211_radio {
+	bool has_fcs;           /* the frame ends with its 4-byte FCS */
+	bool data_pad;          /* the body is 4-aligned after the header */
+	bool bad_fcs;           /* the receiver found the FCS wrong */
+};
+enum decode_status ieee80211_decode(struct cursor *c, struct packet *pkt,
+				    const struct ieee80211_radio *radio);
+enum decode_status radiotap_decode(struct cursor *c, struct packet *pkt);
+enum decode_status ppi_decode(struct cursor *c, struct packet *pkt);
+
+/* Link-layer encapsulations, each behind its ethertype. */
+enum decode_status mpls_decode(struct cursor *c, struct packet *pkt);
+enum decode_status pppoe_decode(struct cursor *c, struct packet *pkt);
+enum decode_status pbb_decode(struct cursor *c, struct packet *pkt);
+enum decode_status fabricpath_decode(struct cursor *c, struct packet *pkt);
+enum decode_status vntag_decode(struct cursor *c, struct packet *pkt);
+
+/*
+ * Tunnels.  GRE and IP in IP behind their IP protocol (never from a
+ * fragment: reassembly feeds the whole datagram back); the UDP ones
+ * behind their port (udp_decode_tunnel), each returning DECODE_OK with
+ * the datagram left as UDP payload when its header does not look like
+ * the tunnel's.
+ */
+enum decode_status gre_decode(struct cursor *c, struct packet *pkt);
+/* type: 1, 2 or 3, from the GRE header (gre.c). */
+enum decode_status erspan_decode(struct cursor *c, struct packet *pkt,
+				 unsigned type);
+enum decode_status ipip_decode(struct cursor *c, struct packet *pkt,
+			       uint8_t ip_proto);
+enum decode_status udp_decode_tunnel(struct cursor *c, struct packet *pkt);
+enum decode_status vxlan_decode(struct cursor *c, struct packet *pkt);
+enum decode_status geneve_decode(struct cursor *c, struct packet *pkt);
+enum decode_status gtpu_decode(struct cursor *c, struct packet *pkt);
+enum decode_status teredo_decode(struct cursor *c, struct packet *pkt);
+enum decode_status ayiya_decode(struct cursor *c, struct packet *pkt);
 
 /* Network layer. */
 enum decode_status ipv4_decode(struct cursor *c, struct packet *pkt);
@@ -95,15 +170,33 @@ enum {
 	ETHERTYPE_QINQ = 0x88a8,
 	ETHERTYPE_QINQ_OLD = 0x9100,
 	ETHERTYPE_IPV6 = 0x86dd,
+	ETHERTYPE_MPLS = 0x8847,
+	ETHERTYPE_MPLS_MULTICAST = 0x8848,
+	ETHERTYPE_PPPOE_SESSION = 0x8864,
+	ETHERTYPE_PBB_ITAG = 0x88e7,
+	ETHERTYPE_FABRICPATH = 0x8903,
+	ETHERTYPE_VNTAG = 0x8926,
+};
+
+/* UDP ports of the tunnels decoded (IANA). */
+enum {
+	UDP_PORT_GTP_U = 2152,
+	UDP_PORT_TEREDO = 3544,
+	UDP_PORT_VXLAN = 4789,
+	UDP_PORT_AYIYA = 5072,
+	UDP_PORT_GENEVE = 6081,
 };
 
 enum {
 	IPPROTO_NUM_HOPOPTS = 0,
 	IPPROTO_NUM_ICMP = 1,
+	IPPROTO_NUM_IPIP = 4,
 	IPPROTO_NUM_TCP = 6,
 	IPPROTO_NUM_UDP = 17,
+	IPPROTO_NUM_IPV6 = 41,
 	IPPROTO_NUM_ROUTING = 43,
 	IPPROTO_NUM_FRAGMENT = 44,
+	IPPROTO_NUM_GRE = 47,
 	IPPROTO_NUM_ESP = 50,
 	IPPROTO_NUM_AH = 51,
 	IPPROTO_NUM_ICMPV6 = 58,

@@ -6,6 +6,14 @@
  * ipv4, ipv6, icmp, udp, tcp) and may only write its own part, the payload
  * view and the anomaly list.  Fields are valid only when the protocol's
  * bit is set in protos_seen, and only as far as decoding got (see status).
+ *
+ * Encapsulated traffic (MPLS, PPPoE, GRE, VXLAN, GTP-U ...) leaves the
+ * innermost network and transport layers in ip, ipv4, ipv6, icmp, udp
+ * and tcp, as if the frame had carried them alone; each layer it went
+ * through on the way is one entry of encaps[], outermost first (struct
+ * packet_encap), which is all that is kept of an outer IP or UDP header.
+ * Dissectors stay flow-agnostic: the analyzer keys inner flows by these
+ * entries.
  */
 #ifndef TCPLENS_PACKET_H
 #define TCPLENS_PACKET_H
@@ -25,6 +33,12 @@ enum link_type {
 	LINK_TYPE_IPV6,
 	LINK_TYPE_LINUX_SLL,
 	LINK_TYPE_LINUX_SLL2,
+	LINK_TYPE_PPP,       /* PPP, optionally with HDLC address/control */
+	LINK_TYPE_PPP_HDLC,  /* PPP in HDLC-like framing (RFC 1662) */
+	LINK_TYPE_C_HDLC,    /* Cisco HDLC */
+	LINK_TYPE_IEEE802_11,
+	LINK_TYPE_IEEE802_11_RADIOTAP,
+	LINK_TYPE_PPI,       /* per-packet information, then 802.11 */
 	LINK_TYPE_COUNT
 };
 
@@ -42,6 +56,16 @@ enum proto {
 	PROTO_LINUX_SLL2,
 	PROTO_LOOPBACK,
 	PROTO_RAW_IP,
+	PROTO_PPP,
+	PROTO_CHDLC,
+	PROTO_RADIOTAP,
+	PROTO_PPI,
+	PROTO_WLAN,             /* IEEE 802.11 */
+	PROTO_VNTAG,
+	PROTO_FABRICPATH,
+	PROTO_PBB,
+	PROTO_PPPOE,            /* the session stage, 0x8864 */
+	PROTO_MPLS,
 	PROTO_ARP,
 	PROTO_RARP,
 	PROTO_IPV4,
@@ -50,6 +74,13 @@ enum proto {
 	PROTO_ICMPV6,
 	PROTO_UDP,
 	PROTO_TCP,
+	PROTO_GRE,
+	PROTO_ERSPAN,
+	PROTO_VXLAN,
+	PROTO_GENEVE,
+	PROTO_GTP,              /* GTP-U */
+	PROTO_TEREDO,
+	PROTO_AYIYA,
 	PROTO_COUNT
 };
 
@@ -94,7 +125,14 @@ enum proto {
 	X(TCP_RESERVED_BITS, PROTO_TCP, "tcp.reserved_bits")                 \
 	X(TCP_BAD_FLAG_COMBINATION, PROTO_TCP, "tcp.bad_flag_combination")   \
 	X(TCP_PORT_ZERO, PROTO_TCP, "tcp.port_zero")                         \
-	X(UDP_PORT_ZERO, PROTO_UDP, "udp.port_zero")
+	X(UDP_PORT_ZERO, PROTO_UDP, "udp.port_zero")                         \
+	X(ENCAP_TOO_DEEP, PROTO_COUNT, "encap.too_deep")                     \
+	X(PPPOE_BAD_HEADER, PROTO_PPPOE, "pppoe.bad_header")                 \
+	X(PPPOE_LENGTH_OVER_FRAME, PROTO_PPPOE, "pppoe.length_over_frame")   \
+	X(WLAN_BAD_FCS, PROTO_WLAN, "wlan.bad_fcs")                           \
+	X(GRE_BAD_VERSION, PROTO_GRE, "gre.bad_version")                     \
+	X(GTP_BAD_LENGTH, PROTO_GTP, "gtp.bad_length")                       \
+	X(GTP_BAD_EXTENSION, PROTO_GTP, "gtp.bad_extension")
 
 enum packet_anomaly {
 #define PACKET_ANOMALY_ENUM(name, proto, key) PKT_ANOM_##name,
@@ -105,6 +143,13 @@ enum packet_anomaly {
 
 #define PACKET_MAX_ANOMALIES 8
 #define PACKET_MAX_VLANS 8        /* deeper stacks stop with VLAN_TOO_DEEP */
+/*
+ * Encapsulation layers decoded at most; a deeper one stops with
+ * ENCAP_TOO_DEEP, unsupported.  Real networks nest two or three (MPLS
+ * under GRE under VXLAN); the cap also bounds the recursion through
+ * nested tunnels, as Suricata's layer limit does.
+ */
+#define PACKET_MAX_ENCAPS 4
 #define PACKET_MAX_IPV6_EXT 16    /* longer chains stop: no loops possible */
 #define PACKET_MAX_SACK_BLOCKS 4
 #define PACKET_MAX_TFO_COOKIE 16
@@ -130,6 +175,72 @@ struct ip_addr {
 	uint8_t bytes[16];
 };
 
+/*
+ * Encapsulation layers.  A link-layer framing (MPLS, PPPoE, PBB,
+ * FabricPath, VN-Tag) sits before the network layer and has no IP
+ * endpoints; a tunnel (GRE, VXLAN, ...) is carried by an outer IP header
+ * whose endpoints, with the tunnel's own identifier, name the tunnel.
+ * Stable: the names (encap_kind_name) are part of the documented output.
+ */
+enum encap_kind {
+	ENCAP_NONE = 0,
+	ENCAP_MPLS,
+	ENCAP_PPPOE,
+	ENCAP_PBB,              /* IEEE 802.1ah provider backbone */
+	ENCAP_FABRICPATH,       /* Cisco FabricPath */
+	ENCAP_VNTAG,            /* Cisco VN-Tag (802.1Qbh) */
+	ENCAP_GRE,
+	ENCAP_ERSPAN,           /* GRE carrying mirrored frames */
+	ENCAP_VXLAN,
+	ENCAP_GENEVE,
+	ENCAP_IP_IN_IP,         /* 4in4, 6in4, 4in6, 6in6: by outer_proto */
+	ENCAP_GTP_U,
+	ENCAP_TEREDO,
+	ENCAP_AYIYA,
+	ENCAP_KIND_COUNT
+};
+
+enum encap_flag {
+	ENCAP_HAS_ID = 1u << 0,     /* id is valid */
+	ENCAP_HAS_ID2 = 1u << 1,    /* id2 is valid */
+	/*
+	 * id names the same tunnel in both directions (a VNI, a GRE key, an
+	 * ERSPAN session), so inner flows are told apart by it.  Ids each
+	 * end picks for what it receives (GTP-U TEIDs, MPLS labels) differ
+	 * between a connection's two directions and are only recorded.
+	 */
+	ENCAP_ID_SHARED = 1u << 2,
+	ENCAP_HAS_SEQ = 1u << 3,    /* GRE: a sequence number was present */
+};
+
+/*
+ * One layer of encapsulation.  For a tunnel, src and dst are the outer
+ * IP header's (sport and dport the outer UDP ports, for tunnels over
+ * UDP); a link-layer framing leaves them unset (family 0).
+ *
+ * id and id2 by kind: MPLS the bottom and the top label of the stack
+ * (count labels); PPPoE the session id; PBB the I-SID; FabricPath the
+ * destination and source switch ids; VN-Tag the destination and source
+ * virtual interfaces; GRE the key (Ethernet over GRE, NVGRE: the VSID,
+ * and the FlowID in id2) and the sequence number; ERSPAN the
+ * session id (version: its type, 1 to 3); VXLAN and Geneve the VNI;
+ * GTP-U the TEID.
+ */
+struct packet_encap {
+	uint8_t kind;           /* enum encap_kind */
+	uint8_t flags;          /* enum encap_flag */
+	uint8_t outer_proto;    /* IP protocol carrying it: 4, 17, 41, 47 */
+	uint8_t version;        /* GRE version, ERSPAN type */
+	uint8_t count;          /* MPLS: labels in the stack */
+	/* Outer checksums, enum cksum_status: the IPv4 header's, UDP's. */
+	uint8_t outer_ip_cksum, outer_udp_cksum;
+	uint16_t sport, dport;
+	uint32_t id, id2;
+	uint32_t outer_ip_len;  /* outer IP header and payload, on the wire */
+	uint16_t outer_hdr_len; /* of it, the IP header with options */
+	struct ip_addr src, dst;
+};
+
 struct pkt_time {
 	int64_t sec;
 	uint32_t nsec;
@@ -145,6 +256,9 @@ enum link_framing {
 	FRAMING_LINUX_SLL2,
 	FRAMING_LOOPBACK,
 	FRAMING_RAW_IP,
+	FRAMING_PPP,
+	FRAMING_CISCO_HDLC,
+	FRAMING_IEEE80211,
 };
 
 struct packet_link {
@@ -167,6 +281,14 @@ struct packet_link {
 	uint16_t sll_hatype;
 	uint32_t sll_ifindex;   /* SLL2 only */
 	uint32_t loopback_family; /* NULL/LOOP: AF_ value, byte order fixed */
+	uint16_t ppp_protocol;  /* PPP's protocol field, 0 when none */
+	/*
+	 * IEEE 802.11: frame control's type (4 when its version is not 0),
+	 * subtype and flags octet.
+	 */
+	uint8_t wlan_type, wlan_subtype, wlan_flags;
+	uint8_t wlan_fragment;  /* fragment number (sequence control) */
+	bool wlan_amsdu;        /* QoS control: the body is an A-MSDU */
 };
 
 struct packet_arp {
@@ -339,7 +461,7 @@ struct packet {
 	enum link_type link_type;
 	bool skip_checksums;    /* decode_packet_opt() without any checksum */
 
-	uint32_t protos_seen;   /* 1u << enum proto */
+	uint64_t protos_seen;   /* 1 << enum proto */
 	/* Where decoding stopped: DECODE_OK means it ran to the payload. */
 	enum decode_status status;
 	enum proto status_proto;
@@ -360,6 +482,14 @@ struct packet {
 	uint8_t anomaly_count;
 	uint8_t anomalies_dropped; /* more than PACKET_MAX_ANOMALIES */
 	uint8_t anomalies[PACKET_MAX_ANOMALIES]; /* enum packet_anomaly */
+
+	/*
+	 * The layers of encapsulation, outermost first: only the first
+	 * encap_count are valid (packet_reset() leaves the rest as they
+	 * were, and encap_push() fills an entry whole).  Keep it last.
+	 */
+	uint8_t encap_count;
+	struct packet_encap encaps[PACKET_MAX_ENCAPS];
 };
 
 /*
@@ -384,14 +514,16 @@ static inline int64_t pkt_time_ns(struct pkt_time t)
 /* Resets the fields decode_packet() fills; cheap enough per packet. */
 void packet_reset(struct packet *pkt);
 
+_Static_assert(PROTO_COUNT <= 64, "protos_seen has a bit per protocol");
+
 static inline bool packet_has(const struct packet *pkt, enum proto p)
 {
-	return (pkt->protos_seen & (1u << p)) != 0;
+	return (pkt->protos_seen & (UINT64_C(1) << p)) != 0;
 }
 
 static inline void packet_mark(struct packet *pkt, enum proto p)
 {
-	pkt->protos_seen |= 1u << p;
+	pkt->protos_seen |= UINT64_C(1) << p;
 }
 
 /* Records where and why decoding stopped; returns the status. */
@@ -413,5 +545,20 @@ const char *proto_name(enum proto p);   /* "ipv4", "tcp", ... */
 const char *link_type_name(enum link_type lt); /* "EN10MB", ... */
 const char *decode_status_name(enum decode_status st);
 const char *cksum_status_name(enum cksum_status st);
+/* "mpls", "vxlan", ...: the kind alone ("ipip" for any IP in IP). */
+const char *encap_kind_name(enum encap_kind k);
+/* The layer's name: its kind's, but "6in4", "4in6", "6in6" for IP in IP. */
+const char *encap_name(const struct packet_encap *e);
+/* The innermost tunnel layer (one with IP endpoints), or NULL. */
+const struct packet_encap *packet_innermost_tunnel(const struct packet *pkt);
+/*
+ * Whether the traffic the frame carries has protocol p: packet_has()
+ * for a frame that went through no tunnel, whose protocol bits are its
+ * only network and transport layers; past a tunnel the bits hold its
+ * outer IPv4/IPv6 and UDP too, and IPv4, IPv6, TCP, UDP, ICMP and ICMPv6
+ * are the innermost IP header's (pkt->ip, pkt->tcp ...), or none when
+ * the tunnel carried something else (ARP in VXLAN).
+ */
+bool packet_inner_has(const struct packet *pkt, enum proto p);
 
 #endif

@@ -32,7 +32,7 @@ static enum cksum_status udp_checksum(const struct packet *pkt,
 enum decode_status udp_decode(struct cursor *c, struct packet *pkt)
 {
 	struct packet_udp *u = &pkt->udp;
-	struct cursor whole;
+	struct cursor whole, payload;
 
 	packet_mark(pkt, PROTO_UDP);
 	decode_clamp_to_ip(c, pkt);
@@ -73,6 +73,7 @@ enum decode_status udp_decode(struct cursor *c, struct packet *pkt)
 	cursor_limit(c, (size_t)u->length - UDP_HDR_LEN);
 	u->cksum = udp_checksum(pkt, cursor_rest_view(&whole));
 	pkt->payload_wire_len = (uint32_t)cursor_wire_remaining(c);
-	pkt->payload = cursor_rest_view(c);
-	return DECODE_OK;
+	payload = *c;
+	pkt->payload = cursor_rest_view(&payload);
+	return udp_decode_tunnel(c, pkt);
 }

@@ -157,6 +157,23 @@ static void text_evidence(FILE *out, const struct finding *f)
 	}
 }
 
+/*
+ * The id and subject after the severity (8 columns); a subject in a
+ * tunnel that would pass 80 columns has its tunnel on a line of its own.
+ */
+static void text_subject_line(FILE *out, const struct finding *f)
+{
+	const char *id = finding_id_name(f->id);
+	const char *in = strstr(f->subject, " in ");
+
+	if (in == NULL || 8 + 1 + strlen(id) + 2 + strlen(f->subject) <= 80) {
+		fprintf(out, " %s  %s\n", id, f->subject);
+		return;
+	}
+	fprintf(out, " %s  %.*s\n", id, (int)(in - f->subject), f->subject);
+	fprintf(out, "  %s\n", in + 1);
+}
+
 /* Past this, "tshark -r FILE" takes a line of its own. */
 #define TSHARK_READ_MAX 48
 
@@ -279,7 +296,7 @@ static void text_group(FILE *out, const struct finding *f, size_t n,
 	else
 		fprintf(out, "%-8s", sev);
 	if (members == 1)
-		fprintf(out, " %s  %s\n", finding_id_name(f->id), f->subject);
+		text_subject_line(out, f);
 	else
 		fprintf(out, " %s  %zu subjects\n", finding_id_name(f->id),
 			members);

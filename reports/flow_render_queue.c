@@ -73,6 +73,7 @@ struct renderer {
 	struct line_ref *refs;
 	size_t n, cap;
 	bool failed;
+	const struct tunnel_table *tunnels;
 };
 
 struct queued {
@@ -107,11 +108,13 @@ bool flow_render_queue_supports(enum output_format format)
 	       format == OUTPUT_FORMAT_ZEEK || format == OUTPUT_FORMAT_NDJSON;
 }
 
-static bool renderer_init(struct renderer *r, enum output_format format)
+static bool renderer_init(struct renderer *r, enum output_format format,
+			  const struct tunnel_table *tunnels)
 {
 	cookie_io_functions_t io = {.write = line_buf_write};
 
 	memset(r, 0, sizeof(*r));
+	r->tunnels = tunnels;
 	r->mem = fopencookie(&r->out, "w", io);
 	/*
 	 * A text line is one fwrite(): unbuffered, it goes straight to the
@@ -148,7 +151,7 @@ static void render(struct renderer *r, const struct flow *f, uint64_t sort,
 		r->refs = p;
 		r->cap = cap;
 	}
-	flow_record_from_flow(&rec, f);
+	flow_record_from_flow(&rec, f, r->tunnels);
 	before = r->out.len;
 	flow_report_flow(&r->rep, &rec);
 	if (r->buffered)
@@ -201,14 +204,15 @@ static void *helper_main(void *arg)
 	return NULL;
 }
 
-struct flow_render_queue *flow_render_queue_new(enum output_format format)
+struct flow_render_queue *flow_render_queue_new(enum output_format format,
+						const struct tunnel_table *tunnels)
 {
 	struct flow_render_queue *q = calloc(1, sizeof(*q));
 	struct sched_param idle = {0};
 
 	if (q == NULL)
 		return NULL;
-	if (!renderer_init(&q->own, format)) {
+	if (!renderer_init(&q->own, format, tunnels)) {
 		flow_render_queue_free(q);
 		return NULL;
 	}
@@ -223,7 +227,7 @@ struct flow_render_queue *flow_render_queue_new(enum output_format format)
 	}
 	q->sync_ready = true;
 	/* Without the helper's stream, the pushing thread renders alone. */
-	q->have_thread = renderer_init(&q->helper, format) &&
+	q->have_thread = renderer_init(&q->helper, format, tunnels) &&
 			 pthread_create(&q->thread, NULL, helper_main, q) == 0;
 	q->helper_started = q->have_thread;
 	/*

@@ -21,7 +21,12 @@ struct flow_render_queue;
 bool flow_render_queue_supports(enum output_format format);
 
 /* NULL when memory ran out; without a helper thread it renders inline. */
-struct flow_render_queue *flow_render_queue_new(enum output_format format);
+/*
+ * tunnels: what the flows' tunnel ids stand for; its entries never
+ * change, so the helper thread reads them as it renders.
+ */
+struct flow_render_queue *flow_render_queue_new(enum output_format format,
+						const struct tunnel_table *tunnels);
 
 /*
  * Queues f (copied) with the value it sorts by; the lines come out in

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "text_line.h"
+#include "tunnel_table.h"
 
 /*
  * A value as text, into a line, without stdio; times as seconds with 6
@@ -89,6 +90,8 @@ static void doc_summary(struct doc_writer *w, const struct analyzer_stats *st,
 	doc_member_uint(w, "icmp_messages", st->icmp_messages);
 	doc_member_uint(w, "icmp_errors_matched", st->icmp_errors_matched);
 	doc_member_uint(w, "untracked", st->untracked);
+	doc_member_uint(w, "tunnels", st->tunnels);
+	doc_member_uint(w, "tunnels_untracked", st->tunnels_untracked);
 	doc_end_object(w);
 }
 
@@ -141,7 +144,7 @@ static const struct {
 	{"orig_ip_bytes", "orig_ip_bytes", "count"},
 	{"resp_pkts", "resp_pkts", "count"},
 	{"resp_ip_bytes", "resp_ip_bytes", "count"},
-	{"tunnel_parents", NULL, "set[string]"},
+	{"tunnel_parents", "tunnel", "set[string]"},
 };
 
 #define N_ZEEK_COLS (sizeof(zeek_cols) / sizeof(zeek_cols[0]))
@@ -241,8 +244,7 @@ static void text_flow(FILE *out, const struct flow_record *rec)
 
 	text_line_reset(&l);
 	text_line_str(&l, rec->uid, 13);
-	text_line_str(&l, rec->proto == 6 ? "tcp" : rec->proto == 17 ? "udp"
-							: "icmp", 6);
+	text_line_str(&l, flow_record_proto_name(rec), 6);
 	pair_start = l.n;
 	endpoint_text(&l, rec->orig_h, rec->orig_p);
 	text_line_str(&l, " -> ", 0);
@@ -259,6 +261,19 @@ static void text_flow(FILE *out, const struct flow_record *rec)
 	text_line_char(&l, ' ');
 	text_line_str(&l, rec->is_tcp ? tcp_close_kind_name(rec->close_kind)
 				      : "-", 0);
+	/* Only tunnelled flows have more: other lines stay as they were. */
+	if (rec->in_tunnel) {
+		text_line_str(&l, " in ", 0);
+		text_line_str(&l, rec->tunnel_type, 0);
+		text_line_char(&l, ' ');
+		text_line_str(&l, rec->tunnel_orig_h, 0);
+		text_line_char(&l, '-');
+		text_line_str(&l, rec->tunnel_resp_h, 0);
+		if (rec->has_tunnel_id) {
+			text_line_str(&l, " id ", 0);
+			text_line_u64(&l, rec->tunnel_id, 0);
+		}
+	}
 	text_line_write(&l, out);
 }
 
@@ -334,6 +349,11 @@ void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 			" evicted at --max-flows, peak %zu tracked at once)\n",
 			shown, st->flows_created, st->flows_evicted,
 			st->peak_flows);
+		/* Never silent: these packets are in no flow shown. */
+		if (st->tunnels_untracked > 0)
+			fprintf(r->out, "%" PRIu64 " packets not analysed: "
+				"their tunnels were past the %u told apart\n",
+				st->tunnels_untracked, TUNNEL_TABLE_MAX);
 		break;
 	case OUTPUT_FORMAT_CSV: break;
 	}

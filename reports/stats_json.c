@@ -123,6 +123,19 @@ static void write_unsupported(struct doc_writer *w, const struct proto_stats *st
 		doc_member_uint(w, key, st->unsupported_ip_proto[i]);
 	}
 	doc_end_object(w);
+	doc_key(w, "payload_of");
+	doc_begin_object(w);
+	for (unsigned p = 0; p < PROTO_COUNT; p++)
+		if (st->unsupported_payload[p] > 0)
+			doc_member_uint(w, proto_name((enum proto)p),
+					st->unsupported_payload[p]);
+	doc_end_object(w);
+	doc_key(w, "wlan");
+	doc_begin_object(w);
+	for (unsigned i = 0; i < WLAN_SKIP_COUNT; i++)
+		doc_member_uint(w, wlan_skip_name((enum wlan_skip)i),
+				st->wlan_skipped[i]);
+	doc_end_object(w);
 	doc_end_object(w);
 }
 

@@ -168,6 +168,23 @@ static void write_not_decoded(FILE *out, const struct proto_stats *st)
 		fprintf(out, "  %-22s%10" PRIu64 "\n", name,
 			st->unsupported_ip_proto[i]);
 	}
+	for (unsigned p = 0; p < PROTO_COUNT; p++) {
+		if (st->unsupported_payload[p] == 0)
+			continue;
+		NOT_DECODED_HEADER();
+		snprintf(name, sizeof(name), "payload of %s",
+			 proto_name((enum proto)p));
+		fprintf(out, "  %-22s%10" PRIu64 "\n", name,
+			st->unsupported_payload[p]);
+	}
+	for (unsigned i = 0; i < WLAN_SKIP_COUNT; i++) {
+		if (st->wlan_skipped[i] == 0)
+			continue;
+		snprintf(name, sizeof(name), "wlan %s",
+			 wlan_skip_name((enum wlan_skip)i));
+		fprintf(out, "    %-20s%10" PRIu64 "\n", name,
+			st->wlan_skipped[i]);
+	}
 	if (st->unsupported_link > 0) {
 		NOT_DECODED_HEADER();
 		fprintf(out, "  %-22s%10" PRIu64 "\n", "other link payload",

@@ -1402,8 +1402,9 @@ def bad_files(outdir):
         b'This is not a capture file.\nIt is plain text that happens to be\n'
         b'named .pcap, to check that tcplens says so (exit 4).\n')
     written['bad-empty.pcap'] = b''
-    unsup = Capture('bad-unsupported-linktype.pcap', 105, step_us=1000)
-    # A minimal 802.11 beacon-ish frame (never decoded: link type 105).
+    unsup = Capture('bad-unsupported-linktype.pcap', 147, step_us=1000)
+    # An 802.11 beacon-ish frame under USER0 (147), a link type reserved
+    # for private use that no capture tool means the same by.
     unsup.add(b'\x80\x00\x00\x00' + BCAST + M_ROUTER + M_ROUTER + b'\x00\x00' +
               b'\x00' * 12)
     written[unsup.name] = unsup.bytes()

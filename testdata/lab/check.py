@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Reruns lab scenarios fresh and checks them against the committed
 truth: the kernel must end in the same TCP states (ss -tan counts per
-host), and those must include what the scenario expects.  One line per
-scenario, "PASS lab/NAME" or "FAIL lab/NAME: why".  Needs root and
-network namespaces; without them it says SKIP and exits 0.
+host), and those must include what the scenario expects.  Through a
+real VXLAN (a capture with an overlay), tcplens must also read the
+fresh underlay capture as the fresh vx0 one (tests/encap/lab_check.py;
+TCPLENS, default build/tcplens, skipped with a note when not built).
+One line per scenario, "PASS lab/NAME" or "FAIL lab/NAME: why".  Needs
+root and network namespaces; without them it says SKIP and exits 0.
 
 When the analyzer can report end states, this is also where its answer
 is compared with the fresh kernel truth (issue 5).
@@ -16,6 +19,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ENCAP_TESTS = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'tests', 'encap')
 
 
 def can_run():
@@ -33,6 +37,20 @@ def states(truth):
     return {addr: h['ss']['counts'] for addr, h in truth['hosts'].items()}
 
 
+def underlay_problem(fresh_dir, fresh):
+    sys.path.insert(0, ENCAP_TESTS)
+    import compare
+    import lab_check
+    if not os.access(compare.TCPLENS, os.X_OK):
+        print('  %s: underlay against vx0 not compared: %s not built'
+              % (fresh['scenario'], compare.TCPLENS))
+        return None
+    return lab_check.check_pair(
+        os.path.join(fresh_dir, fresh['capture']['file']),
+        os.path.join(fresh_dir, fresh['capture']['overlay']['file']),
+        fresh['expect']['tunnel'], lab_check.client_of(fresh))
+
+
 def check(name, fresh_dir):
     committed = json.load(open(os.path.join(HERE, name + '.json')))
     r = subprocess.run([sys.executable, os.path.join(HERE, 'lab.py'),
@@ -45,6 +63,11 @@ def check(name, fresh_dir):
     if states(fresh) != states(committed):
         problems.append('end states %s, committed %s' % (states(fresh),
                                                         states(committed)))
+    overlay = fresh['capture'].get('overlay')
+    if overlay is not None:
+        why = underlay_problem(fresh_dir, fresh)
+        if why:
+            problems.append('underlay and vx0 read differently: %s' % why)
     for addr, want in committed['expect'].get('states_end', {}).items():
         have = {}
         for h_addr, h in fresh['hosts'].items():

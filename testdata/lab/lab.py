@@ -25,6 +25,13 @@ writes NAME.pcap and NAME.json:
   facts                    what the scenario itself knows (ports, counts)
   expect                   what the analyzer must find (for the tests)
 
+A scenario with the option vxlan runs through a real VXLAN instead: the
+veth pair is the underlay (203.0.113.1 and .2), each namespace's vx0
+(VNI 42, UDP 4789) carries the client and server IPv4 addresses (no
+IPv6 on either), and tcpdump captures both the client's veth (NAME.pcap, every
+frame in VXLAN) and its vx0 (NAME.vx0.pcap, the same traffic as it
+enters and leaves the tunnel); capture.overlay describes the second.
+
 A scenario whose capture dropped packets or shows sequence gaps is run
 again (up to three times), never used as it is.
 """
@@ -43,6 +50,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLI4, SRV4 = '192.0.2.1', '192.0.2.2'
 CLI6, SRV6 = '2001:db8::1', '2001:db8::2'
+# The VXLAN scenarios' underlay: the two VTEPs and the tunnel.
+VTEP_CLI4, VTEP_SRV4 = '203.0.113.1', '203.0.113.2'
+VXLAN_VNI, VXLAN_PORT = 42, 4789
+# Outer Ethernet, IPv4, UDP and VXLAN headers: what the underlay adds.
+VXLAN_OVERHEAD = 14 + 20 + 8 + 8
 
 
 def run(cmd, check=True, capture=True, timeout=120):
@@ -156,9 +168,22 @@ def pcap_frame_sizes(path):
     return largest, over
 
 
+def vxlan_inner(frame):
+    """The Ethernet frame a VXLAN underlay frame carries, or None."""
+    if len(frame) < 14 + 20 or frame[12:14] != b'\x08\x00' or frame[23] != 17:
+        return None
+    udp = frame[14 + (frame[14] & 15) * 4:]
+    if len(udp) < 16 or struct.unpack('!H', udp[2:4])[0] != VXLAN_PORT:
+        return None
+    return udp[16:]
+
+
 def tcp_of_frame(frame):
     if len(frame) < 14:
         return None
+    inner = vxlan_inner(frame)
+    if inner is not None:
+        return tcp_of_frame(inner)
     etype = struct.unpack('!H', frame[12:14])[0]
     ip = frame[14:]
     if etype == 0x0800 and len(ip) >= 20 and ip[9] == 6:
@@ -196,10 +221,10 @@ class Capture:
                 break
             time.sleep(0.05)
 
-    def stop(self):
+    def stop(self, wait=1.0):
         """Stop a second after the last packet: a capture stopped at once
         silently loses its last buffered block."""
-        time.sleep(1.0)
+        time.sleep(wait)
         self.proc.send_signal(signal.SIGINT)
         self.proc.wait(timeout=10)
         text = open(self.err).read()
@@ -212,9 +237,10 @@ class Capture:
 
 # ----------------------------------------------------------------- lab
 class Lab:
-    """Two namespaces, client and server, joined by a veth pair."""
+    """Two namespaces, client and server, joined by a veth pair, and
+    with vxlan by a VXLAN tunnel over it."""
 
-    def __init__(self, name, offloads=False, mtu=1500):
+    def __init__(self, name, offloads=False, mtu=1500, vxlan=False):
         tag = '%d' % os.getpid()
         self.ns = {'cli': 'tl%s-cli' % tag, 'srv': 'tl%s-srv' % tag}
         self.name = name
@@ -226,18 +252,42 @@ class Lab:
             run(['ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up'])
         run(['ip', 'link', 'add', 'veth-c', 'netns', self.ns['cli'], 'type',
              'veth', 'peer', 'name', 'veth-s', 'netns', self.ns['srv']])
-        for role, iface, a4, a6 in (('cli', 'veth-c', CLI4, CLI6),
-                                    ('srv', 'veth-s', SRV4, SRV6)):
-            ns = self.ns[role]
-            self.sh(role, 'ip link set %s mtu %d up' % (iface, mtu))
+        for role, iface, a4, a6, vtep, peer in (
+                ('cli', 'veth-c', CLI4, CLI6, VTEP_CLI4, VTEP_SRV4),
+                ('srv', 'veth-s', SRV4, SRV6, VTEP_SRV4, VTEP_CLI4)):
+            if vxlan:
+                iface = self.underlay(role, iface, mtu, vtep, peer)
+            else:
+                self.sh(role, 'ip link set %s mtu %d up' % (iface, mtu))
             self.sh(role, 'ip addr add %s/24 dev %s' % (a4, iface))
-            # nodad: usable at once, no 2 s of duplicate detection.
-            self.sh(role, 'ip -6 addr add %s/64 dev %s nodad' % (a6, iface))
-            if not offloads:
-                # Wire-sized segments, filled checksums: what a tap sees.
-                self.sh(role, 'ethtool -K %s tso off gso off gro off '
-                        'tx off rx off' % iface, check=False)
+            if not vxlan:
+                # nodad: usable at once, no 2 s of duplicate detection.
+                self.sh(role, 'ip -6 addr add %s/64 dev %s nodad' % (a6, iface))
+            self.offloads_off(role, iface)
         self.counters0 = {r: read_counters(ns) for r, ns in self.ns.items()}
+
+    def offloads_off(self, role, iface):
+        if not self.offloads:
+            # Wire-sized segments, filled checksums: what a tap sees.
+            self.sh(role, 'ethtool -K %s tso off gso off gro off '
+                    'tx off rx off' % iface, check=False)
+
+    def underlay(self, role, iface, mtu, vtep, peer):
+        """Makes iface the IPv4 underlay of a VXLAN to peer; returns the
+        tunnel's device, vx0 (its MTU the kernel's: the underlay's less
+        the 50 bytes of VXLAN headers).  IPv4 only, on both: the
+        neighbour discovery and MLD that follow a link-local address for
+        seconds would reach one capture and not the other while the two
+        tcpdumps start one after the other."""
+        self.sysctl(role, 'net.ipv6.conf.%s.disable_ipv6' % iface, 1)
+        self.sh(role, 'ip link set %s mtu %d up' % (iface, mtu))
+        self.sh(role, 'ip addr add %s/24 dev %s' % (vtep, iface))
+        self.offloads_off(role, iface)
+        self.sh(role, 'ip link add vx0 type vxlan id %d local %s remote %s '
+                'dstport %d dev %s' % (VXLAN_VNI, vtep, peer, VXLAN_PORT, iface))
+        self.sysctl(role, 'net.ipv6.conf.vx0.disable_ipv6', 1)
+        self.sh(role, 'ip link set vx0 up')
+        return 'vx0'
 
     def sh(self, role, cmd, check=True, timeout=120):
         return run(['ip', 'netns', 'exec', self.ns[role], 'sh', '-c', cmd],
@@ -261,8 +311,8 @@ class Lab:
                                                            err.strip()))
         return out
 
-    def capture(self, path, snaplen=0):
-        return Capture(self.ns['cli'], 'veth-c', path, snaplen)
+    def capture(self, path, snaplen=0, iface='veth-c'):
+        return Capture(self.ns['cli'], iface, path, snaplen)
 
     def truth(self):
         hosts = {}
@@ -296,41 +346,69 @@ def load_scenarios():
     return scenarios.SCENARIOS
 
 
+def capture_record(path, iface, offloads, packets, dropped, snaplen):
+    largest, over_mtu = pcap_frame_sizes(path)
+    c = {'file': os.path.basename(path), 'interface': iface,
+         'offloads': offloads, 'packets': packets, 'dropped_by_kernel': dropped,
+         'tcp_sequence_gaps': pcap_tcp_gaps(path), 'largest_frame': largest,
+         'frames_over_1514': over_mtu}
+    if snaplen:
+        c['snaplen'] = snaplen
+    return c
+
+
 def run_one(name, spec, outdir):
     pcap = os.path.join(outdir, name + '.pcap')
+    vxlan = spec.get('vxlan', False)
+    offloads = spec.get('offloads', False)
+    snaplen = spec.get('snaplen', 0)
+    # (file, interface, snaplen): the underlay's frames are cut where the
+    # tunnel's are, after the same inner bytes.
+    wanted = [(pcap, 'veth-c', snaplen + VXLAN_OVERHEAD
+               if vxlan and snaplen else snaplen)]
+    if vxlan:
+        wanted.append((os.path.join(outdir, name + '.vx0.pcap'), 'vx0', snaplen))
     for attempt in range(1, 4):
-        lab = Lab(name, offloads=spec.get('offloads', False),
-                  mtu=spec.get('mtu', 1500))
+        lab = Lab(name, offloads=offloads, mtu=spec.get('mtu', 1500),
+                  vxlan=vxlan)
         try:
-            cap = lab.capture(pcap, spec.get('snaplen', 0))
+            caps = [lab.capture(p, s, i) for p, i, s in wanted]
             facts, expect = spec['run'](lab)
-            packets, dropped = cap.stop()
+            # Together: a capture stopped a second after the other would
+            # hold a second more of traffic (an ARP refresh).
+            time.sleep(1.0)
+            stopped = [c.stop(wait=0) for c in caps]
             hosts = lab.truth()
         finally:
             lab.close()
-        gaps = pcap_tcp_gaps(pcap)
-        largest, over_mtu = pcap_frame_sizes(pcap)
-        if dropped == 0 and (gaps == 0 or spec.get('gaps_expected')):
+        records = [capture_record(p, 'client ' + ('veth' if i == 'veth-c' else i),
+                                  offloads, got, dropped, s)
+                   for (p, i, s), (got, dropped) in zip(wanted, stopped)]
+        bad = [r for r in records if r['dropped_by_kernel'] != 0 or (
+            r['tcp_sequence_gaps'] and not spec.get('gaps_expected'))]
+        if not bad:
             break
-        print('  %s: attempt %d incomplete (dropped %d, gaps %d); again'
-              % (name, attempt, dropped, gaps), file=sys.stderr)
+        print('  %s: attempt %d incomplete (%s); again' % (name, attempt, ', '.join(
+            '%s dropped %d, gaps %d' % (r['file'], r['dropped_by_kernel'],
+                                        r['tcp_sequence_gaps']) for r in bad)),
+            file=sys.stderr)
     else:
         raise RuntimeError('%s: no complete capture in 3 attempts' % name)
+    capture = records[0]
+    if vxlan:
+        capture['interface'] = 'client veth, the VXLAN underlay'
+        capture['vxlan'] = {'vni': VXLAN_VNI, 'port': VXLAN_PORT,
+                            'vteps': [VTEP_CLI4, VTEP_SRV4]}
+        capture['overlay'] = records[1]
     truth = {
         'scenario': name,
         'description': spec['doc'],
         'kernel': run(['uname', '-r']).strip(),
-        'capture': {'file': name + '.pcap', 'interface': 'client veth',
-                    'offloads': spec.get('offloads', False),
-                    'packets': packets, 'dropped_by_kernel': dropped,
-                    'tcp_sequence_gaps': gaps, 'largest_frame': largest,
-                    'frames_over_1514': over_mtu},
+        'capture': capture,
         'hosts': hosts,
         'facts': facts,
         'expect': expect,
     }
-    if spec.get('snaplen'):
-        truth['capture']['snaplen'] = spec['snaplen']
     with open(os.path.join(outdir, name + '.json'), 'w') as f:
         json.dump(truth, f, indent=2, sort_keys=False)
         f.write('\n')

@@ -44,6 +44,13 @@ agree with the kernel, not with our idea of TCP.
 - Addresses: client 192.0.2.1 / 2001:db8::1, server 192.0.2.2 /
   2001:db8::2 (documentation ranges); spoofed flood sources come from
   198.18.0.0/15 and are routed back into the lab.
+- The `vxlan_*` scenarios run through a real VXLAN (VNI 42, UDP 4789):
+  the veth pair is its underlay between the VTEPs 203.0.113.1 and .2,
+  and the client and server addresses (IPv4 only) live on each side's
+  `vx0`.  NAME.pcap is the underlay, taken on the client's veth (every
+  frame in VXLAN); NAME.vx0.pcap the same traffic on the client's vx0,
+  captured at the same time.  `tests/encap/lab_check.py` checks that
+  tcplens reads both alike and names the tunnel.
 - `make lab-check` (root) reruns the scenarios fresh and checks that the
   kernel ends in the same states as recorded here.
 
@@ -85,8 +92,12 @@ def fmt_expect(e):
             '%s %d' % kv for kv in st.items())))
     for addr, n in e.get('retransmissions', {}).items():
         parts.append('%d retransmissions from %s' % (n, addr))
+    if 'tunnel' in e:
+        t = e['tunnel']
+        parts.append('every flow in %s %s-%s id %d' % (
+            t['type'], t['orig_h'], t['resp_h'], t['id']))
     known = ('conn_state', 'close_initiator', 'states_end',
-             'retransmissions', 'findings', 'normal')
+             'retransmissions', 'findings', 'normal', 'tunnel')
     for k, v in e.items():
         if k not in known:
             parts.append('%s: %s' % (k, json.dumps(v, sort_keys=True)))
@@ -110,10 +121,14 @@ def main():
         t = json.load(open(path))
         kernel = t.get('kernel', kernel)
         c = t['capture']
-        what = '%s (%d packets%s%s)' % (
+        what = '%s (%d packets%s%s%s)' % (
             t['description'], c['packets'],
             ', offloads on' if c['offloads'] else '',
-            ', snaplen %d' % c['snaplen'] if c.get('snaplen') else '')
+            ', snaplen %d' % c['snaplen'] if c.get('snaplen') else '',
+            '; %d on vx0, snaplen %d' % (c['overlay']['packets'],
+                                         c['overlay']['snaplen'])
+            if c.get('overlay', {}).get('snaplen') else
+            '; %d on vx0' % c['overlay']['packets'] if c.get('overlay') else '')
         rows.append('| `%s` | %s | %s | %s | %s |' % (
             t['scenario'], what, fmt_states(t['hosts']),
             fmt_counters(t['hosts']), fmt_expect(t['expect'])))

@@ -315,7 +315,7 @@ for addr, fam in ((%r, socket.AF_INET), (%r, socket.AF_INET6)):
 # More scenarios live in group modules, each registering into SCENARIOS
 # when imported; a module that is not there yet is skipped.
 for _group in ('scenarios_state', 'scenarios_loss', 'scenarios_findings',
-               'scenarios_accept'):
+               'scenarios_accept', 'scenarios_vxlan'):
     try:
         __import__(_group)
     except ModuleNotFoundError as e:

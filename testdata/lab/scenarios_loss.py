@@ -88,7 +88,7 @@ RECEIVER_COUNTERS = (
 )
 
 
-def _bulk(lab, srv, port, loss):
+def _bulk(lab, srv, port, loss, size=BULK_BYTES):
     v6 = ':' in srv
     tool = 'ip6tables' if v6 else 'iptables'
     if loss:
@@ -100,10 +100,10 @@ def _bulk(lab, srv, port, loss):
                '100:65535 -m statistic --mode random --probability %s -j DROP'
                % (tool, port, loss))
     server(lab, BULK_SERVER % (srv, port))
-    got = int(client(lab, BULK_CLIENT % (srv, port, BULK_BYTES)).strip())
+    got = int(client(lab, BULK_CLIENT % (srv, port, size)).strip())
     settle()
     cli, srv_d = _deltas(lab, 'cli'), _deltas(lab, 'srv')
-    facts = {'server_port': port, 'bytes_sent': BULK_BYTES,
+    facts = {'server_port': port, 'bytes_sent': size,
              'bytes_received_by_server': got,
              'tcp_congestion_control': _sysctl_get(
                  lab, 'cli', 'net.ipv4.tcp_congestion_control'),

@@ -117,6 +117,12 @@ TSHARK_FIELDS = ['frame.number'] + ['tcp.analysis.' + f for f in FLAGS] + [DUPNU
 # Keep this list sorted by capture and frame; tcplens-timeline(1) quotes
 # `--list-deliberate`.
 DELIBERATE = [
+    ('encap-vxlan-tenants.pcap', 6, 'retransmission', '-',
+     'the same SYN in another tunnel (VNI 301 after 300): tshark keys TCP '
+     'conversations by addresses and ports alone, tcplens by tunnel too'),
+    ('encap-vxlan-tenants.pcap', 14, 'retransmission', '-',
+     'the same IPv6 SYN in another tunnel (VNI 301 after 300): tshark keys '
+     'TCP conversations by addresses and ports alone, tcplens by tunnel too'),
     ('many-protocols-resends.pcap', 69, 'retransmission', 'out_of_order',
      'the first copy of 96 bytes a bare FIN (frame 68) skipped 1 us before: '
      'out of order; tshark calls it a retransmission of that FIN'),
@@ -202,7 +208,9 @@ RULES = [
     ('the answer to a zero-window probe is a probe ACK',
      rule_linux_zwp_ack, ('zero_window.pcap',)),
     ('data seen before and sent again is a retransmission, not out of order',
-     rule_resend_seen_before, ('bulk_loss.pcap', 'Bgp_open_malformed.pcap')),
+     rule_resend_seen_before, ('bulk_loss.pcap', 'Bgp_open_malformed.pcap',
+                               'vxlan_bulk_loss.pcap',
+                               'vxlan_bulk_loss.vx0.pcap')),
     ('a frame captured twice is a copy, not a retransmission',
      rule_captured_twice, ('tcp-duplicates.pcap',)),
 ]

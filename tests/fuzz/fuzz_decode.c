@@ -37,7 +37,7 @@ static void fuzz_on_flow_end(void *ctx, const struct flow *f,
 	struct flow_record r;
 	struct field_value v;
 
-	flow_record_from_flow(&r, f);
+	flow_record_from_flow(&r, f, NULL);
 	for (size_t i = 0; i < flow_record_field_count(); i++)
 		flow_record_field(&r, i, &v);
 	detectors_on_flow_end(ctx, f, area);

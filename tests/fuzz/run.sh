@@ -1,7 +1,8 @@
 #!/bin/sh
 # Fuzz smoke: builds the three libFuzzer harnesses and runs them for
 # SECONDS in all (half on packets, a quarter on whole capture files, a
-# quarter on configuration files), seeded from testdata/ and the
+# quarter on configuration files), seeded from testdata/ (with real/,
+# the public samples, and encap/, every encapsulation) and the
 # regression inputs in tests/fuzz/regressions/ (packets) and
 # tests/fuzz/regressions-config/ (configuration files).
 # Prints one PASS/FAIL line per harness.
@@ -57,14 +58,18 @@ run() {
 seeds=build-fuzz/seeds-decode
 rm -rf "$seeds"
 mkdir -p "$seeds"
-python3 tests/fuzz/seed_corpus.py testdata "$seeds" >/dev/null
+python3 tests/fuzz/seed_corpus.py testdata testdata/real testdata/encap "$seeds" >/dev/null
 cp tests/fuzz/regressions/* "$seeds"/ 2>/dev/null
 run decode "$decode_bin" $((seconds / 2)) "$seeds" 4096
 
 files=build-fuzz/seeds-capture
 rm -rf "$files"
 mkdir -p "$files"
-cp testdata/*.pcap testdata/*.pcapng testdata/real/*.pcap* "$files"/
+cp testdata/*.pcap testdata/*.pcapng "$files"/
+# The public samples and encapsulated captures, under their directory's name.
+for f in testdata/real/*.pcap* testdata/encap/*.pcap; do
+	cp "$f" "$files/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
 run capture "$capture_bin" $((seconds / 4)) "$files" 16384
 
 # Configuration files: the bad ones of the CLI tests, the defaults as

@@ -1,16 +1,25 @@
 #!/usr/bin/env python3
 """Turns every frame of the testdata captures into a fuzz seed.
 
+    seed_corpus.py SRC_DIR... OUT_DIR
+
+(testdata, testdata/real and testdata/encap: every encapsulation.)
+
 Each seed is one packet in the harness format (see fuzz_decode.c):
-link_type:u8 cap_len:u16be wire_extra:u8 bytes.  Reads classic pcap (both
-byte orders, micro and nano) and pcapng (EPB and SPB).
+link_type:u8 cap_len:u16be wire_extra:u8 bytes.  A capture's frames are
+also joined into one seed (up to MAX_LEN bytes, the fuzz run's -max_len),
+so a connection's packets reach flows, tunnels and detectors together.
+Reads classic pcap (both byte orders, micro and nano) and pcapng (EPB
+and SPB).
 """
 import os
 import struct
 import sys
 
 # DLT/LINKTYPE -> enum link_type order in dissectors/packet.h
-LINK = {1: 0, 0: 1, 108: 2, 12: 3, 101: 3, 14: 3, 228: 4, 229: 5, 113: 6, 276: 7}
+LINK = {1: 0, 0: 1, 108: 2, 12: 3, 101: 3, 14: 3, 228: 4, 229: 5, 113: 6, 276: 7,
+        9: 8, 50: 9, 104: 10, 105: 11, 127: 12, 192: 13}
+MAX_LEN = 4096
 
 
 def frames_pcap(b):
@@ -50,10 +59,10 @@ def frames_pcapng(b):
         off += blen
 
 
-def main(src_dir, out_dir):
+def main(src_dirs, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     n = 0
-    for name in sorted(os.listdir(src_dir)):
+    for src_dir, name in sorted((d, f) for d in src_dirs for f in os.listdir(d)):
         path = os.path.join(src_dir, name)
         if not os.path.isfile(path) or not name.endswith(('.pcap', '.pcapng')):
             continue
@@ -64,19 +73,28 @@ def main(src_dir, out_dir):
             frames = frames_pcap(b)
         else:
             continue
+        tag = os.path.basename(os.path.normpath(src_dir))
+        whole = b''
         try:
             for i, (lt, data, orig) in enumerate(frames):
                 if lt not in LINK or len(data) > 65535:
                     continue
                 extra = max(0, min(127, orig - len(data)))
                 seed = bytes([LINK[lt]]) + struct.pack('>H', len(data)) + bytes([extra]) + data
-                with open(os.path.join(out_dir, '%s-%04d' % (name, i)), 'wb') as f:
+                with open(os.path.join(out_dir, '%s-%s-%04d' % (tag, name, i)), 'wb') as f:
                     f.write(seed)
                 n += 1
+                if len(whole) + len(seed) <= MAX_LEN:
+                    whole += seed
         except struct.error:
-            continue
+            pass
+        if whole:
+            with open(os.path.join(out_dir, '%s-%s-all' % (tag, name)), 'wb') as f:
+                f.write(whole)
+            n += 1
     print('%d seeds' % n)
 
 
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2])
+    # seed_corpus.py SRC_DIR... OUT_DIR
+    main(sys.argv[1:-1], sys.argv[-1])

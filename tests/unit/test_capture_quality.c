@@ -271,14 +271,18 @@ static size_t eth(uint8_t *b, uint16_t ethertype, size_t payload)
 }
 
 /*
- * Coverage by reason: MPLS (an encapsulation), ARP (hides nothing),
- * IGMP (another IP protocol), GRE (an encapsulation in IP), VXLAN
- * (analysed as outer UDP, its inside hidden), and three records the
- * capture source skipped on an NFLOG interface.
+ * Coverage by reason: MPLS carrying neither IP nor Ethernet (an
+ * encapsulation's payload not decoded), ARP (hides nothing), IGMP
+ * (another IP protocol), GRE carrying an experimental protocol (0x88b5),
+ * a datagram to VXLAN's port that is no VXLAN (plain UDP, analysed
+ * whole), one to Linux's default VXLAN port 8472 (analysed as outer UDP,
+ * its inside hidden), and three records the capture source skipped on
+ * an NFLOG interface.
  */
 static void test_coverage(void **state)
 {
-	uint8_t b[UNIT_FRAME_MAX], l4[8] = {0x11, 0, 0, 0, 0, 0, 0, 0};
+	uint8_t b[UNIT_FRAME_MAX], gre[8] = {0, 0, 0x88, 0xb5, 0, 0, 0, 0};
+	uint8_t igmp[8] = {0x11, 0, 0, 0, 0, 0, 0, 0};
 	struct quality_source_facts facts = {0};
 	const struct capture_quality_report *q;
 	struct rig r;
@@ -286,20 +290,23 @@ static void test_coverage(void **state)
 
 	(void)state;
 	rig_open(&r);
-	/* MPLS label 16, bottom of stack, then 40 bytes nobody reads */
+	/* MPLS label 16, bottom of stack, then 40 bytes starting 0x50 */
 	n = eth(b, 0x8847, 44);
-	b[14] = 0x00; b[15] = 0x01; b[16] = 0x01; b[17] = 0x40;
+	b[14] = 0x00; b[15] = 0x01; b[16] = 0x01; b[17] = 0x40; b[18] = 0x50;
 	feed_cut(&r, 0, LINK_TYPE_ETHERNET, b, n, n);
 	n = eth(b, 0x0806, 28);
 	b[14] = 0; b[15] = 1; b[16] = 8; b[17] = 0; b[18] = 6; b[19] = 4;
 	b[21] = 1;
 	feed_cut(&r, 10, LINK_TYPE_ETHERNET, b, n, n);
 	feed(&r, 20, b, unit_ip_build(b, sizeof(b), "192.0.2.1", "224.0.0.22",
-				      2, l4, sizeof(l4), -1));
+				      2, igmp, sizeof(igmp), -1));
 	feed(&r, 30, b, unit_ip_build(b, sizeof(b), "192.0.2.1", "198.51.100.9",
-				      47, l4, sizeof(l4), -1));
+				      47, gre, sizeof(gre), -1));
+	/* 50 zero bytes: no VXLAN I flag */
 	feed(&r, 40, b, unit_udp_build(b, sizeof(b), "192.0.2.1", 51000,
 				       "198.51.100.9", 4789, 50));
+	feed(&r, 50, b, unit_udp_build(b, sizeof(b), "192.0.2.1", 51000,
+				       "198.51.100.9", 8472, 50));
 	facts.unsupported_link_records = 3;
 	facts.n_links = 1;
 	facts.links[0].dlt = 239;
@@ -307,8 +314,8 @@ static void test_coverage(void **state)
 	facts.links[0].records = 3;
 	engine_set_source_facts(r.e, &facts);
 	q = rig_close(&r);
-	assert_int_equal(q->frames, 8);
-	assert_int_equal(q->analysed, 1);           /* the VXLAN datagram */
+	assert_int_equal(q->frames, 9);
+	assert_int_equal(q->analysed, 2);           /* the UDP datagrams */
 	assert_int_equal(q->not_analysed, 7);
 	assert_int_equal(q->by_reason[QUALITY_UNDECODED_ENCAP], 2);
 	assert_int_equal(q->by_reason[QUALITY_NON_IP], 1);
@@ -317,11 +324,124 @@ static void test_coverage(void **state)
 	assert_int_equal(q->by_reason[QUALITY_UNSUPPORTED_LINK], 3);
 	assert_int_equal(q->hidden, 6);
 	assert_int_equal(q->n_details, 6);
-	assert_string_equal(q->details[0].name, "MPLS");
-	assert_int_equal(q->details[0].code, 0x8847);
-	assert_string_equal(q->details[3].name, "GRE");
-	assert_string_equal(q->details[4].name, "VXLAN");
+	assert_string_equal(q->details[0].name,
+			    "MPLS carrying neither IP nor Ethernet");
+	assert_string_equal(q->details[3].name,
+			    "GRE carrying a protocol not decoded");
+	assert_int_equal(q->details[3].code, 47);
+	assert_string_equal(q->details[4].name,
+			    "VXLAN on Linux's default port (flannel)");
+	assert_int_equal(q->details[4].code, 8472);
 	assert_string_equal(q->details[5].name, "NFLOG");
+	engine_free(r.e);
+}
+
+/* An IPv4 VXLAN datagram (VNI 42, UDP checksum 0) around inner. */
+static size_t vxlan(uint8_t *b, const uint8_t *inner, size_t inner_len)
+{
+	size_t n = unit_udp_build(b, UNIT_FRAME_MAX, "203.0.113.1", 49152,
+				  "203.0.113.2", 4789, 8 + inner_len);
+
+	memset(b + 28, 0, 8);
+	b[28] = 0x08;                       /* I: the VNI is valid */
+	b[34] = 42;
+	memcpy(b + 36, inner, inner_len);
+	b[26] = b[27] = 0;
+	return n;
+}
+
+/*
+ * Inside the encapsulations decoded, the traffic carried is judged: an
+ * ARP request and reply in VXLAN are ARP (not IPv4 of TTL 0 between
+ * unspecified addresses, nor one frame twice, as their cleared outer
+ * fields once read), a SYN in VXLAN is analysed, a VXLAN header cut by
+ * the snaplen hides what it carried; PPPoE's LCP is PPP control (no
+ * traffic), an encrypted 802.11 data frame hides traffic.
+ */
+static void test_coverage_inside_encapsulations(void **state)
+{
+	uint8_t b[UNIT_FRAME_MAX], in[UNIT_FRAME_MAX];
+	const uint8_t wlan_protected[] = {
+		0x08, 0x41, 0, 0,               /* data, to DS, protected */
+		0, 0, 0x5e, 0, 0x53, 0xaa,      /* BSSID */
+		0, 0, 0x5e, 0, 0x53, 1,         /* source */
+		0, 0, 0x5e, 0, 0x53, 2,         /* destination */
+		0x10, 0,                        /* sequence 1 */
+		1, 2, 3, 4, 5, 6, 7, 8,         /* CCMP header, then data */
+		9, 10, 11, 12,
+	};
+	const struct capture_quality_report *q;
+	struct rig r;
+	size_t n;
+
+	(void)state;
+	rig_open(&r);
+	n = eth(in, 0x0806, 28);
+	in[14] = 0; in[15] = 1; in[16] = 8; in[17] = 0; in[18] = 6; in[19] = 4;
+	in[21] = 1;                         /* request */
+	feed(&r, 0, b, vxlan(b, in, n));
+	in[21] = 2;                         /* reply */
+	feed(&r, 10, b, vxlan(b, in, n));
+	n = eth(in, 0x0800, 0);
+	n += tcp(in + 14, "192.0.2.1", 40001, "192.0.2.2", 80, S, 1, 0, 0);
+	feed(&r, 20, b, vxlan(b, in, n));
+	n = vxlan(b, in, n);
+	feed_cut(&r, 30, LINK_TYPE_IPV4, b, 20 + 8 + 4, n);
+	n = eth(b, 0x8864, 12);             /* PPPoE session 0x1234, 6 bytes */
+	b[14] = 0x11; b[16] = 0x12; b[17] = 0x34; b[19] = 6;
+	b[20] = 0xc0; b[21] = 0x21;         /* LCP echo request */
+	b[22] = 9; b[23] = 1; b[25] = 4;
+	feed_cut(&r, 40, LINK_TYPE_ETHERNET, b, n, n);
+	feed_cut(&r, 50, LINK_TYPE_IEEE802_11, wlan_protected,
+		 sizeof(wlan_protected), sizeof(wlan_protected));
+	q = rig_close(&r);
+	assert_int_equal(q->frames, 6);
+	assert_int_equal(q->analysed, 2);   /* the SYN, the cut datagram */
+	assert_int_equal(q->by_reason[QUALITY_NON_IP], 3);
+	assert_int_equal(q->by_reason[QUALITY_TUNNEL_PAYLOAD], 1);
+	assert_int_equal(q->by_reason[QUALITY_UNDECODED_ENCAP], 1);
+	assert_int_equal(q->by_reason[QUALITY_MALFORMED], 0);
+	assert_int_equal(q->hidden, 2);
+	assert_int_equal(q->ttl_zero, 0);
+	assert_int_equal(q->impossible_addresses, 0);
+	assert_int_equal(q->duplicates, 0);
+	assert_int_equal(q->n_details, 4);
+	assert_string_equal(q->details[0].name, "ARP");
+	assert_int_equal(q->details[0].frames, 2);
+	assert_string_equal(q->details[1].name, "VXLAN");
+	assert_string_equal(q->details[2].name,
+			    "PPP control (LCP, IPCP, authentication ...)");
+	assert_string_equal(q->details[3].name, "802.11 encrypted data");
+	engine_free(r.e);
+}
+
+/*
+ * A copy is the same datagram in the same tunnel: one TCP segment in
+ * VXLAN VNI 42, then in VNI 43 (another tenant's flow, no copy), then
+ * in VNI 42 again 100 us after the first (a copy of frame 1).
+ */
+static void test_duplicates_in_tunnels(void **state)
+{
+	uint8_t b[UNIT_FRAME_MAX], in[UNIT_FRAME_MAX];
+	const struct capture_quality_report *q;
+	struct rig r;
+	size_t n, k;
+
+	(void)state;
+	rig_open(&r);
+	n = eth(in, 0x0800, 0);
+	n += tcp(in + 14, "192.0.2.1", 40001, "192.0.2.2", 80, A | P, 1, 1, 100);
+	k = vxlan(b, in, n);
+	feed(&r, 0, b, k);
+	b[34] = 43;
+	feed(&r, 50, b, k);
+	b[34] = 42;
+	feed(&r, 100, b, k);
+	q = rig_close(&r);
+	assert_int_equal(q->duplicates, 1);
+	assert_int_equal(q->n_dup_examples, 1);
+	assert_int_equal(q->dup_frames[0], 3);
+	assert_int_equal(q->dup_of[0], 1);
 	engine_free(r.e);
 }
 
@@ -375,6 +495,8 @@ int main(void)
 		cmocka_unit_test(test_direction),
 		cmocka_unit_test(test_capture_loss),
 		cmocka_unit_test(test_coverage),
+		cmocka_unit_test(test_coverage_inside_encapsulations),
+		cmocka_unit_test(test_duplicates_in_tunnels),
 		cmocka_unit_test(test_edits_offload_snaplen),
 	};
 	return cmocka_run_group_tests_name("capture_quality", tests, NULL, NULL);

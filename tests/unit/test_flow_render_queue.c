@@ -74,7 +74,7 @@ static char *render_in_order(enum output_format format, struct flow *flows,
 		{
 			struct flow_record r;
 
-			flow_record_from_flow(&r, &flows[best]);
+			flow_record_from_flow(&r, &flows[best], NULL);
 			flow_report_flow(&rep, &r);
 		}
 	}
@@ -87,7 +87,7 @@ static char *render_in_order(enum output_format format, struct flow *flows,
 static char *render_queued(enum output_format format, const struct flow *flows,
 			   const uint64_t *sort, size_t n, size_t *len)
 {
-	struct flow_render_queue *q = flow_render_queue_new(format);
+	struct flow_render_queue *q = flow_render_queue_new(format, NULL);
 	char *text = NULL, *from_file;
 	FILE *mem = open_memstream(&text, len);
 	FILE *file = tmpfile();

@@ -29,6 +29,7 @@ static void tcp_frame(struct packet *p, int64_t sec, uint32_t nsec)
 	packet_mark(p, PROTO_ETHERNET);
 	packet_mark(p, PROTO_IPV4);
 	packet_mark(p, PROTO_TCP);
+	p->ip.version = 4;
 	p->ip.proto = 6;
 	p->ipv4.cksum = CKSUM_GOOD;
 	p->tcp.cksum = CKSUM_GOOD;
@@ -152,6 +153,36 @@ static void test_unsupported_ethertypes_overflow(void **state)
 	free(st);
 }
 
+/* What an encapsulation carried, and why an 802.11 body was left. */
+static void test_unsupported_payload_of(void **state)
+{
+	struct proto_stats *st = new_stats(false);
+	struct packet p;
+
+	(void)state;
+	packet_reset(&p);
+	packet_mark(&p, PROTO_ETHERNET);
+	packet_mark(&p, PROTO_MPLS);
+	p.link.ethertype = 0x8847;
+	packet_stop(&p, PROTO_MPLS, DECODE_UNSUPPORTED);
+	proto_stats_add(st, &p);
+	packet_reset(&p);
+	packet_mark(&p, PROTO_WLAN);
+	p.link.wlan_type = 2;
+	p.link.wlan_flags = 0x41;       /* protected, to the AP */
+	packet_stop(&p, PROTO_WLAN, DECODE_UNSUPPORTED);
+	proto_stats_add(st, &p);
+	p.link.wlan_type = 0;           /* a beacon */
+	proto_stats_add(st, &p);
+	assert_int_equal(st->unsupported_payload[PROTO_MPLS], 1);
+	assert_int_equal(st->unsupported_payload[PROTO_WLAN], 2);
+	assert_int_equal(st->wlan_skipped[WLAN_SKIP_PROTECTED], 1);
+	assert_int_equal(st->wlan_skipped[WLAN_SKIP_MANAGEMENT], 1);
+	assert_int_equal(st->unsupported_link, 0);
+	assert_int_equal(st->unsupported_ethertypes[0].frames, 0);
+	free(st);
+}
+
 static void test_unsupported_ip_protocol_and_link(void **state)
 {
 	struct proto_stats *st = new_stats(false);
@@ -236,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_stop_reasons),
 		cmocka_unit_test(test_unsupported_ethertypes_overflow),
 		cmocka_unit_test(test_unsupported_ip_protocol_and_link),
+		cmocka_unit_test(test_unsupported_payload_of),
 		cmocka_unit_test(test_checksums_errors_only_when_verifying),
 		cmocka_unit_test(test_anomalies_counted),
 	};
