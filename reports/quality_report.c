@@ -278,8 +278,8 @@ static void text_coverage(FILE *out, const struct capture_quality_report *q)
 		    "break", q->unread_bytes, plural(q->unread_bytes),
 		    q->file_bytes);
 	if (q->hidden > 0)
-		say(&p, "; %" PRIu64 " frame%s hide traffic tcplens cannot see",
-		    q->hidden, plural(q->hidden));
+		say(&p, "; %" PRIu64 " frame%s traffic tcplens cannot see",
+		    q->hidden, q->hidden == 1 ? " hides" : "s hide");
 	put(out, "coverage", &p);
 }
 

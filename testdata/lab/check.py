@@ -4,7 +4,9 @@ truth: the kernel must end in the same TCP states (ss -tan counts per
 host), and those must include what the scenario expects.  Through a
 real VXLAN (a capture with an overlay), tcplens must also read the
 fresh underlay capture as the fresh vx0 one (tests/encap/lab_check.py;
-TCPLENS, default build/tcplens, skipped with a note when not built).
+TCPLENS, default build/tcplens, skipped with a note when not built, or
+when the two captures hold the same segments in another order, which
+two capture points under load can give; see underlay_problem()).
 One line per scenario, "PASS lab/NAME" or "FAIL lab/NAME: why".  Needs
 root and network namespaces; without them it says SKIP and exits 0.
 
@@ -37,7 +39,30 @@ def states(truth):
     return {addr: h['ss']['counts'] for addr, h in truth['hosts'].items()}
 
 
+def inner_segments(tcplens, path):
+    """The TCP segments tcplens reads in a capture, in capture order, as
+    (dir, flags, seq, ack, len): the same for the underlay and vx0 when
+    both saw the same packets in the same order."""
+    env = dict(os.environ, TCPLENS_CONFIG='/dev/null')
+    r = subprocess.run([tcplens, 'timeline', '--all', '-F', 'ndjson',
+                        '--no-progress', path], capture_output=True,
+                       text=True, env=env)
+    segs = []
+    for line in r.stdout.splitlines():
+        s = json.loads(line)
+        segs.append((s['dir'], s['flags'], s['seq'], s['ack'], s['len']))
+    return segs
+
+
 def underlay_problem(fresh_dir, fresh):
+    """Why tcplens reads the fresh underlay capture otherwise than the
+    fresh vx0 one, or None.  Two capture points see a packet at two
+    moments: under load, a segment going out and one coming in can reach
+    the two captures in opposite orders, and the tracker then rightly
+    reads a different story (another retransmission kind, another gap).
+    Only when both hold the same segments in the same order must the
+    analyses agree; the committed pair always does
+    (tests/encap/lab_check.py)."""
     sys.path.insert(0, ENCAP_TESTS)
     import compare
     import lab_check
@@ -45,10 +70,21 @@ def underlay_problem(fresh_dir, fresh):
         print('  %s: underlay against vx0 not compared: %s not built'
               % (fresh['scenario'], compare.TCPLENS))
         return None
-    return lab_check.check_pair(
-        os.path.join(fresh_dir, fresh['capture']['file']),
-        os.path.join(fresh_dir, fresh['capture']['overlay']['file']),
-        fresh['expect']['tunnel'], lab_check.client_of(fresh))
+    under = os.path.join(fresh_dir, fresh['capture']['file'])
+    over = os.path.join(fresh_dir, fresh['capture']['overlay']['file'])
+    why = lab_check.check_pair(under, over, fresh['expect']['tunnel'],
+                               lab_check.client_of(fresh))
+    if why is None:
+        return None
+    a = inner_segments(compare.TCPLENS, under)
+    b = inner_segments(compare.TCPLENS, over)
+    if a != b and sorted(a) == sorted(b):
+        moved = sum(x != y for x, y in zip(a, b))
+        print('  %s: underlay against vx0 not compared: the two captures '
+              'hold the same %d segments, %d of them in another order '
+              '(%s)' % (fresh['scenario'], len(a), moved, why[:200]))
+        return None
+    return why
 
 
 def check(name, fresh_dir):
