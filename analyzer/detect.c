@@ -638,6 +638,8 @@ void group_add_flow(struct det_group *g, const struct flow *f)
 {
 	uint64_t uid = flow_uid(f);
 
+	client_tally_add(&g->clients, flow_addr(f, FLOW_ORIG), f->key.family,
+			 f->key.tunnel);
 	for (int i = 0; i < g->n_flows; i++)
 		if (g->flows[i] == uid)
 			return;
@@ -776,6 +778,7 @@ static void describe(const struct detectors *d, const struct det_group *g,
 	out->value = (double)g->count;
 	out->threshold = g->threshold;
 	out->flow_count = g->flow_count;
+	out->clients = g->clients;
 	out->n_flows = g->n_flows;
 	memcpy(out->flows, g->flows, sizeof(out->flows));
 	out->n_frames = g->n_frames;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "analyzer.h"
+#include "client_tally.h"
 #include "detect_config.h"
 #include "finding.h"
 #include "tunnel_table.h"
@@ -61,6 +62,13 @@ struct finding {
 	 * DET_QUIET_NS or the detector's window).
 	 */
 	bool ongoing;
+	/*
+	 * Whether connections were still held in the finding's state at
+	 * that time (CLOSE_WAIT, TIME_WAIT, SYN retries, retransmissions
+	 * to a silent peer): a measure of state, where ongoing may only
+	 * mean recent events.  Set by the detectors that can tell.
+	 */
+	bool holding;
 	/* "192.0.2.2:8005", "[2001:db8::2]:443", "192.0.2.1" or a flow uid. */
 	char subject[FINDING_SUBJECT_LEN];
 	struct finding_place place;
@@ -73,6 +81,7 @@ struct finding {
 	/* Evidence: the first flows and frames, a few packets as text. */
 	uint8_t n_flows, n_frames, n_packets;
 	uint64_t flow_count;            /* flows involved in all */
+	struct client_tally clients;    /* the initiators of those flows */
 	uint64_t flows[FINDING_MAX_FLOWS];      /* uids */
 	uint64_t frames[FINDING_MAX_FRAMES];
 	uint64_t packet_frames[FINDING_MAX_PACKETS];

@@ -306,6 +306,8 @@ static void close_wait_describe(const struct det_group *g,
 	finding_add_number(out, "max_age_s",
 			   (double)s->max_age_ns / NS_PER_SEC);
 	finding_add_number(out, "most_at_once", (double)at_once);
+	/* CLOSE_WAIT has no timer: only the application's close ends it. */
+	out->holding = still > 0;
 	if (still == 0 && at_once < c->min_at_once) {
 		if (out->severity > SEVERITY_INFO)
 			out->severity = SEVERITY_INFO;
@@ -326,13 +328,18 @@ static void close_wait_describe(const struct det_group *g,
 		 s->past_age_now > 0 ? "now" : "at the end");
 }
 
-/* A leak holds while an endpoint of it idles in CLOSE_WAIT past min_age. */
+/*
+ * A leak holds while an endpoint of it idles in CLOSE_WAIT past min_age,
+ * or was still in it when its flow or the capture ended.
+ */
 static bool close_wait_ongoing(const struct det_group *g, int64_t now,
 			       const struct detect_config *cfg)
 {
+	const struct close_wait_state *s = close_wait_of_const(g);
+
 	(void)now;
 	(void)cfg;
-	return close_wait_of_const(g)->past_age_now > 0;
+	return s->past_age_now > 0 || s->still_open > 0;
 }
 
 static bool close_wait_live_pending(const struct det_group *g)

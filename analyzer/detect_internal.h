@@ -72,7 +72,7 @@ struct count_map {
  * time).  The detector file declares a struct per finding, next to the
  * code that uses it, and reaches it through DET_GROUP_STATE_ACCESSORS.
  */
-#define DET_GROUP_STATE_SIZE 72
+#define DET_GROUP_STATE_SIZE 80
 
 union det_group_state {
 	uint64_t align_;        /* the detectors' structs hold 64-bit counts */
@@ -114,6 +114,7 @@ struct det_group {
 	uint8_t party[16];
 	bool has_party, parties_mixed;
 	/* Evidence. */
+	struct client_tally clients;    /* the initiators of its flows */
 	uint64_t flow_count;
 	uint8_t n_flows, n_frames, n_packets;
 	uint64_t flows[FINDING_MAX_FLOWS];
@@ -646,6 +647,18 @@ void rate_sub(struct rate_ring *r, int64_t t, int64_t window_ns, uint32_t n);
 /* True when h was not in the set yet (it is now). */
 bool hash_set_add(struct hash_set *s, uint32_t h, bool *oom);
 uint32_t hash_bytes(const void *p, size_t n);
+/*
+ * Whether f was still retrying (SYNs, retransmissions) when the capture
+ * ended: cut by the end while quiet for less than its next back-off
+ * could be (at most all of its time so far, plus the initial RTO).
+ */
+static inline bool det_retrying_at_end(const struct detectors *d,
+				       const struct flow *f)
+{
+	return f->end_reason == FLOW_END_CAPTURE_END &&
+	       d->now - f->last_ts <= f->last_ts - f->first_ts + NS_PER_SEC;
+}
+
 /* A hash of the address of f's side dir (sources, targets). */
 static inline uint32_t det_addr_hash(const struct flow *f, int dir)
 {

@@ -204,6 +204,7 @@ static void merge_evidence(struct det_group *into, const struct det_group *from)
 
 	/* The sides saw different flows: none counts twice. */
 	into->flow_count += from->flow_count;
+	client_tally_join(&into->clients, &from->clients);
 	for (uint8_t i = 0; i < from->n_flows; i++) {
 		bool known = false;
 

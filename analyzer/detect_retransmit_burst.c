@@ -74,6 +74,8 @@ struct retransmit_state {
 	 * becomes a black hole or a dead peer if it ends so.
 	 */
 	uint64_t stuck_now;
+	/* Of the black holes and dead peers, those the capture's end cut. */
+	uint64_t stuck_at_end;
 	uint64_t max_len;       /* the largest retransmitted payload */
 	/* The longest run of unanswered timeout retransmissions of data. */
 	uint64_t max_run;
@@ -154,6 +156,8 @@ static void stuck_confirmed(struct detectors *d, const struct flow *f,
 		retransmit_of(g)->black_holes++;
 	else
 		retransmit_of(g)->dead_peers++;
+	if (det_retrying_at_end(d, f))
+		retransmit_of(g)->stuck_at_end++;
 	if (e != NULL)
 		group_add_frame(g, e->stuck_frame);
 	group_add_flow(g, f);
@@ -398,6 +402,7 @@ static void retx_describe(const struct det_group *g, struct finding *out,
 		out->value = (double)s->max_run;
 		out->threshold = retransmit_settings_of(cfg)->dead_peer_retries;
 	}
+	out->holding = s->stuck_now > 0 || s->stuck_at_end > 0;
 	finding_add_text(out, "kind", kind);
 	finding_add_text(out, "sender", sender);
 	for (int i = 0; i < RETX_KIND_COUNT; i++)
@@ -430,6 +435,7 @@ static const struct det_reducer retx_reducers[] = {
 	DET_REDUCE(struct retransmit_state, black_holes, DET_SUM),
 	DET_REDUCE(struct retransmit_state, dead_peers, DET_SUM),
 	DET_REDUCE(struct retransmit_state, stuck_now, DET_SUM),
+	DET_REDUCE(struct retransmit_state, stuck_at_end, DET_SUM),
 	DET_REDUCE(struct retransmit_state, max_len, DET_MAX),
 	DET_REDUCE(struct retransmit_state, max_run, DET_MAX),
 	DET_REDUCE(struct retransmit_state, max_share_ppm, DET_MAX),

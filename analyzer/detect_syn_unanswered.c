@@ -43,6 +43,8 @@ struct syn_unanswered_state {
 	 */
 	uint64_t waiting_now;
 	uint64_t waiting_retries;
+	/* Of the counted, those still retrying when the capture ended. */
+	uint64_t retrying_at_end;
 	/* Of the counted, those ICMP errors answered, and the last error. */
 	uint64_t icmp_answered;
 	uint8_t icmp_version, icmp_type, icmp_code;
@@ -166,6 +168,8 @@ static void unanswered_flow_end(struct detectors *d, const struct flow *f,
 	}
 	g->count++;
 	syn_unanswered_of(g)->syn_retransmissions += df->syn_retries;
+	if (det_retrying_at_end(d, f))
+		syn_unanswered_of(g)->retrying_at_end++;
 	if (f->icmp_errors > 0) {
 		struct syn_unanswered_state *s = syn_unanswered_of(g);
 
@@ -222,6 +226,7 @@ static void unanswered_describe(const struct det_group *g,
 					 (double)(g->times[i] - g->times[0]) / NS_PER_SEC);
 	out->unit = "connections";
 	out->value = (double)(g->count + s->waiting_now);
+	out->holding = s->waiting_now > 0 || s->retrying_at_end > 0;
 	finding_add_number(out, "syn_retransmissions", (double)retries);
 	if (g->n_times > 1)
 		finding_add_text(out, "retry_times", times);
@@ -290,6 +295,7 @@ static const struct det_reducer unanswered_reducers[] = {
 	DET_REDUCE(struct syn_unanswered_state, syn_retransmissions, DET_SUM),
 	DET_REDUCE(struct syn_unanswered_state, waiting_now, DET_SUM),
 	DET_REDUCE(struct syn_unanswered_state, waiting_retries, DET_SUM),
+	DET_REDUCE(struct syn_unanswered_state, retrying_at_end, DET_SUM),
 	DET_REDUCE(struct syn_unanswered_state, icmp_answered, DET_SUM),
 };
 

@@ -49,6 +49,8 @@ static const struct setting time_wait_rows[] = {
 /* time_wait_accumulation's group state. */
 struct time_wait_state {
 	uint64_t held;          /* connections in TIME_WAIT now */
+	/* Of those that left it, how many only because the capture ended. */
+	uint64_t held_at_end;
 	int64_t peak_ts;        /* when count (the most held) was reached */
 	/* Entered as the passive side (the server closed first). */
 	uint64_t as_server;
@@ -158,6 +160,8 @@ static void time_wait_leave(struct detectors *d, const struct flow *f,
 		return;
 	if (time_wait_of(g)->held > 0)
 		time_wait_of(g)->held--;
+	if (f->end_reason == FLOW_END_CAPTURE_END)
+		time_wait_of(g)->held_at_end++;
 	if (holder == FLOW_ORIG)
 		count_map_add(&g->counts, time_wait_dest(f, holder), -1, NULL);
 }
@@ -201,6 +205,16 @@ static void time_wait_on_flow_end(struct detectors *d, const struct flow *f,
 
 /* ------------------------------------------------------------ describe */
 
+/* Enough held in TIME_WAIT now, or when the capture ended. */
+static bool time_wait_holding(const struct det_group *g,
+			      const struct detect_config *cfg)
+{
+	const struct time_wait_state *s = time_wait_of_const(g);
+	uint32_t min = time_wait_settings_of(cfg)->min_connections;
+
+	return s->held >= min || s->held_at_end >= min;
+}
+
 static void time_wait_describe(const struct det_group *g, struct finding *out,
 			       const struct detect_config *cfg)
 {
@@ -218,6 +232,7 @@ static void time_wait_describe(const struct det_group *g, struct finding *out,
 		addr_format_endpoint(g->key.family, s->top_dest_addr,
 				     s->top_dest_port, dst, sizeof(dst));
 	out->unit = "connections in TIME_WAIT at the peak";
+	out->holding = time_wait_holding(g, cfg);
 	finding_add_number(out, "as_server", (double)s->as_server);
 	finding_add_number(out, "as_client", (double)s->as_client);
 	finding_add_text(out, "closes_first", server_side ? "server" : "client");
@@ -254,14 +269,14 @@ static bool time_wait_ongoing(const struct det_group *g, int64_t now,
 			      const struct detect_config *cfg)
 {
 	(void)now;
-	return time_wait_of_const(g)->held >=
-	       time_wait_settings_of(cfg)->min_connections;
+	return time_wait_holding(g, cfg);
 }
 
 /* ------------------------------------------------------------ merge */
 
 static const struct det_reducer time_wait_reducers[] = {
 	DET_REDUCE(struct time_wait_state, held, DET_SUM),
+	DET_REDUCE(struct time_wait_state, held_at_end, DET_SUM),
 	DET_REDUCE(struct time_wait_state, as_server, DET_SUM),
 	DET_REDUCE(struct time_wait_state, as_client, DET_SUM),
 };

@@ -33,6 +33,7 @@ struct zero_window_state {
 	uint64_t probes;        /* zero window probes during the stalls */
 	int64_t longest_ns;
 	int64_t total_ns;
+	uint64_t stalled_at_end;        /* receivers still at zero then */
 	/*
 	 * The longest stall's connection: the receiver's port and the
 	 * service (the responder's host:port) it stalled.
@@ -48,10 +49,13 @@ DET_GROUP_STATE_ACCESSORS(struct zero_window_state, zero_window_of,
 
 /* ------------------------------------------------------------ counting */
 
+/* Counts r's stall of dur; its group, NULL when too short or untracked. */
 DET_COLD
-static void stall_counted(struct detectors *d, const struct flow *f, int r,
-			  int64_t dur, const struct det_flow_ext *e,
-			  uint64_t reopened_frame)
+static struct det_group *stall_counted(struct detectors *d,
+				       const struct flow *f, int r,
+				       int64_t dur,
+				       const struct det_flow_ext *e,
+				       uint64_t reopened_frame)
 {
 	const struct zero_window_settings *c = zero_window_settings_of(&d->cfg);
 	struct subject_key k;
@@ -59,11 +63,11 @@ static void stall_counted(struct detectors *d, const struct flow *f, int r,
 	struct zero_window_state *s;
 
 	if (dur < c->min_duration_ns)
-		return;
+		return NULL;
 	subject_of_side(&k, FINDING_ZERO_WINDOW_STALL, f, r);
 	g = group_get(d, &k, d->now);
 	if (g == NULL)
-		return;
+		return NULL;
 	s = zero_window_of(g);
 	g->count++;
 	s->probes += e->zw_probes;
@@ -84,6 +88,7 @@ static void stall_counted(struct detectors *d, const struct flow *f, int r,
 	if (reopened_frame != 0)
 		group_add_frame(g, reopened_frame);
 	group_fire(d, g);
+	return g;
 }
 
 DET_COLD
@@ -132,6 +137,16 @@ static void zero_window_on_segment(struct detectors *d,
 		zero_window(d, pkt, f, info, df);
 }
 
+/* r's stall, still on when its flow ended at end, counts up to then. */
+static void stall_at_end(struct detectors *d, const struct flow *f, int r,
+			 int64_t end, const struct det_flow_ext *e)
+{
+	struct det_group *g = stall_counted(d, f, r, end - e->zw_since[r], e, 0);
+
+	if (g != NULL && f->end_reason == FLOW_END_CAPTURE_END)
+		zero_window_of(g)->stalled_at_end++;
+}
+
 /* A stall still on at the end counts up to then. */
 static void zero_window_on_flow_end(struct detectors *d, const struct flow *f,
 				    struct det_flow *df)
@@ -144,7 +159,7 @@ static void zero_window_on_flow_end(struct detectors *d, const struct flow *f,
 		return;
 	for (int r = 0; r < 2; r++)
 		if (e->zw_since[r] != 0 && end > e->zw_since[r])
-			stall_counted(d, f, r, end - e->zw_since[r], e, 0);
+			stall_at_end(d, f, r, end, e);
 }
 
 /* ------------------------------------------------------------ describe */
@@ -167,6 +182,7 @@ static void zero_window_describe(const struct det_group *g,
 	 * stall, which met it; the count of stalls is in the summary.
 	 */
 	out->unit = "seconds, the longest zero-window stall";
+	out->holding = s->stalled_at_end > 0;
 	out->value = (double)((s->longest_ns + 500000) / 1000000) / 1e3;
 	finding_add_number(out, "stalls", (double)g->count);
 	finding_add_number(out, "longest_s",
@@ -197,6 +213,7 @@ static const struct det_reducer zero_window_reducers[] = {
 	DET_REDUCE(struct zero_window_state, probes, DET_SUM),
 	DET_REDUCE(struct zero_window_state, longest_ns, DET_MAX),
 	DET_REDUCE(struct zero_window_state, total_ns, DET_SUM),
+	DET_REDUCE(struct zero_window_state, stalled_at_end, DET_SUM),
 };
 
 /* Each stall long enough is a finding's worth. */

@@ -636,6 +636,8 @@ static void doc_finding(struct doc_writer *w, const struct finding *f,
 	doc_member_string(w, "id", finding_id_name(f->id));
 	doc_member_string(w, "severity", finding_severity_name(f->severity));
 	doc_member_string(w, "subject", f->subject);
+	doc_member_bool(w, "ongoing", f->ongoing);
+	doc_member_bool(w, "holding", f->holding);
 	doc_key(w, "first_ts");
 	doc_time(w, f->first_ts, decimals);
 	doc_key(w, "last_ts");

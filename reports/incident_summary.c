@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr_format.h"
 #include "text_wrap.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -33,10 +34,11 @@ struct incident_service {
 struct incident {
 	size_t findings;                /* at warning or above */
 	int64_t first_ts, last_ts;
-	size_t ongoing;                 /* of those, still holding */
+	size_t ongoing;                 /* of those, holding at the end */
 	const struct finding *ongoing_example;
 	/* capture_coverage fired: much of the capture was not analysed. */
 	bool coverage_limited;
+	struct client_tally clients;    /* of the services' findings */
 	struct incident_service *services; /* most affected first */
 	size_t n_services;
 };
@@ -108,10 +110,12 @@ static bool incident_build(const struct diagnosis_view *v,
 		if (in->findings == 0 || f->last_ts > in->last_ts)
 			in->last_ts = f->last_ts;
 		in->findings++;
-		if (f->ongoing && in->ongoing++ == 0)
+		if (f->holding && in->ongoing++ == 0)
 			in->ongoing_example = f;
-		if (incident_names_service(f))
-			incident_add_service(in, f);
+		if (!incident_names_service(f))
+			continue;
+		incident_add_service(in, f);
+		client_tally_join(&in->clients, &f->clients);
 	}
 	if (in->n_services > 1)
 		qsort(in->services, in->n_services, sizeof(*in->services),
@@ -126,8 +130,9 @@ static void incident_free(struct incident *in)
 }
 
 /*
- * Ongoing when a finding's detector says its condition still held at
- * the end; recovered when nothing was seen for a while before the end.
+ * Ongoing when connections were still held in a finding's state at the
+ * end (events in the last seconds alone do not tell whether it goes
+ * on); recovered when nothing was seen for a while before the end.
  */
 static enum incident_state incident_state_of(const struct diagnosis_view *v,
 					     const struct incident *in)
@@ -174,6 +179,35 @@ static void incident_text_services(FILE *out, const struct incident *in)
 		snprintf(line + used, sizeof(line) - used, " and %zu more",
 			 in->n_services - shown);
 	fprintf(out, "  affected  ");
+	text_wrap(out, line, 12, 12);
+}
+
+/* "1: 192.0.2.1", "40", "about 3000" or "more than 3194". */
+static void incident_clients_words(const struct client_tally *t, char *out,
+				   size_t len)
+{
+	uint64_t n = client_tally_count(t);
+	char addr[ADDR_FORMAT_LEN];
+
+	if (client_tally_saturated(t))
+		snprintf(out, len, "more than %" PRIu64, n);
+	else if (!client_tally_exact(t))
+		snprintf(out, len, "about %" PRIu64, n);
+	else if (n == 1) {
+		addr_format(t->family, t->first, addr, sizeof(addr));
+		snprintf(out, len, "1: %s", addr);
+	} else
+		snprintf(out, len, "%" PRIu64, n);
+}
+
+static void incident_text_clients(FILE *out, const struct incident *in)
+{
+	char line[80];
+
+	if (client_tally_count(&in->clients) == 0)
+		return;
+	incident_clients_words(&in->clients, line, sizeof(line));
+	fprintf(out, "  clients   ");
 	text_wrap(out, line, 12, 12);
 }
 
@@ -241,6 +275,7 @@ void incident_render_text(FILE *out, const struct diagnosis_view *v)
 	}
 	if (in.n_services > 0)
 		incident_text_services(out, &in);
+	incident_text_clients(out, &in);
 	incident_text_window(out, v, &in);
 	incident_text_state(out, v, &in);
 	if (in.coverage_limited) {
@@ -283,6 +318,29 @@ static void incident_doc_services(struct doc_writer *w,
 	doc_end_array(w);
 }
 
+/*
+ * clients: the estimate; clients_exact: whether it is a count;
+ * client: the one client when there is exactly one, else null.
+ */
+static void incident_doc_clients(struct doc_writer *w,
+				 const struct incident *in, bool ok)
+{
+	uint64_t n = ok ? client_tally_count(&in->clients) : 0;
+	bool exact = !ok || client_tally_exact(&in->clients);
+	char addr[ADDR_FORMAT_LEN];
+
+	doc_member_uint(w, "clients", n);
+	doc_member_bool(w, "clients_exact", exact);
+	doc_key(w, "client");
+	if (n == 1 && exact) {
+		addr_format(in->clients.family, in->clients.first, addr,
+			    sizeof(addr));
+		doc_string(w, addr);
+	} else {
+		doc_null(w);
+	}
+}
+
 void incident_render_doc(struct doc_writer *w, const struct diagnosis_view *v)
 {
 	struct incident in;
@@ -293,6 +351,7 @@ void incident_render_doc(struct doc_writer *w, const struct diagnosis_view *v)
 	doc_begin_object(w);
 	doc_member_uint(w, "findings", ok ? in.findings : 0);
 	incident_doc_services(w, &in);
+	incident_doc_clients(w, &in, ok);
 	incident_doc_offset(w, "first_offset", v, in.first_ts, any);
 	incident_doc_offset(w, "last_offset", v, in.last_ts, any);
 	incident_doc_offset(w, "capture_length", v, v->stats->last_ts,

@@ -19,14 +19,15 @@ static const char *const inputs[] = {"x.pcap"};
 static struct finding make_finding(enum finding_id id,
 				   enum finding_severity sev,
 				   const char *subject, int64_t from,
-				   int64_t to, bool ongoing)
+				   int64_t to, bool holding)
 {
 	struct finding f;
 
 	memset(&f, 0, sizeof(f));
 	f.id = id;
 	f.severity = sev;
-	f.ongoing = ongoing;
+	f.ongoing = holding;
+	f.holding = holding;
 	snprintf(f.subject, sizeof(f.subject), "%s", subject);
 	snprintf(f.summary, sizeof(f.summary), "summary of %s", subject);
 	f.first_ts = T0 + from;
@@ -255,7 +256,10 @@ static void test_incident_services_and_window(void **state)
 	free(text);
 }
 
-/* The detectors' ongoing wins; a last sign at the end cannot tell. */
+/*
+ * Connections held in a finding's state at the end make it ongoing;
+ * events until the end (a detector's ongoing by recency) cannot tell.
+ */
 static void test_incident_state(void **state)
 {
 	struct finding f[2];
@@ -275,6 +279,38 @@ static void test_incident_state(void **state)
 	text = incident_of(f, 2);
 	assert_non_null(strstr(text, "seen until the capture's end (0.500 s "
 				     "before it)"));
+	free(text);
+	f[1].ongoing = true;    /* recent events, nothing held */
+	text = incident_of(f, 2);
+	assert_null(strstr(text, "still ongoing"));
+	assert_non_null(strstr(text, "seen until the capture's end"));
+	free(text);
+}
+
+/* Clients of all the services' findings, once each; one is named. */
+static void test_incident_clients(void **state)
+{
+	struct finding f[3];
+	uint8_t a[16] = {192, 0, 2, 1}, b[16] = {192, 0, 2, 7};
+	char *text;
+
+	(void)state;
+	f[0] = make_finding(FINDING_CONNECTION_REFUSED, SEVERITY_WARNING,
+			    "192.0.2.2:80", 1 * SEC, 2 * SEC, false);
+	f[1] = make_finding(FINDING_SYN_UNANSWERED, SEVERITY_WARNING,
+			    "192.0.2.3:80", 1 * SEC, 2 * SEC, false);
+	f[2] = make_finding(FINDING_CHECKSUM_ERRORS, SEVERITY_INFO,
+			    "192.0.2.200", 1 * SEC, 2 * SEC, false);
+	client_tally_add(&f[0].clients, a, 4, 0);
+	client_tally_add(&f[1].clients, a, 4, 0);
+	client_tally_add(&f[2].clients, b, 4, 0);       /* info: not counted */
+	text = incident_of(f, 3);
+	assert_non_null(strstr(text, "  clients   1: 192.0.2.1\n"));
+	free(text);
+	client_tally_add(&f[1].clients, b, 4, 0);
+	client_tally_add(&f[1].clients, a, 4, 3);       /* another tunnel's */
+	text = incident_of(f, 3);
+	assert_non_null(strstr(text, "  clients   3\n"));
 	free(text);
 }
 
@@ -308,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_trouble_list_groups_alike_rows),
 		cmocka_unit_test(test_incident_services_and_window),
 		cmocka_unit_test(test_incident_state),
+		cmocka_unit_test(test_incident_clients),
 		cmocka_unit_test(test_incident_nothing),
 	};
 
