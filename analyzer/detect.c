@@ -879,6 +879,7 @@ static struct det_group *scanner_of(struct detectors *d,
 	memset(&k, 0, sizeof(k));
 	k.id = FINDING_PORT_SCAN;
 	k.family = g->key.family;
+	k.tunnel = g->key.tunnel;
 	memcpy(k.addr, g->party, 16);
 	scan = group_find(d, &k);
 	return scan != NULL && scan->finding >= 0 ? scan : NULL;

@@ -253,6 +253,7 @@ const struct det_group *det_accept_queue_explains(struct detectors *d,
 	k.family = g->key.family;
 	k.has_port = 1;
 	k.port = g->key.port;
+	k.tunnel = g->key.tunnel;
 	memcpy(k.addr, g->key.addr, sizeof(k.addr));
 	aq = group_find(d, &k);
 	if (aq == NULL || aq->finding < 0)

@@ -145,7 +145,8 @@ static bool offload_rewritten(const struct checksum_host_state *h)
 }
 
 DET_COLD
-static void bad_checksum(struct detectors *d, const struct packet *pkt)
+static void bad_checksum(struct detectors *d, const struct packet *pkt,
+			 const struct flow *f)
 {
 	const struct checksum_settings *c = checksum_settings_of(&d->cfg);
 	struct subject_key k, all;
@@ -155,6 +156,7 @@ static void bad_checksum(struct detectors *d, const struct packet *pkt)
 	memset(&k, 0, sizeof(k));
 	k.id = FINDING_CHECKSUM_ERRORS;
 	k.family = pkt->ip.version;
+	k.tunnel = f->key.tunnel;
 	memcpy(k.addr, pkt->ip.src.bytes, 16);
 	g = group_get(d, &k, d->now);
 	memset(&all, 0, sizeof(all));
@@ -224,7 +226,7 @@ static void checksums_on_packet(struct detectors *d, const struct packet *pkt,
 {
 	if (!det_enabled(d, FINDING_CHECKSUM_ERRORS) || ipv4_sum_offloaded(pkt))
 		return;
-	bad_checksum(d, pkt);
+	bad_checksum(d, pkt, f);
 	watch_segment(d, f);
 }
 
@@ -239,6 +241,7 @@ static void judge_connection(struct detectors *d, const struct flow *f,
 	memset(&k, 0, sizeof(k));
 	k.id = FINDING_CHECKSUM_ERRORS;
 	k.family = f->key.family;
+	k.tunnel = f->key.tunnel;
 	memcpy(k.addr, flow_addr(f, dir), 16);
 	g = group_find(d, &k);
 	if (g == NULL)
