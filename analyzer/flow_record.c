@@ -1,5 +1,7 @@
 #include "flow_record.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tcp_conn.h"
@@ -100,10 +102,40 @@ static int icmp_counterpart(uint8_t proto, uint8_t type)
 	return -1;
 }
 
+bool tunnel_names_of(struct tunnel_names *n,
+		     const struct tunnel_table *tunnels, uint16_t id)
+{
+	const struct tunnel_info *t = tunnels != NULL
+				      ? tunnel_table_get(tunnels, id) : NULL;
+
+	if (t == NULL)
+		return false;
+	flow_format_uid(flow_tunnel_uid(t->family, t->addr[0], t->addr[1], id),
+			n->uid);
+	n->type = tunnel_info_kind_name(t);
+	addr_format(t->family, t->addr[0], n->orig_h, sizeof(n->orig_h));
+	addr_format(t->family, t->addr[1], n->resp_h, sizeof(n->resp_h));
+	n->has_id = (t->flags & ENCAP_ID_SHARED) != 0;
+	n->id = t->id;
+	return true;
+}
+
+void tunnel_names_format(const struct tunnel_names *n, char *out,
+			 size_t outlen)
+{
+	if (n->has_id)
+		snprintf(out, outlen, "%s %s-%s id %" PRIu32, n->type,
+			 n->orig_h, n->resp_h, n->id);
+	else
+		snprintf(out, outlen, "%s %s-%s", n->type, n->orig_h,
+			 n->resp_h);
+}
+
 static void record_tunnel(struct flow_record *r, const struct flow *f,
 			  const struct tunnel_table *tunnels)
 {
-	const struct tunnel_info *self = NULL, *in;
+	const struct tunnel_info *self = NULL;
+	struct tunnel_names in;
 	uint16_t in_id = f->key.tunnel;
 
 	if (flow_is_tunnel(f) && f->key.port[0] != 0) {
@@ -121,20 +153,15 @@ static void record_tunnel(struct flow_record *r, const struct flow *f,
 		}
 		in_id = self != NULL ? self->parent : 0;
 	}
-	in = tunnel_table_get(tunnels, in_id);
-	if (in == NULL)
+	if (!tunnel_names_of(&in, tunnels, in_id))
 		return;
 	r->in_tunnel = true;
-	flow_format_uid(flow_tunnel_uid(in->family, in->addr[0], in->addr[1],
-					in_id),
-			r->tunnel_uid);
-	r->tunnel_type = tunnel_info_kind_name(in);
-	addr_format(in->family, in->addr[0], r->tunnel_orig_h,
-		    sizeof(r->tunnel_orig_h));
-	addr_format(in->family, in->addr[1], r->tunnel_resp_h,
-		    sizeof(r->tunnel_resp_h));
-	r->has_tunnel_id = (in->flags & ENCAP_ID_SHARED) != 0;
-	r->tunnel_id = in->id;
+	memcpy(r->tunnel_uid, in.uid, sizeof(r->tunnel_uid));
+	r->tunnel_type = in.type;
+	memcpy(r->tunnel_orig_h, in.orig_h, sizeof(r->tunnel_orig_h));
+	memcpy(r->tunnel_resp_h, in.resp_h, sizeof(r->tunnel_resp_h));
+	r->has_tunnel_id = in.has_id;
+	r->tunnel_id = in.id;
 }
 
 void flow_record_from_flow(struct flow_record *r, const struct flow *f,

@@ -91,6 +91,28 @@ struct flow_record {
 void flow_record_from_flow(struct flow_record *r, const struct flow *f,
 			   const struct tunnel_table *tunnels);
 
+/*
+ * What names a tunnel (a flow key's tunnel id) in every output that
+ * names one: the uid of the tunnel's own flow, its type, its outer
+ * endpoints and the id it shares both ways (VNI, key, session), as the
+ * flows' keys tunnel, tunnel_type, tunnel_orig_h, tunnel_resp_h and
+ * tunnel_id.
+ */
+struct tunnel_names {
+	char uid[FLOW_UID_LEN];
+	const char *type;
+	char orig_h[ADDR_FORMAT_LEN], resp_h[ADDR_FORMAT_LEN];
+	bool has_id;
+	uint32_t id;
+};
+
+/* False for 0 (no tunnel), an id never given out or tunnels NULL. */
+bool tunnel_names_of(struct tunnel_names *n,
+		     const struct tunnel_table *tunnels, uint16_t id);
+/* "vxlan 203.0.113.10-203.0.113.20 id 300", as flows' text shows it. */
+void tunnel_names_format(const struct tunnel_names *n, char *out,
+			 size_t outlen);
+
 /* "tcp", "udp", "icmp", or a tunnel's own flow's type ("vxlan" ...). */
 const char *flow_record_proto_name(const struct flow_record *r);
 

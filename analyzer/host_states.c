@@ -59,9 +59,11 @@ bool host_states_out_of_memory(const struct host_states *hs)
 
 /* ------------------------------------------------------------- listeners */
 
-static size_t listener_hash(uint8_t family, const uint8_t *addr, uint16_t port)
+static size_t listener_hash(uint8_t family, const uint8_t *addr, uint16_t port,
+			    uint16_t tunnel)
 {
-	uint64_t w[2], h = 0x9e3779b97f4a7c15ULL ^ family ^ ((uint64_t)port << 8);
+	uint64_t w[2], h = 0x9e3779b97f4a7c15ULL ^ family ^ ((uint64_t)port << 8) ^
+			   ((uint64_t)tunnel << 24);
 
 	memcpy(w, addr, 16);
 	h = (h ^ w[0]) * 0xff51afd7ed558ccdULL;
@@ -69,11 +71,11 @@ static size_t listener_hash(uint8_t family, const uint8_t *addr, uint16_t port)
 	return (size_t)(h ^ (h >> 31));
 }
 
-static bool same_listener(const struct host_socket *l, uint8_t family,
-			  const uint8_t *addr, uint16_t port)
+static bool same_listener(const struct host_socket *l,
+			  const struct host_socket *k)
 {
-	return l->family == family && l->port == port &&
-	       memcmp(l->addr, addr, 16) == 0;
+	return l->family == k->family && l->port == k->port &&
+	       l->tunnel == k->tunnel && memcmp(l->addr, k->addr, 16) == 0;
 }
 
 static bool listener_index_grow(struct host_states *hs)
@@ -85,7 +87,8 @@ static bool listener_index_grow(struct host_states *hs)
 		return false;
 	for (size_t i = 0; i < hs->n_listeners; i++) {
 		const struct host_socket *l = &hs->listeners[i];
-		size_t s = listener_hash(l->family, l->addr, l->port) & (cap - 1);
+		size_t s = listener_hash(l->family, l->addr, l->port,
+					 l->tunnel) & (cap - 1);
 
 		while (idx[s] != 0)
 			s = (s + 1) & (cap - 1);
@@ -97,21 +100,19 @@ static bool listener_index_grow(struct host_states *hs)
 	return true;
 }
 
-/* Adds the listener host:port unless it is known: ss lists each once. */
-static void listener_add(struct host_states *hs, uint8_t family,
-			 const uint8_t *addr, uint16_t port)
+/* Adds the listener k unless it is known: ss lists each once. */
+static void listener_add(struct host_states *hs, const struct host_socket *k)
 {
-	struct host_socket *l;
 	size_t s;
 
 	if ((hs->listener_index == NULL ||
 	     (hs->n_listeners + 1) * 4 > (hs->listener_mask + 1) * 3) &&
 	    !listener_index_grow(hs))
 		goto oom;
-	for (s = listener_hash(family, addr, port) & hs->listener_mask;
+	for (s = listener_hash(k->family, k->addr, k->port, k->tunnel) &
+		 hs->listener_mask;
 	     hs->listener_index[s] != 0; s = (s + 1) & hs->listener_mask)
-		if (same_listener(&hs->listeners[hs->listener_index[s] - 1],
-				  family, addr, port))
+		if (same_listener(&hs->listeners[hs->listener_index[s] - 1], k))
 			return;
 	if (hs->n_listeners == hs->cap_listeners) {
 		size_t cap = hs->cap_listeners ? hs->cap_listeners * 2 : 16;
@@ -122,12 +123,7 @@ static void listener_add(struct host_states *hs, uint8_t family,
 		hs->listeners = p;
 		hs->cap_listeners = cap;
 	}
-	l = &hs->listeners[hs->n_listeners];
-	memset(l, 0, sizeof(*l));
-	l->family = family;
-	l->state = TCP_STATE_LISTEN;
-	l->port = port;
-	memcpy(l->addr, addr, 16);
+	hs->listeners[hs->n_listeners] = *k;
 	hs->listener_index[s] = (uint32_t)++hs->n_listeners;
 	return;
 oom:
@@ -138,6 +134,8 @@ void host_states_on_segment(struct host_states *hs, const struct packet *pkt,
 			    const struct flow *f,
 			    const struct tcp_seg_info *info)
 {
+	struct host_socket l;
+
 	/*
 	 * A SYN-ACK shows a listener: Linux sends one only from a request
 	 * socket a listener made (or a SYN cookie, also a listener's).
@@ -148,8 +146,13 @@ void host_states_on_segment(struct host_states *hs, const struct packet *pkt,
 		    (TCP_FLAG_SYN | TCP_FLAG_ACK) ||
 	    info->dir != FLOW_RESP || (f->u.tcp.flags & TCP_CONN_SIM_OPEN))
 		return;
-	listener_add(hs, f->key.family, flow_addr(f, FLOW_RESP),
-		     flow_port(f, FLOW_RESP));
+	memset(&l, 0, sizeof(l));
+	l.family = f->key.family;
+	l.state = TCP_STATE_LISTEN;
+	l.port = flow_port(f, FLOW_RESP);
+	l.tunnel = f->key.tunnel;
+	memcpy(l.addr, flow_addr(f, FLOW_RESP), 16);
+	listener_add(hs, &l);
 }
 
 /* ----------------------------------------------------------------- tables */
@@ -219,6 +222,7 @@ static bool endpoint_socket(struct host_states *hs, const struct flow *f,
 	memcpy(s->addr, flow_addr(f, d), 16);
 	memcpy(s->peer, flow_addr(f, !d), 16);
 	s->peer_port = flow_port(f, !d);
+	s->tunnel = f->key.tunnel;
 	s->uid = flow_uid(f);
 	return true;
 }
@@ -237,7 +241,8 @@ static void take_flow(void *arg, const struct flow *f)
 
 static bool same_host(const struct host_socket *a, const struct host_socket *b)
 {
-	return a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
+	return a->family == b->family && a->tunnel == b->tunnel &&
+	       memcmp(a->addr, b->addr, 16) == 0;
 }
 
 static int socket_order(const void *pa, const void *pb)
@@ -249,6 +254,9 @@ static int socket_order(const void *pa, const void *pb)
 		return a->family < b->family ? -1 : 1;
 	if ((c = memcmp(a->addr, b->addr, 16)) != 0)
 		return c;
+	/* Outside any tunnel (0) first, then by tunnel, as they came. */
+	if (a->tunnel != b->tunnel)
+		return a->tunnel < b->tunnel ? -1 : 1;
 	if (a->state != b->state)
 		return a->state < b->state ? -1 : 1;
 	if (a->port != b->port)
@@ -328,12 +336,15 @@ const struct host_socket *host_states_sockets(struct host_states *hs,
 static int row_order(const void *pa, const void *pb)
 {
 	const struct host_state_row *a = pa, *b = pb;
+	int c;
 
 	if (a->total != b->total)
 		return a->total > b->total ? -1 : 1;
 	if (a->family != b->family)
 		return a->family < b->family ? -1 : 1;
-	return memcmp(a->addr, b->addr, 16);
+	if ((c = memcmp(a->addr, b->addr, 16)) != 0)
+		return c;
+	return a->tunnel < b->tunnel ? -1 : a->tunnel > b->tunnel;
 }
 
 const struct host_state_row *host_states_rows(struct host_states *hs,
@@ -359,6 +370,7 @@ const struct host_state_row *host_states_rows(struct host_states *hs,
 			if (i == 0 || !same_host(&hs->sockets[i - 1], s)) {
 				r = &hs->rows[hs->n_rows++];
 				r->family = s->family;
+				r->tunnel = s->tunnel;
 				memcpy(r->addr, s->addr, 16);
 			}
 			r = &hs->rows[hs->n_rows - 1];
@@ -384,7 +396,8 @@ static bool row_index_grow(struct host_states *hs)
 		return false;
 	for (size_t i = 0; i < hs->n_rows; i++) {
 		const struct host_state_row *r = &hs->rows[i];
-		size_t s = listener_hash(r->family, r->addr, 0) & (cap - 1);
+		size_t s = listener_hash(r->family, r->addr, 0, r->tunnel) &
+			   (cap - 1);
 
 		while (idx[s] != 0)
 			s = (s + 1) & (cap - 1);
@@ -396,9 +409,9 @@ static bool row_index_grow(struct host_states *hs)
 	return true;
 }
 
-/* The row of the host (family, addr), made on first use; NULL: no memory. */
-static struct host_state_row *row_of(struct host_states *hs, uint8_t family,
-				     const uint8_t *addr)
+/* The row of k's host, made on first use; NULL: no memory. */
+static struct host_state_row *row_of(struct host_states *hs,
+				     const struct host_socket *k)
 {
 	struct host_state_row *r;
 	size_t s;
@@ -407,10 +420,11 @@ static struct host_state_row *row_of(struct host_states *hs, uint8_t family,
 	     (hs->n_rows + 1) * 4 > (hs->row_mask + 1) * 3) &&
 	    !row_index_grow(hs))
 		return NULL;
-	for (s = listener_hash(family, addr, 0) & hs->row_mask;
+	for (s = listener_hash(k->family, k->addr, 0, k->tunnel) & hs->row_mask;
 	     hs->row_index[s] != 0; s = (s + 1) & hs->row_mask) {
 		r = &hs->rows[hs->row_index[s] - 1];
-		if (r->family == family && memcmp(r->addr, addr, 16) == 0)
+		if (r->family == k->family && r->tunnel == k->tunnel &&
+		    memcmp(r->addr, k->addr, 16) == 0)
 			return r;
 	}
 	if (hs->n_rows == hs->cap_rows) {
@@ -424,15 +438,16 @@ static struct host_state_row *row_of(struct host_states *hs, uint8_t family,
 	}
 	r = &hs->rows[hs->n_rows];
 	memset(r, 0, sizeof(*r));
-	r->family = family;
-	memcpy(r->addr, addr, 16);
+	r->family = k->family;
+	r->tunnel = k->tunnel;
+	memcpy(r->addr, k->addr, 16);
 	hs->row_index[s] = (uint32_t)++hs->n_rows;
 	return r;
 }
 
 static void count_socket(struct host_states *hs, const struct host_socket *s)
 {
-	struct host_state_row *r = row_of(hs, s->family, s->addr);
+	struct host_state_row *r = row_of(hs, s);
 
 	if (r == NULL) {
 		hs->oom = true;

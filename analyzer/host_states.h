@@ -31,6 +31,10 @@
  *     flood do.  Fewer are listed as any host (a client whose connect
  *     is unanswered).
  *
+ * A host is an address in the network of one tunnel (struct flow_key's
+ * tunnel, 0 for none): two tenants' 10.0.0.1 are two hosts, each with
+ * its own sockets and listeners.
+ *
  * Use: host_states_on_segment() from the analyzer's on_tcp_segment for
  * every segment; then host_states_take() whenever a table is wanted; then
  * host_states_sockets() or host_states_rows().  engine.c wires it so for
@@ -53,12 +57,14 @@ struct host_socket {
 	uint8_t addr[16];       /* the host's address */
 	uint8_t peer[16];       /* zero for a listener */
 	uint16_t peer_port;     /* 0 for a listener */
+	uint16_t tunnel;        /* the host's tunnel (flow_key), 0 for none */
 	uint64_t uid;           /* the connection's; 0 for a listener */
 };
 
 /* One host's sockets in counts. */
 struct host_state_row {
 	uint8_t family;
+	uint16_t tunnel;        /* the host's tunnel (flow_key), 0 for none */
 	uint8_t addr[16];
 	uint32_t count[TCP_STATE_COUNT];
 	uint32_t total;         /* sockets, listeners included */
@@ -105,14 +111,14 @@ void host_states_take(struct host_states *hs, struct analyzer *a);
  */
 void host_states_take_counts(struct host_states *hs, struct analyzer *a);
 /*
- * The sockets of the last table taken, by host (family, address), then
+ * The sockets of the last table taken, by host (family, address, tunnel), then
  * state, port, peer address and port; valid until the next take.
  */
 const struct host_socket *host_states_sockets(struct host_states *hs,
 					      size_t *n);
 /*
  * The same in counts per host, the host with most sockets first (then
- * by family and address); valid until the next take.
+ * by family, address and tunnel); valid until the next take.
  */
 const struct host_state_row *host_states_rows(struct host_states *hs,
 					      size_t *n);

@@ -43,6 +43,7 @@ enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 	d->view.not_tracked = r.not_tracked;
 	d->view.hosts = r.hosts;
 	d->view.n_hosts = r.n_hosts;
+	d->view.tunnels = analyzer_tunnels(engine_analyzer(d->e));
 	d->view.hosts_left_out = r.hosts_left_out;
 	d->view.top = r.top;
 	d->view.n_top = r.n_top;

@@ -11,6 +11,7 @@
 #include "cli_options.h"
 #include "doc_writer.h"
 #include "engine.h"
+#include "host_label.h"
 #include "time_format.h"
 
 static const char states_usage[] =
@@ -20,7 +21,9 @@ static const char states_usage[] =
 	"count of connections in each state and the connections themselves.\n"
 	"SYN_RECV is an estimate (a SYN-ACK not resent in time holds no socket:\n"
 	"a SYN cookie); ten or more hosts holding only SYN_SENT sockets (SYN\n"
-	"flood sources) are summed up in one line.\n"
+	"flood sources) are summed up in one line.  The same address in two\n"
+	"tunnels (two tenants' VXLAN VNIs or GRE keys) is two hosts, each named\n"
+	"with its tunnel.\n"
 	"\n"
 	"      --at TIME           the table at TIME: ISO 8601 UTC\n"
 	"                          (2026-01-01T00:00:05.25Z), seconds since the\n"
@@ -175,20 +178,22 @@ static void endpoint_text(char *buf, size_t len, const uint8_t *addr,
 
 static bool same_host(const struct host_socket *a, const struct host_socket *b)
 {
-	return a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
+	return a->family == b->family && a->tunnel == b->tunnel &&
+	       memcmp(a->addr, b->addr, 16) == 0;
 }
 
 static void print_host_doc(struct doc_writer *w,
-			    const struct host_socket *rows, size_t n)
+			    const struct host_socket *rows, size_t n,
+			    const struct tunnel_table *tunnels)
 {
 	uint64_t counts[TCP_STATE_COUNT] = {0};
-	char h[ADDR_FORMAT_LEN], buf[ADDR_FORMAT_ENDPOINT_LEN];
+	char buf[ADDR_FORMAT_ENDPOINT_LEN];
 
 	for (size_t i = 0; i < n; i++)
 		counts[rows[i].state]++;
-	addr_format(rows[0].family, rows[0].addr, h, sizeof(h));
 	doc_begin_object(w);
-	doc_member_string(w, "host", h);
+	host_label_doc(w, rows[0].family, rows[0].addr, rows[0].tunnel,
+		       tunnels);
 	doc_key(w, "states");
 	doc_begin_object(w);
 	for (int s = 0; s < TCP_STATE_COUNT; s++)
@@ -222,16 +227,18 @@ static void print_host_doc(struct doc_writer *w,
 	doc_end_object(w);
 }
 
-static void print_host_text(const struct host_socket *rows, size_t n)
+static void print_host_text(const struct host_socket *rows, size_t n,
+			    const struct tunnel_table *tunnels)
 {
 	uint64_t counts[TCP_STATE_COUNT] = {0};
-	char h[ADDR_FORMAT_LEN], local[ADDR_FORMAT_ENDPOINT_LEN];
+	char h[HOST_LABEL_LEN], local[ADDR_FORMAT_ENDPOINT_LEN];
 	char peer[ADDR_FORMAT_ENDPOINT_LEN];
 	bool first = true;
 
 	for (size_t i = 0; i < n; i++)
 		counts[rows[i].state]++;
-	addr_format(rows[0].family, rows[0].addr, h, sizeof(h));
+	host_label_text(rows[0].family, rows[0].addr, rows[0].tunnel, tunnels,
+			h, sizeof(h));
 	printf("%s:", h);
 	for (int s = 0; s < TCP_STATE_COUNT; s++) {
 		if (counts[s]) {
@@ -286,7 +293,8 @@ static void print_left_out_doc(struct doc_writer *w,
 /* The sockets come sorted by host (host_states_sockets). */
 static void print_table(const struct states_opts *o,
 			const struct host_socket *rows, size_t n, int64_t at,
-			const struct host_states_summary *left_out)
+			const struct host_states_summary *left_out,
+			const struct tunnel_table *tunnels)
 {
 	struct doc_writer w;
 	char ts[TIME_FORMAT_LEN];
@@ -308,9 +316,9 @@ static void print_table(const struct states_opts *o,
 		while (j < n && same_host(&rows[i], &rows[j]))
 			j++;
 		if (o->format == OUTPUT_FORMAT_JSON)
-			print_host_doc(&w, &rows[i], j - i);
+			print_host_doc(&w, &rows[i], j - i, tunnels);
 		else
-			print_host_text(&rows[i], j - i);
+			print_host_text(&rows[i], j - i, tunnels);
 		i = j;
 	}
 	if (o->format == OUTPUT_FORMAT_JSON) {
@@ -370,7 +378,8 @@ int cmd_states(int argc, char **argv)
 			rc = CLI_EXIT_INTERNAL;
 		} else {
 			print_table(&o, snap.sockets, snap.n_sockets, at,
-				    &snap.hosts_left_out);
+				    &snap.hosts_left_out,
+				    analyzer_tunnels(engine_analyzer(ctx.e)));
 			rc = cli_finish_output();
 		}
 	}

@@ -5,6 +5,7 @@
 
 #include "addr_format.h"
 #include "finding_commands.h"
+#include "host_label.h"
 #include "incident_summary.h"
 #include "quality_report.h"
 #include "text_wrap.h"
@@ -359,7 +360,7 @@ static void text_hosts_left_out(FILE *out, const struct host_states_summary *l)
 
 static void text_hosts(FILE *out, const struct diagnosis_view *v)
 {
-	char host[ADDR_FORMAT_LEN], line[600];
+	char host[HOST_LABEL_LEN], line[600];
 
 	if (v->n_hosts == 0 && v->hosts_left_out.syn_only_hosts == 0 &&
 	    v->hosts_left_out.syn_recv_gone == 0)
@@ -381,13 +382,20 @@ static void text_hosts(FILE *out, const struct diagnosis_view *v)
 			break;
 		}
 
-		addr_format(r->family, r->addr, host, sizeof(host));
+		host_label_text(r->family, r->addr, r->tunnel, v->tunnels, host,
+				sizeof(host));
 		line[0] = '\0';
 		for (int s = 0; s < TCP_STATE_COUNT && used < sizeof(line); s++)
 			if (r->count[s] > 0)
 				used += (size_t)snprintf(line + used, sizeof(line) - used,
 							 "%s%s %u", used ? ", " : "",
 							 tcp_state_name(s), r->count[s]);
+		/* A host in a tunnel: its name on a line, its states below. */
+		if (r->tunnel != 0) {
+			fputs("  ", out);
+			text_wrap(out, host, 2, 4);
+			host[0] = '\0';
+		}
 		fprintf(out, "  %-24s ", host);
 		text_wrap(out, line, 27, 27);
 	}
@@ -672,16 +680,13 @@ static void doc_finding(struct doc_writer *w, const struct finding *f,
 
 static void doc_hosts(struct doc_writer *w, const struct diagnosis_view *v)
 {
-	char host[ADDR_FORMAT_LEN];
-
 	doc_key(w, "hosts");
 	doc_begin_array(w);
 	for (size_t i = 0; i < v->n_hosts; i++) {
 		const struct host_state_row *r = &v->hosts[i];
 
-		addr_format(r->family, r->addr, host, sizeof(host));
 		doc_begin_object(w);
-		doc_member_string(w, "host", host);
+		host_label_doc(w, r->family, r->addr, r->tunnel, v->tunnels);
 		doc_key(w, "states");
 		doc_begin_object(w);
 		for (int s = 0; s < TCP_STATE_COUNT; s++)

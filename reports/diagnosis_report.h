@@ -30,6 +30,8 @@ struct diagnosis_view {
 	uint64_t not_tracked;           /* subjects past the detectors' cap */
 	const struct host_state_row *hosts;
 	size_t n_hosts;
+	/* What the hosts' tunnel ids stand for (analyzer_tunnels()). */
+	const struct tunnel_table *tunnels;
 	struct host_states_summary hosts_left_out;
 	const struct trouble_row *top;
 	size_t n_top;
