@@ -416,9 +416,11 @@ void subject_add_party(struct subject_key *k, const struct flow *f, int dir)
 	memcpy(k->addr2, flow_addr(f, dir), 16);
 }
 
-static void place_of(const struct subject_key *k, struct finding_place *p)
+static void place_of(const struct detectors *d, const struct subject_key *k,
+		     struct finding_place *p)
 {
 	static const uint8_t none[16];
+	const struct tunnel_info *t;
 
 	memset(p, 0, sizeof(*p));
 	if (k->has_port == SUBJECT_CAPTURE || k->family == 0)
@@ -429,6 +431,11 @@ static void place_of(const struct subject_key *k, struct finding_place *p)
 	p->port = p->has_port ? k->port : 0;
 	p->has_party = memcmp(k->addr2, none, 16) != 0;
 	memcpy(p->party, k->addr2, 16);
+	t = k->tunnel != 0 ? tunnel_table_get(d->tunnels, k->tunnel) : NULL;
+	if (t != NULL) {
+		p->in_tunnel = true;
+		p->tunnel = *t;
+	}
 }
 
 /* " in vxlan 203.0.113.10-203.0.113.20 id 300": where the subject lives. */
@@ -772,7 +779,7 @@ static void describe(const struct detectors *d, const struct det_group *g,
 	out->key = g->number;
 	out->ongoing = ongoing(d, g);
 	format_subject(d, &g->key, out->subject, sizeof(out->subject));
-	place_of(&g->key, &out->place);
+	place_of(d, &g->key, &out->place);
 	out->first_ts = g->first_ts;
 	out->last_ts = g->last_ts;
 	out->value = (double)g->count;

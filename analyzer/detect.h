@@ -49,6 +49,13 @@ struct finding_place {
 	uint16_t port;
 	uint8_t addr[16];
 	uint8_t party[16];
+	/*
+	 * The tunnel the subject lives in (its VNI, key or outer
+	 * endpoints), when in_tunnel: a filter on the inner addresses
+	 * alone would select another tenant's same addresses too.
+	 */
+	bool in_tunnel;
+	struct tunnel_info tunnel;
 };
 
 struct finding {

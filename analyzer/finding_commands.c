@@ -303,6 +303,67 @@ static const char *filter_lookup(const void *vv, const char *word, size_t n,
 	return word;
 }
 
+/* GRE's protocol type for Ethernet (NVGRE: the key is VSID << 8 | FlowID). */
+#define GRE_PROTO_TEB 0x6558
+
+/* tshark's field for the id that names a tunnel of kind both ways. */
+static void tunnel_id_clause(const struct tunnel_info *t, char *out,
+			     size_t len)
+{
+	uint32_t id = t->id;
+
+	out[0] = '\0';
+	if (!(t->flags & ENCAP_ID_SHARED))
+		return;
+	switch (t->kind) {
+	case ENCAP_VXLAN:
+		snprintf(out, len, "vxlan.vni == %" PRIu32 " && ", id);
+		break;
+	case ENCAP_GENEVE:
+		snprintf(out, len, "geneve.vni == %" PRIu32 " && ", id);
+		break;
+	case ENCAP_ERSPAN:
+		snprintf(out, len, "erspan.spanid == %" PRIu32 " && ", id);
+		break;
+	case ENCAP_MPLS:
+		snprintf(out, len, "mpls.label == %" PRIu32 " && ", id);
+		break;
+	case ENCAP_GRE:
+		/* The tunnel's id is NVGRE's VSID, the key's top 24 bits. */
+		snprintf(out, len, "((gre.proto != 0x%x && gre.key == %" PRIu32
+			 ") || (gre.proto == 0x%x && gre.key >= %" PRIu32
+			 " && gre.key <= %" PRIu32 ")) && ", GRE_PROTO_TEB, id,
+			 GRE_PROTO_TEB, (id & 0xffffffu) << 8,
+			 (id & 0xffffffu) << 8 | 0xffu);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * " && vxlan.vni == 300 && ip.addr == A && ip.addr == B": the subject's
+ * tunnel.  tshark matches ip.addr and tcp.port in every header of a
+ * packet, so the inner addresses alone select another tenant's same
+ * addresses too.  The tunnel's id where tshark names it, and its outer
+ * endpoints, both of which every packet of the tunnel carries (the id
+ * alone would also take the same VNI between other VTEPs, which
+ * tcplens tells apart).
+ */
+static void tunnel_clause(const struct finding_place *p, struct text_out *o)
+{
+	const struct tunnel_info *t = &p->tunnel;
+	const char *ip = t->family == 6 ? "ipv6" : "ip";
+	char id[160], a[ADDR_FORMAT_LEN], b[ADDR_FORMAT_LEN], all[400];
+
+	tunnel_id_clause(t, id, sizeof(id));
+	addr_format(t->family, t->addr[0], a, sizeof(a));
+	addr_format(t->family, t->addr[1], b, sizeof(b));
+	snprintf(all, sizeof(all), " && %s%s.addr == %s && %s.addr == %s", id,
+		 ip, a, ip, b);
+	put(o, all, strlen(all));
+}
+
 const char *finding_tshark_filter(const struct finding *f, char *out,
 				  size_t outlen)
 {
@@ -313,5 +374,7 @@ const char *finding_tshark_filter(const struct finding *f, char *out,
 	out[0] = '\0';
 	if ((unsigned)f->id < FINDING_COUNT && filter_of[f->id] != NULL)
 		expand(&o, filter_of[f->id], filter_lookup, f, false);
+	if (o.len > 0 && f->place.in_tunnel && f->place.family != 0)
+		tunnel_clause(&f->place, &o);
 	return out;
 }

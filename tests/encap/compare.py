@@ -12,7 +12,8 @@ capture of the same traffic, tunnelled or not:
   tunnels     the tunnels' own records and the tunnel fields of the others
               are left out (Analysis.tunnels has them), and so is the
               tunnel a finding's subject and text name ("... in vxlan
-              203.0.113.10-203.0.113.20 id 300"); flow counts are those
+              203.0.113.10-203.0.113.20 id 300") and the tunnel clause its
+              tshark filter ends with; flow counts are those
               of the flows that are not tunnels
   frames      with same_frames=False (the wrapping dropped or added frames
               that are no flow's: ARP on a PPP link, the underlay's own
@@ -41,6 +42,12 @@ FRAME_KEYS = ('frames', 'frame', 'first_frame', 'last_frame')
 MEMORY_KEYS = ('memory_bytes', 'flow_bytes', 'index_bytes')
 # What a finding's subject and text say of the tunnel its subject is in.
 IN_TUNNEL = re.compile(r' in [a-z0-9]+ [0-9a-f.:]+-[0-9a-f.:]+(?: id [0-9]+)?')
+# The clause a tshark filter ends with for a subject in a tunnel: its id
+# and outer endpoints (finding_commands.c).
+TUNNEL_CLAUSE = re.compile(
+    r' && (?:(?:vxlan\.vni|geneve\.vni|erspan\.spanid|mpls\.label) == [0-9]+ && '
+    r'|\(\(gre\.proto [^)]*\) \|\| \(gre\.proto [^)]*\)\) && )?'
+    r'(ipv6|ip)\.addr == [0-9a-f.:]+ && \1\.addr == [0-9a-f.:]+$')
 # Times and durations in seconds (and keys NAME_s), durations in
 # milliseconds (NAME_ms).
 TIME_KEYS = ('ts', 'first_ts', 'last_ts', 'at', 'duration', 'zero_window')
@@ -94,7 +101,8 @@ class Analysis:
             if isinstance(v, list):
                 return [norm(x) for x in v]
             if isinstance(v, str):
-                return self.names.get(v, IN_TUNNEL.sub('', v))
+                return self.names.get(
+                    v, TUNNEL_CLAUSE.sub('', IN_TUNNEL.sub('', v)))
             return v
 
         summary = norm(self.flows['summary'])

@@ -170,6 +170,58 @@ static void test_every_id_filters(void **state)
 	}
 }
 
+/* The subject's tunnel between 203.0.113.10 and .20. */
+static void in_tunnel(struct finding *f, uint8_t kind, uint32_t id,
+		      bool shared)
+{
+	static const uint8_t a[4] = {203, 0, 113, 10}, b[4] = {203, 0, 113, 20};
+
+	f->place.in_tunnel = true;
+	memset(&f->place.tunnel, 0, sizeof(f->place.tunnel));
+	f->place.tunnel.kind = kind;
+	f->place.tunnel.family = 4;
+	f->place.tunnel.flags = shared ? ENCAP_HAS_ID | ENCAP_ID_SHARED : 0;
+	f->place.tunnel.id = shared ? id : 0;
+	memcpy(f->place.tunnel.addr[0], a, 4);
+	memcpy(f->place.tunnel.addr[1], b, 4);
+}
+
+/*
+ * A subject in a tunnel: tshark's ip.addr matches the inner header of
+ * another tenant's packet too, so the filter names the tunnel, by the
+ * id tshark knows it by and its outer endpoints.
+ */
+static void test_filter_names_tunnel(void **state)
+{
+	struct finding f = refused();
+	char out[FINDING_FILTER_LEN];
+
+	(void)state;
+	in_tunnel(&f, ENCAP_VXLAN, 300, true);
+	assert_string_equal(finding_tshark_filter(&f, out, sizeof(out)),
+			    "tcp.flags.reset == 1 && ip.addr == 192.0.2.2 && "
+			    "tcp.port == 8099 && vxlan.vni == 300 && "
+			    "ip.addr == 203.0.113.10 && ip.addr == 203.0.113.20");
+	in_tunnel(&f, ENCAP_GENEVE, 7, true);
+	assert_non_null(strstr(finding_tshark_filter(&f, out, sizeof(out)),
+			       "&& geneve.vni == 7 && ip.addr == 203.0.113.10"));
+	/* A GRE key; NVGRE's VSID is the key's top 24 bits. */
+	in_tunnel(&f, ENCAP_GRE, 77, true);
+	assert_non_null(strstr(finding_tshark_filter(&f, out, sizeof(out)),
+			       "&& ((gre.proto != 0x6558 && gre.key == 77) || "
+			       "(gre.proto == 0x6558 && gre.key >= 19712 && "
+			       "gre.key <= 19967)) && ip.addr == 203.0.113.10"));
+	in_tunnel(&f, ENCAP_MPLS, 16, true);
+	assert_non_null(strstr(finding_tshark_filter(&f, out, sizeof(out)),
+			       "&& mpls.label == 16 && "));
+	/* No id both ways (IP in IP, GTP-U): the outer endpoints alone. */
+	in_tunnel(&f, ENCAP_IP_IN_IP, 0, false);
+	assert_string_equal(finding_tshark_filter(&f, out, sizeof(out)),
+			    "tcp.flags.reset == 1 && ip.addr == 192.0.2.2 && "
+			    "tcp.port == 8099 && ip.addr == 203.0.113.10 && "
+			    "ip.addr == 203.0.113.20");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_cut_to_size),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_every_id_filters),
+		cmocka_unit_test(test_filter_names_tunnel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
