@@ -579,14 +579,14 @@ static void process_icmp(struct analyzer *a, const struct packet *pkt,
  * message, or a copy whose flow is gone, is analysed as any frame.
  */
 static bool copy_absorb(struct analyzer *a, const struct packet *pkt,
-			uint16_t tun)
+			uint16_t tun, uint64_t copy_of)
 {
 	struct flow_key k;
 	struct flow *f;
 	uint64_t hash;
 	uint16_t sport, dport;
 	uint8_t proto;
-	int slot;
+	int slot, dir;
 
 	if (pkt->ip.is_fragment)
 		return true;
@@ -613,7 +613,11 @@ static bool copy_absorb(struct analyzer *a, const struct packet *pkt,
 	f = flow_table_lookup(a->table, &k, hash);
 	if (f == NULL)
 		return false;
-	flow_count(f, pkt, slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP);
+	dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
+	flow_count(f, pkt, dir);
+	if (a->sink.on_copy != NULL)
+		a->sink.on_copy(a->sink.ctx, pkt, f, dir, copy_of,
+				sink_area(a, f));
 	if (proto == 6 && f->u.tcp.duplicates < UINT16_MAX)
 		f->u.tcp.duplicates++;
 	else if (proto == 17 && f->u.udp.duplicates < UINT32_MAX)
@@ -791,7 +795,7 @@ uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
 		a->stats.untracked++;
 		return copy_of;
 	}
-	if (copy_of != 0 && copy_absorb(a, pkt, tun))
+	if (copy_of != 0 && copy_absorb(a, pkt, tun, copy_of))
 		return copy_of;
 	if (pkt->ip.is_fragment) {
 		if (defrag_add(a->defrag, pkt, &a->whole) == DEFRAG_COMPLETE) {
