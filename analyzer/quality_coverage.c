@@ -184,6 +184,15 @@ static bool classify_payload(const struct packet *pkt,
 		set(what, QUALITY_UNDECODED_ENCAP, QUALITY_CODE_NONE, 0,
 		    "PPI carrying neither 802.11 nor Ethernet");
 		return true;
+	case PROTO_GRE:
+		/* Another protocol type is looked up as IP protocol 47. */
+		if (pkt->gre_control == GRE_CONTROL_NONE)
+			return false;
+		set(what, QUALITY_NON_IP, QUALITY_CODE_NONE, 0,
+		    pkt->gre_control == GRE_CONTROL_KEEPALIVE
+			    ? "GRE keepalive"
+			    : "PPTP acknowledgement without payload");
+		return true;
 	default:
 		return false;
 	}

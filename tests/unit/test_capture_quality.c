@@ -336,6 +336,65 @@ static void test_coverage(void **state)
 	engine_free(r.e);
 }
 
+/*
+ * GRE in IPv4 from 192.0.2.1 to 198.51.100.9 carrying an IPv4 packet
+ * from dst to inner_dst whose GRE has protocol type 0 and extra bytes
+ * of payload: with inner_dst the outer source and no payload, a Cisco
+ * keepalive.
+ */
+static size_t gre_keepalive(uint8_t *b, const char *inner_dst, size_t extra)
+{
+	uint8_t outer_gre[UNIT_FRAME_MAX] = {0, 0, 0x08, 0x00};
+	uint8_t inner_gre[8] = {0};
+	size_t n;
+
+	n = unit_ip_build(outer_gre + 4, sizeof(outer_gre) - 4, "198.51.100.9",
+			  inner_dst, 47, inner_gre, 4 + extra, -1);
+	return unit_ip_build(b, UNIT_FRAME_MAX, "192.0.2.1", "198.51.100.9", 47,
+			     outer_gre, 4 + n, -1);
+}
+
+/*
+ * A GRE keepalive carries no traffic: it is control (as PPP's LCP),
+ * never hidden traffic (GrePackets.pcap's frame 3 made a false
+ * capture_coverage warning); so is PPTP's acknowledgement alone (its
+ * frame 2, once a malformed PPP header).  GRE of protocol type 0 with a payload, or
+ * addressed to someone else than the sender, is no keepalive and still
+ * hides what it carries.
+ */
+static void test_coverage_gre_keepalive(void **state)
+{
+	/* GRE v1 with K and A, PPP, payload length 0, call 6, ack 26 */
+	const uint8_t pptp_ack[12] = {0x20, 0x81, 0x88, 0x0b, 0, 0, 0, 6,
+				      0, 0, 0, 0x1a};
+	uint8_t b[UNIT_FRAME_MAX];
+	const struct capture_quality_report *q;
+	struct rig r;
+
+	(void)state;
+	rig_open(&r);
+	feed(&r, 0, b, gre_keepalive(b, "192.0.2.1", 0));
+	feed(&r, 5, b, unit_ip_build(b, sizeof(b), "192.0.2.1", "198.51.100.9",
+				     47, pptp_ack, sizeof(pptp_ack), -1));
+	feed(&r, 10, b, gre_keepalive(b, "192.0.2.1", 4));
+	feed(&r, 20, b, gre_keepalive(b, "192.0.2.77", 0));
+	q = rig_close(&r);
+	assert_int_equal(q->frames, 4);
+	assert_int_equal(q->by_reason[QUALITY_NON_IP], 2);
+	assert_int_equal(q->by_reason[QUALITY_MALFORMED], 0);
+	assert_int_equal(q->by_reason[QUALITY_UNDECODED_ENCAP], 2);
+	assert_int_equal(q->hidden, 2);
+	assert_int_equal(q->n_details, 3);
+	assert_string_equal(q->details[0].name, "GRE keepalive");
+	assert_int_equal(q->details[0].first_frame, 1);
+	assert_string_equal(q->details[1].name,
+			    "PPTP acknowledgement without payload");
+	assert_string_equal(q->details[2].name,
+			    "GRE carrying a protocol not decoded");
+	assert_int_equal(q->details[2].frames, 2);
+	engine_free(r.e);
+}
+
 /* An IPv4 VXLAN datagram (VNI 42, UDP checksum 0) around inner. */
 static size_t vxlan(uint8_t *b, const uint8_t *inner, size_t inner_len)
 {
@@ -496,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_capture_loss),
 		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_coverage_inside_encapsulations),
+		cmocka_unit_test(test_coverage_gre_keepalive),
 		cmocka_unit_test(test_duplicates_in_tunnels),
 		cmocka_unit_test(test_edits_offload_snaplen),
 	};
