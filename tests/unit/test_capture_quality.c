@@ -13,6 +13,7 @@
 
 #include "decode.h"
 #include "engine.h"
+#include "proto_stats.h"
 #include "settings.h"
 #include "unit_packets.h"
 
@@ -395,6 +396,50 @@ static void test_coverage_gre_keepalive(void **state)
 	engine_free(r.e);
 }
 
+/*
+ * A decode failure is bucketed where decoding stopped: a GRE header cut
+ * by the snaplen (22 of its bytes captured) is snaplen_cut, one too
+ * short on the wire (IP's total length leaves it 2 bytes) is malformed,
+ * a TCP header cut by the snaplen is snaplen_cut; none is "GRE carrying
+ * a protocol not decoded" (undecoded_encapsulation), which hid them.
+ */
+static void test_coverage_broken_headers(void **state)
+{
+	uint8_t b[UNIT_FRAME_MAX], in[UNIT_FRAME_MAX];
+	/* GRE with K: IPv4, key 7 */
+	uint8_t gre[UNIT_FRAME_MAX] = {0x20, 0, 0x08, 0x00, 0, 0, 0, 7};
+	const struct capture_quality_report *q;
+	struct rig r;
+	size_t n;
+
+	(void)state;
+	rig_open(&r);
+	n = tcp(in, "192.0.2.1", 40001, "192.0.2.2", 80, S, 1, 0, 0);
+	memcpy(gre + 8, in, n);
+	n = unit_ip_build(b, sizeof(b), "203.0.113.1", "203.0.113.2", 47, gre,
+			  8 + n, -1);
+	feed_cut(&r, 0, LINK_TYPE_IPV4, b, 22, n);
+	n = unit_ip_build(b, sizeof(b), "203.0.113.1", "203.0.113.2", 47, gre,
+			  2, -1);
+	feed_cut(&r, 10, LINK_TYPE_IPV4, b, n, n);
+	n = tcp(b, "192.0.2.1", 40001, "192.0.2.2", 80, S, 1, 0, 0);
+	feed_cut(&r, 20, LINK_TYPE_IPV4, b, 30, n);
+	q = rig_close(&r);
+	assert_int_equal(q->frames, 3);
+	assert_int_equal(q->by_reason[QUALITY_UNDECODED_ENCAP], 0);
+	assert_int_equal(q->by_reason[QUALITY_SNAPLEN_CUT], 2);
+	assert_int_equal(q->by_reason[QUALITY_MALFORMED], 1);
+	assert_int_equal(q->hidden, 0);
+	assert_int_equal(q->n_details, 3);
+	assert_int_equal(q->details[0].reason, QUALITY_SNAPLEN_CUT);
+	assert_string_equal(q->details[0].name, proto_name(PROTO_GRE));
+	assert_int_equal(q->details[1].reason, QUALITY_MALFORMED);
+	assert_string_equal(q->details[1].name, proto_name(PROTO_GRE));
+	assert_int_equal(q->details[2].reason, QUALITY_SNAPLEN_CUT);
+	assert_string_equal(q->details[2].name, proto_name(PROTO_TCP));
+	engine_free(r.e);
+}
+
 /* An IPv4 VXLAN datagram (VNI 42, UDP checksum 0) around inner. */
 static size_t vxlan(uint8_t *b, const uint8_t *inner, size_t inner_len)
 {
@@ -556,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_coverage_inside_encapsulations),
 		cmocka_unit_test(test_coverage_gre_keepalive),
+		cmocka_unit_test(test_coverage_broken_headers),
 		cmocka_unit_test(test_duplicates_in_tunnels),
 		cmocka_unit_test(test_edits_offload_snaplen),
 	};
