@@ -807,9 +807,12 @@ uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
 			}
 			/*
 			 * The rebuilt datagram holds the fragments' tunnel
-			 * layers (ip_defrag.c keeps them), and its own.
+			 * layers (ip_defrag.c keeps them), and its own; one
+			 * whose layers did not all fit is not tracked.
 			 */
-			if (tunnels_resolve(a, &a->whole, pkt->encap_count,
+			if (!packet_has_anomaly(&a->whole,
+						PKT_ANOM_ENCAP_TOO_DEEP) &&
+			    tunnels_resolve(a, &a->whole, pkt->encap_count,
 					    &tun))
 				process_ip(a, &a->whole, tun);
 			else

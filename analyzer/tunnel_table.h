@@ -24,19 +24,9 @@
 #include <stdint.h>
 
 #include "packet.h"
+#include "tunnel_identity.h"
 
 #define TUNNEL_TABLE_MAX 65535u
-
-struct tunnel_info {
-	uint8_t kind;           /* enum encap_kind */
-	uint8_t outer_proto;    /* IP protocol carrying it: 4, 17, 41, 47 */
-	uint8_t family;         /* of the outer addresses */
-	uint8_t flags;          /* ENCAP_HAS_ID, ENCAP_ID_SHARED */
-	uint16_t parent;        /* the tunnel it runs in, 0 for none */
-	uint16_t udp_port;      /* the tunnel's UDP port (4789 ...), or 0 */
-	uint32_t id;            /* VNI, key, session: when ENCAP_ID_SHARED */
-	uint8_t addr[2][16];    /* [0] sent the first packet seen */
-};
 
 struct tunnel_table;
 
