@@ -705,28 +705,6 @@ static void tunnel_flow_seen(struct analyzer *a, const struct packet *pkt,
 }
 
 /*
- * Whether a tunnel's inner flows are told apart by it.  IPv6 transition
- * tunnels (6in4 and 6to4, 6in6, Teredo, AYIYA) carry IPv6's global
- * addresses, often asymmetrically: a 6to4 or Teredo relay answers from
- * another address than the one it was sent to (testdata/real/
- * pcpp-6in4-ftp.pcap), so a conversation would part in two.  The
- * overlays (GRE, ERSPAN, VXLAN, Geneve, IPv4 in IP, GTP-U) carry address
- * spaces that may overlap: those separate.
- */
-static bool tunnel_separates(const struct packet_encap *e)
-{
-	switch (e->kind) {
-	case ENCAP_TEREDO:
-	case ENCAP_AYIYA:
-		return false;
-	case ENCAP_IP_IN_IP:
-		return e->outer_proto != IPPROTO_NUM_IPV6;
-	default:
-		return true;
-	}
-}
-
-/*
  * Names every tunnel layer of pkt that separates its flows, outermost
  * first, each within the one before, and counts the packet in the flow
  * of each layer from counted_from on (a datagram rebuilt from fragments:
@@ -749,7 +727,7 @@ static bool tunnels_resolve(struct analyzer *a, const struct packet *pkt,
 
 		if (e->src.family == 0)
 			continue;
-		if (!tunnel_separates(e)) {
+		if (!tunnel_identity_separates(e)) {
 			if (i >= counted_from)
 				tunnel_flow_seen(a, pkt, e, *out, false);
 			continue;

@@ -4,11 +4,9 @@
  * different tunnels with the same 5-tuple (overlapping tenant or pod
  * address spaces) are never merged.
  *
- * A tunnel is identified, in either direction, by the tunnel it runs in
- * (0: none), its kind, its outer endpoints and, where the same id names
- * it both ways (a VNI, a GRE key, an ERSPAN session: ENCAP_ID_SHARED),
- * that id.  Ids each end picks for what it receives (GTP TEIDs) do not
- * name tunnels, or a connection's two directions would part.
+ * A tunnel is identified by the tunnel it runs in (0: none) and
+ * tunnel_identity.h's rule, the one reassembly and copy detection
+ * follow too.
  *
  * Entries are never changed or freed while the table lives, so a flow's
  * tunnel id can be resolved at any time, from any thread that learnt of

@@ -549,6 +549,42 @@ static void test_duplicates_in_tunnels(void **state)
 	engine_free(r.e);
 }
 
+/* An IPv4 Teredo datagram from relay to 198.51.100.9 around inner. */
+static size_t teredo(uint8_t *b, const char *relay, const uint8_t *inner,
+		     size_t inner_len)
+{
+	size_t n = unit_udp_build(b, UNIT_FRAME_MAX, relay, 3544,
+				  "198.51.100.9", 49152, inner_len);
+
+	memcpy(b + 28, inner, inner_len);
+	b[26] = b[27] = 0;
+	return n;
+}
+
+/*
+ * Copies follow the flow keys' rule of what a tunnel is (one rule,
+ * tunnel_identity.h): Teredo names no tunnel (a relay answers from
+ * another address), so one IPv6 segment through two relays 50 us apart
+ * is one flow's segment twice, a copy; the copy detection once counted
+ * the relays' endpoints and called it a second segment.
+ */
+static void test_duplicates_follow_tunnel_identity(void **state)
+{
+	uint8_t b[UNIT_FRAME_MAX], in[UNIT_FRAME_MAX];
+	const struct capture_quality_report *q;
+	struct rig r;
+	size_t n;
+
+	(void)state;
+	rig_open(&r);
+	n = tcp(in, "2001::1", 40001, "2001::2", 80, A | P, 1, 1, 100);
+	feed(&r, 0, b, teredo(b, "192.0.2.10", in, n));
+	feed(&r, 50, b, teredo(b, "192.0.2.20", in, n));
+	q = rig_close(&r);
+	assert_int_equal(q->duplicates, 1);
+	engine_free(r.e);
+}
+
 /*
  * A sender that sums TCP itself yet sends IPv4 checksums of 0 has had
  * them zeroed (an edit); beside a TCP sum that is not right either, a
@@ -603,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_coverage_gre_keepalive),
 		cmocka_unit_test(test_coverage_broken_headers),
 		cmocka_unit_test(test_duplicates_in_tunnels),
+		cmocka_unit_test(test_duplicates_follow_tunnel_identity),
 		cmocka_unit_test(test_edits_offload_snaplen),
 	};
 	return cmocka_run_group_tests_name("capture_quality", tests, NULL, NULL);
