@@ -579,14 +579,14 @@ static void process_icmp(struct analyzer *a, const struct packet *pkt,
  * message, or a copy whose flow is gone, is analysed as any frame.
  */
 static bool copy_absorb(struct analyzer *a, const struct packet *pkt,
-			uint16_t tun)
+			uint16_t tun, uint64_t copy_of)
 {
 	struct flow_key k;
 	struct flow *f;
 	uint64_t hash;
 	uint16_t sport, dport;
 	uint8_t proto;
-	int slot;
+	int slot, dir;
 
 	if (pkt->ip.is_fragment)
 		return true;
@@ -613,7 +613,11 @@ static bool copy_absorb(struct analyzer *a, const struct packet *pkt,
 	f = flow_table_lookup(a->table, &k, hash);
 	if (f == NULL)
 		return false;
-	flow_count(f, pkt, slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP);
+	dir = slot == f->orig_slot ? FLOW_ORIG : FLOW_RESP;
+	flow_count(f, pkt, dir);
+	if (a->sink.on_copy != NULL)
+		a->sink.on_copy(a->sink.ctx, pkt, f, dir, copy_of,
+				sink_area(a, f));
 	if (proto == 6 && f->u.tcp.duplicates < UINT16_MAX)
 		f->u.tcp.duplicates++;
 	else if (proto == 17 && f->u.udp.duplicates < UINT32_MAX)
@@ -701,28 +705,6 @@ static void tunnel_flow_seen(struct analyzer *a, const struct packet *pkt,
 }
 
 /*
- * Whether a tunnel's inner flows are told apart by it.  IPv6 transition
- * tunnels (6in4 and 6to4, 6in6, Teredo, AYIYA) carry IPv6's global
- * addresses, often asymmetrically: a 6to4 or Teredo relay answers from
- * another address than the one it was sent to (testdata/real/
- * pcpp-6in4-ftp.pcap), so a conversation would part in two.  The
- * overlays (GRE, ERSPAN, VXLAN, Geneve, IPv4 in IP, GTP-U) carry address
- * spaces that may overlap: those separate.
- */
-static bool tunnel_separates(const struct packet_encap *e)
-{
-	switch (e->kind) {
-	case ENCAP_TEREDO:
-	case ENCAP_AYIYA:
-		return false;
-	case ENCAP_IP_IN_IP:
-		return e->outer_proto != IPPROTO_NUM_IPV6;
-	default:
-		return true;
-	}
-}
-
-/*
  * Names every tunnel layer of pkt that separates its flows, outermost
  * first, each within the one before, and counts the packet in the flow
  * of each layer from counted_from on (a datagram rebuilt from fragments:
@@ -745,7 +727,7 @@ static bool tunnels_resolve(struct analyzer *a, const struct packet *pkt,
 
 		if (e->src.family == 0)
 			continue;
-		if (!tunnel_separates(e)) {
+		if (!tunnel_identity_separates(e)) {
 			if (i >= counted_from)
 				tunnel_flow_seen(a, pkt, e, *out, false);
 			continue;
@@ -791,7 +773,7 @@ uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
 		a->stats.untracked++;
 		return copy_of;
 	}
-	if (copy_of != 0 && copy_absorb(a, pkt, tun))
+	if (copy_of != 0 && copy_absorb(a, pkt, tun, copy_of))
 		return copy_of;
 	if (pkt->ip.is_fragment) {
 		if (defrag_add(a->defrag, pkt, &a->whole) == DEFRAG_COMPLETE) {
@@ -803,9 +785,12 @@ uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
 			}
 			/*
 			 * The rebuilt datagram holds the fragments' tunnel
-			 * layers (ip_defrag.c keeps them), and its own.
+			 * layers (ip_defrag.c keeps them), and its own; one
+			 * whose layers did not all fit is not tracked.
 			 */
-			if (tunnels_resolve(a, &a->whole, pkt->encap_count,
+			if (!packet_has_anomaly(&a->whole,
+						PKT_ANOM_ENCAP_TOO_DEEP) &&
+			    tunnels_resolve(a, &a->whole, pkt->encap_count,
 					    &tun))
 				process_ip(a, &a->whole, tun);
 			else

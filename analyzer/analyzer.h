@@ -42,6 +42,14 @@ struct analyzer_sink {
 			       const struct flow *f,
 			       const struct tcp_seg_info *info,
 			       struct flow_sink_area area);
+	/*
+	 * A frame the capture holds twice (frame_dups.h) of a TCP or UDP
+	 * flow: copy_of is its first copy's frame number.  It changes
+	 * nothing; this only tells whoever lists frames.
+	 */
+	void (*on_copy)(void *ctx, const struct packet *pkt,
+			const struct flow *f, int dir, uint64_t copy_of,
+			struct flow_sink_area area);
 	/* Every UDP or ICMP packet of a flow. */
 	void (*on_datagram)(void *ctx, const struct packet *pkt,
 			    const struct flow *f, int dir,

@@ -58,6 +58,7 @@ const char *quality_reason_key(enum quality_reason r)
 		[QUALITY_MALFORMED] = "malformed",
 		[QUALITY_UNFILTERED] = "unfiltered",
 		[QUALITY_TUNNEL_TABLE_FULL] = "tunnel_table_full",
+		[QUALITY_SNAPLEN_CUT] = "snaplen_cut",
 	};
 	return (unsigned)r < QUALITY_REASON_COUNT ? keys[r] : "unknown";
 }

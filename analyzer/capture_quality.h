@@ -53,12 +53,14 @@ enum quality_reason {
 	QUALITY_NON_IP,
 	/* IGMP, SCTP, OSPF, VRRP, ESP ...: IP that is not TCP, UDP or ICMP */
 	QUALITY_OTHER_IP_PROTOCOL,
-	/* headers cut short or invalid */
+	/* headers invalid, or cut short on the wire */
 	QUALITY_MALFORMED,
 	/* records skipped because the filter does not compile for them */
 	QUALITY_UNFILTERED,
 	/* in a tunnel past the tunnel table's limit (tunnel_table.h) */
 	QUALITY_TUNNEL_TABLE_FULL,
+	/* a header cut by the snapshot length where decoding stopped */
+	QUALITY_SNAPLEN_CUT,
 	QUALITY_REASON_COUNT
 };
 

@@ -66,6 +66,18 @@ static void on_datagram(void *ctx, const struct packet *pkt,
 				consumer_storage(e, i, area));
 }
 
+static void on_copy(void *ctx, const struct packet *pkt, const struct flow *f,
+		    int dir, uint64_t copy_of, struct flow_sink_area area)
+{
+	struct engine *e = ctx;
+
+	for (size_t i = 0; i < e->n_consumers; i++)
+		if (e->consumers[i].on_copy != NULL)
+			e->consumers[i].on_copy(e->consumers[i].ctx, pkt, f,
+						dir, copy_of,
+						consumer_storage(e, i, area));
+}
+
 static void on_icmp_error(void *ctx, const struct packet *pkt,
 			  const struct flow *quoted)
 {
@@ -182,7 +194,8 @@ static struct analyzer_sink engine_sink(struct engine *e)
 {
 	bool det = e->det != NULL, quality = e->quality != NULL;
 	bool start = det, segment = det || e->hosts != NULL || quality,
-	     datagram = det, icmp = det, end = det || e->rank != NULL || quality;
+	     datagram = det, icmp = det, end = det || e->rank != NULL || quality,
+	     copy = false;
 	struct analyzer_sink sink = {.ctx = e};
 
 	for (size_t i = 0; i < e->n_consumers; i++) {
@@ -193,7 +206,9 @@ static struct analyzer_sink engine_sink(struct engine *e)
 		datagram |= c->on_datagram != NULL;
 		icmp |= c->on_icmp_error != NULL;
 		end |= c->on_flow_end != NULL;
+		copy |= c->on_copy != NULL;
 	}
+	sink.on_copy = copy ? on_copy : NULL;
 	sink.on_flow_start = start ? on_flow_start : NULL;
 	sink.on_tcp_segment = segment ? on_tcp_segment : NULL;
 	sink.on_datagram = datagram ? on_datagram : NULL;

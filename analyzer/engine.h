@@ -49,6 +49,10 @@ struct engine_consumer {
 			       const struct tcp_seg_info *info, void *storage);
 	void (*on_datagram)(void *ctx, const struct packet *pkt,
 			    const struct flow *f, int dir, void *storage);
+	/* A frame captured twice: see struct analyzer_sink's on_copy. */
+	void (*on_copy)(void *ctx, const struct packet *pkt,
+			const struct flow *f, int dir, uint64_t copy_of,
+			void *storage);
 	void (*on_icmp_error)(void *ctx, const struct packet *pkt,
 			      const struct flow *quoted);
 	/* The flow is final; it is released right after. */

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "tunnel_identity.h"
 
 /*
  * The frames seen in the last FRAME_DUP_WINDOW_NS, by hash.  Small on
@@ -130,27 +131,14 @@ static uint64_t sum_ip(const struct packet *pkt, uint64_t src, uint64_t dst)
 
 /*
  * The tunnels a datagram came through, as one word the same both ways
- * (ends summed, ids that name the tunnel both ways): the same inner
+ * (tunnel_identity.h's rule, the flow keys' too): the same inner
  * datagram in another tunnel is another flow's (two tenants' VNIs, or
  * -i any on a VTEP, which holds each packet on the underlay and on the
  * VXLAN device), no copy to leave out of its own.  0 for none.
  */
 static uint64_t sum_tunnels(const struct packet *pkt)
 {
-	uint64_t h = 0;
-
-	for (unsigned i = 0; i < pkt->encap_count; i++) {
-		const struct packet_encap *e = &pkt->encaps[i];
-		uint64_t id = e->flags & ENCAP_ID_SHARED ? e->id : 0;
-
-		if (e->src.family == 0)
-			continue;
-		h = (h + (fold_addr(&e->src) + fold_addr(&e->dst)) *
-			     K(0x9fb21c651e98df25) +
-		     ((uint64_t)e->kind << 32 | id) * K(0xd6e8feb86659fd93)) *
-		    K(0xa0761d6478bd642f);
-	}
-	return h;
+	return tunnel_path_hash(pkt->encaps, pkt->encap_count);
 }
 
 /* A TCP direction's slot: src and dst as given (not sorted). */

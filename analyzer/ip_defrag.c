@@ -5,6 +5,7 @@
 
 #include "checksum.h"
 #include "decode.h"
+#include "tunnel_identity.h"
 
 enum {
 	DEFRAG_BUCKETS = 4096,
@@ -21,8 +22,11 @@ struct defrag_range {
 struct defrag_dgram {
 	uint8_t version, proto;
 	uint32_t id;
-	uint32_t ctx;            /* the tunnels it came through (tunnel_ctx) */
-	/* Those tunnels' layers, for the rebuilt datagram to keep. */
+	uint32_t ctx;            /* its tunnels' hash: the bucket only */
+	/*
+	 * The layers it came through: the tunnels that tell it apart
+	 * (tunnel_path_same()), kept for the rebuilt datagram too.
+	 */
 	uint8_t encap_count;
 	struct packet_encap encaps[PACKET_MAX_ENCAPS];
 	uint8_t src[16], dst[16];
@@ -52,7 +56,8 @@ struct defrag_dgram {
 struct defrag_done {
 	uint8_t version, proto;
 	uint32_t id;
-	uint32_t ctx;
+	uint8_t encap_count;
+	struct packet_encap encaps[PACKET_MAX_ENCAPS];
 	uint8_t src[16], dst[16];
 	int64_t at_ns;
 };
@@ -98,29 +103,18 @@ static int64_t time_ns(struct pkt_time t)
 }
 
 /*
- * The tunnels a fragment came through, as a number: fragments of
- * different tunnels (overlapping tenant address spaces) are never
- * joined.  The outer UDP ports are left out: a VXLAN sender's source
+ * The tunnels a fragment came through, hashed for its bucket only:
+ * fragments of different tunnels (overlapping tenant address spaces)
+ * are never joined, and that is decided by comparing the tunnels
+ * themselves (tunnel_path_same()), never this number.  The outer UDP
+ * ports are no part of a tunnel's identity: a VXLAN sender's source
  * port hashes the inner flow, which a non-first fragment does not show.
  */
 static uint32_t tunnel_ctx(const struct packet *pkt)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = tunnel_path_hash(pkt->encaps, pkt->encap_count);
 
-	for (unsigned i = 0; i < pkt->encap_count; i++) {
-		const struct packet_encap *e = &pkt->encaps[i];
-		uint32_t id = (e->flags & ENCAP_ID_SHARED) ? e->id : 0;
-
-		if (e->src.family == 0)
-			continue;
-		h = (h ^ e->kind) * 16777619u;
-		h = (h ^ e->outer_proto) * 16777619u;
-		for (int b = 0; b < 16; b++)
-			h = (h ^ e->src.bytes[b] ^ (uint32_t)e->dst.bytes[b] << 8) *
-			    16777619u;
-		h = (h ^ id) * 16777619u;
-	}
-	return h;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static uint32_t key_hash(uint8_t version, uint8_t proto, uint32_t id,
@@ -142,16 +136,19 @@ static uint32_t key_hash(uint8_t version, uint8_t proto, uint32_t id,
 	return (h ^ version) % DEFRAG_BUCKETS;
 }
 
-static bool key_match(const struct defrag_dgram *g, uint8_t version,
-		      uint8_t proto, uint32_t id, const uint8_t *src,
-		      const uint8_t *dst, uint32_t ctx)
+/* pkt is a fragment of g: the same IP key, through the same tunnels. */
+static bool key_match(const struct defrag_dgram *g, const struct packet *pkt)
 {
-	size_t alen = version == 4 ? 4 : 16;
+	const struct packet_ip *ip = &pkt->ip;
+	size_t alen = ip->version == 4 ? 4 : 16;
 
 	/* IPv6 has no protocol in its key (RFC 8200 section 4.5). */
-	return g->version == version && g->id == id && g->ctx == ctx &&
-	       (version == 6 || g->proto == proto) &&
-	       memcmp(g->src, src, alen) == 0 && memcmp(g->dst, dst, alen) == 0;
+	return g->version == ip->version && g->id == ip->frag_id &&
+	       (ip->version == 6 || g->proto == ip->proto) &&
+	       memcmp(g->src, ip->src.bytes, alen) == 0 &&
+	       memcmp(g->dst, ip->dst.bytes, alen) == 0 &&
+	       tunnel_path_same(g->encaps, g->encap_count, pkt->encaps,
+				pkt->encap_count);
 }
 
 static void charge(struct defrag *d, struct defrag_dgram *g, size_t now)
@@ -294,8 +291,7 @@ static struct defrag_dgram *find(const struct defrag *d,
 	for (g = d->buckets[key_hash(ip->version, ip->proto, ip->frag_id,
 				     ip->src.bytes, ip->dst.bytes, ctx)];
 	     g != NULL; g = g->next_in_bucket)
-		if (key_match(g, ip->version, ip->proto, ip->frag_id,
-			      ip->src.bytes, ip->dst.bytes, ctx))
+		if (key_match(g, pkt))
 			return g;
 	return NULL;
 }
@@ -309,7 +305,9 @@ static void remember_done(struct defrag *d, const struct defrag_dgram *g,
 	e->version = g->version;
 	e->proto = g->proto;
 	e->id = g->id;
-	e->ctx = g->ctx;
+	e->encap_count = g->encap_count;
+	memcpy(e->encaps, g->encaps,
+	       g->encap_count * sizeof(struct packet_encap));
 	memcpy(e->src, g->src, sizeof(e->src));
 	memcpy(e->dst, g->dst, sizeof(e->dst));
 	e->at_ns = now;
@@ -327,10 +325,12 @@ static bool completed_lately(const struct defrag *d, const struct packet *pkt)
 
 		if (e->version != 0 && now - e->at_ns <= DEFRAG_DUPLICATE_NS &&
 		    now >= e->at_ns && e->version == ip->version &&
-		    e->id == ip->frag_id && e->ctx == tunnel_ctx(pkt) &&
+		    e->id == ip->frag_id &&
 		    (ip->version == 6 || e->proto == ip->proto) &&
 		    memcmp(e->src, ip->src.bytes, alen) == 0 &&
-		    memcmp(e->dst, ip->dst.bytes, alen) == 0)
+		    memcmp(e->dst, ip->dst.bytes, alen) == 0 &&
+		    tunnel_path_same(e->encaps, e->encap_count, pkt->encaps,
+				     pkt->encap_count))
 			return true;
 	}
 	return false;
@@ -535,7 +535,10 @@ static void keep_header(struct defrag *d, struct defrag_dgram *g,
 
 /*
  * The fragments' tunnel layers go before the datagram's own (a tunnel
- * it carries): the layers past PACKET_MAX_ENCAPS are dropped, noted.
+ * it carries).  Past PACKET_MAX_ENCAPS in all, its innermost layers
+ * cannot be kept, and its inner flows without them would be merged
+ * with another tunnel's: it is marked PKT_ANOM_ENCAP_TOO_DEEP and the
+ * analyzer counts it untracked.
  */
 static void prepend_encaps(struct packet *whole, const struct defrag_dgram *g)
 {

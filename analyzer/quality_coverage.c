@@ -109,9 +109,23 @@ static void set(struct quality_detail *what, enum quality_reason reason,
 	what->frames = 0;
 }
 
-static bool decode_failed(const struct packet *pkt)
+/*
+ * A header that failed its bounds-checked read, bucketed where decoding
+ * stopped: cut by the snaplen when the frame was (as the snaplen count
+ * of capture_quality.c judges it), else malformed.  False when decoding
+ * did not fail.
+ */
+static bool classify_failure(const struct packet *pkt,
+			     struct quality_detail *what)
 {
-	return pkt->status == DECODE_TRUNCATED || pkt->status == DECODE_MALFORMED;
+	enum quality_reason reason = QUALITY_MALFORMED;
+
+	if (pkt->status != DECODE_TRUNCATED && pkt->status != DECODE_MALFORMED)
+		return false;
+	if (pkt->status == DECODE_TRUNCATED && pkt->cap_len < pkt->wire_len)
+		reason = QUALITY_SNAPLEN_CUT;
+	set(what, reason, QUALITY_CODE_NONE, 0, proto_name(pkt->status_proto));
+	return true;
 }
 
 /* 802.11 frames left: the ones without traffic, and the hidden. */
@@ -132,6 +146,32 @@ static void classify_wlan(const struct packet *pkt, struct quality_detail *what)
 	enum wlan_skip w = wlan_skip_of(&pkt->link);
 
 	set(what, skip[w].reason, QUALITY_CODE_NONE, 0, skip[w].name);
+}
+
+/*
+ * Framings and tunnels whose every payload not decoded hides traffic:
+ * what they carried instead.
+ */
+static bool classify_undecoded_payload(const struct packet *pkt,
+				       struct quality_detail *what)
+{
+	static const struct {
+		enum proto proto;
+		const char *name;
+	} undecoded[] = {
+		{PROTO_MPLS, "MPLS carrying neither IP nor Ethernet"},
+		{PROTO_GENEVE, "Geneve carrying neither Ethernet nor IP"},
+		{PROTO_GTP, "GTP-U carrying neither IPv4 nor IPv6"},
+		{PROTO_PPI, "PPI carrying neither 802.11 nor Ethernet"},
+	};
+
+	for (size_t i = 0; i < N_OF(undecoded); i++)
+		if (undecoded[i].proto == pkt->status_proto) {
+			set(what, QUALITY_UNDECODED_ENCAP, QUALITY_CODE_NONE, 0,
+			    undecoded[i].name);
+			return true;
+		}
+	return false;
 }
 
 /*
@@ -168,24 +208,17 @@ static bool classify_payload(const struct packet *pkt,
 	case PROTO_WLAN:
 		classify_wlan(pkt, what);
 		return true;
-	case PROTO_MPLS:
-		set(what, QUALITY_UNDECODED_ENCAP, QUALITY_CODE_NONE, 0,
-		    "MPLS carrying neither IP nor Ethernet");
-		return true;
-	case PROTO_GENEVE:
-		set(what, QUALITY_UNDECODED_ENCAP, QUALITY_CODE_NONE, 0,
-		    "Geneve carrying neither Ethernet nor IP");
-		return true;
-	case PROTO_GTP:
-		set(what, QUALITY_UNDECODED_ENCAP, QUALITY_CODE_NONE, 0,
-		    "GTP-U carrying neither IPv4 nor IPv6");
-		return true;
-	case PROTO_PPI:
-		set(what, QUALITY_UNDECODED_ENCAP, QUALITY_CODE_NONE, 0,
-		    "PPI carrying neither 802.11 nor Ethernet");
+	case PROTO_GRE:
+		/* Another protocol type is looked up as IP protocol 47. */
+		if (pkt->gre_control == GRE_CONTROL_NONE)
+			return false;
+		set(what, QUALITY_NON_IP, QUALITY_CODE_NONE, 0,
+		    pkt->gre_control == GRE_CONTROL_KEEPALIVE
+			    ? "GRE keepalive"
+			    : "PPTP acknowledgement without payload");
 		return true;
 	default:
-		return false;
+		return classify_undecoded_payload(pkt, what);
 	}
 }
 
@@ -201,12 +234,7 @@ static void classify_link(const struct packet *pkt, struct quality_detail *what)
 		    rarp ? 0x8035 : 0x0806, rarp ? "RARP" : "ARP");
 		return;
 	}
-	if (decode_failed(pkt)) {
-		set(what, QUALITY_MALFORMED, QUALITY_CODE_NONE, 0,
-		    proto_name(pkt->status_proto));
-		return;
-	}
-	if (classify_payload(pkt, what))
+	if (classify_failure(pkt, what) || classify_payload(pkt, what))
 		return;
 	if (pkt->link.ethertype != 0) {
 		e = lookup(ethertypes, N_OF(ethertypes), pkt->link.ethertype);
@@ -220,19 +248,16 @@ static void classify_link(const struct packet *pkt, struct quality_detail *what)
 	    "link payload (LLC, STP, CDP ...)");
 }
 
-/* IP carrying none of TCP, UDP, ICMP: its protocol, or a broken header. */
+/*
+ * IP carrying none of TCP, UDP, ICMP: a header broken or cut where
+ * decoding stopped (IP's, or a tunnel's inside it), else its protocol.
+ */
 static void classify_ip_other(const struct packet *pkt,
 			      struct quality_detail *what)
 {
 	const struct code_name *p;
 
-	if (decode_failed(pkt) && (pkt->status_proto == PROTO_IPV4 ||
-				   pkt->status_proto == PROTO_IPV6)) {
-		set(what, QUALITY_MALFORMED, QUALITY_CODE_NONE, 0,
-		    proto_name(pkt->status_proto));
-		return;
-	}
-	if (classify_payload(pkt, what))
+	if (classify_failure(pkt, what) || classify_payload(pkt, what))
 		return;
 	p = lookup(ip_protos, N_OF(ip_protos), pkt->ip.proto);
 	set(what, p != NULL && p->encap ? QUALITY_UNDECODED_ENCAP
@@ -315,7 +340,8 @@ bool quality_classify(const struct packet *pkt, bool *analysed,
 		return true;
 	}
 	*analysed = false;
-	set(what, QUALITY_MALFORMED, QUALITY_CODE_NONE, 0,
-	    proto_name(pkt->status_proto));
+	if (!classify_failure(pkt, what))
+		set(what, QUALITY_MALFORMED, QUALITY_CODE_NONE, 0,
+		    proto_name(pkt->status_proto));
 	return true;
 }

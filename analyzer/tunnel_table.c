@@ -89,60 +89,6 @@ const char *tunnel_info_kind_name(const struct tunnel_info *ti)
 	return tunnel_kind_name(ti->kind, ti->outer_proto, ti->family);
 }
 
-/* The identity of e in parent: endpoints in order, the shared id. */
-static void identity_of(struct tunnel_info *ti, uint16_t parent,
-			const struct packet_encap *e)
-{
-	memset(ti, 0, sizeof(*ti));
-	ti->kind = e->kind;
-	ti->outer_proto = e->outer_proto;
-	ti->family = e->src.family;
-	ti->parent = parent;
-	if (e->flags & ENCAP_ID_SHARED) {
-		ti->flags = ENCAP_HAS_ID | ENCAP_ID_SHARED;
-		ti->id = e->id;
-	}
-	memcpy(ti->addr[0], e->src.bytes, 16);
-	memcpy(ti->addr[1], e->dst.bytes, 16);
-	if (e->outer_proto == 17)
-		ti->udp_port = e->dport;
-}
-
-/* Both directions hash and compare alike: endpoints taken in order. */
-static bool same_tunnel(const struct tunnel_info *a, const struct tunnel_info *b)
-{
-	bool straight, crossed;
-
-	if (a->kind != b->kind || a->outer_proto != b->outer_proto ||
-	    a->family != b->family || a->parent != b->parent ||
-	    a->flags != b->flags || a->id != b->id)
-		return false;
-	straight = memcmp(a->addr[0], b->addr[0], 16) == 0 &&
-		   memcmp(a->addr[1], b->addr[1], 16) == 0;
-	crossed = memcmp(a->addr[0], b->addr[1], 16) == 0 &&
-		  memcmp(a->addr[1], b->addr[0], 16) == 0;
-	return straight || crossed;
-}
-
-static uint32_t identity_hash(const struct tunnel_info *ti)
-{
-	const uint8_t *lo = ti->addr[0], *hi = ti->addr[1];
-	uint64_t h = 0x9e3779b97f4a7c15ULL;
-
-	if (memcmp(lo, hi, 16) > 0) {
-		lo = ti->addr[1];
-		hi = ti->addr[0];
-	}
-	for (int i = 0; i < 16; i++)
-		h = (h ^ lo[i]) * 0x100000001b3ULL;
-	for (int i = 0; i < 16; i++)
-		h = (h ^ hi[i]) * 0x100000001b3ULL;
-	h ^= (uint64_t)ti->kind << 56 | (uint64_t)ti->outer_proto << 48 |
-	     (uint64_t)ti->parent << 32 | ti->id;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	return (uint32_t)(h ^ (h >> 31));
-}
-
 static bool index_grow(struct tunnel_table *t)
 {
 	uint32_t cap = (t->index_mask + 1) * 2;
@@ -152,7 +98,7 @@ static bool index_grow(struct tunnel_table *t)
 	if (idx == NULL)
 		return false;
 	for (uint32_t id = 1; id <= n; id++) {
-		uint32_t s = identity_hash(entry_at(t, id)) & (cap - 1);
+		uint32_t s = tunnel_identity_hash(entry_at(t, id)) & (cap - 1);
 
 		while (idx[s] != 0)
 			s = (s + 1) & (cap - 1);
@@ -180,7 +126,7 @@ static uint16_t tunnel_add(struct tunnel_table *t, const struct tunnel_info *ti)
 			return 0;
 	}
 	*entry_at(t, id) = *ti;
-	for (s = identity_hash(ti) & t->index_mask; t->index[s] != 0;
+	for (s = tunnel_identity_hash(ti) & t->index_mask; t->index[s] != 0;
 	     s = (s + 1) & t->index_mask)
 		;
 	t->index[s] = (uint16_t)id;
@@ -195,10 +141,10 @@ uint16_t tunnel_table_intern(struct tunnel_table *t, uint16_t parent,
 	uint16_t id;
 
 	*created = false;
-	identity_of(&ti, parent, e);
-	for (uint32_t s = identity_hash(&ti) & t->index_mask; t->index[s] != 0;
-	     s = (s + 1) & t->index_mask)
-		if (same_tunnel(entry_at(t, t->index[s]), &ti))
+	tunnel_identity_of(&ti, parent, e);
+	for (uint32_t s = tunnel_identity_hash(&ti) & t->index_mask;
+	     t->index[s] != 0; s = (s + 1) & t->index_mask)
+		if (tunnel_identity_same(entry_at(t, t->index[s]), &ti))
 			return t->index[s];
 	id = tunnel_add(t, &ti);
 	if (id == 0)

@@ -4,11 +4,9 @@
  * different tunnels with the same 5-tuple (overlapping tenant or pod
  * address spaces) are never merged.
  *
- * A tunnel is identified, in either direction, by the tunnel it runs in
- * (0: none), its kind, its outer endpoints and, where the same id names
- * it both ways (a VNI, a GRE key, an ERSPAN session: ENCAP_ID_SHARED),
- * that id.  Ids each end picks for what it receives (GTP TEIDs) do not
- * name tunnels, or a connection's two directions would part.
+ * A tunnel is identified by the tunnel it runs in (0: none) and
+ * tunnel_identity.h's rule, the one reassembly and copy detection
+ * follow too.
  *
  * Entries are never changed or freed while the table lives, so a flow's
  * tunnel id can be resolved at any time, from any thread that learnt of
@@ -24,19 +22,9 @@
 #include <stdint.h>
 
 #include "packet.h"
+#include "tunnel_identity.h"
 
 #define TUNNEL_TABLE_MAX 65535u
-
-struct tunnel_info {
-	uint8_t kind;           /* enum encap_kind */
-	uint8_t outer_proto;    /* IP protocol carrying it: 4, 17, 41, 47 */
-	uint8_t family;         /* of the outer addresses */
-	uint8_t flags;          /* ENCAP_HAS_ID, ENCAP_ID_SHARED */
-	uint16_t parent;        /* the tunnel it runs in, 0 for none */
-	uint16_t udp_port;      /* the tunnel's UDP port (4789 ...), or 0 */
-	uint32_t id;            /* VNI, key, session: when ENCAP_ID_SHARED */
-	uint8_t addr[2][16];    /* [0] sent the first packet seen */
-};
 
 struct tunnel_table;
 

@@ -237,6 +237,62 @@ static void timeline_on_segment(void *arg, const struct packet *pkt,
 		emit_doc(&ctx->doc, pkt, f, info);
 }
 
+/*
+ * A frame the capture holds again gets a line of its own, so that no
+ * frame number is missing from the list; it is no segment on the wire
+ * and changes no state.
+ */
+static void emit_copy_text(const struct packet *pkt, const struct flow *f,
+			   int dir, uint64_t copy_of, bool with_uid)
+{
+	char ts[TIME_FORMAT_LEN], fl[9], uid[FLOW_UID_LEN];
+
+	time_format_iso(ts, sizeof(ts), pkt->ts, 6);
+	flags_text(pkt->tcp.flags, fl);
+	flow_format_uid(flow_uid(f), uid);
+	if (with_uid)
+		printf("%s ", uid);
+	printf("%6" PRIu64 " %s %s %-6s copy of frame %" PRIu64
+	       " (the same frame captured again)\n",
+	       pkt->frame_no, ts, dir == FLOW_ORIG ? "-->" : "<--", fl,
+	       copy_of);
+}
+
+static void emit_copy_doc(struct doc_writer *w, const struct packet *pkt,
+			  const struct flow *f, int dir, uint64_t copy_of)
+{
+	char ts[TIME_FORMAT_LEN], fl[9], uid[FLOW_UID_LEN];
+
+	time_format_iso(ts, sizeof(ts), pkt->ts, 9);
+	flags_text(pkt->tcp.flags, fl);
+	flow_format_uid(flow_uid(f), uid);
+	doc_begin_object(w);
+	doc_member_uint(w, "frame", pkt->frame_no);
+	doc_member_string(w, "ts", ts);
+	doc_member_string(w, "uid", uid);
+	doc_member_string(w, "dir", dir == FLOW_ORIG ? "orig" : "resp");
+	doc_member_string(w, "flags", fl);
+	doc_member_uint(w, "copy_of", copy_of);
+	doc_end_object(w);
+}
+
+static void timeline_on_copy(void *arg, const struct packet *pkt,
+			     const struct flow *f, int dir, uint64_t copy_of,
+			     void *storage)
+{
+	struct timeline_ctx *ctx = arg;
+
+	(void)storage;
+	if (f->key.proto != 6 ||
+	    (!ctx->o->all &&
+	     !(ctx->pick.found && flow_uid(f) == ctx->pick.uid)))
+		return;
+	if (ctx->o->format == OUTPUT_FORMAT_TEXT)
+		emit_copy_text(pkt, f, dir, copy_of, ctx->o->all);
+	else
+		emit_copy_doc(&ctx->doc, pkt, f, dir, copy_of);
+}
+
 int cmd_timeline(int argc, char **argv)
 {
 	struct timeline_opts o;
@@ -260,6 +316,7 @@ int cmd_timeline(int argc, char **argv)
 	if (!o.all)
 		shown.on_flow_start = timeline_flow_start;
 	shown.on_tcp_segment = timeline_on_segment;
+	shown.on_copy = timeline_on_copy;
 	cfg.analyzer = o.an.cfg;
 	cfg.consumers = &shown;
 	cfg.n_consumers = 1;

@@ -10,8 +10,18 @@
  * length and the peer's call id instead, which differ by direction.
  * ERSPAN's mirrored frames (0x88be, 0x22eb) are handed to erspan.c.
  * The deprecated routing fields of RFC 1701 (R) are not decoded.
+ *
+ * A Cisco GRE keepalive is a GRE packet whose payload is the IPv4 GRE
+ * packet the peer is to send back: protocol type 0 and nothing after
+ * the header, addressed to the keepalive's sender.  tshark calls it
+ * "possible GRE keepalive" and decodes nothing inside; it is marked
+ * (pkt->gre_keepalive) so the coverage counts it as control, not as
+ * traffic hidden.  So is PPTP's acknowledgement without payload (RFC
+ * 2637 section 4.1: the A flag and no S flag, payload length 0).
  */
 #include "decode.h"
+
+#include <string.h>
 
 enum {
 	GRE_FLAG_C = 0x8000,
@@ -80,6 +90,32 @@ static void gre_record(struct packet_encap *e, const struct gre_header *h)
 	}
 }
 
+/*
+ * The inner GRE of a keepalive (h read, c past it): version 0, protocol
+ * type 0, no payload on the wire, in IPv4 carried by GRE and addressed
+ * back to the outer packet's source, the router that sent it.
+ */
+static bool gre_is_keepalive(const struct cursor *c, const struct packet *pkt,
+			     const struct gre_header *h)
+{
+	const struct packet_encap *e;
+
+	if ((h->flags & GRE_VERSION_MASK) != 0 || h->proto != 0 ||
+	    cursor_wire_remaining(c) != 0 || pkt->ip.version != 4 ||
+	    pkt->encap_count == 0)
+		return false;
+	e = &pkt->encaps[pkt->encap_count - 1];
+	return e->kind == ENCAP_GRE && e->src.family == 4 &&
+	       memcmp(e->src.bytes, pkt->ip.dst.bytes, 4) == 0;
+}
+
+/* PPTP's acknowledgement alone: no sequence number, nothing after. */
+static bool gre_is_pptp_ack(const struct cursor *c, const struct gre_header *h)
+{
+	return (h->flags & GRE_VERSION_MASK) == 1 && (h->flags & GRE_FLAG_A) &&
+	       !(h->flags & GRE_FLAG_S) && cursor_wire_remaining(c) == 0;
+}
+
 /* The payloads decoded; the tunnel is entered only for them. */
 static bool gre_decodes(uint16_t proto)
 {
@@ -128,8 +164,15 @@ enum decode_status gre_decode(struct cursor *c, struct packet *pkt)
 	if (h.flags & GRE_FLAG_R)
 		return packet_stop(pkt, PROTO_GRE, DECODE_UNSUPPORTED);
 	if (!gre_decodes(h.proto) && h.proto != GRE_PROTO_ERSPAN_II &&
-	    h.proto != GRE_PROTO_ERSPAN_III)
+	    h.proto != GRE_PROTO_ERSPAN_III) {
+		if (gre_is_keepalive(c, pkt, &h))
+			pkt->gre_control = GRE_CONTROL_KEEPALIVE;
 		return packet_stop(pkt, PROTO_GRE, DECODE_UNSUPPORTED);
+	}
+	if (gre_is_pptp_ack(c, &h)) {
+		pkt->gre_control = GRE_CONTROL_PPTP_ACK;
+		return packet_stop(pkt, PROTO_GRE, DECODE_UNSUPPORTED);
+	}
 	if (h.proto == GRE_PROTO_ERSPAN_II || h.proto == GRE_PROTO_ERSPAN_III)
 		return erspan_decode(c, pkt, h.proto == GRE_PROTO_ERSPAN_III
 						     ? 3

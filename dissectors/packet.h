@@ -226,6 +226,13 @@ enum encap_flag {
  * session id (version: its type, 1 to 3); VXLAN and Geneve the VNI;
  * GTP-U the TEID.
  */
+/* GRE that carries no traffic (gre.c). */
+enum gre_control {
+	GRE_CONTROL_NONE,
+	GRE_CONTROL_KEEPALIVE,      /* Cisco's, sent back to the sender */
+	GRE_CONTROL_PPTP_ACK,       /* PPTP's acknowledgement alone */
+};
+
 struct packet_encap {
 	uint8_t kind;           /* enum encap_kind */
 	uint8_t flags;          /* enum encap_flag */
@@ -465,6 +472,11 @@ struct packet {
 	/* Where decoding stopped: DECODE_OK means it ran to the payload. */
 	enum decode_status status;
 	enum proto status_proto;
+	/*
+	 * Decoding stopped at GRE that carries nothing (gre.c): control
+	 * traffic, not a payload left undecoded.
+	 */
+	enum gre_control gre_control;
 
 	struct packet_link link;
 	struct packet_arp arp;

@@ -9,6 +9,7 @@
 #include "checksum.h"
 #include "decode.h"
 #include "ip_defrag.h"
+#include "tunnel_identity.h"
 
 /*
  * A UDP datagram 192.0.2.1:5000 -> 198.51.100.2:9 of 3000 payload bytes
@@ -217,6 +218,82 @@ static void test_copies_after_completion(void **state)
 	feeder_free(f);
 }
 
+/*
+ * Two VXLAN tunnels (VNI 42) between 10.0.220.32 and 10.1.57.81, and
+ * between 10.0.221.179 and 10.1.148.232: the unkeyed 32-bit FNV hash
+ * that once identified a fragment's tunnels gives both 0x062d2fea.
+ * which: 0 for the first, 1 for the second.
+ */
+static void set_colliding_tunnel(struct packet *pkt, int which)
+{
+	static const uint8_t ends[2][2][4] = {
+		{{10, 0, 220, 32}, {10, 1, 57, 81}},
+		{{10, 0, 221, 179}, {10, 1, 148, 232}},
+	};
+	struct packet_encap *e = &pkt->encaps[0];
+
+	memset(e, 0, sizeof(*e));
+	e->kind = ENCAP_VXLAN;
+	e->outer_proto = IPPROTO_NUM_UDP;
+	e->flags = ENCAP_HAS_ID | ENCAP_ID_SHARED;
+	e->id = 42;
+	e->sport = 49152;
+	e->dport = 4789;
+	e->src.family = e->dst.family = 4;
+	memcpy(e->src.bytes, ends[which][0], 4);
+	memcpy(e->dst.bytes, ends[which][1], 4);
+	pkt->encap_count = 1;
+}
+
+static enum defrag_result feed_in_tunnel(struct feeder *f, int which,
+					 uint16_t id, uint32_t off,
+					 uint32_t len, int more)
+{
+	size_t n = v4_fragment(f->buf, id, off, len, more);
+
+	decode_packet(&f->pkt, LINK_TYPE_IPV4, f->buf, (uint32_t)n, (uint32_t)n);
+	set_colliding_tunnel(&f->pkt, which);
+	f->pkt.frame_no = ++f->frame;
+	f->pkt.ts.sec = f->sec;
+	f->pkt.has_ts = true;
+	return defrag_add(f->d, &f->pkt, &f->whole);
+}
+
+/*
+ * Fragments of two tenants' tunnels are never joined, nor taken for
+ * copies of each other's, even when their tunnels hash alike: the
+ * tunnels themselves are compared.  The same tunnel seen the other way
+ * round is the same tunnel.
+ */
+static void test_tunnels_compared_not_hashed(void **state)
+{
+	struct feeder *f = feeder_new(0);
+	const struct defrag_stats *st = defrag_get_stats(f->d);
+	struct packet_encap swapped;
+
+	(void)state;
+	make_udp_datagram(3);
+	assert_int_equal(feed_in_tunnel(f, 0, 9, 0, 1480, 1), DEFRAG_HELD);
+	assert_int_equal(feed_in_tunnel(f, 1, 9, 1480, 1480, 1), DEFRAG_HELD);
+	assert_int_equal(feed_in_tunnel(f, 1, 9, 2960, 48, 0), DEFRAG_HELD);
+	assert_int_equal(feed_in_tunnel(f, 0, 9, 1480, 1480, 1), DEFRAG_HELD);
+	assert_int_equal(feed_in_tunnel(f, 0, 9, 2960, 48, 0), DEFRAG_COMPLETE);
+	assert_int_equal(f->whole.encap_count, 1);
+	assert_memory_equal(f->whole.encaps[0].src.bytes, "\x0a\x00\xdc\x20", 4);
+	/* tunnel 1's first fragment: no copy of tunnel 0's datagram */
+	assert_int_equal(feed_in_tunnel(f, 1, 9, 0, 1480, 1), DEFRAG_COMPLETE);
+	assert_int_equal(st->reassembled, 2);
+	assert_int_equal(st->duplicates, 0);
+	set_colliding_tunnel(&f->pkt, 0);
+	swapped = f->pkt.encaps[0];
+	swapped.src = f->pkt.encaps[0].dst;
+	swapped.dst = f->pkt.encaps[0].src;
+	assert_true(tunnel_path_same(f->pkt.encaps, 1, &swapped, 1));
+	set_colliding_tunnel(&f->pkt, 1);
+	assert_false(tunnel_path_same(f->pkt.encaps, 1, &swapped, 1));
+	feeder_free(f);
+}
+
 /* A partial overlap discards the datagram, as Linux does since 4.19. */
 static void test_partial_overlap_discards(void **state)
 {
@@ -384,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_reversed_and_shuffled),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_copies_after_completion),
+		cmocka_unit_test(test_tunnels_compared_not_hashed),
 		cmocka_unit_test(test_partial_overlap_discards),
 		cmocka_unit_test(test_missing_middle_and_timeout),
 		cmocka_unit_test(test_length_rules),
