@@ -186,10 +186,17 @@ static bool field_by_key(const struct flow_record *rec, const char *key,
 	return false;
 }
 
+/*
+ * A tunnel's own record is no conn.log line: Zeek writes tunnels to
+ * tunnel.log, and conn.log's proto has no value for them.  The flows
+ * inside keep its uid in tunnel_parents.
+ */
 static void zeek_flow(FILE *out, const struct flow_record *rec)
 {
 	struct text_line l;
 
+	if (rec->self_type != NULL)
+		return;
 	text_line_reset(&l);
 	for (size_t i = 0; i < N_ZEEK_COLS; i++) {
 		struct field_value v = {.type = FIELD_NULL};
