@@ -6,29 +6,32 @@
 
 #include "capture_source.h"
 
-enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
-			   char **paths, int n_paths, struct diagnosis *d)
+struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
+				   size_t top_n)
 {
 	struct engine_config cfg = {.parts = ENGINE_ALL};
-	struct engine_results r;
-	struct cli_analysis_opts an;
-	enum cli_exit rc;
+	struct engine *e;
 
-	memset(d, 0, sizeof(*d));
 	cfg.analyzer = o->cfg;
 	cfg.detect = o->detect;
 	cfg.top_n = top_n;
-	d->e = engine_new(&cfg);
-	if (d->e == NULL) {
+	e = engine_new(&cfg);
+	if (e == NULL)
 		cli_error("out of memory");
-		return CLI_EXIT_INTERNAL;
-	}
+	return e;
+}
+
+bool diagnose_checksums(const struct cli_analysis_opts *o)
+{
 	/* Verified only for the detector that reports them: it costs time. */
-	an = *o;
-	an.checksums = o->detect.det[FINDING_CHECKSUM_ERRORS].enabled;
-	rc = cli_engine_run(&an, paths, n_paths, d->e, &d->src);
-	if (rc != CLI_EXIT_OK)
-		return rc;
+	return o->detect.det[FINDING_CHECKSUM_ERRORS].enabled;
+}
+
+enum cli_exit diagnosis_take_view(struct diagnosis *d, char **paths,
+				  int n_paths)
+{
+	struct engine_results r;
+
 	if (!engine_results(d->e, &r)) {
 		cli_error("out of memory: the findings would be incomplete");
 		return CLI_EXIT_INTERNAL;
@@ -52,6 +55,24 @@ enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 	d->view.n_adjusted = r.n_adjusted;
 	d->view.adjusted_more = r.adjusted_more;
 	return CLI_EXIT_OK;
+}
+
+enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
+			   char **paths, int n_paths, struct diagnosis *d)
+{
+	struct cli_analysis_opts an;
+	enum cli_exit rc;
+
+	memset(d, 0, sizeof(*d));
+	d->e = diagnose_engine_new(o, top_n);
+	if (d->e == NULL)
+		return CLI_EXIT_INTERNAL;
+	an = *o;
+	an.checksums = diagnose_checksums(o);
+	rc = cli_engine_run(&an, paths, n_paths, d->e, &d->src);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	return diagnosis_take_view(d, paths, n_paths);
 }
 
 void diagnosis_free(struct diagnosis *d)

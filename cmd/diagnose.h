@@ -23,6 +23,19 @@ enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 			   char **paths, int n_paths, struct diagnosis *d);
 void diagnosis_free(struct diagnosis *d);
 
+/* The parts of diagnose_run() that live drives itself: */
+/* The engine with every part, top_n ranked; NULL (said) without memory. */
+struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
+				   size_t top_n);
+/* Whether frames' checksums are verified: only for checksum_errors. */
+bool diagnose_checksums(const struct cli_analysis_opts *o);
+/*
+ * After engine_finish() of d->e (and with d->src set): d->view from its
+ * results; CLI_EXIT_INTERNAL, said, when memory ran out.
+ */
+enum cli_exit diagnosis_take_view(struct diagnosis *d, char **paths,
+				  int n_paths);
+
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 /* --color auto|always|never; false for anything else. */

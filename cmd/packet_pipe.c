@@ -1,8 +1,10 @@
 #include "packet_pipe.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /*
  * 24 batches of 64 packets (about 1 MiB).  A sleeping thread is woken
@@ -42,6 +44,23 @@ struct packet_pipe {
 	struct pipe_batch batches[PIPE_BATCHES];
 };
 
+/*
+ * The consumer's wait can end at a deadline (packet_pipe_take_until);
+ * on the monotonic clock, so that setting the date moves no deadline.
+ */
+static bool init_consumer_cond(pthread_cond_t *c)
+{
+	pthread_condattr_t attr;
+	bool ok;
+
+	if (pthread_condattr_init(&attr) != 0)
+		return false;
+	ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+	     pthread_cond_init(c, &attr) == 0;
+	pthread_condattr_destroy(&attr);
+	return ok;
+}
+
 struct packet_pipe *packet_pipe_new(void)
 {
 	struct packet_pipe *p = calloc(1, sizeof(*p));
@@ -57,7 +76,7 @@ struct packet_pipe *packet_pipe_new(void)
 		free(p);
 		return NULL;
 	}
-	if (pthread_cond_init(&p->wake_consumer, NULL) != 0) {
+	if (!init_consumer_cond(&p->wake_consumer)) {
 		pthread_cond_destroy(&p->wake_producer);
 		pthread_mutex_destroy(&p->lock);
 		free(p);
@@ -171,6 +190,18 @@ void packet_pipe_commit(struct packet_pipe *p)
 	b->n++;
 }
 
+void packet_pipe_flush(struct packet_pipe *p)
+{
+	if (p->have_batch && p->batches[p->published % PIPE_BATCHES].n > 0)
+		publish(p);
+	pthread_mutex_lock(&p->lock);
+	if (p->consumer_waiting && p->published > p->taken) {
+		p->consumer_waiting = false;
+		pthread_cond_signal(&p->wake_consumer);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
 bool packet_pipe_note(struct packet_pipe *p, const struct pipe_note *note)
 {
 	struct pipe_batch *b = p->have_batch
@@ -206,19 +237,29 @@ void packet_pipe_close(struct packet_pipe *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n,
-		      const struct pipe_note **notes, size_t *n_notes)
+int packet_pipe_take_until(struct packet_pipe *p,
+			   const struct timespec *deadline,
+			   struct packet **pkts, size_t *n,
+			   const struct pipe_note **notes, size_t *n_notes)
 {
 	struct pipe_batch *b;
 
 	pthread_mutex_lock(&p->lock);
 	while (p->taken == p->published && !p->closed) {
 		p->consumer_waiting = true;
-		pthread_cond_wait(&p->wake_consumer, &p->lock);
+		if (deadline == NULL) {
+			pthread_cond_wait(&p->wake_consumer, &p->lock);
+		} else if (pthread_cond_timedwait(&p->wake_consumer, &p->lock,
+						  deadline) == ETIMEDOUT &&
+			   p->taken == p->published && !p->closed) {
+			p->consumer_waiting = false;
+			pthread_mutex_unlock(&p->lock);
+			return -1;
+		}
 	}
 	if (p->taken == p->published) {
 		pthread_mutex_unlock(&p->lock);
-		return false;
+		return 0;
 	}
 	b = &p->batches[p->taken++ % PIPE_BATCHES];
 	pthread_mutex_unlock(&p->lock);
@@ -226,7 +267,13 @@ bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n,
 	*n = b->n;
 	*notes = b->notes;
 	*n_notes = b->n_notes;
-	return true;
+	return 1;
+}
+
+bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n,
+		      const struct pipe_note **notes, size_t *n_notes)
+{
+	return packet_pipe_take_until(p, NULL, pkts, n, notes, n_notes) == 1;
 }
 
 void packet_pipe_release(struct packet_pipe *p)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "packet.h"
 
@@ -30,6 +31,12 @@ void packet_pipe_free(struct packet_pipe *p);
 struct packet *packet_pipe_reserve(struct packet_pipe *p, uint32_t cap_len,
 				   uint8_t **data);
 void packet_pipe_commit(struct packet_pipe *p);
+/*
+ * Producer: hands on the packets committed so far now, however few,
+ * and wakes the consumer for them: a live source's packets must not
+ * wait for a batch to fill (a paced replay, a quiet link).
+ */
+void packet_pipe_flush(struct packet_pipe *p);
 /* Producer: no more packets; the consumer gets what is committed. */
 void packet_pipe_close(struct packet_pipe *p);
 
@@ -55,6 +62,15 @@ bool packet_pipe_note(struct packet_pipe *p, const struct pipe_note *note);
  */
 bool packet_pipe_take(struct packet_pipe *p, struct packet **pkts, size_t *n,
 		      const struct pipe_note **notes, size_t *n_notes);
+/*
+ * Consumer: packet_pipe_take() that waits no later than deadline (on
+ * CLOCK_MONOTONIC; NULL: no limit): 1 with a batch, 0 once the producer
+ * closed and every batch was taken, -1 at the deadline with none ready.
+ */
+int packet_pipe_take_until(struct packet_pipe *p,
+			   const struct timespec *deadline,
+			   struct packet **pkts, size_t *n,
+			   const struct pipe_note **notes, size_t *n_notes);
 void packet_pipe_release(struct packet_pipe *p);
 
 #endif

@@ -530,25 +530,29 @@ void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 	text_top(out, v);
 }
 
+void diagnosis_render_line(FILE *out, const struct finding *f, bool color)
+{
+	char sev[16];
+
+	upper(finding_severity_name(f->severity), sev, sizeof(sev));
+	if (color)
+		fprintf(out, "%s%s%s", severity_color[f->severity], sev,
+			color_reset);
+	else
+		fputs(sev, out);
+	fprintf(out, " %s %s: %s\n", finding_id_name(f->id), f->subject,
+		f->summary);
+}
+
 size_t diagnosis_render_lines(FILE *out, const struct diagnosis_view *v,
 			      enum finding_severity min, bool color)
 {
-	char sev[16];
 	size_t n = 0;
 
 	for (size_t i = 0; i < v->n_findings; i++) {
-		const struct finding *f = &v->findings[i];
-
-		if (f->severity < min)
+		if (v->findings[i].severity < min)
 			continue;
-		upper(finding_severity_name(f->severity), sev, sizeof(sev));
-		if (color)
-			fprintf(out, "%s%s%s", severity_color[f->severity], sev,
-				color_reset);
-		else
-			fputs(sev, out);
-		fprintf(out, " %s %s: %s\n", finding_id_name(f->id), f->subject,
-			f->summary);
+		diagnosis_render_line(out, &v->findings[i], color);
 		n++;
 	}
 	return n;
@@ -635,12 +639,11 @@ static void doc_number(struct doc_writer *w, double v)
 		doc_double(w, v, 6);
 }
 
-static void doc_finding(struct doc_writer *w, const struct finding *f,
-			int decimals, const struct finding_context *ctx)
+static void doc_finding_keys(struct doc_writer *w, const struct finding *f,
+			     int decimals, const struct finding_context *ctx)
 {
 	char advice[FINDING_ADVICE_LEN], filter[FINDING_FILTER_LEN];
 
-	doc_begin_object(w);
 	doc_member_string(w, "id", finding_id_name(f->id));
 	doc_member_string(w, "severity", finding_severity_name(f->severity));
 	doc_member_string(w, "subject", f->subject);
@@ -675,7 +678,23 @@ static void doc_finding(struct doc_writer *w, const struct finding *f,
 				       sizeof(advice)));
 	doc_member_string(w, "tshark_filter",
 			  finding_tshark_filter(f, filter, sizeof(filter)));
+}
+
+static void doc_finding(struct doc_writer *w, const struct finding *f,
+			int decimals, const struct finding_context *ctx)
+{
+	doc_begin_object(w);
+	doc_finding_keys(w, f, decimals, ctx);
 	doc_end_object(w);
+}
+
+void diagnosis_doc_finding_keys(struct doc_writer *w,
+				const struct diagnosis_view *v,
+				const struct finding *f)
+{
+	struct finding_context ctx = context_of(v);
+
+	doc_finding_keys(w, f, v->ts_decimals, &ctx);
 }
 
 static void doc_hosts(struct doc_writer *w, const struct diagnosis_view *v)
@@ -746,41 +765,47 @@ static void doc_top(struct doc_writer *w, const struct diagnosis_view *v)
 	doc_end_array(w);
 }
 
-bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
-			  enum doc_format format)
+void diagnosis_doc_keys(struct doc_writer *w, const struct diagnosis_view *v)
 {
 	struct finding_context ctx = context_of(v);
-	struct doc_writer w;
 	size_t by[3] = {0, 0, 0};
 
-	if (!doc_writer_init(&w, out, format))
-		return false;
 	for (size_t i = 0; i < v->n_findings; i++)
 		by[v->findings[i].severity]++;
-	doc_begin_object(&w);
-	doc_capture(&w, v);
+	doc_capture(w, v);
 	if (v->quality != NULL) {
 		struct quality_changes c = {v->adjusted, v->n_adjusted,
 					    v->adjusted_more};
 
-		quality_render_doc(&w, v->quality, true, &c);
+		quality_render_doc(w, v->quality, true, &c);
 	}
-	incident_render_doc(&w, v);
-	doc_key(&w, "summary");
-	doc_begin_object(&w);
-	doc_member_uint(&w, "critical", by[SEVERITY_CRITICAL]);
-	doc_member_uint(&w, "warning", by[SEVERITY_WARNING]);
-	doc_member_uint(&w, "info", by[SEVERITY_INFO]);
-	doc_member_uint(&w, "not_listed", v->suppressed);
-	doc_member_uint(&w, "not_tracked", v->not_tracked);
-	doc_end_object(&w);
-	doc_key(&w, "findings");
-	doc_begin_array(&w);
+	incident_render_doc(w, v);
+	doc_key(w, "summary");
+	doc_begin_object(w);
+	doc_member_uint(w, "critical", by[SEVERITY_CRITICAL]);
+	doc_member_uint(w, "warning", by[SEVERITY_WARNING]);
+	doc_member_uint(w, "info", by[SEVERITY_INFO]);
+	doc_member_uint(w, "not_listed", v->suppressed);
+	doc_member_uint(w, "not_tracked", v->not_tracked);
+	doc_end_object(w);
+	doc_key(w, "findings");
+	doc_begin_array(w);
 	for (size_t i = 0; i < v->n_findings; i++)
-		doc_finding(&w, &v->findings[i], v->ts_decimals, &ctx);
-	doc_end_array(&w);
-	doc_hosts(&w, v);
-	doc_top(&w, v);
+		doc_finding(w, &v->findings[i], v->ts_decimals, &ctx);
+	doc_end_array(w);
+	doc_hosts(w, v);
+	doc_top(w, v);
+}
+
+bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
+			  enum doc_format format)
+{
+	struct doc_writer w;
+
+	if (!doc_writer_init(&w, out, format))
+		return false;
+	doc_begin_object(&w);
+	diagnosis_doc_keys(&w, v);
 	doc_end_object(&w);
 	return doc_writer_finish(&w);
 }

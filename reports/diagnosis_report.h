@@ -50,9 +50,23 @@ void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
 			  enum doc_format format);
 /*
+ * The keys of diagnosis_render_doc()'s object, written into an object
+ * the caller opened (live's final {"type":"report", ...} line).
+ */
+void diagnosis_doc_keys(struct doc_writer *w, const struct diagnosis_view *v);
+/*
+ * The keys of one finding as the document lists it (live's finding
+ * lines); v gives the time decimals and the file tshark is told to read.
+ */
+void diagnosis_doc_finding_keys(struct doc_writer *w,
+				const struct diagnosis_view *v,
+				const struct finding *f);
+/*
  * `check`: one line per finding at min or above, "SEVERITY id subject:
  * summary".  Returns how many were printed.
  */
+/* One of those lines. */
+void diagnosis_render_line(FILE *out, const struct finding *f, bool color);
 size_t diagnosis_render_lines(FILE *out, const struct diagnosis_view *v,
 			      enum finding_severity min, bool color);
 
