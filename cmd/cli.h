@@ -52,6 +52,14 @@ struct cli_input {
 enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 			     void *ctx, struct capture_source **src_out);
 
+/* The exit status of a capture that could not be opened. */
+enum cli_exit cli_capture_exit(enum capture_error err);
+/*
+ * Said once per input, after its frames: records of link types not
+ * decoded or not filtered, and times that could not be used.
+ */
+void cli_warn_input_faults(const struct capture_source *src);
+
 /*
  * What the inputs' info says the capture quality must know: the frames
  * never handed on (pcapng interfaces of link types not decoded, records
@@ -95,5 +103,6 @@ int cmd_timeline(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_live(int argc, char **argv);
 
 #endif

@@ -157,7 +157,7 @@ enum cli_exit cli_finish_output(void)
 	return CLI_EXIT_OK;
 }
 
-static enum cli_exit exit_for(enum capture_error err)
+enum cli_exit cli_capture_exit(enum capture_error err)
 {
 	switch (err) {
 	case CAPTURE_OK: return CLI_EXIT_OK;
@@ -539,8 +539,7 @@ static void warn_skipped_links(const struct capture_input_info *in)
 			    in->unfiltered_records == 1 ? "its" : "their");
 }
 
-/* Said once per input, after the frames: how many times were not used. */
-static void warn_corrupt_times(const struct capture_source *src)
+void cli_warn_input_faults(const struct capture_source *src)
 {
 	for (size_t i = 0; i < capture_source_input_count(src); i++) {
 		const struct capture_input_info *in = capture_source_input(src, i);
@@ -569,7 +568,7 @@ enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 				  msg, sizeof(msg));
 	if (src == NULL) {
 		cli_error("%s", msg);
-		return exit_for(err);
+		return cli_capture_exit(err);
 	}
 	loop = calloc(1, sizeof(*loop));
 	if (loop == NULL) {
@@ -603,7 +602,7 @@ enum cli_exit cli_run_inputs(const struct cli_input *in, cli_packet_fn fn,
 		cli_error("out of memory copying frames");
 		return CLI_EXIT_INTERNAL;
 	}
-	warn_corrupt_times(src);
+	cli_warn_input_faults(src);
 	*src_out = src;
 	return CLI_EXIT_OK;
 }

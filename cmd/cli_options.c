@@ -73,8 +73,8 @@ static bool build_longopts(const struct cli_command *c,
 	return ok;
 }
 
-/* ":f:F:h" with what c has of -f and -F. */
-static void build_optstring(const struct cli_command *c, char out[8])
+/* ":f:F:h" with what c has of -f and -F, and its own short options. */
+static void build_optstring(const struct cli_command *c, char out[32])
 {
 	size_t n = 0;
 
@@ -90,6 +90,8 @@ static void build_optstring(const struct cli_command *c, char out[8])
 	}
 	out[n++] = 'h';
 	out[n] = '\0';
+	if (c->short_options != NULL)
+		strncat(out, c->short_options, 32 - 1 - n);
 }
 
 static int print_help(const struct cli_command *c, int *rc)
@@ -143,7 +145,7 @@ int cli_options_parse(const struct cli_command *c, int argc, char **argv,
 		      void *opts, int *rc)
 {
 	struct option all[MAX_LONGOPTS];
-	char optstring[8];
+	char optstring[32];
 	int ch;
 
 	if (!build_longopts(c, all)) {

@@ -41,6 +41,11 @@ struct cli_command {
 	unsigned formats;               /* -F's OUTPUT_FORMAT_SET(); 0: no -F */
 	const struct option *options;   /* the command's own; NULL-name ended */
 	/*
+	 * getopt letters of its own short options ("r:c:"), each also the
+	 * val of an entry in options; NULL for none.
+	 */
+	const char *short_options;
+	/*
 	 * One of the command's own options (ch: its val in options): 0, or
 	 * -1 after printing a usage error with *rc set.
 	 */

@@ -23,6 +23,7 @@ static const char main_usage[] =
 	"  states     each host's TCP socket table (as ss -tan) from the wire\n"
 	"  timeline   the ladder of one connection's segments, with both states\n"
 	"  follow     one connection's byte stream, reassembled, gaps shown\n"
+	"  live       findings as they happen, replaying captures at their pace\n"
 	"  config     the configuration file: print the defaults, show or check it\n"
 	"\n"
 	"Options:\n"
@@ -52,6 +53,7 @@ static const struct command commands[] = {
 	{"states", "tcplens states", cmd_states},
 	{"timeline", "tcplens timeline", cmd_timeline},
 	{"follow", "tcplens follow", cmd_follow},
+	{"live", "tcplens live", cmd_live},
 	{"config", "tcplens config", cmd_config},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -60,6 +60,9 @@ TCPLENS=build/tcplens sh tests/golden/run.sh | record
 section "CLI behaviour and documentation"
 TCPLENS=build/tcplens sh tests/cli/run.sh | record
 
+section "live: replayed captures through the live path"
+TCPLENS=build/tcplens sh tests/live/run.sh | record
+
 section "out of memory: never a silent answer"
 TCPLENS=build/tcplens sh tests/cli/memory_limits.sh | record
 
@@ -96,6 +99,8 @@ section "CLI golden tests (ASan+UBSan)"
 TCPLENS=build-asan/tcplens GOLDEN_SUITE=golden-asan sh tests/golden/run.sh | record
 section "CLI behaviour (ASan+UBSan)"
 TCPLENS=build-asan/tcplens CLI_SUITE=cli-asan sh tests/cli/run.sh | record
+section "live (ASan+UBSan)"
+TCPLENS=build-asan/tcplens LIVE_SUITE=live-asan sh tests/live/run.sh | record
 section "every command over every capture (ASan+UBSan)"
 TCPLENS=build-asan/tcplens sh tests/cli/sanitizer_sweep.sh | record
 section "lab: findings (ASan+UBSan)"

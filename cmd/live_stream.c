@@ -1,0 +1,197 @@
+#include "live_stream.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "addr_format.h"
+#include "cli.h"
+#include "tcp_state.h"
+
+bool live_stream_init(struct live_stream *s, FILE *out,
+		      enum output_format format, bool color,
+		      const struct diagnosis_view *view)
+{
+	memset(s, 0, sizeof(*s));
+	s->out = out;
+	s->format = format;
+	s->color = color;
+	s->view = *view;
+	engine_snapshot_init(&s->snap, SNAPSHOT_FINDINGS | SNAPSHOT_SOCKETS);
+	return format != OUTPUT_FORMAT_NDJSON ||
+	       doc_writer_init(&s->w, out, DOC_NDJSON);
+}
+
+static const char *change_name(enum finding_change c)
+{
+	switch (c) {
+	case FINDING_CHANGE_NEW: return "new";
+	case FINDING_CHANGE_UPDATED: return "update";
+	case FINDING_CHANGE_RESOLVED: return "resolved";
+	case FINDING_CHANGE_WITHDRAWN: return "withdrawn";
+	case FINDING_CHANGE_SAME: break;
+	}
+	return NULL;
+}
+
+static void finding_line(struct live_stream *s, const struct engine_finding *ef)
+{
+	if (s->format != OUTPUT_FORMAT_NDJSON) {
+		if (ef->change == FINDING_CHANGE_NEW)
+			diagnosis_render_line(s->out, &ef->finding, s->color);
+		return;
+	}
+	doc_begin_object(&s->w);
+	doc_member_string(&s->w, "type", "finding");
+	doc_member_string(&s->w, "state", change_name(ef->change));
+	diagnosis_doc_finding_keys(&s->w, &s->view, &ef->finding);
+	doc_end_object(&s->w);
+}
+
+static void count_flow(void *ctx, const struct flow *f)
+{
+	(void)f;
+	(*(uint64_t *)ctx)++;
+}
+
+static double per_second(uint64_t now, uint64_t before, double dt)
+{
+	return dt > 0 ? (double)(now - before) / dt : 0.0;
+}
+
+static void member_drops(struct doc_writer *w, const char *key, bool has,
+			 uint64_t v)
+{
+	doc_key(w, key);
+	if (has)
+		doc_uint(w, v);
+	else
+		doc_null(w);
+}
+
+static void stats_hosts(struct doc_writer *w, const struct engine_snapshot *snap)
+{
+	char host[ADDR_FORMAT_LEN];
+
+	doc_key(w, "hosts");
+	doc_begin_array(w);
+	for (size_t i = 0; i < snap->n_hosts; i++) {
+		const struct host_state_row *r = &snap->hosts[i];
+
+		addr_format(r->family, r->addr, host, sizeof(host));
+		doc_begin_object(w);
+		doc_member_string(w, "host", host);
+		doc_key(w, "states");
+		doc_begin_object(w);
+		for (int st = 0; st < TCP_STATE_COUNT; st++)
+			if (r->count[st] > 0)
+				doc_member_uint(w, tcp_state_name(st), r->count[st]);
+		doc_end_object(w);
+		doc_end_object(w);
+	}
+	doc_end_array(w);
+}
+
+static void stats_line(struct live_stream *s, struct engine *e,
+		       const struct live_counts *c)
+{
+	struct doc_writer *w = &s->w;
+	double dt = c->elapsed - s->last.elapsed;
+	uint64_t flows = 0;
+	struct rusage ru;
+
+	analyzer_foreach_flow(engine_analyzer(e), count_flow, &flows);
+	doc_begin_object(w);
+	doc_member_string(w, "type", "stats");
+	doc_key(w, "ts");
+	doc_decimal(w, s->snap.at, 9);
+	doc_member_double(w, "elapsed", c->elapsed, 3);
+	doc_member_uint(w, "packets", c->packets);
+	doc_member_uint(w, "bytes", c->bytes);
+	doc_member_double(w, "packets_per_s",
+			  per_second(c->packets, s->last.packets, dt), 1);
+	doc_member_double(w, "bytes_per_s",
+			  per_second(c->bytes, s->last.bytes, dt), 1);
+	doc_member_uint(w, "received", c->received);
+	member_drops(w, "ps_drop", c->has_ps_drop, c->ps_drop);
+	member_drops(w, "ps_ifdrop", c->has_ps_ifdrop, c->ps_ifdrop);
+	doc_member_uint(w, "app_drops", c->app_drops);
+	doc_member_uint(w, "flows", flows);
+	doc_member_uint(w, "flow_table_bytes", s->snap.counters.memory_bytes);
+	doc_key(w, "max_rss_kib");
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		doc_uint(w, (uint64_t)ru.ru_maxrss);
+	else
+		doc_null(w);
+	doc_key(w, "findings");
+	doc_begin_object(w);
+	doc_member_uint(w, "critical", s->snap.findings_by_severity[SEVERITY_CRITICAL]);
+	doc_member_uint(w, "warning", s->snap.findings_by_severity[SEVERITY_WARNING]);
+	doc_member_uint(w, "info", s->snap.findings_by_severity[SEVERITY_INFO]);
+	doc_end_object(w);
+	stats_hosts(w, &s->snap);
+	doc_end_object(w);
+	s->last = *c;
+}
+
+bool live_stream_tick(struct live_stream *s, struct engine *e,
+		      const struct live_counts *c, bool with_stats)
+{
+	if (!engine_snapshot_take(e, &s->snap))
+		return false;
+	for (size_t i = 0; i < s->snap.n_findings; i++)
+		if (s->snap.findings[i].change != FINDING_CHANGE_SAME)
+			finding_line(s, &s->snap.findings[i]);
+	if (with_stats && s->format == OUTPUT_FORMAT_NDJSON)
+		stats_line(s, e, c);
+	fflush(s->out);
+	return true;
+}
+
+static void counts_line(struct live_stream *s, const struct live_counts *c)
+{
+	struct doc_writer *w = &s->w;
+
+	doc_begin_object(w);
+	doc_member_string(w, "type", "capture");
+	doc_member_uint(w, "received", c->received);
+	member_drops(w, "ps_drop", c->has_ps_drop, c->ps_drop);
+	member_drops(w, "ps_ifdrop", c->has_ps_ifdrop, c->ps_ifdrop);
+	doc_member_uint(w, "app_drops", c->app_drops);
+	doc_end_object(w);
+}
+
+static void drops_text(char *out, size_t len, bool has, uint64_t v)
+{
+	if (has)
+		snprintf(out, len, "%" PRIu64, v);
+	else
+		snprintf(out, len, "not known");
+}
+
+bool live_stream_finish(struct live_stream *s, const struct diagnosis_view *v,
+			const struct live_counts *c)
+{
+	char kernel[32], iface[32];
+
+	if (s->format != OUTPUT_FORMAT_NDJSON) {
+		diagnosis_render_text(s->out, v, s->color);
+		fflush(s->out);
+		drops_text(kernel, sizeof(kernel), c->has_ps_drop, c->ps_drop);
+		drops_text(iface, sizeof(iface), c->has_ps_ifdrop, c->ps_ifdrop);
+		fprintf(stderr, "tcplens: %" PRIu64 " packets received; dropped by the kernel: %s, by the interface: %s, by tcplens (queue full): %" PRIu64 "\n",
+			c->received, kernel, iface, c->app_drops);
+		return true;
+	}
+	doc_begin_object(&s->w);
+	doc_member_string(&s->w, "type", "report");
+	diagnosis_doc_keys(&s->w, v);
+	doc_end_object(&s->w);
+	counts_line(s, c);
+	return doc_writer_finish(&s->w);
+}
+
+void live_stream_free(struct live_stream *s)
+{
+	engine_snapshot_free(&s->snap);
+}

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""tcplens live -r: the live path, replayed from the lab's captures.
+
+- the final report of `live -r FILE --speed 0` is `report FILE`'s, in
+  text and (the "report" line) in JSON, key for key;
+- every finding of that report arrived as a "finding" line, state "new",
+  before the report line (capture_coverage excepted: a verdict on the
+  whole capture, made only at its end, in the report only);
+- every NDJSON line parses, with a known "type";
+- the same at the capture's pace, where the engine's clock is moved on
+  the quiet stretches (engine_advance);
+- pacing, loosely: a ~5 s capture at --speed 5 takes 0.5 to 3 s;
+- -c, SIGINT, --fail-on and the usage errors end as documented.
+Prints one PASS/FAIL line per check.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+TCPLENS = os.environ.get('TCPLENS', 'build/tcplens')
+SUITE = os.environ.get('LIVE_SUITE', 'live')
+LAB = 'testdata/lab'
+CAPTURES = ['close_wait_leak', 'refused', 'rst_storm', 'syn_dropped',
+            'keepalive_dead_peer', 'zero_window', 'port_scan',
+            'short_connection_churn']
+TYPES = {'finding', 'stats', 'report', 'capture'}
+failed = 0
+
+
+def verdict(name, ok, why=''):
+    global failed
+    if ok:
+        print(f'PASS {SUITE}/{name}')
+    else:
+        failed += 1
+        print(f'FAIL {SUITE}/{name}: {why}')
+
+
+def run(args, **kw):
+    return subprocess.run([TCPLENS] + args, capture_output=True, text=True,
+                          **kw)
+
+
+def parse_lines(text):
+    """The NDJSON lines as objects; raises on one that does not parse."""
+    objs = []
+    for line in text.splitlines():
+        obj = json.loads(line)
+        if obj.get('type') not in TYPES:
+            raise ValueError(f'unknown type in {line[:80]}')
+        objs.append(obj)
+    return objs
+
+
+def check_ndjson(name):
+    path = f'{LAB}/{name}.pcap'
+    live = run(['live', '-r', path, '--speed', '0', '-F', 'ndjson'])
+    report = run(['report', '-F', 'json', path])
+    if live.returncode != 0 or report.returncode != 0:
+        verdict(f'{name}/ndjson', False,
+                f'exit {live.returncode}/{report.returncode}: {live.stderr.strip()}')
+        return
+    try:
+        lines = parse_lines(live.stdout)
+    except ValueError as e:
+        verdict(f'{name}/ndjson-parses', False, str(e))
+        return
+    verdict(f'{name}/ndjson-parses', True)
+    kinds = [o['type'] for o in lines]
+    if kinds[-2:] != ['report', 'capture'] or kinds.count('report') != 1:
+        verdict(f'{name}/report-line', False, f'line types {kinds[-3:]}')
+        return
+    got = dict(lines[-2])
+    del got['type']
+    want = json.loads(report.stdout)
+    verdict(f'{name}/report-equals-report', got == want,
+            'the report line differs from report -F json')
+    seen = {(o['id'], o['subject']) for o in lines[:-2]
+            if o['type'] == 'finding' and o['state'] == 'new'}
+    missing = [(f['id'], f['subject']) for f in want['findings']
+               if f['id'] != 'capture_coverage'
+               and (f['id'], f['subject']) not in seen]
+    verdict(f'{name}/findings-arrived-first', not missing,
+            f'no "new" line before the report for {missing}')
+    counts = lines[-1]
+    verdict(f'{name}/capture-counts',
+            counts['received'] == want['capture']['packets'] and
+            counts['ps_drop'] is None and counts['app_drops'] == 0,
+            f'capture line {counts}')
+
+
+def check_text(name):
+    path = f'{LAB}/{name}.pcap'
+    live = run(['live', '-r', path, '--speed', '0'])
+    report = run(['report', path])
+    check = run(['check', path])
+    ok = live.returncode == 0 and live.stdout.endswith(report.stdout)
+    verdict(f'{name}/text-report', ok, 'the text does not end with the report')
+    firing = live.stdout[:len(live.stdout) - len(report.stdout)].splitlines()
+    want = [l for l in check.stdout.splitlines()
+            if ' capture_coverage ' not in l]
+    verdict(f'{name}/text-lines', sorted(firing) == sorted(want),
+            f'fired {firing}, check says {want}')
+
+
+def check_pacing():
+    path = f'{LAB}/keepalive.pcap'
+    t = time.monotonic()
+    live = run(['live', '-r', path, '--speed', '5', '-F', 'ndjson'])
+    took = time.monotonic() - t
+    verdict('pacing-speed-5', live.returncode == 0 and 0.5 <= took <= 3,
+            f'a 5.1 s capture at --speed 5 took {took:.2f} s')
+    t = time.monotonic()
+    live = run(['live', '-r', path, '--speed', '0', '-F', 'ndjson'])
+    took = time.monotonic() - t
+    verdict('pacing-speed-0', live.returncode == 0 and took < 1.5,
+            f'--speed 0 took {took:.2f} s')
+
+
+def check_paced_stream():
+    """At the pace, stats lines come every interval, findings before the end."""
+    path = f'{LAB}/close_wait_leak.pcap'
+    live = run(['live', '-r', path, '--interval', '0.5', '-F', 'ndjson'])
+    lines = parse_lines(live.stdout)
+    stats = [o for o in lines if o['type'] == 'stats']
+    verdict('paced-stats-lines', live.returncode == 0 and len(stats) >= 2,
+            f'{len(stats)} stats lines in a 2 s replay at --interval 0.5')
+    keys = {'ts', 'elapsed', 'packets', 'bytes', 'packets_per_s',
+            'bytes_per_s', 'received', 'ps_drop', 'ps_ifdrop', 'app_drops',
+            'flows', 'flow_table_bytes', 'max_rss_kib', 'findings', 'hosts'}
+    verdict('stats-keys', bool(stats) and set(stats[0]) - {'type'} == keys,
+            f'keys {sorted(stats[0]) if stats else None}')
+
+
+def check_paced_report():
+    """The engine's clock moved on quiet stretches changes no finding."""
+    for name, speed in [('syn_dropped', '20'), ('peer_crash', '10')]:
+        path = f'{LAB}/{name}.pcap'
+        live = run(['live', '-r', path, '--speed', speed, '--interval',
+                    '0.2', '-F', 'ndjson'])
+        lines = parse_lines(live.stdout)
+        got = dict(lines[-2])
+        del got['type']
+        want = json.loads(run(['report', '-F', 'json', path]).stdout)
+        verdict(f'{name}/paced-report-equals-report', got == want,
+                f'at --speed {speed} the report line differs')
+
+
+def check_count():
+    live = run(['live', '-r', f'{LAB}/refused.pcap', '--speed', '0', '-c',
+                '10', '-F', 'ndjson'])
+    lines = parse_lines(live.stdout)
+    verdict('count', live.returncode == 0 and lines[-1]['received'] == 10 and
+            lines[-2]['capture']['packets'] == 10, f'{lines[-1]}')
+
+
+def check_sigint():
+    p = subprocess.Popen([TCPLENS, 'live', '-r', f'{LAB}/keepalive.pcap',
+                          '-F', 'ndjson'], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=10)
+    lines = parse_lines(out)
+    total = int(run(['stats', '-F', 'json', f'{LAB}/keepalive.pcap'])
+                .stdout and json.loads(run(['stats', '-F', 'json',
+                f'{LAB}/keepalive.pcap']).stdout)['frames'])
+    ok = (p.returncode == 0 and [o['type'] for o in lines][-2:] ==
+          ['report', 'capture'] and 0 < lines[-1]['received'] < total)
+    verdict('sigint-final-report', ok,
+            f'exit {p.returncode}, received {lines[-1] if lines else None} of {total}: {err.strip()}')
+
+
+def check_exits():
+    path = f'{LAB}/refused.pcap'
+    check = run(['check', '--fail-on', 'warning', path])
+    live = run(['live', '-r', path, '--speed', '0', '--fail-on', 'warning'])
+    verdict('fail-on-as-check', live.returncode == check.returncode == 1,
+            f'live {live.returncode}, check {check.returncode}')
+    live = run(['live', '-r', path, '--speed', '0'])
+    verdict('no-fail-on-exit-0', live.returncode == 0, f'{live.returncode}')
+    for name, args, want in [
+            ('no-input', ['live'], 2),
+            ('bad-speed', ['live', '-r', path, '--speed', 'x'], 2),
+            ('bad-interval', ['live', '-r', path, '--interval', '0'], 2),
+            ('missing-file', ['live', '-r', '/nonexistent.pcap'], 3),
+            ('not-a-capture', ['live', '-r', 'README.md'], 4),
+            ('bad-filter', ['live', '-r', path, '-f', 'tcp port'], 6)]:
+        r = run(args)
+        one_line = len(r.stderr.strip().splitlines()) == 1
+        verdict(f'exit-{name}', r.returncode == want and one_line,
+                f'exit {r.returncode} (want {want}), stderr {r.stderr!r}')
+
+
+def main():
+    for name in CAPTURES:
+        check_ndjson(name)
+        check_text(name)
+    check_pacing()
+    check_paced_stream()
+    check_paced_report()
+    check_count()
+    check_sigint()
+    check_exits()
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

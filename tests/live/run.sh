@@ -1,0 +1,9 @@
+#!/bin/sh
+# tcplens live: the live path, replayed (no root needed).  One PASS/FAIL
+# line per check.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+export TCPLENS=${TCPLENS:-build/tcplens}
+# A developer's own configuration file must not change any result.
+export TCPLENS_CONFIG=/dev/null
+python3 tests/live/check.py
