@@ -104,7 +104,7 @@ const char *capture_supported_link_types(void)
 	       "IEEE802_11_RADIO, PPI";
 }
 
-static bool link_type_from_dlt(int dlt, enum link_type *lt)
+bool capture_link_type_from_dlt(int dlt, enum link_type *lt)
 {
 	for (size_t i = 0; i < sizeof(link_map) / sizeof(link_map[0]); i++) {
 		if (link_map[i].dlt == dlt) {
@@ -343,7 +343,7 @@ static enum capture_error open_pcap(struct capture_input *in, char *msg,
 	dlt = pcap_datalink(in->pcap);
 	in->info.dlt = dlt;
 	in->info.snaplen = pcap_snapshot(in->pcap);
-	if (!link_type_from_dlt(dlt, &in->info.link_type)) {
+	if (!capture_link_type_from_dlt(dlt, &in->info.link_type)) {
 		const char *name = pcap_datalink_val_to_name(dlt);
 
 		snprintf(msg, msg_len,
@@ -435,7 +435,7 @@ static struct input_iface *input_iface(struct capture_input *in, size_t idx,
 		in->ifaces = ifc;
 		ifc = &in->ifaces[in->n_ifaces];
 		ifc->dlt = dlt_of_linktype(pi->link_type);
-		ifc->supported = link_type_from_dlt(ifc->dlt, &ifc->link_type);
+		ifc->supported = capture_link_type_from_dlt(ifc->dlt, &ifc->link_type);
 		ifc->filter = -1;
 		if (ifc->supported && in->filter_text != NULL &&
 		    in->filter_text[0] != '\0') {

@@ -15,6 +15,7 @@
 #ifndef TCPLENS_CAPTURE_SOURCE_H
 #define TCPLENS_CAPTURE_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,6 +101,9 @@ void capture_source_progress(const struct capture_source *src,
 
 /* libpcap's name of a DLT_ value ("NFLOG"), or "unknown". */
 const char *capture_link_type_name(int dlt);
+
+/* The link type tcplens decodes a DLT_ value as; false for none. */
+bool capture_link_type_from_dlt(int dlt, enum link_type *lt);
 
 /* The link types tcplens decodes, for error messages: "EN10MB, ...". */
 const char *capture_supported_link_types(void);

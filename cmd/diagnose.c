@@ -39,7 +39,8 @@ enum cli_exit diagnosis_take_view(struct diagnosis *d, char **paths,
 	d->view.inputs = (const char *const *)paths;
 	d->view.n_inputs = (size_t)n_paths;
 	d->view.stats = r.stats;
-	d->view.ts_decimals = cli_ts_decimals(d->src);
+	/* An interface (live -i) has no source: live sets its own. */
+	d->view.ts_decimals = d->src != NULL ? cli_ts_decimals(d->src) : 9;
 	d->view.findings = r.findings;
 	d->view.n_findings = r.n_findings;
 	d->view.suppressed = r.suppressed;

@@ -30,8 +30,9 @@ struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
 /* Whether frames' checksums are verified: only for checksum_errors. */
 bool diagnose_checksums(const struct cli_analysis_opts *o);
 /*
- * After engine_finish() of d->e (and with d->src set): d->view from its
- * results; CLI_EXIT_INTERNAL, said, when memory ran out.
+ * After engine_finish() of d->e: d->view from its results (d->src, when
+ * set, gives the time decimals; 9 without); CLI_EXIT_INTERNAL, said,
+ * when memory ran out.
  */
 enum cli_exit diagnosis_take_view(struct diagnosis *d, char **paths,
 				  int n_paths);

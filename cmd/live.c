@@ -16,6 +16,7 @@
 #include "capture_source.h"
 #include "cli_options.h"
 #include "diagnose.h"
+#include "live_capture.h"
 #include "live_feed.h"
 #include "live_stream.h"
 
@@ -24,12 +25,22 @@
 #define WAKE_NS (200 * 1000000LL)
 
 static const char live_usage[] =
-	"Usage: tcplens live -r FILE [-r FILE]... [OPTIONS] [FILE...]\n"
+	"Usage: tcplens live -i IFACE [OPTIONS]\n"
+	"       tcplens live -r FILE [-r FILE]... [OPTIONS] [FILE...]\n"
+	"       tcplens live -D\n"
 	"The analysis while the capture runs: each finding as it fires, moves or\n"
 	"clears, and at the end (end of the files, -c, --duration, SIGINT or\n"
 	"SIGTERM) the final report, as `tcplens report` prints it, and the\n"
 	"capture's counts.  -r replays capture files at their own pace.\n"
 	"\n"
+	"  -i, --interface IFACE   capture on IFACE ('any': every interface)\n"
+	"  -s, --snapshot-length N bytes kept of each frame (default 262144)\n"
+	"  -B, --buffer-size KIB   the kernel's capture buffer (default 32768)\n"
+	"  -p, --no-promiscuous-mode  do not put the interface in promiscuous mode\n"
+	"      --immediate         hand each packet over at once (gives up the\n"
+	"                          ring's batching, which keeps up at high rates)\n"
+	"  -w, --write FILE        write every captured frame to FILE (pcap)\n"
+	"  -D, --list-interfaces   list the interfaces, as tcpdump -D, and exit\n"
 	"  -r, --read FILE         replay FILE (more files: -r again, or operands)\n"
 	"      --speed X           replay X times the capture's pace (default 1;\n"
 	"                          0: as fast as possible)\n"
@@ -47,8 +58,10 @@ static const char live_usage[] =
 static const char live_exit_status[] =
 	"Exit status: 0 ok (without --fail-on, whatever was found), 1 findings\n"
 	"at the --fail-on level or above, 2 usage or invalid configuration,\n"
-	"3 unreadable file, 4 not a capture, 5 unsupported link type, 6 bad\n"
-	"filter, 7 output or internal error.\n";
+	"3 unreadable file, or an interface that cannot be captured on (no\n"
+	"permission, no such interface, down) or -w file not writable, 4 not a\n"
+	"capture, 5 unsupported link type, 6 bad filter, 7 output or internal\n"
+	"error.\n";
 
 enum {
 	OPT_SPEED = CLI_OPT_FIRST_FREE,
@@ -56,6 +69,7 @@ enum {
 	OPT_DURATION,
 	OPT_FAIL_ON,
 	OPT_COLOR,
+	OPT_IMMEDIATE,
 };
 
 #define LIVE_FORMATS                                                       \
@@ -74,6 +88,8 @@ struct live_opts {
 	bool fail_on_given;
 	enum finding_severity fail_on;
 	enum color_mode color;
+	struct live_capture_config iface;   /* iface.iface NULL: replay */
+	bool list;                          /* -D */
 };
 
 /* Seconds as a decimal number in [min, max]. */
@@ -95,10 +111,36 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 {
 	struct live_opts *o = opts;
 	double v;
+	long n;
 
 	switch (ch) {
 	case 'r':
 		o->reads[o->n_reads++] = (char *)arg;
+		return 0;
+	case 'i':
+		o->iface.iface = arg;
+		return 0;
+	case 's':
+		if (!cli_parse_long(arg, 1, 262144, &n))
+			return cli_usage("live", rc, "live: -s wants bytes, 1 to 262144, not '%s'", arg);
+		o->iface.snaplen = (int)n;
+		return 0;
+	case 'B':
+		if (!cli_parse_long(arg, 1, 4194304, &n))
+			return cli_usage("live", rc, "live: -B wants KiB, 1 to 4194304, not '%s'", arg);
+		o->iface.buffer_kib = (int)n;
+		return 0;
+	case 'p':
+		o->iface.no_promisc = true;
+		return 0;
+	case OPT_IMMEDIATE:
+		o->iface.immediate = true;
+		return 0;
+	case 'w':
+		o->iface.write_path = arg;
+		return 0;
+	case 'D':
+		o->list = true;
 		return 0;
 	case 'c':
 		if (!cli_parse_long(arg, 1, 2000000000, &o->count))
@@ -131,6 +173,13 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 }
 
 static const struct option live_longopts[] = {
+	{"interface", required_argument, NULL, 'i'},
+	{"snapshot-length", required_argument, NULL, 's'},
+	{"buffer-size", required_argument, NULL, 'B'},
+	{"no-promiscuous-mode", no_argument, NULL, 'p'},
+	{"immediate", no_argument, NULL, OPT_IMMEDIATE},
+	{"list-interfaces", no_argument, NULL, 'D'},
+	{"write", required_argument, NULL, 'w'},
 	{"read", required_argument, NULL, 'r'},
 	{"speed", required_argument, NULL, OPT_SPEED},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
@@ -148,7 +197,7 @@ static const struct cli_command live_command = {
 	.common = CLI_COMMON_ENGINE,
 	.formats = LIVE_FORMATS,
 	.options = live_longopts,
-	.short_options = "r:c:",
+	.short_options = "r:c:i:s:B:pw:D",
 	.option = live_option,
 };
 
@@ -170,8 +219,20 @@ static int parse_live_opts(int argc, char **argv, struct live_opts *o, int *rc)
 				  o, rc);
 	if (first < 0 || cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
+	if (o->list)
+		return 0;
+	if (o->iface.iface != NULL) {
+		if (o->n_reads > 0 || first < argc)
+			return cli_usage("live", rc, "live: -i and capture files (-r) do not go together");
+		o->iface.filter = o->an.filter;
+		return 0;
+	}
+	if (o->iface.write_path != NULL || o->iface.snaplen != 0 ||
+	    o->iface.buffer_kib != 0 || o->iface.no_promisc ||
+	    o->iface.immediate)
+		return cli_usage("live", rc, "live: -w, -s, -B, -p and --immediate are for capture on an interface (-i)");
 	if (o->n_reads == 0)
-		return cli_usage("live", rc, "live: no capture given (-r FILE; capture on an interface is not built yet)");
+		return cli_usage("live", rc, "live: no capture given (-i IFACE or -r FILE)");
 	for (int i = first; i < argc; i++)
 		o->reads[o->n_reads++] = argv[i];
 	return 0;
@@ -198,6 +259,10 @@ struct live_run {
 	struct engine *e;
 	struct live_feed *feed;
 	struct live_stream out;
+	struct live_capture *cap;       /* -i; NULL in replay */
+	const char *const *inputs;      /* what the report names: files, -w */
+	int n_inputs;
+	int ts_decimals;
 	struct live_counts counts;
 	sigset_t stop_signals;
 	int64_t start, next_tick;
@@ -248,6 +313,10 @@ static void update_counts(struct live_run *r)
 {
 	r->counts.received = live_feed_received(r->feed);
 	r->counts.app_drops = live_feed_app_drops(r->feed);
+	r->counts.has_ps_drop = live_feed_drops(r->feed, &r->counts.ps_drop,
+						&r->counts.ps_ifdrop,
+						&r->counts.has_ps_ifdrop);
+	r->counts.has_ps_ifdrop &= r->counts.has_ps_drop;
 	r->counts.elapsed = (double)(mono_ns() - r->start) / NS_PER_SEC;
 }
 
@@ -314,14 +383,36 @@ static size_t failing(const struct diagnosis_view *v, enum finding_severity min)
 	return n;
 }
 
+/*
+ * What the capture quality must know of the source: the files' faults
+ * (as report reads them), or the interface's drops from pcap_stats.
+ */
+static void source_facts(const struct live_run *r, const struct diagnosis *d,
+			 struct quality_source_facts *facts)
+{
+	if (d->src != NULL) {
+		cli_warn_input_faults(d->src);
+		cli_quality_facts(d->src, facts);
+		return;
+	}
+	memset(facts, 0, sizeof(*facts));
+	if (!r->counts.has_ps_drop)
+		return;
+	facts->interfaces_with_stats = 1;
+	facts->has_osdrop = true;
+	facts->osdrop = r->counts.ps_drop;
+	facts->has_ifdrop = r->counts.has_ps_ifdrop;
+	facts->ifdrop = r->counts.has_ps_ifdrop ? r->counts.ps_ifdrop : 0;
+}
+
 /* End of input: the engine finishes, last changes, the report. */
 static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 {
 	struct quality_source_facts facts;
 	enum cli_exit rc;
 
-	cli_warn_input_faults(d->src);
-	cli_quality_facts(d->src, &facts);
+	update_counts(r);
+	source_facts(r, d, &facts);
 	engine_set_source_facts(r->e, &facts);
 	engine_finish(r->e);
 	rc = cli_analysis_memory_check(engine_analyzer(r->e));
@@ -329,16 +420,16 @@ static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 		cli_error("out of memory taking a snapshot; the findings would be incomplete");
 		rc = CLI_EXIT_INTERNAL;
 	}
-	update_counts(r);
 	if (rc == CLI_EXIT_OK &&
 	    !live_stream_tick(&r->out, r->e, &r->counts, false)) {
 		cli_error("out of memory taking a snapshot; the findings would be incomplete");
 		rc = CLI_EXIT_INTERNAL;
 	}
 	if (rc == CLI_EXIT_OK)
-		rc = diagnosis_take_view(d, r->o->reads, r->o->n_reads);
+		rc = diagnosis_take_view(d, (char **)r->inputs, r->n_inputs);
 	if (rc != CLI_EXIT_OK)
 		return rc;
+	d->view.ts_decimals = r->ts_decimals;
 	if (!live_stream_finish(&r->out, &d->view, &r->counts)) {
 		cli_error("live: cannot write the NDJSON lines");
 		return CLI_EXIT_INTERNAL;
@@ -350,19 +441,68 @@ static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 	return rc;
 }
 
-static enum cli_exit open_replay(const struct live_opts *o,
-				 struct capture_source **src)
+static enum cli_exit open_replay(struct live_run *r, struct diagnosis *d)
 {
+	const struct live_opts *o = r->o;
 	char msg[768];
 	enum capture_error err;
 
-	*src = capture_source_open((const char *const *)o->reads,
-				   (size_t)o->n_reads, o->an.filter, &err, msg,
-				   sizeof(msg));
-	if (*src != NULL)
-		return CLI_EXIT_OK;
-	cli_error("%s", msg);
-	return cli_capture_exit(err);
+	d->src = capture_source_open((const char *const *)o->reads,
+				     (size_t)o->n_reads, o->an.filter, &err,
+				     msg, sizeof(msg));
+	if (d->src == NULL) {
+		cli_error("%s", msg);
+		return cli_capture_exit(err);
+	}
+	r->inputs = (const char *const *)o->reads;
+	r->n_inputs = o->n_reads;
+	r->ts_decimals = cli_ts_decimals(d->src);
+	return CLI_EXIT_OK;
+}
+
+static enum cli_exit iface_exit(enum live_capture_error err)
+{
+	switch (err) {
+	case LIVE_CAPTURE_FILTER: return CLI_EXIT_FILTER;
+	case LIVE_CAPTURE_LINK_TYPE: return CLI_EXIT_LINK_TYPE;
+	default: return CLI_EXIT_INPUT;
+	}
+}
+
+/*
+ * The report of an interface names the -w file, so that its tshark
+ * lines read the frames the findings point at; without -w, no file.
+ */
+static enum cli_exit open_iface(struct live_run *r)
+{
+	char msg[768], warning[512];
+	enum live_capture_error err;
+
+	r->cap = live_capture_open(&r->o->iface, &err, msg, sizeof(msg),
+				   warning, sizeof(warning));
+	if (r->cap == NULL) {
+		cli_error("%s", msg);
+		return iface_exit(err);
+	}
+	if (warning[0] != '\0')
+		cli_warning("%s", warning);
+	r->inputs = (const char *const *)&r->o->iface.write_path;
+	r->n_inputs = r->o->iface.write_path != NULL ? 1 : 0;
+	r->ts_decimals = live_capture_nanosecond(r->cap) ? 9 : 6;
+	return CLI_EXIT_OK;
+}
+
+static bool start_feed(struct live_run *r, const struct diagnosis *d)
+{
+	struct live_feed_config fc = {0};
+
+	fc.src = d->src;
+	fc.iface = r->cap;
+	fc.speed = r->o->speed;
+	fc.max_packets = (uint64_t)r->o->count;
+	fc.checksums = diagnose_checksums(&r->o->an);
+	r->feed = live_feed_start(&fc);
+	return r->feed != NULL;
 }
 
 /*
@@ -372,43 +512,51 @@ static enum cli_exit open_replay(const struct live_opts *o,
 static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 {
 	struct live_run r = {.o = o};
-	struct live_feed_config fc = {0};
 	struct diagnosis_view first = {0};
 	enum cli_exit rc;
 
 	sigemptyset(&r.stop_signals);
 	sigaddset(&r.stop_signals, SIGINT);
 	sigaddset(&r.stop_signals, SIGTERM);
-	rc = open_replay(o, &d->src);
+	rc = o->iface.iface != NULL ? open_iface(&r) : open_replay(&r, d);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	d->e = r.e = diagnose_engine_new(&o->an, 10);
-	if (r.e == NULL)
-		return CLI_EXIT_INTERNAL;
-	first.inputs = (const char *const *)o->reads;
-	first.n_inputs = (size_t)o->n_reads;
-	first.ts_decimals = cli_ts_decimals(d->src);
-	if (!live_stream_init(&r.out, stdout, o->format,
+	first.inputs = r.inputs;
+	first.n_inputs = (size_t)r.n_inputs;
+	first.ts_decimals = r.ts_decimals;
+	if (r.e == NULL ||
+	    !live_stream_init(&r.out, stdout, o->format,
 			      color_wanted(o->color), &first)) {
+		live_capture_close(r.cap);
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
-	fc.src = d->src;
-	fc.speed = o->speed;
-	fc.max_packets = (uint64_t)o->count;
-	fc.checksums = diagnose_checksums(&o->an);
 	pthread_sigmask(SIG_BLOCK, &r.stop_signals, NULL);
-	r.feed = live_feed_start(&fc);
-	if (r.feed == NULL) {
+	if (!start_feed(&r, d)) {
 		live_stream_free(&r.out);
+		live_capture_close(r.cap);
 		cli_error("out of memory starting the capture thread");
 		return CLI_EXIT_INTERNAL;
 	}
 	engine_loop(&r);
 	rc = finish(&r, d);
 	live_feed_free(r.feed);
+	/* After the reader's end: the -w file is flushed and closed valid. */
+	live_capture_close(r.cap);
 	live_stream_free(&r.out);
 	return rc;
+}
+
+static enum cli_exit list_interfaces(void)
+{
+	char msg[512];
+
+	if (!live_capture_list(stdout, msg, sizeof(msg))) {
+		cli_error("%s", msg);
+		return CLI_EXIT_INPUT;
+	}
+	return cli_finish_output();
 }
 
 int cmd_live(int argc, char **argv)
@@ -419,7 +567,7 @@ int cmd_live(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	if (parse_live_opts(argc, argv, &o, &rc) == 0)
-		rc = run(&o, &d);
+		rc = o.list ? list_interfaces() : run(&o, &d);
 	diagnosis_free(&d);
 	free(o.reads);
 	return rc;

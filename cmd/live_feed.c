@@ -10,6 +10,13 @@
 #define NS_PER_SEC 1000000000LL
 /* How long a paced reader sleeps at most before it looks at stop. */
 #define PACE_SLICE_NS (50 * 1000000LL)
+/*
+ * On an interface, the engine's clock trails the wall clock by this
+ * much: frames still in the kernel's ring (its 100 ms timeout, a busy
+ * moment) are older than now, and must not arrive after the clock
+ * passed them.
+ */
+#define IFACE_LAG_NS (500 * 1000000LL)
 
 struct live_feed {
 	struct live_feed_config cfg;
@@ -24,6 +31,9 @@ struct live_feed {
 	atomic_llong t0, w0;            /* first packet time, its wall time */
 	atomic_llong horizon;           /* every packet before it is queued */
 	atomic_ullong received;
+	/* Interface capture: frames the full queue could not take, pcap_stats. */
+	atomic_ullong app_drops, ps_drop, ps_ifdrop;
+	atomic_bool has_stats, has_ifdrop;
 };
 
 static int64_t mono_ns(void)
@@ -67,28 +77,22 @@ static void pace(struct live_feed *f, int64_t ts)
 	}
 }
 
-/* libpcap reuses its buffer: the frame is copied into the queue first. */
-static void on_frame(void *arg, const struct capture_frame *frame)
+/* Whether -c or a stop ends the reading before this frame. */
+static bool frame_refused(struct live_feed *f)
 {
-	struct live_feed *f = arg;
-	struct packet *pkt;
-	uint8_t *copy;
-
 	if (f->out_of_memory || atomic_load(&f->stop))
-		return;
+		return true;
 	if (f->cfg.max_packets > 0 && f->frame_no >= f->cfg.max_packets) {
 		atomic_store(&f->stop, true);
-		return;
+		return true;
 	}
-	if (f->cfg.speed > 0 && frame->has_ts)
-		pace(f, pkt_time_ns(frame->ts));
-	if (atomic_load(&f->stop))
-		return;
-	pkt = packet_pipe_reserve(f->pipe, frame->cap_len, &copy);
-	if (pkt == NULL) {
-		f->out_of_memory = true;
-		return;
-	}
+	return false;
+}
+
+/* libpcap reuses its buffer: the frame is copied into the queue first. */
+static void queue_frame(struct live_feed *f, const struct capture_frame *frame,
+			struct packet *pkt, uint8_t *copy)
+{
 	if (frame->cap_len > 0)
 		memcpy(copy, frame->data, frame->cap_len);
 	decode_packet_opt(pkt, frame->link_type, copy, frame->cap_len,
@@ -98,6 +102,48 @@ static void on_frame(void *arg, const struct capture_frame *frame)
 	pkt->has_ts = frame->has_ts;
 	packet_pipe_commit(f->pipe);
 	atomic_store(&f->received, f->frame_no);
+}
+
+/* A file's frame: the reader waits for its moment, and for room. */
+static void on_file_frame(void *arg, const struct capture_frame *frame)
+{
+	struct live_feed *f = arg;
+	struct packet *pkt;
+	uint8_t *copy;
+
+	if (frame_refused(f))
+		return;
+	if (f->cfg.speed > 0 && frame->has_ts)
+		pace(f, pkt_time_ns(frame->ts));
+	if (atomic_load(&f->stop))
+		return;
+	pkt = packet_pipe_reserve(f->pipe, frame->cap_len, &copy);
+	if (pkt == NULL) {
+		f->out_of_memory = true;
+		return;
+	}
+	queue_frame(f, frame, pkt, copy);
+}
+
+/* An interface's frame: the ring must be drained, so a full queue drops. */
+static void on_iface_frame(void *arg, const struct capture_frame *frame)
+{
+	struct live_feed *f = arg;
+	struct packet *pkt;
+	uint8_t *copy;
+	bool full;
+
+	if (frame_refused(f))
+		return;
+	pkt = packet_pipe_try_reserve(f->pipe, frame->cap_len, &copy, &full);
+	if (pkt == NULL) {
+		if (full)
+			atomic_fetch_add(&f->app_drops, 1);
+		else
+			f->out_of_memory = true;
+		return;
+	}
+	queue_frame(f, frame, pkt, copy);
 }
 
 static void note_warnings(struct live_feed *f)
@@ -112,21 +158,75 @@ static void note_warnings(struct live_feed *f)
 	}
 }
 
-/* Paced, one frame a call: the pace is kept frame by frame. */
-static void *reader(void *arg)
+static void note_text(struct live_feed *f, const char *text)
 {
-	struct live_feed *f = arg;
+	struct pipe_note n = {.text = text};
+
+	if (!f->out_of_memory && !packet_pipe_note(f->pipe, &n))
+		f->out_of_memory = true;
+}
+
+/* Paced, one frame a call: the pace is kept frame by frame. */
+static void read_files(struct live_feed *f)
+{
 	size_t batch = f->cfg.speed > 0 ? 1 : 256;
 
 	while (!f->out_of_memory && !atomic_load(&f->stop) &&
-	       capture_source_run(f->cfg.src, on_frame, f, batch) > 0)
+	       capture_source_run(f->cfg.src, on_file_frame, f, batch) > 0)
 		note_warnings(f);
 	note_warnings(f);
-	if (f->out_of_memory) {
-		struct pipe_note n = {.text = "out of memory copying frames; the capture was not read to its end"};
+}
 
-		packet_pipe_note(f->pipe, &n);
+static void take_stats(struct live_feed *f)
+{
+	struct live_capture_stats st;
+
+	if (!live_capture_stats(f->cfg.iface, &st))
+		return;
+	atomic_store(&f->ps_drop, st.ps_drop);
+	atomic_store(&f->ps_ifdrop, st.ps_ifdrop);
+	atomic_store(&f->has_ifdrop, st.has_ifdrop);
+	atomic_store(&f->has_stats, true);
+}
+
+/*
+ * Polls the interface (100 ms at most, so a stop is seen) and hands on
+ * what came at once: a quiet link's packets wait for no batch.
+ */
+static void read_iface(struct live_feed *f)
+{
+	char msg[512];
+	int64_t next_stats = 0;
+
+	while (!f->out_of_memory && !atomic_load(&f->stop)) {
+		int n = live_capture_read(f->cfg.iface, 100, on_iface_frame, f,
+					  msg, sizeof(msg));
+
+		if (n < 0) {
+			note_text(f, msg);
+			break;
+		}
+		if (n > 0)
+			packet_pipe_flush(f->pipe);
+		if (mono_ns() >= next_stats) {
+			take_stats(f);
+			next_stats = mono_ns() + NS_PER_SEC / 2;
+		}
 	}
+	live_capture_flush(f->cfg.iface);
+	take_stats(f);
+}
+
+static void *reader(void *arg)
+{
+	struct live_feed *f = arg;
+
+	if (f->cfg.iface != NULL)
+		read_iface(f);
+	else
+		read_files(f);
+	if (f->out_of_memory)
+		note_text(f, "out of memory copying frames; the capture was not read to its end");
 	packet_pipe_close(f->pipe);
 	return NULL;
 }
@@ -168,6 +268,13 @@ bool live_feed_clock(struct live_feed *f, int64_t *now)
 {
 	int64_t horizon, at;
 
+	if (f->cfg.iface != NULL) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		*now = (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec - IFACE_LAG_NS;
+		return true;
+	}
 	if (f->cfg.speed <= 0 || !atomic_load(&f->paced))
 		return false;
 	/* Loaded before the caller looks at the queue once more. */
@@ -191,8 +298,18 @@ uint64_t live_feed_received(struct live_feed *f)
 
 uint64_t live_feed_app_drops(struct live_feed *f)
 {
-	(void)f;
-	return 0;
+	return atomic_load(&f->app_drops);
+}
+
+bool live_feed_drops(struct live_feed *f, uint64_t *ps_drop,
+		     uint64_t *ps_ifdrop, bool *has_ifdrop)
+{
+	if (!atomic_load(&f->has_stats))
+		return false;
+	*ps_drop = atomic_load(&f->ps_drop);
+	*ps_ifdrop = atomic_load(&f->ps_ifdrop);
+	*has_ifdrop = atomic_load(&f->has_ifdrop);
+	return true;
 }
 
 void live_feed_free(struct live_feed *f)

@@ -23,7 +23,7 @@ static const char main_usage[] =
 	"  states     each host's TCP socket table (as ss -tan) from the wire\n"
 	"  timeline   the ladder of one connection's segments, with both states\n"
 	"  follow     one connection's byte stream, reassembled, gaps shown\n"
-	"  live       findings as they happen, replaying captures at their pace\n"
+	"  live       findings as they happen, on an interface or replaying captures\n"
 	"  config     the configuration file: print the defaults, show or check it\n"
 	"\n"
 	"Options:\n"

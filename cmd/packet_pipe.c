@@ -165,6 +165,37 @@ static bool data_room(struct pipe_batch *b, uint32_t cap_len)
 	return true;
 }
 
+/*
+ * Whether next_batch() would find a batch free now, without waiting;
+ * the batch being filled is published first when the producer has one.
+ */
+static bool batch_free(struct packet_pipe *p)
+{
+	uint64_t after = p->published + (p->have_batch ? 1 : 0);
+	bool free_now;
+
+	pthread_mutex_lock(&p->lock);
+	free_now = after - p->released < PIPE_BATCHES;
+	pthread_mutex_unlock(&p->lock);
+	return free_now;
+}
+
+struct packet *packet_pipe_try_reserve(struct packet_pipe *p,
+				       uint32_t cap_len, uint8_t **data,
+				       bool *full)
+{
+	struct pipe_batch *b = &p->batches[p->published % PIPE_BATCHES];
+	bool need_batch = !p->have_batch ||
+		(b->n > 0 && (b->n == PIPE_BATCH_PKTS ||
+			      b->data_cap - b->data_used < cap_len));
+
+	/* Publishing the full batch needs a free one to go on with. */
+	*full = need_batch && !batch_free(p);
+	if (*full)
+		return NULL;
+	return packet_pipe_reserve(p, cap_len, data);
+}
+
 struct packet *packet_pipe_reserve(struct packet_pipe *p, uint32_t cap_len,
 				   uint8_t **data)
 {

@@ -30,6 +30,14 @@ void packet_pipe_free(struct packet_pipe *p);
  */
 struct packet *packet_pipe_reserve(struct packet_pipe *p, uint32_t cap_len,
 				   uint8_t **data);
+/*
+ * Producer: packet_pipe_reserve() that never waits: NULL with *full set
+ * when every batch is taken (a live capture counts the frame as
+ * dropped), NULL with *full false when memory ran out.
+ */
+struct packet *packet_pipe_try_reserve(struct packet_pipe *p,
+				       uint32_t cap_len, uint8_t **data,
+				       bool *full);
 void packet_pipe_commit(struct packet_pipe *p);
 /*
  * Producer: hands on the packets committed so far now, however few,

@@ -7,3 +7,5 @@ export TCPLENS=${TCPLENS:-build/tcplens}
 # A developer's own configuration file must not change any result.
 export TCPLENS_CONFIG=/dev/null
 python3 tests/live/check.py
+# On a veth pair between network namespaces: root only (SKIP otherwise).
+python3 tests/live/iface.py

@@ -1,0 +1,88 @@
+/*
+ * Capture on a network interface (tcplens live -i), with libpcap: the
+ * open sequence of tcpdump.c (pcap_create, nanosecond timestamps where
+ * the platform has them, snaplen, promiscuous mode unless asked not,
+ * a 100 ms timeout, the kernel buffer, immediate mode only on request,
+ * pcap_activate with its warnings and errors in words), the BPF filter,
+ * non-blocking reads driven by poll() on the selectable descriptor, and
+ * optionally every captured frame written to a pcap file (-w).
+ *
+ * One thread uses a capture: the one that reads it.  Frames handed out
+ * point into libpcap's buffer and are valid during the callback only.
+ */
+#ifndef TCPLENS_LIVE_CAPTURE_H
+#define TCPLENS_LIVE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "capture_source.h"
+
+struct live_capture_config {
+	const char *iface;              /* "any" for every interface */
+	const char *filter;             /* NULL for none */
+	int snaplen;                    /* 0: 262144 */
+	int buffer_kib;                 /* 0: 32768 (32 MiB) */
+	bool no_promisc;                /* -p */
+	bool immediate;                 /* --immediate */
+	const char *write_path;         /* -w: NULL for none */
+};
+
+/* Why an interface could not be opened, beyond capture_error's. */
+enum live_capture_error {
+	LIVE_CAPTURE_OK = 0,
+	LIVE_CAPTURE_NO_PERMISSION,     /* neither root nor CAP_NET_RAW */
+	LIVE_CAPTURE_NO_DEVICE,         /* no such interface */
+	LIVE_CAPTURE_DOWN,              /* the interface is down */
+	LIVE_CAPTURE_FILTER,            /* the filter does not compile */
+	LIVE_CAPTURE_LINK_TYPE,         /* a link type tcplens does not decode */
+	LIVE_CAPTURE_WRITE,             /* -w file cannot be written */
+	LIVE_CAPTURE_OTHER,
+};
+
+struct live_capture;
+
+/*
+ * Opens and activates the interface.  On failure NULL, *err set and a
+ * one-line message in msg (the fix for a missing permission included).
+ * Warnings pcap_activate() gave are in *warning (empty when none).
+ */
+struct live_capture *live_capture_open(const struct live_capture_config *cfg,
+				       enum live_capture_error *err,
+				       char *msg, size_t msg_len,
+				       char *warning, size_t warning_len);
+/* Flushes and closes the -w file (valid then), and the handle. */
+void live_capture_close(struct live_capture *c);
+
+/*
+ * Waits at most timeout_ms for frames and hands those ready to fn
+ * (written to the -w file first): how many, or -1 when the capture
+ * failed (the interface went away), with the reason in msg.
+ */
+int live_capture_read(struct live_capture *c, int timeout_ms,
+		      capture_frame_fn fn, void *ctx, char *msg,
+		      size_t msg_len);
+/* Flushes the -w file so far (at a signal, it is valid up to here). */
+void live_capture_flush(struct live_capture *c);
+
+struct live_capture_stats {
+	uint64_t received;              /* frames the filter passed */
+	uint64_t ps_drop;               /* the kernel's buffer was full */
+	uint64_t ps_ifdrop;             /* the interface dropped */
+	bool has_ifdrop;                /* meaningful: promiscuous mode */
+};
+
+/* pcap_stats(); false when the platform gives none. */
+bool live_capture_stats(struct live_capture *c, struct live_capture_stats *s);
+/* Whether timestamps are in nanoseconds. */
+bool live_capture_nanosecond(const struct live_capture *c);
+
+/*
+ * The interfaces, as tcpdump -D lists them ("1.eth0 [Up, Running]"),
+ * on out; false with msg when they cannot be listed.
+ */
+bool live_capture_list(FILE *out, char *msg, size_t msg_len);
+
+#endif

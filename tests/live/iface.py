@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""tcplens live -i on a real interface: a veth pair between two network
+namespaces (as testdata/lab/lab.py makes them), root only (SKIP else).
+
+During `live -i veth --duration 4 -F ndjson -w FILE` a client connects
+to a port nothing listens on:
+- the connection_refused finding arrives as a "new" line while the
+  capture still runs, within 3 s of the refused connection;
+- the final report's findings equal `tcplens report FILE`'s;
+- FILE reads with tshark, every frame captured in it;
+- the capture line carries pcap_stats' kernel drops (a number);
+- SIGINT mid-capture gives a complete report, exit 0, and a valid FILE;
+- -i any (Linux cooked framing) sees the same refusal.
+Prints one PASS/FAIL/SKIP line per check.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TCPLENS = os.path.abspath(os.environ.get('TCPLENS', 'build/tcplens'))
+SUITE = os.environ.get('LIVE_SUITE', 'live')
+failed = 0
+
+
+def verdict(name, ok, why=''):
+    global failed
+    if ok:
+        print(f'PASS {SUITE}/iface-{name}')
+    else:
+        failed += 1
+        print(f'FAIL {SUITE}/iface-{name}: {why}')
+
+
+def sh(*args, check=True):
+    return subprocess.run(list(args), capture_output=True, text=True,
+                          check=check)
+
+
+class Pair:
+    def __init__(self):
+        tag = os.getpid()
+        self.cli, self.srv = f'tlv{tag}-cli', f'tlv{tag}-srv'
+        for ns in (self.cli, self.srv):
+            sh('ip', 'netns', 'add', ns)
+            sh('ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up')
+        sh('ip', 'link', 'add', 'lv-c', 'netns', self.cli, 'type', 'veth',
+           'peer', 'name', 'lv-s', 'netns', self.srv)
+        for ns, dev, addr in ((self.cli, 'lv-c', '192.0.2.1'),
+                              (self.srv, 'lv-s', '192.0.2.2')):
+            sh('ip', 'netns', 'exec', ns, 'ip', 'link', 'set', dev, 'up')
+            sh('ip', 'netns', 'exec', ns, 'ip', 'addr', 'add',
+               addr + '/24', 'dev', dev)
+            sh('ip', 'netns', 'exec', ns, 'ethtool', '-K', dev, 'tso', 'off',
+               'gso', 'off', 'gro', 'off', 'tx', 'off', 'rx', 'off',
+               check=False)
+
+    def close(self):
+        for ns in (self.cli, self.srv):
+            sh('ip', 'netns', 'del', ns, check=False)
+
+
+def refuse(pair):
+    code = ('import socket\n'
+            's = socket.socket()\n'
+            'try:\n'
+            '    s.connect(("192.0.2.2", 8099))\n'
+            'except ConnectionRefusedError:\n'
+            '    pass\n')
+    sh('ip', 'netns', 'exec', pair.cli, 'python3', '-c', code)
+
+
+def start(pair, out, duration, dev='lv-c'):
+    args = ['ip', 'netns', 'exec', pair.cli, TCPLENS, 'live', '-i', dev,
+            '-F', 'ndjson', '-w', out]
+    if duration:
+        args += ['--duration', str(duration)]
+    # stderr to a file: only the reading thread reads stdout.
+    p = subprocess.Popen(args, stdout=subprocess.PIPE,
+                         stderr=open(out + '.err', 'w'), text=True)
+    lines = []
+
+    def read():
+        for line in p.stdout:
+            lines.append((time.monotonic(), line))
+    t = threading.Thread(target=read)
+    t.start()
+    return p, lines, t
+
+
+def report_findings(path):
+    r = subprocess.run([TCPLENS, 'report', '-F', 'json', path],
+                       capture_output=True, text=True)
+    return json.loads(r.stdout)['findings']
+
+
+def tshark_frames(path):
+    r = subprocess.run(['tshark', '-r', path], capture_output=True, text=True)
+    return r.returncode, len(r.stdout.splitlines()), r.stderr.strip()
+
+
+def check_refused(pair, tmp):
+    out = os.path.join(tmp, 'refused.pcap')
+    p, lines, t = start(pair, out, 4)
+    time.sleep(1.0)
+    refused_at = time.monotonic()
+    refuse(pair)
+    p.wait(timeout=20)
+    t.join()
+    ended = time.monotonic()
+    err = open(out + '.err').read()
+    objs = [(at, json.loads(line)) for at, line in lines]
+    verdict('exit-0', p.returncode == 0, f'exit {p.returncode}: {err.strip()}')
+    fired = [at for at, o in objs if o['type'] == 'finding' and
+             o['state'] == 'new' and o['id'] == 'connection_refused']
+    verdict('finding-while-running',
+            bool(fired) and fired[0] - refused_at < 3 and fired[0] < ended - 0.5,
+            f'connection_refused line at {[round(f - refused_at, 2) for f in fired]} s after the refusal, the run ended at {ended - refused_at:.2f}')
+    report = [o for at, o in objs if o['type'] == 'report']
+    verdict('report-equals-w-file',
+            len(report) == 1 and report[0]['findings'] == report_findings(out),
+            'the live report\'s findings differ from report of the -w file')
+    counts = [o for at, o in objs if o['type'] == 'capture']
+    rc, frames, terr = tshark_frames(out)
+    verdict('w-file-reads', rc == 0 and counts and
+            frames == counts[0]['received'] + counts[0]['app_drops'],
+            f'tshark exit {rc}, {frames} frames, counts {counts}: {terr}')
+    verdict('pcap-stats', bool(counts) and isinstance(counts[0]['ps_drop'], int),
+            f'{counts}')
+
+
+def check_sigint(pair, tmp):
+    out = os.path.join(tmp, 'sigint.pcap')
+    p, lines, t = start(pair, out, 0)
+    time.sleep(1.0)
+    refuse(pair)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    p.wait(timeout=20)
+    t.join()
+    err = open(out + '.err').read()
+    types = [json.loads(line)['type'] for at, line in lines]
+    rc, frames, terr = tshark_frames(out)
+    verdict('sigint', p.returncode == 0 and types[-2:] == ['report', 'capture']
+            and rc == 0 and frames > 0,
+            f'exit {p.returncode}, types {types[-2:]}, tshark {rc} {frames}: {err.strip()} {terr}')
+
+
+def check_any(pair, tmp):
+    """-i any: Linux cooked framing, decoded as the veth's Ethernet."""
+    out = os.path.join(tmp, 'any.pcap')
+    p, lines, t = start(pair, out, 3, dev='any')
+    time.sleep(1.0)
+    refuse(pair)
+    p.wait(timeout=20)
+    t.join()
+    objs = [json.loads(line) for at, line in lines]
+    ids = {o['id'] for o in objs if o['type'] == 'finding'}
+    verdict('any', p.returncode == 0 and 'connection_refused' in ids,
+            f'exit {p.returncode}, findings {ids}')
+
+
+def main():
+    if os.geteuid() != 0 or shutil.which('ip') is None:
+        print(f'SKIP {SUITE}/iface: needs root and ip(8) for network namespaces')
+        return 0
+    pair = Pair()
+    tmp = tempfile.mkdtemp()
+    try:
+        check_refused(pair, tmp)
+        check_sigint(pair, tmp)
+        check_any(pair, tmp)
+    finally:
+        pair.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
