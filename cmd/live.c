@@ -19,6 +19,7 @@
 #include "live_capture.h"
 #include "live_feed.h"
 #include "live_stream.h"
+#include "privilege_drop.h"
 
 #define NS_PER_SEC 1000000000LL
 /* The longest the engine thread sleeps: signals and --duration are seen. */
@@ -40,6 +41,8 @@ static const char live_usage[] =
 	"      --immediate         hand each packet over at once (gives up the\n"
 	"                          ring's batching, which keeps up at high rates)\n"
 	"  -w, --write FILE        write every captured frame to FILE (pcap)\n"
+	"  -Z, --relinquish-privileges USER  started as root, become USER (default\n"
+	"                          nobody) once the interface is open\n"
 	"  -D, --list-interfaces   list the interfaces, as tcpdump -D, and exit\n"
 	"  -r, --read FILE         replay FILE (more files: -r again, or operands)\n"
 	"      --speed X           replay X times the capture's pace (default 1;\n"
@@ -90,6 +93,7 @@ struct live_opts {
 	enum color_mode color;
 	struct live_capture_config iface;   /* iface.iface NULL: replay */
 	bool list;                          /* -D */
+	const char *user;                   /* -Z; NULL: nobody */
 };
 
 /* Seconds as a decimal number in [min, max]. */
@@ -142,6 +146,9 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 	case 'D':
 		o->list = true;
 		return 0;
+	case 'Z':
+		o->user = arg;
+		return 0;
 	case 'c':
 		if (!cli_parse_long(arg, 1, 2000000000, &o->count))
 			return cli_usage("live", rc, "live: -c wants a count, 1 to 2000000000, not '%s'", arg);
@@ -179,6 +186,7 @@ static const struct option live_longopts[] = {
 	{"no-promiscuous-mode", no_argument, NULL, 'p'},
 	{"immediate", no_argument, NULL, OPT_IMMEDIATE},
 	{"list-interfaces", no_argument, NULL, 'D'},
+	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"write", required_argument, NULL, 'w'},
 	{"read", required_argument, NULL, 'r'},
 	{"speed", required_argument, NULL, OPT_SPEED},
@@ -197,7 +205,7 @@ static const struct cli_command live_command = {
 	.common = CLI_COMMON_ENGINE,
 	.formats = LIVE_FORMATS,
 	.options = live_longopts,
-	.short_options = "r:c:i:s:B:pw:D",
+	.short_options = "r:c:i:s:B:pw:DZ:",
 	.option = live_option,
 };
 
@@ -227,6 +235,8 @@ static int parse_live_opts(int argc, char **argv, struct live_opts *o, int *rc)
 		o->iface.filter = o->an.filter;
 		return 0;
 	}
+	if (o->user != NULL)
+		return cli_usage("live", rc, "live: -Z is for capture on an interface (-i)");
 	if (o->iface.write_path != NULL || o->iface.snaplen != 0 ||
 	    o->iface.buffer_kib != 0 || o->iface.no_promisc ||
 	    o->iface.immediate)
@@ -486,6 +496,13 @@ static enum cli_exit open_iface(struct live_run *r)
 	}
 	if (warning[0] != '\0')
 		cli_warning("%s", warning);
+	/* Before the first packet is read, as tcpdump does. */
+	if (!privilege_drop(r->o->user, msg, sizeof(msg))) {
+		cli_error("%s", msg);
+		live_capture_close(r->cap);
+		r->cap = NULL;
+		return CLI_EXIT_USAGE;
+	}
 	r->inputs = (const char *const *)&r->o->iface.write_path;
 	r->n_inputs = r->o->iface.write_path != NULL ? 1 : 0;
 	r->ts_decimals = live_capture_nanosecond(r->cap) ? 9 : 6;

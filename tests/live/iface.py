@@ -10,11 +10,13 @@ to a port nothing listens on:
 - FILE reads with tshark, every frame captured in it;
 - the capture line carries pcap_stats' kernel drops (a number);
 - SIGINT mid-capture gives a complete report, exit 0, and a valid FILE;
-- -i any (Linux cooked framing) sees the same refusal.
+- -i any (Linux cooked framing) sees the same refusal;
+- started as root, it runs as nobody (or -Z's user) with CapEff 0.
 Prints one PASS/FAIL/SKIP line per check.
 """
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -151,6 +153,40 @@ def check_sigint(pair, tmp):
             f'exit {p.returncode}, types {types[-2:]}, tshark {rc} {frames}: {err.strip()} {terr}')
 
 
+def status_of(pid):
+    fields = {}
+    with open(f'/proc/{pid}/status') as f:
+        for line in f:
+            key, _, value = line.partition(':')
+            fields[key] = value.split()
+    return fields
+
+
+def check_user(pair, tmp, user, want_uid):
+    """Started as root, it runs as -Z's user (nobody by default), CapEff 0."""
+    out = os.path.join(tmp, f'user-{user}.pcap')
+    p, lines, t = start(pair, out, 2)
+    if user is not None:
+        p.kill()
+        p.wait()
+        t.join()
+        args = ['ip', 'netns', 'exec', pair.cli, TCPLENS, 'live', '-i',
+                'lv-c', '--duration', '2', '-Z', user]
+        p = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    st = status_of(p.pid)
+    p.wait(timeout=20)
+    if user is None:
+        t.join()
+    name = user or 'nobody-default'
+    verdict(f'drops-root-{name}',
+            p.returncode == 0 and st['Uid'][:3] == [str(want_uid)] * 3 and
+            st['CapEff'] == ['0000000000000000'] and
+            st['Gid'][0] != '0',
+            f'exit {p.returncode}, Uid {st["Uid"]}, Gid {st["Gid"]}, CapEff {st["CapEff"]}')
+
+
 def check_any(pair, tmp):
     """-i any: Linux cooked framing, decoded as the veth's Ethernet."""
     out = os.path.join(tmp, 'any.pcap')
@@ -175,6 +211,10 @@ def main():
         check_refused(pair, tmp)
         check_sigint(pair, tmp)
         check_any(pair, tmp)
+        nobody = pwd.getpwnam('nobody').pw_uid
+        check_user(pair, tmp, None, nobody)
+        daemon = pwd.getpwnam('daemon').pw_uid
+        check_user(pair, tmp, 'daemon', daemon)
     finally:
         pair.close()
         shutil.rmtree(tmp, ignore_errors=True)
