@@ -6,6 +6,7 @@
 
 #include "addr_format.h"
 #include "cli.h"
+#include "host_label.h"
 #include "tcp_state.h"
 
 bool live_stream_init(struct live_stream *s, FILE *out,
@@ -59,28 +60,17 @@ static double per_second(uint64_t now, uint64_t before, double dt)
 	return dt > 0 ? (double)(now - before) / dt : 0.0;
 }
 
-static void member_drops(struct doc_writer *w, const char *key, bool has,
-			 uint64_t v)
+/* Each host as the socket tables name it: inside a tunnel, with it. */
+static void stats_hosts(struct doc_writer *w, const struct engine_snapshot *snap,
+			const struct tunnel_table *tunnels)
 {
-	doc_key(w, key);
-	if (has)
-		doc_uint(w, v);
-	else
-		doc_null(w);
-}
-
-static void stats_hosts(struct doc_writer *w, const struct engine_snapshot *snap)
-{
-	char host[ADDR_FORMAT_LEN];
-
 	doc_key(w, "hosts");
 	doc_begin_array(w);
 	for (size_t i = 0; i < snap->n_hosts; i++) {
 		const struct host_state_row *r = &snap->hosts[i];
 
-		addr_format(r->family, r->addr, host, sizeof(host));
 		doc_begin_object(w);
-		doc_member_string(w, "host", host);
+		host_label_doc(w, r->family, r->addr, r->tunnel, tunnels);
 		doc_key(w, "states");
 		doc_begin_object(w);
 		for (int st = 0; st < TCP_STATE_COUNT; st++)
@@ -113,8 +103,8 @@ static void stats_line(struct live_stream *s, struct engine *e,
 	doc_member_double(w, "bytes_per_s",
 			  per_second(c->bytes, s->last.bytes, dt), 1);
 	doc_member_uint(w, "received", c->received);
-	member_drops(w, "ps_drop", c->has_ps_drop, c->ps_drop);
-	member_drops(w, "ps_ifdrop", c->has_ps_ifdrop, c->ps_ifdrop);
+	doc_member_uint_or_null(w, "ps_drop", c->has_ps_drop, c->ps_drop);
+	doc_member_uint_or_null(w, "ps_ifdrop", c->has_ps_ifdrop, c->ps_ifdrop);
 	doc_member_uint(w, "app_drops", c->app_drops);
 	doc_member_uint(w, "flows", flows);
 	doc_member_uint(w, "flow_table_bytes", s->snap.counters.memory_bytes);
@@ -129,7 +119,7 @@ static void stats_line(struct live_stream *s, struct engine *e,
 	doc_member_uint(w, "warning", s->snap.findings_by_severity[SEVERITY_WARNING]);
 	doc_member_uint(w, "info", s->snap.findings_by_severity[SEVERITY_INFO]);
 	doc_end_object(w);
-	stats_hosts(w, &s->snap);
+	stats_hosts(w, &s->snap, analyzer_tunnels(engine_analyzer(e)));
 	doc_end_object(w);
 	s->last = *c;
 }
@@ -155,8 +145,8 @@ static void counts_line(struct live_stream *s, const struct live_counts *c)
 	doc_begin_object(w);
 	doc_member_string(w, "type", "capture");
 	doc_member_uint(w, "received", c->received);
-	member_drops(w, "ps_drop", c->has_ps_drop, c->ps_drop);
-	member_drops(w, "ps_ifdrop", c->has_ps_ifdrop, c->ps_ifdrop);
+	doc_member_uint_or_null(w, "ps_drop", c->has_ps_drop, c->ps_drop);
+	doc_member_uint_or_null(w, "ps_ifdrop", c->has_ps_ifdrop, c->ps_ifdrop);
 	doc_member_uint(w, "app_drops", c->app_drops);
 	doc_end_object(w);
 }

@@ -266,6 +266,16 @@ void doc_member_uint(struct doc_writer *w, const char *key, uint64_t v)
 	doc_uint(w, v);
 }
 
+void doc_member_uint_or_null(struct doc_writer *w, const char *key, bool has,
+			     uint64_t v)
+{
+	doc_key(w, key);
+	if (has)
+		doc_uint(w, v);
+	else
+		doc_null(w);
+}
+
 void doc_member_double(struct doc_writer *w, const char *key, double v,
 		       int decimals)
 {

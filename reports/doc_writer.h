@@ -55,6 +55,9 @@ void doc_null(struct doc_writer *w);
 /* "key": value shorthands. */
 void doc_member_string(struct doc_writer *w, const char *key, const char *s);
 void doc_member_uint(struct doc_writer *w, const char *key, uint64_t v);
+/* v when has, else null: a count the input may not give. */
+void doc_member_uint_or_null(struct doc_writer *w, const char *key, bool has,
+			     uint64_t v);
 void doc_member_double(struct doc_writer *w, const char *key, double v,
 		       int decimals);
 void doc_member_bool(struct doc_writer *w, const char *key, bool v);

@@ -339,16 +339,6 @@ static void doc_direction(struct doc_writer *w,
 	doc_end_object(w);
 }
 
-static void doc_opt_uint(struct doc_writer *w, const char *key, bool has,
-			 uint64_t v)
-{
-	doc_key(w, key);
-	if (has)
-		doc_uint(w, v);
-	else
-		doc_null(w);
-}
-
 /*
  * Without flows (stats) the connections' missed bytes are null: only
  * the interface statistics are known.
@@ -361,9 +351,9 @@ static void doc_loss(struct doc_writer *w, const struct capture_quality_report *
 	doc_key(w, "loss");
 	doc_begin_object(w);
 	doc_member_string(w, "verdict", quality_loss_verdict(q));
-	doc_opt_uint(w, "missed_bytes", flows, q->missed_bytes);
-	doc_opt_uint(w, "flows_with_missed_bytes", flows, q->flows_with_loss);
-	doc_opt_uint(w, "acked_unseen_segments", flows, q->acked_unseen_segments);
+	doc_member_uint_or_null(w, "missed_bytes", flows, q->missed_bytes);
+	doc_member_uint_or_null(w, "flows_with_missed_bytes", flows, q->flows_with_loss);
+	doc_member_uint_or_null(w, "acked_unseen_segments", flows, q->acked_unseen_segments);
 	doc_key(w, "top_flows");
 	doc_begin_array(w);
 	for (size_t i = 0; flows && i < q->n_top_loss; i++) {
@@ -375,8 +365,8 @@ static void doc_loss(struct doc_writer *w, const struct capture_quality_report *
 	}
 	doc_end_array(w);
 	doc_member_uint(w, "interfaces_with_stats", q->interfaces_with_stats);
-	doc_opt_uint(w, "ifdrop", q->has_ifdrop, q->ifdrop);
-	doc_opt_uint(w, "osdrop", q->has_osdrop, q->osdrop);
+	doc_member_uint_or_null(w, "ifdrop", q->has_ifdrop, q->ifdrop);
+	doc_member_uint_or_null(w, "osdrop", q->has_osdrop, q->osdrop);
 	doc_end_object(w);
 }
 
@@ -471,7 +461,7 @@ static void doc_coverage(struct doc_writer *w,
 		doc_begin_object(w);
 		doc_member_string(w, "reason", quality_reason_key(d->reason));
 		doc_member_string(w, "kind", code_kind_key(d->kind));
-		doc_opt_uint(w, "code", d->kind != QUALITY_CODE_NONE, d->code);
+		doc_member_uint_or_null(w, "code", d->kind != QUALITY_CODE_NONE, d->code);
 		doc_member_string(w, "name", d->name);
 		doc_member_uint(w, "frames", d->frames);
 		doc_end_object(w);

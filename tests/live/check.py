@@ -135,6 +135,21 @@ def check_paced_stream():
             f'keys {sorted(stats[0]) if stats else None}')
 
 
+def check_stats_hosts_by_tunnel():
+    """Two tenants' 192.0.2.1 are two hosts in the stats lines, each named
+    with its tunnel, as `states` names them."""
+    path = 'testdata/encap-tenants-accept-queue.pcap'
+    live = run(['live', '-r', path, '--speed', '20', '--interval', '0.2',
+                '-F', 'ndjson'])
+    stats = [o for o in parse_lines(live.stdout) if o['type'] == 'stats']
+    named = {(h['host'], h.get('tunnel_id')) for h in
+             (stats[-1]['hosts'] if stats else [])}
+    verdict('stats-hosts-by-tunnel',
+            live.returncode == 0 and {('192.0.2.1', 300),
+                                      ('192.0.2.1', 301)} <= named,
+            f'hosts of the last stats line: {sorted(named, key=str)}')
+
+
 def check_paced_report():
     """The engine's clock moved on quiet stretches changes no finding."""
     for name, speed in [('syn_dropped', '20'), ('peer_crash', '10')]:
@@ -201,6 +216,7 @@ def main():
         check_text(name)
     check_pacing()
     check_paced_stream()
+    check_stats_hosts_by_tunnel()
     check_paced_report()
     check_count()
     check_sigint()
