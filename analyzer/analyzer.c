@@ -802,6 +802,11 @@ uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
 	return copy_of;
 }
 
+size_t analyzer_flow_count(const struct analyzer *a)
+{
+	return flow_table_count(a->table);
+}
+
 const struct tunnel_table *analyzer_tunnels(const struct analyzer *a)
 {
 	return a->tunnels;

@@ -140,6 +140,8 @@ void analyzer_foreach_flow(struct analyzer *a,
 			   void (*fn)(void *ctx, const struct flow *f),
 			   void *ctx);
 const struct analyzer_stats *analyzer_get_stats(struct analyzer *a);
+/* The flows in the table now. */
+size_t analyzer_flow_count(const struct analyzer *a);
 /* The tunnels named so far: what a flow's key.tunnel stands for. */
 const struct tunnel_table *analyzer_tunnels(const struct analyzer *a);
 /* Fragment reassembly's counts and anomalies. */

@@ -49,12 +49,6 @@ static void finding_line(struct live_stream *s, const struct engine_finding *ef)
 	doc_end_object(&s->w);
 }
 
-static void count_flow(void *ctx, const struct flow *f)
-{
-	(void)f;
-	(*(uint64_t *)ctx)++;
-}
-
 static double per_second(uint64_t now, uint64_t before, double dt)
 {
 	return dt > 0 ? (double)(now - before) / dt : 0.0;
@@ -87,10 +81,9 @@ static void stats_line(struct live_stream *s, struct engine *e,
 {
 	struct doc_writer *w = &s->w;
 	double dt = c->elapsed - s->last.elapsed;
-	uint64_t flows = 0;
+	uint64_t flows = analyzer_flow_count(engine_analyzer(e));
 	struct rusage ru;
 
-	analyzer_foreach_flow(engine_analyzer(e), count_flow, &flows);
 	doc_begin_object(w);
 	doc_member_string(w, "type", "stats");
 	doc_key(w, "ts");
