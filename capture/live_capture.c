@@ -27,7 +27,7 @@ struct live_capture {
 };
 
 static const char setcap_fix[] =
-	"setcap cap_net_raw,cap_net_admin=eip $(command -v tcplens)";
+	"setcap cap_net_raw=eip $(command -v tcplens)";
 
 /* pcap_activate()'s failure as one line, and what it means. */
 static enum live_capture_error activate_error(pcap_t *p, int rc,
