@@ -7,7 +7,9 @@
 #include "capture_source.h"
 
 struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
-				   size_t top_n)
+				   size_t top_n,
+				   const struct engine_consumer *consumers,
+				   size_t n_consumers)
 {
 	struct engine_config cfg = {.parts = ENGINE_ALL};
 	struct engine *e;
@@ -15,6 +17,8 @@ struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
 	cfg.analyzer = o->cfg;
 	cfg.detect = o->detect;
 	cfg.top_n = top_n;
+	cfg.consumers = consumers;
+	cfg.n_consumers = n_consumers;
 	e = engine_new(&cfg);
 	if (e == NULL)
 		cli_error("out of memory");
@@ -65,7 +69,7 @@ enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 	enum cli_exit rc;
 
 	memset(d, 0, sizeof(*d));
-	d->e = diagnose_engine_new(o, top_n);
+	d->e = diagnose_engine_new(o, top_n, NULL, 0);
 	if (d->e == NULL)
 		return CLI_EXIT_INTERNAL;
 	an = *o;

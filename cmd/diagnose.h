@@ -24,9 +24,14 @@ enum cli_exit diagnose_run(const struct cli_analysis_opts *o, size_t top_n,
 void diagnosis_free(struct diagnosis *d);
 
 /* The parts of diagnose_run() that live drives itself: */
-/* The engine with every part, top_n ranked; NULL (said) without memory. */
+/*
+ * The engine with every part, top_n ranked, and the consumers given
+ * (live's flow lines; NULL, 0 for none); NULL (said) without memory.
+ */
 struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
-				   size_t top_n);
+				   size_t top_n,
+				   const struct engine_consumer *consumers,
+				   size_t n_consumers);
 /* Whether frames' checksums are verified: only for checksum_errors. */
 bool diagnose_checksums(const struct cli_analysis_opts *o);
 /*

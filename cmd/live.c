@@ -50,6 +50,8 @@ static const char live_usage[] =
 	"  -F, --format FORMAT     text (default: check's finding lines as they\n"
 	"                          fire, then the report) or ndjson (finding, stats,\n"
 	"                          report and capture lines)\n"
+	"      --flows             (ndjson) a flow line as each flow ends, with\n"
+	"                          `flows -F json`'s keys\n"
 	"      --interval SEC      seconds between snapshots and stats lines\n"
 	"                          (default 1; 0.1 to 3600)\n"
 	"  -c, --count N           stop after N packets\n"
@@ -73,6 +75,7 @@ enum {
 	OPT_FAIL_ON,
 	OPT_COLOR,
 	OPT_IMMEDIATE,
+	OPT_FLOWS,
 };
 
 #define LIVE_FORMATS                                                       \
@@ -94,6 +97,7 @@ struct live_opts {
 	struct live_capture_config iface;   /* iface.iface NULL: replay */
 	bool list;                          /* -D */
 	const char *user;                   /* -Z; NULL: nobody */
+	bool flows;                         /* --flows */
 };
 
 /* Seconds as a decimal number in [min, max]. */
@@ -140,6 +144,9 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 	case OPT_IMMEDIATE:
 		o->iface.immediate = true;
 		return 0;
+	case OPT_FLOWS:
+		o->flows = true;
+		return 0;
 	case 'w':
 		o->iface.write_path = arg;
 		return 0;
@@ -185,6 +192,7 @@ static const struct option live_longopts[] = {
 	{"buffer-size", required_argument, NULL, 'B'},
 	{"no-promiscuous-mode", no_argument, NULL, 'p'},
 	{"immediate", no_argument, NULL, OPT_IMMEDIATE},
+	{"flows", no_argument, NULL, OPT_FLOWS},
 	{"list-interfaces", no_argument, NULL, 'D'},
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"write", required_argument, NULL, 'w'},
@@ -229,6 +237,14 @@ static int parse_live_opts(int argc, char **argv, struct live_opts *o, int *rc)
 		return -1;
 	if (o->list)
 		return 0;
+	/*
+	 * Text is for a person watching findings: a line per connection
+	 * (thousands a second on a busy link, wider than 80 columns) would
+	 * bury them, and text has no key to tell a flow that ended from one
+	 * still open at the end.
+	 */
+	if (o->flows && o->format != OUTPUT_FORMAT_NDJSON)
+		return cli_usage("live", rc, "live: --flows writes NDJSON flow lines: add -F ndjson");
 	if (o->iface.iface != NULL) {
 		if (o->n_reads > 0 || first < argc)
 			return cli_usage("live", rc, "live: -i and capture files (-r) do not go together");
@@ -530,6 +546,8 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 {
 	struct live_run r = {.o = o};
 	struct diagnosis_view first = {0};
+	struct engine_consumer flow_lines;
+	size_t n_consumers;
 	enum cli_exit rc;
 
 	sigemptyset(&r.stop_signals);
@@ -538,17 +556,23 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	rc = o->iface.iface != NULL ? open_iface(&r) : open_replay(&r, d);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	d->e = r.e = diagnose_engine_new(&o->an, 10);
 	first.inputs = r.inputs;
 	first.n_inputs = (size_t)r.n_inputs;
 	first.ts_decimals = r.ts_decimals;
-	if (r.e == NULL ||
-	    !live_stream_init(&r.out, stdout, o->format,
-			      color_wanted(o->color), &first)) {
+	if (!live_stream_init(&r.out, stdout, o->format, color_wanted(o->color),
+			      o->flows, &first)) {
 		live_capture_close(r.cap);
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
+	n_consumers = live_stream_consumer(&r.out, &flow_lines);
+	d->e = r.e = diagnose_engine_new(&o->an, 10, &flow_lines, n_consumers);
+	if (r.e == NULL) {
+		live_stream_free(&r.out);
+		live_capture_close(r.cap);
+		return CLI_EXIT_INTERNAL;
+	}
+	live_stream_attach(&r.out, r.e);
 	pthread_sigmask(SIG_BLOCK, &r.stop_signals, NULL);
 	if (!start_feed(&r, d)) {
 		live_stream_free(&r.out);

@@ -6,21 +6,57 @@
 
 #include "addr_format.h"
 #include "cli.h"
+#include "flow_record.h"
+#include "flow_report.h"
 #include "host_label.h"
 #include "tcp_state.h"
 
 bool live_stream_init(struct live_stream *s, FILE *out,
-		      enum output_format format, bool color,
+		      enum output_format format, bool color, bool flows,
 		      const struct diagnosis_view *view)
 {
+	bool ndjson = format == OUTPUT_FORMAT_NDJSON;
+
 	memset(s, 0, sizeof(*s));
 	s->out = out;
 	s->format = format;
 	s->color = color;
+	s->flows = flows && ndjson;
 	s->view = *view;
 	engine_snapshot_init(&s->snap, SNAPSHOT_FINDINGS | SNAPSHOT_SOCKETS);
-	return format != OUTPUT_FORMAT_NDJSON ||
-	       doc_writer_init(&s->w, out, DOC_NDJSON);
+	return !ndjson || doc_writer_init(&s->w, out, DOC_NDJSON);
+}
+
+/*
+ * A flow released by the engine, valid during the call only: its
+ * record is computed on the stack and written at once, nothing kept.
+ */
+static void flow_line(void *ctx, const struct flow *f, void *storage)
+{
+	struct live_stream *s = ctx;
+	struct flow_record rec;
+
+	(void)storage;
+	flow_record_from_flow(&rec, f, s->tunnels);
+	doc_begin_object(&s->w);
+	doc_member_string(&s->w, "type", "flow");
+	flow_report_doc_keys(&s->w, &rec);
+	doc_end_object(&s->w);
+}
+
+size_t live_stream_consumer(struct live_stream *s, struct engine_consumer *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (!s->flows)
+		return 0;
+	c->ctx = s;
+	c->on_flow_end = flow_line;
+	return 1;
+}
+
+void live_stream_attach(struct live_stream *s, struct engine *e)
+{
+	s->tunnels = analyzer_tunnels(engine_analyzer(e));
 }
 
 static const char *change_name(enum finding_change c)

@@ -1,9 +1,16 @@
 /*
  * What `tcplens live` writes while the capture runs, from the engine's
  * snapshots (engine.h): each finding that fired, moved or cleared since
- * the last one, and (NDJSON) a stats line per interval; then the final
- * report through report's own renderers and the capture's counts.
- * Renders only what the engine and the feed counted; reads no packet.
+ * the last one, and (NDJSON) a stats line per interval; with --flows
+ * (NDJSON), a flow line as the engine releases each flow, with `flows
+ * -F json`'s keys; then the final report through report's own
+ * renderers and the capture's counts.  Renders only what the engine and
+ * the feed counted; reads no packet.
+ *
+ * Everything is written on the engine thread into out's stdio buffer,
+ * flushed at each snapshot: a reader slower than the capture makes that
+ * thread wait on the write, and the capture thread, which never waits,
+ * counts what the full queue could not take (app_drops).
  */
 #ifndef TCPLENS_LIVE_STREAM_H
 #define TCPLENS_LIVE_STREAM_H
@@ -32,16 +39,27 @@ struct live_stream {
 	enum output_format format;      /* text or ndjson */
 	bool color;
 	struct doc_writer w;            /* ndjson */
+	bool flows;                     /* --flows: a line per ended flow */
+	const struct tunnel_table *tunnels;     /* what flow lines name */
 	struct engine_snapshot snap;
 	/* The inputs and time decimals finding lines are written with. */
 	struct diagnosis_view view;
 	struct live_counts last;        /* at the previous stats line */
 };
 
-/* False (nothing said) when the writer could not be set up. */
+/* False (nothing said) when the writer could not be set up; flows: NDJSON only. */
 bool live_stream_init(struct live_stream *s, FILE *out,
-		      enum output_format format, bool color,
+		      enum output_format format, bool color, bool flows,
 		      const struct diagnosis_view *view);
+/*
+ * The consumer (engine.h) that writes the flow lines: on_flow_end, as
+ * the engine releases each flow (closed and lingered, idle, evicted,
+ * reused, or still open when engine_finish() ends it: "end":
+ * "capture_end").  Returns 0 (none to attach) without flows, else 1.
+ */
+size_t live_stream_consumer(struct live_stream *s, struct engine_consumer *c);
+/* The engine whose flows the lines describe (its tunnel table). */
+void live_stream_attach(struct live_stream *s, struct engine *e);
 /*
  * A snapshot of e: each finding's change as a line (text: new ones
  * only), then (ndjson, with_stats) a stats line.  False when memory ran

@@ -56,9 +56,8 @@ static void doc_value(struct doc_writer *w, const struct field_value *v)
 	}
 }
 
-static void doc_flow(struct doc_writer *w, const struct flow_record *rec)
+void flow_report_doc_keys(struct doc_writer *w, const struct flow_record *rec)
 {
-	doc_begin_object(w);
 	for (size_t i = 0; i < flow_record_field_count(); i++) {
 		struct field_value v;
 
@@ -66,6 +65,12 @@ static void doc_flow(struct doc_writer *w, const struct flow_record *rec)
 		doc_key(w, flow_record_field_key(i));
 		doc_value(w, &v);
 	}
+}
+
+static void doc_flow(struct doc_writer *w, const struct flow_record *rec)
+{
+	doc_begin_object(w);
+	flow_report_doc_keys(w, rec);
 	doc_end_object(w);
 }
 

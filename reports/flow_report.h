@@ -2,7 +2,9 @@
  * Renderers of `tcplens flows`: one interface (begin, flow, end) and one
  * format each: text, csv, zeek (conn.log TSV), and json, ndjson and
  * yaml, which go through doc_writer.  They only format what struct
- * flow_record holds.
+ * flow_record holds.  The structured formats' keys of one flow are also
+ * written alone (flow_report_doc_keys), so `live --flows` writes the
+ * same keys without a serializer of its own.
  */
 #ifndef TCPLENS_FLOW_REPORT_H
 #define TCPLENS_FLOW_REPORT_H
@@ -33,6 +35,12 @@ void flow_report_flow(struct flow_report *r, const struct flow_record *rec);
  */
 void flow_report_rows_begin(struct flow_report *r, FILE *out,
 			    enum output_format format);
+/*
+ * One flow's keys, as members of an object the caller opened: what
+ * json, ndjson and yaml write inside each flow's object, for a stream
+ * that adds keys of its own to the same object (live's flow lines).
+ */
+void flow_report_doc_keys(struct doc_writer *w, const struct flow_record *rec);
 void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 		     size_t shown);
 

@@ -10,9 +10,15 @@
 - the same at the capture's pace, where the engine's clock is moved on
   the quiet stretches (engine_advance);
 - pacing, loosely: a ~5 s capture at --speed 5 takes 0.5 to 3 s;
-- -c, SIGINT, --fail-on and the usage errors end as documented.
+- -c, SIGINT, --fail-on and the usage errors end as documented;
+- --flows: each flow of the capture as one "flow" line, with the keys
+  and values of `flows -F json` (the same records, whatever ended them:
+  closed, idle, evicted at --max-flows, or open at the end), before the
+  report line; no flow line without --flows; --flows with text is a
+  usage error.
 Prints one PASS/FAIL line per check.
 """
+import collections
 import json
 import os
 import signal
@@ -26,7 +32,7 @@ LAB = 'testdata/lab'
 CAPTURES = ['close_wait_leak', 'refused', 'rst_storm', 'syn_dropped',
             'keepalive_dead_peer', 'zero_window', 'port_scan',
             'short_connection_churn']
-TYPES = {'finding', 'stats', 'report', 'capture'}
+TYPES = {'finding', 'stats', 'report', 'capture', 'flow'}
 failed = 0
 
 
@@ -85,6 +91,8 @@ def check_ndjson(name):
                and (f['id'], f['subject']) not in seen]
     verdict(f'{name}/findings-arrived-first', not missing,
             f'no "new" line before the report for {missing}')
+    verdict(f'{name}/no-flow-lines-without-flows', 'flow' not in kinds,
+            f'{kinds.count("flow")} flow lines without --flows')
     counts = lines[-1]
     verdict(f'{name}/capture-counts',
             counts['received'] == want['capture']['packets'] and
@@ -104,6 +112,72 @@ def check_text(name):
             if ' capture_coverage ' not in l]
     verdict(f'{name}/text-lines', sorted(firing) == sorted(want),
             f'fired {firing}, check says {want}')
+
+
+def as_multiset(flows):
+    return collections.Counter(json.dumps(f, sort_keys=True) for f in flows)
+
+
+def check_flows(name, path, speed='0', extra=(), ends=()):
+    """The flow lines of `live --flows` are `flows -F json`'s records,
+    each once, before the report line; ends: the "end" values that must
+    be among them (what released the flows)."""
+    extra = list(extra)
+    live = run(['live', '-r', path, '--speed', speed, '--interval', '0.2',
+                '-F', 'ndjson', '--flows'] + extra)
+    flows = run(['flows', '-F', 'json', path] + extra)
+    if live.returncode != 0 or flows.returncode != 0:
+        verdict(f'{name}/flows', False,
+                f'exit {live.returncode}/{flows.returncode}: {live.stderr.strip()}')
+        return
+    lines = parse_lines(live.stdout)
+    kinds = [o['type'] for o in lines]
+    got = [{k: v for k, v in o.items() if k != 'type'} for o in lines
+           if o['type'] == 'flow']
+    want = json.loads(flows.stdout)['flows']
+    uids = collections.Counter(f['uid'] for f in got)
+    twice = [u for u, n in uids.items() if n > 1]
+    verdict(f'{name}/flows-once', not twice and len(got) == len(want),
+            f'{len(got)} flow lines for {len(want)} flows; twice: {twice[:5]}')
+    verdict(f'{name}/flows-equal-flows-json',
+            as_multiset(got) == as_multiset(want),
+            f'{len(as_multiset(got) - as_multiset(want))} flow lines not '
+            f'in flows -F json, {len(as_multiset(want) - as_multiset(got))} '
+            f'records of it not among the lines')
+    last_flow = max(i for i, k in enumerate(kinds) if k == 'flow') if got else -1
+    verdict(f'{name}/flows-before-report',
+            kinds[-2:] == ['report', 'capture'] and last_flow < len(kinds) - 2,
+            f'line types at the end {kinds[-3:]}')
+    seen = collections.Counter(f['end'] for f in got)
+    verdict(f'{name}/flows-ends', all(seen[e] > 0 for e in ends),
+            f'ends {dict(seen)}, want some of each of {list(ends)}')
+    # A flow still open at the end comes after every flow that ended
+    # before it: the end releases them last.
+    first_open = next((i for i, f in enumerate(got)
+                       if f['end'] == 'capture_end'), len(got))
+    late = [f['uid'] for f in got[first_open:] if f['end'] != 'capture_end']
+    verdict(f'{name}/flows-open-at-end-last', not late,
+            f'flows ended after the capture_end ones: {late[:5]}')
+
+
+def check_flows_all():
+    check_flows('close_wait_leak', f'{LAB}/close_wait_leak.pcap',
+                ends=('capture_end',))
+    check_flows('port_scan', f'{LAB}/port_scan.pcap',
+                ends=('closed', 'capture_end'))
+    check_flows('tunnels', 'testdata/encap-tenants-accept-queue.pcap',
+                ends=('capture_end',))
+    check_flows('evicted', f'{LAB}/close_wait_leak.pcap',
+                extra=('--max-flows', '4'), ends=('evicted', 'capture_end'))
+    # Paced: the engine's clock, moved on the quiet stretches, ends idle
+    # flows while the replay runs, as `flows` ends them at later packets.
+    check_flows('idle-paced', f'{LAB}/keepalive.pcap', speed='10',
+                extra=('--tcp-timeout', '1', '--udp-timeout', '1',
+                       '--icmp-timeout', '1'), ends=('idle', 'capture_end'))
+    r = run(['live', '-r', f'{LAB}/refused.pcap', '--flows'])
+    verdict('flows-text-is-usage-error',
+            r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+            and '-F ndjson' in r.stderr, f'exit {r.returncode}, {r.stderr!r}')
 
 
 def check_pacing():
@@ -219,6 +293,7 @@ def main():
     check_stats_hosts_by_tunnel()
     check_paced_report()
     check_count()
+    check_flows_all()
     check_sigint()
     check_exits()
     return 1 if failed else 0
