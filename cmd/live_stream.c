@@ -180,26 +180,35 @@ static void counts_line(struct live_stream *s, const struct live_counts *c)
 	doc_end_object(w);
 }
 
-static void drops_text(char *out, size_t len, bool has, uint64_t v)
+/* "0 packets dropped by kernel", or "...: not known" where none is given. */
+static void drops_text(const char *what, bool has, uint64_t v)
 {
 	if (has)
-		snprintf(out, len, "%" PRIu64, v);
+		fprintf(stderr, "%" PRIu64 " packets dropped by %s\n", v, what);
 	else
-		snprintf(out, len, "not known");
+		fprintf(stderr, "packets dropped by %s: not known\n", what);
+}
+
+/*
+ * One count a line, in tcpdump's words at its end ("N packets
+ * captured", "N packets dropped by kernel"): each fits 80 columns.
+ */
+static void counts_text(const struct live_counts *c)
+{
+	fprintf(stderr, "%" PRIu64 " packets received\n", c->received);
+	drops_text("kernel", c->has_ps_drop, c->ps_drop);
+	drops_text("interface", c->has_ps_ifdrop, c->ps_ifdrop);
+	fprintf(stderr, "%" PRIu64 " packets dropped by tcplens (queue full)\n",
+		c->app_drops);
 }
 
 bool live_stream_finish(struct live_stream *s, const struct diagnosis_view *v,
 			const struct live_counts *c)
 {
-	char kernel[32], iface[32];
-
 	if (s->format != OUTPUT_FORMAT_NDJSON) {
 		diagnosis_render_text(s->out, v, s->color);
 		fflush(s->out);
-		drops_text(kernel, sizeof(kernel), c->has_ps_drop, c->ps_drop);
-		drops_text(iface, sizeof(iface), c->has_ps_ifdrop, c->ps_ifdrop);
-		fprintf(stderr, "tcplens: %" PRIu64 " packets received; dropped by the kernel: %s, by the interface: %s, by tcplens (queue full): %" PRIu64 "\n",
-			c->received, kernel, iface, c->app_drops);
+		counts_text(c);
 		return true;
 	}
 	doc_begin_object(&s->w);

@@ -70,8 +70,8 @@ bool live_stream_tick(struct live_stream *s, struct engine *e,
 /*
  * The final report as `tcplens report` prints it (ndjson: one line,
  * {"type":"report", ...report -F json's keys}), then the capture's
- * counts (ndjson: a "capture" line; text: one line on stderr).  False
- * when the document could not be written.
+ * counts (ndjson: a "capture" line; text: on stderr, one count a line,
+ * as tcpdump ends).  False when the document could not be written.
  */
 bool live_stream_finish(struct live_stream *s, const struct diagnosis_view *v,
 			const struct live_counts *c);

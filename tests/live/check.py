@@ -15,7 +15,9 @@
   and values of `flows -F json` (the same records, whatever ended them:
   closed, idle, evicted at --max-flows, or open at the end), before the
   report line; no flow line without --flows; --flows with text is a
-  usage error.
+  usage error;
+- text: the counts on standard error, one a line, each within 80
+  columns.
 Prints one PASS/FAIL line per check.
 """
 import collections
@@ -180,6 +182,22 @@ def check_flows_all():
             and '-F ndjson' in r.stderr, f'exit {r.returncode}, {r.stderr!r}')
 
 
+def check_counts_text():
+    """The counts on stderr, one a line as tcpdump ends, within 80
+    columns."""
+    live = run(['live', '-r', f'{LAB}/refused.pcap', '--speed', '0',
+                '-c', '10'])
+    want = ['10 packets received',
+            'packets dropped by kernel: not known',
+            'packets dropped by interface: not known',
+            '0 packets dropped by tcplens (queue full)']
+    got = live.stderr.splitlines()
+    verdict('counts-lines', live.returncode == 0 and got == want,
+            f'stderr {live.stderr!r}')
+    verdict('counts-fit-80', all(len(l) <= 80 for l in got),
+            f'widths {[len(l) for l in got]}')
+
+
 def check_pacing():
     path = f'{LAB}/keepalive.pcap'
     t = time.monotonic()
@@ -294,6 +312,7 @@ def main():
     check_paced_report()
     check_count()
     check_flows_all()
+    check_counts_text()
     check_sigint()
     check_exits()
     return 1 if failed else 0
