@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capture_source.h"
 #include "cli_options.h"
@@ -48,12 +49,13 @@ static const char live_usage[] =
 	"      --speed X           replay X times the capture's pace (default 1;\n"
 	"                          0: as fast as possible)\n"
 	"  -F, --format FORMAT     text (default: check's finding lines as they\n"
-	"                          fire, then the report) or ndjson (finding, stats,\n"
+	"                          fire, then the report; a status line on a\n"
+	"                          terminal's stderr) or ndjson (finding, stats,\n"
 	"                          report and capture lines)\n"
 	"      --flows             (ndjson) a flow line as each flow ends, with\n"
 	"                          `flows -F json`'s keys\n"
-	"      --interval SEC      seconds between snapshots and stats lines\n"
-	"                          (default 1; 0.1 to 3600)\n"
+	"      --interval SEC      seconds between snapshots, stats lines and\n"
+	"                          status lines (default 1; 0.1 to 3600)\n"
 	"  -c, --count N           stop after N packets\n"
 	"      --duration SEC      stop after SEC seconds (wall clock)\n"
 	"      --fail-on LEVEL     exit 1 when the report has a finding at LEVEL\n"
@@ -304,9 +306,12 @@ static void feed_batch(struct live_run *r, struct packet *pkts, size_t n,
 		r->counts.packets++;
 		r->counts.bytes += pkts[i].wire_len;
 	}
-	for (size_t i = 0; i < n_notes; i++)
-		if (notes[i].text != NULL)
-			cli_warning("%s", notes[i].text);
+	for (size_t i = 0; i < n_notes; i++) {
+		if (notes[i].text == NULL)
+			continue;
+		live_stream_quiet(&r->out);
+		cli_warning("%s", notes[i].text);
+	}
 	live_feed_release(r->feed);
 }
 
@@ -437,6 +442,8 @@ static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 	struct quality_source_facts facts;
 	enum cli_exit rc;
 
+	/* Nothing said from here on shares the terminal with the status. */
+	live_stream_quiet(&r->out);
 	update_counts(r);
 	source_facts(r, d, &facts);
 	engine_set_source_facts(r->e, &facts);
@@ -560,7 +567,8 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	first.n_inputs = (size_t)r.n_inputs;
 	first.ts_decimals = r.ts_decimals;
 	if (!live_stream_init(&r.out, stdout, o->format, color_wanted(o->color),
-			      o->flows, &first)) {
+			      o->flows, o->an.progress ? STDERR_FILENO : -1,
+			      &first)) {
 		live_capture_close(r.cap);
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;

@@ -13,7 +13,7 @@
 
 bool live_stream_init(struct live_stream *s, FILE *out,
 		      enum output_format format, bool color, bool flows,
-		      const struct diagnosis_view *view)
+		      int status_fd, const struct diagnosis_view *view)
 {
 	bool ndjson = format == OUTPUT_FORMAT_NDJSON;
 
@@ -23,6 +23,7 @@ bool live_stream_init(struct live_stream *s, FILE *out,
 	s->color = color;
 	s->flows = flows && ndjson;
 	s->view = *view;
+	live_status_init(&s->status, status_fd, !ndjson);
 	engine_snapshot_init(&s->snap, SNAPSHOT_FINDINGS | SNAPSHOT_SOCKETS);
 	return !ndjson || doc_writer_init(&s->w, out, DOC_NDJSON);
 }
@@ -57,6 +58,11 @@ size_t live_stream_consumer(struct live_stream *s, struct engine_consumer *c)
 void live_stream_attach(struct live_stream *s, struct engine *e)
 {
 	s->tunnels = analyzer_tunnels(engine_analyzer(e));
+}
+
+void live_stream_quiet(struct live_stream *s)
+{
+	live_status_clear(&s->status);
 }
 
 static const char *change_name(enum finding_change c)
@@ -153,17 +159,36 @@ static void stats_line(struct live_stream *s, struct engine *e,
 	s->last = *c;
 }
 
+/* Text on a terminal: the line redrawn, after the lines just flushed. */
+static void status_line(struct live_stream *s, struct engine *e,
+			const struct live_counts *c)
+{
+	const uint32_t *by = s->snap.findings_by_severity;
+	uint32_t findings[3] = {by[SEVERITY_CRITICAL], by[SEVERITY_WARNING],
+				by[SEVERITY_INFO]};
+
+	live_status_show(&s->status, c,
+			 analyzer_flow_count(engine_analyzer(e)), findings);
+}
+
 bool live_stream_tick(struct live_stream *s, struct engine *e,
 		      const struct live_counts *c, bool with_stats)
 {
 	if (!engine_snapshot_take(e, &s->snap))
 		return false;
-	for (size_t i = 0; i < s->snap.n_findings; i++)
-		if (s->snap.findings[i].change != FINDING_CHANGE_SAME)
-			finding_line(s, &s->snap.findings[i]);
+	for (size_t i = 0; i < s->snap.n_findings; i++) {
+		if (s->snap.findings[i].change == FINDING_CHANGE_SAME)
+			continue;
+		live_status_clear(&s->status);
+		finding_line(s, &s->snap.findings[i]);
+	}
 	if (with_stats && s->format == OUTPUT_FORMAT_NDJSON)
 		stats_line(s, e, c);
 	fflush(s->out);
+	if (!with_stats)
+		live_status_clear(&s->status);
+	else
+		status_line(s, e, c);
 	return true;
 }
 
@@ -205,6 +230,7 @@ static void counts_text(const struct live_counts *c)
 bool live_stream_finish(struct live_stream *s, const struct diagnosis_view *v,
 			const struct live_counts *c)
 {
+	live_status_clear(&s->status);
 	if (s->format != OUTPUT_FORMAT_NDJSON) {
 		diagnosis_render_text(s->out, v, s->color);
 		fflush(s->out);

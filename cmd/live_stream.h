@@ -1,11 +1,12 @@
 /*
  * What `tcplens live` writes while the capture runs, from the engine's
  * snapshots (engine.h): each finding that fired, moved or cleared since
- * the last one, and (NDJSON) a stats line per interval; with --flows
- * (NDJSON), a flow line as the engine releases each flow, with `flows
- * -F json`'s keys; then the final report through report's own
- * renderers and the capture's counts.  Renders only what the engine and
- * the feed counted; reads no packet.
+ * the last one, and a stats line per interval (NDJSON) or the status
+ * line on a terminal (text, live_status.h); with --flows (NDJSON), a
+ * flow line as the engine releases each flow, with `flows -F json`'s
+ * keys; then the final report through report's own renderers and the
+ * capture's counts.  Renders only what the engine and the feed counted;
+ * reads no packet.
  *
  * Everything is written on the engine thread into out's stdio buffer,
  * flushed at each snapshot: a reader slower than the capture makes that
@@ -21,18 +22,9 @@
 
 #include "diagnosis_report.h"
 #include "engine.h"
+#include "live_counts.h"
+#include "live_status.h"
 #include "output_format.h"
-
-/* What the feed counted, for the stats lines and the final counts. */
-struct live_counts {
-	uint64_t packets, bytes;        /* taken by the engine, wire bytes */
-	uint64_t received;              /* read from the source */
-	uint64_t app_drops;             /* the queue was full */
-	/* Kernel and interface drops; has_* false where not meaningful. */
-	bool has_ps_drop, has_ps_ifdrop;
-	uint64_t ps_drop, ps_ifdrop;
-	double elapsed;                 /* wall-clock seconds since the start */
-};
 
 struct live_stream {
 	FILE *out;
@@ -41,16 +33,21 @@ struct live_stream {
 	struct doc_writer w;            /* ndjson */
 	bool flows;                     /* --flows: a line per ended flow */
 	const struct tunnel_table *tunnels;     /* what flow lines name */
+	struct live_status status;      /* text, on a terminal */
 	struct engine_snapshot snap;
 	/* The inputs and time decimals finding lines are written with. */
 	struct diagnosis_view view;
 	struct live_counts last;        /* at the previous stats line */
 };
 
-/* False (nothing said) when the writer could not be set up; flows: NDJSON only. */
+/*
+ * False (nothing said) when the writer could not be set up.  flows:
+ * NDJSON only; status_fd: where text mode's status line goes, when it
+ * is a terminal (standard error).
+ */
 bool live_stream_init(struct live_stream *s, FILE *out,
 		      enum output_format format, bool color, bool flows,
-		      const struct diagnosis_view *view);
+		      int status_fd, const struct diagnosis_view *view);
 /*
  * The consumer (engine.h) that writes the flow lines: on_flow_end, as
  * the engine releases each flow (closed and lingered, idle, evicted,
@@ -60,10 +57,13 @@ bool live_stream_init(struct live_stream *s, FILE *out,
 size_t live_stream_consumer(struct live_stream *s, struct engine_consumer *c);
 /* The engine whose flows the lines describe (its tunnel table). */
 void live_stream_attach(struct live_stream *s, struct engine *e);
+/* Erases the status line: before a warning on standard error. */
+void live_stream_quiet(struct live_stream *s);
 /*
  * A snapshot of e: each finding's change as a line (text: new ones
- * only), then (ndjson, with_stats) a stats line.  False when memory ran
- * out for the snapshot.
+ * only), then, with_stats, a stats line (ndjson) or the status line
+ * redrawn (text); without, the status line stays erased (the end).
+ * False when memory ran out for the snapshot.
  */
 bool live_stream_tick(struct live_stream *s, struct engine *e,
 		      const struct live_counts *c, bool with_stats);

@@ -9,9 +9,10 @@ build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev"
 # install without recommends; the lab check in make test needs the lab set.
 # python3-scapy: tests/encap wraps lab captures in each encapsulation.
 # libcap2-bin (setcap): tests/live checks capture with CAP_NET_RAW alone.
+# tmux: tests/live reads live's status line off a terminal it runs.
 test="$build libcmocka-dev tshark clang libclang-rt-dev mandoc man-db python3 tcpdump
       iproute2 iptables ethtool procps nginx-light wrk python3-scapy
-      libcap2-bin"
+      libcap2-bin tmux"
 bench="$build tcpdump tshark nginx-light wrk iproute2 python3"
 # nginx-light and wrk: the lab's normal_nginx_wrk scenario runs them.
 lab="$build tcpdump iproute2 iptables ethtool python3 procps nginx-light wrk"

@@ -17,7 +17,7 @@
   report line; no flow line without --flows; --flows with text is a
   usage error;
 - text: the counts on standard error, one a line, each within 80
-  columns.
+  columns; no status line when standard error is not a terminal.
 Prints one PASS/FAIL line per check.
 """
 import collections
@@ -184,7 +184,7 @@ def check_flows_all():
 
 def check_counts_text():
     """The counts on stderr, one a line as tcpdump ends, within 80
-    columns."""
+    columns; and no status line: stderr is no terminal here."""
     live = run(['live', '-r', f'{LAB}/refused.pcap', '--speed', '0',
                 '-c', '10'])
     want = ['10 packets received',
@@ -196,6 +196,9 @@ def check_counts_text():
             f'stderr {live.stderr!r}')
     verdict('counts-fit-80', all(len(l) <= 80 for l in got),
             f'widths {[len(l) for l in got]}')
+    verdict('no-status-off-terminal',
+            '\r' not in live.stderr and '\x1b' not in live.stderr,
+            f'stderr {live.stderr!r}')
 
 
 def check_pacing():

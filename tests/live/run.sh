@@ -7,5 +7,7 @@ export TCPLENS=${TCPLENS:-build/tcplens}
 # A developer's own configuration file must not change any result.
 export TCPLENS_CONFIG=/dev/null
 python3 tests/live/check.py
+# Text mode's status line on a terminal, in a tmux pane (SKIP without tmux).
+python3 tests/live/status_tmux.py
 # On a veth pair between network namespaces: root only (SKIP otherwise).
 python3 tests/live/iface.py
