@@ -11,3 +11,5 @@ python3 tests/live/check.py
 python3 tests/live/status_tmux.py
 # On a veth pair between network namespaces: root only (SKIP otherwise).
 python3 tests/live/iface.py
+# A stdout nobody reads during capture on a veth pair: root only.
+python3 tests/live/stall.py
