@@ -56,6 +56,8 @@ struct close_wait_state {
 	 */
 	uint64_t past_age_now;
 	uint64_t peak_at_once;  /* the most past min_age at once */
+	/* The longest time in CLOSE_WAIT of those past min_age now. */
+	int64_t live_age_ns;
 };
 
 DET_GROUP_STATE_ACCESSORS(struct close_wait_state, close_wait_of,
@@ -66,7 +68,7 @@ DET_GROUP_STATE_ACCESSORS(struct close_wait_state, close_wait_of,
 DET_COLD
 static void close_wait_counted(struct detectors *d, const struct flow *f,
 			       const struct det_flow_ext *e, int dir, int64_t age,
-			       bool still)
+			       bool still, bool listed)
 {
 	const struct close_wait_settings *c = close_wait_settings_of(&d->cfg);
 	struct subject_key k;
@@ -90,8 +92,11 @@ static void close_wait_counted(struct detectors *d, const struct flow *f,
 	g->threshold = c->min_connections;
 	group_touch(g, d->now - age);
 	group_touch(g, d->now);
-	group_add_flow(g, f);
-	group_add_frame(g, e->cw_frame);
+	/* Past min_age it was listed already, not to be counted twice. */
+	if (!listed) {
+		group_add_flow(g, f);
+		group_add_frame(g, e->cw_frame);
+	}
 	if (g->count >= c->min_connections)
 		group_fire(d, g);
 }
@@ -161,11 +166,21 @@ static void watch_stop(struct detectors *d, struct det_flow_ext *e)
 		d->cw_judged = d->cw_head;
 }
 
-/* An entry whose endpoint has idled min_age: its group counts it now. */
+/* Whether e's endpoint is watched past min_age: its group lists it. */
+static bool watch_listed(struct detectors *d, const struct det_flow_ext *e)
+{
+	return e->cw_watch != 0 && watch_at(d, e->cw_watch - 1)->group != 0;
+}
+
+/*
+ * An entry whose endpoint has idled min_age: its group counts it now,
+ * and lists its connection as evidence while the finding is live.
+ */
 DET_COLD
 static void watch_past_age(struct detectors *d, struct close_wait_watch *w)
 {
 	const struct flow *f = det_flow_owner(w->df);
+	const struct det_flow_ext *e = det_ext_of(d, w->df);
 	const struct close_wait_settings *c = close_wait_settings_of(&d->cfg);
 	struct subject_key k;
 	struct det_group *g;
@@ -175,12 +190,35 @@ static void watch_past_age(struct detectors *d, struct close_wait_watch *w)
 	if (g == NULL)
 		return;
 	w->group = g->number + 1;
+	group_touch(g, w->since);
+	group_touch(g, d->now);
+	group_add_flow(g, f);
+	if (e != NULL)
+		group_add_frame(g, e->cw_frame);
 	if (++close_wait_of(g)->past_age_now > close_wait_of(g)->peak_at_once)
 		close_wait_of(g)->peak_at_once = close_wait_of(g)->past_age_now;
 	g->threshold = c->min_connections;
 	if (g->count + close_wait_of(g)->past_age_now >=
 	    c->min_connections)
 		group_fire_live(d, g);
+}
+
+/*
+ * Those past min_age, oldest first: each group's longest, so that a live
+ * finding says how long its connections have been waiting.
+ */
+static void watch_ages(struct detectors *d)
+{
+	for (size_t i = d->cw_head; i < d->cw_judged; i++) {
+		const struct close_wait_watch *w = &d->cw_watch[i];
+		struct close_wait_state *s;
+
+		if (w->df == NULL || w->group == 0)
+			continue;
+		s = close_wait_of(group_by_number(d, w->group - 1));
+		if (d->now - w->since > s->live_age_ns)
+			s->live_age_ns = d->now - w->since;
+	}
 }
 
 /*
@@ -202,6 +240,7 @@ static void close_wait_sweep(struct detectors *d)
 			watch_past_age(d, w);
 		d->cw_judged++;
 	}
+	watch_ages(d);
 }
 
 static void close_wait_transition(struct detectors *d, const struct packet *pkt,
@@ -225,7 +264,7 @@ static void close_wait_transition(struct detectors *d, const struct packet *pkt,
 		} else if (was && !is && (e = det_ext_of(d, df)) != NULL &&
 			   e->cw_since != 0) {
 			close_wait_counted(d, f, e, dir, d->now - e->cw_since,
-					   false);
+					   false, watch_listed(d, e));
 			watch_stop(d, e);
 			e->cw_since = 0;
 			det_unmark(d, DM_CLOSE_WAIT);
@@ -273,7 +312,7 @@ static void close_wait_on_flow_end(struct detectors *d, const struct flow *f,
 	    e->cw_since != 0 && df->cw_dir < 2 &&
 	    tcp_conn_state(f, df->cw_dir) == TCP_STATE_CLOSE_WAIT)
 		close_wait_counted(d, f, e, df->cw_dir, d->now - e->cw_since,
-				   true);
+				   true, watch_listed(d, e));
 	if (e != NULL)
 		watch_stop(d, e);
 }
@@ -295,16 +334,18 @@ static void close_wait_describe(const struct det_group *g,
 	/* Live, those past min_age now are still in CLOSE_WAIT too. */
 	uint64_t still = s->still_open + s->past_age_now;
 	uint64_t at_once = s->peak_at_once > still ? s->peak_at_once : still;
+	int64_t longest = s->max_age_ns;
 	char dur[24], min[24];
 
-	format_duration(s->max_age_ns, dur, sizeof(dur));
+	if (s->past_age_now > 0 && s->live_age_ns > longest)
+		longest = s->live_age_ns;
+	format_duration(longest, dur, sizeof(dur));
 	format_duration(c->min_age_ns, min, sizeof(min));
 	out->unit = "connections";
 	out->value = (double)(g->count + s->past_age_now);
 	finding_add_number(out, "still_in_close_wait", (double)still);
 	finding_add_number(out, "closed_late", (double)s->closed_late);
-	finding_add_number(out, "max_age_s",
-			   (double)s->max_age_ns / NS_PER_SEC);
+	finding_add_number(out, "max_age_s", (double)longest / NS_PER_SEC);
 	finding_add_number(out, "most_at_once", (double)at_once);
 	/* CLOSE_WAIT has no timer: only the application's close ends it. */
 	out->holding = still > 0;
@@ -355,6 +396,7 @@ static const struct det_reducer close_wait_reducers[] = {
 	DET_REDUCE(struct close_wait_state, max_age_ns, DET_MAX),
 	DET_REDUCE(struct close_wait_state, past_age_now, DET_SUM),
 	DET_REDUCE(struct close_wait_state, peak_at_once, DET_MAX),
+	DET_REDUCE(struct close_wait_state, live_age_ns, DET_MAX),
 };
 
 static enum det_verdict close_wait_verdict(struct detectors *d,

@@ -230,6 +230,25 @@ def check_paced_stream():
             f'keys {sorted(stats[0]) if stats else None}')
 
 
+def check_close_wait_live_line():
+    """The close_wait_leak line that fires while the connections still
+    idle in CLOSE_WAIT says how long they have (past min_age, 1 s) and
+    lists them, as the final report does."""
+    path = f'{LAB}/close_wait_leak.pcap'
+    live = run(['live', '-r', path, '--speed', '2', '--interval', '0.2',
+                '-F', 'ndjson'])
+    new = [o for o in parse_lines(live.stdout) if o['type'] == 'finding'
+           and o['id'] == 'close_wait_leak' and o['state'] == 'new']
+    first = new[0] if new else {}
+    age = first.get('details', {}).get('max_age_s', 0)
+    verdict('close_wait-live-line-says-age',
+            live.returncode == 0 and 'now' in first.get('summary', '') and
+            1.0 <= age < 2.0 and 'longest 0 ms' not in first['summary'] and
+            first.get('evidence', {}).get('flow_count') == 40,
+            f'{first.get("summary")}, max_age_s {age}, '
+            f'evidence {first.get("evidence")}')
+
+
 def check_stats_hosts_by_tunnel():
     """Two tenants' 192.0.2.1 are two hosts in the stats lines, each named
     with its tunnel, as `states` names them."""
@@ -312,6 +331,7 @@ def main():
     check_pacing()
     check_paced_stream()
     check_stats_hosts_by_tunnel()
+    check_close_wait_live_line()
     check_paced_report()
     check_count()
     check_flows_all()
