@@ -1,9 +1,11 @@
 #include "live_capture.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include <pcap/pcap.h>
 
@@ -16,6 +18,7 @@
 #define TIMEOUT_MS 100
 
 struct live_capture {
+	const char *iface;              /* the configuration's */
 	pcap_t *pcap;
 	pcap_dumper_t *dump;
 	enum link_type link_type;
@@ -144,6 +147,7 @@ struct live_capture *live_capture_open(const struct live_capture_config *cfg,
 		snprintf(msg, msg_len, "out of memory");
 		return NULL;
 	}
+	c->iface = cfg->iface;
 	c->pcap = pcap_create(cfg->iface, errbuf);
 	if (c->pcap == NULL) {
 		snprintf(msg, msg_len, "%s: cannot capture: %s", cfg->iface, errbuf);
@@ -202,6 +206,43 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr,
 	c->fn(c->ctx, &f);
 }
 
+/*
+ * Whether the interface is down or gone.  libpcap 1.10 reads the
+ * socket's ENETDOWN and then waits, silently, for the interface to come
+ * back up, so a capture would sit there reading nothing: the caller
+ * asks after each POLLERR.  "any" never goes down.
+ */
+static bool iface_gone_down(const struct live_capture *c, char *msg,
+			    size_t msg_len)
+{
+	struct ifreq ifr;
+
+	if (strcmp(c->iface, "any") == 0 || strlen(c->iface) >= IFNAMSIZ)
+		return false;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, c->iface, strlen(c->iface));
+	if (ioctl(c->fd, SIOCGIFFLAGS, &ifr) == 0) {
+		if (ifr.ifr_flags & IFF_UP)
+			return false;
+		snprintf(msg, msg_len, "%s: the interface went down during the capture; the report covers what was captured before",
+			 c->iface);
+		return true;
+	}
+	if (errno != ENODEV && errno != ENXIO)
+		return false;
+	snprintf(msg, msg_len, "%s: the interface went away during the capture; the report covers what was captured before",
+		 c->iface);
+	return true;
+}
+
+/* The frames the ring still holds, before the capture ends. */
+static void drain(struct live_capture *c)
+{
+	for (int i = 0; i < 64; i++)
+		if (pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c) <= 0)
+			return;
+}
+
 int live_capture_read(struct live_capture *c, int timeout_ms,
 		      capture_frame_fn fn, void *ctx, char *msg,
 		      size_t msg_len)
@@ -210,8 +251,8 @@ int live_capture_read(struct live_capture *c, int timeout_ms,
 	int n;
 
 	if (poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR) {
-		snprintf(msg, msg_len, "cannot wait for packets: %s",
-			 strerror(errno));
+		snprintf(msg, msg_len, "%s: cannot wait for packets: %s",
+			 c->iface, strerror(errno));
 		return -1;
 	}
 	c->fn = fn;
@@ -219,7 +260,13 @@ int live_capture_read(struct live_capture *c, int timeout_ms,
 	/* Non-blocking: whatever the ring holds now, 0 when nothing. */
 	n = pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c);
 	if (n == PCAP_ERROR) {
-		snprintf(msg, msg_len, "capture failed: %s", pcap_geterr(c->pcap));
+		snprintf(msg, msg_len, "%s: the capture failed: %s", c->iface,
+			 pcap_geterr(c->pcap));
+		return -1;
+	}
+	if ((pfd.revents & (POLLERR | POLLHUP)) &&
+	    iface_gone_down(c, msg, msg_len)) {
+		drain(c);
 		return -1;
 	}
 	return n < 0 ? 0 : n;

@@ -59,7 +59,9 @@ void live_capture_close(struct live_capture *c);
 /*
  * Waits at most timeout_ms for frames and hands those ready to fn
  * (written to the -w file first): how many, or -1 when the capture
- * failed (the interface went away), with the reason in msg.
+ * failed (the interface went down or away, libpcap gave an error), with
+ * the reason in msg, one line naming the interface.  The capture is over
+ * then: the frames the ring still held were handed on first.
  */
 int live_capture_read(struct live_capture *c, int timeout_ms,
 		      capture_frame_fn fn, void *ctx, char *msg,

@@ -65,10 +65,11 @@ static const char live_usage[] =
 static const char live_exit_status[] =
 	"Exit status: 0 ok (without --fail-on, whatever was found), 1 findings\n"
 	"at the --fail-on level or above, 2 usage or invalid configuration,\n"
-	"3 unreadable file, or an interface that cannot be captured on (no\n"
-	"permission, no such interface, down) or -w file not writable, 4 not a\n"
-	"capture, 5 unsupported link type, 6 bad filter, 7 output or internal\n"
-	"error.\n";
+	"3 unreadable file, an interface that cannot be captured on (no\n"
+	"permission, no such interface, down), a -w file not writable, or an\n"
+	"interface that went down or away during the capture (after the report\n"
+	"of what was captured), 4 not a capture, 5 unsupported link type, 6 bad\n"
+	"filter, 7 output or internal error.\n";
 
 enum {
 	OPT_SPEED = CLI_OPT_FIRST_FREE,
@@ -436,14 +437,22 @@ static void source_facts(const struct live_run *r, const struct diagnosis *d,
 	facts->ifdrop = r->counts.has_ps_ifdrop ? r->counts.ps_ifdrop : 0;
 }
 
-/* End of input: the engine finishes, last changes, the report. */
+/*
+ * End of input: the engine finishes, last changes, the report.  A
+ * capture the interface ended (down, gone) still gets the report of
+ * what it captured, then exits 3 whatever --fail-on says: the report
+ * may be missing what followed.
+ */
 static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 {
+	const char *failure = live_feed_failure(r->feed);
 	struct quality_source_facts facts;
 	enum cli_exit rc;
 
 	/* Nothing said from here on shares the terminal with the status. */
 	live_stream_quiet(&r->out);
+	if (failure != NULL)
+		cli_error("%s", failure);
 	update_counts(r);
 	source_facts(r, d, &facts);
 	engine_set_source_facts(r->e, &facts);
@@ -468,6 +477,8 @@ static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 		return CLI_EXIT_INTERNAL;
 	}
 	rc = cli_finish_output();
+	if (rc == CLI_EXIT_OK && failure != NULL)
+		return CLI_EXIT_INPUT;
 	if (rc == CLI_EXIT_OK && r->o->fail_on_given &&
 	    failing(&d->view, r->o->fail_on) > 0)
 		rc = CLI_EXIT_FINDINGS;

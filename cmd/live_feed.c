@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,8 @@ struct live_feed {
 	/* Interface capture: frames the full queue could not take, pcap_stats. */
 	atomic_ullong app_drops, ps_drop, ps_ifdrop;
 	atomic_bool has_stats, has_ifdrop;
+	/* Why the interface's capture ended early; "" when it did not. */
+	char failure[512];
 };
 
 static int64_t mono_ns(void)
@@ -203,7 +206,7 @@ static void read_iface(struct live_feed *f)
 					  msg, sizeof(msg));
 
 		if (n < 0) {
-			note_text(f, msg);
+			snprintf(f->failure, sizeof(f->failure), "%s", msg);
 			break;
 		}
 		if (n > 0)
@@ -284,6 +287,11 @@ bool live_feed_clock(struct live_feed *f, int64_t *now)
 		       f->cfg.speed);
 	*now = at < horizon ? at : horizon;
 	return true;
+}
+
+const char *live_feed_failure(const struct live_feed *f)
+{
+	return f->failure[0] != '\0' ? f->failure : NULL;
 }
 
 void live_feed_stop(struct live_feed *f)

@@ -51,6 +51,12 @@ void live_feed_release(struct live_feed *f);
  * yet).  Interface: the wall clock, half a second behind.
  */
 bool live_feed_clock(struct live_feed *f, int64_t *now);
+/*
+ * Once live_feed_take() gave 0: why the interface's capture ended
+ * before it was asked to (went down or away, a libpcap error), one line
+ * naming the interface; NULL when it did not.
+ */
+const char *live_feed_failure(const struct live_feed *f);
 /* Reading stops at the next frame (a signal, --duration). */
 void live_feed_stop(struct live_feed *f);
 /* Frames handed on, and frames the queue could not take (0: replay). */

@@ -22,29 +22,19 @@ Prints one PASS/FAIL line per check.
 """
 import collections
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 
-TCPLENS = os.environ.get('TCPLENS', 'build/tcplens')
-SUITE = os.environ.get('LIVE_SUITE', 'live')
+from livelib import TCPLENS, Verdicts
+
 LAB = 'testdata/lab'
 CAPTURES = ['close_wait_leak', 'refused', 'rst_storm', 'syn_dropped',
             'keepalive_dead_peer', 'zero_window', 'port_scan',
             'short_connection_churn']
 TYPES = {'finding', 'stats', 'report', 'capture', 'flow'}
-failed = 0
-
-
-def verdict(name, ok, why=''):
-    global failed
-    if ok:
-        print(f'PASS {SUITE}/{name}')
-    else:
-        failed += 1
-        print(f'FAIL {SUITE}/{name}: {why}')
+verdict = Verdicts()
 
 
 def run(args, **kw):
@@ -338,7 +328,7 @@ def main():
     check_counts_text()
     check_sigint()
     check_exits()
-    return 1 if failed else 0
+    return 1 if verdict.failed else 0
 
 
 if __name__ == '__main__':

@@ -13,7 +13,10 @@ to a port nothing listens on:
 - -i any (Linux cooked framing) sees the same refusal;
 - started as root, it runs as nobody (or -Z's user) with CapEff 0;
 - not root: without CAP_NET_RAW one line naming the fix, exit 3; with
-  CAP_NET_RAW alone it captures (promiscuous, -B 128 MiB).
+  CAP_NET_RAW alone it captures (promiscuous, -B 128 MiB);
+- the interface down at the start: one line naming it, exit 3; taken
+  down mid-capture: the run ends at once, one line naming it, the
+  report of what was captured (equal to report of FILE), exit 3.
 Prints one PASS/FAIL/SKIP line per check.
 """
 import json
@@ -27,18 +30,10 @@ import tempfile
 import threading
 import time
 
-TCPLENS = os.path.abspath(os.environ.get('TCPLENS', 'build/tcplens'))
-SUITE = os.environ.get('LIVE_SUITE', 'live')
-failed = 0
+from livelib import (LiveRun, Verdicts, can_make_namespaces, report_findings,
+                     tshark_frames, TCPLENS, SUITE)
 
-
-def verdict(name, ok, why=''):
-    global failed
-    if ok:
-        print(f'PASS {SUITE}/iface-{name}')
-    else:
-        failed += 1
-        print(f'FAIL {SUITE}/iface-{name}: {why}')
+verdict = Verdicts('iface-')
 
 
 def sh(*args, check=True):
@@ -80,46 +75,22 @@ def refuse(pair):
 
 
 def start(pair, out, duration, dev='lv-c'):
-    args = ['ip', 'netns', 'exec', pair.cli, TCPLENS, 'live', '-i', dev,
-            '-F', 'ndjson', '-w', out]
+    args = ['-i', dev, '-w', out]
     if duration:
         args += ['--duration', str(duration)]
-    # stderr to a file: only the reading thread reads stdout.
-    p = subprocess.Popen(args, stdout=subprocess.PIPE,
-                         stderr=open(out + '.err', 'w'), text=True)
-    lines = []
-
-    def read():
-        for line in p.stdout:
-            lines.append((time.monotonic(), line))
-    t = threading.Thread(target=read)
-    t.start()
-    return p, lines, t
-
-
-def report_findings(path):
-    r = subprocess.run([TCPLENS, 'report', '-F', 'json', path],
-                       capture_output=True, text=True)
-    return json.loads(r.stdout)['findings']
-
-
-def tshark_frames(path):
-    r = subprocess.run(['tshark', '-r', path], capture_output=True, text=True)
-    return r.returncode, len(r.stdout.splitlines()), r.stderr.strip()
+    return LiveRun(args, ns=pair.cli, err_path=out + '.err')
 
 
 def check_refused(pair, tmp):
     out = os.path.join(tmp, 'refused.pcap')
-    p, lines, t = start(pair, out, 4)
+    run = start(pair, out, 4)
     time.sleep(1.0)
     refused_at = time.monotonic()
     refuse(pair)
-    p.wait(timeout=20)
-    t.join()
-    ended = time.monotonic()
-    err = open(out + '.err').read()
-    objs = [(at, json.loads(line)) for at, line in lines]
-    verdict('exit-0', p.returncode == 0, f'exit {p.returncode}: {err.strip()}')
+    rc = run.wait(timeout=20)
+    ended = run.ended
+    objs = run.objects()
+    verdict('exit-0', rc == 0, f'exit {rc}: {run.stderr()}')
     fired = [at for at, o in objs if o['type'] == 'finding' and
              o['state'] == 'new' and o['id'] == 'connection_refused']
     verdict('finding-while-running',
@@ -140,19 +111,17 @@ def check_refused(pair, tmp):
 
 def check_sigint(pair, tmp):
     out = os.path.join(tmp, 'sigint.pcap')
-    p, lines, t = start(pair, out, 0)
+    run = start(pair, out, 0)
     time.sleep(1.0)
     refuse(pair)
     time.sleep(0.5)
-    p.send_signal(signal.SIGINT)
-    p.wait(timeout=20)
-    t.join()
-    err = open(out + '.err').read()
-    types = [json.loads(line)['type'] for at, line in lines]
+    run.proc.send_signal(signal.SIGINT)
+    code = run.wait(timeout=20)
+    types = [o['type'] for at, o in run.objects()]
     rc, frames, terr = tshark_frames(out)
-    verdict('sigint', p.returncode == 0 and types[-2:] == ['report', 'capture']
+    verdict('sigint', code == 0 and types[-2:] == ['report', 'capture']
             and rc == 0 and frames > 0,
-            f'exit {p.returncode}, types {types[-2:]}, tshark {rc} {frames}: {err.strip()} {terr}')
+            f'exit {code}, types {types[-2:]}, tshark {rc} {frames}: {run.stderr()} {terr}')
 
 
 def status_of(pid):
@@ -167,11 +136,11 @@ def status_of(pid):
 def check_user(pair, tmp, user, want_uid):
     """Started as root, it runs as -Z's user (nobody by default), CapEff 0."""
     out = os.path.join(tmp, f'user-{user}.pcap')
-    p, lines, t = start(pair, out, 2)
+    run = start(pair, out, 2)
+    p = run.proc
     if user is not None:
         p.kill()
-        p.wait()
-        t.join()
+        run.wait()
         args = ['ip', 'netns', 'exec', pair.cli, TCPLENS, 'live', '-i',
                 'lv-c', '--duration', '2', '-Z', user]
         p = subprocess.Popen(args, stdout=subprocess.DEVNULL,
@@ -180,7 +149,7 @@ def check_user(pair, tmp, user, want_uid):
     st = status_of(p.pid)
     p.wait(timeout=20)
     if user is None:
-        t.join()
+        run.wait()
     name = user or 'nobody-default'
     verdict(f'drops-root-{name}',
             p.returncode == 0 and st['Uid'][:3] == [str(want_uid)] * 3 and
@@ -192,15 +161,13 @@ def check_user(pair, tmp, user, want_uid):
 def check_any(pair, tmp):
     """-i any: Linux cooked framing, decoded as the veth's Ethernet."""
     out = os.path.join(tmp, 'any.pcap')
-    p, lines, t = start(pair, out, 3, dev='any')
+    run = start(pair, out, 3, dev='any')
     time.sleep(1.0)
     refuse(pair)
-    p.wait(timeout=20)
-    t.join()
-    objs = [json.loads(line) for at, line in lines]
-    ids = {o['id'] for o in objs if o['type'] == 'finding'}
-    verdict('any', p.returncode == 0 and 'connection_refused' in ids,
-            f'exit {p.returncode}, findings {ids}')
+    rc = run.wait(timeout=20)
+    ids = {o['id'] for at, o in run.objects() if o['type'] == 'finding'}
+    verdict('any', rc == 0 and 'connection_refused' in ids,
+            f'exit {rc}, findings {ids}')
 
 
 def as_nobody(pair, binary, *args):
@@ -263,8 +230,60 @@ def check_unprivileged(pair, tmp):
         shutil.rmtree(bindir, ignore_errors=True)
 
 
+def link(pair, state):
+    sh('ip', 'netns', 'exec', pair.cli, 'ip', 'link', 'set', 'lv-c', state)
+
+
+def check_down_at_start(pair, tmp):
+    """An interface down: one line naming it and the fix, exit 3."""
+    link(pair, 'down')
+    try:
+        r = subprocess.run(['ip', 'netns', 'exec', pair.cli, TCPLENS, 'live',
+                            '-i', 'lv-c', '--duration', '1'],
+                           capture_output=True, text=True, timeout=20)
+    finally:
+        link(pair, 'up')
+    lines = r.stderr.strip().splitlines()
+    verdict('down-at-start', r.returncode == 3 and len(lines) == 1 and
+            'lv-c' in lines[0] and 'down' in lines[0] and r.stdout == '',
+            f'exit {r.returncode}, stderr {r.stderr!r}')
+
+
+def check_down_during(pair, tmp):
+    """The interface goes down mid-capture: libpcap 1.10 would wait
+    silently for it to come back; tcplens ends at once with one line
+    naming it, the report of what it captured, exit 3."""
+    out = os.path.join(tmp, 'down.pcap')
+    run = start(pair, out, 10)
+    time.sleep(1.0)
+    refuse(pair)
+    time.sleep(0.5)
+    down_at = time.monotonic()
+    link(pair, 'down')
+    try:
+        rc = run.wait(timeout=20)
+    finally:
+        link(pair, 'up')
+    took = run.ended - down_at
+    err = run.stderr().splitlines()
+    objs = [o for at, o in run.objects()]
+    types = [o['type'] for o in objs]
+    report = [o for o in objs if o['type'] == 'report']
+    ids = {f['id'] for f in report[0]['findings']} if report else set()
+    trc, frames, terr = tshark_frames(out)
+    verdict('down-during-capture',
+            rc == 3 and took < 2 and len(err) == 1 and 'lv-c' in err[0] and
+            'went down' in err[0] and types[-2:] == ['report', 'capture'] and
+            'connection_refused' in ids and report[0]['findings'] ==
+            report_findings(out) and trc == 0 and
+            frames == objs[-1]['received'],
+            f'exit {rc} {took:.1f} s after the link went down, stderr {err}, '
+            f'last lines {types[-2:]}, findings {ids}, tshark {trc} '
+            f'{frames} frames: {terr}', f'ended {took:.2f} s after')
+
+
 def main():
-    if os.geteuid() != 0 or shutil.which('ip') is None:
+    if not can_make_namespaces():
         print(f'SKIP {SUITE}/iface: needs root and ip(8) for network namespaces')
         return 0
     pair = Pair()
@@ -278,10 +297,12 @@ def main():
         daemon = pwd.getpwnam('daemon').pw_uid
         check_user(pair, tmp, 'daemon', daemon)
         check_unprivileged(pair, tmp)
+        check_down_at_start(pair, tmp)
+        check_down_during(pair, tmp)
     finally:
         pair.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    return 1 if failed else 0
+    return 1 if verdict.failed else 0
 
 
 if __name__ == '__main__':
