@@ -31,6 +31,10 @@ class Verdicts:
             print(f'FAIL {label}: {why}', flush=True)
         return ok
 
+    def info(self, name, text):
+        """A measurement that is reported, not judged."""
+        print(f'INFO {SUITE}/{self.prefix}{name}: {text}', flush=True)
+
     def skip(self, name, why):
         print(f'SKIP {SUITE}/{self.prefix}{name}: {why}', flush=True)
 

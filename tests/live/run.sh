@@ -13,3 +13,6 @@ python3 tests/live/status_tmux.py
 python3 tests/live/iface.py
 # A stdout nobody reads during capture on a veth pair: root only.
 python3 tests/live/stall.py
+# The lab's scenarios under live -i: each finding's arrival after the
+# kernel reached its state, resolution, SIGINT in a flood (root only).
+python3 tests/live/arrival.py
