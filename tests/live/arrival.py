@@ -161,7 +161,20 @@ class Case:
         self.error = None
 
     def run(self, tmp, extra=None):
-        """Runs it; extra(lab, watch) runs beside the scenario."""
+        """Runs it; extra(lab, watch) runs beside the scenario.  A
+        scenario whose own checks fail (the kernel did not do what it
+        is meant to show, as peer_crash retransmitting more than its
+        head segment on a busy host) is run once more, as lab.py runs
+        an incomplete capture again."""
+        for attempt in (1, 2):
+            self.error = None
+            self.run_once(tmp, extra)
+            if self.error is None or not self.error.startswith('scenario'):
+                return
+            if attempt == 1:
+                check.info(self.name, f'{self.error}; once more')
+
+    def run_once(self, tmp, extra):
         spec = scenarios.SCENARIOS[self.scenario]
         self.out = os.path.join(tmp, self.name + '.pcap')
         lab = labmod.Lab(self.scenario)
