@@ -352,15 +352,20 @@ static void update_counts(struct live_run *r)
 	r->counts.elapsed = (double)(mono_ns() - r->start) / NS_PER_SEC;
 }
 
-/* SIGINT, SIGTERM (blocked, so only looked for) or --duration. */
+/*
+ * SIGINT, SIGTERM (blocked, so only looked for), --duration, or the
+ * output's reader gone (a closed pipe, a full disk).
+ */
 static void check_stop(struct live_run *r)
 {
 	struct timespec zero = {0, 0};
+	int error;
 
 	if (r->stopping)
 		return;
 	if (sigtimedwait(&r->stop_signals, NULL, &zero) > 0 ||
-	    (r->o->duration_ns > 0 && mono_ns() - r->start >= r->o->duration_ns)) {
+	    (r->o->duration_ns > 0 && mono_ns() - r->start >= r->o->duration_ns) ||
+	    live_stream_broken(&r->out, &error)) {
 		r->stopping = true;
 		live_feed_stop(r->feed);
 	}
@@ -473,7 +478,10 @@ static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 		return rc;
 	d->view.ts_decimals = r->ts_decimals;
 	if (!live_stream_finish(&r->out, &d->view, &r->counts)) {
-		cli_error("live: cannot write the NDJSON lines");
+		/* The reader went away (| head): it had what it wanted. */
+		if (errno == EPIPE)
+			return CLI_EXIT_OK;
+		cli_error("live: cannot write the output: %s", strerror(errno));
 		return CLI_EXIT_INTERNAL;
 	}
 	rc = cli_finish_output();

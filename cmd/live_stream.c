@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "addr_format.h"
 #include "cli.h"
@@ -18,6 +19,17 @@ bool live_stream_init(struct live_stream *s, FILE *out,
 	bool ndjson = format == OUTPUT_FORMAT_NDJSON;
 
 	memset(s, 0, sizeof(*s));
+	/*
+	 * A terminal is a person reading: its lines go out at once, in
+	 * order with the status line.  Anything else gets the lines
+	 * through a buffer so that a slow reader never holds the engine.
+	 */
+	if (!isatty(fileno(out))) {
+		s->queue = live_output_open(fileno(out), LIVE_OUTPUT_CAPACITY);
+		if (s->queue == NULL)
+			return false;
+		out = live_output_stream(s->queue);
+	}
 	s->out = out;
 	s->format = format;
 	s->color = color;
@@ -26,6 +38,19 @@ bool live_stream_init(struct live_stream *s, FILE *out,
 	live_status_init(&s->status, status_fd, !ndjson);
 	engine_snapshot_init(&s->snap, SNAPSHOT_FINDINGS | SNAPSHOT_SOCKETS);
 	return !ndjson || doc_writer_init(&s->w, out, DOC_NDJSON);
+}
+
+/* A line (or a finding's lines, in text) is whole: out it goes. */
+static void line_end(struct live_stream *s)
+{
+	if (s->queue != NULL)
+		live_output_commit(s->queue);
+}
+
+/* Lines dropped so far because the reader was slower than the capture. */
+static uint64_t lines_dropped(const struct live_stream *s)
+{
+	return s->queue != NULL ? live_output_dropped(s->queue) : 0;
 }
 
 /*
@@ -43,6 +68,7 @@ static void flow_line(void *ctx, const struct flow *f, void *storage)
 	doc_member_string(&s->w, "type", "flow");
 	flow_report_doc_keys(&s->w, &rec);
 	doc_end_object(&s->w);
+	line_end(s);
 }
 
 size_t live_stream_consumer(struct live_stream *s, struct engine_consumer *c)
@@ -58,6 +84,11 @@ size_t live_stream_consumer(struct live_stream *s, struct engine_consumer *c)
 void live_stream_attach(struct live_stream *s, struct engine *e)
 {
 	s->tunnels = analyzer_tunnels(engine_analyzer(e));
+}
+
+bool live_stream_broken(struct live_stream *s, int *error)
+{
+	return s->queue != NULL && live_output_failed(s->queue, error);
 }
 
 void live_stream_quiet(struct live_stream *s)
@@ -80,8 +111,10 @@ static const char *change_name(enum finding_change c)
 static void finding_line(struct live_stream *s, const struct engine_finding *ef)
 {
 	if (s->format != OUTPUT_FORMAT_NDJSON) {
-		if (ef->change == FINDING_CHANGE_NEW)
+		if (ef->change == FINDING_CHANGE_NEW) {
 			diagnosis_render_line(s->out, &ef->finding, s->color);
+			line_end(s);
+		}
 		return;
 	}
 	doc_begin_object(&s->w);
@@ -89,6 +122,7 @@ static void finding_line(struct live_stream *s, const struct engine_finding *ef)
 	doc_member_string(&s->w, "state", change_name(ef->change));
 	diagnosis_doc_finding_keys(&s->w, &s->view, &ef->finding);
 	doc_end_object(&s->w);
+	line_end(s);
 }
 
 static double per_second(uint64_t now, uint64_t before, double dt)
@@ -141,6 +175,7 @@ static void stats_line(struct live_stream *s, struct engine *e,
 	doc_member_uint_or_null(w, "ps_drop", c->has_ps_drop, c->ps_drop);
 	doc_member_uint_or_null(w, "ps_ifdrop", c->has_ps_ifdrop, c->ps_ifdrop);
 	doc_member_uint(w, "app_drops", c->app_drops);
+	doc_member_uint(w, "lines_dropped", lines_dropped(s));
 	doc_member_uint(w, "flows", flows);
 	doc_member_uint(w, "flow_table_bytes", s->snap.counters.memory_bytes);
 	doc_key(w, "max_rss_kib");
@@ -156,6 +191,7 @@ static void stats_line(struct live_stream *s, struct engine *e,
 	doc_end_object(w);
 	stats_hosts(w, &s->snap, analyzer_tunnels(engine_analyzer(e)));
 	doc_end_object(w);
+	line_end(s);
 	s->last = *c;
 }
 
@@ -184,7 +220,8 @@ bool live_stream_tick(struct live_stream *s, struct engine *e,
 	}
 	if (with_stats && s->format == OUTPUT_FORMAT_NDJSON)
 		stats_line(s, e, c);
-	fflush(s->out);
+	if (s->queue == NULL)
+		fflush(s->out);
 	if (!with_stats)
 		live_status_clear(&s->status);
 	else
@@ -202,6 +239,7 @@ static void counts_line(struct live_stream *s, const struct live_counts *c)
 	doc_member_uint_or_null(w, "ps_drop", c->has_ps_drop, c->ps_drop);
 	doc_member_uint_or_null(w, "ps_ifdrop", c->has_ps_ifdrop, c->ps_ifdrop);
 	doc_member_uint(w, "app_drops", c->app_drops);
+	doc_member_uint(w, "lines_dropped", lines_dropped(s));
 	doc_end_object(w);
 }
 
@@ -218,23 +256,30 @@ static void drops_text(const char *what, bool has, uint64_t v)
  * One count a line, in tcpdump's words at its end ("N packets
  * captured", "N packets dropped by kernel"): each fits 80 columns.
  */
-static void counts_text(const struct live_counts *c)
+static void counts_text(const struct live_stream *s,
+			const struct live_counts *c)
 {
 	fprintf(stderr, "%" PRIu64 " packets received\n", c->received);
 	drops_text("kernel", c->has_ps_drop, c->ps_drop);
 	drops_text("interface", c->has_ps_ifdrop, c->ps_ifdrop);
 	fprintf(stderr, "%" PRIu64 " packets dropped by tcplens (queue full)\n",
 		c->app_drops);
+	if (lines_dropped(s) > 0)
+		fprintf(stderr, "%" PRIu64 " output lines dropped (reader too slow)\n",
+			lines_dropped(s));
 }
 
 bool live_stream_finish(struct live_stream *s, const struct diagnosis_view *v,
 			const struct live_counts *c)
 {
 	live_status_clear(&s->status);
+	/* The run is over: the report waits for its reader, whole. */
+	if (s->queue != NULL && !live_output_finish(s->queue))
+		return false;
 	if (s->format != OUTPUT_FORMAT_NDJSON) {
 		diagnosis_render_text(s->out, v, s->color);
 		fflush(s->out);
-		counts_text(c);
+		counts_text(s, c);
 		return true;
 	}
 	doc_begin_object(&s->w);
@@ -242,10 +287,12 @@ bool live_stream_finish(struct live_stream *s, const struct diagnosis_view *v,
 	diagnosis_doc_keys(&s->w, v);
 	doc_end_object(&s->w);
 	counts_line(s, c);
-	return doc_writer_finish(&s->w);
+	return doc_writer_finish(&s->w) && fflush(s->out) == 0;
 }
 
 void live_stream_free(struct live_stream *s)
 {
+	live_output_close(s->queue);
+	s->queue = NULL;
 	engine_snapshot_free(&s->snap);
 }

@@ -8,10 +8,12 @@
  * capture's counts.  Renders only what the engine and the feed counted;
  * reads no packet.
  *
- * Everything is written on the engine thread into out's stdio buffer,
- * flushed at each snapshot: a reader slower than the capture makes that
- * thread wait on the write, and the capture thread, which never waits,
- * counts what the full queue could not take (app_drops).
+ * Lines are made on the engine thread.  To a terminal they are written
+ * at once (a person reads them, in order with the status line).  To
+ * anything else they go through live_output.h's buffer and writer
+ * thread, so a reader slower than the capture never makes the engine
+ * wait: a line the full buffer cannot take is dropped whole and counted
+ * (lines_dropped).  The final report waits for its reader.
  */
 #ifndef TCPLENS_LIVE_STREAM_H
 #define TCPLENS_LIVE_STREAM_H
@@ -23,11 +25,13 @@
 #include "diagnosis_report.h"
 #include "engine.h"
 #include "live_counts.h"
+#include "live_output.h"
 #include "live_status.h"
 #include "output_format.h"
 
 struct live_stream {
 	FILE *out;
+	struct live_output *queue;      /* NULL: out is a terminal */
 	enum output_format format;      /* text or ndjson */
 	bool color;
 	struct doc_writer w;            /* ndjson */
@@ -57,6 +61,11 @@ bool live_stream_init(struct live_stream *s, FILE *out,
 size_t live_stream_consumer(struct live_stream *s, struct engine_consumer *c);
 /* The engine whose flows the lines describe (its tunnel table). */
 void live_stream_attach(struct live_stream *s, struct engine *e);
+/*
+ * Whether the lines can no longer be written (*error: errno; EPIPE:
+ * the reader went away): the run should end.
+ */
+bool live_stream_broken(struct live_stream *s, int *error);
 /* Erases the status line: before a warning on standard error. */
 void live_stream_quiet(struct live_stream *s);
 /*

@@ -195,7 +195,7 @@ static struct finding_context context_of(const struct diagnosis_view *v)
 static void text_tshark(FILE *out, const struct finding *f,
 			const struct finding_context *ctx)
 {
-	char filter[FINDING_FILTER_LEN], cmd[FINDING_FILTER_LEN + 64];
+	char filter[FINDING_FILTER_LEN], cmd[2 * FINDING_FILTER_LEN + 8];
 	char read[FINDING_FILTER_LEN];
 
 	if (finding_tshark_filter(f, filter, sizeof(filter))[0] == '\0')

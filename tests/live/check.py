@@ -215,7 +215,8 @@ def check_paced_stream():
             f'{len(stats)} stats lines in a 2 s replay at --interval 0.5')
     keys = {'ts', 'elapsed', 'packets', 'bytes', 'packets_per_s',
             'bytes_per_s', 'received', 'ps_drop', 'ps_ifdrop', 'app_drops',
-            'flows', 'flow_table_bytes', 'max_rss_kib', 'findings', 'hosts'}
+            'lines_dropped', 'flows', 'flow_table_bytes', 'max_rss_kib',
+            'findings', 'hosts'}
     verdict('stats-keys', bool(stats) and set(stats[0]) - {'type'} == keys,
             f'keys {sorted(stats[0]) if stats else None}')
 

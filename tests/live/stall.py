@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""tcplens live -i with a reader that stops reading: capture never waits.
+"""tcplens live -i with a reader that stops reading: nothing waits for it.
 
 On a veth pair between two network namespaces (root only, SKIP else),
 `live -i veth -F ndjson --flows` writes to a pipe nobody reads for its
 first 5 s while a client sends UDP datagrams, each from a new socket (a
-new flow), for 3 s.  The engine thread waits on the full pipe; the
-capture thread must go on draining the kernel's ring:
+new flow), 4,000 a second for 3 s: about 12,000 flow lines of 1.4 kB,
+more than the output buffer (4 MiB) and the pipe hold.
 - the kernel dropped nothing (ps_drop 0): the capture thread never
   waited;
-- what the stalled engine could not take is counted (app_drops > 0),
-  and every datagram sent is either received or counted so;
-- once the reader reads, every flow line arrives, each flow once, and
+- neither did the engine: no packet was lost to a full queue
+  (app_drops 0, every datagram received), while the lines the full
+  output buffer could not take were dropped whole and counted
+  (lines_dropped > 0);
+- once the reader reads, every line parses, each flow comes once, and
   the run ends with its report and capture lines, exit 0.
 Prints one PASS/FAIL/SKIP line per check.
 """
@@ -22,15 +24,18 @@ import time
 
 TCPLENS = os.path.abspath(os.environ.get('TCPLENS', 'build/tcplens'))
 SUITE = os.environ.get('LIVE_SUITE', 'live')
-# Sends from a new socket (a new source port: a new flow) for 3 s.
+# Sends from a new socket (a new source port: a new flow), 4,000 a
+# second for 3 s: a rate the engine keeps up with on a loaded machine.
 SENDER = ('import socket, time\n'
-          'end = time.monotonic() + 3\n'
+          'start = time.monotonic()\n'
           'n = 0\n'
-          'while time.monotonic() < end:\n'
-          '    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n'
-          '    s.sendto(b"x", ("192.0.2.2", 9))\n'
-          '    s.close()\n'
-          '    n += 1\n'
+          'while time.monotonic() < start + 3:\n'
+          '    while n < (time.monotonic() - start) * 4000:\n'
+          '        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n'
+          '        s.sendto(b"x", ("192.0.2.2", 9))\n'
+          '        s.close()\n'
+          '        n += 1\n'
+          '    time.sleep(0.001)\n'
           'print(n)\n')
 failed = 0
 
@@ -99,15 +104,16 @@ def main():
     cap = lines[-1]
     verdict('capture-never-waited', cap['ps_drop'] == 0,
             f'kernel drops {cap["ps_drop"]} ({cap})')
-    verdict('stalled-engine-counted',
-            cap['app_drops'] > 0 and
-            cap['received'] + cap['app_drops'] >= sent,
+    verdict('engine-never-waited',
+            cap['app_drops'] == 0 and cap['received'] >= sent and
+            cap.get('lines_dropped', 0) > 0,
             f'{sent} sent, {cap}')
     uids = [o['uid'] for o in lines if o['type'] == 'flow']
     verdict('flow-lines-once', uids and len(uids) == len(set(uids)),
             f'{len(uids)} flow lines, {len(set(uids))} flows')
     print(f'# {sent} datagrams sent, {cap["received"]} received, '
-          f'{cap["app_drops"]} app_drops, {len(uids)} flow lines')
+          f'{cap["app_drops"]} app_drops, {len(uids)} flow lines, '
+          f'{cap.get("lines_dropped")} lines dropped')
     return 1 if failed else 0
 
 
