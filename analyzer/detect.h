@@ -58,10 +58,16 @@ struct finding_place {
 	struct tunnel_info tunnel;
 };
 
+/* The key of the finding about the capture itself (capture_coverage). */
+#define FINDING_KEY_CAPTURE UINT32_MAX
+
 struct finding {
 	enum finding_id id;
 	enum finding_severity severity;
-	/* Its subject's number: the same finding keeps it while d lives. */
+	/*
+	 * Its subject's number: the same finding keeps it while d lives
+	 * (FINDING_KEY_CAPTURE: the capture itself, capture_coverage).
+	 */
 	uint32_t key;
 	/*
 	 * Whether its condition still held at the latest capture time the

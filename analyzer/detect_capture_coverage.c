@@ -150,6 +150,7 @@ static void start(struct finding *out, const struct analyzer_stats *st)
 {
 	memset(out, 0, sizeof(*out));
 	out->id = FINDING_CAPTURE_COVERAGE;
+	out->key = FINDING_KEY_CAPTURE;
 	snprintf(out->subject, sizeof(out->subject), "capture");
 	out->first_ts = st->first_ts;
 	out->last_ts = st->last_ts;

@@ -262,6 +262,9 @@ void engine_free(struct engine *e)
 	if (e->policy != NULL)
 		free(e->policy->findings);
 	free(e->policy);
+	if (e->snap_policy != NULL)
+		free(e->snap_policy->findings);
+	free(e->snap_policy);
 	free(e);
 }
 

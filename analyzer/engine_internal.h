@@ -16,6 +16,8 @@ struct engine {
 	struct capture_quality *quality; /* NULL without ENGINE_QUALITY */
 	/* The findings as the capture's quality leaves them (results). */
 	struct quality_policy_result *policy;
+	/* The same for each snapshot, as the capture's quality is so far. */
+	struct quality_policy_result *snap_policy;
 	struct detect_config cfg_detect;
 	/* A snapshot's ranking of live and ended connections, once needed. */
 	struct trouble_rank *snap_rank;

@@ -237,6 +237,31 @@ static size_t carry_withdrawn(const struct engine_snapshot *s,
 	return kept;
 }
 
+/*
+ * The detectors' findings as the capture's quality so far leaves them,
+ * as the final report will (quality_policy.h): a live line never calls
+ * a warning what the report calls info.  NULL when memory ran out.
+ */
+static const struct finding *judged(struct engine *e,
+				    const struct finding *list, size_t *n)
+{
+	struct quality_policy_result *p = e->snap_policy;
+	struct finding *room;
+
+	if (e->quality == NULL)
+		return list;
+	if (p == NULL && (p = e->snap_policy = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	room = realloc(p->findings, (*n + 1) * sizeof(*room));
+	if (room == NULL)
+		return NULL;
+	p->findings = room;
+	quality_policy_apply(&e->cfg_detect, capture_quality_report(e->quality),
+			     analyzer_get_stats(e->a), list, *n, p);
+	*n = p->n_findings;
+	return p->findings;
+}
+
 static bool take_findings(struct engine *e, struct engine_snapshot *s)
 {
 	struct engine_finding *fresh;
@@ -250,6 +275,9 @@ static bool take_findings(struct engine *e, struct engine_snapshot *s)
 	}
 	list = detectors_findings(e->det, &n);
 	if (detectors_out_of_memory(e->det))
+		return false;
+	list = judged(e, list, &n);
+	if (list == NULL)
 		return false;
 	cap = n + s->n_findings + 1;
 	fresh = malloc(cap * sizeof(*fresh));

@@ -371,11 +371,32 @@ static void check_stop(struct live_run *r)
 	}
 }
 
+/* The interface's drops so far, from pcap_stats (none in replay). */
+static void iface_facts(const struct live_run *r,
+			struct quality_source_facts *facts)
+{
+	memset(facts, 0, sizeof(*facts));
+	if (!r->counts.has_ps_drop)
+		return;
+	facts->interfaces_with_stats = 1;
+	facts->has_osdrop = true;
+	facts->osdrop = r->counts.ps_drop;
+	facts->has_ifdrop = r->counts.has_ps_ifdrop;
+	facts->ifdrop = r->counts.has_ps_ifdrop ? r->counts.ps_ifdrop : 0;
+}
+
 static void tick_if_due(struct live_run *r)
 {
+	struct quality_source_facts facts;
+
 	if (mono_ns() < r->next_tick)
 		return;
 	update_counts(r);
+	/* The findings are judged against the drops so far, as at the end. */
+	if (r->o->iface.iface != NULL) {
+		iface_facts(r, &facts);
+		engine_set_source_facts(r->e, &facts);
+	}
 	if (!live_stream_tick(&r->out, r->e, &r->counts, true))
 		r->out_of_memory = true;
 	while (r->next_tick <= mono_ns())
@@ -432,14 +453,7 @@ static void source_facts(const struct live_run *r, const struct diagnosis *d,
 		cli_quality_facts(d->src, facts);
 		return;
 	}
-	memset(facts, 0, sizeof(*facts));
-	if (!r->counts.has_ps_drop)
-		return;
-	facts->interfaces_with_stats = 1;
-	facts->has_osdrop = true;
-	facts->osdrop = r->counts.ps_drop;
-	facts->has_ifdrop = r->counts.has_ps_ifdrop;
-	facts->ifdrop = r->counts.has_ps_ifdrop ? r->counts.ps_ifdrop : 0;
+	iface_facts(r, facts);
 }
 
 /*

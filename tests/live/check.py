@@ -4,9 +4,11 @@
 - the final report of `live -r FILE --speed 0` is `report FILE`'s, in
   text and (the "report" line) in JSON, key for key;
 - every finding of that report arrived as a "finding" line, state "new",
-  before the report line (capture_coverage excepted: a verdict on the
-  whole capture, made only at its end, in the report only);
+  before the report line;
 - every NDJSON line parses, with a known "type";
+- the last line of each finding says what the report says of it (its
+  severity, as the capture's quality leaves it; withdrawn when the
+  report does not have it);
 - the same at the capture's pace, where the engine's clock is moved on
   the quiet stretches (engine_advance);
 - pacing, loosely: a ~5 s capture at --speed 5 takes 0.5 to 3 s;
@@ -79,8 +81,7 @@ def check_ndjson(name):
     seen = {(o['id'], o['subject']) for o in lines[:-2]
             if o['type'] == 'finding' and o['state'] == 'new'}
     missing = [(f['id'], f['subject']) for f in want['findings']
-               if f['id'] != 'capture_coverage'
-               and (f['id'], f['subject']) not in seen]
+               if (f['id'], f['subject']) not in seen]
     verdict(f'{name}/findings-arrived-first', not missing,
             f'no "new" line before the report for {missing}')
     verdict(f'{name}/no-flow-lines-without-flows', 'flow' not in kinds,
@@ -90,6 +91,34 @@ def check_ndjson(name):
             counts['received'] == want['capture']['packets'] and
             counts['ps_drop'] is None and counts['app_drops'] == 0,
             f'capture line {counts}')
+
+
+def check_lines_agree(name, path, extra=()):
+    """Each finding's last line agrees with the final report: the same
+    severity (the quality policy applies live too: a live line never
+    calls a warning what the report calls info), and a finding the
+    report withholds ends withdrawn."""
+    live = run(['live', '-r', path, '--speed', '0', '-F', 'ndjson',
+                *extra])
+    lines = parse_lines(live.stdout)
+    last = {}
+    for o in lines:
+        if o['type'] == 'finding':
+            last[(o['id'], o['subject'])] = o
+    report = {(f['id'], f['subject']): f for f in lines[-2]['findings']}
+    wrong = []
+    for k, o in last.items():
+        f = report.get(k)
+        if f is None:
+            if o['state'] != 'withdrawn':
+                wrong.append((k, o['state'], 'not in the report'))
+        elif o['severity'] != f['severity']:
+            wrong.append((k, o['severity'], f['severity']))
+    missing = [k for k in report if k not in last]
+    verdict(f'{name}/lines-agree-with-report',
+            live.returncode == 0 and not wrong and not missing,
+            f'exit {live.returncode}; line vs report {wrong}; '
+            f'no line for {missing}')
 
 
 def check_text(name):
@@ -322,6 +351,12 @@ def main():
     check_pacing()
     check_paced_stream()
     check_stats_hosts_by_tunnel()
+    for name in CAPTURES:
+        check_lines_agree(name, f'{LAB}/{name}.pcap')
+    check_lines_agree('checksums-downgraded', 'testdata/tcp-bad-checksums.pcap',
+                      ('--config', 'testdata/config/checksum-warning.yaml'))
+    check_lines_agree('one-sided',
+                      'testdata/real/unidirectional_tcp_stream_with_missing_packet.pcap')
     check_close_wait_live_line()
     check_paced_report()
     check_count()
