@@ -49,7 +49,7 @@ MAN1      := $(sort $(wildcard man/*.1))
 MAN7      := $(sort $(wildcard man/*.7))
 
 .PHONY: all help deps demo test check-tests asan asan-tests unit fuzz \
-        fuzz-smoke bench install uninstall clean lint golden-update lab \
+        fuzz-smoke bench soak install uninstall clean lint golden-update lab \
         lab-check identity
 all: $(BIN)
 
@@ -63,6 +63,7 @@ help:
 	@echo "make asan       build with AddressSanitizer + UBSan into build-asan/"
 	@echo "make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS=$(FUZZ_SECONDS) in all)"
 	@echo "make bench      benchmark against libpcap, tcpdump and tshark"
+	@echo "make soak       10 minutes of tcplens live under churn: RSS stays flat (root)"
 	@echo "make install    install binary and man pages under PREFIX=$(PREFIX)"
 	@echo "make golden-update NAME=x   rewrite one golden expected output"
 	@echo "make identity REV=commit    same output as commit, every command and capture"
@@ -132,6 +133,11 @@ fuzz: $(FUZZ_BIN) $(FUZZ_CAPTURE_BIN) $(FUZZ_CONFIG_BIN)
 bench: all
 	@sh scripts/deps.sh bench
 	@TCPLENS=$(BIN) sh bench/run.sh
+
+# Not part of make test: it runs SOAK_SECONDS (600) and needs root.
+soak: all
+	@sh scripts/deps.sh bench
+	@TCPLENS=$(BIN) bash bench/soak.sh
 
 lint:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
