@@ -10,6 +10,8 @@
 #                       of medians: it needs more runs)             11
 #   TCPLENS             tcplens binary              build/tcplens
 #   BENCH_RECAPTURE=1   make a new capture (bench/make_capture.sh)
+#   BENCH_LIVE=0        skip the live drop-free rate (bench/live_rate.py,
+#                       whose own LIVE_RATE_* variables it describes)
 #
 # Prints a table of medians and ratios to the bare loop, and the targets
 # with PASS/MISS.  A MISS is reported, not failed: the exit status is 0
@@ -180,6 +182,14 @@ echo "memory per tracked connection ($CONNS live, $CONNS_PCAP):"
 echo "  peak RSS: flows ${with} KiB, stats ${without} KiB -> ${per_conn} bytes per connection"
 echo "  engine: ${engine% *} bytes per connection (flow table and index), ${engine#* } bytes per flow record"
 echo "  $verdict tcplens flows: target < 512 bytes per tracked live connection"
+
+# ---- live capture: the drop-free packet rate (issue 15) -----------------------
+# tcplens live -i against tcpdump and tshark on one veth, at rising rates
+# (bench/live_rate.py; root only, about 5 minutes; BENCH_LIVE=0 skips it).
+if [ "${BENCH_LIVE:-1}" != 0 ]; then
+	BENCH_LOGDIR=$work/logs python3 bench/live_rate.py "$PCAP" "$work/results.json" ||
+		die "the live rate measurement failed"
+fi
 
 echo
 echo "total $(($(date +%s) - t0)) s; per-run figures in $work/results.json"

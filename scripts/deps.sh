@@ -13,7 +13,8 @@ build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev"
 test="$build libcmocka-dev tshark clang libclang-rt-dev mandoc man-db python3 tcpdump
       iproute2 iptables ethtool procps nginx-light wrk python3-scapy
       libcap2-bin tmux"
-bench="$build tcpdump tshark nginx-light wrk iproute2 python3"
+# tcpreplay: bench/live_rate.py sends the bench capture into a veth with it.
+bench="$build tcpdump tshark tcpreplay nginx-light wrk iproute2 python3"
 # nginx-light and wrk: the lab's normal_nginx_wrk scenario runs them.
 lab="$build tcpdump iproute2 iptables ethtool python3 procps nginx-light wrk"
 
