@@ -41,7 +41,9 @@ done
 [ -x "$TCPLENS" ] || die "$TCPLENS not built (make)"
 nginx=/usr/sbin/nginx
 [ -x "$nginx" ] || nginx=$(command -v nginx || true)
-[ -n "$nginx" ] && [ -x "$nginx" ] || die "nginx not found (Debian package nginx-light)"
+if [ -z "$nginx" ] || [ ! -x "$nginx" ]; then
+	die "nginx not found (Debian package nginx-light)"
+fi
 for tool in ip python3; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool not found (run: sh scripts/deps.sh bench)"
 done
@@ -159,7 +161,7 @@ churn_pid=$!
 series=$work/soak.rss
 : >"$series"
 t0=$(date +%s)
-echo "$(cut -d' ' -f1-3 /proc/loadavg)" >"$work/soak.load"
+cut -d' ' -f1-3 /proc/loadavg >"$work/soak.load"
 elapsed=0
 while [ "$elapsed" -lt "$seconds" ]; do
 	sleep "$sample"
@@ -167,7 +169,7 @@ while [ "$elapsed" -lt "$seconds" ]; do
 	kill -0 "$live_pid" 2>/dev/null || { cat "$work/soak.stderr" >&2; die "tcplens live died after $elapsed s"; }
 	echo "$elapsed $(rss_kib)" >>"$series"
 done
-echo "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$work/soak.load"
+cut -d' ' -f1-3 /proc/loadavg >>"$work/soak.load"
 wait "$churn_pid" || say "warning: churn exited with status $?"
 churn_pid=""
 stop_pid "$live_pid" INT
