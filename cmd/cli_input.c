@@ -470,7 +470,7 @@ static bool run_pipelined(struct reader *r)
 	struct packet *pkts;
 	size_t n, n_notes;
 
-	loop->pipe = packet_pipe_new();
+	loop->pipe = packet_pipe_new(PACKET_PIPE_FILE_BATCHES);
 	if (loop->pipe == NULL)
 		return false;
 	r->on_frame = cli_on_frame_piped;

@@ -18,6 +18,14 @@
  * passed them.
  */
 #define IFACE_LAG_NS (500 * 1000000LL)
+/*
+ * On an interface, the queue between the capture thread and the engine
+ * must ride over the engine thread's pauses (a busy machine's scheduler,
+ * a snapshot) as a kernel ring would: 512 batches of 64 frames, half a
+ * second at 65,000 frames a second.  Frame bytes are allocated as the
+ * batches first fill, so a quiet link costs little.
+ */
+#define IFACE_PIPE_BATCHES 512
 
 struct live_feed {
 	struct live_feed_config cfg;
@@ -241,7 +249,8 @@ struct live_feed *live_feed_start(const struct live_feed_config *cfg)
 	if (f == NULL)
 		return NULL;
 	f->cfg = *cfg;
-	f->pipe = packet_pipe_new();
+	f->pipe = packet_pipe_new(cfg->iface != NULL ? IFACE_PIPE_BATCHES
+						     : PACKET_PIPE_FILE_BATCHES);
 	if (f->pipe == NULL) {
 		free(f);
 		return NULL;

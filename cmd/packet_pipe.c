@@ -7,7 +7,8 @@
 #include <time.h>
 
 /*
- * 24 batches of 64 packets (about 1 MiB).  A sleeping thread is woken
+ * Batches of 64 packets (PACKET_PIPE_FILE_BATCHES of them for a file:
+ * about 1 MiB).  A sleeping thread is woken
  * once PIPE_WAKE batches are ready for it: a wake-up every eight
  * batches, not every one.  The reader, the faster end, is woken while
  * 16 batches are still queued: on a VM, waking an idle vCPU can take
@@ -16,7 +17,6 @@
  * (states 146 -> 127 ms, flows 165 -> 155 ms on the bench capture).
  */
 enum {
-	PIPE_BATCHES = 24,
 	PIPE_BATCH_PKTS = 64,
 	PIPE_WAKE = 8,
 	PIPE_DATA_MIN = 16384,
@@ -41,7 +41,8 @@ struct packet_pipe {
 	/* The producer's own: it fills batch `published`, when it has one. */
 	bool have_batch;
 	uint32_t reserved_len;
-	struct pipe_batch batches[PIPE_BATCHES];
+	size_t n_batches;
+	struct pipe_batch batches[];
 };
 
 /*
@@ -61,12 +62,16 @@ static bool init_consumer_cond(pthread_cond_t *c)
 	return ok;
 }
 
-struct packet_pipe *packet_pipe_new(void)
+struct packet_pipe *packet_pipe_new(size_t batches)
 {
-	struct packet_pipe *p = calloc(1, sizeof(*p));
+	struct packet_pipe *p;
 
+	if (batches < 2 * PIPE_WAKE)
+		batches = 2 * PIPE_WAKE;
+	p = calloc(1, sizeof(*p) + batches * sizeof(p->batches[0]));
 	if (p == NULL)
 		return NULL;
+	p->n_batches = batches;
 	if (pthread_mutex_init(&p->lock, NULL) != 0) {
 		free(p);
 		return NULL;
@@ -96,7 +101,7 @@ void packet_pipe_free(struct packet_pipe *p)
 {
 	if (p == NULL)
 		return;
-	for (size_t i = 0; i < PIPE_BATCHES; i++) {
+	for (size_t i = 0; i < p->n_batches; i++) {
 		free(p->batches[i].data);
 		clear_notes(&p->batches[i]);
 		free(p->batches[i].notes);
@@ -132,12 +137,12 @@ static struct pipe_batch *next_batch(struct packet_pipe *p)
 	struct pipe_batch *b;
 
 	pthread_mutex_lock(&p->lock);
-	while (p->published - p->released >= PIPE_BATCHES) {
+	while (p->published - p->released >= p->n_batches) {
 		p->producer_waiting = true;
 		pthread_cond_wait(&p->wake_producer, &p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
-	b = &p->batches[p->published % PIPE_BATCHES];
+	b = &p->batches[p->published % p->n_batches];
 	b->n = 0;
 	b->data_used = 0;
 	clear_notes(b);
@@ -175,7 +180,7 @@ static bool batch_free(struct packet_pipe *p)
 	bool free_now;
 
 	pthread_mutex_lock(&p->lock);
-	free_now = after - p->released < PIPE_BATCHES;
+	free_now = after - p->released < p->n_batches;
 	pthread_mutex_unlock(&p->lock);
 	return free_now;
 }
@@ -184,7 +189,7 @@ struct packet *packet_pipe_try_reserve(struct packet_pipe *p,
 				       uint32_t cap_len, uint8_t **data,
 				       bool *full)
 {
-	struct pipe_batch *b = &p->batches[p->published % PIPE_BATCHES];
+	struct pipe_batch *b = &p->batches[p->published % p->n_batches];
 	bool need_batch = !p->have_batch ||
 		(b->n > 0 && (b->n == PIPE_BATCH_PKTS ||
 			      b->data_cap - b->data_used < cap_len));
@@ -199,7 +204,7 @@ struct packet *packet_pipe_try_reserve(struct packet_pipe *p,
 struct packet *packet_pipe_reserve(struct packet_pipe *p, uint32_t cap_len,
 				   uint8_t **data)
 {
-	struct pipe_batch *b = &p->batches[p->published % PIPE_BATCHES];
+	struct pipe_batch *b = &p->batches[p->published % p->n_batches];
 
 	if (p->have_batch && b->n > 0 &&
 	    (b->n == PIPE_BATCH_PKTS || b->data_cap - b->data_used < cap_len))
@@ -215,7 +220,7 @@ struct packet *packet_pipe_reserve(struct packet_pipe *p, uint32_t cap_len,
 
 void packet_pipe_commit(struct packet_pipe *p)
 {
-	struct pipe_batch *b = &p->batches[p->published % PIPE_BATCHES];
+	struct pipe_batch *b = &p->batches[p->published % p->n_batches];
 
 	b->data_used += p->reserved_len;
 	b->n++;
@@ -223,7 +228,7 @@ void packet_pipe_commit(struct packet_pipe *p)
 
 void packet_pipe_flush(struct packet_pipe *p)
 {
-	if (p->have_batch && p->batches[p->published % PIPE_BATCHES].n > 0)
+	if (p->have_batch && p->batches[p->published % p->n_batches].n > 0)
 		publish(p);
 	pthread_mutex_lock(&p->lock);
 	if (p->consumer_waiting && p->published > p->taken) {
@@ -236,7 +241,7 @@ void packet_pipe_flush(struct packet_pipe *p)
 bool packet_pipe_note(struct packet_pipe *p, const struct pipe_note *note)
 {
 	struct pipe_batch *b = p->have_batch
-		? &p->batches[p->published % PIPE_BATCHES] : next_batch(p);
+		? &p->batches[p->published % p->n_batches] : next_batch(p);
 	struct pipe_note *n;
 
 	if (b->n_notes == b->notes_cap) {
@@ -260,7 +265,7 @@ bool packet_pipe_note(struct packet_pipe *p, const struct pipe_note *note)
 
 void packet_pipe_close(struct packet_pipe *p)
 {
-	if (p->have_batch && p->batches[p->published % PIPE_BATCHES].n > 0)
+	if (p->have_batch && p->batches[p->published % p->n_batches].n > 0)
 		publish(p);
 	pthread_mutex_lock(&p->lock);
 	p->closed = true;
@@ -292,7 +297,7 @@ int packet_pipe_take_until(struct packet_pipe *p,
 		pthread_mutex_unlock(&p->lock);
 		return 0;
 	}
-	b = &p->batches[p->taken++ % PIPE_BATCHES];
+	b = &p->batches[p->taken++ % p->n_batches];
 	pthread_mutex_unlock(&p->lock);
 	*pkts = b->pkts;
 	*n = b->n;
@@ -313,7 +318,7 @@ void packet_pipe_release(struct packet_pipe *p)
 	p->released++;
 	/* The producer waits for a batch: wake it once PIPE_WAKE are free. */
 	if (p->producer_waiting &&
-	    p->published - p->released <= PIPE_BATCHES - PIPE_WAKE) {
+	    p->published - p->released <= p->n_batches - PIPE_WAKE) {
 		p->producer_waiting = false;
 		pthread_cond_signal(&p->wake_producer);
 	}

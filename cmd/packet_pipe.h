@@ -19,7 +19,16 @@
 
 struct packet_pipe;
 
-struct packet_pipe *packet_pipe_new(void);
+/*
+ * Batches a file's reader keeps ahead of the analysis: enough to ride
+ * over its pauses, little enough to stay in cache.
+ */
+#define PACKET_PIPE_FILE_BATCHES 24
+/*
+ * Room for batches of 64 packets each (at least 16); their frame bytes
+ * are allocated as they are first needed.
+ */
+struct packet_pipe *packet_pipe_new(size_t batches);
 void packet_pipe_free(struct packet_pipe *p);
 
 /*
