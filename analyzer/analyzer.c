@@ -46,6 +46,7 @@ void analyzer_config_defaults(struct analyzer_config *cfg)
 	cfg->udp_idle_ns = 60 * NS_PER_SEC;
 	cfg->icmp_idle_ns = 60 * NS_PER_SEC;
 	defrag_config_defaults(&cfg->defrag);
+	cfg->max_subjects = 65536;
 }
 
 struct analyzer *analyzer_new(const struct analyzer_config *cfg,

@@ -26,6 +26,11 @@ struct analyzer_config {
 	int64_t udp_idle_ns;        /* 60 s */
 	int64_t icmp_idle_ns;       /* 60 s */
 	struct defrag_config defrag;
+	/*
+	 * Subjects the detectors keep at most (detect.h); 0: 65,536, the
+	 * most.  Read by the detectors, set with the engine's keys.
+	 */
+	uint32_t max_subjects;
 };
 
 /*

@@ -107,6 +107,9 @@ struct detectors *detectors_new(const struct detect_config *cfg,
 	gather_hooks(d);
 	if (sink != NULL)
 		d->sink = *sink;
+	d->max_groups = engine->max_subjects != 0 &&
+			engine->max_subjects < MAX_GROUPS
+			? engine->max_subjects : MAX_GROUPS;
 	d->index_mask = 1023;
 	d->index = calloc(d->index_mask + 1, sizeof(*d->index));
 	if (d->index == NULL) {
@@ -131,6 +134,7 @@ void detectors_free(struct detectors *d)
 		free(d->groups[i]);
 	free(d->groups);
 	free(d->index);
+	free(d->free_slots);
 	free(d->fired);
 	free(d->pending);
 	free(d->cw_watch);
@@ -166,6 +170,20 @@ uint64_t detectors_suppressed(const struct detectors *d)
 uint64_t detectors_not_tracked(const struct detectors *d)
 {
 	return d->groups_dropped;
+}
+
+const struct detect_folded *detectors_folded(const struct detectors *d)
+{
+	return d->folded;
+}
+
+uint64_t detectors_folded_total(const struct detectors *d)
+{
+	uint64_t n = 0;
+
+	for (int id = 0; id < FINDING_COUNT; id++)
+		n += d->folded[id].count;
+	return n;
 }
 
 /* ------------------------------------------------------------ hashing */
@@ -317,6 +335,19 @@ bool count_map_add(struct count_map *m, uint32_t h, int delta,
 	if (count != NULL)
 		*count = m->counts[i];
 	return true;
+}
+
+void count_map_forget(struct count_map *m, uint32_t h)
+{
+	h |= 1u;
+	for (uint32_t i = h & m->mask; m->keys != NULL && m->keys[i] != 0;
+	     i = (i + 1) & m->mask)
+		if (m->keys[i] == h) {
+			if (m->counts[i] > 0)
+				m->live--;
+			m->counts[i] = 0;
+			return;
+		}
 }
 
 uint32_t count_map_get(const struct count_map *m, uint32_t h)
@@ -513,6 +544,8 @@ static bool index_grow(struct detectors *d)
 	for (size_t i = 0; i < d->n_groups; i++) {
 		size_t s = key_hash(&group_at(d, (uint32_t)i)->key) & (cap - 1);
 
+		if (!group_at(d, (uint32_t)i)->in_use)
+			continue;
 		while (idx[s] != 0)
 			s = (s + 1) & (cap - 1);
 		idx[s] = (uint32_t)i + 1;
@@ -547,18 +580,118 @@ struct det_group *group_find(struct detectors *d, const struct subject_key *k)
 	return NULL;
 }
 
+/* Makes the group for k in slot number (one made before, or free). */
+static struct det_group *group_make(struct detectors *d,
+				    const struct subject_key *k, int64_t now,
+				    uint32_t number)
+{
+	struct det_group *g = group_at(d, number);
+	uint16_t generation = g->generation;
+	bool folded_last = g->folded_last;
+	size_t s;
+
+	memset(g, 0, sizeof(*g));
+	g->key = *k;
+	g->number = number;
+	g->generation = generation;
+	g->folded_last = folded_last;
+	g->in_use = true;
+	g->finding = -1;
+	g->first_ts = g->last_ts = now;
+	for (s = key_hash(k) & d->index_mask; d->index[s] != 0;
+	     s = (s + 1) & d->index_mask)
+		;
+	d->index[s] = number + 1;
+	d->n_live++;
+	return g;
+}
+
+/*
+ * Takes slot s out of the index by backward shift: each entry after it
+ * in its run moves back into the hole unless its home lies after the
+ * hole, so every probe sequence stays unbroken without tombstones.
+ */
+static void index_remove(struct detectors *d, size_t s)
+{
+	size_t hole = s, mask = d->index_mask;
+
+	for (size_t j = (s + 1) & mask; d->index[j] != 0; j = (j + 1) & mask) {
+		size_t home = key_hash(&group_at(d, d->index[j] - 1)->key) & mask;
+
+		if (((j - home) & mask) >= ((j - hole) & mask)) {
+			d->index[hole] = d->index[j];
+			hole = j;
+		}
+	}
+	d->index[hole] = 0;
+}
+
+void group_release(struct detectors *d, struct det_group *g, bool folded)
+{
+	size_t s;
+
+	/* Room for every slot at once: at most 256 KiB, made on first use. */
+	if (d->free_slots == NULL &&
+	    (d->free_slots = malloc(d->max_groups * sizeof(uint32_t))) == NULL) {
+		/* Kept as it was: forgetting it is not worth failing. */
+		d->oom = true;
+		return;
+	}
+	for (s = key_hash(&g->key) & d->index_mask; d->index[s] != 0;
+	     s = (s + 1) & d->index_mask)
+		if (d->index[s] == g->number + 1) {
+			index_remove(d, s);
+			break;
+		}
+	for (size_t i = 0; i < DET_HOT_SLOTS; i++)
+		if (d->hot[i] == g->number + 1)
+			d->hot[i] = 0;
+	if (d->tw_memo.number == g->number + 1)
+		d->tw_memo.number = 0;
+	if (d->churn_memo.number == g->number + 1)
+		d->churn_memo.number = 0;
+	free(g->set.slots);
+	free(g->fifo);
+	count_map_free(&g->counts);
+	memset(&g->set, 0, sizeof(g->set));
+	g->fifo = NULL;
+	g->in_use = false;
+	g->finding = -1;
+	g->generation++;
+	g->folded_last = folded;
+	d->free_slots[d->n_free++] = g->number;
+	d->n_live--;
+	d->reclaimed++;
+}
+
+bool detectors_finding_folded(const struct detectors *d, uint32_t key)
+{
+	uint32_t number = key & 0xffffu;
+	const struct det_group *g;
+
+	if (number >= d->n_groups)
+		return false;
+	g = &d->groups[number / DET_GROUP_CHUNK][number % DET_GROUP_CHUNK];
+	return g->generation != (uint16_t)(key >> 16) && g->folded_last;
+}
+
 struct det_group *group_get(struct detectors *d, const struct subject_key *k,
 			    int64_t now)
 {
 	struct det_group *g = group_find(d, k);
-	size_t s;
 
 	if (g != NULL)
 		return g;
-	if (d->n_groups >= MAX_GROUPS) {
+	/* A quarter of the room left: forget what may go before the next event. */
+	if ((d->n_live + 1) * 8 > (size_t)d->max_groups * 7 &&
+	    d->now >= d->reclaim_after)
+		d->reclaim_due = true;
+	if (d->n_live >= d->max_groups) {
 		d->groups_dropped++;
 		return NULL;
 	}
+	if (d->n_free > 0)
+		return group_make(d, k, now, d->free_slots[--d->n_free]);
 	if ((d->n_groups + 1) * 4 > (d->index_mask + 1) * 3 && !index_grow(d))
 		goto oom;
 	if (d->n_groups == d->group_chunks * DET_GROUP_CHUNK) {
@@ -573,17 +706,9 @@ struct det_group *group_get(struct detectors *d, const struct subject_key *k,
 			goto oom;
 		d->group_chunks++;
 	}
-	g = group_at(d, (uint32_t)d->n_groups);
-	memset(g, 0, sizeof(*g));
-	g->key = *k;
-	g->number = (uint32_t)d->n_groups;
-	g->finding = -1;
-	g->first_ts = g->last_ts = now;
-	for (s = key_hash(k) & d->index_mask; d->index[s] != 0;
-	     s = (s + 1) & d->index_mask)
-		;
-	d->index[s] = (uint32_t)++d->n_groups;
-	return g;
+	group_at(d, (uint32_t)d->n_groups)->generation = 0;
+	group_at(d, (uint32_t)d->n_groups)->folded_last = false;
+	return group_make(d, k, now, (uint32_t)d->n_groups++);
 oom:
 	d->oom = true;
 	return NULL;
@@ -759,7 +884,7 @@ bool det_quiet_since(const struct det_group *g, int64_t now, int64_t ns)
 	return now - g->last_ts >= ns;
 }
 
-static bool ongoing(const struct detectors *d, const struct det_group *g)
+bool group_ongoing(const struct detectors *d, const struct det_group *g)
 {
 	const struct detector_ops *u = detect_unit_of(g->key.id);
 
@@ -768,16 +893,16 @@ static bool ongoing(const struct detectors *d, const struct det_group *g)
 	return !det_quiet_since(g, d->now, DET_QUIET_NS);
 }
 
-static void describe(const struct detectors *d, const struct det_group *g,
-		     struct finding *out)
+void group_describe(const struct detectors *d, const struct det_group *g,
+		    struct finding *out)
 {
 	enum finding_id id = g->key.id;
 
 	memset(out, 0, sizeof(*out));
 	out->id = id;
 	out->severity = (enum finding_severity)d->cfg.det[id].severity;
-	out->key = g->number;
-	out->ongoing = ongoing(d, g);
+	out->key = g->number | (uint32_t)g->generation << 16;
+	out->ongoing = group_ongoing(d, g);
 	format_subject(d, &g->key, out->subject, sizeof(out->subject));
 	place_of(d, &g->key, &out->place);
 	out->first_ts = g->first_ts;
@@ -820,7 +945,7 @@ void group_fire(struct detectors *d, struct det_group *g)
 	/* Live listeners hear of the first ones of each id only. */
 	if (d->fired_per_id[g->key.id]++ < MAX_FINDINGS_PER_ID &&
 	    d->sink.on_finding != NULL) {
-		describe(d, g, &f);
+		group_describe(d, g, &f);
 		d->sink.on_finding(d->sink.ctx, &f);
 	}
 }
@@ -838,7 +963,7 @@ void group_fire_live(struct detectors *d, struct det_group *g)
  * attempt answered after all, a peer that spoke again): nothing is left
  * to report.
  */
-static bool withdrawn(const struct det_group *g)
+bool group_withdrawn(const struct det_group *g)
 {
 	const struct detector_ops *u = detect_unit_of(g->key.id);
 
@@ -864,13 +989,13 @@ static int finding_order(const void *pa, const void *pb)
  * finding of their own, one per port tried: they are folded into the
  * scan's finding instead, which counts them.
  */
-static struct det_group *scanner_of(struct detectors *d,
-				    const struct det_group *g)
+struct det_group *group_scanner(struct detectors *d,
+				const struct det_group *g)
 {
 	struct subject_key k;
 	struct det_group *scan;
 
-	if (!g->has_party || g->parties_mixed || withdrawn(g))
+	if (!g->has_party || g->parties_mixed || group_withdrawn(g))
 		return NULL;
 	switch (g->key.id) {
 	case FINDING_CONNECTION_REFUSED:
@@ -908,7 +1033,7 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 	}
 	d->out = out;
 	for (size_t i = 0; i < d->n_fired; i++) {
-		struct det_group *scan = scanner_of(d, group_at(d, d->fired[i]));
+		struct det_group *scan = group_scanner(d, group_at(d, d->fired[i]));
 
 		if (scan != NULL)
 			scan->folded++;
@@ -918,17 +1043,17 @@ const struct finding *detectors_findings(struct detectors *d, size_t *n)
 	for (size_t i = 0; i < d->n_fired; i++) {
 		struct det_group *g = group_at(d, d->fired[i]);
 
-		if (scanner_of(d, g) != NULL || withdrawn(g) ||
+		if (group_scanner(d, g) != NULL || group_withdrawn(g) ||
 		    det_accept_queue_explains(d, g) != NULL)
 			continue;
 		if (listed[g->key.id]++ >= MAX_FINDINGS_PER_ID) {
 			d->suppressed++;
 			continue;
 		}
-		describe(d, g, &out[kept++]);
+		group_describe(d, g, &out[kept++]);
 	}
 	for (size_t i = 0; i < d->n_fired; i++) {
-		struct det_group *scan = scanner_of(d, group_at(d, d->fired[i]));
+		struct det_group *scan = group_scanner(d, group_at(d, d->fired[i]));
 
 		if (scan != NULL)
 			scan->folded = 0;
@@ -1177,6 +1302,8 @@ static void sweep(struct detectors *d)
  */
 static inline void advance(struct detectors *d, int64_t now)
 {
+	if (d->reclaim_due)
+		det_reclaim(d);
 	if (now > d->now)
 		d->now = now;
 	if (d->now >= d->next_tick)
@@ -1244,6 +1371,8 @@ void detectors_on_datagram(struct detectors *d, const struct packet *pkt,
 void detectors_on_icmp_error(struct detectors *d, const struct packet *pkt,
 			     const struct flow *quoted)
 {
+	if (d->reclaim_due)
+		det_reclaim(d);
 	for (size_t u = 0; u < N_UNITS; u++)
 		if (det_units[u]->on_icmp_error != NULL)
 			det_units[u]->on_icmp_error(d, pkt, quoted);
@@ -1271,6 +1400,8 @@ void detectors_on_flow_end(struct detectors *d, const struct flow *f,
 
 	if (!d->tcp_on || !flow_is_tcp(f))
 		return;
+	if (d->reclaim_due)
+		det_reclaim(d);
 	/* Most flows leave nothing in their side state: leave it cold. */
 	side = (*area.mark & DM_SIDE_ANY) != 0;
 	df = side ? area.storage : NULL;

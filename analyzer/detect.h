@@ -65,8 +65,10 @@ struct finding {
 	enum finding_id id;
 	enum finding_severity severity;
 	/*
-	 * Its subject's number: the same finding keeps it while d lives
-	 * (FINDING_KEY_CAPTURE: the capture itself, capture_coverage).
+	 * Its subject's number (low 16 bits) and that slot's generation:
+	 * the same finding keeps it while d lives, and a subject made again
+	 * after its group was reclaimed gets another (FINDING_KEY_CAPTURE:
+	 * the capture itself, capture_coverage; no group's key is that).
 	 */
 	uint32_t key;
 	/*
@@ -99,6 +101,17 @@ struct finding {
 	uint64_t frames[FINDING_MAX_FRAMES];
 	uint64_t packet_frames[FINDING_MAX_PACKETS];
 	char packets[FINDING_MAX_PACKETS][FINDING_PACKET_LEN];
+};
+
+/*
+ * Findings of one id resolved and folded into counts on a long run, so
+ * that the store stays bounded (detectors_folded()): how many, by the
+ * severity they were listed with, and the times they spanned.
+ */
+struct detect_folded {
+	uint64_t count;
+	uint64_t by_severity[3];        /* enum finding_severity */
+	int64_t first_ts, last_ts;      /* earliest first, latest last */
 };
 
 struct finding_sink {
@@ -190,8 +203,23 @@ uint64_t detectors_suppressed(const struct detectors *d);
 bool detectors_out_of_memory(const struct detectors *d);
 /*
  * Subjects not tracked because the detectors already kept as many as
- * they may (65,536): what they would have found is missing.
+ * they may (the engine's max_subjects, 65,536 by default) and none could
+ * be forgotten: what they would have found is missing.
  */
 uint64_t detectors_not_tracked(const struct detectors *d);
+/*
+ * On a long run the detectors keep at most max_subjects subjects: near
+ * the bound they forget the subjects that can no longer make a finding,
+ * then fold the findings resolved longest ago into counts, by finding id
+ * (FINDING_COUNT entries; count 0: none folded).  Ongoing findings are
+ * never folded.
+ */
+const struct detect_folded *detectors_folded(const struct detectors *d);
+uint64_t detectors_folded_total(const struct detectors *d);
+/*
+ * Whether the finding keyed key, listed before, has since been folded
+ * into counts (so a live consumer is told it was folded, not withdrawn).
+ */
+bool detectors_finding_folded(const struct detectors *d, uint32_t key);
 
 #endif

@@ -122,5 +122,5 @@ const struct detector_ops det_abortive_close_ops = {
 	.segments = SEG_RST,
 	.on_segment = abortive_on_segment,
 	.describe = abortive_describe,
-	.verdict = abortive_verdict,
+	.verdict = abortive_verdict,	.reclaimable = det_reclaimable_count,
 };

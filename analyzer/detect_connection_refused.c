@@ -171,4 +171,5 @@ const struct detector_ops det_connection_refused_ops = {
 	DET_REDUCERS(refused_reducers),
 	.merge = refused_merge,
 	.verdict = refused_verdict,
+	.reclaimable = det_reclaimable_count,
 };

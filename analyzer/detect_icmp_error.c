@@ -147,5 +147,5 @@ const struct detector_ops det_icmp_error_ops = {
 	.on_icmp_error = icmp_on_error,
 	.describe = icmp_describe,
 	DET_REDUCERS(icmp_error_reducers),
-	.verdict = icmp_verdict,
+	.verdict = icmp_verdict,	.reclaimable = det_reclaimable_count,
 };

@@ -87,11 +87,20 @@ struct det_group {
 	struct subject_key key;
 	uint32_t number;        /* its place among all groups */
 	int32_t finding;        /* its place among the fired, or -1 */
+	/*
+	 * Kept when the slot is reclaimed and made again (group_release()):
+	 * how often it was, and whether its last subject's finding was
+	 * folded into counts.  A finding's key carries the generation, so a
+	 * new subject in the slot is never taken for the old one.
+	 */
+	uint16_t generation;
+	bool in_use;
+	bool folded_last;
 	int64_t first_ts, last_ts;
 	uint64_t count;         /* the value, for most detectors */
 	union det_group_state state;
 	/*
-	 * Findings folded into this one (a port scan's, see scanner_of() in
+	 * Findings folded into this one (a port scan's, see group_scanner() in
 	 * detect.c), while detectors_findings() describes them.
 	 */
 	uint32_t folded;
@@ -438,12 +447,29 @@ struct detectors {
 	struct det_flow_ext **ext_chunks;
 	size_t n_ext, ext_chunks_cap;
 	uint32_t ext_free;
-	/* Groups, in chunks (pointers stay valid), found through a hash. */
+	/*
+	 * Groups, in chunks (pointers stay valid), found through a hash.
+	 * n_groups is the slots ever made; n_live those in use, the others
+	 * are in free_slots (numbers) to be made again.
+	 */
 	struct det_group **groups;
-	size_t n_groups, group_chunks;
+	size_t n_groups, group_chunks, n_live;
+	uint32_t *free_slots;
+	size_t n_free;
+	uint32_t max_groups;    /* subjects kept at most (max_subjects) */
 	uint32_t *index;        /* group number + 1, 0 free */
 	uint32_t hot[DET_HOT_SLOTS]; /* the latest found per id (+1, 0 none) */
-	uint64_t groups_dropped; /* subjects not tracked: MAX_GROUPS reached */
+	uint64_t groups_dropped; /* subjects not tracked: max_groups reached */
+	/* Findings resolved and folded into counts (detect_reclaim.c). */
+	struct detect_folded folded[FINDING_COUNT];
+	uint64_t reclaimed;     /* groups forgotten, folded ones included */
+	/*
+	 * The store is seven eighths full: reclaim before the next event,
+	 * if not tried since reclaim_after (a store of what may not go yet
+	 * is looked through once a tick, not once per new subject).
+	 */
+	bool reclaim_due;
+	int64_t reclaim_after;
 	size_t index_mask;
 	/* Groups that fired, in the order they did. */
 	uint32_t *fired;
@@ -535,8 +561,19 @@ struct detectors {
 #define DET_QUIET_NS (60 * NS_PER_SEC)
 /* Groups per chunk (struct detectors's groups). */
 #define DET_GROUP_CHUNK 256
-/* Subjects tracked at most (about 1 KiB each). */
+/*
+ * Subjects tracked at most (about 1 KiB each), and by default: a
+ * finding's key holds a group's number in its low 16 bits.
+ */
 #define MAX_GROUPS 65536
+/*
+ * Once the store nears its bound, a fired finding resolved and quiet
+ * this long may be folded into counts; a subject no window bounds (a
+ * count over the whole run) that never fired may be forgotten once
+ * quiet DET_FORGET_NS.
+ */
+#define DET_FOLD_QUIET_NS (60 * NS_PER_SEC)
+#define DET_FORGET_NS (600 * NS_PER_SEC)
 
 _Static_assert(_Alignof(struct det_flow) <= FLOW_SINK_ALIGN,
 	       "the flow's sink storage is aligned enough");
@@ -603,6 +640,39 @@ struct det_group *group_get(struct detectors *d, const struct subject_key *k,
 			    int64_t now);
 /* The group numbered n (struct det_group's number). */
 struct det_group *group_by_number(struct detectors *d, uint32_t n);
+/*
+ * Forgets g: out of the index, the hot slots and the memos, its memory
+ * freed and its slot free to be made again with the next generation.
+ * Only between events (no hook may hold g), and never for a fired group
+ * still in the fired list.
+ */
+void group_release(struct detectors *d, struct det_group *g, bool folded);
+/*
+ * The port_scan group a fired g is folded into when listed (its refused
+ * or unanswered attempts are the scan's), or NULL.
+ */
+struct det_group *group_scanner(struct detectors *d,
+				const struct det_group *g);
+/* What detectors_findings() would list for g, and whether it holds. */
+void group_describe(const struct detectors *d, const struct det_group *g,
+		    struct finding *out);
+bool group_ongoing(const struct detectors *d, const struct det_group *g);
+/* Fired live only, and all of that undone since: not listed. */
+bool group_withdrawn(const struct det_group *g);
+/*
+ * detect_reclaim.c: when the store nears max_groups, forgets the groups
+ * that can no longer fire and folds the resolved findings quiet longest
+ * into counts, until a quarter of the room is free again (or nothing
+ * more may go).  Only between events.
+ */
+void det_reclaim(struct detectors *d);
+/*
+ * A reclaimable op for a count over the whole run that nothing names but
+ * its key: one that never fired goes once quiet DET_FORGET_NS, a fired
+ * one whenever its finding may be folded.
+ */
+bool det_reclaimable_count(const struct det_group *g, int64_t now,
+			   const struct detect_config *cfg);
 /*
  * The group for k, once seen has counted `after` events for it: before
  * that NULL (the event is only counted), then the group, made, with *n
@@ -672,6 +742,8 @@ bool count_map_add(struct count_map *m, uint32_t h, int delta,
 		   uint32_t *count);
 /* h's count (0: none). */
 uint32_t count_map_get(const struct count_map *m, uint32_t h);
+/* Sets h's count to 0, as if never counted. */
+void count_map_forget(struct count_map *m, uint32_t h);
 void count_map_free(struct count_map *m);
 /*
  * Merges (detect_merge.c): into gets from's values too; false when memory
@@ -791,6 +863,17 @@ struct detector_ops {
 			const struct detect_config *cfg);
 	/* g counts something live that is not settled yet. */
 	bool (*live_pending)(const struct det_group *g);
+	/*
+	 * Whether g may be forgotten at now (detect_reclaim.c): nothing
+	 * still names it (a watch, a pending attempt, a flow's side state)
+	 * and its evidence is older than its window, so that a subject made
+	 * again counts as this one would have.  NULL: its groups are kept
+	 * for the whole run.  forget undoes what the unit keeps of g
+	 * outside it (a count before it earned a group); may be NULL.
+	 */
+	bool (*reclaimable)(const struct det_group *g, int64_t now,
+			    const struct detect_config *cfg);
+	void (*forget)(struct detectors *d, const struct det_group *g);
 	/*
 	 * Merging two detectors values that saw different flows of one
 	 * capture (detectors_merge(), detect_merge.c), as Zeek's SumStats

@@ -310,14 +310,14 @@ bool detectors_merge(struct detectors *into, const struct detectors *from)
 		const struct det_group *g = group_of(from, i);
 		const struct detector_ops *u = detect_unit_of(g->key.id);
 
-		if (u != NULL && !merge_group(into, g, u))
+		if (g->in_use && u != NULL && !merge_group(into, g, u))
 			ok = false;
 	}
 	for (size_t i = 0; i < from->n_groups; i++) {
 		const struct det_group *g = group_of(from, i);
 		const struct detector_ops *u = detect_unit_of(g->key.id);
 
-		if (u != NULL)
+		if (g->in_use && u != NULL)
 			merge_judge(into, g, u);
 	}
 	ok &= count_map_merge(&into->churn_seen, &from->churn_seen);

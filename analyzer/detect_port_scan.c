@@ -277,6 +277,21 @@ static bool scan_ongoing(const struct det_group *g, int64_t now,
 	return !det_quiet_since(g, now, port_scan_settings_of(cfg)->window_ns);
 }
 
+/*
+ * Nothing names its groups but their key.  One that never fired goes
+ * once no attempt is left in its window (the newest bucket starts up to
+ * a bucket before the latest); a fired one stays for the run, since the
+ * refused and unanswered findings of its targets are listed as its own.
+ */
+static bool scan_reclaimable(const struct det_group *g, int64_t now,
+			     const struct detect_config *cfg)
+{
+	int64_t window = port_scan_settings_of(cfg)->window_ns;
+
+	return g->finding < 0 &&
+	       now >= g->ring.start + window + window / RATE_BUCKETS;
+}
+
 /* ------------------------------------------------------------ merge */
 
 /* Queued attempt i (from the head) of g: its time and its entry. */
@@ -390,4 +405,5 @@ const struct detector_ops det_port_scan_ops = {
 	.count_peaks = true,
 	.merge = scan_merge,
 	.verdict = scan_verdict,
+	.reclaimable = scan_reclaimable,
 };

@@ -143,6 +143,27 @@ static bool storm_ongoing(const struct det_group *g, int64_t now,
 	return !det_quiet_since(g, now, rst_storm_settings_of(cfg)->window_ns);
 }
 
+/*
+ * Nothing names its groups but their key; once its newest bucket has
+ * left the window it counts nothing any more.  A fired one goes when its
+ * finding may be folded.
+ */
+static bool storm_reclaimable(const struct det_group *g, int64_t now,
+			      const struct detect_config *cfg)
+{
+	int64_t window = rst_storm_settings_of(cfg)->window_ns;
+
+	/* The newest bucket starts up to a bucket before the latest reset. */
+	return g->finding >= 0 ||
+	       now >= g->ring.start + window + window / RATE_BUCKETS;
+}
+
+/* Its resets before it earned a group count from 0 again. */
+static void storm_forget(struct detectors *d, const struct det_group *g)
+{
+	count_map_forget(&d->rst_seen, hash_bytes(&g->key, sizeof(g->key)));
+}
+
 /* ------------------------------------------------------------ merge */
 
 static const struct det_reducer storm_reducers[] = {
@@ -188,5 +209,7 @@ const struct detector_ops det_rst_storm_ops = {
 	DET_REDUCERS(storm_reducers),
 	.count_peaks = true,
 	.merge = storm_merge,
+	.reclaimable = storm_reclaimable,
+	.forget = storm_forget,
 	.verdict = storm_verdict,
 };

@@ -341,6 +341,7 @@ bool engine_results(struct engine *e, struct engine_results *out)
 		out->findings = detectors_findings(e->det, &out->n_findings);
 		out->suppressed = detectors_suppressed(e->det);
 		out->not_tracked = detectors_not_tracked(e->det);
+		out->folded = detectors_folded(e->det);
 	}
 	if (e->hosts != NULL) {
 		out->hosts = host_states_rows(e->hosts, &out->n_hosts);

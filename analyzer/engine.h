@@ -91,6 +91,8 @@ struct engine_results {
 	size_t n_findings;
 	uint64_t suppressed;        /* findings past the per-id cap */
 	uint64_t not_tracked;       /* flows the detectors could not follow */
+	/* By finding id (FINDING_COUNT entries), NULL without detectors. */
+	const struct detect_folded *folded;
 	const struct host_state_row *hosts;     /* sockets at the end */
 	size_t n_hosts;
 	struct host_states_summary hosts_left_out;  /* not in hosts */
@@ -175,6 +177,13 @@ enum finding_change {
 	 * all): listed this once, as last taken, and gone from the next.
 	 */
 	FINDING_CHANGE_WITHDRAWN,
+	/*
+	 * Resolved before, and since folded into the detectors' counts to
+	 * keep the store bounded (detectors_folded()): listed this once, as
+	 * last taken, and gone from the next; never resolved or withdrawn
+	 * again.
+	 */
+	FINDING_CHANGE_FOLDED,
 };
 
 struct engine_finding {
@@ -205,6 +214,7 @@ struct engine_snapshot {
 	struct analyzer_stats counters;
 	struct defrag_stats defrag;
 	uint64_t suppressed, not_tracked;
+	uint64_t folded;            /* findings folded into counts so far */
 	uint32_t findings_by_severity[3];       /* ongoing ones */
 	struct engine_flow_row *flows;          /* live, oldest first */
 	size_t n_flows;

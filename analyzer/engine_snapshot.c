@@ -218,20 +218,30 @@ static const struct finding *current(const struct finding *list, size_t n,
 	return NULL;
 }
 
-/* Those of the previous take the list no longer has, marked withdrawn. */
-static size_t carry_withdrawn(const struct engine_snapshot *s,
-			      const struct finding *list, size_t n,
-			      struct engine_finding *out)
+/*
+ * Those of the previous take the list no longer has: folded into the
+ * detectors' counts (a resolved finding, see detect_reclaim.c), else
+ * withdrawn.  Each is carried once, then dropped.
+ */
+static size_t carry_gone(const struct engine_snapshot *s,
+			 const struct detectors *det,
+			 const struct finding *list, size_t n,
+			 struct engine_finding *out)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < s->n_findings; i++) {
+		uint32_t key = s->findings[i].finding.key;
+
 		if (s->findings[i].change == FINDING_CHANGE_WITHDRAWN ||
-		    current(list, n, s->findings[i].finding.key) != NULL)
+		    s->findings[i].change == FINDING_CHANGE_FOLDED ||
+		    current(list, n, key) != NULL)
 			continue;
 		out[kept] = s->findings[i];
 		out[kept].finding.ongoing = false;
-		out[kept].change = FINDING_CHANGE_WITHDRAWN;
+		out[kept].change = detectors_finding_folded(det, key)
+				   ? FINDING_CHANGE_FOLDED
+				   : FINDING_CHANGE_WITHDRAWN;
 		kept++;
 	}
 	return kept;
@@ -283,7 +293,7 @@ static bool take_findings(struct engine *e, struct engine_snapshot *s)
 	fresh = malloc(cap * sizeof(*fresh));
 	if (fresh == NULL)
 		return false;
-	gone = carry_withdrawn(s, list, n, fresh + n);
+	gone = carry_gone(s, e->det, list, n, fresh + n);
 	for (size_t i = 0; i < n; i++) {
 		fresh[i].finding = list[i];
 		fresh[i].change = change_of(
@@ -298,6 +308,7 @@ static bool take_findings(struct engine *e, struct engine_snapshot *s)
 	s->cap_findings = cap;
 	s->suppressed = detectors_suppressed(e->det);
 	s->not_tracked = detectors_not_tracked(e->det);
+	s->folded = detectors_folded_total(e->det);
 	return true;
 }
 

@@ -48,6 +48,10 @@ static const struct setting engine_rows[] = {
 	 .type = SETTING_COUNT, .min = 1, .max = 100000000, .def = 1000000,
 	 .offset = ENGINE(max_flows),
 	 .doc = "flows tracked at once; the least recently active is evicted"},
+	{.section = "engine", .key = "max_subjects",
+	 .type = SETTING_COUNT, .min = 64, .max = 65536, .def = 65536,
+	 .offset = ENGINE(max_subjects),
+	 .doc = "subjects the detectors keep; resolved ones fold into counts"},
 };
 #define N_ENGINE (sizeof(engine_rows) / sizeof(engine_rows[0]))
 

@@ -49,6 +49,7 @@ enum cli_exit diagnosis_take_view(struct diagnosis *d, char **paths,
 	d->view.n_findings = r.n_findings;
 	d->view.suppressed = r.suppressed;
 	d->view.not_tracked = r.not_tracked;
+	d->view.folded = r.folded;
 	d->view.hosts = r.hosts;
 	d->view.n_hosts = r.n_hosts;
 	d->view.tunnels = analyzer_tunnels(engine_analyzer(d->e));

@@ -103,6 +103,7 @@ static const char *change_name(enum finding_change c)
 	case FINDING_CHANGE_UPDATED: return "update";
 	case FINDING_CHANGE_RESOLVED: return "resolved";
 	case FINDING_CHANGE_WITHDRAWN: return "withdrawn";
+	case FINDING_CHANGE_FOLDED: return "folded";
 	case FINDING_CHANGE_SAME: break;
 	}
 	return NULL;
@@ -188,6 +189,7 @@ static void stats_line(struct live_stream *s, struct engine *e,
 	doc_member_uint(w, "critical", s->snap.findings_by_severity[SEVERITY_CRITICAL]);
 	doc_member_uint(w, "warning", s->snap.findings_by_severity[SEVERITY_WARNING]);
 	doc_member_uint(w, "info", s->snap.findings_by_severity[SEVERITY_INFO]);
+	doc_member_uint(w, "folded", s->snap.folded);
 	doc_end_object(w);
 	stats_hosts(w, &s->snap, analyzer_tunnels(engine_analyzer(e)));
 	doc_end_object(w);

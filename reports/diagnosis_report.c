@@ -60,6 +60,32 @@ static uint64_t not_analysed(const struct diagnosis_view *v)
 	return n;
 }
 
+/*
+ * "folded  N earlier connection_refused findings resolved and folded
+ * (N warning)": what a long run let go of to stay bounded.
+ */
+static void text_folded(FILE *out, const struct diagnosis_view *v)
+{
+	char line[300];
+
+	for (int id = 0; v->folded != NULL && id < FINDING_COUNT; id++) {
+		const struct detect_folded *c = &v->folded[id];
+
+		if (c->count == 0)
+			continue;
+		snprintf(line, sizeof(line), "%" PRIu64 " earlier %s finding%s "
+			 "resolved and folded (%" PRIu64 " critical, %" PRIu64
+			 " warning, %" PRIu64 " info)", c->count,
+			 finding_id_name((enum finding_id)id),
+			 c->count == 1 ? "" : "s",
+			 c->by_severity[SEVERITY_CRITICAL],
+			 c->by_severity[SEVERITY_WARNING],
+			 c->by_severity[SEVERITY_INFO]);
+		fprintf(out, "  folded    ");
+		text_wrap(out, line, 12, 12);
+	}
+}
+
 /* ------------------------------------------------------------ text */
 
 static void text_summary(FILE *out, const struct diagnosis_view *v)
@@ -105,11 +131,13 @@ static void text_summary(FILE *out, const struct diagnosis_view *v)
 	fputc('\n', out);
 	if (v->not_tracked > 0) {
 		snprintf(line, sizeof(line), "the detectors kept their limit of "
-			 "65,536 subjects: %" PRIu64 " more were not tracked, so "
-			 "findings may be missing", v->not_tracked);
+			 "subjects (engine max_subjects): %" PRIu64 " more were "
+			 "not tracked, so findings may be missing",
+			 v->not_tracked);
 		fprintf(out, "  warning   ");
 		text_wrap(out, line, 12, 12);
 	}
+	text_folded(out, v);
 }
 
 /* Its details' "kind", which may have paragraphs of its own; NULL none. */
@@ -765,6 +793,40 @@ static void doc_top(struct doc_writer *w, const struct diagnosis_view *v)
 	doc_end_array(w);
 }
 
+/*
+ * "folded_findings": [{"id", "count", "critical", "warning", "info",
+ * "first_ts", "last_ts"}], only when a long run folded some.
+ */
+static void doc_folded(struct doc_writer *w, const struct diagnosis_view *v)
+{
+	bool any = false;
+
+	for (int id = 0; v->folded != NULL && id < FINDING_COUNT; id++)
+		any |= v->folded[id].count > 0;
+	if (!any)
+		return;
+	doc_key(w, "folded_findings");
+	doc_begin_array(w);
+	for (int id = 0; id < FINDING_COUNT; id++) {
+		const struct detect_folded *c = &v->folded[id];
+
+		if (c->count == 0)
+			continue;
+		doc_begin_object(w);
+		doc_member_string(w, "id", finding_id_name((enum finding_id)id));
+		doc_member_uint(w, "count", c->count);
+		doc_member_uint(w, "critical", c->by_severity[SEVERITY_CRITICAL]);
+		doc_member_uint(w, "warning", c->by_severity[SEVERITY_WARNING]);
+		doc_member_uint(w, "info", c->by_severity[SEVERITY_INFO]);
+		doc_key(w, "first_ts");
+		doc_time(w, c->first_ts, v->ts_decimals);
+		doc_key(w, "last_ts");
+		doc_time(w, c->last_ts, v->ts_decimals);
+		doc_end_object(w);
+	}
+	doc_end_array(w);
+}
+
 void diagnosis_doc_keys(struct doc_writer *w, const struct diagnosis_view *v)
 {
 	struct finding_context ctx = context_of(v);
@@ -788,6 +850,7 @@ void diagnosis_doc_keys(struct doc_writer *w, const struct diagnosis_view *v)
 	doc_member_uint(w, "not_listed", v->suppressed);
 	doc_member_uint(w, "not_tracked", v->not_tracked);
 	doc_end_object(w);
+	doc_folded(w, v);
 	doc_key(w, "findings");
 	doc_begin_array(w);
 	for (size_t i = 0; i < v->n_findings; i++)

@@ -28,6 +28,11 @@ struct diagnosis_view {
 	size_t n_findings;
 	uint64_t suppressed;            /* subjects left out (too many) */
 	uint64_t not_tracked;           /* subjects past the detectors' cap */
+	/*
+	 * Findings resolved and folded into counts on a long run, by id
+	 * (FINDING_COUNT entries); NULL: none.
+	 */
+	const struct detect_folded *folded;
 	const struct host_state_row *hosts;
 	size_t n_hosts;
 	/* What the hosts' tunnel ids stand for (analyzer_tunnels()). */

@@ -369,7 +369,7 @@ static const struct error_case error_cases[] = {
 	{"engine:\n  zzz: 3\n",
 	 "t.yaml:2:3: engine.zzz: unknown key (known: time_wait, tcp_timeout, "
 	 "udp_timeout, icmp_timeout, frag_timeout_ipv4, frag_timeout_ipv6, "
-	 "frag_memory, max_flows)", CONFIG_INVALID},
+	 "frag_memory, max_flows, max_subjects)", CONFIG_INVALID},
 	{"detectors:\n  syn_flod:\n    enabled: true\n",
 	 "t.yaml:2:3: detectors.syn_flod: unknown detector (did you mean syn_flood?)", CONFIG_INVALID},
 	{"detectors:\n  nothing_like_it:\n",

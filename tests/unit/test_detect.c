@@ -2501,6 +2501,165 @@ static void test_reducers_merge(void **state)
 	count_map_free(&m_b);
 }
 
+/* ------------------------------------------------------------ the store */
+
+/* The connection_refused subject of server i, as feed_refused_servers. */
+static void refused_key(struct subject_key *k, uint32_t i)
+{
+	memset(k, 0, sizeof(*k));
+	k->id = FINDING_CONNECTION_REFUSED;
+	k->family = 4;
+	k->has_port = 1;
+	k->port = (uint16_t)(i % 60000 + 1);
+	k->addr[0] = 10;
+	k->addr[1] = (uint8_t)(i / 60000);
+	k->addr[2] = (uint8_t)(i >> 8);
+	k->addr[3] = (uint8_t)i;
+}
+
+/*
+ * Removal from the group index (backward shift): 3000 groups in a
+ * 4096-slot index leave long probe runs; with every third released,
+ * every other one is still found, the released are not, and made
+ * again each is found in a slot of a new generation.
+ */
+static void test_group_index_release_and_make_again(void **state)
+{
+	struct run *r = *state;
+	struct subject_key k;
+	uint32_t old_gen[3000];
+
+	run_start(r);
+	for (uint32_t i = 0; i < 3000; i++) {
+		refused_key(&k, i);
+		assert_non_null(group_get(r->det, &k, 0));
+	}
+	for (uint32_t i = 0; i < 3000; i += 3) {
+		struct det_group *g;
+
+		refused_key(&k, i);
+		g = group_find(r->det, &k);
+		assert_non_null(g);
+		old_gen[i] = g->generation;
+		group_release(r->det, g, false);
+	}
+	for (uint32_t i = 0; i < 3000; i++) {
+		refused_key(&k, i);
+		if (i % 3 == 0) {
+			assert_null(group_find(r->det, &k));
+		} else {
+			struct det_group *g = group_find(r->det, &k);
+
+			assert_non_null(g);
+			assert_memory_equal(&g->key, &k, sizeof(k));
+		}
+	}
+	assert_int_equal(r->det->n_live, 2000);
+	for (uint32_t i = 0; i < 3000; i += 3) {
+		struct det_group *g;
+
+		refused_key(&k, i);
+		g = group_get(r->det, &k, 0);
+		assert_non_null(g);
+		assert_true(g->in_use);
+		assert_ptr_equal(group_find(r->det, &k), g);
+		assert_int_equal(g->generation, old_gen[i] + 1);
+	}
+	assert_int_equal(r->det->n_live, 3000);
+	assert_int_equal(r->det->n_groups, 3000);   /* the slots reused */
+	for (uint32_t i = 0; i < 3000; i++) {
+		refused_key(&k, i);
+		assert_non_null(group_find(r->det, &k));
+	}
+}
+
+/* Refused attempts to server i, one every step from t0 on. */
+static void feed_refused_servers(struct run *r, uint32_t from, uint32_t to,
+				 int64_t t0, int64_t step, size_t *most)
+{
+	for (uint32_t i = from; i < to; i++) {
+		char src[32], dst[32];
+
+		/* Each from a client of its own: no port scan. */
+		snprintf(src, sizeof(src), "172.%u.%u.%u", 16 + i / 65536,
+			 (i >> 8) & 0xff, i & 0xff);
+		snprintf(dst, sizeof(dst), "10.%u.%u.%u", i / 60000,
+			 (i >> 8) & 0xff, i & 0xff);
+		feed_refused(&r->w, src, (uint16_t)(1024 + i % 60000),
+			     dst, (uint16_t)(i % 60000 + 1),
+			     t0 + step * (int64_t)(i - from));
+		if (r->det->n_live > *most)
+			*most = r->det->n_live;
+	}
+}
+
+/*
+ * Issue 15: 200,000 refused ports over 11 hours of capture time with a
+ * store of 1,024 subjects (each refusal holds its subject and its
+ * client's port_scan subject for a minute: 600 at a time).  The store never holds more, no subject goes
+ * untracked, the last refusal still fires, and the resolved findings
+ * folded into counts add up with those listed to every refusal.
+ */
+static void test_store_bounded_over_200k_refused_ports(void **state)
+{
+	struct run *r = *state;
+	const struct detect_folded *folded;
+	struct subject_key k;
+	struct det_group *g;
+	uint64_t listed;
+	size_t most = 0;
+
+	run_set(r, "engine", "max_subjects", 1024);
+	run_start(r);
+	feed_refused_servers(r, 0, 200000, 0, MS(200), &most);
+	run_end(r);
+	assert_true(most <= 1024);
+	assert_true(r->det->n_groups <= 1024);
+	assert_int_equal(detectors_not_tracked(r->det), 0);
+	folded = detectors_folded(r->det);
+	listed = count_of(r, FINDING_CONNECTION_REFUSED);
+	assert_true(folded[FINDING_CONNECTION_REFUSED].count > 190000);
+	assert_int_equal(folded[FINDING_CONNECTION_REFUSED].count + listed +
+			 detectors_suppressed(r->det), 200000);
+	assert_int_equal(detectors_folded_total(r->det),
+			 folded[FINDING_CONNECTION_REFUSED].count);
+	assert_int_equal(folded[FINDING_CONNECTION_REFUSED]
+			 .by_severity[SEVERITY_WARNING],
+			 folded[FINDING_CONNECTION_REFUSED].count);
+	assert_int_equal(folded[FINDING_CONNECTION_REFUSED].first_ts,
+			 EPOCH_NS + US(100));
+	/* The newest refusal fired: its subject holds a finding. */
+	refused_key(&k, 199999);
+	g = group_find(r->det, &k);
+	assert_non_null(g);
+	assert_true(g->finding >= 0);
+}
+
+/*
+ * A subject folded away and refused again makes a finding of its own,
+ * counted from 1 under a new key; the subjects that can no longer fire
+ * (refused under min_attempts, quiet ten minutes) go first, uncounted.
+ */
+static void test_store_subject_made_again_after_folding(void **state)
+{
+	struct run *r = *state;
+	const struct finding *f;
+	size_t most = 0;
+
+	run_set(r, "engine", "max_subjects", 64);
+	run_start(r);
+	feed_refused(&r->w, "192.0.2.1", 999, "10.9.9.9", 443, 0);
+	feed_refused_servers(r, 0, 200, MS(1000), MS(3000), &most);
+	feed_refused(&r->w, "192.0.2.1", 998, "10.9.9.9", 443, MS(700000));
+	run_end(r);
+	assert_true(most <= 64);
+	assert_int_equal(detectors_not_tracked(r->det), 0);
+	f = expect_finding(r, FINDING_CONNECTION_REFUSED, "10.9.9.9:443");
+	assert_num(f->value, 1);
+	assert_int_equal(f->first_ts, EPOCH_NS + MS(700000) + US(100));
+	assert_true(detectors_folded(r->det)[FINDING_CONNECTION_REFUSED].count > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2588,6 +2747,9 @@ int main(void)
 		T(test_checksum_errors_from_two_hosts_reports_both),
 		T(test_ipv6_subject_is_bracketed),
 		T(test_garbage_and_truncated_headers_do_not_crash),
+		T(test_group_index_release_and_make_again),
+		T(test_store_bounded_over_200k_refused_ports),
+		T(test_store_subject_made_again_after_folding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

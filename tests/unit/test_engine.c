@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -417,6 +418,81 @@ static void test_syn_unanswered_live(void **state)
 	engine_finish(e);
 	assert_true(engine_results(e, &r));
 	assert_null(find(&r, FINDING_SYN_UNANSWERED));
+	engine_snapshot_free(&s);
+	engine_free(e);
+}
+
+/* A refused attempt: the client's SYN and the server's RST. */
+static void refused_at(struct unit_wire *w, int64_t t, const char *cli,
+		       const char *srv, uint16_t port)
+{
+	unit_feed_tcp(w, t, cli, 40000, srv, port, TCP_FLAG_SYN, 7000, 0,
+		      65535, 0);
+	unit_feed_tcp(w, t + US(100), srv, port, cli, 40000,
+		      TCP_FLAG_RST | TCP_FLAG_ACK, 0, 7001, 0, 0);
+}
+
+/*
+ * Issue 15: with a store of 64 subjects and a refused port every 3 s, a
+ * refused port's finding is new, resolved once a minute passes, then
+ * folded into counts once (never withdrawn, never resolved again), and
+ * gone from the snapshots after; the results count it.
+ */
+static void test_folded_finding_live(void **state)
+{
+	struct settings st;
+	struct engine_config cfg = {.parts = ENGINE_ALL};
+	struct engine *e;
+	struct unit_wire w = {0};
+	struct engine_snapshot s;
+	struct engine_results r;
+	int changes[FINDING_CHANGE_FOLDED + 1] = {0}, gone = 0;
+	uint32_t key = 0;
+
+	(void)state;
+	settings_defaults(&st);
+	st.engine.max_subjects = 64;
+	cfg.analyzer = st.engine;
+	cfg.detect = st.detect;
+	e = engine_new(&cfg);
+	assert_non_null(e);
+	w.a = engine_analyzer(e);
+	w.epoch_ns = SEC(1700000000);
+	engine_snapshot_init(&s, SNAPSHOT_FINDINGS);
+	refused_at(&w, 0, "192.0.2.1", "10.9.9.9", 443);
+	for (int i = 0; i < 200; i++) {
+		const struct engine_finding *mine = NULL;
+		char cli[32], srv[32];
+
+		snprintf(cli, sizeof(cli), "172.16.%d.%d", i / 200, i % 200 + 1);
+		snprintf(srv, sizeof(srv), "10.0.%d.%d", i / 200, i % 200 + 1);
+		refused_at(&w, SEC(1) + SEC(3) * i, cli, srv, 80);
+		assert_true(engine_snapshot_take(e, &s));
+		for (size_t j = 0; j < s.n_findings; j++)
+			if (strcmp(s.findings[j].finding.subject,
+				   "10.9.9.9:443") == 0)
+				mine = &s.findings[j];
+		if (mine == NULL) {
+			gone += changes[FINDING_CHANGE_FOLDED] > 0;
+			continue;
+		}
+		if (key == 0)
+			key = mine->finding.key;
+		assert_int_equal(mine->finding.key, key);
+		changes[mine->change]++;
+	}
+	assert_int_equal(changes[FINDING_CHANGE_NEW], 1);
+	assert_int_equal(changes[FINDING_CHANGE_RESOLVED], 1);
+	assert_int_equal(changes[FINDING_CHANGE_FOLDED], 1);
+	assert_int_equal(changes[FINDING_CHANGE_WITHDRAWN], 0);
+	assert_true(gone > 0);
+	engine_finish(e);
+	assert_true(engine_results(e, &r));
+	assert_int_equal(r.not_tracked, 0);
+	assert_non_null(r.folded);
+	assert_true(r.folded[FINDING_CONNECTION_REFUSED].count > 100);
+	assert_int_equal(r.folded[FINDING_CONNECTION_REFUSED].first_ts,
+			 SEC(1700000000) + US(100));
 	engine_snapshot_free(&s);
 	engine_free(e);
 }
@@ -920,6 +996,7 @@ int main(void)
 		cmocka_unit_test(test_close_wait_live),
 		cmocka_unit_test(test_close_wait_short),
 		cmocka_unit_test(test_syn_unanswered_live),
+		cmocka_unit_test(test_folded_finding_live),
 		cmocka_unit_test(test_syn_unanswered_confirmed),
 		cmocka_unit_test(test_dead_peer_live),
 		cmocka_unit_test(test_consumers_own_storage),
