@@ -587,14 +587,14 @@ static struct det_group *group_make(struct detectors *d,
 {
 	struct det_group *g = group_at(d, number);
 	uint16_t generation = g->generation;
-	bool folded_last = g->folded_last;
+	uint16_t folded_bits = g->folded_bits;
 	size_t s;
 
 	memset(g, 0, sizeof(*g));
 	g->key = *k;
 	g->number = number;
 	g->generation = generation;
-	g->folded_last = folded_last;
+	g->folded_bits = folded_bits;
 	g->in_use = true;
 	g->finding = -1;
 	g->first_ts = g->last_ts = now;
@@ -657,8 +657,11 @@ void group_release(struct detectors *d, struct det_group *g, bool folded)
 	g->fifo = NULL;
 	g->in_use = false;
 	g->finding = -1;
+	if (folded)
+		g->folded_bits |= (uint16_t)(1u << (g->generation % 16));
+	else
+		g->folded_bits &= (uint16_t)~(1u << (g->generation % 16));
 	g->generation++;
-	g->folded_last = folded;
 	d->free_slots[d->n_free++] = g->number;
 	d->n_live--;
 	d->reclaimed++;
@@ -668,11 +671,22 @@ bool detectors_finding_folded(const struct detectors *d, uint32_t key)
 {
 	uint32_t number = key & 0xffffu;
 	const struct det_group *g;
+	uint16_t gen;
 
 	if (number >= d->n_groups)
 		return false;
 	g = &d->groups[number / DET_GROUP_CHUNK][number % DET_GROUP_CHUNK];
-	return g->generation != (uint16_t)(key >> 16) && g->folded_last;
+	gen = (uint16_t)(key >> 16);
+	if (g->generation == gen)
+		return false;
+	/*
+	 * Made again 16 times or more since: a fired group leaves only by
+	 * being folded or withdrawn, and a withdrawn one was carried as such
+	 * while it still lived.
+	 */
+	if ((uint16_t)(g->generation - gen) >= 16)
+		return true;
+	return (g->folded_bits >> (gen % 16)) & 1u;
 }
 
 struct det_group *group_get(struct detectors *d, const struct subject_key *k,
@@ -707,7 +721,7 @@ struct det_group *group_get(struct detectors *d, const struct subject_key *k,
 		d->group_chunks++;
 	}
 	group_at(d, (uint32_t)d->n_groups)->generation = 0;
-	group_at(d, (uint32_t)d->n_groups)->folded_last = false;
+	group_at(d, (uint32_t)d->n_groups)->folded_bits = 0;
 	return group_make(d, k, now, (uint32_t)d->n_groups++);
 oom:
 	d->oom = true;

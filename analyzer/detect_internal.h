@@ -89,13 +89,15 @@ struct det_group {
 	int32_t finding;        /* its place among the fired, or -1 */
 	/*
 	 * Kept when the slot is reclaimed and made again (group_release()):
-	 * how often it was, and whether its last subject's finding was
-	 * folded into counts.  A finding's key carries the generation, so a
-	 * new subject in the slot is never taken for the old one.
+	 * how often it was, and by bit generation % 16, whether that
+	 * generation's finding was folded into counts (a slot may be made
+	 * again several times between two snapshots).  A finding's key
+	 * carries the generation, so a new subject in the slot is never
+	 * taken for the old one.
 	 */
 	uint16_t generation;
+	uint16_t folded_bits;
 	bool in_use;
-	bool folded_last;
 	int64_t first_ts, last_ts;
 	uint64_t count;         /* the value, for most detectors */
 	union det_group_state state;

@@ -66,21 +66,34 @@ static uint64_t not_analysed(const struct diagnosis_view *v)
  */
 static void text_folded(FILE *out, const struct diagnosis_view *v)
 {
+	static const enum finding_severity order[] = {
+		SEVERITY_CRITICAL, SEVERITY_WARNING, SEVERITY_INFO,
+	};
 	char line[300];
 
 	for (int id = 0; v->folded != NULL && id < FINDING_COUNT; id++) {
 		const struct detect_folded *c = &v->folded[id];
+		size_t len;
+		const char *sep = " (";
 
 		if (c->count == 0)
 			continue;
-		snprintf(line, sizeof(line), "%" PRIu64 " earlier %s finding%s "
-			 "resolved and folded (%" PRIu64 " critical, %" PRIu64
-			 " warning, %" PRIu64 " info)", c->count,
-			 finding_id_name((enum finding_id)id),
-			 c->count == 1 ? "" : "s",
-			 c->by_severity[SEVERITY_CRITICAL],
-			 c->by_severity[SEVERITY_WARNING],
-			 c->by_severity[SEVERITY_INFO]);
+		len = (size_t)snprintf(line, sizeof(line), "%" PRIu64
+				       " earlier %s finding%s resolved and "
+				       "folded", c->count,
+				       finding_id_name((enum finding_id)id),
+				       c->count == 1 ? "" : "s");
+		for (size_t i = 0; i < 3 && len < sizeof(line); i++) {
+			if (c->by_severity[order[i]] == 0)
+				continue;
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+						"%s%" PRIu64 " %s", sep,
+						c->by_severity[order[i]],
+						finding_severity_name(order[i]));
+			sep = ", ";
+		}
+		if (len < sizeof(line) && *sep == ',')
+			snprintf(line + len, sizeof(line) - len, ")");
 		fprintf(out, "  folded    ");
 		text_wrap(out, line, 12, 12);
 	}

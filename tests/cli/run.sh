@@ -305,6 +305,45 @@ write_error_stops_reading() {
 }
 check write-error-stops-reading write_error_stops_reading
 
+# Issue 15: a long run's findings store stays bounded.  5,000 refused
+# ports over 1,000 s of capture time with engine.max_subjects 1024: no
+# subject goes untracked, the resolved findings are folded into counts
+# that add up with those listed to 5,000 (report's text and JSON say
+# so), and live -r's NDJSON says each listed finding that went "folded"
+# once, never "withdrawn", with the same report at the end.
+folded_store() {
+	python3 tests/cli/many_refused.py 5000 200 "$tmp/refused.pcap" || return 1
+	printf 'engine:\n  max_subjects: 1024\n' >"$tmp/store.yaml"
+	"$TCPLENS" report --config "$tmp/store.yaml" "$tmp/refused.pcap" >"$tmp/text" || return 1
+	grep -q 'earlier connection_refused findings resolved and folded' "$tmp/text" ||
+		{ echo "no folded line:"; head -12 "$tmp/text"; return 1; }
+	"$TCPLENS" report --config "$tmp/store.yaml" -F json "$tmp/refused.pcap" >"$tmp/json" || return 1
+	"$TCPLENS" live -r "$tmp/refused.pcap" --speed 2000 --interval 0.1 \
+		--config "$tmp/store.yaml" -F ndjson >"$tmp/ndjson" || return 1
+	python3 - "$tmp/json" "$tmp/ndjson" <<'PY'
+import collections, json, sys
+rep = json.load(open(sys.argv[1]))
+s, folded = rep['summary'], rep['folded_findings']
+assert s['not_tracked'] == 0, s
+assert [f['id'] for f in folded] == ['connection_refused'], folded
+total = folded[0]['count'] + s['warning'] + s['not_listed']
+assert total == 5000 and folded[0]['count'] > 4000, (folded, s)
+states, last = collections.Counter(), {}
+for line in open(sys.argv[2]):
+    d = json.loads(line)
+    if d['type'] == 'finding':
+        states[d['state']] += 1
+        assert last.get(d['subject']) != 'folded', d['subject']
+        last[d['subject']] = d['state']
+    elif d['type'] == 'report':
+        live = d
+assert states['folded'] > 0 and states['withdrawn'] == 0, states
+live.pop('type')
+assert live == rep, 'live -r report differs from report'
+PY
+}
+check folded-store folded_store
+
 readme_setup() {
 	grep -q 'make demo' README.md && grep -q 'make test' README.md
 }
