@@ -178,6 +178,29 @@ static bool churn_ongoing(const struct det_group *g, int64_t now,
 	return !det_quiet_since(g, now, churn_settings_of(cfg)->window_ns);
 }
 
+/*
+ * Nothing names its groups but their key and the memo (cleared with
+ * them).  Connections are counted at their start when they end, up to
+ * max_duration later: once even those would fall out of the window (the
+ * newest bucket starts up to a bucket before the latest start), nothing
+ * it counted can count again.
+ */
+static bool churn_reclaimable(const struct det_group *g, int64_t now,
+			      const struct detect_config *cfg)
+{
+	const struct churn_settings *c = churn_settings_of(cfg);
+
+	return g->finding >= 0 ||
+	       now - c->max_duration_ns >=
+		       g->ring.start + c->window_ns + c->window_ns / RATE_BUCKETS;
+}
+
+/* Its connections before it earned a group count from 0 again. */
+static void churn_forget(struct detectors *d, const struct det_group *g)
+{
+	count_map_forget(&d->churn_seen, hash_bytes(&g->key, sizeof(g->key)));
+}
+
 /* ------------------------------------------------------------ merge */
 
 static const struct det_reducer churn_reducers[] = {
@@ -212,6 +235,8 @@ const struct detector_ops det_churn_ops = {
 	.on_flow_end = churn_on_flow_end,
 	.describe = churn_describe,
 	.ongoing = churn_ongoing,
+	.reclaimable = churn_reclaimable,
+	.forget = churn_forget,
 	DET_REDUCERS(churn_reducers),
 	.count_peaks = true,
 	.merge = churn_merge,

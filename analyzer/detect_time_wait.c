@@ -272,6 +272,19 @@ static bool time_wait_ongoing(const struct det_group *g, int64_t now,
 	return time_wait_holding(g, cfg);
 }
 
+/*
+ * Flows name its groups only while they count in held (their DM_TIME_WAIT
+ * marks): with none held, a group made again measures its peak from 0,
+ * as this one would from now on.
+ */
+static bool time_wait_reclaimable(const struct det_group *g, int64_t now,
+				  const struct detect_config *cfg)
+{
+	(void)now;
+	(void)cfg;
+	return time_wait_of_const(g)->held == 0;
+}
+
 /* ------------------------------------------------------------ merge */
 
 static const struct det_reducer time_wait_reducers[] = {
@@ -331,6 +344,7 @@ const struct detector_ops det_time_wait_ops = {
 	.on_flow_end = time_wait_on_flow_end,
 	.describe = time_wait_describe,
 	.ongoing = time_wait_ongoing,
+	.reclaimable = time_wait_reclaimable,
 	DET_REDUCERS(time_wait_reducers),
 	.count_peaks = true,
 	.merge = time_wait_merge,

@@ -2660,6 +2660,56 @@ static void test_store_subject_made_again_after_folding(void **state)
 	assert_true(detectors_folded(r->det)[FINDING_CONNECTION_REFUSED].count > 0);
 }
 
+/*
+ * Issue 15, with connection churn: 5,000 clients over 83 minutes, one a
+ * second, each opening and closing n short connections to 10.0.0.1:80
+ * (every hundredth 30, the others 12): each client's TIME_WAIT group
+ * and its short_connection_churn group go once nothing is held and
+ * their window has passed, with a store of 256 subjects; the 50
+ * clients of 30 each fire time_wait_accumulation, all still counted.
+ */
+static void test_store_bounded_with_connection_churn(void **state)
+{
+	struct run *r = *state;
+	const struct detect_folded *folded;
+	size_t most = 0;
+	uint64_t tw;
+
+	run_set(r, "engine", "max_subjects", 256);
+	run_start(r);
+	for (int i = 0; i < 5000; i++) {
+		int n = i % 100 == 0 ? 30 : 12;
+		char cli[32];
+
+		snprintf(cli, sizeof(cli), "172.16.%d.%d", i / 250, i % 250 + 1);
+		for (int j = 0; j < n; j++) {
+			int64_t t = MS(1000) * i + MS(10) * j;
+			struct conn c;
+
+			conn_init(&c, &r->w, cli, (uint16_t)(40000 + j),
+				  "10.0.0.1", 80);
+			conn_open(&c, t, US(100), US(100));
+			conn_exchange(&c, t);
+			conn_send(&c, CLI, t + MS(3), FIN | ACK, 0);
+			conn_send(&c, SRV, t + MS(4), FIN | ACK, 0);
+			conn_send(&c, CLI, t + MS(5), ACK, 0);
+		}
+		if (r->det->n_live > most)
+			most = r->det->n_live;
+	}
+	run_end(r);
+	assert_true(most <= 256);
+	assert_true(r->det->n_groups <= 256);
+	assert_int_equal(detectors_not_tracked(r->det), 0);
+	folded = detectors_folded(r->det);
+	tw = folded[FINDING_TIME_WAIT_ACCUMULATION].count;
+	/* Forgetting the others made room enough: nothing had to fold. */
+	assert_true(r->det->reclaimed >= 9000);
+	assert_int_equal(tw + count_of(r, FINDING_TIME_WAIT_ACCUMULATION), 50);
+	assert_int_equal(folded[FINDING_TIME_WAIT_ACCUMULATION]
+			 .by_severity[SEVERITY_INFO], tw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2750,6 +2800,7 @@ int main(void)
 		T(test_group_index_release_and_make_again),
 		T(test_store_bounded_over_200k_refused_ports),
 		T(test_store_subject_made_again_after_folding),
+		T(test_store_bounded_with_connection_churn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
