@@ -262,8 +262,6 @@ static int64_t rate_sub_bucket(struct rate_ring *r, int64_t t, int64_t width,
 	return n;
 }
 
-/* Keys a map holds at most (16 MiB of slots); past that, new ones wait. */
-#define COUNT_MAP_MAX (1u << 21)
 
 static bool count_map_grow(struct count_map *m)
 {
@@ -738,6 +736,15 @@ struct det_group *group_earned(struct detectors *d, struct count_map *seen,
 	*n = 1;
 	if (g != NULL)
 		return g;
+	/*
+	 * Full (COUNT_MAP_MAX subjects counted once or twice, as days of
+	 * clients give): a full map counts no new subject, so it starts
+	 * afresh rather than let a new problem go uncounted for good.
+	 */
+	if (seen->live >= COUNT_MAP_MAX) {
+		count_map_free(seen);
+		d->seen_restarts++;
+	}
 	if (!count_map_add(seen, hash_bytes(k, sizeof(*k)), 1, &count))
 		d->oom = true;
 	if (count < after)

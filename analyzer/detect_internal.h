@@ -511,6 +511,7 @@ struct detectors {
 	 */
 	struct count_map churn_seen;
 	struct count_map rst_seen;      /* the same for rst_storm */
+	uint64_t seen_restarts; /* either cleared, full (group_earned()) */
 	/*
 	 * Listeners with an accept_queue_overflow group: until one refuses
 	 * an attempt, no flow's end asks for one.
@@ -742,6 +743,8 @@ static inline uint32_t det_addr_hash(const struct flow *f, int dir)
  */
 bool count_map_add(struct count_map *m, uint32_t h, int delta,
 		   uint32_t *count);
+/* Keys a map holds at most (16 MiB of slots); past that, new ones wait. */
+#define COUNT_MAP_MAX (1u << 21)
 /* h's count (0: none). */
 uint32_t count_map_get(const struct count_map *m, uint32_t h);
 /* Sets h's count to 0, as if never counted. */

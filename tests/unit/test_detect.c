@@ -2710,6 +2710,37 @@ static void test_store_bounded_with_connection_churn(void **state)
 			 .by_severity[SEVERITY_INFO], tw);
 }
 
+/*
+ * A subject counted before it earns a group (rst_storm's and churn's
+ * seen maps) still earns one after COUNT_MAP_MAX others were counted
+ * once each: the full map starts afresh instead of counting no new one.
+ */
+static void test_group_earned_after_a_full_seen_map(void **state)
+{
+	struct run *r = *state;
+	struct subject_key k;
+	struct det_group *g = NULL;
+	uint32_t n;
+
+	run_start(r);
+	/* Until full: a few of the 32-bit hashes collide. */
+	for (uint32_t i = 0; r->det->rst_seen.live < COUNT_MAP_MAX; i++) {
+		assert_true(i < COUNT_MAP_MAX + 100000);
+		refused_key(&k, i);
+		k.id = FINDING_RST_STORM;
+		k.port2 = (uint16_t)(i >> 16);
+		assert_null(group_earned(r->det, &r->det->rst_seen, &k, 10, 0, &n));
+	}
+	refused_key(&k, 7);
+	k.id = FINDING_RST_STORM;
+	k.port2 = 0xffff;
+	for (int i = 0; i < 10 && g == NULL; i++)
+		g = group_earned(r->det, &r->det->rst_seen, &k, 10, 0, &n);
+	assert_non_null(g);
+	assert_int_equal(n, 10);
+	assert_int_equal(r->det->seen_restarts, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2801,6 +2832,7 @@ int main(void)
 		T(test_store_bounded_over_200k_refused_ports),
 		T(test_store_subject_made_again_after_folding),
 		T(test_store_bounded_with_connection_churn),
+		T(test_group_earned_after_a_full_seen_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
