@@ -261,8 +261,9 @@ static bool merge_group(struct detectors *d, const struct det_group *from,
 	struct det_group *g = group_get(d, &from->key, from->first_ts);
 	bool was_fired, was_provisional, ok;
 
+	/* Past max_groups it is counted as not tracked, as when fed. */
 	if (g == NULL)
-		return false;
+		return !d->oom;
 	was_fired = g->finding >= 0;
 	was_provisional = g->provisional;
 	ok = merge_common(g, from);
@@ -300,6 +301,27 @@ static const struct det_group *group_of(const struct detectors *d, size_t i)
 	return &d->groups[i / DET_GROUP_CHUNK][i % DET_GROUP_CHUNK];
 }
 
+/* The findings each side folded into counts on its long run, summed. */
+static void merge_folded(struct detectors *into, const struct detectors *from)
+{
+	for (int id = 0; id < FINDING_COUNT; id++) {
+		struct detect_folded *a = &into->folded[id];
+		const struct detect_folded *b = &from->folded[id];
+
+		if (b->count == 0)
+			continue;
+		if (a->count == 0 || b->first_ts < a->first_ts)
+			a->first_ts = b->first_ts;
+		if (a->count == 0 || b->last_ts > a->last_ts)
+			a->last_ts = b->last_ts;
+		a->count += b->count;
+		for (int sev = 0; sev < 3; sev++)
+			a->by_severity[sev] += b->by_severity[sev];
+	}
+	into->reclaimed += from->reclaimed;
+	into->seen_restarts += from->seen_restarts;
+}
+
 bool detectors_merge(struct detectors *into, const struct detectors *from)
 {
 	bool ok = true;
@@ -325,6 +347,7 @@ bool detectors_merge(struct detectors *into, const struct detectors *from)
 	for (size_t i = 0; i < sizeof(into->scan_sources) / 8; i++)
 		into->scan_sources[i] |= from->scan_sources[i];
 	into->groups_dropped += from->groups_dropped;
+	merge_folded(into, from);
 	into->oom |= from->oom || !ok;
 	/* The memos name into's groups, which may have moved on. */
 	memset(&into->tw_memo, 0, sizeof(into->tw_memo));

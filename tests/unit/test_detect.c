@@ -2741,6 +2741,42 @@ static void test_group_earned_after_a_full_seen_map(void **state)
 	assert_int_equal(r->det->seen_restarts, 1);
 }
 
+/*
+ * Shards merged (detectors_merge()): the findings each folded on its
+ * own are counted once in the merged detectors, times spanning both.
+ */
+static void test_store_folded_counts_merge(void **state)
+{
+	struct run *r = *state;
+	struct run other;
+	const struct detect_folded *a, *b;
+	struct detect_folded before_a, before_b;
+	size_t most = 0;
+
+	run_set(r, "engine", "max_subjects", 64);
+	other = *r;
+	run_start(r);
+	feed_refused_servers(r, 0, 200, 0, MS(3000), &most);
+	run_end(r);
+	run_start(&other);
+	feed_refused_servers(&other, 1000, 1200, MS(700000), MS(3000), &most);
+	run_end(&other);
+	a = detectors_folded(r->det);
+	b = detectors_folded(other.det);
+	before_a = a[FINDING_CONNECTION_REFUSED];
+	before_b = b[FINDING_CONNECTION_REFUSED];
+	assert_true(before_a.count > 0 && before_b.count > 0);
+	assert_true(detectors_merge(r->det, other.det));
+	assert_int_equal(a[FINDING_CONNECTION_REFUSED].count,
+			 before_a.count + before_b.count);
+	assert_int_equal(a[FINDING_CONNECTION_REFUSED].first_ts,
+			 before_a.first_ts);
+	assert_int_equal(a[FINDING_CONNECTION_REFUSED].last_ts,
+			 before_b.last_ts);
+	analyzer_free(other.a);
+	detectors_free(other.det);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2833,6 +2869,7 @@ int main(void)
 		T(test_store_subject_made_again_after_folding),
 		T(test_store_bounded_with_connection_churn),
 		T(test_group_earned_after_a_full_seen_map),
+		T(test_store_folded_counts_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
