@@ -660,6 +660,9 @@ void group_release(struct detectors *d, struct det_group *g, bool folded)
 	else
 		g->folded_bits &= (uint16_t)~(1u << (g->generation % 16));
 	g->generation++;
+	/* FINDING_KEY_CAPTURE is capture_coverage's key alone. */
+	if ((g->number | (uint32_t)g->generation << 16) == FINDING_KEY_CAPTURE)
+		g->generation++;
 	d->free_slots[d->n_free++] = g->number;
 	d->n_live--;
 	d->reclaimed++;
@@ -671,7 +674,7 @@ bool detectors_finding_folded(const struct detectors *d, uint32_t key)
 	const struct det_group *g;
 	uint16_t gen;
 
-	if (number >= d->n_groups)
+	if (key == FINDING_KEY_CAPTURE || number >= d->n_groups)
 		return false;
 	g = &d->groups[number / DET_GROUP_CHUNK][number % DET_GROUP_CHUNK];
 	gen = (uint16_t)(key >> 16);
