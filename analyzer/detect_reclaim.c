@@ -1,5 +1,5 @@
 /*
- * The bounded finding store (issue 15): on a live run of days every
+ * The bounded finding store: on a live run of days every
  * subject ever seen would keep a group, and past max_groups a new
  * problem would go untracked.  Near the bound, first the groups that
  * can no longer fire are forgotten (their unit's reclaimable op says
