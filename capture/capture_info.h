@@ -66,6 +66,12 @@ struct capture_input_info {
 	uint32_t interfaces_with_stats;
 	bool has_ifdrop, has_osdrop;
 	uint64_t ifdrop, osdrop;
+	/*
+	 * pcapng: the latest isb_endtime of its interfaces, in ns since the
+	 * epoch: the capture ran until then, whatever its last packet.
+	 */
+	bool has_end_time;
+	int64_t end_time_ns;
 };
 
 const char *capture_format_name(enum capture_format f);

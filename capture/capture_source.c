@@ -707,10 +707,16 @@ static void ng_sum_stats(struct capture_input *in)
 	info->interfaces = (uint32_t)n;
 	info->interfaces_with_stats = 0;
 	info->ifdrop = info->osdrop = 0;
+	info->has_end_time = false;
 	for (size_t i = 0; i < n; i++) {
 		const struct pcapng_interface *pi = pcapng_reader_interface(in->ng, i);
 
 		info->interfaces_with_stats += pi->has_stats;
+		if (pi->has_endtime && (!info->has_end_time ||
+		    pkt_time_ns(pi->endtime) > info->end_time_ns)) {
+			info->has_end_time = true;
+			info->end_time_ns = pkt_time_ns(pi->endtime);
+		}
 		if (pi->has_ifdrop) {
 			info->has_ifdrop = true;
 			info->ifdrop += pi->ifdrop;

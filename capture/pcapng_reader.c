@@ -18,6 +18,7 @@ enum {
 	OPT_END = 0,
 	OPT_IF_TSRESOL = 9,
 	OPT_IF_TSOFFSET = 14,
+	OPT_ISB_ENDTIME = 3,
 	OPT_ISB_IFRECV = 4,
 	OPT_ISB_IFDROP = 5,
 	OPT_ISB_OSDROP = 7,
@@ -351,11 +352,32 @@ static enum pcapng_result on_idb(struct pcapng_reader *r, uint32_t len)
 	return PCAPNG_RECORD;
 }
 
+static void record_time(const struct pcapng_interface *ifc, uint64_t units,
+			struct pcapng_record *out);
+
+/* In the interface's units, as a packet's time; a corrupt one is left out. */
+static void isb_endtime(const struct pcapng_reader *r,
+			struct pcapng_interface *ifc, struct cursor *v)
+{
+	struct pcapng_record at;
+	uint64_t units;
+
+	if (!get_ts(r, v, &units))
+		return;
+	record_time(ifc, units, &at);
+	ifc->has_endtime = !at.ts_corrupt;
+	ifc->endtime = at.ts;
+}
+
 static bool isb_option(struct pcapng_reader *r, struct pcapng_interface *ifc,
 		       uint16_t code, struct cursor *v)
 {
 	uint64_t n;
 
+	if (code == OPT_ISB_ENDTIME) {
+		isb_endtime(r, ifc, v);
+		return true;
+	}
 	if (code != OPT_ISB_IFRECV && code != OPT_ISB_IFDROP &&
 	    code != OPT_ISB_OSDROP)
 		return true;
@@ -406,6 +428,7 @@ static enum pcapng_result on_isb(struct pcapng_reader *r, uint32_t len)
 			      "section does not describe", (unsigned)id);
 	r->ifs[i].has_stats = true;
 	r->ifs[i].has_ifrecv = r->ifs[i].has_ifdrop = r->ifs[i].has_osdrop = false;
+	r->ifs[i].has_endtime = false;
 	r->ifs[i].ifrecv = r->ifs[i].ifdrop = r->ifs[i].osdrop = 0;
 	/* Statistics are informative: bad options end them, not the file. */
 	walk_options(r, &c, &r->ifs[i], isb_option);

@@ -8,8 +8,8 @@
  *
  * Reads section headers (both byte orders, any number of sections),
  * interface descriptions (if_tsresol, if_tsoffset), enhanced, simple and
- * obsolete packet blocks and interface statistics (isb_ifrecv,
- * isb_ifdrop, isb_osdrop); other blocks are skipped.  Every field is
+ * obsolete packet blocks and interface statistics (isb_endtime,
+ * isb_ifrecv, isb_ifdrop, isb_osdrop); other blocks are skipped.  Every field is
  * read through the bounds-checked cursor.  Libc only: the caller maps
  * link types and runs filters.
  *
@@ -40,6 +40,9 @@ struct pcapng_interface {
 	/* Its latest interface statistics block, when one was read. */
 	bool has_stats;
 	bool has_ifrecv, has_ifdrop, has_osdrop;
+	/* isb_endtime: the capture ran until then (a valid time only). */
+	bool has_endtime;
+	struct pkt_time endtime;
 	uint64_t ifrecv;         /* received by the interface, before filters */
 	uint64_t ifdrop;         /* dropped by the interface (no buffers) */
 	uint64_t osdrop;         /* dropped by the capturing OS */

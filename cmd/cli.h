@@ -71,6 +71,12 @@ void cli_quality_facts(const struct capture_source *src,
 		       struct quality_source_facts *out);
 
 /* Decimals for printing timestamps: 6 when all inputs are microsecond. */
+/*
+ * The latest end the inputs' statistics give (pcapng isb_endtime), in
+ * ns since the epoch; false when none does.  The capture ran until then:
+ * the engine is advanced to it before it finishes.
+ */
+bool cli_capture_end(const struct capture_source *src, int64_t *end_ns);
 int cli_ts_decimals(const struct capture_source *src);
 
 /* "tcplens: " + message on stderr. */

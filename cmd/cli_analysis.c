@@ -347,6 +347,16 @@ static enum cli_exit run_inputs(const struct cli_analysis_opts *o,
 	return cli_run_inputs(&in, fn, ctx, src_out);
 }
 
+void cli_engine_to_capture_end(struct engine *e,
+			       const struct capture_source *src)
+{
+	int64_t end;
+
+	if (cli_capture_end(src, &end) &&
+	    end > analyzer_now(engine_analyzer(e)))
+		engine_advance(e, end);
+}
+
 enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,
 			     char **paths, int n_paths, struct engine *e,
 			     struct capture_source **src_out)
@@ -359,6 +369,7 @@ enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,
 	if (rc == CLI_EXIT_OK) {
 		cli_quality_facts(*src_out, &facts);
 		engine_set_source_facts(e, &facts);
+		cli_engine_to_capture_end(e, *src_out);
 		engine_finish(e);
 		rc = cli_analysis_memory_check(engine_analyzer(e));
 	}

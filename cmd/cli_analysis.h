@@ -133,8 +133,18 @@ void flow_pick_warn_later(const struct flow_pick *p, const char *cmd,
 bool cli_parse_long(const char *s, long min, long max, long *out);
 
 /*
- * Feeds the input files to the engine, then engine_finish() and the
- * memory check (CLI_EXIT_INTERNAL when flows were lost for want of it).
+ * The inputs ran until their statistics' end time (pcapng isb_endtime,
+ * as tcplens live -w writes it): the engine's clock is moved on to it,
+ * so what is judged at the end is judged when the capture stopped, not
+ * at its last packet.  Nothing when no end is given or it is earlier.
+ */
+void cli_engine_to_capture_end(struct engine *e,
+			       const struct capture_source *src);
+
+/*
+ * Feeds the input files to the engine, then advances it to their end
+ * (cli_engine_to_capture_end()), engine_finish() and the memory check
+ * (CLI_EXIT_INTERNAL when flows were lost for want of it).
  */
 enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,
 			     char **paths, int n_paths, struct engine *e,

@@ -212,6 +212,21 @@ void cli_quality_facts(const struct capture_source *src,
 	}
 }
 
+bool cli_capture_end(const struct capture_source *src, int64_t *end_ns)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < capture_source_input_count(src); i++) {
+		const struct capture_input_info *in = capture_source_input(src, i);
+
+		if (in->has_end_time && (!found || in->end_time_ns > *end_ns)) {
+			*end_ns = in->end_time_ns;
+			found = true;
+		}
+	}
+	return found;
+}
+
 int cli_ts_decimals(const struct capture_source *src)
 {
 	for (size_t i = 0; i < capture_source_input_count(src); i++) {

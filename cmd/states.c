@@ -331,6 +331,15 @@ static void print_table(const struct states_opts *o,
 	}
 }
 
+/* at moves on to the inputs' end time when they give a later one. */
+static void capture_end_after(const struct capture_source *src, int64_t *at)
+{
+	int64_t end;
+
+	if (cli_capture_end(src, &end) && end > *at)
+		*at = end;
+}
+
 int cmd_states(int argc, char **argv)
 {
 	struct states_opts o;
@@ -369,9 +378,15 @@ int cmd_states(int argc, char **argv)
 	if (rc == CLI_EXIT_OK)
 		rc = cli_analysis_memory_check(engine_analyzer(ctx.e));
 	if (rc == CLI_EXIT_OK) {
-		/* The packets up to --at were fed, none after: the table then. */
+		/*
+		 * The packets up to --at were fed, none after: the table then.
+		 * Without --at, the capture's end, which a pcapng file's
+		 * statistics may put after its last packet.
+		 */
 		at = o.at_kind == AT_ABSOLUTE ? o.at_ns
 					      : analyzer_now(engine_analyzer(ctx.e));
+		if (o.at_kind == AT_END)
+			capture_end_after(src, &at);
 		engine_advance(ctx.e, at);
 		if (!engine_snapshot_take(ctx.e, &snap)) {
 			cli_error("out of memory");

@@ -685,3 +685,22 @@ report_config() {
 	[ "$rc" -eq 1 ] || { echo "threshold 40 does not fire on 40"; return 1; }
 }
 check report-config report_config
+
+# A pcapng file's interface statistics say when the capture ended
+# (isb_endtime, as tcplens live -w writes it): what is judged at the end
+# is judged then, not at the last packet.  close_wait_endtime.pcapng is
+# close_wait_leak.pcap with an end 30 s after its last packet.
+report_isb_endtime() {
+	"$TCPLENS" report -F json testdata/live/close_wait_endtime.pcapng >"$tmp/end.json" || return 1
+	python3 - "$tmp/end.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [f for f in d['findings'] if f['id'] == 'close_wait_leak']
+ok = (d['capture']['last_ts'] == 1795462199.818008 and len(f) == 1 and
+      f[0]['details']['max_age_s'] == 31.89997 and
+      f[0]['last_ts'] == 1795462199.818008 and f[0]['holding'])
+print(d['capture']['last_ts'], f and f[0]['details'])
+sys.exit(0 if ok else 1)
+PY
+}
+check report-isb-endtime report_isb_endtime
