@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include <pcap/pcap.h>
+
+#include "pcapng_writer.h"
 
 #define DEFAULT_SNAPLEN 262144
 #define DEFAULT_BUFFER_KIB 32768
@@ -20,7 +23,13 @@
 struct live_capture {
 	const char *iface;              /* the configuration's */
 	pcap_t *pcap;
-	pcap_dumper_t *dump;
+	/* -w: the file (NULL for none) and its pcapng writer. */
+	FILE *out;
+	bool out_is_stdout;
+	struct pcapng_writer *dump;
+	struct pkt_time started;       /* isb_starttime */
+	bool has_end;
+	struct live_capture_end end;
 	enum link_type link_type;
 	bool nanosecond, promisc;
 	int fd;
@@ -97,10 +106,57 @@ static enum live_capture_error set_filter(struct live_capture *c,
 	return LIVE_CAPTURE_OK;
 }
 
-/* After activation: link type, filter, -w file, non-blocking fd. */
-static enum live_capture_error finish_open(struct live_capture *c,
-					   const struct live_capture_config *cfg,
-					   char *msg, size_t msg_len)
+/*
+ * pcapng holds LINKTYPE_ values, which are the DLT_ values except for
+ * raw IP: DLT_RAW is 12 (14 on OpenBSD) where LINKTYPE_RAW is 101, as
+ * libpcap's own dlt_to_linktype() maps it.
+ */
+static uint16_t linktype_of_dlt(int dlt)
+{
+	enum { LINKTYPE_RAW = 101 };
+
+	return dlt == DLT_RAW ? LINKTYPE_RAW : (uint16_t)dlt;
+}
+
+static struct pkt_time wall_now(void)
+{
+	struct timespec ts;
+	struct pkt_time t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t.sec = (int64_t)ts.tv_sec;
+	t.nsec = (uint32_t)ts.tv_nsec;
+	return t;
+}
+
+/* The -w file ("-": standard output) with its pcapng header. */
+static enum live_capture_error open_write(struct live_capture *c,
+					  const struct live_capture_config *cfg,
+					  int dlt, char *msg, size_t msg_len)
+{
+	struct pcapng_writer_interface ifc = {0};
+
+	c->out_is_stdout = strcmp(cfg->write_path, "-") == 0;
+	c->out = c->out_is_stdout ? stdout : fopen(cfg->write_path, "wb");
+	ifc.link_type = linktype_of_dlt(dlt);
+	ifc.snaplen = (uint32_t)pcap_snapshot(c->pcap);
+	ifc.nanosecond = c->nanosecond;
+	ifc.name = cfg->iface;
+	if (c->out != NULL)
+		c->dump = pcapng_writer_new(c->out, &ifc);
+	if (c->dump == NULL) {
+		snprintf(msg, msg_len, "cannot write the capture to %s: %s",
+			 cfg->write_path, strerror(errno));
+		return LIVE_CAPTURE_WRITE;
+	}
+	c->started = wall_now();
+	return LIVE_CAPTURE_OK;
+}
+
+/* After activation: link type, filter, -w file. */
+static enum live_capture_error link_and_outputs(struct live_capture *c,
+						const struct live_capture_config *cfg,
+						char *msg, size_t msg_len)
 {
 	int dlt = pcap_datalink(c->pcap);
 	enum live_capture_error err;
@@ -114,15 +170,19 @@ static enum live_capture_error finish_open(struct live_capture *c,
 	err = set_filter(c, cfg->filter, msg, msg_len);
 	if (err != LIVE_CAPTURE_OK)
 		return err;
-	if (cfg->write_path != NULL) {
-		c->dump = pcap_dump_open(c->pcap, cfg->write_path);
-		if (c->dump == NULL) {
-			/* libpcap's message names the file. */
-			snprintf(msg, msg_len, "cannot write the capture to %s",
-				 pcap_geterr(c->pcap));
-			return LIVE_CAPTURE_WRITE;
-		}
-	}
+	if (cfg->write_path != NULL)
+		return open_write(c, cfg, dlt, msg, msg_len);
+	return LIVE_CAPTURE_OK;
+}
+
+static enum live_capture_error finish_open(struct live_capture *c,
+					   const struct live_capture_config *cfg,
+					   char *msg, size_t msg_len)
+{
+	enum live_capture_error err = link_and_outputs(c, cfg, msg, msg_len);
+
+	if (err != LIVE_CAPTURE_OK)
+		return err;
 	c->fd = pcap_get_selectable_fd(c->pcap);
 	if (c->fd < 0 || pcap_setnonblock(c->pcap, 1, msg) != 0) {
 		if (c->fd < 0)
@@ -175,14 +235,62 @@ struct live_capture *live_capture_open(const struct live_capture_config *cfg,
 	return c;
 }
 
+/*
+ * The statistics block: what live_capture_set_end() gave (what the live
+ * run judged with), else pcap_stats now and no end beyond the last frame.
+ */
+static void close_write(struct live_capture *c)
+{
+	struct pcapng_writer_stats s = {0};
+	struct live_capture_stats now;
+
+	if (c->dump == NULL) {
+		if (c->out != NULL && !c->out_is_stdout)
+			fclose(c->out);
+		return;
+	}
+	s.has_start = true;
+	s.start = c->started;
+	if (c->has_end) {
+		s.has_end = true;
+		s.end = c->end.end;
+		s.has_ifrecv = true;
+		s.ifrecv = c->end.received;
+		s.has_osdrop = c->end.has_drops;
+		s.osdrop = c->end.ps_drop;
+		s.has_ifdrop = c->end.has_drops && c->end.has_ifdrop;
+		s.ifdrop = c->end.ps_ifdrop;
+	} else if (live_capture_stats(c, &now)) {
+		s.has_ifrecv = s.has_osdrop = true;
+		s.ifrecv = now.received;
+		s.osdrop = now.ps_drop;
+		s.has_ifdrop = now.has_ifdrop;
+		s.ifdrop = now.ps_ifdrop;
+	}
+	pcapng_writer_stats(c->dump, &s);
+	pcapng_writer_free(c->dump);
+	if (c->out_is_stdout)
+		fflush(c->out);
+	else
+		fclose(c->out);
+	c->dump = NULL;
+	c->out = NULL;
+}
+
+void live_capture_set_end(struct live_capture *c,
+			  const struct live_capture_end *end)
+{
+	if (c == NULL)
+		return;
+	c->end = *end;
+	c->has_end = true;
+}
+
 void live_capture_close(struct live_capture *c)
 {
 	if (c == NULL)
 		return;
-	if (c->dump != NULL) {
-		pcap_dump_flush(c->dump);
-		pcap_dump_close(c->dump);
-	}
+	close_write(c);
 	pcap_close(c->pcap);
 	free(c);
 }
@@ -193,8 +301,6 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr,
 	struct live_capture *c = (struct live_capture *)user;
 	struct capture_frame f;
 
-	if (c->dump != NULL)
-		pcap_dump((u_char *)c->dump, hdr, data);
 	f.data = data;
 	f.cap_len = hdr->caplen;
 	f.wire_len = hdr->len > hdr->caplen ? hdr->len : hdr->caplen;
@@ -203,6 +309,8 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr,
 	f.ts.nsec = (uint32_t)hdr->ts.tv_usec * (c->nanosecond ? 1u : 1000u);
 	f.has_ts = true;
 	f.input = 0;
+	if (c->dump != NULL)
+		pcapng_writer_packet(c->dump, f.ts, data, hdr->caplen, hdr->len);
 	c->fn(c->ctx, &f);
 }
 
@@ -275,7 +383,7 @@ int live_capture_read(struct live_capture *c, int timeout_ms,
 void live_capture_flush(struct live_capture *c)
 {
 	if (c->dump != NULL)
-		pcap_dump_flush(c->dump);
+		pcapng_writer_flush(c->dump);
 }
 
 bool live_capture_stats(struct live_capture *c, struct live_capture_stats *s)

@@ -5,7 +5,8 @@
  * a 100 ms timeout, the kernel buffer, immediate mode only on request,
  * pcap_activate with its warnings and errors in words), the BPF filter,
  * non-blocking reads driven by poll() on the selectable descriptor, and
- * optionally every captured frame written to a pcap file (-w).
+ * optionally every captured frame written to a pcapng file (-w) that
+ * ends with the capture's end and drops (pcapng_writer.h says why).
  *
  * One thread uses a capture: the one that reads it.  Frames handed out
  * point into libpcap's buffer and are valid during the callback only.
@@ -53,7 +54,27 @@ struct live_capture *live_capture_open(const struct live_capture_config *cfg,
 				       enum live_capture_error *err,
 				       char *msg, size_t msg_len,
 				       char *warning, size_t warning_len);
-/* Flushes and closes the -w file (valid then), and the handle. */
+/*
+ * What the live run judged the capture with, for the -w file's
+ * statistics block: the moment its analysis stood at when it finished
+ * (isb_endtime), the frames received and the drops its report used.
+ */
+struct live_capture_end {
+	struct pkt_time end;
+	uint64_t received;
+	bool has_drops;                 /* pcap_stats gave counts */
+	uint64_t ps_drop;               /* isb_osdrop */
+	bool has_ifdrop;                /* isb_ifdrop: promiscuous only */
+	uint64_t ps_ifdrop;
+};
+
+/* Once the capture is read: what the close writes at the file's end. */
+void live_capture_set_end(struct live_capture *c,
+			  const struct live_capture_end *end);
+/*
+ * Writes the -w file's statistics block (live_capture_set_end()'s, else
+ * pcap_stats now), flushes and closes it (valid then), and the handle.
+ */
 void live_capture_close(struct live_capture *c);
 
 /*

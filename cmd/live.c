@@ -41,7 +41,8 @@ static const char live_usage[] =
 	"  -p, --no-promiscuous-mode  do not put the interface in promiscuous mode\n"
 	"      --immediate         hand each packet over at once (gives up the\n"
 	"                          ring's batching, which keeps up at high rates)\n"
-	"  -w, --write FILE        write every captured frame to FILE (pcap)\n"
+	"  -w, --write FILE        write every captured frame to FILE (pcapng,\n"
+	"                          with the capture's end and drops)\n"
 	"  -Z, --relinquish-privileges USER  started as root, become USER (default\n"
 	"                          nobody) once the interface is open\n"
 	"  -D, --list-interfaces   list the interfaces, as tcpdump -D, and exit\n"
@@ -297,6 +298,9 @@ struct live_run {
 	int64_t start, next_tick;
 	int64_t advanced;               /* the engine's clock moved to */
 	bool stopping, out_of_memory;
+	/* For the -w file's end: what the final report judged with. */
+	bool has_end;
+	struct live_capture_end end;
 };
 
 static void feed_batch(struct live_run *r, struct packet *pkts, size_t n,
@@ -457,6 +461,27 @@ static void source_facts(const struct live_run *r, const struct diagnosis *d,
 }
 
 /*
+ * The -w file ends where the engine's clock stands now (the last packet,
+ * or later along a quiet link) with the drops source_facts() gave, so
+ * report of the file judges what this run judged.
+ */
+static void note_end(struct live_run *r)
+{
+	int64_t now = analyzer_now(engine_analyzer(r->e));
+
+	if (now <= 0)
+		return;
+	r->end.end.sec = now / NS_PER_SEC;
+	r->end.end.nsec = (uint32_t)(now % NS_PER_SEC);
+	r->end.received = r->counts.received;
+	r->end.has_drops = r->counts.has_ps_drop;
+	r->end.ps_drop = r->counts.ps_drop;
+	r->end.has_ifdrop = r->counts.has_ps_ifdrop;
+	r->end.ps_ifdrop = r->counts.ps_ifdrop;
+	r->has_end = true;
+}
+
+/*
  * End of input: the engine finishes, last changes, the report.  A
  * capture the interface ended (down, gone) still gets the report of
  * what it captured, then exits 3 whatever --fail-on says: the report
@@ -475,6 +500,10 @@ static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 	update_counts(r);
 	source_facts(r, d, &facts);
 	engine_set_source_facts(r->e, &facts);
+	if (d->src != NULL)
+		cli_engine_to_capture_end(r->e, d->src);
+	else
+		note_end(r);
 	engine_finish(r->e);
 	rc = cli_analysis_memory_check(engine_analyzer(r->e));
 	if (rc == CLI_EXIT_OK && r->out_of_memory) {
@@ -625,6 +654,8 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	rc = finish(&r, d);
 	live_feed_free(r.feed);
 	/* After the reader's end: the -w file is flushed and closed valid. */
+	if (r.has_end)
+		live_capture_set_end(r.cap, &r.end);
 	live_capture_close(r.cap);
 	live_stream_free(&r.out);
 	return rc;

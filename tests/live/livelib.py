@@ -124,12 +124,6 @@ def findings_diff(got, want):
     return 'no difference'
 
 
-def report_findings(path):
-    r = subprocess.run([TCPLENS, 'report', '-F', 'json', path],
-                       capture_output=True, text=True)
-    return json.loads(r.stdout)['findings'] if r.returncode == 0 else None
-
-
 def tshark_frames(path):
     """tshark's exit, the frames it reads, its stderr."""
     r = subprocess.run(['tshark', '-r', path], capture_output=True, text=True)
@@ -146,18 +140,85 @@ def capinfos_frames(path):
         return None
 
 
-def pcap_records_whole(path):
-    """Whether a pcap file ends on a record boundary (no record cut
-    short by a writer stopped mid-write): walks the record headers."""
+def report_doc(path):
+    """report -F json of a file, or None when it fails."""
+    r = subprocess.run([TCPLENS, 'report', '-F', 'json', path],
+                       capture_output=True, text=True)
+    return json.loads(r.stdout) if r.returncode == 0 else None
+
+
+def report_diff(live, path):
+    """'' when the live run's report line equals report -F json of the
+    -w file key for key (the whole document: capture, quality, findings,
+    hosts, incident); else where they differ first."""
+    got = {k: v for k, v in (live or {}).items() if k != 'type'}
+    want = report_doc(path)
+    if want is None:
+        return f'report of {path} failed'
+    for k in sorted(set(got) | set(want)):
+        if got.get(k) == want.get(k):
+            continue
+        if k == 'findings':
+            return 'findings: ' + findings_diff(got.get(k), want.get(k))
+        return f'{k}: {str(got.get(k))[:300]} != {str(want.get(k))[:300]}'
+    return ''
+
+
+def _pcapng_blocks(data):
+    """(type, body) of each block of a little- or big-endian pcapng
+    file, and whether the last one ends where the file does."""
+    import struct
+    endian, off, blocks = '<', 0, []
+    while off + 12 <= len(data):
+        if data[off:off + 4] == b'\x0a\x0d\x0d\x0a':
+            endian = '<' if data[off + 8:off + 12] == b'\x4d\x3c\x2b\x1a' \
+                else '>'
+        btype, blen = struct.unpack(endian + 'II', data[off:off + 8])
+        if blen < 12 or off + blen > len(data):
+            return blocks, endian, False
+        blocks.append((btype, data[off + 8:off + blen - 4]))
+        off += blen
+    return blocks, endian, off == len(data)
+
+
+def pcapng_blocks_whole(path):
+    """Whether a pcapng file ends on a block boundary (no block cut
+    short by a writer stopped mid-write)."""
+    with open(path, 'rb') as f:
+        return _pcapng_blocks(f.read())[2]
+
+
+def pcapng_link_types(path):
+    """The link type of each interface description block."""
     import struct
     with open(path, 'rb') as f:
-        data = f.read()
-    if len(data) < 24:
-        return False
-    endian = '<' if data[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') \
-        else '>'
-    off = 24
-    while off + 16 <= len(data):
-        incl = struct.unpack(endian + 'I', data[off + 8:off + 12])[0]
-        off += 16 + incl
-    return off == len(data)
+        blocks, e, _ = _pcapng_blocks(f.read())
+    return [struct.unpack(e + 'H', body[:2])[0]
+            for btype, body in blocks if btype == 1]
+
+
+def pcapng_isb(path):
+    """The last interface statistics block's options as a dict
+    (starttime and endtime in seconds, counters as ints), or None.
+    Nanosecond resolution, as tcplens live -w writes on Linux."""
+    import struct
+    with open(path, 'rb') as f:
+        blocks, e, _ = _pcapng_blocks(f.read())
+    isbs = [body for btype, body in blocks if btype == 5]
+    if not isbs:
+        return None
+    body, out, off = isbs[-1], {}, 12
+    names = {2: 'starttime', 3: 'endtime', 4: 'ifrecv', 5: 'ifdrop',
+             7: 'osdrop'}
+    while off + 4 <= len(body):
+        code, olen = struct.unpack(e + 'HH', body[off:off + 4])
+        if code == 0:
+            break
+        v = body[off + 4:off + 4 + olen]
+        if code in (2, 3):
+            hi, lo = struct.unpack(e + 'II', v)
+            out[names[code]] = (hi << 32 | lo) / 1e9
+        elif code in names:
+            out[names[code]] = struct.unpack(e + 'Q', v)[0]
+        off += 4 + (olen + 3) // 4 * 4
+    return out
