@@ -153,13 +153,32 @@ static enum live_capture_error open_write(struct live_capture *c,
 	return LIVE_CAPTURE_OK;
 }
 
+/*
+ * "any" in Linux cooked v2, as tcpdump 4.99 asks for it: v2 keeps the
+ * interface index and the full protocol, v1 (libpcap 1.10's default)
+ * does not.  A libpcap without it keeps v1, which tcplens decodes too.
+ */
+static void prefer_cooked_v2(struct live_capture *c, const char *iface)
+{
+#ifdef DLT_LINUX_SLL2
+	if (strcmp(iface, "any") == 0)
+		(void)pcap_set_datalink(c->pcap, DLT_LINUX_SLL2);
+#else
+	(void)c;
+	(void)iface;
+#endif
+}
+
 /* After activation: link type, filter, -w file. */
 static enum live_capture_error link_and_outputs(struct live_capture *c,
 						const struct live_capture_config *cfg,
 						char *msg, size_t msg_len)
 {
-	int dlt = pcap_datalink(c->pcap);
+	int dlt;
 	enum live_capture_error err;
+
+	prefer_cooked_v2(c, cfg->iface);
+	dlt = pcap_datalink(c->pcap);
 
 	if (!capture_link_type_from_dlt(dlt, &c->link_type)) {
 		snprintf(msg, msg_len, "%s: link type %d (%s) is not one tcplens decodes (%s)",
