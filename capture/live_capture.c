@@ -258,15 +258,16 @@ struct live_capture *live_capture_open(const struct live_capture_config *cfg,
  * The statistics block: what live_capture_set_end() gave (what the live
  * run judged with), else pcap_stats now and no end beyond the last frame.
  */
-static void close_write(struct live_capture *c)
+static int close_write(struct live_capture *c)
 {
 	struct pcapng_writer_stats s = {0};
 	struct live_capture_stats now;
+	int err;
 
 	if (c->dump == NULL) {
 		if (c->out != NULL && !c->out_is_stdout)
 			fclose(c->out);
-		return;
+		return 0;
 	}
 	s.has_start = true;
 	s.start = c->started;
@@ -287,13 +288,14 @@ static void close_write(struct live_capture *c)
 		s.ifdrop = now.ps_ifdrop;
 	}
 	pcapng_writer_stats(c->dump, &s);
+	err = pcapng_writer_error(c->dump);
 	pcapng_writer_free(c->dump);
-	if (c->out_is_stdout)
-		fflush(c->out);
-	else
-		fclose(c->out);
+	if ((c->out_is_stdout ? fflush(c->out) : fclose(c->out)) != 0 &&
+	    err == 0)
+		err = errno;
 	c->dump = NULL;
 	c->out = NULL;
+	return err;
 }
 
 void live_capture_set_end(struct live_capture *c,
@@ -305,13 +307,16 @@ void live_capture_set_end(struct live_capture *c,
 	c->has_end = true;
 }
 
-void live_capture_close(struct live_capture *c)
+int live_capture_close(struct live_capture *c)
 {
+	int err;
+
 	if (c == NULL)
-		return;
-	close_write(c);
+		return 0;
+	err = close_write(c);
 	pcap_close(c->pcap);
 	free(c);
+	return err;
 }
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *hdr,

@@ -74,8 +74,10 @@ void live_capture_set_end(struct live_capture *c,
 /*
  * Writes the -w file's statistics block (live_capture_set_end()'s, else
  * pcap_stats now), flushes and closes it (valid then), and the handle.
+ * Returns the errno of the -w file's first failed write (a full disk:
+ * the file is cut short), else 0.
  */
-void live_capture_close(struct live_capture *c);
+int live_capture_close(struct live_capture *c);
 
 /*
  * Waits at most timeout_ms for frames and hands those ready to fn

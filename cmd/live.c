@@ -618,6 +618,7 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	struct engine_consumer flow_lines;
 	size_t n_consumers;
 	enum cli_exit rc;
+	int werr;
 
 	sigemptyset(&r.stop_signals);
 	sigaddset(&r.stop_signals, SIGINT);
@@ -656,8 +657,14 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	/* After the reader's end: the -w file is flushed and closed valid. */
 	if (r.has_end)
 		live_capture_set_end(r.cap, &r.end);
-	live_capture_close(r.cap);
+	werr = live_capture_close(r.cap);
 	live_stream_free(&r.out);
+	if (werr != 0) {
+		cli_error("live: %s: writing the capture failed (%s); the file is cut short",
+			  o->iface.write_path, strerror(werr));
+		if (rc == CLI_EXIT_OK || rc == CLI_EXIT_FINDINGS)
+			rc = CLI_EXIT_INTERNAL;
+	}
 	return rc;
 }
 

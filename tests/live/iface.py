@@ -16,7 +16,9 @@ to a port nothing listens on:
   CAP_NET_RAW alone it captures (promiscuous, -B 128 MiB);
 - the interface down at the start: one line naming it, exit 3; taken
   down mid-capture: the run ends at once, one line naming it, the
-  report of what was captured (equal to report of FILE), exit 3.
+  report of what was captured (equal to report of FILE), exit 3;
+- the -w file's disk fills mid-capture: the run goes on to its report,
+  then one line naming the file and the error, exit 7.
 Prints one PASS/FAIL/SKIP line per check.
 """
 import json
@@ -304,6 +306,36 @@ def check_down_during(pair, tmp):
             f'{frames} frames: {terr}', f'ended {took:.2f} s after')
 
 
+def check_disk_full(pair, tmp):
+    """-w on a 64 KiB file system: the capture and the analysis go on,
+    the report is whole, and the cut-short file is said, exit 7."""
+    mnt = os.path.join(tmp, 'small')
+    os.mkdir(mnt)
+    if sh('mount', '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt,
+          check=False).returncode:
+        print(f'SKIP {SUITE}/iface-disk-full: cannot mount a tmpfs')
+        return
+    try:
+        out = os.path.join(mnt, 'full.pcapng')
+        # Its standard error where there is room.
+        run = LiveRun(['-i', 'lv-c', '-w', out, '--duration', '3'],
+                      ns=pair.cli, err_path=os.path.join(tmp, 'full.err'))
+        time.sleep(1.0)
+        sh('ip', 'netns', 'exec', pair.cli, 'python3', '-c',
+           'import socket\n'
+           's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n'
+           'for i in range(300):\n'
+           '    s.sendto(b"x" * 1000, ("192.0.2.2", 9))\n')
+        rc = run.wait(timeout=20)
+        err = run.stderr().splitlines()
+        types = [o['type'] for at, o in run.objects()]
+    finally:
+        sh('umount', mnt, check=False)
+    verdict('disk-full', rc == 7 and types[-2:] == ['report', 'capture'] and
+            len(err) == 1 and out in err[0] and 'cut short' in err[0],
+            f'exit {rc}, last lines {types[-2:]}, stderr {err}')
+
+
 def main():
     if not can_make_namespaces():
         print(f'SKIP {SUITE}/iface: needs root and ip(8) for network namespaces')
@@ -321,6 +353,7 @@ def main():
         check_unprivileged(pair, tmp)
         check_down_at_start(pair, tmp)
         check_down_during(pair, tmp)
+        check_disk_full(pair, tmp)
     finally:
         pair.close()
         shutil.rmtree(tmp, ignore_errors=True)
