@@ -53,6 +53,9 @@ static const char live_usage[] =
 	"                          fire, then the report; a status line on a\n"
 	"                          terminal's stderr) or ndjson (finding, stats,\n"
 	"                          report and capture lines)\n"
+	"      --no-tui            these lines even when stdout is a terminal (the\n"
+	"                          only output today; the dashboard will be the\n"
+	"                          default on a terminal)\n"
 	"      --flows             (ndjson) a flow line as each flow ends, with\n"
 	"                          `flows -F json`'s keys\n"
 	"      --interval SEC      seconds between snapshots, stats lines and\n"
@@ -80,6 +83,7 @@ enum {
 	OPT_COLOR,
 	OPT_IMMEDIATE,
 	OPT_FLOWS,
+	OPT_NO_TUI,
 };
 
 #define LIVE_FORMATS                                                       \
@@ -102,6 +106,8 @@ struct live_opts {
 	bool list;                          /* -D */
 	const char *user;                   /* -Z; NULL: nobody */
 	bool flows;                         /* --flows */
+	/* --no-tui: these lines on a terminal too (the dashboard's default) */
+	bool no_tui;
 };
 
 /* Seconds as a decimal number in [min, max]. */
@@ -151,6 +157,9 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 	case OPT_FLOWS:
 		o->flows = true;
 		return 0;
+	case OPT_NO_TUI:
+		o->no_tui = true;
+		return 0;
 	case 'w':
 		o->iface.write_path = arg;
 		return 0;
@@ -197,6 +206,7 @@ static const struct option live_longopts[] = {
 	{"no-promiscuous-mode", no_argument, NULL, 'p'},
 	{"immediate", no_argument, NULL, OPT_IMMEDIATE},
 	{"flows", no_argument, NULL, OPT_FLOWS},
+	{"no-tui", no_argument, NULL, OPT_NO_TUI},
 	{"list-interfaces", no_argument, NULL, 'D'},
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"write", required_argument, NULL, 'w'},

@@ -298,6 +298,17 @@ def check_paced_report():
                 f'at --speed {speed} the report line differs')
 
 
+def check_no_tui():
+    """--no-tui is accepted and changes nothing off a terminal."""
+    path = f'{LAB}/refused.pcap'
+    plain = run(['live', '-r', path, '--speed', '0', '-F', 'ndjson'])
+    no_tui = run(['live', '-r', path, '--speed', '0', '-F', 'ndjson',
+                  '--no-tui'])
+    verdict('no-tui', no_tui.returncode == 0 and
+            no_tui.stdout == plain.stdout,
+            f'exit {no_tui.returncode}: {no_tui.stderr.strip()}')
+
+
 def check_count():
     live = run(['live', '-r', f'{LAB}/refused.pcap', '--speed', '0', '-c',
                 '10', '-F', 'ndjson'])
@@ -360,6 +371,7 @@ def main():
     check_close_wait_live_line()
     check_paced_report()
     check_count()
+    check_no_tui()
     check_flows_all()
     check_counts_text()
     check_sigint()
