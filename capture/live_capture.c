@@ -25,7 +25,6 @@ struct live_capture {
 	pcap_t *pcap;
 	/* -w: the file (NULL for none) and its pcapng writer. */
 	FILE *out;
-	bool out_is_stdout;
 	struct pcapng_writer *dump;
 	struct pkt_time started;       /* isb_starttime */
 	bool has_end;
@@ -129,15 +128,14 @@ static struct pkt_time wall_now(void)
 	return t;
 }
 
-/* The -w file ("-": standard output) with its pcapng header. */
+/* The -w file with its pcapng header. */
 static enum live_capture_error open_write(struct live_capture *c,
 					  const struct live_capture_config *cfg,
 					  int dlt, char *msg, size_t msg_len)
 {
 	struct pcapng_writer_interface ifc = {0};
 
-	c->out_is_stdout = strcmp(cfg->write_path, "-") == 0;
-	c->out = c->out_is_stdout ? stdout : fopen(cfg->write_path, "wb");
+	c->out = fopen(cfg->write_path, "wb");
 	ifc.link_type = linktype_of_dlt(dlt);
 	ifc.snaplen = (uint32_t)pcap_snapshot(c->pcap);
 	ifc.nanosecond = c->nanosecond;
@@ -265,7 +263,7 @@ static int close_write(struct live_capture *c)
 	int err;
 
 	if (c->dump == NULL) {
-		if (c->out != NULL && !c->out_is_stdout)
+		if (c->out != NULL)
 			fclose(c->out);
 		return 0;
 	}
@@ -290,8 +288,7 @@ static int close_write(struct live_capture *c)
 	pcapng_writer_stats(c->dump, &s);
 	err = pcapng_writer_error(c->dump);
 	pcapng_writer_free(c->dump);
-	if ((c->out_is_stdout ? fflush(c->out) : fclose(c->out)) != 0 &&
-	    err == 0)
+	if (fclose(c->out) != 0 && err == 0)
 		err = errno;
 	c->dump = NULL;
 	c->out = NULL;

@@ -28,7 +28,7 @@ struct live_capture_config {
 	int buffer_kib;                 /* 0: 32768 (32 MiB) */
 	bool no_promisc;                /* -p */
 	bool immediate;                 /* --immediate */
-	const char *write_path;         /* -w: NULL for none */
+	const char *write_path;         /* -w: a file; NULL for none */
 };
 
 /* Why an interface could not be opened, beyond capture_error's. */

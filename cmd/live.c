@@ -262,6 +262,9 @@ static int parse_live_opts(int argc, char **argv, struct live_opts *o, int *rc)
 	if (o->iface.iface != NULL) {
 		if (o->n_reads > 0 || first < argc)
 			return cli_usage("live", rc, "live: -i and capture files (-r) do not go together");
+		/* Standard output carries the lines: frames there would garble both. */
+		if (o->iface.write_path != NULL && strcmp(o->iface.write_path, "-") == 0)
+			return cli_usage("live", rc, "live: -w - would mix frames with the lines on standard output: give a file (or a FIFO)");
 		o->iface.filter = o->an.filter;
 		return 0;
 	}

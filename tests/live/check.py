@@ -196,6 +196,14 @@ def check_flows_all():
                 extra=('--tcp-timeout', '1', '--udp-timeout', '1',
                        '--icmp-timeout', '1'), ends=('idle', 'capture_end'))
     r = run(['live', '-r', f'{LAB}/refused.pcap', '--flows'])
+    # -c 1: were it accepted (as before), the run would end, not hang.
+    try:
+        w = run(['live', '-i', 'lo', '-w', '-', '-c', '1'], timeout=20)
+    except subprocess.TimeoutExpired:
+        w = subprocess.CompletedProcess([], -1, '', 'timed out')
+    verdict('write-stdout-is-usage-error',
+            w.returncode == 2 and len(w.stderr.strip().splitlines()) == 1
+            and '-w -' in w.stderr, f'exit {w.returncode}, {w.stderr!r}')
     verdict('flows-text-is-usage-error',
             r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
             and '-F ndjson' in r.stderr, f'exit {r.returncode}, {r.stderr!r}')
