@@ -39,6 +39,7 @@ cli_ip=10.77.0.2
 
 die() { echo "make_capture: $*" >&2; exit 1; }
 say() { echo "make_capture: $*" >&2; }
+. "$here/nginx.sh"
 
 # count_packets FILE: print the number of packets in FILE.
 count_packets() {
@@ -69,11 +70,7 @@ fi
 
 # ---- preconditions ---------------------------------------------------------
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, veth, packet capture)"
-nginx=/usr/sbin/nginx
-[ -x "$nginx" ] || nginx=$(command -v nginx || true)
-if [ -z "$nginx" ] || [ ! -x "$nginx" ]; then
-	die "nginx not found (Debian package nginx-light)"
-fi
+nginx_find
 for tool in ip wrk tcpdump; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool not found (run: sh scripts/deps.sh bench)"
 done
@@ -146,10 +143,7 @@ ip netns exec "$ns_cli" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 
 # ---- nginx -----------------------------------------------------------------
 tmp=$(mktemp -d "$work/nginx.XXXXXX")
-chmod 755 "$tmp"
-mkdir -p "$tmp/www"
-cat >"$tmp/www/index.html" <<'EOF'
-<!DOCTYPE html>
+nginx_start "$tmp" "$ns_srv" "$srv_ip" 4096 4096 '<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>tcplens bench</title></head>
 <body>
@@ -157,41 +151,7 @@ cat >"$tmp/www/index.html" <<'EOF'
 <p>A small static page served by nginx to wrk, one request per TCP
 connection, to produce a realistic capture for the tcplens benchmark.</p>
 </body>
-</html>
-EOF
-chmod -R a+rX "$tmp/www"
-cat >"$tmp/nginx.conf" <<EOF
-# private, throw-away configuration for bench/make_capture.sh
-worker_processes 1;
-user nobody nogroup;
-pid $tmp/nginx.pid;
-lock_file $tmp/nginx.lock;
-error_log $tmp/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    default_type text/html;
-    client_body_temp_path $tmp/body;
-    proxy_temp_path $tmp/proxy;
-    fastcgi_temp_path $tmp/fastcgi;
-    uwsgi_temp_path $tmp/uwsgi;
-    scgi_temp_path $tmp/scgi;
-    server {
-        listen $srv_ip:80 backlog=4096;
-        root $tmp/www;
-        index index.html;
-    }
-}
-EOF
-ip netns exec "$ns_srv" "$nginx" -e "$tmp/error.log" -c "$tmp/nginx.conf" -g 'daemon off;' \
-	>"$tmp/nginx.out" 2>&1 &
-nginx_pid=$!
-for _ in $(seq 50); do
-	ip netns exec "$ns_srv" ss -Hltn "sport = :80" | grep -q . && break
-	kill -0 "$nginx_pid" 2>/dev/null || { cat "$tmp/nginx.out" "$tmp/error.log" >&2 2>/dev/null; die "nginx did not start"; }
-	sleep 0.2
-done
-ip netns exec "$ns_srv" ss -Hltn "sport = :80" | grep -q . || die "nginx is not listening on $srv_ip:80"
+</html>'
 
 # ---- tcpdump ---------------------------------------------------------------
 # -B 131072: 128 MiB kernel ring; -Z root: write the file without dropping

@@ -32,6 +32,7 @@ baseline_at=60
 
 die() { echo "soak: $*" >&2; exit 2; }
 say() { echo "soak: $*" >&2; }
+. bench/nginx.sh
 
 for v in "$seconds" "$rate" "$sample" "$tolerance"; do
 	case $v in '' | *[!0-9]* | 0) die "SOAK_SECONDS, SOAK_RATE, SOAK_SAMPLE and SOAK_TOLERANCE must be positive numbers" ;; esac
@@ -39,11 +40,7 @@ done
 [ "$seconds" -gt "$baseline_at" ] || die "SOAK_SECONDS must be more than $baseline_at (the baseline is RSS at ${baseline_at} s)"
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, veth, packet capture)"
 [ -x "$TCPLENS" ] || die "$TCPLENS not built (make)"
-nginx=/usr/sbin/nginx
-[ -x "$nginx" ] || nginx=$(command -v nginx || true)
-if [ -z "$nginx" ] || [ ! -x "$nginx" ]; then
-	die "nginx not found (Debian package nginx-light)"
-fi
+nginx_find
 for tool in ip python3; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool not found (run: sh scripts/deps.sh bench)"
 done
@@ -107,37 +104,7 @@ ip netns exec "$ns_cli" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 
 # ---- nginx -----------------------------------------------------------------
 tmp=$(mktemp -d "$work/soak.XXXXXX")
-chmod 755 "$tmp"
-mkdir -p "$tmp/www"
-echo '<!DOCTYPE html><title>tcplens soak</title><p>soak</p>' >"$tmp/www/index.html"
-chmod -R a+rX "$tmp/www"
-cat >"$tmp/nginx.conf" <<EOF
-# private, throw-away configuration for bench/soak.sh
-worker_processes 1;
-user nobody nogroup;
-pid $tmp/nginx.pid;
-lock_file $tmp/nginx.lock;
-error_log $tmp/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    default_type text/html;
-    client_body_temp_path $tmp/body;
-    proxy_temp_path $tmp/proxy;
-    fastcgi_temp_path $tmp/fastcgi;
-    uwsgi_temp_path $tmp/uwsgi;
-    scgi_temp_path $tmp/scgi;
-    server { listen $srv_ip:80; root $tmp/www; index index.html; }
-}
-EOF
-ip netns exec "$ns_srv" "$nginx" -e "$tmp/error.log" -c "$tmp/nginx.conf" -g 'daemon off;' \
-	>"$tmp/nginx.out" 2>&1 &
-nginx_pid=$!
-for _ in $(seq 50); do
-	ip netns exec "$ns_srv" ss -Hltn "sport = :80" | grep -q . && break
-	sleep 0.2
-done
-ip netns exec "$ns_srv" ss -Hltn "sport = :80" | grep -q . || die "nginx is not listening on $srv_ip:80"
+nginx_start "$tmp" "$ns_srv" "$srv_ip" 1024 511 '<!DOCTYPE html><title>tcplens soak</title><p>soak</p>'
 
 # ---- tcplens live (ip netns exec execs it: $! is tcplens itself) -----------
 out=$work/soak.ndjson
