@@ -22,7 +22,7 @@ static const struct setting half_open_rows[] = {
 	 .type = SETTING_COUNT, .min = 1, .max = 100, .def = 3,
 	 .offset = DET_SETTING_AT(FINDING_HALF_OPEN,
 				  struct half_open_settings, min_probes),
-	 .doc = "keep-alive probes in a row with no answer"},
+	 .doc = "keep-alive probes in a row, nothing from the peer between"},
 };
 
 /* half_open's group state: connections by what showed them half-open. */
