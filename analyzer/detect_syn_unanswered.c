@@ -120,6 +120,8 @@ static void unanswered_waiting(struct detectors *d, const struct flow *f,
 	s->waiting_now++;
 	s->waiting_retries += df->syn_retries;
 	g->threshold = 1;
+	/* So a port scan already known takes it in (group_scanner()). */
+	group_note_party(g, flow_addr(f, FLOW_ORIG));
 	group_fire_live(d, g);
 }
 

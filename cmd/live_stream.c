@@ -109,13 +109,35 @@ static const char *change_name(enum finding_change c)
 	return NULL;
 }
 
+/*
+ * Text: a finding's line when it fires, and one when it clears or is
+ * taken back, so a person who read the first is not left believing it
+ * still holds.  Updates are not written: a growing storm would bury
+ * the other lines (NDJSON has them).
+ */
+static void finding_text(struct live_stream *s, const struct engine_finding *ef)
+{
+	const char *word;
+
+	switch (ef->change) {
+	case FINDING_CHANGE_NEW:
+		diagnosis_render_line(s->out, &ef->finding, s->color);
+		line_end(s);
+		return;
+	case FINDING_CHANGE_RESOLVED: word = "RESOLVED"; break;
+	case FINDING_CHANGE_WITHDRAWN: word = "WITHDRAWN"; break;
+	default: return;
+	}
+	fprintf(s->out, "%s%s%s %s %s: %s\n", s->color ? "\033[2m" : "", word,
+		s->color ? "\033[0m" : "", finding_id_name(ef->finding.id),
+		ef->finding.subject, ef->finding.summary);
+	line_end(s);
+}
+
 static void finding_line(struct live_stream *s, const struct engine_finding *ef)
 {
 	if (s->format != OUTPUT_FORMAT_NDJSON) {
-		if (ef->change == FINDING_CHANGE_NEW) {
-			diagnosis_render_line(s->out, &ef->finding, s->color);
-			line_end(s);
-		}
+		finding_text(s, ef);
 		return;
 	}
 	doc_begin_object(&s->w);

@@ -277,6 +277,47 @@ def check_close_wait_live_line():
             f'evidence {first.get("evidence")}')
 
 
+def check_scan_takes_in_live_ports():
+    """A port scan already known takes in the per-port findings about its
+    source as they fire live (the final report folds them likewise): no
+    line for each scanned port that a withdrawn line takes back later."""
+    live = run(['live', '-r', f'{LAB}/port_scan.pcap', '--speed', '20',
+                '--interval', '0.1', '-F', 'ndjson'])
+    per_port = [o for o in parse_lines(live.stdout) if o['type'] == 'finding'
+                and o['id'] in ('syn_unanswered', 'connection_refused')]
+    verdict('scan-takes-in-live-ports',
+            live.returncode == 0 and per_port == [],
+            f'exit {live.returncode}; {len(per_port)} per-port lines, first '
+            f'{per_port[:1]}')
+
+
+def check_text_takes_back():
+    """Text: each finding line the final report does not hold (it was
+    explained or undone later) is followed by a WITHDRAWN or RESOLVED
+    line for it, so the reader is not left believing it still holds."""
+    path = f'{LAB}/accept_queue_syn_drop.pcap'
+    live = run(['live', '-r', path, '--speed', '20', '--interval', '0.1',
+                '--no-tui'])
+    report = json.loads(run(['report', '-F', 'json', path]).stdout)
+    kept = {(f['id'], f['subject']) for f in report['findings']}
+    said, left = {}, []
+    for line in live.stdout.splitlines():
+        if line.startswith('tcplens report:'):
+            break
+        word, fid, rest = (line.split(' ', 2) + ['', ''])[:3]
+        key = (fid, rest.split(': ', 1)[0])
+        if word in ('WITHDRAWN', 'RESOLVED'):
+            said[key] = 'taken back' if key in said else 'unannounced'
+        elif word in ('CRITICAL', 'WARNING', 'INFO'):
+            said[key] = 'said'
+    left = [k for k, v in said.items()
+            if (v == 'said' and k not in kept) or v == 'unannounced']
+    verdict('text-takes-back-withdrawn', live.returncode == 0 and
+            'taken back' in said.values() and left == [],
+            f'exit {live.returncode}; lines {said}; left standing or '
+            f'unannounced: {left}')
+
+
 def check_stats_hosts_by_tunnel():
     """Two tenants' 192.0.2.1 are two hosts in the stats lines, each named
     with its tunnel, as `states` names them."""
@@ -377,6 +418,8 @@ def main():
     check_lines_agree('one-sided',
                       'testdata/real/unidirectional_tcp_stream_with_missing_packet.pcap')
     check_close_wait_live_line()
+    check_scan_takes_in_live_ports()
+    check_text_takes_back()
     check_paced_report()
     check_count()
     check_no_tui()
