@@ -66,6 +66,8 @@ void det_handshake_facts(struct detectors *d, const struct packet *pkt,
 		df->flags |= DF_SYNACK_SEEN;
 		if (info->annots & TCP_ANNOT_BIT(RETRANSMISSION))
 			df->flags |= DF_SYNACK_RETRIED;
+		if (df->flags & DF_SYN_FLOOD_COUNTED)
+			d->attempt |= ATTEMPT_SYNACK;
 		/* The client had acknowledged it: its ACK was not taken. */
 		if ((info->annots & TCP_ANNOT_BIT(RETRANSMISSION)) &&
 		    (df->flags & DF_HANDSHAKE_DONE))

@@ -213,6 +213,13 @@ enum det_flow_flag {
 	DF_STUCK_LIVE = 1u << 12,
 	/* Refused by a full accept queue (accept_queue_overflow). */
 	DF_AQ_REFUSED = 1u << 13,
+	/*
+	 * How syn_flood counts a half-open attempt that has not ended yet
+	 * (enum flood_open_kind, in these two bits): so that a live finding
+	 * states its facts, and its end takes back exactly what was added.
+	 */
+	DF_FLOOD_OPEN_SHIFT = 14,
+	DF_FLOOD_OPEN_MASK = 3u << 14,
 };
 
 /*
@@ -334,6 +341,11 @@ enum attempt_event {
 	 * acknowledged it: it did not take the client's ACK.
 	 */
 	ATTEMPT_SYNACK_AGAIN = 1u << 5,
+	/*
+	 * The listener's SYN-ACK (its first or one sent again) to an attempt
+	 * syn_flood counts half-open: what it has heard so far changes.
+	 */
+	ATTEMPT_SYNACK = 1u << 6,
 };
 
 /* A connection attempt waiting to be judged half-open (syn_flood). */
@@ -350,7 +362,8 @@ struct pending_attempt {
 enum det_segment {
 	/*
 	 * A connection attempt's first SYN, its handshake completed, or a
-	 * RST before that (d->attempt, see det_handshake_facts()).
+	 * RST before that (d->attempt, see det_handshake_facts()); or the
+	 * listener's SYN-ACK to one counted half-open (ATTEMPT_SYNACK).
 	 */
 	SEG_ATTEMPT = 1u << 0,
 	SEG_FIN_RST = 1u << 1,

@@ -1,8 +1,12 @@
 /*
  * syn_flood groups by listener (host:port), made once an attempt to it
  * is half-open: ring = half-open attempts by the time they began; count
- * = the most in the window; counts = the sources of those half-open now;
- * set = the sources of attempts that never completed.
+ * = the most in the window; counts = the sources of half-open attempts
+ * not completed (so far); set = the sources of attempts that ended
+ * without completing.  What the listener did with an attempt is counted
+ * twice over: "open" while it is half-open and has not ended, so that a
+ * live snapshot states what the packets so far show, then settled when
+ * it ends, as the report counts it; its end takes back its open share.
  */
 #include "detect_internal.h"
 
@@ -49,12 +53,28 @@ struct syn_flood_state {
 	/* Answered once and never retried: a SYN cookie's signature. */
 	uint64_t never_retried;
 	uint64_t answered;              /* a SYN-ACK came */
+	/*
+	 * The half-open attempts that have not ended, as seen so far (0 once
+	 * the capture has ended): no SYN-ACK yet; a SYN-ACK; the listener's
+	 * retransmissions toward those whose SYN-ACK was sent again.
+	 */
+	uint32_t open_unanswered;
+	uint32_t open_answered;
+	uint32_t open_synack_retransmissions;
+	/*
+	 * Answered, not sent again, and known so for UNRETRIED_AFTER_S:
+	 * those known so for less are young_unretried, by the second they
+	 * were known answered (young_sec is the latest second counted).
+	 */
+	uint32_t open_never_retried;
+	uint32_t young_unretried[3];
+	uint32_t young_sec;
 };
 
 DET_GROUP_STATE_ACCESSORS(struct syn_flood_state, syn_flood_of,
 			  syn_flood_of_const);
 
-/* ------------------------------------------------------------ counting */
+/* ------------------------------------------------------------ open */
 
 /* The listener f tried. */
 static struct det_group *flood_group(struct detectors *d, const struct flow *f,
@@ -65,6 +85,158 @@ static struct det_group *flood_group(struct detectors *d, const struct flow *f,
 	subject_endpoint(&k, FINDING_SYN_FLOOD, f, FLOW_RESP);
 	return make ? group_get(d, &k, d->now) : group_find(d, &k);
 }
+
+/*
+ * What an attempt that has not ended adds to its group's open counts
+ * (kept in its side state's DF_FLOOD_OPEN bits).
+ */
+enum flood_open_kind {
+	FLOOD_OPEN_NONE = 0,            /* not counted open */
+	FLOOD_OPEN_UNANSWERED = 1,      /* no SYN-ACK so far */
+	FLOOD_OPEN_UNRETRIED = 2,       /* a SYN-ACK, not sent again so far */
+	FLOOD_OPEN_RETRIED = 3,         /* its SYN-ACK was sent again */
+};
+
+/*
+ * A SYN-ACK is "never retried" only once Linux would have sent it again:
+ * its first retransmission comes one second (the initial RTO) after it.
+ * An attempt known answered for less than this may yet see one.  Counted
+ * in whole seconds, so more than 2 s have passed once it is 3 s older.
+ */
+#define UNRETRIED_AFTER_S 3
+
+static enum flood_open_kind flood_open_kind_of(const struct det_flow *df)
+{
+	return (enum flood_open_kind)((df->flags & DF_FLOOD_OPEN_MASK) >>
+				      DF_FLOOD_OPEN_SHIFT);
+}
+
+static enum flood_open_kind flood_open_kind_now(const struct det_flow *df)
+{
+	if (!(df->flags & DF_SYNACK_SEEN))
+		return FLOOD_OPEN_UNANSWERED;
+	return (df->flags & DF_SYNACK_RETRIED) ? FLOOD_OPEN_RETRIED
+					       : FLOOD_OPEN_UNRETRIED;
+}
+
+static void count_step(uint32_t *n, int sign, uint32_t by)
+{
+	if (sign > 0)
+		*n = *n > UINT32_MAX - by ? UINT32_MAX : *n + by;
+	else
+		*n = *n > by ? *n - by : 0;
+}
+
+/* The young that have waited UNRETRIED_AFTER_S by second now_s are known. */
+static void unretried_age(struct syn_flood_state *s, uint32_t now_s)
+{
+	if (s->young_sec == 0 || now_s >= s->young_sec + 3) {
+		for (int i = 0; i < 3; i++) {
+			count_step(&s->open_never_retried, 1,
+				   s->young_unretried[i]);
+			s->young_unretried[i] = 0;
+		}
+		s->young_sec = now_s;
+		return;
+	}
+	while (s->young_sec < now_s) {
+		uint32_t *b = &s->young_unretried[++s->young_sec % 3];
+
+		count_step(&s->open_never_retried, 1, *b);
+		*b = 0;
+	}
+}
+
+/* An answered attempt not retried, known so since second since_s. */
+static void unretried_step(struct syn_flood_state *s, uint32_t now_s,
+			   uint32_t since_s, int sign)
+{
+	unretried_age(s, now_s);
+	if (since_s + UNRETRIED_AFTER_S <= s->young_sec)
+		count_step(&s->open_never_retried, sign, 1);
+	else
+		count_step(&s->young_unretried[since_s % 3], sign, 1);
+}
+
+/*
+ * Adds (sign 1) or takes back (-1) what attempt df counts open, as its
+ * kind says.  An unretried attempt's second is kept in syn_check, free
+ * once the attempt has left the pending queue.
+ */
+static void flood_open_step(struct detectors *d, struct det_group *g,
+			    const struct flow *f, struct det_flow *df,
+			    enum flood_open_kind kind, int sign)
+{
+	struct syn_flood_state *s = syn_flood_of(g);
+
+	switch (kind) {
+	case FLOOD_OPEN_NONE:
+		break;
+	case FLOOD_OPEN_UNANSWERED:
+		count_step(&s->open_unanswered, sign, 1);
+		break;
+	case FLOOD_OPEN_UNRETRIED:
+		count_step(&s->open_answered, sign, 1);
+		if (sign > 0)
+			df->syn_check = (uint32_t)(d->now / NS_PER_SEC);
+		unretried_step(s, (uint32_t)(d->now / NS_PER_SEC),
+			       df->syn_check, sign);
+		break;
+	case FLOOD_OPEN_RETRIED:
+		count_step(&s->open_answered, sign, 1);
+		count_step(&s->open_synack_retransmissions, sign,
+			   tcp_conn_retrans_segs(f, FLOW_RESP));
+		break;
+	}
+}
+
+/* Attempt df is counted open as what its listener did so far. */
+static void flood_open_add(struct detectors *d, struct det_group *g,
+			   const struct flow *f, struct det_flow *df)
+{
+	enum flood_open_kind kind = flood_open_kind_now(df);
+
+	flood_open_step(d, g, f, df, kind, 1);
+	df->flags = (uint16_t)((df->flags & ~DF_FLOOD_OPEN_MASK) |
+			       ((unsigned)kind << DF_FLOOD_OPEN_SHIFT));
+}
+
+/* It completed or ended: it is no longer counted open. */
+static void flood_open_take(struct detectors *d, struct det_group *g,
+			    const struct flow *f, struct det_flow *df)
+{
+	if (g != NULL)
+		flood_open_step(d, g, f, df, flood_open_kind_of(df), -1);
+	df->flags &= (uint16_t)~DF_FLOOD_OPEN_MASK;
+}
+
+/*
+ * The listener's SYN-ACK to an attempt counted open: the attempt moves
+ * to what it is now.  A SYN-ACK sent again to one already retried adds
+ * itself to the retransmissions.
+ */
+static void flood_synack(struct detectors *d, const struct flow *f,
+			 const struct tcp_seg_info *info, struct det_flow *df)
+{
+	enum flood_open_kind was = flood_open_kind_of(df);
+	struct det_group *g;
+
+	if (was == FLOOD_OPEN_NONE ||
+	    (g = flood_group(d, f, false)) == NULL)
+		return;
+	if (was == FLOOD_OPEN_RETRIED) {
+		if (info->annots & TCP_ANNOT_BIT(RETRANSMISSION))
+			count_step(&syn_flood_of(g)->open_synack_retransmissions,
+				   1, 1);
+		return;
+	}
+	if (flood_open_kind_now(df) == was)
+		return;
+	flood_open_take(d, g, f, df);
+	flood_open_add(d, g, f, df);
+}
+
+/* ------------------------------------------------------------ counting */
 
 /*
  * An attempt is half-open once it has gone a second without completing:
@@ -97,6 +269,9 @@ static void flood_count(struct detectors *d, struct det_flow *df,
 			       DF_SYN_FLOOD_COUNTED);
 	if (g == NULL)
 		return;
+	/* Those known answered long enough are told as never retried. */
+	unretried_age(syn_flood_of(g), (uint32_t)(d->now / NS_PER_SEC));
+	flood_open_add(d, g, f, df);
 	if (!count_map_add(&g->counts, det_addr_hash(f, FLOW_ORIG), 1, NULL))
 		d->oom = true;
 	if (df->flags & DF_SYNACK_SEEN)
@@ -200,6 +375,7 @@ static void flood_resolved(struct detectors *d, const struct flow *f,
 
 	if (df->flags & DF_SYN_FLOOD_COUNTED) {
 		g = flood_group(d, f, false);
+		flood_open_take(d, g, f, df);
 		if (g != NULL) {
 			rate_sub(&g->ring, f->first_ts,
 				 syn_flood_settings_of(&d->cfg)->window_ns, 1);
@@ -227,6 +403,7 @@ static void flood_flow_end(struct detectors *d, const struct flow *f,
 	if (!(df->flags & DF_SYN_FLOOD_COUNTED))
 		return;
 	g = flood_group(d, f, false);
+	flood_open_take(d, g, f, df);
 	if (g == NULL)
 		return;
 	s = syn_flood_of(g);
@@ -258,11 +435,12 @@ static void flood_on_segment(struct detectors *d, const struct packet *pkt,
 			     struct det_flow *df)
 {
 	(void)pkt;
-	(void)info;
 	if ((d->attempt & ATTEMPT_SYN) &&
 	    !(df->flags & (DF_SYN_FLOOD_COUNTED | DF_SYN_PENDING)) &&
 	    f->dir[FLOW_ORIG].pkts == 1 && det_enabled(d, FINDING_SYN_FLOOD))
 		flood_attempt(d, f, df);
+	if (d->attempt & ATTEMPT_SYNACK)
+		flood_synack(d, f, info, df);
 	if (d->attempt & (ATTEMPT_COMPLETED | ATTEMPT_RST_EARLY))
 		flood_resolved(d, f, df);
 }
@@ -282,32 +460,90 @@ static void flood_sweep(struct detectors *d)
 
 /* ------------------------------------------------------------ describe */
 
+/*
+ * What the packets so far show: the settled attempts' counts, and while
+ * some have not ended, theirs added (sources: those not completed).
+ */
+struct flood_facts {
+	uint64_t sources, unanswered, retransmissions, never_retried;
+	uint64_t answered, young;       /* young: too recent to tell */
+	bool open;
+};
+
+static struct flood_facts flood_facts_of(const struct det_group *g)
+{
+	const struct syn_flood_state *s = syn_flood_of_const(g);
+	struct flood_facts x = {
+		.sources = g->set.count,
+		.unanswered = s->never_answered,
+		.retransmissions = s->synack_retransmissions,
+		.never_retried = s->never_retried,
+		.answered = s->answered,
+		.open = s->open_unanswered + s->open_answered > 0,
+	};
+
+	if (!x.open)
+		return x;
+	/* Sources that ended are still in counts unless they completed. */
+	if (g->counts.live > x.sources)
+		x.sources = g->counts.live;
+	x.unanswered += s->open_unanswered;
+	x.retransmissions += s->open_synack_retransmissions;
+	x.never_retried += s->open_never_retried;
+	x.answered += s->open_answered;
+	x.young = (uint64_t)s->young_unretried[0] + s->young_unretried[1] +
+		  s->young_unretried[2];
+	return x;
+}
+
+static bool cookies_signature(uint64_t never_retried,
+			      const struct flood_facts *x)
+{
+	return never_retried > x->retransmissions &&
+	       never_retried > x->unanswered;
+}
+
+/*
+ * "likely": most answered once and never again.  Live, SYN-ACKs too
+ * recent to have been sent again that would tip it leave it unknown.
+ */
+static const char *flood_cookies(const struct flood_facts *x)
+{
+	if (cookies_signature(x->never_retried, x))
+		return "likely";
+	if (x->answered == 0 ||
+	    (x->young > 0 && cookies_signature(x->never_retried + x->young, x)))
+		return "unknown";
+	return "not seen";
+}
+
 static void flood_describe(const struct det_group *g, struct finding *out,
 			   const struct detect_config *cfg)
 {
-	const struct syn_flood_state *s = syn_flood_of_const(g);
+	struct flood_facts x = flood_facts_of(g);
 	char win[24];
-	const char *cookies = s->never_retried > s->synack_retransmissions &&
-			      s->never_retried > s->never_answered ? "likely"
-			      : s->answered == 0 ? "unknown" : "not seen";
+	const char *cookies = flood_cookies(&x);
 
 	format_duration(syn_flood_settings_of(cfg)->window_ns, win,
 			sizeof(win));
 	out->unit = "half-open attempts in the window";
-	finding_add_number(out, "sources", (double)g->set.count);
+	finding_add_number(out, "sources", (double)x.sources);
 	finding_add_number(out, "synack_retransmissions",
-			   (double)s->synack_retransmissions);
-	finding_add_number(out, "syns_unanswered", (double)s->never_answered);
+			   (double)x.retransmissions);
+	finding_add_number(out, "syns_unanswered", (double)x.unanswered);
 	finding_add_number(out, "synacks_never_retried",
-			   (double)s->never_retried);
+			   (double)x.never_retried);
 	finding_add_text(out, "syncookies", cookies);
+	/* Live, attempts not ended may yet be answered. */
 	snprintf(out->summary, sizeof(out->summary),
 		 "%.0f connection attempts toward %s were half-open within %s "
-		 "(threshold %.0f), from %u distinct sources; %llu never got a "
-		 "SYN-ACK, %llu SYN-ACKs were retransmitted; syncookies: %s",
+		 "(threshold %.0f), from %llu distinct sources; %llu %s, "
+		 "%llu SYN-ACKs were retransmitted; syncookies: %s",
 		 out->value, out->subject, win, out->threshold,
-		 g->set.count, (unsigned long long)s->never_answered,
-		 (unsigned long long)s->synack_retransmissions, cookies);
+		 (unsigned long long)x.sources,
+		 (unsigned long long)x.unanswered,
+		 x.open ? "have had no SYN-ACK so far" : "never got a SYN-ACK",
+		 (unsigned long long)x.retransmissions, cookies);
 }
 
 /* A flood is over once a window passes without a half-open attempt. */

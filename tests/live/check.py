@@ -318,6 +318,43 @@ def check_text_takes_back():
             f'unannounced: {left}')
 
 
+SYN_FLOOD_FACTS = ['sources', 'syns_unanswered', 'synack_retransmissions',
+                   'synacks_never_retried', 'syncookies']
+
+
+def check_syn_flood_live_facts():
+    """The syn_flood line that fires during the flood, while its attempts
+    are still half-open, states what the packets so far show: sources and
+    unanswered attempts already seen (not 0), none beyond the report's;
+    its last line states the report's facts.  Paced: at --speed 0 the
+    first snapshot comes after the last packet."""
+    for name in ['syn_flood_no_cookies', 'syn_flood_cookies']:
+        path = f'{LAB}/{name}.pcap'
+        live = run(['live', '-r', path, '--speed', '2', '--interval', '0.2',
+                    '-F', 'ndjson'])
+        lines = [o for o in parse_lines(live.stdout)
+                 if o['type'] == 'finding' and o['id'] == 'syn_flood']
+        report = json.loads(run(['report', '-F', 'json', path]).stdout)
+        want = next((f['details'] for f in report['findings']
+                     if f['id'] == 'syn_flood'), {})
+        first = lines[0].get('details', {}) if lines else {}
+        last = lines[-1].get('details', {}) if lines else {}
+        so_far = [k for k in ('sources', 'syns_unanswered')
+                  if want.get(k, 0) > 0 and first.get(k, 0) == 0]
+        beyond = [k for k in ('sources', 'syns_unanswered',
+                              'synack_retransmissions')
+                  if first.get(k, 0) > want.get(k, 0)]
+        verdict(f'{name}/syn_flood-first-line-states-facts-so-far',
+                live.returncode == 0 and lines != [] and
+                lines[0]['state'] == 'new' and want != {} and
+                first.get('sources', 0) > 0 and not so_far and not beyond,
+                f'first line {first}, report {want}')
+        verdict(f'{name}/syn_flood-last-line-states-report-facts',
+                lines != [] and
+                all(last.get(k) == want.get(k) for k in SYN_FLOOD_FACTS),
+                f'last line {last}, report {want}')
+
+
 def check_stats_hosts_by_tunnel():
     """Two tenants' 192.0.2.1 are two hosts in the stats lines, each named
     with its tunnel, as `states` names them."""
@@ -420,6 +457,7 @@ def main():
     check_close_wait_live_line()
     check_scan_takes_in_live_ports()
     check_text_takes_back()
+    check_syn_flood_live_facts()
     check_paced_report()
     check_count()
     check_no_tui()

@@ -400,6 +400,66 @@ static void test_syn_flood_fires_on_time_after_the_flood_stops(void **state)
 	assert_num(expect_finding(r, FINDING_SYN_FLOOD, "10.0.0.1:80")->value, 150);
 }
 
+/*
+ * While a flood's attempts are still half-open, its finding states what
+ * the packets so far show (a live snapshot takes it then), and the end
+ * counts each attempt once.  120 sources, one SYN each within 0.6 s; the
+ * first 20 answered at once, 10 of those sent again later.
+ */
+static void test_syn_flood_facts_while_attempts_are_open(void **state)
+{
+	struct run *r = *state;
+	struct unit_wire *w = run_start(r);
+	struct conn c[120];
+	const struct finding *f;
+
+	for (int i = 0; i < 120; i++) {
+		char src[32];
+
+		snprintf(src, sizeof(src), "10.1.%d.%d", i / 100, i % 100 + 1);
+		conn_init(&c[i], w, src, 40000, "10.0.0.1", 80);
+		conn_send(&c[i], CLI, MS(5) * i, SYN, 0);
+		if (i < 20)
+			conn_send(&c[i], SRV, MS(5) * i + US(300), SYN | ACK, 0);
+	}
+	analyzer_advance(r->a, EPOCH_NS + SEC(2));
+	r->f = detectors_findings(r->det, &r->n);
+	f = expect_finding(r, FINDING_SYN_FLOOD, "10.0.0.1:80");
+	assert_num(detail_number(f, "sources"), 120);
+	assert_num(detail_number(f, "syns_unanswered"), 100);
+	assert_num(detail_number(f, "synack_retransmissions"), 0);
+	/* Answered a second ago: too recent to call never retried. */
+	assert_num(detail_number(f, "synacks_never_retried"), 0);
+	assert_string_equal(detail_text(f, "syncookies"), "not seen");
+	assert_non_null(strstr(f->summary, "from 120 distinct sources; "
+			       "100 have had no SYN-ACK so far, 0 SYN-ACKs"));
+
+	/* 10 SYN-ACKs sent again, a late one to #50, #60 completes. */
+	for (int i = 0; i < 10; i++)
+		conn_seg(&c[i], SRV, SEC(2) + MS(i), SYN | ACK,
+			 c[i].nxt[SRV] - 1, c[i].nxt[CLI], 0, &linux_syn);
+	conn_send(&c[50], SRV, SEC(2) + MS(50), SYN | ACK, 0);
+	conn_send(&c[60], SRV, SEC(2) + MS(60), SYN | ACK, 0);
+	conn_send(&c[60], CLI, SEC(2) + MS(61), ACK, 0);
+	r->f = detectors_findings(r->det, &r->n);
+	f = expect_finding(r, FINDING_SYN_FLOOD, "10.0.0.1:80");
+	assert_num(detail_number(f, "sources"), 119);
+	assert_num(detail_number(f, "syns_unanswered"), 98);
+	assert_num(detail_number(f, "synack_retransmissions"), 10);
+	assert_non_null(strstr(f->summary, "98 have had no SYN-ACK so far, "
+			       "10 SYN-ACKs were retransmitted"));
+
+	/* At the end, the same attempts, counted once, in the final words. */
+	run_end(r);
+	f = expect_finding(r, FINDING_SYN_FLOOD, "10.0.0.1:80");
+	assert_num(detail_number(f, "sources"), 119);
+	assert_num(detail_number(f, "syns_unanswered"), 98);
+	assert_num(detail_number(f, "synack_retransmissions"), 10);
+	assert_num(detail_number(f, "synacks_never_retried"), 11);
+	assert_string_equal(detail_text(f, "syncookies"), "not seen");
+	assert_non_null(strstr(f->summary, "98 never got a SYN-ACK, 10 "));
+}
+
 static void test_syn_flood_not_for_busy_listener_completing_handshakes(void **state)
 {
 	struct run *r = *state;
@@ -2793,6 +2853,7 @@ int main(void)
 		T(test_close_wait_not_while_the_server_still_sends),
 		T(test_retransmit_share_is_in_bytes_under_tso),
 		T(test_syn_flood_fires_on_time_after_the_flood_stops),
+		T(test_syn_flood_facts_while_attempts_are_open),
 		T(test_syn_flood_not_for_busy_listener_completing_handshakes),
 		T(test_syn_flood_not_for_slow_handshakes_in_flight),
 		T(test_syn_flood_min_half_open_from_config),
