@@ -80,6 +80,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(CORE_OBJS) $(REPORT_OBJS) $(CONF
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka $(PKG_LIBS) -lm
 
+# The live queue's pipe is cmd/ code with no library behind it.
+$(BUILD)/tests/test_packet_pipe: $(BUILD)/obj/cmd/packet_pipe.o
+
 unit: $(UNIT_BINS)
 
 deps:

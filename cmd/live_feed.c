@@ -22,8 +22,10 @@
  * On an interface, the queue between the capture thread and the engine
  * must ride over the engine thread's pauses (a busy machine's scheduler,
  * a snapshot) as a kernel ring would: 512 batches of 64 frames, half a
- * second at 65,000 frames a second.  Frame bytes are allocated as the
- * batches first fill, so a quiet link costs little.
+ * second at 65,000 frames a second.  A batch costs 55 KiB of packet
+ * structs and at least 16 KiB of frame bytes once it is first filled;
+ * the pipe refills the batch freed last, so a quiet link touches two or
+ * three of them and only a burst makes the rest resident.
  */
 #define IFACE_PIPE_BATCHES 512
 

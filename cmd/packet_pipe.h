@@ -24,12 +24,23 @@ struct packet_pipe;
  * over its pauses, little enough to stay in cache.
  */
 #define PACKET_PIPE_FILE_BATCHES 24
+/* The most batches a pipe holds: they are named by 16-bit indices. */
+#define PACKET_PIPE_MAX_BATCHES 65536
 /*
- * Room for batches of 64 packets each (at least 16); their frame bytes
- * are allocated as they are first needed.
+ * Room for batches of 64 packets each (16 to PACKET_PIPE_MAX_BATCHES).
+ * Batches are consumed in the order they were filled, and a freed batch
+ * is the next one filled, so a pipe that is rarely more than a batch or
+ * two behind only ever touches its lowest batches: the others' memory
+ * (their packets, and their frame bytes, allocated as first needed) is
+ * never made resident.
  */
 struct packet_pipe *packet_pipe_new(size_t batches);
 void packet_pipe_free(struct packet_pipe *p);
+/*
+ * One more than the highest batch index filled so far: how many
+ * batches' memory the pipe has touched.
+ */
+size_t packet_pipe_batches_touched(struct packet_pipe *p);
 
 /*
  * Producer: room for one packet and cap_len bytes of frame, which the
