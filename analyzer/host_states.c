@@ -100,8 +100,8 @@ static bool listener_index_grow(struct host_states *hs)
 	return true;
 }
 
-/* Adds the listener k unless it is known: ss lists each once. */
-static void listener_add(struct host_states *hs, const struct host_socket *k)
+/* Adds the listener k unless it is known (ss lists each once): true if new. */
+static bool listener_add(struct host_states *hs, const struct host_socket *k)
 {
 	size_t s;
 
@@ -113,7 +113,7 @@ static void listener_add(struct host_states *hs, const struct host_socket *k)
 		 hs->listener_mask;
 	     hs->listener_index[s] != 0; s = (s + 1) & hs->listener_mask)
 		if (same_listener(&hs->listeners[hs->listener_index[s] - 1], k))
-			return;
+			return false;
 	if (hs->n_listeners == hs->cap_listeners) {
 		size_t cap = hs->cap_listeners ? hs->cap_listeners * 2 : 16;
 		struct host_socket *p = realloc(hs->listeners, cap * sizeof(*p));
@@ -125,12 +125,13 @@ static void listener_add(struct host_states *hs, const struct host_socket *k)
 	}
 	hs->listeners[hs->n_listeners] = *k;
 	hs->listener_index[s] = (uint32_t)++hs->n_listeners;
-	return;
+	return true;
 oom:
 	hs->oom = true;
+	return false;
 }
 
-void host_states_on_segment(struct host_states *hs, const struct packet *pkt,
+bool host_states_on_segment(struct host_states *hs, const struct packet *pkt,
 			    const struct flow *f,
 			    const struct tcp_seg_info *info)
 {
@@ -145,14 +146,14 @@ void host_states_on_segment(struct host_states *hs, const struct packet *pkt,
 	if ((pkt->tcp.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) !=
 		    (TCP_FLAG_SYN | TCP_FLAG_ACK) ||
 	    info->dir != FLOW_RESP || (f->u.tcp.flags & TCP_CONN_SIM_OPEN))
-		return;
+		return false;
 	memset(&l, 0, sizeof(l));
 	l.family = f->key.family;
 	l.state = TCP_STATE_LISTEN;
 	l.port = flow_port(f, FLOW_RESP);
 	l.tunnel = f->key.tunnel;
 	memcpy(l.addr, flow_addr(f, FLOW_RESP), 16);
-	listener_add(hs, &l);
+	return listener_add(hs, &l);
 }
 
 /* ----------------------------------------------------------------- tables */
@@ -184,15 +185,18 @@ static void socket_add(struct host_states *hs, const struct host_socket *s)
  * resend is due in the capture's last moments may be missed: the
  * count is an estimate, and says so.
  */
-static bool syn_recv_held(const struct flow *f, int d, int64_t now)
+int64_t host_states_syn_recv_until(const struct flow *f, int d)
 {
 	uint32_t resent = f->u.tcp.ep[d].retrans_segs;
-	int64_t timeout;
 
 	if (resent > SYNACK_MAX_DOUBLINGS)
 		resent = SYNACK_MAX_DOUBLINGS;
-	timeout = SYNACK_RTO_NS << resent;
-	return now - f->last_ts <= timeout;
+	return f->last_ts + (SYNACK_RTO_NS << resent);
+}
+
+static bool syn_recv_held(const struct flow *f, int d, int64_t now)
+{
+	return now <= host_states_syn_recv_until(f, d);
 }
 
 /*
@@ -333,7 +337,7 @@ const struct host_socket *host_states_sockets(struct host_states *hs,
 	return hs->sockets;
 }
 
-static int row_order(const void *pa, const void *pb)
+int host_state_row_order(const void *pa, const void *pb)
 {
 	const struct host_state_row *a = pa, *b = pb;
 	int c;
@@ -378,7 +382,8 @@ const struct host_state_row *host_states_rows(struct host_states *hs,
 			r->total++;
 		}
 		if (hs->n_rows > 1)
-			qsort(hs->rows, hs->n_rows, sizeof(hs->rows[0]), row_order);
+			qsort(hs->rows, hs->n_rows, sizeof(hs->rows[0]),
+			      host_state_row_order);
 		hs->rows_valid = true;
 	}
 	*n = hs->n_rows;
@@ -508,6 +513,6 @@ void host_states_take_counts(struct host_states *hs, struct analyzer *a)
 	/* The index is rebuilt at the next take: rows move here. */
 	summarise_syn_only_rows(hs);
 	if (hs->n_rows > 1)
-		qsort(hs->rows, hs->n_rows, sizeof(hs->rows[0]), row_order);
+		qsort(hs->rows, hs->n_rows, sizeof(hs->rows[0]), host_state_row_order);
 	hs->rows_valid = true;
 }

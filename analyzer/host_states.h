@@ -89,11 +89,19 @@ void host_states_free(struct host_states *hs);
 /*
  * Every TCP segment, from analyzer_sink.on_tcp_segment: a SYN-ACK that
  * answers a SYN shows a listener on its sender's address and port, which
- * then stays in every table taken after.
+ * then stays in every table taken after.  True when that listener is new
+ * (host_counts counts it).
  */
-void host_states_on_segment(struct host_states *hs, const struct packet *pkt,
+bool host_states_on_segment(struct host_states *hs, const struct packet *pkt,
 			    const struct flow *f,
 			    const struct tcp_seg_info *info);
+/*
+ * The last moment the SYN_RECV endpoint d of f holds a request socket
+ * (see above): the table at a later time leaves it out.
+ */
+int64_t host_states_syn_recv_until(const struct flow *f, int d);
+/* qsort's order of host_states_rows(): most sockets first. */
+int host_state_row_order(const void *a, const void *b);
 
 /*
  * The table at the engine's present time (analyzer_now(a)), TIME_WAIT

@@ -585,11 +585,21 @@ void tcp_conn_advance(struct flow *f, const struct tcp_config *cfg,
 {
 	struct tcp_conn *c = &f->u.tcp;
 
-	if (c->tw_since == 0 || now - c->tw_since < cfg->time_wait_ns)
+	if (now < tcp_conn_time_wait_end(f, cfg))
 		return;
 	for (int d = 0; d < 2; d++)
 		if (c->ep[d].state == TCP_STATE_TIME_WAIT)
 			c->ep[d].state = TCP_STATE_CLOSED;
+}
+
+int64_t tcp_conn_time_wait_end(const struct flow *f,
+			       const struct tcp_config *cfg)
+{
+	int64_t since = f->u.tcp.tw_since;
+
+	if (since == 0 || since > INT64_MAX - cfg->time_wait_ns)
+		return INT64_MAX;
+	return since + cfg->time_wait_ns;
 }
 
 bool tcp_conn_is_closed(const struct flow *f)

@@ -68,6 +68,12 @@ void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
 void tcp_conn_advance(struct flow *f, const struct tcp_config *cfg,
 		      int64_t now);
 /*
+ * The moment from which tcp_conn_advance() closes f's TIME_WAIT
+ * endpoints; INT64_MAX while none has entered TIME_WAIT.
+ */
+int64_t tcp_conn_time_wait_end(const struct flow *f,
+			       const struct tcp_config *cfg);
+/*
  * True when a SYN without ACK from dir starts a new connection on this
  * 4-tuple: its ISN is not the one dir sent before, or the old connection
  * was reset or closed both ways (TIME_WAIT included: port reuse).
