@@ -40,8 +40,14 @@ static void on_tcp_segment(void *ctx, const struct packet *pkt,
 
 	if (e->det != NULL)
 		detectors_on_tcp_segment(e->det, pkt, f, info, area);
-	if (e->hosts != NULL)
-		host_states_on_segment(e->hosts, pkt, f, info);
+	if (e->hosts != NULL && host_states_on_segment(e->hosts, pkt, f, info) &&
+	    e->counts != NULL)
+		host_counts_add_listener(e->counts, f->key.family,
+					 flow_addr(f, FLOW_RESP), f->key.tunnel);
+	if (e->counts != NULL)
+		host_counts_on_segment(e->counts, f,
+				       (char *)area.storage + e->counts_at,
+				       analyzer_now(e->a));
 	if (e->quality != NULL)
 		capture_quality_on_segment(e->quality, info);
 	for (size_t i = 0; i < e->n_consumers; i++)
@@ -122,6 +128,9 @@ static void on_flow_end(void *ctx, const struct flow *f,
 		trouble_rank_on_flow_end(e->rank, f);
 	if (e->quality != NULL)
 		capture_quality_on_flow_end(e->quality, f);
+	if (e->counts != NULL)
+		host_counts_on_flow_end(e->counts, f,
+					(char *)area.storage + e->counts_at);
 	for (size_t i = 0; i < e->n_consumers; i++)
 		if (e->consumers[i].on_flow_end != NULL)
 			e->consumers[i].on_flow_end(
@@ -142,11 +151,18 @@ static void on_finding(void *ctx, const struct finding *finding)
 
 /*
  * The detectors' side state first (it wants the area's 64-byte
- * alignment), then each consumer's; the total, or 0 when none asked.
+ * alignment), then the socket counts', then each consumer's; the total,
+ * or 0 when none asked.
  */
 static size_t lay_out_storage(struct engine *e)
 {
 	size_t at = e->det != NULL ? detectors_flow_storage(e->det) : 0;
+
+	if (e->counts != NULL) {
+		at = (at + CONSUMER_ALIGN - 1) / CONSUMER_ALIGN * CONSUMER_ALIGN;
+		e->counts_at = at;
+		at += host_counts_flow_storage();
+	}
 
 	for (size_t i = 0; i < e->n_consumers; i++) {
 		size_t want = e->consumers[i].flow_storage;
@@ -172,6 +188,12 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 		if (e->hosts == NULL)
 			return false;
 	}
+	if ((cfg->parts & ENGINE_SOCKET_COUNTS) && e->hosts != NULL) {
+		e->counts = host_counts_new(&cfg->analyzer.tcp,
+					    HOST_COUNTS_MAX_HOSTS);
+		if (e->counts == NULL)
+			return false;
+	}
 	if (cfg->parts & ENGINE_RANKING) {
 		e->rank = trouble_rank_new(cfg->top_n);
 		if (e->rank == NULL)
@@ -194,7 +216,8 @@ static struct analyzer_sink engine_sink(struct engine *e)
 {
 	bool det = e->det != NULL, quality = e->quality != NULL;
 	bool start = det, segment = det || e->hosts != NULL || quality,
-	     datagram = det, icmp = det, end = det || e->rank != NULL || quality,
+	     datagram = det, icmp = det,
+	     end = det || e->rank != NULL || quality || e->counts != NULL,
 	     copy = false;
 	struct analyzer_sink sink = {.ctx = e};
 
@@ -256,6 +279,7 @@ void engine_free(struct engine *e)
 	analyzer_free(e->a);
 	detectors_free(e->det);
 	host_states_free(e->hosts);
+	host_counts_free(e->counts);
 	trouble_rank_free(e->rank);
 	trouble_rank_free(e->snap_rank);
 	capture_quality_free(e->quality);

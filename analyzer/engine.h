@@ -72,6 +72,12 @@ enum engine_part {
 	ENGINE_QUALITY = 1u << 3,       /* the capture's quality */
 	ENGINE_ALL = ENGINE_DETECTORS | ENGINE_SOCKETS | ENGINE_RANKING |
 		     ENGINE_QUALITY,
+	/*
+	 * With ENGINE_SOCKETS: each host's socket counts kept as flows
+	 * change (host_counts.h), for snapshots taken often; a snapshot's
+	 * SNAPSHOT_SOCKETS then gives hosts only, no sockets.
+	 */
+	ENGINE_SOCKET_COUNTS = 1u << 4,
 };
 
 struct engine_config {
@@ -218,12 +224,17 @@ struct engine_snapshot {
 	uint32_t findings_by_severity[3];       /* ongoing ones */
 	struct engine_flow_row *flows;          /* live, oldest first */
 	size_t n_flows;
-	/* Each host's, by host; after engine_finish() counted in hosts only. */
+	/*
+	 * Each host's, by host; counted in hosts only after engine_finish()
+	 * or with ENGINE_SOCKET_COUNTS (hosts_not_counted: sockets of hosts
+	 * past its bound).
+	 */
 	struct host_socket *sockets;
 	size_t n_sockets;
 	struct host_state_row *hosts;           /* most sockets first */
 	size_t n_hosts;
 	struct host_states_summary hosts_left_out;  /* of sockets and hosts */
+	uint64_t hosts_not_counted;
 	struct engine_finding *findings;        /* most severe first */
 	size_t n_findings;
 	struct trouble_row *top;                /* live and ended, worst first */

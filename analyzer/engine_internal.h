@@ -6,12 +6,15 @@
 #define TCPLENS_ENGINE_INTERNAL_H
 
 #include "engine.h"
+#include "host_counts.h"
 #include "quality_policy.h"
 
 struct engine {
 	struct analyzer *a;
 	struct detectors *det;          /* NULL without ENGINE_DETECTORS */
 	struct host_states *hosts;      /* NULL without ENGINE_SOCKETS */
+	struct host_counts *counts;     /* NULL without ENGINE_SOCKET_COUNTS */
+	size_t counts_at;               /* its place in the sink storage */
 	struct trouble_rank *rank;      /* NULL without ENGINE_RANKING */
 	struct capture_quality *quality; /* NULL without ENGINE_QUALITY */
 	/* The findings as the capture's quality leaves them (results). */

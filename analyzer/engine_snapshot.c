@@ -153,6 +153,25 @@ static bool take_flows(struct engine *e, struct engine_snapshot *s)
 
 /* ------------------------------------------------------------ sockets */
 
+/* The counts kept as flows change: the hosts' rows only, no walk. */
+static bool take_socket_counts(struct engine *e, struct engine_snapshot *s)
+{
+	const struct host_state_row *rows;
+	size_t n_rows;
+
+	if (!host_counts_take(e->counts, analyzer_now(e->a)))
+		return false;
+	rows = host_counts_rows(e->counts, &n_rows);
+	if (!reserve(&s->hosts, &s->cap_hosts, n_rows, sizeof(*rows)))
+		return false;
+	if (n_rows > 0)
+		memcpy(s->hosts, rows, n_rows * sizeof(*rows));
+	s->n_hosts = n_rows;
+	s->hosts_left_out = host_counts_summary(e->counts);
+	s->hosts_not_counted = host_counts_not_counted(e->counts);
+	return true;
+}
+
 static bool take_sockets(struct engine *e, struct engine_snapshot *s)
 {
 	const struct host_socket *sk;
@@ -160,8 +179,11 @@ static bool take_sockets(struct engine *e, struct engine_snapshot *s)
 	size_t n_sk, n_rows;
 
 	s->n_sockets = s->n_hosts = 0;
+	s->hosts_not_counted = 0;
 	if (e->hosts == NULL || !(s->parts & SNAPSHOT_SOCKETS))
 		return true;
+	if (e->counts != NULL && !e->finished)
+		return take_socket_counts(e, s);
 	/* After the end the table stays as the capture left it. */
 	if (!e->finished)
 		host_states_take(e->hosts, e->a);
