@@ -49,7 +49,7 @@ MAN1      := $(sort $(wildcard man/*.1))
 MAN7      := $(sort $(wildcard man/*.7))
 
 .PHONY: all help deps demo test check-tests asan asan-tests unit fuzz \
-        fuzz-smoke bench soak install uninstall clean lint golden-update lab \
+        fuzz-smoke bench bench-snapshot soak install uninstall clean lint golden-update lab \
         lab-check identity
 all: $(BIN)
 
@@ -79,6 +79,12 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(CORE_OBJS) $(REPORT_OBJS) $(CONFIG_OBJS) $(UNIT_HELP_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka $(PKG_LIBS) -lm
+
+# What one live snapshot costs the engine thread (bench/README.md).
+$(BUILD)/snapshot_cost: $(BUILD)/obj/bench/snapshot_cost.o $(CORE_OBJS) $(REPORT_OBJS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
+
+bench-snapshot: $(BUILD)/snapshot_cost
 
 # The live queue's pipe is cmd/ code with no library behind it.
 $(BUILD)/tests/test_packet_pipe: $(BUILD)/obj/cmd/packet_pipe.o

@@ -11,7 +11,7 @@ struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
 				   const struct engine_consumer *consumers,
 				   size_t n_consumers)
 {
-	struct engine_config cfg = {.parts = ENGINE_ALL};
+	struct engine_config cfg = {.parts = ENGINE_ALL | ENGINE_SOCKET_COUNTS};
 	struct engine *e;
 
 	cfg.analyzer = o->cfg;

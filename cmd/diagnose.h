@@ -27,6 +27,8 @@ void diagnosis_free(struct diagnosis *d);
 /*
  * The engine with every part, top_n ranked, and the consumers given
  * (live's flow lines; NULL, 0 for none); NULL (said) without memory.
+ * Its socket counts are kept as flows change (ENGINE_SOCKET_COUNTS):
+ * live snapshots them every interval.
  */
 struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
 				   size_t top_n,

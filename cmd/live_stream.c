@@ -214,6 +214,10 @@ static void stats_line(struct live_stream *s, struct engine *e,
 	doc_member_uint(w, "folded", s->snap.folded);
 	doc_end_object(w);
 	stats_hosts(w, &s->snap, analyzer_tunnels(engine_analyzer(e)));
+	/* Only past the bound: a host row that could not be made is said. */
+	if (s->snap.hosts_not_counted > 0)
+		doc_member_uint(w, "sockets_not_counted",
+				s->snap.hosts_not_counted);
 	doc_end_object(w);
 	line_end(s);
 	s->last = *c;
