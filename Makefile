@@ -88,6 +88,7 @@ bench-snapshot: $(BUILD)/snapshot_cost
 
 # The live queue's pipe is cmd/ code with no library behind it.
 $(BUILD)/tests/test_packet_pipe: $(BUILD)/obj/cmd/packet_pipe.o
+$(BUILD)/tests/test_live_output: $(BUILD)/obj/cmd/live_output.o
 
 unit: $(UNIT_BINS)
 

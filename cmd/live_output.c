@@ -22,6 +22,7 @@ struct live_output {
 	pthread_cond_t more;
 	char *ring;
 	size_t cap, tail, used;
+	size_t touched;                 /* bytes of the ring ever written */
 	bool stopping, failed;
 	int error;                      /* errno of the failed write */
 	pthread_t writer;
@@ -71,6 +72,13 @@ static void *writer_main(void *arg)
 		} else {
 			o->tail = (o->tail + chunk) % o->cap;
 			o->used -= chunk;
+			/*
+			 * Drained: the next line goes at the front, so a reader
+			 * that keeps up only ever touches the ring's first pages
+			 * (the rest stays unresident until a burst needs it).
+			 */
+			if (o->used == 0)
+				o->tail = 0;
 		}
 		if (o->failed)
 			break;
@@ -165,6 +173,10 @@ static void ring_put(struct live_output *o, const char *buf, size_t len)
 	memcpy(o->ring + head, buf, first);
 	memcpy(o->ring, buf + first, len - first);
 	o->used += len;
+	if (first < len)
+		o->touched = o->cap;
+	else if (head + len > o->touched)
+		o->touched = head + len;
 }
 
 bool live_output_commit(struct live_output *o)
@@ -196,6 +208,16 @@ bool live_output_commit(struct live_output *o)
 uint64_t live_output_dropped(const struct live_output *o)
 {
 	return o->dropped;
+}
+
+size_t live_output_touched(struct live_output *o)
+{
+	size_t touched;
+
+	pthread_mutex_lock(&o->lock);
+	touched = o->touched;
+	pthread_mutex_unlock(&o->lock);
+	return touched;
 }
 
 bool live_output_failed(struct live_output *o, int *error)

@@ -47,6 +47,11 @@ bool live_output_commit(struct live_output *o);
 /* Lines dropped so far (the buffer was full, or writing had failed). */
 uint64_t live_output_dropped(const struct live_output *o);
 /*
+ * How far into the buffer lines have ever gone, in bytes: what of it is
+ * resident.  A reader that keeps up keeps it to a few lines' worth.
+ */
+size_t live_output_touched(struct live_output *o);
+/*
  * Whether a write failed (*error: its errno; EPIPE: the reader is
  * gone).  The writer thread then stops writing, and takes no signal:
  * a reader gone is never SIGPIPE.
