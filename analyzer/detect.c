@@ -172,6 +172,12 @@ uint64_t detectors_not_tracked(const struct detectors *d)
 	return d->groups_dropped;
 }
 
+void detectors_retransmissions(const struct detectors *d, uint64_t out[3])
+{
+	for (int k = 0; k < 3; k++)
+		out[k] = d->retx_by_kind[k];
+}
+
 const struct detect_folded *detectors_folded(const struct detectors *d)
 {
 	return d->folded;

@@ -208,6 +208,12 @@ bool detectors_out_of_memory(const struct detectors *d);
  */
 uint64_t detectors_not_tracked(const struct detectors *d);
 /*
+ * The data and FIN retransmissions retransmit_burst saw so far, by its
+ * kind: out[0] timeout, out[1] fast, out[2] spurious (see its doc in
+ * tcplens-diagnostics(7)); zeros while that finding is disabled.
+ */
+void detectors_retransmissions(const struct detectors *d, uint64_t out[3]);
+/*
  * On a long run the detectors keep at most max_subjects subjects: near
  * the bound they forget the subjects that can no longer make a finding,
  * then fold the findings resolved longest ago into counts, by finding id

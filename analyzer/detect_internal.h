@@ -456,6 +456,8 @@ struct detectors {
 	bool tcp_on;
 	struct analyzer_config engine;
 	struct finding_sink sink;
+	/* retransmit_burst's retransmissions by kind (detectors_retransmissions()). */
+	uint64_t retx_by_kind[3];
 	int64_t now;
 	bool oom;
 	/* Flow extensions, in chunks, with a free list (number + 1, 0 end). */

@@ -193,11 +193,16 @@ static void retransmission(struct detectors *d, const struct packet *pkt,
 		? RETX_SPURIOUS
 		: ((an & TCP_ANNOT_BIT(FAST_RETRANSMISSION)) || asked || early)
 		? RETX_FAST : RETX_TIMEOUT;
-	struct det_group *g = retx_group(d, f, s);
+	struct det_group *g;
 	struct retransmit_state *rs;
 	uint64_t sum;
 	double share;
 
+	/* Counted for the engine's rates in detectors_retransmissions()'s order. */
+	_Static_assert(RETX_TIMEOUT == 0 && RETX_FAST == 1 &&
+		       RETX_SPURIOUS == 2 && RETX_KIND_COUNT == 3, "its order");
+	d->retx_by_kind[kind]++;
+	g = retx_group(d, f, s);
 	share = 0;
 	if (e != NULL) {
 		double sent = (double)e->segs_old[s] + df->segs[s];

@@ -15,13 +15,81 @@ static void *consumer_storage(const struct engine *e, size_t i,
 	return (char *)area.storage + e->consumer_at[i];
 }
 
+/* The engine's own storage in a flow's sink area (e->own). */
+static struct engine_flow_own *own_storage(const struct engine *e,
+					   struct flow_sink_area area)
+{
+	return (struct engine_flow_own *)((char *)area.storage + e->own_at);
+}
+
 /* ------------------------------------------------- the analyzer's sink */
+
+static void count_rates(struct engine_rate_counts *r, const struct packet *pkt,
+			const struct tcp_seg_info *info)
+{
+	uint8_t fl = pkt->tcp.flags;
+
+	if (fl & TCP_FLAG_SYN) {
+		if (fl & TCP_FLAG_ACK)
+			r->syn_ack++;
+		else
+			r->syn++;
+	}
+	if (fl & TCP_FLAG_RST)
+		r->rst++;
+	/* As tcp_conn.c's retrans_segs: any of the three marks. */
+	if (info->annots & (TCP_ANNOT_BIT(RETRANSMISSION) |
+			    TCP_ANNOT_BIT(FAST_RETRANSMISSION) |
+			    TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION)))
+		r->retrans++;
+}
+
+/* The history ring's next row, the oldest overwritten once it is full. */
+static struct ladder_row *history_slot(struct engine *e)
+{
+	struct ladder_row *r = &e->history[e->history_next];
+
+	if (++e->history_next == e->history_cap)
+		e->history_next = 0;
+	e->history_total++;
+	return r;
+}
+
+/* RFC 6298's SRTT, in µs as the tracker's samples (saturating). */
+static uint32_t smoothed(uint32_t srtt_us, int64_t sample_ns)
+{
+	int64_t us = sample_ns / 1000;
+
+	if (us > UINT32_MAX)
+		us = UINT32_MAX;
+	if (us < 1)
+		us = 1;         /* 0 means no sample */
+	if (srtt_us == 0)
+		return (uint32_t)us;
+	return (uint32_t)(srtt_us + (us - (int64_t)srtt_us) / 8);
+}
+
+static void keep_own(struct engine *e, const struct packet *pkt,
+		     const struct flow *f, const struct tcp_seg_info *info,
+		     struct engine_flow_own *own)
+{
+	/* An ACK's sample times the data its peer sent. */
+	if (info->ack_rtt_ns > 0 && (e->parts & ENGINE_FLOW_RTT))
+		own->srtt_us[!info->dir] = smoothed(own->srtt_us[!info->dir],
+						    info->ack_rtt_ns);
+	if (e->history != NULL) {
+		ladder_row_of_segment(history_slot(e), pkt, f, info);
+		own->ladder_rows++;
+	}
+}
 
 static void on_flow_start(void *ctx, const struct flow *f,
 			  struct flow_sink_area area)
 {
 	struct engine *e = ctx;
 
+	if (flow_is_tcp(f))
+		e->rates.new_conns++;
 	if (e->det != NULL)
 		detectors_on_flow_start(e->det, f, area);
 	for (size_t i = 0; i < e->n_consumers; i++)
@@ -38,6 +106,9 @@ static void on_tcp_segment(void *ctx, const struct packet *pkt,
 {
 	struct engine *e = ctx;
 
+	count_rates(&e->rates, pkt, info);
+	if (e->own)
+		keep_own(e, pkt, f, info, own_storage(e, area));
 	if (e->det != NULL)
 		detectors_on_tcp_segment(e->det, pkt, f, info, area);
 	if (e->hosts != NULL && host_states_on_segment(e->hosts, pkt, f, info) &&
@@ -77,6 +148,10 @@ static void on_copy(void *ctx, const struct packet *pkt, const struct flow *f,
 {
 	struct engine *e = ctx;
 
+	if (e->history != NULL && flow_is_tcp(f)) {
+		ladder_row_of_copy(history_slot(e), pkt, f, dir, copy_of);
+		own_storage(e, area)->ladder_rows++;
+	}
 	for (size_t i = 0; i < e->n_consumers; i++)
 		if (e->consumers[i].on_copy != NULL)
 			e->consumers[i].on_copy(e->consumers[i].ctx, pkt, f,
@@ -151,8 +226,8 @@ static void on_finding(void *ctx, const struct finding *finding)
 
 /*
  * The detectors' side state first (it wants the area's 64-byte
- * alignment), then the socket counts', then each consumer's; the total,
- * or 0 when none asked.
+ * alignment), then the socket counts', the engine's own, then each
+ * consumer's; the total, or 0 when none asked.
  */
 static size_t lay_out_storage(struct engine *e)
 {
@@ -163,7 +238,11 @@ static size_t lay_out_storage(struct engine *e)
 		e->counts_at = at;
 		at += host_counts_flow_storage();
 	}
-
+	if (e->own) {
+		at = (at + CONSUMER_ALIGN - 1) / CONSUMER_ALIGN * CONSUMER_ALIGN;
+		e->own_at = at;
+		at += sizeof(struct engine_flow_own);
+	}
 	for (size_t i = 0; i < e->n_consumers; i++) {
 		size_t want = e->consumers[i].flow_storage;
 
@@ -204,6 +283,14 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 		if (e->quality == NULL)
 			return false;
 	}
+	if (cfg->parts & ENGINE_HISTORY) {
+		e->history_cap = cfg->history_rows ? cfg->history_rows
+						   : ENGINE_HISTORY_ROWS;
+		e->history = calloc(e->history_cap, sizeof(*e->history));
+		if (e->history == NULL)
+			return false;
+	}
+	e->own = (cfg->parts & (ENGINE_FLOW_RTT | ENGINE_HISTORY)) != 0;
 	return true;
 }
 
@@ -215,10 +302,10 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 static struct analyzer_sink engine_sink(struct engine *e)
 {
 	bool det = e->det != NULL, quality = e->quality != NULL;
-	bool start = det, segment = det || e->hosts != NULL || quality,
-	     datagram = det, icmp = det,
+	bool segment = det || e->hosts != NULL || quality || e->own,
+	     start = segment, datagram = det, icmp = det,
 	     end = det || e->rank != NULL || quality || e->counts != NULL,
-	     copy = false;
+	     copy = e->history != NULL;
 	struct analyzer_sink sink = {.ctx = e};
 
 	for (size_t i = 0; i < e->n_consumers; i++) {
@@ -253,6 +340,7 @@ struct engine *engine_new(const struct engine_config *cfg)
 	if (e == NULL)
 		return NULL;
 	e->top_n = cfg->top_n;
+	e->parts = cfg->parts;
 	e->cfg_detect = cfg->detect;
 	e->n_consumers = cfg->n_consumers;
 	if (cfg->n_consumers > 0)
@@ -283,6 +371,7 @@ void engine_free(struct engine *e)
 	trouble_rank_free(e->rank);
 	trouble_rank_free(e->snap_rank);
 	capture_quality_free(e->quality);
+	free(e->history);
 	if (e->policy != NULL)
 		free(e->policy->findings);
 	free(e->policy);

@@ -33,6 +33,7 @@
 #include "quality_policy.h"
 #include "host_states.h"
 #include "ip_defrag.h"
+#include "ladder_row.h"
 #include "trouble_rank.h"
 
 /*
@@ -78,13 +79,32 @@ enum engine_part {
 	 * SNAPSHOT_SOCKETS then gives hosts only, no sockets.
 	 */
 	ENGINE_SOCKET_COUNTS = 1u << 4,
+	/*
+	 * Not in ENGINE_ALL: what only a live view wants, at a cost.
+	 *
+	 * ENGINE_FLOW_RTT: each connection's smoothed RTT for the snapshot's
+	 * flow rows (engine_flow_row.rtt_ns).  With either part the engine
+	 * keeps 12 bytes of its own in every flow, beside the detectors'
+	 * storage (the two are rounded up to 64 bytes together).
+	 *
+	 * ENGINE_HISTORY: the last history_rows TCP segments of all flows,
+	 * for a connection's ladder (engine_snapshot_want_ladder());
+	 * history_rows * sizeof(struct ladder_row) bytes (88: 5.5 MiB at the
+	 * default 65,536), taken at engine_new(), none per packet.
+	 */
+	ENGINE_FLOW_RTT = 1u << 5,
+	ENGINE_HISTORY = 1u << 6,
 };
+
+/* ENGINE_HISTORY's rows when engine_config.history_rows is 0. */
+#define ENGINE_HISTORY_ROWS 65536
 
 struct engine_config {
 	struct analyzer_config analyzer;
 	struct detect_config detect;
 	size_t top_n;               /* connections in the trouble ranking */
 	unsigned parts;             /* enum engine_part bits */
+	size_t history_rows;        /* ENGINE_HISTORY: 0 = ENGINE_HISTORY_ROWS */
 	const struct engine_consumer *consumers;
 	size_t n_consumers;         /* at most ENGINE_MAX_CONSUMERS */
 };
@@ -170,6 +190,66 @@ struct engine_flow_row {
 	int64_t first_ts, last_ts;
 	uint64_t pkts[2], bytes[2]; /* orig, resp */
 	uint32_t retrans[2];        /* TCP segments sent again */
+	/*
+	 * TCP, with ENGINE_FLOW_RTT: the smoothed RTT of each direction's
+	 * data now, as `ss -i` rtt is: RFC 6298's SRTT (gain 1/8, Linux's
+	 * tcp_rtt_estimator()) over the tracker's samples of that
+	 * direction's data (one timed segment per round trip, Karn's rule:
+	 * a segment sent again is never timed), the first sample taken
+	 * whole.  Measured at the capture point: from there to the receiver
+	 * and back, so near the sender it is the path's RTT and near the
+	 * receiver almost nothing.  0: no sample yet (or no
+	 * ENGINE_FLOW_RTT).  `flows` reports the same samples' min, avg and
+	 * max (rtt_data_*), not this.
+	 */
+	int64_t rtt_ns[2];
+	/*
+	 * Zeek's conn_state of the connection as it stands: what `flows`
+	 * would print were the flow to end now (same function, same input:
+	 * Zeek's conn_state depends only on what was seen, never on how the
+	 * flow ended).  So a live connection is "so far": S1 while open, SF
+	 * once both FINs are seen.  NUL-terminated ("OTH", "RSTO", ...).
+	 */
+	char conn_state[8];
+};
+
+/*
+ * Cumulative counts since the engine started (the display takes rates
+ * by difference between two snapshots; an exporter gives them as
+ * counters), of TCP segments the tracker followed: a frame the capture
+ * holds twice (a copy) counts once.  Counted while the engine runs any
+ * part that reads segments (ENGINE_DETECTORS, _SOCKETS, _QUALITY,
+ * _HISTORY); all zero with none.
+ */
+struct engine_rate_counts {
+	uint64_t syn;               /* SYN without ACK, each sent again too */
+	uint64_t syn_ack;           /* SYN with ACK, each sent again too */
+	uint64_t rst;               /* RST, in the window or not */
+	/*
+	 * Data or FIN sent again, by kind as the retransmit_burst finding
+	 * tells them (tcplens-diagnostics(7)): spurious (the receiver had it
+	 * all: tshark's spurious_retransmission), fast (asked for by a
+	 * duplicate ACK or SACK within 200 ms, tshark's fast_retransmission,
+	 * or sent too soon after both sides' latest segments to be a
+	 * timeout), else timeout.  With ENGINE_DETECTORS and that finding
+	 * enabled; keep-alives, zero-window probes and SYNs are not counted.
+	 */
+	uint64_t retrans_timeout, retrans_fast, retrans_spurious;
+	/*
+	 * Every segment the tracker marks as sent again (SYNs, FINs and
+	 * empty ones included, probes not): the sum over connections of
+	 * `flows`' retrans (orig_retrans + resp_retrans).
+	 */
+	uint64_t retrans;
+	/* TCP connections the tracker began following (SYN or midstream). */
+	uint64_t new_conns;
+	/*
+	 * NOW, not cumulative: live TCP connections with an endpoint in
+	 * SYN_SENT or SYN_RECV as the tracker holds them at the take (each
+	 * connection once): handshakes begun and not completed, a SYN flood's
+	 * victims among them.
+	 */
+	uint64_t half_open;
 };
 
 /* How a finding changed since the snapshot taken before into the same s. */
@@ -222,6 +302,7 @@ struct engine_snapshot {
 	uint64_t suppressed, not_tracked;
 	uint64_t folded;            /* findings folded into counts so far */
 	uint32_t findings_by_severity[3];       /* ongoing ones */
+	struct engine_rate_counts rates;
 	struct engine_flow_row *flows;          /* live, oldest first */
 	size_t n_flows;
 	/*
@@ -239,7 +320,21 @@ struct engine_snapshot {
 	size_t n_findings;
 	struct trouble_row *top;                /* live and ended, worst first */
 	size_t n_top;
+	/*
+	 * With ENGINE_HISTORY and engine_snapshot_want_ladder(): that
+	 * connection's segments still in the history ring, oldest first
+	 * (even once it ended), and how many of its earlier ones the ring
+	 * no longer holds ("earlier segments not kept").  That count is
+	 * exact while the connection is live, and after it ended if a take
+	 * saw it live; else ENGINE_LADDER_UNKNOWN once the ring has wrapped.
+	 */
+	uint64_t ladder_uid;                    /* 0: no ladder wanted */
+	struct ladder_row *ladder;
+	size_t n_ladder;
+	uint64_t ladder_not_kept;
+	bool ladder_seen;           /* a take since the want (private) */
 	size_t cap_flows, cap_sockets, cap_hosts, cap_findings, cap_top;
+	size_t cap_ladder;
 };
 
 void engine_snapshot_init(struct engine_snapshot *s, unsigned parts);
@@ -248,6 +343,9 @@ void engine_snapshot_init(struct engine_snapshot *s, unsigned parts);
  * out: s then holds the previous take, unchanged.
  */
 bool engine_snapshot_take(struct engine *e, struct engine_snapshot *s);
+#define ENGINE_LADDER_UNKNOWN UINT64_MAX
+/* Each take from now copies connection uid's ladder (0: none). */
+void engine_snapshot_want_ladder(struct engine_snapshot *s, uint64_t uid);
 void engine_snapshot_free(struct engine_snapshot *s);
 
 #endif

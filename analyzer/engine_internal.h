@@ -28,7 +28,30 @@ struct engine {
 	struct engine_consumer consumers[ENGINE_MAX_CONSUMERS];
 	size_t consumer_at[ENGINE_MAX_CONSUMERS];   /* in the sink storage */
 	size_t n_consumers;
+	unsigned parts;                 /* enum engine_part bits */
+	/* The engine's own storage in a flow, with FLOW_RTT or HISTORY. */
+	bool own;
+	size_t own_at;                  /* in the sink storage */
+	struct engine_rate_counts rates;    /* half_open set at each take */
+	/* ENGINE_HISTORY: the last history_cap segments, next overwritten. */
+	struct ladder_row *history;
+	size_t history_cap, history_next;
+	uint64_t history_total;         /* rows ever written */
 	bool finished;
 };
+
+/* What the engine keeps of its own in every flow (engine.own). */
+struct engine_flow_own {
+	uint32_t srtt_us[2];            /* ENGINE_FLOW_RTT: 0 no sample */
+	uint32_t ladder_rows;           /* ENGINE_HISTORY: rows it wrote */
+};
+
+/* The engine's storage in f, which it must have (engine.own). */
+static inline const struct engine_flow_own *
+engine_flow_own_of(const struct engine *e, const struct flow *f)
+{
+	return (const struct engine_flow_own *)
+	       ((const char *)f + FLOW_SINK_OFFSET + e->own_at);
+}
 
 #endif

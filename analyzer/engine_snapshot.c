@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow_record.h"
 #include "tcp_conn.h"
 
 void engine_snapshot_init(struct engine_snapshot *s, unsigned parts)
@@ -24,6 +25,7 @@ void engine_snapshot_free(struct engine_snapshot *s)
 	free(s->hosts);
 	free(s->findings);
 	free(s->top);
+	free(s->ladder);
 	engine_snapshot_init(s, s->parts);
 }
 
@@ -49,19 +51,46 @@ static bool reserve(void *p, size_t *cap, size_t n, size_t size)
 /* ------------------------------------------------------------ flows */
 
 struct flow_copy {
+	const struct engine *e;
 	struct engine_snapshot *s;
 	struct trouble_rank *rank;      /* live flows go in too, or NULL */
 	size_t counted;
+	uint64_t half_open;
+	/* The wanted ladder's connection is live: its rows written so far. */
+	bool ladder_live;
+	uint32_t ladder_rows;
 	bool oom;
 };
 
-static void count_flow(void *ctx, const struct flow *f)
+static bool is_half_open(const struct flow *f)
 {
-	(void)f;
-	((struct flow_copy *)ctx)->counted++;
+	for (int d = 0; d < 2; d++) {
+		enum tcp_state st = tcp_conn_state(f, d);
+
+		if (st == TCP_STATE_SYN_SENT || st == TCP_STATE_SYN_RECV)
+			return true;
+	}
+	return false;
 }
 
-static void copy_row(struct engine_flow_row *r, const struct flow *f)
+static void count_flow(void *ctx, const struct flow *f)
+{
+	struct flow_copy *fc = ctx;
+
+	fc->counted++;
+	if (!flow_is_tcp(f))
+		return;
+	if (is_half_open(f))
+		fc->half_open++;
+	if (fc->s->ladder_uid != 0 && fc->e->history != NULL &&
+	    flow_uid(f) == fc->s->ladder_uid) {
+		fc->ladder_live = true;
+		fc->ladder_rows = engine_flow_own_of(fc->e, f)->ladder_rows;
+	}
+}
+
+static void copy_row(const struct engine *e, struct engine_flow_row *r,
+		     const struct flow *f)
 {
 	memset(r, 0, sizeof(*r));
 	r->uid = flow_uid(f);
@@ -77,12 +106,17 @@ static void copy_row(struct engine_flow_row *r, const struct flow *f)
 		r->pkts[d] = f->dir[d].pkts;
 		r->bytes[d] = f->dir[d].ip_bytes;
 	}
-	if (flow_is_tcp(f)) {
-		for (int d = 0; d < 2; d++) {
-			r->state[d] = f->u.tcp.ep[d].state;
-			r->retrans[d] = f->u.tcp.ep[d].retrans_segs;
-		}
+	flow_record_conn_state(f, r->conn_state);
+	if (!flow_is_tcp(f))
+		return;
+	for (int d = 0; d < 2; d++) {
+		r->state[d] = f->u.tcp.ep[d].state;
+		r->retrans[d] = f->u.tcp.ep[d].retrans_segs;
 	}
+	if (e->parts & ENGINE_FLOW_RTT)
+		for (int d = 0; d < 2; d++)
+			r->rtt_ns[d] = (int64_t)engine_flow_own_of(e, f)
+					       ->srtt_us[d] * 1000;
 }
 
 static void copy_flow(void *ctx, const struct flow *f)
@@ -97,7 +131,7 @@ static void copy_flow(void *ctx, const struct flow *f)
 		fc->oom = true;         /* flows came since they were counted */
 		return;
 	}
-	copy_row(&fc->s->flows[fc->s->n_flows++], f);
+	copy_row(fc->e, &fc->s->flows[fc->s->n_flows++], f);
 }
 
 static int flow_row_order(const void *pa, const void *pb)
@@ -127,19 +161,56 @@ static struct trouble_rank *live_ranking(struct engine *e)
 	return e->snap_rank;
 }
 
+/*
+ * The wanted connection's rows in the history ring, oldest first, and
+ * how many of its earlier ones the ring no longer holds.
+ */
+static bool take_ladder(const struct engine *e, struct engine_snapshot *s,
+			const struct flow_copy *fc)
+{
+	size_t n = e->history_total < e->history_cap
+		   ? (size_t)e->history_total : e->history_cap;
+	size_t at = e->history_total < e->history_cap ? 0 : e->history_next;
+	size_t was = s->n_ladder, found = 0;
+
+	if (e->history == NULL || s->ladder_uid == 0) {
+		s->n_ladder = 0;
+		s->ladder_not_kept = 0;
+		return true;
+	}
+	for (size_t i = 0, j = at; i < n; i++, j = j + 1 == e->history_cap ? 0 : j + 1)
+		found += e->history[j].uid == s->ladder_uid;
+	if (!reserve(&s->ladder, &s->cap_ladder, found, sizeof(*s->ladder)))
+		return false;
+	s->n_ladder = 0;
+	for (size_t i = 0, j = at; i < n; i++, j = j + 1 == e->history_cap ? 0 : j + 1)
+		if (e->history[j].uid == s->ladder_uid)
+			s->ladder[s->n_ladder++] = e->history[j];
+	if (fc->ladder_live)
+		s->ladder_not_kept = fc->ladder_rows - found;
+	else if (s->ladder_not_kept != ENGINE_LADDER_UNKNOWN && s->ladder_seen)
+		s->ladder_not_kept += was - found;      /* ended: only lost */
+	else
+		s->ladder_not_kept = e->history_total <= e->history_cap
+				     ? 0 : ENGINE_LADDER_UNKNOWN;
+	s->ladder_seen = true;
+	return true;
+}
+
 static bool take_flows(struct engine *e, struct engine_snapshot *s)
 {
-	struct flow_copy fc = {.s = s};
+	struct flow_copy fc = {.e = e, .s = s};
 
 	s->n_flows = 0;
+	analyzer_foreach_flow(e->a, count_flow, &fc);
+	s->rates.half_open = fc.half_open;
+	if (!take_ladder(e, s, &fc))
+		return false;
 	if (!(s->parts & (SNAPSHOT_FLOWS | SNAPSHOT_RANKING)))
 		return true;
-	if (s->parts & SNAPSHOT_FLOWS) {
-		analyzer_foreach_flow(e->a, count_flow, &fc);
-		if (!reserve(&s->flows, &s->cap_flows, fc.counted,
-			     sizeof(*s->flows)))
-			return false;
-	}
+	if ((s->parts & SNAPSHOT_FLOWS) &&
+	    !reserve(&s->flows, &s->cap_flows, fc.counted, sizeof(*s->flows)))
+		return false;
 	if (s->parts & SNAPSHOT_RANKING) {
 		fc.rank = live_ranking(e);
 		if (e->rank != NULL && fc.rank == NULL)
@@ -354,8 +425,31 @@ static bool take_ranking(struct engine *e, struct engine_snapshot *s)
 	return true;
 }
 
+void engine_snapshot_want_ladder(struct engine_snapshot *s, uint64_t uid)
+{
+	if (uid == s->ladder_uid)
+		return;
+	s->ladder_uid = uid;
+	s->n_ladder = 0;
+	s->ladder_not_kept = 0;
+	s->ladder_seen = false;
+}
+
+static void take_rates(struct engine *e, struct engine_snapshot *s)
+{
+	uint64_t kinds[3] = {0, 0, 0};
+
+	s->rates = e->rates;
+	if (e->det != NULL)
+		detectors_retransmissions(e->det, kinds);
+	s->rates.retrans_timeout = kinds[0];
+	s->rates.retrans_fast = kinds[1];
+	s->rates.retrans_spurious = kinds[2];
+}
+
 bool engine_snapshot_take(struct engine *e, struct engine_snapshot *s)
 {
+	take_rates(e, s);
 	s->at = analyzer_now(e->a);
 	s->finished = e->finished;
 	s->counters = *analyzer_get_stats(e->a);

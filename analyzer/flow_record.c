@@ -77,8 +77,17 @@ static void record_tcp(struct flow_record *r, const struct flow *f)
 		r->orientation = "synack";
 	else
 		r->orientation = "syn";
-	copy_name(r->conn_state, sizeof(r->conn_state),
-		  zeek_tcp_conn_state(&f->zeek, r->bytes[0], r->bytes[1]));
+	flow_record_conn_state(f, r->conn_state);
+}
+
+void flow_record_conn_state(const struct flow *f, char out[8])
+{
+	const char *cs = flow_is_tcp(f)
+		? zeek_tcp_conn_state(&f->zeek, tcp_conn_bytes(f, 0),
+				      tcp_conn_bytes(f, 1))
+		: zeek_udp_conn_state(&f->zeek);
+
+	copy_name(out, 8, cs);
 }
 
 /* Zeek's ICMP4_counterpart() / ICMP6_counterpart(), or -1. */
@@ -203,8 +212,7 @@ void flow_record_from_flow(struct flow_record *r, const struct flow *f,
 		record_tcp(r, f);
 		return;
 	}
-	copy_name(r->conn_state, sizeof(r->conn_state),
-		  zeek_udp_conn_state(&f->zeek));
+	flow_record_conn_state(f, r->conn_state);
 	if (f->key.proto == 1 || f->key.proto == 58) {
 		/*
 		 * Zeek's convention: the type stands in for orig_p, and for

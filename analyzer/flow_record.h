@@ -115,6 +115,11 @@ void tunnel_names_format(const struct tunnel_names *n, char *out,
 
 /* "tcp", "udp", "icmp", or a tunnel's own flow's type ("vxlan" ...). */
 const char *flow_record_proto_name(const struct flow_record *r);
+/*
+ * Zeek's conn_state of f as it stands (the record's conn_state once f
+ * ends): for a live flow, what it would be were it to end now.
+ */
+void flow_record_conn_state(const struct flow *f, char out[8]);
 
 /* The fields, in output order. */
 size_t flow_record_field_count(void);
