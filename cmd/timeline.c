@@ -8,6 +8,7 @@
 #include "cli_analysis.h"
 #include "cli_options.h"
 #include "doc_writer.h"
+#include "ladder_text.h"
 #include "tcp_annot.h"
 #include "time_format.h"
 
@@ -102,112 +103,77 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 	return first;
 }
 
-static void flags_text(uint8_t f, char out[9])
+static void emit_text(const struct ladder_row *r, bool with_uid)
 {
-	static const char letters[] = "FSRPAUEC";
-	int n = 0;
+	char line[LADDER_TEXT_LEN];
 
-	for (int i = 0; i < 8; i++)
-		if (f & (1u << i))
-			out[n++] = letters[i];
-	out[n] = '\0';
+	ladder_text_format(r, with_uid, line, sizeof(line));
+	printf("%s\n", line);
 }
 
-static void options_text(const struct packet_tcp *t, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (t->opts_present & TCP_OPT_HAS_MSS)
-		n += (size_t)snprintf(buf + n, len - n, "mss=%u ", t->mss);
-	if (n < len && (t->opts_present & TCP_OPT_HAS_WSCALE))
-		n += (size_t)snprintf(buf + n, len - n, "ws=%u ", t->wscale);
-	if (n < len && (t->opts_present & TCP_OPT_HAS_SACK_PERM))
-		n += (size_t)snprintf(buf + n, len - n, "sackOK ");
-	if (n < len && (t->opts_present & TCP_OPT_HAS_SACK))
-		n += (size_t)snprintf(buf + n, len - n, "sack=%u ", t->sack_count);
-	if (n < len && (t->opts_present & TCP_OPT_HAS_TIMESTAMP))
-		n += (size_t)snprintf(buf + n, len - n, "ts ");
-	if (n > 0 && n <= len)
-		buf[n - 1] = '\0';
-}
-
-static void annots_text(const struct tcp_seg_info *info, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < TCP_ANNOT_COUNT && n < len; i++) {
-		if (!(info->annots & (1u << i)))
-			continue;
-		if (i == TCP_ANNOT_DUPLICATE_ACK)
-			n += (size_t)snprintf(buf + n, len - n, "%sduplicate_ack#%u",
-					      n ? "," : "", info->dup_ack_num);
-		else
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-					      tcp_annot_key((enum tcp_annot)i));
-	}
-}
-
-static void emit_text(const struct packet *pkt, const struct flow *f,
-		      const struct tcp_seg_info *info, bool with_uid)
-{
-	char ts[TIME_FORMAT_LEN], fl[9], opts[64], ann[200], uid[FLOW_UID_LEN];
-
-	time_format_iso(ts, sizeof(ts), pkt->ts, 6);
-	flags_text(pkt->tcp.flags, fl);
-	options_text(&pkt->tcp, opts, sizeof(opts));
-	annots_text(info, ann, sizeof(ann));
-	flow_format_uid(flow_uid(f), uid);
-	if (with_uid)
-		printf("%s ", uid);
-	printf("%6" PRIu64 " %s %s %-6s seq=%-10u ack=%-10u len=%-5u win=%-7" PRIu64
-	       " %-11s %-11s %s%s%s\n",
-	       pkt->frame_no, ts, info->dir == FLOW_ORIG ? "-->" : "<--", fl,
-	       info->rel_seq, info->rel_ack, info->seg_len, info->window,
-	       tcp_state_name(info->state[0]), tcp_state_name(info->state[1]),
-	       opts, opts[0] && ann[0] ? " " : "", ann);
-}
-
-static void emit_doc(struct doc_writer *w, const struct packet *pkt,
-		      const struct flow *f, const struct tcp_seg_info *info)
+static void emit_doc_head(struct doc_writer *w, const struct ladder_row *r)
 {
 	char ts[TIME_FORMAT_LEN], fl[9], uid[FLOW_UID_LEN];
-	char h[ADDR_FORMAT_LEN];
 
-	time_format_iso(ts, sizeof(ts), pkt->ts, 9);
-	flags_text(pkt->tcp.flags, fl);
-	flow_format_uid(flow_uid(f), uid);
+	time_format_iso(ts, sizeof(ts), r->ts, 9);
+	ladder_flags_text(r->flags, fl);
+	flow_format_uid(r->uid, uid);
 	doc_begin_object(w);
-	doc_member_uint(w, "frame", pkt->frame_no);
+	doc_member_uint(w, "frame", r->frame);
 	doc_member_string(w, "ts", ts);
 	doc_member_string(w, "uid", uid);
+}
+
+static void emit_doc(struct doc_writer *w, const struct ladder_row *r,
+		     const struct flow *f)
+{
+	char fl[9], h[ADDR_FORMAT_LEN];
+
+	emit_doc_head(w, r);
+	ladder_flags_text(r->flags, fl);
 	addr_format(f->key.family, flow_addr(f, FLOW_ORIG), h, sizeof(h));
 	doc_member_string(w, "orig_h", h);
 	doc_member_uint(w, "orig_p", flow_port(f, FLOW_ORIG));
 	addr_format(f->key.family, flow_addr(f, FLOW_RESP), h, sizeof(h));
 	doc_member_string(w, "resp_h", h);
 	doc_member_uint(w, "resp_p", flow_port(f, FLOW_RESP));
-	doc_member_string(w, "dir", info->dir == FLOW_ORIG ? "orig" : "resp");
+	doc_member_string(w, "dir", r->dir == FLOW_ORIG ? "orig" : "resp");
 	doc_member_string(w, "flags", fl);
-	doc_member_uint(w, "seq", info->rel_seq);
-	doc_member_uint(w, "ack", info->rel_ack);
-	doc_member_uint(w, "len", info->seg_len);
-	doc_member_uint(w, "win", info->window);
-	doc_member_string(w, "orig_state", tcp_state_name(info->state[0]));
-	doc_member_string(w, "resp_state", tcp_state_name(info->state[1]));
+	doc_member_uint(w, "seq", r->rel_seq);
+	doc_member_uint(w, "ack", r->rel_ack);
+	doc_member_uint(w, "len", r->seg_len);
+	doc_member_uint(w, "win", r->window);
+	doc_member_string(w, "orig_state", tcp_state_name(r->state[0]));
+	doc_member_string(w, "resp_state", tcp_state_name(r->state[1]));
 	doc_key(w, "annotations");
 	doc_begin_array(w);
 	for (int i = 0; i < TCP_ANNOT_COUNT; i++)
-		if (info->annots & (1u << i))
+		if (r->annots & (1u << i))
 			doc_string(w, tcp_annot_key((enum tcp_annot)i));
 	doc_end_array(w);
-	if (info->annots & TCP_ANNOT_BIT(DUPLICATE_ACK))
-		doc_member_uint(w, "dup_ack", info->dup_ack_num);
-	if (info->ack_rtt_ns > 0) {
+	if (r->annots & TCP_ANNOT_BIT(DUPLICATE_ACK))
+		doc_member_uint(w, "dup_ack", r->dup_ack_num);
+	if (r->ack_rtt_ns > 0) {
 		doc_key(w, "ack_rtt_ms");
-		doc_decimal(w, info->ack_rtt_ns / 1000, 3);
+		doc_decimal(w, r->ack_rtt_ns / 1000, 3);
 	}
+	doc_end_object(w);
+}
+
+/*
+ * A frame the capture holds again gets a line of its own, so that no
+ * frame number is missing from the list; it is no segment on the wire
+ * and changes no state.
+ */
+static void emit_copy_doc(struct doc_writer *w, const struct ladder_row *r)
+{
+	char fl[9];
+
+	emit_doc_head(w, r);
+	ladder_flags_text(r->flags, fl);
+	doc_member_string(w, "dir", r->dir == FLOW_ORIG ? "orig" : "resp");
+	doc_member_string(w, "flags", fl);
+	doc_member_uint(w, "copy_of", r->copy_of);
 	doc_end_object(w);
 }
 
@@ -225,55 +191,18 @@ static void timeline_on_segment(void *arg, const struct packet *pkt,
 				const struct tcp_seg_info *info, void *storage)
 {
 	struct timeline_ctx *ctx = arg;
+	struct ladder_row r;
 
 	(void)storage;
 	if (!ctx->o->all &&
 	    !(ctx->pick.found && flow_uid(f) == ctx->pick.uid))
 		return;
 	ctx->shown++;
+	ladder_row_of_segment(&r, pkt, f, info);
 	if (ctx->o->format == OUTPUT_FORMAT_TEXT)
-		emit_text(pkt, f, info, ctx->o->all);
+		emit_text(&r, ctx->o->all);
 	else
-		emit_doc(&ctx->doc, pkt, f, info);
-}
-
-/*
- * A frame the capture holds again gets a line of its own, so that no
- * frame number is missing from the list; it is no segment on the wire
- * and changes no state.
- */
-static void emit_copy_text(const struct packet *pkt, const struct flow *f,
-			   int dir, uint64_t copy_of, bool with_uid)
-{
-	char ts[TIME_FORMAT_LEN], fl[9], uid[FLOW_UID_LEN];
-
-	time_format_iso(ts, sizeof(ts), pkt->ts, 6);
-	flags_text(pkt->tcp.flags, fl);
-	flow_format_uid(flow_uid(f), uid);
-	if (with_uid)
-		printf("%s ", uid);
-	printf("%6" PRIu64 " %s %s %-6s copy of frame %" PRIu64
-	       " (the same frame captured again)\n",
-	       pkt->frame_no, ts, dir == FLOW_ORIG ? "-->" : "<--", fl,
-	       copy_of);
-}
-
-static void emit_copy_doc(struct doc_writer *w, const struct packet *pkt,
-			  const struct flow *f, int dir, uint64_t copy_of)
-{
-	char ts[TIME_FORMAT_LEN], fl[9], uid[FLOW_UID_LEN];
-
-	time_format_iso(ts, sizeof(ts), pkt->ts, 9);
-	flags_text(pkt->tcp.flags, fl);
-	flow_format_uid(flow_uid(f), uid);
-	doc_begin_object(w);
-	doc_member_uint(w, "frame", pkt->frame_no);
-	doc_member_string(w, "ts", ts);
-	doc_member_string(w, "uid", uid);
-	doc_member_string(w, "dir", dir == FLOW_ORIG ? "orig" : "resp");
-	doc_member_string(w, "flags", fl);
-	doc_member_uint(w, "copy_of", copy_of);
-	doc_end_object(w);
+		emit_doc(&ctx->doc, &r, f);
 }
 
 static void timeline_on_copy(void *arg, const struct packet *pkt,
@@ -281,16 +210,18 @@ static void timeline_on_copy(void *arg, const struct packet *pkt,
 			     void *storage)
 {
 	struct timeline_ctx *ctx = arg;
+	struct ladder_row r;
 
 	(void)storage;
 	if (f->key.proto != 6 ||
 	    (!ctx->o->all &&
 	     !(ctx->pick.found && flow_uid(f) == ctx->pick.uid)))
 		return;
+	ladder_row_of_copy(&r, pkt, f, dir, copy_of);
 	if (ctx->o->format == OUTPUT_FORMAT_TEXT)
-		emit_copy_text(pkt, f, dir, copy_of, ctx->o->all);
+		emit_text(&r, ctx->o->all);
 	else
-		emit_copy_doc(&ctx->doc, pkt, f, dir, copy_of);
+		emit_copy_doc(&ctx->doc, &r);
 }
 
 int cmd_timeline(int argc, char **argv)
