@@ -1,0 +1,708 @@
+/*
+ * What the live dashboard reads from engine snapshots: each live flow's
+ * RTT and conn_state, the rate counters, and a connection's ladder from
+ * the history ring, each checked against what the offline commands say
+ * of the same packets (flows' records, tshark's counts, timeline's
+ * golden output).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "capture_source.h"
+#include "decode.h"
+#include "engine.h"
+#include "flow_record.h"
+#include "ladder_text.h"
+#include "settings.h"
+#include "tcp_conn.h"
+
+/* ------------------------------------------------------------ feeding */
+
+/* Feeds frames 1 to max of path (all with max 0) to e, numbered. */
+static void feed_file(struct engine *e, const char *path, uint64_t max)
+{
+	const char *paths[1] = {path};
+	enum capture_error err;
+	char msg[256];
+	struct capture_source *src =
+		capture_source_open(paths, 1, NULL, &err, msg, sizeof(msg));
+	struct capture_frame frame;
+	struct packet pkt;
+	uint64_t n = 0;
+
+	assert_non_null(src);
+	while ((max == 0 || n < max) && capture_source_next(src, &frame) == 1) {
+		decode_packet(&pkt, frame.link_type, frame.data, frame.cap_len,
+			      frame.wire_len);
+		pkt.frame_no = ++n;
+		pkt.ts = frame.ts;
+		pkt.has_ts = frame.has_ts;
+		engine_feed(e, &pkt);
+	}
+	capture_source_free(src);
+}
+
+/* ------------------------------------------ what `flows` says, per flow */
+
+struct ended {
+	uint64_t uid;
+	bool tcp;
+	char conn_state[8];
+	uint8_t state[2];
+	bool at_capture_end;
+	struct rtt_stats rtt[2];
+	uint32_t srtt_us[2];    /* the test's own RFC 6298 over the samples */
+	uint32_t retrans;
+	uint64_t rows;          /* segments and copies: timeline's lines */
+};
+
+struct recorder {
+	struct ended *flows;
+	size_t n, cap;
+};
+
+/* Per flow, in the consumer's storage. */
+struct rec_storage {
+	uint32_t srtt_us[2];
+	uint64_t rows;
+};
+
+static void rec_segment(void *ctx, const struct packet *pkt,
+			const struct flow *f, const struct tcp_seg_info *info,
+			void *storage)
+{
+	struct rec_storage *st = storage;
+	int d = !info->dir;     /* the sample times the peer's data */
+	int64_t us = info->ack_rtt_ns / 1000;
+
+	(void)ctx;
+	(void)pkt;
+	(void)f;
+	st->rows++;
+	if (info->ack_rtt_ns <= 0)
+		return;
+	if (us < 1)
+		us = 1;
+	st->srtt_us[d] = st->srtt_us[d] == 0
+		? (uint32_t)us
+		: (uint32_t)((int64_t)st->srtt_us[d] +
+			     (us - (int64_t)st->srtt_us[d]) / 8);
+}
+
+static void rec_copy(void *ctx, const struct packet *pkt,
+		     const struct flow *f, int dir, uint64_t copy_of,
+		     void *storage)
+{
+	(void)ctx;
+	(void)pkt;
+	(void)dir;
+	(void)copy_of;
+	if (flow_is_tcp(f))
+		((struct rec_storage *)storage)->rows++;
+}
+
+static void rec_end(void *ctx, const struct flow *f, void *storage)
+{
+	struct recorder *r = ctx;
+	const struct rec_storage *st = storage;
+	struct flow_record fr;
+	struct ended *x;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->flows = realloc(r->flows, r->cap * sizeof(*r->flows));
+		assert_non_null(r->flows);
+	}
+	x = &r->flows[r->n++];
+	memset(x, 0, sizeof(*x));
+	flow_record_from_flow(&fr, f, NULL);
+	x->uid = flow_uid(f);
+	x->tcp = flow_is_tcp(f);
+	memcpy(x->conn_state, fr.conn_state, sizeof(x->conn_state));
+	x->at_capture_end = f->end_reason == FLOW_END_CAPTURE_END;
+	x->rows = st->rows;
+	if (!x->tcp)
+		return;
+	for (int d = 0; d < 2; d++) {
+		x->state[d] = fr.state[d];
+		x->rtt[d] = fr.data_rtt[d];
+		x->srtt_us[d] = st->srtt_us[d];
+		x->retrans += fr.retrans[d];
+	}
+}
+
+static const struct ended *ended_of(const struct recorder *r, uint64_t uid)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->flows[i].uid == uid)
+			return &r->flows[i];
+	return NULL;
+}
+
+static struct engine *engine_with(unsigned parts, size_t history_rows,
+				  struct recorder *rec,
+				  struct engine_consumer *c)
+{
+	struct settings s;
+	struct engine_config cfg = {.parts = parts};
+
+	settings_defaults(&s);
+	cfg.analyzer = s.engine;
+	cfg.detect = s.detect;
+	cfg.top_n = 5;
+	cfg.history_rows = history_rows;
+	memset(c, 0, sizeof(*c));
+	c->ctx = rec;
+	c->on_tcp_segment = rec_segment;
+	c->on_copy = rec_copy;
+	c->on_flow_end = rec_end;
+	c->flow_storage = sizeof(struct rec_storage);
+	cfg.consumers = c;
+	cfg.n_consumers = 1;
+	return engine_new(&cfg);
+}
+
+/* ------------------------------------------------ rtt_ns and conn_state */
+
+static const char *const lab_captures[] = {
+	"testdata/lab/bulk_loss.pcap",
+	"testdata/lab/bulk_loss_v6.pcap",
+	"testdata/lab/close_wait_leak.pcap",
+	"testdata/lab/refused.pcap",
+	"testdata/lab/rst_storm.pcap",
+	"testdata/lab/syn_flood_no_cookies.pcap",
+	"testdata/lab/half_close.pcap",
+	"testdata/lab/zero_window.pcap",
+	"testdata/lab/mtu_black_hole.pcap",
+	"testdata/lab/udp_port_unreachable.pcap",
+	"testdata/lab/normal_nginx_wrk.pcap",
+};
+
+#define N_LAB (sizeof(lab_captures) / sizeof(lab_captures[0]))
+
+/*
+ * The rows taken after the last packet, before the end, against the
+ * records `flows` makes of the same flows when the end comes with no
+ * packet between: conn_state identical, the RTT the test's own smoothing
+ * of the tracker's samples, within their min and max, 0 without one.
+ */
+static void test_rows_as_flows_end(void **state)
+{
+	size_t rows = 0, with_rtt = 0;
+
+	(void)state;
+	for (size_t c = 0; c < N_LAB; c++) {
+		struct recorder rec = {0};
+		struct engine_consumer con;
+		struct engine_snapshot s;
+		struct engine *e = engine_with(ENGINE_ALL | ENGINE_FLOW_RTT, 0,
+					       &rec, &con);
+
+		assert_non_null(e);
+		engine_snapshot_init(&s, SNAPSHOT_FLOWS);
+		feed_file(e, lab_captures[c], 0);
+		assert_true(engine_snapshot_take(e, &s));
+		engine_finish(e);
+		for (size_t i = 0; i < s.n_flows; i++) {
+			const struct engine_flow_row *r = &s.flows[i];
+			const struct ended *x = ended_of(&rec, r->uid);
+
+			assert_non_null(x);
+			assert_string_equal(r->conn_state, x->conn_state);
+			rows++;
+			for (int d = 0; x->tcp && d < 2; d++) {
+				int64_t us = r->rtt_ns[d] / 1000;
+
+				assert_int_equal(r->rtt_ns[d] % 1000, 0);
+				assert_int_equal(us, x->srtt_us[d]);
+				if (x->rtt[d].n == 0) {
+					assert_int_equal(us, 0);
+					continue;
+				}
+				with_rtt++;
+				assert_true(us >= x->rtt[d].min_us ||
+					    (x->rtt[d].min_us == 0 && us == 1));
+				assert_true(us <= x->rtt[d].max_us ||
+					    (x->rtt[d].max_us == 0 && us == 1));
+				if (x->rtt[d].n == 1)
+					assert_true(us == x->rtt[d].min_us ||
+						    (us == 1 && x->rtt[d].min_us == 0));
+			}
+		}
+		engine_snapshot_free(&s);
+		engine_free(e);
+		free(rec.flows);
+	}
+	/* The captures do exercise it. */
+	assert_true(rows > 500);
+	assert_true(with_rtt > 20);
+}
+
+/*
+ * Mid-capture, a live flow's conn_state is "so far": what `flows` prints
+ * for the capture cut at that frame.
+ */
+static void test_conn_state_so_far(void **state)
+{
+	static const struct {
+		const char *path;
+		uint64_t cut;
+	} cuts[] = {
+		{"testdata/lab/bulk_loss.pcap", 3},
+		{"testdata/lab/bulk_loss.pcap", 40},
+		{"testdata/lab/close_wait_leak.pcap", 30},
+		{"testdata/lab/half_close.pcap", 8},
+		{"testdata/lab/refused.pcap", 1},
+		{"testdata/lab/syn_flood_no_cookies.pcap", 100},
+	};
+	size_t compared = 0;
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+		struct recorder rec = {0}, cut_rec = {0};
+		struct engine_consumer con, cut_con;
+		struct engine_snapshot s;
+		struct engine *live = engine_with(ENGINE_ALL, 0, &rec, &con);
+		struct engine *cut = engine_with(0, 0, &cut_rec, &cut_con);
+
+		assert_non_null(live);
+		assert_non_null(cut);
+		engine_snapshot_init(&s, SNAPSHOT_FLOWS);
+		feed_file(live, cuts[c].path, cuts[c].cut);
+		feed_file(cut, cuts[c].path, cuts[c].cut);
+		assert_true(engine_snapshot_take(live, &s));
+		engine_finish(cut);
+		for (size_t i = 0; i < s.n_flows; i++) {
+			const struct ended *x = ended_of(&cut_rec, s.flows[i].uid);
+
+			assert_non_null(x);
+			assert_string_equal(s.flows[i].conn_state, x->conn_state);
+			compared++;
+		}
+		engine_snapshot_free(&s);
+		engine_free(live);
+		engine_free(cut);
+		free(rec.flows);
+		free(cut_rec.flows);
+	}
+	assert_true(compared >= 6);
+}
+
+/* Without ENGINE_FLOW_RTT no RTT is kept: 0 says "no sample". */
+static void test_no_rtt_part(void **state)
+{
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s;
+	struct engine *e = engine_with(ENGINE_ALL, 0, &rec, &con);
+
+	(void)state;
+	engine_snapshot_init(&s, SNAPSHOT_FLOWS);
+	feed_file(e, "testdata/lab/bulk_loss.pcap", 0);
+	assert_true(engine_snapshot_take(e, &s));
+	for (size_t i = 0; i < s.n_flows; i++)
+		assert_true(s.flows[i].rtt_ns[0] == 0 &&
+			    s.flows[i].rtt_ns[1] == 0);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+/* ------------------------------------------------------------ rates */
+
+/*
+ * syn, syn_ack and rst are tshark's counts of the same files:
+ *   tshark -r F -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' | wc -l
+ *   tshark -r F -Y 'tcp.flags.syn==1 && tcp.flags.ack==1' | wc -l
+ *   tshark -r F -Y 'tcp.flags.reset==1' | wc -l
+ * The kinds are the retransmit_burst finding's ("16 fast, 0 after a
+ * timeout, 0 spurious" for bulk_loss; "5 timeout retransmissions" in a
+ * row for mtu_black_hole).  retrans and new_conns are the flows'
+ * records' own sums, half_open their count in SYN_SENT/SYN_RECV at the
+ * end.
+ */
+static void test_rates(void **state)
+{
+	static const struct {
+		const char *path;
+		uint64_t syn, syn_ack, rst;
+		int64_t timeout, fast, spurious; /* -1: not checked */
+	} known[] = {
+		{"testdata/lab/syn_flood_no_cookies.pcap", 307, 28, 0, -1, -1, -1},
+		{"testdata/lab/rst_storm.pcap", 500, 0, 500, 0, 0, 0},
+		{"testdata/lab/bulk_loss.pcap", 1, 1, 0, 0, 16, 0},
+		{"testdata/lab/refused.pcap", 2, 0, 2, 0, 0, 0},
+		{"testdata/lab/mtu_black_hole.pcap", 1, 1, 0, 5, -1, 0},
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(known) / sizeof(known[0]); c++) {
+		struct recorder rec = {0};
+		struct engine_consumer con;
+		struct engine_snapshot s;
+		struct engine *e = engine_with(ENGINE_ALL, 0, &rec, &con);
+		uint64_t retrans = 0, tcp = 0, half_open = 0, rows_half = 0;
+		const struct engine_rate_counts *r = &s.rates;
+
+		engine_snapshot_init(&s, SNAPSHOT_FLOWS);
+		feed_file(e, known[c].path, 0);
+		assert_true(engine_snapshot_take(e, &s));
+		for (size_t i = 0; i < s.n_flows; i++)
+			for (int d = 0; d < 2; d++)
+				if (s.flows[i].proto == 6 &&
+				    (s.flows[i].state[d] == TCP_STATE_SYN_SENT ||
+				     s.flows[i].state[d] == TCP_STATE_SYN_RECV)) {
+					rows_half++;
+					break;
+				}
+		engine_finish(e);
+		for (size_t i = 0; i < rec.n; i++) {
+			const struct ended *x = &rec.flows[i];
+
+			if (!x->tcp)
+				continue;
+			tcp++;
+			retrans += x->retrans;
+			if (x->at_capture_end &&
+			    (x->state[0] == TCP_STATE_SYN_SENT ||
+			     x->state[0] == TCP_STATE_SYN_RECV ||
+			     x->state[1] == TCP_STATE_SYN_SENT ||
+			     x->state[1] == TCP_STATE_SYN_RECV))
+				half_open++;
+		}
+		assert_int_equal(r->syn, known[c].syn);
+		assert_int_equal(r->syn_ack, known[c].syn_ack);
+		assert_int_equal(r->rst, known[c].rst);
+		assert_int_equal(r->retrans, retrans);
+		assert_int_equal(r->new_conns, tcp);
+		assert_int_equal(r->half_open, half_open);
+		assert_int_equal(r->half_open, rows_half);
+		if (known[c].timeout >= 0)
+			assert_int_equal(r->retrans_timeout, known[c].timeout);
+		if (known[c].fast >= 0)
+			assert_int_equal(r->retrans_fast, known[c].fast);
+		if (known[c].spurious >= 0)
+			assert_int_equal(r->retrans_spurious, known[c].spurious);
+		assert_true(r->retrans_timeout + r->retrans_fast +
+			    r->retrans_spurious <= r->retrans);
+		engine_snapshot_free(&s);
+		engine_free(e);
+		free(rec.flows);
+	}
+}
+
+/* A SYN flood leaves its victims half-open while it runs. */
+static void test_half_open_during_flood(void **state)
+{
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s;
+	struct engine *e = engine_with(ENGINE_ALL, 0, &rec, &con);
+
+	(void)state;
+	engine_snapshot_init(&s, 0);
+	feed_file(e, "testdata/lab/syn_flood_no_cookies.pcap", 0);
+	assert_true(engine_snapshot_take(e, &s));
+	/* Counted without the flows part too. */
+	assert_true(s.rates.half_open >= 250);
+	assert_int_equal(s.n_flows, 0);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+/* ------------------------------------------------------------ ladders */
+
+struct golden {
+	char **lines;
+	size_t n;
+};
+
+/* The stdout lines of a golden case (tests/golden/expected/NAME.out). */
+static void golden_read(struct golden *g, const char *name)
+{
+	char path[256], buf[2048];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "tests/golden/expected/%s.out", name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	memset(g, 0, sizeof(*g));
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		size_t len = strlen(buf);
+
+		if (strcmp(buf, "--- stderr ---\n") == 0)
+			break;
+		if (len > 0 && buf[len - 1] == '\n')
+			buf[len - 1] = '\0';
+		g->lines = realloc(g->lines, (g->n + 1) * sizeof(*g->lines));
+		assert_non_null(g->lines);
+		g->lines[g->n++] = strdup(buf);
+	}
+	fclose(f);
+}
+
+static void golden_free(struct golden *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->lines[i]);
+	free(g->lines);
+}
+
+/*
+ * Every connection of a `timeline --all` golden case: its ladder from
+ * the ring, rendered, is its lines, in order (the ring holds them all).
+ */
+static void check_ladders(const char *capture, const char *golden_name)
+{
+	struct golden g;
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s;
+	struct engine *e = engine_with(ENGINE_ALL | ENGINE_HISTORY, 0, &rec,
+				       &con);
+	size_t matched = 0;
+
+	golden_read(&g, golden_name);
+	assert_true(g.n > 0);
+	engine_snapshot_init(&s, 0);
+	feed_file(e, capture, 0);
+	engine_finish(e);
+	for (size_t i = 0; i < rec.n; i++) {
+		char line[LADDER_TEXT_LEN], uid[FLOW_UID_LEN];
+		size_t k = 0;
+
+		if (!rec.flows[i].tcp)
+			continue;
+		flow_format_uid(rec.flows[i].uid, uid);
+		engine_snapshot_want_ladder(&s, rec.flows[i].uid);
+		assert_true(engine_snapshot_take(e, &s));
+		assert_int_equal(s.n_ladder, rec.flows[i].rows);
+		assert_int_equal(s.ladder_not_kept, 0);
+		for (size_t j = 0; j < g.n; j++) {
+			if (strncmp(g.lines[j], uid, strlen(uid)) != 0)
+				continue;
+			assert_true(k < s.n_ladder);
+			ladder_text_format(&s.ladder[k++], true, line,
+					   sizeof(line));
+			assert_string_equal(line, g.lines[j]);
+			matched++;
+		}
+		assert_int_equal(k, s.n_ladder);
+	}
+	assert_int_equal(matched, g.n);
+	golden_free(&g);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+static void test_ladder_is_timeline(void **state)
+{
+	(void)state;
+	check_ladders("testdata/tcp-duplicates.pcap", "timeline-dup-copies");
+	check_ladders("testdata/tcp-reset-retry.pcap", "timeline-reset-retry");
+	check_ladders("testdata/lab/simultaneous_open.pcap", "timeline-sim-open");
+	check_ladders("testdata/tcp-seq-gaps.pcap", "timeline-all-seq-gaps");
+	check_ladders("testdata/tcp-syn-fin-resent.pcap",
+		      "timeline-syn-fin-resent");
+}
+
+/*
+ * The RTT samples too (not in the text): each row's ack_rtt_ns as
+ * timeline's NDJSON gives ack_rtt_ms, on zero_window's one connection.
+ */
+static void test_ladder_rtt_is_timeline(void **state)
+{
+	struct golden g;
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s;
+	struct engine *e = engine_with(ENGINE_HISTORY, 0, &rec, &con);
+	uint64_t uid = 0;
+	size_t samples = 0;
+
+	(void)state;
+	golden_read(&g, "timeline-all-ndjson-zero-window");
+	engine_snapshot_init(&s, 0);
+	feed_file(e, "testdata/lab/zero_window.pcap", 0);
+	engine_finish(e);
+	for (size_t i = 0; i < rec.n; i++)
+		if (rec.flows[i].tcp) {
+			assert_int_equal(uid, 0);       /* only one */
+			uid = rec.flows[i].uid;
+		}
+	engine_snapshot_want_ladder(&s, uid);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.n_ladder, g.n);
+	for (size_t i = 0; i < g.n; i++) {
+		const struct ladder_row *r = &s.ladder[i];
+		const char *at = strstr(g.lines[i], "\"ack_rtt_ms\":");
+		char want[64] = "", got[64] = "";
+		unsigned long long frame;
+
+		assert_int_equal(sscanf(g.lines[i], "{\"frame\":%llu", &frame),
+				 1);
+		assert_int_equal(r->frame, frame);
+		if (at != NULL) {
+			assert_int_equal(sscanf(at + 13, "%63[0-9.]", want), 1);
+			samples++;
+		}
+		if (r->ack_rtt_ns > 0) {
+			long long us = r->ack_rtt_ns / 1000;
+
+			snprintf(got, sizeof(got), "%lld.%03lld", us / 1000,
+				 us % 1000);
+		}
+		assert_string_equal(got, want);
+	}
+	assert_true(samples > 0);
+	golden_free(&g);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+/*
+ * A ring smaller than the traffic: a connection's newest rows are kept,
+ * and the ones lost are counted, while it lives and after it ended.
+ */
+static void test_ladder_not_kept(void **state)
+{
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s;
+	struct engine *e = engine_with(ENGINE_HISTORY, 8, &rec, &con);
+	uint64_t uid = 0, rows = 0;
+
+	(void)state;
+	engine_snapshot_init(&s, 0);
+	/* bulk_loss: one TCP connection, its SYN in frame 1 or so. */
+	feed_file(e, "testdata/lab/bulk_loss.pcap", 0);
+	engine_finish(e);
+	for (size_t i = 0; i < rec.n; i++)
+		if (rec.flows[i].tcp) {
+			uid = rec.flows[i].uid;
+			rows = rec.flows[i].rows;
+		}
+	assert_true(rows > 100);
+	/* Ended before it was asked for: the ring wrapped, count unknown. */
+	engine_snapshot_want_ladder(&s, uid);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.n_ladder, 8);
+	assert_true(s.ladder_not_kept == ENGINE_LADDER_UNKNOWN);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+
+	/* Asked for while it lives: exact, and still so once it ended. */
+	memset(&rec, 0, sizeof(rec));
+	e = engine_with(ENGINE_HISTORY, 8, &rec, &con);
+	engine_snapshot_init(&s, 0);
+	engine_snapshot_want_ladder(&s, uid);
+	feed_file(e, "testdata/lab/bulk_loss.pcap", 0);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.n_ladder, 8);
+	assert_int_equal(s.ladder_not_kept + s.n_ladder, rows);
+	engine_finish(e);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.ladder_not_kept + s.n_ladder, rows);
+	/* The newest eight, as a ring that holds them all has them. */
+	{
+		struct recorder all_rec = {0};
+		struct engine_consumer all_con;
+		struct engine_snapshot all;
+		struct engine *big = engine_with(ENGINE_HISTORY, 0, &all_rec,
+						 &all_con);
+
+		engine_snapshot_init(&all, 0);
+		engine_snapshot_want_ladder(&all, uid);
+		feed_file(big, "testdata/lab/bulk_loss.pcap", 0);
+		assert_true(engine_snapshot_take(big, &all));
+		assert_int_equal(all.n_ladder, rows);
+		assert_int_equal(all.ladder_not_kept, 0);
+		assert_memory_equal(s.ladder, all.ladder + rows - 8,
+				    8 * sizeof(*s.ladder));
+		engine_snapshot_free(&all);
+		engine_free(big);
+		free(all_rec.flows);
+	}
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+/*
+ * Many connections interleaved in a small ring, each watched by a
+ * snapshot of its own from while it lives: kept + lost = all its rows,
+ * before and after the end.
+ */
+#define WATCHED 12
+
+static void test_ladder_interleaved(void **state)
+{
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot flows, w[WATCHED];
+	struct engine *e = engine_with(ENGINE_ALL | ENGINE_HISTORY, 64, &rec,
+				       &con);
+	size_t n = 0;
+
+	(void)state;
+	engine_snapshot_init(&flows, SNAPSHOT_FLOWS);
+	feed_file(e, "testdata/lab/close_wait_leak.pcap", 0);
+	assert_true(engine_snapshot_take(e, &flows));
+	for (size_t i = 0; i < flows.n_flows && n < WATCHED; i++) {
+		if (flows.flows[i].proto != 6)
+			continue;
+		engine_snapshot_init(&w[n], 0);
+		engine_snapshot_want_ladder(&w[n], flows.flows[i].uid);
+		assert_true(engine_snapshot_take(e, &w[n]));
+		assert_true(w[n].ladder_not_kept != ENGINE_LADDER_UNKNOWN);
+		for (size_t j = 0; j < w[n].n_ladder; j++)
+			assert_true(w[n].ladder[j].uid == flows.flows[i].uid);
+		for (size_t j = 1; j < w[n].n_ladder; j++)
+			assert_true(w[n].ladder[j].frame >
+				    w[n].ladder[j - 1].frame);
+		n++;
+	}
+	assert_true(n > 1);
+	engine_finish(e);
+	for (size_t i = 0; i < n; i++) {
+		const struct ended *x = ended_of(&rec, w[i].ladder_uid);
+		uint64_t before = w[i].ladder_not_kept + w[i].n_ladder;
+
+		assert_non_null(x);
+		assert_int_equal(before, x->rows);
+		assert_true(engine_snapshot_take(e, &w[i]));
+		assert_int_equal(w[i].ladder_not_kept + w[i].n_ladder, x->rows);
+		engine_snapshot_free(&w[i]);
+	}
+	engine_snapshot_free(&flows);
+	engine_free(e);
+	free(rec.flows);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows_as_flows_end),
+		cmocka_unit_test(test_conn_state_so_far),
+		cmocka_unit_test(test_no_rtt_part),
+		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_half_open_during_flood),
+		cmocka_unit_test(test_ladder_is_timeline),
+		cmocka_unit_test(test_ladder_rtt_is_timeline),
+		cmocka_unit_test(test_ladder_not_kept),
+		cmocka_unit_test(test_ladder_interleaved),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
