@@ -55,6 +55,12 @@ static struct ladder_row *history_slot(struct engine *e)
 	return r;
 }
 
+/* Indexes the row just written (its uid beside the ring). */
+static void history_written(struct engine *e, const struct ladder_row *r)
+{
+	e->history_uid[r - e->history] = r->uid;
+}
+
 /* RFC 6298's SRTT, in µs as the tracker's samples (saturating). */
 static uint32_t smoothed(uint32_t srtt_us, int64_t sample_ns)
 {
@@ -78,7 +84,10 @@ static void keep_own(struct engine *e, const struct packet *pkt,
 		own->srtt_us[!info->dir] = smoothed(own->srtt_us[!info->dir],
 						    info->ack_rtt_ns);
 	if (e->history != NULL) {
-		ladder_row_of_segment(history_slot(e), pkt, f, info);
+		struct ladder_row *r = history_slot(e);
+
+		ladder_row_of_segment(r, pkt, f, info);
+		history_written(e, r);
 		own->ladder_rows++;
 	}
 }
@@ -149,7 +158,10 @@ static void on_copy(void *ctx, const struct packet *pkt, const struct flow *f,
 	struct engine *e = ctx;
 
 	if (e->history != NULL && flow_is_tcp(f)) {
-		ladder_row_of_copy(history_slot(e), pkt, f, dir, copy_of);
+		struct ladder_row *r = history_slot(e);
+
+		ladder_row_of_copy(r, pkt, f, dir, copy_of);
+		history_written(e, r);
 		own_storage(e, area)->ladder_rows++;
 	}
 	for (size_t i = 0; i < e->n_consumers; i++)
@@ -287,7 +299,9 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 		e->history_cap = cfg->history_rows ? cfg->history_rows
 						   : ENGINE_HISTORY_ROWS;
 		e->history = calloc(e->history_cap, sizeof(*e->history));
-		if (e->history == NULL)
+		e->history_uid = calloc(e->history_cap,
+					sizeof(*e->history_uid));
+		if (e->history == NULL || e->history_uid == NULL)
 			return false;
 	}
 	e->own = (cfg->parts & (ENGINE_FLOW_RTT | ENGINE_HISTORY)) != 0;
@@ -372,6 +386,7 @@ void engine_free(struct engine *e)
 	trouble_rank_free(e->snap_rank);
 	capture_quality_free(e->quality);
 	free(e->history);
+	free(e->history_uid);
 	if (e->policy != NULL)
 		free(e->policy->findings);
 	free(e->policy);

@@ -89,8 +89,8 @@ enum engine_part {
 	 *
 	 * ENGINE_HISTORY: the last history_rows TCP segments of all flows,
 	 * for a connection's ladder (engine_snapshot_want_ladder());
-	 * history_rows * sizeof(struct ladder_row) bytes (88: 5.5 MiB at the
-	 * default 65,536), taken at engine_new(), none per packet.
+	 * history_rows * (sizeof(struct ladder_row) + 8) bytes (96: 6 MiB at
+	 * the default 65,536), taken at engine_new(), none per packet.
 	 */
 	ENGINE_FLOW_RTT = 1u << 5,
 	ENGINE_HISTORY = 1u << 6,

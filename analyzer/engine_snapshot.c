@@ -75,9 +75,13 @@ static bool is_half_open(const struct flow *f)
 
 static void count_flow(void *ctx, const struct flow *f)
 {
-	struct flow_copy *fc = ctx;
+	(void)f;
+	((struct flow_copy *)ctx)->counted++;
+}
 
-	fc->counted++;
+/* What the take counts of every live flow, in the pass that copies it. */
+static void tally_flow(struct flow_copy *fc, const struct flow *f)
+{
 	if (!flow_is_tcp(f))
 		return;
 	if (is_half_open(f))
@@ -123,6 +127,7 @@ static void copy_flow(void *ctx, const struct flow *f)
 {
 	struct flow_copy *fc = ctx;
 
+	tally_flow(fc, f);
 	if (fc->rank != NULL)
 		trouble_rank_add_live(fc->rank, f);
 	if (!(fc->s->parts & SNAPSHOT_FLOWS))
@@ -179,12 +184,12 @@ static bool take_ladder(const struct engine *e, struct engine_snapshot *s,
 		return true;
 	}
 	for (size_t i = 0, j = at; i < n; i++, j = j + 1 == e->history_cap ? 0 : j + 1)
-		found += e->history[j].uid == s->ladder_uid;
+		found += e->history_uid[j] == s->ladder_uid;
 	if (!reserve(&s->ladder, &s->cap_ladder, found, sizeof(*s->ladder)))
 		return false;
 	s->n_ladder = 0;
 	for (size_t i = 0, j = at; i < n; i++, j = j + 1 == e->history_cap ? 0 : j + 1)
-		if (e->history[j].uid == s->ladder_uid)
+		if (e->history_uid[j] == s->ladder_uid)
 			s->ladder[s->n_ladder++] = e->history[j];
 	if (fc->ladder_live)
 		s->ladder_not_kept = fc->ladder_rows - found;
@@ -202,24 +207,23 @@ static bool take_flows(struct engine *e, struct engine_snapshot *s)
 	struct flow_copy fc = {.e = e, .s = s};
 
 	s->n_flows = 0;
-	analyzer_foreach_flow(e->a, count_flow, &fc);
-	s->rates.half_open = fc.half_open;
-	if (!take_ladder(e, s, &fc))
-		return false;
-	if (!(s->parts & (SNAPSHOT_FLOWS | SNAPSHOT_RANKING)))
-		return true;
-	if ((s->parts & SNAPSHOT_FLOWS) &&
-	    !reserve(&s->flows, &s->cap_flows, fc.counted, sizeof(*s->flows)))
-		return false;
+	if (s->parts & SNAPSHOT_FLOWS) {
+		analyzer_foreach_flow(e->a, count_flow, &fc);
+		if (!reserve(&s->flows, &s->cap_flows, fc.counted,
+			     sizeof(*s->flows)))
+			return false;
+	}
 	if (s->parts & SNAPSHOT_RANKING) {
 		fc.rank = live_ranking(e);
 		if (e->rank != NULL && fc.rank == NULL)
 			return false;
 	}
+	/* Also without flows or ranking: half_open and the ladder need it. */
 	analyzer_foreach_flow(e->a, copy_flow, &fc);
+	s->rates.half_open = fc.half_open;
 	if (s->n_flows > 1)
 		qsort(s->flows, s->n_flows, sizeof(*s->flows), flow_row_order);
-	return !fc.oom;
+	return !fc.oom && take_ladder(e, s, &fc);
 }
 
 /* ------------------------------------------------------------ sockets */
