@@ -236,9 +236,10 @@ struct engine_rate_counts {
 	 */
 	uint64_t retrans_timeout, retrans_fast, retrans_spurious;
 	/*
-	 * Every segment the tracker marks as sent again (SYNs, FINs and
-	 * empty ones included, probes not): the sum over connections of
-	 * `flows`' retrans (orig_retrans + resp_retrans).
+	 * Every segment the tracker marks as sent again (tshark's
+	 * retransmission, fast_retransmission or spurious_retransmission:
+	 * SYNs and FINs included, keep-alives never): the sum over
+	 * connections of `flows`' orig_retrans + resp_retrans.
 	 */
 	uint64_t retrans;
 	/* TCP connections the tracker began following (SYN or midstream). */
