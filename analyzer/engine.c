@@ -206,6 +206,13 @@ static void on_flow_end(void *ctx, const struct flow *f,
 {
 	struct engine *e = ctx;
 
+	if (e->history != NULL && flow_is_tcp(f)) {
+		struct engine_ended_rows *x = &e->ended[e->ended_next];
+
+		x->uid = flow_uid(f);
+		x->rows = own_storage(e, area)->ladder_rows;
+		e->ended_next = (e->ended_next + 1) % e->ended_cap;
+	}
 	/* The ranking reads the flow after the detectors: start the load. */
 	if (e->rank != NULL)
 		trouble_rank_prefetch(f);
@@ -301,7 +308,10 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 		e->history = calloc(e->history_cap, sizeof(*e->history));
 		e->history_uid = calloc(e->history_cap,
 					sizeof(*e->history_uid));
-		if (e->history == NULL || e->history_uid == NULL)
+		e->ended_cap = ENGINE_HISTORY_ENDED(e->history_cap);
+		e->ended = calloc(e->ended_cap, sizeof(*e->ended));
+		if (e->history == NULL || e->history_uid == NULL ||
+		    e->ended == NULL)
 			return false;
 	}
 	e->own = (cfg->parts & (ENGINE_FLOW_RTT | ENGINE_HISTORY)) != 0;
@@ -318,7 +328,8 @@ static struct analyzer_sink engine_sink(struct engine *e)
 	bool det = e->det != NULL, quality = e->quality != NULL;
 	bool segment = det || e->hosts != NULL || quality || e->own,
 	     start = segment, datagram = det, icmp = det,
-	     end = det || e->rank != NULL || quality || e->counts != NULL,
+	     end = det || e->rank != NULL || quality || e->counts != NULL ||
+		   e->history != NULL,
 	     copy = e->history != NULL;
 	struct analyzer_sink sink = {.ctx = e};
 
@@ -387,6 +398,7 @@ void engine_free(struct engine *e)
 	capture_quality_free(e->quality);
 	free(e->history);
 	free(e->history_uid);
+	free(e->ended);
 	if (e->policy != NULL)
 		free(e->policy->findings);
 	free(e->policy);

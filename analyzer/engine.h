@@ -89,8 +89,8 @@ enum engine_part {
 	 *
 	 * ENGINE_HISTORY: the last history_rows TCP segments of all flows,
 	 * for a connection's ladder (engine_snapshot_want_ladder());
-	 * history_rows * (sizeof(struct ladder_row) + 8) bytes (96: 6 MiB at
-	 * the default 65,536), taken at engine_new(), none per packet.
+	 * history_rows * (sizeof(struct ladder_row) + 8 + 1) bytes (6.1 MiB
+	 * at the default 65,536), taken at engine_new(), none per packet.
 	 */
 	ENGINE_FLOW_RTT = 1u << 5,
 	ENGINE_HISTORY = 1u << 6,
@@ -98,6 +98,12 @@ enum engine_part {
 
 /* ENGINE_HISTORY's rows when engine_config.history_rows is 0. */
 #define ENGINE_HISTORY_ROWS 65536
+/*
+ * Ended connections whose row counts ENGINE_HISTORY keeps, for a ladder
+ * asked for after its connection ended: 4,096 at the default (16 bytes
+ * each), at least 64.
+ */
+#define ENGINE_HISTORY_ENDED(rows) ((rows) / 16 < 64 ? 64 : (rows) / 16)
 
 struct engine_config {
 	struct analyzer_config analyzer;
@@ -326,14 +332,15 @@ struct engine_snapshot {
 	 * connection's segments still in the history ring, oldest first
 	 * (even once it ended), and how many of its earlier ones the ring
 	 * no longer holds ("earlier segments not kept").  That count is
-	 * exact while the connection is live, and after it ended if a take
-	 * saw it live; else ENGINE_LADDER_UNKNOWN once the ring has wrapped.
+	 * exact while the connection is live and among the last
+	 * ENGINE_HISTORY_ENDED(history_rows) connections that ended; for
+	 * one that ended before those, ENGINE_LADDER_UNKNOWN once the ring
+	 * has wrapped (0 before).
 	 */
 	uint64_t ladder_uid;                    /* 0: no ladder wanted */
 	struct ladder_row *ladder;
 	size_t n_ladder;
 	uint64_t ladder_not_kept;
-	bool ladder_seen;           /* a take since the want (private) */
 	size_t cap_flows, cap_sockets, cap_hosts, cap_findings, cap_top;
 	size_t cap_ladder;
 };

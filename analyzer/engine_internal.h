@@ -42,7 +42,15 @@ struct engine {
 	uint64_t *history_uid;
 	size_t history_cap, history_next;
 	uint64_t history_total;         /* rows ever written */
+	/* The rows each of the last connections to end wrote, next replaced. */
+	struct engine_ended_rows *ended;
+	size_t ended_cap, ended_next;
 	bool finished;
+};
+
+struct engine_ended_rows {
+	uint64_t uid;                   /* 0: unused */
+	uint64_t rows;
 };
 
 /* What the engine keeps of its own in every flow (engine.own). */

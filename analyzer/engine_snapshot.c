@@ -166,6 +166,16 @@ static struct trouble_rank *live_ranking(struct engine *e)
 	return e->snap_rank;
 }
 
+/* How many rows uid wrote, if it is among the last to end; else NULL. */
+static const struct engine_ended_rows *ended_rows(const struct engine *e,
+						  uint64_t uid)
+{
+	for (size_t i = 0; i < e->ended_cap; i++)
+		if (e->ended[i].uid == uid)
+			return &e->ended[i];
+	return NULL;
+}
+
 /*
  * The wanted connection's rows in the history ring, oldest first, and
  * how many of its earlier ones the ring no longer holds.
@@ -176,7 +186,8 @@ static bool take_ladder(const struct engine *e, struct engine_snapshot *s,
 	size_t n = e->history_total < e->history_cap
 		   ? (size_t)e->history_total : e->history_cap;
 	size_t at = e->history_total < e->history_cap ? 0 : e->history_next;
-	size_t was = s->n_ladder, found = 0;
+	size_t found = 0;
+	const struct engine_ended_rows *x;
 
 	if (e->history == NULL || s->ladder_uid == 0) {
 		s->n_ladder = 0;
@@ -193,12 +204,11 @@ static bool take_ladder(const struct engine *e, struct engine_snapshot *s,
 			s->ladder[s->n_ladder++] = e->history[j];
 	if (fc->ladder_live)
 		s->ladder_not_kept = fc->ladder_rows - found;
-	else if (s->ladder_not_kept != ENGINE_LADDER_UNKNOWN && s->ladder_seen)
-		s->ladder_not_kept += was - found;      /* ended: only lost */
+	else if ((x = ended_rows(e, s->ladder_uid)) != NULL)
+		s->ladder_not_kept = x->rows - found;
 	else
 		s->ladder_not_kept = e->history_total <= e->history_cap
 				     ? 0 : ENGINE_LADDER_UNKNOWN;
-	s->ladder_seen = true;
 	return true;
 }
 
@@ -436,7 +446,6 @@ void engine_snapshot_want_ladder(struct engine_snapshot *s, uint64_t uid)
 	s->ladder_uid = uid;
 	s->n_ladder = 0;
 	s->ladder_not_kept = 0;
-	s->ladder_seen = false;
 }
 
 static void take_rates(struct engine *e, struct engine_snapshot *s)

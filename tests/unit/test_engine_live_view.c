@@ -25,8 +25,9 @@
 
 /* ------------------------------------------------------------ feeding */
 
-/* Feeds frames 1 to max of path (all with max 0) to e, numbered. */
-static void feed_file(struct engine *e, const char *path, uint64_t max)
+/* Feeds frames skip + 1 to max of path (all with max 0), numbered. */
+static void feed_range(struct engine *e, const char *path, uint64_t skip,
+		       uint64_t max)
 {
 	const char *paths[1] = {path};
 	enum capture_error err;
@@ -44,9 +45,15 @@ static void feed_file(struct engine *e, const char *path, uint64_t max)
 		pkt.frame_no = ++n;
 		pkt.ts = frame.ts;
 		pkt.has_ts = frame.has_ts;
-		engine_feed(e, &pkt);
+		if (n > skip)
+			engine_feed(e, &pkt);
 	}
 	capture_source_free(src);
+}
+
+static void feed_file(struct engine *e, const char *path, uint64_t max)
+{
+	feed_range(e, path, 0, max);
 }
 
 /* ------------------------------------------ what `flows` says, per flow */
@@ -593,11 +600,11 @@ static void test_ladder_not_kept(void **state)
 			rows = rec.flows[i].rows;
 		}
 	assert_true(rows > 100);
-	/* Ended before it was asked for: the ring wrapped, count unknown. */
+	/* Asked for only once it ended: still exact (one of the last ended). */
 	engine_snapshot_want_ladder(&s, uid);
 	assert_true(engine_snapshot_take(e, &s));
 	assert_int_equal(s.n_ladder, 8);
-	assert_true(s.ladder_not_kept == ENGINE_LADDER_UNKNOWN);
+	assert_int_equal(s.ladder_not_kept + s.n_ladder, rows);
 	engine_snapshot_free(&s);
 	engine_free(e);
 	free(rec.flows);
@@ -634,6 +641,75 @@ static void test_ladder_not_kept(void **state)
 		engine_free(big);
 		free(all_rec.flows);
 	}
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+/*
+ * Watched while it lives, then more of its segments and its end before
+ * the next take: the count stays exact (the first version added only the
+ * rows lost since the last take, missing those written since).
+ */
+static void test_ladder_grows_then_ends(void **state)
+{
+	static const char path[] = "testdata/lab/bulk_loss.pcap";
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s;
+	struct engine *e = engine_with(ENGINE_HISTORY, 8, &rec, &con);
+	uint64_t uid = 0;
+	const struct ended *x;
+
+	(void)state;
+	engine_snapshot_init(&s, SNAPSHOT_FLOWS);
+	feed_range(e, path, 0, 20);
+	assert_true(engine_snapshot_take(e, &s));
+	for (size_t i = 0; i < s.n_flows; i++)
+		if (s.flows[i].proto == 6)
+			uid = s.flows[i].uid;
+	assert_true(uid != 0);
+	engine_snapshot_want_ladder(&s, uid);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.n_ladder, 8);
+	assert_true(s.ladder_not_kept + s.n_ladder <= 20);
+	feed_range(e, path, 20, 0);
+	engine_finish(e);
+	x = ended_of(&rec, uid);
+	assert_non_null(x);
+	assert_true(x->rows > 1000);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.n_ladder, 8);
+	assert_int_equal(s.ladder_not_kept + s.n_ladder, x->rows);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+/*
+ * Ended long before it was asked for (past the last ENGINE_HISTORY_ENDED
+ * connections to end), once the ring wrapped: not known, and said so.
+ */
+static void test_ladder_unknown(void **state)
+{
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s;
+	struct engine *e = engine_with(ENGINE_HISTORY, 8, &rec, &con);
+	uint64_t first = 0;
+
+	(void)state;
+	engine_snapshot_init(&s, 0);
+	feed_file(e, "testdata/lab/rst_storm.pcap", 0);
+	engine_finish(e);
+	for (size_t i = 0; i < rec.n && first == 0; i++)
+		if (rec.flows[i].tcp)
+			first = rec.flows[i].uid;
+	assert_true(rec.n > ENGINE_HISTORY_ENDED(8) + 1);
+	engine_snapshot_want_ladder(&s, first);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.n_ladder, 0);
+	assert_true(s.ladder_not_kept == ENGINE_LADDER_UNKNOWN);
 	engine_snapshot_free(&s);
 	engine_free(e);
 	free(rec.flows);
@@ -701,6 +777,8 @@ int main(void)
 		cmocka_unit_test(test_ladder_is_timeline),
 		cmocka_unit_test(test_ladder_rtt_is_timeline),
 		cmocka_unit_test(test_ladder_not_kept),
+		cmocka_unit_test(test_ladder_grows_then_ends),
+		cmocka_unit_test(test_ladder_unknown),
 		cmocka_unit_test(test_ladder_interleaved),
 	};
 
