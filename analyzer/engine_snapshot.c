@@ -176,6 +176,11 @@ static const struct engine_ended_rows *ended_rows(const struct engine *e,
 	return NULL;
 }
 
+static size_t ring_next(const struct engine *e, size_t j)
+{
+	return j + 1 == e->history_cap ? 0 : j + 1;
+}
+
 /*
  * The wanted connection's rows in the history ring, oldest first, and
  * how many of its earlier ones the ring no longer holds.
@@ -194,12 +199,12 @@ static bool take_ladder(const struct engine *e, struct engine_snapshot *s,
 		s->ladder_not_kept = 0;
 		return true;
 	}
-	for (size_t i = 0, j = at; i < n; i++, j = j + 1 == e->history_cap ? 0 : j + 1)
+	for (size_t i = 0, j = at; i < n; i++, j = ring_next(e, j))
 		found += e->history_uid[j] == s->ladder_uid;
 	if (!reserve(&s->ladder, &s->cap_ladder, found, sizeof(*s->ladder)))
 		return false;
 	s->n_ladder = 0;
-	for (size_t i = 0, j = at; i < n; i++, j = j + 1 == e->history_cap ? 0 : j + 1)
+	for (size_t i = 0, j = at; i < n; i++, j = ring_next(e, j))
 		if (e->history_uid[j] == s->ladder_uid)
 			s->ladder[s->n_ladder++] = e->history[j];
 	if (fc->ladder_live)
