@@ -6,6 +6,9 @@
  * quiet link and writes what changed (live_stream.h).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +21,8 @@
 #include "cli_options.h"
 #include "diagnose.h"
 #include "live_capture.h"
+#include "live_dash.h"
+#include "live_dash_term.h"
 #include "live_feed.h"
 #include "live_stream.h"
 #include "privilege_drop.h"
@@ -25,6 +30,10 @@
 #define NS_PER_SEC 1000000000LL
 /* The longest the engine thread sleeps: signals and --duration are seen. */
 #define WAKE_NS (200 * 1000000LL)
+/* The dashboard's snapshots: 4 a second at most. */
+#define DASH_TICK_NS (250 * 1000000LL)
+/* Warnings the dashboard holds until curses is left. */
+#define HELD_NOTES 8
 
 static const char live_usage[] =
 	"Usage: tcplens live -i IFACE [OPTIONS]\n"
@@ -54,9 +63,9 @@ static const char live_usage[] =
 	"                          clears or is taken back, then the report; a\n"
 	"                          status line on a terminal's stderr) or ndjson\n"
 	"                          (finding, stats, report and capture lines)\n"
-	"      --no-tui            these lines even when stdout is a terminal (the\n"
-	"                          only output today; the dashboard will be the\n"
-	"                          default on a terminal)\n"
+	"      --no-tui            these lines even when stdout is a terminal, where\n"
+	"                          -F text otherwise opens the dashboard (q quits,\n"
+	"                          ? lists its keys)\n"
 	"      --flows             (ndjson) a flow line as each flow ends, with\n"
 	"                          `flows -F json`'s keys\n"
 	"      --interval SEC      seconds between snapshots, stats lines and\n"
@@ -109,6 +118,7 @@ struct live_opts {
 	bool flows;                         /* --flows */
 	/* --no-tui: these lines on a terminal too (the dashboard's default) */
 	bool no_tui;
+	bool dashboard;                     /* decided once the options are read */
 };
 
 /* Seconds as a decimal number in [min, max]. */
@@ -282,6 +292,23 @@ static int parse_live_opts(int argc, char **argv, struct live_opts *o, int *rc)
 	return 0;
 }
 
+/*
+ * The dashboard: text for a person at a terminal, unless --no-tui; a
+ * terminal that cannot hold it gets the lines, and a line saying why.
+ */
+static void choose_output(struct live_opts *o)
+{
+	char why[128];
+
+	o->dashboard = !o->no_tui && o->format == OUTPUT_FORMAT_TEXT &&
+		       isatty(STDOUT_FILENO);
+	if (o->dashboard && !dash_term_usable(why, sizeof(why))) {
+		cli_warning("live: no dashboard: %s; writing the --no-tui lines",
+			    why);
+		o->dashboard = false;
+	}
+}
+
 static int64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -315,7 +342,40 @@ struct live_run {
 	/* For the -w file's end: what the final report judged with. */
 	bool has_end;
 	struct live_capture_end end;
+	/* The dashboard: NULL without; what it draws from. */
+	struct live_dash *dash;
+	struct snapshot_exchange *x;
+	bool ended_published;
+	char held[HELD_NOTES][256];
+	int n_held;
+	uint64_t held_more;
 };
+
+/* A warning during the dashboard: said once curses is left. */
+static void hold_note(struct live_run *r, const char *text)
+{
+	if (r->n_held == HELD_NOTES) {
+		r->held_more++;
+		return;
+	}
+	snprintf(r->held[r->n_held++], sizeof(r->held[0]), "%s", text);
+}
+
+static void say_held(struct live_run *r)
+{
+	for (int i = 0; i < r->n_held; i++)
+		cli_warning("%s", r->held[i]);
+	if (r->held_more > 0)
+		cli_warning("%" PRIu64 " more warnings like these", r->held_more);
+	r->n_held = 0;
+	r->held_more = 0;
+}
+
+/* Snapshots: every --interval, or 4 a second for the dashboard. */
+static int64_t tick_ns(const struct live_run *r)
+{
+	return r->dash != NULL ? DASH_TICK_NS : r->o->interval_ns;
+}
 
 static void feed_batch(struct live_run *r, struct packet *pkts, size_t n,
 		       const struct pipe_note *notes, size_t n_notes)
@@ -328,6 +388,10 @@ static void feed_batch(struct live_run *r, struct packet *pkts, size_t n,
 	for (size_t i = 0; i < n_notes; i++) {
 		if (notes[i].text == NULL)
 			continue;
+		if (r->dash != NULL) {
+			hold_note(r, notes[i].text);
+			continue;
+		}
 		live_stream_quiet(&r->out);
 		cli_warning("%s", notes[i].text);
 	}
@@ -383,7 +447,8 @@ static void check_stop(struct live_run *r)
 		return;
 	if (sigtimedwait(&r->stop_signals, NULL, &zero) > 0 ||
 	    (r->o->duration_ns > 0 && mono_ns() - r->start >= r->o->duration_ns) ||
-	    live_stream_broken(&r->out, &error)) {
+	    live_stream_broken(&r->out, &error) ||
+	    live_dash_quit_requested(r->dash)) {
 		r->stopping = true;
 		live_feed_stop(r->feed);
 	}
@@ -403,6 +468,27 @@ static void iface_facts(const struct live_run *r,
 	facts->ifdrop = r->counts.has_ps_ifdrop ? r->counts.ps_ifdrop : 0;
 }
 
+/*
+ * A snapshot for the dashboard, unless the last one is still unread (a
+ * paused display): the take would be thrown away.
+ */
+static void dash_publish(struct live_run *r, bool ended)
+{
+	struct live_frame *f;
+
+	if (snapshot_exchange_pending(r->x) && !ended)
+		return;
+	f = snapshot_exchange_back(r->x);
+	if (!engine_snapshot_take(r->e, &f->snap)) {
+		r->out_of_memory = true;
+		return;
+	}
+	f->counts = r->counts;
+	f->flows = analyzer_flow_count(engine_analyzer(r->e));
+	f->ended = ended;
+	snapshot_exchange_publish(r->x);
+}
+
 static void tick_if_due(struct live_run *r)
 {
 	struct quality_source_facts facts;
@@ -415,10 +501,29 @@ static void tick_if_due(struct live_run *r)
 		iface_facts(r, &facts);
 		engine_set_source_facts(r->e, &facts);
 	}
-	if (!live_stream_tick(&r->out, r->e, &r->counts, true))
+	if (r->dash != NULL)
+		dash_publish(r, false);
+	else if (!live_stream_tick(&r->out, r->e, &r->counts, true))
 		r->out_of_memory = true;
 	while (r->next_tick <= mono_ns())
-		r->next_tick += r->o->interval_ns;
+		r->next_tick += tick_ns(r);
+}
+
+/*
+ * The replay is over but the person may still be reading the
+ * dashboard: the last frame stays up until q, SIGINT or SIGTERM.
+ */
+static void hold_for_dash(struct live_run *r)
+{
+	struct timespec wait = {0, WAKE_NS};
+
+	if (r->dash == NULL || r->stopping)
+		return;
+	update_counts(r);
+	dash_publish(r, true);
+	while (!live_dash_quit_requested(r->dash) &&
+	       sigtimedwait(&r->stop_signals, NULL, &wait) < 0)
+		;
 }
 
 /* Until the feed ends: packets in, the clock on, snapshots out. */
@@ -429,7 +534,7 @@ static void engine_loop(struct live_run *r)
 	size_t n, n_notes;
 
 	r->start = mono_ns();
-	r->next_tick = r->start + r->o->interval_ns;
+	r->next_tick = r->start + tick_ns(r);
 	r->advanced = INT64_MIN;
 	for (;;) {
 		int64_t wake = mono_ns() + WAKE_NS;
@@ -621,6 +726,73 @@ static bool start_feed(struct live_run *r, const struct diagnosis *d)
 	return r->feed != NULL;
 }
 
+/* Enter on a finding: its text as the report prints it. */
+static char *finding_text(void *ctx, const struct finding *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (out == NULL)
+		return NULL;
+	diagnosis_render_finding_text(out, ctx, f);
+	if (fclose(out) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/*
+ * The display thread, with the stop signals already blocked (it
+ * inherits the mask); when it cannot start, the lines instead.
+ */
+static void start_dash(struct live_run *r, const struct diagnosis_view *view,
+		       char *source, size_t len)
+{
+	const struct live_opts *o = r->o;
+	struct dash_info info = {0};
+	size_t at = 0;
+	char why[192];
+	const char *codeset;
+
+	for (int i = 0; i < r->n_inputs && at + 1 < len; i++)
+		at += (size_t)snprintf(source + at, len - at, "%s%s",
+				       i > 0 ? " " : "", r->inputs[i]);
+	if (o->iface.iface != NULL)
+		snprintf(source, len, "%s", o->iface.iface);
+	/* Only the characters: numbers keep the C locale's point. */
+	setlocale(LC_CTYPE, "");
+	codeset = nl_langinfo(CODESET);
+	info.source = source;
+	info.filter = o->an.filter;
+	info.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+	info.finding_text = finding_text;
+	info.ctx = (void *)view;
+	r->x = snapshot_exchange_new(SNAPSHOT_FLOWS | SNAPSHOT_SOCKETS |
+				     SNAPSHOT_FINDINGS);
+	if (r->x != NULL)
+		r->dash = live_dash_start(&info, color_wanted(o->color), r->x,
+					  why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "out of memory");
+	if (r->dash != NULL) {
+		live_stream_report_only(&r->out);
+		return;
+	}
+	cli_warning("live: no dashboard: %s; writing the --no-tui lines", why);
+	snapshot_exchange_free(r->x);
+	r->x = NULL;
+}
+
+/* Curses left, then the warnings it held; the report follows. */
+static void stop_dash(struct live_run *r)
+{
+	live_dash_stop(r->dash);
+	r->dash = NULL;
+	say_held(r);
+}
+
 /*
  * SIGINT and SIGTERM are blocked before the reader starts (it inherits
  * the mask) and looked for with sigtimedwait(): no handler, no global.
@@ -629,6 +801,7 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 {
 	struct live_run r = {.o = o};
 	struct diagnosis_view first = {0};
+	char source[512];
 	struct engine_consumer flow_lines;
 	size_t n_consumers;
 	enum cli_exit rc;
@@ -644,7 +817,9 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	first.n_inputs = (size_t)r.n_inputs;
 	first.ts_decimals = r.ts_decimals;
 	if (!live_stream_init(&r.out, stdout, o->format, color_wanted(o->color),
-			      o->flows, o->an.progress ? STDERR_FILENO : -1,
+			      o->flows,
+			      o->an.progress && !o->dashboard ? STDERR_FILENO
+							       : -1,
 			      &first)) {
 		live_capture_close(r.cap);
 		cli_error("out of memory");
@@ -659,13 +834,20 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	}
 	live_stream_attach(&r.out, r.e);
 	pthread_sigmask(SIG_BLOCK, &r.stop_signals, NULL);
+	if (o->dashboard)
+		start_dash(&r, &first, source, sizeof(source));
 	if (!start_feed(&r, d)) {
+		stop_dash(&r);
+		snapshot_exchange_free(r.x);
 		live_stream_free(&r.out);
 		live_capture_close(r.cap);
 		cli_error("out of memory starting the capture thread");
 		return CLI_EXIT_INTERNAL;
 	}
 	engine_loop(&r);
+	hold_for_dash(&r);
+	stop_dash(&r);
+	snapshot_exchange_free(r.x);
 	rc = finish(&r, d);
 	live_feed_free(r.feed);
 	/* After the reader's end: the -w file is flushed and closed valid. */
@@ -700,8 +882,11 @@ int cmd_live(int argc, char **argv)
 	int rc = CLI_EXIT_OK;
 
 	memset(&d, 0, sizeof(d));
-	if (parse_live_opts(argc, argv, &o, &rc) == 0)
+	if (parse_live_opts(argc, argv, &o, &rc) == 0) {
+		if (!o.list)
+			choose_output(&o);
 		rc = o.list ? list_interfaces() : run(&o, &d);
+	}
 	diagnosis_free(&d);
 	free(o.reads);
 	return rc;

@@ -81,6 +81,11 @@ size_t live_stream_consumer(struct live_stream *s, struct engine_consumer *c)
 	return 1;
 }
 
+void live_stream_report_only(struct live_stream *s)
+{
+	s->report_only = true;
+}
+
 void live_stream_attach(struct live_stream *s, struct engine *e)
 {
 	s->tunnels = analyzer_tunnels(engine_analyzer(e));
@@ -241,7 +246,8 @@ bool live_stream_tick(struct live_stream *s, struct engine *e,
 	if (!engine_snapshot_take(e, &s->snap))
 		return false;
 	for (size_t i = 0; i < s->snap.n_findings; i++) {
-		if (s->snap.findings[i].change == FINDING_CHANGE_SAME)
+		if (s->snap.findings[i].change == FINDING_CHANGE_SAME ||
+		    s->report_only)
 			continue;
 		live_status_clear(&s->status);
 		finding_line(s, &s->snap.findings[i]);

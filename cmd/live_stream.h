@@ -42,6 +42,8 @@ struct live_stream {
 	/* The inputs and time decimals finding lines are written with. */
 	struct diagnosis_view view;
 	struct live_counts last;        /* at the previous stats line */
+	/* The dashboard shows the findings: no lines, the report alone. */
+	bool report_only;
 };
 
 /*
@@ -59,6 +61,11 @@ bool live_stream_init(struct live_stream *s, FILE *out,
  * "capture_end").  Returns 0 (none to attach) without flows, else 1.
  */
 size_t live_stream_consumer(struct live_stream *s, struct engine_consumer *c);
+/*
+ * The dashboard (live_dash.h) shows what changed: no finding lines
+ * from here on, only the final report and counts at the end.
+ */
+void live_stream_report_only(struct live_stream *s);
 /* The engine whose flows the lines describe (its tunnel table). */
 void live_stream_attach(struct live_stream *s, struct engine *e);
 /*

@@ -571,6 +571,14 @@ void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 	text_top(out, v);
 }
 
+void diagnosis_render_finding_text(FILE *out, const struct diagnosis_view *v,
+				   const struct finding *f)
+{
+	struct finding_context ctx = context_of(v);
+
+	text_group(out, f, 1, v->ts_decimals, &ctx, false);
+}
+
 void diagnosis_render_line(FILE *out, const struct finding *f, bool color)
 {
 	char sev[16];

@@ -67,6 +67,13 @@ void diagnosis_doc_finding_keys(struct doc_writer *w,
 				const struct diagnosis_view *v,
 				const struct finding *f);
 /*
+ * One finding as the text report prints it (its header, title, subject
+ * with evidence and tshark line, why and do), without colour: the
+ * dashboard's detail view.  v gives the time decimals and the file.
+ */
+void diagnosis_render_finding_text(FILE *out, const struct diagnosis_view *v,
+				   const struct finding *f);
+/*
  * `check`: one line per finding at min or above, "SEVERITY id subject:
  * summary".  Returns how many were printed.
  */

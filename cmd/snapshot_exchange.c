@@ -1,0 +1,83 @@
+#include "snapshot_exchange.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+struct snapshot_exchange {
+	pthread_mutex_t lock;
+	struct live_frame frames[3];
+	struct live_frame *back, *ready, *front;
+	bool fresh;                     /* ready was published, not taken */
+};
+
+struct snapshot_exchange *snapshot_exchange_new(unsigned parts)
+{
+	struct snapshot_exchange *x = calloc(1, sizeof(*x));
+
+	if (x == NULL)
+		return NULL;
+	if (pthread_mutex_init(&x->lock, NULL) != 0) {
+		free(x);
+		return NULL;
+	}
+	for (int i = 0; i < 3; i++)
+		engine_snapshot_init(&x->frames[i].snap, parts);
+	x->back = &x->frames[0];
+	x->ready = &x->frames[1];
+	x->front = &x->frames[2];
+	return x;
+}
+
+void snapshot_exchange_free(struct snapshot_exchange *x)
+{
+	if (x == NULL)
+		return;
+	for (int i = 0; i < 3; i++)
+		engine_snapshot_free(&x->frames[i].snap);
+	pthread_mutex_destroy(&x->lock);
+	free(x);
+}
+
+struct live_frame *snapshot_exchange_back(struct snapshot_exchange *x)
+{
+	return x->back;
+}
+
+void snapshot_exchange_publish(struct snapshot_exchange *x)
+{
+	struct live_frame *t;
+
+	pthread_mutex_lock(&x->lock);
+	t = x->ready;
+	x->ready = x->back;
+	x->back = t;
+	x->fresh = true;
+	pthread_mutex_unlock(&x->lock);
+}
+
+bool snapshot_exchange_pending(struct snapshot_exchange *x)
+{
+	bool fresh;
+
+	pthread_mutex_lock(&x->lock);
+	fresh = x->fresh;
+	pthread_mutex_unlock(&x->lock);
+	return fresh;
+}
+
+const struct live_frame *snapshot_exchange_fresh(struct snapshot_exchange *x)
+{
+	struct live_frame *t;
+
+	pthread_mutex_lock(&x->lock);
+	if (!x->fresh) {
+		pthread_mutex_unlock(&x->lock);
+		return NULL;
+	}
+	t = x->front;
+	x->front = x->ready;
+	x->ready = t;
+	x->fresh = false;
+	pthread_mutex_unlock(&x->lock);
+	return x->front;
+}

@@ -1,0 +1,250 @@
+/*
+ * Connections: each live flow with both endpoints and both states, its
+ * age, bytes and rate each way, retransmissions; sorted by the key s
+ * cycles.  Columns that do not fit go, the least needed first (rates,
+ * then age, then retransmissions), and the endpoints take what is left.
+ */
+#include "dashboard_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr_format.h"
+
+#define NS_PER_SEC 1e9
+
+enum col { C_ORIG, C_RESP, C_STATES, C_AGE, C_BYTES_OUT, C_BYTES_IN,
+	   C_RATE_OUT, C_RATE_IN, C_RETR, C_COUNT };
+
+struct col_spec {
+	const char *head;
+	size_t width;
+	int drop;                       /* 0: kept; else higher goes first */
+	bool right;
+};
+
+static const struct col_spec cols[C_COUNT] = {
+	[C_ORIG] = {"ORIGINATOR", 21, 0, false},
+	[C_RESP] = {"RESPONDER", 21, 0, false},
+	[C_STATES] = {"STATES", 11, 0, false},
+	[C_AGE] = {"AGE", 5, 2, true},
+	[C_BYTES_OUT] = {"B_OUT", 6, 0, true},
+	[C_BYTES_IN] = {"B_IN", 6, 0, true},
+	[C_RATE_OUT] = {"R_OUT", 6, 3, true},
+	[C_RATE_IN] = {"R_IN", 6, 3, true},
+	[C_RETR] = {"RETR", 4, 1, true},
+};
+
+/* Which columns show at cols, and the endpoints' width. */
+static size_t layout(int width, bool on[C_COUNT])
+{
+	size_t used = 0, extra;
+
+	for (int c = 0; c < C_COUNT; c++) {
+		on[c] = true;
+		used += cols[c].width + (c > 0);
+	}
+	for (int level = 3; level > 0 && used > (size_t)width; level--)
+		for (int c = 0; c < C_COUNT; c++)
+			if (on[c] && cols[c].drop == level) {
+				on[c] = false;
+				used -= cols[c].width + 1;
+			}
+	/* What is left widens the endpoints, up to an IPv6 one's 47. */
+	extra = used < (size_t)width ? ((size_t)width - used) / 2 : 0;
+	return cols[C_ORIG].width + (extra > 26 ? 26 : extra);
+}
+
+static void endpoints(const struct engine_flow_row *r, char *orig,
+		      char *resp, size_t len)
+{
+	addr_format_endpoint(r->family, r->orig, r->orig_port, orig, len);
+	addr_format_endpoint(r->family, r->resp, r->resp_port, resp, len);
+}
+
+static void states_text(const struct engine_flow_row *r, char *out,
+			size_t len)
+{
+	if (r->proto == 6)
+		snprintf(out, len, "%s/%s", dash_state_short(r->state[0]),
+			 dash_state_short(r->state[1]));
+	else
+		snprintf(out, len, "%s", r->proto == 17 ? "udp" : "icmp");
+}
+
+static bool conn_matches(const struct engine_flow_row *r, const char *filter)
+{
+	char orig[64], resp[64];
+
+	if (filter[0] == '\0')
+		return true;
+	endpoints(r, orig, resp, sizeof(orig));
+	if (dash_match(orig, filter) || dash_match(resp, filter))
+		return true;
+	return r->proto == 6 &&
+	       (dash_match(tcp_state_name(r->state[0]), filter) ||
+		dash_match(tcp_state_name(r->state[1]), filter) ||
+		dash_match(dash_state_short(r->state[0]), filter) ||
+		dash_match(dash_state_short(r->state[1]), filter));
+}
+
+struct keyed {
+	double key;
+	uint64_t uid;
+	size_t i;
+};
+
+/* Highest key first; the uid keeps equal keys in one order. */
+static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? 1 : -1;
+	return (x->uid > y->uid) - (x->uid < y->uid);
+}
+
+static double sort_key(const struct dash_model *m, const struct dash_conn *c,
+		       enum dash_sort s)
+{
+	const struct engine_flow_row *r = &c->row;
+
+	switch (s) {
+	case DASH_SORT_BYTES:
+		return (double)(r->bytes[0] + r->bytes[1]);
+	case DASH_SORT_RATE:
+		return (c->rate[0] > 0 ? c->rate[0] : 0) +
+		       (c->rate[1] > 0 ? c->rate[1] : 0);
+	case DASH_SORT_RETRANS:
+		return (double)r->retrans[0] + r->retrans[1];
+	case DASH_SORT_AGE:
+		return (double)(m->at - r->first_ts);
+	case DASH_SORT_STATE:
+		/* Lowest state first, as `ss` lists them. */
+		return -(double)(r->state[0] * 16 + r->state[1]);
+	case DASH_SORT_RTT:
+	case DASH_SORT_COUNT:
+		break;
+	}
+	return 0;
+}
+
+size_t dash_conns_list(struct dash_model *m, const struct dash_ui *ui,
+		       size_t *order)
+{
+	struct keyed *k;
+	size_t n = 0;
+
+	if (order == NULL) {
+		for (size_t i = 0; i < m->n_conns; i++)
+			n += conn_matches(&m->conns[i].row, ui->filter);
+		return n;
+	}
+	k = malloc((m->n_conns + 1) * sizeof(*k));
+	if (k == NULL)
+		return 0;
+	for (size_t i = 0; i < m->n_conns; i++) {
+		if (!conn_matches(&m->conns[i].row, ui->filter))
+			continue;
+		k[n].key = sort_key(m, &m->conns[i], ui->sort);
+		k[n].uid = m->conns[i].row.uid;
+		k[n].i = i;
+		n++;
+	}
+	qsort(k, n, sizeof(*k), keyed_cmp);
+	for (size_t j = 0; j < n; j++)
+		order[j] = k[j].i;
+	free(k);
+	return n;
+}
+
+static const char *sort_name(enum dash_sort s)
+{
+	static const char *const names[DASH_SORT_COUNT] = {
+		"bytes", "rate", "retransmissions", "RTT", "age", "state",
+	};
+
+	return names[s];
+}
+
+static void put(char *t, size_t len, enum col c, const bool on[C_COUNT],
+		const char *s, size_t ep_w)
+{
+	size_t w = c == C_ORIG || c == C_RESP ? ep_w : cols[c].width;
+
+	if (!on[c])
+		return;
+	if (c > 0)
+		dash_cell(t, len, " ", 1, false);
+	dash_cell(t, len, s, w, cols[c].right);
+}
+
+static void rate_text(double v, char *out, size_t len)
+{
+	if (v < 0)
+		snprintf(out, len, "-");
+	else
+		dash_si(v, out, len);
+}
+
+static void conn_row(const struct dash_model *m, const struct dash_conn *c,
+		     struct dash_row *r, const bool on[C_COUNT], size_t ep_w)
+{
+	const struct engine_flow_row *f = &c->row;
+	char orig[64], resp[64], v[32];
+	size_t len = sizeof(r->text);
+
+	endpoints(f, orig, resp, sizeof(orig));
+	put(r->text, len, C_ORIG, on, orig, ep_w);
+	put(r->text, len, C_RESP, on, resp, ep_w);
+	states_text(f, v, sizeof(v));
+	put(r->text, len, C_STATES, on, v, ep_w);
+	dash_age((double)(m->at - f->first_ts) / NS_PER_SEC, v, sizeof(v));
+	put(r->text, len, C_AGE, on, v, ep_w);
+	dash_si((double)f->bytes[0], v, sizeof(v));
+	put(r->text, len, C_BYTES_OUT, on, v, ep_w);
+	dash_si((double)f->bytes[1], v, sizeof(v));
+	put(r->text, len, C_BYTES_IN, on, v, ep_w);
+	rate_text(c->rate[0], v, sizeof(v));
+	put(r->text, len, C_RATE_OUT, on, v, ep_w);
+	rate_text(c->rate[1], v, sizeof(v));
+	put(r->text, len, C_RATE_IN, on, v, ep_w);
+	snprintf(v, sizeof(v), "%u", f->retrans[0] + f->retrans[1]);
+	put(r->text, len, C_RETR, on, v, ep_w);
+}
+
+void dash_conns_render(struct dash_model *m, struct dash_ui *ui,
+		       struct dash_area *a)
+{
+	bool on[C_COUNT];
+	size_t ep_w = layout(a->cols, on), n;
+	struct dash_row *h;
+	char hint[96];
+
+	if (!dash_order_room(m, m->n_conns))
+		return;
+	n = dash_conns_list(m, ui, m->order);
+	snprintf(hint, sizeof(hint), "%zu, by %s (s/S)", n,
+		 sort_name(ui->sort));
+	dash_title(a, 0, "Connections", hint);
+	if (a->n < 2)
+		return;
+	h = dash_area_row(a, 1);
+	for (int c = 0; c < C_COUNT; c++)
+		put(h->text, sizeof(h->text), (enum col)c, on, cols[c].head,
+		    ep_w);
+	dash_fit(h->text, (size_t)a->cols);
+	h->attr = DASH_ATTR_HEAD;
+	for (int i = 0; i < a->n - 2; i++) {
+		size_t at = ui->top[DASH_CONNS] + (size_t)i;
+		struct dash_row *r = dash_area_row(a, 2 + i);
+
+		if (at >= n)
+			continue;
+		conn_row(m, &m->conns[m->order[at]], r, on, ep_w);
+		dash_fit(r->text, (size_t)a->cols);
+		if (a->focus && at == ui->sel[DASH_CONNS])
+			r->attr = DASH_ATTR_SELECTED;
+	}
+}

@@ -1,0 +1,119 @@
+/* The header (what is captured, how fast, drops) and the rates strip. */
+#include "dashboard_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+static double per_second(uint64_t now, uint64_t before, double dt)
+{
+	return dt > 0 && now >= before ? (double)(now - before) / dt : 0;
+}
+
+static void elapsed_text(double s, char *out, size_t outlen)
+{
+	long t = s < 0 ? 0 : (long)s;
+
+	snprintf(out, outlen, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+}
+
+static void drop_text(bool has, uint64_t v, char *out, size_t outlen)
+{
+	if (has)
+		dash_si((double)v, out, outlen);
+	else
+		snprintf(out, outlen, "-");
+}
+
+void dash_header_render(const struct dash_model *m, const struct dash_ui *ui,
+			struct dash_area *a)
+{
+	const struct live_counts *c = &m->counts, *b = &m->counts_before;
+	double dt = c->elapsed - b->elapsed;
+	char el[32], pps[16], bps[16], flows[16], rss[16], kd[16], id[16],
+		ad[16];
+	struct dash_row *r = dash_area_row(a, 0);
+	struct rusage ru;
+	bool drops;
+
+	elapsed_text(c->elapsed, el, sizeof(el));
+	snprintf(r->text, sizeof(r->text), "tcplens live  %s  %s%s%s%s",
+		 m->info.source, el,
+		 m->info.filter != NULL ? "  filter: " : "",
+		 m->info.filter != NULL ? m->info.filter : "",
+		 ui->paused ? "  [paused]" : m->ended ? "  [input ended: q quits]"
+						      : "");
+	dash_fit(r->text, (size_t)a->cols);
+	if (a->n < 2)
+		return;
+	r = dash_area_row(a, 1);
+	dash_si(per_second(c->packets, b->packets, dt), pps, sizeof(pps));
+	dash_si(per_second(c->bytes, b->bytes, dt) * 8, bps, sizeof(bps));
+	dash_si((double)m->flows, flows, sizeof(flows));
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		dash_si((double)ru.ru_maxrss * 1024, rss, sizeof(rss));
+	else
+		snprintf(rss, sizeof(rss), "-");
+	drop_text(c->has_ps_drop, c->ps_drop, kd, sizeof(kd));
+	drop_text(c->has_ps_ifdrop, c->ps_ifdrop, id, sizeof(id));
+	dash_si((double)c->app_drops, ad, sizeof(ad));
+	snprintf(r->text, sizeof(r->text),
+		 "%s pkt/s  %sbit/s  flows %s  mem %sB  drops: kernel %s"
+		 " iface %s app %s",
+		 pps, bps, flows, rss, kd, id, ad);
+	dash_fit(r->text, (size_t)a->cols);
+	drops = (c->has_ps_drop && c->ps_drop > 0) ||
+		(c->has_ps_ifdrop && c->ps_ifdrop > 0) || c->app_drops > 0;
+	if (drops)
+		r->attr = DASH_ATTR_ALERT;
+}
+
+/* Shown in the strip, in this order. */
+static const enum dash_rate strip[] = {
+	DASH_RATE_SYN, DASH_RATE_SYN_ACK, DASH_RATE_RST, DASH_RATE_RETRANS,
+	DASH_RATE_NEW_CONNS, DASH_RATE_HALF_OPEN, DASH_RATE_PACKETS,
+};
+#define STRIP_N (sizeof(strip) / sizeof(strip[0]))
+/* An item's least width: label, value, a sparkline of 4. */
+#define ITEM_MIN 20
+
+void dash_rates_render(const struct dash_model *m, struct dash_area *a)
+{
+	size_t per_row = (size_t)a->cols / ITEM_MIN, item;
+
+	if (per_row == 0)
+		per_row = 1;
+	if (per_row > STRIP_N)
+		per_row = STRIP_N;
+	/* Rows the area has: fewer items a row past them would not show. */
+	while ((STRIP_N + per_row - 1) / per_row > (size_t)a->n &&
+	       per_row < STRIP_N)
+		per_row++;
+	item = (size_t)a->cols / per_row;
+	for (int i = 0; i < a->n; i++)
+		dash_area_row(a, i);
+	for (size_t k = 0; k < STRIP_N; k++) {
+		enum dash_rate r = strip[k];
+		size_t row = k / per_row;
+		char val[16], spark[DASH_HISTORY * 3 + 1], *t;
+		size_t spark_w = item > 18 ? item - 18 : 1;
+
+		if ((int)row >= a->n)
+			break;
+		t = a->out->row[a->first + row].text;
+		if (m->rate_known[r])
+			dash_si(m->rate_now[r], val, sizeof(val));
+		else
+			snprintf(val, sizeof(val), "-");
+		dash_sparkline(&m->rate_hist[r], spark_w, m->info.utf8, spark,
+			       sizeof(spark));
+		dash_cell(t, DASH_ROW_BYTES, dash_rate_label(r), 10, false);
+		dash_cell(t, DASH_ROW_BYTES, val, 6, true);
+		dash_cell(t, DASH_ROW_BYTES, " ", 1, false);
+		dash_cell(t, DASH_ROW_BYTES, m->rate_known[r] ? spark : "",
+			  item - 17 - 1, false);
+		dash_cell(t, DASH_ROW_BYTES, "", 1, false);
+	}
+	for (int i = 0; i < a->n; i++)
+		dash_fit(a->out->row[a->first + i].text, (size_t)a->cols);
+}

@@ -1,0 +1,164 @@
+/*
+ * Sockets per host: each host's count in each TCP state, the change of
+ * its sockets over the last second and, where the width allows, the
+ * 60-second sparklines of SYN_RECV, CLOSE_WAIT and TIME_WAIT; most
+ * trouble first (dashboard_model.c says what trouble weighs).
+ */
+#include "dashboard_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The states shown, in `ss` order of a connection's life. */
+static const int shown[] = {
+	TCP_STATE_ESTABLISHED, TCP_STATE_SYN_SENT, TCP_STATE_SYN_RECV,
+	TCP_STATE_FIN_WAIT1, TCP_STATE_FIN_WAIT2, TCP_STATE_CLOSE_WAIT,
+	TCP_STATE_CLOSING, TCP_STATE_LAST_ACK, TCP_STATE_TIME_WAIT,
+	TCP_STATE_LISTEN,
+};
+#define N_SHOWN (sizeof(shown) / sizeof(shown[0]))
+#define HOST_W 15
+#define STATE_W 6
+#define DELTA_W 5
+/* Host, states and change: what 80 columns hold. */
+#define FIXED_W (HOST_W + N_SHOWN * STATE_W + DELTA_W)
+
+struct ranked {
+	uint64_t trouble, total;
+	size_t i;
+};
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->trouble != y->trouble)
+		return x->trouble < y->trouble ? 1 : -1;
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+static bool host_matches(const struct dash_host *h, const char *filter)
+{
+	if (dash_match(h->label, filter))
+		return true;
+	for (size_t k = 0; k < N_SHOWN; k++)
+		if (h->count[shown[k]] > 0 &&
+		    dash_match(tcp_state_name(shown[k]), filter))
+			return true;
+	return false;
+}
+
+size_t dash_hosts_list(struct dash_model *m, const struct dash_ui *ui,
+		       size_t *order)
+{
+	struct ranked r[DASH_MAX_HOSTS];
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_hosts; i++) {
+		const struct dash_host *h = &m->hosts[i];
+
+		if (!h->present || !host_matches(h, ui->filter))
+			continue;
+		r[n].trouble = h->trouble;
+		r[n].total = h->total;
+		r[n].i = i;
+		n++;
+	}
+	qsort(r, n, sizeof(r[0]), ranked_cmp);
+	for (size_t k = 0; order != NULL && k < n; k++)
+		order[k] = r[k].i;
+	return n;
+}
+
+/* Sparklines: three from 104 columns, CLOSE_WAIT's alone from 88. */
+static size_t sparks(int cols, size_t *width)
+{
+	size_t spare = (size_t)cols > FIXED_W ? (size_t)cols - FIXED_W : 0;
+
+	*width = spare / 3 > 1 ? spare / 3 - 1 : 0;
+	if (*width >= 7)
+		return 3;
+	*width = spare > 1 ? spare - 1 : 0;
+	return *width >= 7 ? 1 : 0;
+}
+
+static void heading(struct dash_area *a, int i, size_t n_sparks, size_t w)
+{
+	static const char *const names[] = {"SYN_R 60s", "CL_WT 60s",
+					    "TM_WT 60s"};
+	struct dash_row *r = dash_area_row(a, i);
+
+	dash_cell(r->text, sizeof(r->text), "HOST", HOST_W, false);
+	for (size_t k = 0; k < N_SHOWN; k++)
+		dash_cell(r->text, sizeof(r->text), dash_state_short(shown[k]),
+			  STATE_W, true);
+	dash_cell(r->text, sizeof(r->text), "+/-", DELTA_W, true);
+	for (size_t k = 0; k < n_sparks; k++) {
+		dash_cell(r->text, sizeof(r->text), " ", 1, false);
+		dash_cell(r->text, sizeof(r->text),
+			  names[n_sparks == 1 ? 1 : k], w, false);
+	}
+	dash_fit(r->text, (size_t)a->cols);
+	r->attr = DASH_ATTR_HEAD;
+}
+
+static void host_row(const struct dash_model *m, const struct dash_host *h,
+		     struct dash_row *r, size_t n_sparks, size_t w, int cols)
+{
+	char num[16], spark[DASH_HISTORY * 3 + 1];
+
+	dash_cell(r->text, sizeof(r->text), h->label, HOST_W, false);
+	for (size_t k = 0; k < N_SHOWN; k++) {
+		uint32_t v = h->count[shown[k]];
+
+		if (v == 0)
+			snprintf(num, sizeof(num), ".");
+		else
+			dash_si(v, num, sizeof(num));
+		dash_cell(r->text, sizeof(r->text), num, STATE_W, true);
+	}
+	if (h->delta == 0)
+		snprintf(num, sizeof(num), ".");
+	else
+		snprintf(num, sizeof(num), "%+lld", (long long)h->delta);
+	dash_cell(r->text, sizeof(r->text), num, DELTA_W, true);
+	for (size_t k = 0; k < n_sparks; k++) {
+		int which = n_sparks == 1 ? DASH_SPARK_CLOSE_WAIT : (int)k;
+
+		dash_sparkline(&h->hist[which], w, m->info.utf8, spark,
+			       sizeof(spark));
+		dash_cell(r->text, sizeof(r->text), " ", 1, false);
+		dash_cell(r->text, sizeof(r->text), spark, w, false);
+	}
+	dash_fit(r->text, (size_t)cols);
+}
+
+void dash_hosts_render(struct dash_model *m, struct dash_ui *ui,
+		       struct dash_area *a)
+{
+	size_t n, w, n_sparks = sparks(a->cols, &w);
+	int rows = a->n - 2;
+	char hint[64];
+
+	if (!dash_order_room(m, m->n_hosts))
+		return;
+	n = dash_hosts_list(m, ui, m->order);
+	snprintf(hint, sizeof(hint), "%zu hosts, most trouble first", n);
+	dash_title(a, 0, "Sockets per host", hint);
+	if (a->n < 2)
+		return;
+	heading(a, 1, n_sparks, w);
+	for (int i = 0; i < rows; i++) {
+		size_t at = ui->top[DASH_HOSTS] + (size_t)i;
+		struct dash_row *r = dash_area_row(a, 2 + i);
+
+		if (at >= n)
+			continue;
+		host_row(m, &m->hosts[m->order[at]], r, n_sparks, w, a->cols);
+		if (a->focus && at == ui->sel[DASH_HOSTS])
+			r->attr = DASH_ATTR_SELECTED;
+	}
+}

@@ -1,0 +1,330 @@
+/*
+ * The display model: each fresh snapshot merged in.  Hosts keep their
+ * sparkline history by host, connections get their rates from the
+ * previous snapshot by uid, and findings are kept by key, so that one
+ * that moves changes in place (snapshots taken into rotating buffers
+ * carry change marks against another take: they are not used).
+ */
+#include "dashboard_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "host_label.h"
+
+#define NS_PER_SEC 1000000000LL
+
+struct dash_model *dash_model_new(const struct dash_info *info)
+{
+	struct dash_model *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->info = *info;
+	return m;
+}
+
+void dash_model_free(struct dash_model *m)
+{
+	if (m == NULL)
+		return;
+	free(m->conns);
+	free(m->base);
+	free(m->findings);
+	free(m->order);
+	free(m->detail);
+	free(m);
+}
+
+static bool room(void **p, size_t *cap, size_t want, size_t size)
+{
+	void *n;
+	size_t c = *cap == 0 ? 64 : *cap;
+
+	if (want <= *cap)
+		return true;
+	while (c < want)
+		c *= 2;
+	n = realloc(*p, c * size);
+	if (n == NULL)
+		return false;
+	*p = n;
+	*cap = c;
+	return true;
+}
+
+bool dash_order_room(struct dash_model *m, size_t n)
+{
+	return room((void **)&m->order, &m->cap_order, n + 1,
+		    sizeof(*m->order));
+}
+
+/*
+ * Trouble: sockets that stay when an application or a flood is at
+ * fault weigh most (CLOSE_WAIT: the application never closes; SYN_RECV:
+ * handshakes not completed), then those stuck closing.
+ */
+static uint64_t trouble_of(const uint32_t *count)
+{
+	return 4 * (uint64_t)count[TCP_STATE_CLOSE_WAIT] +
+	       4 * (uint64_t)count[TCP_STATE_SYN_RECV] +
+	       count[TCP_STATE_FIN_WAIT1] + count[TCP_STATE_LAST_ACK] +
+	       count[TCP_STATE_CLOSING];
+}
+
+static struct dash_host *host_find(struct dash_model *m,
+				   const struct host_state_row *r)
+{
+	for (size_t i = 0; i < m->n_hosts; i++) {
+		struct dash_host *h = &m->hosts[i];
+
+		if (h->family == r->family && h->tunnel == r->tunnel &&
+		    memcmp(h->addr, r->addr, 16) == 0)
+			return h;
+	}
+	return NULL;
+}
+
+/* A host with no sockets and no history for a minute makes room. */
+static void hosts_drop_quiet(struct dash_model *m)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->n_hosts; i++) {
+		if (!m->hosts[i].present && m->hosts[i].quiet >= DASH_HISTORY)
+			continue;
+		if (kept != i)
+			m->hosts[kept] = m->hosts[i];
+		kept++;
+	}
+	m->n_hosts = kept;
+}
+
+static void hosts_merge(struct dash_model *m, const struct engine_snapshot *s)
+{
+	m->hosts_untracked = 0;
+	for (size_t i = 0; i < m->n_hosts; i++) {
+		m->hosts[i].present = false;
+		memset(m->hosts[i].count, 0, sizeof(m->hosts[i].count));
+		m->hosts[i].total = 0;
+		m->hosts[i].trouble = 0;
+	}
+	for (size_t i = 0; i < s->n_hosts; i++) {
+		const struct host_state_row *r = &s->hosts[i];
+		struct dash_host *h = host_find(m, r);
+
+		if (h == NULL) {
+			if (m->n_hosts == DASH_MAX_HOSTS) {
+				m->hosts_untracked++;
+				continue;
+			}
+			h = &m->hosts[m->n_hosts++];
+			memset(h, 0, sizeof(*h));
+			h->family = r->family;
+			h->tunnel = r->tunnel;
+			memcpy(h->addr, r->addr, 16);
+			host_label_text(r->family, r->addr, r->tunnel, NULL,
+					h->label, sizeof(h->label));
+		}
+		h->present = true;
+		memcpy(h->count, r->count, sizeof(h->count));
+		h->total = r->total;
+		h->trouble = trouble_of(r->count);
+	}
+}
+
+/* Per second: each host's and each rate's sample. */
+static void sample_second(struct dash_model *m)
+{
+	for (size_t i = 0; i < m->n_hosts; i++) {
+		struct dash_host *h = &m->hosts[i];
+		bool any = h->total > 0;
+
+		dash_history_push(&h->hist[DASH_SPARK_SYN_RECV],
+				  h->count[TCP_STATE_SYN_RECV]);
+		dash_history_push(&h->hist[DASH_SPARK_CLOSE_WAIT],
+				  h->count[TCP_STATE_CLOSE_WAIT]);
+		dash_history_push(&h->hist[DASH_SPARK_TIME_WAIT],
+				  h->count[TCP_STATE_TIME_WAIT]);
+		h->delta = (int64_t)h->total - (int64_t)h->last_total;
+		h->last_total = h->total;
+		h->quiet = any ? 0 : h->quiet + 1;
+	}
+	hosts_drop_quiet(m);
+	for (int r = 0; r < DASH_RATE_COUNT; r++)
+		if (m->rate_known[r])
+			dash_history_push(&m->rate_hist[r],
+					  (uint32_t)(m->rate_now[r] + 0.5));
+}
+
+static void rates_take(struct dash_model *m, const struct engine_snapshot *s,
+		       const struct live_counts *c)
+{
+	uint64_t cum[DASH_RATE_COUNT];
+	bool known[DASH_RATE_COUNT];
+	double dt;
+
+	dash_rates_read(s, c, cum, known);
+	if (m->sample_at == 0) {
+		m->sample_at = s->at;
+		memcpy(m->rate_cum, cum, sizeof(cum));
+		memcpy(m->rate_known, known, sizeof(known));
+		return;
+	}
+	if (s->at - m->sample_at < NS_PER_SEC)
+		return;
+	dt = (double)(s->at - m->sample_at) / NS_PER_SEC;
+	for (int r = 0; r < DASH_RATE_COUNT; r++) {
+		m->rate_known[r] = known[r];
+		if (dash_rate_is_gauge(r))
+			m->rate_now[r] = (double)cum[r];
+		else
+			m->rate_now[r] = cum[r] >= m->rate_cum[r]
+				? (double)(cum[r] - m->rate_cum[r]) / dt : 0;
+	}
+	memcpy(m->rate_cum, cum, sizeof(cum));
+	sample_second(m);
+	m->sample_at = s->at;
+}
+
+static int base_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct dash_flow_base *)a)->uid;
+	uint64_t y = ((const struct dash_flow_base *)b)->uid;
+
+	return (x > y) - (x < y);
+}
+
+static const struct dash_flow_base *base_find(const struct dash_model *m,
+					      uint64_t uid)
+{
+	struct dash_flow_base key = {.uid = uid};
+
+	if (m->n_base == 0)
+		return NULL;
+	return bsearch(&key, m->base, m->n_base, sizeof(key), base_cmp);
+}
+
+static bool conns_take(struct dash_model *m, const struct engine_snapshot *s)
+{
+	double dt = (double)(s->at - m->base_at) / NS_PER_SEC;
+
+	if (!room((void **)&m->conns, &m->cap_conns, s->n_flows + 1,
+		  sizeof(*m->conns)) ||
+	    !room((void **)&m->base, &m->cap_base, s->n_flows + 1,
+		  sizeof(*m->base)))
+		return false;
+	for (size_t i = 0; i < s->n_flows; i++) {
+		const struct dash_flow_base *b = base_find(m, s->flows[i].uid);
+		struct dash_conn *c = &m->conns[i];
+
+		c->row = s->flows[i];
+		for (int d = 0; d < 2; d++)
+			c->rate[d] = b != NULL && dt > 0 &&
+					     c->row.bytes[d] >= b->bytes[d]
+				? (double)(c->row.bytes[d] - b->bytes[d]) / dt
+				: -1;
+	}
+	m->n_conns = s->n_flows;
+	/* The base moves once a second or more, so a rate is not noise. */
+	if (m->base_at == 0 || dt >= 1.0) {
+		for (size_t i = 0; i < s->n_flows; i++) {
+			m->base[i].uid = s->flows[i].uid;
+			memcpy(m->base[i].bytes, s->flows[i].bytes,
+			       sizeof(m->base[i].bytes));
+		}
+		m->n_base = s->n_flows;
+		qsort(m->base, m->n_base, sizeof(*m->base), base_cmp);
+		m->base_at = s->at;
+	}
+	return true;
+}
+
+static struct dash_finding *finding_find(struct dash_model *m, uint32_t key)
+{
+	for (size_t i = 0; i < m->n_findings; i++)
+		if (m->findings[i].f.key == key)
+			return &m->findings[i];
+	return NULL;
+}
+
+static bool moved(const struct finding *was, const struct finding *now)
+{
+	return was->value != now->value || was->last_ts != now->last_ts ||
+	       was->flow_count != now->flow_count ||
+	       was->ongoing != now->ongoing || was->severity != now->severity;
+}
+
+static const struct engine_finding *in_snapshot(
+	const struct engine_snapshot *s, uint32_t key)
+{
+	for (size_t i = 0; i < s->n_findings; i++)
+		if (s->findings[i].finding.key == key)
+			return &s->findings[i];
+	return NULL;
+}
+
+/*
+ * Kept in place by key; gone from the snapshot, or listed as folded or
+ * withdrawn (once, by the take that saw it go): left out.
+ */
+static bool findings_take(struct dash_model *m,
+			  const struct engine_snapshot *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->n_findings; i++) {
+		const struct engine_finding *ef =
+			in_snapshot(s, m->findings[i].f.key);
+
+		if (ef == NULL || ef->change == FINDING_CHANGE_WITHDRAWN ||
+		    ef->change == FINDING_CHANGE_FOLDED)
+			continue;
+		if (kept != i)
+			m->findings[kept] = m->findings[i];
+		kept++;
+	}
+	m->n_findings = kept;
+	if (!room((void **)&m->findings, &m->cap_findings,
+		  m->n_findings + s->n_findings + 1, sizeof(*m->findings)))
+		return false;
+	for (size_t i = 0; i < s->n_findings; i++) {
+		const struct engine_finding *ef = &s->findings[i];
+		struct dash_finding *d;
+
+		if (ef->change == FINDING_CHANGE_WITHDRAWN ||
+		    ef->change == FINDING_CHANGE_FOLDED)
+			continue;
+		d = finding_find(m, ef->finding.key);
+		if (d == NULL) {
+			d = &m->findings[m->n_findings++];
+			d->seq = ++m->next_seq;
+			d->updates = 0;
+		} else if (moved(&d->f, &ef->finding)) {
+			d->updates++;
+		}
+		d->f = ef->finding;
+	}
+	return true;
+}
+
+bool dash_model_update(struct dash_model *m, const struct engine_snapshot *s,
+		       const struct live_counts *counts, uint64_t flows,
+		       bool ended)
+{
+	if (!conns_take(m, s) || !findings_take(m, s))
+		return false;
+	hosts_merge(m, s);
+	rates_take(m, s, counts);
+	if (!m->have_frame || counts->elapsed - m->counts_before.elapsed >= 1.0)
+		m->counts_before = m->have_frame ? m->counts : *counts;
+	m->counts = *counts;
+	m->flows = flows;
+	m->ended = ended;
+	m->at = s->at;
+	m->stats = s->counters;
+	memcpy(m->by_severity, s->findings_by_severity, sizeof(m->by_severity));
+	m->folded = s->folded;
+	m->have_frame = true;
+	return true;
+}
