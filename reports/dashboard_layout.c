@@ -52,6 +52,9 @@ static void footer(const struct dash_ui *ui, struct dash_area *a)
 		snprintf(r->text, sizeof(r->text),
 			 "/%s_   (host, port, state or finding id; Enter keeps,"
 			 " Esc clears)", ui->filter);
+	else if (ui->view == DASH_VIEW_DETAIL || ui->view == DASH_VIEW_LADDER)
+		snprintf(r->text, sizeof(r->text),
+			 "Up/Down PgUp/PgDn scroll  Esc back  q quit");
 	else if (ui->filter[0] != '\0')
 		snprintf(r->text, sizeof(r->text),
 			 "filter: %s (Esc clears)   q quit  ? help", ui->filter);

@@ -9,6 +9,9 @@ export TCPLENS_CONFIG=/dev/null
 python3 tests/live/check.py
 # Text mode's status line on a terminal, in a tmux pane (SKIP without tmux).
 python3 tests/live/status_tmux.py
+# The dashboard in tmux panes: keys, resize, colour, fallbacks (SKIP
+# without tmux).
+python3 tests/live/dash_tmux.py
 # On a veth pair between network namespaces: root only (SKIP otherwise).
 python3 tests/live/iface.py
 # A stdout nobody reads during capture on a veth pair: root only.

@@ -56,7 +56,7 @@ def watch(cols, extra=()):
     cmd = ' '.join([
         'TCPLENS_CONFIG=/dev/null',
         shlex.join([os.path.abspath(TCPLENS), 'live', '-r', CAPTURE,
-                    '--speed', '1', '--interval', '0.1', '--color',
+                    '--no-tui', '--speed', '1', '--interval', '0.1', '--color',
                     'never'] + list(extra)),
         f'; echo {DONE}; sleep 60'])
     started = tmux(sock, 'new-session', '-d', '-s', 't', '-x', str(cols),

@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""The live dashboard as a person sees it: `live -r` of lab captures in
+a tmux pane (no root), keys sent with send-keys, the screen read with
+capture-pane.  Checks:
+- the header names the file; the panels' titles are there;
+- the server's CLOSE_WAIT count reaches the capture's truth (the lab's
+  .json, what `ss` counted in the kernel);
+- the finding shows in the feed once, and stays one row as it updates;
+- s changes the connections' order; / filters; ? shows the help;
+  Enter on the finding shows its report text;
+- a resize to 120x40 and back keeps a valid layout (no row wider than
+  the pane, every title there);
+- q prints the final report, equal to `live --no-tui`'s;
+- NO_COLOR: no colour escape in the pane; TERM=dumb falls back to the
+  lines with one message; 60 columns shows the "too small" line;
+- idle: a paused dashboard on an ended replay uses little CPU (a
+  generous bound; the figure is printed).
+SKIP when tmux is not installed.  The tmux server is this test's own
+(-L), and ended by it.
+"""
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from livelib import TCPLENS, Verdicts  # noqa: E402
+
+LAB = 'testdata/lab'
+LEAK = f'{LAB}/close_wait_leak.pcap'
+FLOOD = f'{LAB}/syn_flood_no_cookies.pcap'
+DONE = '__tcplens_dash_done__'
+TITLES = ('Sockets per host', 'Connections', 'Findings')
+# SGR parameters that set a colour (foreground, background, 256, bright).
+# 39 and 49 (the default colours) are what tmux writes for no colour.
+COLOUR_SGR = re.compile(r'\x1b\[(?:[0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])'
+                        r'(?:;[0-9;]*)?m')
+verdict = Verdicts('dash-')
+
+
+class Pane:
+    """One tmux server and session running tcplens live."""
+
+    def __init__(self, name, args, cols=80, rows=24, env=''):
+        self.sock = f'tcplens-dash-{os.getpid()}-{name}'
+        cmd = ' '.join([
+            'TCPLENS_CONFIG=/dev/null LANG=C.UTF-8', env,
+            shlex.join([TCPLENS, 'live'] + list(args)),
+            f'; echo {DONE}; sleep 60'])
+        started = self.tmux('new-session', '-d', '-s', 't', '-x', str(cols),
+                            '-y', str(rows), '-c', os.getcwd(), cmd)
+        self.ok = started.returncode == 0
+        self.err = started.stderr.strip()
+
+    def tmux(self, *args):
+        return subprocess.run(['tmux', '-L', self.sock, '-f', '/dev/null'] +
+                              list(args), capture_output=True, text=True)
+
+    def screen(self, *flags):
+        return self.tmux('capture-pane', '-p', '-t', 't', *flags).stdout
+
+    def keys(self, *keys):
+        self.tmux('send-keys', '-t', 't', *keys)
+        time.sleep(0.6)
+
+    def wait_for(self, pred, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            s = self.screen()
+            if pred(s):
+                return s
+            time.sleep(0.1)
+        return None
+
+    def resize(self, cols, rows):
+        self.tmux('resize-window', '-t', 't', '-x', str(cols), '-y',
+                  str(rows))
+        time.sleep(0.8)
+
+    def pid(self):
+        out = self.tmux('list-panes', '-t', 't', '-F', '#{pane_pid}').stdout
+        shell = out.strip()
+        kids = subprocess.run(['pgrep', '-P', shell, '-f', 'tcplens'],
+                              capture_output=True, text=True).stdout.split()
+        return int(kids[0]) if kids else None
+
+    def close(self):
+        self.tmux('kill-server')
+
+
+def valid_layout(screen, cols):
+    lines = screen.splitlines()
+    too_wide = [l for l in lines if len(l) > cols]
+    missing = [t for t in TITLES if t not in screen]
+    return not too_wide and not missing, f'{len(too_wide)} rows wider ' \
+        f'than {cols}, titles missing: {missing}'
+
+
+def section(screen, title, nxt):
+    lines = screen.splitlines()
+    start = next(i for i, l in enumerate(lines) if title in l)
+    end = next((i for i, l in enumerate(lines) if i > start and nxt in l),
+               len(lines))
+    return lines[start + 1:end]
+
+
+def truth_close_wait():
+    d = json.load(open(f'{LAB}/close_wait_leak.json'))
+    return d['hosts']['192.0.2.2']['ss']['counts']['CLOSE_WAIT']
+
+
+def check_leak():
+    p = Pane('leak', ['-r', LEAK, '--speed', '1'],
+             env='TERM=xterm-256color')
+    if not p.ok:
+        verdict.skip('leak', f'tmux could not start ({p.err})')
+        return
+    try:
+        want = truth_close_wait()
+        rows_seen = []
+
+        def server_row(s):
+            for l in s.splitlines():
+                if l.startswith('192.0.2.2 '):
+                    return l
+            return None
+
+        def reached(s):
+            row = server_row(s)
+            f = [l for l in s.splitlines()[1:] if 'close_wait_leak' in l]
+            rows_seen.append(len(f))
+            return row is not None and row.split()[6] == str(want)
+        s = p.wait_for(reached)
+        verdict('header-names-file', s is not None and
+                LEAK in s.splitlines()[0], f'first row: {s and s.splitlines()[0]}')
+        verdict('close-wait-count', s is not None,
+                f'CLOSE_WAIT of 192.0.2.2 never reached {want}',
+                f'{want}, as ss counted in the lab')
+        s = p.wait_for(lambda x: 'input ended' in x) or p.screen()
+        ok, why = valid_layout(s, 80)
+        verdict('layout-80x24', ok, why)
+        feed = [l for l in s.splitlines()[1:] if 'close_wait_leak' in l]
+        verdict('finding-once', len(feed) == 1 and max(rows_seen) <= 1,
+                f'{len(feed)} rows at the end, at most {max(rows_seen)} '
+                f'while it ran')
+        conns = section(s, 'Connections', 'Findings')[1:]
+        p.keys('s')
+        s2 = p.screen()
+        verdict('sort-changes-order', 'by rate' in s2 and
+                section(s2, 'Connections', 'Findings')[1:] != conns,
+                'the same rows after s')
+        p.keys('/', '5', '2', '8', '4', '2', 'Enter')
+        s3 = p.screen()
+        rows = [l for l in section(s3, 'Connections', 'Findings')[1:]
+                if l.strip()]
+        verdict('filter', rows and all('52842' in l for l in rows) and
+                'filter: 52842' in s3, f'rows after /52842: {rows}')
+        p.keys('Escape')
+        p.keys('?')
+        s4 = p.screen()
+        verdict('help', 'Keys' in s4 and 'sort the connections' in s4,
+                'no help screen after ?')
+        p.keys('Escape')
+        p.keys('Enter')
+        s5 = p.screen()
+        verdict('enter-finding', 'WARNING  close_wait_leak  192.0.2.2:8005'
+                in s5 and 'evidence' in s5 and 'why' in s5,
+                'no finding text after Enter')
+        p.keys('Escape')
+        p.resize(120, 40)
+        ok, why = valid_layout(p.screen(), 120)
+        verdict('layout-120x40', ok, why)
+        p.resize(80, 24)
+        ok, why = valid_layout(p.screen(), 80)
+        verdict('layout-back-80x24', ok, why)
+        p.keys('p')
+        pid = p.pid()
+        cpu = idle_cpu(pid) if pid else None
+        if cpu is not None:
+            verdict('idle-cpu', cpu < 10.0, f'{cpu:.2f}% of a core',
+                    f'{cpu:.2f}% of a core over 10 s, paused on an ended replay')
+        p.keys('q')
+        end = p.wait_for(lambda x: DONE in x, 10)
+        hist = p.screen('-J', '-S', '-')
+        want_report = subprocess.run(
+            [TCPLENS, 'live', '--no-tui', '-r', LEAK, '--speed', '0',
+             '--color', 'never'], capture_output=True, text=True,
+            env=dict(os.environ, TCPLENS_CONFIG='/dev/null')).stdout
+        report = want_report[want_report.index('CAPTURE'):] \
+            if 'CAPTURE' in want_report else want_report
+        tail = [l for l in report.splitlines() if l.strip()][-6:]
+        verdict('q-prints-report', end is not None and
+                all(l in hist for l in tail) and
+                '292 packets received' in hist,
+                f'report lines missing: {[l for l in tail if l not in hist]}')
+    finally:
+        p.close()
+
+
+def idle_cpu(pid, seconds=10):
+    def ticks():
+        with open(f'/proc/{pid}/stat') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    try:
+        a = ticks()
+        time.sleep(seconds)
+        b = ticks()
+    except OSError:
+        return None
+    return (b - a) / os.sysconf('SC_CLK_TCK') / seconds * 100
+
+
+def check_flood():
+    p = Pane('flood', ['-r', FLOOD, '--speed', '1'],
+             env='TERM=xterm-256color')
+    if not p.ok:
+        verdict.skip('flood', f'tmux could not start ({p.err})')
+        return
+    try:
+        s = p.wait_for(lambda x: 'syn_flood' in x, 20)
+        verdict('flood-finding', s is not None, 'no syn_flood in the feed')
+        s = p.wait_for(lambda x: 'input ended' in x, 20) or p.screen()
+        feed = [l for l in s.splitlines() if ' syn_flood ' in l]
+        verdict('flood-finding-once', len(feed) == 1,
+                f'{len(feed)} syn_flood rows')
+        ok, why = valid_layout(s, 80)
+        verdict('flood-layout', ok, why)
+        p.keys('q')
+    finally:
+        p.close()
+
+
+def check_no_color():
+    p = Pane('nocolor', ['-r', LEAK, '--speed', '1'],
+             env='TERM=xterm-256color NO_COLOR=1')
+    if not p.ok:
+        verdict.skip('no-color', p.err)
+        return
+    try:
+        s = p.wait_for(lambda x: 'close_wait_leak' in x) and \
+            p.screen('-e')
+        verdict('no-color', s and not COLOUR_SGR.search(s),
+                f'colour escapes: {COLOUR_SGR.findall(s or "")[:3]}')
+        p.keys('q')
+    finally:
+        p.close()
+    p = Pane('color', ['-r', LEAK, '--speed', '1'],
+             env='TERM=xterm-256color')
+    try:
+        s = p.wait_for(lambda x: 'close_wait_leak' in x) and \
+            p.screen('-e')
+        verdict('color-without-no-color', s and COLOUR_SGR.search(s),
+                'no colour escape on a colour terminal')
+        p.keys('q')
+    finally:
+        p.close()
+
+
+def check_dumb():
+    p = Pane('dumb', ['-r', LEAK, '--speed', '0'], env='TERM=dumb')
+    try:
+        s = p.wait_for(lambda x: DONE in x, 20) or ''
+        s = p.screen('-J', '-S', '-')
+        verdict('term-dumb-falls-back',
+                'no dashboard: TERM=dumb' in s and
+                'WARNING close_wait_leak' in s and
+                '292 packets received' in s,
+                f'pane: {s[-300:]!r}')
+    finally:
+        p.close()
+
+
+def check_small():
+    p = Pane('small', ['-r', LEAK, '--speed', '1'], cols=60,
+             env='TERM=xterm-256color')
+    try:
+        s = p.wait_for(lambda x: 'terminal too small' in x, 10) or p.screen()
+        lines = [l for l in s.splitlines() if l.strip()]
+        verdict('too-small', lines[:1] ==
+                ['terminal too small (need 80x24, have 60x24)'],
+                f'screen: {lines[:3]}')
+        p.keys('q')
+    finally:
+        p.close()
+
+
+def main():
+    if shutil.which('tmux') is None:
+        verdict.skip('tmux', 'tmux is not installed')
+        return 0
+    check_leak()
+    check_flood()
+    check_no_color()
+    check_dumb()
+    check_small()
+    return 1 if verdict.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
