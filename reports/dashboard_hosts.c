@@ -146,7 +146,8 @@ void dash_hosts_render(struct dash_model *m, struct dash_ui *ui,
 	if (!dash_order_room(m, m->n_hosts))
 		return;
 	n = dash_hosts_list(m, ui, m->order);
-	snprintf(hint, sizeof(hint), "%zu hosts, most trouble first", n);
+	snprintf(hint, sizeof(hint), "%zu host%s, most trouble first", n,
+		 n == 1 ? "" : "s");
 	dash_title(a, 0, "Sockets per host", hint);
 	if (a->n < 2)
 		return;
