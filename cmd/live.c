@@ -302,6 +302,11 @@ static void choose_output(struct live_opts *o)
 
 	o->dashboard = !o->no_tui && o->format == OUTPUT_FORMAT_TEXT &&
 		       isatty(STDOUT_FILENO);
+	if (o->dashboard && !isatty(STDIN_FILENO)) {
+		/* Keys come from standard input: without them, no q. */
+		cli_warning("live: no dashboard: standard input is not a terminal; writing the --no-tui lines");
+		o->dashboard = false;
+	}
 	if (o->dashboard && !dash_term_usable(why, sizeof(why))) {
 		cli_warning("live: no dashboard: %s; writing the --no-tui lines",
 			    why);

@@ -1,0 +1,364 @@
+/*
+ * The dashboard's screen without a terminal (reports/dashboard*.c):
+ * snapshots made by hand go into the display model, and the rows it
+ * lays out are checked as strings: every row within the width at 80x24
+ * and 120x40, the too-small line, the sparklines' glyphs, the hosts'
+ * trouble order, the connections' sort keys, the filter, and findings
+ * merged by key (one row that moves in place; gone when withdrawn).
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dashboard.h"
+#include "dashboard_internal.h"
+
+#define NS 1000000000LL
+#define T0 (1700000000LL * NS)
+
+struct fixture {
+	struct engine_snapshot snap;
+	struct engine_flow_row flows[4];
+	struct host_state_row hosts[3];
+	struct engine_finding findings[2];
+	struct live_counts counts;
+	struct dash_model *m;
+	struct dash_ui ui;
+	struct dash_screen *screen;
+};
+
+static void v4(uint8_t *out, const char *s)
+{
+	memset(out, 0, 16);
+	inet_pton(AF_INET, s, out);
+}
+
+static void flow(struct engine_flow_row *f, uint64_t uid, const char *o,
+		 uint16_t op, uint64_t out, uint64_t in, uint32_t retrans,
+		 int64_t first)
+{
+	memset(f, 0, sizeof(*f));
+	f->uid = uid;
+	f->family = 4;
+	f->proto = 6;
+	f->state[0] = TCP_STATE_ESTABLISHED;
+	f->state[1] = TCP_STATE_ESTABLISHED;
+	v4(f->orig, o);
+	v4(f->resp, "192.0.2.2");
+	f->orig_port = op;
+	f->resp_port = 8005;
+	f->first_ts = first;
+	f->bytes[0] = out;
+	f->bytes[1] = in;
+	f->retrans[0] = retrans;
+}
+
+static void finding(struct engine_finding *ef, uint32_t key,
+		    enum finding_id id, double value)
+{
+	memset(ef, 0, sizeof(*ef));
+	ef->finding.id = id;
+	ef->finding.severity = SEVERITY_WARNING;
+	ef->finding.key = key;
+	ef->finding.ongoing = true;
+	ef->finding.value = value;
+	ef->finding.first_ts = T0;
+	ef->finding.last_ts = T0;
+	snprintf(ef->finding.subject, sizeof(ef->finding.subject),
+		 "192.0.2.2:8005");
+	snprintf(ef->finding.summary, sizeof(ef->finding.summary),
+		 "%.0f connections on 192.0.2.2:8005 did not close", value);
+	ef->change = FINDING_CHANGE_NEW;
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct dash_info info = {.source = "lab.pcap", .utf8 = true};
+
+	flow(&fx->flows[0], 11, "192.0.2.1", 40001, 100, 50, 0, T0 - 5 * NS);
+	flow(&fx->flows[1], 12, "192.0.2.1", 40002, 9000, 10, 3, T0 - NS);
+	flow(&fx->flows[2], 13, "192.0.2.3", 40003, 500, 500, 1, T0 - 9 * NS);
+	fx->flows[2].state[1] = TCP_STATE_CLOSE_WAIT;
+	fx->flows[2].state[0] = TCP_STATE_FIN_WAIT2;
+	v4(fx->hosts[0].addr, "192.0.2.1");
+	fx->hosts[0].family = 4;
+	fx->hosts[0].count[TCP_STATE_ESTABLISHED] = 50;
+	fx->hosts[0].total = 50;
+	v4(fx->hosts[1].addr, "192.0.2.2");
+	fx->hosts[1].family = 4;
+	fx->hosts[1].count[TCP_STATE_CLOSE_WAIT] = 3;
+	fx->hosts[1].count[TCP_STATE_LISTEN] = 1;
+	fx->hosts[1].total = 4;
+	finding(&fx->findings[0], 7, FINDING_CLOSE_WAIT_LEAK, 3);
+	fx->snap.at = T0;
+	fx->snap.flows = fx->flows;
+	fx->snap.n_flows = 3;
+	fx->snap.hosts = fx->hosts;
+	fx->snap.n_hosts = 2;
+	fx->snap.findings = fx->findings;
+	fx->snap.n_findings = 1;
+	fx->m = dash_model_new(&info);
+	fx->screen = malloc(sizeof(*fx->screen));
+	dash_ui_init(&fx->ui);
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	dash_model_free(fx->m);
+	free(fx->screen);
+	free(fx);
+	return 0;
+}
+
+static const char *render(struct fixture *fx, int cols, int rows)
+{
+	static char all[DASH_MAX_ROWS * DASH_ROW_BYTES];
+	size_t at = 0;
+
+	dash_render(fx->m, &fx->ui, cols, rows, fx->screen);
+	all[0] = '\0';
+	for (int i = 0; i < fx->screen->rows; i++)
+		at += (size_t)snprintf(all + at, sizeof(all) - at, "%s\n",
+				       fx->screen->row[i].text);
+	return all;
+}
+
+/* The row holding needle, or -1. */
+static int row_of(const struct fixture *fx, const char *needle)
+{
+	for (int i = 0; i < fx->screen->rows; i++)
+		if (strstr(fx->screen->row[i].text, needle) != NULL)
+			return i;
+	return -1;
+}
+
+static void fits(struct fixture *fx, int cols, int rows)
+{
+	const char *all = render(fx, cols, rows);
+
+	assert_int_equal(fx->screen->rows, rows);
+	for (int i = 0; i < rows; i++)
+		assert_true(dash_cells(fx->screen->row[i].text) <= (size_t)cols);
+	assert_non_null(strstr(all, "Sockets per host"));
+	assert_non_null(strstr(all, "Connections"));
+	assert_non_null(strstr(all, "Findings"));
+	assert_non_null(strstr(all, "lab.pcap"));
+}
+
+static void test_layout_sizes(void **state)
+{
+	struct fixture *fx = *state;
+
+	fits(fx, 80, 24);
+	/* At 80 columns the rates go, bytes and retransmissions stay. */
+	assert_true(row_of(fx, "R_OUT") < 0);
+	assert_true(row_of(fx, "RETR") >= 0);
+	fits(fx, 120, 40);
+	assert_true(row_of(fx, "R_OUT") >= 0);
+	assert_true(row_of(fx, "TM_WT 60s") >= 0);
+	fits(fx, 320, 160);
+}
+
+static void test_too_small(void **state)
+{
+	struct fixture *fx = *state;
+
+	render(fx, 60, 24);
+	assert_string_equal(fx->screen->row[0].text,
+			    "terminal too small (need 80x24, have 60x24)");
+	render(fx, 80, 23);
+	assert_string_equal(fx->screen->row[0].text,
+			    "terminal too small (need 80x24, have 80x23)");
+}
+
+static void test_sparkline(void **state)
+{
+	struct dash_history h = {0};
+	char out[DASH_HISTORY * 3 + 1];
+
+	(void)state;
+	/* Eight cells of 8 s each, the newest ending at the right. */
+	for (unsigned v = 0; v < DASH_HISTORY; v++)
+		dash_history_push(&h, v / 8);
+	dash_sparkline(&h, 8, true, out, sizeof(out));
+	assert_string_equal(out, " \u2582\u2583\u2584\u2585\u2586\u2587\u2588");
+	dash_sparkline(&h, 8, false, out, sizeof(out));
+	assert_string_equal(out, " .:-=+*#");
+	assert_int_equal(dash_cells("\u2581\u2582x"), 3);
+	/* A cell covering several seconds shows the highest of them. */
+	dash_sparkline(&h, 1, false, out, sizeof(out));
+	assert_string_equal(out, "#");
+}
+
+static void test_hosts_by_trouble(void **state)
+{
+	struct fixture *fx = *state;
+	int server, client;
+
+	render(fx, 80, 24);
+	server = row_of(fx, "192.0.2.2 ");
+	client = row_of(fx, "192.0.2.1 ");
+	/* 3 CLOSE_WAIT outweigh 50 ESTABLISHED. */
+	assert_true(server >= 0 && client > server);
+}
+
+static void test_sort_keys(void **state)
+{
+	struct fixture *fx = *state;
+	int a, b, c;
+
+	render(fx, 80, 24);     /* by bytes: 12 (9010), 13 (1000), 11 (150) */
+	a = row_of(fx, ":40002");
+	b = row_of(fx, ":40003");
+	c = row_of(fx, ":40001");
+	assert_true(a < b && b < c);
+	dash_key(fx->m, &fx->ui, DASH_KEY_SORT, 's');     /* rate */
+	dash_key(fx->m, &fx->ui, DASH_KEY_SORT, 's');     /* retransmissions */
+	assert_int_equal(fx->ui.sort, DASH_SORT_RETRANS);
+	dash_key(fx->m, &fx->ui, DASH_KEY_SORT, 's');     /* RTT: not known */
+	assert_int_equal(fx->ui.sort, DASH_SORT_AGE);
+	render(fx, 80, 24);     /* oldest first: 13, 11, 12 */
+	a = row_of(fx, ":40003");
+	b = row_of(fx, ":40001");
+	c = row_of(fx, ":40002");
+	assert_true(a < b && b < c);
+	dash_key(fx->m, &fx->ui, DASH_KEY_SORT_BACK, 'S');
+	assert_int_equal(fx->ui.sort, DASH_SORT_RETRANS);
+}
+
+static void type(struct fixture *fx, const char *s)
+{
+	dash_key(fx->m, &fx->ui, DASH_KEY_FILTER, '/');
+	for (; *s != '\0'; s++)
+		dash_key(fx->m, &fx->ui, DASH_KEY_CHAR, *s);
+	dash_key(fx->m, &fx->ui, DASH_KEY_ENTER, 0);
+}
+
+static void test_filter(void **state)
+{
+	struct fixture *fx = *state;
+
+	type(fx, "40003");
+	render(fx, 80, 24);
+	assert_true(row_of(fx, ":40003") >= 0);
+	assert_true(row_of(fx, ":40001") < 0);
+	assert_int_equal(dash_list_len(fx->m, &fx->ui, DASH_CONNS), 1);
+	dash_key(fx->m, &fx->ui, DASH_KEY_ESC, 0);
+	assert_int_equal(dash_list_len(fx->m, &fx->ui, DASH_CONNS), 3);
+	/* A state, in any case, and a finding id. */
+	type(fx, "close_wait");
+	assert_int_equal(dash_list_len(fx->m, &fx->ui, DASH_CONNS), 1);
+	assert_int_equal(dash_list_len(fx->m, &fx->ui, DASH_HOSTS), 1);
+	assert_int_equal(dash_list_len(fx->m, &fx->ui, DASH_FINDINGS), 1);
+	dash_key(fx->m, &fx->ui, DASH_KEY_ESC, 0);
+	/* q typed into the filter is a letter, not quit. */
+	dash_key(fx->m, &fx->ui, DASH_KEY_FILTER, '/');
+	dash_key(fx->m, &fx->ui, DASH_KEY_QUIT, 'q');
+	assert_false(fx->ui.quit);
+	assert_string_equal(fx->ui.filter, "q");
+}
+
+static void test_findings_in_place(void **state)
+{
+	struct fixture *fx = *state;
+	int rows = 0;
+
+	/* The same key moves: one row, counted as an update. */
+	fx->findings[0].finding.value = 5;
+	snprintf(fx->findings[0].finding.summary,
+		 sizeof(fx->findings[0].finding.summary), "5 connections");
+	fx->findings[0].finding.last_ts = T0 + NS;
+	fx->findings[0].change = FINDING_CHANGE_SAME;  /* marks are ignored */
+	fx->snap.at = T0 + NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	for (int i = 0; i < fx->screen->rows; i++)
+		rows += strstr(fx->screen->row[i].text, "close_wait_leak") != NULL;
+	assert_int_equal(rows, 1);
+	assert_true(row_of(fx, "(1 updates): 5 connections") >= 0);
+	/* Resolved: dimmed (the cursor elsewhere). */
+	fx->ui.focus = DASH_HOSTS;
+	fx->findings[0].finding.ongoing = false;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_int_equal(fx->screen->row[row_of(fx, "close_wait_leak")].attr,
+			 DASH_ATTR_DIM);
+	/* A newer one goes on top. */
+	finding(&fx->findings[1], 9, FINDING_RST_STORM, 100);
+	fx->snap.n_findings = 2;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "rst_storm") < row_of(fx, "close_wait_leak"));
+	/* Withdrawn, then gone from the snapshot: out of the feed. */
+	fx->findings[1].change = FINDING_CHANGE_WITHDRAWN;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	assert_int_equal(fx->m->n_findings, 1);
+	fx->snap.n_findings = 0;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	assert_int_equal(fx->m->n_findings, 0);
+}
+
+static void test_rates_from_previous(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* Two seconds on, flow 12 sent 2000 bytes more: 1000 B/s. */
+	fx->flows[1].bytes[0] += 2000;
+	fx->snap.at = T0 + 2 * NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	for (size_t i = 0; i < fx->m->n_conns; i++)
+		if (fx->m->conns[i].row.uid == 12) {
+			assert_true(fx->m->conns[i].rate[0] > 999.9 &&
+				    fx->m->conns[i].rate[0] < 1000.1);
+			assert_true(fx->m->conns[i].rate[1] == 0);
+		}
+}
+
+static void test_help_and_detail(void **state)
+{
+	struct fixture *fx = *state;
+
+	dash_key(fx->m, &fx->ui, DASH_KEY_HELP, '?');
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "sort the connections") >= 0);
+	dash_key(fx->m, &fx->ui, DASH_KEY_CHAR, 'x');
+	assert_int_equal(fx->ui.view, DASH_VIEW_PANELS);
+	/* The feed is focused first; Enter opens its finding. */
+	dash_key(fx->m, &fx->ui, DASH_KEY_ENTER, 0);
+	assert_int_equal(fx->ui.view, DASH_VIEW_DETAIL);
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "close_wait_leak 192.0.2.2:8005") >= 0);
+	dash_key(fx->m, &fx->ui, DASH_KEY_ESC, 0);
+	assert_int_equal(fx->ui.view, DASH_VIEW_PANELS);
+	dash_key(fx->m, &fx->ui, DASH_KEY_QUIT, 'q');
+	assert_true(fx->ui.quit);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_layout_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
+		cmocka_unit_test(test_sparkline),
+		cmocka_unit_test_setup_teardown(test_hosts_by_trouble, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_findings_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rates_from_previous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_help_and_detail, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
