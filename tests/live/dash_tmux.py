@@ -10,11 +10,12 @@ capture-pane.  Checks:
   Enter on the finding shows its report text;
 - a resize to 120x40 and back keeps a valid layout (no row wider than
   the pane, every title there);
-- q prints the final report, equal to `live --no-tui`'s;
+- q prints the final report, equal to `live --no-tui`'s, and so does
+  SIGINT (C-c);
 - NO_COLOR: no colour escape in the pane; TERM=dumb falls back to the
   lines with one message; 60 columns shows the "too small" line;
-- idle: a paused dashboard on an ended replay uses little CPU (a
-  generous bound; the figure is printed).
+- idle: a dashboard on an ended replay, paused or not, uses little CPU
+  (a generous bound; the figure is printed).
 SKIP when tmux is not installed.  The tmux server is this test's own
 (-L), and ended by it.
 """
@@ -230,7 +231,19 @@ def check_flood():
                 f'{len(feed)} syn_flood rows')
         ok, why = valid_layout(s, 80)
         verdict('flood-layout', ok, why)
-        p.keys('q')
+        pid = p.pid()
+        cpu = idle_cpu(pid) if pid else None
+        if cpu is not None:
+            verdict('idle-cpu-unpaused', cpu < 10.0, f'{cpu:.2f}% of a core',
+                    f'{cpu:.2f}% of a core over 10 s, an ended replay')
+        # SIGINT ends the run as q does: curses left, the report printed.
+        p.keys('C-c')
+        end = p.wait_for(lambda x: DONE in x, 10)
+        hist = p.screen('-J', '-S', '-')
+        verdict('sigint-prints-report', end is not None and
+                'CONNECTIONS WITH THE MOST TROUBLE' in hist and
+                '0 packets dropped by tcplens (queue full)' in hist,
+                f'pane after C-c: {hist[-300:]!r}')
     finally:
         p.close()
 
