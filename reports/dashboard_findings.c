@@ -86,7 +86,8 @@ static void finding_row(const struct dash_finding *d, struct dash_row *r,
 
 	clock_text(f->last_ts, when, sizeof(when));
 	if (d->updates > 0)
-		snprintf(moved, sizeof(moved), " (%u updates)", d->updates);
+		snprintf(moved, sizeof(moved), " (%u update%s)", d->updates,
+			 d->updates == 1 ? "" : "s");
 	else
 		moved[0] = '\0';
 	snprintf(r->text, sizeof(r->text), "%s %s %s %s%s%s: %s", when,

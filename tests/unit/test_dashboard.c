@@ -287,7 +287,7 @@ static void test_findings_in_place(void **state)
 	for (int i = 0; i < fx->screen->rows; i++)
 		rows += strstr(fx->screen->row[i].text, "close_wait_leak") != NULL;
 	assert_int_equal(rows, 1);
-	assert_true(row_of(fx, "(1 updates): 5 connections") >= 0);
+	assert_true(row_of(fx, "(1 update): 5 connections") >= 0);
 	/* Resolved: dimmed (the cursor elsewhere). */
 	fx->ui.focus = DASH_HOSTS;
 	fx->findings[0].finding.ongoing = false;
