@@ -11,7 +11,16 @@ struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
 				   const struct engine_consumer *consumers,
 				   size_t n_consumers)
 {
-	struct engine_config cfg = {.parts = ENGINE_ALL | ENGINE_SOCKET_COUNTS};
+	return diagnose_engine_new_with(o, top_n, consumers, n_consumers, 0);
+}
+
+struct engine *diagnose_engine_new_with(const struct cli_analysis_opts *o,
+					size_t top_n,
+					const struct engine_consumer *consumers,
+					size_t n_consumers, unsigned more_parts)
+{
+	struct engine_config cfg = {.parts = ENGINE_ALL | ENGINE_SOCKET_COUNTS |
+						 more_parts};
 	struct engine *e;
 
 	cfg.analyzer = o->cfg;

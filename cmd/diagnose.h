@@ -34,6 +34,14 @@ struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
 				   size_t top_n,
 				   const struct engine_consumer *consumers,
 				   size_t n_consumers);
+/*
+ * diagnose_engine_new() with parts beside ENGINE_ALL (the dashboard's
+ * ENGINE_FLOW_RTT and ENGINE_HISTORY).
+ */
+struct engine *diagnose_engine_new_with(const struct cli_analysis_opts *o,
+					size_t top_n,
+					const struct engine_consumer *consumers,
+					size_t n_consumers, unsigned more_parts);
 /* Whether frames' checksums are verified: only for checksum_errors. */
 bool diagnose_checksums(const struct cli_analysis_opts *o);
 /*

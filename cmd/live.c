@@ -516,19 +516,27 @@ static void tick_if_due(struct live_run *r)
 
 /*
  * The replay is over but the person may still be reading the
- * dashboard: the last frame stays up until q, SIGINT or SIGTERM.
+ * dashboard: the last frame stays up until q, SIGINT or SIGTERM, taken
+ * again only when a connection's ladder is asked for.
  */
 static void hold_for_dash(struct live_run *r)
 {
 	struct timespec wait = {0, WAKE_NS};
+	uint64_t ladder = 0;
 
 	if (r->dash == NULL || r->stopping)
 		return;
 	update_counts(r);
 	dash_publish(r, true);
 	while (!live_dash_quit_requested(r->dash) &&
-	       sigtimedwait(&r->stop_signals, NULL, &wait) < 0)
-		;
+	       sigtimedwait(&r->stop_signals, NULL, &wait) < 0) {
+		uint64_t want = snapshot_exchange_ladder_wanted(r->x);
+
+		if (want != ladder && !snapshot_exchange_pending(r->x)) {
+			dash_publish(r, true);
+			ladder = want;
+		}
+	}
 }
 
 /* Until the feed ends: packets in, the clock on, snapshots out. */
@@ -772,6 +780,7 @@ static void start_dash(struct live_run *r, const struct diagnosis_view *view,
 	info.source = source;
 	info.filter = o->an.filter;
 	info.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+	info.rtt = true;
 	info.finding_text = finding_text;
 	info.ctx = (void *)view;
 	r->x = snapshot_exchange_new(SNAPSHOT_FLOWS | SNAPSHOT_SOCKETS |
@@ -831,7 +840,10 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 		return CLI_EXIT_INTERNAL;
 	}
 	n_consumers = live_stream_consumer(&r.out, &flow_lines);
-	d->e = r.e = diagnose_engine_new(&o->an, 10, &flow_lines, n_consumers);
+	/* The dashboard's RTT column and ladders: a cost only it pays. */
+	d->e = r.e = diagnose_engine_new_with(
+		&o->an, 10, &flow_lines, n_consumers,
+		o->dashboard ? ENGINE_FLOW_RTT | ENGINE_HISTORY : 0);
 	if (r.e == NULL) {
 		live_stream_free(&r.out);
 		live_capture_close(r.cap);

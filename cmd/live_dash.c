@@ -99,6 +99,9 @@ static void *display(void *arg)
 			atomic_store(&d->quit, true);
 			break;
 		}
+		snapshot_exchange_want_ladder(
+			d->x, d->ui.view == DASH_VIEW_LADDER ? d->ui.ladder_uid
+							     : 0);
 		dirty |= take_frame(d) | resized | now;
 		if (dirty && (now || resized || mono_ns() - drawn >= REDRAW_NS)) {
 			draw(d);

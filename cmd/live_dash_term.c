@@ -105,6 +105,8 @@ static enum dash_key key_of(int k)
 	case 'p': return DASH_KEY_PAUSE;
 	case '\t': return DASH_KEY_TAB;
 	case KEY_BTAB: return DASH_KEY_BACKTAB;
+	case KEY_LEFT: case 'h': return DASH_KEY_LEFT;
+	case KEY_RIGHT: case 'l': return DASH_KEY_RIGHT;
 	case KEY_UP: case 'k': return DASH_KEY_UP;
 	case KEY_DOWN: case 'j': return DASH_KEY_DOWN;
 	case KEY_PPAGE: return DASH_KEY_PGUP;

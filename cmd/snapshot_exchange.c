@@ -1,6 +1,7 @@
 #include "snapshot_exchange.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 struct snapshot_exchange {
@@ -8,6 +9,7 @@ struct snapshot_exchange {
 	struct live_frame frames[3];
 	struct live_frame *back, *ready, *front;
 	bool fresh;                     /* ready was published, not taken */
+	_Atomic uint64_t ladder_uid;    /* the display's want */
 };
 
 struct snapshot_exchange *snapshot_exchange_new(unsigned parts)
@@ -40,7 +42,18 @@ void snapshot_exchange_free(struct snapshot_exchange *x)
 
 struct live_frame *snapshot_exchange_back(struct snapshot_exchange *x)
 {
+	engine_snapshot_want_ladder(&x->back->snap, atomic_load(&x->ladder_uid));
 	return x->back;
+}
+
+void snapshot_exchange_want_ladder(struct snapshot_exchange *x, uint64_t uid)
+{
+	atomic_store(&x->ladder_uid, uid);
+}
+
+uint64_t snapshot_exchange_ladder_wanted(struct snapshot_exchange *x)
+{
+	return atomic_load(&x->ladder_uid);
 }
 
 void snapshot_exchange_publish(struct snapshot_exchange *x)

@@ -48,6 +48,14 @@ void snapshot_exchange_publish(struct snapshot_exchange *x);
  */
 bool snapshot_exchange_pending(struct snapshot_exchange *x);
 /*
+ * Display thread: the connection whose ladder the next takes copy
+ * (engine_snapshot_want_ladder(); 0: none).  The engine applies it to
+ * each frame it fills.
+ */
+void snapshot_exchange_want_ladder(struct snapshot_exchange *x, uint64_t uid);
+/* Engine thread: the ladder the display wants now (0: none). */
+uint64_t snapshot_exchange_ladder_wanted(struct snapshot_exchange *x);
+/*
  * Display thread: the newest frame published since the last call, now
  * the display's until the next call; NULL when none was published.
  */

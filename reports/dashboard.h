@@ -97,7 +97,9 @@ struct dash_ui {
 	size_t sel[DASH_PANEL_COUNT];   /* cursor row of each panel's list */
 	size_t top[DASH_PANEL_COUNT];   /* its first row shown */
 	size_t detail_top;              /* the detail view's first line */
+	size_t detail_left;             /* its first column (Left, Right) */
 	uint32_t detail_key;            /* the finding shown in detail */
+	uint64_t ladder_uid;            /* the connection whose ladder shows */
 	bool quit;
 	int page;                       /* rows a page key moves: the last drawn */
 };
@@ -108,7 +110,8 @@ enum dash_key {
 	DASH_KEY_BACKTAB, DASH_KEY_UP, DASH_KEY_DOWN, DASH_KEY_PGUP,
 	DASH_KEY_PGDN, DASH_KEY_HOME, DASH_KEY_END, DASH_KEY_SORT,
 	DASH_KEY_SORT_BACK, DASH_KEY_FILTER, DASH_KEY_ESC, DASH_KEY_ENTER,
-	DASH_KEY_HELP, DASH_KEY_BACKSPACE, DASH_KEY_CHAR,
+	DASH_KEY_HELP, DASH_KEY_BACKSPACE, DASH_KEY_CHAR, DASH_KEY_LEFT,
+	DASH_KEY_RIGHT,
 };
 
 /* What the header names: fixed for the run. */
@@ -116,6 +119,7 @@ struct dash_info {
 	const char *source;             /* "eth0" or the files' names */
 	const char *filter;             /* NULL: none */
 	bool utf8;                      /* block sparklines, else ASCII */
+	bool rtt;                       /* the flows carry RTTs (sort by RTT) */
 	/*
 	 * A finding's detail as `tcplens report` prints it (lines, '\n'
 	 * ended, into a buffer the callee allocates with malloc); NULL:

@@ -1,8 +1,9 @@
 /*
  * Connections: each live flow with both endpoints and both states, its
- * age, bytes and rate each way, retransmissions; sorted by the key s
- * cycles.  Columns that do not fit go, the least needed first (rates,
- * then age, then retransmissions), and the endpoints take what is left.
+ * age, bytes and rate each way, retransmissions, RTT and Zeek's
+ * conn_state so far; sorted by the key s cycles.  Columns that do not
+ * fit go, the least needed first (conn_state, RTT, rates, then age,
+ * then retransmissions), and the endpoints take what is left.
  */
 #include "dashboard_internal.h"
 
@@ -15,7 +16,7 @@
 #define NS_PER_SEC 1e9
 
 enum col { C_ORIG, C_RESP, C_STATES, C_AGE, C_BYTES_OUT, C_BYTES_IN,
-	   C_RATE_OUT, C_RATE_IN, C_RETR, C_COUNT };
+	   C_RATE_OUT, C_RATE_IN, C_RETR, C_RTT, C_CONN, C_COUNT };
 
 struct col_spec {
 	const char *head;
@@ -34,6 +35,8 @@ static const struct col_spec cols[C_COUNT] = {
 	[C_RATE_OUT] = {"R_OUT", 6, 3, true},
 	[C_RATE_IN] = {"R_IN", 6, 3, true},
 	[C_RETR] = {"RETR", 4, 1, true},
+	[C_RTT] = {"RTT", 7, 4, true},
+	[C_CONN] = {"CONN", 6, 5, false},
 };
 
 /* Which columns show at cols, and the endpoints' width. */
@@ -45,7 +48,7 @@ static size_t layout(int width, bool on[C_COUNT])
 		on[c] = true;
 		used += cols[c].width + (c > 0);
 	}
-	for (int level = 3; level > 0 && used > (size_t)width; level--)
+	for (int level = 5; level > 0 && used > (size_t)width; level--)
 		for (int c = 0; c < C_COUNT; c++)
 			if (on[c] && cols[c].drop == level) {
 				on[c] = false;
@@ -105,6 +108,27 @@ static int keyed_cmp(const void *a, const void *b)
 	return (x->uid > y->uid) - (x->uid < y->uid);
 }
 
+/*
+ * The larger direction's smoothed RTT: near one end of the path the
+ * other end's data times the whole round trip, its own almost none.
+ */
+static int64_t rtt_of(const struct engine_flow_row *r)
+{
+	return r->rtt_ns[0] > r->rtt_ns[1] ? r->rtt_ns[0] : r->rtt_ns[1];
+}
+
+static void rtt_text(int64_t ns, char *out, size_t len)
+{
+	if (ns <= 0)
+		snprintf(out, len, "-");
+	else if (ns < 10000000)
+		snprintf(out, len, "%.2fms", (double)ns / 1e6);
+	else if (ns < 1000000000)
+		snprintf(out, len, "%.0fms", (double)ns / 1e6);
+	else
+		snprintf(out, len, "%.1fs", (double)ns / 1e9);
+}
+
 static double sort_key(const struct dash_model *m, const struct dash_conn *c,
 		       enum dash_sort s)
 {
@@ -124,6 +148,7 @@ static double sort_key(const struct dash_model *m, const struct dash_conn *c,
 		/* Lowest state first, as `ss` lists them. */
 		return -(double)(r->state[0] * 16 + r->state[1]);
 	case DASH_SORT_RTT:
+		return (double)rtt_of(r);
 	case DASH_SORT_COUNT:
 		break;
 	}
@@ -212,6 +237,10 @@ static void conn_row(const struct dash_model *m, const struct dash_conn *c,
 	put(r->text, len, C_RATE_IN, on, v, ep_w);
 	snprintf(v, sizeof(v), "%u", f->retrans[0] + f->retrans[1]);
 	put(r->text, len, C_RETR, on, v, ep_w);
+	rtt_text(f->proto == 6 ? rtt_of(f) : 0, v, sizeof(v));
+	put(r->text, len, C_RTT, on, v, ep_w);
+	put(r->text, len, C_CONN, on, f->conn_state[0] != '\0' ? f->conn_state
+								  : "-", ep_w);
 }
 
 void dash_conns_render(struct dash_model *m, struct dash_ui *ui,
@@ -247,4 +276,22 @@ void dash_conns_render(struct dash_model *m, struct dash_ui *ui,
 		if (a->focus && at == ui->sel[DASH_CONNS])
 			r->attr = DASH_ATTR_SELECTED;
 	}
+}
+
+/* Enter on a connection: its ladder, kept by uid (it may end). */
+bool dash_conns_open(struct dash_model *m, struct dash_ui *ui)
+{
+	size_t n;
+
+	if (!dash_order_room(m, m->n_conns))
+		return false;
+	n = dash_conns_list(m, ui, m->order);
+	/* Only TCP has a ladder. */
+	if (ui->sel[DASH_CONNS] >= n ||
+	    m->conns[m->order[ui->sel[DASH_CONNS]]].row.proto != 6)
+		return false;
+	ui->ladder_uid = m->conns[m->order[ui->sel[DASH_CONNS]]].row.uid;
+	ui->detail_top = 0;
+	ui->detail_left = 0;
+	return true;
 }

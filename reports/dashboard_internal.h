@@ -6,6 +6,7 @@
 #define TCPLENS_DASHBOARD_INTERNAL_H
 
 #include "dashboard.h"
+#include "ladder_row.h"
 #include "tcp_state.h"
 
 /* Hosts followed with their history; more are shown without. */
@@ -97,6 +98,10 @@ struct dash_model {
 	size_t *order;
 	size_t cap_order;
 	char *detail;                   /* the finding's text, for the view */
+	/* The ladder the last snapshot copied (its uid; 0: none). */
+	uint64_t ladder_uid, ladder_not_kept;
+	struct ladder_row *ladder;
+	size_t n_ladder, cap_ladder;
 };
 
 /* ---- dashboard_rates.c: what the snapshot tells of each rate */
@@ -119,6 +124,8 @@ void dash_sparkline(const struct dash_history *h, size_t width, bool utf8,
 /* Appends s to row, padded or cut to exactly width cells (left/right). */
 void dash_cell(char *row, size_t rowlen, const char *s, size_t width,
 	       bool right);
+/* Drops row's first cells cells (a view scrolled right). */
+void dash_shift(char *row, size_t cells);
 /* Cuts row to at most cols cells. */
 void dash_fit(char *row, size_t cols);
 /* 1234 -> "1234", 12345 -> "12.3k", ... in at most 6 characters. */
@@ -147,6 +154,11 @@ void dash_findings_render(struct dash_model *m, struct dash_ui *ui,
 			  struct dash_area *a);
 void dash_help_render(struct dash_area *a);
 void dash_detail_render(struct dash_model *m, struct dash_ui *ui,
+			struct dash_area *a);
+
+/* Enter on the connections: the selected one's ladder; false: none. */
+bool dash_conns_open(struct dash_model *m, struct dash_ui *ui);
+void dash_ladder_render(struct dash_model *m, struct dash_ui *ui,
 			struct dash_area *a);
 
 /* Enter on the feed: the selected finding's detail; false: none. */

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ladder_text.h"
+
 #define HEADER_ROWS 2
 #define STRIP_ROWS 2
 #define FOOTER_ROWS 1
@@ -151,6 +153,8 @@ void dash_render(struct dash_model *m, struct dash_ui *ui, int cols, int rows,
 		ui->page = body > 2 ? body - 2 : 1;
 		if (ui->view == DASH_VIEW_HELP)
 			dash_help_render(&a);
+		else if (ui->view == DASH_VIEW_LADDER)
+			dash_ladder_render(m, ui, &a);
 		else
 			dash_detail_render(m, ui, &a);
 	}
@@ -225,15 +229,21 @@ static void view_key(struct dash_model *m, struct dash_ui *ui,
 		ui->view = DASH_VIEW_PANELS;
 		return;
 	}
-	move(&ui->detail_top, text_lines(m->detail), key, ui->page);
+	if (key == DASH_KEY_RIGHT && ui->detail_left < LADDER_TEXT_LEN)
+		ui->detail_left += 8;
+	else if (key == DASH_KEY_LEFT)
+		ui->detail_left = ui->detail_left > 8 ? ui->detail_left - 8 : 0;
+	else if (ui->view == DASH_VIEW_LADDER)
+		move(&ui->detail_top, m->n_ladder, key, ui->page);
+	else
+		move(&ui->detail_top, text_lines(m->detail), key, ui->page);
 }
 
 static void enter(struct dash_model *m, struct dash_ui *ui)
 {
 	if (ui->focus == DASH_FINDINGS && dash_findings_open(m, ui))
 		ui->view = DASH_VIEW_DETAIL;
-	else if (ui->focus == DASH_CONNS &&
-		 dash_list_len(m, ui, DASH_CONNS) > 0)
+	else if (ui->focus == DASH_CONNS && dash_conns_open(m, ui))
 		ui->view = DASH_VIEW_LADDER;
 }
 

@@ -21,6 +21,7 @@ struct dash_model *dash_model_new(const struct dash_info *info)
 	if (m == NULL)
 		return NULL;
 	m->info = *info;
+	m->have_rtt = info->rtt;
 	return m;
 }
 
@@ -33,6 +34,7 @@ void dash_model_free(struct dash_model *m)
 	free(m->findings);
 	free(m->order);
 	free(m->detail);
+	free(m->ladder);
 	free(m);
 }
 
@@ -308,11 +310,24 @@ static bool findings_take(struct dash_model *m,
 	return true;
 }
 
+static bool ladder_take(struct dash_model *m, const struct engine_snapshot *s)
+{
+	if (!room((void **)&m->ladder, &m->cap_ladder, s->n_ladder + 1,
+		  sizeof(*m->ladder)))
+		return false;
+	if (s->n_ladder > 0)
+		memcpy(m->ladder, s->ladder, s->n_ladder * sizeof(*m->ladder));
+	m->n_ladder = s->n_ladder;
+	m->ladder_uid = s->ladder_uid;
+	m->ladder_not_kept = s->ladder_not_kept;
+	return true;
+}
+
 bool dash_model_update(struct dash_model *m, const struct engine_snapshot *s,
 		       const struct live_counts *counts, uint64_t flows,
 		       bool ended)
 {
-	if (!conns_take(m, s) || !findings_take(m, s))
+	if (!conns_take(m, s) || !findings_take(m, s) || !ladder_take(m, s))
 		return false;
 	hosts_merge(m, s);
 	rates_take(m, s, counts);

@@ -1,8 +1,7 @@
 /*
- * The rates strip's series as a snapshot gives them.  The TCP rates
- * (SYN, SYN-ACK, RST, retransmissions, new connections, half-open) need
- * counts the snapshot does not carry yet: they are shown as not known
- * ("-") until it does; packets/s comes from the feed's counts.
+ * The rates strip's series as a snapshot gives them: the engine's TCP
+ * counts (struct engine_rate_counts: cumulative, half-open a count now)
+ * and packets from the feed's counts.
  */
 #include "dashboard_internal.h"
 
@@ -12,11 +11,15 @@ void dash_rates_read(const struct engine_snapshot *s,
 		     const struct live_counts *c,
 		     uint64_t cum[DASH_RATE_COUNT], bool known[DASH_RATE_COUNT])
 {
-	(void)s;
-	memset(cum, 0, DASH_RATE_COUNT * sizeof(*cum));
-	memset(known, 0, DASH_RATE_COUNT * sizeof(*known));
+	cum[DASH_RATE_SYN] = s->rates.syn;
+	cum[DASH_RATE_SYN_ACK] = s->rates.syn_ack;
+	cum[DASH_RATE_RST] = s->rates.rst;
+	cum[DASH_RATE_RETRANS] = s->rates.retrans;
+	cum[DASH_RATE_NEW_CONNS] = s->rates.new_conns;
+	cum[DASH_RATE_HALF_OPEN] = s->rates.half_open;
 	cum[DASH_RATE_PACKETS] = c->packets;
-	known[DASH_RATE_PACKETS] = true;
+	for (int r = 0; r < DASH_RATE_COUNT; r++)
+		known[r] = true;
 }
 
 bool dash_rate_is_gauge(enum dash_rate r)

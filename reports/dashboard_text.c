@@ -113,6 +113,13 @@ void dash_cell(char *row, size_t rowlen, const char *s, size_t width,
 	row[len] = '\0';
 }
 
+void dash_shift(char *row, size_t cells)
+{
+	size_t skip = cells_bytes(row, cells);
+
+	memmove(row, row + skip, strlen(row + skip) + 1);
+}
+
 void dash_fit(char *row, size_t cols)
 {
 	row[cells_bytes(row, cols)] = '\0';

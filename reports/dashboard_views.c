@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr_format.h"
+#include "flow.h"
+#include "ladder_text.h"
+
 static const char *const help_lines[] = {
 	"Keys",
 	"",
@@ -13,12 +17,14 @@ static const char *const help_lines[] = {
 	"  Up, Down     move the cursor in the focused panel",
 	"  PgUp, PgDn   a page up or down",
 	"  Home, End    the first or the last row",
+	"  Left, Right  scroll a ladder sideways (its states are at the right)",
 	"  s, S         sort the connections by the next or previous key:",
-	"               bytes, rate, retransmissions, age, state",
+	"               bytes, rate, retransmissions, RTT, age, state",
 	"  /            filter every panel by host, port, state or finding id",
 	"               (Enter keeps it, Esc clears it)",
 	"  Enter        on a finding: its evidence, explanation and advice;",
-	"               on a connection: its ladder",
+	"               on a connection: its ladder, as `tcplens timeline`",
+	"               prints it, with both states after each segment",
 	"  Esc          back to the panels (or clear the filter)",
 	"  ?            this help; any key goes back",
 	"",
@@ -75,16 +81,9 @@ void dash_detail_render(struct dash_model *m, struct dash_ui *ui,
 	for (size_t i = 0; i < m->n_findings; i++)
 		if (m->findings[i].f.key == ui->detail_key)
 			d = &m->findings[i];
-	if (ui->view == DASH_VIEW_LADDER) {
-		dash_title(a, 0, "Connection", "Esc goes back");
-		text = "The ladder of a connection's segments needs the "
-		       "engine's ladder rows,\nwhich this build does not "
-		       "take yet.\n";
-	} else {
-		dash_title(a, 0, "Finding",
-			   d != NULL ? "Esc goes back; as `tcplens report` prints it"
-				     : "gone from the feed; Esc goes back");
-	}
+	dash_title(a, 0, "Finding",
+		   d != NULL ? "Esc goes back; as `tcplens report` prints it"
+			     : "gone from the feed; Esc goes back");
 	if (text == NULL && d != NULL) {
 		snprintf(fallback, sizeof(fallback), "%s %s: %s\n",
 			 finding_id_name(d->f.id), d->f.subject, d->f.summary);
@@ -97,5 +96,78 @@ void dash_detail_render(struct dash_model *m, struct dash_ui *ui,
 		    nth_line(text, ui->detail_top + (size_t)i - 1, r->text,
 			     sizeof(r->text)))
 			dash_fit(r->text, (size_t)a->cols);
+	}
+}
+
+/* "192.0.2.1:52842 > 192.0.2.2:8005" of a live connection, or its uid. */
+static void ladder_title(const struct dash_model *m, uint64_t uid, char *out,
+			 size_t len)
+{
+	char o[64], r[64], id[FLOW_UID_LEN];
+
+	flow_format_uid(uid, id);
+	for (size_t i = 0; i < m->n_conns; i++) {
+		const struct engine_flow_row *f = &m->conns[i].row;
+
+		if (f->uid != uid)
+			continue;
+		addr_format_endpoint(f->family, f->orig, f->orig_port, o,
+				     sizeof(o));
+		addr_format_endpoint(f->family, f->resp, f->resp_port, r,
+				     sizeof(r));
+		snprintf(out, len, "%s  %s > %s  %s/%s", id, o, r,
+			 tcp_state_name(f->state[0]), tcp_state_name(f->state[1]));
+		return;
+	}
+	snprintf(out, len, "%s  (no longer live)", id);
+}
+
+/*
+ * A connection's ladder: its segments still in the engine's history,
+ * oldest first, each line as `tcplens timeline` prints it (End: the
+ * newest).
+ */
+void dash_ladder_render(struct dash_model *m, struct dash_ui *ui,
+			struct dash_area *a)
+{
+	char title[256], line[LADDER_TEXT_LEN];
+	bool ours = m->ladder_uid == ui->ladder_uid;
+	size_t n = ours ? m->n_ladder : 0, rows, first = 1;
+
+	ladder_title(m, ui->ladder_uid, title, sizeof(title));
+	dash_title(a, 0, title, "Esc goes back");
+	rows = a->n > 2 ? (size_t)a->n - 2 : 0;
+	if (ours && m->ladder_not_kept > 0 && a->n > 1) {
+		struct dash_row *r = dash_area_row(a, 1);
+
+		if (m->ladder_not_kept == ENGINE_LADDER_UNKNOWN)
+			snprintf(r->text, sizeof(r->text),
+				 "(earlier segments not kept)");
+		else
+			snprintf(r->text, sizeof(r->text),
+				 "(%llu earlier segments not kept)",
+				 (unsigned long long)m->ladder_not_kept);
+		r->attr = DASH_ATTR_DIM;
+		first = 2;
+	} else {
+		rows++;
+	}
+	if (ui->detail_top > n || n - ui->detail_top < rows)
+		ui->detail_top = n > rows ? n - rows : 0;
+	for (size_t i = 0; i < rows && (int)(first + i) < a->n; i++) {
+		struct dash_row *r = dash_area_row(a, (int)(first + i));
+
+		if (ui->detail_top + i >= n) {
+			if (i == 0 && n == 0)
+				snprintf(r->text, sizeof(r->text), "%s",
+					 ours ? "no segments kept"
+					      : "taking the ladder...");
+			continue;
+		}
+		ladder_text_format(&m->ladder[ui->detail_top + i], false, line,
+				   sizeof(line));
+		snprintf(r->text, sizeof(r->text), "%s", line);
+		dash_shift(r->text, ui->detail_left);
+		dash_fit(r->text, (size_t)a->cols);
 	}
 }

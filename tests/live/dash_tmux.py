@@ -172,9 +172,40 @@ def check_leak():
                 in s5 and 'evidence' in s5 and 'why' in s5,
                 'no finding text after Enter')
         p.keys('Escape')
+        # Tab twice from the feed: the connections; one left by the
+        # filter, Enter: its ladder.
+        p.keys('Tab')
+        p.keys('Tab')
+        p.keys('/', '5', '2', '8', '4', '2', 'Enter')
+        p.keys('Enter')
+        lines = p.screen().splitlines()
+        ok = len(lines) > 3 and \
+            '192.0.2.1:52842 > 192.0.2.2:8005' in lines[2] and \
+            any(' --> S ' in l for l in lines)
+        # The states are past 80 columns: Right scrolls to them.
+        p.keys('Right', 'Right', 'Right', 'Right', 'Right')
+        lines = p.screen().splitlines()
+        verdict('enter-connection-ladder',
+                ok and any('SYN_SENT' in l and 'LISTEN' in l for l in lines)
+                and any('FIN_WAIT2' in l and 'CLOSE_WAIT' in l
+                        for l in lines),
+                f'ladder screen: {lines[2:5]}')
+        p.keys('Escape')
+        p.keys('Escape')
+        p.keys('Tab')
         p.resize(120, 40)
-        ok, why = valid_layout(p.screen(), 120)
+        s7 = p.screen()
+        ok, why = valid_layout(s7, 120)
         verdict('layout-120x40', ok, why)
+        head = next((l for l in s7.splitlines() if 'ORIGINATOR' in l), '')
+        verdict('columns-120', all(c in head for c in
+                                   ('R_OUT', 'RTT', 'CONN')),
+                f'connections heading: {head!r}')
+        conn = next((l for l in s7.splitlines() if '192.0.2.2:8005' in l
+                     and 'FIN_2/CL_WT' in l), '')
+        # The client closed, the server never: Zeek's S2 so far.
+        verdict('conn-state-so-far', conn.rstrip().endswith(' S2'),
+                f'a leaked connection\'s row: {conn!r}')
         p.resize(80, 24)
         ok, why = valid_layout(p.screen(), 80)
         verdict('layout-back-80x24', ok, why)

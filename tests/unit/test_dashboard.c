@@ -326,6 +326,41 @@ static void test_rates_from_previous(void **state)
 		}
 }
 
+static void test_rates_strip(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* One second later: 40 SYNs, 2 RSTs more; 7 half-open now. */
+	fx->snap.rates.syn += 40;
+	fx->snap.rates.rst += 2;
+	fx->snap.rates.half_open = 7;
+	fx->snap.at = T0 + NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_true(strstr(fx->screen->row[2].text, "SYN/s         40") != NULL);
+	assert_true(strstr(fx->screen->row[2].text, "RST/s          2") != NULL);
+	assert_true(strstr(fx->screen->row[3].text, "half-open      7") != NULL);
+}
+
+static void test_rtt_sort(void **state)
+{
+	struct fixture *fx = *state;
+	struct dash_info info = {.source = "x", .rtt = true};
+	struct dash_model *m = dash_model_new(&info);
+
+	fx->flows[0].rtt_ns[1] = 90000000;      /* 90 ms, the far side */
+	fx->flows[2].rtt_ns[0] = 5000000;
+	assert_true(dash_model_update(m, &fx->snap, &fx->counts, 3, false));
+	dash_model_free(fx->m);
+	fx->m = m;
+	for (int i = 0; i < 3; i++)
+		dash_key(fx->m, &fx->ui, DASH_KEY_SORT, 's');
+	assert_int_equal(fx->ui.sort, DASH_SORT_RTT);
+	render(fx, 120, 40);
+	assert_true(row_of(fx, ":40001") < row_of(fx, ":40003"));
+	assert_true(row_of(fx, "   90ms") == row_of(fx, ":40001"));
+}
+
 static void test_help_and_detail(void **state)
 {
 	struct fixture *fx = *state;
@@ -357,6 +392,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_findings_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates_from_previous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rates_strip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtt_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_detail, setup, teardown),
 	};
 
