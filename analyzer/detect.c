@@ -1299,7 +1299,7 @@ static uint16_t attempt_kind(const struct detectors *d,
 	uint16_t k = 0;
 
 	if (d->attempt & (ATTEMPT_SYN | ATTEMPT_COMPLETED | ATTEMPT_RST_EARLY |
-			  ATTEMPT_SYNACK))
+			  ATTEMPT_SYNACK | ATTEMPT_SCAN_ANSWER))
 		k |= SEG_ATTEMPT;
 	/* The answer: the server's, or the client's ACK of a SYN-ACK. */
 	if ((d->attempt & (ATTEMPT_SYN_RETRY | ATTEMPT_SYNACK_AGAIN)) ||

@@ -63,6 +63,8 @@ void det_handshake_facts(struct detectors *d, const struct packet *pkt,
 		return;
 	}
 	if (is_synack(pkt) && info->dir == FLOW_RESP) {
+		if (!(df->flags & DF_SYNACK_SEEN) && det_scan_source(d, f))
+			d->attempt |= ATTEMPT_SCAN_ANSWER;
 		df->flags |= DF_SYNACK_SEEN;
 		if (info->annots & TCP_ANNOT_BIT(RETRANSMISSION))
 			df->flags |= DF_SYNACK_RETRIED;

@@ -197,6 +197,12 @@ struct det_group {
 #define DET_ROWS(rows) (sizeof(rows) / sizeof((rows)[0]))
 
 enum det_flow_flag {
+	/*
+	 * Its attempt is in its source's port_scan group already: as failed
+	 * (retried with no answer so far) or, once its SYN-ACK came, as an
+	 * open port; its end does not count it again.
+	 */
+	DF_SCAN_COUNTED = 1u << 0,
 	DF_HANDSHAKE_DONE = 1u << 1,    /* both SYNs acknowledged */
 	DF_RST_CLASSIFIED = 1u << 2,
 	DF_SYN_FLOOD_COUNTED = 1u << 3, /* its attempt is in a syn_flood ring */
@@ -346,6 +352,11 @@ enum attempt_event {
 	 * syn_flood counts half-open: what it has heard so far changes.
 	 */
 	ATTEMPT_SYNACK = 1u << 6,
+	/*
+	 * The listener's first SYN-ACK to a source that has a port_scan
+	 * group: an open port, counted as it is seen.
+	 */
+	ATTEMPT_SCAN_ANSWER = 1u << 7,
 };
 
 /* A connection attempt waiting to be judged half-open (syn_flood). */
@@ -363,7 +374,8 @@ enum det_segment {
 	/*
 	 * A connection attempt's first SYN, its handshake completed, or a
 	 * RST before that (d->attempt, see det_handshake_facts()); or the
-	 * listener's SYN-ACK to one counted half-open (ATTEMPT_SYNACK).
+	 * listener's SYN-ACK to one counted half-open (ATTEMPT_SYNACK) or
+	 * to a possible scanner (ATTEMPT_SCAN_ANSWER).
 	 */
 	SEG_ATTEMPT = 1u << 0,
 	SEG_FIN_RST = 1u << 1,
@@ -752,6 +764,21 @@ static inline uint32_t det_addr_hash(const struct flow *f, int dir)
 {
 	return hash_bytes(flow_addr(f, dir), 16);
 }
+/* Bit of f's originator in d->scan_sources (port_scan's). */
+static inline uint32_t det_scan_bit(const struct flow *f)
+{
+	return det_addr_hash(f, FLOW_ORIG) % (64 * 1024);
+}
+
+/* Whether f's originator may have a port_scan group. */
+static inline bool det_scan_source(const struct detectors *d,
+				   const struct flow *f)
+{
+	uint32_t bit = det_scan_bit(f);
+
+	return d->scan_sources[bit / 64] & 1ull << (bit % 64);
+}
+
 /*
  * Adds delta (+1 or -1) to h's count, and gives the new count (count may
  * be NULL); false when memory ran out.

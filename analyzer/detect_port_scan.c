@@ -2,7 +2,10 @@
  * port_scan groups by source host: counts = targets of failed attempts
  * in the sliding window (fifo holds those attempts); ring = successful
  * attempts in the window, each taken as one target more; count = the
- * most targets at once.
+ * most targets at once.  An attempt counts as soon as the packets tell
+ * (a refusal, its SYN-ACK, retries with no answer so far as
+ * syn_unanswered judges them), so that a live finding states what is
+ * seen; its end counts only what was not told before.
  */
 #include "detect_internal.h"
 
@@ -63,7 +66,8 @@ DET_GROUP_STATE_ACCESSORS(struct port_scan_state, port_scan_of,
  * Distinct targets of failed attempts in a sliding window: each is
  * queued with its target and time; a target counts while an attempt on
  * it is in the window.  Entries: target hash << 32 | ms since the
- * state's queue_base << 1 | 1.
+ * state's queue_base << 1 | 1; the low bit 0 marks an attempt taken
+ * back (answered after it was counted unanswered), which counts nothing.
  */
 #define SCAN_QUEUE_MAX (1u << 20)
 
@@ -73,6 +77,8 @@ static void scan_pop(struct det_group *g)
 
 	g->fifo_head = (g->fifo_head + 1) % g->fifo_cap;
 	g->fifo_len--;
+	if (!(e & 1))
+		return;
 	count_map_add(&g->counts, (uint32_t)(e >> 32), -1, NULL);
 	port_scan_of(g)->failed--;
 }
@@ -127,26 +133,72 @@ static void scan_open_port(struct port_scan_state *s, uint16_t port)
 		s->open_ports[i] = port;
 }
 
-static void scan_attempt(struct detectors *d, const struct flow *f,
+/* The queue's hash of f's target (address and port). */
+static uint32_t scan_target_hash(const struct flow *f)
+{
+	uint8_t target[18];
+
+	memcpy(target, flow_addr(f, FLOW_RESP), 16);
+	target[16] = (uint8_t)(flow_port(f, FLOW_RESP) >> 8);
+	target[17] = (uint8_t)flow_port(f, FLOW_RESP);
+	return hash_bytes(target, sizeof(target));
+}
+
+/*
+ * f, counted failed while it had no answer, was answered after all: its
+ * queued attempt counts nothing from now on, if still in the window.
+ * The peak stays as measured (at that moment it had no answer).
+ */
+DET_COLD
+static void scan_take_back(struct det_group *g, const struct flow *f)
+{
+	struct port_scan_state *s = port_scan_of(g);
+	uint32_t h = scan_target_hash(f);
+	int64_t ms = (f->first_ts - s->queue_base) / NS_PER_MS;
+	uint64_t want = (uint64_t)h << 32 | (uint64_t)(ms < 0 ? 0 : ms) << 1 | 1;
+
+	for (uint32_t i = g->fifo_len; i-- > 0;) {
+		uint64_t *e = &g->fifo[(g->fifo_head + i) % g->fifo_cap];
+
+		if (*e != want)
+			continue;
+		*e &= ~1ull;
+		count_map_add(&g->counts, h, -1, NULL);
+		s->failed--;
+		return;
+	}
+}
+
+/* f's source's group, if it has one. */
+static struct det_group *scan_group_of(struct detectors *d,
+				       const struct flow *f)
+{
+	struct subject_key k;
+
+	subject_host(&k, FINDING_PORT_SCAN, f, FLOW_ORIG);
+	return group_find(d, &k);
+}
+
+/* Counts f's attempt; false when it was not (a success with no group). */
+static bool scan_attempt(struct detectors *d, const struct flow *f,
 			 bool failed)
 {
 	const struct port_scan_settings *c = port_scan_settings_of(&d->cfg);
-	uint32_t bit = det_addr_hash(f, FLOW_ORIG) % (64 * 1024);
+	uint32_t bit = det_scan_bit(f);
 	struct subject_key k;
 	struct det_group *g;
 	struct port_scan_state *s;
-	uint8_t target[18];
 	uint64_t ok, targets, attempts;
 	uint32_t h;
 	int64_t ms;
 
 	/* Only sources that fail get a group: success alone is no scan. */
-	if (!failed && !(d->scan_sources[bit / 64] & 1ull << (bit % 64)))
-		return;
+	if (!failed && !det_scan_source(d, f))
+		return false;
 	subject_host(&k, FINDING_PORT_SCAN, f, FLOW_ORIG);
 	g = failed ? group_get(d, &k, f->first_ts) : group_find(d, &k);
 	if (g == NULL)
-		return;
+		return false;
 	s = port_scan_of(g);
 	d->scan_sources[bit / 64] |= 1ull << (bit % 64);
 	/*
@@ -159,7 +211,7 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 	if (!failed) {
 		if (tcp_conn_saw_synack(f))
 			scan_open_port(s, flow_port(f, FLOW_RESP));
-		return;
+		return true;
 	}
 	scan_expire(g, f->first_ts, c->window_ns);
 	if (g->fifo_len == 0)
@@ -174,14 +226,11 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 		s->queue_base = f->first_ts;
 		ms = 0;
 	}
-	memcpy(target, flow_addr(f, FLOW_RESP), 16);
-	target[16] = (uint8_t)(flow_port(f, FLOW_RESP) >> 8);
-	target[17] = (uint8_t)flow_port(f, FLOW_RESP);
-	h = hash_bytes(target, sizeof(target));
+	h = scan_target_hash(f);
 	if (!scan_push(g, (uint64_t)h << 32 | (uint64_t)ms << 1 | 1) ||
 	    !count_map_add(&g->counts, h, 1, NULL)) {
 		d->oom = true;
-		return;
+		return true;
 	}
 	s->failed++;
 	targets = g->counts.live + ok;
@@ -203,9 +252,53 @@ static void scan_attempt(struct detectors *d, const struct flow *f,
 			g->flow_count++;
 		group_fire(d, g);
 	}
+	return true;
 }
 
 /* ------------------------------------------------------------ hooks */
+
+/* An attempt its end would count as a scan's (not one that was refused). */
+static bool scan_counts(const struct flow *f, const struct det_flow *df)
+{
+	return !tcp_conn_midstream(f) && !(df->flags & DF_REFUSED) &&
+	       tcp_conn_saw_syn(f, FLOW_ORIG) && !tcp_conn_simultaneous_open(f);
+}
+
+/*
+ * The target answered with its first SYN-ACK: an open port, as its end
+ * would count it, now.  One counted unanswered before is taken back.
+ */
+DET_COLD
+static void scan_answered(struct detectors *d, const struct flow *f,
+			  struct det_flow *df)
+{
+	if (df->flags & DF_SCAN_COUNTED) {
+		struct det_group *g = scan_group_of(d, f);
+
+		if (g != NULL)
+			scan_take_back(g, f);
+		df->flags &= (uint16_t)~DF_SCAN_COUNTED;
+	}
+	if (scan_counts(f, df) && scan_attempt(d, f, false)) {
+		df->flags |= DF_SCAN_COUNTED;
+		det_mark(d, DM_SIDE_WORK);
+	}
+}
+
+/*
+ * syn_unanswered has just judged the attempt unanswered so far (retried
+ * min_retries times, nothing back): a failed attempt, now.
+ */
+DET_COLD
+static void scan_unanswered(struct detectors *d, const struct flow *f,
+			    struct det_flow *df)
+{
+	if (scan_counts(f, df) && f->dir[FLOW_RESP].pkts == 0) {
+		df->flags |= DF_SCAN_COUNTED;
+		det_mark(d, DM_SIDE_WORK);
+		scan_attempt(d, f, true);
+	}
+}
 
 static void scan_on_segment(struct detectors *d, const struct packet *pkt,
 			    const struct flow *f,
@@ -214,9 +307,40 @@ static void scan_on_segment(struct detectors *d, const struct packet *pkt,
 {
 	(void)pkt;
 	(void)info;
-	(void)df;
-	if ((d->attempt & ATTEMPT_REFUSED) && det_enabled(d, FINDING_PORT_SCAN))
-		scan_attempt(d, f, true);
+	if (!(d->attempt & (ATTEMPT_REFUSED | ATTEMPT_SCAN_ANSWER)) &&
+	    (df->flags & (DF_SYN_WAITING | DF_SCAN_COUNTED)) != DF_SYN_WAITING)
+		return;
+	if (!det_enabled(d, FINDING_PORT_SCAN))
+		return;
+	if (d->attempt & ATTEMPT_REFUSED) {
+		/* Counted failed already, while it had no answer. */
+		if (!(df->flags & DF_SCAN_COUNTED))
+			scan_attempt(d, f, true);
+	} else if (d->attempt & ATTEMPT_SCAN_ANSWER) {
+		scan_answered(d, f, df);
+	} else {
+		scan_unanswered(d, f, df);
+	}
+}
+
+/*
+ * A flow counted while it ran: an open port stays counted; an attempt
+ * counted unanswered that something other than a SYN-ACK or a refusal
+ * answered later counts as answered, as it would have at the end.
+ */
+DET_COLD
+static void scan_counted_end(struct detectors *d, const struct flow *f,
+			     const struct det_flow *df)
+{
+	struct det_group *g;
+
+	if ((df->flags & (DF_SYNACK_SEEN | DF_REFUSED)) ||
+	    f->dir[FLOW_RESP].pkts == 0)
+		return;
+	g = scan_group_of(d, f);
+	if (g != NULL)
+		scan_take_back(g, f);
+	scan_attempt(d, f, false);
 }
 
 static void scan_on_flow_end(struct detectors *d, const struct flow *f,
@@ -224,6 +348,10 @@ static void scan_on_flow_end(struct detectors *d, const struct flow *f,
 {
 	if (!det_enabled(d, FINDING_PORT_SCAN))
 		return;
+	if (df != NULL && (df->flags & DF_SCAN_COUNTED)) {
+		scan_counted_end(d, f, df);
+		return;
+	}
 	/* Answered (most): decided without the tracker's state, cold by now. */
 	if (det_marked(f, DM_OPENED)) {
 		scan_attempt(d, f, false);
@@ -329,7 +457,8 @@ static bool scan_merge_queues(struct det_group *into,
 		uint64_t e = src->fifo[(src->fifo_head + at) % src->fifo_cap];
 		int64_t ms = (scan_entry_time(src, at) - base) / NS_PER_MS;
 
-		q[i] = (e >> 32) << 32 | (uint64_t)(ms & 0x7fffffff) << 1 | 1;
+		q[i] = (e >> 32) << 32 | (uint64_t)(ms & 0x7fffffff) << 1 |
+		       (e & 1);
 	}
 	free(into->fifo);
 	into->fifo = q;
@@ -396,8 +525,11 @@ const struct detector_ops det_port_scan_ops = {
 	.settings = port_scan_rows,
 	.n_settings = DET_ROWS(port_scan_rows),
 	.tcp = true,
-	/* A refusal (ATTEMPT_REFUSED) is a RST. */
-	.segments = SEG_RST,
+	/*
+	 * A refusal (ATTEMPT_REFUSED) is a RST; an open port's SYN-ACK is
+	 * SEG_ATTEMPT; a retry that leaves it unanswered, SEG_SYN_RETRY.
+	 */
+	.segments = SEG_RST | SEG_ATTEMPT | SEG_SYN_RETRY,
 	.on_segment = scan_on_segment,
 	.on_flow_end = scan_on_flow_end,
 	.describe = scan_describe,

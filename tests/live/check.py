@@ -355,6 +355,43 @@ def check_syn_flood_live_facts():
                 f'last line {last}, report {want}')
 
 
+def paced_lines(path, fid, speed='2'):
+    """The finding lines of fid, replayed paced, and the report's one."""
+    live = run(['live', '-r', path, '--speed', speed, '--interval', '0.2',
+                '-F', 'ndjson'])
+    lines = [o for o in parse_lines(live.stdout)
+             if o['type'] == 'finding' and o['id'] == fid]
+    report = json.loads(run(['report', '-F', 'json', path]).stdout)
+    want = next((f for f in report['findings'] if f['id'] == fid), {})
+    return live.returncode, lines, want
+
+
+def check_port_scan_live_facts():
+    """The port_scan lines during the scan count an open port once its
+    SYN-ACK is seen (80 at +1.84 s, 22 at +2.26 s) and an unanswered
+    attempt once it is judged so (two SYN retries, nothing back), not
+    only when the flows end: lines before the last already state open
+    ports and more failed attempts than the 148 refusals; none states
+    more than the report; the last states the report's facts."""
+    rc, lines, want = paced_lines(f'{LAB}/port_scan.pcap', 'port_scan')
+    want_d = want.get('details', {})
+    early = [o.get('details', {}) for o in lines[:-1]]
+    keys = ('targets', 'attempts', 'failed', 'open')
+    beyond = [d for d in early
+              if any(d.get(k, 0) > want_d.get(k, 0) for k in keys)]
+    verdict('port_scan-live-lines-count-answers-and-unanswered',
+            rc == 0 and want_d != {} and
+            any(d.get('open', 0) > 0 for d in early) and
+            any(d.get('failed', 0) > 148 for d in early) and not beyond,
+            f'lines {[(d.get("failed"), d.get("attempts"), d.get("open")) for d in early]}, '
+            f'report {want_d}, beyond {beyond[:1]}')
+    last = lines[-1].get('details', {}) if lines else {}
+    verdict('port_scan-last-line-states-report-facts',
+            lines != [] and all(last.get(k) == want_d.get(k)
+                                for k in keys + ('open_ports',)),
+            f'last {last}, report {want_d}')
+
+
 def check_stats_hosts_by_tunnel():
     """Two tenants' 192.0.2.1 are two hosts in the stats lines, each named
     with its tunnel, as `states` names them."""
@@ -458,6 +495,7 @@ def main():
     check_scan_takes_in_live_ports()
     check_text_takes_back()
     check_syn_flood_live_facts()
+    check_port_scan_live_facts()
     check_paced_report()
     check_count()
     check_no_tui()
