@@ -138,6 +138,7 @@ void detectors_free(struct detectors *d)
 	free(d->fired);
 	free(d->pending);
 	free(d->cw_watch);
+	free(d->zw_watch);
 	for (size_t i = 0; i * DET_EXT_CHUNK < d->n_ext; i++)
 		free(d->ext_chunks[i]);
 	free(d->ext_chunks);

@@ -305,6 +305,7 @@ struct det_flow_ext {
 	uint64_t cw_watch;      /* its close-wait watch entry's number + 1 */
 	int64_t zw_since[2];    /* zero window advertised since, or 0 */
 	uint64_t zw_frame[2];   /* the segment that advertised it first */
+	uint32_t zw_watch[2];   /* its zero-window watch entry + 1, or 0 */
 	int64_t dack_ts;        /* when that delayed ACK came (DF_DACK) */
 	int64_t t_dack;         /* how late it was */
 	int64_t dup_ts[2];      /* of the side's latest segment, if peer_dup */
@@ -333,6 +334,13 @@ struct close_wait_watch {
 	struct det_flow *df;    /* NULL: it left CLOSE_WAIT or ended */
 	int64_t since;          /* its idle time in CLOSE_WAIT began */
 	uint32_t group;         /* its group's number + 1 once past min_age */
+};
+
+/* A side advertising a zero window (zero_window_stall's watch). */
+struct zero_window_watch {
+	struct det_flow *df;
+	uint32_t group;         /* its group's number + 1 once past min_duration */
+	uint8_t side;           /* the receiver */
 };
 
 /* What a segment did to its connection's setup (detect_handshake.c). */
@@ -524,6 +532,13 @@ struct detectors {
 	size_t cw_cap, cw_head, cw_len;
 	size_t cw_judged;       /* entries before it were judged */
 	uint64_t cw_base;       /* the number of the entry at index 0 */
+	/*
+	 * zero_window_stall's watch (detect_zero_window.c): the sides at a
+	 * zero window now, in no order, so that a sweep counts a stall past
+	 * min_duration while it is still on.
+	 */
+	struct zero_window_watch *zw_watch;
+	size_t zw_cap, zw_len;
 	struct pending_attempt *pending;
 	size_t pending_cap, pending_head, pending_len;
 	uint32_t pending_seq;   /* the head entry's number; entries count on */

@@ -1,11 +1,15 @@
 /*
  * zero_window_stall groups by the receiver (host:port when it serves,
  * else host): count = stalls, a zero window advertised for min_duration
- * or more; its value is the longest, in seconds, as its threshold.
+ * or more, counted when the window opens again or the flow ends; its
+ * value is the longest, in seconds, as its threshold.  Live, a watch of
+ * the sides at a zero window now counts a stall as on once it passes
+ * min_duration, while it still is.
  */
 #include "detect_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr_format.h"
@@ -42,6 +46,9 @@ struct zero_window_state {
 	uint16_t service_port;
 	uint8_t service_family;
 	uint8_t service_addr[16];
+	/* Stalls past min_duration still on (watched), not counted yet. */
+	uint64_t live_now;
+	int64_t live_longest_ns;        /* the longest of those so far */
 };
 
 DET_GROUP_STATE_ACCESSORS(struct zero_window_state, zero_window_of,
@@ -55,7 +62,7 @@ static struct det_group *stall_counted(struct detectors *d,
 				       const struct flow *f, int r,
 				       int64_t dur,
 				       const struct det_flow_ext *e,
-				       uint64_t reopened_frame)
+				       uint64_t reopened_frame, bool listed)
 {
 	const struct zero_window_settings *c = zero_window_settings_of(&d->cfg);
 	struct subject_key k;
@@ -82,14 +89,126 @@ static struct det_group *stall_counted(struct detectors *d,
 	g->threshold = (double)c->min_duration_ns / NS_PER_SEC;
 	group_touch(g, e->zw_since[r]);
 	group_touch(g, e->zw_since[r] + dur);
-	group_add_flow(g, f);
+	/* Listed already by the watch once past min_duration. */
+	if (!listed) {
+		group_add_flow(g, f);
+		group_add_frame(g, e->zw_frame[r]);
+	}
 	/* Where it closed, and where it opened again (0: it never did). */
-	group_add_frame(g, e->zw_frame[r]);
 	if (reopened_frame != 0)
 		group_add_frame(g, reopened_frame);
 	group_fire(d, g);
 	return g;
 }
+
+/* ------------------------------------------------------------ the watch */
+
+/* Watches side r of df, at a zero window since e->zw_since[r]. */
+static void watch_start(struct detectors *d, struct det_flow *df,
+			struct det_flow_ext *e, int r)
+{
+	if (d->zw_len == d->zw_cap) {
+		size_t cap = d->zw_cap ? d->zw_cap * 2 : 16;
+		struct zero_window_watch *grown =
+			realloc(d->zw_watch, cap * sizeof(*grown));
+
+		if (grown == NULL) {
+			d->oom = true;
+			return;
+		}
+		d->zw_watch = grown;
+		d->zw_cap = cap;
+	}
+	d->zw_watch[d->zw_len] = (struct zero_window_watch){df, 0, (uint8_t)r};
+	e->zw_watch[r] = (uint32_t)++d->zw_len;
+}
+
+/*
+ * Side r of e's flow is no longer at a zero window: its entry goes (the
+ * last takes its place).  True when its group listed it past
+ * min_duration.
+ */
+static bool watch_stop(struct detectors *d, struct det_flow_ext *e, int r)
+{
+	struct zero_window_watch *w;
+	bool listed;
+
+	if (e->zw_watch[r] == 0)
+		return false;
+	w = &d->zw_watch[e->zw_watch[r] - 1];
+	listed = w->group != 0;
+	if (listed)
+		zero_window_of(group_by_number(d, w->group - 1))->live_now--;
+	*w = d->zw_watch[--d->zw_len];
+	if (w != &d->zw_watch[d->zw_len])
+		det_ext_of(d, w->df)->zw_watch[w->side] = e->zw_watch[r];
+	e->zw_watch[r] = 0;
+	return listed;
+}
+
+/*
+ * A side at a zero window for min_duration: its group counts the stall
+ * as on, lists its connection and the segment that closed the window,
+ * and fires on it while it lasts.
+ */
+DET_COLD
+static void watch_past_duration(struct detectors *d,
+				struct zero_window_watch *w,
+				const struct det_flow_ext *e)
+{
+	const struct flow *f = det_flow_owner(w->df);
+	struct subject_key k;
+	struct det_group *g;
+
+	subject_of_side(&k, FINDING_ZERO_WINDOW_STALL, f, w->side);
+	g = group_get(d, &k, d->now);
+	if (g == NULL)
+		return;
+	w->group = g->number + 1;
+	zero_window_of(g)->live_now++;
+	g->threshold = (double)zero_window_settings_of(&d->cfg)->min_duration_ns /
+		       NS_PER_SEC;
+	/* Not past the flow's last packet: what its end may count up to. */
+	group_touch(g, e->zw_since[w->side]);
+	group_touch(g, f->last_ts);
+	group_add_flow(g, f);
+	group_add_frame(g, e->zw_frame[w->side]);
+	group_fire_live(d, g);
+}
+
+/*
+ * Every tick: stalls past min_duration count as on, and each group
+ * learns the longest of its stalls still on, so that a live finding
+ * says how long the receiver has not read.
+ */
+static void zero_window_sweep(struct detectors *d)
+{
+	int64_t min = zero_window_settings_of(&d->cfg)->min_duration_ns;
+
+	for (size_t i = 0; i < d->zw_len; i++) {
+		struct zero_window_watch *w = &d->zw_watch[i];
+		const struct det_flow_ext *e = det_ext_of(d, w->df);
+
+		if (w->group == 0 && d->now - e->zw_since[w->side] >= min)
+			watch_past_duration(d, w, e);
+		if (w->group != 0)
+			zero_window_of(group_by_number(d, w->group - 1))
+				->live_longest_ns = 0;
+	}
+	for (size_t i = 0; i < d->zw_len; i++) {
+		const struct zero_window_watch *w = &d->zw_watch[i];
+		int64_t on = d->now - det_ext_of(d, w->df)->zw_since[w->side];
+		struct zero_window_state *s;
+
+		if (w->group == 0)
+			continue;
+		s = zero_window_of(group_by_number(d, w->group - 1));
+		if (on > s->live_longest_ns)
+			s->live_longest_ns = on;
+	}
+}
+
+/* ------------------------------------------------------------ segments */
 
 DET_COLD
 static void zero_window(struct detectors *d, const struct packet *pkt,
@@ -108,9 +227,12 @@ static void zero_window(struct detectors *d, const struct packet *pkt,
 		e->zw_since[s] = d->now;
 		e->zw_frame[s] = pkt->frame_no;
 		e->zw_probes = 0;
+		watch_start(d, df, e, s);
 	} else if (info->window != 0 && e != NULL && e->zw_since[s] != 0) {
+		bool listed = watch_stop(d, e, s);
+
 		stall_counted(d, f, s, d->now - e->zw_since[s], e,
-			      pkt->frame_no);
+			      pkt->frame_no, listed);
 		e->zw_since[s] = 0;
 		if (e->zw_since[!s] == 0) {
 			det_unmark(d, DM_ZERO_WINDOW);
@@ -139,9 +261,10 @@ static void zero_window_on_segment(struct detectors *d,
 
 /* r's stall, still on when its flow ended at end, counts up to then. */
 static void stall_at_end(struct detectors *d, const struct flow *f, int r,
-			 int64_t end, const struct det_flow_ext *e)
+			 int64_t end, const struct det_flow_ext *e, bool listed)
 {
-	struct det_group *g = stall_counted(d, f, r, end - e->zw_since[r], e, 0);
+	struct det_group *g = stall_counted(d, f, r, end - e->zw_since[r], e, 0,
+					    listed);
 
 	if (g != NULL && f->end_reason == FLOW_END_CAPTURE_END)
 		zero_window_of(g)->stalled_at_end++;
@@ -152,17 +275,41 @@ static void zero_window_on_flow_end(struct detectors *d, const struct flow *f,
 				    struct det_flow *df)
 {
 	int64_t end = f->end_reason == FLOW_END_CAPTURE_END ? d->now : f->last_ts;
-	const struct det_flow_ext *e;
+	struct det_flow_ext *e;
 
 	if (df == NULL || !det_enabled(d, FINDING_ZERO_WINDOW_STALL) ||
 	    (e = det_ext_of(d, df)) == NULL)
 		return;
-	for (int r = 0; r < 2; r++)
+	for (int r = 0; r < 2; r++) {
+		bool listed = watch_stop(d, e, r);
+
 		if (e->zw_since[r] != 0 && end > e->zw_since[r])
-			stall_at_end(d, f, r, end, e);
+			stall_at_end(d, f, r, end, e, listed);
+	}
 }
 
 /* ------------------------------------------------------------ describe */
+
+/*
+ * While stalls past min_duration are still on (live): how long so far,
+ * not yet how long in all, nor the window probes of those still on.
+ */
+static void zero_window_summary_on(const struct det_group *g,
+				   struct finding *out, const char *min)
+{
+	const struct zero_window_state *s = zero_window_of_const(g);
+	char so_far[24], before[48] = "";
+
+	format_duration(s->live_longest_ns, so_far, sizeof(so_far));
+	if (g->count > 0)
+		snprintf(before, sizeof(before), "; %llu more ended before",
+			 (unsigned long long)g->count);
+	snprintf(out->summary, sizeof(out->summary),
+		 "%s advertises a zero window now: %llu stall%s of %s or more "
+		 "still on, the longest for %s so far%s: it stopped reading",
+		 out->subject, (unsigned long long)s->live_now,
+		 s->live_now == 1 ? "" : "s", min, so_far, before);
+}
 
 static void zero_window_describe(const struct det_group *g,
 				 struct finding *out,
@@ -182,11 +329,14 @@ static void zero_window_describe(const struct det_group *g,
 	 * stall, which met it; the count of stalls is in the summary.
 	 */
 	out->unit = "seconds, the longest zero-window stall";
-	out->holding = s->stalled_at_end > 0;
-	out->value = (double)((s->longest_ns + 500000) / 1000000) / 1e3;
-	finding_add_number(out, "stalls", (double)g->count);
-	finding_add_number(out, "longest_s",
-			   (double)s->longest_ns / NS_PER_SEC);
+	/* Live, the stalls still on count, for as long as they have lasted. */
+	int64_t longest_ns = s->live_longest_ns > s->longest_ns ?
+				     s->live_longest_ns : s->longest_ns;
+
+	out->holding = s->stalled_at_end > 0 || s->live_now > 0;
+	out->value = (double)((longest_ns + 500000) / 1000000) / 1e3;
+	finding_add_number(out, "stalls", (double)(g->count + s->live_now));
+	finding_add_number(out, "longest_s", (double)longest_ns / NS_PER_SEC);
 	finding_add_number(out, "total_s", (double)s->total_ns / NS_PER_SEC);
 	finding_add_number(out, "probes", (double)s->probes);
 	addr_format_endpoint(g->key.family, g->key.addr, s->receiver_port,
@@ -199,6 +349,10 @@ static void zero_window_describe(const struct det_group *g,
 	if (strcmp(receiver, service) != 0)
 		snprintf(where, sizeof(where), " (as %s on a connection of %s)",
 			 receiver, service);
+	if (s->live_now > 0) {
+		zero_window_summary_on(g, out, min);
+		return;
+	}
 	snprintf(out->summary, sizeof(out->summary),
 		 "%s advertised a zero window %.0f time%s for %s or more "
 		 "(longest %s%s, %s in all; %llu window probes): it stopped "
@@ -215,6 +369,26 @@ static const struct det_reducer zero_window_reducers[] = {
 	DET_REDUCE(struct zero_window_state, total_ns, DET_SUM),
 	DET_REDUCE(struct zero_window_state, stalled_at_end, DET_SUM),
 };
+
+/* Stalls still on (watched past min_duration): the finding holds. */
+static bool zero_window_live_pending(const struct det_group *g)
+{
+	return zero_window_of_const(g)->live_now > 0;
+}
+
+/*
+ * It holds while a stall is on, and resolves when the last window opens
+ * again; one still closed when the capture ended holds at the end.
+ */
+static bool zero_window_ongoing(const struct det_group *g, int64_t now,
+				const struct detect_config *cfg)
+{
+	const struct zero_window_state *s = zero_window_of_const(g);
+
+	(void)now;
+	(void)cfg;
+	return s->live_now > 0 || s->stalled_at_end > 0;
+}
 
 /* Each stall long enough is a finding's worth. */
 static enum det_verdict zero_window_verdict(struct detectors *d,
@@ -235,7 +409,10 @@ const struct detector_ops det_zero_window_ops = {
 	.on_segment = zero_window_on_segment,
 	.on_flow_end = zero_window_on_flow_end,
 	.end_needs_side = true,
+	.sweep = zero_window_sweep,
 	.describe = zero_window_describe,
+	.ongoing = zero_window_ongoing,
+	.live_pending = zero_window_live_pending,
 	DET_REDUCERS(zero_window_reducers),
 	.verdict = zero_window_verdict,
 };

@@ -392,6 +392,31 @@ def check_port_scan_live_facts():
             f'last {last}, report {want_d}')
 
 
+def check_zero_window_live_stall():
+    """The zero_window_stall line comes while the receiver still
+    advertises a zero window (past min_duration, 1 s), says how long so
+    far and lists the connection; it resolves when the window opens
+    again (+3.0 s), and the report's facts are the old ones."""
+    rc, lines, want = paced_lines(f'{LAB}/zero_window.pcap',
+                                  'zero_window_stall')
+    first = lines[0] if lines else {}
+    on = [o for o in lines if 'so far' in o.get('summary', '')]
+    verdict('zero_window-live-line-during-stall',
+            rc == 0 and first.get('state') == 'new' and
+            'so far' in first.get('summary', '') and
+            1.0 <= first.get('details', {}).get('longest_s', 0) < 2.9 and
+            first.get('evidence', {}).get('flow_count') == 1,
+            f'first line {first.get("state")}: {first.get("summary")}, '
+            f'details {first.get("details")}, evidence {first.get("evidence")}')
+    last = lines[-1] if lines else {}
+    verdict('zero_window-resolves-when-window-opens',
+            len(on) >= 2 and last.get('state') == 'resolved' and
+            last.get('details') == want.get('details') and
+            last.get('summary') == want.get('summary'),
+            f'{len(on)} lines while on; last {last.get("state")}: '
+            f'{last.get("summary")}; report {want.get("summary")}')
+
+
 def check_stats_hosts_by_tunnel():
     """Two tenants' 192.0.2.1 are two hosts in the stats lines, each named
     with its tunnel, as `states` names them."""
@@ -496,6 +521,7 @@ def main():
     check_text_takes_back()
     check_syn_flood_live_facts()
     check_port_scan_live_facts()
+    check_zero_window_live_stall()
     check_paced_report()
     check_count()
     check_no_tui()
