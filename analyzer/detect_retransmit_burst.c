@@ -359,9 +359,9 @@ static void summarize_retx(const struct retransmit_state *s,
 	else if (s->stuck_now)
 		snprintf(out->summary, sizeof(out->summary),
 			 "%s is retransmitting with back-off on connections of "
-			 "%s and has heard nothing back: the peer is dead, "
-			 "unreachable or in an outage (%llu connection%s still "
-			 "waiting, %llu timeout retransmissions)",
+			 "%s, no answer so far (%llu connection%s still "
+			 "waiting, %llu timeout retransmissions): the cause "
+			 "shows when the peer answers or the connection ends",
 			 sender, out->subject,
 			 (unsigned long long)s->stuck_now,
 			 s->stuck_now == 1 ? "" : "s", timeout);
@@ -393,8 +393,12 @@ static void retx_describe(const struct det_group *g, struct finding *out,
 	for (int i = 1; i < RETX_KIND_COUNT; i++)
 		if (s->by_kind[i] > s->by_kind[top])
 			top = i;
+	/*
+	 * Stuck connections not ended yet are no verdict: a dead peer, a
+	 * black hole and an outage all look so until then.
+	 */
 	kind = s->black_holes ? "mtu_black_hole"
-	       : s->dead_peers || s->stuck_now ? "dead_peer" : kinds[top];
+	       : s->dead_peers ? "dead_peer" : kinds[top];
 	format_duration(retransmit_settings_of(cfg)->window_ns, win,
 			sizeof(win));
 	out->unit = "retransmissions in the window";

@@ -417,6 +417,30 @@ def check_zero_window_live_stall():
             f'{last.get("summary")}; report {want.get("summary")}')
 
 
+def check_retransmit_live_cause():
+    """Live, a connection retransmitting with back-off into silence is
+    no verdict yet: on mtu_black_hole.pcap no line before the report's
+    verdict says the peer is dead or gives a kind other than the
+    report's; the early lines say "no answer so far"; the last line
+    states the report's MTU black hole."""
+    rc, lines, want = paced_lines(f'{LAB}/mtu_black_hole.pcap',
+                                  'retransmit_burst')
+    kind = want.get('details', {}).get('kind')
+    wrong = [o['summary'] for o in lines
+             if 'dead' in o.get('summary', '') or
+             o.get('details', {}).get('kind') in
+             {'dead_peer', 'mtu_black_hole'} - {kind}]
+    verdict('retransmit-live-line-asserts-no-cause-yet',
+            rc == 0 and kind == 'mtu_black_hole' and lines != [] and
+            'no answer so far' in lines[0].get('summary', '') and
+            not wrong,
+            f'first {lines[0].get("summary") if lines else None}; '
+            f'asserting a cause: {wrong[:1]}')
+    verdict('retransmit-last-line-states-verdict',
+            lines != [] and lines[-1].get('summary') == want.get('summary'),
+            f'last {lines[-1].get("summary") if lines else None}')
+
+
 def check_stats_hosts_by_tunnel():
     """Two tenants' 192.0.2.1 are two hosts in the stats lines, each named
     with its tunnel, as `states` names them."""
@@ -522,6 +546,7 @@ def main():
     check_syn_flood_live_facts()
     check_port_scan_live_facts()
     check_zero_window_live_stall()
+    check_retransmit_live_cause()
     check_paced_report()
     check_count()
     check_no_tui()

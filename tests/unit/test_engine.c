@@ -560,7 +560,7 @@ static void test_dead_peer_live(void **state)
 	assert_non_null(f);
 	assert_int_equal(f->change, FINDING_CHANGE_NEW);
 	assert_true(f->finding.ongoing);
-	assert_non_null(strstr(f->finding.summary, "heard nothing back"));
+	assert_non_null(strstr(f->finding.summary, "no answer so far"));
 
 	unit_feed_tcp(&w, t, "192.0.2.2", 82, "192.0.2.1", 40002,
 		      TCP_FLAG_ACK, 501, 301, 65535, 0);
