@@ -46,11 +46,13 @@ verdict = Verdicts('dash-')
 class Pane:
     """One tmux server and session running tcplens live."""
 
-    def __init__(self, name, args, cols=80, rows=24, env=''):
+    def __init__(self, name, args, cols=80, rows=24, env='', prefix=()):
+        """prefix: run tcplens under it (ip netns exec NS)."""
         self.sock = f'tcplens-dash-{os.getpid()}-{name}'
         cmd = ' '.join([
             'TCPLENS_CONFIG=/dev/null LANG=C.UTF-8', env,
-            shlex.join([TCPLENS, 'live'] + list(args)),
+            shlex.join(list(prefix) + [os.path.abspath(TCPLENS), 'live'] +
+                       list(args)),
             f'; echo {DONE}; sleep 60'])
         started = self.tmux('new-session', '-d', '-s', 't', '-x', str(cols),
                             '-y', str(rows), '-c', os.getcwd(), cmd)

@@ -12,6 +12,9 @@ python3 tests/live/status_tmux.py
 # The dashboard in tmux panes: keys, resize, colour, fallbacks (SKIP
 # without tmux).
 python3 tests/live/dash_tmux.py
+# The dashboard on a veth in the lab's CLOSE_WAIT leak and SYN flood,
+# against the kernel's ss (root and tmux only).
+python3 tests/live/dash_live.py
 # On a veth pair between network namespaces: root only (SKIP otherwise).
 python3 tests/live/iface.py
 # A stdout nobody reads during capture on a veth pair: root only.
