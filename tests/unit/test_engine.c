@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "engine.h"
 #include "settings.h"
+#include "unit_helpers.h"
 #include "unit_packets.h"
 
 static struct engine *engine_default(void)
@@ -31,57 +32,17 @@ static struct engine *engine_default(void)
 	return engine_new(&cfg);
 }
 
-/*
- * Hands frames skip + 1 to skip + max of path (numbered as in the file),
- * decoded, to fn; returns the time of the last.
- */
-static int64_t each_frame(const char *path, uint64_t skip, uint64_t max,
-			  void (*fn)(void *ctx, const struct packet *pkt),
-			  void *ctx)
-{
-	const char *paths[1] = {path};
-	enum capture_error err;
-	char msg[256];
-	struct capture_source *src =
-		capture_source_open(paths, 1, NULL, &err, msg, sizeof(msg));
-	struct capture_frame frame;
-	struct packet pkt;
-	uint64_t n = 0;
-	int64_t last = 0;
-
-	assert_non_null(src);
-	while (n < skip + max && capture_source_next(src, &frame) == 1) {
-		if (++n <= skip)
-			continue;
-		decode_packet(&pkt, frame.link_type, frame.data, frame.cap_len,
-			      frame.wire_len);
-		pkt.frame_no = n;
-		pkt.ts = frame.ts;
-		pkt.has_ts = frame.has_ts;
-		if (frame.has_ts)
-			last = pkt_time_ns(frame.ts);
-		fn(ctx, &pkt);
-	}
-	capture_source_free(src);
-	return last;
-}
-
-static void feed_one(void *ctx, const struct packet *pkt)
-{
-	engine_feed(ctx, pkt);
-}
-
 /* Feeds frames skip + 1 to skip + max of path; the last one's time. */
 static int64_t feed_frames(struct engine *e, const char *path, uint64_t skip,
 			   uint64_t max)
 {
-	return each_frame(path, skip, max, feed_one, e);
+	return unit_feed_frames(e, path, skip, max);
 }
 
 /* The first max frames of path. */
 static int64_t feed_file(struct engine *e, const char *path, uint64_t max)
 {
-	return feed_frames(e, path, 0, max);
+	return unit_feed_frames(e, path, 0, max);
 }
 
 static const struct finding *find(const struct engine_results *r,
@@ -829,7 +790,7 @@ static void check_shards_agree(const char *path)
 		shard[k] = engine_default();
 		assert_non_null(shard[k]);
 	}
-	end = each_frame(path, 0, UINT64_MAX, feed_sharded_one, &sh);
+	end = unit_each_frame(path, 0, UINT64_MAX, feed_sharded_one, &sh);
 	engine_finish(whole);
 	assert_true(engine_results(whole, &one));
 	assert_true(one.n_findings > 0 && one.n_findings <= 64);

@@ -18,6 +18,7 @@
 #include "capture_source.h"
 #include "decode.h"
 #include "engine.h"
+#include "unit_helpers.h"
 #include "flow_record.h"
 #include "ladder_text.h"
 #include "settings.h"
@@ -25,35 +26,10 @@
 
 /* ------------------------------------------------------------ feeding */
 
-/* Feeds frames skip + 1 to max of path (all with max 0), numbered. */
-static void feed_range(struct engine *e, const char *path, uint64_t skip,
-		       uint64_t max)
-{
-	const char *paths[1] = {path};
-	enum capture_error err;
-	char msg[256];
-	struct capture_source *src =
-		capture_source_open(paths, 1, NULL, &err, msg, sizeof(msg));
-	struct capture_frame frame;
-	struct packet pkt;
-	uint64_t n = 0;
-
-	assert_non_null(src);
-	while ((max == 0 || n < max) && capture_source_next(src, &frame) == 1) {
-		decode_packet(&pkt, frame.link_type, frame.data, frame.cap_len,
-			      frame.wire_len);
-		pkt.frame_no = ++n;
-		pkt.ts = frame.ts;
-		pkt.has_ts = frame.has_ts;
-		if (n > skip)
-			engine_feed(e, &pkt);
-	}
-	capture_source_free(src);
-}
-
+/* The first max frames of path (all with max 0). */
 static void feed_file(struct engine *e, const char *path, uint64_t max)
 {
-	feed_range(e, path, 0, max);
+	unit_feed_frames(e, path, 0, max ? max : UINT64_MAX);
 }
 
 /* ------------------------------------------ what `flows` says, per flow */
@@ -663,7 +639,7 @@ static void test_ladder_grows_then_ends(void **state)
 
 	(void)state;
 	engine_snapshot_init(&s, SNAPSHOT_FLOWS);
-	feed_range(e, path, 0, 20);
+	unit_feed_frames(e, path, 0, 20);
 	assert_true(engine_snapshot_take(e, &s));
 	for (size_t i = 0; i < s.n_flows; i++)
 		if (s.flows[i].proto == 6)
@@ -673,7 +649,7 @@ static void test_ladder_grows_then_ends(void **state)
 	assert_true(engine_snapshot_take(e, &s));
 	assert_int_equal(s.n_ladder, 8);
 	assert_true(s.ladder_not_kept + s.n_ladder <= 20);
-	feed_range(e, path, 20, 0);
+	unit_feed_frames(e, path, 20, UINT64_MAX);
 	engine_finish(e);
 	x = ended_of(&rec, uid);
 	assert_non_null(x);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "capture_source.h"
+
 enum decode_status unit_decode_exact(struct packet *pkt, enum link_type lt,
 				     const uint8_t *frame, size_t cap_len,
 				     size_t wire_len)
@@ -60,4 +62,46 @@ void unit_transport_ip(struct packet *pkt, uint8_t version, uint8_t proto,
 	memcpy(pkt->ip.dst.bytes, dst, alen);
 	pkt->ip.proto = proto;
 	pkt->ip.payload_len = payload_len;
+}
+
+int64_t unit_each_frame(const char *path, uint64_t skip, uint64_t max,
+			void (*fn)(void *ctx, const struct packet *pkt),
+			void *ctx)
+{
+	const char *paths[1] = {path};
+	enum capture_error err;
+	char msg[256];
+	struct capture_source *src =
+		capture_source_open(paths, 1, NULL, &err, msg, sizeof(msg));
+	struct capture_frame frame;
+	struct packet pkt;
+	uint64_t n = 0, end = max > UINT64_MAX - skip ? UINT64_MAX : skip + max;
+	int64_t last = 0;
+
+	assert_non_null(src);
+	while (n < end && capture_source_next(src, &frame) == 1) {
+		if (++n <= skip)
+			continue;
+		decode_packet(&pkt, frame.link_type, frame.data, frame.cap_len,
+			      frame.wire_len);
+		pkt.frame_no = n;
+		pkt.ts = frame.ts;
+		pkt.has_ts = frame.has_ts;
+		if (frame.has_ts)
+			last = pkt_time_ns(frame.ts);
+		fn(ctx, &pkt);
+	}
+	capture_source_free(src);
+	return last;
+}
+
+static void feed_one(void *ctx, const struct packet *pkt)
+{
+	engine_feed(ctx, pkt);
+}
+
+int64_t unit_feed_frames(struct engine *e, const char *path, uint64_t skip,
+			 uint64_t max)
+{
+	return unit_each_frame(path, skip, max, feed_one, e);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "engine.h"
 
 /*
  * Decodes frame[0..cut) for every cut below len, twice: once as a
@@ -42,5 +43,17 @@ enum decode_status unit_decode_exact(struct packet *pkt, enum link_type lt,
 void unit_transport_ip(struct packet *pkt, uint8_t version, uint8_t proto,
 		       const uint8_t *src, const uint8_t *dst,
 		       uint32_t payload_len);
+
+/*
+ * Hands frames skip + 1 to skip + max of path (numbered as in the file;
+ * UINT64_MAX for all), decoded, to fn; returns the time of the last.
+ * Fails the test when path cannot be opened.
+ */
+int64_t unit_each_frame(const char *path, uint64_t skip, uint64_t max,
+			void (*fn)(void *ctx, const struct packet *pkt),
+			void *ctx);
+/* The same frames fed to e; the time of the last. */
+int64_t unit_feed_frames(struct engine *e, const char *path, uint64_t skip,
+			 uint64_t max);
 
 #endif
