@@ -340,6 +340,28 @@ def check_small():
         p.close()
 
 
+def check_sparkline_glyphs():
+    """Block characters in a UTF-8 locale, ASCII in the C locale."""
+    blocks = set('\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588')
+    seen = {}
+    for name, env in (('utf8', 'LC_ALL=C.UTF-8'), ('ascii', 'LC_ALL=C')):
+        p = Pane(f'spark-{name}', ['-r', LEAK, '--speed', '1'], cols=120,
+                 rows=40, env=f'TERM=xterm-256color {env}')
+        try:
+            s = p.wait_for(lambda x: 'close_wait_leak' in x, 15) or ''
+            time.sleep(1.5)
+            s = p.screen()
+            seen[name] = (bool(blocks & set(s)),
+                          any(ord(c) > 127 for c in s))
+            p.keys('q')
+        finally:
+            p.close()
+    verdict('sparklines-utf8-blocks', seen.get('utf8', (0, 0))[0],
+            'no block character on a UTF-8 screen')
+    verdict('sparklines-ascii-in-c-locale', seen.get('ascii') == (False, False),
+            f'C locale: blocks, non-ASCII: {seen.get("ascii")}')
+
+
 def main():
     if shutil.which('tmux') is None:
         verdict.skip('tmux', 'tmux is not installed')
@@ -349,6 +371,7 @@ def main():
     check_no_color()
     check_dumb()
     check_small()
+    check_sparkline_glyphs()
     return 1 if verdict.failed else 0
 
 
