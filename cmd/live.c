@@ -524,7 +524,12 @@ static void hold_for_dash(struct live_run *r)
 	struct timespec wait = {0, WAKE_NS};
 	uint64_t ladder = 0;
 
-	if (r->dash == NULL || r->stopping)
+	/*
+	 * An interface that failed ends the run at once, as without the
+	 * dashboard: the line saying why and the report must not wait
+	 * behind a screen that only says the input ended.
+	 */
+	if (r->dash == NULL || r->stopping || live_feed_failure(r->feed) != NULL)
 		return;
 	update_counts(r);
 	dash_publish(r, true);

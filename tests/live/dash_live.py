@@ -9,7 +9,10 @@ person would see them:
   the feed as one row; q leaves curses and prints the final report;
 - syn_flood_no_cookies: the syn_flood finding shows as one row and stays
   one row while the flood goes on (it updates in place); the server's
-  SYN_RECV column is non-zero during the flood.
+  SYN_RECV column is non-zero during the flood;
+- the link goes down under the dashboard: the terminal is restored (off
+  the alternate screen), one line names the interface, the report
+  follows, exit 3.
 Root only, and tmux (SKIP otherwise).
 """
 import os
@@ -162,6 +165,34 @@ def syn_flood():
         sc.close()
 
 
+def link_down():
+    """The interface goes down under the dashboard: curses is left (the
+    pane is off the alternate screen), then the one line naming the
+    interface and the report, exit 3."""
+    lab = labmod.Lab('close_wait_leak')
+    pane = Pane('ns-down', ['-i', 'veth-c'], env='TERM=xterm-256color',
+                prefix=['ip', 'netns', 'exec', lab.ns['cli']])
+    try:
+        up = pane.ok and pane.wait_for(lambda s: 'veth-c' in s and
+                                       'Sockets per host' in s, 15)
+        alt_before = pane.tmux('display', '-p', '-t', 't',
+                               '#{alternate_on}').stdout.strip()
+        lab.sh('cli', 'ip link set veth-c down')
+        end = pane.wait_for(lambda x: DONE in x, 15)
+        alt_after = pane.tmux('display', '-p', '-t', 't',
+                              '#{alternate_on}').stdout.strip()
+        hist = pane.screen('-J', '-S', '-')
+        verdict('link-down-restores-terminal',
+                up is not None and alt_before == '1' and end is not None and
+                alt_after == '0' and f'{DONE} rc=3' in hist and
+                'went down' in hist and 'tcplens report' in hist,
+                f'dashboard up: {up is not None}, alternate screen '
+                f'{alt_before} -> {alt_after}; pane: {hist[-500:]!r}')
+    finally:
+        pane.close()
+        lab.close()
+
+
 def main():
     if shutil.which('tmux') is None:
         verdict.skip('tmux', 'tmux is not installed')
@@ -171,6 +202,7 @@ def main():
         return 0
     close_wait_leak()
     syn_flood()
+    link_down()
     return 1 if verdict.failed else 0
 
 

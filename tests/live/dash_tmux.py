@@ -53,7 +53,7 @@ class Pane:
             'TCPLENS_CONFIG=/dev/null LANG=C.UTF-8', env,
             shlex.join(list(prefix) + [os.path.abspath(TCPLENS), 'live'] +
                        list(args)),
-            f'; echo {DONE}; sleep 60'])
+            f'; echo {DONE} rc=$?; sleep 60'])
         started = self.tmux('new-session', '-d', '-s', 't', '-x', str(cols),
                             '-y', str(rows), '-c', os.getcwd(), cmd)
         self.ok = started.returncode == 0
