@@ -246,6 +246,26 @@ static void type(struct fixture *fx, const char *s)
 	dash_key(fx->m, &fx->ui, DASH_KEY_ENTER, 0);
 }
 
+/* A long IPv6 endpoint keeps its port and both ends of its address. */
+static void test_long_endpoint_elided(void **state)
+{
+	struct fixture *fx = *state;
+	struct engine_flow_row *f = &fx->flows[3];
+
+	flow(f, 14, "192.0.2.1", 40004, 1, 1, 0, T0 - NS);
+	f->family = 6;
+	inet_pton(AF_INET6, "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1234", f->orig);
+	fx->snap.n_flows = 4;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 4, false));
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "~") >= 0);
+	assert_true(row_of(fx, "4]:40004 ") >= 0);
+	assert_true(row_of(fx, "[2001:db8") >= 0);
+	/* The filter still sees the whole address. */
+	type(fx, "cccc:dddd");
+	assert_int_equal(dash_list_len(fx->m, &fx->ui, DASH_CONNS), 1);
+}
+
 static void test_filter(void **state)
 {
 	struct fixture *fx = *state;
@@ -389,6 +409,8 @@ int main(void)
 		cmocka_unit_test(test_sparkline),
 		cmocka_unit_test_setup_teardown(test_hosts_by_trouble, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_endpoint_elided, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_findings_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates_from_previous, setup, teardown),
