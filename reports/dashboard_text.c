@@ -27,21 +27,21 @@ void dash_sparkline(const struct dash_history *h, size_t width, bool utf8,
 		    char *out, size_t outlen)
 {
 	uint32_t cell[DASH_HISTORY], top = 0;
-	size_t len = 0, per;
+	size_t len = 0;
 
 	out[0] = '\0';
 	if (width == 0 || outlen < 4)
 		return;
 	if (width > DASH_HISTORY)
 		width = DASH_HISTORY;
-	per = (DASH_HISTORY + width - 1) / width;
 	for (size_t c = 0; c < width; c++) {
-		/* The newest seconds on the right: cell c ends at its last. */
-		size_t end = DASH_HISTORY - (width - 1 - c) * per;
+		/* Oldest on the left; each second in exactly one cell. */
+		size_t lo = c * DASH_HISTORY / width;
+		size_t hi = (c + 1) * DASH_HISTORY / width;
 
 		cell[c] = 0;
-		for (size_t k = 0; k < per && k < end; k++) {
-			uint32_t v = dash_history_get(h, (unsigned)(end - 1 - k));
+		for (size_t i = lo; i < hi; i++) {
+			uint32_t v = dash_history_get(h, (unsigned)i);
 
 			if (v > cell[c])
 				cell[c] = v;
@@ -49,7 +49,7 @@ void dash_sparkline(const struct dash_history *h, size_t width, bool utf8,
 		if (cell[c] > top)
 			top = cell[c];
 	}
-	for (size_t c = 0; c < width && len + 4 < outlen; c++) {
+	for (size_t c = 0; c < width && len + 4 <= outlen; c++) {
 		int step = top == 0 ? -1 : (int)((uint64_t)cell[c] * 7 / top);
 
 		if (cell[c] == 0) {

@@ -200,6 +200,25 @@ static void test_sparkline(void **state)
 	/* A cell covering several seconds shows the highest of them. */
 	dash_sparkline(&h, 1, false, out, sizeof(out));
 	assert_string_equal(out, "#");
+	/* At every width, the newest second only in the last cell, the
+	 * oldest only in the first, and 60 cells for 60 seconds. */
+	for (size_t w = 1; w <= DASH_HISTORY; w++) {
+		struct dash_history newest = {0}, oldest = {0};
+
+		for (unsigned v = 0; v < DASH_HISTORY; v++) {
+			dash_history_push(&newest, v == DASH_HISTORY - 1);
+			dash_history_push(&oldest, v == 0);
+		}
+		dash_sparkline(&newest, w, false, out, sizeof(out));
+		assert_int_equal(strlen(out), w);
+		assert_int_equal(out[w - 1], '#');
+		assert_int_equal(strspn(out, " "), w - 1);
+		dash_sparkline(&oldest, w, false, out, sizeof(out));
+		assert_int_equal(out[0], '#');
+		assert_int_equal(strspn(out + 1, " "), w - 1);
+	}
+	dash_sparkline(&h, DASH_HISTORY, true, out, sizeof(out));
+	assert_int_equal(dash_cells(out), DASH_HISTORY);
 }
 
 static void test_hosts_by_trouble(void **state)
