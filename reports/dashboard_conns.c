@@ -253,7 +253,8 @@ static void conn_row(const struct dash_model *m, const struct dash_conn *c,
 	put(r->text, len, C_RATE_OUT, on, v, ep_w);
 	rate_text(c->rate[1], v, sizeof(v));
 	put(r->text, len, C_RATE_IN, on, v, ep_w);
-	snprintf(v, sizeof(v), "%u", f->retrans[0] + f->retrans[1]);
+	dash_count((int64_t)f->retrans[0] + f->retrans[1], cols[C_RETR].width,
+		   false, v, sizeof(v));
 	put(r->text, len, C_RETR, on, v, ep_w);
 	rtt_text(f->proto == 6 ? rtt_of(f) : 0, v, sizeof(v));
 	put(r->text, len, C_RTT, on, v, ep_w);

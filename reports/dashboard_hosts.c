@@ -123,7 +123,7 @@ static void host_row(const struct dash_model *m, const struct dash_host *h,
 	if (h->delta == 0)
 		snprintf(num, sizeof(num), ".");
 	else
-		snprintf(num, sizeof(num), "%+lld", (long long)h->delta);
+		dash_count(h->delta, DELTA_W, true, num, sizeof(num));
 	dash_cell(r->text, sizeof(r->text), num, DELTA_W, true);
 	for (size_t k = 0; k < n_sparks; k++) {
 		int which = n_sparks == 1 ? DASH_SPARK_CLOSE_WAIT : (int)k;

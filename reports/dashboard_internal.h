@@ -130,8 +130,14 @@ void dash_shift(char *row, size_t cells);
 void dash_fit(char *row, size_t cols);
 /* 1234 -> "1234", 12345 -> "12.3k", ... in at most 6 characters. */
 void dash_si(double v, char *out, size_t outlen);
-/* Seconds as "12s", "3m04", "2h05". */
+/* Seconds as "12s", "3m04", "2h05", "4d07" in at most 5 characters. */
 void dash_age(double seconds, char *out, size_t outlen);
+/*
+ * v in at most width characters (sign: always signed): exact when it
+ * fits, else in thousands ("12.3k", "124k"), never cut to its left digits.
+ */
+void dash_count(int64_t v, size_t width, bool sign, char *out,
+		size_t outlen);
 /* Whether hay holds needle, ignoring case; an empty needle matches. */
 bool dash_match(const char *hay, const char *needle);
 /* Short state names that fit 5 cells ("ESTAB", "CL_WT"). */

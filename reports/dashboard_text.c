@@ -141,6 +141,29 @@ void dash_si(double v, char *out, size_t outlen)
 			 unit[u]);
 }
 
+void dash_count(int64_t v, size_t width, bool sign, char *out,
+		size_t outlen)
+{
+	double mag = v < 0 ? -(double)v : (double)v;
+	const char *s = v < 0 ? "-" : sign ? "+" : "";
+	static const char unit[] = "kMGTPE";
+	int u = -1;
+
+	snprintf(out, outlen, sign ? "%+lld" : "%lld", (long long)v);
+	if (strlen(out) <= width)
+		return;
+	/* Too wide: thousands, with a decimal only when it fits. */
+	while (mag >= 999.5 && u < 5) {
+		mag /= 1000;
+		u++;
+	}
+	if (u < 0)
+		return;         /* under a thousand: no shorter form */
+	snprintf(out, outlen, "%s%.1f%c", s, mag, unit[u]);
+	if (strlen(out) > width)
+		snprintf(out, outlen, "%s%.0f%c", s, mag, unit[u]);
+}
+
 void dash_age(double s, char *out, size_t outlen)
 {
 	long t = s < 0 ? 0 : (long)s;
@@ -149,8 +172,12 @@ void dash_age(double s, char *out, size_t outlen)
 		snprintf(out, outlen, "%lds", t);
 	else if (t < 3600)
 		snprintf(out, outlen, "%ldm%02ld", t / 60, t % 60);
-	else
+	else if (t < 100 * 3600)
 		snprintf(out, outlen, "%ldh%02ld", t / 3600, t % 3600 / 60);
+	else if (t < 100 * 86400)
+		snprintf(out, outlen, "%ldd%02ld", t / 86400, t % 86400 / 3600);
+	else
+		snprintf(out, outlen, "%ldd", t / 86400);
 }
 
 bool dash_match(const char *hay, const char *needle)

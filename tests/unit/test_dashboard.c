@@ -221,6 +221,29 @@ static void test_sparkline(void **state)
 	assert_int_equal(dash_cells(out), DASH_HISTORY);
 }
 
+/* Numbers too wide for their column shrink; they are never cut. */
+static void test_counts_fit(void **state)
+{
+	char out[32];
+
+	(void)state;
+	dash_count(1234, 4, false, out, sizeof(out));
+	assert_string_equal(out, "1234");
+	dash_count(12345, 4, false, out, sizeof(out));
+	assert_string_equal(out, "12k");
+	dash_count(12345, 5, true, out, sizeof(out));
+	assert_string_equal(out, "+12k");
+	dash_count(-4321, 5, true, out, sizeof(out));
+	assert_string_equal(out, "-4321");
+	dash_count(-54321, 5, true, out, sizeof(out));
+	assert_string_equal(out, "-54k");
+	dash_count(999999, 4, false, out, sizeof(out));
+	assert_string_equal(out, "1.0M");
+	dash_age(100 * 3600 + 300, out, sizeof(out));
+	assert_string_equal(out, "4d04");
+	assert_true(strlen(out) <= 5);
+}
+
 static void test_hosts_by_trouble(void **state)
 {
 	struct fixture *fx = *state;
@@ -426,6 +449,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_layout_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
 		cmocka_unit_test(test_sparkline),
+		cmocka_unit_test(test_counts_fit),
 		cmocka_unit_test_setup_teardown(test_hosts_by_trouble, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_endpoint_elided, setup,
