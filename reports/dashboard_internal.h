@@ -42,10 +42,14 @@ struct dash_conn {
 	double rate[2];                 /* bytes/s each way; < 0: not known */
 };
 
-/* What the previous snapshot held of a flow: its rate's base. */
+/*
+ * A flow as the base snapshot held it (taken a second or more apart):
+ * its bytes then, and its rate over the second before (-1: unknown).
+ */
 struct dash_flow_base {
 	uint64_t uid;
 	uint64_t bytes[2];
+	double rate[2];
 };
 
 struct dash_finding {

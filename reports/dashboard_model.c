@@ -207,9 +207,27 @@ static const struct dash_flow_base *base_find(const struct dash_model *m,
 	return bsearch(&key, m->base, m->n_base, sizeof(key), base_cmp);
 }
 
+/* A flow's rate one way: over dt since b when the base moves, else b's. */
+static double flow_rate(const struct dash_flow_base *b, uint64_t bytes,
+			int d, double dt, bool moves)
+{
+	if (b == NULL)
+		return -1;
+	if (!moves)
+		return b->rate[d];
+	return dt > 0 && bytes >= b->bytes[d]
+		? (double)(bytes - b->bytes[d]) / dt : -1;
+}
+
 static bool conns_take(struct dash_model *m, const struct engine_snapshot *s)
 {
 	double dt = (double)(s->at - m->base_at) / NS_PER_SEC;
+	/*
+	 * Rates are measured only when the base moves, a second or more
+	 * apart, and shown until the next move: a snapshot a quarter of a
+	 * second after the base would give a rate over that quarter.
+	 */
+	bool moves = m->base_at == 0 || dt >= 1.0;
 
 	if (!room((void **)&m->conns, &m->cap_conns, s->n_flows + 1,
 		  sizeof(*m->conns)) ||
@@ -222,18 +240,16 @@ static bool conns_take(struct dash_model *m, const struct engine_snapshot *s)
 
 		c->row = s->flows[i];
 		for (int d = 0; d < 2; d++)
-			c->rate[d] = b != NULL && dt > 0 &&
-					     c->row.bytes[d] >= b->bytes[d]
-				? (double)(c->row.bytes[d] - b->bytes[d]) / dt
-				: -1;
+			c->rate[d] = flow_rate(b, c->row.bytes[d], d, dt, moves);
 	}
 	m->n_conns = s->n_flows;
-	/* The base moves once a second or more, so a rate is not noise. */
-	if (m->base_at == 0 || dt >= 1.0) {
+	if (moves) {
 		for (size_t i = 0; i < s->n_flows; i++) {
 			m->base[i].uid = s->flows[i].uid;
 			memcpy(m->base[i].bytes, s->flows[i].bytes,
 			       sizeof(m->base[i].bytes));
+			memcpy(m->base[i].rate, m->conns[i].rate,
+			       sizeof(m->base[i].rate));
 		}
 		m->n_base = s->n_flows;
 		qsort(m->base, m->n_base, sizeof(*m->base), base_cmp);

@@ -386,6 +386,15 @@ static void test_rates_from_previous(void **state)
 				    fx->m->conns[i].rate[0] < 1000.1);
 			assert_true(fx->m->conns[i].rate[1] == 0);
 		}
+	/* A quarter second later, 5000 bytes more: still the last full
+	 * second's rate, not 20000 B/s over the quarter. */
+	fx->flows[1].bytes[0] += 5000;
+	fx->snap.at = T0 + 2 * NS + NS / 4;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	for (size_t i = 0; i < fx->m->n_conns; i++)
+		if (fx->m->conns[i].row.uid == 12)
+			assert_true(fx->m->conns[i].rate[0] > 999.9 &&
+				    fx->m->conns[i].rate[0] < 1000.1);
 }
 
 static void test_rates_strip(void **state)
