@@ -161,7 +161,9 @@ static double sort_key(const struct dash_model *m, const struct dash_conn *c,
 	case DASH_SORT_AGE:
 		return (double)(m->at - r->first_ts);
 	case DASH_SORT_STATE:
-		/* Lowest state first, as `ss` lists them. */
+		/* Lowest state first, as `ss` lists them; UDP and ICMP last. */
+		if (r->proto != 6)
+			return -1e18;
 		return -(double)(r->state[0] * 16 + r->state[1]);
 	case DASH_SORT_RTT:
 		return (double)rtt_of(r);

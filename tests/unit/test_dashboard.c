@@ -280,6 +280,23 @@ static void test_sort_keys(void **state)
 	assert_int_equal(fx->ui.sort, DASH_SORT_RETRANS);
 }
 
+/* Sorted by state, TCP rows come first, lowest state first; UDP last. */
+static void test_state_sort_udp_last(void **state)
+{
+	struct fixture *fx = *state;
+
+	flow(&fx->flows[3], 14, "192.0.2.4", 40004, 1, 1, 0, T0 - NS);
+	fx->flows[3].proto = 17;
+	memset(fx->flows[3].state, 0, sizeof(fx->flows[3].state));
+	fx->snap.n_flows = 4;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 4, false));
+	fx->ui.sort = DASH_SORT_STATE;
+	render(fx, 80, 24);
+	assert_true(row_of(fx, ":40004") > row_of(fx, ":40001"));
+	assert_true(row_of(fx, ":40004") > row_of(fx, ":40003"));
+	assert_true(row_of(fx, ":40001") < row_of(fx, ":40003"));
+}
+
 static void type(struct fixture *fx, const char *s)
 {
 	dash_key(fx->m, &fx->ui, DASH_KEY_FILTER, '/');
@@ -461,6 +478,8 @@ int main(void)
 		cmocka_unit_test(test_counts_fit),
 		cmocka_unit_test_setup_teardown(test_hosts_by_trouble, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_sort_udp_last, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_long_endpoint_elided, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
