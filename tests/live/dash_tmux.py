@@ -151,11 +151,16 @@ def check_leak():
                 f'{len(feed)} rows at the end, at most {max(rows_seen)} '
                 f'while it ran')
         conns = section(s, 'Connections', 'Findings')[1:]
-        p.keys('s')
-        s2 = p.screen()
-        verdict('sort-changes-order', 'by rate' in s2 and
+        # The 40 leaked connections carry the same bytes and, idle at the
+        # end, the same rate: those sorts tie and keep one order.  Their
+        # ages differ, so s on to age must reorder the rows.
+        s2, keys = p.screen(), 0
+        while 'by age' not in s2 and keys < 6:
+            p.keys('s')
+            s2, keys = p.screen(), keys + 1
+        verdict('sort-changes-order', 'by age' in s2 and
                 section(s2, 'Connections', 'Findings')[1:] != conns,
-                'the same rows after s')
+                f'the same rows after s pressed {keys} times')
         p.keys('/', '5', '2', '8', '4', '2', 'Enter')
         s3 = p.screen()
         rows = [l for l in section(s3, 'Connections', 'Findings')[1:]
