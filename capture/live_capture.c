@@ -35,6 +35,7 @@ struct live_capture {
 	/* The current read's callback (pcap_dispatch passes one pointer). */
 	capture_frame_fn fn;
 	void *ctx;
+	bool refused;                   /* fn refused the frame it was given */
 };
 
 static const char setcap_fix[] =
@@ -330,9 +331,15 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr,
 	f.ts.nsec = (uint32_t)hdr->ts.tv_usec * (c->nanosecond ? 1u : 1000u);
 	f.has_ts = true;
 	f.input = 0;
-	if (c->dump != NULL)
-		pcapng_writer_packet(c->dump, f.ts, data, hdr->caplen, hdr->len);
+	c->refused = false;
 	c->fn(c->ctx, &f);
+	if (c->dump != NULL && !c->refused)
+		pcapng_writer_packet(c->dump, f.ts, data, hdr->caplen, hdr->len);
+}
+
+void live_capture_refuse_frame(struct live_capture *c)
+{
+	c->refused = true;
 }
 
 /*

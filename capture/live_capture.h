@@ -81,7 +81,8 @@ int live_capture_close(struct live_capture *c);
 
 /*
  * Waits at most timeout_ms for frames and hands those ready to fn
- * (written to the -w file first): how many, or -1 when the capture
+ * (each then written to the -w file, unless fn refused it with
+ * live_capture_refuse_frame()): how many, or -1 when the capture
  * failed (the interface went down or away, libpcap gave an error), with
  * the reason in msg, one line naming the interface.  The capture is over
  * then: the frames the ring still held were handed on first.
@@ -89,6 +90,12 @@ int live_capture_close(struct live_capture *c);
 int live_capture_read(struct live_capture *c, int timeout_ms,
 		      capture_frame_fn fn, void *ctx, char *msg,
 		      size_t msg_len);
+/*
+ * From fn, on the capture's thread: the frame being handed on is not
+ * taken (the run is stopping), so it is not written to the -w file
+ * either: the file holds what was analysed, no more.
+ */
+void live_capture_refuse_frame(struct live_capture *c);
 /* Flushes the -w file so far (at a signal, it is valid up to here). */
 void live_capture_flush(struct live_capture *c);
 

@@ -146,8 +146,10 @@ static void on_iface_frame(void *arg, const struct capture_frame *frame)
 	uint8_t *copy;
 	bool full;
 
-	if (frame_refused(f))
+	if (frame_refused(f)) {
+		live_capture_refuse_frame(f->cfg.iface);
 		return;
+	}
 	pkt = packet_pipe_try_reserve(f->pipe, frame->cap_len, &copy, &full);
 	if (pkt == NULL) {
 		if (full)
