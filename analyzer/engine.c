@@ -116,7 +116,7 @@ static void on_tcp_segment(void *ctx, const struct packet *pkt,
 	struct engine *e = ctx;
 
 	count_rates(&e->rates, pkt, info);
-	if (e->own)
+	if (e->parts & (ENGINE_FLOW_RTT | ENGINE_HISTORY))
 		keep_own(e, pkt, f, info, own_storage(e, area));
 	if (e->det != NULL)
 		detectors_on_tcp_segment(e->det, pkt, f, info, area);
@@ -314,7 +314,8 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 		    e->ended == NULL)
 			return false;
 	}
-	e->own = (cfg->parts & (ENGINE_FLOW_RTT | ENGINE_HISTORY)) != 0;
+	e->own = (cfg->parts &
+		  (ENGINE_FLOW_RTT | ENGINE_HISTORY | ENGINE_FLOW_RATE)) != 0;
 	return true;
 }
 
@@ -326,7 +327,8 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 static struct analyzer_sink engine_sink(struct engine *e)
 {
 	bool det = e->det != NULL, quality = e->quality != NULL;
-	bool segment = det || e->hosts != NULL || quality || e->own,
+	bool own = (e->parts & (ENGINE_FLOW_RTT | ENGINE_HISTORY)) != 0;
+	bool segment = det || e->hosts != NULL || quality || own,
 	     start = segment, datagram = det, icmp = det,
 	     end = det || e->rank != NULL || quality || e->counts != NULL ||
 		   e->history != NULL,
@@ -395,6 +397,7 @@ void engine_free(struct engine *e)
 	host_counts_free(e->counts);
 	trouble_rank_free(e->rank);
 	trouble_rank_free(e->snap_rank);
+	free(e->page_keys);
 	capture_quality_free(e->quality);
 	free(e->history);
 	free(e->history_uid);

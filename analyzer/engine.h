@@ -94,6 +94,13 @@ enum engine_part {
 	 */
 	ENGINE_FLOW_RTT = 1u << 5,
 	ENGINE_HISTORY = 1u << 6,
+	/*
+	 * ENGINE_FLOW_RATE: each flow's bytes/s each way for the snapshot's
+	 * flow rows (engine_flow_row.rate), measured by the takes
+	 * themselves: 28 bytes of the engine's own in every flow, nothing
+	 * per packet.
+	 */
+	ENGINE_FLOW_RATE = 1u << 7,
 };
 
 /* ENGINE_HISTORY's rows when engine_config.history_rows is 0. */
@@ -210,6 +217,14 @@ struct engine_flow_row {
 	 */
 	int64_t rtt_ns[2];
 	/*
+	 * With ENGINE_FLOW_RATE: bytes a second each way (IP bytes, as
+	 * bytes) over the engine's last rate interval: the time between the
+	 * two latest takes that were at least a second of capture time
+	 * apart (any take, of any snapshot, moves it).  < 0: not known (the
+	 * flow began within that interval, or no interval yet).
+	 */
+	double rate[2];
+	/*
 	 * Zeek's conn_state of the connection as it stands: what `flows`
 	 * would print were the flow to end now (same function, same input:
 	 * Zeek's conn_state depends only on what was seen, never on how the
@@ -284,6 +299,32 @@ struct engine_finding {
 	enum finding_change change;
 };
 
+/*
+ * Which live flows a snapshot lists (SNAPSHOT_FLOWS): every one, oldest
+ * first, unless engine_snapshot_want_flows() asked for a page: then the
+ * first limit in the order a display sorts them by, among those keep
+ * accepts.  The take keeps them in a bounded heap as it walks the flows,
+ * so a take costs the engine a row per flow listed, not a copy of every
+ * flow it tracks (a SYN flood's hundreds of thousands).
+ *
+ * keep and order run on the engine's thread during the take, on the
+ * row the take filled for a flow: they read that row and ctx only, and
+ * not its uid or conn_state (filled only for the rows listed: most flows
+ * a page passes over need neither).
+ */
+struct engine_flow_query {
+	size_t limit;               /* 0: every flow, oldest first */
+	/* false: not listed, nor counted in n_flows_matched; NULL: all */
+	bool (*keep)(const void *ctx, const struct engine_flow_row *r);
+	/*
+	 * The row's place, highest first (equal ones by uid, lowest
+	 * first); at is the take's capture time.  NULL: oldest first.
+	 */
+	double (*order)(const void *ctx, const struct engine_flow_row *r,
+			int64_t at);
+	const void *ctx;            /* valid for every take into s */
+};
+
 /* What a snapshot copies (struct engine_snapshot's parts). */
 enum engine_snapshot_part {
 	SNAPSHOT_FLOWS = 1u << 0,
@@ -310,8 +351,15 @@ struct engine_snapshot {
 	uint64_t folded;            /* findings folded into counts so far */
 	uint32_t findings_by_severity[3];       /* ongoing ones */
 	struct engine_rate_counts rates;
-	struct engine_flow_row *flows;          /* live, oldest first */
+	/*
+	 * Live flows: every one, oldest first, or the first query.limit in
+	 * the query's order; n_flows_matched counts all the query's keep
+	 * accepted (every live flow without keep), listed or not.
+	 */
+	struct engine_flow_row *flows;
 	size_t n_flows;
+	size_t n_flows_matched;
+	struct engine_flow_query query;
 	/*
 	 * Each host's, by host; counted in hosts only after engine_finish()
 	 * or with ENGINE_SOCKET_COUNTS (hosts_not_counted: sockets of hosts
@@ -354,6 +402,9 @@ bool engine_snapshot_take(struct engine *e, struct engine_snapshot *s);
 #define ENGINE_LADDER_UNKNOWN UINT64_MAX
 /* Each take from now copies connection uid's ladder (0: none). */
 void engine_snapshot_want_ladder(struct engine_snapshot *s, uint64_t uid);
+/* Each take from now lists the flows q asks for (NULL: all, oldest first). */
+void engine_snapshot_want_flows(struct engine_snapshot *s,
+				const struct engine_flow_query *q);
 void engine_snapshot_free(struct engine_snapshot *s);
 
 #endif

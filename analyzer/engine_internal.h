@@ -24,6 +24,16 @@ struct engine {
 	struct detect_config cfg_detect;
 	/* A snapshot's ranking of live and ended connections, once needed. */
 	struct trouble_rank *snap_rank;
+	/* A paged take's heap keys, beside its rows (engine_flow_query). */
+	double *page_keys;
+	size_t cap_page_keys;
+	/*
+	 * ENGINE_FLOW_RATE: the rate interval's end (capture time) and its
+	 * number; a flow whose rate_interval is rate_interval began before
+	 * it and holds its rate over it.
+	 */
+	int64_t rate_base_at;
+	uint32_t rate_interval;
 	size_t top_n;
 	struct engine_consumer consumers[ENGINE_MAX_CONSUMERS];
 	size_t consumer_at[ENGINE_MAX_CONSUMERS];   /* in the sink storage */
@@ -57,6 +67,10 @@ struct engine_ended_rows {
 struct engine_flow_own {
 	uint32_t srtt_us[2];            /* ENGINE_FLOW_RTT: 0 no sample */
 	uint32_t ladder_rows;           /* ENGINE_HISTORY: rows it wrote */
+	/* ENGINE_FLOW_RATE: as of the interval's end (engine.rate_*). */
+	uint32_t rate_interval;
+	uint64_t base_bytes[2];         /* ip_bytes each way then */
+	float rate[2];                  /* bytes/s over the interval */
 };
 
 /* The engine's storage in f, which it must have (engine.own). */
@@ -65,6 +79,17 @@ engine_flow_own_of(const struct engine *e, const struct flow *f)
 {
 	return (const struct engine_flow_own *)
 	       ((const char *)f + FLOW_SINK_OFFSET + e->own_at);
+}
+
+/*
+ * The same, to write: a take measures rates into it between feeds (the
+ * storage is the engine's, the flow only holds it).
+ */
+static inline struct engine_flow_own *
+engine_flow_own_to_write(const struct engine *e, const struct flow *f)
+{
+	return (struct engine_flow_own *)
+	       ((char *)(uintptr_t)f + FLOW_SINK_OFFSET + e->own_at);
 }
 
 #endif

@@ -51,11 +51,15 @@ static bool reserve(void *p, size_t *cap, size_t n, size_t size)
 /* ------------------------------------------------------------ flows */
 
 struct flow_copy {
-	const struct engine *e;
+	struct engine *e;
 	struct engine_snapshot *s;
 	struct trouble_rank *rank;      /* live flows go in too, or NULL */
 	size_t counted;
 	uint64_t half_open;
+	/* ENGINE_FLOW_RATE: this take ends a rate interval, of seconds. */
+	bool rate_moves;
+	double rate_seconds;
+	size_t page;                    /* a page's rows at most (room made) */
 	/* The wanted ladder's connection is live: its rows written so far. */
 	bool ladder_live;
 	uint32_t ladder_rows;
@@ -93,11 +97,15 @@ static void tally_flow(struct flow_copy *fc, const struct flow *f)
 	}
 }
 
-static void copy_row(const struct engine *e, struct engine_flow_row *r,
-		     const struct flow *f)
+/*
+ * A row without its uid and conn_state, the two a page's keep and order
+ * never read (row_finish() adds them): most flows a page passes over
+ * need neither.
+ */
+static void row_start(const struct engine *e, struct engine_flow_row *r,
+		      const struct flow *f)
 {
 	memset(r, 0, sizeof(*r));
-	r->uid = flow_uid(f);
 	r->family = f->key.family;
 	r->proto = f->key.proto;
 	memcpy(r->orig, flow_addr(f, FLOW_ORIG), 16);
@@ -110,7 +118,6 @@ static void copy_row(const struct engine *e, struct engine_flow_row *r,
 		r->pkts[d] = f->dir[d].pkts;
 		r->bytes[d] = f->dir[d].ip_bytes;
 	}
-	flow_record_conn_state(f, r->conn_state);
 	if (!flow_is_tcp(f))
 		return;
 	for (int d = 0; d < 2; d++) {
@@ -123,20 +130,171 @@ static void copy_row(const struct engine *e, struct engine_flow_row *r,
 					       ->srtt_us[d] * 1000;
 }
 
+static void row_finish(struct engine_flow_row *r, const struct flow *f)
+{
+	r->uid = flow_uid(f);
+	flow_record_conn_state(f, r->conn_state);
+}
+
+/*
+ * The flow's rate over the interval this take ends, measured from the
+ * bytes it had at the interval's start: a flow that began within it has
+ * none yet (it would be its bytes over part of a second).
+ */
+static void move_rate(const struct flow_copy *fc, const struct flow *f)
+{
+	struct engine_flow_own *own = engine_flow_own_to_write(fc->e, f);
+	bool known = own->rate_interval != 0 &&
+		     own->rate_interval == fc->e->rate_interval;
+
+	for (int d = 0; d < 2; d++) {
+		own->rate[d] = known ? (float)((double)(f->dir[d].ip_bytes -
+							 own->base_bytes[d]) /
+						fc->rate_seconds)
+				     : -1.0f;
+		own->base_bytes[d] = f->dir[d].ip_bytes;
+	}
+	own->rate_interval = fc->e->rate_interval + 1;
+}
+
+static void rate_of(const struct flow_copy *fc, const struct flow *f,
+		    struct engine_flow_row *r)
+{
+	const struct engine_flow_own *own = engine_flow_own_of(fc->e, f);
+	/* The latest interval's, this take's own if it ends one. */
+	uint32_t latest = fc->e->rate_interval + (fc->rate_moves ? 1 : 0);
+	/* Measured at the latest interval's end, or it began since. */
+	bool known = own->rate_interval == latest && own->rate[0] >= 0;
+
+	for (int d = 0; d < 2; d++)
+		r->rate[d] = known ? own->rate[d] : -1;
+}
+
+/* ---- a page of flows: the first limit in the query's order */
+
+/* Whether row a (key ka) goes after b (key kb): lower key, higher uid. */
+static bool page_after(double ka, const struct engine_flow_row *a, double kb,
+		       const struct engine_flow_row *b)
+{
+	if (ka != kb)
+		return ka < kb;
+	return a->uid > b->uid;
+}
+
+static void page_swap(struct engine_flow_row *rows, double *keys, size_t i,
+		      size_t j)
+{
+	struct engine_flow_row r = rows[i];
+	double k = keys[i];
+
+	rows[i] = rows[j];
+	keys[i] = keys[j];
+	rows[j] = r;
+	keys[j] = k;
+}
+
+/* A heap with the row that goes last at its root. */
+static void page_sift_down(struct engine_flow_row *rows, double *keys,
+			   size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, last = i;
+
+		if (l < n && page_after(keys[l], &rows[l], keys[last], &rows[last]))
+			last = l;
+		if (r < n && page_after(keys[r], &rows[r], keys[last], &rows[last]))
+			last = r;
+		if (last == i)
+			return;
+		page_swap(rows, keys, i, last);
+		i = last;
+	}
+}
+
+static void page_sift_up(struct engine_flow_row *rows, double *keys, size_t i)
+{
+	while (i > 0) {
+		size_t up = (i - 1) / 2;
+
+		if (!page_after(keys[i], &rows[i], keys[up], &rows[up]))
+			return;
+		page_swap(rows, keys, i, up);
+		i = up;
+	}
+}
+
+/*
+ * The row in its place among the first limit, or nowhere; finished only
+ * if it may go in (a key equal to the last one's needs the uid).
+ */
+static void page_offer(struct flow_copy *fc, struct engine_flow_row *r,
+		       const struct flow *f)
+{
+	struct engine_snapshot *s = fc->s;
+	double *keys = fc->e->page_keys;
+	double k = s->query.order != NULL
+		   ? s->query.order(s->query.ctx, r, s->at)
+		   : -(double)r->first_ts;
+
+	if (s->n_flows < fc->page) {
+		row_finish(r, f);
+		s->flows[s->n_flows] = *r;
+		keys[s->n_flows] = k;
+		page_sift_up(s->flows, keys, s->n_flows++);
+		return;
+	}
+	if (s->n_flows == 0 || k < keys[0])
+		return;
+	row_finish(r, f);
+	if (page_after(keys[0], &s->flows[0], k, r)) {
+		s->flows[0] = *r;
+		keys[0] = k;
+		page_sift_down(s->flows, keys, s->n_flows, 0);
+	}
+}
+
+/* The heap into order, first first: the last-going root to the back. */
+static void page_sort(struct engine_flow_row *rows, double *keys, size_t n)
+{
+	while (n > 1) {
+		page_swap(rows, keys, 0, --n);
+		page_sift_down(rows, keys, n, 0);
+	}
+}
+
 static void copy_flow(void *ctx, const struct flow *f)
 {
 	struct flow_copy *fc = ctx;
+	struct engine_snapshot *s = fc->s;
+	struct engine_flow_row row;
 
 	tally_flow(fc, f);
 	if (fc->rank != NULL)
 		trouble_rank_add_live(fc->rank, f);
-	if (!(fc->s->parts & SNAPSHOT_FLOWS))
+	if (fc->rate_moves)
+		move_rate(fc, f);
+	if (!(s->parts & SNAPSHOT_FLOWS))
 		return;
-	if (fc->s->n_flows >= fc->s->cap_flows) {
-		fc->oom = true;         /* flows came since they were counted */
+	if (s->query.limit == 0) {
+		if (s->n_flows >= s->cap_flows) {
+			fc->oom = true; /* flows came since they were counted */
+			return;
+		}
+		row_start(fc->e, &s->flows[s->n_flows], f);
+		row_finish(&s->flows[s->n_flows], f);
+		if (fc->e->parts & ENGINE_FLOW_RATE)
+			rate_of(fc, f, &s->flows[s->n_flows]);
+		s->n_flows++;
+		s->n_flows_matched++;
 		return;
 	}
-	copy_row(fc->e, &fc->s->flows[fc->s->n_flows++], f);
+	row_start(fc->e, &row, f);
+	if (fc->e->parts & ENGINE_FLOW_RATE)
+		rate_of(fc, f, &row);
+	if (s->query.keep != NULL && !s->query.keep(s->query.ctx, &row))
+		return;
+	s->n_flows_matched++;
+	page_offer(fc, &row, f);
 }
 
 static int flow_row_order(const void *pa, const void *pb)
@@ -217,26 +375,67 @@ static bool take_ladder(const struct engine *e, struct engine_snapshot *s,
 	return true;
 }
 
+/* Room for the rows the take may list: every flow, or a page. */
+static bool flows_room(struct engine *e, struct engine_snapshot *s,
+		       struct flow_copy *fc)
+{
+	size_t limit = s->query.limit;
+
+	if (!(s->parts & SNAPSHOT_FLOWS))
+		return true;
+	if (limit == 0) {
+		analyzer_foreach_flow(e->a, count_flow, fc);
+		return reserve(&s->flows, &s->cap_flows, fc->counted,
+			       sizeof(*s->flows));
+	}
+	/* The page's rows, at most as many as there are flows. */
+	if (limit > analyzer_flow_count(e->a))
+		limit = analyzer_flow_count(e->a);
+	fc->page = limit;
+	return reserve(&s->flows, &s->cap_flows, limit, sizeof(*s->flows)) &&
+	       reserve(&e->page_keys, &e->cap_page_keys, limit,
+		       sizeof(*e->page_keys));
+}
+
+/*
+ * Whether this take ends a rate interval: a second or more of capture
+ * time since the last one ended (the first take only starts one).
+ */
+static void rate_interval(struct engine *e, struct flow_copy *fc)
+{
+	int64_t now = analyzer_now(e->a);
+
+	if (!(e->parts & ENGINE_FLOW_RATE) ||
+	    (e->rate_interval != 0 && now - e->rate_base_at < 1000000000LL))
+		return;
+	fc->rate_moves = true;
+	fc->rate_seconds = (double)(now - e->rate_base_at) / 1e9;
+}
+
 static bool take_flows(struct engine *e, struct engine_snapshot *s)
 {
 	struct flow_copy fc = {.e = e, .s = s};
 
 	s->n_flows = 0;
-	if (s->parts & SNAPSHOT_FLOWS) {
-		analyzer_foreach_flow(e->a, count_flow, &fc);
-		if (!reserve(&s->flows, &s->cap_flows, fc.counted,
-			     sizeof(*s->flows)))
-			return false;
-	}
+	s->n_flows_matched = 0;
+	if (!flows_room(e, s, &fc))
+		return false;
 	if (s->parts & SNAPSHOT_RANKING) {
 		fc.rank = live_ranking(e);
 		if (e->rank != NULL && fc.rank == NULL)
 			return false;
 	}
+	rate_interval(e, &fc);
 	/* Also without flows or ranking: half_open and the ladder need it. */
 	analyzer_foreach_flow(e->a, copy_flow, &fc);
+	if (fc.rate_moves) {
+		e->rate_interval++;
+		e->rate_base_at = analyzer_now(e->a);
+	}
 	s->rates.half_open = fc.half_open;
-	if (s->n_flows > 1)
+	if (s->query.limit > 0)
+		page_sort(s->flows, e->page_keys, s->n_flows);
+	else if (s->n_flows > 1)
 		qsort(s->flows, s->n_flows, sizeof(*s->flows), flow_row_order);
 	return !fc.oom && take_ladder(e, s, &fc);
 }
@@ -442,6 +641,15 @@ static bool take_ranking(struct engine *e, struct engine_snapshot *s)
 		memcpy(s->top, rows, n * sizeof(*rows));
 	s->n_top = n;
 	return true;
+}
+
+void engine_snapshot_want_flows(struct engine_snapshot *s,
+				const struct engine_flow_query *q)
+{
+	if (q == NULL)
+		memset(&s->query, 0, sizeof(s->query));
+	else
+		s->query = *q;
 }
 
 void engine_snapshot_want_ladder(struct engine_snapshot *s, uint64_t uid)

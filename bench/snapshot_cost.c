@@ -1,15 +1,19 @@
 /*
  * snapshot_cost - what one live snapshot costs the engine thread.
  *
- *	snapshot_cost CAPTURE walk|counts [SNAPSHOTS]
+ *	snapshot_cost CAPTURE walk|counts|dashboard [SNAPSHOTS]
  *
  * Feeds CAPTURE to an engine with every part (and, with "counts", the
  * socket counts kept as flows change: ENGINE_SOCKET_COUNTS), then takes
  * SNAPSHOTS (20) snapshots of findings and sockets as tcplens live's
  * stats line does, 250 ms of capture time apart (engine_advance), and
  * prints the flows, hosts and the median and largest time of one take.
+ * "dashboard" takes what the dashboard's frames take: the parts live
+ * runs with a dashboard, and the page of connections its first screen
+ * asks for (dash_conns_want()), sorted by bytes.
  * `make bench-snapshot` builds it into build/.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +21,7 @@
 #include <time.h>
 
 #include "capture_source.h"
+#include "dashboard.h"
 #include "decode.h"
 #include "engine.h"
 #include "settings.h"
@@ -71,13 +76,21 @@ int main(int argc, char **argv)
 	struct settings s;
 	struct engine_config cfg = {.parts = ENGINE_ALL, .top_n = 10};
 	struct engine_snapshot snap;
+	struct dash_ui ui;
+	struct dash_conn_query conns;
+	struct engine_flow_query query = {.keep = dash_conn_keep,
+					  .order = dash_conn_order,
+					  .ctx = &conns};
 	struct engine *e;
 	int64_t now, *took;
 	int n = argc > 3 ? atoi(argv[3]) : 20;
 
+	bool dashboard = argc > 2 && strcmp(argv[2], "dashboard") == 0;
+
 	if (argc < 3 || n < 1 ||
-	    (strcmp(argv[2], "walk") != 0 && strcmp(argv[2], "counts") != 0)) {
-		fprintf(stderr, "usage: snapshot_cost CAPTURE walk|counts [N]\n");
+	    (strcmp(argv[2], "walk") != 0 && strcmp(argv[2], "counts") != 0 &&
+	     !dashboard)) {
+		fprintf(stderr, "usage: snapshot_cost CAPTURE walk|counts|dashboard [N]\n");
 		return 2;
 	}
 	settings_defaults(&s);
@@ -85,12 +98,20 @@ int main(int argc, char **argv)
 	cfg.detect = s.detect;
 	if (strcmp(argv[2], "counts") == 0)
 		cfg.parts |= ENGINE_SOCKET_COUNTS;
+	if (dashboard)
+		cfg.parts |= ENGINE_SOCKET_COUNTS | ENGINE_FLOW_RTT |
+			     ENGINE_HISTORY | ENGINE_FLOW_RATE;
 	e = engine_new(&cfg);
 	took = calloc((size_t)n, sizeof(*took));
 	if (e == NULL || took == NULL)
 		return 7;
 	now = feed(e, argv[1]);
-	engine_snapshot_init(&snap, SNAPSHOT_FINDINGS | SNAPSHOT_SOCKETS);
+	engine_snapshot_init(&snap, SNAPSHOT_FINDINGS | SNAPSHOT_SOCKETS |
+				    (dashboard ? SNAPSHOT_FLOWS : 0));
+	dash_ui_init(&ui);
+	dash_conns_want(&ui, &conns, &query.limit);
+	if (dashboard)
+		engine_snapshot_want_flows(&snap, &query);
 	for (int i = 0; i < n; i++) {
 		int64_t t0;
 
@@ -103,10 +124,10 @@ int main(int argc, char **argv)
 	}
 	qsort(took, (size_t)n, sizeof(*took), by_value);
 	printf("%s %s: %zu flows, %zu hosts, %zu sockets listed; "
-	       "snapshot median %.3f ms, max %.3f ms (%d)\n",
+	       "%zu flow rows; snapshot median %.3f ms, max %.3f ms (%d)\n",
 	       argv[1], argv[2],
 	       analyzer_flow_count(engine_analyzer(e)), snap.n_hosts,
-	       snap.n_sockets, (double)took[n / 2] / 1e6,
+	       snap.n_sockets, snap.n_flows, (double)took[n / 2] / 1e6,
 	       (double)took[n - 1] / 1e6, n);
 	engine_snapshot_free(&snap);
 	engine_free(e);

@@ -848,7 +848,8 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	/* The dashboard's RTT column and ladders: a cost only it pays. */
 	d->e = r.e = diagnose_engine_new_with(
 		&o->an, 10, &flow_lines, n_consumers,
-		o->dashboard ? ENGINE_FLOW_RTT | ENGINE_HISTORY : 0);
+		o->dashboard ? ENGINE_FLOW_RTT | ENGINE_HISTORY |
+				       ENGINE_FLOW_RATE : 0);
 	if (r.e == NULL) {
 		live_stream_free(&r.out);
 		live_capture_close(r.cap);

@@ -59,6 +59,16 @@ static bool take_frame(struct live_dash *d)
 				 f->ended);
 }
 
+/* The connections the next frames list: those the screen shows. */
+static void want_conns(struct live_dash *d)
+{
+	struct dash_conn_query q;
+	size_t limit;
+
+	dash_conns_want(&d->ui, &q, &limit);
+	snapshot_exchange_want_conns(d->x, &q, limit);
+}
+
 static void draw(struct live_dash *d)
 {
 	int cols, rows;
@@ -102,6 +112,7 @@ static void *display(void *arg)
 		snapshot_exchange_want_ladder(
 			d->x, d->ui.view == DASH_VIEW_LADDER ? d->ui.ladder_uid
 							     : 0);
+		want_conns(d);
 		dirty |= take_frame(d) | resized | now;
 		if (dirty && (now || resized || mono_ns() - drawn >= REDRAW_NS)) {
 			draw(d);
@@ -140,6 +151,7 @@ struct live_dash *live_dash_start(const struct dash_info *info, bool color,
 	dash_ui_init(&d->ui);
 	d->model = dash_model_new(info);
 	d->screen = malloc(sizeof(*d->screen));
+	want_conns(d);
 	if (d->model == NULL || d->screen == NULL ||
 	    pthread_create(&d->thread, NULL, display, d) != 0) {
 		snprintf(why, len, "out of memory starting the display");

@@ -10,6 +10,9 @@ struct snapshot_exchange {
 	struct live_frame *back, *ready, *front;
 	bool fresh;                     /* ready was published, not taken */
 	_Atomic uint64_t ladder_uid;    /* the display's want */
+	/* The display's connections, under lock; limit 0: not asked yet. */
+	struct dash_conn_query conns_query;
+	size_t conns_limit;
 };
 
 struct snapshot_exchange *snapshot_exchange_new(unsigned parts)
@@ -42,8 +45,28 @@ void snapshot_exchange_free(struct snapshot_exchange *x)
 
 struct live_frame *snapshot_exchange_back(struct snapshot_exchange *x)
 {
-	engine_snapshot_want_ladder(&x->back->snap, atomic_load(&x->ladder_uid));
-	return x->back;
+	struct live_frame *f = x->back;
+	struct engine_flow_query q = {.keep = dash_conn_keep,
+				      .order = dash_conn_order,
+				      .ctx = &f->conns_query};
+
+	engine_snapshot_want_ladder(&f->snap, atomic_load(&x->ladder_uid));
+	pthread_mutex_lock(&x->lock);
+	f->conns_query = x->conns_query;
+	q.limit = x->conns_limit;
+	pthread_mutex_unlock(&x->lock);
+	engine_snapshot_want_flows(&f->snap, q.limit > 0 ? &q : NULL);
+	return f;
+}
+
+void snapshot_exchange_want_conns(struct snapshot_exchange *x,
+				  const struct dash_conn_query *q,
+				  size_t limit)
+{
+	pthread_mutex_lock(&x->lock);
+	x->conns_query = *q;
+	x->conns_limit = limit;
+	pthread_mutex_unlock(&x->lock);
 }
 
 void snapshot_exchange_want_ladder(struct snapshot_exchange *x, uint64_t uid)

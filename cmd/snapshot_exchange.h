@@ -21,12 +21,15 @@
 
 #include <stdbool.h>
 
+#include "dashboard.h"
 #include "engine.h"
 #include "live_counts.h"
 
 /* What the display draws from: one snapshot and what the feed counted. */
 struct live_frame {
 	struct engine_snapshot snap;
+	/* The connections the take listed (snap.query's ctx). */
+	struct dash_conn_query conns_query;
 	struct live_counts counts;
 	uint64_t flows;                 /* tracked by the analyzer */
 	bool ended;                     /* the input ended: nothing follows */
@@ -53,6 +56,14 @@ bool snapshot_exchange_pending(struct snapshot_exchange *x);
  * each frame it fills.
  */
 void snapshot_exchange_want_ladder(struct snapshot_exchange *x, uint64_t uid);
+/*
+ * Display thread: the connections the next takes list (what the display
+ * shows: dash_conns_want()).  The engine applies it to each frame it
+ * fills; until the first call, frames list every live flow.
+ */
+void snapshot_exchange_want_conns(struct snapshot_exchange *x,
+				  const struct dash_conn_query *q,
+				  size_t limit);
 /* Engine thread: the ladder the display wants now (0: none). */
 uint64_t snapshot_exchange_ladder_wanted(struct snapshot_exchange *x);
 /*

@@ -131,6 +131,26 @@ struct dash_info {
 
 struct dash_model;
 
+/*
+ * The connections the display wants listed: the engine keeps, of its
+ * live flows, the first limit that dash_conn_keep() accepts in
+ * dash_conn_order()'s order (engine_flow_query, with ctx this query),
+ * so a frame costs it the rows shown, not one per flow tracked.  Both
+ * are pure functions of the row and the query: the display sorts and
+ * filters the rows it holds by them too, at once on a key.
+ */
+struct dash_conn_query {
+	enum dash_sort sort;
+	char filter[DASH_FILTER_LEN];
+};
+
+bool dash_conn_keep(const void *query, const struct engine_flow_row *r);
+double dash_conn_order(const void *query, const struct engine_flow_row *r,
+		       int64_t at);
+/* What ui shows now, and how many rows the engine should list for it. */
+void dash_conns_want(const struct dash_ui *ui, struct dash_conn_query *q,
+		     size_t *limit);
+
 struct dash_model *dash_model_new(const struct dash_info *info);
 void dash_model_free(struct dash_model *m);
 /*

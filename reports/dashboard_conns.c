@@ -92,8 +92,9 @@ static void states_text(const struct engine_flow_row *r, char *out,
 		snprintf(out, len, "%s", r->proto == 17 ? "udp" : "icmp");
 }
 
-static bool conn_matches(const struct engine_flow_row *r, const char *filter)
+bool dash_conn_keep(const void *query, const struct engine_flow_row *r)
 {
+	const char *filter = ((const struct dash_conn_query *)query)->filter;
 	char orig[64], resp[64];
 
 	if (filter[0] == '\0')
@@ -145,21 +146,24 @@ static void rtt_text(int64_t ns, char *out, size_t len)
 		snprintf(out, len, "%.1fs", (double)ns / 1e9);
 }
 
-static double sort_key(const struct dash_model *m, const struct dash_conn *c,
-		       enum dash_sort s)
+static double rate_sum(const struct engine_flow_row *r)
 {
-	const struct engine_flow_row *r = &c->row;
+	return (r->rate[0] > 0 ? r->rate[0] : 0) +
+	       (r->rate[1] > 0 ? r->rate[1] : 0);
+}
 
-	switch (s) {
+double dash_conn_order(const void *query, const struct engine_flow_row *r,
+		       int64_t at)
+{
+	switch (((const struct dash_conn_query *)query)->sort) {
 	case DASH_SORT_BYTES:
 		return (double)(r->bytes[0] + r->bytes[1]);
 	case DASH_SORT_RATE:
-		return (c->rate[0] > 0 ? c->rate[0] : 0) +
-		       (c->rate[1] > 0 ? c->rate[1] : 0);
+		return rate_sum(r);
 	case DASH_SORT_RETRANS:
 		return (double)r->retrans[0] + r->retrans[1];
 	case DASH_SORT_AGE:
-		return (double)(m->at - r->first_ts);
+		return (double)(at - r->first_ts);
 	case DASH_SORT_STATE:
 		/* Lowest state first, as `ss` lists them; UDP and ICMP last. */
 		if (r->proto != 6)
@@ -173,24 +177,66 @@ static double sort_key(const struct dash_model *m, const struct dash_conn *c,
 	return 0;
 }
 
+/*
+ * Two screens past the cursor: the rows a page key or two may reach
+ * before the next frame brings more.
+ */
+void dash_conns_want(const struct dash_ui *ui, struct dash_conn_query *q,
+		     size_t *limit)
+{
+	size_t far = ui->sel[DASH_CONNS] > ui->top[DASH_CONNS]
+		     ? ui->sel[DASH_CONNS] : ui->top[DASH_CONNS];
+
+	memset(q, 0, sizeof(*q));
+	q->sort = ui->sort;
+	memcpy(q->filter, ui->filter, sizeof(q->filter));
+	q->filter[sizeof(q->filter) - 1] = '\0';
+	*limit = far + 2 * DASH_MAX_ROWS;
+}
+
+/* The query ui shows the rows by. */
+static struct dash_conn_query query_of(const struct dash_ui *ui)
+{
+	struct dash_conn_query q;
+	size_t limit;
+
+	dash_conns_want(ui, &q, &limit);
+	return q;
+}
+
+/*
+ * Whether the engine listed the last frame's rows for what ui shows:
+ * then its count of matches holds, beyond the rows the frame carries.
+ */
+static bool frame_is_for(const struct dash_model *m,
+			 const struct dash_conn_query *q)
+{
+	return m->conns_query_known && m->conns_query.sort == q->sort &&
+	       strcmp(m->conns_query.filter, q->filter) == 0;
+}
+
 size_t dash_conns_list(struct dash_model *m, const struct dash_ui *ui,
 		       size_t *order)
 {
+	struct dash_conn_query q = query_of(ui);
 	struct keyed *k;
 	size_t n = 0;
 
 	if (order == NULL) {
 		for (size_t i = 0; i < m->n_conns; i++)
-			n += conn_matches(&m->conns[i].row, ui->filter);
+			n += dash_conn_keep(&q, &m->conns[i].row);
+		/* Rows past those held come with the next frame. */
+		if (!ui->paused && frame_is_for(m, &q) && m->conns_matched > n)
+			n = m->conns_matched;
 		return n;
 	}
 	k = malloc((m->n_conns + 1) * sizeof(*k));
 	if (k == NULL)
 		return 0;
 	for (size_t i = 0; i < m->n_conns; i++) {
-		if (!conn_matches(&m->conns[i].row, ui->filter))
+		if (!dash_conn_keep(&q, &m->conns[i].row))
 			continue;
-		k[n].key = sort_key(m, &m->conns[i], ui->sort);
+		k[n].key = dash_conn_order(&q, &m->conns[i].row, m->at);
 		k[n].uid = m->conns[i].row.uid;
 		k[n].i = i;
 		n++;
@@ -251,9 +297,9 @@ static void conn_row(const struct dash_model *m, const struct dash_conn *c,
 	put(r->text, len, C_BYTES_OUT, on, v, ep_w);
 	dash_si((double)f->bytes[1], v, sizeof(v));
 	put(r->text, len, C_BYTES_IN, on, v, ep_w);
-	rate_text(c->rate[0], v, sizeof(v));
+	rate_text(f->rate[0], v, sizeof(v));
 	put(r->text, len, C_RATE_OUT, on, v, ep_w);
-	rate_text(c->rate[1], v, sizeof(v));
+	rate_text(f->rate[1], v, sizeof(v));
 	put(r->text, len, C_RATE_IN, on, v, ep_w);
 	dash_count((int64_t)f->retrans[0] + f->retrans[1], cols[C_RETR].width,
 		   false, v, sizeof(v));
@@ -274,9 +320,10 @@ void dash_conns_render(struct dash_model *m, struct dash_ui *ui,
 
 	if (!dash_order_room(m, m->n_conns))
 		return;
+	/* Held rows in order; the title counts all the engine matched. */
 	n = dash_conns_list(m, ui, m->order);
-	snprintf(hint, sizeof(hint), "%zu, by %s (s/S)", n,
-		 sort_name(ui->sort));
+	snprintf(hint, sizeof(hint), "%zu, by %s (s/S)",
+		 dash_conns_list(m, ui, NULL), sort_name(ui->sort));
 	dash_title(a, 0, "Connections", hint);
 	if (a->n < 2)
 		return;

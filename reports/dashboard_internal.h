@@ -37,19 +37,9 @@ struct dash_host {
 	struct dash_history hist[DASH_SPARK_COUNT];
 };
 
+/* A connection as the last snapshot listed it (rates in its row). */
 struct dash_conn {
 	struct engine_flow_row row;
-	double rate[2];                 /* bytes/s each way; < 0: not known */
-};
-
-/*
- * A flow as the base snapshot held it (taken a second or more apart):
- * its bytes then, and its rate over the second before (-1: unknown).
- */
-struct dash_flow_base {
-	uint64_t uid;
-	uint64_t bytes[2];
-	double rate[2];
 };
 
 struct dash_finding {
@@ -80,11 +70,15 @@ struct dash_model {
 	size_t n_hosts;
 	uint64_t hosts_untracked;       /* snapshot hosts past the table */
 
-	struct dash_conn *conns;        /* the last snapshot's flows */
+	/*
+	 * The last snapshot's flows: the first the engine found for the
+	 * query it was given (conns_query, when known), of conns_matched.
+	 */
+	struct dash_conn *conns;
 	size_t n_conns, cap_conns;
-	struct dash_flow_base *base;    /* by uid, ascending */
-	size_t n_base, cap_base;
-	int64_t base_at;
+	size_t conns_matched;
+	bool conns_query_known;
+	struct dash_conn_query conns_query;
 	bool have_rtt;                  /* the snapshot carries RTTs */
 
 	struct dash_finding *findings;

@@ -30,7 +30,6 @@ void dash_model_free(struct dash_model *m)
 	if (m == NULL)
 		return;
 	free(m->conns);
-	free(m->base);
 	free(m->findings);
 	free(m->order);
 	free(m->detail);
@@ -189,72 +188,24 @@ static void rates_take(struct dash_model *m, const struct engine_snapshot *s,
 	m->sample_at = s->at;
 }
 
-static int base_cmp(const void *a, const void *b)
-{
-	uint64_t x = ((const struct dash_flow_base *)a)->uid;
-	uint64_t y = ((const struct dash_flow_base *)b)->uid;
-
-	return (x > y) - (x < y);
-}
-
-static const struct dash_flow_base *base_find(const struct dash_model *m,
-					      uint64_t uid)
-{
-	struct dash_flow_base key = {.uid = uid};
-
-	if (m->n_base == 0)
-		return NULL;
-	return bsearch(&key, m->base, m->n_base, sizeof(key), base_cmp);
-}
-
-/* A flow's rate one way: over dt since b when the base moves, else b's. */
-static double flow_rate(const struct dash_flow_base *b, uint64_t bytes,
-			int d, double dt, bool moves)
-{
-	if (b == NULL)
-		return -1;
-	if (!moves)
-		return b->rate[d];
-	return dt > 0 && bytes >= b->bytes[d]
-		? (double)(bytes - b->bytes[d]) / dt : -1;
-}
-
+/*
+ * The rows the engine listed: the first of its live flows in the order
+ * and filter the display asked for (dash_conns_want()), as many as it
+ * asked, with how many it matched in all.
+ */
 static bool conns_take(struct dash_model *m, const struct engine_snapshot *s)
 {
-	double dt = (double)(s->at - m->base_at) / NS_PER_SEC;
-	/*
-	 * Rates are measured only when the base moves, a second or more
-	 * apart, and shown until the next move: a snapshot a quarter of a
-	 * second after the base would give a rate over that quarter.
-	 */
-	bool moves = m->base_at == 0 || dt >= 1.0;
-
 	if (!room((void **)&m->conns, &m->cap_conns, s->n_flows + 1,
-		  sizeof(*m->conns)) ||
-	    !room((void **)&m->base, &m->cap_base, s->n_flows + 1,
-		  sizeof(*m->base)))
+		  sizeof(*m->conns)))
 		return false;
-	for (size_t i = 0; i < s->n_flows; i++) {
-		const struct dash_flow_base *b = base_find(m, s->flows[i].uid);
-		struct dash_conn *c = &m->conns[i];
-
-		c->row = s->flows[i];
-		for (int d = 0; d < 2; d++)
-			c->rate[d] = flow_rate(b, c->row.bytes[d], d, dt, moves);
-	}
+	if (s->n_flows > 0)
+		memcpy(m->conns, s->flows, s->n_flows * sizeof(*m->conns));
 	m->n_conns = s->n_flows;
-	if (moves) {
-		for (size_t i = 0; i < s->n_flows; i++) {
-			m->base[i].uid = s->flows[i].uid;
-			memcpy(m->base[i].bytes, s->flows[i].bytes,
-			       sizeof(m->base[i].bytes));
-			memcpy(m->base[i].rate, m->conns[i].rate,
-			       sizeof(m->base[i].rate));
-		}
-		m->n_base = s->n_flows;
-		qsort(m->base, m->n_base, sizeof(*m->base), base_cmp);
-		m->base_at = s->at;
-	}
+	m->conns_matched = s->n_flows_matched;
+	m->conns_query_known = s->query.order == dash_conn_order &&
+			       s->query.ctx != NULL;
+	if (m->conns_query_known)
+		m->conns_query = *(const struct dash_conn_query *)s->query.ctx;
 	return true;
 }
 

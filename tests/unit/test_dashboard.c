@@ -389,29 +389,56 @@ static void test_findings_in_place(void **state)
 	assert_int_equal(fx->m->n_findings, 0);
 }
 
-static void test_rates_from_previous(void **state)
+/* The row's rates as the engine measured them; "-" when not known. */
+static void test_rates_as_listed(void **state)
 {
 	struct fixture *fx = *state;
+	int r;
 
-	/* Two seconds on, flow 12 sent 2000 bytes more: 1000 B/s. */
-	fx->flows[1].bytes[0] += 2000;
-	fx->snap.at = T0 + 2 * NS;
+	fx->flows[1].rate[0] = 1000.2;
+	fx->flows[1].rate[1] = -1;
 	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
-	for (size_t i = 0; i < fx->m->n_conns; i++)
-		if (fx->m->conns[i].row.uid == 12) {
-			assert_true(fx->m->conns[i].rate[0] > 999.9 &&
-				    fx->m->conns[i].rate[0] < 1000.1);
-			assert_true(fx->m->conns[i].rate[1] == 0);
-		}
-	/* A quarter second later, 5000 bytes more: still the last full
-	 * second's rate, not 20000 B/s over the quarter. */
-	fx->flows[1].bytes[0] += 5000;
-	fx->snap.at = T0 + 2 * NS + NS / 4;
-	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
-	for (size_t i = 0; i < fx->m->n_conns; i++)
-		if (fx->m->conns[i].row.uid == 12)
-			assert_true(fx->m->conns[i].rate[0] > 999.9 &&
-				    fx->m->conns[i].rate[0] < 1000.1);
+	render(fx, 120, 30);
+	r = row_of(fx, "192.0.2.1:40002");
+	assert_true(r >= 0);
+	assert_non_null(strstr(fx->screen->row[r].text, "   1000      - "));
+}
+
+/*
+ * A page of the engine's flows: the title counts every match, the cursor
+ * may go past the rows held (the next frame brings them), except while
+ * paused; a frame for another sort or filter counts only what it holds.
+ */
+static void test_conns_page(void **state)
+{
+	struct fixture *fx = *state;
+	struct dash_conn_query q;
+	size_t limit;
+
+	dash_conns_want(&fx->ui, &q, &limit);
+	assert_true(limit >= 2 * DASH_MAX_ROWS);
+	fx->snap.query = (struct engine_flow_query){
+		.limit = 3, .keep = dash_conn_keep, .order = dash_conn_order,
+		.ctx = &q};
+	fx->snap.n_flows_matched = 1000;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 1000,
+				      false));
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "1000, by bytes") >= 0);
+	fx->ui.focus = DASH_CONNS;
+	dash_key(fx->m, &fx->ui, DASH_KEY_END, 0);
+	render(fx, 80, 24);
+	assert_int_equal(fx->ui.sel[DASH_CONNS], 999);
+	dash_conns_want(&fx->ui, &q, &limit);
+	assert_true(limit >= 1000);
+	fx->ui.paused = true;
+	render(fx, 80, 24);
+	assert_int_equal(fx->ui.sel[DASH_CONNS], 2);
+	fx->ui.paused = false;
+	/* Sorted by age now: the frame was for bytes, 3 rows known. */
+	fx->ui.sort = DASH_SORT_AGE;
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "3, by age") >= 0);
 }
 
 static void test_rates_strip(void **state)
@@ -484,7 +511,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_findings_in_place, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rates_from_previous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rates_as_listed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conns_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates_strip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtt_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_detail, setup, teardown),

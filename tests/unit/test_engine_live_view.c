@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,6 +402,205 @@ static void test_half_open_during_flood(void **state)
 	free(rec.flows);
 }
 
+/* ------------------------------------------------ a page of flows */
+
+/* The page's test order: bytes both ways, TCP only (UDP kept out). */
+static bool page_keep(const void *ctx, const struct engine_flow_row *r)
+{
+	(void)ctx;
+	return r->proto == 6;
+}
+
+static double page_order(const void *ctx, const struct engine_flow_row *r,
+			 int64_t at)
+{
+	int how = *(const int *)ctx;
+
+	if (how == 0)
+		return (double)(r->bytes[0] + r->bytes[1]);
+	if (how == 1)
+		return (double)(at - r->first_ts);
+	return (double)(r->retrans[0] + r->retrans[1]);
+}
+
+struct oracle_ctx {
+	int how;
+	int64_t at;
+};
+
+static const struct oracle_ctx *oracle_of;
+
+static int oracle_cmp(const void *pa, const void *pb)
+{
+	const struct engine_flow_row *a = pa, *b = pb;
+	double ka = page_order(&oracle_of->how, a, oracle_of->at);
+	double kb = page_order(&oracle_of->how, b, oracle_of->at);
+
+	if (ka != kb)
+		return ka < kb ? 1 : -1;
+	return (a->uid > b->uid) - (a->uid < b->uid);
+}
+
+/*
+ * Taken as the capture goes, a page of 7 holds the first 7 of every live
+ * flow's row the whole list gives, kept and sorted by the same rules,
+ * and counts all those kept.
+ */
+static void test_flow_page(void **state)
+{
+	static const char *const caps[] = {
+		"testdata/lab/syn_flood_no_cookies.pcap",
+		"testdata/lab/bulk_loss.pcap",
+		"testdata/lab/udp_port_unreachable.pcap",
+		"testdata/lab/short_connection_churn.pcap",
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++)
+		for (int how = 0; how < 3; how++) {
+			struct recorder rec = {0};
+			struct engine_consumer con;
+			struct engine_snapshot all, page;
+			struct engine *e = engine_with(ENGINE_ALL, 0, &rec, &con);
+			struct engine_flow_query q = {.limit = 7,
+						      .keep = page_keep,
+						      .order = page_order,
+						      .ctx = &how};
+			uint64_t at = 0;
+			size_t pages = 0;
+
+			engine_snapshot_init(&all, SNAPSHOT_FLOWS);
+			engine_snapshot_init(&page, SNAPSHOT_FLOWS);
+			engine_snapshot_want_flows(&page, &q);
+			for (;;) {
+				struct oracle_ctx o = {how, 0};
+				size_t kept = 0;
+
+				if (unit_feed_frames(e, caps[c], at, 40) == 0)
+					break;
+				at += 40;
+				assert_true(engine_snapshot_take(e, &all));
+				assert_true(engine_snapshot_take(e, &page));
+				for (size_t i = 0; i < all.n_flows; i++)
+					if (page_keep(NULL, &all.flows[i]))
+						all.flows[kept++] = all.flows[i];
+				o.at = all.at;
+				oracle_of = &o;
+				qsort(all.flows, kept, sizeof(*all.flows),
+				      oracle_cmp);
+				assert_int_equal(page.n_flows_matched, kept);
+				assert_int_equal(page.n_flows,
+						 kept < 7 ? kept : 7);
+				for (size_t i = 0; i < page.n_flows; i++)
+					assert_int_equal(page.flows[i].uid,
+							 all.flows[i].uid);
+				pages += page.n_flows == 7;
+			}
+			/* The flood and the churn have more than a page. */
+			assert_true(pages > 0 || c == 1 || c == 2);
+			engine_snapshot_free(&all);
+			engine_snapshot_free(&page);
+			engine_free(e);
+			free(rec.flows);
+		}
+}
+
+/* ------------------------------------------------ each flow's rate */
+
+struct rate_base {
+	uint64_t uid, bytes[2];
+	double rate[2];         /* as the take that moved the base gave it */
+};
+
+static const struct rate_base *base_of(const struct rate_base *b, size_t n,
+				       uint64_t uid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i].uid == uid)
+			return &b[i];
+	return NULL;
+}
+
+/*
+ * ENGINE_FLOW_RATE: a take a second or more of capture time after the
+ * last interval's end gives each flow its bytes since then over that
+ * time; one within the second repeats it; a flow begun within the
+ * interval has none (-1).  Checked at every take against the test's own
+ * count from the whole list.
+ */
+static void test_flow_rate(void **state)
+{
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s;
+	struct engine *e = engine_with(ENGINE_ALL | ENGINE_FLOW_RATE, 0, &rec,
+				       &con);
+	struct rate_base *base = NULL, *next = NULL;
+	size_t n_base = 0, moves = 0, known = 0;
+	int64_t base_at = 0;
+	double *want = NULL;
+	uint64_t at = 0;
+
+	(void)state;
+	engine_snapshot_init(&s, SNAPSHOT_FLOWS);
+	while (unit_feed_frames(e, "testdata/lab/normal_nginx_wrk.pcap", at,
+				200) != 0) {
+		bool move;
+
+		at += 200;
+		assert_true(engine_snapshot_take(e, &s));
+		move = base_at == 0 || s.at - base_at >= 1000000000LL;
+		want = realloc(want, (2 * s.n_flows + 1) * sizeof(*want));
+		next = realloc(next, (s.n_flows + 1) * sizeof(*next));
+		assert_non_null(want);
+		assert_non_null(next);
+		for (size_t i = 0; i < s.n_flows; i++) {
+			const struct engine_flow_row *r = &s.flows[i];
+			const struct rate_base *b = base_of(base, n_base, r->uid);
+
+			for (int d = 0; d < 2; d++) {
+				if (!move) {
+					/* The interval's, as given at its end. */
+					assert_true(b != NULL
+						    ? r->rate[d] == b->rate[d]
+						    : r->rate[d] < 0);
+					continue;
+				}
+				want[2 * i + d] =
+					b != NULL && base_at != 0
+					? (double)(r->bytes[d] - b->bytes[d]) /
+					  ((double)(s.at - base_at) / 1e9)
+					: -1;
+				assert_true(r->rate[d] < 0
+					    ? want[2 * i + d] < 0
+					    : fabs(r->rate[d] - want[2 * i + d]) <=
+					      want[2 * i + d] * 1e-4 + 1e-3);
+				known += r->rate[d] > 0;
+			}
+			next[i].uid = r->uid;
+			memcpy(next[i].bytes, r->bytes, sizeof(next[i].bytes));
+			memcpy(next[i].rate, r->rate, sizeof(next[i].rate));
+		}
+		if (move) {
+			struct rate_base *t = base;
+
+			base = next;
+			next = t;
+			n_base = s.n_flows;
+			base_at = s.at;
+			moves++;
+		}
+	}
+	assert_true(moves >= 3);
+	assert_true(known > 0);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+	free(base);
+	free(next);
+	free(want);
+}
+
 /* ------------------------------------------------------------ ladders */
 
 struct golden {
@@ -750,6 +950,8 @@ int main(void)
 		cmocka_unit_test(test_no_rtt_part),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_half_open_during_flood),
+		cmocka_unit_test(test_flow_page),
+		cmocka_unit_test(test_flow_rate),
 		cmocka_unit_test(test_ladder_is_timeline),
 		cmocka_unit_test(test_ladder_rtt_is_timeline),
 		cmocka_unit_test(test_ladder_not_kept),
