@@ -396,7 +396,8 @@ struct engine_snapshot {
 void engine_snapshot_init(struct engine_snapshot *s, unsigned parts);
 /*
  * Takes the engine's state now (between feeds).  False when memory ran
- * out: s then holds the previous take, unchanged.
+ * out: s then holds parts of this take and parts of the one before, not
+ * to be shown or exported (a later take into it may succeed).
  */
 bool engine_snapshot_take(struct engine *e, struct engine_snapshot *s);
 #define ENGINE_LADDER_UNKNOWN UINT64_MAX
