@@ -522,7 +522,7 @@ static void tick_if_due(struct live_run *r)
 static void hold_for_dash(struct live_run *r)
 {
 	struct timespec wait = {0, WAKE_NS};
-	uint64_t ladder = 0;
+	unsigned wants;
 
 	/*
 	 * An interface that failed ends the run at once, as without the
@@ -532,14 +532,16 @@ static void hold_for_dash(struct live_run *r)
 	if (r->dash == NULL || r->stopping || live_feed_failure(r->feed) != NULL)
 		return;
 	update_counts(r);
+	wants = snapshot_exchange_wants(r->x);
 	dash_publish(r, true);
+	/* A ladder opened or rows scrolled to after the end: a new frame. */
 	while (!live_dash_quit_requested(r->dash) &&
 	       sigtimedwait(&r->stop_signals, NULL, &wait) < 0) {
-		uint64_t want = snapshot_exchange_ladder_wanted(r->x);
+		unsigned now = snapshot_exchange_wants(r->x);
 
-		if (want != ladder && !snapshot_exchange_pending(r->x)) {
+		if (now != wants && !snapshot_exchange_pending(r->x)) {
+			wants = now;
 			dash_publish(r, true);
-			ladder = want;
 		}
 	}
 }

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct snapshot_exchange {
 	pthread_mutex_t lock;
@@ -13,6 +14,8 @@ struct snapshot_exchange {
 	/* The display's connections, under lock; limit 0: not asked yet. */
 	struct dash_conn_query conns_query;
 	size_t conns_limit;
+	/* Bumped by every change of the display's wants. */
+	atomic_uint wants;
 };
 
 struct snapshot_exchange *snapshot_exchange_new(unsigned parts)
@@ -63,20 +66,27 @@ void snapshot_exchange_want_conns(struct snapshot_exchange *x,
 				  const struct dash_conn_query *q,
 				  size_t limit)
 {
+	bool changed;
+
 	pthread_mutex_lock(&x->lock);
+	changed = x->conns_limit != limit ||
+		  memcmp(&x->conns_query, q, sizeof(*q)) != 0;
 	x->conns_query = *q;
 	x->conns_limit = limit;
 	pthread_mutex_unlock(&x->lock);
+	if (changed)
+		atomic_fetch_add(&x->wants, 1);
 }
 
 void snapshot_exchange_want_ladder(struct snapshot_exchange *x, uint64_t uid)
 {
-	atomic_store(&x->ladder_uid, uid);
+	if (atomic_exchange(&x->ladder_uid, uid) != uid)
+		atomic_fetch_add(&x->wants, 1);
 }
 
-uint64_t snapshot_exchange_ladder_wanted(struct snapshot_exchange *x)
+unsigned snapshot_exchange_wants(struct snapshot_exchange *x)
 {
-	return atomic_load(&x->ladder_uid);
+	return atomic_load(&x->wants);
 }
 
 void snapshot_exchange_publish(struct snapshot_exchange *x)

@@ -64,8 +64,12 @@ void snapshot_exchange_want_ladder(struct snapshot_exchange *x, uint64_t uid);
 void snapshot_exchange_want_conns(struct snapshot_exchange *x,
 				  const struct dash_conn_query *q,
 				  size_t limit);
-/* Engine thread: the ladder the display wants now (0: none). */
-uint64_t snapshot_exchange_ladder_wanted(struct snapshot_exchange *x);
+/*
+ * Engine thread: a number that changes whenever the display's wants do
+ * (the ladder, the connections): once the input ended, a change asks for
+ * a new frame of the engine's state as it stands.
+ */
+unsigned snapshot_exchange_wants(struct snapshot_exchange *x);
 /*
  * Display thread: the newest frame published since the last call, now
  * the display's until the next call; NULL when none was published.

@@ -25,6 +25,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -291,6 +292,42 @@ def check_flood():
         p.close()
 
 
+def check_page():
+    """2,000 live connections, more than a frame lists (the rows on
+    screen and two screens past the cursor): End on the connections
+    must bring the last rows with the next frame, also once the input
+    ended (the engine answers the display's new wants)."""
+    tmp = tempfile.mkdtemp(prefix='tcplens-dash-page-')
+    cap = os.path.join(tmp, 'conns-2000.pcap')
+    subprocess.run([sys.executable, 'bench/make_conns.py', '2000', cap],
+                   check=True)
+    p = Pane('page', ['-r', cap, '--speed', '0'], cols=100, rows=30,
+             env='TERM=screen-256color')
+    if not p.ok:
+        verdict.skip('page', f'tmux could not start ({p.err})')
+        shutil.rmtree(tmp)
+        return
+    try:
+        s = p.wait_for(lambda x: 'input ended' in x and
+                       '2000, by bytes' in x, 20)
+        verdict('page-title-counts-all', s is not None,
+                f'no "2000, by bytes" title: {p.screen()!r}')
+        top = section(p.screen(), 'Connections', 'Findings')[1:]
+        p.keys('Tab')
+        p.keys('Tab')
+        p.keys('End')
+        s = p.wait_for(lambda x: all(
+            ':10000' in l for l in
+            section(x, 'Connections', 'Findings')[1:]), 5)
+        rows = section(p.screen(), 'Connections', 'Findings')[1:]
+        verdict('page-end-shows-last-rows',
+                s is not None and rows and rows != top,
+                f'rows after End: {rows!r}')
+    finally:
+        p.close()
+        shutil.rmtree(tmp)
+
+
 def check_no_color():
     p = Pane('nocolor', ['-r', LEAK, '--speed', '1'],
              env='TERM=xterm-256color NO_COLOR=1')
@@ -373,6 +410,7 @@ def main():
         return 0
     check_leak()
     check_flood()
+    check_page()
     check_no_color()
     check_dumb()
     check_small()
