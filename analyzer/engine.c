@@ -55,10 +55,91 @@ static struct ladder_row *history_slot(struct engine *e)
 	return r;
 }
 
-/* Indexes the row just written (its uid beside the ring). */
-static void history_written(struct engine *e, const struct ladder_row *r)
+/* A free slot for a connection's first rows, + 1; 0 when none is. */
+static uint32_t first_slot_take(struct engine *e)
+{
+	if (e->n_first_free == 0) {
+		e->first_refused++;
+		return 0;
+	}
+	return e->first_free[--e->n_first_free] + 1;
+}
+
+static void watch_keep(struct engine_ladder_watch *w,
+		       const struct ladder_row *r)
+{
+	w->rows[w->next] = *r;
+	if (++w->next == w->cap)
+		w->next = 0;
+	w->written++;
+}
+
+/*
+ * The row just written into the ring: indexed by its uid, and copied
+ * where the ring's wrap must not take it (own: its connection's).
+ */
+static void history_written(struct engine *e, const struct ladder_row *r,
+			    struct engine_flow_own *own)
 {
 	e->history_uid[r - e->history] = r->uid;
+	if (own->ladder_rows == 0)
+		own->first_slot = first_slot_take(e);
+	if (own->first_slot != 0 && own->ladder_rows < ENGINE_LADDER_FIRST_ROWS)
+		e->first_rows[(size_t)(own->first_slot - 1) *
+			      ENGINE_LADDER_FIRST_ROWS + own->ladder_rows] = *r;
+	if (r->uid == e->watch.uid)
+		watch_keep(&e->watch, r);
+	own->ladder_rows++;
+}
+
+/*
+ * The connection ended: the watch keeps what the ladder still needs of
+ * it, and its first rows' slot goes back to the pool.
+ */
+static void history_ended(struct engine *e, const struct flow *f,
+			  const struct engine_flow_own *own)
+{
+	struct engine_ladder_watch *w = &e->watch;
+	const struct ladder_row *first = own->first_slot == 0 ? NULL :
+		&e->first_rows[(size_t)(own->first_slot - 1) *
+			       ENGINE_LADDER_FIRST_ROWS];
+
+	if (w->uid != 0 && w->uid == flow_uid(f)) {
+		w->ended = true;
+		w->conn_rows = own->ladder_rows;
+		w->n_first = 0;
+		if (first != NULL)
+			w->n_first = own->ladder_rows < ENGINE_LADDER_FIRST_ROWS
+				     ? own->ladder_rows
+				     : ENGINE_LADDER_FIRST_ROWS;
+		for (uint32_t i = 0; i < w->n_first; i++)
+			w->first[i] = first[i];
+	}
+	if (first != NULL)
+		e->first_free[e->n_first_free++] = own->first_slot - 1;
+}
+
+void engine_watch_ladder(struct engine *e, uint64_t uid)
+{
+	struct engine_ladder_watch *w = &e->watch;
+	bool full = e->history_total >= e->history_cap;
+	size_t n = full ? e->history_cap : (size_t)e->history_total;
+	size_t j = full ? e->history_next : 0;
+
+	if (e->history == NULL || uid == w->uid)
+		return;
+	w->uid = uid;
+	w->next = 0;
+	w->written = 0;
+	w->ended = false;
+	w->conn_rows = 0;
+	w->n_first = 0;
+	if (uid == 0)
+		return;
+	/* Its rows the ring holds now: the ring's wrap must not take them. */
+	for (size_t i = 0; i < n; i++, j = j + 1 == e->history_cap ? 0 : j + 1)
+		if (e->history_uid[j] == uid)
+			watch_keep(w, &e->history[j]);
 }
 
 /* RFC 6298's SRTT, in µs as the tracker's samples (saturating). */
@@ -87,8 +168,7 @@ static void keep_own(struct engine *e, const struct packet *pkt,
 		struct ladder_row *r = history_slot(e);
 
 		ladder_row_of_segment(r, pkt, f, info);
-		history_written(e, r);
-		own->ladder_rows++;
+		history_written(e, r, own);
 	}
 }
 
@@ -161,8 +241,7 @@ static void on_copy(void *ctx, const struct packet *pkt, const struct flow *f,
 		struct ladder_row *r = history_slot(e);
 
 		ladder_row_of_copy(r, pkt, f, dir, copy_of);
-		history_written(e, r);
-		own_storage(e, area)->ladder_rows++;
+		history_written(e, r, own_storage(e, area));
 	}
 	for (size_t i = 0; i < e->n_consumers; i++)
 		if (e->consumers[i].on_copy != NULL)
@@ -212,6 +291,7 @@ static void on_flow_end(void *ctx, const struct flow *f,
 		x->uid = flow_uid(f);
 		x->rows = own_storage(e, area)->ladder_rows;
 		e->ended_next = (e->ended_next + 1) % e->ended_cap;
+		history_ended(e, f, own_storage(e, area));
 	}
 	/* The ranking reads the flow after the detectors: start the load. */
 	if (e->rank != NULL)
@@ -272,6 +352,28 @@ static size_t lay_out_storage(struct engine *e)
 	return at;
 }
 
+/* ENGINE_HISTORY's stores beside the ring: the first rows, the watch. */
+static bool make_ladder_keeps(struct engine *e, const struct engine_config *cfg)
+{
+	e->first_cap = cfg->history_conns ? cfg->history_conns
+					  : ENGINE_HISTORY_CONNS;
+	if (e->first_cap > UINT32_MAX - 1)
+		return false;
+	e->first_rows = calloc(e->first_cap * ENGINE_LADDER_FIRST_ROWS,
+			       sizeof(*e->first_rows));
+	e->first_free = calloc(e->first_cap, sizeof(*e->first_free));
+	e->watch.cap = cfg->watch_rows ? cfg->watch_rows : ENGINE_WATCH_ROWS;
+	e->watch.rows = calloc(e->watch.cap, sizeof(*e->watch.rows));
+	if (e->first_rows == NULL || e->first_free == NULL ||
+	    e->watch.rows == NULL)
+		return false;
+	/* Slot 0 on top, so the first connections fill the pool in order. */
+	for (size_t i = 0; i < e->first_cap; i++)
+		e->first_free[i] = (uint32_t)(e->first_cap - 1 - i);
+	e->n_first_free = e->first_cap;
+	return true;
+}
+
 static bool make_parts(struct engine *e, const struct engine_config *cfg)
 {
 	struct finding_sink fs = {.ctx = e, .on_finding = on_finding};
@@ -311,7 +413,7 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 		e->ended_cap = ENGINE_HISTORY_ENDED(e->history_cap);
 		e->ended = calloc(e->ended_cap, sizeof(*e->ended));
 		if (e->history == NULL || e->history_uid == NULL ||
-		    e->ended == NULL)
+		    e->ended == NULL || !make_ladder_keeps(e, cfg))
 			return false;
 	}
 	e->own = (cfg->parts &
@@ -402,6 +504,9 @@ void engine_free(struct engine *e)
 	free(e->history);
 	free(e->history_uid);
 	free(e->ended);
+	free(e->first_rows);
+	free(e->first_free);
+	free(e->watch.rows);
 	if (e->policy != NULL)
 		free(e->policy->findings);
 	free(e->policy);

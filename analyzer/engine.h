@@ -84,13 +84,26 @@ enum engine_part {
 	 *
 	 * ENGINE_FLOW_RTT: each connection's smoothed RTT for the snapshot's
 	 * flow rows (engine_flow_row.rtt_ns).  With either part the engine
-	 * keeps 12 bytes of its own in every flow, beside the detectors'
+	 * keeps 16 bytes of its own in every flow, beside the detectors'
 	 * storage (the two are rounded up to 64 bytes together).
 	 *
-	 * ENGINE_HISTORY: the last history_rows TCP segments of all flows,
-	 * for a connection's ladder (engine_snapshot_want_ladder());
-	 * history_rows * (sizeof(struct ladder_row) + 8 + 1) bytes (6.1 MiB
-	 * at the default 65,536), taken at engine_new(), none per packet.
+	 * ENGINE_HISTORY: a connection's ladder (engine_snapshot_want_ladder())
+	 * from three stores, all taken at engine_new(), none per packet:
+	 *  - the last history_rows TCP segments of all flows (a ring):
+	 *    history_rows * (sizeof(struct ladder_row) + 8 + 1) bytes, 6.1
+	 *    MiB at the default 65,536 (about 0.45 s at 150k packets/s);
+	 *  - each live connection's first ENGINE_LADDER_FIRST_ROWS rows (its
+	 *    handshake), so that a busy ring never takes them: a pool of
+	 *    history_conns connections, history_conns * (4 * 88 + 4) bytes,
+	 *    5.6 MiB at the default 16,384, a slot given back as its
+	 *    connection ends; a connection begun with the pool full gets
+	 *    none (engine_snapshot.ladder_first_refused counts them);
+	 *  - every row of the one connection watched (engine_watch_ladder()),
+	 *    those the ring held when the watch began and all from then on,
+	 *    whatever the rate: watch_rows *
+	 *    88 bytes, 5.5 MiB at the default 65,536, the oldest dropped
+	 *    past that (counted in the ladder's gap).  Pages of the pool and
+	 *    the watch are touched only as rows are written.
 	 */
 	ENGINE_FLOW_RTT = 1u << 5,
 	ENGINE_HISTORY = 1u << 6,
@@ -105,6 +118,12 @@ enum engine_part {
 
 /* ENGINE_HISTORY's rows when engine_config.history_rows is 0. */
 #define ENGINE_HISTORY_ROWS 65536
+/* The rows of each connection's beginning kept outside the ring. */
+#define ENGINE_LADDER_FIRST_ROWS 4
+/* Connections whose first rows are kept, when history_conns is 0. */
+#define ENGINE_HISTORY_CONNS 16384
+/* Rows of the watched connection kept, when watch_rows is 0. */
+#define ENGINE_WATCH_ROWS 65536
 /*
  * Ended connections whose row counts ENGINE_HISTORY keeps, for a ladder
  * asked for after its connection ended: 4,096 at the default (16 bytes
@@ -118,6 +137,8 @@ struct engine_config {
 	size_t top_n;               /* connections in the trouble ranking */
 	unsigned parts;             /* enum engine_part bits */
 	size_t history_rows;        /* ENGINE_HISTORY: 0 = ENGINE_HISTORY_ROWS */
+	size_t history_conns;       /* ENGINE_HISTORY: 0 = ENGINE_HISTORY_CONNS */
+	size_t watch_rows;          /* ENGINE_HISTORY: 0 = ENGINE_WATCH_ROWS */
 	const struct engine_consumer *consumers;
 	size_t n_consumers;         /* at most ENGINE_MAX_CONSUMERS */
 };
@@ -377,10 +398,13 @@ struct engine_snapshot {
 	size_t n_top;
 	/*
 	 * With ENGINE_HISTORY and engine_snapshot_want_ladder(): that
-	 * connection's segments still in the history ring, oldest first
-	 * (even once it ended), and how many of its earlier ones the ring
-	 * no longer holds ("earlier segments not kept").  That count is
-	 * exact while the connection is live and among the last
+	 * connection's segments, oldest first (even once it ended): its
+	 * first rows (up to ENGINE_LADDER_FIRST_ROWS, while it lives or if
+	 * it was watched as it ended), then its newest ones, from the watch
+	 * or the ring, whichever holds more.  ladder_not_kept of its
+	 * segments fall between the two, before ladder[ladder_gap_at]
+	 * (ladder_gap_at 0: before the first row shown).  That count is
+	 * exact while the connection is live, watched, or among the last
 	 * ENGINE_HISTORY_ENDED(history_rows) connections that ended; for
 	 * one that ended before those, ENGINE_LADDER_UNKNOWN once the ring
 	 * has wrapped (0 before).
@@ -388,7 +412,10 @@ struct engine_snapshot {
 	uint64_t ladder_uid;                    /* 0: no ladder wanted */
 	struct ladder_row *ladder;
 	size_t n_ladder;
+	size_t ladder_gap_at;
 	uint64_t ladder_not_kept;
+	/* Connections begun with the first rows' pool full, since the start. */
+	uint64_t ladder_first_refused;
 	size_t cap_flows, cap_sockets, cap_hosts, cap_findings, cap_top;
 	size_t cap_ladder;
 };
@@ -401,11 +428,22 @@ void engine_snapshot_init(struct engine_snapshot *s, unsigned parts);
  */
 bool engine_snapshot_take(struct engine *e, struct engine_snapshot *s);
 #define ENGINE_LADDER_UNKNOWN UINT64_MAX
-/* Each take from now copies connection uid's ladder (0: none). */
+/*
+ * Each take from now copies connection uid's ladder (0: none); the take
+ * also watches it (engine_watch_ladder()) if it is not yet.
+ */
 void engine_snapshot_want_ladder(struct engine_snapshot *s, uint64_t uid);
 /* Each take from now lists the flows q asks for (NULL: all, oldest first). */
 void engine_snapshot_want_flows(struct engine_snapshot *s,
 				const struct engine_flow_query *q);
+/*
+ * ENGINE_HISTORY: from now on keep every row of connection uid (0: none),
+ * with those the ring holds of it now, so that its ladder loses nothing
+ * while a person reads it: the live dashboard calls it as soon as the
+ * display asks, before the next take.  One connection at a time: another
+ * uid ends the last watch (and a take wanting another ladder starts one).
+ */
+void engine_watch_ladder(struct engine *e, uint64_t uid);
 void engine_snapshot_free(struct engine_snapshot *s);
 
 #endif

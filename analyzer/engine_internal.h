@@ -9,6 +9,19 @@
 #include "host_counts.h"
 #include "quality_policy.h"
 
+/* Every row of one connection from the moment it is watched. */
+struct engine_ladder_watch {
+	uint64_t uid;                   /* 0: none */
+	struct ladder_row *rows;        /* a ring of cap, next overwritten */
+	size_t cap, next;
+	uint64_t written;               /* rows kept since the watch began */
+	/* Once the connection ended: all the rows it wrote, its first ones. */
+	bool ended;
+	uint64_t conn_rows;
+	struct ladder_row first[ENGINE_LADDER_FIRST_ROWS];
+	uint32_t n_first;
+};
+
 struct engine {
 	struct analyzer *a;
 	struct detectors *det;          /* NULL without ENGINE_DETECTORS */
@@ -55,6 +68,15 @@ struct engine {
 	/* The rows each of the last connections to end wrote, next replaced. */
 	struct engine_ended_rows *ended;
 	size_t ended_cap, ended_next;
+	/*
+	 * Each live connection's first rows: slot k's are first_rows[k *
+	 * ENGINE_LADDER_FIRST_ROWS ...]; the free slots are a stack.
+	 */
+	struct ladder_row *first_rows;
+	uint32_t *first_free;
+	size_t first_cap, n_first_free;
+	uint64_t first_refused;         /* connections begun with none free */
+	struct engine_ladder_watch watch;
 	bool finished;
 };
 
@@ -67,6 +89,7 @@ struct engine_ended_rows {
 struct engine_flow_own {
 	uint32_t srtt_us[2];            /* ENGINE_FLOW_RTT: 0 no sample */
 	uint32_t ladder_rows;           /* ENGINE_HISTORY: rows it wrote */
+	uint32_t first_slot;            /* its first rows' slot + 1, 0: none */
 	/* ENGINE_FLOW_RATE: as of the interval's end (engine.rate_*). */
 	uint32_t rate_interval;
 	uint64_t base_bytes[2];         /* ip_bytes each way then */

@@ -60,9 +60,13 @@ struct flow_copy {
 	bool rate_moves;
 	double rate_seconds;
 	size_t page;                    /* a page's rows at most (room made) */
-	/* The wanted ladder's connection is live: its rows written so far. */
+	/*
+	 * The wanted ladder's connection is live: its rows written so far,
+	 * and its first ones (NULL: the pool had no slot for it).
+	 */
 	bool ladder_live;
 	uint32_t ladder_rows;
+	const struct ladder_row *ladder_first;
 	bool oom;
 };
 
@@ -92,8 +96,14 @@ static void tally_flow(struct flow_copy *fc, const struct flow *f)
 		fc->half_open++;
 	if (fc->s->ladder_uid != 0 && fc->e->history != NULL &&
 	    flow_uid(f) == fc->s->ladder_uid) {
+		const struct engine_flow_own *own = engine_flow_own_of(fc->e, f);
+
 		fc->ladder_live = true;
-		fc->ladder_rows = engine_flow_own_of(fc->e, f)->ladder_rows;
+		fc->ladder_rows = own->ladder_rows;
+		if (own->first_slot != 0)
+			fc->ladder_first = &fc->e->first_rows[
+				(size_t)(own->first_slot - 1) *
+				ENGINE_LADDER_FIRST_ROWS];
 	}
 }
 
@@ -339,39 +349,116 @@ static size_t ring_next(const struct engine *e, size_t j)
 	return j + 1 == e->history_cap ? 0 : j + 1;
 }
 
-/*
- * The wanted connection's rows in the history ring, oldest first, and
- * how many of its earlier ones the ring no longer holds.
- */
-static bool take_ladder(const struct engine *e, struct engine_snapshot *s,
-			const struct flow_copy *fc)
+/* What a take knows of the wanted connection's rows, wherever kept. */
+struct ladder_parts {
+	uint64_t total;                 /* rows it wrote; UNKNOWN: not known */
+	const struct ladder_row *first; /* its first rows */
+	size_t n_first;
+	size_t in_ring, in_watch;       /* its newest rows each holds */
+};
+
+/* The wanted connection's rows still in the history ring. */
+static size_t ring_count(const struct engine *e, uint64_t uid)
+{
+	size_t n = e->history_total < e->history_cap
+		   ? (size_t)e->history_total : e->history_cap;
+	size_t found = 0;
+
+	for (size_t j = 0; j < n; j++)
+		found += e->history_uid[j] == uid;
+	return found;
+}
+
+static void ring_copy(const struct engine *e, uint64_t uid,
+		      struct ladder_row *out)
 {
 	size_t n = e->history_total < e->history_cap
 		   ? (size_t)e->history_total : e->history_cap;
 	size_t at = e->history_total < e->history_cap ? 0 : e->history_next;
-	size_t found = 0;
-	const struct engine_ended_rows *x;
 
+	for (size_t i = 0, j = at; i < n; i++, j = ring_next(e, j))
+		if (e->history_uid[j] == uid)
+			*out++ = e->history[j];
+}
+
+/* The watch's rows, oldest first. */
+static void watch_copy(const struct engine_ladder_watch *w, size_t n,
+		       struct ladder_row *out)
+{
+	size_t at = (w->next + w->cap - n) % w->cap;
+
+	for (size_t i = 0; i < n; i++, at = at + 1 == w->cap ? 0 : at + 1)
+		out[i] = w->rows[at];
+}
+
+static void ladder_parts_of(const struct engine *e, uint64_t uid,
+			    const struct flow_copy *fc, struct ladder_parts *p)
+{
+	const struct engine_ladder_watch *w = &e->watch;
+	const struct engine_ended_rows *x;
+	bool watched = w->uid == uid;
+
+	memset(p, 0, sizeof(*p));
+	p->in_ring = ring_count(e, uid);
+	if (watched)
+		p->in_watch = w->written < w->cap ? (size_t)w->written : w->cap;
+	if (fc->ladder_live) {
+		p->total = fc->ladder_rows;
+		p->first = fc->ladder_first;
+		if (p->first != NULL)
+			p->n_first = p->total < ENGINE_LADDER_FIRST_ROWS
+				     ? (size_t)p->total
+				     : ENGINE_LADDER_FIRST_ROWS;
+	} else if (watched && w->ended) {
+		p->total = w->conn_rows;
+		p->first = w->first;
+		p->n_first = w->n_first;
+	} else if ((x = ended_rows(e, uid)) != NULL) {
+		p->total = x->rows;
+	} else {
+		p->total = e->history_total <= e->history_cap
+			   ? p->in_ring : ENGINE_LADDER_UNKNOWN;
+	}
+}
+
+/*
+ * The wanted connection's ladder: its first rows, then its newest from
+ * the watch or the ring (both hold its newest, so the one holding more
+ * holds all the other does), and the count of those between not kept.
+ */
+static bool take_ladder(struct engine *e, struct engine_snapshot *s,
+			const struct flow_copy *fc)
+{
+	struct ladder_parts p;
+	size_t newest, first = 0;
+	uint64_t before, not_kept = ENGINE_LADDER_UNKNOWN;
+
+	s->ladder_first_refused = e->first_refused;
 	if (e->history == NULL || s->ladder_uid == 0) {
-		s->n_ladder = 0;
+		s->n_ladder = s->ladder_gap_at = 0;
 		s->ladder_not_kept = 0;
 		return true;
 	}
-	for (size_t i = 0, j = at; i < n; i++, j = ring_next(e, j))
-		found += e->history_uid[j] == s->ladder_uid;
-	if (!reserve(&s->ladder, &s->cap_ladder, found, sizeof(*s->ladder)))
+	engine_watch_ladder(e, s->ladder_uid);
+	ladder_parts_of(e, s->ladder_uid, fc, &p);
+	newest = p.in_watch > p.in_ring ? p.in_watch : p.in_ring;
+	if (p.total != ENGINE_LADDER_UNKNOWN) {
+		before = p.total - newest;      /* rows older than the newest */
+		first = before < p.n_first ? (size_t)before : p.n_first;
+		not_kept = before - first;
+	}
+	if (!reserve(&s->ladder, &s->cap_ladder, first + newest,
+		     sizeof(*s->ladder)))
 		return false;
-	s->n_ladder = 0;
-	for (size_t i = 0, j = at; i < n; i++, j = ring_next(e, j))
-		if (e->history_uid[j] == s->ladder_uid)
-			s->ladder[s->n_ladder++] = e->history[j];
-	if (fc->ladder_live)
-		s->ladder_not_kept = fc->ladder_rows - found;
-	else if ((x = ended_rows(e, s->ladder_uid)) != NULL)
-		s->ladder_not_kept = x->rows - found;
+	s->ladder_not_kept = not_kept;
+	for (size_t i = 0; i < first; i++)
+		s->ladder[i] = p.first[i];
+	if (p.in_watch > p.in_ring)
+		watch_copy(&e->watch, newest, s->ladder + first);
 	else
-		s->ladder_not_kept = e->history_total <= e->history_cap
-				     ? 0 : ENGINE_LADDER_UNKNOWN;
+		ring_copy(e, s->ladder_uid, s->ladder + first);
+	s->n_ladder = first + newest;
+	s->ladder_gap_at = first;
 	return true;
 }
 
@@ -658,6 +745,7 @@ void engine_snapshot_want_ladder(struct engine_snapshot *s, uint64_t uid)
 		return;
 	s->ladder_uid = uid;
 	s->n_ladder = 0;
+	s->ladder_gap_at = 0;
 	s->ladder_not_kept = 0;
 }
 

@@ -84,6 +84,11 @@ void snapshot_exchange_want_ladder(struct snapshot_exchange *x, uint64_t uid)
 		atomic_fetch_add(&x->wants, 1);
 }
 
+uint64_t snapshot_exchange_ladder_wanted(struct snapshot_exchange *x)
+{
+	return atomic_load(&x->ladder_uid);
+}
+
 unsigned snapshot_exchange_wants(struct snapshot_exchange *x)
 {
 	return atomic_load(&x->wants);

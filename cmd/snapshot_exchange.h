@@ -57,6 +57,11 @@ bool snapshot_exchange_pending(struct snapshot_exchange *x);
  */
 void snapshot_exchange_want_ladder(struct snapshot_exchange *x, uint64_t uid);
 /*
+ * Engine thread: the ladder the display wants now (0: none), to watch
+ * from the next packet on (engine_watch_ladder()), not the next take.
+ */
+uint64_t snapshot_exchange_ladder_wanted(struct snapshot_exchange *x);
+/*
  * Display thread: the connections the next takes list (what the display
  * shows: dash_conns_want()).  The engine applies it to each frame it
  * fills; until the first call, frames list every live flow.

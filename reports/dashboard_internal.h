@@ -96,10 +96,13 @@ struct dash_model {
 	size_t *order;
 	size_t cap_order;
 	char *detail;                   /* the finding's text, for the view */
-	/* The ladder the last snapshot copied (its uid; 0: none). */
+	/*
+	 * The ladder the last snapshot copied (its uid; 0: none), and the
+	 * segments not kept before ladder[ladder_gap_at].
+	 */
 	uint64_t ladder_uid, ladder_not_kept;
 	struct ladder_row *ladder;
-	size_t n_ladder, cap_ladder;
+	size_t n_ladder, cap_ladder, ladder_gap_at;
 };
 
 /* ---- dashboard_rates.c: what the snapshot tells of each rate */
@@ -164,6 +167,8 @@ void dash_detail_render(struct dash_model *m, struct dash_ui *ui,
 bool dash_conns_open(struct dash_model *m, struct dash_ui *ui);
 void dash_ladder_render(struct dash_model *m, struct dash_ui *ui,
 			struct dash_area *a);
+/* The ladder view's lines: its rows, and the gap's line among them. */
+size_t dash_ladder_lines(const struct dash_model *m);
 
 /* Enter on the feed: the selected finding's detail; false: none. */
 bool dash_findings_open(struct dash_model *m, struct dash_ui *ui);

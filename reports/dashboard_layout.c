@@ -234,7 +234,7 @@ static void view_key(struct dash_model *m, struct dash_ui *ui,
 	else if (key == DASH_KEY_LEFT)
 		ui->detail_left = ui->detail_left > 8 ? ui->detail_left - 8 : 0;
 	else if (ui->view == DASH_VIEW_LADDER)
-		move(&ui->detail_top, m->n_ladder, key, ui->page);
+		move(&ui->detail_top, dash_ladder_lines(m), key, ui->page);
 	else
 		move(&ui->detail_top, text_lines(m->detail), key, ui->page);
 }

@@ -122,40 +122,54 @@ static void ladder_title(const struct dash_model *m, uint64_t uid, char *out,
 	snprintf(out, len, "%s  (no longer live)", id);
 }
 
+size_t dash_ladder_lines(const struct dash_model *m)
+{
+	return m->n_ladder + (m->ladder_not_kept > 0);
+}
+
 /*
- * A connection's ladder: its segments still in the engine's history,
- * oldest first, each line as `tcplens timeline` prints it (End: the
- * newest).
+ * The ladder view's line'th line into r: a row, or the gap's line, dim,
+ * where the rows not kept fall (at the top: earlier ones; else between
+ * the connection's first rows and its newest).
+ */
+static void ladder_line(const struct dash_model *m, const struct dash_ui *ui,
+			size_t line, struct dash_row *r)
+{
+	char text[LADDER_TEXT_LEN];
+	bool gap = m->ladder_not_kept > 0;
+
+	if (gap && line == m->ladder_gap_at) {
+		ladder_gap_text(m->ladder_not_kept, line == 0, r->text,
+				sizeof(r->text));
+		r->attr = DASH_ATTR_DIM;
+		return;
+	}
+	if (gap && line > m->ladder_gap_at)
+		line--;
+	ladder_text_format(&m->ladder[line], false, text, sizeof(text));
+	snprintf(r->text, sizeof(r->text), "%s", text);
+	dash_shift(r->text, ui->detail_left);
+}
+
+/*
+ * A connection's ladder: the segments the engine kept of it (its first,
+ * then its newest), oldest first, each line as `tcplens timeline` prints
+ * it (End: the newest).
  */
 void dash_ladder_render(struct dash_model *m, struct dash_ui *ui,
 			struct dash_area *a)
 {
-	char title[256], line[LADDER_TEXT_LEN];
+	char title[256];
 	bool ours = m->ladder_uid == ui->ladder_uid;
-	size_t n = ours ? m->n_ladder : 0, rows, first = 1;
+	size_t n = ours ? dash_ladder_lines(m) : 0, rows;
 
 	ladder_title(m, ui->ladder_uid, title, sizeof(title));
 	dash_title(a, 0, title, "Esc goes back");
-	rows = a->n > 2 ? (size_t)a->n - 2 : 0;
-	if (ours && m->ladder_not_kept > 0 && a->n > 1) {
-		struct dash_row *r = dash_area_row(a, 1);
-
-		if (m->ladder_not_kept == ENGINE_LADDER_UNKNOWN)
-			snprintf(r->text, sizeof(r->text),
-				 "(earlier segments not kept)");
-		else
-			snprintf(r->text, sizeof(r->text),
-				 "(%llu earlier segments not kept)",
-				 (unsigned long long)m->ladder_not_kept);
-		r->attr = DASH_ATTR_DIM;
-		first = 2;
-	} else {
-		rows++;
-	}
+	rows = a->n > 1 ? (size_t)a->n - 1 : 0;
 	if (ui->detail_top > n || n - ui->detail_top < rows)
 		ui->detail_top = n > rows ? n - rows : 0;
-	for (size_t i = 0; i < rows && (int)(first + i) < a->n; i++) {
-		struct dash_row *r = dash_area_row(a, (int)(first + i));
+	for (size_t i = 0; i < rows; i++) {
+		struct dash_row *r = dash_area_row(a, (int)(1 + i));
 
 		if (ui->detail_top + i >= n) {
 			if (i == 0 && n == 0)
@@ -164,10 +178,7 @@ void dash_ladder_render(struct dash_model *m, struct dash_ui *ui,
 					      : "taking the ladder...");
 			continue;
 		}
-		ladder_text_format(&m->ladder[ui->detail_top + i], false, line,
-				   sizeof(line));
-		snprintf(r->text, sizeof(r->text), "%s", line);
-		dash_shift(r->text, ui->detail_left);
+		ladder_line(m, ui, ui->detail_top + i, r);
 		dash_fit(r->text, (size_t)a->cols);
 	}
 }

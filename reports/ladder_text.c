@@ -20,6 +20,19 @@ void ladder_flags_text(uint8_t flags, char out[9])
 	out[n] = '\0';
 }
 
+void ladder_gap_text(uint64_t n, bool earlier, char *buf, size_t len)
+{
+	const char *noun = n == 1 ? "segment" : "segments";
+
+	if (n == UINT64_MAX)
+		snprintf(buf, len, "%s", earlier ? "(earlier segments not kept)"
+						 : "... segments not kept ...");
+	else if (earlier)
+		snprintf(buf, len, "(%" PRIu64 " earlier %s not kept)", n, noun);
+	else
+		snprintf(buf, len, "... %" PRIu64 " %s not kept ...", n, noun);
+}
+
 static void options_text(const struct ladder_row *r, char *buf, size_t len)
 {
 	size_t n = 0;

@@ -23,6 +23,15 @@
 void ladder_text_format(const struct ladder_row *r, bool with_uid, char *buf,
 			size_t len);
 
+/*
+ * The line standing for n segments of a ladder not kept (n > 0), where
+ * they fall: before the first row shown ("(n earlier segments not
+ * kept)"), else between two rows ("... n segments not kept ...", read
+ * as a cut, not as the end).  n ENGINE_LADDER_UNKNOWN (UINT64_MAX): how
+ * many is not known.
+ */
+void ladder_gap_text(uint64_t n, bool earlier, char *buf, size_t len);
+
 /* TCP flags as letters, FSRPAUEC order ("SA" for a SYN-ACK). */
 void ladder_flags_text(uint8_t flags, char out[9]);
 

@@ -496,6 +496,74 @@ static void test_help_and_detail(void **state)
 	assert_true(fx->ui.quit);
 }
 
+/*
+ * A ladder with its first four rows, then a gap, then its newest 30
+ * (as the engine keeps them under load): the gap's line falls between
+ * the two, dim, and reads as a cut; scrolling counts it as a line.
+ * With the gap at the top it reads as earlier segments.
+ */
+static void test_ladder_gap(void **state)
+{
+	struct fixture *fx = *state;
+	struct ladder_row rows[34];
+	int first, gap, after;
+
+	memset(rows, 0, sizeof(rows));
+	for (int i = 0; i < 34; i++) {
+		rows[i].uid = 11;
+		rows[i].frame = i < 4 ? 1001 + (uint64_t)i
+				      : 2001 + (uint64_t)(i - 4);
+		rows[i].flags = i == 0 ? TCP_FLAG_SYN : TCP_FLAG_ACK;
+		rows[i].state[0] = rows[i].state[1] = TCP_STATE_ESTABLISHED;
+	}
+	fx->snap.ladder_uid = 11;
+	fx->snap.ladder = rows;
+	fx->snap.n_ladder = 34;
+	fx->snap.ladder_gap_at = 4;
+	fx->snap.ladder_not_kept = 996;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	fx->ui.view = DASH_VIEW_LADDER;
+	fx->ui.ladder_uid = 11;
+	fx->ui.detail_top = 0;
+	render(fx, 120, 40);
+	first = row_of(fx, "  1001 ");
+	gap = row_of(fx, "... 996 segments not kept ...");
+	after = row_of(fx, "  2001 ");
+	assert_true(first > 0);
+	assert_int_equal(row_of(fx, "  1004 "), first + 3);
+	assert_int_equal(gap, first + 4);
+	assert_int_equal(after, gap + 1);
+	assert_int_equal(fx->screen->row[gap].attr, DASH_ATTR_DIM);
+	assert_true(row_of(fx, "earlier") < 0);
+	/* 35 lines in 20 at 80x24: End shows the newest, Home the first. */
+	dash_key(fx->m, &fx->ui, DASH_KEY_END, 0);
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "  2030 ") > 0);
+	assert_true(row_of(fx, "  1001 ") < 0);
+	assert_true(row_of(fx, "segments not kept") < 0);
+	dash_key(fx->m, &fx->ui, DASH_KEY_HOME, 0);
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "  1001 ") > 0);
+	assert_int_equal(row_of(fx, "... 996 segments not kept ..."),
+			 row_of(fx, "  1001 ") + 4);
+	/* No first rows kept: the gap is the earlier segments. */
+	fx->snap.ladder = rows + 4;
+	fx->snap.n_ladder = 30;
+	fx->snap.ladder_gap_at = 0;
+	fx->snap.ladder_not_kept = 1000;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 120, 40);
+	gap = row_of(fx, "(1000 earlier segments not kept)");
+	assert_true(gap > 0);
+	assert_int_equal(row_of(fx, "  2001 "), gap + 1);
+	fx->snap.ladder_not_kept = ENGINE_LADDER_UNKNOWN;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 120, 40);
+	assert_int_equal(row_of(fx, "(earlier segments not kept)"), gap);
+	fx->snap.ladder = NULL;
+	fx->snap.n_ladder = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rates_strip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtt_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_detail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ladder_gap, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

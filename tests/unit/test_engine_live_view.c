@@ -50,13 +50,32 @@ struct ended {
 struct recorder {
 	struct ended *flows;
 	size_t n, cap;
+	/*
+	 * The test's own model of the first rows' pool: a connection takes
+	 * a slot with its first row if one is free, gives it back at its end.
+	 */
+	size_t slots_free;
+	uint64_t refused;
 };
 
 /* Per flow, in the consumer's storage. */
 struct rec_storage {
 	uint32_t srtt_us[2];
 	uint64_t rows;
+	bool slot;
 };
+
+static void rec_row(struct recorder *r, struct rec_storage *st)
+{
+	if (st->rows++ > 0)
+		return;
+	if (r->slots_free > 0) {
+		r->slots_free--;
+		st->slot = true;
+	} else {
+		r->refused++;
+	}
+}
 
 static void rec_segment(void *ctx, const struct packet *pkt,
 			const struct flow *f, const struct tcp_seg_info *info,
@@ -66,10 +85,9 @@ static void rec_segment(void *ctx, const struct packet *pkt,
 	int d = !info->dir;     /* the sample times the peer's data */
 	int64_t us = info->ack_rtt_ns / 1000;
 
-	(void)ctx;
 	(void)pkt;
 	(void)f;
-	st->rows++;
+	rec_row(ctx, st);
 	if (info->ack_rtt_ns <= 0)
 		return;
 	if (us < 1)
@@ -84,12 +102,11 @@ static void rec_copy(void *ctx, const struct packet *pkt,
 		     const struct flow *f, int dir, uint64_t copy_of,
 		     void *storage)
 {
-	(void)ctx;
 	(void)pkt;
 	(void)dir;
 	(void)copy_of;
 	if (flow_is_tcp(f))
-		((struct rec_storage *)storage)->rows++;
+		rec_row(ctx, storage);
 }
 
 static void rec_end(void *ctx, const struct flow *f, void *storage)
@@ -112,6 +129,8 @@ static void rec_end(void *ctx, const struct flow *f, void *storage)
 	memcpy(x->conn_state, fr.conn_state, sizeof(x->conn_state));
 	x->at_capture_end = f->end_reason == FLOW_END_CAPTURE_END;
 	x->rows = st->rows;
+	if (st->slot)
+		r->slots_free++;
 	if (!x->tcp)
 		return;
 	for (int d = 0; d < 2; d++) {
@@ -130,9 +149,11 @@ static const struct ended *ended_of(const struct recorder *r, uint64_t uid)
 	return NULL;
 }
 
-static struct engine *engine_with(unsigned parts, size_t history_rows,
-				  struct recorder *rec,
-				  struct engine_consumer *c)
+/* An engine with ENGINE_HISTORY's stores sized (0: the default). */
+static struct engine *engine_sized(unsigned parts, size_t history_rows,
+				   size_t history_conns, size_t watch_rows,
+				   struct recorder *rec,
+				   struct engine_consumer *c)
 {
 	struct settings s;
 	struct engine_config cfg = {.parts = parts};
@@ -142,6 +163,9 @@ static struct engine *engine_with(unsigned parts, size_t history_rows,
 	cfg.detect = s.detect;
 	cfg.top_n = 5;
 	cfg.history_rows = history_rows;
+	cfg.history_conns = history_conns;
+	cfg.watch_rows = watch_rows;
+	rec->slots_free = history_conns ? history_conns : ENGINE_HISTORY_CONNS;
 	memset(c, 0, sizeof(*c));
 	c->ctx = rec;
 	c->on_tcp_segment = rec_segment;
@@ -151,6 +175,13 @@ static struct engine *engine_with(unsigned parts, size_t history_rows,
 	cfg.consumers = c;
 	cfg.n_consumers = 1;
 	return engine_new(&cfg);
+}
+
+static struct engine *engine_with(unsigned parts, size_t history_rows,
+				  struct recorder *rec,
+				  struct engine_consumer *c)
+{
+	return engine_sized(parts, history_rows, 0, 0, rec, c);
 }
 
 /* ------------------------------------------------ rtt_ns and conn_state */
@@ -754,6 +785,28 @@ static void test_ladder_rtt_is_timeline(void **state)
 }
 
 /*
+ * Connection uid's whole ladder from the first max frames of path (all
+ * with UINT64_MAX), from a ring that holds them all.
+ */
+static void whole_ladder(const char *path, uint64_t max, uint64_t uid,
+			 struct engine_snapshot *all)
+{
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine *big = engine_with(ENGINE_HISTORY, 0, &rec, &con);
+
+	assert_non_null(big);
+	engine_snapshot_init(all, 0);
+	engine_snapshot_want_ladder(all, uid);
+	unit_feed_frames(big, path, 0, max);
+	assert_true(engine_snapshot_take(big, all));
+	assert_int_equal(all->ladder_not_kept, 0);
+	assert_true(all->n_ladder > 0);
+	engine_free(big);
+	free(rec.flows);
+}
+
+/*
  * A ring smaller than the traffic: a connection's newest rows are kept,
  * and the ones lost are counted, while it lives and after it ended.
  */
@@ -785,37 +838,37 @@ static void test_ladder_not_kept(void **state)
 	engine_free(e);
 	free(rec.flows);
 
-	/* Asked for while it lives: exact, and still so once it ended. */
+	/*
+	 * Asked for while it lives (first taken after its last segment):
+	 * its first four and newest eight, exact, and still so once it
+	 * ended (watched from that take, so its first rows outlive it).
+	 */
 	memset(&rec, 0, sizeof(rec));
 	e = engine_with(ENGINE_HISTORY, 8, &rec, &con);
 	engine_snapshot_init(&s, 0);
 	engine_snapshot_want_ladder(&s, uid);
 	feed_file(e, "testdata/lab/bulk_loss.pcap", 0);
 	assert_true(engine_snapshot_take(e, &s));
-	assert_int_equal(s.n_ladder, 8);
+	assert_int_equal(s.n_ladder, 12);
+	assert_int_equal(s.ladder_gap_at, 4);
 	assert_int_equal(s.ladder_not_kept + s.n_ladder, rows);
 	engine_finish(e);
 	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.n_ladder, 12);
+	assert_int_equal(s.ladder_gap_at, 4);
 	assert_int_equal(s.ladder_not_kept + s.n_ladder, rows);
-	/* The newest eight, as a ring that holds them all has them. */
+	/* As a ring that holds them all has them. */
 	{
-		struct recorder all_rec = {0};
-		struct engine_consumer all_con;
 		struct engine_snapshot all;
-		struct engine *big = engine_with(ENGINE_HISTORY, 0, &all_rec,
-						 &all_con);
 
-		engine_snapshot_init(&all, 0);
-		engine_snapshot_want_ladder(&all, uid);
-		feed_file(big, "testdata/lab/bulk_loss.pcap", 0);
-		assert_true(engine_snapshot_take(big, &all));
+		whole_ladder("testdata/lab/bulk_loss.pcap", UINT64_MAX, uid,
+			     &all);
 		assert_int_equal(all.n_ladder, rows);
-		assert_int_equal(all.ladder_not_kept, 0);
-		assert_memory_equal(s.ladder, all.ladder + rows - 8,
+		assert_memory_equal(s.ladder, all.ladder,
+				    4 * sizeof(*s.ladder));
+		assert_memory_equal(s.ladder + 4, all.ladder + rows - 8,
 				    8 * sizeof(*s.ladder));
 		engine_snapshot_free(&all);
-		engine_free(big);
-		free(all_rec.flows);
 	}
 	engine_snapshot_free(&s);
 	engine_free(e);
@@ -834,7 +887,8 @@ static void test_ladder_grows_then_ends(void **state)
 	struct engine_consumer con;
 	struct engine_snapshot s;
 	struct engine *e = engine_with(ENGINE_HISTORY, 8, &rec, &con);
-	uint64_t uid = 0;
+	struct engine_snapshot all;
+	uint64_t uid = 0, at_watch;
 	const struct ended *x;
 
 	(void)state;
@@ -847,16 +901,29 @@ static void test_ladder_grows_then_ends(void **state)
 	assert_true(uid != 0);
 	engine_snapshot_want_ladder(&s, uid);
 	assert_true(engine_snapshot_take(e, &s));
-	assert_int_equal(s.n_ladder, 8);
-	assert_true(s.ladder_not_kept + s.n_ladder <= 20);
+	assert_int_equal(s.n_ladder, 12);
+	assert_int_equal(s.ladder_gap_at, 4);
+	at_watch = s.ladder_not_kept + s.n_ladder;
+	assert_true(at_watch <= 20);
 	unit_feed_frames(e, path, 20, UINT64_MAX);
 	engine_finish(e);
 	x = ended_of(&rec, uid);
 	assert_non_null(x);
 	assert_true(x->rows > 1000);
+	/*
+	 * Watched since that take: its first four, the ring's eight then,
+	 * and every row since, the gap between the first four and those.
+	 */
 	assert_true(engine_snapshot_take(e, &s));
-	assert_int_equal(s.n_ladder, 8);
-	assert_int_equal(s.ladder_not_kept + s.n_ladder, x->rows);
+	assert_int_equal(s.ladder_gap_at, 4);
+	assert_int_equal(s.n_ladder, 4 + 8 + (x->rows - at_watch));
+	assert_int_equal(s.ladder_not_kept, at_watch - 12);
+	whole_ladder(path, UINT64_MAX, uid, &all);
+	assert_int_equal(all.n_ladder, x->rows);
+	assert_memory_equal(s.ladder, all.ladder, 4 * sizeof(*s.ladder));
+	assert_memory_equal(s.ladder + 4, all.ladder + at_watch - 8,
+			    (s.n_ladder - 4) * sizeof(*s.ladder));
+	engine_snapshot_free(&all);
 	engine_snapshot_free(&s);
 	engine_free(e);
 	free(rec.flows);
@@ -942,6 +1009,231 @@ static void test_ladder_interleaved(void **state)
 	free(rec.flows);
 }
 
+/*
+ * The n'th TCP connection live after the first max frames of path, of
+ * those with at least min_pkts packets by then (oldest first).
+ */
+static uint64_t nth_connection(const char *path, uint64_t max, size_t n,
+			       uint64_t min_pkts)
+{
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s;
+	struct engine *e = engine_with(ENGINE_HISTORY, 0, &rec, &con);
+	uint64_t uid = 0;
+
+	engine_snapshot_init(&s, SNAPSHOT_FLOWS);
+	unit_feed_frames(e, path, 0, max);
+	assert_true(engine_snapshot_take(e, &s));
+	for (size_t i = 0; i < s.n_flows && uid == 0; i++)
+		if (s.flows[i].proto == 6 &&
+		    s.flows[i].pkts[0] + s.flows[i].pkts[1] >= min_pkts &&
+		    n-- == 0)
+			uid = s.flows[i].uid;
+	assert_true(uid != 0);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+	return uid;
+}
+
+/*
+ * A busy ring (8 rows) wraps many times over a live connection never
+ * watched: its handshake is still the ladder's first rows, then the gap
+ * (exact), then the ring's newest rows.  The shared ring alone loses it.
+ */
+static void test_ladder_handshake_survives_wrap(void **state)
+{
+	static const char path[] = "testdata/lab/bulk_loss.pcap";
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s, all;
+	struct engine *e = engine_with(ENGINE_HISTORY, 8, &rec, &con);
+	uint64_t uid = nth_connection(path, 300, 0, 1);
+
+	(void)state;
+	whole_ladder(path, 300, uid, &all);
+	assert_true(all.n_ladder > 100);
+	engine_snapshot_init(&s, 0);
+	unit_feed_frames(e, path, 0, 300);
+	engine_snapshot_want_ladder(&s, uid);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.ladder_gap_at, 4);
+	assert_int_equal(s.n_ladder, 12);
+	assert_int_equal(s.ladder_not_kept, all.n_ladder - 12);
+	assert_int_equal(s.ladder_first_refused, 0);
+	/* SYN, SYN-ACK, ACK: the handshake, as the whole ladder has it. */
+	assert_int_equal(s.ladder[0].flags, TCP_FLAG_SYN);
+	assert_int_equal(s.ladder[1].flags, TCP_FLAG_SYN | TCP_FLAG_ACK);
+	assert_int_equal(s.ladder[2].flags & (TCP_FLAG_SYN | TCP_FLAG_ACK),
+			 TCP_FLAG_ACK);
+	assert_memory_equal(s.ladder, all.ladder, 4 * sizeof(*s.ladder));
+	assert_memory_equal(s.ladder + 4, all.ladder + all.n_ladder - 8,
+			    8 * sizeof(*s.ladder));
+	engine_snapshot_free(&all);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+/*
+ * Watched from before its first segment, among 33 interleaved
+ * connections that wrap an 8-row ring hundreds of times: every row of
+ * it is kept, as a ring holding them all has them, while it lives and
+ * once it ended.  A connection not watched keeps its first four and the
+ * ring's newest only.
+ */
+static void test_ladder_watched_all_survive(void **state)
+{
+	static const char path[] = "testdata/lab/normal_nginx_wrk.pcap";
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s, other, all;
+	struct engine *e = engine_with(ENGINE_HISTORY, 8, &rec, &con);
+	uint64_t uid = nth_connection(path, 400, 0, 10);
+	uint64_t not_watched = nth_connection(path, 400, 1, 10);
+
+	(void)state;
+	whole_ladder(path, UINT64_MAX, uid, &all);
+	assert_true(all.n_ladder > 400);
+	engine_watch_ladder(e, uid);
+	engine_snapshot_init(&s, 0);
+	engine_snapshot_init(&other, 0);
+	engine_snapshot_want_ladder(&s, uid);
+	feed_file(e, path, 0);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.ladder_not_kept, 0);
+	assert_int_equal(s.n_ladder, all.n_ladder);
+	assert_memory_equal(s.ladder, all.ladder,
+			    all.n_ladder * sizeof(*s.ladder));
+	/* Another's ladder, taken without starting a watch of its own. */
+	engine_finish(e);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.ladder_not_kept, 0);
+	assert_int_equal(s.n_ladder, all.n_ladder);
+	assert_memory_equal(s.ladder, all.ladder,
+			    all.n_ladder * sizeof(*s.ladder));
+	engine_snapshot_want_ladder(&other, not_watched);
+	assert_true(engine_snapshot_take(e, &other));
+	/* Ended unwatched: its first rows went back to the pool. */
+	assert_true(other.n_ladder <= 8);
+	assert_int_equal(other.ladder_gap_at, 0);
+	assert_int_equal(other.ladder_not_kept + other.n_ladder,
+			 ended_of(&rec, not_watched)->rows);
+	engine_snapshot_free(&all);
+	engine_snapshot_free(&other);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+/*
+ * Watched from its middle, with a ring (64) that still holds some of
+ * its rows then: those and every later one, after its first four; the
+ * gap between is exact.  The ring alone has only its last few by then.
+ */
+static void test_ladder_watch_joins_ring(void **state)
+{
+	static const char path[] = "testdata/lab/normal_nginx_wrk.pcap";
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s, all;
+	struct engine *e = engine_with(ENGINE_HISTORY, 64, &rec, &con);
+	uint64_t uid = nth_connection(path, 400, 0, 10);
+	uint64_t at_watch, in_ring;
+
+	(void)state;
+	whole_ladder(path, UINT64_MAX, uid, &all);
+	engine_snapshot_init(&s, 0);
+	unit_feed_frames(e, path, 0, 4000);
+	engine_snapshot_want_ladder(&s, uid);
+	assert_true(engine_snapshot_take(e, &s));     /* the watch begins */
+	assert_int_equal(s.ladder_gap_at, 4);
+	at_watch = s.n_ladder + s.ladder_not_kept;
+	in_ring = s.n_ladder - 4;
+	assert_true(in_ring > 0 && in_ring < 64);
+	assert_true(s.ladder_not_kept > 0);
+	unit_feed_frames(e, path, 4000, UINT64_MAX);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.ladder_gap_at, 4);
+	assert_int_equal(s.ladder_not_kept, at_watch - in_ring - 4);
+	assert_int_equal(s.n_ladder + s.ladder_not_kept, all.n_ladder);
+	assert_memory_equal(s.ladder, all.ladder, 4 * sizeof(*s.ladder));
+	assert_memory_equal(s.ladder + 4, all.ladder + at_watch - in_ring,
+			    (s.n_ladder - 4) * sizeof(*s.ladder));
+	engine_snapshot_free(&all);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+/* A watch of 16 rows: the newest 16 after the first four, the gap exact. */
+static void test_ladder_watch_bounded(void **state)
+{
+	static const char path[] = "testdata/lab/normal_nginx_wrk.pcap";
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s, all;
+	struct engine *e = engine_sized(ENGINE_HISTORY, 8, 0, 16, &rec, &con);
+	uint64_t uid = nth_connection(path, 400, 0, 10);
+
+	(void)state;
+	whole_ladder(path, UINT64_MAX, uid, &all);
+	engine_watch_ladder(e, uid);
+	engine_snapshot_init(&s, 0);
+	engine_snapshot_want_ladder(&s, uid);
+	feed_file(e, path, 0);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.ladder_gap_at, 4);
+	assert_int_equal(s.n_ladder, 20);
+	assert_int_equal(s.ladder_not_kept, all.n_ladder - 20);
+	assert_memory_equal(s.ladder, all.ladder, 4 * sizeof(*s.ladder));
+	assert_memory_equal(s.ladder + 4, all.ladder + all.n_ladder - 16,
+			    16 * sizeof(*s.ladder));
+	engine_snapshot_free(&all);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
+/*
+ * A pool of 2 connections' first rows among 40 that stay open: the
+ * refused are counted as the test's own model of the pool counts them,
+ * and a refused connection's ladder says its earlier rows are gone.
+ */
+static void test_ladder_first_pool_full(void **state)
+{
+	static const char path[] = "testdata/lab/close_wait_leak.pcap";
+	struct recorder rec = {0};
+	struct engine_consumer con;
+	struct engine_snapshot s;
+	struct engine *e = engine_sized(ENGINE_HISTORY, 8, 2, 0, &rec, &con);
+	uint64_t with = nth_connection(path, UINT64_MAX, 0, 1);
+	uint64_t without = nth_connection(path, UINT64_MAX, 5, 1);
+
+	(void)state;
+	engine_snapshot_init(&s, 0);
+	feed_file(e, path, 0);
+	engine_snapshot_want_ladder(&s, with);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_true(rec.refused > 10);
+	assert_int_equal(s.ladder_first_refused, rec.refused);
+	assert_true(s.n_ladder > 0);
+	assert_int_equal(s.ladder[0].flags, TCP_FLAG_SYN);
+	assert_true(s.ladder_not_kept == 0 || s.ladder_gap_at == 4);
+	engine_snapshot_want_ladder(&s, without);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.ladder_gap_at, 0);
+	assert_true(s.ladder_not_kept > 0);
+	assert_true(s.n_ladder == 0 || s.ladder[0].flags != TCP_FLAG_SYN);
+	engine_finish(e);
+	assert_true(engine_snapshot_take(e, &s));
+	assert_int_equal(s.ladder_first_refused, rec.refused);
+	engine_snapshot_free(&s);
+	engine_free(e);
+	free(rec.flows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -958,6 +1250,11 @@ int main(void)
 		cmocka_unit_test(test_ladder_grows_then_ends),
 		cmocka_unit_test(test_ladder_unknown),
 		cmocka_unit_test(test_ladder_interleaved),
+		cmocka_unit_test(test_ladder_handshake_survives_wrap),
+		cmocka_unit_test(test_ladder_watched_all_survive),
+		cmocka_unit_test(test_ladder_watch_joins_ring),
+		cmocka_unit_test(test_ladder_watch_bounded),
+		cmocka_unit_test(test_ladder_first_pool_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
