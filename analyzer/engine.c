@@ -65,6 +65,42 @@ static uint32_t first_slot_take(struct engine *e)
 	return e->first_free[--e->n_first_free] + 1;
 }
 
+/*
+ * Both ends closed (TIME_WAIT or CLOSED after the segment; a copy tells
+ * no state): the connection is over but its flow lives on through
+ * TIME_WAIT, 60 s, and at 10,000 connections/s those would hold every
+ * slot while new connections got none.
+ */
+static bool conn_closed(const struct ladder_row *r)
+{
+	if (r->copy_of != 0)
+		return false;
+	for (int d = 0; d < 2; d++)
+		if (r->state[d] != TCP_STATE_TIME_WAIT &&
+		    r->state[d] != TCP_STATE_CLOSED)
+			return false;
+	return true;
+}
+
+/* The connection's first rows' slot back to the pool (the watch's copy). */
+static void first_slot_give(struct engine *e, uint64_t uid,
+			    struct engine_flow_own *own)
+{
+	struct engine_ladder_watch *w = &e->watch;
+	const struct ladder_row *first =
+		&e->first_rows[(size_t)(own->first_slot - 1) *
+			       ENGINE_LADDER_FIRST_ROWS];
+
+	if (w->uid != 0 && w->uid == uid) {
+		w->n_first = own->ladder_rows < ENGINE_LADDER_FIRST_ROWS
+			     ? own->ladder_rows : ENGINE_LADDER_FIRST_ROWS;
+		for (uint32_t i = 0; i < w->n_first; i++)
+			w->first[i] = first[i];
+	}
+	e->first_free[e->n_first_free++] = own->first_slot - 1;
+	own->first_slot = 0;
+}
+
 static void watch_keep(struct engine_ladder_watch *w,
 		       const struct ladder_row *r)
 {
@@ -90,6 +126,8 @@ static void history_written(struct engine *e, const struct ladder_row *r,
 	if (r->uid == e->watch.uid)
 		watch_keep(&e->watch, r);
 	own->ladder_rows++;
+	if (own->first_slot != 0 && conn_closed(r))
+		first_slot_give(e, r->uid, own);
 }
 
 /*
@@ -97,26 +135,17 @@ static void history_written(struct engine *e, const struct ladder_row *r,
  * it, and its first rows' slot goes back to the pool.
  */
 static void history_ended(struct engine *e, const struct flow *f,
-			  const struct engine_flow_own *own)
+			  struct engine_flow_own *own)
 {
 	struct engine_ladder_watch *w = &e->watch;
-	const struct ladder_row *first = own->first_slot == 0 ? NULL :
-		&e->first_rows[(size_t)(own->first_slot - 1) *
-			       ENGINE_LADDER_FIRST_ROWS];
+	uint64_t uid = flow_uid(f);
 
-	if (w->uid != 0 && w->uid == flow_uid(f)) {
+	if (w->uid != 0 && w->uid == uid) {
 		w->ended = true;
 		w->conn_rows = own->ladder_rows;
-		w->n_first = 0;
-		if (first != NULL)
-			w->n_first = own->ladder_rows < ENGINE_LADDER_FIRST_ROWS
-				     ? own->ladder_rows
-				     : ENGINE_LADDER_FIRST_ROWS;
-		for (uint32_t i = 0; i < w->n_first; i++)
-			w->first[i] = first[i];
 	}
-	if (first != NULL)
-		e->first_free[e->n_first_free++] = own->first_slot - 1;
+	if (own->first_slot != 0)
+		first_slot_give(e, uid, own);
 }
 
 void engine_watch_ladder(struct engine *e, uint64_t uid)

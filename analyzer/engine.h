@@ -96,8 +96,9 @@ enum engine_part {
 	 *    handshake), so that a busy ring never takes them: a pool of
 	 *    history_conns connections, history_conns * (4 * 88 + 4) bytes,
 	 *    5.6 MiB at the default 16,384, a slot given back as its
-	 *    connection ends; a connection begun with the pool full gets
-	 *    none (engine_snapshot.ladder_first_refused counts them);
+	 *    connection closes (both ends TIME_WAIT or CLOSED: its flow
+	 *    lives on 60 s) or ends, unless watched; a connection begun with
+	 *    the pool full gets none (engine_snapshot.ladder_first_refused);
 	 *  - every row of the one connection watched (engine_watch_ladder()),
 	 *    those the ring held when the watch began and all from then on,
 	 *    whatever the rate: watch_rows *
@@ -399,8 +400,8 @@ struct engine_snapshot {
 	/*
 	 * With ENGINE_HISTORY and engine_snapshot_want_ladder(): that
 	 * connection's segments, oldest first (even once it ended): its
-	 * first rows (up to ENGINE_LADDER_FIRST_ROWS, while it lives or if
-	 * it was watched as it ended), then its newest ones, from the watch
+	 * first rows (up to ENGINE_LADDER_FIRST_ROWS, until it closed, or
+	 * if it was watched as it closed), then its newest ones, from the watch
 	 * or the ring, whichever holds more.  ladder_not_kept of its
 	 * segments fall between the two, before ladder[ladder_gap_at]
 	 * (ladder_gap_at 0: before the first row shown).  That count is

@@ -15,9 +15,10 @@ struct engine_ladder_watch {
 	struct ladder_row *rows;        /* a ring of cap, next overwritten */
 	size_t cap, next;
 	uint64_t written;               /* rows kept since the watch began */
-	/* Once the connection ended: all the rows it wrote, its first ones. */
+	/* Once the connection ended: all the rows it wrote. */
 	bool ended;
 	uint64_t conn_rows;
+	/* Its first rows, once it closed or ended and gave back its slot. */
 	struct ladder_row first[ENGINE_LADDER_FIRST_ROWS];
 	uint32_t n_first;
 };

@@ -402,17 +402,20 @@ static void ladder_parts_of(const struct engine *e, uint64_t uid,
 	p->in_ring = ring_count(e, uid);
 	if (watched)
 		p->in_watch = w->written < w->cap ? (size_t)w->written : w->cap;
+	if (watched && w->n_first > 0) {
+		p->first = w->first;
+		p->n_first = w->n_first;
+	}
 	if (fc->ladder_live) {
 		p->total = fc->ladder_rows;
-		p->first = fc->ladder_first;
-		if (p->first != NULL)
+		if (fc->ladder_first != NULL) {
+			p->first = fc->ladder_first;
 			p->n_first = p->total < ENGINE_LADDER_FIRST_ROWS
 				     ? (size_t)p->total
 				     : ENGINE_LADDER_FIRST_ROWS;
+		}
 	} else if (watched && w->ended) {
 		p->total = w->conn_rows;
-		p->first = w->first;
-		p->n_first = w->n_first;
 	} else if ((x = ended_rows(e, uid)) != NULL) {
 		p->total = x->rows;
 	} else {
