@@ -411,6 +411,7 @@ struct engine_snapshot {
 	 * has wrapped (0 before).
 	 */
 	uint64_t ladder_uid;                    /* 0: no ladder wanted */
+	bool ladder_live;                       /* its connection is live */
 	struct ladder_row *ladder;
 	size_t n_ladder;
 	size_t ladder_gap_at;

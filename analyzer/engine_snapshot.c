@@ -437,6 +437,7 @@ static bool take_ladder(struct engine *e, struct engine_snapshot *s,
 	uint64_t before, not_kept = ENGINE_LADDER_UNKNOWN;
 
 	s->ladder_first_refused = e->first_refused;
+	s->ladder_live = fc->ladder_live;
 	if (e->history == NULL || s->ladder_uid == 0) {
 		s->n_ladder = s->ladder_gap_at = 0;
 		s->ladder_not_kept = 0;

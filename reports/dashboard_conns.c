@@ -358,7 +358,8 @@ bool dash_conns_open(struct dash_model *m, struct dash_ui *ui)
 	if (ui->sel[DASH_CONNS] >= n ||
 	    m->conns[m->order[ui->sel[DASH_CONNS]]].row.proto != 6)
 		return false;
-	ui->ladder_uid = m->conns[m->order[ui->sel[DASH_CONNS]]].row.uid;
+	m->ladder_flow = m->conns[m->order[ui->sel[DASH_CONNS]]].row;
+	ui->ladder_uid = m->ladder_flow.uid;
 	ui->detail_top = 0;
 	ui->detail_left = 0;
 	return true;

@@ -103,6 +103,13 @@ struct dash_model {
 	uint64_t ladder_uid, ladder_not_kept;
 	struct ladder_row *ladder;
 	size_t n_ladder, cap_ladder, ladder_gap_at;
+	bool ladder_live;               /* the snapshot found it live */
+	/*
+	 * The connection as listed when Enter opened its ladder: its
+	 * endpoints for the title once it is off the page (a page holds only
+	 * the rows shown).
+	 */
+	struct engine_flow_row ladder_flow;
 };
 
 /* ---- dashboard_rates.c: what the snapshot tells of each rate */

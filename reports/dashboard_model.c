@@ -286,6 +286,7 @@ static bool ladder_take(struct dash_model *m, const struct engine_snapshot *s)
 		memcpy(m->ladder, s->ladder, s->n_ladder * sizeof(*m->ladder));
 	m->n_ladder = s->n_ladder;
 	m->ladder_uid = s->ladder_uid;
+	m->ladder_live = s->ladder_live;
 	m->ladder_not_kept = s->ladder_not_kept;
 	m->ladder_gap_at = s->ladder_gap_at;
 	return true;

@@ -233,6 +233,8 @@ void dash_title(struct dash_area *a, int i, const char *title,
 		dash_cell(r->text, sizeof(r->text), hint, dash_cells(hint),
 			  false);
 	}
+	/* A title wider than the screen is cut, never padded past it. */
+	dash_fit(r->text, (size_t)a->cols);
 	dash_cell(r->text, sizeof(r->text), "",
 		  (size_t)a->cols - dash_cells(r->text), false);
 	r->attr = a->focus ? DASH_ATTR_TITLE_FOCUS : DASH_ATTR_TITLE;

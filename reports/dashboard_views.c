@@ -105,21 +105,28 @@ static void ladder_title(const struct dash_model *m, uint64_t uid, char *out,
 {
 	char o[64], r[64], id[FLOW_UID_LEN];
 
-	flow_format_uid(uid, id);
-	for (size_t i = 0; i < m->n_conns; i++) {
-		const struct engine_flow_row *f = &m->conns[i].row;
+	const struct engine_flow_row *f = NULL;
+	const uint8_t *state;
 
-		if (f->uid != uid)
-			continue;
-		addr_format_endpoint(f->family, f->orig, f->orig_port, o,
-				     sizeof(o));
-		addr_format_endpoint(f->family, f->resp, f->resp_port, r,
-				     sizeof(r));
-		snprintf(out, len, "%s  %s > %s  %s/%s", id, o, r,
-			 tcp_state_name(f->state[0]), tcp_state_name(f->state[1]));
+	flow_format_uid(uid, id);
+	for (size_t i = 0; i < m->n_conns && f == NULL; i++)
+		if (m->conns[i].row.uid == uid)
+			f = &m->conns[i].row;
+	/* Off the page: as opened, in the states of its newest segment. */
+	if (f == NULL && m->ladder_flow.uid == uid)
+		f = &m->ladder_flow;
+	if (f == NULL) {
+		snprintf(out, len, "%s", id);
 		return;
 	}
-	snprintf(out, len, "%s  (no longer live)", id);
+	state = f != &m->ladder_flow || m->n_ladder == 0 ||
+		m->ladder_uid != uid ? f->state
+				     : m->ladder[m->n_ladder - 1].state;
+	addr_format_endpoint(f->family, f->orig, f->orig_port, o, sizeof(o));
+	addr_format_endpoint(f->family, f->resp, f->resp_port, r, sizeof(r));
+	snprintf(out, len, "%s  %s > %s  %s/%s%s", id, o, r,
+		 tcp_state_name(state[0]), tcp_state_name(state[1]),
+		 m->ladder_uid == uid && !m->ladder_live ? "  (ended)" : "");
 }
 
 size_t dash_ladder_lines(const struct dash_model *m)

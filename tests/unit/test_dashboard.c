@@ -502,6 +502,49 @@ static void test_help_and_detail(void **state)
  * the two, dim, and reads as a cut; scrolling counts it as a line.
  * With the gap at the top it reads as earlier segments.
  */
+/*
+ * A ladder's title once its connection is off the page the engine lists:
+ * the endpoints as opened, the states of its newest segment, and
+ * "(ended)" only when the engine says it is no longer live; a title
+ * wider than the screen is cut, not padded past it.
+ */
+static void test_ladder_title_off_page(void **state)
+{
+	struct fixture *fx = *state;
+	struct ladder_row row;
+	int t;
+
+	fx->ui.focus = DASH_CONNS;
+	fx->ui.sort = DASH_SORT_AGE;            /* 13 first, then 11 */
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 120, 40);
+	dash_key(fx->m, &fx->ui, DASH_KEY_DOWN, 0);
+	dash_key(fx->m, &fx->ui, DASH_KEY_ENTER, 0);
+	assert_int_equal(fx->ui.view, DASH_VIEW_LADDER);
+	assert_int_equal(fx->ui.ladder_uid, 11);
+	memset(&row, 0, sizeof(row));
+	row.uid = 11;
+	row.state[0] = TCP_STATE_FIN_WAIT2;
+	row.state[1] = TCP_STATE_CLOSE_WAIT;
+	fx->snap.ladder_uid = 11;
+	fx->snap.ladder = &row;
+	fx->snap.n_ladder = 1;
+	fx->snap.ladder_live = true;
+	fx->snap.n_flows = 0;                   /* off the page */
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 120, 40);
+	t = row_of(fx, "192.0.2.1:40001 > 192.0.2.2:8005  FIN_WAIT2/CLOSE_WAIT");
+	assert_true(t >= 0);
+	assert_null(strstr(fx->screen->row[t].text, "(ended)"));
+	fx->snap.ladder_live = false;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 60, 24);
+	render(fx, 80, 24);
+	t = row_of(fx, "FIN_WAIT2/CLOSE_WAIT  (ended)");
+	assert_true(t >= 0);
+	assert_int_equal(dash_cells(fx->screen->row[t].text), 80);
+}
+
 static void test_ladder_gap(void **state)
 {
 	struct fixture *fx = *state;
@@ -581,6 +624,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_findings_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates_as_listed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conns_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ladder_title_off_page, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_rates_strip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtt_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_detail, setup, teardown),
