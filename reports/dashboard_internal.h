@@ -9,7 +9,10 @@
 #include "ladder_row.h"
 #include "tcp_state.h"
 
-/* Hosts followed with their history; more are shown without. */
+/*
+ * Hosts followed with their history; when more are present, those with
+ * the most trouble (hosts_untracked counts the others).
+ */
 #define DASH_MAX_HOSTS 512
 
 /* The states whose history a host keeps (its sparklines). */
@@ -35,6 +38,12 @@ struct dash_host {
 	bool present;                   /* in the last snapshot */
 	unsigned quiet;                 /* seconds absent with no history */
 	struct dash_history hist[DASH_SPARK_COUNT];
+};
+
+/* A snapshot's host the table does not hold yet. */
+struct host_candidate {
+	uint64_t trouble;
+	size_t row;                     /* in the snapshot's hosts */
 };
 
 /* A connection as the last snapshot listed it (rates in its row). */
@@ -69,6 +78,8 @@ struct dash_model {
 	struct dash_host hosts[DASH_MAX_HOSTS];
 	size_t n_hosts;
 	uint64_t hosts_untracked;       /* snapshot hosts past the table */
+	struct host_candidate *candidates;      /* hosts new to the table */
+	size_t cap_candidates;
 
 	/*
 	 * The last snapshot's flows: the first the engine found for the

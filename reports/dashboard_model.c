@@ -34,6 +34,7 @@ void dash_model_free(struct dash_model *m)
 	free(m->order);
 	free(m->detail);
 	free(m->ladder);
+	free(m->candidates);
 	free(m);
 }
 
@@ -101,8 +102,93 @@ static void hosts_drop_quiet(struct dash_model *m)
 	m->n_hosts = kept;
 }
 
-static void hosts_merge(struct dash_model *m, const struct engine_snapshot *s)
+static void host_admit(struct dash_host *h, const struct host_state_row *r)
 {
+	memset(h, 0, sizeof(*h));
+	h->family = r->family;
+	h->tunnel = r->tunnel;
+	memcpy(h->addr, r->addr, 16);
+	host_label_text(r->family, r->addr, r->tunnel, NULL, h->label,
+			sizeof(h->label));
+}
+
+/*
+ * The host a full table gives up: one absent from the snapshot (the
+ * longest quiet first), else the present one with the least trouble,
+ * then the fewest sockets: the panel's own order, from the bottom.
+ */
+static struct dash_host *host_least(struct dash_model *m)
+{
+	struct dash_host *least = &m->hosts[0];
+
+	for (size_t i = 1; i < m->n_hosts; i++) {
+		struct dash_host *h = &m->hosts[i];
+
+		if (h->present != least->present) {
+			if (!h->present)
+				least = h;
+			continue;
+		}
+		if (!h->present ? h->quiet > least->quiet
+				: h->trouble < least->trouble ||
+					  (h->trouble == least->trouble &&
+					   h->total < least->total))
+			least = h;
+	}
+	return least;
+}
+
+static int most_trouble_first(const void *a, const void *b)
+{
+	const struct host_candidate *x = a, *y = b;
+
+	if (x->trouble != y->trouble)
+		return x->trouble < y->trouble ? 1 : -1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/*
+ * The snapshot's hosts the table does not hold yet, most trouble first
+ * (then the snapshot's order: most sockets), take the free rows, then
+ * the rows of absent hosts, then those of present hosts with less
+ * trouble: a host whose CLOSE_WAIT grows late in a capture with many
+ * hosts is shown.  Its history starts empty.  Equal trouble never
+ * displaces: a host shown keeps its history.
+ */
+static void hosts_admit(struct dash_model *m, const struct engine_snapshot *s,
+			struct host_candidate *c, size_t n)
+{
+	qsort(c, n, sizeof(*c), most_trouble_first);
+	for (size_t i = 0; i < n; i++) {
+		const struct host_state_row *r = &s->hosts[c[i].row];
+		struct dash_host *h;
+
+		if (m->n_hosts < DASH_MAX_HOSTS) {
+			h = &m->hosts[m->n_hosts++];
+		} else {
+			h = host_least(m);
+			if (h->present && h->trouble >= c[i].trouble) {
+				m->hosts_untracked += n - i;
+				return;
+			}
+			if (h->present)
+				m->hosts_untracked++;
+		}
+		host_admit(h, r);
+		h->present = true;
+		memcpy(h->count, r->count, sizeof(h->count));
+		h->total = r->total;
+		h->trouble = c[i].trouble;
+	}
+}
+
+static bool hosts_merge(struct dash_model *m, const struct engine_snapshot *s)
+{
+	size_t n_new = 0;
+
+	if (!room((void **)&m->candidates, &m->cap_candidates, s->n_hosts + 1,
+		  sizeof(*m->candidates)))
+		return false;
 	m->hosts_untracked = 0;
 	for (size_t i = 0; i < m->n_hosts; i++) {
 		m->hosts[i].present = false;
@@ -115,23 +201,17 @@ static void hosts_merge(struct dash_model *m, const struct engine_snapshot *s)
 		struct dash_host *h = host_find(m, r);
 
 		if (h == NULL) {
-			if (m->n_hosts == DASH_MAX_HOSTS) {
-				m->hosts_untracked++;
-				continue;
-			}
-			h = &m->hosts[m->n_hosts++];
-			memset(h, 0, sizeof(*h));
-			h->family = r->family;
-			h->tunnel = r->tunnel;
-			memcpy(h->addr, r->addr, 16);
-			host_label_text(r->family, r->addr, r->tunnel, NULL,
-					h->label, sizeof(h->label));
+			m->candidates[n_new].trouble = trouble_of(r->count);
+			m->candidates[n_new++].row = i;
+			continue;
 		}
 		h->present = true;
 		memcpy(h->count, r->count, sizeof(h->count));
 		h->total = r->total;
 		h->trouble = trouble_of(r->count);
 	}
+	hosts_admit(m, s, m->candidates, n_new);
+	return true;
 }
 
 /* Per second: each host's and each rate's sample. */
@@ -296,9 +376,9 @@ bool dash_model_update(struct dash_model *m, const struct engine_snapshot *s,
 		       const struct live_counts *counts, uint64_t flows,
 		       bool ended)
 {
-	if (!conns_take(m, s) || !findings_take(m, s) || !ladder_take(m, s))
+	if (!conns_take(m, s) || !findings_take(m, s) || !ladder_take(m, s) ||
+	    !hosts_merge(m, s))
 		return false;
-	hosts_merge(m, s);
 	rates_take(m, s, counts);
 	if (!m->have_frame || counts->elapsed - m->counts_before.elapsed >= 1.0)
 		m->counts_before = m->have_frame ? m->counts : *counts;

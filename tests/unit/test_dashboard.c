@@ -256,6 +256,84 @@ static void test_hosts_by_trouble(void **state)
 	assert_true(server >= 0 && client > server);
 }
 
+/* 10.0.x.y for host i. */
+static void host_row(struct host_state_row *r, size_t i, uint32_t estab,
+		     uint32_t close_wait)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = 4;
+	r->addr[0] = 10;
+	r->addr[2] = (uint8_t)(i >> 8);
+	r->addr[3] = (uint8_t)i;
+	r->count[TCP_STATE_ESTABLISHED] = estab;
+	r->count[TCP_STATE_CLOSE_WAIT] = close_wait;
+	r->total = estab + close_wait;
+}
+
+/*
+ * A full host table still admits a host with more trouble than the
+ * least troubled it holds (that one goes, counted as not shown), with
+ * an empty history; an absent host makes room for any present one;
+ * equal trouble displaces nobody.
+ */
+static void test_full_table_admits_trouble(void **state)
+{
+	struct fixture *fx = *state;
+	size_t n = DASH_MAX_HOSTS + 1;
+	struct host_state_row *rows = calloc(n, sizeof(*rows));
+	int row, held = 0;
+
+	for (size_t i = 0; i < DASH_MAX_HOSTS; i++)
+		host_row(&rows[i], i, 2, 0);
+	fx->snap.hosts = rows;
+	fx->snap.n_hosts = DASH_MAX_HOSTS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	/* The 2 hosts of the fixture went quiet: the table holds 512. */
+	assert_int_equal(fx->m->n_hosts, DASH_MAX_HOSTS);
+	fx->snap.at += NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	/* Late in the capture, 10.0.2.0's CLOSE_WAIT explodes. */
+	host_row(&rows[DASH_MAX_HOSTS], DASH_MAX_HOSTS, 0, 40);
+	rows[3].count[TCP_STATE_ESTABLISHED] = 1;       /* the least troubled */
+	rows[3].total = 1;
+	fx->snap.n_hosts = n;
+	fx->snap.at += NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	assert_int_equal(fx->m->hosts_untracked, 1);
+	render(fx, 120, 40);
+	row = row_of(fx, "10.0.2.0 ");
+	assert_true(row >= 0 && row == row_of(fx, "    40 "));
+	assert_true(row_of(fx, "10.0.0.3 ") < 0);
+	for (size_t i = 0; i < fx->m->n_hosts; i++) {
+		const struct dash_host *h = &fx->m->hosts[i];
+
+		/* Only the second just sampled. */
+		if (h->addr[2] == 2)
+			for (unsigned k = 0; k + 1 < DASH_HISTORY; k++)
+				assert_int_equal(dash_history_get(
+					&h->hist[DASH_SPARK_CLOSE_WAIT], k), 0);
+	}
+	/* Equal trouble: the host shown keeps its row and history. */
+	host_row(&rows[3], 3, 3, 0);
+	fx->snap.at += NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 120, 40);
+	assert_true(row_of(fx, "10.0.0.3 ") < 0);
+	assert_int_equal(fx->m->hosts_untracked, 1);
+	/* 10.0.2.0 gone: any present host takes its row. */
+	fx->snap.n_hosts = DASH_MAX_HOSTS;
+	fx->snap.at += NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	assert_int_equal(fx->m->hosts_untracked, 0);
+	for (size_t i = 0; i < fx->m->n_hosts; i++)
+		held += strcmp(fx->m->hosts[i].label, "10.0.0.3") == 0 &&
+		       fx->m->hosts[i].present;
+	assert_int_equal(held, 1);
+	free(rows);
+	fx->snap.hosts = fx->hosts;
+	fx->snap.n_hosts = 0;
+}
+
 static void test_sort_keys(void **state)
 {
 	struct fixture *fx = *state;
@@ -615,6 +693,8 @@ int main(void)
 		cmocka_unit_test(test_sparkline),
 		cmocka_unit_test(test_counts_fit),
 		cmocka_unit_test_setup_teardown(test_hosts_by_trouble, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_table_admits_trouble,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_sort_udp_last, setup,
 						teardown),
