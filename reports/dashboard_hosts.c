@@ -136,19 +136,57 @@ static void host_row(const struct dash_model *m, const struct dash_host *h,
 	dash_fit(r->text, (size_t)cols);
 }
 
+#define TITLE "Sockets per host"
+
+/*
+ * The title's hint: the hosts listed, then what the panel cannot show,
+ * so that nobody takes the rows for all there is: hosts summed up as
+ * holding only SYN_SENT sockets (a flood's spoofed sources) or past the
+ * display's table, and sockets of hosts past the engine's count.  The
+ * richest wording that fits in cells.
+ */
+static void hosts_hint(const struct dash_model *m, size_t n, size_t cells,
+		       char *out, size_t len)
+{
+	uint64_t syn_only = m->hosts_left_out.syn_only_hosts;
+	char hidden[16], syn[16], sockets[16], parts[3][64];
+
+	dash_si((double)(syn_only + m->hosts_untracked), hidden,
+		sizeof(hidden));
+	dash_si((double)syn_only, syn, sizeof(syn));
+	dash_si((double)m->sockets_not_counted, sockets, sizeof(sockets));
+	snprintf(parts[0], sizeof(parts[0]), ", +%s hosts not shown%s%s%s",
+		 hidden, syn_only > 0 ? " (" : "", syn_only > 0 ? syn : "",
+		 syn_only > 0 ? " SYN-only)" : "");
+	snprintf(parts[1], sizeof(parts[1]), ", +%s hosts not shown", hidden);
+	snprintf(parts[2], sizeof(parts[2]), ", %s sockets not counted",
+		 sockets);
+	for (int v = 0; v < 4; v++) {
+		bool hide = syn_only + m->hosts_untracked > 0;
+
+		snprintf(out, len, "%zu host%s%s%s%s", n, n == 1 ? "" : "s",
+			 hide ? parts[v < 2 ? 0 : 1] : "",
+			 m->sockets_not_counted > 0 ? parts[2] : "",
+			 v % 2 == 0 ? ", most trouble first" : "");
+		if (dash_cells(out) <= cells)
+			return;
+	}
+}
+
 void dash_hosts_render(struct dash_model *m, struct dash_ui *ui,
 		       struct dash_area *a)
 {
 	size_t n, w, n_sparks = sparks(a->cols, &w);
+	size_t room = (size_t)a->cols > sizeof(TITLE) + 4
+		? (size_t)a->cols - sizeof(TITLE) - 4 : 0;
 	int rows = a->n - 2;
-	char hint[64];
+	char hint[192];
 
 	if (!dash_order_room(m, m->n_hosts))
 		return;
 	n = dash_hosts_list(m, ui, m->order);
-	snprintf(hint, sizeof(hint), "%zu host%s, most trouble first", n,
-		 n == 1 ? "" : "s");
-	dash_title(a, 0, "Sockets per host", hint);
+	hosts_hint(m, n, room, hint, sizeof(hint));
+	dash_title(a, 0, TITLE, hint);
 	if (a->n < 2)
 		return;
 	heading(a, 1, n_sparks, w);

@@ -78,6 +78,9 @@ struct dash_model {
 	struct dash_host hosts[DASH_MAX_HOSTS];
 	size_t n_hosts;
 	uint64_t hosts_untracked;       /* snapshot hosts past the table */
+	/* What the snapshot's hosts leave out (host_states.h, host_counts.h). */
+	struct host_states_summary hosts_left_out;
+	uint64_t sockets_not_counted;
 	struct host_candidate *candidates;      /* hosts new to the table */
 	size_t cap_candidates;
 

@@ -190,6 +190,8 @@ static bool hosts_merge(struct dash_model *m, const struct engine_snapshot *s)
 		  sizeof(*m->candidates)))
 		return false;
 	m->hosts_untracked = 0;
+	m->hosts_left_out = s->hosts_left_out;
+	m->sockets_not_counted = s->hosts_not_counted;
 	for (size_t i = 0; i < m->n_hosts; i++) {
 		m->hosts[i].present = false;
 		memset(m->hosts[i].count, 0, sizeof(m->hosts[i].count));

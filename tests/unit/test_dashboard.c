@@ -334,6 +334,38 @@ static void test_full_table_admits_trouble(void **state)
 	fx->snap.n_hosts = 0;
 }
 
+/*
+ * The hosts panel says what it cannot show: hosts summed up as SYN-only
+ * or past the display's table, and sockets past the engine's count.
+ */
+static void test_hosts_not_shown(void **state)
+{
+	struct fixture *fx = *state;
+	int title;
+
+	render(fx, 80, 24);
+	title = row_of(fx, "Sockets per host");
+	assert_non_null(strstr(fx->screen->row[title].text,
+			       "2 hosts, most trouble first"));
+	assert_null(strstr(fx->screen->row[title].text, "not"));
+	fx->snap.hosts_left_out.syn_only_hosts = 300;
+	fx->snap.hosts_not_counted = 12;
+	fx->snap.at += NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 120, 40);
+	assert_non_null(strstr(fx->screen->row[title].text,
+			       "2 hosts, +300 hosts not shown (300 SYN-only), "
+			       "12 sockets not counted, most trouble first"));
+	/* At 80 columns the shortest wording, never nothing. */
+	fx->m->hosts_untracked = 65000;
+	fx->m->sockets_not_counted = 1234567;
+	render(fx, 80, 24);
+	assert_non_null(strstr(fx->screen->row[title].text,
+			       "2 hosts, +65.3k hosts not shown, "
+			       "1235k sockets not counted"));
+	assert_true(dash_cells(fx->screen->row[title].text) == 80);
+}
+
 static void test_sort_keys(void **state)
 {
 	struct fixture *fx = *state;
@@ -695,6 +727,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hosts_by_trouble, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_table_admits_trouble,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hosts_not_shown, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sort_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_sort_udp_last, setup,
 						teardown),
