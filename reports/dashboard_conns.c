@@ -66,22 +66,6 @@ static void endpoints(const struct engine_flow_row *r, char *orig,
 	addr_format_endpoint(r->family, r->resp, r->resp_port, resp, len);
 }
 
-/*
- * An endpoint wider than its cell loses the middle of its address, marked
- * "~", never its port or the address's two ends (what tells hosts apart).
- */
-static void elide_middle(char *s, size_t width)
-{
-	size_t len = strlen(s), head, tail;
-
-	if (len <= width || width < 5)
-		return;
-	head = (width - 1) / 2;
-	tail = width - 1 - head;
-	s[head] = '~';
-	memmove(s + head + 1, s + len - tail, tail + 1);
-}
-
 static void states_text(const struct engine_flow_row *r, char *out,
 			size_t len)
 {
@@ -285,8 +269,8 @@ static void conn_row(const struct dash_model *m, const struct dash_conn *c,
 	size_t len = sizeof(r->text);
 
 	endpoints(f, orig, resp, sizeof(orig));
-	elide_middle(orig, ep_w);
-	elide_middle(resp, ep_w);
+	dash_elide_middle(orig, ep_w);
+	dash_elide_middle(resp, ep_w);
 	put(r->text, len, C_ORIG, on, orig, ep_w);
 	put(r->text, len, C_RESP, on, resp, ep_w);
 	states_text(f, v, sizeof(v));

@@ -108,9 +108,11 @@ static void heading(struct dash_area *a, int i, size_t n_sparks, size_t w)
 static void host_row(const struct dash_model *m, const struct dash_host *h,
 		     struct dash_row *r, size_t n_sparks, size_t w, int cols)
 {
-	char num[16], spark[DASH_HISTORY * 3 + 1];
+	char num[16], spark[DASH_HISTORY * 3 + 1], label[sizeof(h->label)];
 
-	dash_cell(r->text, sizeof(r->text), h->label, HOST_W, false);
+	snprintf(label, sizeof(label), "%s", h->label);
+	dash_elide_middle(label, HOST_W);
+	dash_cell(r->text, sizeof(r->text), label, HOST_W, false);
 	for (size_t k = 0; k < N_SHOWN; k++) {
 		uint32_t v = h->count[shown[k]];
 

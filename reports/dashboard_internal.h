@@ -146,6 +146,13 @@ void dash_sparkline(const struct dash_history *h, size_t width, bool utf8,
 /* Appends s to row, padded or cut to exactly width cells (left/right). */
 void dash_cell(char *row, size_t rowlen, const char *s, size_t width,
 	       bool right);
+/*
+ * An ASCII name wider than width (an endpoint, a host) loses its middle,
+ * marked "~", never its two ends: the port and the address's ends are
+ * what tell hosts apart.  Names of width or less, or widths under 5,
+ * are left alone.
+ */
+void dash_elide_middle(char *s, size_t width);
 /* Drops row's first cells cells (a view scrolled right). */
 void dash_shift(char *row, size_t cells);
 /* Cuts row to at most cols cells. */

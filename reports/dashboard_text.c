@@ -113,6 +113,18 @@ void dash_cell(char *row, size_t rowlen, const char *s, size_t width,
 	row[len] = '\0';
 }
 
+void dash_elide_middle(char *s, size_t width)
+{
+	size_t len = strlen(s), head, tail;
+
+	if (len <= width || width < 5)
+		return;
+	head = (width - 1) / 2;
+	tail = width - 1 - head;
+	s[head] = '~';
+	memmove(s + head + 1, s + len - tail, tail + 1);
+}
+
 void dash_shift(char *row, size_t cells)
 {
 	size_t skip = cells_bytes(row, cells);

@@ -435,6 +435,24 @@ static void test_long_endpoint_elided(void **state)
 	assert_int_equal(dash_list_len(fx->m, &fx->ui, DASH_CONNS), 1);
 }
 
+/* A host label too wide for its column loses its middle, as endpoints. */
+static void test_long_host_elided(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->hosts[2] = fx->hosts[1];
+	fx->hosts[2].family = 6;
+	inet_pton(AF_INET6, "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1234",
+		  fx->hosts[2].addr);
+	fx->snap.n_hosts = 3;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "2001:db~ee:1234 ") >= 0);
+	/* The filter still sees the whole address. */
+	type(fx, "cccc:dddd");
+	assert_int_equal(dash_list_len(fx->m, &fx->ui, DASH_HOSTS), 1);
+}
+
 static void test_filter(void **state)
 {
 	struct fixture *fx = *state;
@@ -733,6 +751,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_state_sort_udp_last, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_long_endpoint_elided, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_long_host_elided, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_findings_in_place, setup, teardown),
