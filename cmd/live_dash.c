@@ -45,7 +45,11 @@ static void tell_started(struct live_dash *d, int how)
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* A fresh frame into the model, unless the display is paused. */
+/*
+ * A fresh frame into the model, unless the display is paused: true when
+ * one came.  One that could not be taken for memory is drawn too (the
+ * header says the screen is stale); the next fresh frame tries again.
+ */
 static bool take_frame(struct live_dash *d)
 {
 	const struct live_frame *f;
@@ -55,8 +59,8 @@ static bool take_frame(struct live_dash *d)
 	f = snapshot_exchange_fresh(d->x);
 	if (f == NULL)
 		return false;
-	return dash_model_update(d->model, &f->snap, &f->counts, f->flows,
-				 f->ended);
+	dash_model_update(d->model, &f->snap, &f->counts, f->flows, f->ended);
+	return true;
 }
 
 /* The connections the next frames list: those the screen shows. */

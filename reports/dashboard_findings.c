@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NS_PER_SEC 1000000000LL
-
 static bool finding_matches(const struct finding *f, const char *filter)
 {
 	return dash_match(finding_id_name(f->id), filter) ||
@@ -70,21 +68,13 @@ static const char *const severity_tag[3] = {
 	[SEVERITY_CRITICAL] = "CRIT",
 };
 
-/* "HH:MM:SS" of the capture's clock, UTC. */
-static void clock_text(int64_t ns, char *out, size_t len)
-{
-	long s = (long)((ns / NS_PER_SEC) % 86400);
-
-	snprintf(out, len, "%02ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-}
-
 static void finding_row(const struct dash_finding *d, struct dash_row *r,
 			int cols)
 {
 	const struct finding *f = &d->f;
 	char when[16], moved[24];
 
-	clock_text(f->last_ts, when, sizeof(when));
+	dash_clock(f->last_ts, when, sizeof(when));
 	if (d->updates > 0)
 		snprintf(moved, sizeof(moved), " (%u update%s)", d->updates,
 			 d->updates == 1 ? "" : "s");

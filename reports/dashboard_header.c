@@ -25,25 +25,49 @@ static void drop_text(bool has, uint64_t v, char *out, size_t outlen)
 		snprintf(out, outlen, "-");
 }
 
+/*
+ * A frame the model could not take for memory: the screen is older than
+ * it looks, and says so first, where no width cuts it off.
+ */
+static void stale_text(const struct dash_model *m, char *out, size_t outlen)
+{
+	char when[16];
+
+	if (!m->out_of_memory) {
+		out[0] = '\0';
+		return;
+	}
+	if (!m->have_frame) {
+		snprintf(out, outlen, "out of memory: nothing shown yet  ");
+		return;
+	}
+	dash_clock(m->at, when, sizeof(when));
+	snprintf(out, outlen, "out of memory: display not updated since %s  ",
+		 when);
+}
+
 void dash_header_render(const struct dash_model *m, const struct dash_ui *ui,
 			struct dash_area *a)
 {
 	const struct live_counts *c = &m->counts, *b = &m->counts_before;
 	double dt = c->elapsed - b->elapsed;
-	char el[32], pps[16], bps[16], flows[16], rss[16], kd[16], id[16],
-		ad[16];
+	char stale[80], el[32], pps[16], bps[16], flows[16], rss[16], kd[16],
+		id[16], ad[16];
 	struct dash_row *r = dash_area_row(a, 0);
 	struct rusage ru;
 	bool drops;
 
 	elapsed_text(c->elapsed, el, sizeof(el));
-	snprintf(r->text, sizeof(r->text), "tcplens live  %s  %s%s%s%s",
-		 m->info.source, el,
+	stale_text(m, stale, sizeof(stale));
+	snprintf(r->text, sizeof(r->text), "tcplens live  %s%s  %s%s%s%s",
+		 stale, m->info.source, el,
 		 m->info.filter != NULL ? "  filter: " : "",
 		 m->info.filter != NULL ? m->info.filter : "",
 		 ui->paused ? "  [paused]" : m->ended ? "  [input ended: q quits]"
 						      : "");
 	dash_fit(r->text, (size_t)a->cols);
+	if (m->out_of_memory)
+		r->attr = DASH_ATTR_ALERT;
 	if (a->n < 2)
 		return;
 	r = dash_area_row(a, 1);

@@ -70,6 +70,8 @@ struct dash_model {
 	struct live_counts counts, counts_before;
 	uint64_t flows;
 	bool ended, have_frame;
+	/* The last frame could not be taken: the screen shows an older one. */
+	bool out_of_memory;
 	int64_t at;                     /* the snapshot's capture time */
 	struct analyzer_stats stats;
 	uint32_t by_severity[3];
@@ -167,6 +169,8 @@ void dash_age(double seconds, char *out, size_t outlen);
  */
 void dash_count(int64_t v, size_t width, bool sign, char *out,
 		size_t outlen);
+/* A capture time as "HH:MM:SS", UTC. */
+void dash_clock(int64_t ns, char *out, size_t outlen);
 /* Whether hay holds needle, ignoring case; an empty needle matches. */
 bool dash_match(const char *hay, const char *needle);
 /* Short state names that fit 5 cells ("ESTAB", "CL_WT"). */

@@ -7,6 +7,7 @@
  */
 #include "dashboard_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,8 +46,12 @@ static bool room(void **p, size_t *cap, size_t want, size_t size)
 
 	if (want <= *cap)
 		return true;
+	if (want > SIZE_MAX / size)
+		return false;
 	while (c < want)
-		c *= 2;
+		c = c > SIZE_MAX / 2 ? want : c * 2;
+	if (c > SIZE_MAX / size)
+		c = want;
 	n = realloc(*p, c * size);
 	if (n == NULL)
 		return false;
@@ -374,12 +379,29 @@ static bool ladder_take(struct dash_model *m, const struct engine_snapshot *s)
 	return true;
 }
 
+/*
+ * The memory a frame needs, asked for before any of it is taken (the
+ * connections ask first in conns_take): a frame that cannot be taken
+ * leaves the model as the last one did.
+ */
+static bool frame_room(struct dash_model *m, const struct engine_snapshot *s)
+{
+	return room((void **)&m->findings, &m->cap_findings,
+		    m->n_findings + s->n_findings + 1, sizeof(*m->findings)) &&
+	       room((void **)&m->ladder, &m->cap_ladder, s->n_ladder + 1,
+		    sizeof(*m->ladder)) &&
+	       room((void **)&m->candidates, &m->cap_candidates,
+		    s->n_hosts + 1, sizeof(*m->candidates));
+}
+
 bool dash_model_update(struct dash_model *m, const struct engine_snapshot *s,
 		       const struct live_counts *counts, uint64_t flows,
 		       bool ended)
 {
-	if (!conns_take(m, s) || !findings_take(m, s) || !ladder_take(m, s) ||
-	    !hosts_merge(m, s))
+	m->out_of_memory = !frame_room(m, s) || !conns_take(m, s) ||
+			   !findings_take(m, s) || !ladder_take(m, s) ||
+			   !hosts_merge(m, s);
+	if (m->out_of_memory)
 		return false;
 	rates_take(m, s, counts);
 	if (!m->have_frame || counts->elapsed - m->counts_before.elapsed >= 1.0)

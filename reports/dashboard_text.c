@@ -192,6 +192,14 @@ void dash_age(double s, char *out, size_t outlen)
 		snprintf(out, outlen, "%ldd", t / 86400);
 }
 
+void dash_clock(int64_t ns, char *out, size_t outlen)
+{
+	long s = (long)((ns / 1000000000LL) % 86400);
+
+	snprintf(out, outlen, "%02ld:%02ld:%02ld", s / 3600, s / 60 % 60,
+		 s % 60);
+}
+
 bool dash_match(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);

@@ -585,6 +585,36 @@ static void test_rates_strip(void **state)
 	assert_true(strstr(fx->screen->row[3].text, "half-open      7") != NULL);
 }
 
+/*
+ * A frame the model cannot take for memory leaves it as it was, and the
+ * header says since when the screen has not moved; the next frame that
+ * can be taken clears it.
+ */
+static void test_out_of_memory_shown(void **state)
+{
+	struct fixture *fx = *state;
+	struct engine_snapshot huge = fx->snap;
+
+	render(fx, 80, 24);
+	assert_null(strstr(fx->screen->row[0].text, "out of memory"));
+	huge.n_findings = SIZE_MAX / 2;
+	huge.at = T0 + 5 * NS;
+	assert_false(dash_model_update(fx->m, &huge, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_non_null(strstr(fx->screen->row[0].text,
+			       "tcplens live  out of memory: display not "
+			       "updated since 22:13:20"));
+	assert_int_equal(fx->screen->row[0].attr, DASH_ATTR_ALERT);
+	assert_int_equal(fx->m->n_findings, 1);
+	assert_int_equal(fx->m->n_conns, 3);
+	assert_int_equal(fx->m->n_hosts, 2);
+	fx->snap.at = T0 + 6 * NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_null(strstr(fx->screen->row[0].text, "out of memory"));
+	assert_int_equal(fx->screen->row[0].attr, DASH_ATTR_NORMAL);
+}
+
 static void test_rtt_sort(void **state)
 {
 	struct fixture *fx = *state;
@@ -761,6 +791,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ladder_title_off_page, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rates_strip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_memory_shown, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_rtt_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_detail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ladder_gap, setup, teardown),
