@@ -5,11 +5,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-static double per_second(uint64_t now, uint64_t before, double dt)
-{
-	return dt > 0 && now >= before ? (double)(now - before) / dt : 0;
-}
-
 static void elapsed_text(double s, char *out, size_t outlen)
 {
 	long t = s < 0 ? 0 : (long)s;
@@ -21,6 +16,20 @@ static void drop_text(bool has, uint64_t v, char *out, size_t outlen)
 {
 	if (has)
 		dash_si((double)v, out, outlen);
+	else
+		snprintf(out, outlen, "-");
+}
+
+/*
+ * The header's rates are the strip's kind: per second of capture time
+ * over the last full second, so that a replay at --speed N shows one
+ * rate in both places (wall time would multiply it by N).
+ */
+static void rate_text(const struct dash_model *m, enum dash_rate r,
+		      char *out, size_t outlen)
+{
+	if (m->rate_known[r])
+		dash_si(m->rate_now[r], out, outlen);
 	else
 		snprintf(out, outlen, "-");
 }
@@ -49,8 +58,7 @@ static void stale_text(const struct dash_model *m, char *out, size_t outlen)
 void dash_header_render(const struct dash_model *m, const struct dash_ui *ui,
 			struct dash_area *a)
 {
-	const struct live_counts *c = &m->counts, *b = &m->counts_before;
-	double dt = c->elapsed - b->elapsed;
+	const struct live_counts *c = &m->counts;
 	char stale[80], el[32], pps[16], bps[16], flows[16], rss[16], kd[16],
 		id[16], ad[16];
 	struct dash_row *r = dash_area_row(a, 0);
@@ -71,8 +79,8 @@ void dash_header_render(const struct dash_model *m, const struct dash_ui *ui,
 	if (a->n < 2)
 		return;
 	r = dash_area_row(a, 1);
-	dash_si(per_second(c->packets, b->packets, dt), pps, sizeof(pps));
-	dash_si(per_second(c->bytes, b->bytes, dt) * 8, bps, sizeof(bps));
+	rate_text(m, DASH_RATE_PACKETS, pps, sizeof(pps));
+	rate_text(m, DASH_RATE_BITS, bps, sizeof(bps));
 	dash_si((double)m->flows, flows, sizeof(flows));
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		dash_si((double)ru.ru_maxrss * 1024, rss, sizeof(rss));

@@ -57,17 +57,20 @@ struct dash_finding {
 	unsigned updates;               /* times its measures moved */
 };
 
-/* The rates strip's series. */
+/*
+ * The rates strip's series and the header's (bits): each per second of
+ * capture time over the last full second (dashboard_model.c).
+ */
 enum dash_rate {
 	DASH_RATE_SYN, DASH_RATE_SYN_ACK, DASH_RATE_RST, DASH_RATE_RETRANS,
 	DASH_RATE_NEW_CONNS, DASH_RATE_HALF_OPEN, DASH_RATE_PACKETS,
-	DASH_RATE_COUNT
+	DASH_RATE_BITS, DASH_RATE_COUNT
 };
 
 struct dash_model {
 	struct dash_info info;
 	/* The last frame's counters. */
-	struct live_counts counts, counts_before;
+	struct live_counts counts;
 	uint64_t flows;
 	bool ended, have_frame;
 	/* The last frame could not be taken: the screen shows an older one. */

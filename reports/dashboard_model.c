@@ -404,8 +404,6 @@ bool dash_model_update(struct dash_model *m, const struct engine_snapshot *s,
 	if (m->out_of_memory)
 		return false;
 	rates_take(m, s, counts);
-	if (!m->have_frame || counts->elapsed - m->counts_before.elapsed >= 1.0)
-		m->counts_before = m->have_frame ? m->counts : *counts;
 	m->counts = *counts;
 	m->flows = flows;
 	m->ended = ended;

@@ -1,7 +1,7 @@
 /*
  * The rates strip's series as a snapshot gives them: the engine's TCP
  * counts (struct engine_rate_counts: cumulative, half-open a count now)
- * and packets from the feed's counts.
+ * and packets and bits from the feed's counts.
  */
 #include "dashboard_internal.h"
 
@@ -18,6 +18,7 @@ void dash_rates_read(const struct engine_snapshot *s,
 	cum[DASH_RATE_NEW_CONNS] = s->rates.new_conns;
 	cum[DASH_RATE_HALF_OPEN] = s->rates.half_open;
 	cum[DASH_RATE_PACKETS] = c->packets;
+	cum[DASH_RATE_BITS] = c->bytes * 8;
 	for (int r = 0; r < DASH_RATE_COUNT; r++)
 		known[r] = true;
 }
@@ -31,7 +32,7 @@ const char *dash_rate_label(enum dash_rate r)
 {
 	static const char *const labels[DASH_RATE_COUNT] = {
 		"SYN/s", "SYN-ACK/s", "RST/s", "retrans/s", "new conn/s",
-		"half-open", "pkts/s",
+		"half-open", "pkts/s", "bit/s",
 	};
 
 	return labels[r];

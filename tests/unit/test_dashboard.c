@@ -615,6 +615,32 @@ static void test_out_of_memory_shown(void **state)
 	assert_int_equal(fx->screen->row[0].attr, DASH_ATTR_NORMAL);
 }
 
+/*
+ * The header's rates are the strip's: per capture second over the last
+ * full second.  A replay at --speed 4 plays a capture second in a
+ * quarter of a wall second; both say 500 packets a second.
+ */
+static void test_header_rate_per_capture_second(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->counts.packets = 500;
+	fx->counts.bytes = 50000;
+	fx->counts.elapsed = 0.25;
+	fx->snap.at = T0 + NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_non_null(strstr(fx->screen->row[1].text, "500 pkt/s  400kbit/s"));
+	assert_non_null(strstr(fx->screen->row[3].text, "pkts/s       500"));
+	/* A quarter of a capture second on: still the last full second's. */
+	fx->counts.packets = 1000;
+	fx->counts.elapsed = 0.5;
+	fx->snap.at = T0 + NS + NS / 4;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_non_null(strstr(fx->screen->row[1].text, "500 pkt/s"));
+}
+
 static void test_rtt_sort(void **state)
 {
 	struct fixture *fx = *state;
@@ -793,6 +819,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rates_strip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_memory_shown, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_header_rate_per_capture_second,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtt_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_detail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ladder_gap, setup, teardown),
