@@ -1,7 +1,7 @@
 /*
  * The findings feed: newest first, one row per finding that changes in
- * place as it moves (its value, last time seen and how many times it
- * moved), in its severity's colour, dimmed once resolved.
+ * place as it moves (its value, last time seen and how many times its
+ * measures changed), in its severity's colour, dimmed once resolved.
  */
 #include "dashboard_internal.h"
 

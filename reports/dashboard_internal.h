@@ -54,7 +54,7 @@ struct dash_conn {
 struct dash_finding {
 	struct finding f;
 	uint64_t seq;                   /* order first seen: newest first */
-	unsigned updates;               /* times its measures moved */
+	unsigned updates;               /* times value, flows or ongoing moved */
 };
 
 /*

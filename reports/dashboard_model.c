@@ -304,11 +304,16 @@ static struct dash_finding *finding_find(struct dash_model *m, uint32_t key)
 	return NULL;
 }
 
+/*
+ * An update is what a person reads as one: the finding's measures moved
+ * (its value, its connections, ongoing or resolved).  A finding seen
+ * again, last_ts alone moving, is not.
+ */
 static bool moved(const struct finding *was, const struct finding *now)
 {
-	return was->value != now->value || was->last_ts != now->last_ts ||
+	return was->value != now->value ||
 	       was->flow_count != now->flow_count ||
-	       was->ongoing != now->ongoing || was->severity != now->severity;
+	       was->ongoing != now->ongoing;
 }
 
 static const struct engine_finding *in_snapshot(

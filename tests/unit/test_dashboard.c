@@ -495,6 +495,17 @@ static void test_findings_in_place(void **state)
 		rows += strstr(fx->screen->row[i].text, "close_wait_leak") != NULL;
 	assert_int_equal(rows, 1);
 	assert_true(row_of(fx, "(1 update): 5 connections") >= 0);
+	/* Seen again, nothing else moved: not an update. */
+	fx->findings[0].finding.last_ts = T0 + 2 * NS;
+	fx->snap.at = T0 + 2 * NS;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "(1 update): 5 connections") >= 0);
+	/* More connections: one. */
+	fx->findings[0].finding.flow_count = 6;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_true(row_of(fx, "(2 updates): 5 connections") >= 0);
 	/* Resolved: dimmed (the cursor elsewhere). */
 	fx->ui.focus = DASH_HOSTS;
 	fx->findings[0].finding.ongoing = false;
