@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -435,6 +436,15 @@ static void advance_quiet(struct live_run *r)
 	}
 }
 
+/* The process's peak resident memory in bytes; 0 when not known. */
+static uint64_t peak_rss(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > 0
+		? (uint64_t)ru.ru_maxrss * 1024 : 0;
+}
+
 static void update_counts(struct live_run *r)
 {
 	r->counts.received = live_feed_received(r->feed);
@@ -444,6 +454,7 @@ static void update_counts(struct live_run *r)
 						&r->counts.has_ps_ifdrop);
 	r->counts.has_ps_ifdrop &= r->counts.has_ps_drop;
 	r->counts.elapsed = (double)(mono_ns() - r->start) / NS_PER_SEC;
+	r->counts.peak_rss = peak_rss();
 }
 
 /*

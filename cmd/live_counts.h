@@ -17,6 +17,7 @@ struct live_counts {
 	bool has_ps_drop, has_ps_ifdrop;
 	uint64_t ps_drop, ps_ifdrop;
 	double elapsed;                 /* wall-clock seconds since the start */
+	uint64_t peak_rss;              /* the process's peak, bytes; 0: unknown */
 };
 
 #endif

@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 static void elapsed_text(double s, char *out, size_t outlen)
 {
@@ -59,10 +58,9 @@ void dash_header_render(const struct dash_model *m, const struct dash_ui *ui,
 			struct dash_area *a)
 {
 	const struct live_counts *c = &m->counts;
-	char stale[80], el[32], pps[16], bps[16], flows[16], rss[16], kd[16],
-		id[16], ad[16];
+	char stale[80], el[32], pps[16], bps[16], flows[16], rss[24], kd[16],
+		id[16], ad[16], num[16];
 	struct dash_row *r = dash_area_row(a, 0);
-	struct rusage ru;
 	bool drops;
 
 	elapsed_text(c->elapsed, el, sizeof(el));
@@ -82,15 +80,15 @@ void dash_header_render(const struct dash_model *m, const struct dash_ui *ui,
 	rate_text(m, DASH_RATE_PACKETS, pps, sizeof(pps));
 	rate_text(m, DASH_RATE_BITS, bps, sizeof(bps));
 	dash_si((double)m->flows, flows, sizeof(flows));
-	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		dash_si((double)ru.ru_maxrss * 1024, rss, sizeof(rss));
-	else
-		snprintf(rss, sizeof(rss), "-");
+	/* The caller measures the process: a renderer only draws. */
+	dash_si((double)c->peak_rss, num, sizeof(num));
+	snprintf(rss, sizeof(rss), "%s%s", c->peak_rss > 0 ? num : "-",
+		 c->peak_rss > 0 ? "B" : "");
 	drop_text(c->has_ps_drop, c->ps_drop, kd, sizeof(kd));
 	drop_text(c->has_ps_ifdrop, c->ps_ifdrop, id, sizeof(id));
 	dash_si((double)c->app_drops, ad, sizeof(ad));
 	snprintf(r->text, sizeof(r->text),
-		 "%s pkt/s  %sbit/s  flows %s  mem %sB  drops: kernel %s"
+		 "%s pkt/s  %sbit/s  flows %s  mem %s  drops: kernel %s"
 		 " iface %s app %s",
 		 pps, bps, flows, rss, kd, id, ad);
 	dash_fit(r->text, (size_t)a->cols);

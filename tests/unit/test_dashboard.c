@@ -642,6 +642,7 @@ static void test_header_rate_per_capture_second(void **state)
 	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
 	render(fx, 80, 24);
 	assert_non_null(strstr(fx->screen->row[1].text, "500 pkt/s  400kbit/s"));
+
 	assert_non_null(strstr(fx->screen->row[3].text, "pkts/s       500"));
 	/* A quarter of a capture second on: still the last full second's. */
 	fx->counts.packets = 1000;
@@ -650,6 +651,19 @@ static void test_header_rate_per_capture_second(void **state)
 	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
 	render(fx, 80, 24);
 	assert_non_null(strstr(fx->screen->row[1].text, "500 pkt/s"));
+}
+
+/* The header's memory is the caller's figure: a renderer reads no process. */
+static void test_header_memory_from_caller(void **state)
+{
+	struct fixture *fx = *state;
+
+	render(fx, 80, 24);
+	assert_non_null(strstr(fx->screen->row[1].text, "mem -  drops"));
+	fx->counts.peak_rss = 5607 * 1024;
+	assert_true(dash_model_update(fx->m, &fx->snap, &fx->counts, 3, false));
+	render(fx, 80, 24);
+	assert_non_null(strstr(fx->screen->row[1].text, "mem 5742kB  drops"));
 }
 
 static void test_rtt_sort(void **state)
@@ -831,6 +845,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_out_of_memory_shown, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_header_rate_per_capture_second,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header_memory_from_caller,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtt_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_and_detail, setup, teardown),
