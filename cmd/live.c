@@ -351,7 +351,6 @@ struct live_run {
 	/* The dashboard: NULL without; what it draws from. */
 	struct live_dash *dash;
 	struct snapshot_exchange *x;
-	bool ended_published;
 	char held[HELD_NOTES][256];
 	int n_held;
 	uint64_t held_more;

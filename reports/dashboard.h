@@ -8,13 +8,15 @@
  * here can be unit-tested as plain strings.
  *
  *	m = dash_model_new(&info);
- *	dash_model_update(m, snap, counts, flows);  each fresh snapshot
- *	dash_render(m, &ui, cols, rows, screen);     at each redraw
- *	dash_key(m, &ui, key);                       each key
+ *	dash_ui_init(&ui);
+ *	dash_model_update(m, snap, counts, flows, ended);  each fresh frame
+ *	dash_render(m, &ui, cols, rows, screen);   at each redraw
+ *	dash_key(m, &ui, key, ch);                 each key
  *	dash_model_free(m);
  *
- * Nothing here blocks, reads a clock or touches packets: time is the
- * snapshots' (capture time), and a wall-clock second is the caller's.
+ * Nothing here blocks, reads a clock or the process, or touches
+ * packets: time is the snapshots' (capture time), and the wall clock
+ * and the process's memory come in the caller's struct live_counts.
  *
  * Panels: the header (source, filter, elapsed, packets/s, bits/s, flows,
  * memory, drops), the rates strip, sockets per host, connections and the
