@@ -22,7 +22,7 @@
  * memory, drops), the rates strip, sockets per host, connections and the
  * findings feed; full-screen views: help, a finding's detail, and the
  * too-small line.  Every column, key and the trouble order are in
- * man/tcplens-live.1 (DASHBOARD).
+ * man/tcplens.1 (DASHBOARD).
  */
 #ifndef TCPLENS_DASHBOARD_H
 #define TCPLENS_DASHBOARD_H

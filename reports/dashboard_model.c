@@ -71,7 +71,7 @@ bool dash_order_room(struct dash_model *m, size_t n)
  * fault weigh most (CLOSE_WAIT: the application never closes; SYN_RECV:
  * handshakes not completed), then those stuck closing.  The rule is the
  * dashboard's own (host_states orders by sockets, trouble_rank ranks
- * flows, not hosts); man/tcplens-live.1 (DASHBOARD, Sockets per host)
+ * flows, not hosts); man/tcplens.1 (DASHBOARD, Sockets per host)
  * documents it, and the two must change together.
  */
 static uint64_t trouble_of(const uint32_t *count)

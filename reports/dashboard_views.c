@@ -29,7 +29,7 @@ static const char *const help_lines[] = {
 	"  ?            this help; any key goes back",
 	"",
 	"Hosts are sorted by trouble: 4 x (CLOSE_WAIT + SYN_RECV) + FIN_WAIT1",
-	"+ CLOSING + LAST_ACK sockets, then by sockets.  See tcplens-live(1).",
+	"+ CLOSING + LAST_ACK sockets, then by sockets.  See tcplens(1).",
 };
 
 void dash_help_render(struct dash_area *a)

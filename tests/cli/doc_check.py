@@ -40,6 +40,11 @@ its own page man/tcplens-CMD.1 (its options, output and keys).
   captures, every finding id (analyzer/finding.c) as a subsection, and
   every detail key each finding carries within its subsection, in
   man/tcplens-diagnostics.7 (the runbook);
+- the dashboard in man/tcplens.1 (issue 16): a DASHBOARD section with
+  Panels and Keys, every key the help screen lists
+  (reports/dashboard_views.c) as an .It Ic item there, and every column
+  heading of the connections panel (reports/dashboard_conns.c) as a .Li
+  word there;
 - every configuration key `tcplens config --defaults` prints (the
   settings table), with its default and range, in the list under
   CONFIGURATION in man/tcplens-config.1 that scripts/man_config.py
@@ -474,6 +479,46 @@ def check_cross_references():
         print('PASS %s/cross-references' % SUITE)
 
 
+def check_dashboard():
+    """The dashboard's panels, columns and keys in tcplens(1), one source."""
+    lines = source_sections(TOP).get('DASHBOARD', [])
+    if not lines:
+        print('FAIL %s/dashboard-documented: no DASHBOARD in %s' % (SUITE, TOP))
+        return
+    subs = {l[4:].strip() for l in lines if l.startswith('.Ss ')}
+    verdict('dashboard-subsections', {'Panels', 'Keys'} - subs)
+    with open('reports/dashboard_views.c') as f:
+        help_text = f.read()
+    help_text = help_text[help_text.index('help_lines[]'):]
+    help_text = help_text[:help_text.index('};')]
+    keys = set()
+    for m in re.finditer(r'^\s*"  (\S.*?)  ', help_text, re.M):
+        keys.update(k.strip() for k in m.group(1).split(','))
+    items = set()
+    for l in lines:
+        if l.startswith('.It Ic '):
+            items.update(w for w in re.split(r'[ ,]+', l[len('.It '):])
+                         if w not in ('Ic', ''))
+    # The help screen's names for keys the page writes as macros' words.
+    items = {i.replace('\\&', '') for i in items}
+    if not keys:
+        print('FAIL %s/dashboard-keys-documented: no keys in the help screen' % SUITE)
+    else:
+        verdict('dashboard-keys-documented', keys - items)
+    with open('reports/dashboard_conns.c') as f:
+        columns = set(re.findall(r'\[C_\w+\] = \{"([A-Z_]+)"', f.read()))
+    li = set()
+    for l in lines:
+        if l.startswith('.'):
+            words = l[1:].split()
+            li.update(w for i, w in enumerate(words) if i > 0 and
+                      words[i - 1] in ('Li', ',', '('))
+    if not columns:
+        print('FAIL %s/dashboard-columns-documented: no columns in reports/dashboard_conns.c' % SUITE)
+    else:
+        verdict('dashboard-columns-documented', columns - li)
+
+
 def check_exit_status(helps):
     """Exit codes: all under EXIT STATUS in tcplens(1); each page points there."""
     codes = set()
@@ -517,6 +562,7 @@ def main():
                 {c for c in commands if not re.search(r'^\s+%s\b' % re.escape(c), section, re.M)})
     check_command_pages(commands)
     check_cross_references()
+    check_dashboard()
 
     keys = set()
     for cap in captures():
