@@ -342,6 +342,7 @@ struct live_run {
 	int ts_decimals;
 	struct live_counts counts;
 	sigset_t stop_signals;
+	sigset_t suspend_signal;        /* SIGTSTP, blocked with the dashboard */
 	int64_t start, next_tick;
 	int64_t advanced;               /* the engine's clock moved to */
 	bool stopping, out_of_memory;
@@ -809,6 +810,8 @@ static void start_dash(struct live_run *r, const struct diagnosis_view *view,
 	info.ctx = (void *)view;
 	r->x = snapshot_exchange_new(SNAPSHOT_FLOWS | SNAPSHOT_SOCKETS |
 				     SNAPSHOT_FINDINGS);
+	/* Ctrl-Z is the display thread's (live_dash.h), the feed's too. */
+	pthread_sigmask(SIG_BLOCK, &r->suspend_signal, NULL);
 	if (r->x != NULL)
 		r->dash = live_dash_start(&info, color_wanted(o->color), r->x,
 					  why, sizeof(why));
@@ -818,16 +821,21 @@ static void start_dash(struct live_run *r, const struct diagnosis_view *view,
 		live_stream_report_only(&r->out);
 		return;
 	}
+	pthread_sigmask(SIG_UNBLOCK, &r->suspend_signal, NULL);
 	cli_warning("live: no dashboard: %s; writing the --no-tui lines", why);
 	snapshot_exchange_free(r->x);
 	r->x = NULL;
 }
 
-/* Curses left, then the warnings it held; the report follows. */
+/*
+ * Curses left, then the warnings it held; the report follows, and
+ * Ctrl-Z stops the process again as it would any other.
+ */
 static void stop_dash(struct live_run *r)
 {
 	live_dash_stop(r->dash);
 	r->dash = NULL;
+	pthread_sigmask(SIG_UNBLOCK, &r->suspend_signal, NULL);
 	say_held(r);
 }
 
@@ -848,6 +856,8 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	sigemptyset(&r.stop_signals);
 	sigaddset(&r.stop_signals, SIGINT);
 	sigaddset(&r.stop_signals, SIGTERM);
+	sigemptyset(&r.suspend_signal);
+	sigaddset(&r.suspend_signal, SIGTSTP);
 	rc = o->iface.iface != NULL ? open_iface(&r) : open_replay(&r, d);
 	if (rc != CLI_EXIT_OK)
 		return rc;

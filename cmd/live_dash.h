@@ -6,6 +6,13 @@
  * into the exchange and asks live_dash_quit_requested() when it looks
  * for its stop signals.
  *
+ * Signals: the caller blocks SIGINT, SIGTERM and SIGTSTP on every
+ * thread before live_dash_start() (threads inherit the mask).  The
+ * display thread takes SIGTSTP (Ctrl-Z) itself: curses is left, the
+ * process stops, and fg redraws.  A fatal signal (SIGSEGV, SIGBUS,
+ * SIGFPE, SIGILL, SIGABRT, SIGQUIT) on any thread gives the terminal
+ * back before the process dies of it (live_dash_term.h).
+ *
  *	d = live_dash_start(&info, color, x, why, len);   NULL: not started
  *	... live_dash_quit_requested(d) ...
  *	live_dash_stop(d);   curses ended (endwin), the thread joined

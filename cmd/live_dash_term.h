@@ -20,12 +20,20 @@ bool dash_term_usable(char *why, size_t len);
 
 struct dash_term;
 
-/* Curses started on standard output; NULL (why said) when it could not. */
+/*
+ * Curses started on standard output; NULL (why said) when it could not.
+ * Until dash_term_close(), a fatal signal (SIGSEGV, SIGBUS, SIGFPE,
+ * SIGILL, SIGABRT, SIGQUIT) first puts the terminal back as it was
+ * (its modes, the normal screen, the cursor), then acts as before;
+ * curses' own SIGINT, SIGTERM and SIGTSTP handlers are not kept.
+ */
 struct dash_term *dash_term_open(bool color, char *why, size_t len);
 /*
  * The next key, waiting at most timeout_ms (DASH_KEY_NONE when none);
- * *ch: the character typed, 0 for none; *resized: the terminal changed
- * size (SIGWINCH).
+ * *ch: the character typed, 0 for none; *resized: the screen must be
+ * drawn whole (SIGWINCH, or back from Ctrl-Z).  A pending SIGTSTP,
+ * blocked by the caller, suspends here: curses left, the process
+ * stopped until SIGCONT.
  */
 enum dash_key dash_term_key(struct dash_term *t, int timeout_ms, int *ch,
 			    bool *resized);

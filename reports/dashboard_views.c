@@ -8,9 +8,9 @@
 #include "flow.h"
 #include "ladder_text.h"
 
+/* 20 lines: all of it shows at 80x24, where the view has 20 rows. */
 static const char *const help_lines[] = {
 	"Keys",
-	"",
 	"  q            quit: the final report is printed, as with --no-tui",
 	"  p            pause the display (capture and analysis go on)",
 	"  Tab, S-Tab   move the focus between the panels",
@@ -22,11 +22,11 @@ static const char *const help_lines[] = {
 	"               bytes, rate, retransmissions, RTT, age, state",
 	"  /            filter every panel by host, port, state or finding id",
 	"               (Enter keeps it, Esc clears it)",
-	"  Enter        on a finding: its evidence, explanation and advice;",
-	"               on a connection: its ladder, as `tcplens timeline`",
-	"               prints it, with both states after each segment",
+	"  Enter        a finding: its evidence, explanation and advice; a",
+	"               connection: its ladder, both states after each segment",
 	"  Esc          back to the panels (or clear the filter)",
 	"  ?            this help; any key goes back",
+	"  Ctrl-Z       stop tcplens, capture too (fg: back to the dashboard)",
 	"",
 	"Hosts are sorted by trouble: 4 x (CLOSE_WAIT + SYN_RECV) + FIN_WAIT1",
 	"+ CLOSING + LAST_ACK sockets, then by sockets.  See tcplens(1).",

@@ -15,7 +15,14 @@ capture-pane.  Checks:
 - NO_COLOR: no colour escape in the pane; TERM=dumb falls back to the
   lines with one message; 60 columns shows the "too small" line;
 - idle: a dashboard on an ended replay, paused or not, uses little CPU
-  (a generous bound; the figure is printed).
+  (a generous bound; the figure is printed);
+- a fatal signal (kill -ABRT, kill -SEGV) while the dashboard is up:
+  the pane leaves the alternate screen, the terminal is back in
+  canonical mode with echo (stty -a), and the process died of that
+  signal (the shell's status 128 + N);
+- Ctrl-Z (kill -TSTP): curses is left and the process stops; kill
+  -CONT brings the dashboard back, keys work, the replay goes on to its
+  end and q prints the report.
 SKIP when tmux is not installed.  The tmux server is this test's own
 (-L), and ended by it.
 """
@@ -24,6 +31,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import sys
@@ -47,11 +55,13 @@ verdict = Verdicts('dash-')
 class Pane:
     """One tmux server and session running tcplens live."""
 
-    def __init__(self, name, args, cols=80, rows=24, env='', prefix=()):
-        """prefix: run tcplens under it (ip netns exec NS)."""
+    def __init__(self, name, args, cols=80, rows=24, env='', prefix=(),
+                 setup=''):
+        """prefix: run tcplens under it (ip netns exec NS); setup: shell
+        commands before it (ulimit -c 0;)."""
         self.sock = f'tcplens-dash-{os.getpid()}-{name}'
         cmd = ' '.join([
-            'TCPLENS_CONFIG=/dev/null LANG=C.UTF-8', env,
+            setup, 'TCPLENS_CONFIG=/dev/null LANG=C.UTF-8', env,
             shlex.join(list(prefix) + [os.path.abspath(TCPLENS), 'live'] +
                        list(args)),
             f'; echo {DONE} rc=$?; sleep 60'])
@@ -92,8 +102,26 @@ class Pane:
                               capture_output=True, text=True).stdout.split()
         return int(kids[0]) if kids else None
 
+    def alternate_on(self):
+        """'1' while the pane shows the alternate screen, else '0'."""
+        return self.tmux('display', '-p', '-t', 't',
+                         '#{alternate_on}').stdout.strip()
+
+    def tty_modes(self):
+        """The words of stty -a on the pane's terminal."""
+        tty = self.tmux('display', '-p', '-t', 't',
+                        '#{pane_tty}').stdout.strip()
+        out = subprocess.run(['stty', '-a', '-F', tty], capture_output=True,
+                             text=True).stdout
+        return set(out.replace(';', ' ').split())
+
     def close(self):
         self.tmux('kill-server')
+
+
+def cooked(modes):
+    """The terminal a shell expects: canonical input, echo."""
+    return 'icanon' in modes and 'echo' in modes
 
 
 def valid_layout(screen, cols):
@@ -404,6 +432,76 @@ def check_sparkline_glyphs():
             f'C locale: blocks, non-ASCII: {seen.get("ascii")}')
 
 
+def check_fatal_signals():
+    """A crash or abort gives the terminal back before the process dies."""
+    for name, signo in (('abrt', signal.SIGABRT), ('segv', signal.SIGSEGV)):
+        p = Pane(f'fatal-{name}', ['-r', LEAK, '--speed', '1'],
+                 env='TERM=xterm-256color', setup='ulimit -c 0;')
+        try:
+            up = p.wait_for(lambda x: 'Sockets per host' in x, 15)
+            before = p.alternate_on(), cooked(p.tty_modes())
+            pid = p.pid()
+            if up is None or pid is None:
+                verdict(f'fatal-{name}-restores', False,
+                        'the dashboard did not come up')
+                continue
+            os.kill(pid, signo)
+            end = p.wait_for(lambda x: DONE in x, 10) or ''
+            after = p.alternate_on(), cooked(p.tty_modes())
+            status = f'rc={128 + signo}'
+            verdict(f'fatal-{name}-restores',
+                    before == ('1', False) and after == ('0', True) and
+                    status in end,
+                    f'alternate screen, cooked: {before} up, {after} after '
+                    f'kill -{name.upper()}; {status} in pane: '
+                    f'{status in end}')
+        finally:
+            p.close()
+
+
+def proc_state(pid):
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def check_suspend():
+    """Ctrl-Z leaves curses and stops; SIGCONT brings the dashboard back."""
+    p = Pane('tstp', ['-r', LEAK, '--speed', '1'], env='TERM=xterm-256color')
+    try:
+        up = p.wait_for(lambda x: 'Sockets per host' in x, 15)
+        pid = p.pid()
+        if up is None or pid is None:
+            verdict('suspend', False, 'the dashboard did not come up')
+            return
+        os.kill(pid, signal.SIGTSTP)
+        deadline = time.monotonic() + 5
+        while proc_state(pid) != 'T' and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stopped = proc_state(pid), p.alternate_on(), cooked(p.tty_modes())
+        verdict('suspend-leaves-curses', stopped == ('T', '0', True),
+                f'state, alternate screen, cooked: {stopped}')
+        os.kill(pid, signal.SIGCONT)
+        back = p.wait_for(lambda x: 'Sockets per host' in x and
+                          p.alternate_on() == '1', 10)
+        p.keys('?')
+        helped = 'sort the connections' in p.screen()
+        p.keys('Escape')
+        # The replay goes on to its end: the whole capture's report.
+        p.wait_for(lambda x: 'input ended' in x, 15)
+        p.keys('q')
+        end = p.wait_for(lambda x: DONE in x, 10)
+        hist = p.screen('-J', '-S', '-')
+        verdict('suspend-resume', back is not None and helped and
+                end is not None and '292 packets received' in hist,
+                f'redrawn: {back is not None}, keys: {helped}, '
+                f'report: {"292 packets received" in hist}')
+    finally:
+        p.close()
+
+
 def main():
     if shutil.which('tmux') is None:
         verdict.skip('tmux', 'tmux is not installed')
@@ -415,6 +513,8 @@ def main():
     check_dumb()
     check_small()
     check_sparkline_glyphs()
+    check_fatal_signals()
+    check_suspend()
     return 1 if verdict.failed else 0
 
 

@@ -692,6 +692,9 @@ static void test_help_and_detail(void **state)
 	dash_key(fx->m, &fx->ui, DASH_KEY_HELP, '?');
 	render(fx, 80, 24);
 	assert_true(row_of(fx, "sort the connections") >= 0);
+	/* All of it at 80x24, Ctrl-Z and the last line too. */
+	assert_true(row_of(fx, "  Ctrl-Z  ") >= 0);
+	assert_true(row_of(fx, "then by sockets.  See tcplens(1).") >= 0);
 	dash_key(fx->m, &fx->ui, DASH_KEY_CHAR, 'x');
 	assert_int_equal(fx->ui.view, DASH_VIEW_PANELS);
 	/* The feed is focused first; Enter opens its finding. */
