@@ -351,6 +351,14 @@ int host_state_row_order(const void *pa, const void *pb)
 	return a->tunnel < b->tunnel ? -1 : a->tunnel > b->tunnel;
 }
 
+uint64_t host_state_row_trouble(const struct host_state_row *r)
+{
+	return 4 * (uint64_t)r->count[TCP_STATE_CLOSE_WAIT] +
+	       4 * (uint64_t)r->count[TCP_STATE_SYN_RECV] +
+	       r->count[TCP_STATE_FIN_WAIT1] + r->count[TCP_STATE_LAST_ACK] +
+	       r->count[TCP_STATE_CLOSING];
+}
+
 const struct host_state_row *host_states_rows(struct host_states *hs,
 					      size_t *n)
 {

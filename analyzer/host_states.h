@@ -102,6 +102,13 @@ bool host_states_on_segment(struct host_states *hs, const struct packet *pkt,
 int64_t host_states_syn_recv_until(const struct flow *f, int d);
 /* qsort's order of host_states_rows(): most sockets first. */
 int host_state_row_order(const void *a, const void *b);
+/*
+ * How much trouble a host's sockets show, for ranking hosts: sockets
+ * that stay when an application or a flood is at fault weigh most
+ * (CLOSE_WAIT: the application never closes; SYN_RECV: handshakes not
+ * completed), then those stuck closing (FIN_WAIT1, CLOSING, LAST_ACK).
+ */
+uint64_t host_state_row_trouble(const struct host_state_row *r);
 
 /*
  * The table at the engine's present time (analyzer_now(a)), TIME_WAIT
