@@ -25,7 +25,9 @@
 #include "live_dash.h"
 #include "live_dash_term.h"
 #include "live_feed.h"
+#include "live_metrics.h"
 #include "live_stream.h"
+#include "metrics_prom.h"
 #include "privilege_drop.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -75,13 +77,20 @@ static const char live_usage[] =
 	"      --duration SEC      stop after SEC seconds (wall clock)\n"
 	"      --fail-on LEVEL     exit 1 when the report has a finding at LEVEL\n"
 	"                          (info, warning or critical) or above\n"
-	"      --color WHEN        auto (default), always or never\n";
+	"      --color WHEN        auto (default), always or never\n"
+	"      --metrics-textfile DIR  every --interval, the metrics (Prometheus'\n"
+	"                          text format) to DIR/tcplens.prom, replaced\n"
+	"                          atomically, for node_exporter's textfile collector\n"
+	"      --metrics-max-hosts N  host labels in the metrics at most, the most\n"
+	"                          troubled (default 50; 0 to 1000); the others\n"
+	"                          are summed as host=\"other\"\n";
 
 static const char live_exit_status[] =
 	"Exit status: 0 ok (without --fail-on, whatever was found), 1 findings\n"
 	"at the --fail-on level or above, 2 usage or invalid configuration,\n"
 	"3 unreadable file, an interface that cannot be captured on (no\n"
-	"permission, no such interface, down), a -w file not writable, or an\n"
+	"permission, no such interface, down), a -w file not writable, a\n"
+	"--metrics-textfile directory not writable, or an\n"
 	"interface that went down or away during the capture (after the report\n"
 	"of what was captured), 4 not a capture, 5 unsupported link type, 6 bad\n"
 	"filter, 7 output or internal error.\n";
@@ -95,6 +104,8 @@ enum {
 	OPT_IMMEDIATE,
 	OPT_FLOWS,
 	OPT_NO_TUI,
+	OPT_METRICS_TEXTFILE,
+	OPT_METRICS_MAX_HOSTS,
 };
 
 #define LIVE_FORMATS                                                       \
@@ -120,6 +131,7 @@ struct live_opts {
 	/* --no-tui: these lines on a terminal too (the dashboard's default) */
 	bool no_tui;
 	bool dashboard;                     /* decided once the options are read */
+	struct live_metrics_config metrics; /* --metrics-* */
 };
 
 /* Seconds as a decimal number in [min, max]. */
@@ -172,6 +184,15 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 	case OPT_NO_TUI:
 		o->no_tui = true;
 		return 0;
+	case OPT_METRICS_TEXTFILE:
+		o->metrics.textfile_dir = arg;
+		return 0;
+	case OPT_METRICS_MAX_HOSTS:
+		if (!cli_parse_long(arg, 0, METRICS_PROM_MAX_HOSTS_LIMIT, &n))
+			return cli_usage("live", rc, "live: --metrics-max-hosts wants a count, 0 to %d, not '%s'",
+					 METRICS_PROM_MAX_HOSTS_LIMIT, arg);
+		o->metrics.max_hosts = (size_t)n;
+		return 0;
 	case 'w':
 		o->iface.write_path = arg;
 		return 0;
@@ -219,6 +240,8 @@ static const struct option live_longopts[] = {
 	{"immediate", no_argument, NULL, OPT_IMMEDIATE},
 	{"flows", no_argument, NULL, OPT_FLOWS},
 	{"no-tui", no_argument, NULL, OPT_NO_TUI},
+	{"metrics-textfile", required_argument, NULL, OPT_METRICS_TEXTFILE},
+	{"metrics-max-hosts", required_argument, NULL, OPT_METRICS_MAX_HOSTS},
 	{"list-interfaces", no_argument, NULL, 'D'},
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"write", required_argument, NULL, 'w'},
@@ -251,6 +274,7 @@ static int parse_live_opts(int argc, char **argv, struct live_opts *o, int *rc)
 	cli_analysis_defaults(&o->an);
 	o->speed = 1;
 	o->interval_ns = NS_PER_SEC;
+	o->metrics.max_hosts = METRICS_PROM_MAX_HOSTS;
 	o->reads = calloc((size_t)argc + 1, sizeof(*o->reads));
 	if (o->reads == NULL) {
 		cli_error("out of memory");
@@ -263,6 +287,7 @@ static int parse_live_opts(int argc, char **argv, struct live_opts *o, int *rc)
 		return -1;
 	if (o->list)
 		return 0;
+	o->metrics.interval_ns = o->interval_ns;
 	/*
 	 * Text is for a person watching findings: a line per connection
 	 * (thousands a second on a busy link, wider than 80 columns) would
@@ -352,6 +377,7 @@ struct live_run {
 	/* The dashboard: NULL without; what it draws from. */
 	struct live_dash *dash;
 	struct snapshot_exchange *x;
+	struct live_metrics *metrics;   /* NULL without --metrics-* */
 	char held[HELD_NOTES][256];
 	int n_held;
 	uint64_t held_more;
@@ -527,6 +553,8 @@ static void tick_if_due(struct live_run *r)
 	if (r->dash != NULL)
 		dash_publish(r, false);
 	else if (!live_stream_tick(&r->out, r->e, &r->counts, true))
+		r->out_of_memory = true;
+	if (!live_metrics_tick(r->metrics, r->e, &r->counts, false))
 		r->out_of_memory = true;
 	while (r->next_tick <= mono_ns())
 		r->next_tick += tick_ns(r);
@@ -828,6 +856,43 @@ static void start_dash(struct live_run *r, const struct diagnosis_view *view,
 }
 
 /*
+ * The metrics outputs, opened before the first packet so that a
+ * directory that cannot be written is said at once; their threads
+ * inherit the blocked stop signals.
+ */
+static enum cli_exit start_metrics(struct live_run *r)
+{
+	char why[512];
+
+	if (r->o->metrics.textfile_dir == NULL)
+		return CLI_EXIT_OK;
+	r->metrics = live_metrics_start(&r->o->metrics, why, sizeof(why));
+	if (r->metrics != NULL)
+		return CLI_EXIT_OK;
+	cli_error("live: %s", why);
+	return strcmp(why, "out of memory") == 0 ? CLI_EXIT_INTERNAL
+						  : CLI_EXIT_INPUT;
+}
+
+/* The final metrics, written before the threads stop. */
+static enum cli_exit stop_metrics(struct live_run *r, enum cli_exit rc)
+{
+	char why[512];
+
+	if (r->metrics == NULL)
+		return rc;
+	if (!live_metrics_tick(r->metrics, r->e, &r->counts, true))
+		cli_warning("live: out of memory formatting the final metrics");
+	if (!live_metrics_stop(r->metrics, why, sizeof(why))) {
+		cli_error("live: %s", why);
+		if (rc == CLI_EXIT_OK || rc == CLI_EXIT_FINDINGS)
+			rc = CLI_EXIT_INTERNAL;
+	}
+	r->metrics = NULL;
+	return rc;
+}
+
+/*
  * Curses left, then the warnings it held; the report follows, and
  * Ctrl-Z stops the process again as it would any other.
  */
@@ -886,11 +951,18 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	}
 	live_stream_attach(&r.out, r.e);
 	pthread_sigmask(SIG_BLOCK, &r.stop_signals, NULL);
+	rc = start_metrics(&r);
+	if (rc != CLI_EXIT_OK) {
+		live_stream_free(&r.out);
+		live_capture_close(r.cap);
+		return rc;
+	}
 	if (o->dashboard)
 		start_dash(&r, &first, source, sizeof(source));
 	if (!start_feed(&r, d)) {
 		stop_dash(&r);
 		snapshot_exchange_free(r.x);
+		stop_metrics(&r, CLI_EXIT_INTERNAL);
 		live_stream_free(&r.out);
 		live_capture_close(r.cap);
 		cli_error("out of memory starting the capture thread");
@@ -900,7 +972,7 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	hold_for_dash(&r);
 	stop_dash(&r);
 	snapshot_exchange_free(r.x);
-	rc = finish(&r, d);
+	rc = stop_metrics(&r, finish(&r, d));
 	live_feed_free(r.feed);
 	/* After the reader's end: the -w file is flushed and closed valid. */
 	if (r.has_end)

@@ -7,6 +7,9 @@ export TCPLENS=${TCPLENS:-build/tcplens}
 # A developer's own configuration file must not change any result.
 export TCPLENS_CONFIG=/dev/null
 python3 tests/live/check.py
+# The Prometheus metrics: textfile and /metrics on replays, promtool
+# (SKIP without it).
+python3 tests/live/metrics.py
 # Text mode's status line on a terminal, in a tmux pane (SKIP without tmux).
 python3 tests/live/status_tmux.py
 # The dashboard in tmux panes: keys, resize, colour, fallbacks (SKIP

@@ -1,0 +1,136 @@
+"""tcplens live's Prometheus metrics (issue 17) on replays, no root:
+
+- --metrics-textfile: DIR/tcplens.prom passes `promtool check metrics`,
+  holds the lab's CLOSE_WAIT leak as the kernel's ss counted it, is
+  replaced atomically (a reader polling it during the run never sees
+  part of a file) and leaves no temporary file behind;
+- a directory that cannot be written: one line naming it, exit 3.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from livelib import TCPLENS, Verdicts  # noqa: E402
+
+LAB = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                   '../../testdata/lab')
+LEAK = f'{LAB}/close_wait_leak.pcap'
+SERVER = '192.0.2.2'
+FIRST = '# HELP tcplens_capture_received_packets_total '
+LAST = '# TYPE tcplens_findings_total counter\n'
+
+verdict = Verdicts('metrics/')
+
+
+def truth_close_wait():
+    """The kernel's count on the server at the end of the lab's run (the
+    same fact tests/live/dash_tmux.py checks on the dashboard)."""
+    d = json.load(open(f'{LAB}/close_wait_leak.json'))
+    return d['hosts'][SERVER]['ss']['counts']['CLOSE_WAIT']
+
+
+def sample(text, name, labels):
+    """The value of the series name{labels} in text, or None."""
+    want = ','.join(f'{k}="{v}"' for k, v in labels.items())
+    m = re.search('^' + re.escape(f'{name}{{{want}}}') + r' (\S+)$', text,
+                  re.M)
+    return float(m.group(1)) if m else None
+
+
+def promtool_clean(name, text):
+    if shutil.which('promtool') is None:
+        verdict.skip(name, 'no promtool (Debian prometheus)')
+        return
+    p = subprocess.run(['promtool', 'check', 'metrics'], input=text,
+                       capture_output=True, text=True)
+    verdict(name, p.returncode == 0 and p.stdout.strip() == '' and
+            p.stderr.strip() == '',
+            f'exit {p.returncode}: {p.stdout}{p.stderr}'.strip())
+
+
+def whole(text):
+    return text.startswith(FIRST) and LAST in text and text.endswith('\n')
+
+
+def check_textfile():
+    d = tempfile.mkdtemp(prefix='tcplens-metrics-')
+    path = os.path.join(d, 'tcplens.prom')
+    reads, partial, stop = [0], [], threading.Event()
+
+    def poll():
+        while not stop.is_set():
+            try:
+                with open(path) as f:
+                    t = f.read()
+            except FileNotFoundError:
+                continue
+            reads[0] += 1
+            if not whole(t):
+                partial.append(t)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        p = subprocess.run([TCPLENS, 'live', '--no-tui', '-r', LEAK,
+                            '--speed', '1', '--interval', '0.1',
+                            '--metrics-textfile', d],
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        stop.set()
+        poller.join()
+    try:
+        text = open(path).read()
+    except OSError as e:
+        verdict('textfile', False, f'no {path}: {e}; exit {p.returncode}: '
+                f'{p.stderr.strip()}')
+        return
+    finally:
+        left = sorted(set(os.listdir(d)) - {'tcplens.prom'})
+        shutil.rmtree(d)
+    verdict('textfile-exit', p.returncode == 0,
+            f'exit {p.returncode}: {p.stderr.strip()}')
+    promtool_clean('textfile-promtool', text)
+    want = truth_close_wait()
+    got = sample(text, 'tcplens_tcp_sockets',
+                 {'host': SERVER, 'state': 'close_wait'})
+    verdict('textfile-close-wait', got == want,
+            f'close_wait on {SERVER}: {got}, the kernel had {want}',
+            f'{got:.0f} = ss')
+    verdict('textfile-finding',
+            sample(text, 'tcplens_findings_total',
+                   {'id': 'close_wait_leak', 'severity': 'warning'}) == 1,
+            'no close_wait_leak in tcplens_findings_total')
+    # About 20 replacements in the 2 s replay: the poller reads between
+    # and during them; each read must be a whole file.
+    verdict('textfile-atomic', reads[0] > 20 and not partial,
+            f'{len(partial)} partial reads of {reads[0]}: '
+            f'{partial[:1]!r}' if partial else f'only {reads[0]} reads',
+            f'{reads[0]} reads, all whole')
+    verdict('textfile-no-temporary', left == [], f'left behind: {left}')
+
+
+def check_bad_dir():
+    d = '/nonexistent/tcplens-metrics'
+    p = subprocess.run([TCPLENS, 'live', '--no-tui', '-r', LEAK,
+                        '--speed', '0', '--metrics-textfile', d],
+                       capture_output=True, text=True, timeout=60)
+    err = p.stderr.strip().splitlines()
+    verdict('textfile-bad-dir', p.returncode == 3 and len(err) == 1 and
+            d in err[0] and p.stdout == '',
+            f'exit {p.returncode}, stderr {err!r}, stdout {p.stdout[:80]!r}')
+
+
+def main():
+    check_textfile()
+    check_bad_dir()
+    return 1 if verdict.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
