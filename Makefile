@@ -15,9 +15,9 @@ OPT     ?= -O2 -g
 # capture.  Sanitizer and fuzz builds go without it.
 LTO     ?= -flto=auto
 DEPFLAGS = -MMD -MP
-PKGS    := libpcap yaml-0.1 ncursesw
+PKGS    := libpcap yaml-0.1 ncursesw libmicrohttpd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lpcap -lyaml -lncursesw)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lpcap -lyaml -lncursesw -lmicrohttpd)
 INCLUDES := -I. -Idissectors -Ianalyzer -Ireports -Icapture -Icmd
 
 # BUILD selects the output tree; `make asan` sets it to build-asan.

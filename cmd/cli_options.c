@@ -6,7 +6,7 @@
 #include "cli.h"
 
 /* Room for the longest list: the engine's, --format, flows' own, --help. */
-enum { MAX_LONGOPTS = 32 };
+enum { MAX_LONGOPTS = 48 };
 
 const char cli_exit_status_help[] =
 	"Exit status: 0 ok, 2 usage, 3 unreadable file, 4 not a capture,\n"

@@ -27,6 +27,7 @@
 #include "live_feed.h"
 #include "live_metrics.h"
 #include "live_stream.h"
+#include "metrics_http.h"
 #include "metrics_prom.h"
 #include "privilege_drop.h"
 
@@ -81,6 +82,8 @@ static const char live_usage[] =
 	"      --metrics-textfile DIR  every --interval, the metrics (Prometheus'\n"
 	"                          text format) to DIR/tcplens.prom, replaced\n"
 	"                          atomically, for node_exporter's textfile collector\n"
+	"      --metrics-listen [ADDR:]PORT  serve the same metrics over HTTP at\n"
+	"                          /metrics (ADDR default 127.0.0.1; [::1]:PORT)\n"
 	"      --metrics-max-hosts N  host labels in the metrics at most, the most\n"
 	"                          troubled (default 50; 0 to 1000); the others\n"
 	"                          are summed as host=\"other\"\n";
@@ -90,7 +93,8 @@ static const char live_exit_status[] =
 	"at the --fail-on level or above, 2 usage or invalid configuration,\n"
 	"3 unreadable file, an interface that cannot be captured on (no\n"
 	"permission, no such interface, down), a -w file not writable, a\n"
-	"--metrics-textfile directory not writable, or an\n"
+	"--metrics-textfile directory not writable, a --metrics-listen address\n"
+	"that cannot be bound (a port in use), or an\n"
 	"interface that went down or away during the capture (after the report\n"
 	"of what was captured), 4 not a capture, 5 unsupported link type, 6 bad\n"
 	"filter, 7 output or internal error.\n";
@@ -106,6 +110,7 @@ enum {
 	OPT_NO_TUI,
 	OPT_METRICS_TEXTFILE,
 	OPT_METRICS_MAX_HOSTS,
+	OPT_METRICS_LISTEN,
 };
 
 #define LIVE_FORMATS                                                       \
@@ -187,6 +192,11 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 	case OPT_METRICS_TEXTFILE:
 		o->metrics.textfile_dir = arg;
 		return 0;
+	case OPT_METRICS_LISTEN:
+		if (!metrics_http_spec_valid(arg))
+			return cli_usage("live", rc, "live: --metrics-listen wants [ADDR:]PORT (PORT 1 to 65535, [ADDR] for IPv6), not '%s'", arg);
+		o->metrics.listen = arg;
+		return 0;
 	case OPT_METRICS_MAX_HOSTS:
 		if (!cli_parse_long(arg, 0, METRICS_PROM_MAX_HOSTS_LIMIT, &n))
 			return cli_usage("live", rc, "live: --metrics-max-hosts wants a count, 0 to %d, not '%s'",
@@ -242,6 +252,7 @@ static const struct option live_longopts[] = {
 	{"no-tui", no_argument, NULL, OPT_NO_TUI},
 	{"metrics-textfile", required_argument, NULL, OPT_METRICS_TEXTFILE},
 	{"metrics-max-hosts", required_argument, NULL, OPT_METRICS_MAX_HOSTS},
+	{"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
 	{"list-interfaces", no_argument, NULL, 'D'},
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"write", required_argument, NULL, 'w'},
@@ -864,7 +875,7 @@ static enum cli_exit start_metrics(struct live_run *r)
 {
 	char why[512];
 
-	if (r->o->metrics.textfile_dir == NULL)
+	if (r->o->metrics.textfile_dir == NULL && r->o->metrics.listen == NULL)
 		return CLI_EXIT_OK;
 	r->metrics = live_metrics_start(&r->o->metrics, why, sizeof(why));
 	if (r->metrics != NULL)

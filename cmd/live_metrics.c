@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "metrics_exchange.h"
+#include "metrics_http.h"
 #include "metrics_prom.h"
 #include "metrics_textfile.h"
 
@@ -13,6 +14,7 @@ struct live_metrics {
 	struct live_metrics_config cfg;
 	struct metrics_exchange *x;
 	struct metrics_textfile *textfile;
+	struct metrics_http *http;
 	/* The engine thread's own: its snapshot, tally and format buffer. */
 	struct engine_snapshot snap;
 	struct metrics_prom_tally tally;
@@ -44,9 +46,13 @@ struct live_metrics *live_metrics_start(const struct live_metrics_config *cfg,
 	if (cfg->textfile_dir != NULL &&
 	    (m->textfile = metrics_textfile_start(cfg->textfile_dir, m->x, why,
 						  why_len)) == NULL) {
-		engine_snapshot_free(&m->snap);
-		metrics_exchange_free(m->x);
-		free(m);
+		live_metrics_stop(m, NULL, 0);
+		return NULL;
+	}
+	if (cfg->listen != NULL &&
+	    (m->http = metrics_http_start(cfg->listen, m->x, why, why_len)) ==
+		    NULL) {
+		live_metrics_stop(m, NULL, 0);
 		return NULL;
 	}
 	return m;
@@ -108,6 +114,7 @@ bool live_metrics_stop(struct live_metrics *m, char *why, size_t why_len)
 
 	if (m == NULL)
 		return true;
+	metrics_http_stop(m->http);
 	metrics_exchange_close(m->x);
 	ok = metrics_textfile_stop(m->textfile, why, why_len);
 	metrics_exchange_free(m->x);

@@ -29,6 +29,7 @@
 
 struct live_metrics_config {
 	const char *textfile_dir;       /* NULL: no file */
+	const char *listen;             /* "[ADDR:]PORT"; NULL: no HTTP */
 	size_t max_hosts;               /* host labels at most */
 	int64_t interval_ns;            /* between two formattings */
 };

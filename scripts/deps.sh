@@ -4,16 +4,17 @@
 set -eu
 
 what=${1:-test}
-build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev"
+build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev libmicrohttpd-dev"
 # clang only recommends libclang-rt (libFuzzer, sanitizer runtimes), and we
 # install without recommends; the lab check in make test needs the lab set.
 # python3-scapy: tests/encap wraps lab captures in each encapsulation.
 # libcap2-bin (setcap): tests/live checks capture with CAP_NET_RAW alone.
 # tmux: tests/live reads live's status line off a terminal it runs.
-# prometheus: promtool checks live's metrics (tests/live/metrics.py).
+# prometheus: promtool checks live's metrics, curl reads them over HTTP
+# (tests/live/metrics.py).
 test="$build libcmocka-dev tshark clang libclang-rt-dev mandoc man-db python3 tcpdump
       iproute2 iptables ethtool procps nginx-light wrk python3-scapy
-      libcap2-bin tmux prometheus"
+      libcap2-bin tmux prometheus curl"
 # tcpreplay: bench/live_rate.py sends the bench capture into a veth with it.
 bench="$build tcpdump tshark tcpreplay nginx-light wrk iproute2 python3"
 # nginx-light and wrk: the lab's normal_nginx_wrk scenario runs them.

@@ -4,16 +4,22 @@
   holds the lab's CLOSE_WAIT leak as the kernel's ss counted it, is
   replaced atomically (a reader polling it during the run never sees
   part of a file) and leaves no temporary file behind;
-- a directory that cannot be written: one line naming it, exit 3.
+- a directory that cannot be written: one line naming it, exit 3;
+- --metrics-listen: curl of /metrics during a --speed 1 replay of the
+  leak sees close_wait reach the kernel's count, the body passes
+  promtool, another path is 404, and a port in use gives one line and
+  exit 3.
 """
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from livelib import TCPLENS, Verdicts  # noqa: E402
@@ -126,9 +132,73 @@ def check_bad_dir():
             f'exit {p.returncode}, stderr {err!r}, stdout {p.stdout[:80]!r}')
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def curl(url):
+    """(status, body) of a GET, or (None, why)."""
+    p = subprocess.run(['curl', '-s', '-m', '2', '-w', '\n%{http_code}', url],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, f'curl exit {p.returncode}'
+    body, _, code = p.stdout.rpartition('\n')
+    return int(code), body
+
+
+def check_listen():
+    if shutil.which('curl') is None:
+        verdict.skip('listen', 'no curl')
+        return
+    port = free_port()
+    url = f'http://127.0.0.1:{port}/metrics'
+    p = subprocess.Popen([TCPLENS, 'live', '--no-tui', '-r', LEAK,
+                          '--speed', '1', '--interval', '0.2',
+                          '--metrics-listen', str(port)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
+    want, best, body, other, busy = truth_close_wait(), None, '', None, None
+    try:
+        while p.poll() is None:
+            code, text = curl(url)
+            if code == 200:
+                body = text
+                got = sample(text, 'tcplens_tcp_sockets',
+                             {'host': SERVER, 'state': 'close_wait'})
+                if got is not None and (best is None or got > best):
+                    best = got
+                if other is None:
+                    other = curl(f'http://127.0.0.1:{port}/')[0]
+                if busy is None:
+                    busy = subprocess.run(
+                        [TCPLENS, 'live', '--no-tui', '-r', LEAK,
+                         '--metrics-listen', f'127.0.0.1:{port}'],
+                        capture_output=True, text=True, timeout=30)
+            time.sleep(0.05)
+    finally:
+        if p.poll() is None:
+            p.kill()
+        err = p.communicate()[1]
+    verdict('listen-exit', p.returncode == 0, f'exit {p.returncode}: {err}')
+    verdict('listen-close-wait', best == want,
+            f'close_wait on {SERVER} at most {best} over HTTP, the kernel '
+            f'had {want}', f'{want} = ss')
+    if body:
+        promtool_clean('listen-promtool', body)
+    verdict('listen-404', other == 404, f'GET / answered {other}')
+    lines = busy.stderr.strip().splitlines() if busy else []
+    verdict('listen-port-in-use',
+            busy is not None and busy.returncode == 3 and len(lines) == 1 and
+            f'127.0.0.1:{port}' in lines[0] and busy.stdout == '',
+            f'exit {busy and busy.returncode}, stderr {lines!r}')
+
+
 def main():
     check_textfile()
     check_bad_dir()
+    check_listen()
     return 1 if verdict.failed else 0
 
 
