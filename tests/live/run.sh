@@ -10,6 +10,8 @@ python3 tests/live/check.py
 # The Prometheus metrics: textfile and /metrics on replays, promtool
 # (SKIP without it).
 python3 tests/live/metrics.py
+# A real Prometheus on loopback scraping two replays (SKIP without it).
+python3 tests/live/metrics_prometheus.py
 # Text mode's status line on a terminal, in a tmux pane (SKIP without tmux).
 python3 tests/live/status_tmux.py
 # The dashboard in tmux panes: keys, resize, colour, fallbacks (SKIP
