@@ -214,6 +214,16 @@ uint64_t detectors_not_tracked(const struct detectors *d);
  */
 void detectors_retransmissions(const struct detectors *d, uint64_t out[3]);
 /*
+ * Connections reset so far, by why their first RST was sent
+ * (abortive_close's causes, tcplens-diagnostics(7)): each connection
+ * once, whichever detectors are enabled.
+ */
+#define DETECT_RST_CAUSES 8
+void detectors_resets(const struct detectors *d,
+		      uint64_t out[DETECT_RST_CAUSES]);
+/* "refused", "linger_zero", ...: cause's name, as the findings give it. */
+const char *detectors_reset_cause_name(unsigned cause);
+/*
  * On a long run the detectors keep at most max_subjects subjects: near
  * the bound they forget the subjects that can no longer make a finding,
  * then fold the findings resolved longest ago into counts, by finding id

@@ -478,6 +478,8 @@ struct detectors {
 	struct finding_sink sink;
 	/* retransmit_burst's retransmissions by kind (detectors_retransmissions()). */
 	uint64_t retx_by_kind[3];
+	/* Connections by the cause of their first RST (detectors_resets()). */
+	uint64_t rst_by_cause[DETECT_RST_CAUSES];
 	int64_t now;
 	bool oom;
 	/* Flow extensions, in chunks, with a free list (number + 1, 0 end). */

@@ -26,6 +26,20 @@ const char *rst_cause_name(enum rst_cause c)
 	return (unsigned)c < RST_CAUSE_COUNT ? cause_names[c] : "unknown";
 }
 
+_Static_assert(RST_CAUSE_COUNT == DETECT_RST_CAUSES, "detect.h's count");
+
+void detectors_resets(const struct detectors *d,
+		      uint64_t out[DETECT_RST_CAUSES])
+{
+	for (int c = 0; c < RST_CAUSE_COUNT; c++)
+		out[c] = d->rst_by_cause[c];
+}
+
+const char *detectors_reset_cause_name(unsigned cause)
+{
+	return rst_cause_name((enum rst_cause)cause);
+}
+
 /*
  * What the wire says about why the endpoint reset.  Linux answers a SYN
  * to a closed port with RST (refused); sends RST|ACK when close() finds
@@ -92,6 +106,7 @@ void det_rst_cause(struct detectors *d, const struct packet *pkt,
 	if (!(pkt->tcp.flags & TCP_FLAG_RST) || df->rst_cause != 0)
 		return;
 	cause = classify(pkt, f, info, df);
+	d->rst_by_cause[cause]++;
 	df->rst_cause = (uint8_t)(cause + 1);
 	d->first_rst = (uint8_t)(cause + 1);
 }

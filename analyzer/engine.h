@@ -285,6 +285,11 @@ struct engine_rate_counts {
 	 * connections of `flows`' orig_retrans + resp_retrans.
 	 */
 	uint64_t retrans;
+	/*
+	 * With ENGINE_DETECTORS: TCP connections reset, by why their first
+	 * RST was sent (detectors_resets(), detectors_reset_cause_name()).
+	 */
+	uint64_t resets[DETECT_RST_CAUSES];
 	/* TCP connections the tracker began following (SYN or midstream). */
 	uint64_t new_conns;
 	/*

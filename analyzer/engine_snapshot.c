@@ -758,8 +758,11 @@ static void take_rates(struct engine *e, struct engine_snapshot *s)
 	uint64_t kinds[3] = {0, 0, 0};
 
 	s->rates = e->rates;
-	if (e->det != NULL)
+	memset(s->rates.resets, 0, sizeof(s->rates.resets));
+	if (e->det != NULL) {
 		detectors_retransmissions(e->det, kinds);
+		detectors_resets(e->det, s->rates.resets);
+	}
 	s->rates.retrans_timeout = kinds[0];
 	s->rates.retrans_fast = kinds[1];
 	s->rates.retrans_spurious = kinds[2];

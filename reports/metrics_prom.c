@@ -122,6 +122,11 @@ static void tcp_metrics(struct text *t, const struct engine_rate_counts *r)
 	    r->retrans_fast);
 	put(t, "tcplens_tcp_retransmissions_total{kind=\"spurious\"} %" PRIu64
 	    "\n", r->retrans_spurious);
+	family(t, "tcplens_tcp_resets_total", "counter",
+	       "TCP connections reset, by why their first RST was sent (tcplens-diagnostics(7), abortive_close).");
+	for (unsigned k = 0; k < DETECT_RST_CAUSES; k++)
+		put(t, "tcplens_tcp_resets_total{cause=\"%s\"} %" PRIu64 "\n",
+		    detectors_reset_cause_name(k), r->resets[k]);
 	single(t, "tcplens_tcp_connections_total", "counter",
 	       "TCP connections the tracker began following.", r->new_conns);
 	single(t, "tcplens_tcp_half_open_connections", "gauge",

@@ -428,6 +428,48 @@ static void test_rates(void **state)
 	}
 }
 
+/*
+ * Connections reset, by the cause of their first RST: the causes the
+ * abortive_close and rst_storm findings give for the same files.
+ */
+static void test_resets_by_cause(void **state)
+{
+	static const struct {
+		const char *path, *cause;
+		uint64_t n;
+	} known[] = {
+		{"testdata/lab/refused.pcap", "refused", 2},
+		{"testdata/lab/rst_storm.pcap", "refused", 500},
+		{"testdata/lab/linger_zero.pcap", "linger_zero", 1},
+		{"testdata/lab/rst_unread_data.pcap", "close_with_unread_data", 1},
+		{"testdata/lab/bulk_loss.pcap", NULL, 0},
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(known) / sizeof(known[0]); c++) {
+		struct recorder rec = {0};
+		struct engine_consumer con;
+		struct engine_snapshot s;
+		struct engine *e = engine_with(ENGINE_ALL, 0, &rec, &con);
+		uint64_t all = 0;
+
+		engine_snapshot_init(&s, 0);
+		feed_file(e, known[c].path, 0);
+		assert_true(engine_snapshot_take(e, &s));
+		for (unsigned k = 0; k < DETECT_RST_CAUSES; k++) {
+			all += s.rates.resets[k];
+			if (known[c].cause != NULL &&
+			    strcmp(detectors_reset_cause_name(k),
+				   known[c].cause) == 0)
+				assert_int_equal(s.rates.resets[k], known[c].n);
+		}
+		assert_int_equal(all, known[c].n);
+		engine_snapshot_free(&s);
+		engine_free(e);
+		free(rec.flows);
+	}
+}
+
 /* A SYN flood leaves its victims half-open while it runs. */
 static void test_half_open_during_flood(void **state)
 {
@@ -1270,6 +1312,7 @@ int main(void)
 		cmocka_unit_test(test_conn_state_so_far),
 		cmocka_unit_test(test_no_rtt_part),
 		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_resets_by_cause),
 		cmocka_unit_test(test_half_open_during_flood),
 		cmocka_unit_test(test_flow_page),
 		cmocka_unit_test(test_flow_rate),

@@ -73,7 +73,8 @@ static struct fixture *fixture_new(void)
 	s->rates = (struct engine_rate_counts){
 		.syn = 60, .syn_ack = 50, .rst = 7, .retrans_timeout = 3,
 		.retrans_fast = 2, .retrans_spurious = 1, .retrans = 9,
-		.new_conns = 60, .half_open = 10};
+		.new_conns = 60, .half_open = 10,
+		.resets = {[0] = 2, [2] = 1}};
 	fx->counts = (struct live_counts){.packets = 99, .bytes = 12345,
 					  .received = 100, .app_drops = 1};
 	metrics_prom_tally_add(&fx->tally, s);
@@ -129,6 +130,16 @@ static const char expected[] =
 	"tcplens_tcp_retransmissions_total{kind=\"timeout\"} 3\n"
 	"tcplens_tcp_retransmissions_total{kind=\"fast\"} 2\n"
 	"tcplens_tcp_retransmissions_total{kind=\"spurious\"} 1\n"
+	"# HELP tcplens_tcp_resets_total TCP connections reset, by why their first RST was sent (tcplens-diagnostics(7), abortive_close).\n"
+	"# TYPE tcplens_tcp_resets_total counter\n"
+	"tcplens_tcp_resets_total{cause=\"refused\"} 2\n"
+	"tcplens_tcp_resets_total{cause=\"close_with_unread_data\"} 0\n"
+	"tcplens_tcp_resets_total{cause=\"linger_zero\"} 1\n"
+	"tcplens_tcp_resets_total{cause=\"write_after_close\"} 0\n"
+	"tcplens_tcp_resets_total{cause=\"unknown_connection\"} 0\n"
+	"tcplens_tcp_resets_total{cause=\"out_of_window\"} 0\n"
+	"tcplens_tcp_resets_total{cause=\"timeout\"} 0\n"
+	"tcplens_tcp_resets_total{cause=\"handshake_aborted\"} 0\n"
 	"# HELP tcplens_tcp_connections_total TCP connections the tracker began following.\n"
 	"# TYPE tcplens_tcp_connections_total counter\n"
 	"tcplens_tcp_connections_total 60\n"
