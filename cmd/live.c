@@ -868,16 +868,20 @@ static void start_dash(struct live_run *r, const struct diagnosis_view *view,
 
 /*
  * The metrics outputs, opened before the first packet so that a
- * directory that cannot be written is said at once; their threads
- * inherit the blocked stop signals.
+ * directory that cannot be written is said at once.  Their threads
+ * inherit the blocked stop signals, and SIGTSTP blocked too: Ctrl-Z is
+ * for the display thread (or, without it, the engine thread).
  */
 static enum cli_exit start_metrics(struct live_run *r)
 {
+	sigset_t before;
 	char why[512];
 
 	if (r->o->metrics.textfile_dir == NULL && r->o->metrics.listen == NULL)
 		return CLI_EXIT_OK;
+	pthread_sigmask(SIG_BLOCK, &r->suspend_signal, &before);
 	r->metrics = live_metrics_start(&r->o->metrics, why, sizeof(why));
+	pthread_sigmask(SIG_SETMASK, &before, NULL);
 	if (r->metrics != NULL)
 		return CLI_EXIT_OK;
 	cli_error("live: %s", why);
