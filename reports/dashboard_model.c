@@ -66,22 +66,6 @@ bool dash_order_room(struct dash_model *m, size_t n)
 		    sizeof(*m->order));
 }
 
-/*
- * Trouble: sockets that stay when an application or a flood is at
- * fault weigh most (CLOSE_WAIT: the application never closes; SYN_RECV:
- * handshakes not completed), then those stuck closing.  The rule is the
- * dashboard's own (host_states orders by sockets, trouble_rank ranks
- * flows, not hosts); man/tcplens.1 (DASHBOARD, Sockets per host)
- * documents it, and the two must change together.
- */
-static uint64_t trouble_of(const uint32_t *count)
-{
-	return 4 * (uint64_t)count[TCP_STATE_CLOSE_WAIT] +
-	       4 * (uint64_t)count[TCP_STATE_SYN_RECV] +
-	       count[TCP_STATE_FIN_WAIT1] + count[TCP_STATE_LAST_ACK] +
-	       count[TCP_STATE_CLOSING];
-}
-
 static struct dash_host *host_find(struct dash_model *m,
 				   const struct host_state_row *r)
 {
@@ -211,14 +195,14 @@ static bool hosts_merge(struct dash_model *m, const struct engine_snapshot *s)
 		struct dash_host *h = host_find(m, r);
 
 		if (h == NULL) {
-			m->candidates[n_new].trouble = trouble_of(r->count);
+			m->candidates[n_new].trouble = host_state_row_trouble(r);
 			m->candidates[n_new++].row = i;
 			continue;
 		}
 		h->present = true;
 		memcpy(h->count, r->count, sizeof(h->count));
 		h->total = r->total;
-		h->trouble = trouble_of(r->count);
+		h->trouble = host_state_row_trouble(r);
 	}
 	hosts_admit(m, s, m->candidates, n_new);
 	return true;
