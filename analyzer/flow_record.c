@@ -291,7 +291,7 @@ const char *flow_record_proto_name(const struct flow_record *r)
  * flow; matching key strings cost dozens of strcmp() per field).
  */
 enum field_id {
-	F_UID, F_PROTO, F_ORIG_H, F_ORIG_P, F_RESP_H, F_RESP_P, F_TS,
+	F_UID, F_PROTO, F_ORIG_H, F_ORIG_P, F_RESP_H, F_RESP_P, F_TS, F_TS_NS,
 	F_DURATION, F_ORIG_PKTS, F_RESP_PKTS, F_ORIG_BYTES, F_RESP_BYTES,
 	F_ORIG_IP_BYTES, F_RESP_IP_BYTES, F_MISSED_BYTES, F_MISSED_EXACT,
 	F_CONN_STATE, F_HISTORY, F_HISTORY_TRUNCATED,
@@ -324,6 +324,10 @@ static bool common_field(const struct flow_record *r, enum field_id id,
 	case F_RESP_H: v_str(v, r->resp_h); break;
 	case F_RESP_P: v_uint(v, r->resp_p); break;
 	case F_TS: v->type = FIELD_TIME; v->ns = r->ts; break;
+	case F_TS_NS:
+		if (r->ts >= 0)
+			v_uint(v, (uint64_t)r->ts);
+		break;
 	case F_DURATION: v->type = FIELD_SECONDS; v->ns = r->duration; break;
 	case F_ORIG_PKTS: v_uint(v, r->pkts[0]); break;
 	case F_RESP_PKTS: v_uint(v, r->pkts[1]); break;
@@ -467,7 +471,7 @@ static void tcp_field(const struct flow_record *r, enum field_id id,
 }
 
 static const char *const field_keys[] = {
-	"uid", "proto", "orig_h", "orig_p", "resp_h", "resp_p", "ts",
+	"uid", "proto", "orig_h", "orig_p", "resp_h", "resp_p", "ts", "ts_ns",
 	"duration", "orig_pkts", "resp_pkts", "orig_bytes", "resp_bytes",
 	"orig_ip_bytes", "resp_ip_bytes", "missed_bytes", "missed_bytes_exact", "conn_state", "history", "history_truncated",
 	"orig_state", "resp_state", "close", "close_initiator",

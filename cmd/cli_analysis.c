@@ -52,6 +52,23 @@ bool cli_parse_long(const char *s, long min, long max, long *out)
 	return true;
 }
 
+bool cli_sensor_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CLI_SENSOR_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == ':' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
 void cli_analysis_defaults(struct cli_analysis_opts *o)
 {
 	struct settings s;

@@ -133,6 +133,14 @@ void flow_pick_warn_later(const struct flow_pick *p, const char *cmd,
 bool cli_parse_long(const char *s, long min, long max, long *out);
 
 /*
+ * --sensor NAME, the capture point written into every record: 1 to
+ * CLI_SENSOR_MAX bytes of letters, digits, '.', '_', ':' and '-', so it
+ * needs no quoting in JSON, CSV, file names or a Prometheus label.
+ */
+#define CLI_SENSOR_MAX 64
+bool cli_sensor_valid(const char *s);
+
+/*
  * The inputs ran until their statistics' end time (pcapng isb_endtime,
  * as tcplens live -w writes it): the engine's clock is moved on to it,
  * so what is judged at the end is judged when the capture stopped, not

@@ -28,7 +28,11 @@ static const char flows_usage[] =
 	"                          or with an endpoint in RFC 793 state NAME\n"
 	"      --sort KEY          start (default), duration, bytes, pkts, retrans;\n"
 	"                          none prints each flow as it ends, keeping no\n"
-	"                          records: memory follows the live connections\n";
+	"                          records: memory follows the live connections\n"
+	"                          (the default with -F ndjson, as Zeek writes\n"
+	"                          conn.log; --sort start keeps start order)\n"
+	"      --sensor NAME       the capture point, written into every record\n"
+	"                          (json, ndjson, yaml, csv): letters, digits, . _ : -\n";
 
 /* Every format there is: -F's list in the help above. */
 #define FLOWS_FORMATS                                                      \
@@ -47,6 +51,7 @@ enum {
 	OPT_PROTO,
 	OPT_STATE,
 	OPT_SORT,
+	OPT_SENSOR,
 };
 
 struct flows_opts {
@@ -58,6 +63,8 @@ struct flows_opts {
 	int proto;              /* 0: any */
 	const char *state;
 	enum flows_sort sort;
+	bool sort_given;
+	const char *sensor;     /* NULL: none */
 };
 
 /*
@@ -153,6 +160,14 @@ static int flows_option(void *opts, int ch, const char *arg, int *rc)
 		if (!parse_sort(arg, &o->sort)) {
 			return cli_usage("flows", rc, "flows: --sort wants start, duration, bytes, pkts, retrans or none, not '%s'", arg);
 		}
+		o->sort_given = true;
+		return 0;
+	case OPT_SENSOR:
+		if (!cli_sensor_valid(arg)) {
+			return cli_usage("flows", rc, "flows: --sensor wants 1 to %d letters, digits, '.', '_', ':' or '-', not '%s'",
+					 CLI_SENSOR_MAX, arg);
+		}
+		o->sensor = arg;
 		return 0;
 	}
 	return 0;
@@ -177,6 +192,7 @@ static const struct option flows_longopts[] = {
 	{"proto", required_argument, NULL, OPT_PROTO},
 	{"state", required_argument, NULL, OPT_STATE},
 	{"sort", required_argument, NULL, OPT_SORT},
+	{"sensor", required_argument, NULL, OPT_SENSOR},
 	{NULL, 0, NULL, 0},
 };
 
@@ -202,6 +218,9 @@ static int parse_flows_opts(int argc, char **argv, struct flows_opts *o,
 				  &o->format, o, rc);
 	if (first < 0)
 		return -1;
+	/* NDJSON is for streams: records as they become final. */
+	if (o->format == OUTPUT_FORMAT_NDJSON && !o->sort_given)
+		o->sort = SORT_NONE;
 	if (o->state != NULL && tcp_state_from_name(o->state) < 0 &&
 	    !is_conn_state(o->state)) {
 		return cli_usage("flows", rc, "flows: --state wants a conn_state (SF, S0, REJ...) or a TCP state (ESTABLISHED, CLOSE_WAIT...), not '%s'",
@@ -311,7 +330,8 @@ static void flows_on_end(void *arg, const struct flow *f, void *storage)
 	if (ctx->streaming) {
 		if (ctx->n++ == 0)
 			flow_report_begin(&ctx->rep, stdout, ctx->o->format,
-					  analyzer_get_stats(ctx->a)->first_ts);
+					  analyzer_get_stats(ctx->a)->first_ts,
+					  ctx->o->sensor);
 		flow_report_flow(&ctx->rep, &r);
 		return;
 	}
@@ -350,7 +370,7 @@ static bool print_sorted(struct flows_ctx *ctx, struct flow_report *rep,
 	if (order == NULL)
 		return false;
 	flow_report_begin(rep, stdout, format,
-			  analyzer_get_stats(ctx->a)->first_ts);
+			  analyzer_get_stats(ctx->a)->first_ts, ctx->o->sensor);
 	for (size_t i = 0; i < ctx->n; i++) {
 		struct flow_record r;
 
@@ -397,7 +417,7 @@ int cmd_flows(int argc, char **argv)
 	ctx.a = a;
 	if (!ctx.streaming && flow_render_queue_supports(o.format)) {
 		ctx.queue = flow_render_queue_new(o.format,
-						  analyzer_tunnels(a));
+						  analyzer_tunnels(a), o.sensor);
 		if (ctx.queue == NULL) {
 			engine_free(e);
 			cli_error("out of memory");
@@ -416,7 +436,7 @@ int cmd_flows(int argc, char **argv)
 	if (rc == CLI_EXIT_OK && ctx.streaming) {
 		if (ctx.n == 0)
 			flow_report_begin(&ctx.rep, stdout, o.format,
-					  analyzer_get_stats(a)->first_ts);
+					  analyzer_get_stats(a)->first_ts, o.sensor);
 		flow_report_end(&ctx.rep, analyzer_get_stats(a), ctx.n);
 		rc = cli_finish_output();
 	} else if (rc == CLI_EXIT_OK && ctx.queue != NULL) {
@@ -427,7 +447,7 @@ int cmd_flows(int argc, char **argv)
 			rc = CLI_EXIT_INTERNAL;
 		} else {
 			flow_report_begin(&rep, stdout, o.format,
-					  analyzer_get_stats(a)->first_ts);
+					  analyzer_get_stats(a)->first_ts, o.sensor);
 			if (!flow_render_queue_write(ctx.queue, stdout)) {
 				cli_error("cannot write output: %s",
 					  strerror(errno));

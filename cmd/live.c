@@ -72,6 +72,8 @@ static const char live_usage[] =
 	"                          ? lists its keys)\n"
 	"      --flows             (ndjson) a flow line as each flow ends, with\n"
 	"                          `flows -F json`'s keys\n"
+	"      --sensor NAME       (ndjson) the capture point, in every flow and\n"
+	"                          finding line and the report: letters, digits, . _ : -\n"
 	"      --interval SEC      seconds between snapshots, stats lines and\n"
 	"                          status lines (default 1; 0.1 to 3600)\n"
 	"  -c, --count N           stop after N packets\n"
@@ -111,6 +113,7 @@ enum {
 	OPT_METRICS_TEXTFILE,
 	OPT_METRICS_MAX_HOSTS,
 	OPT_METRICS_LISTEN,
+	OPT_SENSOR,
 };
 
 #define LIVE_FORMATS                                                       \
@@ -137,6 +140,7 @@ struct live_opts {
 	bool no_tui;
 	bool dashboard;                     /* decided once the options are read */
 	struct live_metrics_config metrics; /* --metrics-* */
+	const char *sensor;                 /* --sensor; NULL: none */
 };
 
 /* Seconds as a decimal number in [min, max]. */
@@ -203,6 +207,12 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 					 METRICS_PROM_MAX_HOSTS_LIMIT, arg);
 		o->metrics.max_hosts = (size_t)n;
 		return 0;
+	case OPT_SENSOR:
+		if (!cli_sensor_valid(arg))
+			return cli_usage("live", rc, "live: --sensor wants 1 to %d letters, digits, '.', '_', ':' or '-', not '%s'",
+					 CLI_SENSOR_MAX, arg);
+		o->sensor = arg;
+		return 0;
 	case 'w':
 		o->iface.write_path = arg;
 		return 0;
@@ -253,6 +263,7 @@ static const struct option live_longopts[] = {
 	{"metrics-textfile", required_argument, NULL, OPT_METRICS_TEXTFILE},
 	{"metrics-max-hosts", required_argument, NULL, OPT_METRICS_MAX_HOSTS},
 	{"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+	{"sensor", required_argument, NULL, OPT_SENSOR},
 	{"list-interfaces", no_argument, NULL, 'D'},
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"write", required_argument, NULL, 'w'},
@@ -716,6 +727,7 @@ static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	d->view.ts_decimals = r->ts_decimals;
+	d->view.sensor = r->o->sensor;
 	if (!live_stream_finish(&r->out, &d->view, &r->counts)) {
 		/* The reader went away (| head): it had what it wanted. */
 		if (errno == EPIPE)
@@ -944,6 +956,7 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	first.inputs = r.inputs;
 	first.n_inputs = (size_t)r.n_inputs;
 	first.ts_decimals = r.ts_decimals;
+	first.sensor = o->sensor;
 	if (!live_stream_init(&r.out, stdout, o->format, color_wanted(o->color),
 			      o->flows,
 			      o->an.progress && !o->dashboard ? STDERR_FILENO

@@ -66,6 +66,8 @@ static void flow_line(void *ctx, const struct flow *f, void *storage)
 	flow_record_from_flow(&rec, f, s->tunnels);
 	doc_begin_object(&s->w);
 	doc_member_string(&s->w, "type", "flow");
+	if (s->view.sensor != NULL)
+		doc_member_string(&s->w, "sensor", s->view.sensor);
 	flow_report_doc_keys(&s->w, &rec);
 	doc_end_object(&s->w);
 	line_end(s);

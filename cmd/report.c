@@ -17,10 +17,13 @@ static const char report_usage[] =
 	"host's sockets at the end, and the connections with the most trouble\n"
 	"(alike ones next in rank on one line, with their count).\n"
 	"\n"
-	"  -F, --format FORMAT     text (default), json or yaml\n"
+	"  -F, --format FORMAT     text (default), json, yaml or ndjson (a line per\n"
+	"                          finding, then a summary line: for loaders)\n"
 	"      --color WHEN        auto (default: on a terminal, unless NO_COLOR\n"
 	"                          is set), always or never\n"
-	"      --top N             connections in the trouble table (default 10)\n";
+	"      --top N             connections in the trouble table (default 10)\n"
+	"      --sensor NAME       the capture point, written into the document and\n"
+	"                          every finding line: letters, digits, . _ : -\n";
 
 static const char report_exit_status[] =
 	"Exit status: 0 ok (whatever was found, a capture that could not be\n"
@@ -29,18 +32,20 @@ static const char report_exit_status[] =
 	"file, 4 not a capture, 5 unsupported link type, 6 bad filter, 7 output\n"
 	"or internal error.\n";
 
-enum { OPT_COLOR = CLI_OPT_FIRST_FREE, OPT_TOP };
+enum { OPT_COLOR = CLI_OPT_FIRST_FREE, OPT_TOP, OPT_SENSOR };
 
 #define REPORT_FORMATS                                                     \
 	(OUTPUT_FORMAT_SET(OUTPUT_FORMAT_TEXT) |                           \
 	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_JSON) |                           \
-	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_YAML))
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_YAML) |                           \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_NDJSON))
 
 struct report_opts {
 	struct cli_analysis_opts an;
 	enum output_format format;
 	enum color_mode color;
 	long top;
+	const char *sensor;     /* NULL: none */
 };
 
 static int report_option(void *opts, int ch, const char *arg, int *rc)
@@ -52,6 +57,12 @@ static int report_option(void *opts, int ch, const char *arg, int *rc)
 			return cli_usage("report", rc, "report: --color wants auto, always or never, not '%s'",
 				  arg);
 		}
+	} else if (ch == OPT_SENSOR) {
+		if (!cli_sensor_valid(arg)) {
+			return cli_usage("report", rc, "report: --sensor wants 1 to %d letters, digits, '.', '_', ':' or '-', not '%s'",
+					 CLI_SENSOR_MAX, arg);
+		}
+		o->sensor = arg;
 	} else if (!cli_parse_long(arg, 0, 1000, &o->top)) { /* --top */
 		return cli_usage("report", rc, "report: --top wants a count, 0 to 1000, not '%s'",
 			  arg);
@@ -62,6 +73,7 @@ static int report_option(void *opts, int ch, const char *arg, int *rc)
 static const struct option report_longopts[] = {
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"top", required_argument, NULL, OPT_TOP},
+	{"sensor", required_argument, NULL, OPT_SENSOR},
 	{NULL, 0, NULL, 0},
 };
 
@@ -106,7 +118,13 @@ int cmd_report(int argc, char **argv)
 	}
 	rc = diagnose_run(&o.an, (size_t)o.top, &argv[first], argc - first, &d);
 	if (rc == CLI_EXIT_OK) {
-		if (!output_format_doc(o.format, &doc)) {
+		d.view.sensor = o.sensor;
+		if (o.format == OUTPUT_FORMAT_NDJSON) {
+			if (!diagnosis_render_ndjson(stdout, &d.view)) {
+				cli_error("report: cannot write the NDJSON lines");
+				rc = CLI_EXIT_INTERNAL;
+			}
+		} else if (!output_format_doc(o.format, &doc)) {
 			diagnosis_render_text(stdout, &d.view, color_wanted(o.color));
 		} else if (!diagnosis_render_doc(stdout, &d.view, doc)) {
 			cli_error("report: cannot write the %s document",

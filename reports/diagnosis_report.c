@@ -617,6 +617,12 @@ static void doc_time(struct doc_writer *w, int64_t ns, int decimals)
 		doc_decimal(w, ns / 1000, 6);
 }
 
+/* The same time as whole nanoseconds, for loaders that want integers. */
+static void doc_time_ns(struct doc_writer *w, const char *key, int64_t ns)
+{
+	doc_member_uint_or_null(w, key, ns >= 0, ns >= 0 ? (uint64_t)ns : 0);
+}
+
 static void doc_capture(struct doc_writer *w, const struct diagnosis_view *v)
 {
 	const struct analyzer_stats *st = v->stats;
@@ -700,8 +706,10 @@ static void doc_finding_keys(struct doc_writer *w, const struct finding *f,
 	doc_member_bool(w, "holding", f->holding);
 	doc_key(w, "first_ts");
 	doc_time(w, f->first_ts, decimals);
+	doc_time_ns(w, "first_ts_ns", f->first_ts);
 	doc_key(w, "last_ts");
 	doc_time(w, f->last_ts, decimals);
+	doc_time_ns(w, "last_ts_ns", f->last_ts);
 	doc_key(w, "value");
 	doc_number(w, f->value);
 	doc_key(w, "threshold");
@@ -743,6 +751,8 @@ void diagnosis_doc_finding_keys(struct doc_writer *w,
 {
 	struct finding_context ctx = context_of(v);
 
+	if (v->sensor != NULL)
+		doc_member_string(w, "sensor", v->sensor);
 	doc_finding_keys(w, f, v->ts_decimals, &ctx);
 }
 
@@ -848,13 +858,17 @@ static void doc_folded(struct doc_writer *w, const struct diagnosis_view *v)
 	doc_end_array(w);
 }
 
-void diagnosis_doc_keys(struct doc_writer *w, const struct diagnosis_view *v)
+/* The report's keys; with_findings false: all but the findings list. */
+static void doc_report_keys(struct doc_writer *w,
+			    const struct diagnosis_view *v, bool with_findings)
 {
 	struct finding_context ctx = context_of(v);
 	size_t by[3] = {0, 0, 0};
 
 	for (size_t i = 0; i < v->n_findings; i++)
 		by[v->findings[i].severity]++;
+	if (v->sensor != NULL)
+		doc_member_string(w, "sensor", v->sensor);
 	doc_capture(w, v);
 	if (v->quality != NULL) {
 		struct quality_changes c = {v->adjusted, v->n_adjusted,
@@ -872,13 +886,39 @@ void diagnosis_doc_keys(struct doc_writer *w, const struct diagnosis_view *v)
 	doc_member_uint(w, "not_tracked", v->not_tracked);
 	doc_end_object(w);
 	doc_folded(w, v);
-	doc_key(w, "findings");
-	doc_begin_array(w);
-	for (size_t i = 0; i < v->n_findings; i++)
-		doc_finding(w, &v->findings[i], v->ts_decimals, &ctx);
-	doc_end_array(w);
+	if (with_findings) {
+		doc_key(w, "findings");
+		doc_begin_array(w);
+		for (size_t i = 0; i < v->n_findings; i++)
+			doc_finding(w, &v->findings[i], v->ts_decimals, &ctx);
+		doc_end_array(w);
+	}
 	doc_hosts(w, v);
 	doc_top(w, v);
+}
+
+void diagnosis_doc_keys(struct doc_writer *w, const struct diagnosis_view *v)
+{
+	doc_report_keys(w, v, true);
+}
+
+bool diagnosis_render_ndjson(FILE *out, const struct diagnosis_view *v)
+{
+	struct doc_writer w;
+
+	if (!doc_writer_init(&w, out, DOC_NDJSON))
+		return false;
+	for (size_t i = 0; i < v->n_findings; i++) {
+		doc_begin_object(&w);
+		doc_member_string(&w, "type", "finding");
+		diagnosis_doc_finding_keys(&w, v, &v->findings[i]);
+		doc_end_object(&w);
+	}
+	doc_begin_object(&w);
+	doc_member_string(&w, "type", "summary");
+	doc_report_keys(&w, v, false);
+	doc_end_object(&w);
+	return doc_writer_finish(&w);
 }
 
 bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,

@@ -46,6 +46,11 @@ struct diagnosis_view {
 	const struct quality_adjustment *adjusted;
 	size_t n_adjusted;
 	uint64_t adjusted_more;
+	/*
+	 * The capture point (--sensor), or NULL: the documents' first key,
+	 * and each finding line's (diagnosis_doc_finding_keys()).
+	 */
+	const char *sensor;
 };
 
 /* For people: 80 columns; colour is the caller's choice (a terminal). */
@@ -55,13 +60,21 @@ void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 bool diagnosis_render_doc(FILE *out, const struct diagnosis_view *v,
 			  enum doc_format format);
 /*
+ * NDJSON, a stream for loaders: one {"type":"finding", ...} line per
+ * finding (the keys of the document's findings), then one
+ * {"type":"summary", ...} line with the document's other keys.  False
+ * when it could not be written.
+ */
+bool diagnosis_render_ndjson(FILE *out, const struct diagnosis_view *v);
+/*
  * The keys of diagnosis_render_doc()'s object, written into an object
  * the caller opened (live's final {"type":"report", ...} line).
  */
 void diagnosis_doc_keys(struct doc_writer *w, const struct diagnosis_view *v);
 /*
- * The keys of one finding as the document lists it (live's finding
- * lines); v gives the time decimals and the file tshark is told to read.
+ * The keys of one finding as the document lists it, led by the sensor
+ * when there is one (live's finding lines, the NDJSON report's); v gives
+ * the time decimals and the file tshark is told to read.
  */
 void diagnosis_doc_finding_keys(struct doc_writer *w,
 				const struct diagnosis_view *v,

@@ -109,7 +109,7 @@ bool flow_render_queue_supports(enum output_format format)
 }
 
 static bool renderer_init(struct renderer *r, enum output_format format,
-			  const struct tunnel_table *tunnels)
+			  const struct tunnel_table *tunnels, const char *sensor)
 {
 	cookie_io_functions_t io = {.write = line_buf_write};
 
@@ -127,7 +127,7 @@ static bool renderer_init(struct renderer *r, enum output_format format,
 		r->failed = true;
 		return false;
 	}
-	flow_report_rows_begin(&r->rep, r->mem, format);
+	flow_report_rows_begin(&r->rep, r->mem, format, sensor);
 	return true;
 }
 
@@ -205,14 +205,15 @@ static void *helper_main(void *arg)
 }
 
 struct flow_render_queue *flow_render_queue_new(enum output_format format,
-						const struct tunnel_table *tunnels)
+						const struct tunnel_table *tunnels,
+						const char *sensor)
 {
 	struct flow_render_queue *q = calloc(1, sizeof(*q));
 	struct sched_param idle = {0};
 
 	if (q == NULL)
 		return NULL;
-	if (!renderer_init(&q->own, format, tunnels)) {
+	if (!renderer_init(&q->own, format, tunnels, sensor)) {
 		flow_render_queue_free(q);
 		return NULL;
 	}
@@ -227,7 +228,7 @@ struct flow_render_queue *flow_render_queue_new(enum output_format format,
 	}
 	q->sync_ready = true;
 	/* Without the helper's stream, the pushing thread renders alone. */
-	q->have_thread = renderer_init(&q->helper, format, tunnels) &&
+	q->have_thread = renderer_init(&q->helper, format, tunnels, sensor) &&
 			 pthread_create(&q->thread, NULL, helper_main, q) == 0;
 	q->helper_started = q->have_thread;
 	/*

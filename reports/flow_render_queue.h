@@ -23,10 +23,13 @@ bool flow_render_queue_supports(enum output_format format);
 /* NULL when memory ran out; without a helper thread it renders inline. */
 /*
  * tunnels: what the flows' tunnel ids stand for; its entries never
- * change, so the helper thread reads them as it renders.
+ * change, so the helper thread reads them as it renders.  sensor: each
+ * line's capture point (struct flow_report), or NULL; it must outlive
+ * the queue.
  */
 struct flow_render_queue *flow_render_queue_new(enum output_format format,
-						const struct tunnel_table *tunnels);
+						const struct tunnel_table *tunnels,
+						const char *sensor);
 
 /*
  * Queues f (copied) with the value it sorts by; the lines come out in

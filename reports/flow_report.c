@@ -67,9 +67,12 @@ void flow_report_doc_keys(struct doc_writer *w, const struct flow_record *rec)
 	}
 }
 
-static void doc_flow(struct doc_writer *w, const struct flow_record *rec)
+static void doc_flow(struct doc_writer *w, const struct flow_record *rec,
+		     const char *sensor)
 {
 	doc_begin_object(w);
+	if (sensor != NULL)
+		doc_member_string(w, "sensor", sensor);
 	flow_report_doc_keys(w, rec);
 	doc_end_object(w);
 }
@@ -102,8 +105,10 @@ static void doc_summary(struct doc_writer *w, const struct analyzer_stats *st,
 
 /* -------------------------------------------------------------- CSV, Zeek */
 
-static void csv_header(FILE *out)
+static void csv_header(FILE *out, const char *sensor)
 {
+	if (sensor != NULL)
+		fputs("sensor,", out);
 	for (size_t i = 0; i < flow_record_field_count(); i++)
 		fprintf(out, "%s%s", i ? "," : "", flow_record_field_key(i));
 	fputc('\n', out);
@@ -114,11 +119,16 @@ static void csv_header(FILE *out)
  * Built as one line and written once (a stdio call per field was most
  * of the cost once the process has threads and stdio locks).
  */
-static void csv_flow(FILE *out, const struct flow_record *rec)
+static void csv_flow(FILE *out, const struct flow_record *rec,
+		     const char *sensor)
 {
 	struct text_line l;
 
 	text_line_reset(&l);
+	if (sensor != NULL) {
+		text_line_str(&l, sensor, 0);
+		text_line_char(&l, ',');
+	}
 	for (size_t i = 0; i < flow_record_field_count(); i++) {
 		struct field_value v;
 
@@ -292,22 +302,24 @@ static void text_flow(FILE *out, const struct flow_record *rec)
 /* ---------------------------------------------------------------- driver */
 
 void flow_report_rows_begin(struct flow_report *r, FILE *out,
-			    enum output_format format)
+			    enum output_format format, const char *sensor)
 {
 	enum doc_format doc;
 
 	memset(r, 0, sizeof(*r));
 	r->out = out;
 	r->format = format;
+	r->sensor = sensor;
 	/* A YAML emitter that could not be set up writes nothing. */
 	if (output_format_doc(format, &doc))
 		doc_writer_init(&r->doc, out, doc);
 }
 
 void flow_report_begin(struct flow_report *r, FILE *out,
-		       enum output_format format, int64_t first_ts)
+		       enum output_format format, int64_t first_ts,
+		       const char *sensor)
 {
-	flow_report_rows_begin(r, out, format);
+	flow_report_rows_begin(r, out, format, sensor);
 	r->first_ts = first_ts;
 	switch (format) {
 	case OUTPUT_FORMAT_JSON:
@@ -316,7 +328,7 @@ void flow_report_begin(struct flow_report *r, FILE *out,
 		doc_key(&r->doc, "flows");
 		doc_begin_array(&r->doc);
 		break;
-	case OUTPUT_FORMAT_CSV: csv_header(out); break;
+	case OUTPUT_FORMAT_CSV: csv_header(out, sensor); break;
 	case OUTPUT_FORMAT_ZEEK: zeek_header(out, first_ts); break;
 	case OUTPUT_FORMAT_TEXT: text_header(out); break;
 	case OUTPUT_FORMAT_NDJSON: break;
@@ -328,8 +340,8 @@ void flow_report_flow(struct flow_report *r, const struct flow_record *rec)
 	switch (r->format) {
 	case OUTPUT_FORMAT_JSON:
 	case OUTPUT_FORMAT_NDJSON:
-	case OUTPUT_FORMAT_YAML: doc_flow(&r->doc, rec); break;
-	case OUTPUT_FORMAT_CSV: csv_flow(r->out, rec); break;
+	case OUTPUT_FORMAT_YAML: doc_flow(&r->doc, rec, r->sensor); break;
+	case OUTPUT_FORMAT_CSV: csv_flow(r->out, rec, r->sensor); break;
 	case OUTPUT_FORMAT_ZEEK: zeek_flow(r->out, rec); break;
 	case OUTPUT_FORMAT_TEXT: text_flow(r->out, rec); break;
 	}

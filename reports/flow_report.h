@@ -22,11 +22,21 @@ struct flow_report {
 	enum output_format format;
 	struct doc_writer doc;  /* json, ndjson, yaml */
 	int64_t first_ts;       /* the zeek #open line: the first packet */
+	/*
+	 * The capture point (--sensor), or NULL: json, ndjson and yaml write
+	 * it as each flow's first key, csv as its first column.  Set it
+	 * with flow_report_begin() or flow_report_rows_begin().
+	 */
+	const char *sensor;
 };
 
-/* first_ts: the capture's first packet (the zeek #open line). */
+/*
+ * first_ts: the capture's first packet (the zeek #open line); sensor:
+ * see struct flow_report (NULL: none).
+ */
 void flow_report_begin(struct flow_report *r, FILE *out,
-		       enum output_format format, int64_t first_ts);
+		       enum output_format format, int64_t first_ts,
+		       const char *sensor);
 void flow_report_flow(struct flow_report *r, const struct flow_record *rec);
 /*
  * Rows only, no header: for a one-line-per-flow format whose lines are
@@ -34,7 +44,7 @@ void flow_report_flow(struct flow_report *r, const struct flow_record *rec);
  * a report begun with flow_report_begin().
  */
 void flow_report_rows_begin(struct flow_report *r, FILE *out,
-			    enum output_format format);
+			    enum output_format format, const char *sensor);
 /*
  * One flow's keys, as members of an object the caller opened: what
  * json, ndjson and yaml write inside each flow's object, for a stream

@@ -55,7 +55,7 @@ static char *render_in_order(enum output_format format, struct flow *flows,
 
 	assert_non_null(mem);
 	assert_non_null(done);
-	flow_report_rows_begin(&rep, mem, format);
+	flow_report_rows_begin(&rep, mem, format, NULL);
 	/* Larger sort value first, then start time, first frame, push order. */
 	for (size_t k = 0; k < n; k++) {
 		size_t best = n;
@@ -87,7 +87,7 @@ static char *render_in_order(enum output_format format, struct flow *flows,
 static char *render_queued(enum output_format format, const struct flow *flows,
 			   const uint64_t *sort, size_t n, size_t *len)
 {
-	struct flow_render_queue *q = flow_render_queue_new(format, NULL);
+	struct flow_render_queue *q = flow_render_queue_new(format, NULL, NULL);
 	char *text = NULL, *from_file;
 	FILE *mem = open_memstream(&text, len);
 	FILE *file = tmpfile();
