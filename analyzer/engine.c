@@ -42,6 +42,8 @@ static void count_rates(struct engine_rate_counts *r, const struct packet *pkt,
 			    TCP_ANNOT_BIT(FAST_RETRANSMISSION) |
 			    TCP_ANNOT_BIT(SPURIOUS_RETRANSMISSION)))
 		r->retrans++;
+	r->zero_window_ns += (uint64_t)(info->zero_window_ns[0] +
+					info->zero_window_ns[1]);
 }
 
 /* The history ring's next row, the oldest overwritten once it is full. */

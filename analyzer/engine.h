@@ -293,6 +293,13 @@ struct engine_rate_counts {
 	/* TCP connections the tracker began following (SYN or midstream). */
 	uint64_t new_conns;
 	/*
+	 * Time endpoints spent advertising a zero window, summed over
+	 * endpoints (two at zero for 1 s count 2 s): the sum of `flows`'
+	 * orig_zero_window_ms + resp_zero_window_ms, counted as it accrues,
+	 * at each packet of the connection after the window closed.
+	 */
+	uint64_t zero_window_ns;
+	/*
 	 * NOW, not cumulative: live TCP connections with an endpoint in
 	 * SYN_SENT or SYN_RECV as the tracker holds them at the take (each
 	 * connection once): handshakes begun and not completed, a SYN flood's

@@ -391,15 +391,19 @@ static int64_t rtt_on_ack(struct tcp_endpoint *p, const struct packet_tcp *t,
 
 /*
  * Zero-window time is summed between packets: each gap between two
- * packets of the flow counts for the endpoints advertising zero then.
+ * packets of the flow counts for the endpoints advertising zero then
+ * (added[d]: what endpoint d's sum grew by).
  */
-static void zero_window_elapse(struct flow *f, int64_t now)
+static void zero_window_elapse(struct flow *f, int64_t now, int64_t added[2])
 {
 	for (int d = 0; d < 2; d++) {
 		struct tcp_endpoint *e = &f->u.tcp.ep[d];
 
-		if (ep_has(e, TCP_EP_ZERO_WINDOW) && now > f->last_ts)
-			e->zero_window_ns += now - f->last_ts;
+		added[d] = 0;
+		if (ep_has(e, TCP_EP_ZERO_WINDOW) && now > f->last_ts) {
+			added[d] = now - f->last_ts;
+			e->zero_window_ns += added[d];
+		}
 	}
 }
 
@@ -505,8 +509,8 @@ void tcp_conn_on_segment(struct flow *f, const struct packet *pkt,
 	bool acks;
 	int shift;
 
-	zero_window_elapse(f, now);
 	memset(info, 0, sizeof(*info));
+	zero_window_elapse(f, now, info->zero_window_ns);
 	info->dir = (uint8_t)dir;
 	info->seg_len = seg_len;
 	/*

@@ -51,6 +51,13 @@ struct tcp_seg_info {
 	 */
 	uint8_t peer_gaps;
 	uint64_t in_flight;     /* sender's unacknowledged bytes after it */
+	/*
+	 * Zero-window time this segment added, each endpoint's (FLOW_ORIG,
+	 * FLOW_RESP): the time since the flow's previous packet for an
+	 * endpoint that advertised a zero window then (its zero_window_ns
+	 * grew by as much).
+	 */
+	int64_t zero_window_ns[2];
 };
 
 /* Starts a connection on its first segment, sent by dir. */

@@ -129,6 +129,11 @@ static void tcp_metrics(struct text *t, const struct engine_rate_counts *r)
 		    detectors_reset_cause_name(k), r->resets[k]);
 	single(t, "tcplens_tcp_connections_total", "counter",
 	       "TCP connections the tracker began following.", r->new_conns);
+	family(t, "tcplens_tcp_zero_window_seconds_total", "counter",
+	       "Time TCP endpoints advertised a zero window, summed over endpoints.");
+	put(t, "tcplens_tcp_zero_window_seconds_total %" PRIu64 ".%09" PRIu64
+	    "\n", r->zero_window_ns / 1000000000u,
+	    r->zero_window_ns % 1000000000u);
 	single(t, "tcplens_tcp_half_open_connections", "gauge",
 	       "TCP connections with an endpoint in SYN_SENT or SYN_RECV now.",
 	       r->half_open);

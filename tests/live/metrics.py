@@ -5,6 +5,8 @@
   replaced atomically (a reader polling it during the run never sees
   part of a file) and leaves no temporary file behind;
 - a directory that cannot be written: one line naming it, exit 3;
+- the zero-window time counter equals the sum of `flows`' zero-window
+  times of the same capture;
 - --metrics-listen: curl of /metrics during a --speed 1 replay of the
   leak sees close_wait reach the kernel's count, the body passes
   promtool, another path is 404, and a port in use gives one line and
@@ -132,6 +134,30 @@ def check_bad_dir():
             f'exit {p.returncode}, stderr {err!r}, stdout {p.stdout[:80]!r}')
 
 
+def check_zero_window():
+    pcap = f'{LAB}/zero_window.pcap'
+    with tempfile.TemporaryDirectory() as d:
+        p = subprocess.run([TCPLENS, 'live', '--no-tui', '-r', pcap,
+                            '--speed', '0', '--metrics-textfile', d],
+                           capture_output=True, text=True, timeout=60)
+        try:
+            text = open(os.path.join(d, 'tcplens.prom')).read()
+        except OSError as e:
+            verdict('zero-window-time', False, f'{e}; exit {p.returncode}')
+            return
+    m = re.search(r'^tcplens_tcp_zero_window_seconds_total (\S+)$', text,
+                  re.M)
+    flows = json.loads(subprocess.run(
+        [TCPLENS, 'flows', '-F', 'json', pcap], capture_output=True,
+        text=True, timeout=60).stdout)['flows']
+    want_us = sum(round(1000 * (f['orig_zero_window_ms'] or 0)) +
+                  round(1000 * (f['resp_zero_window_ms'] or 0))
+                  for f in flows)
+    got_us = round(float(m.group(1)) * 1e6) if m else None
+    verdict('zero-window-time', want_us > 0 and got_us == want_us,
+            f'metric {got_us} us, flows {want_us} us')
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
@@ -198,6 +224,7 @@ def check_listen():
 def main():
     check_textfile()
     check_bad_dir()
+    check_zero_window()
     check_listen()
     return 1 if verdict.failed else 0
 

@@ -74,6 +74,7 @@ static struct fixture *fixture_new(void)
 		.syn = 60, .syn_ack = 50, .rst = 7, .retrans_timeout = 3,
 		.retrans_fast = 2, .retrans_spurious = 1, .retrans = 9,
 		.new_conns = 60, .half_open = 10,
+		.zero_window_ns = 2500000001,
 		.resets = {[0] = 2, [2] = 1}};
 	fx->counts = (struct live_counts){.packets = 99, .bytes = 12345,
 					  .received = 100, .app_drops = 1};
@@ -143,6 +144,9 @@ static const char expected[] =
 	"# HELP tcplens_tcp_connections_total TCP connections the tracker began following.\n"
 	"# TYPE tcplens_tcp_connections_total counter\n"
 	"tcplens_tcp_connections_total 60\n"
+	"# HELP tcplens_tcp_zero_window_seconds_total Time TCP endpoints advertised a zero window, summed over endpoints.\n"
+	"# TYPE tcplens_tcp_zero_window_seconds_total counter\n"
+	"tcplens_tcp_zero_window_seconds_total 2.500000001\n"
 	"# HELP tcplens_tcp_half_open_connections TCP connections with an endpoint in SYN_SENT or SYN_RECV now.\n"
 	"# TYPE tcplens_tcp_half_open_connections gauge\n"
 	"tcplens_tcp_half_open_connections 10\n"
