@@ -12,9 +12,11 @@ build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev libmicrohttpd-
 # tmux: tests/live reads live's status line off a terminal it runs.
 # prometheus: promtool checks live's metrics, curl reads them over HTTP
 # (tests/live/metrics.py).
+# clickhouse-server, clickhouse-client: tests/fleet starts private
+# servers (two shards) and loads flows and findings into them.
 test="$build libcmocka-dev tshark clang libclang-rt-dev mandoc man-db python3 tcpdump
       iproute2 iptables ethtool procps nginx-light wrk python3-scapy
-      libcap2-bin tmux prometheus curl"
+      libcap2-bin tmux prometheus curl clickhouse-server clickhouse-client"
 # tcpreplay: bench/live_rate.py sends the bench capture into a veth with it.
 bench="$build tcpdump tshark tcpreplay nginx-light wrk iproute2 python3"
 # nginx-light and wrk: the lab's normal_nginx_wrk scenario runs them.
@@ -46,13 +48,34 @@ echo "tcplens: installing Debian packages:$missing" >&2
 # tshark asks whether non-root users may capture; answer no, do not prompt.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
 export DEBIAN_FRONTEND=noninteractive
+# clickhouse-server's postinst starts Debian's own service (ports 8123 and
+# 9000, /var/lib/clickhouse) and enables it at boot; the tests start
+# private servers and want neither.  A policy-rc.d for the length of the
+# install denies the start, unless the machine has a policy of its own.
+temp_policy=""
+case " $missing " in
+*" clickhouse-server "*)
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		temp_policy=/usr/sbin/policy-rc.d
+	fi
+	;;
+esac
 log=$(mktemp)
 # apt's progress and debconf notes go to the log, shown only on failure.
 # shellcheck disable=SC2086
 if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >"$log" 2>&1; then
 	cat "$log" >&2
-	rm -f "$log"
+	rm -f "$log" $temp_policy
 	echo "tcplens: installing$missing failed (see above)" >&2
 	exit 1
 fi
-rm -f "$log"
+rm -f "$log" $temp_policy
+case " $missing " in
+*" clickhouse-server "*)
+	# Not at boot either.
+	update-rc.d clickhouse-server disable >/dev/null 2>&1 || true
+	deb-systemd-helper disable clickhouse-server.service >/dev/null 2>&1 || true
+	;;
+esac
