@@ -63,6 +63,9 @@ TCPLENS=build/tcplens sh tests/cli/run.sh | record
 section "live: replayed captures through the live path"
 TCPLENS=build/tcplens sh tests/live/run.sh | record
 
+section "fleet: flows and findings in a two-shard ClickHouse"
+TCPLENS=build/tcplens sh tests/fleet/run.sh | record
+
 section "out of memory: never a silent answer"
 TCPLENS=build/tcplens sh tests/cli/memory_limits.sh | record
 

@@ -1,0 +1,11 @@
+#!/bin/sh
+# tcplens in a fleet: flows and findings in real ClickHouse servers on
+# loopback (SKIP without clickhouse-server).  One PASS/FAIL line per check.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+export TCPLENS=${TCPLENS:-build/tcplens}
+# A developer's own configuration file must not change any result.
+export TCPLENS_CONFIG=/dev/null
+# Two sensors' lab captures in two shards, read back through the
+# Distributed tables; the example queries; a 200k-flow stream.
+python3 tests/fleet/fleet_files.py
