@@ -37,6 +37,13 @@ SKIP_EXIT = 77
 START_TIMEOUT_S = 60.0
 
 
+PORT_ATTEMPTS = 3
+
+
+class PortTaken(Exception):
+    """A server could not bind a port picked for it."""
+
+
 class ClickHouseError(Exception):
     """A query the server answered with an error (the text is its own)."""
 
@@ -193,20 +200,39 @@ class Cluster:
         self._old_sigterm = signal.getsignal(signal.SIGTERM)
         signal.signal(signal.SIGTERM, self._on_sigterm)
         try:
-            self.servers = [Server(i, self.root) for i in range(count)]
-            shards = ''.join(
-                '      <shard><replica>'
-                f'<host>127.0.0.1</host><port>{s.tcp_port}</port>'
-                '</replica></shard>\n' for s in self.servers)
-            for s in self.servers:
-                s.write_config(shards)
-            for s in self.servers:
-                s.launch()
-            for i in range(count):
-                self.wait_ready(i)
+            for attempt in range(PORT_ATTEMPTS):
+                try:
+                    self._start_all(count, attempt)
+                    break
+                except PortTaken:
+                    if attempt == PORT_ATTEMPTS - 1:
+                        raise
         except BaseException:
             self.close()
             raise
+
+    def _start_all(self, count, attempt):
+        for s in self.servers:
+            s.kill(graceful=False)
+        self.servers = [Server(i, os.path.join(self.root, f'try{attempt}'))
+                        for i in range(count)]
+        shards = ''.join(
+            '      <shard><replica>'
+            f'<host>127.0.0.1</host><port>{s.tcp_port}</port>'
+            '</replica></shard>\n' for s in self.servers)
+        for s in self.servers:
+            s.write_config(shards)
+        for s in self.servers:
+            s.launch()
+        for i in range(count):
+            try:
+                self.wait_ready(i)
+            except RuntimeError:
+                # A free port found by bind(0) can be taken by another
+                # process before the server binds it: pick new ports.
+                if 'Address already in use' in self.servers[i].log_tail(50):
+                    raise PortTaken() from None
+                raise
 
     def _on_sigterm(self, signum, frame):
         self.close()
