@@ -16,6 +16,7 @@ Then, over tcplens.flows and tcplens.findings:
   close_wait_leak.pcap, 192.0.2.2:8005, among them);
 - flows and findings inserted through the Distributed tables reach one
   shard, all of them;
+- `tcplens live -r` NDJSON (flow and finding lines) loads the same;
 - a generated capture of FLEET_STREAM_FLOWS flows (default 200000) piped
   through `tcplens flows -F ndjson -` into clickhouse-client arrives whole.
 
@@ -346,6 +347,35 @@ def check_distributed_insert(ch):
                 f'{time.monotonic() - t0:.1f} s')
 
 
+def check_live_replay(ch):
+    """`tcplens live -F ndjson --flows --sensor S` lines load as well:
+    its flow lines give the rows `flows` gives, its finding lines one row
+    per change with their state."""
+    pcap = f'{LAB}/close_wait_leak.pcap'
+    sensor = 'live-replay'
+    live = ndjson(['live', '-r', pcap, '-F', 'ndjson', '--flows',
+                   '--sensor', sensor])
+    lines = {'flow': [], 'finding': []}
+    for r in live:
+        lines.setdefault(r.get('type'), []).append(r)
+    for kind, table in (('flow', 'flows_local'), ('finding', 'findings_local')):
+        body = ''.join(json.dumps(r) + '\n' for r in lines[kind]).encode()
+        ch.insert(1, f'tcplens.{table}', body)
+    want_flows = ndjson(['flows', '-F', 'ndjson', '--sensor', sensor, pcap])
+    n, md5 = stored(ch, 'flows', FLOW_ROW_SQL, sensor)
+    want = digest(flow_row(r) for r in want_flows)
+    verdict('live_replay/flows', n == len(want_flows) and md5 == want,
+            f'{n} rows (md5 {md5}) from live --flows, flows printed '
+            f'{len(want_flows)} (md5 {want})', f'{n} rows')
+    got = sorted(tuple(r) for r in ch.rows(
+        0, 'SELECT id, state, first_ts_ns FROM tcplens.findings '
+           f"WHERE sensor = '{sensor}'"))
+    want = sorted((r['id'], r['state'], str(r['first_ts_ns']))
+                  for r in lines['finding'])
+    verdict('live_replay/findings', got == want and len(want) > 0,
+            f'got {got}, want {want}', ', '.join(s for _, s, _ in got))
+
+
 def check_stream(ch, tmp):
     """A big capture through stdin into clickhouse-client, counted."""
     pcap = os.path.join(tmp, 'conns.pcap')
@@ -439,6 +469,7 @@ def main():
                 f'{stray} findings rows of no sensor (a summary line?)')
         check_queries(ch, all_flows, all_findings)
         check_distributed_insert(ch)
+        check_live_replay(ch)
         check_stream(ch, tmp)
     return 1 if verdict.failed else 0
 
