@@ -385,9 +385,12 @@ def check_stream(ch, tmp):
                    stdout=subprocess.DEVNULL)
     made = time.monotonic() - t0
     cmd = (f'{shlex.quote(TCPLENS)} flows -F ndjson --sensor stream - '
-           f'< {shlex.quote(pcap)} | ' + client_insert(ch, 1, 'flows_local'))
+           f'< {shlex.quote(pcap)} | ' +
+           client_insert(ch, 1, 'flows_local').replace(
+               ' --query', ' --max_insert_block_size=100000 --query'))
     t0 = time.monotonic()
-    r = subprocess.run(['sh', '-c', cmd], capture_output=True, text=True,
+    r = subprocess.run(['bash', '-o', 'pipefail', '-c', cmd],
+                       capture_output=True, text=True,
                        env=dict(os.environ, TCPLENS_CONFIG='/dev/null'))
     took = time.monotonic() - t0
     if not verdict('stream/insert', r.returncode == 0,
