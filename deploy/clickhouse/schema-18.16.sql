@@ -22,6 +22,10 @@
 --     cron (see README.md).
 -- Keys that may be null in tcplens' output are Nullable here: 18.16 reads
 -- a null into a non-Nullable number as 0 (or nan) without a word.
+-- batch is written by `tcplens live --clickhouse` ("SENSOR-PID-START-N/ROW":
+-- the batch and the row's place in it), which reads it back to send a
+-- batch again after a failure without storing any row twice; rows loaded
+-- from files leave it empty.
 -- Insert with input_format_skip_unknown_fields=1: records carry keys
 -- (details, evidence, history_truncated, ...) that have no column.
 
@@ -33,6 +37,7 @@ CREATE DATABASE IF NOT EXISTS tcplens;
 CREATE TABLE IF NOT EXISTS tcplens.flows_local
 (
     sensor LowCardinality(String) DEFAULT '',
+    batch String DEFAULT '',
     uid String,
     proto LowCardinality(String),
     orig_h String,
@@ -92,6 +97,7 @@ ORDER BY (sensor, resp_p, ts);
 CREATE TABLE IF NOT EXISTS tcplens.findings_local
 (
     sensor LowCardinality(String) DEFAULT '',
+    batch String DEFAULT '',
     id LowCardinality(String),
     severity LowCardinality(String),
     state LowCardinality(String) DEFAULT '',
@@ -124,6 +130,7 @@ ORDER BY (sensor, id, first_ts);
 CREATE TABLE IF NOT EXISTS tcplens.flows
 (
     sensor LowCardinality(String) DEFAULT '',
+    batch String DEFAULT '',
     uid String,
     proto LowCardinality(String),
     orig_h String,
@@ -178,6 +185,7 @@ ENGINE = Distributed(fleet, tcplens, flows_local, cityHash64(sensor));
 CREATE TABLE IF NOT EXISTS tcplens.findings
 (
     sensor LowCardinality(String) DEFAULT '',
+    batch String DEFAULT '',
     id LowCardinality(String),
     severity LowCardinality(String),
     state LowCardinality(String) DEFAULT '',

@@ -15,6 +15,10 @@
 --     which ClickHouse parses from tcplens' dotted text;
 --   * LowCardinality without a setting; TTL drops old rows (90 days here:
 --     change it to your retention).
+-- batch is written by `tcplens live --clickhouse` ("SENSOR-PID-START-N/ROW":
+-- the batch and the row's place in it), which reads it back to send a
+-- batch again after a failure without storing any row twice; rows loaded
+-- from files leave it empty.
 -- Insert with input_format_skip_unknown_fields=1 (the default since
 -- 23.x): records carry keys (details, evidence, ...) without a column.
 
@@ -26,6 +30,7 @@ CREATE DATABASE IF NOT EXISTS tcplens;
 CREATE TABLE IF NOT EXISTS tcplens.flows_local
 (
     sensor LowCardinality(String) DEFAULT '',
+    batch String DEFAULT '',
     uid String,
     proto LowCardinality(String),
     orig_h IPv6,
@@ -86,6 +91,7 @@ TTL toDateTime(ts) + INTERVAL 90 DAY;
 CREATE TABLE IF NOT EXISTS tcplens.findings_local
 (
     sensor LowCardinality(String) DEFAULT '',
+    batch String DEFAULT '',
     id LowCardinality(String),
     severity LowCardinality(String),
     state LowCardinality(String) DEFAULT '',
@@ -119,6 +125,7 @@ TTL toDateTime(first_ts) + INTERVAL 90 DAY;
 CREATE TABLE IF NOT EXISTS tcplens.flows
 (
     sensor LowCardinality(String) DEFAULT '',
+    batch String DEFAULT '',
     uid String,
     proto LowCardinality(String),
     orig_h IPv6,
@@ -173,6 +180,7 @@ ENGINE = Distributed(fleet, tcplens, flows_local, cityHash64(sensor));
 CREATE TABLE IF NOT EXISTS tcplens.findings
 (
     sensor LowCardinality(String) DEFAULT '',
+    batch String DEFAULT '',
     id LowCardinality(String),
     severity LowCardinality(String),
     state LowCardinality(String) DEFAULT '',

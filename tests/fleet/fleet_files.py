@@ -17,6 +17,8 @@ Then, over tcplens.flows and tcplens.findings:
 - flows and findings inserted through the Distributed tables reach one
   shard, all of them;
 - `tcplens live -r` NDJSON (flow and finding lines) loads the same;
+- `tcplens live --clickhouse` (where this tcplens has it) stores the same
+  flows in these tables;
 - a generated capture of FLEET_STREAM_FLOWS flows (default 200000) piped
   through `tcplens flows -F ndjson -` into clickhouse-client arrives whole.
 
@@ -376,6 +378,37 @@ def check_live_replay(ch):
             f'got {got}, want {want}', ', '.join(s for _, s, _ in got))
 
 
+def check_live_clickhouse(ch, tmp):
+    """`tcplens live --clickhouse` into the deploy schema's Distributed
+    tables (its batch column included) stores the flows `flows` gives."""
+    usage = subprocess.run([TCPLENS, 'live', '--help'], capture_output=True,
+                           text=True)
+    if '--clickhouse' not in usage.stdout + usage.stderr:
+        verdict.skip('live_clickhouse', 'this tcplens has no live --clickhouse')
+        return
+    pcap = f'{LAB}/close_wait_leak.pcap'
+    sensor = 'live-clickhouse'
+    r = subprocess.run([TCPLENS, 'live', '-F', 'ndjson', '--speed', '0',
+                        '--sensor', sensor, '--clickhouse',
+                        ch.url(0) + '?database=tcplens',
+                        '--spill-dir', f'{tmp}/spill', '-r', pcap],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True, timeout=300,
+                       env=dict(os.environ, TCPLENS_CONFIG='/dev/null'))
+    want_flows = ndjson(['flows', '-F', 'ndjson', '--sensor', sensor, pcap])
+    n, md5 = stored(ch, 'flows', FLOW_ROW_SQL, sensor)
+    want = digest(flow_row(r) for r in want_flows)
+    verdict('live_clickhouse/flows', r.returncode == 0 and
+            n == len(want_flows) and md5 == want,
+            f'exit {r.returncode} ({r.stderr.strip()[-200:]}), {n} rows (md5 '
+            f'{md5}), flows printed {len(want_flows)} (md5 {want})',
+            f'{n} rows')
+    ids = ch.rows(0, 'SELECT DISTINCT id FROM tcplens.findings '
+                     f"WHERE sensor = '{sensor}'")
+    verdict('live_clickhouse/findings', ids == [['close_wait_leak']],
+            f'finding ids stored: {ids}')
+
+
 def check_stream(ch, tmp):
     """A big capture through stdin into clickhouse-client, counted."""
     pcap = os.path.join(tmp, 'conns.pcap')
@@ -473,6 +506,7 @@ def main():
         check_queries(ch, all_flows, all_findings)
         check_distributed_insert(ch)
         check_live_replay(ch)
+        check_live_clickhouse(ch, tmp)
         check_stream(ch, tmp)
     return 1 if verdict.failed else 0
 
