@@ -74,7 +74,6 @@ def _users_xml():
 <yandex>
   <profiles><default>
     <max_memory_usage>2000000000</max_memory_usage>
-    <allow_experimental_low_cardinality_type>1</allow_experimental_low_cardinality_type>
   </default></profiles>
   <users><default>
     <password></password>

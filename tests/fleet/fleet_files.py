@@ -91,6 +91,16 @@ def http_insert(ch, shard, table):
 FINDINGS_ONLY = "sed -n '/^{\"type\":\"finding\"/p'"
 
 
+def apply_schema(ch, shard):
+    """The README's DDL command on one shard; its error text, else None."""
+    with open(SCHEMA) as ddl:
+        r = subprocess.run(ch.client_args(shard) + [
+            '--multiquery', '--allow_experimental_low_cardinality_type=1'],
+            stdin=ddl, capture_output=True, text=True)
+    return None if r.returncode == 0 else \
+        f'exit {r.returncode}: {r.stderr.strip()[:500]}'
+
+
 def load_capture(ch, shard, sensor, pcap, via):
     """Loads one capture's flows and findings the documented way; the
     error text of a failing pipeline, else None."""
@@ -456,9 +466,11 @@ def main():
     t0 = time.monotonic()
     with chserver.Cluster(2) as ch, \
             tempfile.TemporaryDirectory(prefix='tcplens-fleet-') as tmp:
-        schema = open(SCHEMA).read()
         for i in range(2):
-            ch.execute_script(i, schema)
+            err = apply_schema(ch, i)
+            if err:
+                verdict('schema/apply', False, err)
+                return 1
         verdict('cluster', True, figure=f'2 shards and the schema in '
                 f'{time.monotonic() - t0:.1f} s')
         check_modern_schema(ch)
