@@ -15,9 +15,9 @@ OPT     ?= -O2 -g
 # capture.  Sanitizer and fuzz builds go without it.
 LTO     ?= -flto=auto
 DEPFLAGS = -MMD -MP
-PKGS    := libpcap yaml-0.1 ncursesw libmicrohttpd
+PKGS    := libpcap yaml-0.1 ncursesw libmicrohttpd libcurl
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lpcap -lyaml -lncursesw -lmicrohttpd)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lpcap -lyaml -lncursesw -lmicrohttpd -lcurl)
 INCLUDES := -I. -Idissectors -Ianalyzer -Ireports -Icapture -Icmd
 
 # BUILD selects the output tree; `make asan` sets it to build-asan.
@@ -89,6 +89,8 @@ bench-snapshot: $(BUILD)/snapshot_cost
 # The live queue's pipe is cmd/ code with no library behind it.
 $(BUILD)/tests/test_packet_pipe: $(BUILD)/obj/cmd/packet_pipe.o
 $(BUILD)/tests/test_live_output: $(BUILD)/obj/cmd/live_output.o
+$(BUILD)/tests/test_export_queue: $(BUILD)/obj/cmd/export_queue.o
+$(BUILD)/tests/test_export_files: $(BUILD)/obj/cmd/export_files.o
 
 unit: $(UNIT_BINS)
 

@@ -25,6 +25,8 @@
 #include "live_dash.h"
 #include "live_dash_term.h"
 #include "live_feed.h"
+#include "export_clickhouse.h"
+#include "live_export.h"
 #include "live_metrics.h"
 #include "live_stream.h"
 #include "metrics_http.h"
@@ -72,8 +74,9 @@ static const char live_usage[] =
 	"                          ? lists its keys)\n"
 	"      --flows             (ndjson) a flow line as each flow ends, with\n"
 	"                          `flows -F json`'s keys\n"
-	"      --sensor NAME       (ndjson) the capture point, in every flow and\n"
-	"                          finding line and the report: letters, digits, . _ : -\n"
+	"      --sensor NAME       the capture point, in every flow and finding line\n"
+	"                          (ndjson, --flows-out, --clickhouse) and the report,\n"
+	"                          and in export file names: letters, digits, . _ : -\n"
 	"      --interval SEC      seconds between snapshots, stats lines and\n"
 	"                          status lines (default 1; 0.1 to 3600)\n"
 	"  -c, --count N           stop after N packets\n"
@@ -88,7 +91,19 @@ static const char live_usage[] =
 	"                          /metrics (ADDR default 127.0.0.1; [::1]:PORT)\n"
 	"      --metrics-max-hosts N  host labels in the metrics at most, the most\n"
 	"                          troubled (default 50; 0 to 1000); the others\n"
-	"                          are summed as host=\"other\"\n";
+	"                          are summed as host=\"other\"\n"
+	"      --flows-out DIR     finished flows and findings as NDJSON files in DIR\n"
+	"                          (flows-SENSOR-TIME.ndjson, findings-...), one\n"
+	"                          each per --rotate interval, renamed into place\n"
+	"                          when closed\n"
+	"      --rotate SEC        --flows-out's interval (default 60; 1 to 86400)\n"
+	"      --clickhouse URL    insert the same records into ClickHouse over HTTP\n"
+	"                          (http://HOST:8123/?database=DB), batched\n"
+	"      --clickhouse-tables FLOWS,FINDINGS  the tables (default flows,findings)\n"
+	"      --spill-dir DIR     batches ClickHouse could not take wait here\n"
+	"                          (default /var/tmp/tcplens-spill[-SENSOR])\n"
+	"      --spill-max MIB     the spill directory's cap (default 256); past it\n"
+	"                          records are dropped and counted\n";
 
 static const char live_exit_status[] =
 	"Exit status: 0 ok (without --fail-on, whatever was found), 1 findings\n"
@@ -96,10 +111,11 @@ static const char live_exit_status[] =
 	"3 unreadable file, an interface that cannot be captured on (no\n"
 	"permission, no such interface, down), a -w file not writable, a\n"
 	"--metrics-textfile directory not writable, a --metrics-listen address\n"
-	"that cannot be bound (a port in use), or an\n"
+	"that cannot be bound (a port in use), a --flows-out or --spill-dir\n"
+	"directory not writable, or an\n"
 	"interface that went down or away during the capture (after the report\n"
 	"of what was captured), 4 not a capture, 5 unsupported link type, 6 bad\n"
-	"filter, 7 output or internal error.\n";
+	"filter, 7 output or internal error (also: exported records dropped).\n";
 
 enum {
 	OPT_SPEED = CLI_OPT_FIRST_FREE,
@@ -114,6 +130,12 @@ enum {
 	OPT_METRICS_MAX_HOSTS,
 	OPT_METRICS_LISTEN,
 	OPT_SENSOR,
+	OPT_FLOWS_OUT,
+	OPT_ROTATE,
+	OPT_CLICKHOUSE,
+	OPT_CLICKHOUSE_TABLES,
+	OPT_SPILL_DIR,
+	OPT_SPILL_MAX,
 };
 
 #define LIVE_FORMATS                                                       \
@@ -141,7 +163,30 @@ struct live_opts {
 	bool dashboard;                     /* decided once the options are read */
 	struct live_metrics_config metrics; /* --metrics-* */
 	const char *sensor;                 /* --sensor; NULL: none */
+	struct live_export_config export;   /* --flows-out, --clickhouse */
+	char tables[2][128];                /* --clickhouse-tables */
 };
+
+/* FLOWS,FINDINGS: two table names ([A-Za-z0-9_.] each, db.table allowed). */
+static bool parse_tables(const char *arg, char tables[2][128])
+{
+	const char *comma = strchr(arg, ',');
+	size_t n[2];
+
+	if (comma == NULL)
+		return false;
+	n[0] = (size_t)(comma - arg);
+	n[1] = strlen(comma + 1);
+	for (int t = 0; t < 2; t++) {
+		const char *p = t == 0 ? arg : comma + 1;
+
+		if (n[t] == 0 || n[t] >= 128 || strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.") < n[t])
+			return false;
+		memcpy(tables[t], p, n[t]);
+		tables[t][n[t]] = '\0';
+	}
+	return true;
+}
 
 /* Seconds as a decimal number in [min, max]. */
 static bool parse_seconds(const char *s, double min, double max, double *out)
@@ -213,6 +258,33 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 					 CLI_SENSOR_MAX, arg);
 		o->sensor = arg;
 		return 0;
+	case OPT_FLOWS_OUT:
+		o->export.flows_out = arg;
+		return 0;
+	case OPT_ROTATE:
+		if (!cli_parse_long(arg, 1, 86400, &n))
+			return cli_usage("live", rc, "live: --rotate wants seconds, 1 to 86400, not '%s'", arg);
+		o->export.rotate_ns = n * NS_PER_SEC;
+		return 0;
+	case OPT_CLICKHOUSE:
+		if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0)
+			return cli_usage("live", rc, "live: --clickhouse wants an http:// or https:// URL, not '%s'", arg);
+		o->export.clickhouse = arg;
+		return 0;
+	case OPT_CLICKHOUSE_TABLES:
+		if (!parse_tables(arg, o->tables))
+			return cli_usage("live", rc, "live: --clickhouse-tables wants FLOWS,FINDINGS (letters, digits, _ and .), not '%s'", arg);
+		o->export.tables[0] = o->tables[0];
+		o->export.tables[1] = o->tables[1];
+		return 0;
+	case OPT_SPILL_DIR:
+		o->export.spill_dir = arg;
+		return 0;
+	case OPT_SPILL_MAX:
+		if (!parse_seconds(arg, 0.001, 1048576, &v))
+			return cli_usage("live", rc, "live: --spill-max wants MiB, 0.001 to 1048576, not '%s'", arg);
+		o->export.spill_max = (uint64_t)(v * 1048576);
+		return 0;
 	case 'w':
 		o->iface.write_path = arg;
 		return 0;
@@ -264,6 +336,12 @@ static const struct option live_longopts[] = {
 	{"metrics-max-hosts", required_argument, NULL, OPT_METRICS_MAX_HOSTS},
 	{"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
 	{"sensor", required_argument, NULL, OPT_SENSOR},
+	{"flows-out", required_argument, NULL, OPT_FLOWS_OUT},
+	{"rotate", required_argument, NULL, OPT_ROTATE},
+	{"clickhouse", required_argument, NULL, OPT_CLICKHOUSE},
+	{"clickhouse-tables", required_argument, NULL, OPT_CLICKHOUSE_TABLES},
+	{"spill-dir", required_argument, NULL, OPT_SPILL_DIR},
+	{"spill-max", required_argument, NULL, OPT_SPILL_MAX},
 	{"list-interfaces", no_argument, NULL, 'D'},
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"write", required_argument, NULL, 'w'},
@@ -297,6 +375,8 @@ static int parse_live_opts(int argc, char **argv, struct live_opts *o, int *rc)
 	o->speed = 1;
 	o->interval_ns = NS_PER_SEC;
 	o->metrics.max_hosts = METRICS_PROM_MAX_HOSTS;
+	o->export.rotate_ns = 60 * NS_PER_SEC;
+	o->export.spill_max = EXPORT_SPILL_MAX_DEFAULT_BYTES;
 	o->reads = calloc((size_t)argc + 1, sizeof(*o->reads));
 	if (o->reads == NULL) {
 		cli_error("out of memory");
@@ -310,6 +390,10 @@ static int parse_live_opts(int argc, char **argv, struct live_opts *o, int *rc)
 	if (o->list)
 		return 0;
 	o->metrics.interval_ns = o->interval_ns;
+	o->export.sensor = o->sensor;
+	if (o->export.clickhouse == NULL &&
+	    (o->export.spill_dir != NULL || o->tables[0][0] != '\0'))
+		return cli_usage("live", rc, "live: --spill-dir and --clickhouse-tables go with --clickhouse");
 	/*
 	 * Text is for a person watching findings: a line per connection
 	 * (thousands a second on a busy link, wider than 80 columns) would
@@ -400,6 +484,9 @@ struct live_run {
 	struct live_dash *dash;
 	struct snapshot_exchange *x;
 	struct live_metrics *metrics;   /* NULL without --metrics-* */
+	struct live_export *export;     /* NULL without --flows-out, --clickhouse */
+	struct metrics_prom_export export_counts;   /* at the last tick, or the end */
+	bool exporting;                 /* export set up, in the metrics till the end */
 	char held[HELD_NOTES][256];
 	int n_held;
 	uint64_t held_more;
@@ -576,7 +663,11 @@ static void tick_if_due(struct live_run *r)
 		dash_publish(r, false);
 	else if (!live_stream_tick(&r->out, r->e, &r->counts, true))
 		r->out_of_memory = true;
-	if (!live_metrics_tick(r->metrics, r->e, &r->counts, false))
+	if (!live_export_tick(r->export, r->e))
+		r->out_of_memory = true;
+	live_export_counts(r->export, &r->export_counts);
+	if (!live_metrics_tick(r->metrics, r->e, &r->counts,
+			       r->exporting ? &r->export_counts : NULL, false))
 		r->out_of_memory = true;
 	while (r->next_tick <= mono_ns())
 		r->next_tick += tick_ns(r);
@@ -689,6 +780,19 @@ static void note_end(struct live_run *r)
 }
 
 /*
+ * The findings folded since the last tick, then the final report's:
+ * each finding is exported once, with its final values.
+ */
+static void export_findings(struct live_run *r, const struct diagnosis_view *v)
+{
+	if (r->export == NULL)
+		return;
+	if (!live_export_tick(r->export, r->e))
+		cli_warning("live: out of memory: the findings folded last were not exported");
+	live_export_findings(r->export, v);
+}
+
+/*
  * End of input: the engine finishes, last changes, the report.  A
  * capture the interface ended (down, gone) still gets the report of
  * what it captured, then exits 3 whatever --fail-on says: the report
@@ -711,6 +815,8 @@ static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 		cli_engine_to_capture_end(r->e, d->src);
 	else
 		note_end(r);
+	/* No capture to hold up any more: every flow still open is exported. */
+	live_export_ending(r->export);
 	engine_finish(r->e);
 	rc = cli_analysis_memory_check(engine_analyzer(r->e));
 	if (rc == CLI_EXIT_OK && r->out_of_memory) {
@@ -728,6 +834,7 @@ static enum cli_exit finish(struct live_run *r, struct diagnosis *d)
 		return rc;
 	d->view.ts_decimals = r->ts_decimals;
 	d->view.sensor = r->o->sensor;
+	export_findings(r, &d->view);
 	if (!live_stream_finish(&r->out, &d->view, &r->counts)) {
 		/* The reader went away (| head): it had what it wanted. */
 		if (errno == EPIPE)
@@ -901,6 +1008,55 @@ static enum cli_exit start_metrics(struct live_run *r)
 						  : CLI_EXIT_INPUT;
 }
 
+/*
+ * The export's sinks, opened before the first packet so that a
+ * directory that cannot be written is said at once; its thread, as the
+ * metrics', takes no stop signal and no Ctrl-Z.
+ */
+static enum cli_exit start_export(struct live_run *r)
+{
+	sigset_t before;
+	char why[512];
+	sigset_t blocked = r->stop_signals;
+
+	if (r->o->export.flows_out == NULL && r->o->export.clickhouse == NULL)
+		return CLI_EXIT_OK;
+	/* Started before the engine thread blocks them for itself. */
+	sigaddset(&blocked, SIGTSTP);
+	pthread_sigmask(SIG_BLOCK, &blocked, &before);
+	r->export = live_export_start(&r->o->export, why, sizeof(why));
+	pthread_sigmask(SIG_SETMASK, &before, NULL);
+	if (r->export != NULL) {
+		r->exporting = true;
+		return CLI_EXIT_OK;
+	}
+	cli_error("live: %s", why);
+	return strcmp(why, "out of memory") == 0 ? CLI_EXIT_INTERNAL
+						  : CLI_EXIT_INPUT;
+}
+
+/*
+ * Everything exported written, sent or spilled, before the final
+ * metrics, which then count it all.
+ */
+static enum cli_exit stop_export(struct live_run *r, enum cli_exit rc)
+{
+	char why[1024];
+
+	if (r->export == NULL)
+		return rc;
+	if (!live_export_stop(r->export, &r->export_counts, why, sizeof(why))) {
+		cli_error("live: %s", why);
+		if (rc == CLI_EXIT_OK || rc == CLI_EXIT_FINDINGS)
+			rc = CLI_EXIT_INTERNAL;
+	} else if (why[0] != '\0') {
+		/* Spilled, not lost: the next run sends it. */
+		cli_warning("live: %s", why);
+	}
+	r->export = NULL;
+	return rc;
+}
+
 /* The final metrics, written before the threads stop. */
 static enum cli_exit stop_metrics(struct live_run *r, enum cli_exit rc)
 {
@@ -908,7 +1064,8 @@ static enum cli_exit stop_metrics(struct live_run *r, enum cli_exit rc)
 
 	if (r->metrics == NULL)
 		return rc;
-	if (!live_metrics_tick(r->metrics, r->e, &r->counts, true))
+	if (!live_metrics_tick(r->metrics, r->e, &r->counts,
+			       r->exporting ? &r->export_counts : NULL, true))
 		cli_warning("live: out of memory formatting the final metrics");
 	if (!live_metrics_stop(r->metrics, why, sizeof(why))) {
 		cli_error("live: %s", why);
@@ -940,7 +1097,7 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	struct live_run r = {.o = o};
 	struct diagnosis_view first = {0};
 	char source[512];
-	struct engine_consumer flow_lines;
+	struct engine_consumer consumers[2];
 	size_t n_consumers;
 	enum cli_exit rc;
 	int werr;
@@ -966,21 +1123,31 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
-	n_consumers = live_stream_consumer(&r.out, &flow_lines);
+	n_consumers = live_stream_consumer(&r.out, &consumers[0]);
+	rc = start_export(&r);
+	if (rc != CLI_EXIT_OK) {
+		live_stream_free(&r.out);
+		live_capture_close(r.cap);
+		return rc;
+	}
+	n_consumers += live_export_consumer(r.export, &consumers[n_consumers]);
 	/* The dashboard's RTT column and ladders: a cost only it pays. */
 	d->e = r.e = diagnose_engine_new_with(
-		&o->an, 10, &flow_lines, n_consumers,
+		&o->an, 10, consumers, n_consumers,
 		o->dashboard ? ENGINE_FLOW_RTT | ENGINE_HISTORY |
 				       ENGINE_FLOW_RATE : 0);
 	if (r.e == NULL) {
+		live_export_stop(r.export, NULL, NULL, 0);
 		live_stream_free(&r.out);
 		live_capture_close(r.cap);
 		return CLI_EXIT_INTERNAL;
 	}
 	live_stream_attach(&r.out, r.e);
+	live_export_attach(r.export, r.e, &first);
 	pthread_sigmask(SIG_BLOCK, &r.stop_signals, NULL);
 	rc = start_metrics(&r);
 	if (rc != CLI_EXIT_OK) {
+		live_export_stop(r.export, NULL, NULL, 0);
 		live_stream_free(&r.out);
 		live_capture_close(r.cap);
 		return rc;
@@ -991,6 +1158,7 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 		stop_dash(&r);
 		snapshot_exchange_free(r.x);
 		stop_metrics(&r, CLI_EXIT_INTERNAL);
+		live_export_stop(r.export, NULL, NULL, 0);
 		live_stream_free(&r.out);
 		live_capture_close(r.cap);
 		cli_error("out of memory starting the capture thread");
@@ -1000,7 +1168,7 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 	hold_for_dash(&r);
 	stop_dash(&r);
 	snapshot_exchange_free(r.x);
-	rc = stop_metrics(&r, finish(&r, d));
+	rc = stop_metrics(&r, stop_export(&r, finish(&r, d)));
 	live_feed_free(r.feed);
 	/* After the reader's end: the -w file is flushed and closed valid. */
 	if (r.has_end)

@@ -76,7 +76,8 @@ static size_t format(struct live_metrics *m, const struct metrics_prom_input *in
 }
 
 bool live_metrics_tick(struct live_metrics *m, struct engine *e,
-		       const struct live_counts *c, bool final)
+		       const struct live_counts *c,
+		       const struct metrics_prom_export *export, bool final)
 {
 	struct metrics_prom_input in;
 	struct metrics_text *t;
@@ -99,6 +100,7 @@ bool live_metrics_tick(struct live_metrics *m, struct engine *e,
 		.tally = &m->tally,
 		.tunnels = analyzer_tunnels(engine_analyzer(e)),
 		.max_hosts = m->cfg.max_hosts,
+		.export = export,
 	};
 	len = format(m, &in);
 	if (len == 0 || (t = metrics_text_new(len)) == NULL)

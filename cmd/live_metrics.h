@@ -13,8 +13,9 @@
  * the engine, and neither ever reads the engine.
  *
  *	m = live_metrics_start(&cfg, why, len);   NULL: why says (one line)
- *	engine thread:  live_metrics_tick(m, e, &counts, false);  at each tick
- *	                live_metrics_tick(m, e, &counts, true);   at the end
+ *	engine thread:  live_metrics_tick(m, e, &counts, ex, false);  at each tick
+ *	                live_metrics_tick(m, e, &counts, ex, true);   at the end
+ *	                (ex: the export's counts, NULL without one)
  *	live_metrics_stop(m);       the last text written, threads joined
  */
 #ifndef TCPLENS_LIVE_METRICS_H
@@ -26,6 +27,7 @@
 
 #include "engine.h"
 #include "live_counts.h"
+#include "metrics_prom.h"
 
 struct live_metrics_config {
 	const char *textfile_dir;       /* NULL: no file */
@@ -50,7 +52,8 @@ struct live_metrics *live_metrics_start(const struct live_metrics_config *cfg,
  * False when memory ran out (nothing handed over).  m may be NULL.
  */
 bool live_metrics_tick(struct live_metrics *m, struct engine *e,
-		       const struct live_counts *c, bool final);
+		       const struct live_counts *c,
+		       const struct metrics_prom_export *export, bool final);
 /*
  * Stops the HTTP server, writes the last text handed over, joins the
  * threads and frees m; false when a file write failed during the run

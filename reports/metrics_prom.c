@@ -309,6 +309,36 @@ static void finding_metrics(struct text *t, const struct metrics_prom_input *in)
 	}
 }
 
+/* Only with an export: a run without one has no such series. */
+static void export_metrics(struct text *t, const struct metrics_prom_export *x)
+{
+	const char *name;
+
+	if (x == NULL || (!x->files && !x->clickhouse))
+		return;
+	name = "tcplens_export_records_total";
+	family(t, name, "counter",
+	       "Flow and finding records exported, by sink (files: in closed files; clickhouse: rows the server took).");
+	if (x->files)
+		put(t, "%s{sink=\"files\"} %" PRIu64 "\n", name, x->records_files);
+	if (x->clickhouse)
+		put(t, "%s{sink=\"clickhouse\"} %" PRIu64 "\n", name,
+		    x->records_clickhouse);
+	name = "tcplens_export_dropped_records_total";
+	family(t, name, "counter",
+	       "Records not exported: the export queue was full, or the spill directory was.");
+	put(t, "%s{reason=\"queue_full\"} %" PRIu64 "\n", name, x->dropped_queue);
+	put(t, "%s{reason=\"spill_full\"} %" PRIu64 "\n", name, x->dropped_spill);
+	if (!x->clickhouse)
+		return;
+	single(t, "tcplens_export_spill_bytes", "gauge",
+	       "Bytes of batches spilled to disk, waiting for ClickHouse.",
+	       x->spill_bytes);
+	single(t, "tcplens_export_insert_failures_total", "counter",
+	       "Requests to ClickHouse that failed (retried later).",
+	       x->insert_failures);
+}
+
 size_t metrics_prom_format(char *buf, size_t cap,
 			   const struct metrics_prom_input *in)
 {
@@ -321,5 +351,6 @@ size_t metrics_prom_format(char *buf, size_t cap,
 	tcp_metrics(&t, &in->snap->rates);
 	socket_metrics(&t, in);
 	finding_metrics(&t, in);
+	export_metrics(&t, in->export);
 	return t.len;
 }

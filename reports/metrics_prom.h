@@ -47,6 +47,20 @@ struct metrics_prom_tally {
 void metrics_prom_tally_add(struct metrics_prom_tally *t,
 			    const struct engine_snapshot *s);
 
+/*
+ * live's export of flows and findings (--flows-out, --clickhouse): what
+ * reached each sink, and what was dropped, by why.
+ */
+struct metrics_prom_export {
+	bool files, clickhouse;         /* the sinks in use; neither: none */
+	uint64_t records_files;         /* in files closed */
+	uint64_t records_clickhouse;    /* rows the server took */
+	uint64_t dropped_queue;         /* the export queue was full */
+	uint64_t dropped_spill;         /* the spill directory was full */
+	uint64_t spill_bytes;           /* batches waiting on disk */
+	uint64_t insert_failures;       /* requests to ClickHouse that failed */
+};
+
 struct metrics_prom_input {
 	/* With SNAPSHOT_SOCKETS and SNAPSHOT_FINDINGS. */
 	const struct engine_snapshot *snap;
@@ -55,6 +69,7 @@ struct metrics_prom_input {
 	const struct metrics_prom_tally *tally;
 	const struct tunnel_table *tunnels;     /* names hosts' tunnels; may be NULL */
 	size_t max_hosts;                       /* <= METRICS_PROM_MAX_HOSTS_LIMIT */
+	const struct metrics_prom_export *export;       /* NULL: none */
 };
 
 /*

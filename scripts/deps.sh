@@ -4,7 +4,8 @@
 set -eu
 
 what=${1:-test}
-build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev libmicrohttpd-dev"
+build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev libmicrohttpd-dev
+       libcurl4-openssl-dev"
 # clang only recommends libclang-rt (libFuzzer, sanitizer runtimes), and we
 # install without recommends; the lab check in make test needs the lab set.
 # python3-scapy: tests/encap wraps lab captures in each encapsulation.

@@ -322,6 +322,37 @@ static void buffer_too_small(void **state)
 	free(fx);
 }
 
+/* The export's series only with an export, each sink only when in use. */
+static void export_series(void **state)
+{
+	struct fixture *fx = fixture_new();
+	struct metrics_prom_export ex = {
+		.clickhouse = true, .records_clickhouse = 1200,
+		.dropped_queue = 3, .dropped_spill = 40, .spill_bytes = 65536,
+		.insert_failures = 5};
+
+	(void)state;
+	format(fx);
+	assert_null(strstr(fx->text, "tcplens_export_"));
+	fx->in.export = &ex;
+	format(fx);
+	assert_non_null(strstr(fx->text,
+		"tcplens_export_records_total{sink=\"clickhouse\"} 1200\n"));
+	assert_null(strstr(fx->text, "sink=\"files\""));
+	assert_non_null(strstr(fx->text,
+		"tcplens_export_dropped_records_total{reason=\"queue_full\"} 3\n"
+		"tcplens_export_dropped_records_total{reason=\"spill_full\"} 40\n"));
+	assert_non_null(strstr(fx->text, "\ntcplens_export_spill_bytes 65536\n"));
+	assert_non_null(strstr(fx->text,
+		"\ntcplens_export_insert_failures_total 5\n"));
+	ex = (struct metrics_prom_export){.files = true, .records_files = 7};
+	format(fx);
+	assert_non_null(strstr(fx->text,
+		"tcplens_export_records_total{sink=\"files\"} 7\n"));
+	assert_null(strstr(fx->text, "tcplens_export_spill_bytes"));
+	free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +363,7 @@ int main(void)
 		cmocka_unit_test(most_troubled_kept),
 		cmocka_unit_test(tally_counts_new_only),
 		cmocka_unit_test(buffer_too_small),
+		cmocka_unit_test(export_series),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
