@@ -9,3 +9,7 @@ export TCPLENS_CONFIG=/dev/null
 # Two sensors' lab captures in two shards, read back through the
 # Distributed tables; the example queries; a 200k-flow stream.
 python3 tests/fleet/fleet_files.py
+# live --clickhouse into the Distributed tables: equality with flows and
+# report, an answer lost after the insert, a server restarted mid-run,
+# the spill cap.
+python3 tests/fleet/live_clickhouse.py

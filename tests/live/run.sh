@@ -15,6 +15,8 @@ python3 tests/live/metrics_prometheus.py
 # The same Prometheus scraping live -i on a veth during the lab's CLOSE_WAIT
 # leak and SYN flood, against the kernel's ss (root only).
 python3 tests/live/metrics_lab.py
+# --flows-out: rotating NDJSON files of finished flows and findings.
+python3 tests/live/export_files.py
 # Text mode's status line on a terminal, in a tmux pane (SKIP without tmux).
 python3 tests/live/status_tmux.py
 # The dashboard in tmux panes: keys, resize, colour, fallbacks (SKIP
