@@ -295,7 +295,9 @@ static void spill(struct export_clickhouse *c, enum export_kind kind,
 	}
 	snprintf(path, sizeof(path), "%s/%020" PRId64 "-%s-%s" SPILL_SUFFIX,
 		 c->spill_dir, wall_ns(), kind_name[kind], b->id);
-	snprintf(tmp, sizeof(tmp), "%s/.spill.tmp", c->spill_dir);
+	/* Hidden, and of this process: another sensor may share the directory. */
+	snprintf(tmp, sizeof(tmp), "%s/.spill-%ld.tmp", c->spill_dir,
+		 (long)getpid());
 	out = fopen(tmp, "w");
 	ok = out != NULL && fwrite(b->body.p, 1, b->body.len, out) == b->body.len;
 	ok = out != NULL && fclose(out) == 0 && ok;

@@ -1021,8 +1021,12 @@ static enum cli_exit start_export(struct live_run *r)
 
 	if (r->o->export.flows_out == NULL && r->o->export.clickhouse == NULL)
 		return CLI_EXIT_OK;
-	/* Started before the engine thread blocks them for itself. */
+	/*
+	 * Started before the engine thread blocks them for itself; SIGPIPE
+	 * too: a TLS write to a server gone is an error, not the end.
+	 */
 	sigaddset(&blocked, SIGTSTP);
+	sigaddset(&blocked, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &blocked, &before);
 	r->export = live_export_start(&r->o->export, why, sizeof(why));
 	pthread_sigmask(SIG_SETMASK, &before, NULL);
