@@ -165,6 +165,7 @@ struct live_opts {
 	const char *sensor;                 /* --sensor; NULL: none */
 	struct live_export_config export;   /* --flows-out, --clickhouse */
 	char tables[2][128];                /* --clickhouse-tables */
+	bool rotate_given, spill_max_given;
 };
 
 /* FLOWS,FINDINGS: two table names ([A-Za-z0-9_.] each, db.table allowed). */
@@ -265,6 +266,7 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 		if (!cli_parse_long(arg, 1, 86400, &n))
 			return cli_usage("live", rc, "live: --rotate wants seconds, 1 to 86400, not '%s'", arg);
 		o->export.rotate_ns = n * NS_PER_SEC;
+		o->rotate_given = true;
 		return 0;
 	case OPT_CLICKHOUSE:
 		if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0)
@@ -284,6 +286,7 @@ static int live_option(void *opts, int ch, const char *arg, int *rc)
 		if (!parse_seconds(arg, 0.001, 1048576, &v))
 			return cli_usage("live", rc, "live: --spill-max wants MiB, 0.001 to 1048576, not '%s'", arg);
 		o->export.spill_max = (uint64_t)(v * 1048576);
+		o->spill_max_given = true;
 		return 0;
 	case 'w':
 		o->iface.write_path = arg;
@@ -392,8 +395,11 @@ static int parse_live_opts(int argc, char **argv, struct live_opts *o, int *rc)
 	o->metrics.interval_ns = o->interval_ns;
 	o->export.sensor = o->sensor;
 	if (o->export.clickhouse == NULL &&
-	    (o->export.spill_dir != NULL || o->tables[0][0] != '\0'))
-		return cli_usage("live", rc, "live: --spill-dir and --clickhouse-tables go with --clickhouse");
+	    (o->export.spill_dir != NULL || o->tables[0][0] != '\0' ||
+	     o->spill_max_given))
+		return cli_usage("live", rc, "live: --spill-dir, --spill-max and --clickhouse-tables go with --clickhouse");
+	if (o->export.flows_out == NULL && o->rotate_given)
+		return cli_usage("live", rc, "live: --rotate goes with --flows-out");
 	/*
 	 * Text is for a person watching findings: a line per connection
 	 * (thousands a second on a busy link, wider than 80 columns) would

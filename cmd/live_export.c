@@ -276,13 +276,20 @@ bool live_export_stop(struct live_export *x, struct metrics_prom_export *last,
 	x->ch = NULL;
 	if (last != NULL && x->q != NULL)
 		live_export_counts(x, last);
-	if (why != NULL && dropped > 0)
-		snprintf(why, why_len, "export: %llu records dropped: the export queue was full",
-			 (unsigned long long)dropped);
-	else if (why != NULL)
-		snprintf(why, why_len, "%s%s%s", files_why,
-			 files_why[0] != '\0' && ch_why[0] != '\0' ? "; " : "",
+	if (why != NULL) {
+		char queue_why[128] = "";
+
+		if (dropped > 0)
+			snprintf(queue_why, sizeof(queue_why),
+				 "export: %llu records dropped: the export queue was full",
+				 (unsigned long long)dropped);
+		snprintf(why, why_len, "%s%s%s%s%s", queue_why,
+			 queue_why[0] != '\0' && files_why[0] != '\0' ? "; " : "",
+			 files_why,
+			 (queue_why[0] != '\0' || files_why[0] != '\0') &&
+				 ch_why[0] != '\0' ? "; " : "",
 			 ch_why);
+	}
 	engine_snapshot_free(&x->snap);
 	if (x->line != NULL)
 		fclose(x->line);

@@ -287,6 +287,23 @@ usage_errors_one_line() {
 }
 check usage-errors-one-line usage_errors_one_line
 
+# live's export options: a bad value, or one without the output it
+# belongs to, is one usage line, exit 2, before any capture is read.
+live_export_usage() {
+	for args in "--rotate 0" "--rotate 5" "--spill-max 5" "--spill-dir /tmp" \
+		"--clickhouse-tables flows" "--clickhouse ftp://x" \
+		"--clickhouse http://x --spill-max 0" \
+		"--clickhouse http://x --clickhouse-tables a,b;c"; do
+		rc=0
+		# shellcheck disable=SC2086  # args is words on purpose
+		"$TCPLENS" live $args -r testdata/demo.pcap </dev/null >/dev/null 2>"$tmp/err" || rc=$?
+		[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+			grep -q "^tcplens: live: .*; try 'tcplens live --help'\$" "$tmp/err" ||
+			{ echo "live $args: exit $rc:"; cat "$tmp/err"; return 1; }
+	done
+}
+check live-export-usage live_export_usage
+
 # When standard output fails (a full disk), a command stops reading its
 # capture and exits 7 at once, not after analysing the rest for nothing
 # (issue 19): the feeder gets to write only a small part of a million
