@@ -34,6 +34,7 @@ struct batch {
 
 struct export_clickhouse {
 	char *url, *spill_dir;
+	char shown_url[256];            /* url for messages: no password */
 	char *tables[EXPORT_KINDS];
 	char *insert_url[EXPORT_KINDS];
 	uint64_t spill_max;
@@ -49,6 +50,24 @@ struct export_clickhouse {
 	int64_t retry_at, backoff;      /* monotonic ns */
 	uint64_t spill_failures;
 };
+
+/*
+ * The URL as messages may show it: a user:password@ before the host
+ * becomes ***@, since stderr ends up in logs.
+ */
+static void url_without_secret(const char *url, char *out, size_t len)
+{
+	const char *host = strstr(url, "://");
+	const char *at, *end;
+
+	host = host != NULL ? host + 3 : url;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (at == NULL)
+		snprintf(out, len, "%s", url);
+	else
+		snprintf(out, len, "%.*s***%s", (int)(host - url), url, at);
+}
 
 static bool buffer_reserve(struct buffer *b, size_t more)
 {
@@ -195,6 +214,7 @@ struct export_clickhouse *export_clickhouse_open(
 	}
 	c->counts = counts;
 	c->spill_max = cfg->spill_max;
+	url_without_secret(cfg->url, c->shown_url, sizeof(c->shown_url));
 	ok = (c->url = strdup(cfg->url)) != NULL &&
 	     (c->spill_dir = strdup(cfg->spill_dir)) != NULL &&
 	     (c->curl = curl_easy_init()) != NULL;
@@ -570,7 +590,7 @@ bool export_clickhouse_close(struct export_clickhouse *c, int64_t linger_ns,
 	if (left > 0 || dropped > 0)
 		snprintf(why, why_len,
 			 "--clickhouse: %s: %" PRIu64 " bytes of batches left in %s for the next run, %" PRIu64 " records dropped (spill full)%s%s",
-			 c->url, left, c->spill_dir, dropped,
+			 c->shown_url, left, c->spill_dir, dropped,
 			 c->last_error[0] != '\0' ? "; last error: " : "",
 			 c->last_error);
 	free_sink(c);

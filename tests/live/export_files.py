@@ -174,8 +174,21 @@ def unwritable():
             '/proc/nonexistent' in lines[0], f'exit {p.returncode}: {p.stderr}')
 
 
+def no_password_shown():
+    """A --clickhouse URL's password never reaches stderr (logs)."""
+    with tempfile.TemporaryDirectory() as spill:
+        p = subprocess.run([TCPLENS, 'live', '--no-tui', '--speed', '0',
+                            '--clickhouse', 'http://tcplens:s3cret@127.0.0.1:1/',
+                            '--spill-dir', spill, '-r', FLOOD],
+                           capture_output=True, text=True, timeout=120)
+    verdict('a --clickhouse password is never printed',
+            's3cret' not in p.stderr and 'http://***@127.0.0.1:1/' in p.stderr,
+            f'exit {p.returncode}: {p.stderr[-300:]}')
+
+
 export(REUSED, 4, rotation=True)
 export(FLOOD, 0)
 sigterm()
 unwritable()
+no_password_shown()
 sys.exit(1 if verdict.failed else 0)
