@@ -13,3 +13,7 @@ python3 tests/fleet/fleet_files.py
 # report, an answer lost after the insert, a server restarted mid-run,
 # the spill cap.
 python3 tests/fleet/live_clickhouse.py
+# Two sensors at once into the two shards: live -i in the lab's CLOSE_WAIT
+# leak scenario (root only) and a replay; one fleet query, by sensor,
+# equals flows and report of what each captured.
+python3 tests/fleet/live_lab.py
