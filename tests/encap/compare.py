@@ -23,7 +23,7 @@ capture of the same traffic, tunnelled or not:
   memory      the flow table's memory (the tunnel table is in it)
 
 first_difference(a, b, tolerance) names the first place two views differ;
-with a tolerance (seconds) the times of packets (ts, first_ts, last_ts,
+with a tolerance (seconds) the times of packets (ts, ts_ns, first_ts, last_ts,
 at) and the durations and RTTs computed from them may differ by that
 much, for captures of one run taken at two points of the path.
 """
@@ -156,6 +156,8 @@ def _seconds(key, v):
         return None
     if key.endswith('_ms'):
         return v / 1000.0
+    if key.endswith('_ns'):
+        return v / 1e9
     if key in TIME_KEYS or key.endswith('_s'):
         return float(v)
     return None
