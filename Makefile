@@ -49,7 +49,7 @@ MAN1      := $(sort $(wildcard man/*.1))
 MAN7      := $(sort $(wildcard man/*.7))
 
 .PHONY: all help deps demo test check-tests asan asan-tests unit fuzz \
-        fuzz-smoke bench bench-snapshot soak install uninstall clean lint golden-update lab \
+        fuzz-smoke bench bench-scale bench-snapshot soak install uninstall clean lint golden-update lab \
         lab-check identity
 all: $(BIN)
 
@@ -63,6 +63,7 @@ help:
 	@echo "make asan       build with AddressSanitizer + UBSan into build-asan/"
 	@echo "make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS=$(FUZZ_SECONDS) in all)"
 	@echo "make bench      benchmark against libpcap, tcpdump and tshark"
+	@echo "make bench-scale  only the scale figures: flows' formats, report on a SYN flood"
 	@echo "make soak       10 minutes of tcplens live under churn: RSS stays flat (root)"
 	@echo "make install    install binary and man pages under PREFIX=$(PREFIX)"
 	@echo "make golden-update NAME=x   rewrite one golden expected output"
@@ -145,6 +146,10 @@ fuzz: $(FUZZ_BIN) $(FUZZ_CAPTURE_BIN) $(FUZZ_CONFIG_BIN)
 bench: all
 	@sh scripts/deps.sh bench
 	@TCPLENS=$(BIN) sh bench/run.sh
+
+bench-scale: all
+	@sh scripts/deps.sh bench
+	@TCPLENS=$(BIN) sh bench/scale.sh
 
 # Not part of make test: it runs SOAK_SECONDS (600) and needs root.
 soak: all

@@ -183,6 +183,9 @@ echo "  peak RSS: flows ${with} KiB, stats ${without} KiB -> ${per_conn} bytes p
 echo "  engine: ${engine% *} bytes per connection (flow table and index), ${engine#* } bytes per flow record"
 echo "  $verdict tcplens flows: target < 512 bytes per tracked live connection"
 
+# ---- scale (issue 17): flows' formats, report and ndjson on a SYN flood -------
+sh bench/scale.sh || die "the scale measurement failed"
+
 # ---- live capture: the drop-free packet rate (issue 15) -----------------------
 # tcplens live -i against tcpdump and tshark on one veth, at rising rates
 # (bench/live_rate.py; root only, about 5 minutes; BENCH_LIVE=0 skips it).
