@@ -110,6 +110,12 @@ static void special_numbers(struct json_writer *w)
 	json_decimal(w, -1500, 3);
 	json_decimal(w, 7, 0);
 	json_decimal(w, 5, 6);
+	json_uint(w, 0);
+	json_int(w, 0);
+	json_int(w, -7);
+	json_decimal(w, 0, 3);
+	json_decimal(w, -5, 6);
+	json_decimal(w, INT64_MIN, 25);
 	json_end_array(w);
 }
 
@@ -119,7 +125,8 @@ static void test_numbers(void **state)
 
 	(void)state;
 	assert_string_equal(s, "[null,18446744073709551615,-9223372036854775808,"
-			       "1767225601.500230000,-1.500,7,0.000005]");
+			       "1767225601.500230000,-1.500,7,0.000005,0,0,-7,0.000,"
+			       "-0.000005,-0.9223372036854775808]");
 	free(s);
 }
 
