@@ -838,6 +838,8 @@ void analyzer_finish(struct analyzer *a)
 	analyzer_settle(a);
 	if (a->sink.on_capture_end != NULL)
 		a->sink.on_capture_end(a->sink.ctx, a->now);
+	/* Every flow is about to leave, and no packet comes to look one up. */
+	flow_table_close_index(a->table);
 	while ((f = flow_table_oldest(a->table)) != NULL)
 		flow_finalise(a, f, FLOW_END_CAPTURE_END);
 }

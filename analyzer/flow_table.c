@@ -2,6 +2,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* Linux 5.14; older kernels refuse it and the pages fault in one by one. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 
 /*
  * Flows come in chunks of FLOW_CHUNK; a chunk is never freed before the
@@ -45,7 +51,7 @@ struct flow_table {
 	size_t n_chunks, chunks_cap;
 	uint32_t next_unused;   /* indices handed out so far (from 1) */
 	uint32_t free_head;     /* released flows, linked through lru_next */
-	struct flow_slot *slots;
+	struct flow_slot *slots;  /* NULL after flow_table_close_index() */
 	size_t slot_mask;       /* slot count - 1, a power of two minus one */
 	size_t count, peak;
 	struct flow_list_head lists[FLOW_LIST_COUNT];
@@ -136,7 +142,7 @@ void flow_table_free(struct flow_table *t)
 	if (t == NULL)
 		return;
 	for (size_t i = 0; i < t->n_chunks; i++)
-		free(t->chunks[i]);
+		munmap(t->chunks[i], FLOW_CHUNK * t->stride);
 	free(t->chunks);
 	free(t->slots);
 	free(t);
@@ -157,6 +163,8 @@ struct flow *flow_table_lookup(struct flow_table *t,
 {
 	uint32_t tag = slot_tag(hash);
 
+	if (t->slots == NULL)
+		return NULL;
 	for (size_t i = slot_home(t, hash);; i = (i + 1) & t->slot_mask) {
 		struct flow_slot s = t->slots[i];
 		struct flow *f;
@@ -232,13 +240,34 @@ static void slot_delete(struct flow_table *t, uint32_t idx, uint64_t hash)
 	}
 }
 
-static uint32_t flow_alloc(struct flow_table *t)
+/*
+ * A chunk straight from the kernel: page-aligned (so the sink's lines
+ * are), and already zero, so a flow never used before needs no memset.
+ * Its pages are made present in one call: in this VM a page faulted in
+ * by its first write costs about 20 us, and on a 500,000-flow SYN flood
+ * (every flow new, every page fresh) the faults were a third of
+ * report's time; populated a chunk at a time they cost 40% less.
+ */
+static char *chunk_new(size_t bytes)
+{
+	char *c = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (c == MAP_FAILED)
+		return NULL;
+	(void)madvise(c, bytes, MADV_POPULATE_WRITE);
+	return c;
+}
+
+/* A flow's index, and whether its bytes are zero already (never used). */
+static uint32_t flow_alloc(struct flow_table *t, bool *fresh)
 {
 	uint32_t idx;
 
 	if (t->free_head != 0) {
 		idx = t->free_head;
 		t->free_head = flow_at(t, idx)->lru_next;
+		*fresh = false;
 		return idx;
 	}
 	if ((t->next_unused & (FLOW_CHUNK - 1)) == 0) {
@@ -251,13 +280,12 @@ static uint32_t flow_alloc(struct flow_table *t)
 			t->chunks = c;
 			t->chunks_cap = cap;
 		}
-		t->chunks[t->n_chunks] = t->cfg.sink_bytes > 0
-			? aligned_alloc(FLOW_SINK_ALIGN, FLOW_CHUNK * t->stride)
-			: malloc(FLOW_CHUNK * t->stride);
+		t->chunks[t->n_chunks] = chunk_new(FLOW_CHUNK * t->stride);
 		if (t->chunks[t->n_chunks] == NULL)
 			return 0;
 		t->n_chunks++;
 	}
+	*fresh = true;
 	return ++t->next_unused;
 }
 
@@ -308,16 +336,18 @@ struct flow *flow_table_insert(struct flow_table *t,
 {
 	struct flow *f;
 	uint32_t idx;
+	bool fresh;
 
-	if (t->count >= t->cfg.max_flows)
+	if (t->count >= t->cfg.max_flows || t->slots == NULL)
 		return NULL;
 	if ((t->count + 1) * 4 > (t->slot_mask + 1) * 3 && !slots_grow(t))
 		return NULL;
-	idx = flow_alloc(t);
+	idx = flow_alloc(t, &fresh);
 	if (idx == 0)
 		return NULL;
 	f = flow_at(t, idx);
-	memset(f, 0, t->zeroed);
+	if (!fresh)
+		memset(f, 0, t->zeroed);
 	f->key = *key;
 	f->table_idx = idx;
 	f->last_ts = now;
@@ -358,7 +388,8 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 	uint32_t idx = flow_index(f);
 
 	list_unlink(t, f);
-	slot_delete(t, idx, flow_key_hash(&f->key));
+	if (t->slots != NULL)
+		slot_delete(t, idx, flow_key_hash(&f->key));
 	f->lru_next = t->free_head;
 	t->free_head = idx;
 	t->count--;
@@ -400,6 +431,17 @@ struct flow *flow_table_next_expired(struct flow_table *t, int64_t now)
 			return f;
 	}
 	return NULL;
+}
+
+/*
+ * Deleting a slot rehashes the keys of the flows behind it, which are
+ * cold: with 500,000 flows left at a SYN flood's end, a tenth of
+ * report's time went to repairing an index about to be freed.
+ */
+void flow_table_close_index(struct flow_table *t)
+{
+	free(t->slots);
+	t->slots = NULL;
 }
 
 struct flow *flow_table_oldest(struct flow_table *t)

@@ -66,6 +66,12 @@ void flow_table_remove(struct flow_table *t, struct flow *f);
 void flow_table_recycle(struct flow_table *t, struct flow *f,
 			enum flow_list list, int64_t now);
 
+/*
+ * For a table that will only lose its flows (the capture has ended):
+ * no lookup finds a flow and no insertion succeeds from now on, and a
+ * removal no longer updates the index.
+ */
+void flow_table_close_index(struct flow_table *t);
 /* A flow whose list timeout has passed at now, or NULL. */
 struct flow *flow_table_next_expired(struct flow_table *t, int64_t now);
 /* The least recently active flow of all, or NULL when empty. */

@@ -223,6 +223,53 @@ static void test_sink_storage(void **state)
 	flow_table_free(t);
 }
 
+/* A new flow is all zeros, from a fresh chunk or a released slot. */
+static void test_new_flows_zeroed(void **state)
+{
+	struct flow_table *t = table_with(10000, 64);
+	static const char zeros[sizeof(struct flow)];
+	struct flow *f;
+
+	(void)state;
+	/* Past one chunk, so a second one comes from the kernel. */
+	for (uint32_t n = 0; n < 5000; n++) {
+		f = insert(t, n, FLOW_LIST_UDP, n);
+		assert_non_null(f);
+		assert_memory_equal(&f->u, zeros, sizeof(f->u));
+		assert_memory_equal(&f->zeek, zeros, sizeof(f->zeek));
+		assert_int_equal(((uint8_t *)flow_sink_area_of(f, true).storage)[0], 0);
+		memset(&f->u, 0x5a, sizeof(f->u));
+		memset(flow_sink_area_of(f, true).storage, 0x5a, 64);
+	}
+	flow_table_remove(t, lookup(t, 4321));
+	f = insert(t, 9999, FLOW_LIST_UDP, 6000);
+	assert_memory_equal(&f->u, zeros, sizeof(f->u));
+	assert_int_equal(((uint8_t *)flow_sink_area_of(f, true).storage)[63], 0);
+	flow_table_free(t);
+}
+
+/* Once the index is closed, flows only leave: every one, in order. */
+static void test_close_index(void **state)
+{
+	struct flow_table *t = table(1000);
+	struct flow *f;
+	size_t left = 300;
+
+	(void)state;
+	for (uint32_t n = 0; n < 300; n++)
+		assert_non_null(insert(t, n, FLOW_LIST_UDP, n));
+	flow_table_close_index(t);
+	assert_null(lookup(t, 5));
+	assert_null(insert(t, 1000, FLOW_LIST_UDP, 400));
+	for (int64_t ts = 0; (f = flow_table_oldest(t)) != NULL; ts++) {
+		assert_int_equal(f->last_ts, ts);
+		flow_table_remove(t, f);
+		assert_int_equal(flow_table_count(t), --left);
+	}
+	assert_int_equal(left, 0);
+	flow_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +279,8 @@ int main(void)
 		cmocka_unit_test(test_cap_and_oldest),
 		cmocka_unit_test(test_recycle_in_place),
 		cmocka_unit_test(test_sink_storage),
+		cmocka_unit_test(test_new_flows_zeroed),
+		cmocka_unit_test(test_close_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
