@@ -1,5 +1,6 @@
 #include "flow_table.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -241,20 +242,31 @@ static void slot_delete(struct flow_table *t, uint32_t idx, uint64_t hash)
 }
 
 /*
- * A chunk straight from the kernel: page-aligned (so the sink's lines
- * are), and already zero, so a flow never used before needs no memset.
- * Its pages are made present in one call: in this VM a page faulted in
- * by its first write costs about 20 us, and on a 500,000-flow SYN flood
- * (every flow new, every page fresh) the faults were a third of
- * report's time; populated a chunk at a time they cost 40% less.
+ * A chunk straight from the kernel: aligned (so the sink's lines are),
+ * and already zero, so a flow never used before needs no memset.  Its
+ * pages are made present in one call, as huge pages where the kernel
+ * has them (so it starts on a 2 MiB boundary): in this VM a page
+ * faulted in by its first write costs about 20 us, and on a
+ * 500,000-flow SYN flood, where every flow is new and every page
+ * fresh, the faults and the memset were a third of report's time.
+ * The chunk keeps its exact size: no huge page is rounded up.
  */
 static char *chunk_new(size_t bytes)
 {
-	char *c = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const size_t huge = (size_t)2 << 20;
+	char *raw = mmap(NULL, bytes + huge, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *c;
+	size_t lead;
 
-	if (c == MAP_FAILED)
+	if (raw == MAP_FAILED)
 		return NULL;
+	lead = (huge - (uintptr_t)raw % huge) % huge;
+	c = raw + lead;
+	if (lead > 0)
+		munmap(raw, lead);
+	munmap(c + bytes, huge - lead);
+	(void)madvise(c, bytes, MADV_HUGEPAGE);
 	(void)madvise(c, bytes, MADV_POPULATE_WRITE);
 	return c;
 }
