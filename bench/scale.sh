@@ -60,12 +60,12 @@ BENCH_PACKETS_IN_FILE=${counted%% *} BENCH_LOGDIR=$work/logs BENCH_RUSAGE_RUN=$R
 	python3 bench/measure.py "$spec" "$work/results-formats.json" || die "measurement failed"
 
 # ---- the SYN flood -------------------------------------------------------------
-# flows -F ndjson streams: --sort none writes each record as its flow
-# ends, so its peak is the flow table's, not the records'.
+# flows -F ndjson streams (each record as its flow ends, its default
+# order), so its peak is the flow table's, not the records'.
 spec=$work/spec-flood.txt
 cat >"$spec" <<'EOF'
 cmd    | report | $RUNS        | tcplens report         | $TCPLENS report --no-progress -F json $FLOOD
-cmd    | ndjson | $RUNS        | flows -F ndjson        | $TCPLENS flows --no-progress --sort none -F ndjson $FLOOD
+cmd    | ndjson | $RUNS        | flows -F ndjson        | $TCPLENS flows --no-progress -F ndjson $FLOOD
 cmd    | stats  | $RUNS        | tcplens stats          | $TCPLENS stats --no-progress $FLOOD
 cmd    | tshark | $RUNS_TSHARK | tshark -q -z conv,tcp  | tshark -q -z conv,tcp -r $FLOOD
 base   | report
