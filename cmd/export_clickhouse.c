@@ -1,4 +1,5 @@
 #include "export_clickhouse.h"
+#include "export_files.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
@@ -155,23 +156,12 @@ static uint64_t spill_dir_bytes(const char *dir, bool *any)
 
 static bool check_spill_dir(const char *dir, char *why, size_t why_len)
 {
-	char probe[4096];
-	int fd;
-
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		snprintf(why, why_len, "--spill-dir: cannot make '%s': %s", dir,
 			 strerror(errno));
 		return false;
 	}
-	snprintf(probe, sizeof(probe), "%s/.tcplens-probe.XXXXXX", dir);
-	if ((fd = mkstemp(probe)) < 0) {
-		snprintf(why, why_len, "--spill-dir: cannot write in '%s': %s",
-			 dir, strerror(errno));
-		return false;
-	}
-	close(fd);
-	unlink(probe);
-	return true;
+	return export_dir_writable(dir, "--spill-dir", why, why_len);
 }
 
 static int64_t wall_ns(void)

@@ -37,23 +37,32 @@ static void failed(struct export_files *f, const char *what)
 			 what, strerror(errno));
 }
 
-struct export_files *export_files_open(const char *dir, const char *sensor,
-				       int64_t rotate_ns, char *why,
-				       size_t why_len)
+bool export_dir_writable(const char *dir, const char *option, char *why,
+			 size_t why_len)
 {
-	struct export_files *f;
 	char probe[4096];
 	int fd;
 
 	snprintf(probe, sizeof(probe), "%s/.tcplens-probe.XXXXXX", dir);
 	fd = mkstemp(probe);
 	if (fd < 0) {
-		snprintf(why, why_len, "--flows-out: cannot write in '%s': %s",
+		snprintf(why, why_len, "%s: cannot write in '%s': %s", option,
 			 dir, strerror(errno));
-		return NULL;
+		return false;
 	}
 	close(fd);
 	unlink(probe);
+	return true;
+}
+
+struct export_files *export_files_open(const char *dir, const char *sensor,
+				       int64_t rotate_ns, char *why,
+				       size_t why_len)
+{
+	struct export_files *f;
+
+	if (!export_dir_writable(dir, "--flows-out", why, why_len))
+		return NULL;
 	f = calloc(1, sizeof(*f));
 	if (f == NULL || (f->dir = strdup(dir)) == NULL ||
 	    (sensor != NULL && (f->sensor = strdup(sensor)) == NULL)) {

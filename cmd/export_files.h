@@ -24,6 +24,13 @@ struct export_files;
  * DIR checked writable now (a temporary file made and removed); NULL
  * with why set when it is not, or memory ran out.  sensor may be NULL.
  */
+/*
+ * Whether this process may make files in dir (a temporary one made and
+ * removed); false with "OPTION: cannot write in 'DIR': why" in why.
+ */
+bool export_dir_writable(const char *dir, const char *option, char *why,
+			 size_t why_len);
+
 struct export_files *export_files_open(const char *dir, const char *sensor,
 				       int64_t rotate_ns, char *why,
 				       size_t why_len);
