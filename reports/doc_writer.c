@@ -156,6 +156,20 @@ void doc_key(struct doc_writer *w, const char *key)
 		yaml_scalar(w, key, false);
 }
 
+void doc_key_run_prepare(const struct doc_writer *w, struct json_key_run *k,
+			 const char *key)
+{
+	json_key_run_prepare(k, &w->json, key);
+}
+
+void doc_key_run(struct doc_writer *w, const struct json_key_run *k)
+{
+	if (is_json(w))
+		json_key_run(&w->json, k);
+	else
+		yaml_scalar(w, k->key, false);
+}
+
 void doc_string(struct doc_writer *w, const char *s)
 {
 	if (is_json(w)) {

@@ -41,6 +41,14 @@ void doc_end_object(struct doc_writer *w);
 void doc_begin_array(struct doc_writer *w);
 void doc_end_array(struct doc_writer *w);
 void doc_key(struct doc_writer *w, const char *key);
+/*
+ * A key written over and over (json_writer.h's json_key_run): prepared
+ * where w writes keys now, then written as doc_key(w, key) would write
+ * it, in one copy in JSON and NDJSON.
+ */
+void doc_key_run_prepare(const struct doc_writer *w, struct json_key_run *k,
+			 const char *key);
+void doc_key_run(struct doc_writer *w, const struct json_key_run *k);
 /* s NULL: null. */
 void doc_string(struct doc_writer *w, const char *s);
 void doc_uint(struct doc_writer *w, uint64_t v);

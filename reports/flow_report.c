@@ -56,24 +56,48 @@ static void doc_value(struct doc_writer *w, const struct field_value *v)
 	}
 }
 
-void flow_report_doc_keys(struct doc_writer *w, const struct flow_record *rec)
+/* keys: the first n_keys fields' keys prepared for w (json_key_run), or NULL. */
+static void doc_keys(struct doc_writer *w, const struct flow_record *rec,
+		     const struct json_key_run *keys, size_t n_keys)
 {
 	for (size_t i = 0; i < flow_record_field_count(); i++) {
 		struct field_value v;
 
 		flow_record_field(rec, i, &v);
-		doc_key(w, flow_record_field_key(i));
+		if (i < n_keys)
+			doc_key_run(w, &keys[i]);
+		else
+			doc_key(w, flow_record_field_key(i));
 		doc_value(w, &v);
 	}
 }
 
-static void doc_flow(struct doc_writer *w, const struct flow_record *rec,
-		     const char *sensor)
+void flow_report_doc_keys(struct doc_writer *w, const struct flow_record *rec)
 {
+	doc_keys(w, rec, NULL, 0);
+}
+
+static void doc_flow(struct flow_report *r, const struct flow_record *rec)
+{
+	struct doc_writer *w = &r->doc;
+
 	doc_begin_object(w);
-	if (sensor != NULL)
-		doc_member_string(w, "sensor", sensor);
-	flow_report_doc_keys(w, rec);
+	if (r->sensor != NULL)
+		doc_member_string(w, "sensor", r->sensor);
+	if (r->format == OUTPUT_FORMAT_YAML) {
+		doc_keys(w, rec, NULL, 0);
+		doc_end_object(w);
+		return;
+	}
+	/* Where every flow's keys go: the same depth in every flow. */
+	if (!r->keys_ready) {
+		for (size_t i = 0; i < flow_record_field_count() &&
+				   i < FLOW_REPORT_KEYS_MAX; i++)
+			doc_key_run_prepare(w, &r->keys[i],
+					    flow_record_field_key(i));
+		r->keys_ready = true;
+	}
+	doc_keys(w, rec, r->keys, FLOW_REPORT_KEYS_MAX);
 	doc_end_object(w);
 }
 
@@ -340,7 +364,7 @@ void flow_report_flow(struct flow_report *r, const struct flow_record *rec)
 	switch (r->format) {
 	case OUTPUT_FORMAT_JSON:
 	case OUTPUT_FORMAT_NDJSON:
-	case OUTPUT_FORMAT_YAML: doc_flow(&r->doc, rec, r->sensor); break;
+	case OUTPUT_FORMAT_YAML: doc_flow(r, rec); break;
 	case OUTPUT_FORMAT_CSV: csv_flow(r->out, rec, r->sensor); break;
 	case OUTPUT_FORMAT_ZEEK: zeek_flow(r->out, rec); break;
 	case OUTPUT_FORMAT_TEXT: text_flow(r->out, rec); break;

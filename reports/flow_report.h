@@ -17,6 +17,9 @@
 #include "flow_record.h"
 #include "output_format.h"
 
+/* At least flow_record_field_count() (tests/unit/test_flow_report.c). */
+#define FLOW_REPORT_KEYS_MAX 80
+
 struct flow_report {
 	FILE *out;
 	enum output_format format;
@@ -28,6 +31,13 @@ struct flow_report {
 	 * with flow_report_begin() or flow_report_rows_begin().
 	 */
 	const char *sensor;
+	/*
+	 * json and ndjson: each field's key prepared, at the first flow, for
+	 * where the flows' keys go; the fields past FLOW_REPORT_KEYS_MAX take
+	 * doc_key().
+	 */
+	bool keys_ready;
+	struct json_key_run keys[FLOW_REPORT_KEYS_MAX];
 };
 
 /*

@@ -214,6 +214,72 @@ void json_key(struct json_writer *w, const char *key)
 	w->after_key = true;
 }
 
+void json_key_run_prepare(struct json_key_run *k, const struct json_writer *w,
+			  const char *key)
+{
+	size_t n = strlen(key);
+	size_t indent_len = w->pretty && w->depth > 0 ? 1 + 2 * (size_t)w->depth : 0;
+	const char *colon = w->pretty ? ": " : ":";
+	char *p = k->text;
+
+	memset(k, 0, sizeof(*k));
+	k->key = key;
+	k->depth = -1;
+	k->pretty = w->pretty;
+	for (size_t i = 0; i < n; i++)
+		if (!is_plain((unsigned char)key[i]))
+			return;
+	if (1 + indent_len + 2 + n + strlen(colon) > JSON_KEY_RUN_MAX)
+		return;
+	*p++ = ',';
+	if (indent_len > 0) {
+		*p++ = '\n';
+		memset(p, ' ', indent_len - 1);
+		p += indent_len - 1;
+	}
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	memcpy(p, colon, strlen(colon));
+	p += strlen(colon);
+	k->len = (unsigned char)(p - k->text);
+	k->depth = w->depth;
+}
+
+/*
+ * n bytes of a run held in a buffer of at least JSON_KEY_RUN_MAX bytes
+ * from s: when the stream's buffer has that much room, a copy of a fixed
+ * size, which the compiler makes a few moves (put_n's memcpy of a
+ * variable size is a call).
+ */
+static void put_run(FILE *out, const char *s, size_t n)
+{
+#ifdef __GLIBC__
+	if (out->_IO_write_end - out->_IO_write_ptr >= JSON_KEY_RUN_MAX) {
+		memcpy(out->_IO_write_ptr, s, JSON_KEY_RUN_MAX);
+		out->_IO_write_ptr += n;
+		return;
+	}
+#endif
+	put_n(out, s, n);
+}
+
+void json_key_run(struct json_writer *w, const struct json_key_run *k)
+{
+	size_t skip;
+
+	if (k->depth != w->depth || k->pretty != w->pretty || w->after_key) {
+		json_key(w, k->key);
+		return;
+	}
+	/* The first item of its object goes without the comma. */
+	skip = w->need_comma[w->depth] ? 0 : 1;
+	put_run(w->out, k->text + skip, k->len - skip);
+	w->need_comma[w->depth] = true;
+	w->after_key = true;
+}
+
 void json_string(struct json_writer *w, const char *s)
 {
 	before_item(w);

@@ -130,6 +130,128 @@ static void test_numbers(void **state)
 	free(s);
 }
 
+/*
+ * Keys written as prepared runs come out byte for byte as json_key()
+ * writes them: first in their object or not, at the depth prepared for
+ * or another, a key that needs escaping and one that does not fit.
+ */
+static const char *const run_keys[] = {
+	"uid", "orig_handshake_rtt_ms", "q\"uote",
+	"a_key_far_too_long_for_any_prepared_run_of_bytes_at_all", "x",
+};
+#define N_RUN_KEYS (sizeof(run_keys) / sizeof(run_keys[0]))
+
+/* Objects nested depth deep, then one holding every key twice. */
+static void keyed_doc(struct json_writer *w, int depth, bool use_runs)
+{
+	struct json_key_run runs[N_RUN_KEYS];
+
+	for (int d = 0; d < depth; d++) {
+		json_begin_object(w);
+		json_key(w, "in");
+	}
+	json_begin_array(w);
+	for (int obj = 0; obj < 3; obj++) {
+		json_begin_object(w);
+		/* The runs are prepared where the keys go, in the first object. */
+		if (obj == 0)
+			for (size_t i = 0; i < N_RUN_KEYS; i++)
+				json_key_run_prepare(&runs[i], w, run_keys[i]);
+		/* The second object has a member first: every key then has its comma. */
+		if (obj == 1)
+			json_member_string(w, "first", "f");
+		for (size_t i = 0; i < 2 * N_RUN_KEYS; i++) {
+			if (use_runs)
+				json_key_run(w, &runs[i % N_RUN_KEYS]);
+			else
+				json_key(w, run_keys[i % N_RUN_KEYS]);
+			json_uint(w, i);
+		}
+		/* One level deeper than prepared for: json_key()'s way. */
+		json_key(w, "deeper");
+		json_begin_object(w);
+		if (use_runs)
+			json_key_run(w, &runs[0]);
+		else
+			json_key(w, run_keys[0]);
+		json_null(w);
+		json_end_object(w);
+		json_end_object(w);
+	}
+	json_end_array(w);
+	for (int d = 0; d < depth; d++)
+		json_end_object(w);
+	json_finish(w);
+}
+
+/* What keyed_doc wrote, through a memory stream or a real file's buffer. */
+static char *keyed_text(int depth, bool pretty, bool use_runs, bool file)
+{
+	struct json_writer w;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = file ? tmpfile() : open_memstream(&buf, &len);
+	long size;
+
+	assert_non_null(f);
+	json_writer_init(&w, f, pretty);
+	keyed_doc(&w, depth, use_runs);
+	if (!file) {
+		assert_int_equal(fclose(f), 0);
+		return buf;
+	}
+	size = ftell(f);
+	assert_true(size > 0);
+	rewind(f);
+	buf = calloc(1, (size_t)size + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	return buf;
+}
+
+static void test_key_runs(void **state)
+{
+	static const int depths[] = {0, 1, 2, 5, 12};
+
+	(void)state;
+	for (size_t d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
+		for (int pretty = 0; pretty < 2; pretty++) {
+			for (int file = 0; file < 2; file++) {
+				char *want = keyed_text(depths[d], pretty, false, file);
+				char *got = keyed_text(depths[d], pretty, true, file);
+
+				assert_string_equal(got, want);
+				free(want);
+				free(got);
+			}
+		}
+	}
+}
+
+/* A run prepared where it fits is one; the others are prepared nowhere. */
+static void test_key_run_prepared(void **state)
+{
+	struct json_writer w;
+	struct json_key_run k;
+	FILE *f = tmpfile();
+
+	(void)state;
+	assert_non_null(f);
+	json_writer_init(&w, f, true);
+	json_begin_object(&w);
+	json_begin_object(&w);
+	json_key_run_prepare(&k, &w, "orig_handshake_rtt_ms");
+	assert_int_equal(k.depth, 2);
+	assert_int_equal(k.len, strlen(",\n    \"orig_handshake_rtt_ms\": "));
+	assert_memory_equal(k.text, ",\n    \"orig_handshake_rtt_ms\": ", k.len);
+	json_key_run_prepare(&k, &w, "q\"uote");
+	assert_int_equal(k.depth, -1);
+	json_key_run_prepare(&k, &w, run_keys[3]);
+	assert_int_equal(k.depth, -1);
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +260,8 @@ int main(void)
 		cmocka_unit_test(test_string_escapes),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_not_utf8),
+		cmocka_unit_test(test_key_runs),
+		cmocka_unit_test(test_key_run_prepared),
 	};
 	return cmocka_run_group_tests_name("json_writer", tests, NULL, NULL);
 }
