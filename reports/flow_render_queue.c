@@ -12,6 +12,7 @@
 
 #include "flow_order.h"
 #include "flow_record.h"
+#include "mem_stream.h"
 
 /*
  * Flows on their way to the helper: 512 of them, 256 KiB, reused all
@@ -29,46 +30,10 @@ struct line_ref {
 	uint32_t renderer;
 };
 
-/*
- * Where a renderer's lines go: a buffer of ours behind a stdio stream
- * (fopencookie).  open_memstream() was used first, but glibc's drops
- * bytes silently when its buffer cannot grow and frees it when the
- * final shrink fails; here a failed growth is an error stdio reports.
- */
-struct line_buf {
-	char *buf;
-	size_t len, cap;
-	bool failed;
-};
-
-static ssize_t line_buf_write(void *cookie, const char *data, size_t size)
-{
-	struct line_buf *b = cookie;
-
-	if (size > b->cap - b->len) {
-		size_t cap = b->cap ? b->cap : 65536;
-		char *p;
-
-		while (cap - b->len < size)
-			cap *= 2;
-		p = realloc(b->buf, cap);
-		if (p == NULL) {
-			b->failed = true;
-			return 0; /* stdio's error */
-		}
-		b->buf = p;
-		b->cap = cap;
-	}
-	memcpy(b->buf + b->len, data, size);
-	b->len += size;
-	return (ssize_t)size;
-}
-
 /* One per rendering thread: lines go to its own buffer. */
 struct renderer {
-	FILE *mem;              /* flushed: out.len is exact after each line */
+	struct mem_stream out;  /* flushed: out.len is exact after each line */
 	bool buffered;
-	struct line_buf out;
 	struct flow_report rep;
 	struct line_ref *refs;
 	size_t n, cap;
@@ -111,23 +76,19 @@ bool flow_render_queue_supports(enum output_format format)
 static bool renderer_init(struct renderer *r, enum output_format format,
 			  const struct tunnel_table *tunnels, const char *sensor)
 {
-	cookie_io_functions_t io = {.write = line_buf_write};
-
 	memset(r, 0, sizeof(*r));
 	r->tunnels = tunnels;
-	r->mem = fopencookie(&r->out, "w", io);
 	/*
 	 * A text line is one fwrite(): unbuffered, it goes straight to the
 	 * buffer.  The other formats write field by field: buffered, and
 	 * flushed after each flow (both measured on the bench capture).
 	 */
 	r->buffered = format != OUTPUT_FORMAT_TEXT;
-	if (r->mem == NULL ||
-	    setvbuf(r->mem, NULL, r->buffered ? _IOFBF : _IONBF, 8192) != 0) {
+	if (!mem_stream_open(&r->out, r->buffered ? _IOFBF : _IONBF)) {
 		r->failed = true;
 		return false;
 	}
-	flow_report_rows_begin(&r->rep, r->mem, format, sensor);
+	flow_report_rows_begin(&r->rep, r->out.f, format, sensor);
 	return true;
 }
 
@@ -155,8 +116,8 @@ static void render(struct renderer *r, const struct flow *f, uint64_t sort,
 	before = r->out.len;
 	flow_report_flow(&r->rep, &rec);
 	if (r->buffered)
-		fflush(r->mem);
-	if (r->out.failed || ferror(r->mem) || r->out.len - before > UINT32_MAX) {
+		fflush(r->out.f);
+	if (r->out.failed || ferror(r->out.f) || r->out.len - before > UINT32_MAX) {
 		r->failed = true;
 		return;
 	}
@@ -287,9 +248,8 @@ static struct line_ref *merge_by_seq(const struct renderer *x,
 
 static void renderer_close(struct renderer *r)
 {
-	if (r->mem != NULL && fclose(r->mem) != 0)
+	if (r->out.f != NULL && !mem_stream_close(&r->out))
 		r->failed = true;
-	r->mem = NULL;
 }
 
 /* Lets the helper render what is queued, then waits for it to end. */
@@ -408,10 +368,8 @@ void flow_render_queue_free(struct flow_render_queue *q)
 		pthread_cond_destroy(&q->wake);
 		pthread_mutex_destroy(&q->lock);
 	}
-	renderer_close(&q->own);
-	renderer_close(&q->helper);
-	free(q->own.out.buf);
-	free(q->helper.out.buf);
+	mem_stream_free(&q->own.out);
+	mem_stream_free(&q->helper.out);
 	free(q->all);
 	free(q->order);
 	free(q->own.refs);
