@@ -11,6 +11,7 @@
 #include "flow_order.h"
 #include "flow_record.h"
 #include "flow_report.h"
+#include "flow_render_batches.h"
 #include "flow_render_queue.h"
 
 static const char flows_usage[] =
@@ -70,7 +71,7 @@ struct flows_opts {
 /*
  * json and yaml: a flow kept for the end, and the value it sorts by
  * (the one-line formats keep their rendered line instead, in the
- * render queue).
+ * render queue; a json object would be four times the flow).
  */
 struct flow_entry {
 	uint64_t sort;
@@ -349,15 +350,50 @@ static void flows_on_end(void *arg, const struct flow *f, void *storage)
 	e->flow = *f;
 }
 
-/* Prints the kept flows in order; false when out of memory. */
+/* The kept flows in order, for flow_render_batches(). */
+struct sorted_flows {
+	const struct flows_ctx *ctx;
+	const size_t *order;
+};
+
+static const struct flow *sorted_flow_at(const void *arg, size_t i)
+{
+	const struct sorted_flows *s = arg;
+
+	return &entry_at(s->ctx, s->order[i])->flow;
+}
+
+/*
+ * json: the kept flows rendered on two threads into buffers of their
+ * own and written in large writes (flow_render_batches.h).
+ */
+static bool print_batches(struct flows_ctx *ctx, struct flow_report *rep,
+			  const size_t *order)
+{
+	struct sorted_flows sorted = {ctx, order};
+	struct flow_render_source src = {sorted_flow_at, &sorted, ctx->n};
+
+	if (!flow_render_batches(&src, rep->format, analyzer_tunnels(ctx->a),
+				 ctx->o->sensor, stdout))
+		return false;
+	flow_report_rows_put(rep, ctx->n);
+	return true;
+}
+
+/*
+ * Prints the kept flows in order; false with errno set when memory ran
+ * out (ENOMEM) or writing failed.
+ */
 static bool print_sorted(struct flows_ctx *ctx, struct flow_report *rep,
 			 enum output_format format)
 {
 	struct flow_order_key *keys = malloc((ctx->n ? ctx->n : 1) * sizeof(*keys));
 	size_t *order;
 
-	if (keys == NULL)
+	if (keys == NULL) {
+		errno = ENOMEM;
 		return false;
+	}
 	for (size_t i = 0; i < ctx->n; i++) {
 		const struct flow_entry *e = entry_at(ctx, i);
 
@@ -367,10 +403,18 @@ static bool print_sorted(struct flows_ctx *ctx, struct flow_report *rep,
 	}
 	order = flow_order_sort(keys, ctx->n, sizeof(*keys));
 	free(keys);
-	if (order == NULL)
+	if (order == NULL) {
+		errno = ENOMEM;
 		return false;
+	}
 	flow_report_begin(rep, stdout, format,
 			  analyzer_get_stats(ctx->a)->first_ts, ctx->o->sensor);
+	if (format == OUTPUT_FORMAT_JSON) {
+		bool ok = print_batches(ctx, rep, order);
+
+		free(order);
+		return ok;
+	}
 	for (size_t i = 0; i < ctx->n; i++) {
 		struct flow_record r;
 
@@ -460,7 +504,11 @@ int cmd_flows(int argc, char **argv)
 		}
 	} else if (rc == CLI_EXIT_OK) {
 		if (!print_sorted(&ctx, &rep, o.format)) {
-			cli_error("out of memory sorting flow records");
+			if (errno == ENOMEM)
+				cli_error("out of memory sorting flow records");
+			else
+				cli_error("cannot write output: %s",
+					  strerror(errno));
 			rc = CLI_EXIT_INTERNAL;
 		} else {
 			flow_report_end(&rep, analyzer_get_stats(a), ctx.n);

@@ -96,6 +96,14 @@ bool doc_writer_finish(struct doc_writer *w)
 	return ok;
 }
 
+bool doc_writer_resume(struct doc_writer *w, int depth, bool has_items)
+{
+	if (!is_json(w))
+		return false;
+	json_writer_resume(&w->json, depth, has_items);
+	return true;
+}
+
 void doc_begin_object(struct doc_writer *w)
 {
 	yaml_event_t ev;

@@ -35,6 +35,12 @@ bool doc_writer_init(struct doc_writer *w, FILE *out, enum doc_format format);
  * ended with its value); false when anything could not be emitted.
  */
 bool doc_writer_finish(struct doc_writer *w);
+/*
+ * JSON and NDJSON: json_writer_resume() (values written apart from their
+ * document, put into it later).  False for YAML, whose emitter has no
+ * such state.
+ */
+bool doc_writer_resume(struct doc_writer *w, int depth, bool has_items);
 
 void doc_begin_object(struct doc_writer *w);
 void doc_end_object(struct doc_writer *w);

@@ -325,8 +325,11 @@ static void text_flow(FILE *out, const struct flow_record *rec)
 
 /* ---------------------------------------------------------------- driver */
 
-void flow_report_rows_begin(struct flow_report *r, FILE *out,
-			    enum output_format format, const char *sensor)
+/* json and yaml: { "flows": [ each flow's object ], "summary": ... } */
+enum { FLOWS_ARRAY_DEPTH = 2 };
+
+static void report_init(struct flow_report *r, FILE *out,
+			enum output_format format, const char *sensor)
 {
 	enum doc_format doc;
 
@@ -339,11 +342,34 @@ void flow_report_rows_begin(struct flow_report *r, FILE *out,
 		doc_writer_init(&r->doc, out, doc);
 }
 
+void flow_report_rows_begin(struct flow_report *r, FILE *out,
+			    enum output_format format, const char *sensor)
+{
+	report_init(r, out, format, sensor);
+	/*
+	 * Inside the flows array after an item: every object starts with its
+	 * comma and the same indent, wherever it lands in the array.
+	 */
+	if (format == OUTPUT_FORMAT_JSON)
+		doc_writer_resume(&r->doc, FLOWS_ARRAY_DEPTH, true);
+}
+
+size_t flow_report_row_lead(const struct flow_report *r)
+{
+	return r->format == OUTPUT_FORMAT_JSON ? 1 : 0;
+}
+
+void flow_report_rows_put(struct flow_report *r, size_t n)
+{
+	if (r->format == OUTPUT_FORMAT_JSON)
+		doc_writer_resume(&r->doc, FLOWS_ARRAY_DEPTH, n > 0);
+}
+
 void flow_report_begin(struct flow_report *r, FILE *out,
 		       enum output_format format, int64_t first_ts,
 		       const char *sensor)
 {
-	flow_report_rows_begin(r, out, format, sensor);
+	report_init(r, out, format, sensor);
 	r->first_ts = first_ts;
 	switch (format) {
 	case OUTPUT_FORMAT_JSON:

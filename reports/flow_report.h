@@ -49,12 +49,27 @@ void flow_report_begin(struct flow_report *r, FILE *out,
 		       const char *sensor);
 void flow_report_flow(struct flow_report *r, const struct flow_record *rec);
 /*
- * Rows only, no header: for a one-line-per-flow format whose lines are
- * gathered elsewhere (flow_render_queue.h) and put under the header of
- * a report begun with flow_report_begin().
+ * Rows only, no header: for flows rendered elsewhere (flow_render_queue.h,
+ * flow_render_batches.h) and put under the header of a report begun
+ * with flow_report_begin(): the lines of text, csv, zeek and ndjson,
+ * and json's objects of the "flows" array, each starting with the comma
+ * that parts it from the one before (flow_report_row_lead()).  Not
+ * yaml: its emitter cannot start inside a document.
  */
 void flow_report_rows_begin(struct flow_report *r, FILE *out,
 			    enum output_format format, const char *sensor);
+/*
+ * Of a report begun with flow_report_rows_begin(): the bytes at the start
+ * of each row that only part it from the row before (json: 1, the
+ * comma; 0 otherwise).  The first row under the header goes without.
+ */
+size_t flow_report_row_lead(const struct flow_report *r);
+/*
+ * Of a report begun with flow_report_begin(): n rows were put under its
+ * header elsewhere (written to its stream between begin and end), so
+ * flow_report_end() closes what they are in as holding n.
+ */
+void flow_report_rows_put(struct flow_report *r, size_t n);
 /*
  * One flow's keys, as members of an object the caller opened: what
  * json, ndjson and yaml write inside each flow's object, for a stream

@@ -76,6 +76,19 @@ void json_writer_init(struct json_writer *w, FILE *out, bool pretty)
 	w->after_key = false;
 }
 
+void json_writer_resume(struct json_writer *w, int depth, bool has_items)
+{
+	if (depth < 0)
+		depth = 0;
+	if (depth > JSON_WRITER_MAX_DEPTH - 1)
+		depth = JSON_WRITER_MAX_DEPTH - 1;
+	for (int i = 0; i < depth; i++)
+		w->need_comma[i] = true;
+	w->need_comma[depth] = has_items;
+	w->depth = depth;
+	w->after_key = false;
+}
+
 static void indent(struct json_writer *w)
 {
 	/* A newline and two spaces for each of JSON_WRITER_MAX_DEPTH levels. */

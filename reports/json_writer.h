@@ -21,6 +21,14 @@ struct json_writer {
 };
 
 void json_writer_init(struct json_writer *w, FILE *out, bool pretty);
+/*
+ * Puts w at depth, inside containers begun elsewhere (each holding the
+ * one inside it), the innermost already holding an item (has_items: the
+ * next one starts with a comma) or not.  For values written apart from
+ * the document they belong to and put into it later, and for the
+ * document's writer once they are in.
+ */
+void json_writer_resume(struct json_writer *w, int depth, bool has_items);
 void json_begin_object(struct json_writer *w);
 void json_end_object(struct json_writer *w);
 void json_begin_array(struct json_writer *w);
