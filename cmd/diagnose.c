@@ -19,8 +19,7 @@ struct engine *diagnose_engine_new_with(const struct cli_analysis_opts *o,
 					const struct engine_consumer *consumers,
 					size_t n_consumers, unsigned more_parts)
 {
-	struct engine_config cfg = {.parts = ENGINE_ALL | ENGINE_SOCKET_COUNTS |
-						 more_parts};
+	struct engine_config cfg = {.parts = ENGINE_ALL | more_parts};
 	struct engine *e;
 
 	cfg.analyzer = o->cfg;

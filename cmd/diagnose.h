@@ -25,18 +25,21 @@ void diagnosis_free(struct diagnosis *d);
 
 /* The parts of diagnose_run() that live drives itself: */
 /*
- * The engine with every part, top_n ranked, and the consumers given
- * (live's flow lines; NULL, 0 for none); NULL (said) without memory.
- * Its socket counts are kept as flows change (ENGINE_SOCKET_COUNTS):
- * live snapshots them every interval.
+ * The engine with every part (ENGINE_ALL), top_n ranked, and the
+ * consumers given (live's flow lines; NULL, 0 for none); NULL (said)
+ * without memory.  The socket table is taken once, at the end: a run
+ * that takes snapshots as it goes (live) asks for ENGINE_SOCKET_COUNTS
+ * through diagnose_engine_new_with(), a cost per segment and per flow
+ * that a one-shot report must not pay.
  */
 struct engine *diagnose_engine_new(const struct cli_analysis_opts *o,
 				   size_t top_n,
 				   const struct engine_consumer *consumers,
 				   size_t n_consumers);
 /*
- * diagnose_engine_new() with parts beside ENGINE_ALL (the dashboard's
- * ENGINE_FLOW_RTT and ENGINE_HISTORY).
+ * diagnose_engine_new() with parts beside ENGINE_ALL (live's
+ * ENGINE_SOCKET_COUNTS, the dashboard's ENGINE_FLOW_RTT and
+ * ENGINE_HISTORY).
  */
 struct engine *diagnose_engine_new_with(const struct cli_analysis_opts *o,
 					size_t top_n,

@@ -1141,11 +1141,16 @@ static enum cli_exit run(const struct live_opts *o, struct diagnosis *d)
 		return rc;
 	}
 	n_consumers += live_export_consumer(r.export, &consumers[n_consumers]);
-	/* The dashboard's RTT column and ladders: a cost only it pays. */
+	/*
+	 * Socket counts kept as flows change: every interval's snapshot
+	 * takes them without a walk.  The dashboard's RTT column and
+	 * ladders: a cost only it pays.
+	 */
 	d->e = r.e = diagnose_engine_new_with(
 		&o->an, 10, consumers, n_consumers,
-		o->dashboard ? ENGINE_FLOW_RTT | ENGINE_HISTORY |
-				       ENGINE_FLOW_RATE : 0);
+		ENGINE_SOCKET_COUNTS |
+			(o->dashboard ? ENGINE_FLOW_RTT | ENGINE_HISTORY |
+						ENGINE_FLOW_RATE : 0u));
 	if (r.e == NULL) {
 		live_export_stop(r.export, NULL, NULL, 0);
 		live_stream_free(&r.out);
