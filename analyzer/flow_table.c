@@ -18,6 +18,16 @@
 enum { FLOW_CHUNK_SHIFT = 12, FLOW_CHUNK = 1u << FLOW_CHUNK_SHIFT };
 
 /*
+ * Chunks are carved, in order, from arenas of FLOW_ARENA_CHUNKS mapped
+ * at once: 32,768 flows, a whole number of 2 MiB huge pages at any
+ * stride that is a multiple of 64 (the sink's alignment), so no page of
+ * an arena with sink storage is a small one.  An arena is made present
+ * a huge page at a time, as its flows are first handed out.
+ */
+enum { FLOW_ARENA_CHUNKS = 8 };
+#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+
+/*
  * A slot: the flow index in the low bits (0 = empty), and 5 bits of the
  * hash above, which skip 31 in 32 mismatching flows without touching
  * them.  4 bytes a slot keeps the index at 5 to 11 bytes per flow.
@@ -47,9 +57,10 @@ struct flow_table {
 	 * storage behind it (cache-line aligned, so the sink's hot line is
 	 * one line).  Zeroed with the flow.
 	 */
-	size_t stride, zeroed;
+	size_t stride;
 	char **chunks;
 	size_t n_chunks, chunks_cap;
+	char *present_end;      /* the newest arena is present up to here */
 	uint32_t next_unused;   /* indices handed out so far (from 1) */
 	uint32_t free_head;     /* released flows, linked through lru_next */
 	struct flow_slot *slots;  /* NULL after flow_table_close_index() */
@@ -62,6 +73,19 @@ struct flow_table {
 	 */
 	int64_t min_deadline;
 };
+
+/* What a new flow's memset clears: the flow, and its sink storage. */
+static size_t zeroed_bytes(const struct flow_table *t)
+{
+	return t->cfg.sink_bytes > 0 ? t->stride : sizeof(struct flow);
+}
+
+/* FLOW_ARENA_CHUNKS chunks, rounded up to whole huge pages. */
+static size_t arena_bytes(const struct flow_table *t)
+{
+	return (FLOW_ARENA_CHUNKS * FLOW_CHUNK * t->stride +
+		HUGE_PAGE_BYTES - 1) / HUGE_PAGE_BYTES * HUGE_PAGE_BYTES;
+}
 
 static struct flow *flow_at(const struct flow_table *t, uint32_t idx)
 {
@@ -127,7 +151,6 @@ struct flow_table *flow_table_new(const struct flow_table_config *cfg)
 		t->stride = FLOW_SINK_OFFSET +
 			    (cfg->sink_bytes + FLOW_SINK_ALIGN - 1) /
 			    FLOW_SINK_ALIGN * FLOW_SINK_ALIGN;
-	t->zeroed = cfg->sink_bytes > 0 ? t->stride : sizeof(struct flow);
 	t->min_deadline = INT64_MAX;
 	t->slot_mask = 1024 - 1;
 	t->slots = calloc(t->slot_mask + 1, sizeof(*t->slots));
@@ -142,8 +165,8 @@ void flow_table_free(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
-	for (size_t i = 0; i < t->n_chunks; i++)
-		munmap(t->chunks[i], FLOW_CHUNK * t->stride);
+	for (size_t i = 0; i < t->n_chunks; i += FLOW_ARENA_CHUNKS)
+		munmap(t->chunks[i], arena_bytes(t));
 	free(t->chunks);
 	free(t->slots);
 	free(t);
@@ -242,33 +265,64 @@ static void slot_delete(struct flow_table *t, uint32_t idx, uint64_t hash)
 }
 
 /*
- * A chunk straight from the kernel: aligned (so the sink's lines are),
- * and already zero, so a flow never used before needs no memset.  Its
- * pages are made present in one call, as huge pages where the kernel
- * has them (so it starts on a 2 MiB boundary): in this VM a page
- * faulted in by its first write costs about 20 us, and on a
- * 500,000-flow SYN flood, where every flow is new and every page
- * fresh, the faults and the memset were a third of report's time.
- * The chunk keeps its exact size: no huge page is rounded up.
+ * An arena straight from the kernel: on a 2 MiB boundary (so the sink's
+ * lines are aligned, and its huge pages line up), already zero, so a
+ * flow never used before needs no memset, and not yet present.
  */
-static char *chunk_new(size_t bytes)
+static char *arena_new(size_t bytes)
 {
-	const size_t huge = (size_t)2 << 20;
-	char *raw = mmap(NULL, bytes + huge, PROT_READ | PROT_WRITE,
+	char *raw = mmap(NULL, bytes + HUGE_PAGE_BYTES, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *c;
 	size_t lead;
 
 	if (raw == MAP_FAILED)
 		return NULL;
-	lead = (huge - (uintptr_t)raw % huge) % huge;
+	lead = (HUGE_PAGE_BYTES - (uintptr_t)raw % HUGE_PAGE_BYTES) %
+	       HUGE_PAGE_BYTES;
 	c = raw + lead;
 	if (lead > 0)
 		munmap(raw, lead);
-	munmap(c + bytes, huge - lead);
+	munmap(c + bytes, HUGE_PAGE_BYTES - lead);
 	(void)madvise(c, bytes, MADV_HUGEPAGE);
-	(void)madvise(c, bytes, MADV_POPULATE_WRITE);
 	return c;
+}
+
+/*
+ * Makes the newest arena present through the huge page holding end, in
+ * one call: in this VM a page faulted in by its first write costs about
+ * 20 us, and on a 500,000-flow SYN flood, where every flow is new and
+ * every page fresh, the faults and the memset were a third of report's
+ * time.  A huge page at a time keeps the resident set within 2 MiB of
+ * the flows handed out.
+ */
+static void arena_make_present(struct flow_table *t, const char *end)
+{
+	uintptr_t want = ((uintptr_t)end + HUGE_PAGE_BYTES - 1) /
+			 HUGE_PAGE_BYTES * HUGE_PAGE_BYTES;
+	char *arena = t->chunks[(t->n_chunks - 1) / FLOW_ARENA_CHUNKS *
+				FLOW_ARENA_CHUNKS];
+	char *to = t->present_end + (want - (uintptr_t)t->present_end);
+
+	if (to > arena + arena_bytes(t))
+		to = arena + arena_bytes(t);
+	(void)madvise(t->present_end, (size_t)(to - t->present_end),
+		      MADV_POPULATE_WRITE);
+	t->present_end = to;
+}
+
+/* The next chunk: the next in the newest arena, or a new arena's first. */
+static char *chunk_next(struct flow_table *t)
+{
+	char *arena;
+
+	if (t->n_chunks % FLOW_ARENA_CHUNKS != 0)
+		return t->chunks[t->n_chunks - 1] + FLOW_CHUNK * t->stride;
+	arena = arena_new(arena_bytes(t));
+	if (arena == NULL)
+		return NULL;
+	t->present_end = arena;
+	return arena;
 }
 
 /* A flow's index, and whether its bytes are zero already (never used). */
@@ -292,13 +346,16 @@ static uint32_t flow_alloc(struct flow_table *t, bool *fresh)
 			t->chunks = c;
 			t->chunks_cap = cap;
 		}
-		t->chunks[t->n_chunks] = chunk_new(FLOW_CHUNK * t->stride);
+		t->chunks[t->n_chunks] = chunk_next(t);
 		if (t->chunks[t->n_chunks] == NULL)
 			return 0;
 		t->n_chunks++;
 	}
 	*fresh = true;
-	return ++t->next_unused;
+	idx = ++t->next_unused;
+	if ((char *)flow_at(t, idx) + t->stride > t->present_end)
+		arena_make_present(t, (char *)flow_at(t, idx) + t->stride);
+	return idx;
 }
 
 static void list_unlink(struct flow_table *t, struct flow *f)
@@ -359,7 +416,7 @@ struct flow *flow_table_insert(struct flow_table *t,
 		return NULL;
 	f = flow_at(t, idx);
 	if (!fresh)
-		memset(f, 0, t->zeroed);
+		memset(f, 0, zeroed_bytes(t));
 	f->key = *key;
 	f->table_idx = idx;
 	f->last_ts = now;
@@ -388,7 +445,7 @@ void flow_table_recycle(struct flow_table *t, struct flow *f,
 	uint32_t idx = f->table_idx;
 
 	list_unlink(t, f);
-	memset(f, 0, t->zeroed);
+	memset(f, 0, zeroed_bytes(t));
 	f->key = key;
 	f->table_idx = idx;
 	f->last_ts = now;

@@ -226,13 +226,16 @@ static void test_sink_storage(void **state)
 /* A new flow is all zeros, from a fresh chunk or a released slot. */
 static void test_new_flows_zeroed(void **state)
 {
-	struct flow_table *t = table_with(10000, 64);
+	struct flow_table *t = table_with(40000, 64);
 	static const char zeros[sizeof(struct flow)];
 	struct flow *f;
 
 	(void)state;
-	/* Past one chunk, so a second one comes from the kernel. */
-	for (uint32_t n = 0; n < 5000; n++) {
+	/*
+	 * Past one chunk, and past the first arena's 32,768 flows, so chunks
+	 * come from an arena already there and from a new one.
+	 */
+	for (uint32_t n = 0; n < 33000; n++) {
 		f = insert(t, n, FLOW_LIST_UDP, n);
 		assert_non_null(f);
 		assert_memory_equal(&f->u, zeros, sizeof(f->u));
@@ -242,7 +245,7 @@ static void test_new_flows_zeroed(void **state)
 		memset(flow_sink_area_of(f, true).storage, 0x5a, 64);
 	}
 	flow_table_remove(t, lookup(t, 4321));
-	f = insert(t, 9999, FLOW_LIST_UDP, 6000);
+	f = insert(t, 39999, FLOW_LIST_UDP, 34000);
 	assert_memory_equal(&f->u, zeros, sizeof(f->u));
 	assert_int_equal(((uint8_t *)flow_sink_area_of(f, true).storage)[63], 0);
 	flow_table_free(t);
