@@ -272,103 +272,107 @@ static int64_t rate_sub_bucket(struct rate_ring *r, int64_t t, int64_t width,
 
 static bool count_map_grow(struct count_map *m)
 {
-	uint32_t cap = m->keys == NULL ? 64 : (m->mask + 1) * 2;
-	uint32_t *keys, *counts;
+	uint32_t cap = m->slots == NULL ? 64 : (m->mask + 1) * 2;
+	struct count_slot *slots;
 
 	/* Keys whose count fell to 0 are dropped, so live ones may not grow. */
-	if (m->keys != NULL && m->live * 4 < (m->mask + 1))
+	if (m->slots != NULL && m->live * 4 < (m->mask + 1))
 		cap = m->mask + 1;
-	keys = calloc(cap, sizeof(*keys));
-	counts = calloc(cap, sizeof(*counts));
-	if (keys == NULL || counts == NULL) {
-		free(keys);
-		free(counts);
+	slots = calloc(cap, sizeof(*slots));
+	if (slots == NULL)
 		return false;
-	}
 	m->used = 0;
-	for (uint32_t i = 0; m->keys != NULL && i <= m->mask; i++) {
+	for (uint32_t i = 0; m->slots != NULL && i <= m->mask; i++) {
 		uint32_t k;
 
-		if (m->counts[i] == 0)
+		if (m->slots[i].count == 0)
 			continue;
-		for (k = m->keys[i] & (cap - 1); keys[k] != 0; k = (k + 1) & (cap - 1))
+		for (k = m->slots[i].key & (cap - 1); slots[k].key != 0;
+		     k = (k + 1) & (cap - 1))
 			;
-		keys[k] = m->keys[i];
-		counts[k] = m->counts[i];
+		slots[k] = m->slots[i];
 		m->used++;
 	}
-	free(m->keys);
-	free(m->counts);
-	m->keys = keys;
-	m->counts = counts;
+	free(m->slots);
+	m->slots = slots;
 	m->mask = cap - 1;
 	return true;
+}
+
+/* The slot holding h, or the free slot that ends its probe. */
+static struct count_slot *count_map_find(const struct count_map *m,
+					 uint32_t h)
+{
+	uint32_t i;
+
+	for (i = h & m->mask; m->slots[i].key != 0 && m->slots[i].key != h;
+	     i = (i + 1) & m->mask)
+		;
+	return &m->slots[i];
 }
 
 bool count_map_add(struct count_map *m, uint32_t h, int delta,
 		   uint32_t *count)
 {
-	uint32_t i;
+	struct count_slot *s;
 
 	if (count != NULL)
 		*count = 0;
 	h |= 1u;
 	/* Full: a new key is not counted (the caller sees 0), no error. */
-	if (m->keys != NULL && m->live >= COUNT_MAP_MAX && delta > 0) {
-		for (i = h & m->mask; m->keys[i] != 0 && m->keys[i] != h;
-		     i = (i + 1) & m->mask)
-			;
-		if (m->keys[i] == 0 || m->counts[i] == 0)
+	if (m->slots != NULL && m->live >= COUNT_MAP_MAX && delta > 0) {
+		s = count_map_find(m, h);
+		if (s->key == 0 || s->count == 0)
 			return true;
 	}
-	if ((m->keys == NULL || (m->used + 1) * 4 > (m->mask + 1) * 3) &&
+	if ((m->slots == NULL || (m->used + 1) * 4 > (m->mask + 1) * 3) &&
 	    !count_map_grow(m))
 		return false;
-	for (i = h & m->mask; m->keys[i] != 0 && m->keys[i] != h;
-	     i = (i + 1) & m->mask)
-		;
-	if (m->keys[i] == 0) {
+	s = count_map_find(m, h);
+	if (s->key == 0) {
 		if (delta < 0)
 			return true;
-		m->keys[i] = h;
+		s->key = h;
 		m->used++;
 	}
-	if (delta > 0 && m->counts[i]++ == 0)
+	if (delta > 0 && s->count++ == 0)
 		m->live++;
-	else if (delta < 0 && m->counts[i] > 0 && --m->counts[i] == 0)
+	else if (delta < 0 && s->count > 0 && --s->count == 0)
 		m->live--;
 	if (count != NULL)
-		*count = m->counts[i];
+		*count = s->count;
 	return true;
 }
 
 void count_map_forget(struct count_map *m, uint32_t h)
 {
+	struct count_slot *s;
+
 	h |= 1u;
-	for (uint32_t i = h & m->mask; m->keys != NULL && m->keys[i] != 0;
-	     i = (i + 1) & m->mask)
-		if (m->keys[i] == h) {
-			if (m->counts[i] > 0)
-				m->live--;
-			m->counts[i] = 0;
-			return;
-		}
+	if (m->slots == NULL)
+		return;
+	s = count_map_find(m, h);
+	if (s->key != h)
+		return;
+	if (s->count > 0)
+		m->live--;
+	s->count = 0;
 }
 
 uint32_t count_map_get(const struct count_map *m, uint32_t h)
 {
+	const struct count_slot *s;
+
 	h |= 1u;
-	for (uint32_t i = h & m->mask; m->keys != NULL && m->keys[i] != 0;
-	     i = (i + 1) & m->mask)
-		if (m->keys[i] == h)
-			return m->counts[i];
-	return 0;
+	if (m->slots == NULL)
+		return 0;
+	s = count_map_find(m, h);
+	return s->key == h ? s->count : 0;
 }
 
 void count_map_free(struct count_map *m)
 {
-	free(m->keys);
-	free(m->counts);
+	free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -60,9 +60,18 @@ struct hash_set {
 	uint32_t mask, count;
 };
 
-/* Counts per 32-bit hash; live is how many have a count above 0. */
+/*
+ * Counts per 32-bit hash; live is how many have a count above 0.  A
+ * key and its count share a slot, so that a count costs one cache miss
+ * (a SYN flood counts each of 500,000 sources).
+ */
+struct count_slot {
+	uint32_t key;           /* 0 marks a free slot */
+	uint32_t count;
+};
+
 struct count_map {
-	uint32_t *keys, *counts;        /* key 0 marks a free slot */
+	struct count_slot *slots;
 	uint32_t mask, used, live;
 };
 

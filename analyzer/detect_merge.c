@@ -77,26 +77,27 @@ bool hash_set_merge(struct hash_set *into, const struct hash_set *from)
 }
 
 /* The slot of key h (h | 1, as stored), which is in m. */
-static uint32_t count_map_slot(const struct count_map *m, uint32_t h)
+static struct count_slot *count_map_slot(const struct count_map *m,
+					 uint32_t h)
 {
 	uint32_t i;
 
-	for (i = h & m->mask; m->keys[i] != h; i = (i + 1) & m->mask)
+	for (i = h & m->mask; m->slots[i].key != h; i = (i + 1) & m->mask)
 		;
-	return i;
+	return &m->slots[i];
 }
 
 bool count_map_merge(struct count_map *into, const struct count_map *from)
 {
-	for (uint32_t i = 0; from->keys != NULL && i <= from->mask; i++) {
-		uint32_t n = from->counts[i], now;
+	for (uint32_t i = 0; from->slots != NULL && i <= from->mask; i++) {
+		uint32_t key = from->slots[i].key, n = from->slots[i].count, now;
 
-		if (from->keys[i] == 0 || n == 0)
+		if (key == 0 || n == 0)
 			continue;
-		if (!count_map_add(into, from->keys[i], 1, &now))
+		if (!count_map_add(into, key, 1, &now))
 			return false;
 		if (now != 0) /* 0: the map is full, the key not counted */
-			into->counts[count_map_slot(into, from->keys[i])] += n - 1;
+			count_map_slot(into, key)->count += n - 1;
 	}
 	return true;
 }
