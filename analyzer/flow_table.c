@@ -213,6 +213,9 @@ static void slot_put(struct flow_slot *slots, size_t mask, uint64_t hash,
 	slots[i].v = idx | slot_tag(hash);
 }
 
+/* Slots between a key's prefetch and its use when the index grows. */
+enum { GROW_PREFETCH = 8 };
+
 /*
  * Doubles the index when it would pass three quarters full: probes stay
  * short (the tags skip most mismatches without touching the flow).
@@ -227,6 +230,14 @@ static bool slots_grow(struct flow_table *t)
 	for (size_t i = 0; i <= t->slot_mask; i++) {
 		uint32_t idx = slot_idx(t->slots[i]);
 
+		/*
+		 * The keys are cold and in no order: ask for one a few slots
+		 * ahead, so that the misses overlap.
+		 */
+		if (i + GROW_PREFETCH <= t->slot_mask &&
+		    slot_idx(t->slots[i + GROW_PREFETCH]) != 0)
+			__builtin_prefetch(&flow_at(t, slot_idx(
+				t->slots[i + GROW_PREFETCH]))->key);
 		if (idx != 0)
 			slot_put(s, n - 1, flow_key_hash(&flow_at(t, idx)->key),
 				 idx);
