@@ -73,8 +73,11 @@ struct follow_ctx {
 	const struct follow_opts *o;
 	struct flow_pick pick;          /* .found: the flow is followed */
 	bool done, oom;
-	/* The flow followed: its slot is not reused before on_flow_end. */
-	const struct flow *flow;
+	/*
+	 * The flow followed, by uid: a flow's address does not last between
+	 * calls (an idle one may be parked, analyzer.h).
+	 */
+	uint64_t flow_uid;
 	char uid_text[FLOW_UID_LEN];
 	struct tcp_stream *st[2];
 	int64_t last_ts;
@@ -369,7 +372,7 @@ static void start_following(struct follow_ctx *c, const struct flow *f)
 		.on_conflict = on_conflict,
 	};
 
-	c->flow = f;
+	c->flow_uid = flow_uid(f);
 	flow_format_uid(flow_uid(f), c->uid_text);
 	for (int d = 0; d < 2; d++) {
 		if (c->o->dir != DIR_BOTH && c->o->dir != d)
@@ -410,7 +413,7 @@ static void follow_segment(void *arg, const struct packet *pkt,
 	size_t cap;
 
 	(void)storage;
-	if (!c->pick.found || c->done || f != c->flow)
+	if (!c->pick.found || c->done || flow_uid(f) != c->flow_uid)
 		return;
 	ts = packet_ns(c, pkt);
 	/* The ACK first: it tells what the peer had before this segment. */
@@ -430,7 +433,7 @@ static void follow_flow_end(void *arg, const struct flow *f, void *storage)
 	struct follow_ctx *c = arg;
 
 	(void)storage;
-	if (!c->pick.found || c->done || f != c->flow)
+	if (!c->pick.found || c->done || flow_uid(f) != c->flow_uid)
 		return;
 	c->done = true;
 	for (int d = 0; d < 2; d++)
