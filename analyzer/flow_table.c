@@ -1,9 +1,12 @@
 #include "flow_table.h"
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#include "flow_park.h"
 
 /* Linux 5.14; older kernels refuse it and the pages fault in one by one. */
 #ifndef MADV_POPULATE_WRITE
@@ -72,6 +75,15 @@ struct flow_table {
 	 * scan once the clock reaches it): most packets pay one comparison.
 	 */
 	int64_t min_deadline;
+	/*
+	 * Idle flows of park_list parked (flow_table_park_idle()), made on
+	 * the first; they count among the table's flows.  park_examined:
+	 * the last flow of park_list a sink would not let go, 0 for none;
+	 * it and those before it are not asked again until they move.
+	 */
+	struct flow_park *park;
+	int park_list;
+	uint32_t park_examined;
 };
 
 /* What a new flow's memset clears: the flow, and its sink storage. */
@@ -165,6 +177,7 @@ void flow_table_free(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
+	flow_park_free(t->park);
 	for (size_t i = 0; i < t->n_chunks; i += FLOW_ARENA_CHUNKS)
 		munmap(t->chunks[i], arena_bytes(t));
 	free(t->chunks);
@@ -182,8 +195,10 @@ static uint32_t slot_tag(uint64_t hash)
 	return (uint32_t)(hash >> 59) << SLOT_IDX_BITS;
 }
 
-struct flow *flow_table_lookup(struct flow_table *t,
-			       const struct flow_key *key, uint64_t hash)
+static struct flow *unpark(struct flow_table *t, uint32_t h, bool at_head);
+
+static struct flow *table_lookup(struct flow_table *t,
+				 const struct flow_key *key, uint64_t hash)
 {
 	uint32_t tag = slot_tag(hash);
 
@@ -201,6 +216,18 @@ struct flow *flow_table_lookup(struct flow_table *t,
 		if (flow_key_equal(&f->key, key))
 			return f;
 	}
+}
+
+struct flow *flow_table_lookup(struct flow_table *t,
+			       const struct flow_key *key, uint64_t hash)
+{
+	struct flow *f = table_lookup(t, key, hash);
+	uint32_t h;
+
+	if (f != NULL || t->park == NULL || t->slots == NULL)
+		return f;
+	h = flow_park_find(t->park, key, hash);
+	return h != 0 ? unpark(t, h, false) : NULL;
 }
 
 static void slot_put(struct flow_slot *slots, size_t mask, uint64_t hash,
@@ -373,6 +400,8 @@ static void list_unlink(struct flow_table *t, struct flow *f)
 {
 	struct flow_list_head *l = &t->lists[f->list];
 
+	if (t->park_examined == flow_index(f))
+		t->park_examined = f->lru_prev;
 	/*
 	 * A head leaving makes min_deadline a lower bound (lists are in
 	 * order of activity, so the new head expires no earlier): still
@@ -408,6 +437,69 @@ static void list_append(struct flow_table *t, struct flow *f,
 			t->min_deadline = f->last_ts + timeout;
 	}
 	l->tail = idx;
+}
+
+/* Whether a was active after b: the lists' order (every touch counts a frame). */
+static bool flow_later(const struct flow *a, const struct flow *b)
+{
+	return a->last_ts > b->last_ts ||
+	       (a->last_ts == b->last_ts && a->last_frame > b->last_frame);
+}
+
+/*
+ * Links f into its list in its place by activity; at_head: the caller
+ * knows it is the least recently active of the list.
+ */
+static void list_insert_ordered(struct flow_table *t, struct flow *f,
+				bool at_head)
+{
+	struct flow_list_head *l = &t->lists[f->list];
+	uint32_t idx = flow_index(f), before = l->head;
+	struct flow *g;
+
+	while (!at_head && before != 0 && !flow_later(flow_at(t, before), f))
+		before = flow_at(t, before)->lru_next;
+	if (before == 0) {
+		list_append(t, f, (enum flow_list)f->list);
+		return;
+	}
+	g = flow_at(t, before);
+	f->lru_next = before;
+	f->lru_prev = g->lru_prev;
+	if (g->lru_prev != 0)
+		flow_at(t, g->lru_prev)->lru_next = idx;
+	else
+		l->head = idx;
+	g->lru_prev = idx;
+	if (l->head == idx) {
+		int64_t timeout = t->cfg.timeout_ns[f->list];
+
+		if (timeout != FLOW_TIMEOUT_NONE &&
+		    f->last_ts < t->min_deadline - timeout)
+			t->min_deadline = f->last_ts + timeout;
+	}
+}
+
+/*
+ * Brings parked flow h back into a slot, in its place on its list;
+ * NULL when memory ran out (it stays parked).
+ */
+static struct flow *unpark(struct flow_table *t, uint32_t h, bool at_head)
+{
+	struct flow *f;
+	uint32_t idx;
+	bool fresh;
+
+	idx = flow_alloc(t, &fresh);
+	if (idx == 0)
+		return NULL;
+	f = flow_at(t, idx);
+	flow_park_take(t->park, h, f);
+	f->table_idx = idx;
+	if (t->slots != NULL)
+		slot_put(t->slots, t->slot_mask, flow_key_hash(&f->key), idx);
+	list_insert_ordered(t, f, at_head);
+	return f;
 }
 
 struct flow *flow_table_insert(struct flow_table *t,
@@ -475,6 +567,28 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 	t->count--;
 }
 
+/* Whether list l's least recently active flow is parked. */
+static bool park_first(const struct flow_table *t, int l)
+{
+	if (t->park == NULL || l != t->park_list ||
+	    flow_park_count(t->park) == 0)
+		return false;
+	return t->lists[l].head == 0 ||
+	       flow_park_oldest_before(t->park, flow_at(t, t->lists[l].head));
+}
+
+/* When list l's least recently active flow was, parked or not. */
+static bool first_ts(const struct flow_table *t, int l, int64_t *ts)
+{
+	if (park_first(t, l))
+		*ts = flow_park_oldest_ts(t->park);
+	else if (t->lists[l].head != 0)
+		*ts = flow_at(t, t->lists[l].head)->last_ts;
+	else
+		return false;
+	return true;
+}
+
 static void deadline_update(struct flow_table *t)
 {
 	int64_t min = INT64_MAX;
@@ -483,9 +597,8 @@ static void deadline_update(struct flow_table *t)
 		int64_t timeout = t->cfg.timeout_ns[l];
 		int64_t d;
 
-		if (t->lists[l].head == 0 || timeout == FLOW_TIMEOUT_NONE)
+		if (timeout == FLOW_TIMEOUT_NONE || !first_ts(t, l, &d))
 			continue;
-		d = flow_at(t, t->lists[l].head)->last_ts;
 		d = d > INT64_MAX - timeout ? INT64_MAX : d + timeout;
 		if (d < min)
 			min = d;
@@ -502,13 +615,14 @@ struct flow *flow_table_next_expired(struct flow_table *t, int64_t now)
 		return NULL;
 	for (int l = 0; l < FLOW_LIST_COUNT; l++) {
 		int64_t timeout = t->cfg.timeout_ns[l];
-		struct flow *f;
+		int64_t ts;
 
-		if (t->lists[l].head == 0 || timeout == FLOW_TIMEOUT_NONE)
+		if (timeout == FLOW_TIMEOUT_NONE || !first_ts(t, l, &ts) ||
+		    now - ts < timeout)
 			continue;
-		f = flow_at(t, t->lists[l].head);
-		if (now - f->last_ts >= timeout)
-			return f;
+		if (park_first(t, l))
+			return unpark(t, flow_park_oldest(t->park), true);
+		return flow_at(t, t->lists[l].head);
 	}
 	return NULL;
 }
@@ -526,18 +640,22 @@ void flow_table_close_index(struct flow_table *t)
 
 struct flow *flow_table_oldest(struct flow_table *t)
 {
-	struct flow *best = NULL;
+	int64_t best_ts = 0;
+	int best = -1;
 
 	for (int l = 0; l < FLOW_LIST_COUNT; l++) {
-		struct flow *f;
+		int64_t ts;
 
-		if (t->lists[l].head == 0)
-			continue;
-		f = flow_at(t, t->lists[l].head);
-		if (best == NULL || f->last_ts < best->last_ts)
-			best = f;
+		if (first_ts(t, l, &ts) && (best < 0 || ts < best_ts)) {
+			best = l;
+			best_ts = ts;
+		}
 	}
-	return best;
+	if (best < 0)
+		return NULL;
+	if (park_first(t, best))
+		return unpark(t, flow_park_oldest(t->park), true);
+	return flow_at(t, t->lists[best].head);
 }
 
 void flow_table_foreach(struct flow_table *t,
@@ -553,6 +671,8 @@ void flow_table_foreach(struct flow_table *t,
 			fn(ctx, f);
 		}
 	}
+	if (t->park != NULL)
+		(void)flow_park_foreach(t->park, fn, ctx);
 }
 
 size_t flow_table_count(const struct flow_table *t)
@@ -573,6 +693,7 @@ size_t flow_table_flow_bytes(const struct flow_table *t)
 size_t flow_table_memory(const struct flow_table *t)
 {
 	return sizeof(*t) + t->n_chunks * FLOW_CHUNK * t->stride +
+	       (t->park != NULL ? flow_park_memory(t->park) : 0) +
 	       t->chunks_cap * sizeof(*t->chunks) +
 	       (t->slot_mask + 1) * sizeof(struct flow_slot);
 }
@@ -580,4 +701,68 @@ size_t flow_table_memory(const struct flow_table *t)
 size_t flow_table_index_bytes(const struct flow_table *t)
 {
 	return (t->slot_mask + 1) * sizeof(struct flow_slot);
+}
+
+void flow_table_park_rescan(struct flow_table *t)
+{
+	t->park_examined = 0;
+}
+
+size_t flow_table_parked(const struct flow_table *t)
+{
+	return t->park != NULL ? flow_park_count(t->park) : 0;
+}
+
+/*
+ * Moves f into the park (made on the first): out of its list and the
+ * index, its slot freed.
+ */
+static bool park_one(struct flow_table *t, struct flow *f)
+{
+	uint32_t idx = flow_index(f);
+	uint64_t hash = flow_key_hash(&f->key);
+
+	if (t->park == NULL) {
+		t->park = flow_park_new(t->stride);
+		if (t->park == NULL)
+			return false;
+		t->park_list = f->list;
+	}
+	if (!flow_park_put(t->park, f, hash))
+		return false;
+	list_unlink(t, f);
+	slot_delete(t, idx, hash);
+	f->lru_next = t->free_head;
+	t->free_head = idx;
+	return true;
+}
+
+size_t flow_table_park_idle(struct flow_table *t, enum flow_list list,
+			    int64_t idle_before,
+			    bool (*may_park)(void *ctx, const struct flow *f),
+			    void *ctx, size_t budget)
+{
+	size_t parked = 0;
+	uint32_t idx;
+
+	if (t->slots == NULL || (t->park != NULL && (int)list != t->park_list))
+		return 0;
+
+	idx = t->park_examined != 0 ? flow_at(t, t->park_examined)->lru_next
+				    : t->lists[list].head;
+	/* Within the first chunk, a freed slot saves nothing. */
+	while (idx != 0 && budget-- > 0 &&
+	       t->count - flow_table_parked(t) > FLOW_CHUNK) {
+		struct flow *f = flow_at(t, idx);
+		uint32_t next = f->lru_next;
+
+		if (f->last_ts >= idle_before)
+			break;
+		if ((may_park == NULL || may_park(ctx, f)) && park_one(t, f))
+			parked++;
+		else
+			t->park_examined = idx;
+		idx = next;
+	}
+	return parked;
 }

@@ -80,11 +80,32 @@ struct flow *flow_table_oldest(struct flow_table *t);
 void flow_table_foreach(struct flow_table *t,
 			void (*fn)(void *ctx, struct flow *f), void *ctx);
 
+/*
+ * Parks (flow_park.h) flows of list idle since before idle_before, at
+ * most budget of them looked at: their slots are freed, and they come
+ * back, in their place by activity, when a lookup, an expiry, an
+ * eviction or a walk needs them (a walk's fn sees a scratch copy, and
+ * what it writes is kept).  Only one list is ever parked from: the
+ * first asked for.  may_park (NULL: any) is asked first; a flow it
+ * refuses is not asked again until it is touched or
+ * flow_table_park_rescan().  Gives how many
+ * were parked.  Flows hold no address across a parking: whatever
+ * keeps one must refuse it.
+ */
+size_t flow_table_park_idle(struct flow_table *t, enum flow_list list,
+			    int64_t idle_before,
+			    bool (*may_park)(void *ctx, const struct flow *f),
+			    void *ctx, size_t budget);
+/* Asks again, at the next parking, the flows may_park refused. */
+void flow_table_park_rescan(struct flow_table *t);
+/* Flows parked now (they count in flow_table_count()). */
+size_t flow_table_parked(const struct flow_table *t);
+
 size_t flow_table_count(const struct flow_table *t);
 size_t flow_table_peak(const struct flow_table *t);
 /* What one flow takes in the table, with the sink's storage. */
 size_t flow_table_flow_bytes(const struct flow_table *t);
-/* Bytes held by the pool and the hash index. */
+/* Bytes held by the pool, the hash index and the parked flows. */
 size_t flow_table_memory(const struct flow_table *t);
 /* Bytes of the hash index alone. */
 size_t flow_table_index_bytes(const struct flow_table *t);

@@ -1,4 +1,5 @@
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -273,6 +274,266 @@ static void test_close_index(void **state)
 	flow_table_free(t);
 }
 
+/* ------------------------------------------------------------ parking */
+
+/*
+ * Fills what a flow and its storage hold beyond the table's own fields
+ * with bytes of n, zeros among them as a real flow has.
+ */
+static void scribble(struct flow *f, size_t bytes, uint32_t n)
+{
+	unsigned char *b = (unsigned char *)f;
+	uint32_t idx = f->table_idx, prev = f->lru_prev, next = f->lru_next;
+	uint8_t list = f->list;
+
+	for (size_t i = sizeof(f->key); i < bytes; i++)
+		b[i] = (i * 7 + n) % 5 == 0 ? 0 : (unsigned char)(i * 31 + n);
+	f->table_idx = idx;
+	f->lru_prev = prev;
+	f->lru_next = next;
+	f->list = list;
+	f->last_ts = n;
+	f->last_frame = 2 * (uint64_t)n;
+}
+
+/* Its bytes with the table's bookkeeping (index, list links) zeroed. */
+static void content_of(const struct flow *f, size_t bytes, unsigned char *out)
+{
+	struct flow *c = (struct flow *)(void *)out;
+
+	memcpy(out, f, bytes);
+	c->table_idx = 0;
+	c->lru_prev = 0;
+	c->lru_next = 0;
+}
+
+static bool refuse_odd(void *ctx, const struct flow *f)
+{
+	(void)ctx;
+	return f->key.port[0] % 2 == 0;
+}
+
+static bool refuse_all(void *ctx, const struct flow *f)
+{
+	(void)ctx;
+	(void)f;
+	return false;
+}
+
+enum { PARK_SINK = 136, FILLER = 4096 };
+
+/*
+ * A chunk's worth of established flows, the most recent and never
+ * expired: within one chunk nothing is parked (a freed slot saves
+ * nothing), so the tests fill it first.
+ */
+static void fill_chunk(struct flow_table *t)
+{
+	for (uint32_t n = 0; n < FILLER; n++) {
+		struct flow *f = insert(t, 200000 + n, FLOW_LIST_TCP_OPEN,
+					1000 * NS);
+
+		f->last_frame = UINT64_MAX;
+	}
+}
+
+/* Nothing is parked while the table's flows fit one chunk. */
+static void test_park_needs_room(void **state)
+{
+	struct flow_table *t = table_with(100000, 0);
+
+	(void)state;
+	for (uint32_t n = 0; n < FILLER; n++)
+		insert(t, n, FLOW_LIST_TCP_HALF_OPEN, n);
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN,
+					      INT64_MAX, NULL, NULL, 100), 0);
+	insert(t, FILLER, FLOW_LIST_TCP_HALF_OPEN, FILLER);
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN,
+					      INT64_MAX, NULL, NULL, 100), 1);
+	flow_table_free(t);
+}
+
+static size_t parked_stride(struct flow_table *t)
+{
+	return flow_table_flow_bytes(t);
+}
+
+/* A parked flow comes back byte for byte, by lookup, and counts all along. */
+static void test_park_round_trip(void **state)
+{
+	struct flow_table *t = table_with(100000, PARK_SINK);
+	size_t stride = parked_stride(t);
+	unsigned char *want = malloc(3000 * stride), *have = malloc(stride);
+
+	(void)state;
+	fill_chunk(t);
+	for (uint32_t n = 0; n < 3000; n++) {
+		struct flow *f = insert(t, n, FLOW_LIST_TCP_HALF_OPEN, n);
+
+		scribble(f, stride, n);
+		content_of(f, stride, want + n * stride);
+	}
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN, 2000,
+					      NULL, NULL, 100000), 2000);
+	assert_int_equal(flow_table_parked(t), 2000);
+	assert_int_equal(flow_table_count(t), 3000 + FILLER);
+	/* Parked flows give their slots to new ones. */
+	for (uint32_t n = 3000; n < 4000; n++)
+		assert_non_null(insert(t, n, FLOW_LIST_TCP_OPEN, 3000));
+	for (uint32_t n = 0; n < 3000; n += 7) {
+		struct flow *f = lookup(t, n);
+
+		assert_non_null(f);
+		content_of(f, stride, have);
+		assert_memory_equal(have, want + n * stride, stride);
+		assert_int_equal(f->list, FLOW_LIST_TCP_HALF_OPEN);
+	}
+	assert_int_equal(flow_table_parked(t), 2000 - 286);
+	assert_int_equal(flow_table_count(t), 4000 + FILLER);
+	assert_null(lookup(t, 5000));
+	free(want);
+	free(have);
+	flow_table_free(t);
+}
+
+/*
+ * Expiry and eviction take flows in the lists' order whether parked or
+ * not: by last_ts, then by last_frame within one time.
+ */
+static void test_park_keeps_order(void **state)
+{
+	struct flow_table *t = table_with(100000, PARK_SINK);
+	struct flow *f;
+	uint32_t next = 0;
+
+	(void)state;
+	fill_chunk(t);
+	for (uint32_t n = 0; n < 40; n++) {
+		f = insert(t, n, FLOW_LIST_TCP_HALF_OPEN, n / 4);
+		f->last_frame = n;
+	}
+	/* Odd ports refused: parked and not alternate, same times in pairs. */
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN, 100,
+					      refuse_odd, NULL, 1000), 20);
+	while ((f = flow_table_next_expired(t, 10 * NS + 9)) != NULL) {
+		assert_int_equal(f->key.port[0], (uint16_t)(next | 1024));
+		assert_int_equal(f->table_idx != 0, 1);
+		flow_table_remove(t, f);
+		next++;
+	}
+	assert_int_equal(next, 40);
+	assert_int_equal(flow_table_count(t), FILLER);
+
+	/* Eviction: the least recently active of all lists. */
+	for (uint32_t n = 0; n < 10; n++) {
+		f = insert(t, n, n == 3 ? FLOW_LIST_UDP : FLOW_LIST_TCP_HALF_OPEN,
+			   n);
+		f->last_frame = n;
+	}
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN, 6,
+					      NULL, NULL, 1000), 5);
+	for (uint32_t n = 0; n < 10; n++) {
+		f = flow_table_oldest(t);
+		assert_non_null(f);
+		assert_int_equal(f->key.port[0], (uint16_t)(n | 1024));
+		flow_table_remove(t, f);
+	}
+	assert_int_equal(flow_table_count(t), FILLER);
+	flow_table_free(t);
+}
+
+/* A refused flow is not asked again until it is touched. */
+static void test_park_refused(void **state)
+{
+	struct flow_table *t = table_with(100000, 0);
+	struct flow *f;
+
+	(void)state;
+	fill_chunk(t);
+	for (uint32_t n = 0; n < 10; n++)
+		insert(t, n, FLOW_LIST_TCP_HALF_OPEN, n);
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN, 100,
+					      refuse_all, NULL, 1000), 0);
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN, 100,
+					      NULL, NULL, 1000), 0);
+	f = lookup(t, 4);
+	flow_table_touch(t, f, FLOW_LIST_TCP_HALF_OPEN, 20);
+	insert(t, 10, FLOW_LIST_TCP_HALF_OPEN, 21);
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN, 100,
+					      NULL, NULL, 1000), 2);
+	/* Another list is never parked from. */
+	insert(t, 11, FLOW_LIST_UDP, 22);
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_UDP, 100, NULL,
+					      NULL, 1000), 0);
+	/* The budget bounds the flows looked at. */
+	for (uint32_t n = 20; n < 30; n++)
+		insert(t, n, FLOW_LIST_TCP_HALF_OPEN, 30);
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN, 100,
+					      NULL, NULL, 3), 3);
+	assert_int_equal(flow_table_parked(t), 5);
+	flow_table_free(t);
+}
+
+static void bump_storage(void *ctx, struct flow *f)
+{
+	size_t *seen = ctx;
+
+	((unsigned char *)f)[FLOW_SINK_OFFSET] += 1;
+	(*seen)++;
+}
+
+/* A walk sees parked flows, and what it writes in them is kept. */
+static void test_park_walk(void **state)
+{
+	struct flow_table *t = table_with(100000, PARK_SINK);
+	size_t seen = 0;
+	struct flow *f;
+
+	(void)state;
+	fill_chunk(t);
+	for (uint32_t n = 0; n < 50; n++)
+		insert(t, n, FLOW_LIST_TCP_HALF_OPEN, n);
+	assert_int_equal(flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN, 30,
+					      NULL, NULL, 1000), 30);
+	flow_table_foreach(t, bump_storage, &seen);
+	flow_table_foreach(t, bump_storage, &seen);
+	assert_int_equal(seen, 2 * (50 + FILLER));
+	for (uint32_t n = 0; n < 50; n++) {
+		f = lookup(t, n);
+		assert_int_equal(((unsigned char *)f)[FLOW_SINK_OFFSET], 2);
+	}
+	flow_table_free(t);
+}
+
+/* At the capture's end, every flow drains in order, parked or not. */
+static void test_park_close_index(void **state)
+{
+	struct flow_table *t = table_with(100000, PARK_SINK);
+	struct flow *f;
+	int64_t ts = 0;
+
+	(void)state;
+	for (uint32_t n = 0; n < 20000; n++) {
+		f = insert(t, n, n % 3 ? FLOW_LIST_TCP_HALF_OPEN
+				       : FLOW_LIST_TCP_OPEN, n);
+		f->last_frame = n;
+		if (n % 10 == 9)
+			flow_table_park_idle(t, FLOW_LIST_TCP_HALF_OPEN,
+					     (int64_t)n - 100, NULL, NULL, 8);
+	}
+	assert_true(flow_table_parked(t) > 10000);
+	flow_table_close_index(t);
+	assert_null(lookup(t, 5));
+	while ((f = flow_table_oldest(t)) != NULL) {
+		assert_int_equal(f->last_ts, ts++);
+		flow_table_remove(t, f);
+	}
+	assert_int_equal(ts, 20000);
+	assert_int_equal(flow_table_count(t), 0);
+	assert_int_equal(flow_table_parked(t), 0);
+	flow_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +545,12 @@ int main(void)
 		cmocka_unit_test(test_sink_storage),
 		cmocka_unit_test(test_new_flows_zeroed),
 		cmocka_unit_test(test_close_index),
+		cmocka_unit_test(test_park_needs_room),
+		cmocka_unit_test(test_park_round_trip),
+		cmocka_unit_test(test_park_keeps_order),
+		cmocka_unit_test(test_park_refused),
+		cmocka_unit_test(test_park_walk),
+		cmocka_unit_test(test_park_close_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
