@@ -9,6 +9,11 @@
 #include "tunnel_table.h"
 
 #define NS_PER_SEC 1000000000LL
+/*
+ * Idle flows looked at for parking per packet: a packet opens at most
+ * one flow, so a few keep up with any flood and bound the work.
+ */
+#define PARK_BUDGET 4
 
 struct analyzer {
 	struct analyzer_config cfg;
@@ -20,6 +25,7 @@ struct analyzer {
 	struct packet whole;        /* a reassembled datagram */
 	struct analyzer_stats stats;
 	int64_t now;
+	int64_t park_rescan_at;     /* when parking next asks refused flows */
 };
 
 /* What the sink may write of f. */
@@ -45,6 +51,13 @@ void analyzer_config_defaults(struct analyzer_config *cfg)
 	/* Zeek's udp_inactivity_timeout and icmp_inactivity_timeout. */
 	cfg->udp_idle_ns = 60 * NS_PER_SEC;
 	cfg->icmp_idle_ns = 60 * NS_PER_SEC;
+	/*
+	 * Past the detectors' one-second judgement of an attempt and a
+	 * request socket's first SYN-ACK timer, which hold on to a cookie
+	 * attempt until then; early enough that a SYN flood's attempts
+	 * spend most of their life parked.
+	 */
+	cfg->park_after_ns = 3 * NS_PER_SEC / 2;
 	defrag_config_defaults(&cfg->defrag);
 	cfg->max_subjects = 65536;
 }
@@ -219,6 +232,34 @@ static void flow_finalise(struct analyzer *a, struct flow *f,
 {
 	flow_end(a, f, why);
 	flow_table_remove(a->table, f);
+}
+
+static bool may_park(void *ctx, const struct flow *f)
+{
+	struct analyzer *a = ctx;
+
+	return a->sink.may_park(a->sink.ctx, f,
+				sink_area(a, (struct flow *)(uintptr_t)f));
+}
+
+/*
+ * Parks the half-open connections idle past park_after_ns: a few a
+ * packet, more than a flood opens.
+ */
+static void park_idle(struct analyzer *a)
+{
+	if (a->cfg.park_after_ns <= 0 || a->sink.may_park == NULL ||
+	    a->now < a->cfg.park_after_ns)
+		return;
+	/* What a sink held on to it lets go of in time: ask again. */
+	if (a->now >= a->park_rescan_at) {
+		flow_table_park_rescan(a->table);
+		a->park_rescan_at = a->now + a->cfg.park_after_ns;
+	}
+	a->stats.flows_parked +=
+		flow_table_park_idle(a->table, FLOW_LIST_TCP_HALF_OPEN,
+				     a->now - a->cfg.park_after_ns + 1,
+				     may_park, a, PARK_BUDGET);
 }
 
 static void expire(struct analyzer *a, int64_t now)
@@ -747,7 +788,7 @@ static bool tunnels_resolve(struct analyzer *a, const struct packet *pkt,
 	return true;
 }
 
-uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
+static uint64_t feed_packet(struct analyzer *a, const struct packet *pkt)
 {
 	/* Every frame, before it changes anything: a copy changes nothing. */
 	uint64_t copy_of = frame_dups_check(a->dups, pkt);
@@ -803,6 +844,18 @@ uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
 	return copy_of;
 }
 
+/*
+ * Parking comes after the packet, once the sinks have seen the time it
+ * brought: what they let go of by then is theirs no longer.
+ */
+uint64_t analyzer_feed(struct analyzer *a, const struct packet *pkt)
+{
+	uint64_t copy_of = feed_packet(a, pkt);
+
+	park_idle(a);
+	return copy_of;
+}
+
 size_t analyzer_flow_count(const struct analyzer *a)
 {
 	return flow_table_count(a->table);
@@ -821,6 +874,7 @@ void analyzer_advance(struct analyzer *a, int64_t now)
 	defrag_expire_ns(a->defrag, a->now);
 	if (a->sink.on_time != NULL)
 		a->sink.on_time(a->sink.ctx, a->now);
+	park_idle(a);
 }
 
 void analyzer_settle(struct analyzer *a)

@@ -25,6 +25,11 @@ struct analyzer_config {
 	int64_t closed_linger_ns;   /* both sides closed: 5 s for strays */
 	int64_t udp_idle_ns;        /* 60 s */
 	int64_t icmp_idle_ns;       /* 60 s */
+	/*
+	 * Half-open connections idle this long are parked (flow_table.h)
+	 * when the sink lets them go (its may_park); 0: never.  1.5 s.
+	 */
+	int64_t park_after_ns;
 	struct defrag_config defrag;
 	/*
 	 * Subjects the detectors keep at most (detect.h); 0: 65,536, the
@@ -76,6 +81,14 @@ struct analyzer_sink {
 	void (*on_flow_end)(void *ctx, const struct flow *f,
 			    struct flow_sink_area area);
 	/*
+	 * Whether idle flow f may be parked: its slot freed, and brought
+	 * back at another address when a packet, a timer or a walk needs
+	 * it.  False while the sink keeps an address of the flow or of its
+	 * storage beyond a call.  NULL: nothing is ever parked.
+	 */
+	bool (*may_park)(void *ctx, const struct flow *f,
+			 struct flow_sink_area area);
+	/*
 	 * Bytes of storage the sink keeps in every flow, zeroed with it:
 	 * the area's storage, the sink's to write.  0: none.
 	 */
@@ -100,6 +113,7 @@ struct analyzer_stats {
 	uint64_t flows_idle;        /* idle timeout */
 	uint64_t flows_closed;      /* TCP closed, TIME_WAIT over */
 	uint64_t flows_reused;      /* a new SYN on a finished 4-tuple */
+	uint64_t flows_parked;      /* times an idle flow was parked */
 	uint64_t tunnels;           /* tunnels named (tunnel_table.h) */
 	/* Packets of tunnels past the table's limit: not tracked. */
 	uint64_t tunnels_untracked;

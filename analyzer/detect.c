@@ -1428,6 +1428,18 @@ void detectors_on_capture_end(struct detectors *d, int64_t now)
 		d->now = now;
 }
 
+bool detectors_may_park(const struct detectors *d, const struct flow *f,
+			struct flow_sink_area area)
+{
+	const struct det_flow *df = area.storage;
+
+	(void)f;
+	if (!d->tcp_on)
+		return true;
+	return !(*area.mark & (DM_CLOSE_WAIT | DM_ZERO_WINDOW)) &&
+	       !(df->flags & DF_SYN_PENDING);
+}
+
 void detectors_on_flow_end(struct detectors *d, const struct flow *f,
 			   struct flow_sink_area area)
 {

@@ -173,6 +173,12 @@ void detectors_advance(struct detectors *d, int64_t now);
 void detectors_on_capture_end(struct detectors *d, int64_t now);
 void detectors_on_flow_end(struct detectors *d, const struct flow *f,
 			   struct flow_sink_area area);
+/*
+ * Whether idle flow f may be parked (struct analyzer_sink's may_park):
+ * not while a watch or syn_flood's queue of attempts holds its address.
+ */
+bool detectors_may_park(const struct detectors *d, const struct flow *f,
+			struct flow_sink_area area);
 
 /*
  * After analyzer_finish(): settles what only the whole capture tells

@@ -453,6 +453,21 @@ static bool make_parts(struct engine *e, const struct engine_config *cfg)
 }
 
 /*
+ * Parts that keep a flow's address between packets say when they no
+ * longer do; consumers never keep one (engine.h).
+ */
+static bool on_may_park(void *ctx, const struct flow *f,
+			struct flow_sink_area area)
+{
+	struct engine *e = ctx;
+
+	if (e->det != NULL && !detectors_may_park(e->det, f, area))
+		return false;
+	return e->counts == NULL ||
+	       host_counts_may_park((char *)area.storage + e->counts_at);
+}
+
+/*
  * The analyzer's hooks that some part or consumer listens to; the others
  * are left NULL, so the analyzer skips their calls (flows, which only
  * keeps each flow at its end, is told of no packet).
@@ -466,7 +481,7 @@ static struct analyzer_sink engine_sink(struct engine *e)
 	     end = det || e->rank != NULL || quality || e->counts != NULL ||
 		   e->history != NULL,
 	     copy = e->history != NULL;
-	struct analyzer_sink sink = {.ctx = e};
+	struct analyzer_sink sink = {.ctx = e, .may_park = on_may_park};
 
 	for (size_t i = 0; i < e->n_consumers; i++) {
 		const struct engine_consumer *c = &e->consumers[i];

@@ -40,7 +40,9 @@
  * What a command adds to the engine.  Every callback may be NULL; flows
  * are read-only and valid during the call only; storage is the
  * consumer's flow_storage bytes in that flow (zeroed with it; NULL when
- * it asked for none).
+ * it asked for none).  Neither address lasts beyond the call: an idle
+ * flow may be parked and come back elsewhere (analyzer.h); a flow is
+ * told apart by its uid (flow_uid()).
  */
 struct engine_consumer {
 	void *ctx;

@@ -74,6 +74,13 @@ size_t host_counts_flow_storage(void)
 	return sizeof(struct flow_counted);
 }
 
+bool host_counts_may_park(const void *storage)
+{
+	const struct flow_counted *fc = storage;
+
+	return fc->due == 0;
+}
+
 /* ------------------------------------------------------------ the rows */
 
 static size_t host_hash(uint8_t family, const uint8_t *addr, uint16_t tunnel)

@@ -52,6 +52,11 @@ void host_counts_on_segment(struct host_counts *hc, const struct flow *f,
 /* A listener host_states did not know before (its LISTEN socket). */
 void host_counts_add_listener(struct host_counts *hc, uint8_t family,
 			      const uint8_t addr[16], uint16_t tunnel);
+/*
+ * Whether a flow with this storage may be parked (struct analyzer_sink's
+ * may_park): not while a due moment of its counts holds its address.
+ */
+bool host_counts_may_park(const void *storage);
 /* f ends: its endpoints leave the counts. */
 void host_counts_on_flow_end(struct host_counts *hc, const struct flow *f,
 			     void *storage);
