@@ -1,7 +1,14 @@
 #include "flow_park.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* Linux 5.14; older kernels refuse it and the pages fault in one by one. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 
 /*
  * A record, in 4-byte words: its head (the key's hash, last_ts and
@@ -12,7 +19,7 @@
  * so most of their words match it, the high halves of their times too,
  * and a SYN flood's attempt keeps about 30 of its words instead of 60
  * non-zero ones.  Records are 16-byte
- * multiples from blocks of up to 1 MiB; a freed one waits on its size's
+ * multiples from blocks of up to 2 MiB; a freed one waits on its size's
  * list.
  */
 enum {
@@ -23,7 +30,7 @@ enum {
 	H_PREV = 6,
 	H_NEXT = 7,
 	KEY_WORDS = sizeof(struct flow_key) / 4,
-	BLOCK_BYTES = 1 << 20,
+	BLOCK_BYTES = 2 << 20,  /* a huge page */
 	INITIAL_SLOTS = 1024,
 };
 
@@ -53,7 +60,15 @@ struct flow_park {
 	uint32_t head, tail;    /* least and most recently active */
 	struct flow *scratch, *before;  /* for flow_park_foreach() */
 	uint32_t *ref;          /* the reference slot; NULL before the first */
+	uint32_t *encoded;      /* a record being made: the largest's size */
+	bool index_closed;      /* flow_park_close_index() */
 };
+
+/* Block i's size: from 64 KiB, doubling up to a huge page. */
+static size_t block_bytes(size_t i)
+{
+	return i >= 5 ? (size_t)BLOCK_BYTES : (size_t)BLOCK_BYTES >> (5 - i);
+}
 
 static uint64_t rec_hash(const uint32_t *r)
 {
@@ -109,10 +124,11 @@ struct flow_park *flow_park_new(size_t stride)
 	p->free_by_size = calloc(p->n_sizes, sizeof(*p->free_by_size));
 	p->slot_mask = INITIAL_SLOTS - 1;
 	p->slots = calloc(INITIAL_SLOTS, sizeof(*p->slots));
+	p->encoded = malloc((p->n_sizes + 1) * 16);
 	p->scratch = aligned_alloc(64, (stride + 63) / 64 * 64);
 	p->before = aligned_alloc(64, (stride + 63) / 64 * 64);
 	if (p->free_by_size == NULL || p->slots == NULL || p->scratch == NULL ||
-	    p->before == NULL) {
+	    p->before == NULL || p->encoded == NULL) {
 		flow_park_free(p);
 		return NULL;
 	}
@@ -124,7 +140,7 @@ void flow_park_free(struct flow_park *p)
 	if (p == NULL)
 		return;
 	for (size_t i = 0; i < p->n_blocks; i++)
-		free(p->blocks[i]);
+		munmap(p->blocks[i], block_bytes(i));
 	free(p->blocks);
 	free(p->free_by_size);
 	free(p->rec);
@@ -133,15 +149,36 @@ void flow_park_free(struct flow_park *p)
 	free(p->scratch);
 	free(p->before);
 	free(p->ref);
+	free(p->encoded);
 	free(p);
 }
 
 /* ------------------------------------------------------------ records */
 
-/* Block i's size: from 64 KiB, doubling up to 1 MiB. */
-static size_t block_bytes(size_t i)
+/*
+ * A block straight from the kernel, made present in one call: in this
+ * VM a page faulted in by its first write costs about 20 us, as the
+ * flow table's chunks found (flow_table.c); a whole block is a huge
+ * page on a 2 MiB boundary where the kernel has them.
+ */
+static char *block_new(size_t bytes)
 {
-	return i >= 4 ? (size_t)BLOCK_BYTES : (size_t)BLOCK_BYTES >> (4 - i);
+	char *raw = mmap(NULL, bytes * 2, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b;
+	size_t lead;
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	lead = (bytes - (uintptr_t)raw % bytes) % bytes;
+	b = raw + lead;
+	if (lead > 0)
+		munmap(raw, lead);
+	munmap(b + bytes, bytes - lead);
+	if (bytes == BLOCK_BYTES)
+		(void)madvise(b, bytes, MADV_HUGEPAGE);
+	(void)madvise(b, bytes, MADV_POPULATE_WRITE);
+	return b;
 }
 
 static uint32_t *record_alloc(struct flow_park *p, size_t size)
@@ -165,7 +202,7 @@ static uint32_t *record_alloc(struct flow_park *p, size_t size)
 			p->blocks = b;
 			p->cap_blocks = cap;
 		}
-		p->blocks[p->n_blocks] = malloc(block_bytes(p->n_blocks));
+		p->blocks[p->n_blocks] = block_new(block_bytes(p->n_blocks));
 		if (p->blocks[p->n_blocks] == NULL)
 			return NULL;
 		p->n_blocks++;
@@ -192,27 +229,20 @@ static void record_free(struct flow_park *p, uint32_t *r)
 	p->free_by_size[size] = r;
 }
 
-/* A record holding the slot at f, its head's links unset; NULL: no memory. */
+/*
+ * A record holding the slot at f, its head's links unset; NULL: no
+ * memory.  Made in p->encoded in one pass, then copied at its size.
+ */
 static uint32_t *record_encode(struct flow_park *p, const struct flow *f,
 			       uint64_t hash)
 {
 	const char *bytes = (const char *)f;
-	size_t nonzero = 0;
-	uint32_t *r, *bitmap, *words;
+	uint32_t *e = p->encoded, *bitmap = e + HEAD_WORDS;
+	uint32_t *words = bitmap + p->bitmap_words;
+	size_t nonzero, total;
+	uint32_t *r;
 	uint32_t w;
 
-	for (size_t i = 0; i < p->n_words; i++) {
-		memcpy(&w, bytes + i * 4, 4);
-		nonzero += w != p->ref[i];
-	}
-	r = record_alloc(p, record_size(p, nonzero));
-	if (r == NULL)
-		return NULL;
-	memcpy(r + H_HASH, &hash, sizeof(hash));
-	memcpy(r + H_LAST_TS, &f->last_ts, sizeof(f->last_ts));
-	memcpy(r + H_LAST_FRAME, &f->last_frame, sizeof(f->last_frame));
-	bitmap = r + HEAD_WORDS;
-	words = bitmap + p->bitmap_words;
 	memset(bitmap, 0, p->bitmap_words * 4);
 	for (size_t i = 0; i < p->n_words; i++) {
 		memcpy(&w, bytes + i * 4, 4);
@@ -221,6 +251,15 @@ static uint32_t *record_encode(struct flow_park *p, const struct flow *f,
 			*words++ = w ^ p->ref[i];
 		}
 	}
+	nonzero = (size_t)(words - (bitmap + p->bitmap_words));
+	r = record_alloc(p, record_size(p, nonzero));
+	if (r == NULL)
+		return NULL;
+	memcpy(e + H_HASH, &hash, sizeof(hash));
+	memcpy(e + H_LAST_TS, &f->last_ts, sizeof(f->last_ts));
+	memcpy(e + H_LAST_FRAME, &f->last_frame, sizeof(f->last_frame));
+	total = HEAD_WORDS + p->bitmap_words + nonzero;
+	memcpy(r, e, total * 4);
 	return r;
 }
 
@@ -358,12 +397,17 @@ static void slot_delete(struct flow_park *p, uint32_t h, uint64_t hash)
 	}
 }
 
+void flow_park_close_index(struct flow_park *p)
+{
+	p->index_closed = true;
+}
+
 uint32_t flow_park_find(const struct flow_park *p, const struct flow_key *key,
 			uint64_t hash)
 {
 	uint32_t tag = slot_tag(hash);
 
-	if (p->count == 0)
+	if (p->count == 0 || p->index_closed)
 		return 0;
 	for (size_t i = (size_t)hash & p->slot_mask;; i = (i + 1) & p->slot_mask) {
 		uint32_t s = p->slots[i];
@@ -420,6 +464,8 @@ bool flow_park_put(struct flow_park *p, const struct flow *f, uint64_t hash)
 	uint32_t *r;
 	uint32_t h;
 
+	if (p->index_closed)
+		return false;
 	if ((p->count + 1) * 4 > (p->slot_mask + 1) * 3 && !slots_grow(p))
 		return false;
 	if (p->ref == NULL) {
@@ -463,7 +509,8 @@ void flow_park_take(struct flow_park *p, uint32_t h, struct flow *out)
 	uint32_t *r = p->rec[h];
 
 	record_decode(p, r, out);
-	slot_delete(p, h, rec_hash(r));
+	if (!p->index_closed)
+		slot_delete(p, h, rec_hash(r));
 	order_remove(p, r);
 	record_free(p, r);
 	handle_release(p, h);

@@ -31,6 +31,12 @@ void flow_park_free(struct flow_park *p);
  * flow_key_hash(); false when memory ran out (nothing is parked).
  */
 bool flow_park_put(struct flow_park *p, const struct flow *f, uint64_t hash);
+/*
+ * For a park that will only lose its flows (the capture has ended): no
+ * find succeeds nor put from now on, and a take no longer updates the
+ * index.
+ */
+void flow_park_close_index(struct flow_park *p);
 /* The handle of the flow parked with key, or 0 when none is. */
 uint32_t flow_park_find(const struct flow_park *p, const struct flow_key *key,
 			uint64_t hash);

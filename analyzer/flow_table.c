@@ -84,6 +84,11 @@ struct flow_table {
 	struct flow_park *park;
 	int park_list;
 	uint32_t park_examined;
+	/*
+	 * Where a parked flow leaving the table (expired, evicted, at the
+	 * end) is restored: it needs no slot, and is gone at the next call.
+	 */
+	struct flow *leaving;
 };
 
 /* What a new flow's memset clears: the flow, and its sink storage. */
@@ -178,6 +183,7 @@ void flow_table_free(struct flow_table *t)
 	if (t == NULL)
 		return;
 	flow_park_free(t->park);
+	free(t->leaving);
 	for (size_t i = 0; i < t->n_chunks; i += FLOW_ARENA_CHUNKS)
 		munmap(t->chunks[i], arena_bytes(t));
 	free(t->chunks);
@@ -195,7 +201,7 @@ static uint32_t slot_tag(uint64_t hash)
 	return (uint32_t)(hash >> 59) << SLOT_IDX_BITS;
 }
 
-static struct flow *unpark(struct flow_table *t, uint32_t h, bool at_head);
+static struct flow *unpark(struct flow_table *t, uint32_t h);
 
 static struct flow *table_lookup(struct flow_table *t,
 				 const struct flow_key *key, uint64_t hash)
@@ -227,7 +233,7 @@ struct flow *flow_table_lookup(struct flow_table *t,
 	if (f != NULL || t->park == NULL || t->slots == NULL)
 		return f;
 	h = flow_park_find(t->park, key, hash);
-	return h != 0 ? unpark(t, h, false) : NULL;
+	return h != 0 ? unpark(t, h) : NULL;
 }
 
 static void slot_put(struct flow_slot *slots, size_t mask, uint64_t hash,
@@ -447,17 +453,16 @@ static bool flow_later(const struct flow *a, const struct flow *b)
 }
 
 /*
- * Links f into its list in its place by activity; at_head: the caller
- * knows it is the least recently active of the list.
+ * Links f into its list in its place by activity: a parked flow is old,
+ * so its place is near the head.
  */
-static void list_insert_ordered(struct flow_table *t, struct flow *f,
-				bool at_head)
+static void list_insert_ordered(struct flow_table *t, struct flow *f)
 {
 	struct flow_list_head *l = &t->lists[f->list];
 	uint32_t idx = flow_index(f), before = l->head;
 	struct flow *g;
 
-	while (!at_head && before != 0 && !flow_later(flow_at(t, before), f))
+	while (before != 0 && !flow_later(flow_at(t, before), f))
 		before = flow_at(t, before)->lru_next;
 	if (before == 0) {
 		list_append(t, f, (enum flow_list)f->list);
@@ -481,10 +486,26 @@ static void list_insert_ordered(struct flow_table *t, struct flow *f,
 }
 
 /*
+ * The least recently active parked flow, restored to leave the table:
+ * into t->leaving, on no list, in no slot (flow_table_remove() only
+ * counts it out).
+ */
+static struct flow *unpark_leaving(struct flow_table *t)
+{
+	struct flow *f = t->leaving;
+
+	flow_park_take(t->park, flow_park_oldest(t->park), f);
+	f->table_idx = 0;
+	f->lru_prev = 0;
+	f->lru_next = 0;
+	return f;
+}
+
+/*
  * Brings parked flow h back into a slot, in its place on its list;
  * NULL when memory ran out (it stays parked).
  */
-static struct flow *unpark(struct flow_table *t, uint32_t h, bool at_head)
+static struct flow *unpark(struct flow_table *t, uint32_t h)
 {
 	struct flow *f;
 	uint32_t idx;
@@ -498,7 +519,7 @@ static struct flow *unpark(struct flow_table *t, uint32_t h, bool at_head)
 	f->table_idx = idx;
 	if (t->slots != NULL)
 		slot_put(t->slots, t->slot_mask, flow_key_hash(&f->key), idx);
-	list_insert_ordered(t, f, at_head);
+	list_insert_ordered(t, f);
 	return f;
 }
 
@@ -559,6 +580,10 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 {
 	uint32_t idx = flow_index(f);
 
+	if (f == t->leaving) {
+		t->count--;
+		return;
+	}
 	list_unlink(t, f);
 	if (t->slots != NULL)
 		slot_delete(t, idx, flow_key_hash(&f->key));
@@ -621,7 +646,7 @@ struct flow *flow_table_next_expired(struct flow_table *t, int64_t now)
 		    now - ts < timeout)
 			continue;
 		if (park_first(t, l))
-			return unpark(t, flow_park_oldest(t->park), true);
+			return unpark_leaving(t);
 		return flow_at(t, t->lists[l].head);
 	}
 	return NULL;
@@ -636,6 +661,8 @@ void flow_table_close_index(struct flow_table *t)
 {
 	free(t->slots);
 	t->slots = NULL;
+	if (t->park != NULL)
+		flow_park_close_index(t->park);
 }
 
 struct flow *flow_table_oldest(struct flow_table *t)
@@ -654,7 +681,7 @@ struct flow *flow_table_oldest(struct flow_table *t)
 	if (best < 0)
 		return NULL;
 	if (park_first(t, best))
-		return unpark(t, flow_park_oldest(t->park), true);
+		return unpark_leaving(t);
 	return flow_at(t, t->lists[best].head);
 }
 
@@ -724,8 +751,16 @@ static bool park_one(struct flow_table *t, struct flow *f)
 
 	if (t->park == NULL) {
 		t->park = flow_park_new(t->stride);
-		if (t->park == NULL)
+		t->leaving = aligned_alloc(FLOW_SINK_ALIGN,
+					   (t->stride + FLOW_SINK_ALIGN - 1) /
+					   FLOW_SINK_ALIGN * FLOW_SINK_ALIGN);
+		if (t->park == NULL || t->leaving == NULL) {
+			flow_park_free(t->park);
+			free(t->leaving);
+			t->park = NULL;
+			t->leaving = NULL;
 			return false;
+		}
 		t->park_list = f->list;
 	}
 	if (!flow_park_put(t->park, f, hash))
