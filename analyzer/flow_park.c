@@ -31,15 +31,13 @@ enum {
 	H_NEXT = 7,
 	KEY_WORDS = sizeof(struct flow_key) / 4,
 	BLOCK_BYTES = 2 << 20,  /* a huge page */
-	INITIAL_SLOTS = 1024,
 };
 
 _Static_assert(offsetof(struct flow, key) == 0, "the key leads the slot");
 _Static_assert(KEY_WORDS <= 32, "the key's words share one bitmap word");
 
-/* An index slot: the handle in the low bits, 5 bits of hash above. */
-#define SLOT_HANDLE_BITS 27
-#define SLOT_HANDLE_MASK ((1u << SLOT_HANDLE_BITS) - 1)
+/* Handles fit the flow table's index slots (flow_table.c). */
+#define HANDLE_MAX ((1u << 27) - 1)
 
 struct flow_park {
 	size_t stride, n_words, bitmap_words;
@@ -54,14 +52,11 @@ struct flow_park {
 	uint32_t n_handles, cap_handles;
 	uint32_t *free_handles;
 	uint32_t n_free_handles;
-	uint32_t *slots;
-	size_t slot_mask;
 	size_t count;
 	uint32_t head, tail;    /* least and most recently active */
 	struct flow *scratch, *before;  /* for flow_park_foreach() */
 	uint32_t *ref;          /* the reference slot; NULL before the first */
 	uint32_t *encoded;      /* a record being made: the largest's size */
-	bool index_closed;      /* flow_park_close_index() */
 };
 
 /* Block i's size: from 64 KiB, doubling up to a huge page. */
@@ -106,11 +101,6 @@ static bool rec_later(const uint32_t *r, int64_t ts, uint64_t frame)
 	return t > ts || (t == ts && rec_last_frame(r) > frame);
 }
 
-static uint32_t slot_tag(uint64_t hash)
-{
-	return (uint32_t)(hash >> 59) << SLOT_HANDLE_BITS;
-}
-
 struct flow_park *flow_park_new(size_t stride)
 {
 	struct flow_park *p = calloc(1, sizeof(*p));
@@ -122,12 +112,10 @@ struct flow_park *flow_park_new(size_t stride)
 	p->bitmap_words = (p->n_words + 31) / 32;
 	p->n_sizes = ((HEAD_WORDS + p->bitmap_words + p->n_words) * 4 + 15) / 16;
 	p->free_by_size = calloc(p->n_sizes, sizeof(*p->free_by_size));
-	p->slot_mask = INITIAL_SLOTS - 1;
-	p->slots = calloc(INITIAL_SLOTS, sizeof(*p->slots));
 	p->encoded = malloc((p->n_sizes + 1) * 16);
 	p->scratch = aligned_alloc(64, (stride + 63) / 64 * 64);
 	p->before = aligned_alloc(64, (stride + 63) / 64 * 64);
-	if (p->free_by_size == NULL || p->slots == NULL || p->scratch == NULL ||
+	if (p->free_by_size == NULL || p->scratch == NULL ||
 	    p->before == NULL || p->encoded == NULL) {
 		flow_park_free(p);
 		return NULL;
@@ -145,7 +133,6 @@ void flow_park_free(struct flow_park *p)
 	free(p->free_by_size);
 	free(p->rec);
 	free(p->free_handles);
-	free(p->slots);
 	free(p->scratch);
 	free(p->before);
 	free(p->ref);
@@ -325,7 +312,7 @@ static uint32_t handle_new(struct flow_park *p, uint32_t *r)
 			p->free_handles = fh;
 			p->cap_handles = cap;
 		}
-		if (p->n_handles + 1 > SLOT_HANDLE_MASK)
+		if (p->n_handles + 1 > HANDLE_MAX)
 			return 0;
 		h = ++p->n_handles;
 	}
@@ -339,86 +326,17 @@ static void handle_release(struct flow_park *p, uint32_t h)
 	p->free_handles[p->n_free_handles++] = h;
 }
 
-/* -------------------------------------------------------------- index */
+/* --------------------------------------------------------- by handle */
 
-static void slot_put(uint32_t *slots, size_t mask, uint64_t hash, uint32_t h)
+bool flow_park_has_key(const struct flow_park *p, uint32_t h,
+		       const struct flow_key *key)
 {
-	size_t i = (size_t)hash & mask;
-
-	while ((slots[i] & SLOT_HANDLE_MASK) != 0)
-		i = (i + 1) & mask;
-	slots[i] = h | slot_tag(hash);
+	return record_has_key(p, p->rec[h], key);
 }
 
-static bool slots_grow(struct flow_park *p)
+uint64_t flow_park_hash(const struct flow_park *p, uint32_t h)
 {
-	size_t n = (p->slot_mask + 1) * 2;
-	uint32_t *s = calloc(n, sizeof(*s));
-
-	if (s == NULL)
-		return false;
-	for (size_t i = 0; i <= p->slot_mask; i++) {
-		uint32_t h = p->slots[i] & SLOT_HANDLE_MASK;
-
-		if (h != 0)
-			slot_put(s, n - 1, rec_hash(p->rec[h]), h);
-	}
-	free(p->slots);
-	p->slots = s;
-	p->slot_mask = n - 1;
-	return true;
-}
-
-/* Backward-shift deletion keeps every probe chain unbroken. */
-static void slot_delete(struct flow_park *p, uint32_t h, uint64_t hash)
-{
-	size_t i = (size_t)hash & p->slot_mask;
-
-	while ((p->slots[i] & SLOT_HANDLE_MASK) != h)
-		i = (i + 1) & p->slot_mask;
-	for (;;) {
-		size_t j = (i + 1) & p->slot_mask;
-		size_t home;
-
-		p->slots[i] = 0;
-		for (;; j = (j + 1) & p->slot_mask) {
-			uint32_t hj = p->slots[j] & SLOT_HANDLE_MASK;
-
-			if (hj == 0)
-				return;
-			home = (size_t)rec_hash(p->rec[hj]) & p->slot_mask;
-			/* Movable unless its home lies cyclically in (i, j]. */
-			if (i <= j ? (home <= i || home > j)
-				   : (home <= i && home > j))
-				break;
-		}
-		p->slots[i] = p->slots[j];
-		i = j;
-	}
-}
-
-void flow_park_close_index(struct flow_park *p)
-{
-	p->index_closed = true;
-}
-
-uint32_t flow_park_find(const struct flow_park *p, const struct flow_key *key,
-			uint64_t hash)
-{
-	uint32_t tag = slot_tag(hash);
-
-	if (p->count == 0 || p->index_closed)
-		return 0;
-	for (size_t i = (size_t)hash & p->slot_mask;; i = (i + 1) & p->slot_mask) {
-		uint32_t s = p->slots[i];
-		uint32_t h = s & SLOT_HANDLE_MASK;
-
-		if (h == 0)
-			return 0;
-		if ((s & ~SLOT_HANDLE_MASK) == tag &&
-		    record_has_key(p, p->rec[h], key))
-			return h;
-	}
+	return rec_hash(p->rec[h]);
 }
 
 /* ------------------------------------------------ order of activity */
@@ -459,33 +377,29 @@ static void order_remove(struct flow_park *p, const uint32_t *r)
 
 /* --------------------------------------------------------------- API */
 
-bool flow_park_put(struct flow_park *p, const struct flow *f, uint64_t hash)
+uint32_t flow_park_put(struct flow_park *p, const struct flow *f,
+		       uint64_t hash)
 {
 	uint32_t *r;
 	uint32_t h;
 
-	if (p->index_closed)
-		return false;
-	if ((p->count + 1) * 4 > (p->slot_mask + 1) * 3 && !slots_grow(p))
-		return false;
 	if (p->ref == NULL) {
 		p->ref = malloc(p->stride);
 		if (p->ref == NULL)
-			return false;
+			return 0;
 		memcpy(p->ref, f, p->stride);
 	}
 	r = record_encode(p, f, hash);
 	if (r == NULL)
-		return false;
+		return 0;
 	h = handle_new(p, r);
 	if (h == 0) {
 		record_free(p, r);
-		return false;
+		return 0;
 	}
-	slot_put(p->slots, p->slot_mask, hash, h);
 	order_insert(p, h);
 	p->count++;
-	return true;
+	return h;
 }
 
 uint32_t flow_park_oldest(const struct flow_park *p)
@@ -509,8 +423,6 @@ void flow_park_take(struct flow_park *p, uint32_t h, struct flow *out)
 	uint32_t *r = p->rec[h];
 
 	record_decode(p, r, out);
-	if (!p->index_closed)
-		slot_delete(p, h, rec_hash(r));
 	order_remove(p, r);
 	record_free(p, r);
 	handle_release(p, h);
@@ -567,5 +479,5 @@ size_t flow_park_memory(const struct flow_park *p)
 	       p->cap_blocks * sizeof(*p->blocks) +
 	       p->n_sizes * sizeof(*p->free_by_size) +
 	       p->cap_handles * (sizeof(*p->rec) + sizeof(*p->free_handles)) +
-	       (p->slot_mask + 1) * sizeof(*p->slots) + 2 * p->stride;
+	       2 * p->stride;
 }

@@ -6,10 +6,11 @@
  * and a bitmap of where they go: lossless whatever the slot holds, so
  * nothing that reads a restored flow can tell it was parked.
  *
- * Records are found by key, through an index of their own, and kept in
- * order of last activity (last_ts, then last_frame), so that expiry and
- * eviction see the least recently active first, as the table's lists do.
- * The flow table is this module's only user (flow_table.h).
+ * Records are named by handles, which the flow table's index holds
+ * (they fit its slots: below 2^27), and kept in order of last activity
+ * (last_ts, then last_frame), so that expiry and eviction see the least
+ * recently active first, as the table's lists do.  The flow table is
+ * this module's only user (flow_table.h).
  */
 #ifndef TCPLENS_FLOW_PARK_H
 #define TCPLENS_FLOW_PARK_H
@@ -28,18 +29,16 @@ void flow_park_free(struct flow_park *p);
 
 /*
  * Parks the slot at f (stride bytes) under hash, its key's
- * flow_key_hash(); false when memory ran out (nothing is parked).
+ * flow_key_hash(): its handle, or 0 when memory ran out (nothing is
+ * parked).
  */
-bool flow_park_put(struct flow_park *p, const struct flow *f, uint64_t hash);
-/*
- * For a park that will only lose its flows (the capture has ended): no
- * find succeeds nor put from now on, and a take no longer updates the
- * index.
- */
-void flow_park_close_index(struct flow_park *p);
-/* The handle of the flow parked with key, or 0 when none is. */
-uint32_t flow_park_find(const struct flow_park *p, const struct flow_key *key,
-			uint64_t hash);
+uint32_t flow_park_put(struct flow_park *p, const struct flow *f,
+		       uint64_t hash);
+/* Whether the flow parked as h holds key. */
+bool flow_park_has_key(const struct flow_park *p, uint32_t h,
+		       const struct flow_key *key);
+/* The hash h was parked under. */
+uint64_t flow_park_hash(const struct flow_park *p, uint32_t h);
 /* The handle of the least recently active parked flow, or 0. */
 uint32_t flow_park_oldest(const struct flow_park *p);
 /* Its last activity (last_ts); INT64_MAX when nothing is parked. */
@@ -64,7 +63,7 @@ bool flow_park_foreach(struct flow_park *p,
 		       void (*fn)(void *ctx, struct flow *f), void *ctx);
 
 size_t flow_park_count(const struct flow_park *p);
-/* Bytes held: records, their handles and the index. */
+/* Bytes held: records and their handles. */
 size_t flow_park_memory(const struct flow_park *p);
 
 #endif

@@ -31,12 +31,17 @@ enum { FLOW_ARENA_CHUNKS = 8 };
 #define HUGE_PAGE_BYTES ((size_t)2 << 20)
 
 /*
- * A slot: the flow index in the low bits (0 = empty), and 5 bits of the
- * hash above, which skip 31 in 32 mismatching flows without touching
- * them.  4 bytes a slot keeps the index at 5 to 11 bytes per flow.
+ * A slot: in the low bits the flow's index, or a parked flow's handle
+ * (flow_park.h) when SLOT_PARKED is set (0 = empty); 4 bits of the hash
+ * above, which skip 15 in 16 mismatching flows without touching them.
+ * Parked flows share the index, so that a new key costs one probe and
+ * parking a flow or bringing it back rewrites its slot in place.  4
+ * bytes a slot keeps the index at 5 to 11 bytes per flow.
  */
 #define SLOT_IDX_BITS 27
 #define SLOT_IDX_MASK ((1u << SLOT_IDX_BITS) - 1)
+#define SLOT_PARKED (1u << SLOT_IDX_BITS)
+#define SLOT_ENTRY_MASK (SLOT_IDX_MASK | SLOT_PARKED)
 
 _Static_assert(100000000u <= SLOT_IDX_MASK, "--max-flows must fit a slot");
 
@@ -198,13 +203,21 @@ static size_t slot_home(const struct flow_table *t, uint64_t hash)
 
 static uint32_t slot_tag(uint64_t hash)
 {
-	return (uint32_t)(hash >> 59) << SLOT_IDX_BITS;
+	return (uint32_t)(hash >> 60) << (SLOT_IDX_BITS + 1);
 }
 
-static struct flow *unpark(struct flow_table *t, uint32_t h);
+/* The hash of the key in slot s, parked or not. */
+static uint64_t slot_hash(const struct flow_table *t, struct flow_slot s)
+{
+	if (s.v & SLOT_PARKED)
+		return flow_park_hash(t->park, slot_idx(s));
+	return flow_key_hash(&flow_at(t, slot_idx(s))->key);
+}
 
-static struct flow *table_lookup(struct flow_table *t,
-				 const struct flow_key *key, uint64_t hash)
+static struct flow *unpark(struct flow_table *t, size_t slot);
+
+struct flow *flow_table_lookup(struct flow_table *t,
+			       const struct flow_key *key, uint64_t hash)
 {
 	uint32_t tag = slot_tag(hash);
 
@@ -216,34 +229,39 @@ static struct flow *table_lookup(struct flow_table *t,
 
 		if (slot_idx(s) == 0)
 			return NULL;
-		if ((s.v & ~SLOT_IDX_MASK) != tag)
+		if ((s.v & ~SLOT_ENTRY_MASK) != tag)
 			continue;
+		if (s.v & SLOT_PARKED) {
+			if (flow_park_has_key(t->park, slot_idx(s), key))
+				return unpark(t, i);
+			continue;
+		}
 		f = flow_at(t, slot_idx(s));
 		if (flow_key_equal(&f->key, key))
 			return f;
 	}
 }
 
-struct flow *flow_table_lookup(struct flow_table *t,
-			       const struct flow_key *key, uint64_t hash)
-{
-	struct flow *f = table_lookup(t, key, hash);
-	uint32_t h;
-
-	if (f != NULL || t->park == NULL || t->slots == NULL)
-		return f;
-	h = flow_park_find(t->park, key, hash);
-	return h != 0 ? unpark(t, h) : NULL;
-}
-
+/* entry: a flow's index, or a parked flow's handle | SLOT_PARKED. */
 static void slot_put(struct flow_slot *slots, size_t mask, uint64_t hash,
-		     uint32_t idx)
+		     uint32_t entry)
 {
 	size_t i = (size_t)hash & mask;
 
 	while (slot_idx(slots[i]) != 0)
 		i = (i + 1) & mask;
-	slots[i].v = idx | slot_tag(hash);
+	slots[i].v = entry | slot_tag(hash);
+}
+
+/* Where entry (as slot_put() took it) of a key with hash is. */
+static size_t slot_find(const struct flow_table *t, uint32_t entry,
+			uint64_t hash)
+{
+	size_t i = slot_home(t, hash);
+
+	while ((t->slots[i].v & SLOT_ENTRY_MASK) != entry)
+		i = (i + 1) & t->slot_mask;
+	return i;
 }
 
 /* Slots between a key's prefetch and its use when the index grows. */
@@ -261,19 +279,21 @@ static bool slots_grow(struct flow_table *t)
 	if (s == NULL)
 		return false;
 	for (size_t i = 0; i <= t->slot_mask; i++) {
-		uint32_t idx = slot_idx(t->slots[i]);
+		struct flow_slot ahead;
 
 		/*
 		 * The keys are cold and in no order: ask for one a few slots
 		 * ahead, so that the misses overlap.
 		 */
-		if (i + GROW_PREFETCH <= t->slot_mask &&
-		    slot_idx(t->slots[i + GROW_PREFETCH]) != 0)
-			__builtin_prefetch(&flow_at(t, slot_idx(
-				t->slots[i + GROW_PREFETCH]))->key);
-		if (idx != 0)
-			slot_put(s, n - 1, flow_key_hash(&flow_at(t, idx)->key),
-				 idx);
+		if (i + GROW_PREFETCH <= t->slot_mask) {
+			ahead = t->slots[i + GROW_PREFETCH];
+			if (slot_idx(ahead) != 0 && !(ahead.v & SLOT_PARKED))
+				__builtin_prefetch(
+					&flow_at(t, slot_idx(ahead))->key);
+		}
+		if (slot_idx(t->slots[i]) != 0)
+			slot_put(s, n - 1, slot_hash(t, t->slots[i]),
+				 t->slots[i].v & SLOT_ENTRY_MASK);
 	}
 	free(t->slots);
 	t->slots = s;
@@ -281,13 +301,14 @@ static bool slots_grow(struct flow_table *t)
 	return true;
 }
 
-/* Backward-shift deletion keeps every probe chain unbroken. */
-static void slot_delete(struct flow_table *t, uint32_t idx, uint64_t hash)
+/*
+ * Backward-shift deletion keeps every probe chain unbroken.  entry: as
+ * slot_put() took it.
+ */
+static void slot_delete(struct flow_table *t, uint32_t entry, uint64_t hash)
 {
-	size_t i = slot_home(t, hash);
+	size_t i = slot_find(t, entry, hash);
 
-	while (slot_idx(t->slots[i]) != idx)
-		i = (i + 1) & t->slot_mask;
 	for (;;) {
 		size_t j = (i + 1) & t->slot_mask;
 		size_t home;
@@ -296,8 +317,7 @@ static void slot_delete(struct flow_table *t, uint32_t idx, uint64_t hash)
 		for (;; j = (j + 1) & t->slot_mask) {
 			if (slot_idx(t->slots[j]) == 0)
 				return;
-			home = slot_home(t, flow_key_hash(
-				&flow_at(t, slot_idx(t->slots[j]))->key));
+			home = slot_home(t, slot_hash(t, t->slots[j]));
 			/* Movable unless its home lies cyclically in (i, j]. */
 			if (i <= j ? (home <= i || home > j)
 				   : (home <= i && home > j))
@@ -493,8 +513,11 @@ static void list_insert_ordered(struct flow_table *t, struct flow *f)
 static struct flow *unpark_leaving(struct flow_table *t)
 {
 	struct flow *f = t->leaving;
+	uint32_t h = flow_park_oldest(t->park);
 
-	flow_park_take(t->park, flow_park_oldest(t->park), f);
+	if (t->slots != NULL)
+		slot_delete(t, h | SLOT_PARKED, flow_park_hash(t->park, h));
+	flow_park_take(t->park, h, f);
 	f->table_idx = 0;
 	f->lru_prev = 0;
 	f->lru_next = 0;
@@ -502,11 +525,12 @@ static struct flow *unpark_leaving(struct flow_table *t)
 }
 
 /*
- * Brings parked flow h back into a slot, in its place on its list;
- * NULL when memory ran out (it stays parked).
+ * Brings the flow parked in index slot back into a flow of the pool, in
+ * its place on its list; NULL when memory ran out (it stays parked).
  */
-static struct flow *unpark(struct flow_table *t, uint32_t h)
+static struct flow *unpark(struct flow_table *t, size_t slot)
 {
+	uint32_t h = slot_idx(t->slots[slot]);
 	struct flow *f;
 	uint32_t idx;
 	bool fresh;
@@ -517,8 +541,7 @@ static struct flow *unpark(struct flow_table *t, uint32_t h)
 	f = flow_at(t, idx);
 	flow_park_take(t->park, h, f);
 	f->table_idx = idx;
-	if (t->slots != NULL)
-		slot_put(t->slots, t->slot_mask, flow_key_hash(&f->key), idx);
+	t->slots[slot].v = (t->slots[slot].v & ~SLOT_ENTRY_MASK) | idx;
 	list_insert_ordered(t, f);
 	return f;
 }
@@ -661,8 +684,6 @@ void flow_table_close_index(struct flow_table *t)
 {
 	free(t->slots);
 	t->slots = NULL;
-	if (t->park != NULL)
-		flow_park_close_index(t->park);
 }
 
 struct flow *flow_table_oldest(struct flow_table *t)
@@ -741,13 +762,15 @@ size_t flow_table_parked(const struct flow_table *t)
 }
 
 /*
- * Moves f into the park (made on the first): out of its list and the
- * index, its slot freed.
+ * Moves f into the park (made on the first): out of its list, its index
+ * slot naming it parked, its flow freed.
  */
 static bool park_one(struct flow_table *t, struct flow *f)
 {
 	uint32_t idx = flow_index(f);
 	uint64_t hash = flow_key_hash(&f->key);
+	size_t slot;
+	uint32_t h;
 
 	if (t->park == NULL) {
 		t->park = flow_park_new(t->stride);
@@ -763,10 +786,13 @@ static bool park_one(struct flow_table *t, struct flow *f)
 		}
 		t->park_list = f->list;
 	}
-	if (!flow_park_put(t->park, f, hash))
+	h = flow_park_put(t->park, f, hash);
+	if (h == 0)
 		return false;
 	list_unlink(t, f);
-	slot_delete(t, idx, hash);
+	slot = slot_find(t, idx, hash);
+	t->slots[slot].v = (t->slots[slot].v & ~SLOT_ENTRY_MASK) | h |
+			   SLOT_PARKED;
 	f->lru_next = t->free_head;
 	t->free_head = idx;
 	return true;
