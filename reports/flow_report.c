@@ -382,6 +382,8 @@ void flow_report_begin(struct flow_report *r, FILE *out,
 	case OUTPUT_FORMAT_ZEEK: zeek_header(out, first_ts); break;
 	case OUTPUT_FORMAT_TEXT: text_header(out); break;
 	case OUTPUT_FORMAT_NDJSON: break;
+	case OUTPUT_FORMAT_SVG:         /* not flows' formats */
+	case OUTPUT_FORMAT_HTML: break;
 	}
 }
 
@@ -394,6 +396,8 @@ void flow_report_flow(struct flow_report *r, const struct flow_record *rec)
 	case OUTPUT_FORMAT_CSV: csv_flow(r->out, rec, r->sensor); break;
 	case OUTPUT_FORMAT_ZEEK: zeek_flow(r->out, rec); break;
 	case OUTPUT_FORMAT_TEXT: text_flow(r->out, rec); break;
+	case OUTPUT_FORMAT_SVG:
+	case OUTPUT_FORMAT_HTML: break;
 	}
 }
 
@@ -429,6 +433,8 @@ void flow_report_end(struct flow_report *r, const struct analyzer_stats *st,
 				"their tunnels were past the %u told apart\n",
 				st->tunnels_untracked, TUNNEL_TABLE_MAX);
 		break;
-	case OUTPUT_FORMAT_CSV: break;
+	case OUTPUT_FORMAT_CSV:
+	case OUTPUT_FORMAT_SVG:
+	case OUTPUT_FORMAT_HTML: break;
 	}
 }

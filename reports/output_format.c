@@ -10,6 +10,8 @@ static const char *const names[OUTPUT_FORMAT_COUNT] = {
 	[OUTPUT_FORMAT_CSV] = "csv",
 	[OUTPUT_FORMAT_YAML] = "yaml",
 	[OUTPUT_FORMAT_ZEEK] = "zeek",
+	[OUTPUT_FORMAT_SVG] = "svg",
+	[OUTPUT_FORMAT_HTML] = "html",
 };
 
 const char *output_format_name(enum output_format f)

@@ -1,7 +1,8 @@
 /*
  * The formats a command's -F/--format names, one list for every
  * command: each accepts a set of them (text for people, json, ndjson
- * and yaml through doc_writer, csv and zeek for flows).  The names are
+ * and yaml through doc_writer, csv and zeek for flows, svg for a
+ * connection's pictures, html for a self-contained report).  The names are
  * those of tcplens(1) and the order is the order --help and the errors
  * list them in.
  */
@@ -20,9 +21,11 @@ enum output_format {
 	OUTPUT_FORMAT_CSV,
 	OUTPUT_FORMAT_YAML,
 	OUTPUT_FORMAT_ZEEK,
+	OUTPUT_FORMAT_SVG,
+	OUTPUT_FORMAT_HTML,
 };
 
-#define OUTPUT_FORMAT_COUNT (OUTPUT_FORMAT_ZEEK + 1)
+#define OUTPUT_FORMAT_COUNT (OUTPUT_FORMAT_HTML + 1)
 
 /* A set of formats, for what a command accepts. */
 #define OUTPUT_FORMAT_SET(f) (1u << (f))

@@ -24,13 +24,16 @@ static void test_every_name(void **state)
 		{"text", OUTPUT_FORMAT_TEXT}, {"json", OUTPUT_FORMAT_JSON},
 		{"ndjson", OUTPUT_FORMAT_NDJSON}, {"csv", OUTPUT_FORMAT_CSV},
 		{"yaml", OUTPUT_FORMAT_YAML}, {"zeek", OUTPUT_FORMAT_ZEEK},
+		{"svg", OUTPUT_FORMAT_SVG}, {"html", OUTPUT_FORMAT_HTML},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		enum output_format f = OUTPUT_FORMAT_COUNT;
 
-		assert_true(output_format_parse(all[i].name, FLOWS, &f));
+		assert_true(output_format_parse(all[i].name,
+						(1u << OUTPUT_FORMAT_COUNT) - 1,
+						&f));
 		assert_int_equal(f, all[i].f);
 		assert_string_equal(output_format_name(all[i].f), all[i].name);
 	}
@@ -46,6 +49,8 @@ static void test_only_the_set(void **state)
 	assert_false(output_format_parse("ndjson", REPORT, &f));
 	assert_false(output_format_parse("csv", STATS, &f));
 	assert_false(output_format_parse("json", 0, &f));
+	assert_false(output_format_parse("svg", FLOWS | REPORT | STATS, &f));
+	assert_false(output_format_parse("html", FLOWS | TIMELINE | STATS, &f));
 	assert_int_equal(f, OUTPUT_FORMAT_TEXT);
 	assert_true(output_format_parse("yaml", REPORT, &f));
 	assert_int_equal(f, OUTPUT_FORMAT_YAML);
@@ -100,6 +105,8 @@ static void test_doc_formats(void **state)
 	assert_false(output_format_doc(OUTPUT_FORMAT_TEXT, &d));
 	assert_false(output_format_doc(OUTPUT_FORMAT_CSV, &d));
 	assert_false(output_format_doc(OUTPUT_FORMAT_ZEEK, &d));
+	assert_false(output_format_doc(OUTPUT_FORMAT_SVG, &d));
+	assert_false(output_format_doc(OUTPUT_FORMAT_HTML, &d));
 }
 
 int main(void)
