@@ -92,19 +92,19 @@ enum engine_part {
 	 * ENGINE_HISTORY: a connection's ladder (engine_snapshot_want_ladder())
 	 * from three stores, all taken at engine_new(), none per packet:
 	 *  - the last history_rows TCP segments of all flows (a ring):
-	 *    history_rows * (sizeof(struct ladder_row) + 8 + 1) bytes, 6.1
+	 *    history_rows * (sizeof(struct ladder_row) + 8 + 1) bytes, 8.1
 	 *    MiB at the default 65,536 (about 0.45 s at 150k packets/s);
 	 *  - each live connection's first ENGINE_LADDER_FIRST_ROWS rows (its
 	 *    handshake), so that a busy ring never takes them: a pool of
-	 *    history_conns connections, history_conns * (4 * 88 + 4) bytes,
-	 *    5.6 MiB at the default 16,384, a slot given back as its
+	 *    history_conns connections, history_conns * (4 * 120 + 4) bytes,
+	 *    7.6 MiB at the default 16,384, a slot given back as its
 	 *    connection closes (both ends TIME_WAIT or CLOSED: its flow
 	 *    lives on 60 s) or ends, unless watched; a connection begun with
 	 *    the pool full gets none (engine_snapshot.ladder_first_refused);
 	 *  - every row of the one connection watched (engine_watch_ladder()),
 	 *    those the ring held when the watch began and all from then on,
 	 *    whatever the rate: watch_rows *
-	 *    88 bytes, 5.5 MiB at the default 65,536, the oldest dropped
+	 *    120 bytes, 7.5 MiB at the default 65,536, the oldest dropped
 	 *    past that (counted in the ladder's gap).  Pages of the pool and
 	 *    the watch are touched only as rows are written.
 	 */

@@ -20,6 +20,25 @@ static void fill_common(struct ladder_row *r, const struct packet *pkt,
 	r->sack_count = t->sack_count;
 }
 
+/*
+ * The peer's ISN base is what rel_ack was made relative to (rel_ack =
+ * ack - base), so the blocks shift by the same amount.  Without an ACK
+ * there is no base, and a SACK block means nothing: they stay zero.
+ */
+static void relative_sack(struct ladder_row *r, const struct packet_tcp *t)
+{
+	uint32_t base = t->ack - r->rel_ack;
+	uint8_t n = t->sack_count < PACKET_MAX_SACK_BLOCKS
+			    ? t->sack_count : PACKET_MAX_SACK_BLOCKS;
+
+	if (!(t->flags & TCP_FLAG_ACK))
+		return;
+	for (uint8_t i = 0; i < n; i++) {
+		r->rel_sack[i].left = t->sack[i].left - base;
+		r->rel_sack[i].right = t->sack[i].right - base;
+	}
+}
+
 void ladder_row_of_segment(struct ladder_row *r, const struct packet *pkt,
 			   const struct flow *f,
 			   const struct tcp_seg_info *info)
@@ -34,6 +53,7 @@ void ladder_row_of_segment(struct ladder_row *r, const struct packet *pkt,
 	r->dup_ack_num = info->dup_ack_num;
 	r->state[0] = info->state[0];
 	r->state[1] = info->state[1];
+	relative_sack(r, &pkt->tcp);
 }
 
 void ladder_row_of_copy(struct ladder_row *r, const struct packet *pkt,

@@ -31,6 +31,13 @@ struct ladder_row {
 	uint8_t dir;            /* FLOW_ORIG or FLOW_RESP: who sent it */
 	uint8_t flags;          /* TCP flags byte */
 	uint8_t state[2];       /* orig's and resp's enum tcp_state after it */
+	/*
+	 * A segment's first sack_count SACK blocks (at most
+	 * PACKET_MAX_SACK_BLOCKS; zero without ACK, and in a copy's row),
+	 * [left, right) relative to the data sender's ISN as rel_ack is:
+	 * the time-sequence graph draws them against that side's numbers.
+	 */
+	struct tcp_sack_block rel_sack[PACKET_MAX_SACK_BLOCKS];
 };
 
 /* A segment, from what the tracker told of it (info). */
