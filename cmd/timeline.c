@@ -9,6 +9,7 @@
 #include "cli_options.h"
 #include "doc_writer.h"
 #include "ladder_text.h"
+#include "seq_graph.h"
 #include "tcp_annot.h"
 #include "time_format.h"
 
@@ -22,7 +23,13 @@ static const char timeline_usage[] =
 	"      --flow SEL          the connection: its uid, or both endpoints\n"
 	"                          (ADDR:PORT-ADDR:PORT, [V6ADDR]:PORT for IPv6)\n"
 	"      --all               every TCP segment of every connection\n"
-	"  -F, --format FORMAT     text (default), json or ndjson\n";
+	"  -F, --format FORMAT     text (default), json, ndjson, or svg (with --flow:\n"
+	"                          a picture of the connection)\n"
+	"      --graph KIND        with -F svg: tsg (default: the time-sequence\n"
+	"                          graph), rtt (RTT samples over time) or\n"
+	"                          throughput (goodput and retransmitted bytes)\n"
+	"      --dir DIR           with -F svg: the data of orig or resp (default:\n"
+	"                          the direction that sent more payload)\n";
 
 static const char timeline_exit_status[] =
 	"Exit status: 0 ok, 1 no connection matches --flow, 2 usage,\n"
@@ -32,9 +39,13 @@ static const char timeline_exit_status[] =
 #define TIMELINE_FORMATS                                                   \
 	(OUTPUT_FORMAT_SET(OUTPUT_FORMAT_TEXT) |                           \
 	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_JSON) |                           \
-	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_NDJSON))
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_NDJSON) |                         \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_SVG))
 
-enum { OPT_FLOW = CLI_OPT_FIRST_FREE, OPT_ALL };
+enum { OPT_FLOW = CLI_OPT_FIRST_FREE, OPT_ALL, OPT_GRAPH, OPT_DIR };
+
+/* --dir not given: the busier direction. */
+#define DIR_BUSIER (-1)
 
 struct timeline_opts {
 	struct cli_analysis_opts an;
@@ -43,6 +54,9 @@ struct timeline_opts {
 	bool has_sel;
 	const char *sel_text;
 	struct flow_selector sel;
+	bool has_graph;         /* --graph or --dir given */
+	enum seq_graph_kind graph;
+	int dir;                /* FLOW_ORIG, FLOW_RESP or DIR_BUSIER */
 };
 
 struct timeline_ctx {
@@ -50,7 +64,33 @@ struct timeline_ctx {
 	struct doc_writer doc;  /* json and ndjson */
 	struct flow_pick pick;  /* --flow: the connection shown */
 	uint64_t shown;
+	struct seq_graph *graph; /* svg */
+	bool graph_failed;      /* memory ran out */
 };
+
+static int graph_option(struct timeline_opts *o, int ch, const char *arg,
+			int *rc)
+{
+	o->has_graph = true;
+	if (ch == OPT_DIR) {
+		if (strcmp(arg, "orig") == 0)
+			o->dir = FLOW_ORIG;
+		else if (strcmp(arg, "resp") == 0)
+			o->dir = FLOW_RESP;
+		else
+			return cli_usage("timeline", rc, "timeline: --dir wants orig or resp, not '%s'", arg);
+		return 0;
+	}
+	if (strcmp(arg, "tsg") == 0)
+		o->graph = SEQ_GRAPH_TSG;
+	else if (strcmp(arg, "rtt") == 0)
+		o->graph = SEQ_GRAPH_RTT;
+	else if (strcmp(arg, "throughput") == 0)
+		o->graph = SEQ_GRAPH_THROUGHPUT;
+	else
+		return cli_usage("timeline", rc, "timeline: --graph wants tsg, rtt or throughput, not '%s'", arg);
+	return 0;
+}
 
 static int timeline_option(void *opts, int ch, const char *arg, int *rc)
 {
@@ -60,6 +100,8 @@ static int timeline_option(void *opts, int ch, const char *arg, int *rc)
 		o->all = true;
 		return 0;
 	}
+	if (ch == OPT_GRAPH || ch == OPT_DIR)
+		return graph_option(o, ch, arg, rc);
 	if (!flow_selector_parse(arg, &o->sel)) {
 		return cli_usage("timeline", rc, "timeline: --flow wants a uid (C and 11 letters or digits) or ADDR:PORT-ADDR:PORT, not '%s'", arg);
 	}
@@ -71,6 +113,8 @@ static int timeline_option(void *opts, int ch, const char *arg, int *rc)
 static const struct option timeline_longopts[] = {
 	{"flow", required_argument, NULL, OPT_FLOW},
 	{"all", no_argument, NULL, OPT_ALL},
+	{"graph", required_argument, NULL, OPT_GRAPH},
+	{"dir", required_argument, NULL, OPT_DIR},
 	{NULL, 0, NULL, 0},
 };
 
@@ -90,6 +134,7 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 	int first;
 
 	memset(o, 0, sizeof(*o));
+	o->dir = DIR_BUSIER;
 	cli_analysis_defaults(&o->an);
 	first = cli_options_parse(&timeline_command, argc, argv, &o->an,
 				  &o->format, o, rc);
@@ -98,6 +143,10 @@ static int parse_timeline_opts(int argc, char **argv, struct timeline_opts *o,
 	if (o->all == o->has_sel) {
 		return cli_usage("timeline", rc, "timeline: give exactly one of --flow SEL and --all");
 	}
+	if (o->format == OUTPUT_FORMAT_SVG && o->all)
+		return cli_usage("timeline", rc, "timeline: -F svg draws one connection: give --flow SEL, not --all");
+	if (o->has_graph && o->format != OUTPUT_FORMAT_SVG)
+		return cli_usage("timeline", rc, "timeline: --graph and --dir go with -F svg");
 	if (cli_analysis_load_config(&o->an, rc) < 0)
 		return -1;
 	return first;
@@ -199,6 +248,11 @@ static void timeline_on_segment(void *arg, const struct packet *pkt,
 		return;
 	ctx->shown++;
 	ladder_row_of_segment(&r, pkt, f, info);
+	if (ctx->graph != NULL) {
+		if (!ctx->graph_failed && !seq_graph_add(ctx->graph, &r))
+			ctx->graph_failed = true;
+		return;
+	}
 	if (ctx->o->format == OUTPUT_FORMAT_TEXT)
 		emit_text(&r, ctx->o->all);
 	else
@@ -213,7 +267,7 @@ static void timeline_on_copy(void *arg, const struct packet *pkt,
 	struct ladder_row r;
 
 	(void)storage;
-	if (f->key.proto != 6 ||
+	if (f->key.proto != 6 || ctx->graph != NULL ||
 	    (!ctx->o->all &&
 	     !(ctx->pick.found && flow_uid(f) == ctx->pick.uid)))
 		return;
@@ -222,6 +276,24 @@ static void timeline_on_copy(void *arg, const struct packet *pkt,
 		emit_text(&r, ctx->o->all);
 	else
 		emit_copy_doc(&ctx->doc, &r);
+}
+
+/* The picture of the connection picked, when one was. */
+static int write_graph(struct timeline_ctx *ctx)
+{
+	const struct seq_graph_style style = {.standalone = true};
+	int dir = ctx->o->dir;
+
+	if (ctx->graph_failed) {
+		cli_error("timeline: out of memory drawing the graph");
+		return CLI_EXIT_INTERNAL;
+	}
+	if (!ctx->pick.found)
+		return CLI_EXIT_OK;
+	if (dir == DIR_BUSIER)
+		dir = seq_graph_busier_dir(ctx->graph);
+	seq_graph_write_svg(ctx->graph, ctx->o->graph, dir, &style, stdout);
+	return CLI_EXIT_OK;     /* a write error: cli_finish_output() */
 }
 
 int cmd_timeline(int argc, char **argv)
@@ -251,8 +323,16 @@ int cmd_timeline(int argc, char **argv)
 	cfg.analyzer = o.an.cfg;
 	cfg.consumers = &shown;
 	cfg.n_consumers = 1;
+	if (o.format == OUTPUT_FORMAT_SVG) {
+		ctx.graph = seq_graph_new();
+		if (ctx.graph == NULL) {
+			cli_error("out of memory");
+			return CLI_EXIT_INTERNAL;
+		}
+	}
 	e = engine_new(&cfg);
 	if (e == NULL) {
+		seq_graph_free(ctx.graph);
 		cli_error("out of memory");
 		return CLI_EXIT_INTERNAL;
 	}
@@ -268,8 +348,10 @@ int cmd_timeline(int argc, char **argv)
 		doc_end_array(&ctx.doc);
 		doc_end_object(&ctx.doc);
 	}
-	if (o.format != OUTPUT_FORMAT_TEXT)
+	if (output_format_doc(o.format, &doc))
 		doc_writer_finish(&ctx.doc);
+	if (rc == CLI_EXIT_OK && ctx.graph != NULL)
+		rc = write_graph(&ctx);
 	if (rc == CLI_EXIT_OK)
 		rc = cli_finish_output();
 	if (rc == CLI_EXIT_OK && !o.all && !ctx.pick.found) {
@@ -280,5 +362,6 @@ int cmd_timeline(int argc, char **argv)
 		flow_pick_warn_later(&ctx.pick, "timeline", o.sel_text, "showed");
 	capture_source_free(src);
 	engine_free(e);
+	seq_graph_free(ctx.graph);
 	return rc;
 }

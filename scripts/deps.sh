@@ -18,6 +18,8 @@ build="gcc make pkg-config libpcap-dev libyaml-dev libncurses-dev libmicrohttpd-
 test="$build libcmocka-dev tshark clang libclang-rt-dev mandoc man-db python3 tcpdump
       iproute2 iptables ethtool procps nginx-light wrk python3-scapy
       libcap2-bin tmux prometheus curl clickhouse-server clickhouse-client"
+# libxml2-utils (xmllint): tests/pictures checks timeline -F svg's output.
+test="$test libxml2-utils"
 # tcpreplay: bench/live_rate.py sends the bench capture into a veth with it.
 bench="$build tcpdump tshark tcpreplay nginx-light wrk iproute2 python3"
 # nginx-light and wrk: the lab's normal_nginx_wrk scenario runs them.

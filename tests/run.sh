@@ -78,6 +78,9 @@ TCPLENS=build/tcplens sh tests/crosscheck/run.sh | record
 section "encapsulations: the inner traffic reads as without them"
 TCPLENS=build/tcplens sh tests/encap/run.sh | record
 
+section "pictures"
+TCPLENS=build/tcplens python3 tests/pictures/svg_check.py | record
+
 # The lab's scenarios run fresh against the kernel (root and network
 # namespaces only, as in CI; LAB_CHECK=0 skips them).
 section "lab: TCP tracker against the committed kernel truth"
