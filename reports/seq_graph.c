@@ -58,7 +58,7 @@ static bool bars_mergeable(const struct sg_bar *a, const struct sg_bar *b,
 
 static void bars_compact(struct sg_bars *s, int64_t span)
 {
-	for (int pass = 0; s->n > SG_SERIES_CAP * 3 / 4; pass++) {
+	while (s->n > SG_SERIES_CAP * 3 / 4) {
 		bool any = s->quantum > span;
 		size_t w = 0;
 

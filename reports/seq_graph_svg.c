@@ -150,6 +150,23 @@ static void step_line(const struct tsg *s, bool edge)
 	fprintf(out, "H%.1f\"/>\n", px_t(s, s->g->last_t));
 }
 
+/* Said when y_top() cut the window's edge off: far above, no limit. */
+static void edge_note(const struct tsg *s)
+{
+	const struct sg_steps *a = &s->g->side[!s->dir].acks;
+	uint64_t edge = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		if (a->e[i].edge > edge)
+			edge = a->e[i].edge;
+	if ((double)edge <= s->y.hi)
+		return;
+	fprintf(s->out, "<text class=\"note\" x=\"%d\" y=\"%d\" "
+		"text-anchor=\"end\" fill=\"#806c00\">receive window edge "
+		"above the plot (up to %" PRIu64 " bytes)</text>\n",
+		SG_PLOT_X1 - 4, SG_PLOT_Y0 + 12, edge);
+}
+
 static void sack_bars(const struct tsg *s)
 {
 	const struct sg_sacks *k = &s->g->side[!s->dir].sacks;
@@ -389,6 +406,7 @@ void sg_write_tsg(const struct seq_graph *g, int dir,
 	sg_frame_open(out, &fr);
 	zero_window_bands(&s);
 	step_line(&s, true);
+	edge_note(&s);
 	step_line(&s, false);
 	sack_bars(&s);
 	data_runs(&s);
