@@ -1,0 +1,138 @@
+/* The HTML report's parts: escaping and the sampled series. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "html_escape.h"
+#include "time_series.h"
+
+#define SEC 1000000000LL
+
+/* html_escape_n() of s (len bytes) as a string, in buf. */
+static const char *escaped(const char *s, size_t len, char *buf, size_t size)
+{
+	FILE *f = fmemopen(buf, size, "w");
+
+	assert_non_null(f);
+	html_escape_n(f, s, len);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_escape_specials(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	assert_string_equal(escaped("<a href=\"x\">&'</a>", 18, buf,
+				    sizeof(buf)),
+			    "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+	assert_string_equal(escaped("plain 10.0.0.1:80 > x", 21, buf,
+				    sizeof(buf)),
+			    "plain 10.0.0.1:80 &gt; x");
+	/* An entity in the input is text, not an entity. */
+	assert_string_equal(escaped("&lt;", 4, buf, sizeof(buf)), "&amp;lt;");
+}
+
+static void test_escape_bytes(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	/* Tab and newline stay; NUL, ESC and DEL are not XML characters. */
+	assert_string_equal(escaped("a\tb\nc", 5, buf, sizeof(buf)), "a\tb\nc");
+	assert_string_equal(escaped("a\0b\033c\177", 6, buf, sizeof(buf)),
+			    "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd");
+	/* Valid UTF-8 passes: é, €, 𝄞. */
+	assert_string_equal(escaped("\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e", 9,
+				    buf, sizeof(buf)),
+			    "\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e");
+	/* A lone continuation byte, an overlong '<', a surrogate, a cut. */
+	assert_string_equal(escaped("\x80", 1, buf, sizeof(buf)), "\xef\xbf\xbd");
+	assert_string_equal(escaped("\xc0\xbc", 2, buf, sizeof(buf)),
+			    "\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(escaped("\xed\xa0\x80", 3, buf, sizeof(buf)),
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(escaped("\xe2\x82", 2, buf, sizeof(buf)),
+			    "\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+static void test_series_counts_merge(void **state)
+{
+	struct time_series s;
+
+	(void)state;
+	assert_true(time_series_init(&s, TIME_SERIES_COUNT, 2, 4, SEC));
+	time_series_add(&s, 100 * SEC, 0, 1);           /* slot 0 */
+	time_series_add(&s, 100 * SEC + SEC / 2, 0, 2); /* slot 0 */
+	time_series_add(&s, 101 * SEC, 1, 5);           /* slot 1 */
+	time_series_add(&s, 103 * SEC, 0, 7);           /* slot 3 */
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.step_ns, SEC);
+	assert_int_equal(time_series_value(&s, 0, 0), 3);
+	assert_int_equal(time_series_value(&s, 3, 0), 7);
+	/* 4 s past the start: the slots merge in pairs, the step doubles. */
+	time_series_add(&s, 104 * SEC, 1, 1);
+	assert_int_equal(s.step_ns, 2 * SEC);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(time_series_value(&s, 0, 0), 3);
+	assert_int_equal(time_series_value(&s, 0, 1), 5);
+	assert_int_equal(time_series_value(&s, 1, 0), 7);
+	assert_int_equal(time_series_value(&s, 2, 1), 1);
+	assert_int_equal(time_series_value(&s, 3, 0), 0);
+	/* Far past: merges as often as it takes; no count is lost. */
+	time_series_add(&s, 140 * SEC, 0, 1);
+	assert_int_equal(s.step_ns, 16 * SEC);
+	assert_true(s.n <= s.cap);
+	assert_int_equal(time_series_value(&s, 0, 0), 10);
+	assert_int_equal(time_series_value(&s, 0, 1), 6);
+	assert_int_equal(time_series_value(&s, 2, 0), 1);
+	assert_int_equal(time_series_index(&s, 99 * SEC), 0);
+	time_series_free(&s);
+}
+
+static void test_series_gauges(void **state)
+{
+	struct time_series s;
+
+	(void)state;
+	assert_true(time_series_init(&s, TIME_SERIES_GAUGE, 1, 3, SEC));
+	assert_int_equal(s.cap, 4);
+	time_series_set(&s, 0, 0, 5);
+	time_series_set(&s, SEC / 2, 0, 6);             /* slot 0: the last */
+	time_series_set(&s, 3 * SEC, 0, 9);             /* slots 1, 2 unset */
+	time_series_fill_forward(&s);
+	assert_int_equal(time_series_value(&s, 0, 0), 6);
+	assert_int_equal(time_series_value(&s, 1, 0), 6);
+	assert_int_equal(time_series_value(&s, 2, 0), 6);
+	assert_int_equal(time_series_value(&s, 3, 0), 9);
+	time_series_free(&s);
+
+	assert_true(time_series_init(&s, TIME_SERIES_GAUGE, 1, 4, SEC));
+	time_series_set(&s, 0, 0, 1);
+	time_series_set(&s, 2 * SEC, 0, 4);
+	time_series_set(&s, 5 * SEC, 0, 8);     /* merges: (1,-) (4,-) (-,8) */
+	assert_int_equal(s.step_ns, 2 * SEC);
+	assert_int_equal(time_series_value(&s, 0, 0), 1);
+	assert_int_equal(time_series_value(&s, 1, 0), 4);
+	assert_int_equal(time_series_value(&s, 2, 0), 8);
+	time_series_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape_specials),
+		cmocka_unit_test(test_escape_bytes),
+		cmocka_unit_test(test_series_counts_merge),
+		cmocka_unit_test(test_series_gauges),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
