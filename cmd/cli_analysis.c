@@ -374,12 +374,36 @@ void cli_engine_to_capture_end(struct engine *e,
 		engine_advance(e, end);
 }
 
+struct hooked_feed {
+	struct engine *e;
+	cli_packet_fn before;
+	void *ctx;
+};
+
+static void feed_engine_hooked(void *arg, const struct packet *pkt)
+{
+	struct hooked_feed *h = arg;
+
+	h->before(h->ctx, pkt);
+	engine_feed(h->e, pkt);
+}
+
 enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,
 			     char **paths, int n_paths, struct engine *e,
 			     struct capture_source **src_out)
 {
-	enum cli_exit rc = run_inputs(o, paths, n_paths, feed_engine, e,
-				      src_out);
+	return cli_engine_run_with(o, paths, n_paths, e, NULL, NULL, src_out);
+}
+
+enum cli_exit cli_engine_run_with(const struct cli_analysis_opts *o,
+				  char **paths, int n_paths, struct engine *e,
+				  cli_packet_fn before, void *ctx,
+				  struct capture_source **src_out)
+{
+	struct hooked_feed h = {e, before, ctx};
+	enum cli_exit rc = before != NULL
+		? run_inputs(o, paths, n_paths, feed_engine_hooked, &h, src_out)
+		: run_inputs(o, paths, n_paths, feed_engine, e, src_out);
 
 	struct quality_source_facts facts;
 

@@ -159,6 +159,15 @@ enum cli_exit cli_engine_run(const struct cli_analysis_opts *o,
 			     struct capture_source **src_out);
 
 /*
+ * cli_engine_run() calling before(ctx, packet) ahead of each packet fed
+ * (report -F html samples the engine there, between feeds).
+ */
+enum cli_exit cli_engine_run_with(const struct cli_analysis_opts *o,
+				  char **paths, int n_paths, struct engine *e,
+				  cli_packet_fn before, void *ctx,
+				  struct capture_source **src_out);
+
+/*
  * CLI_EXIT_INTERNAL, with the message, when the analyzer had to leave
  * packets untracked for want of memory: its answer would be wrong.
  */

@@ -4,6 +4,7 @@
 
 #include "cli_options.h"
 #include "diagnose.h"
+#include "report_html.h"
 
 static const char report_usage[] =
 	"Usage: tcplens report [OPTIONS] FILE...\n"
@@ -17,11 +18,15 @@ static const char report_usage[] =
 	"host's sockets at the end, and the connections with the most trouble\n"
 	"(alike ones next in rank on one line, with their count).\n"
 	"\n"
-	"  -F, --format FORMAT     text (default), json, yaml or ndjson (a line per\n"
-	"                          finding, then a summary line: for loaders)\n"
+	"  -F, --format FORMAT     text (default), json, yaml, ndjson (a line per\n"
+	"                          finding, then a summary line: for loaders) or\n"
+	"                          html (one self-contained page: charts over\n"
+	"                          time and the connections' time-sequence graphs)\n"
 	"      --color WHEN        auto (default: on a terminal, unless NO_COLOR\n"
 	"                          is set), always or never\n"
 	"      --top N             connections in the trouble table (default 10)\n"
+	"      --html-graphs N     -F html: connections given a time-sequence\n"
+	"                          graph, 0 to 100 (default 10)\n"
 	"      --sensor NAME       the capture point, written into the document and\n"
 	"                          every finding line: letters, digits, . _ : -\n";
 
@@ -32,19 +37,21 @@ static const char report_exit_status[] =
 	"file, 4 not a capture, 5 unsupported link type, 6 bad filter, 7 output\n"
 	"or internal error.\n";
 
-enum { OPT_COLOR = CLI_OPT_FIRST_FREE, OPT_TOP, OPT_SENSOR };
+enum { OPT_COLOR = CLI_OPT_FIRST_FREE, OPT_TOP, OPT_SENSOR, OPT_HTML_GRAPHS };
 
 #define REPORT_FORMATS                                                     \
 	(OUTPUT_FORMAT_SET(OUTPUT_FORMAT_TEXT) |                           \
 	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_JSON) |                           \
 	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_YAML) |                           \
-	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_NDJSON))
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_NDJSON) |                         \
+	 OUTPUT_FORMAT_SET(OUTPUT_FORMAT_HTML))
 
 struct report_opts {
 	struct cli_analysis_opts an;
 	enum output_format format;
 	enum color_mode color;
 	long top;
+	long html_graphs;
 	const char *sensor;     /* NULL: none */
 };
 
@@ -63,6 +70,10 @@ static int report_option(void *opts, int ch, const char *arg, int *rc)
 					 CLI_SENSOR_MAX, arg);
 		}
 		o->sensor = arg;
+	} else if (ch == OPT_HTML_GRAPHS) {
+		if (!cli_parse_long(arg, 0, 100, &o->html_graphs))
+			return cli_usage("report", rc, "report: --html-graphs wants a count, 0 to 100, not '%s'",
+					 arg);
 	} else if (!cli_parse_long(arg, 0, 1000, &o->top)) { /* --top */
 		return cli_usage("report", rc, "report: --top wants a count, 0 to 1000, not '%s'",
 			  arg);
@@ -74,6 +85,7 @@ static const struct option report_longopts[] = {
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"top", required_argument, NULL, OPT_TOP},
 	{"sensor", required_argument, NULL, OPT_SENSOR},
+	{"html-graphs", required_argument, NULL, OPT_HTML_GRAPHS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -95,6 +107,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o,
 	memset(o, 0, sizeof(*o));
 	cli_analysis_defaults(&o->an);
 	o->top = 10;
+	o->html_graphs = 10;
 	first = cli_options_parse(&report_command, argc, argv, &o->an,
 				  &o->format, o, rc);
 	if (first < 0 || cli_analysis_load_config(&o->an, rc) < 0)
@@ -116,6 +129,10 @@ int cmd_report(int argc, char **argv)
 		cli_usage("report", NULL, "report: no capture file given (use '-' for standard input)");
 		return CLI_EXIT_USAGE;
 	}
+	if (o.format == OUTPUT_FORMAT_HTML)
+		return report_html_run(&o.an, (size_t)o.top,
+				       (size_t)o.html_graphs, o.sensor,
+				       &argv[first], argc - first);
 	rc = diagnose_run(&o.an, (size_t)o.top, &argv[first], argc - first, &d);
 	if (rc == CLI_EXIT_OK) {
 		d.view.sensor = o.sensor;

@@ -76,6 +76,11 @@ static size_t slot_of(struct time_series *s, int64_t t)
 	return i;
 }
 
+void time_series_extend(struct time_series *s, int64_t t)
+{
+	slot_of(s, t);
+}
+
 void time_series_add(struct time_series *s, int64_t t, size_t ch, uint64_t n)
 {
 	size_t i;

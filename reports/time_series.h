@@ -48,6 +48,8 @@ void time_series_free(struct time_series *s);
  * writing at t merges first), without changing s; 0 before the start.
  */
 size_t time_series_index(const struct time_series *s, int64_t t);
+/* The series runs to t at least (and starts at t if it had not). */
+void time_series_extend(struct time_series *s, int64_t t);
 /* Adds n to channel ch of t's slot (TIME_SERIES_COUNT). */
 void time_series_add(struct time_series *s, int64_t t, size_t ch, uint64_t n);
 /* Sets channel ch of t's slot to v (TIME_SERIES_GAUGE). */

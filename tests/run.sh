@@ -80,6 +80,7 @@ TCPLENS=build/tcplens sh tests/encap/run.sh | record
 
 section "pictures"
 TCPLENS=build/tcplens python3 tests/pictures/svg_check.py | record
+TCPLENS=build/tcplens python3 tests/pictures/html_check.py | record
 
 # The lab's scenarios run fresh against the kernel (root and network
 # namespaces only, as in CI; LAB_CHECK=0 skips them).

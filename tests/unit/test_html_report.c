@@ -114,6 +114,15 @@ static void test_series_gauges(void **state)
 	assert_int_equal(time_series_value(&s, 3, 0), 9);
 	time_series_free(&s);
 
+	/* Extended, the series starts and runs as far, nothing set. */
+	assert_true(time_series_init(&s, TIME_SERIES_GAUGE, 1, 4, SEC));
+	time_series_extend(&s, 50 * SEC);
+	time_series_extend(&s, 52 * SEC);
+	assert_int_equal(s.start_ns, 50 * SEC);
+	assert_int_equal(s.n, 3);
+	assert_false(s.set[1]);
+	time_series_free(&s);
+
 	assert_true(time_series_init(&s, TIME_SERIES_GAUGE, 1, 4, SEC));
 	time_series_set(&s, 0, 0, 1);
 	time_series_set(&s, 2 * SEC, 0, 4);
