@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "diagnosis_html.h"
 #include "html_escape.h"
 #include "time_series.h"
 
@@ -134,6 +135,82 @@ static void test_series_gauges(void **state)
 	time_series_free(&s);
 }
 
+static size_t count(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(text, needle); p != NULL;
+	     p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * The page of two findings whose capture strings carry markup: each is
+ * a class="finding" element, its shown flow a link, nothing raw.
+ */
+static void test_page_escapes_and_hooks(void **state)
+{
+	static const char *const inputs[] = {"<x>&.pcap"};
+	struct analyzer_stats st;
+	struct diagnosis_view v;
+	struct finding f[2];
+	struct trouble_row top;
+	struct html_conn conn = {.uid = 77, .row = &top, .rank = 1};
+	struct html_extras x = {.conns = &conn, .n_conns = 1, .graphs_cap = 0};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(out);
+	memset(&st, 0, sizeof(st));
+	memset(&v, 0, sizeof(v));
+	memset(f, 0, sizeof(f));
+	memset(&top, 0, sizeof(top));
+	st.packets = 3;
+	v.inputs = inputs;
+	v.n_inputs = 1;
+	v.stats = &st;
+	v.ts_decimals = 6;
+	for (int i = 0; i < 2; i++) {
+		f[i].id = FINDING_CLOSE_WAIT_LEAK;
+		f[i].severity = SEVERITY_WARNING;
+		f[i].unit = "connections";
+		snprintf(f[i].subject, sizeof(f[i].subject), "<script>s%d", i);
+		snprintf(f[i].summary, sizeof(f[i].summary), "a \"b\" & 'c'");
+	}
+	f[0].n_flows = 2;
+	f[0].flow_count = 2;
+	f[0].flows[0] = 77;
+	f[0].flows[1] = 78;
+	f[0].n_packets = 1;
+	f[0].packet_frames[0] = 9;
+	snprintf(f[0].packets[0], sizeof(f[0].packets[0]), "</pre><img>");
+	top.uid = 77;
+	top.family = 4;
+	snprintf(top.conn_state, sizeof(top.conn_state), "S1");
+	v.findings = f;
+	v.n_findings = 2;
+	v.top = &top;
+	v.n_top = 1;
+	assert_true(diagnosis_render_html(out, &v, &x));
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(count(buf, "class=\"finding\""), 2);
+	assert_int_equal(count(buf, "id=\"finding-1\""), 1);
+	assert_int_equal(count(buf, "id=\"finding-2\""), 1);
+	assert_int_equal(count(buf, "<script"), 0);
+	assert_true(count(buf, "&lt;script&gt;s1") >= 1);   /* h3, incident */
+	assert_int_equal(count(buf, "<img"), 0);
+	assert_true(count(buf, "&lt;x&gt;&amp;.pcap") >= 2);   /* title, files, tshark */
+	assert_int_equal(count(buf, "a &quot;b&quot; &amp; &#39;c&#39;"), 2);
+	/* 77 is shown: a link to its section; 78 is not: no dangling link. */
+	assert_int_equal(count(buf, "href=\"#conn-"), 1);
+	assert_int_equal(count(buf, "id=\"conn-"), 1);
+	assert_int_equal(count(buf, "http"), 0);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_escape_bytes),
 		cmocka_unit_test(test_series_counts_merge),
 		cmocka_unit_test(test_series_gauges),
+		cmocka_unit_test(test_page_escapes_and_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
