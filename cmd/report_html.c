@@ -395,7 +395,7 @@ enum cli_exit report_html_run(const struct cli_analysis_opts *o,
 					    "input, which cannot be read a "
 					    "second time for the connections' "
 					    "segments: give report the file";
-		else
+		else if (graphs > 0 && x.n_conns > 0)
 			rc = draw_graphs(o, paths, n_paths, conns,
 					 graphs < x.n_conns ? graphs : x.n_conns,
 					 drawn);

@@ -594,6 +594,10 @@ static void html_conns(FILE *out, const struct diagnosis_view *v,
 		fputs("<p class=\"note\">Time-sequence graphs left out: ", out);
 		esc(out, x->graphs_left_out);
 		fputs("</p>\n", out);
+	} else if (x->graphs_cap == 0) {
+		fputs("<p class=\"note\">No time-sequence graph (--html-graphs "
+		      "0): tcplens timeline --flow UID -F svg draws one.</p>\n",
+		      out);
 	} else {
 		fprintf(out, "<p class=\"note\">A time-sequence graph for each of "
 			"the first %zu (--html-graphs), of the direction that "
