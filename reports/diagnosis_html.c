@@ -514,8 +514,8 @@ static const char *find_in(const char *buf, size_t len, const char *needle)
 }
 
 /*
- * The graph as an element of the page: seq_graph writes an <svg>; it
- * gets class="seq-graph" here if it has none, the page's hook.
+ * The graph as an element of the page: seq_graph writes an <svg>; its
+ * class gets "seq-graph", the page's hook.
  */
 static void html_graph(FILE *out, const struct html_conn *c)
 {
@@ -540,11 +540,13 @@ static void html_graph(FILE *out, const struct html_conn *c)
 	if (end == NULL) {
 		fputs("<p class=\"note\">The graph could not be drawn.</p>\n", out);
 	} else {
-		size_t head = (size_t)(svg - m.buf) + 4;
+		const char *cls = find_in(svg, (size_t)(end - svg), " class=\"");
+		size_t head = cls != NULL ? (size_t)(cls - m.buf) + 8
+					  : (size_t)(svg - m.buf) + 4;
 
+		/* One class attribute: the hook joins seq_graph's own. */
 		fwrite(m.buf, 1, head, out);
-		if (find_in(svg, (size_t)(end - svg), "seq-graph") == NULL)
-			fputs(" class=\"seq-graph\"", out);
+		fputs(cls != NULL ? "seq-graph " : " class=\"seq-graph\"", out);
 		fwrite(m.buf + head, 1, m.len - head, out);
 		fputc('\n', out);
 	}
