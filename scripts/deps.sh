@@ -25,6 +25,12 @@ bench="$build tcpdump tshark tcpreplay nginx-light wrk iproute2 python3"
 # nginx-light and wrk: the lab's normal_nginx_wrk scenario runs them.
 lab="$build tcpdump iproute2 iptables ethtool python3 procps nginx-light wrk"
 
+# chromium, python3-websocket: tests/pictures loads the HTML report and
+# the SVG graphs in headless Chromium over the DevTools protocol (no
+# console error, no network request, DOM facts, screenshots);
+# fonts-dejavu-core gives its screenshots the same text everywhere.
+test="$test chromium python3-websocket fonts-dejavu-core"
+
 case $what in
 build) pkgs=$build ;;
 test) pkgs=$test ;;
