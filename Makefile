@@ -50,7 +50,7 @@ MAN7      := $(sort $(wildcard man/*.7))
 
 .PHONY: all help deps demo test check-tests asan asan-tests unit fuzz \
         fuzz-smoke bench bench-scale bench-snapshot soak install uninstall clean lint golden-update lab \
-        lab-check identity
+        lab-check identity screenshots
 all: $(BIN)
 
 # Keep unit-test objects between runs.
@@ -68,6 +68,7 @@ help:
 	@echo "make install    install binary and man pages under PREFIX=$(PREFIX)"
 	@echo "make golden-update NAME=x   rewrite one golden expected output"
 	@echo "make identity REV=commit    same output as commit, every command and capture"
+	@echo "make screenshots  redraw doc/pictures/*.png from lab captures (chromium)"
 
 $(BIN): $(CORE_OBJS) $(APP_OBJS)
 	@mkdir -p $(@D)
@@ -158,6 +159,10 @@ soak: all
 
 lint:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
+
+# The pictures README.md and the man pages name, through headless Chromium.
+screenshots: all
+	@sh scripts/screenshots.sh
 
 # The real-traffic lab (root): regenerate every capture and truth file,
 # or only some with SCENARIOS="a b".

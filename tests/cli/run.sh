@@ -366,6 +366,27 @@ readme_setup() {
 }
 check readme-setup-commands readme_setup
 
+# The screenshots README.md shows and the man pages name are committed
+# (scripts/screenshots.sh draws them), each a PNG small enough for a
+# repository; and none lies there unnamed.
+doc_pictures() {
+	named=$(grep -oh 'doc/pictures/[A-Za-z0-9_.-]*\.png' README.md man/*.1 |
+		sort -u)
+	for png in $named; do
+		[ -f "$png" ] || { echo "$png is named but missing"; return 1; }
+		head -c 8 "$png" | od -An -c | grep -q 'P   N   G' ||
+			{ echo "$png is not a PNG"; return 1; }
+		size=$(wc -c <"$png")
+		[ "$size" -le 300000 ] || { echo "$png: $size bytes"; return 1; }
+	done
+	for png in doc/pictures/*.png; do
+		[ -e "$png" ] || continue
+		printf '%s\n' "$named" | grep -qxF "$png" ||
+			{ echo "$png is named nowhere"; return 1; }
+	done
+}
+check doc-pictures doc_pictures
+
 # ---------------------------------------------------------- configuration
 
 # `config --defaults` loads back as the defaults: `--check` accepts it
