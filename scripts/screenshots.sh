@@ -23,7 +23,7 @@ mkdir -p "$out"
 data_connection() {
 	python3 -c 'import sys; sys.path.insert(0, "tests/pictures")
 import pictures_lab
-print(pictures_lab.data_connection(sys.argv[1])[0])' "$1"
+print(pictures_lab.data_connection(sys.argv[1])[0]["uid"])' "$1"
 }
 
 for name in bulk_loss zero_window; do

@@ -1,12 +1,16 @@
 """tcplens's own pictures of lab captures in the browser, with the
 expected counts taken from tcplens's JSON of the same capture:
 - the HTML report (`report -F html`) of bulk_loss and close_wait_leak:
-  as many .finding elements as `report -F json` has findings, every
-  anchor resolving, every inline svg.seq-graph rendered;
+  as many .finding elements (id finding-N) as `report -F json` has
+  findings, a section conn-UID for each of its top_connections, the
+  worst one's with its svg.seq-graph; every anchor resolving and every
+  graph rendered;
 - the time-sequence graph (`timeline --flow UID -F svg`) of bulk_loss's
   data connection and of zero_window's: as many R marks (.mark.retrans)
   as `flows -F json` counts retransmissions for the graphed direction
-  (the one that sent more payload, timeline's default).
+  (the one that sent more payload, timeline's default), and the
+  zero-window shading drawn when the receiver's zero_window_ms is not 0
+  (none drawn otherwise).
 Outputs and screenshots go to OUT (build/pictures).  A tcplens without
 the format (exit 2, usage) is a FAIL that says so.
 """
@@ -18,7 +22,9 @@ TCPLENS = os.path.abspath(os.environ.get('TCPLENS', 'build/tcplens'))
 LAB = 'testdata/lab'
 REPORTS = ('bulk_loss', 'close_wait_leak')
 GRAPHS = ('bulk_loss', 'zero_window')
+# The marks' classes as reports/seq_graph_svg.c writes them.
 RETRANS_MARK = '.mark.retrans'
+ZERO_WINDOW_MARK = '.mark.zero-window'
 
 
 class Unsupported(Exception):
@@ -43,34 +49,58 @@ def tcplens(args, out_path=None):
 
 
 def data_connection(pcap):
-    """uid, graphed direction ('orig'/'resp') and its retransmissions of
-    the TCP connection that carried the most payload."""
+    """The TCP connection that carried the most payload, as flows -F
+    json has it, and its graphed direction ('orig' or 'resp')."""
     flows = json.loads(tcplens(['flows', '-F', 'json', pcap]))['flows']
     tcp = [f for f in flows if f['proto'] == 'tcp']
     if not tcp:
         raise RuntimeError(f'{pcap}: no TCP connection')
     conn = max(tcp, key=lambda f: f['orig_bytes'] + f['resp_bytes'])
     d = 'orig' if conn['orig_bytes'] >= conn['resp_bytes'] else 'resp'
-    return conn['uid'], d, conn[f'{d}_retrans']
+    return conn, d
 
 
 def report_case(name, out):
+    """The page of report -F html: one .finding (id finding-N) per
+    finding, one section id conn-UID and one rendered inline graph per
+    connection with the most trouble, all as report -F json has them."""
     pcap = f'{LAB}/{name}.pcap'
-    findings = len(json.loads(tcplens(['report', '-F', 'json', pcap]))
-                   ['findings'])
+    rep = json.loads(tcplens(['report', '-F', 'json', pcap]))
+    findings, top = len(rep['findings']), rep['top_connections']
     page = os.path.join(out, f'report-{name}.html')
     tcplens(['report', '-F', 'html', pcap], page)
-    facts = {'counts': {'.finding': findings}}
-    return page, facts, f'{findings} finding(s)'
+    counts = {'.finding': findings, '.finding[id^="finding-"]': findings}
+    for conn in top:
+        counts[f'[id="conn-{conn["uid"]}"]'] = 1
+    rendered = []
+    if top:
+        # The page may add flows the findings name, and caps the graphs
+        # (--html-graphs); the worst connection always has its graph.
+        worst = f'[id="conn-{top[0]["uid"]}"] svg.seq-graph'
+        counts[worst] = 1
+        rendered = [worst]
+    facts = {'counts': counts, 'rendered': rendered}
+    return page, facts, (f'{findings} finding(s), {len(top)} top '
+                         'connection(s)')
 
 
 def graph_case(name, out):
+    """The time-sequence graph of the data connection: as many R marks
+    as flows counts retransmissions in that direction, and the Z shading
+    drawn (non-zero size) when its receiver advertised a zero window."""
     pcap = f'{LAB}/{name}.pcap'
-    uid, d, retrans = data_connection(pcap)
+    conn, d = data_connection(pcap)
+    peer = 'resp' if d == 'orig' else 'orig'
+    retrans = conn[f'{d}_retrans']
+    stalled = (conn[f'{peer}_zero_window_ms'] or 0) > 0
     svg = os.path.join(out, f'tsg-{name}.svg')
-    tcplens(['timeline', pcap, '--flow', uid, '-F', 'svg'], svg)
-    facts = {'counts': {RETRANS_MARK: retrans}, 'svg': True}
-    return svg, facts, f'{uid} {d}: {retrans} R mark(s)'
+    tcplens(['timeline', pcap, '--flow', conn['uid'], '-F', 'svg'], svg)
+    facts = {'counts': {RETRANS_MARK: retrans}, 'svg': True,
+             'rendered': [ZERO_WINDOW_MARK] if stalled else []}
+    if not stalled:
+        facts['counts'][ZERO_WINDOW_MARK] = 0
+    return svg, facts, (f'{conn["uid"]} {d}: {retrans} R mark(s)'
+                        + (', zero window shaded' if stalled else ''))
 
 
 def run(check, out):

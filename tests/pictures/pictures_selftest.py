@@ -49,6 +49,9 @@ CASES = [
     ('tsg-retrans-count', 'tsg.svg', None,
      {'counts': {'.mark.retrans': 4}, 'svg': True},
      "3 element(s) match '.mark.retrans', expected 4"),
+    ('tsg-no-zero-window', 'tsg.svg', None,
+     {'rendered': ['.mark.zero-window'], 'svg': True},
+     "nothing matches '.mark.zero-window'"),
     ('tsg-external-image', 'tsg.svg',
      ('</svg>', '<image href="http://192.0.2.1/bg.png" width="9" height="9"/>'
                 '\n</svg>'),
