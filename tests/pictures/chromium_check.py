@@ -201,6 +201,12 @@ def check_page(browser, path, expect, screenshot=None, viewport=False):
     try:
         for domain in ('Runtime', 'Log', 'Network', 'Page'):
             browser.call(f'{domain}.enable', session=session)
+        # --window-size counts the window's frame in headless=new too:
+        # the page gets exactly width x height.
+        browser.call('Emulation.setDeviceMetricsOverride',
+                     {'width': browser.width, 'height': browser.height,
+                      'deviceScaleFactor': 1, 'mobile': False},
+                     session=session)
         nav = browser.call('Page.navigate', {'url': url}, session=session)
         if nav.get('errorText'):
             return [f'cannot load {path}: {nav["errorText"]}']
