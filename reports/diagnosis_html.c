@@ -115,17 +115,6 @@ static void incident_text(FILE *out, const void *arg)
 
 /* ------------------------------------------------------------ summary */
 
-static uint64_t not_analysed(const struct diagnosis_view *v)
-{
-	const struct analyzer_stats *st = v->stats;
-	uint64_t n = st->untracked + st->tcp_unusable;
-
-	if (v->quality != NULL)
-		n += v->quality->by_reason[QUALITY_UNSUPPORTED_LINK] +
-		     v->quality->by_reason[QUALITY_UNFILTERED];
-	return n;
-}
-
 static void html_summary(FILE *out, const struct diagnosis_view *v)
 {
 	const struct analyzer_stats *st = v->stats;
@@ -154,7 +143,8 @@ static void html_summary(FILE *out, const struct diagnosis_view *v)
 		"at once); %" PRIu64 " TCP segments, %" PRIu64 " UDP datagrams, %"
 		PRIu64 " ICMP messages; %" PRIu64 " packets not analysed</dd>\n",
 		st->flows_created, st->peak_flows, st->tcp_segments,
-		st->udp_datagrams, st->icmp_messages, not_analysed(v));
+		st->udp_datagrams, st->icmp_messages,
+		diagnosis_not_analysed(v));
 	fprintf(out, "<dt>findings</dt><dd>%zu critical, %zu warning, %zu info",
 		by[SEVERITY_CRITICAL], by[SEVERITY_WARNING], by[SEVERITY_INFO]);
 	if (v->suppressed > 0)

@@ -44,12 +44,7 @@ static void upper(const char *s, char *out, size_t outlen)
 	out[i] = '\0';
 }
 
-/*
- * Frames not analysed: those the analyzer left out, and those never
- * read (pcapng interfaces of link types not decoded), which only the
- * capture quality knows of.
- */
-static uint64_t not_analysed(const struct diagnosis_view *v)
+uint64_t diagnosis_not_analysed(const struct diagnosis_view *v)
 {
 	const struct analyzer_stats *st = v->stats;
 	uint64_t n = st->untracked + st->tcp_unusable;
@@ -128,7 +123,8 @@ static void text_summary(FILE *out, const struct diagnosis_view *v)
 		 "%" PRIu64 " TCP segments, %" PRIu64 " UDP datagrams, %" PRIu64
 		 " ICMP messages; %" PRIu64 " packets not analysed",
 		 st->flows_created, st->peak_flows, st->tcp_segments,
-		 st->udp_datagrams, st->icmp_messages, not_analysed(v));
+		 st->udp_datagrams, st->icmp_messages,
+		 diagnosis_not_analysed(v));
 	fprintf(out, "            ");
 	text_wrap(out, line, 12, 12);
 	if (v->n_findings == 0)
@@ -650,7 +646,7 @@ static void doc_capture(struct doc_writer *w, const struct diagnosis_view *v)
 	doc_member_uint(w, "tcp_segments", st->tcp_segments);
 	doc_member_uint(w, "udp_datagrams", st->udp_datagrams);
 	doc_member_uint(w, "icmp_messages", st->icmp_messages);
-	doc_member_uint(w, "not_analysed", not_analysed(v));
+	doc_member_uint(w, "not_analysed", diagnosis_not_analysed(v));
 	doc_end_object(w);
 }
 

@@ -53,6 +53,13 @@ struct diagnosis_view {
 	const char *sensor;
 };
 
+/*
+ * Frames not analysed: those the analyzer left out, and those never
+ * read (pcapng interfaces of link types not decoded), which only the
+ * capture quality knows of.  Every renderer's summary says it.
+ */
+uint64_t diagnosis_not_analysed(const struct diagnosis_view *v);
+
 /* For people: 80 columns; colour is the caller's choice (a terminal). */
 void diagnosis_render_text(FILE *out, const struct diagnosis_view *v,
 			   bool color);
