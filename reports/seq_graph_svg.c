@@ -292,12 +292,24 @@ static void data_mark_look(const struct sg_mark *m, struct mark_look *l,
 	l->letters = letters;
 }
 
+/*
+ * A mark's height on the plot: one far outside the data (an RST out of
+ * the window, a wild sequence number) sits on the plot's edge, its
+ * tooltip giving the real numbers, rather than out of sight.
+ */
+static double px_mark(const struct tsg *s, double seq)
+{
+	double y = px_seq(s, seq);
+
+	return y < SG_PLOT_Y0 ? SG_PLOT_Y0 : y > SG_PLOT_Y1 ? SG_PLOT_Y1 : y;
+}
+
 static void data_mark(const struct tsg *s, const struct sg_mark *m)
 {
 	char cls[64], letters[32];
 	struct mark_look l;
-	double x = px_t(s, m->t), ylo = px_seq(s, m->seq),
-	       yhi = px_seq(s, (double)m->seq + m->len);
+	double x = px_t(s, m->t), ylo = px_mark(s, m->seq),
+	       yhi = px_mark(s, (double)m->seq + m->len);
 
 	data_mark_look(m, &l, cls, sizeof(cls), letters, sizeof(letters));
 	if (l.colour == NULL)
@@ -316,7 +328,7 @@ static void data_mark(const struct tsg *s, const struct sg_mark *m)
 static void ack_mark(const struct tsg *s, const struct sg_mark *m)
 {
 	const char *cls, *colour = COLOUR_SYNFIN, *letter;
-	double x = px_t(s, m->t), y = px_seq(s, m->ack);
+	double x = px_t(s, m->t), y = px_mark(s, m->ack);
 
 	if ((m->annots & TCP_ANNOT_BIT(DUPLICATE_ACK)) && m->dup_ack_num == 3) {
 		cls = "dup-ack-3";
@@ -340,7 +352,11 @@ static void ack_mark(const struct tsg *s, const struct sg_mark *m)
 		colour);
 	mark_title(s->out, m);
 	fprintf(s->out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\"/>", x, y);
-	mark_letters(s->out, x, y + 12, letter);
+	/*
+	 * Below its dot, unless that is on the time axis' labels: then
+	 * above the sender's mark at the same height.
+	 */
+	mark_letters(s->out, x, y + 12 <= SG_PLOT_Y1 ? y + 12 : y - 14, letter);
 }
 
 static void marks(const struct tsg *s)

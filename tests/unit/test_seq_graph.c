@@ -342,6 +342,41 @@ static void test_inline_style(void **state)
 	seq_graph_free(c.g);
 }
 
+/*
+ * An RST far outside the window (a wild sequence number) is drawn on
+ * the plot's edge, not hundreds of millions of pixels off it: every
+ * mark's coordinates stay within the picture.
+ */
+static void test_wild_mark_on_the_edge(void **state)
+{
+	struct conn c;
+	struct ladder_row r;
+	char *svg, *p, *end;
+	size_t len;
+
+	(void)state;
+	conn_init(&c);
+	for (int i = 0; i < 10; i++) {
+		send_data(&c, FLOW_ORIG, 0);
+		send_ack(&c, FLOW_RESP, 65535, 0, 0);
+	}
+	row(&c, &r, FLOW_ORIG, 0, TCP_FLAG_RST | TCP_FLAG_ACK,
+	    TCP_ANNOT_BIT(RST_OUT_OF_WINDOW), 10000);
+	r.rel_seq = 536871592u;
+	assert_true(seq_graph_add(c.g, &r));
+	svg = render(c.g, SEQ_GRAPH_TSG, FLOW_ORIG, &len);
+	p = strstr(svg, "class=\"mark rst\"");
+	assert_non_null(p);
+	end = strstr(p, "</g>");
+	assert_non_null(end);
+	*end = '\0';
+	assert_non_null(strstr(p, "rst_out_of_window"));
+	assert_null(strstr(p, " -"));
+	assert_null(strstr(p, "y=\"-"));
+	free(svg);
+	seq_graph_free(c.g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_sack_relative),
 		cmocka_unit_test(test_deterministic_and_errors),
 		cmocka_unit_test(test_inline_style),
+		cmocka_unit_test(test_wild_mark_on_the_edge),
 	};
 	return cmocka_run_group_tests_name("seq_graph", tests, NULL, NULL);
 }
