@@ -5,7 +5,8 @@
 # console error, no network request).
 #   tsg-bulk_loss.png    time-sequence graph of bulk_loss's data connection
 #   tsg-zero_window.png  the same of zero_window's connection
-#   report-top.png       the top of bulk_loss's HTML report, 1000x600
+#   report-top.png       the top of bulk_loss's HTML report down to its
+#                        finding, 1000x1100
 # The graphs are shot at the SVG's own size, the report in a fixed
 # viewport, so each PNG stays small.  TCPLENS selects the binary
 # (default build/tcplens).  Usage: scripts/screenshots.sh [OUTDIR]
@@ -35,7 +36,7 @@ for name in bulk_loss zero_window; do
 done
 "$TCPLENS" report -F html testdata/lab/bulk_loss.pcap >"$tmp/report.html"
 $check screenshot-report-top "$tmp/report.html" --viewport \
-	--window 1000x600 --screenshot "$tmp/report-top.png"
+	--window 1000x1100 --screenshot "$tmp/report-top.png"
 # Without chromium the check SKIPs and shoots nothing: then no picture
 # is replaced.
 for png in tsg-bulk_loss tsg-zero_window report-top; do
