@@ -10,7 +10,9 @@ expected counts taken from tcplens's JSON of the same capture:
   as `flows -F json` counts retransmissions for the graphed direction
   (the one that sent more payload, timeline's default), and the
   zero-window shading drawn when the receiver's zero_window_ms is not 0
-  (none drawn otherwise).
+  (none drawn otherwise);
+- the RTT and throughput graphs (`--graph rtt|throughput`) of bulk_loss's
+  data connection: loaded like the others, their samples or bars drawn.
 Outputs and screenshots go to OUT (build/pictures).  A tcplens without
 the format (exit 2, usage) is a FAIL that says so.
 """
@@ -103,6 +105,20 @@ def graph_case(name, out):
                         + (', zero window shaded' if stalled else ''))
 
 
+def kind_case(kind, out):
+    """bulk_loss's data connection as an RTT or throughput graph: it
+    loads like the time-sequence graph (no error, no request) and draws
+    what it plots: the RTT samples, the goodput bars."""
+    pcap = f'{LAB}/bulk_loss.pcap'
+    conn, d = data_connection(pcap)
+    svg = os.path.join(out, f'{kind}-bulk_loss.svg')
+    tcplens(['timeline', pcap, '--flow', conn['uid'], '-F', 'svg',
+             '--graph', kind], svg)
+    drawn = {'rtt': '.rtt', 'throughput': '.goodput'}[kind]
+    facts = {'counts': {}, 'svg': True, 'rendered': [drawn]}
+    return svg, facts, f'{conn["uid"]} {d}: {drawn} drawn'
+
+
 def run(check, out):
     """check: the chromium_check module.  0 when every page passed."""
     os.makedirs(out, exist_ok=True)
@@ -111,7 +127,9 @@ def run(check, out):
         return 1 if os.environ.get('CI') == 'true' else 0
     failed = 0
     cases = ([(f'report-{n}', report_case, n) for n in REPORTS]
-             + [(f'tsg-{n}', graph_case, n) for n in GRAPHS])
+             + [(f'tsg-{n}', graph_case, n) for n in GRAPHS]
+             + [(f'{k}-bulk_loss', kind_case, k)
+                for k in ('rtt', 'throughput')])
     try:
         for label, make, name in cases:
             try:
